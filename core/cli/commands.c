@@ -1,0 +1,46 @@
+#include "cli/commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cmd_run(int argc, char **argv);
+int cmd_lua(int argc, char **argv);
+int cmd_repl(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+const tb_command tb_commands[] = {
+    {"run", "run the engine (paper broker and replayed sample data by default)", cmd_run},
+    {"lua", "run a trusted Lua script with the tb module: lua FILE [ARGS]", cmd_lua},
+    {"repl", "attach to the running engine's Lua REPL (run/tradebot.sock)", cmd_repl},
+    {"check", "validate configuration, strategies and scripts; print every error", cmd_check},
+    {"version", "print the version", cmd_version},
+    {NULL, NULL, NULL},
+};
+
+const tb_command *tb_command_find(const char *name)
+{
+    for (const tb_command *c = tb_commands; c->name; c++)
+        if (strcmp(c->name, name) == 0) return c;
+    return NULL;
+}
+
+void tb_commands_usage(void *fp)
+{
+    FILE *f = fp;
+    fprintf(f, "usage: tradebot [--home DIR] COMMAND [ARGS]\n\ncommands:\n");
+    for (const tb_command *c = tb_commands; c->name; c++)
+        fprintf(f, "  %-10s %s\n", c->name, c->summary);
+    fprintf(f, "\n`tradebot COMMAND --help` describes each command.\n"
+               "The home directory (config/, data/, logs/, ml_db/, run/) is --home DIR,\n"
+               "else $TRADEBOT_HOME, else the current directory.\n");
+}
+
+int tb_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) return 0;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,27 @@
+#include "lua/tb_module.h"
+#include "version.h"
+
+#include <lauxlib.h>
+
+typedef struct tb_submodule {
+    const char *name;
+    int (*open)(lua_State *L);
+    tb_lua_trust min_trust; /* TB_LUA_SANDBOX: strategies may use it too */
+} tb_submodule;
+
+static const tb_submodule submodules[] = {
+    {NULL, NULL, 0},
+};
+
+int tb_lua_open(lua_State *L, tb_lua_trust trust)
+{
+    lua_newtable(L);
+    lua_pushstring(L, TB_VERSION);
+    lua_setfield(L, -2, "version");
+    for (const tb_submodule *m = submodules; m->name; m++) {
+        if (m->min_trust > trust) continue;
+        m->open(L);
+        lua_setfield(L, -2, m->name);
+    }
+    return 1;
+}

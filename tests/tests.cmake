@@ -1,0 +1,45 @@
+# Test registration: drop a file in the right folder and it becomes a ctest test.
+#   tests/unit/test_<module>.c   C unit test (label unit; also run under ASan/UBSan)
+#   tests/lua/<area>_spec.lua    busted spec run by stock lua5.4 with `require "tb"` (label lua)
+#   tests/e2e/<name>.sh          whole-engine run (label e2e), gets $TRADEBOT and $TB_SOURCE_DIR
+#   lint                         clang-format and luacheck (label lint)
+
+file(GLOB TB_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
+foreach(src ${TB_UNIT_TESTS})
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src})
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/unit)
+  target_link_libraries(${name} PRIVATE tbcore)
+  target_compile_definitions(${name} PRIVATE TB_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+                             TB_TRADEBOT_BIN="$<TARGET_FILE:tradebot>")
+  add_dependencies(${name} tradebot)
+  add_test(NAME unit/${name} COMMAND ${name})
+  set_tests_properties(unit/${name} PROPERTIES LABELS unit TIMEOUT 300
+                       ENVIRONMENT "TB_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+endforeach()
+
+find_program(LUA54 NAMES lua5.4)
+find_program(BUSTED NAMES busted)
+file(GLOB TB_LUA_SPECS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/lua/*_spec.lua)
+foreach(spec ${TB_LUA_SPECS})
+  get_filename_component(name ${spec} NAME_WE)
+  add_test(NAME lua/${name}
+           COMMAND ${LUA54} ${BUSTED} --cpath=$<TARGET_FILE_DIR:tb>/?.so
+                   --lpath=${CMAKE_SOURCE_DIR}/tests/lua/?.lua -o utfTerminal ${spec}
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  set_tests_properties(lua/${name} PROPERTIES LABELS lua TIMEOUT 300
+                       ENVIRONMENT "TB_SOURCE_DIR=${CMAKE_SOURCE_DIR};TRADEBOT=$<TARGET_FILE:tradebot>")
+endforeach()
+
+file(GLOB TB_E2E_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/e2e/*.sh)
+foreach(script ${TB_E2E_TESTS})
+  get_filename_component(name ${script} NAME_WE)
+  add_test(NAME e2e/${name} COMMAND bash ${script})
+  set_tests_properties(e2e/${name} PROPERTIES LABELS e2e TIMEOUT 600
+                       ENVIRONMENT "TB_SOURCE_DIR=${CMAKE_SOURCE_DIR};TRADEBOT=$<TARGET_FILE:tradebot>;TB_LUAMOD_DIR=$<TARGET_FILE_DIR:tb>")
+endforeach()
+
+add_test(NAME lint/clang-format COMMAND bash ${CMAKE_SOURCE_DIR}/tests/lint.sh format)
+add_test(NAME lint/luacheck COMMAND bash ${CMAKE_SOURCE_DIR}/tests/lint.sh lua)
+set_tests_properties(lint/clang-format lint/luacheck PROPERTIES LABELS lint
+                     WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
