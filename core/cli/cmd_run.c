@@ -1,7 +1,51 @@
 #include "cli/commands.h"
+#include "engine/engine.h"
+#include "home/home.h"
+#include "log/log.h"
+
+#include <limits.h>
 #include <stdio.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: tradebot run [--home DIR]\n\n"
+    "Runs the engine on config/trading_config.json (written from the embedded default when\n"
+    "missing). Stops cleanly on Ctrl-C or SIGTERM; SIGHUP reloads the configuration. Files under\n"
+    "strategies/, scripts/ and config/ reload when they change. `tradebot repl` attaches.\n";
+
 int cmd_run(int argc, char **argv)
 {
-    fprintf(stderr, "tradebot run: not built yet\n");
-    return 1;
+    if (tb_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    tb_home_take_arg(&argc, argv);
+    if (argc > 1) {
+        fprintf(stderr, "tradebot run: unexpected argument '%s'\n%s", argv[1], usage);
+        return 2;
+    }
+    tb_err e;
+    if (tb_home_init(&e) != 0) {
+        fprintf(stderr, "tradebot run: %s\n", e.msg);
+        return 1;
+    }
+    char logpath[PATH_MAX], archives[PATH_MAX];
+    tb_log_opts lo = {.level = TB_LOG_INFO,
+                      .also_stderr = 1,
+                      .archive_dir = tb_home_path(archives, sizeof archives, "data/archives")};
+    if (tb_log_open(tb_home_path(logpath, sizeof logpath, "logs/trading_bot.log"), &lo, &e) != 0) {
+        fprintf(stderr, "tradebot run: %s\n", e.msg);
+        return 1;
+    }
+    tb_engine en;
+    int rc = 1;
+    if (tb_engine_open(&en, &e) != 0) {
+        TB_ERROR("engine", "cannot start: %s", e.msg);
+        fprintf(stderr, "tradebot run: %s\n", e.msg);
+    } else {
+        rc = tb_engine_run(&en) == 0 ? 0 : 1;
+    }
+    tb_engine_close(&en);
+    tb_log_close();
+    return rc;
 }

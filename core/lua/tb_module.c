@@ -9,7 +9,16 @@ typedef struct tb_submodule {
     tb_lua_trust min_trust; /* TB_LUA_SANDBOX: strategies may use it too */
 } tb_submodule;
 
+int tbl_open_log(lua_State *L);
+int tbl_open_json(lua_State *L);
+int tbl_open_util(lua_State *L);
+int tbl_open_engine(lua_State *L);
+
 static const tb_submodule submodules[] = {
+    {"log", tbl_open_log, TB_LUA_SANDBOX},
+    {"json", tbl_open_json, TB_LUA_SANDBOX},
+    {"util", tbl_open_util, TB_LUA_SANDBOX},
+    {"engine", tbl_open_engine, TB_LUA_TRUSTED},
     {NULL, NULL, 0},
 };
 

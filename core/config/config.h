@@ -1,0 +1,86 @@
+/*
+ * config.h - config/trading_config.json, read and validated in one place.
+ *
+ * The shipped configuration is embedded in the binary and gives every default; the operator's
+ * file is laid over it key by key. Every key is checked against one schema table (config.c):
+ * an unknown key, a wrong type or a value out of range is an error naming the file, the key and
+ * what was expected. All errors are collected, so `tradebot check` can print them at once. No
+ * other component parses the configuration file.
+ */
+#ifndef TB_CONFIG_H
+#define TB_CONFIG_H
+
+#include "util/err.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+#define TB_CONFIG_PATH     "config/trading_config.json"
+#define TB_CONFIG_MAX_ERRS 64
+
+typedef struct tb_config_errors {
+    int n;
+    char msg[TB_CONFIG_MAX_ERRS][320];
+} tb_config_errors;
+
+typedef struct tb_strategy_cfg {
+    char *name; /* defaults to the file's base name */
+    char *file; /* relative to home */
+    int enabled;
+    char **symbols;
+    int nsymbols;
+    json_t *params;        /* overrides of the strategy's params (object) */
+    json_t *symbol_params; /* { "AAPL": { param: value } } */
+} tb_strategy_cfg;
+
+typedef struct tb_config {
+    char *broker; /* paper | alpaca | ibkr */
+    char *feed;   /* replay | polygon | alpaca | ibkr */
+    char **symbols;
+    int nsymbols;
+    double data_refresh_interval_hours;
+    struct {
+        char *level;
+        int stderr_echo;
+        int64_t max_bytes;       /* text logs rotate past this */
+        int64_t jsonl_max_bytes; /* audit trails rotate past this (runbook: 500 MB) */
+    } logging;
+    struct {
+        int64_t instruction_budget; /* per strategy call */
+        int64_t memory_limit_mb;    /* per strategy state */
+    } sandbox;
+    struct {
+        int enabled;
+        int64_t debounce_ms;
+    } reload;
+    struct {
+        int enabled;
+        char *socket;
+        int64_t instruction_budget;
+    } repl;
+    struct {
+        int64_t latency_probe_ms;
+    } loop;
+    tb_strategy_cfg *strategies;
+    int nstrategies;
+} tb_config;
+
+/* The embedded default configuration (the shipped config/trading_config.json). */
+extern const char tb_config_default_json[];
+
+/*
+ * Loads the defaults, then lays the file at path over them (a missing file is an error unless
+ * missing_ok). Returns 0, or -1 with every problem in errs. out is valid only on success.
+ */
+int tb_config_load(const char *path, int missing_ok, tb_config *out, tb_config_errors *errs);
+
+/* Same, from a JSON text (tests; name is used in messages). */
+int tb_config_load_text(const char *text, const char *name, tb_config *out, tb_config_errors *errs);
+
+/* Frees what a successful load allocated. */
+void tb_config_free(tb_config *c);
+
+/* Writes the embedded default to path when no file exists there. Returns 1 written, 0 exists. */
+int tb_config_write_default(const char *path, tb_err *e);
+
+#endif

@@ -1,0 +1,202 @@
+#include "engine/engine.h"
+#include "home/home.h"
+#include "log/log.h"
+#include "log/rotate.h"
+#include "lua/sandbox.h"
+#include "util/clock.h"
+
+#include <string.h>
+#include <unistd.h>
+
+static tb_engine *current;
+
+tb_engine *tb_engine_current(void)
+{
+    return current;
+}
+
+static void apply_logging(const tb_config *c)
+{
+    char archives[PATH_MAX];
+    tb_log_opts o = {.level = (tb_log_level)tb_log_level_parse(c->logging.level),
+                     .also_stderr = c->logging.stderr_echo,
+                     .max_bytes = c->logging.max_bytes,
+                     .archive_dir = tb_home_path(archives, sizeof archives, "data/archives")};
+    tb_log_configure(&o);
+}
+
+static void log_config_errors(const tb_config_errors *errs)
+{
+    for (int i = 0; i < errs->n; i++) TB_ERROR("config", "%s", errs->msg[i]);
+}
+
+int tb_engine_reload_config(tb_engine *en, tb_err *e)
+{
+    tb_config fresh;
+    tb_config_errors errs;
+    if (tb_config_load(en->config_path, 0, &fresh, &errs) != 0) {
+        en->config_reload_failures++;
+        log_config_errors(&errs);
+        TB_ERROR("config",
+                 "configuration reload failed (%d errors): keeping the running configuration",
+                 errs.n);
+        return tb_errf(e, "%s", errs.n ? errs.msg[0] : "configuration reload failed");
+    }
+    tb_config old = en->cfg;
+    en->cfg = fresh;
+    apply_logging(&en->cfg);
+    /* Strategies whose configuration changed are reloaded with their new params. */
+    for (int i = 0; i < en->cfg.nstrategies; i++) {
+        const tb_strategy_cfg *sc = &en->cfg.strategies[i];
+        if (!sc->enabled) continue;
+        tb_strategy *s = tb_shost_find(&en->shost, sc->name);
+        tb_err le;
+        if (!s) {
+            if (tb_shost_add(&en->shost, sc, &le) != 0)
+                TB_ERROR("strategy", "strategy load failed: %s", le.msg);
+            continue;
+        }
+        json_decref(s->cfg_params);
+        s->cfg_params = sc->params ? json_incref(sc->params) : NULL;
+        tb_shost_reload_path(&en->shost, s->path, &le);
+    }
+    tb_config_free(&old);
+    en->config_reloads++;
+    TB_INFO("config", "configuration reloaded from %s", TB_CONFIG_PATH);
+    return 0;
+}
+
+static int under(const char *path, const char *dir)
+{
+    char abs[PATH_MAX];
+    tb_home_path(abs, sizeof abs, dir);
+    size_t n = strlen(abs);
+    return strncmp(path, abs, n) == 0 && path[n] == '/';
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* A script under scripts/ is checked in a fresh trusted state; its users load it when they run. */
+static void reload_script(tb_engine *en, const char *path)
+{
+    const char *rel = path + strlen(tb_home_dir()) + 1;
+    tb_err e;
+    lua_State *L = tb_lua_new(TB_LUA_KIND_TRUSTED, NULL, &e);
+    if (L && tb_lua_loadfile(L, path, rel, &e) == 0) {
+        en->script_reloads++;
+        TB_INFO("scripts", "script reloaded: file=%s", rel);
+    } else {
+        en->script_reload_failures++;
+        TB_ERROR("scripts", "script reload failed: %s (keeping the previous version)", e.msg);
+    }
+    tb_lua_close(L);
+}
+
+static void on_file_changed(const char *path, void *ud)
+{
+    tb_engine *en = ud;
+    tb_err e;
+    if (strcmp(path, en->config_path) == 0) {
+        tb_engine_reload_config(en, &e);
+    } else if (under(path, "strategies") && ends_with(path, ".lua")) {
+        if (tb_shost_reload_path(&en->shost, path, &e) == 0)
+            TB_DEBUG("strategy", "%s changed; no configured strategy uses it", path);
+    } else if (under(path, "scripts") && ends_with(path, ".lua")) {
+        reload_script(en, path);
+    }
+}
+
+static void on_stop(void *ud, int signo)
+{
+    tb_engine *en = ud;
+    en->stopping = 1;
+    TB_INFO("engine", "signal %d: shutting down", signo);
+}
+
+static void on_reload(void *ud)
+{
+    tb_err e;
+    TB_INFO("engine", "SIGHUP: reloading configuration");
+    tb_engine_reload_config(ud, &e);
+}
+
+static int open_watch(tb_engine *en, tb_err *e)
+{
+    en->watch =
+        tb_watch_new(tb_loop_base(en->loop), en->cfg.reload.debounce_ms, on_file_changed, en, e);
+    if (!en->watch) return -1;
+    const char *dirs[] = {"strategies", "scripts", "config"};
+    for (int i = 0; i < 3; i++) {
+        char abs[PATH_MAX];
+        if (tb_watch_add_dir(en->watch, tb_home_path(abs, sizeof abs, dirs[i]), i == 1, e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int tb_engine_open(tb_engine *en, tb_err *e)
+{
+    memset(en, 0, sizeof *en);
+    current = en;
+    en->started_ns = tb_clock_now_ns();
+    tb_home_path(en->config_path, sizeof en->config_path, TB_CONFIG_PATH);
+    if (tb_config_write_default(en->config_path, e) == 1)
+        TB_INFO("config", "wrote the default configuration to %s", TB_CONFIG_PATH);
+    tb_config_errors errs;
+    if (tb_config_load(en->config_path, 0, &en->cfg, &errs) != 0) {
+        log_config_errors(&errs);
+        return tb_errf(e, "%s (and %d more; `tradebot check` lists them)", errs.msg[0], errs.n - 1);
+    }
+    apply_logging(&en->cfg);
+    if (!(en->loop = tb_loop_new(en->cfg.loop.latency_probe_ms, e))) return -1;
+    tb_loop_hooks hooks = {.on_stop = on_stop, .on_reload = on_reload, .ud = en};
+    if (tb_loop_handle_signals(en->loop, &hooks, e) != 0) return -1;
+    tb_lua_limits lim = {.mem_limit = (size_t)en->cfg.sandbox.memory_limit_mb << 20,
+                         .instr_budget = en->cfg.sandbox.instruction_budget};
+    tb_shost_init(&en->shost, &lim);
+    for (int i = 0; i < en->cfg.nstrategies; i++) {
+        if (!en->cfg.strategies[i].enabled) continue;
+        if (tb_shost_add(&en->shost, &en->cfg.strategies[i], e) != 0) return -1;
+    }
+    if (en->cfg.reload.enabled && open_watch(en, e) != 0) return -1;
+    if (en->cfg.repl.enabled) {
+        char sock[PATH_MAX];
+        tb_home_path(sock, sizeof sock, en->cfg.repl.socket);
+        if (!(en->repl = tb_repl_server_new(tb_loop_base(en->loop), sock,
+                                            en->cfg.repl.instruction_budget, e)))
+            return -1;
+    }
+    return 0;
+}
+
+int tb_engine_run(tb_engine *en)
+{
+    TB_INFO("engine", "engine started: home=%s broker=%s feed=%s strategies=%d pid=%d",
+            tb_home_dir(), en->cfg.broker, en->cfg.feed, en->shost.n, (int)getpid());
+    tb_shost_broadcast(&en->shost, TB_CB_ON_START);
+    int rc = tb_loop_run(en->loop);
+    tb_shost_broadcast(&en->shost, TB_CB_ON_STOP);
+    return rc;
+}
+
+void tb_engine_stop(tb_engine *en)
+{
+    en->stopping = 1;
+    tb_loop_stop(en->loop);
+}
+
+void tb_engine_close(tb_engine *en)
+{
+    tb_repl_server_free(en->repl);
+    tb_watch_free(en->watch);
+    tb_shost_free(&en->shost);
+    tb_loop_free(en->loop);
+    tb_config_free(&en->cfg);
+    TB_INFO("engine", "engine stopped");
+    tb_rotate_wait();
+    if (current == en) current = NULL;
+}

@@ -1,0 +1,117 @@
+#include "log/log.h"
+#include "log/redact.h"
+#include "log/rotate.h"
+#include "util/clock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static struct {
+    int fd;
+    char path[PATH_MAX];
+    char archive_dir[PATH_MAX];
+    tb_log_level level;
+    int also_stderr;
+    int64_t max_bytes;
+    int64_t size;
+    uint64_t counts[4];
+} lg = {.fd = -1, .level = TB_LOG_INFO, .also_stderr = 1};
+
+static const char *const level_names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+
+void tb_log_configure(const tb_log_opts *o)
+{
+    lg.level = o->level;
+    lg.also_stderr = o->also_stderr;
+    lg.max_bytes = o->max_bytes;
+    snprintf(lg.archive_dir, sizeof lg.archive_dir, "%s", o->archive_dir ? o->archive_dir : "");
+}
+
+int tb_log_open(const char *path, const tb_log_opts *opts, tb_err *e)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (fd < 0) return tb_errf(e, "log %s: %s", path, strerror(errno));
+    tb_log_close();
+    lg.fd = fd;
+    snprintf(lg.path, sizeof lg.path, "%s", path);
+    struct stat st;
+    lg.size = fstat(fd, &st) == 0 ? st.st_size : 0;
+    tb_log_configure(opts);
+    return 0;
+}
+
+int tb_log_level_parse(const char *s)
+{
+    if (!strcasecmp(s, "debug")) return TB_LOG_DEBUG;
+    if (!strcasecmp(s, "info")) return TB_LOG_INFO;
+    if (!strcasecmp(s, "warn") || !strcasecmp(s, "warning")) return TB_LOG_WARN;
+    if (!strcasecmp(s, "error")) return TB_LOG_ERROR;
+    return -1;
+}
+
+static void maybe_rotate(void)
+{
+    if (lg.max_bytes <= 0 || lg.size < lg.max_bytes || !lg.archive_dir[0]) return;
+    tb_err e;
+    char dst[PATH_MAX];
+    if (tb_rotate_file(lg.path, lg.archive_dir, dst, sizeof dst, &e) != 0) {
+        lg.max_bytes = 0; /* stop retrying every line; the error is said once */
+        dprintf(STDERR_FILENO, "log rotation failed: %s\n", e.msg);
+        return;
+    }
+    int fd = open(lg.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (fd >= 0) {
+        close(lg.fd);
+        lg.fd = fd;
+        lg.size = 0;
+    }
+    tb_log(TB_LOG_INFO, "log", "log rotated to %s", dst);
+}
+
+void tb_log(tb_log_level level, const char *component, const char *fmt, ...)
+{
+    if ((unsigned)level > TB_LOG_ERROR) level = TB_LOG_ERROR;
+    lg.counts[level]++;
+    if (level < lg.level) return;
+    char msg[4096], line[4400], ts[40];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    int n = snprintf(line, sizeof line, "%s %-5s [%s] ",
+                     tb_clock_fmt_utc(tb_clock_now_ns(), ts, sizeof ts), level_names[level],
+                     component ? component : "-");
+    tb_redact(msg, line + n, sizeof line - (size_t)n - 1);
+    size_t len = strlen(line);
+    line[len++] = '\n';
+    if (lg.fd >= 0) {
+        ssize_t w = write(lg.fd, line, len);
+        if (w > 0) lg.size += w;
+    }
+    if (lg.fd < 0 || lg.also_stderr) {
+        ssize_t w = write(STDERR_FILENO, line, len);
+        (void)w;
+    }
+    if (lg.fd >= 0) maybe_rotate();
+}
+
+void tb_log_close(void)
+{
+    if (lg.fd >= 0) {
+        fsync(lg.fd);
+        close(lg.fd);
+    }
+    lg.fd = -1;
+}
+
+uint64_t tb_log_count(tb_log_level level)
+{
+    return (unsigned)level <= TB_LOG_ERROR ? lg.counts[level] : 0;
+}

@@ -1,0 +1,126 @@
+#include "loop/loop.h"
+#include "util/clock.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+const double tb_latency_bounds_us[TB_LAT_BUCKETS] = {10,   50,   100,   250,   500,    1000,
+                                                     2500, 5000, 10000, 50000, 100000, 1e300};
+
+struct tb_loop {
+    struct event_base *base;
+    struct event *probe, *sig_int, *sig_term, *sig_hup;
+    int64_t probe_ns, probe_due;
+    tb_loop_hooks hooks;
+    tb_latency lat;
+};
+
+static void probe_cb(evutil_socket_t fd, short what, void *arg)
+{
+    tb_loop *l = arg;
+    int64_t now = tb_clock_mono_ns();
+    double late_us = (double)(now - l->probe_due) / 1000.0;
+    if (late_us < 0) late_us = 0;
+    l->lat.count++;
+    l->lat.sum_us += late_us;
+    l->lat.last_us = late_us;
+    if (late_us > l->lat.max_us) l->lat.max_us = late_us;
+    int b = 0;
+    while (b < TB_LAT_BUCKETS - 1 && late_us > tb_latency_bounds_us[b]) b++;
+    l->lat.buckets[b]++;
+    l->probe_due = now + l->probe_ns;
+}
+
+tb_loop *tb_loop_new(int64_t probe_ms, tb_err *e)
+{
+    tb_loop *l = calloc(1, sizeof *l);
+    if (!l) {
+        tb_errf(e, "event loop: out of memory");
+        return NULL;
+    }
+    struct event_config *cfg = event_config_new();
+    /* Monotonic timers: a wall-clock step must not fire or stall every timer at once. */
+    event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+    l->base = event_base_new_with_config(cfg);
+    event_config_free(cfg);
+    if (!l->base) {
+        free(l);
+        tb_errf(e, "event loop: cannot create libevent base");
+        return NULL;
+    }
+    if (probe_ms > 0) {
+        l->probe_ns = probe_ms * 1000000;
+        l->probe = event_new(l->base, -1, EV_PERSIST, probe_cb, l);
+        struct timeval tv = {(time_t)(probe_ms / 1000), (suseconds_t)((probe_ms % 1000) * 1000)};
+        event_add(l->probe, &tv);
+        l->probe_due = tb_clock_mono_ns() + l->probe_ns;
+    }
+    return l;
+}
+
+static void signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+    tb_loop *l = arg;
+    if (sig == SIGHUP) {
+        if (l->hooks.on_reload) l->hooks.on_reload(l->hooks.ud);
+        return;
+    }
+    if (l->hooks.on_stop) l->hooks.on_stop(l->hooks.ud, (int)sig);
+    event_base_loopbreak(l->base);
+}
+
+int tb_loop_handle_signals(tb_loop *l, const tb_loop_hooks *hooks, tb_err *e)
+{
+    l->hooks = *hooks;
+    signal(SIGPIPE, SIG_IGN); /* a peer that hangs up is an error return, not a death */
+    l->sig_int = evsignal_new(l->base, SIGINT, signal_cb, l);
+    l->sig_term = evsignal_new(l->base, SIGTERM, signal_cb, l);
+    l->sig_hup = evsignal_new(l->base, SIGHUP, signal_cb, l);
+    if (!l->sig_int || !l->sig_term || !l->sig_hup || event_add(l->sig_int, NULL) ||
+        event_add(l->sig_term, NULL) || event_add(l->sig_hup, NULL))
+        return tb_errf(e, "event loop: cannot install signal handlers");
+    return 0;
+}
+
+struct event_base *tb_loop_base(tb_loop *l)
+{
+    return l->base;
+}
+
+int tb_loop_run(tb_loop *l)
+{
+    return event_base_dispatch(l->base) < 0 ? -1 : 0;
+}
+
+void tb_loop_stop(tb_loop *l)
+{
+    event_base_loopbreak(l->base);
+}
+
+void tb_loop_latency(const tb_loop *l, tb_latency *out)
+{
+    *out = l->lat;
+}
+
+double tb_latency_quantile(const tb_latency *lat, double q)
+{
+    if (!lat->count) return 0;
+    uint64_t target = (uint64_t)(q * (double)lat->count + 0.5), seen = 0;
+    if (target < 1) target = 1;
+    for (int b = 0; b < TB_LAT_BUCKETS; b++) {
+        seen += lat->buckets[b];
+        if (seen >= target) return b == TB_LAT_BUCKETS - 1 ? lat->max_us : tb_latency_bounds_us[b];
+    }
+    return lat->max_us;
+}
+
+void tb_loop_free(tb_loop *l)
+{
+    if (!l) return;
+    struct event *evs[] = {l->probe, l->sig_int, l->sig_term, l->sig_hup};
+    for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
+        if (evs[i]) event_free(evs[i]);
+    event_base_free(l->base);
+    free(l);
+}

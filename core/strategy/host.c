@@ -1,0 +1,289 @@
+#include "strategy/host.h"
+#include "home/home.h"
+#include "log/log.h"
+#include "lua/convert.h"
+
+#include <lauxlib.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const cb_names[TB_CB_COUNT] = {"on_start", "on_bar", "on_fill", "on_order",
+                                                  "on_stop"};
+
+void tb_shost_init(tb_shost *h, const tb_lua_limits *lim)
+{
+    memset(h, 0, sizeof *h);
+    h->lim = *lim;
+    h->max_consecutive_errors = 20;
+}
+
+/* Lays the params of the config (an object) over the strategy's own params table (on top). */
+static void overlay_params(lua_State *L, const json_t *overrides)
+{
+    if (!overrides) return;
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)overrides, k, v)
+    {
+        tb_lua_push_json(L, v);
+        lua_setfield(L, -2, k);
+    }
+}
+
+/*
+ * Loads file into a fresh sandbox and builds the context. On success the new state holds, in its
+ * registry, the module table, ctx and a reusable bar table; *out gets them.
+ */
+static int load_state(tb_strategy *out, const char *path, const char *rel, const tb_lua_limits *lim,
+                      const json_t *params, tb_err *e)
+{
+    lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, lim, e);
+    if (!L) return -1;
+    if (tb_lua_loadfile(L, path, rel, e) != 0) goto fail;
+    char what[320];
+    snprintf(what, sizeof what, "%s: loading", rel);
+    if (tb_lua_call(L, 0, 1, what, e) != 0) goto fail;
+    if (!lua_istable(L, -1)) {
+        tb_errf(e, "%s: must return a table (got %s)", rel, luaL_typename(L, -1));
+        goto fail;
+    }
+    int mod = lua_gettop(L);
+    int any = 0;
+    for (int i = 0; i < TB_CB_COUNT; i++) {
+        int t = lua_getfield(L, mod, cb_names[i]);
+        if (t != LUA_TNIL && t != LUA_TFUNCTION) {
+            tb_errf(e, "%s: %s must be a function (got %s)", rel, cb_names[i], lua_typename(L, t));
+            goto fail;
+        }
+        out->has[i] = t == LUA_TFUNCTION;
+        any |= out->has[i];
+        lua_pop(L, 1);
+    }
+    if (!any) {
+        tb_errf(e, "%s: the table defines none of on_start, on_bar, on_fill, on_order, on_stop",
+                rel);
+        goto fail;
+    }
+    int t = lua_getfield(L, mod, "name");
+    if (t == LUA_TSTRING)
+        snprintf(out->name, sizeof out->name, "%s", lua_tostring(L, -1));
+    else if (t != LUA_TNIL) {
+        tb_errf(e, "%s: name must be a string", rel);
+        goto fail;
+    }
+    lua_pop(L, 1);
+
+    lua_newtable(L); /* ctx */
+    lua_pushstring(L, out->name);
+    lua_setfield(L, -2, "name");
+    lua_newtable(L); /* ctx.params = module params + config overrides */
+    if (lua_getfield(L, mod, "params") == LUA_TTABLE) {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_settable(L, -5);
+        }
+    }
+    lua_pop(L, 1);
+    overlay_params(L, params);
+    lua_setfield(L, -2, "params");
+    lua_newtable(L);
+    lua_setfield(L, -2, "state");
+    out->ref_ctx = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_createtable(L, 0, 8);
+    out->ref_bar = luaL_ref(L, LUA_REGISTRYINDEX);
+    out->ref_mod = luaL_ref(L, LUA_REGISTRYINDEX); /* pops the module table */
+    lua_pushstring(L, out->name);
+    lua_setfield(L, LUA_REGISTRYINDEX, "tb.component");
+    out->L = L;
+    return 0;
+fail:
+    tb_lua_close(L);
+    return -1;
+}
+
+int tb_shost_check_file(const char *path, const char *rel, const tb_lua_limits *lim, tb_err *e)
+{
+    tb_strategy tmp;
+    memset(&tmp, 0, sizeof tmp);
+    snprintf(tmp.name, sizeof tmp.name, "check");
+    if (load_state(&tmp, path, rel, lim, NULL, e) != 0) return -1;
+    tb_lua_close(tmp.L);
+    return 0;
+}
+
+int tb_shost_add(tb_shost *h, const tb_strategy_cfg *cfg, tb_err *e)
+{
+    if (h->n >= TB_MAX_STRATEGIES)
+        return tb_errf(e, "%s: more than %d strategies", cfg->file, TB_MAX_STRATEGIES);
+    tb_strategy *s = calloc(1, sizeof *s);
+    if (!s) return tb_errf(e, "%s: out of memory", cfg->file);
+    snprintf(s->name, sizeof s->name, "%s", cfg->name ? cfg->name : cfg->file);
+    snprintf(s->rel, sizeof s->rel, "%s", cfg->file);
+    tb_home_path(s->path, sizeof s->path, cfg->file);
+    if (load_state(s, s->path, s->rel, &h->lim, cfg->params, e) != 0) {
+        free(s);
+        return -1;
+    }
+    if (cfg->name) snprintf(s->name, sizeof s->name, "%s", cfg->name); /* config wins */
+    s->symbols = calloc((size_t)cfg->nsymbols + 1, sizeof *s->symbols);
+    for (int i = 0; i < cfg->nsymbols; i++) s->symbols[i] = strdup(cfg->symbols[i]);
+    s->nsymbols = cfg->nsymbols;
+    s->cfg_params = cfg->params ? json_incref(cfg->params) : NULL;
+    s->version = 1;
+    h->s[h->n++] = s;
+    TB_INFO("strategy", "strategy loaded: name=%s file=%s", s->name, s->rel);
+    return 0;
+}
+
+/* Loads the file again in a fresh state and swaps it in, carrying `state` over. */
+static int reload_one(tb_shost *h, tb_strategy *s, const json_t *params, tb_err *e)
+{
+    tb_strategy fresh;
+    memset(&fresh, 0, sizeof fresh);
+    snprintf(fresh.name, sizeof fresh.name, "%s", s->name);
+    if (load_state(&fresh, s->path, s->rel, &h->lim, params, e) != 0) return -1;
+    /* Carry the state table over: plain data only. */
+    lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ref_ctx);
+    lua_getfield(s->L, -1, "state");
+    int dropped = 0;
+    lua_rawgeti(fresh.L, LUA_REGISTRYINDEX, fresh.ref_ctx);
+    tb_lua_xcopy(s->L, -1, fresh.L, &dropped);
+    lua_setfield(fresh.L, -2, "state");
+    lua_pop(fresh.L, 1);
+    lua_pop(s->L, 2);
+    if (dropped)
+        TB_WARN("strategy", "reload of %s: %d values in state were not plain data and were dropped",
+                s->name, dropped);
+    tb_lua_close(s->L);
+    s->L = fresh.L;
+    s->ref_mod = fresh.ref_mod, s->ref_ctx = fresh.ref_ctx, s->ref_bar = fresh.ref_bar;
+    memcpy(s->has, fresh.has, sizeof s->has);
+    lua_pushstring(s->L, s->name);
+    lua_setfield(s->L, LUA_REGISTRYINDEX, "tb.component");
+    s->version++;
+    s->disabled = 0;
+    s->consecutive_errors = 0;
+    return 0;
+}
+
+int tb_shost_reload_path(tb_shost *h, const char *path, tb_err *e)
+{
+    int n = 0;
+    for (int i = 0; i < h->n; i++) {
+        tb_strategy *s = h->s[i];
+        if (strcmp(s->path, path) != 0) continue;
+        int rc = reload_one(h, s, s->cfg_params, e);
+        if (rc != 0) {
+            h->reload_failures++;
+            snprintf(s->last_error, sizeof s->last_error, "%s", e->msg);
+            TB_ERROR("strategy", "strategy reload failed: %s (keeping version %d running)", e->msg,
+                     s->version);
+            return -1;
+        }
+        h->reloads++;
+        n++;
+        TB_INFO("strategy", "strategy reloaded: name=%s file=%s version=%d", s->name, s->rel,
+                s->version);
+    }
+    return n;
+}
+
+static void call_failed(tb_shost *h, tb_strategy *s, tb_err *e)
+{
+    s->errors++;
+    snprintf(s->last_error, sizeof s->last_error, "%s", e->msg);
+    TB_ERROR("strategy", "%s", e->msg);
+    if (++s->consecutive_errors >= h->max_consecutive_errors) {
+        s->disabled = 1;
+        TB_ERROR("strategy",
+                 "strategy %s disabled after %d consecutive errors; fix %s to reload it", s->name,
+                 s->consecutive_errors, s->rel);
+    }
+}
+
+/* Pushes the callback and ctx; returns 0 when the strategy has that callback. */
+static int push_callback(tb_strategy *s, tb_callback cb)
+{
+    if (s->disabled || !s->has[cb]) return -1;
+    lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ref_mod);
+    lua_getfield(s->L, -1, cb_names[cb]);
+    lua_remove(s->L, -2);
+    lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ref_ctx);
+    return 0;
+}
+
+static void finish_call(tb_shost *h, tb_strategy *s, tb_callback cb, int nargs)
+{
+    char what[320];
+    snprintf(what, sizeof what, "%s: %s", s->rel, cb_names[cb]);
+    tb_err e;
+    s->events++;
+    if (tb_lua_call(s->L, nargs, 0, what, &e) != 0)
+        call_failed(h, s, &e);
+    else
+        s->consecutive_errors = 0;
+}
+
+static int subscribed(const tb_strategy *s, const char *symbol)
+{
+    if (s->nsymbols == 0) return 1;
+    for (int i = 0; i < s->nsymbols; i++)
+        if (strcmp(s->symbols[i], symbol) == 0) return 1;
+    return 0;
+}
+
+void tb_shost_on_bar(tb_shost *h, const tb_bar_view *bar)
+{
+    for (int i = 0; i < h->n; i++) {
+        tb_strategy *s = h->s[i];
+        if (!subscribed(s, bar->symbol) || push_callback(s, TB_CB_ON_BAR) != 0) continue;
+        lua_State *L = s->L;
+        lua_rawgeti(L, LUA_REGISTRYINDEX, s->ref_bar);
+        lua_pushstring(L, bar->symbol);
+        lua_setfield(L, -2, "symbol");
+        lua_pushinteger(L, bar->t_ns / 1000000000LL);
+        lua_setfield(L, -2, "t");
+        lua_pushnumber(L, bar->open);
+        lua_setfield(L, -2, "open");
+        lua_pushnumber(L, bar->high);
+        lua_setfield(L, -2, "high");
+        lua_pushnumber(L, bar->low);
+        lua_setfield(L, -2, "low");
+        lua_pushnumber(L, bar->close);
+        lua_setfield(L, -2, "close");
+        lua_pushnumber(L, bar->volume);
+        lua_setfield(L, -2, "volume");
+        lua_pushinteger(L, bar->seq);
+        lua_setfield(L, -2, "seq");
+        finish_call(h, s, TB_CB_ON_BAR, 2);
+    }
+}
+
+void tb_shost_broadcast(tb_shost *h, tb_callback cb)
+{
+    for (int i = 0; i < h->n; i++)
+        if (push_callback(h->s[i], cb) == 0) finish_call(h, h->s[i], cb, 1);
+}
+
+tb_strategy *tb_shost_find(tb_shost *h, const char *name)
+{
+    for (int i = 0; i < h->n; i++)
+        if (strcmp(h->s[i]->name, name) == 0) return h->s[i];
+    return NULL;
+}
+
+void tb_shost_free(tb_shost *h)
+{
+    for (int i = 0; i < h->n; i++) {
+        tb_strategy *s = h->s[i];
+        tb_lua_close(s->L);
+        for (int j = 0; j < s->nsymbols; j++) free(s->symbols[j]);
+        free(s->symbols);
+        json_decref(s->cfg_params);
+        free(s);
+    }
+    h->n = 0;
+}

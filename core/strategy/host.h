@@ -1,0 +1,91 @@
+/*
+ * host.h - the strategy host: every strategy in its own sandboxed Lua state.
+ *
+ * A strategy is a Lua file returning a table {name, params, on_start, on_bar, on_fill, on_order,
+ * on_stop}. The host loads it, builds its context (ctx.name, ctx.params, ctx.state), and calls
+ * its callbacks under the sandbox's instruction budget. Reload compiles the changed file in a
+ * fresh state, checks it, carries `state` over and only then swaps it in; a file that fails to
+ * load leaves the running version in place. The host runs on the loop thread, so a swap always
+ * happens between two events.
+ */
+#ifndef TB_STRATEGY_HOST_H
+#define TB_STRATEGY_HOST_H
+
+#include "config/config.h"
+#include "lua/sandbox.h"
+#include "util/err.h"
+
+#include <jansson.h>
+#include <lua.h>
+#include <stdint.h>
+
+#define TB_MAX_STRATEGIES 64
+
+typedef enum {
+    TB_CB_ON_START,
+    TB_CB_ON_BAR,
+    TB_CB_ON_FILL,
+    TB_CB_ON_ORDER,
+    TB_CB_ON_STOP,
+    TB_CB_COUNT
+} tb_callback;
+
+typedef struct tb_strategy {
+    char name[64];
+    char rel[256];   /* file as the operator wrote it (relative to home) */
+    char path[4096]; /* absolute */
+    char **symbols;
+    int nsymbols;
+    json_t *cfg_params; /* the configuration's params overrides, re-applied on reload */
+    lua_State *L;
+    int ref_mod, ref_ctx, ref_bar;
+    int has[TB_CB_COUNT];
+    int version; /* 1 at first load, +1 per successful reload */
+    uint64_t events, errors;
+    int disabled; /* after too many consecutive errors */
+    int consecutive_errors;
+    char last_error[512];
+} tb_strategy;
+
+typedef struct tb_shost {
+    tb_strategy *s[TB_MAX_STRATEGIES];
+    int n;
+    tb_lua_limits lim;
+    int max_consecutive_errors;
+    uint64_t reloads, reload_failures;
+} tb_shost;
+
+/* A bar as handed to strategies (plain values; the host reuses one Lua table per strategy). */
+typedef struct tb_bar_view {
+    const char *symbol;
+    int64_t t_ns;
+    double open, high, low, close, volume;
+    int64_t seq;
+} tb_bar_view;
+
+void tb_shost_init(tb_shost *h, const tb_lua_limits *lim);
+
+/* Loads a strategy from its configuration (file relative to home). */
+int tb_shost_add(tb_shost *h, const tb_strategy_cfg *cfg, tb_err *e);
+
+/*
+ * Reloads every strategy whose file is `path` (absolute). Returns the number reloaded; on a load
+ * error returns -1 with e naming file, line and message, and the running version stays.
+ */
+int tb_shost_reload_path(tb_shost *h, const char *path, tb_err *e);
+
+/* Checks that a strategy file loads and returns a valid table, without running it. */
+int tb_shost_check_file(const char *path, const char *rel, const tb_lua_limits *lim, tb_err *e);
+
+/* Calls on_bar of every enabled strategy subscribed to bar->symbol (all, when it lists none). */
+void tb_shost_on_bar(tb_shost *h, const tb_bar_view *bar);
+
+/* Calls a no-argument callback (on_start, on_stop) of every strategy. */
+void tb_shost_broadcast(tb_shost *h, tb_callback cb);
+
+/* Finds a strategy by name. */
+tb_strategy *tb_shost_find(tb_shost *h, const char *name);
+
+void tb_shost_free(tb_shost *h);
+
+#endif
