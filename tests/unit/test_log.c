@@ -1,0 +1,154 @@
+#include "log/jsonl.h"
+#include "log/log.h"
+#include "log/redact.h"
+#include "log/rotate.h"
+#include "tbtest.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static char *slurp(const char *path)
+{
+    static char buf[1 << 20];
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+TEST(registered_secret_never_reaches_the_text_log)
+{
+    char dir[] = "/tmp/tbtest-log-XXXXXX", path[300];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/trading_bot.log", dir);
+    tb_err e;
+    tb_log_opts o = {.level = TB_LOG_DEBUG};
+    CHECK_INT(tb_log_open(path, &o, &e), 0);
+    tb_redact_add_secret("PKSECRET123456789");
+    TB_INFO("alpaca", "connecting with key PKSECRET123456789 to paper");
+    TB_WARN("polygon", "GET /v2/aggs?apiKey=abcdef0123&limit=5 failed");
+    TB_ERROR("alpaca", "headers APCA-API-SECRET-KEY: s3cr3tvalue, Authorization: Bearer tok_9876543");
+    tb_log_close();
+    char *text = slurp(path);
+    CHECK(text != NULL);
+    CHECK(strstr(text, "PKSECRET123456789") == NULL);
+    CHECK(strstr(text, "abcdef0123") == NULL);
+    CHECK(strstr(text, "s3cr3tvalue") == NULL);
+    CHECK(strstr(text, "tok_9876543") == NULL);
+    CHECK_CONTAINS(text, "INFO  [alpaca] connecting with key [REDACTED] to paper");
+    CHECK_CONTAINS(text, "apiKey=[REDACTED]&limit=5");
+    tb_redact_clear();
+}
+
+TEST(redaction_leaves_ordinary_words_alone)
+{
+    char out[256];
+    tb_redact("token bucket refilled: tokens=5 keys=3", out, sizeof out);
+    CHECK_STR(out, "token bucket refilled: tokens=5 keys=3");
+    tb_redact("{\"secret\":\"abc123\",\"qty\":\"10\"}", out, sizeof out);
+    CHECK_STR(out, "{\"secret\":\"[REDACTED]\",\"qty\":\"10\"}");
+}
+
+TEST(jsonl_writes_one_object_a_line_and_redacts)
+{
+    char dir[] = "/tmp/tbtest-jsonl-XXXXXX", path[300];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/enhanced_decision_log.jsonl", dir);
+    tb_err e;
+    tb_jsonl *j = tb_jsonl_open(path, 0, &e);
+    CHECK(j != NULL);
+    json_t *o = json_pack("{s:s, s:i, s:s}", "symbol", "AAPL", "qty", 10, "password", "hunter22");
+    CHECK_INT(tb_jsonl_write(j, o, &e), 0);
+    CHECK_INT(tb_jsonl_write(j, o, &e), 0);
+    json_decref(o);
+    tb_jsonl_close(j);
+    char *text = slurp(path);
+    CHECK(strstr(text, "hunter22") == NULL);
+    int lines = 0;
+    for (char *p = text; *p; p++) lines += *p == '\n';
+    CHECK_INT(lines, 2);
+}
+
+TEST(jsonl_cuts_a_torn_last_line_at_open)
+{
+    char dir[] = "/tmp/tbtest-torn-XXXXXX", path[300];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/a.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    fputs("{\"a\":1}\n{\"a\":2}\n{\"a\":", f); /* a crash in the middle of a write */
+    fclose(f);
+    tb_err e;
+    tb_jsonl *j = tb_jsonl_open(path, 0, &e);
+    CHECK(j != NULL);
+    CHECK_INT(tb_jsonl_repaired_bytes(j), 5);
+    json_t *o = json_pack("{s:i}", "a", 3);
+    tb_jsonl_write(j, o, &e);
+    json_decref(o);
+    tb_jsonl_close(j);
+    CHECK_STR(slurp(path), "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n");
+}
+
+TEST(jsonl_rotates_by_size_into_archives_compressed)
+{
+    char dir[] = "/tmp/tbtest-rot-XXXXXX", path[300], arch[300];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/sentinel_activity.jsonl", dir);
+    snprintf(arch, sizeof arch, "%s/archives", dir);
+    mkdir(arch, 0755);
+    tb_err e;
+    tb_jsonl *j = tb_jsonl_open(path, 0, &e);
+    tb_jsonl_set_rotation(j, 1000, arch);
+    json_t *o = json_pack("{s:s}", "message", "0123456789012345678901234567890123456789");
+    for (int i = 0; i < 30; i++) CHECK_INT(tb_jsonl_write(j, o, &e), 0);
+    json_decref(o);
+    tb_jsonl_close(j);
+    tb_rotate_wait();
+    DIR *d = opendir(arch);
+    struct dirent *de;
+    int gz = 0, lines = 0;
+    while ((de = readdir(d))) {
+        size_t n = strlen(de->d_name);
+        if (n < 3 || strcmp(de->d_name + n - 3, ".gz") != 0) continue;
+        gz++;
+        char p[600];
+        snprintf(p, sizeof p, "%s/%s", arch, de->d_name);
+        gzFile g = gzopen(p, "rb");
+        char buf[4096];
+        int r;
+        while ((r = gzread(g, buf, sizeof buf)) > 0)
+            for (int i = 0; i < r; i++) lines += buf[i] == '\n';
+        gzclose(g);
+    }
+    closedir(d);
+    char *rest = slurp(path);
+    for (char *p = rest; *p; p++) lines += *p == '\n';
+    CHECK(gz >= 1);
+    CHECK_INT(lines, 30); /* nothing lost across rotations */
+}
+
+TEST(text_log_rotates_past_max_bytes)
+{
+    char dir[] = "/tmp/tbtest-lrot-XXXXXX", path[300], arch[300];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/trading_bot.log", dir);
+    snprintf(arch, sizeof arch, "%s/archives", dir);
+    mkdir(arch, 0755);
+    tb_err e;
+    tb_log_opts o = {.level = TB_LOG_INFO, .max_bytes = 2000, .archive_dir = arch};
+    CHECK_INT(tb_log_open(path, &o, &e), 0);
+    for (int i = 0; i < 100; i++) TB_INFO("test", "line %d with some padding to fill the file", i);
+    tb_log_close();
+    tb_rotate_wait();
+    CHECK_CONTAINS(slurp(path), "log rotated to");
+    DIR *d = opendir(arch);
+    int gz = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) gz += strstr(de->d_name, "trading_bot.log.") && strstr(de->d_name, ".gz");
+    closedir(d);
+    CHECK(gz >= 1);
+}
