@@ -35,8 +35,8 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
     c->count += HOOK_EVERY;
     if (c->budget && c->count > c->budget) {
         c->budget_hit = 1;
-        luaL_error(L, "instruction budget exceeded (%lld instructions): stopped",
-                   (long long)c->budget);
+        luaL_error(L, "instruction budget exceeded (%I instructions): stopped",
+                   (lua_Integer)c->budget);
     }
 }
 

@@ -29,7 +29,9 @@ TEST(operator_file_overrides_only_the_keys_it_names)
 
 TEST(unknown_key_is_an_error_naming_file_and_key)
 {
-    CHECK_INT(tb_config_load_text("{\"logging\":{\"levle\":\"debug\"}}", "config/x.json", &cfg, &errs), -1);
+    CHECK_INT(
+        tb_config_load_text("{\"logging\":{\"levle\":\"debug\"}}", "config/x.json", &cfg, &errs),
+        -1);
     CHECK_INT(errs.n, 1);
     CHECK_STR(errs.msg[0], "config/x.json: logging.levle: unknown key");
 }
@@ -41,15 +43,19 @@ TEST(wrong_type_and_out_of_range_say_what_was_expected)
                                   "c.json", &cfg, &errs),
               -1);
     CHECK_INT(errs.n, 2);
-    CHECK_CONTAINS(errs.msg[0], "c.json: sandbox.memory_limit_mb: expected an integer from 1 to 4096, got a string");
-    CHECK_CONTAINS(errs.msg[1], "c.json: data_refresh_interval_hours: expected a number from 0.01 to 168");
+    CHECK_CONTAINS(
+        errs.msg[0],
+        "c.json: sandbox.memory_limit_mb: expected an integer from 1 to 4096, got a string");
+    CHECK_CONTAINS(errs.msg[1],
+                   "c.json: data_refresh_interval_hours: expected a number from 0.01 to 168");
 }
 
 TEST(every_error_is_collected_at_once)
 {
-    CHECK_INT(tb_config_load_text("{\"a\":1,\"b\":2,\"broker\":\"etrade\",\"repl\":{\"enabled\":1}}",
-                                  "c.json", &cfg, &errs),
-              -1);
+    CHECK_INT(
+        tb_config_load_text("{\"a\":1,\"b\":2,\"broker\":\"etrade\",\"repl\":{\"enabled\":1}}",
+                            "c.json", &cfg, &errs),
+        -1);
     CHECK_INT(errs.n, 4);
     CHECK_CONTAINS(errs.msg[2], "broker: expected one of paper|alpaca|ibkr, got \"etrade\"");
     CHECK_CONTAINS(errs.msg[3], "repl.enabled: expected true or false, got an integer");
@@ -57,7 +63,8 @@ TEST(every_error_is_collected_at_once)
 
 TEST(invalid_json_reports_line_and_column)
 {
-    CHECK_INT(tb_config_load_text("{\n  \"broker\": \"paper\",\n  oops\n}", "c.json", &cfg, &errs), -1);
+    CHECK_INT(tb_config_load_text("{\n  \"broker\": \"paper\",\n  oops\n}", "c.json", &cfg, &errs),
+              -1);
     CHECK_INT(errs.n, 1);
     CHECK_CONTAINS(errs.msg[0], "c.json: line 3");
     CHECK_CONTAINS(errs.msg[0], "invalid JSON");
@@ -65,9 +72,10 @@ TEST(invalid_json_reports_line_and_column)
 
 TEST(strategies_need_a_file_and_get_a_name_from_it)
 {
-    CHECK_INT(tb_config_load_text("{\"strategies\":[{\"file\":\"strategies/orb.lua\",\"symbols\":[\"AAPL\"],"
-                                  "\"params\":{\"x\":1}}]}",
-                                  "c.json", &cfg, &errs),
+    CHECK_INT(tb_config_load_text(
+                  "{\"strategies\":[{\"file\":\"strategies/orb.lua\",\"symbols\":[\"AAPL\"],"
+                  "\"params\":{\"x\":1}}]}",
+                  "c.json", &cfg, &errs),
               0);
     CHECK_INT(cfg.nstrategies, 1);
     CHECK_STR(cfg.strategies[0].name, "orb");
@@ -75,13 +83,16 @@ TEST(strategies_need_a_file_and_get_a_name_from_it)
     CHECK_INT(cfg.strategies[0].nsymbols, 1);
     CHECK_INT(json_integer_value(json_object_get(cfg.strategies[0].params, "x")), 1);
     tb_config_free(&cfg);
-    CHECK_INT(tb_config_load_text("{\"strategies\":[{\"symbols\":[]}]}", "c.json", &cfg, &errs), -1);
+    CHECK_INT(tb_config_load_text("{\"strategies\":[{\"symbols\":[]}]}", "c.json", &cfg, &errs),
+              -1);
     CHECK_CONTAINS(errs.msg[0], "strategies[0]: missing required key \"file\"");
 }
 
 TEST(duplicate_keys_are_refused)
 {
-    CHECK_INT(tb_config_load_text("{\"broker\":\"paper\",\"broker\":\"ibkr\"}", "c.json", &cfg, &errs), -1);
+    CHECK_INT(
+        tb_config_load_text("{\"broker\":\"paper\",\"broker\":\"ibkr\"}", "c.json", &cfg, &errs),
+        -1);
     CHECK_CONTAINS(errs.msg[0], "duplicate");
 }
 

@@ -32,7 +32,8 @@ TEST(registered_secret_never_reaches_the_text_log)
     tb_redact_add_secret("PKSECRET123456789");
     TB_INFO("alpaca", "connecting with key PKSECRET123456789 to paper");
     TB_WARN("polygon", "GET /v2/aggs?apiKey=abcdef0123&limit=5 failed");
-    TB_ERROR("alpaca", "headers APCA-API-SECRET-KEY: s3cr3tvalue, Authorization: Bearer tok_9876543");
+    TB_ERROR("alpaca",
+             "headers APCA-API-SECRET-KEY: s3cr3tvalue, Authorization: Bearer tok_9876543");
     tb_log_close();
     char *text = slurp(path);
     CHECK(text != NULL);
@@ -148,7 +149,8 @@ TEST(text_log_rotates_past_max_bytes)
     DIR *d = opendir(arch);
     int gz = 0;
     struct dirent *de;
-    while ((de = readdir(d))) gz += strstr(de->d_name, "trading_bot.log.") && strstr(de->d_name, ".gz");
+    while ((de = readdir(d)))
+        gz += strstr(de->d_name, "trading_bot.log.") && strstr(de->d_name, ".gz");
     closedir(d);
     CHECK(gz >= 1);
 }

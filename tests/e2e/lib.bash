@@ -1,0 +1,51 @@
+# Helpers for end-to-end tests: a fresh home, an engine in the background, assertions.
+# Sourced by tests/e2e/*.sh (named .bash so it is not itself a test); expects $TRADEBOT (path to the binary).
+set -euo pipefail
+: "${TRADEBOT:?set TRADEBOT to the tradebot binary}"
+fails=0
+passes=0
+H=$(mktemp -d /tmp/tb-e2e-XXXXXX)
+ENGINE_PID=""
+
+cleanup() {
+  [ -n "$ENGINE_PID" ] && kill "$ENGINE_PID" 2>/dev/null && wait "$ENGINE_PID" 2>/dev/null
+  [ "${KEEP:-}" ] || rm -rf "$H"
+}
+trap cleanup EXIT
+
+ok()   { passes=$((passes + 1)); echo "ok   $*"; }
+fail() { fails=$((fails + 1)); echo "FAIL $*"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+
+# Waits (up to $2 seconds, default 10) until the command in $1 succeeds.
+wait_for() {
+  local cond=$1 limit=${2:-10} i=0
+  while ! eval "$cond"; do
+    sleep 0.05; i=$((i + 1))
+    [ $i -ge $((limit * 20)) ] && return 1
+  done
+  return 0
+}
+
+start_engine() {
+  "$TRADEBOT" run --home "$H" >"$H/engine.out" 2>&1 &
+  ENGINE_PID=$!
+  wait_for "[ -S '$H/run/tradebot.sock' ]" 20 || { echo "engine did not start:"; cat "$H/engine.out"; exit 1; }
+}
+
+stop_engine() {
+  kill -TERM "$ENGINE_PID"
+  local rc=0
+  wait "$ENGINE_PID" || rc=$?
+  ENGINE_PID=""
+  return $rc
+}
+
+repl() { "$TRADEBOT" repl --home "$H"; }
+
+log_has() { grep -qF -- "$1" "$H/logs/trading_bot.log"; }
+
+finish() {
+  echo "$passes passed, $fails failed"
+  [ "$fails" -eq 0 ]
+}

@@ -1,0 +1,167 @@
+#include "lua/sandbox.h"
+#include "strategy/host.h"
+#include "tbtest.h"
+
+#include <lauxlib.h>
+#include <unistd.h>
+
+static const tb_lua_limits lim = {.mem_limit = 16u << 20, .instr_budget = 2000000};
+
+static char *write_tmp(const char *name, const char *src)
+{
+    static char path[256];
+    static char dir[64];
+    if (!dir[0]) {
+        snprintf(dir, sizeof dir, "/tmp/tbtest-sbx-XXXXXX");
+        if (!mkdtemp(dir)) return NULL;
+    }
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    fputs(src, f);
+    fclose(f);
+    return path;
+}
+
+/* Runs code in a fresh sandbox; returns 0 ok, -1 with e set. */
+static int run_sandboxed(const char *code, tb_err *e)
+{
+    lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, &lim, e);
+    int rc = tb_lua_loadstring(L, code, strlen(code), "=t", e);
+    if (rc == 0) rc = tb_lua_call(L, 0, 0, "strategies/t.lua: on_bar", e);
+    tb_lua_close(L);
+    return rc;
+}
+
+TEST(sandbox_has_no_io_os_debug_or_require)
+{
+    tb_err e;
+    CHECK_INT(
+        run_sandboxed("assert(io == nil and debug == nil and package == nil and require == nil)\n"
+                      "assert(dofile == nil and loadfile == nil and os.execute == nil)\n"
+                      "assert(os.remove == nil and os.getenv == nil and string.dump == nil)\n"
+                      "assert(type(os.time()) == 'number' and type(tb.log.info) == 'function')\n"
+                      "assert(tb.engine == nil)",
+                      &e),
+        0);
+}
+
+TEST(sandbox_refuses_binary_chunks)
+{
+    tb_err e;
+    /* "\27Lua" is the signature of precompiled chunks. */
+    CHECK_INT(run_sandboxed("local f, err = load('\\27Lua\\84\\0', 'x', 'b')\n"
+                            "assert(f == nil and err:find('binary'), err)",
+                            &e),
+              0);
+    lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, &lim, &e);
+    CHECK_INT(tb_lua_loadstring(L, "\033Lua\x54", 5, "=bin", &e), -1);
+    CHECK_CONTAINS(e.msg, "binary");
+    tb_lua_close(L);
+}
+
+TEST(infinite_loop_is_stopped_with_file_and_function_named)
+{
+    tb_err e;
+    CHECK_INT(run_sandboxed("while true do end", &e), -1);
+    CHECK_CONTAINS(e.msg, "strategies/t.lua: on_bar");
+    CHECK_CONTAINS(e.msg, "instruction budget exceeded");
+}
+
+TEST(memory_bomb_is_stopped_and_the_state_stays_usable)
+{
+    tb_err e;
+    lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, &lim, &e);
+    const char *bomb = "local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 4096) .. i end";
+    CHECK_INT(tb_lua_loadstring(L, bomb, strlen(bomb), "=bomb", &e), 0);
+    CHECK_INT(tb_lua_call(L, 0, 0, "strategies/bomb.lua: on_bar", &e), -1);
+    CHECK_CONTAINS(e.msg, "strategies/bomb.lua: on_bar: memory limit exceeded (16 MB)");
+    CHECK(tb_lua_ctl_of(L)->used < lim.mem_limit);
+    const char *ok = "return 1 + 1";
+    CHECK_INT(tb_lua_loadstring(L, ok, strlen(ok), "=ok", &e), 0);
+    CHECK_INT(tb_lua_call(L, 0, 1, "after", &e), 0);
+    CHECK_INT(lua_tointeger(L, -1), 2);
+    tb_lua_close(L);
+}
+
+TEST(runaway_strategy_is_reported_and_others_keep_running)
+{
+    tb_shost h;
+    tb_shost_init(&h, &lim);
+    tb_err e;
+    char *p1 =
+        write_tmp("spin.lua", "return { on_bar = function(ctx, bar) while true do end end }");
+    tb_strategy_cfg c1 = {.name = "spin", .file = p1, .enabled = 1};
+    CHECK_INT(tb_shost_add(&h, &c1, &e), 0);
+    char *p2 = write_tmp(
+        "count.lua",
+        "return { on_bar = function(ctx, bar) ctx.state.n = (ctx.state.n or 0) + 1 end }");
+    tb_strategy_cfg c2 = {.name = "count", .file = p2, .enabled = 1};
+    CHECK_INT(tb_shost_add(&h, &c2, &e), 0);
+    tb_bar_view bar = {.symbol = "AAPL", .close = 100};
+    for (int i = 0; i < 3; i++) tb_shost_on_bar(&h, &bar);
+    CHECK_INT(h.s[0]->errors, 3);
+    CHECK_CONTAINS(h.s[0]->last_error, "spin.lua: on_bar: ");
+    CHECK_CONTAINS(h.s[0]->last_error, "instruction budget exceeded");
+    CHECK_INT(h.s[1]->errors, 0);
+    lua_State *L = h.s[1]->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h.s[1]->ref_ctx);
+    lua_getfield(L, -1, "state");
+    lua_getfield(L, -1, "n");
+    CHECK_INT(lua_tointeger(L, -1), 3);
+    lua_pop(L, 3);
+    tb_shost_free(&h);
+}
+
+TEST(strategy_that_keeps_failing_is_disabled_not_fatal)
+{
+    tb_shost h;
+    tb_shost_init(&h, &lim);
+    h.max_consecutive_errors = 5;
+    tb_err e;
+    char *p = write_tmp("bad.lua", "return { on_bar = function(ctx, bar) error('boom') end }");
+    tb_strategy_cfg c = {.name = "bad", .file = p, .enabled = 1};
+    CHECK_INT(tb_shost_add(&h, &c, &e), 0);
+    tb_bar_view bar = {.symbol = "X"};
+    for (int i = 0; i < 10; i++) tb_shost_on_bar(&h, &bar);
+    CHECK_INT(h.s[0]->errors, 5);
+    CHECK(h.s[0]->disabled);
+    CHECK_CONTAINS(h.s[0]->last_error, "bad.lua:1: boom");
+    tb_shost_free(&h);
+}
+
+TEST(strategy_file_must_return_a_table_with_callbacks)
+{
+    tb_err e;
+    char *p = write_tmp("notable.lua", "return 42");
+    CHECK_INT(tb_shost_check_file(p, "strategies/notable.lua", &lim, &e), -1);
+    CHECK_STR(e.msg, "strategies/notable.lua: must return a table (got number)");
+    p = write_tmp("nocb.lua", "return { name = 'x' }");
+    CHECK_INT(tb_shost_check_file(p, "strategies/nocb.lua", &lim, &e), -1);
+    CHECK_CONTAINS(e.msg, "defines none of on_start");
+    p = write_tmp("syntax.lua", "return {\n on_bar = function(ctx, bar)\n  if then end\n end }");
+    CHECK_INT(tb_shost_check_file(p, "strategies/syntax.lua", &lim, &e), -1);
+    CHECK_CONTAINS(e.msg, "strategies/syntax.lua:3:");
+}
+
+TEST(params_from_config_override_the_strategy_defaults)
+{
+    tb_shost h;
+    tb_shost_init(&h, &lim);
+    tb_err e;
+    char *p = write_tmp("params.lua",
+                        "return { params = { a = 1, b = 2 },\n"
+                        "on_bar = function(ctx) ctx.state.sum = ctx.params.a + ctx.params.b end }");
+    tb_strategy_cfg c = {
+        .name = "p", .file = p, .enabled = 1, .params = json_pack("{s:i}", "b", 40)};
+    CHECK_INT(tb_shost_add(&h, &c, &e), 0);
+    tb_bar_view bar = {.symbol = "X"};
+    tb_shost_on_bar(&h, &bar);
+    lua_State *L = h.s[0]->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h.s[0]->ref_ctx);
+    lua_getfield(L, -1, "state");
+    lua_getfield(L, -1, "sum");
+    CHECK_INT(lua_tointeger(L, -1), 41);
+    lua_pop(L, 3);
+    json_decref(c.params);
+    tb_shost_free(&h);
+}
