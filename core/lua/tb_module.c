@@ -3,6 +3,8 @@
 
 #include <lauxlib.h>
 
+int tbl_open_ind(lua_State *L);
+
 typedef struct tb_submodule {
     const char *name;
     int (*open)(lua_State *L);
@@ -10,6 +12,7 @@ typedef struct tb_submodule {
 } tb_submodule;
 
 static const tb_submodule submodules[] = {
+    {"ind", tbl_open_ind, TB_LUA_SANDBOX},
     {NULL, NULL, 0},
 };
 
