@@ -4,13 +4,14 @@
  * x = x - x/p + new; DI = 100 * DM / TR from bar `period`; DX = 100 * |+DI - -DI| / (+DI + -DI);
  * the first ADX is the mean of `period` DX values (bar 2*period-1), then (adx*(p-1) + dx) / p.
  * The outputs start at different bars: adx at 2*period-1, the DIs at period (TA-Lib's PLUS_DI
- * and MINUS_DI lookbacks).
+ * and MINUS_DI lookbacks). Smoothing steps multiply by (1 - 1/p) and 1/p instead of dividing
+ * by p: equal to TA-Lib up to rounding, with no division on the chain between bars.
  */
 #include "ind/ind_priv.h"
 
 typedef struct adx_state {
     int n, count;
-    double ph, pl, pc, pdm, mdm, tr, sumdx, adx;
+    double ph, pl, pc, pdm, mdm, tr, sumdx, adx, a, b; /* a = 1 - 1/p, b = 1/p */
 } adx_state;
 
 int ind_adx_start(const double *opt)
@@ -31,6 +32,8 @@ int ind_adx_init(void *st, const double *opt)
     if (s->n < 0) return IND_EPARAM;
     s->count = 0;
     s->ph = s->pl = s->pc = s->pdm = s->mdm = s->tr = s->sumdx = s->adx = 0.0;
+    s->b = 1.0 / s->n;
+    s->a = 1.0 - s->b;
     return 0;
 }
 
@@ -63,16 +66,12 @@ static inline int adx_step(adx_state *s, double h, double l, double c, double *o
         s->count++;
         return IND_WARMUP;
     }
-    s->mdm -= s->mdm / n;
-    s->pdm -= s->pdm / n;
-    if (dm > 0 && dp < dm)
-        s->mdm += dm;
-    else if (dp > 0 && dp > dm)
-        s->pdm += dp;
-    s->tr = s->tr - (s->tr / n) + tr;
+    s->mdm = s->mdm * s->a + (dm > 0 && dp < dm ? dm : 0.0);
+    s->pdm = s->pdm * s->a + (dp > 0 && dp > dm ? dp : 0.0);
+    s->tr = s->tr * s->a + tr;
     double dx = -1.0;
     if (!IND_IS_ZERO(s->tr)) {
-        double mdi = 100.0 * (s->mdm / s->tr), pdi = 100.0 * (s->pdm / s->tr);
+        double inv = 100.0 / s->tr, mdi = s->mdm * inv, pdi = s->pdm * inv;
         double sum = mdi + pdi;
         out[1] = pdi;
         out[2] = mdi;
@@ -90,7 +89,7 @@ static inline int adx_step(adx_state *s, double h, double l, double c, double *o
         s->adx = s->sumdx / n;
         s->count++;
     } else if (dx >= 0.0) {
-        s->adx = ((s->adx * (n - 1)) + dx) / n;
+        s->adx = s->adx * s->a + dx * s->b;
     }
     out[0] = s->adx;
     return IND_READY;

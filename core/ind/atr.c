@@ -1,13 +1,14 @@
 /*
  * atr.c - average true range with Wilder's smoothing (TA-Lib): the true range needs the previous
  * close, so the first one is at bar 1; the first ATR is the mean of `period` true ranges (bar
- * `period`), then atr = (atr*(p-1) + tr) / p.
+ * `period`), then atr = (atr*(p-1) + tr) / p, computed as atr*((p-1)/p) + tr*(1/p): equal up to
+ * rounding, without a division on the chain between bars.
  */
 #include "ind/ind_priv.h"
 
 typedef struct atr_state {
     int n, count;
-    double pc, sum, atr;
+    double pc, sum, atr, a, b; /* a = (p-1)/p, b = 1/p */
 } atr_state;
 
 int ind_atr_start(const double *opt)
@@ -28,6 +29,8 @@ int ind_atr_init(void *st, const double *opt)
     if (s->n < 0) return IND_EPARAM;
     s->count = 0;
     s->pc = s->sum = s->atr = 0.0;
+    s->a = (s->n - 1.0) / s->n;
+    s->b = 1.0 / s->n;
     return 0;
 }
 
@@ -42,9 +45,7 @@ static inline int atr_step(atr_state *s, double h, double l, double c, double *o
     if (b > tr) tr = b;
     s->pc = c;
     if (s->count > s->n) {
-        s->atr *= s->n - 1;
-        s->atr += tr;
-        s->atr /= s->n;
+        s->atr = s->atr * s->a + tr * s->b;
         *out = s->atr;
         return IND_READY;
     }

@@ -1,12 +1,14 @@
 /*
  * ema.c - exponential moving average, k = 2 / (period + 1), seeded with the SMA of the first
- * period values (TA-Lib's default; Tulip seeds with the first value instead).
+ * period values (TA-Lib's default; Tulip seeds with the first value instead). The update is
+ * ema*(1-k) + x*k rather than TA-Lib's (x-ema)*k + ema: equal up to rounding (~1e-16), and one
+ * operation shorter on the dependency chain between bars.
  */
 #include "ind/ind_priv.h"
 
 typedef struct ema_state {
     int n, count;
-    double k, sum, ema;
+    double k, a, sum, ema; /* a = 1 - k */
 } ema_state;
 
 int ind_ema_start(const double *opt)
@@ -27,6 +29,7 @@ int ind_ema_init(void *st, const double *opt)
     if (s->n < 0) return IND_EPARAM;
     s->count = 0;
     s->k = 2.0 / (s->n + 1);
+    s->a = 1.0 - s->k;
     s->sum = s->ema = 0.0;
     return 0;
 }
@@ -38,7 +41,7 @@ static inline int ema_step(ema_state *s, double x, double *out)
         return IND_EINPUT;
     }
     if (s->count >= s->n) {
-        s->ema = (x - s->ema) * s->k + s->ema;
+        s->ema = s->ema * s->a + x * s->k;
         *out = s->ema;
         return IND_READY;
     }

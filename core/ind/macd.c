@@ -2,13 +2,14 @@
  * macd.c - moving average convergence/divergence: EMA(fast) - EMA(slow), its EMA(signal), and
  * the difference. As in TA-Lib, both EMAs first output at bar slow-1 (the fast one seeded with
  * the SMA of the `fast` bars ending there), and every output starts at (slow-1) + (signal-1).
- * A slow period shorter than the fast one is swapped, as TA-Lib does.
+ * A slow period shorter than the fast one is swapped, as TA-Lib does. EMA steps are written
+ * e*(1-k) + x*k (see ema.c).
  */
 #include "ind/ind_priv.h"
 
 typedef struct macd_state {
     int fast, slow, sig, count, mcount;
-    double kf, ks, kg, sumf, sums, sumg, ef, es, eg;
+    double kf, ks, kg, af, as, ag, sumf, sums, sumg, ef, es, eg; /* a = 1 - k */
 } macd_state;
 
 static int macd_params(const double *opt, int *fast, int *slow, int *sig)
@@ -45,6 +46,9 @@ int ind_macd_init(void *st, const double *opt)
     s->kf = 2.0 / (s->fast + 1);
     s->ks = 2.0 / (s->slow + 1);
     s->kg = 2.0 / (s->sig + 1);
+    s->af = 1.0 - s->kf;
+    s->as = 1.0 - s->ks;
+    s->ag = 1.0 - s->kg;
     s->sumf = s->sums = s->sumg = s->ef = s->es = s->eg = 0.0;
     return 0;
 }
@@ -57,8 +61,8 @@ static inline int macd_step(macd_state *s, double x, double *out)
     }
     int t = s->count < s->slow ? s->count++ : s->slow;
     if (t == s->slow) {
-        s->ef = (x - s->ef) * s->kf + s->ef;
-        s->es = (x - s->es) * s->ks + s->es;
+        s->ef = s->ef * s->af + x * s->kf;
+        s->es = s->es * s->as + x * s->ks;
     } else {
         s->sums += x;
         if (t >= s->slow - s->fast) s->sumf += x;
@@ -71,7 +75,7 @@ static inline int macd_step(macd_state *s, double x, double *out)
     }
     double m = s->ef - s->es;
     if (s->mcount >= s->sig) {
-        s->eg = (m - s->eg) * s->kg + s->eg;
+        s->eg = s->eg * s->ag + m * s->kg;
     } else {
         s->sumg += m;
         if (++s->mcount < s->sig) {

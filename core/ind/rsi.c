@@ -1,13 +1,14 @@
 /*
  * rsi.c - relative strength index with Wilder's smoothing, as TA-Lib computes it: the first
  * average gain and loss are plain means over `period` changes, then avg = (avg*(p-1) + x) / p.
- * Output 0 when both averages are (near) zero, as TA-Lib does.
+ * Output 0 when both averages are (near) zero, as TA-Lib does. The smoothing is written
+ * avg*((p-1)/p) + x*(1/p): equal to TA-Lib's up to rounding, without a division on the chain.
  */
 #include "ind/ind_priv.h"
 
 typedef struct rsi_state {
     int n, count;
-    double prev, gain, loss;
+    double prev, gain, loss, a, b; /* a = (p-1)/p, b = 1/p */
 } rsi_state;
 
 int ind_rsi_start(const double *opt)
@@ -28,6 +29,8 @@ int ind_rsi_init(void *st, const double *opt)
     if (s->n < 0) return IND_EPARAM;
     s->count = 0;
     s->prev = s->gain = s->loss = 0.0;
+    s->a = (s->n - 1.0) / s->n;
+    s->b = 1.0 / s->n;
     return 0;
 }
 
@@ -46,14 +49,8 @@ static inline int rsi_step(rsi_state *s, double x, double *out)
     double d = x - s->prev;
     s->prev = x;
     if (s->count > s->n) {
-        s->loss *= s->n - 1;
-        s->gain *= s->n - 1;
-        if (d < 0)
-            s->loss -= d;
-        else
-            s->gain += d;
-        s->loss /= s->n;
-        s->gain /= s->n;
+        s->loss = s->loss * s->a + (d < 0 ? -d : 0.0) * s->b;
+        s->gain = s->gain * s->a + (d > 0 ? d : 0.0) * s->b;
         *out = rsi_value(s->gain, s->loss);
         return IND_READY;
     }
