@@ -70,7 +70,25 @@ int ind_atr(int n, const double *const *in, const double *opt, double *const *ou
     if (ind_atr_init(&s, opt) < 0) return IND_EPARAM;
     const double *h = in[0], *l = in[1], *c = in[2];
     double *o = out[0];
-    int skipped = 0;
-    for (int i = 0; i < n; i++) skipped += atr_step(&s, h[i], l[i], c[i], &o[i]) == IND_EINPUT;
+    int skipped = 0, i = 0;
+    for (; i < n && s.count <= s.n; i++)
+        skipped += atr_step(&s, h[i], l[i], c[i], &o[i]) == IND_EINPUT;
+    /* Steady state: atr_step's ready branch with the state in registers. */
+    double pc = s.pc, atr = s.atr;
+    const double a = s.a, b = s.b;
+    for (; i < n; i++) {
+        double hi = h[i], lo = l[i], ci = c[i];
+        if (!isfinite(hi) || !isfinite(lo) || !isfinite(ci)) {
+            o[i] = NAN;
+            skipped++;
+            continue;
+        }
+        double tr = hi - lo, x = fabs(hi - pc), y = fabs(lo - pc);
+        if (x > tr) tr = x;
+        if (y > tr) tr = y;
+        pc = ci;
+        atr = atr * a + tr * b;
+        o[i] = atr;
+    }
     return skipped;
 }

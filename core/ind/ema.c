@@ -66,7 +66,20 @@ int ind_ema(int n, const double *const *in, const double *opt, double *const *ou
     if (ind_ema_init(&s, opt) < 0) return IND_EPARAM;
     const double *x = in[0];
     double *o = out[0];
-    int skipped = 0;
-    for (int i = 0; i < n; i++) skipped += ema_step(&s, x[i], &o[i]) == IND_EINPUT;
+    int skipped = 0, i = 0;
+    for (; i < n && s.count < s.n; i++) skipped += ema_step(&s, x[i], &o[i]) == IND_EINPUT;
+    /* Steady state: ema_step's ready branch with the state in registers. */
+    double e = s.ema;
+    const double a = s.a, k = s.k;
+    for (; i < n; i++) {
+        double xi = x[i];
+        if (!isfinite(xi)) {
+            o[i] = NAN;
+            skipped++;
+            continue;
+        }
+        e = e * a + xi * k;
+        o[i] = e;
+    }
     return skipped;
 }

@@ -101,13 +101,31 @@ int ind_macd(int n, const double *const *in, const double *opt, double *const *o
     if (ind_macd_init(&s, opt) < 0) return IND_EPARAM;
     const double *x = in[0];
     double *om = out[0], *os = out[1], *oh = out[2];
-    int skipped = 0;
-    for (int i = 0; i < n; i++) {
+    int skipped = 0, i = 0;
+    for (; i < n && (s.count < s.slow || s.mcount < s.sig); i++) {
         double y[3];
         skipped += macd_step(&s, x[i], y) == IND_EINPUT;
         om[i] = y[0];
         os[i] = y[1];
         oh[i] = y[2];
+    }
+    /* Steady state: macd_step's ready branches with the state in registers. */
+    double ef = s.ef, es = s.es, eg = s.eg;
+    const double af = s.af, kf = s.kf, as = s.as, ks = s.ks, ag = s.ag, kg = s.kg;
+    for (; i < n; i++) {
+        double xi = x[i];
+        if (!isfinite(xi)) {
+            om[i] = os[i] = oh[i] = NAN;
+            skipped++;
+            continue;
+        }
+        ef = ef * af + xi * kf;
+        es = es * as + xi * ks;
+        double m = ef - es;
+        eg = eg * ag + m * kg;
+        om[i] = m;
+        os[i] = eg;
+        oh[i] = m - eg;
     }
     return skipped;
 }

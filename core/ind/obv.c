@@ -57,7 +57,20 @@ int ind_obv(int n, const double *const *in, const double *opt, double *const *ou
     ind_obv_init(&s, opt);
     const double *c = in[0], *v = in[1];
     double *o = out[0];
-    int skipped = 0;
-    for (int i = 0; i < n; i++) skipped += obv_step(&s, c[i], v[i], &o[i]) == IND_EINPUT;
+    int skipped = 0, i = 0;
+    for (; i < n && !s.started; i++) skipped += obv_step(&s, c[i], v[i], &o[i]) == IND_EINPUT;
+    /* Steady state: obv_step with the state in registers. */
+    double pc = s.pc, obv = s.obv;
+    for (; i < n; i++) {
+        double ci = c[i], vi = v[i];
+        if (!isfinite(ci) || !isfinite(vi)) {
+            o[i] = NAN;
+            skipped++;
+            continue;
+        }
+        obv += ci > pc ? vi : ci < pc ? -vi : 0.0;
+        pc = ci;
+        o[i] = obv;
+    }
     return skipped;
 }

@@ -83,7 +83,23 @@ int ind_rsi(int n, const double *const *in, const double *opt, double *const *ou
     if (ind_rsi_init(&s, opt) < 0) return IND_EPARAM;
     const double *x = in[0];
     double *o = out[0];
-    int skipped = 0;
-    for (int i = 0; i < n; i++) skipped += rsi_step(&s, x[i], &o[i]) == IND_EINPUT;
+    int skipped = 0, i = 0;
+    for (; i < n && s.count <= s.n; i++) skipped += rsi_step(&s, x[i], &o[i]) == IND_EINPUT;
+    /* Steady state: rsi_step's ready branch with the state in registers. */
+    double prev = s.prev, gain = s.gain, loss = s.loss;
+    const double a = s.a, b = s.b;
+    for (; i < n; i++) {
+        double xi = x[i];
+        if (!isfinite(xi)) {
+            o[i] = NAN;
+            skipped++;
+            continue;
+        }
+        double d = xi - prev;
+        prev = xi;
+        loss = loss * a + (d < 0 ? -d : 0.0) * b;
+        gain = gain * a + (d > 0 ? d : 0.0) * b;
+        o[i] = rsi_value(gain, loss);
+    }
     return skipped;
 }
