@@ -3,6 +3,8 @@
 
 #include <lauxlib.h>
 
+int tbl_open_ind(lua_State *L);
+
 typedef struct tb_submodule {
     const char *name;
     int (*open)(lua_State *L);
@@ -19,6 +21,7 @@ static const tb_submodule submodules[] = {
     {"json", tbl_open_json, TB_LUA_SANDBOX},
     {"util", tbl_open_util, TB_LUA_SANDBOX},
     {"engine", tbl_open_engine, TB_LUA_TRUSTED},
+    {"ind", tbl_open_ind, TB_LUA_SANDBOX},
     {NULL, NULL, 0},
 };
 

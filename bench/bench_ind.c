@@ -1,0 +1,127 @@
+/*
+ * bench_ind.c - indicator throughput: per indicator, ns per element for batch over N values
+ * (default 10 million) and ns per streaming update; then the full indicator set updated for
+ * 1,000 symbols on one bar. Usage: bench_ind [N]. Figures go to docs/performance.md.
+ */
+#include "ind/ind.h"
+#include "ind/ind_set.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static uint64_t rng = 88172645463325252ull;
+static double urand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (double)(rng >> 11) / 9007199254740992.0;
+}
+
+static double *high, *low, *close_, *volume, *session;
+
+static const double *input(const char *name)
+{
+    switch (name[0]) {
+    case 'h': return high;
+    case 'l': return low;
+    case 'c': return close_;
+    case 'v': return volume;
+    default: return session;
+    }
+}
+
+static double sink;
+
+int main(int argc, char **argv)
+{
+    int n = argc > 1 ? atoi(argv[1]) : 10000000;
+    int ns = n < 1000000 ? n : 1000000; /* streaming updates timed */
+    high = malloc(sizeof(double) * n);
+    low = malloc(sizeof(double) * n);
+    close_ = malloc(sizeof(double) * n);
+    volume = malloc(sizeof(double) * n);
+    session = malloc(sizeof(double) * n);
+    double px = 100.0;
+    for (int i = 0; i < n; i++) {
+        double open = px;
+        px *= 1.0 + (urand() - 0.5) * 0.01;
+        close_[i] = px;
+        high[i] = fmax(open, px) + urand() * 0.2;
+        low[i] = fmin(open, px) - urand() * 0.2;
+        volume[i] = floor(urand() * 10000);
+        session[i] = i / 390;
+    }
+    double *out[IND_MAX_IO];
+    for (int k = 0; k < IND_MAX_IO; k++) out[k] = malloc(sizeof(double) * n);
+    printf("%-8s %14s %14s\n", "name", "batch ns/elem", "stream ns/upd");
+    for (int t = 0; t < ind_count(); t++) {
+        const ind_info *ind = ind_at(t);
+        double opt[IND_MAX_PARAMS];
+        ind_defaults(ind, opt);
+        const double *in[IND_MAX_IO];
+        for (int k = 0; k < ind->ninputs; k++) in[k] = input(ind->inputs[k]);
+        ind->batch(n, in, opt, out); /* warm the pages */
+        double best = 1e30;
+        for (int rep = 0; rep < 3; rep++) {
+            double t0 = now();
+            ind->batch(n, in, opt, out);
+            double dt = now() - t0;
+            if (dt < best) best = dt;
+        }
+        sink += out[0][n - 1];
+        void *st = malloc(ind->size(opt));
+        ind->init(st, opt);
+        double x[IND_MAX_IO], y[IND_MAX_IO];
+        double t0 = now();
+        for (int i = 0; i < ns; i++) {
+            for (int k = 0; k < ind->ninputs; k++) x[k] = in[k][i];
+            ind->update(st, x, y);
+            sink += y[0];
+        }
+        double ds = now() - t0;
+        free(st);
+        printf("%-8s %14.2f %14.2f\n", ind->name, best * 1e9 / n, ds * 1e9 / ns);
+    }
+
+    enum { SYMBOLS = 1000, WARM = 100, BARS = 200 };
+    ind_set_params p;
+    ind_set_defaults(&p);
+    ind_set **sets = malloc(sizeof *sets * SYMBOLS);
+    for (int s = 0; s < SYMBOLS; s++) sets[s] = ind_set_new(&p);
+    for (int b = 0; b < WARM; b++)
+        for (int s = 0; s < SYMBOLS; s++) {
+            int i = (s * 7919 + b) % n;
+            ind_set_update(sets[s], close_[i], high[i], low[i], close_[i], volume[i], 1);
+        }
+    double total = 0, worst = 0;
+    for (int b = 0; b < BARS; b++) {
+        double t0 = now();
+        for (int s = 0; s < SYMBOLS; s++) {
+            int i = (s * 7919 + WARM + b) % n;
+            ind_set_update(sets[s], close_[i], high[i], low[i], close_[i], volume[i], 1);
+        }
+        double dt = now() - t0;
+        total += dt;
+        if (dt > worst) worst = dt;
+    }
+    for (int s = 0; s < SYMBOLS; s++) {
+        sink += ind_set_get(sets[s], IND_SET_RSI);
+        ind_set_free(sets[s]);
+    }
+    printf("indicator set, %d symbols, one bar: mean %.1f us, worst %.1f us (%d bars); "
+           "set size %zu bytes\n",
+           SYMBOLS, total / BARS * 1e6, worst * 1e6, BARS, ind_set_size(&p));
+    fprintf(stderr, "(checksum %g)\n", sink);
+    return 0;
+}

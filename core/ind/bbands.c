@@ -1,0 +1,104 @@
+/*
+ * bbands.c - Bollinger Bands: SMA(period) +- mult * population standard deviation, in TA-Lib's
+ * order (upper, middle, lower) and arithmetic (running sums of x and x^2; a variance under 1e-14
+ * gives a deviation of 0). TA-Lib takes separate up/down multipliers; here one serves both.
+ */
+#include "ind/ind_priv.h"
+
+typedef struct bb_state {
+    int n, count, pos;
+    double mult, sum, sum2;
+    double ring[];
+} bb_state;
+
+static int bb_period(const double *opt)
+{
+    if (!(opt[1] >= 0.0 && opt[1] <= 100.0)) return IND_EPARAM;
+    return ind_iparam(opt[0], 2, IND_MAX_PERIOD);
+}
+
+int ind_bbands_start(const double *opt)
+{
+    int p = bb_period(opt);
+    return p < 0 ? IND_EPARAM : p - 1;
+}
+
+size_t ind_bbands_size(const double *opt)
+{
+    int p = bb_period(opt);
+    return p < 0 ? 0 : sizeof(bb_state) + (size_t)p * sizeof(double);
+}
+
+int ind_bbands_init(void *st, const double *opt)
+{
+    bb_state *s = st;
+    s->n = bb_period(opt);
+    if (s->n < 0) return IND_EPARAM;
+    s->mult = opt[1];
+    s->count = s->pos = 0;
+    s->sum = s->sum2 = 0.0;
+    return 0;
+}
+
+/* Outputs for one full window; sum and sum2 still include the bar about to leave. */
+static inline void bb_out(double sum, double sum2, double n, double mult, double *u, double *m,
+                          double *l)
+{
+    double mid = sum / n;
+    double var = sum2 / n - mid * mid;
+    double d = var < 1e-14 ? 0.0 : sqrt(var) * mult;
+    *u = mid + d;
+    *m = mid;
+    *l = mid - d;
+}
+
+int ind_bbands_update(void *st, const double *in, double *out)
+{
+    bb_state *s = st;
+    double x = in[0];
+    if (!isfinite(x)) {
+        out[0] = out[1] = out[2] = NAN;
+        return IND_EINPUT;
+    }
+    s->sum += x;
+    s->sum2 += x * x;
+    s->ring[s->pos] = x;
+    if (++s->pos == s->n) s->pos = 0;
+    if (s->count < s->n - 1) {
+        s->count++;
+        out[0] = out[1] = out[2] = NAN;
+        return IND_WARMUP;
+    }
+    bb_out(s->sum, s->sum2, s->n, s->mult, &out[0], &out[1], &out[2]);
+    double t = s->ring[s->pos];
+    s->sum -= t;
+    s->sum2 -= t * t;
+    return IND_READY;
+}
+
+int ind_bbands(int n, const double *const *in, const double *opt, double *const *out)
+{
+    int lb = ind_bbands_start(opt);
+    if (lb < 0) return lb;
+    const double *x = in[0];
+    double *u = out[0], *m = out[1], *l = out[2];
+    const double p = lb + 1, mult = opt[1];
+    double sum = 0.0, sum2 = 0.0;
+    int i = 0, bad = 0;
+    for (; i < n && i < lb; i++) {
+        bad |= !isfinite(x[i]);
+        sum += x[i];
+        sum2 += x[i] * x[i];
+        u[i] = m[i] = l[i] = NAN;
+    }
+    for (; i < n; i++) {
+        sum += x[i];
+        sum2 += x[i] * x[i];
+        bb_out(sum, sum2, p, mult, &u[i], &m[i], &l[i]);
+        double t = x[i - lb];
+        sum -= t;
+        sum2 -= t * t;
+    }
+    if (bad || !isfinite(sum) || !isfinite(sum2)) return IND_STREAM_BATCH(bbands, 1, 3);
+    return 0;
+}

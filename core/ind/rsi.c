@@ -1,0 +1,105 @@
+/*
+ * rsi.c - relative strength index with Wilder's smoothing, as TA-Lib computes it: the first
+ * average gain and loss are plain means over `period` changes, then avg = (avg*(p-1) + x) / p.
+ * Output 0 when both averages are (near) zero, as TA-Lib does. The smoothing is written
+ * avg*((p-1)/p) + x*(1/p): equal to TA-Lib's up to rounding, without a division on the chain.
+ */
+#include "ind/ind_priv.h"
+
+typedef struct rsi_state {
+    int n, count;
+    double prev, gain, loss, a, b; /* a = (p-1)/p, b = 1/p */
+} rsi_state;
+
+int ind_rsi_start(const double *opt)
+{
+    int p = ind_iparam(opt[0], 2, IND_MAX_PERIOD);
+    return p < 0 ? IND_EPARAM : p;
+}
+
+size_t ind_rsi_size(const double *opt)
+{
+    return ind_rsi_start(opt) < 0 ? 0 : sizeof(rsi_state);
+}
+
+int ind_rsi_init(void *st, const double *opt)
+{
+    rsi_state *s = st;
+    s->n = ind_iparam(opt[0], 2, IND_MAX_PERIOD);
+    if (s->n < 0) return IND_EPARAM;
+    s->count = 0;
+    s->prev = s->gain = s->loss = 0.0;
+    s->a = (s->n - 1.0) / s->n;
+    s->b = 1.0 / s->n;
+    return 0;
+}
+
+static inline double rsi_value(double gain, double loss)
+{
+    double t = gain + loss;
+    return IND_IS_ZERO(t) ? 0.0 : 100.0 * (gain / t);
+}
+
+static inline int rsi_step(rsi_state *s, double x, double *out)
+{
+    if (!isfinite(x)) {
+        *out = NAN;
+        return IND_EINPUT;
+    }
+    double d = x - s->prev;
+    s->prev = x;
+    if (s->count > s->n) {
+        s->loss = s->loss * s->a + (d < 0 ? -d : 0.0) * s->b;
+        s->gain = s->gain * s->a + (d > 0 ? d : 0.0) * s->b;
+        *out = rsi_value(s->gain, s->loss);
+        return IND_READY;
+    }
+    if (s->count++ == 0) {
+        *out = NAN;
+        return IND_WARMUP;
+    }
+    if (d < 0)
+        s->loss -= d;
+    else
+        s->gain += d;
+    if (s->count <= s->n) {
+        *out = NAN;
+        return IND_WARMUP;
+    }
+    s->loss /= s->n;
+    s->gain /= s->n;
+    *out = rsi_value(s->gain, s->loss);
+    return IND_READY;
+}
+
+int ind_rsi_update(void *st, const double *in, double *out)
+{
+    return rsi_step(st, in[0], out);
+}
+
+int ind_rsi(int n, const double *const *in, const double *opt, double *const *out)
+{
+    rsi_state s;
+    if (ind_rsi_init(&s, opt) < 0) return IND_EPARAM;
+    const double *x = in[0];
+    double *o = out[0];
+    int skipped = 0, i = 0;
+    for (; i < n && s.count <= s.n; i++) skipped += rsi_step(&s, x[i], &o[i]) == IND_EINPUT;
+    /* Steady state: rsi_step's ready branch with the state in registers. */
+    double prev = s.prev, gain = s.gain, loss = s.loss;
+    const double a = s.a, b = s.b;
+    for (; i < n; i++) {
+        double xi = x[i];
+        if (!isfinite(xi)) {
+            o[i] = NAN;
+            skipped++;
+            continue;
+        }
+        double d = xi - prev;
+        prev = xi;
+        loss = loss * a + (d < 0 ? -d : 0.0) * b;
+        gain = gain * a + (d > 0 ? d : 0.0) * b;
+        o[i] = rsi_value(gain, loss);
+    }
+    return skipped;
+}

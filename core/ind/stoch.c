@@ -1,0 +1,142 @@
+/*
+ * stoch.c - slow stochastic oscillator. Fast %K = 100 * (close - lowest low) / (highest high -
+ * lowest low) over `kperiod` bars (0 when the range is 0); %K = SMA(kslow) of fast %K; %D =
+ * SMA(dperiod) of %K. As in TA-Lib, both outputs start at the same bar, (kperiod-1) + (kslow-1)
+ * + (dperiod-1).
+ */
+#include "ind/ind_priv.h"
+
+typedef struct stoch_state {
+    int kp, ks, dp, count, pos, kcount, kpos, dcount, dpos;
+    double ksum, dsum;
+    double buf[]; /* high[kp], low[kp], fast %K[ks], %K[dp] */
+} stoch_state;
+
+static int stoch_params(const double *opt, int *kp, int *ks, int *dp)
+{
+    *kp = ind_iparam(opt[0], 1, IND_MAX_PERIOD);
+    *ks = ind_iparam(opt[1], 1, IND_MAX_PERIOD);
+    *dp = ind_iparam(opt[2], 1, IND_MAX_PERIOD);
+    return *kp < 0 || *ks < 0 || *dp < 0 ? IND_EPARAM : 0;
+}
+
+int ind_stoch_start(const double *opt)
+{
+    int kp, ks, dp;
+    if (stoch_params(opt, &kp, &ks, &dp) < 0) return IND_EPARAM;
+    return kp - 1 + ks - 1 + dp - 1;
+}
+
+size_t ind_stoch_size(const double *opt)
+{
+    int kp, ks, dp;
+    if (stoch_params(opt, &kp, &ks, &dp) < 0) return 0;
+    return sizeof(stoch_state) + (size_t)(2 * kp + ks + dp) * sizeof(double);
+}
+
+int ind_stoch_init(void *st, const double *opt)
+{
+    stoch_state *s = st;
+    if (stoch_params(opt, &s->kp, &s->ks, &s->dp) < 0) return IND_EPARAM;
+    s->count = s->pos = s->kcount = s->kpos = s->dcount = s->dpos = 0;
+    s->ksum = s->dsum = 0.0;
+    return 0;
+}
+
+static inline double stoch_fastk(double c, double hh, double ll)
+{
+    double diff = (hh - ll) / 100.0;
+    return diff != 0.0 ? (c - ll) / diff : 0.0;
+}
+
+int ind_stoch_update(void *st, const double *in, double *out)
+{
+    stoch_state *s = st;
+    double h = in[0], l = in[1], c = in[2];
+    out[0] = out[1] = NAN;
+    if (!isfinite(h) || !isfinite(l) || !isfinite(c)) return IND_EINPUT;
+    double *hi = s->buf, *lo = hi + s->kp, *kr = lo + s->kp, *dr = kr + s->ks;
+    hi[s->pos] = h;
+    lo[s->pos] = l;
+    if (++s->pos == s->kp) s->pos = 0;
+    if (s->count < s->kp - 1) {
+        s->count++;
+        return IND_WARMUP;
+    }
+    double hh = hi[0], ll = lo[0];
+    for (int j = 1; j < s->kp; j++) {
+        if (hi[j] > hh) hh = hi[j];
+        if (lo[j] < ll) ll = lo[j];
+    }
+    double fk = stoch_fastk(c, hh, ll);
+    s->ksum += fk;
+    kr[s->kpos] = fk;
+    if (++s->kpos == s->ks) s->kpos = 0;
+    if (s->kcount < s->ks - 1) {
+        s->kcount++;
+        return IND_WARMUP;
+    }
+    double k = s->ksum / s->ks;
+    s->ksum -= kr[s->kpos];
+    s->dsum += k;
+    dr[s->dpos] = k;
+    if (++s->dpos == s->dp) s->dpos = 0;
+    if (s->dcount < s->dp - 1) {
+        s->dcount++;
+        return IND_WARMUP;
+    }
+    out[0] = k;
+    out[1] = s->dsum / s->dp;
+    s->dsum -= dr[s->dpos];
+    return IND_READY;
+}
+
+int ind_stoch(int n, const double *const *in, const double *opt, double *const *out)
+{
+    int kp, ks, dp;
+    if (stoch_params(opt, &kp, &ks, &dp) < 0) return IND_EPARAM;
+    const double *h = in[0], *l = in[1], *c = in[2];
+    double *ok = out[0], *od = out[1];
+    int lb = kp - 1 + ks - 1 + dp - 1, bad = 0, hi_i = -1, lo_i = -1;
+    double hh = 0.0, ll = 0.0, ksum = 0.0, dsum = 0.0;
+    for (int i = 0; i < n; i++) bad |= !isfinite(h[i]) | !isfinite(l[i]) | !isfinite(c[i]);
+    if (bad) return IND_STREAM_BATCH(stoch, 3, 2);
+    /* Pass 1: fast %K into od, %K into ok. Extremes are rescanned only when they leave. */
+    for (int i = kp - 1; i < n; i++) {
+        int trail = i - kp + 1;
+        if (hi_i < trail) {
+            hi_i = trail;
+            hh = h[trail];
+            for (int j = trail + 1; j <= i; j++)
+                if (h[j] >= hh) hh = h[hi_i = j];
+        } else if (h[i] >= hh) {
+            hh = h[hi_i = i];
+        }
+        if (lo_i < trail) {
+            lo_i = trail;
+            ll = l[trail];
+            for (int j = trail + 1; j <= i; j++)
+                if (l[j] <= ll) ll = l[lo_i = j];
+        } else if (l[i] <= ll) {
+            ll = l[lo_i = i];
+        }
+        od[i] = stoch_fastk(c[i], hh, ll);
+        ksum += od[i];
+        if (i >= kp - 1 + ks - 1) {
+            ok[i] = ksum / ks;
+            ksum -= od[i - ks + 1];
+        }
+    }
+    /* Pass 2: %D from %K. */
+    int k0 = kp - 1 + ks - 1;
+    for (int i = k0; i < n; i++) {
+        dsum += ok[i];
+        if (i >= lb) {
+            od[i] = dsum / dp;
+            dsum -= ok[i - dp + 1];
+        }
+    }
+    ind_fill_nan(ok, 0, lb < n ? lb : n);
+    ind_fill_nan(od, 0, lb < n ? lb : n);
+    return 0;
+}

@@ -1,0 +1,200 @@
+/*
+ * test_ind_set.c - the per-symbol indicator set gives the same values as the indicators run one
+ * by one, resets VWAP on a new session, rejects bad bars whole, and flags stale data. Also the
+ * hand-computed VWAP and relative-volume cases (no TA-Lib equivalent).
+ */
+#include "tbtest.h"
+#include "ind_testutil.h"
+#include "ind/ind_set.h"
+
+static void batch_of(const char *name, const double *opt, const struct series *s, struct outs *o)
+{
+    const ind_info *ind = ind_find(name);
+    const double *in[IND_MAX_IO];
+    for (int k = 0; k < ind->ninputs; k++) in[k] = series_input(s, ind->inputs[k]);
+    CHECK_INT(ind->batch(s->n, in, opt, o->a), 0);
+}
+
+TEST(set_values_equal_individual_indicators)
+{
+    int n = 400;
+    struct series s = series_random(n, 99, 0.0);
+    ind_set_params p;
+    ind_set_defaults(&p);
+    ind_set *set = ind_set_new(&p);
+    CHECK(set != NULL);
+    if (!set) return;
+    struct {
+        const char *ind;
+        double opt[3];
+        int out;
+        const char *value;
+    } map[] = {{"sma", {20}, 0, "sma"},
+               {"ema", {20}, 0, "ema"},
+               {"rsi", {14}, 0, "rsi"},
+               {"macd", {12, 26, 9}, 0, "macd"},
+               {"macd", {12, 26, 9}, 1, "macd_signal"},
+               {"macd", {12, 26, 9}, 2, "macd_hist"},
+               {"atr", {14}, 0, "atr"},
+               {"bbands", {20, 2}, 0, "bb_upper"},
+               {"bbands", {20, 2}, 1, "bb_middle"},
+               {"bbands", {20, 2}, 2, "bb_lower"},
+               {"stoch", {14, 3, 3}, 0, "stoch_k"},
+               {"stoch", {14, 3, 3}, 1, "stoch_d"},
+               {"adx", {14}, 0, "adx"},
+               {"adx", {14}, 1, "plus_di"},
+               {"adx", {14}, 2, "minus_di"},
+               {"obv", {0}, 0, "obv"},
+               {"vwap", {0}, 0, "vwap"},
+               {"roc", {10}, 0, "roc"},
+               {"relvol", {20}, 0, "relvol"}};
+    int nmap = sizeof map / sizeof map[0];
+    CHECK_INT(nmap, IND_SET_NVALUES);
+    struct outs o[IND_SET_NVALUES];
+    for (int m = 0; m < nmap; m++) {
+        o[m] = outs_new(n);
+        batch_of(map[m].ind, map[m].opt, &s, &o[m]);
+    }
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        CHECK(ind_set_update(set, s.close[i], s.high[i], s.low[i], s.close[i], s.volume[i],
+                             s.session[i]) >= 0);
+        for (int m = 0; m < nmap; m++) {
+            int id = ind_set_find(map[m].value);
+            double want = o[m].a[map[m].out][i], got = ind_set_get(set, id);
+            if (!(isnan(want) && isnan(got)) && want != got) bad++;
+        }
+    }
+    CHECK_INT(bad, 0);
+    CHECK_INT(ind_set_bars(set), n);
+    for (int m = 0; m < nmap; m++) outs_free(&o[m]);
+    ind_set_free(set);
+    series_free(&s);
+}
+
+TEST(set_rejects_a_bar_with_nan_and_keeps_going)
+{
+    ind_set_params p;
+    ind_set_defaults(&p);
+    ind_set *a = ind_set_new(&p), *b = ind_set_new(&p);
+    struct series s = series_random(100, 5, 0.0);
+    for (int i = 0; i < 100; i++) {
+        ind_set_update(a, s.close[i], s.high[i], s.low[i], s.close[i], s.volume[i], 1);
+        ind_set_update(b, s.close[i], s.high[i], s.low[i], s.close[i], s.volume[i], 1);
+        if (i == 50) CHECK_INT(ind_set_update(b, 1, 2, 0.5, NAN, 100, 1), IND_EINPUT);
+    }
+    CHECK_INT(ind_set_rejected(b), 1);
+    for (int v = 0; v < IND_SET_NVALUES; v++) CHECK(ind_set_get(a, v) == ind_set_get(b, v));
+    ind_set_free(a);
+    ind_set_free(b);
+    series_free(&s);
+}
+
+TEST(set_accessors_by_name)
+{
+    CHECK_INT(ind_set_find("rsi"), IND_SET_RSI);
+    CHECK_INT(ind_set_find("bb_lower"), IND_SET_BB_LOWER);
+    CHECK_INT(ind_set_find("bogus"), -1);
+    CHECK_STR(ind_set_name(IND_SET_RELVOL), "relvol");
+    ind_set_params p;
+    ind_set_defaults(&p);
+    p.rsi = 1; /* below RSI's minimum of 2 */
+    CHECK(ind_set_new(&p) == NULL);
+    CHECK(ind_set_size(&p) == 0);
+}
+
+TEST(vwap_resets_on_new_session_hand_computed)
+{
+    ind_set_params p;
+    ind_set_defaults(&p);
+    ind_set *set = ind_set_new(&p);
+    /* typical prices 10, 13, then 20 in a new session */
+    ind_set_update(set, 10, 11, 9, 10, 100, 20240102);
+    CHECK_NEAR(ind_set_get(set, IND_SET_VWAP), 10.0, 1e-15);
+    ind_set_update(set, 10, 14, 12, 13, 300, 20240102);
+    CHECK_NEAR(ind_set_get(set, IND_SET_VWAP), (10.0 * 100 + 13.0 * 300) / 400, 1e-15);
+    ind_set_update(set, 20, 21, 19, 20, 50, 20240103);
+    CHECK_NEAR(ind_set_get(set, IND_SET_VWAP), 20.0, 1e-15);
+    ind_set_free(set);
+}
+
+TEST(vwap_before_any_volume_is_typical_price)
+{
+    double h[2] = {12, 30}, l[2] = {9, 27}, c[2] = {9, 30}, v[2] = {0, 0}, s[2] = {1, 1}, o[2];
+    const double *in[5] = {h, l, c, v, s};
+    double *out[1] = {o};
+    CHECK_INT(ind_vwap(2, in, NULL, out), 0);
+    CHECK_NEAR(o[0], 10.0, 1e-15);
+    CHECK_NEAR(o[1], 29.0, 1e-15);
+}
+
+TEST(relvol_is_volume_over_mean_of_previous_bars_hand_computed)
+{
+    double v[5] = {100, 200, 300, 600, 0}, o[5], opt[1] = {3};
+    const double *in[1] = {v};
+    double *out[1] = {o};
+    CHECK_INT(ind_relvol(5, in, opt, out), 0);
+    CHECK(isnan(o[0]) && isnan(o[1]) && isnan(o[2]));
+    CHECK_NEAR(o[3], 3.0, 1e-15); /* 600 / mean(100,200,300) */
+    CHECK_NEAR(o[4], 0.0, 1e-15); /* 0 / mean(200,300,600) */
+    double z[4] = {0, 0, 5, 7}, oz[4];
+    in[0] = z;
+    out[0] = oz;
+    opt[0] = 2;
+    CHECK_INT(ind_relvol(4, in, opt, out), 0);
+    CHECK_NEAR(oz[2], 0.0, 1e-15); /* mean 0: reported as 0, not inf */
+    CHECK_NEAR(oz[3], 7.0 / 2.5, 1e-15);
+}
+
+TEST(stale_flags_repeated_bars_after_configured_cycles_and_counts_episodes)
+{
+    ind_stale s;
+    ind_stale_init(&s, 3);
+    double bar[5] = {1, 2, 0.5, 1.5, 100}, val[2] = {50, 0.1};
+    CHECK_INT(ind_stale_check(&s, bar, 5, val, 2), 0);
+    val[0] = 51;
+    CHECK_INT(ind_stale_check(&s, bar, 5, val, 2), 0); /* bar repeated once */
+    val[0] = 52;
+    CHECK_INT(ind_stale_check(&s, bar, 5, val, 2), 0); /* twice */
+    val[0] = 53;
+    CHECK_INT(ind_stale_check(&s, bar, 5, val, 2), IND_STALE_BARS); /* three times */
+    CHECK_INT(s.episodes, 1);
+    CHECK_INT(ind_stale_check(&s, bar, 5, val, 2), IND_STALE_BARS);
+    CHECK_INT(s.episodes, 1);
+    CHECK_INT(s.stale_bars, 2);
+    bar[3] = 1.6;
+    CHECK_INT(ind_stale_check(&s, bar, 5, val, 2), 0);
+    for (int i = 0; i < 3; i++) {
+        bar[3] += 0.1;
+        ind_stale_check(&s, bar, 5, val, 2);
+    }
+    CHECK_INT(s.flags, IND_STALE_VALUES); /* RSI/MACD identical three cycles, bars moving */
+    CHECK_INT(s.episodes, 2);
+}
+
+TEST(stale_ignores_values_still_warming_up)
+{
+    ind_stale s;
+    ind_stale_init(&s, 1);
+    double bar[1] = {1}, val[1] = {NAN};
+    ind_stale_check(&s, bar, 0, val, 1);
+    CHECK_INT(ind_stale_check(&s, bar, 0, val, 1), 0);
+}
+
+TEST(set_flags_symbol_whose_bars_stop_changing)
+{
+    ind_set_params p;
+    ind_set_defaults(&p);
+    p.stale_cycles = 4;
+    ind_set *set = ind_set_new(&p);
+    struct series s = series_random(60, 8, 0.0);
+    for (int i = 0; i < 60; i++)
+        CHECK_INT(ind_set_update(set, s.close[i], s.high[i], s.low[i], s.close[i], s.volume[i], 1),
+                  0);
+    int flags = 0;
+    for (int i = 0; i < 5; i++) flags = ind_set_update(set, 10, 11, 9, 10, 500, 1);
+    CHECK(flags & IND_STALE_BARS);
+    CHECK_INT(ind_set_stale(set)->episodes, 1);
+    ind_set_free(set);
+    series_free(&s);
+}
