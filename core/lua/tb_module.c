@@ -3,8 +3,6 @@
 
 #include <lauxlib.h>
 
-int tbl_open_ind(lua_State *L);
-
 typedef struct tb_submodule {
     const char *name;
     int (*open)(lua_State *L);
@@ -15,14 +13,12 @@ int tbl_open_log(lua_State *L);
 int tbl_open_json(lua_State *L);
 int tbl_open_util(lua_State *L);
 int tbl_open_engine(lua_State *L);
+int tbl_open_ind(lua_State *L);
 
 static const tb_submodule submodules[] = {
-    {"log", tbl_open_log, TB_LUA_SANDBOX},
-    {"json", tbl_open_json, TB_LUA_SANDBOX},
-    {"util", tbl_open_util, TB_LUA_SANDBOX},
-    {"engine", tbl_open_engine, TB_LUA_TRUSTED},
-    {"ind", tbl_open_ind, TB_LUA_SANDBOX},
-    {NULL, NULL, 0},
+    {"log", tbl_open_log, TB_LUA_SANDBOX},   {"json", tbl_open_json, TB_LUA_SANDBOX},
+    {"util", tbl_open_util, TB_LUA_SANDBOX}, {"engine", tbl_open_engine, TB_LUA_TRUSTED},
+    {"ind", tbl_open_ind, TB_LUA_SANDBOX},   {NULL, NULL, 0},
 };
 
 int tb_lua_open(lua_State *L, tb_lua_trust trust)
