@@ -50,6 +50,7 @@ typedef struct oms_order {
     char symbol[OMS_SYMBOL_MAX + 1];
     char strategy[OMS_STRATEGY_MAX + 1];
     char reason[OMS_REASON_MAX + 1];         /* the strategy's human reason */
+    char note[OMS_REASON_MAX + 1];           /* the broker's reject or cancel reason */
     char parent_id[OMS_CLIENT_ID_MAX + 1];   /* bracket legs: the parent's client id */
     char replaces_id[OMS_CLIENT_ID_MAX + 1]; /* a replacement: the order it replaces */
     int64_t seq;                             /* the OMS sequence number in client_id */
