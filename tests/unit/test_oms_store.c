@@ -17,11 +17,25 @@ static sqlite3 *open_db(void)
     return db;
 }
 
+static char dirs[16][64];
+static int ndirs;
+
+static void remove_dirs(void)
+{
+    char cmd[128];
+    for (int i = 0; i < ndirs; i++) {
+        snprintf(cmd, sizeof cmd, "rm -rf %s", dirs[i]);
+        if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dirs[i]);
+    }
+}
+
 static void fresh_path(void)
 {
     char dir[] = "/tmp/tb_oms_store_XXXXXX";
     if (!mkdtemp(dir)) TBT_FAIL("mkdtemp");
     snprintf(dbpath, sizeof dbpath, "%s/ml_data.db", dir);
+    if (ndirs == 0) atexit(remove_dirs);
+    if (ndirs < 16) strcpy(dirs[ndirs++], dir);
 }
 
 static oms *new_oms(oms_store *st, int32_t day)
