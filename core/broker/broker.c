@@ -1,0 +1,44 @@
+#include "broker/broker.h"
+
+const char *broker_state_name(broker_state s)
+{
+    static const char *const names[] = {"disconnected", "connecting", "syncing", "ready"};
+    return (unsigned)s < 4 ? names[s] : "?";
+}
+
+int broker_connect(broker b, tb_err *e)
+{
+    return b.vt->connect(b.self, e);
+}
+int broker_disconnect(broker b, tb_err *e)
+{
+    return b.vt->disconnect(b.self, e);
+}
+broker_state broker_get_state(broker b)
+{
+    return b.vt->state(b.self);
+}
+int broker_submit(broker b, const broker_submit_req *r, tb_err *e)
+{
+    return b.vt->submit(b.self, r, e);
+}
+int broker_cancel(broker b, const oms_order *o, tb_err *e)
+{
+    return b.vt->cancel(b.self, o, e);
+}
+int broker_replace(broker b, const broker_replace_req *r, tb_err *e)
+{
+    return b.vt->replace(b.self, r, e);
+}
+int broker_positions(broker b, broker_position *out, int cap, int *n, tb_err *e)
+{
+    return b.vt->positions(b.self, out, cap, n, e);
+}
+int broker_account_get(broker b, broker_account *out, tb_err *e)
+{
+    return b.vt->account(b.self, out, e);
+}
+void broker_set_update_fn(broker b, broker_update_fn fn, void *ud)
+{
+    b.vt->set_update_fn(b.self, fn, ud);
+}

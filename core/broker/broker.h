@@ -1,0 +1,102 @@
+/*
+ * broker.h - the broker interface: a C vtable implemented by paper, alpaca and ibkr adapters.
+ *
+ * Calls return 0 when the request was handed to the broker and -1 when it could not be sent
+ * (tb_err says why). A broker's verdict (accepted, rejected, filled, canceled) always arrives
+ * through the update callback, possibly from inside the call itself (the paper broker with no
+ * latency). An adapter that cannot tell whether a submit reached the broker (timeout, 5xx)
+ * returns -1 and must look the order up by client order id before anything is sent again.
+ */
+#ifndef TB_BROKER_BROKER_H
+#define TB_BROKER_BROKER_H
+
+#include "oms/order.h"
+#include "util/err.h"
+#include "util/money.h"
+
+typedef enum {
+    BROKER_DISCONNECTED,
+    BROKER_CONNECTING,
+    BROKER_SYNCING, /* connected, reconciling orders and positions: no new orders yet */
+    BROKER_READY
+} broker_state;
+
+/* One order update: a status change and/or one execution. Strings live for the call only. */
+typedef struct broker_update {
+    const char *client_id; /* our id: the key */
+    const char *broker_id; /* may be NULL */
+    oms_status status;     /* the broker's status for the order after this event */
+    const char *reason;    /* reject or cancel reason; may be NULL */
+    int has_exec;          /* 1 when the fields below describe an execution */
+    const char *exec_id;
+    tb_qty exec_qty;     /* this execution only */
+    tb_money exec_price; /* this execution only */
+    tb_money commission;
+    tb_qty cum_qty;     /* broker's cumulative filled qty after it (0: not reported) */
+    tb_money avg_price; /* broker's cumulative average price (0: not reported) */
+    int64_t t_ns;
+} broker_update;
+
+typedef void (*broker_update_fn)(void *ud, const broker_update *u);
+
+/* A bracket sent as one request: the parent and its two legs (legs NULL for a simple order). */
+typedef struct broker_submit_req {
+    const oms_order *order;
+    const oms_order *take_profit;
+    const oms_order *stop_loss;
+} broker_submit_req;
+
+/* A replace: the working order and its replacement (a new client id with the new fields). */
+typedef struct broker_replace_req {
+    const oms_order *old_order;
+    const oms_order *new_order;
+} broker_replace_req;
+
+typedef struct broker_position {
+    char symbol[OMS_SYMBOL_MAX + 1];
+    tb_qty qty; /* signed */
+    tb_money avg_price;
+} broker_position;
+
+/* Every field optional: brokers drop fields (Alpaca removed its PDT fields in 2026). */
+enum { BROKER_HAS_CASH = 1, BROKER_HAS_EQUITY = 2, BROKER_HAS_BUYING_POWER = 4 };
+typedef struct broker_account {
+    unsigned has; /* BROKER_HAS_* bits */
+    tb_money cash, equity, buying_power;
+} broker_account;
+
+typedef struct broker_vtable {
+    const char *name;
+    int (*connect)(void *self, tb_err *e);
+    int (*disconnect)(void *self, tb_err *e);
+    broker_state (*state)(void *self);
+    int (*submit)(void *self, const broker_submit_req *r, tb_err *e);
+    int (*cancel)(void *self, const oms_order *o, tb_err *e);
+    int (*replace)(void *self, const broker_replace_req *r, tb_err *e);
+    /* Fills out[0..cap) and *n; -1 if more than cap positions. */
+    int (*positions)(void *self, broker_position *out, int cap, int *n, tb_err *e);
+    int (*account)(void *self, broker_account *out, tb_err *e);
+    void (*set_update_fn)(void *self, broker_update_fn fn, void *ud);
+} broker_vtable;
+
+/* A broker handle: the vtable and the adapter's state. Owned by whoever created the adapter. */
+typedef struct broker {
+    const broker_vtable *vt;
+    void *self;
+} broker;
+
+/* Lower-case name of a connection state ("ready"). */
+const char *broker_state_name(broker_state s);
+
+/* Thin wrappers over the vtable, so callers read broker_submit(b, ...). */
+int broker_connect(broker b, tb_err *e);
+int broker_disconnect(broker b, tb_err *e);
+broker_state broker_get_state(broker b);
+int broker_submit(broker b, const broker_submit_req *r, tb_err *e);
+int broker_cancel(broker b, const oms_order *o, tb_err *e);
+int broker_replace(broker b, const broker_replace_req *r, tb_err *e);
+int broker_positions(broker b, broker_position *out, int cap, int *n, tb_err *e);
+int broker_account_get(broker b, broker_account *out, tb_err *e);
+void broker_set_update_fn(broker b, broker_update_fn fn, void *ud);
+
+#endif

@@ -1,0 +1,576 @@
+#include "broker/paper.h"
+
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oms/position.h"
+
+typedef struct porder {
+    char client_id[OMS_CLIENT_ID_MAX + 1];
+    char broker_id[OMS_BROKER_ID_MAX + 1];
+    int32_t sym;
+    oms_side side;
+    oms_type type;
+    oms_tif tif;
+    oms_leg leg;
+    tb_qty qty, filled;
+    tb_money limit, stop, notional;
+    int live, active, triggered, commission_charged;
+    int64_t submit_t, eligible_t;
+    int32_t parent, tp, sl;
+} porder;
+
+typedef struct psym {
+    oms_position pos;
+    tb_money last;
+    int has_price, tradable;
+} psym;
+
+/* An update waiting for the latency timer (strings copied). */
+typedef struct pending {
+    char client_id[OMS_CLIENT_ID_MAX + 1];
+    char broker_id[OMS_BROKER_ID_MAX + 1];
+    char reason[OMS_REASON_MAX + 1];
+    oms_status status;
+    int64_t due_ns;
+} pending;
+
+#define PAPER_PENDING_MAX 1024
+
+struct paper {
+    paper_config cfg;
+    porder *orders;
+    uint32_t norders;
+    psym *syms;
+    uint32_t nsyms;
+    tb_money cash;
+    broker_state state;
+    broker_update_fn fn;
+    void *ud;
+    uint64_t rng;
+    int64_t now;
+    int market_open;
+    pending pend[PAPER_PENDING_MAX];
+    int npend;
+    struct event *timer;
+};
+
+static uint64_t next_rand(paper *p)
+{
+    uint64_t z = (p->rng += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static int32_t sym_find(const paper *p, const char *s)
+{
+    for (uint32_t i = 0; i < p->nsyms; i++)
+        if (strcmp(p->syms[i].pos.symbol, s) == 0) return (int32_t)i;
+    return -1;
+}
+
+static int32_t sym_add(paper *p, const char *s)
+{
+    int32_t i = sym_find(p, s);
+    if (i >= 0 || p->nsyms == p->cfg.max_symbols) return i;
+    i = (int32_t)p->nsyms++;
+    memset(&p->syms[i], 0, sizeof p->syms[i]);
+    oms_pos_init(&p->syms[i].pos, s);
+    p->syms[i].tradable = p->cfg.symbols == NULL;
+    return i;
+}
+
+/* ---- updates ---- */
+
+static void deliver(paper *p, const pending *q)
+{
+    broker_update u = {.client_id = q->client_id,
+                       .broker_id = q->broker_id,
+                       .status = q->status,
+                       .reason = q->reason[0] ? q->reason : NULL,
+                       .t_ns = p->now};
+    if (p->fn) p->fn(p->ud, &u);
+}
+
+static void flush_due(paper *p, int64_t upto)
+{
+    int k = 0;
+    for (int i = 0; i < p->npend; i++) {
+        if (p->pend[i].due_ns <= upto) {
+            pending q = p->pend[i];
+            deliver(p, &q);
+        } else
+            p->pend[k++] = p->pend[i];
+    }
+    p->npend = k;
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    paper *p = arg;
+    flush_due(p, INT64_MAX);
+}
+
+/* Status update without an execution; delayed by latency when an event_base is set. */
+static void emit_status(paper *p, const porder *o, oms_status st, const char *reason)
+{
+    pending q;
+    memset(&q, 0, sizeof q);
+    oms_strlcpy(q.client_id, o->client_id, sizeof q.client_id);
+    oms_strlcpy(q.broker_id, o->broker_id, sizeof q.broker_id);
+    oms_strlcpy(q.reason, reason, sizeof q.reason);
+    q.status = st;
+    if (p->timer && p->cfg.latency_ns > 0 && p->npend < PAPER_PENDING_MAX) {
+        q.due_ns = 0;
+        p->pend[p->npend++] = q;
+        struct timeval tv = {(time_t)(p->cfg.latency_ns / 1000000000LL),
+                             (suseconds_t)(p->cfg.latency_ns % 1000000000LL / 1000)};
+        evtimer_add(p->timer, &tv);
+        return;
+    }
+    deliver(p, &q);
+}
+
+static void finish(paper *p, porder *o, oms_status st, const char *reason)
+{
+    o->live = 0;
+    emit_status(p, o, st, reason);
+}
+
+/* ---- account ---- */
+
+static tb_money gross_exposure(const paper *p)
+{
+    tb_money g = 0;
+    for (uint32_t i = 0; i < p->nsyms; i++) {
+        tb_money mv = 0;
+        tb_money_mul_qty(p->syms[i].last, p->syms[i].pos.qty, &mv, NULL);
+        g += mv < 0 ? -mv : mv;
+    }
+    return g;
+}
+
+broker_account paper_account(const paper *p)
+{
+    broker_account a = {BROKER_HAS_CASH | BROKER_HAS_EQUITY | BROKER_HAS_BUYING_POWER, p->cash,
+                        p->cash, 0};
+    for (uint32_t i = 0; i < p->nsyms; i++) {
+        tb_money mv = 0;
+        tb_money_mul_qty(p->syms[i].last, p->syms[i].pos.qty, &mv, NULL);
+        a.equity += mv;
+    }
+    a.buying_power = p->cfg.margin == PAPER_CASH ? p->cash : 2 * a.equity - gross_exposure(p);
+    if (a.buying_power < 0) a.buying_power = 0;
+    return a;
+}
+
+/* Money reserved by working orders that open exposure. */
+static tb_money reserved(const paper *p)
+{
+    tb_money r = 0;
+    for (uint32_t i = 0; i < p->norders; i++) {
+        const porder *o = &p->orders[i];
+        if (!o->live || o->leg != OMS_LEG_NONE) continue;
+        tb_money px = o->limit ? o->limit : o->stop ? o->stop : p->syms[o->sym].last;
+        r += px * (o->qty - o->filled);
+    }
+    return r;
+}
+
+/* ---- vtable ---- */
+
+static int v_connect(void *self, tb_err *e)
+{
+    ((paper *)self)->state = BROKER_READY;
+    return 0;
+}
+
+static int v_disconnect(void *self, tb_err *e)
+{
+    ((paper *)self)->state = BROKER_DISCONNECTED;
+    return 0;
+}
+
+static broker_state v_state(void *self)
+{
+    return ((paper *)self)->state;
+}
+
+static int is_open(paper *p)
+{
+    return p->cfg.market_open_fn ? p->cfg.market_open_fn(p->cfg.market_open_ud, p->now)
+                                 : p->market_open;
+}
+
+static porder *alloc_order(paper *p, const oms_order *src, int32_t sym)
+{
+    if (p->norders == p->cfg.max_orders) return NULL; /* callers check room first */
+    porder *o = &p->orders[p->norders++];
+    memset(o, 0, sizeof *o);
+    oms_strlcpy(o->client_id, src->client_id, sizeof o->client_id);
+    snprintf(o->broker_id, sizeof o->broker_id, "po-%016llx", (unsigned long long)next_rand(p));
+    o->sym = sym;
+    o->side = src->side;
+    o->type = src->type;
+    o->tif = src->tif;
+    o->leg = src->leg;
+    o->qty = src->qty;
+    o->limit = src->limit_price;
+    o->stop = src->stop_price;
+    o->live = 1;
+    o->active = src->leg == OMS_LEG_NONE;
+    o->submit_t = p->now;
+    o->eligible_t = p->now + p->cfg.latency_ns;
+    o->parent = o->tp = o->sl = -1;
+    return o;
+}
+
+/* Checks a new order like a broker would; returns NULL when fine, else the reject reason. */
+static const char *check_order(paper *p, const oms_order *o, int32_t sym)
+{
+    if (o->qty <= 0) return "qty must be positive";
+    if (sym < 0 || !p->syms[sym].tradable || !p->syms[sym].has_price) return "unknown symbol";
+    if (!is_open(p)) return "market is closed";
+    if (o->leg != OMS_LEG_NONE) return NULL;
+    const psym *s = &p->syms[sym];
+    tb_qty opening = o->qty;
+    if (o->side == OMS_SELL) {
+        tb_qty longq = s->pos.qty > 0 ? s->pos.qty : 0;
+        opening = o->qty > longq ? o->qty - longq : 0;
+        if (opening > 0 && p->cfg.margin == PAPER_CASH)
+            return "short sale not allowed in a cash account";
+    } else if (s->pos.qty < 0) {
+        opening = o->qty > -s->pos.qty ? o->qty + s->pos.qty : 0;
+    }
+    if (opening == 0) return NULL;
+    tb_money px = o->limit_price ? o->limit_price : o->stop_price ? o->stop_price : s->last;
+    int64_t slip = 0;
+    tb_money_muldiv(px, p->cfg.slippage_bps, 10000, &slip, NULL);
+    tb_money need;
+    if (tb_money_mul_qty(px + slip, opening, &need, NULL) < 0) return "insufficient buying power";
+    broker_account a = paper_account(p);
+    if (need > a.buying_power - reserved(p)) return "insufficient buying power";
+    return NULL;
+}
+
+static int v_submit(void *self, const broker_submit_req *r, tb_err *e)
+{
+    paper *p = self;
+    if (p->state != BROKER_READY) return tb_errf(e, "paper: not connected");
+    const oms_order *parts[3] = {r->order, r->take_profit, r->stop_loss};
+    int32_t sym = sym_find(p, r->order->symbol);
+    const char *why = check_order(p, r->order, sym);
+    porder tmp;
+    if (why) {
+        memset(&tmp, 0, sizeof tmp);
+        oms_strlcpy(tmp.client_id, r->order->client_id, sizeof tmp.client_id);
+        emit_status(p, &tmp, OMS_ST_REJECTED, why);
+        for (int i = 1; i < 3; i++)
+            if (parts[i]) {
+                oms_strlcpy(tmp.client_id, parts[i]->client_id, sizeof tmp.client_id);
+                emit_status(p, &tmp, OMS_ST_CANCELED, "parent rejected");
+            }
+        return 0;
+    }
+    if (p->norders + 3 > p->cfg.max_orders) return tb_errf(e, "paper: order book full");
+    porder *o = alloc_order(p, r->order, sym);
+    int32_t pi = (int32_t)(o - p->orders);
+    porder *tp = r->take_profit ? alloc_order(p, r->take_profit, sym) : NULL;
+    porder *sl = r->stop_loss ? alloc_order(p, r->stop_loss, sym) : NULL;
+    if (tp && sl) {
+        o->tp = (int32_t)(tp - p->orders);
+        o->sl = (int32_t)(sl - p->orders);
+        tp->parent = sl->parent = pi;
+        tp->sl = o->sl;
+        sl->tp = o->tp;
+    }
+    emit_status(p, o, OMS_ST_ACCEPTED, NULL);
+    if (tp) emit_status(p, tp, OMS_ST_HELD, NULL);
+    if (sl) emit_status(p, sl, OMS_ST_HELD, NULL);
+    return 0;
+}
+
+static porder *find_live(paper *p, const char *client_id)
+{
+    for (uint32_t i = p->norders; i-- > 0;)
+        if (p->orders[i].live && strcmp(p->orders[i].client_id, client_id) == 0)
+            return &p->orders[i];
+    return NULL;
+}
+
+static int v_cancel(void *self, const oms_order *oo, tb_err *e)
+{
+    paper *p = self;
+    if (p->state != BROKER_READY) return tb_errf(e, "paper: not connected");
+    porder *o = find_live(p, oo->client_id);
+    if (!o) return tb_errf(e, "paper: order %s is not working", oo->client_id);
+    finish(p, o, OMS_ST_CANCELED, "canceled by request");
+    if (o->leg == OMS_LEG_NONE && o->tp >= 0) {
+        porder *legs[2] = {&p->orders[o->tp], &p->orders[o->sl]};
+        for (int i = 0; i < 2; i++)
+            if (legs[i]->live) finish(p, legs[i], OMS_ST_CANCELED, "parent canceled");
+    }
+    return 0;
+}
+
+static int v_replace(void *self, const broker_replace_req *r, tb_err *e)
+{
+    paper *p = self;
+    if (p->state != BROKER_READY) return tb_errf(e, "paper: not connected");
+    porder *o = find_live(p, r->old_order->client_id);
+    if (!o) return tb_errf(e, "paper: order %s is not working", r->old_order->client_id);
+    if (p->norders == p->cfg.max_orders) return tb_errf(e, "paper: order book full");
+    finish(p, o, OMS_ST_REPLACED, NULL);
+    porder *n = alloc_order(p, r->new_order, o->sym);
+    emit_status(p, n, OMS_ST_ACCEPTED, NULL);
+    return 0;
+}
+
+static int v_positions(void *self, broker_position *out, int cap, int *n, tb_err *e)
+{
+    paper *p = self;
+    int k = 0;
+    for (uint32_t i = 0; i < p->nsyms; i++) {
+        if (!p->syms[i].pos.qty) continue;
+        if (k == cap) return tb_errf(e, "paper: more than %d positions", cap);
+        oms_strlcpy(out[k].symbol, p->syms[i].pos.symbol, sizeof out[k].symbol);
+        out[k].qty = p->syms[i].pos.qty;
+        out[k].avg_price = p->syms[i].pos.avg_price;
+        k++;
+    }
+    *n = k;
+    return 0;
+}
+
+static int v_account(void *self, broker_account *out, tb_err *e)
+{
+    *out = paper_account(self);
+    return 0;
+}
+
+static void v_set_update(void *self, broker_update_fn fn, void *ud)
+{
+    paper *p = self;
+    p->fn = fn;
+    p->ud = ud;
+}
+
+static const broker_vtable paper_vt = {"paper",  v_connect, v_disconnect, v_state,   v_submit,
+                                       v_cancel, v_replace, v_positions,  v_account, v_set_update};
+
+broker paper_broker(paper *p)
+{
+    broker b = {&paper_vt, p};
+    return b;
+}
+
+/* ---- bars ---- */
+
+static tb_money slipped(paper *p, tb_money px, oms_side side)
+{
+    int64_t bps = p->cfg.slippage_bps;
+    if (p->cfg.slippage_random && bps > 0) bps = (int64_t)(next_rand(p) % (uint64_t)(bps + 1));
+    int64_t s = 0;
+    tb_money_muldiv(px, bps, 10000, &s, NULL);
+    tb_money out = side == OMS_BUY ? px + s : px - s;
+    out = tb_money_round_to(out, tb_money_tick(out));
+    return out > 0 ? out : tb_money_tick(px);
+}
+
+/* The price an order fills at on this bar, or 0 if it does not fill. */
+static tb_money fill_price(paper *p, porder *o, tb_money op, tb_money hi, tb_money lo)
+{
+    int buy = o->side == OMS_BUY, touch = p->cfg.limit_fill_on_touch;
+    if (o->type == OMS_STOP || o->type == OMS_STOP_LIMIT) {
+        if (!o->triggered) {
+            if (buy ? hi < o->stop : lo > o->stop) return 0;
+            o->triggered = 1;
+            tb_money trig = buy ? (op > o->stop ? op : o->stop) : (op < o->stop ? op : o->stop);
+            if (o->type == OMS_STOP) return slipped(p, trig, o->side);
+            if (buy ? trig <= o->limit : trig >= o->limit) return trig;
+            return 0; /* rests as a limit from the next bar */
+        }
+        if (o->type == OMS_STOP) return slipped(p, op, o->side);
+    }
+    if (o->type == OMS_LIMIT || o->type == OMS_STOP_LIMIT) {
+        tb_money l = o->limit;
+        int cross = buy ? (touch ? lo <= l : lo < l) : (touch ? hi >= l : hi > l);
+        if (!cross) return 0;
+        return buy ? (op < l ? op : l) : (op > l ? op : l);
+    }
+    return slipped(p, op, o->side);
+}
+
+static tb_money commission_for(paper *p, porder *o, tb_qty q)
+{
+    tb_money c = p->cfg.commission_per_share * q;
+    if (!o->commission_charged) {
+        o->commission_charged = 1;
+        /* The minimum applies to the order's first fill (most orders fill once). */
+        if (c < p->cfg.commission_min) c = p->cfg.commission_min;
+        c += p->cfg.commission_per_order;
+    }
+    return c;
+}
+
+static void do_fill(paper *p, porder *o, tb_qty q, tb_money px, int64_t t)
+{
+    psym *s = &p->syms[o->sym];
+    tb_money comm = commission_for(p, o, q), value = px * q;
+    oms_pos_apply(&s->pos, o->side, q, px, comm, 0, NULL, NULL);
+    p->cash += (o->side == OMS_BUY ? -value : value) - comm;
+    o->filled += q;
+    o->notional += value;
+    char xid[OMS_EXEC_ID_MAX + 1];
+    snprintf(xid, sizeof xid, "px-%016llx", (unsigned long long)next_rand(p));
+    int done = o->filled == o->qty;
+    if (done) o->live = 0;
+    broker_update u = {.client_id = o->client_id,
+                       .broker_id = o->broker_id,
+                       .status = done ? OMS_ST_FILLED : OMS_ST_PARTIALLY_FILLED,
+                       .has_exec = 1,
+                       .exec_id = xid,
+                       .exec_qty = q,
+                       .exec_price = px,
+                       .commission = comm,
+                       .cum_qty = o->filled,
+                       .avg_price = o->notional / o->filled,
+                       .t_ns = t};
+    if (p->fn) p->fn(p->ud, &u);
+    if (o->leg != OMS_LEG_NONE) {
+        porder *sib = &p->orders[o->leg == OMS_LEG_TAKE_PROFIT ? o->sl : o->tp];
+        if (done && sib->live)
+            finish(p, sib, OMS_ST_CANCELED, "other bracket leg filled");
+        else if (sib->live)
+            sib->qty = sib->filled + (o->qty - o->filled); /* one-cancels-other, pro rata */
+    } else if (done && o->tp >= 0) {
+        porder *legs[2] = {&p->orders[o->tp], &p->orders[o->sl]};
+        for (int i = 0; i < 2; i++) {
+            legs[i]->active = 1;
+            legs[i]->submit_t = t;
+            legs[i]->eligible_t = t + 1; /* from the next bar: no intra-bar guessing */
+            emit_status(p, legs[i], OMS_ST_ACCEPTED, NULL);
+        }
+    }
+}
+
+/* Would a stop-loss leg trigger on this bar? (Both legs crossing: assume the stop came first.) */
+static int stop_hits(const porder *sl, tb_money hi, tb_money lo)
+{
+    return sl->live && sl->active && (sl->side == OMS_BUY ? hi >= sl->stop : lo <= sl->stop);
+}
+
+int paper_on_bar(paper *p, const char *symbol, tb_money open, tb_money high, tb_money low,
+                 tb_money close, tb_qty volume, int64_t t_ns, tb_err *e)
+{
+    if (open <= 0 || high < low || open > high || open < low || close > high || close < low ||
+        volume < 0)
+        return tb_errf(e, "paper: bad bar for %s", symbol);
+    int32_t si = sym_add(p, symbol);
+    if (si < 0) return tb_errf(e, "paper: more than %u symbols", p->cfg.max_symbols);
+    if (t_ns > p->now) p->now = t_ns;
+    if (p->timer) flush_due(p, INT64_MAX);
+    tb_qty left = volume;
+    if (p->cfg.participation_pct > 0) left = volume * p->cfg.participation_pct / 100;
+    for (uint32_t i = 0; i < p->norders; i++) {
+        porder *o = &p->orders[i];
+        if (!o->live || !o->active || o->sym != si) continue;
+        if (t_ns <= o->submit_t || t_ns < o->eligible_t) continue;
+        if (o->leg == OMS_LEG_TAKE_PROFIT && stop_hits(&p->orders[o->sl], high, low)) continue;
+        tb_money px = fill_price(p, o, open, high, low);
+        if (o->type == OMS_MARKET && o->tif == OMS_TIF_CLS) px = slipped(p, close, o->side);
+        tb_qty q = o->qty - o->filled;
+        if (p->cfg.participation_pct > 0 && q > left) q = left;
+        if (px > 0 && q > 0) {
+            left -= q;
+            do_fill(p, o, q, px, t_ns);
+        }
+        if (o->live && o->tif == OMS_TIF_IOC) finish(p, o, OMS_ST_CANCELED, "ioc remainder");
+    }
+    p->syms[si].last = close;
+    p->syms[si].has_price = 1;
+    return 0;
+}
+
+void paper_end_session(paper *p)
+{
+    for (uint32_t i = 0; i < p->norders; i++) {
+        porder *o = &p->orders[i];
+        if (o->live && o->tif != OMS_TIF_GTC) finish(p, o, OMS_ST_EXPIRED, "end of session");
+    }
+    /* Drop finished orders whose bracket no longer needs them, so the book does not fill up. */
+    uint32_t k = 0;
+    int32_t *map = malloc(p->norders * sizeof *map);
+    if (!map) return;
+    for (uint32_t i = 0; i < p->norders; i++) {
+        porder *o = &p->orders[i];
+        int keep = o->live;
+        if (o->leg == OMS_LEG_NONE && o->tp >= 0)
+            keep |= p->orders[o->tp].live || p->orders[o->sl].live;
+        else if (o->leg != OMS_LEG_NONE)
+            keep |= p->orders[o->leg == OMS_LEG_TAKE_PROFIT ? o->sl : o->tp].live;
+        map[i] = keep ? (int32_t)k : -1;
+        if (keep) p->orders[k++] = *o;
+    }
+    for (uint32_t i = 0; i < k; i++) {
+        porder *o = &p->orders[i];
+        int32_t *links[3] = {&o->parent, &o->tp, &o->sl};
+        for (int j = 0; j < 3; j++)
+            if (*links[j] >= 0) *links[j] = map[*links[j]];
+    }
+    free(map);
+    p->norders = k;
+}
+
+void paper_set_market_open(paper *p, int open)
+{
+    p->market_open = open;
+}
+
+int paper_pending_updates(const paper *p)
+{
+    return p->npend;
+}
+
+paper *paper_new(const paper_config *c, tb_err *e)
+{
+    paper *p = calloc(1, sizeof *p);
+    if (!p) return tb_errf(e, "paper: out of memory"), NULL;
+    p->cfg = *c;
+    if (!p->cfg.max_orders) p->cfg.max_orders = 4096;
+    if (!p->cfg.max_symbols) p->cfg.max_symbols = 1024;
+    if ((uint32_t)c->nsymbols > p->cfg.max_symbols) p->cfg.max_symbols = (uint32_t)c->nsymbols;
+    p->orders = calloc(p->cfg.max_orders, sizeof *p->orders);
+    p->syms = calloc(p->cfg.max_symbols, sizeof *p->syms);
+    if (!p->orders || !p->syms) {
+        paper_free(p);
+        return tb_errf(e, "paper: out of memory"), NULL;
+    }
+    p->cfg.symbols = NULL;
+    for (int i = 0; i < c->nsymbols; i++) p->syms[sym_add(p, c->symbols[i])].tradable = 1;
+    p->cfg.symbols = c->symbols;
+    p->cash = c->initial_cash;
+    p->rng = c->seed;
+    p->market_open = 1;
+    p->state = BROKER_DISCONNECTED;
+    if (c->base) {
+        p->timer = evtimer_new(c->base, on_timer, p);
+        if (!p->timer) {
+            paper_free(p);
+            return tb_errf(e, "paper: cannot create timer"), NULL;
+        }
+    }
+    return p;
+}
+
+void paper_free(paper *p)
+{
+    if (!p) return;
+    if (p->timer) event_free(p->timer);
+    free(p->orders);
+    free(p->syms);
+    free(p);
+}

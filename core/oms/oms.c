@@ -1,0 +1,653 @@
+#include "oms/oms.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/clock.h"
+
+typedef struct slot {
+    oms_order o;
+    int32_t sym;        /* symbol index */
+    int32_t prev, next; /* open-order list of the symbol */
+    uint8_t used, open;
+} slot;
+
+typedef struct sym_entry {
+    oms_position pos;
+    int32_t open_head;
+    uint8_t used, traded;
+} sym_entry;
+
+struct oms {
+    oms_config cfg;
+    slot *slots;
+    int32_t *free_stack;
+    uint32_t nfree;
+    int32_t *id_table; /* client id -> slot, open addressing, -1 empty */
+    uint32_t id_mask;
+    sym_entry *syms;
+    uint32_t sym_mask;
+    oms_execset *execs;
+    oms_daytrades daytrades;
+    int64_t next_seq;
+    broker brk;
+    int has_broker;
+    oms_journal journal;
+    oms_listener_fn listener;
+    void *listener_ud;
+    uint64_t update_errors;
+    tb_err cb_err;
+};
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h ^ (h >> 29);
+}
+
+static uint32_t pow2_at_least(uint32_t n)
+{
+    uint32_t p = 2;
+    while (p < n) p <<= 1;
+    return p;
+}
+
+oms *oms_new(const oms_config *c, tb_err *e)
+{
+    if (!c->max_orders || !c->max_symbols || !c->max_execs)
+        return tb_errf(e, "oms: pool sizes must be positive"), NULL;
+    oms *m = calloc(1, sizeof *m);
+    if (!m) return tb_errf(e, "oms: out of memory"), NULL;
+    m->cfg = *c;
+    uint32_t idsz = pow2_at_least(c->max_orders * 2);
+    m->sym_mask = pow2_at_least(c->max_symbols * 2) - 1;
+    m->id_mask = idsz - 1;
+    m->slots = calloc(c->max_orders, sizeof *m->slots);
+    m->free_stack = malloc(c->max_orders * sizeof *m->free_stack);
+    m->id_table = malloc(idsz * sizeof *m->id_table);
+    m->syms = calloc(m->sym_mask + 1, sizeof *m->syms);
+    m->execs = oms_execset_new(c->max_execs);
+    if (!m->slots || !m->free_stack || !m->id_table || !m->syms || !m->execs) {
+        oms_free(m);
+        return tb_errf(e, "oms: out of memory"), NULL;
+    }
+    memset(m->id_table, 0xff, idsz * sizeof *m->id_table);
+    for (uint32_t i = 0; i < c->max_orders; i++)
+        m->free_stack[i] = (int32_t)(c->max_orders - 1 - i);
+    m->nfree = c->max_orders;
+    oms_daytrades_init(&m->daytrades);
+    m->next_seq = 1;
+    return m;
+}
+
+void oms_free(oms *m)
+{
+    if (!m) return;
+    free(m->slots);
+    free(m->free_stack);
+    free(m->id_table);
+    free(m->syms);
+    oms_execset_free(m->execs);
+    free(m);
+}
+
+static void on_broker_update(void *ud, const broker_update *u)
+{
+    oms *m = ud;
+    if (oms_on_update(m, u, &m->cb_err) < 0) m->update_errors++;
+}
+
+void oms_set_broker(oms *m, broker b)
+{
+    m->brk = b;
+    m->has_broker = 1;
+    broker_set_update_fn(b, on_broker_update, m);
+}
+
+void oms_set_journal(oms *m, const oms_journal *j)
+{
+    m->journal = *j;
+}
+
+void oms_set_listener(oms *m, oms_listener_fn fn, void *ud)
+{
+    m->listener = fn;
+    m->listener_ud = ud;
+}
+
+void oms_set_session_day(oms *m, int32_t day)
+{
+    m->cfg.session_day = day;
+}
+
+/* ---- client id map ---- */
+
+static uint32_t id_find(const oms *m, const char *id, int *found)
+{
+    uint32_t i = (uint32_t)hash_str(id) & m->id_mask;
+    while (m->id_table[i] >= 0) {
+        if (strcmp(m->slots[m->id_table[i]].o.client_id, id) == 0) {
+            *found = 1;
+            return i;
+        }
+        i = (i + 1) & m->id_mask;
+    }
+    *found = 0;
+    return i;
+}
+
+static void id_remove(oms *m, const char *id)
+{
+    int found;
+    uint32_t i = id_find(m, id, &found);
+    if (!found) return;
+    m->id_table[i] = -1;
+    for (uint32_t j = (i + 1) & m->id_mask; m->id_table[j] >= 0; j = (j + 1) & m->id_mask) {
+        uint32_t home = (uint32_t)hash_str(m->slots[m->id_table[j]].o.client_id) & m->id_mask;
+        if (((j - home) & m->id_mask) >= ((j - i) & m->id_mask)) {
+            m->id_table[i] = m->id_table[j];
+            m->id_table[j] = -1;
+            i = j;
+        }
+    }
+}
+
+static slot *find_slot(const oms *m, const char *id)
+{
+    int found;
+    uint32_t i = id_find(m, id, &found);
+    return found ? &m->slots[m->id_table[i]] : NULL;
+}
+
+const oms_order *oms_find(const oms *m, const char *client_id)
+{
+    slot *s = client_id ? find_slot(m, client_id) : NULL;
+    return s ? &s->o : NULL;
+}
+
+/* ---- symbols ---- */
+
+static int32_t sym_get(oms *m, const char *symbol, tb_err *e)
+{
+    uint32_t i = (uint32_t)hash_str(symbol) & m->sym_mask;
+    uint32_t n = 0;
+    while (m->syms[i].used) {
+        if (strcmp(m->syms[i].pos.symbol, symbol) == 0) return (int32_t)i;
+        i = (i + 1) & m->sym_mask;
+    }
+    for (uint32_t k = 0; k <= m->sym_mask; k++) n += m->syms[k].used;
+    if (n >= m->cfg.max_symbols) return tb_errf(e, "oms: more than %u symbols", m->cfg.max_symbols);
+    m->syms[i].used = 1;
+    m->syms[i].open_head = -1;
+    oms_pos_init(&m->syms[i].pos, symbol);
+    return (int32_t)i;
+}
+
+static const sym_entry *sym_lookup(const oms *m, const char *symbol)
+{
+    uint32_t i = (uint32_t)hash_str(symbol) & m->sym_mask;
+    while (m->syms[i].used) {
+        if (strcmp(m->syms[i].pos.symbol, symbol) == 0) return &m->syms[i];
+        i = (i + 1) & m->sym_mask;
+    }
+    return NULL;
+}
+
+static void open_link(oms *m, slot *s)
+{
+    int32_t idx = (int32_t)(s - m->slots);
+    sym_entry *y = &m->syms[s->sym];
+    s->prev = -1;
+    s->next = y->open_head;
+    if (y->open_head >= 0) m->slots[y->open_head].prev = idx;
+    y->open_head = idx;
+    s->open = 1;
+}
+
+static void open_unlink(oms *m, slot *s)
+{
+    if (!s->open) return;
+    sym_entry *y = &m->syms[s->sym];
+    if (s->prev >= 0)
+        m->slots[s->prev].next = s->next;
+    else
+        y->open_head = s->next;
+    if (s->next >= 0) m->slots[s->next].prev = s->prev;
+    s->open = 0;
+}
+
+/* ---- pool ---- */
+
+/* Takes a free slot. When none is left, evicts the older half of the finished orders (closed
+ * before their mean close time) in one pass, so eviction costs O(1) per order amortised. */
+static slot *slot_alloc(oms *m, tb_err *e)
+{
+    if (!m->nfree) {
+        __int128 sum = 0;
+        int64_t n = 0, newest = INT64_MIN;
+        for (uint32_t i = 0; i < m->cfg.max_orders; i++) {
+            slot *s = &m->slots[i];
+            if (s->used && oms_status_is_terminal(s->o.status)) {
+                sum += s->o.closed_ns;
+                n++;
+                if (s->o.closed_ns > newest) newest = s->o.closed_ns;
+            }
+        }
+        if (!n)
+            return tb_errf(e, "oms: all %u order slots hold working orders", m->cfg.max_orders),
+                   NULL;
+        int64_t cut = (int64_t)(sum / n);
+        for (uint32_t i = 0; i < m->cfg.max_orders; i++) {
+            slot *s = &m->slots[i];
+            if (s->used && oms_status_is_terminal(s->o.status) &&
+                (s->o.closed_ns < cut || (cut == newest && s->o.closed_ns == cut))) {
+                id_remove(m, s->o.client_id);
+                s->used = 0;
+                m->free_stack[m->nfree++] = (int32_t)i;
+            }
+        }
+    }
+    slot *s = &m->slots[m->free_stack[--m->nfree]];
+    memset(s, 0, sizeof *s);
+    s->used = 1;
+    s->prev = s->next = -1;
+    return s;
+}
+
+static void slot_release(oms *m, slot *s)
+{
+    if (!s) return;
+    int found;
+    uint32_t i = id_find(m, s->o.client_id, &found);
+    if (found && m->id_table[i] == (int32_t)(s - m->slots)) id_remove(m, s->o.client_id);
+    open_unlink(m, s);
+    s->used = 0;
+    m->free_stack[m->nfree++] = (int32_t)(s - m->slots);
+}
+
+static void slot_index(oms *m, slot *s)
+{
+    int found;
+    uint32_t i = id_find(m, s->o.client_id, &found);
+    m->id_table[i] = (int32_t)(s - m->slots);
+}
+
+/* ---- submit ---- */
+
+static void sanitize(char *dst, size_t cap, const char *src)
+{
+    oms_strlcpy(dst, src, cap);
+    for (char *p = dst; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '.'))
+            *p = '_';
+}
+
+static int journal_orders(oms *m, const oms_order *const *os, int n, tb_err *e)
+{
+    if (!m->journal.save_orders) return 0;
+    if (m->journal.save_orders(m->journal.ud, os, n, e) < 0)
+        return tb_err_prefix(e, "oms: journal: ");
+    return 0;
+}
+
+static void notify(oms *m, oms_event_kind k, const oms_order *o, const oms_exec *x,
+                   const oms_position *p)
+{
+    if (!m->listener) return;
+    oms_event ev = {k, o, x, p};
+    m->listener(m->listener_ud, &ev);
+}
+
+static void init_leg(oms_order *leg, const oms_order *parent, oms_leg kind)
+{
+    *leg = *parent;
+    snprintf(leg->client_id, sizeof leg->client_id, "%s-%s", parent->client_id,
+             kind == OMS_LEG_TAKE_PROFIT ? "tp" : "sl");
+    oms_strlcpy(leg->parent_id, parent->client_id, sizeof leg->parent_id);
+    leg->leg = kind;
+    leg->order_class = OMS_CLASS_SIMPLE;
+    leg->side = parent->side == OMS_BUY ? OMS_SELL : OMS_BUY;
+    leg->status = OMS_ST_HELD;
+    leg->take_profit_limit = leg->stop_loss_stop = leg->stop_loss_limit = 0;
+    if (kind == OMS_LEG_TAKE_PROFIT) {
+        leg->type = OMS_LIMIT;
+        leg->limit_price = parent->take_profit_limit;
+        leg->stop_price = 0;
+    } else {
+        leg->type = parent->stop_loss_limit ? OMS_STOP_LIMIT : OMS_STOP;
+        leg->stop_price = parent->stop_loss_stop;
+        leg->limit_price = parent->stop_loss_limit;
+    }
+}
+
+int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e)
+{
+    if (out) *out = NULL;
+    if (in->client_id) {
+        const oms_order *old = oms_find(m, in->client_id);
+        if (old) {
+            if (out) *out = old;
+            return 1;
+        }
+        /* Brackets append "-tp"/"-sl" to the parent's id. */
+        if (!in->client_id[0] || strlen(in->client_id) > OMS_CLIENT_ID_MAX - 3)
+            return tb_errf(e, "oms: client order id must be 1 to %d characters",
+                           OMS_CLIENT_ID_MAX - 3);
+    }
+    if (!in->strategy || !in->strategy[0] || !in->symbol || !in->symbol[0])
+        return tb_errf(e, "oms: intent needs a strategy and a symbol");
+    if (strlen(in->symbol) > OMS_SYMBOL_MAX)
+        return tb_errf(e, "oms: symbol \"%s\" longer than %d", in->symbol, OMS_SYMBOL_MAX);
+    int32_t sym = sym_get(m, in->symbol, e);
+    if (sym < 0) return -1;
+
+    slot *ps = slot_alloc(m, e), *tp = NULL, *sl = NULL;
+    if (!ps) return -1;
+    oms_order *o = &ps->o;
+    int64_t now = tb_clock_now_ns();
+    o->seq = m->next_seq;
+    o->session_day = m->cfg.session_day;
+    oms_strlcpy(o->symbol, in->symbol, sizeof o->symbol);
+    sanitize(o->strategy, sizeof o->strategy, in->strategy);
+    oms_strlcpy(o->reason, in->reason, sizeof o->reason);
+    if (in->client_id)
+        oms_strlcpy(o->client_id, in->client_id, sizeof o->client_id);
+    else {
+        char symclean[OMS_SYMBOL_MAX + 1];
+        sanitize(symclean, sizeof symclean, in->symbol);
+        snprintf(o->client_id, sizeof o->client_id, "tb-%s-%s-%08d-%lld", o->strategy, symclean,
+                 (int)o->session_day, (long long)o->seq);
+    }
+    o->side = in->side;
+    o->type = in->type;
+    o->tif = in->tif;
+    o->qty = in->qty;
+    o->limit_price = in->limit_price;
+    o->stop_price = in->stop_price;
+    o->order_class = in->order_class;
+    o->take_profit_limit = in->take_profit_limit;
+    o->stop_loss_stop = in->stop_loss_stop;
+    o->stop_loss_limit = in->stop_loss_limit;
+    o->status = OMS_ST_NEW;
+    o->created_ns = o->updated_ns = now;
+    ps->sym = sym;
+    const oms_order *batch[3] = {o, NULL, NULL};
+    int n = 1;
+    if (oms_order_validate(o, e) < 0) goto fail;
+    slot_index(m, ps);
+    if (o->order_class == OMS_CLASS_BRACKET) {
+        if (!(tp = slot_alloc(m, e)) || !(sl = slot_alloc(m, e))) goto fail;
+        init_leg(&tp->o, o, OMS_LEG_TAKE_PROFIT);
+        init_leg(&sl->o, o, OMS_LEG_STOP_LOSS);
+        tp->sym = sl->sym = sym;
+        if (oms_order_validate(&tp->o, e) < 0 || oms_order_validate(&sl->o, e) < 0) goto fail;
+        slot_index(m, tp);
+        slot_index(m, sl);
+        batch[n++] = &tp->o;
+        batch[n++] = &sl->o;
+    }
+    if (journal_orders(m, batch, n, e) < 0) goto fail;
+    m->next_seq++;
+    open_link(m, ps);
+    if (tp) open_link(m, tp);
+    if (sl) open_link(m, sl);
+    if (out) *out = o;
+    if (!m->has_broker) return 0;
+    broker_submit_req req = {o, tp ? &tp->o : NULL, sl ? &sl->o : NULL};
+    if (broker_submit(m->brk, &req, e) < 0)
+        return tb_err_prefix(e, "oms: %s journaled but not sent: ", o->client_id);
+    return 0;
+fail:
+    slot_release(m, sl);
+    slot_release(m, tp);
+    slot_release(m, ps);
+    return -1;
+}
+
+/* Applies a status change on a copy, journals it, then commits. */
+static int change_status(oms *m, slot *s, oms_status to, const char *note, tb_err *e)
+{
+    oms_order next = s->o;
+    if (next.status == to) return 0;
+    if (oms_order_set_status(&next, to, tb_clock_now_ns(), e) < 0) return -1;
+    if (note) oms_strlcpy(next.note, note, sizeof next.note);
+    const oms_order *one = &next;
+    if (journal_orders(m, &one, 1, e) < 0) return -1;
+    s->o = next;
+    if (oms_status_is_terminal(to)) open_unlink(m, s);
+    notify(m, OMS_EV_ORDER, &s->o, NULL, NULL);
+    return 0;
+}
+
+int oms_cancel(oms *m, const char *client_id, tb_err *e)
+{
+    slot *s = find_slot(m, client_id);
+    if (!s) return tb_errf(e, "oms: cancel: unknown order %s", client_id);
+    if (s->o.status == OMS_ST_PENDING_CANCEL) return 0;
+    if (oms_status_is_terminal(s->o.status))
+        return tb_errf(e, "oms: cancel: order %s is already %s", client_id,
+                       oms_status_name(s->o.status));
+    if (change_status(m, s, OMS_ST_PENDING_CANCEL, NULL, e) < 0) return -1;
+    if (m->has_broker && broker_cancel(m->brk, &s->o, e) < 0)
+        return tb_err_prefix(e, "oms: cancel %s: ", client_id);
+    return 0;
+}
+
+int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_order **out,
+                tb_err *e)
+{
+    if (out) *out = NULL;
+    slot *s = find_slot(m, client_id);
+    if (!s) return tb_errf(e, "oms: replace: unknown order %s", client_id);
+    if (s->o.status != OMS_ST_ACCEPTED && s->o.status != OMS_ST_PARTIALLY_FILLED)
+        return tb_errf(e, "oms: replace: order %s is %s", client_id, oms_status_name(s->o.status));
+    if (s->o.leg != OMS_LEG_NONE || s->o.order_class != OMS_CLASS_SIMPLE)
+        return tb_errf(e, "oms: replace: order %s is part of a bracket", client_id);
+    slot *ns = slot_alloc(m, e);
+    if (!ns) return -1;
+    oms_order *n = &ns->o;
+    *n = s->o;
+    ns->sym = s->sym;
+    n->seq = m->next_seq;
+    n->session_day = m->cfg.session_day;
+    snprintf(n->client_id, sizeof n->client_id, "tb-%s-%s-%08d-%lld", n->strategy, n->symbol,
+             (int)n->session_day, (long long)n->seq);
+    oms_strlcpy(n->replaces_id, s->o.client_id, sizeof n->replaces_id);
+    n->broker_id[0] = n->note[0] = 0;
+    n->qty = c->qty ? c->qty : s->o.qty - s->o.filled_qty;
+    if (c->limit_price) n->limit_price = c->limit_price;
+    if (c->stop_price) n->stop_price = c->stop_price;
+    n->filled_qty = n->broker_cum_qty = 0;
+    n->filled_notional = n->filled_avg_price = n->commission = 0;
+    n->day_trade = 0;
+    n->status = OMS_ST_NEW;
+    n->created_ns = n->updated_ns = tb_clock_now_ns();
+    n->filled_ns = n->closed_ns = 0;
+    oms_order old = s->o;
+    if (oms_order_validate(n, e) < 0 ||
+        oms_order_set_status(&old, OMS_ST_PENDING_REPLACE, n->created_ns, e) < 0) {
+        slot_release(m, ns);
+        return -1;
+    }
+    slot_index(m, ns);
+    const oms_order *batch[2] = {&old, n};
+    if (journal_orders(m, batch, 2, e) < 0) {
+        slot_release(m, ns);
+        return -1;
+    }
+    m->next_seq++;
+    s->o = old;
+    open_link(m, ns);
+    if (out) *out = n;
+    if (!m->has_broker) return 0;
+    broker_replace_req req = {&s->o, n};
+    if (broker_replace(m->brk, &req, e) < 0) return tb_err_prefix(e, "oms: replace: ");
+    return 0;
+}
+
+/* ---- updates ---- */
+
+static int apply_exec(oms *m, slot *s, const broker_update *u, tb_err *e)
+{
+    oms_exec x;
+    memset(&x, 0, sizeof x);
+    if (oms_strlcpy(x.exec_id, u->exec_id, sizeof x.exec_id) || !x.exec_id[0])
+        return tb_errf(e, "oms: order %s: execution id empty or too long", s->o.client_id);
+    if (oms_execset_has(m->execs, x.exec_id)) return 0;
+    x.qty = u->exec_qty;
+    x.price = u->exec_price;
+    x.commission = u->commission;
+    x.t_ns = u->t_ns;
+    x.cum_qty = u->cum_qty;
+    oms_order next = s->o;
+    if (oms_order_apply_exec(&next, &x, NULL, e) < 0) return -1;
+    oms_position pos = m->syms[s->sym].pos;
+    oms_pos_change chg;
+    if (oms_pos_apply(&pos, next.side, x.qty, x.price, x.commission, m->cfg.session_day, &chg, e) <
+        0)
+        return -1;
+    oms_daytrade dt, *dtp = NULL;
+    if (chg.closed_today > 0 && !next.day_trade) {
+        next.day_trade = 1;
+        memset(&dt, 0, sizeof dt);
+        dt.day = m->cfg.session_day;
+        oms_strlcpy(dt.symbol, next.symbol, sizeof dt.symbol);
+        oms_strlcpy(dt.client_id, next.client_id, sizeof dt.client_id);
+        dt.t_ns = x.t_ns;
+        dtp = &dt;
+    }
+    if (m->journal.save_fill) {
+        int rc = m->journal.save_fill(m->journal.ud, &next, &x, &pos, dtp, e);
+        if (rc < 0) return tb_err_prefix(e, "oms: journal fill %s: ", x.exec_id);
+        if (rc == 1) {
+            oms_execset_add(m->execs, x.exec_id);
+            return 0;
+        }
+    }
+    oms_execset_add(m->execs, x.exec_id);
+    s->o = next;
+    m->syms[s->sym].pos = pos;
+    m->syms[s->sym].traded = 1;
+    if (dtp) oms_daytrades_record(&m->daytrades, dtp);
+    if (oms_status_is_terminal(s->o.status)) open_unlink(m, s);
+    notify(m, OMS_EV_FILL, &s->o, &x, &m->syms[s->sym].pos);
+    return 0;
+}
+
+int oms_on_update(oms *m, const broker_update *u, tb_err *e)
+{
+    slot *s = u->client_id ? find_slot(m, u->client_id) : NULL;
+    if (!s)
+        return tb_errf(e, "oms: update for unknown order %s", u->client_id ? u->client_id : "?");
+    if (u->broker_id && u->broker_id[0] && strcmp(s->o.broker_id, u->broker_id) != 0)
+        oms_strlcpy(s->o.broker_id, u->broker_id, sizeof s->o.broker_id);
+    if (u->has_exec && apply_exec(m, s, u, e) < 0) return -1;
+    /* Fill statuses follow quantities; only an execution can move them. */
+    if (u->status == OMS_ST_FILLED || u->status == OMS_ST_PARTIALLY_FILLED) return 0;
+    if (s->o.status == u->status) return 0;
+    /* A late acknowledgement after the order has moved on is old news, not an error. */
+    if ((u->status == OMS_ST_ACCEPTED || u->status == OMS_ST_HELD) &&
+        !oms_transition_allowed(s->o.status, u->status) &&
+        (oms_status_is_terminal(s->o.status) || s->o.status == OMS_ST_PARTIALLY_FILLED))
+        return 0;
+    return change_status(m, s, u->status, u->reason, e);
+}
+
+/* ---- queries ---- */
+
+int oms_open_orders(const oms *m, const char *symbol, const oms_order **out, int cap)
+{
+    const sym_entry *y = sym_lookup(m, symbol);
+    int n = 0;
+    for (int32_t i = y ? y->open_head : -1; i >= 0; i = m->slots[i].next) {
+        if (n < cap) out[n] = &m->slots[i].o;
+        n++;
+    }
+    return n;
+}
+
+const oms_position *oms_position_get(const oms *m, const char *symbol)
+{
+    const sym_entry *y = sym_lookup(m, symbol);
+    return y && y->traded ? &y->pos : NULL;
+}
+
+int oms_positions(const oms *m, const oms_position **out, int cap)
+{
+    int n = 0;
+    for (uint32_t i = 0; i <= m->sym_mask; i++)
+        if (m->syms[i].used && m->syms[i].traded) {
+            if (n < cap) out[n] = &m->syms[i].pos;
+            n++;
+        }
+    return n;
+}
+
+const oms_daytrades *oms_get_daytrades(const oms *m)
+{
+    return &m->daytrades;
+}
+
+int oms_daytrade_count(const oms *m, int32_t first_day, int32_t last_day)
+{
+    return oms_daytrades_count(&m->daytrades, first_day, last_day);
+}
+
+int64_t oms_next_seq(const oms *m)
+{
+    return m->next_seq;
+}
+
+uint64_t oms_update_errors(const oms *m)
+{
+    return m->update_errors;
+}
+
+const char *oms_last_update_error(const oms *m)
+{
+    return m->cb_err.msg;
+}
+
+/* ---- restore ---- */
+
+int oms_restore_order(oms *m, const oms_order *o, tb_err *e)
+{
+    if (oms_find(m, o->client_id)) return tb_errf(e, "oms: restore: duplicate %s", o->client_id);
+    int32_t sym = sym_get(m, o->symbol, e);
+    if (sym < 0) return -1;
+    slot *s = slot_alloc(m, e);
+    if (!s) return -1;
+    s->o = *o;
+    s->sym = sym;
+    slot_index(m, s);
+    if (!oms_status_is_terminal(o->status)) open_link(m, s);
+    oms_restore_seq(m, o->seq + 1);
+    return 0;
+}
+
+int oms_restore_position(oms *m, const oms_position *p, tb_err *e)
+{
+    int32_t sym = sym_get(m, p->symbol, e);
+    if (sym < 0) return -1;
+    m->syms[sym].pos = *p;
+    m->syms[sym].traded = 1;
+    return 0;
+}
+
+void oms_restore_exec(oms *m, const char *exec_id)
+{
+    oms_execset_add(m->execs, exec_id);
+}
+
+void oms_restore_daytrade(oms *m, const oms_daytrade *dt)
+{
+    oms_daytrades_record(&m->daytrades, dt);
+}
+
+void oms_restore_seq(oms *m, int64_t next_seq)
+{
+    if (next_seq > m->next_seq) m->next_seq = next_seq;
+}

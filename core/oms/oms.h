@@ -1,0 +1,152 @@
+/*
+ * oms.h - the order manager: intents in, orders to the broker, updates and fills back.
+ *
+ * Every order gets a client order id that is never reused ("tb-<strategy>-<symbol>-<day>-<seq>",
+ * seq persisted), is journaled before the broker sees it, and is the key of idempotency: a
+ * resubmission with the same id returns the existing order and sends nothing. Broker updates go
+ * through the order state machine; each execution is journaled (with the order and position as
+ * they will be after it) and applied only when the journal says it is committed, so memory never
+ * runs ahead of the database. Orders live in a pool sized at creation; lookups by client id use
+ * an open-addressing map; nothing is allocated per event.
+ */
+#ifndef TB_OMS_OMS_H
+#define TB_OMS_OMS_H
+
+#include <stdint.h>
+
+#include "broker/broker.h"
+#include "oms/order.h"
+#include "oms/position.h"
+#include "util/err.h"
+
+typedef struct oms oms;
+
+typedef struct oms_config {
+    uint32_t max_orders;  /* order pool; finished orders are evicted oldest first when full */
+    uint32_t max_symbols; /* positions and open-order lists */
+    uint32_t max_execs;   /* execution ids remembered in memory for replay detection */
+    int32_t session_day;  /* yyyymmdd; change with oms_set_session_day */
+} oms_config;
+
+/* What a strategy (or the Lua runtime) asks for. Zero prices mean "none". */
+typedef struct oms_intent {
+    const char *client_id; /* NULL: generate one; set it to make a resubmission idempotent */
+    const char *strategy;
+    const char *symbol;
+    oms_side side; /* a sell without a long position is a short sale */
+    oms_type type;
+    oms_tif tif;
+    tb_qty qty;
+    tb_money limit_price, stop_price;
+    oms_class order_class;
+    tb_money take_profit_limit, stop_loss_stop, stop_loss_limit; /* brackets */
+    const char *reason;
+} oms_intent;
+
+/* Fields to change in a replace; 0 keeps the old value (qty 0: the unfilled remainder). */
+typedef struct oms_changes {
+    tb_qty qty;
+    tb_money limit_price, stop_price;
+} oms_changes;
+
+/*
+ * Persistence hooks, all optional. save_orders writes the given orders (insert or update, with
+ * the sequence number) atomically and is called before an order is sent and on every status
+ * change. save_fill writes one execution together with the order and position as they will be
+ * after it and the day trade it makes (or NULL), atomically; it returns 0 when committed, 1 when
+ * that execution id was already stored (a replay: the OMS skips it), -1 on error (the OMS does
+ * not apply the fill).
+ */
+typedef struct oms_journal {
+    void *ud;
+    int (*save_orders)(void *ud, const oms_order *const *orders, int n, tb_err *e);
+    int (*save_fill)(void *ud, const oms_order *o, const oms_exec *x, const oms_position *p,
+                     const oms_daytrade *dt, tb_err *e);
+} oms_journal;
+
+typedef enum { OMS_EV_ORDER, OMS_EV_FILL } oms_event_kind;
+
+/* A change the OMS applied: an order status change, or a fill (exec and position set). */
+typedef struct oms_event {
+    oms_event_kind kind;
+    const oms_order *order;
+    const oms_exec *exec;
+    const oms_position *position;
+} oms_event;
+
+typedef void (*oms_listener_fn)(void *ud, const oms_event *ev);
+
+/* Creates an OMS with its pools; NULL and e on failure. */
+oms *oms_new(const oms_config *c, tb_err *e);
+void oms_free(oms *m);
+
+/* Uses b for orders and registers the OMS as its update callback. */
+void oms_set_broker(oms *m, broker b);
+
+/* Sets the persistence hooks (copied). */
+void oms_set_journal(oms *m, const oms_journal *j);
+
+/* Sets one listener for applied changes (strategy callbacks, logs). */
+void oms_set_listener(oms *m, oms_listener_fn fn, void *ud);
+
+/* Sets the session day (yyyymmdd) used for new client ids and day-trade recognition. */
+void oms_set_session_day(oms *m, int32_t day);
+
+/*
+ * Creates, journals and sends an order (a bracket: parent and two held legs, ids "<id>-tp" and
+ * "<id>-sl"). Returns 0 when sent, 1 when an order with in->client_id exists (it is returned in
+ * *out and nothing is sent), -1 on error: invalid intent or journal failure (nothing created or
+ * sent), or a send failure (the order stays `new` and journaled, *out is set; reconcile by client
+ * id before sending again).
+ */
+int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e);
+
+/* Requests a cancel: pending_cancel, journaled, then the broker. 0 if already pending. */
+int oms_cancel(oms *m, const char *client_id, tb_err *e);
+
+/*
+ * Replaces a working order: a new order (new client id, replaces_id set) with the changes is
+ * journaled, the old one goes pending_replace, and the broker gets both. *out: the new order.
+ */
+int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_order **out,
+                tb_err *e);
+
+/*
+ * Applies one broker update (the broker callback calls this). Returns 0 when applied or when it
+ * changes nothing (a replayed execution, a repeated status), -1 on an unknown order, an
+ * impossible transition, a bad execution or a journal failure (nothing applied).
+ */
+int oms_on_update(oms *m, const broker_update *u, tb_err *e);
+
+/* The order with this client id, or NULL. */
+const oms_order *oms_find(const oms *m, const char *client_id);
+
+/* Open (non-terminal) orders of a symbol into out[0..cap); returns how many exist. */
+int oms_open_orders(const oms *m, const char *symbol, const oms_order **out, int cap);
+
+/* The position of a symbol, or NULL if it never traded. */
+const oms_position *oms_position_get(const oms *m, const char *symbol);
+
+/* Every position into out[0..cap); returns how many exist. */
+int oms_positions(const oms *m, const oms_position **out, int cap);
+
+/* The day-trade ledger, and its count over [first_day, last_day]. */
+const oms_daytrades *oms_get_daytrades(const oms *m);
+int oms_daytrade_count(const oms *m, int32_t first_day, int32_t last_day);
+
+/* The sequence number the next client id will use. */
+int64_t oms_next_seq(const oms *m);
+
+/* Number of broker updates refused in the callback, and the last reason (for metrics, logs). */
+uint64_t oms_update_errors(const oms *m);
+const char *oms_last_update_error(const oms *m);
+
+/* Restoring state at start (oms_store_load): no journal calls, no broker calls. */
+int oms_restore_order(oms *m, const oms_order *o, tb_err *e);
+int oms_restore_position(oms *m, const oms_position *p, tb_err *e);
+void oms_restore_exec(oms *m, const char *exec_id);
+void oms_restore_daytrade(oms *m, const oms_daytrade *dt);
+/* Moves the sequence forward to at least next_seq (never back). */
+void oms_restore_seq(oms *m, int64_t next_seq);
+
+#endif

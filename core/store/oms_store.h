@@ -1,0 +1,40 @@
+/*
+ * oms_store.h - the order manager's journal in SQLite: orders, fills, positions, day trades.
+ *
+ * Takes a handle another module opened (core/store/db.c owns the file and its migrations); the
+ * tables here are created with CREATE TABLE IF NOT EXISTS so the two can land independently.
+ * Every write is one transaction. The handle should be in WAL mode; oms_store_open sets
+ * synchronous=FULL on it: under WAL, NORMAL already survives a killed process, but a commit can
+ * be lost on power failure, and a fill the broker has executed must never be lost. The cost is
+ * one fsync per commit, a few per order: orders are rare next to bars.
+ */
+#ifndef TB_STORE_OMS_STORE_H
+#define TB_STORE_OMS_STORE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "oms/oms.h"
+#include "util/err.h"
+
+typedef struct oms_store oms_store;
+
+/* Creates the tables if missing and prepares statements on db (not closed by oms_store_close). */
+oms_store *oms_store_open(sqlite3 *db, tb_err *e);
+
+/* Finalizes the statements and frees s. */
+void oms_store_close(oms_store *s);
+
+/* Journal hooks for oms_set_journal, writing into s. */
+oms_journal oms_store_journal(oms_store *s);
+
+/*
+ * Restores m after a start or crash: every position; every open order and every order of
+ * session days >= since_day (so resubmissions by client id stay idempotent); execution ids and
+ * day trades of days >= since_day; and the sequence after the largest ever persisted, so a
+ * client id is never reused. Older replayed executions are still caught by the fills table's
+ * unique execution id.
+ */
+int oms_store_load(oms_store *s, oms *m, int32_t since_day, tb_err *e);
+
+#endif

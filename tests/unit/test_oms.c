@@ -1,0 +1,367 @@
+#include "tbtest.h"
+#include "oms/oms.h"
+
+/* A fake broker that records calls, and a fake journal that records what was saved. */
+static int n_submit, n_cancel, n_replace, journaled_before_send, fail_journal, fill_journal_rc;
+static int n_saved, n_fills_saved;
+static char last_saved[OMS_CLIENT_ID_MAX + 1];
+static const oms *cur;
+
+static int fb_connect(void *s, tb_err *e)
+{
+    return 0;
+}
+static broker_state fb_state(void *s)
+{
+    return BROKER_READY;
+}
+static int fb_submit(void *s, const broker_submit_req *r, tb_err *e)
+{
+    n_submit++;
+    journaled_before_send =
+        strcmp(last_saved, r->stop_loss ? r->stop_loss->client_id : r->order->client_id) == 0;
+    return 0;
+}
+static int fb_cancel(void *s, const oms_order *o, tb_err *e)
+{
+    n_cancel++;
+    return 0;
+}
+static int fb_replace(void *s, const broker_replace_req *r, tb_err *e)
+{
+    n_replace++;
+    return 0;
+}
+static int fb_positions(void *s, broker_position *o, int cap, int *n, tb_err *e)
+{
+    *n = 0;
+    return 0;
+}
+static int fb_account(void *s, broker_account *a, tb_err *e)
+{
+    a->has = 0;
+    return 0;
+}
+static void fb_set_update(void *s, broker_update_fn fn, void *ud) {}
+static const broker_vtable fake_vt = {"fake",     fb_connect,   fb_connect, fb_state,
+                                      fb_submit,  fb_cancel,    fb_replace, fb_positions,
+                                      fb_account, fb_set_update};
+
+static int j_orders(void *ud, const oms_order *const *os, int n, tb_err *e)
+{
+    if (fail_journal) return tb_errf(e, "disk full");
+    n_saved += n;
+    strcpy(last_saved, os[n - 1]->client_id);
+    return 0;
+}
+static int j_fill(void *ud, const oms_order *o, const oms_exec *x, const oms_position *p,
+                  const oms_daytrade *dt, tb_err *e)
+{
+    if (fill_journal_rc < 0) return tb_errf(e, "disk full");
+    if (fill_journal_rc == 0) n_fills_saved++;
+    return fill_journal_rc;
+}
+
+static oms *setup(uint32_t max_orders)
+{
+    n_submit = n_cancel = n_replace = n_saved = n_fills_saved = 0;
+    fail_journal = fill_journal_rc = 0;
+    last_saved[0] = 0;
+    oms_config c = {max_orders, 16, 1024, 20260105};
+    oms *m = oms_new(&c, NULL);
+    broker b = {&fake_vt, NULL};
+    oms_set_broker(m, b);
+    oms_journal j = {NULL, j_orders, j_fill};
+    oms_set_journal(m, &j);
+    cur = m;
+    return m;
+}
+
+static oms_intent buy(const char *sym, tb_qty q)
+{
+    oms_intent in = {.strategy = "rsi",
+                     .symbol = sym,
+                     .side = OMS_BUY,
+                     .type = OMS_MARKET,
+                     .tif = OMS_TIF_DAY,
+                     .qty = q,
+                     .reason = "rsi oversold"};
+    return in;
+}
+
+static int update(oms *m, const char *id, oms_status st)
+{
+    broker_update u = {.client_id = id, .status = st, .t_ns = 1};
+    tb_err e = {{0}};
+    return oms_on_update(m, &u, &e);
+}
+
+static int fill(oms *m, const char *id, const char *exec, tb_qty q, tb_money px)
+{
+    broker_update u = {.client_id = id,
+                       .status = OMS_ST_PARTIALLY_FILLED,
+                       .has_exec = 1,
+                       .exec_id = exec,
+                       .exec_qty = q,
+                       .exec_price = px,
+                       .t_ns = 2};
+    tb_err e = {{0}};
+    return oms_on_update(m, &u, &e);
+}
+
+TEST(generated_client_ids_are_deterministic_and_never_repeat)
+{
+    oms *m = setup(64);
+    const oms_order *a, *b;
+    oms_intent in = buy("AAPL", 10);
+    CHECK_INT(oms_submit(m, &in, &a, NULL), 0);
+    CHECK_INT(oms_submit(m, &in, &b, NULL), 0);
+    CHECK_STR(a->client_id, "tb-rsi-AAPL-20260105-1");
+    CHECK_STR(b->client_id, "tb-rsi-AAPL-20260105-2");
+    CHECK_STR(a->reason, "rsi oversold");
+    CHECK_INT(oms_next_seq(m), 3);
+    oms_free(m);
+}
+
+TEST(second_submit_with_same_client_order_id_returns_the_existing_order)
+{
+    oms *m = setup(64);
+    oms_intent in = buy("AAPL", 10);
+    in.client_id = "my-id-1";
+    const oms_order *a, *b;
+    CHECK_INT(oms_submit(m, &in, &a, NULL), 0);
+    CHECK_INT(oms_submit(m, &in, &b, NULL), 1);
+    CHECK(a == b);
+    CHECK_INT(n_submit, 1);
+    CHECK_INT(n_saved, 1);
+    oms_free(m);
+}
+
+TEST(order_is_journaled_before_the_broker_sees_it)
+{
+    oms *m = setup(64);
+    oms_intent in = buy("AAPL", 10);
+    CHECK_INT(oms_submit(m, &in, NULL, NULL), 0);
+    CHECK(journaled_before_send);
+    oms_free(m);
+}
+
+TEST(journal_failure_sends_nothing_and_keeps_nothing)
+{
+    oms *m = setup(64);
+    fail_journal = 1;
+    oms_intent in = buy("AAPL", 10);
+    in.client_id = "x1";
+    tb_err e = {{0}};
+    CHECK_INT(oms_submit(m, &in, NULL, &e), -1);
+    CHECK_CONTAINS(e.msg, "disk full");
+    CHECK_INT(n_submit, 0);
+    CHECK(oms_find(m, "x1") == NULL);
+    CHECK_INT(oms_next_seq(m), 1);
+    oms_free(m);
+}
+
+TEST(invalid_intent_is_refused_before_journal)
+{
+    oms *m = setup(64);
+    oms_intent in = buy("AAPL", 0);
+    CHECK_INT(oms_submit(m, &in, NULL, NULL), -1);
+    in = buy("AAPL", 5);
+    in.type = OMS_LIMIT;
+    CHECK_INT(oms_submit(m, &in, NULL, NULL), -1);
+    CHECK_INT(n_saved, 0);
+    CHECK_INT(n_submit, 0);
+    oms_free(m);
+}
+
+TEST(fills_update_order_and_position_and_replays_change_nothing)
+{
+    oms *m = setup(64);
+    const oms_order *o;
+    oms_intent in = buy("AAPL", 100);
+    oms_submit(m, &in, &o, NULL);
+    CHECK_INT(update(m, o->client_id, OMS_ST_ACCEPTED), 0);
+    CHECK_INT(fill(m, o->client_id, "x1", 40, TB_USD(10, 0)), 0);
+    CHECK_INT(fill(m, o->client_id, "x1", 40, TB_USD(10, 0)), 0);
+    CHECK_INT(o->filled_qty, 40);
+    CHECK_INT(o->status, OMS_ST_PARTIALLY_FILLED);
+    CHECK_INT(fill(m, o->client_id, "x2", 60, TB_USD(11, 0)), 0);
+    CHECK_INT(o->status, OMS_ST_FILLED);
+    CHECK_INT(n_fills_saved, 2);
+    const oms_position *p = oms_position_get(m, "AAPL");
+    CHECK(p != NULL);
+    CHECK_INT(p->qty, 100);
+    CHECK_INT(p->cost_basis, 40 * TB_USD(10, 0) + 60 * TB_USD(11, 0));
+    CHECK_INT(oms_open_orders(m, "AAPL", NULL, 0), 0);
+    oms_free(m);
+}
+
+TEST(fill_not_committed_by_journal_is_not_applied)
+{
+    oms *m = setup(64);
+    const oms_order *o;
+    oms_intent in = buy("AAPL", 100);
+    oms_submit(m, &in, &o, NULL);
+    fill_journal_rc = -1;
+    CHECK_INT(fill(m, o->client_id, "x1", 40, TB_USD(10, 0)), -1);
+    CHECK_INT(o->filled_qty, 0);
+    CHECK(oms_position_get(m, "AAPL") == NULL);
+    fill_journal_rc = 0; /* the broker replays it after a reconnect */
+    CHECK_INT(fill(m, o->client_id, "x1", 40, TB_USD(10, 0)), 0);
+    CHECK_INT(o->filled_qty, 40);
+    oms_free(m);
+}
+
+TEST(fill_the_journal_already_holds_is_skipped)
+{
+    oms *m = setup(64);
+    const oms_order *o;
+    oms_intent in = buy("AAPL", 100);
+    oms_submit(m, &in, &o, NULL);
+    fill_journal_rc = 1;
+    CHECK_INT(fill(m, o->client_id, "old", 40, TB_USD(10, 0)), 0);
+    CHECK_INT(o->filled_qty, 0);
+    oms_free(m);
+}
+
+TEST(cancel_goes_pending_then_canceled_and_leaves_open_orders)
+{
+    oms *m = setup(64);
+    const oms_order *o, *open[4];
+    oms_intent in = buy("AAPL", 10);
+    oms_submit(m, &in, &o, NULL);
+    update(m, o->client_id, OMS_ST_ACCEPTED);
+    CHECK_INT(oms_open_orders(m, "AAPL", open, 4), 1);
+    CHECK(open[0] == o);
+    CHECK_INT(oms_cancel(m, o->client_id, NULL), 0);
+    CHECK_INT(o->status, OMS_ST_PENDING_CANCEL);
+    CHECK_INT(oms_cancel(m, o->client_id, NULL), 0);
+    CHECK_INT(n_cancel, 1);
+    CHECK_INT(update(m, o->client_id, OMS_ST_CANCELED), 0);
+    CHECK_INT(o->status, OMS_ST_CANCELED);
+    CHECK_INT(oms_open_orders(m, "AAPL", open, 4), 0);
+    tb_err e = {{0}};
+    CHECK_INT(oms_cancel(m, o->client_id, &e), -1);
+    CHECK_CONTAINS(e.msg, "already canceled");
+    oms_free(m);
+}
+
+TEST(impossible_transition_from_broker_is_refused)
+{
+    oms *m = setup(64);
+    const oms_order *o;
+    oms_intent in = buy("AAPL", 10);
+    oms_submit(m, &in, &o, NULL);
+    update(m, o->client_id, OMS_ST_CANCELED);
+    CHECK_INT(update(m, o->client_id, OMS_ST_EXPIRED), -1);
+    CHECK_INT(o->status, OMS_ST_CANCELED);
+    CHECK_INT(update(m, "nobody", OMS_ST_CANCELED), -1);
+    oms_free(m);
+}
+
+TEST(replace_creates_a_new_order_and_the_old_one_ends_replaced)
+{
+    oms *m = setup(64);
+    const oms_order *o, *n;
+    oms_intent in = buy("AAPL", 10);
+    in.type = OMS_LIMIT;
+    in.limit_price = TB_USD(100, 0);
+    oms_submit(m, &in, &o, NULL);
+    update(m, o->client_id, OMS_ST_ACCEPTED);
+    oms_changes c = {.limit_price = TB_USD(101, 0)};
+    CHECK_INT(oms_replace(m, o->client_id, &c, &n, NULL), 0);
+    CHECK_INT(n_replace, 1);
+    CHECK_INT(o->status, OMS_ST_PENDING_REPLACE);
+    CHECK_STR(n->replaces_id, o->client_id);
+    CHECK(strcmp(n->client_id, o->client_id) != 0);
+    CHECK_INT(n->limit_price, TB_USD(101, 0));
+    CHECK_INT(n->qty, 10);
+    CHECK_INT(update(m, o->client_id, OMS_ST_REPLACED), 0);
+    CHECK_INT(update(m, n->client_id, OMS_ST_ACCEPTED), 0);
+    const oms_order *open[4];
+    CHECK_INT(oms_open_orders(m, "AAPL", open, 4), 1);
+    CHECK(open[0] == n);
+    oms_free(m);
+}
+
+TEST(bracket_submit_creates_held_legs_on_the_opposite_side)
+{
+    oms *m = setup(64);
+    const oms_order *o;
+    oms_intent in = buy("AAPL", 10);
+    in.order_class = OMS_CLASS_BRACKET;
+    in.take_profit_limit = TB_USD(110, 0);
+    in.stop_loss_stop = TB_USD(95, 0);
+    CHECK_INT(oms_submit(m, &in, &o, NULL), 0);
+    CHECK(journaled_before_send);
+    char id[160];
+    snprintf(id, sizeof id, "%s-tp", o->client_id);
+    const oms_order *tp = oms_find(m, id);
+    snprintf(id, sizeof id, "%s-sl", o->client_id);
+    const oms_order *sl = oms_find(m, id);
+    CHECK(tp && sl);
+    if (!tp || !sl) return;
+    CHECK_INT(tp->status, OMS_ST_HELD);
+    CHECK_INT(tp->side, OMS_SELL);
+    CHECK_INT(tp->type, OMS_LIMIT);
+    CHECK_INT(tp->limit_price, TB_USD(110, 0));
+    CHECK_INT(sl->type, OMS_STOP);
+    CHECK_INT(sl->stop_price, TB_USD(95, 0));
+    CHECK_STR(sl->parent_id, o->client_id);
+    CHECK_INT(oms_open_orders(m, "AAPL", NULL, 0), 3);
+    oms_free(m);
+}
+
+TEST(closing_order_with_several_fills_counts_one_day_trade)
+{
+    oms *m = setup(64);
+    const oms_order *o, *c;
+    oms_intent in = buy("AAPL", 100);
+    oms_submit(m, &in, &o, NULL);
+    fill(m, o->client_id, "b1", 100, TB_USD(10, 0));
+    in.side = OMS_SELL;
+    oms_submit(m, &in, &c, NULL);
+    fill(m, c->client_id, "s1", 30, TB_USD(11, 0));
+    fill(m, c->client_id, "s2", 70, TB_USD(11, 0));
+    CHECK_INT(oms_daytrade_count(m, 20260105, 20260105), 1);
+    CHECK(c->day_trade);
+    CHECK(!o->day_trade);
+    CHECK_INT(oms_position_get(m, "AAPL")->realized_pnl, TB_USD(100, 0));
+    oms_free(m);
+}
+
+TEST(closing_next_session_is_not_a_day_trade)
+{
+    oms *m = setup(64);
+    const oms_order *o, *c;
+    oms_intent in = buy("AAPL", 100);
+    oms_submit(m, &in, &o, NULL);
+    fill(m, o->client_id, "b1", 100, TB_USD(10, 0));
+    oms_set_session_day(m, 20260106);
+    in.side = OMS_SELL;
+    oms_submit(m, &in, &c, NULL);
+    fill(m, c->client_id, "s1", 100, TB_USD(11, 0));
+    CHECK_INT(oms_daytrade_count(m, 20260101, 20260131), 0);
+    CHECK_STR(c->client_id, "tb-rsi-AAPL-20260106-2");
+    oms_free(m);
+}
+
+TEST(full_pool_evicts_finished_orders_but_never_working_ones)
+{
+    oms *m = setup(2);
+    const oms_order *a, *b, *c;
+    oms_intent in = buy("AAPL", 1);
+    oms_submit(m, &in, &a, NULL);
+    oms_submit(m, &in, &b, NULL);
+    tb_err e = {{0}};
+    CHECK_INT(oms_submit(m, &in, &c, &e), -1);
+    CHECK_CONTAINS(e.msg, "working orders");
+    char aid[OMS_CLIENT_ID_MAX + 1];
+    strcpy(aid, a->client_id);
+    update(m, aid, OMS_ST_CANCELED);
+    CHECK_INT(oms_submit(m, &in, &c, NULL), 0);
+    CHECK(oms_find(m, aid) == NULL);
+    CHECK(oms_find(m, b->client_id) == b);
+    CHECK(oms_find(m, c->client_id) == c);
+    oms_free(m);
+}
