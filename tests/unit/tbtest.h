@@ -23,14 +23,14 @@ static struct tbt_case tbt_cases[512];
 static int tbt_ncases;
 static int tbt_failed_checks;
 
-#define TEST(name)                                                                                 \
-    static void tbt_##name(void);                                                                  \
-    __attribute__((constructor)) static void tbt_reg_##name(void)                                  \
+#define TEST(tname)                                                                                \
+    static void tbt_##tname(void);                                                                 \
+    __attribute__((constructor)) static void tbt_reg_##tname(void)                                 \
     {                                                                                              \
-        tbt_cases[tbt_ncases].name = #name;                                                        \
-        tbt_cases[tbt_ncases++].fn = tbt_##name;                                                   \
+        tbt_cases[tbt_ncases].name = #tname;                                                       \
+        tbt_cases[tbt_ncases++].fn = tbt_##tname;                                                  \
     }                                                                                              \
-    static void tbt_##name(void)
+    static void tbt_##tname(void)
 
 #define TBT_FAIL(...)                                                                              \
     do {                                                                                           \
