@@ -3,13 +3,19 @@
 
 #include <lauxlib.h>
 
+int tbl_open_data(lua_State *L);
+int tbl_open_data_sandbox(lua_State *L);
+
 typedef struct tb_submodule {
     const char *name;
     int (*open)(lua_State *L);
     tb_lua_trust min_trust; /* TB_LUA_SANDBOX: strategies may use it too */
 } tb_submodule;
 
+/* A name may have a sandbox row and a fuller trusted row after it: the last row allowed wins. */
 static const tb_submodule submodules[] = {
+    {"data", tbl_open_data_sandbox, TB_LUA_SANDBOX},
+    {"data", tbl_open_data, TB_LUA_TRUSTED},
     {NULL, NULL, 0},
 };
 
