@@ -235,6 +235,7 @@ TEST(replays_bars_loaded_from_the_store)
     event_base_free(base);
     tb_bar_store_close(bs);
     tb_db_close(db);
-    unlink(path);
+    tb_symtab_free(&syms);
+    unlink(path); /* closing the last connection removed -wal and -shm */
     rmdir(dir);
 }
