@@ -49,7 +49,8 @@ TEST(small_fixed_config_matches_its_golden_hash)
     size_t n = 0;
     uint64_t h = hash_run(&c, &n);
     /* Changing the generator changes sample data everywhere: update this on purpose only. */
-    if (h != 0x61d24815b54f1661ULL) TBT_FAIL("golden hash changed: 0x%016llxULL", (unsigned long long)h);
+    if (h != 0x61d24815b54f1661ULL)
+        TBT_FAIL("golden hash changed: 0x%016llxULL", (unsigned long long)h);
     CHECK_INT(n, 3 * 4 * 390);
 }
 
