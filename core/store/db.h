@@ -1,0 +1,60 @@
+/*
+ * db.h - opening ml_db/ml_data.db (or any engine SQLite file): WAL mode, a busy timeout,
+ * foreign keys, and schema migrations.
+ *
+ * Migrations are one ordered array (core/store/migrations.c); PRAGMA user_version counts how
+ * many have been applied. Opening applies the missing ones, each in its own transaction
+ * together with the user_version bump, so a failed step leaves the file at the previous
+ * version. Errors name the file and say what to do when it is locked or corrupt.
+ */
+#ifndef TB_STORE_DB_H
+#define TB_STORE_DB_H
+
+#include "util/err.h"
+
+#include <sqlite3.h>
+
+typedef struct tb_db_migration {
+    const char *name; /* short description, shown in errors */
+    const char *sql;  /* one or more statements */
+} tb_db_migration;
+
+/* The engine's schema, in order. Append new steps at the end; never edit or reorder. */
+extern const tb_db_migration tb_db_migrations[];
+extern const int tb_db_nmigrations;
+
+typedef struct tb_db {
+    sqlite3 *h;
+    char path[1024];
+} tb_db;
+
+typedef struct tb_db_opts {
+    int busy_ms;                       /* wait this long on a lock (0: 5000) */
+    const tb_db_migration *migrations; /* NULL: tb_db_migrations */
+    int nmigrations;
+} tb_db_opts;
+
+/* Opens (creating) path, sets WAL, busy timeout, foreign keys and synchronous=NORMAL, and
+ * applies missing migrations. opts may be NULL. Returns NULL with e set on failure. */
+tb_db *tb_db_open(const char *path, const tb_db_opts *opts, tb_err *e);
+
+/* Closes the database (finalize statements first). NULL is fine. */
+void tb_db_close(tb_db *db);
+
+/* Runs SQL statements without results. */
+int tb_db_exec(tb_db *db, const char *sql, tb_err *e);
+
+/* Reads PRAGMA user_version: the number of migrations applied. */
+int tb_db_user_version(tb_db *db, int *version, tb_err *e);
+
+/* Applies steps[version .. n-1], one transaction each. Fails when the file is newer than n. */
+int tb_db_migrate(tb_db *db, const tb_db_migration *steps, int n, tb_err *e);
+
+/* PRAGMA quick_check: 0 when it answers "ok", else -1 with the first problem in e. */
+int tb_db_quick_check(tb_db *db, tb_err *e);
+
+/* Fills e from an SQLite result code rc of `what`, naming the file and explaining BUSY/LOCKED
+ * and CORRUPT/NOTADB. Returns -1. */
+int tb_db_fail(tb_db *db, int rc, const char *what, tb_err *e);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * migrations.c - the schema of ml_db/ml_data.db as an ordered list of steps. Step i+1 is
+ * applied when PRAGMA user_version is i. Append only: a released step never changes, a
+ * correction is a new step.
+ */
+#include "store/db.h"
+
+const tb_db_migration tb_db_migrations[] = {
+    {"bars", "CREATE TABLE bars ("
+             " symbol TEXT NOT NULL,"
+             " timeframe INTEGER NOT NULL," /* seconds */
+             " start_ns INTEGER NOT NULL,"  /* ns since the Unix epoch, UTC */
+             " open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL,"
+             " volume REAL NOT NULL, vwap REAL, trades INTEGER NOT NULL DEFAULT 0,"
+             " PRIMARY KEY (symbol, timeframe, start_ns)"
+             ") WITHOUT ROWID;"},
+    /* Next: orders, fills, ... */
+};
+
+const int tb_db_nmigrations = (int)(sizeof tb_db_migrations / sizeof tb_db_migrations[0]);

@@ -1,0 +1,380 @@
+#include "data/calendar.h"
+#include "data/csv.h"
+#include "tbtest.h"
+
+#include <unistd.h>
+
+#define NS 1000000000LL
+
+static int64_t utc(int y, int m, int d, int hh, int mm)
+{
+    return ((int64_t)tb_date_from_ymd(y, m, d) * 86400 + hh * 3600 + mm * 60) * NS;
+}
+
+static int parse(const char *text, tb_csv_policy pol, tb_symtab *syms, tb_bar_vec *out,
+                 tb_csv_report *rep, tb_err *e)
+{
+    tb_csv_opts o = {pol, 60, "TEST"};
+    return tb_csv_parse(text, strlen(text), "bars.csv", &o, syms, out, rep, e);
+}
+
+TEST(reads_alpaca_columns_with_rfc3339_times)
+{
+    tb_symtab syms;
+    tb_symtab_init(&syms);
+    tb_bar_vec v = {0};
+    tb_csv_report rep;
+    tb_err e;
+    const char *text = "t,o,h,l,c,v,n,vw\n"
+                       "2024-03-01T14:30:00Z,179.55,180.1,179.5,180.0,12345,210,179.8\n"
+                       "2024-03-01T14:31:00Z,180,180.2,179.9,180.1,1000,20,180.05\r\n";
+    CHECK_INT(parse(text, TB_CSV_SKIP, &syms, &v, &rep, &e), 0);
+    CHECK_INT(rep.rows, 2);
+    CHECK_INT(rep.accepted, 2);
+    CHECK_INT(v.n, 2);
+    CHECK_INT(v.v[0].start_ns, utc(2024, 3, 1, 14, 30));
+    CHECK_NEAR(v.v[0].open, 179.55, 0);
+    CHECK_NEAR(v.v[0].high, 180.1, 0);
+    CHECK_NEAR(v.v[0].volume, 12345, 0);
+    CHECK_NEAR(v.v[0].vwap, 179.8, 0);
+    CHECK_INT(v.v[0].trades, 210);
+    CHECK_INT(v.v[0].tf_sec, 60);
+    CHECK_STR(tb_symtab_name(&syms, v.v[1].sym), "TEST");
+    tb_bar_vec_free(&v);
+    tb_symtab_free(&syms);
+}
+
+TEST(reads_polygon_columns_in_any_order_with_unix_ms_and_ticker)
+{
+    tb_symtab syms;
+    tb_symtab_init(&syms);
+    tb_bar_vec v = {0};
+    tb_csv_report rep;
+    tb_err e;
+    const char *text = "v,vw,o,c,h,l,t,n,T\n"
+                       "500,10.1,10,10.2,10.3,9.9,1709303400000,7,AAPL\n"
+                       "600,20.1,20,20.2,20.3,19.9,1709303400000,8,MSFT\n";
+    CHECK_INT(tb_csv_parse(text, strlen(text), "poly.csv", NULL, &syms, &v, &rep, &e), 0);
+    CHECK_INT(v.n, 2);
+    CHECK_INT(v.v[0].start_ns, utc(2024, 3, 1, 14, 30));
+    CHECK_STR(tb_symtab_name(&syms, v.v[0].sym), "AAPL");
+    CHECK_STR(tb_symtab_name(&syms, v.v[1].sym), "MSFT");
+    CHECK_NEAR(v.v[1].close, 20.2, 0);
+    tb_bar_vec_free(&v);
+    tb_symtab_free(&syms);
+}
+
+TEST(reads_plain_header_names_case_insensitively)
+{
+    tb_symtab syms;
+    tb_symtab_init(&syms);
+    tb_bar_vec v = {0};
+    tb_csv_report rep;
+    tb_err e;
+    const char *text = "\xEF\xBB\xBFSymbol,Timestamp,Open,High,Low,Close,Volume,extra\n"
+                       "SPY,2024-03-01 09:30:00-05:00,500,501,499,500.5,10,x\n"
+                       "\n"
+                       "SPY,\"2024-03-01T09:31:00.000-05:00\",500.5,501,500,500.8,11,y\n";
+    CHECK_INT(parse(text, TB_CSV_SKIP, &syms, &v, &rep, &e), 0);
+    CHECK_INT(v.n, 2);
+    CHECK_INT(v.v[0].start_ns, utc(2024, 3, 1, 14, 30));
+    CHECK_INT(v.v[1].start_ns, utc(2024, 3, 1, 14, 31));
+    CHECK_NEAR(v.v[0].vwap, (501 + 499 + 500.5) / 3, 1e-12); /* no vwap column */
+    CHECK_STR(tb_symtab_name(&syms, v.v[0].sym), "SPY");
+    tb_bar_vec_free(&v);
+    tb_symtab_free(&syms);
+}
+
+TEST(malformed_rows_are_reported_with_line_and_field_and_skipped)
+{
+    tb_symtab syms;
+    tb_symtab_init(&syms);
+    tb_bar_vec v = {0};
+    tb_csv_report rep;
+    tb_err e;
+    const char *text = "t,o,h,l,c,v\n"
+                       "2024-03-01T14:30:00Z,10,11,9,10,100\n"
+                       "2024-03-01T14:31:00Z,abc,11,9,10,100\n" /* line 3: not a number */
+                       "2024-03-01T14:32:00Z,10,nan,9,10,100\n" /* line 4: NaN */
+                       "2024-03-01T14:33:00Z,10,11,-9,10,100\n" /* line 5: negative */
+                       "2024-03-01T14:34:00Z,0,11,9,10,100\n"   /* line 6: zero */
+                       "2024-03-01T14:35:00Z,10,9,11,10,100\n"  /* line 7: high < low */
+                       "2024-03-01T14:36:00Z,10,11,9,,100\n"    /* line 8: missing */
+                       "2024-03-01T14:37:00Z,10,11,9\n"         /* line 9: short row */
+                       "2024-03-01T14:38:00Z,10,11,9,10,-1\n"   /* line 10: volume */
+                       "not-a-time,10,11,9,10,1\n"              /* line 11 */
+                       "2024-03-01T14:40:00Z,10,11,9,10,1,7\n"  /* line 12: extra field */
+                       "2024-03-01T14:41:00Z,10,11,9,10,100\n";
+    CHECK_INT(parse(text, TB_CSV_SKIP, &syms, &v, &rep, &e), 0);
+    CHECK_INT(rep.rows, 12);
+    CHECK_INT(rep.accepted, 2);
+    CHECK_INT(rep.skipped[TB_CSV_MALFORMED], 10);
+    CHECK_INT(v.n, 2);
+    for (size_t i = 0; i < v.n; i++) CHECK(v.v[i].open > 0 && v.v[i].low > 0);
+    CHECK_INT(rep.nmsgs, TB_CSV_MAX_MSGS);
+    CHECK_CONTAINS(rep.msgs[0], "bars.csv:3: field 'o'");
+    CHECK_CONTAINS(rep.msgs[1], "bars.csv:4: field 'h'");
+    CHECK_CONTAINS(rep.msgs[2], "bars.csv:5: field 'l'");
+    CHECK_CONTAINS(rep.msgs[3], "bars.csv:6: field 'o'");
+    CHECK_CONTAINS(rep.msgs[4], "bars.csv:7: field 'h': high 9 below low 11");
+    CHECK_CONTAINS(rep.msgs[5], "bars.csv:8: missing field 'c'");
+    CHECK_CONTAINS(rep.msgs[6], "bars.csv:9: missing field 'c'");
+    CHECK_CONTAINS(rep.msgs[7], "bars.csv:10: field 'v'");
+    tb_bar_vec_free(&v);
+    tb_symtab_free(&syms);
+}
+
+TEST(reject_policy_refuses_the_whole_file_and_adds_nothing)
+{
+    tb_symtab syms;
+    tb_symtab_init(&syms);
+    tb_bar_vec v = {0};
+    tb_bar keep = {.start_ns = 1, .open = 1, .high = 1, .low = 1, .close = 1};
+    tb_bar_vec_push(&v, &keep, NULL);
+    tb_csv_report rep;
+    tb_err e;
+    const char *text = "t,o,h,l,c\n"
+                       "2024-03-01T14:30:00Z,10,11,9,10\n"
+                       "2024-03-01T14:31:00Z,10,11,9,oops\n";
+    CHECK_INT(parse(text, TB_CSV_REJECT, &syms, &v, &rep, &e), -1);
+    CHECK_INT(v.n, 1);
+    CHECK(rep.rejected);
+    CHECK_INT(rep.accepted, 0);
+    CHECK_CONTAINS(e.msg, "bars.csv:3: field 'c'");
+    CHECK_CONTAINS(e.msg, "rejected");
+    tb_bar_vec_free(&v);
+    tb_symtab_free(&syms);
+}
+
+TEST(duplicates_and_out_of_order_bars_follow_the_policy)
+{
+    tb_symtab syms;
+    tb_symtab_init(&syms);
+    tb_bar_vec v = {0};
+    tb_csv_report rep;
+    tb_err e;
+    const char *text = "S,t,o,h,l,c\n"
+                       "A,2024-03-01T14:31:00Z,10,11,9,10\n"
+                       "B,2024-03-01T14:30:00Z,10,11,9,10\n" /* other symbol: fine */
+                       "A,2024-03-01T14:31:00Z,10,11,9,10\n" /* duplicate */
+                       "A,2024-03-01T14:30:00Z,10,11,9,10\n" /* out of order */
+                       "A,2024-03-01T14:32:00Z,10,11,9,10\n";
+    CHECK_INT(parse(text, TB_CSV_SKIP, &syms, &v, &rep, &e), 0);
+    CHECK_INT(rep.accepted, 3);
+    CHECK_INT(rep.skipped[TB_CSV_DUPLICATE], 1);
+    CHECK_INT(rep.skipped[TB_CSV_OUT_OF_ORDER], 1);
+    CHECK_CONTAINS(rep.msgs[0], "bars.csv:4: duplicate");
+    CHECK_CONTAINS(rep.msgs[1], "bars.csv:5: bar out of order");
+    CHECK_INT(parse(text, TB_CSV_REJECT, &syms, &v, &rep, &e), -1);
+    CHECK_CONTAINS(e.msg, "bars.csv:4: duplicate");
+    CHECK_INT(v.n, 3);
+    tb_bar_vec_free(&v);
+    tb_symtab_free(&syms);
+}
+
+TEST(header_without_required_column_is_an_error)
+{
+    tb_symtab syms;
+    tb_symtab_init(&syms);
+    tb_bar_vec v = {0};
+    tb_csv_report rep;
+    tb_err e;
+    CHECK_INT(parse("t,o,h,c\n1,1,1,1\n", TB_CSV_SKIP, &syms, &v, &rep, &e), -1);
+    CHECK_CONTAINS(e.msg, "no 'l' column");
+    CHECK_INT(parse("", TB_CSV_SKIP, &syms, &v, &rep, &e), -1);
+    CHECK_CONTAINS(e.msg, "no header");
+    CHECK_INT(tb_csv_parse("t,o,h,l,c\n", 10, "x.csv", NULL, &syms, &v, &rep, &e), -1);
+    CHECK_CONTAINS(e.msg, "no symbol");
+    tb_symtab_free(&syms);
+}
+
+TEST(time_forms_and_units)
+{
+    int64_t t;
+    const char *s;
+    s = "2024-03-01T14:30:00Z";
+    CHECK_INT(tb_csv_parse_time(s, strlen(s), &t), 0);
+    CHECK_INT(t, utc(2024, 3, 1, 14, 30));
+    s = "2024-03-01T14:30:00.123456789Z";
+    CHECK_INT(tb_csv_parse_time(s, strlen(s), &t), 0);
+    CHECK_INT(t, utc(2024, 3, 1, 14, 30) + 123456789);
+    s = "2024-03-01T09:30:00-0500";
+    CHECK_INT(tb_csv_parse_time(s, strlen(s), &t), 0);
+    CHECK_INT(t, utc(2024, 3, 1, 14, 30));
+    s = "1709303400";
+    CHECK_INT(tb_csv_parse_time(s, strlen(s), &t), 0);
+    CHECK_INT(t, utc(2024, 3, 1, 14, 30));
+    s = "1709303400000000000";
+    CHECK_INT(tb_csv_parse_time(s, strlen(s), &t), 0);
+    CHECK_INT(t, utc(2024, 3, 1, 14, 30));
+    s = "1709303400000000";
+    CHECK_INT(tb_csv_parse_time(s, strlen(s), &t), 0);
+    CHECK_INT(t, utc(2024, 3, 1, 14, 30));
+    s = "2024-03-01"; /* the 09:30 ET open */
+    CHECK_INT(tb_csv_parse_time(s, strlen(s), &t), 0);
+    CHECK_INT(t, utc(2024, 3, 1, 14, 30));
+    const char *bad[] = {"2024-02-30T00:00:00Z",
+                         "2024-03-01T24:00:00Z",
+                         "2024-03-01X14:30",
+                         "99999999999999999999",
+                         "2024-03-01T14:30:00+5",
+                         "-1",
+                         "2024-3-1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (tb_csv_parse_time(bad[i], strlen(bad[i]), &t) == 0) TBT_FAIL("accepted %s", bad[i]);
+}
+
+TEST(timeframe_is_inferred_for_daily_files)
+{
+    tb_symtab syms;
+    tb_symtab_init(&syms);
+    tb_bar_vec v = {0};
+    tb_csv_report rep;
+    tb_err e;
+    const char *text = "date,open,high,low,close\n2026-03-06,20,21,19,20\n2026-03-09,20,22,19,21\n"
+                       "2026-03-10,21,22,20,21\n";
+    tb_csv_opts o = {TB_CSV_SKIP, 0, "VIX"};
+    CHECK_INT(tb_csv_parse(text, strlen(text), "vix.csv", &o, &syms, &v, &rep, &e), 0);
+    CHECK_INT(v.n, 3);
+    CHECK_INT(v.v[2].tf_sec, 86400);
+    tb_bar_vec_free(&v);
+    tb_symtab_free(&syms);
+}
+
+TEST(written_bars_read_back_identically)
+{
+    tb_symtab syms;
+    tb_symtab_init(&syms);
+    tb_err e;
+    uint32_t a = (uint32_t)tb_symtab_intern(&syms, "AAA", &e);
+    uint32_t b = (uint32_t)tb_symtab_intern(&syms, "BBB", &e);
+    tb_bar bars[3] = {
+        {utc(2026, 3, 9, 13, 30), 187.23, 187.5, 187.01, 187.44, 1234, 187.3333, 17, 60, a},
+        {utc(2026, 3, 9, 13, 30), 0.1 + 0.2, 0.31, 0.3, 0.3, 0.5, 0.30000001, 1, 60, b},
+        {utc(2026, 3, 9, 13, 31) + 5, 187.44, 188, 187, 188, 99, 187.5, 3, 60, a},
+    };
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CHECK_INT(tb_csv_write(f, &syms, bars, 3, 1, &e), 0);
+    fclose(f);
+    CHECK_CONTAINS(buf, "S,t,o,h,l,c,v,vw,n\nAAA,2026-03-09T13:30:00Z,187.23,187.5,");
+    tb_bar_vec v = {0};
+    tb_csv_report rep;
+    tb_csv_opts o = {TB_CSV_REJECT, 60, NULL};
+    CHECK_INT(tb_csv_parse(buf, len, "mem", &o, &syms, &v, &rep, &e), 0);
+    CHECK_INT(v.n, 3);
+    for (size_t i = 0; i < v.n && i < 3; i++) CHECK(memcmp(&v.v[i], &bars[i], sizeof bars[i]) == 0);
+    free(buf);
+    tb_bar_vec_free(&v);
+    tb_symtab_free(&syms);
+}
+
+TEST(per_symbol_files_take_their_symbol_from_the_file_name)
+{
+    tb_symtab syms;
+    tb_symtab_init(&syms);
+    tb_err e;
+    uint32_t a = (uint32_t)tb_symtab_intern(&syms, "ZZA", &e);
+    uint32_t b = (uint32_t)tb_symtab_intern(&syms, "ZZB", &e);
+    tb_bar bars[3] = {
+        {utc(2026, 3, 9, 13, 30), 10, 11, 9, 10, 1, 10, 1, 60, a},
+        {utc(2026, 3, 9, 13, 30), 20, 21, 19, 20, 1, 20, 1, 60, b},
+        {utc(2026, 3, 9, 13, 31), 10, 11, 9, 11, 1, 10, 1, 60, a},
+    };
+    char dir[] = "/tmp/tb_csv_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    CHECK_INT(tb_csv_write_per_symbol(dir, &syms, bars, 3, &e), 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/ZZA.csv", dir);
+    tb_symtab s2;
+    tb_symtab_init(&s2);
+    tb_bar_vec v = {0};
+    tb_csv_report rep;
+    CHECK_INT(tb_csv_read_file(path, NULL, &s2, &v, &rep, &e), 0);
+    CHECK_INT(v.n, 2);
+    CHECK_STR(tb_symtab_name(&s2, v.v[0].sym), "ZZA");
+    CHECK_NEAR(v.v[1].close, 11, 0);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/ZZB.csv", dir);
+    unlink(path);
+    rmdir(dir);
+    CHECK_INT(tb_csv_read_file("/nonexistent/x.csv", NULL, &s2, &v, &rep, &e), -1);
+    CHECK_CONTAINS(e.msg, "/nonexistent/x.csv");
+    tb_bar_vec_free(&v);
+    tb_symtab_free(&s2);
+    tb_symtab_free(&syms);
+}
+
+static uint64_t fz = 0x9E3779B97F4A7C15ULL;
+static uint32_t fuzz_rand(void)
+{
+    fz ^= fz << 13;
+    fz ^= fz >> 7;
+    fz ^= fz << 17;
+    return (uint32_t)(fz >> 32);
+}
+
+TEST(parser_survives_random_and_mutated_bytes)
+{
+    const char *seed = "S,t,o,h,l,c,v,vw,n\n"
+                       "A,2024-03-01T14:30:00Z,10,11,9,10,100,10.1,5\n"
+                       "B,1709303460000,\"10\",11,9,10.5,100,10.1,5\r\n"
+                       "A,2024-03-01T14:31:00.5+01:00,10,11,9,10,100,,\n";
+    size_t slen = strlen(seed);
+    char buf[512];
+    tb_symtab syms;
+    tb_symtab_init(&syms);
+    tb_bar_vec v = {0};
+    tb_csv_report rep;
+    tb_err e;
+    for (int iter = 0; iter < 30000; iter++) {
+        size_t len;
+        if (iter % 3 == 0) { /* random bytes, biased to CSV punctuation */
+            len = fuzz_rand() % sizeof buf;
+            static const char alpha[] = ",\n\r\"0123456789.-+:TZetohlcvSn \xEF\xBB\xBF";
+            for (size_t i = 0; i < len; i++)
+                buf[i] =
+                    fuzz_rand() % 4 ? alpha[fuzz_rand() % (sizeof alpha - 1)] : (char)fuzz_rand();
+        } else { /* mutations of a valid file */
+            memcpy(buf, seed, slen);
+            len = slen;
+            int nm = 1 + (int)(fuzz_rand() % 8);
+            for (int m = 0; m < nm; m++) {
+                size_t at = fuzz_rand() % len;
+                switch (fuzz_rand() % 4) {
+                case 0: buf[at] = (char)fuzz_rand(); break;
+                case 1: len = at; break;
+                case 2:
+                    if (len + 1 < sizeof buf) {
+                        memmove(buf + at + 1, buf + at, len - at);
+                        buf[at] = ",\n\"9"[fuzz_rand() % 4];
+                        len++;
+                    }
+                    break;
+                default:
+                    memmove(buf + at, buf + at + 1, len - at - 1);
+                    len--;
+                    break;
+                }
+                if (len == 0) break;
+            }
+        }
+        /* Exactly len bytes, no terminator: ASan catches any read past the end. */
+        char *exact = malloc(len ? len : 1);
+        memcpy(exact, buf, len);
+        tb_csv_opts o = {iter % 2 ? TB_CSV_REJECT : TB_CSV_SKIP, 0, "FZ"};
+        size_t before = v.n;
+        int rc = tb_csv_parse(exact, len, "fuzz", &o, &syms, &v, &rep, &e);
+        free(exact);
+        if (rc != 0 && v.n != before) TBT_FAIL("failed parse added bars");
+        for (size_t i = before; i < v.n; i++)
+            if (!tb_bar_valid(&v.v[i])) {
+                TBT_FAIL("iteration %d accepted an invalid bar", iter);
+                break;
+            }
+        v.n = 0;
+    }
+    tb_bar_vec_free(&v);
+    tb_symtab_free(&syms);
+}
