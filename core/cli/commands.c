@@ -8,12 +8,15 @@ int cmd_lua(int argc, char **argv);
 int cmd_repl(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_backtest(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 
 const tb_command tb_commands[] = {
     {"run", "run the engine (paper broker and replayed sample data by default)", cmd_run},
     {"lua", "run a trusted Lua script with the tb module: lua FILE [ARGS]", cmd_lua},
     {"repl", "attach to the running engine's Lua REPL (run/tradebot.sock)", cmd_repl},
+    {"backtest", "run strategies over replayed bars as fast as possible; print a report",
+     cmd_backtest},
     {"check", "validate configuration, strategies and scripts; print every error", cmd_check},
     {"data", "market data: generate sample bars, import CSV, show the session calendar", cmd_data},
     {"version", "print the version", cmd_version},

@@ -88,6 +88,24 @@ static const cf_field loop_fields[] = {
     END,
 };
 
+static const cf_field replay_fields[] = {
+    {"speed", CF_NUM, OFF(replay.speed), 0, 1e6, NULL, NULL, 0, 0, 0},
+    {"seed", CF_INT, OFF(replay.seed), 0, 9e15, NULL, NULL, 0, 0, 0},
+    {"days", CF_INT, OFF(replay.days), 1, 2520, NULL, NULL, 0, 0, 0},
+    {"symbols", CF_INT, OFF(replay.symbols), 1, 200, NULL, NULL, 0, 0, 0},
+    {"start", CF_STR, OFF(replay.start), 10, 10, NULL, NULL, 0, 0, 0},
+    {"data_dir", CF_STR, OFF(replay.data_dir), 0, 255, NULL, NULL, 0, 0, 0},
+    END,
+};
+
+static const cf_field paper_fields[] = {
+    {"initial_cash", CF_NUM, OFF(paper.initial_cash), 100, 1e10, NULL, NULL, 0, 0, 0},
+    {"slippage_bps", CF_INT, OFF(paper.slippage_bps), 0, 1000, NULL, NULL, 0, 0, 0},
+    {"commission_per_share", CF_NUM, OFF(paper.commission_per_share), 0, 1, NULL, NULL, 0, 0, 0},
+    {"flatten_minutes", CF_INT, OFF(paper.flatten_minutes), 0, 390, NULL, NULL, 0, 0, 0},
+    END,
+};
+
 static const cf_field root_fields[] = {
     {"broker", CF_ENUM, OFF(broker), 0, 0, "paper|alpaca|ibkr", NULL, 0, 0, 0},
     {"feed", CF_ENUM, OFF(feed), 0, 0, "replay|polygon|massive|alpaca|ibkr", NULL, 0, 0, 0},
@@ -99,6 +117,8 @@ static const cf_field root_fields[] = {
     {"reload", CF_OBJ, 0, 0, 0, NULL, reload_fields, 0, 0, 0},
     {"repl", CF_OBJ, 0, 0, 0, NULL, repl_fields, 0, 0, 0},
     {"loop", CF_OBJ, 0, 0, 0, NULL, loop_fields, 0, 0, 0},
+    {"replay", CF_OBJ, 0, 0, 0, NULL, replay_fields, 0, 0, 0},
+    {"paper", CF_OBJ, 0, 0, 0, NULL, paper_fields, 0, 0, 0},
     {"strategies", CF_LIST, OFF(strategies), 0, 64, NULL, strategy_fields, OFF(nstrategies),
      sizeof(tb_strategy_cfg), 0},
     END,
@@ -407,6 +427,7 @@ int tb_config_load(const char *path, int missing_ok, tb_config *out, tb_config_e
 void tb_config_free(tb_config *c)
 {
     free(c->broker), free(c->feed), free(c->logging.level), free(c->repl.socket);
+    free(c->replay.start), free(c->replay.data_dir);
     free_strlist(c->symbols, c->nsymbols);
     for (int i = 0; i < c->nstrategies; i++) {
         tb_strategy_cfg *s = &c->strategies[i];

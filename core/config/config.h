@@ -61,6 +61,20 @@ typedef struct tb_config {
     struct {
         int64_t latency_probe_ms;
     } loop;
+    struct {
+        double speed;    /* 0: as fast as possible; N: N times real time */
+        int64_t seed;    /* sample data and paper broker */
+        int64_t days;    /* sample data: trading days */
+        int64_t symbols; /* sample data: symbols besides SPY */
+        char *start;     /* sample data: first date */
+        char *data_dir;  /* replay CSV files from this folder instead ("" = sample data) */
+    } replay;
+    struct {
+        double initial_cash;
+        int64_t slippage_bps;
+        double commission_per_share;
+        int64_t flatten_minutes; /* close what is left this many minutes before the close */
+    } paper;
     tb_strategy_cfg *strategies;
     int nstrategies;
 } tb_config;

@@ -5,6 +5,7 @@
 #include "lua/sandbox.h"
 #include "util/clock.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -138,6 +139,62 @@ static int open_watch(tb_engine *en, tb_err *e)
     return 0;
 }
 
+static const struct {
+    const char *path, *src;
+} default_strategies[] = {
+#include "default_strategies.inc"
+    {NULL, NULL},
+};
+
+/* A new home gets the example strategies the shipped configuration names. */
+static void write_default_strategies(void)
+{
+    for (int i = 0; default_strategies[i].path; i++) {
+        char path[PATH_MAX];
+        tb_home_path(path, sizeof path, default_strategies[i].path);
+        FILE *f = fopen(path, "wx");
+        if (!f) continue; /* exists: never overwrite an operator's file */
+        fputs(default_strategies[i].src, f);
+        fclose(f);
+        TB_INFO("strategy", "wrote the example strategy %s", default_strategies[i].path);
+    }
+}
+
+/* The trading path: decision log, the database journal (fills committed before they are
+ * acted on), and the replay of the configured bars through the paper broker. */
+static int open_trading(tb_engine *en, tb_err *e)
+{
+    char path[PATH_MAX];
+    if (!(en->decisions = tb_jsonl_open(
+              tb_home_path(path, sizeof path, "logs/enhanced_decision_log.jsonl"), 0, e)))
+        return -1;
+    char archives[PATH_MAX];
+    tb_jsonl_set_rotation(en->decisions, en->cfg.logging.jsonl_max_bytes,
+                          tb_home_path(archives, sizeof archives, "data/archives"));
+    if (!(en->db = tb_db_open(tb_home_path(path, sizeof path, "ml_db/ml_data.db"), NULL, e)))
+        return -1;
+    if (!(en->ostore = oms_store_open(en->db->h, e))) return -1;
+    const tb_config *c = &en->cfg;
+    tb_runner_opts ro = {
+        .base = tb_loop_base(en->loop),
+        .shost = &en->shost,
+        .speed = c->replay.speed,
+        .seed = (uint64_t)c->replay.seed,
+        .days = (int)c->replay.days,
+        .nsymbols = (int)c->replay.symbols,
+        .start = c->replay.start,
+        .data_dir = c->replay.data_dir && *c->replay.data_dir ? c->replay.data_dir : NULL,
+        .initial_cash = (tb_money)(c->paper.initial_cash * 1e6),
+        .slippage_bps = (int32_t)c->paper.slippage_bps,
+        .commission_per_share = (tb_money)(c->paper.commission_per_share * 1e6 + 0.5),
+        .flatten_minutes = (int)c->paper.flatten_minutes,
+        .decisions = en->decisions,
+        .journal = oms_store_journal(en->ostore)};
+    if (tb_runner_open(&en->runner, &ro, e) != 0) return -1;
+    en->runner_open = 1;
+    return 0;
+}
+
 int tb_engine_open(tb_engine *en, tb_err *e)
 {
     memset(en, 0, sizeof *en);
@@ -158,6 +215,8 @@ int tb_engine_open(tb_engine *en, tb_err *e)
     tb_lua_limits lim = {.mem_limit = (size_t)en->cfg.sandbox.memory_limit_mb << 20,
                          .instr_budget = en->cfg.sandbox.instruction_budget};
     tb_shost_init(&en->shost, &lim);
+    write_default_strategies();
+    if (open_trading(en, e) != 0) return -1;
     for (int i = 0; i < en->cfg.nstrategies; i++) {
         if (!en->cfg.strategies[i].enabled) continue;
         if (tb_shost_add(&en->shost, &en->cfg.strategies[i], e) != 0) return -1;
@@ -178,6 +237,11 @@ int tb_engine_run(tb_engine *en)
     TB_INFO("engine", "engine started: home=%s broker=%s feed=%s strategies=%d pid=%d",
             tb_home_dir(), en->cfg.broker, en->cfg.feed, en->shost.n, (int)getpid());
     tb_shost_broadcast(&en->shost, TB_CB_ON_START);
+    tb_err e;
+    if (en->runner_open && tb_runner_start(&en->runner, &e) != 0) {
+        TB_ERROR("replay", "cannot start the replay: %s", e.msg);
+        return -1;
+    }
     int rc = tb_loop_run(en->loop);
     tb_shost_broadcast(&en->shost, TB_CB_ON_STOP);
     return rc;
@@ -193,7 +257,11 @@ void tb_engine_close(tb_engine *en)
 {
     tb_repl_server_free(en->repl);
     tb_watch_free(en->watch);
+    if (en->runner_open) tb_runner_close(&en->runner);
     tb_shost_free(&en->shost);
+    oms_store_close(en->ostore);
+    tb_db_close(en->db);
+    tb_jsonl_close(en->decisions);
     tb_loop_free(en->loop);
     tb_config_free(&en->cfg);
     TB_INFO("engine", "engine stopped");

@@ -11,7 +11,11 @@
 #include "engine/watch.h"
 #include "loop/loop.h"
 #include "repl/repl_server.h"
+#include "log/jsonl.h"
+#include "store/db.h"
+#include "store/oms_store.h"
 #include "strategy/host.h"
+#include "trade/runner.h"
 
 #include <limits.h>
 
@@ -22,6 +26,11 @@ typedef struct tb_engine {
     tb_shost shost;
     tb_watch *watch;
     tb_repl_server *repl;
+    tb_runner runner; /* replay feed + trader (the embedded default: paper broker) */
+    int runner_open;
+    tb_jsonl *decisions;
+    tb_db *db;
+    oms_store *ostore;
     int64_t started_ns;
     uint64_t config_reloads, config_reload_failures, script_reloads, script_reload_failures;
     int stopping;

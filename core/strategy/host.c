@@ -35,8 +35,8 @@ static void overlay_params(lua_State *L, const json_t *overrides)
  * Loads file into a fresh sandbox and builds the context. On success the new state holds, in its
  * registry, the module table, ctx and a reusable bar table; *out gets them.
  */
-static int load_state(tb_strategy *out, const char *path, const char *rel, const tb_lua_limits *lim,
-                      const json_t *params, tb_err *e)
+static int load_state(const tb_shost *h, tb_strategy *out, const char *path, const char *rel,
+                      const tb_lua_limits *lim, const json_t *params, tb_err *e)
 {
     lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, lim, e);
     if (!L) return -1;
@@ -91,6 +91,7 @@ static int load_state(tb_strategy *out, const char *path, const char *rel, const
     lua_setfield(L, -2, "params");
     lua_newtable(L);
     lua_setfield(L, -2, "state");
+    if (h && h->ctx_init) h->ctx_init(h->ctx_ud, L, out);
     out->ref_ctx = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_createtable(L, 0, 8);
     out->ref_bar = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -109,7 +110,7 @@ int tb_shost_check_file(const char *path, const char *rel, const tb_lua_limits *
     tb_strategy tmp;
     memset(&tmp, 0, sizeof tmp);
     snprintf(tmp.name, sizeof tmp.name, "check");
-    if (load_state(&tmp, path, rel, lim, NULL, e) != 0) return -1;
+    if (load_state(NULL, &tmp, path, rel, lim, NULL, e) != 0) return -1;
     tb_lua_close(tmp.L);
     return 0;
 }
@@ -123,7 +124,8 @@ int tb_shost_add(tb_shost *h, const tb_strategy_cfg *cfg, tb_err *e)
     snprintf(s->name, sizeof s->name, "%s", cfg->name ? cfg->name : cfg->file);
     snprintf(s->rel, sizeof s->rel, "%s", cfg->file);
     tb_home_path(s->path, sizeof s->path, cfg->file);
-    if (load_state(s, s->path, s->rel, &h->lim, cfg->params, e) != 0) {
+    s->index = h->n;
+    if (load_state(h, s, s->path, s->rel, &h->lim, cfg->params, e) != 0) {
         free(s);
         return -1;
     }
@@ -144,7 +146,8 @@ static int reload_one(tb_shost *h, tb_strategy *s, const json_t *params, tb_err 
     tb_strategy fresh;
     memset(&fresh, 0, sizeof fresh);
     snprintf(fresh.name, sizeof fresh.name, "%s", s->name);
-    if (load_state(&fresh, s->path, s->rel, &h->lim, params, e) != 0) return -1;
+    fresh.index = s->index;
+    if (load_state(h, &fresh, s->path, s->rel, &h->lim, params, e) != 0) return -1;
     /* Carry the state table over: plain data only. */
     lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ref_ctx);
     lua_getfield(s->L, -1, "state");
@@ -227,7 +230,7 @@ static void finish_call(tb_shost *h, tb_strategy *s, tb_callback cb, int nargs)
         s->consecutive_errors = 0;
 }
 
-static int subscribed(const tb_strategy *s, const char *symbol)
+int tb_strategy_subscribed(const tb_strategy *s, const char *symbol)
 {
     if (s->nsymbols == 0) return 1;
     for (int i = 0; i < s->nsymbols; i++)
@@ -239,7 +242,8 @@ void tb_shost_on_bar(tb_shost *h, const tb_bar_view *bar)
 {
     for (int i = 0; i < h->n; i++) {
         tb_strategy *s = h->s[i];
-        if (!subscribed(s, bar->symbol) || push_callback(s, TB_CB_ON_BAR) != 0) continue;
+        if (!tb_strategy_subscribed(s, bar->symbol) || push_callback(s, TB_CB_ON_BAR) != 0)
+            continue;
         lua_State *L = s->L;
         lua_rawgeti(L, LUA_REGISTRYINDEX, s->ref_bar);
         lua_pushstring(L, bar->symbol);
@@ -260,6 +264,17 @@ void tb_shost_on_bar(tb_shost *h, const tb_bar_view *bar)
         lua_setfield(L, -2, "seq");
         finish_call(h, s, TB_CB_ON_BAR, 2);
     }
+}
+
+void tb_shost_call(tb_shost *h, tb_strategy *s, tb_callback cb, int nargs)
+{
+    if (push_callback(s, cb) != 0) {
+        lua_pop(s->L, nargs);
+        return;
+    }
+    /* callback and ctx go below the arguments */
+    lua_rotate(s->L, -(nargs + 2), 2);
+    finish_call(h, s, cb, nargs + 1);
 }
 
 void tb_shost_broadcast(tb_shost *h, tb_callback cb)

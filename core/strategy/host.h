@@ -32,6 +32,7 @@ typedef enum {
 
 typedef struct tb_strategy {
     char name[64];
+    int index;       /* position in the host, stable for the strategy's life */
     char rel[256];   /* file as the operator wrote it (relative to home) */
     char path[4096]; /* absolute */
     char **symbols;
@@ -47,8 +48,14 @@ typedef struct tb_strategy {
     char last_error[512];
 } tb_strategy;
 
+/* Called when a strategy state is built (first load and every reload), with ctx on top of the
+ * stack: the trading runtime adds its functions (ctx:buy, ctx.ind, ...) here. */
+typedef void (*tb_ctx_init_fn)(void *ud, lua_State *L, tb_strategy *s);
+
 typedef struct tb_shost {
     tb_strategy *s[TB_MAX_STRATEGIES];
+    tb_ctx_init_fn ctx_init;
+    void *ctx_ud;
     int n;
     tb_lua_limits lim;
     int max_consecutive_errors;
@@ -79,6 +86,12 @@ int tb_shost_check_file(const char *path, const char *rel, const tb_lua_limits *
 
 /* Calls on_bar of every enabled strategy subscribed to bar->symbol (all, when it lists none). */
 void tb_shost_on_bar(tb_shost *h, const tb_bar_view *bar);
+
+/* True when strategy s trades symbol (it lists it, or lists none). */
+int tb_strategy_subscribed(const tb_strategy *s, const char *symbol);
+
+/* Calls callback cb of s with ctx and the nargs values on top of s->L (popped). */
+void tb_shost_call(tb_shost *h, tb_strategy *s, tb_callback cb, int nargs);
 
 /* Calls a no-argument callback (on_start, on_stop) of every strategy. */
 void tb_shost_broadcast(tb_shost *h, tb_callback cb);

@@ -1,0 +1,141 @@
+#include "trade/runner.h"
+#include "data/csv.h"
+#include "data/sample_gen.h"
+#include "log/log.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SAMPLE_EVERY_NS (5 * 60 * 1000000000LL) /* equity curve resolution */
+
+static void sample_equity(tb_runner *r, int64_t t_ns)
+{
+    if (r->ncurve == r->capcurve) {
+        size_t cap = r->capcurve ? r->capcurve * 2 : 1024;
+        tb_equity_point *nc = realloc(r->curve, cap * sizeof *nc);
+        if (!nc) return;
+        r->curve = nc, r->capcurve = cap;
+    }
+    broker_account a = tb_trader_account(r->trader);
+    static const oms_position *ps[4096]; /* positions of every symbol seen, flat ones too */
+    int npos = oms_positions(tb_trader_oms(r->trader), ps, 4096), exposed = 0;
+    for (int i = 0; i < npos && i < 4096 && !exposed; i++) exposed = ps[i]->qty != 0;
+    tb_equity_point *p = &r->curve[r->ncurve++];
+    p->t_ns = t_ns;
+    p->equity = tb_money_to_double(a.equity);
+    p->exposed = exposed;
+    r->last_sample_ns = t_ns;
+}
+
+static void on_replay(const tb_replay_ev *ev, void *ud)
+{
+    tb_runner *r = ud;
+    switch (ev->type) {
+    case TB_REPLAY_BAR:
+        tb_trader_on_bar(r->trader, ev->bar);
+        if (ev->sim_ns - r->last_sample_ns >= SAMPLE_EVERY_NS) sample_equity(r, ev->sim_ns);
+        break;
+    case TB_REPLAY_SESSION_START: {
+        char d[16];
+        TB_INFO("replay", "session %s started", tb_date_fmt(ev->session->date, d, sizeof d));
+        tb_trader_session_start(r->trader, ev->session);
+        break;
+    }
+    case TB_REPLAY_SESSION_END: {
+        tb_trader_session_end(r->trader, ev->session);
+        sample_equity(r, ev->sim_ns);
+        tb_trader_stats st;
+        tb_trader_stats_get(r->trader, &st);
+        char d[16], eq[32];
+        broker_account a = tb_trader_account(r->trader);
+        TB_INFO("replay",
+                "session %s ended: bars=%llu orders=%llu fills=%llu blocked=%llu equity=%s",
+                tb_date_fmt(ev->session->date, d, sizeof d), (unsigned long long)st.bars,
+                (unsigned long long)st.orders, (unsigned long long)st.fills,
+                (unsigned long long)st.blocked, tb_money_fmt(a.equity, eq, sizeof eq));
+        break;
+    }
+    case TB_REPLAY_DONE:
+        r->done = 1;
+        TB_INFO("replay", "replay finished");
+        if (r->o.on_done) r->o.on_done(r->o.ud);
+        break;
+    }
+}
+
+static int load_csv_dir(tb_runner *r, const char *dir, tb_err *e)
+{
+    DIR *d = opendir(dir);
+    if (!d) return tb_errf(e, "--data %s: cannot open the folder", dir);
+    struct dirent *de;
+    int files = 0;
+    while ((de = readdir(d))) {
+        size_t n = strlen(de->d_name);
+        if (n < 5 || strcmp(de->d_name + n - 4, ".csv") != 0) continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        tb_csv_opts co = {0};
+        tb_csv_report rep;
+        if (tb_csv_read_file(path, &co, &r->syms, &r->bars, &rep, e) != 0) {
+            closedir(d);
+            return -1;
+        }
+        files++;
+    }
+    closedir(d);
+    if (!files) return tb_errf(e, "--data %s: no .csv files", dir);
+    tb_bar_vec_sort(&r->bars);
+    return 0;
+}
+
+int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
+{
+    memset(r, 0, sizeof *r);
+    r->o = *o;
+    tb_symtab_init(&r->syms);
+    tb_cal_init(&r->cal);
+    if (o->data_dir) {
+        if (load_csv_dir(r, o->data_dir, e) != 0) return -1;
+    } else {
+        tb_sample_cfg sc;
+        tb_sample_defaults(&sc);
+        sc.seed = o->seed;
+        if (o->days > 0) sc.days = o->days;
+        if (o->nsymbols > 0) sc.nsymbols = o->nsymbols;
+        if (o->start && *o->start && tb_date_parse(o->start, &sc.start, e) != 0) return -1;
+        sc.with_vix = 0;
+        if (tb_sample_generate(&sc, &r->syms, &r->bars, NULL, e) != 0) return -1;
+    }
+    tb_trader_opts to = {.shost = o->shost,
+                         .syms = &r->syms,
+                         .cal = &r->cal,
+                         .decisions = o->decisions,
+                         .journal = o->journal,
+                         .flatten_minutes = o->flatten_minutes};
+    to.paper.seed = o->seed;
+    to.paper.initial_cash = o->initial_cash;
+    to.paper.slippage_bps = o->slippage_bps;
+    to.paper.commission_per_share = o->commission_per_share;
+    if (!(r->trader = tb_trader_new(&to, e))) return -1;
+    tb_replay_opts ro = {.speed = o->speed, .cal = &r->cal};
+    r->replay = tb_replay_new(o->base, r->bars.v, r->bars.n, &ro, on_replay, r, e);
+    return r->replay ? 0 : -1;
+}
+
+int tb_runner_start(tb_runner *r, tb_err *e)
+{
+    TB_INFO("replay", "replaying %zu bars of %u symbols at %s", r->bars.n,
+            tb_symtab_count(&r->syms), r->o.speed > 0 ? "paced speed" : "full speed");
+    return tb_replay_start(r->replay, e);
+}
+
+void tb_runner_close(tb_runner *r)
+{
+    tb_replay_free(r->replay);
+    tb_trader_free(r->trader);
+    tb_bar_vec_free(&r->bars);
+    tb_symtab_free(&r->syms);
+    free(r->curve);
+    memset(r, 0, sizeof *r);
+}

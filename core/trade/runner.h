@@ -1,0 +1,60 @@
+/*
+ * runner.h - one trading run over replayed bars: the sample data (or a CSV set), the replay
+ * feed, the trader and the figures a report needs (equity per session, round trips).
+ *
+ * `tradebot run` drives it at the configured pace on the engine's loop; `tradebot backtest`
+ * at full speed on a loop of its own. Same code path, same numbers.
+ */
+#ifndef TB_TRADE_RUNNER_H
+#define TB_TRADE_RUNNER_H
+
+#include "data/bar.h"
+#include "data/calendar.h"
+#include "data/symbols.h"
+#include "feed/replay.h"
+#include "trade/trader.h"
+
+typedef struct tb_runner_opts {
+    struct event_base *base;
+    tb_shost *shost;
+    double speed;         /* 0: as fast as possible */
+    uint64_t seed;        /* sample data and paper broker */
+    int days;             /* sample data: trading days */
+    int nsymbols;         /* sample data: symbols besides SPY */
+    const char *start;    /* sample data: first date, YYYY-MM-DD ("" default) */
+    const char *data_dir; /* CSV files to replay instead of sample data (NULL: sample) */
+    tb_money initial_cash;
+    int32_t slippage_bps;
+    tb_money commission_per_share;
+    int flatten_minutes;
+    tb_jsonl *decisions;
+    oms_journal journal;
+    void (*on_done)(void *ud); /* the replay finished */
+    void *ud;
+} tb_runner_opts;
+
+typedef struct tb_equity_point {
+    int64_t t_ns;
+    double equity;
+    int exposed; /* any position open at that moment */
+} tb_equity_point;
+
+typedef struct tb_runner {
+    tb_runner_opts o;
+    tb_symtab syms;
+    tb_cal cal;
+    tb_bar_vec bars;
+    tb_replay *replay;
+    tb_trader *trader;
+    tb_equity_point *curve;
+    size_t ncurve, capcurve;
+    int64_t last_sample_ns;
+    int done;
+} tb_runner;
+
+/* Loads the bars and builds the trader; nothing plays before tb_runner_start. */
+int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e);
+int tb_runner_start(tb_runner *r, tb_err *e);
+void tb_runner_close(tb_runner *r);
+
+#endif

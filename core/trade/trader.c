@@ -1,0 +1,366 @@
+#include "trade/trader.h"
+#include "trade/trader_priv.h"
+#include "log/log.h"
+#include "util/clock.h"
+
+#include <lauxlib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RECENT_BARS 512 /* per symbol: a session of minutes and some */
+#define CENT        10000
+
+typedef struct sym_state {
+    ind_set *ind;
+    tb_ring bars;
+    double last;
+    tb_money realized_seen; /* the position's realised P&L at the last fill */
+    int ready;
+} sym_state;
+
+struct tb_trader {
+    tb_trader_opts o;
+    oms *oms;
+    paper *paper;
+    sym_state *sym;
+    uint32_t nsym;
+    /* what the strategy being called is looking at */
+    int32_t cur_sym;
+    int64_t now_ns;
+    tb_session session;
+    int in_session;
+    tb_trader_stats st;
+    tb_trade_rec *trades;
+    size_t ntrades, captrades;
+};
+
+static int32_t yyyymmdd(int64_t t_ns)
+{
+    int y, m, d;
+    tb_date_to_ymd(tb_cal_session_day(t_ns), &y, &m, &d);
+    return y * 10000 + m * 100 + d;
+}
+
+static sym_state *sym_of(tb_trader *t, uint32_t id)
+{
+    if (id >= t->nsym) {
+        uint32_t n = id + 64;
+        sym_state *ns = realloc(t->sym, n * sizeof *ns);
+        if (!ns) return NULL;
+        memset(ns + t->nsym, 0, (n - t->nsym) * sizeof *ns);
+        t->sym = ns, t->nsym = n;
+    }
+    sym_state *s = &t->sym[id];
+    if (!s->ready) {
+        ind_set_params p;
+        ind_set_defaults(&p);
+        tb_err e;
+        s->ind = ind_set_new(&p);
+        if (!s->ind || tb_ring_init(&s->bars, RECENT_BARS, &e) != 0) return NULL;
+        s->ready = 1;
+    }
+    return s;
+}
+
+static const char *sym_name(const tb_trader *t, int32_t id)
+{
+    return id >= 0 ? tb_symtab_name(t->o.syms, (uint32_t)id) : "";
+}
+
+static int market_open(void *ud, int64_t t_ns)
+{
+    tb_trader *t = ud;
+    return tb_cal_is_open(t->o.cal, t_ns, 0);
+}
+
+/* --- order events back to strategies -------------------------------------------------------- */
+
+void tb_trader_push_order(lua_State *L, const oms_order *o)
+{
+    lua_createtable(L, 0, 12);
+    lua_pushstring(L, o->client_id);
+    lua_setfield(L, -2, "id");
+    lua_pushstring(L, o->symbol);
+    lua_setfield(L, -2, "symbol");
+    lua_pushstring(L, oms_side_name(o->side));
+    lua_setfield(L, -2, "side");
+    lua_pushstring(L, oms_type_name(o->type));
+    lua_setfield(L, -2, "type");
+    lua_pushstring(L, oms_status_name(o->status));
+    lua_setfield(L, -2, "status");
+    lua_pushinteger(L, o->qty);
+    lua_setfield(L, -2, "qty");
+    lua_pushinteger(L, o->filled_qty);
+    lua_setfield(L, -2, "filled_qty");
+    lua_pushnumber(L, tb_money_to_double(o->filled_avg_price));
+    lua_setfield(L, -2, "avg_price");
+    if (o->limit_price) {
+        lua_pushnumber(L, tb_money_to_double(o->limit_price));
+        lua_setfield(L, -2, "limit");
+    }
+    if (o->stop_price) {
+        lua_pushnumber(L, tb_money_to_double(o->stop_price));
+        lua_setfield(L, -2, "stop");
+    }
+    lua_pushstring(L, o->reason);
+    lua_setfield(L, -2, "reason");
+    if (o->note[0]) {
+        lua_pushstring(L, o->note);
+        lua_setfield(L, -2, "note");
+    }
+}
+
+static void record_trade(tb_trader *t, const oms_event *ev)
+{
+    int64_t id = tb_symtab_find(t->o.syms, ev->order->symbol);
+    if (!ev->position || id < 0 || (uint32_t)id >= t->nsym) return;
+    sym_state *s = &t->sym[id];
+    tb_money delta = ev->position->realized_pnl - s->realized_seen;
+    s->realized_seen = ev->position->realized_pnl;
+    if (delta == 0) return; /* an opening fill */
+    if (t->ntrades == t->captrades) {
+        size_t cap = t->captrades ? t->captrades * 2 : 256;
+        tb_trade_rec *nt = realloc(t->trades, cap * sizeof *nt);
+        if (!nt) return;
+        t->trades = nt, t->captrades = cap;
+    }
+    tb_trade_rec *r = &t->trades[t->ntrades++];
+    snprintf(r->symbol, sizeof r->symbol, "%s", ev->order->symbol);
+    snprintf(r->strategy, sizeof r->strategy, "%s", ev->order->strategy);
+    r->t_ns = ev->exec->t_ns;
+    r->qty = ev->exec->qty;
+    r->price = ev->exec->price;
+    r->pnl = delta;
+}
+
+const tb_trade_rec *tb_trader_trades(const tb_trader *t, size_t *n)
+{
+    *n = t->ntrades;
+    return t->trades;
+}
+
+static void on_oms_event(void *ud, const oms_event *ev)
+{
+    tb_trader *t = ud;
+    tb_strategy *s = tb_shost_find(t->o.shost, ev->order->strategy);
+    if (ev->kind == OMS_EV_FILL) {
+        t->st.fills++;
+        t->st.fees += ev->exec->commission;
+        record_trade(t, ev);
+    } else if (ev->order->status == OMS_ST_REJECTED) {
+        t->st.rejected++;
+        TB_WARN("orders", "order rejected: %s %s %s: %s", ev->order->client_id, ev->order->symbol,
+                oms_side_name(ev->order->side), ev->order->note);
+    }
+    if (!s) return;
+    lua_State *L = s->L;
+    if (ev->kind == OMS_EV_FILL) {
+        tb_trader_push_order(L, ev->order);
+        lua_pushinteger(L, ev->exec->qty);
+        lua_setfield(L, -2, "fill_qty");
+        lua_pushnumber(L, tb_money_to_double(ev->exec->price));
+        lua_setfield(L, -2, "fill_price");
+        lua_pushinteger(L, ev->position ? ev->position->qty : 0);
+        lua_setfield(L, -2, "position_qty");
+        tb_shost_call(t->o.shost, s, TB_CB_ON_FILL, 1);
+    } else {
+        tb_trader_push_order(L, ev->order);
+        tb_shost_call(t->o.shost, s, TB_CB_ON_ORDER, 1);
+    }
+}
+
+/* --- lifecycle ------------------------------------------------------------------------------ */
+
+tb_trader *tb_trader_new(const tb_trader_opts *o, tb_err *e)
+{
+    tb_trader *t = calloc(1, sizeof *t);
+    if (!t) {
+        tb_errf(e, "trader: out of memory");
+        return NULL;
+    }
+    t->o = *o;
+    t->cur_sym = -1;
+    paper_config pc = o->paper;
+    if (!pc.market_open_fn) {
+        pc.market_open_fn = market_open;
+        pc.market_open_ud = t;
+    }
+    oms_config oc = {.max_orders = 65536, .max_symbols = 4096, .max_execs = 1 << 18};
+    if (!(t->paper = paper_new(&pc, e)) || !(t->oms = oms_new(&oc, e))) {
+        tb_trader_free(t);
+        return NULL;
+    }
+    oms_set_broker(t->oms, paper_broker(t->paper));
+    if (broker_connect(paper_broker(t->paper), e) != 0) {
+        tb_trader_free(t);
+        return NULL;
+    }
+    if (o->journal.save_orders || o->journal.save_fill) oms_set_journal(t->oms, &o->journal);
+    oms_set_listener(t->oms, on_oms_event, t);
+    o->shost->ctx_init = tb_trader_ctx_init;
+    o->shost->ctx_ud = t;
+    return t;
+}
+
+void tb_trader_free(tb_trader *t)
+{
+    if (!t) return;
+    for (uint32_t i = 0; i < t->nsym; i++)
+        if (t->sym[i].ready) {
+            ind_set_free(t->sym[i].ind);
+            tb_ring_free(&t->sym[i].bars);
+        }
+    free(t->sym);
+    free(t->trades);
+    oms_free(t->oms);
+    paper_free(t->paper);
+    free(t);
+}
+
+oms *tb_trader_oms(tb_trader *t)
+{
+    return t->oms;
+}
+
+void tb_trader_session_start(tb_trader *t, const tb_session *s)
+{
+    t->session = *s;
+    t->in_session = 1;
+    oms_set_session_day(t->oms, yyyymmdd(s->open_ns));
+}
+
+void tb_trader_session_end(tb_trader *t, const tb_session *s)
+{
+    paper_end_session(t->paper);
+    t->in_session = 0;
+}
+
+/* Anything still open this close to the bell is closed at market, whoever opened it. */
+static void flatten_if_late(tb_trader *t, const tb_bar *bar)
+{
+    if (!t->o.flatten_minutes || !t->in_session) return;
+    int64_t left = t->session.close_ns - tb_bar_end_ns(bar);
+    if (left > (int64_t)t->o.flatten_minutes * 60 * 1000000000LL) return;
+    const char *sym = sym_name(t, (int32_t)bar->sym);
+    const oms_position *p = oms_position_get(t->oms, sym);
+    if (!p || p->qty == 0) return;
+    const oms_order *open[8];
+    if (oms_open_orders(t->oms, sym, open, 8) > 0) return; /* a close is already working */
+    oms_intent in = {.strategy = "engine",
+                     .symbol = sym,
+                     .side = p->qty > 0 ? OMS_SELL : OMS_BUY,
+                     .type = OMS_MARKET,
+                     .tif = OMS_TIF_DAY,
+                     .qty = p->qty > 0 ? p->qty : -p->qty,
+                     .reason = "session end: flatten"};
+    const oms_order *out;
+    tb_err e;
+    if (oms_submit(t->oms, &in, &out, &e) < 0) TB_ERROR("orders", "flatten %s: %s", sym, e.msg);
+}
+
+void tb_trader_on_bar(tb_trader *t, const tb_bar *bar)
+{
+    sym_state *s = sym_of(t, bar->sym);
+    if (!s) return;
+    t->st.bars++;
+    t->now_ns = tb_bar_end_ns(bar);
+    t->st.last_ns = t->now_ns;
+    if (ind_set_update(s->ind, bar->open, bar->high, bar->low, bar->close, bar->volume,
+                       (long)yyyymmdd(bar->start_ns)) < 0)
+        return; /* a non-finite bar is counted by the set and never reaches strategies */
+    tb_ring_push(&s->bars, bar);
+    s->last = bar->close;
+    const char *name = sym_name(t, (int32_t)bar->sym);
+    tb_money o, h, l, c;
+    tb_err e;
+    if (tb_money_from_double(bar->open, CENT / 100, &o, &e) == 0 &&
+        tb_money_from_double(bar->high, CENT / 100, &h, &e) == 0 &&
+        tb_money_from_double(bar->low, CENT / 100, &l, &e) == 0 &&
+        tb_money_from_double(bar->close, CENT / 100, &c, &e) == 0) {
+        if (paper_on_bar(t->paper, name, o, h, l, c, (tb_qty)bar->volume, bar->start_ns, &e) != 0)
+            t->st.errors++;
+    }
+    t->cur_sym = (int32_t)bar->sym;
+    tb_bar_view view = {.symbol = name,
+                        .t_ns = bar->start_ns,
+                        .open = bar->open,
+                        .high = bar->high,
+                        .low = bar->low,
+                        .close = bar->close,
+                        .volume = bar->volume,
+                        .seq = (int64_t)t->st.bars};
+    tb_shost_on_bar(t->o.shost, &view);
+    flatten_if_late(t, bar);
+    t->cur_sym = -1;
+}
+
+broker_account tb_trader_account(const tb_trader *t)
+{
+    return paper_account(t->paper);
+}
+
+tb_money tb_trader_unrealized(const tb_trader *t)
+{
+    const oms_position *ps[1024];
+    int n = oms_positions(t->oms, ps, 1024);
+    tb_money sum = 0;
+    for (int i = 0; i < n && i < 1024; i++) {
+        int64_t id = tb_symtab_find(t->o.syms, ps[i]->symbol);
+        if (id < 0 || (uint32_t)id >= t->nsym || !t->sym[id].ready) continue;
+        tb_money mark, u;
+        tb_err e;
+        if (tb_money_from_double(t->sym[id].last, CENT / 100, &mark, &e) == 0 &&
+            oms_pos_unrealized(ps[i], mark, &u, &e) == 0)
+            sum += u;
+    }
+    return sum;
+}
+
+void tb_trader_stats_get(const tb_trader *t, tb_trader_stats *out)
+{
+    *out = t->st;
+}
+
+/* Exposed to ctx_lua.c. */
+const ind_set *tb_trader_cur_ind(const tb_trader *t)
+{
+    return t->cur_sym >= 0 && (uint32_t)t->cur_sym < t->nsym ? t->sym[t->cur_sym].ind : NULL;
+}
+
+const tb_ring *tb_trader_cur_bars(const tb_trader *t)
+{
+    return t->cur_sym >= 0 && (uint32_t)t->cur_sym < t->nsym ? &t->sym[t->cur_sym].bars : NULL;
+}
+
+const char *tb_trader_cur_symbol(const tb_trader *t)
+{
+    return sym_name(t, t->cur_sym);
+}
+
+double tb_trader_last_price(tb_trader *t, const char *symbol)
+{
+    int64_t id = tb_symtab_find(t->o.syms, symbol);
+    return id >= 0 && (uint32_t)id < t->nsym && t->sym[id].ready ? t->sym[id].last : NAN;
+}
+
+int64_t tb_trader_now(const tb_trader *t)
+{
+    return t->now_ns;
+}
+
+int64_t tb_trader_session_close(const tb_trader *t)
+{
+    return t->in_session ? t->session.close_ns : 0;
+}
+
+tb_trader_stats *tb_trader_stats_mut(tb_trader *t)
+{
+    return &t->st;
+}
+
+const tb_trader_opts *tb_trader_opts_of(const tb_trader *t)
+{
+    return &t->o;
+}

@@ -1,0 +1,85 @@
+/*
+ * trader.h - the trading path: bar -> indicators -> paper fills -> strategies -> intents ->
+ * gates -> order manager -> broker, and fills back to the strategies.
+ *
+ * One trader serves `tradebot run` and `tradebot backtest` alike: the replay feed hands it bars
+ * and session boundaries; nothing in it knows which of the two it runs in. Per-symbol state
+ * (indicator set, recent bars, last price) is allocated when the symbol is first seen; a bar
+ * allocates nothing.
+ */
+#ifndef TB_TRADE_TRADER_H
+#define TB_TRADE_TRADER_H
+
+#include "broker/paper.h"
+#include "data/bar.h"
+#include "data/calendar.h"
+#include "data/symbols.h"
+#include "log/jsonl.h"
+#include "oms/oms.h"
+#include "strategy/host.h"
+
+#include <stdint.h>
+
+/* A gate verdict: 0 pass, 1 blocked (gate and reason filled). Issue "risk gates" plugs in here. */
+typedef int (*tb_gate_fn)(void *ud, const oms_intent *in, char *gate, size_t gate_len, char *reason,
+                          size_t reason_len);
+
+typedef struct tb_trader_opts {
+    tb_shost *shost;
+    tb_symtab *syms;
+    const tb_cal *cal;
+    paper_config paper;  /* the simulated exchange (the embedded default broker) */
+    tb_jsonl *decisions; /* logs/enhanced_decision_log.jsonl; NULL: none */
+    oms_journal journal; /* persistence of orders and fills; zero: none (backtests) */
+    tb_gate_fn gate;     /* NULL: everything passes */
+    void *gate_ud;
+    int flatten_minutes; /* close what strategies left open this many minutes before the close;
+                            0: never */
+} tb_trader_opts;
+
+typedef struct tb_trader_stats {
+    uint64_t bars, intents, orders, blocked, rejected, fills, errors;
+    tb_money fees;
+    int64_t last_ns;
+} tb_trader_stats;
+
+/* A closing fill: what a report counts as a trade. */
+typedef struct tb_trade_rec {
+    char symbol[16];
+    char strategy[48];
+    int64_t t_ns;
+    tb_qty qty; /* shares closed */
+    tb_money price;
+    tb_money pnl; /* realised by this fill, before fees */
+} tb_trade_rec;
+
+typedef struct tb_trader tb_trader;
+
+/* Closing fills so far (the trader owns the array). */
+const tb_trade_rec *tb_trader_trades(const tb_trader *t, size_t *n);
+
+tb_trader *tb_trader_new(const tb_trader_opts *o, tb_err *e);
+void tb_trader_free(tb_trader *t);
+
+/* The order manager (for restore at start and for reports). */
+oms *tb_trader_oms(tb_trader *t);
+
+/* One closed bar (any symbol). */
+void tb_trader_on_bar(tb_trader *t, const tb_bar *bar);
+
+/* Session boundaries from the feed: start resets session state, end expires day orders. */
+void tb_trader_session_start(tb_trader *t, const tb_session *s);
+void tb_trader_session_end(tb_trader *t, const tb_session *s);
+
+/* Account as the broker sees it, marked to the last prices. */
+broker_account tb_trader_account(const tb_trader *t);
+
+/* Sum of unrealised P&L over positions at the last prices. */
+tb_money tb_trader_unrealized(const tb_trader *t);
+
+void tb_trader_stats_get(const tb_trader *t, tb_trader_stats *out);
+
+/* The hook for tb_shost: adds ctx:buy/sell/close/cancel, ctx.ind, ctx:position() ... */
+void tb_trader_ctx_init(void *ud, lua_State *L, tb_strategy *s);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * trader_priv.h - what the Lua context (ctx_lua.c) reads from the trader; not for other users.
+ */
+#ifndef TB_TRADE_TRADER_PRIV_H
+#define TB_TRADE_TRADER_PRIV_H
+
+#include "data/ring.h"
+#include "ind/ind_set.h"
+#include "trade/trader.h"
+
+#include <lua.h>
+
+const ind_set *tb_trader_cur_ind(const tb_trader *t);
+const tb_ring *tb_trader_cur_bars(const tb_trader *t);
+const char *tb_trader_cur_symbol(const tb_trader *t);
+double tb_trader_last_price(tb_trader *t, const char *symbol);
+int64_t tb_trader_now(const tb_trader *t);
+int64_t tb_trader_session_close(const tb_trader *t);
+tb_trader_stats *tb_trader_stats_mut(tb_trader *t);
+const tb_trader_opts *tb_trader_opts_of(const tb_trader *t);
+
+/* Pushes an order as the table strategies see (id, symbol, side, type, status, qty, ...). */
+void tb_trader_push_order(lua_State *L, const oms_order *o);
+
+#endif
