@@ -76,8 +76,6 @@ static int parse(int argc, char **argv, bt_args *a)
     return a->nstrat > 0 && optind == argc ? 0 : -1;
 }
 
-static void progress(void *ud) {}
-
 int cmd_backtest(int argc, char **argv)
 {
     if (tb_wants_help(argc, argv)) {
@@ -115,8 +113,7 @@ int cmd_backtest(int argc, char **argv)
                          .initial_cash = 100000LL * 1000000,
                          .slippage_bps = 2,
                          .commission_per_share = 5000,
-                         .flatten_minutes = 5,
-                         .on_done = progress};
+                         .flatten_minutes = 5};
     int rc = 1;
     if (tb_runner_open(&r, &ro, &e) != 0) goto out;
     for (int i = 0; i < a.nstrat; i++) {

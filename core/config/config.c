@@ -26,6 +26,12 @@ typedef enum {
     CF_LIST
 } cf_type;
 
+/* What a list of objects needs beyond its schema: defaults for a new element, and freeing. */
+typedef struct cf_list_ops {
+    void (*init)(void *elem);
+    void (*free)(void *elem);
+} cf_list_ops;
+
 typedef struct cf_field {
     const char *key;
     cf_type type;
@@ -36,91 +42,110 @@ typedef struct cf_field {
     size_t count_off;                /* CF_STRLIST, CF_LIST: offset of the int count */
     size_t elem_size;                /* CF_LIST */
     int required;                    /* in list elements */
+    const cf_list_ops *ops;          /* CF_LIST */
 } cf_field;
 
 #define OFF(m)  offsetof(tb_config, m)
 #define SOFF(m) offsetof(tb_strategy_cfg, m)
 #define END                                                                                        \
     {                                                                                              \
-        NULL, 0, 0, 0, 0, NULL, NULL, 0, 0, 0                                                      \
+        NULL, 0, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL                                                \
     }
 
+static void free_strlist(char **l, int n);
+
+static void strategy_init(void *elem)
+{
+    ((tb_strategy_cfg *)elem)->enabled = 1;
+}
+
+static void strategy_free(void *elem)
+{
+    tb_strategy_cfg *s = elem;
+    free(s->name), free(s->file), free_strlist(s->symbols, s->nsymbols);
+    json_decref(s->params), json_decref(s->symbol_params);
+}
+
+static const cf_list_ops strategy_ops = {strategy_init, strategy_free};
+
 static const cf_field strategy_fields[] = {
-    {"name", CF_STR, SOFF(name), 0, 63, NULL, NULL, 0, 0, 0},
-    {"file", CF_STR, SOFF(file), 1, 255, NULL, NULL, 0, 0, 1},
-    {"enabled", CF_BOOL, SOFF(enabled), 0, 0, NULL, NULL, 0, 0, 0},
-    {"symbols", CF_STRLIST, SOFF(symbols), 0, 15, NULL, NULL, SOFF(nsymbols), 0, 0},
-    {"params", CF_JSONOBJ, SOFF(params), 0, 0, NULL, NULL, 0, 0, 0},
-    {"symbol_params", CF_JSONOBJ, SOFF(symbol_params), 0, 0, NULL, NULL, 0, 0, 0},
+    {"name", CF_STR, SOFF(name), 0, 63, NULL, NULL, 0, 0, 0, NULL},
+    {"file", CF_STR, SOFF(file), 1, 255, NULL, NULL, 0, 0, 1, NULL},
+    {"enabled", CF_BOOL, SOFF(enabled), 0, 0, NULL, NULL, 0, 0, 0, NULL},
+    {"symbols", CF_STRLIST, SOFF(symbols), 0, 15, NULL, NULL, SOFF(nsymbols), 0, 0, NULL},
+    {"params", CF_JSONOBJ, SOFF(params), 0, 0, NULL, NULL, 0, 0, 0, NULL},
+    {"symbol_params", CF_JSONOBJ, SOFF(symbol_params), 0, 0, NULL, NULL, 0, 0, 0, NULL},
     END,
 };
 
 static const cf_field logging_fields[] = {
-    {"level", CF_ENUM, OFF(logging.level), 0, 0, "debug|info|warn|error", NULL, 0, 0, 0},
-    {"stderr", CF_BOOL, OFF(logging.stderr_echo), 0, 0, NULL, NULL, 0, 0, 0},
-    {"max_bytes", CF_INT, OFF(logging.max_bytes), 0, 1e12, NULL, NULL, 0, 0, 0},
-    {"jsonl_max_bytes", CF_INT, OFF(logging.jsonl_max_bytes), 0, 1e13, NULL, NULL, 0, 0, 0},
+    {"level", CF_ENUM, OFF(logging.level), 0, 0, "debug|info|warn|error", NULL, 0, 0, 0, NULL},
+    {"stderr", CF_BOOL, OFF(logging.stderr_echo), 0, 0, NULL, NULL, 0, 0, 0, NULL},
+    {"max_bytes", CF_INT, OFF(logging.max_bytes), 0, 1e12, NULL, NULL, 0, 0, 0, NULL},
+    {"jsonl_max_bytes", CF_INT, OFF(logging.jsonl_max_bytes), 0, 1e13, NULL, NULL, 0, 0, 0, NULL},
     END,
 };
 
 static const cf_field sandbox_fields[] = {
-    {"instruction_budget", CF_INT, OFF(sandbox.instruction_budget), 1000, 1e10, NULL, NULL, 0, 0,
-     0},
-    {"memory_limit_mb", CF_INT, OFF(sandbox.memory_limit_mb), 1, 4096, NULL, NULL, 0, 0, 0},
+    {"instruction_budget", CF_INT, OFF(sandbox.instruction_budget), 1000, 1e10, NULL, NULL, 0, 0, 0,
+     NULL},
+    {"memory_limit_mb", CF_INT, OFF(sandbox.memory_limit_mb), 1, 4096, NULL, NULL, 0, 0, 0, NULL},
     END,
 };
 
 static const cf_field reload_fields[] = {
-    {"enabled", CF_BOOL, OFF(reload.enabled), 0, 0, NULL, NULL, 0, 0, 0},
-    {"debounce_ms", CF_INT, OFF(reload.debounce_ms), 0, 10000, NULL, NULL, 0, 0, 0},
+    {"enabled", CF_BOOL, OFF(reload.enabled), 0, 0, NULL, NULL, 0, 0, 0, NULL},
+    {"debounce_ms", CF_INT, OFF(reload.debounce_ms), 0, 10000, NULL, NULL, 0, 0, 0, NULL},
     END,
 };
 
 static const cf_field repl_fields[] = {
-    {"enabled", CF_BOOL, OFF(repl.enabled), 0, 0, NULL, NULL, 0, 0, 0},
-    {"socket", CF_STR, OFF(repl.socket), 1, 100, NULL, NULL, 0, 0, 0},
-    {"instruction_budget", CF_INT, OFF(repl.instruction_budget), 1000, 1e11, NULL, NULL, 0, 0, 0},
+    {"enabled", CF_BOOL, OFF(repl.enabled), 0, 0, NULL, NULL, 0, 0, 0, NULL},
+    {"socket", CF_STR, OFF(repl.socket), 1, 100, NULL, NULL, 0, 0, 0, NULL},
+    {"instruction_budget", CF_INT, OFF(repl.instruction_budget), 1000, 1e11, NULL, NULL, 0, 0, 0,
+     NULL},
     END,
 };
 
 static const cf_field loop_fields[] = {
-    {"latency_probe_ms", CF_INT, OFF(loop.latency_probe_ms), 1, 60000, NULL, NULL, 0, 0, 0},
+    {"latency_probe_ms", CF_INT, OFF(loop.latency_probe_ms), 1, 60000, NULL, NULL, 0, 0, 0, NULL},
     END,
 };
 
 static const cf_field replay_fields[] = {
-    {"speed", CF_NUM, OFF(replay.speed), 0, 1e6, NULL, NULL, 0, 0, 0},
-    {"seed", CF_INT, OFF(replay.seed), 0, 9e15, NULL, NULL, 0, 0, 0},
-    {"days", CF_INT, OFF(replay.days), 1, 2520, NULL, NULL, 0, 0, 0},
-    {"symbols", CF_INT, OFF(replay.symbols), 1, 200, NULL, NULL, 0, 0, 0},
-    {"start", CF_STR, OFF(replay.start), 10, 10, NULL, NULL, 0, 0, 0},
-    {"data_dir", CF_STR, OFF(replay.data_dir), 0, 255, NULL, NULL, 0, 0, 0},
+    {"speed", CF_NUM, OFF(replay.speed), 0, 1e6, NULL, NULL, 0, 0, 0, NULL},
+    {"seed", CF_INT, OFF(replay.seed), 0, 9e15, NULL, NULL, 0, 0, 0, NULL},
+    {"days", CF_INT, OFF(replay.days), 1, 2520, NULL, NULL, 0, 0, 0, NULL},
+    {"symbols", CF_INT, OFF(replay.symbols), 1, 200, NULL, NULL, 0, 0, 0, NULL},
+    {"start", CF_STR, OFF(replay.start), 10, 10, NULL, NULL, 0, 0, 0, NULL},
+    {"data_dir", CF_STR, OFF(replay.data_dir), 0, 255, NULL, NULL, 0, 0, 0, NULL},
     END,
 };
 
 static const cf_field paper_fields[] = {
-    {"initial_cash", CF_NUM, OFF(paper.initial_cash), 100, 1e10, NULL, NULL, 0, 0, 0},
-    {"slippage_bps", CF_INT, OFF(paper.slippage_bps), 0, 1000, NULL, NULL, 0, 0, 0},
-    {"commission_per_share", CF_NUM, OFF(paper.commission_per_share), 0, 1, NULL, NULL, 0, 0, 0},
-    {"flatten_minutes", CF_INT, OFF(paper.flatten_minutes), 0, 390, NULL, NULL, 0, 0, 0},
+    {"initial_cash", CF_NUM, OFF(paper.initial_cash), 100, 1e10, NULL, NULL, 0, 0, 0, NULL},
+    {"slippage_bps", CF_INT, OFF(paper.slippage_bps), 0, 1000, NULL, NULL, 0, 0, 0, NULL},
+    {"commission_per_share", CF_NUM, OFF(paper.commission_per_share), 0, 1, NULL, NULL, 0, 0, 0,
+     NULL},
+    {"flatten_minutes", CF_INT, OFF(paper.flatten_minutes), 0, 390, NULL, NULL, 0, 0, 0, NULL},
     END,
 };
 
 static const cf_field root_fields[] = {
-    {"broker", CF_ENUM, OFF(broker), 0, 0, "paper|alpaca|ibkr", NULL, 0, 0, 0},
-    {"feed", CF_ENUM, OFF(feed), 0, 0, "replay|polygon|massive|alpaca|ibkr", NULL, 0, 0, 0},
-    {"symbols", CF_STRLIST, OFF(symbols), 0, 15, NULL, NULL, OFF(nsymbols), 0, 0},
+    {"broker", CF_ENUM, OFF(broker), 0, 0, "paper|alpaca|ibkr", NULL, 0, 0, 0, NULL},
+    {"feed", CF_ENUM, OFF(feed), 0, 0, "replay|polygon|massive|alpaca|ibkr", NULL, 0, 0, 0, NULL},
+    {"symbols", CF_STRLIST, OFF(symbols), 0, 15, NULL, NULL, OFF(nsymbols), 0, 0, NULL},
     {"data_refresh_interval_hours", CF_NUM, OFF(data_refresh_interval_hours), 0.01, 168, NULL, NULL,
-     0, 0, 0},
-    {"logging", CF_OBJ, 0, 0, 0, NULL, logging_fields, 0, 0, 0},
-    {"sandbox", CF_OBJ, 0, 0, 0, NULL, sandbox_fields, 0, 0, 0},
-    {"reload", CF_OBJ, 0, 0, 0, NULL, reload_fields, 0, 0, 0},
-    {"repl", CF_OBJ, 0, 0, 0, NULL, repl_fields, 0, 0, 0},
-    {"loop", CF_OBJ, 0, 0, 0, NULL, loop_fields, 0, 0, 0},
-    {"replay", CF_OBJ, 0, 0, 0, NULL, replay_fields, 0, 0, 0},
-    {"paper", CF_OBJ, 0, 0, 0, NULL, paper_fields, 0, 0, 0},
+     0, 0, 0, NULL},
+    {"logging", CF_OBJ, 0, 0, 0, NULL, logging_fields, 0, 0, 0, NULL},
+    {"sandbox", CF_OBJ, 0, 0, 0, NULL, sandbox_fields, 0, 0, 0, NULL},
+    {"reload", CF_OBJ, 0, 0, 0, NULL, reload_fields, 0, 0, 0, NULL},
+    {"repl", CF_OBJ, 0, 0, 0, NULL, repl_fields, 0, 0, 0, NULL},
+    {"loop", CF_OBJ, 0, 0, 0, NULL, loop_fields, 0, 0, 0, NULL},
+    {"replay", CF_OBJ, 0, 0, 0, NULL, replay_fields, 0, 0, 0, NULL},
+    {"paper", CF_OBJ, 0, 0, 0, NULL, paper_fields, 0, 0, 0, NULL},
     {"strategies", CF_LIST, OFF(strategies), 0, 64, NULL, strategy_fields, OFF(nstrategies),
-     sizeof(tb_strategy_cfg), 0},
+     sizeof(tb_strategy_cfg), 0, &strategy_ops},
     END,
 };
 
@@ -193,22 +218,18 @@ static void apply_list(const cf_field *f, json_t *v, char *base, const char *fil
             continue;
         }
         char *eb = elems + i * f->elem_size;
-        if (f->children == strategy_fields) ((tb_strategy_cfg *)eb)->enabled = 1;
+        f->ops->init(eb);
         for (const cf_field *c = f->children; c->key; c++)
             if (c->required && !json_object_get(el, c->key))
                 add_err(errs, file, sub, "missing required key \"%s\"", c->key);
         apply_obj(f->children, el, eb, file, sub, errs);
     }
     /* Replace the previous list (defaults) as a whole: lists do not merge. */
-    tb_strategy_cfg **slot = (tb_strategy_cfg **)(base + f->off);
+    char **slot = (char **)(base + f->off);
     int *count = (int *)(base + f->count_off);
-    for (int i = 0; i < *count; i++) {
-        tb_strategy_cfg *s = &(*slot)[i];
-        free(s->name), free(s->file), free_strlist(s->symbols, s->nsymbols);
-        json_decref(s->params), json_decref(s->symbol_params);
-    }
+    for (int i = 0; i < *count; i++) f->ops->free(*slot + (size_t)i * f->elem_size);
     free(*slot);
-    *slot = (tb_strategy_cfg *)elems;
+    *slot = elems;
     *count = (int)n;
 }
 
@@ -429,11 +450,7 @@ void tb_config_free(tb_config *c)
     free(c->broker), free(c->feed), free(c->logging.level), free(c->repl.socket);
     free(c->replay.start), free(c->replay.data_dir);
     free_strlist(c->symbols, c->nsymbols);
-    for (int i = 0; i < c->nstrategies; i++) {
-        tb_strategy_cfg *s = &c->strategies[i];
-        free(s->name), free(s->file), free_strlist(s->symbols, s->nsymbols);
-        json_decref(s->params), json_decref(s->symbol_params);
-    }
+    for (int i = 0; i < c->nstrategies; i++) strategy_free(&c->strategies[i]);
     free(c->strategies);
     memset(c, 0, sizeof *c);
 }

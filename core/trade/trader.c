@@ -10,7 +10,8 @@
 #include <string.h>
 
 #define RECENT_BARS 512 /* per symbol: a session of minutes and some */
-#define CENT        10000
+/* Bar prices become exact money rounded to $0.0001: sub-penny quotes exist under $1. */
+#define PRICE_TICK 100
 
 typedef struct sym_state {
     ind_set *ind;
@@ -275,10 +276,10 @@ void tb_trader_on_bar(tb_trader *t, const tb_bar *bar)
     const char *name = sym_name(t, (int32_t)bar->sym);
     tb_money o, h, l, c;
     tb_err e;
-    if (tb_money_from_double(bar->open, CENT / 100, &o, &e) == 0 &&
-        tb_money_from_double(bar->high, CENT / 100, &h, &e) == 0 &&
-        tb_money_from_double(bar->low, CENT / 100, &l, &e) == 0 &&
-        tb_money_from_double(bar->close, CENT / 100, &c, &e) == 0) {
+    if (tb_money_from_double(bar->open, PRICE_TICK, &o, &e) == 0 &&
+        tb_money_from_double(bar->high, PRICE_TICK, &h, &e) == 0 &&
+        tb_money_from_double(bar->low, PRICE_TICK, &l, &e) == 0 &&
+        tb_money_from_double(bar->close, PRICE_TICK, &c, &e) == 0) {
         if (paper_on_bar(t->paper, name, o, h, l, c, (tb_qty)bar->volume, bar->start_ns, &e) != 0)
             t->st.errors++;
     }
@@ -311,7 +312,7 @@ tb_money tb_trader_unrealized(const tb_trader *t)
         if (id < 0 || (uint32_t)id >= t->nsym || !t->sym[id].ready) continue;
         tb_money mark, u;
         tb_err e;
-        if (tb_money_from_double(t->sym[id].last, CENT / 100, &mark, &e) == 0 &&
+        if (tb_money_from_double(t->sym[id].last, PRICE_TICK, &mark, &e) == 0 &&
             oms_pos_unrealized(ps[i], mark, &u, &e) == 0)
             sum += u;
     }
