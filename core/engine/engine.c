@@ -58,7 +58,9 @@ int tb_engine_reload_config(tb_engine *en, tb_err *e)
             continue;
         }
         json_decref(s->cfg_params);
+        json_decref(s->cfg_symbol_params);
         s->cfg_params = sc->params ? json_incref(sc->params) : NULL;
+        s->cfg_symbol_params = sc->symbol_params ? json_incref(sc->symbol_params) : NULL;
         tb_shost_reload_path(&en->shost, s->path, &le);
     }
     tb_config_free(&old);

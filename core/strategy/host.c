@@ -31,12 +31,57 @@ static void overlay_params(lua_State *L, const json_t *overrides)
     }
 }
 
+/* Pushes the module's params table copied, with the overrides laid over it in order. */
+static void push_params(lua_State *L, int mod, const json_t *over, const json_t *over2)
+{
+    lua_newtable(L);
+    if (lua_getfield(L, mod, "params") == LUA_TTABLE) {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_settable(L, -5);
+        }
+    }
+    lua_pop(L, 1);
+    overlay_params(L, over);
+    overlay_params(L, over2);
+}
+
+/*
+ * ctx.params: the module's params with the configuration's overrides. With symbol_params, one
+ * table per listed symbol is built here, once, and on_bar only points ctx.params at it.
+ */
+static int set_params(lua_State *L, int mod, tb_strategy *out, tb_err *e)
+{
+    push_params(L, mod, out->cfg_params, NULL);
+    lua_pushvalue(L, -1);
+    out->ref_params = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_setfield(L, -2, "params");
+    out->ref_sym_params = LUA_NOREF;
+    if (!out->cfg_symbol_params || json_object_size(out->cfg_symbol_params) == 0) return 0;
+    lua_newtable(L);
+    const char *sym;
+    json_t *over;
+    json_object_foreach(out->cfg_symbol_params, sym, over)
+    {
+        if (!json_is_object(over)) {
+            lua_pop(L, 1);
+            return tb_errf(e, "%s: symbol_params.%s: expected an object of params", out->rel, sym);
+        }
+        push_params(L, mod, out->cfg_params, over);
+        lua_setfield(L, -2, sym);
+    }
+    out->ref_sym_params = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
 /*
  * Loads file into a fresh sandbox and builds the context. On success the new state holds, in its
  * registry, the module table, ctx and a reusable bar table; *out gets them.
  */
 static int load_state(const tb_shost *h, tb_strategy *out, const char *path, const char *rel,
-                      const tb_lua_limits *lim, const json_t *params, tb_err *e)
+                      const tb_lua_limits *lim, tb_err *e)
 {
     lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, lim, e);
     if (!L) return -1;
@@ -77,18 +122,7 @@ static int load_state(const tb_shost *h, tb_strategy *out, const char *path, con
     lua_newtable(L); /* ctx */
     lua_pushstring(L, out->name);
     lua_setfield(L, -2, "name");
-    lua_newtable(L); /* ctx.params = module params + config overrides */
-    if (lua_getfield(L, mod, "params") == LUA_TTABLE) {
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
-            lua_pushvalue(L, -2);
-            lua_insert(L, -2);
-            lua_settable(L, -5);
-        }
-    }
-    lua_pop(L, 1);
-    overlay_params(L, params);
-    lua_setfield(L, -2, "params");
+    if (set_params(L, mod, out, e) != 0) goto fail;
     lua_newtable(L);
     lua_setfield(L, -2, "state");
     if (h && h->ctx_init) h->ctx_init(h->ctx_ud, L, out);
@@ -110,7 +144,7 @@ int tb_shost_check_file(const char *path, const char *rel, const tb_lua_limits *
     tb_strategy tmp;
     memset(&tmp, 0, sizeof tmp);
     snprintf(tmp.name, sizeof tmp.name, "check");
-    if (load_state(NULL, &tmp, path, rel, lim, NULL, e) != 0) return -1;
+    if (load_state(NULL, &tmp, path, rel, lim, e) != 0) return -1;
     tb_lua_close(tmp.L);
     return 0;
 }
@@ -125,7 +159,11 @@ int tb_shost_add(tb_shost *h, const tb_strategy_cfg *cfg, tb_err *e)
     snprintf(s->rel, sizeof s->rel, "%s", cfg->file);
     tb_home_path(s->path, sizeof s->path, cfg->file);
     s->index = h->n;
-    if (load_state(h, s, s->path, s->rel, &h->lim, cfg->params, e) != 0) {
+    s->cfg_params = cfg->params ? json_incref(cfg->params) : NULL;
+    s->cfg_symbol_params = cfg->symbol_params ? json_incref(cfg->symbol_params) : NULL;
+    if (load_state(h, s, s->path, s->rel, &h->lim, e) != 0) {
+        json_decref(s->cfg_params);
+        json_decref(s->cfg_symbol_params);
         free(s);
         return -1;
     }
@@ -133,7 +171,6 @@ int tb_shost_add(tb_shost *h, const tb_strategy_cfg *cfg, tb_err *e)
     s->symbols = calloc((size_t)cfg->nsymbols + 1, sizeof *s->symbols);
     for (int i = 0; i < cfg->nsymbols; i++) s->symbols[i] = strdup(cfg->symbols[i]);
     s->nsymbols = cfg->nsymbols;
-    s->cfg_params = cfg->params ? json_incref(cfg->params) : NULL;
     s->version = 1;
     h->s[h->n++] = s;
     TB_INFO("strategy", "strategy loaded: name=%s file=%s", s->name, s->rel);
@@ -141,13 +178,16 @@ int tb_shost_add(tb_shost *h, const tb_strategy_cfg *cfg, tb_err *e)
 }
 
 /* Loads the file again in a fresh state and swaps it in, carrying `state` over. */
-static int reload_one(tb_shost *h, tb_strategy *s, const json_t *params, tb_err *e)
+static int reload_one(tb_shost *h, tb_strategy *s, tb_err *e)
 {
     tb_strategy fresh;
     memset(&fresh, 0, sizeof fresh);
     snprintf(fresh.name, sizeof fresh.name, "%s", s->name);
     fresh.index = s->index;
-    if (load_state(h, &fresh, s->path, s->rel, &h->lim, params, e) != 0) return -1;
+    fresh.cfg_params = s->cfg_params;
+    fresh.cfg_symbol_params = s->cfg_symbol_params;
+    snprintf(fresh.rel, sizeof fresh.rel, "%s", s->rel);
+    if (load_state(h, &fresh, s->path, s->rel, &h->lim, e) != 0) return -1;
     /* Carry the state table over: plain data only. */
     lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ref_ctx);
     lua_getfield(s->L, -1, "state");
@@ -163,6 +203,7 @@ static int reload_one(tb_shost *h, tb_strategy *s, const json_t *params, tb_err 
     tb_lua_close(s->L);
     s->L = fresh.L;
     s->ref_mod = fresh.ref_mod, s->ref_ctx = fresh.ref_ctx, s->ref_bar = fresh.ref_bar;
+    s->ref_params = fresh.ref_params, s->ref_sym_params = fresh.ref_sym_params;
     memcpy(s->has, fresh.has, sizeof s->has);
     lua_pushstring(s->L, s->name);
     lua_setfield(s->L, LUA_REGISTRYINDEX, "tb.component");
@@ -178,7 +219,7 @@ int tb_shost_reload_path(tb_shost *h, const char *path, tb_err *e)
     for (int i = 0; i < h->n; i++) {
         tb_strategy *s = h->s[i];
         if (strcmp(s->path, path) != 0) continue;
-        int rc = reload_one(h, s, s->cfg_params, e);
+        int rc = reload_one(h, s, e);
         if (rc != 0) {
             h->reload_failures++;
             snprintf(s->last_error, sizeof s->last_error, "%s", e->msg);
@@ -245,6 +286,15 @@ void tb_shost_on_bar(tb_shost *h, const tb_bar_view *bar)
         if (!tb_strategy_subscribed(s, bar->symbol) || push_callback(s, TB_CB_ON_BAR) != 0)
             continue;
         lua_State *L = s->L;
+        if (s->ref_sym_params != LUA_NOREF) { /* point ctx.params at this symbol's table */
+            lua_rawgeti(L, LUA_REGISTRYINDEX, s->ref_sym_params);
+            if (lua_getfield(L, -1, bar->symbol) == LUA_TNIL) {
+                lua_pop(L, 1);
+                lua_rawgeti(L, LUA_REGISTRYINDEX, s->ref_params);
+            }
+            lua_setfield(L, -3, "params");
+            lua_pop(L, 1);
+        }
         lua_rawgeti(L, LUA_REGISTRYINDEX, s->ref_bar);
         lua_pushstring(L, bar->symbol);
         lua_setfield(L, -2, "symbol");
@@ -298,6 +348,7 @@ void tb_shost_free(tb_shost *h)
         for (int j = 0; j < s->nsymbols; j++) free(s->symbols[j]);
         free(s->symbols);
         json_decref(s->cfg_params);
+        json_decref(s->cfg_symbol_params);
         free(s);
     }
     h->n = 0;

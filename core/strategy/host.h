@@ -37,9 +37,11 @@ typedef struct tb_strategy {
     char path[4096]; /* absolute */
     char **symbols;
     int nsymbols;
-    json_t *cfg_params; /* the configuration's params overrides, re-applied on reload */
+    json_t *cfg_params;        /* the configuration's params overrides, re-applied on reload */
+    json_t *cfg_symbol_params; /* { "AAPL": { param: value } }, laid over cfg_params per symbol */
     lua_State *L;
     int ref_mod, ref_ctx, ref_bar;
+    int ref_params, ref_sym_params; /* base ctx.params; per-symbol tables or LUA_NOREF */
     int has[TB_CB_COUNT];
     int version; /* 1 at first load, +1 per successful reload */
     uint64_t events, errors;

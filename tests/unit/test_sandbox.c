@@ -165,3 +165,37 @@ TEST(params_from_config_override_the_strategy_defaults)
     json_decref(c.params);
     tb_shost_free(&h);
 }
+
+TEST(symbol_params_override_params_for_that_symbol_only)
+{
+    tb_shost h;
+    tb_shost_init(&h, &lim);
+    tb_err e;
+    char *p = write_tmp("symparams.lua",
+                        "return { params = { a = 1, b = 2 },\n"
+                        "on_bar = function(ctx, bar)\n"
+                        "  ctx.state[bar.symbol] = ctx.params.a * 100 + ctx.params.b end }");
+    tb_strategy_cfg c = {.name = "sp",
+                         .file = p,
+                         .enabled = 1,
+                         .params = json_pack("{s:i}", "b", 3),
+                         .symbol_params = json_pack("{s:{s:i}}", "AAPL", "a", 7)};
+    CHECK_INT(tb_shost_add(&h, &c, &e), 0);
+    tb_bar_view aapl = {.symbol = "AAPL"}, msft = {.symbol = "MSFT"};
+    tb_shost_on_bar(&h, &aapl);
+    tb_shost_on_bar(&h, &msft);
+    CHECK_INT(tb_shost_reload_path(&h, h.s[0]->path, &e), 1); /* overrides survive a reload */
+    tb_shost_on_bar(&h, &msft);
+    tb_shost_on_bar(&h, &aapl);
+    lua_State *L = h.s[0]->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h.s[0]->ref_ctx);
+    lua_getfield(L, -1, "state");
+    lua_getfield(L, -1, "AAPL");
+    CHECK_INT(lua_tointeger(L, -1), 703);
+    lua_getfield(L, -2, "MSFT");
+    CHECK_INT(lua_tointeger(L, -1), 103);
+    lua_pop(L, 4);
+    json_decref(c.params);
+    json_decref(c.symbol_params);
+    tb_shost_free(&h);
+}
