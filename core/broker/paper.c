@@ -424,8 +424,13 @@ static void do_fill(paper *p, porder *o, tb_qty q, tb_money px, int64_t t)
     p->cash += (o->side == OMS_BUY ? -value : value) - comm;
     o->filled += q;
     o->notional += value;
+    /* Execution ids must never repeat, across restarts too (a seeded random id did: the OMS then
+     * took a new fill for a replayed one and skipped it). The order's id and the cumulative qty
+     * name one execution. */
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *c = o->client_id; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211ULL;
     char xid[OMS_EXEC_ID_MAX + 1];
-    snprintf(xid, sizeof xid, "px-%016llx", (unsigned long long)next_rand(p));
+    snprintf(xid, sizeof xid, "px-%016llx-%lld", (unsigned long long)h, (long long)o->filled);
     int done = o->filled == o->qty;
     if (done) o->live = 0;
     broker_update u = {.client_id = o->client_id,
@@ -523,6 +528,21 @@ void paper_end_session(paper *p)
     }
     free(map);
     p->norders = k;
+}
+
+void paper_restore_cash(paper *p, tb_money cash)
+{
+    p->cash = cash;
+}
+
+int paper_restore_position(paper *p, const oms_position *pos, tb_err *e)
+{
+    int32_t i = sym_add(p, pos->symbol);
+    if (i < 0) return tb_errf(e, "paper: no room to restore %s", pos->symbol);
+    p->syms[i].pos = *pos;
+    p->syms[i].last = pos->avg_price;
+    p->syms[i].has_price = 1;
+    return 0;
 }
 
 void paper_set_market_open(paper *p, int open)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "broker/broker.h"
+#include "oms/position.h"
 
 struct event_base;
 
@@ -66,6 +67,13 @@ void paper_set_market_open(paper *p, int open);
 
 /* Ends the session: day, ioc, opg and cls orders still working expire. */
 void paper_end_session(paper *p);
+
+/*
+ * Restores the simulated book after a restart: the cash, and one position (marked at its average
+ * price until the next bar). Working orders are not restored: a restarted exchange has none.
+ */
+void paper_restore_cash(paper *p, tb_money cash);
+int paper_restore_position(paper *p, const oms_position *pos, tb_err *e);
 
 /* Account figures now (cash, equity at last prices, buying power). */
 broker_account paper_account(const paper *p);

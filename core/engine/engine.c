@@ -1,4 +1,5 @@
 #include "engine/engine.h"
+#include "engine/persist.h"
 #include "home/home.h"
 #include "log/log.h"
 #include "log/rotate.h"
@@ -164,6 +165,11 @@ static void write_default_strategies(void)
 
 /* The trading path: decision log, the database journal (fills committed before they are
  * acted on), and the replay of the configured bars through the paper broker. */
+static void on_session_end(void *ud)
+{
+    tb_persist_save_states(ud);
+}
+
 static int open_trading(tb_engine *en, tb_err *e)
 {
     char path[PATH_MAX];
@@ -175,7 +181,8 @@ static int open_trading(tb_engine *en, tb_err *e)
                           tb_home_path(archives, sizeof archives, "data/archives"));
     if (!(en->db = tb_db_open(tb_home_path(path, sizeof path, "ml_db/ml_data.db"), NULL, e)))
         return -1;
-    if (!(en->ostore = oms_store_open(en->db->h, e))) return -1;
+    if (!(en->ostore = oms_store_open(en->db->h, e)) || !(en->kv = tb_kv_open(en->db->h, e)))
+        return -1;
     const tb_config *c = &en->cfg;
     tb_runner_opts ro = {
         .base = tb_loop_base(en->loop),
@@ -191,7 +198,9 @@ static int open_trading(tb_engine *en, tb_err *e)
         .commission_per_share = (tb_money)(c->paper.commission_per_share * 1e6 + 0.5),
         .flatten_minutes = (int)c->paper.flatten_minutes,
         .decisions = en->decisions,
-        .journal = oms_store_journal(en->ostore)};
+        .journal = tb_persist_journal(en),
+        .on_session_end = on_session_end,
+        .ud = en};
     if (tb_runner_open(&en->runner, &ro, e) != 0) return -1;
     en->runner_open = 1;
     return 0;
@@ -223,6 +232,7 @@ int tb_engine_open(tb_engine *en, tb_err *e)
         if (!en->cfg.strategies[i].enabled) continue;
         if (tb_shost_add(&en->shost, &en->cfg.strategies[i], e) != 0) return -1;
     }
+    if (tb_persist_restore(en, e) != 0) return -1;
     if (en->cfg.reload.enabled && open_watch(en, e) != 0) return -1;
     if (en->cfg.repl.enabled) {
         char sock[PATH_MAX];
@@ -259,8 +269,12 @@ void tb_engine_close(tb_engine *en)
 {
     tb_repl_server_free(en->repl);
     tb_watch_free(en->watch);
-    if (en->runner_open) tb_runner_close(&en->runner);
+    if (en->runner_open) {
+        tb_persist_save_states(en);
+        tb_runner_close(&en->runner);
+    }
     tb_shost_free(&en->shost);
+    tb_kv_close(en->kv);
     oms_store_close(en->ostore);
     tb_db_close(en->db);
     tb_jsonl_close(en->decisions);

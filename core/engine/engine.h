@@ -13,6 +13,7 @@
 #include "repl/repl_server.h"
 #include "log/jsonl.h"
 #include "store/db.h"
+#include "store/kv.h"
 #include "store/oms_store.h"
 #include "strategy/host.h"
 #include "trade/runner.h"
@@ -31,6 +32,8 @@ typedef struct tb_engine {
     tb_jsonl *decisions;
     tb_db *db;
     oms_store *ostore;
+    oms_journal inner; /* the OMS store's journal, wrapped by persist.c */
+    tb_kv *kv;
     int64_t started_ns;
     uint64_t config_reloads, config_reload_failures, script_reloads, script_reload_failures;
     int stopping;

@@ -6,6 +6,8 @@
  *   tb.engine.strategies()    -> { {name, file, version, events, errors, disabled, last_error}, ...
  * } tb.engine.reload(name?)   -> reloads one strategy (or the configuration when name is nil)
  *   tb.engine.running()       -> true inside a running engine
+ *   tb.engine.positions()     -> { {symbol, qty, avg_price, realized}, ... } (open ones)
+ *   tb.engine.account()       -> {cash, equity, buying_power} as exact decimal strings
  */
 #include "engine/engine.h"
 #include "home/home.h"
@@ -103,6 +105,38 @@ static int l_reload(lua_State *L)
     return 1;
 }
 
+static int l_positions(lua_State *L)
+{
+    tb_engine *en = need_engine(L);
+    if (!en->runner_open) return luaL_error(L, "no trading runner in this engine");
+    const oms_position *ps[4096];
+    int n = oms_positions(tb_trader_oms(en->runner.trader), ps, 4096), k = 0;
+    lua_newtable(L);
+    for (int i = 0; i < n && i < 4096; i++) {
+        if (ps[i]->qty == 0) continue;
+        lua_newtable(L);
+        set_str(L, "symbol", ps[i]->symbol);
+        set_int(L, "qty", ps[i]->qty);
+        set_num(L, "avg_price", tb_money_to_double(ps[i]->avg_price));
+        set_num(L, "realized", tb_money_to_double(ps[i]->realized_pnl));
+        lua_rawseti(L, -2, ++k);
+    }
+    return 1;
+}
+
+static int l_account(lua_State *L)
+{
+    tb_engine *en = need_engine(L);
+    if (!en->runner_open) return luaL_error(L, "no trading runner in this engine");
+    broker_account a = tb_trader_account(en->runner.trader);
+    char buf[32];
+    lua_newtable(L);
+    set_str(L, "cash", tb_money_fmt(a.cash, buf, sizeof buf)); /* exact decimal strings */
+    set_str(L, "equity", tb_money_fmt(a.equity, buf, sizeof buf));
+    set_str(L, "buying_power", tb_money_fmt(a.buying_power, buf, sizeof buf));
+    return 1;
+}
+
 static int l_running(lua_State *L)
 {
     lua_pushboolean(L, tb_engine_current() != NULL);
@@ -112,8 +146,8 @@ static int l_running(lua_State *L)
 int tbl_open_engine(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        {"status", l_status}, {"strategies", l_strategies},
-        {"reload", l_reload}, {"running", l_running},
+        {"status", l_status},   {"strategies", l_strategies}, {"reload", l_reload},
+        {"running", l_running}, {"positions", l_positions},   {"account", l_account},
         {NULL, NULL},
     };
     luaL_newlib(L, fns);

@@ -333,6 +333,27 @@ void tb_shost_broadcast(tb_shost *h, tb_callback cb)
         if (push_callback(h->s[i], cb) == 0) finish_call(h, h->s[i], cb, 1);
 }
 
+json_t *tb_shost_state_get(tb_strategy *s)
+{
+    lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ref_ctx);
+    lua_getfield(s->L, -1, "state");
+    json_t *j = tb_lua_to_json(s->L, -1);
+    lua_pop(s->L, 2);
+    if (!j || !json_is_object(j)) {
+        json_decref(j); /* an empty table converts to an empty object; anything else is reset */
+        j = json_object();
+    }
+    return j;
+}
+
+void tb_shost_state_set(tb_strategy *s, const json_t *state)
+{
+    lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ref_ctx);
+    tb_lua_push_json(s->L, state);
+    lua_setfield(s->L, -2, "state");
+    lua_pop(s->L, 1);
+}
+
 tb_strategy *tb_shost_find(tb_shost *h, const char *name)
 {
     for (int i = 0; i < h->n; i++)

@@ -98,6 +98,12 @@ void tb_shost_call(tb_shost *h, tb_strategy *s, tb_callback cb, int nargs);
 /* Calls a no-argument callback (on_start, on_stop) of every strategy. */
 void tb_shost_broadcast(tb_shost *h, tb_callback cb);
 
+/* ctx.state of s as JSON (plain data only), a new reference. */
+json_t *tb_shost_state_get(tb_strategy *s);
+
+/* Replaces ctx.state of s with a JSON object (restoring it after a restart). */
+void tb_shost_state_set(tb_strategy *s, const json_t *state);
+
 /* Finds a strategy by name. */
 tb_strategy *tb_shost_find(tb_shost *h, const char *name);
 

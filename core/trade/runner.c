@@ -45,6 +45,7 @@ static void on_replay(const tb_replay_ev *ev, void *ud)
     case TB_REPLAY_SESSION_END: {
         tb_trader_session_end(r->trader, ev->session);
         sample_equity(r, ev->sim_ns);
+        if (r->o.on_session_end) r->o.on_session_end(r->o.ud);
         tb_trader_stats st;
         tb_trader_stats_get(r->trader, &st);
         char d[16], eq[32];

@@ -29,7 +29,8 @@ typedef struct tb_runner_opts {
     int flatten_minutes;
     tb_jsonl *decisions;
     oms_journal journal;
-    void (*on_done)(void *ud); /* the replay finished */
+    void (*on_done)(void *ud);        /* the replay finished */
+    void (*on_session_end)(void *ud); /* after a session's last bar */
     void *ud;
 } tb_runner_opts;
 

@@ -35,6 +35,7 @@ struct tb_trader {
     tb_trader_stats st;
     tb_trade_rec *trades;
     size_t ntrades, captrades;
+    int64_t resume_ns, bar_ns;
 };
 
 static int32_t yyyymmdd(int64_t t_ns)
@@ -261,10 +262,56 @@ static void flatten_if_late(tb_trader *t, const tb_bar *bar)
     if (oms_submit(t->oms, &in, &out, &e) < 0) TB_ERROR("orders", "flatten %s: %s", sym, e.msg);
 }
 
+void tb_trader_set_resume(tb_trader *t, int64_t ns)
+{
+    t->resume_ns = ns;
+    if (t->bar_ns < ns) t->bar_ns = ns; /* a cursor recorded now must not go back */
+}
+
+int64_t tb_trader_bar_ns(const tb_trader *t)
+{
+    return t->bar_ns;
+}
+
+int tb_trader_restore_paper(tb_trader *t, tb_money cash, tb_err *e)
+{
+    const oms_position *ps[4096];
+    int n = oms_positions(t->oms, ps, 4096);
+    for (int i = 0; i < n && i < 4096; i++)
+        if (ps[i]->qty != 0 && paper_restore_position(t->paper, ps[i], e) != 0) return -1;
+    paper_restore_cash(t->paper, cash);
+    /* Open orders of every symbol: their client ids first, since canceling changes the lists. */
+    int canceled = 0;
+    uint32_t nsyms = tb_symtab_count(t->o.syms);
+    for (uint32_t id = 0; id < nsyms; id++) {
+        const oms_order *open[256];
+        int k = oms_open_orders(t->oms, tb_symtab_name(t->o.syms, id), open, 256);
+        char ids[256][OMS_CLIENT_ID_MAX + 1];
+        for (int j = 0; j < k && j < 256; j++)
+            snprintf(ids[j], sizeof ids[j], "%s", open[j]->client_id);
+        for (int j = 0; j < k && j < 256; j++) {
+            broker_update u = {.client_id = ids[j],
+                               .status = OMS_ST_CANCELED,
+                               .reason = "engine restarted: the paper exchange lost its book",
+                               .t_ns = tb_clock_now_ns()};
+            if (oms_on_update(t->oms, &u, e) == 0) canceled++;
+        }
+    }
+    return canceled;
+}
+
 void tb_trader_on_bar(tb_trader *t, const tb_bar *bar)
 {
     sym_state *s = sym_of(t, bar->sym);
     if (!s) return;
+    t->bar_ns = bar->start_ns;
+    if (bar->start_ns <= t->resume_ns) { /* seen before the restart: warm up only */
+        ind_set_update(s->ind, bar->open, bar->high, bar->low, bar->close, bar->volume,
+                       (long)yyyymmdd(bar->start_ns));
+        tb_ring_push(&s->bars, bar);
+        s->last = bar->close;
+        return;
+    }
     t->st.bars++;
     t->now_ns = tb_bar_end_ns(bar);
     t->st.last_ns = t->now_ns;

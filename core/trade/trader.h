@@ -64,6 +64,22 @@ void tb_trader_free(tb_trader *t);
 /* The order manager (for restore at start and for reports). */
 oms *tb_trader_oms(tb_trader *t);
 
+/*
+ * After a restart: bars that start at or before ns were processed before the crash. They only
+ * warm indicators and prices again; strategies do not see them and nothing fills on them.
+ */
+void tb_trader_set_resume(tb_trader *t, int64_t ns);
+
+/* Start of the bar being processed, or of the last one (what a replay cursor records). */
+int64_t tb_trader_bar_ns(const tb_trader *t);
+
+/*
+ * After oms_store_load: gives the paper exchange the positions the OMS holds and the cash, and
+ * cancels the orders that were working before the restart (the paper book is gone with the
+ * process). Returns the number of orders canceled.
+ */
+int tb_trader_restore_paper(tb_trader *t, tb_money cash, tb_err *e);
+
 /* One closed bar (any symbol). */
 void tb_trader_on_bar(tb_trader *t, const tb_bar *bar);
 

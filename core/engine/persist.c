@@ -1,0 +1,120 @@
+#include "engine/persist.h"
+#include "log/log.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define CURSOR_KEY "replay_cursor_ns"
+
+static void save_state(tb_engine *en, const char *strategy)
+{
+    tb_strategy *s = tb_shost_find(&en->shost, strategy);
+    if (!s) return;
+    json_t *j = tb_shost_state_get(s);
+    char *text = json_dumps(j, JSON_COMPACT);
+    char key[96];
+    snprintf(key, sizeof key, "strategy_state:%s", s->name);
+    tb_err e;
+    if (!text || tb_kv_set(en->kv, key, text, &e) != 0)
+        TB_ERROR("persist", "cannot save the state of %s: %s", s->name,
+                 text ? e.msg : "encoding failed");
+    free(text);
+    json_decref(j);
+}
+
+/* The cursor is written before the order or fill it guards: after a crash the bar that caused
+ * them is never handed to strategies again, so nothing is submitted twice. */
+static int save_cursor(tb_engine *en, tb_err *e)
+{
+    char v[32];
+    snprintf(v, sizeof v, "%" PRId64, tb_trader_bar_ns(en->runner.trader));
+    return tb_kv_set(en->kv, CURSOR_KEY, v, e);
+}
+
+static int j_save_orders(void *ud, const oms_order *const *orders, int n, tb_err *e)
+{
+    tb_engine *en = ud;
+    if (en->runner.trader && save_cursor(en, e) != 0) return -1;
+    if (n > 0) save_state(en, orders[0]->strategy);
+    return en->inner.save_orders(en->inner.ud, orders, n, e);
+}
+
+static int j_save_fill(void *ud, const oms_order *o, const oms_exec *x, const oms_position *p,
+                       const oms_daytrade *dt, tb_err *e)
+{
+    tb_engine *en = ud;
+    if (en->runner.trader && save_cursor(en, e) != 0) return -1;
+    return en->inner.save_fill(en->inner.ud, o, x, p, dt, e);
+}
+
+oms_journal tb_persist_journal(tb_engine *en)
+{
+    en->inner = oms_store_journal(en->ostore);
+    oms_journal j = {.ud = en, .save_orders = j_save_orders, .save_fill = j_save_fill};
+    return j;
+}
+
+void tb_persist_save_states(tb_engine *en)
+{
+    for (int i = 0; i < en->shost.n; i++) save_state(en, en->shost.s[i]->name);
+}
+
+/* Cash is what the fills say it is: initial cash, minus buys, plus sells, minus commissions. */
+static int cash_from_fills(tb_engine *en, tb_money initial, tb_money *out, tb_err *e)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(en->db->h,
+                           "SELECT COALESCE(SUM(CASE side WHEN 'buy' THEN -qty * price"
+                           " ELSE qty * price END - COALESCE(commission, 0)), 0) FROM oms_fills",
+                           -1, &st, NULL) != SQLITE_OK)
+        return tb_errf(e, "oms_fills: %s", sqlite3_errmsg(en->db->h));
+    int rc = sqlite3_step(st);
+    *out = initial + (rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : tb_errf(e, "oms_fills: %s", sqlite3_errmsg(en->db->h));
+}
+
+int tb_persist_restore(tb_engine *en, tb_err *e)
+{
+    oms *m = tb_trader_oms(en->runner.trader);
+    if (oms_store_load(en->ostore, m, 0, e) != 0) return -1;
+    /* The cursor first: canceling stale orders journals them, which records the cursor. */
+    char *cursor = tb_kv_get(en->kv, CURSOR_KEY, e);
+    if (cursor) tb_trader_set_resume(en->runner.trader, strtoll(cursor, NULL, 10));
+    tb_money cash = 0;
+    if (cash_from_fills(en, en->runner.o.initial_cash, &cash, e) != 0) {
+        free(cursor);
+        return -1;
+    }
+    int canceled = tb_trader_restore_paper(en->runner.trader, cash, e);
+    if (canceled < 0) {
+        free(cursor);
+        return -1;
+    }
+    int restored = 0;
+    for (int i = 0; i < en->shost.n; i++) {
+        char key[96];
+        snprintf(key, sizeof key, "strategy_state:%s", en->shost.s[i]->name);
+        char *text = tb_kv_get(en->kv, key, e);
+        json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+        if (j) {
+            tb_shost_state_set(en->shost.s[i], j);
+            restored++;
+        }
+        json_decref(j);
+        free(text);
+    }
+    const oms_position *ps[4096];
+    int npos = oms_positions(m, ps, 4096), open = 0;
+    for (int i = 0; i < npos && i < 4096; i++) open += ps[i]->qty != 0;
+    char money[32];
+    if (cursor || npos)
+        TB_INFO("engine",
+                "restored after restart: positions=%d cash=%s orders_canceled=%d "
+                "strategy_states=%d resume_after_ns=%s",
+                open, tb_money_fmt(cash, money, sizeof money), canceled, restored,
+                cursor ? cursor : "0");
+    free(cursor);
+    return 0;
+}

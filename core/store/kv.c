@@ -1,0 +1,75 @@
+#include "store/kv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct tb_kv {
+    sqlite3 *db;
+    sqlite3_stmt *set, *get;
+};
+
+tb_kv *tb_kv_open(sqlite3 *db, tb_err *e)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(
+            db,
+            "CREATE TABLE IF NOT EXISTS engine_kv (key TEXT PRIMARY KEY, value TEXT NOT NULL,"
+            " updated_ns INTEGER)",
+            NULL, NULL, &msg) != SQLITE_OK) {
+        tb_errf(e, "engine_kv: %s", msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        return NULL;
+    }
+    tb_kv *kv = calloc(1, sizeof *kv);
+    if (!kv) {
+        tb_errf(e, "engine_kv: out of memory");
+        return NULL;
+    }
+    kv->db = db;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO engine_kv (key, value, updated_ns) VALUES (?1, ?2,"
+                           " CAST((julianday('now') - 2440587.5) * 86400e9 AS INTEGER))"
+                           " ON CONFLICT(key) DO UPDATE SET value = excluded.value,"
+                           " updated_ns = excluded.updated_ns",
+                           -1, &kv->set, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT value FROM engine_kv WHERE key = ?1", -1, &kv->get, NULL) !=
+            SQLITE_OK) {
+        tb_errf(e, "engine_kv: %s", sqlite3_errmsg(db));
+        tb_kv_close(kv);
+        return NULL;
+    }
+    return kv;
+}
+
+void tb_kv_close(tb_kv *kv)
+{
+    if (!kv) return;
+    sqlite3_finalize(kv->set);
+    sqlite3_finalize(kv->get);
+    free(kv);
+}
+
+int tb_kv_set(tb_kv *kv, const char *key, const char *value, tb_err *e)
+{
+    sqlite3_bind_text(kv->set, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(kv->set, 2, value, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(kv->set);
+    sqlite3_reset(kv->set);
+    if (rc != SQLITE_DONE) return tb_errf(e, "engine_kv %s: %s", key, sqlite3_errmsg(kv->db));
+    return 0;
+}
+
+char *tb_kv_get(tb_kv *kv, const char *key, tb_err *e)
+{
+    sqlite3_bind_text(kv->get, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(kv->get);
+    char *out = NULL;
+    if (rc == SQLITE_ROW) {
+        const unsigned char *v = sqlite3_column_text(kv->get, 0);
+        out = strdup(v ? (const char *)v : "");
+    } else if (rc != SQLITE_DONE) {
+        tb_errf(e, "engine_kv %s: %s", key, sqlite3_errmsg(kv->db));
+    }
+    sqlite3_reset(kv->get);
+    return out;
+}
