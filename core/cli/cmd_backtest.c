@@ -14,20 +14,20 @@
 
 static const char usage[] =
     "usage: tradebot backtest --strategy FILE [--strategy FILE ...] [--symbols A,B,...]\n"
-    "                         [--from DATE] [--days N] [--data DIR] [--seed N] [--out DIR] "
-    "[--json]\n\n"
+    "         [--from DATE] [--to DATE] [--days N] [--data DIR] [--seed N] [--out DIR] [--json]\n\n"
     "Runs the engine's own trading path over replayed bars as fast as the machine allows: the\n"
-    "sample data (seeded, --from/--days choose its span) unless --data names a folder of CSV\n"
-    "bars. Prints trades, win rate, P&L, max drawdown, Sharpe, exposure and fees (--json for\n"
-    "scripts) and writes equity.csv and trades.csv into --out (default data/backtest/).\n"
-    "Two runs with the same inputs give identical output.\n";
+    "seeded sample data (--from and --to, or --days, choose its span) unless --data names a\n"
+    "folder of CSV bars (--from/--to filter them). Prints trades, win rate, P&L, max drawdown,\n"
+    "Sharpe, exposure and fees (--json for scripts) and writes equity.csv and trades.csv into\n"
+    "--out (default data/backtest/). A progress bar shows on a terminal. Two runs with the\n"
+    "same inputs give identical output.\n";
 
 typedef struct bt_args {
     tb_strategy_cfg strat[16];
     int nstrat;
     char *symbols[256];
     int nsymbols;
-    const char *from, *data, *out;
+    const char *from, *to, *data, *out;
     int days, json;
     long long seed;
 } bt_args;
@@ -35,15 +35,11 @@ typedef struct bt_args {
 static int parse(int argc, char **argv, bt_args *a)
 {
     static const struct option opts[] = {
-        {"strategy", required_argument, 0, 's'},
-        {"symbols", required_argument, 0, 'y'},
-        {"from", required_argument, 0, 'f'},
-        {"days", required_argument, 0, 'd'},
-        {"data", required_argument, 0, 'D'},
-        {"seed", required_argument, 0, 'S'},
-        {"out", required_argument, 0, 'o'},
-        {"json", no_argument, 0, 'j'},
-        {0, 0, 0, 0},
+        {"strategy", required_argument, 0, 's'}, {"symbols", required_argument, 0, 'y'},
+        {"from", required_argument, 0, 'f'},     {"to", required_argument, 0, 't'},
+        {"days", required_argument, 0, 'd'},     {"data", required_argument, 0, 'D'},
+        {"seed", required_argument, 0, 'S'},     {"out", required_argument, 0, 'o'},
+        {"json", no_argument, 0, 'j'},           {0, 0, 0, 0},
     };
     int c;
     optind = 1;
@@ -65,6 +61,7 @@ static int parse(int argc, char **argv, bt_args *a)
                 a->symbols[a->nsymbols++] = tok;
             break;
         case 'f': a->from = optarg; break;
+        case 't': a->to = optarg; break;
         case 'd': a->days = atoi(optarg); break;
         case 'D': a->data = optarg; break;
         case 'S': a->seed = atoll(optarg); break;
@@ -74,6 +71,28 @@ static int parse(int argc, char **argv, bt_args *a)
         }
     }
     return a->nstrat > 0 && optind == argc ? 0 : -1;
+}
+
+static void stop_loop(void *ud)
+{
+    event_base_loopbreak(ud);
+}
+
+/* A progress bar on stderr, only on a terminal; the replay yields to the loop every batch. */
+static void progress_cb(evutil_socket_t fd, short what, void *arg)
+{
+    const tb_runner *r = arg;
+    tb_replay_progress p;
+    tb_replay_get_progress(r->replay, &p);
+    if (!p.total) return;
+    int width = 30, done = (int)((double)p.played / (double)p.total * width);
+    char bar[32], day[16];
+    memset(bar, '=', (size_t)done);
+    memset(bar + done, ' ', (size_t)(width - done));
+    bar[width] = '\0';
+    fprintf(stderr, "\r[%s] %3.0f%% %zu/%zu bars %s", bar,
+            100.0 * (double)p.played / (double)p.total, p.played, p.total,
+            p.sim_ns ? tb_date_fmt(tb_cal_session_day(p.sim_ns), day, sizeof day) : "");
 }
 
 int cmd_backtest(int argc, char **argv)
@@ -108,7 +127,8 @@ int cmd_backtest(int argc, char **argv)
                          .seed = (uint64_t)a.seed,
                          .days = a.days,
                          .nsymbols = 20,
-                         .start = a.from,
+                         .from = a.from,
+                         .to = a.to,
                          .data_dir = a.data,
                          .initial_cash = 100000LL * 1000000,
                          .slippage_bps = 2,
@@ -122,7 +142,20 @@ int cmd_backtest(int argc, char **argv)
         if (tb_shost_add(&host, &a.strat[i], &e) != 0) goto out;
     }
     if (tb_runner_start(&r, &e) != 0) goto out;
+    struct event *tick = NULL;
+    if (isatty(STDERR_FILENO)) {
+        struct timeval every = {0, 100000};
+        tick = event_new(base, -1, EV_PERSIST, progress_cb, &r);
+        event_add(tick, &every);
+    }
+    r.o.on_done = stop_loop;
+    r.o.ud = base;
     event_base_dispatch(base);
+    if (tick) {
+        progress_cb(-1, 0, &r);
+        fputc('\n', stderr);
+        event_free(tick);
+    }
     tb_report rep;
     tb_report_compute(&r, &rep);
     mkdir(outdir, 0755);

@@ -90,6 +90,25 @@ static int load_csv_dir(tb_runner *r, const char *dir, tb_err *e)
     return 0;
 }
 
+/* Keeps the bars whose session day is in [from, to]; the vector stays sorted. */
+static int filter_dates(tb_runner *r, const char *from, const char *to, tb_err *e)
+{
+    tb_date lo = INT32_MIN, hi = INT32_MAX;
+    if (from && *from && tb_date_parse(from, &lo, e) != 0) return tb_err_prefix(e, "--from: ");
+    if (to && *to && tb_date_parse(to, &hi, e) != 0) return tb_err_prefix(e, "--to: ");
+    if (lo > hi) return tb_errf(e, "--from %s is after --to %s", from, to);
+    size_t k = 0;
+    for (size_t i = 0; i < r->bars.n; i++) {
+        tb_date d = tb_cal_session_day(r->bars.v[i].start_ns);
+        if (d >= lo && d <= hi) r->bars.v[k++] = r->bars.v[i];
+    }
+    r->bars.n = k;
+    if (k == 0)
+        return tb_errf(e, "no bars between %s and %s", from ? from : "the start",
+                       to ? to : "the end");
+    return 0;
+}
+
 int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
 {
     memset(r, 0, sizeof *r);
@@ -104,10 +123,17 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
         sc.seed = o->seed;
         if (o->days > 0) sc.days = o->days;
         if (o->nsymbols > 0) sc.nsymbols = o->nsymbols;
-        if (o->start && *o->start && tb_date_parse(o->start, &sc.start, e) != 0) return -1;
+        const char *first = o->from && *o->from ? o->from : o->start;
+        if (first && *first && tb_date_parse(first, &sc.start, e) != 0) return -1;
+        tb_date last;
+        if (o->to && *o->to) { /* enough days to reach --to; the filter cuts the rest */
+            if (tb_date_parse(o->to, &last, e) != 0) return tb_err_prefix(e, "--to: ");
+            sc.days = last >= sc.start ? (int)(last - sc.start) + 1 : 1;
+        }
         sc.with_vix = 0;
         if (tb_sample_generate(&sc, &r->syms, &r->bars, NULL, e) != 0) return -1;
     }
+    if ((o->from || o->to) && filter_dates(r, o->from, o->to, e) != 0) return -1;
     tb_trader_opts to = {.shost = o->shost,
                          .syms = &r->syms,
                          .cal = &r->cal,

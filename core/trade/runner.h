@@ -17,12 +17,13 @@
 typedef struct tb_runner_opts {
     struct event_base *base;
     tb_shost *shost;
-    double speed;         /* 0: as fast as possible */
-    uint64_t seed;        /* sample data and paper broker */
-    int days;             /* sample data: trading days */
-    int nsymbols;         /* sample data: symbols besides SPY */
-    const char *start;    /* sample data: first date, YYYY-MM-DD ("" default) */
-    const char *data_dir; /* CSV files to replay instead of sample data (NULL: sample) */
+    double speed;          /* 0: as fast as possible */
+    uint64_t seed;         /* sample data and paper broker */
+    int days;              /* sample data: trading days */
+    int nsymbols;          /* sample data: symbols besides SPY */
+    const char *start;     /* sample data: first date, YYYY-MM-DD ("" default) */
+    const char *data_dir;  /* CSV files to replay instead of sample data (NULL: sample) */
+    const char *from, *to; /* YYYY-MM-DD: only sessions in [from, to] are played (NULL: all) */
     tb_money initial_cash;
     int32_t slippage_bps;
     tb_money commission_per_share;
