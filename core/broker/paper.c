@@ -26,6 +26,7 @@ typedef struct psym {
     oms_position pos;
     tb_money last;
     int has_price, tradable;
+    int nlive; /* live orders: a bar of a symbol with none skips the order scan */
 } psym;
 
 /* An update waiting for the latency timer (strings copied). */
@@ -45,6 +46,8 @@ struct paper {
     uint32_t norders;
     psym *syms;
     uint32_t nsyms;
+    int32_t *slots; /* open addressing: symbol name -> index in syms, -1 empty */
+    uint32_t mask;
     tb_money cash;
     broker_state state;
     broker_update_fn fn;
@@ -65,11 +68,21 @@ static uint64_t next_rand(paper *p)
     return z ^ (z >> 31);
 }
 
+static uint32_t sym_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* Every bar looks its symbol up: a hash probe, not a scan of all symbols. */
 static int32_t sym_find(const paper *p, const char *s)
 {
-    for (uint32_t i = 0; i < p->nsyms; i++)
-        if (strcmp(p->syms[i].pos.symbol, s) == 0) return (int32_t)i;
-    return -1;
+    for (uint32_t i = sym_hash(s) & p->mask;; i = (i + 1) & p->mask) {
+        int32_t k = p->slots[i];
+        if (k < 0) return -1;
+        if (strcmp(p->syms[k].pos.symbol, s) == 0) return k;
+    }
 }
 
 static int32_t sym_add(paper *p, const char *s)
@@ -80,6 +93,9 @@ static int32_t sym_add(paper *p, const char *s)
     memset(&p->syms[i], 0, sizeof p->syms[i]);
     oms_pos_init(&p->syms[i].pos, s);
     p->syms[i].tradable = p->cfg.symbols == NULL;
+    uint32_t j = sym_hash(s) & p->mask;
+    while (p->slots[j] >= 0) j = (j + 1) & p->mask;
+    p->slots[j] = i;
     return i;
 }
 
@@ -134,9 +150,16 @@ static void emit_status(paper *p, const porder *o, oms_status st, const char *re
     deliver(p, &q);
 }
 
+static void set_dead(paper *p, porder *o)
+{
+    if (!o->live) return;
+    o->live = 0;
+    p->syms[o->sym].nlive--;
+}
+
 static void finish(paper *p, porder *o, oms_status st, const char *reason)
 {
-    o->live = 0;
+    set_dead(p, o);
     emit_status(p, o, st, reason);
 }
 
@@ -211,7 +234,10 @@ static porder *alloc_order(paper *p, const oms_order *src, int32_t sym)
     porder *o = &p->orders[p->norders++];
     memset(o, 0, sizeof *o);
     oms_strlcpy(o->client_id, src->client_id, sizeof o->client_id);
-    snprintf(o->broker_id, sizeof o->broker_id, "po-%016llx", (unsigned long long)next_rand(p));
+    /* Like execution ids, broker ids must not repeat after a restart: derived from our id. */
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *c = src->client_id; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+    snprintf(o->broker_id, sizeof o->broker_id, "po-%016llx", (unsigned long long)h);
     o->sym = sym;
     o->side = src->side;
     o->type = src->type;
@@ -221,6 +247,7 @@ static porder *alloc_order(paper *p, const oms_order *src, int32_t sym)
     o->limit = src->limit_price;
     o->stop = src->stop_price;
     o->live = 1;
+    p->syms[sym].nlive++;
     o->active = src->leg == OMS_LEG_NONE;
     o->submit_t = p->now;
     o->eligible_t = p->now + p->cfg.latency_ns;
@@ -432,7 +459,7 @@ static void do_fill(paper *p, porder *o, tb_qty q, tb_money px, int64_t t)
     char xid[OMS_EXEC_ID_MAX + 1];
     snprintf(xid, sizeof xid, "px-%016llx-%lld", (unsigned long long)h, (long long)o->filled);
     int done = o->filled == o->qty;
-    if (done) o->live = 0;
+    if (done) set_dead(p, o);
     broker_update u = {.client_id = o->client_id,
                        .broker_id = o->broker_id,
                        .status = done ? OMS_ST_FILLED : OMS_ST_PARTIALLY_FILLED,
@@ -480,7 +507,7 @@ int paper_on_bar(paper *p, const char *symbol, tb_money open, tb_money high, tb_
     if (p->timer) flush_due(p, INT64_MAX);
     tb_qty left = volume;
     if (p->cfg.participation_pct > 0) left = volume * p->cfg.participation_pct / 100;
-    for (uint32_t i = 0; i < p->norders; i++) {
+    for (uint32_t i = 0; p->syms[si].nlive > 0 && i < p->norders; i++) {
         porder *o = &p->orders[i];
         if (!o->live || !o->active || o->sym != si) continue;
         if (t_ns <= o->submit_t || t_ns < o->eligible_t) continue;
@@ -565,7 +592,12 @@ paper *paper_new(const paper_config *c, tb_err *e)
     if ((uint32_t)c->nsymbols > p->cfg.max_symbols) p->cfg.max_symbols = (uint32_t)c->nsymbols;
     p->orders = calloc(p->cfg.max_orders, sizeof *p->orders);
     p->syms = calloc(p->cfg.max_symbols, sizeof *p->syms);
-    if (!p->orders || !p->syms) {
+    uint32_t nslots = 16;
+    while (nslots < 2 * p->cfg.max_symbols) nslots *= 2; /* load factor <= 1/2 */
+    p->mask = nslots - 1;
+    p->slots = malloc(nslots * sizeof *p->slots);
+    if (p->slots) memset(p->slots, 0xff, nslots * sizeof *p->slots);
+    if (!p->orders || !p->syms || !p->slots) {
         paper_free(p);
         return tb_errf(e, "paper: out of memory"), NULL;
     }
@@ -592,5 +624,6 @@ void paper_free(paper *p)
     if (p->timer) event_free(p->timer);
     free(p->orders);
     free(p->syms);
+    free(p->slots);
     free(p);
 }

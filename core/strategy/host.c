@@ -2,6 +2,7 @@
 #include "home/home.h"
 #include "log/log.h"
 #include "lua/convert.h"
+#include "lua/keys.h"
 
 #include <lauxlib.h>
 #include <limits.h>
@@ -261,11 +262,11 @@ static int push_callback(tb_strategy *s, tb_callback cb)
 
 static void finish_call(tb_shost *h, tb_strategy *s, tb_callback cb, int nargs)
 {
-    char what[320];
-    snprintf(what, sizeof what, "%s: %s", s->rel, cb_names[cb]);
     tb_err e;
     s->events++;
-    if (tb_lua_call(s->L, nargs, 0, what, &e) != 0)
+    if (!s->what[cb][0]) /* built once: this runs for every bar */
+        snprintf(s->what[cb], sizeof s->what[cb], "%s: %s", s->rel, cb_names[cb]);
+    if (tb_lua_call(s->L, nargs, 0, s->what[cb], &e) != 0)
         call_failed(h, s, &e);
     else
         s->consecutive_errors = 0;
@@ -285,33 +286,46 @@ void tb_shost_on_bar(tb_shost *h, const tb_bar_view *bar)
         tb_strategy *s = h->s[i];
         if (!tb_strategy_subscribed(s, bar->symbol) || push_callback(s, TB_CB_ON_BAR) != 0)
             continue;
-        lua_State *L = s->L;
+        lua_State *L = s->L; /* stack: on_bar, ctx */
+        tb_lua_push_keys(L);
+        int keys = lua_gettop(L);
         if (s->ref_sym_params != LUA_NOREF) { /* point ctx.params at this symbol's table */
             lua_rawgeti(L, LUA_REGISTRYINDEX, s->ref_sym_params);
-            if (lua_getfield(L, -1, bar->symbol) == LUA_TNIL) {
+            tb_lua_pushk(L, keys, TB_K_PARAMS);
+            if (lua_getfield(L, -2, bar->symbol) == LUA_TNIL) {
                 lua_pop(L, 1);
                 lua_rawgeti(L, LUA_REGISTRYINDEX, s->ref_params);
             }
-            lua_setfield(L, -3, "params");
+            lua_rawset(L, keys - 1); /* ctx sits just below the keys */
             lua_pop(L, 1);
         }
         lua_rawgeti(L, LUA_REGISTRYINDEX, s->ref_bar);
-        lua_pushstring(L, bar->symbol);
-        lua_setfield(L, -2, "symbol");
+        int t = lua_gettop(L);
+        tb_lua_pushk(L, keys, TB_K_SYMBOL);
+        lua_pushlstring(L, bar->symbol, strlen(bar->symbol));
+        lua_rawset(L, t);
+        tb_lua_pushk(L, keys, TB_K_T);
         lua_pushinteger(L, bar->t_ns / 1000000000LL);
-        lua_setfield(L, -2, "t");
+        lua_rawset(L, t);
+        tb_lua_pushk(L, keys, TB_K_OPEN);
         lua_pushnumber(L, bar->open);
-        lua_setfield(L, -2, "open");
+        lua_rawset(L, t);
+        tb_lua_pushk(L, keys, TB_K_HIGH);
         lua_pushnumber(L, bar->high);
-        lua_setfield(L, -2, "high");
+        lua_rawset(L, t);
+        tb_lua_pushk(L, keys, TB_K_LOW);
         lua_pushnumber(L, bar->low);
-        lua_setfield(L, -2, "low");
+        lua_rawset(L, t);
+        tb_lua_pushk(L, keys, TB_K_CLOSE);
         lua_pushnumber(L, bar->close);
-        lua_setfield(L, -2, "close");
+        lua_rawset(L, t);
+        tb_lua_pushk(L, keys, TB_K_VOLUME);
         lua_pushnumber(L, bar->volume);
-        lua_setfield(L, -2, "volume");
+        lua_rawset(L, t);
+        tb_lua_pushk(L, keys, TB_K_SEQ);
         lua_pushinteger(L, bar->seq);
-        lua_setfield(L, -2, "seq");
+        lua_rawset(L, t);
+        lua_remove(L, keys); /* stack: on_bar, ctx, bar */
         finish_call(h, s, TB_CB_ON_BAR, 2);
     }
 }

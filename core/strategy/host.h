@@ -43,7 +43,8 @@ typedef struct tb_strategy {
     int ref_mod, ref_ctx, ref_bar;
     int ref_params, ref_sym_params; /* base ctx.params; per-symbol tables or LUA_NOREF */
     int has[TB_CB_COUNT];
-    int version; /* 1 at first load, +1 per successful reload */
+    char what[TB_CB_COUNT][300]; /* "<file>: <callback>" for error messages */
+    int version;                 /* 1 at first load, +1 per successful reload */
     uint64_t events, errors;
     int disabled; /* after too many consecutive errors */
     int consecutive_errors;

@@ -9,6 +9,7 @@
  *   ctx:position() ctx:orders() ctx:account() ctx:bars(n) ctx:minutes_to_close()
  */
 #include "log/log.h"
+#include "lua/keys.h"
 #include "trade/trader_priv.h"
 #include "util/clock.h"
 
@@ -218,19 +219,27 @@ static int l_position(lua_State *L)
     tb_trader *t = TRADER(L);
     const char *sym = luaL_optstring(L, 2, tb_trader_cur_symbol(t));
     const oms_position *p = oms_position_get(tb_trader_oms(t), sym);
-    lua_createtable(L, 0, 5);
+    lua_createtable(L, 0, 4);
+    int tbl = lua_gettop(L);
+    tb_lua_push_keys(L);
+    int keys = lua_gettop(L);
+    tb_lua_pushk(L, keys, TB_K_QTY);
     lua_pushinteger(L, p ? p->qty : 0);
-    lua_setfield(L, -2, "qty");
+    lua_rawset(L, tbl);
+    tb_lua_pushk(L, keys, TB_K_AVG_PRICE);
     lua_pushnumber(L, p ? tb_money_to_double(p->avg_price) : 0);
-    lua_setfield(L, -2, "avg_price");
+    lua_rawset(L, tbl);
+    tb_lua_pushk(L, keys, TB_K_REALIZED);
     lua_pushnumber(L, p ? tb_money_to_double(p->realized_pnl) : 0);
-    lua_setfield(L, -2, "realized");
+    lua_rawset(L, tbl);
     double last = tb_trader_last_price(t, sym);
     double unreal = 0;
     if (p && p->qty && isfinite(last))
         unreal = (last - tb_money_to_double(p->avg_price)) * (double)p->qty;
+    tb_lua_pushk(L, keys, TB_K_UNREALIZED);
     lua_pushnumber(L, unreal);
-    lua_setfield(L, -2, "unrealized");
+    lua_rawset(L, tbl);
+    lua_pop(L, 1);
     return 1;
 }
 
@@ -301,13 +310,16 @@ static int l_minutes_to_close(lua_State *L)
     return 1;
 }
 
-/* ctx.ind: reads the current symbol's indicator set by name; nil while warming up. */
+/* ctx.ind: reads the current symbol's indicator set by name; nil while warming up. The name is
+ * looked up in a Lua table of ids (upvalue 1), a hash probe, since this runs several times a bar.
+ */
 static int ind_index(lua_State *L)
 {
     tb_trader *t = *(tb_trader **)luaL_checkudata(L, 1, "tb.IndView");
-    const char *name = luaL_checkstring(L, 2);
-    int id = ind_set_find(name);
-    if (id < 0) return luaL_error(L, "ctx.ind has no indicator '%s'", name);
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNUMBER)
+        return luaL_error(L, "ctx.ind has no indicator '%s'", luaL_tolstring(L, 2, NULL));
+    int id = (int)lua_tointeger(L, -1);
     const ind_set *set = tb_trader_cur_ind(t);
     double v = set ? ind_set_get(set, (ind_set_value)id) : NAN;
     if (!isfinite(v)) return 0;
@@ -333,7 +345,12 @@ void tb_trader_ctx_init(void *ud, lua_State *L, tb_strategy *s)
     tb_trader **view = lua_newuserdatauv(L, sizeof *view, 0);
     *view = ud;
     if (luaL_newmetatable(L, "tb.IndView")) {
-        lua_pushcfunction(L, ind_index);
+        lua_createtable(L, 0, IND_SET_NVALUES);
+        for (int i = 0; i < IND_SET_NVALUES; i++) {
+            lua_pushinteger(L, i);
+            lua_setfield(L, -2, ind_set_name((ind_set_value)i));
+        }
+        lua_pushcclosure(L, ind_index, 1);
         lua_setfield(L, -2, "__index");
     }
     lua_setmetatable(L, -2);

@@ -300,6 +300,15 @@ int tb_trader_restore_paper(tb_trader *t, tb_money cash, tb_err *e)
     return canceled;
 }
 
+/* The session a bar belongs to, as the indicator set's session id (VWAP restarts with it). */
+static long session_id(const tb_trader *t, const tb_bar *bar)
+{
+    if (t->in_session && bar->start_ns >= t->session.pre_open_ns &&
+        bar->start_ns < t->session.post_close_ns)
+        return t->session.date;
+    return tb_cal_session_day(bar->start_ns);
+}
+
 void tb_trader_on_bar(tb_trader *t, const tb_bar *bar)
 {
     sym_state *s = sym_of(t, bar->sym);
@@ -307,7 +316,7 @@ void tb_trader_on_bar(tb_trader *t, const tb_bar *bar)
     t->bar_ns = bar->start_ns;
     if (bar->start_ns <= t->resume_ns) { /* seen before the restart: warm up only */
         ind_set_update(s->ind, bar->open, bar->high, bar->low, bar->close, bar->volume,
-                       (long)yyyymmdd(bar->start_ns));
+                       session_id(t, bar));
         tb_ring_push(&s->bars, bar);
         s->last = bar->close;
         return;
@@ -316,7 +325,7 @@ void tb_trader_on_bar(tb_trader *t, const tb_bar *bar)
     t->now_ns = tb_bar_end_ns(bar);
     t->st.last_ns = t->now_ns;
     if (ind_set_update(s->ind, bar->open, bar->high, bar->low, bar->close, bar->volume,
-                       (long)yyyymmdd(bar->start_ns)) < 0)
+                       session_id(t, bar)) < 0)
         return; /* a non-finite bar is counted by the set and never reaches strategies */
     tb_ring_push(&s->bars, bar);
     s->last = bar->close;

@@ -71,6 +71,19 @@ int tb_money_from_double(double d, tb_money unit, tb_money *out, tb_err *e)
     if (!isfinite(d)) return tb_errf(e, "money from double: not a finite number");
     if (fabs(d) >= 9.2e12) return tb_errf(e, "money from double: %g out of range", d);
     if (unit <= 0) return tb_errf(e, "money from double: unit must be positive");
+    /* Fast path (bar prices, every bar): when unit divides a micro-dollar million, d * steps is
+     * within 2^-13 of the exact product for |d * steps| < 2^40, so unless it lies within 1e-3 of
+     * a tie, rounding it gives the same integer as rounding the exact value. */
+    if (TB_MONEY_SCALE % unit == 0) {
+        double steps = (double)(TB_MONEY_SCALE / unit), v = d * steps;
+        if (fabs(v) < 1099511627776.0) {
+            double r = nearbyint(v);
+            if (fabs(fabs(v - r) - 0.5) > 1e-3) {
+                *out = (tb_money)r * unit;
+                return 0;
+            }
+        }
+    }
     /* glibc prints the exact decimal expansion of a double and rounds it to nearest, ties to
      * even: "%.6f" is the exact half-even rounding to micros without any float arithmetic. */
     char buf[64];

@@ -160,3 +160,36 @@ TEST(tick_is_a_cent_above_a_dollar_and_a_hundredth_below)
     CHECK_INT(tb_money_round_to(TB_USD(10, 5000), TB_MONEY_CENT), TB_USD(10, 0));
     CHECK_INT(tb_money_round_to(TB_USD(10, 15000), TB_MONEY_CENT), TB_USD(10, 20000));
 }
+
+/* The reference: glibc's exact decimal rounding (half-even on the double's exact value). */
+static tb_money reference_round(double d, int decimals)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*f", decimals, d);
+    tb_money m = 0;
+    tb_money_parse(buf, &m, NULL);
+    return m;
+}
+
+TEST(fast_double_conversion_agrees_with_exact_decimal_rounding)
+{
+    uint64_t s = 12345;
+    int bad = 0;
+    for (int i = 0; i < 200000 && bad < 5; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        double cents = (double)(s >> 40) / 100.0;            /* bar-like prices */
+        double odd = (double)(s >> 20) / 1048576.0 * 1000.0; /* arbitrary doubles */
+        double tie = (double)(s >> 44) / 100.0 + 0.00005;    /* near ties at 1e-4 */
+        double vals[3] = {cents, odd, tie};
+        for (int k = 0; k < 3; k++) {
+            tb_money got;
+            CHECK_INT(tb_money_from_double(vals[k], 100, &got, NULL), 0);
+            tb_money want = reference_round(vals[k], 4);
+            if (got != want) {
+                bad++;
+                TBT_FAIL("%.17g -> %lld, exact rounding gives %lld", vals[k], (long long)got,
+                         (long long)want);
+            }
+        }
+    }
+}

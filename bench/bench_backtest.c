@@ -1,0 +1,135 @@
+/*
+ * bench_backtest - the trading path's speed, as `tradebot backtest` runs it.
+ *
+ *   bench_backtest [STRATEGY.lua] [SYMBOLS] [DAYS]
+ *
+ * 1. Throughput: the strategy (default strategies/rsi_macd_reversal.lua) over SYMBOLS sample
+ *    symbols (default 120) and DAYS days (default 5) at full replay speed, bars per second on
+ *    one core (data generation excluded).
+ * 2. Bar-to-order latency: a strategy that buys on every 40th bar; time from a bar handed to
+ *    the trader until its order reached the broker interface (the whole on_bar call for bars
+ *    that produced an order), p50 and p99.
+ * 3. Memory per symbol: the per-symbol state the trader keeps.
+ */
+#include "data/ring.h"
+#include "ind/ind_set.h"
+#include "trade/runner.h"
+#include "util/clock.h"
+
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int open_runner(tb_runner *r, struct event_base *base, tb_shost *h, const char *file,
+                       int nsym, int days)
+{
+    tb_lua_limits lim = {64u << 20, 5000000};
+    tb_shost_init(h, &lim);
+    tb_runner_opts o = {.base = base,
+                        .shost = h,
+                        .seed = 42,
+                        .days = days,
+                        .nsymbols = nsym,
+                        .initial_cash = 10000000LL * 1000000,
+                        .slippage_bps = 2,
+                        .commission_per_share = 5000,
+                        .flatten_minutes = 5};
+    tb_err e;
+    if (tb_runner_open(r, &o, &e) != 0) {
+        fprintf(stderr, "bench_backtest: %s\n", e.msg);
+        return -1;
+    }
+    tb_strategy_cfg sc = {.name = "bench", .file = (char *)file, .enabled = 1};
+    if (tb_shost_add(h, &sc, &e) != 0) {
+        fprintf(stderr, "bench_backtest: %s\n", e.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void throughput(const char *file, int nsym, int days)
+{
+    struct event_base *base = event_base_new();
+    tb_runner r;
+    tb_shost h;
+    if (open_runner(&r, base, &h, file, nsym, days) != 0) exit(1);
+    tb_err e;
+    int64_t t0 = tb_clock_mono_ns();
+    tb_runner_start(&r, &e);
+    event_base_dispatch(base);
+    double s = (double)(tb_clock_mono_ns() - t0) / 1e9;
+    tb_trader_stats st;
+    tb_trader_stats_get(r.trader, &st);
+    printf("throughput  %s, %u symbols, %d days: %llu bars in %.3f s = %.0f bars/s (orders %llu, "
+           "fills %llu)\n",
+           file, tb_symtab_count(&r.syms), days, (unsigned long long)st.bars, s,
+           (double)st.bars / s, (unsigned long long)st.orders, (unsigned long long)st.fills);
+    tb_runner_close(&r);
+    tb_shost_free(&h);
+    event_base_free(base);
+}
+
+static void latency(int nsym)
+{
+    const char *path = "/tmp/bench_backtest_every40.lua";
+    FILE *f = fopen(path, "w");
+    fputs("return { on_bar = function(ctx, bar)\n"
+          "  ctx.state.n = (ctx.state.n or 0) + 1\n"
+          "  if ctx.state.n % 40 == 0 then ctx:buy{ qty = 1, reason = 'bench' } end\n"
+          "end }\n",
+          f);
+    fclose(f);
+    struct event_base *base = event_base_new();
+    tb_runner r;
+    tb_shost h;
+    if (open_runner(&r, base, &h, path, nsym, 2) != 0) exit(1);
+    int64_t *lat = malloc(r.bars.n * sizeof *lat);
+    size_t n = 0;
+    tb_session ses;
+    tb_date day = -1;
+    for (size_t i = 0; i < r.bars.n; i++) {
+        const tb_bar *b = &r.bars.v[i];
+        tb_date d = tb_cal_session_day(b->start_ns);
+        if (d != day) {
+            tb_cal_session(&r.cal, d, &ses);
+            tb_trader_session_start(r.trader, &ses);
+            day = d;
+        }
+        tb_trader_stats before, after;
+        tb_trader_stats_get(r.trader, &before);
+        int64_t t0 = tb_clock_mono_ns();
+        tb_trader_on_bar(r.trader, b);
+        int64_t dt = tb_clock_mono_ns() - t0;
+        tb_trader_stats_get(r.trader, &after);
+        if (after.orders > before.orders) lat[n++] = dt;
+    }
+    qsort(lat, n, sizeof *lat, cmp_i64);
+    if (n)
+        printf("bar-to-order  %zu orders: p50 %.2f us, p99 %.2f us, max %.2f us\n", n,
+               (double)lat[n / 2] / 1e3, (double)lat[n * 99 / 100] / 1e3, (double)lat[n - 1] / 1e3);
+    free(lat);
+    tb_runner_close(&r);
+    tb_shost_free(&h);
+    event_base_free(base);
+    remove(path);
+}
+
+int main(int argc, char **argv)
+{
+    const char *file = argc > 1 ? argv[1] : TB_SOURCE_DIR_BENCH "/strategies/rsi_macd_reversal.lua";
+    int nsym = argc > 2 ? atoi(argv[2]) : 120, days = argc > 3 ? atoi(argv[3]) : 5;
+    throughput(file, nsym, days);
+    latency(nsym);
+    ind_set_params p;
+    ind_set_defaults(&p);
+    printf("memory per symbol: indicator set %zu B + recent bars ring %zu B (512 bars)\n",
+           ind_set_size(&p), 512 * sizeof(tb_bar));
+    return 0;
+}
