@@ -27,6 +27,9 @@ check "the report has trades, win rate, P&L, drawdown, Sharpe, exposure and fees
 check "the backtest traded" bash -c "! grep -q '\"trades\": 0,' '$H/a.json'"
 check "equity and trades are written as CSV" \
   bash -c "head -1 '$H/data/backtest/equity.csv' | grep -q '^time,equity' && [ \$(wc -l <'$H/data/backtest/trades.csv') -gt 1 ]"
+"$TRADEBOT" backtest --home "$H" --strategy "$S/vwap_reversion.lua" --from 2026-02-02 --to 2026-02-06 --json >/dev/null
+check "--from and --to bound the equity curve" \
+  bash -c "sed -n 2p '$H/data/backtest/equity.csv' | grep -q '^2026-02-02T' && tail -1 '$H/data/backtest/equity.csv' | grep -q '^2026-02-06T'"
 out=$("$TRADEBOT" backtest --home "$H" --strategy /nonexistent.lua 2>&1) && rc=0 || rc=$?
 check "a missing strategy file fails" [ "$rc" -ne 0 ]
 check "a missing strategy file is named in the error" grep -q '/nonexistent.lua: no such file' <<<"$out"
