@@ -3,6 +3,7 @@
 # Works as root or through sudo. Re-running it only builds what changed.
 #   ./scripts/install.sh            packages + release build (build/)
 #   ./scripts/install.sh --deps     packages only
+#   ./scripts/install.sh --runtime  only what the built engine needs to run (the Docker image)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,13 @@ PKGS=(
   libevent-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libjansson-dev zlib1g-dev libedit-dev
   clang-format
 )
+
+# What a built tradebot needs at run time (the Docker image's run stage installs only these).
+RUNTIME_PKGS=(
+  ca-certificates lua5.4 liblua5.4-0 lua-cjson libevent-2.1-7 libevent-extra-2.1-7 libcurl4
+  libsqlite3-0 sqlite3 libjansson4 zlib1g libedit2
+)
+[ "${1:-}" = "--runtime" ] && PKGS=("${RUNTIME_PKGS[@]}")
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -29,7 +37,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-[ "${1:-}" = "--deps" ] && exit 0
+case "${1:-}" in --deps|--runtime) exit 0 ;; esac
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTB_WERROR=ON >/dev/null
 cmake --build build -j"$(nproc)"

@@ -1,8 +1,7 @@
 #include "cli/commands.h"
-#include "config/config.h"
 #include "home/home.h"
+#include "repl/repl_client.h"
 #include "repl/repl_eval.h"
-#include "repl/repl_proto.h"
 
 #include <editline/readline.h>
 #include <errno.h>
@@ -12,8 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -24,66 +21,19 @@ static const char usage[] =
     "Reads commands from standard input when it is not a terminal (exit status 1 if any failed).\n"
     "History is kept in run/repl_history.\n";
 
-static int write_all(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        p += w, n -= (size_t)w;
-    }
-    return 0;
-}
-
-static int read_all(int fd, void *buf, size_t n)
-{
-    char *p = buf;
-    while (n) {
-        ssize_t r = read(fd, p, n);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return -1;
-        p += r, n -= (size_t)r;
-    }
-    return 0;
-}
-
 /* Sends one chunk, prints the reply; returns 0 ok, 1 Lua error, -1 connection lost. */
 static int roundtrip(int fd, const char *code, size_t len)
 {
-    unsigned char hdr[4];
-    tb_repl_put_len(hdr, (uint32_t)len);
-    if (write_all(fd, hdr, 4) || write_all(fd, code, len) || read_all(fd, hdr, 4)) return -1;
-    uint32_t n = tb_repl_get_len(hdr);
-    if (n < 1 || n > TB_REPL_MAX_FRAME) return -1;
-    char *buf = malloc(n);
-    if (!buf || read_all(fd, buf, n)) {
-        free(buf);
-        return -1;
+    tb_sbuf out = {0};
+    int rc = tb_repl_request(fd, code, len, &out, 0);
+    if (rc >= 0 && out.len) {
+        FILE *f = rc == 0 ? stdout : stderr;
+        fwrite(out.s, 1, out.len, f);
+        if (out.s[out.len - 1] != '\n') fputc('\n', f);
+        fflush(f);
     }
-    FILE *out = buf[0] == TB_REPL_OK ? stdout : stderr;
-    if (n > 1) {
-        fwrite(buf + 1, 1, n - 1, out);
-        if (buf[n - 1] != '\n') fputc('\n', out);
-    }
-    fflush(out);
-    int rc = buf[0] == TB_REPL_OK ? 0 : 1;
-    free(buf);
+    tb_sbuf_free(&out);
     return rc;
-}
-
-static int connect_sock(const char *path)
-{
-    struct sockaddr_un sun = {.sun_family = AF_UNIX};
-    snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof sun) != 0) {
-        int err = errno;
-        if (fd >= 0) close(fd);
-        errno = err;
-        return -1;
-    }
-    return fd;
 }
 
 /* Reads one line: readline on a terminal, getline otherwise. Caller frees. */
@@ -168,22 +118,11 @@ int cmd_repl(int argc, char **argv)
         return 1;
     }
     char sock[PATH_MAX], history[PATH_MAX];
-    if (!sock_rel) {
-        /* The socket path may be configured; read it the same way the engine does. */
-        tb_config cfg;
-        tb_config_errors errs;
-        char cfgpath[PATH_MAX];
-        tb_home_path(cfgpath, sizeof cfgpath, TB_CONFIG_PATH);
-        if (tb_config_load(cfgpath, 1, &cfg, &errs) == 0) {
-            tb_home_path(sock, sizeof sock, cfg.repl.socket);
-            tb_config_free(&cfg);
-        } else {
-            tb_home_path(sock, sizeof sock, "run/tradebot.sock");
-        }
-    } else {
+    if (!sock_rel)
+        tb_repl_socket_path(sock, sizeof sock);
+    else
         tb_home_path(sock, sizeof sock, sock_rel);
-    }
-    int fd = connect_sock(sock);
+    int fd = tb_repl_connect(sock);
     if (fd < 0) {
         fprintf(
             stderr,

@@ -9,6 +9,7 @@ int cmd_repl(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_backtest(int argc, char **argv);
+int cmd_health(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 
 const tb_command tb_commands[] = {
@@ -19,6 +20,8 @@ const tb_command tb_commands[] = {
      cmd_backtest},
     {"check", "validate configuration, strategies and scripts; print every error", cmd_check},
     {"data", "market data: generate sample bars, import CSV, show the session calendar", cmd_data},
+    {"health", "exit 0 when the running engine answers and is healthy (Docker, systemd)",
+     cmd_health},
     {"version", "print the version", cmd_version},
     {NULL, NULL, NULL},
 };

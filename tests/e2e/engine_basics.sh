@@ -11,6 +11,7 @@ check "unusable home fails at start with a clear error" \
 start_engine
 check "default configuration is written on first run" test -f "$H/config/trading_config.json"
 check "the example strategies are written on first run" test -f "$H/strategies/rsi_macd_reversal.lua"
+check "tradebot health says healthy while the engine runs" bash -c "'$TRADEBOT' health --home '$H' | grep -qx healthy"
 check "REPL socket is mode 0600" bash -c "[ \$(stat -c %a '$H/run/tradebot.sock') = 600 ]"
 check "echo 'return 1+1' | tradebot repl prints 2" bash -c "[ \"\$(echo 'return 1+1' | '$TRADEBOT' repl --home '$H')\" = 2 ]"
 
@@ -89,6 +90,7 @@ stop_engine && rc=0 || rc=$?
 check "SIGTERM stops the engine with status 0" [ "$rc" -eq 0 ]
 check "the log says the engine stopped" log_has "engine stopped"
 check "the REPL socket is removed at exit" test ! -e "$H/run/tradebot.sock"
+check "tradebot health fails when no engine runs" bash -c "! '$TRADEBOT' health --home '$H' 2>/dev/null"
 out=$(echo 'return 1' | "$TRADEBOT" repl --home "$H" 2>&1) || true
 check "repl without an engine says what to do" grep -q "is \`tradebot run\` running" <<<"$out"
 finish
