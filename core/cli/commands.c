@@ -10,6 +10,8 @@ int cmd_check(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_backtest(int argc, char **argv);
 int cmd_data(int argc, char **argv);
+int cmd_vix(int argc, char **argv);
+int cmd_macro(int argc, char **argv);
 
 const tb_command tb_commands[] = {
     {"run", "run the engine (paper broker and replayed sample data by default)", cmd_run},
@@ -19,6 +21,8 @@ const tb_command tb_commands[] = {
      cmd_backtest},
     {"check", "validate configuration, strategies and scripts; print every error", cmd_check},
     {"data", "market data: generate sample bars, import CSV, show the session calendar", cmd_data},
+    {"vix", "print the current VIX from the configured source", cmd_vix},
+    {"macro", "recompute the macro state (VIX, survival mode): macro --force", cmd_macro},
     {"version", "print the version", cmd_version},
     {NULL, NULL, NULL},
 };
