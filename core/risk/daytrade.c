@@ -10,13 +10,12 @@
  * over the business-day window of the session calendar, minus entries an operator waived, plus
  * dated corrections (operator edits of pdt_state.json, a broker's own count). Working orders
  * count too: for each symbol with same-day activity, an upper bound of the day trades its open
- * orders could still make (position long: every sell, plus as many buys as sells could flip it;
- * flat: the smaller side). An intent is allowed only if count + pending + what it adds stays
- * within the budget, so the budget cannot be exceeded with orders in flight or several
- * strategies on one bar. On top, the original's defaults: with the last day trade left, a
- * same-day close needs more than reversal_profit_pct unrealised profit (protective, losing
- * closes pass unless block_exits), and a new same-day entry needs a day trade kept for its exit
- * plus (keep_last) the last one spare.
+ * orders could still make, whatever order and size their fills come in (sym_eval). An intent is
+ * allowed only if count + pending + what it adds stays within the budget, so the budget cannot be
+ * exceeded with orders in flight or several strategies on one bar. On top, the original's defaults:
+ * with the last day trade left, a same-day close needs more than reversal_profit_pct unrealised
+ * profit (protective, losing closes pass unless block_exits), and a new same-day entry needs a day
+ * trade kept for its exit plus (keep_last) the last one spare.
  */
 #include "risk/risk_priv.h"
 #include "log/log.h"
@@ -38,20 +37,29 @@ static sym_dt sym_eval(const tb_gate_ctx *cx, const char *sym, const oms_intent 
     tb_qty pos = p ? p->qty : 0;
     s.active = p && pos && p->day == cx->session_day && p->opened_today > 0;
     const oms_order *open[256];
-    int n = oms_open_orders(cx->oms, sym, open, 256), nside[2] = {0, 0};
+    int n = oms_open_orders(cx->oms, sym, open, 256), cnt[2] = {0, 0}, any[2] = {0, 0};
     for (int i = 0; i < n && i < 256; i++) {
-        if (open[i]->day_trade || open[i]->leg == OMS_LEG_TAKE_PROFIT) continue; /* OCO: one */
-        nside[open[i]->side]++;
+        if (open[i]->leg == OMS_LEG_TAKE_PROFIT) continue; /* OCO with its stop-loss: one */
+        any[open[i]->side] = 1;
+        cnt[open[i]->side] += !open[i]->day_trade; /* a flagged order is in the ledger already */
         if (pos == 0 || (pos > 0) == (open[i]->side == OMS_BUY)) s.active = 1;
     }
     if (extra) {
-        nside[extra->side]++;
+        any[extra->side] = 1;
+        cnt[extra->side]++;
         if (pos == 0 || (pos > 0) == (extra->side == OMS_BUY)) s.active = 1;
     }
-    int nbuy = nside[OMS_BUY], nsell = nside[OMS_SELL];
     if (!s.active) return s;
-    int lo = nbuy < nsell ? nbuy : nsell;
-    s.bound = pos > 0 ? nsell + lo : pos < 0 ? nbuy + lo : lo;
+    /* Fills may come in any order and any size: once the position can be on the other side of
+     * an order, every order may close it (a flip makes the other side closing too; even the
+     * order that opened, when partly filled, can close after a flip). */
+    int both = any[OMS_BUY] && any[OMS_SELL], total = cnt[OMS_BUY] + cnt[OMS_SELL];
+    if (pos > 0)
+        s.bound = any[OMS_SELL] ? total : 0;
+    else if (pos < 0)
+        s.bound = any[OMS_BUY] ? total : 0;
+    else
+        s.bound = both ? total : 0;
     return s;
 }
 
