@@ -1,5 +1,6 @@
 #include "risk/macro.h"
 #include "data/sample_gen.h"
+#include "home/home.h"
 #include "util/clock.h"
 
 #include <errno.h>
@@ -123,7 +124,10 @@ int tb_macro_fetch_vix(const tb_config *c, double *vix, char *date, size_t date_
     if (strcmp(src, "csv") == 0) {
         snprintf(source, source_len, "csv:%s", c->risk.survival.csv);
         if (!*c->risk.survival.csv) return tb_errf(e, "risk.survival.csv: no file configured");
-        return vix_csv(c->risk.survival.csv, vix, date, date_len, e);
+        char path[4096];
+        const char *csv = c->risk.survival.csv;
+        if (csv[0] != '/') csv = tb_home_path(path, sizeof path, csv); /* relative to home */
+        return vix_csv(csv, vix, date, date_len, e);
     }
     if (strcmp(src, "polygon") == 0)
         return tb_errf(e, "risk.survival.source \"polygon\" (I:VIX) needs the Polygon client, "
