@@ -13,6 +13,7 @@ PKGS=(
   lua5.4 liblua5.4-dev lua-cjson lua-cjson-dev lua-busted lua-check
   libevent-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libjansson-dev zlib1g-dev libedit-dev
   clang-format docker-compose yamllint
+  jq
 )
 
 # What a built tradebot needs at run time (the Docker image's run stage installs only these).

@@ -1,6 +1,8 @@
 #include "cli/commands.h"
 #include "home/home.h"
 #include "log/log.h"
+#include "risk/macro.h"
+#include "risk/risk_config.h"
 #include "trade/report.h"
 
 #include <event2/event.h>
@@ -118,6 +120,22 @@ int cmd_backtest(int argc, char **argv)
     tb_lua_limits lim = {64u << 20, 5000000};
     tb_shost host;
     tb_shost_init(&host, &lim);
+    /* The same gates as `tradebot run`, from the home's configuration (or the defaults); no
+     * state files: a backtest must not see the live kill switch or day-trade count. */
+    tb_config cfg;
+    tb_config_errors errs;
+    char cfgpath[PATH_MAX];
+    if (tb_config_load(tb_home_path(cfgpath, sizeof cfgpath, TB_CONFIG_PATH), 1, &cfg, &errs) !=
+        0) {
+        fprintf(stderr, "tradebot backtest: %s\n", errs.msg[0]);
+        return 1;
+    }
+    tb_risk_cfg rcfg;
+    tb_risk_cfg_from_config(&cfg, &rcfg);
+    tb_risk *risk = tb_risk_new(&rcfg, NULL, &e);
+    tb_macro macro;
+    if (tb_macro_compute(&cfg, &macro, &e) == 0) tb_risk_set_macro(risk, &macro);
+    tb_config_free(&cfg);
     tb_runner r;
     char outdir[PATH_MAX];
     tb_home_path(outdir, sizeof outdir, a.out ? a.out : "data/backtest");
@@ -133,9 +151,13 @@ int cmd_backtest(int argc, char **argv)
                          .initial_cash = 100000LL * 1000000,
                          .slippage_bps = 2,
                          .commission_per_share = 5000,
-                         .flatten_minutes = 5};
+                         .flatten_minutes = 5,
+                         .gate = tb_risk_gate,
+                         .gate_tick = tb_risk_tick,
+                         .gate_ud = risk};
     int rc = 1;
     if (tb_runner_open(&r, &ro, &e) != 0) goto out;
+    tb_risk_attach(risk, tb_trader_oms(r.trader));
     for (int i = 0; i < a.nstrat; i++) {
         a.strat[i].symbols = a.symbols;
         a.strat[i].nsymbols = a.nsymbols;
@@ -175,6 +197,7 @@ out:
     if (rc) fprintf(stderr, "tradebot backtest: %s\n", e.msg);
     tb_runner_close(&r);
     tb_shost_free(&host);
+    tb_risk_free(risk);
     event_base_free(base);
     return rc;
 }

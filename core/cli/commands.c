@@ -11,6 +11,8 @@ int cmd_version(int argc, char **argv);
 int cmd_backtest(int argc, char **argv);
 int cmd_health(int argc, char **argv);
 int cmd_data(int argc, char **argv);
+int cmd_vix(int argc, char **argv);
+int cmd_macro(int argc, char **argv);
 
 const tb_command tb_commands[] = {
     {"run", "run the engine (paper broker and replayed sample data by default)", cmd_run},
@@ -22,6 +24,8 @@ const tb_command tb_commands[] = {
     {"data", "market data: generate sample bars, import CSV, show the session calendar", cmd_data},
     {"health", "exit 0 when the running engine answers and is healthy (Docker, systemd)",
      cmd_health},
+    {"vix", "print the current VIX from the configured source", cmd_vix},
+    {"macro", "recompute the macro state (VIX, survival mode): macro --force", cmd_macro},
     {"version", "print the version", cmd_version},
     {NULL, NULL, NULL},
 };

@@ -131,6 +131,76 @@ static const cf_field paper_fields[] = {
     END,
 };
 
+#define R(k, t, m, lo, hi, en)                                                                     \
+    {                                                                                              \
+        k, t, OFF(risk.m), lo, hi, en, NULL, 0, 0, 0, NULL                                         \
+    }
+static const cf_field risk_dt_fields[] = {
+    R("policy", CF_ENUM, day_trades.policy, 0, 0, "pdt_legacy|budget|off"),
+    R("max_day_trades", CF_INT, day_trades.max_day_trades, 0, 1000, NULL),
+    R("window_days", CF_INT, day_trades.window_days, 1, 60, NULL),
+    R("min_equity", CF_NUM, day_trades.min_equity, 0, 1e10, NULL),
+    R("reversal_profit_pct", CF_NUM, day_trades.reversal_profit_pct, 0, 100, NULL),
+    R("keep_last", CF_BOOL, day_trades.keep_last, 0, 0, NULL),
+    R("block_exits", CF_BOOL, day_trades.block_exits, 0, 0, NULL),
+    END,
+};
+
+static const cf_field risk_margin_fields[] = {
+    R("preset", CF_ENUM, margin.preset, 0, 0, "regulatory|alpaca|ibkr|off"),
+    END,
+};
+
+static const cf_field risk_survival_fields[] = {
+    R("vix_threshold", CF_NUM, survival.vix_threshold, 1, 1000, NULL),
+    R("max_age_hours", CF_NUM, survival.max_age_hours, 0.01, 8760, NULL),
+    R("stale", CF_ENUM, survival.stale, 0, 0, "survival|ignore"),
+    R("source", CF_ENUM, survival.source, 0, 0, "sample|csv|polygon"),
+    R("csv", CF_STR, survival.csv, 0, 255, NULL),
+    END,
+};
+
+static const cf_field risk_limits_fields[] = {
+    R("max_position_shares", CF_INT, limits.max_position_shares, 0, 1e9, NULL),
+    R("max_position_notional", CF_NUM, limits.max_position_notional, 0, 1e12, NULL),
+    R("max_total_notional", CF_NUM, limits.max_total_notional, 0, 1e12, NULL),
+    R("max_open_positions", CF_INT, limits.max_open_positions, 0, 10000, NULL),
+    R("max_orders_per_minute", CF_INT, limits.max_orders_per_minute, 0, 1000, NULL),
+    R("price_band_pct", CF_NUM, limits.price_band_pct, 0, 100, NULL),
+    R("min_price", CF_NUM, limits.min_price, 0, 1e6, NULL),
+    R("min_volume", CF_NUM, limits.min_volume, 0, 1e12, NULL),
+    END,
+};
+
+static const cf_field risk_hours_fields[] = {
+    R("extended", CF_BOOL, hours.extended, 0, 0, NULL),
+    END,
+};
+
+static const cf_field risk_loss_fields[] = {
+    R("limit", CF_NUM, daily_loss.limit, 0, 1e10, NULL),
+    R("close_positions", CF_BOOL, daily_loss.close_positions, 0, 0, NULL),
+    END,
+};
+
+static const cf_field risk_bp_fields[] = {
+    R("enabled", CF_BOOL, buying_power.enabled, 0, 0, NULL),
+    END,
+};
+
+static const cf_field risk_fields[] = {
+    R("enabled", CF_BOOL, enabled, 0, 0, NULL),
+    {"day_trades", CF_OBJ, 0, 0, 0, NULL, risk_dt_fields, 0, 0, 0, NULL},
+    {"margin", CF_OBJ, 0, 0, 0, NULL, risk_margin_fields, 0, 0, 0, NULL},
+    {"survival", CF_OBJ, 0, 0, 0, NULL, risk_survival_fields, 0, 0, 0, NULL},
+    {"limits", CF_OBJ, 0, 0, 0, NULL, risk_limits_fields, 0, 0, 0, NULL},
+    {"hours", CF_OBJ, 0, 0, 0, NULL, risk_hours_fields, 0, 0, 0, NULL},
+    {"daily_loss", CF_OBJ, 0, 0, 0, NULL, risk_loss_fields, 0, 0, 0, NULL},
+    {"buying_power", CF_OBJ, 0, 0, 0, NULL, risk_bp_fields, 0, 0, 0, NULL},
+    END,
+};
+#undef R
+
 static const cf_field root_fields[] = {
     {"broker", CF_ENUM, OFF(broker), 0, 0, "paper|alpaca|ibkr", NULL, 0, 0, 0, NULL},
     {"feed", CF_ENUM, OFF(feed), 0, 0, "replay|polygon|massive|alpaca|ibkr", NULL, 0, 0, 0, NULL},
@@ -144,6 +214,7 @@ static const cf_field root_fields[] = {
     {"loop", CF_OBJ, 0, 0, 0, NULL, loop_fields, 0, 0, 0, NULL},
     {"replay", CF_OBJ, 0, 0, 0, NULL, replay_fields, 0, 0, 0, NULL},
     {"paper", CF_OBJ, 0, 0, 0, NULL, paper_fields, 0, 0, 0, NULL},
+    {"risk", CF_OBJ, 0, 0, 0, NULL, risk_fields, 0, 0, 0, NULL},
     {"strategies", CF_LIST, OFF(strategies), 0, 64, NULL, strategy_fields, OFF(nstrategies),
      sizeof(tb_strategy_cfg), 0, &strategy_ops},
     END,
@@ -449,6 +520,8 @@ void tb_config_free(tb_config *c)
 {
     free(c->broker), free(c->feed), free(c->logging.level), free(c->repl.socket);
     free(c->replay.start), free(c->replay.data_dir);
+    free(c->risk.day_trades.policy), free(c->risk.margin.preset), free(c->risk.survival.stale);
+    free(c->risk.survival.source), free(c->risk.survival.csv);
     free_strlist(c->symbols, c->nsymbols);
     for (int i = 0; i < c->nstrategies; i++) strategy_free(&c->strategies[i]);
     free(c->strategies);

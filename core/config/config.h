@@ -75,6 +75,38 @@ typedef struct tb_config {
         double commission_per_share;
         int64_t flatten_minutes; /* close what is left this many minutes before the close */
     } paper;
+    struct {
+        int enabled;
+        struct {
+            char *policy; /* pdt_legacy | budget | off */
+            int64_t max_day_trades, window_days;
+            double min_equity, reversal_profit_pct;
+            int keep_last, block_exits;
+        } day_trades;
+        struct {
+            char *preset; /* regulatory | alpaca | ibkr | off */
+        } margin;
+        struct {
+            double vix_threshold, max_age_hours;
+            char *stale;  /* survival | ignore */
+            char *source; /* sample | csv | polygon */
+            char *csv;
+        } survival;
+        struct {
+            int64_t max_position_shares, max_open_positions, max_orders_per_minute;
+            double max_position_notional, max_total_notional, price_band_pct, min_price, min_volume;
+        } limits;
+        struct {
+            int extended;
+        } hours;
+        struct {
+            double limit;
+            int close_positions;
+        } daily_loss;
+        struct {
+            int enabled;
+        } buying_power;
+    } risk;
     tb_strategy_cfg *strategies;
     int nstrategies;
 } tb_config;

@@ -4,6 +4,8 @@
 #include "log/log.h"
 #include "log/rotate.h"
 #include "lua/sandbox.h"
+#include "risk/macro.h"
+#include "risk/risk_config.h"
 #include "util/clock.h"
 
 #include <stdio.h>
@@ -63,6 +65,11 @@ int tb_engine_reload_config(tb_engine *en, tb_err *e)
         s->cfg_params = sc->params ? json_incref(sc->params) : NULL;
         s->cfg_symbol_params = sc->symbol_params ? json_incref(sc->symbol_params) : NULL;
         tb_shost_reload_path(&en->shost, s->path, &le);
+    }
+    if (en->risk) {
+        tb_risk_cfg rc;
+        tb_risk_cfg_from_config(&en->cfg, &rc);
+        tb_risk_configure(en->risk, &rc);
     }
     tb_config_free(&old);
     en->config_reloads++;
@@ -163,6 +170,39 @@ static void write_default_strategies(void)
     }
 }
 
+static void on_risk_timer(evutil_socket_t fd, short what, void *ud)
+{
+    tb_engine *en = ud;
+    tb_risk_poll(en->risk, 0);
+}
+
+/* The gates, with a macro state computed at first start (a home without data/macro.json would
+ * otherwise start in the stale fail-safe: survival mode). */
+static int open_risk(tb_engine *en, tb_err *e)
+{
+    char data[PATH_MAX], macro[PATH_MAX];
+    tb_home_path(data, sizeof data, "data");
+    tb_home_path(macro, sizeof macro, "data/macro.json");
+    tb_macro m;
+    tb_err me;
+    if (access(macro, F_OK) != 0) {
+        if (tb_macro_compute(&en->cfg, &m, &me) == 0 &&
+            tb_macro_write(macro, &m, en->cfg.risk.survival.vix_threshold, &me) == 0)
+            TB_INFO("risk", "wrote data/macro.json: vix=%.2f (%s, %s)", m.vix, m.source,
+                    m.vix_date);
+        else
+            TB_ERROR("risk", "cannot compute the macro state: %s", me.msg);
+    }
+    tb_risk_cfg rc;
+    tb_risk_cfg_from_config(&en->cfg, &rc);
+    if (!(en->risk = tb_risk_new(&rc, data, e))) return -1;
+    en->risk_timer = event_new(tb_loop_base(en->loop), -1, EV_PERSIST, on_risk_timer, en);
+    struct timeval tv = {1, 0};
+    if (!en->risk_timer || event_add(en->risk_timer, &tv) != 0)
+        return tb_errf(e, "risk: cannot add the poll timer");
+    return 0;
+}
+
 /* The trading path: decision log, the database journal (fills committed before they are
  * acted on), and the replay of the configured bars through the paper broker. */
 static void on_session_end(void *ud)
@@ -200,9 +240,13 @@ static int open_trading(tb_engine *en, tb_err *e)
         .decisions = en->decisions,
         .journal = tb_persist_journal(en),
         .on_session_end = on_session_end,
-        .ud = en};
+        .ud = en,
+        .gate = tb_risk_gate,
+        .gate_tick = tb_risk_tick,
+        .gate_ud = en->risk};
     if (tb_runner_open(&en->runner, &ro, e) != 0) return -1;
     en->runner_open = 1;
+    tb_risk_attach(en->risk, tb_trader_oms(en->runner.trader));
     return 0;
 }
 
@@ -227,7 +271,7 @@ int tb_engine_open(tb_engine *en, tb_err *e)
                          .instr_budget = en->cfg.sandbox.instruction_budget};
     tb_shost_init(&en->shost, &lim);
     write_default_strategies();
-    if (open_trading(en, e) != 0) return -1;
+    if (open_risk(en, e) != 0 || open_trading(en, e) != 0) return -1;
     for (int i = 0; i < en->cfg.nstrategies; i++) {
         if (!en->cfg.strategies[i].enabled) continue;
         if (tb_shost_add(&en->shost, &en->cfg.strategies[i], e) != 0) return -1;
@@ -273,6 +317,8 @@ void tb_engine_close(tb_engine *en)
         tb_persist_save_states(en);
         tb_runner_close(&en->runner);
     }
+    if (en->risk_timer) event_free(en->risk_timer);
+    tb_risk_free(en->risk);
     tb_shost_free(&en->shost);
     tb_kv_close(en->kv);
     oms_store_close(en->ostore);

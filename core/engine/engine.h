@@ -11,6 +11,7 @@
 #include "engine/watch.h"
 #include "loop/loop.h"
 #include "repl/repl_server.h"
+#include "risk/gates.h"
 #include "log/jsonl.h"
 #include "store/db.h"
 #include "store/kv.h"
@@ -30,6 +31,8 @@ typedef struct tb_engine {
     tb_runner runner; /* replay feed + trader (the embedded default: paper broker) */
     int runner_open;
     tb_jsonl *decisions;
+    tb_risk *risk;            /* the gates every intent passes (core/risk/) */
+    struct event *risk_timer; /* polls macro.json, pdt_state.json, kill_switch.json */
     tb_db *db;
     oms_store *ostore;
     oms_journal inner; /* the OMS store's journal, wrapped by persist.c */

@@ -575,6 +575,19 @@ const oms_position *oms_position_get(const oms *m, const char *symbol)
     return y && y->traded ? &y->pos : NULL;
 }
 
+int oms_open_orders_all(const oms *m, const oms_order **out, int cap)
+{
+    int n = 0;
+    for (uint32_t k = 0; k <= m->sym_mask; k++) {
+        if (!m->syms[k].used) continue;
+        for (int32_t i = m->syms[k].open_head; i >= 0; i = m->slots[i].next) {
+            if (n < cap) out[n] = &m->slots[i].o;
+            n++;
+        }
+    }
+    return n;
+}
+
 int oms_positions(const oms *m, const oms_position **out, int cap)
 {
     int n = 0;

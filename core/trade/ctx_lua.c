@@ -89,12 +89,10 @@ static void log_decision(tb_trader *t, const oms_intent *in, const char *verdict
 /* Gate, then order manager. Pushes the client id, or nil and the reason. */
 static int submit(lua_State *L, tb_trader *t, oms_intent *in)
 {
-    const tb_trader_opts *op = tb_trader_opts_of(t);
     tb_trader_stats *st = tb_trader_stats_mut(t);
     st->intents++;
     char gate[64] = "", why[256] = "";
-    if (op->gate && op->gate(op->gate_ud, in, gate, sizeof gate, why, sizeof why)) {
-        st->blocked++;
+    if (tb_trader_gate(t, in, gate, sizeof gate, why, sizeof why)) {
         log_decision(t, in, "blocked", gate, why, NULL);
         TB_INFO("gates", "blocked by %s: %s %s %lld %s: %s", gate, in->strategy,
                 oms_side_name(in->side), (long long)in->qty, in->symbol, why);

@@ -30,6 +30,9 @@ typedef struct tb_runner_opts {
     int flatten_minutes;
     tb_jsonl *decisions;
     oms_journal journal;
+    tb_gate_fn gate; /* risk gates (core/risk/gates.h); NULL: everything passes */
+    tb_gate_tick_fn gate_tick;
+    void *gate_ud;
     void (*on_done)(void *ud);        /* the replay finished */
     void (*on_session_end)(void *ud); /* after a session's last bar */
     void *ud;

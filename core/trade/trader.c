@@ -17,7 +17,8 @@ typedef struct sym_state {
     ind_set *ind;
     tb_ring bars;
     double last;
-    tb_money realized_seen; /* the position's realised P&L at the last fill */
+    tb_money realized_seen;   /* the position's realised P&L at the last fill */
+    tb_date flatten_held_day; /* a gate held the session-end flatten (logged once) */
     int ready;
 } sym_state;
 
@@ -239,7 +240,45 @@ void tb_trader_session_end(tb_trader *t, const tb_session *s)
     t->in_session = 0;
 }
 
-/* Anything still open this close to the bell is closed at market, whoever opened it. */
+static double last_price_cb(void *ud, const char *symbol)
+{
+    return tb_trader_last_price(ud, symbol);
+}
+
+static double last_volume_cb(void *ud, const char *symbol)
+{
+    tb_trader *t = ud;
+    int64_t id = tb_symtab_find(t->o.syms, symbol);
+    if (id < 0 || (uint32_t)id >= t->nsym || !t->sym[id].ready || !t->sym[id].bars.len) return NAN;
+    return tb_ring_get(&t->sym[id].bars, 0)->volume;
+}
+
+void tb_trader_gate_ctx(tb_trader *t, tb_gate_ctx *cx)
+{
+    cx->oms = t->oms;
+    cx->account = tb_trader_account(t);
+    cx->cal = t->o.cal;
+    cx->now_ns = t->now_ns;
+    cx->session_day = t->now_ns ? yyyymmdd(t->now_ns) : 0;
+    cx->last_price = last_price_cb;
+    cx->last_volume = last_volume_cb;
+    cx->price_ud = t;
+}
+
+int tb_trader_gate(tb_trader *t, const oms_intent *in, char *gate, size_t gate_len, char *why,
+                   size_t why_len)
+{
+    if (!t->o.gate) return 0;
+    tb_gate_ctx cx;
+    tb_trader_gate_ctx(t, &cx);
+    if (!t->o.gate(t->o.gate_ud, &cx, in, gate, gate_len, why, why_len)) return 0;
+    t->st.blocked++;
+    return 1;
+}
+
+/* Anything still open this close to the bell is closed at market, whoever opened it, unless a
+ * gate holds it (the day-trade guard may keep a position overnight rather than break the
+ * budget); a held flatten is logged once per symbol and session. */
 static void flatten_if_late(tb_trader *t, const tb_bar *bar)
 {
     if (!t->o.flatten_minutes || !t->in_session) return;
@@ -257,6 +296,15 @@ static void flatten_if_late(tb_trader *t, const tb_bar *bar)
                      .tif = OMS_TIF_DAY,
                      .qty = p->qty > 0 ? p->qty : -p->qty,
                      .reason = "session end: flatten"};
+    char gate[64] = "", why[256] = "";
+    if (tb_trader_gate(t, &in, gate, sizeof gate, why, sizeof why)) {
+        sym_state *s = &t->sym[bar->sym];
+        if (s->flatten_held_day != t->session.date)
+            TB_WARN("gates", "blocked by %s: engine flatten %s: %s (position kept)", gate, sym,
+                    why);
+        s->flatten_held_day = t->session.date;
+        return;
+    }
     const oms_order *out;
     tb_err e;
     if (oms_submit(t->oms, &in, &out, &e) < 0) TB_ERROR("orders", "flatten %s: %s", sym, e.msg);
@@ -351,6 +399,11 @@ void tb_trader_on_bar(tb_trader *t, const tb_bar *bar)
     tb_shost_on_bar(t->o.shost, &view);
     flatten_if_late(t, bar);
     t->cur_sym = -1;
+    if (t->o.gate_tick) {
+        tb_gate_ctx cx;
+        tb_trader_gate_ctx(t, &cx);
+        t->o.gate_tick(t->o.gate_ud, &cx);
+    }
 }
 
 broker_account tb_trader_account(const tb_trader *t)

@@ -20,18 +20,35 @@
 
 #include <stdint.h>
 
-/* A gate verdict: 0 pass, 1 blocked (gate and reason filled). Issue "risk gates" plugs in here. */
-typedef int (*tb_gate_fn)(void *ud, const oms_intent *in, char *gate, size_t gate_len, char *reason,
-                          size_t reason_len);
+/* What a gate sees besides the intent: the order manager, the account and the clock. */
+typedef struct tb_gate_ctx {
+    oms *oms;
+    broker_account account; /* marked to the last prices */
+    const tb_cal *cal;
+    int64_t now_ns;      /* the trader's time (the replayed bar's end) */
+    int32_t session_day; /* yyyymmdd of now_ns */
+    /* Last trade price and last bar volume of a symbol; NAN when never seen. */
+    double (*last_price)(void *ud, const char *symbol);
+    double (*last_volume)(void *ud, const char *symbol);
+    void *price_ud;
+} tb_gate_ctx;
+
+/* A gate verdict: 0 pass, 1 blocked (gate and reason filled). core/risk/gates.h plugs in here. */
+typedef int (*tb_gate_fn)(void *ud, const tb_gate_ctx *cx, const oms_intent *in, char *gate,
+                          size_t gate_len, char *reason, size_t reason_len);
+
+/* Called after every bar with the same context: time-driven risk work (daily loss, sessions). */
+typedef void (*tb_gate_tick_fn)(void *ud, const tb_gate_ctx *cx);
 
 typedef struct tb_trader_opts {
     tb_shost *shost;
     tb_symtab *syms;
     const tb_cal *cal;
-    paper_config paper;  /* the simulated exchange (the embedded default broker) */
-    tb_jsonl *decisions; /* logs/enhanced_decision_log.jsonl; NULL: none */
-    oms_journal journal; /* persistence of orders and fills; zero: none (backtests) */
-    tb_gate_fn gate;     /* NULL: everything passes */
+    paper_config paper;        /* the simulated exchange (the embedded default broker) */
+    tb_jsonl *decisions;       /* logs/enhanced_decision_log.jsonl; NULL: none */
+    oms_journal journal;       /* persistence of orders and fills; zero: none (backtests) */
+    tb_gate_fn gate;           /* NULL: everything passes */
+    tb_gate_tick_fn gate_tick; /* NULL: none */
     void *gate_ud;
     int flatten_minutes; /* close what strategies left open this many minutes before the close;
                             0: never */
@@ -86,6 +103,13 @@ void tb_trader_on_bar(tb_trader *t, const tb_bar *bar);
 /* Session boundaries from the feed: start resets session state, end expires day orders. */
 void tb_trader_session_start(tb_trader *t, const tb_session *s);
 void tb_trader_session_end(tb_trader *t, const tb_session *s);
+
+/* Fills the context gates see at this moment. */
+void tb_trader_gate_ctx(tb_trader *t, tb_gate_ctx *cx);
+
+/* Runs the gate (when configured) on an intent; 1 blocked with gate and why filled. Counts it. */
+int tb_trader_gate(tb_trader *t, const oms_intent *in, char *gate, size_t gate_len, char *why,
+                   size_t why_len);
 
 /* Account as the broker sees it, marked to the last prices. */
 broker_account tb_trader_account(const tb_trader *t);

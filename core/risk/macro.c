@@ -1,0 +1,149 @@
+#include "risk/macro.h"
+#include "data/sample_gen.h"
+#include "home/home.h"
+#include "util/clock.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int parse_utc(const char *s, int64_t *out)
+{
+    struct tm tm = {0};
+    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                     &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    *out = (int64_t)timegm(&tm) * 1000000000LL;
+    return 0;
+}
+
+int tb_macro_read(const char *path, tb_macro *out, tb_err *e)
+{
+    memset(out, 0, sizeof *out);
+    json_error_t je;
+    json_t *j = json_load_file(path, 0, &je);
+    if (!j) return tb_errf(e, "%s: invalid JSON at line %d: %s", path, je.line, je.text);
+    json_t *vix = json_object_get(j, "vix");
+    const char *src = json_string_value(json_object_get(j, "source"));
+    const char *date = json_string_value(json_object_get(j, "vix_date"));
+    int rc = 0;
+    if (!json_is_number(vix) || !isfinite(json_number_value(vix)) || json_number_value(vix) < 0 ||
+        json_number_value(vix) > 1000)
+        rc = tb_errf(e, "%s: \"vix\" must be a number from 0 to 1000", path);
+    else if (parse_utc(json_string_value(json_object_get(j, "time")), &out->time_ns) != 0)
+        rc = tb_errf(e, "%s: \"time\" must be YYYY-MM-DDTHH:MM:SSZ", path);
+    if (rc == 0) {
+        out->vix = json_number_value(vix);
+        out->survival = json_is_true(json_object_get(j, "survival"));
+        snprintf(out->source, sizeof out->source, "%s", src ? src : "?");
+        snprintf(out->vix_date, sizeof out->vix_date, "%s", date ? date : "");
+        out->valid = 1;
+    }
+    json_decref(j);
+    return rc;
+}
+
+int tb_macro_write(const char *path, const tb_macro *m, double threshold, tb_err *e)
+{
+    char ts[40], tmp[4200];
+    json_t *j = json_pack("{s:f, s:s, s:s, s:b, s:f, s:s}", "vix", m->vix, "vix_date", m->vix_date,
+                          "source", m->source, "survival", m->survival, "threshold", threshold,
+                          "time", tb_clock_fmt_utc(m->time_ns, ts, sizeof ts));
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int rc = json_dump_file(j, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+    json_decref(j);
+    if (rc != 0 || rename(tmp, path) != 0)
+        return tb_errf(e, "%s: cannot write: %s", path, strerror(errno));
+    return 0;
+}
+
+/* The embedded default: the daily VIX of the sample data the replay plays (same knobs). */
+static int vix_sample(const tb_config *c, double *vix, char *date, size_t dlen, tb_err *e)
+{
+    tb_sample_cfg sc;
+    tb_sample_defaults(&sc);
+    sc.seed = (uint64_t)c->replay.seed;
+    sc.days = (int)c->replay.days;
+    sc.nsymbols = (int)c->replay.symbols;
+    sc.with_vix = 1;
+    if (c->replay.start && *c->replay.start && tb_date_parse(c->replay.start, &sc.start, e) != 0)
+        return -1;
+    tb_symtab syms;
+    tb_bar_vec min = {0}, vd = {0};
+    tb_symtab_init(&syms);
+    int rc = tb_sample_generate(&sc, &syms, &min, &vd, e);
+    if (rc == 0 && vd.n == 0) rc = tb_errf(e, "the sample data has no VIX series");
+    if (rc == 0) {
+        const tb_bar *b = &vd.v[vd.n - 1];
+        *vix = b->close;
+        tb_date_fmt(tb_cal_session_day(b->start_ns), date, dlen);
+    }
+    tb_bar_vec_free(&min);
+    tb_bar_vec_free(&vd);
+    tb_symtab_free(&syms);
+    return rc;
+}
+
+/* Cboe's VIX_History.csv (DATE,OPEN,HIGH,LOW,CLOSE with MM/DD/YYYY) or date,close. */
+static int vix_csv(const char *path, double *vix, char *date, size_t dlen, tb_err *e)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return tb_errf(e, "%s: %s", path, strerror(errno));
+    char line[512], last[512] = "";
+    while (fgets(line, sizeof line, f))
+        if (line[0] >= '0' && line[0] <= '9') snprintf(last, sizeof last, "%s", line);
+    fclose(f);
+    if (!*last) return tb_errf(e, "%s: no data rows", path);
+    char *fields[8];
+    int nf = 0;
+    for (char *tok = strtok(last, ",\r\n"); tok && nf < 8; tok = strtok(NULL, ",\r\n"))
+        fields[nf++] = tok;
+    char *end;
+    double v = nf >= 2 ? strtod(fields[nf - 1], &end) : NAN;
+    if (nf < 2 || end == fields[nf - 1] || !isfinite(v) || v < 0)
+        return tb_errf(e, "%s: last row has no close value", path);
+    int y, m, d;
+    if (sscanf(fields[0], "%d/%d/%d", &m, &d, &y) == 3)
+        snprintf(date, dlen, "%04d-%02d-%02d", y, m, d);
+    else
+        snprintf(date, dlen, "%.10s", fields[0]);
+    *vix = v;
+    return 0;
+}
+
+int tb_macro_fetch_vix(const tb_config *c, double *vix, char *date, size_t date_len, char *source,
+                       size_t source_len, tb_err *e)
+{
+    const char *src = c->risk.survival.source;
+    if (strcmp(src, "csv") == 0) {
+        snprintf(source, source_len, "csv:%s", c->risk.survival.csv);
+        if (!*c->risk.survival.csv) return tb_errf(e, "risk.survival.csv: no file configured");
+        char path[4096];
+        const char *csv = c->risk.survival.csv;
+        if (csv[0] != '/') csv = tb_home_path(path, sizeof path, csv); /* relative to home */
+        return vix_csv(csv, vix, date, date_len, e);
+    }
+    if (strcmp(src, "polygon") == 0)
+        return tb_errf(e, "risk.survival.source \"polygon\" (I:VIX) needs the Polygon client, "
+                          "which this build does not have yet: use \"csv\" or \"sample\"");
+    snprintf(source, source_len, "sample");
+    return vix_sample(c, vix, date, date_len, e);
+}
+
+int tb_macro_compute(const tb_config *c, tb_macro *out, tb_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (tb_macro_fetch_vix(c, &out->vix, out->vix_date, sizeof out->vix_date, out->source,
+                           sizeof out->source, e) != 0)
+        return -1;
+    out->time_ns = tb_clock_now_ns();
+    out->survival = out->vix >= c->risk.survival.vix_threshold;
+    out->valid = 1;
+    return 0;
+}

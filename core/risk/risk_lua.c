@@ -1,0 +1,144 @@
+/*
+ * risk_lua.c - tb.risk: the gates seen from the REPL and trusted scripts.
+ *
+ *   tb.risk.status()        -> {enabled, gates = {kill_switch = n, ...}, kill = {...},
+ *                               macro = {vix, date, source, survival, stale},
+ *                               day_trades = {count, pending, reserved, left, max, policy}}
+ *   tb.risk.kill(reason)    -> engages the kill switch (cancels every open order)
+ *   tb.risk.clear()         -> clears it
+ */
+#include "engine/engine.h"
+#include "risk/gates.h"
+
+#include <lauxlib.h>
+
+static tb_engine *need_risk(lua_State *L)
+{
+    tb_engine *en = tb_engine_current();
+    if (!en || !en->risk) luaL_error(L, "no engine with risk gates is running in this process");
+    return en;
+}
+
+static void set_int(lua_State *L, const char *k, long long v)
+{
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void set_str(lua_State *L, const char *k, const char *v)
+{
+    lua_pushstring(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void set_bool(lua_State *L, const char *k, int v)
+{
+    lua_pushboolean(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void push_gates(lua_State *L, const tb_risk *r)
+{
+    const uint64_t *c = tb_risk_counts(r);
+    lua_createtable(L, 0, TB_GATE_COUNT);
+    for (int g = 0; g < TB_GATE_COUNT; g++)
+        set_int(L, tb_gate_name((tb_gate_id)g), (long long)c[g]);
+}
+
+static void push_kill(lua_State *L, const tb_risk *r)
+{
+    tb_risk_kill_state k;
+    tb_risk_kill_get(r, &k);
+    lua_newtable(L);
+    set_bool(L, "engaged", k.engaged);
+    if (k.engaged) {
+        set_str(L, "who", k.who);
+        set_str(L, "reason", k.reason);
+        set_int(L, "since", (long long)(k.since_ns / 1000000000LL));
+    }
+    set_int(L, "cancels_requested", k.cancels_requested);
+    set_int(L, "cancels_confirmed", k.cancels_confirmed);
+}
+
+static void push_macro(lua_State *L, const tb_risk *r)
+{
+    tb_macro m;
+    int survival, stale;
+    tb_risk_macro_get(r, &m, &survival, &stale);
+    lua_newtable(L);
+    if (m.valid) {
+        lua_pushnumber(L, m.vix);
+        lua_setfield(L, -2, "vix");
+        set_str(L, "date", m.vix_date);
+        set_str(L, "source", m.source);
+    }
+    set_bool(L, "survival", survival);
+    set_bool(L, "stale", stale);
+}
+
+static void push_day_trades(lua_State *L, tb_engine *en)
+{
+    tb_risk_dt_state d = {0};
+    tb_gate_ctx cx;
+    if (en->runner_open && en->runner.trader) {
+        tb_trader_gate_ctx(en->runner.trader, &cx);
+        tb_risk_dt_get(en->risk, &cx, &d);
+    }
+    lua_newtable(L);
+    set_int(L, "count", d.count);
+    set_int(L, "pending", d.pending);
+    set_int(L, "reserved", d.reserved);
+    set_int(L, "left", d.left);
+    set_bool(L, "applies", d.applies);
+    set_int(L, "max", en->cfg.risk.day_trades.max_day_trades);
+    set_str(L, "policy", en->cfg.risk.day_trades.policy);
+}
+
+static int l_status(lua_State *L)
+{
+    tb_engine *en = need_risk(L);
+    lua_newtable(L);
+    set_bool(L, "enabled", en->cfg.risk.enabled);
+    push_gates(L, en->risk);
+    lua_setfield(L, -2, "gates");
+    push_kill(L, en->risk);
+    lua_setfield(L, -2, "kill");
+    push_macro(L, en->risk);
+    lua_setfield(L, -2, "macro");
+    push_day_trades(L, en);
+    lua_setfield(L, -2, "day_trades");
+    return 1;
+}
+
+static int l_kill(lua_State *L)
+{
+    tb_engine *en = need_risk(L);
+    const char *reason = luaL_checkstring(L, 1);
+    tb_err e;
+    if (tb_risk_kill(en->risk, "repl", reason, &e) != 0) return luaL_error(L, "%s", e.msg);
+    tb_risk_kill_state k;
+    tb_risk_kill_get(en->risk, &k);
+    lua_pushinteger(L, k.cancels_requested);
+    return 1;
+}
+
+static int l_clear(lua_State *L)
+{
+    tb_engine *en = need_risk(L);
+    tb_err e;
+    if (tb_risk_clear(en->risk, "repl", &e) != 0) return luaL_error(L, "%s", e.msg);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+int tbl_open_risk(lua_State *L)
+{
+    static const luaL_Reg fns[] = {
+        {"status", l_status},
+        {"kill", l_kill},
+        {"clear", l_clear},
+        {NULL, NULL},
+    };
+    luaL_newlib(L, fns);
+    return 1;
+}

@@ -1,0 +1,123 @@
+/*
+ * risk_priv.h - the gates' shared state and the one function each gate file exports. Not for
+ * users outside core/risk/.
+ */
+#ifndef TB_RISK_PRIV_H
+#define TB_RISK_PRIV_H
+
+#include "risk/gates.h"
+
+#include <limits.h>
+#include <sys/types.h>
+
+#define RISK_OPM_MAX    1024 /* orders-per-minute window */
+#define RISK_ADJ_MAX    64   /* operator/broker day-trade adjustments remembered */
+#define RISK_WAIVED_MAX 64
+
+/* An intent as the gates see it: sizes, price and what it does to the position. */
+typedef struct risk_order {
+    const oms_intent *in;
+    double price;          /* limit (or stop) price, else the last trade; NAN when unknown */
+    double last;           /* last trade */
+    tb_qty pos;            /* signed position before */
+    tb_qty signed_qty;     /* + buy, - sell */
+    int reduces;           /* an exit: opposite side, qty <= |pos| */
+    tb_qty opening;        /* shares it would open (a flip opens the part beyond the position) */
+    int closes_today;      /* it would close shares opened this session day */
+    double unrealized_pct; /* the position's unrealised P&L in % of its cost (NAN flat) */
+} risk_order;
+
+/* An operator or broker correction of the day-trade count, dated. */
+typedef struct risk_dt_adj {
+    int32_t day; /* yyyymmdd */
+    int count;   /* day trades added on that day */
+    char source[12];
+} risk_dt_adj;
+
+struct tb_risk {
+    tb_risk_cfg cfg;
+    oms *oms;
+    uint64_t blocked[TB_GATE_COUNT];
+    int files; /* 1: home_data given */
+    char macro_path[PATH_MAX], pdt_path[PATH_MAX], kill_path[PATH_MAX];
+    int64_t last_poll_mono;
+    /* kill switch */
+    tb_risk_kill_state kill;
+    int64_t kill_mtime; /* ns */
+    int kill_file_seen;
+    /* survival */
+    tb_macro macro;
+    int64_t macro_mtime;
+    int macro_stale_logged;
+    /* day trades */
+    risk_dt_adj adj[RISK_ADJ_MAX];
+    int nadj;
+    char waived[RISK_WAIVED_MAX][OMS_CLIENT_ID_MAX + 1];
+    int nwaived;
+    int64_t pdt_mtime;
+    int64_t pdt_last_poll_mono;
+    int pdt_file_count; /* day_trade_count read at start (-1: none) */
+    int32_t pdt_file_day;
+    int pdt_written_count; /* the count last written to the file (-1: never) */
+    int32_t pdt_written_day;
+    const tb_cal *cal; /* from the last context */
+    /* limits */
+    int64_t opm[RISK_OPM_MAX]; /* times of recent orders, ring */
+    int opm_head, opm_n;
+    /* daily loss */
+    int32_t loss_day; /* session day of start_equity */
+    tb_money start_equity;
+    int32_t halted_day; /* session day the limit was hit (0: none) */
+};
+
+/* Classifies an intent (position, price, same-day shares). */
+void risk_order_make(const tb_gate_ctx *cx, const oms_intent *in, risk_order *o);
+
+/* Each gate: 1 when blocked, with why filled. */
+int risk_kill_switch_check(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o, char *why,
+                           size_t n);
+int risk_hours_check(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o, char *why, size_t n);
+int risk_daily_loss_check(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o, char *why,
+                          size_t n);
+int risk_survival_check(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o, char *why,
+                        size_t n);
+int risk_limits_check(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o, char *why, size_t n);
+int risk_daytrade_check(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o, char *why,
+                        size_t n);
+int risk_margin_check(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o, char *why, size_t n);
+int risk_buying_power_check(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o, char *why,
+                            size_t n);
+
+/* Limits: records a submitted order's time (for orders per minute). */
+void risk_limits_note_order(tb_risk *r, int64_t now_ns);
+
+/* Daily loss: tracks the session's starting equity; acts once when the limit is hit. */
+void risk_daily_loss_tick(tb_risk *r, const tb_gate_ctx *cx);
+
+/* Kill switch: reads data/kill_switch.json when it changed. */
+void risk_kill_poll(tb_risk *r);
+void risk_kill_load(tb_risk *r);
+
+/* Survival: reads data/macro.json when it changed. */
+void risk_survival_poll(tb_risk *r, int force);
+
+/* Day trades: the state file (read operator edits, write the count and its list). */
+void risk_pdt_poll(tb_risk *r, const tb_gate_ctx *cx);
+void risk_pdt_load(tb_risk *r);
+void risk_pdt_save(tb_risk *r, const tb_gate_ctx *cx);
+/* Day trades in the window from the ledger (minus waived) plus adjustments. */
+int risk_dt_count(tb_risk *r, const tb_gate_ctx *cx, int32_t *first, int32_t *last);
+/* Applies a corrected count (operator edit or broker figure) as dated adjustments. */
+void risk_dt_set_count(tb_risk *r, const tb_gate_ctx *cx, int count, const char *source);
+
+/* A file's modification time in ns (0 when missing). */
+int64_t risk_mtime(const char *path);
+
+/* yyyymmdd <-> tb_date */
+int32_t risk_ymd(tb_date d);
+tb_date risk_date(int32_t ymd);
+
+/* Cancels every open order; returns how many cancels were requested. */
+int risk_cancel_all(tb_risk *r, const char *why);
+
+#endif

@@ -1,0 +1,115 @@
+#include "tbtest.h"
+#include "risk_fixture.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+TEST(kill_switch_blocks_entries_with_who_and_reason)
+{
+    fx f;
+    tb_risk_cfg c = fx_cfg();
+    fx_init(&f, &c);
+    oms_intent in = fx_intent("AAA", OMS_BUY, 10);
+    CHECK_INT(fx_gate(&f, &in), 0);
+    tb_err e;
+    CHECK_INT(tb_risk_kill(f.r, "test", "drill", &e), 0);
+    CHECK_INT(fx_gate(&f, &in), 1);
+    CHECK_STR(f.gate, "kill_switch");
+    CHECK_STR(f.why, "kill switch engaged by test: drill");
+    CHECK_INT(tb_risk_counts(f.r)[TB_GATE_KILL_SWITCH], 1);
+    CHECK_INT(tb_risk_clear(f.r, "test", &e), 0);
+    CHECK_INT(fx_gate(&f, &in), 0);
+    fx_free(&f);
+}
+
+TEST(kill_switch_lets_exits_through)
+{
+    fx f;
+    tb_risk_cfg c = fx_cfg();
+    fx_init(&f, &c);
+    CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 10), 0);
+    tb_err e;
+    tb_risk_kill(f.r, "test", "drill", &e);
+    oms_intent out = fx_intent("AAA", OMS_SELL, 10);
+    CHECK_INT(fx_gate(&f, &out), 0);
+    oms_intent more = fx_intent("AAA", OMS_BUY, 1);
+    CHECK_INT(fx_gate(&f, &more), 1);
+    fx_free(&f);
+}
+
+TEST(kill_switch_cancels_every_open_order_and_counts_confirmations)
+{
+    fx f;
+    tb_risk_cfg c = fx_cfg();
+    fx_init(&f, &c);
+    oms_intent a = fx_intent("AAA", OMS_BUY, 10), b = fx_intent("BBB", OMS_BUY, 10);
+    CHECK(fx_submit(&f, &a) != NULL);
+    CHECK(fx_submit(&f, &b) != NULL);
+    const oms_order *open[8];
+    CHECK_INT(oms_open_orders_all(f.m, open, 8), 2);
+    tb_err e;
+    tb_risk_kill(f.r, "test", "drill", &e);
+    CHECK_INT(oms_open_orders_all(f.m, open, 8), 0);
+    tb_risk_kill_state k;
+    tb_risk_kill_get(f.r, &k);
+    CHECK_INT(k.cancels_requested, 2);
+    CHECK_INT(k.cancels_confirmed, 2);
+    f.auto_cancel = 0; /* a broker that has not confirmed yet */
+    tb_risk_clear(f.r, "test", &e);
+    CHECK(fx_submit(&f, &a) != NULL);
+    tb_risk_kill(f.r, "test", "again", &e);
+    tb_risk_kill_get(f.r, &k);
+    CHECK_INT(k.cancels_requested, 1);
+    CHECK_INT(k.cancels_confirmed, 0);
+    fx_free(&f);
+}
+
+TEST(kill_switch_survives_a_restart_until_cleared)
+{
+    char dir[] = "/tmp/tb-kill-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    tb_risk_cfg c = fx_cfg();
+    tb_err e;
+    tb_risk *r = tb_risk_new(&c, dir, &e);
+    CHECK_INT(tb_risk_kill(r, "repl", "halt", &e), 0);
+    tb_risk_free(r);
+    r = tb_risk_new(&c, dir, &e); /* the restart */
+    tb_risk_kill_state k;
+    tb_risk_kill_get(r, &k);
+    CHECK_INT(k.engaged, 1);
+    CHECK_STR(k.who, "repl");
+    CHECK_STR(k.reason, "halt");
+    CHECK_INT(tb_risk_clear(r, "repl", &e), 0);
+    tb_risk_free(r);
+    r = tb_risk_new(&c, dir, &e);
+    tb_risk_kill_get(r, &k);
+    CHECK_INT(k.engaged, 0);
+    tb_risk_free(r);
+    rmdir(dir);
+}
+
+TEST(kill_switch_file_flag_engages_and_removing_it_clears)
+{
+    char dir[] = "/tmp/tb-kill-XXXXXX", path[64];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/kill_switch.json", dir);
+    tb_risk_cfg c = fx_cfg();
+    tb_err e;
+    tb_risk *r = tb_risk_new(&c, dir, &e);
+    FILE *fp = fopen(path, "w");
+    fputs("{\"reason\": \"broker outage\", \"who\": \"ops\"}\n", fp);
+    fclose(fp);
+    tb_risk_poll(r, 1);
+    tb_risk_kill_state k;
+    tb_risk_kill_get(r, &k);
+    CHECK_INT(k.engaged, 1);
+    CHECK_STR(k.who, "ops");
+    CHECK_STR(k.reason, "broker outage");
+    unlink(path);
+    tb_risk_poll(r, 1);
+    tb_risk_kill_get(r, &k);
+    CHECK_INT(k.engaged, 0);
+    tb_risk_free(r);
+    rmdir(dir);
+}

@@ -1,0 +1,116 @@
+#include "tbtest.h"
+#include "risk_fixture.h"
+
+TEST(limits_pass_an_ordinary_entry)
+{
+    fx f;
+    tb_risk_cfg c = fx_cfg();
+    fx_init(&f, &c);
+    oms_intent in = fx_intent("AAA", OMS_BUY, 100);
+    CHECK_INT(fx_gate(&f, &in), 0);
+    fx_free(&f);
+}
+
+TEST(limits_block_a_fat_finger_limit_price)
+{
+    fx f;
+    tb_risk_cfg c = fx_cfg();
+    fx_init(&f, &c);
+    oms_intent in = fx_intent("AAA", OMS_BUY, 10);
+    in.type = OMS_LIMIT;
+    in.limit_price = 1000 * 1000000LL;
+    CHECK_INT(fx_gate(&f, &in), 1);
+    CHECK_STR(f.gate, "limits");
+    CHECK_STR(f.why, "price $1000.00 is 900.0% from the last trade $100.00 (band 10%)");
+    in.limit_price = 105 * 1000000LL;
+    CHECK_INT(fx_gate(&f, &in), 0);
+    fx_free(&f);
+}
+
+TEST(limits_block_per_symbol_notional_and_shares)
+{
+    fx f;
+    tb_risk_cfg c = fx_cfg();
+    c.limits.max_position_shares = 300;
+    fx_init(&f, &c);
+    oms_intent in = fx_intent("AAA", OMS_BUY, 501); /* $50,100 > $50,000 */
+    CHECK_INT(fx_gate(&f, &in), 1);
+    CHECK_STR(f.why, "position would be 501 shares of AAA (limit 300)");
+    c.limits.max_position_shares = 0;
+    tb_risk_configure(f.r, &c);
+    CHECK_INT(fx_gate(&f, &in), 1);
+    CHECK_STR(f.why, "position would be $50100.00 of AAA (limit $50000.00)");
+    fx_free(&f);
+}
+
+TEST(limits_count_working_orders_in_the_position)
+{
+    fx f;
+    tb_risk_cfg c = fx_cfg();
+    c.limits.max_position_shares = 300;
+    fx_init(&f, &c);
+    oms_intent a = fx_intent("AAA", OMS_BUY, 200);
+    CHECK(fx_submit(&f, &a) != NULL); /* working, not filled */
+    CHECK_INT(fx_gate(&f, &a), 1);
+    CHECK_STR(f.why, "position would be 400 shares of AAA (limit 300)");
+    fx_free(&f);
+}
+
+TEST(limits_block_too_many_open_positions_and_total_notional)
+{
+    fx f;
+    tb_risk_cfg c = fx_cfg();
+    c.limits.max_open_positions = 2;
+    fx_init(&f, &c);
+    CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 10), 0);
+    CHECK_INT(fx_trade(&f, "BBB", OMS_BUY, 10), 0);
+    oms_intent in = fx_intent("CCC", OMS_BUY, 10);
+    CHECK_INT(fx_gate(&f, &in), 1);
+    CHECK_STR(f.why, "2 positions open (limit 2)");
+    c.limits.max_open_positions = 0;
+    c.limits.max_total_notional = 1600 * 1000000LL;
+    tb_risk_configure(f.r, &c);
+    CHECK_INT(fx_gate(&f, &in), 1); /* 1000 + 500 + 200 */
+    CHECK_STR(f.why, "total exposure would be $1700.00 (limit $1600.00)");
+    fx_free(&f);
+}
+
+TEST(limits_block_orders_beyond_the_rate_per_minute)
+{
+    fx f;
+    tb_risk_cfg c = fx_cfg();
+    c.limits.max_orders_per_minute = 3;
+    fx_init(&f, &c);
+    oms_intent in = fx_intent("AAA", OMS_BUY, 1);
+    for (int i = 0; i < 3; i++) CHECK_INT(fx_gate(&f, &in), 0);
+    CHECK_INT(fx_gate(&f, &in), 1);
+    CHECK_STR(f.why, "3 orders in the last minute (limit 3)");
+    fx_at(&f, 20260107, 10, 1);
+    CHECK_INT(fx_gate(&f, &in), 0);
+    fx_free(&f);
+}
+
+TEST(limits_block_cheap_and_illiquid_entries_but_not_exits)
+{
+    fx f;
+    tb_risk_cfg c = fx_cfg();
+    fx_init(&f, &c);
+    fx_set_price(&f, "PNY", 0.5);
+    oms_intent in = fx_intent("PNY", OMS_BUY, 100);
+    CHECK_INT(fx_gate(&f, &in), 1);
+    CHECK_STR(f.why, "price $0.5000 below the minimum $1.00");
+    c.limits.min_price = 0;
+    c.limits.min_volume = 1e6;
+    tb_risk_configure(f.r, &c);
+    CHECK_INT(fx_gate(&f, &in), 1);
+    CHECK_STR(f.why, "last bar volume 100000 below the minimum 1000000");
+    c.limits.min_volume = 0;
+    tb_risk_configure(f.r, &c);
+    CHECK_INT(fx_trade(&f, "PNY", OMS_BUY, 100), 0);
+    c.limits.min_price = 1000000;
+    c.limits.max_orders_per_minute = 1;
+    tb_risk_configure(f.r, &c);
+    oms_intent out = fx_intent("PNY", OMS_SELL, 100);
+    CHECK_INT(fx_gate(&f, &out), 0);
+    fx_free(&f);
+}

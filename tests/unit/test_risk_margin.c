@@ -1,0 +1,98 @@
+#include "tbtest.h"
+#include "risk_fixture.h"
+
+static void setup(fx *f, tb_margin_preset p, double equity)
+{
+    tb_risk_cfg c = fx_cfg();
+    c.margin = p;
+    c.limits.min_price = 0;
+    fx_init(f, &c);
+    fx_account(f, equity, 1e9);
+}
+
+TEST(margin_regulatory_long_25_percent_passes_at_the_limit)
+{
+    fx f;
+    setup(&f, TB_MARGIN_REGULATORY, 10000);
+    oms_intent in = fx_intent("AAA", OMS_BUY, 400); /* $40,000 x 25% = $10,000 */
+    CHECK_INT(fx_gate(&f, &in), 0);
+    fx_free(&f);
+}
+
+TEST(margin_regulatory_long_blocks_a_deficit)
+{
+    fx f;
+    setup(&f, TB_MARGIN_REGULATORY, 10000);
+    oms_intent in = fx_intent("AAA", OMS_BUY, 401);
+    CHECK_INT(fx_gate(&f, &in), 1);
+    CHECK_STR(f.gate, "margin");
+    CHECK_STR(f.why, "intraday margin: maintenance requirement $10025.00 after this order exceeds "
+                     "equity $10000.00 (regulatory)");
+    fx_free(&f);
+}
+
+TEST(margin_scenario_short_sales_need_30_percent_or_5_dollars_a_share)
+{
+    fx f;
+    setup(&f, TB_MARGIN_REGULATORY, 600);
+    oms_intent in = fx_intent("CCC", OMS_SELL, 100); /* $20: max(30% x 2,000, 100 x $5) */
+    CHECK_INT(fx_gate(&f, &in), 0);
+    in.qty = 101;
+    CHECK_INT(fx_gate(&f, &in), 1);
+    fx_set_price(&f, "CCC", 4); /* under $5: max(100%, $2.50 a share) */
+    fx_account(&f, 399, 1e9);
+    in.qty = 100;
+    CHECK_INT(fx_gate(&f, &in), 1);
+    CHECK_CONTAINS(f.why, "requirement $400.00");
+    fx_free(&f);
+}
+
+TEST(margin_scenario_alpaca_preset_wants_everything_under_2_50)
+{
+    fx f;
+    setup(&f, TB_MARGIN_ALPACA, 1000);
+    fx_set_price(&f, "PNY", 2);
+    oms_intent in = fx_intent("PNY", OMS_BUY, 600); /* $1,200 at 100% */
+    CHECK_INT(fx_gate(&f, &in), 1);
+    CHECK_CONTAINS(f.why, "(alpaca)");
+    fx_free(&f);
+    setup(&f, TB_MARGIN_REGULATORY, 1000);
+    fx_set_price(&f, "PNY", 2);
+    CHECK_INT(fx_gate(&f, &in), 0); /* $1,200 at 25% */
+    fx_free(&f);
+}
+
+TEST(margin_scenario_working_orders_count_toward_exposure)
+{
+    fx f;
+    setup(&f, TB_MARGIN_REGULATORY, 10000);
+    oms_intent a = fx_intent("AAA", OMS_BUY, 300);
+    CHECK(fx_submit(&f, &a) != NULL);
+    oms_intent b = fx_intent("AAA", OMS_BUY, 101);
+    CHECK_INT(fx_gate(&f, &b), 1);
+    b.qty = 100;
+    CHECK_INT(fx_gate(&f, &b), 0);
+    fx_free(&f);
+}
+
+TEST(margin_scenario_reducing_orders_pass_in_a_deficit)
+{
+    fx f;
+    setup(&f, TB_MARGIN_REGULATORY, 10000);
+    CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 400), 0);
+    fx_account(&f, 5000, 1e9); /* the price fell: equity no longer covers $10,000 */
+    oms_intent add = fx_intent("AAA", OMS_BUY, 1);
+    CHECK_INT(fx_gate(&f, &add), 1);
+    oms_intent cut = fx_intent("AAA", OMS_SELL, 100);
+    CHECK_INT(fx_gate(&f, &cut), 0);
+    fx_free(&f);
+}
+
+TEST(margin_off_passes_anything)
+{
+    fx f;
+    setup(&f, TB_MARGIN_OFF, 10);
+    oms_intent in = fx_intent("AAA", OMS_BUY, 400);
+    CHECK_INT(fx_gate(&f, &in), 0);
+    fx_free(&f);
+}
