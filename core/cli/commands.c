@@ -10,6 +10,8 @@ int cmd_check(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_backtest(int argc, char **argv);
 int cmd_data(int argc, char **argv);
+int cmd_orchestrate(int argc, char **argv);
+int cmd_candidates(int argc, char **argv);
 
 const tb_command tb_commands[] = {
     {"run", "run the engine (paper broker and replayed sample data by default)", cmd_run},
@@ -19,6 +21,10 @@ const tb_command tb_commands[] = {
      cmd_backtest},
     {"check", "validate configuration, strategies and scripts; print every error", cmd_check},
     {"data", "market data: generate sample bars, import CSV, show the session calendar", cmd_data},
+    {"orchestrate", "run the daily sequence (scripts/orchestrator.lua); --status, --list, --step",
+     cmd_orchestrate},
+    {"candidates", "screen and score the universe; write data/top_20_day_trading_candidates.csv",
+     cmd_candidates},
     {"version", "print the version", cmd_version},
     {NULL, NULL, NULL},
 };
