@@ -100,6 +100,11 @@ static int run_daemon(tb_orch_env *env)
     return rc == 0 ? 0 : 1;
 }
 
+static int has_command(const char *name)
+{
+    return tb_command_find(name) != NULL;
+}
+
 int cmd_orchestrate(int argc, char **argv)
 {
     if (tb_wants_help(argc, argv)) {
@@ -112,6 +117,7 @@ int cmd_orchestrate(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
+    tb_orch_has_command = has_command;
     tb_orch_env env;
     tb_err e = {""};
     if (tb_orch_env_open(&env, NULL, NULL, &e) != 0) {

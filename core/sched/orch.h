@@ -33,6 +33,7 @@ typedef struct tb_orch_opts {
     int engine_pid;         /* set when hosted by the engine (steps see TB_ORCH_ENGINE_PID) */
     int echo;               /* also write the log lines to stderr */
     int owner; /* holds run/orchestrator.lock: rows left `running` are a dead process's */
+    int (*has_command)(const char *name);       /* does tradebot have this sub-command? NULL: yes */
     void (*on_done)(const tb_run *r, void *ud); /* after each attempt (may be NULL) */
     void *ud;
 } tb_orch_opts;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+int (*tb_orch_has_command)(const char *name);
+
 static int load_config(tb_orch_env *env, tb_err *e)
 {
     char path[PATH_MAX];
@@ -49,6 +51,7 @@ int tb_orch_env_start(tb_orch_env *env, struct event_base *base, int echo, int e
                       .log_path = env->log_path,
                       .cal = &env->cal,
                       .engine_pid = engine_pid,
+                      .has_command = tb_orch_has_command,
                       .echo = echo,
                       .owner = owner};
     env->orch = tb_orch_new(&o, e);

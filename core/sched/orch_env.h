@@ -21,6 +21,10 @@ typedef struct tb_orch_env {
     tb_orch *orch;      /* after tb_orch_env_start */
 } tb_orch_env;
 
+/* Set by the command line (which knows tb_commands[]): steps naming a sub-command this binary
+ * lacks are recorded unavailable instead of run. */
+extern int (*tb_orch_has_command)(const char *name);
+
 /* Initialises home, loads the configuration (cfg may be NULL: read config/trading_config.json),
  * writes missing default scripts, opens db (NULL: ml_db/ml_data.db) and reads the schedule. */
 int tb_orch_env_open(tb_orch_env *env, const tb_config *cfg, tb_db *db, tb_err *e);

@@ -2,7 +2,6 @@
  * orch_run.c - how a step runs: the child's command line and environment, its output into
  * orchestrator.log, and the outcome into the run history.
  */
-#include "cli/commands.h"
 #include "sched/orch_priv.h"
 #include "util/clock.h"
 
@@ -152,7 +151,7 @@ void orch_start_next(tb_orch *o)
         memmove(o->queue, o->queue + 1, (size_t)--o->nqueue * sizeof o->queue[0]);
         const tb_step *st = tb_schedule_find(o->sched, o->cur.step);
         if (!st) continue; /* removed from the script since it was queued */
-        if (st->argc > 0 && !tb_command_find(st->argv[0])) {
+        if (st->argc > 0 && o->o.has_command && !o->o.has_command(st->argv[0])) {
             char msg[256];
             snprintf(msg, sizeof msg, "step %s: `tradebot %s` does not exist yet", st->name,
                      st->argv[0]);
