@@ -31,6 +31,7 @@ typedef struct tb_engine {
     tb_jsonl *decisions;
     tb_db *db;
     oms_store *ostore;
+    struct tb_engine_orch *orch; /* daily sequence and candidates file (engine_orch.h) */
     int64_t started_ns;
     uint64_t config_reloads, config_reload_failures, script_reloads, script_reload_failures;
     int stopping;

@@ -72,7 +72,10 @@ int tb_orch_reload(tb_orch *o, tb_err *e)
     o->sched = s;
     tb_orch_logf(&o->log, TB_LOG_INFO, "orchestrator schedule reloaded: steps=%d file=%s", s->n,
                  o->script_rel);
-    if (event_initialized(o->timer) && evtimer_pending(o->timer, NULL)) tb_orch_start(o);
+    if (evtimer_pending(o->timer, NULL)) {
+        tb_orch_tick(o); /* a new step that is already due runs now */
+        tb_orch_start(o);
+    }
     return 0;
 }
 
