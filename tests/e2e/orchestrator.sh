@@ -113,6 +113,8 @@ check "the added step runs at once (it is due)" wait_for "olog_has 'step=added s
 check "finished steps did not run again" bash -c "[ \$(grep -c 'step=hello status=ok' '$H/logs/orchestrator.log') -eq 1 ]"
 out=$(orch 2>&1) && rc=0 || rc=$?
 echo 'return { steps = { { name = "x", at = "whenever", lua = "x" } } }' >"$H/scripts/orchestrator.lua"
+check "tradebot check names the bad step and time" \
+  bash -c "'$TRADEBOT' check --home '$H' 2>&1 | grep -q 'scripts/orchestrator.lua: steps\[1\] x: time \"whenever\"'"
 check "a broken edit is refused and the running schedule kept" \
   wait_for "olog_has 'orchestrator schedule reload failed'" 10
 kill -TERM $ORCH_PID; wait $ORCH_PID || true
