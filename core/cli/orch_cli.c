@@ -73,8 +73,12 @@ int tb_orch_print_status(tb_orch_env *env, const char *date, int json)
         return complete ? 0 : 1;
     }
     char day[16], due[40];
+    int scheduled = 0;
+    for (int i = 0; i < env->sched->n; i++) scheduled += ss[i].scheduled;
     printf("daily sequence %s: %s\n", tb_date_fmt(d, day, sizeof day),
-           complete ? "complete" : "NOT complete");
+           !scheduled ? "complete (nothing scheduled: the market is closed)"
+           : complete ? "complete"
+                      : "NOT complete");
     for (int i = 0; i < env->sched->n; i++) {
         const tb_step_status *s = &ss[i];
         printf("  %-20s %-19s %-13s", s->step->name,
