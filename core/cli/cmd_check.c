@@ -2,6 +2,7 @@
 #include "config/config.h"
 #include "home/home.h"
 #include "lua/sandbox.h"
+#include "sched/schedule.h"
 #include "strategy/host.h"
 
 #include <dirent.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 static const char usage[] =
@@ -55,6 +57,18 @@ static void check_scripts(report *r, const char *dir, const char *rel)
     closedir(d);
 }
 
+/* The daily sequence: every step's time and fields, as the orchestrator will read them. */
+static void check_schedule(report *r, const char *rel)
+{
+    char abs[PATH_MAX];
+    tb_err e;
+    tb_schedule *s = calloc(1, sizeof *s);
+    if (access(tb_home_path(abs, sizeof abs, rel), F_OK) == 0 && s &&
+        tb_schedule_load(abs, rel, s, &e) != 0)
+        add(r, e.msg);
+    free(s);
+}
+
 int cmd_check(int argc, char **argv)
 {
     if (tb_wants_help(argc, argv)) {
@@ -92,6 +106,7 @@ int cmd_check(int argc, char **argv)
             if (tb_shost_check_file(abs, cfg.strategies[i].file, &lim, &e) != 0) add(&r, e.msg);
             r.checked++;
         }
+        check_schedule(&r, cfg.orchestrator.script);
         tb_config_free(&cfg);
     }
     check_scripts(&r, tb_home_path(path, sizeof path, "scripts"), "scripts");

@@ -2,6 +2,7 @@
 #include "engine/engine.h"
 #include "home/home.h"
 #include "log/log.h"
+#include "sched/orch_env.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -12,6 +13,11 @@ static const char usage[] =
     "Runs the engine on config/trading_config.json (written from the embedded default when\n"
     "missing). Stops cleanly on Ctrl-C or SIGTERM; SIGHUP reloads the configuration. Files under\n"
     "strategies/, scripts/ and config/ reload when they change. `tradebot repl` attaches.\n";
+
+static int has_command(const char *name)
+{
+    return tb_command_find(name) != NULL;
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -37,6 +43,7 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "tradebot run: %s\n", e.msg);
         return 1;
     }
+    tb_orch_has_command = has_command; /* orchestrator steps naming a missing command */
     tb_engine en;
     int rc = 1;
     if (tb_engine_open(&en, &e) != 0) {

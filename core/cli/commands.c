@@ -13,6 +13,8 @@ int cmd_health(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_vix(int argc, char **argv);
 int cmd_macro(int argc, char **argv);
+int cmd_orchestrate(int argc, char **argv);
+int cmd_candidates(int argc, char **argv);
 
 const tb_command tb_commands[] = {
     {"run", "run the engine (paper broker and replayed sample data by default)", cmd_run},
@@ -26,6 +28,10 @@ const tb_command tb_commands[] = {
      cmd_health},
     {"vix", "print the current VIX from the configured source", cmd_vix},
     {"macro", "recompute the macro state (VIX, survival mode): macro --force", cmd_macro},
+    {"orchestrate", "run the daily sequence (scripts/orchestrator.lua); --status, --list, --step",
+     cmd_orchestrate},
+    {"candidates", "screen and score the universe; write data/top_20_day_trading_candidates.csv",
+     cmd_candidates},
     {"version", "print the version", cmd_version},
     {NULL, NULL, NULL},
 };

@@ -201,6 +201,15 @@ static const cf_field risk_fields[] = {
 };
 #undef R
 
+static const cf_field orchestrator_fields[] = {
+    {"enabled", CF_BOOL, OFF(orchestrator.enabled), 0, 0, NULL, NULL, 0, 0, 0, NULL},
+    {"script", CF_STR, OFF(orchestrator.script), 1, 255, NULL, NULL, 0, 0, 0, NULL},
+    {"archive_remote", CF_STR, OFF(orchestrator.archive_remote), 0, 255, NULL, NULL, 0, 0, 0, NULL},
+    {"candidates_poll_ms", CF_INT, OFF(orchestrator.candidates_poll_ms), 50, 3600000, NULL, NULL, 0,
+     0, 0, NULL},
+    END,
+};
+
 static const cf_field root_fields[] = {
     {"broker", CF_ENUM, OFF(broker), 0, 0, "paper|alpaca|ibkr", NULL, 0, 0, 0, NULL},
     {"feed", CF_ENUM, OFF(feed), 0, 0, "replay|polygon|massive|alpaca|ibkr", NULL, 0, 0, 0, NULL},
@@ -215,6 +224,7 @@ static const cf_field root_fields[] = {
     {"replay", CF_OBJ, 0, 0, 0, NULL, replay_fields, 0, 0, 0, NULL},
     {"paper", CF_OBJ, 0, 0, 0, NULL, paper_fields, 0, 0, 0, NULL},
     {"risk", CF_OBJ, 0, 0, 0, NULL, risk_fields, 0, 0, 0, NULL},
+    {"orchestrator", CF_OBJ, 0, 0, 0, NULL, orchestrator_fields, 0, 0, 0, NULL},
     {"strategies", CF_LIST, OFF(strategies), 0, 64, NULL, strategy_fields, OFF(nstrategies),
      sizeof(tb_strategy_cfg), 0, &strategy_ops},
     END,
@@ -522,6 +532,7 @@ void tb_config_free(tb_config *c)
     free(c->replay.start), free(c->replay.data_dir);
     free(c->risk.day_trades.policy), free(c->risk.margin.preset), free(c->risk.survival.stale);
     free(c->risk.survival.source), free(c->risk.survival.csv);
+    free(c->orchestrator.script), free(c->orchestrator.archive_remote);
     free_strlist(c->symbols, c->nsymbols);
     for (int i = 0; i < c->nstrategies; i++) strategy_free(&c->strategies[i]);
     free(c->strategies);

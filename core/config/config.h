@@ -107,6 +107,12 @@ typedef struct tb_config {
             int enabled;
         } buying_power;
     } risk;
+    struct {
+        int enabled;                /* `tradebot run` runs the daily sequence on its loop */
+        char *script;               /* the sequence: scripts/orchestrator.lua */
+        char *archive_remote;       /* rclone destination of data/archives/ ("" = none) */
+        int64_t candidates_poll_ms; /* how often the engine looks for a new candidates file */
+    } orchestrator;
     tb_strategy_cfg *strategies;
     int nstrategies;
 } tb_config;

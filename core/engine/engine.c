@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 #include "engine/persist.h"
+#include "engine/engine_orch.h"
 #include "home/home.h"
 #include "log/log.h"
 #include "log/rotate.h"
@@ -118,6 +119,7 @@ static void on_file_changed(const char *path, void *ud)
             TB_DEBUG("strategy", "%s changed; no configured strategy uses it", path);
     } else if (under(path, "scripts") && ends_with(path, ".lua")) {
         reload_script(en, path);
+        tb_engine_orch_file_changed(en, path);
     }
 }
 
@@ -278,6 +280,7 @@ int tb_engine_open(tb_engine *en, tb_err *e)
     }
     if (tb_persist_restore(en, e) != 0) return -1;
     if (en->cfg.reload.enabled && open_watch(en, e) != 0) return -1;
+    if (tb_engine_orch_open(en, e) != 0) return -1;
     if (en->cfg.repl.enabled) {
         char sock[PATH_MAX];
         tb_home_path(sock, sizeof sock, en->cfg.repl.socket);
@@ -293,6 +296,7 @@ int tb_engine_run(tb_engine *en)
     TB_INFO("engine", "engine started: home=%s broker=%s feed=%s strategies=%d pid=%d",
             tb_home_dir(), en->cfg.broker, en->cfg.feed, en->shost.n, (int)getpid());
     tb_shost_broadcast(&en->shost, TB_CB_ON_START);
+    tb_engine_orch_start(en);
     tb_err e;
     if (en->runner_open && tb_runner_start(&en->runner, &e) != 0) {
         TB_ERROR("replay", "cannot start the replay: %s", e.msg);
@@ -312,6 +316,7 @@ void tb_engine_stop(tb_engine *en)
 void tb_engine_close(tb_engine *en)
 {
     tb_repl_server_free(en->repl);
+    tb_engine_orch_close(en);
     tb_watch_free(en->watch);
     if (en->runner_open) {
         tb_persist_save_states(en);

@@ -37,6 +37,7 @@ typedef struct tb_engine {
     oms_store *ostore;
     oms_journal inner; /* the OMS store's journal, wrapped by persist.c */
     tb_kv *kv;
+    struct tb_engine_orch *orch; /* daily sequence and candidates file (engine_orch.h) */
     int64_t started_ns;
     uint64_t config_reloads, config_reload_failures, script_reloads, script_reload_failures;
     int stopping;

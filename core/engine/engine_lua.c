@@ -5,11 +5,14 @@
  *                                 reloads..., loop_latency_us = {p50, p99, max, count}}
  *   tb.engine.strategies()    -> { {name, file, version, events, errors, disabled, last_error}, ...
  * } tb.engine.reload(name?)   -> reloads one strategy (or the configuration when name is nil)
+ *   tb.engine.candidates()    -> {count, date, generated_at, file_time, symbols = {{symbol, rank,
+ *                                 score, gap_pct}, ...}} or nil before a candidates file loaded
  *   tb.engine.running()       -> true inside a running engine
  *   tb.engine.positions()     -> { {symbol, qty, avg_price, realized}, ... } (open ones)
  *   tb.engine.account()       -> {cash, equity, buying_power} as exact decimal strings
  */
 #include "engine/engine.h"
+#include "engine/engine_orch.h"
 #include "home/home.h"
 #include "util/clock.h"
 #include "version.h"
@@ -137,6 +140,32 @@ static int l_account(lua_State *L)
     return 1;
 }
 
+/* The candidates the engine loaded last: {count, date, generated_at, file_time, symbols} */
+static int l_candidates(lua_State *L)
+{
+    tb_engine *en = need_engine(L);
+    int64_t file_ns;
+    const tb_cand_set *set = tb_engine_candidates(en, &file_ns);
+    if (!set) return lua_pushnil(L), 1;
+    char buf[40];
+    lua_newtable(L);
+    set_int(L, "count", set->n);
+    set_str(L, "date", tb_date_fmt(set->date, buf, sizeof buf));
+    set_str(L, "generated_at", set->generated_at);
+    set_str(L, "file_time", tb_clock_fmt_utc(file_ns, buf, sizeof buf));
+    lua_createtable(L, set->n, 0);
+    for (int i = 0; i < set->n; i++) {
+        lua_createtable(L, 0, 4);
+        set_str(L, "symbol", set->c[i].symbol);
+        set_int(L, "rank", i + 1);
+        set_num(L, "score", set->c[i].score);
+        set_num(L, "gap_pct", set->c[i].gap_pct);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "symbols");
+    return 1;
+}
+
 static int l_running(lua_State *L)
 {
     lua_pushboolean(L, tb_engine_current() != NULL);
@@ -146,9 +175,10 @@ static int l_running(lua_State *L)
 int tbl_open_engine(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        {"status", l_status},   {"strategies", l_strategies}, {"reload", l_reload},
-        {"running", l_running}, {"positions", l_positions},   {"account", l_account},
-        {NULL, NULL},
+        {"status", l_status},         {"strategies", l_strategies},
+        {"reload", l_reload},         {"running", l_running},
+        {"positions", l_positions},   {"account", l_account},
+        {"candidates", l_candidates}, {NULL, NULL},
     };
     luaL_newlib(L, fns);
     return 1;

@@ -14,6 +14,17 @@ const tb_db_migration tb_db_migrations[] = {
              " volume REAL NOT NULL, vwap REAL, trades INTEGER NOT NULL DEFAULT 0,"
              " PRIMARY KEY (symbol, timeframe, start_ns)"
              ") WITHOUT ROWID;"},
+    {"orchestrator run history",
+     "CREATE TABLE orch_runs ("
+     " id INTEGER PRIMARY KEY,"
+     " step TEXT NOT NULL,"
+     " day INTEGER NOT NULL," /* tb_date: days since 1970-01-01 */
+     " attempt INTEGER NOT NULL,"
+     " source TEXT NOT NULL," /* schedule | manual */
+     " due_ns INTEGER NOT NULL, started_ns INTEGER NOT NULL, finished_ns INTEGER NOT NULL,"
+     " status TEXT NOT NULL, final INTEGER NOT NULL, exit_code INTEGER NOT NULL,"
+     " message TEXT NOT NULL);"
+     "CREATE INDEX orch_runs_step_day ON orch_runs (step, day);"},
     /* Next: orders, fills, ... */
 };
 

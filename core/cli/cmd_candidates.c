@@ -1,0 +1,93 @@
+#include "cand/select.h"
+#include "cli/commands.h"
+#include "home/home.h"
+#include "sched/defaults.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: tradebot candidates [--home DIR] [--date YYYY-MM-DD] [--no-write]\n\n"
+    "Screens the universe for day trading candidates (data only: gap, relative volume, ATR%,\n"
+    "price and liquidity bounds) from the bars in ml_db/ml_data.db, else the replay's sample\n"
+    "data; scores them with scripts/candidates.lua; prints the table and writes\n"
+    "data/top_20_day_trading_candidates.csv (a running engine loads it without restart).\n"
+    "--date defaults to today (New York); when the data ends earlier, its last day is used.\n";
+
+static void print_table(const tb_cand_set *set, const tb_scorer *s, const tb_select_info *info)
+{
+    char d[16], a[16];
+    printf("candidates for %s (asked %s) from the %s: %d screened, %d passed, top %d\n",
+           tb_date_fmt(set->date, d, sizeof d), tb_date_fmt(info->asked, a, sizeof a), info->source,
+           info->screened, info->passed, set->n);
+    printf("%4s %-8s %8s %9s %8s %7s %7s %14s", "rank", "symbol", "score", "price", "gap%",
+           "relvol", "atr%", "$volume/day");
+    for (int k = 0; k < s->ncomp; k++) printf(" %8s", s->comp[k]);
+    putchar('\n');
+    for (int i = 0; i < set->n; i++) {
+        const tb_cand *c = &set->c[i];
+        printf("%4d %-8s %8.3f %9.2f %8.2f %7.2f %7.2f %14.0f", i + 1, c->symbol, c->score,
+               c->price, c->gap_pct, c->rel_volume, c->atr_pct, c->dollar_volume);
+        for (int k = 0; k < s->ncomp; k++) printf(" %8.3f", c->comp[k]);
+        putchar('\n');
+    }
+}
+
+static int run(const char *date, int write, tb_err *e)
+{
+    tb_date want = 0;
+    if (date && tb_date_parse(date, &want, e) != 0) return tb_err_prefix(e, "--date: ");
+    char cfgpath[PATH_MAX], script[PATH_MAX], out[PATH_MAX];
+    tb_config cfg;
+    tb_config_errors errs;
+    if (tb_config_load(tb_home_path(cfgpath, sizeof cfgpath, TB_CONFIG_PATH), 1, &cfg, &errs) != 0)
+        return tb_errf(e, "%s", errs.n ? errs.msg[0] : "configuration error");
+    tb_sched_write_default_scripts();
+    tb_scorer s = {0};
+    tb_cand_set *set = calloc(1, sizeof *set);
+    tb_select_info info;
+    int rc = set ? 0 : tb_errf(e, "out of memory");
+    if (rc == 0)
+        rc = tb_scorer_open(&s, tb_home_path(script, sizeof script, "scripts/candidates.lua"),
+                            "scripts/candidates.lua", e);
+    if (rc == 0) rc = tb_cand_select(&cfg, want, &s, set, &info, e);
+    if (rc == 0) print_table(set, &s, &info);
+    if (rc == 0 && write) {
+        rc = tb_cand_write(tb_home_path(out, sizeof out, TB_CAND_FILE), set, &s, e);
+        if (rc == 0)
+            printf("wrote %s: count=%d generated_at=%s\n", TB_CAND_FILE, set->n, set->generated_at);
+    }
+    tb_scorer_close(&s);
+    free(set);
+    tb_config_free(&cfg);
+    return rc;
+}
+
+int cmd_candidates(int argc, char **argv)
+{
+    if (tb_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    tb_home_take_arg(&argc, argv);
+    const char *date = NULL;
+    int write = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--date") && i + 1 < argc) {
+            date = argv[++i];
+        } else if (!strcmp(argv[i], "--no-write")) {
+            write = 0;
+        } else {
+            fprintf(stderr, "tradebot candidates: unexpected argument '%s'\n%s", argv[i], usage);
+            return 2;
+        }
+    }
+    tb_err e;
+    if (tb_home_init(&e) != 0 || run(date, write, &e) != 0) {
+        fprintf(stderr, "tradebot candidates: %s\n", e.msg);
+        return 1;
+    }
+    return 0;
+}

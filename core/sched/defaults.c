@@ -1,0 +1,34 @@
+#include "sched/defaults.h"
+#include "home/home.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const char *path, *src;
+} scripts[] = {
+#include "default_scripts.inc"
+    {NULL, NULL},
+};
+
+int tb_sched_write_default_scripts(void)
+{
+    int n = 0;
+    for (int i = 0; scripts[i].path; i++) {
+        char path[PATH_MAX];
+        FILE *f = fopen(tb_home_path(path, sizeof path, scripts[i].path), "wx");
+        if (!f) continue;
+        fputs(scripts[i].src, f);
+        fclose(f);
+        n++;
+    }
+    return n;
+}
+
+const char *tb_sched_default_script(const char *rel)
+{
+    for (int i = 0; scripts[i].path; i++)
+        if (strcmp(scripts[i].path, rel) == 0) return scripts[i].src;
+    return NULL;
+}

@@ -1,0 +1,48 @@
+/*
+ * history.h - the orchestrator's run history in ml_db/ml_data.db (table orch_runs).
+ *
+ * One row per attempt of a step for a day. A row is `final` when the step is settled for that
+ * day (ok, unavailable, missed, or failed with no retries left): a restarted scheduler does not
+ * run a step again once a scheduled final row exists. A row left `running` by a crash is not
+ * final, so the step runs again after a restart.
+ */
+#ifndef TB_SCHED_HISTORY_H
+#define TB_SCHED_HISTORY_H
+
+#include "data/calendar.h"
+#include "store/db.h"
+
+#include <stdint.h>
+
+typedef struct tb_run {
+    int64_t id;
+    char step[64];
+    tb_date day;
+    int attempt;
+    char source[16]; /* schedule | manual */
+    int64_t due_ns, started_ns, finished_ns;
+    char status[16]; /* running ok failed timeout unavailable missed interrupted */
+    int final;
+    int exit_code;
+    char message[256];
+} tb_run;
+
+/* Inserts a run (r->id is set); finished_ns 0 means still running. */
+int tb_history_insert(tb_db *db, tb_run *r, tb_err *e);
+
+/* Updates status, final, exit_code, finished_ns and message of run r->id. */
+int tb_history_finish(tb_db *db, const tb_run *r, tb_err *e);
+
+/* 1 when a final row of source "schedule" exists for (step, day), 0 when not, -1 on error. */
+int tb_history_settled(tb_db *db, const char *step, tb_date day, tb_err *e);
+
+/* Number of attempts recorded for (step, day) by the schedule. */
+int tb_history_attempts(tb_db *db, const char *step, tb_date day, int *n, tb_err *e);
+
+/* The latest run of (step, day), preferring final rows: 1 found, 0 none, -1 error. */
+int tb_history_latest(tb_db *db, const char *step, tb_date day, tb_run *out, tb_err *e);
+
+/* Marks rows left `running` (by a process that died) as interrupted; returns how many. */
+int tb_history_mark_interrupted(tb_db *db, int *n, tb_err *e);
+
+#endif
