@@ -75,6 +75,14 @@ typedef struct tb_config {
         double commission_per_share;
         int64_t flatten_minutes; /* close what is left this many minutes before the close */
     } paper;
+    struct {
+        int enabled;
+        char *bind;       /* address to listen on (loopback unless the operator says otherwise) */
+        int64_t port;     /* 0: any free port (the log line says which) */
+        char *token_file; /* bearer token for state-changing endpoints; created 0600 */
+        char *web_dir;    /* static pages; "" or missing: the source tree's web/ */
+        int64_t push_ms;  /* server-sent events period */
+    } dashboard;
     tb_strategy_cfg *strategies;
     int nstrategies;
 } tb_config;

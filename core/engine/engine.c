@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 #include "home/home.h"
+#include "http/dashboard.h"
 #include "log/log.h"
 #include "log/rotate.h"
 #include "lua/sandbox.h"
@@ -229,6 +230,10 @@ int tb_engine_open(tb_engine *en, tb_err *e)
                                             en->cfg.repl.instruction_budget, e)))
             return -1;
     }
+    /* The engine trades without its dashboard: a taken port is an error in the log, not a stop. */
+    tb_err de;
+    if (en->cfg.dashboard.enabled && !(en->dash = tb_dashboard_open(en, &de)))
+        TB_ERROR("dashboard", "dashboard not started: %s", de.msg);
     return 0;
 }
 
@@ -255,6 +260,7 @@ void tb_engine_stop(tb_engine *en)
 
 void tb_engine_close(tb_engine *en)
 {
+    tb_dashboard_close(en->dash);
     tb_repl_server_free(en->repl);
     tb_watch_free(en->watch);
     if (en->runner_open) tb_runner_close(&en->runner);
