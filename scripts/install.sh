@@ -12,6 +12,8 @@ PKGS=(
   lua5.4 liblua5.4-dev lua-cjson lua-cjson-dev lua-busted lua-check
   libevent-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libjansson-dev zlib1g-dev libedit-dev
   clang-format
+  # tests: Prometheus scraping the engine, the dashboard in a headless browser
+  prometheus chromium
 )
 
 missing=()
