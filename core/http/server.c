@@ -152,7 +152,7 @@ static const tb_http_route *find_route(const tb_http *h, const char *path, const
 {
     for (const tb_http_route *rt = h->routes; rt && rt->path; rt++) {
         size_t n = strlen(rt->path);
-        if (strcmp(path, rt->path) == 0) {
+        if (rt->path[n - 1] != '/' && strcmp(path, rt->path) == 0) {
             *tail = "";
             return rt;
         }

@@ -14,7 +14,7 @@ void tb_counters_inc(tb_counters *cs, const char *name)
 {
     if (!name || !*name) name = "unknown";
     int i = find(cs, name);
-    if (i < 0 && cs->n == TB_COUNTERS_MAX - 1 && strcmp(name, "other") != 0) name = "other";
+    if (i < 0 && cs->n >= TB_COUNTERS_MAX - 1 && strcmp(name, "other") != 0) name = "other";
     if (i < 0) i = find(cs, name);
     if (i < 0) {
         i = cs->n++;
