@@ -26,13 +26,16 @@ static void remove_at(tb_sse *s, size_t i)
     s->cl[i] = s->cl[--s->n];
 }
 
-/* The browser went away: libevent frees the request after this returns. */
+/* The browser went away. libevent detaches a reply still streaming from its connection and
+ * leaves freeing it to us; a request still attached is freed with its connection. */
 static void on_close(struct evhttp_connection *c, void *arg)
 {
     tb_sse *s = arg;
     for (size_t i = 0; i < s->n; i++)
         if (s->cl[i].c == c) {
+            struct evhttp_request *r = s->cl[i].r;
             remove_at(s, i);
+            if (!evhttp_request_get_connection(r)) evhttp_request_free(r);
             return;
         }
 }
