@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@ struct tb_http {
     const tb_http_route *routes;
     void *ud;
     char static_dir[4096];
+    int loopback; /* bound to loopback: only loopback host names are accepted */
     unsigned long long ok, client_err, unauthorized;
 };
 
@@ -214,9 +216,30 @@ static void dispatch(tb_http *h, struct evhttp_request *r, const char *path, con
     rt->fn(&q);
 }
 
+/* A page of some other site that rebinds its DNS name to 127.0.0.1 still sends its own name as
+ * Host: a loopback server answers only requests addressed to a loopback name. */
+static int host_ok(const tb_http *h, struct evhttp_request *r)
+{
+    if (!h->loopback) return 1;
+    const char *host = evhttp_find_header(evhttp_request_get_input_headers(r), "Host");
+    if (!host) return 1; /* HTTP/1.0 clients: no name to check */
+    static const char *const names[] = {"127.0.0.1", "localhost", "[::1]", NULL};
+    for (int i = 0; names[i]; i++) {
+        size_t n = strlen(names[i]);
+        if (strncasecmp(host, names[i], n) == 0 && (host[n] == 0 || host[n] == ':')) return 1;
+    }
+    return 0;
+}
+
 static void on_request(struct evhttp_request *r, void *arg)
 {
     tb_http *h = arg;
+    if (!host_ok(h, r)) {
+        security_headers(r, 1);
+        h->client_err++;
+        tb_http_reply_error(r, 421, "this server answers to 127.0.0.1 and localhost only");
+        return;
+    }
     const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(r);
     const char *raw = u ? evhttp_uri_get_path(u) : NULL;
     char *path = raw ? evhttp_uridecode(raw, 0, NULL) : NULL;
@@ -240,6 +263,8 @@ tb_http *tb_http_new(struct event_base *base, const char *bind, int port, const 
         return NULL;
     }
     h->routes = routes, h->ud = ud;
+    h->loopback =
+        strncmp(bind, "127.", 4) == 0 || strcmp(bind, "::1") == 0 || strcmp(bind, "localhost") == 0;
     if (token && *token) {
         snprintf(h->token, sizeof h->token, "%s", token);
         h->has_token = 1;

@@ -71,5 +71,9 @@ while IFS= read -r e; do
   done
 done <<<"$exprs"
 check "every Grafana query is valid and uses exported series${bad}" [ -z "$bad" ]
+check "tb.engine.status() names the dashboard" [ "$(echo 'return tb.engine.status().dashboard' | repl)" = "\"$url/\"" ]
+echo 'return tb.engine.kill_switch()' | repl >/dev/null
+check "the kill switch from the REPL shows in /metrics" \
+  bash -c "curl -s '$url/metrics' | grep -q '^tradebot_kill_switch_engaged 1'"
 stop_engine || true
 finish

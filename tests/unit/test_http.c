@@ -101,7 +101,14 @@ static void setup(void)
     tb_http_set_static_dir(srv, webdir);
 }
 
+static resp *req_host(enum evhttp_cmd_type m, const char *path, const char *auth, const char *host);
+
 static resp *req(enum evhttp_cmd_type m, const char *path, const char *auth)
+{
+    return req_host(m, path, auth, "127.0.0.1:8501");
+}
+
+static resp *req_host(enum evhttp_cmd_type m, const char *path, const char *auth, const char *host)
 {
     static resp o;
     memset(&o, 0, sizeof o);
@@ -110,7 +117,7 @@ static resp *req(enum evhttp_cmd_type m, const char *path, const char *auth)
         evhttp_connection_base_new(base, NULL, "127.0.0.1", (unsigned short)tb_http_port(srv));
     struct evhttp_request *r = evhttp_request_new(on_resp, &o);
     struct evkeyvalq *h = evhttp_request_get_output_headers(r);
-    evhttp_add_header(h, "Host", "127.0.0.1");
+    evhttp_add_header(h, "Host", host);
     if (auth) evhttp_add_header(h, "Authorization", auth);
     evhttp_make_request(c, r, m, path);
     while (!o.done) event_base_dispatch(base);
@@ -227,6 +234,19 @@ TEST(token_file_is_created_0600_and_kept)
     CHECK_CONTAINS(e.msg, "chmod 600");
     unlink(path);
     rmdir(dir);
+}
+
+TEST(a_loopback_server_refuses_other_host_names)
+{
+    acted = 0;
+    resp *o = req_host(EVHTTP_REQ_GET, "/api/ping", NULL, "evil.example:8501");
+    CHECK_INT(o->code, 421);
+    CHECK_STR(o->nosniff, "nosniff");
+    o = req_host(EVHTTP_REQ_POST, "/api/act", "Bearer " TOKEN, "127.0.0.1.evil.example");
+    CHECK_INT(o->code, 421);
+    CHECK_INT(acted, 0);
+    CHECK_INT(req_host(EVHTTP_REQ_GET, "/api/ping", NULL, "localhost:8501")->code, 200);
+    CHECK_INT(req_host(EVHTTP_REQ_GET, "/api/ping", NULL, "[::1]:8501")->code, 200);
 }
 
 TEST(zz_cleanup)
