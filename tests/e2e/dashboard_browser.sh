@@ -30,6 +30,14 @@ has_decisions() { [ "$(curl -s "$url/api/decisions?limit=1")" != "[]" ]; }
 wait_for has_decisions 60
 
 node "$B/dashboard.test.mjs" "$url" "$H/run/dashboard.token" "$ART" ${README_PNG:+"$README_PNG"} && ok "browser tests" || fail "browser tests"
+# The browser engaged the kill switch: nothing new reaches the broker, nothing stays open.
+field() { curl -s "$url/api/status" | grep -o "\"$1\":[0-9]*" | head -1 | cut -d: -f2; }
+o1=$(field orders) b1=$(field bars); sleep 2; o2=$(field orders) b2=$(field bars)
+check "with the kill switch engaged bars flow ($b1 -> $b2) but no order is sent ($o1 -> $o2)" \
+  bash -c "[ '$b2' -gt '$b1' ] && [ '$o2' = '$o1' ]"
+check "the kill switch cancelled the open orders" [ "$(curl -s "$url/api/orders")" = "[]" ]
+check "blocked intents are in the decision log with the gate" \
+  grep -q '"verdict":"blocked".*"gate":"kill_switch"\|"gate":"kill_switch".*"verdict":"blocked"' "$H/logs/enhanced_decision_log.jsonl"
 check "approving wrote the directive back" grep -q '"approved_by": "dashboard"' "$H/data/healer_active_directives.json"
 check "the kill switch is in the control audit log" grep -q kill_switch_engaged "$H/logs/control_audit_log.jsonl"
 stop_engine || true
