@@ -9,11 +9,13 @@ cd "$(dirname "$0")/.."
 
 # Build and run-time packages. Keep in step with docker/Dockerfile and docs/architecture.md.
 PKGS=(
-  build-essential cmake pkg-config git ca-certificates
+  build-essential cmake pkg-config git ca-certificates curl
   lua5.4 liblua5.4-dev lua-cjson lua-cjson-dev lua-busted lua-check
   libevent-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libjansson-dev zlib1g-dev libedit-dev
   clang-format docker-compose yamllint rclone
   jq
+  # tests: Prometheus scraping the engine, the dashboard in a headless browser
+  prometheus chromium
 )
 
 # What a built tradebot needs at run time (the Docker image's run stage installs only these).

@@ -36,7 +36,8 @@ return {
     if s.armed[bar.symbol] and hist > 0 then
       s.armed[bar.symbol] = nil
       ctx:buy{ qty = p.qty,
-        reason = string.format("rsi %.1f oversold and macd histogram turned up (%.4f)", rsi, hist) }
+        reason = string.format("rsi was under %d, macd histogram turned up (%.4f), rsi now %.1f",
+          p.oversold, hist, rsi) }
     end
   end,
 }

@@ -210,6 +210,16 @@ static const cf_field orchestrator_fields[] = {
     END,
 };
 
+static const cf_field dashboard_fields[] = {
+    {"enabled", CF_BOOL, OFF(dashboard.enabled), 0, 0, NULL, NULL, 0, 0, 0, NULL},
+    {"bind", CF_STR, OFF(dashboard.bind), 1, 63, NULL, NULL, 0, 0, 0, NULL},
+    {"port", CF_INT, OFF(dashboard.port), 0, 65535, NULL, NULL, 0, 0, 0, NULL},
+    {"token_file", CF_STR, OFF(dashboard.token_file), 1, 255, NULL, NULL, 0, 0, 0, NULL},
+    {"web_dir", CF_STR, OFF(dashboard.web_dir), 0, 255, NULL, NULL, 0, 0, 0, NULL},
+    {"push_ms", CF_INT, OFF(dashboard.push_ms), 100, 60000, NULL, NULL, 0, 0, 0, NULL},
+    END,
+};
+
 static const cf_field root_fields[] = {
     {"broker", CF_ENUM, OFF(broker), 0, 0, "paper|alpaca|ibkr", NULL, 0, 0, 0, NULL},
     {"feed", CF_ENUM, OFF(feed), 0, 0, "replay|polygon|massive|alpaca|ibkr", NULL, 0, 0, 0, NULL},
@@ -225,6 +235,7 @@ static const cf_field root_fields[] = {
     {"paper", CF_OBJ, 0, 0, 0, NULL, paper_fields, 0, 0, 0, NULL},
     {"risk", CF_OBJ, 0, 0, 0, NULL, risk_fields, 0, 0, 0, NULL},
     {"orchestrator", CF_OBJ, 0, 0, 0, NULL, orchestrator_fields, 0, 0, 0, NULL},
+    {"dashboard", CF_OBJ, 0, 0, 0, NULL, dashboard_fields, 0, 0, 0, NULL},
     {"strategies", CF_LIST, OFF(strategies), 0, 64, NULL, strategy_fields, OFF(nstrategies),
      sizeof(tb_strategy_cfg), 0, &strategy_ops},
     END,
@@ -533,6 +544,7 @@ void tb_config_free(tb_config *c)
     free(c->risk.day_trades.policy), free(c->risk.margin.preset), free(c->risk.survival.stale);
     free(c->risk.survival.source), free(c->risk.survival.csv);
     free(c->orchestrator.script), free(c->orchestrator.archive_remote);
+    free(c->dashboard.bind), free(c->dashboard.token_file), free(c->dashboard.web_dir);
     free_strlist(c->symbols, c->nsymbols);
     for (int i = 0; i < c->nstrategies; i++) strategy_free(&c->strategies[i]);
     free(c->strategies);

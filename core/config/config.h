@@ -113,6 +113,14 @@ typedef struct tb_config {
         char *archive_remote;       /* rclone destination of data/archives/ ("" = none) */
         int64_t candidates_poll_ms; /* how often the engine looks for a new candidates file */
     } orchestrator;
+    struct {
+        int enabled;
+        char *bind;       /* address to listen on (loopback unless the operator says otherwise) */
+        int64_t port;     /* 0: any free port (the log line says which) */
+        char *token_file; /* bearer token for state-changing endpoints; created 0600 */
+        char *web_dir;    /* static pages; "" or missing: the source tree's web/ */
+        int64_t push_ms;  /* server-sent events period */
+    } dashboard;
     tb_strategy_cfg *strategies;
     int nstrategies;
 } tb_config;

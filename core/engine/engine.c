@@ -2,6 +2,7 @@
 #include "engine/persist.h"
 #include "engine/engine_orch.h"
 #include "home/home.h"
+#include "http/dashboard.h"
 #include "log/log.h"
 #include "log/rotate.h"
 #include "lua/sandbox.h"
@@ -180,6 +181,14 @@ static void on_risk_timer(evutil_socket_t fd, short what, void *ud)
 
 /* The gates, with a macro state computed at first start (a home without data/macro.json would
  * otherwise start in the stale fail-safe: survival mode). */
+/* The dashboard's and the REPL's kill switch is the risk gate's: persistent and confirmed. */
+static int risk_kill_switch(void *ud, int engage, const char *who, tb_err *e)
+{
+    tb_engine *en = ud;
+    return engage ? tb_risk_kill(en->risk, who, "engaged from the dashboard or REPL", e)
+                  : tb_risk_clear(en->risk, who, e);
+}
+
 static int open_risk(tb_engine *en, tb_err *e)
 {
     char data[PATH_MAX], macro[PATH_MAX];
@@ -198,6 +207,8 @@ static int open_risk(tb_engine *en, tb_err *e)
     tb_risk_cfg rc;
     tb_risk_cfg_from_config(&en->cfg, &rc);
     if (!(en->risk = tb_risk_new(&rc, data, e))) return -1;
+    en->kill_switch = risk_kill_switch;
+    en->kill_switch_ud = en;
     en->risk_timer = event_new(tb_loop_base(en->loop), -1, EV_PERSIST, on_risk_timer, en);
     struct timeval tv = {1, 0};
     if (!en->risk_timer || event_add(en->risk_timer, &tv) != 0)
@@ -288,6 +299,10 @@ int tb_engine_open(tb_engine *en, tb_err *e)
                                             en->cfg.repl.instruction_budget, e)))
             return -1;
     }
+    /* The engine trades without its dashboard: a taken port is an error in the log, not a stop. */
+    tb_err de;
+    if (en->cfg.dashboard.enabled && !(en->dash = tb_dashboard_open(en, &de)))
+        TB_ERROR("dashboard", "dashboard not started: %s", de.msg);
     return 0;
 }
 
@@ -315,6 +330,7 @@ void tb_engine_stop(tb_engine *en)
 
 void tb_engine_close(tb_engine *en)
 {
+    tb_dashboard_close(en->dash);
     tb_repl_server_free(en->repl);
     tb_engine_orch_close(en);
     tb_watch_free(en->watch);

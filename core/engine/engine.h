@@ -21,6 +21,12 @@
 
 #include <limits.h>
 
+struct tb_dashboard;
+
+/* The kill switch: engage 1 stops new orders and cancels working ones, 0 releases it. who says
+ * where the request came from (audit). Returns 0 or -1 with e. The risk issue may replace it. */
+typedef int (*tb_kill_switch_fn)(void *ud, int engage, const char *who, tb_err *e);
+
 typedef struct tb_engine {
     tb_config cfg;
     char config_path[PATH_MAX];
@@ -37,7 +43,10 @@ typedef struct tb_engine {
     oms_store *ostore;
     oms_journal inner; /* the OMS store's journal, wrapped by persist.c */
     tb_kv *kv;
-    struct tb_engine_orch *orch; /* daily sequence and candidates file (engine_orch.h) */
+    struct tb_engine_orch *orch;   /* daily sequence and candidates file (engine_orch.h) */
+    struct tb_dashboard *dash;     /* web dashboard, API and /metrics; NULL when off */
+    tb_kill_switch_fn kill_switch; /* NULL: tb_engine_kill_switch_default */
+    void *kill_switch_ud;
     int64_t started_ns;
     uint64_t config_reloads, config_reload_failures, script_reloads, script_reload_failures;
     int stopping;
@@ -56,6 +65,16 @@ void tb_engine_stop(tb_engine *en);
 
 /* Reloads config/trading_config.json; a bad file keeps the running configuration. */
 int tb_engine_reload_config(tb_engine *en, tb_err *e);
+
+/* Engages or releases the kill switch through the hook (or the default). */
+int tb_engine_kill_switch(tb_engine *en, int engage, const char *who, tb_err *e);
+
+/* Whether the kill switch is engaged, and why (risk gate's when there is one). */
+int tb_engine_kill_engaged(tb_engine *en, char *why, size_t len);
+
+/* The default kill switch: the trader blocks every new intent (gate "kill_switch") and every
+ * open order is asked to cancel; each use leaves a line in logs/control_audit_log.jsonl. */
+int tb_engine_kill_switch_default(tb_engine *en, int engage, const char *who, tb_err *e);
 
 /* Closes everything (flushes logs, removes the REPL socket). */
 void tb_engine_close(tb_engine *en);

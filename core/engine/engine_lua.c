@@ -14,10 +14,12 @@
 #include "engine/engine.h"
 #include "engine/engine_orch.h"
 #include "home/home.h"
+#include "http/dashboard.h"
 #include "util/clock.h"
 #include "version.h"
 
 #include <lauxlib.h>
+#include <stdio.h>
 #include <unistd.h>
 
 static tb_engine *need_engine(lua_State *L)
@@ -60,6 +62,12 @@ static int l_status(lua_State *L)
     set_int(L, "strategy_reload_failures", (long long)en->shost.reload_failures);
     set_int(L, "config_reloads", (long long)en->config_reloads);
     set_int(L, "config_reload_failures", (long long)en->config_reload_failures);
+    if (en->dash) {
+        char url[128];
+        snprintf(url, sizeof url, "http://%s:%d/", en->cfg.dashboard.bind,
+                 tb_dashboard_port(en->dash));
+        set_str(L, "dashboard", url);
+    }
     tb_latency lat;
     tb_loop_latency(en->loop, &lat);
     lua_newtable(L);
@@ -68,6 +76,21 @@ static int l_status(lua_State *L)
     set_num(L, "max", lat.max_us);
     set_int(L, "count", (long long)lat.count);
     lua_setfield(L, -2, "loop_latency_us");
+    return 1;
+}
+
+/* tb.engine.kill_switch(engage = true): stop new orders and cancel open ones (false releases). */
+static int l_kill_switch(lua_State *L)
+{
+    tb_engine *en = need_engine(L);
+    int engage = lua_isnoneornil(L, 1) ? 1 : lua_toboolean(L, 1);
+    tb_err e;
+    if (tb_engine_kill_switch(en, engage, "repl", &e) != 0) {
+        lua_pushnil(L);
+        lua_pushstring(L, e.msg);
+        return 2;
+    }
+    lua_pushboolean(L, 1);
     return 1;
 }
 
@@ -175,10 +198,9 @@ static int l_running(lua_State *L)
 int tbl_open_engine(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        {"status", l_status},         {"strategies", l_strategies},
-        {"reload", l_reload},         {"running", l_running},
-        {"positions", l_positions},   {"account", l_account},
-        {"candidates", l_candidates}, {NULL, NULL},
+        {"status", l_status},         {"strategies", l_strategies},   {"reload", l_reload},
+        {"running", l_running},       {"positions", l_positions},     {"account", l_account},
+        {"candidates", l_candidates}, {"kill_switch", l_kill_switch}, {NULL, NULL},
     };
     luaL_newlib(L, fns);
     return 1;

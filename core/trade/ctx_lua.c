@@ -15,6 +15,7 @@
 
 #include <lauxlib.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define TRADER(L) ((tb_trader *)lua_touserdata(L, lua_upvalueindex(1)))
@@ -92,7 +93,18 @@ static int submit(lua_State *L, tb_trader *t, oms_intent *in)
     tb_trader_stats *st = tb_trader_stats_mut(t);
     st->intents++;
     char gate[64] = "", why[256] = "";
-    if (tb_trader_gate(t, in, gate, sizeof gate, why, sizeof why)) {
+    const char *halt_why;
+    int blocked = 0;
+    if (tb_trader_halted(t, &halt_why)) { /* the engine's own kill switch (no risk gates) */
+        snprintf(gate, sizeof gate, "kill_switch");
+        snprintf(why, sizeof why, "kill switch engaged: %s", halt_why);
+        st->blocked++;
+        blocked = 1;
+    } else {
+        blocked = tb_trader_gate(t, in, gate, sizeof gate, why, sizeof why);
+    }
+    if (blocked) {
+        tb_counters_inc(tb_trader_gate_blocks_mut(t), gate);
         log_decision(t, in, "blocked", gate, why, NULL);
         TB_INFO("gates", "blocked by %s: %s %s %lld %s: %s", gate, in->strategy,
                 oms_side_name(in->side), (long long)in->qty, in->symbol, why);

@@ -37,6 +37,11 @@ struct tb_trader {
     tb_trade_rec *trades;
     size_t ntrades, captrades;
     int64_t resume_ns, bar_ns;
+    tb_fill_rec fills[TB_TRADER_RECENT_FILLS]; /* a ring; nfills counts all ever */
+    uint64_t nfills;
+    tb_counters rejects, gate_blocks;
+    int halted;
+    char halt_reason[128];
 };
 
 static int32_t yyyymmdd(int64_t t_ns)
@@ -144,6 +149,88 @@ const tb_trade_rec *tb_trader_trades(const tb_trader *t, size_t *n)
     return t->trades;
 }
 
+static void record_fill(tb_trader *t, const oms_event *ev)
+{
+    tb_fill_rec *f = &t->fills[t->nfills++ % TB_TRADER_RECENT_FILLS];
+    snprintf(f->client_id, sizeof f->client_id, "%s", ev->order->client_id);
+    snprintf(f->symbol, sizeof f->symbol, "%s", ev->order->symbol);
+    snprintf(f->strategy, sizeof f->strategy, "%s", ev->order->strategy);
+    f->side = (int)ev->order->side;
+    f->t_ns = ev->exec->t_ns;
+    f->qty = ev->exec->qty;
+    f->price = ev->exec->price;
+}
+
+int tb_trader_recent_fills(const tb_trader *t, tb_fill_rec *out, int cap)
+{
+    int n = 0;
+    for (uint64_t k = t->nfills; k > 0 && n < cap && t->nfills - k < TB_TRADER_RECENT_FILLS; k--)
+        out[n++] = t->fills[(k - 1) % TB_TRADER_RECENT_FILLS];
+    return n;
+}
+
+const tb_counters *tb_trader_rejects(const tb_trader *t)
+{
+    return &t->rejects;
+}
+
+const tb_counters *tb_trader_gate_blocks(const tb_trader *t)
+{
+    return &t->gate_blocks;
+}
+
+tb_counters *tb_trader_gate_blocks_mut(tb_trader *t)
+{
+    return &t->gate_blocks;
+}
+
+void tb_trader_set_halt(tb_trader *t, int halted, const char *reason)
+{
+    t->halted = halted;
+    snprintf(t->halt_reason, sizeof t->halt_reason, "%s", halted && reason ? reason : "");
+}
+
+int tb_trader_halted(const tb_trader *t, const char **reason)
+{
+    if (reason) *reason = t->halt_reason;
+    return t->halted;
+}
+
+int tb_trader_cancel_all(tb_trader *t)
+{
+    int asked = 0;
+    for (uint32_t id = 0; id < tb_symtab_count(t->o.syms); id++) {
+        const oms_order *open[256];
+        int n = oms_open_orders(t->oms, tb_symtab_name(t->o.syms, id), open, 256);
+        for (int i = 0; i < n && i < 256; i++) {
+            if (open[i]->status == OMS_ST_PENDING_CANCEL) continue;
+            tb_err e;
+            if (oms_cancel(t->oms, open[i]->client_id, &e) == 0)
+                asked++;
+            else
+                TB_WARN("orders", "cancel %s: %s", open[i]->client_id, e.msg);
+        }
+    }
+    return asked;
+}
+
+broker tb_trader_broker(tb_trader *t)
+{
+    return paper_broker(t->paper);
+}
+
+double tb_trader_last_price_of(const tb_trader *t, const char *symbol)
+{
+    int64_t id = tb_symtab_find(t->o.syms, symbol);
+    return id >= 0 && (uint32_t)id < t->nsym && t->sym[id].ready ? t->sym[id].last : NAN;
+}
+
+const tb_ring *tb_trader_symbol_bars(const tb_trader *t, const char *symbol)
+{
+    int64_t id = tb_symtab_find(t->o.syms, symbol);
+    return id >= 0 && (uint32_t)id < t->nsym && t->sym[id].ready ? &t->sym[id].bars : NULL;
+}
+
 static void on_oms_event(void *ud, const oms_event *ev)
 {
     tb_trader *t = ud;
@@ -152,8 +239,10 @@ static void on_oms_event(void *ud, const oms_event *ev)
         t->st.fills++;
         t->st.fees += ev->exec->commission;
         record_trade(t, ev);
+        record_fill(t, ev);
     } else if (ev->order->status == OMS_ST_REJECTED) {
         t->st.rejected++;
+        tb_counters_inc(&t->rejects, ev->order->note);
         TB_WARN("orders", "order rejected: %s %s %s: %s", ev->order->client_id, ev->order->symbol,
                 oms_side_name(ev->order->side), ev->order->note);
     }

@@ -13,10 +13,12 @@
 #include "broker/paper.h"
 #include "data/bar.h"
 #include "data/calendar.h"
+#include "data/ring.h"
 #include "data/symbols.h"
 #include "log/jsonl.h"
 #include "oms/oms.h"
 #include "strategy/host.h"
+#include "util/counters.h"
 
 #include <stdint.h>
 
@@ -70,7 +72,43 @@ typedef struct tb_trade_rec {
     tb_money pnl; /* realised by this fill, before fees */
 } tb_trade_rec;
 
+/* One execution, kept for the dashboard (the last TB_TRADER_RECENT_FILLS of them). */
+typedef struct tb_fill_rec {
+    char client_id[64];
+    char symbol[16];
+    char strategy[48];
+    int side; /* oms_side */
+    int64_t t_ns;
+    tb_qty qty;
+    tb_money price;
+} tb_fill_rec;
+
+#define TB_TRADER_RECENT_FILLS 256
+
 typedef struct tb_trader tb_trader;
+
+/* Copies up to cap of the latest fills into out, newest first; returns how many. */
+int tb_trader_recent_fills(const tb_trader *t, tb_fill_rec *out, int cap);
+
+/* Order rejects by the broker's reason and intents blocked by gate (the kill switch included). */
+const tb_counters *tb_trader_rejects(const tb_trader *t);
+const tb_counters *tb_trader_gate_blocks(const tb_trader *t);
+
+/* The kill switch: while halted every new intent is blocked by the gate "kill_switch". */
+void tb_trader_set_halt(tb_trader *t, int halted, const char *reason);
+int tb_trader_halted(const tb_trader *t, const char **reason);
+
+/* Requests a cancel of every open order; returns how many were asked to cancel. */
+int tb_trader_cancel_all(tb_trader *t);
+
+/* The broker the trader sends to (state, account). */
+broker tb_trader_broker(tb_trader *t);
+
+/* The last close of a symbol, NaN when it was never seen. */
+double tb_trader_last_price_of(const tb_trader *t, const char *symbol);
+
+/* The recent bars of a symbol (up to 512, newest at ago 0), or NULL if it was never seen. */
+const tb_ring *tb_trader_symbol_bars(const tb_trader *t, const char *symbol);
 
 /* Closing fills so far (the trader owns the array). */
 const tb_trade_rec *tb_trader_trades(const tb_trader *t, size_t *n);

@@ -17,6 +17,7 @@ double tb_trader_last_price(tb_trader *t, const char *symbol);
 int64_t tb_trader_now(const tb_trader *t);
 int64_t tb_trader_session_close(const tb_trader *t);
 tb_trader_stats *tb_trader_stats_mut(tb_trader *t);
+tb_counters *tb_trader_gate_blocks_mut(tb_trader *t);
 const tb_trader_opts *tb_trader_opts_of(const tb_trader *t);
 
 /* Pushes an order as the table strategies see (id, symbol, side, type, status, qty, ...). */

@@ -1,0 +1,221 @@
+#include "http/metrics.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void tb_metrics_escape_label(tb_sbuf *out, const char *v)
+{
+    for (const char *c = v ? v : ""; *c; c++) {
+        if (*c == '\\')
+            tb_sbuf_puts(out, "\\\\");
+        else if (*c == '"')
+            tb_sbuf_puts(out, "\\\"");
+        else if (*c == '\n')
+            tb_sbuf_puts(out, "\\n");
+        else
+            tb_sbuf_add(out, c, 1);
+    }
+}
+
+static void head(tb_sbuf *o, const char *name, const char *type, const char *help)
+{
+    tb_sbuf_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* Prometheus floats: integers print exactly, NaN and infinities by their names. */
+static void value(tb_sbuf *o, double v)
+{
+    if (isnan(v))
+        tb_sbuf_puts(o, " NaN\n");
+    else if (isinf(v))
+        tb_sbuf_puts(o, v > 0 ? " +Inf\n" : " -Inf\n");
+    else if (v == floor(v) && fabs(v) < 1e15)
+        tb_sbuf_printf(o, " %.0f\n", v);
+    else
+        tb_sbuf_printf(o, " %.15g\n", v);
+}
+
+static void metric(tb_sbuf *o, const char *name, const char *type, const char *help, double v)
+{
+    head(o, name, type, help);
+    tb_sbuf_puts(o, name);
+    value(o, v);
+}
+
+static void labelled(tb_sbuf *o, const char *name, const char *label, const char *lv, double v)
+{
+    tb_sbuf_printf(o, "%s{%s=\"", name, label);
+    tb_metrics_escape_label(o, lv);
+    tb_sbuf_puts(o, "\"}");
+    value(o, v);
+}
+
+static void counters(tb_sbuf *o, const char *name, const char *help, const char *label,
+                     const tb_counters *cs)
+{
+    head(o, name, "counter", help);
+    for (int i = 0; cs && i < cs->n; i++)
+        labelled(o, name, label, cs->c[i].name, (double)cs->c[i].count);
+}
+
+static void latency(tb_sbuf *o, const tb_latency *l)
+{
+    const char *n = "tradebot_loop_latency_seconds";
+    head(o, n, "histogram", "How late the loop's probe timer fires: time the loop was busy.");
+    uint64_t cum = 0;
+    for (int i = 0; i < TB_LAT_BUCKETS; i++) {
+        cum += l->buckets[i];
+        if (i == TB_LAT_BUCKETS - 1)
+            tb_sbuf_printf(o, "%s_bucket{le=\"+Inf\"} %llu\n", n, (unsigned long long)cum);
+        else
+            tb_sbuf_printf(o, "%s_bucket{le=\"%g\"} %llu\n", n, tb_latency_bounds_us[i] / 1e6,
+                           (unsigned long long)cum);
+    }
+    tb_sbuf_printf(o, "%s_sum", n);
+    value(o, l->sum_us / 1e6);
+    tb_sbuf_printf(o, "%s_count %llu\n", n, (unsigned long long)l->count);
+}
+
+static void process(tb_sbuf *o, const tb_metrics_snap *s)
+{
+    metric(o, "process_cpu_seconds_total", "counter", "User and system CPU time spent in seconds.",
+           s->cpu_seconds);
+    metric(o, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+           s->rss_bytes);
+    metric(o, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.",
+           s->vsize_bytes);
+    metric(o, "process_start_time_seconds", "gauge",
+           "Start time of the process since unix epoch in seconds.", s->start_time_seconds);
+    metric(o, "process_open_fds", "gauge", "Number of open file descriptors.", s->open_fds);
+}
+
+static void market(tb_sbuf *o, const tb_metrics_snap *s)
+{
+    metric(o, "tradebot_bars_total", "counter", "Bars the trader processed.", (double)s->bars);
+    metric(o, "tradebot_events_total", "counter", "Strategy callbacks run.", (double)s->events);
+    metric(o, "tradebot_bars_per_second", "gauge", "Bars per second over the last push period.",
+           s->bars_per_second);
+    metric(o, "tradebot_events_per_second", "gauge",
+           "Strategy callbacks per second over the last push period.", s->events_per_second);
+    head(o, "tradebot_feed_up", "gauge", "1 while the feed delivers data.");
+    labelled(o, "tradebot_feed_up", "feed", s->feed, s->feed_running);
+    head(o, "tradebot_data_staleness_seconds", "gauge",
+         "Wall-clock seconds since the feed last delivered a bar.");
+    labelled(o, "tradebot_data_staleness_seconds", "feed", s->feed, s->feed_staleness_seconds);
+}
+
+static void orders(tb_sbuf *o, const tb_metrics_snap *s)
+{
+    metric(o, "tradebot_intents_total", "counter", "Order intents from strategies.",
+           (double)s->intents);
+    metric(o, "tradebot_orders_total", "counter", "Orders sent to the broker.", (double)s->orders);
+    metric(o, "tradebot_fills_total", "counter", "Executions received.", (double)s->fills);
+    metric(o, "tradebot_order_errors_total", "counter", "Intents the order manager refused.",
+           (double)s->order_errors);
+    counters(o, "tradebot_order_rejects_total", "Orders the broker rejected, by reason.", "reason",
+             s->rejects_by_reason);
+    counters(o, "tradebot_gate_blocks_total", "Intents blocked before the broker, by gate.", "gate",
+             s->blocks_by_gate);
+    metric(o, "tradebot_kill_switch_engaged", "gauge", "1 while the kill switch blocks new orders.",
+           s->kill_switch);
+}
+
+static void account(tb_sbuf *o, const tb_metrics_snap *s)
+{
+    metric(o, "tradebot_equity_dollars", "gauge", "Account equity marked to the last prices.",
+           s->equity);
+    metric(o, "tradebot_peak_equity_dollars", "gauge", "Highest equity seen in this run.",
+           s->peak_equity);
+    metric(o, "tradebot_drawdown_ratio", "gauge", "Fall from the peak equity (0..1).",
+           s->drawdown_ratio);
+    metric(o, "tradebot_realized_pnl_dollars", "gauge", "Realised P&L before fees.",
+           s->realized_pnl);
+    metric(o, "tradebot_unrealized_pnl_dollars", "gauge", "Unrealised P&L at the last prices.",
+           s->unrealized_pnl);
+    metric(o, "tradebot_fees_dollars", "gauge", "Commissions paid.", s->fees);
+    metric(o, "tradebot_day_trades_5d", "gauge", "Day trades in the last five sessions (PDT).",
+           s->day_trades_5d);
+}
+
+static void broker(tb_sbuf *o, const tb_metrics_snap *s)
+{
+    head(o, "tradebot_broker_connected", "gauge", "1 while the broker connection is ready.");
+    labelled(o, "tradebot_broker_connected", "broker", s->broker, s->broker_connected);
+    /* Until a rate-limited broker or feed exists these stay at zero, so boards and alerts can
+     * be written against them now. */
+    head(o, "tradebot_rate_limit_waits_total", "counter", "Requests delayed by a rate limit.");
+    labelled(o, "tradebot_rate_limit_waits_total", "api", s->broker, 0);
+    head(o, "tradebot_rate_limit_retries_total", "counter", "Requests retried after a 429.");
+    labelled(o, "tradebot_rate_limit_retries_total", "api", s->broker, 0);
+}
+
+/* Confidence against outcome: no series until the ML issue records predictions. */
+static void ml(tb_sbuf *o)
+{
+    head(o, "tradebot_ml_predictions_total", "counter",
+         "Model predictions by confidence bucket and outcome (win, loss, open).");
+    head(o, "tradebot_ml_confidence", "gauge", "Confidence of the latest prediction per symbol.");
+}
+
+void tb_metrics_render(const tb_metrics_snap *s, tb_sbuf *o)
+{
+    process(o, s);
+    latency(o, &s->lat);
+    market(o, s);
+    orders(o, s);
+    account(o, s);
+    broker(o, s);
+    ml(o);
+    metric(o, "tradebot_strategies", "gauge", "Strategies loaded.", s->strategies);
+    metric(o, "tradebot_strategies_disabled", "gauge", "Strategies disabled after errors.",
+           s->strategies_disabled);
+    metric(o, "tradebot_strategy_errors_total", "counter", "Strategy callbacks that failed.",
+           (double)s->strategy_errors);
+    metric(o, "tradebot_dashboard_stream_clients", "gauge", "Open server-sent event streams.",
+           (double)s->sse_clients);
+    head(o, "tradebot_http_requests_total", "counter", "Dashboard requests by class.");
+    labelled(o, "tradebot_http_requests_total", "class", "ok", (double)s->http_ok);
+    labelled(o, "tradebot_http_requests_total", "class", "client_error",
+             (double)s->http_client_errors);
+    labelled(o, "tradebot_http_requests_total", "class", "unauthorized",
+             (double)s->http_unauthorized);
+}
+
+int tb_metrics_read_proc(tb_metrics_snap *s)
+{
+    FILE *f = fopen("/proc/self/stat", "r");
+    if (!f) return -1;
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+    unsigned long long ut = 0, st = 0, start = 0, vsize = 0;
+    long long rss = 0;
+    if (!p || sscanf(p + 2,
+                     "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d "
+                     "%*d %llu %llu %lld",
+                     &ut, &st, &start, &vsize, &rss) != 5)
+        return -1;
+    double tck = (double)sysconf(_SC_CLK_TCK), page = (double)sysconf(_SC_PAGESIZE);
+    s->cpu_seconds = (double)(ut + st) / tck;
+    s->rss_bytes = (double)rss * page;
+    s->vsize_bytes = (double)vsize;
+    /* start is in ticks since boot: add the boot time from /proc/stat */
+    f = fopen("/proc/stat", "r");
+    unsigned long long btime = 0;
+    while (f && fgets(buf, sizeof buf, f))
+        if (sscanf(buf, "btime %llu", &btime) == 1) break;
+    if (f) fclose(f);
+    s->start_time_seconds = (double)btime + (double)start / tck;
+    int fds = 0;
+    DIR *d = opendir("/proc/self/fd");
+    for (struct dirent *de; d && (de = readdir(d));) fds += de->d_name[0] != '.';
+    if (d) closedir(d);
+    s->open_fds = fds > 0 ? fds - 1 : 0; /* minus the one opendir holds */
+    return 0;
+}

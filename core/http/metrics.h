@@ -1,0 +1,55 @@
+/*
+ * metrics.h - /metrics in the Prometheus text exposition format (version 0.0.4).
+ *
+ * The dashboard gathers a snapshot of plain numbers from the engine (cheap: counters it already
+ * keeps, one read of /proc/self) and this module renders it; rendering knows nothing of the
+ * engine, so tests check the format from a snapshot they fill themselves.
+ */
+#ifndef TB_HTTP_METRICS_H
+#define TB_HTTP_METRICS_H
+
+#include "loop/loop.h"
+#include "util/counters.h"
+#include "util/sbuf.h"
+
+#include <stdint.h>
+
+typedef struct tb_metrics_snap {
+    /* process */
+    double cpu_seconds, rss_bytes, vsize_bytes, start_time_seconds, open_fds;
+    /* loop */
+    tb_latency lat;
+    /* market data and strategies */
+    uint64_t bars, events;
+    double bars_per_second, events_per_second;
+    const char *feed;
+    int feed_running;
+    double feed_staleness_seconds; /* wall seconds since the feed last delivered */
+    /* orders */
+    uint64_t intents, orders, fills, rejects, blocks, order_errors;
+    const tb_counters *rejects_by_reason, *blocks_by_gate;
+    /* account */
+    double equity, peak_equity, drawdown_ratio, realized_pnl, unrealized_pnl, fees;
+    int day_trades_5d;
+    int kill_switch;
+    /* broker */
+    const char *broker;
+    int broker_connected;
+    /* dashboard */
+    uint64_t sse_clients;
+    unsigned long long http_ok, http_client_errors, http_unauthorized;
+    /* strategies */
+    int strategies, strategies_disabled;
+    uint64_t strategy_errors;
+} tb_metrics_snap;
+
+/* Fills cpu, rss, vsize, start time and open fds of this process from /proc/self. */
+int tb_metrics_read_proc(tb_metrics_snap *s);
+
+/* Appends the exposition of s to out. */
+void tb_metrics_render(const tb_metrics_snap *s, tb_sbuf *out);
+
+/* Appends v escaped as a label value (backslash, double quote and newline). */
+void tb_metrics_escape_label(tb_sbuf *out, const char *v);
+
+#endif

@@ -1,0 +1,111 @@
+// The dashboard in a real browser (Debian's chromium, headless, via playwright-core) against a
+// running engine. Usage: node dashboard.test.mjs BASE_URL TOKEN_FILE ARTIFACT_DIR [README_PNG]
+// Prints "ok   <name>" / "FAIL <name>" lines and exits non-zero when anything failed.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const [base, tokenFile, artifacts, readmePng] = process.argv.slice(2);
+const token = readFileSync(tokenFile, 'utf8').trim();
+mkdirSync(artifacts, { recursive: true });
+let failed = 0;
+const check = (name, cond) => { console.log(`${cond ? 'ok  ' : 'FAIL'} ${name}`); if (!cond) failed++; };
+const shot = (page, name) => page.screenshot({ path: join(artifacts, name), fullPage: true });
+const profile = mkdtempSync(join(tmpdir(), 'tb-chromium-'));
+
+// A fresh profile each run (playwright passes it as --user-data-dir).
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1400, height: 1000 },
+});
+const page = await browser.newPage();
+const problems = [];
+// Refused POSTs are the point of the kill switch checks; any other failed load is a problem.
+page.on('console', (m) => {
+  if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+});
+page.on('response', (r) => {
+  if (r.status() >= 400 && !(r.status() === 401 && r.request().method() === 'POST')) problems.push(`${r.status()} ${r.url()}`);
+});
+page.on('pageerror', (e) => problems.push(String(e)));
+const points = () => page.$eval('#equity-chart', (e) => Number(e.dataset.points));
+
+try {
+  // Overview: both connections say Connected, and the equity curve grows while we watch.
+  await page.goto(`${base}/`);
+  await page.waitForFunction(() => document.querySelector('#broker-status').textContent === 'Connected');
+  check('the overview shows the paper broker Connected', (await page.textContent('#broker-status')) === 'Connected');
+  await page.waitForFunction(() => document.querySelector('#feed-status').textContent === 'Connected');
+  check('the overview shows the replay feed Connected', (await page.textContent('#feed-status')) === 'Connected');
+  await page.waitForFunction(() => document.querySelector('#live').textContent === 'Live');
+  check('the live stream connects', true);
+  await page.waitForFunction(() => Number(document.querySelector('#equity-chart').dataset.points) >= 2, null, { timeout: 30000 });
+  const before = await points();
+  await page.waitForFunction((n) => Number(document.querySelector('#equity-chart').dataset.points) > n, before, { timeout: 30000 });
+  const after = await points();
+  check(`the equity curve moves without reload (${before} -> ${after} points)`, after > before);
+  check('the equity chart is drawn', (await page.$$('#equity-chart canvas')).length === 1);
+  // the README's picture wants a curve with some shape: wait for more of the session
+  if (readmePng) await page.waitForFunction(() => Number(document.querySelector('#equity-chart').dataset.points) >= 60, null, { timeout: 60000 });
+  await page.waitForTimeout(1500);
+  await shot(page, 'overview.png');
+  if (readmePng) copyFileSync(join(artifacts, 'overview.png'), readmePng);
+
+  // Symbol view: a decision of that symbol with its reason.
+  const dec = await (await fetch(`${base}/api/decisions?limit=1`)).json();
+  check('the engine has made decisions', dec.length === 1);
+  const d = dec[0];
+  await page.goto(`${base}/symbol.html?s=${encodeURIComponent(d.symbol)}`);
+  await page.waitForSelector('#decisions tbody tr td:not(.empty)');
+  const text = await page.textContent('#decisions');
+  check(`the ${d.symbol} page shows the decision's reason "${d.reason}"`, text.includes(d.reason));
+  check('the price chart is drawn', (await page.$$('#price-chart canvas')).length === 1);
+  await shot(page, 'symbol.png');
+
+  // Kill switch: refused without the token, engaged with it.
+  await page.goto(`${base}/`);
+  await page.evaluate(() => sessionStorage.clear());
+  await page.fill('#token', '');
+  await page.click('#kill-engage');
+  await page.waitForFunction(() => document.querySelector('#kill-msg').textContent !== '');
+  check('the kill switch refuses without the token', (await page.textContent('#kill-msg')).includes('Refused'));
+  let st = await (await fetch(`${base}/api/status`)).json();
+  check('the engine still trades after the refusal', st.kill_switch.engaged === false);
+  await page.fill('#token', 'not-the-token-0123456789');
+  await page.click('#kill-engage');
+  await page.waitForFunction(() => document.querySelector('#kill-msg').textContent.includes('Refused'));
+  st = await (await fetch(`${base}/api/status`)).json();
+  check('a wrong token is refused too', st.kill_switch.engaged === false);
+  await page.fill('#token', token);
+  await page.click('#kill-engage');
+  await page.waitForFunction(() => document.querySelector('#kill-msg').textContent.includes('engaged'));
+  st = await (await fetch(`${base}/api/status`)).json();
+  check('with the token the kill switch engages', st.kill_switch.engaged === true);
+  await page.waitForFunction(() => document.querySelector('#kill-state').textContent.startsWith('ENGAGED'));
+  check('the overview shows the kill switch engaged', true);
+  await shot(page, 'kill_switch.png');
+
+  // Health & Audit: the seeded Sentinel finding and Healer directives, approving with the token.
+  await page.goto(`${base}/health.html`);
+  await page.waitForSelector('#sentinel tbody tr td:not(.empty)');
+  check('Sentinel audits are listed', (await page.textContent('#sentinel')).includes('Strategic Stagnation'));
+  check('a failed directive shows its failure log', (await page.textContent('#dir-failed')).includes('View Failure Log'));
+  check('gate blocks list the kill switch', (await page.textContent('#gates')).includes('kill_switch'));
+  await page.click('#dir-queued button');
+  await page.waitForFunction(() => document.querySelector('#approve-msg').textContent.includes('approved'));
+  check('a queued directive is approved with the token', true);
+  await shot(page, 'health.png');
+
+  check(`no script or CSP errors in the pages${problems.length ? ': ' + problems.join(' | ') : ''}`, problems.length === 0);
+} catch (err) {
+  check(`browser run: ${err.message}`, false);
+  await shot(page, 'failure.png').catch(() => {});
+} finally {
+  await browser.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+console.log(failed ? `${failed} failed` : 'all passed');
+process.exit(failed ? 1 : 0);

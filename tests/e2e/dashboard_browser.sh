@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The dashboard in headless Chromium (Debian's, driven by playwright-core from npm) against an
+# engine replaying sample data: Connected, a moving equity curve, a decision with its reason, the
+# kill switch only with the token, Health & Audit. Screenshots go to build/test-artifacts/.
+source "$(dirname "$0")/lib.bash"
+B="$TB_SOURCE_DIR/tests/browser"
+ART="$(dirname "$TRADEBOT")/test-artifacts"
+command -v /usr/bin/chromium >/dev/null || { echo "chromium missing: ./scripts/install.sh"; exit 1; }
+
+# npm ci only when the lock file changed since the last install
+if ! cmp -s "$B/package-lock.json" "$B/node_modules/.tb-installed-lock" 2>/dev/null; then
+  (cd "$B" && npm ci --no-audit --no-fund --loglevel=error) &&
+    cp "$B/package-lock.json" "$B/node_modules/.tb-installed-lock"
+fi
+
+mkdir -p "$H/config" "$H/logs" "$H/data"
+echo '{"dashboard": {"port": 0}, "replay": {"speed": 600, "days": 5}}' >"$H/config/trading_config.json"
+cat >"$H/logs/sentinel_activity.jsonl" <<'J'
+{"timestamp":"2026-11-27T02:00:00Z","severity":"warning","finding":"Strategic Stagnation: no trades in 3 sessions"}
+J
+cat >"$H/data/healer_active_directives.json" <<'J'
+[{"id":"d-1","symbol":"AAPL","directive":"widen the RSI entry band","status":"queued"},
+ {"id":"d-2","symbol":"MSFT","directive":"retry after a timeout","status":"failed","failure_log":"patch did not apply"}]
+J
+start_engine
+wait_for "grep -q 'dashboard listening' '$H/logs/trading_bot.log'" 10
+url=$(grep -o 'http://127.0.0.1:[0-9]*' "$H/logs/trading_bot.log" | head -1)
+check "the engine serves the dashboard ($url)" curl -sf -o /dev/null "$url/"
+has_decisions() { [ "$(curl -s "$url/api/decisions?limit=1")" != "[]" ]; }
+wait_for has_decisions 60
+
+node "$B/dashboard.test.mjs" "$url" "$H/run/dashboard.token" "$ART" ${README_PNG:+"$README_PNG"} && ok "browser tests" || fail "browser tests"
+# The browser engaged the kill switch: no new exposure reaches the broker (exits that reduce a
+# position still may: docs/risk.md), entries are blocked, nothing stays open.
+field() { curl -s "$url/api/status" | grep -o "\"$1\":[0-9]*" | head -1 | cut -d: -f2; }
+gross() { curl -s "$url/api/positions" | jq '[.[] | .qty | if . < 0 then -. else . end] | add // 0'; }
+g1=$(gross) b1=$(field bars); sleep 2; g2=$(gross) b2=$(field bars)
+check "with the kill switch engaged bars flow ($b1 -> $b2) and exposure does not grow ($g1 -> $g2 shares)" \
+  bash -c "[ '$b2' -gt '$b1' ] && [ '$g2' -le '$g1' ]"
+check "the kill switch cancelled the open orders" [ "$(curl -s "$url/api/orders")" = "[]" ]
+check "blocked intents are in the decision log with the gate" \
+  grep -q '"verdict":"blocked".*"gate":"kill_switch"\|"gate":"kill_switch".*"verdict":"blocked"' "$H/logs/enhanced_decision_log.jsonl"
+check "approving wrote the directive back" grep -q '"approved_by": "dashboard"' "$H/data/healer_active_directives.json"
+check "the kill switch is in the control audit log" grep -q kill_switch_engaged "$H/logs/control_audit_log.jsonl"
+stop_engine || true
+finish

@@ -1,0 +1,155 @@
+/* /metrics: the Prometheus text exposition (every sample line well formed, declared families,
+ * cumulative histogram buckets, escaped labels), process figures from /proc, bounded label sets. */
+#include "http/metrics.h"
+#include "tbtest.h"
+
+#include <regex.h>
+
+static tb_counters rejects, gates;
+
+static void fill(tb_metrics_snap *s)
+{
+    memset(s, 0, sizeof *s);
+    memset(&rejects, 0, sizeof rejects);
+    memset(&gates, 0, sizeof gates);
+    tb_metrics_read_proc(s);
+    s->lat.count = 6;
+    s->lat.sum_us = 1234;
+    s->lat.buckets[0] = 3, s->lat.buckets[2] = 2, s->lat.buckets[TB_LAT_BUCKETS - 1] = 1;
+    s->bars = 1000, s->fills = 12, s->orders = 14;
+    s->feed = "replay", s->broker = "paper", s->broker_connected = 1;
+    s->equity = 100123.45, s->drawdown_ratio = 0.0125;
+    tb_counters_inc(&rejects, "insufficient \"buying\" power\\now");
+    tb_counters_inc(&rejects, "line\nbreak");
+    tb_counters_inc(&gates, "kill_switch");
+    tb_counters_inc(&gates, "kill_switch");
+    s->rejects_by_reason = &rejects, s->blocks_by_gate = &gates;
+}
+
+static char *render(void)
+{
+    tb_metrics_snap s;
+    fill(&s);
+    tb_sbuf b = {0};
+    tb_metrics_render(&s, &b);
+    return b.s;
+}
+
+TEST(every_line_is_a_comment_or_a_well_formed_sample_of_a_declared_family)
+{
+    char *text = render();
+    regex_t sample, help, type;
+    CHECK(regcomp(&sample,
+                  "^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\",?)"
+                  "*\\})? "
+                  "(-?[0-9.e+-]+|NaN|\\+Inf|-Inf)$",
+                  REG_EXTENDED) == 0);
+    CHECK(regcomp(&help, "^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* .+$", REG_EXTENDED) == 0);
+    CHECK(regcomp(&type, "^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram)$",
+                  REG_EXTENDED) == 0);
+    char declared[8192] = " ";
+    int samples = 0;
+    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        regmatch_t m[2];
+        if (regexec(&type, line, 2, m, 0) == 0) {
+            strncat(declared, line + m[1].rm_so, (size_t)(m[1].rm_eo - m[1].rm_so));
+            strcat(declared, " ");
+        } else if (regexec(&help, line, 0, NULL, 0) == 0) {
+            continue;
+        } else if (regexec(&sample, line, 2, m, 0) == 0) {
+            char fam[128];
+            snprintf(fam, sizeof fam, " %.*s", (int)(m[1].rm_eo - m[1].rm_so), line + m[1].rm_so);
+            /* histogram series carry suffixes of their family */
+            for (const char *suf = "_bucket"; suf; suf = strcmp(suf, "_bucket") == 0 ? "_sum"
+                                                         : strcmp(suf, "_sum") == 0  ? "_count"
+                                                                                     : NULL) {
+                size_t n = strlen(fam), k = strlen(suf);
+                if (n > k && strcmp(fam + n - k, suf) == 0 &&
+                    strstr(declared, "_latency_seconds ")) {
+                    fam[n - k] = 0;
+                    break;
+                }
+            }
+            strcat(fam, " ");
+            if (!strstr(declared, fam)) TBT_FAIL("sample before its TYPE: %s", line);
+            samples++;
+        } else {
+            TBT_FAIL("malformed line: %s", line);
+        }
+    }
+    CHECK(samples > 30);
+    regfree(&sample), regfree(&help), regfree(&type);
+    free(text);
+}
+
+TEST(the_issue_s_series_are_all_exposed)
+{
+    char *t = render();
+    const char *names[] = {"process_cpu_seconds_total ",
+                           "process_resident_memory_bytes ",
+                           "tradebot_loop_latency_seconds_bucket{",
+                           "tradebot_bars_per_second ",
+                           "tradebot_events_per_second ",
+                           "tradebot_orders_total ",
+                           "tradebot_fills_total ",
+                           "tradebot_order_rejects_total{reason=",
+                           "tradebot_gate_blocks_total{gate=\"kill_switch\"} 2",
+                           "tradebot_equity_dollars 100123.45",
+                           "tradebot_drawdown_ratio 0.0125",
+                           "tradebot_realized_pnl_dollars ",
+                           "tradebot_unrealized_pnl_dollars ",
+                           "tradebot_data_staleness_seconds{feed=\"replay\"}",
+                           "tradebot_broker_connected{broker=\"paper\"} 1",
+                           "tradebot_rate_limit_waits_total{api=\"paper\"} 0",
+                           "tradebot_rate_limit_retries_total{api=\"paper\"} 0",
+                           "# TYPE tradebot_ml_predictions_total counter",
+                           NULL};
+    for (int i = 0; names[i]; i++) CHECK_CONTAINS(t, names[i]);
+    free(t);
+}
+
+TEST(histogram_buckets_are_cumulative_and_end_with_the_count)
+{
+    char *t = render();
+    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_bucket{le=\"1e-05\"} 3\n");
+    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_bucket{le=\"0.0001\"} 5\n");
+    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_bucket{le=\"+Inf\"} 6\n");
+    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_count 6\n");
+    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_sum 0.001234\n");
+    free(t);
+}
+
+TEST(label_values_are_escaped)
+{
+    char *t = render();
+    CHECK_CONTAINS(t, "reason=\"insufficient \\\"buying\\\" power\\\\now\"} 1");
+    CHECK_CONTAINS(t, "reason=\"line\\nbreak\"} 1");
+    free(t);
+}
+
+TEST(process_figures_come_from_proc)
+{
+    tb_metrics_snap s = {0};
+    CHECK_INT(tb_metrics_read_proc(&s), 0);
+    CHECK(s.rss_bytes > 100000);
+    CHECK(s.vsize_bytes >= s.rss_bytes);
+    CHECK(s.cpu_seconds >= 0);
+    CHECK(s.start_time_seconds > 1.6e9);
+    CHECK(s.open_fds >= 3);
+}
+
+TEST(counter_sets_stay_bounded_with_an_other_bucket)
+{
+    tb_counters c = {0};
+    char name[32];
+    for (int i = 0; i < 40; i++) {
+        snprintf(name, sizeof name, "reason %d", i);
+        tb_counters_inc(&c, name);
+    }
+    tb_counters_inc(&c, "reason 0");
+    CHECK_INT(c.n, TB_COUNTERS_MAX);
+    CHECK_INT(tb_counters_get(&c, "reason 0"), 2);
+    CHECK_INT(tb_counters_get(&c, "other"), 40 - (TB_COUNTERS_MAX - 1));
+    CHECK_INT(tb_counters_get(&c, "reason 39"), 0);
+}

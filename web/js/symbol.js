@@ -1,0 +1,78 @@
+// Symbol view: bars with indicators, the decisions with their reasons, orders and fills.
+import { api, stream, num, time, el, setText, table, showError } from './common.js';
+
+const params = new URLSearchParams(location.search);
+let symbol = params.get('s') || '';
+let priceChart = null;
+let rsiChart = null;
+let decisions = [];
+
+const axes = [{ stroke: '#8a96a3', grid: { stroke: '#2a323c' } }, { stroke: '#8a96a3', grid: { stroke: '#2a323c' }, size: 60 }];
+
+function charts() {
+  const w = document.getElementById('price-chart').clientWidth || 800;
+  priceChart = new uPlot({
+    width: w, height: 300, axes,
+    series: [{}, { label: 'close', stroke: '#d7dde4', width: 1.5 }, { label: 'sma', stroke: '#d29922' },
+      { label: 'vwap', stroke: '#58a6ff' }, { label: 'bb upper', stroke: '#6e7681', dash: [4, 4] },
+      { label: 'bb lower', stroke: '#6e7681', dash: [4, 4] }],
+  }, [[], [], [], [], [], []], document.getElementById('price-chart'));
+  rsiChart = new uPlot({
+    width: w, height: 160, axes, scales: { y: { range: [0, 100] } },
+    series: [{}, { label: 'rsi', stroke: '#a371f7' }],
+  }, [[], []], document.getElementById('rsi-chart'));
+}
+
+function verdictCell(d) {
+  const cls = d.verdict === 'submitted' ? 'ok' : d.verdict === 'blocked' ? 'warn' : d.verdict === 'error' ? 'bad' : '';
+  return el('span', { class: cls }, d.verdict + (d.gate ? ` (${d.gate})` : ''));
+}
+
+function renderDecisions() {
+  table('decisions', [['time', (d) => time(d.t)], ['strategy', (d) => d.strategy], ['side', (d) => d.side],
+    ['qty', (d) => d.qty], ['price', (d) => num(d.price)], ['verdict', verdictCell],
+    ['reason', (d) => el('span', { class: 'reason' }, d.reason + (d.why ? ` — ${d.why}` : ''))],
+    ['rsi', (d) => num(d.ind && d.ind.rsi, 1)]], decisions.slice(0, 200), 'no decisions for this symbol yet');
+}
+
+async function loadSymbol() {
+  try {
+    const [bars, dec, ord, fills] = await Promise.all([
+      api(`/api/symbol/${encodeURIComponent(symbol)}`),
+      api(`/api/decisions?symbol=${encodeURIComponent(symbol)}&limit=200`),
+      api(`/api/orders?symbol=${encodeURIComponent(symbol)}`),
+      api(`/api/fills?symbol=${encodeURIComponent(symbol)}`)]);
+    const i = bars.indicators;
+    priceChart.setData([bars.t, bars.close, i.sma, i.vwap, i.bb_upper, i.bb_lower]);
+    rsiChart.setData([bars.t, i.rsi]);
+    setText('last', `last ${num(bars.close[bars.close.length - 1])}`);
+    decisions = dec;
+    renderDecisions();
+    table('orders', [['side', (o) => o.side], ['qty', (o) => o.qty], ['type', (o) => o.type],
+      ['status', (o) => o.status], ['reason', (o) => o.reason]], ord, 'no open orders');
+    table('fills', [['time', (f) => time(f.time)], ['side', (f) => f.side], ['qty', (f) => f.qty],
+      ['price', (f) => num(f.price)], ['strategy', (f) => f.strategy]], fills, 'no fills yet');
+    showError('error', null);
+  } catch (err) { showError('error', err); }
+}
+
+async function main() {
+  charts();
+  const select = document.getElementById('symbol-select');
+  const list = await api('/api/symbols');
+  if (!symbol && list.length) symbol = list[0].symbol;
+  select.replaceChildren(...list.map((s) => el('option', { value: s.symbol }, s.symbol)));
+  select.value = symbol;
+  select.addEventListener('change', () => { location.search = `?s=${encodeURIComponent(select.value)}`; });
+  await loadSymbol();
+  setInterval(loadSymbol, 5000);
+  stream({
+    decision: (d) => {
+      if (d.symbol !== symbol) return;
+      decisions.unshift(d);
+      renderDecisions();
+    },
+  });
+}
+
+main().catch((err) => showError('error', err));
