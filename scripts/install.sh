@@ -18,6 +18,9 @@ PKGS=(
   prometheus chromium
 )
 
+# The browser and SDK tests run on Node.js: use the machine's, else Debian's.
+command -v node >/dev/null && command -v npm >/dev/null || PKGS+=(nodejs npm)
+
 # What a built tradebot needs at run time (the Docker image's run stage installs only these).
 RUNTIME_PKGS=(
   ca-certificates lua5.4 liblua5.4-0 lua-cjson libevent-2.1-7 libevent-extra-2.1-7 libcurl4
