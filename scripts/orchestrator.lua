@@ -14,8 +14,8 @@ local M = {}
 
 M.steps = {
   -- Pre-market
-  { name = "macro_refresh", at = "30 minutes before open", lua = "refresh_macro", timeout = 120,
-    retries = 2, retry_delay = 60 },
+  { name = "macro_refresh", at = "30 minutes before open", command = { "macro", "--force" },
+    timeout = 120, retries = 2, retry_delay = 60 },
   { name = "candidate_selection", at = "30 minutes before open", command = { "candidates" },
     timeout = 300, retries = 1 },
   -- The ML issue's `tradebot features`: refused (recorded unavailable) until it exists.
@@ -31,31 +31,6 @@ M.steps = {
   { name = "sentinel", at = "22:30 UTC", command = { "sentinel" }, timeout = 1800 },
   { name = "healer", at = "22:30 UTC", command = { "healer" }, timeout = 1800 },
 }
-
-local function write_atomic(path, text)
-  local tmp = path .. ".tmp"
-  local f = assert(io.open(tmp, "w"))
-  f:write(text)
-  f:close()
-  assert(os.rename(tmp, path))
-end
-
--- Macro refresh: VIX and survival mode into data/macro.json. The embedded source is the VIX
--- series of the sample data; replace this step by { command = { "macro", "--force" } } once
--- that command exists.
-function M.refresh_macro()
-  local vix, day, source = tb.ops.sample_vix(os.getenv("TB_ORCH_DAY"))
-  local macro = {
-    vix = vix,
-    time = os.date("!%Y-%m-%dT%H:%M:%SZ"),
-    vix_date = day,
-    source = source,
-    survival = vix >= 40,
-  }
-  write_atomic("data/macro.json", tb.json.encode(macro) .. "\n")
-  print(string.format("macro refreshed: vix=%.2f date=%s source=%s survival=%s", vix, day, source,
-    tostring(macro.survival)))
-end
 
 -- run_log_rotation: text logs past logging.max_bytes and JSONL audit trails past
 -- logging.jsonl_max_bytes (500 MB) into data/archives/ as .gz. A running engine rotates the
