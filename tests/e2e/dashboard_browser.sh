@@ -7,11 +7,7 @@ B="$TB_SOURCE_DIR/tests/browser"
 ART="$(dirname "$TRADEBOT")/test-artifacts"
 command -v /usr/bin/chromium >/dev/null || { echo "chromium missing: ./scripts/install.sh"; exit 1; }
 
-# npm ci only when the lock file changed since the last install
-if ! cmp -s "$B/package-lock.json" "$B/node_modules/.tb-installed-lock" 2>/dev/null; then
-  (cd "$B" && npm ci --no-audit --no-fund --loglevel=error) &&
-    cp "$B/package-lock.json" "$B/node_modules/.tb-installed-lock"
-fi
+npm_install "$B"
 
 mkdir -p "$H/config" "$H/logs" "$H/data"
 echo '{"dashboard": {"port": 0}, "replay": {"speed": 600, "days": 5}}' >"$H/config/trading_config.json"

@@ -49,3 +49,23 @@ finish() {
   echo "$passes passed, $fails failed"
   [ "$fails" -eq 0 ]
 }
+
+# npm_install DIR: `npm ci` in DIR when its lock file changed since the last install. When the
+# npm registry cannot be reached (no network, or TLS interception whose CA this machine lacks),
+# the test is skipped with the reason (exit 77, ctest's SKIP_RETURN_CODE): that is the
+# machine, not the code under test. Any other npm failure fails the test.
+npm_install() {
+  local dir=$1 log
+  cmp -s "$dir/package-lock.json" "$dir/node_modules/.tb-installed-lock" 2>/dev/null && return 0
+  log=$(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error 2>&1) && {
+    cp "$dir/package-lock.json" "$dir/node_modules/.tb-installed-lock"
+    return 0
+  }
+  echo "$log"
+  if grep -qE 'SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER|CERT_|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ENETUNREACH' <<<"$log"; then
+    echo "SKIP: the npm registry is not reachable from this machine"
+    exit 77
+  fi
+  echo "npm ci failed in $dir"
+  exit 1
+}
