@@ -10,6 +10,8 @@ int cmd_check(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_backtest(int argc, char **argv);
 int cmd_health(int argc, char **argv);
+int cmd_pdt(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_vix(int argc, char **argv);
 int cmd_macro(int argc, char **argv);
@@ -32,6 +34,8 @@ const tb_command tb_commands[] = {
      cmd_orchestrate},
     {"candidates", "screen and score the universe; write data/top_20_day_trading_candidates.csv",
      cmd_candidates},
+    {"pdt", "show the day-trade count (data/pdt_state.json); pdt --set N corrects it", cmd_pdt},
+    {"logs", "logs archive: move the decision log into data/archives/ (gzip) safely", cmd_logs},
     {"version", "print the version", cmd_version},
     {NULL, NULL, NULL},
 };
@@ -48,7 +52,7 @@ void tb_commands_usage(void *fp)
     FILE *f = fp;
     fprintf(f, "usage: tradebot [--home DIR] COMMAND [ARGS]\n\ncommands:\n");
     for (const tb_command *c = tb_commands; c->name; c++)
-        fprintf(f, "  %-10s %s\n", c->name, c->summary);
+        fprintf(f, "  %-12s %s\n", c->name, c->summary);
     fprintf(f, "\n`tradebot COMMAND --help` describes each command.\n"
                "The home directory (config/, data/, logs/, ml_db/, run/) is --home DIR,\n"
                "else $TRADEBOT_HOME, else the current directory.\n");

@@ -189,6 +189,20 @@ static int l_candidates(lua_State *L)
     return 1;
 }
 
+/* tb.engine.archive_decision_log() -> path of the archive: the runbook's "archive and truncate
+ * enhanced_decision_log.jsonl", done by the writer itself so no line goes to a moved file. */
+static int l_archive_decision_log(lua_State *L)
+{
+    tb_engine *en = need_engine(L);
+    if (!en->decisions) return luaL_error(L, "this engine keeps no decision log");
+    char out[4096];
+    tb_err e;
+    if (tb_jsonl_rotate_now(en->decisions, out, sizeof out, &e) != 0)
+        return luaL_error(L, "%s", e.msg);
+    lua_pushstring(L, out);
+    return 1;
+}
+
 static int l_running(lua_State *L)
 {
     lua_pushboolean(L, tb_engine_current() != NULL);
@@ -198,9 +212,16 @@ static int l_running(lua_State *L)
 int tbl_open_engine(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        {"status", l_status},         {"strategies", l_strategies},   {"reload", l_reload},
-        {"running", l_running},       {"positions", l_positions},     {"account", l_account},
-        {"candidates", l_candidates}, {"kill_switch", l_kill_switch}, {NULL, NULL},
+        {"status", l_status},
+        {"strategies", l_strategies},
+        {"reload", l_reload},
+        {"running", l_running},
+        {"positions", l_positions},
+        {"account", l_account},
+        {"candidates", l_candidates},
+        {"kill_switch", l_kill_switch},
+        {"archive_decision_log", l_archive_decision_log},
+        {NULL, NULL},
     };
     luaL_newlib(L, fns);
     return 1;

@@ -78,9 +78,10 @@ void tb_jsonl_set_rotation(tb_jsonl *j, int64_t max_bytes, const char *archive_d
     snprintf(j->archive_dir, sizeof j->archive_dir, "%s", archive_dir ? archive_dir : "");
 }
 
-static int rotate(tb_jsonl *j, tb_err *e)
+int tb_jsonl_rotate_now(tb_jsonl *j, char *out, int outlen, tb_err *e)
 {
-    if (tb_rotate_file(j->path, j->archive_dir, NULL, 0, e) != 0) return -1;
+    if (!j->archive_dir[0]) return tb_errf(e, "%s: no archive folder set", j->path);
+    if (tb_rotate_file(j->path, j->archive_dir, out, outlen, e) != 0) return -1;
     int fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (fd < 0) return tb_errf(e, "%s: reopen after rotation: %s", j->path, strerror(errno));
     close(j->fd);
@@ -112,7 +113,8 @@ int tb_jsonl_write(tb_jsonl *j, const json_t *obj, tb_err *e)
     }
     j->size += w;
     if (j->fsync_each) fdatasync(j->fd);
-    if (j->max_bytes > 0 && j->size >= j->max_bytes && j->archive_dir[0]) return rotate(j, e);
+    if (j->max_bytes > 0 && j->size >= j->max_bytes && j->archive_dir[0])
+        return tb_jsonl_rotate_now(j, NULL, 0, e);
     return 0;
 }
 

@@ -24,6 +24,10 @@ void tb_jsonl_set_rotation(tb_jsonl *j, int64_t max_bytes, const char *archive_d
 /* Appends obj as one line (does not steal the reference). */
 int tb_jsonl_write(tb_jsonl *j, const json_t *obj, tb_err *e);
 
+/* Moves the file into the archive folder now (gzip in the background) and goes on in a fresh
+ * one; out gets the archive's path. */
+int tb_jsonl_rotate_now(tb_jsonl *j, char *out, int outlen, tb_err *e);
+
 /* Bytes cut from a torn tail at open (0 when the file was whole). */
 int64_t tb_jsonl_repaired_bytes(const tb_jsonl *j);
 
