@@ -124,6 +124,9 @@ const oms_order *oms_find(const oms *m, const char *client_id);
 /* Open (non-terminal) orders of a symbol into out[0..cap); returns how many exist. */
 int oms_open_orders(const oms *m, const char *symbol, const oms_order **out, int cap);
 
+/* Every open order (all symbols) into out[0..cap); returns how many exist (reconciliation). */
+int oms_open_orders_all(const oms *m, const oms_order **out, int cap);
+
 /* The position of a symbol, or NULL if it never traded. */
 const oms_position *oms_position_get(const oms *m, const char *symbol);
 
