@@ -75,6 +75,13 @@ typedef struct tb_config {
         double commission_per_share;
         int64_t flatten_minutes; /* close what is left this many minutes before the close */
     } paper;
+    struct {
+        char *trading_url; /* paper: https://paper-api.alpaca.markets, live: api.alpaca.markets */
+        char *stream_url;  /* trade_updates websocket ("" : REST polling only) */
+        char *keys_file;   /* 0600 file with APCA_API_KEY_ID=/APCA_API_SECRET_KEY= (env first) */
+        double rate_per_minute;       /* Alpaca's published trading API limit: 200 */
+        int64_t reconcile_interval_s; /* REST reconciliation period */
+    } alpaca;
     tb_strategy_cfg *strategies;
     int nstrategies;
 } tb_config;

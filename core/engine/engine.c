@@ -1,4 +1,5 @@
 #include "engine/engine.h"
+#include "engine/brokers.h"
 #include "home/home.h"
 #include "log/log.h"
 #include "log/rotate.h"
@@ -190,6 +191,10 @@ static int open_trading(tb_engine *en, tb_err *e)
         .flatten_minutes = (int)c->paper.flatten_minutes,
         .decisions = en->decisions,
         .journal = oms_store_journal(en->ostore)};
+    if (strcmp(c->broker, "paper") != 0) {
+        ro.make_broker = tb_engine_make_broker;
+        ro.broker_ud = en;
+    }
     if (tb_runner_open(&en->runner, &ro, e) != 0) return -1;
     en->runner_open = 1;
     return 0;
@@ -238,7 +243,7 @@ int tb_engine_run(tb_engine *en)
             tb_home_dir(), en->cfg.broker, en->cfg.feed, en->shost.n, (int)getpid());
     tb_shost_broadcast(&en->shost, TB_CB_ON_START);
     tb_err e;
-    if (en->runner_open && tb_runner_start(&en->runner, &e) != 0) {
+    if (tb_engine_start_feed(en, &e) != 0) {
         TB_ERROR("replay", "cannot start the replay: %s", e.msg);
         return -1;
     }
@@ -257,6 +262,7 @@ void tb_engine_close(tb_engine *en)
 {
     tb_repl_server_free(en->repl);
     tb_watch_free(en->watch);
+    tb_engine_brokers_close(en); /* the adapter points into the trader's OMS */
     if (en->runner_open) tb_runner_close(&en->runner);
     tb_shost_free(&en->shost);
     oms_store_close(en->ostore);

@@ -112,7 +112,9 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
                          .cal = &r->cal,
                          .decisions = o->decisions,
                          .journal = o->journal,
-                         .flatten_minutes = o->flatten_minutes};
+                         .flatten_minutes = o->flatten_minutes,
+                         .make_broker = o->make_broker,
+                         .broker_ud = o->broker_ud};
     to.paper.seed = o->seed;
     to.paper.initial_cash = o->initial_cash;
     to.paper.slippage_bps = o->slippage_bps;

@@ -29,6 +29,8 @@ typedef struct tb_runner_opts {
     int flatten_minutes;
     tb_jsonl *decisions;
     oms_journal journal;
+    int (*make_broker)(void *ud, oms *m, broker *out, tb_err *e); /* NULL: paper broker */
+    void *broker_ud;
     void (*on_done)(void *ud); /* the replay finished */
     void *ud;
 } tb_runner_opts;
