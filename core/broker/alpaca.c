@@ -183,7 +183,8 @@ int alp_lookup(alpaca *a, const char *client_id, alp_req *from)
         q->resends = from->resends;
         q->then_cancel = from->then_cancel;
         q->reject_missing = from->reject_missing;
-        if (from->body) q->body = strdup(from->body), from->body = NULL;
+        q->body = from->body; /* ownership moves: a resend needs it */
+        from->body = NULL;
     }
     q->on_done = on_order_found;
     a->st.lookups++;
