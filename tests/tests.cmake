@@ -53,7 +53,8 @@ if(TB_CLANG)
   set(_src ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_vendor_json.c ${CMAKE_SOURCE_DIR}/core/broker/alpaca_json.c
            ${CMAKE_SOURCE_DIR}/core/oms/order.c ${CMAKE_SOURCE_DIR}/core/util/money.c
            ${CMAKE_SOURCE_DIR}/core/util/err.c ${CMAKE_SOURCE_DIR}/core/feed/polygon_json.c
-           ${CMAKE_SOURCE_DIR}/core/data/bar.c ${CMAKE_SOURCE_DIR}/core/data/symbols.c)
+           ${CMAKE_SOURCE_DIR}/core/data/bar.c ${CMAKE_SOURCE_DIR}/core/data/symbols.c
+           ${CMAKE_SOURCE_DIR}/core/broker/tws_frame.c ${CMAKE_SOURCE_DIR}/core/util/sbuf.c)
   add_custom_command(OUTPUT ${_fz}
     COMMAND ${TB_CLANG} -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
             -I${CMAKE_SOURCE_DIR}/core ${_src} -ljansson -o ${_fz}

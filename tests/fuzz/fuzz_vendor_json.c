@@ -1,10 +1,11 @@
 /*
- * fuzz_vendor_json: libFuzzer target for every vendor JSON parser: Alpaca (stream frames, order
- * objects, account, positions, order lists) and Polygon (aggregates, grouped daily, index). Any
- * input must give 0 or -1, never a crash, a leak or undefined behaviour. Built with clang
- * -fsanitize=fuzzer,address,undefined.
+ * fuzz_vendor_json: libFuzzer target for every vendor message parser (and the TWS framing): Alpaca
+ * (stream frames, order objects, account, positions, order lists) and Polygon (aggregates, grouped
+ * daily, index). Any input must give 0 or -1, never a crash, a leak or undefined behaviour. Built
+ * with clang -fsanitize=fuzzer,address,undefined.
  */
 #include "broker/alpaca_json.h"
+#include "broker/tws_frame.h"
 #include "feed/polygon_json.h"
 
 #include <stddef.h>
@@ -39,5 +40,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pg_parse_index_value(s, size, &v, &page, &e);
     tb_bar_vec_free(&bars);
     tb_symtab_free(&syms);
+    size_t off = 0, used; /* the same bytes as a TWS stream: frames until one is incomplete */
+    tws_frame f;
+    while (off < size && tws_frame_next(data + off, size - off, &used, &f, &e) == 1) {
+        int64_t x;
+        for (int i = 0; i < f.n; i++) tws_field_int(&f, i, &x);
+        tws_frame_free(&f);
+        off += used;
+    }
     return 0;
 }
