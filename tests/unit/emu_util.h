@@ -17,6 +17,7 @@
 typedef struct emu {
     pid_t pid;
     int port;
+    int ctl; /* a separate control port ("ctl" in the first line), 0 if none */
 } emu;
 
 /* Starts `node tests/emu/<script> --port 0 <args...>` and reads {"port":N}. 0 or -1. */
@@ -45,6 +46,8 @@ static int emu_start(emu *m, const char *script, const char *const *args)
     close(fd[0]);
     char *p = strstr(buf, "\"port\":");
     m->port = p ? atoi(p + 7) : 0;
+    p = strstr(buf, "\"ctl\":");
+    m->ctl = p ? atoi(p + 6) : 0;
     return m->port > 0 ? 0 : -1;
 }
 
@@ -74,7 +77,10 @@ static const char *emu_ctl(const emu *m, const char *what, const char *json)
     static char out[8192];
     out[0] = '\0';
     char url[256];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/__emu/%s", m->port, what);
+    if (m->ctl)
+        snprintf(url, sizeof url, "http://127.0.0.1:%d/%s", m->ctl, what);
+    else
+        snprintf(url, sizeof url, "http://127.0.0.1:%d/__emu/%s", m->port, what);
     CURL *c = curl_easy_init();
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     curl_easy_setopt(c, CURLOPT_URL, url);
