@@ -13,6 +13,7 @@
 #include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,8 +242,14 @@ static struct bufferevent *new_bev(tb_ws *w)
                                       BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
     SSL *ssl = SSL_new(w->ssl_ctx);
     if (!ssl) return NULL;
-    SSL_set_tlsext_host_name(ssl, w->host);
-    SSL_set1_host(ssl, w->host);
+    unsigned char ip[16];
+    if (inet_pton(AF_INET, w->host, ip) == 1 || inet_pton(AF_INET6, w->host, ip) == 1) {
+        /* An address is checked against the certificate's IP names; no SNI for literals. */
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), w->host);
+    } else {
+        SSL_set_tlsext_host_name(ssl, w->host);
+        SSL_set1_host(ssl, w->host);
+    }
     struct bufferevent *b =
         bufferevent_openssl_socket_new(w->o.base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
                                        BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);

@@ -3,9 +3,11 @@
 // Alpaca emulator (loopback only): trading REST v2 and the trade_updates websocket, following
 // ../../../shared/reference/alpaca.md. Faults are injected through POST /__emu/* (see README).
 // Usage: node alpaca_emu.js [--port N] [--key K --secret S] [--schema current|legacy]
-//                           [--fill auto|manual] [--text-frames]
+//                           [--fill auto|manual] [--text-frames] [--tls-cert F --tls-key F]
 // Prints {"port":N} on stdout once listening.
 const http = require('http');
+const https = require('https');
+const fs = require('fs');
 const crypto = require('crypto');
 const ws = require('./ws');
 
@@ -328,11 +330,15 @@ function onStreamMessage(c, text) {
   }
 }
 
-const server = http.createServer((req, res) => {
+const handler = (req, res) => {
   let body = '';
   req.on('data', (d) => { body += d; });
   req.on('end', () => route(req, res, body));
-});
+};
+// With a certificate it serves https and wss (TLS tests of the adapter); otherwise plain.
+const server = args['tls-cert']
+  ? https.createServer({ cert: fs.readFileSync(args['tls-cert']), key: fs.readFileSync(args['tls-key']) }, handler)
+  : http.createServer(handler);
 server.keepAliveTimeout = 60000;
 server.on('upgrade', (req, socket) => {
   if (new URL(req.url, 'http://127.0.0.1').pathname !== '/stream') return socket.destroy();

@@ -56,6 +56,8 @@ static void spin(int ms)
         for (int w_ = 0; w_ < (max_ms) / 10 && !(cond); w_++) spin(10);                            \
     } while (0)
 
+static const char *tls_ca; /* set by the TLS test: https and wss with this CA */
+
 static void rig_open(rig *r, const char *key, long reconcile_ms)
 {
     memset(r, 0, sizeof *r);
@@ -65,8 +67,8 @@ static void rig_open(rig *r, const char *key, long reconcile_ms)
     oms_set_session_day(r->m, 20261127);
     oms_set_listener(r->m, on_event, r);
     char url[128], ws[128];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", E.port);
-    snprintf(ws, sizeof ws, "ws://127.0.0.1:%d/stream", E.port);
+    snprintf(url, sizeof url, "%s://127.0.0.1:%d", tls_ca ? "https" : "http", E.port);
+    snprintf(ws, sizeof ws, "%s://127.0.0.1:%d/stream", tls_ca ? "wss" : "ws", E.port);
     alpaca_opts o = {.base = base,
                      .trading_url = url,
                      .stream_url = ws,
@@ -77,6 +79,7 @@ static void rig_open(rig *r, const char *key, long reconcile_ms)
                      .stream_reconnect_min_ms = 100,
                      .stream_reconnect_max_ms = 400,
                      .cancel_poll_ms = 200,
+                     .ca_file = tls_ca && *tls_ca ? tls_ca : NULL,
                      .oms = r->m};
     r->a = alpaca_new(&o, &e);
     CHECK(r->a != NULL);
@@ -435,6 +438,46 @@ TEST(account_parses_both_the_current_and_the_pre_july_2026_schema)
     broker_account_get(alpaca_broker(r.a), &b, &e);
     CHECK_INT(b.has, 7);
     rig_close(&r);
+}
+
+/* TLS is verified on both the REST client and the stream: the emulator's self-signed
+ * certificate is trusted only when its CA file is given. */
+TEST(tls_rest_and_stream_verify_the_certificate)
+{
+    char dir[64], cmd[512], cert[96], key[96];
+    snprintf(dir, sizeof dir, "/tmp/tb_test_alpaca_tls_%d", (int)getpid());
+    snprintf(cert, sizeof cert, "%s/cert.pem", dir);
+    snprintf(key, sizeof key, "%s/key.pem", dir);
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout %s -out %s -days 1 "
+             "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1",
+             dir, key, cert);
+    CHECK_INT(system(cmd), 0);
+    const char *args[] = {"--tls-cert", cert, "--tls-key", key, NULL};
+    start_emu(args);
+    rig r;
+    tls_ca = cert;
+    rig_ready(&r, NULL);
+    CHECK_STR(broker_state_name(broker_get_state(alpaca_broker(r.a))), "ready");
+    emu_ctl_tls = 1;
+    buy(&r, "tb-t-AAPL-20", OMS_MARKET, 1, 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-20") == OMS_ST_FILLED, 3000);
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-20")), "filled");
+    alpaca_stats st;
+    alpaca_stats_get(r.a, &st);
+    CHECK(st.stream_events >= 2); /* new and fill arrived over wss */
+    rig_close(&r);
+    tls_ca = ""; /* https without our CA: the system store does not trust it */
+    rig_open(&r, NULL, 0);
+    WAIT_FOR(0, 600);
+    CHECK(broker_get_state(alpaca_broker(r.a)) != BROKER_READY);
+    CHECK_CONTAINS(read_log(), "certificate");
+    rig_close(&r);
+    tls_ca = NULL;
+    emu_ctl_tls = 0;
+    emu_stop(&E);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK_INT(system(cmd), 0);
 }
 
 TEST(keys_file_must_be_private)
