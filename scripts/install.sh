@@ -16,6 +16,7 @@ PKGS=(
   jq
   # tests: Prometheus scraping the engine, the dashboard in a headless browser
   prometheus chromium
+  libssl-dev libwslay-dev clang
 )
 
 # The browser and SDK tests run on Node.js: use the machine's, else Debian's.

@@ -43,3 +43,26 @@ add_test(NAME lint/clang-format COMMAND bash ${CMAKE_SOURCE_DIR}/tests/lint.sh f
 add_test(NAME lint/luacheck COMMAND bash ${CMAKE_SOURCE_DIR}/tests/lint.sh lua)
 set_tests_properties(lint/clang-format lint/luacheck PROPERTIES LABELS lint
                      WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+
+# Parser fuzzing (libFuzzer): the message parsers are compiled again with clang's coverage
+# instrumentation and sanitizers, and a short run (TB_FUZZ_SECONDS, default 10) is a test.
+find_program(TB_CLANG NAMES clang clang-14)
+if(TB_CLANG)
+  set(TB_FUZZ_SECONDS 10 CACHE STRING "seconds per fuzz test")
+  set(_fz ${CMAKE_BINARY_DIR}/fuzz_vendor_json)
+  set(_src ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_vendor_json.c ${CMAKE_SOURCE_DIR}/core/broker/alpaca_json.c
+           ${CMAKE_SOURCE_DIR}/core/oms/order.c ${CMAKE_SOURCE_DIR}/core/util/money.c
+           ${CMAKE_SOURCE_DIR}/core/util/err.c ${CMAKE_SOURCE_DIR}/core/feed/polygon_json.c
+           ${CMAKE_SOURCE_DIR}/core/data/bar.c ${CMAKE_SOURCE_DIR}/core/data/symbols.c
+           ${CMAKE_SOURCE_DIR}/core/broker/tws_frame.c ${CMAKE_SOURCE_DIR}/core/util/sbuf.c)
+  add_custom_command(OUTPUT ${_fz}
+    COMMAND ${TB_CLANG} -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
+            -I${CMAKE_SOURCE_DIR}/core ${_src} -ljansson -o ${_fz}
+    DEPENDS ${_src} VERBATIM)
+  add_custom_target(fuzzers ALL DEPENDS ${_fz})
+  # New inputs go to a corpus in the build tree; the committed seeds are read only.
+  add_test(NAME fuzz/vendor_json
+           COMMAND sh -c "mkdir -p corpus_json && ${_fz} -max_total_time=${TB_FUZZ_SECONDS} -rss_limit_mb=1024 -artifact_prefix=fuzz- corpus_json ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus_json"
+           WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
+  set_tests_properties(fuzz/vendor_json PROPERTIES LABELS fuzz TIMEOUT 120)
+endif()

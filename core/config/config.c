@@ -220,6 +220,16 @@ static const cf_field dashboard_fields[] = {
     END,
 };
 
+static const cf_field alpaca_fields[] = {
+    {"trading_url", CF_STR, OFF(alpaca.trading_url), 1, 255, NULL, NULL, 0, 0, 0, NULL},
+    {"stream_url", CF_STR, OFF(alpaca.stream_url), 0, 255, NULL, NULL, 0, 0, 0, NULL},
+    {"keys_file", CF_STR, OFF(alpaca.keys_file), 0, 255, NULL, NULL, 0, 0, 0, NULL},
+    {"rate_per_minute", CF_NUM, OFF(alpaca.rate_per_minute), 1, 100000, NULL, NULL, 0, 0, 0, NULL},
+    {"reconcile_interval_s", CF_INT, OFF(alpaca.reconcile_interval_s), 0, 86400, NULL, NULL, 0, 0,
+     0, NULL},
+    END,
+};
+
 static const cf_field root_fields[] = {
     {"broker", CF_ENUM, OFF(broker), 0, 0, "paper|alpaca|ibkr", NULL, 0, 0, 0, NULL},
     {"feed", CF_ENUM, OFF(feed), 0, 0, "replay|polygon|massive|alpaca|ibkr", NULL, 0, 0, 0, NULL},
@@ -236,6 +246,7 @@ static const cf_field root_fields[] = {
     {"risk", CF_OBJ, 0, 0, 0, NULL, risk_fields, 0, 0, 0, NULL},
     {"orchestrator", CF_OBJ, 0, 0, 0, NULL, orchestrator_fields, 0, 0, 0, NULL},
     {"dashboard", CF_OBJ, 0, 0, 0, NULL, dashboard_fields, 0, 0, 0, NULL},
+    {"alpaca", CF_OBJ, 0, 0, 0, NULL, alpaca_fields, 0, 0, 0, NULL},
     {"strategies", CF_LIST, OFF(strategies), 0, 64, NULL, strategy_fields, OFF(nstrategies),
      sizeof(tb_strategy_cfg), 0, &strategy_ops},
     END,
@@ -545,6 +556,7 @@ void tb_config_free(tb_config *c)
     free(c->risk.survival.source), free(c->risk.survival.csv);
     free(c->orchestrator.script), free(c->orchestrator.archive_remote);
     free(c->dashboard.bind), free(c->dashboard.token_file), free(c->dashboard.web_dir);
+    free(c->alpaca.trading_url), free(c->alpaca.stream_url), free(c->alpaca.keys_file);
     free_strlist(c->symbols, c->nsymbols);
     for (int i = 0; i < c->nstrategies; i++) strategy_free(&c->strategies[i]);
     free(c->strategies);

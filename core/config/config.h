@@ -121,6 +121,13 @@ typedef struct tb_config {
         char *web_dir;    /* static pages; "" or missing: the source tree's web/ */
         int64_t push_ms;  /* server-sent events period */
     } dashboard;
+    struct {
+        char *trading_url; /* paper: https://paper-api.alpaca.markets, live: api.alpaca.markets */
+        char *stream_url;  /* trade_updates websocket ("" : REST polling only) */
+        char *keys_file;   /* 0600 file with APCA_API_KEY_ID=/APCA_API_SECRET_KEY= (env first) */
+        double rate_per_minute;       /* Alpaca's published trading API limit: 200 */
+        int64_t reconcile_interval_s; /* REST reconciliation period */
+    } alpaca;
     tb_strategy_cfg *strategies;
     int nstrategies;
 } tb_config;

@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 #include "engine/persist.h"
 #include "engine/engine_orch.h"
+#include "engine/brokers.h"
 #include "home/home.h"
 #include "http/dashboard.h"
 #include "log/log.h"
@@ -257,6 +258,10 @@ static int open_trading(tb_engine *en, tb_err *e)
         .gate = tb_risk_gate,
         .gate_tick = tb_risk_tick,
         .gate_ud = en->risk};
+    if (strcmp(c->broker, "paper") != 0) {
+        ro.make_broker = tb_engine_make_broker;
+        ro.broker_ud = en;
+    }
     if (tb_runner_open(&en->runner, &ro, e) != 0) return -1;
     en->runner_open = 1;
     tb_risk_attach(en->risk, tb_trader_oms(en->runner.trader));
@@ -313,7 +318,7 @@ int tb_engine_run(tb_engine *en)
     tb_shost_broadcast(&en->shost, TB_CB_ON_START);
     tb_engine_orch_start(en);
     tb_err e;
-    if (en->runner_open && tb_runner_start(&en->runner, &e) != 0) {
+    if (tb_engine_start_feed(en, &e) != 0) {
         TB_ERROR("replay", "cannot start the replay: %s", e.msg);
         return -1;
     }
@@ -334,6 +339,7 @@ void tb_engine_close(tb_engine *en)
     tb_repl_server_free(en->repl);
     tb_engine_orch_close(en);
     tb_watch_free(en->watch);
+    tb_engine_brokers_close(en); /* the adapter points into the trader's OMS */
     if (en->runner_open) {
         tb_persist_save_states(en);
         tb_runner_close(&en->runner);

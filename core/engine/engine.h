@@ -50,6 +50,10 @@ typedef struct tb_engine {
     int64_t started_ns;
     uint64_t config_reloads, config_reload_failures, script_reloads, script_reload_failures;
     int stopping;
+    struct alpaca *alpaca; /* "broker": "alpaca" (engine/brokers.c) */
+    struct tb_http *http;  /* the one HTTP client of the engine */
+    struct event *broker_wait;
+    uint64_t broker_waits;
 } tb_engine;
 
 /* The engine of this process, or NULL (the REPL's tb.engine reads it). */

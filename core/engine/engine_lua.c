@@ -2,7 +2,8 @@
  * engine_lua.c - tb.engine: the running engine seen from the REPL and trusted scripts.
  *
  *   tb.engine.status()        -> {version, home, pid, uptime_s, broker, feed, strategies,
- *                                 reloads..., loop_latency_us = {p50, p99, max, count}}
+ *                                 reloads..., loop_latency_us = {p50, p99, max, count},
+ *                                 net = {broker_state, requests, retries, status_429, ...}}
  *   tb.engine.strategies()    -> { {name, file, version, events, errors, disabled, last_error}, ...
  * } tb.engine.reload(name?)   -> reloads one strategy (or the configuration when name is nil)
  *   tb.engine.candidates()    -> {count, date, generated_at, file_time, symbols = {{symbol, rank,
@@ -11,6 +12,7 @@
  *   tb.engine.positions()     -> { {symbol, qty, avg_price, realized}, ... } (open ones)
  *   tb.engine.account()       -> {cash, equity, buying_power} as exact decimal strings
  */
+#include "broker/alpaca.h"
 #include "engine/engine.h"
 #include "engine/engine_orch.h"
 #include "home/home.h"
@@ -47,6 +49,36 @@ static void set_str(lua_State *L, const char *k, const char *v)
     lua_setfield(L, -2, k);
 }
 
+/* The broker's connection state and the network counters (the retry metric of the runbook). */
+static void push_net(lua_State *L, tb_engine *en)
+{
+    lua_newtable(L);
+    set_str(L, "broker_state",
+            en->alpaca ? broker_state_name(broker_get_state(alpaca_broker(en->alpaca))) : "ready");
+    if (en->http) {
+        tb_httpc_stats h;
+        tb_httpc_stats_get(en->http, &h);
+        set_int(L, "requests", (long long)h.requests);
+        set_int(L, "retries", (long long)h.retries);
+        set_int(L, "status_429", (long long)h.status_429);
+        set_int(L, "status_5xx", (long long)h.status_5xx);
+        set_int(L, "auth_failures", (long long)h.auth_failures);
+        set_int(L, "transport_errors", (long long)h.transport_errors);
+        set_int(L, "throttled", (long long)h.throttled);
+    }
+    if (en->alpaca) {
+        alpaca_stats a;
+        alpaca_stats_get(en->alpaca, &a);
+        set_int(L, "reconciles", (long long)a.reconciles);
+        set_int(L, "reconcile_differences", (long long)a.differences);
+        set_int(L, "unknown_outcomes", (long long)a.unknown_outcomes);
+        set_int(L, "order_lookups", (long long)a.lookups);
+        set_int(L, "stream_events", (long long)a.stream_events);
+        set_int(L, "stream_reconnects", (long long)a.stream_reconnects);
+    }
+    lua_setfield(L, -2, "net");
+}
+
 static int l_status(lua_State *L)
 {
     tb_engine *en = need_engine(L);
@@ -76,6 +108,7 @@ static int l_status(lua_State *L)
     set_num(L, "max", lat.max_us);
     set_int(L, "count", (long long)lat.count);
     lua_setfield(L, -2, "loop_latency_us");
+    push_net(L, en);
     return 1;
 }
 

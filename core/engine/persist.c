@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define CURSOR_KEY "replay_cursor_ns"
 
@@ -82,13 +83,15 @@ int tb_persist_restore(tb_engine *en, tb_err *e)
     /* The cursor first: canceling stale orders journals them, which records the cursor. */
     char *cursor = tb_kv_get(en->kv, CURSOR_KEY, e);
     if (cursor) tb_trader_set_resume(en->runner.trader, strtoll(cursor, NULL, 10));
+    /* The paper exchange lives in this process: its book is rebuilt from the fills. A real
+     * broker keeps its own, and the adapter reconciles with it when it connects. */
     tb_money cash = 0;
-    if (cash_from_fills(en, en->runner.o.initial_cash, &cash, e) != 0) {
+    int canceled = 0, is_paper = strcmp(en->cfg.broker, "paper") == 0;
+    if (is_paper && cash_from_fills(en, en->runner.o.initial_cash, &cash, e) != 0) {
         free(cursor);
         return -1;
     }
-    int canceled = tb_trader_restore_paper(en->runner.trader, cash, e);
-    if (canceled < 0) {
+    if (is_paper && (canceled = tb_trader_restore_paper(en->runner.trader, cash, e)) < 0) {
         free(cursor);
         return -1;
     }

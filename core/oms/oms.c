@@ -569,23 +569,23 @@ int oms_open_orders(const oms *m, const char *symbol, const oms_order **out, int
     return n;
 }
 
-const oms_position *oms_position_get(const oms *m, const char *symbol)
-{
-    const sym_entry *y = sym_lookup(m, symbol);
-    return y && y->traded ? &y->pos : NULL;
-}
-
 int oms_open_orders_all(const oms *m, const oms_order **out, int cap)
 {
     int n = 0;
-    for (uint32_t k = 0; k <= m->sym_mask; k++) {
-        if (!m->syms[k].used) continue;
-        for (int32_t i = m->syms[k].open_head; i >= 0; i = m->slots[i].next) {
-            if (n < cap) out[n] = &m->slots[i].o;
+    for (uint32_t i = 0; i <= m->sym_mask; i++) {
+        if (!m->syms[i].used) continue;
+        for (int32_t k = m->syms[i].open_head; k >= 0; k = m->slots[k].next) {
+            if (n < cap) out[n] = &m->slots[k].o;
             n++;
         }
     }
     return n;
+}
+
+const oms_position *oms_position_get(const oms *m, const char *symbol)
+{
+    const sym_entry *y = sym_lookup(m, symbol);
+    return y && y->traded ? &y->pos : NULL;
 }
 
 int oms_positions(const oms *m, const oms_position **out, int cap)

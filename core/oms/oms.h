@@ -124,8 +124,8 @@ const oms_order *oms_find(const oms *m, const char *client_id);
 /* Open (non-terminal) orders of a symbol into out[0..cap); returns how many exist. */
 int oms_open_orders(const oms *m, const char *symbol, const oms_order **out, int cap);
 
-/* Open orders of every symbol into out[0..cap); returns how many exist (the risk gates, the
- * kill switch). */
+/* Every open order (all symbols) into out[0..cap); returns how many exist (risk gates, kill
+ * switch, reconciliation). */
 int oms_open_orders_all(const oms *m, const oms_order **out, int cap);
 
 /* The position of a symbol, or NULL if it never traded. */

@@ -33,6 +33,8 @@ typedef struct tb_runner_opts {
     tb_gate_fn gate; /* risk gates (core/risk/gates.h); NULL: everything passes */
     tb_gate_tick_fn gate_tick;
     void *gate_ud;
+    int (*make_broker)(void *ud, oms *m, broker *out, tb_err *e); /* NULL: paper broker */
+    void *broker_ud;
     void (*on_done)(void *ud);        /* the replay finished */
     void (*on_session_end)(void *ud); /* after a session's last bar */
     void *ud;

@@ -26,6 +26,7 @@ struct tb_trader {
     tb_trader_opts o;
     oms *oms;
     paper *paper;
+    broker ext; /* a real broker (make_broker); ext.vt NULL: the paper broker trades */
     sym_state *sym;
     uint32_t nsym;
     /* what the strategy being called is looking at */
@@ -284,8 +285,16 @@ tb_trader *tb_trader_new(const tb_trader_opts *o, tb_err *e)
         tb_trader_free(t);
         return NULL;
     }
-    oms_set_broker(t->oms, paper_broker(t->paper));
-    if (broker_connect(paper_broker(t->paper), e) != 0) {
+    broker b = paper_broker(t->paper);
+    if (o->make_broker) {
+        if (o->make_broker(o->broker_ud, t->oms, &t->ext, e) != 0) {
+            tb_trader_free(t);
+            return NULL;
+        }
+        b = t->ext;
+    }
+    oms_set_broker(t->oms, b);
+    if (broker_connect(b, e) != 0) {
         tb_trader_free(t);
         return NULL;
     }
@@ -325,7 +334,7 @@ void tb_trader_session_start(tb_trader *t, const tb_session *s)
 
 void tb_trader_session_end(tb_trader *t, const tb_session *s)
 {
-    paper_end_session(t->paper);
+    if (!t->ext.vt) paper_end_session(t->paper);
     t->in_session = 0;
 }
 
@@ -472,7 +481,7 @@ void tb_trader_on_bar(tb_trader *t, const tb_bar *bar)
     if (tb_money_from_double(bar->open, PRICE_TICK, &o, &e) == 0 &&
         tb_money_from_double(bar->high, PRICE_TICK, &h, &e) == 0 &&
         tb_money_from_double(bar->low, PRICE_TICK, &l, &e) == 0 &&
-        tb_money_from_double(bar->close, PRICE_TICK, &c, &e) == 0) {
+        tb_money_from_double(bar->close, PRICE_TICK, &c, &e) == 0 && !t->ext.vt) {
         if (paper_on_bar(t->paper, name, o, h, l, c, (tb_qty)bar->volume, bar->start_ns, &e) != 0)
             t->st.errors++;
     }
@@ -497,6 +506,9 @@ void tb_trader_on_bar(tb_trader *t, const tb_bar *bar)
 
 broker_account tb_trader_account(const tb_trader *t)
 {
+    broker_account a;
+    tb_err e;
+    if (t->ext.vt && broker_account_get(t->ext, &a, &e) == 0) return a;
     return paper_account(t->paper);
 }
 

@@ -1,0 +1,649 @@
+#include "broker/alpaca_priv.h"
+#include "log/log.h"
+#include "log/redact.h"
+#include "util/clock.h"
+
+#include <event2/event.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- requests ------------------------------------------------------------------------------- */
+
+alp_req *alp_req_new(alpaca *a, rq_kind kind, const char *client_id)
+{
+    alp_req *q = calloc(1, sizeof *q);
+    if (!q) return NULL;
+    q->a = a;
+    q->kind = kind;
+    if (client_id) oms_strlcpy(q->client_id, client_id, sizeof q->client_id);
+    return q;
+}
+
+static void req_unlink_free(alp_req *q)
+{
+    alpaca *a = q->a;
+    if (q->prev)
+        q->prev->next = q->next;
+    else if (a->reqs == q)
+        a->reqs = q->next;
+    if (q->next) q->next->prev = q->prev;
+    free(q->body);
+    free(q);
+}
+
+static void on_http(void *ud, const tb_httpc_resp *r)
+{
+    alp_req *q = ud;
+    q->on_done(q, r);
+    req_unlink_free(q);
+}
+
+int alp_request(alpaca *a, alp_req *q, const char *method, const char *path, const char *body,
+                tb_httpc_retry retry, tb_err *e)
+{
+    char url[1024];
+    snprintf(url, sizeof url, "%s%s", a->base_url, path);
+    const char *hdrs[] = {a->hdr_key, a->hdr_secret, "Accept: application/json"};
+    tb_httpc_req r = {
+        .method = method, .url = url, .headers = hdrs, .nheaders = 3, .body = body, .retry = retry};
+    q->next = a->reqs;
+    if (a->reqs) a->reqs->prev = q;
+    a->reqs = q;
+    if (tb_httpc_request(a->http, &r, on_http, q, e) != 0) {
+        req_unlink_free(q);
+        return -1;
+    }
+    return 0;
+}
+
+void alp_error_text(const tb_httpc_resp *r, char *out, size_t cap)
+{
+    json_t *j = r->len ? json_loadb(r->body, r->len, 0, NULL) : NULL;
+    const char *m = json_string_value(json_object_get(j, "message"));
+    if (m)
+        snprintf(out, cap, "%ld %s", r->status, m);
+    else if (r->status)
+        snprintf(out, cap, "%ld %s", r->status, tb_httpc_reason(r->status));
+    else
+        snprintf(out, cap, "%s", r->error ? r->error : "no response");
+    json_decref(j);
+}
+
+void alp_auth_failed(alpaca *a, const tb_httpc_resp *r)
+{
+    a->st.auth_failures++;
+    if (a->state != BROKER_DISCONNECTED)
+        TB_ERROR("alpaca", "%ld %s: marking the broker disconnected (check the API keys)",
+                 r->status, tb_httpc_reason(r->status));
+    a->state = BROKER_DISCONNECTED;
+}
+
+/* ---- applying broker state ------------------------------------------------------------------ */
+
+void alp_leg_remember(alpaca *a, const char *broker_id, const char *client_id)
+{
+    int i = a->nlegs_next++ % ALP_LEGMAP;
+    oms_strlcpy(a->legs[i].broker_id, broker_id, sizeof a->legs[i].broker_id);
+    oms_strlcpy(a->legs[i].client_id, client_id, sizeof a->legs[i].client_id);
+}
+
+static const char *leg_client_id(const alpaca *a, const char *broker_id)
+{
+    for (int i = 0; i < ALP_LEGMAP; i++)
+        if (a->legs[i].broker_id[0] && strcmp(a->legs[i].broker_id, broker_id) == 0)
+            return a->legs[i].client_id;
+    return NULL;
+}
+
+/* The execution that takes our order from what we hold to the broker's cumulative figures. */
+static int exec_from_cum(const oms_order *mine, const alp_order *o, tb_qty ex_qty,
+                         tb_money ex_price, tb_qty *qty, tb_money *price)
+{
+    *qty = o->filled_qty - mine->filled_qty;
+    if (*qty <= 0) return 0;
+    if (ex_qty == *qty && ex_price > 0) {
+        *price = ex_price;
+        return 1;
+    }
+    tb_money total;
+    tb_err e;
+    if (tb_money_mul_qty(o->filled_avg_price, o->filled_qty, &total, &e) != 0) return -1;
+    *price = tb_money_round_to((total - mine->filled_notional) / *qty, 100);
+    if (*price <= 0) *price = o->filled_avg_price;
+    return *price > 0 ? 1 : -1;
+}
+
+void alp_apply(alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty, tb_money ex_price,
+               const char *reason)
+{
+    const char *cid = o->client_order_id;
+    const oms_order *mine = oms_find(a->o.oms, cid);
+    if (!mine && (cid = leg_client_id(a, o->id))) mine = oms_find(a->o.oms, cid);
+    if (!mine) {
+        TB_DEBUG("alpaca", "order %s (%s) is not ours: ignored", o->id, o->client_order_id);
+        return;
+    }
+    broker_update u = {.client_id = mine->client_id,
+                       .broker_id = o->id,
+                       .status = o->status,
+                       .reason = reason,
+                       .cum_qty = o->filled_qty,
+                       .avg_price = o->filled_avg_price,
+                       .t_ns = tb_clock_now_ns()};
+    tb_qty q;
+    tb_money px;
+    int has = exec_from_cum(mine, o, ex_qty, ex_price, &q, &px);
+    char synth[OMS_EXEC_ID_MAX + 1];
+    if (has > 0) {
+        u.has_exec = 1;
+        u.exec_qty = q;
+        u.exec_price = px;
+        if (exec_id && exec_id[0] && q == ex_qty) {
+            u.exec_id = exec_id;
+        } else {
+            /* Deterministic, so a replay of the same cumulative state is recognised. */
+            snprintf(synth, sizeof synth, "alp-%.40s-%lld", o->id, (long long)o->filled_qty);
+            u.exec_id = synth;
+        }
+    } else if (has < 0) {
+        TB_WARN("alpaca", "order %s: cannot derive the fill price from cumulative figures",
+                mine->client_id);
+    }
+    if (a->fn) a->fn(a->ud, &u);
+}
+
+/* ---- submit --------------------------------------------------------------------------------- */
+
+static void reject(alpaca *a, const char *cid, const char *why)
+{
+    broker_update u = {
+        .client_id = cid, .status = OMS_ST_REJECTED, .reason = why, .t_ns = tb_clock_now_ns()};
+    if (cid[0] && a->fn) a->fn(a->ud, &u);
+}
+
+static void remember_legs(alpaca *a, const alp_req *q, const alp_order *o)
+{
+    for (int i = 0; i < o->nlegs; i++)
+        alp_leg_remember(a, o->legs[i].id,
+                         strcmp(o->legs[i].type, "limit") == 0 ? q->leg_tp : q->leg_sl);
+}
+
+static void on_order_found(alp_req *q, const tb_httpc_resp *r);
+
+int alp_lookup(alpaca *a, const char *client_id, alp_req *from)
+{
+    alp_req *q = alp_req_new(a, RQ_LOOKUP, client_id);
+    if (!q) return -1;
+    if (from) {
+        memcpy(q->leg_tp, from->leg_tp, sizeof q->leg_tp);
+        memcpy(q->leg_sl, from->leg_sl, sizeof q->leg_sl);
+        q->resends = from->resends;
+        q->then_cancel = from->then_cancel;
+        q->reject_missing = from->reject_missing;
+        q->body = from->body; /* ownership moves: a resend needs it */
+        from->body = NULL;
+    }
+    q->on_done = on_order_found;
+    a->st.lookups++;
+    char path[300];
+    snprintf(path, sizeof path, "/v2/orders:by_client_order_id?client_order_id=%s", client_id);
+    tb_err e;
+    return alp_request(a, q, "GET", path, NULL, TB_HTTP_RETRY_ALL, &e);
+}
+
+static void on_submitted(alp_req *q, const tb_httpc_resp *r);
+
+static int post_order(alpaca *a, alp_req *q)
+{
+    q->on_done = on_submitted;
+    tb_err e;
+    return alp_request(a, q, "POST", "/v2/orders", q->body, TB_HTTP_RETRY_429, &e);
+}
+
+static void send_cancel(alpaca *a, const char *cid, const char *broker_id);
+
+static void on_order_found(alp_req *q, const tb_httpc_resp *r)
+{
+    alpaca *a = q->a;
+    alp_order o;
+    tb_err e;
+    if (r->status == 200 && alp_parse_order(r->body, r->len, &o, &e) == 0) {
+        remember_legs(a, q, &o);
+        alp_apply(a, &o, NULL, 0, 0, NULL);
+        if (q->then_cancel) send_cancel(a, q->client_id, o.id);
+        return;
+    }
+    if (r->status == 404 && q->body && q->resends < 2) {
+        /* It never arrived. The same client_order_id makes a resend safe: a duplicate is 422. */
+        alp_req *n = alp_req_new(a, RQ_SUBMIT, q->client_id);
+        if (!n) return;
+        memcpy(n->leg_tp, q->leg_tp, sizeof n->leg_tp);
+        memcpy(n->leg_sl, q->leg_sl, sizeof n->leg_sl);
+        n->body = q->body, q->body = NULL;
+        n->resends = q->resends + 1;
+        a->st.resubmits++;
+        TB_WARN("alpaca", "order %s not found at the broker: sending it again (same id, resend=%d)",
+                q->client_id, n->resends);
+        post_order(a, n);
+        return;
+    }
+    if (r->status == 404 && (q->body || q->reject_missing)) {
+        TB_WARN("alpaca",
+                "reconcile: order %s never reached the broker: marked rejected, not resent",
+                q->client_id);
+        a->st.differences += q->reject_missing;
+        reject(a, q->client_id, "never reached the broker");
+        return;
+    }
+    if (r->status == 401 || r->status == 403) alp_auth_failed(a, r);
+    char why[200];
+    alp_error_text(r, why, sizeof why);
+    TB_WARN("alpaca", "lookup of order %s failed (%s): left to the next reconciliation",
+            q->client_id, why);
+}
+
+static void on_submitted(alp_req *q, const tb_httpc_resp *r)
+{
+    alpaca *a = q->a;
+    alp_order o;
+    tb_err e;
+    char why[256];
+    if (r->status == 200 && alp_parse_order(r->body, r->len, &o, &e) == 0) {
+        remember_legs(a, q, &o);
+        alp_apply(a, &o, NULL, 0, 0, NULL);
+        return;
+    }
+    alp_error_text(r, why, sizeof why);
+    if (r->status == 422 && strstr(why, "client_order_id")) {
+        TB_WARN("alpaca", "order %s already at the broker (%s): looking it up", q->client_id, why);
+        q->body = (free(q->body), NULL); /* it exists: never send it again */
+        alp_lookup(a, q->client_id, q);
+    } else if (r->status >= 400 && r->status < 500 && r->status != 408) {
+        a->st.rejects++;
+        if (r->status == 401) alp_auth_failed(a, r);
+        TB_WARN("alpaca", "order rejected: %s: %s", q->client_id, why);
+        reject(a, q->client_id, why);
+        if (q->leg_tp[0]) reject(a, q->leg_tp, "parent rejected");
+        if (q->leg_sl[0]) reject(a, q->leg_sl, "parent rejected");
+    } else {
+        a->st.unknown_outcomes++;
+        TB_WARN("alpaca", "order submit outcome unknown: %s (%s): looking it up by client_order_id",
+                q->client_id, r->status == 200 ? e.msg : why);
+        alp_lookup(a, q->client_id, q);
+    }
+}
+
+static int not_ready(const alpaca *a, tb_err *e)
+{
+    return tb_errf(e, "alpaca: broker is %s, not ready", broker_state_name(a->state));
+}
+
+static int v_submit(void *self, const broker_submit_req *r, tb_err *e)
+{
+    alpaca *a = self;
+    if (a->state != BROKER_READY) return not_ready(a, e);
+    alp_req *q = alp_req_new(a, RQ_SUBMIT, r->order->client_id);
+    if (!q || !(q->body = alp_order_body(r, e))) {
+        if (q) free(q);
+        return tb_errf(e, "alpaca: cannot build the order request");
+    }
+    if (r->take_profit) oms_strlcpy(q->leg_tp, r->take_profit->client_id, sizeof q->leg_tp);
+    if (r->stop_loss) oms_strlcpy(q->leg_sl, r->stop_loss->client_id, sizeof q->leg_sl);
+    a->st.submits++;
+    return post_order(a, q);
+}
+
+/* ---- cancel and replace --------------------------------------------------------------------- */
+
+static void on_polled(alp_req *q, const tb_httpc_resp *r)
+{
+    alp_order o;
+    tb_err e;
+    if (r->status == 200 && alp_parse_order(r->body, r->len, &o, &e) == 0)
+        alp_apply(q->a, &o, NULL, 0, 0, NULL);
+}
+
+static void poll_order(alpaca *a, const char *cid, const char *broker_id)
+{
+    alp_req *q = alp_req_new(a, RQ_POLL, cid);
+    if (!q) return;
+    q->on_done = on_polled;
+    char path[200];
+    snprintf(path, sizeof path, "/v2/orders/%s", broker_id);
+    tb_err e;
+    alp_request(a, q, "GET", path, NULL, TB_HTTP_RETRY_ALL, &e);
+}
+
+static void poll_unlink_free(poll_later *p)
+{
+    alpaca *a = p->a;
+    if (p->prev)
+        p->prev->next = p->next;
+    else if (a->polls == p)
+        a->polls = p->next;
+    if (p->next) p->next->prev = p->prev;
+    event_free(p->ev);
+    free(p);
+}
+
+static void on_poll_timer(evutil_socket_t fd, short w, void *arg)
+{
+    poll_later *p = arg;
+    const oms_order *o = oms_find(p->a->o.oms, p->cid);
+    if (o && !oms_status_is_terminal(o->status)) poll_order(p->a, p->cid, p->bid);
+    poll_unlink_free(p);
+}
+
+static void on_canceled(alp_req *q, const tb_httpc_resp *r)
+{
+    alpaca *a = q->a;
+    const oms_order *o = oms_find(a->o.oms, q->client_id);
+    if (!o) return;
+    if (r->status == 204 || r->status == 200) {
+        /* The canceled event comes on the stream; poll in case the stream is silent. */
+        poll_later *p = calloc(1, sizeof *p);
+        if (!p || !(p->ev = evtimer_new(a->o.base, on_poll_timer, p))) {
+            free(p);
+            return;
+        }
+        p->a = a;
+        oms_strlcpy(p->cid, o->client_id, sizeof p->cid);
+        oms_strlcpy(p->bid, o->broker_id, sizeof p->bid);
+        p->next = a->polls;
+        if (a->polls) a->polls->prev = p;
+        a->polls = p;
+        struct timeval tv = {a->o.cancel_poll_ms / 1000, (a->o.cancel_poll_ms % 1000) * 1000};
+        evtimer_add(p->ev, &tv);
+        return;
+    }
+    char why[200];
+    alp_error_text(r, why, sizeof why);
+    TB_WARN("alpaca", "cancel of %s answered %s: polling the order", q->client_id, why);
+    if (r->status == 401 || r->status == 403)
+        alp_auth_failed(a, r);
+    else
+        poll_order(a, o->client_id, o->broker_id);
+}
+
+static void send_cancel(alpaca *a, const char *cid, const char *broker_id)
+{
+    alp_req *q = alp_req_new(a, RQ_CANCEL, cid);
+    if (!q) return;
+    q->on_done = on_canceled;
+    char path[200];
+    snprintf(path, sizeof path, "/v2/orders/%s", broker_id);
+    tb_err e;
+    alp_request(a, q, "DELETE", path, NULL, TB_HTTP_RETRY_ALL, &e);
+}
+
+static int v_cancel(void *self, const oms_order *o, tb_err *e)
+{
+    alpaca *a = self;
+    if (a->state == BROKER_DISCONNECTED) return not_ready(a, e);
+    if (o->broker_id[0]) {
+        send_cancel(a, o->client_id, o->broker_id);
+        return 0;
+    }
+    /* The submit is still in flight: learn the broker's id first. */
+    alp_req tmp = {.then_cancel = 1};
+    return alp_lookup(a, o->client_id, &tmp);
+}
+
+static void on_replaced(alp_req *q, const tb_httpc_resp *r)
+{
+    alpaca *a = q->a;
+    alp_order o;
+    tb_err e;
+    if (r->status == 200 && alp_parse_order(r->body, r->len, &o, &e) == 0) {
+        broker_update u = {
+            .client_id = q->old_client_id, .status = OMS_ST_REPLACED, .t_ns = tb_clock_now_ns()};
+        if (a->fn) a->fn(a->ud, &u);
+        alp_apply(a, &o, NULL, 0, 0, NULL);
+        return;
+    }
+    char why[200];
+    alp_error_text(r, why, sizeof why);
+    if (r->status >= 400 && r->status < 500) {
+        TB_WARN("alpaca", "replace of %s rejected: %s", q->old_client_id, why);
+        reject(a, q->client_id, why);
+        const oms_order *old = oms_find(a->o.oms, q->old_client_id);
+        if (old && old->broker_id[0]) poll_order(a, old->client_id, old->broker_id);
+    } else {
+        a->st.unknown_outcomes++;
+        TB_WARN("alpaca", "replace outcome unknown: %s (%s): looking it up", q->client_id, why);
+        alp_lookup(a, q->client_id, NULL);
+        const oms_order *old = oms_find(a->o.oms, q->old_client_id);
+        if (old && old->broker_id[0]) poll_order(a, old->client_id, old->broker_id);
+    }
+}
+
+static int v_replace(void *self, const broker_replace_req *r, tb_err *e)
+{
+    alpaca *a = self;
+    if (a->state != BROKER_READY) return not_ready(a, e);
+    if (!r->old_order->broker_id[0]) return tb_errf(e, "alpaca: replace before acknowledgement");
+    alp_req *q = alp_req_new(a, RQ_REPLACE, r->new_order->client_id);
+    char *body = alp_replace_body(r, e);
+    if (!q || !body) {
+        free(q), free(body);
+        return -1;
+    }
+    oms_strlcpy(q->old_client_id, r->old_order->client_id, sizeof q->old_client_id);
+    q->on_done = on_replaced;
+    char path[200];
+    snprintf(path, sizeof path, "/v2/orders/%s", r->old_order->broker_id);
+    int rc = alp_request(a, q, "PATCH", path, body, TB_HTTP_RETRY_429, e);
+    free(body);
+    return rc;
+}
+
+/* ---- connection ----------------------------------------------------------------------------- */
+
+static void connect_account(alpaca *a);
+
+static void on_connect_timer(evutil_socket_t fd, short w, void *arg)
+{
+    connect_account(arg);
+}
+
+static void on_account(alp_req *q, const tb_httpc_resp *r)
+{
+    alpaca *a = q->a;
+    tb_err e;
+    if (r->status == 200 && alp_parse_account(r->body, r->len, &a->acct, &e) == 0) {
+        if (a->state == BROKER_CONNECTING) {
+            TB_INFO("alpaca", "connected to %s: reconciling before trading", a->base_url);
+            a->state = BROKER_SYNCING;
+            if (a->o.stream_url && a->o.stream_url[0] && !a->ws && alp_stream_start(a, &e) != 0)
+                TB_ERROR("alpaca", "trade_updates stream: %s", e.msg);
+            alp_sync_start(a);
+        }
+        return;
+    }
+    if (r->status == 401 || r->status == 403) {
+        alp_auth_failed(a, r);
+        return;
+    }
+    char why[200];
+    alp_error_text(r, why, sizeof why);
+    TB_WARN("alpaca", "account request failed (%s): connecting again in 5 s", why);
+    struct timeval tv = {5, 0};
+    evtimer_add(a->connect_timer, &tv);
+}
+
+static void connect_account(alpaca *a)
+{
+    alp_req *q = alp_req_new(a, RQ_SYNC, NULL);
+    if (!q) return;
+    q->on_done = on_account;
+    tb_err e;
+    alp_request(a, q, "GET", "/v2/account", NULL, TB_HTTP_RETRY_ALL, &e);
+}
+
+static int v_connect(void *self, tb_err *e)
+{
+    alpaca *a = self;
+    a->state = BROKER_CONNECTING;
+    connect_account(a);
+    return 0;
+}
+
+static int v_disconnect(void *self, tb_err *e)
+{
+    alpaca *a = self;
+    a->state = BROKER_DISCONNECTED;
+    tb_ws_free(a->ws);
+    a->ws = NULL;
+    return 0;
+}
+
+static broker_state v_state(void *self)
+{
+    return ((alpaca *)self)->state;
+}
+
+static int v_positions(void *self, broker_position *out, int cap, int *n, tb_err *e)
+{
+    alpaca *a = self;
+    if (a->npos > cap) return tb_errf(e, "alpaca: more than %d positions", cap);
+    memcpy(out, a->pos, (size_t)a->npos * sizeof *out);
+    *n = a->npos;
+    return 0;
+}
+
+static int v_account(void *self, broker_account *out, tb_err *e)
+{
+    *out = ((alpaca *)self)->acct;
+    return 0;
+}
+
+static void v_set_update(void *self, broker_update_fn fn, void *ud)
+{
+    alpaca *a = self;
+    a->fn = fn, a->ud = ud;
+}
+
+static const broker_vtable alpaca_vt = {"alpaca", v_connect, v_disconnect, v_state,   v_submit,
+                                        v_cancel, v_replace, v_positions,  v_account, v_set_update};
+
+broker alpaca_broker(alpaca *a)
+{
+    return (broker){&alpaca_vt, a};
+}
+
+alpaca *alpaca_new(const alpaca_opts *o, tb_err *e)
+{
+    if (!o->oms || !o->trading_url || !o->key_id || !o->secret_key) {
+        tb_errf(e, "alpaca: trading_url, keys and an order manager are required");
+        return NULL;
+    }
+    alpaca *a = calloc(1, sizeof *a);
+    if (!a) {
+        tb_errf(e, "alpaca: out of memory");
+        return NULL;
+    }
+    a->o = *o;
+    if (!a->o.cancel_poll_ms) a->o.cancel_poll_ms = 2000;
+    if (!a->o.stream_reconnect_min_ms) a->o.stream_reconnect_min_ms = 5000;
+    if (!a->o.stream_reconnect_max_ms) a->o.stream_reconnect_max_ms = 120000;
+    snprintf(a->base_url, sizeof a->base_url, "%s", o->trading_url);
+    snprintf(a->stream_url, sizeof a->stream_url, "%s", o->stream_url ? o->stream_url : "");
+    snprintf(a->ca_file, sizeof a->ca_file, "%s", o->ca_file ? o->ca_file : "");
+    snprintf(a->key_id, sizeof a->key_id, "%s", o->key_id);
+    snprintf(a->secret_key, sizeof a->secret_key, "%s", o->secret_key);
+    a->o.stream_url = a->stream_url;
+    a->o.ca_file = a->ca_file[0] ? a->ca_file : NULL;
+    a->o.key_id = a->key_id;
+    a->o.secret_key = a->secret_key;
+    size_t n = strlen(a->base_url);
+    if (n && a->base_url[n - 1] == '/') a->base_url[n - 1] = '\0';
+    snprintf(a->hdr_key, sizeof a->hdr_key, "APCA-API-KEY-ID: %s", o->key_id);
+    snprintf(a->hdr_secret, sizeof a->hdr_secret, "APCA-API-SECRET-KEY: %s", o->secret_key);
+    tb_redact_add_secret(o->key_id);
+    tb_redact_add_secret(o->secret_key);
+    a->http = o->http;
+    if (!a->http) {
+        tb_httpc_opts ho = {.base = o->base, .ca_file = o->ca_file};
+        if (!(a->http = tb_httpc_new(&ho, e))) {
+            free(a);
+            return NULL;
+        }
+        a->own_http = 1;
+    }
+    if (o->rate_per_minute > 0) {
+        char host[TB_RL_HOST_MAX + 1];
+        tb_rl_host_of(a->base_url, host, sizeof host);
+        tb_httpc_set_rate(a->http, host, o->rate_per_minute / 60.0, 10);
+    }
+    a->connect_timer = evtimer_new(o->base, on_connect_timer, a);
+    oms_set_broker(o->oms, alpaca_broker(a));
+    return a;
+}
+
+void alpaca_free(alpaca *a)
+{
+    if (!a) return;
+    tb_ws_free(a->ws);
+    if (a->own_http) tb_httpc_free(a->http);
+    while (a->reqs) {
+        alp_req *q = a->reqs;
+        a->reqs = q->next;
+        free(q->body);
+        free(q);
+    }
+    while (a->polls) poll_unlink_free(a->polls);
+    if (a->sync_timer) event_free(a->sync_timer);
+    if (a->connect_timer) event_free(a->connect_timer);
+    free(a);
+}
+
+void alpaca_stats_get(const alpaca *a, alpaca_stats *out)
+{
+    *out = a->st;
+}
+
+/* ---- keys ----------------------------------------------------------------------------------- */
+
+static int read_keys_file(const char *file, char *key, size_t kc, char *secret, size_t sc,
+                          tb_err *e)
+{
+    struct stat sb;
+    if (stat(file, &sb) != 0) return tb_errf(e, "alpaca: keys file %s: not found", file);
+    if (sb.st_mode & 077)
+        return tb_errf(e, "alpaca: keys file %s must be mode 0600 (it is %03o)", file,
+                       (unsigned)(sb.st_mode & 0777));
+    FILE *f = fopen(file, "r");
+    if (!f) return tb_errf(e, "alpaca: cannot read keys file %s", file);
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *v = strchr(line, '=');
+        if (!v) continue;
+        *v++ = '\0';
+        if (strcmp(line, "APCA_API_KEY_ID") == 0) snprintf(key, kc, "%s", v);
+        if (strcmp(line, "APCA_API_SECRET_KEY") == 0) snprintf(secret, sc, "%s", v);
+    }
+    fclose(f);
+    return 0;
+}
+
+int alpaca_load_keys(const char *file, char *key, size_t kc, char *secret, size_t sc, tb_err *e)
+{
+    const char *k = getenv("APCA_API_KEY_ID"), *s = getenv("APCA_API_SECRET_KEY");
+    key[0] = secret[0] = '\0';
+    if (k && *k && s && *s) {
+        snprintf(key, kc, "%s", k);
+        snprintf(secret, sc, "%s", s);
+    } else if (file && *file && read_keys_file(file, key, kc, secret, sc, e) != 0) {
+        return -1;
+    }
+    if (!key[0] || !secret[0])
+        return tb_errf(e, "alpaca: no API keys: set APCA_API_KEY_ID and APCA_API_SECRET_KEY or "
+                          "alpaca.keys_file");
+    tb_redact_add_secret(key);
+    tb_redact_add_secret(secret);
+    return 0;
+}

@@ -1,0 +1,91 @@
+/*
+ * alpaca_priv.h - what alpaca.c (orders) and alpaca_sync.c (stream, reconciliation) share.
+ */
+#ifndef TB_BROKER_ALPACA_PRIV_H
+#define TB_BROKER_ALPACA_PRIV_H
+
+#include "broker/alpaca.h"
+#include "broker/alpaca_json.h"
+#include "net/ws.h"
+
+#define ALP_LEGMAP    1024
+#define ALP_POSITIONS 512
+
+typedef enum { RQ_SUBMIT, RQ_LOOKUP, RQ_CANCEL, RQ_REPLACE, RQ_POLL, RQ_SYNC } rq_kind;
+
+/* One request in flight; owned by the adapter's list until its answer is handled. */
+typedef struct alp_req {
+    struct alpaca *a;
+    rq_kind kind;
+    char client_id[OMS_CLIENT_ID_MAX + 1];
+    char old_client_id[OMS_CLIENT_ID_MAX + 1]; /* replace: the order being replaced */
+    char leg_tp[OMS_CLIENT_ID_MAX + 1], leg_sl[OMS_CLIENT_ID_MAX + 1];
+    char *body; /* submit: kept for a resend after a lookup found nothing */
+    int resends;
+    int then_cancel;    /* lookup: cancel the order once its broker id is known */
+    int reject_missing; /* lookup: a 404 means it never arrived: reject it, never resend */
+    int count;          /* sync: orders seen */
+    void (*on_done)(struct alp_req *q, const tb_httpc_resp *r);
+    struct alp_req *prev, *next;
+} alp_req;
+
+/* A poll of one order after a cancel, in case the stream stays silent. */
+typedef struct poll_later {
+    struct alpaca *a;
+    struct event *ev;
+    char cid[OMS_CLIENT_ID_MAX + 1], bid[OMS_BROKER_ID_MAX + 1];
+    struct poll_later *prev, *next;
+} poll_later;
+
+struct alpaca {
+    alpaca_opts o;
+    char base_url[256], stream_url[256], ca_file[256]; /* copies: opts may be temporaries */
+    char key_id[128], secret_key[128];
+    char hdr_key[200], hdr_secret[200];
+    int own_http;
+    tb_http *http;
+    tb_ws *ws;
+    broker_state state;
+    broker_update_fn fn;
+    void *ud;
+    alp_req *reqs;
+    poll_later *polls;
+    struct event *sync_timer, *connect_timer;
+    int syncing, synced_once, stream_ready;
+    struct {
+        char broker_id[OMS_BROKER_ID_MAX + 1];
+        char client_id[OMS_CLIENT_ID_MAX + 1];
+    } legs[ALP_LEGMAP];
+    int nlegs_next;
+    broker_position pos[ALP_POSITIONS];
+    int npos;
+    broker_account acct;
+    alpaca_stats st;
+};
+
+/* Starts a request; on_done gets the answer. Returns -1 when it could not be queued. */
+int alp_request(struct alpaca *a, alp_req *q, const char *method, const char *path,
+                const char *body, tb_httpc_retry retry, tb_err *e);
+alp_req *alp_req_new(struct alpaca *a, rq_kind kind, const char *client_id);
+
+/* Applies a broker order to the order manager (fills from cumulative figures). */
+void alp_apply(struct alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty,
+               tb_money ex_price, const char *reason);
+
+/* Remembers a bracket leg's broker id -> our client id. */
+void alp_leg_remember(struct alpaca *a, const char *broker_id, const char *client_id);
+
+/* Looks an order up by client id (then applies what is found). */
+int alp_lookup(struct alpaca *a, const char *client_id, alp_req *from);
+
+/* The message of an Alpaca error body ("insufficient buying power"), or the status text. */
+void alp_error_text(const tb_httpc_resp *r, char *out, size_t cap);
+
+/* Marks the adapter disconnected after a 401/403 on a non-order call. */
+void alp_auth_failed(struct alpaca *a, const tb_httpc_resp *r);
+
+/* Stream and reconciliation (alpaca_sync.c). */
+int alp_stream_start(struct alpaca *a, tb_err *e);
+void alp_sync_start(struct alpaca *a);
+
+#endif

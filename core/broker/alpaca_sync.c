@@ -1,0 +1,237 @@
+/* The Alpaca adapter's trade_updates stream and reconciliation (REST is the truth). */
+#include "broker/alpaca_priv.h"
+#include "log/log.h"
+
+#include <event2/event.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- stream --------------------------------------------------------------------------------- */
+
+static void send_json(alpaca *a, json_t *j)
+{
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    if (s) tb_ws_send_text(a->ws, s, strlen(s));
+    free(s);
+}
+
+static void on_ws_open(void *ud)
+{
+    alpaca *a = ud;
+    send_json(a, json_pack("{s:s, s:s, s:s}", "action", "auth", "key", a->o.key_id, "secret",
+                           a->o.secret_key));
+}
+
+static void on_ws_close(void *ud, const char *why)
+{
+    alpaca *a = ud;
+    a->stream_ready = 0;
+    a->st.stream_reconnects++;
+}
+
+static int reason_event(const char *ev)
+{
+    return strcmp(ev, "rejected") == 0 || strcmp(ev, "canceled") == 0 ||
+           strcmp(ev, "expired") == 0 || strcmp(ev, "order_cancel_rejected") == 0 ||
+           strcmp(ev, "order_replace_rejected") == 0;
+}
+
+static void on_ws_message(void *ud, const char *data, size_t len, int binary)
+{
+    alpaca *a = ud;
+    alp_stream_msg m;
+    tb_err e;
+    if (alp_parse_stream(data, len, &m, &e) != 0) {
+        a->st.stream_errors++;
+        TB_WARN("alpaca", "trade_updates: message ignored: %s", e.msg);
+        return;
+    }
+    if (m.kind == ALP_MSG_AUTH) {
+        if (!m.ok) {
+            a->st.auth_failures++;
+            TB_ERROR("alpaca", "trade_updates: 401 Unauthorized (stream authentication failed)");
+            return;
+        }
+        send_json(a, json_pack("{s:s, s:{s:[s]}}", "action", "listen", "data", "streams",
+                               "trade_updates"));
+    } else if (m.kind == ALP_MSG_LISTENING && m.ok) {
+        a->stream_ready = 1;
+        TB_INFO("alpaca", "trade_updates stream listening");
+        /* The stream does not replay what was missed while it was down. */
+        if (a->synced_once) alp_sync_start(a);
+    } else if (m.kind == ALP_MSG_TRADE_UPDATE) {
+        a->st.stream_events++;
+        if (strcmp(m.event, "order_cancel_rejected") == 0 ||
+            strcmp(m.event, "order_replace_rejected") == 0)
+            m.order.status = m.order.filled_qty && m.order.filled_qty < m.order.qty
+                                 ? OMS_ST_PARTIALLY_FILLED
+                                 : m.order.status;
+        alp_apply(a, &m.order, m.has_exec ? m.execution_id : NULL, m.qty, m.price,
+                  reason_event(m.event) ? m.event : NULL);
+    }
+}
+
+int alp_stream_start(alpaca *a, tb_err *e)
+{
+    tb_ws_opts wo = {.base = a->o.base,
+                     .url = a->o.stream_url,
+                     .ca_file = a->o.ca_file,
+                     .reconnect_min_ms = a->o.stream_reconnect_min_ms,
+                     .reconnect_max_ms = a->o.stream_reconnect_max_ms,
+                     .on_open = on_ws_open,
+                     .on_message = on_ws_message,
+                     .on_close = on_ws_close,
+                     .ud = a};
+    if (!(a->ws = tb_ws_new(&wo, e))) return -1;
+    return tb_ws_start(a->ws, e);
+}
+
+/* ---- reconciliation ------------------------------------------------------------------------- */
+
+static void on_sync_timer(evutil_socket_t fd, short w, void *arg);
+
+static void start_timer(alpaca *a)
+{
+    if (a->sync_timer || a->o.reconcile_interval_ms <= 0) return;
+    a->sync_timer = event_new(a->o.base, -1, EV_PERSIST, on_sync_timer, a);
+    struct timeval tv = {a->o.reconcile_interval_ms / 1000,
+                         (a->o.reconcile_interval_ms % 1000) * 1000};
+    if (a->sync_timer) event_add(a->sync_timer, &tv);
+}
+
+static void sync_done(alpaca *a, int ok)
+{
+    a->syncing = 0;
+    if (!ok) return;
+    a->st.reconciles++;
+    if (a->state == BROKER_SYNCING) {
+        a->state = BROKER_READY;
+        TB_INFO("alpaca", "reconciled: broker ready");
+    }
+    a->synced_once = 1;
+    start_timer(a);
+}
+
+static int in_flight(const alpaca *a, const char *cid)
+{
+    for (const alp_req *q = a->reqs; q; q = q->next)
+        if ((q->kind == RQ_SUBMIT || q->kind == RQ_LOOKUP) && strcmp(q->client_id, cid) == 0)
+            return 1;
+    return 0;
+}
+
+/* Local open orders the broker's list did not settle are looked up one by one. */
+static void check_local_open(alpaca *a)
+{
+    enum { CAP = 4096 };
+    static const oms_order *open[CAP];
+    int n = oms_open_orders_all(a->o.oms, open, CAP);
+    if (n > CAP) n = CAP;
+    char ids[64][OMS_CLIENT_ID_MAX + 1];
+    int k = 0;
+    for (int i = 0; i < n && k < 64; i++) {
+        const oms_order *o = open[i];
+        if (o->status == OMS_ST_HELD || in_flight(a, o->client_id)) continue;
+        if (o->status == OMS_ST_NEW || !o->broker_id[0] || o->status == OMS_ST_PENDING_CANCEL ||
+            o->status == OMS_ST_PENDING_REPLACE)
+            oms_strlcpy(ids[k++], o->client_id, sizeof ids[0]);
+    }
+    for (int i = 0; i < k; i++) {
+        alp_req tmp = {.reject_missing = 1};
+        alp_lookup(a, ids[i], &tmp);
+    }
+}
+
+static void compare_positions(alpaca *a)
+{
+    for (int i = 0; i < a->npos; i++) {
+        const oms_position *p = oms_position_get(a->o.oms, a->pos[i].symbol);
+        tb_qty mine = p ? p->qty : 0;
+        if (mine != a->pos[i].qty) {
+            a->st.differences++;
+            TB_WARN("alpaca", "reconcile: position differs: %s local=%lld broker=%lld",
+                    a->pos[i].symbol, (long long)mine, (long long)a->pos[i].qty);
+        }
+    }
+    const oms_position *ps[1024];
+    int n = oms_positions(a->o.oms, ps, 1024);
+    for (int i = 0; i < n && i < 1024; i++) {
+        if (!ps[i]->qty) continue;
+        int found = 0;
+        for (int k = 0; k < a->npos && !found; k++)
+            found = !strcmp(a->pos[k].symbol, ps[i]->symbol);
+        if (!found) {
+            a->st.differences++;
+            TB_WARN("alpaca", "reconcile: position differs: %s local=%lld broker=0", ps[i]->symbol,
+                    (long long)ps[i]->qty);
+        }
+    }
+}
+
+static void on_sync_positions(alp_req *q, const tb_httpc_resp *r)
+{
+    alpaca *a = q->a;
+    tb_err e;
+    if (r->status != 200 ||
+        alp_parse_positions(r->body, r->len, a->pos, ALP_POSITIONS, &a->npos, &e) != 0) {
+        if (r->status == 401 || r->status == 403) alp_auth_failed(a, r);
+        TB_WARN("alpaca", "reconcile: positions request failed (status %ld)", r->status);
+        sync_done(a, 0);
+        return;
+    }
+    compare_positions(a);
+    check_local_open(a);
+    sync_done(a, 1);
+}
+
+static void on_sync_order(void *ud, const alp_order *o)
+{
+    alp_req *q = ud;
+    q->count++;
+    alp_apply(q->a, o, NULL, 0, 0, NULL);
+}
+
+static void on_sync_orders(alp_req *q, const tb_httpc_resp *r)
+{
+    alpaca *a = q->a;
+    tb_err e;
+    if (r->status != 200 || alp_parse_order_list(r->body, r->len, on_sync_order, q, &e) != 0) {
+        if (r->status == 401 || r->status == 403) alp_auth_failed(a, r);
+        TB_WARN("alpaca", "reconcile: orders request failed (status %ld)", r->status);
+        sync_done(a, 0);
+        return;
+    }
+    TB_DEBUG("alpaca", "reconcile: %d orders from the broker", q->count);
+    alp_req *n = alp_req_new(a, RQ_SYNC, NULL);
+    if (!n) return sync_done(a, 0);
+    n->on_done = on_sync_positions;
+    if (alp_request(a, n, "GET", "/v2/positions", NULL, TB_HTTP_RETRY_ALL, &e) != 0)
+        sync_done(a, 0);
+}
+
+void alp_sync_start(alpaca *a)
+{
+    if (a->syncing || a->state == BROKER_DISCONNECTED) return;
+    a->syncing = 1;
+    alp_req *q = alp_req_new(a, RQ_SYNC, NULL);
+    tb_err e;
+    if (!q) return sync_done(a, 0);
+    q->on_done = on_sync_orders;
+    if (alp_request(a, q, "GET", "/v2/orders?status=all&limit=500&direction=desc&nested=true", NULL,
+                    TB_HTTP_RETRY_ALL, &e) != 0)
+        sync_done(a, 0);
+}
+
+static void on_sync_timer(evutil_socket_t fd, short w, void *arg)
+{
+    alpaca *a = arg;
+    if (a->state == BROKER_READY) alp_sync_start(a);
+}
+
+void alpaca_reconcile(alpaca *a)
+{
+    alp_sync_start(a);
+}

@@ -1,0 +1,301 @@
+#include "broker/ibkr_conn.h"
+#include "log/log.h"
+#include "util/clock.h"
+
+#include <arpa/inet.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { SYNC_OPEN = 1, SYNC_POS = 2, SYNC_EXEC = 4, SYNC_ALL = 7 };
+
+struct ibkr_conn {
+    ibkr_conn_opts o;
+    char host[64];
+    ibkr_state state;
+    struct bufferevent *bev;
+    struct event *retry;
+    int greeted, sync_got, sync_req_id, cur_id, fails_326;
+    int64_t next_id;
+    long backoff_ms;
+    uint64_t rng;
+    ibkr_conn_stats st;
+};
+
+const char *ibkr_state_name(ibkr_state s)
+{
+    static const char *const n[] = {"disconnected", "connecting", "syncing", "ready", "paused"};
+    return (unsigned)s < 5 ? n[s] : "?";
+}
+
+static void set_state(ibkr_conn *c, ibkr_state s)
+{
+    if (c->state == s) return;
+    TB_INFO("ibkr", "connection state: %s -> %s", ibkr_state_name(c->state), ibkr_state_name(s));
+    c->state = s;
+    if (s == IBC_READY) c->st.readies++;
+    if (c->o.on_state) c->o.on_state(c->o.ud, s);
+}
+
+static void send_msg(ibkr_conn *c, const int64_t *f, int n)
+{
+    tb_sbuf b = {0};
+    tb_err e;
+    tws_begin(&b);
+    for (int i = 0; i < n; i++) tws_put_int(&b, f[i]);
+    if (c->bev && tws_end(&b, &e) == 0) bufferevent_write(c->bev, b.s, b.len);
+    tb_sbuf_free(&b);
+}
+
+static void send_start_api(ibkr_conn *c)
+{
+    tb_sbuf b = {0};
+    tb_err e;
+    tws_begin(&b);
+    tws_put_int(&b, 71);
+    tws_put_int(&b, 2);
+    tws_put_int(&b, c->cur_id);
+    tws_put_str(&b, ""); /* optional capabilities */
+    if (tws_end(&b, &e) == 0) bufferevent_write(c->bev, b.s, b.len);
+    tb_sbuf_free(&b);
+}
+
+/* Open orders (all clients: orders are matched by orderRef), positions, executions. */
+static void request_sync(ibkr_conn *c)
+{
+    c->sync_got = 0;
+    c->st.syncs++;
+    set_state(c, IBC_SYNCING);
+    const int64_t open[] = {16, 1}, pos[] = {61, 1};
+    send_msg(c, open, 2);
+    send_msg(c, pos, 2);
+    tb_sbuf b = {0};
+    tb_err e;
+    tws_begin(&b);
+    tws_put_int(&b, 7); /* REQ_EXECUTIONS v3: reqId and an empty filter */
+    tws_put_int(&b, 3);
+    tws_put_int(&b, ++c->sync_req_id);
+    tws_put_int(&b, 0);
+    for (int i = 0; i < 6; i++) tws_put_str(&b, "");
+    if (tws_end(&b, &e) == 0) bufferevent_write(c->bev, b.s, b.len);
+    tb_sbuf_free(&b);
+}
+
+static void connect_now(ibkr_conn *c);
+
+static void on_retry(evutil_socket_t fd, short w, void *arg)
+{
+    connect_now(arg);
+}
+
+static void drop(ibkr_conn *c, const char *why)
+{
+    if (c->bev) bufferevent_free(c->bev);
+    c->bev = NULL;
+    c->st.drops++;
+    set_state(c, IBC_DISCONNECTED);
+    c->rng = c->rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    long wait = c->backoff_ms / 2 + (long)((c->rng >> 33) % (uint64_t)(c->backoff_ms / 2 + 1));
+    TB_WARN("ibkr", "disconnected (%s): reconnect with backoff: wait_ms=%ld client_id=%d", why,
+            wait, c->cur_id);
+    c->backoff_ms =
+        c->backoff_ms * 2 > c->o.reconnect_max_ms ? c->o.reconnect_max_ms : c->backoff_ms * 2;
+    struct timeval tv = {wait / 1000, (wait % 1000) * 1000};
+    evtimer_add(c->retry, &tv);
+}
+
+static void on_error_msg(ibkr_conn *c, const tws_frame *f)
+{
+    int64_t id = -1, code = 0;
+    tws_field_int(f, 2, &id);
+    tws_field_int(f, 3, &code);
+    const char *text = f->n > 4 ? f->field[4] : "";
+    switch (code) {
+    case 1100:
+        c->st.code_1100++;
+        TB_WARN("ibkr", "1100 connectivity between IB and the Gateway lost: trading paused");
+        set_state(c, IBC_PAUSED);
+        return;
+    case 1101:
+        c->st.code_1101++;
+        TB_WARN("ibkr", "1101 connectivity restored, data lost: requesting everything again");
+        request_sync(c);
+        return;
+    case 1102:
+        c->st.code_1102++;
+        TB_INFO("ibkr", "1102 connectivity restored, data kept: trading resumes");
+        if (c->state == IBC_PAUSED) set_state(c, c->sync_got == SYNC_ALL ? IBC_READY : IBC_SYNCING);
+        return;
+    case 326:
+        c->st.code_326++;
+        if (++c->fails_326 >= 2 && c->o.alt_client_id >= 0 && c->cur_id != c->o.alt_client_id) {
+            TB_WARN("ibkr", "326 client id %d in use: switching to the alternate id %d", c->cur_id,
+                    c->o.alt_client_id);
+            c->cur_id = c->o.alt_client_id;
+        } else {
+            TB_WARN("ibkr", "326 client id %d in use: %s", c->cur_id, text);
+        }
+        return;
+    case 2104:
+    case 2106:
+    case 2158: c->st.farm_ok++; return;
+    case 2103:
+    case 2105:
+    case 2157:
+        c->st.farm_broken++;
+        TB_WARN("ibkr", "%lld %s", (long long)code, text);
+        return;
+    default:
+        c->st.errors++;
+        TB_WARN("ibkr", "error id=%lld code=%lld: %s", (long long)id, (long long)code, text);
+    }
+    if (c->o.on_message) c->o.on_message(c->o.ud, f);
+}
+
+static void on_frame(ibkr_conn *c, const tws_frame *f)
+{
+    int64_t id = -1, v;
+    if (!c->greeted) {
+        if (tws_field_int(f, 0, &v) != 0 || v < IBKR_MIN_VERSION || v > IBKR_MAX_VERSION) {
+            drop(c, "server version outside the pinned range");
+            return;
+        }
+        c->greeted = 1;
+        c->st.server_version = (int)v;
+        TB_INFO("ibkr", "connected: server_version=%d time=%s client_id=%d", (int)v,
+                f->n > 1 ? f->field[1] : "?", c->cur_id);
+        send_start_api(c);
+        return;
+    }
+    tws_field_int(f, 0, &id);
+    if (id == 4) return on_error_msg(c, f);
+    if (id == 9 && tws_field_int(f, 2, &v) == 0) {
+        /* Only ever forward: a rewound counter would reissue ids (error 103). */
+        int64_t want = c->o.persisted_next_id > 0 ? c->o.persisted_next_id + 1 : 0;
+        if (v > want) want = v;
+        if (want > c->next_id) c->next_id = want;
+        c->fails_326 = 0;
+        c->backoff_ms = c->o.reconnect_min_ms;
+        c->st.client_id = c->cur_id;
+        if (c->state == IBC_CONNECTING) request_sync(c);
+        return;
+    }
+    int bit = id == 53 ? SYNC_OPEN : id == 62 ? SYNC_POS : id == 55 ? SYNC_EXEC : 0;
+    if (bit) {
+        c->sync_got |= bit;
+        if (c->sync_got == SYNC_ALL && c->state == IBC_SYNCING) set_state(c, IBC_READY);
+        return;
+    }
+    if (c->o.on_message) c->o.on_message(c->o.ud, f);
+}
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+    ibkr_conn *c = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    for (;;) {
+        size_t len = evbuffer_get_length(in), used;
+        const uint8_t *p = evbuffer_pullup(in, (ev_ssize_t)(len < 4 ? len : 4));
+        if (len < 4 || !p) return;
+        size_t need = 4 + ((size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3]);
+        if (need > TWS_MAX_FRAME + 4) return drop(c, "frame over the limit");
+        if (len < need) return;
+        p = evbuffer_pullup(in, (ev_ssize_t)need);
+        tws_frame f;
+        tb_err e;
+        int r = tws_frame_next(p, need, &used, &f, &e);
+        if (r < 0) return drop(c, e.msg);
+        evbuffer_drain(in, used);
+        on_frame(c, &f);
+        tws_frame_free(&f);
+        if (!c->bev) return; /* dropped inside */
+    }
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+    ibkr_conn *c = arg;
+    if (what & BEV_EVENT_CONNECTED) {
+        tb_sbuf b = {0};
+        tb_err e;
+        if (tws_greeting(&b, IBKR_MIN_VERSION, IBKR_MAX_VERSION, &e) == 0)
+            bufferevent_write(bev, b.s, b.len);
+        tb_sbuf_free(&b);
+        return;
+    }
+    drop(c, what & BEV_EVENT_EOF ? "closed by the Gateway" : "socket error");
+}
+
+static void connect_now(ibkr_conn *c)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)c->o.port)};
+    if (inet_pton(AF_INET, c->host, &sa.sin_addr) != 1) {
+        TB_ERROR("ibkr", "host %s is not an IPv4 address", c->host);
+        return;
+    }
+    c->greeted = 0;
+    c->sync_got = 0;
+    c->st.connects++;
+    set_state(c, IBC_CONNECTING);
+    c->bev = bufferevent_socket_new(c->o.base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (!c->bev) return drop(c, "out of memory");
+    bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+    if (bufferevent_socket_connect(c->bev, (struct sockaddr *)&sa, sizeof sa) != 0)
+        drop(c, "connect failed");
+}
+
+ibkr_conn *ibkr_conn_new(const ibkr_conn_opts *o, tb_err *e)
+{
+    ibkr_conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        tb_errf(e, "ibkr: out of memory");
+        return NULL;
+    }
+    c->o = *o;
+    snprintf(c->host, sizeof c->host, "%s", o->host ? o->host : "127.0.0.1");
+    if (!c->o.port) c->o.port = 4002;
+    if (!c->o.reconnect_min_ms) c->o.reconnect_min_ms = 2000;
+    if (!c->o.reconnect_max_ms) c->o.reconnect_max_ms = 60000;
+    c->backoff_ms = c->o.reconnect_min_ms;
+    c->cur_id = o->client_id;
+    c->rng = (uint64_t)tb_clock_mono_ns();
+    if (!(c->retry = evtimer_new(o->base, on_retry, c))) {
+        free(c);
+        tb_errf(e, "ibkr: cannot create a timer");
+        return NULL;
+    }
+    return c;
+}
+
+int ibkr_conn_start(ibkr_conn *c, tb_err *e)
+{
+    connect_now(c);
+    return 0;
+}
+
+void ibkr_conn_free(ibkr_conn *c)
+{
+    if (!c) return;
+    if (c->bev) bufferevent_free(c->bev);
+    event_free(c->retry);
+    free(c);
+}
+
+ibkr_state ibkr_conn_state(const ibkr_conn *c)
+{
+    return c->state;
+}
+
+int64_t ibkr_conn_take_order_id(ibkr_conn *c)
+{
+    return c->next_id ? c->next_id++ : 0;
+}
+
+void ibkr_conn_stats_get(const ibkr_conn *c, ibkr_conn_stats *out)
+{
+    *out = c->st;
+}

@@ -1,0 +1,61 @@
+/*
+ * ibkr_conn.h - the connection to IB Gateway's socket API (default 127.0.0.1:4002) as a state
+ * machine: disconnected -> connecting (greeting, START_API) -> syncing (open orders, positions,
+ * executions requested) -> ready; paused while IB reports connectivity lost (1100) and until
+ * 1101 (restored, data lost: everything requested again) or 1102 (restored, data kept).
+ *
+ * It reconnects by itself with backoff and jitter whenever the socket drops (the Gateway's daily
+ * restart, a socat relay with nothing behind it), and on 326 (client id in use) it retries and
+ * then switches to the configured alternate client id. The next order id is
+ * max(persisted + 1, NEXT_VALID_ID) and only ever moves forward (field-lessons: ids reissued
+ * after restarts). Orders are not implemented here yet: this is the transport and state the IB
+ * broker adapter will sit on.
+ */
+#ifndef TB_BROKER_IBKR_CONN_H
+#define TB_BROKER_IBKR_CONN_H
+
+#include "broker/tws_frame.h"
+#include "util/err.h"
+
+#include <stdint.h>
+
+struct event_base;
+
+#define IBKR_MIN_VERSION 100
+#define IBKR_MAX_VERSION 151 /* pinned: the classic text protocol, no protobuf */
+
+typedef enum { IBC_DISCONNECTED, IBC_CONNECTING, IBC_SYNCING, IBC_READY, IBC_PAUSED } ibkr_state;
+
+typedef struct ibkr_conn_opts {
+    struct event_base *base;
+    const char *host;                        /* 127.0.0.1 */
+    int port;                                /* 4002 paper, 4001 live */
+    int client_id, alt_client_id;            /* alt < 0: none */
+    int64_t persisted_next_id;               /* last order id used, from the journal (0: none) */
+    long reconnect_min_ms, reconnect_max_ms; /* defaults 2000 and 60000 */
+    void (*on_state)(void *ud, ibkr_state s);
+    void (*on_message)(void *ud, const tws_frame *f); /* messages the machine does not consume */
+    void *ud;
+} ibkr_conn_opts;
+
+typedef struct ibkr_conn_stats {
+    uint64_t connects, readies, drops, code_1100, code_1101, code_1102, code_326, farm_ok,
+        farm_broken, errors, syncs;
+    int server_version, client_id;
+} ibkr_conn_stats;
+
+typedef struct ibkr_conn ibkr_conn;
+
+ibkr_conn *ibkr_conn_new(const ibkr_conn_opts *o, tb_err *e);
+int ibkr_conn_start(ibkr_conn *c, tb_err *e);
+void ibkr_conn_free(ibkr_conn *c);
+
+ibkr_state ibkr_conn_state(const ibkr_conn *c);
+const char *ibkr_state_name(ibkr_state s);
+
+/* Takes the next order id (0 before the first NEXT_VALID_ID). */
+int64_t ibkr_conn_take_order_id(ibkr_conn *c);
+
+void ibkr_conn_stats_get(const ibkr_conn *c, ibkr_conn_stats *out);
+
+#endif

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Emulator fidelity: the vendors' official SDKs (npm, pinned in tests/emu/package-lock.json)
+# drive the emulators the adapters are tested against, so the emulators cannot drift from the
+# real protocols unnoticed. Installs the SDKs itself with `npm ci`.
+source "$(dirname "$0")/lib.bash"
+cd "$TB_SOURCE_DIR/tests/emu"
+check "npm ci installs the pinned SDKs" bash -c "npm ci --no-audit --no-fund --loglevel=error >'$H/npm.out' 2>&1 || { cat '$H/npm.out'; exit 1; }"
+check "@alpacahq/alpaca-trade-api drives the Alpaca emulator (REST + trade_updates)" \
+  bash -c "timeout 120 node sdk_alpaca.js"
+check "@stoqey/ib connects to the IB Gateway emulator (handshake, nextValidId, codes)" \
+  bash -c "timeout 120 node sdk_ib.js"
+finish

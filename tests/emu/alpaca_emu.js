@@ -1,0 +1,351 @@
+#!/usr/bin/env node
+'use strict';
+// Alpaca emulator (loopback only): trading REST v2 and the trade_updates websocket, following
+// ../../../shared/reference/alpaca.md. Faults are injected through POST /__emu/* (see README).
+// Usage: node alpaca_emu.js [--port N] [--key K --secret S] [--schema current|legacy]
+//                           [--fill auto|manual] [--text-frames] [--tls-cert F --tls-key F]
+// Prints {"port":N} on stdout once listening.
+const http = require('http');
+const https = require('https');
+const fs = require('fs');
+const crypto = require('crypto');
+const ws = require('./ws');
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => {
+  if (v.startsWith('--')) a.push([v.slice(2), all[i + 1] && !all[i + 1].startsWith('--') ? all[i + 1] : '1']);
+  return a;
+}, []));
+const KEY = args.key || 'PKEMULATOR', SECRET = args.secret || 'emulator-secret';
+const st = {
+  schema: args.schema || 'current',
+  fill: args.fill || 'auto',
+  binary: !args['text-frames'],
+  cash: 100000, orders: [], byId: new Map(), byClient: new Map(), positions: new Map(),
+  prices: new Map(), faults: [], posts: {}, streams: new Set(), execSeq: 0, silent: false,
+  requests: 0,
+};
+
+const now = () => { const d = new Date(); return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z'); };
+const money = (x) => (Math.round(x * 10000) / 10000).toString();
+const price = (sym) => st.prices.get(sym) || 100;
+
+function send(res, code, obj, headers) {
+  const body = obj === undefined ? '' : (typeof obj === 'string' ? obj : JSON.stringify(obj));
+  res.writeHead(code, Object.assign({ 'Content-Type': 'application/json',
+    'X-RateLimit-Limit': '200', 'X-RateLimit-Remaining': '199' }, headers || {}));
+  res.end(body);
+}
+const err = (res, code, c, message) => send(res, code, { code: c, message });
+
+function newOrder(b, cls) {
+  const id = crypto.randomUUID();
+  const t = now();
+  return {
+    id, client_order_id: b.client_order_id || crypto.randomUUID(), created_at: t, updated_at: t,
+    submitted_at: t, filled_at: null, expired_at: null, canceled_at: null, failed_at: null,
+    replaced_at: null, replaced_by: null, replaces: null, asset_id: 'b0b6dd9d-8b9b-48a9-ba46-b9d54906e415',
+    symbol: b.symbol, asset_class: 'us_equity', notional: null, qty: String(b.qty), filled_qty: '0',
+    filled_avg_price: null, order_class: cls || b.order_class || 'simple', order_type: b.type, type: b.type,
+    side: b.side, time_in_force: b.time_in_force, limit_price: b.limit_price ? String(b.limit_price) : null,
+    stop_price: b.stop_price ? String(b.stop_price) : null, status: 'pending_new',
+    extended_hours: !!b.extended_hours, legs: null, trail_percent: null, trail_price: null, hwm: null,
+    _filled_notional: 0, _parent: null,
+  };
+}
+const pub = (o) => {
+  const c = Object.assign({}, o);
+  for (const k of Object.keys(c)) if (k.startsWith('_')) delete c[k];
+  if (o.legs) c.legs = o.legs.map(pub);
+  return c;
+};
+const terminal = (s) => ['filled', 'canceled', 'expired', 'replaced', 'rejected'].includes(s);
+
+function emit(event, o, extra) {
+  if (st.silent) return;
+  const msg = JSON.stringify({ stream: 'trade_updates',
+    data: Object.assign({ event, execution_id: crypto.randomUUID(), order: pub(o), timestamp: now() }, extra || {}) });
+  for (const c of st.streams) if (c.listening) c.send(msg, st.binary);
+}
+
+function position(sym) {
+  if (!st.positions.has(sym)) st.positions.set(sym, { qty: 0, cost: 0 });
+  return st.positions.get(sym);
+}
+
+function fill(o, qty, px) {
+  const left = Number(o.qty) - Number(o.filled_qty);
+  qty = Math.min(qty, left);
+  if (qty <= 0 || terminal(o.status)) return;
+  const filled = Number(o.filled_qty) + qty;
+  o._filled_notional += qty * px;
+  o.filled_qty = String(filled);
+  o.filled_avg_price = money(o._filled_notional / filled);
+  o.status = filled === Number(o.qty) ? 'filled' : 'partially_filled';
+  o.updated_at = now();
+  if (o.status === 'filled') o.filled_at = o.updated_at;
+  const p = position(o.symbol);
+  const sq = o.side === 'buy' ? qty : -qty;
+  if (p.qty === 0 || Math.sign(p.qty) === Math.sign(sq)) p.cost += sq * px;
+  else p.cost = (p.qty + sq) === 0 ? 0 : p.cost * (p.qty + sq) / p.qty;
+  p.qty += sq;
+  st.cash -= sq * px;
+  emit(o.status === 'filled' ? 'fill' : 'partial_fill', o,
+       { price: money(px), qty: String(qty), position_qty: String(p.qty) });
+  if (o.status === 'filled' && o.legs) for (const l of o.legs) { l.status = 'new'; emit('new', l); }
+  if (o.status === 'filled' && o._parent) {
+    for (const l of o._parent.legs) if (l !== o && !terminal(l.status)) cancel(l);
+  }
+}
+
+function cancel(o) {
+  o.status = 'canceled'; o.canceled_at = o.updated_at = now();
+  emit('canceled', o);
+  if (o.legs) for (const l of o.legs) if (!terminal(l.status)) cancel(l);
+}
+
+function accept(o) {
+  o.status = 'new';
+  emit('new', o);
+  if (st.fill === 'auto' && o.type === 'market') setImmediate(() => fill(o, Number(o.qty), price(o.symbol)));
+  else cross(o);
+}
+
+// A limit or stop order fills when the emulator's price for its symbol goes through it.
+function cross(o) {
+  if (terminal(o.status) || o.status === 'held' || o.status === 'pending_new') return;
+  const px = price(o.symbol), lim = Number(o.limit_price), stp = Number(o.stop_price);
+  const buy = o.side === 'buy';
+  if (o.type === 'limit' && (buy ? px <= lim : px >= lim)) fill(o, Number(o.qty), lim);
+  else if (o.type === 'stop' && (buy ? px >= stp : px <= stp)) fill(o, Number(o.qty), px);
+}
+
+function validate(b) {
+  if (!b || typeof b.symbol !== 'string' || !b.symbol) return 'symbol is required';
+  if (!(Number(b.qty) > 0)) return 'qty must be > 0';
+  if (!['buy', 'sell'].includes(b.side)) return 'invalid side';
+  if (!['market', 'limit', 'stop', 'stop_limit'].includes(b.type)) return 'invalid order type';
+  if (!['day', 'gtc', 'opg', 'cls', 'ioc', 'fok'].includes(b.time_in_force)) return 'invalid time_in_force';
+  if ((b.type === 'limit' || b.type === 'stop_limit') && !(Number(b.limit_price) > 0)) return 'limit_price is required';
+  if ((b.type === 'stop' || b.type === 'stop_limit') && !(Number(b.stop_price) > 0)) return 'stop_price is required';
+  if (b.client_order_id && String(b.client_order_id).length > 128) return 'client_order_id must be at most 128 characters';
+  if (b.order_class === 'bracket' && (!b.take_profit || !b.stop_loss)) return 'bracket orders require take_profit and stop_loss';
+  return null;
+}
+
+function postOrder(b, res) {
+  const bad = validate(b);
+  if (bad) return err(res, 422, 40010001, bad);
+  if (b.client_order_id && st.byClient.has(b.client_order_id))
+    return err(res, 422, 40010001, 'client_order_id must be unique');
+  if (st.rejectNext) { st.rejectNext--; return err(res, 403, 40310000, 'insufficient buying power'); }
+  const o = newOrder(b);
+  st.posts[o.client_order_id] = (st.posts[o.client_order_id] || 0) + 1;
+  index(o);
+  if (b.order_class === 'bracket') {
+    const side = b.side === 'buy' ? 'sell' : 'buy';
+    const tp = newOrder({ symbol: b.symbol, qty: b.qty, side, type: 'limit', time_in_force: b.time_in_force,
+      limit_price: b.take_profit.limit_price, client_order_id: crypto.randomUUID() }, 'bracket');
+    const sl = newOrder({ symbol: b.symbol, qty: b.qty, side, type: b.stop_loss.limit_price ? 'stop_limit' : 'stop',
+      time_in_force: b.time_in_force, stop_price: b.stop_loss.stop_price, limit_price: b.stop_loss.limit_price,
+      client_order_id: crypto.randomUUID() }, 'bracket');
+    tp.status = sl.status = 'held';
+    tp._parent = sl._parent = o;
+    o.legs = [tp, sl];
+    index(tp); index(sl);
+  }
+  const fault = takeFault('post_accept_500', 'POST', '/v2/orders');
+  setImmediate(() => accept(o));
+  if (fault) return err(res, 500, 50000000, 'internal server error');
+  send(res, 200, pub(o));
+}
+
+function index(o) { st.orders.push(o); st.byId.set(o.id, o); st.byClient.set(o.client_order_id, o); }
+
+function account() {
+  let mv = 0;
+  for (const [s, p] of st.positions) mv += p.qty * price(s);
+  const a = { id: '904837e3-3b76-47ec-b432-046db621571b', account_number: 'PA3EMULATOR', status: 'ACTIVE',
+    currency: 'USD', cash: money(st.cash), portfolio_value: money(st.cash + mv), equity: money(st.cash + mv),
+    last_equity: '100000', long_market_value: money(Math.max(mv, 0)), short_market_value: money(Math.min(mv, 0)),
+    buying_power: money(2 * (st.cash + mv)), regt_buying_power: money(2 * (st.cash + mv)),
+    non_marginable_buying_power: money(st.cash), multiplier: '2', initial_margin: '0', maintenance_margin: '0',
+    sma: '0', trading_blocked: false, transfers_blocked: false, account_blocked: false,
+    trade_suspended_by_user: false, shorting_enabled: true, created_at: '2024-01-02T14:30:00Z',
+    crypto_status: 'ACTIVE', options_trading_level: 0 };
+  if (st.schema === 'legacy') Object.assign(a, { pattern_day_trader: false, daytrade_count: 0,
+    daytrading_buying_power: money(4 * st.cash), bod_dtbp: money(4 * st.cash), last_daytrade_count: 0 });
+  return a;
+}
+
+function positionsJson() {
+  const out = [];
+  for (const [s, p] of st.positions) {
+    if (p.qty === 0) continue;
+    const avg = p.cost / p.qty, cur = price(s);
+    out.push({ asset_id: 'b0b6dd9d-8b9b-48a9-ba46-b9d54906e415', symbol: s, exchange: 'NASDAQ',
+      asset_class: 'us_equity', qty: String(p.qty), qty_available: String(p.qty),
+      side: p.qty > 0 ? 'long' : 'short', avg_entry_price: money(avg), market_value: money(p.qty * cur),
+      cost_basis: money(p.cost), unrealized_pl: money(p.qty * (cur - avg)),
+      unrealized_plpc: money((cur - avg) / avg), current_price: money(cur), lastday_price: money(cur),
+      change_today: '0' });
+  }
+  return out;
+}
+
+// Faults: {kind, count, path (prefix), method, retry_after, ms}.
+function takeFault(kind, method, path) {
+  for (const f of st.faults) {
+    if (f.kind !== kind || f.count <= 0) continue;
+    if (f.method && f.method !== method) continue;
+    if (f.path && !path.startsWith(f.path)) continue;
+    f.count--;
+    return f;
+  }
+  return null;
+}
+
+function control(url, b, res) {
+  const p = url.pathname.slice('/__emu/'.length);
+  if (p === 'fault') { st.faults.push(Object.assign({ count: 1 }, b)); return send(res, 200, { ok: true }); }
+  if (p === 'clear') { st.faults = []; st.silent = false; return send(res, 200, { ok: true }); }
+  if (p === 'schema') { st.schema = b.schema; return send(res, 200, { ok: true }); }
+  if (p === 'fill_mode') { st.fill = b.mode; return send(res, 200, { ok: true }); }
+  if (p === 'silent') { st.silent = !!b.on; return send(res, 200, { ok: true }); }
+  if (p === 'reject_next') { st.rejectNext = b.count || 1; return send(res, 200, { ok: true }); }
+  if (p === 'price') {
+    st.prices.set(b.symbol, Number(b.price));
+    for (const o of st.orders) if (o.symbol === b.symbol) cross(o);
+    return send(res, 200, { ok: true });
+  }
+  const o = b && (st.byClient.get(b.client_order_id) || st.byId.get(b.id));
+  if (p === 'fill') { if (!o) return err(res, 404, 40410000, 'order not found');
+    fill(o, Number(b.qty || o.qty), Number(b.price || price(o.symbol))); return send(res, 200, pub(o)); }
+  if (p === 'reject') { if (!o) return err(res, 404, 40410000, 'order not found');
+    o.status = 'rejected'; o.failed_at = now(); emit('rejected', o); return send(res, 200, pub(o)); }
+  if (p === 'drop_stream') { for (const c of st.streams) c.drop(); return send(res, 200, { n: st.streams.size }); }
+  if (p === 'stream_raw') { for (const c of st.streams) c.send(b.text, st.binary); return send(res, 200, { ok: true }); }
+  if (p === 'stats') {
+    return send(res, 200, { posts: st.posts, orders: st.orders.length, requests: st.requests,
+      streams: st.streams.size, open: st.orders.filter((x) => !terminal(x.status)).map((x) => x.client_order_id) });
+  }
+  err(res, 404, 40410000, 'unknown control');
+}
+
+function listOrders(q) {
+  const status = q.get('status') || 'open', limit = Number(q.get('limit') || 50);
+  const after = q.get('after'), nested = q.get('nested') === 'true';
+  let l = st.orders.filter((o) => !(nested && o._parent));
+  if (status === 'open') l = l.filter((o) => !terminal(o.status));
+  else if (status === 'closed') l = l.filter((o) => terminal(o.status));
+  if (after) l = l.filter((o) => o.submitted_at > after);
+  if ((q.get('direction') || 'desc') === 'desc') l = l.slice().reverse();
+  return l.slice(0, limit).map(pub);
+}
+
+function route(req, res, body) {
+  const url = new URL(req.url, 'http://127.0.0.1');
+  const path = url.pathname, m = req.method;
+  let b = null;
+  if (body) { try { b = JSON.parse(body); } catch (e) { return err(res, 400, 40010000, 'invalid JSON body'); } }
+  if (path.startsWith('/__emu/')) return control(url, b, res);
+  st.requests++;
+  if (req.headers['apca-api-key-id'] !== KEY || req.headers['apca-api-secret-key'] !== SECRET)
+    return err(res, 401, 40110000, 'request is not authorized');
+  let f = takeFault('429', m, path);
+  if (f) return send(res, 429, { code: 42910000, message: 'rate limit exceeded' }, { 'Retry-After': String(f.retry_after || 1) });
+  if ((f = takeFault('500', m, path))) return err(res, 500, 50000000, 'internal server error');
+  if ((f = takeFault('malformed', m, path))) return send(res, 200, '{"id": "broken", "qty": ');
+  if ((f = takeFault('drop', m, path))) { res.socket.write('HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{"id":'); return res.socket.destroy(); }
+  if ((f = takeFault('slow', m, path))) { setTimeout(() => route2(), f.ms || 2000); return; }
+  route2();
+  function route2() {
+    if (m === 'GET' && path === '/v2/account') return send(res, 200, account());
+    if (m === 'GET' && path === '/v2/clock') {
+      return send(res, 200, { timestamp: now(), is_open: true, next_open: '2026-11-30T14:30:00Z', next_close: '2026-11-27T18:00:00Z' });
+    }
+    if (m === 'GET' && path === '/v2/calendar') {
+      return send(res, 200, [{ date: '2026-11-27', open: '09:30', close: '13:00', session_open: '0400', session_close: '2000', settlement_date: '2026-12-01' }]);
+    }
+    let mm;
+    if (m === 'GET' && (mm = path.match(/^\/v2\/assets\/([A-Z.]+)$/))) {
+      return send(res, 200, { id: 'b0b6dd9d-8b9b-48a9-ba46-b9d54906e415', class: 'us_equity', exchange: 'NASDAQ', symbol: mm[1],
+        status: 'active', tradable: true, marginable: true, shortable: true, easy_to_borrow: true, fractionable: true });
+    }
+    if (m === 'POST' && path === '/v2/orders') return postOrder(b, res);
+    if (m === 'GET' && path === '/v2/orders') return send(res, 200, listOrders(url.searchParams));
+    if (m === 'GET' && path === '/v2/orders:by_client_order_id') {
+      const o = st.byClient.get(url.searchParams.get('client_order_id'));
+      return o ? send(res, 200, pub(o)) : err(res, 404, 40410000, 'order not found');
+    }
+    if (m === 'DELETE' && path === '/v2/orders') {
+      const out = st.orders.filter((o) => !terminal(o.status) && !o._parent).map((o) => { cancel(o); return { id: o.id, status: 200 }; });
+      return send(res, 207, out);
+    }
+    if ((mm = path.match(/^\/v2\/orders\/([0-9a-f-]+)$/))) {
+      const o = st.byId.get(mm[1]);
+      if (!o) return err(res, 404, 40410000, 'order not found');
+      if (m === 'GET') return send(res, 200, pub(o));
+      if (m === 'DELETE') {
+        if (terminal(o.status)) return err(res, 422, 42210000, `order is already in "${o.status}" state`);
+        setImmediate(() => cancel(o));
+        res.writeHead(204); return res.end();
+      }
+      if (m === 'PATCH') return replace(o, b, res);
+    }
+    if (m === 'GET' && path === '/v2/positions') return send(res, 200, positionsJson());
+    if (m === 'GET' && (mm = path.match(/^\/v2\/positions\/([A-Z.]+)$/))) {
+      const p = positionsJson().find((x) => x.symbol === mm[1]);
+      return p ? send(res, 200, p) : err(res, 404, 40410000, 'position does not exist');
+    }
+    err(res, 404, 40410000, 'not found');
+  }
+}
+
+function replace(o, b, res) {
+  if (terminal(o.status)) return err(res, 422, 42210000, `order is already in "${o.status}" state`);
+  if (b && b.client_order_id && st.byClient.has(b.client_order_id)) return err(res, 422, 40010001, 'client_order_id must be unique');
+  const n = newOrder({ symbol: o.symbol, qty: b.qty || (Number(o.qty) - Number(o.filled_qty)), side: o.side, type: o.type,
+    time_in_force: b.time_in_force || o.time_in_force, limit_price: b.limit_price || o.limit_price,
+    stop_price: b.stop_price || o.stop_price, client_order_id: b.client_order_id });
+  n.replaces = o.id;
+  o.replaced_by = n.id; o.replaced_at = now(); o.status = 'replaced';
+  index(n);
+  emit('replaced', o);
+  setImmediate(() => accept(n));
+  send(res, 200, pub(n));
+}
+
+function onStreamMessage(c, text) {
+  let m;
+  try { m = JSON.parse(text); } catch (e) { return c.send(JSON.stringify({ stream: 'error', data: { error_message: 'invalid syntax' } }), st.binary); }
+  if (m.action === 'auth' || m.action === 'authenticate') {
+    const key = m.key || (m.data && m.data.key_id), secret = m.secret || (m.data && m.data.secret_key);
+    c.authed = key === KEY && secret === SECRET;
+    c.send(JSON.stringify({ stream: 'authorization', data: { status: c.authed ? 'authorized' : 'unauthorized', action: 'authenticate' } }), st.binary);
+    if (!c.authed) c.close(1000);
+  } else if (m.action === 'listen' && c.authed) {
+    const streams = (m.data && m.data.streams) || [];
+    c.listening = streams.includes('trade_updates');
+    c.send(JSON.stringify({ stream: 'listening', data: { streams } }), st.binary);
+  }
+}
+
+const handler = (req, res) => {
+  let body = '';
+  req.on('data', (d) => { body += d; });
+  req.on('end', () => route(req, res, body));
+};
+// With a certificate it serves https and wss (TLS tests of the adapter); otherwise plain.
+const server = args['tls-cert']
+  ? https.createServer({ cert: fs.readFileSync(args['tls-cert']), key: fs.readFileSync(args['tls-key']) }, handler)
+  : http.createServer(handler);
+server.keepAliveTimeout = 60000;
+server.on('upgrade', (req, socket) => {
+  if (new URL(req.url, 'http://127.0.0.1').pathname !== '/stream') return socket.destroy();
+  const c = ws.accept(req, socket, onStreamMessage, (x) => st.streams.delete(x));
+  if (c) st.streams.add(c);
+});
+server.listen(Number(args.port || 0), '127.0.0.1', () => {
+  process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n');
+});
+process.on('SIGTERM', () => process.exit(0));

@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+'use strict';
+// Polygon.io / Massive emulator (loopback only), following ../../../shared/reference/polygon.md:
+// aggregates with next_url pagination, grouped daily, snapshots, I:VIX, NOT_AUTHORIZED.
+// Usage: node polygon_emu.js [--port N] [--key K] [--plan free|paid] [--page N]
+// The free plan answers NOT_AUTHORIZED for indices. Faults: POST /__emu/fault
+// {kind: "429"|"500"|"malformed", count, retry_after}. Prints {"port":N} once listening.
+const http = require('http');
+const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => {
+  if (v.startsWith('--')) a.push([v.slice(2), all[i + 1] && !all[i + 1].startsWith('--') ? all[i + 1] : '1']);
+  return a;
+}, []));
+const KEY = args.key || 'polygon-emulator-key';
+const PAGE = Number(args.page || 100);
+const st = { plan: args.plan || 'paid', faults: [], requests: 0, withKeyInUrl: 0 };
+let base = '';
+
+const json = (res, code, obj, h) => { res.writeHead(code, Object.assign({ 'Content-Type': 'application/json' }, h || {})); res.end(typeof obj === 'string' ? obj : JSON.stringify(obj)); };
+const rid = () => Math.random().toString(16).slice(2, 18);
+
+// Deterministic minute bars of a ticker for a day: 09:30..15:59 ET (14:30 UTC in winter),
+// with a few minutes missing (no trades: absent, as on Polygon).
+function minuteBars(ticker, day) {
+  const t0 = Date.parse(`${day}T14:30:00Z`);
+  let seed = [...ticker].reduce((s, c) => s * 31 + c.charCodeAt(0), 7) % 1000;
+  let px = 50 + seed / 10;
+  const out = [];
+  for (let i = 0; i < 390; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    if (i % 97 === 13) continue;
+    const o = px, c = Math.max(1, px + ((seed % 200) - 100) / 100);
+    out.push({ v: 1000 + (seed % 5000), vw: (o + c) / 2, o, c, h: Math.max(o, c) + 0.05, l: Math.min(o, c) - 0.05, t: t0 + i * 60000, n: 10 + (seed % 50) });
+    px = c;
+  }
+  return out;
+}
+
+function take(kind) {
+  const f = st.faults.find((x) => x.kind === kind && x.count > 0);
+  if (f) f.count--;
+  return f;
+}
+
+function route(req, res, body) {
+  const url = new URL(req.url, base);
+  const p = url.pathname;
+  if (p.startsWith('/__emu/')) {
+    if (p === '/__emu/fault') st.faults.push(Object.assign({ count: 1 }, JSON.parse(body || '{}')));
+    if (p === '/__emu/plan') st.plan = JSON.parse(body).plan;
+    return json(res, 200, { requests: st.requests, with_key_in_url: st.withKeyInUrl });
+  }
+  st.requests++;
+  if (url.searchParams.get('apiKey')) st.withKeyInUrl++;
+  const key = url.searchParams.get('apiKey') || (req.headers.authorization || '').replace(/^Bearer /, '');
+  if (key !== KEY) return json(res, 401, { status: 'ERROR', request_id: rid(), error: 'Unknown API Key' });
+  let f;
+  if ((f = take('429'))) return json(res, 429, { status: 'ERROR', request_id: rid(), error: 'You\'ve exceeded the maximum requests per minute' }, { 'Retry-After': String(f.retry_after || 1) });
+  if ((f = take('500'))) return json(res, 500, { status: 'ERROR', request_id: rid(), error: 'internal error' });
+  if ((f = take('malformed'))) return json(res, 200, '{"status":"OK","results":[{"o":1,');
+  let m;
+  if ((m = p.match(/^\/v2\/aggs\/ticker\/([^/]+)\/range\/(\d+)\/(\w+)\/([\d-]+)\/([\d-]+)$/))) {
+    const [, ticker, , span, from] = m;
+    if (ticker.startsWith('I:') && st.plan === 'free') return json(res, 403, { status: 'NOT_AUTHORIZED', request_id: rid(), message: 'You are not entitled to this data. Please upgrade your plan at https://polygon.io/pricing' });
+    const all = span === 'minute' ? minuteBars(ticker, from) : [];
+    const cursor = Number(url.searchParams.get('cursor') || 0);
+    const results = all.slice(cursor, cursor + PAGE);
+    const out = { ticker, queryCount: all.length, resultsCount: results.length, adjusted: true, results, status: st.plan === 'free' ? 'DELAYED' : 'OK', request_id: rid(), count: results.length };
+    if (cursor + PAGE < all.length) out.next_url = `${base}${p}?cursor=${cursor + PAGE}`;
+    return json(res, 200, out);
+  }
+  if ((m = p.match(/^\/v2\/aggs\/grouped\/locale\/us\/market\/stocks\/([\d-]+)$/))) {
+    const t = Date.parse(`${m[1]}T05:00:00Z`);
+    const results = ['AAPL', 'MSFT', 'NVDA', 'AMD'].map((T, i) => ({ T, v: 1e6 * (i + 1), vw: 100 + i, o: 100 + i, c: 101 + i, h: 102 + i, l: 99 + i, t, n: 1000 }));
+    return json(res, 200, { status: 'OK', queryCount: 4, resultsCount: 4, adjusted: true, results, request_id: rid() });
+  }
+  if (p === '/v3/snapshot/indices') {
+    if (st.plan === 'free') return json(res, 403, { status: 'NOT_AUTHORIZED', request_id: rid(), message: 'You are not entitled to this data. Please upgrade your plan at https://polygon.io/pricing' });
+    return json(res, 200, { status: 'OK', request_id: rid(), results: [{ ticker: 'I:VIX', value: 17.42, name: 'CBOE Volatility Index', market_status: 'open', type: 'indices' }] });
+  }
+  if (p === '/v2/snapshot/locale/us/markets/stocks/tickers') {
+    const tickers = (url.searchParams.get('tickers') || 'AAPL').split(',').map((t) => ({ ticker: t, todaysChange: 1.2, todaysChangePerc: 1.1, updated: Date.now() * 1e6,
+      day: { o: 101, h: 103, l: 100, c: 102, v: 1e6, vw: 101.5 }, prevDay: { o: 99, h: 101, l: 98, c: 100, v: 9e5, vw: 100 },
+      min: { o: 102, h: 102.2, l: 101.9, c: 102.1, v: 1e4, vw: 102, av: 1e6, t: Date.now(), n: 50 }, lastTrade: { p: 102.1, s: 100, t: Date.now() * 1e6 }, lastQuote: { P: 102.12, S: 2, p: 102.08, s: 3, t: Date.now() * 1e6 } }));
+    return json(res, 200, { status: 'OK', count: tickers.length, tickers, request_id: rid() });
+  }
+  json(res, 404, { status: 'ERROR', request_id: rid(), error: 'not found' });
+}
+
+const server = http.createServer((req, res) => { let b = ''; req.on('data', (d) => { b += d; }); req.on('end', () => route(req, res, b)); });
+server.listen(Number(args.port || 0), '127.0.0.1', () => {
+  base = `http://127.0.0.1:${server.address().port}`;
+  process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n');
+});
+process.on('SIGTERM', () => process.exit(0));

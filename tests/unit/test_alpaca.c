@@ -1,0 +1,510 @@
+/*
+ * test_alpaca: the Alpaca adapter against the Alpaca emulator (tests/emu/alpaca_emu.js) through
+ * the order manager: submit, fill, partial fill, cancel, replace, reject, bracket, faults
+ * (429 burst, 500 after accepting, malformed JSON, dropped and silent stream), bad keys, and a
+ * restart with an order in flight. Nothing may be lost or sent twice.
+ */
+#include "tbtest.h"
+#include "emu_util.h"
+
+#include "broker/alpaca.h"
+#include "broker/alpaca_json.h"
+#include "log/log.h"
+#include "util/clock.h"
+
+#include <event2/event.h>
+#include <sys/stat.h>
+
+static struct event_base *base;
+static emu E;
+static char logpath[128];
+
+typedef struct rig {
+    oms *m;
+    alpaca *a;
+    int fills;
+} rig;
+
+static void on_event(void *ud, const oms_event *ev)
+{
+    if (ev->kind == OMS_EV_FILL) ((rig *)ud)->fills++;
+}
+
+static void start_emu(const char *const *args)
+{
+    if (!base) {
+        base = event_base_new();
+        snprintf(logpath, sizeof logpath, "/tmp/tb_test_alpaca_%d.log", (int)getpid());
+        tb_log_opts lo = {.level = TB_LOG_DEBUG};
+        tb_err e;
+        tb_log_open(logpath, &lo, &e);
+    }
+    emu_stop(&E);
+    if (emu_start(&E, "alpaca_emu.js", args) != 0) TBT_FAIL("emulator did not start");
+}
+
+static void spin(int ms)
+{
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    event_base_loopexit(base, &tv);
+    event_base_dispatch(base);
+}
+
+/* Runs the loop until cond holds (checked every 10 ms) or max_ms passes. */
+#define WAIT_FOR(cond, max_ms)                                                                     \
+    do {                                                                                           \
+        for (int w_ = 0; w_ < (max_ms) / 10 && !(cond); w_++) spin(10);                            \
+    } while (0)
+
+static const char *tls_ca; /* set by the TLS test: https and wss with this CA */
+
+static void rig_open(rig *r, const char *key, long reconcile_ms)
+{
+    memset(r, 0, sizeof *r);
+    oms_config oc = {.max_orders = 1024, .max_symbols = 64, .max_execs = 4096};
+    tb_err e;
+    r->m = oms_new(&oc, &e);
+    oms_set_session_day(r->m, 20261127);
+    oms_set_listener(r->m, on_event, r);
+    char url[128], ws[128];
+    snprintf(url, sizeof url, "%s://127.0.0.1:%d", tls_ca ? "https" : "http", E.port);
+    snprintf(ws, sizeof ws, "%s://127.0.0.1:%d/stream", tls_ca ? "wss" : "ws", E.port);
+    alpaca_opts o = {.base = base,
+                     .trading_url = url,
+                     .stream_url = ws,
+                     .key_id = key ? key : "PKEMULATOR",
+                     .secret_key = "emulator-secret",
+                     .rate_per_minute = 6000,
+                     .reconcile_interval_ms = reconcile_ms,
+                     .stream_reconnect_min_ms = 100,
+                     .stream_reconnect_max_ms = 400,
+                     .cancel_poll_ms = 200,
+                     .ca_file = tls_ca && *tls_ca ? tls_ca : NULL,
+                     .oms = r->m};
+    r->a = alpaca_new(&o, &e);
+    CHECK(r->a != NULL);
+    broker_connect(alpaca_broker(r->a), &e);
+}
+
+static int ready(rig *r)
+{
+    alpaca_stats st;
+    alpaca_stats_get(r->a, &st);
+    return broker_get_state(alpaca_broker(r->a)) == BROKER_READY && st.reconciles > 0;
+}
+
+static void rig_ready(rig *r, const char *key)
+{
+    rig_open(r, key, 0);
+    WAIT_FOR(ready(r), 3000);
+    WAIT_FOR(0, 100); /* the stream authenticates and listens */
+}
+
+static void rig_close(rig *r)
+{
+    alpaca_free(r->a);
+    oms_free(r->m);
+}
+
+static const oms_order *buy(rig *r, const char *id, oms_type type, tb_qty qty, tb_money limit)
+{
+    oms_intent in = {.client_id = id,
+                     .strategy = "t",
+                     .symbol = "AAPL",
+                     .side = OMS_BUY,
+                     .type = type,
+                     .tif = OMS_TIF_DAY,
+                     .qty = qty,
+                     .limit_price = limit,
+                     .reason = "test"};
+    const oms_order *o = NULL;
+    tb_err e;
+    if (oms_submit(r->m, &in, &o, &e) != 0) TBT_FAIL("submit %s: %s", id, e.msg);
+    return o;
+}
+
+static int posts(const char *cid)
+{
+    const char *s = emu_ctl(&E, "stats", NULL);
+    char key[200];
+    snprintf(key, sizeof key, "\"%s\":", cid);
+    const char *p = strstr(s, key);
+    return p ? atoi(p + strlen(key)) : 0;
+}
+
+static oms_status status_of(rig *r, const char *cid)
+{
+    const oms_order *o = oms_find(r->m, cid);
+    return o ? o->status : OMS_ST_COUNT;
+}
+
+static char *read_log(void)
+{
+    static char buf[1 << 18];
+    FILE *f = fopen(logpath, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f) fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+TEST(market_order_fills_through_the_stream_once)
+{
+    start_emu(NULL);
+    rig r;
+    rig_ready(&r, NULL);
+    CHECK_STR(broker_state_name(broker_get_state(alpaca_broker(r.a))), "ready");
+    buy(&r, "tb-t-AAPL-1", OMS_MARKET, 10, 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-1") == OMS_ST_FILLED, 3000);
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-1")), "filled");
+    const oms_position *p = oms_position_get(r.m, "AAPL");
+    CHECK(p && p->qty == 10);
+    CHECK_INT(r.fills, 1);
+    CHECK_INT(posts("tb-t-AAPL-1"), 1);
+    alpaca_reconcile(r.a); /* the same fill seen again through REST changes nothing */
+    WAIT_FOR(0, 300);
+    CHECK_INT(r.fills, 1);
+    CHECK_INT(oms_find(r.m, "tb-t-AAPL-1")->filled_qty, 10);
+    rig_close(&r);
+}
+
+TEST(partial_fills_accumulate_and_cancel_ends_the_rest)
+{
+    start_emu((const char *const[]){"--fill", "manual", NULL});
+    rig r;
+    rig_ready(&r, NULL);
+    buy(&r, "tb-t-AAPL-2", OMS_LIMIT, 10, TB_USD(99, 0));
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-2") == OMS_ST_ACCEPTED, 2000);
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-2")), "accepted");
+    emu_ctl(&E, "fill", "{\"client_order_id\":\"tb-t-AAPL-2\",\"qty\":3,\"price\":98.5}");
+    WAIT_FOR(oms_find(r.m, "tb-t-AAPL-2")->filled_qty == 3, 2000);
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-2")), "partially_filled");
+    CHECK_INT(oms_find(r.m, "tb-t-AAPL-2")->filled_avg_price, TB_USD(98, 500000));
+    tb_err e;
+    CHECK_INT(oms_cancel(r.m, "tb-t-AAPL-2", &e), 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-2") == OMS_ST_CANCELED, 2000);
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-2")), "canceled");
+    CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 3);
+    rig_close(&r);
+}
+
+TEST(replace_moves_the_limit_and_the_old_order_becomes_replaced)
+{
+    start_emu((const char *const[]){"--fill", "manual", NULL});
+    rig r;
+    rig_ready(&r, NULL);
+    buy(&r, "tb-t-AAPL-3", OMS_LIMIT, 5, TB_USD(90, 0));
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-3") == OMS_ST_ACCEPTED, 2000);
+    oms_changes c = {.limit_price = TB_USD(95, 0)};
+    const oms_order *n = NULL;
+    tb_err e;
+    CHECK_INT(oms_replace(r.m, "tb-t-AAPL-3", &c, &n, &e), 0);
+    char nid[OMS_CLIENT_ID_MAX + 1];
+    snprintf(nid, sizeof nid, "%s", n ? n->client_id : "");
+    WAIT_FOR(status_of(&r, nid) == OMS_ST_ACCEPTED, 2000);
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-3")), "replaced");
+    CHECK_STR(oms_status_name(status_of(&r, nid)), "accepted");
+    emu_ctl(&E, "price", "{\"symbol\":\"AAPL\",\"price\":94}");
+    WAIT_FOR(status_of(&r, nid) == OMS_ST_FILLED, 2000);
+    CHECK_STR(oms_status_name(status_of(&r, nid)), "filled");
+    CHECK_INT(oms_find(r.m, nid)->filled_avg_price, TB_USD(95, 0));
+    rig_close(&r);
+}
+
+TEST(rejection_carries_the_brokers_message)
+{
+    start_emu(NULL);
+    rig r;
+    rig_ready(&r, NULL);
+    emu_ctl(&E, "reject_next", "{\"count\":1}");
+    buy(&r, "tb-t-AAPL-4", OMS_MARKET, 1000000, 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-4") == OMS_ST_REJECTED, 2000);
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-4")), "rejected");
+    CHECK_CONTAINS(oms_find(r.m, "tb-t-AAPL-4")->note, "insufficient buying power");
+    rig_close(&r);
+}
+
+TEST(order_accepted_but_answered_500_is_looked_up_not_resent)
+{
+    start_emu(NULL);
+    rig r;
+    rig_ready(&r, NULL);
+    emu_ctl(&E, "fault", "{\"kind\":\"post_accept_500\",\"count\":1}");
+    buy(&r, "tb-t-AAPL-5", OMS_MARKET, 7, 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-5") == OMS_ST_FILLED, 3000);
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-5")), "filled");
+    CHECK_INT(posts("tb-t-AAPL-5"), 1);
+    alpaca_stats st;
+    alpaca_stats_get(r.a, &st);
+    CHECK_INT(st.unknown_outcomes, 1);
+    CHECK_INT(st.resubmits, 0);
+    CHECK_CONTAINS(read_log(), "order submit outcome unknown: tb-t-AAPL-5");
+    rig_close(&r);
+}
+
+TEST(burst_of_429_is_retried_and_the_order_sent_once)
+{
+    start_emu(NULL);
+    rig r;
+    rig_ready(&r, NULL);
+    emu_ctl(&E, "fault",
+            "{\"kind\":\"429\",\"count\":2,\"method\":\"POST\",\"path\":\"/v2/orders\","
+            "\"retry_after\":0}");
+    buy(&r, "tb-t-AAPL-6", OMS_MARKET, 2, 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-6") == OMS_ST_FILLED, 5000);
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-6")), "filled");
+    CHECK_INT(posts("tb-t-AAPL-6"), 1);
+    CHECK_CONTAINS(read_log(), "auto-retry with exponential backoff: attempt=3");
+    rig_close(&r);
+}
+
+TEST(malformed_answer_to_a_submit_is_resolved_by_lookup)
+{
+    start_emu(NULL);
+    rig r;
+    rig_ready(&r, NULL);
+    emu_ctl(&E, "fault", "{\"kind\":\"malformed\",\"count\":1,\"method\":\"POST\"}");
+    buy(&r, "tb-t-AAPL-7", OMS_MARKET, 1, 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-7") != OMS_ST_NEW, 3000);
+    /* The malformed answer came before the order existed: the lookup finds nothing and the
+     * order is sent again with the same id, exactly once. */
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-7") == OMS_ST_FILLED, 3000);
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-7")), "filled");
+    CHECK_INT(posts("tb-t-AAPL-7"), 1);
+    emu_ctl(&E, "stream_raw", "{\"text\":\"{not json\"}");
+    WAIT_FOR(0, 200);
+    alpaca_stats st;
+    alpaca_stats_get(r.a, &st);
+    CHECK_INT(st.stream_errors, 1);
+    rig_close(&r);
+}
+
+TEST(fill_while_the_stream_is_down_is_recovered_after_reconnect)
+{
+    start_emu((const char *const[]){"--fill", "manual", NULL});
+    rig r;
+    rig_ready(&r, NULL);
+    buy(&r, "tb-t-AAPL-8", OMS_LIMIT, 4, TB_USD(99, 0));
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-8") == OMS_ST_ACCEPTED, 2000);
+    emu_ctl(&E, "silent", "{\"on\":true}");
+    emu_ctl(&E, "drop_stream", "{}");
+    emu_ctl(&E, "fill", "{\"client_order_id\":\"tb-t-AAPL-8\",\"qty\":4,\"price\":98}");
+    emu_ctl(&E, "silent", "{\"on\":false}");
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-8") == OMS_ST_FILLED, 3000);
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-8")), "filled");
+    CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 4);
+    CHECK_INT(r.fills, 1);
+    alpaca_stats st;
+    alpaca_stats_get(r.a, &st);
+    CHECK(st.stream_reconnects >= 1);
+    CHECK(st.reconciles >= 2);
+    rig_close(&r);
+}
+
+TEST(silent_stream_is_covered_by_periodic_reconciliation)
+{
+    start_emu(NULL);
+    rig r;
+    rig_open(&r, NULL, 200);
+    WAIT_FOR(ready(&r), 3000);
+    emu_ctl(&E, "silent", "{\"on\":true}");
+    buy(&r, "tb-t-AAPL-9", OMS_MARKET, 3, 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-9") == OMS_ST_FILLED, 3000);
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-9")), "filled");
+    CHECK_INT(r.fills, 1);
+    rig_close(&r);
+}
+
+TEST(bracket_legs_follow_the_parent_and_one_cancels_the_other)
+{
+    start_emu(NULL);
+    rig r;
+    rig_ready(&r, NULL);
+    oms_intent in = {.client_id = "tb-t-AAPL-10",
+                     .strategy = "t",
+                     .symbol = "AAPL",
+                     .side = OMS_BUY,
+                     .type = OMS_MARKET,
+                     .tif = OMS_TIF_DAY,
+                     .qty = 10,
+                     .order_class = OMS_CLASS_BRACKET,
+                     .take_profit_limit = TB_USD(105, 0),
+                     .stop_loss_stop = TB_USD(95, 0),
+                     .reason = "test"};
+    const oms_order *o;
+    tb_err e;
+    CHECK_INT(oms_submit(r.m, &in, &o, &e), 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-10-tp") == OMS_ST_ACCEPTED, 3000);
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-10")), "filled");
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-10-sl")), "accepted");
+    emu_ctl(&E, "price", "{\"symbol\":\"AAPL\",\"price\":106}");
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-10-sl") == OMS_ST_CANCELED, 3000);
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-10-tp")), "filled");
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-10-sl")), "canceled");
+    CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 0);
+    rig_close(&r);
+}
+
+/* A restart: the order manager comes back from its journal with orders the broker may or may
+ * not have seen. The one that reached the broker is adopted, the other is never sent. */
+TEST(restart_with_orders_in_flight_sends_nothing_twice)
+{
+    start_emu((const char *const[]){"--fill", "manual", NULL});
+    rig r;
+    rig_ready(&r, NULL);
+    buy(&r, "tb-t-AAPL-11", OMS_LIMIT, 6, TB_USD(99, 0));
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-11") == OMS_ST_ACCEPTED, 2000);
+    oms_order sent = *oms_find(r.m, "tb-t-AAPL-11");
+    rig_close(&r); /* "crash" */
+    emu_ctl(&E, "fill", "{\"client_order_id\":\"tb-t-AAPL-11\",\"qty\":2,\"price\":98}");
+
+    rig r2;
+    oms_config oc = {.max_orders = 1024, .max_symbols = 64, .max_execs = 4096};
+    tb_err e;
+    memset(&r2, 0, sizeof r2);
+    r2.m = oms_new(&oc, &e);
+    oms_set_listener(r2.m, on_event, &r2);
+    sent.status = OMS_ST_NEW; /* journaled before the send; the ack never got persisted */
+    sent.broker_id[0] = '\0';
+    CHECK_INT(oms_restore_order(r2.m, &sent, &e), 0);
+    oms_order never = sent;
+    snprintf(never.client_id, sizeof never.client_id, "tb-t-AAPL-12");
+    never.seq++;
+    CHECK_INT(oms_restore_order(r2.m, &never, &e), 0);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", E.port);
+    alpaca_opts o = {.base = base,
+                     .trading_url = url,
+                     .key_id = "PKEMULATOR",
+                     .secret_key = "emulator-secret",
+                     .oms = r2.m};
+    r2.a = alpaca_new(&o, &e);
+    broker_connect(alpaca_broker(r2.a), &e);
+    WAIT_FOR(status_of(&r2, "tb-t-AAPL-12") == OMS_ST_REJECTED, 3000);
+    WAIT_FOR(oms_find(r2.m, "tb-t-AAPL-11")->filled_qty == 2, 3000);
+    CHECK_STR(oms_status_name(status_of(&r2, "tb-t-AAPL-11")), "partially_filled");
+    CHECK_INT(oms_find(r2.m, "tb-t-AAPL-11")->filled_qty, 2);
+    CHECK_STR(oms_status_name(status_of(&r2, "tb-t-AAPL-12")), "rejected");
+    CHECK_INT(posts("tb-t-AAPL-11"), 1);
+    CHECK_INT(posts("tb-t-AAPL-12"), 0);
+    CHECK_CONTAINS(read_log(), "order tb-t-AAPL-12 never reached the broker");
+    rig_close(&r2);
+}
+
+TEST(bad_keys_give_401_and_a_disconnected_broker)
+{
+    start_emu(NULL);
+    rig r;
+    rig_open(&r, "PKWRONGKEY", 0);
+    WAIT_FOR(0, 500);
+    CHECK_STR(broker_state_name(broker_get_state(alpaca_broker(r.a))), "disconnected");
+    const char *log = read_log();
+    CHECK_CONTAINS(log, "401 Unauthorized");
+    CHECK(strstr(log, "emulator-secret") == NULL);
+    oms_intent in = {.client_id = "tb-t-AAPL-13",
+                     .strategy = "t",
+                     .symbol = "AAPL",
+                     .side = OMS_BUY,
+                     .type = OMS_MARKET,
+                     .tif = OMS_TIF_DAY,
+                     .qty = 1};
+    const oms_order *o;
+    tb_err e;
+    CHECK_INT(oms_submit(r.m, &in, &o, &e), -1);
+    CHECK_CONTAINS(e.msg, "disconnected");
+    CHECK_INT(posts("tb-t-AAPL-13"), 0);
+    rig_close(&r);
+}
+
+TEST(account_parses_both_the_current_and_the_pre_july_2026_schema)
+{
+    const char *cur = "{\"cash\":\"1000.5\",\"equity\":\"2000\",\"buying_power\":\"4000\","
+                      "\"status\":\"ACTIVE\"}";
+    const char *old = "{\"cash\":\"1000.5\",\"equity\":\"2000\",\"buying_power\":\"4000\","
+                      "\"pattern_day_trader\":false,\"daytrade_count\":0,"
+                      "\"daytrading_buying_power\":\"8000\"}";
+    broker_account a;
+    tb_err e;
+    CHECK_INT(alp_parse_account(cur, strlen(cur), &a, &e), 0);
+    CHECK_INT(a.cash, TB_USD(1000, 500000));
+    CHECK_INT(alp_parse_account(old, strlen(old), &a, &e), 0);
+    CHECK_INT(a.buying_power, TB_USD(4000, 0));
+    CHECK_INT(alp_parse_account("{}", 2, &a, &e), 0);
+    CHECK_INT(a.has, 0);
+    start_emu((const char *const[]){"--schema", "legacy", NULL});
+    rig r;
+    rig_ready(&r, NULL);
+    broker_account b;
+    broker_account_get(alpaca_broker(r.a), &b, &e);
+    CHECK_INT(b.has, 7);
+    rig_close(&r);
+}
+
+/* TLS is verified on both the REST client and the stream: the emulator's self-signed
+ * certificate is trusted only when its CA file is given. */
+TEST(tls_rest_and_stream_verify_the_certificate)
+{
+    char dir[64], cmd[512], cert[96], key[96];
+    snprintf(dir, sizeof dir, "/tmp/tb_test_alpaca_tls_%d", (int)getpid());
+    snprintf(cert, sizeof cert, "%s/cert.pem", dir);
+    snprintf(key, sizeof key, "%s/key.pem", dir);
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout %s -out %s -days 1 "
+             "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1",
+             dir, key, cert);
+    CHECK_INT(system(cmd), 0);
+    const char *args[] = {"--tls-cert", cert, "--tls-key", key, NULL};
+    start_emu(args);
+    rig r;
+    tls_ca = cert;
+    rig_ready(&r, NULL);
+    CHECK_STR(broker_state_name(broker_get_state(alpaca_broker(r.a))), "ready");
+    emu_ctl_tls = 1;
+    buy(&r, "tb-t-AAPL-20", OMS_MARKET, 1, 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-20") == OMS_ST_FILLED, 3000);
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-20")), "filled");
+    alpaca_stats st;
+    alpaca_stats_get(r.a, &st);
+    CHECK(st.stream_events >= 2); /* new and fill arrived over wss */
+    rig_close(&r);
+    tls_ca = ""; /* https without our CA: the system store does not trust it */
+    rig_open(&r, NULL, 0);
+    WAIT_FOR(0, 600);
+    CHECK(broker_get_state(alpaca_broker(r.a)) != BROKER_READY);
+    CHECK_CONTAINS(read_log(), "certificate");
+    rig_close(&r);
+    tls_ca = NULL;
+    emu_ctl_tls = 0;
+    emu_stop(&E);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK_INT(system(cmd), 0);
+}
+
+TEST(keys_file_must_be_private)
+{
+    unsetenv("APCA_API_KEY_ID");
+    unsetenv("APCA_API_SECRET_KEY");
+    char path[128], k[64], s[64];
+    snprintf(path, sizeof path, "/tmp/tb_test_alpaca_keys_%d", (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs("APCA_API_KEY_ID=PKFILEKEY1\nAPCA_API_SECRET_KEY=filesecret99\n", f);
+    fclose(f);
+    chmod(path, 0644);
+    tb_err e;
+    CHECK_INT(alpaca_load_keys(path, k, sizeof k, s, sizeof s, &e), -1);
+    CHECK_CONTAINS(e.msg, "0600");
+    chmod(path, 0600);
+    CHECK_INT(alpaca_load_keys(path, k, sizeof k, s, sizeof s, &e), 0);
+    CHECK_STR(k, "PKFILEKEY1");
+    TB_INFO("test", "secret is %s", s);
+    CHECK(strstr(read_log(), "filesecret99") == NULL);
+    unlink(path);
+}
+
+__attribute__((destructor)) static void teardown(void)
+{
+    emu_stop(&E);
+    tb_log_close();
+    if (logpath[0]) unlink(logpath);
+    if (base) event_base_free(base);
+}
