@@ -11,6 +11,7 @@ PKGS=(
   build-essential cmake pkg-config git ca-certificates
   lua5.4 liblua5.4-dev lua-cjson lua-cjson-dev lua-busted lua-check
   libevent-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libjansson-dev zlib1g-dev libedit-dev
+  libxgboost-dev
   clang-format
 )
 

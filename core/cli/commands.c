@@ -10,6 +10,7 @@ int cmd_check(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_backtest(int argc, char **argv);
 int cmd_data(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 
 const tb_command tb_commands[] = {
     {"run", "run the engine (paper broker and replayed sample data by default)", cmd_run},
@@ -19,6 +20,7 @@ const tb_command tb_commands[] = {
      cmd_backtest},
     {"check", "validate configuration, strategies and scripts; print every error", cmd_check},
     {"data", "market data: generate sample bars, import CSV, show the session calendar", cmd_data},
+    {"train", "train the trade-gating model (XGBoost) when due or with --force", cmd_train},
     {"version", "print the version", cmd_version},
     {NULL, NULL, NULL},
 };

@@ -64,6 +64,7 @@ int tb_engine_reload_config(tb_engine *en, tb_err *e)
         s->cfg_symbol_params = sc->symbol_params ? json_incref(sc->symbol_params) : NULL;
         tb_shost_reload_path(&en->shost, s->path, &le);
     }
+    tb_engine_ml_configure(&en->ml, &en->cfg);
     tb_config_free(&old);
     en->config_reloads++;
     TB_INFO("config", "configuration reloaded from %s", TB_CONFIG_PATH);
@@ -184,6 +185,7 @@ static int open_trading(tb_engine *en, tb_err *e)
     if (!(en->ostore = oms_store_open(en->db->h, e)) || !(en->kv = tb_kv_open(en->db->h, e)))
         return -1;
     const tb_config *c = &en->cfg;
+    if (tb_engine_ml_open(&en->ml, tb_loop_base(en->loop), en->db->h, c, e) != 0) return -1;
     tb_runner_opts ro = {
         .base = tb_loop_base(en->loop),
         .shost = &en->shost,
@@ -199,10 +201,14 @@ static int open_trading(tb_engine *en, tb_err *e)
         .flatten_minutes = (int)c->paper.flatten_minutes,
         .decisions = en->decisions,
         .journal = tb_persist_journal(en),
+        .gate = en->ml.ml ? tb_gate_chain_fn : NULL,
+        .gate_ud = &en->ml.chain,
+        .ml = en->ml.ml,
         .on_session_end = on_session_end,
         .ud = en};
     if (tb_runner_open(&en->runner, &ro, e) != 0) return -1;
     en->runner_open = 1;
+    en->ml.gate.oms = tb_trader_oms(en->runner.trader);
     return 0;
 }
 
@@ -273,6 +279,7 @@ void tb_engine_close(tb_engine *en)
         tb_persist_save_states(en);
         tb_runner_close(&en->runner);
     }
+    tb_engine_ml_close(&en->ml);
     tb_shost_free(&en->shost);
     tb_kv_close(en->kv);
     oms_store_close(en->ostore);

@@ -8,6 +8,7 @@
 #define TB_ENGINE_H
 
 #include "config/config.h"
+#include "engine/engine_ml.h"
 #include "engine/watch.h"
 #include "loop/loop.h"
 #include "repl/repl_server.h"
@@ -34,6 +35,7 @@ typedef struct tb_engine {
     oms_store *ostore;
     oms_journal inner; /* the OMS store's journal, wrapped by persist.c */
     tb_kv *kv;
+    tb_engine_ml ml; /* features, confidence, ML gate, model swaps (engine_ml.h) */
     int64_t started_ns;
     uint64_t config_reloads, config_reload_failures, script_reloads, script_reload_failures;
     int stopping;

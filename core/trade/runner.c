@@ -139,7 +139,10 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
                          .cal = &r->cal,
                          .decisions = o->decisions,
                          .journal = o->journal,
-                         .flatten_minutes = o->flatten_minutes};
+                         .flatten_minutes = o->flatten_minutes,
+                         .gate = o->gate,
+                         .gate_ud = o->gate_ud,
+                         .ml = o->ml};
     to.paper.seed = o->seed;
     to.paper.initial_cash = o->initial_cash;
     to.paper.slippage_bps = o->slippage_bps;

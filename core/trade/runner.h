@@ -30,6 +30,9 @@ typedef struct tb_runner_opts {
     int flatten_minutes;
     tb_jsonl *decisions;
     oms_journal journal;
+    tb_gate_fn gate; /* risk and ML gates (NULL: everything passes) */
+    void *gate_ud;
+    struct tb_ml *ml;                 /* NULL: no features, no model */
     void (*on_done)(void *ud);        /* the replay finished */
     void (*on_session_end)(void *ud); /* after a session's last bar */
     void *ud;

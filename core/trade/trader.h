@@ -24,6 +24,8 @@
 typedef int (*tb_gate_fn)(void *ud, const oms_intent *in, char *gate, size_t gate_len, char *reason,
                           size_t reason_len);
 
+struct tb_ml;
+
 typedef struct tb_trader_opts {
     tb_shost *shost;
     tb_symtab *syms;
@@ -35,6 +37,7 @@ typedef struct tb_trader_opts {
     void *gate_ud;
     int flatten_minutes; /* close what strategies left open this many minutes before the close;
                             0: never */
+    struct tb_ml *ml;    /* features and confidence per bar (core/ml/ml.h); NULL: none */
 } tb_trader_opts;
 
 typedef struct tb_trader_stats {

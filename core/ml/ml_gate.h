@@ -1,0 +1,47 @@
+/*
+ * ml_gate.h - the ML gate (tb_gate_fn shape, core/trade/trader.h) and a chain to run it after
+ * other gates.
+ *
+ * For an entry (an intent that opens or adds to a position; exits always pass) with a model in
+ * service:
+ *   - STRICT_SCHEMA on and the symbol's features fail the model's schema (a column missing, NaN
+ *     or out of order): blocked, gate "ml_strict_schema", and the log line operators grep for:
+ *     "MLIntegration: STRICT_SCHEMA active. Missing feature <name>. Blocking trade."
+ *   - confidence below min_confidence: blocked, gate "ml_confidence". The confidence of a buy
+ *     is the model's P(forward return > 0); of a short sale, 1 minus it.
+ * Without a model everything passes. Each entry seen is written to ml_decisions.
+ */
+#ifndef TB_ML_GATE_H
+#define TB_ML_GATE_H
+
+#include "ml/ml.h"
+#include "oms/oms.h"
+#include "trade/trader.h"
+
+typedef struct tb_ml_gate {
+    tb_ml *ml;
+    oms *oms; /* positions, to tell entries from exits; NULL: every intent is an entry */
+} tb_ml_gate;
+
+/* tb_gate_fn: ud is a tb_ml_gate. */
+int tb_ml_gate_fn(void *ud, const oms_intent *in, char *gate, size_t gate_len, char *reason,
+                  size_t reason_len);
+
+/* Gates run in order; the first that blocks decides. */
+#define TB_GATE_CHAIN_MAX 16
+typedef struct tb_gate_chain {
+    struct {
+        tb_gate_fn fn;
+        void *ud;
+    } link[TB_GATE_CHAIN_MAX];
+    int n;
+} tb_gate_chain;
+
+/* Appends a gate (fn NULL is ignored). -1 when the chain is full. */
+int tb_gate_chain_add(tb_gate_chain *c, tb_gate_fn fn, void *ud);
+
+/* tb_gate_fn: ud is a tb_gate_chain. */
+int tb_gate_chain_fn(void *ud, const oms_intent *in, char *gate, size_t gate_len, char *reason,
+                     size_t reason_len);
+
+#endif
