@@ -88,9 +88,10 @@ int tb_features_compute(const ind_set *ind, const tb_ring *bars, const tb_featur
     v[TB_F_BB_POS] =
         bb_position(close, ind_set_get(ind, IND_SET_BB_UPPER), ind_set_get(ind, IND_SET_BB_LOWER));
     v[TB_F_RELVOL] = ind_set_get(ind, IND_SET_RELVOL);
-    v[TB_F_GAP_PCT] = cx->prev_close > 0 && cx->session_open > 0
-                          ? (cx->session_open / cx->prev_close - 1.0) * 100.0
-                          : NAN;
+    /* No previous session (the first one a run sees): no gap, rather than blocking a day. */
+    v[TB_F_GAP_PCT] = !(cx->session_open > 0) ? NAN
+                      : cx->prev_close > 0    ? (cx->session_open / cx->prev_close - 1.0) * 100.0
+                                              : 0.0;
     v[TB_F_TIME_OF_DAY] = time_of_day(cx->now_ns);
     double vwap = ind_set_get(ind, IND_SET_VWAP);
     v[TB_F_VWAP_DIST] = vwap > 0 ? (close / vwap - 1.0) * 100.0 : NAN;

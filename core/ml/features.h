@@ -25,7 +25,8 @@ typedef enum tb_feature_id {
     TB_F_ATR_PCT,     /* ATR 14 in % of the close */
     TB_F_BB_POS,      /* (close - lower) / (upper - lower) of Bollinger 20/2; 0.5 when flat */
     TB_F_RELVOL,      /* volume / mean volume of 20 bars */
-    TB_F_GAP_PCT,     /* today's first open vs the previous session's last close, in % */
+    TB_F_GAP_PCT,     /* today's first open vs the previous session's last close, in %; 0 in the
+                         first session a run sees */
     TB_F_TIME_OF_DAY, /* minutes since 09:30 ET / 390 */
     TB_F_VWAP_DIST,   /* (close - session VWAP) / VWAP, in % */
     TB_F_VIX,         /* VIX level from the macro state, else TB_FEATURES_VIX_DEFAULT */
@@ -36,7 +37,7 @@ typedef enum tb_feature_id {
  * NaN for want of a file. */
 #define TB_FEATURES_VIX_DEFAULT 20.0
 
-/* Context a bar alone does not carry. NaN prev_close: the gap is unknown (first session). */
+/* Context a bar alone does not carry. NaN prev_close (the first session a run sees): gap 0. */
 typedef struct tb_feature_ctx {
     double prev_close;   /* last close of the previous session */
     double session_open; /* first open of this session */

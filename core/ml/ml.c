@@ -222,6 +222,7 @@ void tb_ml_on_bar(tb_ml *ml, const tb_ml_bar *b)
     int64_t end_ns = tb_bar_end_ns(b->bar);
     ml->now_ns = end_ns;
     track_session(s, b->bar);
+    if (b->warmup) return;
     if (ml->o.store) label_due(ml, s, b->bar, end_ns);
     tb_feature_ctx cx = {.prev_close = s->prev_close,
                          .session_open = s->session_open,

@@ -52,6 +52,7 @@ typedef struct tb_ml_bar {
     const ind_set *ind;
     const tb_ring *bars;      /* recent bars, this one included */
     int64_t session_close_ns; /* 0: outside a known session (no decision point) */
+    int warmup;               /* replayed after a restart: session bookkeeping only */
 } tb_ml_bar;
 
 tb_ml *tb_ml_new(const tb_ml_opts *o, tb_err *e);

@@ -322,6 +322,15 @@ void tb_trader_on_bar(tb_trader *t, const tb_bar *bar)
                        session_id(t, bar));
         tb_ring_push(&s->bars, bar);
         s->last = bar->close;
+        if (t->o.ml) {
+            tb_ml_bar mb = {.sym = bar->sym,
+                            .symbol = sym_name(t, (int32_t)bar->sym),
+                            .bar = bar,
+                            .ind = s->ind,
+                            .bars = &s->bars,
+                            .warmup = 1};
+            tb_ml_on_bar(t->o.ml, &mb);
+        }
         return;
     }
     t->st.bars++;

@@ -48,8 +48,8 @@ static inline void mlt_data(size_t n, int nfeat, float *x, float *y, unsigned lo
 }
 
 /* Trains a booster (binary:logistic) on x/y; returns it (free with XGBoosterFree). */
-static inline BoosterHandle mlt_train(const float *x, const float *y, size_t n, int nfeat, int rounds,
-                               int depth)
+static inline BoosterHandle mlt_train(const float *x, const float *y, size_t n, int nfeat,
+                                      int rounds, int depth)
 {
     DMatrixHandle d;
     BoosterHandle b;
