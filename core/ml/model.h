@@ -14,23 +14,29 @@
 
 #include <stdint.h>
 
-/* One node: a leaf when feat < 0 (value is the leaf weight), else a split on row[feat] < value
- * going left, right otherwise, and default_left for a missing (NaN) value. */
+/*
+ * One node, 16 bytes. Children are laid out side by side (right = left + 1), so a step is
+ * `i = left + go_right` without a branch; a leaf is its own left child, so a walk may run a fixed
+ * number of steps (the tree's depth) and stop on the leaf whatever the path.
+ */
 typedef struct tb_ml_node {
-    float value;
-    int32_t feat;
-    int32_t left, right; /* absolute node indices */
-    uint8_t default_left;
+    float thr;    /* split: row[feat] < thr goes left */
+    float leaf;   /* leaf weight (leaves only) */
+    int32_t left; /* absolute index of the left child; a leaf's own index */
+    uint16_t feat;
+    uint8_t default_left; /* where a missing (NaN) value goes */
+    uint8_t is_leaf;
 } tb_ml_node;
 
 typedef struct tb_ml_model {
     int nfeat; /* columns the model expects */
     int ntrees;
     int32_t *roots;    /* node index of each tree's root */
+    uint8_t *depth;    /* steps from root to the deepest leaf, per tree */
     tb_ml_node *nodes; /* all trees, one array */
     int32_t nnodes;
     double base_margin; /* logit of base_score */
-    int max_depth;      /* deepest path seen, for the record */
+    int max_depth;
 } tb_ml_model;
 
 /* Parses a model file. 0, or -1 with e naming the file and the problem. */
