@@ -69,4 +69,10 @@ check "tradebot check says what differs" bash -c "[ $rc -eq 1 ] && grep -q 'miss
 stop_engine || true
 n=$(sqlite3 "$H/ml_db/ml_data.db" "select count(*) from ml_decisions where verdict = 'blocked_schema'")
 check "the ML gate's decisions are stored for the calibration table ($n blocked)" [ "$n" -gt 0 ]
+S="$TB_SOURCE_DIR/strategies"
+"$TRADEBOT" backtest --home "$H" --strategy "$S/vwap_reversion.lua" --days 3 --json >"$H/plain.json"
+"$TRADEBOT" backtest --home "$H" --strategy "$S/vwap_reversion.lua" --days 3 --json --ml >"$H/ml.json"
+check "a backtest trades without the model" bash -c "! grep -q '\"trades\": 0,' '$H/plain.json'"
+check "backtest --ml gates with the model in service (drifted schema: no entry passes)" \
+  grep -q '"trades": 0,' "$H/ml.json"
 finish
