@@ -163,6 +163,19 @@ static void validate(tb_pipeline_result *r)
     tb_ml_loaded_free(l);
 }
 
+/* metrics.json says whether the folder passed validation, and why not. */
+static void mark_validity(const tb_pipeline_result *r)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/metrics.json", r->dir);
+    json_t *m = json_load_file(path, 0, NULL);
+    if (!m) return;
+    json_object_set_new(m, "valid", json_boolean(r->valid));
+    if (!r->valid) json_object_set_new(m, "invalid_why", json_string(r->invalid_why));
+    json_dump_file(m, path, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+    json_decref(m);
+}
+
 static void train_progress(void *ud, int stage, int stages, int round, int rounds)
 {
     const tb_pipeline_opts *o = ud;
@@ -221,6 +234,7 @@ int tb_pipeline_run(const tb_pipeline_opts *o, tb_pipeline_result *r, tb_err *e)
     free(t), free(x), free(y);
     if (rc != 0) return -1;
     validate(r);
+    mark_validity(r);
     if (!r->valid) return 0;
     if (tb_models_point_current(o->models, r->name, e) != 0) return -1;
     r->current = 1;

@@ -20,8 +20,8 @@ check "the model folder holds model.json, feature_schema.json and metrics.json" 
   bash -c "[ -s '$M/$first/model.json' ] && [ -s '$M/$first/feature_schema.json' ] && [ -s '$M/$first/metrics.json' ]"
 check "current points at it" [ "$(readlink "$M/current")" = "$first" ]
 check "ml_db/models/feature_schema.json is the current schema" cmp -s "$M/feature_schema.json" "$M/current/feature_schema.json"
-check "metrics.json reports AUC, log loss and calibration by bucket" \
-  bash -c "grep -q '\"auc\"' '$M/current/metrics.json' && grep -q '\"logloss\"' '$M/current/metrics.json' && grep -q '\"bucket\": \"0.4-0.5\"' '$M/current/metrics.json'"
+check "metrics.json reports AUC, log loss, calibration by bucket and validity" \
+  bash -c "grep -q '\"auc\"' '$M/current/metrics.json' && grep -q '\"logloss\"' '$M/current/metrics.json' && grep -q '\"bucket\": \"0.4-0.5\"' '$M/current/metrics.json' && grep -q '\"valid\": true' '$M/current/metrics.json'"
 rows=$(sqlite3 "$H/ml_db/ml_data.db" "select count(*) from ml_samples where label is not null")
 check "decision points were written and labelled by replaying through the trading path ($rows)" [ "$rows" -gt 500 ]
 out=$("$TRADEBOT" train --home "$H")
