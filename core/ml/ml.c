@@ -85,13 +85,16 @@ void tb_ml_free(tb_ml *ml)
     free(ml);
 }
 
+static void score(tb_ml *ml, ml_sym *s);
+
 tb_ml_loaded *tb_ml_swap(tb_ml *ml, tb_ml_loaded *next)
 {
     tb_ml_loaded *prev = ml->cur;
     ml->cur = next;
     ml->st.swaps++;
-    /* Confidences of the old model must not outlive it: recomputed on each symbol's next bar. */
-    for (uint32_t i = 0; i < ml->nsym; i++) ml->sym[i].conf = NAN, ml->sym[i].problem = -1;
+    /* The old model's confidences must not outlive it: rescore each symbol's latest features. */
+    for (uint32_t i = 0; i < ml->nsym; i++)
+        if (ml->sym[i].ready) score(ml, &ml->sym[i]);
     return prev;
 }
 

@@ -208,8 +208,7 @@ TEST(confidence_below_the_threshold_blocks_an_entry_and_short_sales_use_its_comp
     char gate[64], why[256];
     CHECK_INT(tb_ml_gate_fn(&g, &buy, gate, sizeof gate, why, sizeof why), 0); /* no model */
     tb_ml_loaded_free(tb_ml_swap(ml, load("conf", NULL)));
-    feed_bars(ml, &f, 99, 1, c);
-    double p = tb_ml_confidence(ml, "AAPL");
+    double p = tb_ml_confidence(ml, "AAPL"); /* scored at the swap, not at the next bar */
     CHECK(p > 0 && p < 1);
     CHECK_INT(tb_ml_gate_fn(&g, &buy, gate, sizeof gate, why, sizeof why), 1);
     CHECK_STR(gate, "ml_confidence");
