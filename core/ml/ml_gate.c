@@ -16,9 +16,9 @@ static void record(tb_ml *ml, const oms_intent *in, double conf, const char *ver
     tb_ml_store *st = tb_ml_opts_of(ml)->store;
     const tb_ml_loaded *m = tb_ml_current(ml);
     tb_err e;
-    if (st &&
-        tb_ml_store_decision(st, tb_ml_now(ml), in->symbol, in->strategy, oms_side_name(in->side),
-                             in->qty, conf, m ? m->id : NULL, verdict, &e) != 0)
+    if (st && tb_ml_store_decision(st, tb_ml_now(ml), in->symbol, in->strategy,
+                                   oms_side_name(in->side), in->qty, conf, m ? m->id : NULL,
+                                   verdict, tb_ml_features(ml, in->symbol), &e) != 0)
         TB_ERROR("ml", "%s", e.msg);
 }
 

@@ -16,7 +16,8 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS ml_decisions ("
     " id INTEGER PRIMARY KEY, t_ns INTEGER NOT NULL, symbol TEXT NOT NULL,"
     " strategy TEXT NOT NULL, side TEXT NOT NULL, qty INTEGER NOT NULL, confidence REAL,"
-    " model TEXT, verdict TEXT NOT NULL, outcome_pnl REAL, outcome INTEGER, closed_t_ns INTEGER);"
+    " model TEXT, verdict TEXT NOT NULL, outcome_pnl REAL, outcome INTEGER, closed_t_ns INTEGER,"
+    " schema_hash TEXT, features TEXT);"
     "CREATE INDEX IF NOT EXISTS ml_decisions_open ON ml_decisions (strategy, symbol, outcome);"
     "CREATE VIEW IF NOT EXISTS ml_calibration AS SELECT"
     " MIN(CAST(confidence * 10 AS INTEGER), 9) AS bucket, COUNT(*) AS n,"
@@ -29,8 +30,8 @@ static const char *const stmt_sql[S_COUNT] = {
     "INSERT INTO ml_samples (t_ns, symbol, schema_hash, features, close, confidence, model,"
     " horizon_min) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     "UPDATE ml_samples SET fwd_ret = ?, label = ? WHERE id = ?",
-    "INSERT INTO ml_decisions (t_ns, symbol, strategy, side, qty, confidence, model, verdict)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO ml_decisions (t_ns, symbol, strategy, side, qty, confidence, model, verdict,"
+    " schema_hash, features) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     "UPDATE ml_decisions SET outcome_pnl = ?, outcome = ?, closed_t_ns = ? WHERE id = (SELECT"
     " MAX(id) FROM ml_decisions WHERE strategy = ? AND symbol = ? AND verdict = 'passed'"
     " AND outcome IS NULL)",
@@ -102,25 +103,32 @@ static void bind_real_or_null(sqlite3_stmt *st, int i, double v)
         sqlite3_bind_null(st, i);
 }
 
+/* The features as a JSON array, null for a missing value; returns the length. */
+static int features_json(const float *f, char *buf, size_t len)
+{
+    size_t at = 0;
+    buf[at++] = '[';
+    for (int i = 0; i < TB_FEATURES_N; i++) {
+        int n = isnan(f[i]) ? snprintf(buf + at, len - at, "%snull", i ? "," : "")
+                            : snprintf(buf + at, len - at, "%s%.9g", i ? "," : "", (double)f[i]);
+        at += (size_t)n;
+    }
+    buf[at++] = ']';
+    buf[at] = '\0';
+    return (int)at;
+}
+
 int64_t tb_ml_store_sample(tb_ml_store *s, int64_t t_ns, const char *symbol,
                            const float f[TB_FEATURES_N], double close, double confidence,
                            const char *model, int horizon_min, tb_err *e)
 {
     char buf[TB_FEATURES_N * 20 + 4];
-    size_t at = 0;
-    buf[at++] = '[';
-    for (int i = 0; i < TB_FEATURES_N; i++) {
-        int n = isnan(f[i])
-                    ? snprintf(buf + at, sizeof buf - at, "%snull", i ? "," : "")
-                    : snprintf(buf + at, sizeof buf - at, "%s%.9g", i ? "," : "", (double)f[i]);
-        at += (size_t)n;
-    }
-    buf[at++] = ']';
+    int at = features_json(f, buf, sizeof buf);
     sqlite3_stmt *st = s->st[S_SAMPLE];
     sqlite3_bind_int64(st, 1, t_ns);
     sqlite3_bind_text(st, 2, symbol, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, s->hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, buf, (int)at, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, buf, at, SQLITE_STATIC);
     sqlite3_bind_double(st, 5, close);
     bind_real_or_null(st, 6, confidence);
     if (model && *model) sqlite3_bind_text(st, 7, model, -1, SQLITE_STATIC);
@@ -140,9 +148,15 @@ int tb_ml_store_label(tb_ml_store *s, int64_t id, double fwd_ret, tb_err *e)
 
 int tb_ml_store_decision(tb_ml_store *s, int64_t t_ns, const char *symbol, const char *strategy,
                          const char *side, int64_t qty, double confidence, const char *model,
-                         const char *verdict, tb_err *e)
+                         const char *verdict, const float *f, tb_err *e)
 {
     sqlite3_stmt *st = s->st[S_DECISION];
+    char buf[TB_FEATURES_N * 20 + 4];
+    if (f) {
+        int n = features_json(f, buf, sizeof buf);
+        sqlite3_bind_text(st, 9, s->hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 10, buf, n, SQLITE_STATIC);
+    }
     sqlite3_bind_int64(st, 1, t_ns);
     sqlite3_bind_text(st, 2, symbol, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, strategy, -1, SQLITE_STATIC);

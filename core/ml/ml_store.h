@@ -6,8 +6,9 @@
  *                 JSON array in schema order, null for a missing value), the close, the model's
  *                 confidence then (NULL without a model) and, once the horizon has passed, the
  *                 forward return and the label (1 when it is > 0). Training reads these.
- *   ml_decisions  one row per entry intent the ML gate saw: confidence, verdict, and the outcome
- *                 of the trade (realised P&L of the first closing fill, outcome 1 win / 0 loss).
+ *   ml_decisions  one row per entry intent the ML gate saw: its features, confidence, verdict,
+ *                 and the outcome of the trade (realised P&L of the first closing fill, outcome
+ *                 1 win / 0 loss).
  *   ml_calibration (view) confidence buckets of 0.1 with count, mean confidence and win rate:
  *                 what the dashboard and Grafana plot as the calibration curve.
  */
@@ -38,10 +39,10 @@ int64_t tb_ml_store_sample(tb_ml_store *s, int64_t t_ns, const char *symbol,
 /* The label of a sample once its horizon has passed. */
 int tb_ml_store_label(tb_ml_store *s, int64_t id, double fwd_ret, tb_err *e);
 
-/* An entry intent seen by the ML gate. */
+/* An entry intent seen by the ML gate, with the symbol's features then (f may be NULL). */
 int tb_ml_store_decision(tb_ml_store *s, int64_t t_ns, const char *symbol, const char *strategy,
                          const char *side, int64_t qty, double confidence, const char *model,
-                         const char *verdict, tb_err *e);
+                         const char *verdict, const float *f, tb_err *e);
 
 /* A closing fill: the outcome of the latest open decision of that strategy and symbol. */
 int tb_ml_store_outcome(tb_ml_store *s, const char *symbol, const char *strategy, double pnl,

@@ -261,6 +261,7 @@ TEST(decision_points_are_written_and_labelled_with_the_forward_return)
     CHECK_INT(tb_ml_gate_fn(&g, &buy, gate, sizeof gate, why, sizeof why), 0);
     tb_ml_on_trade(ml, "AAPL", "s", 12.5, 1);
     CHECK_INT(count(db, "SELECT COUNT(*) FROM ml_decisions WHERE outcome = 1"), 1);
+    CHECK_INT(count(db, "SELECT COUNT(*) FROM ml_decisions WHERE features LIKE '[%]'"), 1);
     CHECK_INT(count(db, "SELECT SUM(n) FROM ml_calibration"), 1);
     free(c);
     feed_free(&f);
