@@ -78,6 +78,12 @@ int tb_engine_ml_poll(tb_engine_ml *m)
     return 1;
 }
 
+static int arm(tb_engine_ml *m, double s)
+{
+    struct timeval every = {(time_t)s, (suseconds_t)((s - floor(s)) * 1e6)};
+    return event_add(m->poll, &every);
+}
+
 static void on_poll(evutil_socket_t fd, short what, void *arg)
 {
     tb_engine_ml_poll(arg);
@@ -96,10 +102,8 @@ int tb_engine_ml_open(tb_engine_ml *m, struct event_base *base, sqlite3 *db, con
     m->gate.ml = m->ml;
     tb_gate_chain_add(&m->chain, tb_ml_gate_fn, &m->gate);
     tb_engine_ml_poll(m);
-    double s = c->ml.poll_seconds;
-    struct timeval every = {(time_t)s, (suseconds_t)((s - floor(s)) * 1e6)};
     m->poll = event_new(base, -1, EV_PERSIST, on_poll, m);
-    if (!m->poll || event_add(m->poll, &every) != 0)
+    if (!m->poll || arm(m, c->ml.poll_seconds) != 0)
         return tb_errf(e, "ml: cannot start the poll timer");
     return 0;
 }
@@ -109,6 +113,7 @@ void tb_engine_ml_configure(tb_engine_ml *m, const tb_config *c)
     if (!m->ml) return;
     tb_ml_opts o = opts_of(c, m->store);
     tb_ml_set_opts(m->ml, &o);
+    if (m->poll) arm(m, c->ml.poll_seconds); /* re-adding a pending event resets its period */
 }
 
 void tb_engine_ml_close(tb_engine_ml *m)

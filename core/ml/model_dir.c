@@ -32,38 +32,46 @@ int tb_models_new_dir(const char *models, int64_t now_ns, char *out, size_t len,
     return tb_errf(e, "%s: too many models named %s", models, stamp);
 }
 
+/* Copies from into to (a temporary name); the caller renames it into place. */
 static int copy_file(const char *from, const char *to, tb_err *e)
 {
-    char tmp[PATH_MAX + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", to);
-    FILE *in = fopen(from, "rb"), *out = in ? fopen(tmp, "wb") : NULL;
+    FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
     char buf[8192];
     size_t n;
     int bad = !in || !out;
     while (!bad && (n = fread(buf, 1, sizeof buf, in)) > 0) bad = fwrite(buf, 1, n, out) != n;
     if (in) fclose(in);
     if (out && fclose(out) != 0) bad = 1;
-    if (bad || rename(tmp, to) != 0) {
-        unlink(tmp);
-        return tb_errf(e, "cannot copy %s to %s", from, to);
+    if (bad) {
+        unlink(to);
+        return tb_errf(e, "cannot copy %s", from);
     }
     return 0;
 }
 
+/* The schema copy is made first, so a failure leaves current and the copy as they were; the two
+ * renames then follow each other (each atomic on its own). */
 int tb_models_point_current(const char *models, const char *name, tb_err *e)
 {
-    char link[PATH_MAX], tmp[PATH_MAX + 16], from[PATH_MAX + 64], to[PATH_MAX + 32];
+    char link[PATH_MAX], tmp[PATH_MAX + 16], from[PATH_MAX + 64], to[PATH_MAX + 32],
+        to_tmp[PATH_MAX + 48];
     snprintf(link, sizeof link, "%s/current", models);
     snprintf(tmp, sizeof tmp, "%s/.current.%d", models, (int)getpid());
-    unlink(tmp);
-    if (symlink(name, tmp) != 0) return tb_errf(e, "%s: symlink: %s", tmp, strerror(errno));
-    if (rename(tmp, link) != 0) {
-        unlink(tmp);
-        return tb_errf(e, "%s: rename: %s", link, strerror(errno));
-    }
     snprintf(from, sizeof from, "%s/%s/feature_schema.json", models, name);
     snprintf(to, sizeof to, "%s/feature_schema.json", models);
-    return copy_file(from, to, e);
+    snprintf(to_tmp, sizeof to_tmp, "%s/.feature_schema.json.%d", models, (int)getpid());
+    if (copy_file(from, to_tmp, e) != 0) return -1;
+    unlink(tmp);
+    if (symlink(name, tmp) != 0 || rename(tmp, link) != 0) {
+        int err = errno;
+        unlink(tmp), unlink(to_tmp);
+        return tb_errf(e, "%s: cannot point it at %s: %s", link, name, strerror(err));
+    }
+    if (rename(to_tmp, to) != 0) {
+        unlink(to_tmp);
+        return tb_errf(e, "%s: rename: %s", to, strerror(errno));
+    }
+    return 0;
 }
 
 int tb_models_current(const char *models, char *out, size_t len)

@@ -13,8 +13,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <xgboost/c_api.h>
+
+static inline int mlt_rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+    return remove(path);
+}
+
+/* Removes a test's temporary folder and everything in it. */
+static inline void mlt_rmtree(const char *dir)
+{
+    if (dir && dir[0]) nftw(dir, mlt_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 /* Deterministic pseudo-random numbers in [0, 1). */
 static inline double mlt_rand(unsigned long long *s)

@@ -298,3 +298,8 @@ TEST(gate_chain_runs_in_order_and_the_first_block_decides)
     CHECK_STR(gate, "kill_switch");
     CHECK_INT(calls, 2);
 }
+
+__attribute__((destructor)) static void cleanup(void)
+{
+    mlt_rmtree(dir);
+}

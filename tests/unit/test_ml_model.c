@@ -173,3 +173,8 @@ TEST(engine_swaps_models_and_keeps_the_previous_one_when_the_new_one_is_corrupt)
     event_base_free(base);
     tb_config_free(&cfg);
 }
+
+__attribute__((destructor)) static void cleanup(void)
+{
+    mlt_rmtree(tmpdir);
+}
