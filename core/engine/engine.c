@@ -186,6 +186,8 @@ static int open_trading(tb_engine *en, tb_err *e)
         return -1;
     const tb_config *c = &en->cfg;
     if (tb_engine_ml_open(&en->ml, tb_loop_base(en->loop), en->db->h, c, e) != 0) return -1;
+    /* Risk gates go before this line: the ML gate runs last, on what they let through. */
+    if (en->ml.ml) tb_gate_chain_add(&en->gates, tb_ml_gate_fn, &en->ml.gate);
     tb_runner_opts ro = {
         .base = tb_loop_base(en->loop),
         .shost = &en->shost,
@@ -201,8 +203,8 @@ static int open_trading(tb_engine *en, tb_err *e)
         .flatten_minutes = (int)c->paper.flatten_minutes,
         .decisions = en->decisions,
         .journal = tb_persist_journal(en),
-        .gate = en->ml.ml ? tb_gate_chain_fn : NULL,
-        .gate_ud = &en->ml.chain,
+        .gate = tb_gate_chain_fn,
+        .gate_ud = &en->gates,
         .ml = en->ml.ml,
         .on_session_end = on_session_end,
         .ud = en};

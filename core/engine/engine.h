@@ -35,7 +35,8 @@ typedef struct tb_engine {
     oms_store *ostore;
     oms_journal inner; /* the OMS store's journal, wrapped by persist.c */
     tb_kv *kv;
-    tb_engine_ml ml; /* features, confidence, ML gate, model swaps (engine_ml.h) */
+    tb_engine_ml ml;     /* features, confidence, ML gate, model swaps (engine_ml.h) */
+    tb_gate_chain gates; /* every intent passes these in order (ml/ml_gate.h) */
     int64_t started_ns;
     uint64_t config_reloads, config_reload_failures, script_reloads, script_reload_failures;
     int stopping;

@@ -100,7 +100,6 @@ int tb_engine_ml_open(tb_engine_ml *m, struct event_base *base, sqlite3 *db, con
     tb_ml_opts o = opts_of(c, m->store);
     if (!(m->ml = tb_ml_new(&o, e))) return -1;
     m->gate.ml = m->ml;
-    tb_gate_chain_add(&m->chain, tb_ml_gate_fn, &m->gate);
     tb_engine_ml_poll(m);
     m->poll = event_new(base, -1, EV_PERSIST, on_poll, m);
     if (!m->poll || arm(m, c->ml.poll_seconds) != 0)

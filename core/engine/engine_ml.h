@@ -21,8 +21,7 @@
 typedef struct tb_engine_ml {
     tb_ml *ml;
     tb_ml_store *store;
-    tb_ml_gate gate;
-    tb_gate_chain chain; /* other gates first, the ML gate last */
+    tb_ml_gate gate; /* tb_ml_gate_fn's argument: the last link of the engine's gate chain */
     struct event *poll;
     char models[PATH_MAX];
     char refused[PATH_MAX]; /* last folder refused, so it is reported once */
