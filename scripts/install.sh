@@ -17,6 +17,7 @@ PKGS=(
   # tests: Prometheus scraping the engine, the dashboard in a headless browser
   prometheus chromium
   libssl-dev libwslay-dev clang
+  libxgboost-dev
 )
 
 # The browser and SDK tests run on Node.js: use the machine's, else Debian's.

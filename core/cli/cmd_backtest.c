@@ -3,6 +3,9 @@
 #include "log/log.h"
 #include "risk/macro.h"
 #include "risk/risk_config.h"
+#include "ml/ml_gate.h"
+#include "trade/gate_chain.h"
+#include "ml/model_dir.h"
 #include "trade/report.h"
 
 #include <event2/event.h>
@@ -16,13 +19,16 @@
 
 static const char usage[] =
     "usage: tradebot backtest --strategy FILE [--strategy FILE ...] [--symbols A,B,...]\n"
-    "         [--from DATE] [--to DATE] [--days N] [--data DIR] [--seed N] [--out DIR] [--json]\n\n"
+    "         [--from DATE] [--to DATE] [--days N] [--data DIR] [--seed N] [--out DIR] [--json]\n"
+    "         [--ml[=MIN_CONFIDENCE]]\n\n"
     "Runs the engine's own trading path over replayed bars as fast as the machine allows: the\n"
     "seeded sample data (--from and --to, or --days, choose its span) unless --data names a\n"
     "folder of CSV bars (--from/--to filter them). Prints trades, win rate, P&L, max drawdown,\n"
     "Sharpe, exposure and fees (--json for scripts) and writes equity.csv and trades.csv into\n"
     "--out (default data/backtest/). A progress bar shows on a terminal. Two runs with the\n"
-    "same inputs give identical output.\n";
+    "same inputs give identical output.\n"
+    "--ml computes the features and gates entries with ml_db/models/current as the engine does\n"
+    "(STRICT_SCHEMA on; entries below MIN_CONFIDENCE, default 0.5, are blocked).\n";
 
 typedef struct bt_args {
     tb_strategy_cfg strat[16];
@@ -31,17 +37,24 @@ typedef struct bt_args {
     int nsymbols;
     const char *from, *to, *data, *out;
     int days, json;
+    double ml; /* --ml: minimum confidence; < 0 without --ml */
     long long seed;
 } bt_args;
 
 static int parse(int argc, char **argv, bt_args *a)
 {
     static const struct option opts[] = {
-        {"strategy", required_argument, 0, 's'}, {"symbols", required_argument, 0, 'y'},
-        {"from", required_argument, 0, 'f'},     {"to", required_argument, 0, 't'},
-        {"days", required_argument, 0, 'd'},     {"data", required_argument, 0, 'D'},
-        {"seed", required_argument, 0, 'S'},     {"out", required_argument, 0, 'o'},
-        {"json", no_argument, 0, 'j'},           {0, 0, 0, 0},
+        {"strategy", required_argument, 0, 's'},
+        {"symbols", required_argument, 0, 'y'},
+        {"from", required_argument, 0, 'f'},
+        {"to", required_argument, 0, 't'},
+        {"days", required_argument, 0, 'd'},
+        {"data", required_argument, 0, 'D'},
+        {"seed", required_argument, 0, 'S'},
+        {"out", required_argument, 0, 'o'},
+        {"json", no_argument, 0, 'j'},
+        {"ml", optional_argument, 0, 'm'},
+        {0, 0, 0, 0},
     };
     int c;
     optind = 1;
@@ -69,6 +82,7 @@ static int parse(int argc, char **argv, bt_args *a)
         case 'S': a->seed = atoll(optarg); break;
         case 'o': a->out = optarg; break;
         case 'j': a->json = 1; break;
+        case 'm': a->ml = optarg ? atof(optarg) : 0.5; break;
         default: return -1;
         }
     }
@@ -97,6 +111,28 @@ static void progress_cb(evutil_socket_t fd, short what, void *arg)
             p.sim_ns ? tb_date_fmt(tb_cal_session_day(p.sim_ns), day, sizeof day) : "");
 }
 
+/* The model in service, with the gate settings of --ml; nothing is written to the database. */
+static tb_ml *open_ml(double min_conf, tb_err *e)
+{
+    char models[PATH_MAX], dir[PATH_MAX];
+    tb_home_path(models, sizeof models, "ml_db/models");
+    if (tb_models_current(models, dir, sizeof dir) != 0) {
+        tb_errf(e, "--ml: no model in ml_db/models/current (run `tradebot train`)");
+        return NULL;
+    }
+    tb_ml_opts o = {
+        .strict_schema = 1, .min_confidence = min_conf, .sample_every_min = 5, .horizon_min = 30};
+    tb_ml_loaded *l = calloc(1, sizeof *l);
+    tb_ml *ml = l ? tb_ml_new(&o, e) : NULL;
+    if (!ml || tb_ml_load_dir(l, dir, e) != 0) {
+        free(l);
+        tb_ml_free(ml);
+        return NULL;
+    }
+    tb_ml_swap(ml, l);
+    return ml;
+}
+
 int cmd_backtest(int argc, char **argv)
 {
     if (tb_wants_help(argc, argv)) {
@@ -104,7 +140,7 @@ int cmd_backtest(int argc, char **argv)
         return 0;
     }
     tb_home_take_arg(&argc, argv);
-    bt_args a = {.days = 20, .seed = 42};
+    bt_args a = {.days = 20, .seed = 42, .ml = -1};
     if (parse(argc, argv, &a) != 0) {
         fprintf(stderr, "tradebot backtest: needs at least one --strategy FILE\n%s", usage);
         return 2;
@@ -139,6 +175,8 @@ int cmd_backtest(int argc, char **argv)
     tb_runner r;
     char outdir[PATH_MAX];
     tb_home_path(outdir, sizeof outdir, a.out ? a.out : "data/backtest");
+    tb_gate_chain gates = {0};
+    tb_gate_chain_add(&gates, tb_risk_gate, tb_risk_tick, risk);
     tb_runner_opts ro = {.base = base,
                          .shost = &host,
                          .speed = 0,
@@ -152,12 +190,21 @@ int cmd_backtest(int argc, char **argv)
                          .slippage_bps = 2,
                          .commission_per_share = 5000,
                          .flatten_minutes = 5,
-                         .gate = tb_risk_gate,
-                         .gate_tick = tb_risk_tick,
-                         .gate_ud = risk};
+                         .gate = tb_gate_chain_fn,
+                         .gate_tick = tb_gate_chain_tick,
+                         .gate_ud = &gates};
     int rc = 1;
+    tb_ml *ml = NULL;
+    tb_ml_gate gate = {0};
+    memset(&r, 0, sizeof r);
+    if (a.ml >= 0) {
+        if (!(ml = open_ml(a.ml, &e))) goto out;
+        ro.ml = ml, gate.ml = ml;
+        tb_gate_chain_add(&gates, tb_ml_gate_fn, NULL, &gate); /* after the risk gates */
+    }
     if (tb_runner_open(&r, &ro, &e) != 0) goto out;
     tb_risk_attach(risk, tb_trader_oms(r.trader));
+    gate.oms = tb_trader_oms(r.trader);
     for (int i = 0; i < a.nstrat; i++) {
         a.strat[i].symbols = a.symbols;
         a.strat[i].nsymbols = a.nsymbols;
@@ -196,6 +243,7 @@ int cmd_backtest(int argc, char **argv)
 out:
     if (rc) fprintf(stderr, "tradebot backtest: %s\n", e.msg);
     tb_runner_close(&r);
+    tb_ml_free(ml);
     tb_shost_free(&host);
     tb_risk_free(risk);
     event_base_free(base);

@@ -3,6 +3,7 @@
 #include "home/home.h"
 #include "lua/sandbox.h"
 #include "sched/schedule.h"
+#include "ml/schema.h"
 #include "strategy/host.h"
 
 #include <dirent.h>
@@ -13,11 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: tradebot check [--home DIR] [--json]\n\n"
     "Validates config/trading_config.json (every error at once), loads every configured\n"
-    "strategy in its sandbox and compiles every script under scripts/. Exit status 0 when all\n"
+    "strategy in its sandbox and compiles every script under scripts/, and compares the live\n"
+    "ML feature set with ml_db/models/current/feature_schema.json. Exit status 0 when all\n"
     "is well, 1 otherwise. --json prints {ok, errors:[...]} for scripts.\n";
 
 typedef struct report {
@@ -69,6 +72,27 @@ static void check_schedule(report *r, const char *rel)
     free(s);
 }
 
+/* The model in service was trained on a schema: say every way the live features differ. */
+static void check_ml_schema(report *r)
+{
+    char path[PATH_MAX];
+    tb_home_path(path, sizeof path, "ml_db/models/current/feature_schema.json");
+    if (access(path, F_OK) != 0) return;
+    r->checked++;
+    tb_ml_schema s;
+    tb_err e;
+    if (tb_ml_schema_load(&s, path, &e) != 0) {
+        add(r, e.msg);
+        return;
+    }
+    char diff[4096], msg[4200];
+    if (tb_ml_schema_diff(&s, diff, sizeof diff) == 0) return;
+    for (char *line = strtok(diff, "\n"); line; line = strtok(NULL, "\n")) {
+        snprintf(msg, sizeof msg, "ml_db/models/current/feature_schema.json: %s", line);
+        add(r, msg);
+    }
+}
+
 int cmd_check(int argc, char **argv)
 {
     if (tb_wants_help(argc, argv)) {
@@ -110,6 +134,7 @@ int cmd_check(int argc, char **argv)
         tb_config_free(&cfg);
     }
     check_scripts(&r, tb_home_path(path, sizeof path, "scripts"), "scripts");
+    check_ml_schema(&r);
     size_t nerr = json_array_size(r.errors);
     if (as_json) {
         json_t *o = json_pack("{s:b, s:i, s:O}", "ok", nerr == 0, "files_checked", r.checked,

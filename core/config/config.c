@@ -230,6 +230,24 @@ static const cf_field alpaca_fields[] = {
     END,
 };
 
+static const cf_field ml_fields[] = {
+    {"enabled", CF_BOOL, OFF(ml.enabled), 0, 0, NULL, NULL, 0, 0, 0, NULL},
+    {"strict_schema", CF_BOOL, OFF(ml.strict_schema), 0, 0, NULL, NULL, 0, 0, 0, NULL},
+    {"min_confidence", CF_NUM, OFF(ml.min_confidence), 0, 1, NULL, NULL, 0, 0, 0, NULL},
+    {"sample_every_minutes", CF_INT, OFF(ml.sample_every_minutes), 1, 390, NULL, NULL, 0, 0, 0,
+     NULL},
+    {"horizon_minutes", CF_INT, OFF(ml.horizon_minutes), 1, 390, NULL, NULL, 0, 0, 0, NULL},
+    {"retrain_interval_hours", CF_NUM, OFF(ml.retrain_interval_hours), 0, 8760, NULL, NULL, 0, 0, 0,
+     NULL},
+    {"poll_seconds", CF_NUM, OFF(ml.poll_seconds), 0.1, 3600, NULL, NULL, 0, 0, 0, NULL},
+    {"train_rounds", CF_INT, OFF(ml.train_rounds), 1, 5000, NULL, NULL, 0, 0, 0, NULL},
+    {"max_depth", CF_INT, OFF(ml.max_depth), 1, 16, NULL, NULL, 0, 0, 0, NULL},
+    {"eta", CF_NUM, OFF(ml.eta), 0.001, 1, NULL, NULL, 0, 0, 0, NULL},
+    {"folds", CF_INT, OFF(ml.folds), 1, 10, NULL, NULL, 0, 0, 0, NULL},
+    {"min_rows", CF_INT, OFF(ml.min_rows), 10, 1e9, NULL, NULL, 0, 0, 0, NULL},
+    END,
+};
+
 static const cf_field root_fields[] = {
     {"broker", CF_ENUM, OFF(broker), 0, 0, "paper|alpaca|ibkr", NULL, 0, 0, 0, NULL},
     {"feed", CF_ENUM, OFF(feed), 0, 0, "replay|polygon|massive|alpaca|ibkr", NULL, 0, 0, 0, NULL},
@@ -247,6 +265,7 @@ static const cf_field root_fields[] = {
     {"orchestrator", CF_OBJ, 0, 0, 0, NULL, orchestrator_fields, 0, 0, 0, NULL},
     {"dashboard", CF_OBJ, 0, 0, 0, NULL, dashboard_fields, 0, 0, 0, NULL},
     {"alpaca", CF_OBJ, 0, 0, 0, NULL, alpaca_fields, 0, 0, 0, NULL},
+    {"ml", CF_OBJ, 0, 0, 0, NULL, ml_fields, 0, 0, 0, NULL},
     {"strategies", CF_LIST, OFF(strategies), 0, 64, NULL, strategy_fields, OFF(nstrategies),
      sizeof(tb_strategy_cfg), 0, &strategy_ops},
     END,

@@ -128,6 +128,17 @@ typedef struct tb_config {
         double rate_per_minute;       /* Alpaca's published trading API limit: 200 */
         int64_t reconcile_interval_s; /* REST reconciliation period */
     } alpaca;
+    struct {
+        int enabled;                   /* features, confidence, gate, model swaps */
+        int strict_schema;             /* STRICT_SCHEMA: a feature off the schema blocks entries */
+        double min_confidence;         /* entries below are blocked (0: never) */
+        int64_t sample_every_minutes;  /* decision points per symbol */
+        int64_t horizon_minutes;       /* the label: forward return over this span */
+        double retrain_interval_hours; /* `tradebot train` is due after this */
+        double poll_seconds;           /* how often the engine looks at ml_db/models/current */
+        int64_t train_rounds, max_depth, folds, min_rows;
+        double eta;
+    } ml;
     tb_strategy_cfg *strategies;
     int nstrategies;
 } tb_config;

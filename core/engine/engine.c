@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 #include "engine/persist.h"
+#include "trade/gate_chain.h"
 #include "engine/engine_orch.h"
 #include "engine/brokers.h"
 #include "home/home.h"
@@ -74,6 +75,7 @@ int tb_engine_reload_config(tb_engine *en, tb_err *e)
         tb_risk_cfg_from_config(&en->cfg, &rc);
         tb_risk_configure(en->risk, &rc);
     }
+    tb_engine_ml_configure(&en->ml, &en->cfg);
     tb_config_free(&old);
     en->config_reloads++;
     TB_INFO("config", "configuration reloaded from %s", TB_CONFIG_PATH);
@@ -238,6 +240,10 @@ static int open_trading(tb_engine *en, tb_err *e)
     if (!(en->ostore = oms_store_open(en->db->h, e)) || !(en->kv = tb_kv_open(en->db->h, e)))
         return -1;
     const tb_config *c = &en->cfg;
+    if (tb_engine_ml_open(&en->ml, tb_loop_base(en->loop), en->db->h, c, e) != 0) return -1;
+    /* The risk gates first; the ML gate runs last, on what they let through. */
+    tb_gate_chain_add(&en->gates, tb_risk_gate, tb_risk_tick, en->risk);
+    if (en->ml.ml) tb_gate_chain_add(&en->gates, tb_ml_gate_fn, NULL, &en->ml.gate);
     tb_runner_opts ro = {
         .base = tb_loop_base(en->loop),
         .shost = &en->shost,
@@ -253,11 +259,12 @@ static int open_trading(tb_engine *en, tb_err *e)
         .flatten_minutes = (int)c->paper.flatten_minutes,
         .decisions = en->decisions,
         .journal = tb_persist_journal(en),
+        .gate = tb_gate_chain_fn,
+        .gate_tick = tb_gate_chain_tick,
+        .gate_ud = &en->gates,
+        .ml = en->ml.ml,
         .on_session_end = on_session_end,
-        .ud = en,
-        .gate = tb_risk_gate,
-        .gate_tick = tb_risk_tick,
-        .gate_ud = en->risk};
+        .ud = en};
     if (strcmp(c->broker, "paper") != 0) {
         ro.make_broker = tb_engine_make_broker;
         ro.broker_ud = en;
@@ -265,6 +272,7 @@ static int open_trading(tb_engine *en, tb_err *e)
     if (tb_runner_open(&en->runner, &ro, e) != 0) return -1;
     en->runner_open = 1;
     tb_risk_attach(en->risk, tb_trader_oms(en->runner.trader));
+    en->ml.gate.oms = tb_trader_oms(en->runner.trader);
     return 0;
 }
 
@@ -346,6 +354,7 @@ void tb_engine_close(tb_engine *en)
     }
     if (en->risk_timer) event_free(en->risk_timer);
     tb_risk_free(en->risk);
+    tb_engine_ml_close(&en->ml);
     tb_shost_free(&en->shost);
     tb_kv_close(en->kv);
     oms_store_close(en->ostore);

@@ -8,6 +8,7 @@
 #define TB_ENGINE_H
 
 #include "config/config.h"
+#include "engine/engine_ml.h"
 #include "engine/watch.h"
 #include "loop/loop.h"
 #include "repl/repl_server.h"
@@ -17,6 +18,7 @@
 #include "store/kv.h"
 #include "store/oms_store.h"
 #include "strategy/host.h"
+#include "trade/gate_chain.h"
 #include "trade/runner.h"
 
 #include <limits.h>
@@ -47,6 +49,8 @@ typedef struct tb_engine {
     struct tb_dashboard *dash;     /* web dashboard, API and /metrics; NULL when off */
     tb_kill_switch_fn kill_switch; /* NULL: tb_engine_kill_switch_default */
     void *kill_switch_ud;
+    tb_engine_ml ml;     /* features, confidence, ML gate, model swaps (engine_ml.h) */
+    tb_gate_chain gates; /* risk gates, then the ML gate (trade/gate_chain.h) */
     int64_t started_ns;
     uint64_t config_reloads, config_reload_failures, script_reloads, script_reload_failures;
     int stopping;

@@ -7,9 +7,11 @@
  *   ctx:sell{...}   ctx:close{reason=...}   ctx:cancel(id)
  *   ctx.ind.rsi, ctx.ind.macd_hist, ...   (nil while warming up)
  *   ctx:position() ctx:orders() ctx:account() ctx:bars(n) ctx:minutes_to_close()
+ *   ctx.ml.confidence, ctx.ml.model, ctx.ml.schema_ok, ctx.ml.<feature>   (core/ml/ml.h)
  */
 #include "log/log.h"
 #include "lua/keys.h"
+#include "ml/ml.h"
 #include "trade/trader_priv.h"
 #include "util/clock.h"
 
@@ -69,6 +71,12 @@ static void log_decision(tb_trader *t, const oms_intent *in, const char *verdict
     if (o) {
         json_object_set_new(d, "client_id", json_string(o->client_id));
         json_object_set_new(d, "status", json_string(oms_status_name(o->status)));
+    }
+    if (op->ml) {
+        double conf = tb_ml_confidence(op->ml, in->symbol);
+        if (isfinite(conf)) json_object_set_new(d, "ml_confidence", json_real(conf));
+        const tb_ml_loaded *m = tb_ml_current(op->ml);
+        if (m) json_object_set_new(d, "ml_model", json_string(m->id));
     }
     const ind_set *ind = tb_trader_cur_ind(t);
     if (ind) {
@@ -337,6 +345,35 @@ static int ind_index(lua_State *L)
     return 1;
 }
 
+/* ctx.ml: the current symbol's confidence (nil without a model, or while strict schema withholds
+ * it), the model's id, whether the features fit its schema, and each feature by name. */
+static int ml_index(lua_State *L)
+{
+    tb_trader *t = *(tb_trader **)luaL_checkudata(L, 1, "tb.MlView");
+    const char *k = luaL_checkstring(L, 2);
+    tb_ml *ml = tb_trader_opts_of(t)->ml;
+    const char *sym = tb_trader_cur_symbol(t);
+    if (!ml || !sym || !*sym) return 0;
+    const tb_ml_loaded *m = tb_ml_current(ml);
+    if (strcmp(k, "confidence") == 0) {
+        double c = tb_ml_confidence(ml, sym);
+        if (!isfinite(c)) return 0;
+        lua_pushnumber(L, c);
+    } else if (strcmp(k, "model") == 0) {
+        if (!m) return 0;
+        lua_pushstring(L, m->id);
+    } else if (strcmp(k, "schema_ok") == 0) {
+        lua_pushboolean(L, m && !tb_ml_schema_problem(ml, sym));
+    } else {
+        int id = tb_feature_find(k);
+        if (id < 0) return luaL_error(L, "ctx.ml has no field '%s'", k);
+        const float *f = tb_ml_features(ml, sym);
+        if (!f || isnan(f[id])) return 0;
+        lua_pushnumber(L, f[id]);
+    }
+    return 1;
+}
+
 void tb_trader_ctx_init(void *ud, lua_State *L, tb_strategy *s)
 {
     static const luaL_Reg fns[] = {
@@ -365,4 +402,12 @@ void tb_trader_ctx_init(void *ud, lua_State *L, tb_strategy *s)
     }
     lua_setmetatable(L, -2);
     lua_setfield(L, ctx, "ind");
+    tb_trader **mlv = lua_newuserdatauv(L, sizeof *mlv, 0);
+    *mlv = ud;
+    if (luaL_newmetatable(L, "tb.MlView")) {
+        lua_pushcfunction(L, ml_index);
+        lua_setfield(L, -2, "__index");
+    }
+    lua_setmetatable(L, -2);
+    lua_setfield(L, ctx, "ml");
 }

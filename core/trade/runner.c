@@ -144,7 +144,8 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
                          .gate_tick = o->gate_tick,
                          .gate_ud = o->gate_ud,
                          .make_broker = o->make_broker,
-                         .broker_ud = o->broker_ud};
+                         .broker_ud = o->broker_ud,
+                         .ml = o->ml};
     to.paper.seed = o->seed;
     to.paper.initial_cash = o->initial_cash;
     to.paper.slippage_bps = o->slippage_bps;

@@ -35,6 +35,7 @@ typedef struct tb_runner_opts {
     void *gate_ud;
     int (*make_broker)(void *ud, oms *m, broker *out, tb_err *e); /* NULL: paper broker */
     void *broker_ud;
+    struct tb_ml *ml;                 /* NULL: no features, no model */
     void (*on_done)(void *ud);        /* the replay finished */
     void (*on_session_end)(void *ud); /* after a session's last bar */
     void *ud;

@@ -1,6 +1,7 @@
 #include "trade/trader.h"
 #include "trade/trader_priv.h"
 #include "log/log.h"
+#include "ml/ml.h"
 #include "util/clock.h"
 
 #include <lauxlib.h>
@@ -142,6 +143,8 @@ static void record_trade(tb_trader *t, const oms_event *ev)
     r->qty = ev->exec->qty;
     r->price = ev->exec->price;
     r->pnl = delta;
+    if (t->o.ml)
+        tb_ml_on_trade(t->o.ml, r->symbol, r->strategy, tb_money_to_double(delta), r->t_ns);
 }
 
 const tb_trade_rec *tb_trader_trades(const tb_trader *t, size_t *n)
@@ -465,6 +468,15 @@ void tb_trader_on_bar(tb_trader *t, const tb_bar *bar)
                        session_id(t, bar));
         tb_ring_push(&s->bars, bar);
         s->last = bar->close;
+        if (t->o.ml) {
+            tb_ml_bar mb = {.sym = bar->sym,
+                            .symbol = sym_name(t, (int32_t)bar->sym),
+                            .bar = bar,
+                            .ind = s->ind,
+                            .bars = &s->bars,
+                            .warmup = 1};
+            tb_ml_on_bar(t->o.ml, &mb);
+        }
         return;
     }
     t->st.bars++;
@@ -486,6 +498,15 @@ void tb_trader_on_bar(tb_trader *t, const tb_bar *bar)
             t->st.errors++;
     }
     t->cur_sym = (int32_t)bar->sym;
+    if (t->o.ml) {
+        tb_ml_bar mb = {.sym = bar->sym,
+                        .symbol = name,
+                        .bar = bar,
+                        .ind = s->ind,
+                        .bars = &s->bars,
+                        .session_close_ns = t->in_session ? t->session.close_ns : 0};
+        tb_ml_on_bar(t->o.ml, &mb);
+    }
     tb_bar_view view = {.symbol = name,
                         .t_ns = bar->start_ns,
                         .open = bar->open,

@@ -42,6 +42,8 @@ typedef int (*tb_gate_fn)(void *ud, const tb_gate_ctx *cx, const oms_intent *in,
 /* Called after every bar with the same context: time-driven risk work (daily loss, sessions). */
 typedef void (*tb_gate_tick_fn)(void *ud, const tb_gate_ctx *cx);
 
+struct tb_ml;
+
 typedef struct tb_trader_opts {
     tb_shost *shost;
     tb_symtab *syms;
@@ -58,6 +60,7 @@ typedef struct tb_trader_opts {
      * and returns 0, or -1 with e. NULL: the paper broker. The maker owns the adapter. */
     int (*make_broker)(void *ud, oms *m, broker *out, tb_err *e);
     void *broker_ud;
+    struct tb_ml *ml; /* features and confidence per bar (core/ml/ml.h); NULL: none */
 } tb_trader_opts;
 
 typedef struct tb_trader_stats {

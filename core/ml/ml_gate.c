@@ -1,0 +1,60 @@
+#include "ml/ml_gate.h"
+#include "log/log.h"
+
+#include <math.h>
+#include <stdio.h>
+
+static int is_entry(const tb_ml_gate *g, const oms_intent *in)
+{
+    const oms_position *p = g->oms ? oms_position_get(g->oms, in->symbol) : NULL;
+    tb_qty q = p ? p->qty : 0;
+    return q == 0 || (q > 0) == (in->side == OMS_BUY);
+}
+
+static void record(tb_ml *ml, const oms_intent *in, double conf, const char *verdict)
+{
+    tb_ml_store *st = tb_ml_opts_of(ml)->store;
+    const tb_ml_loaded *m = tb_ml_current(ml);
+    tb_err e;
+    if (st && tb_ml_store_decision(st, tb_ml_now(ml), in->symbol, in->strategy,
+                                   oms_side_name(in->side), in->qty, conf, m ? m->id : NULL,
+                                   verdict, tb_ml_features(ml, in->symbol), &e) != 0)
+        TB_ERROR("ml", "%s", e.msg);
+}
+
+int tb_ml_gate_fn(void *ud, const tb_gate_ctx *cx, const oms_intent *in, char *gate,
+                  size_t gate_len, char *reason, size_t reason_len)
+{
+    tb_ml_gate *g = ud;
+    if (!g->oms && cx) g->oms = cx->oms;
+    if (!g->ml || !is_entry(g, in)) return 0;
+    const tb_ml_opts *o = tb_ml_opts_of(g->ml);
+    double p = tb_ml_confidence(g->ml, in->symbol);
+    double conf = isnan(p) ? NAN : in->side == OMS_BUY ? p : 1.0 - p;
+    if (!tb_ml_current(g->ml)) {
+        record(g->ml, in, conf, "passed");
+        return 0;
+    }
+    const char *missing = tb_ml_schema_problem(g->ml, in->symbol);
+    if (missing && o->strict_schema) {
+        TB_WARN("ml", "MLIntegration: STRICT_SCHEMA active. Missing feature %s. Blocking trade.",
+                missing);
+        snprintf(gate, gate_len, "ml_strict_schema");
+        snprintf(reason, reason_len,
+                 "MLIntegration: STRICT_SCHEMA active. Missing feature %s. Blocking trade.",
+                 missing);
+        tb_ml_stats_mut(g->ml)->blocked_schema++;
+        record(g->ml, in, conf, "blocked_schema");
+        return 1;
+    }
+    if (o->min_confidence > 0 && !(conf >= o->min_confidence)) {
+        snprintf(gate, gate_len, "ml_confidence");
+        snprintf(reason, reason_len, "confidence %.3f below %.3f (model %s)", conf,
+                 o->min_confidence, tb_ml_current(g->ml)->id);
+        tb_ml_stats_mut(g->ml)->blocked_confidence++;
+        record(g->ml, in, conf, "blocked_confidence");
+        return 1;
+    }
+    record(g->ml, in, conf, "passed");
+    return 0;
+}

@@ -1,0 +1,58 @@
+/*
+ * ml_store.h - the ML tables of ml_db/ml_data.db (created here with CREATE TABLE IF NOT EXISTS,
+ * so they stay independent of the engine's migration list):
+ *
+ *   ml_samples    one row per decision point: time, symbol, schema hash, the feature vector (a
+ *                 JSON array in schema order, null for a missing value), the close, the model's
+ *                 confidence then (NULL without a model) and, once the horizon has passed, the
+ *                 forward return and the label (1 when it is > 0). Training reads these.
+ *   ml_decisions  one row per entry intent the ML gate saw: its features, confidence, verdict,
+ *                 and the outcome of the trade (realised P&L of the first closing fill, outcome
+ *                 1 win / 0 loss).
+ *   ml_calibration (view) confidence buckets of 0.1 with count, mean confidence and win rate:
+ *                 what the dashboard and Grafana plot as the calibration curve.
+ */
+#ifndef TB_ML_STORE_H
+#define TB_ML_STORE_H
+
+#include "ml/features.h"
+#include "util/err.h"
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+typedef struct tb_ml_store tb_ml_store;
+
+/* Creates the tables if needed and prepares statements (the handle stays the caller's). With
+ * batch > 0, writes are grouped into transactions of that many rows (only for a process that
+ * is the database's sole writer: `tradebot train` generating data). */
+tb_ml_store *tb_ml_store_open(sqlite3 *db, int batch, tb_err *e);
+
+/* Commits a pending batch and releases the statements. */
+void tb_ml_store_close(tb_ml_store *s);
+
+/* A decision point. confidence NaN: no model. Returns the row id, or -1. */
+int64_t tb_ml_store_sample(tb_ml_store *s, int64_t t_ns, const char *symbol,
+                           const float f[TB_FEATURES_N], double close, double confidence,
+                           const char *model, int horizon_min, tb_err *e);
+
+/* The label of a sample once its horizon has passed. */
+int tb_ml_store_label(tb_ml_store *s, int64_t id, double fwd_ret, tb_err *e);
+
+/* An entry intent seen by the ML gate, with the symbol's features then (f may be NULL). */
+int tb_ml_store_decision(tb_ml_store *s, int64_t t_ns, const char *symbol, const char *strategy,
+                         const char *side, int64_t qty, double confidence, const char *model,
+                         const char *verdict, const float *f, tb_err *e);
+
+/* A closing fill: the outcome of the latest open decision of that strategy and symbol. */
+int tb_ml_store_outcome(tb_ml_store *s, const char *symbol, const char *strategy, double pnl,
+                        int64_t t_ns, tb_err *e);
+
+/* Labelled samples of the live schema, oldest first: t (ns), X (n x TB_FEATURES_N, NaN for
+ * missing) and y, as new arrays (free them). */
+int tb_ml_store_training_set(sqlite3 *db, int64_t **t, float **x, float **y, size_t *n, tb_err *e);
+
+/* Number of labelled samples of the live schema (0 when the table does not exist). */
+int64_t tb_ml_store_count_labelled(sqlite3 *db);
+
+#endif

@@ -1,0 +1,40 @@
+-- tb.ml: the live feature set and the schema hash that feature_schema.json files carry.
+local tb = require "tb"
+
+describe("tb.ml", function()
+  it("lists the 13 live features in model column order", function()
+    local f = tb.ml.features()
+    assert.are.equal(13, #f)
+    assert.are.equal("ret_1", f[1])
+    assert.are.equal("rsi_14", f[5])
+    assert.are.equal("vix", f[13])
+  end)
+
+  it("gives a schema hash that changes with names and order", function()
+    local f = tb.ml.features()
+    local h = tb.ml.schema_hash(f)
+    assert.are.equal(16, #h)
+    assert.are.equal(h, tb.ml.schema_hash(f, {}))
+    f[1], f[2] = f[2], f[1]
+    assert.are_not.equal(h, tb.ml.schema_hash(f))
+    assert.are_not.equal(h, tb.ml.schema_hash({ "ret_1" }))
+    assert.are_not.equal(tb.ml.schema_hash({ "x" }), tb.ml.schema_hash({ "x" }, { "int" }))
+  end)
+
+  it("writes the live schema with that hash", function()
+    local path = os.tmpname()
+    tb.ml.write_schema(path)
+    local fh = assert(io.open(path))
+    local doc = tb.json.decode(fh:read("a"))
+    fh:close()
+    os.remove(path)
+    assert.are.equal(1, doc.version)
+    assert.are.equal(tb.ml.schema_hash(tb.ml.features()), doc.hash)
+    assert.are.equal("time_of_day", doc.features[11].name)
+    assert.are.equal(10, doc.features[11].index)
+  end)
+
+  it("refuses status() outside an engine", function()
+    assert.has_error(function() tb.ml.status() end)
+  end)
+end)
