@@ -18,7 +18,7 @@ M.steps = {
     timeout = 120, retries = 2, retry_delay = 60 },
   { name = "candidate_selection", at = "30 minutes before open", command = { "candidates" },
     timeout = 300, retries = 1 },
-  -- The ML issue's `tradebot features`: refused (recorded unavailable) until it exists.
+  -- `tradebot features`: the candidates' features checked against the model's schema.
   { name = "feature_refresh", at = "30 minutes before open", command = { "features" },
     timeout = 900 },
   -- After the close

@@ -18,6 +18,7 @@ int cmd_macro(int argc, char **argv);
 int cmd_orchestrate(int argc, char **argv);
 int cmd_candidates(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+int cmd_features(int argc, char **argv);
 
 const tb_command tb_commands[] = {
     {"run", "run the engine (paper broker and replayed sample data by default)", cmd_run},
@@ -37,6 +38,8 @@ const tb_command tb_commands[] = {
      cmd_candidates},
     {"pdt", "show the day-trade count (data/pdt_state.json); pdt --set N corrects it", cmd_pdt},
     {"logs", "logs archive: move the decision log into data/archives/ (gzip) safely", cmd_logs},
+    {"features", "pre-market feature refresh for today's candidates, checked against the schema",
+     cmd_features},
     {"train", "train the trade-gating model (XGBoost) when due or with --force", cmd_train},
     {"version", "print the version", cmd_version},
     {NULL, NULL, NULL},

@@ -33,13 +33,13 @@ check "20 candidates ranked 1..20 with descending scores for the asked day" \
 check "each row carries its generation timestamp" \
   bash -c "tail -n +2 '$f' | cut -d, -f1 | grep -qvE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$' && exit 1 || exit 0"
 
-# One step now: macro refresh, the missing features command, the database check.
+# One step now: macro refresh, the candidates' feature refresh, the database check.
 orch --step macro_refresh >/dev/null 2>&1
 check "--step macro_refresh writes data/macro.json with vix, time, source and survival" \
   bash -c "jq -e 'has(\"vix\") and has(\"time\") and .source == \"sample\" and (.survival | type) == \"boolean\"' '$H/data/macro.json' >/dev/null"
-out=$(orch --step feature_refresh 2>&1) && rc=0 || rc=$?
-check "feature_refresh refuses clearly until tradebot features exists" \
-  bash -c "[ $rc -eq 1 ] && grep -q 'step feature_refresh: \`tradebot features\` does not exist yet' <<<'$out'"
+orch --step feature_refresh >/dev/null 2>&1 && rc=0 || rc=$?
+check "feature_refresh computes the 20 candidates' features and checks them (data/candidate_features.json)" \
+  bash -c "[ $rc -eq 0 ] && jq -e '.problems == 0 and (.candidates | length) == 20 and (.candidates[0].features | has(\"rsi_14\"))' '$H/data/candidate_features.json' >/dev/null"
 orch --step db_integrity >/dev/null 2>&1 && rc=0 || rc=$?
 check "db_integrity passes on a healthy database" bash -c "[ $rc -eq 0 ] && olog_has 'quick_check ok'"
 (echo "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS hold (x);"; sleep 6) | sqlite3 "$H/ml_db/ml_data.db" &
