@@ -16,7 +16,7 @@ PKGS=(
   jq
   # tests: Prometheus scraping the engine, the dashboard in a headless browser
   prometheus chromium
-  libssl-dev libwslay-dev clang
+  libssl-dev libwslay-dev clang libclang-rt-14-dev
   libxgboost-dev
 )
 
