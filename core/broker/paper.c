@@ -68,6 +68,14 @@ static uint64_t next_rand(paper *p)
     return z ^ (z >> 31);
 }
 
+/* FNV-1a 64 of a client order id: stable names for the exchange's ids across restarts. */
+static uint64_t id_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
 static uint32_t sym_hash(const char *s)
 {
     uint32_t h = 2166136261u;
@@ -235,9 +243,8 @@ static porder *alloc_order(paper *p, const oms_order *src, int32_t sym)
     memset(o, 0, sizeof *o);
     oms_strlcpy(o->client_id, src->client_id, sizeof o->client_id);
     /* Like execution ids, broker ids must not repeat after a restart: derived from our id. */
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *c = src->client_id; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211ULL;
-    snprintf(o->broker_id, sizeof o->broker_id, "po-%016llx", (unsigned long long)h);
+    snprintf(o->broker_id, sizeof o->broker_id, "po-%016llx",
+             (unsigned long long)id_hash(src->client_id));
     o->sym = sym;
     o->side = src->side;
     o->type = src->type;
@@ -454,10 +461,9 @@ static void do_fill(paper *p, porder *o, tb_qty q, tb_money px, int64_t t)
     /* Execution ids must never repeat, across restarts too (a seeded random id did: the OMS then
      * took a new fill for a replayed one and skipped it). The order's id and the cumulative qty
      * name one execution. */
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *c = o->client_id; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211ULL;
     char xid[OMS_EXEC_ID_MAX + 1];
-    snprintf(xid, sizeof xid, "px-%016llx-%lld", (unsigned long long)h, (long long)o->filled);
+    snprintf(xid, sizeof xid, "px-%016llx-%lld", (unsigned long long)id_hash(o->client_id),
+             (long long)o->filled);
     int done = o->filled == o->qty;
     if (done) set_dead(p, o);
     broker_update u = {.client_id = o->client_id,
