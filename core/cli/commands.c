@@ -15,6 +15,8 @@ int cmd_vix(int argc, char **argv);
 int cmd_macro(int argc, char **argv);
 int cmd_orchestrate(int argc, char **argv);
 int cmd_candidates(int argc, char **argv);
+int cmd_sentinel(int argc, char **argv);
+int cmd_healer(int argc, char **argv);
 
 const tb_command tb_commands[] = {
     {"run", "run the engine (paper broker and replayed sample data by default)", cmd_run},
@@ -32,6 +34,10 @@ const tb_command tb_commands[] = {
      cmd_orchestrate},
     {"candidates", "screen and score the universe; write data/top_20_day_trading_candidates.csv",
      cmd_candidates},
+    {"sentinel", "nightly audit: facts judged by scripts/sentinel/*.lua; findings and directives",
+     cmd_sentinel},
+    {"healer", "repairs from findings on git branches, proven by replay: list|run|approve|...",
+     cmd_healer},
     {"version", "print the version", cmd_version},
     {NULL, NULL, NULL},
 };
