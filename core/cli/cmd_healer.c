@@ -3,6 +3,7 @@
 #include "healer/healer.h"
 #include "healer/store.h"
 #include "home/home.h"
+#include "sched/defaults.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -88,6 +89,7 @@ int cmd_healer(int argc, char **argv)
     tb_config_errors errs;
     char cfgpath[PATH_MAX];
     if (tb_home_init(&e) != 0) return fail(e.msg);
+    tb_sched_write_default_scripts(); /* a new home gets the shipped proposers */
     if (tb_config_load(tb_home_path(cfgpath, sizeof cfgpath, TB_CONFIG_PATH), 1, &cfg, &errs) != 0)
         return fail(errs.msg[0]);
     const char *sub = argc > 1 ? argv[1] : "run";

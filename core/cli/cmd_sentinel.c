@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "home/home.h"
+#include "sched/defaults.h"
 #include "sentinel/sentinel.h"
 
 #include <getopt.h>
@@ -87,6 +88,7 @@ int cmd_sentinel(int argc, char **argv)
         fprintf(stderr, "tradebot sentinel: %s\n", e.msg);
         return 1;
     }
+    tb_sched_write_default_scripts(); /* a new home gets the shipped rules */
     if (tb_config_load(tb_home_path(cfgpath, sizeof cfgpath, TB_CONFIG_PATH), 1, &cfg, &errs) !=
         0) {
         fprintf(stderr, "tradebot sentinel: %s\n", errs.msg[0]);

@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 #include "engine/persist.h"
 #include "engine/engine_orch.h"
+#include "engine/feedback.h"
 #include "home/home.h"
 #include "http/dashboard.h"
 #include "log/log.h"
@@ -64,7 +65,7 @@ int tb_engine_reload_config(tb_engine *en, tb_err *e)
         }
         json_decref(s->cfg_params);
         json_decref(s->cfg_symbol_params);
-        s->cfg_params = sc->params ? json_incref(sc->params) : NULL;
+        s->cfg_params = tb_engine_feedback_params(en, sc); /* with the controller's overlay */
         s->cfg_symbol_params = sc->symbol_params ? json_incref(sc->symbol_params) : NULL;
         tb_shost_reload_path(&en->shost, s->path, &le);
     }
@@ -290,6 +291,7 @@ int tb_engine_open(tb_engine *en, tb_err *e)
         if (tb_shost_add(&en->shost, &en->cfg.strategies[i], e) != 0) return -1;
     }
     if (tb_persist_restore(en, e) != 0) return -1;
+    if (tb_engine_feedback_open(en, e) != 0) return -1;
     if (en->cfg.reload.enabled && open_watch(en, e) != 0) return -1;
     if (tb_engine_orch_open(en, e) != 0) return -1;
     if (en->cfg.repl.enabled) {
@@ -334,6 +336,7 @@ void tb_engine_close(tb_engine *en)
     tb_repl_server_free(en->repl);
     tb_engine_orch_close(en);
     tb_watch_free(en->watch);
+    tb_engine_feedback_close(en);
     if (en->runner_open) {
         tb_persist_save_states(en);
         tb_runner_close(&en->runner);

@@ -12,6 +12,7 @@
  *   tb.engine.account()       -> {cash, equity, buying_power} as exact decimal strings
  */
 #include "engine/engine.h"
+#include "lua/convert.h"
 #include "engine/engine_orch.h"
 #include "home/home.h"
 #include "http/dashboard.h"
@@ -109,6 +110,12 @@ static int l_strategies(lua_State *L)
         lua_pushboolean(L, s->disabled);
         lua_setfield(L, -2, "disabled");
         if (s->last_error[0]) set_str(L, "last_error", s->last_error);
+        /* ctx.params as the strategy sees them (file defaults, configuration, overlay) */
+        int dropped = 0;
+        lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ref_params);
+        tb_lua_xcopy(s->L, -1, L, &dropped);
+        lua_pop(s->L, 1);
+        lua_setfield(L, -2, "params");
         lua_rawseti(L, -2, i + 1);
     }
     return 1;

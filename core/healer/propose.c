@@ -1,7 +1,8 @@
 /*
  * propose.c - directives from findings: each Lua file of scripts/healer/ returns
- * function(findings) -> list of {finding, severity, symbol, kind, target, change, rationale,
- * can_auto_apply}. Files are read afresh at every run (hot reload).
+ * function(findings, ctx) -> list of {finding, severity, symbol, kind, target, change, rationale,
+ * can_auto_apply}; ctx.home is the home directory (findings name files relative to it). Files
+ * are read afresh at every run (hot reload).
  */
 #include "healer/healer.h"
 #include "healer/healer_priv.h"
@@ -107,8 +108,13 @@ static int run_rule(lua_State *L, const char *dir, const char *name, json_t *fin
     snprintf(e.msg, sizeof e.msg, "%s: must return function(findings)", rel);
     int ok = tb_lua_loadfile(L, path, rel, &e) == 0 && tb_lua_call(L, 0, 1, rel, &e) == 0 &&
              lua_isfunction(L, -1);
-    if (ok) tb_lua_push_json(L, findings);
-    if (!ok || tb_lua_call(L, 1, 1, rel, &e) != 0) {
+    if (ok) {
+        tb_lua_push_json(L, findings);
+        lua_createtable(L, 0, 1); /* ctx: what a proposer may need besides the findings */
+        lua_pushstring(L, tb_home_dir());
+        lua_setfield(L, -2, "home");
+    }
+    if (!ok || tb_lua_call(L, 2, 1, rel, &e) != 0) {
         json_t *ev =
             json_pack("{s:s, s:s, s:s}", "status", "proposer_error", "file", rel, "message", e.msg);
         hl_history(ev);

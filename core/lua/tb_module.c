@@ -18,14 +18,21 @@ int tbl_open_data(lua_State *L);
 int tbl_open_data_sandbox(lua_State *L);
 int tbl_open_risk(lua_State *L);
 int tbl_open_ops(lua_State *L);
+int tbl_open_sentinel(lua_State *L);
 
 /* A name may have a sandbox row and a fuller trusted row after it: the last row allowed wins. */
 static const tb_submodule submodules[] = {
-    {"log", tbl_open_log, TB_LUA_SANDBOX},   {"json", tbl_open_json, TB_LUA_SANDBOX},
-    {"util", tbl_open_util, TB_LUA_SANDBOX}, {"engine", tbl_open_engine, TB_LUA_TRUSTED},
-    {"ind", tbl_open_ind, TB_LUA_SANDBOX},   {"data", tbl_open_data_sandbox, TB_LUA_SANDBOX},
-    {"data", tbl_open_data, TB_LUA_TRUSTED}, {"risk", tbl_open_risk, TB_LUA_TRUSTED},
-    {"ops", tbl_open_ops, TB_LUA_TRUSTED},   {NULL, NULL, 0},
+    {"log", tbl_open_log, TB_LUA_SANDBOX},
+    {"json", tbl_open_json, TB_LUA_SANDBOX},
+    {"util", tbl_open_util, TB_LUA_SANDBOX},
+    {"engine", tbl_open_engine, TB_LUA_TRUSTED},
+    {"ind", tbl_open_ind, TB_LUA_SANDBOX},
+    {"data", tbl_open_data_sandbox, TB_LUA_SANDBOX},
+    {"data", tbl_open_data, TB_LUA_TRUSTED},
+    {"risk", tbl_open_risk, TB_LUA_TRUSTED},
+    {"ops", tbl_open_ops, TB_LUA_TRUSTED},
+    {"sentinel", tbl_open_sentinel, TB_LUA_TRUSTED},
+    {NULL, NULL, 0},
 };
 
 int tb_lua_open(lua_State *L, tb_lua_trust trust)

@@ -16,9 +16,9 @@ local function strategy_table(file)
   return ok and type(t) == "table" and t or nil
 end
 
-local function propose(finding)
+local function propose(finding, home)
   local ev = finding.evidence or {}
-  local s = ev.file and strategy_table(ev.file)
+  local s = ev.file and strategy_table(home .. "/" .. ev.file)
   if not (s and type(s.tunable) == "table") then return nil end
   local current, params, why = ev.params or {}, {}, {}
   for name, t in pairs(s.tunable) do
@@ -47,10 +47,10 @@ local function propose(finding)
   }
 end
 
-return function(findings)
+return function(findings, ctx)
   local out = {}
   for _, f in ipairs(findings) do
-    if f.rule == "stagnation" then out[#out + 1] = propose(f) end
+    if f.rule == "stagnation" then out[#out + 1] = propose(f, ctx.home) end
   end
   return out
 end
