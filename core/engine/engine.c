@@ -255,9 +255,9 @@ static int open_trading(tb_engine *en, tb_err *e)
         .journal = tb_persist_journal(en),
         .on_session_end = on_session_end,
         .ud = en,
-        .gate = tb_risk_gate,
-        .gate_tick = tb_risk_tick,
-        .gate_ud = en->risk};
+        .gate = tb_engine_feedback_gate, /* Sentinel pauses, then the risk gates */
+        .gate_tick = tb_engine_feedback_tick,
+        .gate_ud = en};
     if (tb_runner_open(&en->runner, &ro, e) != 0) return -1;
     en->runner_open = 1;
     tb_risk_attach(en->risk, tb_trader_oms(en->runner.trader));

@@ -21,6 +21,7 @@ struct tb_engine_feedback {
     struct event *timer;
     int64_t overlay_mtime, feedback_mtime;
     json_t *overlay; /* {"strategies": {...}} */
+    json_t *paused;  /* {"SYM": true}: pause_symbol until resume_symbol or a restart */
 };
 
 static int64_t mtime_of(const char *rel)
@@ -161,8 +162,11 @@ static void apply_one(tb_engine *en, json_t *d)
         reapply(en);
         TB_INFO("sentinel", "directive applied: id=%s type=reduce_size factor=%.2f strategy=%s", id,
                 factor, strat ? strat : "all");
+    } else if ((strcmp(type, "pause_symbol") == 0 || strcmp(type, "resume_symbol") == 0) && sym) {
+        int pause = type[0] == 'p';
+        json_object_set_new(fb->paused, sym, json_boolean(pause));
+        TB_INFO("sentinel", "directive applied: id=%s type=%s symbol=%s", id, type, sym);
     } else {
-        /* pause_symbol needs a gate of its own in the trading path: not there yet. */
         TB_WARN("sentinel", "directive %s: type %s is not supported (symbol=%s): ignored", id, type,
                 sym ? sym : "-");
         return;
@@ -233,6 +237,7 @@ int tb_engine_feedback_open(tb_engine *en, tb_err *e)
     if (!fb) return tb_errf(e, "feedback: out of memory");
     en->feedback = fb;
     fb->overlay = json_object();
+    fb->paused = json_object();
     fb->overlay_mtime = mtime_of(TB_OVERLAY_PATH);
     load_overlay(en);
     /* Directives already in the file at start are applied too (each once, by id). */
@@ -250,6 +255,30 @@ void tb_engine_feedback_close(tb_engine *en)
     if (!fb) return;
     if (fb->timer) event_free(fb->timer);
     json_decref(fb->overlay);
+    json_decref(fb->paused);
     free(fb);
     en->feedback = NULL;
+}
+
+int tb_engine_feedback_gate(void *ud, const tb_gate_ctx *cx, const oms_intent *in, char *gate,
+                            size_t gate_len, char *reason, size_t reason_len)
+{
+    tb_engine *en = ud;
+    if (en->feedback && json_is_true(json_object_get(en->feedback->paused, in->symbol))) {
+        const oms_position *p = oms_position_get(cx->oms, in->symbol);
+        tb_qty q = p ? p->qty : 0;
+        int reduces = (in->side == OMS_SELL && q > 0 && in->qty <= q) ||
+                      (in->side == OMS_BUY && q < 0 && in->qty <= -q);
+        if (!reduces) {
+            snprintf(gate, gate_len, "sentinel_pause");
+            snprintf(reason, reason_len, "%s is paused by a Sentinel directive", in->symbol);
+            return 1;
+        }
+    }
+    return tb_risk_gate(en->risk, cx, in, gate, gate_len, reason, reason_len);
+}
+
+void tb_engine_feedback_tick(void *ud, const tb_gate_ctx *cx)
+{
+    tb_risk_tick(((tb_engine *)ud)->risk, cx);
 }

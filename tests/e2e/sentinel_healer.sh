@@ -90,6 +90,9 @@ check "data/sentinel_feedback.json carries a Strategic Reset for momentum" \
 check "the engine applies the Strategic Reset and logs it" wait_for "log_has 'type=Strategic Reset strategy=momentum'" 10
 check "after the reset the params are the defaults again" wait_for 'param_is min_move_pct 9' 10
 check "the applied directive is in the control audit log" grep -q '"action":"sentinel_directive_applied"' "$H/logs/control_audit_log.jsonl"
+printf '{"generated_at":"x","date":"x","directives":[{"id":"P-1","type":"pause_symbol","symbol":"ZZZ"}]}' >"$H/data/sentinel_feedback.json.tmp"
+mv "$H/data/sentinel_feedback.json.tmp" "$H/data/sentinel_feedback.json"
+check "a pause_symbol directive is applied and logged" wait_for "log_has 'directive applied: id=P-1 type=pause_symbol symbol=ZZZ'" 10
 check "the Sentinel audit is visible in the dashboard API" \
   bash -c "curl -s '$url/api/health' | jq -e '.sentinel[] | select(.rule==\"stagnation\")' >/dev/null"
 
