@@ -90,7 +90,7 @@ static int merge(json_t *d, const char *who, int logfd, tb_err *e)
     return 0;
 }
 
-int hl_approve(const char *id, const char *who, json_t **result, tb_err *e)
+static int approve_locked(const char *id, const char *who, json_t **result, tb_err *e)
 {
     json_t *root = hl_store_load(e), *d;
     if (!root) return -1;
@@ -121,7 +121,7 @@ int hl_approve(const char *id, const char *who, json_t **result, tb_err *e)
     return rc;
 }
 
-int hl_reject(const char *id, const char *who, tb_err *e)
+static int reject_locked(const char *id, const char *who, tb_err *e)
 {
     json_t *root = hl_store_load(e), *d;
     if (!root) return -1;
@@ -144,7 +144,7 @@ int hl_reject(const char *id, const char *who, tb_err *e)
     return rc;
 }
 
-int hl_rollback(const char *who, json_t **result, tb_err *e)
+static int rollback_locked(const char *who, json_t **result, tb_err *e)
 {
     json_t *root = hl_store_load(e), *d, *last = NULL;
     if (!root) return -1;
@@ -189,6 +189,30 @@ int hl_rollback(const char *who, json_t **result, tb_err *e)
     }
     if (logfd >= 0) close(logfd);
     json_decref(root);
+    return rc;
+}
+
+int hl_approve(const char *id, const char *who, json_t **result, tb_err *e)
+{
+    int lock = hl_store_lock();
+    int rc = approve_locked(id, who, result, e);
+    hl_store_unlock(lock);
+    return rc;
+}
+
+int hl_reject(const char *id, const char *who, tb_err *e)
+{
+    int lock = hl_store_lock();
+    int rc = reject_locked(id, who, e);
+    hl_store_unlock(lock);
+    return rc;
+}
+
+int hl_rollback(const char *who, json_t **result, tb_err *e)
+{
+    int lock = hl_store_lock();
+    int rc = rollback_locked(who, result, e);
+    hl_store_unlock(lock);
     return rc;
 }
 

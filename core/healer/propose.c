@@ -165,7 +165,23 @@ int hl_propose(const tb_config *cfg, tb_err *e)
     int llm = hl_propose_llm(cfg, root, findings, &le);
     if (llm > 0) added += llm;
     json_decref(findings);
-    int rc = hl_store_save(root, e);
+    /* The proposals were made on a snapshot (the LLM may take a while); the new ones are added
+     * to the file as it is now. */
+    int fd = hl_store_lock(), rc = -1;
+    json_t *fresh = hl_store_load(e);
+    if (fresh) {
+        size_t i;
+        json_t *p;
+        json_array_foreach(json_object_get(root, "directives"), i, p)
+        {
+            const char *id = json_string_value(json_object_get(p, "id"));
+            if (id && !hl_store_find(fresh, id))
+                json_array_append(json_object_get(fresh, "directives"), p);
+        }
+        rc = hl_store_save(fresh, e);
+        json_decref(fresh);
+    }
+    hl_store_unlock(fd);
     json_decref(root);
     return rc == 0 ? added : -1;
 }

@@ -36,10 +36,11 @@ int hl_run_due(const tb_config *cfg, int nightly, const char *only_id, int *fail
     {
         const char *id = json_string_value(json_object_get(d, "id"));
         if (only_id && (!id || strcmp(id, only_id) != 0)) continue;
-        if (strcmp(hl_status(d), "Queued") == 0 && due(d, nightly))
+        if (strcmp(hl_status(d), "Queued") == 0 && due(d, nightly)) {
             hl_set_status(d, "PENDING_EXECUTION", "due by schedule (can_auto_apply)", NULL);
+            if (hl_store_put(d, e) != 0) goto out;
+        }
     }
-    if (hl_store_save(root, e) != 0) goto out;
     json_array_foreach(json_object_get(root, "directives"), i, d)
     {
         const char *id = json_string_value(json_object_get(d, "id"));
@@ -48,7 +49,7 @@ int hl_run_due(const tb_config *cfg, int nightly, const char *only_id, int *fail
         tb_err xe;
         if (hl_execute(cfg, d, &xe) != 0) (*failed)++;
         ran++;
-        if (hl_store_save(root, e) != 0) goto out;
+        if (hl_store_put(d, e) != 0) goto out;
     }
 out:
     json_decref(root);

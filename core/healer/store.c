@@ -6,8 +6,11 @@
 #include "log/jsonl.h"
 #include "util/clock.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 const char *hl_now(char buf[40])
 {
@@ -95,4 +98,49 @@ void hl_set_status(json_t *d, const char *status, const char *detail, json_t *ex
     if (extra) json_object_update(ev, extra);
     hl_history(ev);
     json_decref(ev);
+}
+
+int hl_store_lock(void)
+{
+    char path[4096];
+    int fd = open(tb_home_path(path, sizeof path, "data/healer_active_directives.lock"),
+                  O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+void hl_store_unlock(int fd)
+{
+    if (fd >= 0) close(fd); /* closing releases the flock */
+}
+
+int hl_store_put(json_t *d, tb_err *e)
+{
+    int fd = hl_store_lock();
+    json_t *root = hl_store_load(e);
+    int rc = -1;
+    if (root) {
+        json_t *list = json_object_get(root, "directives");
+        const char *id = json_string_value(json_object_get(d, "id"));
+        size_t i;
+        json_t *o;
+        int found = 0;
+        json_array_foreach(list, i, o)
+        {
+            const char *oid = json_string_value(json_object_get(o, "id"));
+            if (id && oid && strcmp(id, oid) == 0) {
+                json_array_set(list, i, d);
+                found = 1;
+                break;
+            }
+        }
+        if (!found) json_array_append(list, d);
+        rc = hl_store_save(root, e);
+        json_decref(root);
+    }
+    hl_store_unlock(fd);
+    return rc;
 }

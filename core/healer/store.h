@@ -26,6 +26,16 @@ json_t *hl_store_load(tb_err *e);
 /* Writes root back atomically. */
 int hl_store_save(json_t *root, tb_err *e);
 
+/* Serializes read-modify-write of the file between the Healer command and the dashboard (flock
+ * on data/healer_active_directives.lock); held only around short steps, never a replay.
+ * Returns the lock's fd (or -1, then callers go on unlocked). */
+int hl_store_lock(void);
+void hl_store_unlock(int fd);
+
+/* Writes one directive back (replacing the one with its id, or appending) under the lock, so
+ * concurrent changes to other directives are kept. */
+int hl_store_put(json_t *d, tb_err *e);
+
 /* The directive with this id in root (borrowed), or NULL. */
 json_t *hl_store_find(json_t *root, const char *id);
 
