@@ -76,19 +76,33 @@ static void reapply(tb_engine *en)
     }
 }
 
+static void append(const char *rel, json_t *line)
+{
+    char path[4096];
+    tb_err e;
+    if (!line) return;
+    tb_jsonl *j = tb_jsonl_open(tb_home_path(path, sizeof path, rel), 1, &e);
+    if (!j) return;
+    tb_jsonl_write(j, line, &e);
+    tb_jsonl_close(j);
+}
+
+/* An applied directive is an action in the control audit log and in the Sentinel's trail. */
 static void audit(const char *action, json_t *d)
 {
-    char path[4096], ts[40];
-    tb_err e;
-    tb_jsonl *j =
-        tb_jsonl_open(tb_home_path(path, sizeof path, "logs/control_audit_log.jsonl"), 1, &e);
-    if (!j) return;
-    json_t *o = json_pack("{s:s, s:s, s:s, s:O}", "t", tb_clock_fmt_utc(tb_clock_now_ns(), ts, 40),
-                          "action", action, "by", "sentinel", "directive", d);
-    json_object_set(o, "id", json_object_get(d, "id"));
-    tb_jsonl_write(j, o, &e);
+    char ts[40], msg[200];
+    tb_clock_fmt_utc(tb_clock_now_ns(), ts, sizeof ts);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:O, s:O?}", "t", ts, "action", action, "by", "sentinel",
+                          "directive", d, "id", json_object_get(d, "id"));
+    append("logs/control_audit_log.jsonl", o);
     json_decref(o);
-    tb_jsonl_close(j);
+    snprintf(msg, sizeof msg, "%s applied by the engine",
+             json_string_value(json_object_get(d, "type")));
+    o = json_pack("{s:s, s:s, s:s, s:O, s:O?, s:s}", "t", ts, "kind", "action", "action",
+                  "directive_applied", "directive", d, "severity", json_object_get(d, "severity"),
+                  "message", msg);
+    append("logs/sentinel_activity.jsonl", o);
+    json_decref(o);
 }
 
 static int save_overlay(struct tb_engine_feedback *fb)

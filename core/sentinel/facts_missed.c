@@ -1,50 +1,71 @@
 /*
  * facts_missed.c - missed opportunities: a signal that was blocked or not taken, on a symbol
  * that then moved more than sentinel.missed_move_pct in the signal's direction before the
- * session's close. The bars are the replay's (the seeded sample data the engine played, or the
- * bars table of ml_db/ml_data.db when it has the symbol's day).
+ * session's close. The bars are loaded by the replay's own code (tb_runner: the seeded sample
+ * data or the CSV folder of replay.data_dir), so they are the bars the engine played.
  */
 #include "data/calendar.h"
-#include "data/sample_gen.h"
+#include "home/home.h"
 #include "sentinel/facts.h"
+#include "trade/runner.h"
+
+#include <event2/event.h>
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 typedef struct day_bars {
-    tb_symtab syms;
-    tb_bar_vec bars;
+    struct event_base *base;
+    tb_shost host;
+    tb_runner r; /* loads the bars exactly as the engine's replay does (sample data or CSV) */
     tb_date day;
     int ok;
 } day_bars;
 
-static int load_bars(day_bars *b, const tb_config *cfg, tb_date day)
+static int load_bars(day_bars *b, const tb_config *cfg, const char *date, tb_date day)
 {
-    tb_sample_cfg sc;
+    char data[4096];
     tb_err e;
+    tb_lua_limits lim = {16u << 20, 1000000};
     memset(b, 0, sizeof *b);
     b->day = day;
-    tb_symtab_init(&b->syms);
-    if (cfg->replay.data_dir && *cfg->replay.data_dir) return -1; /* CSV replay: not yet */
-    tb_sample_defaults(&sc);
-    sc.seed = (uint64_t)cfg->replay.seed;
-    sc.days = (int)cfg->replay.days;
-    sc.nsymbols = (int)cfg->replay.symbols;
-    sc.with_vix = 0;
-    if (cfg->replay.start && *cfg->replay.start && tb_date_parse(cfg->replay.start, &sc.start, &e))
+    if (!(b->base = event_base_new())) return -1;
+    tb_shost_init(&b->host, &lim);
+    tb_runner_opts o = {.base = b->base,
+                        .shost = &b->host,
+                        .seed = (uint64_t)cfg->replay.seed,
+                        .days = (int)cfg->replay.days,
+                        .nsymbols = (int)cfg->replay.symbols,
+                        .start = cfg->replay.start,
+                        .from = date,
+                        .to = date,
+                        .initial_cash = 1};
+    if (cfg->replay.data_dir && *cfg->replay.data_dir)
+        o.data_dir = tb_home_path(data, sizeof data, cfg->replay.data_dir);
+    if (tb_runner_open(&b->r, &o, &e) != 0) {
+        tb_runner_close(&b->r);
         return -1;
-    if (tb_sample_generate(&sc, &b->syms, &b->bars, NULL, &e) != 0) return -1;
+    }
     b->ok = 1;
     return 0;
+}
+
+static void free_bars(day_bars *b)
+{
+    if (b->ok) tb_runner_close(&b->r);
+    if (b->base) {
+        tb_shost_free(&b->host);
+        event_base_free(b->base);
+    }
 }
 
 /* The best move in the signal's direction after t_ns until the close, in percent of price. */
 static double best_move(const day_bars *b, uint32_t sym, int64_t t_ns, double price, int buy)
 {
     double best = 0;
-    for (size_t i = 0; i < b->bars.n; i++) {
-        const tb_bar *x = &b->bars.v[i];
+    for (size_t i = 0; i < b->r.bars.n; i++) {
+        const tb_bar *x = &b->r.bars.v[i];
         if (x->sym != sym || x->start_ns <= t_ns || tb_cal_session_day(x->start_ns) != b->day)
             continue;
         double m = buy ? (x->high - price) / price : (price - x->low) / price;
@@ -78,10 +99,11 @@ void tb_facts_missed(json_t *facts, const tb_config *cfg)
     tb_err e;
     day_bars b = {0};
     const char *source = "none";
-    if (json_array_size(signals) &&
-        tb_date_parse(json_string_value(json_object_get(facts, "date")), &day, &e) == 0 &&
-        load_bars(&b, cfg, day) == 0)
-        source = "replay sample data";
+    const char *date = json_string_value(json_object_get(facts, "date"));
+    if (json_array_size(signals) && tb_date_parse(date, &day, &e) == 0 &&
+        load_bars(&b, cfg, date, day) == 0)
+        source = cfg->replay.data_dir && *cfg->replay.data_dir ? "replay CSV data"
+                                                               : "replay sample data";
     size_t i;
     json_t *d;
     json_array_foreach(signals, i, d)
@@ -90,7 +112,7 @@ void tb_facts_missed(json_t *facts, const tb_config *cfg)
         const char *sym = json_string_value(json_object_get(d, "symbol"));
         const char *side = json_string_value(json_object_get(d, "side"));
         double price = json_number_value(json_object_get(d, "price"));
-        int64_t id = sym ? tb_symtab_find(&b.syms, sym) : -1;
+        int64_t id = sym ? tb_symtab_find(&b.r.syms, sym) : -1;
         if (id < 0 || !side || !(price > 0) || !is_candidate(facts, sym)) continue;
         int buy = strcmp(side, "buy") == 0;
         char key[96];
@@ -117,6 +139,5 @@ void tb_facts_missed(json_t *facts, const tb_config *cfg)
     json_object_set_new(facts, "missed_source", json_string(source));
     json_object_set_new(facts, "untaken_count", json_integer((json_int_t)json_array_size(signals)));
     json_object_del(facts, "untaken_signals");
-    if (b.ok) tb_bar_vec_free(&b.bars);
-    tb_symtab_free(&b.syms);
+    free_bars(&b);
 }

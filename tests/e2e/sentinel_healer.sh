@@ -90,9 +90,11 @@ check "data/sentinel_feedback.json carries a Strategic Reset for momentum" \
 check "the engine applies the Strategic Reset and logs it" wait_for "log_has 'type=Strategic Reset strategy=momentum'" 10
 check "after the reset the params are the defaults again" wait_for 'param_is min_move_pct 9' 10
 check "the applied directive is in the control audit log" grep -q '"action":"sentinel_directive_applied"' "$H/logs/control_audit_log.jsonl"
+check "and in the Sentinel's activity log as an action" grep -q '"message":"Strategic Reset applied by the engine"' "$H/logs/sentinel_activity.jsonl"
 printf '{"generated_at":"x","date":"x","directives":[{"id":"P-1","type":"pause_symbol","symbol":"ZZZ"}]}' >"$H/data/sentinel_feedback.json.tmp"
 mv "$H/data/sentinel_feedback.json.tmp" "$H/data/sentinel_feedback.json"
 check "a pause_symbol directive is applied and logged" wait_for "log_has 'directive applied: id=P-1 type=pause_symbol symbol=ZZZ'" 10
+check "a directive without severity is still in the activity log" grep -q '"id":"P-1"' "$H/logs/sentinel_activity.jsonl"
 check "the Sentinel audit is visible in the dashboard API" \
   bash -c "curl -s '$url/api/health' | jq -e '.sentinel[] | select(.rule==\"stagnation\")' >/dev/null"
 
@@ -155,5 +157,10 @@ check "the running engine is back on the previous params" wait_for 'param_is min
 out=$("$TRADEBOT" healer --home "$H" approve nope 2>&1) && rc=0 || rc=$?
 check "approving an unknown directive fails with one line" bash -c "[ $rc -eq 1 ] && grep -q 'no directive nope' <<<'$out'"
 
+# The orchestrator's nightly steps are real now: the sentinel step runs the audit.
+cp "$S/scripts/orchestrator.lua" "$H/scripts/"
+"$TRADEBOT" orchestrate --home "$H" --step sentinel >"$H/orch.out" 2>&1 && rc=0 || rc=$?
+check "the orchestrator's sentinel step runs tradebot sentinel and succeeds" \
+  bash -c "[ $rc -eq 0 ] && [ \"\$(sqlite3 '$H/ml_db/ml_data.db' \"select status from orch_runs where step='sentinel' order by id desc limit 1\")\" = ok ]"
 stop_engine || true
 finish

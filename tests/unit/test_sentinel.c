@@ -47,6 +47,15 @@ static void make_home(void)
                "\"buy\",\"verdict\":\"blocked\",\"gate\":\"limits\",\"price\":10}\n"
                "{\"t\":\"2026-01-06T15:01:00.000Z\",\"strategy\":\"a\",\"symbol\":\"ZZZ\",\"side\":"
                "\"buy\",\"verdict\":\"submitted\",\"price\":10}\n");
+    /* the replay's CSV bars: ZZZ rises 5% after the blocked buy at 15:00 */
+    char bars[256];
+    snprintf(bars, sizeof bars, "%s/bars", home);
+    mkdir(bars, 0755);
+    write_file(home, "bars/zzz.csv",
+               "t,symbol,o,h,l,c,v\n"
+               "2026-01-06T14:59:00Z,ZZZ,10,10,10,10,100\n"
+               "2026-01-06T15:10:00Z,ZZZ,10,10.2,10,10.2,100\n"
+               "2026-01-06T16:00:00Z,ZZZ,10.2,10.5,10.1,10.4,100\n");
     char db[256];
     snprintf(db, sizeof db, "%s/ml_db/ml_data.db", home);
     sqlite3 *s;
@@ -76,7 +85,8 @@ TEST(facts_count_trades_pnl_and_drawdown_per_session_of_the_window)
 {
     make_home();
     tb_config cfg;
-    load_cfg(&cfg, "{\"strategies\": [{\"file\": \"strategies/a.lua\", \"name\": \"a\"}]}");
+    load_cfg(&cfg, "{\"replay\": {\"data_dir\": \"bars\"},"
+                   " \"strategies\": [{\"file\": \"strategies/a.lua\", \"name\": \"a\"}]}");
     tb_err e;
     json_t *state = json_object();
     json_t *f = tb_facts_gather(&cfg, NULL, state, &e);
@@ -97,6 +107,13 @@ TEST(facts_count_trades_pnl_and_drawdown_per_session_of_the_window)
         1);
     CHECK_INT((int)json_array_size(json_object_get(f, "stale_events")), 1);
     CHECK_STR(json_string_value(json_object_get(json_object_get(f, "db"), "quick_check")), "ok");
+    /* the blocked buy: ZZZ then rose 5% (more than missed_move_pct 1.5) */
+    json_t *missed = json_array_get(json_object_get(f, "missed"), 0);
+    CHECK_INT((int)json_array_size(json_object_get(f, "missed")), 1);
+    CHECK_STR(json_string_value(json_object_get(missed, "symbol")), "ZZZ");
+    CHECK_STR(json_string_value(json_object_get(missed, "gate")), "limits");
+    CHECK_NEAR(json_number_value(json_object_get(missed, "move_pct")), 5.0, 1e-9);
+    CHECK_STR(json_string_value(json_object_get(f, "missed_source")), "replay CSV data");
     json_decref(f);
     /* the next audit reads only what the log gained since: the stale event is not seen twice */
     f = tb_facts_gather(&cfg, "2026-01-05", state, &e);
