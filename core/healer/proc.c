@@ -54,10 +54,11 @@ int hl_run(const char *const *argv, const char *cwd, int logfd, char **out)
     pid_t pid = fork();
     if (pid < 0) return -1;
     if (pid == 0) {
-        int devnull = open("/dev/null", O_RDONLY);
+        int devnull = open("/dev/null", O_RDWR);
+        int sink = logfd >= 0 ? logfd : devnull; /* no log: the output goes nowhere */
         dup2(devnull, 0);
-        dup2(out ? pfd[1] : logfd, 1);
-        dup2(logfd, 2);
+        dup2(out ? pfd[1] : sink, 1);
+        dup2(sink, 2);
         if (out) close(pfd[0]);
         if (cwd && chdir(cwd) != 0) _exit(126);
         const char *prog = strcmp(argv[0], "tradebot") == 0 ? self : argv[0];

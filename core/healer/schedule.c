@@ -4,9 +4,12 @@
  * with can_auto_apply run without an operator, the others wait in Queued for `approve`.
  */
 #include "healer/healer.h"
+#include "healer/proc.h"
 #include "healer/store.h"
+#include "home/home.h"
 #include "util/clock.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static int nightly_window(void)
@@ -24,8 +27,23 @@ static int due(json_t *d, int nightly)
            (nightly || nightly_window());
 }
 
+/* The home must be a git repository with a commit: directives run on branches of it. */
+static int home_is_repo(void)
+{
+    const char *argv[] = {"git", "rev-parse", "--verify", "-q", "HEAD", NULL};
+    char *out = NULL;
+    int rc = hl_run(argv, tb_home_dir(), -1, &out);
+    free(out);
+    return rc == 0;
+}
+
 int hl_run_due(const tb_config *cfg, int nightly, const char *only_id, int *failed, tb_err *e)
 {
+    if (!home_is_repo())
+        return tb_errf(e,
+                       "%s is not a git repository with a commit; the Healer works on branches "
+                       "of it (docs/operations.md 4.7)",
+                       tb_home_dir());
     json_t *root = hl_store_load(e);
     if (!root) return -1;
     size_t i;
