@@ -53,6 +53,17 @@ static void replay_window(int n, char from[11], char to[11])
     }
 }
 
+static int branch_exists(const char *branch)
+{
+    const char *argv[] = {"git", "rev-parse", "--verify", "-q", branch, NULL};
+    char *out = NULL;
+    int rc = hl_run(argv, tb_home_dir(), -1, &out);
+    free(out);
+    return rc == 0;
+}
+
+/* healer/auto-fix-{SYMBOL}-{YYYYMMDDHHMMSS}; the symbol, else the strategy, else ALL. Two
+ * directives for one symbol in the same second take the next free second. */
 static void branch_name(json_t *d, char *out, size_t len)
 {
     const char *sym = json_string_value(json_object_get(d, "symbol"));
@@ -66,9 +77,13 @@ static void branch_name(json_t *d, char *out, size_t len)
                                 ? *p
                                 : '_');
     clean[k] = 0;
-    hl_now(ts);
-    snprintf(out, len, "healer/auto-fix-%s-%.4s%.2s%.2s%.2s%.2s%.2s", clean, ts, ts + 5, ts + 8,
-             ts + 11, ts + 14, ts + 17);
+    int64_t now = tb_clock_now_ns();
+    for (int i = 0; i < 600; i++) {
+        tb_clock_fmt_utc(now + (int64_t)i * 1000000000LL, ts, sizeof ts);
+        snprintf(out, len, "healer/auto-fix-%s-%.4s%.2s%.2s%.2s%.2s%.2s", clean, ts, ts + 5, ts + 8,
+                 ts + 11, ts + 14, ts + 17);
+        if (!branch_exists(out)) return;
+    }
 }
 
 /* Files the change touched in the checkout (config, strategies, scripts). */

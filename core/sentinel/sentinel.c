@@ -99,7 +99,9 @@ json_t *tb_sentinel_run(const tb_config *cfg, const char *date, tb_err *e)
         json_decref(state);
         return NULL;
     }
-    lua_State *L = tb_lua_new(TB_LUA_KIND_TRUSTED, NULL, e);
+    /* A rule that loops forever is stopped by the budget and becomes an ERROR finding. */
+    tb_lua_limits lim = {.mem_limit = 512u << 20, .instr_budget = 500000000};
+    lua_State *L = tb_lua_new(TB_LUA_KIND_TRUSTED, &lim, e);
     if (!L) {
         json_decref(facts), json_decref(state);
         return NULL;

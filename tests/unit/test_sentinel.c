@@ -152,6 +152,25 @@ TEST(a_broken_rule_is_an_error_finding_and_the_other_rules_still_run)
     tb_lua_close(L);
 }
 
+TEST(a_rule_that_never_returns_is_stopped_by_the_budget)
+{
+    char dir[] = "/tmp/tb-rules-XXXXXX";
+    if (!mkdtemp(dir)) TBT_FAIL("mkdtemp");
+    write_file(dir, "loop.lua", "return function() while true do end end\n");
+    tb_err e;
+    tb_lua_limits lim = {.mem_limit = 0, .instr_budget = 1000000};
+    lua_State *L = tb_lua_new(TB_LUA_KIND_TRUSTED, &lim, &e);
+    json_t *facts = json_object();
+    json_t *out = tb_sentinel_rules_run(L, dir, facts);
+    CHECK_INT((int)json_array_size(out), 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(out, 0), "severity")), "ERROR");
+    CHECK_CONTAINS(json_string_value(json_object_get(json_array_get(out, 0), "message")),
+                   "instruction budget");
+    json_decref(out);
+    json_decref(facts);
+    tb_lua_close(L);
+}
+
 TEST(the_shipped_stagnation_rule_issues_a_strategic_reset_after_tuning)
 {
     char dir[512];
