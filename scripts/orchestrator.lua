@@ -27,9 +27,14 @@ M.steps = {
   { name = "data_archiver", at = "15 minutes after close", lua = "run_data_archiver",
     timeout = 1800, retries = 2, retry_delay = 300 },
   { name = "db_integrity", at = "15 minutes after close", lua = "check_database", timeout = 300 },
-  -- Nightly SRE: refused (recorded unavailable) until `tradebot sentinel` / `healer` exist.
+  -- Adaptive control: tunable params of strategies that stopped trading (scripts/controller.lua).
+  { name = "param_control", at = "15 minutes after close", lua = "run_controller", timeout = 300 },
+  -- Healer, CRITICAL directives only: "at the next orchestrator run" (WARNING/ERROR wait for 22:30).
+  { name = "healer_critical", at = "30 minutes before open", command = { "healer", "run" },
+    timeout = 1800 },
+  -- Nightly SRE (docs/operations.md 4.6, 4.7): the audit, then the Healer's due directives.
   { name = "sentinel", at = "22:30 UTC", command = { "sentinel" }, timeout = 1800 },
-  { name = "healer", at = "22:30 UTC", command = { "healer" }, timeout = 1800 },
+  { name = "healer", at = "22:30 UTC", command = { "healer", "run" }, timeout = 1800 },
 }
 
 -- run_log_rotation: text logs past logging.max_bytes and JSONL audit trails past
@@ -89,6 +94,11 @@ function M.check_database()
   local ok, report = tb.ops.db_check("ml_db/ml_data.db")
   print(report)
   if not ok then error("database integrity check failed", 0) end
+end
+
+-- run_controller: scripts/controller.lua (adaptive parameter control between sessions).
+function M.run_controller()
+  dofile("scripts/controller.lua")
 end
 
 -- `tradebot lua scripts/orchestrator.lua --call NAME` runs one function (how lua steps run).

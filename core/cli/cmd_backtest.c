@@ -20,7 +20,9 @@
 static const char usage[] =
     "usage: tradebot backtest --strategy FILE [--strategy FILE ...] [--symbols A,B,...]\n"
     "         [--from DATE] [--to DATE] [--days N] [--data DIR] [--seed N] [--out DIR] [--json]\n"
-    "         [--ml[=MIN_CONFIDENCE]]\n\n"
+    "         [--ml[=MIN_CONFIDENCE]]\n"
+    "       tradebot backtest --config [--from DATE] [--to DATE] [--data DIR] [--out DIR] "
+    "[--json]\n\n"
     "Runs the engine's own trading path over replayed bars as fast as the machine allows: the\n"
     "seeded sample data (--from and --to, or --days, choose its span) unless --data names a\n"
     "folder of CSV bars (--from/--to filter them). Prints trades, win rate, P&L, max drawdown,\n"
@@ -28,7 +30,10 @@ static const char usage[] =
     "--out (default data/backtest/). A progress bar shows on a terminal. Two runs with the\n"
     "same inputs give identical output.\n"
     "--ml computes the features and gates entries with ml_db/models/current as the engine does\n"
-    "(STRICT_SCHEMA on; entries below MIN_CONFIDENCE, default 0.5, are blocked).\n";
+    "(STRICT_SCHEMA on; entries below MIN_CONFIDENCE, default 0.5, are blocked).\n\n"
+    "--config replays the home's configuration as `tradebot run` would: its enabled strategies\n"
+    "with their params, symbol_params and symbols, its replay data (seed, days, start, data_dir)\n"
+    "and paper broker settings. The Healer proves a change with it.\n";
 
 typedef struct bt_args {
     tb_strategy_cfg strat[16];
@@ -36,7 +41,7 @@ typedef struct bt_args {
     char *symbols[256];
     int nsymbols;
     const char *from, *to, *data, *out;
-    int days, json;
+    int days, json, config, days_set, seed_set;
     double ml; /* --ml: minimum confidence; < 0 without --ml */
     long long seed;
 } bt_args;
@@ -44,17 +49,12 @@ typedef struct bt_args {
 static int parse(int argc, char **argv, bt_args *a)
 {
     static const struct option opts[] = {
-        {"strategy", required_argument, 0, 's'},
-        {"symbols", required_argument, 0, 'y'},
-        {"from", required_argument, 0, 'f'},
-        {"to", required_argument, 0, 't'},
-        {"days", required_argument, 0, 'd'},
-        {"data", required_argument, 0, 'D'},
-        {"seed", required_argument, 0, 'S'},
-        {"out", required_argument, 0, 'o'},
-        {"json", no_argument, 0, 'j'},
-        {"ml", optional_argument, 0, 'm'},
-        {0, 0, 0, 0},
+        {"strategy", required_argument, 0, 's'}, {"symbols", required_argument, 0, 'y'},
+        {"from", required_argument, 0, 'f'},     {"to", required_argument, 0, 't'},
+        {"days", required_argument, 0, 'd'},     {"data", required_argument, 0, 'D'},
+        {"seed", required_argument, 0, 'S'},     {"out", required_argument, 0, 'o'},
+        {"json", no_argument, 0, 'j'},           {"ml", optional_argument, 0, 'm'},
+        {"config", no_argument, 0, 'c'},         {0, 0, 0, 0},
     };
     int c;
     optind = 1;
@@ -77,16 +77,17 @@ static int parse(int argc, char **argv, bt_args *a)
             break;
         case 'f': a->from = optarg; break;
         case 't': a->to = optarg; break;
-        case 'd': a->days = atoi(optarg); break;
+        case 'd': a->days = atoi(optarg), a->days_set = 1; break;
         case 'D': a->data = optarg; break;
-        case 'S': a->seed = atoll(optarg); break;
+        case 'S': a->seed = atoll(optarg), a->seed_set = 1; break;
+        case 'c': a->config = 1; break;
         case 'o': a->out = optarg; break;
         case 'j': a->json = 1; break;
         case 'm': a->ml = optarg ? atof(optarg) : 0.5; break;
         default: return -1;
         }
     }
-    return a->nstrat > 0 && optind == argc ? 0 : -1;
+    return (a->nstrat > 0) != a->config && optind == argc ? 0 : -1;
 }
 
 static void stop_loop(void *ud)
@@ -133,6 +134,22 @@ static tb_ml *open_ml(double min_conf, tb_err *e)
     return ml;
 }
 
+/* --config: the replay and paper settings of `tradebot run`, unless given on the command line. */
+static void use_config(const bt_args *a, const tb_config *c, tb_runner_opts *ro, char *data,
+                       size_t len)
+{
+    if (!a->seed_set) ro->seed = (uint64_t)c->replay.seed;
+    if (!a->days_set) ro->days = (int)c->replay.days;
+    ro->nsymbols = (int)c->replay.symbols;
+    ro->start = c->replay.start;
+    if (!a->data && c->replay.data_dir && *c->replay.data_dir)
+        ro->data_dir = tb_home_path(data, len, c->replay.data_dir);
+    ro->initial_cash = (tb_money)(c->paper.initial_cash * 1e6);
+    ro->slippage_bps = (int32_t)c->paper.slippage_bps;
+    ro->commission_per_share = (tb_money)(c->paper.commission_per_share * 1e6 + 0.5);
+    ro->flatten_minutes = (int)c->paper.flatten_minutes;
+}
+
 int cmd_backtest(int argc, char **argv)
 {
     if (tb_wants_help(argc, argv)) {
@@ -142,7 +159,8 @@ int cmd_backtest(int argc, char **argv)
     tb_home_take_arg(&argc, argv);
     bt_args a = {.days = 20, .seed = 42, .ml = -1};
     if (parse(argc, argv, &a) != 0) {
-        fprintf(stderr, "tradebot backtest: needs at least one --strategy FILE\n%s", usage);
+        fprintf(stderr, "tradebot backtest: needs --strategy FILE (one or more) or --config\n%s",
+                usage);
         return 2;
     }
     tb_err e;
@@ -171,7 +189,6 @@ int cmd_backtest(int argc, char **argv)
     tb_risk *risk = tb_risk_new(&rcfg, NULL, &e);
     tb_macro macro;
     if (tb_macro_compute(&cfg, &macro, &e) == 0) tb_risk_set_macro(risk, &macro);
-    tb_config_free(&cfg);
     tb_runner r;
     char outdir[PATH_MAX];
     tb_home_path(outdir, sizeof outdir, a.out ? a.out : "data/backtest");
@@ -193,6 +210,8 @@ int cmd_backtest(int argc, char **argv)
                          .gate = tb_gate_chain_fn,
                          .gate_tick = tb_gate_chain_tick,
                          .gate_ud = &gates};
+    char data_abs[PATH_MAX];
+    if (a.config) use_config(&a, &cfg, &ro, data_abs, sizeof data_abs);
     int rc = 1;
     tb_ml *ml = NULL;
     tb_ml_gate gate = {0};
@@ -210,6 +229,8 @@ int cmd_backtest(int argc, char **argv)
         a.strat[i].nsymbols = a.nsymbols;
         if (tb_shost_add(&host, &a.strat[i], &e) != 0) goto out;
     }
+    for (int i = 0; a.config && i < cfg.nstrategies; i++)
+        if (cfg.strategies[i].enabled && tb_shost_add(&host, &cfg.strategies[i], &e) != 0) goto out;
     if (tb_runner_start(&r, &e) != 0) goto out;
     struct event *tick = NULL;
     if (isatty(STDERR_FILENO)) {
@@ -246,6 +267,7 @@ out:
     tb_ml_free(ml);
     tb_shost_free(&host);
     tb_risk_free(risk);
+    tb_config_free(&cfg);
     event_base_free(base);
     return rc;
 }

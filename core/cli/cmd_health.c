@@ -16,12 +16,14 @@ static const char usage[] =
     "1 otherwise, with the reason on stderr. The Docker image's HEALTHCHECK and the systemd\n"
     "unit's watchdog use it. --json prints the engine's status.\n";
 
-/* Lua run inside the engine: healthy when the loop answers and its latency is sane. */
+/* Lua run inside the engine: healthy when the loop answers and its latest latency probe fired
+ * within a second (the lifetime p99 would remember a stall of the start forever). */
 static const char probe[] =
     "local s = tb.engine.status()\n"
-    "local ok = s.loop_latency_us.p99 < 1e6\n"
+    "local ok = s.loop_latency_us.last < 1e6\n"
     "print(tb.json.encode({ ok = ok, uptime_s = s.uptime_s, broker = s.broker, feed = s.feed,"
-    " strategies = s.strategies, loop_p99_us = s.loop_latency_us.p99 }))";
+    " strategies = s.strategies, loop_last_us = s.loop_latency_us.last,"
+    " loop_p99_us = s.loop_latency_us.p99 }))";
 
 int cmd_health(int argc, char **argv)
 {

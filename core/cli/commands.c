@@ -19,6 +19,8 @@ int cmd_orchestrate(int argc, char **argv);
 int cmd_candidates(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_features(int argc, char **argv);
+int cmd_sentinel(int argc, char **argv);
+int cmd_healer(int argc, char **argv);
 
 const tb_command tb_commands[] = {
     {"run", "run the engine (paper broker and replayed sample data by default)", cmd_run},
@@ -41,6 +43,10 @@ const tb_command tb_commands[] = {
     {"features", "pre-market feature refresh for today's candidates, checked against the schema",
      cmd_features},
     {"train", "train the trade-gating model (XGBoost) when due or with --force", cmd_train},
+    {"sentinel", "nightly audit: facts judged by scripts/sentinel/*.lua; findings and directives",
+     cmd_sentinel},
+    {"healer", "repairs from findings on git branches, proven by replay: list|run|approve|...",
+     cmd_healer},
     {"version", "print the version", cmd_version},
     {NULL, NULL, NULL},
 };

@@ -248,6 +248,28 @@ static const cf_field ml_fields[] = {
     END,
 };
 
+static const cf_field sentinel_fields[] = {
+    {"sessions", CF_INT, OFF(sentinel.sessions), 1, 250, NULL, NULL, 0, 0, 0, NULL},
+    {"missed_move_pct", CF_NUM, OFF(sentinel.missed_move_pct), 0, 100, NULL, NULL, 0, 0, 0, NULL},
+    {"gate_block_pct", CF_NUM, OFF(sentinel.gate_block_pct), 0, 100, NULL, NULL, 0, 0, 0, NULL},
+    {"drawdown_pct", CF_NUM, OFF(sentinel.drawdown_pct), 0, 100, NULL, NULL, 0, 0, 0, NULL},
+    {"log_growth_mb", CF_INT, OFF(sentinel.log_growth_mb), 0, 1000000, NULL, NULL, 0, 0, 0, NULL},
+    END,
+};
+
+static const cf_field healer_fields[] = {
+    {"replay_sessions", CF_INT, OFF(healer.replay_sessions), 1, 250, NULL, NULL, 0, 0, 0, NULL},
+    {"metrics", CF_STRLIST, OFF(healer.metrics), 0, 31, NULL, NULL, OFF(healer.nmetrics), 0, 0,
+     NULL},
+    {"worktree_dir", CF_STR, OFF(healer.worktree_dir), 1, 255, NULL, NULL, 0, 0, 0, NULL},
+    {"llm_enabled", CF_BOOL, OFF(healer.llm_enabled), 0, 0, NULL, NULL, 0, 0, 0, NULL},
+    {"llm_url", CF_STR, OFF(healer.llm_url), 0, 511, NULL, NULL, 0, 0, 0, NULL},
+    {"llm_model", CF_STR, OFF(healer.llm_model), 0, 127, NULL, NULL, 0, 0, 0, NULL},
+    {"llm_key_env", CF_STR, OFF(healer.llm_key_env), 0, 127, NULL, NULL, 0, 0, 0, NULL},
+    {"llm_timeout_s", CF_INT, OFF(healer.llm_timeout_s), 1, 3600, NULL, NULL, 0, 0, 0, NULL},
+    END,
+};
+
 static const cf_field root_fields[] = {
     {"broker", CF_ENUM, OFF(broker), 0, 0, "paper|alpaca|ibkr", NULL, 0, 0, 0, NULL},
     {"feed", CF_ENUM, OFF(feed), 0, 0, "replay|polygon|massive|alpaca|ibkr", NULL, 0, 0, 0, NULL},
@@ -266,6 +288,8 @@ static const cf_field root_fields[] = {
     {"dashboard", CF_OBJ, 0, 0, 0, NULL, dashboard_fields, 0, 0, 0, NULL},
     {"alpaca", CF_OBJ, 0, 0, 0, NULL, alpaca_fields, 0, 0, 0, NULL},
     {"ml", CF_OBJ, 0, 0, 0, NULL, ml_fields, 0, 0, 0, NULL},
+    {"sentinel", CF_OBJ, 0, 0, 0, NULL, sentinel_fields, 0, 0, 0, NULL},
+    {"healer", CF_OBJ, 0, 0, 0, NULL, healer_fields, 0, 0, 0, NULL},
     {"strategies", CF_LIST, OFF(strategies), 0, 64, NULL, strategy_fields, OFF(nstrategies),
      sizeof(tb_strategy_cfg), 0, &strategy_ops},
     END,
@@ -577,6 +601,9 @@ void tb_config_free(tb_config *c)
     free(c->dashboard.bind), free(c->dashboard.token_file), free(c->dashboard.web_dir);
     free(c->alpaca.trading_url), free(c->alpaca.stream_url), free(c->alpaca.keys_file);
     free_strlist(c->symbols, c->nsymbols);
+    free_strlist(c->healer.metrics, c->healer.nmetrics);
+    free(c->healer.worktree_dir), free(c->healer.llm_url), free(c->healer.llm_model);
+    free(c->healer.llm_key_env);
     for (int i = 0; i < c->nstrategies; i++) strategy_free(&c->strategies[i]);
     free(c->strategies);
     memset(c, 0, sizeof *c);

@@ -139,6 +139,24 @@ typedef struct tb_config {
         int64_t train_rounds, max_depth, folds, min_rows;
         double eta;
     } ml;
+    struct {
+        int64_t sessions;       /* the window the rules look back over (stagnation: no trades) */
+        double missed_move_pct; /* a blocked signal's symbol moving more than this is missed */
+        double gate_block_pct;  /* a gate blocking more than this share of intents over-blocks */
+        double drawdown_pct;    /* drawdown over the window past this share of initial cash */
+        int64_t log_growth_mb;  /* logs growing more than this between two audits */
+    } sentinel;
+    struct {
+        int64_t replay_sessions; /* the replay that proves a change covers this many sessions */
+        char **metrics;          /* trades | pnl | win_rate | sharpe | max_drawdown_pct */
+        int nmetrics;
+        char *worktree_dir; /* where directive worktrees live (relative to home) */
+        int llm_enabled;    /* the optional LLM proposer (OpenAI-compatible chat completions) */
+        char *llm_url;      /* full URL of the chat completions endpoint */
+        char *llm_model;
+        char *llm_key_env; /* environment variable holding the API key ("" none) */
+        int64_t llm_timeout_s;
+    } healer;
     tb_strategy_cfg *strategies;
     int nstrategies;
 } tb_config;

@@ -3,6 +3,7 @@
 #include "trade/gate_chain.h"
 #include "engine/engine_orch.h"
 #include "engine/brokers.h"
+#include "engine/feedback.h"
 #include "home/home.h"
 #include "http/dashboard.h"
 #include "log/log.h"
@@ -66,7 +67,7 @@ int tb_engine_reload_config(tb_engine *en, tb_err *e)
         }
         json_decref(s->cfg_params);
         json_decref(s->cfg_symbol_params);
-        s->cfg_params = sc->params ? json_incref(sc->params) : NULL;
+        s->cfg_params = tb_engine_feedback_params(en, sc); /* with the controller's overlay */
         s->cfg_symbol_params = sc->symbol_params ? json_incref(sc->symbol_params) : NULL;
         tb_shost_reload_path(&en->shost, s->path, &le);
     }
@@ -241,7 +242,9 @@ static int open_trading(tb_engine *en, tb_err *e)
         return -1;
     const tb_config *c = &en->cfg;
     if (tb_engine_ml_open(&en->ml, tb_loop_base(en->loop), en->db->h, c, e) != 0) return -1;
-    /* The risk gates first; the ML gate runs last, on what they let through. */
+    /* Sentinel pauses first, then the risk gates; the ML gate runs last, on what they let
+     * through. */
+    tb_gate_chain_add(&en->gates, tb_engine_feedback_gate, NULL, en);
     tb_gate_chain_add(&en->gates, tb_risk_gate, tb_risk_tick, en->risk);
     if (en->ml.ml) tb_gate_chain_add(&en->gates, tb_ml_gate_fn, NULL, &en->ml.gate);
     tb_runner_opts ro = {
@@ -303,6 +306,7 @@ int tb_engine_open(tb_engine *en, tb_err *e)
         if (tb_shost_add(&en->shost, &en->cfg.strategies[i], e) != 0) return -1;
     }
     if (tb_persist_restore(en, e) != 0) return -1;
+    if (tb_engine_feedback_open(en, e) != 0) return -1;
     if (en->cfg.reload.enabled && open_watch(en, e) != 0) return -1;
     if (tb_engine_orch_open(en, e) != 0) return -1;
     if (en->cfg.repl.enabled) {
@@ -348,6 +352,7 @@ void tb_engine_close(tb_engine *en)
     tb_engine_orch_close(en);
     tb_watch_free(en->watch);
     tb_engine_brokers_close(en); /* the adapter points into the trader's OMS */
+    tb_engine_feedback_close(en);
     if (en->runner_open) {
         tb_persist_save_states(en);
         tb_runner_close(&en->runner);

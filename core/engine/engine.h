@@ -45,9 +45,10 @@ typedef struct tb_engine {
     oms_store *ostore;
     oms_journal inner; /* the OMS store's journal, wrapped by persist.c */
     tb_kv *kv;
-    struct tb_engine_orch *orch;   /* daily sequence and candidates file (engine_orch.h) */
-    struct tb_dashboard *dash;     /* web dashboard, API and /metrics; NULL when off */
-    tb_kill_switch_fn kill_switch; /* NULL: tb_engine_kill_switch_default */
+    struct tb_engine_orch *orch;         /* daily sequence and candidates file (engine_orch.h) */
+    struct tb_dashboard *dash;           /* web dashboard, API and /metrics; NULL when off */
+    struct tb_engine_feedback *feedback; /* controller overlay, Sentinel directives (feedback.h) */
+    tb_kill_switch_fn kill_switch;       /* NULL: tb_engine_kill_switch_default */
     void *kill_switch_ud;
     tb_engine_ml ml;     /* features, confidence, ML gate, model swaps (engine_ml.h) */
     tb_gate_chain gates; /* risk gates, then the ML gate (trade/gate_chain.h) */

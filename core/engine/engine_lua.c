@@ -14,6 +14,7 @@
  */
 #include "broker/alpaca.h"
 #include "engine/engine.h"
+#include "lua/convert.h"
 #include "engine/engine_orch.h"
 #include "home/home.h"
 #include "http/dashboard.h"
@@ -106,6 +107,7 @@ static int l_status(lua_State *L)
     set_num(L, "p50", tb_latency_quantile(&lat, 0.5));
     set_num(L, "p99", tb_latency_quantile(&lat, 0.99));
     set_num(L, "max", lat.max_us);
+    set_num(L, "last", lat.last_us);
     set_int(L, "count", (long long)lat.count);
     lua_setfield(L, -2, "loop_latency_us");
     push_net(L, en);
@@ -142,6 +144,12 @@ static int l_strategies(lua_State *L)
         lua_pushboolean(L, s->disabled);
         lua_setfield(L, -2, "disabled");
         if (s->last_error[0]) set_str(L, "last_error", s->last_error);
+        /* ctx.params as the strategy sees them (file defaults, configuration, overlay) */
+        int dropped = 0;
+        lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ref_params);
+        tb_lua_xcopy(s->L, -1, L, &dropped);
+        lua_pop(s->L, 1);
+        lua_setfield(L, -2, "params");
         lua_rawseti(L, -2, i + 1);
     }
     return 1;

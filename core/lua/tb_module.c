@@ -19,6 +19,7 @@ int tbl_open_data_sandbox(lua_State *L);
 int tbl_open_risk(lua_State *L);
 int tbl_open_ops(lua_State *L);
 int tbl_open_ml(lua_State *L);
+int tbl_open_sentinel(lua_State *L);
 
 /* A name may have a sandbox row and a fuller trusted row after it: the last row allowed wins. */
 static const tb_submodule submodules[] = {
@@ -32,6 +33,7 @@ static const tb_submodule submodules[] = {
     {"risk", tbl_open_risk, TB_LUA_TRUSTED},
     {"ops", tbl_open_ops, TB_LUA_TRUSTED},
     {"ml", tbl_open_ml, TB_LUA_TRUSTED},
+    {"sentinel", tbl_open_sentinel, TB_LUA_TRUSTED},
     {NULL, NULL, 0},
 };
 

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const struct {
     const char *path, *src;
@@ -15,6 +16,9 @@ static const struct {
 int tb_sched_write_default_scripts(void)
 {
     int n = 0;
+    char dir[PATH_MAX];
+    mkdir(tb_home_path(dir, sizeof dir, "scripts/sentinel"), 0755); /* rules and proposers */
+    mkdir(tb_home_path(dir, sizeof dir, "scripts/healer"), 0755);
     for (int i = 0; scripts[i].path; i++) {
         char path[PATH_MAX];
         FILE *f = fopen(tb_home_path(path, sizeof path, scripts[i].path), "wx");

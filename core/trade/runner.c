@@ -123,7 +123,9 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
         sc.seed = o->seed;
         if (o->days > 0) sc.days = o->days;
         if (o->nsymbols > 0) sc.nsymbols = o->nsymbols;
-        const char *first = o->from && *o->from ? o->from : o->start;
+        /* A configured start is where the engine's data begins (backtest --config replays that
+         * same data, cut to --from/--to); otherwise --from is where generation starts. */
+        const char *first = o->start && *o->start ? o->start : o->from;
         if (first && *first && tb_date_parse(first, &sc.start, e) != 0) return -1;
         tb_date last;
         if (o->to && *o->to) { /* enough days to reach --to; the filter cuts the rest */

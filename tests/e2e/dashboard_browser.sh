@@ -15,8 +15,8 @@ cat >"$H/logs/sentinel_activity.jsonl" <<'J'
 {"timestamp":"2026-11-27T02:00:00Z","severity":"warning","finding":"Strategic Stagnation: no trades in 3 sessions"}
 J
 cat >"$H/data/healer_active_directives.json" <<'J'
-[{"id":"d-1","symbol":"AAPL","directive":"widen the RSI entry band","status":"queued"},
- {"id":"d-2","symbol":"MSFT","directive":"retry after a timeout","status":"failed","failure_log":"patch did not apply"}]
+{"directives": [{"id":"d-1","symbol":"AAPL","severity":"WARNING","kind":"param_change","target":"config/trading_config.json","rationale":"widen the RSI entry band","can_auto_apply":false,"status":"Queued"},
+ {"id":"d-2","symbol":"MSFT","severity":"ERROR","kind":"script_patch","target":"strategies/x.lua","rationale":"retry after a timeout","status":"Failed","error":"the patch does not apply","failure_log":"patch did not apply"}]}
 J
 start_engine
 wait_for "grep -q 'dashboard listening' '$H/logs/trading_bot.log'" 10

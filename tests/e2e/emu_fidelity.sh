@@ -4,7 +4,8 @@
 # real protocols unnoticed. Installs the SDKs itself with `npm ci`.
 source "$(dirname "$0")/lib.bash"
 cd "$TB_SOURCE_DIR/tests/emu"
-check "npm ci installs the pinned SDKs" bash -c "npm ci --no-audit --no-fund --loglevel=error >'$H/npm.out' 2>&1 || { cat '$H/npm.out'; exit 1; }"
+npm_install "$(pwd)"
+check "the pinned SDKs are installed" test -d node_modules/@alpacahq/alpaca-trade-api
 check "@alpacahq/alpaca-trade-api drives the Alpaca emulator (REST + trade_updates)" \
   bash -c "timeout 120 node sdk_alpaca.js"
 check "@stoqey/ib connects to the IB Gateway emulator (handshake, nextValidId, codes)" \

@@ -23,14 +23,26 @@ async function approve(id) {
   }
 }
 
+// Statuses (docs/operations.md 4.7): Queued and PENDING_EXECUTION wait; Executed waits for
+// promotion (approve merges its branch); Promoted, RolledBack, Rejected are done; Failed keeps
+// its failure log.
+const replay = (d) => (d.replay && d.replay.candidate
+  ? `trades ${d.replay.baseline.trades} → ${d.replay.candidate.trades}, pnl ${d.replay.baseline.pnl} → ${d.replay.candidate.pnl}` : '');
+
 function directives(list) {
   const state = (d) => (d.status || 'queued').toLowerCase();
-  const queued = list.filter((d) => !['executed', 'failed'].includes(state(d)));
-  const cols = [['id', (d) => text(d.id)], ['symbol', (d) => text(d.symbol)], ['directive', (d) => text(d.directive || d.title || d.description)]];
-  table('dir-queued', [...cols, ['status', (d) => state(d)],
-    ['', (d) => (state(d) === 'approved' ? '' : el('button', { onclick: () => approve(d.id) }, 'Approve'))]], queued, 'none queued');
-  table('dir-executed', [...cols, ['branch', (d) => text(d.branch)]], list.filter((d) => state(d) === 'executed'), 'none executed');
-  table('dir-failed', [...cols, ['failure', failureLog]], list.filter((d) => state(d) === 'failed'), 'none failed');
+  const waiting = ['queued', 'pending_execution'];
+  const done = ['executed', 'promoted', 'rolledback', 'rejected'];
+  const cols = [['id', (d) => text(d.id)], ['severity', (d) => text(d.severity)], ['symbol', (d) => text(d.symbol)],
+    ['directive', (d) => text(d.rationale || d.directive || d.title || d.description)],
+    ['change', (d) => text(d.kind ? `${d.kind} ${d.target || ''}` : '')]];
+  table('dir-queued', [...cols, ['auto', (d) => (d.can_auto_apply ? 'yes' : 'no')], ['status', (d) => '⏳ ' + text(d.status || 'Queued')],
+    ['', (d) => (state(d) === 'queued' ? el('button', { onclick: () => approve(d.id) }, 'Approve') : '')]],
+    list.filter((d) => waiting.includes(state(d)) || !done.concat(['failed']).includes(state(d))), 'none queued');
+  table('dir-executed', [...cols, ['status', (d) => '✅ ' + text(d.status)], ['branch', (d) => text(d.branch || d.merge_commit)], ['replay', replay],
+    ['', (d) => (state(d) === 'executed' ? el('button', { onclick: () => approve(d.id) }, 'Promote') : '')]],
+    list.filter((d) => done.includes(state(d))), 'none executed');
+  table('dir-failed', [...cols, ['error', (d) => '❌ ' + text(d.error)], ['failure', failureLog]], list.filter((d) => state(d) === 'failed'), 'none failed');
 }
 
 async function refresh() {

@@ -1,0 +1,135 @@
+#include "cli/commands.h"
+#include "config/config.h"
+#include "healer/healer.h"
+#include "healer/store.h"
+#include "home/home.h"
+#include "sched/defaults.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: tradebot healer [--home DIR] [list [--json] | run [--now] [--id ID] [--no-propose] |\n"
+    "                        approve ID | reject ID | rollback | cleanup [--all]]\n\n"
+    "Repairs from the Sentinel's findings (docs/operations.md 4.7). The home must be a git\n"
+    "repository. `run` (the default) turns the last audit's findings into directives with the\n"
+    "Lua files of scripts/healer/ (and the LLM proposer when healer.llm_enabled), then executes\n"
+    "the due ones: CRITICAL at once, WARNING and ERROR from 22:30 UTC (--now: regardless of the\n"
+    "time), only those with can_auto_apply true or approved by an operator. Each runs in its own\n"
+    "git worktree on branch healer/auto-fix-{SYMBOL}-{TIMESTAMP}: apply, validate (changed Lua\n"
+    "files load, tradebot check, busted specs if any, a replay of the last healer.replay_sessions\n"
+    "sessions not worse on healer.metrics), commit. Success leaves the branch; failure deletes\n"
+    "it and keeps data/healer_logs/ID.log. `approve ID` merges an Executed directive's branch\n"
+    "into the home (the running engine hot-reloads it) or lets a Queued one run; `rollback`\n"
+    "reverts the last promotion; `cleanup` deletes branches nobody awaits review on (--all:\n"
+    "every healer/auto-fix-* branch). Everything goes to logs/healer_history.jsonl.\n";
+
+static void print_list(json_t *root, int json)
+{
+    if (json) {
+        char *s = json_dumps(root, JSON_INDENT(2));
+        puts(s);
+        free(s);
+        return;
+    }
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(root, "directives"), i, d)
+    {
+        const char *b = json_string_value(json_object_get(d, "branch"));
+        printf("%-22s %-18s %-8s %-13s %-26s %s%s%s\n", json_string_value(json_object_get(d, "id")),
+               hl_status(d), json_string_value(json_object_get(d, "severity")),
+               json_string_value(json_object_get(d, "kind")),
+               json_string_value(json_object_get(d, "target")),
+               json_is_true(json_object_get(d, "can_auto_apply")) ? "auto" : "manual", b ? " " : "",
+               b ? b : "");
+    }
+}
+
+static int fail(const char *msg)
+{
+    fprintf(stderr, "tradebot healer: %s\n", msg);
+    return 1;
+}
+
+static int do_run(const tb_config *cfg, int argc, char **argv)
+{
+    int nightly = 0, propose = 1;
+    const char *only = NULL;
+    tb_err e;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--now") == 0)
+            nightly = 1;
+        else if (strcmp(argv[i], "--no-propose") == 0)
+            propose = 0;
+        else if (strcmp(argv[i], "--id") == 0 && i + 1 < argc)
+            only = argv[++i];
+        else
+            return fprintf(stderr, "%s", usage), 2;
+    }
+    int added = propose ? hl_propose(cfg, &e) : 0;
+    if (added < 0) return fail(e.msg);
+    int failed = 0, ran = hl_run_due(cfg, nightly, only, &failed, &e);
+    if (ran < 0) return fail(e.msg);
+    printf("healer: %d proposed, %d executed, %d failed\n", added, ran, failed);
+    return 0;
+}
+
+int cmd_healer(int argc, char **argv)
+{
+    if (tb_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    tb_home_take_arg(&argc, argv);
+    tb_err e;
+    tb_config cfg;
+    tb_config_errors errs;
+    char cfgpath[PATH_MAX];
+    if (tb_home_init(&e) != 0) return fail(e.msg);
+    tb_sched_write_default_scripts(); /* a new home gets the shipped proposers */
+    if (tb_config_load(tb_home_path(cfgpath, sizeof cfgpath, TB_CONFIG_PATH), 1, &cfg, &errs) != 0)
+        return fail(errs.msg[0]);
+    const char *sub = argc > 1 ? argv[1] : "run";
+    int rc = 0;
+    json_t *res = NULL;
+    if (strcmp(sub, "run") == 0) {
+        rc = do_run(&cfg, argc, argv);
+    } else if (strcmp(sub, "list") == 0) {
+        json_t *root = hl_store_load(&e);
+        if (!root)
+            rc = fail(e.msg);
+        else
+            print_list(root, argc > 2 && strcmp(argv[2], "--json") == 0);
+        json_decref(root);
+    } else if (strcmp(sub, "approve") == 0 && argc == 3) {
+        if (hl_approve(argv[2], "cli", &res, &e) != 0)
+            rc = fail(e.msg);
+        else
+            printf("%s: %s\n", argv[2], hl_status(res));
+    } else if (strcmp(sub, "reject") == 0 && argc == 3) {
+        if (hl_reject(argv[2], "cli", &e) != 0)
+            rc = fail(e.msg);
+        else
+            printf("%s: Rejected\n", argv[2]);
+    } else if (strcmp(sub, "rollback") == 0 && argc == 2) {
+        if (hl_rollback("cli", &res, &e) != 0)
+            rc = fail(e.msg);
+        else
+            printf("%s: RolledBack\n", json_string_value(json_object_get(res, "id")));
+    } else if (strcmp(sub, "cleanup") == 0) {
+        int n = hl_cleanup(argc > 2 && strcmp(argv[2], "--all") == 0, &e);
+        if (n < 0)
+            rc = fail(e.msg);
+        else
+            printf("healer: %d branches deleted\n", n);
+    } else {
+        fputs(usage, stderr);
+        rc = 2;
+    }
+    json_decref(res);
+    tb_config_free(&cfg);
+    return rc;
+}

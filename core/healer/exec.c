@@ -1,0 +1,258 @@
+/*
+ * exec.c - executing directives: each in its own git worktree on a branch
+ * healer/auto-fix-{SYMBOL}-{TIMESTAMP}: baseline replay, apply, validate, replay, commit with
+ * the finding and the figures. Success leaves the branch for review; failure deletes it and
+ * keeps the failure log (data/healer_logs/<id>.log, and its tail in the directive).
+ */
+#include "healer/healer.h"
+#include "healer/healer_priv.h"
+#include "healer/proc.h"
+#include "healer/store.h"
+#include "home/home.h"
+#include "log/tail.h"
+#include "util/clock.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct sessions_ctx {
+    char days[256][11];
+    int n;
+} sessions_ctx;
+
+static void on_session(const char *line, size_t len, void *ud)
+{
+    sessions_ctx *c = ud;
+    const char *p = strstr(line, "[replay] session ");
+    char day[11];
+    if (!p || sscanf(p, "[replay] session %10s ended:", day) != 1 || !strstr(p, " ended:")) return;
+    for (int i = 0; i < c->n; i++)
+        if (strcmp(c->days[i], day) == 0) return;
+    if (c->n == 256) memmove(c->days, c->days + 1, sizeof c->days[0] * 255), c->n--;
+    snprintf(c->days[c->n++], 11, "%s", day);
+}
+
+/* The replay window: the last n sessions the engine played (from its log), or all. */
+static void replay_window(int n, char from[11], char to[11])
+{
+    char path[4096];
+    sessions_ctx c = {.n = 0};
+    from[0] = to[0] = 0;
+    tb_tail_lines(tb_home_path(path, sizeof path, "logs/trading_bot.log"), 16 << 20, on_session,
+                  &c);
+    if (!c.n) return;
+    int first = c.n > n ? c.n - n : 0;
+    for (int i = 0; i < c.n; i++) { /* lines are in time order but a replay may repeat: min/max */
+        if (i < first) continue;
+        if (!from[0] || strcmp(c.days[i], from) < 0) snprintf(from, 11, "%s", c.days[i]);
+        if (!to[0] || strcmp(c.days[i], to) > 0) snprintf(to, 11, "%s", c.days[i]);
+    }
+}
+
+static int branch_exists(const char *branch)
+{
+    const char *argv[] = {"git", "rev-parse", "--verify", "-q", branch, NULL};
+    char *out = NULL;
+    int rc = hl_run(argv, tb_home_dir(), -1, &out);
+    free(out);
+    return rc == 0;
+}
+
+/* healer/auto-fix-{SYMBOL}-{YYYYMMDDHHMMSS}; the symbol, else the strategy, else ALL. Two
+ * directives for one symbol in the same second take the next free second. */
+static void branch_name(json_t *d, char *out, size_t len)
+{
+    const char *sym = json_string_value(json_object_get(d, "symbol"));
+    if (!sym) sym = json_string_value(json_object_get(json_object_get(d, "change"), "strategy"));
+    if (!sym) sym = "ALL";
+    char ts[40], clean[64];
+    size_t k = 0;
+    for (const char *p = sym; *p && k < sizeof clean - 1; p++)
+        clean[k++] = (char)((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                                    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'
+                                ? *p
+                                : '_');
+    clean[k] = 0;
+    int64_t now = tb_clock_now_ns();
+    for (int i = 0; i < 600; i++) {
+        tb_clock_fmt_utc(now + (int64_t)i * 1000000000LL, ts, sizeof ts);
+        snprintf(out, len, "healer/auto-fix-%s-%.4s%.2s%.2s%.2s%.2s%.2s", clean, ts, ts + 5, ts + 8,
+                 ts + 11, ts + 14, ts + 17);
+        if (!branch_exists(out)) return;
+    }
+}
+
+/* Files the change touched in the checkout (config, strategies, scripts). */
+static json_t *changed_files(const char *dir, int logfd)
+{
+    const char *argv[] = {"git", "status", "--porcelain", "--untracked-files=all",
+                          "--",  "config", "strategies",  "scripts",
+                          NULL};
+    char *out = NULL;
+    json_t *list = json_array();
+    if (hl_run(argv, dir, logfd, &out) == 0 && out) {
+        for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+            if (strlen(l) > 3) json_array_append_new(list, json_string(l + 3));
+    }
+    free(out);
+    return list;
+}
+
+static char *read_tail(const char *path, size_t max)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return strdup("");
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    long from = size > (long)max ? size - (long)max : 0;
+    fseek(f, from, SEEK_SET);
+    char *s = calloc(1, max + 1);
+    size_t n = s ? fread(s, 1, max, f) : 0;
+    if (s) s[n] = 0;
+    fclose(f);
+    return s;
+}
+
+static json_t *figures(json_t *rep)
+{
+    return json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?}", "trades", json_object_get(rep, "trades"),
+                     "pnl", json_object_get(rep, "pnl"), "win_rate",
+                     json_object_get(rep, "win_rate"), "max_drawdown_pct",
+                     json_object_get(rep, "max_drawdown_pct"), "sharpe",
+                     json_object_get(rep, "sharpe"));
+}
+
+static int commit(json_t *d, const char *wt, json_t *changed, json_t *base, json_t *cand, int logfd)
+{
+    char msg[2048];
+    snprintf(msg, sizeof msg,
+             "healer: %s for finding %s (%s)\n\n%s\n\nReplay of the last sessions: trades %lld -> "
+             "%lld, pnl %.2f -> %.2f, max drawdown %.2f%% -> %.2f%%\nDirective %s.\n",
+             json_string_value(json_object_get(d, "kind")),
+             json_string_value(json_object_get(d, "finding")),
+             json_string_value(json_object_get(d, "severity")),
+             json_string_value(json_object_get(d, "rationale"))
+                 ? json_string_value(json_object_get(d, "rationale"))
+                 : "",
+             (long long)json_integer_value(json_object_get(base, "trades")),
+             (long long)json_integer_value(json_object_get(cand, "trades")),
+             json_number_value(json_object_get(base, "pnl")),
+             json_number_value(json_object_get(cand, "pnl")),
+             json_number_value(json_object_get(base, "max_drawdown_pct")),
+             json_number_value(json_object_get(cand, "max_drawdown_pct")),
+             json_string_value(json_object_get(d, "id")));
+    size_t i;
+    json_t *f;
+    json_array_foreach(changed, i, f)
+    {
+        const char *add[] = {"git", "add", "--", json_string_value(f), NULL};
+        if (hl_run(add, wt, logfd, NULL) != 0) return -1;
+    }
+    const char *argv[] = {"git",
+                          "-c",
+                          "user.name=tradebot healer",
+                          "-c",
+                          "user.email=healer@localhost",
+                          "commit",
+                          "-q",
+                          "-m",
+                          msg,
+                          NULL};
+    return hl_run(argv, wt, logfd, NULL);
+}
+
+/* The steps on the branch; fills why and returns -1 at the first that fails. */
+static int on_branch(const tb_config *cfg, json_t *d, const char *wt, int logfd, char *why,
+                     size_t len)
+{
+    char from[11], to[11], data[4096] = "";
+    tb_err e;
+    replay_window((int)cfg->healer.replay_sessions, from, to);
+    if (cfg->replay.data_dir && *cfg->replay.data_dir)
+        tb_home_path(data, sizeof data, cfg->replay.data_dir);
+    hl_logf(logfd, "replay window: %s .. %s\n", from[0] ? from : "all", to[0] ? to : "all");
+    json_t *base = hl_replay(wt, from, to, data, logfd);
+    if (!base) return snprintf(why, len, "the baseline replay failed"), -1;
+    if (hl_apply_change(d, wt, logfd, &e) != 0) {
+        json_decref(base);
+        return snprintf(why, len, "%s", e.msg), -1;
+    }
+    json_t *changed = changed_files(wt, logfd), *cand = NULL;
+    int rc = -1;
+    if (!json_array_size(changed)) {
+        snprintf(why, len, "the change changed nothing");
+    } else if (hl_validate(wt, changed, logfd, why, len) == 0) {
+        cand = hl_replay(wt, from, to, data, logfd);
+        if (!cand)
+            snprintf(why, len, "the replay with the change failed");
+        else if (hl_not_worse(cfg->healer.metrics, cfg->healer.nmetrics, base, cand, why, len))
+            rc = commit(d, wt, changed, base, cand, logfd) == 0 ? 0 : -1;
+        if (rc && !why[0]) snprintf(why, len, "git commit failed");
+    }
+    json_object_set_new(d, "replay",
+                        json_pack("{s:s, s:s, s:o, s:o?}", "from", from, "to", to, "baseline",
+                                  figures(base), "candidate", cand ? figures(cand) : NULL));
+    json_object_set(d, "changed_files", changed);
+    json_decref(changed), json_decref(base), json_decref(cand);
+    return rc;
+}
+
+int hl_execute(const tb_config *cfg, json_t *d, tb_err *e)
+{
+    const char *id = json_string_value(json_object_get(d, "id"));
+    char branch[160], wt[4096], logrel[256], logpath[4096], why[512] = "";
+    const char *home = tb_home_dir();
+    branch_name(d, branch, sizeof branch);
+    snprintf(wt, sizeof wt, "%s/%s/%s", home, cfg->healer.worktree_dir, id);
+    snprintf(logrel, sizeof logrel, "data/healer_logs/%s.log", id);
+    mkdir(tb_home_path(logpath, sizeof logpath, "data/healer_logs"), 0755);
+    tb_home_path(logpath, sizeof logpath, logrel);
+    int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    hl_logf(logfd, "== directive %s: %s on %s\n", id, json_string_value(json_object_get(d, "kind")),
+            json_string_value(json_object_get(d, "target")));
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s/%s", home, cfg->healer.worktree_dir);
+    const char *mk[] = {"mkdir", "-p", parent, NULL};
+    const char *add[] = {"git", "worktree", "add", "-q", "-b", branch, wt, "HEAD", NULL};
+    int rc = -1;
+    if (hl_run(mk, home, logfd, NULL) != 0 || hl_run(add, home, logfd, NULL) != 0) {
+        snprintf(why, sizeof why, "cannot create the worktree (is the home a git repository?)");
+    } else {
+        char run[4200];
+        snprintf(run, sizeof run, "%s/run", wt);
+        mkdir(run, 0755);
+        rc = on_branch(cfg, d, wt, logfd, why, sizeof why);
+        const char *rm[] = {"git", "worktree", "remove", "--force", wt, NULL};
+        hl_run(rm, home, logfd, NULL);
+    }
+    json_object_set_new(d, "log", json_string(logrel));
+    if (rc == 0) {
+        json_object_set_new(d, "branch", json_string(branch));
+        hl_logf(logfd, "== validated: branch %s left for review\n", branch);
+        json_t *extra = json_pack("{s:O, s:O}", "replay", json_object_get(d, "replay"), "log",
+                                  json_object_get(d, "log"));
+        hl_set_status(d, "Executed", "validated; branch left for review", extra);
+        json_decref(extra);
+    } else {
+        const char *del[] = {"git", "branch", "-D", branch, NULL};
+        hl_run(del, home, logfd, NULL);
+        hl_logf(logfd, "== failed: %s; branch %s deleted\n", why, branch);
+        char *tail = read_tail(logpath, 6000);
+        json_object_set_new(d, "error", json_string(why));
+        json_object_set_new(d, "failure_log", json_string(tail));
+        json_object_set_new(d, "deleted_branch", json_string(branch));
+        json_object_del(d, "branch");
+        json_t *extra = json_pack("{s:s, s:s, s:s}", "failure_log", tail, "log", logrel,
+                                  "deleted_branch", branch);
+        hl_set_status(d, "Failed", why, extra);
+        json_decref(extra);
+        free(tail);
+        tb_errf(e, "%s: %s", id, why);
+    }
+    if (logfd >= 0) close(logfd);
+    return rc;
+}

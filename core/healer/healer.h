@@ -1,0 +1,58 @@
+/*
+ * healer.h - the Healer: directives made from the Sentinel's findings by the Lua files of
+ * scripts/healer/ (and, when configured, an LLM proposer), executed each in its own git
+ * worktree on a branch healer/auto-fix-{SYMBOL}-{TIMESTAMP}, validated (changed Lua files load,
+ * `tradebot check`, the project's busted specs, a replay not worse than the baseline) and
+ * promoted only by an operator (`tradebot healer approve ID` or the dashboard), which merges
+ * the branch into the home's checkout; the running engine hot-reloads what changed.
+ *
+ * The home is a git repository for this feature (docs/operations.md 4.7).
+ */
+#ifndef TB_HEALER_H
+#define TB_HEALER_H
+
+#include "config/config.h"
+#include "util/err.h"
+
+#include <jansson.h>
+
+/* Turns the last audit's findings (logs/sentinel_activity.jsonl) into new Queued directives;
+ * a directive equal to an open one is not proposed twice. Returns how many were added. */
+int hl_propose(const tb_config *cfg, tb_err *e);
+
+/* The optional LLM proposer: asks the configured chat completions endpoint for a patch per
+ * finding of severity WARNING and above; adds script_patch directives (can_auto_apply false).
+ * Returns how many were added (0 when llm_enabled is false). */
+int hl_propose_llm(const tb_config *cfg, json_t *root, json_t *findings, tb_err *e);
+
+/* The last audit's findings (a new array). */
+json_t *hl_last_findings(void);
+
+/* Marks due directives PENDING_EXECUTION (can_auto_apply; CRITICAL always, WARNING and ERROR
+ * from 22:30 UTC or when nightly is set) and executes every PENDING_EXECUTION one (only_id:
+ * just that one). Returns the number executed; *failed counts those that failed. */
+int hl_run_due(const tb_config *cfg, int nightly, const char *only_id, int *failed, tb_err *e);
+
+/* Executes one directive: worktree, branch, apply, validate, replay, commit. Sets its status
+ * (Executed or Failed) and the branch, replay figures and failure log. */
+int hl_execute(const tb_config *cfg, json_t *d, tb_err *e);
+
+/* Applies a directive's change inside a checkout at dir (used by hl_execute). */
+int hl_apply_change(json_t *d, const char *dir, int logfd, tb_err *e);
+
+/* approve: an Executed directive is promoted (its branch merged into the home's checkout); a
+ * Queued or Failed one becomes PENDING_EXECUTION (it runs at the next `healer run`). who is
+ * "cli" or "dashboard". On success *result is the directive (a new reference). */
+int hl_approve(const char *id, const char *who, json_t **result, tb_err *e);
+
+/* Rejects a directive: Rejected, its branch deleted. */
+int hl_reject(const char *id, const char *who, tb_err *e);
+
+/* Undoes the last promotion (git revert of its merge) and marks it RolledBack. */
+int hl_rollback(const char *who, json_t **result, tb_err *e);
+
+/* Deletes healer/auto-fix-* branches no directive awaits review on (all with all set) and
+ * prunes stale worktrees. Returns the number of branches deleted. */
+int hl_cleanup(int all, tb_err *e);
+
+#endif

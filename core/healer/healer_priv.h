@@ -1,0 +1,26 @@
+/* healer_priv.h - shared between the Healer's files, not its public surface. */
+#ifndef TB_HEALER_PRIV_H
+#define TB_HEALER_PRIV_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* Adds a proposed directive d (stolen) to root as Queued unless it is invalid or equal to an
+ * open one (propose.c). Returns 1 when added. */
+int hl_add_proposal(json_t *root, json_t *d, const char *proposer);
+
+/* Validates the checkout at dir after a change: every changed Lua file loads, `tradebot check`
+ * passes, busted specs pass when the checkout has them (validate.c). Fills why on failure. */
+int hl_validate(const char *dir, json_t *changed, int logfd, char *why, size_t len);
+
+/* Replays the checkout's configuration over the window (`tradebot backtest --config --json`)
+ * and returns the report (a new object) or NULL (validate.c). */
+json_t *hl_replay(const char *dir, const char *from, const char *to, const char *data_dir,
+                  int logfd);
+
+/* Compares candidate with baseline on the configured metrics; fills why with the first worse
+ * one. Returns 1 when not worse on any (validate.c). */
+int hl_not_worse(char *const *metrics, int nmetrics, json_t *base, json_t *cand, char *why,
+                 size_t len);
+
+#endif

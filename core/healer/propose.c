@@ -1,0 +1,192 @@
+/*
+ * propose.c - directives from findings: each Lua file of scripts/healer/ returns
+ * function(findings, ctx) -> list of {finding, severity, symbol, kind, target, change, rationale,
+ * can_auto_apply}; ctx.home is the home directory (findings name files relative to it). Files
+ * are read afresh at every run (hot reload).
+ */
+#include "healer/healer.h"
+#include "healer/healer_priv.h"
+#include "healer/store.h"
+#include "home/home.h"
+#include "log/tail.h"
+#include "lua/convert.h"
+#include "lua/sandbox.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct last_audit {
+    json_t *lines;
+} last_audit;
+
+/* Keeps the findings of the most recent audit: an "audit" line closes each run. */
+static void on_activity(const char *line, size_t len, void *ud)
+{
+    last_audit *a = ud;
+    json_t *o = json_loadb(line, len, 0, NULL);
+    const char *kind = json_string_value(json_object_get(o, "kind"));
+    if (kind && strcmp(kind, "finding") == 0) {
+        json_array_append(json_object_get(a->lines, "pending"), o);
+    } else if (kind && strcmp(kind, "audit") == 0) {
+        json_object_set(a->lines, "last", json_object_get(a->lines, "pending"));
+        json_object_set_new(a->lines, "pending", json_array());
+    }
+    json_decref(o);
+}
+
+json_t *hl_last_findings(void)
+{
+    char path[4096];
+    last_audit a = {json_pack("{s:[], s:[]}", "pending", "last")};
+    tb_tail_lines(tb_home_path(path, sizeof path, "logs/sentinel_activity.jsonl"), 8 << 20,
+                  on_activity, &a);
+    json_t *out = json_incref(json_object_get(a.lines, "last"));
+    json_decref(a.lines);
+    return out;
+}
+
+static int is_open(const char *status)
+{
+    return strcmp(status, "Queued") == 0 || strcmp(status, "PENDING_EXECUTION") == 0 ||
+           strcmp(status, "Executed") == 0 || strcmp(status, "Promoted") == 0;
+}
+
+static int already_open(json_t *root, json_t *d)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(root, "directives"), i, o)
+    {
+        if (!is_open(hl_status(o))) continue;
+        if (json_equal(json_object_get(o, "target"), json_object_get(d, "target")) &&
+            json_equal(json_object_get(o, "change"), json_object_get(d, "change")))
+            return 1;
+    }
+    return 0;
+}
+
+static int valid_kind(const char *k)
+{
+    return k && (strcmp(k, "param_change") == 0 || strcmp(k, "config_change") == 0 ||
+                 strcmp(k, "script_patch") == 0);
+}
+
+/* Adds d (stolen) to root as Queued unless it is invalid or a duplicate. Returns 1 if added. */
+static int add_directive(json_t *root, json_t *d, const char *proposer)
+{
+    static int seq;
+    char id[64], ts[40];
+    const char *kind = json_string_value(json_object_get(d, "kind"));
+    if (!json_is_object(d) || !valid_kind(kind) || !json_is_string(json_object_get(d, "target")) ||
+        !json_object_get(d, "change") || already_open(root, d)) {
+        json_decref(d);
+        return 0;
+    }
+    hl_now(ts);
+    snprintf(id, sizeof id, "H%.4s%.2s%.2s-%.2s%.2s%.2s-%d", ts, ts + 5, ts + 8, ts + 11, ts + 14,
+             ts + 17, ++seq);
+    json_object_set_new(d, "id", json_string(id));
+    if (!json_is_boolean(json_object_get(d, "can_auto_apply")))
+        json_object_set_new(d, "can_auto_apply", json_false());
+    if (!json_object_get(d, "symbol")) json_object_set_new(d, "symbol", json_null());
+    json_object_set_new(d, "proposer", json_string(proposer));
+    json_object_set_new(d, "created_at", json_string(ts));
+    json_array_append_new(json_object_get(root, "directives"), d);
+    hl_set_status(d, "Queued", "proposed", NULL);
+    return 1;
+}
+
+static int run_rule(lua_State *L, const char *dir, const char *name, json_t *findings, json_t *root)
+{
+    char path[4096], rel[300];
+    tb_err e;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(rel, sizeof rel, "scripts/healer/%s", name);
+    int top = lua_gettop(L), added = 0;
+    snprintf(e.msg, sizeof e.msg, "%s: must return function(findings)", rel);
+    int ok = tb_lua_loadfile(L, path, rel, &e) == 0 && tb_lua_call(L, 0, 1, rel, &e) == 0 &&
+             lua_isfunction(L, -1);
+    if (ok) {
+        tb_lua_push_json(L, findings);
+        lua_createtable(L, 0, 1); /* ctx: what a proposer may need besides the findings */
+        lua_pushstring(L, tb_home_dir());
+        lua_setfield(L, -2, "home");
+    }
+    if (!ok || tb_lua_call(L, 2, 1, rel, &e) != 0) {
+        json_t *ev =
+            json_pack("{s:s, s:s, s:s}", "status", "proposer_error", "file", rel, "message", e.msg);
+        hl_history(ev);
+        json_decref(ev);
+        lua_settop(L, top);
+        return 0;
+    }
+    json_t *list = tb_lua_to_json(L, -1);
+    size_t i;
+    json_t *d;
+    json_array_foreach(list, i, d)
+    {
+        json_object_set_new(d, "rule_file", json_string(rel));
+        added += add_directive(root, json_incref(d), "lua");
+    }
+    json_decref(list);
+    lua_settop(L, top);
+    return added;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int hl_propose(const tb_config *cfg, tb_err *e)
+{
+    json_t *root = hl_store_load(e);
+    if (!root) return -1;
+    json_t *findings = hl_last_findings();
+    char dir[4096], *names[128];
+    int n = 0, added = 0;
+    DIR *d = opendir(tb_home_path(dir, sizeof dir, "scripts/healer"));
+    for (struct dirent *de; d && (de = readdir(d)) && n < 128;) {
+        size_t len = strlen(de->d_name);
+        if (de->d_name[0] != '.' && len > 4 && strcmp(de->d_name + len - 4, ".lua") == 0)
+            names[n++] = strdup(de->d_name);
+    }
+    if (d) closedir(d);
+    qsort(names, (size_t)n, sizeof *names, cmp_str);
+    lua_State *L = tb_lua_new(TB_LUA_KIND_TRUSTED, NULL, e);
+    for (int i = 0; i < n; i++) {
+        if (L) added += run_rule(L, dir, names[i], findings, root);
+        free(names[i]);
+    }
+    if (L) tb_lua_close(L);
+    tb_err le;
+    int llm = hl_propose_llm(cfg, root, findings, &le);
+    if (llm > 0) added += llm;
+    json_decref(findings);
+    /* The proposals were made on a snapshot (the LLM may take a while); the new ones are added
+     * to the file as it is now. */
+    int fd = hl_store_lock(), rc = -1;
+    json_t *fresh = hl_store_load(e);
+    if (fresh) {
+        size_t i;
+        json_t *p;
+        json_array_foreach(json_object_get(root, "directives"), i, p)
+        {
+            const char *id = json_string_value(json_object_get(p, "id"));
+            if (id && !hl_store_find(fresh, id))
+                json_array_append(json_object_get(fresh, "directives"), p);
+        }
+        rc = hl_store_save(fresh, e);
+        json_decref(fresh);
+    }
+    hl_store_unlock(fd);
+    json_decref(root);
+    return rc == 0 ? added : -1;
+}
+
+int hl_add_proposal(json_t *root, json_t *d, const char *proposer)
+{
+    return add_directive(root, d, proposer);
+}

@@ -1,0 +1,56 @@
+-- Strategic Stagnation -> a param_change: the strategy's tunable entry params (declared in its
+-- file with bounds and a step, docs/strategy-api.md) are moved halfway from their current value
+-- towards the loosening bound, in whole steps. The change goes into config/trading_config.json
+-- on a branch and is only kept if a replay of the last sessions trades and is not worse than
+-- the baseline (healer.metrics). Can be auto-applied: it stays inside the declared bounds.
+
+-- A strategy file is a table of params and functions: read it without running its callbacks.
+local function strategy_table(file)
+  local f = io.open(file, "r")
+  if not f then return nil end
+  local src = f:read("a")
+  f:close()
+  local env = { string = string, math = math, table = table, os = { time = os.time, date = os.date } }
+  local chunk = load(src, "=" .. file, "t", env)
+  local ok, t = pcall(chunk or error)
+  return ok and type(t) == "table" and t or nil
+end
+
+local function propose(finding, home)
+  local ev = finding.evidence or {}
+  local s = ev.file and strategy_table(home .. "/" .. ev.file)
+  if not (s and type(s.tunable) == "table") then return nil end
+  local current, params, why = ev.params or {}, {}, {}
+  for name, t in pairs(s.tunable) do
+    local cur = current[name] or (s.params or {})[name]
+    local step, dir = t.step or 1, t.loosen or -1
+    local bound = dir < 0 and t.min or t.max
+    if type(cur) == "number" and bound and cur ~= bound then
+      local steps = math.max(1, math.floor(math.abs(bound - cur) / step / 2))
+      local new = cur + dir * steps * step
+      if dir < 0 then new = math.max(new, t.min) else new = math.min(new, t.max) end
+      params[name] = new
+      why[#why + 1] = string.format("%s %s -> %s", name, tostring(cur), tostring(new))
+    end
+  end
+  if not next(params) then return nil end
+  return {
+    finding = finding.rule,
+    severity = finding.severity,
+    symbol = finding.symbol,
+    kind = "param_change",
+    target = "config/trading_config.json",
+    change = { strategy = ev.strategy, params = params },
+    rationale = string.format("%s: no trades in %d sessions; loosen entry within the declared "
+      .. "bounds: %s", ev.strategy, #(ev.sessions or {}), table.concat(why, ", ")),
+    can_auto_apply = true,
+  }
+end
+
+return function(findings, ctx)
+  local out = {}
+  for _, f in ipairs(findings) do
+    if f.rule == "stagnation" then out[#out + 1] = propose(f, ctx.home) end
+  end
+  return out
+end

@@ -1,0 +1,135 @@
+/* The Healer's parts that need no git: the metrics gate, applying changes, the store. */
+#include "healer/healer.h"
+#include "healer/healer_priv.h"
+#include "healer/store.h"
+#include "home/home.h"
+#include "tbtest.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+TEST(a_replay_worse_on_any_configured_metric_is_refused)
+{
+    char *metrics[] = {"trades", "pnl", "max_drawdown_pct"};
+    json_t *base = json_pack("{s:i, s:f, s:f}", "trades", 0, "pnl", 0.0, "max_drawdown_pct", 1.0);
+    json_t *better =
+        json_pack("{s:i, s:f, s:f}", "trades", 4, "pnl", 10.0, "max_drawdown_pct", 0.5);
+    json_t *losing =
+        json_pack("{s:i, s:f, s:f}", "trades", 4, "pnl", -1.0, "max_drawdown_pct", 0.5);
+    json_t *deeper = json_pack("{s:i, s:f, s:f}", "trades", 4, "pnl", 1.0, "max_drawdown_pct", 2.0);
+    char why[200] = "";
+    CHECK_INT(hl_not_worse(metrics, 3, base, better, why, sizeof why), 1);
+    CHECK_INT(hl_not_worse(metrics, 3, base, losing, why, sizeof why), 0);
+    CHECK_CONTAINS(why, "worse on pnl");
+    CHECK_INT(hl_not_worse(metrics, 3, base, deeper, why, sizeof why), 0);
+    CHECK_CONTAINS(why, "worse on max_drawdown_pct");
+    CHECK_INT(hl_not_worse(metrics, 1, base, losing, why, sizeof why), 1); /* trades only */
+    char *unknown[] = {"nope"};
+    CHECK_INT(hl_not_worse(unknown, 1, base, better, why, sizeof why), 0);
+    json_decref(base), json_decref(better), json_decref(losing), json_decref(deeper);
+}
+
+static char dir[64];
+
+static void make_checkout(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/tb-healer-XXXXXX");
+    if (!mkdtemp(dir)) TBT_FAIL("mkdtemp");
+    char path[256];
+    snprintf(path, sizeof path, "%s/config", dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/config/trading_config.json", dir);
+    FILE *f = fopen(path, "w");
+    fputs("{\"strategies\": [{\"file\": \"strategies/momentum.lua\", \"params\": {\"qty\": 5}},\n"
+          " {\"file\": \"strategies/other.lua\", \"name\": \"o\"}]}\n",
+          f);
+    fclose(f);
+}
+
+static json_t *config_of(void)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/config/trading_config.json", dir);
+    return json_load_file(path, 0, NULL);
+}
+
+TEST(a_param_change_sets_the_named_strategys_params_in_the_checkouts_config)
+{
+    make_checkout();
+    tb_err e;
+    json_t *d =
+        json_loads("{\"kind\": \"param_change\", \"target\": \"config/trading_config.json\","
+                   " \"change\": {\"strategy\": \"momentum\", \"params\": {\"min\": 5}}}",
+                   0, NULL);
+    CHECK_INT(hl_apply_change(d, dir, -1, &e), 0);
+    json_t *cfg = config_of();
+    json_t *p = json_object_get(json_array_get(json_object_get(cfg, "strategies"), 0), "params");
+    CHECK_INT((int)json_integer_value(json_object_get(p, "min")), 5);
+    CHECK_INT((int)json_integer_value(json_object_get(p, "qty")), 5); /* the others stay */
+    json_decref(cfg), json_decref(d);
+    d = json_loads("{\"kind\": \"param_change\", \"target\": \"config/trading_config.json\","
+                   " \"change\": {\"strategy\": \"ghost\", \"param\": \"x\", \"value\": 1}}",
+                   0, NULL);
+    CHECK_INT(hl_apply_change(d, dir, -1, &e), -1);
+    CHECK_CONTAINS(e.msg, "no strategy ghost");
+    json_decref(d);
+}
+
+TEST(a_config_change_sets_a_key_by_its_dotted_path)
+{
+    make_checkout();
+    tb_err e;
+    json_t *d =
+        json_loads("{\"kind\": \"config_change\", \"target\": \"config/trading_config.json\","
+                   " \"change\": {\"path\": \"risk.limits.max_open_positions\", \"value\": 3}}",
+                   0, NULL);
+    CHECK_INT(hl_apply_change(d, dir, -1, &e), 0);
+    json_t *cfg = config_of();
+    CHECK_INT((int)json_integer_value(json_object_get(
+                  json_object_get(json_object_get(cfg, "risk"), "limits"), "max_open_positions")),
+              3);
+    json_decref(cfg), json_decref(d);
+}
+
+TEST(a_script_patch_outside_the_home_is_refused)
+{
+    make_checkout();
+    tb_err e;
+    json_t *d = json_loads("{\"kind\": \"script_patch\", \"target\": \"../../etc/x.lua\","
+                           " \"change\": {\"content\": \"return 1\"}}",
+                           0, NULL);
+    CHECK_INT(hl_apply_change(d, dir, -1, &e), -1);
+    CHECK_CONTAINS(e.msg, "inside the home");
+    json_decref(d);
+}
+
+TEST(status_changes_are_stamped_and_recorded_in_the_history)
+{
+    make_checkout();
+    tb_home_set_override(dir);
+    tb_err e;
+    CHECK_INT(tb_home_init(&e), 0);
+    json_t *root = hl_store_load(&e);
+    json_t *d = json_pack("{s:s, s:s}", "id", "H1", "finding", "stagnation");
+    json_array_append_new(json_object_get(root, "directives"), d);
+    CHECK_STR(hl_status(d), "Queued");
+    hl_set_status(d, "Queued", "proposed", NULL);
+    hl_set_status(d, "PENDING_EXECUTION", NULL, NULL);
+    CHECK_INT(hl_store_save(root, &e), 0);
+    json_decref(root);
+    root = hl_store_load(&e);
+    d = hl_store_find(root, "H1");
+    CHECK_STR(hl_status(d), "PENDING_EXECUTION");
+    CHECK(json_object_get(json_object_get(d, "timestamps"), "Queued") != NULL);
+    CHECK(json_object_get(json_object_get(d, "timestamps"), "PENDING_EXECUTION") != NULL);
+    json_decref(root);
+    char path[256], line[1024];
+    snprintf(path, sizeof path, "%s/logs/healer_history.jsonl", dir);
+    FILE *f = fopen(path, "r");
+    int n = 0;
+    while (f && fgets(line, sizeof line, f)) n += strstr(line, "\"id\":\"H1\"") != NULL;
+    if (f) fclose(f);
+    CHECK_INT(n, 2);
+    CHECK_INT(hl_approve("nope", "cli", NULL, &e), -1);
+    CHECK_CONTAINS(e.msg, "no directive nope");
+}

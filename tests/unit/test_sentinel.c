@@ -1,0 +1,211 @@
+/* The Sentinel: facts from a home's SQLite and logs, and the rules' findings. */
+#include "config/config.h"
+#include "home/home.h"
+#include "lua/sandbox.h"
+#include "sentinel/facts.h"
+#include "sentinel/sentinel.h"
+#include "store/db.h"
+#include "tbtest.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void write_file(const char *dir, const char *rel, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        TBT_FAIL("cannot write %s", path);
+        return;
+    }
+    fputs(text, f);
+    fclose(f);
+}
+
+static char home[64];
+
+/* A home with three sessions played, one strategy that traded on the last one only. */
+static void make_home(void)
+{
+    snprintf(home, sizeof home, "/tmp/tb-sentinel-XXXXXX");
+    if (!mkdtemp(home)) TBT_FAIL("mkdtemp");
+    tb_home_set_override(home);
+    tb_err e;
+    CHECK_INT(tb_home_init(&e), 0);
+    write_file(home, "logs/trading_bot.log",
+               "2026-03-01T00:00:00.000Z INFO  [replay] session 2026-01-02 ended: bars=10 orders=0 "
+               "fills=0 blocked=0 equity=100000.00\n"
+               "2026-03-01T00:00:01.000Z INFO  [replay] session 2026-01-05 ended: bars=10 orders=0 "
+               "fills=0 blocked=0 equity=100000.00\n"
+               "2026-03-01T00:00:01.500Z WARN  [feed] AAPL: stale data for 5 bars\n"
+               "2026-03-01T00:00:02.000Z INFO  [replay] session 2026-01-06 ended: bars=10 orders=2 "
+               "fills=2 blocked=1 equity=99900.00\n");
+    write_file(home, "logs/enhanced_decision_log.jsonl",
+               "{\"t\":\"2026-01-06T15:00:00.000Z\",\"strategy\":\"a\",\"symbol\":\"ZZZ\",\"side\":"
+               "\"buy\",\"verdict\":\"blocked\",\"gate\":\"limits\",\"price\":10}\n"
+               "{\"t\":\"2026-01-06T15:01:00.000Z\",\"strategy\":\"a\",\"symbol\":\"ZZZ\",\"side\":"
+               "\"buy\",\"verdict\":\"submitted\",\"price\":10}\n");
+    /* the replay's CSV bars: ZZZ rises 5% after the blocked buy at 15:00 */
+    char bars[256];
+    snprintf(bars, sizeof bars, "%s/bars", home);
+    mkdir(bars, 0755);
+    write_file(home, "bars/zzz.csv",
+               "t,symbol,o,h,l,c,v\n"
+               "2026-01-06T14:59:00Z,ZZZ,10,10,10,10,100\n"
+               "2026-01-06T15:10:00Z,ZZZ,10,10.2,10,10.2,100\n"
+               "2026-01-06T16:00:00Z,ZZZ,10.2,10.5,10.1,10.4,100\n");
+    char db[256];
+    snprintf(db, sizeof db, "%s/ml_db/ml_data.db", home);
+    sqlite3 *s;
+    CHECK_INT(sqlite3_open(db, &s), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(
+                  s,
+                  "CREATE TABLE oms_orders (client_id TEXT, strategy TEXT, session_day INTEGER,"
+                  " filled_qty INTEGER);"
+                  "CREATE TABLE oms_fills (client_id TEXT, side TEXT, qty INTEGER, price INTEGER,"
+                  " commission INTEGER, session_day INTEGER);"
+                  "INSERT INTO oms_orders VALUES ('1','a',20260106,10),('2','a',20260106,10);"
+                  /* bought 10 at 100, sold at 90: -100 dollars, less 1 dollar of commission */
+                  "INSERT INTO oms_fills VALUES ('1','buy',10,100000000,500000,20260106),"
+                  " ('2','sell',10,90000000,500000,20260106);",
+                  NULL, NULL, NULL),
+              SQLITE_OK);
+    sqlite3_close(s);
+}
+
+static void load_cfg(tb_config *cfg, const char *text)
+{
+    tb_config_errors errs;
+    if (tb_config_load_text(text, "test", cfg, &errs) != 0) TBT_FAIL("config: %s", errs.msg[0]);
+}
+
+TEST(facts_count_trades_pnl_and_drawdown_per_session_of_the_window)
+{
+    make_home();
+    tb_config cfg;
+    load_cfg(&cfg, "{\"replay\": {\"data_dir\": \"bars\"},"
+                   " \"strategies\": [{\"file\": \"strategies/a.lua\", \"name\": \"a\"}]}");
+    tb_err e;
+    json_t *state = json_object();
+    json_t *f = tb_facts_gather(&cfg, NULL, state, &e);
+    CHECK(f != NULL);
+    CHECK_STR(json_string_value(json_object_get(f, "date")), "2026-01-06");
+    CHECK_INT((int)json_array_size(json_object_get(f, "sessions")), 3);
+    json_t *a = json_object_get(json_object_get(f, "strategy_activity"), "a");
+    CHECK_INT((int)json_integer_value(
+                  json_object_get(json_object_get(a, "fills_by_session"), "2026-01-06")),
+              2);
+    CHECK_INT((int)json_integer_value(json_object_get(a, "intents")), 2);
+    json_t *pnl = json_object_get(f, "pnl");
+    CHECK_NEAR(json_number_value(json_object_get(pnl, "window")), -101.0, 1e-9);
+    CHECK_NEAR(json_number_value(json_object_get(pnl, "max_drawdown")), 101.0, 1e-9);
+    json_t *d = json_object_get(f, "decisions");
+    CHECK_INT(
+        (int)json_integer_value(json_object_get(json_object_get(d, "blocked_by_gate"), "limits")),
+        1);
+    CHECK_INT((int)json_array_size(json_object_get(f, "stale_events")), 1);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(f, "db"), "quick_check")), "ok");
+    /* the blocked buy: ZZZ then rose 5% (more than missed_move_pct 1.5) */
+    json_t *missed = json_array_get(json_object_get(f, "missed"), 0);
+    CHECK_INT((int)json_array_size(json_object_get(f, "missed")), 1);
+    CHECK_STR(json_string_value(json_object_get(missed, "symbol")), "ZZZ");
+    CHECK_STR(json_string_value(json_object_get(missed, "gate")), "limits");
+    CHECK_NEAR(json_number_value(json_object_get(missed, "move_pct")), 5.0, 1e-9);
+    CHECK_STR(json_string_value(json_object_get(f, "missed_source")), "replay CSV data");
+    json_decref(f);
+    /* the next audit reads only what the log gained since: the stale event is not seen twice */
+    f = tb_facts_gather(&cfg, "2026-01-05", state, &e);
+    CHECK_INT((int)json_array_size(json_object_get(f, "stale_events")), 0);
+    CHECK_INT((int)json_array_size(json_object_get(f, "sessions")), 2);
+    json_decref(f);
+    json_decref(state);
+    tb_config_free(&cfg);
+}
+
+TEST(a_broken_rule_is_an_error_finding_and_the_other_rules_still_run)
+{
+    char dir[] = "/tmp/tb-rules-XXXXXX";
+    if (!mkdtemp(dir)) TBT_FAIL("mkdtemp");
+    write_file(dir, "a_broken.lua", "return function(facts) return {{ severity = 'WARN\n");
+    write_file(dir, "b_bad_severity.lua",
+               "return function() return {{ severity = 'LOUD', message = 'x' }} end\n");
+    write_file(dir, "c_good.lua",
+               "return function(facts) return {{ severity = 'WARNING', symbol = 'AAPL',\n"
+               "  message = 'n=' .. facts.n, evidence = { n = facts.n } }} end\n");
+    tb_err e;
+    lua_State *L = tb_lua_new(TB_LUA_KIND_TRUSTED, NULL, &e);
+    json_t *facts = json_pack("{s:i}", "n", 7);
+    json_t *out = tb_sentinel_rules_run(L, dir, facts);
+    CHECK_INT((int)json_array_size(out), 3);
+    json_t *f0 = json_array_get(out, 0), *f1 = json_array_get(out, 1), *f2 = json_array_get(out, 2);
+    CHECK_STR(json_string_value(json_object_get(f0, "rule")), "sentinel");
+    CHECK_STR(json_string_value(json_object_get(f0, "severity")), "ERROR");
+    CHECK_CONTAINS(json_string_value(json_object_get(f0, "message")), "a_broken.lua");
+    CHECK_CONTAINS(json_string_value(json_object_get(f1, "message")), "severity must be");
+    CHECK_STR(json_string_value(json_object_get(f2, "rule")), "c_good");
+    CHECK_STR(json_string_value(json_object_get(f2, "message")), "n=7");
+    CHECK_STR(json_string_value(json_object_get(f2, "symbol")), "AAPL");
+    json_decref(out);
+    json_decref(facts);
+    tb_lua_close(L);
+}
+
+TEST(a_rule_that_never_returns_is_stopped_by_the_budget)
+{
+    char dir[] = "/tmp/tb-rules-XXXXXX";
+    if (!mkdtemp(dir)) TBT_FAIL("mkdtemp");
+    write_file(dir, "loop.lua", "return function() while true do end end\n");
+    tb_err e;
+    tb_lua_limits lim = {.mem_limit = 0, .instr_budget = 1000000};
+    lua_State *L = tb_lua_new(TB_LUA_KIND_TRUSTED, &lim, &e);
+    json_t *facts = json_object();
+    json_t *out = tb_sentinel_rules_run(L, dir, facts);
+    CHECK_INT((int)json_array_size(out), 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(out, 0), "severity")), "ERROR");
+    CHECK_CONTAINS(json_string_value(json_object_get(json_array_get(out, 0), "message")),
+                   "instruction budget");
+    json_decref(out);
+    json_decref(facts);
+    tb_lua_close(L);
+}
+
+TEST(the_shipped_stagnation_rule_issues_a_strategic_reset_after_tuning)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/scripts/sentinel", TB_SOURCE_DIR);
+    tb_err e;
+    lua_State *L = tb_lua_new(TB_LUA_KIND_TRUSTED, NULL, &e);
+    json_t *facts = json_loads(
+        "{\"settings\": {\"sessions\": 2, \"missed_move_pct\": 1, \"gate_block_pct\": 80,"
+        " \"drawdown_pct\": 5, \"log_growth_mb\": 100, \"initial_cash\": 100000},"
+        " \"sessions\": [\"2026-01-05\", \"2026-01-06\"],"
+        " \"strategies\": [{\"name\": \"s\", \"file\": \"strategies/s.lua\", \"enabled\": true},"
+        "                  {\"name\": \"t\", \"file\": \"strategies/t.lua\", \"enabled\": true}],"
+        " \"strategy_activity\": {\"s\": {\"control_changes\": 2},"
+        "                         \"t\": {\"fills_by_session\": {\"2026-01-06\": 4}}},"
+        " \"pnl\": {\"max_drawdown_pct\": 0}, \"decisions\": {}, \"db\": {\"quick_check\": "
+        "\"ok\"}}",
+        0, NULL);
+    json_t *out = tb_sentinel_rules_run(L, dir, facts);
+    int stagnation = 0, reset = 0;
+    size_t i;
+    json_t *f;
+    json_array_foreach(out, i, f)
+    {
+        const char *rule = json_string_value(json_object_get(f, "rule"));
+        CHECK(strcmp(rule, "sentinel") != 0); /* every shipped rule loads and runs */
+        if (strcmp(rule, "stagnation") != 0) continue;
+        stagnation++;
+        CHECK_CONTAINS(json_string_value(json_object_get(f, "message")),
+                       "Strategic Stagnation: s made no trades in 2 sessions despite");
+        json_t *d = json_object_get(f, "directive");
+        reset += d && strcmp(json_string_value(json_object_get(d, "type")), "Strategic Reset") == 0;
+    }
+    CHECK_INT(stagnation, 1);
+    CHECK_INT(reset, 1);
+    json_decref(out);
+    json_decref(facts);
+    tb_lua_close(L);
+}
