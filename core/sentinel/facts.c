@@ -92,15 +92,16 @@ static int has_table(sqlite3 *db, const char *name)
 }
 
 /* Model calibration against outcomes: mean predicted probability against the hit rate, when
- * the ML issue's predictions table (probability, outcome) exists. */
+ * the ML gate's decisions (ml_decisions: confidence, outcome) exist. */
 static void db_model(sqlite3 *db, json_t *facts)
 {
     json_t *m = json_pack("{s:b}", "available", 0);
     sqlite3_stmt *st;
-    if (has_table(db, "ml_predictions") &&
+    /* ml_decisions: the ML gate's entries with their confidence and, once closed, outcome. */
+    if (has_table(db, "ml_decisions") &&
         sqlite3_prepare_v2(db,
-                           "SELECT count(*), avg(probability), avg(outcome) FROM ml_predictions"
-                           " WHERE outcome IS NOT NULL",
+                           "SELECT count(*), avg(confidence), avg(outcome) FROM ml_decisions"
+                           " WHERE outcome IS NOT NULL AND confidence IS NOT NULL",
                            -1, &st, NULL) == SQLITE_OK) {
         if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
             json_decref(m);

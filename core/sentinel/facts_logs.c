@@ -5,6 +5,7 @@
  * log sizes and free disk.
  */
 #include "home/home.h"
+#include "ml/features.h"
 #include "log/tail.h"
 #include "sentinel/facts.h"
 
@@ -194,19 +195,25 @@ static void scan_sizes(json_t *facts, json_t *state)
                             json_real((double)vfs.f_bavail * (double)vfs.f_frsize / 1048576.0));
 }
 
-/* The ML issue's feature schema, when it exists (ml_db/models/feature_schema.json). */
+/* The schema of the model in service and the features this engine computes (core/ml/features.h),
+ * for the schema-drift rule. */
 static void scan_ml_schema(json_t *facts)
 {
-    static const char *const rels[] = {"ml_db/models/feature_schema.json",
-                                       "ml_db/feature_schema.json", NULL};
+    static const char *const rels[] = {"ml_db/models/current/feature_schema.json",
+                                       "ml_db/models/feature_schema.json", NULL};
     char path[4096];
+    json_t *live = json_array();
+    for (int k = 0; k < TB_FEATURES_N; k++)
+        json_array_append_new(live, json_string(tb_feature_name(k)));
     for (int i = 0; rels[i]; i++) {
         json_t *s = json_load_file(tb_home_path(path, sizeof path, rels[i]), 0, NULL);
         if (!s) continue;
-        json_object_set_new(facts, "ml_schema",
-                            json_pack("{s:s, s:o}", "file", rels[i], "schema", s));
+        json_object_set_new(
+            facts, "ml_schema",
+            json_pack("{s:s, s:o, s:o}", "file", rels[i], "schema", s, "live", live));
         return;
     }
+    json_decref(live);
 }
 
 void tb_facts_logs(json_t *facts, const tb_config *cfg, json_t *state)

@@ -1,26 +1,29 @@
--- Schema drift: the ML model's feature schema against the features the live engine computes.
--- Without the ML issue's schema file there is nothing to compare: a clear INFO says so.
-local live = { "rsi", "macd", "macd_signal", "macd_hist", "atr", "bb_upper", "bb_middle",
-  "bb_lower", "stoch_k", "stoch_d", "adx", "plus_di", "minus_di", "obv", "vwap", "roc", "relvol",
-  "sma", "ema" }
-
+-- Schema drift: the schema of the model in service (ml_db/models/current/feature_schema.json)
+-- against the features this engine computes (facts.ml_schema.live, from core/ml/features.h), in
+-- order. Under STRICT_SCHEMA a drift blocks every entry: retrain (`tradebot train --force`).
 return function(facts)
   local s = facts.ml_schema
   if not s then
     return { { severity = "INFO",
-      message = "schema drift not checked: no ML feature schema (ml_db/models/feature_schema.json)",
+      message = "schema drift not checked: no model in service (ml_db/models/current)",
       evidence = {} } }
   end
-  local have = {}
-  for _, f in ipairs(live) do have[f] = true end
-  local missing = {}
-  for _, f in ipairs(s.schema.features or {}) do
+  local live = s.live or {}
+  local missing, moved = {}, {}
+  local at = {}
+  for i, name in ipairs(live) do at[name] = i end
+  for i, f in ipairs(s.schema.features or {}) do
     local name = type(f) == "table" and f.name or f
-    if not have[name] then missing[#missing + 1] = name end
+    if not at[name] then
+      missing[#missing + 1] = name
+    elseif at[name] ~= i then
+      moved[#moved + 1] = name
+    end
   end
-  if #missing == 0 then return {} end
+  if #missing == 0 and #moved == 0 and #live == #(s.schema.features or {}) then return {} end
   return { { severity = "ERROR",
-    message = string.format("schema drift: %d model features the live engine does not compute",
-      #missing),
-    evidence = { file = s.file, missing = missing } } }
+    message = string.format("schema drift: the model expects %d features the engine does not compute"
+      .. " and %d in another order; entries are blocked under STRICT_SCHEMA: retrain",
+      #missing, #moved),
+    evidence = { file = s.file, missing = missing, moved = moved, live = #live } } }
 end

@@ -84,7 +84,7 @@ check "tradebot sentinel exits 0" [ "$rc" -eq 0 ]
 check "the audit reports Strategic Stagnation" grep -q "WARNING  stagnation .*Strategic Stagnation: momentum made no trades in 3 sessions despite parameter tuning" "$H/sentinel.out"
 check "the finding is in logs/sentinel_activity.jsonl with rule, severity, message and evidence" \
   bash -c "jq -s -e 'any(.[]; .kind==\"finding\" and .rule==\"stagnation\" and .severity==\"WARNING\" and .evidence.strategy==\"momentum\")' '$H/logs/sentinel_activity.jsonl' >/dev/null"
-check "schema drift says clearly that there is no ML schema" grep -q "INFO     schema_drift .*no ML feature schema" "$H/sentinel.out"
+check "schema drift says clearly that there is no model to compare with" grep -q "INFO     schema_drift .*no model in service" "$H/sentinel.out"
 check "data/sentinel_feedback.json carries a Strategic Reset for momentum" \
   bash -c "jq -e 'any(.directives[]; .type==\"Strategic Reset\" and .strategy==\"momentum\")' '$H/data/sentinel_feedback.json' >/dev/null"
 check "the engine applies the Strategic Reset and logs it" wait_for "log_has 'type=Strategic Reset strategy=momentum'" 10

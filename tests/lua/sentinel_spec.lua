@@ -60,12 +60,19 @@ describe("sentinel rules", function()
     assert.are.equal("CRITICAL", bad[1].severity)
   end)
 
-  it("schema drift is INFO without a schema and ERROR on unknown features", function()
+  it("schema drift is INFO without a model, ERROR on unknown or moved features, quiet when equal", function()
     assert.are.equal("INFO", rule("schema_drift")(facts())[1].severity)
-    local s = { file = "ml_db/models/feature_schema.json", schema = { features = { "rsi", "gamma" } } }
+    local live = { "ret_1", "rsi_14", "vix" }
+    local s = { file = "ml_db/models/current/feature_schema.json", live = live,
+      schema = { features = { { name = "ret_1" }, { name = "gamma" }, { name = "vix" } } } }
     local out = rule("schema_drift")(facts({ ml_schema = s }))
     assert.are.equal("ERROR", out[1].severity)
     assert.are.same({ "gamma" }, out[1].evidence.missing)
+    s.schema.features = { { name = "rsi_14" }, { name = "ret_1" }, { name = "vix" } }
+    out = rule("schema_drift")(facts({ ml_schema = s }))
+    assert.are.same({ "rsi_14", "ret_1" }, out[1].evidence.moved)
+    s.schema.features = { { name = "ret_1" }, { name = "rsi_14" }, { name = "vix" } }
+    assert.are.equal(0, #rule("schema_drift")(facts({ ml_schema = s })))
   end)
 
   it("connectivity and stale data count the incidents", function()
