@@ -19,6 +19,8 @@ typedef struct held {
 
 typedef enum { ACT_NONE, ACT_DROP, ACT_LIMIT, ACT_HALT } ad_action;
 
+typedef struct ad_req ad_req;
+
 struct alpaca_data {
     alpaca_data_opts o;
     char data_url[256], stream_url[300], feed[8], host[TB_RL_HOST_MAX + 1];
@@ -34,6 +36,7 @@ struct alpaca_data {
     struct event *act; /* drop / halt outside wslay's callbacks */
     ad_action action;
     char action_why[160];
+    ad_req *inflight; /* freed by alpaca_data_free when the HTTP client went first */
 };
 
 const char *alpaca_data_state_name(ad_state s)
@@ -53,14 +56,24 @@ static void set_state(alpaca_data *a, ad_state s, const char *why)
 
 /* ---- REST bars ------------------------------------------------------------------------------ */
 
-typedef struct ad_req {
+struct ad_req {
     alpaca_data *a;
+    ad_req *prev, *next;
     char symbols[2048], single[16], from[40], to[40];
     alpaca_data_done_fn fn;
     void *ud;
     alpaca_data_result res;
     char err[300];
-} ad_req;
+};
+
+static void req_unlink(ad_req *q)
+{
+    if (q->prev)
+        q->prev->next = q->next;
+    else
+        q->a->inflight = q->next;
+    if (q->next) q->next->prev = q->prev;
+}
 
 static int get_page(ad_req *q, const char *token, tb_err *e);
 
@@ -69,6 +82,7 @@ static void req_finish(ad_req *q, int ok)
     q->res.ok = ok;
     q->res.error = ok ? NULL : q->err;
     if (ok) tb_bar_vec_sort(&q->res.bars);
+    req_unlink(q);
     q->fn(q->ud, &q->res);
     tb_bar_vec_free(&q->res.bars);
     free(q);
@@ -161,7 +175,11 @@ int alpaca_data_bars(alpaca_data *a, const char *const *symbols, int n, int64_t 
                               symbols[i]);
     fmt_time(from_ns, q->from, sizeof q->from);
     fmt_time(to_ns, q->to, sizeof q->to);
+    q->next = a->inflight;
+    if (q->next) q->next->prev = q;
+    a->inflight = q;
     if (get_page(q, NULL, e) == 0) return 0;
+    req_unlink(q);
     free(q);
     return -1;
 }
@@ -449,6 +467,12 @@ alpaca_data *alpaca_data_new(const alpaca_data_opts *o, tb_err *e)
 void alpaca_data_free(alpaca_data *a)
 {
     if (!a) return;
+    while (a->inflight) {
+        ad_req *q = a->inflight;
+        req_unlink(q);
+        tb_bar_vec_free(&q->res.bars);
+        free(q);
+    }
     tb_ws_free(a->ws);
     event_free(a->act);
     for (int i = 0; i < a->nsyms; i++) free(a->syms[i]);

@@ -75,8 +75,8 @@ typedef struct alpaca_data alpaca_data;
 
 alpaca_data *alpaca_data_new(const alpaca_data_opts *o, tb_err *e);
 
-/* Closes the stream, cancels nothing in flight on the shared HTTP client (its callbacks check
- * a generation), frees. */
+/* Closes the stream and frees, with what is still in flight: free the HTTP client first (it
+ * then calls nothing back), or wait for the callbacks. */
 void alpaca_data_free(alpaca_data *a);
 
 /* Minute bars of symbols in [from_ns, to_ns), every page; one symbol uses

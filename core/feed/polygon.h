@@ -38,6 +38,9 @@ typedef void (*polygon_done_fn)(void *ud, polygon_result *r);
 typedef struct polygon polygon;
 
 polygon *polygon_new(const polygon_opts *o, tb_err *e);
+
+/* Frees the client and what is still in flight: free the HTTP client first (it then calls
+ * nothing back), or wait for the callbacks. */
 void polygon_free(polygon *p);
 
 /* Aggregates of ticker (mult x timespan, from..to as YYYY-MM-DD), every page. */
