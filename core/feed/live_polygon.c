@@ -106,7 +106,8 @@ static void on_probe(void *ud, polygon_result *r)
     lp *x = ud;
     x->pages += (uint64_t)r->pages;
     x->busy = 0;
-    if (r->status == PG_NOT_AUTHORIZED) {
+    /* NOT_AUTHORIZED (the plan) and 401 (the key) are configuration: retrying changes nothing. */
+    if (r->status == PG_NOT_AUTHORIZED || r->http_status == 401 || r->http_status == 403) {
         x->ent = LP_NOT_AUTHORIZED;
         snprintf(x->last_error, sizeof x->last_error, "%s", r->error ? r->error : "");
         TB_ERROR("polygon",

@@ -99,6 +99,7 @@ static void on_page(void *ud, const tb_httpc_resp *r)
     tb_err e;
     int rc;
     q->res.pages++;
+    q->res.http_status = r->status;
     if (r->status == 0) {
         snprintf(q->err, sizeof q->err, "polygon: %s", r->error ? r->error : "no answer");
         return finish(q, 0);

@@ -28,6 +28,7 @@ typedef struct polygon_result {
     int ok;           /* 1: every page fetched */
     pg_status status; /* the worst status seen (DELAYED marks delayed data) */
     int pages;
+    long http_status;  /* of the last page (0: no answer) */
     tb_bar_vec bars;   /* the callee frees it after the callback: copy or swap it out */
     double value;      /* polygon_index_value */
     const char *error; /* when !ok */

@@ -269,3 +269,24 @@ TEST(polygon_not_authorized_is_a_configuration_error_and_not_retried)
     finish(&g);
     emu_stop(&E);
 }
+
+TEST(polygon_bad_key_is_a_configuration_error_and_not_retried)
+{
+    rig g;
+    tb_live_opts o = {0};
+    const char *syms[] = {"AAPL"};
+    o.symbols = syms, o.nsymbols = 1;
+    const char *args[] = {"--plan", "paid", "--today", "2026-11-30", NULL};
+    start(&g, "polygon_emu.js", args, &o);
+    char url[64];
+    polygon_opts(&o, url, 0);
+    o.polygon.api_key = "not-the-key";
+    open_live(&g, &o);
+    WAIT_FOR(strcmp(status_of(&g, "entitlement"), "not authorized") == 0, 3000);
+    CHECK_STR(status_of(&g, "entitlement"), "not authorized");
+    CHECK_CONTAINS(status_of(&g, "last_error"), "Unknown API Key");
+    spin(600);
+    CHECK_INT(emu_requests(), 1);
+    finish(&g);
+    emu_stop(&E);
+}
