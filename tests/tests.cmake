@@ -54,7 +54,9 @@ if(TB_CLANG)
            ${CMAKE_SOURCE_DIR}/core/oms/order.c ${CMAKE_SOURCE_DIR}/core/util/money.c
            ${CMAKE_SOURCE_DIR}/core/util/err.c ${CMAKE_SOURCE_DIR}/core/feed/polygon_json.c
            ${CMAKE_SOURCE_DIR}/core/data/bar.c ${CMAKE_SOURCE_DIR}/core/data/symbols.c
-           ${CMAKE_SOURCE_DIR}/core/broker/tws_frame.c ${CMAKE_SOURCE_DIR}/core/util/sbuf.c)
+           ${CMAKE_SOURCE_DIR}/core/broker/tws_frame.c ${CMAKE_SOURCE_DIR}/core/util/sbuf.c
+           ${CMAKE_SOURCE_DIR}/core/feed/alpaca_data_json.c ${CMAKE_SOURCE_DIR}/core/data/csv.c
+           ${CMAKE_SOURCE_DIR}/core/data/calendar.c)
   add_custom_command(OUTPUT ${_fz}
     COMMAND ${TB_CLANG} -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
             -I${CMAKE_SOURCE_DIR}/core ${_src} -ljansson -o ${_fz}

@@ -230,6 +230,25 @@ static const cf_field alpaca_fields[] = {
     END,
 };
 
+static const cf_field alpaca_data_fields[] = {
+    {"data_url", CF_STR, OFF(alpaca_data.data_url), 1, 255, NULL, NULL, 0, 0, 0, NULL},
+    {"stream_url", CF_STR, OFF(alpaca_data.stream_url), 1, 255, NULL, NULL, 0, 0, 0, NULL},
+    {"feed", CF_ENUM, OFF(alpaca_data.feed), 0, 0, "iex|sip", NULL, 0, 0, 0, NULL},
+    {"rate_per_minute", CF_NUM, OFF(alpaca_data.rate_per_minute), 1, 100000, NULL, NULL, 0, 0, 0,
+     NULL},
+    {"limit_backoff_s", CF_INT, OFF(alpaca_data.limit_backoff_s), 1, 600, NULL, NULL, 0, 0, 0,
+     NULL},
+    END,
+};
+
+static const cf_field polygon_fields[] = {
+    {"base_url", CF_STR, OFF(polygon.base_url), 1, 255, NULL, NULL, 0, 0, 0, NULL},
+    {"plan", CF_ENUM, OFF(polygon.plan), 0, 0, "free|paid", NULL, 0, 0, 0, NULL},
+    {"key_file", CF_STR, OFF(polygon.key_file), 0, 255, NULL, NULL, 0, 0, 0, NULL},
+    {"poll_seconds", CF_NUM, OFF(polygon.poll_seconds), 0.1, 3600, NULL, NULL, 0, 0, 0, NULL},
+    END,
+};
+
 static const cf_field ml_fields[] = {
     {"enabled", CF_BOOL, OFF(ml.enabled), 0, 0, NULL, NULL, 0, 0, 0, NULL},
     {"strict_schema", CF_BOOL, OFF(ml.strict_schema), 0, 0, NULL, NULL, 0, 0, 0, NULL},
@@ -287,6 +306,8 @@ static const cf_field root_fields[] = {
     {"orchestrator", CF_OBJ, 0, 0, 0, NULL, orchestrator_fields, 0, 0, 0, NULL},
     {"dashboard", CF_OBJ, 0, 0, 0, NULL, dashboard_fields, 0, 0, 0, NULL},
     {"alpaca", CF_OBJ, 0, 0, 0, NULL, alpaca_fields, 0, 0, 0, NULL},
+    {"alpaca_data", CF_OBJ, 0, 0, 0, NULL, alpaca_data_fields, 0, 0, 0, NULL},
+    {"polygon", CF_OBJ, 0, 0, 0, NULL, polygon_fields, 0, 0, 0, NULL},
     {"ml", CF_OBJ, 0, 0, 0, NULL, ml_fields, 0, 0, 0, NULL},
     {"sentinel", CF_OBJ, 0, 0, 0, NULL, sentinel_fields, 0, 0, 0, NULL},
     {"healer", CF_OBJ, 0, 0, 0, NULL, healer_fields, 0, 0, 0, NULL},
@@ -600,6 +621,8 @@ void tb_config_free(tb_config *c)
     free(c->orchestrator.script), free(c->orchestrator.archive_remote);
     free(c->dashboard.bind), free(c->dashboard.token_file), free(c->dashboard.web_dir);
     free(c->alpaca.trading_url), free(c->alpaca.stream_url), free(c->alpaca.keys_file);
+    free(c->alpaca_data.data_url), free(c->alpaca_data.stream_url), free(c->alpaca_data.feed);
+    free(c->polygon.base_url), free(c->polygon.plan), free(c->polygon.key_file);
     free_strlist(c->symbols, c->nsymbols);
     free_strlist(c->healer.metrics, c->healer.nmetrics);
     free(c->healer.worktree_dir), free(c->healer.llm_url), free(c->healer.llm_model);

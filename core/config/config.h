@@ -129,6 +129,19 @@ typedef struct tb_config {
         int64_t reconcile_interval_s; /* REST reconciliation period */
     } alpaca;
     struct {
+        char *data_url;          /* bars REST: https://data.alpaca.markets */
+        char *stream_url;        /* wss://stream.data.alpaca.markets/v2 (+ "/" feed) */
+        char *feed;              /* iex (free plans) | sip (subscription) */
+        double rate_per_minute;  /* data API requests a minute (free plan: 200) */
+        int64_t limit_backoff_s; /* wait after 406 connection limit exceeded (~90 s) */
+    } alpaca_data;
+    struct {
+        char *base_url;      /* https://api.polygon.io (or https://api.massive.com) */
+        char *plan;          /* free (5 requests a minute) | paid */
+        char *key_file;      /* 0600 file with the key (POLYGON_API_KEY first) */
+        double poll_seconds; /* minute aggregates polled this often per symbol set */
+    } polygon;
+    struct {
         int enabled;                   /* features, confidence, gate, model swaps */
         int strict_schema;             /* STRICT_SCHEMA: a feature off the schema blocks entries */
         double min_confidence;         /* entries below are blocked (0: never) */

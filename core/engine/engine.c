@@ -4,6 +4,7 @@
 #include "engine/engine_orch.h"
 #include "engine/brokers.h"
 #include "engine/feedback.h"
+#include "engine/feeds.h"
 #include "home/home.h"
 #include "http/dashboard.h"
 #include "log/log.h"
@@ -272,7 +273,13 @@ static int open_trading(tb_engine *en, tb_err *e)
         ro.make_broker = tb_engine_make_broker;
         ro.broker_ud = en;
     }
-    if (tb_runner_open(&en->runner, &ro, e) != 0) return -1;
+    tb_live_opts lo;
+    tb_engine_feed_buf fb;
+    int live = tb_engine_live_opts(en, &lo, &fb, e);
+    if (live > 0) ro.live = &lo;
+    int rc = live < 0 ? -1 : tb_runner_open(&en->runner, &ro, e);
+    memset(&fb, 0, sizeof fb); /* the keys: copied by the feed */
+    if (rc != 0) return -1;
     en->runner_open = 1;
     tb_risk_attach(en->risk, tb_trader_oms(en->runner.trader));
     en->ml.gate.oms = tb_trader_oms(en->runner.trader);

@@ -8,13 +8,17 @@
 
 typedef enum { PQ_AGGS, PQ_GROUPED, PQ_INDEX } pq_kind;
 
+typedef struct pq pq;
+
 struct polygon {
     tb_http *http;
     char base[256], host[TB_RL_HOST_MAX + 1], auth[300];
+    pq *inflight; /* freed by polygon_free when the HTTP client went first (no callbacks) */
 };
 
-typedef struct pq {
+struct pq {
     polygon *p;
+    pq *prev, *next;
     pq_kind kind;
     uint32_t sym;
     int32_t tf_sec;
@@ -23,7 +27,16 @@ typedef struct pq {
     void *ud;
     polygon_result res;
     char err[300];
-} pq;
+};
+
+static void unlink_pq(pq *q)
+{
+    if (q->prev)
+        q->prev->next = q->next;
+    else
+        q->p->inflight = q->next;
+    if (q->next) q->next->prev = q->prev;
+}
 
 polygon *polygon_new(const polygon_opts *o, tb_err *e)
 {
@@ -49,6 +62,13 @@ polygon *polygon_new(const polygon_opts *o, tb_err *e)
 
 void polygon_free(polygon *p)
 {
+    if (!p) return;
+    while (p->inflight) {
+        pq *q = p->inflight;
+        unlink_pq(q);
+        tb_bar_vec_free(&q->res.bars);
+        free(q);
+    }
     free(p);
 }
 
@@ -58,6 +78,7 @@ static void finish(pq *q, int ok)
 {
     q->res.ok = ok;
     q->res.error = ok ? NULL : q->err;
+    unlink_pq(q);
     q->fn(q->ud, &q->res);
     tb_bar_vec_free(&q->res.bars);
     free(q);
@@ -78,6 +99,7 @@ static void on_page(void *ud, const tb_httpc_resp *r)
     tb_err e;
     int rc;
     q->res.pages++;
+    q->res.http_status = r->status;
     if (r->status == 0) {
         snprintf(q->err, sizeof q->err, "polygon: %s", r->error ? r->error : "no answer");
         return finish(q, 0);
@@ -129,12 +151,16 @@ static pq *pq_new(polygon *p, pq_kind k, polygon_done_fn fn, void *ud, tb_err *e
         return NULL;
     }
     q->p = p, q->kind = k, q->fn = fn, q->ud = ud;
+    q->next = p->inflight;
+    if (q->next) q->next->prev = q;
+    p->inflight = q;
     return q;
 }
 
 static int start(pq *q, const char *url, tb_err *e)
 {
     if (get(q, url, e) == 0) return 0;
+    unlink_pq(q);
     free(q);
     return -1;
 }

@@ -28,6 +28,7 @@ typedef struct polygon_result {
     int ok;           /* 1: every page fetched */
     pg_status status; /* the worst status seen (DELAYED marks delayed data) */
     int pages;
+    long http_status;  /* of the last page (0: no answer) */
     tb_bar_vec bars;   /* the callee frees it after the callback: copy or swap it out */
     double value;      /* polygon_index_value */
     const char *error; /* when !ok */
@@ -38,6 +39,9 @@ typedef void (*polygon_done_fn)(void *ud, polygon_result *r);
 typedef struct polygon polygon;
 
 polygon *polygon_new(const polygon_opts *o, tb_err *e);
+
+/* Frees the client and what is still in flight: free the HTTP client first (it then calls
+ * nothing back), or wait for the callbacks. */
 void polygon_free(polygon *p);
 
 /* Aggregates of ticker (mult x timespan, from..to as YYYY-MM-DD), every page. */

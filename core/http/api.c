@@ -42,6 +42,8 @@ static const char *replay_state_name(tb_replay_state s)
 
 static json_t *feed_status(tb_dashboard *d)
 {
+    if (d->en->runner_open && d->en->runner.live)
+        return tb_live_status_json(d->en->runner.live, tb_clock_now_ns());
     tb_replay_progress p = {0};
     if (d->en->runner_open && d->en->runner.replay)
         tb_replay_get_progress(d->en->runner.replay, &p);

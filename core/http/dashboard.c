@@ -139,6 +139,8 @@ void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s)
     }
     s->feed_staleness_seconds =
         d->last_bar_wall_ns ? (double)(tb_clock_now_ns() - d->last_bar_wall_ns) / 1e9 : 0;
+    if (en->runner_open && en->runner.live) /* a live feed knows market hours */
+        s->feed_staleness_seconds = tb_live_staleness_s(en->runner.live, tb_clock_now_ns());
 }
 
 static void get_metrics(const tb_http_req *q)

@@ -104,7 +104,8 @@ static void market(tb_sbuf *o, const tb_metrics_snap *s)
     head(o, "tradebot_feed_up", "gauge", "1 while the feed delivers data.");
     labelled(o, "tradebot_feed_up", "feed", s->feed, s->feed_running);
     head(o, "tradebot_data_staleness_seconds", "gauge",
-         "Wall-clock seconds since the feed last delivered a bar.");
+         "Wall-clock seconds since the feed last delivered a bar (live feeds: while the market is "
+         "open, 0 when closed).");
     labelled(o, "tradebot_data_staleness_seconds", "feed", s->feed, s->feed_staleness_seconds);
 }
 

@@ -24,7 +24,7 @@ typedef struct tb_metrics_snap {
     double bars_per_second, events_per_second;
     const char *feed;
     int feed_running;
-    double feed_staleness_seconds; /* wall seconds since the feed last delivered */
+    double feed_staleness_seconds; /* wall seconds since the last bar (live: market hours) */
     /* orders */
     uint64_t intents, orders, fills, rejects, blocks, order_errors;
     const tb_counters *rejects_by_reason, *blocks_by_gate;

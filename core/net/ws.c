@@ -120,7 +120,7 @@ static void teardown(tb_ws *w)
     w->bev = NULL;
 }
 
-static void schedule_reconnect(tb_ws *w, const char *why)
+static void schedule_reconnect_after(tb_ws *w, const char *why, long min_wait_ms)
 {
     int was_open = w->state == TB_WS_OPEN;
     teardown(w);
@@ -128,6 +128,8 @@ static void schedule_reconnect(tb_ws *w, const char *why)
     w->reconnects++;
     w->rng = w->rng * 6364136223846793005ULL + 1442695040888963407ULL;
     long wait = w->backoff_ms / 2 + (long)((w->rng >> 33) % (uint64_t)(w->backoff_ms / 2 + 1));
+    if (wait < min_wait_ms) /* the floor keeps its jitter, so peers do not return in step */
+        wait = min_wait_ms + (long)((w->rng >> 17) % (uint64_t)(min_wait_ms / 10 + 1));
     TB_WARN("ws", "stream closed: %s: reconnect with backoff: wait_ms=%ld url=%s%s", why, wait,
             w->host, w->path);
     w->backoff_ms =
@@ -135,6 +137,11 @@ static void schedule_reconnect(tb_ws *w, const char *why)
     struct timeval tv = {wait / 1000, (wait % 1000) * 1000};
     evtimer_add(w->retry, &tv);
     if (was_open && w->o.on_close) w->o.on_close(w->o.ud, why);
+}
+
+static void schedule_reconnect(tb_ws *w, const char *why)
+{
+    schedule_reconnect_after(w, why, 0);
 }
 
 static void pump(tb_ws *w)
@@ -333,6 +340,30 @@ int tb_ws_send_text(tb_ws *w, const char *text, size_t len)
 void tb_ws_drop(tb_ws *w, const char *why)
 {
     if (w->state == TB_WS_OPEN || w->state == TB_WS_CONNECTING) schedule_reconnect(w, why);
+}
+
+void tb_ws_drop_after(tb_ws *w, const char *why, long min_wait_ms)
+{
+    if (w->state == TB_WS_OPEN || w->state == TB_WS_CONNECTING) {
+        schedule_reconnect_after(w, why, min_wait_ms);
+    } else if (w->state == TB_WS_WAITING) { /* the peer closed first: lengthen the wait */
+        w->rng = w->rng * 6364136223846793005ULL + 1442695040888963407ULL;
+        long wait = min_wait_ms + (long)((w->rng >> 17) % (uint64_t)(min_wait_ms / 10 + 1));
+        struct timeval tv = {wait / 1000, (wait % 1000) * 1000};
+        evtimer_del(w->retry);
+        evtimer_add(w->retry, &tv);
+        TB_WARN("ws", "%s: reconnect held back: wait_ms=%ld url=%s%s", why, wait, w->host, w->path);
+    }
+}
+
+void tb_ws_halt(tb_ws *w, const char *why)
+{
+    int was_open = w->state == TB_WS_OPEN;
+    teardown(w);
+    evtimer_del(w->retry);
+    w->state = TB_WS_IDLE;
+    TB_WARN("ws", "stream stopped without reconnecting: %s: url=%s%s", why, w->host, w->path);
+    if (was_open && w->o.on_close) w->o.on_close(w->o.ud, why);
 }
 
 tb_ws_state tb_ws_get_state(const tb_ws *w)

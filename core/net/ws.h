@@ -47,6 +47,14 @@ int tb_ws_send_text(tb_ws *w, const char *text, size_t len);
 /* Drops the connection now (as if the peer did): the reconnect logic takes over. */
 void tb_ws_drop(tb_ws *w, const char *why);
 
+/* Drops the connection and waits at least min_wait_ms (plus jitter) before reconnecting: what a
+ * "connection limit exceeded" (Alpaca 406: the old socket stays half alive ~90 s) asks for. */
+void tb_ws_drop_after(tb_ws *w, const char *why, long min_wait_ms);
+
+/* Closes and stops reconnecting (bad keys: a tight retry would only be refused again);
+ * tb_ws_start connects again. */
+void tb_ws_halt(tb_ws *w, const char *why);
+
 tb_ws_state tb_ws_get_state(const tb_ws *w);
 
 /* Handshakes completed and reconnects scheduled so far. */

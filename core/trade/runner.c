@@ -115,7 +115,9 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
     r->o = *o;
     tb_symtab_init(&r->syms);
     tb_cal_init(&r->cal);
-    if (o->data_dir) {
+    if (o->live) {
+        /* nothing to load: the vendor's bars arrive as they close */
+    } else if (o->data_dir) {
         if (load_csv_dir(r, o->data_dir, e) != 0) return -1;
     } else {
         tb_sample_cfg sc;
@@ -135,7 +137,7 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
         sc.with_vix = 0;
         if (tb_sample_generate(&sc, &r->syms, &r->bars, NULL, e) != 0) return -1;
     }
-    if ((o->from || o->to) && filter_dates(r, o->from, o->to, e) != 0) return -1;
+    if (!o->live && (o->from || o->to) && filter_dates(r, o->from, o->to, e) != 0) return -1;
     tb_trader_opts to = {.shost = o->shost,
                          .syms = &r->syms,
                          .cal = &r->cal,
@@ -153,6 +155,11 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
     to.paper.slippage_bps = o->slippage_bps;
     to.paper.commission_per_share = o->commission_per_share;
     if (!(r->trader = tb_trader_new(&to, e))) return -1;
+    if (o->live) {
+        tb_live_opts lo = *o->live;
+        lo.base = o->base, lo.syms = &r->syms, lo.cal = &r->cal, lo.cb = on_replay, lo.ud = r;
+        return (r->live = tb_live_new(&lo, e)) ? 0 : -1;
+    }
     tb_replay_opts ro = {.speed = o->speed, .cal = &r->cal};
     r->replay = tb_replay_new(o->base, r->bars.v, r->bars.n, &ro, on_replay, r, e);
     return r->replay ? 0 : -1;
@@ -160,6 +167,7 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
 
 int tb_runner_start(tb_runner *r, tb_err *e)
 {
+    if (r->live) return tb_live_start(r->live, e);
     TB_INFO("replay", "replaying %zu bars of %u symbols at %s", r->bars.n,
             tb_symtab_count(&r->syms), r->o.speed > 0 ? "paced speed" : "full speed");
     return tb_replay_start(r->replay, e);
@@ -168,6 +176,7 @@ int tb_runner_start(tb_runner *r, tb_err *e)
 void tb_runner_close(tb_runner *r)
 {
     tb_replay_free(r->replay);
+    tb_live_free(r->live);
     tb_trader_free(r->trader);
     tb_bar_vec_free(&r->bars);
     tb_symtab_free(&r->syms);

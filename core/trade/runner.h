@@ -3,7 +3,8 @@
  * feed, the trader and the figures a report needs (equity per session, round trips).
  *
  * `tradebot run` drives it at the configured pace on the engine's loop; `tradebot backtest`
- * at full speed on a loop of its own. Same code path, same numbers.
+ * at full speed on a loop of its own. Same code path, same numbers. With a live feed (Alpaca,
+ * Polygon) the same callback gets the vendor's closed bars and the calendar's sessions.
  */
 #ifndef TB_TRADE_RUNNER_H
 #define TB_TRADE_RUNNER_H
@@ -11,6 +12,7 @@
 #include "data/bar.h"
 #include "data/calendar.h"
 #include "data/symbols.h"
+#include "feed/live.h"
 #include "feed/replay.h"
 #include "trade/trader.h"
 
@@ -36,6 +38,7 @@ typedef struct tb_runner_opts {
     int (*make_broker)(void *ud, oms *m, broker *out, tb_err *e); /* NULL: paper broker */
     void *broker_ud;
     struct tb_ml *ml;                 /* NULL: no features, no model */
+    const tb_live_opts *live;         /* a live feed instead of the replay (NULL: replay) */
     void (*on_done)(void *ud);        /* the replay finished */
     void (*on_session_end)(void *ud); /* after a session's last bar */
     void *ud;
@@ -52,7 +55,8 @@ typedef struct tb_runner {
     tb_symtab syms;
     tb_cal cal;
     tb_bar_vec bars;
-    tb_replay *replay;
+    tb_replay *replay; /* NULL with a live feed */
+    tb_live *live;     /* NULL with the replay */
     tb_trader *trader;
     tb_equity_point *curve;
     size_t ncurve, capcurve;

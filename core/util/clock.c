@@ -3,14 +3,19 @@
 #include <stdio.h>
 #include <time.h>
 
-static int64_t fake_ns;
+static int64_t fake_ns, offset_ns;
 
 int64_t tb_clock_now_ns(void)
 {
     if (fake_ns) return fake_ns;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec + offset_ns;
+}
+
+void tb_clock_set_offset_ns(int64_t ns)
+{
+    offset_ns = ns;
 }
 
 int64_t tb_clock_mono_ns(void)

@@ -16,6 +16,9 @@ int64_t tb_clock_mono_ns(void);
 /* Replaces wall time with a fixed value (tests, backtests); 0 restores the real clock. */
 void tb_clock_set_fake_ns(int64_t ns);
 
+/* Shifts wall time by ns (it keeps advancing): an engine under test inside a market minute. */
+void tb_clock_set_offset_ns(int64_t ns);
+
 /* Formats ns as RFC 3339 UTC with milliseconds ("2026-11-27T03:30:00.123Z"). Returns buf. */
 char *tb_clock_fmt_utc(int64_t ns, char *buf, int len);
 

@@ -2,6 +2,11 @@
 'use strict';
 // Alpaca emulator (loopback only): trading REST v2 and the trade_updates websocket, following
 // ../../../shared/reference/alpaca.md. Faults are injected through POST /__emu/* (see README).
+// Market data v2 too (same port, as if data.alpaca.markets and stream.data.alpaca.markets were
+// one host): bars REST with page_token pagination and the bars stream /v2/iex|sip|test in text
+// frames; minute bars of the day --data-open (the first regular minute, UTC) appear as
+// POST /__emu/data_advance {minutes} moves the market on; data_drop, data_correct, data_error.
+// --data-page N caps a bars page (default 10000); one data connection per key (406).
 // Usage: node alpaca_emu.js [--port N] [--key K --secret S] [--schema current|legacy]
 //                           [--fill auto|manual] [--text-frames] [--tls-cert F --tls-key F]
 // Prints {"port":N} on stdout once listening.
@@ -25,6 +30,14 @@ const st = {
   requests: 0,
 };
 
+const data = {
+  open: Date.parse(args['data-open'] || '2026-11-30T14:30:00Z'), cursor: 0,
+  page: Number(args['data-page'] || 10000), conns: new Set(), halfAliveUntil: 0,
+  skip: new Set(String(args['data-skip'] || '3').split(',').filter((x) => x !== '').map(Number)),
+  corrections: new Map(), sipDenied: !!args['data-sip-denied'],
+  stats: { opens: 0, auths: 0, auth_failures: 0, subscribes: 0, rest_requests: 0, rest_pages: 0,
+    rejected_406: 0, bars_sent: 0 },
+};
 const now = () => { const d = new Date(); return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z'); };
 const money = (x) => (Math.round(x * 10000) / 10000).toString();
 const price = (sym) => st.prices.get(sym) || 100;
@@ -206,6 +219,7 @@ function takeFault(kind, method, path) {
 
 function control(url, b, res) {
   const p = url.pathname.slice('/__emu/'.length);
+  if (p.startsWith('data_')) { const r = dataControl(p, b || {}, res); if (r !== null) return r; }
   if (p === 'fault') { st.faults.push(Object.assign({ count: 1 }, b)); return send(res, 200, { ok: true }); }
   if (p === 'clear') { st.faults = []; st.silent = false; return send(res, 200, { ok: true }); }
   if (p === 'schema') { st.schema = b.schema; return send(res, 200, { ok: true }); }
@@ -251,7 +265,12 @@ function route(req, res, body) {
   st.requests++;
   if (req.headers['apca-api-key-id'] !== KEY || req.headers['apca-api-secret-key'] !== SECRET)
     return err(res, 401, 40110000, 'request is not authorized');
-  let f = takeFault('429', m, path);
+  let f;
+  if (m === 'GET' && /^\/v2\/stocks\/([A-Z.]+\/)?bars$/.test(path)) {
+    if ((f = takeFault('429', m, path))) return send(res, 429, { code: 42910000, message: 'rate limit exceeded' }, { 'Retry-After': String(f.retry_after || 1) });
+    return dataRest(url, path, res);
+  }
+  f = takeFault('429', m, path);
   if (f) return send(res, 429, { code: 42910000, message: 'rate limit exceeded' }, { 'Retry-After': String(f.retry_after || 1) });
   if ((f = takeFault('500', m, path))) return err(res, 500, 50000000, 'internal server error');
   if ((f = takeFault('malformed', m, path))) return send(res, 200, '{"id": "broken", "qty": ');
@@ -315,6 +334,121 @@ function replace(o, b, res) {
   send(res, 200, pub(n));
 }
 
+
+// ---- market data v2 ----------------------------------------------------------------------
+function symSeed(sym) { return [...sym].reduce((s, c) => (s * 31 + c.charCodeAt(0)) % 100000, 7); }
+// Minute i of the day (0 = the open) of sym: null when that minute had no trade (no bar).
+function dataBar(sym, i) {
+  if (data.skip.has(i)) return null;
+  const seed = symSeed(sym), base = 50 + (seed % 200);
+  const o = base + Math.sin((i + seed) / 7) * 2, c = base + Math.sin((i + 1 + seed) / 7) * 2;
+  let close = Math.round(c * 100) / 100;
+  const k = `${sym}|${i}`;
+  if (data.corrections.has(k)) close = data.corrections.get(k);
+  const open = Math.round(o * 100) / 100;
+  return { t: new Date(data.open + i * 60000).toISOString().replace('.000Z', 'Z'), o: open,
+    h: Math.max(open, close) + 0.05, l: Math.min(open, close) - 0.05, c: close,
+    v: 1000 + ((seed + i * 37) % 5000), n: 10 + (i % 40), vw: Math.round((open + close) * 50) / 100 };
+}
+function barsOf(sym, startMs, endMs) {
+  const out = [];
+  for (let i = 0; i < data.cursor; i++) {
+    const t = data.open + i * 60000;
+    if (t < startMs || t >= endMs) continue;
+    const b = dataBar(sym, i);
+    if (b) out.push(b);
+  }
+  return out;
+}
+function dataRest(url, path, res) {
+  data.stats.rest_requests++;
+  const q = url.searchParams;
+  if (q.get('timeframe') !== '1Min') return err(res, 422, 42210000, 'invalid timeframe');
+  if (q.get('feed') === 'sip' && data.sipDenied) return err(res, 403, 40310000, 'subscription does not permit querying recent SIP data');
+  const start = q.get('start') ? Date.parse(q.get('start')) : 0;
+  const end = q.get('end') ? Date.parse(q.get('end')) : 8.64e15;
+  const limit = Math.min(Number(q.get('limit') || 1000), 10000, data.page);
+  let single = null, syms;
+  const mm = path.match(/^\/v2\/stocks\/([A-Z.]+)\/bars$/);
+  if (mm) { single = mm[1]; syms = [single]; } else syms = (q.get('symbols') || '').split(',').filter(Boolean).sort();
+  const all = [];
+  for (const s of syms) for (const b of barsOf(s, start, end)) all.push([s, b]);
+  const off = q.get('page_token') ? Number(Buffer.from(q.get('page_token'), 'base64').toString().split(':')[1]) : 0;
+  const page = all.slice(off, off + limit);
+  const next = off + limit < all.length ? Buffer.from(`off:${off + limit}`).toString('base64') : null;
+  data.stats.rest_pages++;
+  if (single) return send(res, 200, { bars: page.map((x) => x[1]), symbol: single, next_page_token: next });
+  const bars = {};
+  for (const [s, b] of page) (bars[s] = bars[s] || []).push(b);
+  return send(res, 200, { bars, next_page_token: next });
+}
+const dsend = (c, arr) => c.send(JSON.stringify(arr), false); // the data streams use text frames
+function barMsg(T, sym, b) { return Object.assign({ T, S: sym }, b); }
+function onDataMessage(c, text) {
+  let m;
+  try { m = JSON.parse(text); } catch (e) { return dsend(c, [{ T: 'error', code: 400, msg: 'invalid syntax' }]); }
+  if (m.action === 'auth') {
+    if (c.authed) return dsend(c, [{ T: 'error', code: 403, msg: 'already authenticated' }]);
+    if (m.key === KEY && m.secret === SECRET) { c.authed = true; data.stats.auths++; return dsend(c, [{ T: 'success', msg: 'authenticated' }]); }
+    data.stats.auth_failures++;
+    dsend(c, [{ T: 'error', code: 402, msg: 'auth failed' }]);
+    return c.close(1000);
+  }
+  if (m.action === 'subscribe') {
+    if (!c.authed) return dsend(c, [{ T: 'error', code: 401, msg: 'not authenticated' }]);
+    data.stats.subscribes++;
+    c.bars = [...new Set([...(c.bars || []), ...(m.bars || [])])];
+    c.updated = [...new Set([...(c.updated || []), ...(m.updatedBars || [])])];
+    dsend(c, [{ T: 'subscription', trades: [], quotes: [], bars: c.bars, updatedBars: c.updated, dailyBars: [], statuses: [], lulds: [], corrections: [], cancelErrors: [] }]);
+    // As a reconnecting client may see: the last minute's bar again, right after subscribing.
+    if (data.cursor > 0) {
+      const msgs = c.bars.map((s) => dataBar(s, data.cursor - 1)).map((b, k) => b && barMsg('b', c.bars[k], b)).filter(Boolean);
+      if (msgs.length) dsend(c, msgs);
+    }
+  }
+}
+function dataControl(p, b, res) {
+  if (p === 'data_advance') {
+    for (let k = 0; k < (b.minutes || 1); k++) {
+      const i = data.cursor++;
+      for (const c of data.conns) {
+        if (!c.authed || !c.bars) continue;
+        const msgs = c.bars.map((s) => [s, dataBar(s, i)]).filter((x) => x[1]).map(([s, bar]) => barMsg('b', s, bar));
+        if (msgs.length) { dsend(c, msgs); data.stats.bars_sent += msgs.length; }
+      }
+    }
+    return send(res, 200, { cursor: data.cursor });
+  }
+  if (p === 'data_correct') {
+    data.corrections.set(`${b.symbol}|${b.minute}`, Number(b.close));
+    const bar = dataBar(b.symbol, b.minute);
+    for (const c of data.conns) if (c.authed && (c.updated || []).includes(b.symbol)) dsend(c, [barMsg('u', b.symbol, bar)]);
+    return send(res, 200, bar);
+  }
+  if (p === 'data_drop') {
+    const n = data.conns.size;
+    for (const c of data.conns) c.drop();
+    data.halfAliveUntil = Date.now() + Number(b && b.half_alive_ms || 0);
+    return send(res, 200, { n });
+  }
+  if (p === 'data_error') { for (const c of data.conns) dsend(c, [{ T: 'error', code: b.code, msg: b.msg || 'error' }]); return send(res, 200, { ok: true }); }
+  if (p === 'data_stats') return send(res, 200, Object.assign({ connections: data.conns.size, cursor: data.cursor }, data.stats));
+  return null;
+}
+function dataUpgrade(req, socket) {
+  const c = ws.accept(req, socket, onDataMessage, (x) => data.conns.delete(x));
+  if (!c) return;
+  // One data connection per key; a dropped one stays "half alive" for a while (field-lessons).
+  if (data.conns.size > 0 || Date.now() < data.halfAliveUntil) {
+    data.stats.rejected_406++;
+    dsend(c, [{ T: 'error', code: 406, msg: 'connection limit exceeded' }]);
+    return c.close(1000);
+  }
+  data.stats.opens++;
+  data.conns.add(c);
+  dsend(c, [{ T: 'success', msg: 'connected' }]);
+}
+
 function onStreamMessage(c, text) {
   let m;
   try { m = JSON.parse(text); } catch (e) { return c.send(JSON.stringify({ stream: 'error', data: { error_message: 'invalid syntax' } }), st.binary); }
@@ -341,7 +475,9 @@ const server = args['tls-cert']
   : http.createServer(handler);
 server.keepAliveTimeout = 60000;
 server.on('upgrade', (req, socket) => {
-  if (new URL(req.url, 'http://127.0.0.1').pathname !== '/stream') return socket.destroy();
+  const up = new URL(req.url, 'http://127.0.0.1').pathname;
+  if (/^\/v2\/(iex|sip|test)$/.test(up)) return dataUpgrade(req, socket);
+  if (up !== '/stream') return socket.destroy();
   const c = ws.accept(req, socket, onStreamMessage, (x) => st.streams.delete(x));
   if (c) st.streams.add(c);
 });

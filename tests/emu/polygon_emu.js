@@ -2,8 +2,11 @@
 'use strict';
 // Polygon.io / Massive emulator (loopback only), following ../../../shared/reference/polygon.md:
 // aggregates with next_url pagination, grouped daily, snapshots, I:VIX, NOT_AUTHORIZED.
-// Usage: node polygon_emu.js [--port N] [--key K] [--plan free|paid] [--page N]
-// The free plan answers NOT_AUTHORIZED for indices. Faults: POST /__emu/fault
+// Usage: node polygon_emu.js [--port N] [--key K] [--plan free|paid|unentitled] [--page N]
+//                            [--today YYYY-MM-DD]
+// The free plan answers DELAYED for stocks and NOT_AUTHORIZED for indices; "unentitled" answers
+// NOT_AUTHORIZED for everything. from/to are dates or Unix ms. On --today only the minutes the
+// market has reached exist: POST /__emu/advance {minutes} moves it on (a fake clock on request). Faults: POST /__emu/fault
 // {kind: "429"|"500"|"malformed", count, retry_after}. Prints {"port":N} once listening.
 const http = require('http');
 const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => {
@@ -12,7 +15,7 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => {
 }, []));
 const KEY = args.key || 'polygon-emulator-key';
 const PAGE = Number(args.page || 100);
-const st = { plan: args.plan || 'paid', faults: [], requests: 0, withKeyInUrl: 0 };
+const st = { plan: args.plan || 'paid', faults: [], requests: 0, withKeyInUrl: 0, today: args.today || '', cursor: 0 };
 let base = '';
 
 const json = (res, code, obj, h) => { res.writeHead(code, Object.assign({ 'Content-Type': 'application/json' }, h || {})); res.end(typeof obj === 'string' ? obj : JSON.stringify(obj)); };
@@ -35,6 +38,23 @@ function minuteBars(ticker, day) {
   return out;
 }
 
+// Minute bars of every day in [from, to] (dates or Unix ms); on --today only up to the cursor.
+function minutesBetween(ticker, from, to) {
+  const ms = (x, end) => (/^\d+$/.test(x) ? Number(x) : Date.parse(`${x}T00:00:00Z`) + (end ? 86400000 - 1 : 0));
+  const lo = ms(from, false), hi = ms(to, true);
+  const out = [];
+  for (let d = Math.floor(lo / 86400000) * 86400000; d <= hi; d += 86400000) {
+    const day = new Date(d).toISOString().slice(0, 10);
+    const t0 = Date.parse(`${day}T14:30:00Z`);
+    for (const b of minuteBars(ticker, day)) {
+      if (b.t < lo || b.t > hi) continue;
+      if (day === st.today && (b.t - t0) / 60000 >= st.cursor) continue;
+      out.push(b);
+    }
+  }
+  return out;
+}
+
 function take(kind) {
   const f = st.faults.find((x) => x.kind === kind && x.count > 0);
   if (f) f.count--;
@@ -47,7 +67,8 @@ function route(req, res, body) {
   if (p.startsWith('/__emu/')) {
     if (p === '/__emu/fault') st.faults.push(Object.assign({ count: 1 }, JSON.parse(body || '{}')));
     if (p === '/__emu/plan') st.plan = JSON.parse(body).plan;
-    return json(res, 200, { requests: st.requests, with_key_in_url: st.withKeyInUrl });
+    if (p === '/__emu/advance') st.cursor += JSON.parse(body || '{}').minutes || 1;
+    return json(res, 200, { requests: st.requests, with_key_in_url: st.withKeyInUrl, cursor: st.cursor });
   }
   st.requests++;
   if (url.searchParams.get('apiKey')) st.withKeyInUrl++;
@@ -59,9 +80,9 @@ function route(req, res, body) {
   if ((f = take('malformed'))) return json(res, 200, '{"status":"OK","results":[{"o":1,');
   let m;
   if ((m = p.match(/^\/v2\/aggs\/ticker\/([^/]+)\/range\/(\d+)\/(\w+)\/([\d-]+)\/([\d-]+)$/))) {
-    const [, ticker, , span, from] = m;
-    if (ticker.startsWith('I:') && st.plan === 'free') return json(res, 403, { status: 'NOT_AUTHORIZED', request_id: rid(), message: 'You are not entitled to this data. Please upgrade your plan at https://polygon.io/pricing' });
-    const all = span === 'minute' ? minuteBars(ticker, from) : [];
+    const [, ticker, , span, from, to] = m;
+    if ((ticker.startsWith('I:') && st.plan === 'free') || st.plan === 'unentitled') return json(res, 403, { status: 'NOT_AUTHORIZED', request_id: rid(), message: 'You are not entitled to this data. Please upgrade your plan at https://polygon.io/pricing' });
+    const all = span === 'minute' ? minutesBetween(ticker, from, to) : [];
     const cursor = Number(url.searchParams.get('cursor') || 0);
     const results = all.slice(cursor, cursor + PAGE);
     const out = { ticker, queryCount: all.length, resultsCount: results.length, adjusted: true, results, status: st.plan === 'free' ? 'DELAYED' : 'OK', request_id: rid(), count: results.length };

@@ -47,6 +47,9 @@ function accept(req, socket, onMessage, onClose) {
       if (f.fin) { const msg = Buffer.concat(frag); frag = []; onMessage(conn, msg.toString('utf8')); }
     }
   });
+  // The HTTP server's sockets allow half-open: a client that went away must end ours too, or
+  // 'close' (and the bookkeeping of who is connected) would wait for a failed write.
+  socket.on('end', () => { conn.open = false; socket.end(); });
   socket.on('close', () => { conn.open = false; if (onClose) onClose(conn); });
   socket.on('error', () => {});
   return conn;

@@ -1,11 +1,13 @@
 /*
  * fuzz_vendor_json: libFuzzer target for every vendor message parser (and the TWS framing): Alpaca
- * (stream frames, order objects, account, positions, order lists) and Polygon (aggregates, grouped
- * daily, index). Any input must give 0 or -1, never a crash, a leak or undefined behaviour. Built
+ * (stream frames, order objects, account, positions, order lists), Alpaca market data (the bars
+ * stream's arrays, bars pages of one and many symbols) and Polygon (aggregates, grouped daily,
+ * index). Any input must give 0 or -1, never a crash, a leak or undefined behaviour. Built
  * with clang -fsanitize=fuzzer,address,undefined.
  */
 #include "broker/alpaca_json.h"
 #include "broker/tws_frame.h"
+#include "feed/alpaca_data_json.h"
 #include "feed/polygon_json.h"
 
 #include <stddef.h>
@@ -14,6 +16,11 @@
 static void count(void *ud, const alp_order *o)
 {
     (*(int *)ud)++;
+}
+
+static void on_data_msg(void *ud, const ad_msg *m)
+{
+    (*(int *)ud) += m->type == AD_MSG_BAR;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -38,6 +45,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pg_parse_aggs(s, size, 0, 60, &bars, &page, &e);
     pg_parse_grouped(s, size, &syms, &bars, &page, &e);
     pg_parse_index_value(s, size, &v, &page, &e);
+    int bad = 0;
+    char token[256];
+    ad_parse_stream(s, size, &syms, on_data_msg, &n, &bad, &e);
+    ad_parse_bars_page(s, size, &syms, "AAPL", 60, &bars, token, sizeof token, &e);
+    ad_parse_bars_page(s, size, &syms, NULL, 60, &bars, token, sizeof token, &e);
     tb_bar_vec_free(&bars);
     tb_symtab_free(&syms);
     size_t off = 0, used; /* the same bytes as a TWS stream: frames until one is incomplete */

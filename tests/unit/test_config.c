@@ -115,3 +115,25 @@ TEST(shipped_config_file_equals_the_embedded_default)
     buf[n] = '\0';
     CHECK_STR(buf, tb_config_default_json);
 }
+
+TEST(feed_settings_have_shipped_defaults_and_are_validated)
+{
+    CHECK_INT(tb_config_load_text("{\"feed\":\"massive\",\"polygon\":{\"plan\":\"paid\"}}",
+                                  "t.json", &cfg, &errs),
+              0);
+    CHECK_STR(cfg.feed, "massive");
+    CHECK_STR(cfg.polygon.base_url, "https://api.polygon.io");
+    CHECK_STR(cfg.polygon.plan, "paid");
+    CHECK_STR(cfg.alpaca_data.feed, "iex");
+    CHECK_STR(cfg.alpaca_data.stream_url, "wss://stream.data.alpaca.markets/v2");
+    CHECK_INT(cfg.alpaca_data.limit_backoff_s, 90);
+    tb_config_free(&cfg);
+    CHECK_INT(tb_config_load_text("{\"alpaca_data\":{\"feed\":\"opra\"},"
+                                  "\"polygon\":{\"plan\":\"gold\",\"poll_seconds\":0}}",
+                                  "c.json", &cfg, &errs),
+              -1);
+    CHECK_INT(errs.n, 3);
+    CHECK_CONTAINS(errs.msg[0], "alpaca_data.feed: expected one of iex|sip");
+    CHECK_CONTAINS(errs.msg[1], "polygon.plan: expected one of free|paid");
+    CHECK_CONTAINS(errs.msg[2], "polygon.poll_seconds");
+}

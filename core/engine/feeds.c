@@ -1,0 +1,145 @@
+#include "engine/feeds.h"
+#include "broker/alpaca.h"
+#include "cand/cand_file.h"
+#include "engine/engine.h"
+#include "home/home.h"
+#include "log/log.h"
+#include "log/redact.h"
+#include "util/clock.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int add_sym(tb_engine_feed_buf *b, int n, const char *s)
+{
+    if (n >= TB_FEED_MAX_SYMBOLS || !s || !*s || strlen(s) >= sizeof b->sym[0]) return n;
+    for (int i = 0; i < n; i++)
+        if (strcmp(b->sym[i], s) == 0) return n;
+    snprintf(b->sym[n], sizeof b->sym[n], "%s", s);
+    b->symv[n] = b->sym[n];
+    return n + 1;
+}
+
+int tb_engine_feed_symbols(const tb_engine *en, tb_engine_feed_buf *buf)
+{
+    const tb_config *c = &en->cfg;
+    int n = 0;
+    for (int i = 0; i < c->nsymbols; i++) n = add_sym(buf, n, c->symbols[i]);
+    if (n) return n;
+    char path[PATH_MAX];
+    static tb_cand_set cs; /* large; the engine opens once */
+    tb_err e;
+    if (tb_cand_read(tb_home_path(path, sizeof path, TB_CAND_FILE), &cs, &e) == 0)
+        for (int i = 0; i < cs.n; i++) n = add_sym(buf, n, cs.c[i].symbol);
+    if (n) return n;
+    for (int i = 0; i < c->nstrategies; i++)
+        for (int j = 0; c->strategies[i].enabled && j < c->strategies[i].nsymbols; j++)
+            n = add_sym(buf, n, c->strategies[i].symbols[j]);
+    return n;
+}
+
+int tb_polygon_load_key(const char *file, char *key, size_t cap, tb_err *e)
+{
+    const char *k = getenv("POLYGON_API_KEY");
+    key[0] = '\0';
+    if (k && *k) {
+        snprintf(key, cap, "%s", k);
+    } else if (file && *file) {
+        struct stat sb;
+        if (stat(file, &sb) != 0) return tb_errf(e, "polygon: key file %s: not found", file);
+        if (sb.st_mode & 077)
+            return tb_errf(e, "polygon: key file %s must be mode 0600 (it is %03o)", file,
+                           (unsigned)(sb.st_mode & 0777));
+        FILE *f = fopen(file, "r");
+        if (!f) return tb_errf(e, "polygon: cannot read key file %s", file);
+        char line[512];
+        while (fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\r\n \t")] = '\0';
+            const char *v = strncmp(line, "POLYGON_API_KEY=", 16) == 0 ? line + 16 : line;
+            if (*v && *v != '#') {
+                snprintf(key, cap, "%s", v);
+                break;
+            }
+        }
+        fclose(f);
+    }
+    if (!key[0]) return tb_errf(e, "polygon: no API key: set POLYGON_API_KEY or polygon.key_file");
+    tb_redact_add_secret(key);
+    return 0;
+}
+
+/* Tests (the e2e suite) run the engine inside a chosen market minute: TRADEBOT_CLOCK_START is a
+ * Unix time the wall clock starts from, then advances normally. */
+static void clock_from_env(void)
+{
+    const char *s = getenv("TRADEBOT_CLOCK_START");
+    if (!s || !*s) return;
+    long long t = atoll(s);
+    tb_clock_set_offset_ns(t * TB_NS_PER_SEC - tb_clock_now_ns());
+    TB_WARN("engine", "TRADEBOT_CLOCK_START=%lld: the wall clock is shifted (testing only)", t);
+}
+
+static int feed_alpaca_opts(tb_engine *en, tb_live_opts *lo, tb_engine_feed_buf *b, tb_err *e)
+{
+    const tb_config *c = &en->cfg;
+    char file[PATH_MAX] = "";
+    if (c->alpaca.keys_file && *c->alpaca.keys_file)
+        tb_home_path(file, sizeof file, c->alpaca.keys_file);
+    if (alpaca_load_keys(file, b->key, sizeof b->key, b->secret, sizeof b->secret, e) != 0)
+        return -1;
+    lo->kind = TB_LIVE_ALPACA;
+    lo->alpaca.data_url = c->alpaca_data.data_url;
+    lo->alpaca.stream_url = c->alpaca_data.stream_url;
+    lo->alpaca.feed = c->alpaca_data.feed;
+    lo->alpaca.key_id = b->key, lo->alpaca.secret_key = b->secret;
+    lo->alpaca.rate_per_minute = c->alpaca_data.rate_per_minute;
+    lo->alpaca.limit_backoff_ms = (long)c->alpaca_data.limit_backoff_s * 1000;
+    TB_INFO("feed", "feed alpaca: %s/%s (bars REST %s)", c->alpaca_data.stream_url,
+            c->alpaca_data.feed, c->alpaca_data.data_url);
+    return 0;
+}
+
+static int feed_polygon_opts(tb_engine *en, tb_live_opts *lo, tb_engine_feed_buf *b, tb_err *e)
+{
+    const tb_config *c = &en->cfg;
+    char file[PATH_MAX] = "";
+    if (c->polygon.key_file && *c->polygon.key_file)
+        tb_home_path(file, sizeof file, c->polygon.key_file);
+    if (tb_polygon_load_key(file, b->key, sizeof b->key, e) != 0) return -1;
+    lo->kind = TB_LIVE_POLYGON;
+    lo->polygon.base_url = c->polygon.base_url;
+    lo->polygon.api_key = b->key;
+    lo->polygon.rate_per_minute = strcmp(c->polygon.plan, "free") == 0 ? 5 : 0;
+    lo->polygon.poll_seconds = c->polygon.poll_seconds;
+    TB_INFO("feed", "feed %s: %s, plan %s, polling every %.0f s", c->feed, c->polygon.base_url,
+            c->polygon.plan, c->polygon.poll_seconds);
+    return 0;
+}
+
+int tb_engine_live_opts(tb_engine *en, tb_live_opts *lo, tb_engine_feed_buf *buf, tb_err *e)
+{
+    const char *f = en->cfg.feed;
+    if (strcmp(f, "replay") == 0) return 0;
+    clock_from_env();
+    memset(lo, 0, sizeof *lo);
+    lo->name = f;
+    lo->ca_file = getenv("TRADEBOT_CA_FILE"); /* a private CA (tests, TLS-intercepting proxies) */
+    int rc = strcmp(f, "alpaca") == 0 ? feed_alpaca_opts(en, lo, buf, e)
+             : strcmp(f, "polygon") == 0 || strcmp(f, "massive") == 0
+                 ? feed_polygon_opts(en, lo, buf, e)
+                 : tb_errf(e,
+                           "feed \"%s\" is not available in this build (use replay, alpaca, "
+                           "polygon or massive)",
+                           f);
+    if (rc != 0) return -1;
+    lo->symbols = buf->symv;
+    lo->nsymbols = tb_engine_feed_symbols(en, buf);
+    if (!lo->nsymbols)
+        return tb_errf(e,
+                       "feed %s: no symbols to subscribe: set \"symbols\", run `tradebot "
+                       "candidates`, or give a strategy symbols",
+                       f);
+    return 1;
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `tradebot run` with "feed": "massive" (Polygon's new name) against the Polygon emulator: the
+# entitlement probe shows a free plan's DELAYED data as "delayed" and its bars reach the trader;
+# an unentitled plan is a configuration error shown as "not authorized" and not retried.
+source "$(dirname "$0")/lib.bash"
+
+start_emu() { # emulator plan, config plan
+  node "$TB_SOURCE_DIR/tests/emu/polygon_emu.js" --port 0 --key e2e-polygon-key --plan "$1" \
+    --today 2026-11-30 >"$H/emu.out" 2>"$H/emu.err" &
+  EMU_PID=$!
+  wait_for "grep -q port '$H/emu.out'" 10 || { echo "emulator did not start"; exit 1; }
+  PORT=$(sed -E 's/.*"port":([0-9]+).*/\1/' "$H/emu.out")
+  curl -s -X POST -d '{"minutes":10}' "http://127.0.0.1:$PORT/__emu/advance" >/dev/null
+  mkdir -p "$H/config"
+  cat >"$H/config/trading_config.json" <<JSON
+{"feed": "massive", "symbols": ["AAPL"], "dashboard": {"port": 0},
+ "polygon": {"base_url": "http://127.0.0.1:$PORT", "plan": "$2", "poll_seconds": 1}}
+JSON
+}
+trap 'kill $EMU_PID 2>/dev/null; cleanup' EXIT
+export POLYGON_API_KEY=e2e-polygon-key TRADEBOT_CLOCK_START=$((1796049000 + 20 * 60))
+
+start_emu free free
+start_engine
+check "the probe finds delayed data" wait_for "log_has 'entitlement: delayed data (status DELAYED)'" 20
+wait_for "grep -q 'dashboard listening' '$H/logs/trading_bot.log'" 10
+url=$(grep -o 'http://127.0.0.1:[0-9]*' "$H/logs/trading_bot.log" | grep -v ":$PORT" | head -1)
+check "/api/status shows the feed delayed" bash -c "curl -s '$url/api/status' | grep -q '\"status\": *\"delayed\"'"
+check "the probe's closed bars reach the trader" \
+  wait_for "curl -s '$url/metrics' | grep -q '^tradebot_bars_total 10'" 10
+check "the key is never logged" bash -c "! grep -q 'e2e-polygon-key' '$H/logs/trading_bot.log'"
+stop_engine || true
+kill $EMU_PID; wait $EMU_PID 2>/dev/null || true
+rm -rf "$H/logs"
+
+start_emu unentitled paid
+start_engine
+check "NOT_AUTHORIZED is logged as a configuration error" \
+  wait_for "log_has 'not retried; the feed delivers nothing'" 20
+sleep 2.5 # two poll periods
+n=$(curl -s -X POST "http://127.0.0.1:$PORT/__emu/stats" | sed -E 's/.*"requests":([0-9]+).*/\1/')
+check "and is not retried ($n request)" [ "$n" = 1 ]
+wait_for "grep -q 'dashboard listening' '$H/logs/trading_bot.log'" 10
+url=$(grep -o 'http://127.0.0.1:[0-9]*' "$H/logs/trading_bot.log" | grep -v ":$PORT" | head -1)
+check "/api/status shows it not authorized" \
+  bash -c "curl -s '$url/api/status' | grep -q '\"status\": *\"not authorized\"'"
+stop_engine || true
+finish
