@@ -141,13 +141,13 @@ static void on_error_msg(ibkr_conn *c, const tws_frame *f)
         return;
     case 2104:
     case 2106:
-    case 2158: c->st.farm_ok++; return;
+    case 2158: c->st.farm_ok++; break; /* the adapter resubscribes after a broken farm */
     case 2103:
     case 2105:
     case 2157:
         c->st.farm_broken++;
         TB_WARN("ibkr", "%lld %s", (long long)code, text);
-        return;
+        break;
     default:
         c->st.errors++;
         TB_WARN("ibkr", "error id=%lld code=%lld: %s", (long long)id, (long long)code, text);
@@ -293,6 +293,22 @@ ibkr_state ibkr_conn_state(const ibkr_conn *c)
 int64_t ibkr_conn_take_order_id(ibkr_conn *c)
 {
     return c->next_id ? c->next_id++ : 0;
+}
+
+void ibkr_conn_note_order_id(ibkr_conn *c, int64_t id)
+{
+    if (id >= c->next_id && c->next_id) c->next_id = id + 1;
+}
+
+int ibkr_conn_send(ibkr_conn *c, const tb_sbuf *b)
+{
+    if (!c->bev || !c->greeted || c->state == IBC_CONNECTING) return -1;
+    return bufferevent_write(c->bev, b->s, b->len) == 0 ? 0 : -1;
+}
+
+void ibkr_conn_resync(ibkr_conn *c)
+{
+    if (c->bev && c->greeted && c->state != IBC_CONNECTING) request_sync(c);
 }
 
 void ibkr_conn_stats_get(const ibkr_conn *c, ibkr_conn_stats *out)
