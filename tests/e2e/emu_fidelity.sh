@@ -7,6 +7,6 @@ cd "$TB_SOURCE_DIR/tests/emu"
 check "npm ci installs the pinned SDKs" bash -c "npm ci --no-audit --no-fund --loglevel=error >'$H/npm.out' 2>&1 || { cat '$H/npm.out'; exit 1; }"
 check "@alpacahq/alpaca-trade-api drives the Alpaca emulator (REST + trade_updates)" \
   bash -c "timeout 120 node sdk_alpaca.js"
-check "@stoqey/ib connects to the IB Gateway emulator (handshake, nextValidId, codes)" \
+check "@stoqey/ib connects to the IB Gateway emulator and places, fills and cancels orders" \
   bash -c "timeout 120 node sdk_ib.js"
 finish
