@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/dns.h>
 #include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,8 @@ struct ibkr_conn {
     char host[64];
     ibkr_state state;
     struct bufferevent *bev;
-    struct event *retry;
+    struct event *retry, *greet_timer; /* no greeting in time: drop (DNS stall, dead relay) */
+    struct evdns_base *dns; /* a host name (ib-gateway in compose): resolved on the loop */
     int greeted, sync_got, sync_req_id, cur_id, fails_326;
     int64_t next_id;
     long backoff_ms;
@@ -93,6 +95,7 @@ static void on_retry(evutil_socket_t fd, short w, void *arg)
 
 static void drop(ibkr_conn *c, const char *why)
 {
+    evtimer_del(c->greet_timer);
     if (c->bev) bufferevent_free(c->bev);
     c->bev = NULL;
     c->st.drops++;
@@ -164,6 +167,7 @@ static void on_frame(ibkr_conn *c, const tws_frame *f)
             return;
         }
         c->greeted = 1;
+        evtimer_del(c->greet_timer);
         c->st.server_version = (int)v;
         TB_INFO("ibkr", "connected: server_version=%d time=%s client_id=%d", (int)v,
                 f->n > 1 ? f->field[1] : "?", c->cur_id);
@@ -226,16 +230,34 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
         tb_sbuf_free(&b);
         return;
     }
-    drop(c, what & BEV_EVENT_EOF ? "closed by the Gateway" : "socket error");
+    int dns_err = bufferevent_socket_get_dns_error(bev);
+    drop(c, what & BEV_EVENT_EOF ? "closed by the Gateway"
+            : dns_err            ? evutil_gai_strerror(dns_err)
+                                 : "socket error");
+}
+
+static void on_greet_timeout(evutil_socket_t fd, short w, void *arg)
+{
+    drop(arg, "no greeting from the Gateway in time");
+}
+
+/* A name is resolved again at every connect: a recreated Gateway container gets a new address. */
+static int connect_by_name(ibkr_conn *c)
+{
+    if (!c->dns) {
+        c->dns = evdns_base_new(c->o.base, 0);
+        if (!c->dns) return -1;
+        evdns_base_load_hosts(c->dns, NULL);
+        if (!c->o.hosts_only)
+            evdns_base_resolv_conf_parse(c->dns, DNS_OPTIONS_ALL, "/etc/resolv.conf");
+    }
+    return bufferevent_socket_connect_hostname(c->bev, c->dns, AF_INET, c->host, c->o.port);
 }
 
 static void connect_now(ibkr_conn *c)
 {
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)c->o.port)};
-    if (inet_pton(AF_INET, c->host, &sa.sin_addr) != 1) {
-        TB_ERROR("ibkr", "host %s is not an IPv4 address", c->host);
-        return;
-    }
+    int literal = inet_pton(AF_INET, c->host, &sa.sin_addr) == 1;
     c->greeted = 0;
     c->sync_got = 0;
     c->st.connects++;
@@ -243,8 +265,11 @@ static void connect_now(ibkr_conn *c)
     c->bev = bufferevent_socket_new(c->o.base, -1, BEV_OPT_CLOSE_ON_FREE);
     if (!c->bev) return drop(c, "out of memory");
     bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
+    struct timeval tv = {c->o.connect_timeout_ms / 1000, (c->o.connect_timeout_ms % 1000) * 1000};
+    evtimer_add(c->greet_timer, &tv);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-    if (bufferevent_socket_connect(c->bev, (struct sockaddr *)&sa, sizeof sa) != 0)
+    if (literal ? bufferevent_socket_connect(c->bev, (struct sockaddr *)&sa, sizeof sa)
+                : connect_by_name(c))
         drop(c, "connect failed");
 }
 
@@ -260,10 +285,14 @@ ibkr_conn *ibkr_conn_new(const ibkr_conn_opts *o, tb_err *e)
     if (!c->o.port) c->o.port = 4002;
     if (!c->o.reconnect_min_ms) c->o.reconnect_min_ms = 2000;
     if (!c->o.reconnect_max_ms) c->o.reconnect_max_ms = 60000;
+    if (!c->o.connect_timeout_ms) c->o.connect_timeout_ms = 15000;
     c->backoff_ms = c->o.reconnect_min_ms;
     c->cur_id = o->client_id;
     c->rng = (uint64_t)tb_clock_mono_ns();
-    if (!(c->retry = evtimer_new(o->base, on_retry, c))) {
+    c->greet_timer = evtimer_new(o->base, on_greet_timeout, c);
+    if (!(c->retry = evtimer_new(o->base, on_retry, c)) || !c->greet_timer) {
+        if (c->retry) event_free(c->retry);
+        if (c->greet_timer) event_free(c->greet_timer);
         free(c);
         tb_errf(e, "ibkr: cannot create a timer");
         return NULL;
@@ -281,7 +310,9 @@ void ibkr_conn_free(ibkr_conn *c)
 {
     if (!c) return;
     if (c->bev) bufferevent_free(c->bev);
+    if (c->dns) evdns_base_free(c->dns, 0);
     event_free(c->retry);
+    event_free(c->greet_timer);
     free(c);
 }
 

@@ -28,11 +28,13 @@ typedef enum { IBC_DISCONNECTED, IBC_CONNECTING, IBC_SYNCING, IBC_READY, IBC_PAU
 
 typedef struct ibkr_conn_opts {
     struct event_base *base;
-    const char *host;                        /* 127.0.0.1 */
+    const char *host;                        /* 127.0.0.1, or a name (ib-gateway) */
+    int hosts_only;                          /* tests: names from /etc/hosts only, no DNS */
     int port;                                /* 4002 paper, 4001 live */
     int client_id, alt_client_id;            /* alt < 0: none */
     int64_t persisted_next_id;               /* last order id used, from the journal (0: none) */
     long reconnect_min_ms, reconnect_max_ms; /* defaults 2000 and 60000 */
+    long connect_timeout_ms;                 /* connect + resolve + greeting (default 15000) */
     void (*on_state)(void *ud, ibkr_state s);
     void (*on_message)(void *ud, const tws_frame *f); /* messages the machine does not consume */
     void *ud;
