@@ -52,7 +52,11 @@ void ibk_request_account(ibkr *a)
 {
     tb_sbuf b = {0};
     tb_err e;
-    if (ibkr_enc_account_summary(&b, ++a->acct_req + 9000, &e) == 0) ibkr_conn_send(a->conn, &b);
+    if (a->acct_active && ibkr_enc_cancel_account_summary(&b, a->acct_active, &e) == 0)
+        ibkr_conn_send(a->conn, &b);
+    int64_t id = ++a->acct_req + 9000;
+    if (ibkr_enc_account_summary(&b, id, &e) == 0 && ibkr_conn_send(a->conn, &b) == 0)
+        a->acct_active = id;
     tb_sbuf_free(&b);
 }
 
@@ -61,6 +65,7 @@ static void on_conn_state(void *ud, ibkr_state s)
     ibkr *a = ud;
     static const broker_state map[] = {BROKER_DISCONNECTED, BROKER_CONNECTING, BROKER_SYNCING,
                                        BROKER_READY, BROKER_SYNCING /* paused: no orders */};
+    if (s == IBC_DISCONNECTED) a->acct_active = 0; /* subscriptions end with the session */
     if (s == IBC_SYNCING) ibk_sync_begin(a);
     if (s == IBC_READY && a->syncing) {
         ibk_sync_end(a);

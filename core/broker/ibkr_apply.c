@@ -152,6 +152,14 @@ static void on_order_error(ibkr *a, const ibkr_error *er, const oms_order *o)
         ibk_update(a, o->client_id, 0, OMS_ST_REJECTED, "103 duplicate order id: not placed");
         tb_sbuf b = {0};
         tb_err e;
+        /* A bracket's legs name that id as parent: cancel them; the resync settles them. */
+        for (int64_t leg = er->id + 1; o->leg == OMS_LEG_NONE && leg <= er->id + 2; leg++) {
+            const char *lc = ibk_map_cid(a, leg);
+            const oms_order *lo = lc ? oms_find(a->o.oms, lc) : NULL;
+            if (lo && lo->leg != OMS_LEG_NONE && !strcmp(lo->parent_id, o->client_id) &&
+                ibkr_enc_cancel(&b, leg, &e) == 0)
+                ibkr_conn_send(a->conn, &b);
+        }
         if (ibkr_enc_req_ids(&b, &e) == 0) ibkr_conn_send(a->conn, &b);
         tb_sbuf_free(&b);
         ibkr_conn_resync(a->conn);

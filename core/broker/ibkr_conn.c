@@ -20,7 +20,7 @@ struct ibkr_conn {
     struct bufferevent *bev;
     struct event *retry, *greet_timer; /* no greeting in time: drop (DNS stall, dead relay) */
     struct evdns_base *dns; /* a host name (ib-gateway in compose): resolved on the loop */
-    int greeted, sync_got, sync_req_id, cur_id, fails_326;
+    int greeted, positions_on, sync_got, sync_req_id, cur_id, fails_326;
     int64_t next_id;
     long backoff_ms;
     uint64_t rng;
@@ -71,9 +71,12 @@ static void request_sync(ibkr_conn *c)
     c->sync_got = 0;
     c->st.syncs++;
     set_state(c, IBC_SYNCING);
-    const int64_t open[] = {16, 1}, pos[] = {61, 1};
+    const int64_t open[] = {16, 1}, pos[] = {61, 1}, cancel_pos[] = {64, 1};
     send_msg(c, open, 2);
+    /* reqPositions is a subscription: end the one of this session before asking again. */
+    if (c->positions_on) send_msg(c, cancel_pos, 2);
     send_msg(c, pos, 2);
+    c->positions_on = 1;
     tb_sbuf b = {0};
     tb_err e;
     tws_begin(&b);
@@ -150,6 +153,9 @@ static void on_error_msg(ibkr_conn *c, const tws_frame *f)
     case 2157:
         c->st.farm_broken++;
         TB_WARN("ibkr", "%lld %s", (long long)code, text);
+        break;
+    case 202: /* order cancelled: expected after a cancel or an OCA fill; the adapter applies it */
+        TB_INFO("ibkr", "202 id=%lld: %s", (long long)id, text);
         break;
     default:
         c->st.errors++;
@@ -259,6 +265,7 @@ static void connect_now(ibkr_conn *c)
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)c->o.port)};
     int literal = inet_pton(AF_INET, c->host, &sa.sin_addr) == 1;
     c->greeted = 0;
+    c->positions_on = 0;
     c->sync_got = 0;
     c->st.connects++;
     set_state(c, IBC_CONNECTING);
@@ -310,7 +317,7 @@ void ibkr_conn_free(ibkr_conn *c)
 {
     if (!c) return;
     if (c->bev) bufferevent_free(c->bev);
-    if (c->dns) evdns_base_free(c->dns, 0);
+    if (c->dns) evdns_base_free(c->dns, 1); /* 1: pending lookups release their sockets */
     event_free(c->retry);
     event_free(c->greet_timer);
     free(c);

@@ -89,6 +89,15 @@ int ibkr_enc_req_ids(tb_sbuf *b, tb_err *e)
     return tws_end(b, e);
 }
 
+int ibkr_enc_cancel_account_summary(tb_sbuf *b, int64_t req_id, tb_err *e)
+{
+    tws_begin(b);
+    tws_put_int(b, 63);
+    tws_put_int(b, 1);
+    tws_put_int(b, req_id);
+    return tws_end(b, e);
+}
+
 int ibkr_enc_account_summary(tb_sbuf *b, int64_t req_id, tb_err *e)
 {
     tws_begin(b);

@@ -36,6 +36,8 @@ int ibkr_enc_place(tb_sbuf *b, const ibkr_order *o, tb_err *e);
 int ibkr_enc_cancel(tb_sbuf *b, int64_t order_id, tb_err *e);
 /* REQ_IDS (8). */
 int ibkr_enc_req_ids(tb_sbuf *b, tb_err *e);
+/* CANCEL_ACCOUNT_SUMMARY (63): IB allows two summary subscriptions at a time. */
+int ibkr_enc_cancel_account_summary(tb_sbuf *b, int64_t req_id, tb_err *e);
 /* REQ_ACCOUNT_SUMMARY (62) for NetLiquidation, TotalCashValue, BuyingPower. */
 int ibkr_enc_account_summary(tb_sbuf *b, int64_t req_id, tb_err *e);
 

@@ -33,6 +33,7 @@ struct ibkr {
     char seen_open[IBK_SEEN][OMS_CLIENT_ID_MAX + 1]; /* orders open at IB in this sync */
     int nseen;
     int syncing, farm_broken, acct_req;
+    int64_t acct_active; /* reqId of this session's account summary subscription (0: none) */
     broker_account acct;
     ibkr_stats st;
 };

@@ -35,7 +35,7 @@ const st = {
   partialNext: 0, rejectNext: null, fillsOn: true, permSeq: 900000, execSeq: 0, cash: 1000000,
   stats: { connects: 0, start_api: 0, req_open: 0, req_pos: 0, req_exec: 0, rejected_326: 0,
     place_order: 0, cancel_order: 0, bad_place: 0, dup_103: 0, rejected_201: 0, fills: 0,
-    transmit_violations: 0, req_ids: 0, acct_summary: 0, refs: {}, ids: {} },
+    transmit_violations: 0, req_ids: 0, acct_summary: 0, acct_322: 0, refs: {}, ids: {} },
 };
 
 const frame = (fields) => {
@@ -177,6 +177,7 @@ function onConn(sock) {
   if (st.down) return sock.destroy(); // behind socat a down Gateway looks like this
   st.stats.connects++;
   let buf = Buffer.alloc(0), stage = 'greeting', clientId = null;
+  const summaries = new Set(); // this session's account summary subscriptions
   sock.on('error', () => {});
   sock.on('close', () => { if (clientId !== null && st.clients.get(clientId) === sock) st.clients.delete(clientId); });
   sock.on('data', (d) => {
@@ -247,13 +248,20 @@ function onConn(sock) {
     if (id === 8) { st.stats.req_ids++; return s.write(frame([9, 1, nextValid(true)])); }
     if (id === 62) {
       st.stats.acct_summary++;
+      summaries.add(f[2]);
+      if (summaries.size > 2) { // IB's limit on concurrent account summary subscriptions
+        st.stats.acct_322++;
+        summaries.delete(f[2]);
+        return s.write(err(Number(f[2]), 322, 'Error processing request:-\'Maximum number of account summary requests exceeded\''));
+      }
       let mv = 0;
       for (const [sym, p] of st.positions) mv += p.qty * price(sym);
       const nl = st.cash + mv, vals = { NetLiquidation: nl, TotalCashValue: st.cash, BuyingPower: 4 * nl };
       const tags = (f[4] || '').split(',').filter((t) => t in vals);
       return s.write(Buffer.concat([...tags.map((t) => frame([63, 1, f[2], ACCOUNT, t, px(vals[t]), 'USD'])), frame([64, 1, f[2]])]));
     }
-    if (id === 63 || id === 64) return;
+    if (id === 63) return summaries.delete(f[2]);
+    if (id === 64) return;
     s.write(err(-1, 10, `message ${id} not supported by the emulator`));
   }
 }

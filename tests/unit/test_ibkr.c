@@ -508,6 +508,8 @@ TEST(connectivity_lost_pauses_new_orders_and_restored_resumes)
     WAIT_FOR(0, 100);
     ibkr_stats_get(r.a, &st);
     CHECK_INT(st.resubscribes, 1);
+    CHECK(stat_of("acct_summary") >= 3);
+    CHECK_INT(stat_of("acct_322"), 0); /* each new summary request ended the previous one */
     rig_close(&r);
 }
 

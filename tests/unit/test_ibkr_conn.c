@@ -153,6 +153,7 @@ TEST(host_name_is_resolved_without_blocking_the_loop)
     CHECK(st.drops >= 2); /* an unknown name is a drop and a retry, never a crash or a hang */
     CHECK(ibkr_conn_state(c) != IBC_READY);
     ibkr_conn_free(c);
+    spin(50); /* libevent delivers the cancelled lookups' callbacks on the loop */
     conn_host = "127.0.0.1";
 }
 
