@@ -163,6 +163,10 @@ static int v_submit(void *self, const broker_submit_req *r, tb_err *e)
         refuse(a, r, why);
         return 0;
     }
+    if (r->order->tif == OMS_TIF_OPG || r->order->tif == OMS_TIF_CLS) {
+        refuse(a, r, "ibkr: time in force opg/cls is not supported by this adapter");
+        return 0;
+    }
     int legs = r->take_profit && r->stop_loss;
     int64_t id = ibkr_conn_take_order_id(a->conn);
     if (id <= 0) return tb_errf(e, "ibkr: no order id from the Gateway yet");

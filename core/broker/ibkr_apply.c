@@ -22,18 +22,22 @@ static const oms_order *our_order(ibkr *a, const char *ref, int64_t order_id)
 }
 
 /* The OMS status for an IB status string; -1: nothing to apply (executions drive fills). */
-static int status_of(const oms_order *o, const char *s)
+static int status_of(const oms *m, const oms_order *o, const char *s)
 {
     if (!strcmp(s, "Cancelled") || !strcmp(s, "ApiCancelled")) return OMS_ST_CANCELED;
-    if (!strcmp(s, "PreSubmitted"))
-        return o->leg != OMS_LEG_NONE && o->status == OMS_ST_HELD ? -1 : OMS_ST_ACCEPTED;
+    if (!strcmp(s, "PreSubmitted")) {
+        /* Also what IB shows for a working simulated stop: a leg is held only until its
+         * parent has filled. */
+        const oms_order *p = o->leg != OMS_LEG_NONE ? oms_find(m, o->parent_id) : NULL;
+        return o->status == OMS_ST_HELD && p && p->status != OMS_ST_FILLED ? -1 : OMS_ST_ACCEPTED;
+    }
     if (!strcmp(s, "Submitted")) return OMS_ST_ACCEPTED;
     return -1; /* PendingSubmit, PendingCancel, Filled, Inactive: nothing new on their own */
 }
 
 static void apply_status(ibkr *a, const oms_order *o, int64_t order_id, const char *status)
 {
-    int st = status_of(o, status);
+    int st = status_of(a->o.oms, o, status);
     if (st < 0 || oms_status_is_terminal(o->status)) return;
     if (st == OMS_ST_ACCEPTED && (o->status == OMS_ST_PENDING_CANCEL || o->filled_qty > 0)) {
         if (!o->broker_id[0]) ibk_update(a, o->client_id, order_id, o->status, NULL);

@@ -23,8 +23,8 @@ static const char *type_wire(oms_type t)
 
 static const char *tif_wire(oms_tif t)
 {
-    static const char *const n[] = {"DAY", "GTC", "IOC", "OPG", "DAY"};
-    return (unsigned)t < 5 ? n[t] : "DAY";
+    static const char *const n[] = {"DAY", "GTC", "IOC"}; /* opg/cls are refused before */
+    return (unsigned)t < 3 ? n[t] : "DAY";
 }
 
 /*

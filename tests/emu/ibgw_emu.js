@@ -74,6 +74,8 @@ function publish(o) { sendTo(o.clientId, Buffer.concat([openOrderMsg(o), statusM
 const working = (o) => o.transmitted && ['PreSubmitted', 'Submitted'].includes(o.status);
 
 function setStatus(o, status) { o.status = status; publish(o); }
+// As on a real Gateway: held legs and IB-simulated stops show PreSubmitted while they work.
+const shown = (o) => (o.held || o.type === 'STP' || o.type === 'STP LMT' ? 'PreSubmitted' : 'Submitted');
 
 function cancelOrder(o, why) {
   if (!working(o) && o.transmitted) return false;
@@ -104,14 +106,14 @@ function fill(o, qty, at) {
   sendTo(o.clientId, Buffer.concat([execMsg(x, -1), commMsg(x), statusMsg(o)]));
   if (o.status !== 'Filled') return;
   for (const c of st.orders.values()) {
-    if (c.parentId === o.id && c.status === 'PreSubmitted') setStatus(c, 'Submitted'); // legs go live
+    if (c.parentId === o.id && c.held) { c.held = false; setStatus(c, shown(c)); } // legs go live
     if (o.parentId && c.parentId === o.parentId && c !== o && working(c)) cancelOrder(c, 'OCA'); // sibling
   }
 }
 
 // The fill model, run every tick: market now, limits and stops when the price touches them.
 function evaluate(o) {
-  if (!working(o) || o.status === 'PreSubmitted' || o.waitTouch) return;
+  if (!working(o) || o.held || o.waitTouch) return;
   const p = price(o.symbol), buy = o.action === 'BUY';
   let at = null;
   if (o.type === 'MKT') at = p;
@@ -169,7 +171,8 @@ function placeOrder(clientId, f) {
   for (const g of group) {
     if (g.transmitted) continue;
     g.transmitted = true;
-    setStatus(g, g.parentId ? 'PreSubmitted' : 'Submitted');
+    g.held = !!g.parentId; // a bracket leg waits for its parent's fill
+    setStatus(g, shown(g));
   }
 }
 
