@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/dns.h>
 #include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +18,9 @@ struct ibkr_conn {
     char host[64];
     ibkr_state state;
     struct bufferevent *bev;
-    struct event *retry;
-    int greeted, sync_got, sync_req_id, cur_id, fails_326;
+    struct event *retry, *greet_timer; /* no greeting in time: drop (DNS stall, dead relay) */
+    struct evdns_base *dns; /* a host name (ib-gateway in compose): resolved on the loop */
+    int greeted, positions_on, sync_got, sync_req_id, cur_id, fails_326;
     int64_t next_id;
     long backoff_ms;
     uint64_t rng;
@@ -69,9 +71,12 @@ static void request_sync(ibkr_conn *c)
     c->sync_got = 0;
     c->st.syncs++;
     set_state(c, IBC_SYNCING);
-    const int64_t open[] = {16, 1}, pos[] = {61, 1};
+    const int64_t open[] = {16, 1}, pos[] = {61, 1}, cancel_pos[] = {64, 1};
     send_msg(c, open, 2);
+    /* reqPositions is a subscription: end the one of this session before asking again. */
+    if (c->positions_on) send_msg(c, cancel_pos, 2);
     send_msg(c, pos, 2);
+    c->positions_on = 1;
     tb_sbuf b = {0};
     tb_err e;
     tws_begin(&b);
@@ -93,6 +98,7 @@ static void on_retry(evutil_socket_t fd, short w, void *arg)
 
 static void drop(ibkr_conn *c, const char *why)
 {
+    evtimer_del(c->greet_timer);
     if (c->bev) bufferevent_free(c->bev);
     c->bev = NULL;
     c->st.drops++;
@@ -141,13 +147,16 @@ static void on_error_msg(ibkr_conn *c, const tws_frame *f)
         return;
     case 2104:
     case 2106:
-    case 2158: c->st.farm_ok++; return;
+    case 2158: c->st.farm_ok++; break; /* the adapter resubscribes after a broken farm */
     case 2103:
     case 2105:
     case 2157:
         c->st.farm_broken++;
         TB_WARN("ibkr", "%lld %s", (long long)code, text);
-        return;
+        break;
+    case 202: /* order cancelled: expected after a cancel or an OCA fill; the adapter applies it */
+        TB_INFO("ibkr", "202 id=%lld: %s", (long long)id, text);
+        break;
     default:
         c->st.errors++;
         TB_WARN("ibkr", "error id=%lld code=%lld: %s", (long long)id, (long long)code, text);
@@ -164,6 +173,7 @@ static void on_frame(ibkr_conn *c, const tws_frame *f)
             return;
         }
         c->greeted = 1;
+        evtimer_del(c->greet_timer);
         c->st.server_version = (int)v;
         TB_INFO("ibkr", "connected: server_version=%d time=%s client_id=%d", (int)v,
                 f->n > 1 ? f->field[1] : "?", c->cur_id);
@@ -226,25 +236,47 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
         tb_sbuf_free(&b);
         return;
     }
-    drop(c, what & BEV_EVENT_EOF ? "closed by the Gateway" : "socket error");
+    int dns_err = bufferevent_socket_get_dns_error(bev);
+    drop(c, what & BEV_EVENT_EOF ? "closed by the Gateway"
+            : dns_err            ? evutil_gai_strerror(dns_err)
+                                 : "socket error");
+}
+
+static void on_greet_timeout(evutil_socket_t fd, short w, void *arg)
+{
+    drop(arg, "no greeting from the Gateway in time");
+}
+
+/* A name is resolved again at every connect: a recreated Gateway container gets a new address. */
+static int connect_by_name(ibkr_conn *c)
+{
+    if (!c->dns) {
+        c->dns = evdns_base_new(c->o.base, 0);
+        if (!c->dns) return -1;
+        evdns_base_load_hosts(c->dns, NULL);
+        if (!c->o.hosts_only)
+            evdns_base_resolv_conf_parse(c->dns, DNS_OPTIONS_ALL, "/etc/resolv.conf");
+    }
+    return bufferevent_socket_connect_hostname(c->bev, c->dns, AF_INET, c->host, c->o.port);
 }
 
 static void connect_now(ibkr_conn *c)
 {
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)c->o.port)};
-    if (inet_pton(AF_INET, c->host, &sa.sin_addr) != 1) {
-        TB_ERROR("ibkr", "host %s is not an IPv4 address", c->host);
-        return;
-    }
+    int literal = inet_pton(AF_INET, c->host, &sa.sin_addr) == 1;
     c->greeted = 0;
+    c->positions_on = 0;
     c->sync_got = 0;
     c->st.connects++;
     set_state(c, IBC_CONNECTING);
     c->bev = bufferevent_socket_new(c->o.base, -1, BEV_OPT_CLOSE_ON_FREE);
     if (!c->bev) return drop(c, "out of memory");
     bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
+    struct timeval tv = {c->o.connect_timeout_ms / 1000, (c->o.connect_timeout_ms % 1000) * 1000};
+    evtimer_add(c->greet_timer, &tv);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-    if (bufferevent_socket_connect(c->bev, (struct sockaddr *)&sa, sizeof sa) != 0)
+    if (literal ? bufferevent_socket_connect(c->bev, (struct sockaddr *)&sa, sizeof sa)
+                : connect_by_name(c))
         drop(c, "connect failed");
 }
 
@@ -260,10 +292,14 @@ ibkr_conn *ibkr_conn_new(const ibkr_conn_opts *o, tb_err *e)
     if (!c->o.port) c->o.port = 4002;
     if (!c->o.reconnect_min_ms) c->o.reconnect_min_ms = 2000;
     if (!c->o.reconnect_max_ms) c->o.reconnect_max_ms = 60000;
+    if (!c->o.connect_timeout_ms) c->o.connect_timeout_ms = 15000;
     c->backoff_ms = c->o.reconnect_min_ms;
     c->cur_id = o->client_id;
     c->rng = (uint64_t)tb_clock_mono_ns();
-    if (!(c->retry = evtimer_new(o->base, on_retry, c))) {
+    c->greet_timer = evtimer_new(o->base, on_greet_timeout, c);
+    if (!(c->retry = evtimer_new(o->base, on_retry, c)) || !c->greet_timer) {
+        if (c->retry) event_free(c->retry);
+        if (c->greet_timer) event_free(c->greet_timer);
         free(c);
         tb_errf(e, "ibkr: cannot create a timer");
         return NULL;
@@ -281,7 +317,9 @@ void ibkr_conn_free(ibkr_conn *c)
 {
     if (!c) return;
     if (c->bev) bufferevent_free(c->bev);
+    if (c->dns) evdns_base_free(c->dns, 1); /* 1: pending lookups release their sockets */
     event_free(c->retry);
+    event_free(c->greet_timer);
     free(c);
 }
 
@@ -293,6 +331,22 @@ ibkr_state ibkr_conn_state(const ibkr_conn *c)
 int64_t ibkr_conn_take_order_id(ibkr_conn *c)
 {
     return c->next_id ? c->next_id++ : 0;
+}
+
+void ibkr_conn_note_order_id(ibkr_conn *c, int64_t id)
+{
+    if (id >= c->next_id && c->next_id) c->next_id = id + 1;
+}
+
+int ibkr_conn_send(ibkr_conn *c, const tb_sbuf *b)
+{
+    if (!c->bev || !c->greeted || c->state == IBC_CONNECTING) return -1;
+    return bufferevent_write(c->bev, b->s, b->len) == 0 ? 0 : -1;
+}
+
+void ibkr_conn_resync(ibkr_conn *c)
+{
+    if (c->bev && c->greeted && c->state != IBC_CONNECTING) request_sync(c);
 }
 
 void ibkr_conn_stats_get(const ibkr_conn *c, ibkr_conn_stats *out)

@@ -8,8 +8,8 @@
  * restart, a socat relay with nothing behind it), and on 326 (client id in use) it retries and
  * then switches to the configured alternate client id. The next order id is
  * max(persisted + 1, NEXT_VALID_ID) and only ever moves forward (field-lessons: ids reissued
- * after restarts). Orders are not implemented here yet: this is the transport and state the IB
- * broker adapter will sit on.
+ * after restarts). This is the transport and state; orders are the adapter's (broker/ibkr.h),
+ * which gets every message the machine does not consume, farm notices included.
  */
 #ifndef TB_BROKER_IBKR_CONN_H
 #define TB_BROKER_IBKR_CONN_H
@@ -28,11 +28,13 @@ typedef enum { IBC_DISCONNECTED, IBC_CONNECTING, IBC_SYNCING, IBC_READY, IBC_PAU
 
 typedef struct ibkr_conn_opts {
     struct event_base *base;
-    const char *host;                        /* 127.0.0.1 */
+    const char *host;                        /* 127.0.0.1, or a name (ib-gateway) */
+    int hosts_only;                          /* tests: names from /etc/hosts only, no DNS */
     int port;                                /* 4002 paper, 4001 live */
     int client_id, alt_client_id;            /* alt < 0: none */
     int64_t persisted_next_id;               /* last order id used, from the journal (0: none) */
     long reconnect_min_ms, reconnect_max_ms; /* defaults 2000 and 60000 */
+    long connect_timeout_ms;                 /* connect + resolve + greeting (default 15000) */
     void (*on_state)(void *ud, ibkr_state s);
     void (*on_message)(void *ud, const tws_frame *f); /* messages the machine does not consume */
     void *ud;
@@ -55,6 +57,15 @@ const char *ibkr_state_name(ibkr_state s);
 
 /* Takes the next order id (0 before the first NEXT_VALID_ID). */
 int64_t ibkr_conn_take_order_id(ibkr_conn *c);
+
+/* Moves the next order id past id (an id seen at the Gateway); never back. */
+void ibkr_conn_note_order_id(ibkr_conn *c, int64_t id);
+
+/* Writes one encoded frame; -1 when there is no API session (before START_API, dropped). */
+int ibkr_conn_send(ibkr_conn *c, const tb_sbuf *b);
+
+/* Requests open orders, positions and executions again (syncing until all three ended). */
+void ibkr_conn_resync(ibkr_conn *c);
 
 void ibkr_conn_stats_get(const ibkr_conn *c, ibkr_conn_stats *out);
 

@@ -289,6 +289,25 @@ static const cf_field healer_fields[] = {
     END,
 };
 
+static const cf_field ibkr_fields[] = {
+    {"host", CF_STR, OFF(ibkr.host), 1, 63, NULL, NULL, 0, 0, 0, NULL},
+    {"port", CF_INT, OFF(ibkr.port), 1, 65535, NULL, NULL, 0, 0, 0, NULL},
+    {"client_id", CF_INT, OFF(ibkr.client_id), 0, 2147483647, NULL, NULL, 0, 0, 0, NULL},
+    {"alternate_client_id", CF_INT, OFF(ibkr.alternate_client_id), -1, 2147483647, NULL, NULL, 0, 0,
+     0, NULL},
+    {"account", CF_STR, OFF(ibkr.account), 0, 63, NULL, NULL, 0, 0, 0, NULL},
+    {"restart_time", CF_STR, OFF(ibkr.restart_time), 5, 5, NULL, NULL, 0, 0, 0, NULL},
+    {"restart_zone", CF_ENUM, OFF(ibkr.restart_zone), 0, 0, "America/New_York|UTC|Etc/UTC", NULL, 0,
+     0, 0, NULL},
+    {"restart_window_minutes", CF_INT, OFF(ibkr.restart_window_minutes), 0, 240, NULL, NULL, 0, 0,
+     0, NULL},
+    {"reconnect_min_seconds", CF_NUM, OFF(ibkr.reconnect_min_seconds), 0.05, 600, NULL, NULL, 0, 0,
+     0, NULL},
+    {"reconnect_max_seconds", CF_NUM, OFF(ibkr.reconnect_max_seconds), 0.1, 3600, NULL, NULL, 0, 0,
+     0, NULL},
+    END,
+};
+
 static const cf_field root_fields[] = {
     {"broker", CF_ENUM, OFF(broker), 0, 0, "paper|alpaca|ibkr", NULL, 0, 0, 0, NULL},
     {"feed", CF_ENUM, OFF(feed), 0, 0, "replay|polygon|massive|alpaca|ibkr", NULL, 0, 0, 0, NULL},
@@ -308,6 +327,7 @@ static const cf_field root_fields[] = {
     {"alpaca", CF_OBJ, 0, 0, 0, NULL, alpaca_fields, 0, 0, 0, NULL},
     {"alpaca_data", CF_OBJ, 0, 0, 0, NULL, alpaca_data_fields, 0, 0, 0, NULL},
     {"polygon", CF_OBJ, 0, 0, 0, NULL, polygon_fields, 0, 0, 0, NULL},
+    {"ibkr", CF_OBJ, 0, 0, 0, NULL, ibkr_fields, 0, 0, 0, NULL},
     {"ml", CF_OBJ, 0, 0, 0, NULL, ml_fields, 0, 0, 0, NULL},
     {"sentinel", CF_OBJ, 0, 0, 0, NULL, sentinel_fields, 0, 0, 0, NULL},
     {"healer", CF_OBJ, 0, 0, 0, NULL, healer_fields, 0, 0, 0, NULL},
@@ -623,6 +643,8 @@ void tb_config_free(tb_config *c)
     free(c->alpaca.trading_url), free(c->alpaca.stream_url), free(c->alpaca.keys_file);
     free(c->alpaca_data.data_url), free(c->alpaca_data.stream_url), free(c->alpaca_data.feed);
     free(c->polygon.base_url), free(c->polygon.plan), free(c->polygon.key_file);
+    free(c->ibkr.host), free(c->ibkr.account), free(c->ibkr.restart_time);
+    free(c->ibkr.restart_zone);
     free_strlist(c->symbols, c->nsymbols);
     free_strlist(c->healer.metrics, c->healer.nmetrics);
     free(c->healer.worktree_dir), free(c->healer.llm_url), free(c->healer.llm_model);

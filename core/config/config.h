@@ -142,6 +142,17 @@ typedef struct tb_config {
         double poll_seconds; /* minute aggregates polled this often per symbol set */
     } polygon;
     struct {
+        char *host;                     /* IB Gateway: 127.0.0.1, or ib-gateway in compose */
+        int64_t port;                   /* 4002 paper on the host, 4004 inside compose */
+        int64_t client_id;              /* the engine's own; tools and health checks use others */
+        int64_t alternate_client_id;    /* after repeated 326 (id in use); -1: none */
+        char *account;                  /* "" : the Gateway's account */
+        char *restart_time;             /* "hh:mm", the Gateway's AUTO_RESTART_TIME */
+        char *restart_zone;             /* America/New_York | UTC */
+        int64_t restart_window_minutes; /* no new orders this close to the restart */
+        double reconnect_min_seconds, reconnect_max_seconds;
+    } ibkr;
+    struct {
         int enabled;                   /* features, confidence, gate, model swaps */
         int strict_schema;             /* STRICT_SCHEMA: a feature off the schema blocks entries */
         double min_confidence;         /* entries below are blocked (0: never) */

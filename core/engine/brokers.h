@@ -1,6 +1,6 @@
 /*
- * brokers.h - the engine's real broker: built from the configuration ("broker": "alpaca") when
- * the trader asks for one, and freed before the trader (the adapter points into its OMS).
+ * brokers.h - the engine's real broker: built from the configuration ("broker": "alpaca" or "ibkr")
+ * when the trader asks for one, and freed before the trader (the adapter points into its OMS).
  */
 #ifndef TB_ENGINE_BROKERS_H
 #define TB_ENGINE_BROKERS_H
@@ -18,6 +18,9 @@ int tb_engine_make_broker(void *ud, oms *m, broker *out, tb_err *e);
  * broker has been reconciled. Starts it at once with the paper broker.
  */
 int tb_engine_start_feed(struct tb_engine *en, tb_err *e);
+
+/* The real broker (alpaca or ibkr) in *out: 1, or 0 with the paper broker. */
+int tb_engine_real_broker(struct tb_engine *en, broker *out);
 
 /* Frees the adapter and the HTTP client (before the trader). */
 void tb_engine_brokers_close(struct tb_engine *en);

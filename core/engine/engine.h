@@ -56,6 +56,7 @@ typedef struct tb_engine {
     uint64_t config_reloads, config_reload_failures, script_reloads, script_reload_failures;
     int stopping;
     struct alpaca *alpaca; /* "broker": "alpaca" (engine/brokers.c) */
+    struct ibkr *ibkr;     /* "broker": "ibkr" (engine/brokers.c) */
     struct tb_http *http;  /* the one HTTP client of the engine */
     struct event *broker_wait;
     uint64_t broker_waits;

@@ -13,6 +13,8 @@
  *   tb.engine.account()       -> {cash, equity, buying_power} as exact decimal strings
  */
 #include "broker/alpaca.h"
+#include "broker/ibkr.h"
+#include "engine/brokers.h"
 #include "engine/engine.h"
 #include "lua/convert.h"
 #include "engine/engine_orch.h"
@@ -54,8 +56,9 @@ static void set_str(lua_State *L, const char *k, const char *v)
 static void push_net(lua_State *L, tb_engine *en)
 {
     lua_newtable(L);
+    broker b;
     set_str(L, "broker_state",
-            en->alpaca ? broker_state_name(broker_get_state(alpaca_broker(en->alpaca))) : "ready");
+            tb_engine_real_broker(en, &b) ? broker_state_name(broker_get_state(b)) : "ready");
     if (en->http) {
         tb_httpc_stats h;
         tb_httpc_stats_get(en->http, &h);
@@ -76,6 +79,24 @@ static void push_net(lua_State *L, tb_engine *en)
         set_int(L, "order_lookups", (long long)a.lookups);
         set_int(L, "stream_events", (long long)a.stream_events);
         set_int(L, "stream_reconnects", (long long)a.stream_reconnects);
+    }
+    if (en->ibkr) {
+        ibkr_stats s;
+        ibkr_conn_stats c;
+        ibkr_stats_get(en->ibkr, &s);
+        ibkr_get_conn_stats(en->ibkr, &c);
+        set_int(L, "reconciles", (long long)s.reconciles);
+        set_int(L, "reconcile_differences", (long long)s.differences);
+        set_int(L, "ibkr_orders_sent", (long long)s.orders_sent);
+        set_int(L, "ibkr_fills", (long long)s.fills);
+        set_int(L, "ibkr_replayed_execs", (long long)s.replayed_execs);
+        set_int(L, "ibkr_rejects", (long long)s.rejects);
+        set_int(L, "ibkr_window_refusals", (long long)s.window_refusals);
+        set_int(L, "ibkr_last_order_id", (long long)s.last_order_id);
+        set_int(L, "ibkr_drops", (long long)c.drops);
+        set_int(L, "ibkr_code_1100", (long long)c.code_1100);
+        set_int(L, "ibkr_code_326", (long long)c.code_326);
+        set_int(L, "ibkr_client_id", c.client_id);
     }
     lua_setfield(L, -2, "net");
 }

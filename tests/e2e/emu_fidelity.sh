@@ -8,6 +8,6 @@ npm_install "$(pwd)"
 check "the pinned SDKs are installed" test -d node_modules/@alpacahq/alpaca-trade-api
 check "@alpacahq/alpaca-trade-api drives the Alpaca emulator (REST + trade_updates)" \
   bash -c "timeout 120 node sdk_alpaca.js"
-check "@stoqey/ib connects to the IB Gateway emulator (handshake, nextValidId, codes)" \
+check "@stoqey/ib connects to the IB Gateway emulator and places, fills and cancels orders" \
   bash -c "timeout 120 node sdk_ib.js"
 finish

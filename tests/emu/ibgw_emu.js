@@ -1,14 +1,25 @@
 #!/usr/bin/env node
 'use strict';
-// IB Gateway emulator (loopback only): the TWS socket API's connection part, following
-// ../../../shared/reference/ibkr-tws.md: "API\0" + version range, server version and time,
-// START_API, NEXT_VALID_ID, MANAGED_ACCTS, farm notices 2104/2106/2158, 326 for a client id in
-// use, REQ_ALL_OPEN_ORDERS / REQ_POSITIONS / REQ_EXECUTIONS answered with their End messages,
-// and the connectivity codes 1100/1101/1102 and the daily restart on request.
-// Orders (placeOrder/cancelOrder, orderStatus, openOrder, execDetails) are NOT emulated yet.
-// Usage: node ibgw_emu.js [--port N] [--next-id N] [--max-version N]
-// Prints {"port":N,"ctl":M}; control: POST http://127.0.0.1:M/<lost|restored|restored_lost|
-// restart?ms=N|hold_id?id=N>; GET /stats.
+// IB Gateway emulator (loopback only, Node core modules only), following
+// ../../../shared/reference/ibkr-tws.md and pinned to server version 151 (the classic text
+// protocol; field layouts as @stoqey/ib encodes and decodes them at that version):
+// - connection: "API\0" + version range, server version and time, START_API, NEXT_VALID_ID,
+//   MANAGED_ACCTS, farm notices 2104/2106/2158, 326 for a client id in use;
+// - orders: PLACE_ORDER (110 fields, enforced) for STK market/limit/stop/stop-limit orders and
+//   brackets (parentId; nothing works until a child with transmit=1 arrives), CANCEL_ORDER,
+//   REQ_IDS, REQ_OPEN_ORDERS / REQ_ALL_OPEN_ORDERS, REQ_EXECUTIONS, REQ_POSITIONS,
+//   REQ_ACCOUNT_SUMMARY, answered with OPEN_ORDER (120 fields), ORDER_STATUS, EXECUTION_DATA,
+//   COMMISSION_REPORT, POSITION_DATA, ACCOUNT_SUMMARY and their End messages;
+// - a deterministic fill model: every tick (--tick-ms) market orders fill at the symbol's price,
+//   limits and stops when the price touches them; bracket legs work once the parent filled and
+//   cancel each other (OCA); a partial fill on request waits for the next price change;
+// - faults: 201 reject (on request, or an order beyond buying power), 103 for an id used before,
+//   the daily restart (all sockets dropped, refused for N ms; orders live on and may fill while
+//   down), 1100/1101/1102, a frame cut mid-message, a held client id (326).
+// Usage: node ibgw_emu.js [--port N] [--next-id N] [--max-version N] [--tick-ms N]
+// Prints {"port":N,"ctl":M}; control (POST or GET) http://127.0.0.1:M/<name>: lost, restored,
+// restored_lost, restart?ms=N, hold_id?id=N, drop_mid, price?symbol=S&price=P,
+// partial?qty=N, reject_next?text=T, use_id?id=N, fills?on=0|1, stats.
 const net = require('net');
 const http = require('http');
 const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => {
@@ -16,19 +27,160 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => {
   return a;
 }, []));
 const SERVER_MAX = Number(args['max-version'] || 151), SERVER_MIN = 100;
-const st = { nextId: Number(args['next-id'] || 1000), clients: new Map(), down: false, held: new Set(), stats: { connects: 0, start_api: 0, req_open: 0, req_pos: 0, req_exec: 0, rejected_326: 0 } };
+const ACCOUNT = 'DU1234567';
+const PLACE_FIELDS = 110, MAXD = '1.7976931348623157E308';
+const st = {
+  nextId: Number(args['next-id'] || 1000), clients: new Map(), down: false, held: new Set(), foreign: new Set(),
+  orders: new Map(), execs: [], positions: new Map(), prices: new Map(), used: new Set(),
+  partialNext: 0, rejectNext: null, fillsOn: true, permSeq: 900000, execSeq: 0, cash: 1000000,
+  stats: { connects: 0, start_api: 0, req_open: 0, req_pos: 0, req_exec: 0, rejected_326: 0,
+    place_order: 0, cancel_order: 0, bad_place: 0, dup_103: 0, rejected_201: 0, fills: 0,
+    transmit_violations: 0, req_ids: 0, acct_summary: 0, acct_322: 0, refs: {}, ids: {} },
+};
 
 const frame = (fields) => {
-  const body = Buffer.from(fields.map((f) => String(f) + '\0').join(''));
+  const body = Buffer.from(fields.map((f) => (f === undefined || f === null ? '' : String(f)) + '\0').join(''));
   const h = Buffer.alloc(4); h.writeUInt32BE(body.length);
   return Buffer.concat([h, body]);
 };
 const err = (id, code, msg) => frame([4, 2, id, code, msg]);
+const price = (sym) => st.prices.get(sym) || 100;
+const px = (v) => String(Math.round(v * 1e6) / 1e6);
+// At connect the Gateway says --next-id (a counter that may lag ids used elsewhere: use_id);
+// REQ_IDS answers past every id used.
+const nextValid = (all) => Math.max(st.nextId, ...[...st.used].filter((i) => all || !st.foreign.has(i)).map((i) => i + 1));
+const sendTo = (clientId, b) => { const s = st.clients.get(clientId); if (s) s.write(b); };
+
+// OPEN_ORDER at server version 151: the decoder's 119 reads after the message id, by kind
+// (i int, b bool, d double, D decimal, u double-or-unset, I int-or-unset, s string).
+const OPEN_KINDS = 'iisssdsssssssDsuussssisiibidsssssssssusisiiuuuuuIbbbIibbuiiuisuiiuuuIsiiiIIusbssbbsbbs' +
+  'u'.repeat(12) + 'ssbbisuuuuuuisssubbbb';
+if (OPEN_KINDS.length !== 119) throw new Error(`OPEN_ORDER layout has ${OPEN_KINDS.length} fields`);
+function openOrderMsg(o) {
+  const f = [5, ...[...OPEN_KINDS].map((k) => ('ibdD'.includes(k) ? '0' : ''))];
+  Object.assign(f, { 1: o.id, 2: 265598, 3: o.symbol, 4: 'STK', 9: 'SMART', 10: 'USD', 11: o.symbol,
+    12: 'NMS', 13: o.action, 14: o.qty, 15: o.type, 16: o.lmt || '', 17: o.aux || '', 18: o.tif,
+    20: o.account || ACCOUNT, 23: o.ref, 24: o.clientId, 25: o.permId, 58: o.parentId || 0, 86: o.status });
+  return frame(f);
+}
+const statusMsg = (o) => frame([3, o.id, o.status, o.filled, o.qty - o.filled,
+  o.filled ? px(o.notional / o.filled) : 0, o.permId, o.parentId || 0, o.lastPx || 0, o.clientId, '', 0]);
+const execMsg = (x, reqId) => frame([11, reqId, x.orderId, 265598, x.symbol, 'STK', '', '0', '', '',
+  'SMART', 'USD', x.symbol, 'NMS', x.execId, x.time, ACCOUNT, 'ISLAND', x.side, x.shares, px(x.price),
+  x.permId, x.clientId, 0, x.cumQty, px(x.avgPrice), x.ref, '', '', '', 1]);
+const commMsg = (x) => frame([59, 1, x.execId, px(x.commission), 'USD', MAXD, MAXD, '']);
+
+function publish(o) { sendTo(o.clientId, Buffer.concat([openOrderMsg(o), statusMsg(o)])); }
+const working = (o) => o.transmitted && ['PreSubmitted', 'Submitted'].includes(o.status);
+
+function setStatus(o, status) { o.status = status; publish(o); }
+// As on a real Gateway: held legs and IB-simulated stops show PreSubmitted while they work.
+const shown = (o) => (o.held || o.type === 'STP' || o.type === 'STP LMT' ? 'PreSubmitted' : 'Submitted');
+
+function cancelOrder(o, why) {
+  if (!working(o) && o.transmitted) return false;
+  o.status = 'Cancelled';
+  sendTo(o.clientId, Buffer.concat([statusMsg(o), err(o.id, 202, `Order Canceled - reason:${why || ''}`)]));
+  for (const c of st.orders.values()) if (c.parentId === o.id && c.status !== 'Cancelled' && c.status !== 'Filled') cancelOrder(c, 'parent cancelled');
+  return true;
+}
+
+function fill(o, qty, at) {
+  qty = Math.min(qty, o.qty - o.filled);
+  if (qty <= 0) return;
+  o.filled += qty; o.notional += qty * at; o.lastPx = at;
+  const sign = o.action === 'BUY' ? 1 : -1;
+  const p = st.positions.get(o.symbol) || { qty: 0, cost: 0 };
+  if (p.qty * sign >= 0) p.cost += qty * at; else p.cost -= (p.cost / p.qty) * -sign * qty;
+  p.qty += sign * qty;
+  if (p.qty === 0) p.cost = 0;
+  st.positions.set(o.symbol, p);
+  st.cash -= sign * qty * at;
+  const x = { execId: `0000e0d5.${String(++st.execSeq).padStart(8, '0')}.01.01`, orderId: o.id,
+    symbol: o.symbol, side: o.action === 'BUY' ? 'BOT' : 'SLD', shares: qty, price: at,
+    cumQty: o.filled, avgPrice: o.notional / o.filled, ref: o.ref, permId: o.permId,
+    clientId: o.clientId, time: '20261127 10:00:00 America/New_York', commission: Math.max(1, qty * 0.005) };
+  st.execs.push(x);
+  st.stats.fills++;
+  if (o.filled === o.qty) o.status = 'Filled';
+  sendTo(o.clientId, Buffer.concat([execMsg(x, -1), commMsg(x), statusMsg(o)]));
+  if (o.status !== 'Filled') return;
+  for (const c of st.orders.values()) {
+    if (c.parentId === o.id && c.held) { c.held = false; setStatus(c, shown(c)); } // legs go live
+    if (o.parentId && c.parentId === o.parentId && c !== o && working(c)) cancelOrder(c, 'OCA'); // sibling
+  }
+}
+
+// The fill model, run every tick: market now, limits and stops when the price touches them.
+function evaluate(o) {
+  if (!working(o) || o.held || o.waitTouch) return;
+  const p = price(o.symbol), buy = o.action === 'BUY';
+  let at = null;
+  if (o.type === 'MKT') at = p;
+  else if (o.type === 'LMT' && (buy ? p <= o.lmt : p >= o.lmt)) at = o.lmt;
+  else if (o.type === 'STP' && (buy ? p >= o.aux : p <= o.aux)) at = p;
+  else if (o.type === 'STP LMT' && (buy ? p >= o.aux && p <= o.lmt : p <= o.aux && p >= o.lmt)) at = o.lmt;
+  if (at === null) return;
+  let qty = o.qty - o.filled;
+  if (st.partialNext > 0 && st.partialNext < qty) { qty = st.partialNext; o.waitTouch = true; }
+  st.partialNext = 0;
+  fill(o, qty, at);
+}
+setInterval(() => { if (st.fillsOn) for (const o of [...st.orders.values()]) evaluate(o); }, Number(args['tick-ms'] || 100)).unref();
+
+function placeOrder(clientId, f) {
+  st.stats.place_order++;
+  const id = Number(f[1]);
+  if (f.length !== PLACE_FIELDS) {
+    st.stats.bad_place++;
+    return sendTo(clientId, err(id, 10, `placeOrder: ${f.length} fields, server version ${SERVER_MAX} expects ${PLACE_FIELDS}`));
+  }
+  const o = { id, clientId, symbol: f[3], secType: f[4], action: f[16], qty: Number(f[17]), type: f[18],
+    lmt: f[19] === '' ? 0 : Number(f[19]), aux: f[20] === '' ? 0 : Number(f[20]), tif: f[21] || 'DAY',
+    account: f[23], ref: f[26], transmit: f[27] === '1', parentId: Number(f[28] || 0), filled: 0, notional: 0 };
+  const old = st.orders.get(id);
+  if (old && old.clientId === clientId && working(old) && old.ref === o.ref) { // a modification
+    Object.assign(old, { qty: o.qty, lmt: o.lmt, aux: o.aux, waitTouch: false });
+    return publish(old);
+  }
+  st.stats.ids[id] = (st.stats.ids[id] || 0) + 1;
+  st.stats.refs[o.ref] = (st.stats.refs[o.ref] || 0) + 1;
+  if (st.used.has(id)) { st.stats.dup_103++; return sendTo(clientId, err(id, 103, 'Duplicate order id')); }
+  st.used.add(id);
+  if (o.secType !== 'STK' || !(o.qty > 0) || !['BUY', 'SELL'].includes(o.action) ||
+      !['MKT', 'LMT', 'STP', 'STP LMT'].includes(o.type)) {
+    return sendTo(clientId, err(id, 321, 'Error validating request:-\'bN\' : cause - invalid order'));
+  }
+  o.permId = ++st.permSeq;
+  const margin = o.action === 'BUY' && o.qty * (o.lmt || price(o.symbol)) > 4 * st.cash;
+  if (st.rejectNext !== null || margin) {
+    const why = st.rejectNext !== null ? st.rejectNext : 'YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN VALUE MUST EXCEED THE INITIAL MARGIN';
+    st.rejectNext = null;
+    st.stats.rejected_201++;
+    o.status = 'Inactive';
+    st.orders.set(id, o);
+    return sendTo(clientId, Buffer.concat([err(id, 201, `Order rejected - reason:${why}`), statusMsg(o)]));
+  }
+  o.status = 'PendingSubmit';
+  o.transmitted = false;
+  st.orders.set(id, o);
+  const parent = o.parentId ? st.orders.get(o.parentId) : null;
+  if (parent && parent.transmitted) st.stats.transmit_violations++; // parent went out alone
+  if (!o.transmit) return; // TWS keeps it until a transmitting order of its group arrives
+  const group = parent ? [parent, ...[...st.orders.values()].filter((c) => c.parentId === parent.id)] : [o];
+  for (const g of group) {
+    if (g.transmitted) continue;
+    g.transmitted = true;
+    g.held = !!g.parentId; // a bracket leg waits for its parent's fill
+    setStatus(g, shown(g));
+  }
+}
 
 function onConn(sock) {
   if (st.down) return sock.destroy(); // behind socat a down Gateway looks like this
   st.stats.connects++;
   let buf = Buffer.alloc(0), stage = 'greeting', clientId = null;
+  const summaries = new Set(); // this session's account summary subscriptions
   sock.on('error', () => {});
   sock.on('close', () => { if (clientId !== null && st.clients.get(clientId) === sock) st.clients.delete(clientId); });
   sock.on('data', (d) => {
@@ -66,15 +218,53 @@ function onConn(sock) {
       }
       st.clients.set(clientId, s);
       stage = 'ready';
-      s.write(Buffer.concat([frame([9, 1, st.nextId]), frame([15, 1, 'DU1234567']),
+      s.write(Buffer.concat([frame([9, 1, nextValid()]), frame([15, 1, ACCOUNT]),
         err(-1, 2104, 'Market data farm connection is OK:usfarm'), err(-1, 2106, 'HMDS data farm connection is OK:ushmds'),
         err(-1, 2158, 'Sec-def data farm connection is OK:secdefnj')]));
       return;
     }
-    if (id === 16) { st.stats.req_open++; return s.write(frame([53, 1])); }
-    if (id === 61) { st.stats.req_pos++; return s.write(frame([62, 1])); }
-    if (id === 7) { st.stats.req_exec++; return s.write(frame([55, 1, f[2]])); }
-    if (id === 8) return s.write(frame([9, 1, st.nextId]));
+    if (id === 3) return placeOrder(clientId, f);
+    if (id === 4) {
+      st.stats.cancel_order++;
+      const o = st.orders.get(Number(f[2]));
+      if (o && cancelOrder(o, '')) return;
+      return s.write(err(Number(f[2]), 10148, `OrderId ${f[2]} that needs to be cancelled cannot be cancelled, state: ${o ? o.status : 'unknown'}.`));
+    }
+    if (id === 5 || id === 16) {
+      st.stats.req_open++;
+      const out = [];
+      for (const o of st.orders.values()) if (working(o) && (id === 16 || o.clientId === clientId)) out.push(openOrderMsg(o), statusMsg(o));
+      return s.write(Buffer.concat([...out, frame([53, 1])]));
+    }
+    if (id === 61) {
+      st.stats.req_pos++;
+      const out = [];
+      for (const [sym, p] of st.positions) out.push(frame([61, 3, ACCOUNT, 265598, sym, 'STK', '', '0', '', '', 'NASDAQ', 'USD', sym, 'NMS', p.qty, p.qty ? px(p.cost / p.qty) : 0]));
+      return s.write(Buffer.concat([...out, frame([62, 1])]));
+    }
+    if (id === 7) {
+      st.stats.req_exec++;
+      const want = Number(f[3] || 0), out = [];
+      for (const x of st.execs) if (!want || x.clientId === want) out.push(execMsg(x, f[2]), commMsg(x));
+      return s.write(Buffer.concat([...out, frame([55, 1, f[2]])]));
+    }
+    if (id === 8) { st.stats.req_ids++; return s.write(frame([9, 1, nextValid(true)])); }
+    if (id === 62) {
+      st.stats.acct_summary++;
+      summaries.add(f[2]);
+      if (summaries.size > 2) { // IB's limit on concurrent account summary subscriptions
+        st.stats.acct_322++;
+        summaries.delete(f[2]);
+        return s.write(err(Number(f[2]), 322, 'Error processing request:-\'Maximum number of account summary requests exceeded\''));
+      }
+      let mv = 0;
+      for (const [sym, p] of st.positions) mv += p.qty * price(sym);
+      const nl = st.cash + mv, vals = { NetLiquidation: nl, TotalCashValue: st.cash, BuyingPower: 4 * nl };
+      const tags = (f[4] || '').split(',').filter((t) => t in vals);
+      return s.write(Buffer.concat([...tags.map((t) => frame([63, 1, f[2], ACCOUNT, t, px(vals[t]), 'USD'])), frame([64, 1, f[2]])]));
+    }
+    if (id === 63) return summaries.delete(f[2]);
+    if (id === 64) return;
     s.write(err(-1, 10, `message ${id} not supported by the emulator`));
   }
 }
@@ -83,20 +273,33 @@ const server = net.createServer(onConn);
 const broadcast = (b) => { for (const s of st.clients.values()) s.write(b); };
 const ctl = http.createServer((req, res) => {
   const u = new URL(req.url, 'http://127.0.0.1');
-  const p = u.pathname;
-  if (p === '/lost') broadcast(err(-1, 1100, 'Connectivity between IB and Trader Workstation has been lost.'));
-  if (p === '/restored_lost') broadcast(err(-1, 1101, 'Connectivity between IB and TWS has been restored- data lost.'));
-  if (p === '/restored') broadcast(err(-1, 1102, 'Connectivity between IB and TWS has been restored- data maintained.'));
-  if (p === '/restart') {
+  const p = u.pathname.replace(/^\/(__emu\/)?/, ''), q = (k) => u.searchParams.get(k);
+  if (p === 'lost') broadcast(err(-1, 1100, 'Connectivity between IB and Trader Workstation has been lost.'));
+  if (p === 'restored_lost') broadcast(err(-1, 1101, 'Connectivity between IB and TWS has been restored- data lost.'));
+  if (p === 'restored') broadcast(err(-1, 1102, 'Connectivity between IB and TWS has been restored- data maintained.'));
+  if (p === 'farm_broken') broadcast(err(-1, 2103, 'Market data farm connection is broken:usfarm'));
+  if (p === 'farm_ok') broadcast(err(-1, 2104, 'Market data farm connection is OK:usfarm'));
+  if (p === 'restart') {
     st.down = true;
     for (const s of st.clients.values()) s.destroy();
     st.clients.clear();
-    setTimeout(() => { st.down = false; }, Number(u.searchParams.get('ms') || 1000));
+    setTimeout(() => { st.down = false; }, Number(q('ms') || 1000));
   }
-  if (p === '/hold_id') st.held.add(Number(u.searchParams.get('id')));
-  if (p === '/drop_mid') for (const s of st.clients.values()) { s.write(Buffer.from([0, 0, 0, 40, 0x34, 0])); s.destroy(); }
+  if (p === 'hold_id') st.held.add(Number(q('id')));
+  if (p === 'drop_mid') for (const s of st.clients.values()) { s.write(Buffer.from([0, 0, 0, 40, 0x34, 0])); s.destroy(); }
+  if (p === 'price') {
+    st.prices.set(q('symbol'), Number(q('price')));
+    for (const o of st.orders.values()) if (o.symbol === q('symbol')) o.waitTouch = false;
+  }
+  if (p === 'partial') st.partialNext = Number(q('qty'));
+  if (p === 'reject_next') st.rejectNext = q('text') || 'rejected by the emulator';
+  if (p === 'use_id') { st.used.add(Number(q('id'))); st.foreign.add(Number(q('id'))); }
+  if (p === 'fills') st.fillsOn = q('on') !== '0';
   res.writeHead(200, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify(Object.assign({ clients: [...st.clients.keys()] }, st.stats)));
+  const open = [...st.orders.values()].filter(working).map((o) => ({ id: o.id, ref: o.ref, status: o.status, filled: o.filled }));
+  const positions = Object.fromEntries([...st.positions].map(([s, v]) => [s, v.qty]));
+  res.end(JSON.stringify(Object.assign({ clients: [...st.clients.keys()], open, positions,
+    orders: st.orders.size, executions: st.execs.length }, st.stats)));
 });
 server.listen(Number(args.port || 0), '127.0.0.1', () => ctl.listen(0, '127.0.0.1', () => {
   process.stdout.write(JSON.stringify({ port: server.address().port, ctl: ctl.address().port }) + '\n');

@@ -2,7 +2,10 @@
 'use strict';
 // Emulator fidelity: @stoqey/ib (a widely used TWS API client) connects to ibgw_emu.js and must
 // see the handshake, nextValidId, managed accounts, the farm notices and the 1100/1102 codes
-// exactly as from a real Gateway. Orders are not emulated yet. Exits 0 when every check passes.
+// exactly as from a real Gateway, and place and cancel orders: the emulator parses @stoqey/ib's
+// placeOrder at the negotiated version, and @stoqey/ib decodes the emulator's openOrder,
+// orderStatus, execDetails, commissionReport, position and account summary messages into the
+// right fields. Exits 0 when every check passes.
 const { spawn } = require('child_process');
 const path = require('path');
 const { IBApi, EventName } = require('@stoqey/ib');
@@ -24,6 +27,13 @@ async function main() {
     ib.on(EventName.info, (msg, code) => { seen.codes.push(code); });
     ib.on(EventName.openOrderEnd, () => { seen.openOrderEnd = true; });
     ib.on(EventName.positionEnd, () => { seen.positionEnd = true; });
+    const orders = {}, execs = [], comms = [], positions = {}, summary = {};
+    ib.on(EventName.openOrder, (id, contract, order, state) => { orders[id] = Object.assign(orders[id] || {}, { contract, order, state }); });
+    ib.on(EventName.orderStatus, (id, status, filled, remaining) => { orders[id] = Object.assign(orders[id] || {}, { status, filled, remaining }); });
+    ib.on(EventName.execDetails, (reqId, contract, exec) => { execs.push({ contract, exec }); });
+    ib.on(EventName.commissionReport, (c) => { comms.push(c); });
+    ib.on(EventName.position, (acct, contract, pos, avg) => { positions[contract.symbol] = { pos, avg }; });
+    ib.on(EventName.accountSummary, (reqId, acct, tag, value) => { summary[tag] = Number(value); });
     ib.connect();
     await sleep(700);
     check('connects', seen.connected === true);
@@ -39,6 +49,40 @@ async function main() {
     await fetch(`http://127.0.0.1:${ctl}/restored`, { method: 'POST' });
     await sleep(300);
     check('1100 and 1102 arrive as codes', seen.codes.includes(1100) && seen.codes.includes(1102));
+
+    const stock = { symbol: 'AAPL', secType: 'STK', exchange: 'SMART', currency: 'USD' };
+    ib.placeOrder(4242, stock, { action: 'BUY', totalQuantity: 5, orderType: 'LMT', lmtPrice: 95, tif: 'DAY', orderRef: 'sdk-lmt-1', transmit: true });
+    await sleep(300);
+    const st1 = await (await fetch(`http://127.0.0.1:${ctl}/stats`)).json();
+    check('the emulator parsed @stoqey/ib\'s placeOrder (110 fields at version 151)', st1.place_order === 1 && st1.bad_place === 0);
+    const o = orders[4242] || {};
+    check('openOrder decodes: symbol, action, quantity, type, limit, orderRef',
+      o.contract?.symbol === 'AAPL' && o.order?.action === 'BUY' && o.order?.totalQuantity === 5 &&
+      o.order?.orderType === 'LMT' && o.order?.lmtPrice === 95 && o.order?.orderRef === 'sdk-lmt-1');
+    check('openOrder carries the order state and orderStatus says Submitted', o.state?.status === 'Submitted' && o.status === 'Submitted' && o.remaining === 5);
+    ib.cancelOrder(4242);
+    await sleep(300);
+    check('cancelOrder gives Cancelled and error 202', orders[4242].status === 'Cancelled' && seen.codes.includes(202));
+
+    ib.placeOrder(4243, stock, { action: 'BUY', totalQuantity: 3, orderType: 'MKT', tif: 'DAY', orderRef: 'sdk-mkt-1', transmit: true });
+    await sleep(500);
+    check('a market order fills: execDetails with execId, shares, price, cumQty, orderRef',
+      execs.length === 1 && execs[0].exec.execId && execs[0].exec.shares === 3 && execs[0].exec.price === 100 &&
+      execs[0].exec.cumQty === 3 && execs[0].exec.orderRef === 'sdk-mkt-1' && execs[0].contract.symbol === 'AAPL');
+    check('commissionReport follows for the same execId', comms.length === 1 && comms[0].execId === execs[0].exec.execId && comms[0].commission > 0);
+    check('orderStatus says Filled', orders[4243]?.status === 'Filled' && orders[4243]?.filled === 3);
+    ib.reqPositions();
+    ib.reqAccountSummary(9, 'All', 'NetLiquidation,TotalCashValue,BuyingPower');
+    await sleep(300);
+    check('position decodes (AAPL 3 @ 100)', positions.AAPL?.pos === 3 && positions.AAPL?.avg === 100);
+    check('account summary decodes the three tags', summary.NetLiquidation > 0 && summary.TotalCashValue > 0 && summary.BuyingPower > 0);
+    await fetch(`http://127.0.0.1:${ctl}/reject_next?text=NO%20TRADING%20PERMISSIONS`, { method: 'POST' });
+    ib.placeOrder(4244, stock, { action: 'BUY', totalQuantity: 1, orderType: 'MKT', tif: 'DAY', orderRef: 'sdk-rej-1', transmit: true });
+    await sleep(300);
+    check('a rejected order gives error 201 with the reason', seen.codes.includes(201));
+    ib.placeOrder(4244, stock, { action: 'BUY', totalQuantity: 1, orderType: 'MKT', tif: 'DAY', orderRef: 'sdk-dup-1', transmit: true });
+    await sleep(300);
+    check('reusing an order id gives error 103', seen.codes.includes(103));
     ib.disconnect();
   } finally {
     p.kill();

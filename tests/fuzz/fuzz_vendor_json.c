@@ -1,11 +1,14 @@
 /*
  * fuzz_vendor_json: libFuzzer target for every vendor message parser (and the TWS framing): Alpaca
  * (stream frames, order objects, account, positions, order lists), Alpaca market data (the bars
- * stream's arrays, bars pages of one and many symbols) and Polygon (aggregates, grouped daily,
- * index). Any input must give 0 or -1, never a crash, a leak or undefined behaviour. Built
+ * stream's arrays, bars pages of one and many symbols), Polygon (aggregates, grouped daily,
+ * index) and the IB Gateway messages (orderStatus, openOrder, execDetails, commissionReport,
+ * position, account summary, error) decoded from every TWS frame the input holds. Any input must
+ * give 0 or -1, never a crash, a leak or undefined behaviour. Built
  * with clang -fsanitize=fuzzer,address,undefined.
  */
 #include "broker/alpaca_json.h"
+#include "broker/ibkr_msg.h"
 #include "broker/tws_frame.h"
 #include "feed/alpaca_data_json.h"
 #include "feed/polygon_json.h"
@@ -21,6 +24,33 @@ static void count(void *ud, const alp_order *o)
 static void on_data_msg(void *ud, const ad_msg *m)
 {
     (*(int *)ud) += m->type == AD_MSG_BAR;
+}
+
+/* Every IB decoder on one frame (each checks the message id first, so force it too). */
+static void ibkr_decode_all(tws_frame *f)
+{
+    tb_err e;
+    ibkr_status s;
+    ibkr_open o;
+    ibkr_exec x;
+    ibkr_commission c;
+    ibkr_position p;
+    ibkr_acct_value v;
+    ibkr_error er;
+    static const char *const ids[] = {"3", "5", "11", "59", "61", "63", "4"};
+    if (f->n == 0) return;
+    const char *orig = f->field[0];
+    for (int i = 0; i < 8; i++) {
+        if (i < 7) f->field[0] = ids[i];
+        ibkr_dec_status(f, &s, &e);
+        ibkr_dec_open(f, &o, &e);
+        ibkr_dec_exec(f, &x, &e);
+        ibkr_dec_commission(f, &c, &e);
+        ibkr_dec_position(f, &p, &e);
+        ibkr_dec_account_value(f, &v, &e);
+        ibkr_dec_error(f, &er, &e);
+        f->field[0] = orig;
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -57,6 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (off < size && tws_frame_next(data + off, size - off, &used, &f, &e) == 1) {
         int64_t x;
         for (int i = 0; i < f.n; i++) tws_field_int(&f, i, &x);
+        ibkr_decode_all(&f);
         tws_frame_free(&f);
         off += used;
     }

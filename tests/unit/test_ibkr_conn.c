@@ -26,6 +26,8 @@ static void spin(int ms)
         for (int w_ = 0; w_ < (max_ms) / 10 && !(cond); w_++) spin(10);                            \
     } while (0)
 
+static const char *conn_host = "127.0.0.1";
+
 static ibkr_conn *open_conn(const char *next_id, int client_id, int alt, int64_t persisted)
 {
     if (!base) base = event_base_new();
@@ -33,7 +35,9 @@ static ibkr_conn *open_conn(const char *next_id, int client_id, int alt, int64_t
     const char *args[] = {"--next-id", next_id, NULL};
     if (emu_start(&E, "ibgw_emu.js", args) != 0) TBT_FAIL("emulator did not start");
     ibkr_conn_opts o = {.base = base,
-                        .host = "127.0.0.1",
+                        .host = conn_host,
+                        .hosts_only = 1,
+                        .connect_timeout_ms = 300,
                         .port = E.port,
                         .client_id = client_id,
                         .alt_client_id = alt,
@@ -132,6 +136,25 @@ TEST(frame_cut_mid_message_is_a_drop_not_a_crash)
     WAIT_FOR(ibkr_conn_state(c) == IBC_READY, 3000);
     CHECK_STR(ibkr_state_name(ibkr_conn_state(c)), "ready");
     ibkr_conn_free(c);
+}
+
+/* "ib-gateway:4004" in compose: a name, resolved on the loop (here from /etc/hosts only). */
+TEST(host_name_is_resolved_without_blocking_the_loop)
+{
+    conn_host = "localhost";
+    ibkr_conn *c = open_conn("1000", 7, -1, 0);
+    WAIT_FOR(ibkr_conn_state(c) == IBC_READY, 3000);
+    CHECK_STR(ibkr_state_name(ibkr_conn_state(c)), "ready");
+    ibkr_conn_free(c);
+    conn_host = "no-such-gateway.invalid";
+    c = open_conn("1000", 7, -1, 0);
+    ibkr_conn_stats st;
+    WAIT_FOR((ibkr_conn_stats_get(c, &st), st.drops >= 2), 2000);
+    CHECK(st.drops >= 2); /* an unknown name is a drop and a retry, never a crash or a hang */
+    CHECK(ibkr_conn_state(c) != IBC_READY);
+    ibkr_conn_free(c);
+    spin(50); /* libevent delivers the cancelled lookups' callbacks on the loop */
+    conn_host = "127.0.0.1";
 }
 
 __attribute__((destructor)) static void teardown(void)

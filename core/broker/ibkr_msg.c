@@ -1,0 +1,261 @@
+#include "broker/ibkr_msg.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- encoding ------------------------------------------------------------------------------- */
+
+static void put_money(tb_sbuf *b, tb_money m)
+{
+    char t[TB_MONEY_FMT_MAX] = "";
+    if (m > 0) tb_money_fmt(m, t, sizeof t);
+    tws_put_str(b, t); /* unset: the empty field (nullifyMax in the reference clients) */
+}
+
+static const char *type_wire(oms_type t)
+{
+    static const char *const n[] = {"MKT", "LMT", "STP", "STP LMT"};
+    return (unsigned)t < 4 ? n[t] : "MKT";
+}
+
+static const char *tif_wire(oms_tif t)
+{
+    static const char *const n[] = {"DAY", "GTC", "IOC"}; /* opg/cls are refused before */
+    return (unsigned)t < 3 ? n[t] : "DAY";
+}
+
+/*
+ * The tail after outsideRth (fields 34..109 of PLACE_ORDER at server version 151): every
+ * optional feature unset, as @stoqey/ib sends it. "": unset; the two fixed values are the
+ * deprecated sharesAllocation/faProfile placeholders and two flags a client always sends.
+ */
+static const char *const place_tail[IBKR_PLACE_ORDER_FIELDS - 34] = {
+    [1] = "", [8] = "", [45] = "0", [53] = "0", [64] = "", [65] = ""};
+
+int ibkr_enc_place(tb_sbuf *b, const ibkr_order *o, tb_err *e)
+{
+    tws_begin(b);
+    tws_put_int(b, 3);
+    tws_put_int(b, o->order_id);
+    tws_put_str(b, ""); /* conId: resolved by symbol */
+    tws_put_str(b, o->symbol);
+    tws_put_str(b, "STK");
+    for (int i = 0; i < 4; i++) tws_put_str(b, ""); /* expiry, strike, right, multiplier */
+    tws_put_str(b, "SMART");
+    tws_put_str(b, ""); /* primaryExch */
+    tws_put_str(b, "USD");
+    for (int i = 0; i < 4; i++)
+        tws_put_str(b, ""); /* localSymbol, tradingClass, secIdType, secId */
+    tws_put_str(b, o->side == OMS_BUY ? "BUY" : "SELL");
+    tws_put_int(b, o->qty);
+    tws_put_str(b, type_wire(o->type));
+    put_money(b, o->type == OMS_LIMIT || o->type == OMS_STOP_LIMIT ? o->limit_price : 0);
+    put_money(b, o->type == OMS_STOP || o->type == OMS_STOP_LIMIT ? o->stop_price : 0);
+    tws_put_str(b, tif_wire(o->tif));
+    tws_put_str(b, ""); /* ocaGroup: a bracket's legs are tied by parentId */
+    tws_put_str(b, o->account ? o->account : "");
+    tws_put_str(b, ""); /* openClose */
+    tws_put_str(b, ""); /* origin: customer */
+    tws_put_str(b, o->order_ref);
+    tws_put_int(b, o->transmit ? 1 : 0);
+    if (o->parent_id > 0)
+        tws_put_int(b, o->parent_id);
+    else
+        tws_put_str(b, "");
+    for (int i = 0; i < 4; i++) tws_put_str(b, ""); /* block, sweep, displaySize, trigger */
+    tws_put_int(b, 0);                              /* outsideRth: regular hours only */
+    for (int i = 0; i < IBKR_PLACE_ORDER_FIELDS - 34; i++) tws_put_str(b, place_tail[i]);
+    return tws_end(b, e);
+}
+
+int ibkr_enc_cancel(tb_sbuf *b, int64_t order_id, tb_err *e)
+{
+    tws_begin(b);
+    tws_put_int(b, 4);
+    tws_put_int(b, 1);
+    tws_put_int(b, order_id);
+    return tws_end(b, e);
+}
+
+int ibkr_enc_req_ids(tb_sbuf *b, tb_err *e)
+{
+    tws_begin(b);
+    tws_put_int(b, 8);
+    tws_put_int(b, 1);
+    tws_put_int(b, 1);
+    return tws_end(b, e);
+}
+
+int ibkr_enc_cancel_account_summary(tb_sbuf *b, int64_t req_id, tb_err *e)
+{
+    tws_begin(b);
+    tws_put_int(b, 63);
+    tws_put_int(b, 1);
+    tws_put_int(b, req_id);
+    return tws_end(b, e);
+}
+
+int ibkr_enc_account_summary(tb_sbuf *b, int64_t req_id, tb_err *e)
+{
+    tws_begin(b);
+    tws_put_int(b, 62);
+    tws_put_int(b, 1);
+    tws_put_int(b, req_id);
+    tws_put_str(b, "All");
+    tws_put_str(b, "NetLiquidation,TotalCashValue,BuyingPower");
+    return tws_end(b, e);
+}
+
+/* ---- decoding ------------------------------------------------------------------------------- */
+
+static const char *fld(const tws_frame *f, int i)
+{
+    return i < f->n ? f->field[i] : "";
+}
+
+static void copy(char *dst, size_t cap, const tws_frame *f, int i)
+{
+    snprintf(dst, cap, "%s", fld(f, i));
+}
+
+/* An integer field; empty is 0 (IB leaves ids empty when unset). */
+static int num_int(const tws_frame *f, int i, int64_t *out, tb_err *e)
+{
+    if (i >= f->n) return tb_errf(e, "ibkr: field %d missing", i);
+    if (!f->field[i][0]) {
+        *out = 0;
+        return 0;
+    }
+    if (tws_field_int(f, i, out) != 0)
+        return tb_errf(e, "ibkr: field %d is not an integer: \"%.20s\"", i, f->field[i]);
+    return 0;
+}
+
+static int num_double(const tws_frame *f, int i, double *out, tb_err *e)
+{
+    if (i >= f->n) return tb_errf(e, "ibkr: field %d missing", i);
+    const char *s = f->field[i];
+    *out = 0;
+    if (!s[0]) return 0;
+    char *end;
+    errno = 0;
+    double d = strtod(s, &end);
+    if (*end || errno == EINVAL || isnan(d))
+        return tb_errf(e, "ibkr: field %d is not a number: \"%.20s\"", i, s);
+    *out = isinf(d) || fabs(d) > 1e300 ? 0 : d; /* the "max value" sentinel means unset */
+    return 0;
+}
+
+static int num_money(const tws_frame *f, int i, tb_money *out, tb_err *e)
+{
+    double d;
+    if (num_double(f, i, &d, e) != 0) return -1;
+    if (fabs(d) > 9e12) return tb_errf(e, "ibkr: field %d out of range", i);
+    return tb_money_from_double(d, 1, out, e);
+}
+
+/* Share quantities are decimals on the wire ("10", "10.0"); we trade whole shares. */
+static int num_qty(const tws_frame *f, int i, tb_qty *out, tb_err *e)
+{
+    double d;
+    if (num_double(f, i, &d, e) != 0) return -1;
+    if (fabs(d) > 1e12 || d != floor(d))
+        return tb_errf(e, "ibkr: field %d is not a whole share count", i);
+    *out = (tb_qty)d;
+    return 0;
+}
+
+static int need(const tws_frame *f, int id, int n, tb_err *e)
+{
+    int64_t v;
+    if (tws_field_int(f, 0, &v) != 0 || v != id) return tb_errf(e, "ibkr: not message %d", id);
+    if (f->n < n) return tb_errf(e, "ibkr: message %d has %d fields, expected %d", id, f->n, n);
+    return 0;
+}
+
+int ibkr_dec_status(const tws_frame *f, ibkr_status *o, tb_err *e)
+{
+    memset(o, 0, sizeof *o);
+    if (need(f, 3, 11, e) != 0) return -1;
+    copy(o->status, sizeof o->status, f, 2);
+    if (num_int(f, 1, &o->order_id, e) || num_qty(f, 3, &o->filled, e) ||
+        num_qty(f, 4, &o->remaining, e) || num_money(f, 5, &o->avg_price, e) ||
+        num_int(f, 6, &o->perm_id, e) || num_int(f, 7, &o->parent_id, e) ||
+        num_int(f, 9, &o->client_id, e))
+        return -1;
+    return 0;
+}
+
+int ibkr_dec_open(const tws_frame *f, ibkr_open *o, tb_err *e)
+{
+    memset(o, 0, sizeof *o);
+    if (need(f, 5, IBKR_OPEN_ORDER_FIELDS, e) != 0) return -1;
+    copy(o->symbol, sizeof o->symbol, f, 3);
+    copy(o->action, sizeof o->action, f, 13);
+    copy(o->type, sizeof o->type, f, 15);
+    copy(o->tif, sizeof o->tif, f, 18);
+    copy(o->order_ref, sizeof o->order_ref, f, 23);
+    copy(o->status, sizeof o->status, f, 86);
+    if (num_int(f, 1, &o->order_id, e) || num_qty(f, 14, &o->qty, e) ||
+        num_money(f, 16, &o->limit_price, e) || num_money(f, 17, &o->stop_price, e) ||
+        num_int(f, 24, &o->client_id, e) || num_int(f, 25, &o->perm_id, e) ||
+        num_int(f, 58, &o->parent_id, e))
+        return -1;
+    return 0;
+}
+
+int ibkr_dec_exec(const tws_frame *f, ibkr_exec *o, tb_err *e)
+{
+    memset(o, 0, sizeof *o);
+    if (need(f, 11, IBKR_EXEC_FIELDS - 1, e) != 0) return -1;
+    copy(o->symbol, sizeof o->symbol, f, 4);
+    copy(o->exec_id, sizeof o->exec_id, f, 14);
+    copy(o->side, sizeof o->side, f, 18);
+    copy(o->order_ref, sizeof o->order_ref, f, 26);
+    if (num_int(f, 1, &o->req_id, e) || num_int(f, 2, &o->order_id, e) ||
+        num_qty(f, 19, &o->shares, e) || num_money(f, 20, &o->price, e) ||
+        num_int(f, 22, &o->client_id, e) || num_qty(f, 24, &o->cum_qty, e) ||
+        num_money(f, 25, &o->avg_price, e))
+        return -1;
+    if (!o->exec_id[0]) return tb_errf(e, "ibkr: execution without an execId");
+    return 0;
+}
+
+int ibkr_dec_commission(const tws_frame *f, ibkr_commission *o, tb_err *e)
+{
+    memset(o, 0, sizeof *o);
+    if (need(f, 59, 4, e) != 0) return -1;
+    copy(o->exec_id, sizeof o->exec_id, f, 2);
+    return num_money(f, 3, &o->commission, e);
+}
+
+int ibkr_dec_position(const tws_frame *f, ibkr_position *o, tb_err *e)
+{
+    memset(o, 0, sizeof *o);
+    if (need(f, 61, 16, e) != 0) return -1;
+    copy(o->account, sizeof o->account, f, 2);
+    copy(o->symbol, sizeof o->symbol, f, 4);
+    copy(o->sec_type, sizeof o->sec_type, f, 5);
+    if (num_qty(f, 14, &o->qty, e) || num_money(f, 15, &o->avg_cost, e)) return -1;
+    return 0;
+}
+
+int ibkr_dec_account_value(const tws_frame *f, ibkr_acct_value *o, tb_err *e)
+{
+    memset(o, 0, sizeof *o);
+    if (need(f, 63, 7, e) != 0) return -1;
+    copy(o->tag, sizeof o->tag, f, 4);
+    return num_money(f, 5, &o->value, e);
+}
+
+int ibkr_dec_error(const tws_frame *f, ibkr_error *o, tb_err *e)
+{
+    memset(o, 0, sizeof *o);
+    if (need(f, 4, 5, e) != 0) return -1;
+    if (num_int(f, 2, &o->id, e) || num_int(f, 3, &o->code, e)) return -1;
+    o->text = f->field[4];
+    return 0;
+}

@@ -1,0 +1,64 @@
+/*
+ * ibkr_priv.h - what ibkr.c (vtable, orders), ibkr_apply.c (messages from the Gateway) and
+ * ibkr_sync.c (reconciliation) share.
+ */
+#ifndef TB_BROKER_IBKR_PRIV_H
+#define TB_BROKER_IBKR_PRIV_H
+
+#include "broker/ibkr.h"
+#include "broker/ibkr_msg.h"
+
+#define IBK_IDMAP     4096
+#define IBK_POSITIONS 512
+#define IBK_SEEN      1024
+
+/* IB order id <-> our client id, for messages that carry only the id (orderStatus, errors). */
+typedef struct ibk_idmap_entry {
+    int64_t order_id;
+    char cid[OMS_CLIENT_ID_MAX + 1];
+} ibk_idmap_entry;
+
+struct ibkr {
+    ibkr_opts o;
+    char host[64], account[64], restart_time[8], restart_zone[40];
+    int restart_sec, restart_utc;
+    ibkr_conn *conn;
+    broker_state state;
+    broker_update_fn fn;
+    void *ud;
+    ibk_idmap_entry map[IBK_IDMAP];
+    int map_next;
+    broker_position pos[IBK_POSITIONS], sync_pos[IBK_POSITIONS];
+    int npos, nsync_pos;
+    char seen_open[IBK_SEEN][OMS_CLIENT_ID_MAX + 1]; /* orders open at IB in this sync */
+    int nseen;
+    int syncing, farm_broken, acct_req;
+    int64_t acct_active; /* reqId of this session's account summary subscription (0: none) */
+    broker_account acct;
+    ibkr_stats st;
+};
+
+/* Remembers IB order id -> client id (the newest entry wins). */
+void ibk_map_put(struct ibkr *a, int64_t order_id, const char *cid);
+/* Our client id for an IB order id, or NULL. */
+const char *ibk_map_cid(const struct ibkr *a, int64_t order_id);
+/* The IB order id we used for a client id, or 0. */
+int64_t ibk_map_id(const struct ibkr *a, const char *cid);
+
+/* Sends one update to the OMS callback. */
+void ibk_update(struct ibkr *a, const char *cid, int64_t order_id, oms_status st,
+                const char *reason);
+
+/* Handles a message the connection did not consume (ibkr_apply.c). */
+void ibk_on_message(void *ud, const tws_frame *f);
+
+/* Reconciliation (ibkr_sync.c): a sync began / all three lists ended. */
+void ibk_sync_begin(struct ibkr *a);
+void ibk_sync_end(struct ibkr *a);
+void ibk_sync_saw_open(struct ibkr *a, const char *cid);
+void ibk_position_put(struct ibkr *a, const ibkr_position *p);
+
+/* Asks for the account summary (again, after a farm came back). */
+void ibk_request_account(struct ibkr *a);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * Reconciliation with IB: at connect, after every reconnect, after 1101 and after 103, the
+ * connection asks for all open orders, executions and positions; when the three lists have
+ * ended, our open orders and positions are made to agree with IB's and each difference is logged.
+ * Executions were applied as they arrived (by execId, so a replay changes nothing).
+ */
+#include "broker/ibkr_priv.h"
+#include "log/log.h"
+
+#include <string.h>
+
+void ibk_sync_begin(ibkr *a)
+{
+    a->syncing = 1;
+    a->nseen = 0;
+    a->nsync_pos = 0;
+}
+
+void ibk_sync_saw_open(ibkr *a, const char *cid)
+{
+    for (int i = 0; i < a->nseen; i++)
+        if (!strcmp(a->seen_open[i], cid)) return;
+    if (a->nseen < IBK_SEEN) oms_strlcpy(a->seen_open[a->nseen++], cid, sizeof a->seen_open[0]);
+}
+
+static int seen_open(const ibkr *a, const char *cid)
+{
+    for (int i = 0; i < a->nseen; i++)
+        if (!strcmp(a->seen_open[i], cid)) return 1;
+    return a->nseen >= IBK_SEEN; /* list overflowed: assume open rather than cancel */
+}
+
+static void put(broker_position *list, int *n, const ibkr_position *p)
+{
+    int i = 0;
+    while (i < *n && strcmp(list[i].symbol, p->symbol)) i++;
+    if (i == *n && *n == IBK_POSITIONS) return;
+    if (i == *n) (*n)++;
+    oms_strlcpy(list[i].symbol, p->symbol, sizeof list[i].symbol);
+    list[i].qty = p->qty;
+    list[i].avg_price = p->avg_cost;
+}
+
+void ibk_position_put(ibkr *a, const ibkr_position *p)
+{
+    if (strcmp(p->sec_type, "STK") != 0) return;
+    if (a->account[0] && p->account[0] && strcmp(a->account, p->account) != 0) return;
+    if (a->syncing) put(a->sync_pos, &a->nsync_pos, p);
+    put(a->pos, &a->npos, p); /* later updates of the subscription keep the list current */
+}
+
+static void compare_positions(ibkr *a)
+{
+    for (int i = 0; i < a->npos; i++) {
+        const oms_position *p = oms_position_get(a->o.oms, a->pos[i].symbol);
+        tb_qty mine = p ? p->qty : 0;
+        if (mine != a->pos[i].qty) {
+            a->st.differences++;
+            TB_WARN("ibkr", "reconcile: position differs: %s local=%lld broker=%lld",
+                    a->pos[i].symbol, (long long)mine, (long long)a->pos[i].qty);
+        }
+    }
+    const oms_position *ps[1024];
+    int n = oms_positions(a->o.oms, ps, 1024);
+    for (int i = 0; i < n && i < 1024; i++) {
+        if (!ps[i]->qty) continue;
+        int found = 0;
+        for (int k = 0; k < a->npos && !found; k++)
+            found = !strcmp(a->pos[k].symbol, ps[i]->symbol) && a->pos[k].qty;
+        if (!found) {
+            a->st.differences++;
+            TB_WARN("ibkr", "reconcile: position differs: %s local=%lld broker=0", ps[i]->symbol,
+                    (long long)ps[i]->qty);
+        }
+    }
+}
+
+/* Our open orders IB does not list as open and whose executions do not fill them. */
+static void settle_missing(ibkr *a)
+{
+    enum { CAP = 4096 };
+    static const oms_order *open[CAP];
+    static char ids[256][OMS_CLIENT_ID_MAX + 1];
+    int n = oms_open_orders_all(a->o.oms, open, CAP), k = 0;
+    if (n > CAP) n = CAP;
+    for (int i = 0; i < n && k < 256; i++)
+        if (!seen_open(a, open[i]->client_id) && open[i]->filled_qty < open[i]->qty)
+            oms_strlcpy(ids[k++], open[i]->client_id, sizeof ids[0]);
+    for (int i = 0; i < k; i++) {
+        const oms_order *o = oms_find(a->o.oms, ids[i]);
+        if (!o || oms_status_is_terminal(o->status)) continue;
+        a->st.differences++;
+        if (o->status == OMS_ST_NEW) {
+            TB_WARN("ibkr", "reconcile: order %s never reached IB: marked rejected, not resent",
+                    o->client_id);
+            ibk_update(a, o->client_id, 0, OMS_ST_REJECTED, "never reached IB (reconcile)");
+        } else {
+            TB_WARN("ibkr", "reconcile: order %s (%s) is not open at IB: marked canceled",
+                    o->client_id, oms_status_name(o->status));
+            ibk_update(a, o->client_id, 0, OMS_ST_CANCELED, "not open at IB (reconcile)");
+        }
+    }
+}
+
+void ibk_sync_end(ibkr *a)
+{
+    a->syncing = 0;
+    memcpy(a->pos, a->sync_pos, (size_t)a->nsync_pos * sizeof a->pos[0]);
+    a->npos = a->nsync_pos;
+    uint64_t before = a->st.differences;
+    compare_positions(a);
+    settle_missing(a);
+    a->st.reconciles++;
+    TB_INFO("ibkr",
+            "reconciled: %d open orders at IB, %d positions, %llu differences: broker ready",
+            a->nseen, a->npos, (unsigned long long)(a->st.differences - before));
+}

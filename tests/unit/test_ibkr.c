@@ -1,0 +1,588 @@
+/*
+ * test_ibkr: the IB Gateway adapter against tests/emu/ibgw_emu.js through the order manager:
+ * market, limit, stop and bracket orders, fills, a partial fill, cancel, 201 rejects, 103
+ * duplicate ids, the Gateway's daily restart and an engine restart with orders in flight, the
+ * 1100/1101/1102 pause and resume, and the restart window. Nothing may be lost or sent twice.
+ */
+#include "tbtest.h"
+#include "emu_util.h"
+
+#include "broker/ibkr.h"
+#include "broker/ibkr_msg.h"
+#include "log/log.h"
+#include "util/clock.h"
+
+#include <event2/event.h>
+#include <time.h>
+
+static struct event_base *base;
+static emu E;
+static char logpath[128];
+static int64_t saved_id; /* what save_order_id persisted */
+
+typedef struct rig {
+    oms *m;
+    ibkr *a;
+    int fills;
+} rig;
+
+static void on_event(void *ud, const oms_event *ev)
+{
+    if (ev->kind == OMS_EV_FILL) ((rig *)ud)->fills++;
+}
+
+static int save_id(void *ud, int64_t id, tb_err *e)
+{
+    saved_id = id;
+    return 0;
+}
+
+static void spin(int ms)
+{
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    event_base_loopexit(base, &tv);
+    event_base_dispatch(base);
+}
+
+#define WAIT_FOR(cond, max_ms)                                                                     \
+    do {                                                                                           \
+        for (int w_ = 0; w_ < (max_ms) / 10 && !(cond); w_++) spin(10);                            \
+    } while (0)
+
+static void start_emu(void)
+{
+    if (!base) {
+        base = event_base_new();
+        snprintf(logpath, sizeof logpath, "/tmp/tb_test_ibkr_%d.log", (int)getpid());
+        tb_log_opts lo = {.level = TB_LOG_DEBUG};
+        tb_err e;
+        tb_log_open(logpath, &lo, &e);
+    }
+    emu_stop(&E);
+    const char *args[] = {"--tick-ms", "20", "--next-id", "1000", NULL};
+    if (emu_start(&E, "ibgw_emu.js", args) != 0) TBT_FAIL("emulator did not start");
+}
+
+static int ready(rig *r)
+{
+    ibkr_stats st;
+    ibkr_stats_get(r->a, &st);
+    return broker_get_state(ibkr_broker(r->a)) == BROKER_READY && st.reconciles > 0;
+}
+
+static void rig_open_with(rig *r, oms *m, int client_id, int alt, int64_t last_id, int window_min,
+                          const char *restart_time)
+{
+    memset(r, 0, sizeof *r);
+    tb_err e;
+    if (!m) {
+        oms_config oc = {.max_orders = 1024, .max_symbols = 64, .max_execs = 4096};
+        m = oms_new(&oc, &e);
+        oms_set_session_day(m, 20261127);
+    }
+    r->m = m;
+    oms_set_listener(r->m, on_event, r);
+    ibkr_opts o = {.base = base,
+                   .host = "127.0.0.1",
+                   .port = E.port,
+                   .client_id = client_id,
+                   .alt_client_id = alt,
+                   .account = "DU1234567",
+                   .restart_time = restart_time ? restart_time : "23:45",
+                   .restart_zone = restart_time ? "UTC" : "America/New_York",
+                   .restart_window_minutes = window_min,
+                   .reconnect_min_ms = 50,
+                   .reconnect_max_ms = 200,
+                   .last_order_id = last_id,
+                   .save_order_id = save_id,
+                   .oms = r->m};
+    r->a = ibkr_new(&o, &e);
+    CHECK(r->a != NULL);
+    broker_connect(ibkr_broker(r->a), &e);
+    WAIT_FOR(ready(r), 3000);
+}
+
+static void rig_ready(rig *r)
+{
+    rig_open_with(r, NULL, 7, -1, 0, 0, NULL);
+    CHECK(ready(r));
+}
+
+static void rig_close(rig *r)
+{
+    ibkr_free(r->a);
+    oms_free(r->m);
+}
+
+static const oms_order *order(rig *r, const char *id, oms_side side, oms_type type, tb_qty qty,
+                              tb_money limit, tb_money stop)
+{
+    oms_intent in = {.client_id = id,
+                     .strategy = "t",
+                     .symbol = "AAPL",
+                     .side = side,
+                     .type = type,
+                     .tif = OMS_TIF_DAY,
+                     .qty = qty,
+                     .limit_price = limit,
+                     .stop_price = stop,
+                     .reason = "test"};
+    const oms_order *o = NULL;
+    tb_err e;
+    if (oms_submit(r->m, &in, &o, &e) != 0) TBT_FAIL("submit %s: %s", id, e.msg);
+    return o;
+}
+
+static oms_status status_of(rig *r, const char *cid)
+{
+    const oms_order *o = oms_find(r->m, cid);
+    return o ? o->status : OMS_ST_COUNT;
+}
+
+#define CHECK_STATUS(r, cid, name) CHECK_STR(oms_status_name(status_of(r, cid)), name)
+
+/* How many placeOrder messages the Gateway got for an orderRef. */
+static int places(const char *ref)
+{
+    const char *s = emu_ctl(&E, "stats", NULL);
+    char key[200];
+    snprintf(key, sizeof key, "\"%s\":", ref);
+    const char *p = strstr(s, key);
+    return p ? atoi(p + strlen(key)) : 0;
+}
+
+static int stat_of(const char *name)
+{
+    const char *s = emu_ctl(&E, "stats", NULL);
+    char key[64];
+    snprintf(key, sizeof key, "\"%s\":", name);
+    const char *p = strstr(s, key);
+    return p ? atoi(p + strlen(key)) : -1;
+}
+
+static char *read_log(void)
+{
+    static char buf[1 << 20];
+    FILE *f = fopen(logpath, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f) fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+TEST(place_order_has_the_110_fields_of_server_version_151_with_order_ref_and_transmit)
+{
+    ibkr_order w = {.order_id = 1001,
+                    .parent_id = 1000,
+                    .symbol = "AAPL",
+                    .account = "DU1",
+                    .order_ref = "tb-x-1",
+                    .side = OMS_SELL,
+                    .type = OMS_LIMIT,
+                    .tif = OMS_TIF_DAY,
+                    .qty = 10,
+                    .limit_price = TB_USD(101, 250000),
+                    .transmit = 0};
+    tb_sbuf b = {0};
+    tb_err e;
+    CHECK_INT(ibkr_enc_place(&b, &w, &e), 0);
+    tws_frame f;
+    size_t used;
+    CHECK_INT(tws_frame_next((const uint8_t *)b.s, b.len, &used, &f, &e), 1);
+    CHECK_INT(f.n, IBKR_PLACE_ORDER_FIELDS);
+    CHECK_STR(f.field[0], "3");
+    CHECK_STR(f.field[3], "AAPL");
+    CHECK_STR(f.field[4], "STK");
+    CHECK_STR(f.field[9], "SMART");
+    CHECK_STR(f.field[16], "SELL");
+    CHECK_STR(f.field[18], "LMT");
+    CHECK_STR(f.field[19], "101.25");
+    CHECK_STR(f.field[20], "");
+    CHECK_STR(f.field[23], "DU1");
+    CHECK_STR(f.field[26], "tb-x-1");
+    CHECK_STR(f.field[27], "0");
+    CHECK_STR(f.field[28], "1000");
+    tws_frame_free(&f);
+    tb_sbuf_free(&b);
+}
+
+TEST(decoders_refuse_short_or_garbled_messages)
+{
+    const char raw[] = "\0\0\0\x08"
+                       "3\0"
+                       "12\0"
+                       "x\0"
+                       "\0";
+    tws_frame f;
+    size_t used;
+    tb_err e;
+    CHECK_INT(tws_frame_next((const uint8_t *)raw, sizeof raw - 1, &used, &f, &e), 1);
+    ibkr_status s;
+    CHECK_INT(ibkr_dec_status(&f, &s, &e), -1);
+    CHECK_CONTAINS(e.msg, "fields");
+    ibkr_exec x;
+    CHECK_INT(ibkr_dec_exec(&f, &x, &e), -1);
+    tws_frame_free(&f);
+}
+
+TEST(market_order_fills_once_with_the_ib_execution_id)
+{
+    start_emu();
+    rig r;
+    rig_ready(&r);
+    order(&r, "tb-t-AAPL-1", OMS_BUY, OMS_MARKET, 10, 0, 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-1") == OMS_ST_FILLED, 3000);
+    CHECK_STATUS(&r, "tb-t-AAPL-1", "filled");
+    const oms_order *o = oms_find(r.m, "tb-t-AAPL-1");
+    CHECK_STR(o->broker_id, "1000");
+    CHECK_INT(o->filled_avg_price, TB_USD(100, 0));
+    CHECK_INT(r.fills, 1);
+    CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 10);
+    CHECK_INT(saved_id, 1000);
+    CHECK_INT(places("tb-t-AAPL-1"), 1);
+    ibkr_stats st;
+    WAIT_FOR(0, 100);
+    ibkr_stats_get(r.a, &st);
+    CHECK(st.commission > 0);
+    broker_position pos[4];
+    int n = 0;
+    tb_err e;
+    /* positions come with the next sync; the account summary at once */
+    broker_account acct;
+    CHECK_INT(broker_account_get(ibkr_broker(r.a), &acct, &e), 0);
+    CHECK(acct.has & BROKER_HAS_EQUITY);
+    CHECK(acct.has & BROKER_HAS_BUYING_POWER);
+    CHECK_INT(acct.cash, TB_USD(1000000, 0));
+    CHECK_INT(broker_positions(ibkr_broker(r.a), pos, 4, &n, &e), 0);
+    rig_close(&r);
+}
+
+TEST(limit_rests_until_touched_and_stop_triggers_through_its_price)
+{
+    start_emu();
+    rig r;
+    rig_ready(&r);
+    order(&r, "tb-t-AAPL-2", OMS_BUY, OMS_LIMIT, 5, TB_USD(98, 0), 0);
+    order(&r, "tb-t-AAPL-3", OMS_SELL, OMS_STOP, 5, 0, TB_USD(97, 0));
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-3") == OMS_ST_ACCEPTED, 2000);
+    WAIT_FOR(0, 200);
+    CHECK_STATUS(&r, "tb-t-AAPL-2", "accepted");
+    CHECK_STATUS(&r, "tb-t-AAPL-3", "accepted");
+    emu_ctl(&E, "price?symbol=AAPL&price=98", NULL);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-2") == OMS_ST_FILLED, 2000);
+    CHECK_STATUS(&r, "tb-t-AAPL-2", "filled");
+    CHECK_INT(oms_find(r.m, "tb-t-AAPL-2")->filled_avg_price, TB_USD(98, 0));
+    CHECK_STATUS(&r, "tb-t-AAPL-3", "accepted");
+    emu_ctl(&E, "price?symbol=AAPL&price=96.5", NULL);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-3") == OMS_ST_FILLED, 2000);
+    CHECK_STATUS(&r, "tb-t-AAPL-3", "filled");
+    CHECK_INT(oms_find(r.m, "tb-t-AAPL-3")->filled_avg_price, TB_USD(96, 500000));
+    CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 0);
+    rig_close(&r);
+}
+
+TEST(bracket_transmits_with_its_last_leg_and_the_legs_cancel_each_other)
+{
+    start_emu();
+    rig r;
+    rig_ready(&r);
+    oms_intent in = {.client_id = "tb-t-AAPL-10",
+                     .strategy = "t",
+                     .symbol = "AAPL",
+                     .side = OMS_BUY,
+                     .type = OMS_MARKET,
+                     .tif = OMS_TIF_DAY,
+                     .qty = 10,
+                     .order_class = OMS_CLASS_BRACKET,
+                     .take_profit_limit = TB_USD(105, 0),
+                     .stop_loss_stop = TB_USD(95, 0),
+                     .reason = "test"};
+    const oms_order *o;
+    tb_err e;
+    CHECK_INT(oms_submit(r.m, &in, &o, &e), 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-10-tp") == OMS_ST_ACCEPTED, 3000);
+    CHECK_STATUS(&r, "tb-t-AAPL-10", "filled");
+    CHECK_STATUS(&r, "tb-t-AAPL-10-tp", "accepted");
+    CHECK_STATUS(&r, "tb-t-AAPL-10-sl", "accepted");
+    CHECK_INT(stat_of("transmit_violations"), 0);
+    CHECK_STR(oms_find(r.m, "tb-t-AAPL-10-tp")->broker_id, "1001");
+    CHECK_STR(oms_find(r.m, "tb-t-AAPL-10-sl")->broker_id, "1002");
+    CHECK_INT(saved_id, 1002);
+    emu_ctl(&E, "price?symbol=AAPL&price=106", NULL);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-10-sl") == OMS_ST_CANCELED, 3000);
+    CHECK_STATUS(&r, "tb-t-AAPL-10-tp", "filled");
+    CHECK_STATUS(&r, "tb-t-AAPL-10-sl", "canceled");
+    CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 0);
+    rig_close(&r);
+}
+
+TEST(bracket_legs_stay_held_until_the_parent_fills_and_go_with_its_cancel)
+{
+    start_emu();
+    rig r;
+    rig_ready(&r);
+    oms_intent in = {.client_id = "tb-t-AAPL-11",
+                     .strategy = "t",
+                     .symbol = "AAPL",
+                     .side = OMS_BUY,
+                     .type = OMS_LIMIT,
+                     .limit_price = TB_USD(90, 0),
+                     .tif = OMS_TIF_DAY,
+                     .qty = 10,
+                     .order_class = OMS_CLASS_BRACKET,
+                     .take_profit_limit = TB_USD(95, 0),
+                     .stop_loss_stop = TB_USD(85, 0),
+                     .reason = "test"};
+    const oms_order *o;
+    tb_err e;
+    CHECK_INT(oms_submit(r.m, &in, &o, &e), 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-11") == OMS_ST_ACCEPTED, 2000);
+    WAIT_FOR(0, 200);
+    CHECK_STATUS(&r, "tb-t-AAPL-11", "accepted");
+    CHECK_STATUS(&r, "tb-t-AAPL-11-tp", "held");
+    CHECK_STATUS(&r, "tb-t-AAPL-11-sl", "held");
+    CHECK_INT(oms_cancel(r.m, "tb-t-AAPL-11", &e), 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-11-sl") == OMS_ST_CANCELED, 2000);
+    CHECK_STATUS(&r, "tb-t-AAPL-11", "canceled");
+    CHECK_STATUS(&r, "tb-t-AAPL-11-tp", "canceled");
+    CHECK_STATUS(&r, "tb-t-AAPL-11-sl", "canceled");
+    CHECK_INT(stat_of("cancel_order"), 1); /* IB cancels the legs with their parent */
+    rig_close(&r);
+}
+
+TEST(partial_fill_accumulates_and_cancel_ends_the_rest)
+{
+    start_emu();
+    rig r;
+    rig_ready(&r);
+    emu_ctl(&E, "partial?qty=4", NULL);
+    order(&r, "tb-t-AAPL-4", OMS_BUY, OMS_LIMIT, 10, TB_USD(100, 0), 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-4") == OMS_ST_PARTIALLY_FILLED, 2000);
+    CHECK_STATUS(&r, "tb-t-AAPL-4", "partially_filled");
+    CHECK_INT(oms_find(r.m, "tb-t-AAPL-4")->filled_qty, 4);
+    tb_err e;
+    CHECK_INT(oms_cancel(r.m, "tb-t-AAPL-4", &e), 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-4") == OMS_ST_CANCELED, 2000);
+    CHECK_STATUS(&r, "tb-t-AAPL-4", "canceled");
+    CHECK_INT(oms_find(r.m, "tb-t-AAPL-4")->filled_qty, 4);
+    CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 4);
+    ibkr_stats st;
+    ibkr_stats_get(r.a, &st);
+    CHECK_INT(st.code_202, 1);
+    rig_close(&r);
+}
+
+TEST(reject_201_is_final_and_shows_the_brokers_text)
+{
+    start_emu();
+    rig r;
+    rig_ready(&r);
+    emu_ctl(&E, "reject_next?text=INSUFFICIENT%20MARGIN", NULL);
+    order(&r, "tb-t-AAPL-5", OMS_BUY, OMS_MARKET, 10, 0, 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-5") == OMS_ST_REJECTED, 2000);
+    CHECK_STATUS(&r, "tb-t-AAPL-5", "rejected");
+    CHECK_CONTAINS(oms_find(r.m, "tb-t-AAPL-5")->note, "201 Order rejected - reason:INSUFFICIENT");
+    WAIT_FOR(0, 300);
+    CHECK_INT(places("tb-t-AAPL-5"), 1); /* never retried */
+    /* Too big for the account's buying power: IB's margin text. */
+    order(&r, "tb-t-AAPL-6", OMS_BUY, OMS_MARKET, 1000000, 0, 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-6") == OMS_ST_REJECTED, 2000);
+    CHECK_CONTAINS(oms_find(r.m, "tb-t-AAPL-6")->note, "YOUR ORDER IS NOT ACCEPTED");
+    CHECK_CONTAINS(read_log(), "order rejected: tb-t-AAPL-5: 201");
+    rig_close(&r);
+}
+
+TEST(duplicate_id_103_asks_for_ids_resyncs_and_never_resends)
+{
+    start_emu();
+    emu_ctl(&E, "use_id?id=1000", NULL); /* another client took it: the Gateway said 1000 */
+    rig r;
+    rig_ready(&r);
+    order(&r, "tb-t-AAPL-7", OMS_BUY, OMS_MARKET, 1, 0, 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-7") == OMS_ST_REJECTED, 2000);
+    CHECK_STATUS(&r, "tb-t-AAPL-7", "rejected");
+    CHECK_CONTAINS(oms_find(r.m, "tb-t-AAPL-7")->note, "103");
+    WAIT_FOR(ready(&r) && stat_of("req_ids") >= 1, 2000);
+    CHECK(stat_of("req_ids") >= 1);
+    CHECK(stat_of("req_open") >= 2);
+    order(&r, "tb-t-AAPL-8", OMS_BUY, OMS_MARKET, 1, 0, 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-8") == OMS_ST_FILLED, 2000);
+    CHECK_STATUS(&r, "tb-t-AAPL-8", "filled");
+    CHECK(strtoll(oms_find(r.m, "tb-t-AAPL-8")->broker_id, NULL, 10) > 1000);
+    CHECK_INT(places("tb-t-AAPL-7"), 1);
+    rig_close(&r);
+}
+
+/* The daily restart with a resting order: it fills while every socket is down, and the fill
+ * arrives once, through reqExecutions after the reconnect. */
+TEST(gateway_restart_with_an_order_in_flight_loses_and_duplicates_nothing)
+{
+    start_emu();
+    rig r;
+    rig_ready(&r);
+    order(&r, "tb-t-AAPL-20", OMS_BUY, OMS_LIMIT, 10, TB_USD(99, 0), 0);
+    emu_ctl(&E, "partial?qty=3", NULL);
+    emu_ctl(&E, "price?symbol=AAPL&price=99", NULL);
+    WAIT_FOR(oms_find(r.m, "tb-t-AAPL-20")->filled_qty == 3, 2000);
+    emu_ctl(&E, "restart?ms=400", NULL);
+    WAIT_FOR(broker_get_state(ibkr_broker(r.a)) != BROKER_READY, 2000);
+    CHECK(broker_get_state(ibkr_broker(r.a)) != BROKER_READY);
+    tb_err e;
+    CHECK_INT(broker_submit(ibkr_broker(r.a),
+                            &(broker_submit_req){.order = oms_find(r.m, "tb-t-AAPL-20")}, &e),
+              -1);                                     /* no orders while the Gateway is away */
+    emu_ctl(&E, "price?symbol=AAPL&price=98.5", NULL); /* the rest fills while down */
+    WAIT_FOR(0, 200);
+    WAIT_FOR(ready(&r) && oms_find(r.m, "tb-t-AAPL-20")->filled_qty == 10, 5000);
+    CHECK_STATUS(&r, "tb-t-AAPL-20", "filled");
+    CHECK_INT(oms_find(r.m, "tb-t-AAPL-20")->filled_qty, 10);
+    CHECK_INT(r.fills, 2);
+    CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 10);
+    ibkr_stats st;
+    ibkr_stats_get(r.a, &st);
+    CHECK(st.replayed_execs >= 1); /* the first execution came again and changed nothing */
+    CHECK(st.reconciles >= 2);
+    CHECK_INT(st.differences, 0);
+    CHECK_INT(places("tb-t-AAPL-20"), 1);
+    order(&r, "tb-t-AAPL-21", OMS_SELL, OMS_MARKET, 10, 0, 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-21") == OMS_ST_FILLED, 2000);
+    CHECK(strtoll(oms_find(r.m, "tb-t-AAPL-21")->broker_id, NULL, 10) > 1000);
+    rig_close(&r);
+}
+
+/* The engine dies with one order at IB and one journaled but never sent; it comes back under
+ * its alternate client id (326: the old id is still held), finds the first by orderRef, never
+ * sends either again, and settles the second as never placed. */
+TEST(engine_restart_with_an_order_in_flight_finds_it_by_order_ref_and_resends_nothing)
+{
+    start_emu();
+    rig r;
+    rig_ready(&r);
+    order(&r, "tb-t-AAPL-30", OMS_BUY, OMS_LIMIT, 6, TB_USD(97, 0), 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-30") == OMS_ST_ACCEPTED, 2000);
+    oms_order sent = *oms_find(r.m, "tb-t-AAPL-30");
+    int64_t persisted = saved_id;
+    rig_close(&r); /* "crash" */
+    emu_ctl(&E, "hold_id?id=7", NULL);
+
+    oms_config oc = {.max_orders = 1024, .max_symbols = 64, .max_execs = 4096};
+    tb_err e;
+    oms *m2 = oms_new(&oc, &e);
+    sent.status = OMS_ST_NEW; /* journaled before the send; the ack was never persisted */
+    sent.broker_id[0] = '\0';
+    CHECK_INT(oms_restore_order(m2, &sent, &e), 0);
+    oms_order never = sent;
+    snprintf(never.client_id, sizeof never.client_id, "tb-t-AAPL-31");
+    never.seq++;
+    CHECK_INT(oms_restore_order(m2, &never, &e), 0);
+    rig r2;
+    rig_open_with(&r2, m2, 7, 17, persisted, 0, NULL);
+    WAIT_FOR(ready(&r2), 5000);
+    CHECK(ready(&r2));
+    ibkr_conn_stats cs;
+    ibkr_get_conn_stats(r2.a, &cs);
+    CHECK_INT(cs.client_id, 17);
+    CHECK_STATUS(&r2, "tb-t-AAPL-30", "accepted");
+    CHECK_STR(oms_find(m2, "tb-t-AAPL-30")->broker_id, "1000");
+    CHECK_STATUS(&r2, "tb-t-AAPL-31", "rejected");
+    CHECK_CONTAINS(read_log(), "order tb-t-AAPL-31 never reached IB");
+    emu_ctl(&E, "price?symbol=AAPL&price=96", NULL);
+    /* The fill goes to the client that owns the order; the next sync brings it here. */
+    WAIT_FOR(0, 200);
+    emu_ctl(&E, "restored_lost", NULL);
+    WAIT_FOR(oms_find(m2, "tb-t-AAPL-30")->filled_qty == 6, 3000);
+    CHECK_STATUS(&r2, "tb-t-AAPL-30", "filled");
+    CHECK_INT(places("tb-t-AAPL-30"), 1);
+    CHECK_INT(places("tb-t-AAPL-31"), 0);
+    /* New ids continue after the persisted one. */
+    order(&r2, "tb-t-AAPL-32", OMS_SELL, OMS_MARKET, 6, 0, 0);
+    WAIT_FOR(status_of(&r2, "tb-t-AAPL-32") == OMS_ST_FILLED, 2000);
+    CHECK(strtoll(oms_find(m2, "tb-t-AAPL-32")->broker_id, NULL, 10) > persisted);
+    rig_close(&r2);
+}
+
+TEST(connectivity_lost_pauses_new_orders_and_restored_resumes)
+{
+    start_emu();
+    rig r;
+    rig_ready(&r);
+    emu_ctl(&E, "lost", NULL);
+    WAIT_FOR(broker_get_state(ibkr_broker(r.a)) != BROKER_READY, 2000);
+    CHECK_STR(broker_state_name(broker_get_state(ibkr_broker(r.a))), "syncing");
+    oms_intent in = {.client_id = "tb-t-AAPL-40",
+                     .strategy = "t",
+                     .symbol = "AAPL",
+                     .side = OMS_BUY,
+                     .type = OMS_MARKET,
+                     .qty = 1,
+                     .reason = "test"};
+    const oms_order *o;
+    tb_err e;
+    CHECK_INT(oms_submit(r.m, &in, &o, &e), -1);
+    CHECK_CONTAINS(e.msg, "not ready");
+    emu_ctl(&E, "restored", NULL);
+    WAIT_FOR(broker_get_state(ibkr_broker(r.a)) == BROKER_READY, 2000);
+    CHECK_STR(broker_state_name(broker_get_state(ibkr_broker(r.a))), "ready");
+    order(&r, "tb-t-AAPL-41", OMS_BUY, OMS_MARKET, 1, 0, 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-41") == OMS_ST_FILLED, 2000);
+    CHECK_STATUS(&r, "tb-t-AAPL-41", "filled");
+    emu_ctl(&E, "lost", NULL);
+    emu_ctl(&E, "restored_lost", NULL); /* data lost: everything requested again, reconciled */
+    WAIT_FOR(0, 100);
+    WAIT_FOR(broker_get_state(ibkr_broker(r.a)) == BROKER_READY, 2000);
+    ibkr_stats st;
+    ibkr_stats_get(r.a, &st);
+    CHECK(st.reconciles >= 2);
+    /* The one difference: tb-t-AAPL-40 stayed new (never sent); the sync settled it. */
+    CHECK_INT(st.differences, 1);
+    CHECK_STATUS(&r, "tb-t-AAPL-40", "rejected");
+    CHECK_INT(places("tb-t-AAPL-40"), 0);
+    emu_ctl(&E, "farm_broken", NULL);
+    emu_ctl(&E, "farm_ok", NULL);
+    WAIT_FOR(0, 100);
+    ibkr_stats_get(r.a, &st);
+    CHECK_INT(st.resubscribes, 1);
+    CHECK(stat_of("acct_summary") >= 3);
+    CHECK_INT(stat_of("acct_322"), 0); /* each new summary request ended the previous one */
+    rig_close(&r);
+}
+
+TEST(no_new_orders_in_the_window_around_the_daily_restart)
+{
+    int sec;
+    tb_err e;
+    CHECK_INT(ibkr_parse_hhmm("23:45", &sec, &e), 0);
+    CHECK_INT(sec, 23 * 3600 + 45 * 60);
+    CHECK_INT(ibkr_parse_hhmm("24:00", &sec, &e), -1);
+    CHECK_INT(ibkr_parse_hhmm("9:30", &sec, &e), -1);
+    /* 2026-11-27 04:50 UTC is 23:50 the day before in New York (EST). */
+    int64_t t = 1795755000LL * 1000000000LL;
+    CHECK_INT(ibkr_in_restart_window(t, 23 * 3600 + 45 * 60, 0, 10), 1);
+    CHECK_INT(ibkr_in_restart_window(t, 23 * 3600 + 45 * 60, 0, 4), 0);
+    CHECK_INT(ibkr_in_restart_window(t, 23 * 3600 + 45 * 60, 1, 10), 0);
+    CHECK_INT(ibkr_in_restart_window(t, 4 * 3600 + 55 * 60, 1, 10), 1);
+    CHECK_INT(ibkr_in_restart_window(t, 0, 0, 15), 1); /* across midnight */
+
+    start_emu();
+    time_t now = time(NULL);
+    struct tm g;
+    gmtime_r(&now, &g);
+    char hhmm[8];
+    snprintf(hhmm, sizeof hhmm, "%02d:%02d", g.tm_hour, g.tm_min);
+    rig r;
+    rig_open_with(&r, NULL, 7, -1, 0, 5, hhmm);
+    CHECK(ready(&r));
+    order(&r, "tb-t-AAPL-50", OMS_BUY, OMS_MARKET, 1, 0, 0);
+    CHECK_STATUS(&r, "tb-t-AAPL-50", "rejected");
+    CHECK_CONTAINS(oms_find(r.m, "tb-t-AAPL-50")->note, "Gateway's restart");
+    WAIT_FOR(0, 100);
+    CHECK_INT(places("tb-t-AAPL-50"), 0);
+    rig_close(&r);
+}
+
+__attribute__((destructor)) static void teardown(void)
+{
+    emu_stop(&E);
+    if (base) event_base_free(base);
+    if (logpath[0]) unlink(logpath);
+}
