@@ -25,8 +25,9 @@ command -v node >/dev/null && command -v npm >/dev/null || PKGS+=(nodejs npm)
 
 # What a built tradebot needs at run time (the Docker image's run stage installs only these).
 RUNTIME_PKGS=(
-  ca-certificates lua5.4 liblua5.4-0 lua-cjson libevent-2.1-7 libevent-extra-2.1-7 libcurl4
-  libsqlite3-0 sqlite3 libjansson4 zlib1g libedit2
+  ca-certificates lua5.4 liblua5.4-0 lua-cjson libevent-2.1-7 libevent-extra-2.1-7
+  libevent-openssl-2.1-7 libssl3 libwslay1 libcurl4 libsqlite3-0 sqlite3 libjansson4 zlib1g
+  libedit2 libxgboost0 git rclone
 )
 [ "${1:-}" = "--runtime" ] && PKGS=("${RUNTIME_PKGS[@]}")
 

@@ -36,7 +36,26 @@ check ".env and secrets are ignored by git" \
   bash -c "cd '$SRC' && git check-ignore -q docker/.env && git check-ignore -q docker/secrets/tws_password"
 check "the Dockerfile builds with scripts/install.sh (the README's command) and runs as non-root" \
   bash -c "grep -q 'RUN ./scripts/install.sh' Dockerfile && grep -q 'install.sh --runtime' Dockerfile && grep -q '^USER tradebot' Dockerfile"
+check "the image ships what the engine reads from its home: strategies, scripts, the dashboard's pages" \
+  bash -c "grep -q 'COPY .*strategies /srv/tradebot/strategies' Dockerfile && grep -q 'COPY .*scripts /srv/tradebot/scripts' Dockerfile && grep -q 'COPY .*web /srv/tradebot/web' Dockerfile"
 check "the image's health check is tradebot health" grep -q 'CMD \["tradebot", "health"\]' Dockerfile
+
+# The engine's settings in the compose profile (docker/config/trading_config.json) match the
+# Gateway's: the relay port inside the network, its own client id, the daily restart.
+E="$H/engine"
+mkdir -p "$E/config" && cp config/trading_config.json "$E/config/" && cp -r "$SRC/strategies" "$E/"
+check "the compose profile's engine configuration is valid" "$TRADEBOT" check --home "$E"
+jqc() { jq -r "$1" config/trading_config.json; }
+check "the engine reaches the Gateway at ib-gateway:4004 (socat's paper relay), not 4002" \
+  bash -c "[ \"$(jqc .ibkr.host):$(jqc .ibkr.port)\" = ib-gateway:4004 ]"
+check "the engine has its own client id, not the health check's" bash -c "[ '$(jqc .ibkr.client_id)' -gt 0 ]"
+restart=$(grep '^IB_AUTO_RESTART_TIME=' .env.example | cut -d= -f2)
+zone=$(grep '^IB_TIME_ZONE=' .env.example | cut -d= -f2)
+restart24=$(date -u -d "2000-01-01 $restart" +%H:%M)
+check "the engine's restart window is the Gateway's daily restart ($restart $zone = $(jqc .ibkr.restart_time) $(jqc .ibkr.restart_zone))" \
+  bash -c "[ '$restart24' = '$(jqc .ibkr.restart_time)' ] && [ '$zone' = '$(jqc .ibkr.restart_zone)' ]"
+check "the dashboard listens on all interfaces inside the container only (published on 127.0.0.1)" \
+  bash -c "[ '$(jqc .dashboard.bind)' = 0.0.0.0 ] && grep -q 'PUBLISH_ADDRESS:-127.0.0.1}:8501:8501' docker-compose.yml"
 
 # scripts/cleanup_docker.sh against a stand-in docker that records what it is asked to do.
 mkdir -p "$H/bin"
