@@ -1,4 +1,5 @@
 #include "http/dash_priv.h"
+#include "ml/ml.h"
 #include "home/home.h"
 #include "log/log.h"
 #include "log/redact.h"
@@ -9,6 +10,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -97,6 +100,36 @@ static void resolve_web_dir(tb_dashboard *d)
         snprintf(d->web_dir, sizeof d->web_dir, "%s", TB_WEB_DIR);
 }
 
+/* The ML gate's decisions by confidence decile and outcome, and the symbols' latest confidence. */
+static void ml_snapshot(tb_engine *en, tb_metrics_snap *s)
+{
+    sqlite3_stmt *st;
+    if (en->db && sqlite3_prepare_v2(en->db->h,
+                                     "SELECT MIN(CAST(confidence * 10 AS INTEGER), 9), outcome,"
+                                     " COUNT(*) FROM ml_decisions WHERE confidence IS NOT NULL"
+                                     " GROUP BY 1, 2",
+                                     -1, &st, NULL) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            int b = sqlite3_column_int(st, 0);
+            int k =
+                sqlite3_column_type(st, 1) == SQLITE_NULL ? 2 : (sqlite3_column_int(st, 1) ? 0 : 1);
+            if (b < 0 || b > 9) continue;
+            s->ml_predictions[b][k] += (double)sqlite3_column_int64(st, 2);
+            s->ml_has_predictions = 1;
+        }
+        sqlite3_finalize(st);
+    }
+    if (!en->runner_open || !en->ml.ml) return;
+    uint32_t n = tb_symtab_count(&en->runner.syms);
+    for (uint32_t i = 0; i < n && s->nml_conf < 64; i++) {
+        const char *sym = tb_symtab_name(&en->runner.syms, i);
+        double c = tb_ml_confidence(en->ml.ml, sym);
+        if (!isfinite(c)) continue;
+        snprintf(s->ml_conf[s->nml_conf].symbol, sizeof s->ml_conf[0].symbol, "%s", sym);
+        s->ml_conf[s->nml_conf++].confidence = c;
+    }
+}
+
 void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s)
 {
     tb_engine *en = d->en;
@@ -124,7 +157,7 @@ void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s)
     s->unrealized_pnl = json_number_value(json_object_get(acct, "unrealized_pnl"));
     s->fees = json_number_value(json_object_get(acct, "fees"));
     s->day_trades_5d =
-        (int)json_integer_value(json_object_get(json_object_get(st, "pdt"), "day_trades_5d"));
+        (int)json_integer_value(json_object_get(json_object_get(st, "pdt"), "day_trade_count"));
     s->broker_connected = json_is_true(json_object_get(json_object_get(st, "broker"), "connected"));
     s->feed_running = json_is_true(json_object_get(json_object_get(st, "feed"), "connected"));
     s->kill_switch = json_is_true(json_object_get(json_object_get(st, "kill_switch"), "engaged"));
@@ -141,6 +174,7 @@ void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s)
         d->last_bar_wall_ns ? (double)(tb_clock_now_ns() - d->last_bar_wall_ns) / 1e9 : 0;
     if (en->runner_open && en->runner.live) /* a live feed knows market hours */
         s->feed_staleness_seconds = tb_live_staleness_s(en->runner.live, tb_clock_now_ns());
+    ml_snapshot(en, s);
 }
 
 static void get_metrics(const tb_http_req *q)

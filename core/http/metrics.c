@@ -154,12 +154,24 @@ static void broker(tb_sbuf *o, const tb_metrics_snap *s)
     labelled(o, "tradebot_rate_limit_retries_total", "api", s->broker, 0);
 }
 
-/* Confidence against outcome: no series until the ML issue records predictions. */
-static void ml(tb_sbuf *o)
+/* Confidence against outcome (the ML Performance board), and each symbol's latest confidence. */
+static void ml(tb_sbuf *o, const tb_metrics_snap *s)
 {
+    static const char *const outcome[3] = {"win", "loss", "open"};
     head(o, "tradebot_ml_predictions_total", "counter",
          "Model predictions by confidence bucket and outcome (win, loss, open).");
+    for (int b = 0; s->ml_has_predictions && b < 10; b++)
+        for (int k = 0; k < 3; k++) {
+            if (s->ml_predictions[b][k] == 0) continue;
+            tb_sbuf_printf(
+                o, "tradebot_ml_predictions_total{confidence_bucket=\"%.1f-%.1f\",outcome=\"%s\"}",
+                b / 10.0, (b + 1) / 10.0, outcome[k]);
+            value(o, s->ml_predictions[b][k]);
+        }
     head(o, "tradebot_ml_confidence", "gauge", "Confidence of the latest prediction per symbol.");
+    for (int i = 0; i < s->nml_conf; i++)
+        labelled(o, "tradebot_ml_confidence", "symbol", s->ml_conf[i].symbol,
+                 s->ml_conf[i].confidence);
 }
 
 void tb_metrics_render(const tb_metrics_snap *s, tb_sbuf *o)
@@ -170,7 +182,7 @@ void tb_metrics_render(const tb_metrics_snap *s, tb_sbuf *o)
     orders(o, s);
     account(o, s);
     broker(o, s);
-    ml(o);
+    ml(o, s);
     metric(o, "tradebot_strategies", "gauge", "Strategies loaded.", s->strategies);
     metric(o, "tradebot_strategies_disabled", "gauge", "Strategies disabled after errors.",
            s->strategies_disabled);

@@ -41,6 +41,15 @@ typedef struct tb_metrics_snap {
     /* strategies */
     int strategies, strategies_disabled;
     uint64_t strategy_errors;
+    /* ML: the gate's entries by confidence decile and outcome (win, loss, open), and the latest
+     * confidence of each symbol (ml_decisions; core/ml/ml.h) */
+    double ml_predictions[10][3];
+    int ml_has_predictions;
+    struct {
+        char symbol[32];
+        double confidence;
+    } ml_conf[64];
+    int nml_conf;
 } tb_metrics_snap;
 
 /* Fills cpu, rss, vsize, start time and open fds of this process from /proc/self. */

@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.bash"
 
 mkdir -p "$H/config"
 cat >"$H/config/trading_config.json" <<'JSON'
-{"replay": {"speed": 300, "days": 3},
+{"replay": {"speed": 300, "days": 3}, "dashboard": {"port": 0},
  "ml": {"train_rounds": 20, "min_rows": 500, "poll_seconds": 0.5}}
 JSON
 M="$H/ml_db/models"
@@ -39,6 +39,11 @@ check "a second training makes a new folder ($second)" [ -n "$second" ] && [ "$s
 check "the running engine swaps to it without a restart" wait_for "log_has 'model loaded: id=$second'" 10
 check "the same engine process" kill -0 "$pid"
 check "tb.ml.status() names the new model" [ "$(echo 'print(tb.ml.status().model)' | repl)" = "$second" ]
+url=$(grep -o 'dashboard listening: http://[0-9.:]*/' "$H/logs/trading_bot.log" | head -1 | cut -d' ' -f3)
+metrics_have() { curl -sf "${url}metrics" | grep -q "$1"; }
+check "/metrics reports each symbol's latest confidence" wait_for "metrics_have 'tradebot_ml_confidence{symbol='" 20
+check "/metrics reports predictions by confidence bucket and outcome (the ML Performance board)" \
+  wait_for "metrics_have 'tradebot_ml_predictions_total{confidence_bucket=\"0\.[0-9]-'" 30
 
 mkdir "$M/broken" && cp "$M/$second"/* "$M/broken/" && truncate -s 300 "$M/broken/model.json"
 ln -sfn broken "$M/current.tmp" && mv -T "$M/current.tmp" "$M/current"
