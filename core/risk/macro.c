@@ -1,4 +1,5 @@
 #include "risk/macro.h"
+#include "log/log.h"
 #include "data/sample_gen.h"
 #include "home/home.h"
 #include "util/clock.h"
@@ -129,9 +130,25 @@ int tb_macro_fetch_vix(const tb_config *c, double *vix, char *date, size_t date_
         if (csv[0] != '/') csv = tb_home_path(path, sizeof path, csv); /* relative to home */
         return vix_csv(csv, vix, date, date_len, e);
     }
-    if (strcmp(src, "polygon") == 0)
-        return tb_errf(e, "risk.survival.source \"polygon\" (I:VIX) needs the Polygon client, "
-                          "which this build does not have yet: use \"csv\" or \"sample\"");
+    if (strcmp(src, "polygon") == 0) {
+        if (tb_macro_vix_polygon(c, vix, date, date_len, e) == 0) {
+            snprintf(source, source_len, "polygon:I:VIX");
+            return 0;
+        }
+        /* The vendor's answer is out of reach (no indices on the plan, no key, no network): the
+         * configured fallback says what the VIX is, and the source says it was a fallback. */
+        TB_WARN("risk", "VIX from polygon unavailable (%s): falling back to %s", e->msg,
+                *c->risk.survival.csv ? "the configured csv" : "the sample series");
+        if (*c->risk.survival.csv) {
+            char path[4096];
+            const char *csv = c->risk.survival.csv;
+            if (csv[0] != '/') csv = tb_home_path(path, sizeof path, csv);
+            snprintf(source, source_len, "csv:%s (polygon unavailable)", c->risk.survival.csv);
+            return vix_csv(csv, vix, date, date_len, e);
+        }
+        snprintf(source, source_len, "sample (polygon unavailable)");
+        return vix_sample(c, vix, date, date_len, e);
+    }
     snprintf(source, source_len, "sample");
     return vix_sample(c, vix, date, date_len, e);
 }

@@ -22,6 +22,9 @@ int tb_macro_read(const char *path, tb_macro *out, tb_err *e);
 /* Writes it atomically (a temporary file renamed over the old one). */
 int tb_macro_write(const char *path, const tb_macro *m, double threshold, tb_err *e);
 
+/* The VIX from Polygon's (Massive's) I:VIX with the polygon config and key (macro_polygon.c). */
+int tb_macro_vix_polygon(const tb_config *c, double *vix, char *date, size_t date_len, tb_err *e);
+
 /* The latest VIX from the configured source (value, its date, the source's name). */
 int tb_macro_fetch_vix(const tb_config *c, double *vix, char *date, size_t date_len, char *source,
                        size_t source_len, tb_err *e);

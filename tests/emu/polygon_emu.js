@@ -95,7 +95,7 @@ function route(req, res, body) {
     return json(res, 200, { status: 'OK', queryCount: 4, resultsCount: 4, adjusted: true, results, request_id: rid() });
   }
   if (p === '/v3/snapshot/indices') {
-    if (st.plan === 'free') return json(res, 403, { status: 'NOT_AUTHORIZED', request_id: rid(), message: 'You are not entitled to this data. Please upgrade your plan at https://polygon.io/pricing' });
+    if (st.plan === 'free' || st.plan === 'unentitled') return json(res, 403, { status: 'NOT_AUTHORIZED', request_id: rid(), message: 'You are not entitled to this data. Please upgrade your plan at https://polygon.io/pricing' });
     return json(res, 200, { status: 'OK', request_id: rid(), results: [{ ticker: 'I:VIX', value: 17.42, name: 'CBOE Volatility Index', market_status: 'open', type: 'indices' }] });
   }
   if (p === '/v2/snapshot/locale/us/markets/stocks/tickers') {
