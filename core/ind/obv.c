@@ -36,10 +36,8 @@ static inline int obv_step(obv_state *s, double c, double v, double *out)
     if (!s->started) {
         s->started = 1;
         s->obv = v;
-    } else if (c > s->pc) {
-        s->obv += v;
-    } else if (c < s->pc) {
-        s->obv -= v;
+    } else {
+        s->obv += v * (double)((c > s->pc) - (c < s->pc)); /* as the batch loop: no branch */
     }
     s->pc = c;
     *out = s->obv;

@@ -49,8 +49,8 @@ static inline int rsi_step(rsi_state *s, double x, double *out)
     double d = x - s->prev;
     s->prev = x;
     if (s->count > s->n) {
-        s->loss = s->loss * s->a + (d < 0 ? -d : 0.0) * s->b;
-        s->gain = s->gain * s->a + (d > 0 ? d : 0.0) * s->b;
+        s->loss = s->loss * s->a + ind_pos(-d) * s->b;
+        s->gain = s->gain * s->a + ind_pos(d) * s->b;
         *out = rsi_value(s->gain, s->loss);
         return IND_READY;
     }
