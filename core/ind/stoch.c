@@ -95,6 +95,21 @@ int ind_stoch_update(void *st, const double *in, double *out)
     return IND_READY;
 }
 
+/* The extreme moves to bar j (value x) when `take`: selects, not jumps (new highs and lows come
+ * as coin flips on a random walk). With take = x >= ext the new extreme is max(x, ext) (equal
+ * values are the same number), x <= ext min(x, ext): maxsd/minsd. */
+static inline void stoch_take(int take, int j, double x, int *at, double *ext, int high)
+{
+    int m = -take;
+    *at = (j & m) | (*at & ~m);
+#ifdef __SSE2__
+    __m128d a = _mm_set_sd(x), b = _mm_set_sd(*ext);
+    *ext = _mm_cvtsd_f64(high ? _mm_max_sd(a, b) : _mm_min_sd(a, b));
+#else
+    *ext = take ? x : *ext;
+#endif
+}
+
 int ind_stoch(int n, const double *const *in, const double *opt, double *const *out)
 {
     int kp, ks, dp;
@@ -112,19 +127,15 @@ int ind_stoch(int n, const double *const *in, const double *opt, double *const *
         if (hi_i < trail) {
             hi_i = trail;
             hh = h[trail];
-            for (int j = trail + 1; j <= i; j++)
-                if (h[j] >= hh) hh = h[hi_i = j];
-        } else if (h[i] >= hh) {
-            hh = h[hi_i = i];
+            for (int j = trail + 1; j < i; j++) stoch_take(h[j] >= hh, j, h[j], &hi_i, &hh, 1);
         }
+        stoch_take(h[i] >= hh, i, h[i], &hi_i, &hh, 1);
         if (lo_i < trail) {
             lo_i = trail;
             ll = l[trail];
-            for (int j = trail + 1; j <= i; j++)
-                if (l[j] <= ll) ll = l[lo_i = j];
-        } else if (l[i] <= ll) {
-            ll = l[lo_i = i];
+            for (int j = trail + 1; j < i; j++) stoch_take(l[j] <= ll, j, l[j], &lo_i, &ll, 0);
         }
+        stoch_take(l[i] <= ll, i, l[i], &lo_i, &ll, 0);
         od[i] = stoch_fastk(c[i], hh, ll);
         ksum += od[i];
         if (i >= kp - 1 + ks - 1) {
