@@ -60,8 +60,8 @@ int ind_obv(int n, const double *const *in, const double *opt, double *const *ou
     /*
      * Steady state: obv_step with the state in registers and no branch per bar: the volume is
      * added times the sign of the close's move ((c > pc) - (c < pc): setcc, not a branch that a
-     * random walk mispredicts half the time). Bad input is only noted here; if
-     * there was any, the whole array is redone through the streaming path.
+     * random walk mispredicts half the time). Bad input is only noted here; if there was any,
+     * the whole array is redone through the streaming path.
      */
     double pc = s.pc, obv = s.obv;
     int bad = skipped;
