@@ -37,6 +37,40 @@ int ind_adx_init(void *st, const double *opt)
     return 0;
 }
 
+/* The bar's -DM and +DM: at most one is non-zero. Written as a 0/1 factor, not a branch (the
+ * comparisons are coin flips on a random walk); dm * 0 adds a zero, as the branch would. */
+static inline double adx_minus(double dp, double dm)
+{
+    return dm * (double)((dm > 0) & (dp < dm));
+}
+
+static inline double adx_plus(double dp, double dm)
+{
+    return dp * (double)((dp > 0) & (dp > dm));
+}
+
+/* The larger of the bar's range and the gaps from the previous close. */
+static inline double adx_tr(double h, double l, double pc)
+{
+    double tr = h - l, a = fabs(h - pc), b = fabs(l - pc);
+    if (a > tr) tr = a;
+    if (b > tr) tr = b;
+    return tr;
+}
+
+/* +DI and -DI from the smoothed sums (0 when the range is ~0); returns DX, or -1 if undefined. */
+static inline double adx_dx(double mdm, double pdm, double tr, double *pdi, double *mdi)
+{
+    if (IND_IS_ZERO(tr)) {
+        *pdi = *mdi = 0.0;
+        return -1.0;
+    }
+    double inv = 100.0 / tr, m = mdm * inv, p = pdm * inv, sum = m + p;
+    *pdi = p;
+    *mdi = m;
+    return IND_IS_ZERO(sum) ? -1.0 : 100.0 * (fabs(m - p) / sum);
+}
+
 static inline int adx_step(adx_state *s, double h, double l, double c, double *out)
 {
     out[0] = out[1] = out[2] = NAN;
@@ -49,36 +83,21 @@ static inline int adx_step(adx_state *s, double h, double l, double c, double *o
         s->count = 1;
         return IND_WARMUP;
     }
-    double dp = h - s->ph, dm = s->pl - l;
-    double tr = h - l, a = fabs(h - s->pc), b = fabs(l - s->pc);
-    if (a > tr) tr = a;
-    if (b > tr) tr = b;
+    double dp = h - s->ph, dm = s->pl - l, tr = adx_tr(h, l, s->pc);
     s->ph = h;
     s->pl = l;
     s->pc = c;
-    const double n = s->n;
     if (t < s->n) {
-        if (dm > 0 && dp < dm)
-            s->mdm += dm;
-        else if (dp > 0 && dp > dm)
-            s->pdm += dp;
+        s->mdm += adx_minus(dp, dm);
+        s->pdm += adx_plus(dp, dm);
         s->tr += tr;
         s->count++;
         return IND_WARMUP;
     }
-    s->mdm = s->mdm * s->a + (dm > 0 && dp < dm ? dm : 0.0);
-    s->pdm = s->pdm * s->a + (dp > 0 && dp > dm ? dp : 0.0);
+    s->mdm = s->mdm * s->a + adx_minus(dp, dm);
+    s->pdm = s->pdm * s->a + adx_plus(dp, dm);
     s->tr = s->tr * s->a + tr;
-    double dx = -1.0;
-    if (!IND_IS_ZERO(s->tr)) {
-        double inv = 100.0 / s->tr, mdi = s->mdm * inv, pdi = s->pdm * inv;
-        double sum = mdi + pdi;
-        out[1] = pdi;
-        out[2] = mdi;
-        if (!IND_IS_ZERO(sum)) dx = 100.0 * (fabs(mdi - pdi) / sum);
-    } else {
-        out[1] = out[2] = 0.0;
-    }
+    double dx = adx_dx(s->mdm, s->pdm, s->tr, &out[1], &out[2]);
     if (t < 2 * s->n - 1) {
         if (dx >= 0.0) s->sumdx += dx;
         s->count++;
@@ -86,7 +105,7 @@ static inline int adx_step(adx_state *s, double h, double l, double c, double *o
     }
     if (t == 2 * s->n - 1) {
         if (dx >= 0.0) s->sumdx += dx;
-        s->adx = s->sumdx / n;
+        s->adx = s->sumdx / s->n;
         s->count++;
     } else if (dx >= 0.0) {
         s->adx = s->adx * s->a + dx * s->b;
@@ -106,13 +125,31 @@ int ind_adx(int n, const double *const *in, const double *opt, double *const *ou
     if (ind_adx_init(&s, opt) < 0) return IND_EPARAM;
     const double *h = in[0], *l = in[1], *c = in[2];
     double *oa = out[0], *op = out[1], *om = out[2];
-    int skipped = 0;
-    for (int i = 0; i < n; i++) {
+    int bad = 0, i = 0;
+    for (; i < n && s.count < 2 * s.n; i++) {
         double y[3];
-        skipped += adx_step(&s, h[i], l[i], c[i], y) == IND_EINPUT;
+        bad |= adx_step(&s, h[i], l[i], c[i], y) == IND_EINPUT;
         oa[i] = y[0];
         op[i] = y[1];
         om[i] = y[2];
     }
-    return skipped;
+    /* Steady state: adx_step's last branch with the state in registers; bad input is only noted
+     * and the array redone through the streaming path. */
+    double ph = s.ph, pl = s.pl, pc = s.pc, mdm = s.mdm, pdm = s.pdm, trs = s.tr, adx = s.adx;
+    const double a = s.a, b = s.b;
+    for (; i < n; i++) {
+        double hi = h[i], lo = l[i], ci = c[i];
+        bad |= !isfinite(hi) | !isfinite(lo) | !isfinite(ci);
+        double dp = hi - ph, dm = pl - lo, tr = adx_tr(hi, lo, pc);
+        ph = hi;
+        pl = lo;
+        pc = ci;
+        mdm = mdm * a + adx_minus(dp, dm);
+        pdm = pdm * a + adx_plus(dp, dm);
+        trs = trs * a + tr;
+        double dx = adx_dx(mdm, pdm, trs, &op[i], &om[i]);
+        if (dx >= 0.0) adx = adx * a + dx * b;
+        oa[i] = adx;
+    }
+    return bad ? IND_STREAM_BATCH(adx, 3, 3) : 0;
 }

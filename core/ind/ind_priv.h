@@ -7,9 +7,26 @@
 #include "ind/ind.h"
 
 #include <math.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* TA-Lib's "is zero" (1e-14), kept so divisions by near-zero give the same 0 it gives. */
 #define IND_IS_ZERO(v) ((v) > -1e-14 && (v) < 1e-14)
+
+/*
+ * x > 0 ? x : 0 (NaN gives 0), without a branch: gcc compiles the ternary to a compare and jump
+ * in some loops, and on a random walk the sign of a change is a coin flip the predictor loses.
+ * maxsd computes exactly this expression (the second operand when unordered or not greater).
+ */
+static inline double ind_pos(double x)
+{
+#ifdef __SSE2__
+    return _mm_cvtsd_f64(_mm_max_sd(_mm_set_sd(x), _mm_setzero_pd()));
+#else
+    return x > 0.0 ? x : 0.0;
+#endif
+}
 
 /* A whole-number parameter in [min, max], or -1. */
 static inline int ind_iparam(double v, int min, int max)

@@ -2,6 +2,7 @@
 #include "ind/ind_stale.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 void ind_stale_init(ind_stale *s, int cycles)
@@ -14,10 +15,18 @@ void ind_stale_init(ind_stale *s, int cycles)
 static int run(int prev_run, double *last, int *nlast, const double *x, int n)
 {
     if (n > IND_STALE_MAX) n = IND_STALE_MAX;
-    int any_nan = 0;
-    for (int i = 0; i < n; i++) any_nan |= isnan(x[i]);
-    int same = n > 0 && n == *nlast && !any_nan && memcmp(last, x, sizeof(double) * n) == 0;
-    memcpy(last, x, sizeof(double) * n);
+    /* Bit for bit, as memcmp would, without a library call per side per bar (this runs for
+     * every symbol on every bar). */
+    int any_nan = 0, differ = n != *nlast;
+    for (int i = 0; i < n; i++) {
+        uint64_t a, b;
+        memcpy(&a, &last[i], sizeof a);
+        memcpy(&b, &x[i], sizeof b);
+        any_nan |= isnan(x[i]);
+        differ |= a != b;
+        last[i] = x[i];
+    }
+    int same = n > 0 && !any_nan && !differ;
     *nlast = n;
     return same ? prev_run + 1 : 0;
 }

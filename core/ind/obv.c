@@ -36,10 +36,8 @@ static inline int obv_step(obv_state *s, double c, double v, double *out)
     if (!s->started) {
         s->started = 1;
         s->obv = v;
-    } else if (c > s->pc) {
-        s->obv += v;
-    } else if (c < s->pc) {
-        s->obv -= v;
+    } else {
+        s->obv += v * (double)((c > s->pc) - (c < s->pc)); /* as the batch loop: no branch */
     }
     s->pc = c;
     *out = s->obv;
@@ -59,18 +57,20 @@ int ind_obv(int n, const double *const *in, const double *opt, double *const *ou
     double *o = out[0];
     int skipped = 0, i = 0;
     for (; i < n && !s.started; i++) skipped += obv_step(&s, c[i], v[i], &o[i]) == IND_EINPUT;
-    /* Steady state: obv_step with the state in registers. */
+    /*
+     * Steady state: obv_step with the state in registers and no branch per bar: the volume is
+     * added times the sign of the close's move ((c > pc) - (c < pc): setcc, not a branch that a
+     * random walk mispredicts half the time). Bad input is only noted here; if there was any,
+     * the whole array is redone through the streaming path.
+     */
     double pc = s.pc, obv = s.obv;
+    int bad = skipped;
     for (; i < n; i++) {
         double ci = c[i], vi = v[i];
-        if (!isfinite(ci) || !isfinite(vi)) {
-            o[i] = NAN;
-            skipped++;
-            continue;
-        }
-        obv += ci > pc ? vi : ci < pc ? -vi : 0.0;
+        bad |= !isfinite(ci) | !isfinite(vi);
+        obv += vi * (double)((ci > pc) - (ci < pc)); /* exactly +vi, -vi or 0 */
         pc = ci;
         o[i] = obv;
     }
-    return skipped;
+    return bad ? IND_STREAM_BATCH(obv, 2, 1) : 0;
 }

@@ -8,8 +8,8 @@
 
 typedef struct stoch_state {
     int kp, ks, dp, count, pos, kcount, kpos, dcount, dpos;
-    double ksum, dsum;
-    double buf[]; /* high[kp], low[kp], fast %K[ks], %K[dp] */
+    double ksum, dsum, rk, rd; /* rk = 1/ks, rd = 1/dp: the SMAs multiply, as Tulip's do */
+    double buf[];              /* high[kp], low[kp], fast %K[ks], %K[dp] */
 } stoch_state;
 
 static int stoch_params(const double *opt, int *kp, int *ks, int *dp)
@@ -40,12 +40,16 @@ int ind_stoch_init(void *st, const double *opt)
     if (stoch_params(opt, &s->kp, &s->ks, &s->dp) < 0) return IND_EPARAM;
     s->count = s->pos = s->kcount = s->kpos = s->dcount = s->dpos = 0;
     s->ksum = s->dsum = 0.0;
+    s->rk = 1.0 / s->ks;
+    s->rd = 1.0 / s->dp;
     return 0;
 }
 
+/* TA-Lib's (c - ll) / ((hh - ll) / 100), with the inner division as a multiplication by 0.01
+ * (one divider use per bar instead of two; within 1e-9 of TA-Lib). */
 static inline double stoch_fastk(double c, double hh, double ll)
 {
-    double diff = (hh - ll) / 100.0;
+    double diff = (hh - ll) * 0.01;
     return diff != 0.0 ? (c - ll) / diff : 0.0;
 }
 
@@ -76,7 +80,7 @@ int ind_stoch_update(void *st, const double *in, double *out)
         s->kcount++;
         return IND_WARMUP;
     }
-    double k = s->ksum / s->ks;
+    double k = s->ksum * s->rk;
     s->ksum -= kr[s->kpos];
     s->dsum += k;
     dr[s->dpos] = k;
@@ -86,9 +90,24 @@ int ind_stoch_update(void *st, const double *in, double *out)
         return IND_WARMUP;
     }
     out[0] = k;
-    out[1] = s->dsum / s->dp;
+    out[1] = s->dsum * s->rd;
     s->dsum -= dr[s->dpos];
     return IND_READY;
+}
+
+/* The extreme moves to bar j (value x) when `take`: selects, not jumps (new highs and lows come
+ * as coin flips on a random walk). With take = x >= ext the new extreme is max(x, ext) (equal
+ * values are the same number), x <= ext min(x, ext): maxsd/minsd. */
+static inline void stoch_take(int take, int j, double x, int *at, double *ext, int high)
+{
+    int m = -take;
+    *at = (j & m) | (*at & ~m);
+#ifdef __SSE2__
+    __m128d a = _mm_set_sd(x), b = _mm_set_sd(*ext);
+    *ext = _mm_cvtsd_f64(high ? _mm_max_sd(a, b) : _mm_min_sd(a, b));
+#else
+    *ext = take ? x : *ext;
+#endif
 }
 
 int ind_stoch(int n, const double *const *in, const double *opt, double *const *out)
@@ -99,6 +118,7 @@ int ind_stoch(int n, const double *const *in, const double *opt, double *const *
     double *ok = out[0], *od = out[1];
     int lb = kp - 1 + ks - 1 + dp - 1, bad = 0, hi_i = -1, lo_i = -1;
     double hh = 0.0, ll = 0.0, ksum = 0.0, dsum = 0.0;
+    const double rk = 1.0 / ks, rd = 1.0 / dp;
     for (int i = 0; i < n; i++) bad |= !isfinite(h[i]) | !isfinite(l[i]) | !isfinite(c[i]);
     if (bad) return IND_STREAM_BATCH(stoch, 3, 2);
     /* Pass 1: fast %K into od, %K into ok. Extremes are rescanned only when they leave. */
@@ -107,23 +127,19 @@ int ind_stoch(int n, const double *const *in, const double *opt, double *const *
         if (hi_i < trail) {
             hi_i = trail;
             hh = h[trail];
-            for (int j = trail + 1; j <= i; j++)
-                if (h[j] >= hh) hh = h[hi_i = j];
-        } else if (h[i] >= hh) {
-            hh = h[hi_i = i];
+            for (int j = trail + 1; j < i; j++) stoch_take(h[j] >= hh, j, h[j], &hi_i, &hh, 1);
         }
+        stoch_take(h[i] >= hh, i, h[i], &hi_i, &hh, 1);
         if (lo_i < trail) {
             lo_i = trail;
             ll = l[trail];
-            for (int j = trail + 1; j <= i; j++)
-                if (l[j] <= ll) ll = l[lo_i = j];
-        } else if (l[i] <= ll) {
-            ll = l[lo_i = i];
+            for (int j = trail + 1; j < i; j++) stoch_take(l[j] <= ll, j, l[j], &lo_i, &ll, 0);
         }
+        stoch_take(l[i] <= ll, i, l[i], &lo_i, &ll, 0);
         od[i] = stoch_fastk(c[i], hh, ll);
         ksum += od[i];
         if (i >= kp - 1 + ks - 1) {
-            ok[i] = ksum / ks;
+            ok[i] = ksum * rk;
             ksum -= od[i - ks + 1];
         }
     }
@@ -132,7 +148,7 @@ int ind_stoch(int n, const double *const *in, const double *opt, double *const *
     for (int i = k0; i < n; i++) {
         dsum += ok[i];
         if (i >= lb) {
-            od[i] = dsum / dp;
+            od[i] = dsum * rd;
             dsum -= ok[i - dp + 1];
         }
     }
