@@ -12,12 +12,27 @@ void ibk_map_put(ibkr *a, int64_t order_id, const char *cid)
 {
     for (int i = 0; i < IBK_IDMAP; i++)
         if (a->map[i].order_id == order_id && a->map[i].cid[0]) {
+            if (strcmp(a->map[i].cid, cid)) a->map[i].cum_base = 0; /* a new owner */
             oms_strlcpy(a->map[i].cid, cid, sizeof a->map[i].cid);
             return;
         }
     ibk_idmap_entry *m = &a->map[a->map_next++ % IBK_IDMAP];
     m->order_id = order_id;
+    m->cum_base = 0;
     oms_strlcpy(m->cid, cid, sizeof m->cid);
+}
+
+static ibk_idmap_entry *map_entry(ibkr *a, int64_t order_id)
+{
+    for (int i = 0; i < IBK_IDMAP; i++)
+        if (a->map[i].order_id == order_id && a->map[i].cid[0]) return &a->map[i];
+    return NULL;
+}
+
+tb_qty ibk_map_base(const ibkr *a, int64_t order_id)
+{
+    ibk_idmap_entry *m = map_entry((ibkr *)a, order_id);
+    return m ? m->cum_base : 0;
 }
 
 const char *ibk_map_cid(const ibkr *a, int64_t order_id)
@@ -208,9 +223,47 @@ static int v_cancel(void *self, const oms_order *o, tb_err *e)
     return rc;
 }
 
+/*
+ * IB modifies an order in place: placeOrder again with the same order id. The IB order then
+ * belongs to the new client id (orderRef too); the old order is replaced once IB acknowledges.
+ * totalQuantity is the whole IB order, so the shares already filled are added back.
+ */
 static int v_replace(void *self, const broker_replace_req *r, tb_err *e)
 {
-    return tb_errf(e, "ibkr: replace is not supported: cancel and submit a new order");
+    ibkr *a = self;
+    const oms_order *old = r->old_order;
+    if (a->state != BROKER_READY)
+        return tb_errf(e, "ibkr: broker is %s, not ready", broker_state_name(a->state));
+    int64_t id =
+        old->broker_id[0] ? strtoll(old->broker_id, NULL, 10) : ibk_map_id(a, old->client_id);
+    if (id <= 0) return tb_errf(e, "ibkr: order %s has no IB order id", old->client_id);
+    oms_order w = *r->new_order;
+    w.qty += old->filled_qty;
+    ibk_map_put(a, id, w.client_id);
+    map_entry(a, id)->cum_base = old->filled_qty;
+    if (send_order(a, &w, id, 0, 1, e) != 0) {
+        ibk_map_put(a, id, old->client_id);
+        return -1;
+    }
+    a->st.replaces++;
+    TB_INFO("ibkr", "order modified: %s -> %s id=%lld", old->client_id, w.client_id, (long long)id);
+    return 0;
+}
+
+void ibk_replace_done(ibkr *a, const oms_order *o)
+{
+    const oms_order *old = o->replaces_id[0] ? oms_find(a->o.oms, o->replaces_id) : NULL;
+    if (old && old->status == OMS_ST_PENDING_REPLACE)
+        ibk_update(a, old->client_id, 0, OMS_ST_REPLACED, NULL);
+}
+
+int ibk_replace_failed(ibkr *a, const oms_order *o, int64_t order_id)
+{
+    const oms_order *old = o->replaces_id[0] ? oms_find(a->o.oms, o->replaces_id) : NULL;
+    if (!old || old->status != OMS_ST_PENDING_REPLACE) return 0;
+    ibk_map_put(a, order_id, old->client_id);
+    ibk_update(a, old->client_id, order_id, OMS_ST_ACCEPTED, NULL);
+    return 1;
 }
 
 static int v_positions(void *self, broker_position *out, int cap, int *n, tb_err *e)

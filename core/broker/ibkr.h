@@ -40,7 +40,7 @@ typedef struct ibkr_opts {
 
 typedef struct ibkr_stats {
     uint64_t submits, orders_sent, cancels, rejects, fills, replayed_execs, reconciles, differences,
-        window_refusals, code_103, code_201, code_202, resubscribes, foreign;
+        window_refusals, code_103, code_201, code_202, resubscribes, foreign, replaces;
     tb_money commission; /* sum of COMMISSION_REPORTs */
     int64_t last_order_id;
 } ibkr_stats;

@@ -14,7 +14,9 @@ static const oms_order *our_order(ibkr *a, const char *ref, int64_t order_id)
         const char *cid = ibk_map_cid(a, order_id);
         if (cid) o = oms_find(a->o.oms, cid);
     }
-    if (o && order_id > 0) {
+    /* A replaced order's messages (replays by its old orderRef) must not take back the id. */
+    int gone = o && (o->status == OMS_ST_REPLACED || o->status == OMS_ST_PENDING_REPLACE);
+    if (o && order_id > 0 && !gone) {
         ibk_map_put(a, order_id, o->client_id);
         if (a->conn) ibkr_conn_note_order_id(a->conn, order_id);
     }
@@ -44,6 +46,7 @@ static void apply_status(ibkr *a, const oms_order *o, int64_t order_id, const ch
         return;
     }
     if (st == OMS_ST_CANCELED && o->filled_qty >= o->qty) return;
+    if (st == OMS_ST_ACCEPTED) ibk_replace_done(a, o);
     ibk_update(a, o->client_id, order_id, (oms_status)st,
                st == OMS_ST_CANCELED ? "cancelled at IB" : NULL);
 }
@@ -96,19 +99,23 @@ static void on_exec(ibkr *a, const tws_frame *f)
         return;
     }
     if (x.shares <= 0 || x.price <= 0) return;
+    /* After a modification IB's cumulative figures include the old order's shares. */
+    tb_qty base = o->replaces_id[0] ? ibk_map_base(a, x.order_id) : 0;
+    if (o->replaces_id[0]) ibk_replace_done(a, o);
     uint64_t before = oms_update_errors(a->o.oms);
     tb_qty had = o->filled_qty;
     char bid[24];
     snprintf(bid, sizeof bid, "%lld", (long long)x.order_id);
     broker_update u = {.client_id = o->client_id,
                        .broker_id = bid,
-                       .status = x.cum_qty >= o->qty ? OMS_ST_FILLED : OMS_ST_PARTIALLY_FILLED,
+                       .status =
+                           x.cum_qty - base >= o->qty ? OMS_ST_FILLED : OMS_ST_PARTIALLY_FILLED,
                        .has_exec = 1,
                        .exec_id = x.exec_id,
                        .exec_qty = x.shares,
                        .exec_price = x.price,
-                       .cum_qty = x.cum_qty,
-                       .avg_price = x.avg_price,
+                       .cum_qty = x.cum_qty - base,
+                       .avg_price = base ? 0 : x.avg_price,
                        .t_ns = tb_clock_now_ns()};
     if (a->fn) a->fn(a->ud, &u);
     if (o->filled_qty > had)
@@ -175,6 +182,10 @@ static void on_order_error(ibkr *a, const ibkr_error *er, const oms_order *o)
         a->st.rejects++;
         if (oms_status_is_terminal(o->status)) return;
         TB_WARN("ibkr", "order rejected: %s: %s", o->client_id, why);
+        if (o->status == OMS_ST_NEW && ibk_replace_failed(a, o, er->id)) {
+            ibk_update(a, o->client_id, 0, OMS_ST_REJECTED, why); /* the old order works on */
+            return;
+        }
         ibk_update(a, o->client_id, er->id, OMS_ST_REJECTED, why);
         if (o->leg == OMS_LEG_NONE) reject_legs(a, o, "parent rejected");
     }

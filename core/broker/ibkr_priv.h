@@ -15,6 +15,7 @@
 /* IB order id <-> our client id, for messages that carry only the id (orderStatus, errors). */
 typedef struct ibk_idmap_entry {
     int64_t order_id;
+    tb_qty cum_base; /* filled before a modification: IB's cumQty counts the whole IB order */
     char cid[OMS_CLIENT_ID_MAX + 1];
 } ibk_idmap_entry;
 
@@ -40,6 +41,8 @@ struct ibkr {
 
 /* Remembers IB order id -> client id (the newest entry wins). */
 void ibk_map_put(struct ibkr *a, int64_t order_id, const char *cid);
+/* Shares the IB order had filled before it was modified into its current client id (0: none). */
+tb_qty ibk_map_base(const struct ibkr *a, int64_t order_id);
 /* Our client id for an IB order id, or NULL. */
 const char *ibk_map_cid(const struct ibkr *a, int64_t order_id);
 /* The IB order id we used for a client id, or 0. */
@@ -48,6 +51,11 @@ int64_t ibk_map_id(const struct ibkr *a, const char *cid);
 /* Sends one update to the OMS callback. */
 void ibk_update(struct ibkr *a, const char *cid, int64_t order_id, oms_status st,
                 const char *reason);
+
+/* A replacement was acknowledged (or filled): its old order becomes replaced, once. */
+void ibk_replace_done(struct ibkr *a, const oms_order *o);
+/* A modification was refused: the IB order id belongs to the old order again, which works on. */
+int ibk_replace_failed(struct ibkr *a, const oms_order *o, int64_t order_id);
 
 /* Handles a message the connection did not consume (ibkr_apply.c). */
 void ibk_on_message(void *ud, const tws_frame *f);

@@ -7,7 +7,8 @@
 //   MANAGED_ACCTS, farm notices 2104/2106/2158, 326 for a client id in use;
 // - orders: PLACE_ORDER (110 fields, enforced) for STK market/limit/stop/stop-limit orders and
 //   brackets (parentId; nothing works until a child with transmit=1 arrives), CANCEL_ORDER,
-//   REQ_IDS, REQ_OPEN_ORDERS / REQ_ALL_OPEN_ORDERS, REQ_EXECUTIONS, REQ_POSITIONS,
+//   a placeOrder on a working id as a modification (price, quantity, orderRef), REQ_IDS,
+//   REQ_OPEN_ORDERS / REQ_ALL_OPEN_ORDERS, REQ_EXECUTIONS, REQ_POSITIONS,
 //   REQ_ACCOUNT_SUMMARY, answered with OPEN_ORDER (120 fields), ORDER_STATUS, EXECUTION_DATA,
 //   COMMISSION_REPORT, POSITION_DATA, ACCOUNT_SUMMARY and their End messages;
 // - a deterministic fill model: every tick (--tick-ms) market orders fill at the symbol's price,
@@ -35,7 +36,7 @@ const st = {
   partialNext: 0, rejectNext: null, fillsOn: true, permSeq: 900000, execSeq: 0, cash: 1000000,
   stats: { connects: 0, start_api: 0, req_open: 0, req_pos: 0, req_exec: 0, rejected_326: 0,
     place_order: 0, cancel_order: 0, bad_place: 0, dup_103: 0, rejected_201: 0, fills: 0,
-    transmit_violations: 0, req_ids: 0, acct_summary: 0, acct_322: 0, refs: {}, ids: {} },
+    transmit_violations: 0, req_ids: 0, modify: 0, acct_summary: 0, acct_322: 0, refs: {}, ids: {} },
 };
 
 const frame = (fields) => {
@@ -139,8 +140,15 @@ function placeOrder(clientId, f) {
     lmt: f[19] === '' ? 0 : Number(f[19]), aux: f[20] === '' ? 0 : Number(f[20]), tif: f[21] || 'DAY',
     account: f[23], ref: f[26], transmit: f[27] === '1', parentId: Number(f[28] || 0), filled: 0, notional: 0 };
   const old = st.orders.get(id);
-  if (old && old.clientId === clientId && working(old) && old.ref === o.ref) { // a modification
-    Object.assign(old, { qty: o.qty, lmt: o.lmt, aux: o.aux, waitTouch: false });
+  // A modification: placeOrder on a working id of this client (orderRef may change with it);
+  // the quantity is the whole order's, so it may not go below what has filled.
+  if (old && old.clientId === clientId && working(old)) {
+    st.stats.modify++;
+    if (o.qty <= old.filled || o.type !== old.type || o.action !== old.action) {
+      return sendTo(clientId, err(id, 201, 'Order rejected - reason:invalid modification'));
+    }
+    Object.assign(old, { qty: o.qty, lmt: o.lmt, aux: o.aux, ref: o.ref, waitTouch: false });
+    st.stats.refs[o.ref] = (st.stats.refs[o.ref] || 0) + 1;
     return publish(old);
   }
   st.stats.ids[id] = (st.stats.ids[id] || 0) + 1;

@@ -372,6 +372,76 @@ TEST(partial_fill_accumulates_and_cancel_ends_the_rest)
     rig_close(&r);
 }
 
+TEST(replace_moves_a_resting_limit_under_the_same_ib_id_and_it_fills_at_the_new_price)
+{
+    start_emu();
+    rig r;
+    rig_ready(&r);
+    const oms_order *o = order(&r, "tb-t-AAPL-20", OMS_BUY, OMS_LIMIT, 5, TB_USD(98, 0), 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-20") == OMS_ST_ACCEPTED, 2000);
+    char ib_id[32];
+    snprintf(ib_id, sizeof ib_id, "%s", o->broker_id);
+    CHECK(ib_id[0] != 0);
+    const oms_order *n = NULL;
+    oms_changes c = {.limit_price = TB_USD(99, 0)};
+    tb_err e;
+    CHECK_INT(oms_replace(r.m, "tb-t-AAPL-20", &c, &n, &e), 0);
+    char ncid[OMS_CLIENT_ID_MAX + 1];
+    snprintf(ncid, sizeof ncid, "%s", n->client_id);
+    WAIT_FOR(status_of(&r, ncid) == OMS_ST_ACCEPTED, 2000);
+    CHECK_STATUS(&r, "tb-t-AAPL-20", "replaced");
+    CHECK_STATUS(&r, ncid, "accepted");
+    emu_ctl(&E, "price?symbol=AAPL&price=99", NULL); /* touches 99, not the old 98 */
+    WAIT_FOR(status_of(&r, ncid) == OMS_ST_FILLED, 2000);
+    CHECK_STATUS(&r, ncid, "filled");
+    CHECK_INT(oms_find(r.m, ncid)->filled_avg_price, TB_USD(99, 0));
+    CHECK_STR(oms_find(r.m, ncid)->broker_id, ib_id);
+    CHECK_INT(oms_find(r.m, "tb-t-AAPL-20")->filled_qty, 0);
+    CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 5);
+    CHECK_INT(stat_of("modify"), 1);
+    CHECK_INT(stat_of("orders"), 1); /* one IB order: no second id */
+    CHECK_INT(stat_of("dup_103"), 0);
+    CHECK_INT(places(ncid), 1);
+    CHECK_INT(r.fills, 1);
+    rig_close(&r);
+}
+
+TEST(replace_after_a_partial_fill_keeps_the_filled_shares_on_the_old_order_once)
+{
+    start_emu();
+    rig r;
+    rig_ready(&r);
+    emu_ctl(&E, "partial?qty=4", NULL);
+    order(&r, "tb-t-AAPL-21", OMS_BUY, OMS_LIMIT, 10, TB_USD(100, 0), 0);
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-21") == OMS_ST_PARTIALLY_FILLED, 2000);
+    emu_ctl(&E, "price?symbol=AAPL&price=101", NULL);
+    const oms_order *n = NULL;
+    oms_changes c = {.limit_price = TB_USD(100, 500000)};
+    tb_err e;
+    CHECK_INT(oms_replace(r.m, "tb-t-AAPL-21", &c, &n, &e), 0);
+    char ncid[OMS_CLIENT_ID_MAX + 1];
+    snprintf(ncid, sizeof ncid, "%s", n->client_id);
+    CHECK_INT(n->qty, 6);
+    WAIT_FOR(status_of(&r, ncid) == OMS_ST_ACCEPTED, 2000);
+    CHECK_STATUS(&r, "tb-t-AAPL-21", "replaced");
+    emu_ctl(&E, "price?symbol=AAPL&price=100.5", NULL);
+    WAIT_FOR(status_of(&r, ncid) == OMS_ST_FILLED, 2000);
+    CHECK_STATUS(&r, ncid, "filled");
+    CHECK_INT(oms_find(r.m, ncid)->filled_qty, 6);
+    CHECK_INT(oms_find(r.m, ncid)->broker_cum_qty, 6); /* IB counts 10 for the whole IB order */
+    CHECK_INT(oms_find(r.m, ncid)->filled_avg_price, TB_USD(100, 500000));
+    CHECK_INT(oms_find(r.m, "tb-t-AAPL-21")->filled_qty, 4);
+    CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 10);
+    /* A resync replays both executions: nothing is applied twice. */
+    emu_ctl(&E, "restored_lost", NULL);
+    WAIT_FOR(0, 300);
+    WAIT_FOR(ready(&r), 2000);
+    CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 10);
+    CHECK_INT(r.fills, 2);
+    CHECK_INT(oms_update_errors(r.m), 0);
+    rig_close(&r);
+}
+
 TEST(reject_201_is_final_and_shows_the_brokers_text)
 {
     start_emu();
