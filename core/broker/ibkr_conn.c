@@ -1,4 +1,5 @@
 #include "broker/ibkr_conn.h"
+#include "broker/ibkr_pace.h"
 #include "log/log.h"
 #include "util/clock.h"
 
@@ -19,6 +20,7 @@ struct ibkr_conn {
     ibkr_state state;
     struct bufferevent *bev;
     struct event *retry, *greet_timer; /* no greeting in time: drop (DNS stall, dead relay) */
+    ibkr_pacer *pace;                  /* every message after the greeting goes through it */
     struct evdns_base *dns; /* a host name (ib-gateway in compose): resolved on the loop */
     int greeted, positions_on, sync_got, sync_req_id, cur_id, fails_326;
     int64_t next_id;
@@ -42,13 +44,19 @@ static void set_state(ibkr_conn *c, ibkr_state s)
     if (c->o.on_state) c->o.on_state(c->o.ud, s);
 }
 
+static int pace_write(void *ud, const void *frame, size_t len)
+{
+    ibkr_conn *c = ud;
+    return c->bev && bufferevent_write(c->bev, frame, len) == 0 ? 0 : -1;
+}
+
 static void send_msg(ibkr_conn *c, const int64_t *f, int n)
 {
     tb_sbuf b = {0};
     tb_err e;
     tws_begin(&b);
     for (int i = 0; i < n; i++) tws_put_int(&b, f[i]);
-    if (c->bev && tws_end(&b, &e) == 0) bufferevent_write(c->bev, b.s, b.len);
+    if (c->bev && tws_end(&b, &e) == 0) ibkr_pacer_send(c->pace, b.s, b.len);
     tb_sbuf_free(&b);
 }
 
@@ -61,7 +69,7 @@ static void send_start_api(ibkr_conn *c)
     tws_put_int(&b, 2);
     tws_put_int(&b, c->cur_id);
     tws_put_str(&b, ""); /* optional capabilities */
-    if (tws_end(&b, &e) == 0) bufferevent_write(c->bev, b.s, b.len);
+    if (tws_end(&b, &e) == 0) ibkr_pacer_send(c->pace, b.s, b.len);
     tb_sbuf_free(&b);
 }
 
@@ -85,7 +93,7 @@ static void request_sync(ibkr_conn *c)
     tws_put_int(&b, ++c->sync_req_id);
     tws_put_int(&b, 0);
     for (int i = 0; i < 6; i++) tws_put_str(&b, "");
-    if (tws_end(&b, &e) == 0) bufferevent_write(c->bev, b.s, b.len);
+    if (tws_end(&b, &e) == 0) ibkr_pacer_send(c->pace, b.s, b.len);
     tb_sbuf_free(&b);
 }
 
@@ -102,6 +110,8 @@ static void drop(ibkr_conn *c, const char *why)
     if (c->bev) bufferevent_free(c->bev);
     c->bev = NULL;
     c->st.drops++;
+    size_t lost = ibkr_pacer_clear(c->pace); /* for a session that is gone: never resent */
+    if (lost) TB_WARN("ibkr", "%zu queued messages discarded with the connection", lost);
     set_state(c, IBC_DISCONNECTED);
     c->rng = c->rng * 6364136223846793005ULL + 1442695040888963407ULL;
     long wait = c->backoff_ms / 2 + (long)((c->rng >> 33) % (uint64_t)(c->backoff_ms / 2 + 1));
@@ -297,9 +307,11 @@ ibkr_conn *ibkr_conn_new(const ibkr_conn_opts *o, tb_err *e)
     c->cur_id = o->client_id;
     c->rng = (uint64_t)tb_clock_mono_ns();
     c->greet_timer = evtimer_new(o->base, on_greet_timeout, c);
-    if (!(c->retry = evtimer_new(o->base, on_retry, c)) || !c->greet_timer) {
+    c->pace = ibkr_pacer_new(o->base, o->max_msgs_per_sec, pace_write, c);
+    if (!(c->retry = evtimer_new(o->base, on_retry, c)) || !c->greet_timer || !c->pace) {
         if (c->retry) event_free(c->retry);
         if (c->greet_timer) event_free(c->greet_timer);
+        ibkr_pacer_free(c->pace);
         free(c);
         tb_errf(e, "ibkr: cannot create a timer");
         return NULL;
@@ -320,6 +332,7 @@ void ibkr_conn_free(ibkr_conn *c)
     if (c->dns) evdns_base_free(c->dns, 1); /* 1: pending lookups release their sockets */
     event_free(c->retry);
     event_free(c->greet_timer);
+    ibkr_pacer_free(c->pace);
     free(c);
 }
 
@@ -341,7 +354,7 @@ void ibkr_conn_note_order_id(ibkr_conn *c, int64_t id)
 int ibkr_conn_send(ibkr_conn *c, const tb_sbuf *b)
 {
     if (!c->bev || !c->greeted || c->state == IBC_CONNECTING) return -1;
-    return bufferevent_write(c->bev, b->s, b->len) == 0 ? 0 : -1;
+    return ibkr_pacer_send(c->pace, b->s, b->len);
 }
 
 void ibkr_conn_resync(ibkr_conn *c)
@@ -352,4 +365,10 @@ void ibkr_conn_resync(ibkr_conn *c)
 void ibkr_conn_stats_get(const ibkr_conn *c, ibkr_conn_stats *out)
 {
     *out = c->st;
+    ibkr_pace_stats ps;
+    ibkr_pacer_stats_get(c->pace, &ps);
+    out->msgs_sent = ps.sent;
+    out->msgs_delayed = ps.delayed;
+    out->msgs_discarded = ps.discarded;
+    out->max_queue = ps.max_queue;
 }

@@ -35,6 +35,7 @@ typedef struct ibkr_conn_opts {
     int64_t persisted_next_id;               /* last order id used, from the journal (0: none) */
     long reconnect_min_ms, reconnect_max_ms; /* defaults 2000 and 60000 */
     long connect_timeout_ms;                 /* connect + resolve + greeting (default 15000) */
+    int max_msgs_per_sec;                    /* outgoing pacing (0: 40; IB's limit is ~50) */
     void (*on_state)(void *ud, ibkr_state s);
     void (*on_message)(void *ud, const tws_frame *f); /* messages the machine does not consume */
     void *ud;
@@ -43,6 +44,8 @@ typedef struct ibkr_conn_opts {
 typedef struct ibkr_conn_stats {
     uint64_t connects, readies, drops, code_1100, code_1101, code_1102, code_326, farm_ok,
         farm_broken, errors, syncs;
+    uint64_t msgs_sent, msgs_delayed, msgs_discarded; /* the pacer: delayed went via its queue */
+    size_t max_queue;
     int server_version, client_id;
 } ibkr_conn_stats;
 
@@ -61,7 +64,8 @@ int64_t ibkr_conn_take_order_id(ibkr_conn *c);
 /* Moves the next order id past id (an id seen at the Gateway); never back. */
 void ibkr_conn_note_order_id(ibkr_conn *c, int64_t id);
 
-/* Writes one encoded frame; -1 when there is no API session (before START_API, dropped). */
+/* Writes one encoded frame through the pacer (sent now or queued in order); -1 when there is no
+ * API session (before START_API, dropped). */
 int ibkr_conn_send(ibkr_conn *c, const tb_sbuf *b);
 
 /* Requests open orders, positions and executions again (syncing until all three ended). */

@@ -36,7 +36,7 @@ const st = {
   partialNext: 0, rejectNext: null, fillsOn: true, permSeq: 900000, execSeq: 0, cash: 1000000,
   stats: { connects: 0, start_api: 0, req_open: 0, req_pos: 0, req_exec: 0, rejected_326: 0,
     place_order: 0, cancel_order: 0, bad_place: 0, dup_103: 0, rejected_201: 0, fills: 0,
-    transmit_violations: 0, req_ids: 0, modify: 0, acct_summary: 0, acct_322: 0, refs: {}, ids: {} },
+    transmit_violations: 0, req_ids: 0, modify: 0, msgs: 0, max_per_sec: 0, pacing_100: 0, acct_summary: 0, acct_322: 0, refs: {}, ids: {} },
 };
 
 const frame = (fields) => {
@@ -184,6 +184,17 @@ function placeOrder(clientId, f) {
   }
 }
 
+// IB's pacing limit is about 50 messages a second from a client (error 100 beyond it):
+// msgs counts every message after the greeting, max_per_sec the busiest calendar second.
+let secNow = 0, secCount = 0;
+function countMsg() {
+  const sec = Math.floor(Date.now() / 1000);
+  if (sec !== secNow) { secNow = sec; secCount = 0; }
+  st.stats.msgs++;
+  if (++secCount > st.stats.max_per_sec) st.stats.max_per_sec = secCount;
+  if (secCount === 51) st.stats.pacing_100++;
+}
+
 function onConn(sock) {
   if (st.down) return sock.destroy(); // behind socat a down Gateway looks like this
   st.stats.connects++;
@@ -209,6 +220,7 @@ function onConn(sock) {
       if (buf.length < 4 + n) return;
       const f = buf.subarray(4, 4 + n).toString().split('\0'); f.pop();
       buf = buf.subarray(4 + n);
+      countMsg();
       handle(sock, f);
     }
   });

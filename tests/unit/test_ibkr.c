@@ -442,6 +442,49 @@ TEST(replace_after_a_partial_fill_keeps_the_filled_shares_on_the_old_order_once)
     rig_close(&r);
 }
 
+static int all_in(rig *r, const char *fmt, int n, oms_status st)
+{
+    char id[64];
+    for (int i = 0; i < n; i++) {
+        snprintf(id, sizeof id, fmt, i);
+        if (status_of(r, id) != st) return 0;
+    }
+    return 1;
+}
+
+TEST(a_burst_of_200_places_and_cancels_reaches_the_gateway_paced_under_45_a_second_all_of_it)
+{
+    start_emu();
+    rig r;
+    rig_ready(&r);
+    char id[64];
+    tb_err e;
+    for (int i = 0; i < 100; i++) {
+        snprintf(id, sizeof id, "tb-t-AAPL-p%d", i);
+        order(&r, id, OMS_BUY, OMS_LIMIT, 1, TB_USD(90, 0), 0);
+    }
+    WAIT_FOR(all_in(&r, "tb-t-AAPL-p%d", 100, OMS_ST_ACCEPTED), 8000);
+    CHECK(all_in(&r, "tb-t-AAPL-p%d", 100, OMS_ST_ACCEPTED));
+    for (int i = 0; i < 100; i++) {
+        snprintf(id, sizeof id, "tb-t-AAPL-p%d", i);
+        CHECK_INT(oms_cancel(r.m, id, &e), 0);
+    }
+    WAIT_FOR(all_in(&r, "tb-t-AAPL-p%d", 100, OMS_ST_CANCELED), 8000);
+    /* every cancel arrived after its place (else IB answers 10148 and nothing is canceled) */
+    CHECK(all_in(&r, "tb-t-AAPL-p%d", 100, OMS_ST_CANCELED));
+    CHECK_INT(stat_of("place_order"), 100);
+    CHECK_INT(stat_of("cancel_order"), 100);
+    int peak = stat_of("max_per_sec");
+    CHECK(peak > 0 && peak <= 45);
+    CHECK_INT(stat_of("pacing_100"), 0);
+    ibkr_conn_stats cs;
+    ibkr_get_conn_stats(r.a, &cs);
+    CHECK(cs.msgs_delayed >= 100); /* the burst went through the queue */
+    CHECK_INT(cs.msgs_discarded, 0);
+    CHECK(cs.max_queue >= 50);
+    rig_close(&r);
+}
+
 TEST(reject_201_is_final_and_shows_the_brokers_text)
 {
     start_emu();
