@@ -2,6 +2,7 @@
 #include "log/log.h"
 #include "util/clock.h"
 
+#include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,12 +82,24 @@ static void on_conn_state(void *ud, ibkr_state s)
     static const broker_state map[] = {BROKER_DISCONNECTED, BROKER_CONNECTING, BROKER_SYNCING,
                                        BROKER_READY, BROKER_SYNCING /* paused: no orders */};
     if (s == IBC_DISCONNECTED) a->acct_active = 0; /* subscriptions end with the session */
+    if (a->quiet && s != IBC_READY) a->quiet = a->syncing = 0; /* abandoned: a full sync follows */
     if (s == IBC_SYNCING) ibk_sync_begin(a);
     if (s == IBC_READY && a->syncing) {
         ibk_sync_end(a);
         ibk_request_account(a);
     }
     a->state = map[s];
+}
+
+static void on_quiet_synced(void *ud)
+{
+    ibkr *a = ud;
+    if (a->syncing && a->quiet) ibk_sync_end(a);
+}
+
+static void on_reconcile_timer(evutil_socket_t fd, short w, void *arg)
+{
+    ibk_quiet_sync(arg);
 }
 
 static int v_connect(void *self, tb_err *e)
@@ -103,8 +116,16 @@ static int v_connect(void *self, tb_err *e)
                          .reconnect_max_ms = a->o.reconnect_max_ms,
                          .on_state = on_conn_state,
                          .on_message = ibk_on_message,
+                         .on_quiet_synced = on_quiet_synced,
                          .ud = a};
     if (!(a->conn = ibkr_conn_new(&co, e))) return -1;
+    if (a->o.reconcile_interval_ms > 0 && !a->reconcile_timer) {
+        a->reconcile_timer = event_new(a->o.base, -1, EV_PERSIST, on_reconcile_timer, a);
+        struct timeval tv = {a->o.reconcile_interval_ms / 1000,
+                             (a->o.reconcile_interval_ms % 1000) * 1000};
+        if (!a->reconcile_timer || evtimer_add(a->reconcile_timer, &tv) != 0)
+            return tb_errf(e, "ibkr: cannot create the reconcile timer");
+    }
     a->state = BROKER_CONNECTING;
     return ibkr_conn_start(a->conn, e);
 }
@@ -114,6 +135,8 @@ static int v_disconnect(void *self, tb_err *e)
     ibkr *a = self;
     ibkr_conn_free(a->conn); /* closes the socket: the Gateway frees the client id at once */
     a->conn = NULL;
+    if (a->reconcile_timer) event_free(a->reconcile_timer);
+    a->reconcile_timer = NULL;
     a->state = BROKER_DISCONNECTED;
     return 0;
 }
@@ -332,6 +355,7 @@ void ibkr_free(ibkr *a)
 {
     if (!a) return;
     ibkr_conn_free(a->conn);
+    if (a->reconcile_timer) event_free(a->reconcile_timer);
     free(a);
 }
 

@@ -7,10 +7,12 @@
  * 326). IB order ids are max(persisted last + 1, NEXT_VALID_ID) and only move forward; the last
  * id used is persisted (save_order_id) before an order is written to the socket. Nothing is ever
  * resent: an order whose outcome is unknown is settled by reconciliation (open orders,
- * executions, positions requested at connect and after every reconnect), and 103 (duplicate id)
+ * executions, positions requested at connect, after every reconnect and, quietly, every
+ * reconcile_interval_ms while ready), and 103 (duplicate id)
  * asks for ids again and resyncs. Fills are keyed by IB's execId, so execDetails and the
  * reqExecutions replay after a reconnect apply once. 201 rejects are final, with IB's text.
- * No new orders are sent in a window around the Gateway's daily restart.
+ * No new orders are sent in a window around the Gateway's daily restart. A replace is an IB
+ * modification: the same IB order id placed again, carrying the new client id as orderRef.
  */
 #ifndef TB_BROKER_IBKR_H
 #define TB_BROKER_IBKR_H
@@ -31,7 +33,8 @@ typedef struct ibkr_opts {
     const char *restart_zone;     /* "America/New_York" or "UTC" */
     int restart_window_minutes;   /* no new orders this close to the restart (0: off) */
     long reconnect_min_ms, reconnect_max_ms;
-    int64_t last_order_id; /* persisted: the last IB order id used (0: none) */
+    long reconcile_interval_ms; /* quiet re-sync while ready this often (0: off) */
+    int64_t last_order_id;      /* persisted: the last IB order id used (0: none) */
     /* Persists the last IB order id used; called before the order is written. Optional. */
     int (*save_order_id)(void *ud, int64_t id, tb_err *e);
     void *save_ud;
@@ -40,7 +43,8 @@ typedef struct ibkr_opts {
 
 typedef struct ibkr_stats {
     uint64_t submits, orders_sent, cancels, rejects, fills, replayed_execs, reconciles, differences,
-        window_refusals, code_103, code_201, code_202, resubscribes, foreign, replaces;
+        window_refusals, code_103, code_201, code_202, resubscribes, foreign, replaces,
+        quiet_reconciles;
     tb_money commission; /* sum of COMMISSION_REPORTs */
     int64_t last_order_id;
 } ibkr_stats;

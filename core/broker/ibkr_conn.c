@@ -23,6 +23,7 @@ struct ibkr_conn {
     ibkr_pacer *pace;                  /* every message after the greeting goes through it */
     struct evdns_base *dns; /* a host name (ib-gateway in compose): resolved on the loop */
     int greeted, positions_on, sync_got, sync_req_id, cur_id, fails_326;
+    int quiet; /* the sync in progress keeps the state ready */
     int64_t next_id;
     long backoff_ms;
     uint64_t rng;
@@ -74,11 +75,19 @@ static void send_start_api(ibkr_conn *c)
 }
 
 /* Open orders (all clients: orders are matched by orderRef), positions, executions. */
+static void send_sync_requests(ibkr_conn *c);
+
 static void request_sync(ibkr_conn *c)
 {
     c->sync_got = 0;
+    c->quiet = 0;
     c->st.syncs++;
     set_state(c, IBC_SYNCING);
+    send_sync_requests(c);
+}
+
+static void send_sync_requests(ibkr_conn *c)
+{
     const int64_t open[] = {16, 1}, pos[] = {61, 1}, cancel_pos[] = {64, 1};
     send_msg(c, open, 2);
     /* reqPositions is a subscription: end the one of this session before asking again. */
@@ -207,6 +216,10 @@ static void on_frame(ibkr_conn *c, const tws_frame *f)
     if (bit) {
         c->sync_got |= bit;
         if (c->sync_got == SYNC_ALL && c->state == IBC_SYNCING) set_state(c, IBC_READY);
+        if (c->sync_got == SYNC_ALL && c->quiet) {
+            c->quiet = 0;
+            if (c->state == IBC_READY && c->o.on_quiet_synced) c->o.on_quiet_synced(c->o.ud);
+        }
         return;
     }
     if (c->o.on_message) c->o.on_message(c->o.ud, f);
@@ -277,6 +290,7 @@ static void connect_now(ibkr_conn *c)
     c->greeted = 0;
     c->positions_on = 0;
     c->sync_got = 0;
+    c->quiet = 0;
     c->st.connects++;
     set_state(c, IBC_CONNECTING);
     c->bev = bufferevent_socket_new(c->o.base, -1, BEV_OPT_CLOSE_ON_FREE);
@@ -360,6 +374,16 @@ int ibkr_conn_send(ibkr_conn *c, const tb_sbuf *b)
 void ibkr_conn_resync(ibkr_conn *c)
 {
     if (c->bev && c->greeted && c->state != IBC_CONNECTING) request_sync(c);
+}
+
+int ibkr_conn_quiet_sync(ibkr_conn *c)
+{
+    if (!c->bev || c->state != IBC_READY || c->quiet) return -1;
+    c->sync_got = 0;
+    c->quiet = 1;
+    c->st.quiet_syncs++;
+    send_sync_requests(c);
+    return 0;
 }
 
 void ibkr_conn_stats_get(const ibkr_conn *c, ibkr_conn_stats *out)

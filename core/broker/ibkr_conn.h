@@ -38,12 +38,13 @@ typedef struct ibkr_conn_opts {
     int max_msgs_per_sec;                    /* outgoing pacing (0: 40; IB's limit is ~50) */
     void (*on_state)(void *ud, ibkr_state s);
     void (*on_message)(void *ud, const tws_frame *f); /* messages the machine does not consume */
+    void (*on_quiet_synced)(void *ud); /* the three lists of a quiet sync have ended */
     void *ud;
 } ibkr_conn_opts;
 
 typedef struct ibkr_conn_stats {
     uint64_t connects, readies, drops, code_1100, code_1101, code_1102, code_326, farm_ok,
-        farm_broken, errors, syncs;
+        farm_broken, errors, syncs, quiet_syncs;
     uint64_t msgs_sent, msgs_delayed, msgs_discarded; /* the pacer: delayed went via its queue */
     size_t max_queue;
     int server_version, client_id;
@@ -70,6 +71,10 @@ int ibkr_conn_send(ibkr_conn *c, const tb_sbuf *b);
 
 /* Requests open orders, positions and executions again (syncing until all three ended). */
 void ibkr_conn_resync(ibkr_conn *c);
+
+/* Requests open orders, positions and executions again while staying ready (new orders go on);
+ * on_quiet_synced when all three have ended. -1 when not ready. */
+int ibkr_conn_quiet_sync(ibkr_conn *c);
 
 void ibkr_conn_stats_get(const ibkr_conn *c, ibkr_conn_stats *out);
 

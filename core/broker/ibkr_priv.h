@@ -34,6 +34,9 @@ struct ibkr {
     char seen_open[IBK_SEEN][OMS_CLIENT_ID_MAX + 1]; /* orders open at IB in this sync */
     int nseen;
     int syncing, farm_broken, acct_req;
+    int quiet;               /* the sync in progress is a periodic one: orders go on */
+    int64_t sync_started_ns; /* orders created after it cannot be in IB's lists */
+    struct event *reconcile_timer;
     int64_t acct_active; /* reqId of this session's account summary subscription (0: none) */
     broker_account acct;
     ibkr_stats st;
@@ -63,6 +66,8 @@ void ibk_on_message(void *ud, const tws_frame *f);
 /* Reconciliation (ibkr_sync.c): a sync began / all three lists ended. */
 void ibk_sync_begin(struct ibkr *a);
 void ibk_sync_end(struct ibkr *a);
+/* The periodic quiet re-sync: begins while ready (ibkr_sync.c). */
+void ibk_quiet_sync(struct ibkr *a);
 void ibk_sync_saw_open(struct ibkr *a, const char *cid);
 void ibk_position_put(struct ibkr *a, const ibkr_position *p);
 

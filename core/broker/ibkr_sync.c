@@ -6,12 +6,15 @@
  */
 #include "broker/ibkr_priv.h"
 #include "log/log.h"
+#include "util/clock.h"
 
 #include <string.h>
 
 void ibk_sync_begin(ibkr *a)
 {
     a->syncing = 1;
+    a->quiet = 0;
+    a->sync_started_ns = tb_clock_now_ns();
     a->nseen = 0;
     a->nsync_pos = 0;
 }
@@ -84,7 +87,8 @@ static void settle_missing(ibkr *a)
     int n = oms_open_orders_all(a->o.oms, open, CAP), k = 0;
     if (n > CAP) n = CAP;
     for (int i = 0; i < n && k < 256; i++)
-        if (!seen_open(a, open[i]->client_id) && open[i]->filled_qty < open[i]->qty)
+        if (!seen_open(a, open[i]->client_id) && open[i]->filled_qty < open[i]->qty &&
+            open[i]->created_ns <= a->sync_started_ns) /* newer: sent after the request */
             oms_strlcpy(ids[k++], open[i]->client_id, sizeof ids[0]);
     for (int i = 0; i < k; i++) {
         const oms_order *o = oms_find(a->o.oms, ids[i]);
@@ -111,7 +115,22 @@ void ibk_sync_end(ibkr *a)
     compare_positions(a);
     settle_missing(a);
     a->st.reconciles++;
+    if (a->quiet) {
+        a->st.quiet_reconciles++;
+        a->quiet = 0;
+        TB_INFO("ibkr", "periodic reconcile: %d open orders at IB, %d positions, %llu differences",
+                a->nseen, a->npos, (unsigned long long)(a->st.differences - before));
+        return;
+    }
     TB_INFO("ibkr",
             "reconciled: %d open orders at IB, %d positions, %llu differences: broker ready",
             a->nseen, a->npos, (unsigned long long)(a->st.differences - before));
+}
+
+void ibk_quiet_sync(ibkr *a)
+{
+    if (a->state != BROKER_READY || a->syncing || !a->conn) return;
+    ibk_sync_begin(a);
+    a->quiet = 1;
+    if (ibkr_conn_quiet_sync(a->conn) != 0) a->syncing = a->quiet = 0;
 }

@@ -305,6 +305,8 @@ static const cf_field ibkr_fields[] = {
      0, NULL},
     {"reconnect_max_seconds", CF_NUM, OFF(ibkr.reconnect_max_seconds), 0.1, 3600, NULL, NULL, 0, 0,
      0, NULL},
+    {"reconcile_interval_s", CF_INT, OFF(ibkr.reconcile_interval_s), 0, 86400, NULL, NULL, 0, 0, 0,
+     NULL},
     END,
 };
 

@@ -151,6 +151,7 @@ typedef struct tb_config {
         char *restart_zone;             /* America/New_York | UTC */
         int64_t restart_window_minutes; /* no new orders this close to the restart */
         double reconnect_min_seconds, reconnect_max_seconds;
+        int64_t reconcile_interval_s; /* quiet re-sync while ready (0: off) */
     } ibkr;
     struct {
         int enabled;                   /* features, confidence, gate, model swaps */

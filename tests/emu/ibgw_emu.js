@@ -20,7 +20,8 @@
 // Usage: node ibgw_emu.js [--port N] [--next-id N] [--max-version N] [--tick-ms N]
 // Prints {"port":N,"ctl":M}; control (POST or GET) http://127.0.0.1:M/<name>: lost, restored,
 // restored_lost, restart?ms=N, hold_id?id=N, drop_mid, price?symbol=S&price=P,
-// partial?qty=N, reject_next?text=T, use_id?id=N, fills?on=0|1, stats.
+// partial?qty=N, reject_next?text=T, drop_exec?n=N (the next N execDetails never sent),
+// use_id?id=N, fills?on=0|1, stats.
 const net = require('net');
 const http = require('http');
 const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => {
@@ -33,10 +34,10 @@ const PLACE_FIELDS = 110, MAXD = '1.7976931348623157E308';
 const st = {
   nextId: Number(args['next-id'] || 1000), clients: new Map(), down: false, held: new Set(), foreign: new Set(),
   orders: new Map(), execs: [], positions: new Map(), prices: new Map(), used: new Set(),
-  partialNext: 0, rejectNext: null, fillsOn: true, permSeq: 900000, execSeq: 0, cash: 1000000,
+  partialNext: 0, rejectNext: null, dropExec: 0, fillsOn: true, permSeq: 900000, execSeq: 0, cash: 1000000,
   stats: { connects: 0, start_api: 0, req_open: 0, req_pos: 0, req_exec: 0, rejected_326: 0,
     place_order: 0, cancel_order: 0, bad_place: 0, dup_103: 0, rejected_201: 0, fills: 0,
-    transmit_violations: 0, req_ids: 0, modify: 0, msgs: 0, max_per_sec: 0, pacing_100: 0, acct_summary: 0, acct_322: 0, refs: {}, ids: {} },
+    transmit_violations: 0, req_ids: 0, modify: 0, dropped_execs: 0, msgs: 0, max_per_sec: 0, pacing_100: 0, acct_summary: 0, acct_322: 0, refs: {}, ids: {} },
 };
 
 const frame = (fields) => {
@@ -104,7 +105,10 @@ function fill(o, qty, at) {
   st.execs.push(x);
   st.stats.fills++;
   if (o.filled === o.qty) o.status = 'Filled';
-  sendTo(o.clientId, Buffer.concat([execMsg(x, -1), commMsg(x), statusMsg(o)]));
+  if (st.dropExec > 0) { // lost on the way: only reqExecutions can still tell the client
+    st.dropExec--; st.stats.dropped_execs++;
+    sendTo(o.clientId, statusMsg(o));
+  } else sendTo(o.clientId, Buffer.concat([execMsg(x, -1), commMsg(x), statusMsg(o)]));
   if (o.status !== 'Filled') return;
   for (const c of st.orders.values()) {
     if (c.parentId === o.id && c.held) { c.held = false; setStatus(c, shown(c)); } // legs go live
@@ -314,6 +318,7 @@ const ctl = http.createServer((req, res) => {
   if (p === 'partial') st.partialNext = Number(q('qty'));
   if (p === 'reject_next') st.rejectNext = q('text') || 'rejected by the emulator';
   if (p === 'use_id') { st.used.add(Number(q('id'))); st.foreign.add(Number(q('id'))); }
+  if (p === 'drop_exec') st.dropExec = Number(q('n') || 1);
   if (p === 'fills') st.fillsOn = q('on') !== '0';
   res.writeHead(200, { 'Content-Type': 'application/json' });
   const open = [...st.orders.values()].filter(working).map((o) => ({ id: o.id, ref: o.ref, status: o.status, filled: o.filled }));

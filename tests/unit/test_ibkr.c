@@ -18,7 +18,8 @@
 static struct event_base *base;
 static emu E;
 static char logpath[128];
-static int64_t saved_id; /* what save_order_id persisted */
+static int64_t saved_id;      /* what save_order_id persisted */
+static long rig_reconcile_ms; /* periodic quiet re-sync of the next rig (0: off) */
 
 typedef struct rig {
     oms *m;
@@ -93,6 +94,7 @@ static void rig_open_with(rig *r, oms *m, int client_id, int alt, int64_t last_i
                    .restart_window_minutes = window_min,
                    .reconnect_min_ms = 50,
                    .reconnect_max_ms = 200,
+                   .reconcile_interval_ms = rig_reconcile_ms,
                    .last_order_id = last_id,
                    .save_order_id = save_id,
                    .oms = r->m};
@@ -482,6 +484,48 @@ TEST(a_burst_of_200_places_and_cancels_reaches_the_gateway_paced_under_45_a_seco
     CHECK(cs.msgs_delayed >= 100); /* the burst went through the queue */
     CHECK_INT(cs.msgs_discarded, 0);
     CHECK(cs.max_queue >= 50);
+    rig_close(&r);
+}
+
+TEST(periodic_reconcile_picks_up_a_missed_execution_once_without_leaving_ready)
+{
+    start_emu();
+    rig r;
+    rig_reconcile_ms = 800;
+    rig_ready(&r);
+    rig_reconcile_ms = 0;
+    ibkr_stats st;
+    emu_ctl(&E, "drop_exec", NULL);
+    order(&r, "tb-t-AAPL-30", OMS_BUY, OMS_MARKET, 3, 0, 0);
+    WAIT_FOR(stat_of("dropped_execs") == 1, 2000);
+    CHECK_INT(stat_of("dropped_execs"), 1);
+    ibkr_stats_get(r.a, &st);
+    uint64_t q0 = st.quiet_reconciles;
+    WAIT_FOR(0, 100);
+    ibkr_stats_get(r.a, &st);
+    if (st.quiet_reconciles == q0) CHECK_INT(oms_find(r.m, "tb-t-AAPL-30")->filled_qty, 0);
+    /* A resting order sent meanwhile must survive the periodic syncs. */
+    order(&r, "tb-t-AAPL-31", OMS_BUY, OMS_LIMIT, 2, TB_USD(90, 0), 0);
+    int not_ready = 0;
+    for (int i = 0; i < 300 && status_of(&r, "tb-t-AAPL-30") != OMS_ST_FILLED; i++) {
+        spin(10);
+        not_ready += broker_get_state(ibkr_broker(r.a)) != BROKER_READY;
+    }
+    CHECK_STATUS(&r, "tb-t-AAPL-30", "filled");
+    for (int i = 0; i < 200; i++) { /* two more periodic syncs replay the execution */
+        spin(10);
+        not_ready += broker_get_state(ibkr_broker(r.a)) != BROKER_READY;
+    }
+    CHECK_INT(not_ready, 0);
+    ibkr_stats_get(r.a, &st);
+    CHECK(st.quiet_reconciles >= q0 + 2);
+    CHECK(st.replayed_execs >= 1);
+    CHECK_INT(r.fills, 1);
+    CHECK_INT(oms_find(r.m, "tb-t-AAPL-30")->filled_qty, 3);
+    CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 3);
+    CHECK_STATUS(&r, "tb-t-AAPL-31", "accepted");
+    CHECK_INT(oms_update_errors(r.m), 0);
+    CHECK_CONTAINS(read_log(), "periodic reconcile:");
     rig_close(&r);
 }
 
