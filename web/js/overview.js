@@ -42,8 +42,12 @@ function status(s) {
   setText('bp', `buying power ${usd(a.buying_power)}`);
   setText('drawdown', pct(a.drawdown), a.drawdown > 0.05 ? 'big warn' : 'big');
   setText('maxdd', `max ${pct(a.max_drawdown)} · peak ${usd(a.peak_equity)}`);
-  setText('survival', s.survival_mode.active ? 'ACTIVE' : 'off', s.survival_mode.active ? 'big warn' : 'big');
-  setText('pdt', `${s.pdt.day_trades_5d} day trades in 5 sessions (limit ${s.pdt.limit} under $25k)`);
+  const sm = s.survival_mode;
+  setText('survival', sm.active ? `ACTIVE (VIX ${num(sm.vix, 1)})` : 'off', sm.active ? 'big warn' : 'big');
+  const p = s.pdt;
+  setText('pdt', p.applies
+    ? `${p.day_trade_count} day trades (${p.pending} pending), ${p.left} left · policy ${p.policy}`
+    : `day-trade guard does not apply (policy ${p.policy || 'off'})`);
   const l = s.loop_latency_us;
   setText('latency', `p99 ${num(l.p99 / 1000, 1)} ms`);
   setText('latency-detail', `p50 ${num(l.p50 / 1000, 2)} ms · max ${num(l.max / 1000, 1)} ms · ${l.count} probes`);
