@@ -151,7 +151,7 @@ static int num_double(const tws_frame *f, int i, double *out, tb_err *e)
 
 static int num_money(const tws_frame *f, int i, tb_money *out, tb_err *e)
 {
-    double d;
+    double d = 0;
     if (num_double(f, i, &d, e) != 0) return -1;
     if (fabs(d) > 9e12) return tb_errf(e, "ibkr: field %d out of range", i);
     return tb_money_from_double(d, 1, out, e);
@@ -160,7 +160,7 @@ static int num_money(const tws_frame *f, int i, tb_money *out, tb_err *e)
 /* Share quantities are decimals on the wire ("10", "10.0"); we trade whole shares. */
 static int num_qty(const tws_frame *f, int i, tb_qty *out, tb_err *e)
 {
-    double d;
+    double d = 0;
     if (num_double(f, i, &d, e) != 0) return -1;
     if (fabs(d) > 1e12 || d != floor(d))
         return tb_errf(e, "ibkr: field %d is not a whole share count", i);

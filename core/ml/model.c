@@ -144,7 +144,7 @@ int tb_ml_model_parse(tb_ml_model *m, const char *text, size_t len, const char *
     json_error_t je;
     json_t *root = json_loadb(text, len, 0, &je);
     if (!root) return tb_errf(e, "%s: line %d: %s", name, je.line, je.text);
-    double base_score;
+    double base_score = 0.5;
     static const char *const tr[] = {"learner", "gradient_booster", "model", "trees", NULL};
     json_t *trees = path_get(root, tr);
     int rc = check_header(root, name, &base_score, &m->nfeat, e);

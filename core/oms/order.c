@@ -52,28 +52,28 @@ static int lookup(const char *const *names, int n, const char *what, const char 
 
 int oms_status_parse(const char *s, oms_status *out, tb_err *e)
 {
-    int i;
+    int i = 0;
     if (lookup(status_names, N_(status_names), "order status", s, &i, e) < 0) return -1;
     *out = (oms_status)i;
     return 0;
 }
 int oms_side_parse(const char *s, oms_side *out, tb_err *e)
 {
-    int i;
+    int i = 0;
     if (lookup(side_names, N_(side_names), "order side", s, &i, e) < 0) return -1;
     *out = (oms_side)i;
     return 0;
 }
 int oms_type_parse(const char *s, oms_type *out, tb_err *e)
 {
-    int i;
+    int i = 0;
     if (lookup(type_names, N_(type_names), "order type", s, &i, e) < 0) return -1;
     *out = (oms_type)i;
     return 0;
 }
 int oms_tif_parse(const char *s, oms_tif *out, tb_err *e)
 {
-    int i;
+    int i = 0;
     if (lookup(tif_names, N_(tif_names), "time in force", s, &i, e) < 0) return -1;
     *out = (oms_tif)i;
     return 0;
