@@ -68,4 +68,19 @@ if(TB_CLANG)
            COMMAND sh -c "mkdir -p corpus_json && ${_fz} -max_total_time=${TB_FUZZ_SECONDS} -rss_limit_mb=1024 -artifact_prefix=fuzz- corpus_json ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus_json"
            WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
   set_tests_properties(fuzz/vendor_json PROPERTIES LABELS fuzz TIMEOUT 120)
+
+  # The CSV bar reader (`tradebot data import`), its own target and seeds.
+  set(_fzc ${CMAKE_BINARY_DIR}/fuzz_csv)
+  set(_srcc ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_csv.c ${CMAKE_SOURCE_DIR}/core/data/csv.c
+            ${CMAKE_SOURCE_DIR}/core/data/bar.c ${CMAKE_SOURCE_DIR}/core/data/symbols.c
+            ${CMAKE_SOURCE_DIR}/core/data/calendar.c ${CMAKE_SOURCE_DIR}/core/util/err.c)
+  add_custom_command(OUTPUT ${_fzc}
+    COMMAND ${TB_CLANG} -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
+            -I${CMAKE_SOURCE_DIR}/core ${_srcc} -lm -o ${_fzc}
+    DEPENDS ${_srcc} VERBATIM)
+  add_custom_target(fuzzer_csv ALL DEPENDS ${_fzc})
+  add_test(NAME fuzz/csv
+           COMMAND sh -c "mkdir -p corpus_csv && ${_fzc} -max_total_time=${TB_FUZZ_SECONDS} -rss_limit_mb=1024 -artifact_prefix=fuzz-csv- corpus_csv ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus_csv"
+           WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
+  set_tests_properties(fuzz/csv PROPERTIES LABELS fuzz TIMEOUT 120)
 endif()
