@@ -1,3 +1,4 @@
+#include "cli/bt_macro.h"
 #include "cli/commands.h"
 #include "home/home.h"
 #include "log/log.h"
@@ -92,7 +93,7 @@ static int parse(int argc, char **argv, bt_args *a)
 
 static void stop_loop(void *ud)
 {
-    event_base_loopbreak(ud);
+    event_base_loopbreak(((tb_bt_macro *)ud)->base);
 }
 
 /* A progress bar on stderr, only on a terminal; the replay yields to the loop every batch. */
@@ -187,9 +188,8 @@ int cmd_backtest(int argc, char **argv)
     tb_risk_cfg rcfg;
     tb_risk_cfg_from_config(&cfg, &rcfg);
     tb_risk *risk = tb_risk_new(&rcfg, NULL, &e);
-    tb_macro macro;
-    if (tb_macro_compute(&cfg, &macro, &e) == 0) tb_risk_set_macro(risk, &macro);
     tb_runner r;
+    tb_bt_macro bm = {.base = base};
     char outdir[PATH_MAX];
     tb_home_path(outdir, sizeof outdir, a.out ? a.out : "data/backtest");
     tb_gate_chain gates = {0};
@@ -221,6 +221,10 @@ int cmd_backtest(int argc, char **argv)
         ro.ml = ml, gate.ml = ml;
         tb_gate_chain_add(&gates, tb_ml_gate_fn, NULL, &gate); /* after the risk gates */
     }
+    ro.on_session_start = tb_bt_macro_session;
+    ro.on_done = stop_loop;
+    ro.ud = &bm;
+    if (tb_bt_macro_open(&bm, &cfg, &ro, risk, &e) != 0) goto out;
     if (tb_runner_open(&r, &ro, &e) != 0) goto out;
     tb_risk_attach(risk, tb_trader_oms(r.trader));
     gate.oms = tb_trader_oms(r.trader);
@@ -238,8 +242,6 @@ int cmd_backtest(int argc, char **argv)
         tick = event_new(base, -1, EV_PERSIST, progress_cb, &r);
         event_add(tick, &every);
     }
-    r.o.on_done = stop_loop;
-    r.o.ud = base;
     event_base_dispatch(base);
     if (tick) {
         progress_cb(-1, 0, &r);
@@ -252,12 +254,14 @@ int cmd_backtest(int argc, char **argv)
     if (tb_report_write_csv(&r, outdir, &e) != 0) goto out;
     if (a.json) {
         json_t *j = tb_report_json(&rep);
+        json_object_set_new(j, "survival", tb_bt_macro_json(&bm));
         char *s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
         puts(s);
         free(s);
         json_decref(j);
     } else {
         tb_report_print(&rep, stdout);
+        tb_bt_macro_print(&bm, stdout);
         printf("%-18s %s/equity.csv, trades.csv\n", "written", outdir);
     }
     rc = 0;
@@ -266,6 +270,7 @@ out:
     tb_runner_close(&r);
     tb_ml_free(ml);
     tb_shost_free(&host);
+    tb_bt_macro_close(&bm);
     tb_risk_free(risk);
     tb_config_free(&cfg);
     event_base_free(base);

@@ -1,4 +1,5 @@
 #include "risk/macro.h"
+#include "risk/vix_history.h"
 #include "log/log.h"
 #include "data/sample_gen.h"
 #include "home/home.h"
@@ -64,6 +65,17 @@ int tb_macro_write(const char *path, const tb_macro *m, double threshold, tb_err
     return 0;
 }
 
+/* The latest day of a history: its close and date. */
+static int latest(tb_vix_history *h, int rc, double *vix, char *date, size_t dlen)
+{
+    if (rc == 0) {
+        *vix = h->v[h->n - 1].close;
+        tb_date_fmt(h->v[h->n - 1].date, date, dlen);
+    }
+    tb_vix_history_free(h);
+    return rc;
+}
+
 /* The embedded default: the daily VIX of the sample data the replay plays (same knobs). */
 static int vix_sample(const tb_config *c, double *vix, char *date, size_t dlen, tb_err *e)
 {
@@ -72,50 +84,19 @@ static int vix_sample(const tb_config *c, double *vix, char *date, size_t dlen, 
     sc.seed = (uint64_t)c->replay.seed;
     sc.days = (int)c->replay.days;
     sc.nsymbols = (int)c->replay.symbols;
-    sc.with_vix = 1;
     if (c->replay.start && *c->replay.start && tb_date_parse(c->replay.start, &sc.start, e) != 0)
         return -1;
-    tb_symtab syms;
-    tb_bar_vec min = {0}, vd = {0};
-    tb_symtab_init(&syms);
-    int rc = tb_sample_generate(&sc, &syms, &min, &vd, e);
-    if (rc == 0 && vd.n == 0) rc = tb_errf(e, "the sample data has no VIX series");
-    if (rc == 0) {
-        const tb_bar *b = &vd.v[vd.n - 1];
-        *vix = b->close;
-        tb_date_fmt(tb_cal_session_day(b->start_ns), date, dlen);
-    }
-    tb_bar_vec_free(&min);
-    tb_bar_vec_free(&vd);
-    tb_symtab_free(&syms);
-    return rc;
+    tb_vix_history h = {0};
+    int rc = tb_vix_history_sample(&sc, &h, e);
+    if (rc == 0 && h.n == 0) rc = tb_errf(e, "the sample data has no VIX series");
+    return latest(&h, rc, vix, date, dlen);
 }
 
 /* Cboe's VIX_History.csv (DATE,OPEN,HIGH,LOW,CLOSE with MM/DD/YYYY) or date,close. */
 static int vix_csv(const char *path, double *vix, char *date, size_t dlen, tb_err *e)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) return tb_errf(e, "%s: %s", path, strerror(errno));
-    char line[512], last[512] = "";
-    while (fgets(line, sizeof line, f))
-        if (line[0] >= '0' && line[0] <= '9') snprintf(last, sizeof last, "%s", line);
-    fclose(f);
-    if (!*last) return tb_errf(e, "%s: no data rows", path);
-    char *fields[8];
-    int nf = 0;
-    for (char *tok = strtok(last, ",\r\n"); tok && nf < 8; tok = strtok(NULL, ",\r\n"))
-        fields[nf++] = tok;
-    char *end;
-    double v = nf >= 2 ? strtod(fields[nf - 1], &end) : NAN;
-    if (nf < 2 || end == fields[nf - 1] || !isfinite(v) || v < 0)
-        return tb_errf(e, "%s: last row has no close value", path);
-    int y, m, d;
-    if (sscanf(fields[0], "%d/%d/%d", &m, &d, &y) == 3)
-        snprintf(date, dlen, "%04d-%02d-%02d", y, m, d);
-    else
-        snprintf(date, dlen, "%.10s", fields[0]);
-    *vix = v;
-    return 0;
+    tb_vix_history h = {0};
+    return latest(&h, tb_vix_history_csv(path, &h, e), vix, date, dlen);
 }
 
 int tb_macro_fetch_vix(const tb_config *c, double *vix, char *date, size_t date_len, char *source,

@@ -39,6 +39,7 @@ static void on_replay(const tb_replay_ev *ev, void *ud)
     case TB_REPLAY_SESSION_START: {
         char d[16];
         TB_INFO("replay", "session %s started", tb_date_fmt(ev->session->date, d, sizeof d));
+        if (r->o.on_session_start) r->o.on_session_start(r->o.ud, ev->session->date);
         tb_trader_session_start(r->trader, ev->session);
         break;
     }
@@ -109,6 +110,25 @@ static int filter_dates(tb_runner *r, const char *from, const char *to, tb_err *
     return 0;
 }
 
+int tb_runner_sample_cfg(const tb_runner_opts *o, tb_sample_cfg *sc, tb_err *e)
+{
+    tb_sample_defaults(sc);
+    sc->seed = o->seed;
+    if (o->days > 0) sc->days = o->days;
+    if (o->nsymbols > 0) sc->nsymbols = o->nsymbols;
+    /* A configured start is where the engine's data begins (backtest --config replays that
+     * same data, cut to --from/--to); otherwise --from is where generation starts. */
+    const char *first = o->start && *o->start ? o->start : o->from;
+    if (first && *first && tb_date_parse(first, &sc->start, e) != 0) return -1;
+    tb_date last;
+    if (o->to && *o->to) { /* enough days to reach --to; the filter cuts the rest */
+        if (tb_date_parse(o->to, &last, e) != 0) return tb_err_prefix(e, "--to: ");
+        sc->days = last >= sc->start ? (int)(last - sc->start) + 1 : 1;
+    }
+    sc->with_vix = 0;
+    return 0;
+}
+
 int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
 {
     memset(r, 0, sizeof *r);
@@ -121,21 +141,9 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
         if (load_csv_dir(r, o->data_dir, e) != 0) return -1;
     } else {
         tb_sample_cfg sc;
-        tb_sample_defaults(&sc);
-        sc.seed = o->seed;
-        if (o->days > 0) sc.days = o->days;
-        if (o->nsymbols > 0) sc.nsymbols = o->nsymbols;
-        /* A configured start is where the engine's data begins (backtest --config replays that
-         * same data, cut to --from/--to); otherwise --from is where generation starts. */
-        const char *first = o->start && *o->start ? o->start : o->from;
-        if (first && *first && tb_date_parse(first, &sc.start, e) != 0) return -1;
-        tb_date last;
-        if (o->to && *o->to) { /* enough days to reach --to; the filter cuts the rest */
-            if (tb_date_parse(o->to, &last, e) != 0) return tb_err_prefix(e, "--to: ");
-            sc.days = last >= sc.start ? (int)(last - sc.start) + 1 : 1;
-        }
-        sc.with_vix = 0;
-        if (tb_sample_generate(&sc, &r->syms, &r->bars, NULL, e) != 0) return -1;
+        if (tb_runner_sample_cfg(o, &sc, e) != 0 ||
+            tb_sample_generate(&sc, &r->syms, &r->bars, NULL, e) != 0)
+            return -1;
     }
     if (!o->live && (o->from || o->to) && filter_dates(r, o->from, o->to, e) != 0) return -1;
     tb_trader_opts to = {.shost = o->shost,

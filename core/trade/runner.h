@@ -11,6 +11,7 @@
 
 #include "data/bar.h"
 #include "data/calendar.h"
+#include "data/sample_gen.h"
 #include "data/symbols.h"
 #include "feed/live.h"
 #include "feed/replay.h"
@@ -37,10 +38,11 @@ typedef struct tb_runner_opts {
     void *gate_ud;
     int (*make_broker)(void *ud, oms *m, broker *out, tb_err *e); /* NULL: paper broker */
     void *broker_ud;
-    struct tb_ml *ml;                 /* NULL: no features, no model */
-    const tb_live_opts *live;         /* a live feed instead of the replay (NULL: replay) */
-    void (*on_done)(void *ud);        /* the replay finished */
-    void (*on_session_end)(void *ud); /* after a session's last bar */
+    struct tb_ml *ml;          /* NULL: no features, no model */
+    const tb_live_opts *live;  /* a live feed instead of the replay (NULL: replay) */
+    void (*on_done)(void *ud); /* the replay finished */
+    void (*on_session_start)(void *ud, tb_date d); /* before a session's first bar */
+    void (*on_session_end)(void *ud);              /* after a session's last bar */
     void *ud;
 } tb_runner_opts;
 
@@ -63,6 +65,10 @@ typedef struct tb_runner {
     int64_t last_sample_ns;
     int done;
 } tb_runner;
+
+/* The sample data the runner generates for o when it plays neither CSV files nor a live feed
+ * (seed, days, symbols, start, reaching --to). Other data (the VIX series) comes from it. */
+int tb_runner_sample_cfg(const tb_runner_opts *o, tb_sample_cfg *sc, tb_err *e);
 
 /* Loads the bars and builds the trader; nothing plays before tb_runner_start. */
 int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e);
