@@ -80,5 +80,8 @@ check "the fallback screen ran from the bar store" \
 check "NOT_AUTHORIZED is not retried ($((n1 - n0)) requests for 3 calls)" [ $((n1 - n0)) = 3 ]
 check "the fallback is logged" grep -q 'polygon snapshot unavailable.*screened from the bar store' \
   "$H/logs/trading_bot.log"
+out=$(POLYGON_API_KEY=wrong-key "$TRADEBOT" candidates --home "$H" --no-write 2>&1)
+check "a bad key (401) falls back too and says why" \
+  grep -q 'note: polygon snapshot unavailable (polygon: error: Unknown API Key' <<<"$out"
 check "the key is never logged" bash -c "! grep -rq 'e2e-polygon-key' '$H/logs'"
 finish
