@@ -19,6 +19,8 @@ typedef struct tb_cand {
     char symbol[32];
     double price, prev_close, gap_pct, rel_volume, atr_pct, dollar_volume;
     int sessions; /* sessions of history used */
+    char mover;   /* 'G' / 'L': on the day's gainers / losers list (snapshot source), else 0 */
+    char priced;  /* 1: price and prev_close from the vendor's snapshot */
     double score;
     double comp[8]; /* score components, in the order the scoring script names them */
 } tb_cand;

@@ -1,10 +1,13 @@
 #include "cand/select.h"
+#include "cand/snapshot.h"
 #include "data/bar_store.h"
 #include "data/sample_gen.h"
 #include "home/home.h"
+#include "log/log.h"
 #include "util/clock.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,12 +76,51 @@ static int score_all(tb_scorer *s, tb_cand *all, int n, tb_cand_set *out, tb_sel
     return 0;
 }
 
+static int is_polygon(const tb_config *cfg)
+{
+    const char *src = cfg->candidates.source;
+    return src && (strcmp(src, "polygon") == 0 || strcmp(src, "massive") == 0);
+}
+
+/* Today's screen with the vendor's snapshot: 1 when it was used, 0 when it could not be (the
+ * reason in info->note and the log: the caller screens from the store), -1 out of memory. */
+static int snap_screen(const tb_config *cfg, const tb_bar_vec *bars, const tb_symtab *syms,
+                       tb_date today, tb_cand *all, int cap, tb_select_info *info)
+{
+    int64_t now = tb_clock_now_ns();
+    tb_session ss;
+    int open = tb_cal_session(NULL, today, &ss) && now >= ss.open_ns;
+    int n = tb_screen_features(bars->v, bars->n, syms, today, all, cap);
+    if (n < 0) return -1;
+    tb_err e = {""};
+    if (tb_cand_snap_screen(cfg, open, all, &n, cap, info, &e) != 0) {
+        snprintf(info->note, sizeof info->note,
+                 "polygon snapshot unavailable (%s): screened from the %s", e.msg, info->source);
+        TB_WARN("candidates", "%s", info->note);
+        return 0;
+    }
+    info->screened = n;
+    char hist[64];
+    snprintf(hist, sizeof hist, "%s", info->source);
+    snprintf(info->source, sizeof info->source, "polygon snapshot + %s", hist);
+    TB_INFO("candidates",
+            "source: polygon snapshot (%s, %s) priced %d, %d without a price, %d movers added; "
+            "history from the %s",
+            open ? "open: day.o" : "before the open: min.c", "prev close prevDay.c",
+            info->snap_priced, info->snap_missing, info->movers_added, hist);
+    if (info->snap_skipped)
+        TB_WARN("candidates", "snapshot: %zu entries refused, first: %s", info->snap_skipped,
+                info->snap_why);
+    return 1;
+}
+
 int tb_cand_select(const tb_config *cfg, tb_date want, tb_scorer *s, tb_cand_set *out,
                    tb_select_info *info, tb_err *e)
 {
     memset(info, 0, sizeof *info);
     memset(out, 0, sizeof *out);
-    if (!want) want = tb_cal_session_day(tb_clock_now_ns());
+    tb_date today = tb_cal_session_day(tb_clock_now_ns());
+    if (!want) want = today;
     info->asked = want;
     tb_symtab syms;
     tb_symtab_init(&syms);
@@ -90,15 +132,29 @@ int tb_cand_select(const tb_config *cfg, tb_date want, tb_scorer *s, tb_cand_set
         snprintf(info->source, sizeof info->source, "sample data");
     }
     tb_cand *all = NULL;
-    if (rc == 0 && !(out->date = pick_day(&bars, want))) {
+    int cap = (int)syms.n + 40, snap = 0; /* room for the movers the store lacks */
+    if (rc == 0 && !(all = calloc((size_t)cap, sizeof *all))) rc = tb_errf(e, "out of memory");
+    if (rc == 0 && is_polygon(cfg) && want != today) {
+        char d[16];
+        snprintf(info->note, sizeof info->note,
+                 "the polygon snapshot is today's: --date %s screens from the %s",
+                 tb_date_fmt(want, d, sizeof d), info->source);
+        TB_INFO("candidates", "%s", info->note);
+    } else if (rc == 0 && is_polygon(cfg)) {
+        snap = snap_screen(cfg, &bars, &syms, today, all, cap, info);
+        if (snap < 0) rc = tb_errf(e, "out of memory");
+        if (snap > 0) out->date = today;
+    }
+    if (rc == 0 && !snap && !(out->date = pick_day(&bars, want))) {
         char d[16];
         rc = tb_errf(e, "no bars on or before %s in the %s", tb_date_fmt(want, d, sizeof d),
                      info->source);
     }
-    if (rc == 0 && !(all = calloc(syms.n ? syms.n : 1, sizeof *all)))
-        rc = tb_errf(e, "out of memory");
-    if (rc == 0) {
+    if (rc == 0 && !snap) {
+        memset(all, 0, (size_t)cap * sizeof *all);
         info->screened = tb_screen_features(bars.v, bars.n, &syms, out->date, all, (int)syms.n);
+    }
+    if (rc == 0) {
         tb_clock_fmt_utc(tb_clock_now_ns(), out->generated_at, sizeof out->generated_at);
         rc = score_all(s, all, info->screened, out, info, e);
     }

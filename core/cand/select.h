@@ -1,6 +1,7 @@
 /*
  * select.h - candidate selection end to end: bars (the bar store of ml_db/ml_data.db, else the
- * sample data the replay feed plays), the screen, the Lua score, the top N by score.
+ * sample data the replay feed plays), today's prices and movers from Polygon's snapshot when
+ * candidates.source says so (snapshot.h), the screen, the Lua score, the top N by score.
  */
 #ifndef TB_CAND_SELECT_H
 #define TB_CAND_SELECT_H
@@ -9,9 +10,15 @@
 #include "config/config.h"
 
 typedef struct tb_select_info {
-    char source[64]; /* "bar store" | "sample data" */
+    char source[64]; /* "bar store" | "sample data" | "polygon snapshot + bar store" | ... */
     tb_date asked;   /* the day asked for */
     int screened, passed;
+    char note[400];      /* why the configured source was not used ("" when it was) */
+    int snap_priced;     /* symbols priced from the snapshot */
+    int snap_missing;    /* symbols the snapshot had no price for (the store's kept) */
+    int movers_added;    /* gainers/losers the store had no history of */
+    size_t snap_skipped; /* snapshot entries refused (bad fields); snap_why says the first */
+    char snap_why[200];
 } tb_select_info;
 
 /*

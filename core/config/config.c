@@ -249,6 +249,11 @@ static const cf_field polygon_fields[] = {
     END,
 };
 
+static const cf_field candidates_fields[] = {
+    {"source", CF_ENUM, OFF(candidates.source), 0, 0, "store|polygon|massive", NULL, 0, 0, 0, NULL},
+    END,
+};
+
 static const cf_field ml_fields[] = {
     {"enabled", CF_BOOL, OFF(ml.enabled), 0, 0, NULL, NULL, 0, 0, 0, NULL},
     {"strict_schema", CF_BOOL, OFF(ml.strict_schema), 0, 0, NULL, NULL, 0, 0, 0, NULL},
@@ -329,6 +334,7 @@ static const cf_field root_fields[] = {
     {"alpaca", CF_OBJ, 0, 0, 0, NULL, alpaca_fields, 0, 0, 0, NULL},
     {"alpaca_data", CF_OBJ, 0, 0, 0, NULL, alpaca_data_fields, 0, 0, 0, NULL},
     {"polygon", CF_OBJ, 0, 0, 0, NULL, polygon_fields, 0, 0, 0, NULL},
+    {"candidates", CF_OBJ, 0, 0, 0, NULL, candidates_fields, 0, 0, 0, NULL},
     {"ibkr", CF_OBJ, 0, 0, 0, NULL, ibkr_fields, 0, 0, 0, NULL},
     {"ml", CF_OBJ, 0, 0, 0, NULL, ml_fields, 0, 0, 0, NULL},
     {"sentinel", CF_OBJ, 0, 0, 0, NULL, sentinel_fields, 0, 0, 0, NULL},
@@ -645,6 +651,7 @@ void tb_config_free(tb_config *c)
     free(c->alpaca.trading_url), free(c->alpaca.stream_url), free(c->alpaca.keys_file);
     free(c->alpaca_data.data_url), free(c->alpaca_data.stream_url), free(c->alpaca_data.feed);
     free(c->polygon.base_url), free(c->polygon.plan), free(c->polygon.key_file);
+    free(c->candidates.source);
     free(c->ibkr.host), free(c->ibkr.account), free(c->ibkr.restart_time);
     free(c->ibkr.restart_zone);
     free_strlist(c->symbols, c->nsymbols);

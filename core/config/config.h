@@ -142,6 +142,9 @@ typedef struct tb_config {
         double poll_seconds; /* minute aggregates polled this often per symbol set */
     } polygon;
     struct {
+        char *source; /* store (bar store, else sample data) | polygon / massive (snapshot) */
+    } candidates;
+    struct {
         char *host;                     /* IB Gateway: 127.0.0.1, or ib-gateway in compose */
         int64_t port;                   /* 4002 paper on the host, 4004 inside compose */
         int64_t client_id;              /* the engine's own; tools and health checks use others */

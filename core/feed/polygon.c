@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { PQ_AGGS, PQ_GROUPED, PQ_INDEX } pq_kind;
+typedef enum { PQ_AGGS, PQ_GROUPED, PQ_INDEX, PQ_SNAP } pq_kind;
 
 typedef struct pq pq;
 
@@ -67,6 +67,7 @@ void polygon_free(polygon *p)
         pq *q = p->inflight;
         unlink_pq(q);
         tb_bar_vec_free(&q->res.bars);
+        pg_snap_vec_free(&q->res.snaps);
         free(q);
     }
     free(p);
@@ -81,6 +82,7 @@ static void finish(pq *q, int ok)
     unlink_pq(q);
     q->fn(q->ud, &q->res);
     tb_bar_vec_free(&q->res.bars);
+    pg_snap_vec_free(&q->res.snaps);
     free(q);
 }
 
@@ -108,6 +110,8 @@ static void on_page(void *ud, const tb_httpc_resp *r)
         rc = pg_parse_aggs(r->body, r->len, q->sym, q->tf_sec, &q->res.bars, &page, &e);
     else if (q->kind == PQ_GROUPED)
         rc = pg_parse_grouped(r->body, r->len, q->syms, &q->res.bars, &page, &e);
+    else if (q->kind == PQ_SNAP)
+        rc = pg_parse_snapshot(r->body, r->len, &q->res.snaps, &page, &e);
     else
         rc = pg_parse_index_value(r->body, r->len, &q->res.value, &page, &e);
     if (page.status > q->res.status) q->res.status = page.status;
@@ -209,5 +213,37 @@ int polygon_index_value(polygon *p, const char *ticker, polygon_done_fn fn, void
     if (!q) return -1;
     char url[512];
     snprintf(url, sizeof url, "%s/v3/snapshot/indices?ticker.any_of=%s", p->base, ticker);
+    return start(q, url, e);
+}
+
+int polygon_snapshot(polygon *p, const char *const *tickers, int n, polygon_done_fn fn, void *ud,
+                     tb_err *e)
+{
+    static const char ok[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.:-";
+    size_t cap = strlen(p->base) + 64, len;
+    for (int i = 0; i < n; i++) {
+        size_t l = strlen(tickers[i]);
+        if (!l || strspn(tickers[i], ok) != l)
+            return tb_errf(e, "polygon: snapshot: \"%s\" is not a ticker symbol", tickers[i]);
+        cap += l + 1;
+    }
+    char *url = malloc(cap);
+    if (!url) return tb_errf(e, "polygon: out of memory");
+    len = (size_t)snprintf(url, cap, "%s/v2/snapshot/locale/us/markets/stocks/tickers", p->base);
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(url + len, cap - len, "%s%s", i ? "," : "?tickers=", tickers[i]);
+    pq *q = pq_new(p, PQ_SNAP, fn, ud, e);
+    int rc = q ? start(q, url, e) : -1;
+    free(url);
+    return rc;
+}
+
+int polygon_movers(polygon *p, int gainers, polygon_done_fn fn, void *ud, tb_err *e)
+{
+    pq *q = pq_new(p, PQ_SNAP, fn, ud, e);
+    if (!q) return -1;
+    char url[512];
+    snprintf(url, sizeof url, "%s/v2/snapshot/locale/us/markets/stocks/%s", p->base,
+             gainers ? "gainers" : "losers");
     return start(q, url, e);
 }

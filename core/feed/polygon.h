@@ -1,6 +1,7 @@
 /*
  * polygon.h - Polygon.io (now Massive) REST data: aggregates with next_url pagination, grouped
- * daily and the I:VIX index value, through the engine's HTTP client.
+ * daily, stock snapshots (tickers, gainers, losers) and the I:VIX index value, through the
+ * engine's HTTP client.
  *
  * The key goes in an Authorization header, never in a URL (URLs end up in logs). next_url is
  * followed only on the configured host, so the key is never sent elsewhere. Every page is one
@@ -31,6 +32,7 @@ typedef struct polygon_result {
     long http_status;  /* of the last page (0: no answer) */
     tb_bar_vec bars;   /* the callee frees it after the callback: copy or swap it out */
     double value;      /* polygon_index_value */
+    pg_snap_vec snaps; /* polygon_snapshot / polygon_movers: freed like bars */
     const char *error; /* when !ok */
 } polygon_result;
 
@@ -51,6 +53,15 @@ int polygon_aggs(polygon *p, const char *ticker, uint32_t sym, int mult, const c
 /* The whole market's daily bars of one day; tickers interned into syms. */
 int polygon_grouped(polygon *p, const char *day, tb_symtab *syms, polygon_done_fn fn, void *ud,
                     tb_err *e);
+
+/* Snapshots of n tickers (n 0: the whole market, one request) from
+ * /v2/snapshot/locale/us/markets/stocks/tickers. Symbols with characters outside [A-Za-z0-9.:-]
+ * are refused (they would change the URL). */
+int polygon_snapshot(polygon *p, const char *const *tickers, int n, polygon_done_fn fn, void *ud,
+                     tb_err *e);
+
+/* Today's top 20 gainers (gainers 1) or losers (0): snapshots as above. */
+int polygon_movers(polygon *p, int gainers, polygon_done_fn fn, void *ud, tb_err *e);
 
 /* The latest value of an index ("I:VIX"). */
 int polygon_index_value(polygon *p, const char *ticker, polygon_done_fn fn, void *ud, tb_err *e);

@@ -2,6 +2,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -124,4 +125,167 @@ int pg_parse_index_value(const char *text, size_t len, double *value, pg_page *p
         rc = tb_errf(e, "polygon: index snapshot without results[0].value");
     json_decref(j);
     return rc;
+}
+
+/* Snapshots. A field is absent (missing or null: 1), a finite number (0) or bad (-1). */
+static int opt_num(json_t *o, const char *k, double *out)
+{
+    json_t *v = json_object_get(o, k);
+    *out = 0;
+    if (!v || json_is_null(v)) return 1;
+    if (!json_is_number(v)) return -1;
+    *out = json_number_value(v);
+    return isfinite(*out) ? 0 : -1;
+}
+
+typedef struct snap_ctx {
+    char *why; /* where the first bad field is described */
+    size_t cap;
+    const char *obj; /* "day", "min", ... */
+} snap_ctx;
+
+static int bad(snap_ctx *c, const char *field, const char *what)
+{
+    snprintf(c->why, c->cap, "%s%s%s %s", c->obj, *field ? "." : "", field, what);
+    return -1;
+}
+
+/* A price: absent or 0 (0 when absent), else finite and > 0. */
+static int price(snap_ctx *c, json_t *o, const char *k, double *out)
+{
+    int r = opt_num(o, k, out);
+    if (r < 0) return bad(c, k, "is not a finite number");
+    if (*out < 0) return bad(c, k, "is negative");
+    return 0;
+}
+
+static int snap_bar(snap_ctx *c, json_t *j, const char *name, pg_snap_bar *b)
+{
+    json_t *o = json_object_get(j, name);
+    memset(b, 0, sizeof *b);
+    c->obj = name;
+    if (!o || json_is_null(o)) return 0;
+    if (!json_is_object(o)) return bad(c, "", "is not an object");
+    if (price(c, o, "o", &b->o) || price(c, o, "h", &b->h) || price(c, o, "l", &b->l) ||
+        price(c, o, "c", &b->c) || price(c, o, "v", &b->v) || price(c, o, "vw", &b->vw))
+        return -1;
+    if (b->o == 0 && b->h == 0 && b->l == 0 && b->c == 0) return 0; /* cleared: no data yet */
+    if (b->o == 0 || b->h == 0 || b->l == 0 || b->c == 0)
+        return bad(c, b->o == 0 ? "o" : b->h == 0 ? "h" : b->l == 0 ? "l" : "c", "is 0 or missing");
+    if (b->h < b->l) return bad(c, "h", "is below l");
+    b->present = 1;
+    return 0;
+}
+
+static int snap_time(snap_ctx *c, json_t *o, const char *k, int64_t *out)
+{
+    double t;
+    int r = opt_num(o, k, &t);
+    if (r < 0 || t < 0 || t > 9.2e18) return bad(c, k, "is not a valid time");
+    *out = (int64_t)t;
+    return 0;
+}
+
+static int snap_trade_quote(snap_ctx *c, json_t *j, pg_snap *s)
+{
+    json_t *t = json_object_get(j, "lastTrade"), *q = json_object_get(j, "lastQuote");
+    c->obj = "lastTrade";
+    if (t && !json_is_null(t)) {
+        if (!json_is_object(t)) return bad(c, "", "is not an object");
+        if (price(c, t, "p", &s->trade_p) || price(c, t, "s", &s->trade_s) ||
+            snap_time(c, t, "t", &s->trade_t_ns))
+            return -1;
+        s->has_trade = s->trade_p > 0;
+    }
+    c->obj = "lastQuote";
+    if (q && !json_is_null(q)) {
+        if (!json_is_object(q)) return bad(c, "", "is not an object");
+        if (price(c, q, "P", &s->ask) || price(c, q, "S", &s->ask_size) ||
+            price(c, q, "p", &s->bid) || price(c, q, "s", &s->bid_size))
+            return -1;
+        s->has_quote = s->ask > 0 || s->bid > 0;
+    }
+    return 0;
+}
+
+/* One element of "tickers"; -1 with c->why when a present field is not valid. */
+static int snap_one(snap_ctx *c, json_t *j, pg_snap *s)
+{
+    memset(s, 0, sizeof *s);
+    c->obj = "ticker";
+    if (!json_is_object(j)) return bad(c, "", "entry is not an object");
+    const char *t = json_string_value(json_object_get(j, "ticker"));
+    if (!t || !*t || strlen(t) >= sizeof s->ticker ||
+        strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                  "abcdefghijklmnopqrstuvwxyz"
+                  "0123456789.:-") != strlen(t))
+        return bad(c, "", "is missing or not a ticker symbol");
+    memcpy(s->ticker, t, strlen(t) + 1);
+    c->obj = "snapshot";
+    int r1 = opt_num(j, "todaysChange", &s->todays_change);
+    int r2 = opt_num(j, "todaysChangePerc", &s->todays_change_perc);
+    if (r1 < 0) return bad(c, "todaysChange", "is not a finite number");
+    if (r2 < 0) return bad(c, "todaysChangePerc", "is not a finite number");
+    s->has_change = r1 == 0 && r2 == 0;
+    if (snap_time(c, j, "updated", &s->updated_ns)) return -1;
+    if (snap_bar(c, j, "day", &s->day) || snap_bar(c, j, "min", &s->min) ||
+        snap_bar(c, j, "prevDay", &s->prev_day))
+        return -1;
+    json_t *m = json_object_get(j, "min");
+    c->obj = "min";
+    if (json_is_object(m) && snap_time(c, m, "t", &s->min_t_ms)) return -1;
+    return snap_trade_quote(c, j, s);
+}
+
+static int snap_push(pg_snap_vec *v, const pg_snap *s, tb_err *e)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 64;
+        pg_snap *nv = realloc(v->v, cap * sizeof *nv);
+        if (!nv) return tb_errf(e, "polygon: out of memory");
+        v->v = nv, v->cap = cap;
+    }
+    v->v[v->n++] = *s;
+    return 0;
+}
+
+int pg_parse_snapshot(const char *text, size_t len, pg_snap_vec *out, pg_page *page, tb_err *e)
+{
+    json_t *j = load(text, len, page, e);
+    if (!j) return -1;
+    int rc = results(j, page, e);
+    json_t *arr = json_object_get(j, "tickers");
+    if (rc == 0 && !json_is_array(arr))
+        rc = tb_errf(e, "polygon: snapshot without a tickers array");
+    size_t i;
+    json_t *r;
+    pg_snap s;
+    char why[160];
+    snap_ctx c = {why, sizeof why, ""};
+    json_array_foreach(arr, i, r)
+    {
+        if (rc != 0) break;
+        if (snap_one(&c, r, &s) != 0) {
+            if (!out->skipped++)
+                snprintf(out->why, sizeof out->why, "tickers[%zu]%s%s%s: %s", i,
+                         s.ticker[0] ? " (" : "", s.ticker, s.ticker[0] ? ")" : "", why);
+            continue;
+        }
+        if ((rc = snap_push(out, &s, e)) == 0) page->count++;
+    }
+    json_decref(j);
+    return rc;
+}
+
+const pg_snap *pg_snap_find(const pg_snap_vec *v, const char *ticker)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (strcmp(v->v[i].ticker, ticker) == 0) return &v->v[i];
+    return NULL;
+}
+
+void pg_snap_vec_free(pg_snap_vec *v)
+{
+    free(v->v);
+    memset(v, 0, sizeof *v);
 }

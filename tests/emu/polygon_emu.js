@@ -6,8 +6,10 @@
 //                            [--today YYYY-MM-DD]
 // The free plan answers DELAYED for stocks and NOT_AUTHORIZED for indices; "unentitled" answers
 // NOT_AUTHORIZED for everything. from/to are dates or Unix ms. On --today only the minutes the
-// market has reached exist: POST /__emu/advance {minutes} moves it on (a fake clock on request). Faults: POST /__emu/fault
-// {kind: "429"|"500"|"malformed", count, retry_after}. Prints {"port":N} once listening.
+// market has reached exist: POST /__emu/advance {minutes} moves it on (a fake clock on request).
+// Snapshots (tickers, gainers, losers) derive from the same bars (see snapshot()); the free plan
+// has none (NOT_AUTHORIZED), as on Polygon. Faults: POST /__emu/fault
+// {kind: "429"|"500"|"malformed"|"403", count, retry_after}. Prints {"port":N} once listening.
 const http = require('http');
 const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => {
   if (v.startsWith('--')) a.push([v.slice(2), all[i + 1] && !all[i + 1].startsWith('--') ? all[i + 1] : '1']);
@@ -55,6 +57,36 @@ function minutesBetween(ticker, from, to) {
   return out;
 }
 
+// Snapshots derived from the same minute bars: day = today's bars so far (all of them without
+// --today), min = the latest of them, prevDay = the previous weekday's bars as one daily bar.
+// Before the first minute (--today, cursor 0) the day is cleared (zeros, as Polygon does at 03:30
+// ET), min is absent and the last trade is the previous close.
+const UNIVERSE = ['AAPL', 'MSFT', 'NVDA', 'AMD', 'TSLA', 'META', 'AMZN', 'GOOGL', 'NFLX', 'INTC', 'PLTR', 'SOFI', 'RIVN', 'COIN', 'SNAP', 'UBER', 'SHOP', 'ROKU', 'MARA', 'RIOT', 'F', 'GM', 'BA', 'DIS', 'PYPL'];
+function daily(bars) {
+  if (!bars.length) return { o: 0, h: 0, l: 0, c: 0, v: 0, vw: 0 };
+  const v = bars.reduce((a, b) => a + b.v, 0);
+  return { o: bars[0].o, h: Math.max(...bars.map((b) => b.h)), l: Math.min(...bars.map((b) => b.l)), c: bars[bars.length - 1].c, v, vw: bars.reduce((a, b) => a + b.vw * b.v, 0) / v };
+}
+function prevWeekday(day) {
+  let d = Date.parse(`${day}T00:00:00Z`) - 86400000;
+  while ([0, 6].includes(new Date(d).getUTCDay())) d -= 86400000;
+  return new Date(d).toISOString().slice(0, 10);
+}
+function snapshot(ticker) {
+  const day = st.today || new Date().toISOString().slice(0, 10);
+  const t0 = Date.parse(`${day}T14:30:00Z`);
+  const today = minuteBars(ticker, day).filter((b) => !st.today || (b.t - t0) / 60000 < st.cursor);
+  const prev = daily(minuteBars(ticker, prevWeekday(day)));
+  const last = today[today.length - 1];
+  const d = daily(today);
+  const px = last ? last.c : prev.c;
+  const tns = (last ? last.t + 59000 : t0 - 17.5 * 3600000) * 1e6;
+  const out = { ticker, todaysChange: last ? px - prev.c : 0, todaysChangePerc: last ? (px / prev.c - 1) * 100 : 0, updated: tns, day: d, prevDay: prev,
+    lastTrade: { c: [14, 41], i: '71675577320245', p: px, s: 100, t: tns, x: 4 }, lastQuote: { P: px + 0.01, S: 2, p: px - 0.01, s: 3, t: tns } };
+  if (last) out.min = { av: d.v, t: last.t, n: last.n, o: last.o, h: last.h, l: last.l, c: last.c, v: last.v, vw: last.vw };
+  return out;
+}
+
 function take(kind) {
   const f = st.faults.find((x) => x.kind === kind && x.count > 0);
   if (f) f.count--;
@@ -78,6 +110,7 @@ function route(req, res, body) {
   if ((f = take('429'))) return json(res, 429, { status: 'ERROR', request_id: rid(), error: 'You\'ve exceeded the maximum requests per minute' }, { 'Retry-After': String(f.retry_after || 1) });
   if ((f = take('500'))) return json(res, 500, { status: 'ERROR', request_id: rid(), error: 'internal error' });
   if ((f = take('malformed'))) return json(res, 200, '{"status":"OK","results":[{"o":1,');
+  if ((f = take('403'))) return json(res, 403, { status: 'NOT_AUTHORIZED', request_id: rid(), message: 'You are not entitled to this data. Please upgrade your plan at https://polygon.io/pricing' });
   let m;
   if ((m = p.match(/^\/v2\/aggs\/ticker\/([^/]+)\/range\/(\d+)\/(\w+)\/([\d-]+)\/([\d-]+)$/))) {
     const [, ticker, , span, from, to] = m;
@@ -98,11 +131,17 @@ function route(req, res, body) {
     if (st.plan === 'free' || st.plan === 'unentitled') return json(res, 403, { status: 'NOT_AUTHORIZED', request_id: rid(), message: 'You are not entitled to this data. Please upgrade your plan at https://polygon.io/pricing' });
     return json(res, 200, { status: 'OK', request_id: rid(), results: [{ ticker: 'I:VIX', value: 17.42, name: 'CBOE Volatility Index', market_status: 'open', type: 'indices' }] });
   }
-  if (p === '/v2/snapshot/locale/us/markets/stocks/tickers') {
-    const tickers = (url.searchParams.get('tickers') || 'AAPL').split(',').map((t) => ({ ticker: t, todaysChange: 1.2, todaysChangePerc: 1.1, updated: Date.now() * 1e6,
-      day: { o: 101, h: 103, l: 100, c: 102, v: 1e6, vw: 101.5 }, prevDay: { o: 99, h: 101, l: 98, c: 100, v: 9e5, vw: 100 },
-      min: { o: 102, h: 102.2, l: 101.9, c: 102.1, v: 1e4, vw: 102, av: 1e6, t: Date.now(), n: 50 }, lastTrade: { p: 102.1, s: 100, t: Date.now() * 1e6 }, lastQuote: { P: 102.12, S: 2, p: 102.08, s: 3, t: Date.now() * 1e6 } }));
-    return json(res, 200, { status: 'OK', count: tickers.length, tickers, request_id: rid() });
+  if ((m = p.match(/^\/v2\/snapshot\/locale\/us\/markets\/stocks\/(tickers|gainers|losers)$/))) {
+    if (st.plan === 'free' || st.plan === 'unentitled') return json(res, 403, { status: 'NOT_AUTHORIZED', request_id: rid(), message: 'You are not entitled to this data. Please upgrade your plan at https://polygon.io/pricing' });
+    const status = 'OK';
+    if (m[1] === 'tickers') {
+      const q = url.searchParams.get('tickers');
+      const tickers = (q ? q.split(',') : UNIVERSE).map(snapshot);
+      return json(res, 200, { status, count: tickers.length, tickers, request_id: rid() });
+    }
+    const all = UNIVERSE.map(snapshot).filter((s) => (m[1] === 'gainers' ? s.todaysChangePerc > 0 : s.todaysChangePerc < 0));
+    all.sort((a, b) => (m[1] === 'gainers' ? b.todaysChangePerc - a.todaysChangePerc : a.todaysChangePerc - b.todaysChangePerc));
+    return json(res, 200, { status, tickers: all.slice(0, 20), request_id: rid() });
   }
   json(res, 404, { status: 'ERROR', request_id: rid(), error: 'not found' });
 }

@@ -2,10 +2,10 @@
  * fuzz_vendor_json: libFuzzer target for every vendor message parser (and the TWS framing): Alpaca
  * (stream frames, order objects, account, positions, order lists), Alpaca market data (the bars
  * stream's arrays, bars pages of one and many symbols), Polygon (aggregates, grouped daily,
- * index) and the IB Gateway messages (orderStatus, openOrder, execDetails, commissionReport,
- * position, account summary, error) decoded from every TWS frame the input holds. Any input must
- * give 0 or -1, never a crash, a leak or undefined behaviour. Built
- * with clang -fsanitize=fuzzer,address,undefined.
+ * stock snapshots, index) and the IB Gateway messages (orderStatus, openOrder, execDetails,
+ * commissionReport, position, account summary, error) decoded from every TWS frame the input holds.
+ * Any input must give 0 or -1, never a crash, a leak or undefined behaviour. Built with clang
+ * -fsanitize=fuzzer,address,undefined.
  */
 #include "broker/alpaca_json.h"
 #include "broker/ibkr_msg.h"
@@ -75,6 +75,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pg_parse_aggs(s, size, 0, 60, &bars, &page, &e);
     pg_parse_grouped(s, size, &syms, &bars, &page, &e);
     pg_parse_index_value(s, size, &v, &page, &e);
+    pg_snap_vec snaps = {0};
+    pg_parse_snapshot(s, size, &snaps, &page, &e);
+    pg_parse_snapshot(s, size, &snaps, &page, &e); /* appending to a vector that holds some */
+    pg_snap_vec_free(&snaps);
     int bad = 0;
     char token[256];
     ad_parse_stream(s, size, &syms, on_data_msg, &n, &bad, &e);
