@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#define MAX_TIME_S 4102444800LL /* 2100-01-01: a later bar time is garbage, not a date */
+
 /* ---- encoding ------------------------------------------------------------------------------- */
 
 /* conId (resolved by symbol), symbol, STK, expiry, strike, right, multiplier, SMART, primaryExch,
@@ -110,7 +112,7 @@ static int num_price(const tws_frame *f, int i, tb_money *out, tb_err *e)
     return tb_money_from_double(d, 1, out, e);
 }
 
-/* open, high, low, close, volume, wap from field i on; count at i + 6 (when count_at). */
+/* open, high, low, close, volume, wap from field i on, count at i + 6. */
 static int bar_body(const tws_frame *f, int i, ibkr_bar *o, tb_err *e)
 {
     if (num_price(f, i, &o->open, e) || num_price(f, i + 1, &o->high, e) ||
@@ -134,7 +136,8 @@ int ibkr_dec_rt_bar(const tws_frame *f, int64_t *req_id, ibkr_bar *o, tb_err *e)
         return tb_errf(e, "ibkr bars: REAL_TIME_BARS has %d fields, expected %d", f->n,
                        IBKR_RT_BAR_FIELDS);
     if (num_int(f, 2, req_id, e) || num_int(f, 3, &o->time_s, e)) return -1;
-    if (o->time_s <= 0) return tb_errf(e, "ibkr bars: bar time %lld", (long long)o->time_s);
+    if (o->time_s <= 0 || o->time_s >= MAX_TIME_S)
+        return tb_errf(e, "ibkr bars: bar time %lld", (long long)o->time_s);
     return bar_body(f, 4, o, e);
 }
 
@@ -154,7 +157,9 @@ int ibkr_dec_hist(const tws_frame *f, int64_t *req_id, ibkr_bar *out, int cap, i
         if (num_int(f, i, &o->time_s, e) != 0)
             return tb_errf(e, "ibkr bars: bar date \"%.20s\" is not epoch seconds (formatDate 2)",
                            f->field[i]);
-        if (o->time_s <= 0 || bar_body(f, i + 1, o, e) != 0) return -1;
+        if (o->time_s <= 0 || o->time_s >= MAX_TIME_S)
+            return tb_errf(e, "ibkr bars: bar time %lld", (long long)o->time_s);
+        if (bar_body(f, i + 1, o, e) != 0) return -1;
     }
     *n = (int)count;
     return 0;

@@ -120,6 +120,11 @@ TEST(real_time_bar_that_is_short_or_inconsistent_is_refused)
     mk(&f, 11, "50", "3", "1", "1796049005", "abc", "9", "11", "10", "1", "1", "1");
     CHECK_INT(ibkr_dec_rt_bar(&f, &id, &b, &e), -1);
     tws_frame_free(&f);
+    /* found by the fuzzer: a time that overflows nanoseconds */
+    mk(&f, 11, "50", "3", "1", "100796049055", "10", "11", "9", "10", "1", "1", "1");
+    CHECK_INT(ibkr_dec_rt_bar(&f, &id, &b, &e), -1);
+    CHECK_CONTAINS(e.msg, "bar time");
+    tws_frame_free(&f);
 }
 
 TEST(historical_data_decodes_start_end_count_and_bars_without_version_or_gaps)
