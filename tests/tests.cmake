@@ -57,7 +57,8 @@ if(TB_CLANG)
            ${CMAKE_SOURCE_DIR}/core/broker/tws_frame.c ${CMAKE_SOURCE_DIR}/core/util/sbuf.c
            ${CMAKE_SOURCE_DIR}/core/feed/alpaca_data_json.c ${CMAKE_SOURCE_DIR}/core/data/csv.c
            ${CMAKE_SOURCE_DIR}/core/data/calendar.c
-           ${CMAKE_SOURCE_DIR}/core/broker/ibkr_msg.c)
+           ${CMAKE_SOURCE_DIR}/core/broker/ibkr_msg.c ${CMAKE_SOURCE_DIR}/core/broker/ibkr_bars.c
+           ${CMAKE_SOURCE_DIR}/core/feed/ibkr_agg.c)
   add_custom_command(OUTPUT ${_fz}
     COMMAND ${TB_CLANG} -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
             -I${CMAKE_SOURCE_DIR}/core ${_src} -ljansson -lm -o ${_fz}

@@ -119,6 +119,7 @@ static int v_connect(void *self, tb_err *e)
                          .on_quiet_synced = on_quiet_synced,
                          .ud = a};
     if (!(a->conn = ibkr_conn_new(&co, e))) return -1;
+    if (a->tap.ud) ibkr_conn_set_tap(a->conn, &a->tap);
     if (a->o.reconcile_interval_ms > 0 && !a->reconcile_timer) {
         a->reconcile_timer = event_new(a->o.base, -1, EV_PERSIST, on_reconcile_timer, a);
         struct timeval tv = {a->o.reconcile_interval_ms / 1000,
@@ -133,6 +134,7 @@ static int v_connect(void *self, tb_err *e)
 static int v_disconnect(void *self, tb_err *e)
 {
     ibkr *a = self;
+    if (a->conn && a->tap.on_state) a->tap.on_state(a->tap.ud, IBC_DISCONNECTED); /* subs end */
     ibkr_conn_free(a->conn); /* closes the socket: the Gateway frees the client id at once */
     a->conn = NULL;
     if (a->reconcile_timer) event_free(a->reconcile_timer);
@@ -351,9 +353,26 @@ ibkr *ibkr_new(const ibkr_opts *o, tb_err *e)
     return a;
 }
 
+void ibkr_set_data_tap(ibkr *a, const ibkr_conn_tap *t, void (*on_detach)(void *ud))
+{
+    if (t)
+        a->tap = *t;
+    else
+        memset(&a->tap, 0, sizeof a->tap);
+    a->tap_detach = t ? on_detach : NULL;
+    if (a->conn) ibkr_conn_set_tap(a->conn, t);
+}
+
+ibkr_conn *ibkr_data_conn(ibkr *a)
+{
+    return a->conn;
+}
+
 void ibkr_free(ibkr *a)
 {
     if (!a) return;
+    if (a->tap_detach) a->tap_detach(a->tap.ud);
+    if (a->conn) ibkr_conn_set_tap(a->conn, NULL); /* no state callbacks into the feed now */
     ibkr_conn_free(a->conn);
     if (a->reconcile_timer) event_free(a->reconcile_timer);
     free(a);

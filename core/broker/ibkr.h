@@ -62,6 +62,17 @@ void ibkr_stats_get(const ibkr *a, ibkr_stats *out);
 /* The connection's counters (codes, drops, client id in use). */
 void ibkr_get_conn_stats(const ibkr *a, ibkr_conn_stats *out);
 
+/*
+ * Shares this adapter's connection with a market-data listener (the IB live feed): t is applied
+ * to the connection now and to every connection the adapter makes later; on_detach(ud) is called
+ * when the adapter is freed (the listener must forget it). NULL t removes it.
+ */
+void ibkr_set_data_tap(ibkr *a, const ibkr_conn_tap *t, void (*on_detach)(void *ud));
+
+/* The adapter's connection (NULL before connect / after disconnect), to send market-data
+ * requests through its pacer. */
+ibkr_conn *ibkr_data_conn(ibkr *a);
+
 /* "hh:mm" to seconds of the day; -1 and e when malformed. */
 int ibkr_parse_hhmm(const char *s, int *sec, tb_err *e);
 

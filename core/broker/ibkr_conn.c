@@ -28,6 +28,7 @@ struct ibkr_conn {
     long backoff_ms;
     uint64_t rng;
     ibkr_conn_stats st;
+    ibkr_conn_tap tap;
 };
 
 const char *ibkr_state_name(ibkr_state s)
@@ -43,6 +44,7 @@ static void set_state(ibkr_conn *c, ibkr_state s)
     c->state = s;
     if (s == IBC_READY) c->st.readies++;
     if (c->o.on_state) c->o.on_state(c->o.ud, s);
+    if (c->tap.on_state) c->tap.on_state(c->tap.ud, s);
 }
 
 static int pace_write(void *ud, const void *frame, size_t len)
@@ -147,6 +149,7 @@ static void on_error_msg(ibkr_conn *c, const tws_frame *f)
     case 1101:
         c->st.code_1101++;
         TB_WARN("ibkr", "1101 connectivity restored, data lost: requesting everything again");
+        if (c->tap.on_data_lost) c->tap.on_data_lost(c->tap.ud);
         request_sync(c);
         return;
     case 1102:
@@ -200,6 +203,10 @@ static void on_frame(ibkr_conn *c, const tws_frame *f)
         return;
     }
     tws_field_int(f, 0, &id);
+    if ((id == 4 || id == 50 || id == 17) && c->tap.on_message) {
+        c->tap.on_message(c->tap.ud, f);
+        if (id != 4 || !c->bev) return;
+    }
     if (id == 4) return on_error_msg(c, f);
     if (id == 9 && tws_field_int(f, 2, &v) == 0) {
         /* Only ever forward: a rewound counter would reissue ids (error 103). */
@@ -384,6 +391,14 @@ int ibkr_conn_quiet_sync(ibkr_conn *c)
     c->st.quiet_syncs++;
     send_sync_requests(c);
     return 0;
+}
+
+void ibkr_conn_set_tap(ibkr_conn *c, const ibkr_conn_tap *t)
+{
+    if (t)
+        c->tap = *t;
+    else
+        memset(&c->tap, 0, sizeof c->tap);
 }
 
 void ibkr_conn_stats_get(const ibkr_conn *c, ibkr_conn_stats *out)

@@ -78,4 +78,20 @@ int ibkr_conn_quiet_sync(ibkr_conn *c);
 
 void ibkr_conn_stats_get(const ibkr_conn *c, ibkr_conn_stats *out);
 
+/*
+ * A second listener on the same socket: the IB live feed (feed/live_ibkr.c) shares the broker's
+ * connection (one socket per account) this way. It gets market-data messages (REAL_TIME_BARS 50,
+ * HISTORICAL_DATA 17) instead of the adapter, every ERR_MSG as well as the adapter, every state
+ * change, and 1101 (restored, data lost: subscriptions are gone) as on_data_lost.
+ */
+typedef struct ibkr_conn_tap {
+    void (*on_state)(void *ud, ibkr_state s);
+    void (*on_message)(void *ud, const tws_frame *f);
+    void (*on_data_lost)(void *ud);
+    void *ud;
+} ibkr_conn_tap;
+
+/* Sets (or with NULL removes) the tap. */
+void ibkr_conn_set_tap(ibkr_conn *c, const ibkr_conn_tap *t);
+
 #endif

@@ -40,6 +40,8 @@ struct ibkr {
     int64_t acct_active; /* reqId of this session's account summary subscription (0: none) */
     broker_account acct;
     ibkr_stats st;
+    ibkr_conn_tap tap; /* the live feed sharing the connection (ibkr_set_data_tap) */
+    void (*tap_detach)(void *ud);
 };
 
 /* Remembers IB order id -> client id (the newest entry wins). */

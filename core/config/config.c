@@ -312,6 +312,7 @@ static const cf_field ibkr_fields[] = {
      0, NULL},
     {"reconcile_interval_s", CF_INT, OFF(ibkr.reconcile_interval_s), 0, 86400, NULL, NULL, 0, 0, 0,
      NULL},
+    {"feed_client_id", CF_INT, OFF(ibkr.feed_client_id), -1, 2147483647, NULL, NULL, 0, 0, 0, NULL},
     END,
 };
 

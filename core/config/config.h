@@ -155,6 +155,7 @@ typedef struct tb_config {
         int64_t restart_window_minutes; /* no new orders this close to the restart */
         double reconnect_min_seconds, reconnect_max_seconds;
         int64_t reconcile_interval_s; /* quiet re-sync while ready (0: off) */
+        int64_t feed_client_id;       /* "feed": "ibkr" without broker ibkr; -1: client_id + 100 */
     } ibkr;
     struct {
         int enabled;                   /* features, confidence, gate, model swaps */

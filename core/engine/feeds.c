@@ -118,6 +118,29 @@ static int feed_polygon_opts(tb_engine *en, tb_live_opts *lo, tb_engine_feed_buf
     return 0;
 }
 
+/* One socket per account (field-lessons): with the ibkr broker the feed shares its connection
+ * (the adapter exists by the time the feed is built); otherwise it connects with its own id. */
+static int feed_ibkr_opts(tb_engine *en, tb_live_opts *lo, tb_err *e)
+{
+    const tb_config *c = &en->cfg;
+    lo->kind = TB_LIVE_IBKR;
+    lo->ibkr.host = c->ibkr.host;
+    lo->ibkr.port = (int)c->ibkr.port;
+    lo->ibkr.client_id =
+        c->ibkr.feed_client_id >= 0 ? (int)c->ibkr.feed_client_id : (int)c->ibkr.client_id + 100;
+    lo->ibkr.reconnect_min_ms = (long)(c->ibkr.reconnect_min_seconds * 1000);
+    lo->ibkr.reconnect_max_ms = (long)(c->ibkr.reconnect_max_seconds * 1000);
+    if (strcmp(c->broker, "ibkr") == 0) {
+        lo->ibkr.shared = &en->ibkr;
+        TB_INFO("feed", "feed ibkr: real-time bars over the broker's connection %s:%d",
+                c->ibkr.host, (int)c->ibkr.port);
+    } else {
+        TB_INFO("feed", "feed ibkr: real-time bars over its own connection %s:%d client_id=%d",
+                c->ibkr.host, (int)c->ibkr.port, lo->ibkr.client_id);
+    }
+    return 0;
+}
+
 int tb_engine_live_opts(tb_engine *en, tb_live_opts *lo, tb_engine_feed_buf *buf, tb_err *e)
 {
     const char *f = en->cfg.feed;
@@ -129,10 +152,11 @@ int tb_engine_live_opts(tb_engine *en, tb_live_opts *lo, tb_engine_feed_buf *buf
     int rc = strcmp(f, "alpaca") == 0 ? feed_alpaca_opts(en, lo, buf, e)
              : strcmp(f, "polygon") == 0 || strcmp(f, "massive") == 0
                  ? feed_polygon_opts(en, lo, buf, e)
-                 : tb_errf(e,
-                           "feed \"%s\" is not available in this build (use replay, alpaca, "
-                           "polygon or massive)",
-                           f);
+             : strcmp(f, "ibkr") == 0 ? feed_ibkr_opts(en, lo, e)
+                                      : tb_errf(e,
+                                                "feed \"%s\" is not available in this build (use "
+                                                "replay, alpaca, polygon, massive or ibkr)",
+                                                f);
     if (rc != 0) return -1;
     lo->symbols = buf->symv;
     lo->nsymbols = tb_engine_feed_symbols(en, buf);

@@ -1,8 +1,9 @@
 /*
  * feeds.h - which feed the engine runs: "feed": "replay" (stored or sample bars), "alpaca"
- * (Alpaca market data v2) or "polygon" / its new name "massive" (minute aggregates polled over
- * REST). For a live feed this builds its options from the configuration, the keys and the
- * symbols to subscribe: config "symbols", else the candidates file's, else the strategies'.
+ * (Alpaca market data v2), "polygon" / its new name "massive" (minute aggregates polled over
+ * REST) or "ibkr" (IB Gateway's real-time bars; the broker's socket when "broker" is "ibkr"). For a
+ * live feed this builds its options from the configuration, the keys and the symbols to subscribe:
+ * config "symbols", else the candidates file's, else the strategies'.
  */
 #ifndef TB_ENGINE_FEEDS_H
 #define TB_ENGINE_FEEDS_H

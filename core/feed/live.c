@@ -180,6 +180,7 @@ tb_live *tb_live_new(const tb_live_opts *o, tb_err *e)
         return NULL;
     }
     int rc = o->kind == TB_LIVE_ALPACA ? tb_live_alpaca_src(l, &l->o, l->http, &l->src, e)
+             : o->kind == TB_LIVE_IBKR ? tb_live_ibkr_src(l, &l->o, &l->src, e)
                                        : tb_live_polygon_src(l, &l->o, l->http, &l->src, e);
     if (rc != 0) {
         tb_live_free(l);

@@ -1,5 +1,6 @@
 /*
- * live.h - the live feed: closed 1-minute bars from a vendor (Alpaca's stream, Polygon's REST)
+ * live.h - the live feed: closed 1-minute bars from a vendor (Alpaca's stream, Polygon's REST,
+ * IB Gateway's 5-second real-time bars)
  * handed to the same callback the replay uses (tb_replay_ev: BAR, SESSION_START, SESSION_END),
  * so the trader does not know which feed runs.
  *
@@ -23,8 +24,9 @@
 #include <jansson.h>
 
 struct event_base;
+struct ibkr;
 
-typedef enum { TB_LIVE_ALPACA, TB_LIVE_POLYGON } tb_live_kind;
+typedef enum { TB_LIVE_ALPACA, TB_LIVE_POLYGON, TB_LIVE_IBKR } tb_live_kind;
 
 typedef struct tb_live_opts {
     tb_live_kind kind;
@@ -44,6 +46,12 @@ typedef struct tb_live_opts {
         double rate_per_minute; /* free plan 5, paid 0 (unlimited: we still stay at 100/s) */
         double poll_seconds;
     } polygon;
+    struct {
+        const char *host;
+        int port, client_id; /* client_id: the feed's own connection (not used when sharing) */
+        long reconnect_min_ms, reconnect_max_ms;
+        struct ibkr *const *shared; /* the broker's adapter ("broker": "ibkr"): one socket */
+    } ibkr;
     /* Filled by the runner: */
     struct event_base *base;
     tb_symtab *syms;
@@ -102,5 +110,6 @@ int tb_live_alpaca_src(tb_live *l, const tb_live_opts *o, tb_http *http, tb_live
                        tb_err *e);
 int tb_live_polygon_src(tb_live *l, const tb_live_opts *o, tb_http *http, tb_live_src *out,
                         tb_err *e);
+int tb_live_ibkr_src(tb_live *l, const tb_live_opts *o, tb_live_src *out, tb_err *e);
 
 #endif

@@ -8,6 +8,6 @@ npm_install "$(pwd)"
 check "the pinned SDKs are installed" test -d node_modules/@alpacahq/alpaca-trade-api
 check "@alpacahq/alpaca-trade-api drives the Alpaca emulator (REST + trade_updates)" \
   bash -c "timeout 120 node sdk_alpaca.js"
-check "@stoqey/ib connects to the IB Gateway emulator and places, fills and cancels orders" \
+check "@stoqey/ib connects to the IB Gateway emulator, places, fills and cancels orders, and decodes its real-time and historical bars" \
   bash -c "timeout 120 node sdk_ib.js"
 finish

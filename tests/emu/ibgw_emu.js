@@ -16,12 +16,21 @@
 //   cancel each other (OCA); a partial fill on request waits for the next price change;
 // - faults: 201 reject (on request, or an order beyond buying power), 103 for an id used before,
 //   the daily restart (all sockets dropped, refused for N ms; orders live on and may fill while
-//   down), 1100/1101/1102, a frame cut mid-message, a held client id (326).
-// Usage: node ibgw_emu.js [--port N] [--next-id N] [--max-version N] [--tick-ms N]
+//   down), 1100/1101/1102, a frame cut mid-message, a held client id (326);
+// - market data on an emulated clock (as the Alpaca emulator: the market moves only when told,
+//   data_advance?minutes=N from --data-open, the first regular minute): REQ_REAL_TIME_BARS (19
+//   fields at 151) answered with the 5-second TRADES bars of a deterministic series as each
+//   minute passes (intervals without trades absent, some minutes with none), REQ_HISTORICAL_DATA
+//   (23 fields) with the 1-minute bars of the same series (formatDate 2: epoch seconds; 162 "no
+//   data" when none), IB's historical pacing enforced with 162 (an identical request within 15 s,
+//   more than 6 for one contract in 2 s, more than 60 in 10 minutes); subscriptions die with the
+//   socket (restart), on 1101 and on a farm-broken notice, and are not renewed by the emulator.
+// Usage: node ibgw_emu.js [--port N] [--next-id N] [--max-version N] [--tick-ms N] [--data-open ISO]
 // Prints {"port":N,"ctl":M}; control (POST or GET) http://127.0.0.1:M/<name>: lost, restored,
 // restored_lost, restart?ms=N, hold_id?id=N, drop_mid, price?symbol=S&price=P,
 // partial?qty=N, reject_next?text=T, drop_exec?n=N (the next N execDetails never sent),
-// use_id?id=N, fills?on=0|1, stats.
+// use_id?id=N, fills?on=0|1, farm_broken, farm_ok, data_advance?minutes=N,
+// expected?symbols=A,B (minute bars of the series so far), stats.
 const net = require('net');
 const http = require('http');
 const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => {
@@ -37,8 +46,97 @@ const st = {
   partialNext: 0, rejectNext: null, dropExec: 0, fillsOn: true, permSeq: 900000, execSeq: 0, cash: 1000000,
   stats: { connects: 0, start_api: 0, req_open: 0, req_pos: 0, req_exec: 0, rejected_326: 0,
     place_order: 0, cancel_order: 0, bad_place: 0, dup_103: 0, rejected_201: 0, fills: 0,
-    transmit_violations: 0, req_ids: 0, modify: 0, dropped_execs: 0, msgs: 0, max_per_sec: 0, pacing_100: 0, acct_summary: 0, acct_322: 0, refs: {}, ids: {} },
+    transmit_violations: 0, req_ids: 0, modify: 0, dropped_execs: 0, msgs: 0, max_per_sec: 0, pacing_100: 0, acct_summary: 0, acct_322: 0, refs: {}, ids: {},
+    rt_subs: 0, rt_bars_sent: 0, rt_bad: 0, hist_reqs: 0, hist_bad: 0, hist_162_pacing: 0, hist_162_nodata: 0, hist_bars_sent: 0, data_minutes: 0 },
 };
+
+// ---- market data: a deterministic series on an emulated clock ----
+const mkt = { open: Date.parse(args['data-open'] || '2026-11-30T14:30:00Z') / 1000, cursor: 0, histLog: [] };
+const hash = (...xs) => {
+  let h = 2166136261;
+  for (const ch of xs.join('|')) { h ^= ch.charCodeAt(0); h = Math.imul(h, 16777619) >>> 0; }
+  return h;
+};
+const minuteTrades = (sym, i) => hash(sym, i) % 9 !== 4; // about one minute in nine has no trade
+const cents = (c) => (c / 100).toFixed(2);
+// The 5-second bar k (0..11) of minute i: null when nothing traded in it. The first and the last
+// interval of a trading minute always trade, so a minute closes on its own last bar.
+function fiveBar(sym, i, k) {
+  if (!minuteTrades(sym, i) || (k > 0 && k < 11 && hash(sym, i, k) % 5 === 2)) return null;
+  const base = 10000 + (hash(sym) % 5000), step = (n) => base + ((n * 7) % 41) - 20;
+  const o = step(i * 12 + k), c = step(i * 12 + k + 1), hi = Math.max(o, c) + 2, lo = Math.min(o, c) - 1;
+  const volume = 100 + (hash(sym, i, k, 'v') % 400), count = 1 + (hash(sym, i, k, 'n') % 20);
+  return { t: mkt.open + i * 60 + k * 5, o, h: hi, l: lo, c, volume, wap: Math.round((hi + lo) * 50) / 10000, count };
+}
+function minuteBar(sym, i) {
+  const parts = [];
+  for (let k = 0; k < 12; k++) { const b = fiveBar(sym, i, k); if (b) parts.push(b); }
+  if (!parts.length) return null;
+  const volume = parts.reduce((a, b) => a + b.volume, 0);
+  return { t: mkt.open + i * 60, o: parts[0].o, h: Math.max(...parts.map((b) => b.h)), l: Math.min(...parts.map((b) => b.l)),
+    c: parts[parts.length - 1].c, volume, wap: (parts.reduce((a, b) => a + b.wap * b.volume, 0) / volume).toFixed(4),
+    count: parts.reduce((a, b) => a + b.count, 0) };
+}
+const rtMsg = (reqId, b) => frame([50, 3, reqId, b.t, cents(b.o), cents(b.h), cents(b.l), cents(b.c), b.volume, b.wap, b.count]);
+const ymd = (t) => new Date(t * 1000).toISOString().replace(/[-T]/g, (m) => (m === 'T' ? '  ' : '')).slice(0, 18);
+// "yyyymmdd-hh:mm:ss" (UTC) or "yyyymmdd hh:mm:ss" (taken as UTC here); "" is the market's now.
+function parseEnd(s) {
+  if (!s) return mkt.open + mkt.cursor * 60;
+  const m = s.match(/^(\d{4})(\d{2})(\d{2})[- ]+(\d{2}):(\d{2}):(\d{2})/);
+  return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) / 1000 : NaN;
+}
+// IB's historical pacing (reference/field-lessons.md): 162 when a rule is broken.
+function histPacingViolation(key, contract) {
+  const now = Date.now();
+  mkt.histLog = mkt.histLog.filter((x) => now - x.t < 600000);
+  const bad = mkt.histLog.some((x) => x.key === key && now - x.t < 15000) ||
+    mkt.histLog.filter((x) => x.contract === contract && now - x.t < 2000).length >= 6 || mkt.histLog.length >= 60;
+  if (!bad) mkt.histLog.push({ t: now, key, contract });
+  return bad;
+}
+function historical(s, f) {
+  const reqId = Number(f[1]);
+  st.stats.hist_reqs++;
+  if (f.length !== 23 || f[16] !== '1 min' || !/^\d+ [SD]$/.test(f[17])) {
+    st.stats.hist_bad++;
+    return s.write(err(reqId, 321, `Error validating request:-'reqHistoricalData': ${f.length} fields, bar size ${f[16]}, duration ${f[17]}`));
+  }
+  if (histPacingViolation([...f.slice(2)].join('|'), f[3])) {
+    st.stats.hist_162_pacing++;
+    return s.write(err(reqId, 162, 'Historical Market Data Service error message:Pacing violation'));
+  }
+  const end = Math.min(parseEnd(f[15]), mkt.open + mkt.cursor * 60);
+  const [n, unit] = f[17].split(' '), from = parseEnd(f[15]) - Number(n) * (unit === 'D' ? 86400 : 1);
+  const bars = [];
+  for (let i = 0; i < mkt.cursor; i++) {
+    const t = mkt.open + i * 60;
+    if (t < from || t + 60 > end) continue;
+    const b = minuteBar(f[3], i);
+    if (b) bars.push(b);
+  }
+  if (!bars.length) {
+    st.stats.hist_162_nodata++;
+    return s.write(err(reqId, 162, `Historical Market Data Service error message:HMDS query returned no data: ${f[3]}@SMART Trades`));
+  }
+  st.stats.hist_bars_sent += bars.length;
+  const date = (t) => (f[20] === '2' ? t : ymd(t));
+  s.write(frame([17, reqId, ymd(from), ymd(end), bars.length,
+    ...bars.flatMap((b) => [date(b.t), cents(b.o), cents(b.h), cents(b.l), cents(b.c), b.volume, b.wap, b.count])]));
+}
+const rtSockets = new Set();
+function advance(minutes) {
+  for (let j = 0; j < minutes; j++, mkt.cursor++) {
+    for (const sock of rtSockets) {
+      if (sock.destroyed) { rtSockets.delete(sock); continue; }
+      const out = [];
+      for (const [reqId, sym] of sock.rt) for (let k = 0; k < 12; k++) { const b = fiveBar(sym, mkt.cursor, k); if (b) out.push(rtMsg(reqId, b)); }
+      st.stats.rt_bars_sent += out.length;
+      if (out.length) sock.write(Buffer.concat(out));
+    }
+  }
+  st.stats.data_minutes = mkt.cursor;
+}
+const dropSubscriptions = () => { for (const sock of rtSockets) sock.rt.clear(); };
 
 const frame = (fields) => {
   const body = Buffer.from(fields.map((f) => (f === undefined || f === null ? '' : String(f)) + '\0').join(''));
@@ -287,6 +385,20 @@ function onConn(sock) {
       const tags = (f[4] || '').split(',').filter((t) => t in vals);
       return s.write(Buffer.concat([...tags.map((t) => frame([63, 1, f[2], ACCOUNT, t, px(vals[t]), 'USD'])), frame([64, 1, f[2]])]));
     }
+    if (id === 50) {
+      if (f.length !== 19 || f[15] !== '5' || f[5] !== 'STK') {
+        st.stats.rt_bad++;
+        return s.write(err(Number(f[2]), 321, `Error validating request:-'reqRealTimeBars': ${f.length} fields, bar size ${f[15]}`));
+      }
+      st.stats.rt_subs++;
+      s.rt = s.rt || new Map();
+      s.rt.set(f[2], f[4]);
+      rtSockets.add(s);
+      return;
+    }
+    if (id === 51) { if (s.rt) s.rt.delete(f[2]); return; }
+    if (id === 20) return historical(s, f);
+    if (id === 25) return;
     if (id === 63) return summaries.delete(f[2]);
     if (id === 64) return;
     s.write(err(-1, 10, `message ${id} not supported by the emulator`));
@@ -299,9 +411,10 @@ const ctl = http.createServer((req, res) => {
   const u = new URL(req.url, 'http://127.0.0.1');
   const p = u.pathname.replace(/^\/(__emu\/)?/, ''), q = (k) => u.searchParams.get(k);
   if (p === 'lost') broadcast(err(-1, 1100, 'Connectivity between IB and Trader Workstation has been lost.'));
-  if (p === 'restored_lost') broadcast(err(-1, 1101, 'Connectivity between IB and TWS has been restored- data lost.'));
+  if (p === 'restored_lost') { dropSubscriptions(); broadcast(err(-1, 1101, 'Connectivity between IB and TWS has been restored- data lost.')); }
   if (p === 'restored') broadcast(err(-1, 1102, 'Connectivity between IB and TWS has been restored- data maintained.'));
-  if (p === 'farm_broken') broadcast(err(-1, 2103, 'Market data farm connection is broken:usfarm'));
+  if (p === 'farm_broken') { dropSubscriptions(); broadcast(err(-1, 2103, 'Market data farm connection is broken:usfarm')); }
+  if (p === 'data_advance') advance(Number(q('minutes') || 1));
   if (p === 'farm_ok') broadcast(err(-1, 2104, 'Market data farm connection is OK:usfarm'));
   if (p === 'restart') {
     st.down = true;
@@ -323,7 +436,13 @@ const ctl = http.createServer((req, res) => {
   res.writeHead(200, { 'Content-Type': 'application/json' });
   const open = [...st.orders.values()].filter(working).map((o) => ({ id: o.id, ref: o.ref, status: o.status, filled: o.filled }));
   const positions = Object.fromEntries([...st.positions].map(([s, v]) => [s, v.qty]));
-  res.end(JSON.stringify(Object.assign({ clients: [...st.clients.keys()], open, positions,
+  if (p === 'expected') {
+    let bars = 0;
+    for (const sym of (q('symbols') || '').split(',').filter(Boolean)) for (let i = 0; i < mkt.cursor; i++) if (minuteTrades(sym, i)) bars++;
+    return res.end(JSON.stringify({ minutes: mkt.cursor, bars }));
+  }
+  const rt_active = [...rtSockets].reduce((a, x) => a + (x.destroyed ? 0 : x.rt.size), 0);
+  res.end(JSON.stringify(Object.assign({ clients: [...st.clients.keys()], open, positions, rt_active,
     orders: st.orders.size, executions: st.execs.length }, st.stats)));
 });
 server.listen(Number(args.port || 0), '127.0.0.1', () => ctl.listen(0, '127.0.0.1', () => {

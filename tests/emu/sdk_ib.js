@@ -5,7 +5,10 @@
 // exactly as from a real Gateway, and place and cancel orders: the emulator parses @stoqey/ib's
 // placeOrder at the negotiated version, and @stoqey/ib decodes the emulator's openOrder,
 // orderStatus, execDetails, commissionReport, position and account summary messages into the
-// right fields. Exits 0 when every check passes.
+// right fields; for market data the emulator parses @stoqey/ib's reqRealTimeBars and
+// reqHistoricalData, and @stoqey/ib decodes its realtimeBar and historicalData messages (server
+// version 151: no version field and no hasGaps in HISTORICAL_DATA). Exits 0 when every check
+// passes.
 const { spawn } = require('child_process');
 const path = require('path');
 const { IBApi, EventName } = require('@stoqey/ib');
@@ -83,6 +86,42 @@ async function main() {
     ib.placeOrder(4244, stock, { action: 'BUY', totalQuantity: 1, orderType: 'MKT', tif: 'DAY', orderRef: 'sdk-dup-1', transmit: true });
     await sleep(300);
     check('reusing an order id gives error 103', seen.codes.includes(103));
+
+    // Market data: 5-second bars while the emulated market moves, then 1-minute history of the
+    // same series (the engine's aggregation must equal IB's minute bars).
+    const OPEN = Date.parse('2026-11-30T14:30:00Z') / 1000;
+    const rt = [], hist = [];
+    let histEnd = null;
+    ib.on(EventName.realtimeBar, (reqId, time, open, high, low, close, volume, wap, count) => rt.push({ reqId, time, open, high, low, close, volume, wap, count }));
+    ib.on(EventName.historicalData, (reqId, time, open, high, low, close, volume, count, wap) => {
+      if (String(time).startsWith('finished')) histEnd = time; else hist.push({ reqId, time: Number(time), open, high, low, close, volume, count, wap });
+    });
+    ib.reqRealTimeBars(31, stock, 5, 'TRADES', true);
+    await sleep(200);
+    await fetch(`http://127.0.0.1:${ctl}/data_advance?minutes=2`);
+    await sleep(300);
+    const st2 = await (await fetch(`http://127.0.0.1:${ctl}/stats`)).json();
+    check('the emulator parsed @stoqey/ib\'s reqRealTimeBars (19 fields at version 151)', st2.rt_subs === 1 && st2.rt_bad === 0);
+    check('realtimeBar decodes: reqId, 5-second starts from the open, OHLC, volume, WAP, count',
+      rt.length >= 2 && rt.every((b) => b.reqId === 31 && b.time >= OPEN && b.time < OPEN + 120 && (b.time - OPEN) % 5 === 0 &&
+        b.low <= Math.min(b.open, b.close) && b.high >= Math.max(b.open, b.close) && b.volume > 0 && b.wap > 0 && b.count > 0));
+    ib.reqHistoricalData(32, stock, '20261130-14:32:00', '120 S', '1 min', 'TRADES', 1, 2, false);
+    await sleep(300);
+    const st3 = await (await fetch(`http://127.0.0.1:${ctl}/stats`)).json();
+    check('the emulator parsed @stoqey/ib\'s reqHistoricalData (23 fields at version 151)', st3.hist_reqs === 1 && st3.hist_bad === 0);
+    const agg = (m) => {
+      const p = rt.filter((b) => b.time >= m && b.time < m + 60);
+      return p.length ? { time: m, open: p[0].open, high: Math.max(...p.map((b) => b.high)), low: Math.min(...p.map((b) => b.low)),
+        close: p[p.length - 1].close, volume: p.reduce((a, b) => a + b.volume, 0), count: p.reduce((a, b) => a + b.count, 0) } : null;
+    };
+    const want = [agg(OPEN), agg(OPEN + 60)].filter(Boolean);
+    check('historicalData decodes: epoch dates, the 5-second bars aggregated, then the end marker',
+      histEnd !== null && hist.length === want.length && hist.every((b, i) => b.reqId === 32 && b.time === want[i].time &&
+        b.open === want[i].open && b.high === want[i].high && b.low === want[i].low && b.close === want[i].close &&
+        b.volume === want[i].volume && b.count === want[i].count));
+    ib.reqHistoricalData(33, stock, '20261130-14:32:00', '120 S', '1 min', 'TRADES', 1, 2, false);
+    await sleep(300);
+    check('an identical historical request within 15 s gives error 162 (pacing)', seen.codes.includes(162));
     ib.disconnect();
   } finally {
     p.kill();

@@ -3,14 +3,18 @@
  * (stream frames, order objects, account, positions, order lists), Alpaca market data (the bars
  * stream's arrays, bars pages of one and many symbols), Polygon (aggregates, grouped daily,
  * stock snapshots, index) and the IB Gateway messages (orderStatus, openOrder, execDetails,
- * commissionReport, position, account summary, error) decoded from every TWS frame the input holds.
- * Any input must give 0 or -1, never a crash, a leak or undefined behaviour. Built with clang
+ * commissionReport, position, account summary, error, and the live feed's REAL_TIME_BARS and
+ * HISTORICAL_DATA, the 5-second bars then aggregated into minutes) decoded from every TWS frame
+ * the input holds. Any input must give 0 or -1, never a crash, a leak or undefined behaviour.
+ * Built with clang
  * -fsanitize=fuzzer,address,undefined.
  */
 #include "broker/alpaca_json.h"
+#include "broker/ibkr_bars.h"
 #include "broker/ibkr_msg.h"
 #include "broker/tws_frame.h"
 #include "feed/alpaca_data_json.h"
+#include "feed/ibkr_agg.h"
 #include "feed/polygon_json.h"
 
 #include <stddef.h>
@@ -37,11 +41,21 @@ static void ibkr_decode_all(tws_frame *f)
     ibkr_position p;
     ibkr_acct_value v;
     ibkr_error er;
-    static const char *const ids[] = {"3", "5", "11", "59", "61", "63", "4"};
+    static const char *const ids[] = {"3", "5", "11", "59", "61", "63", "4", "50", "17"};
+    static ibkr_bar hist[IBKR_HIST_MAX_BARS];
+    ibkr_bar rb;
+    int64_t req;
+    int nh;
+    ibkr_agg agg;
+    tb_bar out[2];
+    ibkr_agg_init(&agg, 1);
     if (f->n == 0) return;
     const char *orig = f->field[0];
-    for (int i = 0; i < 8; i++) {
-        if (i < 7) f->field[0] = ids[i];
+    for (int i = 0; i < 10; i++) {
+        if (i < 9) f->field[0] = ids[i];
+        if (ibkr_dec_rt_bar(f, &req, &rb, &e) == 0) ibkr_agg_add(&agg, &rb, out);
+        if (ibkr_dec_hist(f, &req, hist, IBKR_HIST_MAX_BARS, &nh, &e) == 0)
+            for (int k = 0; k < nh; k++) ibkr_agg_add(&agg, &hist[k], out);
         ibkr_dec_status(f, &s, &e);
         ibkr_dec_open(f, &o, &e);
         ibkr_dec_exec(f, &x, &e);

@@ -1,0 +1,509 @@
+/*
+ * live_ibkr.c - IB Gateway as the live feed's vendor side: 5-second TRADES bars per symbol
+ * (REQ_REAL_TIME_BARS, SMART/USD, regular hours) aggregated into closed minutes (ibkr_agg.h).
+ *
+ * The subscriptions belong to the connection: they are issued again on every transition to ready
+ * after the socket dropped (the Gateway's daily restart, a reconnect), after 1101 (restored, data
+ * lost) and after a farm-OK that follows a farm-broken notice with no bar since (a 2103 -> 2104
+ * blip left other engines' feeds dead: nautilus_trader#3968); never after 1102 (data kept).
+ * After each re-subscription the missing minutes are fetched with REQ_HISTORICAL_DATA once the
+ * first real-time minute has closed (so every fetched minute is complete): from the last minute
+ * delivered (a changed bar replaces it, counted as corrected) up to and including that first
+ * minute, in chunks of two hours, one chunk after another; real-time minutes closing meanwhile
+ * wait and follow in order. Historical requests pass their own pacer (ibkr_hpace.h); a 162
+ * pacing violation is retried by it (an identical request waits 15 s), a 162 "no data" or 366
+ * is not. Every message goes through the connection's 40 msg/s pacer as well.
+ *
+ * With "broker": "ibkr" the broker's socket is shared (one socket per account, field-lessons);
+ * otherwise the feed opens its own connection with ibkr.feed_client_id.
+ */
+#include "broker/ibkr.h"
+#include "broker/ibkr_bars.h"
+#include "broker/ibkr_hpace.h"
+#include "broker/ibkr_msg.h"
+#include "feed/ibkr_agg.h"
+#include "feed/live.h"
+#include "log/log.h"
+#include "util/clock.h"
+
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define LI_REQ_BASE  700000000LL /* far above any order id: errors are told apart by id */
+#define LI_REQS      1024
+#define LI_HELD      16
+#define LI_CHUNK_S   (120 * 60) /* 120 bars: a HISTORICAL_DATA frame stays within 1024 fields */
+#define LI_MARGIN_NS 250000000LL
+
+enum { BF_NONE, BF_ARMED, BF_WAIT };
+
+typedef struct li_sym {
+    const char *name;
+    uint32_t id;
+    int64_t rt_req; /* the live subscription's id, 0: none */
+    ibkr_agg agg;
+    int bf;                     /* backfill: none, armed (after a resubscribe), waiting */
+    int64_t bf_next_s, bf_to_s; /* the next chunk starts at bf_next_s; all ends at bf_to_s */
+    tb_bar held[LI_HELD];       /* real-time minutes closed while the backfill runs */
+    int nheld;
+} li_sym;
+
+typedef struct li_req {
+    int64_t id, from_s, to_s;
+    int sym;
+    char end[24], dur[24];
+} li_req;
+
+typedef struct li {
+    tb_live *l;
+    const tb_live_opts *o;
+    ibkr_conn *own; /* our connection, or NULL when sharing */
+    ibkr *shared;   /* the broker's adapter when sharing (NULL once it is freed) */
+    int sharing, client_id;
+    li_sym *s;
+    int n;
+    int subs_live, ever; /* subscriptions issued on this session / ever */
+    int farm_broken, bar_since_broken;
+    int64_t next_req;
+    li_req reqs[LI_REQS];
+    ibkr_hpace *hp;
+    struct event *hp_timer;
+    struct {
+        uint64_t subscribes, resubscribes, rt_bars, minutes, held_dropped, farm_broken, farm_ok,
+            farm_resubscribes, data_lost, backfills, hist_requests, hist_answers, backfilled,
+            corrected, pacing_162, nodata_162, code_366, errors, stale;
+    } st;
+} li;
+
+static ibkr_conn *conn(li *x)
+{
+    return x->own ? x->own : x->shared ? ibkr_data_conn(x->shared) : NULL;
+}
+
+static int send_frame(li *x, tb_sbuf *b)
+{
+    ibkr_conn *c = conn(x);
+    return c ? ibkr_conn_send(c, b) : -1;
+}
+
+static li_req *req_slot(li *x, int64_t id)
+{
+    if (id < LI_REQ_BASE) return NULL;
+    li_req *r = &x->reqs[(id - LI_REQ_BASE) % LI_REQS];
+    return r->id == id ? r : NULL;
+}
+
+/* ---- historical requests through their pacer ------------------------------------------------ */
+
+static void hp_drain(li *x)
+{
+    ibkr_conn *c = conn(x);
+    while (c && ibkr_conn_state(c) == IBC_READY) {
+        int64_t tag, wait;
+        int r = ibkr_hpace_pop(x->hp, tb_clock_mono_ns(), &tag, &wait);
+        if (r < 0) return;
+        if (r == 0) {
+            struct timeval tv = {(time_t)(wait / 1000000000),
+                                 (suseconds_t)(wait % 1000000000 / 1000)};
+            evtimer_add(x->hp_timer, &tv);
+            return;
+        }
+        li_req *q = req_slot(x, tag);
+        if (!q) continue;
+        tb_sbuf b = {0};
+        tb_err e;
+        if (ibkr_enc_hist(&b, q->id, x->s[q->sym].name, q->end, q->dur, 1, &e) == 0 &&
+            send_frame(x, &b) == 0) {
+            x->st.hist_requests++;
+            TB_INFO("feed", "ibkr feed: historical request %lld: %s 1 min bars, %s ending %s",
+                    (long long)q->id, x->s[q->sym].name, q->dur, q->end);
+        }
+        tb_sbuf_free(&b);
+    }
+}
+
+static void on_hp_timer(evutil_socket_t fd, short w, void *arg)
+{
+    hp_drain(arg);
+}
+
+static void hp_queue(li *x, const li_req *q)
+{
+    char key[IBKR_HP_KEY_MAX];
+    snprintf(key, sizeof key, "%s|%s|%s|1 min|TRADES|1", x->s[q->sym].name, q->end, q->dur);
+    if (ibkr_hpace_push(x->hp, key, x->s[q->sym].name, q->id) != 0)
+        TB_WARN("feed", "ibkr feed: historical queue full: %s not requested", key);
+    if (!evtimer_pending(x->hp_timer, NULL)) hp_drain(x);
+}
+
+/* Asks for the next chunk of sym's backfill: [bf_next_s, min(+2 h, bf_to_s)). */
+static void request_chunk(li *x, int i)
+{
+    li_sym *s = &x->s[i];
+    li_req *q = &x->reqs[(x->next_req - LI_REQ_BASE) % LI_REQS];
+    memset(q, 0, sizeof *q);
+    q->id = x->next_req++;
+    q->sym = i;
+    q->from_s = s->bf_next_s;
+    q->to_s = s->bf_next_s + LI_CHUNK_S < s->bf_to_s ? s->bf_next_s + LI_CHUNK_S : s->bf_to_s;
+    ibkr_fmt_utc(q->to_s, q->end, sizeof q->end);
+    snprintf(q->dur, sizeof q->dur, "%lld S", (long long)(q->to_s - q->from_s));
+    hp_queue(x, q);
+}
+
+/* ---- delivering minutes --------------------------------------------------------------------- */
+
+static int same_bar(const tb_bar *a, const tb_bar *b)
+{
+    return a->open == b->open && a->high == b->high && a->low == b->low && a->close == b->close &&
+           a->volume == b->volume;
+}
+
+/* The backfill of sym ended (or gave up): the minutes held meanwhile follow, in order. */
+static void backfill_done(li *x, int i)
+{
+    li_sym *s = &x->s[i];
+    s->bf = BF_NONE;
+    for (int k = 0; k < s->nheld; k++)
+        if (s->held[k].start_ns >= s->bf_to_s * TB_NS_PER_SEC) tb_live_push(x->l, &s->held[k], 0);
+    s->nheld = 0;
+}
+
+static void start_backfill(li *x, int i, int64_t first_rt_s)
+{
+    li_sym *s = &x->s[i];
+    int64_t last = tb_live_last_start(x->l, s->id) / TB_NS_PER_SEC;
+    tb_session ss;
+    int64_t open = tb_cal_session(x->o->cal, tb_cal_session_day(first_rt_s * TB_NS_PER_SEC), &ss)
+                       ? ss.open_ns / TB_NS_PER_SEC
+                       : first_rt_s;
+    s->bf = BF_WAIT;
+    s->bf_next_s = last >= open ? last : open; /* the last delivered minute again: corrections */
+    s->bf_to_s = first_rt_s + 60;              /* that first real-time minute has closed */
+    x->st.backfills++;
+    TB_INFO("feed", "ibkr feed: backfill %s from %lld to %lld (%lld minutes)", s->name,
+            (long long)s->bf_next_s, (long long)s->bf_to_s,
+            (long long)(s->bf_to_s - s->bf_next_s) / 60);
+    request_chunk(x, i);
+}
+
+static void deliver_minute(li *x, int i, const tb_bar *b)
+{
+    li_sym *s = &x->s[i];
+    x->st.minutes++;
+    if (s->bf == BF_ARMED) start_backfill(x, i, b->start_ns / TB_NS_PER_SEC);
+    if (s->bf == BF_WAIT) {
+        if (s->nheld == LI_HELD) {
+            memmove(s->held, s->held + 1, (LI_HELD - 1) * sizeof *s->held);
+            s->nheld--;
+            x->st.held_dropped++;
+        }
+        s->held[s->nheld++] = *b;
+        return;
+    }
+    tb_live_push(x->l, b, 0);
+}
+
+static void apply_hist_bar(li *x, const li_req *q, const ibkr_bar *hb)
+{
+    li_sym *s = &x->s[q->sym];
+    if (hb->time_s < q->from_s || hb->time_s >= q->to_s) return;
+    tb_bar b, old;
+    ibkr_agg_to_bar(hb, s->id, 60, &b);
+    if (b.start_ns <= tb_live_last_start(x->l, s->id)) {
+        /* delivered before: a changed bar replaces it (strategies are not fed it twice) */
+        if (tb_live_bar(x->l, s->id, b.start_ns, &old) && !same_bar(&old, &b)) {
+            tb_live_push(x->l, &b, 1);
+            x->st.corrected++;
+        }
+        return;
+    }
+    tb_live_push(x->l, &b, 0);
+    x->st.backfilled++;
+}
+
+static void chunk_done(li *x, li_req *q)
+{
+    li_sym *s = &x->s[q->sym];
+    q->id = 0;
+    if (s->bf != BF_WAIT) return;
+    s->bf_next_s = q->to_s;
+    if (s->bf_next_s < s->bf_to_s)
+        request_chunk(x, q->sym);
+    else
+        backfill_done(x, q->sym);
+}
+
+static void on_hist(li *x, const tws_frame *f)
+{
+    static ibkr_bar bars[IBKR_HIST_MAX_BARS];
+    int64_t id;
+    int n;
+    tb_err e;
+    if (ibkr_dec_hist(f, &id, bars, IBKR_HIST_MAX_BARS, &n, &e) != 0) {
+        x->st.errors++;
+        TB_WARN("feed", "ibkr feed: bad HISTORICAL_DATA: %s", e.msg);
+        return;
+    }
+    li_req *q = req_slot(x, id);
+    if (!q) return;
+    x->st.hist_answers++;
+    uint64_t before = x->st.backfilled;
+    for (int k = 0; k < n; k++) apply_hist_bar(x, q, &bars[k]);
+    TB_INFO("feed", "ibkr feed: backfilled %s: %llu bars of %d received (%s ending %s)",
+            x->s[q->sym].name, (unsigned long long)(x->st.backfilled - before), n, q->dur, q->end);
+    chunk_done(x, q);
+}
+
+static void on_rt_bar(li *x, const tws_frame *f)
+{
+    ibkr_bar b;
+    int64_t id;
+    tb_err e;
+    if (ibkr_dec_rt_bar(f, &id, &b, &e) != 0) {
+        x->st.errors++;
+        TB_WARN("feed", "ibkr feed: bad REAL_TIME_BARS: %s", e.msg);
+        return;
+    }
+    for (int i = 0; i < x->n; i++) {
+        if (x->s[i].rt_req != id) continue;
+        x->st.rt_bars++;
+        x->bar_since_broken = 1;
+        tb_bar out[2];
+        int k = ibkr_agg_add(&x->s[i].agg, &b, out);
+        for (int j = 0; j < k; j++) deliver_minute(x, i, &out[j]);
+        return;
+    }
+    x->st.stale++; /* a subscription we no longer own */
+}
+
+/* ---- subscriptions -------------------------------------------------------------------------- */
+
+static void subscribe_all(li *x, const char *why)
+{
+    int n = 0;
+    tb_sbuf b = {0};
+    tb_err e;
+    for (int i = 0; i < x->n; i++) {
+        li_sym *s = &x->s[i];
+        /* on the same socket, the old subscription is ended first (after 1101 or a farm blip) */
+        if (s->rt_req && ibkr_enc_cancel_rt_bars(&b, s->rt_req, &e) == 0) send_frame(x, &b);
+        s->rt_req = x->next_req++;
+        ibkr_agg_reset(&s->agg);
+        if (ibkr_enc_rt_bars(&b, s->rt_req, s->name, 1, &e) == 0 && send_frame(x, &b) == 0) n++;
+        if (x->ever && s->bf == BF_NONE) s->bf = BF_ARMED;
+    }
+    tb_sbuf_free(&b);
+    x->subs_live = 1;
+    x->farm_broken = 0;
+    if (x->ever) x->st.resubscribes++;
+    x->st.subscribes++;
+    TB_INFO(
+        "feed", "ibkr feed: %s real-time bars of %d symbols (5 s TRADES, regular hours, %s)%s%s",
+        x->ever ? "resubscribed to" : "subscribed to", n,
+        x->sharing ? "the broker's connection" : "own connection", why ? ": " : "", why ? why : "");
+    x->ever = 1;
+}
+
+/* The session's subscriptions are gone (socket dropped, 1101): nothing more comes on them. */
+static void subs_lost(li *x, int socket_gone)
+{
+    x->subs_live = 0;
+    for (int i = 0; i < x->n; i++) {
+        li_sym *s = &x->s[i];
+        ibkr_agg_reset(&s->agg);
+        if (socket_gone) s->rt_req = 0;
+        if (socket_gone && s->bf == BF_WAIT) s->bf = BF_ARMED, s->nheld = 0; /* refetched */
+    }
+    if (socket_gone) ibkr_hpace_clear(x->hp);
+}
+
+static void on_state(void *ud, ibkr_state st)
+{
+    li *x = ud;
+    if (st == IBC_DISCONNECTED) subs_lost(x, 1);
+    if (st == IBC_READY && !x->subs_live)
+        subscribe_all(x, x->ever ? "connection ready again" : NULL);
+    if (st == IBC_READY) hp_drain(x);
+}
+
+static void on_data_lost(void *ud)
+{
+    li *x = ud;
+    x->st.data_lost++;
+    subs_lost(x, 0); /* resubscribed when the connection is ready again */
+}
+
+static void on_error(li *x, const tws_frame *f)
+{
+    ibkr_error er;
+    tb_err e;
+    if (ibkr_dec_error(f, &er, &e) != 0) return;
+    if (er.code == 2103 || er.code == 2105 || er.code == 2157) {
+        x->st.farm_broken++;
+        x->farm_broken = 1;
+        x->bar_since_broken = 0;
+        return;
+    }
+    if (er.code == 2104 || er.code == 2106 || er.code == 2158) {
+        x->st.farm_ok++;
+        if (x->farm_broken && !x->bar_since_broken && x->subs_live) {
+            x->st.farm_resubscribes++;
+            subscribe_all(x, "farm OK after broken, no bar since");
+        }
+        x->farm_broken = 0;
+        return;
+    }
+    li_req *q = req_slot(x, er.id);
+    if (er.code == 162 && q && !strcasestr(er.text, "no data")) {
+        x->st.pacing_162++;
+        TB_WARN("feed", "ibkr feed: 162 for request %lld (%s): %s: retried by the pacer",
+                (long long)er.id, x->s[q->sym].name, er.text);
+        hp_queue(x, q);
+        return;
+    }
+    if ((er.code == 162 || er.code == 366) && q) {
+        if (er.code == 162) x->st.nodata_162++;
+        if (er.code == 366) x->st.code_366++;
+        TB_WARN("feed", "ibkr feed: %lld for request %lld (%s): %s: not retried",
+                (long long)er.code, (long long)er.id, x->s[q->sym].name, er.text);
+        chunk_done(x, q);
+        return;
+    }
+    if (er.id >= LI_REQ_BASE) {
+        x->st.errors++;
+        TB_WARN("feed", "ibkr feed: error %lld for request %lld: %s", (long long)er.code,
+                (long long)er.id, er.text);
+    }
+}
+
+static void on_message(void *ud, const tws_frame *f)
+{
+    li *x = ud;
+    int64_t id;
+    if (tws_field_int(f, 0, &id) != 0) return;
+    if (id == 50) on_rt_bar(x, f);
+    if (id == 17) on_hist(x, f);
+    if (id == 4) on_error(x, f);
+}
+
+static void on_detach(void *ud)
+{
+    li *x = ud;
+    x->shared = NULL;
+    subs_lost(x, 1);
+}
+
+/* ---- the tb_live_src ------------------------------------------------------------------------ */
+
+static int li_start(void *sv, tb_err *e)
+{
+    li *x = sv;
+    ibkr_conn_tap tap = {on_state, on_message, on_data_lost, x};
+    if (x->sharing) {
+        if (!x->o->ibkr.shared || !(x->shared = *x->o->ibkr.shared))
+            return tb_errf(e, "feed ibkr: the ibkr broker to share is not there");
+        ibkr_set_data_tap(x->shared, &tap, on_detach);
+        TB_INFO("feed", "ibkr feed: sharing the broker's connection");
+        if (conn(x) && ibkr_conn_state(conn(x)) == IBC_READY) subscribe_all(x, NULL);
+        return 0;
+    }
+    ibkr_conn_opts co = {.base = x->o->base,
+                         .host = x->o->ibkr.host,
+                         .port = x->o->ibkr.port,
+                         .client_id = x->client_id,
+                         .alt_client_id = -1,
+                         .reconnect_min_ms = x->o->ibkr.reconnect_min_ms,
+                         .reconnect_max_ms = x->o->ibkr.reconnect_max_ms};
+    if (!(x->own = ibkr_conn_new(&co, e))) return -1;
+    ibkr_conn_set_tap(x->own, &tap);
+    TB_INFO("feed", "ibkr feed: own connection to %s:%d client_id=%d", x->o->ibkr.host,
+            x->o->ibkr.port, x->client_id);
+    return ibkr_conn_start(x->own, e);
+}
+
+static void li_free(void *sv)
+{
+    li *x = sv;
+    if (x->shared) ibkr_set_data_tap(x->shared, NULL, NULL);
+    if (x->own) ibkr_conn_set_tap(x->own, NULL);
+    ibkr_conn_free(x->own);
+    ibkr_hpace_free(x->hp);
+    if (x->hp_timer) event_free(x->hp_timer);
+    free(x->s);
+    free(x);
+}
+
+static int li_connected(void *sv)
+{
+    li *x = sv;
+    ibkr_conn *c = conn(x);
+    return c && ibkr_conn_state(c) == IBC_READY && x->subs_live;
+}
+
+static void set_u(json_t *o, const char *k, uint64_t v)
+{
+    json_object_set_new(o, k, json_integer((json_int_t)v));
+}
+
+static void li_status(void *sv, json_t *o)
+{
+    li *x = sv;
+    ibkr_conn *c = conn(x);
+    ibkr_state st = c ? ibkr_conn_state(c) : IBC_DISCONNECTED;
+    json_object_set_new(o, "state", json_string(ibkr_state_name(st)));
+    json_object_set_new(o, "status", json_string(li_connected(x) ? "real-time" : "connecting"));
+    json_object_set_new(o, "connection",
+                        json_string(x->sharing ? "shared with the broker" : "own"));
+    if (!x->sharing) set_u(o, "client_id", (uint64_t)x->client_id);
+    set_u(o, "subscribes", x->st.subscribes);
+    set_u(o, "resubscribes", x->st.resubscribes);
+    set_u(o, "realtime_bars_5s", x->st.rt_bars);
+    set_u(o, "farm_broken", x->st.farm_broken);
+    set_u(o, "farm_resubscribes", x->st.farm_resubscribes);
+    set_u(o, "data_lost_1101", x->st.data_lost);
+    set_u(o, "backfills", x->st.backfills);
+    set_u(o, "backfilled_bars", x->st.backfilled);
+    set_u(o, "backfill_corrected", x->st.corrected);
+    set_u(o, "hist_requests", x->st.hist_requests);
+    set_u(o, "hist_pacing_162", x->st.pacing_162);
+    set_u(o, "hist_nodata_162", x->st.nodata_162);
+    set_u(o, "hist_366", x->st.code_366);
+    ibkr_hpace_stats hs;
+    ibkr_hpace_stats_get(x->hp, &hs);
+    set_u(o, "hist_queued", hs.waiting);
+    set_u(o, "hist_paced", hs.delayed);
+    set_u(o, "stream_errors", x->st.errors);
+}
+
+int tb_live_ibkr_src(tb_live *l, const tb_live_opts *o, tb_live_src *out, tb_err *e)
+{
+    li *x = calloc(1, sizeof *x);
+    if (!x) return tb_errf(e, "ibkr feed: out of memory");
+    x->l = l, x->o = o, x->n = o->nsymbols;
+    x->sharing = o->ibkr.shared != NULL;
+    x->client_id = o->ibkr.client_id;
+    x->next_req = LI_REQ_BASE;
+    x->s = calloc((size_t)o->nsymbols, sizeof *x->s);
+    x->hp = ibkr_hpace_new(LI_MARGIN_NS);
+    x->hp_timer = evtimer_new(o->base, on_hp_timer, x);
+    if (!x->s || !x->hp || !x->hp_timer) {
+        li_free(x);
+        return tb_errf(e, "ibkr feed: out of memory");
+    }
+    for (int i = 0; i < x->n; i++) {
+        int64_t id = tb_symtab_intern(o->syms, o->symbols[i], e);
+        if (id < 0) {
+            li_free(x);
+            return -1;
+        }
+        x->s[i].name = o->symbols[i];
+        x->s[i].id = (uint32_t)id;
+        ibkr_agg_init(&x->s[i].agg, (uint32_t)id);
+    }
+    *out = (tb_live_src){li_start, li_free, li_connected, li_status, x};
+    return 0;
+}

@@ -1,0 +1,108 @@
+/* test_ibkr_hpace: IB's historical-data pacing on a fake clock: no identical request within
+ * 15 s, at most 6 per contract in 2 s, at most 60 in 10 minutes, in arrival order. */
+#include "tbtest.h"
+
+#include "broker/ibkr_hpace.h"
+
+#include <stdio.h>
+
+#define S 1000000000LL
+
+TEST(requests_go_at_once_while_no_rule_objects)
+{
+    ibkr_hpace *p = ibkr_hpace_new(0);
+    int64_t tag, wait;
+    CHECK_INT(ibkr_hpace_pop(p, 0, &tag, &wait), -1);
+    ibkr_hpace_push(p, "AAPL|a", "AAPL", 1);
+    ibkr_hpace_push(p, "MSFT|a", "MSFT", 2);
+    CHECK_INT(ibkr_hpace_pop(p, 100 * S, &tag, &wait), 1);
+    CHECK_INT(tag, 1);
+    CHECK_INT(ibkr_hpace_pop(p, 100 * S, &tag, &wait), 1);
+    CHECK_INT(tag, 2);
+    ibkr_hpace_stats st;
+    ibkr_hpace_stats_get(p, &st);
+    CHECK_INT(st.sent, 2);
+    CHECK_INT(st.delayed, 0);
+    ibkr_hpace_free(p);
+}
+
+TEST(an_identical_request_waits_15_seconds)
+{
+    ibkr_hpace *p = ibkr_hpace_new(0);
+    int64_t tag, wait;
+    ibkr_hpace_push(p, "AAPL|x", "AAPL", 1);
+    CHECK_INT(ibkr_hpace_pop(p, 1000 * S, &tag, &wait), 1);
+    ibkr_hpace_push(p, "AAPL|x", "AAPL", 2); /* a retry after 162 */
+    CHECK_INT(ibkr_hpace_pop(p, 1003 * S, &tag, &wait), 0);
+    CHECK_INT(wait, 12 * S);
+    CHECK_INT(ibkr_hpace_pop(p, 1015 * S - 1, &tag, &wait), 0);
+    CHECK_INT(ibkr_hpace_pop(p, 1015 * S, &tag, &wait), 1);
+    CHECK_INT(tag, 2);
+    ibkr_hpace_stats st;
+    ibkr_hpace_stats_get(p, &st);
+    CHECK_INT(st.delayed, 1); /* counted once however often it was asked */
+    CHECK_INT(st.by_identical, 1);
+    ibkr_hpace_free(p);
+}
+
+TEST(a_seventh_request_for_one_contract_within_2_s_waits_and_blocks_those_behind_it)
+{
+    ibkr_hpace *p = ibkr_hpace_new(0);
+    int64_t tag, wait;
+    char k[32];
+    for (int i = 0; i < 7; i++) {
+        snprintf(k, sizeof k, "AAPL|%d", i);
+        ibkr_hpace_push(p, k, "AAPL", i);
+    }
+    ibkr_hpace_push(p, "MSFT|0", "MSFT", 100);
+    for (int i = 0; i < 6; i++) CHECK_INT(ibkr_hpace_pop(p, 10 * S + i * (S / 10), &tag, &wait), 1);
+    CHECK_INT(ibkr_hpace_pop(p, 11 * S, &tag, &wait), 0);
+    CHECK_INT(wait, S); /* the first of the six went at 10 s */
+    CHECK_INT(ibkr_hpace_pop(p, 12 * S, &tag, &wait), 1);
+    CHECK_INT(tag, 6);
+    CHECK_INT(ibkr_hpace_pop(p, 12 * S, &tag, &wait), 1); /* in order: MSFT only now */
+    CHECK_INT(tag, 100);
+    ibkr_hpace_stats st;
+    ibkr_hpace_stats_get(p, &st);
+    CHECK_INT(st.by_contract, 1);
+    ibkr_hpace_free(p);
+}
+
+TEST(the_61st_request_in_ten_minutes_waits_for_the_oldest_to_age_out)
+{
+    ibkr_hpace *p = ibkr_hpace_new(0);
+    int64_t tag, wait;
+    char k[32], c[16];
+    for (int i = 0; i < 61; i++) {
+        snprintf(k, sizeof k, "S%d|x", i);
+        snprintf(c, sizeof c, "S%d", i);
+        ibkr_hpace_push(p, k, c, i);
+    }
+    for (int i = 0; i < 60; i++) CHECK_INT(ibkr_hpace_pop(p, i * 5 * S, &tag, &wait), 1);
+    CHECK_INT(ibkr_hpace_pop(p, 300 * S, &tag, &wait), 0);
+    CHECK_INT(wait, 300 * S); /* the first went at 0: free at 600 s */
+    CHECK_INT(ibkr_hpace_pop(p, 600 * S, &tag, &wait), 1);
+    CHECK_INT(tag, 60);
+    ibkr_hpace_stats st;
+    ibkr_hpace_stats_get(p, &st);
+    CHECK_INT(st.by_window, 1);
+    CHECK_INT(st.sent, 61);
+    ibkr_hpace_free(p);
+}
+
+TEST(the_margin_widens_every_window_and_clear_keeps_the_history)
+{
+    ibkr_hpace *p = ibkr_hpace_new(S / 4);
+    int64_t tag, wait;
+    ibkr_hpace_push(p, "A|x", "A", 1);
+    CHECK_INT(ibkr_hpace_pop(p, 0, &tag, &wait), 1);
+    ibkr_hpace_push(p, "A|x", "A", 2);
+    ibkr_hpace_clear(p); /* the connection dropped */
+    CHECK_INT(ibkr_hpace_waiting(p), 0);
+    ibkr_hpace_push(p, "A|x", "A", 3);
+    CHECK_INT(ibkr_hpace_pop(p, 15 * S, &tag, &wait), 0);
+    CHECK_INT(wait, S / 4);
+    CHECK_INT(ibkr_hpace_pop(p, 15 * S + S / 4, &tag, &wait), 1);
+    CHECK_INT(tag, 3);
+    ibkr_hpace_free(p);
+}
