@@ -353,6 +353,7 @@ static void on_msg(void *ud, const ad_msg *m)
         break;
     case AD_MSG_SUBSCRIPTION:
         if (a->state != AD_SUBSCRIBING) break;
+        a->st.last_subscribed_ns = tb_clock_now_ns();
         TB_INFO("alpaca_data", "subscribed to minute bars of %d symbols (feed %s)", m->nbars,
                 a->feed);
         if (a->st.opens > 1)
@@ -363,6 +364,7 @@ static void on_msg(void *ud, const ad_msg *m)
     case AD_MSG_ERROR: on_error_msg(a, m); break;
     case AD_MSG_BAR:
     case AD_MSG_UPDATED_BAR:
+        a->st.last_bar_wall_ns = tb_clock_now_ns();
         if (a->state == AD_BACKFILLING || a->state == AD_SUBSCRIBING)
             hold(a, &m->bar, m->type == AD_MSG_UPDATED_BAR);
         else
@@ -480,6 +482,13 @@ void alpaca_data_free(alpaca_data *a)
     free(a->hold);
     memset(a->key, 0, sizeof a->key), memset(a->secret, 0, sizeof a->secret);
     free(a);
+}
+
+void alpaca_data_reconnect(alpaca_data *a, const char *why)
+{
+    if (a->state != AD_LIVE && a->state != AD_BACKFILLING) return;
+    a->st.stale_reconnects++;
+    later(a, ACT_DROP, why);
 }
 
 ad_state alpaca_data_state(const alpaca_data *a)
