@@ -31,7 +31,7 @@ const st = {
   binary: !args['text-frames'],
   cash: 100000, orders: [], byId: new Map(), byClient: new Map(), positions: new Map(),
   prices: new Map(), faults: [], posts: {}, streams: new Set(), execSeq: 0, silent: false,
-  hold: false, held: [], requests: 0, gets: {},
+  hold: false, held: [], requests: 0, order_gets: 0,
 };
 
 const data = {
@@ -252,7 +252,7 @@ function control(url, b, res) {
   if (p === 'drop_stream') { for (const c of st.streams) c.drop(); return send(res, 200, { n: st.streams.size }); }
   if (p === 'stream_raw') { for (const c of st.streams) c.send(b.text, st.binary); return send(res, 200, { ok: true }); }
   if (p === 'stats') {
-    return send(res, 200, { posts: st.posts, gets: st.gets, orders: st.orders.length, requests: st.requests,
+    return send(res, 200, { posts: st.posts, order_gets: st.order_gets, orders: st.orders.length, requests: st.requests,
       streams: st.streams.size, open: st.orders.filter((x) => !terminal(x.status)).map((x) => x.client_order_id) });
   }
   err(res, 404, 40410000, 'unknown control');
@@ -316,7 +316,7 @@ function route(req, res, body) {
     if ((mm = path.match(/^\/v2\/orders\/([0-9a-f-]+)$/))) {
       const o = st.byId.get(mm[1]);
       if (!o) return err(res, 404, 40410000, 'order not found');
-      if (m === 'GET') { st.gets[o.client_order_id] = (st.gets[o.client_order_id] || 0) + 1; return send(res, 200, pub(o)); }
+      if (m === 'GET') { st.order_gets++; return send(res, 200, pub(o)); }
       if (m === 'DELETE') {
         if (terminal(o.status)) return err(res, 422, 42210000, `order is already in "${o.status}" state`);
         setImmediate(() => cancel(o));
