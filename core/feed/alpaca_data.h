@@ -91,8 +91,10 @@ int alpaca_data_bars(alpaca_data *a, const char *const *symbols, int n, int64_t 
 int alpaca_data_subscribe(alpaca_data *a, const char *const *symbols, int n, tb_err *e);
 
 /* Drops a connected-but-silent stream (counted as a stale reconnect); the websocket's backoff
- * reconnects it, resubscribes and backfills the gap over REST. Nothing when not connected. */
-void alpaca_data_reconnect(alpaca_data *a, const char *why);
+ * reconnects it, resubscribes and backfills the gap over REST, from the last bar it has or, when
+ * none came at all, from since_ns (the session's open; 0: no floor). Nothing when not
+ * connected. */
+void alpaca_data_reconnect(alpaca_data *a, const char *why, int64_t since_ns);
 
 ad_state alpaca_data_state(const alpaca_data *a);
 const char *alpaca_data_state_name(ad_state s);

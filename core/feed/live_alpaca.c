@@ -42,7 +42,10 @@ static void on_watch(evutil_socket_t fd, short what, void *arg)
             "REST (stale reconnect %llu)",
             x->nsymbols, x->silent_s, (double)x->stale_after_ns / 1e9,
             (unsigned long long)st.stale_reconnects + 1);
-    alpaca_data_reconnect(x->ad, why);
+    tb_session ses;
+    int64_t now = tb_clock_now_ns();
+    int64_t open = tb_cal_session(x->cal, tb_cal_session_day(now), &ses) ? ses.open_ns : 0;
+    alpaca_data_reconnect(x->ad, why, open);
 }
 
 static void on_bar(void *ud, const tb_bar *b, int corrected)
