@@ -23,11 +23,9 @@ typedef struct alp_req {
     char leg_tp[OMS_CLIENT_ID_MAX + 1], leg_sl[OMS_CLIENT_ID_MAX + 1];
     char *body; /* submit: kept for a resend after a lookup found nothing */
     int resends;
-    int then_cancel;          /* lookup: cancel the order once its broker id is known */
-    int reject_missing;       /* lookup: a 404 means it never arrived: reject it, never resend */
-    int count;                /* sync: orders seen */
-    oms_status before_status; /* watch poll: what we held when it was sent */
-    tb_qty before_filled;
+    int then_cancel;    /* lookup: cancel the order once its broker id is known */
+    int reject_missing; /* lookup: a 404 means it never arrived: reject it, never resend */
+    int count;          /* sync: orders seen */
     void (*on_done)(struct alp_req *q, const tb_httpc_resp *r);
     struct alp_req *prev, *next;
 } alp_req;

@@ -74,9 +74,14 @@ static void on_watch_polled(alp_req *q, const tb_httpc_resp *r)
         TB_WARN("alpaca", "poll of order %s failed (%s): tried again later", q->client_id, why);
         return;
     }
-    alp_apply(a, &o, NULL, 0, 0, NULL);
+    /* What we hold just before applying: a stream event that came while the poll was out is
+     * not something the poll learned. */
     const oms_order *mine = oms_find(a->o.oms, q->client_id);
-    if (mine && (mine->status != q->before_status || mine->filled_qty != q->before_filled)) {
+    oms_status before = mine ? mine->status : OMS_ST_NEW;
+    tb_qty filled = mine ? mine->filled_qty : 0;
+    alp_apply(a, &o, NULL, 0, 0, NULL);
+    mine = oms_find(a->o.oms, q->client_id);
+    if (mine && (mine->status != before || mine->filled_qty != filled)) {
         a->st.polls_learned++;
         a->missed++;
         TB_WARN("alpaca",
@@ -95,8 +100,6 @@ static void poll(alpaca *a, const oms_order *o)
     alp_req *q = alp_req_new(a, RQ_WATCH, o->client_id);
     if (!q) return;
     q->on_done = on_watch_polled;
-    q->before_status = o->status;
-    q->before_filled = o->filled_qty;
     a->st.order_polls++;
     char path[200];
     snprintf(path, sizeof path, "/v2/orders/%s", o->broker_id);
