@@ -126,6 +126,7 @@ void alp_apply(alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty
         TB_DEBUG("alpaca", "order %s (%s) is not ours: ignored", o->id, o->client_order_id);
         return;
     }
+    if (!a->quiet_apply) alp_heard(a, mine->client_id, tb_clock_now_ns());
     broker_update u = {.client_id = mine->client_id,
                        .broker_id = o->id,
                        .status = o->status,
@@ -579,6 +580,10 @@ alpaca *alpaca_new(const alpaca_opts *o, tb_err *e)
         tb_httpc_set_rate(a->http, host, o->rate_per_minute / 60.0, 10);
     }
     a->connect_timer = evtimer_new(o->base, on_connect_timer, a);
+    if (alp_watch_init(a, e) != 0) {
+        alpaca_free(a);
+        return NULL;
+    }
     oms_set_broker(o->oms, alpaca_broker(a));
     return a;
 }
@@ -595,6 +600,7 @@ void alpaca_free(alpaca *a)
         free(q);
     }
     while (a->polls) poll_unlink_free(a->polls);
+    alp_watch_free(a);
     if (a->sync_timer) event_free(a->sync_timer);
     if (a->connect_timer) event_free(a->connect_timer);
     free(a);

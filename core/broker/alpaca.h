@@ -33,12 +33,18 @@ typedef struct alpaca_opts {
     long stream_reconnect_min_ms; /* default 5000: Alpaca keeps a dropped socket for ~90 s */
     long stream_reconnect_max_ms; /* default 120000 */
     long cancel_poll_ms;          /* poll an order this long after a cancel (default 2000) */
+    long order_poll_after_ms;     /* order watchdog: poll an open order not heard of this long
+                                     (0: off) */
+    int order_poll_max;           /* at most this many watchdog polls in flight (default 2) */
     oms *oms;                     /* the order manager it reconciles against (required) */
 } alpaca_opts;
 
 typedef struct alpaca_stats {
     uint64_t submits, lookups, resubmits, unknown_outcomes, rejects, reconciles, differences,
         stream_events, stream_errors, stream_reconnects, auth_failures;
+    uint64_t order_polls;              /* watchdog polls by id */
+    uint64_t polls_learned;            /* ... that found what the stream had not delivered */
+    uint64_t stream_forced_reconnects; /* trade_updates dropped by the watchdog */
 } alpaca_stats;
 
 typedef struct alpaca alpaca;

@@ -10,8 +10,9 @@
 
 #define ALP_LEGMAP    1024
 #define ALP_POSITIONS 512
+#define ALP_HEARD     1024
 
-typedef enum { RQ_SUBMIT, RQ_LOOKUP, RQ_CANCEL, RQ_REPLACE, RQ_POLL, RQ_SYNC } rq_kind;
+typedef enum { RQ_SUBMIT, RQ_LOOKUP, RQ_CANCEL, RQ_REPLACE, RQ_POLL, RQ_SYNC, RQ_WATCH } rq_kind;
 
 /* One request in flight; owned by the adapter's list until its answer is handled. */
 typedef struct alp_req {
@@ -61,6 +62,17 @@ struct alpaca {
     int npos;
     broker_account acct;
     alpaca_stats st;
+    /* The order watchdog (alpaca_watch.c): when each order was last heard of (stream, its own
+     * poll or lookup, the submit answer; not the periodic list), and the stream's pulse. */
+    struct {
+        char cid[OMS_CLIENT_ID_MAX + 1];
+        int64_t heard_ns;
+    } heard[ALP_HEARD];
+    int nheard_next;
+    int quiet_apply; /* set while the periodic list is applied: that is not "heard" */
+    struct event *watch_timer;
+    int64_t last_stream_ns, last_forced_ns;
+    int missed; /* polls that learned what the stream never said, since its last event */
 };
 
 /* Starts a request; on_done gets the answer. Returns -1 when it could not be queued. */
@@ -83,6 +95,13 @@ void alp_error_text(const tb_httpc_resp *r, char *out, size_t cap);
 
 /* Marks the adapter disconnected after a 401/403 on a non-order call. */
 void alp_auth_failed(struct alpaca *a, const tb_httpc_resp *r);
+
+/* The order watchdog (alpaca_watch.c): its 1 s tick (nothing when order_poll_after_ms is 0),
+ * "order cid was heard of now", and "the stream spoke now". */
+int alp_watch_init(struct alpaca *a, tb_err *e);
+void alp_watch_free(struct alpaca *a);
+void alp_heard(struct alpaca *a, const char *cid, int64_t now_ns);
+void alp_stream_pulse(struct alpaca *a, int64_t now_ns);
 
 /* Stream and reconciliation (alpaca_sync.c). */
 int alp_stream_start(struct alpaca *a, tb_err *e);

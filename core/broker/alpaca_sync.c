@@ -1,6 +1,7 @@
 /* The Alpaca adapter's trade_updates stream and reconciliation (REST is the truth). */
 #include "broker/alpaca_priv.h"
 #include "log/log.h"
+#include "util/clock.h"
 
 #include <event2/event.h>
 #include <jansson.h>
@@ -59,11 +60,13 @@ static void on_ws_message(void *ud, const char *data, size_t len, int binary)
                                "trade_updates"));
     } else if (m.kind == ALP_MSG_LISTENING && m.ok) {
         a->stream_ready = 1;
+        alp_stream_pulse(a, tb_clock_now_ns());
         TB_INFO("alpaca", "trade_updates stream listening");
         /* The stream does not replay what was missed while it was down. */
         if (a->synced_once) alp_sync_start(a);
     } else if (m.kind == ALP_MSG_TRADE_UPDATE) {
         a->st.stream_events++;
+        alp_stream_pulse(a, tb_clock_now_ns());
         if (strcmp(m.event, "order_cancel_rejected") == 0 ||
             strcmp(m.event, "order_replace_rejected") == 0)
             m.order.status = m.order.filled_qty && m.order.filled_qty < m.order.qty
@@ -191,7 +194,9 @@ static void on_sync_order(void *ud, const alp_order *o)
 {
     alp_req *q = ud;
     q->count++;
+    q->a->quiet_apply = 1; /* a list is not news of the order: the watchdog still polls it */
     alp_apply(q->a, o, NULL, 0, 0, NULL);
+    q->a->quiet_apply = 0;
 }
 
 static void on_sync_orders(alp_req *q, const tb_httpc_resp *r)

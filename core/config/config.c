@@ -227,6 +227,9 @@ static const cf_field alpaca_fields[] = {
     {"rate_per_minute", CF_NUM, OFF(alpaca.rate_per_minute), 1, 100000, NULL, NULL, 0, 0, 0, NULL},
     {"reconcile_interval_s", CF_INT, OFF(alpaca.reconcile_interval_s), 0, 86400, NULL, NULL, 0, 0,
      0, NULL},
+    {"order_poll_after_s", CF_INT, OFF(alpaca.order_poll_after_s), 0, 3600, NULL, NULL, 0, 0, 0,
+     NULL},
+    {"order_poll_max", CF_INT, OFF(alpaca.order_poll_max), 1, 50, NULL, NULL, 0, 0, 0, NULL},
     END,
 };
 
@@ -238,6 +241,7 @@ static const cf_field alpaca_data_fields[] = {
      NULL},
     {"limit_backoff_s", CF_INT, OFF(alpaca_data.limit_backoff_s), 1, 600, NULL, NULL, 0, 0, 0,
      NULL},
+    {"stale_after_s", CF_INT, OFF(alpaca_data.stale_after_s), 0, 3600, NULL, NULL, 0, 0, 0, NULL},
     END,
 };
 

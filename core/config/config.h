@@ -127,6 +127,8 @@ typedef struct tb_config {
         char *keys_file;   /* 0600 file with APCA_API_KEY_ID=/APCA_API_SECRET_KEY= (env first) */
         double rate_per_minute;       /* Alpaca's published trading API limit: 200 */
         int64_t reconcile_interval_s; /* REST reconciliation period */
+        int64_t order_poll_after_s;   /* an open order not heard of this long is polled (0 off) */
+        int64_t order_poll_max;       /* at most this many order polls in flight at once */
     } alpaca;
     struct {
         char *data_url;          /* bars REST: https://data.alpaca.markets */
@@ -134,6 +136,7 @@ typedef struct tb_config {
         char *feed;              /* iex (free plans) | sip (subscription) */
         double rate_per_minute;  /* data API requests a minute (free plan: 200) */
         int64_t limit_backoff_s; /* wait after 406 connection limit exceeded (~90 s) */
+        int64_t stale_after_s;   /* no bar at all this long in market hours: reconnect (0 off) */
     } alpaca_data;
     struct {
         char *base_url;      /* https://api.polygon.io (or https://api.massive.com) */

@@ -28,6 +28,8 @@ static int make_alpaca(tb_engine *en, oms *m, broker *out, tb_err *e)
                      .secret_key = secret,
                      .rate_per_minute = c->alpaca.rate_per_minute,
                      .reconcile_interval_ms = (long)c->alpaca.reconcile_interval_s * 1000,
+                     .order_poll_after_ms = (long)c->alpaca.order_poll_after_s * 1000,
+                     .order_poll_max = (int)c->alpaca.order_poll_max,
                      .oms = m};
     if (!(en->alpaca = alpaca_new(&o, e))) return -1;
     memset(key, 0, sizeof key), memset(secret, 0, sizeof secret);

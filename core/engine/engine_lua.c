@@ -79,6 +79,9 @@ static void push_net(lua_State *L, tb_engine *en)
         set_int(L, "order_lookups", (long long)a.lookups);
         set_int(L, "stream_events", (long long)a.stream_events);
         set_int(L, "stream_reconnects", (long long)a.stream_reconnects);
+        set_int(L, "order_polls", (long long)a.order_polls);
+        set_int(L, "order_polls_learned", (long long)a.polls_learned);
+        set_int(L, "stream_forced_reconnects", (long long)a.stream_forced_reconnects);
     }
     if (en->ibkr) {
         ibkr_stats s;

@@ -96,6 +96,7 @@ static int feed_alpaca_opts(tb_engine *en, tb_live_opts *lo, tb_engine_feed_buf 
     lo->alpaca.key_id = b->key, lo->alpaca.secret_key = b->secret;
     lo->alpaca.rate_per_minute = c->alpaca_data.rate_per_minute;
     lo->alpaca.limit_backoff_ms = (long)c->alpaca_data.limit_backoff_s * 1000;
+    lo->alpaca.stale_after_ms = (long)c->alpaca_data.stale_after_s * 1000;
     TB_INFO("feed", "feed alpaca: %s/%s (bars REST %s)", c->alpaca_data.stream_url,
             c->alpaca_data.feed, c->alpaca_data.data_url);
     return 0;

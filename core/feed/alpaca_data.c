@@ -36,7 +36,8 @@ struct alpaca_data {
     struct event *act; /* drop / halt outside wslay's callbacks */
     ad_action action;
     char action_why[160];
-    ad_req *inflight; /* freed by alpaca_data_free when the HTTP client went first */
+    ad_req *inflight;          /* freed by alpaca_data_free when the HTTP client went first */
+    int64_t backfill_floor_ns; /* where a backfill starts when no bar came yet (watchdog) */
 };
 
 const char *alpaca_data_state_name(ad_state s)
@@ -241,6 +242,7 @@ static void on_backfill(void *ud, alpaca_data_result *r)
 static void start_backfill(alpaca_data *a)
 {
     int64_t from = tb_bar_seq_oldest_last(&a->seq);
+    if (!from) from = a->backfill_floor_ns; /* silent from the start: from the open */
     if (!from || !a->o.http) return release_held(a);
     set_state(a, AD_BACKFILLING, "backfilling the gap over REST");
     a->st.backfills++;
@@ -353,6 +355,7 @@ static void on_msg(void *ud, const ad_msg *m)
         break;
     case AD_MSG_SUBSCRIPTION:
         if (a->state != AD_SUBSCRIBING) break;
+        a->st.last_subscribed_ns = tb_clock_now_ns();
         TB_INFO("alpaca_data", "subscribed to minute bars of %d symbols (feed %s)", m->nbars,
                 a->feed);
         if (a->st.opens > 1)
@@ -363,6 +366,7 @@ static void on_msg(void *ud, const ad_msg *m)
     case AD_MSG_ERROR: on_error_msg(a, m); break;
     case AD_MSG_BAR:
     case AD_MSG_UPDATED_BAR:
+        a->st.last_bar_wall_ns = tb_clock_now_ns();
         if (a->state == AD_BACKFILLING || a->state == AD_SUBSCRIBING)
             hold(a, &m->bar, m->type == AD_MSG_UPDATED_BAR);
         else
@@ -480,6 +484,14 @@ void alpaca_data_free(alpaca_data *a)
     free(a->hold);
     memset(a->key, 0, sizeof a->key), memset(a->secret, 0, sizeof a->secret);
     free(a);
+}
+
+void alpaca_data_reconnect(alpaca_data *a, const char *why, int64_t since_ns)
+{
+    if (a->state != AD_LIVE && a->state != AD_BACKFILLING) return;
+    a->st.stale_reconnects++;
+    if (since_ns > 0) a->backfill_floor_ns = since_ns;
+    later(a, ACT_DROP, why);
 }
 
 ad_state alpaca_data_state(const alpaca_data *a)

@@ -68,7 +68,10 @@ typedef void (*alpaca_data_done_fn)(void *ud, alpaca_data_result *r);
 typedef struct alpaca_data_stats {
     uint64_t bars, corrected, duplicates, gap_minutes, messages, bad_messages, errors, limit_406,
         auth_failures, reconnects, opens, backfills, backfilled_bars, pages;
+    uint64_t stale_reconnects; /* reconnects the silence watchdog asked for */
     int last_error_code;
+    int64_t last_bar_wall_ns;   /* wall time of the last bar message (any symbol, even a repeat) */
+    int64_t last_subscribed_ns; /* wall time of the last subscription acknowledgement */
 } alpaca_data_stats;
 
 typedef struct alpaca_data alpaca_data;
@@ -86,6 +89,12 @@ int alpaca_data_bars(alpaca_data *a, const char *const *symbols, int n, int64_t 
 
 /* Starts the stream for these symbols (copied); reconnects until alpaca_data_free. */
 int alpaca_data_subscribe(alpaca_data *a, const char *const *symbols, int n, tb_err *e);
+
+/* Drops a connected-but-silent stream (counted as a stale reconnect); the websocket's backoff
+ * reconnects it, resubscribes and backfills the gap over REST, from the last bar it has or, when
+ * none came at all, from since_ns (the session's open; 0: no floor). Nothing when not
+ * connected. */
+void alpaca_data_reconnect(alpaca_data *a, const char *why, int64_t since_ns);
 
 ad_state alpaca_data_state(const alpaca_data *a);
 const char *alpaca_data_state_name(ad_state s);

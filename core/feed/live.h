@@ -40,6 +40,8 @@ typedef struct tb_live_opts {
         const char *data_url, *stream_url, *feed, *key_id, *secret_key;
         double rate_per_minute;
         long limit_backoff_ms, reconnect_min_ms, reconnect_max_ms;
+        long stale_after_ms; /* silence watchdog: no bar at all for this long in market hours
+                                while connected -> reconnect + backfill (0: off) */
     } alpaca;
     struct {
         const char *base_url, *api_key;

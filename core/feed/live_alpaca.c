@@ -1,9 +1,15 @@
 /* live_alpaca.c - Alpaca market data as the live feed's vendor side: the bars stream, with its
- * reconnect backfill (alpaca_data.c), pushing closed bars into the live feed. */
+ * reconnect backfill (alpaca_data.c), pushing closed bars into the live feed, and the silence
+ * watchdog: a stream that stays connected but sends no bar for any symbol for stale_after while
+ * the market is open is dropped, reconnected with the websocket's backoff and backfilled. */
 #include "feed/alpaca_data.h"
 #include "feed/live.h"
 #include "log/log.h"
+#include "net/watchdog.h"
+#include "util/clock.h"
 
+#include <event2/event.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 typedef struct la {
@@ -11,7 +17,36 @@ typedef struct la {
     alpaca_data *ad;
     const char *const *symbols;
     int nsymbols;
+    const tb_cal *cal;
+    int64_t stale_after_ns;
+    struct event *wd; /* the watchdog's tick */
+    double silent_s;  /* last judged silence, for the status */
 } la;
+
+static void on_watch(evutil_socket_t fd, short what, void *arg)
+{
+    la *x = arg;
+    alpaca_data_stats st;
+    alpaca_data_stats_get(x->ad, &st);
+    ad_state as = alpaca_data_state(x->ad);
+    int64_t last =
+        st.last_bar_wall_ns > st.last_subscribed_ns ? st.last_bar_wall_ns : st.last_subscribed_ns;
+    tb_wd_verdict v = tb_wd_stream(x->cal, tb_clock_now_ns(), as == AD_LIVE || as == AD_BACKFILLING,
+                                   last, x->stale_after_ns, &x->silent_s);
+    if (v != TB_WD_SILENT) return;
+    char why[160];
+    snprintf(why, sizeof why, "no bar for %.0f s while connected (watchdog)", x->silent_s);
+    TB_WARN("feed",
+            "alpaca data stream silent: no bar for any of %d symbols for %.0f s while connected "
+            "during market hours (stale_after %.0f s): reconnecting, the gap is backfilled over "
+            "REST (stale reconnect %llu)",
+            x->nsymbols, x->silent_s, (double)x->stale_after_ns / 1e9,
+            (unsigned long long)st.stale_reconnects + 1);
+    tb_session ses;
+    int64_t now = tb_clock_now_ns();
+    int64_t open = tb_cal_session(x->cal, tb_cal_session_day(now), &ses) ? ses.open_ns : 0;
+    alpaca_data_reconnect(x->ad, why, open);
+}
 
 static void on_bar(void *ud, const tb_bar *b, int corrected)
 {
@@ -27,12 +62,17 @@ static void on_state(void *ud, ad_state s, const char *why)
 static int la_start(void *s, tb_err *e)
 {
     la *x = s;
+    if (x->wd) {
+        struct timeval tv = {1, 0};
+        event_add(x->wd, &tv);
+    }
     return alpaca_data_subscribe(x->ad, x->symbols, x->nsymbols, e);
 }
 
 static void la_free(void *s)
 {
     la *x = s;
+    if (x->wd) event_free(x->wd);
     alpaca_data_free(x->ad);
     free(x);
 }
@@ -59,6 +99,8 @@ static void la_status(void *s, json_t *o)
     json_object_set_new(o, "backfilled_bars", json_integer((json_int_t)st.backfilled_bars));
     json_object_set_new(o, "stream_errors", json_integer((json_int_t)st.errors));
     json_object_set_new(o, "last_error_code", json_integer(st.last_error_code));
+    json_object_set_new(o, "stale_reconnects", json_integer((json_int_t)st.stale_reconnects));
+    json_object_set_new(o, "stale_after_s", json_real((double)x->stale_after_ns / 1e9));
 }
 
 int tb_live_alpaca_src(tb_live *l, const tb_live_opts *o, tb_http *http, tb_live_src *out,
@@ -66,7 +108,8 @@ int tb_live_alpaca_src(tb_live *l, const tb_live_opts *o, tb_http *http, tb_live
 {
     la *x = calloc(1, sizeof *x);
     if (!x) return tb_errf(e, "alpaca data: out of memory");
-    x->l = l, x->symbols = o->symbols, x->nsymbols = o->nsymbols;
+    x->l = l, x->symbols = o->symbols, x->nsymbols = o->nsymbols, x->cal = o->cal;
+    x->stale_after_ns = (int64_t)o->alpaca.stale_after_ms * 1000000;
     alpaca_data_opts ao = {.base = o->base,
                            .http = http,
                            .data_url = o->alpaca.data_url,
@@ -86,6 +129,12 @@ int tb_live_alpaca_src(tb_live *l, const tb_live_opts *o, tb_http *http, tb_live
     if (!(x->ad = alpaca_data_new(&ao, e))) {
         free(x);
         return -1;
+    }
+    if (x->stale_after_ns > 0 && x->cal &&
+        !(x->wd = event_new(o->base, -1, EV_PERSIST, on_watch, x))) {
+        alpaca_data_free(x->ad);
+        free(x);
+        return tb_errf(e, "alpaca data: cannot create the watchdog timer");
     }
     *out = (tb_live_src){la_start, la_free, la_connected, la_status, x};
     return 0;

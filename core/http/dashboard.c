@@ -1,4 +1,5 @@
 #include "http/dash_priv.h"
+#include "broker/alpaca.h"
 #include "ml/ml.h"
 #include "home/home.h"
 #include "log/log.h"
@@ -160,6 +161,8 @@ void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s)
         (int)json_integer_value(json_object_get(json_object_get(st, "pdt"), "day_trade_count"));
     s->broker_connected = json_is_true(json_object_get(json_object_get(st, "broker"), "connected"));
     s->feed_running = json_is_true(json_object_get(json_object_get(st, "feed"), "connected"));
+    s->feed_stale_reconnects = (uint64_t)json_integer_value(
+        json_object_get(json_object_get(st, "feed"), "stale_reconnects"));
     s->kill_switch = json_is_true(json_object_get(json_object_get(st, "kill_switch"), "engaged"));
     json_decref(st);
     if (en->runner_open && en->runner.trader) {
@@ -174,6 +177,12 @@ void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s)
         d->last_bar_wall_ns ? (double)(tb_clock_now_ns() - d->last_bar_wall_ns) / 1e9 : 0;
     if (en->runner_open && en->runner.live) /* a live feed knows market hours */
         s->feed_staleness_seconds = tb_live_staleness_s(en->runner.live, tb_clock_now_ns());
+    if (en->alpaca) {
+        alpaca_stats as;
+        alpaca_stats_get(en->alpaca, &as);
+        s->order_polls = as.order_polls, s->order_polls_learned = as.polls_learned;
+        s->order_stream_reconnects = as.stream_forced_reconnects;
+    }
     ml_snapshot(en, s);
 }
 

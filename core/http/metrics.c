@@ -107,6 +107,10 @@ static void market(tb_sbuf *o, const tb_metrics_snap *s)
          "Wall-clock seconds since the feed last delivered a bar (live feeds: while the market is "
          "open, 0 when closed).");
     labelled(o, "tradebot_data_staleness_seconds", "feed", s->feed, s->feed_staleness_seconds);
+    head(o, "tradebot_feed_stale_reconnects_total", "counter",
+         "Data stream reconnects by the silence watchdog (connected, market open, no bar).");
+    labelled(o, "tradebot_feed_stale_reconnects_total", "feed", s->feed,
+             (double)s->feed_stale_reconnects);
 }
 
 static void orders(tb_sbuf *o, const tb_metrics_snap *s)
@@ -146,6 +150,17 @@ static void broker(tb_sbuf *o, const tb_metrics_snap *s)
 {
     head(o, "tradebot_broker_connected", "gauge", "1 while the broker connection is ready.");
     labelled(o, "tradebot_broker_connected", "broker", s->broker, s->broker_connected);
+    head(o, "tradebot_order_polls_total", "counter",
+         "Open orders polled by id by the order watchdog (no update for order_poll_after_s).");
+    labelled(o, "tradebot_order_polls_total", "broker", s->broker, (double)s->order_polls);
+    head(o, "tradebot_order_polls_learned_total", "counter",
+         "Order polls that found a change the order stream had not delivered.");
+    labelled(o, "tradebot_order_polls_learned_total", "broker", s->broker,
+             (double)s->order_polls_learned);
+    head(o, "tradebot_order_stream_reconnects_total", "counter",
+         "Order stream reconnects forced by the order watchdog.");
+    labelled(o, "tradebot_order_stream_reconnects_total", "broker", s->broker,
+             (double)s->order_stream_reconnects);
     /* Until a rate-limited broker or feed exists these stay at zero, so boards and alerts can
      * be written against them now. */
     head(o, "tradebot_rate_limit_waits_total", "counter", "Requests delayed by a rate limit.");

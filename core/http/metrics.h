@@ -24,7 +24,8 @@ typedef struct tb_metrics_snap {
     double bars_per_second, events_per_second;
     const char *feed;
     int feed_running;
-    double feed_staleness_seconds; /* wall seconds since the last bar (live: market hours) */
+    double feed_staleness_seconds;  /* wall seconds since the last bar (live: market hours) */
+    uint64_t feed_stale_reconnects; /* silence watchdog reconnects of the data stream */
     /* orders */
     uint64_t intents, orders, fills, rejects, blocks, order_errors;
     const tb_counters *rejects_by_reason, *blocks_by_gate;
@@ -35,6 +36,7 @@ typedef struct tb_metrics_snap {
     /* broker */
     const char *broker;
     int broker_connected;
+    uint64_t order_polls, order_polls_learned, order_stream_reconnects; /* order watchdog */
     /* dashboard */
     uint64_t sse_clients;
     unsigned long long http_ok, http_client_errors, http_unauthorized;

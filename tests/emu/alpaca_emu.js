@@ -7,6 +7,10 @@
 // frames; minute bars of the day --data-open (the first regular minute, UTC) appear as
 // POST /__emu/data_advance {minutes} moves the market on; data_drop, data_correct, data_error.
 // --data-page N caps a bars page (default 10000); one data connection per key (406).
+// data_silent {on}: the data sockets open now stay open (pings answered) but get no bar, as a
+// "connected but silent" stream; a new connection is served normally (a reconnect cures it).
+// silent {on, hold}: trade_updates sends nothing while REST keeps filling; with hold the events
+// are kept and delivered, in order, when silent is turned off (a late stream).
 // Usage: node alpaca_emu.js [--port N] [--key K --secret S] [--schema current|legacy]
 //                           [--fill auto|manual] [--text-frames] [--tls-cert F --tls-key F]
 // Prints {"port":N} on stdout once listening.
@@ -27,7 +31,7 @@ const st = {
   binary: !args['text-frames'],
   cash: 100000, orders: [], byId: new Map(), byClient: new Map(), positions: new Map(),
   prices: new Map(), faults: [], posts: {}, streams: new Set(), execSeq: 0, silent: false,
-  requests: 0,
+  hold: false, held: [], requests: 0, order_gets: 0,
 };
 
 const data = {
@@ -74,10 +78,15 @@ const pub = (o) => {
 const terminal = (s) => ['filled', 'canceled', 'expired', 'replaced', 'rejected'].includes(s);
 
 function emit(event, o, extra) {
-  if (st.silent) return;
   const msg = JSON.stringify({ stream: 'trade_updates',
     data: Object.assign({ event, execution_id: crypto.randomUUID(), order: pub(o), timestamp: now() }, extra || {}) });
+  if (st.silent) { if (st.hold) st.held.push(msg); return; }
   for (const c of st.streams) if (c.listening) c.send(msg, st.binary);
+}
+function releaseHeld() {
+  const msgs = st.held; st.held = [];
+  for (const msg of msgs) for (const c of st.streams) if (c.listening) c.send(msg, st.binary);
+  return msgs.length;
 }
 
 function position(sym) {
@@ -221,10 +230,14 @@ function control(url, b, res) {
   const p = url.pathname.slice('/__emu/'.length);
   if (p.startsWith('data_')) { const r = dataControl(p, b || {}, res); if (r !== null) return r; }
   if (p === 'fault') { st.faults.push(Object.assign({ count: 1 }, b)); return send(res, 200, { ok: true }); }
-  if (p === 'clear') { st.faults = []; st.silent = false; return send(res, 200, { ok: true }); }
+  if (p === 'clear') { st.faults = []; st.silent = false; st.held = []; return send(res, 200, { ok: true }); }
   if (p === 'schema') { st.schema = b.schema; return send(res, 200, { ok: true }); }
   if (p === 'fill_mode') { st.fill = b.mode; return send(res, 200, { ok: true }); }
-  if (p === 'silent') { st.silent = !!b.on; return send(res, 200, { ok: true }); }
+  if (p === 'silent') {
+    st.silent = !!b.on;
+    if (st.silent) { st.hold = !!b.hold; return send(res, 200, { ok: true }); }
+    return send(res, 200, { ok: true, released: releaseHeld() });
+  }
   if (p === 'reject_next') { st.rejectNext = b.count || 1; return send(res, 200, { ok: true }); }
   if (p === 'price') {
     st.prices.set(b.symbol, Number(b.price));
@@ -239,7 +252,7 @@ function control(url, b, res) {
   if (p === 'drop_stream') { for (const c of st.streams) c.drop(); return send(res, 200, { n: st.streams.size }); }
   if (p === 'stream_raw') { for (const c of st.streams) c.send(b.text, st.binary); return send(res, 200, { ok: true }); }
   if (p === 'stats') {
-    return send(res, 200, { posts: st.posts, orders: st.orders.length, requests: st.requests,
+    return send(res, 200, { posts: st.posts, order_gets: st.order_gets, orders: st.orders.length, requests: st.requests,
       streams: st.streams.size, open: st.orders.filter((x) => !terminal(x.status)).map((x) => x.client_order_id) });
   }
   err(res, 404, 40410000, 'unknown control');
@@ -303,7 +316,7 @@ function route(req, res, body) {
     if ((mm = path.match(/^\/v2\/orders\/([0-9a-f-]+)$/))) {
       const o = st.byId.get(mm[1]);
       if (!o) return err(res, 404, 40410000, 'order not found');
-      if (m === 'GET') return send(res, 200, pub(o));
+      if (m === 'GET') { st.order_gets++; return send(res, 200, pub(o)); }
       if (m === 'DELETE') {
         if (terminal(o.status)) return err(res, 422, 42210000, `order is already in "${o.status}" state`);
         setImmediate(() => cancel(o));
@@ -412,7 +425,7 @@ function dataControl(p, b, res) {
     for (let k = 0; k < (b.minutes || 1); k++) {
       const i = data.cursor++;
       for (const c of data.conns) {
-        if (!c.authed || !c.bars) continue;
+        if (!c.authed || !c.bars || c.silent) continue;
         const msgs = c.bars.map((s) => [s, dataBar(s, i)]).filter((x) => x[1]).map(([s, bar]) => barMsg('b', s, bar));
         if (msgs.length) { dsend(c, msgs); data.stats.bars_sent += msgs.length; }
       }
@@ -422,7 +435,7 @@ function dataControl(p, b, res) {
   if (p === 'data_correct') {
     data.corrections.set(`${b.symbol}|${b.minute}`, Number(b.close));
     const bar = dataBar(b.symbol, b.minute);
-    for (const c of data.conns) if (c.authed && (c.updated || []).includes(b.symbol)) dsend(c, [barMsg('u', b.symbol, bar)]);
+    for (const c of data.conns) if (c.authed && !c.silent && (c.updated || []).includes(b.symbol)) dsend(c, [barMsg('u', b.symbol, bar)]);
     return send(res, 200, bar);
   }
   if (p === 'data_drop') {
@@ -430,6 +443,10 @@ function dataControl(p, b, res) {
     for (const c of data.conns) c.drop();
     data.halfAliveUntil = Date.now() + Number(b && b.half_alive_ms || 0);
     return send(res, 200, { n });
+  }
+  if (p === 'data_silent') {
+    for (const c of data.conns) c.silent = !!b.on;
+    return send(res, 200, { n: data.conns.size });
   }
   if (p === 'data_error') { for (const c of data.conns) dsend(c, [{ T: 'error', code: b.code, msg: b.msg || 'error' }]); return send(res, 200, { ok: true }); }
   if (p === 'data_stats') return send(res, 200, Object.assign({ connections: data.conns.size, cursor: data.cursor }, data.stats));

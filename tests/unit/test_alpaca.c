@@ -57,6 +57,7 @@ static void spin(int ms)
     } while (0)
 
 static const char *tls_ca; /* set by the TLS test: https and wss with this CA */
+static long poll_after_ms; /* the order watchdog (0: off, as the other tests expect) */
 
 static void rig_open(rig *r, const char *key, long reconcile_ms)
 {
@@ -79,6 +80,7 @@ static void rig_open(rig *r, const char *key, long reconcile_ms)
                      .stream_reconnect_min_ms = 100,
                      .stream_reconnect_max_ms = 400,
                      .cancel_poll_ms = 200,
+                     .order_poll_after_ms = poll_after_ms,
                      .ca_file = tls_ca && *tls_ca ? tls_ca : NULL,
                      .oms = r->m};
     r->a = alpaca_new(&o, &e);
@@ -312,6 +314,65 @@ TEST(silent_stream_is_covered_by_periodic_reconciliation)
     WAIT_FOR(status_of(&r, "tb-t-AAPL-9") == OMS_ST_FILLED, 3000);
     CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-9")), "filled");
     CHECK_INT(r.fills, 1);
+    rig_close(&r);
+}
+
+/* 0 when there is no position / order, so a failing check does not crash the run. */
+static tb_qty qty_of(rig *r, const char *sym)
+{
+    const oms_position *p = oms_position_get(r->m, sym);
+    return p ? p->qty : 0;
+}
+
+static tb_qty filled_of(rig *r, const char *cid)
+{
+    const oms_order *o = oms_find(r->m, cid);
+    return o ? o->filled_qty : -1;
+}
+
+TEST(order_fill_missed_by_a_silent_stream_is_learned_by_polling_and_counted_once)
+{
+    start_emu((const char *const[]){"--fill", "manual", NULL});
+    poll_after_ms = getenv("TB_TEST_NO_WATCHDOG") ? 0 : 500; /* =1: shows this test failing */
+    rig r;
+    rig_ready(&r, NULL);
+    poll_after_ms = 0;
+    buy(&r, "tb-t-AAPL-20", OMS_LIMIT, 5, TB_USD(99, 0));
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-20") == OMS_ST_ACCEPTED, 2000);
+    /* A resting order is polled, finds nothing new, and a quiet stream is left alone. */
+    WAIT_FOR(0, 2200);
+    alpaca_stats st;
+    alpaca_stats_get(r.a, &st);
+    CHECK(st.order_polls >= 1);
+    CHECK_INT(st.polls_learned, 0);
+    CHECK_INT(st.stream_forced_reconnects, 0);
+    /* The stream goes silent (socket open, pings answered); the broker fills the order. */
+    emu_ctl(&E, "silent", "{\"on\":true,\"hold\":true}");
+    emu_ctl(&E, "fill", "{\"client_order_id\":\"tb-t-AAPL-20\",\"qty\":5,\"price\":98}");
+    int64_t t0 = tb_clock_now_ns();
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-20") == OMS_ST_FILLED, 4000);
+    double took_ms = (double)(tb_clock_now_ns() - t0) / 1e6;
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-20")), "filled");
+    CHECK(took_ms <= 500 + 1000 + 300); /* order_poll_after + one tick + the answer */
+    CHECK_INT(qty_of(&r, "AAPL"), 5);
+    CHECK_INT(r.fills, 1);
+    alpaca_stats_get(r.a, &st);
+    CHECK_INT(st.polls_learned, 1);
+    /* That poll is the evidence: the silent stream is reconnected, once. */
+    WAIT_FOR((alpaca_stats_get(r.a, &st), st.stream_forced_reconnects >= 1), 3000);
+    CHECK_INT(st.stream_forced_reconnects, 1);
+    WAIT_FOR(0, 600); /* reconnect (backoff 100..400 ms), auth, listen */
+    uint64_t events = st.stream_events;
+    /* The stream now delivers the same fill, late: applied once, the position unchanged. */
+    CHECK_CONTAINS(emu_ctl(&E, "silent", "{\"on\":false}"), "\"released\":1");
+    WAIT_FOR((alpaca_stats_get(r.a, &st), st.stream_events > events), 2000);
+    CHECK(st.stream_events > events);
+    WAIT_FOR(0, 200);
+    CHECK_INT(r.fills, 1);
+    CHECK_INT(qty_of(&r, "AAPL"), 5);
+    CHECK_INT(filled_of(&r, "tb-t-AAPL-20"), 5);
+    alpaca_stats_get(r.a, &st);
+    CHECK_INT(st.stream_forced_reconnects, 1);
     rig_close(&r);
 }
 

@@ -238,6 +238,32 @@ TEST(reconnect_resubscribes_and_backfills_the_gap_without_duplicates_or_invented
     rig_close(&g);
 }
 
+TEST(watchdog_reconnect_of_a_stream_silent_from_the_start_backfills_from_the_open)
+{
+    start_emu(NULL);
+    rig g;
+    rig_open(&g, "emulator-secret", 0);
+    alpaca_data_reconnect(g.ad, "not connected yet", minute(0)); /* nothing to drop */
+    const char *syms[] = {"AAPL", "MSFT"};
+    subscribe(&g, syms, 2);
+    WAIT_FOR(alpaca_data_state(g.ad) == AD_LIVE, 3000);
+    emu_ctl(&E, "data_silent", "{\"on\":true}");
+    emu_ctl(&E, "data_advance", "{\"minutes\":3}"); /* 0..2: never sent */
+    spin(200);
+    CHECK_INT(g.r.n, 0);
+    alpaca_data_reconnect(g.ad, "silent (test)", minute(0));
+    WAIT_FOR(alpaca_data_state(g.ad) == AD_LIVE && g.r.n >= 6, 5000);
+    spin(200);
+    CHECK_INT(g.r.n, 6);
+    alpaca_data_stats st;
+    alpaca_data_stats_get(g.ad, &st);
+    CHECK_INT(st.stale_reconnects, 1);
+    CHECK_INT(st.backfills, 1);
+    CHECK_INT(st.backfilled_bars, 6);
+    CHECK_CONTAINS(emu_ctl(&E, "data_stats", NULL), "\"opens\":2,");
+    rig_close(&g);
+}
+
 TEST(an_updated_bar_replaces_the_bar_of_the_same_symbol_and_start)
 {
     start_emu(NULL);
