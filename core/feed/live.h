@@ -44,6 +44,11 @@ typedef struct tb_live_opts {
         double rate_per_minute; /* free plan 5, paid 0 (unlimited: we still stay at 100/s) */
         double poll_seconds;
     } polygon;
+    /* Optional: every delivered bar and every correction goes here too (the bar store's
+     * buffer, data/bar_sink.h); status adds its figures to tb_live_status_json. */
+    void (*store)(void *ud, const tb_bar *b);
+    void (*store_status)(void *ud, json_t *out);
+    void *store_ud;
     /* Filled by the runner: */
     struct event_base *base;
     tb_symtab *syms;
