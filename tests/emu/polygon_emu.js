@@ -55,6 +55,20 @@ function minutesBetween(ticker, from, to) {
   return out;
 }
 
+// Daily bars (t: midnight ET, 05:00 UTC in winter) of the weekdays in [from, to], made of that
+// day's minute bars.
+function daysBetween(ticker, from, to) {
+  const out = [];
+  for (let d = Date.parse(`${from}T00:00:00Z`); d <= Date.parse(`${to}T00:00:00Z`); d += 86400000) {
+    const day = new Date(d).toISOString().slice(0, 10), wd = new Date(d).getUTCDay();
+    if (wd === 0 || wd === 6) continue;
+    const m = minuteBars(ticker, day), v = m.reduce((s, b) => s + b.v, 0);
+    out.push({ v, vw: m.reduce((s, b) => s + b.vw * b.v, 0) / v, o: m[0].o, c: m[m.length - 1].c, h: Math.max(...m.map((b) => b.h)),
+      l: Math.min(...m.map((b) => b.l)), t: Date.parse(`${day}T05:00:00Z`), n: m.reduce((s, b) => s + b.n, 0) });
+  }
+  return out;
+}
+
 function take(kind) {
   const f = st.faults.find((x) => x.kind === kind && x.count > 0);
   if (f) f.count--;
@@ -82,7 +96,7 @@ function route(req, res, body) {
   if ((m = p.match(/^\/v2\/aggs\/ticker\/([^/]+)\/range\/(\d+)\/(\w+)\/([\d-]+)\/([\d-]+)$/))) {
     const [, ticker, , span, from, to] = m;
     if ((ticker.startsWith('I:') && st.plan === 'free') || st.plan === 'unentitled') return json(res, 403, { status: 'NOT_AUTHORIZED', request_id: rid(), message: 'You are not entitled to this data. Please upgrade your plan at https://polygon.io/pricing' });
-    const all = span === 'minute' ? minutesBetween(ticker, from, to) : [];
+    const all = span === 'minute' ? minutesBetween(ticker, from, to) : span === 'day' ? daysBetween(ticker, from, to) : [];
     const cursor = Number(url.searchParams.get('cursor') || 0);
     const results = all.slice(cursor, cursor + PAGE);
     const out = { ticker, queryCount: all.length, resultsCount: results.length, adjusted: true, results, status: st.plan === 'free' ? 'DELAYED' : 'OK', request_id: rid(), count: results.length };
