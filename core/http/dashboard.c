@@ -1,4 +1,5 @@
 #include "http/dash_priv.h"
+#include "data/bar_sink.h"
 #include "ml/ml.h"
 #include "home/home.h"
 #include "log/log.h"
@@ -174,6 +175,13 @@ void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s)
         d->last_bar_wall_ns ? (double)(tb_clock_now_ns() - d->last_bar_wall_ns) / 1e9 : 0;
     if (en->runner_open && en->runner.live) /* a live feed knows market hours */
         s->feed_staleness_seconds = tb_live_staleness_s(en->runner.live, tb_clock_now_ns());
+    if (en->bar_sink) {
+        tb_bar_sink_stats bs;
+        tb_bar_sink_stats_get(en->bar_sink, &bs);
+        s->has_bar_store = 1;
+        s->bar_store_written = bs.written, s->bar_store_pending = bs.pending;
+        s->bar_store_failed_flushes = bs.failed_flushes, s->bar_store_dropped = bs.dropped;
+    }
     ml_snapshot(en, s);
 }
 

@@ -107,6 +107,17 @@ static void market(tb_sbuf *o, const tb_metrics_snap *s)
          "Wall-clock seconds since the feed last delivered a bar (live feeds: while the market is "
          "open, 0 when closed).");
     labelled(o, "tradebot_data_staleness_seconds", "feed", s->feed, s->feed_staleness_seconds);
+    if (!s->has_bar_store) return;
+    metric(o, "tradebot_bar_store_bars_written_total", "counter",
+           "Live bars committed to the bar store.", (double)s->bar_store_written);
+    metric(o, "tradebot_bar_store_bars_pending", "gauge",
+           "Live bars buffered, waiting for the next flush (grows while the database is locked).",
+           (double)s->bar_store_pending);
+    metric(o, "tradebot_bar_store_failed_flushes_total", "counter",
+           "Flushes that kept their bars (locked database, I/O error).",
+           (double)s->bar_store_failed_flushes);
+    metric(o, "tradebot_bar_store_bars_dropped_total", "counter",
+           "Live bars lost because the buffer was full.", (double)s->bar_store_dropped);
 }
 
 static void orders(tb_sbuf *o, const tb_metrics_snap *s)
