@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // Polygon.io / Massive emulator (loopback only), following ../../../shared/reference/polygon.md:
-// aggregates with next_url pagination, grouped daily, snapshots, I:VIX, NOT_AUTHORIZED.
+// aggregates (minute and day) with next_url pagination, grouped daily, snapshots, I:VIX,
+// NOT_AUTHORIZED.
 // Usage: node polygon_emu.js [--port N] [--key K] [--plan free|paid|unentitled] [--page N]
 //                            [--today YYYY-MM-DD]
 // The free plan answers DELAYED for stocks and NOT_AUTHORIZED for indices; "unentitled" answers
