@@ -1,7 +1,9 @@
 /*
- * cmd_data.c - `tradebot data`: sample data, CSV import into the store, the session calendar.
+ * cmd_data.c - `tradebot data`: sample data, CSV import into the store, vendor history (fetch,
+ * in data_fetch.c), the session calendar.
  */
 #include "cli/commands.h"
+#include "cli/data_fetch.h"
 #include "data/bar_store.h"
 #include "data/calendar.h"
 #include "data/csv.h"
@@ -30,6 +32,15 @@ static const char usage[] =
     "      reports rows read, bars stored and rows skipped with reasons. skip (default) drops\n"
     "      bad rows; reject refuses a file with any. Without a symbol column the file name\n"
     "      gives the symbol; the timeframe is inferred unless --tf is given.\n"
+    "  data fetch [--vendor polygon|massive|alpaca] [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
+    "             [--symbols A,B|--universe] [--tf 1m|1d] [--grouped] [--json]\n"
+    "      Fetches history from the vendor (default: the configured feed, else polygon) into\n"
+    "      ml_db/ml_data.db: Polygon aggregates (every next_url page) or Alpaca minute bars\n"
+    "      (every page_token page); --grouped: Polygon's grouped daily, the whole market's daily\n"
+    "      bars in one request a day. Days already fetched completely (the fetch ledger) are not\n"
+    "      asked for again; today is fetched but not marked complete until 20:00 ET. Minute bars\n"
+    "      are kept for the regular session. Defaults: --to today, --from 30 days earlier,\n"
+    "      --tf 1m, the symbols the live feed subscribes (--universe). Keys as for the feed.\n"
     "  data calendar [--date YYYY-MM-DD]\n"
     "      Prints the session of the date (default: today in New York): open and close in ET\n"
     "      and UTC, early close, or the holiday that closes it.\n"
@@ -288,5 +299,6 @@ int cmd_data(int argc, char **argv)
     if (strcmp(sub, "generate") == 0) return cmd_generate(argc - 1, argv + 1);
     if (strcmp(sub, "import") == 0) return cmd_import(argc - 1, argv + 1);
     if (strcmp(sub, "calendar") == 0) return cmd_calendar(argc - 1, argv + 1);
+    if (strcmp(sub, "fetch") == 0) return tb_data_fetch_cmd(argc - 1, argv + 1);
     return bad_usage("unknown command '%s'", sub);
 }

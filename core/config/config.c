@@ -258,6 +258,13 @@ static const cf_field candidates_fields[] = {
     END,
 };
 
+static const cf_field bar_store_fields[] = {
+    {"live", CF_BOOL, OFF(bar_store.live), 0, 0, NULL, NULL, 0, 0, 0, NULL},
+    {"flush_ms", CF_INT, OFF(bar_store.flush_ms), 50, 600000, NULL, NULL, 0, 0, 0, NULL},
+    {"buffer_bars", CF_INT, OFF(bar_store.buffer_bars), 1000, 10000000, NULL, NULL, 0, 0, 0, NULL},
+    END,
+};
+
 static const cf_field ml_fields[] = {
     {"enabled", CF_BOOL, OFF(ml.enabled), 0, 0, NULL, NULL, 0, 0, 0, NULL},
     {"strict_schema", CF_BOOL, OFF(ml.strict_schema), 0, 0, NULL, NULL, 0, 0, 0, NULL},
@@ -340,6 +347,7 @@ static const cf_field root_fields[] = {
     {"alpaca_data", CF_OBJ, 0, 0, 0, NULL, alpaca_data_fields, 0, 0, 0, NULL},
     {"polygon", CF_OBJ, 0, 0, 0, NULL, polygon_fields, 0, 0, 0, NULL},
     {"candidates", CF_OBJ, 0, 0, 0, NULL, candidates_fields, 0, 0, 0, NULL},
+    {"bar_store", CF_OBJ, 0, 0, 0, NULL, bar_store_fields, 0, 0, 0, NULL},
     {"ibkr", CF_OBJ, 0, 0, 0, NULL, ibkr_fields, 0, 0, 0, NULL},
     {"ml", CF_OBJ, 0, 0, 0, NULL, ml_fields, 0, 0, 0, NULL},
     {"sentinel", CF_OBJ, 0, 0, 0, NULL, sentinel_fields, 0, 0, 0, NULL},

@@ -148,6 +148,11 @@ typedef struct tb_config {
         char *source; /* store (bar store, else sample data) | polygon / massive (snapshot) */
     } candidates;
     struct {
+        int live;            /* live feed's bars into the bars table of ml_db/ml_data.db */
+        int64_t flush_ms;    /* buffered bars are written this often (and at session end) */
+        int64_t buffer_bars; /* at most this many wait for a locked database */
+    } bar_store;
+    struct {
         char *host;                     /* IB Gateway: 127.0.0.1, or ib-gateway in compose */
         int64_t port;                   /* 4002 paper on the host, 4004 inside compose */
         int64_t client_id;              /* the engine's own; tools and health checks use others */

@@ -5,6 +5,7 @@
 #include "engine/brokers.h"
 #include "engine/feedback.h"
 #include "engine/feeds.h"
+#include "data/bar_sink.h"
 #include "home/home.h"
 #include "http/dashboard.h"
 #include "log/log.h"
@@ -226,6 +227,25 @@ static int open_risk(tb_engine *en, tb_err *e)
 static void on_session_end(void *ud)
 {
     tb_persist_save_states(ud);
+    tb_bar_sink_flush(((tb_engine *)ud)->bar_sink, "session end");
+}
+
+/* The live feed's bars (and corrections) go to the bars table through a buffered sink. */
+static int open_bar_sink(tb_engine *en, tb_live_opts *lo, tb_err *e)
+{
+    const tb_config *c = &en->cfg;
+    tb_bar_sink_opts so = {.base = tb_loop_base(en->loop),
+                           .db = en->db,
+                           .syms = &en->runner.syms, /* interned by the runner before any bar */
+                           .capacity = (long)c->bar_store.buffer_bars,
+                           .flush_ms = (long)c->bar_store.flush_ms};
+    if (!(en->bar_sink = tb_bar_sink_new(&so, e))) return -1;
+    lo->store = tb_bar_sink_push;
+    lo->store_status = tb_bar_sink_status;
+    lo->store_ud = en->bar_sink;
+    TB_INFO("store", "live bars are written to the bar store every %lld ms",
+            (long long)c->bar_store.flush_ms);
+    return 0;
 }
 
 static int open_trading(tb_engine *en, tb_err *e)
@@ -277,6 +297,7 @@ static int open_trading(tb_engine *en, tb_err *e)
     tb_engine_feed_buf fb;
     int live = tb_engine_live_opts(en, &lo, &fb, e);
     if (live > 0) ro.live = &lo;
+    if (live > 0 && c->bar_store.live && open_bar_sink(en, &lo, e) != 0) live = -1;
     int rc = live < 0 ? -1 : tb_runner_open(&en->runner, &ro, e);
     memset(&fb, 0, sizeof fb); /* the keys: copied by the feed */
     if (rc != 0) return -1;
@@ -362,8 +383,11 @@ void tb_engine_close(tb_engine *en)
     tb_engine_feedback_close(en);
     if (en->runner_open) {
         tb_persist_save_states(en);
+        tb_bar_sink_free(en->bar_sink); /* last flush, while the runner's symbols exist */
+        en->bar_sink = NULL;
         tb_runner_close(&en->runner);
     }
+    tb_bar_sink_free(en->bar_sink); /* the runner failed to open: nothing buffered */
     if (en->risk_timer) event_free(en->risk_timer);
     tb_risk_free(en->risk);
     tb_engine_ml_close(&en->ml);

@@ -60,6 +60,7 @@ typedef struct tb_engine {
     struct tb_http *http;  /* the one HTTP client of the engine */
     struct event *broker_wait;
     uint64_t broker_waits;
+    struct tb_bar_sink *bar_sink; /* live bars into the bar store (bar_store.live) */
 } tb_engine;
 
 /* The engine of this process, or NULL (the REPL's tb.engine reads it). */

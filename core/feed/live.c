@@ -67,10 +67,16 @@ static int replace(tb_live *l, const tb_bar *b)
     return 0;
 }
 
+static void store(tb_live *l, const tb_bar *b)
+{
+    if (l->o.store) l->o.store(l->o.store_ud, b);
+}
+
 void tb_live_push(tb_live *l, const tb_bar *b, int corrected)
 {
     if (corrected && replace(l, b)) {
         l->st.corrected++;
+        store(l, b);
         return;
     }
     tb_session s;
@@ -83,10 +89,12 @@ void tb_live_push(tb_live *l, const tb_bar *b, int corrected)
     if (!l->started || l->session.date != d) start_session(l, &s);
     int rc = tb_bar_seq_accept(&l->seq, b);
     if (rc != 1) {
+        if (corrected) store(l, b); /* a correction of a bar delivered before a restart */
         l->st.duplicates += rc == 0;
         return;
     }
     tb_bar_vec_push(&l->today, b, NULL);
+    store(l, b);
     l->st.bars++;
     l->st.last_bar_wall_ns = tb_clock_now_ns();
     l->st.last_bar_start_ns = b->start_ns;
@@ -137,6 +145,7 @@ json_t *tb_live_status_json(const tb_live *l, int64_t now_ns)
                   "staleness_s", tb_live_staleness_s(l, now_ns));
     if (!o) return NULL;
     if (l->src.status) l->src.status(l->src.s, o);
+    if (l->o.store_status) l->o.store_status(l->o.store_ud, o);
     char t[40];
     if (l->st.last_bar_start_ns)
         json_object_set_new(o, "last_bar",

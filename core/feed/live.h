@@ -54,6 +54,11 @@ typedef struct tb_live_opts {
         long reconnect_min_ms, reconnect_max_ms;
         struct ibkr *const *shared; /* the broker's adapter ("broker": "ibkr"): one socket */
     } ibkr;
+    /* Optional: every delivered bar and every correction goes here too (the bar store's
+     * buffer, data/bar_sink.h); status adds its figures to tb_live_status_json. */
+    void (*store)(void *ud, const tb_bar *b);
+    void (*store_status)(void *ud, json_t *out);
+    void *store_ud;
     /* Filled by the runner: */
     struct event_base *base;
     tb_symtab *syms;

@@ -1,5 +1,6 @@
 #include "http/dash_priv.h"
 #include "broker/alpaca.h"
+#include "data/bar_sink.h"
 #include "ml/ml.h"
 #include "home/home.h"
 #include "log/log.h"
@@ -182,6 +183,13 @@ void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s)
         alpaca_stats_get(en->alpaca, &as);
         s->order_polls = as.order_polls, s->order_polls_learned = as.polls_learned;
         s->order_stream_reconnects = as.stream_forced_reconnects;
+    }
+    if (en->bar_sink) {
+        tb_bar_sink_stats bs;
+        tb_bar_sink_stats_get(en->bar_sink, &bs);
+        s->has_bar_store = 1;
+        s->bar_store_written = bs.written, s->bar_store_pending = bs.pending;
+        s->bar_store_failed_flushes = bs.failed_flushes, s->bar_store_dropped = bs.dropped;
     }
     ml_snapshot(en, s);
 }

@@ -111,6 +111,17 @@ static void market(tb_sbuf *o, const tb_metrics_snap *s)
          "Data stream reconnects by the silence watchdog (connected, market open, no bar).");
     labelled(o, "tradebot_feed_stale_reconnects_total", "feed", s->feed,
              (double)s->feed_stale_reconnects);
+    if (!s->has_bar_store) return;
+    metric(o, "tradebot_bar_store_bars_written_total", "counter",
+           "Live bars committed to the bar store.", (double)s->bar_store_written);
+    metric(o, "tradebot_bar_store_bars_pending", "gauge",
+           "Live bars buffered, waiting for the next flush (grows while the database is locked).",
+           (double)s->bar_store_pending);
+    metric(o, "tradebot_bar_store_failed_flushes_total", "counter",
+           "Flushes that kept their bars (locked database, I/O error).",
+           (double)s->bar_store_failed_flushes);
+    metric(o, "tradebot_bar_store_bars_dropped_total", "counter",
+           "Live bars lost because the buffer was full.", (double)s->bar_store_dropped);
 }
 
 static void orders(tb_sbuf *o, const tb_metrics_snap *s)

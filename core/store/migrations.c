@@ -25,6 +25,15 @@ const tb_db_migration tb_db_migrations[] = {
      " status TEXT NOT NULL, final INTEGER NOT NULL, exit_code INTEGER NOT NULL,"
      " message TEXT NOT NULL);"
      "CREATE INDEX orch_runs_step_day ON orch_runs (step, day);"},
+    {"vendor fetch ledger", "CREATE TABLE fetch_ledger ("
+                            " vendor TEXT NOT NULL," /* polygon | alpaca */
+                            " symbol TEXT NOT NULL," /* '*': the whole market (grouped daily) */
+                            " timeframe INTEGER NOT NULL," /* seconds */
+                            " day INTEGER NOT NULL,"       /* tb_date: days since 1970-01-01 */
+                            " bars INTEGER NOT NULL,"      /* stored from that fetch */
+                            " fetched_ns INTEGER NOT NULL,"
+                            " PRIMARY KEY (vendor, symbol, timeframe, day)"
+                            ") WITHOUT ROWID;"},
     /* Next: orders, fills, ... */
 };
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // Polygon.io / Massive emulator (loopback only), following ../../../shared/reference/polygon.md:
-// aggregates with next_url pagination, grouped daily, snapshots, I:VIX, NOT_AUTHORIZED.
+// aggregates (minute and day) with next_url pagination, grouped daily, snapshots, I:VIX,
+// NOT_AUTHORIZED.
 // Usage: node polygon_emu.js [--port N] [--key K] [--plan free|paid|unentitled] [--page N]
 //                            [--today YYYY-MM-DD]
 // The free plan answers DELAYED for stocks and NOT_AUTHORIZED for indices; "unentitled" answers
@@ -87,6 +88,19 @@ function snapshot(ticker) {
   return out;
 }
 
+// Daily bars (t: midnight ET, 05:00 UTC in winter) of the weekdays in [from, to], made of that
+// day's minute bars.
+function daysBetween(ticker, from, to) {
+  const out = [];
+  for (let d = Date.parse(`${from}T00:00:00Z`); d <= Date.parse(`${to}T00:00:00Z`); d += 86400000) {
+    const day = new Date(d).toISOString().slice(0, 10), wd = new Date(d).getUTCDay();
+    if (wd === 0 || wd === 6) continue;
+    const m = minuteBars(ticker, day);
+    out.push({ ...daily(m), t: Date.parse(`${day}T05:00:00Z`), n: m.reduce((s, b) => s + b.n, 0) });
+  }
+  return out;
+}
+
 function take(kind) {
   const f = st.faults.find((x) => x.kind === kind && x.count > 0);
   if (f) f.count--;
@@ -115,7 +129,7 @@ function route(req, res, body) {
   if ((m = p.match(/^\/v2\/aggs\/ticker\/([^/]+)\/range\/(\d+)\/(\w+)\/([\d-]+)\/([\d-]+)$/))) {
     const [, ticker, , span, from, to] = m;
     if ((ticker.startsWith('I:') && st.plan === 'free') || st.plan === 'unentitled') return json(res, 403, { status: 'NOT_AUTHORIZED', request_id: rid(), message: 'You are not entitled to this data. Please upgrade your plan at https://polygon.io/pricing' });
-    const all = span === 'minute' ? minutesBetween(ticker, from, to) : [];
+    const all = span === 'minute' ? minutesBetween(ticker, from, to) : span === 'day' ? daysBetween(ticker, from, to) : [];
     const cursor = Number(url.searchParams.get('cursor') || 0);
     const results = all.slice(cursor, cursor + PAGE);
     const out = { ticker, queryCount: all.length, resultsCount: results.length, adjusted: true, results, status: st.plan === 'free' ? 'DELAYED' : 'OK', request_id: rid(), count: results.length };

@@ -1,0 +1,137 @@
+#include "data/bar_sink.h"
+#include "data/bar_store.h"
+#include "log/log.h"
+#include "util/clock.h"
+
+#include <event2/event.h>
+#include <stdlib.h>
+
+struct tb_bar_sink {
+    tb_bar_sink_opts o;
+    tb_bar_store *store;
+    struct event *timer;
+    tb_bar *buf;
+    size_t n, cap;
+    tb_bar_sink_stats st;
+    int64_t last_warn_ns;
+    uint64_t fails_in_row;
+};
+
+static void on_timer(evutil_socket_t fd, short what, void *ud)
+{
+    tb_bar_sink_flush(ud, "timer");
+}
+
+tb_bar_sink *tb_bar_sink_new(const tb_bar_sink_opts *o, tb_err *e)
+{
+    tb_bar_sink *s = calloc(1, sizeof *s);
+    if (!s) {
+        tb_errf(e, "bar store: out of memory");
+        return NULL;
+    }
+    s->o = *o;
+    if (s->o.capacity <= 0) s->o.capacity = 131072;
+    if (s->o.flush_ms <= 0) s->o.flush_ms = 2000;
+    if (s->o.busy_ms <= 0) s->o.busy_ms = 20;
+    if (s->o.restore_busy_ms <= 0) s->o.restore_busy_ms = 5000;
+    s->cap = (size_t)s->o.capacity;
+    if (!(s->buf = malloc(s->cap * sizeof *s->buf))) {
+        tb_errf(e, "bar store: cannot allocate a buffer of %zu bars", s->cap);
+        free(s);
+        return NULL;
+    }
+    struct timeval tv = {s->o.flush_ms / 1000, (s->o.flush_ms % 1000) * 1000};
+    if (!(s->store = tb_bar_store_open(o->db, e)) ||
+        !(s->timer = event_new(o->base, -1, EV_PERSIST, on_timer, s)) ||
+        event_add(s->timer, &tv) != 0) {
+        if (s->store && !s->timer) tb_errf(e, "bar store: cannot add the flush timer");
+        tb_bar_store_close(s->store);
+        if (s->timer) event_free(s->timer);
+        free(s->buf);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void tb_bar_sink_push(void *ud, const tb_bar *b)
+{
+    tb_bar_sink *s = ud;
+    if (s->n == s->cap) {
+        if (s->st.dropped++ == 0)
+            TB_ERROR("store",
+                     "bar store: buffer full (%zu bars, the database refuses writes): newer bars "
+                     "are dropped until a flush succeeds",
+                     s->cap);
+        return;
+    }
+    s->buf[s->n++] = *b;
+}
+
+/* One warning when writes start failing, then one a minute while they keep failing. */
+static void warn_failure(tb_bar_sink *s, const char *why, const tb_err *e)
+{
+    int64_t now = tb_clock_now_ns();
+    if (s->fails_in_row > 1 && now - s->last_warn_ns < 60 * TB_NS_PER_SEC) return;
+    s->last_warn_ns = now;
+    TB_WARN("store",
+            "bar store: %s flush failed (%s): %zu bars kept in memory, retrying every %ld ms "
+            "(%llu failed flushes in a row)",
+            why, e->msg, s->n, s->o.flush_ms, (unsigned long long)s->fails_in_row);
+}
+
+static int flush_wait(tb_bar_sink *s, const char *why, int busy_ms)
+{
+    if (s->n == 0) return 0;
+    tb_err e;
+    sqlite3_busy_timeout(s->o.db->h, busy_ms);
+    int rc = tb_bar_store_put(s->store, s->o.syms, s->buf, s->n, &e);
+    sqlite3_busy_timeout(s->o.db->h, s->o.restore_busy_ms);
+    if (rc != 0) {
+        s->st.failed_flushes++;
+        s->fails_in_row++;
+        warn_failure(s, why, &e);
+        return -1;
+    }
+    if (s->fails_in_row)
+        TB_INFO("store", "bar store: %zu buffered bars written after %llu failed flushes", s->n,
+                (unsigned long long)s->fails_in_row);
+    s->fails_in_row = 0;
+    s->st.written += s->n;
+    s->st.flushes++;
+    s->n = 0;
+    return 0;
+}
+
+int tb_bar_sink_flush(tb_bar_sink *s, const char *why)
+{
+    return s ? flush_wait(s, why, s->o.busy_ms) : 0;
+}
+
+void tb_bar_sink_free(tb_bar_sink *s)
+{
+    if (!s) return;
+    event_free(s->timer);
+    if (flush_wait(s, "shutdown", s->o.restore_busy_ms) != 0)
+        TB_ERROR("store", "bar store: %zu bars could not be written at shutdown", s->n);
+    tb_bar_store_close(s->store);
+    free(s->buf);
+    free(s);
+}
+
+void tb_bar_sink_stats_get(const tb_bar_sink *s, tb_bar_sink_stats *out)
+{
+    *out = s->st;
+    out->pending = s->n;
+}
+
+void tb_bar_sink_status(void *ud, json_t *out)
+{
+    tb_bar_sink_stats st;
+    tb_bar_sink_stats_get(ud, &st);
+    json_object_set_new(out, "store",
+                        json_pack("{s:I, s:I, s:I, s:I}", "written", (json_int_t)st.written,
+                                  "pending", (json_int_t)st.pending, "failed_flushes",
+                                  (json_int_t)st.failed_flushes, "dropped",
+                                  (json_int_t)st.dropped));
+}

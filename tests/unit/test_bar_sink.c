@@ -1,0 +1,193 @@
+#include "data/bar_sink.h"
+#include "data/bar_store.h"
+#include "tbtest.h"
+
+#include <event2/event.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MIN 60000000000LL
+
+static char path[256];
+
+static tb_db *fresh_db(void)
+{
+    static char dir[] = "/tmp/tb_sink_XXXXXX";
+    static int n;
+    if (dir[sizeof dir - 2] == 'X') mkdtemp(dir);
+    snprintf(path, sizeof path, "%s/db%d.db", dir, n++);
+    unlink(path);
+    tb_err e;
+    tb_db *db = tb_db_open(path, NULL, &e);
+    if (!db) fprintf(stderr, "%s\n", e.msg);
+    return db;
+}
+
+static tb_bar bar(uint32_t sym, int64_t start, double px)
+{
+    tb_bar b = {start, px, px + 1, px - 1, px, 100, px, 3, 60, sym};
+    return b;
+}
+
+static int64_t stored(tb_db *db)
+{
+    int64_t n = -1;
+    tb_err e;
+    tb_bar_store *bs = tb_bar_store_open(db, &e);
+    tb_bar_store_count(bs, 60, &n, &e);
+    tb_bar_store_close(bs);
+    return n;
+}
+
+typedef struct fixture {
+    struct event_base *base;
+    tb_db *db;
+    tb_symtab syms;
+    uint32_t aapl;
+    tb_bar_sink *s;
+} fixture;
+
+static void setup(fixture *f, long capacity)
+{
+    tb_err e;
+    f->base = event_base_new();
+    f->db = fresh_db();
+    tb_symtab_init(&f->syms);
+    f->aapl = (uint32_t)tb_symtab_intern(&f->syms, "AAPL", &e);
+    tb_bar_sink_opts o = {
+        .base = f->base, .db = f->db, .syms = &f->syms, .capacity = capacity, .flush_ms = 3600000};
+    f->s = tb_bar_sink_new(&o, &e);
+}
+
+static void teardown(fixture *f)
+{
+    tb_bar_sink_free(f->s);
+    tb_db_close(f->db);
+    tb_symtab_free(&f->syms);
+    event_base_free(f->base);
+}
+
+TEST(pushed_bars_reach_the_store_only_when_flushed)
+{
+    fixture f;
+    setup(&f, 0);
+    CHECK(f.s != NULL);
+    for (int i = 0; i < 5; i++) {
+        tb_bar b = bar(f.aapl, i * MIN, 100 + i);
+        tb_bar_sink_push(f.s, &b);
+    }
+    CHECK_INT(stored(f.db), 0);
+    tb_bar_sink_stats st;
+    tb_bar_sink_stats_get(f.s, &st);
+    CHECK_INT(st.pending, 5);
+    CHECK_INT(tb_bar_sink_flush(f.s, "test"), 0);
+    CHECK_INT(stored(f.db), 5);
+    tb_bar_sink_stats_get(f.s, &st);
+    CHECK_INT(st.pending, 0);
+    CHECK_INT(st.written, 5);
+    CHECK_INT(st.flushes, 1);
+    teardown(&f);
+}
+
+TEST(a_corrected_bar_replaces_the_stored_one_by_symbol_and_start)
+{
+    fixture f;
+    setup(&f, 0);
+    tb_bar b = bar(f.aapl, 0, 100), fix = bar(f.aapl, 0, 105);
+    tb_bar_sink_push(f.s, &b);
+    tb_bar_sink_flush(f.s, "test");
+    tb_bar_sink_push(f.s, &fix);
+    tb_bar_sink_flush(f.s, "test");
+    tb_err e;
+    tb_bar_store *bs = tb_bar_store_open(f.db, &e);
+    tb_symtab rs;
+    tb_symtab_init(&rs);
+    tb_bar_vec out = {0};
+    CHECK_INT(tb_bar_store_read(bs, &rs, NULL, 0, 60, 0, MIN, &out, &e), 0);
+    CHECK_INT(out.n, 1);
+    if (out.n) CHECK_NEAR(out.v[0].close, 105, 1e-9);
+    tb_bar_vec_free(&out);
+    tb_symtab_free(&rs);
+    tb_bar_store_close(bs);
+    teardown(&f);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+TEST(a_locked_database_keeps_the_bars_and_does_not_stall)
+{
+    fixture f;
+    setup(&f, 0);
+    sqlite3 *other;
+    CHECK_INT(sqlite3_open(path, &other), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    for (int i = 0; i < 3; i++) {
+        tb_bar b = bar(f.aapl, i * MIN, 100 + i);
+        tb_bar_sink_push(f.s, &b);
+    }
+    double t0 = now_s();
+    CHECK_INT(tb_bar_sink_flush(f.s, "test"), -1);
+    CHECK(now_s() - t0 < 1.0); /* 20 ms of lock wait, not the connection's 5 s */
+    tb_bar_sink_stats st;
+    tb_bar_sink_stats_get(f.s, &st);
+    CHECK_INT(st.pending, 3);
+    CHECK_INT(st.failed_flushes, 1);
+    tb_bar b = bar(f.aapl, 3 * MIN, 103);
+    tb_bar_sink_push(f.s, &b); /* still accepted while locked */
+    CHECK_INT(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(other);
+    CHECK_INT(tb_bar_sink_flush(f.s, "test"), 0);
+    CHECK_INT(stored(f.db), 4);
+    tb_bar_sink_stats_get(f.s, &st);
+    CHECK_INT(st.written, 4);
+    CHECK_INT(st.pending, 0);
+    teardown(&f);
+}
+
+TEST(a_full_buffer_counts_the_dropped_bars)
+{
+    fixture f;
+    setup(&f, 1000);
+    for (int i = 0; i < 1003; i++) {
+        tb_bar b = bar(f.aapl, i * MIN, 100);
+        tb_bar_sink_push(f.s, &b);
+    }
+    tb_bar_sink_stats st;
+    tb_bar_sink_stats_get(f.s, &st);
+    CHECK_INT(st.pending, 1000);
+    CHECK_INT(st.dropped, 3);
+    json_t *o = json_object();
+    tb_bar_sink_status(f.s, o);
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(o, "store"), "dropped")), 3);
+    json_decref(o);
+    teardown(&f);
+}
+
+TEST(the_timer_flushes_on_the_loop_and_shutdown_flushes_the_rest)
+{
+    tb_err e;
+    fixture f;
+    f.base = event_base_new();
+    f.db = fresh_db();
+    tb_symtab_init(&f.syms);
+    f.aapl = (uint32_t)tb_symtab_intern(&f.syms, "AAPL", &e);
+    tb_bar_sink_opts o = {.base = f.base, .db = f.db, .syms = &f.syms, .flush_ms = 50};
+    f.s = tb_bar_sink_new(&o, &e);
+    tb_bar b = bar(f.aapl, 0, 100);
+    tb_bar_sink_push(f.s, &b);
+    struct timeval tv = {0, 120000};
+    event_base_loopexit(f.base, &tv);
+    event_base_dispatch(f.base);
+    CHECK_INT(stored(f.db), 1);
+    b = bar(f.aapl, MIN, 101);
+    tb_bar_sink_push(f.s, &b);
+    tb_bar_sink_free(f.s);
+    f.s = NULL;
+    CHECK_INT(stored(f.db), 2);
+    teardown(&f);
+}
