@@ -82,14 +82,11 @@ static int run(const char *date, int write, tb_err *e)
     return rc;
 }
 
-/* Tests run the screen inside a chosen market minute, as they run the engine (feeds.c):
- * TRADEBOT_CLOCK_START is a Unix time the wall clock starts from. */
-static void clock_from_env(void)
+/* Tests run the screen inside a chosen market minute, as they run the engine. */
+static void log_clock_shift(void)
 {
-    const char *s = getenv("TRADEBOT_CLOCK_START");
-    if (!s || !*s) return;
-    tb_clock_set_offset_ns(atoll(s) * TB_NS_PER_SEC - tb_clock_now_ns());
-    TB_WARN("candidates", "TRADEBOT_CLOCK_START=%s: the wall clock is shifted (testing only)", s);
+    if (tb_clock_from_env())
+        TB_WARN("candidates", "TRADEBOT_CLOCK_START: the wall clock is shifted (testing only)");
 }
 
 int cmd_candidates(int argc, char **argv)
@@ -116,7 +113,7 @@ int cmd_candidates(int argc, char **argv)
     tb_log_opts lo = {.level = TB_LOG_INFO, .also_stderr = isatty(2)};
     if (tb_home_init(&e) != 0 ||
         tb_log_open(tb_home_path(logpath, sizeof logpath, "logs/trading_bot.log"), &lo, &e) != 0 ||
-        (clock_from_env(), run(date, write, &e)) != 0) {
+        (log_clock_shift(), run(date, write, &e)) != 0) {
         fprintf(stderr, "tradebot candidates: %s\n", e.msg);
         tb_log_close();
         return 1;

@@ -74,13 +74,6 @@ static int parse_args(int argc, char **argv, fetch_args *a)
     return 0;
 }
 
-/* Tests pick "now" (which days are finished) as the engine does: TRADEBOT_CLOCK_START. */
-static void clock_from_env(void)
-{
-    const char *s = getenv("TRADEBOT_CLOCK_START");
-    if (s && *s) tb_clock_set_offset_ns(atoll(s) * TB_NS_PER_SEC - tb_clock_now_ns());
-}
-
 static int split_symbols(char *list, const char **out, tb_err *e)
 {
     int n = 0;
@@ -223,7 +216,7 @@ int tb_data_fetch_cmd(int argc, char **argv)
     fetch_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc != 0) return rc;
-    clock_from_env();
+    tb_clock_from_env(); /* tests pick "now" (which days are finished) */
     tb_err e;
     if (fetch(&a, &e) != 0) {
         fprintf(stderr, "tradebot data: %s\n", e.msg);

@@ -70,17 +70,6 @@ int tb_polygon_load_key(const char *file, char *key, size_t cap, tb_err *e)
     return 0;
 }
 
-/* Tests (the e2e suite) run the engine inside a chosen market minute: TRADEBOT_CLOCK_START is a
- * Unix time the wall clock starts from, then advances normally. */
-static void clock_from_env(void)
-{
-    const char *s = getenv("TRADEBOT_CLOCK_START");
-    if (!s || !*s) return;
-    long long t = atoll(s);
-    tb_clock_set_offset_ns(t * TB_NS_PER_SEC - tb_clock_now_ns());
-    TB_WARN("engine", "TRADEBOT_CLOCK_START=%lld: the wall clock is shifted (testing only)", t);
-}
-
 static int feed_alpaca_opts(tb_engine *en, tb_live_opts *lo, tb_engine_feed_buf *b, tb_err *e)
 {
     const tb_config *c = &en->cfg;
@@ -146,7 +135,8 @@ int tb_engine_live_opts(tb_engine *en, tb_live_opts *lo, tb_engine_feed_buf *buf
 {
     const char *f = en->cfg.feed;
     if (strcmp(f, "replay") == 0) return 0;
-    clock_from_env();
+    if (tb_clock_from_env()) /* the e2e suite runs the engine inside a chosen market minute */
+        TB_WARN("engine", "TRADEBOT_CLOCK_START: the wall clock is shifted (testing only)");
     memset(lo, 0, sizeof *lo);
     lo->name = f;
     lo->ca_file = getenv("TRADEBOT_CA_FILE"); /* a private CA (tests, TLS-intercepting proxies) */

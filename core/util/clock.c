@@ -1,6 +1,7 @@
 #include "util/clock.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 static int64_t fake_ns, offset_ns;
@@ -39,4 +40,12 @@ char *tb_clock_fmt_utc(int64_t ns, char *buf, int len)
     snprintf(buf, (size_t)len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
     return buf;
+}
+
+int64_t tb_clock_from_env(void)
+{
+    const char *s = getenv("TRADEBOT_CLOCK_START");
+    long long t = s && *s ? atoll(s) : 0;
+    if (t > 0) tb_clock_set_offset_ns((int64_t)t * 1000000000LL - tb_clock_now_ns());
+    return t > 0 ? t : 0;
 }
