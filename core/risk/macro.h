@@ -6,8 +6,8 @@
  *
  * "time" is when the state was computed: its age decides staleness. Sources: "sample" (the VIX
  * series of the seeded sample data, the embedded default), "csv" (a daily history such as
- * Cboe's VIX_History.csv: the last row's date and close), "polygon" (I:VIX; needs the Polygon
- * client, not in this build).
+ * Cboe's VIX_History.csv: the latest row's date and close), "polygon" (Polygon's or Massive's
+ * I:VIX, macro_polygon.c; falls back to the configured fallback source and says so).
  */
 #ifndef TB_RISK_MACRO_H
 #define TB_RISK_MACRO_H
