@@ -20,9 +20,23 @@ struct tb_replay {
     tb_session sess;
     int64_t sim_ns;
     int64_t wall_anchor, sim_anchor; /* pacing: sim_anchor plays at wall_anchor (mono) */
+    int64_t day_lo, day_hi;          /* [local midnight, next midnight) of day_of's last day */
+    tb_date day_cached;
 };
 
 static void on_timer(evutil_socket_t fd, short what, void *arg);
+
+/* The ET date of t. Asked several times a bar: the day's bounds are kept, so only a bar of
+ * another day pays for the time zone arithmetic. */
+static tb_date day_of(tb_replay *r, int64_t t)
+{
+    if (t >= r->day_lo && t < r->day_hi) return r->day_cached;
+    tb_date d = tb_cal_session_day(t);
+    r->day_cached = d;
+    r->day_lo = tb_cal_local_to_ns(d, 0);
+    r->day_hi = tb_cal_local_to_ns(d + 1, 0);
+    return d;
+}
 
 static void fire(tb_replay *r, tb_replay_event type, const tb_bar *b)
 {
@@ -89,7 +103,7 @@ static void add_now(tb_replay *r)
 static void emit_one(tb_replay *r)
 {
     const tb_bar *b = &r->bars[r->next];
-    tb_date d = tb_cal_session_day(b->start_ns);
+    tb_date d = day_of(r, b->start_ns);
     if (!r->in_session || d != r->day) {
         if (r->in_session) {
             r->in_session = 0;
@@ -108,7 +122,7 @@ static void emit_one(tb_replay *r)
     fire(r, TB_REPLAY_BAR, b);
     /* Report the end of a session with its last bar, not when the next session begins. */
     if (r->state == TB_REPLAY_RUNNING &&
-        (r->next == r->n || tb_cal_session_day(r->bars[r->next].start_ns) != r->day)) {
+        (r->next == r->n || day_of(r, r->bars[r->next].start_ns) != r->day)) {
         r->in_session = 0;
         fire(r, TB_REPLAY_SESSION_END, NULL);
     }
@@ -120,7 +134,7 @@ static void schedule(tb_replay *r)
     if (r->opts.speed > 0) {
         const tb_bar *b = &r->bars[r->next];
         int64_t now = tb_clock_mono_ns();
-        if (tb_cal_session_day(b->start_ns) != r->day) {
+        if (day_of(r, b->start_ns) != r->day) {
             r->sim_anchor = b->start_ns; /* skip the idle time between sessions */
             r->wall_anchor = now;
         }
@@ -175,7 +189,7 @@ int tb_replay_start(tb_replay *r, tb_err *e)
         add_now(r);
         return 0;
     }
-    r->day = tb_cal_session_day(r->bars[0].start_ns);
+    r->day = day_of(r, r->bars[0].start_ns);
     schedule(r);
     return 0;
 }
@@ -194,7 +208,7 @@ void tb_replay_resume(tb_replay *r)
     r->wall_anchor = tb_clock_mono_ns();
     r->sim_anchor = r->sim_ns;
     if (r->next < r->n && r->opts.speed > 0 && r->in_session &&
-        tb_cal_session_day(r->bars[r->next].start_ns) == r->day)
+        day_of(r, r->bars[r->next].start_ns) == r->day)
         schedule(r);
     else
         add_now(r);
