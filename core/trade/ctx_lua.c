@@ -232,32 +232,55 @@ static int l_close(lua_State *L)
     return submit(L, t, &in);
 }
 
+/* 1 when the table at idx holds exactly the four position fields given (keys: key table). */
+static int position_is(lua_State *L, int idx, int keys, const lua_Number v[4])
+{
+    static const tb_key k[4] = {TB_K_QTY, TB_K_AVG_PRICE, TB_K_REALIZED, TB_K_UNREALIZED};
+    int same = 1;
+    for (int i = 0; i < 4 && same; i++) {
+        tb_lua_pushk(L, keys, k[i]);
+        lua_rawget(L, idx);
+        same = lua_type(L, -1) == LUA_TNUMBER && lua_tonumber(L, -1) == v[i];
+        lua_pop(L, 1);
+    }
+    return same;
+}
+
+/* ctx:position([symbol]): {qty, avg_price, realized, unrealized}. Asked on every bar, mostly of
+ * flat symbols: the last table handed out per symbol (upvalue 3) is handed out again while it
+ * still holds exactly these values (checked, so a strategy that changed it gets a fresh one);
+ * a new table is made only when the position or its price moved, which spares the collector. */
 static int l_position(lua_State *L)
 {
     tb_trader *t = TRADER(L);
     const char *sym = luaL_optstring(L, 2, tb_trader_cur_symbol(t));
     const oms_position *p = oms_position_get(tb_trader_oms(t), sym);
-    lua_createtable(L, 0, 4);
-    int tbl = lua_gettop(L);
-    tb_lua_push_keys(L);
-    int keys = lua_gettop(L);
-    tb_lua_pushk(L, keys, TB_K_QTY);
-    lua_pushinteger(L, p ? p->qty : 0);
-    lua_rawset(L, tbl);
-    tb_lua_pushk(L, keys, TB_K_AVG_PRICE);
-    lua_pushnumber(L, p ? tb_money_to_double(p->avg_price) : 0);
-    lua_rawset(L, tbl);
-    tb_lua_pushk(L, keys, TB_K_REALIZED);
-    lua_pushnumber(L, p ? tb_money_to_double(p->realized_pnl) : 0);
-    lua_rawset(L, tbl);
     double last = tb_trader_last_price(t, sym);
-    double unreal = 0;
-    if (p && p->qty && isfinite(last))
-        unreal = (last - tb_money_to_double(p->avg_price)) * (double)p->qty;
-    tb_lua_pushk(L, keys, TB_K_UNREALIZED);
-    lua_pushnumber(L, unreal);
-    lua_rawset(L, tbl);
-    lua_pop(L, 1);
+    lua_Number v[4] = {0, 0, 0, 0};
+    if (p) {
+        v[0] = (lua_Number)p->qty;
+        v[1] = tb_money_to_double(p->avg_price);
+        v[2] = tb_money_to_double(p->realized_pnl);
+        if (p->qty && isfinite(last)) v[3] = (last - v[1]) * (double)p->qty;
+    }
+    lua_settop(L, 1);
+    lua_pushstring(L, sym); /* 2: the cache key */
+    tb_lua_push_keys(L);    /* 3 */
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(3)) == LUA_TTABLE && position_is(L, 4, 3, v)) return 1;
+    lua_createtable(L, 0, 4); /* 5 */
+    tb_lua_pushk(L, 3, TB_K_QTY);
+    lua_pushinteger(L, p ? p->qty : 0);
+    lua_rawset(L, 5);
+    static const tb_key k[3] = {TB_K_AVG_PRICE, TB_K_REALIZED, TB_K_UNREALIZED};
+    for (int i = 0; i < 3; i++) {
+        tb_lua_pushk(L, 3, k[i]);
+        lua_pushnumber(L, v[i + 1]);
+        lua_rawset(L, 5);
+    }
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, 5);
+    lua_rawset(L, lua_upvalueindex(3));
     return 1;
 }
 
@@ -329,11 +352,12 @@ static int l_minutes_to_close(lua_State *L)
 }
 
 /* ctx.ind: reads the current symbol's indicator set by name; nil while warming up. The name is
- * looked up in a Lua table of ids (upvalue 1), a hash probe, since this runs several times a bar.
+ * looked up in a Lua table of ids (upvalue 1), a hash probe, since this runs several times a bar;
+ * the trader is upvalue 2, so the view itself (argument 1) need not be checked on every read.
  */
 static int ind_index(lua_State *L)
 {
-    tb_trader *t = *(tb_trader **)luaL_checkudata(L, 1, "tb.IndView");
+    tb_trader *t = lua_touserdata(L, lua_upvalueindex(2));
     lua_pushvalue(L, 2);
     if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNUMBER)
         return luaL_error(L, "ctx.ind has no indicator '%s'", luaL_tolstring(L, 2, NULL));
@@ -386,20 +410,22 @@ void tb_trader_ctx_init(void *ud, lua_State *L, tb_strategy *s)
     for (const luaL_Reg *f = fns; f->name; f++) {
         lua_pushlightuserdata(L, ud);
         lua_pushstring(L, s->name);
-        lua_pushcclosure(L, f->func, 2);
+        int n = 2;
+        if (f->func == l_position) lua_newtable(L), n++; /* its cache of handed-out tables */
+        lua_pushcclosure(L, f->func, n);
         lua_setfield(L, ctx, f->name);
     }
     tb_trader **view = lua_newuserdatauv(L, sizeof *view, 0);
     *view = ud;
-    if (luaL_newmetatable(L, "tb.IndView")) {
-        lua_createtable(L, 0, IND_SET_NVALUES);
-        for (int i = 0; i < IND_SET_NVALUES; i++) {
-            lua_pushinteger(L, i);
-            lua_setfield(L, -2, ind_set_name((ind_set_value)i));
-        }
-        lua_pushcclosure(L, ind_index, 1);
-        lua_setfield(L, -2, "__index");
+    luaL_newmetatable(L, "tb.IndView"); /* __index set each time: it holds this trader */
+    lua_createtable(L, 0, IND_SET_NVALUES);
+    for (int i = 0; i < IND_SET_NVALUES; i++) {
+        lua_pushinteger(L, i);
+        lua_setfield(L, -2, ind_set_name((ind_set_value)i));
     }
+    lua_pushlightuserdata(L, ud);
+    lua_pushcclosure(L, ind_index, 2);
+    lua_setfield(L, -2, "__index");
     lua_setmetatable(L, -2);
     lua_setfield(L, ctx, "ind");
     tb_trader **mlv = lua_newuserdatauv(L, sizeof *mlv, 0);

@@ -1,0 +1,78 @@
+/* ctx:position() through the real trader and paper broker: the values follow the position, a
+ * table a strategy kept keeps its values, and a table it wrote into is never handed out again. */
+#include "tbtest.h"
+#include "trade/trader.h"
+#include "util/clock.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static const char strategy[] =
+    "return { name = 'pos', on_bar = function(ctx, bar)\n"
+    "  local s = ctx.state\n"
+    "  s.n = (s.n or 0) + 1\n"
+    "  s.bad = s.bad or ''\n"
+    "  if s.kept and s.kept.qty ~= s.kept_qty then s.bad = s.bad .. ' kept-table-changed' end\n"
+    "  local a = ctx:position()\n"
+    "  a.qty = 999\n"
+    "  local b = ctx:position()\n"
+    "  if b.qty == 999 then s.bad = s.bad .. ' written-table-handed-out' end\n"
+    "  local c = ctx:position()\n"
+    "  if c.qty ~= b.qty or c.avg_price ~= b.avg_price or c.unrealized ~= b.unrealized then\n"
+    "    s.bad = s.bad .. ' unequal'\n"
+    "  end\n"
+    "  s.qtys = (s.qtys or '') .. b.qty .. ','\n"
+    "  s.unreal = (s.unreal or '') .. string.format('%.2f', b.unrealized) .. ','\n"
+    "  s.kept, s.kept_qty = b, b.qty\n"
+    "  if s.n == 2 then ctx:buy{qty = 10, reason = 'enter'} end\n"
+    "  if s.n == 5 then ctx:close{reason = 'exit'} end\n"
+    "end }\n";
+
+TEST(position_tables_follow_the_position_and_are_never_shared_after_a_change_or_a_write)
+{
+    char dir[] = "/tmp/tb-pos-XXXXXX", path[64];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/pos.lua", dir);
+    FILE *fp = fopen(path, "w");
+    fputs(strategy, fp);
+    fclose(fp);
+    tb_err e;
+    tb_lua_limits lim = {64u << 20, 5000000};
+    tb_shost host;
+    tb_shost_init(&host, &lim);
+    tb_symtab syms;
+    tb_symtab_init(&syms);
+    tb_cal cal;
+    tb_cal_init(&cal);
+    tb_trader_opts to = {.shost = &host, .syms = &syms, .cal = &cal};
+    to.paper.initial_cash = 100000LL * 1000000;
+    tb_trader *t = tb_trader_new(&to, &e);
+    tb_strategy_cfg sc = {.file = path, .enabled = 1};
+    CHECK_INT(tb_shost_add(&host, &sc, &e), 0);
+    tb_session s;
+    tb_cal_session(&cal, tb_date_from_ymd(2026, 1, 7), &s);
+    tb_trader_session_start(t, &s);
+    tb_bar b = {.start_ns = s.open_ns + 30 * 60000000000LL,
+                .tf_sec = 60,
+                .volume = 5000,
+                .sym = (uint32_t)tb_symtab_intern(&syms, "AAA", &e)};
+    for (int i = 0; i < 8; i++, b.start_ns += 60000000000LL) {
+        b.open = b.close = 100 + i, b.high = b.close + 0.5, b.low = b.close - 0.5;
+        tb_trader_on_bar(t, &b);
+    }
+    json_t *st = tb_shost_state_get(host.s[0]);
+    const char *bad = json_string_value(json_object_get(st, "bad"));
+    const char *qtys = json_string_value(json_object_get(st, "qtys"));
+    const char *unreal = json_string_value(json_object_get(st, "unreal"));
+    CHECK_STR(bad ? bad : "(none)", "");
+    CHECK(qtys != NULL && strstr(qtys, "10,") != NULL);                /* the entry filled */
+    CHECK(qtys != NULL && strcmp(qtys + strlen(qtys) - 2, "0,") == 0); /* and was closed */
+    CHECK(unreal != NULL && strstr(unreal, "10.00,") != NULL);         /* 10 shares up a dollar */
+    json_decref(st);
+    tb_trader_free(t);
+    tb_shost_free(&host);
+    tb_symtab_free(&syms);
+    unlink(path);
+    rmdir(dir);
+}
