@@ -85,6 +85,12 @@ static void request_sync(ibkr_conn *c)
     c->quiet = 0;
     c->st.syncs++;
     set_state(c, IBC_SYNCING);
+    if (c->o.data_only) {
+        /* nothing to reconcile on a market-data connection; the tap still sees ready again */
+        c->sync_got = SYNC_ALL;
+        set_state(c, IBC_READY);
+        return;
+    }
     send_sync_requests(c);
 }
 
@@ -181,6 +187,7 @@ static void on_error_msg(ibkr_conn *c, const tws_frame *f)
         break;
     default:
         c->st.errors++;
+        if (c->tap.ids_from > 0 && id >= c->tap.ids_from) break; /* the tap logs its own */
         TB_WARN("ibkr", "error id=%lld code=%lld: %s", (long long)id, (long long)code, text);
     }
     if (c->o.on_message) c->o.on_message(c->o.ud, f);

@@ -402,7 +402,7 @@ static void on_detach(void *ud)
 static int li_start(void *sv, tb_err *e)
 {
     li *x = sv;
-    ibkr_conn_tap tap = {on_state, on_message, on_data_lost, x};
+    ibkr_conn_tap tap = {on_state, on_message, on_data_lost, x, LI_REQ_BASE};
     if (x->sharing) {
         if (!x->o->ibkr.shared || !(x->shared = *x->o->ibkr.shared))
             return tb_errf(e, "feed ibkr: the ibkr broker to share is not there");
@@ -417,7 +417,8 @@ static int li_start(void *sv, tb_err *e)
                          .client_id = x->client_id,
                          .alt_client_id = -1,
                          .reconnect_min_ms = x->o->ibkr.reconnect_min_ms,
-                         .reconnect_max_ms = x->o->ibkr.reconnect_max_ms};
+                         .reconnect_max_ms = x->o->ibkr.reconnect_max_ms,
+                         .data_only = 1};
     if (!(x->own = ibkr_conn_new(&co, e))) return -1;
     ibkr_conn_set_tap(x->own, &tap);
     TB_INFO("feed", "ibkr feed: own connection to %s:%d client_id=%d", x->o->ibkr.host,

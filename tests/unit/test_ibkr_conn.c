@@ -28,6 +28,8 @@ static void spin(int ms)
 
 static const char *conn_host = "127.0.0.1";
 
+static int data_only;
+
 static ibkr_conn *open_conn(const char *next_id, int client_id, int alt, int64_t persisted)
 {
     if (!base) base = event_base_new();
@@ -43,7 +45,8 @@ static ibkr_conn *open_conn(const char *next_id, int client_id, int alt, int64_t
                         .alt_client_id = alt,
                         .persisted_next_id = persisted,
                         .reconnect_min_ms = 50,
-                        .reconnect_max_ms = 200};
+                        .reconnect_max_ms = 200,
+                        .data_only = data_only};
     tb_err e;
     ibkr_conn *c = ibkr_conn_new(&o, &e);
     ibkr_conn_start(c, &e);
@@ -161,4 +164,25 @@ __attribute__((destructor)) static void teardown(void)
 {
     emu_stop(&E);
     if (base) event_base_free(base);
+}
+
+TEST(a_data_only_connection_is_ready_without_requesting_orders_positions_or_executions)
+{
+    data_only = 1;
+    ibkr_conn *c = open_conn("1000", 8, -1, 0);
+    data_only = 0;
+    WAIT_FOR(ibkr_conn_state(c) == IBC_READY, 3000);
+    CHECK_STR(ibkr_state_name(ibkr_conn_state(c)), "ready");
+    emu_ctl(&E, "restored_lost", NULL); /* 1101: ready again, still nothing requested */
+    spin(200);
+    CHECK_STR(ibkr_state_name(ibkr_conn_state(c)), "ready");
+    ibkr_conn_stats st;
+    ibkr_conn_stats_get(c, &st);
+    CHECK_INT(st.code_1101, 1);
+    CHECK_INT(st.readies, 2);
+    const char *s = emu_ctl(&E, "stats", NULL);
+    CHECK_CONTAINS(s, "\"req_open\":0");
+    CHECK_CONTAINS(s, "\"req_pos\":0");
+    CHECK_CONTAINS(s, "\"req_exec\":0");
+    ibkr_conn_free(c);
 }
