@@ -15,7 +15,18 @@
  * is not. Every message goes through the connection's 40 msg/s pacer as well.
  *
  * With "broker": "ibkr" the broker's socket is shared (one socket per account, field-lessons);
- * otherwise the feed opens its own connection with ibkr.feed_client_id.
+ * otherwise the feed opens its own connection with ibkr.feed_client_id (data only: it requests
+ * no orders, positions or executions).
+ *
+ * A one-second tick on the wall clock does what no message triggers (feed_tick):
+ * - the silence watchdog (net/watchdog.h, the stream judged as a whole, market hours only): no
+ *   5-second bar for any symbol for stale_after while ready cancels and re-requests every
+ *   subscription, which arms the backfill of the gap ("connected but silent", field-lessons);
+ * - a minute whose +55 s bar never comes (a thin symbol) is closed minute end + grace;
+ * - a symbol armed for a backfill that gets no minute for backfill_after (no trade since the
+ *   resubscription) is backfilled up to the last minute that has ended.
+ * The first subscription after the session's open arms the backfill too, so strategies see the
+ * session from the open when the engine starts mid-session.
  */
 #include "broker/ibkr.h"
 #include "broker/ibkr_bars.h"
@@ -24,6 +35,7 @@
 #include "feed/ibkr_agg.h"
 #include "feed/live.h"
 #include "log/log.h"
+#include "net/watchdog.h"
 #include "util/clock.h"
 
 #include <event2/event.h>
@@ -49,6 +61,8 @@ typedef struct li_sym {
     int64_t bf_next_s, bf_to_s; /* the next chunk starts at bf_next_s; all ends at bf_to_s */
     tb_bar held[LI_HELD];       /* real-time minutes closed while the backfill runs */
     int nheld;
+    int64_t arrived_ns; /* wall time the last 5-second bar arrived */
+    int64_t armed_ns;   /* wall time the backfill was armed (the timer starts it from there) */
 } li_sym;
 
 typedef struct li_req {
@@ -70,11 +84,14 @@ typedef struct li {
     int64_t next_req;
     li_req reqs[LI_REQS];
     ibkr_hpace *hp;
-    struct event *hp_timer;
+    struct event *hp_timer, *tick;
+    int64_t stale_after_ns, grace_ns, bf_after_ns;
+    int64_t last_bar_ns, last_sub_ns; /* wall: the last 5 s bar of any symbol, (re)subscription */
     struct {
         uint64_t subscribes, resubscribes, rt_bars, minutes, held_dropped, farm_broken, farm_ok,
             farm_resubscribes, data_lost, backfills, hist_requests, hist_answers, backfilled,
-            corrected, pacing_162, nodata_162, code_366, errors, stale;
+            corrected, pacing_162, nodata_162, code_366, errors, stale, stale_resubscribes, flushed,
+            timer_backfills;
     } st;
 } li;
 
@@ -168,7 +185,8 @@ static void backfill_done(li *x, int i)
     li_sym *s = &x->s[i];
     s->bf = BF_NONE;
     for (int k = 0; k < s->nheld; k++)
-        if (s->held[k].start_ns >= s->bf_to_s * TB_NS_PER_SEC) tb_live_push(x->l, &s->held[k], 0);
+        if (s->held[k].start_ns > tb_live_last_start(x->l, s->id))
+            tb_live_push(x->l, &s->held[k], 0);
     s->nheld = 0;
 }
 
@@ -181,8 +199,13 @@ static void start_backfill(li *x, int i, int64_t first_rt_s)
                        ? ss.open_ns / TB_NS_PER_SEC
                        : first_rt_s;
     s->bf = BF_WAIT;
+    s->armed_ns = 0;
     s->bf_next_s = last >= open ? last : open; /* the last delivered minute again: corrections */
     s->bf_to_s = first_rt_s + 60;              /* that first real-time minute has closed */
+    if (s->bf_next_s >= s->bf_to_s) {          /* nothing missing: what is held follows */
+        backfill_done(x, i);
+        return;
+    }
     x->st.backfills++;
     TB_INFO("feed", "ibkr feed: backfill %s from %lld to %lld (%lld minutes)", s->name,
             (long long)s->bf_next_s, (long long)s->bf_to_s,
@@ -272,6 +295,7 @@ static void on_rt_bar(li *x, const tws_frame *f)
         if (x->s[i].rt_req != id) continue;
         x->st.rt_bars++;
         x->bar_since_broken = 1;
+        x->s[i].arrived_ns = x->last_bar_ns = tb_clock_now_ns();
         tb_bar out[2];
         int k = ibkr_agg_add(&x->s[i].agg, &b, out);
         for (int j = 0; j < k; j++) deliver_minute(x, i, &out[j]);
@@ -282,9 +306,21 @@ static void on_rt_bar(li *x, const tws_frame *f)
 
 /* ---- subscriptions -------------------------------------------------------------------------- */
 
+/* 1 when the regular session is open on the wall clock and has been for a minute at least. */
+static int mid_session(const li *x, int64_t now_ns)
+{
+    tb_session ss;
+    return x->o->cal && tb_cal_is_open(x->o->cal, now_ns, 0) &&
+           tb_cal_session(x->o->cal, tb_cal_session_day(now_ns), &ss) &&
+           now_ns >= ss.open_ns + 60 * TB_NS_PER_SEC;
+}
+
 static void subscribe_all(li *x, const char *why)
 {
     int n = 0;
+    int64_t now = tb_clock_now_ns();
+    /* a first subscription after the open backfills the session so far: strategies see it all */
+    int arm = x->ever || mid_session(x, now);
     tb_sbuf b = {0};
     tb_err e;
     for (int i = 0; i < x->n; i++) {
@@ -294,8 +330,10 @@ static void subscribe_all(li *x, const char *why)
         s->rt_req = x->next_req++;
         ibkr_agg_reset(&s->agg);
         if (ibkr_enc_rt_bars(&b, s->rt_req, s->name, 1, &e) == 0 && send_frame(x, &b) == 0) n++;
-        if (x->ever && s->bf == BF_NONE) s->bf = BF_ARMED;
+        if (arm && s->bf == BF_NONE) s->bf = BF_ARMED;
+        if (s->bf == BF_ARMED) s->armed_ns = now; /* the backfill timer counts from here */
     }
+    x->last_sub_ns = now;
     tb_sbuf_free(&b);
     x->subs_live = 1;
     x->farm_broken = 0;
@@ -397,11 +435,79 @@ static void on_detach(void *ud)
     subs_lost(x, 1);
 }
 
+/* ---- the wall-clock tick -------------------------------------------------------------------- */
+
+static int li_connected(void *sv);
+
+/* Connected but silent: every subscription is cancelled and requested again (which arms the
+ * backfill of the gap); the next judgement counts from this resubscription. */
+static void watch_silence(li *x, int64_t now)
+{
+    if (!x->o->cal) return;
+    int64_t last = x->last_bar_ns > x->last_sub_ns ? x->last_bar_ns : x->last_sub_ns;
+    double silent;
+    if (tb_wd_stream(x->o->cal, now, li_connected(x), last, x->stale_after_ns, &silent) !=
+        TB_WD_SILENT)
+        return;
+    x->st.stale_resubscribes++;
+    TB_WARN("feed",
+            "ibkr feed: real-time bars silent: no 5 s bar for any of %d symbols for %.0f s while "
+            "connected during market hours (feed_stale_after_s %.0f): cancelling and requesting "
+            "them again, the gap is backfilled (stale resubscribe %llu)",
+            x->n, silent, (double)x->stale_after_ns / 1e9,
+            (unsigned long long)x->st.stale_resubscribes);
+    char why[96];
+    snprintf(why, sizeof why, "no 5 s bar for %.0f s (watchdog)", silent);
+    subscribe_all(x, why);
+}
+
+/* A thin symbol's minute without its +55 s bar closes minute end + grace. */
+static void flush_thin(li *x, int i, int64_t now)
+{
+    li_sym *s = &x->s[i];
+    tb_bar b;
+    if (!ibkr_agg_flush_due(&s->agg, now, s->arrived_ns, x->grace_ns) ||
+        !ibkr_agg_flush(&s->agg, &b))
+        return;
+    x->st.flushed++;
+    deliver_minute(x, i, &b);
+}
+
+/* A symbol armed for a backfill whose first minute does not come (no trade since the
+ * subscription): backfilled up to the last minute that has ended on the wall clock. */
+static void backfill_by_timer(li *x, int i, int64_t now)
+{
+    li_sym *s = &x->s[i];
+    if (s->bf != BF_ARMED || !s->armed_ns || now - s->armed_ns < x->bf_after_ns ||
+        !li_connected(x) || !x->o->cal || !tb_cal_is_open(x->o->cal, now, 0))
+        return;
+    int64_t minute = now / TB_NS_PER_SEC / 60 * 60 - 60; /* the last minute that has ended */
+    x->st.timer_backfills++;
+    TB_INFO("feed",
+            "ibkr feed: no minute of %s for %lld s since the subscription: backfilling "
+            "without waiting for one",
+            s->name, (long long)((now - s->armed_ns) / TB_NS_PER_SEC));
+    start_backfill(x, i, minute);
+}
+
+static void on_tick(evutil_socket_t fd, short w, void *arg)
+{
+    li *x = arg;
+    int64_t now = tb_clock_now_ns();
+    watch_silence(x, now);
+    for (int i = 0; i < x->n; i++) {
+        flush_thin(x, i, now);
+        backfill_by_timer(x, i, now);
+    }
+}
+
 /* ---- the tb_live_src ------------------------------------------------------------------------ */
 
 static int li_start(void *sv, tb_err *e)
 {
     li *x = sv;
+    struct timeval one = {1, 0};
+    event_add(x->tick, &one);
     ibkr_conn_tap tap = {on_state, on_message, on_data_lost, x, LI_REQ_BASE};
     if (x->sharing) {
         if (!x->o->ibkr.shared || !(x->shared = *x->o->ibkr.shared))
@@ -434,6 +540,7 @@ static void li_free(void *sv)
     ibkr_conn_free(x->own);
     ibkr_hpace_free(x->hp);
     if (x->hp_timer) event_free(x->hp_timer);
+    if (x->tick) event_free(x->tick);
     free(x->s);
     free(x);
 }
@@ -478,6 +585,13 @@ static void li_status(void *sv, json_t *o)
     set_u(o, "hist_queued", hs.waiting);
     set_u(o, "hist_paced", hs.delayed);
     set_u(o, "stream_errors", x->st.errors);
+    set_u(o, "stale_reconnects", x->st.stale_resubscribes);
+    json_object_set_new(o, "stale_after_s", json_real((double)x->stale_after_ns / 1e9));
+    set_u(o, "minutes_flushed", x->st.flushed);
+    set_u(o, "timer_backfills", x->st.timer_backfills);
+    uint64_t late = 0;
+    for (int i = 0; i < x->n; i++) late += x->s[i].agg.late;
+    set_u(o, "late_5s_bars", late);
 }
 
 int tb_live_ibkr_src(tb_live *l, const tb_live_opts *o, tb_live_src *out, tb_err *e)
@@ -491,7 +605,14 @@ int tb_live_ibkr_src(tb_live *l, const tb_live_opts *o, tb_live_src *out, tb_err
     x->s = calloc((size_t)o->nsymbols, sizeof *x->s);
     x->hp = ibkr_hpace_new(LI_MARGIN_NS);
     x->hp_timer = evtimer_new(o->base, on_hp_timer, x);
-    if (!x->s || !x->hp || !x->hp_timer) {
+    x->tick = event_new(o->base, -1, EV_PERSIST, on_tick, x);
+    x->stale_after_ns = (int64_t)o->ibkr.stale_after_ms * 1000000;
+    /* defaults for callers that set none: IB sends a 5 s bar about 5 s after its end */
+    x->grace_ns =
+        (int64_t)(o->ibkr.minute_grace_ms > 0 ? o->ibkr.minute_grace_ms : 10000) * 1000000;
+    x->bf_after_ns =
+        (int64_t)(o->ibkr.backfill_after_ms > 0 ? o->ibkr.backfill_after_ms : 70000) * 1000000;
+    if (!x->s || !x->hp || !x->hp_timer || !x->tick) {
         li_free(x);
         return tb_errf(e, "ibkr feed: out of memory");
     }
