@@ -18,7 +18,7 @@
  * otherwise the feed opens its own connection with ibkr.feed_client_id (data only: it requests
  * no orders, positions or executions).
  *
- * A one-second tick on the wall clock does what no message triggers (feed_tick):
+ * A one-second tick on the wall clock does what no message triggers (live_ibkr_tick.c):
  * - the silence watchdog (net/watchdog.h, the stream judged as a whole, market hours only): no
  *   5-second bar for any symbol for stale_after while ready cancels and re-requests every
  *   subscription, which arms the backfill of the gap ("connected but silent", field-lessons);
@@ -34,8 +34,8 @@
 #include "broker/ibkr_msg.h"
 #include "feed/ibkr_agg.h"
 #include "feed/live.h"
+#include "feed/live_ibkr_priv.h"
 #include "log/log.h"
-#include "net/watchdog.h"
 #include "util/clock.h"
 
 #include <event2/event.h>
@@ -44,65 +44,14 @@
 #include <string.h>
 #include <strings.h>
 
-#define LI_REQ_BASE  700000000LL /* far above any order id: errors are told apart by id */
-#define LI_REQS      1024
-#define LI_HELD      16
-#define LI_CHUNK_S   (120 * 60) /* 120 bars: a HISTORICAL_DATA frame stays within 1024 fields */
-#define LI_MARGIN_NS 250000000LL
-
-enum { BF_NONE, BF_ARMED, BF_WAIT };
-
-typedef struct li_sym {
-    const char *name;
-    uint32_t id;
-    int64_t rt_req; /* the live subscription's id, 0: none */
-    ibkr_agg agg;
-    int bf;                     /* backfill: none, armed (after a resubscribe), waiting */
-    int64_t bf_next_s, bf_to_s; /* the next chunk starts at bf_next_s; all ends at bf_to_s */
-    tb_bar held[LI_HELD];       /* real-time minutes closed while the backfill runs */
-    int nheld;
-    int64_t arrived_ns; /* wall time the last 5-second bar arrived */
-    int64_t armed_ns;   /* wall time the backfill was armed (the timer starts it from there) */
-} li_sym;
-
-typedef struct li_req {
-    int64_t id, from_s, to_s;
-    int sym;
-    char end[24], dur[24];
-} li_req;
-
-typedef struct li {
-    tb_live *l;
-    const tb_live_opts *o;
-    ibkr_conn *own; /* our connection, or NULL when sharing */
-    ibkr *shared;   /* the broker's adapter when sharing (NULL once it is freed) */
-    int sharing, client_id;
-    li_sym *s;
-    int n;
-    int subs_live, ever; /* subscriptions issued on this session / ever */
-    int farm_broken, bar_since_broken;
-    int64_t next_req;
-    li_req reqs[LI_REQS];
-    ibkr_hpace *hp;
-    struct event *hp_timer, *tick;
-    int64_t stale_after_ns, grace_ns, bf_after_ns;
-    int64_t last_bar_ns, last_sub_ns; /* wall: the last 5 s bar of any symbol, (re)subscription */
-    struct {
-        uint64_t subscribes, resubscribes, rt_bars, minutes, held_dropped, farm_broken, farm_ok,
-            farm_resubscribes, data_lost, backfills, hist_requests, hist_answers, backfilled,
-            corrected, pacing_162, nodata_162, code_366, errors, stale, stale_resubscribes, flushed,
-            timer_backfills;
-    } st;
-} li;
-
-static ibkr_conn *conn(li *x)
+ibkr_conn *live_ibkr_conn(li *x)
 {
     return x->own ? x->own : x->shared ? ibkr_data_conn(x->shared) : NULL;
 }
 
 static int send_frame(li *x, tb_sbuf *b)
 {
-    ibkr_conn *c = conn(x);
+    ibkr_conn *c = live_ibkr_conn(x);
     return c ? ibkr_conn_send(c, b) : -1;
 }
 
@@ -117,7 +66,7 @@ static li_req *req_slot(li *x, int64_t id)
 
 static void hp_drain(li *x)
 {
-    ibkr_conn *c = conn(x);
+    ibkr_conn *c = live_ibkr_conn(x);
     while (c && ibkr_conn_state(c) == IBC_READY) {
         int64_t tag, wait;
         int r = ibkr_hpace_pop(x->hp, tb_clock_mono_ns(), &tag, &wait);
@@ -190,7 +139,7 @@ static void backfill_done(li *x, int i)
     s->nheld = 0;
 }
 
-static void start_backfill(li *x, int i, int64_t first_rt_s)
+void live_ibkr_start_backfill(li *x, int i, int64_t first_rt_s)
 {
     li_sym *s = &x->s[i];
     int64_t last = tb_live_last_start(x->l, s->id) / TB_NS_PER_SEC;
@@ -213,11 +162,11 @@ static void start_backfill(li *x, int i, int64_t first_rt_s)
     request_chunk(x, i);
 }
 
-static void deliver_minute(li *x, int i, const tb_bar *b)
+void live_ibkr_deliver_minute(li *x, int i, const tb_bar *b)
 {
     li_sym *s = &x->s[i];
     x->st.minutes++;
-    if (s->bf == BF_ARMED) start_backfill(x, i, b->start_ns / TB_NS_PER_SEC);
+    if (s->bf == BF_ARMED) live_ibkr_start_backfill(x, i, b->start_ns / TB_NS_PER_SEC);
     if (s->bf == BF_WAIT) {
         if (s->nheld == LI_HELD) {
             memmove(s->held, s->held + 1, (LI_HELD - 1) * sizeof *s->held);
@@ -298,7 +247,7 @@ static void on_rt_bar(li *x, const tws_frame *f)
         x->s[i].arrived_ns = x->last_bar_ns = tb_clock_now_ns();
         tb_bar out[2];
         int k = ibkr_agg_add(&x->s[i].agg, &b, out);
-        for (int j = 0; j < k; j++) deliver_minute(x, i, &out[j]);
+        for (int j = 0; j < k; j++) live_ibkr_deliver_minute(x, i, &out[j]);
         return;
     }
     x->st.stale++; /* a subscription we no longer own */
@@ -315,7 +264,7 @@ static int mid_session(const li *x, int64_t now_ns)
            now_ns >= ss.open_ns + 60 * TB_NS_PER_SEC;
 }
 
-static void subscribe_all(li *x, const char *why)
+void live_ibkr_subscribe_all(li *x, const char *why)
 {
     int n = 0;
     int64_t now = tb_clock_now_ns();
@@ -364,7 +313,7 @@ static void on_state(void *ud, ibkr_state st)
     li *x = ud;
     if (st == IBC_DISCONNECTED) subs_lost(x, 1);
     if (st == IBC_READY && !x->subs_live)
-        subscribe_all(x, x->ever ? "connection ready again" : NULL);
+        live_ibkr_subscribe_all(x, x->ever ? "connection ready again" : NULL);
     if (st == IBC_READY) hp_drain(x);
 }
 
@@ -390,7 +339,7 @@ static void on_error(li *x, const tws_frame *f)
         x->st.farm_ok++;
         if (x->farm_broken && !x->bar_since_broken && x->subs_live) {
             x->st.farm_resubscribes++;
-            subscribe_all(x, "farm OK after broken, no bar since");
+            live_ibkr_subscribe_all(x, "farm OK after broken, no bar since");
         }
         x->farm_broken = 0;
         return;
@@ -435,72 +384,6 @@ static void on_detach(void *ud)
     subs_lost(x, 1);
 }
 
-/* ---- the wall-clock tick -------------------------------------------------------------------- */
-
-static int li_connected(void *sv);
-
-/* Connected but silent: every subscription is cancelled and requested again (which arms the
- * backfill of the gap); the next judgement counts from this resubscription. */
-static void watch_silence(li *x, int64_t now)
-{
-    if (!x->o->cal) return;
-    int64_t last = x->last_bar_ns > x->last_sub_ns ? x->last_bar_ns : x->last_sub_ns;
-    double silent;
-    if (tb_wd_stream(x->o->cal, now, li_connected(x), last, x->stale_after_ns, &silent) !=
-        TB_WD_SILENT)
-        return;
-    x->st.stale_resubscribes++;
-    TB_WARN("feed",
-            "ibkr feed: real-time bars silent: no 5 s bar for any of %d symbols for %.0f s while "
-            "connected during market hours (feed_stale_after_s %.0f): cancelling and requesting "
-            "them again, the gap is backfilled (stale resubscribe %llu)",
-            x->n, silent, (double)x->stale_after_ns / 1e9,
-            (unsigned long long)x->st.stale_resubscribes);
-    char why[96];
-    snprintf(why, sizeof why, "no 5 s bar for %.0f s (watchdog)", silent);
-    subscribe_all(x, why);
-}
-
-/* A thin symbol's minute without its +55 s bar closes minute end + grace. */
-static void flush_thin(li *x, int i, int64_t now)
-{
-    li_sym *s = &x->s[i];
-    tb_bar b;
-    if (!ibkr_agg_flush_due(&s->agg, now, s->arrived_ns, x->grace_ns) ||
-        !ibkr_agg_flush(&s->agg, &b))
-        return;
-    x->st.flushed++;
-    deliver_minute(x, i, &b);
-}
-
-/* A symbol armed for a backfill whose first minute does not come (no trade since the
- * subscription): backfilled up to the last minute that has ended on the wall clock. */
-static void backfill_by_timer(li *x, int i, int64_t now)
-{
-    li_sym *s = &x->s[i];
-    if (s->bf != BF_ARMED || !s->armed_ns || now - s->armed_ns < x->bf_after_ns ||
-        !li_connected(x) || !x->o->cal || !tb_cal_is_open(x->o->cal, now, 0))
-        return;
-    int64_t minute = now / TB_NS_PER_SEC / 60 * 60 - 60; /* the last minute that has ended */
-    x->st.timer_backfills++;
-    TB_INFO("feed",
-            "ibkr feed: no minute of %s for %lld s since the subscription: backfilling "
-            "without waiting for one",
-            s->name, (long long)((now - s->armed_ns) / TB_NS_PER_SEC));
-    start_backfill(x, i, minute);
-}
-
-static void on_tick(evutil_socket_t fd, short w, void *arg)
-{
-    li *x = arg;
-    int64_t now = tb_clock_now_ns();
-    watch_silence(x, now);
-    for (int i = 0; i < x->n; i++) {
-        flush_thin(x, i, now);
-        backfill_by_timer(x, i, now);
-    }
-}
-
 /* ---- the tb_live_src ------------------------------------------------------------------------ */
 
 static int li_start(void *sv, tb_err *e)
@@ -514,7 +397,8 @@ static int li_start(void *sv, tb_err *e)
             return tb_errf(e, "feed ibkr: the ibkr broker to share is not there");
         ibkr_set_data_tap(x->shared, &tap, on_detach);
         TB_INFO("feed", "ibkr feed: sharing the broker's connection");
-        if (conn(x) && ibkr_conn_state(conn(x)) == IBC_READY) subscribe_all(x, NULL);
+        if (live_ibkr_conn(x) && ibkr_conn_state(live_ibkr_conn(x)) == IBC_READY)
+            live_ibkr_subscribe_all(x, NULL);
         return 0;
     }
     ibkr_conn_opts co = {.base = x->o->base,
@@ -545,53 +429,11 @@ static void li_free(void *sv)
     free(x);
 }
 
-static int li_connected(void *sv)
+int live_ibkr_connected(void *sv)
 {
     li *x = sv;
-    ibkr_conn *c = conn(x);
+    ibkr_conn *c = live_ibkr_conn(x);
     return c && ibkr_conn_state(c) == IBC_READY && x->subs_live;
-}
-
-static void set_u(json_t *o, const char *k, uint64_t v)
-{
-    json_object_set_new(o, k, json_integer((json_int_t)v));
-}
-
-static void li_status(void *sv, json_t *o)
-{
-    li *x = sv;
-    ibkr_conn *c = conn(x);
-    ibkr_state st = c ? ibkr_conn_state(c) : IBC_DISCONNECTED;
-    json_object_set_new(o, "state", json_string(ibkr_state_name(st)));
-    json_object_set_new(o, "status", json_string(li_connected(x) ? "real-time" : "connecting"));
-    json_object_set_new(o, "connection",
-                        json_string(x->sharing ? "shared with the broker" : "own"));
-    if (!x->sharing) set_u(o, "client_id", (uint64_t)x->client_id);
-    set_u(o, "subscribes", x->st.subscribes);
-    set_u(o, "resubscribes", x->st.resubscribes);
-    set_u(o, "realtime_bars_5s", x->st.rt_bars);
-    set_u(o, "farm_broken", x->st.farm_broken);
-    set_u(o, "farm_resubscribes", x->st.farm_resubscribes);
-    set_u(o, "data_lost_1101", x->st.data_lost);
-    set_u(o, "backfills", x->st.backfills);
-    set_u(o, "backfilled_bars", x->st.backfilled);
-    set_u(o, "backfill_corrected", x->st.corrected);
-    set_u(o, "hist_requests", x->st.hist_requests);
-    set_u(o, "hist_pacing_162", x->st.pacing_162);
-    set_u(o, "hist_nodata_162", x->st.nodata_162);
-    set_u(o, "hist_366", x->st.code_366);
-    ibkr_hpace_stats hs;
-    ibkr_hpace_stats_get(x->hp, &hs);
-    set_u(o, "hist_queued", hs.waiting);
-    set_u(o, "hist_paced", hs.delayed);
-    set_u(o, "stream_errors", x->st.errors);
-    set_u(o, "stale_reconnects", x->st.stale_resubscribes);
-    json_object_set_new(o, "stale_after_s", json_real((double)x->stale_after_ns / 1e9));
-    set_u(o, "minutes_flushed", x->st.flushed);
-    set_u(o, "timer_backfills", x->st.timer_backfills);
-    uint64_t late = 0;
-    for (int i = 0; i < x->n; i++) late += x->s[i].agg.late;
-    set_u(o, "late_5s_bars", late);
 }
 
 int tb_live_ibkr_src(tb_live *l, const tb_live_opts *o, tb_live_src *out, tb_err *e)
@@ -605,7 +447,7 @@ int tb_live_ibkr_src(tb_live *l, const tb_live_opts *o, tb_live_src *out, tb_err
     x->s = calloc((size_t)o->nsymbols, sizeof *x->s);
     x->hp = ibkr_hpace_new(LI_MARGIN_NS);
     x->hp_timer = evtimer_new(o->base, on_hp_timer, x);
-    x->tick = event_new(o->base, -1, EV_PERSIST, on_tick, x);
+    x->tick = event_new(o->base, -1, EV_PERSIST, live_ibkr_on_tick, x);
     x->stale_after_ns = (int64_t)o->ibkr.stale_after_ms * 1000000;
     /* defaults for callers that set none: IB sends a 5 s bar about 5 s after its end */
     x->grace_ns =
@@ -626,6 +468,6 @@ int tb_live_ibkr_src(tb_live *l, const tb_live_opts *o, tb_live_src *out, tb_err
         x->s[i].id = (uint32_t)id;
         ibkr_agg_init(&x->s[i].agg, (uint32_t)id);
     }
-    *out = (tb_live_src){li_start, li_free, li_connected, li_status, x};
+    *out = (tb_live_src){li_start, li_free, live_ibkr_connected, live_ibkr_status, x};
     return 0;
 }
