@@ -11,7 +11,7 @@
  * backfill of the gap); the next judgement counts from this resubscription. */
 static void watch_silence(li *x, int64_t now)
 {
-    if (!x->o->cal) return;
+    if (!x->o->cal || x->n == 0) return;
     int64_t last = x->last_bar_ns > x->last_sub_ns ? x->last_bar_ns : x->last_sub_ns;
     double silent;
     if (tb_wd_stream(x->o->cal, now, live_ibkr_connected(x), last, x->stale_after_ns, &silent) !=
