@@ -48,7 +48,7 @@ cat >"$H/config/trading_config.json" <<JSON
  "dashboard": {"port": 0}, "risk": {"survival": {"stale": "ignore"}},
  "ibkr": {"host": "127.0.0.1", "port": $PORT, "client_id": 3, "feed_client_id": 40,
           "reconnect_min_seconds": 0.2, "reconnect_max_seconds": 1,
-          "feed_stale_after_s": 8, "feed_minute_grace_s": 1, "feed_backfill_after_s": 3},
+          "feed_stale_after_s": 10, "feed_minute_grace_s": 1, "feed_backfill_after_s": 3},
  "strategies": [{"file": "strategies/first_bar.lua"}]}
 JSON
 
