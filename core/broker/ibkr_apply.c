@@ -205,7 +205,7 @@ static void on_error(ibkr *a, const tws_frame *f)
             /* A blip left feeds dead in other engines: subscribe again on every "OK". */
             a->farm_broken = 0;
             a->st.resubscribes++;
-            TB_INFO("ibkr", "%lld farm OK again: resubscribing", (long long)er.code);
+            TB_INFO("ibkr", "account data requested again after the farm blip");
             ibk_request_account(a);
         }
         return;

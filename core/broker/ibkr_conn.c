@@ -23,7 +23,8 @@ struct ibkr_conn {
     ibkr_pacer *pace;                  /* every message after the greeting goes through it */
     struct evdns_base *dns; /* a host name (ib-gateway in compose): resolved on the loop */
     int greeted, positions_on, sync_got, sync_req_id, cur_id, fails_326;
-    int quiet; /* the sync in progress keeps the state ready */
+    int quiet;     /* the sync in progress keeps the state ready */
+    int farm_down; /* a farm-broken notice not yet followed by an OK (logged once each) */
     int64_t next_id;
     long backoff_ms;
     uint64_t rng;
@@ -85,6 +86,12 @@ static void request_sync(ibkr_conn *c)
     c->quiet = 0;
     c->st.syncs++;
     set_state(c, IBC_SYNCING);
+    if (c->o.data_only) {
+        /* nothing to reconcile on a market-data connection; the tap still sees ready again */
+        c->sync_got = SYNC_ALL;
+        set_state(c, IBC_READY);
+        return;
+    }
     send_sync_requests(c);
 }
 
@@ -169,11 +176,16 @@ static void on_error_msg(ibkr_conn *c, const tws_frame *f)
         return;
     case 2104:
     case 2106:
-    case 2158: c->st.farm_ok++; break; /* the adapter resubscribes after a broken farm */
+    case 2158: /* the adapter and the feed act on it and log what they do, not the notice */
+        c->st.farm_ok++;
+        if (c->farm_down) TB_INFO("ibkr", "%lld %s", (long long)code, text);
+        c->farm_down = 0;
+        break;
     case 2103:
     case 2105:
     case 2157:
         c->st.farm_broken++;
+        c->farm_down = 1;
         TB_WARN("ibkr", "%lld %s", (long long)code, text);
         break;
     case 202: /* order cancelled: expected after a cancel or an OCA fill; the adapter applies it */
@@ -181,6 +193,7 @@ static void on_error_msg(ibkr_conn *c, const tws_frame *f)
         break;
     default:
         c->st.errors++;
+        if (c->tap.ids_from > 0 && id >= c->tap.ids_from) break; /* the tap logs its own */
         TB_WARN("ibkr", "error id=%lld code=%lld: %s", (long long)id, (long long)code, text);
     }
     if (c->o.on_message) c->o.on_message(c->o.ud, f);

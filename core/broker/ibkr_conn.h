@@ -36,6 +36,8 @@ typedef struct ibkr_conn_opts {
     long reconnect_min_ms, reconnect_max_ms; /* defaults 2000 and 60000 */
     long connect_timeout_ms;                 /* connect + resolve + greeting (default 15000) */
     int max_msgs_per_sec;                    /* outgoing pacing (0: 40; IB's limit is ~50) */
+    int data_only; /* market data only (the feed's own connection): no open orders, positions or
+                      executions are requested; ready on NEXT_VALID_ID and again after 1101 */
     void (*on_state)(void *ud, ibkr_state s);
     void (*on_message)(void *ud, const tws_frame *f); /* messages the machine does not consume */
     void (*on_quiet_synced)(void *ud); /* the three lists of a quiet sync have ended */
@@ -89,6 +91,8 @@ typedef struct ibkr_conn_tap {
     void (*on_message)(void *ud, const tws_frame *f);
     void (*on_data_lost)(void *ud);
     void *ud;
+    int64_t ids_from; /* ERR_MSGs for ids >= this are the tap's requests: it logs them, the
+                         connection only counts them (each error one log line); 0: none */
 } ibkr_conn_tap;
 
 /* Sets (or with NULL removes) the tap. */

@@ -324,6 +324,12 @@ static const cf_field ibkr_fields[] = {
     {"reconcile_interval_s", CF_INT, OFF(ibkr.reconcile_interval_s), 0, 86400, NULL, NULL, 0, 0, 0,
      NULL},
     {"feed_client_id", CF_INT, OFF(ibkr.feed_client_id), -1, 2147483647, NULL, NULL, 0, 0, 0, NULL},
+    {"feed_stale_after_s", CF_INT, OFF(ibkr.feed_stale_after_s), 0, 3600, NULL, NULL, 0, 0, 0,
+     NULL},
+    {"feed_minute_grace_s", CF_INT, OFF(ibkr.feed_minute_grace_s), 1, 300, NULL, NULL, 0, 0, 0,
+     NULL},
+    {"feed_backfill_after_s", CF_INT, OFF(ibkr.feed_backfill_after_s), 1, 3600, NULL, NULL, 0, 0, 0,
+     NULL},
     END,
 };
 

@@ -162,8 +162,13 @@ typedef struct tb_config {
         char *restart_zone;             /* America/New_York | UTC */
         int64_t restart_window_minutes; /* no new orders this close to the restart */
         double reconnect_min_seconds, reconnect_max_seconds;
-        int64_t reconcile_interval_s; /* quiet re-sync while ready (0: off) */
-        int64_t feed_client_id;       /* "feed": "ibkr" without broker ibkr; -1: client_id + 100 */
+        int64_t reconcile_interval_s;  /* quiet re-sync while ready (0: off) */
+        int64_t feed_client_id;        /* "feed": "ibkr" without broker ibkr; -1: client_id + 100 */
+        int64_t feed_stale_after_s;    /* no 5 s bar for any symbol this long, market open:
+                                          resubscribe + backfill (0: off) */
+        int64_t feed_minute_grace_s;   /* a minute without its +55 s bar closes this long after
+                                          its end (and after its last bar arrived) */
+        int64_t feed_backfill_after_s; /* no minute this long after a resubscribe: backfill */
     } ibkr;
     struct {
         int enabled;                   /* features, confidence, gate, model swaps */

@@ -120,6 +120,9 @@ static int feed_ibkr_opts(tb_engine *en, tb_live_opts *lo, tb_err *e)
         c->ibkr.feed_client_id >= 0 ? (int)c->ibkr.feed_client_id : (int)c->ibkr.client_id + 100;
     lo->ibkr.reconnect_min_ms = (long)(c->ibkr.reconnect_min_seconds * 1000);
     lo->ibkr.reconnect_max_ms = (long)(c->ibkr.reconnect_max_seconds * 1000);
+    lo->ibkr.stale_after_ms = (long)c->ibkr.feed_stale_after_s * 1000;
+    lo->ibkr.minute_grace_ms = (long)c->ibkr.feed_minute_grace_s * 1000;
+    lo->ibkr.backfill_after_ms = (long)c->ibkr.feed_backfill_after_s * 1000;
     if (strcmp(c->broker, "ibkr") == 0) {
         lo->ibkr.shared = &en->ibkr;
         TB_INFO("feed", "feed ibkr: real-time bars over the broker's connection %s:%d",

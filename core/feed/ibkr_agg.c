@@ -69,3 +69,18 @@ int ibkr_agg_add(ibkr_agg *a, const ibkr_bar *b, tb_bar out[2])
     if (b->time_s % 60 == 55) close_minute(a, &out[n++]);
     return n;
 }
+
+int ibkr_agg_flush_due(const ibkr_agg *a, int64_t now_ns, int64_t last_arrival_ns, int64_t grace_ns)
+{
+    if (!a->minute_s) return 0;
+    int64_t end_ns = (a->minute_s + 60) * TB_NS_PER_SEC;
+    int64_t from = end_ns > last_arrival_ns ? end_ns : last_arrival_ns;
+    return now_ns >= from + grace_ns;
+}
+
+int ibkr_agg_flush(ibkr_agg *a, tb_bar *out)
+{
+    if (!a->minute_s) return 0;
+    close_minute(a, out);
+    return 1;
+}

@@ -5,6 +5,10 @@
  * fewer than twelve, and a minute with none is no bar at all (a gap, never invented). Volume is
  * summed, the VWAP is the volume-weighted mean of the 5-second WAPs, trades are summed. A bar
  * older than the minute being built is ignored (counted). Pure: unit tested.
+ *
+ * A thin symbol's minute may never get its +55 s bar: the caller closes it on a timer
+ * (ibkr_agg_flush_due, ibkr_agg_flush). A 5-second bar of that minute arriving afterwards is late
+ * like any other bar of a closed minute: counted and dropped (the closed bar is not amended).
  */
 #ifndef TB_FEED_IBKR_AGG_H
 #define TB_FEED_IBKR_AGG_H
@@ -32,6 +36,15 @@ int ibkr_agg_add(ibkr_agg *a, const ibkr_bar *b, tb_bar out[2]);
 
 /* Forgets the minute being built (the subscription it came from is gone); what closed stays. */
 void ibkr_agg_reset(ibkr_agg *a);
+
+/* 1 when the minute being built is due to close on the wall clock at now_ns: its end plus grace
+ * has passed, and so has grace since its last 5-second bar arrived (last_arrival_ns), so bars that
+ * arrive in a burst long after their minute (a replay, a lagging feed) are not cut off. */
+int ibkr_agg_flush_due(const ibkr_agg *a, int64_t now_ns, int64_t last_arrival_ns,
+                       int64_t grace_ns);
+
+/* Closes the minute being built into *out: 1, or 0 when none is being built. */
+int ibkr_agg_flush(ibkr_agg *a, tb_bar *out);
 
 /* A Gateway bar as a closed bar of tf_sec seconds for symbol sym (prices to double at the end). */
 void ibkr_agg_to_bar(const ibkr_bar *b, uint32_t sym, int tf_sec, tb_bar *out);

@@ -53,6 +53,9 @@ typedef struct tb_live_opts {
         int port, client_id; /* client_id: the feed's own connection (not used when sharing) */
         long reconnect_min_ms, reconnect_max_ms;
         struct ibkr *const *shared; /* the broker's adapter ("broker": "ibkr"): one socket */
+        long stale_after_ms;        /* no 5 s bar at all this long, market open: resubscribe */
+        long minute_grace_ms;       /* a minute without its +55 s bar closes this long after */
+        long backfill_after_ms;     /* no minute this long after a (re)subscription: backfill */
     } ibkr;
     /* Optional: every delivered bar and every correction goes here too (the bar store's
      * buffer, data/bar_sink.h); status adds its figures to tb_live_status_json. */

@@ -15,7 +15,18 @@
  * is not. Every message goes through the connection's 40 msg/s pacer as well.
  *
  * With "broker": "ibkr" the broker's socket is shared (one socket per account, field-lessons);
- * otherwise the feed opens its own connection with ibkr.feed_client_id.
+ * otherwise the feed opens its own connection with ibkr.feed_client_id (data only: it requests
+ * no orders, positions or executions).
+ *
+ * A one-second tick on the wall clock does what no message triggers (live_ibkr_tick.c):
+ * - the silence watchdog (net/watchdog.h, the stream judged as a whole, market hours only): no
+ *   5-second bar for any symbol for stale_after while ready cancels and re-requests every
+ *   subscription, which arms the backfill of the gap ("connected but silent", field-lessons);
+ * - a minute whose +55 s bar never comes (a thin symbol) is closed minute end + grace;
+ * - a symbol armed for a backfill that gets no minute for backfill_after (no trade since the
+ *   resubscription) is backfilled up to the last minute that has ended.
+ * The first subscription after the session's open arms the backfill too, so strategies see the
+ * session from the open when the engine starts mid-session.
  */
 #include "broker/ibkr.h"
 #include "broker/ibkr_bars.h"
@@ -23,6 +34,7 @@
 #include "broker/ibkr_msg.h"
 #include "feed/ibkr_agg.h"
 #include "feed/live.h"
+#include "feed/live_ibkr_priv.h"
 #include "log/log.h"
 #include "util/clock.h"
 
@@ -32,60 +44,14 @@
 #include <string.h>
 #include <strings.h>
 
-#define LI_REQ_BASE  700000000LL /* far above any order id: errors are told apart by id */
-#define LI_REQS      1024
-#define LI_HELD      16
-#define LI_CHUNK_S   (120 * 60) /* 120 bars: a HISTORICAL_DATA frame stays within 1024 fields */
-#define LI_MARGIN_NS 250000000LL
-
-enum { BF_NONE, BF_ARMED, BF_WAIT };
-
-typedef struct li_sym {
-    const char *name;
-    uint32_t id;
-    int64_t rt_req; /* the live subscription's id, 0: none */
-    ibkr_agg agg;
-    int bf;                     /* backfill: none, armed (after a resubscribe), waiting */
-    int64_t bf_next_s, bf_to_s; /* the next chunk starts at bf_next_s; all ends at bf_to_s */
-    tb_bar held[LI_HELD];       /* real-time minutes closed while the backfill runs */
-    int nheld;
-} li_sym;
-
-typedef struct li_req {
-    int64_t id, from_s, to_s;
-    int sym;
-    char end[24], dur[24];
-} li_req;
-
-typedef struct li {
-    tb_live *l;
-    const tb_live_opts *o;
-    ibkr_conn *own; /* our connection, or NULL when sharing */
-    ibkr *shared;   /* the broker's adapter when sharing (NULL once it is freed) */
-    int sharing, client_id;
-    li_sym *s;
-    int n;
-    int subs_live, ever; /* subscriptions issued on this session / ever */
-    int farm_broken, bar_since_broken;
-    int64_t next_req;
-    li_req reqs[LI_REQS];
-    ibkr_hpace *hp;
-    struct event *hp_timer;
-    struct {
-        uint64_t subscribes, resubscribes, rt_bars, minutes, held_dropped, farm_broken, farm_ok,
-            farm_resubscribes, data_lost, backfills, hist_requests, hist_answers, backfilled,
-            corrected, pacing_162, nodata_162, code_366, errors, stale;
-    } st;
-} li;
-
-static ibkr_conn *conn(li *x)
+ibkr_conn *live_ibkr_conn(li *x)
 {
     return x->own ? x->own : x->shared ? ibkr_data_conn(x->shared) : NULL;
 }
 
 static int send_frame(li *x, tb_sbuf *b)
 {
-    ibkr_conn *c = conn(x);
+    ibkr_conn *c = live_ibkr_conn(x);
     return c ? ibkr_conn_send(c, b) : -1;
 }
 
@@ -100,7 +66,7 @@ static li_req *req_slot(li *x, int64_t id)
 
 static void hp_drain(li *x)
 {
-    ibkr_conn *c = conn(x);
+    ibkr_conn *c = live_ibkr_conn(x);
     while (c && ibkr_conn_state(c) == IBC_READY) {
         int64_t tag, wait;
         int r = ibkr_hpace_pop(x->hp, tb_clock_mono_ns(), &tag, &wait);
@@ -168,11 +134,12 @@ static void backfill_done(li *x, int i)
     li_sym *s = &x->s[i];
     s->bf = BF_NONE;
     for (int k = 0; k < s->nheld; k++)
-        if (s->held[k].start_ns >= s->bf_to_s * TB_NS_PER_SEC) tb_live_push(x->l, &s->held[k], 0);
+        if (s->held[k].start_ns > tb_live_last_start(x->l, s->id))
+            tb_live_push(x->l, &s->held[k], 0);
     s->nheld = 0;
 }
 
-static void start_backfill(li *x, int i, int64_t first_rt_s)
+void live_ibkr_start_backfill(li *x, int i, int64_t first_rt_s)
 {
     li_sym *s = &x->s[i];
     int64_t last = tb_live_last_start(x->l, s->id) / TB_NS_PER_SEC;
@@ -181,8 +148,13 @@ static void start_backfill(li *x, int i, int64_t first_rt_s)
                        ? ss.open_ns / TB_NS_PER_SEC
                        : first_rt_s;
     s->bf = BF_WAIT;
+    s->armed_ns = 0;
     s->bf_next_s = last >= open ? last : open; /* the last delivered minute again: corrections */
     s->bf_to_s = first_rt_s + 60;              /* that first real-time minute has closed */
+    if (s->bf_next_s >= s->bf_to_s) {          /* nothing missing: what is held follows */
+        backfill_done(x, i);
+        return;
+    }
     x->st.backfills++;
     TB_INFO("feed", "ibkr feed: backfill %s from %lld to %lld (%lld minutes)", s->name,
             (long long)s->bf_next_s, (long long)s->bf_to_s,
@@ -190,11 +162,11 @@ static void start_backfill(li *x, int i, int64_t first_rt_s)
     request_chunk(x, i);
 }
 
-static void deliver_minute(li *x, int i, const tb_bar *b)
+void live_ibkr_deliver_minute(li *x, int i, const tb_bar *b)
 {
     li_sym *s = &x->s[i];
     x->st.minutes++;
-    if (s->bf == BF_ARMED) start_backfill(x, i, b->start_ns / TB_NS_PER_SEC);
+    if (s->bf == BF_ARMED) live_ibkr_start_backfill(x, i, b->start_ns / TB_NS_PER_SEC);
     if (s->bf == BF_WAIT) {
         if (s->nheld == LI_HELD) {
             memmove(s->held, s->held + 1, (LI_HELD - 1) * sizeof *s->held);
@@ -272,9 +244,10 @@ static void on_rt_bar(li *x, const tws_frame *f)
         if (x->s[i].rt_req != id) continue;
         x->st.rt_bars++;
         x->bar_since_broken = 1;
+        x->s[i].arrived_ns = x->last_bar_ns = tb_clock_now_ns();
         tb_bar out[2];
         int k = ibkr_agg_add(&x->s[i].agg, &b, out);
-        for (int j = 0; j < k; j++) deliver_minute(x, i, &out[j]);
+        for (int j = 0; j < k; j++) live_ibkr_deliver_minute(x, i, &out[j]);
         return;
     }
     x->st.stale++; /* a subscription we no longer own */
@@ -282,9 +255,21 @@ static void on_rt_bar(li *x, const tws_frame *f)
 
 /* ---- subscriptions -------------------------------------------------------------------------- */
 
-static void subscribe_all(li *x, const char *why)
+/* 1 when the regular session is open on the wall clock and has been for a minute at least. */
+static int mid_session(const li *x, int64_t now_ns)
+{
+    tb_session ss;
+    return x->o->cal && tb_cal_is_open(x->o->cal, now_ns, 0) &&
+           tb_cal_session(x->o->cal, tb_cal_session_day(now_ns), &ss) &&
+           now_ns >= ss.open_ns + 60 * TB_NS_PER_SEC;
+}
+
+void live_ibkr_subscribe_all(li *x, const char *why)
 {
     int n = 0;
+    int64_t now = tb_clock_now_ns();
+    /* a first subscription after the open backfills the session so far: strategies see it all */
+    int arm = x->ever || mid_session(x, now);
     tb_sbuf b = {0};
     tb_err e;
     for (int i = 0; i < x->n; i++) {
@@ -294,8 +279,10 @@ static void subscribe_all(li *x, const char *why)
         s->rt_req = x->next_req++;
         ibkr_agg_reset(&s->agg);
         if (ibkr_enc_rt_bars(&b, s->rt_req, s->name, 1, &e) == 0 && send_frame(x, &b) == 0) n++;
-        if (x->ever && s->bf == BF_NONE) s->bf = BF_ARMED;
+        if (arm && s->bf == BF_NONE) s->bf = BF_ARMED;
+        if (s->bf == BF_ARMED) s->armed_ns = now; /* the backfill timer counts from here */
     }
+    x->last_sub_ns = now;
     tb_sbuf_free(&b);
     x->subs_live = 1;
     x->farm_broken = 0;
@@ -326,7 +313,7 @@ static void on_state(void *ud, ibkr_state st)
     li *x = ud;
     if (st == IBC_DISCONNECTED) subs_lost(x, 1);
     if (st == IBC_READY && !x->subs_live)
-        subscribe_all(x, x->ever ? "connection ready again" : NULL);
+        live_ibkr_subscribe_all(x, x->ever ? "connection ready again" : NULL);
     if (st == IBC_READY) hp_drain(x);
 }
 
@@ -352,7 +339,7 @@ static void on_error(li *x, const tws_frame *f)
         x->st.farm_ok++;
         if (x->farm_broken && !x->bar_since_broken && x->subs_live) {
             x->st.farm_resubscribes++;
-            subscribe_all(x, "farm OK after broken, no bar since");
+            live_ibkr_subscribe_all(x, "farm OK after broken, no bar since");
         }
         x->farm_broken = 0;
         return;
@@ -402,13 +389,16 @@ static void on_detach(void *ud)
 static int li_start(void *sv, tb_err *e)
 {
     li *x = sv;
-    ibkr_conn_tap tap = {on_state, on_message, on_data_lost, x};
+    struct timeval one = {1, 0};
+    event_add(x->tick, &one);
+    ibkr_conn_tap tap = {on_state, on_message, on_data_lost, x, LI_REQ_BASE};
     if (x->sharing) {
         if (!x->o->ibkr.shared || !(x->shared = *x->o->ibkr.shared))
             return tb_errf(e, "feed ibkr: the ibkr broker to share is not there");
         ibkr_set_data_tap(x->shared, &tap, on_detach);
         TB_INFO("feed", "ibkr feed: sharing the broker's connection");
-        if (conn(x) && ibkr_conn_state(conn(x)) == IBC_READY) subscribe_all(x, NULL);
+        if (live_ibkr_conn(x) && ibkr_conn_state(live_ibkr_conn(x)) == IBC_READY)
+            live_ibkr_subscribe_all(x, NULL);
         return 0;
     }
     ibkr_conn_opts co = {.base = x->o->base,
@@ -417,7 +407,8 @@ static int li_start(void *sv, tb_err *e)
                          .client_id = x->client_id,
                          .alt_client_id = -1,
                          .reconnect_min_ms = x->o->ibkr.reconnect_min_ms,
-                         .reconnect_max_ms = x->o->ibkr.reconnect_max_ms};
+                         .reconnect_max_ms = x->o->ibkr.reconnect_max_ms,
+                         .data_only = 1};
     if (!(x->own = ibkr_conn_new(&co, e))) return -1;
     ibkr_conn_set_tap(x->own, &tap);
     TB_INFO("feed", "ibkr feed: own connection to %s:%d client_id=%d", x->o->ibkr.host,
@@ -433,50 +424,16 @@ static void li_free(void *sv)
     ibkr_conn_free(x->own);
     ibkr_hpace_free(x->hp);
     if (x->hp_timer) event_free(x->hp_timer);
+    if (x->tick) event_free(x->tick);
     free(x->s);
     free(x);
 }
 
-static int li_connected(void *sv)
+int live_ibkr_connected(void *sv)
 {
     li *x = sv;
-    ibkr_conn *c = conn(x);
+    ibkr_conn *c = live_ibkr_conn(x);
     return c && ibkr_conn_state(c) == IBC_READY && x->subs_live;
-}
-
-static void set_u(json_t *o, const char *k, uint64_t v)
-{
-    json_object_set_new(o, k, json_integer((json_int_t)v));
-}
-
-static void li_status(void *sv, json_t *o)
-{
-    li *x = sv;
-    ibkr_conn *c = conn(x);
-    ibkr_state st = c ? ibkr_conn_state(c) : IBC_DISCONNECTED;
-    json_object_set_new(o, "state", json_string(ibkr_state_name(st)));
-    json_object_set_new(o, "status", json_string(li_connected(x) ? "real-time" : "connecting"));
-    json_object_set_new(o, "connection",
-                        json_string(x->sharing ? "shared with the broker" : "own"));
-    if (!x->sharing) set_u(o, "client_id", (uint64_t)x->client_id);
-    set_u(o, "subscribes", x->st.subscribes);
-    set_u(o, "resubscribes", x->st.resubscribes);
-    set_u(o, "realtime_bars_5s", x->st.rt_bars);
-    set_u(o, "farm_broken", x->st.farm_broken);
-    set_u(o, "farm_resubscribes", x->st.farm_resubscribes);
-    set_u(o, "data_lost_1101", x->st.data_lost);
-    set_u(o, "backfills", x->st.backfills);
-    set_u(o, "backfilled_bars", x->st.backfilled);
-    set_u(o, "backfill_corrected", x->st.corrected);
-    set_u(o, "hist_requests", x->st.hist_requests);
-    set_u(o, "hist_pacing_162", x->st.pacing_162);
-    set_u(o, "hist_nodata_162", x->st.nodata_162);
-    set_u(o, "hist_366", x->st.code_366);
-    ibkr_hpace_stats hs;
-    ibkr_hpace_stats_get(x->hp, &hs);
-    set_u(o, "hist_queued", hs.waiting);
-    set_u(o, "hist_paced", hs.delayed);
-    set_u(o, "stream_errors", x->st.errors);
 }
 
 int tb_live_ibkr_src(tb_live *l, const tb_live_opts *o, tb_live_src *out, tb_err *e)
@@ -490,7 +447,14 @@ int tb_live_ibkr_src(tb_live *l, const tb_live_opts *o, tb_live_src *out, tb_err
     x->s = calloc((size_t)o->nsymbols, sizeof *x->s);
     x->hp = ibkr_hpace_new(LI_MARGIN_NS);
     x->hp_timer = evtimer_new(o->base, on_hp_timer, x);
-    if (!x->s || !x->hp || !x->hp_timer) {
+    x->tick = event_new(o->base, -1, EV_PERSIST, live_ibkr_on_tick, x);
+    x->stale_after_ns = (int64_t)o->ibkr.stale_after_ms * 1000000;
+    /* defaults for callers that set none: IB sends a 5 s bar about 5 s after its end */
+    x->grace_ns =
+        (int64_t)(o->ibkr.minute_grace_ms > 0 ? o->ibkr.minute_grace_ms : 10000) * 1000000;
+    x->bf_after_ns =
+        (int64_t)(o->ibkr.backfill_after_ms > 0 ? o->ibkr.backfill_after_ms : 70000) * 1000000;
+    if (!x->s || !x->hp || !x->hp_timer || !x->tick) {
         li_free(x);
         return tb_errf(e, "ibkr feed: out of memory");
     }
@@ -504,6 +468,6 @@ int tb_live_ibkr_src(tb_live *l, const tb_live_opts *o, tb_live_src *out, tb_err
         x->s[i].id = (uint32_t)id;
         ibkr_agg_init(&x->s[i].agg, (uint32_t)id);
     }
-    *out = (tb_live_src){li_start, li_free, li_connected, li_status, x};
+    *out = (tb_live_src){li_start, li_free, live_ibkr_connected, live_ibkr_status, x};
     return 0;
 }

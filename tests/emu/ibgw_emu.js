@@ -30,7 +30,11 @@
 // restored_lost, restart?ms=N, hold_id?id=N, drop_mid, price?symbol=S&price=P,
 // partial?qty=N, reject_next?text=T, drop_exec?n=N (the next N execDetails never sent),
 // use_id?id=N, fills?on=0|1, farm_broken, farm_ok, data_advance?minutes=N,
-// expected?symbols=A,B (minute bars of the series so far), stats.
+// expected?symbols=A,B (minute bars of the series so far), stats;
+// data_silent: the real-time subscriptions open now stay open but get no bar (the socket stays
+//   up, history keeps growing; a new subscription after CANCEL_REAL_TIME_BARS gets bars again);
+// thin?symbol=S: S never trades in the last 5 seconds of a minute (no +55 s bar, in history too);
+// late_last?symbol=S&ms=N: S's +55 s bars are sent N ms after the rest of their minute.
 const net = require('net');
 const http = require('http');
 const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => {
@@ -47,11 +51,12 @@ const st = {
   stats: { connects: 0, start_api: 0, req_open: 0, req_pos: 0, req_exec: 0, rejected_326: 0,
     place_order: 0, cancel_order: 0, bad_place: 0, dup_103: 0, rejected_201: 0, fills: 0,
     transmit_violations: 0, req_ids: 0, modify: 0, dropped_execs: 0, msgs: 0, max_per_sec: 0, pacing_100: 0, acct_summary: 0, acct_322: 0, refs: {}, ids: {},
-    rt_subs: 0, rt_bars_sent: 0, rt_bad: 0, hist_reqs: 0, hist_bad: 0, hist_162_pacing: 0, hist_162_nodata: 0, hist_bars_sent: 0, data_minutes: 0 },
+    rt_subs: 0, rt_cancels: 0, rt_silenced: 0, rt_bars_sent: 0, rt_bad: 0, hist_reqs: 0, hist_bad: 0, hist_162_pacing: 0, hist_162_nodata: 0, hist_bars_sent: 0, data_minutes: 0 },
 };
 
 // ---- market data: a deterministic series on an emulated clock ----
-const mkt = { open: Date.parse(args['data-open'] || '2026-11-30T14:30:00Z') / 1000, cursor: 0, histLog: [] };
+const mkt = { open: Date.parse(args['data-open'] || '2026-11-30T14:30:00Z') / 1000, cursor: 0, histLog: [],
+  thin: new Set(), lateLast: new Map() };
 const hash = (...xs) => {
   let h = 2166136261;
   for (const ch of xs.join('|')) { h ^= ch.charCodeAt(0); h = Math.imul(h, 16777619) >>> 0; }
@@ -63,6 +68,7 @@ const cents = (c) => (c / 100).toFixed(2);
 // interval of a trading minute always trade, so a minute closes on its own last bar.
 function fiveBar(sym, i, k) {
   if (!minuteTrades(sym, i) || (k > 0 && k < 11 && hash(sym, i, k) % 5 === 2)) return null;
+  if (k === 11 && mkt.thin.has(sym)) return null;
   const base = 10000 + (hash(sym) % 5000), step = (n) => base + ((n * 7) % 41) - 20;
   const o = step(i * 12 + k), c = step(i * 12 + k + 1), hi = Math.max(o, c) + 2, lo = Math.min(o, c) - 1;
   const volume = 100 + (hash(sym, i, k, 'v') % 400), count = 1 + (hash(sym, i, k, 'n') % 20);
@@ -129,7 +135,16 @@ function advance(minutes) {
     for (const sock of rtSockets) {
       if (sock.destroyed) { rtSockets.delete(sock); continue; }
       const out = [];
-      for (const [reqId, sym] of sock.rt) for (let k = 0; k < 12; k++) { const b = fiveBar(sym, mkt.cursor, k); if (b) out.push(rtMsg(reqId, b)); }
+      for (const [reqId, sym] of sock.rt) {
+        if (sock.silent && sock.silent.has(reqId)) { st.stats.rt_silenced++; continue; }
+        for (let k = 0; k < 12; k++) {
+          const b = fiveBar(sym, mkt.cursor, k);
+          if (!b) continue;
+          const late = k === 11 ? mkt.lateLast.get(sym) : 0;
+          if (late) { setTimeout(() => { if (!sock.destroyed && sock.rt.has(reqId)) { st.stats.rt_bars_sent++; sock.write(rtMsg(reqId, b)); } }, late); continue; }
+          out.push(rtMsg(reqId, b));
+        }
+      }
       st.stats.rt_bars_sent += out.length;
       if (out.length) sock.write(Buffer.concat(out));
     }
@@ -396,7 +411,12 @@ function onConn(sock) {
       rtSockets.add(s);
       return;
     }
-    if (id === 51) { if (s.rt) s.rt.delete(f[2]); return; }
+    if (id === 51) {
+      st.stats.rt_cancels++;
+      if (s.rt) s.rt.delete(f[2]);
+      if (s.silent) s.silent.delete(f[2]);
+      return;
+    }
     if (id === 20) return historical(s, f);
     if (id === 25) return;
     if (id === 63) return summaries.delete(f[2]);
@@ -415,6 +435,9 @@ const ctl = http.createServer((req, res) => {
   if (p === 'restored') broadcast(err(-1, 1102, 'Connectivity between IB and TWS has been restored- data maintained.'));
   if (p === 'farm_broken') { dropSubscriptions(); broadcast(err(-1, 2103, 'Market data farm connection is broken:usfarm')); }
   if (p === 'data_advance') advance(Number(q('minutes') || 1));
+  if (p === 'data_silent') for (const sock of rtSockets) sock.silent = new Set(sock.rt.keys());
+  if (p === 'thin') mkt.thin.add(q('symbol'));
+  if (p === 'late_last') mkt.lateLast.set(q('symbol'), Number(q('ms') || 1000));
   if (p === 'farm_ok') broadcast(err(-1, 2104, 'Market data farm connection is OK:usfarm'));
   if (p === 'restart') {
     st.down = true;

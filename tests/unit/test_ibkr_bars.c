@@ -246,3 +246,44 @@ TEST(a_reset_drops_the_partial_minute_but_never_reopens_a_closed_one)
     CHECK_INT(ibkr_agg_add(&a, &last, out), 0); /* resent after a resubscribe */
     CHECK_INT(a.late, 1);
 }
+
+TEST(a_thin_minute_is_flushed_after_its_end_plus_grace_and_its_late_last_bar_is_dropped)
+{
+    ibkr_agg a;
+    ibkr_agg_init(&a, 2);
+    tb_bar out[2];
+    int64_t m = 1796049000, s = TB_NS_PER_SEC, grace = 10 * s;
+    CHECK_INT(ibkr_agg_flush_due(&a, (m + 600) * s, 0, grace), 0); /* nothing built */
+    ibkr_bar b1 = five(m, 20, 21, 19, 20.5, 10, 1), b2 = five(m + 30, 20.5, 22, 20, 21, 30, 2);
+    ibkr_agg_add(&a, &b1, out);
+    ibkr_agg_add(&a, &b2, out);
+    int64_t arrived = (m + 36) * s;
+    CHECK_INT(ibkr_agg_flush_due(&a, (m + 60) * s, arrived, grace), 0);
+    CHECK_INT(ibkr_agg_flush_due(&a, (m + 69) * s, arrived, grace), 0);
+    CHECK_INT(ibkr_agg_flush_due(&a, (m + 70) * s, arrived, grace), 1);
+    CHECK_INT(ibkr_agg_flush(&a, &out[0]), 1);
+    CHECK_INT(out[0].start_ns, m * s);
+    CHECK_NEAR(out[0].high, 22, 1e-12);
+    CHECK_NEAR(out[0].close, 21, 1e-12);
+    CHECK_NEAR(out[0].volume, 40, 1e-12);
+    CHECK_INT(ibkr_agg_flush(&a, &out[0]), 0);
+    ibkr_bar last = five(m + 55, 21, 21, 21, 21, 5, 1); /* the +55 s bar after the flush */
+    CHECK_INT(ibkr_agg_add(&a, &last, out), 0);
+    CHECK_INT(a.late, 1);
+    ibkr_bar next = five(m + 60, 22, 22, 22, 22, 5, 1);
+    CHECK_INT(ibkr_agg_add(&a, &next, out), 0);
+    CHECK_INT(a.minute_s, m + 60);
+}
+
+TEST(a_minute_whose_bars_arrive_late_in_a_burst_is_not_flushed_before_grace_after_them)
+{
+    ibkr_agg a;
+    ibkr_agg_init(&a, 2);
+    tb_bar out[2];
+    int64_t m = 1796049000, s = TB_NS_PER_SEC;
+    ibkr_bar b1 = five(m + 5, 20, 21, 19, 20.5, 10, 1);
+    ibkr_agg_add(&a, &b1, out);
+    int64_t arrived = (m + 600) * s; /* ten minutes behind the wall clock */
+    CHECK_INT(ibkr_agg_flush_due(&a, (m + 605) * s, arrived, 10 * s), 0);
+    CHECK_INT(ibkr_agg_flush_due(&a, (m + 610) * s, arrived, 10 * s), 1);
+}

@@ -6,10 +6,14 @@
 #include "tbtest.h"
 #include "emu_util.h"
 
+#include "broker/ibkr_bars.h"
 #include "broker/ibkr_conn.h"
 #include "log/log.h"
 
 #include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static struct event_base *base;
 static emu E;
@@ -28,6 +32,8 @@ static void spin(int ms)
 
 static const char *conn_host = "127.0.0.1";
 
+static int data_only;
+
 static ibkr_conn *open_conn(const char *next_id, int client_id, int alt, int64_t persisted)
 {
     if (!base) base = event_base_new();
@@ -43,7 +49,8 @@ static ibkr_conn *open_conn(const char *next_id, int client_id, int alt, int64_t
                         .alt_client_id = alt,
                         .persisted_next_id = persisted,
                         .reconnect_min_ms = 50,
-                        .reconnect_max_ms = 200};
+                        .reconnect_max_ms = 200,
+                        .data_only = data_only};
     tb_err e;
     ibkr_conn *c = ibkr_conn_new(&o, &e);
     ibkr_conn_start(c, &e);
@@ -161,4 +168,74 @@ __attribute__((destructor)) static void teardown(void)
 {
     emu_stop(&E);
     if (base) event_base_free(base);
+}
+
+TEST(a_data_only_connection_is_ready_without_requesting_orders_positions_or_executions)
+{
+    data_only = 1;
+    ibkr_conn *c = open_conn("1000", 8, -1, 0);
+    data_only = 0;
+    WAIT_FOR(ibkr_conn_state(c) == IBC_READY, 3000);
+    CHECK_STR(ibkr_state_name(ibkr_conn_state(c)), "ready");
+    emu_ctl(&E, "restored_lost", NULL); /* 1101: ready again, still nothing requested */
+    spin(200);
+    CHECK_STR(ibkr_state_name(ibkr_conn_state(c)), "ready");
+    ibkr_conn_stats st;
+    ibkr_conn_stats_get(c, &st);
+    CHECK_INT(st.code_1101, 1);
+    CHECK_INT(st.readies, 2);
+    const char *s = emu_ctl(&E, "stats", NULL);
+    CHECK_CONTAINS(s, "\"req_open\":0");
+    CHECK_CONTAINS(s, "\"req_pos\":0");
+    CHECK_CONTAINS(s, "\"req_exec\":0");
+    ibkr_conn_free(c);
+}
+
+static int tap_errors;
+static void count_tap_error(void *ud, const tws_frame *f)
+{
+    int64_t id, code;
+    if (tws_field_int(f, 0, &id) == 0 && id == 4 && tws_field_int(f, 3, &code) == 0 && code == 162)
+        tap_errors++;
+}
+
+static void ask_history(ibkr_conn *c, int64_t id)
+{
+    tb_sbuf b = {0};
+    tb_err e;
+    ibkr_enc_hist(&b, id, "AAPL", "", "60 S", 1, &e); /* the market has not moved: 162 no data */
+    ibkr_conn_send(c, &b);
+    tb_sbuf_free(&b);
+}
+
+TEST(an_error_for_a_tap_request_is_left_to_the_tap_to_log_others_are_logged_here)
+{
+    char path[] = "/tmp/tb-ibkr-conn-log-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    tb_err e;
+    tb_log_opts lo = {.level = TB_LOG_INFO};
+    CHECK_INT(tb_log_open(path, &lo, &e), 0);
+    ibkr_conn *c = open_conn("1000", 9, -1, 0);
+    ibkr_conn_tap tap = {.on_message = count_tap_error, .ids_from = 700000000};
+    ibkr_conn_set_tap(c, &tap);
+    WAIT_FOR(ibkr_conn_state(c) == IBC_READY, 3000);
+    ask_history(c, 700000001);
+    ask_history(c, 42);
+    WAIT_FOR(tap_errors == 2, 3000);
+    CHECK_INT(tap_errors, 2);
+    ibkr_conn_stats st;
+    ibkr_conn_stats_get(c, &st);
+    CHECK_INT(st.errors, 2); /* both counted */
+    ibkr_conn_free(c);
+    tb_log_close();
+    char buf[65536] = "";
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    buf[n] = 0;
+    if (f) fclose(f);
+    CHECK(strstr(buf, "error id=700000001") == NULL);
+    CHECK_CONTAINS(buf, "error id=42 code=162");
+    close(fd);
+    unlink(path);
 }
