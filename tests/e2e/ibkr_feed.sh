@@ -15,6 +15,7 @@ export TRADEBOT_CLOCK_START=$((1796049000 + 20 * 60)) # Monday 2026-11-30 09:50 
 
 start_emu() {
   EMU_OUT="$H/emu.out"
+  rm -f "$EMU_OUT" # a second start must not read the first emulator's port line
   node "$TB_SOURCE_DIR/tests/emu/ibgw_emu.js" --port 0 --tick-ms 20 --next-id 500 \
     --data-open 2026-11-30T14:30:00Z >"$EMU_OUT" 2>"$H/emu.err" &
   EMU_PID=$!

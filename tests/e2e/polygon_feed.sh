@@ -5,6 +5,7 @@
 source "$(dirname "$0")/lib.bash"
 
 start_emu() { # emulator plan, config plan
+  rm -f "$H/emu.out" # a second start must not read the first emulator's port line
   node "$TB_SOURCE_DIR/tests/emu/polygon_emu.js" --port 0 --key e2e-polygon-key --plan "$1" \
     --today 2026-11-30 >"$H/emu.out" 2>"$H/emu.err" &
   EMU_PID=$!
