@@ -29,24 +29,44 @@ hold_lock() {
 }
 
 start_engine
-wait_for "[ \$(sqlite3 '$DB' 'select count(*) from oms_fills' 2>/dev/null || echo 0) -gt 0 ]" 60 ||
+wait_for "[ \$(sqlite3 '$DB' 'select count(*) from oms_fills' 2>/dev/null || echo 0) -ge 12 ]" 60 ||
   { echo "no fill before the lock"; }
 max0=$(lat max)
 fills0=$(sqlite3 "$DB" "select count(*) from oms_fills")
-hold_lock 4
+hold_lock 6
 sleep 2
 t0=$(date +%s%N); max_during=$(lat max); t1=$(date +%s%N)
-during=$(echo 'local d = tb.engine.status().db return d.held_updates .. " " .. d.intents_refused .. " " .. d.rows_pending' | repl)
-echo "while locked: held updates, refused intents, deferred rows = $during"
+dbst() { echo 'local d = tb.engine.status().db return d.held_updates .. " " .. d.intents_refused .. " " .. d.rows_pending .. " " .. d.held_total' | repl | tr -d '"'; }
+read -r held refused pending _ <<<"$(dbst)"
+echo "while locked: $held broker updates held, $refused intents refused, $pending rows deferred"
+check "while locked intents are refused and counted ($refused)" [ "$refused" -gt 0 ]
+check "while locked ML rows wait in memory ($pending)" [ "$pending" -gt 0 ]
+check "a fill from the broker meets the lock and is held, not applied" \
+  wait_for "[ \$(dbst | cut -d' ' -f1) -gt 0 ]" 3
+pos_held=$(echo 'local t = {} for _, p in ipairs(tb.engine.positions()) do t[#t+1] = p.symbol .. "=" .. p.qty end table.sort(t) return table.concat(t, ",")' | repl)
+db_held=$(sqlite3 -cmd ".timeout 100" "$DB" "select group_concat(symbol || '=' || qty, ',') from (select symbol, qty from oms_positions where qty != 0 order by symbol)")
+check "while a fill is held the engine's positions are the committed ones" [ "$pos_held" = "\"$db_held\"" ]
+decisions_locked=$(sqlite3 -cmd ".timeout 100" "$DB" "select count(*) from ml_decisions" 2>/dev/null || echo 0)
 wait $LOCK
 sleep 1
 max1=$(lat max)
 echo "loop latency max before the lock ${max0} us, after ${max1} us; REPL answered in $(( (t1 - t0) / 1000000 )) ms while locked"
 check "while locked the REPL answers at once ($(( (t1 - t0) / 1000000 )) ms)" [ $(( (t1 - t0) / 1000000 )) -lt 1000 ]
-echo "p99 $(lat p99) us"
+p99=$(lat p99)
+check "loop latency p99 under 100 ms ($p99 us)" awk -v m="$p99" 'BEGIN { exit !(m < 100000) }'
 check "the loop never stalled while the database was locked (max latency ${max1} us < 250 ms)" \
   awk -v m="$max1" 'BEGIN { exit !(m < 250000) }'
-check "writes that had to wait are logged with their table" log_has "database locked"
+check "the lock is logged once, with the tables that wait" \
+  bash -c "[ \$(grep -c 'database locked: ml_db/ml_data.db is held by another process' '$H/logs/trading_bot.log') = 1 ] &&
+           grep -q 'database locked: ml_samples: rows wait in memory' '$H/logs/trading_bot.log'"
+check "refused intents are logged" log_has "database locked: intents are refused (not journaled, not sent)"
+check "and the release, with what was written late" wait_for "log_has 'database unlocked after'" 5
+check "strategies saw the refusal (decision log: $(grep -o 'database locked: [^"]*' "$H/logs/enhanced_decision_log.jsonl" | sort -u | head -2 | tr '\n' ';'))" \
+  grep -qE 'database locked: (intent not journaled, not sent|[0-9]+ broker updates wait to be committed; order not sent)' "$H/logs/enhanced_decision_log.jsonl"
+check "ML decisions made while locked are in the table afterwards" \
+  [ "$(sqlite3 "$DB" "select count(*) from ml_decisions")" -gt "$decisions_locked" ]
+check "held fills were committed after the release ($(dbst))" bash -c "[ \"\$(echo 'local d = tb.engine.status().db return d.held_total > 0 and d.held_updates == 0' | TRADEBOT=$TRADEBOT $TRADEBOT repl --home $H)\" = true ]"
+check "nothing waits any more" bash -c "[ \"\$(echo 'return tb.engine.status().db.rows_pending + tb.engine.status().db.held_updates' | TRADEBOT=$TRADEBOT $TRADEBOT repl --home $H)\" = 0 ]"
 fills1=$(sqlite3 "$DB" "select count(*) from oms_fills")
 check "fills kept coming after the lock ($fills0 -> $fills1)" [ "$fills1" -gt "$fills0" ]
 check "positions in the database equal the persisted fills" [ "$(mismatches)" = 0 ]
@@ -57,10 +77,16 @@ check "ML samples were written after the lock" \
   [ "$(sqlite3 "$DB" "select count(*) from ml_samples")" -gt 0 ]
 dup=$(sqlite3 "$DB" "select count(*) from (select exec_id from oms_fills group by exec_id having count(*) > 1)")
 check "no fill stored twice" [ "$dup" = 0 ]
+engine_cash=$(echo 'return tb.engine.account().cash' | repl)
+db_cash=$(sqlite3 "$DB" "select 100000000000 + coalesce(sum(case side when 'buy' then -qty*price else qty*price end - coalesce(commission,0)),0) from oms_fills")
+check "the paper broker's cash is what the persisted fills say ($engine_cash)" \
+  [ "$engine_cash" = "\"$(awk -v m="$db_cash" 'BEGIN { printf "%.2f", m / 1e6 }')\"" ]
+check "strategy state is in engine_kv" \
+  [ "$(sqlite3 "$DB" "select count(*) from engine_kv where key like 'strategy_state:%'")" -gt 0 ]
 
-# kill -9 while the database is locked (fills may be waiting in memory), then restart.
-hold_lock 3
-sleep 1.5
+# kill -9 while the database is locked and fills wait in memory, then restart.
+hold_lock 8
+check "a fill meets the lock and is held" wait_for "[ \$(dbst | cut -d' ' -f1) -gt 0 ]" 7
 kill -9 "$ENGINE_PID"; wait "$ENGINE_PID" 2>/dev/null || true; ENGINE_PID=""
 wait $LOCK
 rm -f "$H/run/tradebot.sock"
