@@ -7,7 +7,7 @@
 #include "oms/held.h"
 #include "util/clock.h"
 
-#define HELD_MAX 16384 /* broker updates kept while the database is locked */
+#define HELD_MAX 4096 /* broker updates kept while the database is locked */
 
 typedef struct slot {
     oms_order o;
