@@ -362,10 +362,12 @@ static int journal_orders(oms *m, const oms_order *const *os, int n, tb_err *e)
 }
 
 /* An intent is sent only after its journal row is committed, and only when memory agrees with
- * the broker: with updates still held, the positions strategies saw are not the broker's. */
+ * the broker: with updates still held, the positions strategies saw are not the broker's. Held
+ * updates are not retried from here: that would call strategies' on_fill from inside their own
+ * on_bar; the retry timer does it between events. */
 static int refuse_while_held(oms *m, tb_err *e)
 {
-    if (!m->held.n || oms_retry_held(m) == 0) return 0;
+    if (!m->held.n) return 0;
     m->busy_refusals++;
     return tb_errf(e, "database locked: %u broker updates wait to be committed; order not sent",
                    m->held.n);
