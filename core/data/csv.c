@@ -395,6 +395,7 @@ int tb_csv_parse(const char *buf, size_t len, const char *name, const tb_csv_opt
         rep->accepted = 0;
         return -1;
     }
+    if (out->n == base) return 0; /* no rows: out->v may still be NULL */
     int tf = ps.opts->tf_sec > 0 ? ps.opts->tf_sec : infer_tf(out->v + base, out->n - base);
     for (size_t i = base; i < out->n; i++) out->v[i].tf_sec = tf;
     return 0;
