@@ -84,9 +84,9 @@ static int flush_wait(tb_bar_sink *s, const char *why, int busy_ms)
 {
     if (s->n == 0) return 0;
     tb_err e;
-    sqlite3_busy_timeout(s->o.db->h, busy_ms);
+    int old = tb_db_set_busy(s->o.db, busy_ms);
     int rc = tb_bar_store_put(s->store, s->o.syms, s->buf, s->n, &e);
-    sqlite3_busy_timeout(s->o.db->h, s->o.restore_busy_ms);
+    tb_db_set_busy(s->o.db, old);
     if (rc != 0) {
         s->st.failed_flushes++;
         s->fails_in_row++;

@@ -28,7 +28,7 @@ typedef struct tb_bar_sink_opts {
     long capacity;         /* bars buffered at most (default 131072) */
     long flush_ms;         /* timer period (default 2000) */
     int busy_ms;           /* lock wait of a timer flush (default 20) */
-    int restore_busy_ms;   /* the connection's usual busy timeout (default 5000) */
+    int restore_busy_ms;   /* lock wait of the shutdown flush (default 5000) */
 } tb_bar_sink_opts;
 
 typedef struct tb_bar_sink_stats {

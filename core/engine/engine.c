@@ -3,6 +3,7 @@
 #include "trade/gate_chain.h"
 #include "engine/engine_orch.h"
 #include "engine/brokers.h"
+#include "engine/dbwait.h"
 #include "engine/feedback.h"
 #include "engine/feeds.h"
 #include "data/bar_sink.h"
@@ -304,6 +305,8 @@ static int open_trading(tb_engine *en, tb_err *e)
     en->runner_open = 1;
     tb_risk_attach(en->risk, tb_trader_oms(en->runner.trader));
     en->ml.gate.oms = tb_trader_oms(en->runner.trader);
+    if (!(en->dbwait = tb_dbwait_new(en, tb_loop_base(en->loop))))
+        return tb_errf(e, "cannot start the database retry timer");
     return 0;
 }
 
@@ -362,7 +365,10 @@ int tb_engine_run(tb_engine *en)
         TB_ERROR("replay", "cannot start the replay: %s", e.msg);
         return -1;
     }
+    /* Start-up may wait for a lock (restoring needs the database); the loop may not. */
+    if (en->db) tb_db_set_busy(en->db, TB_DB_LOOP_BUSY_MS);
     int rc = tb_loop_run(en->loop);
+    if (en->db) tb_db_set_busy(en->db, TB_DB_DEFAULT_BUSY_MS);
     tb_shost_broadcast(&en->shost, TB_CB_ON_STOP);
     return rc;
 }
@@ -381,6 +387,8 @@ void tb_engine_close(tb_engine *en)
     tb_watch_free(en->watch);
     tb_engine_brokers_close(en); /* the adapter points into the trader's OMS */
     tb_engine_feedback_close(en);
+    tb_dbwait_free(en->dbwait); /* held fills first: they may be committed now */
+    en->dbwait = NULL;
     if (en->runner_open) {
         tb_persist_save_states(en);
         tb_bar_sink_free(en->bar_sink); /* last flush, while the runner's symbols exist */

@@ -61,6 +61,7 @@ typedef struct tb_engine {
     struct event *broker_wait;
     uint64_t broker_waits;
     struct tb_bar_sink *bar_sink; /* live bars into the bar store (bar_store.live) */
+    struct tb_dbwait *dbwait;     /* writes waiting for a locked database (engine/dbwait.h) */
 } tb_engine;
 
 /* The engine of this process, or NULL (the REPL's tb.engine reads it). */

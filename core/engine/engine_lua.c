@@ -3,6 +3,7 @@
  *
  *   tb.engine.status()        -> {version, home, pid, uptime_s, broker, feed, strategies,
  *                                 reloads..., loop_latency_us = {p50, p99, max, count},
+ *                                 db = {held_updates, intents_refused, rows_pending, ...},
  *                                 net = {broker_state, requests, retries, status_429, ...}}
  *   tb.engine.strategies()    -> { {name, file, version, events, errors, disabled, last_error}, ...
  * } tb.engine.reload(name?)   -> reloads one strategy (or the configuration when name is nil)
@@ -15,6 +16,7 @@
 #include "broker/alpaca.h"
 #include "broker/ibkr.h"
 #include "engine/brokers.h"
+#include "engine/dbwait.h"
 #include "engine/engine.h"
 #include "lua/convert.h"
 #include "engine/engine_orch.h"
@@ -44,6 +46,25 @@ static void set_int(lua_State *L, const char *k, long long v)
 {
     lua_pushinteger(L, v);
     lua_setfield(L, -2, k);
+}
+
+/* db = {held_updates, held_total, held_dropped, intents_refused, rows_pending, rows_deferred,
+ * rows_dropped, lock_episodes}: writes that waited for a locked database (engine/dbwait.h). */
+static void push_db(lua_State *L, tb_engine *en)
+{
+    if (!en->dbwait) return;
+    tb_dbwait_stats s;
+    tb_dbwait_stats_get(en->dbwait, &s);
+    lua_newtable(L);
+    set_int(L, "held_updates", s.held_updates);
+    set_int(L, "held_total", (long long)s.held_total);
+    set_int(L, "held_dropped", (long long)s.held_dropped);
+    set_int(L, "intents_refused", (long long)s.intents_refused);
+    set_int(L, "rows_pending", (long long)s.rows_pending);
+    set_int(L, "rows_deferred", (long long)s.rows_deferred);
+    set_int(L, "rows_dropped", (long long)s.rows_dropped);
+    set_int(L, "lock_episodes", (long long)s.episodes);
+    lua_setfield(L, -2, "db");
 }
 
 static void set_str(lua_State *L, const char *k, const char *v)
@@ -134,6 +155,7 @@ static int l_status(lua_State *L)
     set_num(L, "last", lat.last_us);
     set_int(L, "count", (long long)lat.count);
     lua_setfield(L, -2, "loop_latency_us");
+    push_db(L, en);
     push_net(L, en);
     return 1;
 }

@@ -1,4 +1,5 @@
 #include "engine/persist.h"
+#include "engine/dbwait.h"
 #include "log/log.h"
 
 #include <inttypes.h>
@@ -8,6 +9,8 @@
 
 #define CURSOR_KEY "replay_cursor_ns"
 
+/* A strategy's state may lag its orders: it is kept in memory and written now if the database
+ * lets us at once, else by the retry timer (engine/dbwait.c). */
 static void save_state(tb_engine *en, const char *strategy)
 {
     tb_strategy *s = tb_shost_find(&en->shost, strategy);
@@ -17,11 +20,19 @@ static void save_state(tb_engine *en, const char *strategy)
     char key[96];
     snprintf(key, sizeof key, "strategy_state:%s", s->name);
     tb_err e;
-    if (!text || tb_kv_set(en->kv, key, text, &e) != 0)
+    if (!text || tb_kv_set_later(en->kv, key, text, &e) != 0)
         TB_ERROR("persist", "cannot save the state of %s: %s", s->name,
                  text ? e.msg : "encoding failed");
     free(text);
     json_decref(j);
+}
+
+static void flush_states(tb_engine *en)
+{
+    tb_err e;
+    int busy;
+    if (tb_kv_flush(en->kv, &busy, &e) != 0 && !busy)
+        TB_ERROR("persist", "cannot save strategy state: %s", e.msg);
 }
 
 /* The cursor is written before the order or fill it guards: after a crash the bar that caused
@@ -30,23 +41,45 @@ static int save_cursor(tb_engine *en, tb_err *e)
 {
     char v[32];
     snprintf(v, sizeof v, "%" PRId64, tb_trader_bar_ns(en->runner.trader));
-    return tb_kv_set(en->kv, CURSOR_KEY, v, e);
+    if (tb_kv_set(en->kv, CURSOR_KEY, v, e) == 0) return 0;
+    return tb_db_last_busy(en->db->h) ? OMS_JOURNAL_BUSY : -1;
+}
+
+/* The money path waits for the lock a bounded time (engine/dbwait.h), never the connection's
+ * default: a refused intent is retried on a later bar, a held fill by the retry timer. */
+static int wait_begin(tb_engine *en)
+{
+    return tb_db_set_busy(en->db, tb_dbwait_journal_ms(en->dbwait));
+}
+
+static int wait_end(tb_engine *en, int old, int rc)
+{
+    tb_db_set_busy(en->db, old);
+    if (rc == OMS_JOURNAL_BUSY) tb_dbwait_note_busy(en->dbwait);
+    return rc;
 }
 
 static int j_save_orders(void *ud, const oms_order *const *orders, int n, tb_err *e)
 {
     tb_engine *en = ud;
-    if (en->runner.trader && save_cursor(en, e) != 0) return -1;
-    if (n > 0) save_state(en, orders[0]->strategy);
-    return en->inner.save_orders(en->inner.ud, orders, n, e);
+    int old = wait_begin(en);
+    int rc = en->runner.trader ? save_cursor(en, e) : 0;
+    if (rc == 0) rc = en->inner.save_orders(en->inner.ud, orders, n, e);
+    if (rc == 0 && n > 0) {
+        save_state(en, orders[0]->strategy);
+        flush_states(en);
+    }
+    return wait_end(en, old, rc);
 }
 
 static int j_save_fill(void *ud, const oms_order *o, const oms_exec *x, const oms_position *p,
                        const oms_daytrade *dt, tb_err *e)
 {
     tb_engine *en = ud;
-    if (en->runner.trader && save_cursor(en, e) != 0) return -1;
-    return en->inner.save_fill(en->inner.ud, o, x, p, dt, e);
+    int old = wait_begin(en);
+    int rc = en->runner.trader ? save_cursor(en, e) : 0;
+    if (rc == 0) rc = en->inner.save_fill(en->inner.ud, o, x, p, dt, e);
+    return wait_end(en, old, rc);
 }
 
 oms_journal tb_persist_journal(tb_engine *en)
@@ -59,6 +92,7 @@ oms_journal tb_persist_journal(tb_engine *en)
 void tb_persist_save_states(tb_engine *en)
 {
     for (int i = 0; i < en->shost.n; i++) save_state(en, en->shost.s[i]->name);
+    flush_states(en);
 }
 
 /* Cash is what the fills say it is: initial cash, minus buys, plus sells, minus commissions. */

@@ -1,4 +1,5 @@
 #include "ml/ml_store.h"
+#include "store/db.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -37,15 +38,42 @@ static const char *const stmt_sql[S_COUNT] = {
     " AND outcome IS NULL)",
 };
 
+static const char *const table_of[S_COUNT] = {"ml_samples", "ml_samples", "ml_decisions",
+                                              "ml_decisions"};
+
+/* One write, with everything it binds copied: what waits while the database is locked. */
+typedef struct ml_op {
+    int kind, has_f, horizon;
+    int64_t t_ns, ref, qty;  /* ref: the sample a label is for (a row id or a ticket) */
+    double close, conf, val; /* val: the forward return of a label, the P&L of an outcome */
+    char symbol[16], strategy[48], side[8], model[96], verdict[24];
+    float f[TB_FEATURES_N];
+} ml_op;
+
+/* A sample written later is known by a ticket until then; labels name it by that ticket. */
+#define TICKET_BASE (INT64_C(1) << 62)
+
+typedef struct ticket_map {
+    int64_t ticket, rowid;
+} ticket_map;
+
 struct tb_ml_store {
     sqlite3 *db;
     sqlite3_stmt *st[S_COUNT];
     int batch, pending;
     char hash[24];
+    int busy; /* the last write met a lock held by another connection */
+    ml_op *q; /* ring of deferred writes, allocated at the first one */
+    uint32_t qhead, qn;
+    ticket_map *map;
+    int64_t next_ticket;
+    tb_ml_store_stats stats;
 };
 
 static int fail(tb_ml_store *s, const char *what, tb_err *e)
 {
+    s->busy = tb_db_last_busy(s->db);
+    if (s->busy) return tb_errf(e, "ml_data.db: %s: database is locked by another process", what);
     return tb_errf(e, "ml_data.db: %s: %s", what, sqlite3_errmsg(s->db));
 }
 
@@ -78,21 +106,26 @@ void tb_ml_store_close(tb_ml_store *s)
     if (!s) return;
     if (s->pending) sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(s->st[i]);
+    free(s->q);
+    free(s->map);
     free(s);
 }
 
 /* Runs a bound statement; in batch mode inside a transaction committed every `batch` rows. */
-static int run(tb_ml_store *s, int i, const char *what, tb_err *e)
+static int run(tb_ml_store *s, int i, tb_err *e)
 {
+    static const char *const what[S_COUNT] = {"writing a sample", "labelling a sample",
+                                              "writing a decision", "writing an outcome"};
     if (s->batch && !s->pending) sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     int rc = sqlite3_step(s->st[i]);
+    int ok = rc == SQLITE_DONE || fail(s, what[i], e) == 0;
     sqlite3_reset(s->st[i]);
     sqlite3_clear_bindings(s->st[i]);
     if (s->batch && ++s->pending >= s->batch) {
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
         s->pending = 0;
     }
-    return rc == SQLITE_DONE ? 0 : fail(s, what, e);
+    return ok ? 0 : -1;
 }
 
 static void bind_real_or_null(sqlite3_stmt *st, int i, double v)
@@ -118,66 +151,193 @@ static int features_json(const float *f, char *buf, size_t len)
     return (int)at;
 }
 
+static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (*v) sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+/* The row id a label names: itself, or what its ticket became when the sample was written. */
+static int64_t resolve(const tb_ml_store *s, int64_t ref)
+{
+    if (ref < TICKET_BASE) return ref;
+    const ticket_map *t = s->map ? &s->map[ref % TB_ML_STORE_DEFER_MAX] : NULL;
+    return t && t->ticket == ref ? t->rowid : -1;
+}
+
+/* Binds and runs one write; a sample answers its row id. */
+static int64_t exec_op(tb_ml_store *s, const ml_op *op, tb_err *e)
+{
+    sqlite3_stmt *st = s->st[op->kind];
+    char buf[TB_FEATURES_N * 20 + 4];
+    switch (op->kind) {
+    case S_SAMPLE:
+        sqlite3_bind_int64(st, 1, op->t_ns);
+        sqlite3_bind_text(st, 2, op->symbol, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, s->hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, buf, features_json(op->f, buf, sizeof buf), SQLITE_STATIC);
+        sqlite3_bind_double(st, 5, op->close);
+        bind_real_or_null(st, 6, op->conf);
+        bind_opt_text(st, 7, op->model);
+        sqlite3_bind_int(st, 8, op->horizon);
+        break;
+    case S_LABEL: {
+        int64_t id = resolve(s, op->ref);
+        if (id < 0) {
+            s->busy = 0;
+            return tb_errf(e, "ml_data.db: labelling a sample: its row was never written");
+        }
+        sqlite3_bind_double(st, 1, op->val);
+        sqlite3_bind_int(st, 2, op->val > 0);
+        sqlite3_bind_int64(st, 3, id);
+        break;
+    }
+    case S_DECISION:
+        sqlite3_bind_int64(st, 1, op->t_ns);
+        sqlite3_bind_text(st, 2, op->symbol, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, op->strategy, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, op->side, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, op->qty);
+        bind_real_or_null(st, 6, op->conf);
+        bind_opt_text(st, 7, op->model);
+        sqlite3_bind_text(st, 8, op->verdict, -1, SQLITE_STATIC);
+        if (op->has_f) {
+            sqlite3_bind_text(st, 9, s->hash, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 10, buf, features_json(op->f, buf, sizeof buf), SQLITE_STATIC);
+        }
+        break;
+    default:
+        sqlite3_bind_double(st, 1, op->val);
+        sqlite3_bind_int(st, 2, op->val > 0);
+        sqlite3_bind_int64(st, 3, op->t_ns);
+        sqlite3_bind_text(st, 4, op->strategy, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, op->symbol, -1, SQLITE_STATIC);
+    }
+    if (run(s, op->kind, e) != 0) return -1;
+    return op->kind == S_SAMPLE ? sqlite3_last_insert_rowid(s->db) : 0;
+}
+
+/* Keeps op for tb_ml_store_flush; a sample answers its ticket. -1 when the buffer is full. */
+static int64_t defer(tb_ml_store *s, const ml_op *op, tb_err *e)
+{
+    if (!s->q && (!(s->q = malloc(TB_ML_STORE_DEFER_MAX * sizeof *s->q)) ||
+                  !(s->map = calloc(TB_ML_STORE_DEFER_MAX, sizeof *s->map)))) {
+        s->stats.dropped++;
+        return tb_errf(e, "ml_data.db: %s row lost: out of memory", table_of[op->kind]);
+    }
+    if (s->qn == TB_ML_STORE_DEFER_MAX) {
+        if (s->stats.dropped++ == 0) s->stats.dropped_table = table_of[op->kind];
+        return tb_errf(e, "ml_data.db locked: %d rows already wait; a %s row is dropped",
+                       TB_ML_STORE_DEFER_MAX, table_of[op->kind]);
+    }
+    ml_op *slot = &s->q[(s->qhead + s->qn++) % TB_ML_STORE_DEFER_MAX];
+    *slot = *op;
+    s->stats.deferred++;
+    s->stats.tables |= op->kind == S_SAMPLE || op->kind == S_LABEL ? 1u : 2u;
+    if (op->kind != S_SAMPLE) return 0;
+    slot->ref = TICKET_BASE + s->next_ticket++;
+    return slot->ref;
+}
+
+/* Writes now, or (engine mode) keeps the write when the database is locked or earlier writes
+ * already wait, so they land in order. */
+static int64_t submit(tb_ml_store *s, const ml_op *op, tb_err *e)
+{
+    if (!s->batch && s->qn) return defer(s, op, e);
+    s->busy = 0;
+    int64_t rc = exec_op(s, op, e);
+    if (rc < 0 && !s->batch && s->busy) return defer(s, op, e);
+    return rc;
+}
+
+int tb_ml_store_flush(tb_ml_store *s, int *busy, tb_err *e)
+{
+    *busy = 0;
+    if (!s->qn) return 0;
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        *busy = tb_db_last_busy(s->db);
+        return fail(s, "writing deferred rows", e);
+    }
+    uint64_t lost = 0;
+    for (uint32_t i = 0; i < s->qn; i++) {
+        ml_op *op = &s->q[(s->qhead + i) % TB_ML_STORE_DEFER_MAX];
+        s->busy = 0;
+        int64_t rc = exec_op(s, op, e);
+        if (rc < 0 && s->busy) {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            *busy = 1;
+            return -1;
+        }
+        lost += rc < 0; /* a row SQLite refuses for good would block every later one */
+        if (rc > 0 && op->kind == S_SAMPLE)
+            s->map[op->ref % TB_ML_STORE_DEFER_MAX] = (ticket_map){op->ref, rc};
+    }
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        *busy = tb_db_last_busy(s->db);
+        fail(s, "committing deferred rows", e);
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    s->stats.written_later += s->qn - lost;
+    s->stats.dropped += lost;
+    s->qhead = s->qn = 0;
+    s->stats.tables = 0;
+    return 0;
+}
+
+void tb_ml_store_stats_get(const tb_ml_store *s, tb_ml_store_stats *out)
+{
+    *out = s->stats;
+    out->pending = s->qn;
+}
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
 int64_t tb_ml_store_sample(tb_ml_store *s, int64_t t_ns, const char *symbol,
                            const float f[TB_FEATURES_N], double close, double confidence,
                            const char *model, int horizon_min, tb_err *e)
 {
-    char buf[TB_FEATURES_N * 20 + 4];
-    int at = features_json(f, buf, sizeof buf);
-    sqlite3_stmt *st = s->st[S_SAMPLE];
-    sqlite3_bind_int64(st, 1, t_ns);
-    sqlite3_bind_text(st, 2, symbol, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, s->hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, buf, at, SQLITE_STATIC);
-    sqlite3_bind_double(st, 5, close);
-    bind_real_or_null(st, 6, confidence);
-    if (model && *model) sqlite3_bind_text(st, 7, model, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 8, horizon_min);
-    if (run(s, S_SAMPLE, "writing a sample", e) != 0) return -1;
-    return sqlite3_last_insert_rowid(s->db);
+    ml_op op = {.kind = S_SAMPLE,
+                .t_ns = t_ns,
+                .close = close,
+                .conf = confidence,
+                .horizon = horizon_min,
+                .has_f = 1};
+    copy(op.symbol, sizeof op.symbol, symbol);
+    copy(op.model, sizeof op.model, model);
+    memcpy(op.f, f, sizeof op.f);
+    return submit(s, &op, e);
 }
 
 int tb_ml_store_label(tb_ml_store *s, int64_t id, double fwd_ret, tb_err *e)
 {
-    sqlite3_stmt *st = s->st[S_LABEL];
-    sqlite3_bind_double(st, 1, fwd_ret);
-    sqlite3_bind_int(st, 2, fwd_ret > 0);
-    sqlite3_bind_int64(st, 3, id);
-    return run(s, S_LABEL, "labelling a sample", e);
+    ml_op op = {.kind = S_LABEL, .ref = id, .val = fwd_ret};
+    return submit(s, &op, e) < 0 ? -1 : 0;
 }
 
 int tb_ml_store_decision(tb_ml_store *s, int64_t t_ns, const char *symbol, const char *strategy,
                          const char *side, int64_t qty, double confidence, const char *model,
                          const char *verdict, const float *f, tb_err *e)
 {
-    sqlite3_stmt *st = s->st[S_DECISION];
-    char buf[TB_FEATURES_N * 20 + 4];
-    if (f) {
-        int n = features_json(f, buf, sizeof buf);
-        sqlite3_bind_text(st, 9, s->hash, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 10, buf, n, SQLITE_STATIC);
-    }
-    sqlite3_bind_int64(st, 1, t_ns);
-    sqlite3_bind_text(st, 2, symbol, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, strategy, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, side, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, qty);
-    bind_real_or_null(st, 6, confidence);
-    if (model && *model) sqlite3_bind_text(st, 7, model, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, verdict, -1, SQLITE_STATIC);
-    return run(s, S_DECISION, "writing a decision", e);
+    ml_op op = {.kind = S_DECISION, .t_ns = t_ns, .qty = qty, .conf = confidence, .has_f = !!f};
+    copy(op.symbol, sizeof op.symbol, symbol);
+    copy(op.strategy, sizeof op.strategy, strategy);
+    copy(op.side, sizeof op.side, side);
+    copy(op.model, sizeof op.model, model);
+    copy(op.verdict, sizeof op.verdict, verdict);
+    if (f) memcpy(op.f, f, sizeof op.f);
+    return submit(s, &op, e) < 0 ? -1 : 0;
 }
 
 int tb_ml_store_outcome(tb_ml_store *s, const char *symbol, const char *strategy, double pnl,
                         int64_t t_ns, tb_err *e)
 {
-    sqlite3_stmt *st = s->st[S_OUTCOME];
-    sqlite3_bind_double(st, 1, pnl);
-    sqlite3_bind_int(st, 2, pnl > 0);
-    sqlite3_bind_int64(st, 3, t_ns);
-    sqlite3_bind_text(st, 4, strategy, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, symbol, -1, SQLITE_STATIC);
-    return run(s, S_OUTCOME, "writing an outcome", e);
+    ml_op op = {.kind = S_OUTCOME, .t_ns = t_ns, .val = pnl};
+    copy(op.symbol, sizeof op.symbol, symbol);
+    copy(op.strategy, sizeof op.strategy, strategy);
+    return submit(s, &op, e) < 0 ? -1 : 0;
 }
 
 int64_t tb_ml_store_count_labelled(sqlite3 *db)

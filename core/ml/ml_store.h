@@ -23,6 +23,19 @@
 
 typedef struct tb_ml_store tb_ml_store;
 
+/* While the database is locked by another process, the engine's writes (batch 0) wait in
+ * memory in order, at most this many (then new ones are dropped and counted). */
+#define TB_ML_STORE_DEFER_MAX 4096
+
+typedef struct tb_ml_store_stats {
+    uint64_t deferred;         /* writes that met a locked database and waited */
+    uint64_t written_later;    /* of those, committed by tb_ml_store_flush */
+    uint64_t dropped;          /* lost: the buffer was full, or SQLite refused the row */
+    uint64_t pending;          /* waiting now */
+    unsigned tables;           /* tables with waiting rows: 1 ml_samples, 2 ml_decisions */
+    const char *dropped_table; /* the table of the first dropped row */
+} tb_ml_store_stats;
+
 /* Creates the tables if needed and prepares statements (the handle stays the caller's). With
  * batch > 0, writes are grouped into transactions of that many rows (only for a process that
  * is the database's sole writer: `tradebot train` generating data). */
@@ -31,7 +44,8 @@ tb_ml_store *tb_ml_store_open(sqlite3 *db, int batch, tb_err *e);
 /* Commits a pending batch and releases the statements. */
 void tb_ml_store_close(tb_ml_store *s);
 
-/* A decision point. confidence NaN: no model. Returns the row id, or -1. */
+/* A decision point. confidence NaN: no model. Returns the row id, or -1. While the database is
+ * locked the row waits and the answer is a ticket (>= 2^62) that tb_ml_store_label accepts. */
 int64_t tb_ml_store_sample(tb_ml_store *s, int64_t t_ns, const char *symbol,
                            const float f[TB_FEATURES_N], double close, double confidence,
                            const char *model, int horizon_min, tb_err *e);
@@ -47,6 +61,12 @@ int tb_ml_store_decision(tb_ml_store *s, int64_t t_ns, const char *symbol, const
 /* A closing fill: the outcome of the latest open decision of that strategy and symbol. */
 int tb_ml_store_outcome(tb_ml_store *s, const char *symbol, const char *strategy, double pnl,
                         int64_t t_ns, tb_err *e);
+
+/* Writes the waiting rows in one transaction with the connection's lock wait: 0 when none
+ * waits any more, -1 with e (every row kept; *busy when the lock was the reason). */
+int tb_ml_store_flush(tb_ml_store *s, int *busy, tb_err *e);
+
+void tb_ml_store_stats_get(const tb_ml_store *s, tb_ml_store_stats *out);
 
 /* Labelled samples of the live schema, oldest first: t (ns), X (n x TB_FEATURES_N, NaN for
  * missing) and y, as new arrays (free them). */

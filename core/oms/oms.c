@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oms/held.h"
 #include "util/clock.h"
+
+#define HELD_MAX 4096 /* broker updates kept while the database is locked */
 
 typedef struct slot {
     oms_order o;
@@ -38,6 +41,8 @@ struct oms {
     void *listener_ud;
     uint64_t update_errors;
     tb_err cb_err;
+    oms_held held;
+    uint64_t held_total, held_dropped, busy_refusals;
 };
 
 static uint64_t hash_str(const char *s)
@@ -69,7 +74,8 @@ oms *oms_new(const oms_config *c, tb_err *e)
     m->id_table = malloc(idsz * sizeof *m->id_table);
     m->syms = calloc(m->sym_mask + 1, sizeof *m->syms);
     m->execs = oms_execset_new(c->max_execs);
-    if (!m->slots || !m->free_stack || !m->id_table || !m->syms || !m->execs) {
+    if (oms_held_init(&m->held, HELD_MAX) != 0 || !m->slots || !m->free_stack || !m->id_table ||
+        !m->syms || !m->execs) {
         oms_free(m);
         return tb_errf(e, "oms: out of memory"), NULL;
     }
@@ -90,13 +96,70 @@ void oms_free(oms *m)
     free(m->id_table);
     free(m->syms);
     oms_execset_free(m->execs);
+    oms_held_free(&m->held);
     free(m);
+}
+
+/* An update that meets the locked database waits in memory, and so does every later one: the
+ * broker's order of events is what the journal and positions must follow. */
+static void hold(oms *m, const broker_update *u)
+{
+    if (oms_held_push(&m->held, u) == 0) {
+        m->held_total++;
+        return;
+    }
+    m->held_dropped++;
+    m->update_errors++;
+    tb_errf(&m->cb_err,
+            "oms: %u broker updates wait for the locked database: update of %s (exec %s) "
+            "dropped; the broker's reconciliation must report it again",
+            m->held.n, u->client_id ? u->client_id : "?", u->exec_id ? u->exec_id : "-");
 }
 
 static void on_broker_update(void *ud, const broker_update *u)
 {
     oms *m = ud;
-    if (oms_on_update(m, u, &m->cb_err) < 0) m->update_errors++;
+    if (m->held.n == 0) {
+        int rc = oms_on_update(m, u, &m->cb_err);
+        if (rc == 0) return;
+        if (rc != OMS_JOURNAL_BUSY) {
+            m->update_errors++;
+            return;
+        }
+    }
+    hold(m, u);
+}
+
+int oms_retry_held(oms *m)
+{
+    const broker_update *u;
+    while ((u = oms_held_front(&m->held))) {
+        int rc = oms_on_update(m, u, &m->cb_err);
+        if (rc == OMS_JOURNAL_BUSY) break;
+        if (rc < 0) m->update_errors++;
+        oms_held_pop(&m->held);
+    }
+    return (int)m->held.n;
+}
+
+uint32_t oms_held_count(const oms *m)
+{
+    return m->held.n;
+}
+
+uint64_t oms_held_total(const oms *m)
+{
+    return m->held_total;
+}
+
+uint64_t oms_held_dropped(const oms *m)
+{
+    return m->held_dropped;
+}
+
+uint64_t oms_busy_refusals(const oms *m)
+{
+    return m->busy_refusals;
 }
 
 void oms_set_broker(oms *m, broker b)
@@ -285,12 +348,29 @@ static void sanitize(char *dst, size_t cap, const char *src)
             *p = '_';
 }
 
+/* 0, -1 with e, or OMS_JOURNAL_BUSY with e. */
 static int journal_orders(oms *m, const oms_order *const *os, int n, tb_err *e)
 {
     if (!m->journal.save_orders) return 0;
-    if (m->journal.save_orders(m->journal.ud, os, n, e) < 0)
-        return tb_err_prefix(e, "oms: journal: ");
+    int rc = m->journal.save_orders(m->journal.ud, os, n, e);
+    if (rc == OMS_JOURNAL_BUSY) {
+        tb_err_prefix(e, "oms: journal: ");
+        return OMS_JOURNAL_BUSY;
+    }
+    if (rc < 0) return tb_err_prefix(e, "oms: journal: ");
     return 0;
+}
+
+/* An intent is sent only after its journal row is committed, and only when memory agrees with
+ * the broker: with updates still held, the positions strategies saw are not the broker's. Held
+ * updates are not retried from here: that would call strategies' on_fill from inside their own
+ * on_bar; the retry timer does it between events. */
+static int refuse_while_held(oms *m, tb_err *e)
+{
+    if (!m->held.n) return 0;
+    m->busy_refusals++;
+    return tb_errf(e, "database locked: %u broker updates wait to be committed; order not sent",
+                   m->held.n);
 }
 
 static void notify(oms *m, oms_event_kind k, const oms_order *o, const oms_exec *x,
@@ -339,6 +419,7 @@ int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e)
     }
     if (!in->strategy || !in->strategy[0] || !in->symbol || !in->symbol[0])
         return tb_errf(e, "oms: intent needs a strategy and a symbol");
+    if (refuse_while_held(m, e) < 0) return -1;
     if (strlen(in->symbol) > OMS_SYMBOL_MAX)
         return tb_errf(e, "oms: symbol \"%s\" longer than %d", in->symbol, OMS_SYMBOL_MAX);
     int32_t sym = sym_get(m, in->symbol, e);
@@ -389,7 +470,13 @@ int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e)
         batch[n++] = &tp->o;
         batch[n++] = &sl->o;
     }
-    if (journal_orders(m, batch, n, e) < 0) goto fail;
+    int jrc = journal_orders(m, batch, n, e);
+    if (jrc == OMS_JOURNAL_BUSY) {
+        m->busy_refusals++;
+        tb_errf(e, "database locked: intent not journaled, not sent (%s %s %s)", o->client_id,
+                oms_side_name(o->side), o->symbol);
+    }
+    if (jrc < 0) goto fail;
     m->next_seq++;
     open_link(m, ps);
     if (tp) open_link(m, tp);
@@ -415,7 +502,8 @@ static int change_status(oms *m, slot *s, oms_status to, const char *note, tb_er
     if (oms_order_set_status(&next, to, tb_clock_now_ns(), e) < 0) return -1;
     if (note) oms_strlcpy(next.note, note, sizeof next.note);
     const oms_order *one = &next;
-    if (journal_orders(m, &one, 1, e) < 0) return -1;
+    int rc = journal_orders(m, &one, 1, e);
+    if (rc < 0) return rc;
     s->o = next;
     if (oms_status_is_terminal(to)) open_unlink(m, s);
     notify(m, OMS_EV_ORDER, &s->o, NULL, NULL);
@@ -521,7 +609,10 @@ static int apply_exec(oms *m, slot *s, const broker_update *u, tb_err *e)
     }
     if (m->journal.save_fill) {
         int rc = m->journal.save_fill(m->journal.ud, &next, &x, &pos, dtp, e);
-        if (rc < 0) return tb_err_prefix(e, "oms: journal fill %s: ", x.exec_id);
+        if (rc < 0) {
+            tb_err_prefix(e, "oms: journal fill %s: ", x.exec_id);
+            return rc == OMS_JOURNAL_BUSY ? rc : -1;
+        }
         if (rc == 1) {
             oms_execset_add(m->execs, x.exec_id);
             return 0;
@@ -544,7 +635,8 @@ int oms_on_update(oms *m, const broker_update *u, tb_err *e)
         return tb_errf(e, "oms: update for unknown order %s", u->client_id ? u->client_id : "?");
     if (u->broker_id && u->broker_id[0] && strcmp(s->o.broker_id, u->broker_id) != 0)
         oms_strlcpy(s->o.broker_id, u->broker_id, sizeof s->o.broker_id);
-    if (u->has_exec && apply_exec(m, s, u, e) < 0) return -1;
+    int rc = u->has_exec ? apply_exec(m, s, u, e) : 0;
+    if (rc < 0) return rc;
     /* Fill statuses follow quantities; only an execution can move them. */
     if (u->status == OMS_ST_FILLED || u->status == OMS_ST_PARTIALLY_FILLED) return 0;
     if (s->o.status == u->status) return 0;

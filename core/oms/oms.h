@@ -55,8 +55,12 @@ typedef struct oms_changes {
  * change. save_fill writes one execution together with the order and position as they will be
  * after it and the day trade it makes (or NULL), atomically; it returns 0 when committed, 1 when
  * that execution id was already stored (a replay: the OMS skips it), -1 on error (the OMS does
- * not apply the fill).
+ * not apply the fill). Either may return OMS_JOURNAL_BUSY when the database is locked by
+ * another process and nothing was written: an intent is then refused, and a broker update is
+ * held in memory in arrival order (not applied) until oms_retry_held commits it.
  */
+#define OMS_JOURNAL_BUSY (-2)
+
 typedef struct oms_journal {
     void *ud;
     int (*save_orders)(void *ud, const oms_order *const *orders, int n, tb_err *e);
@@ -97,7 +101,9 @@ void oms_set_session_day(oms *m, int32_t day);
  * "<id>-sl"). Returns 0 when sent, 1 when an order with in->client_id exists (it is returned in
  * *out and nothing is sent), -1 on error: invalid intent or journal failure (nothing created or
  * sent), or a send failure (the order stays `new` and journaled, *out is set; reconcile by client
- * id before sending again).
+ * id before sending again). While broker updates are held (the database was locked) the intent is
+ * refused too: positions in memory are not yet what the broker says. A refusal because of the
+ * lock says "database locked" in e and is counted (oms_busy_refusals).
  */
 int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e);
 
@@ -112,11 +118,27 @@ int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_o
                 tb_err *e);
 
 /*
- * Applies one broker update (the broker callback calls this). Returns 0 when applied or when it
- * changes nothing (a replayed execution, a repeated status), -1 on an unknown order, an
- * impossible transition, a bad execution or a journal failure (nothing applied).
+ * Applies one broker update. Returns 0 when applied or when it changes nothing (a replayed
+ * execution, a repeated status), -1 on an unknown order, an impossible transition, a bad
+ * execution or a journal failure, OMS_JOURNAL_BUSY when the database was locked (nothing
+ * applied in either case). The broker callback the OMS registers calls this and holds the
+ * update instead when it returns OMS_JOURNAL_BUSY or when earlier updates are still held.
  */
 int oms_on_update(oms *m, const broker_update *u, tb_err *e);
+
+/*
+ * Applies the held broker updates in arrival order until one meets the locked database again.
+ * Returns how many are still held (0: all committed, or refused for another reason: counted in
+ * oms_update_errors). Call it from a timer while oms_held_count() > 0.
+ */
+int oms_retry_held(oms *m);
+
+/* Broker updates held because the database was locked; how many were ever held and dropped
+ * (the queue was full); intents refused because of the lock. */
+uint32_t oms_held_count(const oms *m);
+uint64_t oms_held_total(const oms *m);
+uint64_t oms_held_dropped(const oms *m);
+uint64_t oms_busy_refusals(const oms *m);
 
 /* The order with this client id, or NULL. */
 const oms_order *oms_find(const oms *m, const char *client_id);

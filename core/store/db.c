@@ -25,6 +25,20 @@ int tb_db_fail(tb_db *db, int rc, const char *what, tb_err *e)
     }
 }
 
+int tb_db_set_busy(tb_db *db, int ms)
+{
+    int old = db->busy_ms;
+    if (ms != old) sqlite3_busy_timeout(db->h, ms);
+    db->busy_ms = ms;
+    return old;
+}
+
+int tb_db_last_busy(sqlite3 *h)
+{
+    int rc = sqlite3_extended_errcode(h) & 0xff;
+    return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+}
+
 int tb_db_exec(tb_db *db, const char *sql, tb_err *e)
 {
     char *errmsg = NULL;
@@ -77,7 +91,7 @@ tb_db *tb_db_open(const char *path, const tb_db_opts *opts, tb_err *e)
         return NULL;
     }
     snprintf(db->path, sizeof db->path, "%s", path);
-    int busy = opts && opts->busy_ms > 0 ? opts->busy_ms : 5000;
+    int busy = opts && opts->busy_ms > 0 ? opts->busy_ms : TB_DB_DEFAULT_BUSY_MS;
     const tb_db_migration *steps = opts && opts->migrations ? opts->migrations : tb_db_migrations;
     int nsteps = opts && opts->migrations ? opts->nmigrations : tb_db_nmigrations;
     int rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
@@ -87,6 +101,7 @@ tb_db *tb_db_open(const char *path, const tb_db_opts *opts, tb_err *e)
     }
     sqlite3_extended_result_codes(db->h, 1);
     sqlite3_busy_timeout(db->h, busy);
+    db->busy_ms = busy;
     /* journal_mode answers with a row; read it to notice a file that is not a database. */
     sqlite3_stmt *st;
     rc = sqlite3_prepare_v2(db->h, "PRAGMA journal_mode=WAL", -1, &st, NULL);

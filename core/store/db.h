@@ -23,9 +23,18 @@ typedef struct tb_db_migration {
 extern const tb_db_migration tb_db_migrations[];
 extern const int tb_db_nmigrations;
 
+/* Lock waits (ms). The engine's loop connection waits TB_DB_LOOP_BUSY_MS: a write that cannot
+ * get the lock in that time is kept in memory and retried from a timer (bar sink, deferred
+ * rows, fills waiting to be committed). Journaling an intent before it is sent may wait
+ * TB_DB_JOURNAL_BUSY_MS, then the order is refused. Children and tools keep the default. */
+#define TB_DB_LOOP_BUSY_MS    20
+#define TB_DB_JOURNAL_BUSY_MS 50
+#define TB_DB_DEFAULT_BUSY_MS 5000
+
 typedef struct tb_db {
     sqlite3 *h;
     char path[1024];
+    int busy_ms; /* the connection's lock wait now */
 } tb_db;
 
 typedef struct tb_db_opts {
@@ -52,6 +61,13 @@ int tb_db_migrate(tb_db *db, const tb_db_migration *steps, int n, tb_err *e);
 
 /* PRAGMA quick_check: 0 when it answers "ok", else -1 with the first problem in e. */
 int tb_db_quick_check(tb_db *db, tb_err *e);
+
+/* Sets the connection's lock wait to ms; returns the previous one (to restore it). */
+int tb_db_set_busy(tb_db *db, int ms);
+
+/* 1 when the last failure on h was a lock held by another connection (SQLITE_BUSY/LOCKED):
+ * a write worth retrying later, not a broken database. */
+int tb_db_last_busy(sqlite3 *h);
 
 /* Fills e from an SQLite result code rc of `what`, naming the file and explaining BUSY/LOCKED
  * and CORRUPT/NOTADB. Returns -1. */

@@ -1,4 +1,5 @@
 #include "store/oms_store.h"
+#include "store/db.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@ enum { S_BEGIN, S_COMMIT, S_ROLLBACK, S_ORDER, S_FILL, S_POS, S_DT, S_COUNT };
 struct oms_store {
     sqlite3 *db;
     sqlite3_stmt *st[S_COUNT];
+    int busy; /* the last failed write met a lock held by another connection */
 };
 
 static const char *const sql[S_COUNT] = {
@@ -52,6 +54,8 @@ static const char *const sql[S_COUNT] = {
 
 static int db_err(oms_store *s, tb_err *e, const char *what)
 {
+    s->busy = tb_db_last_busy(s->db);
+    if (s->busy) return tb_errf(e, "oms_store: %s: database is locked by another process", what);
     return tb_errf(e, "oms_store: %s: %s", what, sqlite3_errmsg(s->db));
 }
 
@@ -148,16 +152,19 @@ static int put_position(oms_store *s, const oms_position *p, tb_err *e)
     return step(s, S_POS, e);
 }
 
+/* Rolls back; OMS_JOURNAL_BUSY when the failure was the lock (nothing written: try later). */
 static int rollback(oms_store *s)
 {
-    step(s, S_ROLLBACK, NULL);
-    return -1;
+    int busy = s->busy;
+    if (!sqlite3_get_autocommit(s->db)) step(s, S_ROLLBACK, NULL);
+    return busy ? OMS_JOURNAL_BUSY : -1;
 }
 
 static int j_save_orders(void *ud, const oms_order *const *os, int n, tb_err *e)
 {
     oms_store *s = ud;
-    if (step(s, S_BEGIN, e) < 0) return -1;
+    s->busy = 0;
+    if (step(s, S_BEGIN, e) < 0) return rollback(s);
     for (int i = 0; i < n; i++)
         if (put_order(s, os[i], e) < 0) return rollback(s);
     if (step(s, S_COMMIT, e) < 0) return rollback(s);
@@ -168,7 +175,8 @@ static int j_save_fill(void *ud, const oms_order *o, const oms_exec *x, const om
                        const oms_daytrade *dt, tb_err *e)
 {
     oms_store *s = ud;
-    if (step(s, S_BEGIN, e) < 0) return -1;
+    s->busy = 0;
+    if (step(s, S_BEGIN, e) < 0) return rollback(s);
     sqlite3_stmt *st = s->st[S_FILL];
     bind_text(st, 1, x->exec_id);
     bind_text(st, 2, o->client_id);

@@ -1,0 +1,337 @@
+/* Writes while another connection holds the write lock on the engine's database: the money path
+ * refuses or holds (never skips, never reorders), deferred rows wait and land later. */
+#include "tbtest.h"
+#include "ml/ml_store.h"
+#include "oms/held.h"
+#include "oms/oms.h"
+#include "store/db.h"
+#include "store/kv.h"
+#include "store/oms_store.h"
+#include "util/clock.h"
+
+#include <math.h>
+#include <unistd.h>
+
+static char dbpath[256], dir[64];
+
+static void remove_dir(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+/* The engine's connection (short lock wait) and a second one that can hold the lock. */
+static tb_db *open_pair(sqlite3 **other)
+{
+    if (!dir[0]) {
+        strcpy(dir, "/tmp/tb_db_locked_XXXXXX");
+        if (!mkdtemp(dir)) TBT_FAIL("mkdtemp");
+        atexit(remove_dir);
+    }
+    static int n;
+    snprintf(dbpath, sizeof dbpath, "%s/ml_data_%d.db", dir, n++);
+    tb_err e;
+    tb_db *db = tb_db_open(dbpath, NULL, &e);
+    if (!db) TBT_FAIL("open: %s", e.msg);
+    tb_db_set_busy(db, TB_DB_LOOP_BUSY_MS);
+    if (sqlite3_open(dbpath, other) != SQLITE_OK) TBT_FAIL("open %s", dbpath);
+    return db;
+}
+
+static void lock(sqlite3 *other)
+{
+    if (sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        TBT_FAIL("cannot take the lock: %s", sqlite3_errmsg(other));
+}
+
+static void unlock(sqlite3 *other)
+{
+    sqlite3_exec(other, "COMMIT", NULL, NULL, NULL);
+}
+
+static int64_t scalar(sqlite3 *db, const char *q)
+{
+    sqlite3_stmt *st;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* A broker that keeps the OMS's update callback, so updates arrive the way real ones do. */
+static broker_update_fn upd_fn;
+static void *upd_ud;
+static int n_sent;
+
+static int fb_ok(void *s, tb_err *e)
+{
+    return 0;
+}
+static broker_state fb_state(void *s)
+{
+    return BROKER_READY;
+}
+static int fb_submit(void *s, const broker_submit_req *r, tb_err *e)
+{
+    n_sent++;
+    return 0;
+}
+static int fb_cancel(void *s, const oms_order *o, tb_err *e)
+{
+    return 0;
+}
+static int fb_replace(void *s, const broker_replace_req *r, tb_err *e)
+{
+    return 0;
+}
+static int fb_positions(void *s, broker_position *o, int cap, int *n, tb_err *e)
+{
+    *n = 0;
+    return 0;
+}
+static int fb_account(void *s, broker_account *a, tb_err *e)
+{
+    a->has = 0;
+    return 0;
+}
+static void fb_set_update(void *s, broker_update_fn fn, void *ud)
+{
+    upd_fn = fn, upd_ud = ud;
+}
+static const broker_vtable fake_vt = {"fake",     fb_ok,        fb_ok,      fb_state,
+                                      fb_submit,  fb_cancel,    fb_replace, fb_positions,
+                                      fb_account, fb_set_update};
+
+static int n_fill_events;
+static void on_event(void *ud, const oms_event *ev)
+{
+    n_fill_events += ev->kind == OMS_EV_FILL;
+}
+
+static oms *new_oms(oms_store *st)
+{
+    oms_config c = {256, 16, 1024, 20260105};
+    oms *m = oms_new(&c, NULL);
+    broker b = {&fake_vt, NULL};
+    oms_set_broker(m, b);
+    oms_journal j = oms_store_journal(st);
+    oms_set_journal(m, &j);
+    oms_set_listener(m, on_event, NULL);
+    n_sent = n_fill_events = 0;
+    return m;
+}
+
+static oms_intent buy(const char *sym, tb_qty q)
+{
+    oms_intent in = {.strategy = "rsi",
+                     .symbol = sym,
+                     .side = OMS_BUY,
+                     .type = OMS_MARKET,
+                     .tif = OMS_TIF_DAY,
+                     .qty = q};
+    return in;
+}
+
+static void broker_fill(const char *id, const char *exec, tb_qty q, tb_qty cum, tb_money px)
+{
+    broker_update u = {.client_id = id,
+                       .status = OMS_ST_PARTIALLY_FILLED,
+                       .has_exec = 1,
+                       .exec_id = exec,
+                       .exec_qty = q,
+                       .exec_price = px,
+                       .cum_qty = cum,
+                       .t_ns = 2};
+    upd_fn(upd_ud, &u);
+}
+
+static void broker_status(const char *id, oms_status st)
+{
+    broker_update u = {.client_id = id, .status = st, .t_ns = 1};
+    upd_fn(upd_ud, &u);
+}
+
+TEST(an_intent_whose_journal_meets_the_lock_is_refused_quickly_and_never_sent)
+{
+    sqlite3 *other;
+    tb_db *db = open_pair(&other);
+    tb_err e;
+    oms_store *st = oms_store_open(db->h, &e);
+    oms *m = new_oms(st);
+    lock(other);
+    oms_intent in = buy("AAPL", 10);
+    const oms_order *o;
+    int64_t t0 = tb_clock_mono_ns();
+    CHECK_INT(oms_submit(m, &in, &o, &e), -1);
+    int64_t ms = (tb_clock_mono_ns() - t0) / 1000000;
+    CHECK(ms < 200);
+    CHECK_CONTAINS(e.msg, "database locked: intent not journaled, not sent");
+    CHECK_INT(n_sent, 0);
+    CHECK_INT((int)oms_busy_refusals(m), 1);
+    CHECK_INT(oms_open_orders(m, "AAPL", NULL, 0), 0);
+    unlock(other);
+    CHECK_INT(oms_submit(m, &in, &o, &e), 0); /* the next bar tries again */
+    CHECK_INT(n_sent, 1);
+    CHECK_INT((int)scalar(other, "select count(*) from oms_orders"), 1);
+    oms_free(m);
+    oms_store_close(st);
+    sqlite3_close(other);
+    tb_db_close(db);
+}
+
+TEST(fills_that_meet_the_lock_are_held_in_order_not_applied_then_committed_once)
+{
+    sqlite3 *other;
+    tb_db *db = open_pair(&other);
+    tb_err e;
+    oms_store *st = oms_store_open(db->h, &e);
+    oms *m = new_oms(st);
+    oms_intent in = buy("AAPL", 30);
+    const oms_order *o;
+    CHECK_INT(oms_submit(m, &in, &o, &e), 0);
+    char id[OMS_CLIENT_ID_MAX + 1];
+    strcpy(id, o->client_id);
+    broker_status(id, OMS_ST_ACCEPTED);
+    lock(other);
+    broker_fill(id, "x1", 10, 10, 100000000);
+    broker_fill(id, "x2", 20, 30, 101000000);
+    broker_status(id, OMS_ST_FILLED); /* waits behind the fills */
+    CHECK_INT((int)oms_held_count(m), 3);
+    CHECK(oms_position_get(m, "AAPL") == NULL); /* not applied: strategies see the committed */
+    CHECK_INT(n_fill_events, 0);
+    CHECK_INT((int)oms_find(m, id)->filled_qty, 0);
+    in = buy("MSFT", 5);
+    CHECK_INT(oms_submit(m, &in, &o, &e), -1);
+    CHECK_CONTAINS(e.msg, "database locked");
+    CHECK_INT(oms_retry_held(m), 3); /* still locked: everything kept */
+    unlock(other);
+    CHECK_INT(oms_retry_held(m), 0);
+    CHECK_INT(n_fill_events, 2);
+    CHECK_INT((int)oms_position_get(m, "AAPL")->qty, 30);
+    CHECK_INT((int)oms_find(m, id)->filled_qty, 30);
+    CHECK_STR(oms_status_name(oms_find(m, id)->status), "filled");
+    CHECK_INT((int)scalar(other, "select count(*) from oms_fills"), 2);
+    CHECK_INT((int)scalar(other, "select qty from oms_positions where symbol='AAPL'"), 30);
+    CHECK_INT((int)scalar(other, "select rowid from oms_fills where exec_id='x2'") >
+                  scalar(other, "select rowid from oms_fills where exec_id='x1'"),
+              1);
+    broker_fill(id, "x2", 20, 30, 101000000); /* the broker reports it again: no effect */
+    CHECK_INT(n_fill_events, 2);
+    CHECK_INT((int)oms_position_get(m, "AAPL")->qty, 30);
+    CHECK_INT((int)oms_update_errors(m), 0);
+    oms_free(m);
+    oms_store_close(st);
+    sqlite3_close(other);
+    tb_db_close(db);
+}
+
+TEST(a_full_held_queue_refuses_the_newest_update_and_keeps_the_older_ones)
+{
+    oms_held h;
+    CHECK_INT(oms_held_init(&h, 2), 0);
+    broker_update a = {.client_id = "a", .exec_id = "1"}, b = {.client_id = "b"},
+                  c = {.client_id = "c"};
+    CHECK_INT(oms_held_push(&h, &a), 0);
+    CHECK_INT(oms_held_push(&h, &b), 0);
+    CHECK_INT(oms_held_push(&h, &c), -1);
+    CHECK_STR(oms_held_front(&h)->client_id, "a");
+    CHECK_STR(oms_held_front(&h)->exec_id, "1");
+    oms_held_pop(&h);
+    CHECK_STR(oms_held_front(&h)->client_id, "b");
+    CHECK(oms_held_front(&h)->exec_id == NULL);
+    oms_held_pop(&h);
+    CHECK(oms_held_front(&h) == NULL);
+    oms_held_free(&h);
+}
+
+TEST(strategy_state_waits_in_memory_while_locked_and_is_written_after)
+{
+    sqlite3 *other;
+    tb_db *db = open_pair(&other);
+    tb_err e;
+    tb_kv *kv = tb_kv_open(db->h, &e);
+    lock(other);
+    CHECK_INT(tb_kv_set_later(kv, "strategy_state:rsi", "{\"n\":1}", &e), 0);
+    CHECK_INT(tb_kv_set_later(kv, "strategy_state:rsi", "{\"n\":2}", &e), 0); /* latest wins */
+    int busy;
+    CHECK_INT(tb_kv_flush(kv, &busy, &e), -1);
+    CHECK_INT(busy, 1);
+    CHECK_CONTAINS(e.msg, "engine_kv");
+    CHECK_INT(tb_kv_pending(kv), 1);
+    unlock(other);
+    CHECK_INT(tb_kv_flush(kv, &busy, &e), 0);
+    CHECK_INT(tb_kv_pending(kv), 0);
+    char *v = tb_kv_get(kv, "strategy_state:rsi", &e);
+    CHECK_STR(v, "{\"n\":2}");
+    free(v);
+    tb_kv_close(kv);
+    sqlite3_close(other);
+    tb_db_close(db);
+}
+
+TEST(ml_rows_wait_in_order_while_locked_and_a_label_finds_its_deferred_sample)
+{
+    sqlite3 *other;
+    tb_db *db = open_pair(&other);
+    tb_err e;
+    tb_ml_store *s = tb_ml_store_open(db->h, 0, &e);
+    float f[TB_FEATURES_N];
+    for (int i = 0; i < TB_FEATURES_N; i++) f[i] = (float)i;
+    int64_t first = tb_ml_store_sample(s, 1, "AAPL", f, 10.0, NAN, NULL, 30, &e);
+    CHECK(first > 0);
+    lock(other);
+    int64_t t0 = tb_clock_mono_ns();
+    int64_t ticket = tb_ml_store_sample(s, 2, "AAPL", f, 11.0, 0.7, "m1", 30, &e);
+    CHECK((tb_clock_mono_ns() - t0) / 1000000 < 200);
+    CHECK(ticket > first);
+    CHECK_INT(tb_ml_store_label(s, first, 0.01, &e), 0);
+    CHECK_INT(tb_ml_store_decision(s, 3, "AAPL", "rsi", "buy", 10, 0.7, "m1", "passed", f, &e), 0);
+    tb_ml_store_stats st;
+    tb_ml_store_stats_get(s, &st);
+    CHECK_INT((int)st.pending, 3);
+    CHECK_INT((int)st.tables, 3);
+    int busy;
+    CHECK_INT(tb_ml_store_flush(s, &busy, &e), -1);
+    CHECK_INT(busy, 1);
+    unlock(other);
+    CHECK_INT(tb_ml_store_flush(s, &busy, &e), 0);
+    CHECK_INT(tb_ml_store_label(s, ticket, -0.02, &e), 0); /* the sample was written late */
+    CHECK_INT((int)scalar(other, "select count(*) from ml_samples"), 2);
+    CHECK_INT((int)scalar(other, "select label from ml_samples where t_ns = 1"), 1);
+    CHECK_INT((int)scalar(other, "select label from ml_samples where t_ns = 2"), 0);
+    CHECK_INT((int)scalar(other, "select count(*) from ml_samples where label is not null"), 2);
+    CHECK_INT((int)scalar(other, "select count(*) from ml_decisions"), 1);
+    tb_ml_store_stats_get(s, &st);
+    CHECK_INT((int)st.pending, 0);
+    CHECK_INT((int)st.written_later, 3);
+    CHECK_INT((int)st.dropped, 0);
+    tb_ml_store_close(s);
+    sqlite3_close(other);
+    tb_db_close(db);
+}
+
+TEST(ml_rows_beyond_the_buffer_are_dropped_and_counted_with_their_table)
+{
+    sqlite3 *other;
+    tb_db *db = open_pair(&other);
+    tb_err e;
+    tb_ml_store *s = tb_ml_store_open(db->h, 0, &e);
+    lock(other);
+    for (int i = 0; i < TB_ML_STORE_DEFER_MAX; i++)
+        CHECK_INT(tb_ml_store_outcome(s, "AAPL", "rsi", 1.0, i, &e), 0);
+    CHECK_INT(tb_ml_store_decision(s, 3, "AAPL", "rsi", "buy", 1, 0.5, NULL, "passed", NULL, &e),
+              -1);
+    CHECK_CONTAINS(e.msg, "ml_decisions");
+    tb_ml_store_stats st;
+    tb_ml_store_stats_get(s, &st);
+    CHECK_INT((int)st.dropped, 1);
+    CHECK_STR(st.dropped_table, "ml_decisions");
+    unlock(other);
+    int busy;
+    CHECK_INT(tb_ml_store_flush(s, &busy, &e), 0);
+    tb_ml_store_close(s);
+    sqlite3_close(other);
+    tb_db_close(db);
+}
