@@ -47,6 +47,7 @@ void tb_dbwait_stats_get(const tb_dbwait *w, tb_dbwait_stats *out)
         out->held_total = oms_held_total(m);
         out->held_dropped = oms_held_dropped(m);
         out->intents_refused = oms_busy_refusals(m);
+        out->unjournaled_cancels = oms_unjournaled_cancels(m);
     }
     out->rows_pending = (uint64_t)tb_kv_pending(w->en->kv);
     if (w->en->ml.store) {

@@ -25,14 +25,15 @@ struct event_base;
 typedef struct tb_dbwait tb_dbwait;
 
 typedef struct tb_dbwait_stats {
-    uint32_t held_updates;    /* broker updates waiting to be committed now */
-    uint64_t held_total;      /* ever held */
-    uint64_t held_dropped;    /* lost because the queue was full */
-    uint64_t intents_refused; /* not journaled, not sent */
-    uint64_t rows_pending;    /* ML rows and strategy states waiting now */
-    uint64_t rows_deferred;   /* ever deferred */
-    uint64_t rows_dropped;    /* ML rows lost (buffer full) */
-    uint64_t episodes;        /* lock episodes seen */
+    uint32_t held_updates;        /* broker updates waiting to be committed now */
+    uint64_t held_total;          /* ever held */
+    uint64_t held_dropped;        /* lost because the queue was full */
+    uint64_t intents_refused;     /* not journaled, not sent */
+    uint64_t unjournaled_cancels; /* sent while locked, journaled with the broker's answer */
+    uint64_t rows_pending;        /* ML rows and strategy states waiting now */
+    uint64_t rows_deferred;       /* ever deferred */
+    uint64_t rows_dropped;        /* ML rows lost (buffer full) */
+    uint64_t episodes;            /* lock episodes seen */
 } tb_dbwait_stats;
 
 /* Starts the retry timer (the engine's database, order manager, kv and ML store must be open). */

@@ -60,6 +60,7 @@ static void push_db(lua_State *L, tb_engine *en)
     set_int(L, "held_total", (long long)s.held_total);
     set_int(L, "held_dropped", (long long)s.held_dropped);
     set_int(L, "intents_refused", (long long)s.intents_refused);
+    set_int(L, "unjournaled_cancels", (long long)s.unjournaled_cancels);
     set_int(L, "rows_pending", (long long)s.rows_pending);
     set_int(L, "rows_deferred", (long long)s.rows_deferred);
     set_int(L, "rows_dropped", (long long)s.rows_dropped);

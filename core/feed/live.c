@@ -219,3 +219,11 @@ void tb_live_free(tb_live *l)
     free(l->symv);
     free(l);
 }
+
+void tb_live_http_stats(const tb_live *l, tb_httpc_stats *out)
+{
+    if (l && l->http)
+        tb_httpc_stats_get(l->http, out);
+    else
+        *out = (tb_httpc_stats){0};
+}

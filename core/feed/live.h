@@ -101,6 +101,10 @@ int tb_live_bar(const tb_live *l, uint32_t sym, int64_t start_ns, tb_bar *out);
 
 void tb_live_stats_get(const tb_live *l, tb_live_stats *out);
 
+/* The counters of the feed's own HTTP client (retries, 429s, throttled requests); zeros for a
+ * feed without one (ibkr). */
+void tb_live_http_stats(const tb_live *l, tb_httpc_stats *out);
+
 /* {name, connected, status, state, entitlement, bars, gap_minutes, ...} for the dashboard. */
 json_t *tb_live_status_json(const tb_live *l, int64_t now_ns);
 

@@ -1,6 +1,7 @@
 #include "http/dash_priv.h"
 #include "broker/alpaca.h"
 #include "data/bar_sink.h"
+#include "engine/dbwait.h"
 #include "ml/ml.h"
 #include "home/home.h"
 #include "log/log.h"
@@ -132,6 +133,30 @@ static void ml_snapshot(tb_engine *en, tb_metrics_snap *s)
     }
 }
 
+/* The HTTP clients' retry counters and what waited for a locked database. */
+static void net_snapshot(tb_engine *en, tb_metrics_snap *s)
+{
+    tb_httpc_stats h;
+    if (en->http) {
+        tb_httpc_stats_get(en->http, &h);
+        s->http_retries = h.retries, s->http_429 = h.status_429, s->http_throttled = h.throttled;
+    }
+    if (en->runner_open && en->runner.live) {
+        tb_live_http_stats(en->runner.live, &h);
+        s->has_feed_http = 1;
+        s->feed_http_retries = h.retries, s->feed_http_429 = h.status_429;
+        s->feed_http_throttled = h.throttled;
+    }
+    if (en->dbwait) {
+        tb_dbwait_stats w;
+        tb_dbwait_stats_get(en->dbwait, &w);
+        s->has_db_wait = 1;
+        s->db_lock_episodes = w.episodes, s->db_held_updates = w.held_updates;
+        s->db_intents_refused = w.intents_refused, s->db_rows_dropped = w.rows_dropped;
+        s->db_unjournaled_cancels = w.unjournaled_cancels;
+    }
+}
+
 void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s)
 {
     tb_engine *en = d->en;
@@ -184,6 +209,7 @@ void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s)
         s->order_polls = as.order_polls, s->order_polls_learned = as.polls_learned;
         s->order_stream_reconnects = as.stream_forced_reconnects;
     }
+    net_snapshot(en, s);
     if (en->bar_sink) {
         tb_bar_sink_stats bs;
         tb_bar_sink_stats_get(en->bar_sink, &bs);

@@ -172,12 +172,44 @@ static void broker(tb_sbuf *o, const tb_metrics_snap *s)
          "Order stream reconnects forced by the order watchdog.");
     labelled(o, "tradebot_order_stream_reconnects_total", "broker", s->broker,
              (double)s->order_stream_reconnects);
-    /* Until a rate-limited broker or feed exists these stay at zero, so boards and alerts can
-     * be written against them now. */
-    head(o, "tradebot_rate_limit_waits_total", "counter", "Requests delayed by a rate limit.");
-    labelled(o, "tradebot_rate_limit_waits_total", "api", s->broker, 0);
-    head(o, "tradebot_rate_limit_retries_total", "counter", "Requests retried after a 429.");
-    labelled(o, "tradebot_rate_limit_retries_total", "api", s->broker, 0);
+    /* The runbook's "auto-retry with exponential backoff", per HTTP client (api: the broker's
+     * name, or the feed's). */
+    head(o, "tradebot_rate_limit_waits_total", "counter",
+         "Requests delayed by a per-host rate limit (token bucket).");
+    labelled(o, "tradebot_rate_limit_waits_total", "api", s->broker, (double)s->http_throttled);
+    if (s->has_feed_http)
+        labelled(o, "tradebot_rate_limit_waits_total", "api", s->feed,
+                 (double)s->feed_http_throttled);
+    head(o, "tradebot_rate_limit_retries_total", "counter",
+         "Requests retried with exponential backoff (429, 5xx, transport errors).");
+    labelled(o, "tradebot_rate_limit_retries_total", "api", s->broker, (double)s->http_retries);
+    if (s->has_feed_http)
+        labelled(o, "tradebot_rate_limit_retries_total", "api", s->feed,
+                 (double)s->feed_http_retries);
+    head(o, "tradebot_http_429_total", "counter", "Answers 429 Too Many Requests.");
+    labelled(o, "tradebot_http_429_total", "api", s->broker, (double)s->http_429);
+    if (s->has_feed_http)
+        labelled(o, "tradebot_http_429_total", "api", s->feed, (double)s->feed_http_429);
+}
+
+/* Writes that met a locked ml_db/ml_data.db (docs/orders.md, "A locked database"). */
+static void database(tb_sbuf *o, const tb_metrics_snap *s)
+{
+    if (!s->has_db_wait) return;
+    metric(o, "tradebot_db_lock_episodes_total", "counter",
+           "Periods in which another process held the database's write lock.",
+           (double)s->db_lock_episodes);
+    metric(o, "tradebot_db_held_updates", "gauge",
+           "Broker updates held in memory, in order, until the database takes them.",
+           (double)s->db_held_updates);
+    metric(o, "tradebot_db_intents_refused_total", "counter",
+           "Intents refused because their journal row met the lock (not sent).",
+           (double)s->db_intents_refused);
+    metric(o, "tradebot_db_unjournaled_cancels_total", "counter",
+           "Cancels sent while the database was locked (journaled with the broker's answer).",
+           (double)s->db_unjournaled_cancels);
+    metric(o, "tradebot_db_rows_dropped_total", "counter",
+           "Deferred ML rows lost because their buffer was full.", (double)s->db_rows_dropped);
 }
 
 /* Confidence against outcome (the ML Performance board), and each symbol's latest confidence. */
@@ -208,6 +240,7 @@ void tb_metrics_render(const tb_metrics_snap *s, tb_sbuf *o)
     orders(o, s);
     account(o, s);
     broker(o, s);
+    database(o, s);
     ml(o, s);
     metric(o, "tradebot_strategies", "gauge", "Strategies loaded.", s->strategies);
     metric(o, "tradebot_strategies_disabled", "gauge", "Strategies disabled after errors.",

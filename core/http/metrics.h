@@ -39,6 +39,14 @@ typedef struct tb_metrics_snap {
     const char *broker;
     int broker_connected;
     uint64_t order_polls, order_polls_learned, order_stream_reconnects; /* order watchdog */
+    /* the HTTP clients (broker's and feed's): retries with backoff, 429s, rate-limit waits */
+    uint64_t http_retries, http_429, http_throttled;
+    int has_feed_http; /* a live feed with its own client */
+    uint64_t feed_http_retries, feed_http_429, feed_http_throttled;
+    /* a locked database (engine/dbwait.h) */
+    int has_db_wait;
+    uint64_t db_lock_episodes, db_held_updates, db_intents_refused, db_rows_dropped,
+        db_unjournaled_cancels;
     /* dashboard */
     uint64_t sse_clients;
     unsigned long long http_ok, http_client_errors, http_unauthorized;

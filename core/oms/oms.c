@@ -42,7 +42,7 @@ struct oms {
     uint64_t update_errors;
     tb_err cb_err;
     oms_held held;
-    uint64_t held_total, held_dropped, busy_refusals;
+    uint64_t held_total, held_dropped, busy_refusals, unjournaled_cancels;
 };
 
 static uint64_t hash_str(const char *s)
@@ -160,6 +160,11 @@ uint64_t oms_held_dropped(const oms *m)
 uint64_t oms_busy_refusals(const oms *m)
 {
     return m->busy_refusals;
+}
+
+uint64_t oms_unjournaled_cancels(const oms *m)
+{
+    return m->unjournaled_cancels;
 }
 
 void oms_set_broker(oms *m, broker b)
@@ -494,8 +499,10 @@ fail:
     return -1;
 }
 
-/* Applies a status change on a copy, journals it, then commits. */
-static int change_status(oms *m, slot *s, oms_status to, const char *note, tb_err *e)
+/* Applies a status change on a copy, journals it, then commits. With unjournaled_ok a locked
+ * database does not stop the change (a cancel request: see oms_cancel). */
+static int set_status(oms *m, slot *s, oms_status to, const char *note, int unjournaled_ok,
+                      tb_err *e)
 {
     oms_order next = s->o;
     if (next.status == to) return 0;
@@ -503,13 +510,25 @@ static int change_status(oms *m, slot *s, oms_status to, const char *note, tb_er
     if (note) oms_strlcpy(next.note, note, sizeof next.note);
     const oms_order *one = &next;
     int rc = journal_orders(m, &one, 1, e);
-    if (rc < 0) return rc;
+    if (rc == OMS_JOURNAL_BUSY && unjournaled_ok)
+        m->unjournaled_cancels++;
+    else if (rc < 0)
+        return rc;
     s->o = next;
     if (oms_status_is_terminal(to)) open_unlink(m, s);
     notify(m, OMS_EV_ORDER, &s->o, NULL, NULL);
     return 0;
 }
 
+static int change_status(oms *m, slot *s, oms_status to, const char *note, tb_err *e)
+{
+    return set_status(m, s, to, note, 0, e);
+}
+
+/* A cancel only takes risk off, so it reaches the broker even while the database is locked (the
+ * kill switch must be able to empty the book): pending_cancel is then kept in memory only, and
+ * the order's final status is journaled with the broker's answer, which waits in order with the
+ * other held updates. After a crash in between, reconciliation asks the broker. */
 int oms_cancel(oms *m, const char *client_id, tb_err *e)
 {
     slot *s = find_slot(m, client_id);
@@ -518,7 +537,7 @@ int oms_cancel(oms *m, const char *client_id, tb_err *e)
     if (oms_status_is_terminal(s->o.status))
         return tb_errf(e, "oms: cancel: order %s is already %s", client_id,
                        oms_status_name(s->o.status));
-    if (change_status(m, s, OMS_ST_PENDING_CANCEL, NULL, e) < 0) return -1;
+    if (set_status(m, s, OMS_ST_PENDING_CANCEL, NULL, 1, e) < 0) return -1;
     if (m->has_broker && broker_cancel(m->brk, &s->o, e) < 0)
         return tb_err_prefix(e, "oms: cancel %s: ", client_id);
     return 0;

@@ -107,7 +107,9 @@ void oms_set_session_day(oms *m, int32_t day);
  */
 int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e);
 
-/* Requests a cancel: pending_cancel, journaled, then the broker. 0 if already pending. */
+/* Requests a cancel: pending_cancel, journaled, then the broker. 0 if already pending. While the
+ * database is locked the cancel is sent all the same, pending_cancel kept in memory only (counted:
+ * oms_unjournaled_cancels); the final status is journaled with the broker's answer. */
 int oms_cancel(oms *m, const char *client_id, tb_err *e);
 
 /*
@@ -139,6 +141,7 @@ uint32_t oms_held_count(const oms *m);
 uint64_t oms_held_total(const oms *m);
 uint64_t oms_held_dropped(const oms *m);
 uint64_t oms_busy_refusals(const oms *m);
+uint64_t oms_unjournaled_cancels(const oms *m);
 
 /* The order with this client id, or NULL. */
 const oms_order *oms_find(const oms *m, const char *client_id);

@@ -78,8 +78,10 @@ static int fb_submit(void *s, const broker_submit_req *r, tb_err *e)
     n_sent++;
     return 0;
 }
+static int n_cancels;
 static int fb_cancel(void *s, const oms_order *o, tb_err *e)
 {
+    n_cancels++;
     return 0;
 }
 static int fb_replace(void *s, const broker_replace_req *r, tb_err *e)
@@ -221,6 +223,37 @@ TEST(fills_that_meet_the_lock_are_held_in_order_not_applied_then_committed_once)
     CHECK_INT(n_fill_events, 2);
     CHECK_INT((int)oms_position_get(m, "AAPL")->qty, 30);
     CHECK_INT((int)oms_update_errors(m), 0);
+    oms_free(m);
+    oms_store_close(st);
+    sqlite3_close(other);
+    tb_db_close(db);
+}
+
+TEST(a_cancel_reaches_the_broker_while_locked_and_its_answer_is_journaled_after)
+{
+    sqlite3 *other;
+    tb_db *db = open_pair(&other);
+    tb_err e;
+    oms_store *st = oms_store_open(db->h, &e);
+    oms *m = new_oms(st);
+    oms_intent in = buy("AAPL", 10);
+    const oms_order *o;
+    CHECK_INT(oms_submit(m, &in, &o, &e), 0);
+    char id[OMS_CLIENT_ID_MAX + 1];
+    strcpy(id, o->client_id);
+    broker_status(id, OMS_ST_ACCEPTED);
+    n_cancels = 0;
+    lock(other);
+    CHECK_INT(oms_cancel(m, id, &e), 0); /* the kill switch must be able to empty the book */
+    CHECK_INT(n_cancels, 1);
+    CHECK_STR(oms_status_name(oms_find(m, id)->status), "pending_cancel");
+    CHECK_INT((int)oms_unjournaled_cancels(m), 1);
+    broker_status(id, OMS_ST_CANCELED); /* the broker's answer waits for the database */
+    CHECK_INT((int)oms_held_count(m), 1);
+    unlock(other);
+    CHECK_INT(oms_retry_held(m), 0);
+    CHECK_STR(oms_status_name(oms_find(m, id)->status), "canceled");
+    CHECK_INT((int)scalar(other, "select count(*) from oms_orders where status='canceled'"), 1);
     oms_free(m);
     oms_store_close(st);
     sqlite3_close(other);
