@@ -60,24 +60,26 @@ void tb_bt_macro_session(void *ud, tb_date d)
 {
     tb_bt_macro *m = ud;
     m->sessions++;
-    if (!m->per_session) {
-        tb_macro s;
-        int survival, stale;
-        tb_risk_macro_get(m->risk, &s, &survival, &stale);
-        m->survival_sessions += survival;
-        return;
+    if (m->per_session) {
+        double vix;
+        tb_date asof;
+        char ds[16];
+        tb_cal cal;
+        tb_cal_init(&cal);
+        /* No VIX known before this session, or only one from long before (a history that ends
+         * early): the state is invalid and the stale fail-safe decides, as it would live. */
+        if (tb_vix_history_at(&m->h, d, &vix, &asof) != 0 ||
+            tb_cal_business_days_between(&cal, asof, d) > TB_BT_VIX_MAX_AGE_DAYS) {
+            tb_risk_set_macro(m->risk, &(tb_macro){0});
+            m->missing++;
+        } else {
+            set_state(m, vix, tb_date_fmt(asof, ds, sizeof ds));
+        }
     }
-    double vix;
-    tb_date asof;
-    char ds[16];
-    if (tb_vix_history_at(&m->h, d, &vix, &asof) != 0) {
-        /* No VIX known before this session: the state is invalid, the stale fail-safe decides. */
-        tb_risk_set_macro(m->risk, &(tb_macro){0});
-        m->missing++;
-        return;
-    }
-    set_state(m, vix, tb_date_fmt(asof, ds, sizeof ds));
-    m->survival_sessions += vix >= m->threshold;
+    tb_macro s;
+    int survival, stale;
+    tb_risk_macro_get(m->risk, &s, &survival, &stale);
+    m->survival_sessions += survival;
 }
 
 json_t *tb_bt_macro_json(const tb_bt_macro *m)
@@ -94,7 +96,7 @@ void tb_bt_macro_print(const tb_bt_macro *m, FILE *f)
             m->survival_sessions, m->sessions, m->threshold, m->source,
             m->per_session ? ", each session's previous close" : "");
     if (m->missing)
-        fprintf(f, "%-18s %d sessions before the VIX series begins: the stale fail-safe applied\n",
+        fprintf(f, "%-18s %d sessions the VIX series does not cover: the stale fail-safe applied\n",
                 "", m->missing);
 }
 

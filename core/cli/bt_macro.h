@@ -3,7 +3,9 @@
  * macro step would have seen that day (the previous close of the configured source's daily
  * series), so a VIX spike inside the tested span blocks entries on the sessions it covers. With
  * no series for the run (Polygon as the source, or CSV bars with the sample source), today's
- * macro state applies to every session, as before, and the report says so.
+ * macro state applies to every session, as before, and the report says so. A session the series
+ * does not cover (before its first day, or more than TB_BT_VIX_MAX_AGE_DAYS trading days after
+ * its last) has no VIX: the stale fail-safe applies and the report counts it.
  */
 #ifndef TB_CLI_BT_MACRO_H
 #define TB_CLI_BT_MACRO_H
@@ -11,6 +13,10 @@
 #include "risk/gates.h"
 #include "risk/vix_history.h"
 #include "trade/runner.h"
+
+/* A previous close older than this many trading days is no VIX for the session (the live macro
+ * state would be stale long before). */
+#define TB_BT_VIX_MAX_AGE_DAYS 3
 
 typedef struct tb_bt_macro {
     tb_risk *risk;

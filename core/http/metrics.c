@@ -54,6 +54,23 @@ static void labelled(tb_sbuf *o, const char *name, const char *label, const char
     value(o, v);
 }
 
+static void client_sample(tb_sbuf *o, const char *name, const char *api, const char *client,
+                          double v)
+{
+    tb_sbuf_printf(o, "%s{api=\"", name);
+    tb_metrics_escape_label(o, api);
+    tb_sbuf_printf(o, "\",client=\"%s\"}", client);
+    value(o, v);
+}
+
+/* One sample for the broker's HTTP client and one for the live feed's, when it has one. */
+static void client_pair(tb_sbuf *o, const char *name, const tb_metrics_snap *s, uint64_t broker,
+                        uint64_t feed)
+{
+    client_sample(o, name, s->broker, "broker", (double)broker);
+    if (s->has_feed_http) client_sample(o, name, s->feed, "feed", (double)feed);
+}
+
 static void counters(tb_sbuf *o, const char *name, const char *help, const char *label,
                      const tb_counters *cs)
 {
@@ -172,24 +189,16 @@ static void broker(tb_sbuf *o, const tb_metrics_snap *s)
          "Order stream reconnects forced by the order watchdog.");
     labelled(o, "tradebot_order_stream_reconnects_total", "broker", s->broker,
              (double)s->order_stream_reconnects);
-    /* The runbook's "auto-retry with exponential backoff", per HTTP client (api: the broker's
-     * name, or the feed's). */
+    /* The runbook's "auto-retry with exponential backoff", per HTTP client: the broker's and the
+     * live feed's (api: the vendor; client tells them apart when both are the same vendor). */
     head(o, "tradebot_rate_limit_waits_total", "counter",
          "Requests delayed by a per-host rate limit (token bucket).");
-    labelled(o, "tradebot_rate_limit_waits_total", "api", s->broker, (double)s->http_throttled);
-    if (s->has_feed_http)
-        labelled(o, "tradebot_rate_limit_waits_total", "api", s->feed,
-                 (double)s->feed_http_throttled);
+    client_pair(o, "tradebot_rate_limit_waits_total", s, s->http_throttled, s->feed_http_throttled);
     head(o, "tradebot_rate_limit_retries_total", "counter",
          "Requests retried with exponential backoff (429, 5xx, transport errors).");
-    labelled(o, "tradebot_rate_limit_retries_total", "api", s->broker, (double)s->http_retries);
-    if (s->has_feed_http)
-        labelled(o, "tradebot_rate_limit_retries_total", "api", s->feed,
-                 (double)s->feed_http_retries);
+    client_pair(o, "tradebot_rate_limit_retries_total", s, s->http_retries, s->feed_http_retries);
     head(o, "tradebot_http_429_total", "counter", "Answers 429 Too Many Requests.");
-    labelled(o, "tradebot_http_429_total", "api", s->broker, (double)s->http_429);
-    if (s->has_feed_http)
-        labelled(o, "tradebot_http_429_total", "api", s->feed, (double)s->feed_http_429);
+    client_pair(o, "tradebot_http_429_total", s, s->http_429, s->feed_http_429);
 }
 
 /* Writes that met a locked ml_db/ml_data.db (docs/orders.md, "A locked database"). */

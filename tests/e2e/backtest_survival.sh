@@ -29,6 +29,11 @@ bt --days 5 --json >"$H/low.json"
 check "VIX 15: none, and the strategy trades" jqf '.survival.survival_sessions == 0 and .trades > 0' "$H/low.json"
 bt --days 5 >"$H/low.txt"
 check "the table report has the survival line" grep -qE '^survival mode +0 of 5 sessions \(VIX >= 40; csv:data/vix.csv, each session.s previous close\)' "$H/low.txt"
+{ echo "DATE,OPEN,HIGH,LOW,CLOSE"
+  for d in $(seq 0 20); do date -u -d "2025-10-01 + $d day" +"%m/%d/%Y,15,15,15,15"; done; } >"$H/data/vix.csv"
+bt --days 5 --json >"$H/old.json"
+check "a history that ended months before the span gives no VIX: the stale fail-safe (survival) applies" \
+  jqf '.survival.sessions_without_vix == 5 and .survival.survival_sessions == 5 and .trades == 0' "$H/old.json"
 echo 'DATE,OPEN,HIGH,LOW,CLOSE
 01/02/2026,1,1,1,oops' >"$H/data/vix.csv"
 out=$(bt --days 5 2>&1) && rc=0 || rc=$?

@@ -33,7 +33,7 @@ curl -s -X POST -d '{"kind":"429","retry_after":1}' "http://127.0.0.1:$PORT/__em
 check "a 429 is retried with backoff, as the runbook's log line says" \
   wait_for "log_has 'auto-retry with exponential backoff'" 15
 check "and counted on /metrics for the feed" \
-  wait_for "curl -s '$url/metrics' | grep -qE '^tradebot_rate_limit_retries_total\\{api=\"massive\"\\} [1-9]'" 5
+  wait_for "curl -s '$url/metrics' | grep -qE '^tradebot_rate_limit_retries_total\\{api=\"massive\",client=\"feed\"\\} [1-9]'" 5
 check "the key is never logged" bash -c "! grep -q 'e2e-polygon-key' '$H/logs/trading_bot.log'"
 stop_engine || true
 kill $EMU_PID; wait $EMU_PID 2>/dev/null || true

@@ -101,8 +101,8 @@ TEST(the_issue_s_series_are_all_exposed)
                            "tradebot_unrealized_pnl_dollars ",
                            "tradebot_data_staleness_seconds{feed=\"replay\"}",
                            "tradebot_broker_connected{broker=\"paper\"} 1",
-                           "tradebot_rate_limit_waits_total{api=\"paper\"} 0",
-                           "tradebot_rate_limit_retries_total{api=\"paper\"} 0",
+                           "tradebot_rate_limit_waits_total{api=\"paper\",client=\"broker\"} 0",
+                           "tradebot_rate_limit_retries_total{api=\"paper\",client=\"broker\"} 0",
                            "# TYPE tradebot_ml_predictions_total counter",
                            NULL};
     for (int i = 0; names[i]; i++) CHECK_CONTAINS(t, names[i]);
@@ -158,17 +158,17 @@ TEST(retries_and_locked_database_figures_are_the_engine_s_not_zeros)
 {
     tb_metrics_snap s;
     fill(&s);
-    s.broker = "alpaca", s.feed = "polygon";
+    s.broker = "alpaca", s.feed = "alpaca"; /* the same vendor twice: still distinct series */
     s.http_retries = 3, s.http_429 = 2, s.http_throttled = 7;
     s.has_feed_http = 1, s.feed_http_retries = 5, s.feed_http_429 = 4;
     s.has_db_wait = 1, s.db_lock_episodes = 1, s.db_held_updates = 2, s.db_intents_refused = 9;
     s.db_unjournaled_cancels = 1;
     tb_sbuf b = {0};
     tb_metrics_render(&s, &b);
-    CHECK_CONTAINS(b.s, "tradebot_rate_limit_retries_total{api=\"alpaca\"} 3");
-    CHECK_CONTAINS(b.s, "tradebot_rate_limit_retries_total{api=\"polygon\"} 5");
-    CHECK_CONTAINS(b.s, "tradebot_rate_limit_waits_total{api=\"alpaca\"} 7");
-    CHECK_CONTAINS(b.s, "tradebot_http_429_total{api=\"polygon\"} 4");
+    CHECK_CONTAINS(b.s, "tradebot_rate_limit_retries_total{api=\"alpaca\",client=\"broker\"} 3");
+    CHECK_CONTAINS(b.s, "tradebot_rate_limit_retries_total{api=\"alpaca\",client=\"feed\"} 5");
+    CHECK_CONTAINS(b.s, "tradebot_rate_limit_waits_total{api=\"alpaca\",client=\"broker\"} 7");
+    CHECK_CONTAINS(b.s, "tradebot_http_429_total{api=\"alpaca\",client=\"feed\"} 4");
     CHECK_CONTAINS(b.s, "tradebot_db_lock_episodes_total 1");
     CHECK_CONTAINS(b.s, "tradebot_db_held_updates 2");
     CHECK_CONTAINS(b.s, "tradebot_db_intents_refused_total 9");
