@@ -42,6 +42,7 @@ struct oms {
     uint64_t update_errors;
     tb_err cb_err;
     oms_held held;
+    int applying_held; /* oms_retry_held is applying the front update (still in the queue) */
     uint64_t held_total, held_dropped, busy_refusals, unjournaled_cancels;
 };
 
@@ -134,7 +135,12 @@ int oms_retry_held(oms *m)
 {
     const broker_update *u;
     while ((u = oms_held_front(&m->held))) {
+        /* The front stays queued while it is applied (a busy journal keeps it first), but the
+         * callbacks it runs must not count it as waiting: an on_fill of the last held update
+         * may place a protective stop. */
+        m->applying_held = 1;
         int rc = oms_on_update(m, u, &m->cb_err);
+        m->applying_held = 0;
         if (rc == OMS_JOURNAL_BUSY) break;
         if (rc < 0) m->update_errors++;
         oms_held_pop(&m->held);
@@ -372,10 +378,11 @@ static int journal_orders(oms *m, const oms_order *const *os, int n, tb_err *e)
  * on_bar; the retry timer does it between events. */
 static int refuse_while_held(oms *m, tb_err *e)
 {
-    if (!m->held.n) return 0;
+    uint32_t waiting = m->held.n - (m->applying_held && m->held.n ? 1 : 0);
+    if (!waiting) return 0;
     m->busy_refusals++;
     return tb_errf(e, "database locked: %u broker updates wait to be committed; order not sent",
-                   m->held.n);
+                   waiting);
 }
 
 static void notify(oms *m, oms_event_kind k, const oms_order *o, const oms_exec *x,
@@ -553,6 +560,9 @@ int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_o
         return tb_errf(e, "oms: replace: order %s is %s", client_id, oms_status_name(s->o.status));
     if (s->o.leg != OMS_LEG_NONE || s->o.order_class != OMS_CLASS_SIMPLE)
         return tb_errf(e, "oms: replace: order %s is part of a bracket", client_id);
+    /* The new qty is the unfilled remainder and brokers count fills from the old order's:
+     * both need the fills still held. */
+    if (refuse_while_held(m, e) < 0) return -1;
     slot *ns = slot_alloc(m, e);
     if (!ns) return -1;
     oms_order *n = &ns->o;
@@ -581,7 +591,12 @@ int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_o
     }
     slot_index(m, ns);
     const oms_order *batch[2] = {&old, n};
-    if (journal_orders(m, batch, 2, e) < 0) {
+    int jrc = journal_orders(m, batch, 2, e);
+    if (jrc == OMS_JOURNAL_BUSY) {
+        m->busy_refusals++;
+        tb_errf(e, "database locked: replace of %s not journaled, not sent", client_id);
+    }
+    if (jrc < 0) {
         slot_release(m, ns);
         return -1;
     }

@@ -115,6 +115,9 @@ int oms_cancel(oms *m, const char *client_id, tb_err *e);
 /*
  * Replaces a working order: a new order (new client id, replaces_id set) with the changes is
  * journaled, the old one goes pending_replace, and the broker gets both. *out: the new order.
+ * Refused like an intent ("database locked" in e, counted in oms_busy_refusals) while broker
+ * updates are held or the journal meets the lock: the remainder and the broker's fill count
+ * would come from fills not yet applied.
  */
 int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_order **out,
                 tb_err *e);
@@ -130,6 +133,8 @@ int oms_on_update(oms *m, const broker_update *u, tb_err *e);
 
 /*
  * Applies the held broker updates in arrival order until one meets the locked database again.
+ * The update being applied does not count as held for the callbacks it runs (an on_fill may
+ * place an order when no other update waits).
  * Returns how many are still held (0: all committed, or refused for another reason: counted in
  * oms_update_errors). Call it from a timer while oms_held_count() > 0.
  */

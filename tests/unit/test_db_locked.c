@@ -107,9 +107,23 @@ static const broker_vtable fake_vt = {"fake",     fb_ok,        fb_ok,      fb_s
                                       fb_account, fb_set_update};
 
 static int n_fill_events;
+/* A strategy that places a protective stop from on_fill (when set): what its submits returned. */
+static int stop_on_fill, stop_rc[8], n_stop_rc;
+static char stop_err[8][256];
 static void on_event(void *ud, const oms_event *ev)
 {
     n_fill_events += ev->kind == OMS_EV_FILL;
+    if (ev->kind != OMS_EV_FILL || !stop_on_fill || n_stop_rc >= 8) return;
+    oms_intent in = {.strategy = "rsi",
+                     .symbol = ev->order->symbol,
+                     .side = OMS_SELL,
+                     .type = OMS_STOP,
+                     .tif = OMS_TIF_DAY,
+                     .qty = ev->exec->qty,
+                     .stop_price = 90000000};
+    tb_err e = {0};
+    stop_rc[n_stop_rc] = oms_submit(ud, &in, NULL, &e);
+    snprintf(stop_err[n_stop_rc++], sizeof stop_err[0], "%s", e.msg);
 }
 
 static oms *new_oms(oms_store *st)
@@ -120,8 +134,8 @@ static oms *new_oms(oms_store *st)
     oms_set_broker(m, b);
     oms_journal j = oms_store_journal(st);
     oms_set_journal(m, &j);
-    oms_set_listener(m, on_event, NULL);
-    n_sent = n_fill_events = 0;
+    oms_set_listener(m, on_event, m);
+    n_sent = n_fill_events = stop_on_fill = n_stop_rc = 0;
     return m;
 }
 
@@ -367,4 +381,80 @@ TEST(ml_rows_beyond_the_buffer_are_dropped_and_counted_with_their_table)
     tb_ml_store_close(s);
     sqlite3_close(other);
     tb_db_close(db);
+}
+
+/* Opens the pair, an OMS on it and one accepted buy of qty AAPL; id gets its client id. */
+typedef struct rig {
+    sqlite3 *other;
+    tb_db *db;
+    oms_store *st;
+    oms *m;
+    char id[OMS_CLIENT_ID_MAX + 1];
+} rig;
+
+static void rig_open(rig *r, tb_qty qty)
+{
+    tb_err e;
+    r->db = open_pair(&r->other);
+    r->st = oms_store_open(r->db->h, &e);
+    r->m = new_oms(r->st);
+    oms_intent in = buy("AAPL", qty);
+    in.type = OMS_LIMIT;
+    in.limit_price = 100000000;
+    const oms_order *o;
+    if (oms_submit(r->m, &in, &o, &e) != 0) TBT_FAIL("submit: %s", e.msg);
+    strcpy(r->id, o->client_id);
+    broker_status(r->id, OMS_ST_ACCEPTED);
+}
+
+static void rig_close(rig *r)
+{
+    oms_free(r->m);
+    oms_store_close(r->st);
+    sqlite3_close(r->other);
+    tb_db_close(r->db);
+}
+
+TEST(an_order_placed_in_on_fill_of_the_last_held_update_is_sent)
+{
+    rig r;
+    rig_open(&r, 30);
+    lock(r.other);
+    broker_fill(r.id, "x1", 10, 10, 100000000);
+    broker_fill(r.id, "x2", 20, 30, 100000000);
+    CHECK_INT((int)oms_held_count(r.m), 2);
+    unlock(r.other);
+    stop_on_fill = 1;
+    CHECK_INT(oms_retry_held(r.m), 0);
+    CHECK_INT(n_stop_rc, 2);
+    /* x1's callback: x2 still waits, the position it sees is not the broker's yet. */
+    CHECK_INT(stop_rc[0], -1);
+    CHECK_CONTAINS(stop_err[0], "database locked: 1 broker updates wait");
+    CHECK_INT(stop_rc[1], 0); /* x2 was the last: memory is the broker's now */
+    CHECK_INT(n_sent, 2);     /* the entry and the stop */
+    CHECK_INT(oms_open_orders(r.m, "AAPL", NULL, 0), 1);
+    rig_close(&r);
+}
+
+TEST(a_replace_is_refused_while_updates_are_held)
+{
+    rig r;
+    rig_open(&r, 30);
+    lock(r.other);
+    broker_fill(r.id, "x1", 10, 10, 100000000); /* held: filled_qty in memory is still 0 */
+    unlock(r.other);                            /* released, but the retry timer has not run yet */
+    oms_changes c = {.limit_price = 99000000};
+    const oms_order *n = NULL;
+    tb_err e;
+    int64_t seq = oms_next_seq(r.m);
+    CHECK_INT(oms_replace(r.m, r.id, &c, &n, &e), -1);
+    CHECK_CONTAINS(e.msg, "database locked");
+    CHECK(n == NULL);
+    CHECK_STR(oms_status_name(oms_find(r.m, r.id)->status), "accepted");
+    CHECK_INT((int)(oms_next_seq(r.m) - seq), 0);
+    CHECK_INT((int)oms_busy_refusals(r.m), 1);
+    CHECK_INT(oms_retry_held(r.m), 0);
+    CHECK_INT(oms_replace(r.m, r.id, &c, &n, &e), 0);
+    CHECK_INT((int)n->qty, 20); /* the unfilled remainder, from the committed fill */
+    rig_close(&r);
 }
