@@ -148,6 +148,37 @@ int oms_retry_held(oms *m)
     return (int)m->held.n;
 }
 
+/* A held execution counts once: not when applied already or held earlier (a replay). */
+static int held_exec_counts(const oms *m, uint32_t i, const char *client_id)
+{
+    const broker_update *u = oms_held_at(&m->held, i);
+    if (!u->has_exec || !u->exec_id || !u->client_id || strcmp(u->client_id, client_id) != 0 ||
+        oms_execset_has(m->execs, u->exec_id))
+        return 0;
+    for (uint32_t j = 0; j < i; j++) {
+        const broker_update *p = oms_held_at(&m->held, j);
+        if (p->has_exec && p->exec_id && strcmp(p->exec_id, u->exec_id) == 0) return 0;
+    }
+    return 1;
+}
+
+int oms_filled_with_held(const oms *m, const char *client_id, tb_qty *qty, tb_money *notional)
+{
+    const oms_order *o = oms_find(m, client_id);
+    if (!o) return -1;
+    *qty = o->filled_qty;
+    *notional = o->filled_notional;
+    for (uint32_t i = 0; i < m->held.n; i++) {
+        if (!held_exec_counts(m, i, o->client_id)) continue;
+        const broker_update *u = oms_held_at(&m->held, i);
+        tb_money v;
+        if (tb_money_mul_qty(u->exec_price, u->exec_qty, &v, NULL) != 0) continue;
+        *qty += u->exec_qty;
+        *notional += v;
+    }
+    return 0;
+}
+
 uint32_t oms_held_count(const oms *m)
 {
     return m->held.n;

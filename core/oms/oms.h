@@ -140,6 +140,13 @@ int oms_on_update(oms *m, const broker_update *u, tb_err *e);
  */
 int oms_retry_held(oms *m);
 
+/*
+ * The filled qty and notional of an order counting the executions still held (not applied yet)
+ * behind the locked database, each execution id once: what an adapter that derives executions
+ * from a broker's cumulative figures must subtract. -1 for an unknown order.
+ */
+int oms_filled_with_held(const oms *m, const char *client_id, tb_qty *qty, tb_money *notional);
+
 /* Broker updates held because the database was locked; how many were ever held and dropped
  * (the queue was full); intents refused because of the lock. */
 uint32_t oms_held_count(const oms *m);

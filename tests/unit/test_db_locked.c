@@ -1,6 +1,7 @@
 /* Writes while another connection holds the write lock on the engine's database: the money path
  * refuses or holds (never skips, never reorders), deferred rows wait and land later. */
 #include "tbtest.h"
+#include "broker/alpaca_priv.h"
 #include "ml/ml_store.h"
 #include "oms/held.h"
 #include "oms/oms.h"
@@ -9,6 +10,7 @@
 #include "store/oms_store.h"
 #include "util/clock.h"
 
+#include <event2/event.h>
 #include <math.h>
 #include <unistd.h>
 
@@ -457,4 +459,69 @@ TEST(a_replace_is_refused_while_updates_are_held)
     CHECK_INT(oms_replace(r.m, r.id, &c, &n, &e), 0);
     CHECK_INT((int)n->qty, 20); /* the unfilled remainder, from the committed fill */
     rig_close(&r);
+}
+
+/* Alpaca's order object as the stream, a poll or a reconcile list reports it. */
+static void alp_report(alpaca *a, const char *cid, tb_qty cum, tb_money avg, const char *exec,
+                       tb_qty q, tb_money px)
+{
+    alp_order o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.id, sizeof o.id, "b-1");
+    snprintf(o.client_order_id, sizeof o.client_order_id, "%s", cid);
+    snprintf(o.symbol, sizeof o.symbol, "AAPL");
+    o.status = cum ? OMS_ST_PARTIALLY_FILLED : OMS_ST_ACCEPTED;
+    o.qty = 200;
+    o.filled_qty = cum;
+    o.filled_avg_price = avg;
+    alp_apply(a, &o, exec, q, px, NULL);
+}
+
+TEST(alpaca_fills_held_behind_the_lock_are_counted_once_against_the_brokers_cumulative)
+{
+    sqlite3 *other;
+    tb_db *db = open_pair(&other);
+    tb_err e;
+    oms_store *st = oms_store_open(db->h, &e);
+    oms *m = new_oms(st);
+    struct event_base *base = event_base_new();
+    alpaca_opts ao = {.base = base,
+                      .trading_url = "http://127.0.0.1:9",
+                      .key_id = "PKTEST",
+                      .secret_key = "test-secret",
+                      .oms = m};
+    alpaca *a = alpaca_new(&ao, &e); /* never connected: nothing is sent anywhere */
+    CHECK(a != NULL);
+    oms_intent in = buy("AAPL", 200);
+    const oms_order *o = NULL;
+    oms_submit(m, &in, &o, &e); /* "not ready": journaled, kept, not sent */
+    CHECK(o != NULL);
+    char id[OMS_CLIENT_ID_MAX + 1];
+    strcpy(id, o->client_id);
+    alp_report(a, id, 0, 0, NULL, 0, 0);
+    lock(other);
+    alp_report(a, id, 40, 100000000, "X1", 40, 100000000); /* partial_fill: qty 40, cum 40 */
+    alp_report(a, id, 70, 100430000, "X2", 30, 101000000); /* partial_fill: qty 30, cum 70 */
+    alp_report(a, id, 70, 100430000, NULL, 0, 0);          /* a watchdog poll: cum 70 */
+    alp_report(a, id, 100, 100620000, NULL, 0, 0); /* a reconcile list: a fill the stream lost */
+    alp_report(a, id, 70, 100430000, "X2", 30, 101000000); /* the stream replays X2 */
+    CHECK((int)oms_held_count(m) >= 3);
+    CHECK(oms_position_get(m, "AAPL") == NULL);
+    unlock(other);
+    CHECK_INT(oms_retry_held(m), 0);
+    CHECK_INT((int)oms_update_errors(m), 0);
+    CHECK_INT((int)oms_position_get(m, "AAPL")->qty, 100); /* what the broker holds */
+    CHECK_INT((int)oms_find(m, id)->filled_qty, 100);
+    CHECK_INT(n_fill_events, 3);
+    CHECK_INT((int)scalar(other, "select count(*) from oms_fills"), 3);
+    CHECK_INT((int)scalar(other, "select qty from oms_fills where exec_id='X1'"), 40);
+    CHECK_INT((int)scalar(other, "select qty from oms_fills where exec_id='X2'"), 30);
+    CHECK_INT((int)scalar(other, "select qty from oms_fills where exec_id='alp-b-1-100'"), 30);
+    CHECK_INT((int)scalar(other, "select sum(qty) from oms_fills"), 100);
+    alpaca_free(a);
+    event_base_free(base);
+    oms_free(m);
+    oms_store_close(st);
+    sqlite3_close(other);
+    tb_db_close(db);
 }
