@@ -36,6 +36,7 @@ struct oms {
     int64_t next_seq;
     broker brk;
     int has_broker;
+    int detached; /* oms_detach_broker: the adapter is gone */
     oms_journal journal;
     oms_listener_fn listener;
     void *listener_ud;
@@ -209,6 +210,20 @@ void oms_set_broker(oms *m, broker b)
     m->brk = b;
     m->has_broker = 1;
     broker_set_update_fn(b, on_broker_update, m);
+}
+
+void oms_detach_broker(oms *m)
+{
+    if (m->has_broker) broker_set_update_fn(m->brk, NULL, NULL);
+    m->has_broker = 0;
+    m->detached = 1;
+}
+
+static int refuse_detached(const oms *m, const char *what, const char *id, tb_err *e)
+{
+    if (!m->detached) return 0;
+    return tb_errf(e, "oms: %s %s: broker closed (shutting down): not sent", what,
+                   id ? id : "(new order)");
 }
 
 void oms_set_journal(oms *m, const oms_journal *j)
@@ -462,6 +477,7 @@ int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e)
     }
     if (!in->strategy || !in->strategy[0] || !in->symbol || !in->symbol[0])
         return tb_errf(e, "oms: intent needs a strategy and a symbol");
+    if (refuse_detached(m, "submit", in->client_id, e) < 0) return -1;
     if (refuse_while_held(m, e) < 0) return -1;
     if (strlen(in->symbol) > OMS_SYMBOL_MAX)
         return tb_errf(e, "oms: symbol \"%s\" longer than %d", in->symbol, OMS_SYMBOL_MAX);
@@ -572,6 +588,7 @@ int oms_cancel(oms *m, const char *client_id, tb_err *e)
     slot *s = find_slot(m, client_id);
     if (!s) return tb_errf(e, "oms: cancel: unknown order %s", client_id);
     if (s->o.status == OMS_ST_PENDING_CANCEL) return 0;
+    if (refuse_detached(m, "cancel", client_id, e) < 0) return -1;
     if (oms_status_is_terminal(s->o.status))
         return tb_errf(e, "oms: cancel: order %s is already %s", client_id,
                        oms_status_name(s->o.status));
@@ -587,6 +604,7 @@ int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_o
     if (out) *out = NULL;
     slot *s = find_slot(m, client_id);
     if (!s) return tb_errf(e, "oms: replace: unknown order %s", client_id);
+    if (refuse_detached(m, "replace", client_id, e) < 0) return -1;
     if (s->o.status != OMS_ST_ACCEPTED && s->o.status != OMS_ST_PARTIALLY_FILLED)
         return tb_errf(e, "oms: replace: order %s is %s", client_id, oms_status_name(s->o.status));
     if (s->o.leg != OMS_LEG_NONE || s->o.order_class != OMS_CLASS_SIMPLE)

@@ -87,6 +87,10 @@ void oms_free(oms *m);
 /* Uses b for orders and registers the OMS as its update callback. */
 void oms_set_broker(oms *m, broker b);
 
+/* Stops using the broker: its adapter is about to be freed (shutdown). Later submits, cancels
+ * and replaces fail ("broker closed") and send nothing; a strategy's on_fill may still run. */
+void oms_detach_broker(oms *m);
+
 /* Sets the persistence hooks (copied). */
 void oms_set_journal(oms *m, const oms_journal *j);
 

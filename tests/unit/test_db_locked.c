@@ -525,3 +525,29 @@ TEST(alpaca_fills_held_behind_the_lock_are_counted_once_against_the_brokers_cumu
     sqlite3_close(other);
     tb_db_close(db);
 }
+
+TEST(after_the_broker_is_detached_on_fill_orders_and_cancels_send_nothing)
+{
+    rig r;
+    rig_open(&r, 30);
+    lock(r.other);
+    broker_fill(r.id, "x1", 30, 30, 100000000);
+    unlock(r.other);
+    oms_detach_broker(r.m); /* shutdown: the adapter is freed next */
+    CHECK(upd_fn == NULL);
+    stop_on_fill = 1;
+    n_cancels = 0;
+    CHECK_INT(oms_retry_held(r.m), 0); /* the final retry still commits the fill */
+    CHECK_INT((int)oms_position_get(r.m, "AAPL")->qty, 30);
+    CHECK_INT(n_stop_rc, 1);
+    CHECK_INT(stop_rc[0], -1);
+    CHECK_CONTAINS(stop_err[0], "broker closed");
+    CHECK_INT(n_sent, 1); /* only the entry */
+    oms_intent in = buy("MSFT", 5);
+    in.type = OMS_LIMIT;
+    in.limit_price = 100000000;
+    tb_err e;
+    CHECK_INT(oms_submit(r.m, &in, NULL, &e), -1);
+    CHECK_INT((int)scalar(r.other, "select count(*) from oms_orders where symbol='MSFT'"), 0);
+    rig_close(&r);
+}
