@@ -5,6 +5,7 @@
 #include "ml/ml_store.h"
 #include "oms/held.h"
 #include "oms/oms.h"
+#include "risk_fixture.h"
 #include "store/db.h"
 #include "store/kv.h"
 #include "store/oms_store.h"
@@ -550,4 +551,47 @@ TEST(after_the_broker_is_detached_on_fill_orders_and_cancels_send_nothing)
     CHECK_INT(oms_submit(r.m, &in, NULL, &e), -1);
     CHECK_INT((int)scalar(r.other, "select count(*) from oms_orders where symbol='MSFT'"), 0);
     rig_close(&r);
+}
+
+static int closing_orders(oms *m, const char *sym)
+{
+    const oms_order *open[16];
+    int n = oms_open_orders(m, sym, open, 16), k = 0;
+    for (int i = 0; i < n && i < 16; i++)
+        k += open[i]->side == OMS_SELL && strcmp(open[i]->reason, "daily loss limit: close") == 0;
+    return k;
+}
+
+TEST(a_daily_loss_close_out_refused_by_the_lock_is_sent_on_a_later_risk_tick_once)
+{
+    sqlite3 *other;
+    tb_db *db = open_pair(&other);
+    tb_err e;
+    oms_store *st = oms_store_open(db->h, &e);
+    fx f;
+    tb_risk_cfg c = fx_cfg();
+    fx_init(&f, &c);
+    oms_journal j = oms_store_journal(st);
+    oms_set_journal(f.m, &j);
+    tb_risk_tick(f.r, &f.cx); /* the session's starting equity: 100,000 */
+    CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 10), 0);
+    CHECK_INT(fx_trade(&f, "BBB", OMS_BUY, 20), 0);
+    lock(other);
+    fx_account(&f, 95000, 190000); /* the limit: close everything */
+    tb_risk_tick(f.r, &f.cx);
+    CHECK_INT(closing_orders(f.m, "AAA") + closing_orders(f.m, "BBB"), 0); /* refused */
+    tb_risk_tick(f.r, &f.cx); /* still locked: still refused, retried */
+    CHECK_INT(closing_orders(f.m, "AAA") + closing_orders(f.m, "BBB"), 0);
+    unlock(other);
+    tb_risk_tick(f.r, &f.cx);
+    CHECK_INT(closing_orders(f.m, "AAA"), 1);
+    CHECK_INT(closing_orders(f.m, "BBB"), 1);
+    tb_risk_tick(f.r, &f.cx); /* done: nothing sent twice */
+    CHECK_INT(closing_orders(f.m, "AAA"), 1);
+    CHECK_INT(closing_orders(f.m, "BBB"), 1);
+    CHECK_INT((int)scalar(other, "select count(*) from oms_orders where side='sell'"), 2);
+    fx_free(&f);
+    oms_store_close(st);
+    sqlite3_close(other);
+    tb_db_close(db);
 }
