@@ -98,11 +98,13 @@ static const char *leg_client_id(const alpaca *a, const char *broker_id)
     return NULL;
 }
 
-/* The execution that takes our order from what we hold to the broker's cumulative figures. */
-static int exec_from_cum(const oms_order *mine, const alp_order *o, tb_qty ex_qty,
+/* The execution that takes our order from what we hold (applied, plus executions held behind a
+ * locked database: they are applied later, in order, before this one) to the broker's cumulative
+ * figures. A stream fill whose own qty is that difference keeps its id and price. */
+static int exec_from_cum(tb_qty have_qty, tb_money have_notional, const alp_order *o, tb_qty ex_qty,
                          tb_money ex_price, tb_qty *qty, tb_money *price)
 {
-    *qty = o->filled_qty - mine->filled_qty;
+    *qty = o->filled_qty - have_qty;
     if (*qty <= 0) return 0;
     if (ex_qty == *qty && ex_price > 0) {
         *price = ex_price;
@@ -111,7 +113,7 @@ static int exec_from_cum(const oms_order *mine, const alp_order *o, tb_qty ex_qt
     tb_money total;
     tb_err e;
     if (tb_money_mul_qty(o->filled_avg_price, o->filled_qty, &total, &e) != 0) return -1;
-    *price = tb_money_round_to((total - mine->filled_notional) / *qty, 100);
+    *price = tb_money_round_to((total - have_notional) / *qty, 100);
     if (*price <= 0) *price = o->filled_avg_price;
     return *price > 0 ? 1 : -1;
 }
@@ -134,9 +136,11 @@ void alp_apply(alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty
                        .cum_qty = o->filled_qty,
                        .avg_price = o->filled_avg_price,
                        .t_ns = tb_clock_now_ns()};
-    tb_qty q;
-    tb_money px;
-    int has = exec_from_cum(mine, o, ex_qty, ex_price, &q, &px);
+    tb_qty q, have_qty;
+    tb_money px, have_notional;
+    if (oms_filled_with_held(a->o.oms, mine->client_id, &have_qty, &have_notional) != 0)
+        have_qty = mine->filled_qty, have_notional = mine->filled_notional;
+    int has = exec_from_cum(have_qty, have_notional, o, ex_qty, ex_price, &q, &px);
     char synth[OMS_EXEC_ID_MAX + 1];
     if (has > 0) {
         u.has_exec = 1;

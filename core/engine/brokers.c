@@ -126,6 +126,9 @@ int tb_engine_start_feed(tb_engine *en, tb_err *e)
 void tb_engine_brokers_close(tb_engine *en)
 {
     if (en->broker_wait) event_free(en->broker_wait), en->broker_wait = NULL;
+    /* Whatever runs after (a strategy's on_fill, on_stop) must not call into a freed adapter. */
+    if ((en->alpaca || en->ibkr) && en->runner.trader)
+        oms_detach_broker(tb_trader_oms(en->runner.trader));
     alpaca_free(en->alpaca);
     en->alpaca = NULL;
     ibkr_free(en->ibkr); /* closes the socket cleanly: the Gateway frees the client id */

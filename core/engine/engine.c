@@ -385,10 +385,12 @@ void tb_engine_close(tb_engine *en)
     tb_repl_server_free(en->repl);
     tb_engine_orch_close(en);
     tb_watch_free(en->watch);
+    /* Held fills first, while the broker adapter exists: applying them runs strategies' on_fill,
+     * which may cancel or place orders through it. */
+    tb_dbwait_free(en->dbwait);
+    en->dbwait = NULL;
     tb_engine_brokers_close(en); /* the adapter points into the trader's OMS */
     tb_engine_feedback_close(en);
-    tb_dbwait_free(en->dbwait); /* held fills first: they may be committed now */
-    en->dbwait = NULL;
     if (en->runner_open) {
         tb_persist_save_states(en);
         tb_bar_sink_free(en->bar_sink); /* last flush, while the runner's symbols exist */

@@ -43,6 +43,11 @@ const broker_update *oms_held_front(oms_held *h)
     return h->n ? &h->ring[h->head].u : NULL;
 }
 
+const broker_update *oms_held_at(const oms_held *h, uint32_t i)
+{
+    return &h->ring[(h->head + i) % h->cap].u;
+}
+
 void oms_held_pop(oms_held *h)
 {
     if (!h->n) return;

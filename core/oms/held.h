@@ -40,6 +40,9 @@ int oms_held_push(oms_held *h, const broker_update *u);
 /* The oldest update (strings valid until it is popped), or NULL when empty. */
 const broker_update *oms_held_front(oms_held *h);
 
+/* The i-th update from the oldest (i < h->n). */
+const broker_update *oms_held_at(const oms_held *h, uint32_t i);
+
 /* Drops the oldest update. */
 void oms_held_pop(oms_held *h);
 

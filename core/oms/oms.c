@@ -36,12 +36,14 @@ struct oms {
     int64_t next_seq;
     broker brk;
     int has_broker;
+    int detached; /* oms_detach_broker: the adapter is gone */
     oms_journal journal;
     oms_listener_fn listener;
     void *listener_ud;
     uint64_t update_errors;
     tb_err cb_err;
     oms_held held;
+    int applying_held; /* oms_retry_held is applying the front update (still in the queue) */
     uint64_t held_total, held_dropped, busy_refusals, unjournaled_cancels;
 };
 
@@ -134,12 +136,48 @@ int oms_retry_held(oms *m)
 {
     const broker_update *u;
     while ((u = oms_held_front(&m->held))) {
+        /* The front stays queued while it is applied (a busy journal keeps it first), but the
+         * callbacks it runs must not count it as waiting: an on_fill of the last held update
+         * may place a protective stop. */
+        m->applying_held = 1;
         int rc = oms_on_update(m, u, &m->cb_err);
+        m->applying_held = 0;
         if (rc == OMS_JOURNAL_BUSY) break;
         if (rc < 0) m->update_errors++;
         oms_held_pop(&m->held);
     }
     return (int)m->held.n;
+}
+
+/* A held execution counts once: not when applied already or held earlier (a replay). */
+static int held_exec_counts(const oms *m, uint32_t i, const char *client_id)
+{
+    const broker_update *u = oms_held_at(&m->held, i);
+    if (!u->has_exec || !u->exec_id || !u->client_id || strcmp(u->client_id, client_id) != 0 ||
+        oms_execset_has(m->execs, u->exec_id))
+        return 0;
+    for (uint32_t j = 0; j < i; j++) {
+        const broker_update *p = oms_held_at(&m->held, j);
+        if (p->has_exec && p->exec_id && strcmp(p->exec_id, u->exec_id) == 0) return 0;
+    }
+    return 1;
+}
+
+int oms_filled_with_held(const oms *m, const char *client_id, tb_qty *qty, tb_money *notional)
+{
+    const oms_order *o = oms_find(m, client_id);
+    if (!o) return -1;
+    *qty = o->filled_qty;
+    *notional = o->filled_notional;
+    for (uint32_t i = 0; i < m->held.n; i++) {
+        if (!held_exec_counts(m, i, o->client_id)) continue;
+        const broker_update *u = oms_held_at(&m->held, i);
+        tb_money v;
+        if (tb_money_mul_qty(u->exec_price, u->exec_qty, &v, NULL) != 0) continue;
+        *qty += u->exec_qty;
+        *notional += v;
+    }
+    return 0;
 }
 
 uint32_t oms_held_count(const oms *m)
@@ -172,6 +210,20 @@ void oms_set_broker(oms *m, broker b)
     m->brk = b;
     m->has_broker = 1;
     broker_set_update_fn(b, on_broker_update, m);
+}
+
+void oms_detach_broker(oms *m)
+{
+    if (m->has_broker) broker_set_update_fn(m->brk, NULL, NULL);
+    m->has_broker = 0;
+    m->detached = 1;
+}
+
+static int refuse_detached(const oms *m, const char *what, const char *id, tb_err *e)
+{
+    if (!m->detached) return 0;
+    return tb_errf(e, "oms: %s %s: broker closed (shutting down): not sent", what,
+                   id ? id : "(new order)");
 }
 
 void oms_set_journal(oms *m, const oms_journal *j)
@@ -372,10 +424,11 @@ static int journal_orders(oms *m, const oms_order *const *os, int n, tb_err *e)
  * on_bar; the retry timer does it between events. */
 static int refuse_while_held(oms *m, tb_err *e)
 {
-    if (!m->held.n) return 0;
+    uint32_t waiting = m->held.n - (m->applying_held && m->held.n ? 1 : 0);
+    if (!waiting) return 0;
     m->busy_refusals++;
     return tb_errf(e, "database locked: %u broker updates wait to be committed; order not sent",
-                   m->held.n);
+                   waiting);
 }
 
 static void notify(oms *m, oms_event_kind k, const oms_order *o, const oms_exec *x,
@@ -424,6 +477,7 @@ int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e)
     }
     if (!in->strategy || !in->strategy[0] || !in->symbol || !in->symbol[0])
         return tb_errf(e, "oms: intent needs a strategy and a symbol");
+    if (refuse_detached(m, "submit", in->client_id, e) < 0) return -1;
     if (refuse_while_held(m, e) < 0) return -1;
     if (strlen(in->symbol) > OMS_SYMBOL_MAX)
         return tb_errf(e, "oms: symbol \"%s\" longer than %d", in->symbol, OMS_SYMBOL_MAX);
@@ -534,6 +588,7 @@ int oms_cancel(oms *m, const char *client_id, tb_err *e)
     slot *s = find_slot(m, client_id);
     if (!s) return tb_errf(e, "oms: cancel: unknown order %s", client_id);
     if (s->o.status == OMS_ST_PENDING_CANCEL) return 0;
+    if (refuse_detached(m, "cancel", client_id, e) < 0) return -1;
     if (oms_status_is_terminal(s->o.status))
         return tb_errf(e, "oms: cancel: order %s is already %s", client_id,
                        oms_status_name(s->o.status));
@@ -549,10 +604,14 @@ int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_o
     if (out) *out = NULL;
     slot *s = find_slot(m, client_id);
     if (!s) return tb_errf(e, "oms: replace: unknown order %s", client_id);
+    if (refuse_detached(m, "replace", client_id, e) < 0) return -1;
     if (s->o.status != OMS_ST_ACCEPTED && s->o.status != OMS_ST_PARTIALLY_FILLED)
         return tb_errf(e, "oms: replace: order %s is %s", client_id, oms_status_name(s->o.status));
     if (s->o.leg != OMS_LEG_NONE || s->o.order_class != OMS_CLASS_SIMPLE)
         return tb_errf(e, "oms: replace: order %s is part of a bracket", client_id);
+    /* The new qty is the unfilled remainder and brokers count fills from the old order's:
+     * both need the fills still held. */
+    if (refuse_while_held(m, e) < 0) return -1;
     slot *ns = slot_alloc(m, e);
     if (!ns) return -1;
     oms_order *n = &ns->o;
@@ -581,7 +640,12 @@ int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_o
     }
     slot_index(m, ns);
     const oms_order *batch[2] = {&old, n};
-    if (journal_orders(m, batch, 2, e) < 0) {
+    int jrc = journal_orders(m, batch, 2, e);
+    if (jrc == OMS_JOURNAL_BUSY) {
+        m->busy_refusals++;
+        tb_errf(e, "database locked: replace of %s not journaled, not sent", client_id);
+    }
+    if (jrc < 0) {
         slot_release(m, ns);
         return -1;
     }

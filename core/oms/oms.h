@@ -87,6 +87,10 @@ void oms_free(oms *m);
 /* Uses b for orders and registers the OMS as its update callback. */
 void oms_set_broker(oms *m, broker b);
 
+/* Stops using the broker: its adapter is about to be freed (shutdown). Later submits, cancels
+ * and replaces fail ("broker closed") and send nothing; a strategy's on_fill may still run. */
+void oms_detach_broker(oms *m);
+
 /* Sets the persistence hooks (copied). */
 void oms_set_journal(oms *m, const oms_journal *j);
 
@@ -115,6 +119,9 @@ int oms_cancel(oms *m, const char *client_id, tb_err *e);
 /*
  * Replaces a working order: a new order (new client id, replaces_id set) with the changes is
  * journaled, the old one goes pending_replace, and the broker gets both. *out: the new order.
+ * Refused like an intent ("database locked" in e, counted in oms_busy_refusals) while broker
+ * updates are held or the journal meets the lock: the remainder and the broker's fill count
+ * would come from fills not yet applied.
  */
 int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_order **out,
                 tb_err *e);
@@ -130,10 +137,19 @@ int oms_on_update(oms *m, const broker_update *u, tb_err *e);
 
 /*
  * Applies the held broker updates in arrival order until one meets the locked database again.
+ * The update being applied does not count as held for the callbacks it runs (an on_fill may
+ * place an order when no other update waits).
  * Returns how many are still held (0: all committed, or refused for another reason: counted in
  * oms_update_errors). Call it from a timer while oms_held_count() > 0.
  */
 int oms_retry_held(oms *m);
+
+/*
+ * The filled qty and notional of an order counting the executions still held (not applied yet)
+ * behind the locked database, each execution id once: what an adapter that derives executions
+ * from a broker's cumulative figures must subtract. -1 for an unknown order.
+ */
+int oms_filled_with_held(const oms *m, const char *client_id, tb_qty *qty, tb_money *notional);
 
 /* Broker updates held because the database was locked; how many were ever held and dropped
  * (the queue was full); intents refused because of the lock. */

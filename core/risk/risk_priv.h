@@ -68,6 +68,8 @@ struct tb_risk {
     int32_t loss_day; /* session day of start_equity */
     tb_money start_equity;
     int32_t halted_day; /* session day the limit was hit (0: none) */
+    int close_pending;  /* some position has no closing order yet (refused): retried each tick */
+    int close_logged;   /* the refusal was logged in this close-out */
 };
 
 /* Classifies an intent (position, price, same-day shares). */
@@ -91,7 +93,8 @@ int risk_buying_power_check(tb_risk *r, const tb_gate_ctx *cx, const risk_order 
 /* Limits: records a submitted order's time (for orders per minute). */
 void risk_limits_note_order(tb_risk *r, int64_t now_ns);
 
-/* Daily loss: tracks the session's starting equity; acts once when the limit is hit. */
+/* Daily loss: tracks the session's starting equity; acts once when the limit is hit, and
+ * retries closing positions whose closing order was refused (a locked database) each tick. */
 void risk_daily_loss_tick(tb_risk *r, const tb_gate_ctx *cx);
 
 /* Kill switch: reads data/kill_switch.json when it changed. */

@@ -1,14 +1,17 @@
 /* Writes while another connection holds the write lock on the engine's database: the money path
  * refuses or holds (never skips, never reorders), deferred rows wait and land later. */
 #include "tbtest.h"
+#include "broker/alpaca_priv.h"
 #include "ml/ml_store.h"
 #include "oms/held.h"
 #include "oms/oms.h"
+#include "risk_fixture.h"
 #include "store/db.h"
 #include "store/kv.h"
 #include "store/oms_store.h"
 #include "util/clock.h"
 
+#include <event2/event.h>
 #include <math.h>
 #include <unistd.h>
 
@@ -107,9 +110,23 @@ static const broker_vtable fake_vt = {"fake",     fb_ok,        fb_ok,      fb_s
                                       fb_account, fb_set_update};
 
 static int n_fill_events;
+/* A strategy that places a protective stop from on_fill (when set): what its submits returned. */
+static int stop_on_fill, stop_rc[8], n_stop_rc;
+static char stop_err[8][256];
 static void on_event(void *ud, const oms_event *ev)
 {
     n_fill_events += ev->kind == OMS_EV_FILL;
+    if (ev->kind != OMS_EV_FILL || !stop_on_fill || n_stop_rc >= 8) return;
+    oms_intent in = {.strategy = "rsi",
+                     .symbol = ev->order->symbol,
+                     .side = OMS_SELL,
+                     .type = OMS_STOP,
+                     .tif = OMS_TIF_DAY,
+                     .qty = ev->exec->qty,
+                     .stop_price = 90000000};
+    tb_err e = {0};
+    stop_rc[n_stop_rc] = oms_submit(ud, &in, NULL, &e);
+    snprintf(stop_err[n_stop_rc++], sizeof stop_err[0], "%s", e.msg);
 }
 
 static oms *new_oms(oms_store *st)
@@ -120,8 +137,8 @@ static oms *new_oms(oms_store *st)
     oms_set_broker(m, b);
     oms_journal j = oms_store_journal(st);
     oms_set_journal(m, &j);
-    oms_set_listener(m, on_event, NULL);
-    n_sent = n_fill_events = 0;
+    oms_set_listener(m, on_event, m);
+    n_sent = n_fill_events = stop_on_fill = n_stop_rc = 0;
     return m;
 }
 
@@ -365,6 +382,216 @@ TEST(ml_rows_beyond_the_buffer_are_dropped_and_counted_with_their_table)
     int busy;
     CHECK_INT(tb_ml_store_flush(s, &busy, &e), 0);
     tb_ml_store_close(s);
+    sqlite3_close(other);
+    tb_db_close(db);
+}
+
+/* Opens the pair, an OMS on it and one accepted buy of qty AAPL; id gets its client id. */
+typedef struct rig {
+    sqlite3 *other;
+    tb_db *db;
+    oms_store *st;
+    oms *m;
+    char id[OMS_CLIENT_ID_MAX + 1];
+} rig;
+
+static void rig_open(rig *r, tb_qty qty)
+{
+    tb_err e;
+    r->db = open_pair(&r->other);
+    r->st = oms_store_open(r->db->h, &e);
+    r->m = new_oms(r->st);
+    oms_intent in = buy("AAPL", qty);
+    in.type = OMS_LIMIT;
+    in.limit_price = 100000000;
+    const oms_order *o;
+    if (oms_submit(r->m, &in, &o, &e) != 0) TBT_FAIL("submit: %s", e.msg);
+    strcpy(r->id, o->client_id);
+    broker_status(r->id, OMS_ST_ACCEPTED);
+}
+
+static void rig_close(rig *r)
+{
+    oms_free(r->m);
+    oms_store_close(r->st);
+    sqlite3_close(r->other);
+    tb_db_close(r->db);
+}
+
+TEST(an_order_placed_in_on_fill_of_the_last_held_update_is_sent)
+{
+    rig r;
+    rig_open(&r, 30);
+    lock(r.other);
+    broker_fill(r.id, "x1", 10, 10, 100000000);
+    broker_fill(r.id, "x2", 20, 30, 100000000);
+    CHECK_INT((int)oms_held_count(r.m), 2);
+    unlock(r.other);
+    stop_on_fill = 1;
+    CHECK_INT(oms_retry_held(r.m), 0);
+    CHECK_INT(n_stop_rc, 2);
+    /* x1's callback: x2 still waits, the position it sees is not the broker's yet. */
+    CHECK_INT(stop_rc[0], -1);
+    CHECK_CONTAINS(stop_err[0], "database locked: 1 broker updates wait");
+    CHECK_INT(stop_rc[1], 0); /* x2 was the last: memory is the broker's now */
+    CHECK_INT(n_sent, 2);     /* the entry and the stop */
+    CHECK_INT(oms_open_orders(r.m, "AAPL", NULL, 0), 1);
+    rig_close(&r);
+}
+
+TEST(a_replace_is_refused_while_updates_are_held)
+{
+    rig r;
+    rig_open(&r, 30);
+    lock(r.other);
+    broker_fill(r.id, "x1", 10, 10, 100000000); /* held: filled_qty in memory is still 0 */
+    unlock(r.other);                            /* released, but the retry timer has not run yet */
+    oms_changes c = {.limit_price = 99000000};
+    const oms_order *n = NULL;
+    tb_err e;
+    int64_t seq = oms_next_seq(r.m);
+    CHECK_INT(oms_replace(r.m, r.id, &c, &n, &e), -1);
+    CHECK_CONTAINS(e.msg, "database locked");
+    CHECK(n == NULL);
+    CHECK_STR(oms_status_name(oms_find(r.m, r.id)->status), "accepted");
+    CHECK_INT((int)(oms_next_seq(r.m) - seq), 0);
+    CHECK_INT((int)oms_busy_refusals(r.m), 1);
+    CHECK_INT(oms_retry_held(r.m), 0);
+    CHECK_INT(oms_replace(r.m, r.id, &c, &n, &e), 0);
+    CHECK_INT((int)n->qty, 20); /* the unfilled remainder, from the committed fill */
+    rig_close(&r);
+}
+
+/* Alpaca's order object as the stream, a poll or a reconcile list reports it. */
+static void alp_report(alpaca *a, const char *cid, tb_qty cum, tb_money avg, const char *exec,
+                       tb_qty q, tb_money px)
+{
+    alp_order o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.id, sizeof o.id, "b-1");
+    snprintf(o.client_order_id, sizeof o.client_order_id, "%s", cid);
+    snprintf(o.symbol, sizeof o.symbol, "AAPL");
+    o.status = cum ? OMS_ST_PARTIALLY_FILLED : OMS_ST_ACCEPTED;
+    o.qty = 200;
+    o.filled_qty = cum;
+    o.filled_avg_price = avg;
+    alp_apply(a, &o, exec, q, px, NULL);
+}
+
+TEST(alpaca_fills_held_behind_the_lock_are_counted_once_against_the_brokers_cumulative)
+{
+    sqlite3 *other;
+    tb_db *db = open_pair(&other);
+    tb_err e;
+    oms_store *st = oms_store_open(db->h, &e);
+    oms *m = new_oms(st);
+    struct event_base *base = event_base_new();
+    alpaca_opts ao = {.base = base,
+                      .trading_url = "http://127.0.0.1:9",
+                      .key_id = "PKTEST",
+                      .secret_key = "test-secret",
+                      .oms = m};
+    alpaca *a = alpaca_new(&ao, &e); /* never connected: nothing is sent anywhere */
+    CHECK(a != NULL);
+    oms_intent in = buy("AAPL", 200);
+    const oms_order *o = NULL;
+    oms_submit(m, &in, &o, &e); /* "not ready": journaled, kept, not sent */
+    CHECK(o != NULL);
+    char id[OMS_CLIENT_ID_MAX + 1];
+    strcpy(id, o->client_id);
+    alp_report(a, id, 0, 0, NULL, 0, 0);
+    lock(other);
+    alp_report(a, id, 40, 100000000, "X1", 40, 100000000); /* partial_fill: qty 40, cum 40 */
+    alp_report(a, id, 70, 100430000, "X2", 30, 101000000); /* partial_fill: qty 30, cum 70 */
+    alp_report(a, id, 70, 100430000, NULL, 0, 0);          /* a watchdog poll: cum 70 */
+    alp_report(a, id, 100, 100620000, NULL, 0, 0); /* a reconcile list: a fill the stream lost */
+    alp_report(a, id, 70, 100430000, "X2", 30, 101000000); /* the stream replays X2 */
+    CHECK((int)oms_held_count(m) >= 3);
+    CHECK(oms_position_get(m, "AAPL") == NULL);
+    unlock(other);
+    CHECK_INT(oms_retry_held(m), 0);
+    CHECK_INT((int)oms_update_errors(m), 0);
+    CHECK_INT((int)oms_position_get(m, "AAPL")->qty, 100); /* what the broker holds */
+    CHECK_INT((int)oms_find(m, id)->filled_qty, 100);
+    CHECK_INT(n_fill_events, 3);
+    CHECK_INT((int)scalar(other, "select count(*) from oms_fills"), 3);
+    CHECK_INT((int)scalar(other, "select qty from oms_fills where exec_id='X1'"), 40);
+    CHECK_INT((int)scalar(other, "select qty from oms_fills where exec_id='X2'"), 30);
+    CHECK_INT((int)scalar(other, "select qty from oms_fills where exec_id='alp-b-1-100'"), 30);
+    CHECK_INT((int)scalar(other, "select sum(qty) from oms_fills"), 100);
+    alpaca_free(a);
+    event_base_free(base);
+    oms_free(m);
+    oms_store_close(st);
+    sqlite3_close(other);
+    tb_db_close(db);
+}
+
+TEST(after_the_broker_is_detached_on_fill_orders_and_cancels_send_nothing)
+{
+    rig r;
+    rig_open(&r, 30);
+    lock(r.other);
+    broker_fill(r.id, "x1", 30, 30, 100000000);
+    unlock(r.other);
+    oms_detach_broker(r.m); /* shutdown: the adapter is freed next */
+    CHECK(upd_fn == NULL);
+    stop_on_fill = 1;
+    n_cancels = 0;
+    CHECK_INT(oms_retry_held(r.m), 0); /* the final retry still commits the fill */
+    CHECK_INT((int)oms_position_get(r.m, "AAPL")->qty, 30);
+    CHECK_INT(n_stop_rc, 1);
+    CHECK_INT(stop_rc[0], -1);
+    CHECK_CONTAINS(stop_err[0], "broker closed");
+    CHECK_INT(n_sent, 1); /* only the entry */
+    oms_intent in = buy("MSFT", 5);
+    in.type = OMS_LIMIT;
+    in.limit_price = 100000000;
+    tb_err e;
+    CHECK_INT(oms_submit(r.m, &in, NULL, &e), -1);
+    CHECK_INT((int)scalar(r.other, "select count(*) from oms_orders where symbol='MSFT'"), 0);
+    rig_close(&r);
+}
+
+static int closing_orders(oms *m, const char *sym)
+{
+    const oms_order *open[16];
+    int n = oms_open_orders(m, sym, open, 16), k = 0;
+    for (int i = 0; i < n && i < 16; i++)
+        k += open[i]->side == OMS_SELL && strcmp(open[i]->reason, "daily loss limit: close") == 0;
+    return k;
+}
+
+TEST(a_daily_loss_close_out_refused_by_the_lock_is_sent_on_a_later_risk_tick_once)
+{
+    sqlite3 *other;
+    tb_db *db = open_pair(&other);
+    tb_err e;
+    oms_store *st = oms_store_open(db->h, &e);
+    fx f;
+    tb_risk_cfg c = fx_cfg();
+    fx_init(&f, &c);
+    oms_journal j = oms_store_journal(st);
+    oms_set_journal(f.m, &j);
+    tb_risk_tick(f.r, &f.cx); /* the session's starting equity: 100,000 */
+    CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 10), 0);
+    CHECK_INT(fx_trade(&f, "BBB", OMS_BUY, 20), 0);
+    lock(other);
+    fx_account(&f, 95000, 190000); /* the limit: close everything */
+    tb_risk_tick(f.r, &f.cx);
+    CHECK_INT(closing_orders(f.m, "AAA") + closing_orders(f.m, "BBB"), 0); /* refused */
+    tb_risk_tick(f.r, &f.cx); /* still locked: still refused, retried */
+    CHECK_INT(closing_orders(f.m, "AAA") + closing_orders(f.m, "BBB"), 0);
+    unlock(other);
+    tb_risk_tick(f.r, &f.cx);
+    CHECK_INT(closing_orders(f.m, "AAA"), 1);
+    CHECK_INT(closing_orders(f.m, "BBB"), 1);
+    tb_risk_tick(f.r, &f.cx); /* done: nothing sent twice */
+    CHECK_INT(closing_orders(f.m, "AAA"), 1);
+    CHECK_INT(closing_orders(f.m, "BBB"), 1);
+    CHECK_INT((int)scalar(other, "select count(*) from oms_orders where side='sell'"), 2);
+    fx_free(&f);
+    oms_store_close(st);
     sqlite3_close(other);
     tb_db_close(db);
 }
