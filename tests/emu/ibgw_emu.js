@@ -23,7 +23,7 @@
 //   minute passes (intervals without trades absent, some minutes with none), REQ_HISTORICAL_DATA
 //   (23 fields) with the 1-minute bars of the same series (formatDate 2: epoch seconds; 162 "no
 //   data" when none), IB's historical pacing enforced with 162 (an identical request within 15 s,
-//   more than 6 for one contract in 2 s, more than 60 in 10 minutes); subscriptions die with the
+//   a sixth for one contract within 2 s, more than 60 in 10 minutes); subscriptions die with the
 //   socket (restart), on 1101 and on a farm-broken notice, and are not renewed by the emulator.
 // Usage: node ibgw_emu.js [--port N] [--next-id N] [--max-version N] [--tick-ms N] [--data-open ISO]
 // Prints {"port":N,"ctl":M}; control (POST or GET) http://127.0.0.1:M/<name>: lost, restored,
@@ -91,12 +91,13 @@ function parseEnd(s) {
   const m = s.match(/^(\d{4})(\d{2})(\d{2})[- ]+(\d{2}):(\d{2}):(\d{2})/);
   return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) / 1000 : NaN;
 }
-// IB's historical pacing (reference/field-lessons.md): 162 when a rule is broken.
+// IB's historical pacing (reference/field-lessons.md): 162 when a rule is broken; six or more
+// requests for one contract within two seconds is one, so the sixth is answered 162.
 function histPacingViolation(key, contract) {
   const now = Date.now();
   mkt.histLog = mkt.histLog.filter((x) => now - x.t < 600000);
   const bad = mkt.histLog.some((x) => x.key === key && now - x.t < 15000) ||
-    mkt.histLog.filter((x) => x.contract === contract && now - x.t < 2000).length >= 6 || mkt.histLog.length >= 60;
+    mkt.histLog.filter((x) => x.contract === contract && now - x.t < 2000).length >= 5 || mkt.histLog.length >= 60;
   if (!bad) mkt.histLog.push({ t: now, key, contract });
   return bad;
 }
