@@ -433,6 +433,11 @@ static void on_error(li *x, const tws_frame *f)
         hp_queue(x, q);
         return;
     }
+    if (er.code >= 2100 && er.code < 2200) { /* IB's warnings: the answer still comes */
+        TB_WARN("feed", "ibkr feed: warning %lld for request %lld (%s): %s", (long long)er.code,
+                (long long)er.id, x->s[q->sym].name, er.text);
+        return;
+    }
     /* any other answer that is an error ends the chunk (200 no security definition, 321, 354
      * not subscribed, ...): the symbol's backfill goes on, its held minutes never wait forever */
     if (er.code == 162)
