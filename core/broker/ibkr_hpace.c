@@ -65,7 +65,8 @@ static int64_t allowed_at(ibkr_hpace *p, const hp_req *r, int64_t now, int *rule
         const hp_sent *s = nth(p, k);
         if (!strcmp(s->key, r->key) && s->t + IBKR_HP_IDENTICAL_NS + p->margin > at)
             at = s->t + IBKR_HP_IDENTICAL_NS + p->margin, *rule = 1;
-        /* the 6th newest send for this contract must be older than 2 s */
+        /* with this one, at most IBKR_HP_CONTRACT_MAX in 2 s: the MAX-th newest send for this
+         * contract must be older than 2 s */
         if (!strcmp(s->contract, r->contract) && ++same == IBKR_HP_CONTRACT_MAX &&
             s->t + IBKR_HP_CONTRACT_NS + p->margin > at)
             at = s->t + IBKR_HP_CONTRACT_NS + p->margin, *rule = 2;

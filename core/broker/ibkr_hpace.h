@@ -1,11 +1,12 @@
 /*
  * ibkr_hpace.h - the scheduler of IB historical-data requests, separate from the 40 msg/s pacer
  * every message passes (field-lessons, Pacing; IB answers 162 "pacing violation" otherwise):
- * no identical request within 15 s, at most 6 requests for one contract in any 2 s, at most 60
- * in any 10 minutes. Requests wait in one queue in arrival order; the head goes when all three
- * rules allow it (a later request never overtakes it). The caller drives it from a timer with
- * the time it reads, so the decisions are tested on a fake clock. margin_ns is added to every
- * window (the Gateway measures on its own clock, after the network).
+ * no identical request within 15 s, at most 5 requests for one contract in any 2 s (IB counts six
+ * or more within two seconds as a violation), at most 60 in any 10 minutes. Requests wait in one
+ * queue in arrival order; the head goes when all three rules allow it (a later request never
+ * overtakes it). The caller drives it from a timer with the time it reads, so the decisions are
+ * tested on a fake clock. margin_ns is added to every window (the Gateway measures on its own
+ * clock, after the network).
  */
 #ifndef TB_BROKER_IBKR_HPACE_H
 #define TB_BROKER_IBKR_HPACE_H
@@ -15,7 +16,7 @@
 
 #define IBKR_HP_IDENTICAL_NS (15LL * 1000000000)
 #define IBKR_HP_CONTRACT_NS  (2LL * 1000000000)
-#define IBKR_HP_CONTRACT_MAX 6
+#define IBKR_HP_CONTRACT_MAX 5 /* allowed in any 2 s: the sixth is a violation */
 #define IBKR_HP_WINDOW_NS    (600LL * 1000000000)
 #define IBKR_HP_WINDOW_MAX   60
 #define IBKR_HP_KEY_MAX      128

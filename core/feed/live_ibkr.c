@@ -10,9 +10,15 @@
  * first real-time minute has closed (so every fetched minute is complete): from the last minute
  * delivered (a changed bar replaces it, counted as corrected) up to and including that first
  * minute, in chunks of two hours, one chunk after another; real-time minutes closing meanwhile
- * wait and follow in order. Historical requests pass their own pacer (ibkr_hpace.h); a 162
- * pacing violation is retried by it (an identical request waits 15 s), a 162 "no data" or 366
- * is not. Every message goes through the connection's 40 msg/s pacer as well.
+ * wait (LI_HELD of them) and follow in order; when more close, the oldest held one is let go
+ * and the backfill's end moved past it, so it comes from history instead (never lost).
+ * Historical requests pass their own pacer (ibkr_hpace.h); a 162 pacing violation is retried by
+ * it (an identical request waits 15 s); any other error answer (162 "no data", 366, 200, 321,
+ * 354, ...) ends that chunk, not retried; a request sent and unanswered for LI_HIST_TIMEOUT_NS
+ * is abandoned and its symbol's backfill ends, so a symbol never waits for history forever.
+ * Historical ids have their own range and slots that are never reused while in flight
+ * (ibkr_reqs.h); real-time subscriptions count in another range. Every message goes through
+ * the connection's 40 msg/s pacer as well.
  *
  * With "broker": "ibkr" the broker's socket is shared (one socket per account, field-lessons);
  * otherwise the feed opens its own connection with ibkr.feed_client_id (data only: it requests
@@ -55,11 +61,17 @@ static int send_frame(li *x, tb_sbuf *b)
     return c ? ibkr_conn_send(c, b) : -1;
 }
 
+/* The historical request in flight with this id, or NULL (not one, answered or abandoned). */
 static li_req *req_slot(li *x, int64_t id)
 {
-    if (id < LI_REQ_BASE) return NULL;
-    li_req *r = &x->reqs[(id - LI_REQ_BASE) % LI_REQS];
-    return r->id == id ? r : NULL;
+    int k = ibkr_reqs_find(&x->ids, id);
+    return k < 0 ? NULL : &x->reqs[k];
+}
+
+static void req_free(li *x, li_req *q)
+{
+    ibkr_reqs_free(&x->ids, (int)(q - x->reqs));
+    q->id = 0;
 }
 
 /* ---- historical requests through their pacer ------------------------------------------------ */
@@ -78,7 +90,8 @@ static void hp_drain(li *x)
             return;
         }
         li_req *q = req_slot(x, tag);
-        if (!q) continue;
+        if (!q) continue; /* freed while it waited (its backfill ended): nothing to ask */
+        q->sent_ns = tb_clock_mono_ns(); /* the answer's deadline counts from here */
         tb_sbuf b = {0};
         tb_err e;
         if (ibkr_enc_hist(&b, q->id, x->s[q->sym].name, q->end, q->dur, 1, &e) == 0 &&
@@ -96,22 +109,42 @@ static void on_hp_timer(evutil_socket_t fd, short w, void *arg)
     hp_drain(arg);
 }
 
-static void hp_queue(li *x, const li_req *q)
+/* A full pacer queue keeps the chunk for later like a missing slot: asked again each tick. */
+static void hp_queue(li *x, li_req *q)
 {
     char key[IBKR_HP_KEY_MAX];
     snprintf(key, sizeof key, "%s|%s|%s|1 min|TRADES|1", x->s[q->sym].name, q->end, q->dur);
-    if (ibkr_hpace_push(x->hp, key, x->s[q->sym].name, q->id) != 0)
-        TB_WARN("feed", "ibkr feed: historical queue full: %s not requested", key);
+    q->sent_ns = 0; /* waiting in the pacer: no deadline yet */
+    if (ibkr_hpace_push(x->hp, key, x->s[q->sym].name, q->id) != 0) {
+        x->st.hist_no_slot++;
+        TB_WARN("feed", "ibkr feed: historical queue full: %s asked again in a second", key);
+        x->s[q->sym].bf_no_slot = 1;
+        req_free(x, q);
+        return;
+    }
     if (!evtimer_pending(x->hp_timer, NULL)) hp_drain(x);
 }
 
-/* Asks for the next chunk of sym's backfill: [bf_next_s, min(+2 h, bf_to_s)). */
-static void request_chunk(li *x, int i)
+/* Asks for the next chunk of sym's backfill: [bf_next_s, min(+2 h, bf_to_s)). A request slot
+ * in flight is never reused (its answer must find it): with none free the chunk is asked for
+ * again on the next tick. */
+void live_ibkr_request_chunk(li *x, int i)
 {
     li_sym *s = &x->s[i];
-    li_req *q = &x->reqs[(x->next_req - LI_REQ_BASE) % LI_REQS];
+    int64_t id;
+    int k = ibkr_reqs_take(&x->ids, &id);
+    if (k < 0) {
+        if (!s->bf_no_slot)
+            TB_WARN("feed", "ibkr feed: %d historical requests in flight: %s's waits for a slot",
+                    LI_REQS, s->name);
+        s->bf_no_slot = 1;
+        x->st.hist_no_slot++;
+        return;
+    }
+    s->bf_no_slot = 0;
+    li_req *q = &x->reqs[k];
     memset(q, 0, sizeof *q);
-    q->id = x->next_req++;
+    q->id = id;
     q->sym = i;
     q->from_s = s->bf_next_s;
     q->to_s = s->bf_next_s + LI_CHUNK_S < s->bf_to_s ? s->bf_next_s + LI_CHUNK_S : s->bf_to_s;
@@ -133,6 +166,7 @@ static void backfill_done(li *x, int i)
 {
     li_sym *s = &x->s[i];
     s->bf = BF_NONE;
+    s->bf_no_slot = 0;
     for (int k = 0; k < s->nheld; k++)
         if (s->held[k].start_ns > tb_live_last_start(x->l, s->id))
             tb_live_push(x->l, &s->held[k], 0);
@@ -149,6 +183,7 @@ void live_ibkr_start_backfill(li *x, int i, int64_t first_rt_s)
                        : first_rt_s;
     s->bf = BF_WAIT;
     s->armed_ns = 0;
+    s->held_over = 0;
     s->bf_next_s = last >= open ? last : open; /* the last delivered minute again: corrections */
     s->bf_to_s = first_rt_s + 60;              /* that first real-time minute has closed */
     if (s->bf_next_s >= s->bf_to_s) {          /* nothing missing: what is held follows */
@@ -159,7 +194,25 @@ void live_ibkr_start_backfill(li *x, int i, int64_t first_rt_s)
     TB_INFO("feed", "ibkr feed: backfill %s from %lld to %lld (%lld minutes)", s->name,
             (long long)s->bf_next_s, (long long)s->bf_to_s,
             (long long)(s->bf_to_s - s->bf_next_s) / 60);
-    request_chunk(x, i);
+    live_ibkr_request_chunk(x, i);
+}
+
+/* held is full (the backfill waits long: the pacer's queue, a slow Gateway): its oldest minute
+ * is let go and the backfill's end moved past it, so it comes from history instead, in order. */
+static void held_to_history(li *x, int i)
+{
+    li_sym *s = &x->s[i];
+    int64_t end = s->held[0].start_ns / TB_NS_PER_SEC + 60;
+    if (end > s->bf_to_s) s->bf_to_s = end;
+    memmove(s->held, s->held + 1, (LI_HELD - 1) * sizeof *s->held);
+    s->nheld--;
+    x->st.held_refetched++;
+    if (s->held_over) return;
+    s->held_over = 1;
+    TB_INFO("feed",
+            "ibkr feed: %s: more than %d minutes wait for its backfill: the oldest come from "
+            "history instead (backfill now ends at %lld)",
+            s->name, LI_HELD, (long long)s->bf_to_s);
 }
 
 void live_ibkr_deliver_minute(li *x, int i, const tb_bar *b)
@@ -168,11 +221,7 @@ void live_ibkr_deliver_minute(li *x, int i, const tb_bar *b)
     x->st.minutes++;
     if (s->bf == BF_ARMED) live_ibkr_start_backfill(x, i, b->start_ns / TB_NS_PER_SEC);
     if (s->bf == BF_WAIT) {
-        if (s->nheld == LI_HELD) {
-            memmove(s->held, s->held + 1, (LI_HELD - 1) * sizeof *s->held);
-            s->nheld--;
-            x->st.held_dropped++;
-        }
+        if (s->nheld == LI_HELD) held_to_history(x, i);
         s->held[s->nheld++] = *b;
         return;
     }
@@ -199,14 +248,34 @@ static void apply_hist_bar(li *x, const li_req *q, const ibkr_bar *hb)
 
 static void chunk_done(li *x, li_req *q)
 {
-    li_sym *s = &x->s[q->sym];
-    q->id = 0;
+    int i = q->sym;
+    int64_t to = q->to_s;
+    li_sym *s = &x->s[i];
+    req_free(x, q);
     if (s->bf != BF_WAIT) return;
-    s->bf_next_s = q->to_s;
+    s->bf_next_s = to;
     if (s->bf_next_s < s->bf_to_s)
-        request_chunk(x, q->sym);
+        live_ibkr_request_chunk(x, i);
     else
-        backfill_done(x, q->sym);
+        backfill_done(x, i);
+}
+
+void live_ibkr_expire_requests(li *x, int64_t mono_ns)
+{
+    for (int k = 0; k < LI_REQS; k++) {
+        li_req *q = &x->reqs[k];
+        if (!q->id || !q->sent_ns || mono_ns - q->sent_ns < LI_HIST_TIMEOUT_NS) continue;
+        li_sym *s = &x->s[q->sym];
+        x->st.hist_timeouts++;
+        TB_WARN("feed",
+                "ibkr feed: historical request %lld (%s, %s ending %s) unanswered for %lld s: "
+                "abandoned; %s's backfill ends, the %d minutes held follow",
+                (long long)q->id, s->name, q->dur, q->end,
+                (long long)((mono_ns - q->sent_ns) / TB_NS_PER_SEC), s->name, s->nheld);
+        int i = q->sym;
+        req_free(x, q); /* an answer coming later finds nothing */
+        if (s->bf == BF_WAIT) backfill_done(x, i);
+    }
 }
 
 static void on_hist(li *x, const tws_frame *f)
@@ -276,7 +345,7 @@ void live_ibkr_subscribe_all(li *x, const char *why)
         li_sym *s = &x->s[i];
         /* on the same socket, the old subscription is ended first (after 1101 or a farm blip) */
         if (s->rt_req && ibkr_enc_cancel_rt_bars(&b, s->rt_req, &e) == 0) send_frame(x, &b);
-        s->rt_req = x->next_req++;
+        s->rt_req = x->next_rt++; /* never a historical id: those wait in slots */
         ibkr_agg_reset(&s->agg);
         if (ibkr_enc_rt_bars(&b, s->rt_req, s->name, 1, &e) == 0 && send_frame(x, &b) == 0) n++;
         if (arm && s->bf == BF_NONE) s->bf = BF_ARMED;
@@ -304,8 +373,12 @@ static void subs_lost(li *x, int socket_gone)
         ibkr_agg_reset(&s->agg);
         if (socket_gone) s->rt_req = 0;
         if (socket_gone && s->bf == BF_WAIT) s->bf = BF_ARMED, s->nheld = 0; /* refetched */
+        if (socket_gone) s->bf_no_slot = 0;
     }
-    if (socket_gone) ibkr_hpace_clear(x->hp);
+    if (!socket_gone) return;
+    ibkr_hpace_clear(x->hp);
+    ibkr_reqs_clear(&x->ids); /* no answer comes for a request of a socket that is gone */
+    for (int k = 0; k < LI_REQS; k++) x->reqs[k].id = 0;
 }
 
 static void on_state(void *ud, ibkr_state st)
@@ -345,26 +418,38 @@ static void on_error(li *x, const tws_frame *f)
         return;
     }
     li_req *q = req_slot(x, er.id);
-    if (er.code == 162 && q && !strcasestr(er.text, "no data")) {
+    if (!q) {
+        if (er.id >= LI_REQ_BASE) {
+            x->st.errors++;
+            TB_WARN("feed", "ibkr feed: error %lld for request %lld: %s", (long long)er.code,
+                    (long long)er.id, er.text);
+        }
+        return;
+    }
+    if (er.code == 162 && !strcasestr(er.text, "no data")) {
         x->st.pacing_162++;
         TB_WARN("feed", "ibkr feed: 162 for request %lld (%s): %s: retried by the pacer",
                 (long long)er.id, x->s[q->sym].name, er.text);
         hp_queue(x, q);
         return;
     }
-    if ((er.code == 162 || er.code == 366) && q) {
-        if (er.code == 162) x->st.nodata_162++;
-        if (er.code == 366) x->st.code_366++;
-        TB_WARN("feed", "ibkr feed: %lld for request %lld (%s): %s: not retried",
-                (long long)er.code, (long long)er.id, x->s[q->sym].name, er.text);
-        chunk_done(x, q);
+    if (er.code >= 2100 && er.code < 2200) { /* IB's warnings: the answer still comes */
+        TB_WARN("feed", "ibkr feed: warning %lld for request %lld (%s): %s", (long long)er.code,
+                (long long)er.id, x->s[q->sym].name, er.text);
         return;
     }
-    if (er.id >= LI_REQ_BASE) {
-        x->st.errors++;
-        TB_WARN("feed", "ibkr feed: error %lld for request %lld: %s", (long long)er.code,
-                (long long)er.id, er.text);
-    }
+    /* any other answer that is an error ends the chunk (200 no security definition, 321, 354
+     * not subscribed, ...): the symbol's backfill goes on, its held minutes never wait forever */
+    if (er.code == 162)
+        x->st.nodata_162++;
+    else if (er.code == 366)
+        x->st.code_366++;
+    else
+        x->st.hist_errors++;
+    TB_WARN("feed",
+            "ibkr feed: %lld for request %lld (%s, %s ending %s): %s: chunk ended, not retried",
+            (long long)er.code, (long long)er.id, x->s[q->sym].name, q->dur, q->end, er.text);
+    chunk_done(x, q);
 }
 
 static void on_message(void *ud, const tws_frame *f)
@@ -443,7 +528,8 @@ int tb_live_ibkr_src(tb_live *l, const tb_live_opts *o, tb_live_src *out, tb_err
     x->l = l, x->o = o, x->n = o->nsymbols;
     x->sharing = o->ibkr.shared != NULL;
     x->client_id = o->ibkr.client_id;
-    x->next_req = LI_REQ_BASE;
+    x->next_rt = LI_RT_BASE;
+    ibkr_reqs_init(&x->ids, LI_HIST_BASE);
     x->s = calloc((size_t)o->nsymbols, sizeof *x->s);
     x->hp = ibkr_hpace_new(LI_MARGIN_NS);
     x->hp_timer = evtimer_new(o->base, on_hp_timer, x);

@@ -30,6 +30,11 @@ void live_ibkr_status(void *sv, json_t *o)
     set_u(o, "hist_pacing_162", x->st.pacing_162);
     set_u(o, "hist_nodata_162", x->st.nodata_162);
     set_u(o, "hist_366", x->st.code_366);
+    set_u(o, "hist_errors", x->st.hist_errors);
+    set_u(o, "hist_timeouts", x->st.hist_timeouts);
+    set_u(o, "hist_no_slot", x->st.hist_no_slot);
+    set_u(o, "hist_in_flight", (uint64_t)x->ids.busy);
+    set_u(o, "held_refetched", x->st.held_refetched);
     ibkr_hpace_stats hs;
     ibkr_hpace_stats_get(x->hp, &hs);
     set_u(o, "hist_queued", hs.waiting);

@@ -63,8 +63,12 @@ void live_ibkr_on_tick(evutil_socket_t fd, short w, void *arg)
     li *x = arg;
     int64_t now = tb_clock_now_ns();
     watch_silence(x, now);
+    live_ibkr_expire_requests(x, tb_clock_mono_ns());
     for (int i = 0; i < x->n; i++) {
         flush_thin(x, i, now);
         backfill_by_timer(x, i, now);
+        /* a chunk that found no free request slot (or a full pacer queue) is asked again */
+        if (x->s[i].bf == BF_WAIT && x->s[i].bf_no_slot && live_ibkr_connected(x))
+            live_ibkr_request_chunk(x, i);
     }
 }

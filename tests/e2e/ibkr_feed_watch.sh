@@ -110,6 +110,6 @@ check "the data-only connection requested no orders, positions or executions" \
   [ "$(stat req_open)$(stat req_pos)$(stat req_exec)" = 000 ]
 check "the historical pacer never made the Gateway answer 162" [ "$(stat hist_162_pacing)" = 0 ]
 check "no feed request error was logged twice (ibkr_conn leaves them to the feed)" \
-  bash -c "! grep -q 'error id=7000' '$H/logs/trading_bot.log'"
+  bash -c "! grep -qE 'error id=[78]000' '$H/logs/trading_bot.log'"
 stop_engine || true
 finish

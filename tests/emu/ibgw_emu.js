@@ -23,7 +23,7 @@
 //   minute passes (intervals without trades absent, some minutes with none), REQ_HISTORICAL_DATA
 //   (23 fields) with the 1-minute bars of the same series (formatDate 2: epoch seconds; 162 "no
 //   data" when none), IB's historical pacing enforced with 162 (an identical request within 15 s,
-//   more than 6 for one contract in 2 s, more than 60 in 10 minutes); subscriptions die with the
+//   a sixth for one contract within 2 s, more than 60 in 10 minutes); subscriptions die with the
 //   socket (restart), on 1101 and on a farm-broken notice, and are not renewed by the emulator.
 // Usage: node ibgw_emu.js [--port N] [--next-id N] [--max-version N] [--tick-ms N] [--data-open ISO]
 // Prints {"port":N,"ctl":M}; control (POST or GET) http://127.0.0.1:M/<name>: lost, restored,
@@ -34,7 +34,12 @@
 // data_silent: the real-time subscriptions open now stay open but get no bar (the socket stays
 //   up, history keeps growing; a new subscription after CANCEL_REAL_TIME_BARS gets bars again);
 // thin?symbol=S: S never trades in the last 5 seconds of a minute (no +55 s bar, in history too);
-// late_last?symbol=S&ms=N: S's +55 s bars are sent N ms after the rest of their minute.
+// late_last?symbol=S&ms=N: S's +55 s bars are sent N ms after the rest of their minute;
+// hist_error?code=C&n=N: the next N historical requests (past the pacing check) are answered
+//   with error C (200 no security definition, 321, 354 not subscribed, ...) instead of bars;
+// hist_drop?n=N: the next N historical requests are never answered;
+// hist_hold: historical requests get no answer until hist_release (then each is answered, in
+//   order, with the bars it asked for: a slow HMDS farm).
 const net = require('net');
 const http = require('http');
 const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => {
@@ -51,12 +56,13 @@ const st = {
   stats: { connects: 0, start_api: 0, req_open: 0, req_pos: 0, req_exec: 0, rejected_326: 0,
     place_order: 0, cancel_order: 0, bad_place: 0, dup_103: 0, rejected_201: 0, fills: 0,
     transmit_violations: 0, req_ids: 0, modify: 0, dropped_execs: 0, msgs: 0, max_per_sec: 0, pacing_100: 0, acct_summary: 0, acct_322: 0, refs: {}, ids: {},
-    rt_subs: 0, rt_cancels: 0, rt_silenced: 0, rt_bars_sent: 0, rt_bad: 0, hist_reqs: 0, hist_bad: 0, hist_162_pacing: 0, hist_162_nodata: 0, hist_bars_sent: 0, data_minutes: 0 },
+    rt_subs: 0, rt_cancels: 0, rt_silenced: 0, rt_bars_sent: 0, rt_bad: 0, hist_reqs: 0, hist_bad: 0, hist_162_pacing: 0, hist_162_nodata: 0, hist_bars_sent: 0, data_minutes: 0,
+    hist_errors_sent: 0, hist_dropped: 0, hist_held: 0 },
 };
 
 // ---- market data: a deterministic series on an emulated clock ----
 const mkt = { open: Date.parse(args['data-open'] || '2026-11-30T14:30:00Z') / 1000, cursor: 0, histLog: [],
-  thin: new Set(), lateLast: new Map() };
+  thin: new Set(), lateLast: new Map(), histError: null, histErrorN: 0, histDrop: 0, hold: null };
 const hash = (...xs) => {
   let h = 2166136261;
   for (const ch of xs.join('|')) { h ^= ch.charCodeAt(0); h = Math.imul(h, 16777619) >>> 0; }
@@ -91,12 +97,13 @@ function parseEnd(s) {
   const m = s.match(/^(\d{4})(\d{2})(\d{2})[- ]+(\d{2}):(\d{2}):(\d{2})/);
   return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) / 1000 : NaN;
 }
-// IB's historical pacing (reference/field-lessons.md): 162 when a rule is broken.
+// IB's historical pacing (reference/field-lessons.md): 162 when a rule is broken; six or more
+// requests for one contract within two seconds is one, so the sixth is answered 162.
 function histPacingViolation(key, contract) {
   const now = Date.now();
   mkt.histLog = mkt.histLog.filter((x) => now - x.t < 600000);
   const bad = mkt.histLog.some((x) => x.key === key && now - x.t < 15000) ||
-    mkt.histLog.filter((x) => x.contract === contract && now - x.t < 2000).length >= 6 || mkt.histLog.length >= 60;
+    mkt.histLog.filter((x) => x.contract === contract && now - x.t < 2000).length >= 5 || mkt.histLog.length >= 60;
   if (!bad) mkt.histLog.push({ t: now, key, contract });
   return bad;
 }
@@ -111,6 +118,17 @@ function historical(s, f) {
     st.stats.hist_162_pacing++;
     return s.write(err(reqId, 162, 'Historical Market Data Service error message:Pacing violation'));
   }
+  if (mkt.histErrorN > 0) {
+    mkt.histErrorN--; st.stats.hist_errors_sent++;
+    const text = { 200: 'No security definition has been found for the request',
+      354: 'Requested market data is not subscribed.' }[mkt.histError] || 'Error validating request';
+    return s.write(err(reqId, mkt.histError, text));
+  }
+  if (mkt.histDrop > 0) { mkt.histDrop--; st.stats.hist_dropped++; return; }
+  if (mkt.hold) { st.stats.hist_held++; mkt.hold.push(() => { if (!s.destroyed) answerHistorical(s, f, reqId); }); return; }
+  answerHistorical(s, f, reqId);
+}
+function answerHistorical(s, f, reqId) {
   const end = Math.min(parseEnd(f[15]), mkt.open + mkt.cursor * 60);
   const [n, unit] = f[17].split(' '), from = parseEnd(f[15]) - Number(n) * (unit === 'D' ? 86400 : 1);
   const bars = [];
@@ -437,6 +455,10 @@ const ctl = http.createServer((req, res) => {
   if (p === 'data_advance') advance(Number(q('minutes') || 1));
   if (p === 'data_silent') for (const sock of rtSockets) sock.silent = new Set(sock.rt.keys());
   if (p === 'thin') mkt.thin.add(q('symbol'));
+  if (p === 'hist_error') { mkt.histError = Number(q('code') || 200); mkt.histErrorN = Number(q('n') || 1); }
+  if (p === 'hist_drop') mkt.histDrop = Number(q('n') || 1);
+  if (p === 'hist_hold') mkt.hold = mkt.hold || [];
+  if (p === 'hist_release') { const held = mkt.hold || []; mkt.hold = null; held.forEach((fn) => fn()); }
   if (p === 'late_last') mkt.lateLast.set(q('symbol'), Number(q('ms') || 1000));
   if (p === 'farm_ok') broadcast(err(-1, 2104, 'Market data farm connection is OK:usfarm'));
   if (p === 'restart') {

@@ -1,5 +1,6 @@
 /* test_ibkr_hpace: IB's historical-data pacing on a fake clock: no identical request within
- * 15 s, at most 6 per contract in 2 s, at most 60 in 10 minutes, in arrival order. */
+ * 15 s, at most 5 per contract in 2 s (IB: six or more is a violation), at most 60 in 10
+ * minutes, in arrival order. */
 #include "tbtest.h"
 
 #include "broker/ibkr_hpace.h"
@@ -45,21 +46,22 @@ TEST(an_identical_request_waits_15_seconds)
     ibkr_hpace_free(p);
 }
 
-TEST(a_seventh_request_for_one_contract_within_2_s_waits_and_blocks_those_behind_it)
+TEST(a_sixth_request_for_one_contract_within_2_s_waits_and_blocks_those_behind_it)
 {
     ibkr_hpace *p = ibkr_hpace_new(0);
     int64_t tag, wait;
     char k[32];
-    for (int i = 0; i < 7; i++) {
+    for (int i = 0; i < 6; i++) {
         snprintf(k, sizeof k, "AAPL|%d", i);
         ibkr_hpace_push(p, k, "AAPL", i);
     }
     ibkr_hpace_push(p, "MSFT|0", "MSFT", 100);
-    for (int i = 0; i < 6; i++) CHECK_INT(ibkr_hpace_pop(p, 10 * S + i * (S / 10), &tag, &wait), 1);
-    CHECK_INT(ibkr_hpace_pop(p, 11 * S, &tag, &wait), 0);
-    CHECK_INT(wait, S); /* the first of the six went at 10 s */
+    for (int i = 0; i < 5; i++) CHECK_INT(ibkr_hpace_pop(p, 10 * S + i * (S / 10), &tag, &wait), 1);
+    CHECK_INT(ibkr_hpace_pop(p, 11 * S, &tag, &wait), 0); /* six in 2 s would be a violation */
+    CHECK_INT(wait, S);                                   /* the first of the five went at 10 s */
+    CHECK_INT(ibkr_hpace_pop(p, 12 * S - 1, &tag, &wait), 0);
     CHECK_INT(ibkr_hpace_pop(p, 12 * S, &tag, &wait), 1);
-    CHECK_INT(tag, 6);
+    CHECK_INT(tag, 5);
     CHECK_INT(ibkr_hpace_pop(p, 12 * S, &tag, &wait), 1); /* in order: MSFT only now */
     CHECK_INT(tag, 100);
     ibkr_hpace_stats st;
