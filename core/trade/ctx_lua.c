@@ -263,9 +263,10 @@ static int l_position(lua_State *L)
         v[2] = tb_money_to_double(p->realized_pnl);
         if (p->qty && isfinite(last)) v[3] = (last - v[1]) * (double)p->qty;
     }
-    lua_settop(L, 1);
-    lua_pushstring(L, sym); /* 2: the cache key */
-    tb_lua_push_keys(L);    /* 3 */
+    lua_settop(L, 2);       /* keeps the argument (sym may point into it) until it is copied */
+    lua_pushstring(L, sym); /* the cache key, at 2 */
+    lua_replace(L, 2);
+    tb_lua_push_keys(L); /* 3 */
     lua_pushvalue(L, 2);
     if (lua_rawget(L, lua_upvalueindex(3)) == LUA_TTABLE && position_is(L, 4, 3, v)) return 1;
     lua_createtable(L, 0, 4); /* 5 */
