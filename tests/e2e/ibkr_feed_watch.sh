@@ -17,13 +17,8 @@ trap '[ -n "$EMU_PID" ] && kill $EMU_PID 2>/dev/null; cleanup' EXIT
 export TRADEBOT_CLOCK_START=$((1796049000 + 20 * 60)) # Monday 2026-11-30 09:50 ET
 OPEN=1796049000                                      # 09:30 ET, the emulator's first minute
 
-EMU_OUT="$H/emu.out"
-node "$TB_SOURCE_DIR/tests/emu/ibgw_emu.js" --port 0 --tick-ms 20 \
-  --data-open 2026-11-30T14:30:00Z >"$EMU_OUT" 2>"$H/emu.err" &
-EMU_PID=$!
-wait_for "grep -q port '$EMU_OUT'" 10 || { echo "emulator did not start"; exit 1; }
-PORT=$(sed -E 's/.*"port":([0-9]+).*/\1/' "$EMU_OUT")
-CTL=$(sed -E 's/.*"ctl":([0-9]+).*/\1/' "$EMU_OUT")
+start_node_emu ibgw_emu.js --port 0 --tick-ms 20 \
+  --data-open 2026-11-30T14:30:00Z
 emu() { curl -s "http://127.0.0.1:$CTL/$1"; }
 stat() { emu stats | sed -nE "s/.*\"$1\":([0-9]+).*/\1/p"; }
 expected() { emu "expected?symbols=AAPL,MSFT" | sed -nE 's/.*"bars":([0-9]+).*/\1/p'; }

@@ -43,6 +43,20 @@ stop_engine() {
 
 repl() { "$TRADEBOT" repl --home "$H"; }
 
+# Starts a loopback emulator (tests/emu/SCRIPT with ARGS) in the background: EMU_PID, and PORT
+# (and CTL, its control port, when it has one) from the line it prints once listening. The output
+# file is removed first, so a second start never reads the previous emulator's line.
+start_node_emu() {
+  local script=$1; shift
+  EMU_OUT="$H/emu.out"
+  rm -f "$EMU_OUT"
+  node "$TB_SOURCE_DIR/tests/emu/$script" "$@" >"$EMU_OUT" 2>"$H/emu.err" &
+  EMU_PID=$!
+  wait_for "grep -q '\"port\":[0-9]*.*}' '$EMU_OUT'" 10 || { echo "emulator did not start"; cat "$H/emu.err"; exit 1; }
+  PORT=$(sed -E 's/.*"port":([0-9]+).*/\1/' "$EMU_OUT")
+  CTL=$(sed -nE 's/.*"ctl":([0-9]+).*/\1/p' "$EMU_OUT")
+}
+
 log_has() { grep -qF -- "$1" "$H/logs/trading_bot.log"; }
 
 finish() {

@@ -5,12 +5,8 @@
 source "$(dirname "$0")/lib.bash"
 
 start_emu() { # emulator plan, config plan
-  rm -f "$H/emu.out" # a second start must not read the first emulator's port line
-  node "$TB_SOURCE_DIR/tests/emu/polygon_emu.js" --port 0 --key e2e-polygon-key --plan "$1" \
-    --today 2026-11-30 >"$H/emu.out" 2>"$H/emu.err" &
-  EMU_PID=$!
-  wait_for "grep -q port '$H/emu.out'" 10 || { echo "emulator did not start"; exit 1; }
-  PORT=$(sed -E 's/.*"port":([0-9]+).*/\1/' "$H/emu.out")
+  start_node_emu polygon_emu.js --port 0 --key e2e-polygon-key --plan "$1" \
+    --today 2026-11-30
   curl -s -X POST -d '{"minutes":10}' "http://127.0.0.1:$PORT/__emu/advance" >/dev/null
   mkdir -p "$H/config"
   cat >"$H/config/trading_config.json" <<JSON

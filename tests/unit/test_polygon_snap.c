@@ -6,6 +6,7 @@
  */
 #include "tbtest.h"
 #include "emu_util.h"
+#include "polygon_testutil.h"
 
 #include "feed/polygon.h"
 
@@ -129,17 +130,8 @@ static void on_done(void *ud, polygon_result *r)
 
 static polygon *client(const char *plan, tb_http **h)
 {
-    if (!base) base = event_base_new();
-    emu_stop(&E);
     const char *args[] = {"--plan", plan, "--today", "2026-11-30", NULL};
-    if (emu_start(&E, "polygon_emu.js", args) != 0) TBT_FAIL("emulator did not start");
-    tb_httpc_opts ho = {.base = base, .backoff_base_ms = 20};
-    tb_err e;
-    *h = tb_httpc_new(&ho, &e);
-    char url[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", E.port);
-    polygon_opts po = {.http = *h, .base_url = url, .api_key = "polygon-emulator-key"};
-    return polygon_new(&po, &e);
+    return pg_emu_client(&E, &base, args, h);
 }
 
 static void wait_done(got *g)
