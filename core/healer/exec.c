@@ -273,7 +273,7 @@ int hl_execute(const tb_config *cfg, json_t *d, tb_err *e)
     snprintf(logrel, sizeof logrel, "data/healer_logs/%s.log", id);
     mkdir(tb_home_path(logpath, sizeof logpath, "data/healer_logs"), 0755);
     tb_home_path(logpath, sizeof logpath, logrel);
-    int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     hl_logf(logfd, "== directive %s: %s on %s\n", id, json_string_value(json_object_get(d, "kind")),
             json_string_value(json_object_get(d, "target")));
     char parent[4096];

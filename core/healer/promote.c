@@ -22,7 +22,7 @@ static int open_log(const char *id)
     char rel[256], path[4096];
     snprintf(rel, sizeof rel, "data/healer_logs/%s.log", id);
     return open(tb_home_path(path, sizeof path, rel), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                0644);
+                0640);
 }
 
 static char *git_out(const char *const *argv, int logfd)
