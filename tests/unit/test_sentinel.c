@@ -124,6 +124,30 @@ TEST(facts_count_trades_pnl_and_drawdown_per_session_of_the_window)
     tb_config_free(&cfg);
 }
 
+TEST(the_candidates_file_is_read_by_its_symbol_column_so_missed_opportunities_stay)
+{
+    make_home();
+    /* the file the orchestrator writes every morning (core/cand/cand_file.c) */
+    write_file(home, "data/top_20_day_trading_candidates.csv",
+               "generated_at,date,rank,symbol,score,price,gap_pct,rel_volume,atr_pct,"
+               "dollar_volume\n"
+               "2026-01-06T13:00:00Z,2026-01-06,1,ZZZ,0.9,10.00,1.0,2.0,3.0,1000000\n"
+               "2026-01-06T13:00:00Z,2026-01-06,2,AAPL,0.8,190.00,1.0,2.0,3.0,1000000\n");
+    tb_config cfg;
+    load_cfg(&cfg, "{\"replay\": {\"data_dir\": \"bars\"},"
+                   " \"strategies\": [{\"file\": \"strategies/a.lua\", \"name\": \"a\"}]}");
+    tb_err e;
+    json_t *state = json_object();
+    json_t *f = tb_facts_gather(&cfg, NULL, state, &e);
+    json_t *syms = json_object_get(json_object_get(f, "candidates"), "symbols");
+    CHECK_INT((int)json_array_size(syms), 2);
+    CHECK_STR(json_string_value(json_array_get(syms, 0)), "ZZZ");
+    CHECK_STR(json_string_value(json_array_get(syms, 1)), "AAPL");
+    CHECK_INT((int)json_array_size(json_object_get(f, "missed")), 1); /* ZZZ is a candidate */
+    json_decref(f), json_decref(state);
+    tb_config_free(&cfg);
+}
+
 TEST(a_broken_rule_is_an_error_finding_and_the_other_rules_still_run)
 {
     char dir[] = "/tmp/tb-rules-XXXXXX";
