@@ -81,15 +81,21 @@ static void load_cfg(tb_config *cfg, const char *text)
     if (tb_config_load_text(text, "test", cfg, &errs) != 0) TBT_FAIL("config: %s", errs.msg[0]);
 }
 
+/* The facts of make_home's home with its strategy "a" and CSV bars. */
+static json_t *gather_home(tb_config *cfg, json_t *state, tb_err *e)
+{
+    load_cfg(cfg, "{\"replay\": {\"data_dir\": \"bars\"},"
+                  " \"strategies\": [{\"file\": \"strategies/a.lua\", \"name\": \"a\"}]}");
+    return tb_facts_gather(cfg, NULL, state, e);
+}
+
 TEST(facts_count_trades_pnl_and_drawdown_per_session_of_the_window)
 {
     make_home();
     tb_config cfg;
-    load_cfg(&cfg, "{\"replay\": {\"data_dir\": \"bars\"},"
-                   " \"strategies\": [{\"file\": \"strategies/a.lua\", \"name\": \"a\"}]}");
     tb_err e;
     json_t *state = json_object();
-    json_t *f = tb_facts_gather(&cfg, NULL, state, &e);
+    json_t *f = gather_home(&cfg, state, &e);
     CHECK(f != NULL);
     CHECK_STR(json_string_value(json_object_get(f, "date")), "2026-01-06");
     CHECK_INT((int)json_array_size(json_object_get(f, "sessions")), 3);
@@ -134,11 +140,9 @@ TEST(the_candidates_file_is_read_by_its_symbol_column_so_missed_opportunities_st
                "2026-01-06T13:00:00Z,2026-01-06,1,ZZZ,0.9,10.00,1.0,2.0,3.0,1000000\n"
                "2026-01-06T13:00:00Z,2026-01-06,2,AAPL,0.8,190.00,1.0,2.0,3.0,1000000\n");
     tb_config cfg;
-    load_cfg(&cfg, "{\"replay\": {\"data_dir\": \"bars\"},"
-                   " \"strategies\": [{\"file\": \"strategies/a.lua\", \"name\": \"a\"}]}");
     tb_err e;
     json_t *state = json_object();
-    json_t *f = tb_facts_gather(&cfg, NULL, state, &e);
+    json_t *f = gather_home(&cfg, state, &e);
     json_t *syms = json_object_get(json_object_get(f, "candidates"), "symbols");
     CHECK_INT((int)json_array_size(syms), 2);
     CHECK_STR(json_string_value(json_array_get(syms, 0)), "ZZZ");
