@@ -8,6 +8,8 @@
 #include "tbtest.h"
 
 #include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -149,6 +151,50 @@ TEST(the_candidates_file_is_read_by_its_symbol_column_so_missed_opportunities_st
     CHECK_STR(json_string_value(json_array_get(syms, 1)), "AAPL");
     CHECK_INT((int)json_array_size(json_object_get(f, "missed")), 1); /* ZZZ is a candidate */
     json_decref(f), json_decref(state);
+    tb_config_free(&cfg);
+}
+
+/* The id of the only directive of an audit of date (NULL when it issued none), a copy. */
+static char *audit_directive(const tb_config *cfg, const char *date)
+{
+    tb_err e;
+    json_t *out = tb_sentinel_run(cfg, date, &e);
+    if (!out) TBT_FAIL("audit: %s", e.msg);
+    json_t *d = json_array_get(json_object_get(out, "directives"), 0);
+    char *id = d ? strdup(json_string_value(json_object_get(d, "id"))) : NULL;
+    json_decref(out);
+    return id;
+}
+
+TEST(a_directive_applies_once_per_finding_not_once_per_audit)
+{
+    make_home();
+    char rules[256], flag[256];
+    snprintf(rules, sizeof rules, "%s/scripts/sentinel", home);
+    snprintf(flag, sizeof flag, "%s/drawdown_flag", home);
+    mkdir(rules, 0755);
+    char rule[512];
+    snprintf(rule, sizeof rule,
+             "return function() if not io.open('%s') then return {} end\n"
+             "  return {{ severity = 'CRITICAL', message = 'drawdown',\n"
+             "    directive = { type = 'reduce_size', factor = 0.5 } }} end\n",
+             flag);
+    write_file(home, "scripts/sentinel/dd.lua", rule);
+    tb_config cfg;
+    load_cfg(&cfg, "{\"strategies\": [{\"file\": \"strategies/a.lua\", \"name\": \"a\"}]}");
+    write_file(home, "drawdown_flag", "");
+    char *first = audit_directive(&cfg, "2026-01-05");
+    char *again = audit_directive(&cfg, "2026-01-06"); /* the next night, still in drawdown */
+    CHECK(first && again);
+    if (first && again) CHECK_STR(again, first); /* the engine applies an id once */
+    unlink(flag);
+    char *none = audit_directive(&cfg, "2026-01-06");
+    CHECK(none == NULL);
+    write_file(home, "drawdown_flag", "");
+    char *later = audit_directive(&cfg, "2026-01-06"); /* cleared, then a new finding */
+    CHECK(later != NULL);
+    if (later && first) CHECK(strcmp(later, first) != 0);
+    free(first), free(again), free(none), free(later);
     tb_config_free(&cfg);
 }
 
