@@ -13,7 +13,7 @@ int tb_orch_lock(tb_err *e)
 {
     char path[PATH_MAX];
     tb_home_path(path, sizeof path, "run/orchestrator.lock");
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) return tb_errf(e, "%s: %s", path, strerror(errno));
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         char holder[32] = "";
