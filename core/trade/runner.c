@@ -154,6 +154,7 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
                          .decisions = o->decisions,
                          .journal = o->journal,
                          .flatten_minutes = o->flatten_minutes,
+                         .allow_short = o->allow_short,
                          .gate = o->gate,
                          .gate_tick = o->gate_tick,
                          .gate_ud = o->gate_ud,
@@ -161,6 +162,8 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
                          .broker_ud = o->broker_ud,
                          .ml = o->ml};
     to.paper.seed = o->seed;
+    /* The paper account is a cash account (no short sales) unless shorting is configured. */
+    to.paper.margin = o->allow_short ? PAPER_REGT : PAPER_CASH;
     to.paper.initial_cash = o->initial_cash;
     to.paper.slippage_bps = o->slippage_bps;
     to.paper.commission_per_share = o->commission_per_share;
