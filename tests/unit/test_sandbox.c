@@ -199,3 +199,32 @@ TEST(symbol_params_override_params_for_that_symbol_only)
     json_decref(c.symbol_params);
     tb_shost_free(&h);
 }
+
+TEST(a_disabled_strategy_stays_disabled_until_its_file_changes)
+{
+    tb_lua_limits tl = {.mem_limit = 16u << 20, .instr_budget = 100000, .time_limit_ms = 50};
+    tb_shost h;
+    tb_shost_init(&h, &tl);
+    h.max_overruns = 2;
+    tb_err e;
+    char *p =
+        write_tmp("overrun.lua", "return { on_bar = function(ctx, bar) while true do end end }");
+    tb_strategy_cfg c = {.name = "overrun", .file = p, .enabled = 1};
+    CHECK_INT(tb_shost_add(&h, &c, &e), 0);
+    tb_bar_view bar = {.symbol = "X"};
+    for (int i = 0; i < 4; i++) tb_shost_on_bar(&h, &bar);
+    CHECK(h.s[0]->disabled);
+    CHECK_INT(h.s[0]->overruns, 2);
+    CHECK_INT(h.s[0]->errors, 2);
+    /* A configuration reload (or SIGHUP) reloads every strategy's path: the same text stays off. */
+    CHECK_INT(tb_shost_reload_path(&h, h.s[0]->path, &e), 0);
+    CHECK(h.s[0]->disabled);
+    CHECK_CONTAINS(e.msg, "stays disabled: its file has not changed");
+    /* A changed file is a new strategy: it runs again. */
+    write_tmp("overrun.lua", "return { on_bar = function(ctx, bar) ctx.state.ok = true end }");
+    CHECK_INT(tb_shost_reload_path(&h, h.s[0]->path, &e), 1);
+    CHECK(!h.s[0]->disabled);
+    tb_shost_on_bar(&h, &bar);
+    CHECK_INT(h.s[0]->errors, 2);
+    tb_shost_free(&h);
+}
