@@ -18,9 +18,13 @@ typedef struct slot {
     _Atomic(void *) flag; /* volatile sig_atomic_t * */
     _Atomic int64_t deadline_ns;
     _Atomic int fd;
-    _Atomic int why;        /* set by the watchdog before it signals */
-    _Atomic uint64_t gen;   /* +1 per arming: one signal per arming */
-    uint64_t signalled_gen; /* watchdog thread only */
+    _Atomic int why;          /* set by the watchdog before it signals */
+    _Atomic uint64_t gen;     /* +1 per arming: one signal per arming */
+    _Atomic int64_t limit_ns; /* the arming's own limit, on the thread's CPU clock */
+    uint64_t signalled_gen;   /* watchdog thread only */
+    uint64_t seen_gen;        /* watchdog thread only: the arming cpu_start belongs to */
+    int64_t cpu_start;        /* watchdog thread only: the thread's CPU clock when first seen */
+    clockid_t cpu;            /* the thread's CPU-time clock */
     pthread_t tid;
 } slot;
 
@@ -67,13 +71,40 @@ static int interrupt_pending(int fd)
     return n == 4 && !b[0] && !b[1] && !b[2] && !b[3];
 }
 
+static int64_t cpu_ns(clockid_t c)
+{
+    struct timespec ts;
+    if (clock_gettime(c, &ts) != 0) return -1;
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * A call's limit is the CPU time it uses, read from outside on its thread's CPU clock: a call
+ * merely starved on a busy machine is not stopped for it (nor its strategy disabled). Whatever
+ * it used, a call is stopped at STARVED_FACTOR times its limit in wall time.
+ */
+#define STARVED_FACTOR 10
+
+static int over_time(slot *s, uint64_t gen, int64_t d, int64_t now)
+{
+    int64_t limit = atomic_load(&s->limit_ns);
+    if (s->seen_gen != gen) { /* first look at this arming: count from here, with a tick's grace */
+        s->seen_gen = gen;
+        s->cpu_start = cpu_ns(s->cpu) - TICK_NS;
+    }
+    if (now < d) return 0;
+    if (limit <= 0 || now >= d + (STARVED_FACTOR - 1) * limit) return 1;
+    int64_t cpu = cpu_ns(s->cpu);
+    return cpu < 0 || cpu - s->cpu_start >= limit;
+}
+
 static void check_slot(slot *s, int64_t now)
 {
     uint64_t gen = atomic_load(&s->gen);
     int64_t d = atomic_load(&s->deadline_ns);
     if (!d || s->signalled_gen == gen) return;
     int why = 0;
-    if (now >= d)
+    if (over_time(s, gen, d, now))
         why = TB_WD_TIME;
     else if (atomic_load(&s->fd) >= 0 && interrupt_pending(atomic_load(&s->fd)))
         why = TB_WD_INTERRUPT;
@@ -125,6 +156,7 @@ static slot *my_slot(void)
         return NULL;
     }
     slots[i].tid = pthread_self();
+    if (pthread_getcpuclockid(slots[i].tid, &slots[i].cpu) != 0) slots[i].cpu = CLOCK_MONOTONIC;
     atomic_store(&slots[i].fd, -1);
     mine = &slots[i];
     return mine;
@@ -141,13 +173,18 @@ void tb_wd_arm(tb_wd_token *save, lua_State *L, volatile sig_atomic_t *flag, int
     save->deadline_ns = atomic_load(&s->deadline_ns);
     save->fd = atomic_load(&s->fd);
     int64_t d = ms > 0 ? tb_wd_now_ns() + ms * 1000000LL : NO_DEADLINE;
-    if (save->deadline_ns && save->deadline_ns < d) d = save->deadline_ns;
+    int64_t limit = ms > 0 ? ms * 1000000LL : 0;
+    if (save->deadline_ns && save->deadline_ns < d) {
+        d = save->deadline_ns;
+        limit = 0; /* the outer call's deadline, judged in wall time */
+    }
     if (ms <= 0 && fd < 0 && d == NO_DEADLINE) d = 0; /* nothing to watch for this call */
     atomic_store(&s->deadline_ns, 0);                 /* never a half-written arming */
     atomic_store(&s->why, 0);
     atomic_store(&s->L, L);
     atomic_store(&s->flag, (void *)flag);
     atomic_store(&s->fd, fd >= 0 ? fd : save->fd);
+    atomic_store(&s->limit_ns, limit);
     atomic_fetch_add(&s->gen, 1);
     atomic_store(&s->deadline_ns, d);
 }
@@ -161,6 +198,7 @@ void tb_wd_disarm(const tb_wd_token *save)
     atomic_store(&s->L, save->L);
     atomic_store(&s->flag, (void *)save->flag);
     atomic_store(&s->fd, save->L ? save->fd : -1);
+    atomic_store(&s->limit_ns, 0); /* a restored outer arming is judged in wall time */
     atomic_fetch_add(&s->gen, 1);
     atomic_store(&s->deadline_ns, save->L ? save->deadline_ns : 0);
 }
