@@ -1,4 +1,5 @@
 #include "cand/cand_file.h"
+#include "util/atomic.h"
 #include "cli/commands.h"
 #include "config/config.h"
 #include "home/home.h"
@@ -150,13 +151,12 @@ int cmd_features(int argc, char **argv)
             "{s:s, s:s, s:s, s:i, s:o}", "date", tb_date_fmt(set.date, d, sizeof d), "schema_of",
             cur ? cur->id : "(no model in service: live schema)", "candidates_generated_at",
             set.generated_at, "problems", problems, "candidates", rows);
-        char tmp[PATH_MAX + 8];
+        tb_err we;
         tb_home_path(path, sizeof path, "data/candidate_features.json");
-        snprintf(tmp, sizeof tmp, "%s.tmp", path);
-        if (json_dump_file(doc, tmp, JSON_INDENT(2)) == 0 && rename(tmp, path) == 0)
+        if (tb_atomic_write_json(path, doc, JSON_INDENT(2), TB_STATE_FILE_MODE, &we) == 0)
             rc = problems ? 1 : 0;
         else
-            fprintf(stderr, "tradebot features: cannot write %s\n", path);
+            fprintf(stderr, "tradebot features: %s\n", we.msg);
         if (as_json) {
             char *s = json_dumps(doc, JSON_INDENT(2));
             puts(s);

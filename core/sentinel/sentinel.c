@@ -3,6 +3,7 @@
  * the feedback file for the running engine, the state for the next audit).
  */
 #include "sentinel/sentinel.h"
+#include "util/atomic.h"
 #include "home/home.h"
 #include "log/jsonl.h"
 #include "lua/sandbox.h"
@@ -14,12 +15,9 @@
 
 static int write_atomic(const char *rel, json_t *j, tb_err *e)
 {
-    char path[4096], tmp[4200];
+    char path[4096];
     tb_home_path(path, sizeof path, rel);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if (json_dump_file(j, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) != 0 || rename(tmp, path) != 0)
-        return tb_errf(e, "%s: cannot write", rel);
-    return 0;
+    return tb_atomic_write_json(path, j, JSON_INDENT(2) | JSON_SORT_KEYS, TB_STATE_FILE_MODE, e);
 }
 
 /* Directives are what findings ask of the bot: {type, strategy|symbol, ...}. */
