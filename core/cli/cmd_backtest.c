@@ -149,6 +149,7 @@ static void use_config(const bt_args *a, const tb_config *c, tb_runner_opts *ro,
     ro->slippage_bps = (int32_t)c->paper.slippage_bps;
     ro->commission_per_share = (tb_money)(c->paper.commission_per_share * 1e6 + 0.5);
     ro->flatten_minutes = (int)c->paper.flatten_minutes;
+    ro->allow_short = c->risk.allow_short;
 }
 
 int cmd_backtest(int argc, char **argv)

@@ -75,6 +75,7 @@ static const cf_field strategy_fields[] = {
     {"symbols", CF_STRLIST, SOFF(symbols), 0, 15, NULL, NULL, SOFF(nsymbols), 0, 0, NULL},
     {"params", CF_JSONOBJ, SOFF(params), 0, 0, NULL, NULL, 0, 0, 0, NULL},
     {"symbol_params", CF_JSONOBJ, SOFF(symbol_params), 0, 0, NULL, NULL, 0, 0, 0, NULL},
+    {"allow_short", CF_BOOL, SOFF(allow_short), 0, 0, NULL, NULL, 0, 0, 0, NULL},
     END,
 };
 
@@ -197,6 +198,7 @@ static const cf_field risk_fields[] = {
     {"hours", CF_OBJ, 0, 0, 0, NULL, risk_hours_fields, 0, 0, 0, NULL},
     {"daily_loss", CF_OBJ, 0, 0, 0, NULL, risk_loss_fields, 0, 0, 0, NULL},
     {"buying_power", CF_OBJ, 0, 0, 0, NULL, risk_bp_fields, 0, 0, 0, NULL},
+    R("allow_short", CF_BOOL, allow_short, 0, 0, NULL),
     END,
 };
 #undef R

@@ -31,6 +31,7 @@ typedef struct tb_strategy_cfg {
     int nsymbols;
     json_t *params;        /* overrides of the strategy's params (object) */
     json_t *symbol_params; /* { "AAPL": { param: value } } */
+    int allow_short;       /* ctx:short may open a short (the account must allow it too) */
 } tb_strategy_cfg;
 
 typedef struct tb_config {
@@ -106,6 +107,7 @@ typedef struct tb_config {
         struct {
             int enabled;
         } buying_power;
+        int allow_short; /* the account may sell short (a margin account that can borrow) */
     } risk;
     struct {
         int enabled;                /* `tradebot run` runs the daily sequence on its loop */

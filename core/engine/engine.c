@@ -72,6 +72,7 @@ int tb_engine_reload_config(tb_engine *en, tb_err *e)
         json_decref(s->cfg_symbol_params);
         s->cfg_params = tb_engine_feedback_params(en, sc); /* with the controller's overlay */
         s->cfg_symbol_params = sc->symbol_params ? json_incref(sc->symbol_params) : NULL;
+        s->allow_short = sc->allow_short;
         tb_shost_reload_path(&en->shost, s->path, &le);
     }
     if (en->risk) {
@@ -282,6 +283,7 @@ static int open_trading(tb_engine *en, tb_err *e)
         .slippage_bps = (int32_t)c->paper.slippage_bps,
         .commission_per_share = (tb_money)(c->paper.commission_per_share * 1e6 + 0.5),
         .flatten_minutes = (int)c->paper.flatten_minutes,
+        .allow_short = c->risk.allow_short,
         .decisions = en->decisions,
         .journal = tb_persist_journal(en),
         .gate = tb_gate_chain_fn,

@@ -73,12 +73,12 @@ static int j_save_orders(void *ud, const oms_order *const *orders, int n, tb_err
 }
 
 static int j_save_fill(void *ud, const oms_order *o, const oms_exec *x, const oms_position *p,
-                       const oms_daytrade *dt, tb_err *e)
+                       const oms_position *sp, const oms_daytrade *dt, tb_err *e)
 {
     tb_engine *en = ud;
     int old = wait_begin(en);
     int rc = en->runner.trader ? save_cursor(en, e) : 0;
-    if (rc == 0) rc = en->inner.save_fill(en->inner.ud, o, x, p, dt, e);
+    if (rc == 0) rc = en->inner.save_fill(en->inner.ud, o, x, p, sp, dt, e);
     return wait_end(en, old, rc);
 }
 

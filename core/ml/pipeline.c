@@ -83,7 +83,8 @@ static int generate(const tb_pipeline_opts *o, tb_pipeline_result *res, tb_err *
         .gate_ud = &gate,
         .ml = ml,
         .on_done = gen_done,
-        .ud = &g};
+        .ud = &g,
+        .log_component = "train-replay"}; /* not the engine's sessions (the Sentinel reads those) */
     int rc = ml && base ? tb_runner_open(&r, &ro, e) : tb_errf(e, "out of memory");
     struct event *tick = NULL;
     if (rc == 0) {

@@ -162,6 +162,7 @@ int tb_shost_add(tb_shost *h, const tb_strategy_cfg *cfg, tb_err *e)
     s->index = h->n;
     s->cfg_params = cfg->params ? json_incref(cfg->params) : NULL;
     s->cfg_symbol_params = cfg->symbol_params ? json_incref(cfg->symbol_params) : NULL;
+    s->allow_short = cfg->allow_short;
     if (load_state(h, s, s->path, s->rel, &h->lim, e) != 0) {
         json_decref(s->cfg_params);
         json_decref(s->cfg_symbol_params);

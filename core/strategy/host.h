@@ -46,7 +46,8 @@ typedef struct tb_strategy {
     char what[TB_CB_COUNT][300]; /* "<file>: <callback>" for error messages */
     int version;                 /* 1 at first load, +1 per successful reload */
     uint64_t events, errors;
-    int disabled; /* after too many consecutive errors */
+    int allow_short; /* its configuration allows ctx:short (default 0) */
+    int disabled;    /* after too many consecutive errors */
     int consecutive_errors;
     char last_error[512];
 } tb_strategy;
