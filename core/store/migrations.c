@@ -34,6 +34,9 @@ const tb_db_migration tb_db_migrations[] = {
                             " fetched_ns INTEGER NOT NULL,"
                             " PRIMARY KEY (vendor, symbol, timeframe, day)"
                             ") WITHOUT ROWID;"},
+    {"orchestrator step processes", /* a restarted orchestrator adopts a step still running */
+     "ALTER TABLE orch_runs ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE orch_runs ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;"},
     /* Next: orders, fills, ... */
 };
 
