@@ -4,7 +4,10 @@
  * Engaged from the REPL (tb.risk.kill), or by creating data/kill_switch.json (any content; a JSON
  * object may say "reason" and "who"). The engine writes that same file when the REPL engages
  * it, so the switch survives a restart; tb.risk.clear() (or deleting the file) clears it.
- * Exits still pass: closing a position is what an operator who pulls the switch wants.
+ * Exits still pass: closing a position is what an operator who pulls the switch wants, but only
+ * an order that reduces the account's position by no more than what is left of it once the
+ * working orders on its side have filled (risk_order_make): a long of 20 admits one sell of 20,
+ * not two hundred.
  */
 #include "risk/risk_priv.h"
 #include "util/atomic.h"
