@@ -31,6 +31,7 @@ typedef struct tb_runner_opts {
     int32_t slippage_bps;
     tb_money commission_per_share;
     int flatten_minutes;
+    double reject_hold_minutes; /* trade/admit.h */
     tb_jsonl *decisions;
     oms_journal journal;
     tb_gate_fn gate; /* risk gates (core/risk/gates.h); NULL: everything passes */
