@@ -23,8 +23,11 @@ static const char *env_or(const char *k, const char *def)
 
 int main(int argc, char **argv)
 {
-    tb_log_opts lo = {.level = TB_LOG_ERROR, .also_stderr = 0};
-    tb_log_configure(&lo);
+    /* The engine's own log: on stderr while replaying a trace, else dropped. */
+    int tr = atoi(env_or("SIM_TRACE", "0"));
+    tb_log_opts lo = {.level = tr ? TB_LOG_INFO : TB_LOG_ERROR, .also_stderr = tr};
+    tb_err le;
+    if (tr || tb_log_open("/dev/null", &lo, &le) != 0) tb_log_configure(&lo);
     const char *one = getenv("SIM_SEED");
     int seeds = one ? 1 : argc > 1 ? atoi(argv[1]) : 10;
     long long steps = atoll(env_or("SIM_STEPS", argc > 2 ? argv[2] : "10000"));
@@ -36,10 +39,8 @@ int main(int argc, char **argv)
     uint64_t first = strtoull(one ? one : env_or("SIM_FIRST_SEED", "1"), NULL, 10);
     int64_t t0 = tb_clock_mono_ns(), total = 0, bad = 0, seen[5] = {0};
     for (int i = 0; i < seeds; i++) {
-        sim_cfg c = {.seed = first + (uint64_t)i,
-                     .steps = steps,
-                     .checks = checks,
-                     .print_trace = atoi(env_or("SIM_TRACE", "0"))};
+        sim_cfg c = {
+            .seed = first + (uint64_t)i, .steps = steps, .checks = checks, .print_trace = tr};
         sim_result r;
         tb_err e;
         if (sim_run(&c, &r, &e) != 0) {

@@ -316,9 +316,8 @@ static void v_set_update(void *self, broker_update_fn fn, void *ud)
     b->fn = fn, b->fn_ud = ud;
 }
 
-static const broker_vtable fb_vt = {"fake",    v_connect,   v_disconnect, v_state,
-                                    v_submit,  v_cancel,    v_replace,    v_positions,
-                                    v_account, v_set_update};
+static const broker_vtable fb_vt = {"fake",   v_connect, v_disconnect, v_state,   v_submit,
+                                    v_cancel, v_replace, v_positions,  v_account, v_set_update};
 
 broker fb_broker(fake_broker *b)
 {
@@ -392,7 +391,8 @@ static void hand_over(fake_broker *b, int oi, int xi, oms_status st, const char 
         }
     }
     trace(b, "deliver %s %s%s%s%s", o->cid, oms_status_name(st), xi >= 0 ? " exec " : "",
-          xi >= 0 ? xid : "", dup ? " (again)" : "");
+          xi >= 0 ? xid : "", dup ? " (copy)" : "");
+    if (xi >= 0 && xi + 1 == b->c.lose_exec) return;
     if (b->fn) b->fn(b->fn_ud, &u);
 }
 
@@ -476,14 +476,10 @@ static int marketable(fb_order *o, tb_money px)
     if ((o->type == OMS_STOP || o->type == OMS_STOP_LIMIT) && !o->triggered)
         o->triggered = buy ? px >= o->stop : px <= o->stop;
     switch (o->type) {
-    case OMS_MARKET:
-        return 1;
-    case OMS_STOP:
-        return o->triggered;
-    case OMS_LIMIT:
-        return buy ? px <= o->limit : px >= o->limit;
-    case OMS_STOP_LIMIT:
-        return o->triggered && (buy ? px <= o->limit : px >= o->limit);
+    case OMS_MARKET: return 1;
+    case OMS_STOP: return o->triggered;
+    case OMS_LIMIT: return buy ? px <= o->limit : px >= o->limit;
+    case OMS_STOP_LIMIT: return o->triggered && (buy ? px <= o->limit : px >= o->limit);
     }
     return 0;
 }
@@ -509,8 +505,9 @@ static void trade(fake_broker *b, int oi, tb_qty q, tb_money px)
     b->sym[o->sym].undelivered += sq;
     b->cash -= sq * px;
     int done = o->filled == o->qty;
-    b->x[xi] = (fb_exec){oi, o->last_exec, 0, q, o->filled, px,
-                         done ? OMS_ST_FILLED : OMS_ST_PARTIALLY_FILLED, b->t_ns};
+    b->x[xi] = (fb_exec){
+        oi,     o->last_exec, 0, q, o->filled, px, done ? OMS_ST_FILLED : OMS_ST_PARTIALLY_FILLED,
+        b->t_ns};
     o->last_exec = xi;
     o->st = b->x[xi].st;
     char xid[32];
@@ -555,7 +552,9 @@ void fb_market(fake_broker *b, const char *symbol, tb_money price, int64_t step,
         if (sim_pick(&b->rng, 100) >= b->c.fill_pct) continue;
         tb_qty r = remaining(b, o);
         if (r <= 0) continue;
-        tb_qty q = r > 1 && sim_pick(&b->rng, 100) < b->c.partial_pct ? 1 + sim_pick(&b->rng, (int)r - 1) : r;
+        tb_qty q = r > 1 && sim_pick(&b->rng, 100) < b->c.partial_pct
+                       ? 1 + sim_pick(&b->rng, (int)r - 1)
+                       : r;
         tb_money px = o->type == OMS_LIMIT || o->type == OMS_STOP_LIMIT ? o->limit : price;
         int slot = o->live_slot;
         trade(b, oi, q, px);

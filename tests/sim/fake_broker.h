@@ -28,9 +28,10 @@ typedef struct fb_config {
     int partial_pct;           /* chance a trade is partial */
     int late_pct;              /* chance an update is delivered 1..max_delay steps late */
     int max_delay;
-    int dup_pct;         /* chance an update is delivered twice */
-    int disconnect_pm;   /* per mille per step: the stream drops for 1..20 steps */
-    tb_money cash;       /* starting cash */
+    int dup_pct;       /* chance an update is delivered twice */
+    int disconnect_pm; /* per mille per step: the stream drops for 1..20 steps */
+    tb_money cash;     /* starting cash */
+    int lose_exec;     /* sabotage: execution n (1-based) is marked delivered, never sent */
     /* Called for each submit that reaches the broker, before it is booked (invariant 4). */
     void (*on_submit)(void *ud, const broker_submit_req *r);
     /* One line per event the broker sees or sends (the trace the run's hash covers). */

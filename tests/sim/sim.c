@@ -228,7 +228,8 @@ static void replace_one(sim *s)
     oms_changes ch = {0};
     ch.limit_price = o->limit_price + (sim_pick(&s->world, 21) - 10) * 10000;
     tb_qty left = o->qty - o->filled_qty;
-    if (left > 1 && sim_pick(&s->world, 2)) ch.qty = o->filled_qty + 1 + sim_pick(&s->world, (int)left - 1);
+    if (left > 1 && sim_pick(&s->world, 2))
+        ch.qty = o->filled_qty + 1 + sim_pick(&s->world, (int)left - 1);
     char id[OMS_CLIENT_ID_MAX + 1];
     oms_strlcpy(id, o->client_id, sizeof id);
     const oms_order *out = NULL;
@@ -264,7 +265,7 @@ static void bars(sim *s, int64_t start_ns)
 {
     for (int i = 0; i < SIM_NSYM; i++) {
         double open = s->px[i];
-        double px = open * (1 + (sim_pick(&s->market, 2001) - 1000) / 100000.0);
+        double px = open * (1 + (sim_pick(&s->market, 2001) - 1000) / 500000.0);
         px = round((px < 5 ? 5 : px > 500 ? 500 : px) * 100) / 100;
         s->px[i] = px;
         tb_bar b = {.start_ns = start_ns,
@@ -309,7 +310,8 @@ static int setup(sim *s, tb_err *e)
 {
     const char *root = s->c.tmpdir;
     struct stat st;
-    if (!root) root = stat("/dev/shm", &st) == 0 && access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+    if (!root)
+        root = stat("/dev/shm", &st) == 0 && access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
     snprintf(s->dir, sizeof s->dir, "%s/tb-sim-%llu-XXXXXX", root, (unsigned long long)s->c.seed);
     if (!mkdtemp(s->dir)) return tb_errf(e, "%s: cannot create", s->dir);
     snprintf(s->db_path, sizeof s->db_path, "%s/ml_data.db", s->dir);
@@ -320,10 +322,11 @@ static int setup(sim *s, tb_err *e)
     s->nstrat = s->c.strategies > 0 && s->c.strategies <= SIM_MAXSTRAT ? s->c.strategies : 3;
     tb_cal_init(&s->cal);
     tb_risk_cfg_defaults(&s->rc);
-    /* Both day-trade policies: the legacy rule on a small account, or a budget of 1..4. */
+    /* Both day-trade policies: the legacy rule on a small account, or a budget of 2..5 (with
+     * one, keep_last leaves no room for an entry at all). */
     int legacy = s->c.seed % 2;
     s->rc.dt.policy = legacy ? TB_PDT_LEGACY : TB_PDT_BUDGET;
-    s->rc.dt.max_day_trades = legacy ? 3 : 1 + (int)(s->c.seed / 2 % 4);
+    s->rc.dt.max_day_trades = legacy ? 3 : 2 + (int)(s->c.seed / 2 % 4);
     for (int i = 0; i < SIM_NSYM; i++) s->px[i] = 20 + sim_pick(&s->market, 60);
     fb_config fc = {.seed = s->c.seed,
                     .max_orders = 1 << 16,
@@ -337,6 +340,7 @@ static int setup(sim *s, tb_err *e)
                     .dup_pct = 8,
                     .disconnect_pm = 4,
                     .cash = (legacy ? 20000LL : 200000LL) * 1000000,
+                    .lose_exec = s->c.lose_exec,
                     .on_submit = sim_check_submit,
                     .trace = fb_trace,
                     .ud = s};

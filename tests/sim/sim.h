@@ -33,15 +33,17 @@ typedef struct sim_cfg {
     int stop_at_first;  /* stop the run at the first violation */
     int print_trace;    /* print every trace line (replaying a failing seed) */
     const char *tmpdir; /* where the run's home goes (NULL: /dev/shm or /tmp) */
+    int lose_exec;      /* sabotage: the broker claims to deliver its n-th execution and does
+                           not (0: never); shows that the checks catch a lost fill */
 } sim_cfg;
 
 typedef struct sim_result {
-    uint64_t hash;         /* of the whole event trace */
-    int64_t steps;         /* steps run */
-    int64_t violations;    /* of the checked invariants */
-    int64_t seen[5];       /* violations per invariant, checked or not */
-    int64_t first_step;    /* of the first checked violation, -1: none */
-    char first[512];       /* what it was */
+    uint64_t hash;      /* of the whole event trace */
+    int64_t steps;      /* steps run */
+    int64_t violations; /* of the checked invariants */
+    int64_t seen[5];    /* violations per invariant, checked or not */
+    int64_t first_step; /* of the first checked violation, -1: none */
+    char first[512];    /* what it was */
     int64_t orders, fills, crashes, disconnects, day_trades, kill_toggles, replaces;
 } sim_result;
 

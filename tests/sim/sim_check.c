@@ -115,7 +115,8 @@ static void check_daytrades(sim *s)
     if (s->rc.dt.policy == TB_PDT_LEGACY && a.equity >= s->rc.dt.min_equity) return;
     for (int i = 0; i < nd; i++) {
         tb_date end = tb_date_from_ymd(days[i] / 10000, days[i] / 100 % 100, days[i] % 100);
-        for (int k = 0; k < s->rc.dt.window_days; k++, end = tb_cal_next_trading_day(&s->cal, end)) {
+        for (int k = 0; k < s->rc.dt.window_days;
+             k++, end = tb_cal_next_trading_day(&s->cal, end)) {
             int32_t first;
             int n = window_count(s, end, &first);
             if (n > s->rc.dt.max_day_trades) {
@@ -148,8 +149,8 @@ static void check_positions(sim *s)
         for (int k = 0; k < s->nstrat; k++) {
             const char *name = s->strat_name[k];
             if (oms_strategy_qty && oms_strategy_qty(m, name, sym) != s->strat_pos[k][i])
-                sim_violation(s, 1, "%s %s: oms_strategy_qty %lld, its persisted fills %lld",
-                              name, sym, (long long)oms_strategy_qty(m, name, sym),
+                sim_violation(s, 1, "%s %s: oms_strategy_qty %lld, its persisted fills %lld", name,
+                              sym, (long long)oms_strategy_qty(m, name, sym),
                               (long long)s->strat_pos[k][i]);
             if (s->strat_pos[k][i] < 0)
                 sim_violation(s, 2, "%s %s: position %lld without an explicit short", name, sym,

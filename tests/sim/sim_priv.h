@@ -14,9 +14,9 @@
 #include "trade/gate_chain.h"
 #include "trade/trader.h"
 
-#define SIM_NSYM    2
+#define SIM_NSYM     2
 #define SIM_MAXSTRAT 6
-#define SIM_MAXDAYS 4096
+#define SIM_MAXDAYS  4096
 
 typedef struct sim {
     sim_cfg c;
