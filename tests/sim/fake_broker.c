@@ -175,6 +175,18 @@ static int add_order(fake_broker *b, const oms_order *src, int parent)
     return oi;
 }
 
+/* What an adapter's lookup by client id answers for an order the broker never got (a refused
+ * replace's new order, a cancel of an order that never arrived): "not found", reported rejected
+ * (core/broker/alpaca.c does the same). Booked final, so reconciliation reports it too. */
+static void not_found(fake_broker *b, const oms_order *src)
+{
+    if (find(b, src->client_id) >= 0) return;
+    int oi = add_order(b, src, -1);
+    if (oi < 0) return;
+    trace(b, "broker lookup %s: not found", src->client_id);
+    set_final(b, oi, OMS_ST_REJECTED, "never reached the broker");
+}
+
 /* --- the vtable -------------------------------------------------------------------------- */
 
 static int v_connect(void *self, tb_err *e)
@@ -230,8 +242,8 @@ static int v_submit(void *self, const broker_submit_req *r, tb_err *e)
         return 0;
     }
     if (sim_chance(&b->rng, b->c.timeout_pm)) { /* it is working; the answer was lost */
-        b->o[oi].undelivered++;
         trace(b, "broker timeout %s", o->client_id);
+        emit(b, oi, -1, OMS_ST_ACCEPTED, NULL); /* what the adapter's lookup finds, later */
         return tb_errf(e, "fake: timeout (the order may have reached the broker)");
     }
     emit(b, oi, -1, OMS_ST_ACCEPTED, NULL);
@@ -251,6 +263,7 @@ static int v_cancel(void *self, const oms_order *oo, tb_err *e)
     fake_broker *b = self;
     if (b->state != BROKER_READY) return tb_errf(e, "fake: not connected");
     int oi = find(b, oo->client_id);
+    if (oi < 0) not_found(b, oo);
     if (oi < 0 || b->o[oi].live_slot < 0)
         return tb_errf(e, "fake: order %s is not working", oo->client_id);
     set_final(b, oi, OMS_ST_CANCELED, "canceled by request");
@@ -263,8 +276,10 @@ static int v_replace(void *self, const broker_replace_req *r, tb_err *e)
     fake_broker *b = self;
     if (b->state != BROKER_READY) return tb_errf(e, "fake: not connected");
     int oi = find(b, r->old_order->client_id);
-    if (oi < 0 || b->o[oi].live_slot < 0 || b->o[oi].leg != OMS_LEG_NONE || b->o[oi].tp >= 0)
+    if (oi < 0 || b->o[oi].live_slot < 0 || b->o[oi].leg != OMS_LEG_NONE || b->o[oi].tp >= 0) {
+        not_found(b, r->new_order);
         return tb_errf(e, "fake: order %s cannot be replaced", r->old_order->client_id);
+    }
     if (find(b, r->new_order->client_id) >= 0)
         return tb_errf(e, "fake: client order id %s already exists", r->new_order->client_id);
     set_final(b, oi, OMS_ST_REPLACED, NULL);

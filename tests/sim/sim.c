@@ -135,7 +135,14 @@ static int boot(sim *s, tb_err *e)
         if (tb_symtab_intern(&s->syms, sim_symbols[i], e) < 0) return -1;
     if (!(s->db = tb_db_open(s->db_path, NULL, e)) || !(s->st = oms_store_open(s->db->h, e)))
         return -1;
-    if (!(s->risk = tb_risk_new(&s->rc, s->data_dir, e))) return -1;
+    /* The gates' data/ files (kill_switch.json, pdt_state.json) only with risk_files: the
+     * day-trade file is written at most once a second of wall time, so with it a run is not
+     * bit-for-bit reproducible. Without, the kill switch survives a restart as the file makes it
+     * do: engaged when the gates are created, before they see the order manager. */
+    if (!(s->risk = tb_risk_new(&s->rc, s->c.risk_files ? s->data_dir : NULL, e))) return -1;
+    if (s->kill && !s->c.risk_files &&
+        tb_risk_kill(s->risk, "file", "simulated operator (data/kill_switch.json)", e) != 0)
+        return -1;
     /* Calm markets: the VIX (and its age, the one wall-clock reading) never blocks. */
     tb_macro mac = {.vix = 15, .time_ns = tb_clock_now_ns(), .valid = 1};
     snprintf(mac.source, sizeof mac.source, "sim");
@@ -167,6 +174,7 @@ static int boot(sim *s, tb_err *e)
     if (sim_check_open(s, e) != 0) return -1;
     fb_attach(s->fb, m);
     fb_reconcile(s->fb);
+    if (s->kill) s->kill_settle = s->step + SIM_KILL_GRACE; /* cancels asked at start */
     return 0;
 }
 
@@ -227,9 +235,9 @@ static void replace_one(sim *s)
     const oms_order *o = cand[sim_pick(&s->world, k)];
     oms_changes ch = {0};
     ch.limit_price = o->limit_price + (sim_pick(&s->world, 21) - 10) * 10000;
+    /* qty is the new order's: the unfilled remainder (0) or fewer shares than it. */
     tb_qty left = o->qty - o->filled_qty;
-    if (left > 1 && sim_pick(&s->world, 2))
-        ch.qty = o->filled_qty + 1 + sim_pick(&s->world, (int)left - 1);
+    if (left > 1 && sim_pick(&s->world, 2)) ch.qty = 1 + sim_pick(&s->world, (int)left - 1);
     char id[OMS_CLIENT_ID_MAX + 1];
     oms_strlcpy(id, o->client_id, sizeof id);
     const oms_order *out = NULL;
@@ -245,6 +253,8 @@ static void toggle_kill(sim *s)
     tb_err e;
     s->kill = !s->kill;
     s->r->kill_toggles++;
+    s->kill_seq = oms_next_seq(tb_trader_oms(s->t));
+    s->kill_settle = s->step + SIM_KILL_GRACE;
     sim_trace(s, "kill switch %s", s->kill ? "engaged" : "cleared");
     if (s->kill ? tb_risk_kill(s->risk, "sim", "simulated operator", &e)
                 : tb_risk_clear(s->risk, "sim", &e))

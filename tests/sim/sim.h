@@ -33,6 +33,8 @@ typedef struct sim_cfg {
     int stop_at_first;  /* stop the run at the first violation */
     int print_trace;    /* print every trace line (replaying a failing seed) */
     const char *tmpdir; /* where the run's home goes (NULL: /dev/shm or /tmp) */
+    int risk_files;     /* the gates keep data/kill_switch.json and pdt_state.json (not
+                           reproducible: the day-trade file is written by wall-clock time) */
     int lose_exec;      /* sabotage: the broker claims to deliver its n-th execution and does
                            not (0: never); shows that the checks catch a lost fill */
 } sim_cfg;

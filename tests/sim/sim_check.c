@@ -20,9 +20,9 @@ int sim_check_open(sim *s, tb_err *e)
                            " LEFT JOIN oms_orders o ON o.client_id = f.client_id"
                            " WHERE f.rowid > ? ORDER BY f.rowid",
                            -1, &s->q_fills, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "SELECT rowid, day FROM oms_daytrades WHERE rowid > ? ORDER BY rowid",
-                           -1, &s->q_daytrades, NULL) != SQLITE_OK)
+        sqlite3_prepare_v2(
+            db, "SELECT rowid, day, client_id FROM oms_daytrades WHERE rowid > ? ORDER BY rowid",
+            -1, &s->q_daytrades, NULL) != SQLITE_OK)
         return tb_errf(e, "sim: %s", sqlite3_errmsg(db));
     return 0;
 }
@@ -107,7 +107,8 @@ static void check_daytrades(sim *s)
         s->dt_rowid = sqlite3_column_int64(s->q_daytrades, 0);
         int32_t day = (int32_t)sqlite3_column_int(s->q_daytrades, 1);
         add_daytrade(s, day);
-        sim_trace(s, "day trade on %d", (int)day);
+        sim_trace(s, "day trade on %d by %s", (int)day,
+                  (const char *)sqlite3_column_text(s->q_daytrades, 2));
         if (nd < 64) days[nd++] = day;
     }
     sqlite3_reset(s->q_daytrades);
@@ -159,11 +160,30 @@ static void check_positions(sim *s)
     }
 }
 
+/* Invariant 4, the book: what was working when the switch was engaged is canceled, and stays
+ * canceled across a restart and a broker that was away (the grace starts again while it is). */
+static void check_kill_book(sim *s)
+{
+    if (!s->kill) return;
+    if (fb_state(s->fb) != BROKER_READY) s->kill_settle = s->step + SIM_KILL_GRACE;
+    if (s->step < s->kill_settle) return;
+    const oms_order *open[512];
+    int n = oms_open_orders_all(tb_trader_oms(s->t), open, 512);
+    for (int i = 0; i < n && i < 512; i++)
+        if (open[i]->seq < s->kill_seq) {
+            sim_violation(s, 4, "kill switch engaged: %s (%s) still %s %lld steps after",
+                          open[i]->client_id, open[i]->strategy, oms_status_name(open[i]->status),
+                          (long long)(s->step - s->kill_settle + SIM_KILL_GRACE));
+            return;
+        }
+}
+
 void sim_check_step(sim *s)
 {
     read_fills(s);
     check_positions(s);
     check_daytrades(s);
+    check_kill_book(s);
     /* Invariant 5: every execution handed to the engine is in the journal once; ids are unique
      * there, so fewer rows than deliveries is a lost fill. */
     if (s->fills_seen != fb_execs_delivered(s->fb))
@@ -177,7 +197,8 @@ void sim_check_step(sim *s)
 
 /* Invariant 4: with the switch engaged an order may only reduce the position, together with the
  * other working orders that reduce it (held bracket legs wait for their parent, and a
- * take-profit leg is one-cancels-other with its stop-loss: neither counts). */
+ * take-profit leg is one-cancels-other with its stop-loss: neither counts; nor does an order
+ * whose cancel is pending, though it may still fill: the weaker reading of "pending"). */
 void sim_check_submit(void *ud, const broker_submit_req *r)
 {
     sim *s = ud;
@@ -185,7 +206,7 @@ void sim_check_submit(void *ud, const broker_submit_req *r)
     const oms_order *o = r->order;
     oms *m = tb_trader_oms(s->t);
     const oms_position *p = oms_position_get(m, o->symbol);
-    tb_qty pos = p ? p->qty : 0, apos = pos < 0 ? -pos : pos, pending = 0;
+    tb_qty pos = p ? p->qty : 0, apos = pos < 0 ? -pos : pos, pending = 0, canceling = 0;
     int reduces = pos != 0 && (pos > 0) == (o->side == OMS_SELL);
     const oms_order *open[512];
     int n = oms_open_orders(m, o->symbol, open, 512);
@@ -194,12 +215,15 @@ void sim_check_submit(void *ud, const broker_submit_req *r)
         if (w == o || strcmp(w->parent_id, o->client_id) == 0 || w->side != o->side ||
             w->status == OMS_ST_HELD || w->leg == OMS_LEG_TAKE_PROFIT)
             continue;
-        pending += w->qty - w->filled_qty;
+        if (w->status == OMS_ST_PENDING_CANCEL)
+            canceling += w->qty - w->filled_qty;
+        else
+            pending += w->qty - w->filled_qty;
     }
     if (!reduces || o->qty + pending > apos)
         sim_violation(s, 4,
                       "kill switch engaged: %s (%s) %s %lld %s sent with position %lld and %lld "
-                      "pending on that side",
+                      "working on that side (%lld more canceling)",
                       o->client_id, o->strategy, oms_side_name(o->side), (long long)o->qty,
-                      o->symbol, (long long)pos, (long long)pending);
+                      o->symbol, (long long)pos, (long long)pending, (long long)canceling);
 }

@@ -44,7 +44,9 @@ typedef struct sim {
     int in_session, minute;
     tb_date day;
     int64_t step;
-    int kill; /* the operator's kill switch */
+    int kill;            /* the operator's kill switch */
+    int64_t kill_seq;    /* orders below this sequence were working when it was engaged */
+    int64_t kill_settle; /* from this step on they must all be gone (grace for late updates) */
     /* what the journal holds, read incrementally (sim_check.c) */
     int64_t fills_rowid, dt_rowid, fills_seen;
     tb_qty strat_pos[SIM_MAXSTRAT + 2][SIM_NSYM]; /* strategies, "engine", anything else */
@@ -70,6 +72,9 @@ void sim_check_close(sim *s);
 
 /* Invariants 1, 2, 3 and 5 after a step. */
 void sim_check_step(sim *s);
+
+/* Steps the broker gets to confirm the kill switch's cancels (updates come up to 6 late). */
+#define SIM_KILL_GRACE 12
 
 /* Invariant 4, at the broker's door: called for each submit that reaches it. */
 void sim_check_submit(void *ud, const broker_submit_req *r);
