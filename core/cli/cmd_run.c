@@ -35,6 +35,19 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "tradebot run: %s\n", e.msg);
         return 1;
     }
+    /* First of all: a second engine must not recover, journal or log into a live one's home. */
+    int holder = 0;
+    int lock = tb_home_lock(TB_HOME_ENGINE_LOCK, &holder, &e);
+    if (lock < 0) {
+        if (holder > 0)
+            fprintf(stderr,
+                    "tradebot run: another engine (pid %d) is already running in %s; stop it "
+                    "first\n",
+                    holder, tb_home_dir());
+        else
+            fprintf(stderr, "tradebot run: %s\n", e.msg);
+        return 1;
+    }
     char logpath[PATH_MAX], archives[PATH_MAX];
     tb_log_opts lo = {.level = TB_LOG_INFO,
                       .also_stderr = 1,
@@ -54,5 +67,6 @@ int cmd_run(int argc, char **argv)
     }
     tb_engine_close(&en);
     tb_log_close();
+    close(lock); /* last: the log's final line is written while we still own the home */
     return rc;
 }

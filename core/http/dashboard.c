@@ -46,6 +46,8 @@ static const tb_http_route routes[] = {
     {"/api/errors", TB_HTTP_GET, 0, tb_api_get_errors},
     {"/api/kill_switch", TB_HTTP_POST, 1, tb_api_post_kill_switch},
     {"/api/healer/approve/", TB_HTTP_POST, 1, tb_api_post_healer_approve},
+    {"/api/healer/reject/", TB_HTTP_POST, 1, tb_api_post_healer_reject},
+    {"/api/healer/rollback/", TB_HTTP_POST, 1, tb_api_post_healer_rollback},
     {NULL, 0, 0, NULL},
 };
 
