@@ -62,8 +62,9 @@ void sim_violation(sim *s, int inv, const char *fmt, ...)
 /* --- strategies -------------------------------------------------------------------------- */
 
 /* A strategy of random habits: buys, sells (more than it owns, too), limit orders, brackets,
- * stops, closes and cancels, each with a probability drawn from the seed. Its choices come from
- * a generator over the bar and its own seed, so a restart does not change them. */
+ * shorts and covers (refused unless its configuration allows shorts), stops, closes and cancels,
+ * each with a probability drawn from the seed. Its choices come from a generator over the bar and
+ * its own seed, so a restart does not change them. */
 static const char strategy_src[] =
     "-- written by tests/sim/sim.c for one seed: random habits, deterministic choices\n"
     "local SEED = %lld\n"
@@ -92,6 +93,9 @@ static const char strategy_src[] =
     "      local os = ctx:orders()\n"
     "      if #os > 0 then ctx:cancel(os[1 + r(#os)].id) end\n"
     "    elseif a < %d then\n"
+    "      if r(2) == 0 then ctx:short{qty = q, reason = 'sim short'}\n"
+    "      else ctx:cover{qty = q, reason = 'sim cover'} end\n"
+    "    elseif a < %d then\n"
     "      local p = ctx:position()\n"
     "      if p.qty > 0 then\n"
     "        ctx:sell{qty = math.min(q, p.qty), stop = px * 0.99, reason = 'sim stop'}\n"
@@ -107,11 +111,15 @@ static int write_strategies(sim *s, tb_err *e)
         snprintf(s->strat_file[i], sizeof s->strat_file[i], "%s/s%d.lua", s->dir, i);
         int b = 20 + sim_pick(&s->world, 50), se = b + 20 + sim_pick(&s->world, 50);
         int br = se + 5 + sim_pick(&s->world, 20), cl = br + 5 + sim_pick(&s->world, 15);
-        int ca = cl + 10 + sim_pick(&s->world, 30), sp = ca + 5 + sim_pick(&s->world, 15);
+        int ca = cl + 10 + sim_pick(&s->world, 30), sh = ca + 5 + sim_pick(&s->world, 25);
+        int sp = sh + 5 + sim_pick(&s->world, 15);
+        /* Explicit shorts are allowed to one strategy in two seeds out of three; the others'
+         * ctx:short is refused. */
+        s->allow_short[i] = i == 0 && s->c.seed % 3 != 0;
         FILE *f = fopen(s->strat_file[i], "w");
         if (!f) return tb_errf(e, "%s: cannot write", s->strat_file[i]);
         fprintf(f, strategy_src, (long long)(sim_next(&s->world) >> 2), s->strat_name[i],
-                5 + sim_pick(&s->world, 30), b, se, br, cl, ca, sp);
+                5 + sim_pick(&s->world, 30), b, se, br, cl, ca, sh, sp);
         fclose(f);
     }
     return 0;
@@ -149,7 +157,8 @@ static int boot(sim *s, tb_err *e)
     tb_risk_set_macro(s->risk, &mac);
     memset(&s->chain, 0, sizeof s->chain);
     tb_gate_chain_add(&s->chain, tb_risk_gate, tb_risk_tick, s->risk);
-    tb_lua_limits lim = {64u << 20, 5000000};
+    /* The instruction budget, not a time limit: time would make a loaded machine change the run. */
+    tb_lua_limits lim = {.mem_limit = 64u << 20, .instr_budget = 5000000};
     tb_shost_init(&s->host, &lim);
     tb_trader_opts to = {.shost = &s->host,
                          .syms = &s->syms,
@@ -159,13 +168,17 @@ static int boot(sim *s, tb_err *e)
                          .gate_tick = tb_gate_chain_tick,
                          .gate_ud = &s->chain,
                          .flatten_minutes = 5,
+                         .allow_short = 1, /* a margin account; strategies need their own */
                          .make_broker = make_broker,
                          .broker_ud = s};
     if (!(s->t = tb_trader_new(&to, e))) return -1;
     oms *m = tb_trader_oms(s->t);
     tb_risk_attach(s->risk, m);
     for (int i = 0; i < s->nstrat; i++) {
-        tb_strategy_cfg sc = {.name = s->strat_name[i], .file = s->strat_file[i], .enabled = 1};
+        tb_strategy_cfg sc = {.name = s->strat_name[i],
+                              .file = s->strat_file[i],
+                              .enabled = 1,
+                              .allow_short = s->allow_short[i]};
         if (tb_shost_add(&s->host, &sc, e) != 0) return -1;
     }
     s->alive = 1;

@@ -15,11 +15,13 @@ extern tb_qty oms_strategy_qty(const oms *m, const char *strategy, const char *s
 int sim_check_open(sim *s, tb_err *e)
 {
     sqlite3 *db = s->db->h;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT f.rowid, f.symbol, f.side, f.qty, o.strategy FROM oms_fills f"
-                           " LEFT JOIN oms_orders o ON o.client_id = f.client_id"
-                           " WHERE f.rowid > ? ORDER BY f.rowid",
-                           -1, &s->q_fills, NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT f.rowid, f.symbol, f.side, f.qty, o.strategy, o.reason, f.client_id"
+            " FROM oms_fills f"
+            " LEFT JOIN oms_orders o ON o.client_id = f.client_id"
+            " WHERE f.rowid > ? ORDER BY f.rowid",
+            -1, &s->q_fills, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(
             db, "SELECT rowid, day, client_id FROM oms_daytrades WHERE rowid > ? ORDER BY rowid",
             -1, &s->q_daytrades, NULL) != SQLITE_OK)
@@ -60,11 +62,21 @@ static void read_fills(sim *s)
         const char *side = (const char *)sqlite3_column_text(s->q_fills, 2);
         tb_qty q = sqlite3_column_int64(s->q_fills, 3);
         const char *strat = (const char *)sqlite3_column_text(s->q_fills, 4);
+        const char *reason = (const char *)sqlite3_column_text(s->q_fills, 5);
         s->fills_seen++;
         if (sym < 0) continue;
         if (side && strcmp(side, "sell") == 0) q = -q;
         s->acct_pos[sym] += q;
-        s->strat_pos[strat_index(s, strat ? strat : "")][sym] += q;
+        int k = strat_index(s, strat ? strat : "");
+        tb_qty before = s->strat_pos[k][sym], after = before + q;
+        s->strat_pos[k][sym] = after;
+        /* Invariant 2, fill by fill: below zero only by an explicit short (from below zero a buy
+         * may cross up: the strategy got there by one). */
+        int shorted = reason && strcmp(reason, "sim short") == 0;
+        if (k < s->nstrat && before >= 0 && after < 0 && !shorted)
+            sim_violation(s, 2, "%s %s: %lld -> %lld by %s (%s)", s->strat_name[k],
+                          sim_symbols[sym], (long long)before, (long long)after,
+                          (const char *)sqlite3_column_text(s->q_fills, 6), reason ? reason : "?");
     }
     sqlite3_reset(s->q_fills);
 }
@@ -153,7 +165,7 @@ static void check_positions(sim *s)
                 sim_violation(s, 1, "%s %s: oms_strategy_qty %lld, its persisted fills %lld", name,
                               sym, (long long)oms_strategy_qty(m, name, sym),
                               (long long)s->strat_pos[k][i]);
-            if (s->strat_pos[k][i] < 0)
+            if (s->strat_pos[k][i] < 0 && !s->allow_short[k])
                 sim_violation(s, 2, "%s %s: position %lld without an explicit short", name, sym,
                               (long long)s->strat_pos[k][i]);
         }

@@ -24,6 +24,7 @@ typedef struct sim {
     char dir[256], db_path[320], data_dir[320];
     char strat_name[SIM_MAXSTRAT][16], strat_file[SIM_MAXSTRAT][320];
     int nstrat;
+    int allow_short[SIM_MAXSTRAT]; /* its configuration allows ctx:short */
     sim_rng market, world;
     tb_cal cal;
     tb_risk_cfg rc;
