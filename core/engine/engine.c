@@ -319,7 +319,7 @@ static int open_trading(tb_engine *en, tb_err *e)
     return 0;
 }
 
-int tb_engine_open(tb_engine *en, tb_err *e)
+int tb_engine_open(tb_engine *en, const tb_engine_args *args, tb_err *e)
 {
     memset(en, 0, sizeof *en);
     current = en;
@@ -332,6 +332,7 @@ int tb_engine_open(tb_engine *en, tb_err *e)
         log_config_errors(&errs);
         return tb_errf(e, "%s (and %d more; `tradebot check` lists them)", errs.msg[0], errs.n - 1);
     }
+    if (args && args->dashboard_port >= 0) en->cfg.dashboard.port = args->dashboard_port;
     apply_logging(&en->cfg);
     if (!(en->loop = tb_loop_new(en->cfg.loop.latency_probe_ms, e))) return -1;
     tb_loop_hooks hooks = {.on_stop = on_stop, .on_reload = on_reload, .ud = en};
