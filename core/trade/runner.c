@@ -68,6 +68,26 @@ static void on_replay(const tb_replay_ev *ev, void *ud)
     }
 }
 
+/* Rows of a --data file that did not become bars: a warning each (the first few) and a summary,
+ * so a backtest over a damaged file does not look like one over a complete one. */
+static void report_skips(tb_runner *r, const char *path, const tb_csv_report *rep)
+{
+    tb_csv_report *all = &r->data_skips;
+    all->rows += rep->rows;
+    all->accepted += rep->accepted;
+    for (int i = 0; i < TB_CSV_NREASONS; i++) all->skipped[i] += rep->skipped[i];
+    for (int k = 0; k < rep->nmsgs && all->nmsgs < TB_CSV_MAX_MSGS; k++)
+        memcpy(all->msgs[all->nmsgs++], rep->msgs[k], sizeof all->msgs[0]);
+    size_t n = tb_csv_skipped(rep);
+    if (!n) return;
+    char sum[192];
+    tb_csv_summary(rep, sum, sizeof sum);
+    TB_WARN(COMPONENT(r), "%s: %s", path, sum);
+    for (int k = 0; k < rep->nmsgs; k++) TB_WARN(COMPONENT(r), "skipped %s", rep->msgs[k]);
+    if (n > (size_t)rep->nmsgs)
+        TB_WARN(COMPONENT(r), "%s: ... and %zu more skipped rows", path, n - (size_t)rep->nmsgs);
+}
+
 static int load_csv_dir(tb_runner *r, const char *dir, tb_err *e)
 {
     DIR *d = opendir(dir);
@@ -85,6 +105,7 @@ static int load_csv_dir(tb_runner *r, const char *dir, tb_err *e)
             closedir(d);
             return -1;
         }
+        report_skips(r, path, &rep);
         files++;
     }
     closedir(d);
