@@ -137,15 +137,8 @@ static int make_broker(void *ud, oms *m, broker *out, tb_err *e)
  * the fills, and what was working is canceled (core/engine/persist.c, tb_persist_restore). */
 static int restore_paper(sim *s, tb_err *e)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db->h,
-                           "SELECT COALESCE(SUM(CASE side WHEN 'buy' THEN -qty * price"
-                           " ELSE qty * price END - COALESCE(commission, 0)), 0) FROM oms_fills",
-                           -1, &st, NULL) != SQLITE_OK)
-        return tb_errf(e, "oms_fills: %s", sqlite3_errmsg(s->db->h));
-    tb_money cash = s->initial_cash;
-    if (sqlite3_step(st) == SQLITE_ROW) cash += sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    tb_money cash;
+    if (oms_store_cash(s->st, s->initial_cash, &cash, e) != 0) return -1;
     int n = tb_trader_restore_paper(s->t, cash, e);
     if (n > 0) sim_trace(s, "paper restored: %d orders canceled", n);
     return n < 0 ? -1 : 0;
