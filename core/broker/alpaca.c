@@ -135,7 +135,8 @@ void alp_apply(alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty
                        .reason = reason,
                        .cum_qty = o->filled_qty,
                        .avg_price = o->filled_avg_price,
-                       .t_ns = tb_clock_now_ns()};
+                       .t_ns = tb_clock_now_ns(),
+                       .exec_t_ns = o->exec_at_ns};
     tb_qty q, have_qty;
     tb_money px, have_notional;
     if (oms_filled_with_held(a->o.oms, mine->client_id, &have_qty, &have_notional) != 0)

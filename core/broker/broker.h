@@ -34,7 +34,8 @@ typedef struct broker_update {
     tb_money commission;
     tb_qty cum_qty;     /* broker's cumulative filled qty after it (0: not reported) */
     tb_money avg_price; /* broker's cumulative average price (0: not reported) */
-    int64_t t_ns;
+    int64_t t_ns;       /* when we learned it */
+    int64_t exec_t_ns;  /* the broker's time of the execution (0: not reported): dates the fill */
 } broker_update;
 
 typedef void (*broker_update_fn)(void *ud, const broker_update *u);

@@ -173,9 +173,7 @@ int cmd_backtest(int argc, char **argv)
     tb_log_opts lo = {.level = TB_LOG_ERROR, .also_stderr = 1};
     tb_log_configure(&lo);
     struct event_base *base = event_base_new();
-    tb_lua_limits lim = {64u << 20, 5000000};
     tb_shost host;
-    tb_shost_init(&host, &lim);
     /* The same gates as `tradebot run`, from the home's configuration (or the defaults); no
      * state files: a backtest must not see the live kill switch or day-trade count. */
     tb_config cfg;
@@ -186,6 +184,7 @@ int cmd_backtest(int argc, char **argv)
         fprintf(stderr, "tradebot backtest: %s\n", errs.msg[0]);
         return 1;
     }
+    tb_shost_init_config(&host, &cfg); /* the same sandbox limits as `tradebot run` */
     tb_risk_cfg rcfg;
     tb_risk_cfg_from_config(&cfg, &rcfg);
     tb_risk *risk = tb_risk_new(&rcfg, NULL, &e);

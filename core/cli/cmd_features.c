@@ -136,9 +136,8 @@ int cmd_features(int argc, char **argv)
     tb_log_opts lo = {.level = TB_LOG_ERROR, .also_stderr = 1};
     tb_log_configure(&lo);
     struct event_base *base = event_base_new();
-    tb_lua_limits lim = {64u << 20, 5000000};
     tb_shost host;
-    tb_shost_init(&host, &lim);
+    tb_shost_init_config(&host, &cfg);
     tb_runner r;
     memset(&r, 0, sizeof r);
     tb_ml *ml = open_ml(&e);

@@ -91,6 +91,10 @@ static const cf_field sandbox_fields[] = {
     {"instruction_budget", CF_INT, OFF(sandbox.instruction_budget), 1000, 1e10, NULL, NULL, 0, 0, 0,
      NULL},
     {"memory_limit_mb", CF_INT, OFF(sandbox.memory_limit_mb), 1, 4096, NULL, NULL, 0, 0, 0, NULL},
+    {"time_limit_ms", CF_INT, OFF(sandbox.time_limit_ms), 1, 60000, NULL, NULL, 0, 0, 0, NULL},
+    {"max_overruns", CF_INT, OFF(sandbox.max_overruns), 1, 1000, NULL, NULL, 0, 0, 0, NULL},
+    {"pattern_steps", CF_INT, OFF(sandbox.pattern_steps), 1000, 1e10, NULL, NULL, 0, 0, 0, NULL},
+    {"state_max_kb", CF_INT, OFF(sandbox.state_max_kb), 1, 65536, NULL, NULL, 0, 0, 0, NULL},
     END,
 };
 
@@ -103,6 +107,7 @@ static const cf_field reload_fields[] = {
 static const cf_field repl_fields[] = {
     {"enabled", CF_BOOL, OFF(repl.enabled), 0, 0, NULL, NULL, 0, 0, 0, NULL},
     {"socket", CF_STR, OFF(repl.socket), 1, 100, NULL, NULL, 0, 0, 0, NULL},
+    {"time_limit_ms", CF_INT, OFF(repl.time_limit_ms), 100, 3600000, NULL, NULL, 0, 0, 0, NULL},
     {"instruction_budget", CF_INT, OFF(repl.instruction_budget), 1000, 1e11, NULL, NULL, 0, 0, 0,
      NULL},
     END,

@@ -28,7 +28,7 @@ static int lua_file_loads(const char *dir, const char *rel, char *why, size_t le
     tb_err e;
     snprintf(path, sizeof path, "%s/%s", dir, rel);
     if (access(path, F_OK) != 0) return 0; /* deleted by the change */
-    tb_lua_limits lim = {64u << 20, 5000000};
+    tb_lua_limits lim = {.mem_limit = 64u << 20, .instr_budget = 5000000, .time_limit_ms = 1000};
     if (tb_shost_check_file(path, rel, &lim, &e) == 0) return 0;
     snprintf(why, len, "%s does not load: %s", rel, e.msg);
     return -1;

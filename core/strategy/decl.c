@@ -41,7 +41,7 @@ static int check_tunable(json_t *tunable, const char *rel, tb_err *e)
 
 json_t *tb_strategy_decl(const char *code, size_t len, const char *rel, tb_err *e)
 {
-    tb_lua_limits lim = {64u << 20, 5000000};
+    tb_lua_limits lim = {.mem_limit = 64u << 20, .instr_budget = 5000000, .time_limit_ms = 1000};
     lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, &lim, e);
     if (!L) return NULL;
     json_t *out = NULL;

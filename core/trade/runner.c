@@ -28,6 +28,8 @@ static void sample_equity(tb_runner *r, int64_t t_ns)
     r->last_sample_ns = t_ns;
 }
 
+#define COMPONENT(r) ((r)->o.log_component ? (r)->o.log_component : "replay")
+
 static void on_replay(const tb_replay_ev *ev, void *ud)
 {
     tb_runner *r = ud;
@@ -38,7 +40,7 @@ static void on_replay(const tb_replay_ev *ev, void *ud)
         break;
     case TB_REPLAY_SESSION_START: {
         char d[16];
-        TB_INFO("replay", "session %s started", tb_date_fmt(ev->session->date, d, sizeof d));
+        TB_INFO(COMPONENT(r), "session %s started", tb_date_fmt(ev->session->date, d, sizeof d));
         if (r->o.on_session_start) r->o.on_session_start(r->o.ud, ev->session->date);
         tb_trader_session_start(r->trader, ev->session);
         break;
@@ -51,7 +53,7 @@ static void on_replay(const tb_replay_ev *ev, void *ud)
         tb_trader_stats_get(r->trader, &st);
         char d[16], eq[32];
         broker_account a = tb_trader_account(r->trader);
-        TB_INFO("replay",
+        TB_INFO(COMPONENT(r),
                 "session %s ended: bars=%llu orders=%llu fills=%llu blocked=%llu equity=%s",
                 tb_date_fmt(ev->session->date, d, sizeof d), (unsigned long long)st.bars,
                 (unsigned long long)st.orders, (unsigned long long)st.fills,
@@ -60,7 +62,7 @@ static void on_replay(const tb_replay_ev *ev, void *ud)
     }
     case TB_REPLAY_DONE:
         r->done = 1;
-        TB_INFO("replay", "replay finished");
+        TB_INFO(COMPONENT(r), "replay finished");
         if (r->o.on_done) r->o.on_done(r->o.ud);
         break;
     }

@@ -45,6 +45,10 @@ typedef struct tb_runner_opts {
     void (*on_session_start)(void *ud, tb_date d); /* before a session's first bar */
     void (*on_session_end)(void *ud);              /* after a session's last bar */
     void *ud;
+    /* The component of the session and replay lines. NULL: "replay", the engine's own sessions
+     * the Sentinel and the Healer read from logs/trading_bot.log; a replay that is not the
+     * engine's (the training replay) names itself so it is not taken for trading. */
+    const char *log_component;
 } tb_runner_opts;
 
 typedef struct tb_equity_point {

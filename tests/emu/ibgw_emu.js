@@ -198,6 +198,13 @@ function openOrderMsg(o) {
 }
 const statusMsg = (o) => frame([3, o.id, o.status, o.filled, o.qty - o.filled,
   o.filled ? px(o.notional / o.filled) : 0, o.permId, o.parentId || 0, o.lastPx || 0, o.clientId, '', 0]);
+// An execution's time as IB writes it: New York wall time and the zone's name.
+const nyFmt = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', year: 'numeric',
+  month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const ibTime = (ms) => {
+  const p = Object.fromEntries(nyFmt.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  return `${p.year}${p.month}${p.day} ${p.hour}:${p.minute}:${p.second} America/New_York`;
+};
 const execMsg = (x, reqId) => frame([11, reqId, x.orderId, 265598, x.symbol, 'STK', '', '0', '', '',
   'SMART', 'USD', x.symbol, 'NMS', x.execId, x.time, ACCOUNT, 'ISLAND', x.side, x.shares, px(x.price),
   x.permId, x.clientId, 0, x.cumQty, px(x.avgPrice), x.ref, '', '', '', 1]);
@@ -232,7 +239,7 @@ function fill(o, qty, at) {
   const x = { execId: `0000e0d5.${String(++st.execSeq).padStart(8, '0')}.01.01`, orderId: o.id,
     symbol: o.symbol, side: o.action === 'BUY' ? 'BOT' : 'SLD', shares: qty, price: at,
     cumQty: o.filled, avgPrice: o.notional / o.filled, ref: o.ref, permId: o.permId,
-    clientId: o.clientId, time: '20261127 10:00:00 America/New_York', commission: Math.max(1, qty * 0.005) };
+    clientId: o.clientId, time: ibTime(Date.now()), commission: Math.max(1, qty * 0.005) };
   st.execs.push(x);
   st.stats.fills++;
   if (o.filled === o.qty) o.status = 'Filled';

@@ -132,7 +132,7 @@ static void rig_open(rig *r, const strat_src *ss, int n, int account_short, int 
     snprintf(r->decisions, sizeof r->decisions, "%s/decisions.jsonl", r->dir);
     tb_err e;
     r->dec = tb_jsonl_open(r->decisions, 0, &e);
-    tb_lua_limits lim = {64u << 20, 5000000};
+    tb_lua_limits lim = {.mem_limit = 64u << 20, .instr_budget = 5000000};
     tb_shost_init(&r->host, &lim);
     tb_symtab_init(&r->syms);
     tb_cal_init(&r->cal);
@@ -196,7 +196,8 @@ static tb_qty account_qty(rig *r)
 /* A string field of strategy i's ctx.state ("" when absent), copied into out. */
 static const char *state_str(rig *r, int i, const char *k, char *out, size_t len)
 {
-    json_t *st = tb_shost_state_get(r->host.s[i]);
+    tb_err e;
+    json_t *st = tb_shost_state_get(&r->host, r->host.s[i], &e);
     const char *v = json_string_value(json_object_get(st, k));
     snprintf(out, len, "%s", v ? v : "");
     json_decref(st);
