@@ -469,6 +469,11 @@ static void flatten_if_late(tb_trader *t, const tb_bar *bar)
     for (int i = 0; i < n && i < 64; i++) flatten_owner(t, bar, owners[i], sym);
 }
 
+int64_t tb_trader_resume_ns(const tb_trader *t)
+{
+    return t->resume_ns;
+}
+
 void tb_trader_set_resume(tb_trader *t, int64_t ns)
 {
     t->resume_ns = ns;
