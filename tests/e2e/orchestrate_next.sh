@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.bash"
 
 "$TRADEBOT" orchestrate --home "$H" >"$H/orch.out" 2>&1 &
 OPID=$!
-trap 'kill $OPID 2>/dev/null; cleanup' EXIT
+trap 'kill $OPID 2>/dev/null || true; cleanup' EXIT
 check "it says how many steps it runs and from where" \
   wait_for "grep -qE '^tradebot orchestrate: [0-9]+ steps from .*scripts/orchestrator.lua' '$H/orch.out'" 30
 check "it names the next step, its time in UTC and ET, and how long until then" \
