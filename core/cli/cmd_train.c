@@ -7,6 +7,9 @@
 #include "store/db.h"
 #include "util/clock.h"
 
+#include <jansson.h>
+#include <stdlib.h>
+
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -40,10 +43,14 @@ static void print_result(const tb_pipeline_result *r, const char *models, int as
 {
     const tb_train_result *t = &r->train;
     if (as_json) {
-        printf("{\"model\": \"%s\", \"dir\": \"%s\", \"valid\": %s, \"current\": %s, "
-               "\"rows\": %zu, \"generated_rows\": %lld, \"auc\": %.6f, \"logloss\": %.6f}\n",
-               r->name, r->dir, r->valid ? "true" : "false", r->current ? "true" : "false", t->rows,
-               (long long)r->generated, isfinite(t->auc) ? t->auc : -1.0, t->logloss);
+        json_t *o = json_pack("{s:s, s:s, s:b, s:b, s:I, s:I, s:f, s:f, s:s}", "model", r->name,
+                              "dir", r->dir, "valid", r->valid, "current", r->current, "rows",
+                              (json_int_t)t->rows, "generated_rows", (json_int_t)r->generated,
+                              "auc", isfinite(t->auc) ? t->auc : -1.0, "logloss", t->logloss,
+                              "promotion", r->kept_why);
+        char *s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+        puts(s ? s : "{}");
+        free(s), json_decref(o);
         return;
     }
     printf("%-18s %s\n", "model", r->dir);
@@ -60,6 +67,8 @@ static void print_result(const tb_pipeline_result *r, const char *models, int as
             printf("                   %.1f-%.1f %6zu     %.3f     %.3f\n", b / 10.0,
                    (b + 1) / 10.0, t->calib[b].n, t->calib[b].mean_p, t->calib[b].observed);
     if (r->current) printf("%-18s %s/current -> %s\n", "in service", models, r->name);
+    if (r->kept_why[0])
+        printf("%-18s %s\n", r->current ? "promoted" : "kept as candidate", r->kept_why);
 }
 
 static int parse_args(int argc, char **argv, int *force, int *as_json)
@@ -112,8 +121,15 @@ static int train(const tb_config *cfg, int force, int as_json)
         fprintf(stderr, "tradebot train: model %s is not valid: %s\n", r.name, r.invalid_why);
         return 1;
     }
-    TB_INFO("ml", "model trained: id=%s rows=%zu auc=%.4f logloss=%.4f current=%s", r.name,
-            r.train.rows, r.train.auc, r.train.logloss, r.name);
+    if (!r.current) {
+        char cur[PATH_MAX] = "none";
+        tb_models_current(models, cur, sizeof cur);
+        TB_WARN("ml", "model kept as candidate: id=%s auc=%.4f: %s; current stays %s", r.name,
+                r.train.auc, r.kept_why, cur);
+        return 0;
+    }
+    TB_INFO("ml", "model trained: id=%s rows=%zu auc=%.4f logloss=%.4f current=%s (%s)", r.name,
+            r.train.rows, r.train.auc, r.train.logloss, r.name, r.kept_why);
     return 0;
 }
 
