@@ -159,6 +159,9 @@ typedef struct tb_risk_dt_state {
 
 void tb_risk_dt_get(tb_risk *r, const tb_gate_ctx *cx, tb_risk_dt_state *out);
 
+/* The first day (yyyymmdd) of the window of window_days business days ending on last. */
+int32_t tb_risk_dt_window_first(const tb_cal *cal, int window_days, int32_t last);
+
 /* A broker that still reports a day-trade count: a difference is logged and the broker wins. */
 void tb_risk_dt_broker_count(tb_risk *r, const tb_gate_ctx *cx, int count);
 

@@ -1,4 +1,5 @@
 #include "tbtest.h"
+#include "data/calendar.h"
 #include "oms/oms.h"
 
 /* A fake broker that records calls, and a fake journal that records what was saved. */
@@ -43,9 +44,9 @@ static int fb_account(void *s, broker_account *a, tb_err *e)
     return 0;
 }
 static void fb_set_update(void *s, broker_update_fn fn, void *ud) {}
-static const broker_vtable fake_vt = {"fake",     fb_connect,   fb_connect, fb_state,
-                                      fb_submit,  fb_cancel,    fb_replace, fb_positions,
-                                      fb_account, fb_set_update};
+static const broker_vtable fake_vt = {"fake",     fb_connect,    fb_connect, fb_state,
+                                      fb_submit,  fb_cancel,     fb_replace, fb_positions,
+                                      fb_account, fb_set_update, NULL};
 
 static int j_orders(void *ud, const oms_order *const *os, int n, tb_err *e)
 {
@@ -96,7 +97,9 @@ static int update(oms *m, const char *id, oms_status st)
     return oms_on_update(m, &u, &e);
 }
 
-static int fill(oms *m, const char *id, const char *exec, tb_qty q, tb_money px)
+/* An execution; exec_t_ns: when the broker executed it (0: not reported). */
+static int fill_at(oms *m, const char *id, const char *exec, tb_qty q, tb_money px,
+                   int64_t exec_t_ns)
 {
     broker_update u = {.client_id = id,
                        .status = OMS_ST_PARTIALLY_FILLED,
@@ -104,9 +107,15 @@ static int fill(oms *m, const char *id, const char *exec, tb_qty q, tb_money px)
                        .exec_id = exec,
                        .exec_qty = q,
                        .exec_price = px,
-                       .t_ns = 2};
+                       .t_ns = 2,
+                       .exec_t_ns = exec_t_ns};
     tb_err e = {{0}};
     return oms_on_update(m, &u, &e);
+}
+
+static int fill(oms *m, const char *id, const char *exec, tb_qty q, tb_money px)
+{
+    return fill_at(m, id, exec, q, px, 0);
 }
 
 TEST(generated_client_ids_are_deterministic_and_never_repeat)
@@ -343,6 +352,63 @@ TEST(closing_next_session_is_not_a_day_trade)
     fill(m, c->client_id, "s1", 100, TB_USD(11, 0));
     CHECK_INT(oms_daytrade_count(m, 20260101, 20260131), 0);
     CHECK_STR(c->client_id, "tb-rsi-AAPL-20260106-2");
+    oms_free(m);
+}
+
+/* 11:00 New York time on y-m-d. */
+static int64_t ny_11am(int y, int mo, int d)
+{
+    return tb_cal_local_to_ns(tb_date_from_ymd(y, mo, d), 11 * 3600);
+}
+
+/* 100 AAPL bought (executed at buy_t_ns, 0: not reported) and a sell of them submitted. */
+static const oms_order *bought_and_selling(oms *m, int64_t buy_t_ns)
+{
+    const oms_order *o, *c;
+    oms_intent in = buy("AAPL", 100);
+    oms_submit(m, &in, &o, NULL);
+    fill_at(m, o->client_id, "b1", 100, TB_USD(10, 0), buy_t_ns);
+    in.side = OMS_SELL;
+    oms_submit(m, &in, &c, NULL);
+    return c;
+}
+
+TEST(fill_learned_after_a_restart_is_a_day_trade_dated_by_the_brokers_execution_time)
+{
+    /* After a restart the order manager has no session day yet when reconciliation brings the
+     * closing fill of shares bought this morning: it was dated day 0 and never counted. */
+    oms *m = setup(64);
+    const oms_order *c = bought_and_selling(m, 0);
+    oms_set_session_day(m, 0); /* restarted: the first session event has not come yet */
+    CHECK_INT(fill_at(m, c->client_id, "s1", 100, TB_USD(11, 0), ny_11am(2026, 1, 5)), 0);
+    const oms_daytrade *dt = oms_daytrades_get(oms_get_daytrades(m), 0);
+    CHECK(dt != NULL);
+    if (dt) CHECK_INT(dt->day, 20260105);
+    CHECK_INT(oms_daytrade_count(m, 20260105, 20260105), 1);
+    oms_free(m);
+}
+
+TEST(fill_of_an_earlier_day_learned_late_keeps_its_day_and_closes_no_later_shares)
+{
+    oms *m = setup(64);
+    const oms_order *c = bought_and_selling(m, 0); /* opened 2026-01-05 */
+    oms_set_session_day(m, 20260106);
+    /* Executed on the 5th, learned on the 6th: a day trade of the 5th. */
+    fill_at(m, c->client_id, "s1", 100, TB_USD(11, 0), ny_11am(2026, 1, 5) + 3600000000000LL);
+    CHECK_INT(oms_daytrade_count(m, 20260105, 20260105), 1);
+    CHECK_INT(oms_daytrade_count(m, 20260106, 20260106), 0);
+    CHECK_INT(oms_position_get(m, "AAPL")->qty, 0);
+    oms_free(m);
+}
+
+TEST(fill_executed_after_our_simulated_session_day_keeps_ours)
+{
+    /* A replay on simulated days against a broker: the broker's clock is ahead of ours, and the
+     * day-trade window is ours. */
+    oms *m = setup(64);
+    const oms_order *c = bought_and_selling(m, ny_11am(2026, 12, 7));
+    fill_at(m, c->client_id, "s1", 100, TB_USD(11, 0), ny_11am(2026, 12, 7));
+    CHECK_INT(oms_daytrade_count(m, 20260105, 20260105), 1);
     oms_free(m);
 }
 
