@@ -87,8 +87,8 @@ int tb_models_current(const char *models, char *out, size_t len)
 }
 
 /* The metrics.json of the most recently trained folder (in service or kept as a candidate), a
- * new reference, or NULL when no folder has one. */
-static json_t *newest_metrics(const char *models)
+ * new reference (its folder's name into name when given), or NULL when no folder has one. */
+static json_t *newest_metrics(const char *models, char *name, size_t name_len)
 {
     DIR *d = opendir(models);
     json_t *best = NULL;
@@ -103,6 +103,7 @@ static json_t *newest_metrics(const char *models)
             json_decref(best);
             best = json_incref(m);
             best_at = json_integer_value(at);
+            if (name) snprintf(name, name_len, "%s", de->d_name);
         }
         json_decref(m);
     }
@@ -115,7 +116,7 @@ static json_t *newest_metrics(const char *models)
 int tb_models_due(const char *models, double interval_hours, int64_t now_ns, char *why,
                   size_t why_len)
 {
-    json_t *m = newest_metrics(models);
+    json_t *m = newest_metrics(models, NULL, 0);
     if (!m) {
         snprintf(why, why_len, "no model trained yet");
         return 1;
@@ -128,4 +129,11 @@ int tb_models_due(const char *models, double interval_hours, int64_t now_ns, cha
              when ? when : "?", age_h, interval_hours, due ? "" : ": not due yet");
     json_decref(m);
     return due;
+}
+
+int tb_models_latest(const char *models, char *name, size_t len)
+{
+    json_t *m = newest_metrics(models, name, len);
+    json_decref(m);
+    return m ? 0 : -1;
 }

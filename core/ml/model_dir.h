@@ -32,4 +32,7 @@ int tb_models_current(const char *models, char *out, size_t len);
 int tb_models_due(const char *models, double interval_hours, int64_t now_ns, char *why,
                   size_t why_len);
 
+/* The name of the most recently trained folder (in service or a candidate), or -1 if none. */
+int tb_models_latest(const char *models, char *name, size_t len);
+
 #endif

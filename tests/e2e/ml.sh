@@ -22,6 +22,8 @@ check "with a clear log line naming the floor" \
   grep -q "model kept as candidate: id=$cand auc=0\.[0-9]*: walk-forward AUC 0\.[0-9]* is below the floor 0.5500 (ml.min_auc); current stays none" "$H/logs/trading_bot.log"
 check "metrics.json says it was not promoted and why" \
   bash -c "jq -e '.promotion.promoted == false and (.promotion.why | test(\"below the floor\"))' '$M/$cand/metrics.json' >/dev/null"
+out=$("$TRADEBOT" train --home "$H" --promote nope 2>&1) && rc=0 || rc=$?
+check "promoting an unknown folder fails with one line" bash -c "[ $rc -eq 1 ] && [ ! -e '$M/current' ]"
 # The rest is about serving a model: a floor every model clears.
 jq '.ml.min_auc = 0' "$H/config/trading_config.json" >"$H/c.json" && mv "$H/c.json" "$H/config/trading_config.json"
 
