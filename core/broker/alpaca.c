@@ -532,8 +532,9 @@ static void v_set_update(void *self, broker_update_fn fn, void *ud)
     a->fn = fn, a->ud = ud;
 }
 
-static const broker_vtable alpaca_vt = {"alpaca", v_connect, v_disconnect, v_state,   v_submit,
-                                        v_cancel, v_replace, v_positions,  v_account, v_set_update};
+static const broker_vtable alpaca_vt = {"alpaca",  v_connect,    v_disconnect, v_state,
+                                        v_submit,  v_cancel,     v_replace,    v_positions,
+                                        v_account, v_set_update, NULL};
 
 broker alpaca_broker(alpaca *a)
 {

@@ -721,6 +721,11 @@ int oms_on_update(oms *m, const broker_update *u, tb_err *e)
         oms_strlcpy(s->o.broker_id, u->broker_id, sizeof s->o.broker_id);
     int rc = u->has_exec ? apply_exec(m, s, u, e) : 0;
     if (rc < 0) return rc;
+    /* A partly filled order reported as such, without an execution (reconciliation), while we
+     * wait for a cancel or replace: the broker never got the request, the order works on. */
+    if (!u->has_exec && u->status == OMS_ST_PARTIALLY_FILLED && s->o.filled_qty > 0 &&
+        (s->o.status == OMS_ST_PENDING_CANCEL || s->o.status == OMS_ST_PENDING_REPLACE))
+        return change_status(m, s, OMS_ST_PARTIALLY_FILLED, "cancel or replace not done", e);
     /* Fill statuses follow quantities; only an execution can move them. */
     if (u->status == OMS_ST_FILLED || u->status == OMS_ST_PARTIALLY_FILLED) return 0;
     if (s->o.status == u->status) return 0;

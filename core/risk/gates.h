@@ -103,7 +103,8 @@ void tb_risk_attach(tb_risk *r, oms *m);
 int tb_risk_gate(void *ud, const tb_gate_ctx *cx, const oms_intent *in, char *gate, size_t gate_len,
                  char *reason, size_t reason_len);
 
-/* tb_gate_tick_fn: session change, daily loss, day-trade state file. */
+/* tb_gate_tick_fn: session change, daily loss, day-trade state file, and the kill switch's
+ * cancels of what is still working from before it. */
 void tb_risk_tick(void *ud, const tb_gate_ctx *cx);
 
 /* Re-reads changed files (macro.json, pdt_state.json, kill_switch.json) at most once a second of
