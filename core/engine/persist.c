@@ -86,10 +86,29 @@ static int j_save_fill(void *ud, const oms_order *o, const oms_exec *x, const om
     return rc;
 }
 
+static int j_fill_commission(void *ud, const char *exec_id, tb_money *out, tb_err *e)
+{
+    tb_engine *en = ud;
+    return en->inner.fill_commission(en->inner.ud, exec_id, out, e);
+}
+
+static int j_save_commission(void *ud, const oms_order *o, const char *exec_id, tb_money fee,
+                             const oms_position *p, const oms_position *sp, tb_err *e)
+{
+    tb_engine *en = ud;
+    int old = wait_begin(en);
+    int rc = en->inner.save_commission(en->inner.ud, o, exec_id, fee, p, sp, e);
+    return wait_end(en, old, rc);
+}
+
 oms_journal tb_persist_journal(tb_engine *en)
 {
     en->inner = oms_store_journal(en->ostore);
-    oms_journal j = {.ud = en, .save_orders = j_save_orders, .save_fill = j_save_fill};
+    oms_journal j = {.ud = en,
+                     .save_orders = j_save_orders,
+                     .save_fill = j_save_fill,
+                     .fill_commission = j_fill_commission,
+                     .save_commission = j_save_commission};
     return j;
 }
 

@@ -246,6 +246,10 @@ static void on_oms_event(void *ud, const oms_event *ev)
 {
     tb_trader *t = ud;
     tb_strategy *s = tb_shost_find(t->o.shost, ev->order->strategy);
+    if (ev->kind == OMS_EV_FEE) { /* a commission after its fill: the fees, nothing to tell */
+        t->st.fees += ev->exec->commission;
+        return;
+    }
     if (ev->kind == OMS_EV_FILL) {
         t->st.fills++;
         t->st.fees += ev->exec->commission;
