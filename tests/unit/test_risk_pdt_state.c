@@ -109,7 +109,7 @@ static void start(fx *f)
 {
     use_files(f);
     tb_risk_set_kv(f->r, kv);
-    oms_journal j = {f, jr_orders, jr_fill};
+    oms_journal j = {.ud = f, .save_orders = jr_orders, .save_fill = jr_fill};
     oms_set_journal(f->m, &j);
 }
 
@@ -179,7 +179,7 @@ TEST(a_crash_leaves_the_file_behind_and_the_start_takes_the_database_without_an_
     setup_with_a_day_trade(&f);
     CHECK_INT(file_count(), 1);
     /* The next day trade is committed, and the engine dies before the file is written. */
-    oms_journal none = {0};
+    oms_journal none = {.ud = NULL};
     oms_set_journal(f.m, &none);
     CHECK_INT(fx_trade(&f, "BBB", OMS_BUY, 10), 0);
     CHECK_INT(fx_trade(&f, "BBB", OMS_SELL, 10), 0);
