@@ -426,6 +426,8 @@ TEST(a_strategy_name_with_other_characters_still_finds_its_own_position)
                             "    local id, err = ctx:sell{qty = 10, reason = 'out'}\n"
                             "    ctx.state.sell = id and 'sent' or tostring(err)\n"
                             "  end\n"
+                            "end, on_fill = function(ctx, f)\n"
+                            "  ctx.state.fills = tostring((tonumber(ctx.state.fills) or 0) + 1)\n"
                             "end }\n",
          0},
     };
@@ -434,6 +436,7 @@ TEST(a_strategy_name_with_other_characters_still_finds_its_own_position)
     for (int i = 0; i < 5; i++) rig_bar(&r);
     char buf[256];
     CHECK_STR(state_str(&r, 0, "pos", buf, sizeof buf), "10");
+    CHECK_STR(state_str(&r, 0, "fills", buf, sizeof buf), "2"); /* on_fill reaches it */
     CHECK_STR(state_str(&r, 0, "sell", buf, sizeof buf), "sent");
     CHECK_INT(account_qty(&r), 0);
     rig_close(&r);
