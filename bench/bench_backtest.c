@@ -30,7 +30,11 @@ static int cmp_i64(const void *a, const void *b)
 static int open_runner(tb_runner *r, struct event_base *base, tb_shost *h, const char *file,
                        int nsym, int days)
 {
-    tb_lua_limits lim = {64u << 20, 5000000};
+    /* TB_BENCH_TIME_LIMIT_MS: the sandbox's deadline per call (default 50 as configured; 0 runs
+     * without the watchdog timer, to measure what it costs). */
+    const char *tl = getenv("TB_BENCH_TIME_LIMIT_MS");
+    tb_lua_limits lim = {
+        .mem_limit = 64u << 20, .instr_budget = 5000000, .time_limit_ms = tl ? atoll(tl) : 50};
     tb_shost_init(h, &lim);
     tb_runner_opts o = {.base = base,
                         .shost = h,

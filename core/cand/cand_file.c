@@ -1,4 +1,5 @@
 #include "cand/cand_file.h"
+#include "util/atomic.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,10 +12,10 @@ static const char header[] =
 
 int tb_cand_write(const char *path, const tb_cand_set *set, const tb_scorer *s, tb_err *e)
 {
-    char tmp[4200], day[16];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) return tb_errf(e, "%s: %s", tmp, strerror(errno));
+    char day[16];
+    tb_atomic a;
+    if (tb_atomic_begin(&a, path, TB_STATE_FILE_MODE, e) != 0) return -1;
+    FILE *f = a.f;
     fputs(header, f);
     for (int k = 0; k < s->ncomp; k++) fprintf(f, ",score_%s", s->comp[k]);
     fputc('\n', f);
@@ -27,14 +28,7 @@ int tb_cand_write(const char *path, const tb_cand_set *set, const tb_scorer *s, 
         for (int k = 0; k < s->ncomp; k++) fprintf(f, ",%.4f", c->comp[k]);
         fputc('\n', f);
     }
-    int bad = ferror(f) | (fflush(f) != 0) | (fsync(fileno(f)) != 0);
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        int err = errno;
-        unlink(tmp);
-        return tb_errf(e, "%s: %s", path, strerror(err));
-    }
-    return 0;
+    return tb_atomic_commit(&a, e);
 }
 
 static int parse_row(char *line, tb_cand_set *out, tb_err *e)

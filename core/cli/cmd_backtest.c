@@ -149,6 +149,7 @@ static void use_config(const bt_args *a, const tb_config *c, tb_runner_opts *ro,
     ro->slippage_bps = (int32_t)c->paper.slippage_bps;
     ro->commission_per_share = (tb_money)(c->paper.commission_per_share * 1e6 + 0.5);
     ro->flatten_minutes = (int)c->paper.flatten_minutes;
+    ro->allow_short = c->risk.allow_short;
 }
 
 int cmd_backtest(int argc, char **argv)
@@ -172,9 +173,7 @@ int cmd_backtest(int argc, char **argv)
     tb_log_opts lo = {.level = TB_LOG_ERROR, .also_stderr = 1};
     tb_log_configure(&lo);
     struct event_base *base = event_base_new();
-    tb_lua_limits lim = {64u << 20, 5000000};
     tb_shost host;
-    tb_shost_init(&host, &lim);
     /* The same gates as `tradebot run`, from the home's configuration (or the defaults); no
      * state files: a backtest must not see the live kill switch or day-trade count. */
     tb_config cfg;
@@ -185,6 +184,7 @@ int cmd_backtest(int argc, char **argv)
         fprintf(stderr, "tradebot backtest: %s\n", errs.msg[0]);
         return 1;
     }
+    tb_shost_init_config(&host, &cfg); /* the same sandbox limits as `tradebot run` */
     tb_risk_cfg rcfg;
     tb_risk_cfg_from_config(&cfg, &rcfg);
     tb_risk *risk = tb_risk_new(&rcfg, NULL, &e);

@@ -122,8 +122,8 @@ int cmd_check(int argc, char **argv)
     if (tb_config_load(path, 1, &cfg, &errs) != 0) {
         for (int i = 0; i < errs.n; i++) add(&r, errs.msg[i]);
     } else {
-        tb_lua_limits lim = {(size_t)cfg.sandbox.memory_limit_mb << 20,
-                             cfg.sandbox.instruction_budget};
+        tb_lua_limits lim;
+        tb_shost_limits(&cfg, &lim);
         for (int i = 0; i < cfg.nstrategies; i++) {
             char abs[PATH_MAX];
             tb_home_path(abs, sizeof abs, cfg.strategies[i].file);

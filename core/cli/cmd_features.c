@@ -1,4 +1,5 @@
 #include "cand/cand_file.h"
+#include "util/atomic.h"
 #include "cli/commands.h"
 #include "config/config.h"
 #include "home/home.h"
@@ -135,9 +136,8 @@ int cmd_features(int argc, char **argv)
     tb_log_opts lo = {.level = TB_LOG_ERROR, .also_stderr = 1};
     tb_log_configure(&lo);
     struct event_base *base = event_base_new();
-    tb_lua_limits lim = {64u << 20, 5000000};
     tb_shost host;
-    tb_shost_init(&host, &lim);
+    tb_shost_init_config(&host, &cfg);
     tb_runner r;
     memset(&r, 0, sizeof r);
     tb_ml *ml = open_ml(&e);
@@ -150,13 +150,12 @@ int cmd_features(int argc, char **argv)
             "{s:s, s:s, s:s, s:i, s:o}", "date", tb_date_fmt(set.date, d, sizeof d), "schema_of",
             cur ? cur->id : "(no model in service: live schema)", "candidates_generated_at",
             set.generated_at, "problems", problems, "candidates", rows);
-        char tmp[PATH_MAX + 8];
+        tb_err we;
         tb_home_path(path, sizeof path, "data/candidate_features.json");
-        snprintf(tmp, sizeof tmp, "%s.tmp", path);
-        if (json_dump_file(doc, tmp, JSON_INDENT(2)) == 0 && rename(tmp, path) == 0)
+        if (tb_atomic_write_json(path, doc, JSON_INDENT(2), TB_STATE_FILE_MODE, &we) == 0)
             rc = problems ? 1 : 0;
         else
-            fprintf(stderr, "tradebot features: cannot write %s\n", path);
+            fprintf(stderr, "tradebot features: %s\n", we.msg);
         if (as_json) {
             char *s = json_dumps(doc, JSON_INDENT(2));
             puts(s);

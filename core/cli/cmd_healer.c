@@ -3,6 +3,7 @@
 #include "healer/healer.h"
 #include "healer/store.h"
 #include "home/home.h"
+#include "log/log.h"
 #include "sched/defaults.h"
 
 #include <limits.h>
@@ -11,8 +12,9 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: tradebot healer [--home DIR] [list [--json] | run [--now] [--id ID] [--no-propose] |\n"
-    "                        approve ID | reject ID | rollback | cleanup [--all]]\n\n"
+    "usage: tradebot healer [--home DIR] [list [--json] | show ID | run [--now] [--id ID]\n"
+    "                        [--no-propose] | approve ID | reject ID | rollback [ID] |\n"
+    "                        cleanup [--all]]\n\n"
     "Repairs from the Sentinel's findings (docs/operations.md 4.7). The home must be a git\n"
     "repository. `run` (the default) turns the last audit's findings into directives with the\n"
     "Lua files of scripts/healer/ (and the LLM proposer when healer.llm_enabled), then executes\n"
@@ -21,10 +23,45 @@ static const char usage[] =
     "git worktree on branch healer/auto-fix-{SYMBOL}-{TIMESTAMP}: apply, validate (changed Lua\n"
     "files load, tradebot check, busted specs if any, a replay of the last healer.replay_sessions\n"
     "sessions not worse on healer.metrics), commit. Success leaves the branch; failure deletes\n"
-    "it and keeps data/healer_logs/ID.log. `approve ID` merges an Executed directive's branch\n"
+    "it and keeps data/healer_logs/ID.log. A change may touch only strategies/*.lua and the\n"
+    "params/symbol_params of config/trading_config.json within the tunable bounds each\n"
+    "strategy declares; anything else is Refused (a healer_boundary finding). `show ID` prints\n"
+    "the full diff, the replay figures and the finding. `approve ID` merges an Executed "
+    "directive's branch\n"
     "into the home (the running engine hot-reloads it) or lets a Queued one run; `rollback`\n"
     "reverts the last promotion; `cleanup` deletes branches nobody awaits review on (--all:\n"
     "every healer/auto-fix-* branch). Everything goes to logs/healer_history.jsonl.\n";
+
+/* The change as a diff: the committed one when it ran, else the proposed patch. */
+static const char *diff_of(json_t *d)
+{
+    const char *diff = json_string_value(json_object_get(d, "diff"));
+    return diff ? diff : json_string_value(json_object_get(json_object_get(d, "change"), "patch"));
+}
+
+/* "2 files +3 -1" for a diff, else the change itself in one line. */
+static void summary(json_t *d, char *out, size_t len)
+{
+    const char *diff = diff_of(d);
+    if (!diff) {
+        char *c = json_dumps(json_object_get(d, "change"), JSON_COMPACT | JSON_SORT_KEYS);
+        snprintf(out, len, "%.60s%s", c ? c : "", c && strlen(c) > 60 ? "..." : "");
+        free(c);
+        return;
+    }
+    int files = 0, add = 0, del = 0;
+    for (const char *l = diff; *l;) {
+        size_t n = strcspn(l, "\n");
+        if (strncmp(l, "+++ ", 4) == 0)
+            files++;
+        else if (strncmp(l, "--- ", 4) != 0 && n && l[0] == '+')
+            add++;
+        else if (strncmp(l, "--- ", 4) != 0 && n && l[0] == '-')
+            del++;
+        l += n + (l[n] == '\n');
+    }
+    snprintf(out, len, "%d file%s +%d -%d", files, files == 1 ? "" : "s", add, del);
+}
 
 static void print_list(json_t *root, int json)
 {
@@ -39,12 +76,62 @@ static void print_list(json_t *root, int json)
     json_array_foreach(json_object_get(root, "directives"), i, d)
     {
         const char *b = json_string_value(json_object_get(d, "branch"));
-        printf("%-22s %-18s %-8s %-13s %-26s %s%s%s\n", json_string_value(json_object_get(d, "id")),
-               hl_status(d), json_string_value(json_object_get(d, "severity")),
+        char sum[96];
+        summary(d, sum, sizeof sum);
+        printf("%-22s %-18s %-8s %-13s %-26s %-6s %s%s%s\n",
+               json_string_value(json_object_get(d, "id")), hl_status(d),
+               json_string_value(json_object_get(d, "severity")),
                json_string_value(json_object_get(d, "kind")),
                json_string_value(json_object_get(d, "target")),
-               json_is_true(json_object_get(d, "can_auto_apply")) ? "auto" : "manual", b ? " " : "",
-               b ? b : "");
+               json_is_true(json_object_get(d, "can_auto_apply")) ? "auto" : "manual", sum,
+               b ? " " : "", b ? b : "");
+    }
+}
+
+static void field(const char *name, json_t *v)
+{
+    if (json_is_string(v)) printf("%-10s %s\n", name, json_string_value(v));
+}
+
+static void print_figures(const char *name, json_t *f)
+{
+    if (!json_is_object(f)) return;
+    printf("  %-10s trades %lld  pnl %.2f  win rate %.2f  max drawdown %.2f%%  sharpe %.2f\n", name,
+           (long long)json_integer_value(json_object_get(f, "trades")),
+           json_number_value(json_object_get(f, "pnl")),
+           json_number_value(json_object_get(f, "win_rate")),
+           json_number_value(json_object_get(f, "max_drawdown_pct")),
+           json_number_value(json_object_get(f, "sharpe")));
+}
+
+/* Everything an operator needs to decide: the finding, the change in full, the replay. */
+static void print_one(json_t *d)
+{
+    static const char *const fields[][2] = {
+        {"proposer", "proposer"},       {"kind", "kind"},           {"target", "target"},
+        {"severity", "severity"},       {"symbol", "symbol"},       {"finding", "finding"},
+        {"message", "finding_message"}, {"rationale", "rationale"}, {"error", "error"},
+        {"branch", "branch"},           {"merge", "merge_commit"},  {"log", "log"}};
+    field("id", json_object_get(d, "id"));
+    printf("%-10s %s\n", "status", hl_status(d));
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        field(fields[i][0], json_object_get(d, fields[i][1]));
+    json_t *r = json_object_get(d, "replay");
+    if (json_is_object(r)) {
+        printf("replay     %s .. %s\n", json_string_value(json_object_get(r, "from")),
+               json_string_value(json_object_get(r, "to")));
+        print_figures("baseline", json_object_get(r, "baseline"));
+        print_figures("candidate", json_object_get(r, "candidate"));
+    } else {
+        printf("replay     not run yet\n");
+    }
+    const char *diff = diff_of(d);
+    if (diff) {
+        printf("diff:\n%s%s", diff, diff[0] && diff[strlen(diff) - 1] == '\n' ? "" : "\n");
+    } else {
+        char *c = json_dumps(json_object_get(d, "change"), JSON_INDENT(2) | JSON_SORT_KEYS);
+        printf("change (not applied yet):\n%s\n", c ? c : "");
+        free(c);
     }
 }
 
@@ -89,6 +176,10 @@ int cmd_healer(int argc, char **argv)
     tb_config_errors errs;
     char cfgpath[PATH_MAX];
     if (tb_home_init(&e) != 0) return fail(e.msg);
+    /* Refusals and decisions are engine-log lines too (the Sentinel and operators read it). */
+    tb_log_opts lo = {.level = TB_LOG_INFO};
+    if (tb_log_open(tb_home_path(cfgpath, sizeof cfgpath, "logs/trading_bot.log"), &lo, &e) != 0)
+        return fail(e.msg);
     tb_sched_write_default_scripts(); /* a new home gets the shipped proposers */
     if (tb_config_load(tb_home_path(cfgpath, sizeof cfgpath, TB_CONFIG_PATH), 1, &cfg, &errs) != 0)
         return fail(errs.msg[0]);
@@ -104,6 +195,16 @@ int cmd_healer(int argc, char **argv)
         else
             print_list(root, argc > 2 && strcmp(argv[2], "--json") == 0);
         json_decref(root);
+    } else if (strcmp(sub, "show") == 0 && argc == 3) {
+        json_t *root = hl_store_load(&e);
+        json_t *d = root ? hl_store_find(root, argv[2]) : NULL;
+        if (!root)
+            rc = fail(e.msg);
+        else if (!d)
+            fprintf(stderr, "tradebot healer: no directive %s\n", argv[2]), rc = 1;
+        else
+            print_one(d);
+        json_decref(root);
     } else if (strcmp(sub, "approve") == 0 && argc == 3) {
         if (hl_approve(argv[2], "cli", &res, &e) != 0)
             rc = fail(e.msg);
@@ -114,8 +215,8 @@ int cmd_healer(int argc, char **argv)
             rc = fail(e.msg);
         else
             printf("%s: Rejected\n", argv[2]);
-    } else if (strcmp(sub, "rollback") == 0 && argc == 2) {
-        if (hl_rollback("cli", &res, &e) != 0)
+    } else if (strcmp(sub, "rollback") == 0 && argc <= 3) {
+        if (hl_rollback(argc == 3 ? argv[2] : NULL, "cli", &res, &e) != 0)
             rc = fail(e.msg);
         else
             printf("%s: RolledBack\n", json_string_value(json_object_get(res, "id")));
@@ -131,5 +232,6 @@ int cmd_healer(int argc, char **argv)
     }
     json_decref(res);
     tb_config_free(&cfg);
+    tb_log_close();
     return rc;
 }

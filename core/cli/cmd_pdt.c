@@ -1,4 +1,5 @@
 #include "cli/commands.h"
+#include "util/atomic.h"
 #include "home/home.h"
 
 #include <errno.h>
@@ -19,11 +20,9 @@ static const char usage[] =
 
 static int write_atomic(const char *path, json_t *j)
 {
-    char tmp[PATH_MAX + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if (json_dump_file(j, tmp, JSON_INDENT(2)) != 0 || rename(tmp, path) != 0) {
-        fprintf(stderr, "tradebot pdt: cannot write %s: %s\n", path, strerror(errno));
-        remove(tmp);
+    tb_err e;
+    if (tb_atomic_write_json(path, j, JSON_INDENT(2), TB_STATE_FILE_MODE, &e) != 0) {
+        fprintf(stderr, "tradebot pdt: cannot write: %s\n", e.msg);
         return 1;
     }
     return 0;

@@ -131,6 +131,7 @@ int cmd_repl(int argc, char **argv)
         return 1;
     }
     int tty = isatty(STDIN_FILENO);
+    tb_repl_catch_interrupt();
     tb_home_path(history, sizeof history, "run/repl_history");
     if (tty) {
         read_history(history);

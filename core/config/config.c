@@ -75,6 +75,7 @@ static const cf_field strategy_fields[] = {
     {"symbols", CF_STRLIST, SOFF(symbols), 0, 15, NULL, NULL, SOFF(nsymbols), 0, 0, NULL},
     {"params", CF_JSONOBJ, SOFF(params), 0, 0, NULL, NULL, 0, 0, 0, NULL},
     {"symbol_params", CF_JSONOBJ, SOFF(symbol_params), 0, 0, NULL, NULL, 0, 0, 0, NULL},
+    {"allow_short", CF_BOOL, SOFF(allow_short), 0, 0, NULL, NULL, 0, 0, 0, NULL},
     END,
 };
 
@@ -90,6 +91,10 @@ static const cf_field sandbox_fields[] = {
     {"instruction_budget", CF_INT, OFF(sandbox.instruction_budget), 1000, 1e10, NULL, NULL, 0, 0, 0,
      NULL},
     {"memory_limit_mb", CF_INT, OFF(sandbox.memory_limit_mb), 1, 4096, NULL, NULL, 0, 0, 0, NULL},
+    {"time_limit_ms", CF_INT, OFF(sandbox.time_limit_ms), 1, 60000, NULL, NULL, 0, 0, 0, NULL},
+    {"max_overruns", CF_INT, OFF(sandbox.max_overruns), 1, 1000, NULL, NULL, 0, 0, 0, NULL},
+    {"pattern_steps", CF_INT, OFF(sandbox.pattern_steps), 1000, 1e10, NULL, NULL, 0, 0, 0, NULL},
+    {"state_max_kb", CF_INT, OFF(sandbox.state_max_kb), 1, 65536, NULL, NULL, 0, 0, 0, NULL},
     END,
 };
 
@@ -102,6 +107,7 @@ static const cf_field reload_fields[] = {
 static const cf_field repl_fields[] = {
     {"enabled", CF_BOOL, OFF(repl.enabled), 0, 0, NULL, NULL, 0, 0, 0, NULL},
     {"socket", CF_STR, OFF(repl.socket), 1, 100, NULL, NULL, 0, 0, 0, NULL},
+    {"time_limit_ms", CF_INT, OFF(repl.time_limit_ms), 100, 3600000, NULL, NULL, 0, 0, 0, NULL},
     {"instruction_budget", CF_INT, OFF(repl.instruction_budget), 1000, 1e11, NULL, NULL, 0, 0, 0,
      NULL},
     END,
@@ -197,6 +203,7 @@ static const cf_field risk_fields[] = {
     {"hours", CF_OBJ, 0, 0, 0, NULL, risk_hours_fields, 0, 0, 0, NULL},
     {"daily_loss", CF_OBJ, 0, 0, 0, NULL, risk_loss_fields, 0, 0, 0, NULL},
     {"buying_power", CF_OBJ, 0, 0, 0, NULL, risk_bp_fields, 0, 0, 0, NULL},
+    R("allow_short", CF_BOOL, allow_short, 0, 0, NULL),
     END,
 };
 #undef R

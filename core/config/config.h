@@ -31,6 +31,7 @@ typedef struct tb_strategy_cfg {
     int nsymbols;
     json_t *params;        /* overrides of the strategy's params (object) */
     json_t *symbol_params; /* { "AAPL": { param: value } } */
+    int allow_short;       /* ctx:short may open a short (the account must allow it too) */
 } tb_strategy_cfg;
 
 typedef struct tb_config {
@@ -48,6 +49,10 @@ typedef struct tb_config {
     struct {
         int64_t instruction_budget; /* per strategy call */
         int64_t memory_limit_mb;    /* per strategy state */
+        int64_t time_limit_ms;      /* wall clock per strategy call */
+        int64_t max_overruns;       /* stops before the strategy is disabled */
+        int64_t pattern_steps;      /* per string.find/match/gmatch/gsub call */
+        int64_t state_max_kb;       /* ctx.state serialised */
     } sandbox;
     struct {
         int enabled;
@@ -57,6 +62,7 @@ typedef struct tb_config {
         int enabled;
         char *socket;
         int64_t instruction_budget;
+        int64_t time_limit_ms; /* wall clock per chunk */
     } repl;
     struct {
         int64_t latency_probe_ms;
@@ -106,6 +112,7 @@ typedef struct tb_config {
         struct {
             int enabled;
         } buying_power;
+        int allow_short; /* the account may sell short (a margin account that can borrow) */
     } risk;
     struct {
         int enabled;                /* `tradebot run` runs the daily sequence on its loop */

@@ -1,4 +1,5 @@
 #include "data/csv.h"
+#include "util/atomic.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -72,16 +73,16 @@ int tb_csv_write_per_symbol(const char *dir, const tb_symtab *syms, const tb_bar
         if (!used[s]) continue;
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/%s.csv", dir, tb_symtab_name(syms, s));
-        FILE *f = fopen(path, "w");
-        if (!f) {
-            rc = tb_errf(e, "%s: %s", path, strerror(errno));
-            break;
-        }
-        fputs("t,o,h,l,c,v,vw,n\n", f);
+        /* A replay reading the folder meanwhile sees the old file or the new one. */
+        tb_atomic a;
+        if ((rc = tb_atomic_begin(&a, path, 0644, e)) != 0) break;
+        fputs("t,o,h,l,c,v,vw,n\n", a.f);
         for (size_t i = 0; i < n && rc == 0; i++)
-            if (bars[i].sym == s) rc = write_row(f, syms, &bars[i], 0, e);
-        if ((ferror(f) | fclose(f)) != 0 && rc == 0)
-            rc = tb_errf(e, "%s: write failed: %s", path, strerror(errno));
+            if (bars[i].sym == s) rc = write_row(a.f, syms, &bars[i], 0, e);
+        if (rc != 0)
+            tb_atomic_abort(&a);
+        else
+            rc = tb_atomic_commit(&a, e);
     }
     free(used);
     return rc;

@@ -63,6 +63,13 @@ int tb_engine_reload_config(tb_engine *en, tb_err *e)
         if (!sc->enabled) continue;
         tb_strategy *s = tb_shost_find(&en->shost, sc->name);
         tb_err le;
+        if (s && strcmp(s->rel, sc->file) != 0) { /* a second file may not take a running name */
+            TB_ERROR("strategy",
+                     "strategy load refused: %s: strategy name '%s' is already taken by %s (%s "
+                     "keeps running)",
+                     sc->file, sc->name, s->rel, s->rel);
+            continue;
+        }
         if (!s) {
             if (tb_shost_add(&en->shost, sc, &le) != 0)
                 TB_ERROR("strategy", "strategy load failed: %s", le.msg);
@@ -72,6 +79,7 @@ int tb_engine_reload_config(tb_engine *en, tb_err *e)
         json_decref(s->cfg_symbol_params);
         s->cfg_params = tb_engine_feedback_params(en, sc); /* with the controller's overlay */
         s->cfg_symbol_params = sc->symbol_params ? json_incref(sc->symbol_params) : NULL;
+        s->allow_short = sc->allow_short;
         tb_shost_reload_path(&en->shost, s->path, &le);
     }
     if (en->risk) {
@@ -282,6 +290,7 @@ static int open_trading(tb_engine *en, tb_err *e)
         .slippage_bps = (int32_t)c->paper.slippage_bps,
         .commission_per_share = (tb_money)(c->paper.commission_per_share * 1e6 + 0.5),
         .flatten_minutes = (int)c->paper.flatten_minutes,
+        .allow_short = c->risk.allow_short,
         .decisions = en->decisions,
         .journal = tb_persist_journal(en),
         .gate = tb_gate_chain_fn,
@@ -310,7 +319,7 @@ static int open_trading(tb_engine *en, tb_err *e)
     return 0;
 }
 
-int tb_engine_open(tb_engine *en, tb_err *e)
+int tb_engine_open(tb_engine *en, const tb_engine_args *args, tb_err *e)
 {
     memset(en, 0, sizeof *en);
     current = en;
@@ -323,13 +332,12 @@ int tb_engine_open(tb_engine *en, tb_err *e)
         log_config_errors(&errs);
         return tb_errf(e, "%s (and %d more; `tradebot check` lists them)", errs.msg[0], errs.n - 1);
     }
+    if (args && args->dashboard_port >= 0) en->cfg.dashboard.port = args->dashboard_port;
     apply_logging(&en->cfg);
     if (!(en->loop = tb_loop_new(en->cfg.loop.latency_probe_ms, e))) return -1;
     tb_loop_hooks hooks = {.on_stop = on_stop, .on_reload = on_reload, .ud = en};
     if (tb_loop_handle_signals(en->loop, &hooks, e) != 0) return -1;
-    tb_lua_limits lim = {.mem_limit = (size_t)en->cfg.sandbox.memory_limit_mb << 20,
-                         .instr_budget = en->cfg.sandbox.instruction_budget};
-    tb_shost_init(&en->shost, &lim);
+    tb_shost_init_config(&en->shost, &en->cfg);
     write_default_strategies();
     if (open_risk(en, e) != 0 || open_trading(en, e) != 0) return -1;
     for (int i = 0; i < en->cfg.nstrategies; i++) {
@@ -343,9 +351,10 @@ int tb_engine_open(tb_engine *en, tb_err *e)
     if (en->cfg.repl.enabled) {
         char sock[PATH_MAX];
         tb_home_path(sock, sizeof sock, en->cfg.repl.socket);
-        if (!(en->repl = tb_repl_server_new(tb_loop_base(en->loop), sock,
-                                            en->cfg.repl.instruction_budget, e)))
-            return -1;
+        tb_lua_limits rl = {.mem_limit = 512u << 20,
+                            .instr_budget = en->cfg.repl.instruction_budget,
+                            .time_limit_ms = en->cfg.repl.time_limit_ms};
+        if (!(en->repl = tb_repl_server_new(tb_loop_base(en->loop), sock, &rl, e))) return -1;
     }
     /* The engine trades without its dashboard: a taken port is an error in the log, not a stop. */
     tb_err de;

@@ -3,6 +3,7 @@
  * engine between two events (a poll timer on the loop).
  */
 #include "engine/feedback.h"
+#include "util/atomic.h"
 #include "home/home.h"
 #include "log/jsonl.h"
 #include "log/log.h"
@@ -107,12 +108,14 @@ static void audit(const char *action, json_t *d)
 
 static int save_overlay(struct tb_engine_feedback *fb)
 {
-    char path[4096], tmp[4200];
+    char path[4096];
     tb_home_path(path, sizeof path, TB_OVERLAY_PATH);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if (json_dump_file(fb->overlay, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) != 0 ||
-        rename(tmp, path) != 0)
+    tb_err e;
+    if (tb_atomic_write_json(path, fb->overlay, JSON_INDENT(2) | JSON_SORT_KEYS, TB_STATE_FILE_MODE,
+                             &e) != 0) {
+        TB_ERROR("sentinel", "cannot write: %s", e.msg);
         return -1;
+    }
     fb->overlay_mtime = mtime_of(TB_OVERLAY_PATH);
     return 0;
 }

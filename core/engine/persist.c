@@ -15,11 +15,12 @@ static void save_state(tb_engine *en, const char *strategy)
 {
     tb_strategy *s = tb_shost_find(&en->shost, strategy);
     if (!s) return;
-    json_t *j = tb_shost_state_get(s);
+    tb_err e;
+    json_t *j = tb_shost_state_get(&en->shost, s, &e);
+    if (!j) return; /* logged and counted as an overrun; the last good state stays saved */
     char *text = json_dumps(j, JSON_COMPACT);
     char key[96];
     snprintf(key, sizeof key, "strategy_state:%s", s->name);
-    tb_err e;
     if (!text || tb_kv_set_later(en->kv, key, text, &e) != 0)
         TB_ERROR("persist", "cannot save the state of %s: %s", s->name,
                  text ? e.msg : "encoding failed");
@@ -73,12 +74,12 @@ static int j_save_orders(void *ud, const oms_order *const *orders, int n, tb_err
 }
 
 static int j_save_fill(void *ud, const oms_order *o, const oms_exec *x, const oms_position *p,
-                       const oms_daytrade *dt, tb_err *e)
+                       const oms_position *sp, const oms_daytrade *dt, tb_err *e)
 {
     tb_engine *en = ud;
     int old = wait_begin(en);
     int rc = en->runner.trader ? save_cursor(en, e) : 0;
-    if (rc == 0) rc = en->inner.save_fill(en->inner.ud, o, x, p, dt, e);
+    if (rc == 0) rc = en->inner.save_fill(en->inner.ud, o, x, p, sp, dt, e);
     return wait_end(en, old, rc);
 }
 

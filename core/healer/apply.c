@@ -10,6 +10,7 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int base_is(const char *file, const char *name)
 {
@@ -34,18 +35,29 @@ static json_t *find_strategy(json_t *cfg, const char *name)
     return NULL;
 }
 
-static int set_path(json_t *root, const char *dotted, json_t *value)
+/* config_change: strategies.<name>.params.<param> or
+ * strategies.<name>.symbol_params.<SYMBOL>.<param> (the boundary allows nothing else). */
+static int set_strategy_path(json_t *cfg, const char *dotted, json_t *value, tb_err *e)
 {
-    char buf[256], *save = NULL;
+    char buf[256], *save = NULL, *parts[6];
+    int n = 0;
+    if (!dotted || !value || strlen(dotted) >= sizeof buf)
+        return tb_errf(e, "config_change needs change.path and change.value");
     snprintf(buf, sizeof buf, "%s", dotted);
-    json_t *at = root;
-    char *key = strtok_r(buf, ".", &save), *next;
-    for (; key && (next = strtok_r(NULL, ".", &save)); key = next) {
-        json_t *child = json_object_get(at, key);
-        if (!json_is_object(child)) json_object_set_new(at, key, child = json_object());
-        at = child;
+    for (char *t = strtok_r(buf, ".", &save); t && n < 6; t = strtok_r(NULL, ".", &save))
+        parts[n++] = t;
+    json_t *s = n >= 4 && strcmp(parts[0], "strategies") == 0 ? find_strategy(cfg, parts[1]) : NULL;
+    if (!s) return tb_errf(e, "config_change %s: no such strategy in the configuration", dotted);
+    json_t *at = json_object_get(s, parts[2]);
+    if (!json_is_object(at)) json_object_set_new(s, parts[2], at = json_object());
+    if (n == 5) {
+        json_t *sym = json_object_get(at, parts[3]);
+        if (!json_is_object(sym)) json_object_set_new(at, parts[3], sym = json_object());
+        at = sym;
     }
-    return key ? json_object_set(at, key, value) : -1;
+    return json_object_set(at, parts[n - 1], value) == 0
+               ? 0
+               : tb_errf(e, "config_change %s: cannot set", dotted);
 }
 
 static int edit_config(json_t *d, const char *dir, tb_err *e)
@@ -77,10 +89,8 @@ static int edit_config(json_t *d, const char *dir, tb_err *e)
                 rc = tb_errf(e, "param_change needs change.params or change.param and value");
         }
     } else {
-        const char *key = json_string_value(json_object_get(ch, "path"));
-        if (!key || !json_object_get(ch, "value") ||
-            set_path(cfg, key, json_object_get(ch, "value")))
-            rc = tb_errf(e, "config_change needs change.path and change.value");
+        rc = set_strategy_path(cfg, json_string_value(json_object_get(ch, "path")),
+                               json_object_get(ch, "value"), e);
     }
     if (rc == 0 && json_dump_file(cfg, path, JSON_INDENT(2)) != 0)
         rc = tb_errf(e, "cannot write %s", path);
@@ -112,12 +122,13 @@ static int patch_script(json_t *d, const char *dir, int logfd, tb_err *e)
         return write_text(path, content, e);
     }
     if (!patch) return tb_errf(e, "script_patch needs change.patch (a unified diff) or content");
-    snprintf(path, sizeof path, "%s/run/healer.patch", dir);
+    /* Beside the checkout, not in it: the change is judged by what it leaves in the tree. */
+    snprintf(path, sizeof path, "%s.patch", dir);
     if (write_text(path, patch, e) != 0) return -1;
-    const char *argv[] = {"git", "apply", "--whitespace=nowarn", "run/healer.patch", NULL};
-    if (hl_run(argv, dir, logfd, NULL) != 0)
-        return tb_errf(e, "the patch does not apply (git apply failed)");
-    return 0;
+    const char *argv[] = {"git", "apply", "--whitespace=nowarn", path, NULL};
+    int rc = hl_run(argv, dir, logfd, NULL);
+    unlink(path);
+    return rc == 0 ? 0 : tb_errf(e, "the patch does not apply (git apply failed)");
 }
 
 int hl_apply_change(json_t *d, const char *dir, int logfd, tb_err *e)

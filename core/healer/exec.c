@@ -4,6 +4,7 @@
  * the finding and the figures. Success leaves the branch for review; failure deletes it and
  * keeps the failure log (data/healer_logs/<id>.log, and its tail in the directive).
  */
+#include "healer/boundary.h"
 #include "healer/healer.h"
 #include "healer/healer_priv.h"
 #include "healer/proc.h"
@@ -86,20 +87,62 @@ static void branch_name(json_t *d, char *out, size_t len)
     }
 }
 
-/* Files the change touched in the checkout (config, strategies, scripts). */
-static json_t *changed_files(const char *dir, int logfd)
+/* Every path git status reports in the checkout (tracked changes and untracked files anywhere,
+ * not only where a change is expected), as {path: "XY"}. */
+static json_t *status_map(const char *dir, int logfd)
 {
-    const char *argv[] = {"git", "status", "--porcelain", "--untracked-files=all",
-                          "--",  "config", "strategies",  "scripts",
-                          NULL};
+    const char *argv[] = {"git", "status", "--porcelain=v1", "-z", "--untracked-files=all", NULL};
     char *out = NULL;
-    json_t *list = json_array();
+    json_t *map = json_object();
     if (hl_run(argv, dir, logfd, &out) == 0 && out) {
-        for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-            if (strlen(l) > 3) json_array_append_new(list, json_string(l + 3));
+        for (char *p = out; *p;) {
+            size_t n = strlen(p);
+            if (n > 3) json_object_set_new(map, p + 3, json_stringn(p, 2));
+            p += n + 1;
+        }
     }
     free(out);
-    return list;
+    return map;
+}
+
+/* What the change did to the checkout: the paths whose status differs from before it was
+ * applied. Refuses (-1 with why) deletions, symlinks and anything not a regular file. */
+static int changed_paths(const char *dir, json_t *before, json_t *after, json_t *changed, char *why,
+                         size_t len)
+{
+    const char *path;
+    json_t *xy;
+    json_object_foreach(after, path, xy)
+    {
+        if (json_equal(xy, json_object_get(before, path))) continue;
+        char full[4096];
+        struct stat st;
+        snprintf(full, sizeof full, "%s/%s", dir, path);
+        if (strchr(json_string_value(xy), 'D'))
+            return snprintf(why, len, "the change deletes %s: deletions are refused", path), -1;
+        if (lstat(full, &st) != 0 || !S_ISREG(st.st_mode))
+            return snprintf(why, len, "the change makes %s something other than a regular file",
+                            path),
+                   -1;
+        json_array_append_new(changed, json_string(path));
+    }
+    return 0;
+}
+
+/* The boundary after the change is applied: every changed path and its content against the
+ * checkout's HEAD (boundary.h). */
+static int within_boundary(const char *wt, json_t *before, json_t *changed, int logfd, char *why,
+                           size_t len)
+{
+    json_t *after = status_map(wt, logfd);
+    int rc = changed_paths(wt, before, after, changed, why, len);
+    json_decref(after);
+    if (rc == 0) {
+        hl_rev head = {wt, "HEAD"};
+        hl_tree base = {hl_read_rev, &head}, cand = {hl_read_dir, (void *)wt};
+        rc = hl_boundary_content(&base, &cand, changed, why, len);
+    }
+    return rc;
 }
 
 static char *read_tail(const char *path, size_t max)
@@ -165,9 +208,21 @@ static int commit(json_t *d, const char *wt, json_t *changed, json_t *base, json
     return hl_run(argv, wt, logfd, NULL);
 }
 
+/* The committed change as a diff, for `healer show` and the dashboard (large diffs cut). */
+static void keep_diff(json_t *d, const char *wt, int logfd)
+{
+    const char *argv[] = {"git", "show", "--format=", "--no-color", "HEAD", NULL};
+    char *out = NULL;
+    if (hl_run(argv, wt, logfd, &out) == 0 && out) {
+        size_t n = strlen(out), cap = 256u << 10;
+        json_object_set_new(d, "diff", json_stringn(out, n > cap ? cap : n));
+    }
+    free(out);
+}
+
 /* The steps on the branch; fills why and returns -1 at the first that fails. */
 static int on_branch(const tb_config *cfg, json_t *d, const char *wt, int logfd, char *why,
-                     size_t len)
+                     size_t len, int *refused)
 {
     char from[11], to[11], data[4096] = "";
     tb_err e;
@@ -175,15 +230,21 @@ static int on_branch(const tb_config *cfg, json_t *d, const char *wt, int logfd,
     if (cfg->replay.data_dir && *cfg->replay.data_dir)
         tb_home_path(data, sizeof data, cfg->replay.data_dir);
     hl_logf(logfd, "replay window: %s .. %s\n", from[0] ? from : "all", to[0] ? to : "all");
+    if (hl_boundary_directive(d, why, len) != 0) return *refused = 1, -1;
     json_t *base = hl_replay(wt, from, to, data, logfd);
     if (!base) return snprintf(why, len, "the baseline replay failed"), -1;
+    json_t *before = status_map(wt, logfd);
     if (hl_apply_change(d, wt, logfd, &e) != 0) {
-        json_decref(base);
+        json_decref(base), json_decref(before);
         return snprintf(why, len, "%s", e.msg), -1;
     }
-    json_t *changed = changed_files(wt, logfd), *cand = NULL;
+    json_t *changed = json_array(), *cand = NULL;
     int rc = -1;
-    if (!json_array_size(changed)) {
+    int in = within_boundary(wt, before, changed, logfd, why, len);
+    if (in != 0) {
+        *refused = in == -1;
+        hl_logf(logfd, "%s: %s\n", *refused ? "refused" : "validation", why);
+    } else if (!json_array_size(changed)) {
         snprintf(why, len, "the change changed nothing");
     } else if (hl_validate(wt, changed, logfd, why, len) == 0) {
         cand = hl_replay(wt, from, to, data, logfd);
@@ -191,13 +252,14 @@ static int on_branch(const tb_config *cfg, json_t *d, const char *wt, int logfd,
             snprintf(why, len, "the replay with the change failed");
         else if (hl_not_worse(cfg->healer.metrics, cfg->healer.nmetrics, base, cand, why, len))
             rc = commit(d, wt, changed, base, cand, logfd) == 0 ? 0 : -1;
+        if (rc == 0) keep_diff(d, wt, logfd);
         if (rc && !why[0]) snprintf(why, len, "git commit failed");
     }
     json_object_set_new(d, "replay",
                         json_pack("{s:s, s:s, s:o, s:o?}", "from", from, "to", to, "baseline",
                                   figures(base), "candidate", cand ? figures(cand) : NULL));
     json_object_set(d, "changed_files", changed);
-    json_decref(changed), json_decref(base), json_decref(cand);
+    json_decref(changed), json_decref(base), json_decref(cand), json_decref(before);
     return rc;
 }
 
@@ -211,21 +273,21 @@ int hl_execute(const tb_config *cfg, json_t *d, tb_err *e)
     snprintf(logrel, sizeof logrel, "data/healer_logs/%s.log", id);
     mkdir(tb_home_path(logpath, sizeof logpath, "data/healer_logs"), 0755);
     tb_home_path(logpath, sizeof logpath, logrel);
-    int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     hl_logf(logfd, "== directive %s: %s on %s\n", id, json_string_value(json_object_get(d, "kind")),
             json_string_value(json_object_get(d, "target")));
     char parent[4096];
     snprintf(parent, sizeof parent, "%s/%s", home, cfg->healer.worktree_dir);
     const char *mk[] = {"mkdir", "-p", parent, NULL};
     const char *add[] = {"git", "worktree", "add", "-q", "-b", branch, wt, "HEAD", NULL};
-    int rc = -1;
+    int rc = -1, refused = 0;
     if (hl_run(mk, home, logfd, NULL) != 0 || hl_run(add, home, logfd, NULL) != 0) {
         snprintf(why, sizeof why, "cannot create the worktree (is the home a git repository?)");
     } else {
         char run[4200];
         snprintf(run, sizeof run, "%s/run", wt);
         mkdir(run, 0755);
-        rc = on_branch(cfg, d, wt, logfd, why, sizeof why);
+        rc = on_branch(cfg, d, wt, logfd, why, sizeof why, &refused);
         const char *rm[] = {"git", "worktree", "remove", "--force", wt, NULL};
         hl_run(rm, home, logfd, NULL);
     }
@@ -248,7 +310,8 @@ int hl_execute(const tb_config *cfg, json_t *d, tb_err *e)
         json_object_del(d, "branch");
         json_t *extra = json_pack("{s:s, s:s, s:s}", "failure_log", tail, "log", logrel,
                                   "deleted_branch", branch);
-        hl_set_status(d, "Failed", why, extra);
+        if (refused) hl_boundary_refused(d, why);
+        hl_set_status(d, refused ? "Refused" : "Failed", why, extra);
         json_decref(extra);
         free(tail);
         tb_errf(e, "%s: %s", id, why);

@@ -48,8 +48,13 @@ int hl_approve(const char *id, const char *who, json_t **result, tb_err *e);
 /* Rejects a directive: Rejected, its branch deleted. */
 int hl_reject(const char *id, const char *who, tb_err *e);
 
-/* Undoes the last promotion (git revert of its merge) and marks it RolledBack. */
-int hl_rollback(const char *who, json_t **result, tb_err *e);
+/* Undoes the last promotion (git revert of its merge) and marks it RolledBack. With id, only
+ * when that directive is the last promotion (a dashboard button acts on the row it is on). */
+int hl_rollback(const char *id, const char *who, json_t **result, tb_err *e);
+
+/* Records an operator's decision: a line in logs/control_audit_log.jsonl and a row in the
+ * healer_audit table of ml_db/ml_data.db (audit.c). detail may be NULL. */
+void hl_audit(const char *action, const char *id, const char *who, const char *detail);
 
 /* Deletes healer/auto-fix-* branches no directive awaits review on (all with all set) and
  * prunes stale worktrees. Returns the number of branches deleted. */

@@ -176,6 +176,7 @@ int hl_propose_llm(const tb_config *cfg, json_t *root, json_t *findings, tb_err 
                       json_object_get(f, "rule"), "severity", json_object_get(f, "severity"),
                       "symbol", json_object_get(f, "symbol"), "kind", "script_patch", "target",
                       target, "change", "patch", diff, "rationale", rationale, "can_auto_apply", 0);
+        json_object_set(d, "finding_message", json_object_get(f, "message"));
         added += hl_add_proposal(root, d, "llm");
         free(text), free(diff);
     }

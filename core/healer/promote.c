@@ -3,6 +3,7 @@
  * the home's checkout, which the running engine then hot-reloads; or let a queued directive
  * run), reject, roll the last promotion back (git revert of its merge), clean up branches.
  */
+#include "healer/boundary.h"
 #include "healer/healer.h"
 #include "healer/proc.h"
 #include "healer/store.h"
@@ -21,7 +22,7 @@ static int open_log(const char *id)
     char rel[256], path[4096];
     snprintf(rel, sizeof rel, "data/healer_logs/%s.log", id);
     return open(tb_home_path(path, sizeof path, rel), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                0644);
+                0640);
 }
 
 static char *git_out(const char *const *argv, int logfd)
@@ -33,20 +34,6 @@ static char *git_out(const char *const *argv, int logfd)
     }
     if (out) out[strcspn(out, "\n")] = 0;
     return out;
-}
-
-static void control_audit(const char *action, const char *id, const char *who)
-{
-    char path[4096], ts[40];
-    tb_err e;
-    tb_jsonl *j =
-        tb_jsonl_open(tb_home_path(path, sizeof path, "logs/control_audit_log.jsonl"), 1, &e);
-    if (!j) return;
-    json_t *o =
-        json_pack("{s:s, s:s, s:s, s:s}", "t", hl_now(ts), "action", action, "by", who, "id", id);
-    tb_jsonl_write(j, o, &e);
-    json_decref(o);
-    tb_jsonl_close(j);
 }
 
 static int merge(json_t *d, const char *who, int logfd, tb_err *e)
@@ -70,6 +57,13 @@ static int merge(json_t *d, const char *who, int logfd, tb_err *e)
                         msg,
                         branch,
                         NULL};
+    char why[512];
+    if (branch && hl_boundary_branch(tb_home_dir(), branch, why, sizeof why) != 0) {
+        free(before);
+        hl_boundary_refused(d, why);
+        hl_logf(logfd, "== not merged: %s\n", why);
+        return tb_errf(e, "%s: %s is not merged: %s", id, branch, why);
+    }
     if (!before || hl_run(mg, tb_home_dir(), logfd, NULL) != 0) {
         const char *abort[] = {"git", "merge", "--abort", NULL};
         hl_run(abort, tb_home_dir(), logfd, NULL);
@@ -112,7 +106,7 @@ static int approve_locked(const char *id, const char *who, json_t **result, tb_e
     if (logfd >= 0) close(logfd);
     if (rc == 0) {
         rc = hl_store_save(root, e);
-        control_audit("healer_directive_approved", id, who);
+        hl_audit("healer_directive_approved", id, who, hl_status(d));
         TB_INFO("healer", "healer directive approved: id=%s by=%s status=%s", id, who,
                 hl_status(d));
     }
@@ -129,9 +123,17 @@ static int reject_locked(const char *id, const char *who, tb_err *e)
         json_decref(root);
         return tb_errf(e, "no directive %s", id);
     }
+    const char *st = hl_status(d);
+    if (strcmp(st, "Promoted") == 0 || strcmp(st, "RolledBack") == 0 ||
+        strcmp(st, "Rejected") == 0) {
+        tb_errf(e, "directive %s is %s: nothing to reject%s", id, st,
+                strcmp(st, "Promoted") == 0 ? " (roll the promotion back instead)" : "");
+        json_decref(root);
+        return -1;
+    }
     const char *branch = json_string_value(json_object_get(d, "branch"));
     int logfd = open_log(id);
-    if (branch && strcmp(hl_status(d), "Promoted") != 0) {
+    if (branch) {
         const char *del[] = {"git", "branch", "-D", branch, NULL};
         hl_run(del, tb_home_dir(), logfd, NULL);
     }
@@ -139,12 +141,12 @@ static int reject_locked(const char *id, const char *who, tb_err *e)
     json_object_set_new(d, "rejected_by", json_string(who));
     hl_set_status(d, "Rejected", "rejected by an operator", NULL);
     int rc = hl_store_save(root, e);
-    control_audit("healer_directive_rejected", id, who);
+    hl_audit("healer_directive_rejected", id, who, NULL);
     json_decref(root);
     return rc;
 }
 
-static int rollback_locked(const char *who, json_t **result, tb_err *e)
+static int rollback_locked(const char *want, const char *who, json_t **result, tb_err *e)
 {
     json_t *root = hl_store_load(e), *d, *last = NULL;
     if (!root) return -1;
@@ -162,6 +164,12 @@ static int rollback_locked(const char *who, json_t **result, tb_err *e)
         return tb_errf(e, "no promotion to roll back");
     }
     const char *id = json_string_value(json_object_get(last, "id"));
+    if (want && (!id || strcmp(want, id) != 0)) {
+        tb_errf(e, "%s is not the last promotion (%s is): only the last one can be rolled back",
+                want, id ? id : "?");
+        json_decref(root);
+        return -1;
+    }
     const char *merge = json_string_value(json_object_get(last, "merge_commit"));
     int logfd = open_log(id), rc = 0;
     const char *rv[] = {"git",
@@ -184,7 +192,7 @@ static int rollback_locked(const char *who, json_t **result, tb_err *e)
         json_object_set_new(last, "rolled_back_by", json_string(who));
         hl_set_status(last, "RolledBack", "promotion reverted in the home's checkout", NULL);
         rc = hl_store_save(root, e);
-        control_audit("healer_promotion_rolled_back", id, who);
+        hl_audit("healer_promotion_rolled_back", id, who, merge);
         if (result) *result = json_incref(last);
     }
     if (logfd >= 0) close(logfd);
@@ -208,10 +216,10 @@ int hl_reject(const char *id, const char *who, tb_err *e)
     return rc;
 }
 
-int hl_rollback(const char *who, json_t **result, tb_err *e)
+int hl_rollback(const char *id, const char *who, json_t **result, tb_err *e)
 {
     int lock = hl_store_lock();
-    int rc = rollback_locked(who, result, e);
+    int rc = rollback_locked(id, who, result, e);
     hl_store_unlock(lock);
     return rc;
 }

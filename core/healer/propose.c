@@ -4,6 +4,7 @@
  * can_auto_apply}; ctx.home is the home directory (findings name files relative to it). Files
  * are read afresh at every run (hot reload).
  */
+#include "healer/boundary.h"
 #include "healer/healer.h"
 #include "healer/healer_priv.h"
 #include "healer/store.h"
@@ -49,8 +50,10 @@ json_t *hl_last_findings(void)
 
 static int is_open(const char *status)
 {
+    /* Refused counts too: a change refused once is not proposed (and refused) again. */
     return strcmp(status, "Queued") == 0 || strcmp(status, "PENDING_EXECUTION") == 0 ||
-           strcmp(status, "Executed") == 0 || strcmp(status, "Promoted") == 0;
+           strcmp(status, "Executed") == 0 || strcmp(status, "Promoted") == 0 ||
+           strcmp(status, "Refused") == 0;
 }
 
 static int already_open(json_t *root, json_t *d)
@@ -85,8 +88,10 @@ static int add_directive(json_t *root, json_t *d, const char *proposer)
         return 0;
     }
     hl_now(ts);
-    snprintf(id, sizeof id, "H%.4s%.2s%.2s-%.2s%.2s%.2s-%d", ts, ts + 5, ts + 8, ts + 11, ts + 14,
-             ts + 17, ++seq);
+    do /* the sequence is per process: two runs within one second must not share an id */
+        snprintf(id, sizeof id, "H%.4s%.2s%.2s-%.2s%.2s%.2s-%d", ts, ts + 5, ts + 8, ts + 11,
+                 ts + 14, ts + 17, ++seq);
+    while (hl_store_find(root, id));
     json_object_set_new(d, "id", json_string(id));
     if (!json_is_boolean(json_object_get(d, "can_auto_apply")))
         json_object_set_new(d, "can_auto_apply", json_false());
@@ -94,8 +99,37 @@ static int add_directive(json_t *root, json_t *d, const char *proposer)
     json_object_set_new(d, "proposer", json_string(proposer));
     json_object_set_new(d, "created_at", json_string(ts));
     json_array_append_new(json_object_get(root, "directives"), d);
+    char why[512];
+    if (hl_boundary_directive(d, why, sizeof why) != 0) { /* kept, with why, for the operator */
+        json_object_set_new(d, "error", json_string(why));
+        hl_boundary_refused(d, why);
+        hl_set_status(d, "Refused", why, NULL);
+        return 0;
+    }
     hl_set_status(d, "Queued", "proposed", NULL);
     return 1;
+}
+
+/* The message of the finding a proposal answers: same rule, and the same strategy or symbol
+ * when the proposal names one. */
+static json_t *finding_message(json_t *findings, json_t *d)
+{
+    const char *rule = json_string_value(json_object_get(d, "finding"));
+    json_t *strategy = json_object_get(json_object_get(d, "change"), "strategy");
+    json_t *symbol = json_object_get(d, "symbol");
+    size_t i;
+    json_t *f;
+    json_array_foreach(findings, i, f)
+    {
+        const char *r = json_string_value(json_object_get(f, "rule"));
+        if (!rule || !r || strcmp(rule, r) != 0) continue;
+        if (strategy &&
+            !json_equal(strategy, json_object_get(json_object_get(f, "evidence"), "strategy")))
+            continue;
+        if (json_is_string(symbol) && !json_equal(symbol, json_object_get(f, "symbol"))) continue;
+        return json_object_get(f, "message");
+    }
+    return NULL;
 }
 
 static int run_rule(lua_State *L, const char *dir, const char *name, json_t *findings, json_t *root)
@@ -128,6 +162,8 @@ static int run_rule(lua_State *L, const char *dir, const char *name, json_t *fin
     json_array_foreach(list, i, d)
     {
         json_object_set_new(d, "rule_file", json_string(rel));
+        if (!json_object_get(d, "finding_message"))
+            json_object_set(d, "finding_message", finding_message(findings, d));
         added += add_directive(root, json_incref(d), "lua");
     }
     json_decref(list);

@@ -2,6 +2,7 @@
  * store.c - data/healer_active_directives.json and logs/healer_history.jsonl.
  */
 #include "healer/store.h"
+#include "util/atomic.h"
 #include "home/home.h"
 #include "log/jsonl.h"
 #include "util/clock.h"
@@ -41,13 +42,10 @@ json_t *hl_store_load(tb_err *e)
 
 int hl_store_save(json_t *root, tb_err *e)
 {
-    char path[4096], tmp[4200];
+    char path[4096];
     tb_home_path(path, sizeof path, HL_DIRECTIVES);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if (json_dump_file(root, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
-        rename(tmp, path) != 0)
-        return tb_errf(e, "%s: cannot write", HL_DIRECTIVES);
-    return 0;
+    return tb_atomic_write_json(path, root, JSON_INDENT(2) | JSON_PRESERVE_ORDER,
+                                TB_STATE_FILE_MODE, e);
 }
 
 json_t *hl_store_find(json_t *root, const char *id)
@@ -104,7 +102,7 @@ int hl_store_lock(void)
 {
     char path[4096];
     int fd = open(tb_home_path(path, sizeof path, "data/healer_active_directives.lock"),
-                  O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+                  O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
         close(fd);
         return -1;

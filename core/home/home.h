@@ -30,4 +30,15 @@ const char *tb_home_dir(void);
 /* Writes home/rel into buf and returns buf (rel may be absolute: then it is used as is). */
 char *tb_home_path(char *buf, size_t len, const char *rel);
 
+/* Takes the lock file home/rel (flock, non-blocking) and writes our pid into it: returns the
+ * descriptor to keep open for as long as the lock is wanted, or -1 with e saying why and, when
+ * another process holds it, *holder set to its pid (-1 if it could not be read; 0 when the
+ * failure was something else). The kernel
+ * drops the lock with the process, so a kill -9 leaves no stale lock. */
+int tb_home_lock(const char *rel, int *holder, tb_err *e);
+
+/* The engine's lock: one `tradebot run` per home, taken before the journal, the database or
+ * the log is touched. */
+#define TB_HOME_ENGINE_LOCK "run/engine.lock"
+
 #endif

@@ -1,7 +1,7 @@
 /*
  * api_control.c - the API's state-changing endpoints (the router has checked the token):
- * the kill switch, and approving a Healer directive. Both leave a line in
- * logs/control_audit_log.jsonl.
+ * the kill switch, and approving, rejecting and rolling back a Healer directive. Each leaves a
+ * line in logs/control_audit_log.jsonl (the Healer's also a healer_audit row in the DB).
  */
 #include "http/dash_priv.h"
 #include "healer/healer.h"
@@ -40,20 +40,52 @@ void tb_api_post_kill_switch(const tb_http_req *q)
     tb_http_reply_json(q->r, 200, json_pack("{s:b, s:s}", "engaged", engaged, "reason", why));
 }
 
+/* 404 for an unknown directive, 409 for one in the wrong state, 500 otherwise. */
+static int healer_code(const char *msg)
+{
+    if (strncmp(msg, "no directive", 12) == 0) return 404;
+    if (strstr(msg, "nothing to") || strstr(msg, "not the last promotion") ||
+        strstr(msg, "no promotion") || strstr(msg, "is not merged"))
+        return 409;
+    return 500;
+}
+
 /* The Healer's approval (core/healer/promote.c): an Executed directive's branch is merged into
- * the home's checkout, which the engine hot-reloads; a Queued one runs at the next healer run.
- * The merge is a few short git commands, run here on the loop. */
+ * the home's checkout (after the boundary check of its whole diff), which the engine
+ * hot-reloads; a Queued one runs at the next healer run. The merge is a few short git
+ * commands, run here on the loop. Audited by hl_approve. */
 void tb_api_post_healer_approve(const tb_http_req *q)
 {
     const char *id = q->tail;
     json_t *dir = NULL;
     tb_err e;
     if (hl_approve(id, "dashboard", &dir, &e) != 0) {
-        int code = strncmp(e.msg, "no directive", 12) == 0 ? 404
-                   : strstr(e.msg, "nothing to approve")   ? 409
-                                                           : 500;
-        tb_http_reply_error(q->r, code, e.msg);
+        tb_http_reply_error(q->r, healer_code(e.msg), e.msg);
         return;
     }
     tb_http_reply_json(q->r, 200, json_pack("{s:s, s:o}", "approved", id, "directive", dir));
+}
+
+/* Rejects a directive (its branch deleted). Audited by hl_reject. */
+void tb_api_post_healer_reject(const tb_http_req *q)
+{
+    tb_err e;
+    if (hl_reject(q->tail, "dashboard", &e) != 0) {
+        tb_http_reply_error(q->r, healer_code(e.msg), e.msg);
+        return;
+    }
+    tb_http_reply_json(q->r, 200, json_pack("{s:s}", "rejected", q->tail));
+}
+
+/* Rolls back a promotion: only the last one, named by its id (the row the button is on). */
+void tb_api_post_healer_rollback(const tb_http_req *q)
+{
+    json_t *dir = NULL;
+    tb_err e;
+    if (hl_rollback(q->tail, "dashboard", &dir, &e) != 0) {
+        tb_http_reply_error(q->r, healer_code(e.msg), e.msg);
+        return;
+    }
+    tb_http_reply_json(q->r, 200,
+                       json_pack("{s:s, s:o}", "rolled_back", q->tail, "directive", dir));
 }

@@ -53,6 +53,8 @@ void tb_api_get_health(const tb_http_req *q);
 void tb_api_get_errors(const tb_http_req *q);
 void tb_api_post_kill_switch(const tb_http_req *q);
 void tb_api_post_healer_approve(const tb_http_req *q);
+void tb_api_post_healer_reject(const tb_http_req *q);
+void tb_api_post_healer_rollback(const tb_http_req *q);
 
 /* Reads the last lines of a JSONL file as an array of objects (at most max, newest last);
  * keep(obj, ud) filters (NULL: all). A missing file gives an empty array. */

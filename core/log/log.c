@@ -75,20 +75,42 @@ static void maybe_rotate(void)
     tb_log(TB_LOG_INFO, "log", "log rotated to %s", dst);
 }
 
+/*
+ * Control characters become escapes (\n, \r, \t, \x1b ...): a message carries strings from
+ * strategies (reasons, names, symbols), and a newline in one must not forge a log line, nor an
+ * escape sequence rewrite the operator's terminal.
+ */
+static void escape_controls(const char *in, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)in; *p && o + 5 < cap; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '\t') {
+            out[o++] = '\\';
+            out[o++] = *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't';
+        } else if (*p < 0x20 || *p == 0x7f) {
+            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", *p);
+        } else {
+            out[o++] = (char)*p;
+        }
+    }
+    out[o] = '\0';
+}
+
 void tb_log(tb_log_level level, const char *component, const char *fmt, ...)
 {
     if ((unsigned)level > TB_LOG_ERROR) level = TB_LOG_ERROR;
     lg.counts[level]++;
     if (level < lg.level) return;
-    char msg[4096], line[4400], ts[40];
+    char msg[4096], esc[4096], comp[80], line[4400], ts[40];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    escape_controls(msg, esc, sizeof esc);
+    escape_controls(component ? component : "-", comp, sizeof comp);
     int n = snprintf(line, sizeof line, "%s %-5s [%s] ",
-                     tb_clock_fmt_utc(tb_clock_now_ns(), ts, sizeof ts), level_names[level],
-                     component ? component : "-");
-    tb_redact(msg, line + n, sizeof line - (size_t)n - 1);
+                     tb_clock_fmt_utc(tb_clock_now_ns(), ts, sizeof ts), level_names[level], comp);
+    tb_redact(esc, line + n, sizeof line - (size_t)n - 1);
     size_t len = strlen(line);
     line[len++] = '\n';
     if (lg.fd >= 0) {

@@ -1,4 +1,5 @@
 #include "log/rotate.h"
+#include "util/atomic.h"
 #include "util/clock.h"
 
 #include <errno.h>
@@ -23,8 +24,11 @@ int tb_archive_gzip(const char *src, const char *dst, tb_err *e)
     if (!in) return tb_errf(e, "archive %s: %s", src, strerror(errno));
     char tmp[PATH_MAX + 8];
     snprintf(tmp, sizeof tmp, "%s.part", dst);
-    gzFile out = gzopen(tmp, "wb6");
+    /* Archives hold logs and trails: the owner's alone (0600), whatever the umask. */
+    int ofd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    gzFile out = ofd >= 0 && fchmod(ofd, 0600) == 0 ? gzdopen(ofd, "wb6") : NULL;
     if (!out) {
+        if (ofd >= 0) close(ofd);
         fclose(in);
         return tb_errf(e, "archive %s: cannot create %s", src, tmp);
     }
@@ -45,7 +49,10 @@ int tb_archive_gzip(const char *src, const char *dst, tb_err *e)
             fsync(fd);
             close(fd);
         }
-        if (rename(tmp, dst) != 0) rc = tb_errf(e, "archive %s: %s", dst, strerror(errno));
+        if (rename(tmp, dst) != 0)
+            rc = tb_errf(e, "archive %s: %s", dst, strerror(errno));
+        else
+            rc = tb_fsync_dir_of(dst, e);
     }
     if (rc != 0) unlink(tmp);
     return rc;

@@ -117,62 +117,223 @@ json_t *tb_lua_to_json(lua_State *L, int idx)
     return to_json(L, idx, 0);
 }
 
-/* seen: a table on `from` mapping tables already being copied (cycle guard). */
-static void xcopy(lua_State *from, int idx, lua_State *to, int seen, int depth, int *dropped)
+/*
+ * The bounded walk behind tb_lua_state_json and tb_lua_xcopy: no allocation in the Lua state
+ * walked (so it cannot raise outside a protected call), cycles found on the current path, depth
+ * limited, and the size of the output counted as it is built, so shared subtables (a DAG that
+ * doubles at every level) cannot make it explode.
+ */
+typedef struct walk {
+    size_t bytes, max_bytes; /* max 0 = unlimited */
+    int depth;
+    const void *on_path[MAX_DEPTH + 1];
+    char path[256];
+    int failed;
+    int dry; /* measure only: leaves are json_null() (static), no container is built */
+    char err[400];
+} walk;
+
+static int walk_fail(walk *w, const char *what)
+{
+    if (!w->failed)
+        snprintf(w->err, sizeof w->err, "%s at %s", what, w->path[0] ? w->path : "the top");
+    w->failed = 1;
+    return -1;
+}
+
+static int walk_add(walk *w, size_t n)
+{
+    w->bytes += n;
+    if (w->max_bytes && w->bytes > w->max_bytes) {
+        char what[96];
+        snprintf(what, sizeof what, "too large (more than %zu KB serialised)", w->max_bytes >> 10);
+        return walk_fail(w, what);
+    }
+    return 0;
+}
+
+/* Renders the key at idx (a string or a number) into buf without touching the Lua state. */
+static const char *key_text(lua_State *L, int idx, char *buf, size_t n)
+{
+    if (lua_type(L, idx) == LUA_TSTRING) return lua_tostring(L, idx);
+    if (lua_type(L, idx) != LUA_TNUMBER) return NULL;
+    if (lua_isinteger(L, idx))
+        snprintf(buf, n, "%lld", (long long)lua_tointeger(L, idx));
+    else
+        snprintf(buf, n, "%.14g", lua_tonumber(L, idx));
+    return buf;
+}
+
+/* Enters the table at idx: 0, or -1 when it is on the path already (a cycle) or too deep. */
+static int walk_enter(lua_State *L, int idx, walk *w, int *cycle)
+{
+    const void *t = lua_topointer(L, idx);
+    *cycle = 0;
+    for (int i = 0; i < w->depth; i++)
+        if (w->on_path[i] == t) {
+            *cycle = 1;
+            return -1;
+        }
+    if (w->depth >= MAX_DEPTH || !lua_checkstack(L, 6)) {
+        char what[64];
+        snprintf(what, sizeof what, "too deep (more than %d levels)", MAX_DEPTH);
+        return walk_fail(w, what);
+    }
+    w->on_path[w->depth++] = t;
+    return walk_add(w, 2);
+}
+
+static size_t path_push(walk *w, const char *k)
+{
+    size_t old = strlen(w->path);
+    snprintf(w->path + old, sizeof w->path - old, "%s%s", old ? "." : "", k ? k : "?");
+    return old;
+}
+
+static json_t *to_json_w(lua_State *L, int idx, walk *w);
+
+static json_t *table_to_json(lua_State *L, int idx, walk *w)
+{
+    int cycle;
+    if (walk_enter(L, idx, w, &cycle) != 0) {
+        if (cycle) walk_fail(w, "a cycle (a table that contains itself)");
+        return NULL;
+    }
+    lua_Integer n;
+    json_t *out = NULL;
+    if (is_array(L, idx, &n)) {
+        if (!w->dry) out = json_array();
+        for (lua_Integer i = 1; i <= n && !w->failed; i++) {
+            char kb[32];
+            size_t old = path_push(w, key_text(L, (lua_pushinteger(L, i), -1), kb, sizeof kb));
+            lua_pop(L, 1);
+            lua_rawgeti(L, idx, i);
+            json_t *x = to_json_w(L, -1, w);
+            if (out) json_array_append_new(out, x ? x : json_null());
+            lua_pop(L, 1);
+            if (!w->failed) w->path[old] = '\0';
+        }
+    } else {
+        if (!w->dry) out = json_object();
+        lua_pushnil(L);
+        while (!w->failed && lua_next(L, idx)) {
+            char kb[48];
+            const char *k = key_text(L, -2, kb, sizeof kb);
+            if (k) {
+                size_t old = path_push(w, k);
+                json_t *x = walk_add(w, strlen(k) + 3) == 0 ? to_json_w(L, -1, w) : NULL;
+                if (x && out) json_object_set_new(out, k, x);
+                if (!w->failed) w->path[old] = '\0';
+            }
+            lua_pop(L, 1);
+        }
+        if (w->failed) lua_pop(L, 1); /* the key lua_next left */
+    }
+    w->depth--;
+    if (w->failed) {
+        json_decref(out);
+        return NULL;
+    }
+    return w->dry ? json_null() : out;
+}
+
+static json_t *to_json_w(lua_State *L, int idx, walk *w)
+{
+    idx = lua_absindex(L, idx);
+    switch (lua_type(L, idx)) {
+    case LUA_TBOOLEAN: return walk_add(w, 5) ? NULL : json_boolean(lua_toboolean(L, idx));
+    case LUA_TNUMBER:
+        if (walk_add(w, 8)) return NULL;
+        if (w->dry) return json_null();
+        if (lua_isinteger(L, idx)) return json_integer((json_int_t)lua_tointeger(L, idx));
+        return isfinite(lua_tonumber(L, idx)) ? json_real(lua_tonumber(L, idx)) : json_null();
+    case LUA_TSTRING: {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        if (walk_add(w, len + 2)) return NULL;
+        return w->dry ? json_null() : json_stringn(s, len);
+    }
+    case LUA_TTABLE: return table_to_json(L, idx, w);
+    default: return NULL;
+    }
+}
+
+json_t *tb_lua_state_json(lua_State *L, int idx, size_t max_bytes, char *err, size_t errlen)
+{
+    /* Measured first without building: a refused state costs a walk, not a million objects. */
+    walk w = {.max_bytes = max_bytes, .dry = 1};
+    to_json_w(L, idx, &w);
+    json_t *j = NULL;
+    if (!w.failed) {
+        w = (walk){.max_bytes = max_bytes};
+        j = to_json_w(L, idx, &w);
+    }
+    if (w.failed) {
+        snprintf(err, errlen, "%s", w.err);
+        json_decref(j);
+        return NULL;
+    }
+    return j ? j : json_object();
+}
+
+static void xcopy(lua_State *from, int idx, lua_State *to, walk *w, int *dropped);
+
+static void xcopy_table(lua_State *from, int idx, lua_State *to, walk *w, int *dropped)
+{
+    int cycle;
+    if (walk_enter(from, idx, w, &cycle) != 0) {
+        if (cycle) (*dropped)++;
+        lua_pushnil(to);
+        return;
+    }
+    lua_newtable(to);
+    lua_pushnil(from);
+    while (!w->failed && lua_next(from, idx)) {
+        int kt = lua_type(from, -2), vt = lua_type(from, -1);
+        int plain_key = kt == LUA_TSTRING || kt == LUA_TNUMBER || kt == LUA_TBOOLEAN;
+        int plain_val = vt != LUA_TFUNCTION && vt != LUA_TUSERDATA && vt != LUA_TTHREAD &&
+                        vt != LUA_TLIGHTUSERDATA;
+        if (plain_key && plain_val) {
+            char kb[48];
+            size_t old = path_push(w, key_text(from, -2, kb, sizeof kb));
+            xcopy(from, -2, to, w, dropped);
+            xcopy(from, -1, to, w, dropped);
+            if (lua_isnil(to, -1))
+                lua_pop(to, 2);
+            else
+                lua_rawset(to, -3);
+            if (!w->failed) w->path[old] = '\0';
+        } else {
+            (*dropped)++;
+        }
+        lua_pop(from, 1);
+    }
+    if (w->failed) lua_pop(from, 1);
+    w->depth--;
+}
+
+static void xcopy(lua_State *from, int idx, lua_State *to, walk *w, int *dropped)
 {
     idx = lua_absindex(from, idx);
     luaL_checkstack(to, 4, "state too deep");
-    luaL_checkstack(from, 4, "state too deep");
+    size_t len;
     switch (lua_type(from, idx)) {
     case LUA_TNIL: lua_pushnil(to); return;
     case LUA_TBOOLEAN: lua_pushboolean(to, lua_toboolean(from, idx)); return;
     case LUA_TNUMBER:
+        walk_add(w, 8);
         if (lua_isinteger(from, idx))
             lua_pushinteger(to, lua_tointeger(from, idx));
         else
             lua_pushnumber(to, lua_tonumber(from, idx));
         return;
     case LUA_TSTRING: {
-        size_t len;
         const char *s = lua_tolstring(from, idx, &len);
+        walk_add(w, len + 2);
         lua_pushlstring(to, s, len);
         return;
     }
-    case LUA_TTABLE:
-        lua_pushvalue(from, idx);
-        if (lua_rawget(from, seen) != LUA_TNIL || depth >= MAX_DEPTH) {
-            lua_pop(from, 1);
-            (*dropped)++;
-            lua_pushnil(to);
-            return;
-        }
-        lua_pop(from, 1);
-        lua_pushvalue(from, idx);
-        lua_pushboolean(from, 1);
-        lua_rawset(from, seen);
-        lua_newtable(to);
-        lua_pushnil(from);
-        while (lua_next(from, idx)) {
-            int kt = lua_type(from, -2), vt = lua_type(from, -1);
-            int plain_key = kt == LUA_TSTRING || kt == LUA_TNUMBER || kt == LUA_TBOOLEAN;
-            int plain_val = vt != LUA_TFUNCTION && vt != LUA_TUSERDATA && vt != LUA_TTHREAD &&
-                            vt != LUA_TLIGHTUSERDATA;
-            if (plain_key && plain_val) {
-                xcopy(from, -2, to, seen, depth + 1, dropped);
-                xcopy(from, -1, to, seen, depth + 1, dropped);
-                if (lua_isnil(to, -1))
-                    lua_pop(to, 2);
-                else
-                    lua_rawset(to, -3);
-            } else {
-                (*dropped)++;
-            }
-            lua_pop(from, 1);
-        }
-        lua_pushvalue(from, idx);
-        lua_pushnil(from);
-        lua_rawset(from, seen);
-        return;
+    case LUA_TTABLE: xcopy_table(from, idx, to, w, dropped); return;
     default:
         (*dropped)++;
         lua_pushnil(to);
@@ -180,13 +341,22 @@ static void xcopy(lua_State *from, int idx, lua_State *to, int seen, int depth, 
     }
 }
 
+int tb_lua_xcopy_bounded(lua_State *from, int idx, lua_State *to, size_t max_bytes, int *dropped,
+                         char *err, size_t errlen)
+{
+    walk w = {.max_bytes = max_bytes};
+    xcopy(from, idx, to, &w, dropped);
+    if (!w.failed) return 0;
+    lua_pop(to, 1);
+    lua_pushnil(to);
+    snprintf(err, errlen, "%s", w.err);
+    return -1;
+}
+
 void tb_lua_xcopy(lua_State *from, int idx, lua_State *to, int *dropped)
 {
-    idx = lua_absindex(from, idx);
-    lua_newtable(from);
-    int seen = lua_gettop(from);
-    xcopy(from, idx, to, seen, 0, dropped);
-    lua_pop(from, 1);
+    char err[8];
+    tb_lua_xcopy_bounded(from, idx, to, 0, dropped, err, sizeof err);
 }
 
 static int key_less(lua_State *L, int a, int b)

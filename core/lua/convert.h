@@ -23,6 +23,20 @@ json_t *tb_lua_to_json(lua_State *L, int idx);
  */
 void tb_lua_xcopy(lua_State *from, int idx, lua_State *to, int *dropped);
 
+/* tb_lua_xcopy that refuses output over max_bytes (0 = unlimited) or deeper than 32 levels: -1
+ * with err naming the path ("too large (more than 1024 KB serialised) at a.b"), nil pushed.
+ * Allocates in `to` only: call it protected on `to`. */
+int tb_lua_xcopy_bounded(lua_State *from, int idx, lua_State *to, size_t max_bytes, int *dropped,
+                         char *err, size_t errlen);
+
+/*
+ * A strategy's ctx.state as JSON, bounded: NULL with err naming the path when it holds a cycle,
+ * is deeper than 32 levels, or serialises to more than max_bytes (shared subtables count every
+ * time they appear). Functions and userdata are left out. Never allocates in L, so it is safe
+ * outside a protected call.
+ */
+json_t *tb_lua_state_json(lua_State *L, int idx, size_t max_bytes, char *err, size_t errlen);
+
 /* Appends a readable rendering of the value at idx (tables pretty-printed, keys sorted, cycles
  * marked, depth limited) to b. */
 void tb_lua_pretty(lua_State *L, int idx, tb_sbuf *b);

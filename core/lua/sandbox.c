@@ -1,4 +1,9 @@
 #include "lua/sandbox.h"
+#include "lua/guard.h"
+#include "lua/watchdog.h"
+
+#include <stdarg.h>
+#include <stdio.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -6,6 +11,21 @@
 #include <string.h>
 
 #define HOOK_EVERY 1000 /* instructions between budget checks */
+
+static char stop_key; /* its address is the stop error: no Lua value can equal it */
+
+/* "<file>:<line>" of the innermost Lua function running on L, or "" (read-only: no allocation). */
+static void where(lua_State *L, char *buf, size_t n)
+{
+    lua_Debug ar;
+    buf[0] = '\0';
+    for (int level = 0; level < 8 && lua_getstack(L, level, &ar); level++) {
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+            snprintf(buf, n, " at %s:%d", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+}
 
 static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
@@ -17,6 +37,7 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         return NULL;
     }
     if (c->limit && nsize > old && c->used + (nsize - old) > c->limit) {
+        if (!c->mem_hit && c->main) where(c->main, c->mem_where, sizeof c->mem_where);
         c->mem_hit = 1;
         return NULL;
     }
@@ -27,17 +48,94 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return p;
 }
 
+static void budget_hook(lua_State *L, lua_Debug *ar);
+
+/* Records the first stop of the call: kind, message and where it was. */
+static void record_stop(lua_State *L, tb_lua_ctl *c, tb_stop_kind k, const char *msg)
+{
+    if (c->stop != TB_STOP_NONE) return;
+    char at[160];
+    if (k == TB_STOP_MEM)
+        snprintf(at, sizeof at, "%s", c->mem_where);
+    else
+        where(L, at, sizeof at);
+    c->stop = k;
+    if (k == TB_STOP_INSTR) c->budget_hit = 1;
+    snprintf(c->stop_msg, sizeof c->stop_msg, "%s%s", msg, at);
+}
+
+static _Noreturn void raise_recorded(lua_State *L)
+{
+    /* Every instruction of this thread traps from now on: handlers, metamethods and __close
+     * that run while the error unwinds are stopped at their first instruction. */
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+    lua_pushlightuserdata(L, &stop_key);
+    lua_error(L);
+    abort(); /* not reached: lua_error does not return */
+}
+
+/* Records the stop the watchdog asked for (time limit, interrupt). 1 when there is one. */
+static int take_flag(lua_State *L, tb_lua_ctl *c)
+{
+    char msg[96];
+    if (c->flag == TB_WD_TIME) {
+        snprintf(msg, sizeof msg, "time limit exceeded (%lld ms)", (long long)c->time_limit_ms);
+        record_stop(L, c, TB_STOP_TIME, msg);
+    } else if (c->flag == TB_WD_INTERRUPT) {
+        record_stop(L, c, TB_STOP_INTERRUPT, "interrupted");
+    }
+    return c->stop != TB_STOP_NONE;
+}
+
 static void budget_hook(lua_State *L, lua_Debug *ar)
 {
-    void *ud;
-    lua_getallocf(L, &ud);
-    tb_lua_ctl *c = ud;
-    c->count += HOOK_EVERY;
-    if (c->budget && c->count > c->budget) {
-        c->budget_hit = 1;
-        luaL_error(L, "instruction budget exceeded (%I instructions): stopped",
-                   (lua_Integer)c->budget);
+    (void)ar;
+    tb_lua_ctl *c = tb_lua_ctl_of(L);
+    if (c->stop == TB_STOP_NONE && !take_flag(L, c)) {
+        c->count += HOOK_EVERY;
+        if (!c->budget || c->count <= c->budget) return;
+        char msg[96];
+        snprintf(msg, sizeof msg, "instruction budget exceeded (%lld instructions)",
+                 (long long)c->budget);
+        record_stop(L, c, TB_STOP_INSTR, msg);
     }
+    raise_recorded(L);
+}
+
+void tb_lua_raise_stop(lua_State *L, tb_stop_kind k, const char *fmt, ...)
+{
+    tb_lua_ctl *c = tb_lua_ctl_of(L);
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    record_stop(L, c, k, msg);
+    raise_recorded(L);
+}
+
+void tb_lua_poll_stop(lua_State *L)
+{
+    tb_lua_ctl *c = tb_lua_ctl_of(L);
+    if (c->stop != TB_STOP_NONE || take_flag(L, c)) raise_recorded(L);
+}
+
+int tb_lua_stopping(lua_State *L, int failed)
+{
+    tb_lua_ctl *c = tb_lua_ctl_of(L);
+    if (c->stop != TB_STOP_NONE || take_flag(L, c)) return 1;
+    if (failed && c->mem_hit) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "memory limit exceeded (%zu MB)", c->limit >> 20);
+        record_stop(L, c, TB_STOP_MEM, msg);
+        return 1;
+    }
+    return 0;
+}
+
+int tb_lua_is_stop(lua_State *L, int idx)
+{
+    return lua_touserdata(L, idx) == &stop_key && lua_islightuserdata(L, idx);
 }
 
 tb_lua_ctl *tb_lua_ctl_of(lua_State *L)
@@ -45,20 +143,6 @@ tb_lua_ctl *tb_lua_ctl_of(lua_State *L)
     void *ud;
     lua_getallocf(L, &ud);
     return ud;
-}
-
-/* load() that refuses binary chunks whatever mode the caller asks for (raw load: upvalue 1). */
-static int safe_load(lua_State *L)
-{
-    int has_env = lua_gettop(L) >= 4;
-    lua_settop(L, 4);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_pushvalue(L, 1);
-    lua_pushvalue(L, 2);
-    lua_pushliteral(L, "t");
-    if (has_env) lua_pushvalue(L, 4);
-    lua_call(L, has_env ? 4 : 3, LUA_MULTRET);
-    return lua_gettop(L) - 4;
 }
 
 static int safe_collectgarbage(lua_State *L)
@@ -111,9 +195,6 @@ static void open_sandbox_libs(lua_State *L)
     const char *gone[] = {"dofile", "loadfile", "require", "package", "debug", "io", NULL};
     for (int i = 0; gone[i]; i++) set_nil(L, NULL, gone[i]);
     set_nil(L, "string", "dump");
-    lua_getglobal(L, "load");
-    lua_pushcclosure(L, safe_load, 1);
-    lua_setglobal(L, "load");
     lua_pushcfunction(L, safe_collectgarbage);
     lua_setglobal(L, "collectgarbage");
 }
@@ -138,13 +219,18 @@ lua_State *tb_lua_new(tb_lua_kind kind, const tb_lua_limits *lim, tb_err *e)
     }
     c->limit = lim ? lim->mem_limit : 0;
     c->budget = lim ? lim->instr_budget : 0;
+    c->time_limit_ms = lim ? lim->time_limit_ms : 0;
+    c->pattern_steps = lim && lim->pattern_steps ? lim->pattern_steps : TB_LUA_PATTERN_STEPS;
+    c->watch_fd = -1;
     lua_State *L = lua_newstate(limited_alloc, c);
     if (!L) {
         free(c);
         tb_errf(e, "lua: cannot create state (memory limit too small?)");
         return NULL;
     }
+    c->main = L;
     if (kind == TB_LUA_KIND_SANDBOX) {
+        c->forbid_gc = c->sandboxed = 1;
         open_sandbox_libs(L);
         open_tb(L, TB_LUA_SANDBOX, 0);
     } else {
@@ -155,7 +241,10 @@ lua_State *tb_lua_new(tb_lua_kind kind, const tb_lua_limits *lim, tb_err *e)
         }
         open_tb(L, TB_LUA_TRUSTED, 1);
     }
-    if (c->budget) lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    tb_lua_open_patterns(L);
+    tb_lua_install_guards(L);
+    c->hooked = c->budget || c->time_limit_ms;
+    if (c->hooked) lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
     return L;
 }
 
@@ -204,18 +293,46 @@ int tb_lua_loadfile(lua_State *L, const char *path, const char *chunkname, tb_er
     return 0;
 }
 
+void tb_lua_forbid_gc(lua_State *L)
+{
+    tb_lua_ctl_of(L)->forbid_gc = 1;
+}
+
+void tb_lua_watch_fd(lua_State *L, int fd)
+{
+    tb_lua_ctl *c = tb_lua_ctl_of(L);
+    c->watch_fd = fd;
+    if (!c->hooked) lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
+    c->hooked = 1;
+}
+
+/* Clears what the last call left: its stop, the watchdog's flag, an every-instruction hook. */
+static void reset_call(lua_State *L, tb_lua_ctl *c)
+{
+    if (c->stop != TB_STOP_NONE || c->flag)
+        lua_sethook(L, c->hooked ? budget_hook : NULL, c->hooked ? LUA_MASKCOUNT : 0, HOOK_EVERY);
+    c->count = 0;
+    c->budget_hit = c->mem_hit = 0;
+    c->stop = TB_STOP_NONE;
+    c->flag = 0;
+    c->mem_where[0] = c->stop_msg[0] = '\0';
+}
+
 int tb_lua_call(lua_State *L, int nargs, int nres, const char *what, tb_err *e)
 {
     tb_lua_ctl *c = tb_lua_ctl_of(L);
-    c->count = 0;
-    c->budget_hit = c->mem_hit = 0;
+    reset_call(L, c);
+    tb_wd_token wd;
+    tb_wd_arm(&wd, L, &c->flag, c->time_limit_ms, c->watch_fd);
     int rc = lua_pcall(L, nargs, nres, 0);
+    tb_wd_disarm(&wd);
     if (rc == LUA_OK) return 0;
-    const char *msg = lua_tostring(L, -1);
-    if (rc == LUA_ERRMEM || c->mem_hit)
+    if (c->stop != TB_STOP_NONE || tb_lua_stopping(L, 1))
+        tb_errf(e, "%s: %s: stopped", what, c->stop_msg);
+    else if (rc == LUA_ERRMEM)
         tb_errf(e, "%s: memory limit exceeded (%zu MB): stopped", what, c->limit >> 20);
     else
-        tb_errf(e, "%s: %s", what, msg ? msg : "error");
+        tb_errf(e, "%s: %s", what, lua_isstring(L, -1) ? lua_tostring(L, -1) : "error");
     lua_pop(L, 1);
     lua_gc(L, LUA_GCCOLLECT, 0); /* give back what a memory bomb took before the next call */
     return -1;

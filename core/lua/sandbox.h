@@ -3,9 +3,18 @@
  *
  * A sandboxed state has no io, os (but time/clock/date), debug, package, require of files,
  * dofile/loadfile or binary chunks; its memory is capped by a custom allocator and every call
- * into it runs under an instruction budget (a count hook), so a runaway strategy is stopped with
- * a clear error and the engine goes on. A trusted state (scripts/, the REPL) has the standard
- * library without os.execute and io.popen; `tradebot lua` adds those back (TB_LUA_FULL).
+ * into it runs under an instruction budget (a count hook), a wall-clock deadline (lua/watchdog.h)
+ * and a step budget for pattern functions (lua/pattern.c), so a runaway strategy is stopped with
+ * a clear error and the engine goes on.
+ *
+ * A stop cannot be caught. The stop is recorded in the state's tb_lua_ctl, the count hook is
+ * turned to every instruction, and the error object is the engine's own (a light userdata no Lua
+ * code can forge); pcall, xpcall, coroutine.resume/close and load (the places Lua catches errors)
+ * are replaced by versions that rethrow it, and xpcall's handler is not run. So once a budget is
+ * spent, no Lua code of that state runs again until control is back in C. Finalizers are refused
+ * (setmetatable with __gc is an error): Lua runs them with hooks off, outside any budget. A trusted
+ * state (scripts/, the REPL) has the standard library without os.execute and io.popen; `tradebot
+ * lua` adds those back (TB_LUA_FULL).
  */
 #ifndef TB_LUA_SANDBOX_H
 #define TB_LUA_SANDBOX_H
@@ -14,19 +23,43 @@
 #include "util/err.h"
 
 #include <lua.h>
+#include <signal.h>
 #include <stdint.h>
 
 typedef enum { TB_LUA_KIND_SANDBOX, TB_LUA_KIND_TRUSTED, TB_LUA_KIND_FULL } tb_lua_kind;
 
+#define TB_LUA_PATTERN_STEPS 10000000 /* default match steps per pattern function call */
+
 typedef struct tb_lua_limits {
-    size_t mem_limit;     /* bytes; 0 = unlimited */
-    int64_t instr_budget; /* per tb_lua_call; 0 = unlimited */
+    size_t mem_limit;      /* bytes; 0 = unlimited */
+    int64_t instr_budget;  /* per tb_lua_call; 0 = unlimited */
+    int64_t time_limit_ms; /* wall clock per tb_lua_call; 0 = unlimited */
+    int64_t pattern_steps; /* per string.find/match/gmatch/gsub call; 0 = TB_LUA_PATTERN_STEPS */
 } tb_lua_limits;
+
+/* Why a call was stopped. */
+typedef enum {
+    TB_STOP_NONE,
+    TB_STOP_INSTR,
+    TB_STOP_TIME,
+    TB_STOP_MEM,
+    TB_STOP_PATTERN,
+    TB_STOP_INTERRUPT,
+} tb_stop_kind;
 
 typedef struct tb_lua_ctl {
     size_t used, peak, limit;
-    int64_t budget, count;
+    int64_t budget, count, time_limit_ms, pattern_steps;
     int budget_hit, mem_hit;
+    int hooked;                 /* the count hook is installed */
+    int sandboxed;              /* TB_LUA_KIND_SANDBOX */
+    int forbid_gc;              /* setmetatable refuses __gc, getmetatable hides userdata's */
+    int watch_fd;               /* REPL client socket watched for an interrupt, or -1 */
+    lua_State *main;            /* the state's main thread */
+    volatile sig_atomic_t flag; /* set by the watchdog: TB_WD_TIME, TB_WD_INTERRUPT */
+    tb_stop_kind stop;          /* why the running (or last) call was stopped */
+    char mem_where[160];        /* where the first refused allocation of this call happened */
+    char stop_msg[320];         /* "time limit exceeded (50 ms) at strategies/x.lua:3" */
 } tb_lua_ctl;
 
 /* A new state of the given kind with `tb` as a global (and `require "tb"` in trusted kinds). */
@@ -51,5 +84,26 @@ int tb_lua_loadstring(lua_State *L, const char *code, size_t len, const char *ch
  * returns -1; the state stays usable.
  */
 int tb_lua_call(lua_State *L, int nargs, int nres, const char *what, tb_err *e);
+
+/* Records a stop of kind k (message printf-style; " at <file>:<line>" is added) unless one is
+ * recorded already, and raises the engine's stop error. Never returns. */
+void tb_lua_raise_stop(lua_State *L, tb_stop_kind k, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4), noreturn));
+
+/* Raises the stop when one is recorded or the watchdog has fired (for C loops in Lua calls). */
+void tb_lua_poll_stop(lua_State *L);
+
+/* True when the current call of L has been stopped (or must be: a deadline, a refused
+ * allocation seen by a catch point). Records the stop. */
+int tb_lua_stopping(lua_State *L, int failed);
+
+/* True when the value at idx is the engine's stop error. */
+int tb_lua_is_stop(lua_State *L, int idx);
+
+/* Watches fd (a REPL client) while L runs: an interrupt frame or a hang-up stops the call. */
+void tb_lua_watch_fd(lua_State *L, int fd);
+
+/* Refuses finalizers (setmetatable with __gc) in a trusted state too (the REPL). */
+void tb_lua_forbid_gc(lua_State *L);
 
 #endif

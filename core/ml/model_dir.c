@@ -1,4 +1,5 @@
 #include "ml/model_dir.h"
+#include "util/atomic.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -41,6 +42,7 @@ static int copy_file(const char *from, const char *to, tb_err *e)
     int bad = !in || !out;
     while (!bad && (n = fread(buf, 1, sizeof buf, in)) > 0) bad = fwrite(buf, 1, n, out) != n;
     if (in) fclose(in);
+    if (out && (fflush(out) != 0 || fsync(fileno(out)) != 0)) bad = 1;
     if (out && fclose(out) != 0) bad = 1;
     if (bad) {
         unlink(to);
@@ -71,7 +73,7 @@ int tb_models_point_current(const char *models, const char *name, tb_err *e)
         unlink(to_tmp);
         return tb_errf(e, "%s: rename: %s", to, strerror(errno));
     }
-    return 0;
+    return tb_fsync_dir_of(link, e); /* both renames survive a power cut */
 }
 
 int tb_models_current(const char *models, char *out, size_t len)

@@ -59,9 +59,8 @@ static int generate(const tb_pipeline_opts *o, tb_pipeline_result *res, tb_err *
                      .store = store};
     tb_ml *ml = tb_ml_new(&mo, e);
     struct event_base *base = event_base_new();
-    tb_lua_limits lim = {(size_t)c->sandbox.memory_limit_mb << 20, c->sandbox.instruction_budget};
     tb_shost host;
-    tb_shost_init(&host, &lim);
+    tb_shost_init_config(&host, c);
     add_strategies(&host, c);
     tb_ml_gate gate = {.ml = ml};
     tb_runner r;
@@ -83,7 +82,8 @@ static int generate(const tb_pipeline_opts *o, tb_pipeline_result *res, tb_err *
         .gate_ud = &gate,
         .ml = ml,
         .on_done = gen_done,
-        .ud = &g};
+        .ud = &g,
+        .log_component = "train-replay"}; /* not the engine's sessions (the Sentinel reads those) */
     int rc = ml && base ? tb_runner_open(&r, &ro, e) : tb_errf(e, "out of memory");
     struct event *tick = NULL;
     if (rc == 0) {

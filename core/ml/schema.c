@@ -1,4 +1,5 @@
 #include "ml/schema.h"
+#include "util/atomic.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -87,7 +88,7 @@ int tb_ml_schema_load(tb_ml_schema *s, const char *path, tb_err *e)
 
 int tb_ml_schema_write_live(const char *path, tb_err *e)
 {
-    char hash[24], tmp[4096];
+    char hash[24];
     snprintf(hash, sizeof hash, "%016" PRIx64, tb_features_schema_hash());
     json_t *feats = json_array();
     for (int i = 0; i < TB_FEATURES_N; i++)
@@ -95,14 +96,9 @@ int tb_ml_schema_write_live(const char *path, tb_err *e)
                                                "type", tb_feature_type(i), "index", i));
     json_t *root = json_pack("{s:i, s:s, s:i, s:o}", "version", TB_ML_SCHEMA_VERSION, "hash", hash,
                              "count", TB_FEATURES_N, "features", feats);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int rc = json_dump_file(root, tmp, JSON_INDENT(2));
+    int rc = tb_atomic_write_json(path, root, JSON_INDENT(2), TB_STATE_FILE_MODE, e);
     json_decref(root);
-    if (rc != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return tb_errf(e, "%s: cannot write", path);
-    }
-    return 0;
+    return rc;
 }
 
 int tb_ml_schema_first_problem(const tb_ml_schema *s, const float *live)

@@ -4,51 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "oms/held.h"
+#include "oms/oms_priv.h"
 #include "oms/refused.h"
 #include "oms/unknown.h"
 #include "util/clock.h"
-
-#define HELD_MAX 4096 /* broker updates kept while the database is locked */
-
-typedef struct slot {
-    oms_order o;
-    int32_t sym;        /* symbol index */
-    int32_t prev, next; /* open-order list of the symbol */
-    uint8_t used, open;
-} slot;
-
-typedef struct sym_entry {
-    oms_position pos;
-    int32_t open_head;
-    uint8_t used, traded;
-} sym_entry;
-
-struct oms {
-    oms_config cfg;
-    slot *slots;
-    int32_t *free_stack;
-    uint32_t nfree;
-    int32_t *id_table; /* client id -> slot, open addressing, -1 empty */
-    uint32_t id_mask;
-    sym_entry *syms;
-    uint32_t sym_mask;
-    oms_execset *execs;
-    oms_daytrades daytrades;
-    int64_t next_seq;
-    broker brk;
-    int has_broker;
-    int detached; /* oms_detach_broker: the adapter is gone */
-    oms_journal journal;
-    oms_listener_fn listener;
-    void *listener_ud;
-    uint64_t update_errors;
-    tb_err cb_err;
-    oms_held held;
-    int applying_held; /* oms_retry_held is applying the front update (still in the queue) */
-    uint64_t held_total, held_dropped, busy_refusals, unjournaled_cancels;
-    tb_counters refused; /* broker updates refused, by reason (logged each) */
-};
 
 static uint64_t hash_str(const char *s)
 {
@@ -79,7 +38,9 @@ oms *oms_new(const oms_config *c, tb_err *e)
     m->id_table = malloc(idsz * sizeof *m->id_table);
     m->syms = calloc(m->sym_mask + 1, sizeof *m->syms);
     m->execs = oms_execset_new(c->max_execs);
-    if (oms_held_init(&m->held, HELD_MAX) != 0 || !m->slots || !m->free_stack || !m->id_table ||
+    /* Room for 8 owners per symbol on average: strategies, the engine and the risk close-out. */
+    if (oms_book_init(&m->book, c->max_symbols * 8) != 0 ||
+        oms_held_init(&m->held, HELD_MAX) != 0 || !m->slots || !m->free_stack || !m->id_table ||
         !m->syms || !m->execs) {
         oms_free(m);
         return tb_errf(e, "oms: out of memory"), NULL;
@@ -102,6 +63,7 @@ void oms_free(oms *m)
     free(m->syms);
     oms_execset_free(m->execs);
     oms_held_free(&m->held);
+    oms_book_free(&m->book);
     free(m);
 }
 
@@ -299,7 +261,7 @@ const oms_order *oms_find(const oms *m, const char *client_id)
 
 /* ---- symbols ---- */
 
-static int32_t sym_get(oms *m, const char *symbol, tb_err *e)
+int32_t oms_sym_get(oms *m, const char *symbol, tb_err *e)
 {
     uint32_t i = (uint32_t)hash_str(symbol) & m->sym_mask;
     uint32_t n = 0;
@@ -311,11 +273,12 @@ static int32_t sym_get(oms *m, const char *symbol, tb_err *e)
     if (n >= m->cfg.max_symbols) return tb_errf(e, "oms: more than %u symbols", m->cfg.max_symbols);
     m->syms[i].used = 1;
     m->syms[i].open_head = -1;
+    m->syms[i].book_head = -1;
     oms_pos_init(&m->syms[i].pos, symbol);
     return (int32_t)i;
 }
 
-static const sym_entry *sym_lookup(const oms *m, const char *symbol)
+const sym_entry *oms_sym_lookup(const oms *m, const char *symbol)
 {
     uint32_t i = (uint32_t)hash_str(symbol) & m->sym_mask;
     while (m->syms[i].used) {
@@ -494,7 +457,7 @@ int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e)
     if (oms_unknown_refuse(m, in, e) < 0) return -1;
     if (strlen(in->symbol) > OMS_SYMBOL_MAX)
         return tb_errf(e, "oms: symbol \"%s\" longer than %d", in->symbol, OMS_SYMBOL_MAX);
-    int32_t sym = sym_get(m, in->symbol, e);
+    int32_t sym = oms_sym_get(m, in->symbol, e);
     if (sym < 0) return -1;
 
     slot *ps = slot_alloc(m, e), *tp = NULL, *sl = NULL;
@@ -696,11 +659,22 @@ static int apply_exec(oms *m, slot *s, const broker_update *u, tb_err *e)
     x.cum_qty = u->cum_qty;
     oms_order next = s->o;
     if (oms_order_apply_exec(&next, &x, NULL, e) < 0) return -1;
-    oms_position pos = m->syms[s->sym].pos;
+    oms_position pos = m->syms[s->sym].pos, spos;
     oms_pos_change chg;
     if (oms_pos_apply(&pos, next.side, x.qty, x.price, x.commission, m->cfg.session_day, &chg, e) <
         0)
         return -1;
+    /* The strategy that sent the order owns the fill: its position moves with the account's. */
+    int32_t be = oms_book_find(&m->book, next.strategy, next.symbol);
+    if (be >= 0)
+        spos = m->book.e[be].pos;
+    else if (m->book.n >= m->book.cap)
+        return tb_errf(e, "oms: fill %s: more than %u strategy positions", x.exec_id, m->book.cap);
+    else
+        oms_pos_init(&spos, next.symbol);
+    if (oms_pos_apply(&spos, next.side, x.qty, x.price, x.commission, m->cfg.session_day, NULL, e) <
+        0)
+        return tb_err_prefix(e, "oms: strategy %s: ", next.strategy);
     oms_daytrade dt, *dtp = NULL;
     if (chg.closed_today > 0 && !next.day_trade) {
         next.day_trade = 1;
@@ -712,7 +686,7 @@ static int apply_exec(oms *m, slot *s, const broker_update *u, tb_err *e)
         dtp = &dt;
     }
     if (m->journal.save_fill) {
-        int rc = m->journal.save_fill(m->journal.ud, &next, &x, &pos, dtp, e);
+        int rc = m->journal.save_fill(m->journal.ud, &next, &x, &pos, &spos, dtp, e);
         if (rc < 0) {
             tb_err_prefix(e, "oms: journal fill %s: ", x.exec_id);
             return rc == OMS_JOURNAL_BUSY ? rc : -1;
@@ -726,6 +700,10 @@ static int apply_exec(oms *m, slot *s, const broker_update *u, tb_err *e)
     s->o = next;
     m->syms[s->sym].pos = pos;
     m->syms[s->sym].traded = 1;
+    if (be < 0)
+        be = oms_book_get(&m->book, next.strategy, next.symbol, &m->syms[s->sym].book_head, e);
+    m->book.e[be].pos = spos;
+    oms_check_symbol(m, &m->syms[s->sym]);
     if (dtp) oms_daytrades_record(&m->daytrades, dtp);
     if (oms_status_is_terminal(s->o.status)) open_unlink(m, s);
     notify(m, OMS_EV_FILL, &s->o, &x, &m->syms[s->sym].pos);
@@ -758,7 +736,7 @@ int oms_on_update(oms *m, const broker_update *u, tb_err *e)
 
 int oms_open_orders(const oms *m, const char *symbol, const oms_order **out, int cap)
 {
-    const sym_entry *y = sym_lookup(m, symbol);
+    const sym_entry *y = oms_sym_lookup(m, symbol);
     int n = 0;
     for (int32_t i = y ? y->open_head : -1; i >= 0; i = m->slots[i].next) {
         if (n < cap) out[n] = &m->slots[i].o;
@@ -782,7 +760,7 @@ int oms_open_orders_all(const oms *m, const oms_order **out, int cap)
 
 const oms_position *oms_position_get(const oms *m, const char *symbol)
 {
-    const sym_entry *y = sym_lookup(m, symbol);
+    const sym_entry *y = oms_sym_lookup(m, symbol);
     return y && y->traded ? &y->pos : NULL;
 }
 
@@ -832,7 +810,7 @@ const tb_counters *oms_refused_by_reason(const oms *m)
 int oms_restore_order(oms *m, const oms_order *o, tb_err *e)
 {
     if (oms_find(m, o->client_id)) return tb_errf(e, "oms: restore: duplicate %s", o->client_id);
-    int32_t sym = sym_get(m, o->symbol, e);
+    int32_t sym = oms_sym_get(m, o->symbol, e);
     if (sym < 0) return -1;
     slot *s = slot_alloc(m, e);
     if (!s) return -1;
@@ -846,7 +824,7 @@ int oms_restore_order(oms *m, const oms_order *o, tb_err *e)
 
 int oms_restore_position(oms *m, const oms_position *p, tb_err *e)
 {
-    int32_t sym = sym_get(m, p->symbol, e);
+    int32_t sym = oms_sym_get(m, p->symbol, e);
     if (sym < 0) return -1;
     m->syms[sym].pos = *p;
     m->syms[sym].traded = 1;

@@ -53,9 +53,10 @@ typedef struct oms_changes {
 /*
  * Persistence hooks, all optional. save_orders writes the given orders (insert or update, with
  * the sequence number) atomically and is called before an order is sent and on every status
- * change. save_fill writes one execution together with the order and position as they will be
- * after it and the day trade it makes (or NULL), atomically; it returns 0 when committed, 1 when
- * that execution id was already stored (a replay: the OMS skips it), -1 on error (the OMS does
+ * change. save_fill writes one execution together with the order, the account's position and the
+ * position of the order's strategy (sp, its strategy field names the owner: o->strategy) as they
+ * will be after it and the day trade it makes (or NULL), atomically; it returns 0 when committed, 1
+ * when that execution id was already stored (a replay: the OMS skips it), -1 on error (the OMS does
  * not apply the fill). Either may return OMS_JOURNAL_BUSY when the database is locked by
  * another process and nothing was written: an intent is then refused, and a broker update is
  * held in memory in arrival order (not applied) until oms_retry_held commits it.
@@ -66,7 +67,7 @@ typedef struct oms_journal {
     void *ud;
     int (*save_orders)(void *ud, const oms_order *const *orders, int n, tb_err *e);
     int (*save_fill)(void *ud, const oms_order *o, const oms_exec *x, const oms_position *p,
-                     const oms_daytrade *dt, tb_err *e);
+                     const oms_position *sp, const oms_daytrade *dt, tb_err *e);
 } oms_journal;
 
 typedef enum { OMS_EV_ORDER, OMS_EV_FILL } oms_event_kind;
@@ -178,6 +179,53 @@ const oms_position *oms_position_get(const oms *m, const char *symbol);
 /* Every position into out[0..cap); returns how many exist. */
 int oms_positions(const oms *m, const oms_position **out, int cap);
 
+/*
+ * Positions per strategy. Every order belongs to the strategy named in it, and so do its fills:
+ * oms_position_get is the account's net position of a symbol, the sum of its strategies'.
+ * The engine's own orders carry the strategy whose position they close ("session end: flatten").
+ */
+
+/* The strategy's own filled position of a symbol (0 if none). */
+tb_qty oms_strategy_qty(const oms *m, const char *strategy, const char *symbol);
+
+/* The strategy's position with its P&L, or NULL if it never traded the symbol. */
+const oms_position *oms_strategy_position(const oms *m, const char *strategy, const char *symbol);
+
+/* Every (strategy, symbol) position: strategies[i] owns out[i], for i < cap; returns how many
+ * exist. Either array may be NULL to count only. */
+int oms_strategy_positions(const oms *m, const char **strategies, const oms_position **out,
+                           int cap);
+
+/* A position as it will be if every working order fills: the filled qty and the unfilled rest
+ * of working buys and sells (held bracket legs not counted; of an active take-profit and
+ * stop-loss pair only one, since one cancels the other). */
+typedef struct oms_exposure {
+    tb_qty filled;       /* signed: > 0 long */
+    tb_qty working_buy;  /* >= 0 */
+    tb_qty working_sell; /* >= 0 */
+} oms_exposure;
+
+/* The exposure of a strategy (NULL: the account) in a symbol. */
+void oms_exposure_get(const oms *m, const char *strategy, const char *symbol, oms_exposure *out);
+
+/* The positions of one symbol's owners (as oms_strategy_positions); returns how many exist. */
+int oms_symbol_strategies(const oms *m, const char *symbol, const char **strategies,
+                          const oms_position **out, int cap);
+
+/* 1 when the intent only reduces the position of the strategy (NULL: the account) and by no
+ * more than what is left of it once the working orders on the same side have filled: a sell of
+ * at most filled long - working sells, a buy of at most filled short - working buys. */
+int oms_intent_reduces(const oms *m, const char *strategy, const oms_intent *in);
+
+/*
+ * The invariant "account qty == sum of strategy qtys" per symbol is checked after every fill
+ * (and by oms_check_invariants): a difference is an ERROR log line and a count, never silence.
+ * Returns the number of symbols that differ now.
+ */
+int oms_check_invariants(oms *m);
+uint64_t oms_invariant_violations(const oms *m);
+const char *oms_last_invariant_violation(const oms *m);
+
 /* The day-trade ledger, and its count over [first_day, last_day]. */
 const oms_daytrades *oms_get_daytrades(const oms *m);
 int oms_daytrade_count(const oms *m, int32_t first_day, int32_t last_day);
@@ -196,6 +244,7 @@ const tb_counters *oms_refused_by_reason(const oms *m);
 /* Restoring state at start (oms_store_load): no journal calls, no broker calls. */
 int oms_restore_order(oms *m, const oms_order *o, tb_err *e);
 int oms_restore_position(oms *m, const oms_position *p, tb_err *e);
+int oms_restore_strategy_position(oms *m, const char *strategy, const oms_position *p, tb_err *e);
 void oms_restore_exec(oms *m, const char *exec_id);
 void oms_restore_daytrade(oms *m, const oms_daytrade *dt);
 /* Moves the sequence forward to at least next_seq (never back). */

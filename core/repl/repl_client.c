@@ -4,6 +4,8 @@
 #include "repl/repl_proto.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <string.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -40,6 +42,36 @@ void tb_repl_socket_path(char *buf, size_t len)
     }
 }
 
+static volatile sig_atomic_t interrupts; /* Ctrl-C presses while a request waits */
+static volatile sig_atomic_t waiting;
+
+static void on_sigint(int sig)
+{
+    if (!waiting) { /* at the prompt: the usual meaning of Ctrl-C */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    if (interrupts++ > 0) _exit(130);
+}
+
+void tb_repl_catch_interrupt(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint; /* no SA_RESTART: a blocked read returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+/* Sends the interrupt frame once per Ctrl-C press (4 zero bytes: an empty chunk). */
+static void send_interrupt(int fd)
+{
+    static const unsigned char zero[4];
+    if (write(fd, zero, sizeof zero) == (ssize_t)sizeof zero)
+        fputs("^C (interrupt sent)\n", stderr);
+}
+
 static int wait_io(int fd, short ev, int timeout_ms)
 {
     if (timeout_ms <= 0) return 0;
@@ -69,7 +101,13 @@ static int read_all(int fd, void *buf, size_t n, int timeout_ms)
     while (n) {
         if (wait_io(fd, POLLIN, timeout_ms) != 0) return -1;
         ssize_t r = read(fd, p, n);
-        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && errno == EINTR) {
+            if (interrupts == 1) {
+                interrupts = 2; /* sent; a further press exits */
+                send_interrupt(fd);
+            }
+            continue;
+        }
         if (r <= 0) return -1;
         p += r, n -= (size_t)r;
     }
@@ -80,9 +118,12 @@ int tb_repl_request(int fd, const char *code, size_t len, tb_sbuf *out, int time
 {
     unsigned char hdr[4];
     tb_repl_put_len(hdr, (uint32_t)len);
-    if (write_all(fd, hdr, 4, timeout_ms) || write_all(fd, code, len, timeout_ms) ||
-        read_all(fd, hdr, 4, timeout_ms))
-        return -1;
+    interrupts = 0;
+    waiting = 1;
+    int bad = write_all(fd, hdr, 4, timeout_ms) || write_all(fd, code, len, timeout_ms) ||
+              read_all(fd, hdr, 4, timeout_ms);
+    waiting = 0;
+    if (bad) return -1;
     uint32_t n = tb_repl_get_len(hdr);
     if (n < 1 || n > TB_REPL_MAX_FRAME) return -1;
     char *buf = malloc(n);

@@ -20,4 +20,8 @@ void tb_repl_socket_path(char *buf, size_t len);
  */
 int tb_repl_request(int fd, const char *code, size_t len, tb_sbuf *out, int timeout_ms);
 
+/* While a request waits for its reply, Ctrl-C (SIGINT) sends the engine an interrupt (an empty
+ * frame) that stops the running chunk; a second Ctrl-C leaves at once. Call once at start. */
+void tb_repl_catch_interrupt(void);
+
 #endif

@@ -29,7 +29,7 @@ struct tb_repl_server {
     struct event_base *base;
     struct evconnlistener *lis;
     char path[PATH_MAX];
-    int64_t budget;
+    tb_lua_limits lim;
     client *clients;
     int nclients;
 };
@@ -93,6 +93,7 @@ static void read_cb(struct bufferevent *bev, void *arg)
         }
         if (evbuffer_get_length(in) < 4 + (size_t)n) return;
         evbuffer_drain(in, 4);
+        if (n == 0) continue; /* an interrupt (Ctrl-C) that came after its chunk had finished */
         char *code = malloc(n + 1);
         if (!code) {
             client_free(c);
@@ -126,13 +127,14 @@ static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     }
     client *c = calloc(1, sizeof *c);
     tb_err e;
-    tb_lua_limits lim = {.mem_limit = 512u << 20, .instr_budget = s->budget};
-    if (!c || !(c->L = tb_lua_new(TB_LUA_KIND_TRUSTED, &lim, &e))) {
+    if (!c || !(c->L = tb_lua_new(TB_LUA_KIND_TRUSTED, &s->lim, &e))) {
         free(c);
         close(fd);
         return;
     }
     c->srv = s;
+    tb_lua_forbid_gc(c->L);    /* a finalizer would run outside the time limit */
+    tb_lua_watch_fd(c->L, fd); /* Ctrl-C in the client (an empty frame) or a hang-up stops it */
     lua_pushlightuserdata(c->L, c);
     lua_pushcclosure(c->L, repl_print, 1);
     lua_setglobal(c->L, "print");
@@ -159,8 +161,8 @@ static int claim_path(const char *path, tb_err *e)
     return 0;
 }
 
-tb_repl_server *tb_repl_server_new(struct event_base *base, const char *path, int64_t budget,
-                                   tb_err *e)
+tb_repl_server *tb_repl_server_new(struct event_base *base, const char *path,
+                                   const tb_lua_limits *lim, tb_err *e)
 {
     struct sockaddr_un sun = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof sun.sun_path) {
@@ -176,7 +178,7 @@ tb_repl_server *tb_repl_server_new(struct event_base *base, const char *path, in
         return NULL;
     }
     s->base = base;
-    s->budget = budget;
+    s->lim = *lim;
     snprintf(s->path, sizeof s->path, "%s", path);
     mode_t old = umask(0177); /* the socket is born 0600: no window where others can connect */
     s->lis =

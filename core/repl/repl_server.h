@@ -7,6 +7,7 @@
 #ifndef TB_REPL_SERVER_H
 #define TB_REPL_SERVER_H
 
+#include "lua/sandbox.h"
 #include "util/err.h"
 
 #include <event2/event.h>
@@ -15,8 +16,8 @@
 typedef struct tb_repl_server tb_repl_server;
 
 /* Listens on path. Fails clearly when another engine already serves that socket. */
-tb_repl_server *tb_repl_server_new(struct event_base *base, const char *path, int64_t instr_budget,
-                                   tb_err *e);
+tb_repl_server *tb_repl_server_new(struct event_base *base, const char *path,
+                                   const tb_lua_limits *lim, tb_err *e);
 
 /* Number of connected clients. */
 int tb_repl_server_clients(const tb_repl_server *s);

@@ -11,55 +11,52 @@
 
 #define CLOSE_REASON "daily loss limit: close"
 
-/* A closing order of ours is working for the position already. */
-static int has_closing_order(tb_risk *r, const oms_position *p)
-{
-    const oms_order *open[64];
-    int n = oms_open_orders(r->oms, p->symbol, open, 64);
-    for (int i = 0; i < n && i < 64; i++)
-        if (strcmp(open[i]->reason, CLOSE_REASON) == 0 &&
-            open[i]->side == (p->qty > 0 ? OMS_SELL : OMS_BUY))
-            return 1;
-    return 0;
-}
-
-/* Sends a market order closing each position that has none; returns how many were refused (an
- * order is refused while the database is locked or broker updates wait to be committed). */
+/* Sends a market order closing each owner's position less the exits it has working, as an
+ * order of that owner (so no strategy's shares are sold for another). Returns how many owners
+ * are not covered yet: refused (the database is locked or broker updates wait to be
+ * committed), or with exits still working that a cancel may yet take away; both are retried on
+ * every tick until the position is flat. */
 static int close_all(tb_risk *r)
 {
+    const char *owners[4096];
     const oms_position *ps[4096];
-    int n = oms_positions(r->oms, ps, 4096), refused = 0;
+    int n = oms_strategy_positions(r->oms, owners, ps, 4096), pending = 0;
     for (int i = 0; i < n && i < 4096; i++) {
-        if (!ps[i]->qty || has_closing_order(r, ps[i])) continue;
-        oms_intent in = {.strategy = "risk",
+        if (!ps[i]->qty) continue;
+        oms_exposure x;
+        oms_exposure_get(r->oms, owners[i], ps[i]->symbol, &x);
+        tb_qty working = x.filled > 0 ? x.working_sell : x.working_buy;
+        tb_qty rest = (x.filled > 0 ? x.filled : -x.filled) - working;
+        if (working > 0) pending++;
+        if (rest <= 0) continue;
+        oms_intent in = {.strategy = owners[i],
                          .symbol = ps[i]->symbol,
-                         .side = ps[i]->qty > 0 ? OMS_SELL : OMS_BUY,
+                         .side = x.filled > 0 ? OMS_SELL : OMS_BUY,
                          .type = OMS_MARKET,
                          .tif = OMS_TIF_DAY,
-                         .qty = ps[i]->qty > 0 ? ps[i]->qty : -ps[i]->qty,
+                         .qty = rest,
                          .reason = CLOSE_REASON};
         const oms_order *out;
         tb_err e;
         if (oms_submit(r->oms, &in, &out, &e) < 0 && !out) {
-            refused++;
+            pending++;
             if (!r->close_logged)
                 TB_ERROR("risk",
-                         "daily loss limit: close %s failed: %s; retried on every risk tick",
-                         ps[i]->symbol, e.msg);
+                         "daily loss limit: close %s of %s failed: %s; retried on every risk tick",
+                         ps[i]->symbol, owners[i], e.msg);
+            r->close_logged = 1;
         } else {
-            TB_WARN("risk", "daily loss limit: closing %s (%lld shares)", ps[i]->symbol,
-                    (long long)in.qty);
+            TB_WARN("risk", "daily loss limit: closing %s of %s (%lld shares)", ps[i]->symbol,
+                    owners[i], (long long)in.qty);
         }
     }
-    return refused;
+    return pending;
 }
 
-/* Closes what is left; the flag stays up until every position has its closing order. */
+/* Closes what is left; the flag stays up until every position is covered by its closing order. */
 static void close_out(tb_risk *r)
 {
-    int refused = close_all(r);
-    if (refused) {
-        r->close_logged = 1;
+    if (close_all(r)) {
         r->close_pending = 1;
         return;
     }

@@ -10,12 +10,15 @@
  * over the business-day window of the session calendar, minus entries an operator waived, plus
  * dated corrections (operator edits of pdt_state.json, a broker's own count). Working orders
  * count too: for each symbol with same-day activity, an upper bound of the day trades its open
- * orders could still make, whatever order and size their fills come in (sym_eval). An intent is
- * allowed only if count + pending + what it adds stays within the budget, so the budget cannot be
- * exceeded with orders in flight or several strategies on one bar. On top, the original's defaults:
- * with the last day trade left, a same-day close needs more than reversal_profit_pct unrealised
- * profit (protective, losing closes pass unless block_exits), and a new same-day entry needs a day
- * trade kept for its exit plus (keep_last) the last one spare.
+ * orders could still make, whatever order and size their fills come in (sym_eval). A bracket is
+ * counted when its parent is placed, with both legs (take-profit and stop-loss can each make one
+ * day trade: a partly filled leg followed by the other); its held legs never count as what their
+ * own parent could close, since they fill only after it. An intent is allowed only if count +
+ * pending + what it adds stays within the budget, so the budget cannot be exceeded with orders in
+ * flight or several strategies on one bar. On top, the original's defaults: with the last day trade
+ * left, a same-day close needs more than reversal_profit_pct unrealised profit (protective, losing
+ * closes pass unless block_exits), and a new same-day entry needs a day trade kept for its exit
+ * plus (keep_last) the last one spare.
  */
 #include "risk/risk_priv.h"
 #include "log/log.h"
@@ -29,37 +32,69 @@ typedef struct sym_dt {
     int bound;  /* day trades its working orders could still make */
 } sym_dt;
 
-/* The symbol's same-day activity and pending bound; extra: an intent to add (or NULL). */
+/* One working order as the bound sees it: a bracket's held legs fill only after their parent
+ * has filled, so they can never be what its parent closes. */
+typedef struct dt_ord {
+    oms_side side;
+    int counted; /* 0: already flagged a day trade (it is in the ledger) */
+    int parent;  /* held leg: index of its parent in the list, else -1 */
+} dt_ord;
+
+#define DT_ORDS 256
+
+/* Can order k close shares: the position is on the other side already, or another working
+ * order of the other side (not one of k's own held legs) can put it there. */
+static int can_close(const dt_ord *o, int n, int k, tb_qty pos)
+{
+    if (pos != 0 && (pos > 0) != (o[k].side == OMS_BUY)) return 1;
+    for (int j = 0; j < n; j++)
+        if (j != k && o[j].side != o[k].side && o[j].parent != k) return 1;
+    return 0;
+}
+
+/* The symbol's working orders, and the intent extra with the legs a bracket would add (legs
+ * count one each: an OCO pair can make two day trades when a partly filled leg is followed by
+ * the other). */
+static int collect(const tb_gate_ctx *cx, const char *sym, const oms_intent *extra, dt_ord *o)
+{
+    const oms_order *open[DT_ORDS];
+    int n = oms_open_orders(cx->oms, sym, open, DT_ORDS), k = 0;
+    if (n > DT_ORDS - 3) n = DT_ORDS - 3; /* room for the intent and its legs */
+    for (int i = 0; i < n; i++) {
+        o[k] = (dt_ord){open[i]->side, !open[i]->day_trade, -1};
+        if (open[i]->leg != OMS_LEG_NONE && open[i]->status == OMS_ST_HELD)
+            for (int j = 0; j < n; j++) /* its parent, when that is still working */
+                if (strcmp(open[j]->client_id, open[i]->parent_id) == 0) o[k].parent = j;
+        k++;
+    }
+    if (extra) {
+        int p = k;
+        o[k++] = (dt_ord){extra->side, 1, -1};
+        if (extra->order_class == OMS_CLASS_BRACKET) {
+            oms_side other = extra->side == OMS_BUY ? OMS_SELL : OMS_BUY;
+            o[k++] = (dt_ord){other, 1, p};
+            o[k++] = (dt_ord){other, 1, p};
+        }
+    }
+    return k;
+}
+
+/* The symbol's same-day activity and pending bound; extra: an intent to add (or NULL).
+ * Fills may come in any order and any size: once the position can be on the other side of an
+ * order, that order may close it (a flip makes the other side closing too; even the order that
+ * opened, when partly filled, can close after a flip). */
 static sym_dt sym_eval(const tb_gate_ctx *cx, const char *sym, const oms_intent *extra)
 {
     sym_dt s = {0, 0};
     const oms_position *p = oms_position_get(cx->oms, sym);
     tb_qty pos = p ? p->qty : 0;
     s.active = p && pos && p->day == cx->session_day && p->opened_today > 0;
-    const oms_order *open[256];
-    int n = oms_open_orders(cx->oms, sym, open, 256), cnt[2] = {0, 0}, any[2] = {0, 0};
-    for (int i = 0; i < n && i < 256; i++) {
-        if (open[i]->leg == OMS_LEG_TAKE_PROFIT) continue; /* OCO with its stop-loss: one */
-        any[open[i]->side] = 1;
-        cnt[open[i]->side] += !open[i]->day_trade; /* a flagged order is in the ledger already */
-        if (pos == 0 || (pos > 0) == (open[i]->side == OMS_BUY)) s.active = 1;
-    }
-    if (extra) {
-        any[extra->side] = 1;
-        cnt[extra->side]++;
-        if (pos == 0 || (pos > 0) == (extra->side == OMS_BUY)) s.active = 1;
-    }
+    dt_ord o[DT_ORDS];
+    int n = collect(cx, sym, extra, o);
+    for (int i = 0; i < n; i++)
+        if (pos == 0 || (pos > 0) == (o[i].side == OMS_BUY)) s.active = 1;
     if (!s.active) return s;
-    /* Fills may come in any order and any size: once the position can be on the other side of
-     * an order, every order may close it (a flip makes the other side closing too; even the
-     * order that opened, when partly filled, can close after a flip). */
-    int both = any[OMS_BUY] && any[OMS_SELL], total = cnt[OMS_BUY] + cnt[OMS_SELL];
-    if (pos > 0)
-        s.bound = any[OMS_SELL] ? total : 0;
-    else if (pos < 0)
-        s.bound = any[OMS_BUY] ? total : 0;
-    else
-        s.bound = both ? total : 0;
+    for (int i = 0; i < n; i++) s.bound += o[i].counted && can_close(o, n, i, pos);
     return s;
 }
 
@@ -124,7 +159,9 @@ void tb_risk_dt_get(tb_risk *r, const tb_gate_ctx *cx, tb_risk_dt_state *out)
         out->pending += s.bound;
         out->reserved += s.active && s.bound == 0;
     }
+    /* Over the budget only by an operator or broker correction: none is left, never "-8". */
     out->left = r->cfg.dt.max_day_trades - out->count - out->pending;
+    if (out->left < 0) out->left = 0;
     out->applies = applies(r, cx);
 }
 
@@ -159,7 +196,8 @@ int risk_daytrade_check(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o, 
         }
     }
     if (o->opening > 0 && !before.active) {
-        int reserved = st.reserved + 1, spare = r->cfg.dt.keep_last ? 1 : 0;
+        /* Its exit needs a day trade kept, unless it brings its exits along (a bracket). */
+        int reserved = st.reserved + (after.bound > 0 ? 0 : 1), spare = r->cfg.dt.keep_last ? 1 : 0;
         if (st.left - adds - reserved < spare) {
             snprintf(why, n,
                      "%s: a new entry could only be closed by a day trade (%d left, %d kept for "

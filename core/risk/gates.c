@@ -130,12 +130,20 @@ void risk_order_make(const tb_gate_ctx *cx, const oms_intent *in, risk_order *o)
                : in->stop_price ? tb_money_to_double(in->stop_price)
                                 : o->last;
     const oms_position *p = cx->oms ? oms_position_get(cx->oms, in->symbol) : NULL;
-    o->pos = p ? p->qty : 0;
+    oms_exposure x = {0, 0, 0};
+    if (cx->oms) oms_exposure_get(cx->oms, NULL, in->symbol, &x);
+    o->pos = x.filled;
+    o->working_buy = x.working_buy;
+    o->working_sell = x.working_sell;
     o->signed_qty = in->side == OMS_BUY ? in->qty : -in->qty;
     int opposite = (o->pos > 0 && in->side == OMS_SELL) || (o->pos < 0 && in->side == OMS_BUY);
     tb_qty apos = o->pos < 0 ? -o->pos : o->pos;
-    o->reduces = opposite && in->qty <= apos;
-    o->opening = opposite ? (in->qty > apos ? in->qty - apos : 0) : in->qty;
+    /* What is left to reduce once the working orders on the same side have filled: 200 sells of
+     * 20 against a long of 20 are one exit and 199 short sales, not 200 exits. */
+    tb_qty working = in->side == OMS_SELL ? x.working_sell : x.working_buy;
+    tb_qty left = opposite && apos > working ? apos - working : 0;
+    o->reduces = opposite && in->qty <= left;
+    o->opening = in->qty > left ? in->qty - left : 0;
     o->closes_today = opposite && p && p->day == cx->session_day && p->opened_today > 0;
     o->unrealized_pct = NAN;
     if (p && p->qty && p->cost_basis > 0 && isfinite(o->last)) {

@@ -152,7 +152,7 @@ typedef struct tb_risk_dt_state {
     int count;    /* day trades in the window (ledger, operator and broker adjustments) */
     int pending;  /* open orders that would make one */
     int reserved; /* same-day positions whose exit a day trade is kept for */
-    int left;     /* max - count - pending (can be < 0 after an operator edit) */
+    int left;     /* max - count - pending, at least 0 (a correction can push count past max) */
     int applies;  /* 0 when the policy is off or the equity is above the legacy minimum */
     int32_t window_first, window_last; /* yyyymmdd */
 } tb_risk_dt_state;

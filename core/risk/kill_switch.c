@@ -4,9 +4,13 @@
  * Engaged from the REPL (tb.risk.kill), or by creating data/kill_switch.json (any content; a JSON
  * object may say "reason" and "who"). The engine writes that same file when the REPL engages
  * it, so the switch survives a restart; tb.risk.clear() (or deleting the file) clears it.
- * Exits still pass: closing a position is what an operator who pulls the switch wants.
+ * Exits still pass: closing a position is what an operator who pulls the switch wants, but only
+ * an order that reduces the account's position by no more than what is left of it once the
+ * working orders on its side have filled (risk_order_make): a long of 20 admits one sell of 20,
+ * not two hundred.
  */
 #include "risk/risk_priv.h"
+#include "util/atomic.h"
 #include "log/log.h"
 #include "util/clock.h"
 
@@ -32,15 +36,13 @@ static void engage(tb_risk *r, const char *who, const char *reason, int64_t sinc
 static int write_flag(tb_risk *r, tb_err *e)
 {
     if (!r->files) return 0;
-    char ts[40], tmp[PATH_MAX + 8];
+    char ts[40];
     json_t *j =
         json_pack("{s:b, s:s, s:s, s:s}", "engaged", 1, "who", r->kill.who, "reason",
                   r->kill.reason, "since", tb_clock_fmt_utc(r->kill.since_ns, ts, sizeof ts));
-    snprintf(tmp, sizeof tmp, "%s.tmp", r->kill_path);
-    int rc = json_dump_file(j, tmp, JSON_INDENT(2));
+    int rc = tb_atomic_write_json(r->kill_path, j, JSON_INDENT(2), TB_STATE_FILE_MODE, e);
     json_decref(j);
-    if (rc != 0 || rename(tmp, r->kill_path) != 0)
-        return tb_errf(e, "%s: cannot write: %s", r->kill_path, strerror(errno));
+    if (rc != 0) return -1;
     struct stat st;
     if (stat(r->kill_path, &st) == 0) r->kill_mtime = risk_mtime(r->kill_path);
     r->kill_file_seen = 1;

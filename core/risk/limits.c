@@ -1,8 +1,9 @@
 /*
  * limits.c - size and sanity limits on entries: per-symbol and total exposure (shares and
  * notional, open orders included), open positions, orders per minute, a price band against the
- * last trade (fat-finger check), minimum price and volume. Exits pass: a limit never traps a
- * position.
+ * last trade (fat-finger check), minimum price and volume. Orders per minute count and limit
+ * every order; the other limits let exits pass (counting working orders: see risk_order_make),
+ * so a limit never traps a position.
  */
 #include "risk/risk_priv.h"
 
@@ -95,13 +96,14 @@ static int size_check(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o, ch
 int risk_limits_check(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o, char *why, size_t n)
 {
     const tb_risk_cfg *c = &r->cfg;
-    if (o->reduces) return 0;
+    /* The rate counts and limits every order, exits included: a loop of exits is a runaway too. */
     if (c->limits.max_orders_per_minute &&
         orders_last_minute(r, cx->now_ns) >= c->limits.max_orders_per_minute) {
         snprintf(why, n, "%d orders in the last minute (limit %d)",
                  orders_last_minute(r, cx->now_ns), c->limits.max_orders_per_minute);
         return 1;
     }
+    if (o->reduces) return 0;
     if (!isfinite(o->price) || o->price <= 0) {
         snprintf(why, n, "no price for %s yet", o->in->symbol);
         return 1;

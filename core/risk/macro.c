@@ -1,4 +1,5 @@
 #include "risk/macro.h"
+#include "util/atomic.h"
 #include "risk/vix_history.h"
 #include "log/log.h"
 #include "data/sample_gen.h"
@@ -53,16 +54,14 @@ int tb_macro_read(const char *path, tb_macro *out, tb_err *e)
 
 int tb_macro_write(const char *path, const tb_macro *m, double threshold, tb_err *e)
 {
-    char ts[40], tmp[4200];
+    char ts[40];
     json_t *j = json_pack("{s:f, s:s, s:s, s:b, s:f, s:s}", "vix", m->vix, "vix_date", m->vix_date,
                           "source", m->source, "survival", m->survival, "threshold", threshold,
                           "time", tb_clock_fmt_utc(m->time_ns, ts, sizeof ts));
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int rc = json_dump_file(j, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+    int rc = tb_atomic_write_json(path, j, JSON_INDENT(2) | JSON_REAL_PRECISION(6),
+                                  TB_STATE_FILE_MODE, e);
     json_decref(j);
-    if (rc != 0 || rename(tmp, path) != 0)
-        return tb_errf(e, "%s: cannot write: %s", path, strerror(errno));
-    return 0;
+    return rc;
 }
 
 /* The latest day of a history: its close and date. */

@@ -6,6 +6,7 @@
  * dated today, which leave the window like any day trade; a lower one waives the oldest).
  */
 #include "risk/risk_priv.h"
+#include "util/atomic.h"
 #include "log/log.h"
 #include "util/clock.h"
 
@@ -52,7 +53,7 @@ void risk_pdt_save(tb_risk *r, const tb_gate_ctx *cx)
 {
     int32_t first, last;
     int count = risk_dt_count(r, cx, &first, &last);
-    char f[16], l[16], ts[40], tmp[PATH_MAX + 8];
+    char f[16], l[16], ts[40];
     fmt_ymd(first, f, sizeof f);
     fmt_ymd(last, l, sizeof l);
     json_t *waived = json_array();
@@ -64,11 +65,11 @@ void risk_pdt_save(tb_risk *r, const tb_gate_ctx *cx)
                   "window", "first", f, "last", l, "business_days", r->cfg.dt.window_days,
                   "day_trades", day_trade_list(r, cx, first, last), "waived", waived, "updated",
                   tb_clock_fmt_utc(tb_clock_now_ns(), ts, sizeof ts));
-    snprintf(tmp, sizeof tmp, "%s.tmp", r->pdt_path);
-    int rc = json_dump_file(j, tmp, JSON_INDENT(2));
+    tb_err e;
+    int rc = tb_atomic_write_json(r->pdt_path, j, JSON_INDENT(2), TB_STATE_FILE_MODE, &e);
     json_decref(j);
-    if (rc != 0 || rename(tmp, r->pdt_path) != 0) {
-        TB_ERROR("risk", "%s: cannot write: %s", r->pdt_path, strerror(errno));
+    if (rc != 0) {
+        TB_ERROR("risk", "cannot write: %s", e.msg);
         return;
     }
     r->pdt_mtime = risk_mtime(r->pdt_path);

@@ -19,10 +19,12 @@ typedef struct risk_order {
     const oms_intent *in;
     double price;          /* limit (or stop) price, else the last trade; NAN when unknown */
     double last;           /* last trade */
-    tb_qty pos;            /* signed position before */
+    tb_qty pos;            /* signed filled position before */
+    tb_qty working_buy;    /* unfilled rest of the symbol's working buys (oms_exposure) */
+    tb_qty working_sell;   /* and sells: a gate judges the position as if all of them fill */
     tb_qty signed_qty;     /* + buy, - sell */
-    int reduces;           /* an exit: opposite side, qty <= |pos| */
-    tb_qty opening;        /* shares it would open (a flip opens the part beyond the position) */
+    int reduces;           /* an exit: opposite side, qty <= |pos| - working orders on its side */
+    tb_qty opening;        /* shares it would open beyond what is left to reduce */
     int closes_today;      /* it would close shares opened this session day */
     double unrealized_pct; /* the position's unrealised P&L in % of its cost (NAN flat) */
 } risk_order;

@@ -22,7 +22,7 @@ static void ensure_open(tb_orch_log *lg)
     struct stat st;
     if (lg->fd >= 0 && stat(lg->path, &st) == 0 && st.st_ino == lg->ino) return;
     if (lg->fd >= 0) close(lg->fd);
-    lg->fd = open(lg->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    lg->fd = open(lg->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     if (lg->fd >= 0 && fstat(lg->fd, &st) == 0) lg->ino = st.st_ino;
 }
 

@@ -156,14 +156,36 @@ static void on_control(const char *line, size_t len, void *ud)
     json_decref(d);
 }
 
+/* Field col of a CSV line (no quoting: the candidates file has none), copied into out. */
+static void csv_field(const char *line, int col, char *out, size_t len)
+{
+    for (int i = 0; i < col && line; i++) {
+        line = strchr(line, ',');
+        if (line) line++;
+    }
+    size_t n = line ? strcspn(line, ",\r\n") : 0;
+    snprintf(out, len, "%.*s", (int)(n < len ? n : len - 1), line ? line : "");
+}
+
+/* The symbols of data/top_20_day_trading_candidates.csv, by the header's `symbol` column (the
+ * file starts with generated_at and date); a file without that header: the first column. */
 static void scan_candidates(json_t *facts)
 {
-    char path[4096], line[1024];
+    char path[4096], line[1024], sym[64];
     json_t *syms = json_array();
+    int col = 0;
     FILE *f = fopen(tb_home_path(path, sizeof path, "data/top_20_day_trading_candidates.csv"), "r");
     for (int row = 0; f && fgets(line, sizeof line, f); row++) {
-        line[strcspn(line, ",\r\n")] = 0;
-        if (row > 0 && line[0]) json_array_append_new(syms, json_string(line));
+        if (row == 0) {
+            for (int i = 0; i < 64; i++) {
+                csv_field(line, i, sym, sizeof sym);
+                if (strcmp(sym, "symbol") == 0) col = i;
+                if (!strchr(line, ',') || !sym[0]) break;
+            }
+            continue;
+        }
+        csv_field(line, col, sym, sizeof sym);
+        if (sym[0]) json_array_append_new(syms, json_string(sym));
     }
     json_object_set_new(facts, "candidates",
                         json_pack("{s:b, s:o}", "file_present", f != NULL, "symbols", syms));

@@ -27,7 +27,7 @@ static int load_bars(day_bars *b, const tb_config *cfg, const char *date, tb_dat
 {
     char data[4096];
     tb_err e;
-    tb_lua_limits lim = {16u << 20, 1000000};
+    tb_lua_limits lim = {.mem_limit = 16u << 20, .instr_budget = 1000000, .time_limit_ms = 50};
     memset(b, 0, sizeof *b);
     b->day = day;
     if (!(b->base = event_base_new())) return -1;

@@ -3,6 +3,7 @@
  * the feedback file for the running engine, the state for the next audit).
  */
 #include "sentinel/sentinel.h"
+#include "util/atomic.h"
 #include "home/home.h"
 #include "log/jsonl.h"
 #include "lua/sandbox.h"
@@ -14,18 +15,33 @@
 
 static int write_atomic(const char *rel, json_t *j, tb_err *e)
 {
-    char path[4096], tmp[4200];
+    char path[4096];
     tb_home_path(path, sizeof path, rel);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if (json_dump_file(j, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) != 0 || rename(tmp, path) != 0)
-        return tb_errf(e, "%s: cannot write", rel);
-    return 0;
+    return tb_atomic_write_json(path, j, JSON_INDENT(2) | JSON_SORT_KEYS, TB_STATE_FILE_MODE, e);
 }
 
-/* Directives are what findings ask of the bot: {type, strategy|symbol, ...}. */
-static json_t *collect_directives(json_t *findings, const char *date, const char *now)
+/* What makes two audits' directives the same: type, target and the finding's rule. */
+static void directive_key(json_t *d, json_t *f, char *out, size_t len)
 {
-    json_t *out = json_array();
+    const char *strategy = json_string_value(json_object_get(d, "strategy"));
+    const char *symbol = json_string_value(json_object_get(d, "symbol"));
+    if (!symbol) symbol = json_string_value(json_object_get(f, "symbol"));
+    snprintf(out, len, "%s|%s|%s|%s", json_string_value(json_object_get(d, "type")),
+             strategy ? strategy : "", symbol ? symbol : "",
+             json_string_value(json_object_get(f, "rule")));
+}
+
+/*
+ * Directives are what findings ask of the bot: {type, strategy|symbol, ...}. A directive keeps
+ * the id it got at the first audit that made it for as long as its finding persists from audit
+ * to audit (state.issued), and the engine applies an id once: a Strategic Reset or a size
+ * reduction applies once per finding, not once per audit (which had compounded reduce_size and
+ * undone the controller every night). Once the finding clears, a later one is new.
+ */
+static json_t *collect_directives(json_t *findings, const char *date, const char *now,
+                                  json_t *state)
+{
+    json_t *out = json_array(), *prev = json_object_get(state, "issued"), *next = json_object();
     size_t i;
     json_t *f;
     json_array_foreach(findings, i, f)
@@ -33,8 +49,16 @@ static json_t *collect_directives(json_t *findings, const char *date, const char
         json_t *d = json_object_get(f, "directive");
         if (!json_is_object(d) || !json_is_string(json_object_get(d, "type"))) continue;
         json_t *copy = json_deep_copy(d);
-        char id[64];
-        snprintf(id, sizeof id, "S-%s-%zu-%.19s", date, json_array_size(out) + 1, now);
+        char id[64], key[512];
+        directive_key(d, f, key, sizeof key);
+        const char *known = json_string_value(json_object_get(prev, key));
+        if (known) {
+            snprintf(id, sizeof id, "%s", known);
+            json_object_set_new(copy, "repeat", json_true()); /* already issued: not again */
+        } else {
+            snprintf(id, sizeof id, "S-%s-%zu-%.19s", date, json_array_size(out) + 1, now);
+        }
+        json_object_set_new(next, key, json_string(id));
         json_object_set_new(copy, "id", json_string(id));
         json_object_set(copy, "finding", json_object_get(f, "rule"));
         json_object_set(copy, "severity", json_object_get(f, "severity"));
@@ -44,6 +68,7 @@ static json_t *collect_directives(json_t *findings, const char *date, const char
             json_object_set(copy, "reason", json_object_get(f, "message"));
         json_array_append_new(out, copy);
     }
+    json_object_set_new(state, "issued", next);
     return out;
 }
 
@@ -70,10 +95,11 @@ static void log_activity(json_t *findings, json_t *directives, const char *date,
     }
     json_array_foreach(directives, i, f)
     {
-        json_t *line =
-            json_pack("{s:s, s:s, s:s, s:O, s:s, s:O, s:O}", "t", now, "kind", "action", "action",
-                      "directive_issued", "directive", f, "date", date, "severity",
-                      json_object_get(f, "severity"), "message", json_object_get(f, "type"));
+        json_t *line = json_pack(
+            "{s:s, s:s, s:s, s:O, s:s, s:O, s:O}", "t", now, "kind", "action", "action",
+            json_is_true(json_object_get(f, "repeat")) ? "directive_in_force" : "directive_issued",
+            "directive", f, "date", date, "severity", json_object_get(f, "severity"), "message",
+            json_object_get(f, "type"));
         tb_jsonl_write(j, line, &e);
         json_decref(line);
     }
@@ -110,7 +136,7 @@ json_t *tb_sentinel_run(const tb_config *cfg, const char *date, tb_err *e)
         tb_sentinel_rules_run(L, tb_home_path(path, sizeof path, TB_SENTINEL_RULES_DIR), facts);
     tb_lua_close(L);
     const char *day = json_string_value(json_object_get(facts, "date"));
-    json_t *directives = collect_directives(findings, day, now);
+    json_t *directives = collect_directives(findings, day, now, state);
     log_activity(findings, directives, day, now);
     json_t *feedback =
         json_pack("{s:s, s:s, s:O}", "generated_at", now, "date", day, "directives", directives);

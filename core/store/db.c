@@ -1,8 +1,12 @@
 #include "store/db.h"
 
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int tb_db_fail(tb_db *db, int rc, const char *what, tb_err *e)
 {
@@ -22,6 +26,26 @@ int tb_db_fail(tb_db *db, int rc, const char *what, tb_err *e)
                        "from data/archives/ or move it aside",
                        path, what, msg);
     default: return tb_errf(e, "%s: %s: %s", path, what, msg);
+    }
+}
+
+/* The database holds orders, fills and account history: the owner's alone. SQLite gives the
+ * -wal and -shm files the database file's mode, so creating it 0600 covers all three; files of
+ * an older home made 0644 are tightened. A path SQLite treats specially (":memory:") is skipped. */
+static void restrict_mode(const char *path)
+{
+    if (path[0] == ':' || strncmp(path, "file:", 5) == 0) return;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        fchmod(fd, 0600); /* whatever the umask */
+        close(fd);
+    }
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    for (int i = 0; i < 4; i++) {
+        char p[PATH_MAX + 16];
+        struct stat st;
+        snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+        if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077)) chmod(p, 0600);
     }
 }
 
@@ -94,6 +118,7 @@ tb_db *tb_db_open(const char *path, const tb_db_opts *opts, tb_err *e)
     int busy = opts && opts->busy_ms > 0 ? opts->busy_ms : TB_DB_DEFAULT_BUSY_MS;
     const tb_db_migration *steps = opts && opts->migrations ? opts->migrations : tb_db_migrations;
     int nsteps = opts && opts->migrations ? opts->nmigrations : tb_db_nmigrations;
+    restrict_mode(path);
     int rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {
         tb_db_fail(db, rc, "open", e);

@@ -22,7 +22,8 @@ static const char *const schema =
     "CREATE TABLE IF NOT EXISTS oms_positions ("
     " symbol TEXT PRIMARY KEY, qty INTEGER, cost_basis INTEGER, avg_price INTEGER,"
     " realized_pnl INTEGER, fees INTEGER, day INTEGER, opened_today INTEGER);"
-    "CREATE TABLE IF NOT EXISTS oms_daytrades ("
+    /* Also created by migration 4 (store/migrations.c), which fills it for an older database. */
+    OMS_STORE_STRATEGY_POSITIONS_DDL "CREATE TABLE IF NOT EXISTS oms_daytrades ("
     " client_id TEXT PRIMARY KEY, day INTEGER, symbol TEXT, t_ns INTEGER);";
 
 #define ORDER_COLS                                                                                 \
@@ -31,7 +32,7 @@ static const char *const schema =
     " sl_stop, sl_limit, filled_qty, filled_notional, filled_avg_price, commission,"               \
     " broker_cum_qty, day_trade, created_ns, updated_ns, filled_ns, closed_ns"
 
-enum { S_BEGIN, S_COMMIT, S_ROLLBACK, S_ORDER, S_FILL, S_POS, S_DT, S_COUNT };
+enum { S_BEGIN, S_COMMIT, S_ROLLBACK, S_ORDER, S_FILL, S_POS, S_SPOS, S_DT, S_COUNT };
 
 struct oms_store {
     sqlite3 *db;
@@ -49,6 +50,8 @@ static const char *const sql[S_COUNT] = {
     " t_ns, session_day) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(exec_id) DO NOTHING",
     "INSERT OR REPLACE INTO oms_positions (symbol, qty, cost_basis, avg_price, realized_pnl,"
     " fees, day, opened_today) VALUES (?,?,?,?,?,?,?,?)",
+    "INSERT OR REPLACE INTO oms_strategy_positions (strategy, symbol, qty, cost_basis, avg_price,"
+    " realized_pnl, fees, day, opened_today) VALUES (?,?,?,?,?,?,?,?,?)",
     "INSERT OR IGNORE INTO oms_daytrades (client_id, day, symbol, t_ns) VALUES (?,?,?,?)",
 };
 
@@ -142,14 +145,17 @@ static int put_order(oms_store *s, const oms_order *o, tb_err *e)
     return step(s, S_ORDER, e);
 }
 
-static int put_position(oms_store *s, const oms_position *p, tb_err *e)
+/* The account's position (strategy NULL) or a strategy's. */
+static int put_position(oms_store *s, const char *strategy, const oms_position *p, tb_err *e)
 {
-    sqlite3_stmt *st = s->st[S_POS];
-    bind_text(st, 1, p->symbol);
+    int which = strategy ? S_SPOS : S_POS, i = 1;
+    sqlite3_stmt *st = s->st[which];
+    if (strategy) bind_text(st, i++, strategy);
+    bind_text(st, i++, p->symbol);
     int64_t v[] = {p->qty,  p->cost_basis, p->avg_price,   p->realized_pnl,
                    p->fees, p->day,        p->opened_today};
-    for (int k = 0; k < 7; k++) sqlite3_bind_int64(st, 2 + k, v[k]);
-    return step(s, S_POS, e);
+    for (int k = 0; k < 7; k++) sqlite3_bind_int64(st, i++, v[k]);
+    return step(s, which, e);
 }
 
 /* Rolls back; OMS_JOURNAL_BUSY when the failure was the lock (nothing written: try later). */
@@ -172,7 +178,7 @@ static int j_save_orders(void *ud, const oms_order *const *os, int n, tb_err *e)
 }
 
 static int j_save_fill(void *ud, const oms_order *o, const oms_exec *x, const oms_position *p,
-                       const oms_daytrade *dt, tb_err *e)
+                       const oms_position *sp, const oms_daytrade *dt, tb_err *e)
 {
     oms_store *s = ud;
     s->busy = 0;
@@ -193,7 +199,9 @@ static int j_save_fill(void *ud, const oms_order *o, const oms_exec *x, const om
         rollback(s);
         return 1; /* already stored: a replay */
     }
-    if (put_order(s, o, e) < 0 || put_position(s, p, e) < 0) return rollback(s);
+    if (put_order(s, o, e) < 0 || put_position(s, NULL, p, e) < 0 ||
+        (sp && put_position(s, o->strategy, sp, e) < 0))
+        return rollback(s);
     if (dt) {
         st = s->st[S_DT];
         bind_text(st, 1, dt->client_id);
@@ -291,18 +299,31 @@ static int load_order(sqlite3_stmt *st, oms *m, tb_err *e)
     return oms_restore_order(m, &o, e);
 }
 
+/* A position row from column c on: symbol, qty, cost_basis, ..., opened_today. */
+static void row_to_position(sqlite3_stmt *st, int c, oms_position *p)
+{
+    oms_pos_init(p, col_text(st, c));
+    p->qty = sqlite3_column_int64(st, c + 1);
+    p->cost_basis = sqlite3_column_int64(st, c + 2);
+    p->avg_price = sqlite3_column_int64(st, c + 3);
+    p->realized_pnl = sqlite3_column_int64(st, c + 4);
+    p->fees = sqlite3_column_int64(st, c + 5);
+    p->day = sqlite3_column_int(st, c + 6);
+    p->opened_today = sqlite3_column_int64(st, c + 7);
+}
+
 static int load_position(sqlite3_stmt *st, oms *m, tb_err *e)
 {
     oms_position p;
-    oms_pos_init(&p, col_text(st, 0));
-    p.qty = sqlite3_column_int64(st, 1);
-    p.cost_basis = sqlite3_column_int64(st, 2);
-    p.avg_price = sqlite3_column_int64(st, 3);
-    p.realized_pnl = sqlite3_column_int64(st, 4);
-    p.fees = sqlite3_column_int64(st, 5);
-    p.day = sqlite3_column_int(st, 6);
-    p.opened_today = sqlite3_column_int64(st, 7);
+    row_to_position(st, 0, &p);
     return oms_restore_position(m, &p, e);
+}
+
+static int load_strategy_position(sqlite3_stmt *st, oms *m, tb_err *e)
+{
+    oms_position p;
+    row_to_position(st, 1, &p);
+    return oms_restore_strategy_position(m, col_text(st, 0), &p, e);
 }
 
 static int load_exec(sqlite3_stmt *st, oms *m, tb_err *e)
@@ -340,6 +361,10 @@ int oms_store_load(oms_store *s, oms *m, int32_t since_day, tb_err *e)
                  "SELECT symbol, qty, cost_basis, avg_price, realized_pnl, fees, day,"
                  " opened_today FROM oms_positions",
                  0, load_position, m, e) < 0 ||
+        each_row(s,
+                 "SELECT strategy, symbol, qty, cost_basis, avg_price, realized_pnl, fees, day,"
+                 " opened_today FROM oms_strategy_positions",
+                 0, load_strategy_position, m, e) < 0 ||
         each_row(s, "SELECT exec_id FROM oms_fills WHERE session_day >= ? ORDER BY rowid",
                  since_day, load_exec, m, e) < 0 ||
         each_row(s,
@@ -347,5 +372,6 @@ int oms_store_load(oms_store *s, oms *m, int32_t since_day, tb_err *e)
                  " ORDER BY t_ns",
                  since_day, load_daytrade, m, e) < 0)
         return tb_err_prefix(e, "oms_store_load: ");
+    oms_check_invariants(m); /* a difference is logged and counted, the engine still starts */
     return 0;
 }

@@ -17,6 +17,37 @@ void tb_shost_init(tb_shost *h, const tb_lua_limits *lim)
     memset(h, 0, sizeof *h);
     h->lim = *lim;
     h->max_consecutive_errors = 20;
+    h->max_overruns = 3;
+    h->state_max_bytes = 1u << 20;
+}
+
+void tb_shost_limits(const tb_config *cfg, tb_lua_limits *lim)
+{
+    lim->mem_limit = (size_t)cfg->sandbox.memory_limit_mb << 20;
+    lim->instr_budget = cfg->sandbox.instruction_budget;
+    lim->time_limit_ms = cfg->sandbox.time_limit_ms;
+    lim->pattern_steps = cfg->sandbox.pattern_steps;
+}
+
+void tb_shost_init_config(tb_shost *h, const tb_config *cfg)
+{
+    tb_lua_limits lim;
+    tb_shost_limits(cfg, &lim);
+    tb_shost_init(h, &lim);
+    h->max_overruns = (int)cfg->sandbox.max_overruns;
+    h->state_max_bytes = (size_t)cfg->sandbox.state_max_kb << 10;
+}
+
+/* FNV-1a of the file's text: a disabled strategy comes back only when this changes. */
+static uint64_t file_hash(const char *path)
+{
+    uint64_t h = 1469598103934665603ULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    int c;
+    while ((c = getc(f)) != EOF) h = (h ^ (unsigned char)c) * 1099511628211ULL;
+    fclose(f);
+    return h;
 }
 
 /* Lays the params of the config (an object) over the strategy's own params table (on top). */
@@ -162,6 +193,7 @@ int tb_shost_add(tb_shost *h, const tb_strategy_cfg *cfg, tb_err *e)
     s->index = h->n;
     s->cfg_params = cfg->params ? json_incref(cfg->params) : NULL;
     s->cfg_symbol_params = cfg->symbol_params ? json_incref(cfg->symbol_params) : NULL;
+    s->allow_short = cfg->allow_short;
     if (load_state(h, s, s->path, s->rel, &h->lim, e) != 0) {
         json_decref(s->cfg_params);
         json_decref(s->cfg_symbol_params);
@@ -169,12 +201,63 @@ int tb_shost_add(tb_shost *h, const tb_strategy_cfg *cfg, tb_err *e)
         return -1;
     }
     if (cfg->name) snprintf(s->name, sizeof s->name, "%s", cfg->name); /* config wins */
+    tb_strategy *taken = tb_shost_find(h, s->name);
+    if (taken) {
+        tb_errf(e, "%s: strategy name '%s' is already taken by %s: refused (%s keeps running)",
+                s->rel, s->name, taken->rel, taken->rel);
+        tb_lua_close(s->L);
+        json_decref(s->cfg_params);
+        json_decref(s->cfg_symbol_params);
+        free(s);
+        return -1;
+    }
+    s->file_hash = file_hash(s->path);
     s->symbols = calloc((size_t)cfg->nsymbols + 1, sizeof *s->symbols);
     for (int i = 0; i < cfg->nsymbols; i++) s->symbols[i] = strdup(cfg->symbols[i]);
     s->nsymbols = cfg->nsymbols;
     s->version = 1;
     h->s[h->n++] = s;
     TB_INFO("strategy", "strategy loaded: name=%s file=%s", s->name, s->rel);
+    return 0;
+}
+
+typedef struct carry {
+    tb_strategy *from;
+    size_t max_bytes;
+    int *dropped;
+    char err[400];
+} carry;
+
+/* On the fresh state, protected: its allocations may hit its memory cap. */
+static int carry_fn(lua_State *L)
+{
+    carry *c = lua_touserdata(L, 1);
+    tb_strategy *s = c->from;
+    lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ref_ctx);
+    lua_pushliteral(s->L, "state");
+    lua_rawget(s->L, -2);
+    int rc = tb_lua_xcopy_bounded(s->L, -1, L, c->max_bytes, c->dropped, c->err, sizeof c->err);
+    lua_pop(s->L, 2);
+    if (rc != 0) return luaL_error(L, "ctx.state %s", c->err);
+    return 1;
+}
+
+/* Copies ctx.state (plain data, bounded) from s into the fresh state's ctx. */
+static int carry_state(tb_shost *h, tb_strategy *s, tb_strategy *fresh, int *dropped, tb_err *e)
+{
+    carry c = {.from = s, .max_bytes = h->state_max_bytes, .dropped = dropped};
+    lua_State *L = fresh->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, fresh->ref_ctx);
+    lua_pushcfunction(L, carry_fn);
+    lua_pushlightuserdata(L, &c);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        tb_errf(e, "%s: cannot carry the state over: %s", s->rel,
+                lua_isstring(L, -1) ? lua_tostring(L, -1) : "out of memory");
+        lua_pop(L, 2);
+        return -1;
+    }
+    lua_setfield(L, -2, "state");
+    lua_pop(L, 1);
     return 0;
 }
 
@@ -188,16 +271,18 @@ static int reload_one(tb_shost *h, tb_strategy *s, tb_err *e)
     fresh.cfg_params = s->cfg_params;
     fresh.cfg_symbol_params = s->cfg_symbol_params;
     snprintf(fresh.rel, sizeof fresh.rel, "%s", s->rel);
+    uint64_t hash = file_hash(s->path);
+    if (s->disabled && hash == s->disabled_hash)
+        return tb_errf(e, "%s: strategy %s stays disabled: its file has not changed since (%s)",
+                       s->rel, s->name, s->last_error);
     if (load_state(h, &fresh, s->path, s->rel, &h->lim, e) != 0) return -1;
-    /* Carry the state table over: plain data only. */
-    lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ref_ctx);
-    lua_getfield(s->L, -1, "state");
     int dropped = 0;
-    lua_rawgeti(fresh.L, LUA_REGISTRYINDEX, fresh.ref_ctx);
-    tb_lua_xcopy(s->L, -1, fresh.L, &dropped);
-    lua_setfield(fresh.L, -2, "state");
-    lua_pop(fresh.L, 1);
-    lua_pop(s->L, 2);
+    if (carry_state(h, s, &fresh, &dropped, e) != 0) {
+        tb_lua_close(fresh.L);
+        return -1;
+    }
+    s->file_hash = hash;
+    s->overruns = 0;
     if (dropped)
         TB_WARN("strategy", "reload of %s: %d values in state were not plain data and were dropped",
                 s->name, dropped);
@@ -220,7 +305,12 @@ int tb_shost_reload_path(tb_shost *h, const char *path, tb_err *e)
     for (int i = 0; i < h->n; i++) {
         tb_strategy *s = h->s[i];
         if (strcmp(s->path, path) != 0) continue;
+        int was_disabled = s->disabled;
         int rc = reload_one(h, s, e);
+        if (rc != 0 && was_disabled && s->disabled_hash == file_hash(s->path)) {
+            TB_WARN("strategy", "%s", e->msg); /* a config reload does not revive it */
+            continue;
+        }
         if (rc != 0) {
             h->reload_failures++;
             snprintf(s->last_error, sizeof s->last_error, "%s", e->msg);
@@ -236,13 +326,38 @@ int tb_shost_reload_path(tb_shost *h, const char *path, tb_err *e)
     return n;
 }
 
+static void disable(tb_strategy *s)
+{
+    s->disabled = 1;
+    s->disabled_hash = s->file_hash;
+}
+
+/* A budget stop (instructions, time, memory, pattern steps, state size): max_overruns of them
+ * disable the strategy until its file changes. */
+static void overrun(tb_shost *h, tb_strategy *s, const char *msg)
+{
+    s->errors++;
+    snprintf(s->last_error, sizeof s->last_error, "%s", msg);
+    TB_ERROR("strategy", "strategy %s over its budget (%d of %d): %s", s->name, s->overruns + 1,
+             h->max_overruns, msg);
+    if (++s->overruns >= h->max_overruns && !s->disabled) {
+        disable(s);
+        TB_ERROR("strategy", "strategy %s disabled after %d budget overruns; fix %s to reload it",
+                 s->name, s->overruns, s->rel);
+    }
+}
+
 static void call_failed(tb_shost *h, tb_strategy *s, tb_err *e)
 {
+    if (tb_lua_ctl_of(s->L)->stop != TB_STOP_NONE) {
+        overrun(h, s, e->msg);
+        return;
+    }
     s->errors++;
     snprintf(s->last_error, sizeof s->last_error, "%s", e->msg);
     TB_ERROR("strategy", "%s", e->msg);
     if (++s->consecutive_errors >= h->max_consecutive_errors) {
-        s->disabled = 1;
+        disable(s);
         TB_ERROR("strategy",
                  "strategy %s disabled after %d consecutive errors; fix %s to reload it", s->name,
                  s->consecutive_errors, s->rel);
@@ -347,13 +462,24 @@ void tb_shost_broadcast(tb_shost *h, tb_callback cb)
         if (push_callback(h->s[i], cb) == 0) finish_call(h, h->s[i], cb, 1);
 }
 
-json_t *tb_shost_state_get(tb_strategy *s)
+json_t *tb_shost_state_get(tb_shost *h, tb_strategy *s, tb_err *e)
 {
+    char err[400];
+    if (s->disabled) { /* nothing of it runs: its last saved state stands */
+        tb_errf(e, "%s: disabled", s->rel);
+        return NULL;
+    }
     lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ref_ctx);
-    lua_getfield(s->L, -1, "state");
-    json_t *j = tb_lua_to_json(s->L, -1);
+    lua_pushliteral(s->L, "state"); /* raw: a metatable on ctx must not run Lua here */
+    lua_rawget(s->L, -2);
+    json_t *j = tb_lua_state_json(s->L, -1, h->state_max_bytes, err, sizeof err);
     lua_pop(s->L, 2);
-    if (!j || !json_is_object(j)) {
+    if (!j) {
+        tb_errf(e, "%s: ctx.state %s: not saved", s->rel, err);
+        overrun(h, s, e->msg);
+        return NULL;
+    }
+    if (!json_is_object(j)) {
         json_decref(j); /* an empty table converts to an empty object; anything else is reset */
         j = json_object();
     }

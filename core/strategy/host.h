@@ -46,8 +46,12 @@ typedef struct tb_strategy {
     char what[TB_CB_COUNT][300]; /* "<file>: <callback>" for error messages */
     int version;                 /* 1 at first load, +1 per successful reload */
     uint64_t events, errors;
-    int disabled; /* after too many consecutive errors */
+    int allow_short; /* its configuration allows ctx:short (default 0) */
+    int disabled;    /* after too many consecutive errors or budget overruns */
     int consecutive_errors;
+    int overruns;           /* calls stopped by a budget since the file was loaded */
+    uint64_t file_hash;     /* of the file's text as loaded */
+    uint64_t disabled_hash; /* file_hash when disabled: the same text is not revived */
     char last_error[512];
 } tb_strategy;
 
@@ -62,6 +66,8 @@ typedef struct tb_shost {
     int n;
     tb_lua_limits lim;
     int max_consecutive_errors;
+    int max_overruns;       /* budget stops before a strategy is disabled */
+    size_t state_max_bytes; /* ctx.state serialised; 0 = unlimited */
     uint64_t reloads, reload_failures;
 } tb_shost;
 
@@ -74,6 +80,12 @@ typedef struct tb_bar_view {
 } tb_bar_view;
 
 void tb_shost_init(tb_shost *h, const tb_lua_limits *lim);
+
+/* The sandbox limits of a configuration (sandbox.*). */
+void tb_shost_limits(const tb_config *cfg, tb_lua_limits *lim);
+
+/* tb_shost_init with every sandbox setting of the configuration. */
+void tb_shost_init_config(tb_shost *h, const tb_config *cfg);
 
 /* Loads a strategy from its configuration (file relative to home). */
 int tb_shost_add(tb_shost *h, const tb_strategy_cfg *cfg, tb_err *e);
@@ -99,8 +111,9 @@ void tb_shost_call(tb_shost *h, tb_strategy *s, tb_callback cb, int nargs);
 /* Calls a no-argument callback (on_start, on_stop) of every strategy. */
 void tb_shost_broadcast(tb_shost *h, tb_callback cb);
 
-/* ctx.state of s as JSON (plain data only), a new reference. */
-json_t *tb_shost_state_get(tb_strategy *s);
+/* ctx.state of s as JSON (plain data only), a new reference; NULL with e set (and the overrun
+ * counted) when it is cyclic, too deep or larger than sandbox.state_max_kb. */
+json_t *tb_shost_state_get(tb_shost *h, tb_strategy *s, tb_err *e);
 
 /* Replaces ctx.state of s with a JSON object (restoring it after a restart). */
 void tb_shost_state_set(tb_strategy *s, const json_t *state);

@@ -28,6 +28,8 @@ static void sample_equity(tb_runner *r, int64_t t_ns)
     r->last_sample_ns = t_ns;
 }
 
+#define COMPONENT(r) ((r)->o.log_component ? (r)->o.log_component : "replay")
+
 static void on_replay(const tb_replay_ev *ev, void *ud)
 {
     tb_runner *r = ud;
@@ -38,7 +40,7 @@ static void on_replay(const tb_replay_ev *ev, void *ud)
         break;
     case TB_REPLAY_SESSION_START: {
         char d[16];
-        TB_INFO("replay", "session %s started", tb_date_fmt(ev->session->date, d, sizeof d));
+        TB_INFO(COMPONENT(r), "session %s started", tb_date_fmt(ev->session->date, d, sizeof d));
         if (r->o.on_session_start) r->o.on_session_start(r->o.ud, ev->session->date);
         tb_trader_session_start(r->trader, ev->session);
         break;
@@ -51,7 +53,7 @@ static void on_replay(const tb_replay_ev *ev, void *ud)
         tb_trader_stats_get(r->trader, &st);
         char d[16], eq[32];
         broker_account a = tb_trader_account(r->trader);
-        TB_INFO("replay",
+        TB_INFO(COMPONENT(r),
                 "session %s ended: bars=%llu orders=%llu fills=%llu blocked=%llu equity=%s",
                 tb_date_fmt(ev->session->date, d, sizeof d), (unsigned long long)st.bars,
                 (unsigned long long)st.orders, (unsigned long long)st.fills,
@@ -60,7 +62,7 @@ static void on_replay(const tb_replay_ev *ev, void *ud)
     }
     case TB_REPLAY_DONE:
         r->done = 1;
-        TB_INFO("replay", "replay finished");
+        TB_INFO(COMPONENT(r), "replay finished");
         if (r->o.on_done) r->o.on_done(r->o.ud);
         break;
     }
@@ -152,6 +154,7 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
                          .decisions = o->decisions,
                          .journal = o->journal,
                          .flatten_minutes = o->flatten_minutes,
+                         .allow_short = o->allow_short,
                          .gate = o->gate,
                          .gate_tick = o->gate_tick,
                          .gate_ud = o->gate_ud,
@@ -159,6 +162,8 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
                          .broker_ud = o->broker_ud,
                          .ml = o->ml};
     to.paper.seed = o->seed;
+    /* The paper account is a cash account (no short sales) unless shorting is configured. */
+    to.paper.margin = o->allow_short ? PAPER_REGT : PAPER_CASH;
     to.paper.initial_cash = o->initial_cash;
     to.paper.slippage_bps = o->slippage_bps;
     to.paper.commission_per_share = o->commission_per_share;

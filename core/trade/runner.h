@@ -31,6 +31,7 @@ typedef struct tb_runner_opts {
     int32_t slippage_bps;
     tb_money commission_per_share;
     int flatten_minutes;
+    int allow_short; /* the account may sell short (config risk.allow_short) */
     tb_jsonl *decisions;
     oms_journal journal;
     tb_gate_fn gate; /* risk gates (core/risk/gates.h); NULL: everything passes */
@@ -44,6 +45,10 @@ typedef struct tb_runner_opts {
     void (*on_session_start)(void *ud, tb_date d); /* before a session's first bar */
     void (*on_session_end)(void *ud);              /* after a session's last bar */
     void *ud;
+    /* The component of the session and replay lines. NULL: "replay", the engine's own sessions
+     * the Sentinel and the Healer read from logs/trading_bot.log; a replay that is not the
+     * engine's (the training replay) names itself so it is not taken for trading. */
+    const char *log_component;
 } tb_runner_opts;
 
 typedef struct tb_equity_point {

@@ -258,7 +258,8 @@ static void on_oms_event(void *ud, const oms_event *ev)
         lua_setfield(L, -2, "fill_qty");
         lua_pushnumber(L, tb_money_to_double(ev->exec->price));
         lua_setfield(L, -2, "fill_price");
-        lua_pushinteger(L, ev->position ? ev->position->qty : 0);
+        /* The strategy's own position, as ctx:position() reports it. */
+        lua_pushinteger(L, oms_strategy_qty(t->oms, ev->order->strategy, ev->order->symbol));
         lua_setfield(L, -2, "position_qty");
         tb_shost_call(t->o.shost, s, TB_CB_ON_FILL, 1);
     } else {
@@ -377,38 +378,63 @@ int tb_trader_gate(tb_trader *t, const oms_intent *in, char *gate, size_t gate_l
     return 1;
 }
 
-/* Anything still open this close to the bell is closed at market, whoever opened it, unless a
- * gate holds it (the day-trade guard may keep a position overnight rather than break the
- * budget); a held flatten is logged once per symbol and session. */
+int tb_trader_gate_all(tb_trader *t, const oms_intent *in, char *gate, size_t gate_len, char *why,
+                       size_t why_len)
+{
+    if (t->halted && !oms_intent_reduces(t->oms, NULL, in)) {
+        snprintf(gate, gate_len, "kill_switch");
+        snprintf(why, why_len,
+                 "kill switch engaged: %s (only orders that reduce the account's "
+                 "position, net of working orders, pass)",
+                 t->halt_reason);
+        t->st.blocked++;
+        return 1;
+    }
+    return tb_trader_gate(t, in, gate, gate_len, why, why_len);
+}
+
+/* Closes one owner's position of a symbol at market, less the exits it has working; the order
+ * is the owner's (it reduces that owner's shares, never another's). */
+static void flatten_owner(tb_trader *t, const tb_bar *bar, const char *owner, const char *sym)
+{
+    oms_exposure x;
+    oms_exposure_get(t->oms, owner, sym, &x);
+    tb_qty rest = x.filled > 0 ? x.filled - x.working_sell : -x.filled - x.working_buy;
+    if (x.filled == 0 || rest <= 0) return; /* flat, or a close is already working */
+    oms_intent in = {.strategy = owner,
+                     .symbol = sym,
+                     .side = x.filled > 0 ? OMS_SELL : OMS_BUY,
+                     .type = OMS_MARKET,
+                     .tif = OMS_TIF_DAY,
+                     .qty = rest,
+                     .reason = "session end: flatten"};
+    char gate[64] = "", why[256] = "";
+    if (tb_trader_gate_all(t, &in, gate, sizeof gate, why, sizeof why)) {
+        sym_state *s = &t->sym[bar->sym];
+        if (s->flatten_held_day != t->session.date)
+            TB_WARN("gates", "blocked by %s: engine flatten %s of %s: %s (position kept)", gate,
+                    sym, owner, why);
+        s->flatten_held_day = t->session.date;
+        return;
+    }
+    const oms_order *out;
+    tb_err e;
+    if (oms_submit(t->oms, &in, &out, &e) < 0)
+        TB_ERROR("orders", "flatten %s of %s: %s", sym, owner, e.msg);
+}
+
+/* Anything still open this close to the bell is closed at market, each owner's shares by an
+ * order of that owner, unless a gate holds it (the day-trade guard may keep a position overnight
+ * rather than break the budget); a held flatten is logged once per symbol and session. */
 static void flatten_if_late(tb_trader *t, const tb_bar *bar)
 {
     if (!t->o.flatten_minutes || !t->in_session) return;
     int64_t left = t->session.close_ns - tb_bar_end_ns(bar);
     if (left > (int64_t)t->o.flatten_minutes * 60 * 1000000000LL) return;
     const char *sym = sym_name(t, (int32_t)bar->sym);
-    const oms_position *p = oms_position_get(t->oms, sym);
-    if (!p || p->qty == 0) return;
-    const oms_order *open[8];
-    if (oms_open_orders(t->oms, sym, open, 8) > 0) return; /* a close is already working */
-    oms_intent in = {.strategy = "engine",
-                     .symbol = sym,
-                     .side = p->qty > 0 ? OMS_SELL : OMS_BUY,
-                     .type = OMS_MARKET,
-                     .tif = OMS_TIF_DAY,
-                     .qty = p->qty > 0 ? p->qty : -p->qty,
-                     .reason = "session end: flatten"};
-    char gate[64] = "", why[256] = "";
-    if (tb_trader_gate(t, &in, gate, sizeof gate, why, sizeof why)) {
-        sym_state *s = &t->sym[bar->sym];
-        if (s->flatten_held_day != t->session.date)
-            TB_WARN("gates", "blocked by %s: engine flatten %s: %s (position kept)", gate, sym,
-                    why);
-        s->flatten_held_day = t->session.date;
-        return;
-    }
-    const oms_order *out;
-    tb_err e;
-    if (oms_submit(t->oms, &in, &out, &e) < 0) TB_ERROR("orders", "flatten %s: %s", sym, e.msg);
+    const char *owners[64]; /* book entries never move: the names stay valid across submits */
+    int n = oms_symbol_strategies(t->oms, sym, owners, NULL, 64);
+    for (int i = 0; i < n && i < 64; i++) flatten_owner(t, bar, owners[i], sym);
 }
 
 void tb_trader_set_resume(tb_trader *t, int64_t ns)

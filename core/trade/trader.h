@@ -56,6 +56,8 @@ typedef struct tb_trader_opts {
     void *gate_ud;
     int flatten_minutes; /* close what strategies left open this many minutes before the close;
                             0: never */
+    int allow_short;     /* the account may sell short; a strategy also needs its own
+                            allow_short for ctx:short (docs/strategy-api.md) */
     /* A real broker instead of the paper one: called once with the order manager; fills *out
      * and returns 0, or -1 with e. NULL: the paper broker. The maker owns the adapter. */
     int (*make_broker)(void *ud, oms *m, broker *out, tb_err *e);

@@ -20,6 +20,14 @@ tb_trader_stats *tb_trader_stats_mut(tb_trader *t);
 tb_counters *tb_trader_gate_blocks_mut(tb_trader *t);
 const tb_trader_opts *tb_trader_opts_of(const tb_trader *t);
 
+/*
+ * Every gate an intent passes, in order: the engine's own kill switch (tb_trader_set_halt), which
+ * admits only an order that reduces the account's exposure, counting working orders, and no more
+ * than that exposure; then the configured gate chain. 1 blocked (gate and why filled), counted.
+ */
+int tb_trader_gate_all(tb_trader *t, const oms_intent *in, char *gate, size_t gate_len, char *why,
+                       size_t why_len);
+
 /* Pushes an order as the table strategies see (id, symbol, side, type, status, qty, ...). */
 void tb_trader_push_order(lua_State *L, const oms_order *o);
 

@@ -97,6 +97,28 @@ try {
   await page.click('#dir-queued button');
   await page.waitForFunction(() => document.querySelector('#approve-msg').textContent.includes('approved'));
   check('a queued directive is approved with the token', true);
+  // The full diff of an executed directive, the proposed patch of a queued one, refusals.
+  await page.locator('#dir-executed tr', { hasText: 'd-4' }).locator('details.diff summary').click();
+  const diff = await page.locator('#dir-executed tr', { hasText: 'd-4' }).locator('details.diff pre').textContent();
+  check('an executed directive shows its full diff', diff.includes('+    { "file": "strategies/momentum.lua", "params": { "min_move_pct": 5 } }'));
+  await page.waitForTimeout(5500); // one refresh of the page's data: the open diff stays open
+  check('the open diff stays open across the refresh',
+    await page.locator('#dir-executed tr', { hasText: 'd-4' }).locator('details.diff').evaluate((e) => e.open));
+  check('a queued LLM patch shows its diff', (await page.locator('#dir-queued tr', { hasText: 'd-3' }).locator('details.diff pre').textContent()).includes('+++ b/strategies/x.lua'));
+  check('a refused directive says why', (await page.textContent('#dir-failed')).includes('Refused: touches scripts/orchestrator.lua'));
+  check('an executed directive has Promote and Reject',
+    (await page.locator('#dir-executed tr', { hasText: 'd-4' }).locator('button').allTextContents()).join() === 'Promote,Reject');
+  await page.locator('#dir-queued tr', { hasText: 'd-3' }).locator('button', { hasText: 'Reject' }).click();
+  await page.waitForFunction(() => document.querySelector('#approve-msg').textContent.includes('d-3 rejected'));
+  check('a queued directive is rejected with the token', true);
+  await page.waitForFunction(() => document.querySelector('#dir-executed').textContent.includes('d-3'));
+  check('the rejected directive moves to the done list', true);
+  // Rollback, like every decision, needs the token.
+  await page.evaluate(() => sessionStorage.clear());
+  await page.fill('#token', '');
+  await page.locator('#dir-executed tr', { hasText: 'd-5' }).locator('button', { hasText: 'Rollback' }).click();
+  await page.waitForFunction(() => document.querySelector('#approve-msg').textContent.includes('Refused'));
+  check('rollback without the token is refused', true);
   await shot(page, 'health.png');
 
   check(`no script or CSP errors in the pages${problems.length ? ': ' + problems.join(' | ') : ''}`, problems.length === 0);

@@ -16,7 +16,11 @@ cat >"$H/logs/sentinel_activity.jsonl" <<'J'
 J
 cat >"$H/data/healer_active_directives.json" <<'J'
 {"directives": [{"id":"d-1","symbol":"AAPL","severity":"WARNING","kind":"param_change","target":"config/trading_config.json","rationale":"widen the RSI entry band","can_auto_apply":false,"status":"Queued"},
- {"id":"d-2","symbol":"MSFT","severity":"ERROR","kind":"script_patch","target":"strategies/x.lua","rationale":"retry after a timeout","status":"Failed","error":"the patch does not apply","failure_log":"patch did not apply"}]}
+ {"id":"d-2","symbol":"MSFT","severity":"ERROR","kind":"script_patch","target":"strategies/x.lua","rationale":"retry after a timeout","status":"Failed","error":"the patch does not apply","failure_log":"patch did not apply"},
+ {"id":"d-3","symbol":null,"severity":"WARNING","kind":"script_patch","target":"strategies/x.lua","rationale":"an LLM idea","can_auto_apply":false,"status":"Queued","change":{"patch":"--- a/strategies/x.lua\n+++ b/strategies/x.lua\n@@ -1 +1 @@\n-a\n+b\n"}},
+ {"id":"d-4","symbol":null,"severity":"WARNING","kind":"param_change","target":"config/trading_config.json","rationale":"loosen entry","status":"Executed","branch":"healer/auto-fix-momentum-20261201223000","replay":{"baseline":{"trades":0,"pnl":0},"candidate":{"trades":4,"pnl":12.5}},"diff":"--- a/config/trading_config.json\n+++ b/config/trading_config.json\n@@ -1 +1 @@\n-    { \"file\": \"strategies/momentum.lua\" }\n+    { \"file\": \"strategies/momentum.lua\", \"params\": { \"min_move_pct\": 5 } }\n"},
+ {"id":"d-5","symbol":null,"severity":"WARNING","kind":"param_change","target":"config/trading_config.json","rationale":"earlier fix","status":"Promoted","merge_commit":"abc123","timestamps":{"Promoted":"2026-11-30T22:40:00Z"}},
+ {"id":"d-6","symbol":null,"severity":"WARNING","kind":"script_patch","target":"scripts/orchestrator.lua","rationale":"an LLM idea","status":"Refused","error":"touches scripts/orchestrator.lua: a Healer change may touch only strategies/*.lua and the params/symbol_params of config/trading_config.json"}]}
 J
 start_engine
 wait_for "grep -q 'dashboard listening' '$H/logs/trading_bot.log'" 10
@@ -37,6 +41,11 @@ check "the kill switch cancelled the open orders" [ "$(curl -s "$url/api/orders"
 check "blocked intents are in the decision log with the gate" \
   grep -q '"verdict":"blocked".*"gate":"kill_switch"\|"gate":"kill_switch".*"verdict":"blocked"' "$H/logs/enhanced_decision_log.jsonl"
 check "approving wrote the directive back" grep -q '"approved_by": "dashboard"' "$H/data/healer_active_directives.json"
+check "rejecting d-3 wrote it back" bash -c "jq -e '.directives[] | select(.id==\"d-3\") | .status==\"Rejected\" and .rejected_by==\"dashboard\"' '$H/data/healer_active_directives.json' >/dev/null"
+check "the rollback without the token changed nothing" bash -c "jq -e '.directives[] | select(.id==\"d-5\") | .status==\"Promoted\"' '$H/data/healer_active_directives.json' >/dev/null"
+check "approve and reject are in the control audit log, by the dashboard" \
+  bash -c "grep -q '\"action\":\"healer_directive_approved\".*\"by\":\"dashboard\"' '$H/logs/control_audit_log.jsonl' && grep -q '\"action\":\"healer_directive_rejected\".*\"id\":\"d-3\"' '$H/logs/control_audit_log.jsonl'"
+check "and rows in healer_audit" [ "$(sqlite3 "$H/ml_db/ml_data.db" "select group_concat(action || ':' || directive) from healer_audit")" = "healer_directive_approved:d-1,healer_directive_rejected:d-3" ]
 check "the kill switch is in the control audit log" grep -q kill_switch_engaged "$H/logs/control_audit_log.jsonl"
 stop_engine || true
 finish

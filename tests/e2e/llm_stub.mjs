@@ -1,11 +1,13 @@
 // A local OpenAI-compatible chat completions endpoint for the Healer's LLM proposer tests
 // (node core modules only). Listens on 127.0.0.1, writes its port to argv[2], appends each
 // request ({model, authorization, finding}) to argv[3], and answers with a unified diff that
-// breaks the file it was shown (a syntax error), so validation must refuse it.
+// breaks the file it was shown (a syntax error), so validation must refuse it. With argv[4]
+// (an answer file) and that file present, it answers with the file's text instead, read at each
+// request: a test scripts what the "model" proposes (multi-file diffs, config edits, ...).
 import { createServer } from 'node:http';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 
-const [portFile, logFile] = process.argv.slice(2);
+const [portFile, logFile, answerFile] = process.argv.slice(2);
 
 function breakingDiff(user) {
   const m = user.match(/\nFile ([^\n:]+):\n([\s\S]*)$/);
@@ -30,11 +32,12 @@ const server = createServer((req, res) => {
       const user = r.messages.find((m) => m.role === 'user').content;
       appendFileSync(logFile, JSON.stringify({ model: r.model, authorization: req.headers.authorization || '',
         finding: user.split('\n')[0] }) + '\n');
-      const diff = breakingDiff(user);
+      const scripted = answerFile && existsSync(answerFile);
+      const content = scripted ? readFileSync(answerFile, 'utf8')
+        : `Name the strategy differently.\n\`\`\`diff\n${breakingDiff(user)}\`\`\`\n`;
       reply = 200;
       answer = { id: 'stub', object: 'chat.completion', model: r.model,
-        choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant',
-          content: `Name the strategy differently.\n\`\`\`diff\n${diff}\`\`\`\n` } }] };
+        choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content } }] };
     }
     res.writeHead(reply, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(answer));

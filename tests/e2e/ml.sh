@@ -22,6 +22,8 @@ check "current points at it" [ "$(readlink "$M/current")" = "$first" ]
 check "ml_db/models/feature_schema.json is the current schema" cmp -s "$M/feature_schema.json" "$M/current/feature_schema.json"
 check "metrics.json reports AUC, log loss, calibration by bucket and validity" \
   bash -c "grep -q '\"auc\"' '$M/current/metrics.json' && grep -q '\"logloss\"' '$M/current/metrics.json' && grep -q '\"bucket\": \"0.4-0.5\"' '$M/current/metrics.json' && grep -q '\"valid\": true' '$M/current/metrics.json'"
+check "the training replay's sessions are not logged as the engine's (the Sentinel reads those)" \
+  bash -c "! grep -q '\[replay\] session' '$H/logs/trading_bot.log' && grep -q '\[train-replay\] session .* ended' '$H/logs/trading_bot.log'"
 rows=$(sqlite3 "$H/ml_db/ml_data.db" "select count(*) from ml_samples where label is not null")
 check "decision points were written and labelled by replaying through the trading path ($rows)" [ "$rows" -gt 500 ]
 out=$("$TRADEBOT" train --home "$H")

@@ -21,33 +21,8 @@ LLM_URL="http://127.0.0.1:$(cat "$H/llm.port")/v1/chat/completions"
 
 mkdir -p "$H/config" "$H/strategies" "$H/scripts"
 cp -r "$S/scripts/sentinel" "$S/scripts/healer" "$S/scripts/controller.lua" "$H/scripts/"
-cat >"$H/strategies/momentum.lua" <<'LUA'
--- Momentum: buy a symbol once it is up more than min_move_pct on the session; flat at the close.
-return {
-  name = "momentum",
-  params = { min_move_pct = 9.0, qty = 10, exit_minutes = 15 },
-  tunable = { min_move_pct = { min = 0.5, max = 9.0, step = 1.0, loosen = -1 } },
-  on_bar = function(ctx, bar)
-    local p, s = ctx.params, ctx.state
-    s.open = s.open or {}
-    local day = os.date("!%Y-%m-%d", bar.t)
-    if not s.open[bar.symbol] or s.open[bar.symbol].day ~= day then
-      s.open[bar.symbol] = { day = day, price = bar.open }
-    end
-    local pos = ctx:position()
-    local late = (ctx:minutes_to_close() or 1e9) <= p.exit_minutes
-    if pos.qty > 0 then
-      if late then ctx:close{ reason = "session end" } end
-      return
-    end
-    if late or #ctx:orders() > 0 then return end
-    local move = (bar.close / s.open[bar.symbol].price - 1) * 100
-    if move > p.min_move_pct then
-      ctx:buy{ qty = p.qty, reason = string.format("up %.2f%% > %.2f%%", move, p.min_move_pct) }
-    end
-  end,
-}
-LUA
+# Momentum with a too strict entry (min_move_pct 9) and its tunable bounds (0.5 .. 9).
+cp "$S/tests/e2e/fixtures/momentum.lua" "$H/strategies/"
 cat >"$H/config/trading_config.json" <<J
 { "replay": { "speed": 0, "days": 3, "symbols": 5 },
   "dashboard": { "port": 0 },

@@ -1,6 +1,7 @@
 /*
  * risk_property.h - the day-trade budget property: over a random sequence of signals from
- * several strategies, fills, partial fills, rejections, cancels (confirmed at once or late,
+ * several strategies (brackets among them, legs live once the parent has filled), fills, partial
+ * fills, rejections, cancels (confirmed at once or late,
  * with fills arriving in between) and session changes, the day trades the order manager
  * records in any business-day window never exceed the budget. Used by test_risk_daytrade.c
  * (fixed seed) and bench/bench_risk_property.c (many seeds). Include after risk_fixture.h.
@@ -40,9 +41,57 @@ static void rp_expire_all(fx *f)
     }
 }
 
+static void rp_status(fx *f, const char *id, oms_status st)
+{
+    broker_update u = {.client_id = id, .status = st, .t_ns = f->cx.now_ns};
+    tb_err e;
+    oms_on_update(f->m, &u, &e);
+}
+
+/* A leg is live once its parent has filled (or ended partly filled), whatever was asked of it
+ * meanwhile (a cancel of a held leg does not make it live). */
+static int rp_leg_live(fx *f, const oms_order *o)
+{
+    const oms_order *p = o->leg ? oms_find(f->m, o->parent_id) : NULL;
+    return !p || p->status == OMS_ST_FILLED || (oms_status_is_terminal(p->status) && p->filled_qty);
+}
+
+/* Bracket legs as a broker handles them: held until the parent has filled (then live), canceled
+ * with a parent that ended unfilled; a filled leg cancels its sibling (OCO). A partly filled leg
+ * leaves the sibling working, so both legs can close shares. */
+static void rp_legs(fx *f)
+{
+    const oms_order *open[512];
+    int n = oms_open_orders_all(f->m, open, 512);
+    char ids[512][OMS_CLIENT_ID_MAX + 1];
+    oms_status to[512];
+    int k = 0;
+    for (int i = 0; i < n && i < 512; i++) {
+        const oms_order *o = open[i], *p = o->leg ? oms_find(f->m, o->parent_id) : NULL;
+        if (!p) continue;
+        char sib[OMS_CLIENT_ID_MAX + 1];
+        snprintf(sib, sizeof sib, "%s-%s", p->client_id,
+                 o->leg == OMS_LEG_TAKE_PROFIT ? "sl" : "tp");
+        const oms_order *so = oms_find(f->m, sib);
+        if (so && so->status == OMS_ST_FILLED)
+            to[k] = OMS_ST_CANCELED;
+        else if (o->status != OMS_ST_HELD)
+            continue;
+        else if (rp_leg_live(f, o))
+            to[k] = OMS_ST_ACCEPTED;
+        else if (oms_status_is_terminal(p->status))
+            to[k] = OMS_ST_CANCELED;
+        else
+            continue;
+        snprintf(ids[k++], sizeof ids[0], "%s", o->client_id);
+    }
+    for (int i = 0; i < k; i++) rp_status(f, ids[i], to[i]);
+}
+
 /*
- * Runs `steps` random steps with policy budget (max day trades `max`, keep_last as given).
- * Returns 0 when the budget held throughout, -1 with what happened in fail.
+ * Runs `steps` random steps (a third of the entries are brackets) with policy budget (max day
+ * trades `max`, keep_last as given). Returns 0 when the budget held throughout, -1 with what
+ * happened in fail.
  */
 static int risk_property_run(uint64_t seed, int steps, int max, int keep_last, char *fail,
                              size_t fail_len, int *day_trades_made)
@@ -77,6 +126,11 @@ static int risk_property_run(uint64_t seed, int steps, int max, int keep_last, c
             if (p && p->qty && rp_pick(&s, 2)) { /* often an exact close */
                 in.side = p->qty > 0 ? OMS_SELL : OMS_BUY;
                 in.qty = p->qty > 0 ? p->qty : -p->qty;
+            } else if (rp_pick(&s, 3) == 0) { /* an entry with a take-profit and a stop-loss */
+                tb_money px = (tb_money)(fx_price(&f, sym) * 1e6), gap = 5000000;
+                in.order_class = OMS_CLASS_BRACKET;
+                in.take_profit_limit = in.side == OMS_BUY ? px + gap : px - gap;
+                in.stop_loss_stop = in.side == OMS_BUY ? px - gap : px + gap;
             }
             const oms_order *o = fx_submit(&f, &in);
             if (rp_trace)
@@ -85,7 +139,8 @@ static int risk_property_run(uint64_t seed, int steps, int max, int keep_last, c
                         o ? o->client_id : "blocked", f.why);
         } else if (act < 80 && nopen) { /* a fill or a partial fill */
             const oms_order *o = open[rp_pick(&s, nopen < 512 ? nopen : 512)];
-            if (o->status == OMS_ST_HELD || o->status == OMS_ST_NEW) continue;
+            if (o->status == OMS_ST_HELD || o->status == OMS_ST_NEW || !rp_leg_live(&f, o))
+                continue; /* not live at the broker */
             tb_qty left = o->qty - o->filled_qty;
             tb_qty q = rp_pick(&s, 3) ? left : 1 + rp_pick(&s, (int)left);
             char id[OMS_CLIENT_ID_MAX + 1];
@@ -110,6 +165,7 @@ static int risk_property_run(uint64_t seed, int steps, int max, int keep_last, c
             minute = 0;
             if (rp_trace) fprintf(stderr, "%d next day\n", step);
         }
+        rp_legs(&f);
         for (int k = 0; k < 3; k++) fx_set_price(&f, syms[k], 90 + rp_pick(&s, 20));
         if (++minute > 360) minute = 360;
         tb_risk_dt_state st;

@@ -38,7 +38,7 @@ TEST(position_tables_follow_the_position_and_are_never_shared_after_a_change_or_
     fputs(strategy, fp);
     fclose(fp);
     tb_err e;
-    tb_lua_limits lim = {64u << 20, 5000000};
+    tb_lua_limits lim = {.mem_limit = 64u << 20, .instr_budget = 5000000};
     tb_shost host;
     tb_shost_init(&host, &lim);
     tb_symtab syms;
@@ -61,7 +61,7 @@ TEST(position_tables_follow_the_position_and_are_never_shared_after_a_change_or_
         b.open = b.close = 100 + i, b.high = b.close + 0.5, b.low = b.close - 0.5;
         tb_trader_on_bar(t, &b);
     }
-    json_t *st = tb_shost_state_get(host.s[0]);
+    json_t *st = tb_shost_state_get(&host, host.s[0], &e);
     const char *bad = json_string_value(json_object_get(st, "bad"));
     const char *qtys = json_string_value(json_object_get(st, "qtys"));
     const char *unreal = json_string_value(json_object_get(st, "unreal"));

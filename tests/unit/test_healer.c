@@ -75,19 +75,27 @@ TEST(a_param_change_sets_the_named_strategys_params_in_the_checkouts_config)
     json_decref(d);
 }
 
-TEST(a_config_change_sets_a_key_by_its_dotted_path)
+TEST(a_config_change_sets_a_strategy_param_by_its_dotted_path_and_nothing_else)
 {
     make_checkout();
     tb_err e;
-    json_t *d =
-        json_loads("{\"kind\": \"config_change\", \"target\": \"config/trading_config.json\","
-                   " \"change\": {\"path\": \"risk.limits.max_open_positions\", \"value\": 3}}",
-                   0, NULL);
+    json_t *d = json_loads(
+        "{\"kind\": \"config_change\", \"target\": \"config/trading_config.json\","
+        " \"change\": {\"path\": \"strategies.o.symbol_params.AAPL.min\", \"value\": 3}}",
+        0, NULL);
     CHECK_INT(hl_apply_change(d, dir, -1, &e), 0);
     json_t *cfg = config_of();
+    json_t *o = json_array_get(json_object_get(cfg, "strategies"), 1);
     CHECK_INT((int)json_integer_value(json_object_get(
-                  json_object_get(json_object_get(cfg, "risk"), "limits"), "max_open_positions")),
+                  json_object_get(json_object_get(o, "symbol_params"), "AAPL"), "min")),
               3);
+    json_decref(cfg), json_decref(d);
+    d = json_loads("{\"kind\": \"config_change\", \"target\": \"config/trading_config.json\","
+                   " \"change\": {\"path\": \"risk.enabled\", \"value\": false}}",
+                   0, NULL);
+    CHECK_INT(hl_apply_change(d, dir, -1, &e), -1);
+    cfg = config_of();
+    CHECK(json_object_get(cfg, "risk") == NULL);
     json_decref(cfg), json_decref(d);
 }
 

@@ -46,6 +46,28 @@ TEST(registered_secret_never_reaches_the_text_log)
     tb_redact_clear();
 }
 
+TEST(strategy_strings_cannot_forge_log_lines_or_terminal_escapes)
+{
+    char dir[] = "/tmp/tbtest-log-XXXXXX", path[300];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/trading_bot.log", dir);
+    tb_err e;
+    tb_log_opts o = {.level = TB_LOG_DEBUG};
+    CHECK_INT(tb_log_open(path, &o, &e), 0);
+    /* A reason and a strategy name as a hostile strategy would write them. */
+    TB_INFO("evil\nname", "order refused: reason=%s",
+            "x\n2026-01-02T00:00:00.000Z ERROR [engine] FORGED\r\x1b[2J\x7f\tend");
+    tb_log_close();
+    char *text = slurp(path);
+    CHECK(text != NULL);
+    CHECK_CONTAINS(text, "[evil\\nname] order refused: reason=x\\n2026-01-02T00:00:00.000Z "
+                         "ERROR [engine] FORGED\\r\\x1b[2J\\x7f\\tend\n");
+    int lines = 0;
+    for (char *p = text; *p; p++) lines += *p == '\n';
+    CHECK_INT(lines, 1);
+    CHECK(strchr(text, 0x1b) == NULL);
+}
+
 TEST(redaction_leaves_ordinary_words_alone)
 {
     char out[256];

@@ -55,7 +55,7 @@ static int j_orders(void *ud, const oms_order *const *os, int n, tb_err *e)
     return 0;
 }
 static int j_fill(void *ud, const oms_order *o, const oms_exec *x, const oms_position *p,
-                  const oms_daytrade *dt, tb_err *e)
+                  const oms_position *sp, const oms_daytrade *dt, tb_err *e)
 {
     if (fill_journal_rc < 0) return tb_errf(e, "disk full");
     if (fill_journal_rc == 0) n_fills_saved++;

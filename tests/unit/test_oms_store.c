@@ -2,6 +2,7 @@
 #include "broker/paper.h"
 #include "oms/oms.h"
 #include "store/oms_store.h"
+#include "oms_testutil.h"
 
 #include <unistd.h>
 
@@ -57,18 +58,7 @@ static int64_t scalar(sqlite3 *db, const char *q)
     return v;
 }
 
-static void fill(oms *m, const char *id, const char *x, tb_qty q, tb_money px)
-{
-    broker_update u = {.client_id = id,
-                       .status = OMS_ST_PARTIALLY_FILLED,
-                       .has_exec = 1,
-                       .exec_id = x,
-                       .exec_qty = q,
-                       .exec_price = px,
-                       .t_ns = 5};
-    tb_err e = {{0}};
-    if (oms_on_update(m, &u, &e) != 0) TBT_FAIL("fill: %s", e.msg);
-}
+#define fill oms_test_fill
 
 TEST(restart_restores_open_orders_positions_and_sequence)
 {

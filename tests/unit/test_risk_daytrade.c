@@ -16,6 +16,16 @@ static void legacy(fx *f, double equity)
     fx_account(f, equity, 1e6);
 }
 
+/* Policy budget of max day trades, keep_last off. */
+static void budget(fx *f, int max)
+{
+    tb_risk_cfg c = fx_cfg();
+    c.dt.policy = TB_PDT_BUDGET;
+    c.dt.max_day_trades = max;
+    c.dt.keep_last = 0;
+    fx_init(f, &c);
+}
+
 TEST(pdt_legacy_scenario_two_round_trips_then_the_last_is_held_back)
 {
     fx f;
@@ -90,11 +100,7 @@ TEST(pdt_legacy_no_day_trade_left_blocks_the_same_day_close)
 TEST(budget_scenario_applies_whatever_the_equity)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    c.dt.policy = TB_PDT_BUDGET;
-    c.dt.max_day_trades = 1;
-    c.dt.keep_last = 0;
-    fx_init(&f, &c);
+    budget(&f, 1);
     fx_account(&f, 1e6, 1e6);
     CHECK_INT(round_trip(&f, "AAA"), 0);
     oms_intent in = fx_intent("BBB", OMS_BUY, 10);
@@ -123,11 +129,7 @@ TEST(budget_window_is_business_days_of_the_calendar)
 TEST(budget_counts_pending_exits_of_several_strategies)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    c.dt.policy = TB_PDT_BUDGET;
-    c.dt.max_day_trades = 1;
-    c.dt.keep_last = 0;
-    fx_init(&f, &c);
+    budget(&f, 1);
     CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 10), 0);
     oms_intent a = fx_intent("AAA", OMS_SELL, 10);
     a.strategy = "s1";
@@ -183,4 +185,121 @@ TEST(day_trade_budget_can_never_be_exceeded_property_fixed_seed)
             total += made;
         }
     CHECK(total > 20); /* the sequences did make day trades: the budget was tested */
+}
+
+/* A bracket buy of 10 sym at market, take profit +5%, stop -5%: its parent's id, or NULL. */
+static const char *bracket_buy(fx *f, const char *sym, char *id, size_t n)
+{
+    oms_intent in = fx_intent(sym, OMS_BUY, 10);
+    tb_money px = (tb_money)(fx_price(f, sym) * 1e6);
+    in.order_class = OMS_CLASS_BRACKET;
+    in.take_profit_limit = px + px / 20;
+    in.stop_loss_stop = px - px / 20;
+    const oms_order *o = fx_submit(f, &in);
+    if (!o) return NULL;
+    snprintf(id, n, "%s", o->client_id);
+    return id;
+}
+
+static void set_status(fx *f, const char *id, const char *leg, oms_status st)
+{
+    char cid[OMS_CLIENT_ID_MAX + 1];
+    snprintf(cid, sizeof cid, "%s%s", id, leg);
+    broker_update u = {.client_id = cid, .status = st, .t_ns = f->cx.now_ns};
+    tb_err e;
+    oms_on_update(f->m, &u, &e);
+}
+
+/* The parent fills and its legs go live. */
+static void bracket_entry_fills(fx *f, const char *id, const char *sym)
+{
+    fx_fill(f, id, 10, fx_price(f, sym));
+    set_status(f, id, "-tp", OMS_ST_ACCEPTED);
+    set_status(f, id, "-sl", OMS_ST_ACCEPTED);
+}
+
+/* The take-profit fills half, then the price turns and the stop-loss sells the rest: two
+ * closing orders of today's shares, two day trades. */
+static void bracket_exits_fill(fx *f, const char *id, const char *sym)
+{
+    char tp[OMS_CLIENT_ID_MAX + 1], sl[OMS_CLIENT_ID_MAX + 1];
+    snprintf(tp, sizeof tp, "%s-tp", id);
+    snprintf(sl, sizeof sl, "%s-sl", id);
+    fx_fill(f, tp, 5, fx_price(f, sym) * 1.05);
+    fx_fill(f, sl, 5, fx_price(f, sym) * 0.95);
+    set_status(f, id, "-tp", OMS_ST_CANCELED);
+}
+
+static void check_budget(fx *f, int max)
+{
+    tb_risk_dt_state st;
+    tb_risk_dt_get(f->r, &f->cx, &st);
+    CHECK(st.left >= 0);
+    CHECK(st.count + st.pending <= max);
+    CHECK(oms_daytrade_count(f->m, st.window_first, st.window_last) <= max);
+}
+
+TEST(pdt_legacy_scenario_brackets_never_exceed_the_budget_and_left_never_negative)
+{
+    /* The issue: max 3, a $20k account, a strategy using brackets on several symbols ended with
+     * 11 day trades counted and "-8 left". */
+    static const char *const syms[] = {"AAA", "BBB", "CCC"};
+    fx f;
+    legacy(&f, 20000);
+    char prev[OMS_CLIENT_ID_MAX + 1] = "", id[OMS_CLIENT_ID_MAX + 1];
+    const char *prev_sym = NULL;
+    int placed = 0;
+    for (int i = 0; i < 12; i++) {
+        const char *sym = syms[i % 3];
+        int got = bracket_buy(&f, sym, id, sizeof id) != NULL;
+        if (got) {
+            placed++;
+            check_budget(&f, 3);
+            bracket_entry_fills(&f, id, sym);
+            check_budget(&f, 3);
+        }
+        if (prev_sym) bracket_exits_fill(&f, prev, prev_sym); /* the one before exits now */
+        check_budget(&f, 3);
+        prev_sym = got ? sym : NULL;
+        snprintf(prev, sizeof prev, "%s", got ? id : "");
+    }
+    CHECK(placed >= 1); /* brackets are usable at all */
+    fx_free(&f);
+}
+
+TEST(bracket_counts_both_legs_when_the_parent_is_placed)
+{
+    fx f;
+    budget(&f, 3);
+    char id[OMS_CLIENT_ID_MAX + 1];
+    CHECK(bracket_buy(&f, "AAA", id, sizeof id) != NULL);
+    tb_risk_dt_state st;
+    tb_risk_dt_get(f.r, &f.cx, &st);
+    CHECK_INT(st.pending, 2); /* either leg may close today's shares; the parent cannot */
+    CHECK_INT(st.left, 1);
+    /* A second bracket would need two more: refused before anything is sent. */
+    CHECK(bracket_buy(&f, "AAA", id, sizeof id) == NULL);
+    CHECK_STR(f.gate, "daytrade");
+    CHECK_STR(f.why, "day-trade budget: no day trade left (0 used in 5 business days, 2 pending, "
+                     "max 3)");
+    fx_free(&f);
+}
+
+TEST(a_working_exit_of_todays_shares_is_counted_before_it_fills)
+{
+    fx f;
+    budget(&f, 2);
+    CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 10), 0);
+    CHECK_INT(fx_trade(&f, "BBB", OMS_BUY, 10), 0);
+    oms_intent a = fx_intent("AAA", OMS_SELL, 10), b = fx_intent("BBB", OMS_SELL, 10);
+    CHECK(fx_submit(&f, &a) != NULL);
+    CHECK(fx_submit(&f, &b) != NULL);
+    tb_risk_dt_state st;
+    tb_risk_dt_get(f.r, &f.cx, &st);
+    CHECK_INT(st.count, 0);
+    CHECK_INT(st.pending, 2);
+    CHECK_INT(st.left, 0);
+    oms_intent in = fx_intent("CCC", OMS_BUY, 10);
+    CHECK_INT(fx_gate(&f, &in), 1); /* its exit could only be a third day trade */
+    fx_free(&f);
 }

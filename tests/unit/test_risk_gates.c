@@ -68,7 +68,7 @@ TEST(blocked_intent_is_one_decision_log_line_through_the_real_trader)
           fp);
     fclose(fp);
     tb_err e;
-    tb_lua_limits lim = {64u << 20, 5000000};
+    tb_lua_limits lim = {.mem_limit = 64u << 20, .instr_budget = 5000000};
     tb_shost host;
     tb_shost_init(&host, &lim);
     tb_symtab syms;

@@ -38,6 +38,40 @@ TEST(kill_switch_lets_exits_through)
     fx_free(&f);
 }
 
+/* Issue 17: kill switch on, +20 long, 200 sells of 20 on one bar were all admitted (ending at
+ * -3,980). The switch admits what reduces the position net of working orders: one sell of 20. */
+TEST(kill_switch_admits_exits_only_up_to_the_exposure_counting_working_orders)
+{
+    fx f;
+    tb_risk_cfg c = fx_cfg();
+    c.limits.max_orders_per_minute = 0; /* the kill switch alone is under test */
+    fx_init(&f, &c);
+    CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 20), 0);
+    tb_err e;
+    tb_risk_kill(f.r, "test", "drill", &e);
+    int admitted = 0;
+    for (int i = 0; i < 200; i++) {
+        oms_intent out = fx_intent("AAA", OMS_SELL, 20);
+        if (fx_submit(&f, &out))
+            admitted++; /* working (accepted), not filled */
+        else
+            CHECK_STR(f.gate, "kill_switch");
+    }
+    CHECK_INT(admitted, 1);
+    oms_exposure x;
+    oms_exposure_get(f.m, NULL, "AAA", &x);
+    CHECK_INT(x.filled - x.working_sell, 0);          /* never below zero if everything fills */
+    oms_intent more = fx_intent("AAA", OMS_SELL, 21); /* larger than the exposure: refused */
+    fx_free(&f);
+    fx_init(&f, &c);
+    CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 20), 0);
+    tb_risk_kill(f.r, "test", "drill", &e);
+    CHECK_INT(fx_gate(&f, &more), 1);
+    more.qty = 20;
+    CHECK_INT(fx_gate(&f, &more), 0);
+    fx_free(&f);
+}
+
 TEST(kill_switch_cancels_every_open_order_and_counts_confirmations)
 {
     fx f;

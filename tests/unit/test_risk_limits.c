@@ -90,6 +90,25 @@ TEST(limits_block_orders_beyond_the_rate_per_minute)
     fx_free(&f);
 }
 
+/* Issue 17: 10,000 orders in one bar passed the limits because exits skipped them. Every order
+ * counts against the rate, exits included, and an "exit" beyond the position is not an exit. */
+TEST(limits_count_exits_against_the_rate)
+{
+    fx f;
+    tb_risk_cfg c = fx_cfg();
+    c.limits.max_orders_per_minute = 5;
+    fx_init(&f, &c);
+    CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 400), 0);
+    int admitted = 0;
+    for (int i = 0; i < 10000; i++) {
+        oms_intent out = fx_intent("AAA", OMS_SELL, 1);
+        if (fx_submit(&f, &out)) admitted++;
+    }
+    CHECK_INT(admitted, 4); /* 5 a minute, the buy included */
+    CHECK_STR(f.why, "5 orders in the last minute (limit 5)");
+    fx_free(&f);
+}
+
 TEST(limits_block_cheap_and_illiquid_entries_but_not_exits)
 {
     fx f;
@@ -111,6 +130,8 @@ TEST(limits_block_cheap_and_illiquid_entries_but_not_exits)
     c.limits.max_orders_per_minute = 1;
     tb_risk_configure(f.r, &c);
     oms_intent out = fx_intent("PNY", OMS_SELL, 100);
+    c.limits.max_orders_per_minute = 0; /* the exit passes the price and volume limits */
+    tb_risk_configure(f.r, &c);
     CHECK_INT(fx_gate(&f, &out), 0);
     fx_free(&f);
 }

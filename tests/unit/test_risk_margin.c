@@ -80,6 +80,11 @@ TEST(margin_scenario_reducing_orders_pass_in_a_deficit)
     fx f;
     setup(&f, TB_MARGIN_REGULATORY, 10000);
     CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 400), 0);
+    tb_risk_cfg c = fx_cfg(); /* no daily-loss close-out: its working sell would cover the long */
+    c.margin = TB_MARGIN_REGULATORY;
+    c.limits.min_price = 0;
+    c.daily_loss.limit = 0;
+    tb_risk_configure(f.r, &c);
     fx_account(&f, 5000, 1e9); /* the price fell: equity no longer covers $10,000 */
     oms_intent add = fx_intent("AAA", OMS_BUY, 1);
     CHECK_INT(fx_gate(&f, &add), 1);

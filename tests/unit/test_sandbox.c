@@ -1,4 +1,5 @@
 #include "lua/sandbox.h"
+#include "lua/watchdog.h"
 #include "strategy/host.h"
 #include "tbtest.h"
 
@@ -198,4 +199,72 @@ TEST(symbol_params_override_params_for_that_symbol_only)
     json_decref(c.params);
     json_decref(c.symbol_params);
     tb_shost_free(&h);
+}
+
+TEST(a_disabled_strategy_stays_disabled_until_its_file_changes)
+{
+    tb_lua_limits tl = {.mem_limit = 16u << 20, .instr_budget = 100000, .time_limit_ms = 50};
+    tb_shost h;
+    tb_shost_init(&h, &tl);
+    h.max_overruns = 2;
+    tb_err e;
+    char *p =
+        write_tmp("overrun.lua", "return { on_bar = function(ctx, bar) while true do end end }");
+    tb_strategy_cfg c = {.name = "overrun", .file = p, .enabled = 1};
+    CHECK_INT(tb_shost_add(&h, &c, &e), 0);
+    tb_bar_view bar = {.symbol = "X"};
+    for (int i = 0; i < 4; i++) tb_shost_on_bar(&h, &bar);
+    CHECK(h.s[0]->disabled);
+    CHECK_INT(h.s[0]->overruns, 2);
+    CHECK_INT(h.s[0]->errors, 2);
+    /* A configuration reload (or SIGHUP) reloads every strategy's path: the same text stays off. */
+    CHECK_INT(tb_shost_reload_path(&h, h.s[0]->path, &e), 0);
+    CHECK(h.s[0]->disabled);
+    CHECK_CONTAINS(e.msg, "stays disabled: its file has not changed");
+    /* A changed file is a new strategy: it runs again. */
+    write_tmp("overrun.lua", "return { on_bar = function(ctx, bar) ctx.state.ok = true end }");
+    CHECK_INT(tb_shost_reload_path(&h, h.s[0]->path, &e), 1);
+    CHECK(!h.s[0]->disabled);
+    tb_shost_on_bar(&h, &bar);
+    CHECK_INT(h.s[0]->errors, 2);
+    tb_shost_free(&h);
+}
+
+TEST(work_inside_a_c_function_is_stopped_by_the_deadline_from_outside)
+{
+    /* No step budget to speak of: only the watchdog's deadline can stop this backtracking. */
+    tb_lua_limits tl = {.mem_limit = 16u << 20,
+                        .instr_budget = 0,
+                        .time_limit_ms = 50,
+                        .pattern_steps = 1000000000000LL};
+    tb_err e;
+    lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, &tl, &e);
+    const char *code = "return ('a'):rep(26):find(('a*'):rep(12) .. 'b')";
+    CHECK_INT(tb_lua_loadstring(L, code, strlen(code), "=strategies/p.lua", &e), 0);
+    int64_t t0 = tb_wd_now_ns();
+    CHECK_INT(tb_lua_call(L, 0, 1, "strategies/p.lua: on_bar", &e), -1);
+    int64_t ms = (tb_wd_now_ns() - t0) / 1000000;
+    CHECK_CONTAINS(e.msg, "time limit exceeded (50 ms) at strategies/p.lua:1: stopped");
+    CHECK(ms < 600); /* stock Lua: minutes */
+    tb_lua_close(L);
+}
+
+TEST(the_step_budget_stops_a_pattern_without_a_deadline)
+{
+    tb_lua_limits tl = {.mem_limit = 16u << 20, .pattern_steps = 100000};
+    tb_err e;
+    lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, &tl, &e);
+    const char *code = "local ok = pcall(string.find, ('a'):rep(22), ('a*'):rep(10) .. 'b')\n"
+                       "return 'caught'";
+    CHECK_INT(tb_lua_loadstring(L, code, strlen(code), "=strategies/p.lua", &e), 0);
+    CHECK_INT(tb_lua_call(L, 0, 1, "strategies/p.lua: on_bar", &e), -1);
+    CHECK_CONTAINS(e.msg, "string.find: pattern too complex (more than 100000 matching steps) at "
+                          "strategies/p.lua:1: stopped");
+    /* Ordinary patterns are untouched. */
+    code = "return ('key=value'):match('(%w+)=(%w+)')";
+    CHECK_INT(tb_lua_loadstring(L, code, strlen(code), "=ok", &e), 0);
+    CHECK_INT(tb_lua_call(L, 0, 2, "ok", &e), 0);
+    CHECK_STR(lua_tostring(L, -2), "key");
+    CHECK_STR(lua_tostring(L, -1), "value");
+    tb_lua_close(L);
 }

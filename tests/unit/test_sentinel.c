@@ -8,6 +8,8 @@
 #include "tbtest.h"
 
 #include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -81,15 +83,21 @@ static void load_cfg(tb_config *cfg, const char *text)
     if (tb_config_load_text(text, "test", cfg, &errs) != 0) TBT_FAIL("config: %s", errs.msg[0]);
 }
 
+/* The facts of make_home's home with its strategy "a" and CSV bars. */
+static json_t *gather_home(tb_config *cfg, json_t *state, tb_err *e)
+{
+    load_cfg(cfg, "{\"replay\": {\"data_dir\": \"bars\"},"
+                  " \"strategies\": [{\"file\": \"strategies/a.lua\", \"name\": \"a\"}]}");
+    return tb_facts_gather(cfg, NULL, state, e);
+}
+
 TEST(facts_count_trades_pnl_and_drawdown_per_session_of_the_window)
 {
     make_home();
     tb_config cfg;
-    load_cfg(&cfg, "{\"replay\": {\"data_dir\": \"bars\"},"
-                   " \"strategies\": [{\"file\": \"strategies/a.lua\", \"name\": \"a\"}]}");
     tb_err e;
     json_t *state = json_object();
-    json_t *f = tb_facts_gather(&cfg, NULL, state, &e);
+    json_t *f = gather_home(&cfg, state, &e);
     CHECK(f != NULL);
     CHECK_STR(json_string_value(json_object_get(f, "date")), "2026-01-06");
     CHECK_INT((int)json_array_size(json_object_get(f, "sessions")), 3);
@@ -121,6 +129,72 @@ TEST(facts_count_trades_pnl_and_drawdown_per_session_of_the_window)
     CHECK_INT((int)json_array_size(json_object_get(f, "sessions")), 2);
     json_decref(f);
     json_decref(state);
+    tb_config_free(&cfg);
+}
+
+TEST(the_candidates_file_is_read_by_its_symbol_column_so_missed_opportunities_stay)
+{
+    make_home();
+    /* the file the orchestrator writes every morning (core/cand/cand_file.c) */
+    write_file(home, "data/top_20_day_trading_candidates.csv",
+               "generated_at,date,rank,symbol,score,price,gap_pct,rel_volume,atr_pct,"
+               "dollar_volume\n"
+               "2026-01-06T13:00:00Z,2026-01-06,1,ZZZ,0.9,10.00,1.0,2.0,3.0,1000000\n"
+               "2026-01-06T13:00:00Z,2026-01-06,2,AAPL,0.8,190.00,1.0,2.0,3.0,1000000\n");
+    tb_config cfg;
+    tb_err e;
+    json_t *state = json_object();
+    json_t *f = gather_home(&cfg, state, &e);
+    json_t *syms = json_object_get(json_object_get(f, "candidates"), "symbols");
+    CHECK_INT((int)json_array_size(syms), 2);
+    CHECK_STR(json_string_value(json_array_get(syms, 0)), "ZZZ");
+    CHECK_STR(json_string_value(json_array_get(syms, 1)), "AAPL");
+    CHECK_INT((int)json_array_size(json_object_get(f, "missed")), 1); /* ZZZ is a candidate */
+    json_decref(f), json_decref(state);
+    tb_config_free(&cfg);
+}
+
+/* The id of the only directive of an audit of date (NULL when it issued none), a copy. */
+static char *audit_directive(const tb_config *cfg, const char *date)
+{
+    tb_err e;
+    json_t *out = tb_sentinel_run(cfg, date, &e);
+    if (!out) TBT_FAIL("audit: %s", e.msg);
+    json_t *d = json_array_get(json_object_get(out, "directives"), 0);
+    char *id = d ? strdup(json_string_value(json_object_get(d, "id"))) : NULL;
+    json_decref(out);
+    return id;
+}
+
+TEST(a_directive_applies_once_per_finding_not_once_per_audit)
+{
+    make_home();
+    char rules[256], flag[256];
+    snprintf(rules, sizeof rules, "%s/scripts/sentinel", home);
+    snprintf(flag, sizeof flag, "%s/drawdown_flag", home);
+    mkdir(rules, 0755);
+    char rule[512];
+    snprintf(rule, sizeof rule,
+             "return function() if not io.open('%s') then return {} end\n"
+             "  return {{ severity = 'CRITICAL', message = 'drawdown',\n"
+             "    directive = { type = 'reduce_size', factor = 0.5 } }} end\n",
+             flag);
+    write_file(home, "scripts/sentinel/dd.lua", rule);
+    tb_config cfg;
+    load_cfg(&cfg, "{\"strategies\": [{\"file\": \"strategies/a.lua\", \"name\": \"a\"}]}");
+    write_file(home, "drawdown_flag", "");
+    char *first = audit_directive(&cfg, "2026-01-05");
+    char *again = audit_directive(&cfg, "2026-01-06"); /* the next night, still in drawdown */
+    CHECK(first && again);
+    if (first && again) CHECK_STR(again, first); /* the engine applies an id once */
+    unlink(flag);
+    char *none = audit_directive(&cfg, "2026-01-06");
+    CHECK(none == NULL);
+    write_file(home, "drawdown_flag", "");
+    char *later = audit_directive(&cfg, "2026-01-06"); /* cleared, then a new finding */
+    CHECK(later != NULL);
+    if (later && first) CHECK(strcmp(later, first) != 0);
+    free(first), free(again), free(none), free(later);
     tb_config_free(&cfg);
 }
 

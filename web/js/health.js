@@ -1,5 +1,6 @@
-// Health & Audit: Sentinel audits, Healer directives (queued, executed, failed with the failure
-// log), gate blocks, recent errors, the control audit trail.
+// Health & Audit: Sentinel audits, Healer directives (queued, executed, failed or refused, each
+// with its full diff; Approve, Reject, Rollback with the token), gate blocks, recent errors, the
+// control audit trail.
 import { api, post, stream, setToken, token, time, el, setText, table, showError } from './common.js';
 
 const when = (o) => time(o.timestamp || o.t || o.time || o.ts);
@@ -11,21 +12,37 @@ function failureLog(d) {
   return log ? el('details', {}, el('summary', {}, 'View Failure Log'), el('pre', {}, text(log))) : '';
 }
 
-async function approve(id) {
+// Approve, Reject and Rollback: each a POST with the operator's token (the server audits it).
+async function decide(action, id) {
   const input = document.getElementById('token');
   if (input.value) setToken(input.value);
   try {
-    await post(`/api/healer/approve/${encodeURIComponent(id)}`);
-    setText('approve-msg', `Directive ${id} approved`);
+    await post(`/api/healer/${action}/${encodeURIComponent(id)}`);
+    const done = { approve: 'approved', reject: 'rejected', rollback: 'rolled back' }[action];
+    setText('approve-msg', `Directive ${id} ${done}`, 'dim');
     refresh();
   } catch (err) {
     setText('approve-msg', err.status === 401 ? 'Refused: the token is missing or wrong' : err.message, 'error');
   }
 }
 
+// The change in full: the committed diff once it ran, else the proposed patch, else the change.
+const diffOpen = new Set(); // stays open across the 5 s refresh
+function diffOf(d) {
+  const text = d.diff || (d.change && d.change.patch) || (d.change ? JSON.stringify(d.change, null, 2) : '');
+  if (!text) return '';
+  const det = el('details', { class: 'diff', ontoggle: (e) => (e.target.open ? diffOpen.add(d.id) : diffOpen.delete(d.id)) },
+    el('summary', {}, d.diff || (d.change && d.change.patch) ? 'View Diff' : 'View Change'), el('pre', {}, text));
+  det.open = diffOpen.has(d.id);
+  return det;
+}
+
+const button = (label, action, d, cls) => el('button', { class: cls || '', onclick: () => decide(action, d.id) }, label);
+const buttons = (...list) => el('span', { class: 'actions' }, ...list.filter(Boolean));
+
 // Statuses (docs/operations.md 4.7): Queued and PENDING_EXECUTION wait; Executed waits for
-// promotion (approve merges its branch); Promoted, RolledBack, Rejected are done; Failed keeps
-// its failure log.
+// promotion (approve merges its branch); Promoted can be rolled back; RolledBack, Rejected are
+// done; Failed keeps its failure log; Refused (outside the Healer's boundary) says why.
 const replay = (d) => (d.replay && d.replay.candidate
   ? `trades ${d.replay.baseline.trades} → ${d.replay.candidate.trades}, pnl ${d.replay.baseline.pnl} → ${d.replay.candidate.pnl}` : '');
 
@@ -33,16 +50,19 @@ function directives(list) {
   const state = (d) => (d.status || 'queued').toLowerCase();
   const waiting = ['queued', 'pending_execution'];
   const done = ['executed', 'promoted', 'rolledback', 'rejected'];
+  const bad = ['failed', 'refused'];
   const cols = [['id', (d) => text(d.id)], ['severity', (d) => text(d.severity)], ['symbol', (d) => text(d.symbol)],
     ['directive', (d) => text(d.rationale || d.directive || d.title || d.description)],
-    ['change', (d) => text(d.kind ? `${d.kind} ${d.target || ''}` : '')]];
+    ['change', (d) => text(d.kind ? `${d.kind} ${d.target || ''}` : '')], ['diff', diffOf]];
   table('dir-queued', [...cols, ['auto', (d) => (d.can_auto_apply ? 'yes' : 'no')], ['status', (d) => '⏳ ' + text(d.status || 'Queued')],
-    ['', (d) => (state(d) === 'queued' ? el('button', { onclick: () => approve(d.id) }, 'Approve') : '')]],
-    list.filter((d) => waiting.includes(state(d)) || !done.concat(['failed']).includes(state(d))), 'none queued');
+    ['', (d) => buttons(state(d) === 'queued' && button('Approve', 'approve', d), button('Reject', 'reject', d, 'danger'))]],
+    list.filter((d) => waiting.includes(state(d)) || !done.concat(bad).includes(state(d))), 'none queued');
   table('dir-executed', [...cols, ['status', (d) => '✅ ' + text(d.status)], ['branch', (d) => text(d.branch || d.merge_commit)], ['replay', replay],
-    ['', (d) => (state(d) === 'executed' ? el('button', { onclick: () => approve(d.id) }, 'Promote') : '')]],
+    ['', (d) => buttons(state(d) === 'executed' && button('Promote', 'approve', d), state(d) === 'executed' && button('Reject', 'reject', d, 'danger'),
+      state(d) === 'promoted' && button('Rollback', 'rollback', d, 'danger'))]],
     list.filter((d) => done.includes(state(d))), 'none executed');
-  table('dir-failed', [...cols, ['error', (d) => '❌ ' + text(d.error)], ['failure', failureLog]], list.filter((d) => state(d) === 'failed'), 'none failed');
+  table('dir-failed', [...cols, ['error', (d) => (state(d) === 'refused' ? '⛔ Refused: ' : '❌ ') + text(d.error)], ['failure', failureLog],
+    ['', (d) => buttons(button('Reject', 'reject', d, 'danger'))]], list.filter((d) => bad.includes(state(d))), 'none failed');
 }
 
 async function refresh() {

@@ -1,0 +1,351 @@
+/*
+ * boundary.c - the Healer's boundary on content (boundary.h): a changed strategy file keeps its
+ * tunable declaration and has its tunable defaults in bounds; the configuration differs from
+ * the base only in strategies' params / symbol_params, each changed param tunable and in
+ * bounds. Also the readers of a version of the home and the record of a refusal.
+ */
+#include "healer/boundary.h"
+#include "healer/proc.h"
+#include "healer/store.h"
+#include "home/home.h"
+#include "log/jsonl.h"
+#include "log/log.h"
+#include "strategy/decl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *hl_read_dir(void *dir, const char *path, size_t *len)
+{
+    char full[4096];
+    snprintf(full, sizeof full, "%s/%s", (const char *)dir, path);
+    FILE *f = fopen(full, "rb");
+    if (!f) return NULL;
+    size_t cap = 8192, n = 0, got;
+    char *s = malloc(cap);
+    while (s && (got = fread(s + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (cap - n < 2) {
+            char *t = n < (8u << 20) ? realloc(s, cap *= 2) : NULL;
+            if (!t) break;
+            s = t;
+        }
+    }
+    fclose(f);
+    if (s) s[n] = 0;
+    if (len) *len = n;
+    return s;
+}
+
+char *hl_read_rev(void *ud, const char *path, size_t *len)
+{
+    const hl_rev *r = ud;
+    char spec[1024];
+    snprintf(spec, sizeof spec, "%s:%s", r->rev, path);
+    const char *argv[] = {"git", "show", spec, NULL};
+    char *out = NULL;
+    if (hl_run(argv, r->dir, -1, &out) != 0) {
+        free(out);
+        return NULL;
+    }
+    if (len) *len = out ? strlen(out) : 0;
+    return out;
+}
+
+static json_t *read_decl(const hl_tree *t, const char *path, char *why, size_t len)
+{
+    size_t n = 0;
+    char *code = t->read(t->ud, path, &n);
+    if (!code) return NULL;
+    tb_err e;
+    json_t *d = tb_strategy_decl(code, n, path, &e);
+    free(code);
+    if (!d) snprintf(why, len, "%s does not load: %s", path, e.msg);
+    return d;
+}
+
+/* A changed strategy file: same tunable declaration as the base, defaults within it. */
+static int check_strategy(const hl_tree *base, const hl_tree *cand, const char *path, char *why,
+                          size_t len)
+{
+    json_t *c = read_decl(cand, path, why, len);
+    if (!c) return why[0] ? -2 : (snprintf(why, len, "%s is missing", path), -1);
+    char bwhy[256] = "";
+    json_t *b = read_decl(base, path, bwhy, sizeof bwhy);
+    int rc = 0;
+    json_t *tun = json_object_get(c, "tunable");
+    if (b && !json_equal(json_object_get(b, "tunable"), tun)) {
+        snprintf(why, len,
+                 "%s: the change alters its tunable declaration (the bounds it is "
+                 "checked against)",
+                 path);
+        rc = -1;
+    }
+    const char *k;
+    json_t *t;
+    json_object_foreach(tun, k, t)
+    {
+        json_t *v = json_object_get(json_object_get(c, "params"), k);
+        if (rc == 0 && v && !tb_tunable_within(t, v)) {
+            snprintf(why, len, "%s: params.%s = %g is outside its bounds [%g, %g]", path, k,
+                     json_number_value(v), json_number_value(json_object_get(t, "min")),
+                     json_number_value(json_object_get(t, "max")));
+            rc = -1;
+        }
+    }
+    json_decref(b), json_decref(c);
+    return rc;
+}
+
+static json_t *read_json(const hl_tree *t, const char *path, char *why, size_t len)
+{
+    char *text = t->read(t->ud, path, NULL);
+    json_error_t je;
+    json_t *j = text ? json_loads(text, 0, &je) : NULL;
+    if (text && !j) snprintf(why, len, "%s:%d: %s", path, je.line, je.text);
+    free(text);
+    return j;
+}
+
+/* The configuration without the strategies' params and symbol_params. */
+static json_t *stripped(json_t *cfg)
+{
+    json_t *s = json_deep_copy(cfg);
+    size_t i;
+    json_t *st;
+    json_array_foreach(json_object_get(s, "strategies"), i, st)
+    {
+        json_object_del(st, "params");
+        json_object_del(st, "symbol_params");
+    }
+    return s;
+}
+
+/* The first top-level key (or strategies[i].key) where a and b differ, for the message. */
+static void first_difference(json_t *a, json_t *b, char *out, size_t len)
+{
+    const char *k;
+    json_t *v;
+    snprintf(out, len, "the configuration");
+    json_t *both[2] = {a, b};
+    for (int side = 0; side < 2; side++) json_object_foreach(both[side], k, v)
+        {
+            json_t *o = json_object_get(both[1 - side], k);
+            if (json_equal(v, o)) continue;
+            if (strcmp(k, "strategies") == 0 && json_is_array(v) && json_is_array(o) &&
+                json_array_size(v) == json_array_size(o)) {
+                for (size_t i = 0; i < json_array_size(v); i++) {
+                    json_t *x = json_array_get(v, i), *y = json_array_get(o, i);
+                    const char *sk;
+                    json_t *sv;
+                    json_object_foreach(x, sk, sv) if (!json_equal(sv, json_object_get(y, sk)))
+                    {
+                        snprintf(out, len, "strategies[%zu].%s", i, sk);
+                        return;
+                    }
+                }
+            }
+            snprintf(out, len, "%s", k);
+            return;
+        }
+}
+
+/* Changed keys of two param objects (either may be NULL): each tunable, in bounds. */
+static int check_params(json_t *b, json_t *c, json_t *tunable, const char *where, char *why,
+                        size_t len)
+{
+    if ((b && !json_is_object(b)) || (c && !json_is_object(c)))
+        return snprintf(why, len, "%s must be an object", where), -1;
+    json_t *both[2] = {b, c};
+    for (int side = 0; side < 2; side++) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(both[side], k, v)
+        {
+            json_t *nv = json_object_get(c, k);
+            if (json_equal(json_object_get(b, k), nv)) continue;
+            json_t *t = json_object_get(tunable, k);
+            if (!t)
+                return snprintf(why, len, "%s.%s is not declared tunable by its strategy", where,
+                                k),
+                       -1;
+            if (nv && !tb_tunable_within(t, nv)) {
+                char val[64] = "(not a number)";
+                if (json_is_number(nv)) snprintf(val, sizeof val, "%g", json_number_value(nv));
+                snprintf(why, len, "%s.%s = %s is outside its bounds [%g, %g]", where, k, val,
+                         json_number_value(json_object_get(t, "min")),
+                         json_number_value(json_object_get(t, "max")));
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int check_strategy_entry(const hl_tree *cand, json_t *bs, json_t *cs, size_t i, char *why,
+                                size_t len)
+{
+    json_t *bp = json_object_get(bs, "params"), *cp = json_object_get(cs, "params");
+    json_t *bsp = json_object_get(bs, "symbol_params"), *csp = json_object_get(cs, "symbol_params");
+    if (json_equal(bp, cp) && json_equal(bsp, csp)) return 0;
+    const char *file = json_string_value(json_object_get(cs, "file"));
+    json_t *decl = file ? read_decl(cand, file, why, len) : NULL;
+    if (!decl)
+        return why[0] ? -1
+                      : (snprintf(why, len, "strategies[%zu]: no strategy file to read bounds from",
+                                  i),
+                         -1);
+    json_t *tun = json_object_get(decl, "tunable");
+    char where[160];
+    snprintf(where, sizeof where, "strategies[%zu].params", i);
+    int rc = check_params(bp, cp, tun, where, why, len);
+    if (rc == 0 && ((bsp && !json_is_object(bsp)) || (csp && !json_is_object(csp)))) {
+        snprintf(why, len, "strategies[%zu].symbol_params must be an object", i);
+        rc = -1;
+    }
+    json_t *both[2] = {bsp, csp};
+    for (int side = 0; side < 2 && rc == 0; side++) {
+        const char *sym;
+        json_t *v;
+        json_object_foreach(both[side], sym, v)
+        {
+            snprintf(where, sizeof where, "strategies[%zu].symbol_params.%s", i, sym);
+            if ((rc = check_params(json_object_get(bsp, sym), json_object_get(csp, sym), tun, where,
+                                   why, len)) != 0)
+                break;
+        }
+    }
+    json_decref(decl);
+    return rc;
+}
+
+static int check_config(const hl_tree *base, const hl_tree *cand, char *why, size_t len)
+{
+    const char *path = "config/trading_config.json";
+    json_t *b = read_json(base, path, why, len), *c = read_json(cand, path, why, len);
+    int rc = -1;
+    if (!c) {
+        if (!why[0]) snprintf(why, len, "%s is missing", path);
+    } else if (!b) {
+        if (!why[0]) snprintf(why, len, "the change creates %s", path);
+    } else {
+        json_t *sb = stripped(b), *sc = stripped(c);
+        if (!json_equal(sb, sc)) {
+            char where[160];
+            first_difference(sb, sc, where, sizeof where);
+            snprintf(why, len,
+                     "the change alters %s in %s: a Healer change may set only the "
+                     "params/symbol_params of strategies",
+                     where, path);
+        } else {
+            rc = 0;
+            json_t *bl = json_object_get(b, "strategies"), *cl = json_object_get(c, "strategies");
+            for (size_t i = 0; rc == 0 && i < json_array_size(cl); i++)
+                rc = check_strategy_entry(cand, json_array_get(bl, i), json_array_get(cl, i), i,
+                                          why, len);
+        }
+        json_decref(sb), json_decref(sc);
+    }
+    json_decref(b), json_decref(c);
+    return rc;
+}
+
+int hl_boundary_content(const hl_tree *base, const hl_tree *cand, json_t *changed, char *why,
+                        size_t len)
+{
+    size_t i;
+    json_t *f;
+    why[0] = 0;
+    json_array_foreach(changed, i, f)
+    {
+        const char *p = json_string_value(f);
+        if (!hl_path_allowed(p)) {
+            snprintf(why, len,
+                     "touches %s: a Healer change may touch only strategies/*.lua and "
+                     "the params/symbol_params of config/trading_config.json",
+                     p ? p : "?");
+            return -1;
+        }
+        int rc = strcmp(p, "config/trading_config.json") == 0
+                     ? check_config(base, cand, why, len)
+                     : check_strategy(base, cand, p, why, len);
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
+int hl_boundary_branch(const char *dir, const char *branch, char *why, size_t len)
+{
+    const char *mb[] = {"git", "merge-base", "HEAD", branch, NULL};
+    char *base = NULL, *raw = NULL;
+    int rc = -1;
+    if (hl_run(mb, dir, -1, &base) != 0 || !base) {
+        snprintf(why, len, "%s has no merge base with the home's checkout", branch);
+        goto out;
+    }
+    base[strcspn(base, "\n")] = 0;
+    const char *diff[] = {"git", "diff", "--raw", "-z", "--no-renames", base, branch, NULL};
+    if (hl_run(diff, dir, -1, &raw) != 0 || !raw) {
+        snprintf(why, len, "cannot list what %s changes", branch);
+        goto out;
+    }
+    json_t *changed = json_array();
+    rc = 0;
+    /* ":<old mode> <new mode> <old sha> <new sha> <status>\0<path>\0" per file */
+    for (char *p = raw; rc == 0 && *p == ':';) {
+        char newmode[8] = "", status = 0;
+        if (sscanf(p, ":%*s %7s %*s %*s %c", newmode, &status) != 2) break;
+        char *path = p + strlen(p) + 1;
+        p = path + strlen(path) + 1;
+        if (!hl_path_allowed(path)) {
+            snprintf(why, len,
+                     "touches %s: a Healer change may touch only strategies/*.lua and "
+                     "the params/symbol_params of config/trading_config.json",
+                     path);
+            rc = -1;
+        } else if (status != 'A' && status != 'M') {
+            snprintf(why, len, "%s: status %c (only additions and modifications)", path, status);
+            rc = -1;
+        } else if (strcmp(newmode, "100644") != 0) {
+            snprintf(why, len, "%s: mode %s (only regular files)", path, newmode);
+            rc = -1;
+        } else {
+            json_array_append_new(changed, json_string(path));
+        }
+    }
+    if (rc == 0) {
+        hl_rev rb = {dir, base}, rc2 = {dir, branch};
+        hl_tree tb = {hl_read_rev, &rb}, tc = {hl_read_rev, &rc2};
+        rc = hl_boundary_content(&tb, &tc, changed, why, len);
+    }
+    json_decref(changed);
+out:
+    free(base), free(raw);
+    return rc;
+}
+
+void hl_boundary_refused(json_t *d, const char *why)
+{
+    char path[4096], ts[40];
+    const char *id = d ? json_string_value(json_object_get(d, "id")) : NULL;
+    const char *proposer = d ? json_string_value(json_object_get(d, "proposer")) : NULL;
+    TB_WARN("healer", "healer change refused: id=%s proposer=%s: %s", id ? id : "-",
+            proposer ? proposer : "-", why);
+    tb_err e;
+    tb_jsonl *j =
+        tb_jsonl_open(tb_home_path(path, sizeof path, "logs/sentinel_activity.jsonl"), 0, &e);
+    if (!j) return;
+    char msg[1024];
+    snprintf(msg, sizeof msg, "Healer change %s refused: %s", id ? id : "(branch)", why);
+    hl_now(ts);
+    json_t *line =
+        json_pack("{s:s, s:s, s:s, s:s, s:O?, s:s, s:{s:s?, s:s?, s:O?, s:O?}, s:s%}", "t", ts,
+                  "kind", "finding", "rule", "healer_boundary", "severity", "ERROR", "symbol",
+                  d ? json_object_get(d, "symbol") : NULL, "message", msg, "evidence", "directive",
+                  id, "proposer", proposer, "kind", d ? json_object_get(d, "kind") : NULL, "target",
+                  d ? json_object_get(d, "target") : NULL, "date", ts, (size_t)10);
+    tb_jsonl_write(j, line, &e);
+    json_decref(line);
+    tb_jsonl_close(j);
+}

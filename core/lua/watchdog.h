@@ -1,0 +1,48 @@
+/*
+ * watchdog.h - a wall-clock deadline for Lua calls, enforced from outside the interpreter.
+ *
+ * One watchdog thread per process looks at the armed deadline of every thread that runs Lua
+ * (a thread-local slot each). When a call has used its limit in CPU time (read on the thread's
+ * CPU clock, so a call merely starved on a busy machine is not blamed), or ten times its limit in
+ * wall time whatever it used, the watchdog signals that thread; the signal handler,
+ * running on the thread that is inside Lua, sets the call's stop flag and turns the state's count
+ * hook to every instruction with lua_sethook (the Lua manual allows this from a signal handler:
+ * lua.c stops a script on Ctrl-C the same way). Lua code then stops at its next instruction, and
+ * C functions that loop (the bounded pattern matcher) poll the flag. The same thread can watch a
+ * socket for a REPL interrupt (an empty frame) or for the client going away.
+ *
+ * Arming costs two atomic stores and a clock read; no syscall, no lock.
+ */
+#ifndef TB_LUA_WATCHDOG_H
+#define TB_LUA_WATCHDOG_H
+
+#include <lua.h>
+#include <signal.h>
+#include <stdint.h>
+
+/* Why the watchdog stopped a call (the value written to the armed flag). */
+#define TB_WD_TIME      1
+#define TB_WD_INTERRUPT 2
+
+typedef struct tb_wd_token {
+    lua_State *L;
+    volatile sig_atomic_t *flag;
+    int64_t deadline_ns;
+    int fd;
+} tb_wd_token;
+
+/*
+ * Arms this thread's deadline ms milliseconds from now (never later than a deadline already
+ * armed: nested calls keep the outer limit) for L; *flag gets TB_WD_TIME or TB_WD_INTERRUPT when
+ * the call is stopped. fd >= 0 is a REPL client socket watched for an interrupt frame or hang-up.
+ * The previous arming is saved in *save for tb_wd_disarm. ms <= 0 and fd < 0 arms nothing.
+ */
+void tb_wd_arm(tb_wd_token *save, lua_State *L, volatile sig_atomic_t *flag, int64_t ms, int fd);
+
+/* Restores the arming saved by tb_wd_arm (the outer call's, or none). */
+void tb_wd_disarm(const tb_wd_token *save);
+
+/* Monotonic clock in nanoseconds. */
+int64_t tb_wd_now_ns(void);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * oms_priv.h - the order manager's state, shared by its files (oms.c: orders and updates;
+ * oms_strategy.c: positions per strategy, pending exposure and the invariant check). Not for
+ * users outside core/oms/.
+ */
+#ifndef TB_OMS_PRIV_H
+#define TB_OMS_PRIV_H
+
+#include "oms/book.h"
+#include "oms/held.h"
+#include "oms/oms.h"
+
+#define HELD_MAX 4096 /* broker updates kept while the database is locked */
+
+typedef struct slot {
+    oms_order o;
+    int32_t sym;        /* symbol index */
+    int32_t prev, next; /* open-order list of the symbol */
+    uint8_t used, open;
+} slot;
+
+typedef struct sym_entry {
+    oms_position pos;
+    int32_t open_head;
+    int32_t book_head; /* the symbol's strategy positions (oms_book chain) */
+    uint8_t used, traded;
+} sym_entry;
+
+struct oms {
+    oms_config cfg;
+    slot *slots;
+    int32_t *free_stack;
+    uint32_t nfree;
+    int32_t *id_table; /* client id -> slot, open addressing, -1 empty */
+    uint32_t id_mask;
+    sym_entry *syms;
+    uint32_t sym_mask;
+    oms_execset *execs;
+    oms_daytrades daytrades;
+    int64_t next_seq;
+    broker brk;
+    int has_broker;
+    int detached; /* oms_detach_broker: the adapter is gone */
+    oms_journal journal;
+    oms_listener_fn listener;
+    void *listener_ud;
+    uint64_t update_errors;
+    tb_err cb_err;
+    oms_held held;
+    int applying_held; /* oms_retry_held is applying the front update (still in the queue) */
+    uint64_t held_total, held_dropped, busy_refusals, unjournaled_cancels;
+    oms_book book; /* positions per (strategy, symbol) */
+    uint64_t invariant_violations;
+    char last_invariant[256];
+    tb_counters refused; /* broker updates refused, by reason (each logged: refused.c) */
+};
+
+/* The index of the symbol's entry, created when missing; -1 with e when the table is full. */
+int32_t oms_sym_get(oms *m, const char *symbol, tb_err *e);
+
+/* The symbol's entry, or NULL when it was never seen. */
+const sym_entry *oms_sym_lookup(const oms *m, const char *symbol);
+
+/* Account qty of the symbol == sum of its strategies' qtys; on a difference logs an ERROR line,
+ * counts it and returns -1. */
+int oms_check_symbol(oms *m, const sym_entry *y);
+
+#endif

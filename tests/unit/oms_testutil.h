@@ -1,0 +1,22 @@
+/* Helpers shared by the order-manager tests. */
+#ifndef TB_TEST_OMS_TESTUTIL_H
+#define TB_TEST_OMS_TESTUTIL_H
+
+#include "oms/oms.h"
+#include "tbtest.h"
+
+/* Applies an execution of q at px with id x to order id; the test fails when it is refused. */
+static inline void oms_test_fill(oms *m, const char *id, const char *x, tb_qty q, tb_money px)
+{
+    broker_update u = {.client_id = id,
+                       .status = OMS_ST_PARTIALLY_FILLED,
+                       .has_exec = 1,
+                       .exec_id = x,
+                       .exec_qty = q,
+                       .exec_price = px,
+                       .t_ns = 5};
+    tb_err e = {{0}};
+    if (oms_on_update(m, &u, &e) != 0) TBT_FAIL("fill: %s", e.msg);
+}
+
+#endif

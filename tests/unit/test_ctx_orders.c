@@ -1,0 +1,424 @@
+/* The strategy's order actions through the real trader (issue 17): each strategy owns its
+ * positions, sells and closes never take another's shares or cross zero, closes do not multiply
+ * when fills come late, shorts are explicit and configured, bad arguments are refused at the
+ * call with the strategy's file and line. */
+#include "tbtest.h"
+#include "log/jsonl.h"
+#include "trade/trader.h"
+#include "util/clock.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define MIN_NS 60000000000LL
+
+/* --- a broker that fills late: every order fills whole `lag` bars after it was sent, cancels
+ * included (the fill always wins the race), as a slow Gateway or an accelerated replay does. */
+typedef struct slow_order {
+    char id[OMS_CLIENT_ID_MAX + 1];
+    int due, done;
+    tb_qty qty;
+} slow_order;
+
+static struct {
+    broker_update_fn fn;
+    void *ud;
+    slow_order o[512];
+    int n, tick, lag, execs;
+} slow;
+
+static int sb_ok(void *s, tb_err *e)
+{
+    return 0;
+}
+static broker_state sb_state(void *s)
+{
+    return BROKER_READY;
+}
+static int sb_submit(void *s, const broker_submit_req *r, tb_err *e)
+{
+    slow_order *o = &slow.o[slow.n++ % 512];
+    snprintf(o->id, sizeof o->id, "%s", r->order->client_id);
+    o->due = slow.tick + slow.lag;
+    o->qty = r->order->qty;
+    o->done = 0;
+    broker_update u = {.client_id = o->id, .status = OMS_ST_ACCEPTED};
+    slow.fn(slow.ud, &u);
+    return 0;
+}
+static int sb_cancel(void *s, const oms_order *o, tb_err *e)
+{
+    return 0; /* confirmed never: the fill comes first */
+}
+static int sb_replace(void *s, const broker_replace_req *r, tb_err *e)
+{
+    return tb_errf(e, "no replace");
+}
+static int sb_positions(void *s, broker_position *o, int cap, int *n, tb_err *e)
+{
+    *n = 0;
+    return 0;
+}
+static int sb_account(void *s, broker_account *a, tb_err *e)
+{
+    memset(a, 0, sizeof *a);
+    return -1; /* the trader falls back to the paper account */
+}
+static void sb_set_update(void *s, broker_update_fn fn, void *ud)
+{
+    slow.fn = fn;
+    slow.ud = ud;
+}
+static const broker_vtable slow_vt = {"slow",     sb_ok,        sb_ok,      sb_state,
+                                      sb_submit,  sb_cancel,    sb_replace, sb_positions,
+                                      sb_account, sb_set_update};
+
+static int make_slow(void *ud, oms *m, broker *out, tb_err *e)
+{
+    out->vt = &slow_vt;
+    out->self = NULL;
+    return 0;
+}
+
+static void slow_tick(void)
+{
+    slow.tick++;
+    for (int i = 0; i < slow.n && i < 512; i++) {
+        slow_order *o = &slow.o[i];
+        if (o->done || o->due > slow.tick) continue;
+        o->done = 1;
+        char x[32];
+        snprintf(x, sizeof x, "sx%d", ++slow.execs);
+        broker_update u = {.client_id = o->id,
+                           .status = OMS_ST_FILLED,
+                           .has_exec = 1,
+                           .exec_id = x,
+                           .exec_qty = o->qty,
+                           .exec_price = TB_USD(100, 0),
+                           .cum_qty = o->qty};
+        slow.fn(slow.ud, &u);
+    }
+}
+
+/* --- the rig: strategies from source, one symbol, one bar a minute --------------------------- */
+typedef struct rig {
+    char dir[64], decisions[128];
+    tb_shost host;
+    tb_symtab syms;
+    tb_cal cal;
+    tb_trader *t;
+    tb_jsonl *dec;
+    tb_session s;
+    tb_bar b;
+    int slow;
+} rig;
+
+typedef struct strat_src {
+    const char *name, *src;
+    int allow_short;
+} strat_src;
+
+static void rig_open(rig *r, const strat_src *ss, int n, int account_short, int lag)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->dir, sizeof r->dir, "/tmp/tb-ctxo-XXXXXX");
+    if (!mkdtemp(r->dir)) TBT_FAIL("mkdtemp");
+    snprintf(r->decisions, sizeof r->decisions, "%s/decisions.jsonl", r->dir);
+    tb_err e;
+    r->dec = tb_jsonl_open(r->decisions, 0, &e);
+    tb_lua_limits lim = {.mem_limit = 64u << 20, .instr_budget = 5000000};
+    tb_shost_init(&r->host, &lim);
+    tb_symtab_init(&r->syms);
+    tb_cal_init(&r->cal);
+    tb_trader_opts to = {.shost = &r->host,
+                         .syms = &r->syms,
+                         .cal = &r->cal,
+                         .decisions = r->dec,
+                         .allow_short = account_short};
+    to.paper.initial_cash = 1000000LL * 1000000;
+    to.paper.margin = account_short ? PAPER_REGT : PAPER_CASH;
+    if (lag) {
+        memset(&slow, 0, sizeof slow);
+        slow.lag = lag;
+        to.make_broker = make_slow;
+        r->slow = 1;
+    }
+    r->t = tb_trader_new(&to, &e);
+    if (!r->t) TBT_FAIL("trader: %s", e.msg);
+    for (int i = 0; i < n; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "%s/%s.lua", r->dir, ss[i].name);
+        FILE *fp = fopen(path, "w");
+        fputs(ss[i].src, fp);
+        fclose(fp);
+        tb_strategy_cfg sc = {.file = path, .enabled = 1, .allow_short = ss[i].allow_short};
+        if (tb_shost_add(&r->host, &sc, &e) != 0) TBT_FAIL("load %s: %s", path, e.msg);
+    }
+    tb_cal_session(&r->cal, tb_date_from_ymd(2026, 1, 7), &r->s);
+    tb_trader_session_start(r->t, &r->s);
+    r->b.start_ns = r->s.open_ns + 30 * MIN_NS;
+    r->b.tf_sec = 60;
+    r->b.volume = 50000;
+    r->b.sym = (uint32_t)tb_symtab_intern(&r->syms, "AAA", &e);
+}
+
+static void rig_bar(rig *r)
+{
+    if (r->slow) slow_tick();
+    r->b.open = r->b.close = 100, r->b.high = 100.5, r->b.low = 99.5;
+    tb_trader_on_bar(r->t, &r->b);
+    r->b.start_ns += MIN_NS;
+}
+
+static void rig_close(rig *r)
+{
+    tb_trader_free(r->t);
+    tb_shost_free(&r->host);
+    tb_symtab_free(&r->syms);
+    tb_jsonl_close(r->dec);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", r->dir);
+    if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", r->dir);
+}
+
+static tb_qty account_qty(rig *r)
+{
+    const oms_position *p = oms_position_get(tb_trader_oms(r->t), "AAA");
+    return p ? p->qty : 0;
+}
+
+/* A string field of strategy i's ctx.state ("" when absent), copied into out. */
+static const char *state_str(rig *r, int i, const char *k, char *out, size_t len)
+{
+    tb_err e;
+    json_t *st = tb_shost_state_get(&r->host, r->host.s[i], &e);
+    const char *v = json_string_value(json_object_get(st, k));
+    snprintf(out, len, "%s", v ? v : "");
+    json_decref(st);
+    return out;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) return strdup("");
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    buf[n] = 0;
+    fclose(fp);
+    return strdup(buf);
+}
+
+/* -----------------------------------------------------------------------------------------------
+ */
+
+TEST(one_strategys_close_does_not_touch_another_strategys_shares)
+{
+    static const strat_src ss[] = {
+        {"a",
+         "return { name = 'a', on_bar = function(ctx, bar)\n"
+         "  ctx.state.n = (ctx.state.n or 0) + 1\n"
+         "  if ctx.state.n == 1 then ctx:buy{qty = 10, reason = 'a in'} end\n"
+         "  if ctx.state.n == 4 then ctx:close{reason = 'a out'} end\n"
+         "  if ctx.state.n == 6 then ctx.state.pos = tostring(ctx:position().qty) end\n"
+         "end }\n",
+         0},
+        {"b",
+         "return { name = 'b', on_bar = function(ctx, bar)\n"
+         "  ctx.state.n = (ctx.state.n or 0) + 1\n"
+         "  if ctx.state.n == 1 then ctx:buy{qty = 20, reason = 'b in'} end\n"
+         "  if ctx.state.n == 6 then ctx.state.pos = tostring(ctx:position().qty) end\n"
+         "end }\n",
+         0},
+    };
+    rig r;
+    rig_open(&r, ss, 2, 0, 0);
+    for (int i = 0; i < 8; i++) rig_bar(&r);
+    char buf[64];
+    CHECK_INT(account_qty(&r), 20);
+    CHECK_STR(state_str(&r, 0, "pos", buf, sizeof buf), "0");
+    CHECK_STR(state_str(&r, 1, "pos", buf, sizeof buf), "20");
+    oms *m = tb_trader_oms(r.t);
+    CHECK_INT(oms_strategy_qty(m, "a", "AAA"), 0);
+    CHECK_INT(oms_strategy_qty(m, "b", "AAA"), 20);
+    CHECK_INT(oms_invariant_violations(m), 0);
+    rig_close(&r);
+}
+
+TEST(a_sell_larger_than_the_strategy_owns_is_refused_with_a_reason_in_the_decision_log)
+{
+    static const strat_src ss[] = {
+        {"over",
+         "return { name = 'over', on_bar = function(ctx, bar)\n"
+         "  ctx.state.n = (ctx.state.n or 0) + 1\n"
+         "  if ctx.state.n == 1 then ctx:buy{qty = 10, reason = 'in'} end\n"
+         "  if ctx.state.n == 3 then\n"
+         "    local id, err = ctx:sell{qty = 30, reason = 'dump it all'}\n"
+         "    ctx.state.err = tostring(err)\n"
+         "  end\n"
+         "end }\n",
+         0},
+    };
+    rig r;
+    rig_open(&r, ss, 1, 0, 0);
+    for (int i = 0; i < 6; i++) rig_bar(&r);
+    char buf[256];
+    CHECK_INT(account_qty(&r), 10);
+    CHECK_CONTAINS(state_str(&r, 0, "err", buf, sizeof buf), "the strategy owns 10");
+    char *log = slurp(r.decisions);
+    CHECK_CONTAINS(log, "\"verdict\":\"refused\"");
+    CHECK_CONTAINS(log, "sell 30 AAA: the strategy owns 10 (0 in working sells)");
+    free(log);
+    rig_close(&r);
+}
+
+TEST(close_every_bar_with_fills_three_bars_late_ends_flat_not_multiplied)
+{
+    static const strat_src ss[] = {
+        {"closer",
+         "return { name = 'closer', on_bar = function(ctx, bar)\n"
+         "  ctx.state.n = (ctx.state.n or 0) + 1\n"
+         "  if ctx.state.n == 1 then ctx:buy{qty = 20, reason = 'in'} end\n"
+         "  if ctx.state.n >= 6 then ctx:close{reason = 'out, every bar'} end\n"
+         "end }\n",
+         0},
+    };
+    rig r;
+    rig_open(&r, ss, 1, 0, 3);
+    tb_qty lowest = 0;
+    for (int i = 0; i < 30; i++) {
+        rig_bar(&r);
+        if (account_qty(&r) < lowest) lowest = account_qty(&r);
+    }
+    CHECK_INT(account_qty(&r), 0);
+    CHECK_INT(lowest, 0);
+    CHECK_INT(slow.n, 2); /* one entry, one exit */
+    rig_close(&r);
+}
+
+TEST(bad_arguments_are_refused_at_the_call_with_strategy_file_and_line)
+{
+    static const strat_src ss[] = {
+        {"args",
+         "local function try(f) local ok, err = pcall(f); return ok and 'accepted' or err end\n"
+         "return { name = 'args', on_bar = function(ctx, bar)\n"
+         "  if ctx.state.done then return end\n"
+         "  ctx.state.done = true\n"
+         "  local e = {}\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 10, limit = 0, reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 10, limit = 0.00001, reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 10, limt = 99, reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 0, reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = -5, reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 1.5, reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 0/0, reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = math.huge, reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 1e12, reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 10, limit = 0/0, reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 10, limit = -1, reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 10, stop = 1e9, reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 10} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 10, type = 'limit', reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:close{} end)\n"
+         "  e[#e+1] = try(function() ctx:close{reason = 'x', qty = 3} end)\n"
+         "  ctx.state.errs = table.concat(e, '\\n')\n"
+         "end }\n",
+         0},
+    };
+    rig r;
+    rig_open(&r, ss, 1, 0, 0);
+    for (int i = 0; i < 3; i++) rig_bar(&r);
+    char buf[8192];
+    state_str(&r, 0, "errs", buf, sizeof buf);
+    int lines = 0;
+    for (char *p = buf, *nl; p && *p; p = nl ? nl + 1 : NULL, lines++) {
+        nl = strchr(p, '\n');
+        if (nl) *nl = 0;
+        CHECK_CONTAINS(p, "args.lua:");
+        CHECK_CONTAINS(p, "strategy args");
+        if (strstr(p, "accepted")) TBT_FAIL("accepted: %s", p);
+    }
+    CHECK_INT(lines, 16);
+    state_str(&r, 0, "errs", buf, sizeof buf);
+    CHECK_CONTAINS(buf, "args.lua:6: strategy args: ctx:buy: limit=0 is not a price");
+    CHECK_CONTAINS(buf, "unknown field 'limt'");
+    CHECK_CONTAINS(buf, "ctx:buy needs a reason");
+    CHECK_CONTAINS(buf, "type=\"limit\" needs a limit");
+    CHECK_INT(account_qty(&r), 0);
+    CHECK_INT(oms_open_orders(tb_trader_oms(r.t), "AAA", NULL, 0), 0);
+    rig_close(&r);
+}
+
+static const char short_src[] =
+    "return { name = 'shorty', on_bar = function(ctx, bar)\n"
+    "  ctx.state.n = (ctx.state.n or 0) + 1\n"
+    "  if ctx.state.n == 1 then\n"
+    "    local id, err = ctx:short{qty = 10, reason = 'fade'}\n"
+    "    ctx.state.short = id and 'sent' or tostring(err)\n"
+    "  end\n"
+    "  if ctx.state.n == 3 then\n"
+    "    local id, err = ctx:cover{qty = 11, reason = 'too many'}\n"
+    "    ctx.state.cover11 = id and 'sent' or tostring(err)\n"
+    "    id, err = ctx:cover{qty = 10, reason = 'cover'}\n"
+    "    ctx.state.cover10 = id and 'sent' or tostring(err)\n"
+    "  end\n"
+    "  if ctx.state.n == 2 then ctx.state.pos = tostring(ctx:position().qty) end\n"
+    "end }\n";
+
+TEST(a_short_needs_the_strategy_and_the_account_to_allow_it)
+{
+    char buf[256];
+    strat_src ss[] = {{"shorty", short_src, 0}};
+    rig r;
+    rig_open(&r, ss, 1, 1, 0); /* account allows, strategy does not */
+    for (int i = 0; i < 3; i++) rig_bar(&r);
+    CHECK_CONTAINS(state_str(&r, 0, "short", buf, sizeof buf), "this strategy may not sell short");
+    CHECK_INT(account_qty(&r), 0);
+    rig_close(&r);
+
+    ss[0].allow_short = 1;
+    rig_open(&r, ss, 1, 0, 0); /* strategy allows, the (cash) account does not */
+    for (int i = 0; i < 3; i++) rig_bar(&r);
+    CHECK_CONTAINS(state_str(&r, 0, "short", buf, sizeof buf), "the account may not sell short");
+    CHECK_INT(account_qty(&r), 0);
+    rig_close(&r);
+
+    rig_open(&r, ss, 1, 1, 0);
+    for (int i = 0; i < 5; i++) rig_bar(&r);
+    CHECK_STR(state_str(&r, 0, "short", buf, sizeof buf), "sent");
+    CHECK_STR(state_str(&r, 0, "pos", buf, sizeof buf), "-10");
+    CHECK_CONTAINS(state_str(&r, 0, "cover11", buf, sizeof buf), "the strategy is short 10");
+    CHECK_STR(state_str(&r, 0, "cover10", buf, sizeof buf), "sent");
+    CHECK_INT(account_qty(&r), 0);
+    rig_close(&r);
+}
+
+TEST(engine_kill_switch_admits_only_what_reduces_the_account)
+{
+    static const strat_src ss[] = {
+        {"k",
+         "return { name = 'k', on_bar = function(ctx, bar)\n"
+         "  ctx.state.n = (ctx.state.n or 0) + 1\n"
+         "  if ctx.state.n == 1 then ctx:buy{qty = 20, reason = 'in'} end\n"
+         "  if ctx.state.n == 3 then\n"
+         "    local id, err = ctx:buy{qty = 1, reason = 'more'}\n"
+         "    ctx.state.more = id and 'sent' or tostring(err)\n"
+         "    id, err = ctx:close{reason = 'out'}\n"
+         "    ctx.state.close = id and 'sent' or tostring(err)\n"
+         "  end\n"
+         "end }\n",
+         0},
+    };
+    rig r;
+    rig_open(&r, ss, 1, 0, 0);
+    rig_bar(&r);
+    rig_bar(&r);
+    tb_trader_set_halt(r.t, 1, "drill");
+    for (int i = 0; i < 3; i++) rig_bar(&r);
+    char buf[256];
+    CHECK_CONTAINS(state_str(&r, 0, "more", buf, sizeof buf), "kill_switch");
+    CHECK_STR(state_str(&r, 0, "close", buf, sizeof buf), "sent");
+    CHECK_INT(account_qty(&r), 0);
+    rig_close(&r);
+}
