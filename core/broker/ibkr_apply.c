@@ -116,7 +116,8 @@ static void on_exec(ibkr *a, const tws_frame *f)
                        .exec_price = x.price,
                        .cum_qty = x.cum_qty - base,
                        .avg_price = base ? 0 : x.avg_price,
-                       .t_ns = tb_clock_now_ns()};
+                       .t_ns = tb_clock_now_ns(),
+                       .exec_t_ns = x.time_ns};
     if (a->fn) a->fn(a->ud, &u);
     if (o->filled_qty > had)
         a->st.fills++;

@@ -73,6 +73,9 @@ void ibk_quiet_sync(struct ibkr *a);
 void ibk_sync_saw_open(struct ibkr *a, const char *cid);
 void ibk_position_put(struct ibkr *a, const ibkr_position *p);
 
+/* The broker interface's not_ready (ibkr_ready.c). */
+const char *ibk_not_ready(void *self, char *why, size_t why_len);
+
 /* Asks for the account summary (again, after a farm came back). */
 void ibk_request_account(struct ibkr *a);
 

@@ -290,6 +290,7 @@ static int open_trading(tb_engine *en, tb_err *e)
         .slippage_bps = (int32_t)c->paper.slippage_bps,
         .commission_per_share = (tb_money)(c->paper.commission_per_share * 1e6 + 0.5),
         .flatten_minutes = (int)c->paper.flatten_minutes,
+        .reject_hold_minutes = c->orders.reject_hold_minutes,
         .allow_short = c->risk.allow_short,
         .decisions = en->decisions,
         .journal = tb_persist_journal(en),

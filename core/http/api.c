@@ -58,15 +58,27 @@ static json_t *feed_status(tb_dashboard *d)
                      (json_int_t)p.played, "total", (json_int_t)p.total, "sim_time", iso(p.sim_ns));
 }
 
+/* The broker orders go to (the real adapter when one is configured), and whether it takes new
+ * orders now (trade/admit.h): connected is the connection, ready adds pauses and windows. */
 static json_t *broker_status(tb_dashboard *d)
 {
     tb_trader *t = TRADER(d);
-    broker_state s = t ? broker_get_state(tb_trader_broker(t)) : BROKER_DISCONNECTED;
+    broker b = t ? tb_trader_broker(t) : (broker){0};
+    broker_state s = t ? broker_get_state(b) : BROKER_DISCONNECTED;
+    char why[200] = "", status[240];
+    const char *code = t ? broker_not_ready(b, why, sizeof why) : "disconnected";
     int up = s == BROKER_READY;
-    char status[96];
-    snprintf(status, sizeof status, up ? "Connected" : "Not connected: %s", broker_state_name(s));
-    return json_pack("{s:s, s:b, s:s, s:s}", "name", d->en->cfg.broker, "connected", up, "status",
-                     status, "state", broker_state_name(s));
+    if (!code)
+        snprintf(status, sizeof status, "Connected");
+    else if (why[0])
+        snprintf(status, sizeof status, "%s: %s", up ? "Not taking orders" : "Not connected", why);
+    else
+        snprintf(status, sizeof status, "Not connected: %s", broker_state_name(s));
+    json_t *j = json_pack("{s:s, s:s, s:b, s:b, s:s, s:s}", "name", d->en->cfg.broker, "adapter",
+                          t ? b.vt->name : d->en->cfg.broker, "connected", up, "ready", !code,
+                          "status", status, "state", broker_state_name(s));
+    if (code) json_object_set_new(j, "not_ready", json_string(code));
+    return j;
 }
 
 /* Peak and drawdown over the curve and the current equity. */

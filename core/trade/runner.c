@@ -154,6 +154,7 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
                          .decisions = o->decisions,
                          .journal = o->journal,
                          .flatten_minutes = o->flatten_minutes,
+                         .reject_hold_minutes = o->reject_hold_minutes,
                          .allow_short = o->allow_short,
                          .gate = o->gate,
                          .gate_tick = o->gate_tick,

@@ -31,7 +31,8 @@ typedef struct tb_runner_opts {
     int32_t slippage_bps;
     tb_money commission_per_share;
     int flatten_minutes;
-    int allow_short; /* the account may sell short (config risk.allow_short) */
+    double reject_hold_minutes; /* trade/admit.h */
+    int allow_short;            /* the account may sell short (config risk.allow_short) */
     tb_jsonl *decisions;
     oms_journal journal;
     tb_gate_fn gate; /* risk gates (core/risk/gates.h); NULL: everything passes */
