@@ -520,7 +520,13 @@ int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e)
     if (out) *out = o;
     if (!m->has_broker) return 0;
     broker_submit_req req = {o, tp ? &tp->o : NULL, sl ? &sl->o : NULL};
-    if (broker_submit(m->brk, &req, e) < 0) {
+    int brc = broker_submit(m->brk, &req, e);
+    if (brc == BROKER_OUTCOME_UNKNOWN) {
+        tb_err je;
+        if (o->status == OMS_ST_NEW) change_status(m, ps, OMS_ST_UNKNOWN, e->msg, &je);
+        return tb_err_prefix(e, "oms: %s sent, outcome unknown (looked up by id): ", o->client_id);
+    }
+    if (brc < 0) {
         /* The adapter refused before sending anything: the outcome is known (not `unknown`). */
         tb_err_prefix(e, "oms: %s journaled but not sent: ", o->client_id);
         slot *all[3] = {sl, tp, ps};

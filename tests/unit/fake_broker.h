@@ -54,6 +54,7 @@ static void fake_broker_set_update(void *s, broker_update_fn fn, void *ud)
 {
     fake_broker_st.fn = fn, fake_broker_st.ud = ud;
 }
+/* not_ready NULL: ready exactly when the state is (broker.h). */
 static const broker_vtable fake_broker_vt = {"fake",
                                              fake_broker_ok,
                                              fake_broker_ok,
@@ -63,7 +64,8 @@ static const broker_vtable fake_broker_vt = {"fake",
                                              fake_broker_replace,
                                              fake_broker_positions,
                                              fake_broker_account,
-                                             fake_broker_set_update};
+                                             fake_broker_set_update,
+                                             NULL};
 
 /* The fake broker handle, its counters reset. */
 static inline broker fake_broker(void)
