@@ -246,6 +246,10 @@ static void on_oms_event(void *ud, const oms_event *ev)
 {
     tb_trader *t = ud;
     tb_strategy *s = tb_shost_find(t->o.shost, ev->order->strategy);
+    if (ev->kind == OMS_EV_FEE) { /* a commission after its fill: the fees, nothing to tell */
+        t->st.fees += ev->exec->commission;
+        return;
+    }
     if (ev->kind == OMS_EV_FILL) {
         t->st.fills++;
         t->st.fees += ev->exec->commission;
@@ -450,6 +454,11 @@ static void flatten_if_late(tb_trader *t, const tb_bar *bar)
     const char *owners[64]; /* book entries never move: the names stay valid across submits */
     int n = oms_symbol_strategies(t->oms, sym, owners, NULL, 64);
     for (int i = 0; i < n && i < 64; i++) flatten_owner(t, bar, owners[i], sym);
+}
+
+int64_t tb_trader_resume_ns(const tb_trader *t)
+{
+    return t->resume_ns;
 }
 
 void tb_trader_set_resume(tb_trader *t, int64_t ns)

@@ -141,6 +141,9 @@ oms *tb_trader_oms(tb_trader *t);
  */
 void tb_trader_set_resume(tb_trader *t, int64_t ns);
 
+/* The resume point set above (0: none). */
+int64_t tb_trader_resume_ns(const tb_trader *t);
+
 /* Start of the bar being processed, or of the last one (what a replay cursor records). */
 int64_t tb_trader_bar_ns(const tb_trader *t);
 

@@ -32,5 +32,9 @@ check "run --port 0 listens on a free port instead" \
 port=$(grep -oE 'dashboard listening: http://127.0.0.1:[0-9]+/' "$H/logs/trading_bot.log" | tail -1 | grep -oE '[0-9]+/$' | tr -d /)
 check "that port is not the taken one and answers" \
   bash -c "[ '$port' != '$taken' ] && curl -sf 'http://127.0.0.1:$port/api/status' >/dev/null"
+# docs/dashboard.md's form: a bare expression piped into the REPL is evaluated (it used to
+# wait for the rest of a chunk and end with "input ended inside an unfinished chunk").
+check "a bare expression in the REPL answers the dashboard's address" \
+  bash -c "echo 'tb.engine.status().dashboard' | '$TRADEBOT' repl --home '$H' | grep -qF 'http://127.0.0.1:$port/'"
 stop_engine
 finish

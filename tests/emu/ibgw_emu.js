@@ -34,7 +34,8 @@
 // restored_lost, restart?ms=N, hold_id?id=N, drop_mid, price?symbol=S&price=P,
 // partial?qty=N, reject_next?text=T, reject_symbol?symbol=S|*&text=T (201 for every new order of
 // S from now on: a symbol rejected for good),  drop_exec?n=N (the next N execDetails never sent),
-// use_id?id=N, fills?on=0|1, farm_broken, farm_ok, data_advance?minutes=N,
+// use_id?id=N, fills?on=0|1, comm_delay?ms=N (COMMISSION_REPORT sent N ms after its execution;
+// stats.commission_micros sums every execution's commission), farm_broken, farm_ok, data_advance?minutes=N,
 // expected?symbols=A,B (minute bars of the series so far), stats;
 // data_silent: the real-time subscriptions open now stay open but get no bar (the socket stays
 //   up, history keeps growing; a new subscription after CANCEL_REAL_TIME_BARS gets bars again);
@@ -57,13 +58,13 @@ const PLACE_FIELDS = 110, MAXD = '1.7976931348623157E308';
 const st = {
   nextId: Number(args['next-id'] || 1000), clients: new Map(), down: false, held: new Set(), foreign: new Set(),
   orders: new Map(), execs: [], positions: new Map(), prices: new Map(), used: new Set(),
-  partialNext: 0, rejectNext: null, rejectSymbols: new Set(args['reject-symbol'] ? [args['reject-symbol']] : []),
+  partialNext: 0, commDelay: 0, rejectNext: null, rejectSymbols: new Set(args['reject-symbol'] ? [args['reject-symbol']] : []),
   rejectSymbolText: args['reject-text'] || 'No Trading Permissions', dropExec: 0, fillsOn: true, permSeq: 900000, execSeq: 0, cash: 1000000,
   stats: { connects: 0, start_api: 0, req_open: 0, req_pos: 0, req_exec: 0, rejected_326: 0,
     place_order: 0, cancel_order: 0, bad_place: 0, dup_103: 0, rejected_201: 0, fills: 0,
     transmit_violations: 0, req_ids: 0, modify: 0, dropped_execs: 0, msgs: 0, max_per_sec: 0, pacing_100: 0, acct_summary: 0, acct_322: 0, refs: {}, ids: {},
     rt_subs: 0, rt_cancels: 0, rt_silenced: 0, rt_bars_sent: 0, rt_bad: 0, hist_reqs: 0, hist_bad: 0, hist_162_pacing: 0, hist_162_nodata: 0, hist_bars_sent: 0, data_minutes: 0,
-    hist_errors_sent: 0, hist_dropped: 0, hist_held: 0, rejects_by_symbol: {} },
+    hist_errors_sent: 0, hist_dropped: 0, hist_held: 0, rejects_by_symbol: {}, commission_micros: 0 },
 };
 
 // ---- market data: a deterministic series on an emulated clock ----
@@ -248,10 +249,14 @@ function fill(o, qty, at) {
     clientId: o.clientId, time: ibTime(Date.now()), commission: Math.max(1, qty * 0.005) };
   st.execs.push(x);
   st.stats.fills++;
+  st.stats.commission_micros += Math.round(Number(px(x.commission)) * 1e6);
   if (o.filled === o.qty) o.status = 'Filled';
   if (st.dropExec > 0) { // lost on the way: only reqExecutions can still tell the client
     st.dropExec--; st.stats.dropped_execs++;
     sendTo(o.clientId, statusMsg(o));
+  } else if (st.commDelay > 0) { // the commission follows later, as IB's sometimes does
+    sendTo(o.clientId, Buffer.concat([execMsg(x, -1), statusMsg(o)]));
+    setTimeout(() => sendTo(o.clientId, commMsg(x)), st.commDelay);
   } else sendTo(o.clientId, Buffer.concat([execMsg(x, -1), commMsg(x), statusMsg(o)]));
   if (o.status !== 'Filled') return;
   for (const c of st.orders.values()) {
@@ -504,6 +509,7 @@ const ctl = http.createServer((req, res) => {
   }
   if (p === 'use_id') { st.used.add(Number(q('id'))); st.foreign.add(Number(q('id'))); }
   if (p === 'drop_exec') st.dropExec = Number(q('n') || 1);
+  if (p === 'comm_delay') st.commDelay = Number(q('ms') || 0);
   if (p === 'fills') st.fillsOn = q('on') !== '0';
   res.writeHead(200, { 'Content-Type': 'application/json' });
   const open = [...st.orders.values()].filter(working).map((o) => ({ id: o.id, ref: o.ref, status: o.status, filled: o.filled }));

@@ -75,7 +75,7 @@ static oms *setup(uint32_t max_orders)
     oms *m = oms_new(&c, NULL);
     broker b = {&fake_vt, NULL};
     oms_set_broker(m, b);
-    oms_journal j = {NULL, j_orders, j_fill};
+    oms_journal j = {NULL, j_orders, j_fill, NULL, NULL};
     oms_set_journal(m, &j);
     cur = m;
     return m;
