@@ -175,3 +175,30 @@ TEST(retries_and_locked_database_figures_are_the_engine_s_not_zeros)
     CHECK_CONTAINS(b.s, "tradebot_db_unjournaled_cancels_total 1");
     free(b.s);
 }
+
+TEST(positions_net_and_per_strategy_and_the_invariant_counters_are_exposed)
+{
+    tb_metrics_snap s;
+    fill(&s);
+    snprintf(s.pos[0].symbol, sizeof s.pos[0].symbol, "AAPL");
+    s.pos[0].qty = 30;
+    snprintf(s.pos[1].symbol, sizeof s.pos[1].symbol, "AAPL");
+    snprintf(s.pos[1].strategy, sizeof s.pos[1].strategy, "orb");
+    s.pos[1].qty = 10;
+    snprintf(s.pos[2].symbol, sizeof s.pos[2].symbol, "AAPL");
+    snprintf(s.pos[2].strategy, sizeof s.pos[2].strategy, "vwap\"x");
+    s.pos[2].qty = 20;
+    s.npos = 3;
+    s.invariant_violations = 2;
+    tb_sbuf b = {0};
+    tb_metrics_render(&s, &b);
+    CHECK_CONTAINS(b.s, "tradebot_position_shares{symbol=\"AAPL\"} 30\n");
+    CHECK_CONTAINS(b.s, "tradebot_strategy_position_shares{strategy=\"orb\",symbol=\"AAPL\"} 10\n");
+    CHECK_CONTAINS(
+        b.s, "tradebot_strategy_position_shares{strategy=\"vwap\\\"x\",symbol=\"AAPL\"} 20\n");
+    CHECK_CONTAINS(b.s, "tradebot_invariant_violations_total{invariant=\"account_equals_strategy_"
+                        "sum\"} 2\n");
+    CHECK_CONTAINS(b.s,
+                   "tradebot_invariant_violations_total{invariant=\"no_unallowed_short\"} 0\n");
+    free(b.s);
+}
