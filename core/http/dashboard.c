@@ -247,6 +247,7 @@ void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s)
         s->bar_store_failed_flushes = bs.failed_flushes, s->bar_store_dropped = bs.dropped;
     }
     ml_snapshot(en, s);
+    tb_dash_ops_snapshot(d, s);
 }
 
 static void get_metrics(const tb_http_req *q)

@@ -66,6 +66,14 @@ typedef struct tb_metrics_snap {
         double confidence;
     } ml_conf[64];
     int nml_conf;
+    /* operations (http/dash_ops.c): the daily loss halt, broker reconciliation differences,
+     * Healer directives awaiting approval (-1: unreadable) and the home's file system */
+    int has_daily_loss, daily_loss_halted;
+    int has_reconcile;
+    uint64_t reconcile_differences;
+    int healer_pending;
+    int has_disk;
+    double disk_free_bytes, disk_size_bytes;
     /* positions: the account's net per symbol (strategy "") and each strategy's own */
     struct {
         char symbol[16];

@@ -242,6 +242,19 @@ const tb_ring *tb_trader_symbol_bars(const tb_trader *t, const char *symbol)
     return id >= 0 && (uint32_t)id < t->nsym && t->sym[id].ready ? &t->sym[id].bars : NULL;
 }
 
+/* The strategy an order belongs to: orders carry the name reduced to oms_strategy_key, so a
+ * configured name with other characters ("mean-rev") is matched through its key. */
+static tb_strategy *owner_of(tb_trader *t, const char *key)
+{
+    tb_strategy *s = tb_shost_find(t->o.shost, key);
+    for (int i = 0; !s && i < t->o.shost->n; i++) {
+        char k[OMS_STRATEGY_MAX + 1];
+        oms_strategy_key(t->o.shost->s[i]->name, k, sizeof k);
+        if (strcmp(k, key) == 0) s = t->o.shost->s[i];
+    }
+    return s;
+}
+
 /* No strategy's position crosses zero unless the strategy and the account allow shorts (and
  * then only through ctx:short); a fill that breaks this is an ERROR line and a count. */
 static void check_short(tb_trader *t, const tb_strategy *s, const oms_event *ev)
@@ -261,7 +274,7 @@ static void check_short(tb_trader *t, const tb_strategy *s, const oms_event *ev)
 static void on_oms_event(void *ud, const oms_event *ev)
 {
     tb_trader *t = ud;
-    tb_strategy *s = tb_shost_find(t->o.shost, ev->order->strategy);
+    tb_strategy *s = owner_of(t, ev->order->strategy);
     if (ev->kind == OMS_EV_FEE) { /* a commission after its fill: the fees, nothing to tell */
         t->st.fees += ev->exec->commission;
         return;
