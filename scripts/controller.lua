@@ -29,16 +29,9 @@ local function write_atomic(path, text)
   assert(os.rename(tmp, path))
 end
 
--- The strategy file's table, read without running its callbacks.
+-- What the strategy file declares (params, tunable), read in the strategy sandbox.
 local function strategy_table(file)
-  local f = io.open(file, "r")
-  if not f then return nil end
-  local src = f:read("a")
-  f:close()
-  local env = { string = string, math = math, table = table, os = { time = os.time, date = os.date } }
-  local chunk = load(src, "=" .. file, "t", env)
-  local ok, t = pcall(chunk or error)
-  return ok and type(t) == "table" and t or nil
+  return (tb.sentinel.strategy(file))
 end
 
 local function fills_in_window(facts, name)

@@ -9,6 +9,11 @@ return {
     qty = 20,
     exit_minutes = 15,
   },
+  -- What the controller and the Healer may move, never past these bounds (docs/strategy-api.md):
+  -- a lower volume bar lets more breakouts through.
+  tunable = {
+    min_relvol = { min = 0.8, max = 2.0, step = 0.1, loosen = -1 },
+  },
 
   on_bar = function(ctx, bar)
     local p, s = ctx.params, ctx.state

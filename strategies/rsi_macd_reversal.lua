@@ -9,6 +9,11 @@ return {
     stop_atr = 2.0,       -- protective exit: this many ATRs below the entry
     exit_minutes = 15,    -- flat this many minutes before the close
   },
+  -- What the controller and the Healer may move, never past these bounds (docs/strategy-api.md):
+  -- a higher oversold level arms more entries.
+  tunable = {
+    oversold = { min = 20, max = 40, step = 2, loosen = 1 },
+  },
 
   on_bar = function(ctx, bar)
     local p, ind, s = ctx.params, ctx.ind, ctx.state

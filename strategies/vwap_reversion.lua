@@ -8,6 +8,11 @@ return {
     min_minutes = 30,     -- skip the noisy first minutes (VWAP is young)
     exit_minutes = 15,
   },
+  -- What the controller and the Healer may move, never past these bounds (docs/strategy-api.md):
+  -- a smaller stretch counts as stretched sooner.
+  tunable = {
+    entry_atr = { min = 1.5, max = 3.5, step = 0.25, loosen = -1 },
+  },
 
   on_bar = function(ctx, bar)
     local p, ind = ctx.params, ctx.ind

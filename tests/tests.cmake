@@ -4,6 +4,12 @@
 #   tests/e2e/<name>.sh          whole-engine run (label e2e), gets $TRADEBOT and $TB_SOURCE_DIR
 #   lint                         clang-format and luacheck (label lint)
 
+# The deterministic simulation (tests/sim/, docs/simulation.md): a library for test_sim and
+# bench_sim.
+file(GLOB TB_SIM_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/sim/*.c)
+add_library(tbsim STATIC ${TB_SIM_SOURCES})
+target_link_libraries(tbsim PUBLIC tbcore)
+
 file(GLOB TB_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
 foreach(src ${TB_UNIT_TESTS})
   get_filename_component(name ${src} NAME_WE)
@@ -17,6 +23,9 @@ foreach(src ${TB_UNIT_TESTS})
   set_tests_properties(unit/${name} PROPERTIES LABELS unit TIMEOUT 300
                        ENVIRONMENT "TB_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 endforeach()
+if(TARGET test_sim)
+  target_link_libraries(test_sim PRIVATE tbsim)
+endif()
 
 find_program(LUA54 NAMES lua5.4)
 find_program(BUSTED NAMES busted)

@@ -135,7 +135,8 @@ void alp_apply(alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty
                        .reason = reason,
                        .cum_qty = o->filled_qty,
                        .avg_price = o->filled_avg_price,
-                       .t_ns = tb_clock_now_ns()};
+                       .t_ns = tb_clock_now_ns(),
+                       .exec_t_ns = o->exec_at_ns};
     tb_qty q, have_qty;
     tb_money px, have_notional;
     if (oms_filled_with_held(a->o.oms, mine->client_id, &have_qty, &have_notional) != 0)
@@ -531,8 +532,9 @@ static void v_set_update(void *self, broker_update_fn fn, void *ud)
     a->fn = fn, a->ud = ud;
 }
 
-static const broker_vtable alpaca_vt = {"alpaca", v_connect, v_disconnect, v_state,   v_submit,
-                                        v_cancel, v_replace, v_positions,  v_account, v_set_update};
+static const broker_vtable alpaca_vt = {"alpaca",  v_connect,    v_disconnect, v_state,
+                                        v_submit,  v_cancel,     v_replace,    v_positions,
+                                        v_account, v_set_update, NULL};
 
 broker alpaca_broker(alpaca *a)
 {

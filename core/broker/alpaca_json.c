@@ -1,4 +1,5 @@
 #include "broker/alpaca_json.h"
+#include "data/csv.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -69,6 +70,17 @@ static int get_qty(json_t *o, const char *k, tb_qty *out)
     return 0;
 }
 
+/* An RFC 3339 time (Alpaca sends nanoseconds and Z or an offset); -1 when absent or null. */
+static int get_time(json_t *o, const char *k, int64_t *out)
+{
+    json_t *v = json_object_get(o, k);
+    int64_t t;
+    if (!json_is_string(v) || tb_csv_parse_time(json_string_value(v), json_string_length(v), &t))
+        return -1;
+    *out = t;
+    return 0;
+}
+
 static int order_from(json_t *o, alp_order *out, tb_err *e)
 {
     memset(out, 0, sizeof *out);
@@ -81,6 +93,8 @@ static int order_from(json_t *o, alp_order *out, tb_err *e)
     get_str(o, "order_class", out->order_class, sizeof out->order_class);
     get_str(o, "replaced_by", out->replaced_by, sizeof out->replaced_by);
     get_str(o, "submitted_at", out->submitted_at, sizeof out->submitted_at);
+    if (get_time(o, "filled_at", &out->exec_at_ns) != 0)
+        get_time(o, "updated_at", &out->exec_at_ns);
     if (!out->id[0] || !out->client_order_id[0] || !out->symbol[0])
         return tb_errf(e, "alpaca: order without id, client_order_id or symbol");
     if (alp_status_map(out->status_name, &out->status) != 0)
@@ -131,6 +145,7 @@ static int trade_update(json_t *d, alp_stream_msg *out, tb_err *e)
             out->qty <= 0 || out->price <= 0)
             return tb_errf(e, "alpaca: %s without a valid qty and price", out->event);
         out->has_exec = 1;
+        get_time(d, "timestamp", &out->order.exec_at_ns); /* the execution's own time */
     }
     return 0;
 }

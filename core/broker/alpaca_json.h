@@ -27,6 +27,9 @@ typedef struct alp_order {
     tb_qty qty, filled_qty;
     tb_money filled_avg_price; /* 0 when null */
     char submitted_at[40];
+    /* When its latest execution happened, as far as this object tells (ns UTC, 0 unknown): a
+     * trade update's timestamp, else filled_at, else updated_at (a partly filled order). */
+    int64_t exec_at_ns;
     int nlegs;
     struct alp_leg {
         char id[OMS_BROKER_ID_MAX + 1];

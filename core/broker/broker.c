@@ -1,5 +1,7 @@
 #include "broker/broker.h"
 
+#include <stdio.h>
+
 const char *broker_state_name(broker_state s)
 {
     static const char *const names[] = {"disconnected", "connecting", "syncing", "ready"};
@@ -41,4 +43,17 @@ int broker_account_get(broker b, broker_account *out, tb_err *e)
 void broker_set_update_fn(broker b, broker_update_fn fn, void *ud)
 {
     b.vt->set_update_fn(b.self, fn, ud);
+}
+
+const char *broker_not_ready(broker b, char *why, size_t why_len)
+{
+    char tmp[8];
+    if (!why || !why_len) why = tmp, why_len = sizeof tmp;
+    why[0] = 0;
+    if (b.vt->not_ready) return b.vt->not_ready(b.self, why, why_len);
+    broker_state s = b.vt->state(b.self);
+    if (s == BROKER_READY) return NULL;
+    snprintf(why, why_len, "%s: broker is %s, not ready for orders", b.vt->name,
+             broker_state_name(s));
+    return broker_state_name(s);
 }

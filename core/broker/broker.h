@@ -34,7 +34,8 @@ typedef struct broker_update {
     tb_money commission;
     tb_qty cum_qty;     /* broker's cumulative filled qty after it (0: not reported) */
     tb_money avg_price; /* broker's cumulative average price (0: not reported) */
-    int64_t t_ns;
+    int64_t t_ns;       /* when we learned it */
+    int64_t exec_t_ns;  /* the broker's time of the execution (0: not reported): dates the fill */
 } broker_update;
 
 typedef void (*broker_update_fn)(void *ud, const broker_update *u);
@@ -77,6 +78,10 @@ typedef struct broker_vtable {
     int (*positions)(void *self, broker_position *out, int cap, int *n, tb_err *e);
     int (*account)(void *self, broker_account *out, tb_err *e);
     void (*set_update_fn)(void *self, broker_update_fn fn, void *ud);
+    /* Optional (NULL: ready exactly when state() is BROKER_READY). Whether a new order can go
+     * out now: NULL when it can, else a short reason code ("disconnected", "paused",
+     * "restart_window", ...) with a sentence for the operator in why. */
+    const char *(*not_ready)(void *self, char *why, size_t why_len);
 } broker_vtable;
 
 /* A broker handle: the vtable and the adapter's state. Owned by whoever created the adapter. */
@@ -98,5 +103,13 @@ int broker_replace(broker b, const broker_replace_req *r, tb_err *e);
 int broker_positions(broker b, broker_position *out, int cap, int *n, tb_err *e);
 int broker_account_get(broker b, broker_account *out, tb_err *e);
 void broker_set_update_fn(broker b, broker_update_fn fn, void *ud);
+
+/*
+ * Whether new intents may be admitted now (core/trade/admit.c asks before an order is even
+ * created): NULL when the broker can take an order, else its short reason code, with why (may
+ * be NULL) filled for the decision log. Broker-generic: adapters without a not_ready function
+ * are ready exactly when their state is BROKER_READY.
+ */
+const char *broker_not_ready(broker b, char *why, size_t why_len);
 
 #endif

@@ -312,8 +312,9 @@ static void v_set_update(void *self, broker_update_fn fn, void *ud)
     a->fn = fn, a->ud = ud;
 }
 
-static const broker_vtable ibkr_vt = {"ibkr",   v_connect, v_disconnect, v_state,   v_submit,
-                                      v_cancel, v_replace, v_positions,  v_account, v_set_update};
+static const broker_vtable ibkr_vt = {"ibkr",    v_connect,    v_disconnect, v_state,
+                                      v_submit,  v_cancel,     v_replace,    v_positions,
+                                      v_account, v_set_update, ibk_not_ready};
 
 broker ibkr_broker(ibkr *a)
 {

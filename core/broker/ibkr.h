@@ -45,7 +45,8 @@ typedef struct ibkr_stats {
     uint64_t submits, orders_sent, cancels, rejects, fills, replayed_execs, reconciles, differences,
         window_refusals, code_103, code_201, code_202, resubscribes, foreign, replaces,
         quiet_reconciles;
-    tb_money commission; /* sum of COMMISSION_REPORTs */
+    tb_money commission;   /* sum of COMMISSION_REPORTs (replays counted again) */
+    uint64_t fees_applied; /* commissions applied to fills already stored */
     int64_t last_order_id;
 } ibkr_stats;
 

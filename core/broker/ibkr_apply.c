@@ -104,6 +104,8 @@ static void on_exec(ibkr *a, const tws_frame *f)
     if (o->replaces_id[0]) ibk_replace_done(a, o);
     uint64_t before = oms_update_errors(a->o.oms);
     tb_qty had = o->filled_qty;
+    tb_money fee = 0;
+    ibk_fee_exec(a, x.exec_id, o->client_id, &fee); /* a commission that came first */
     char bid[24];
     snprintf(bid, sizeof bid, "%lld", (long long)x.order_id);
     broker_update u = {.client_id = o->client_id,
@@ -114,9 +116,11 @@ static void on_exec(ibkr *a, const tws_frame *f)
                        .exec_id = x.exec_id,
                        .exec_qty = x.shares,
                        .exec_price = x.price,
+                       .commission = fee,
                        .cum_qty = x.cum_qty - base,
                        .avg_price = base ? 0 : x.avg_price,
-                       .t_ns = tb_clock_now_ns()};
+                       .t_ns = tb_clock_now_ns(),
+                       .exec_t_ns = x.time_ns};
     if (a->fn) a->fn(a->ud, &u);
     if (o->filled_qty > had)
         a->st.fills++;
@@ -128,9 +132,13 @@ static void on_commission(ibkr *a, const tws_frame *f)
 {
     ibkr_commission c;
     tb_err e;
-    if (ibkr_dec_commission(f, &c, &e) != 0) return;
+    if (ibkr_dec_commission(f, &c, &e) != 0) {
+        TB_WARN("ibkr", "commissionReport ignored: %s", e.msg);
+        return;
+    }
     a->st.commission += c.commission;
     TB_DEBUG("ibkr", "commission %s: %lld micros", c.exec_id, (long long)c.commission);
+    ibk_fee_report(a, c.exec_id, c.commission);
 }
 
 static void reject_legs(ibkr *a, const oms_order *parent, const char *why)

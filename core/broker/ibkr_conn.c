@@ -199,15 +199,32 @@ static void on_error_msg(ibkr_conn *c, const tws_frame *f)
     if (c->o.on_message) c->o.on_message(c->o.ud, f);
 }
 
+/* A Gateway below the versions we build layouts for: never traded with (it would misread every
+ * order). Logged as an error once per version, then retried quietly with backoff. */
+static void refuse_version(ibkr_conn *c, const tws_frame *f)
+{
+    int64_t v = 0;
+    tws_field_int(f, 0, &v);
+    c->st.version_refusals++;
+    if (c->st.refused_version != (int)v)
+        TB_ERROR("ibkr",
+                 "the Gateway answered server version %lld; this engine builds its messages for "
+                 "%d..%d only: not trading with it (upgrade IB Gateway; the engine keeps retrying)",
+                 (long long)v, IBKR_MIN_VERSION, IBKR_MAX_VERSION);
+    c->st.refused_version = (int)(v > 0 && v < 1000000 ? v : -1);
+    drop(c, "server version outside the range this engine builds");
+}
+
 static void on_frame(ibkr_conn *c, const tws_frame *f)
 {
     int64_t id = -1, v;
     if (!c->greeted) {
         if (tws_field_int(f, 0, &v) != 0 || v < IBKR_MIN_VERSION || v > IBKR_MAX_VERSION) {
-            drop(c, "server version outside the pinned range");
+            refuse_version(c, f);
             return;
         }
         c->greeted = 1;
+        c->st.refused_version = 0;
         evtimer_del(c->greet_timer);
         c->st.server_version = (int)v;
         TB_INFO("ibkr", "connected: server_version=%d time=%s client_id=%d", (int)v,

@@ -21,7 +21,15 @@
 
 struct event_base;
 
-#define IBKR_MIN_VERSION 100
+/*
+ * The server versions offered at the greeting: only those whose message layouts broker/ibkr_msg.c
+ * and the live feed build (PLACE_ORDER, OPEN_ORDER, EXECUTION_DATA, REQ_REAL_TIME_BARS,
+ * REQ_HISTORICAL_DATA... change with the version; 150 and 151 already differ). A Gateway that
+ * answers a lower version is refused at the greeting (logged, shown in status, retried with
+ * backoff), never traded with: it would misread every order. Every Gateway IB supports today
+ * speaks 151 and above.
+ */
+#define IBKR_MIN_VERSION 151
 #define IBKR_MAX_VERSION 151 /* pinned: the classic text protocol, no protobuf */
 
 typedef enum { IBC_DISCONNECTED, IBC_CONNECTING, IBC_SYNCING, IBC_READY, IBC_PAUSED } ibkr_state;
@@ -50,6 +58,8 @@ typedef struct ibkr_conn_stats {
     uint64_t msgs_sent, msgs_delayed, msgs_discarded; /* the pacer: delayed went via its queue */
     size_t max_queue;
     int server_version, client_id;
+    int refused_version; /* the last greeting's version outside our range (0: none since) */
+    uint64_t version_refusals;
 } ibkr_conn_stats;
 
 typedef struct ibkr_conn ibkr_conn;

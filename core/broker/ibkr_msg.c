@@ -1,4 +1,5 @@
 #include "broker/ibkr_msg.h"
+#include "data/calendar.h"
 
 #include <errno.h>
 #include <math.h>
@@ -207,6 +208,34 @@ int ibkr_dec_open(const tws_frame *f, ibkr_open *o, tb_err *e)
     return 0;
 }
 
+int ibkr_parse_time(const char *s, int64_t *ns)
+{
+    int y, mo, d, hh, mm, ss, n = 0;
+    char sep;
+    if (sscanf(s, "%4d%2d%2d%c%n", &y, &mo, &d, &sep, &n) != 4 || (sep != ' ' && sep != '-'))
+        return -1;
+    const char *p = s + n;
+    while (*p == ' ') p++;
+    int k = 0;
+    if (sscanf(p, "%2d:%2d:%2d%n", &hh, &mm, &ss, &k) != 3 || mo < 1 || mo > 12 || d < 1 ||
+        d > 31 || hh > 23 || mm > 59 || ss > 60)
+        return -1;
+    p += k;
+    while (*p == ' ') p++;
+    int sec = hh * 3600 + mm * 60 + ss;
+    tb_date date = tb_date_from_ymd(y, mo, d);
+    int utc = sep == '-' || !strcmp(p, "UTC") || !strcmp(p, "GMT") || !strcmp(p, "Etc/UTC");
+    if (utc) {
+        *ns = ((int64_t)date * 86400 + sec) * 1000000000LL;
+        return 0;
+    }
+    if (*p && strcmp(p, "America/New_York") && strcmp(p, "US/Eastern") && strcmp(p, "EST") &&
+        strcmp(p, "EDT") && strcmp(p, "EST5EDT"))
+        return -1;
+    *ns = tb_cal_local_to_ns(date, sec);
+    return 0;
+}
+
 int ibkr_dec_exec(const tws_frame *f, ibkr_exec *o, tb_err *e)
 {
     memset(o, 0, sizeof *o);
@@ -221,6 +250,9 @@ int ibkr_dec_exec(const tws_frame *f, ibkr_exec *o, tb_err *e)
         num_money(f, 25, &o->avg_price, e))
         return -1;
     if (!o->exec_id[0]) return tb_errf(e, "ibkr: execution without an execId");
+    char t[48];
+    copy(t, sizeof t, f, 15);
+    if (ibkr_parse_time(t, &o->time_ns) != 0) o->time_ns = 0;
     return 0;
 }
 

@@ -67,8 +67,16 @@ typedef struct ibkr_exec {
     char order_ref[OMS_CLIENT_ID_MAX + 1];
     tb_qty shares, cum_qty;
     tb_money price, avg_price;
+    int64_t time_ns; /* the execution's time (0: absent or in a zone we cannot convert) */
 } ibkr_exec;
 int ibkr_dec_exec(const tws_frame *f, ibkr_exec *out, tb_err *e);
+
+/*
+ * An execution time as IB writes it: "20261127 10:00:00 America/New_York" (or US/Eastern, EST,
+ * EDT), "20261127  10:00:00" (no zone: taken as New York, the exchange's), "20261127 15:00:00
+ * UTC" or "20261127-15:00:00" (UTC). 0 and *ns set, or -1 (another zone: no tzdata here).
+ */
+int ibkr_parse_time(const char *s, int64_t *ns);
 
 /* COMMISSION_REPORT (59). */
 typedef struct ibkr_commission {

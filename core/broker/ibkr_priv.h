@@ -11,6 +11,16 @@
 #define IBK_IDMAP     4096
 #define IBK_POSITIONS 512
 #define IBK_SEEN      1024
+#define IBK_FEES      1024
+
+/* A recent execution and its commission (ibkr_fees.c): commissionReport comes after its
+ * execDetails, sometimes late, or (after a reconnect) before the execution is matched. */
+typedef struct ibk_fee {
+    char exec_id[OMS_EXEC_ID_MAX + 1];
+    char cid[OMS_CLIENT_ID_MAX + 1]; /* "" : the execution not seen yet */
+    tb_money fee;
+    int has_fee;
+} ibk_fee;
 
 /* IB order id <-> our client id, for messages that carry only the id (orderStatus, errors). */
 typedef struct ibk_idmap_entry {
@@ -40,6 +50,8 @@ struct ibkr {
     int64_t acct_active; /* reqId of this session's account summary subscription (0: none) */
     broker_account acct;
     ibkr_stats st;
+    ibk_fee fees[IBK_FEES];
+    int fees_next;
     ibkr_conn_tap tap; /* the live feed sharing the connection (ibkr_set_data_tap) */
     void (*tap_detach)(void *ud);
 };
@@ -72,6 +84,14 @@ void ibk_sync_end(struct ibkr *a);
 void ibk_quiet_sync(struct ibkr *a);
 void ibk_sync_saw_open(struct ibkr *a, const char *cid);
 void ibk_position_put(struct ibkr *a, const ibkr_position *p);
+
+/* An execution of our order cid: *fee set (and 1 returned) when its commission came first. */
+int ibk_fee_exec(struct ibkr *a, const char *exec_id, const char *cid, tb_money *fee);
+/* A commissionReport: applied to the stored fill, or kept for the execution still to come. */
+void ibk_fee_report(struct ibkr *a, const char *exec_id, tb_money fee);
+
+/* The broker interface's not_ready (ibkr_ready.c). */
+const char *ibk_not_ready(void *self, char *why, size_t why_len);
 
 /* Asks for the account summary (again, after a farm came back). */
 void ibk_request_account(struct ibkr *a);

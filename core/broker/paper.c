@@ -392,8 +392,9 @@ static void v_set_update(void *self, broker_update_fn fn, void *ud)
     p->ud = ud;
 }
 
-static const broker_vtable paper_vt = {"paper",  v_connect, v_disconnect, v_state,   v_submit,
-                                       v_cancel, v_replace, v_positions,  v_account, v_set_update};
+static const broker_vtable paper_vt = {"paper",   v_connect,    v_disconnect, v_state,
+                                       v_submit,  v_cancel,     v_replace,    v_positions,
+                                       v_account, v_set_update, NULL};
 
 broker paper_broker(paper *p)
 {

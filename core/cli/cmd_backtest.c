@@ -152,6 +152,34 @@ static void use_config(const bt_args *a, const tb_config *c, tb_runner_opts *ro,
     ro->allow_short = c->risk.allow_short;
 }
 
+/*
+ * What makes the figures above less than they look, on stderr after the report: rows of the
+ * --data files that were skipped, and strategies disabled for errors (their trades stopped
+ * there). Returns 1 when a strategy was disabled, so a script does not take the run as good.
+ */
+static int run_problems(const tb_runner *r, const tb_shost *host)
+{
+    const tb_csv_report *d = &r->data_skips;
+    size_t skipped = tb_csv_skipped(d);
+    if (skipped) {
+        char sum[192];
+        tb_csv_summary(d, sum, sizeof sum);
+        fprintf(stderr, "tradebot backtest: --data: %s\n", sum);
+        for (int k = 0; k < d->nmsgs; k++) fprintf(stderr, "  %s\n", d->msgs[k]);
+        if (skipped > (size_t)d->nmsgs)
+            fprintf(stderr, "  ... and %zu more\n", skipped - (size_t)d->nmsgs);
+    }
+    int disabled = 0;
+    for (int i = 0; i < host->n; i++) {
+        const tb_strategy *s = host->s[i];
+        if (!s->disabled) continue;
+        fprintf(stderr, "tradebot backtest: strategy %s was disabled during the run: %s\n", s->name,
+                s->last_error[0] ? s->last_error : "(no error recorded)");
+        disabled++;
+    }
+    return disabled ? 1 : 0;
+}
+
 int cmd_backtest(int argc, char **argv)
 {
     if (tb_wants_help(argc, argv)) {
@@ -172,6 +200,7 @@ int cmd_backtest(int argc, char **argv)
     }
     tb_log_opts lo = {.level = TB_LOG_ERROR, .also_stderr = 1};
     tb_log_configure(&lo);
+    int problems = 0;
     struct event_base *base = event_base_new();
     tb_shost host;
     /* The same gates as `tradebot run`, from the home's configuration (or the defaults); no
@@ -264,6 +293,7 @@ int cmd_backtest(int argc, char **argv)
         tb_bt_macro_print(&bm, stdout);
         printf("%-18s %s/equity.csv, trades.csv\n", "written", outdir);
     }
+    problems = run_problems(&r, &host);
     rc = 0;
 out:
     if (rc) fprintf(stderr, "tradebot backtest: %s\n", e.msg);
@@ -274,5 +304,5 @@ out:
     tb_risk_free(risk);
     tb_config_free(&cfg);
     event_base_free(base);
-    return rc;
+    return rc ? rc : problems;
 }

@@ -221,12 +221,11 @@ static int cmd_import(int argc, char **argv)
         int rc = tb_csv_read_file(files[f], &opts, &syms, &v, &rep, &e);
         if (rc == 0) rc = tb_bar_store_put(bs, &syms, v.v, v.n, &e);
         if (rc == 0) {
-            printf("%s: %zu rows, %zu bars stored, skipped %zu malformed, %zu out of order, "
-                   "%zu duplicate\n",
-                   files[f], rep.rows, rep.accepted, rep.skipped[TB_CSV_MALFORMED],
-                   rep.skipped[TB_CSV_OUT_OF_ORDER], rep.skipped[TB_CSV_DUPLICATE]);
+            char sum[192];
+            tb_csv_summary(&rep, sum, sizeof sum);
+            printf("%s: %s\n", files[f], sum);
             for (int k = 0; k < rep.nmsgs; k++) printf("  %s\n", rep.msgs[k]);
-            size_t nskip = rep.skipped[0] + rep.skipped[1] + rep.skipped[2];
+            size_t nskip = tb_csv_skipped(&rep);
             if (nskip > (size_t)rep.nmsgs) printf("  ... %zu more\n", nskip - (size_t)rep.nmsgs);
             total += v.n;
         } else {

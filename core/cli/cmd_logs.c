@@ -17,6 +17,38 @@ static const char usage[] =
     "engine runs in this home it does the move itself, so no line is written to a moved file;\n"
     "otherwise this command does it. Prints the archive's path.\n";
 
+/* Size of a file, -1 when it does not exist. */
+static long long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/*
+ * The engine answers as soon as the log is moved; compression goes on in its background thread
+ * and the .gz appears (renamed from .gz.part) only when it is durable. The operator's next step
+ * is `zcat` of the printed path, so wait until it exists, as long as the compression makes
+ * progress. 0 when the .gz exists; -1 when it stalled (the uncompressed copy stays beside it).
+ */
+static int wait_for_archive(const char *gz)
+{
+    char part[PATH_MAX + 8];
+    snprintf(part, sizeof part, "%s.part", gz);
+    long long last = -2;
+    int idle_ms = 0;
+    while (file_size(gz) < 0) {
+        long long now = file_size(part);
+        if (now != last) {
+            last = now;
+            idle_ms = 0;
+        } else if ((idle_ms += 20) > 30000) {
+            return -1;
+        }
+        usleep(20000);
+    }
+    return 0;
+}
+
 int cmd_logs(int argc, char **argv)
 {
     if (tb_wants_help(argc, argv)) {
@@ -47,8 +79,18 @@ int cmd_logs(int argc, char **argv)
             tb_sbuf_free(&out);
             return 1;
         }
-        printf("archived by the running engine to %s", out.s ? out.s : "\n");
+        char gz[PATH_MAX];
+        snprintf(gz, sizeof gz, "%s", out.s ? out.s : "");
         tb_sbuf_free(&out);
+        gz[strcspn(gz, "\n")] = 0;
+        if (wait_for_archive(gz) != 0) {
+            fprintf(stderr,
+                    "tradebot logs: %s is not written yet (compression made no progress for 30 "
+                    "s); the uncompressed log is beside it\n",
+                    gz);
+            return 1;
+        }
+        printf("archived by the running engine to %s\n", gz);
         return 0;
     }
     char path[PATH_MAX], archives[PATH_MAX], dst[PATH_MAX];

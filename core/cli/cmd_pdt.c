@@ -1,6 +1,9 @@
 #include "cli/commands.h"
-#include "util/atomic.h"
+#include "config/config.h"
 #include "home/home.h"
+#include "risk/gates.h"
+#include "util/atomic.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -8,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: tradebot pdt [--home DIR] [--set N] [--json]\n\n"
@@ -16,7 +20,55 @@ static const char usage[] =
     "as the runbook's \"PDT Violations\" step says, when the count is out of step with the\n"
     "broker: a running engine picks the edit up within a second, validates it and logs\n"
     "\"pdt_state.json edited: day_trade_count A -> B (operator)\". The file is replaced\n"
-    "atomically, so the engine never reads half of it.\n";
+    "atomically, so the engine never reads half of it; the window written with it is today's,\n"
+    "so an engine started later today applies it too. Before the engine has written the file\n"
+    "(a new home) the policy, the budget and the window come from config/trading_config.json.\n";
+
+static void fmt_ymd(tb_date d, char *buf, size_t n)
+{
+    int y, m, dd;
+    tb_date_to_ymd(d, &y, &m, &dd);
+    snprintf(buf, n, "%04d-%02d-%02d", y, m, dd);
+}
+
+/* Fills what the file lacks from the configuration (a new home has no file; --set may create
+ * it): the policy, the budget and, when missing or new_window, today's window. */
+static int fill_from_config(json_t *j, int new_window)
+{
+    tb_config cfg;
+    tb_config_errors errs;
+    char path[PATH_MAX];
+    if (tb_config_load(tb_home_path(path, sizeof path, TB_CONFIG_PATH), 1, &cfg, &errs) != 0) {
+        fprintf(stderr, "tradebot pdt: %s\n", errs.msg[0]);
+        return -1;
+    }
+    const char *policy = cfg.risk.day_trades.policy ? cfg.risk.day_trades.policy : "pdt_legacy";
+    if (!json_is_string(json_object_get(j, "policy")))
+        json_object_set_new(j, "policy", json_string(policy));
+    if (!json_is_integer(json_object_get(j, "max_day_trades")))
+        json_object_set_new(j, "max_day_trades", json_integer(cfg.risk.day_trades.max_day_trades));
+    if (!json_is_integer(json_object_get(j, "day_trade_count")))
+        json_object_set_new(j, "day_trade_count", json_integer(0));
+    if (new_window || !json_is_object(json_object_get(j, "window"))) {
+        tb_cal cal;
+        tb_cal_init(&cal);
+        tb_date today = tb_cal_session_day(tb_clock_now_ns());
+        tb_session ss;
+        if (!tb_cal_session(&cal, today, &ss)) /* a weekend: the window of the next session */
+            today = tb_cal_next_trading_day(&cal, today);
+        int y, m, d, days = (int)cfg.risk.day_trades.window_days;
+        tb_date_to_ymd(today, &y, &m, &d);
+        int32_t first = tb_risk_dt_window_first(&cal, days, y * 10000 + m * 100 + d);
+        char f[16], l[16];
+        fmt_ymd(tb_date_from_ymd(first / 10000, first / 100 % 100, first % 100), f, sizeof f);
+        fmt_ymd(today, l, sizeof l);
+        json_object_set_new(
+            j, "window",
+            json_pack("{s:s, s:s, s:i}", "first", f, "last", l, "business_days", days));
+    }
+    tb_config_free(&cfg);
+    return 0;
+}
 
 static int write_atomic(const char *path, json_t *j)
 {
@@ -59,7 +111,8 @@ int cmd_pdt(int argc, char **argv)
         }
     }
     tb_err e;
-    if (tb_home_resolve(&e) != 0) {
+    /* --set may be the first thing done in a new home: its data/ folder is made then. */
+    if ((set ? tb_home_init(&e) : tb_home_resolve(&e)) != 0) {
         fprintf(stderr, "tradebot pdt: %s\n", e.msg);
         return 1;
     }
@@ -67,14 +120,18 @@ int cmd_pdt(int argc, char **argv)
     tb_home_path(path, sizeof path, "data/pdt_state.json");
     json_error_t je;
     json_t *j = json_load_file(path, 0, &je);
-    if (!j && !set) {
-        fprintf(stderr, "tradebot pdt: %s: %s (the engine writes it once it trades)\n", path,
-                je.text);
+    int fresh = !j && access(path, F_OK) != 0;
+    if (!j && !fresh) {
+        fprintf(stderr, "tradebot pdt: %s: %s\n", path, je.text);
         return 1;
     }
     if (!j) j = json_object();
     if (!json_is_object(j)) {
         fprintf(stderr, "tradebot pdt: %s: not a JSON object\n", path);
+        json_decref(j);
+        return 1;
+    }
+    if (fill_from_config(j, set != NULL) != 0) {
         json_decref(j);
         return 1;
     }
@@ -102,6 +159,7 @@ int cmd_pdt(int argc, char **argv)
                json_string_value(json_object_get(j, "policy")) ?: "?",
                json_string_value(json_object_get(json_object_get(j, "window"), "first")) ?: "?",
                json_string_value(json_object_get(json_object_get(j, "window"), "last")) ?: "?");
+        if (fresh) printf("  no day trade recorded: the engine writes %s when it runs\n", path);
         size_t i;
         json_t *d;
         json_array_foreach(json_object_get(j, "day_trades"), i, d)

@@ -6,13 +6,34 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: tradebot run [--home DIR]\n\n"
+    "usage: tradebot run [--home DIR] [--port N]\n\n"
     "Runs the engine on config/trading_config.json (written from the embedded default when\n"
     "missing). Stops cleanly on Ctrl-C or SIGTERM; SIGHUP reloads the configuration. Files under\n"
-    "strategies/, scripts/ and config/ reload when they change. `tradebot repl` attaches.\n";
+    "strategies/, scripts/ and config/ reload when they change. `tradebot repl` attaches.\n\n"
+    "  --port N   the dashboard's port instead of dashboard.port (0: any free port; the log\n"
+    "             line `dashboard listening on ...` says which)\n";
+
+/* --port N out of argv (shifted); 0 when absent (port stays -1), -1 on a bad value. */
+static int take_port(int *argc, char **argv, int *port)
+{
+    *port = -1;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--port") != 0) continue;
+        char *end = NULL;
+        long v = i + 1 < *argc ? strtol(argv[i + 1], &end, 10) : -1;
+        if (!end || *end || end == argv[i + 1] || v < 0 || v > 65535) return -1;
+        *port = (int)v;
+        for (int j = i; j + 2 <= *argc; j++) argv[j] = argv[j + 2];
+        *argc -= 2;
+        return 0;
+    }
+    return 0;
+}
 
 static int has_command(const char *name)
 {
@@ -26,6 +47,11 @@ int cmd_run(int argc, char **argv)
         return 0;
     }
     tb_home_take_arg(&argc, argv);
+    tb_engine_args args;
+    if (take_port(&argc, argv, &args.dashboard_port) != 0) {
+        fprintf(stderr, "tradebot run: --port needs a port number from 0 to 65535\n%s", usage);
+        return 2;
+    }
     if (argc > 1) {
         fprintf(stderr, "tradebot run: unexpected argument '%s'\n%s", argv[1], usage);
         return 2;
@@ -59,7 +85,7 @@ int cmd_run(int argc, char **argv)
     tb_orch_has_command = has_command; /* orchestrator steps naming a missing command */
     tb_engine en;
     int rc = 1;
-    if (tb_engine_open(&en, &e) != 0) {
+    if (tb_engine_open(&en, &args, &e) != 0) {
         TB_ERROR("engine", "cannot start: %s", e.msg);
         fprintf(stderr, "tradebot run: %s\n", e.msg);
     } else {

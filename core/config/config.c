@@ -312,6 +312,12 @@ static const cf_field healer_fields[] = {
     END,
 };
 
+static const cf_field orders_fields[] = {
+    {"reject_hold_minutes", CF_NUM, OFF(orders.reject_hold_minutes), 0, 10080, NULL, NULL, 0, 0, 0,
+     NULL},
+    END,
+};
+
 static const cf_field ibkr_fields[] = {
     {"host", CF_STR, OFF(ibkr.host), 1, 63, NULL, NULL, 0, 0, 0, NULL},
     {"port", CF_INT, OFF(ibkr.port), 1, 65535, NULL, NULL, 0, 0, 0, NULL},
@@ -361,6 +367,7 @@ static const cf_field root_fields[] = {
     {"polygon", CF_OBJ, 0, 0, 0, NULL, polygon_fields, 0, 0, 0, NULL},
     {"candidates", CF_OBJ, 0, 0, 0, NULL, candidates_fields, 0, 0, 0, NULL},
     {"bar_store", CF_OBJ, 0, 0, 0, NULL, bar_store_fields, 0, 0, 0, NULL},
+    {"orders", CF_OBJ, 0, 0, 0, NULL, orders_fields, 0, 0, 0, NULL},
     {"ibkr", CF_OBJ, 0, 0, 0, NULL, ibkr_fields, 0, 0, 0, NULL},
     {"ml", CF_OBJ, 0, 0, 0, NULL, ml_fields, 0, 0, 0, NULL},
     {"sentinel", CF_OBJ, 0, 0, 0, NULL, sentinel_fields, 0, 0, 0, NULL},

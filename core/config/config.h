@@ -160,6 +160,9 @@ typedef struct tb_config {
         int64_t buffer_bars; /* at most this many wait for a locked database */
     } bar_store;
     struct {
+        double reject_hold_minutes; /* a symbol rejected for good takes no entries this long */
+    } orders;
+    struct {
         char *host;                     /* IB Gateway: 127.0.0.1, or ib-gateway in compose */
         int64_t port;                   /* 4002 paper on the host, 4004 inside compose */
         int64_t client_id;              /* the engine's own; tools and health checks use others */

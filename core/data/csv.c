@@ -368,8 +368,13 @@ static int parse_all(parser *ps, const char *p, const char *end, tb_symtab *syms
         }
         ps->rep->rows++;
         tb_bar b;
-        int r = n < 0 ? problem(ps, TB_CSV_MALFORMED, "more than %d fields", MAX_COLS)
-                      : parse_row(ps, f, n, syms, &b);
+        /* A last row with no line end may be a file read while it was written: its last field
+         * cut short still parses ("30" of "3000"), so it is not taken on trust. */
+        int r = !nl     ? problem(ps, TB_CSV_MALFORMED,
+                                  "the last row has no line end (cut short while written?); end the "
+                                      "line to keep it")
+                : n < 0 ? problem(ps, TB_CSV_MALFORMED, "more than %d fields", MAX_COLS)
+                        : parse_row(ps, f, n, syms, &b);
         if (r == 1) r = check_order(ps, &b);
         if (r < 0) return -1;
         if (r == 0) continue;
@@ -378,6 +383,20 @@ static int parse_all(parser *ps, const char *p, const char *end, tb_symtab *syms
     }
     if (!have_header) return tb_errf(ps->e, "%s: empty file (no header)", ps->name);
     return 0;
+}
+
+size_t tb_csv_skipped(const tb_csv_report *rep)
+{
+    size_t n = 0;
+    for (int i = 0; i < TB_CSV_NREASONS; i++) n += rep->skipped[i];
+    return n;
+}
+
+void tb_csv_summary(const tb_csv_report *rep, char *buf, size_t len)
+{
+    snprintf(buf, len, "%zu rows, %zu bars, skipped %zu malformed, %zu out of order, %zu duplicate",
+             rep->rows, rep->accepted, rep->skipped[TB_CSV_MALFORMED],
+             rep->skipped[TB_CSV_OUT_OF_ORDER], rep->skipped[TB_CSV_DUPLICATE]);
 }
 
 int tb_csv_parse(const char *buf, size_t len, const char *name, const tb_csv_opts *opts,

@@ -57,6 +57,12 @@ typedef struct tb_csv_report {
 int tb_csv_parse(const char *buf, size_t len, const char *name, const tb_csv_opts *opts,
                  tb_symtab *syms, tb_bar_vec *out, tb_csv_report *rep, tb_err *e);
 
+/* Rows skipped for any reason. */
+size_t tb_csv_skipped(const tb_csv_report *rep);
+
+/* "N rows, N bars, skipped N malformed, N out of order, N duplicate" into buf. */
+void tb_csv_summary(const tb_csv_report *rep, char *buf, size_t len);
+
 /* Reads a file and parses it with tb_csv_parse. Without a symbol column or opts->symbol the
  * file name gives the symbol ("data/aapl.csv" -> "AAPL"). */
 int tb_csv_read_file(const char *path, const tb_csv_opts *opts, tb_symtab *syms, tb_bar_vec *out,

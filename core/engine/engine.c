@@ -290,6 +290,7 @@ static int open_trading(tb_engine *en, tb_err *e)
         .slippage_bps = (int32_t)c->paper.slippage_bps,
         .commission_per_share = (tb_money)(c->paper.commission_per_share * 1e6 + 0.5),
         .flatten_minutes = (int)c->paper.flatten_minutes,
+        .reject_hold_minutes = c->orders.reject_hold_minutes,
         .allow_short = c->risk.allow_short,
         .decisions = en->decisions,
         .journal = tb_persist_journal(en),
@@ -319,7 +320,7 @@ static int open_trading(tb_engine *en, tb_err *e)
     return 0;
 }
 
-int tb_engine_open(tb_engine *en, tb_err *e)
+int tb_engine_open(tb_engine *en, const tb_engine_args *args, tb_err *e)
 {
     memset(en, 0, sizeof *en);
     current = en;
@@ -332,6 +333,7 @@ int tb_engine_open(tb_engine *en, tb_err *e)
         log_config_errors(&errs);
         return tb_errf(e, "%s (and %d more; `tradebot check` lists them)", errs.msg[0], errs.n - 1);
     }
+    if (args && args->dashboard_port >= 0) en->cfg.dashboard.port = args->dashboard_port;
     apply_logging(&en->cfg);
     if (!(en->loop = tb_loop_new(en->cfg.loop.latency_probe_ms, e))) return -1;
     tb_loop_hooks hooks = {.on_stop = on_stop, .on_reload = on_reload, .ud = en};

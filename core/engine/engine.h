@@ -67,8 +67,14 @@ typedef struct tb_engine {
 /* The engine of this process, or NULL (the REPL's tb.engine reads it). */
 tb_engine *tb_engine_current(void);
 
-/* Opens everything (home must be initialised; the configuration is loaded here). */
-int tb_engine_open(tb_engine *en, tb_err *e);
+/* What the command line sets over the configuration file (tradebot run's options). */
+typedef struct tb_engine_args {
+    int dashboard_port; /* -1: the configuration's dashboard.port; 0: any free port */
+} tb_engine_args;
+
+/* Opens everything (home must be initialised; the configuration is loaded here, then args
+ * override it; args may be NULL). */
+int tb_engine_open(tb_engine *en, const tb_engine_args *args, tb_err *e);
 
 /* Runs the loop until a stop signal or tb_engine_stop(). */
 int tb_engine_run(tb_engine *en);

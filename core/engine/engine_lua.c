@@ -2,6 +2,7 @@
  * engine_lua.c - tb.engine: the running engine seen from the REPL and trusted scripts.
  *
  *   tb.engine.status()        -> {version, home, pid, uptime_s, broker, feed, strategies,
+ *                                 catching_up (a restart replays the seen bars at full speed),
  *                                 reloads..., loop_latency_us = {p50, p99, max, count},
  *                                 db = {held_updates, intents_refused, rows_pending, ...},
  *                                 net = {broker_state, requests, retries, status_429, ...}}
@@ -137,6 +138,8 @@ static int l_status(lua_State *L)
     set_str(L, "broker", en->cfg.broker);
     set_str(L, "feed", en->cfg.feed);
     set_int(L, "strategies", en->shost.n);
+    lua_pushboolean(L, en->runner_open && en->runner.catching_up); /* after a restart */
+    lua_setfield(L, -2, "catching_up");
     set_int(L, "strategy_reloads", (long long)en->shost.reloads);
     set_int(L, "strategy_reload_failures", (long long)en->shost.reload_failures);
     set_int(L, "config_reloads", (long long)en->config_reloads);

@@ -83,10 +83,29 @@ static int j_save_fill(void *ud, const oms_order *o, const oms_exec *x, const om
     return wait_end(en, old, rc);
 }
 
+static int j_fill_commission(void *ud, const char *exec_id, tb_money *out, tb_err *e)
+{
+    tb_engine *en = ud;
+    return en->inner.fill_commission(en->inner.ud, exec_id, out, e);
+}
+
+static int j_save_commission(void *ud, const oms_order *o, const char *exec_id, tb_money fee,
+                             const oms_position *p, const oms_position *sp, tb_err *e)
+{
+    tb_engine *en = ud;
+    int old = wait_begin(en);
+    int rc = en->inner.save_commission(en->inner.ud, o, exec_id, fee, p, sp, e);
+    return wait_end(en, old, rc);
+}
+
 oms_journal tb_persist_journal(tb_engine *en)
 {
     en->inner = oms_store_journal(en->ostore);
-    oms_journal j = {.ud = en, .save_orders = j_save_orders, .save_fill = j_save_fill};
+    oms_journal j = {.ud = en,
+                     .save_orders = j_save_orders,
+                     .save_fill = j_save_fill,
+                     .fill_commission = j_fill_commission,
+                     .save_commission = j_save_commission};
     return j;
 }
 
@@ -94,21 +113,6 @@ void tb_persist_save_states(tb_engine *en)
 {
     for (int i = 0; i < en->shost.n; i++) save_state(en, en->shost.s[i]->name);
     flush_states(en);
-}
-
-/* Cash is what the fills say it is: initial cash, minus buys, plus sells, minus commissions. */
-static int cash_from_fills(tb_engine *en, tb_money initial, tb_money *out, tb_err *e)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(en->db->h,
-                           "SELECT COALESCE(SUM(CASE side WHEN 'buy' THEN -qty * price"
-                           " ELSE qty * price END - COALESCE(commission, 0)), 0) FROM oms_fills",
-                           -1, &st, NULL) != SQLITE_OK)
-        return tb_errf(e, "oms_fills: %s", sqlite3_errmsg(en->db->h));
-    int rc = sqlite3_step(st);
-    *out = initial + (rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : tb_errf(e, "oms_fills: %s", sqlite3_errmsg(en->db->h));
 }
 
 int tb_persist_restore(tb_engine *en, tb_err *e)
@@ -122,7 +126,7 @@ int tb_persist_restore(tb_engine *en, tb_err *e)
      * broker keeps its own, and the adapter reconciles with it when it connects. */
     tb_money cash = 0;
     int canceled = 0, is_paper = strcmp(en->cfg.broker, "paper") == 0;
-    if (is_paper && cash_from_fills(en, en->runner.o.initial_cash, &cash, e) != 0) {
+    if (is_paper && oms_store_cash(en->ostore, en->runner.o.initial_cash, &cash, e) != 0) {
         free(cursor);
         return -1;
     }

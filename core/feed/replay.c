@@ -21,6 +21,7 @@ struct tb_replay {
     int64_t sim_ns;
     int64_t wall_anchor, sim_anchor; /* pacing: sim_anchor plays at wall_anchor (mono) */
     int64_t day_lo, day_hi;          /* [local midnight, next midnight) of day_of's last day */
+    int64_t fast_until;              /* bars starting at or before it: no pacing */
     tb_date day_cached;
 };
 
@@ -128,10 +129,15 @@ static void emit_one(tb_replay *r)
     }
 }
 
+static int catching_up(const tb_replay *r)
+{
+    return r->next < r->n && r->bars[r->next].start_ns <= r->fast_until;
+}
+
 static void schedule(tb_replay *r)
 {
     struct timeval tv = {0, 0};
-    if (r->opts.speed > 0) {
+    if (r->opts.speed > 0 && !catching_up(r)) {
         const tb_bar *b = &r->bars[r->next];
         int64_t now = tb_clock_mono_ns();
         if (day_of(r, b->start_ns) != r->day) {
@@ -165,6 +171,13 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
     if (r->opts.speed == 0) {
         for (int k = 0; k < r->opts.batch && r->next < r->n && r->state == TB_REPLAY_RUNNING; k++)
             emit_one(r);
+    } else if (catching_up(r)) {
+        for (int k = 0; k < r->opts.batch && catching_up(r) && r->state == TB_REPLAY_RUNNING; k++)
+            emit_one(r);
+        if (!catching_up(r) && r->next < r->n) { /* the pace starts again from here */
+            r->sim_anchor = r->bars[r->next].start_ns;
+            r->wall_anchor = tb_clock_mono_ns();
+        }
     } else if (r->next < r->n) {
         /* Everything that closes at the same simulated time goes out together. */
         int64_t due = tb_bar_end_ns(&r->bars[r->next]);
@@ -212,6 +225,11 @@ void tb_replay_resume(tb_replay *r)
         schedule(r);
     else
         add_now(r);
+}
+
+void tb_replay_fast_until(tb_replay *r, int64_t ns)
+{
+    r->fast_until = ns;
 }
 
 void tb_replay_stop(tb_replay *r)

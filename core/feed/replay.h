@@ -77,6 +77,10 @@ int tb_replay_start(tb_replay *r, tb_err *e);
 void tb_replay_pause(tb_replay *r);
 void tb_replay_resume(tb_replay *r);
 
+/* Bars that start at or before ns are played at full speed, whatever the pace: after a restart
+ * the part seen before is caught up at once (the pace starts again after it). */
+void tb_replay_fast_until(tb_replay *r, int64_t ns);
+
 /* Stops for good: no more events, not even DONE. */
 void tb_replay_stop(tb_replay *r);
 

@@ -48,25 +48,43 @@ static json_t *feed_status(tb_dashboard *d)
     if (d->en->runner_open && d->en->runner.replay)
         tb_replay_get_progress(d->en->runner.replay, &p);
     int up = p.state == TB_REPLAY_RUNNING || p.state == TB_REPLAY_PAUSED;
-    const char *status = up ? "Connected"
+    const tb_runner *r = &d->en->runner;
+    int catching = d->en->runner_open && r->catching_up;
+    const char *status = catching ? "Catching up after a restart: strategies trade after it"
+                         : up     ? "Connected"
                          : p.state == TB_REPLAY_FINISHED
                              ? "Finished: the replay has played every bar"
                          : p.state == TB_REPLAY_IDLE ? "Not started"
                                                      : "Stopped";
-    return json_pack("{s:s, s:b, s:s, s:s, s:I, s:I, s:o}", "name", d->en->cfg.feed, "connected",
-                     up, "status", status, "state", replay_state_name(p.state), "played",
-                     (json_int_t)p.played, "total", (json_int_t)p.total, "sim_time", iso(p.sim_ns));
+    return json_pack("{s:s, s:b, s:s, s:s, s:I, s:I, s:o, s:b, s:o, s:I}", "name", d->en->cfg.feed,
+                     "connected", up, "status", status, "state", replay_state_name(p.state),
+                     "played", (json_int_t)p.played, "total", (json_int_t)p.total, "sim_time",
+                     iso(p.sim_ns), "catching_up", catching, "catch_up_to",
+                     catching ? iso(r->catch_up_to_ns) : json_null(), "catch_up_bars",
+                     (json_int_t)(catching ? r->catch_up_bars : 0));
 }
 
+/* The broker orders go to (the real adapter when one is configured), and whether it takes new
+ * orders now (trade/admit.h): connected is the connection, ready adds pauses and windows. */
 static json_t *broker_status(tb_dashboard *d)
 {
     tb_trader *t = TRADER(d);
-    broker_state s = t ? broker_get_state(tb_trader_broker(t)) : BROKER_DISCONNECTED;
+    broker b = t ? tb_trader_broker(t) : (broker){0};
+    broker_state s = t ? broker_get_state(b) : BROKER_DISCONNECTED;
+    char why[200] = "", status[240];
+    const char *code = t ? broker_not_ready(b, why, sizeof why) : "disconnected";
     int up = s == BROKER_READY;
-    char status[96];
-    snprintf(status, sizeof status, up ? "Connected" : "Not connected: %s", broker_state_name(s));
-    return json_pack("{s:s, s:b, s:s, s:s}", "name", d->en->cfg.broker, "connected", up, "status",
-                     status, "state", broker_state_name(s));
+    if (!code)
+        snprintf(status, sizeof status, "Connected");
+    else if (why[0])
+        snprintf(status, sizeof status, "%s: %s", up ? "Not taking orders" : "Not connected", why);
+    else
+        snprintf(status, sizeof status, "Not connected: %s", broker_state_name(s));
+    json_t *j = json_pack("{s:s, s:s, s:b, s:b, s:s, s:s}", "name", d->en->cfg.broker, "adapter",
+                          t ? b.vt->name : d->en->cfg.broker, "connected", up, "ready", !code,
+                          "status", status, "state", broker_state_name(s));
+    if (code) json_object_set_new(j, "not_ready", json_string(code));
+    return j;
 }
 
 /* Peak and drawdown over the curve and the current equity. */
@@ -90,19 +108,22 @@ static json_t *account(tb_dashboard *d)
     tb_trader *t = TRADER(d);
     if (!t) return json_object();
     broker_account a = tb_trader_account(t);
-    tb_trader_stats st;
-    tb_trader_stats_get(t, &st);
+    /* Realised P&L and fees from the positions the journal holds (restored from the database
+     * at start), not this process's counters: the same figures before and after a restart. */
     const oms_position *ps[4096];
     int n = oms_positions(tb_trader_oms(t), ps, 4096);
-    tb_money realized = 0;
-    for (int i = 0; i < n && i < 4096; i++) realized += ps[i]->realized_pnl;
+    tb_money realized = 0, fees = 0;
+    for (int i = 0; i < n && i < 4096; i++) {
+        realized += ps[i]->realized_pnl;
+        fees += ps[i]->fees;
+    }
     double eq = tb_money_to_double(a.equity), peak, dd, maxdd;
     peak_drawdown(d, eq, &peak, &dd, &maxdd);
     return json_pack("{s:o, s:o, s:o, s:f, s:f, s:f, s:f, s:o, s:o, s:o}", "cash", money(a.cash),
                      "equity", money(a.equity), "buying_power", money(a.buying_power),
                      "initial_cash", d->en->cfg.paper.initial_cash, "peak_equity", peak, "drawdown",
                      dd, "max_drawdown", maxdd, "realized_pnl", money(realized), "unrealized_pnl",
-                     money(tb_trader_unrealized(t)), "fees", money(st.fees));
+                     money(tb_trader_unrealized(t)), "fees", money(fees));
 }
 
 /* Day trades as the risk gate counts them (ledger, pending orders, operator edits). */
@@ -157,6 +178,7 @@ json_t *tb_api_status(tb_dashboard *d)
         (json_int_t)st.errors);
     json_object_set_new(o, "sim_time",
                         json_incref(json_object_get(json_object_get(o, "feed"), "sim_time")));
+    json_object_set_new(o, "catching_up", json_boolean(en->runner_open && en->runner.catching_up));
     return o;
 }
 

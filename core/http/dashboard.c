@@ -325,6 +325,13 @@ tb_dashboard *tb_dashboard_open(tb_engine *en, tb_err *e)
     d->http = tb_http_new(base, c->dashboard.bind, (int)c->dashboard.port, token, routes, d, e);
     memset(token, 0, sizeof token);
     if (!d->http) {
+        /* Say which setting moves it: the operator's next step. */
+        char why[sizeof e->msg];
+        snprintf(why, sizeof why, "%s", e->msg);
+        tb_errf(e,
+                "%s; choose another with dashboard.port in %s or `tradebot run --port N` "
+                "(0: any free port)",
+                why, TB_CONFIG_PATH);
         tb_dashboard_close(d);
         return NULL;
     }

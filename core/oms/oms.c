@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/calendar.h"
 #include "oms/oms_priv.h"
 #include "util/clock.h"
 
@@ -625,6 +626,29 @@ int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_o
 
 /* ---- updates ---- */
 
+static int32_t ymd_of(int64_t t_ns)
+{
+    int y, mo, d;
+    tb_date_to_ymd(tb_cal_session_day(t_ns), &y, &mo, &d);
+    return y * 10000 + mo * 100 + d;
+}
+
+/* The session day a fill belongs to (its day trade, its position's same-day shares): the broker's
+ * execution time when that is earlier than our session day or we have none yet (a fill learned
+ * at reconciliation after a restart, or after midnight); else ours, since a replay on simulated
+ * days against a broker runs on another clock than the broker's. Without either, the time we
+ * learned it: a day trade dated 0 would never be counted. */
+static int32_t fill_day(const oms *m, const broker_update *u)
+{
+    int32_t day = m->cfg.session_day;
+    if (u->exec_t_ns > 0) {
+        int32_t ex = ymd_of(u->exec_t_ns);
+        if (!day || ex < day) day = ex;
+    }
+    if (!day && u->t_ns > 0) day = ymd_of(u->t_ns);
+    return day;
+}
+
 static int apply_exec(oms *m, slot *s, const broker_update *u, tb_err *e)
 {
     oms_exec x;
@@ -635,15 +659,14 @@ static int apply_exec(oms *m, slot *s, const broker_update *u, tb_err *e)
     x.qty = u->exec_qty;
     x.price = u->exec_price;
     x.commission = u->commission;
-    x.t_ns = u->t_ns;
+    x.t_ns = u->exec_t_ns > 0 ? u->exec_t_ns : u->t_ns;
     x.cum_qty = u->cum_qty;
+    int32_t day = fill_day(m, u);
     oms_order next = s->o;
     if (oms_order_apply_exec(&next, &x, NULL, e) < 0) return -1;
     oms_position pos = m->syms[s->sym].pos, spos;
     oms_pos_change chg;
-    if (oms_pos_apply(&pos, next.side, x.qty, x.price, x.commission, m->cfg.session_day, &chg, e) <
-        0)
-        return -1;
+    if (oms_pos_apply(&pos, next.side, x.qty, x.price, x.commission, day, &chg, e) < 0) return -1;
     /* The strategy that sent the order owns the fill: its position moves with the account's. */
     int32_t be = oms_book_find(&m->book, next.strategy, next.symbol);
     if (be >= 0)
@@ -652,14 +675,13 @@ static int apply_exec(oms *m, slot *s, const broker_update *u, tb_err *e)
         return tb_errf(e, "oms: fill %s: more than %u strategy positions", x.exec_id, m->book.cap);
     else
         oms_pos_init(&spos, next.symbol);
-    if (oms_pos_apply(&spos, next.side, x.qty, x.price, x.commission, m->cfg.session_day, NULL, e) <
-        0)
+    if (oms_pos_apply(&spos, next.side, x.qty, x.price, x.commission, day, NULL, e) < 0)
         return tb_err_prefix(e, "oms: strategy %s: ", next.strategy);
     oms_daytrade dt, *dtp = NULL;
     if (chg.closed_today > 0 && !next.day_trade) {
         next.day_trade = 1;
         memset(&dt, 0, sizeof dt);
-        dt.day = m->cfg.session_day;
+        dt.day = day;
         oms_strlcpy(dt.symbol, next.symbol, sizeof dt.symbol);
         oms_strlcpy(dt.client_id, next.client_id, sizeof dt.client_id);
         dt.t_ns = x.t_ns;
@@ -699,6 +721,11 @@ int oms_on_update(oms *m, const broker_update *u, tb_err *e)
         oms_strlcpy(s->o.broker_id, u->broker_id, sizeof s->o.broker_id);
     int rc = u->has_exec ? apply_exec(m, s, u, e) : 0;
     if (rc < 0) return rc;
+    /* A partly filled order reported as such, without an execution (reconciliation), while we
+     * wait for a cancel or replace: the broker never got the request, the order works on. */
+    if (!u->has_exec && u->status == OMS_ST_PARTIALLY_FILLED && s->o.filled_qty > 0 &&
+        (s->o.status == OMS_ST_PENDING_CANCEL || s->o.status == OMS_ST_PENDING_REPLACE))
+        return change_status(m, s, OMS_ST_PARTIALLY_FILLED, "cancel or replace not done", e);
     /* Fill statuses follow quantities; only an execution can move them. */
     if (u->status == OMS_ST_FILLED || u->status == OMS_ST_PARTIALLY_FILLED) return 0;
     if (s->o.status == u->status) return 0;

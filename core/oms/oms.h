@@ -67,9 +67,16 @@ typedef struct oms_journal {
     int (*save_orders)(void *ud, const oms_order *const *orders, int n, tb_err *e);
     int (*save_fill)(void *ud, const oms_order *o, const oms_exec *x, const oms_position *p,
                      const oms_position *sp, const oms_daytrade *dt, tb_err *e);
+    /* Optional (a commission reported after its fill, oms_on_commission): the stored fill's
+     * commission (0 found, 1 no such fill) and, in one transaction, the fill's new commission
+     * with the order and both positions carrying it. */
+    int (*fill_commission)(void *ud, const char *exec_id, tb_money *out, tb_err *e);
+    int (*save_commission)(void *ud, const oms_order *o, const char *exec_id, tb_money commission,
+                           const oms_position *p, const oms_position *sp, tb_err *e);
 } oms_journal;
 
-typedef enum { OMS_EV_ORDER, OMS_EV_FILL } oms_event_kind;
+/* OMS_EV_FEE: a fill's commission arrived after the fill (exec->commission is the change). */
+typedef enum { OMS_EV_ORDER, OMS_EV_FILL, OMS_EV_FEE } oms_event_kind;
 
 /* A change the OMS applied: an order status change, or a fill (exec and position set). */
 typedef struct oms_event {
@@ -135,6 +142,17 @@ int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_o
  * update instead when it returns OMS_JOURNAL_BUSY or when earlier updates are still held.
  */
 int oms_on_update(oms *m, const broker_update *u, tb_err *e);
+
+/*
+ * A fill's commission reported after the fill was applied (IB's commissionReport follows its
+ * execDetails, sometimes late, and again with every reqExecutions replay): the fill's fee
+ * becomes commission, and the order and the account's and strategy's positions take the
+ * difference, journaled together; an OMS_EV_FEE event carries the difference. Idempotent: the
+ * same figure again changes nothing. 1 when the fill is not stored (yet): the caller applies
+ * the commission with the execution instead. Without a journal the fill is taken as fee-less.
+ */
+int oms_on_commission(oms *m, const char *client_id, const char *exec_id, tb_money commission,
+                      tb_err *e);
 
 /*
  * Applies the held broker updates in arrival order until one meets the locked database again.

@@ -100,8 +100,12 @@ static const unsigned allowed[OMS_ST_COUNT] = {
     [OMS_ST_PARTIALLY_FILLED] = B(OMS_ST_PENDING_CANCEL) | B(OMS_ST_PENDING_REPLACE) |
                                 B(OMS_ST_FILLED) | B(OMS_ST_CANCELED) | B(OMS_ST_EXPIRED) |
                                 B(OMS_ST_REPLACED),
+    /* rejected: the order never reached the broker (its submit and then its cancel failed while
+     * the broker was away); reconciliation says so. replaced: the cancel came after a replace the
+     * broker had done (the new order carries on). */
     [OMS_ST_PENDING_CANCEL] = B(OMS_ST_ACCEPTED) | B(OMS_ST_PARTIALLY_FILLED) | B(OMS_ST_FILLED) |
-                              B(OMS_ST_CANCELED) | B(OMS_ST_EXPIRED),
+                              B(OMS_ST_CANCELED) | B(OMS_ST_REJECTED) | B(OMS_ST_EXPIRED) |
+                              B(OMS_ST_REPLACED),
     [OMS_ST_PENDING_REPLACE] = B(OMS_ST_ACCEPTED) | B(OMS_ST_PARTIALLY_FILLED) |
                                B(OMS_ST_PENDING_CANCEL) | B(OMS_ST_FILLED) | B(OMS_ST_CANCELED) |
                                B(OMS_ST_EXPIRED) | B(OMS_ST_REPLACED),

@@ -41,7 +41,8 @@ int oms_pos_apply(oms_position *p, oms_side side, tb_qty qty, tb_money price, tb
         n.cost_basis -= removed;
         n.qty += dir * close;
         c.closed = close;
-        c.closed_today = close < n.opened_today ? close : n.opened_today;
+        /* A fill of an earlier day (learned late) cannot close shares opened on a later one. */
+        c.closed_today = !today ? 0 : close < n.opened_today ? close : n.opened_today;
         n.opened_today -= c.closed_today;
         to_open = qty - close;
     }

@@ -6,17 +6,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Compiles code (with "return " before it when ret) and pops the result: 0 compiles, 1 fails
+ * at the end of the input (more may come), -1 fails elsewhere. */
+static int try_load(lua_State *L, const char *code, size_t len, int ret)
+{
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    if (ret) luaL_addstring(&b, "return ");
+    luaL_addlstring(&b, code, len);
+    luaL_pushresult(&b);
+    size_t n, mlen;
+    const char *src = lua_tolstring(L, -1, &n);
+    int rc = luaL_loadbufferx(L, src, n, "=stdin", "t");
+    int r = 0;
+    if (rc != LUA_OK) {
+        const char *msg = lua_tolstring(L, -1, &mlen);
+        r = rc == LUA_ERRSYNTAX && mlen >= 5 && strcmp(msg + mlen - 5, "<eof>") == 0 ? 1 : -1;
+    }
+    lua_pop(L, 2);
+    return r;
+}
+
+/* As the Lua interpreter reads a line: an expression first ("return <line>"), then a statement;
+ * unfinished when neither compiles and one of them ran out of input. */
 int tb_repl_incomplete(lua_State *L, const char *code, size_t len)
 {
-    int rc = luaL_loadbufferx(L, code, len, "=stdin", "t");
-    int incomplete = 0;
-    if (rc == LUA_ERRSYNTAX) {
-        size_t mlen;
-        const char *msg = lua_tolstring(L, -1, &mlen);
-        incomplete = mlen >= 5 && strcmp(msg + mlen - 5, "<eof>") == 0;
-    }
-    lua_pop(L, 1);
-    return incomplete;
+    int as_expr = try_load(L, code, len, 1);
+    if (as_expr == 0) return 0;
+    int as_stmt = try_load(L, code, len, 0);
+    if (as_stmt == 0) return 0;
+    return as_expr == 1 || as_stmt == 1;
 }
 
 int tb_repl_eval(lua_State *L, const char *code, size_t len, tb_sbuf *out)

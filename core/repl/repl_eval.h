@@ -9,7 +9,8 @@
 #include <lua.h>
 #include <stddef.h>
 
-/* True when code is an unfinished chunk (an open block or string): keep reading lines. */
+/* True when code is an unfinished chunk (an open block or string, an expression cut short):
+ * keep reading lines. A bare expression ("tb.engine.status().dashboard") is complete. */
 int tb_repl_incomplete(lua_State *L, const char *code, size_t len);
 
 /*

@@ -130,11 +130,16 @@ static int waived(const tb_risk *r, const char *id)
     return 0;
 }
 
+int32_t tb_risk_dt_window_first(const tb_cal *cal, int window_days, int32_t last)
+{
+    tb_date d = risk_date(last);
+    for (int k = 1; k < window_days; k++) d = tb_cal_prev_trading_day(cal, d);
+    return risk_ymd(d);
+}
+
 int risk_dt_count(tb_risk *r, const tb_gate_ctx *cx, int32_t *first, int32_t *last)
 {
-    tb_date d = risk_date(cx->session_day);
-    for (int k = 1; k < r->cfg.dt.window_days; k++) d = tb_cal_prev_trading_day(cx->cal, d);
-    *first = risk_ymd(d);
+    *first = tb_risk_dt_window_first(cx->cal, r->cfg.dt.window_days, cx->session_day);
     *last = cx->session_day;
     int n = 0;
     const oms_daytrades *dl = oms_get_daytrades(cx->oms);

@@ -175,6 +175,7 @@ void tb_risk_tick(void *ud, const tb_gate_ctx *cx)
 {
     tb_risk *r = ud;
     if (cx->cal) r->cal = cx->cal;
+    risk_kill_tick(r); /* the operator's stop holds even with the gates disabled */
     if (!r->cfg.enabled) return;
     risk_daily_loss_tick(r, cx);
     if (r->files) risk_pdt_poll(r, cx);

@@ -102,7 +102,8 @@ void tb_risk_attach(tb_risk *r, oms *m);
 int tb_risk_gate(void *ud, const tb_gate_ctx *cx, const oms_intent *in, char *gate, size_t gate_len,
                  char *reason, size_t reason_len);
 
-/* tb_gate_tick_fn: session change, daily loss, day-trade state file. */
+/* tb_gate_tick_fn: session change, daily loss, day-trade state file, and the kill switch's
+ * cancels of what is still working from before it. */
 void tb_risk_tick(void *ud, const tb_gate_ctx *cx);
 
 /* Re-reads changed files (macro.json, pdt_state.json, kill_switch.json) at most once a second of
@@ -158,6 +159,9 @@ typedef struct tb_risk_dt_state {
 } tb_risk_dt_state;
 
 void tb_risk_dt_get(tb_risk *r, const tb_gate_ctx *cx, tb_risk_dt_state *out);
+
+/* The first day (yyyymmdd) of the window of window_days business days ending on last. */
+int32_t tb_risk_dt_window_first(const tb_cal *cal, int window_days, int32_t last);
 
 /* A broker that still reports a day-trade count: a difference is logged and the broker wins. */
 void tb_risk_dt_broker_count(tb_risk *r, const tb_gate_ctx *cx, int count);

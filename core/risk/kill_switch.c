@@ -82,8 +82,9 @@ static void read_flag(tb_risk *r, const struct stat *st)
     json_t *j = json_load_file(r->kill_path, 0, &je);
     const char *who = json_string_value(json_object_get(j, "who"));
     const char *reason = json_string_value(json_object_get(j, "reason"));
+    /* To the nanosecond: orders older than the flag are the ones it cancels (risk_kill_tick). */
     engage(r, who ? who : "file", reason ? reason : "data/kill_switch.json present",
-           (int64_t)st->st_mtime * 1000000000LL);
+           (int64_t)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec);
     json_decref(j);
 }
 
@@ -111,6 +112,34 @@ void risk_kill_poll(tb_risk *r)
     r->kill_file_seen = 1;
     r->kill_mtime = risk_mtime(r->kill_path);
     if (!r->kill.engaged) read_flag(r, &st);
+}
+
+/*
+ * While engaged, what was working before the switch is canceled again: a cancel the broker never
+ * got (it was away) comes back as a working order at reconciliation, and after a restart the
+ * restored book appears after the gates were attached. Orders placed since (exits pass the
+ * switch) stay; an order whose cancel is pending is left to it (oms_cancel would not resend).
+ */
+void risk_kill_tick(tb_risk *r)
+{
+    if (!r->kill.engaged || !r->oms) return;
+    const oms_order *open[1024];
+    int n = oms_open_orders_all(r->oms, open, 1024), k = 0;
+    static char ids[1024][OMS_CLIENT_ID_MAX + 1];
+    for (int i = 0; i < n && i < 1024; i++)
+        if (open[i]->status != OMS_ST_PENDING_CANCEL && open[i]->created_ns <= r->kill.since_ns)
+            snprintf(ids[k++], sizeof ids[0], "%s", open[i]->client_id);
+    for (int i = 0; i < k; i++) {
+        const oms_order *o = oms_find(r->oms, ids[i]);
+        if (!o || oms_status_is_terminal(o->status) || o->status == OMS_ST_PENDING_CANCEL) continue;
+        tb_err e;
+        if (oms_cancel(r->oms, ids[i], &e) != 0) {
+            TB_ERROR("risk", "kill switch: cancel %s failed again: %s", ids[i], e.msg);
+            continue;
+        }
+        r->kill.cancels_requested++;
+        TB_WARN("risk", "kill switch: %s was still working: cancel requested again", ids[i]);
+    }
 }
 
 int risk_kill_switch_check(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o, char *why,

@@ -101,6 +101,8 @@ void risk_daily_loss_tick(tb_risk *r, const tb_gate_ctx *cx);
 
 /* Kill switch: reads data/kill_switch.json when it changed. */
 void risk_kill_poll(tb_risk *r);
+/* Kill switch: cancels again what was working before it and still is (each tick). */
+void risk_kill_tick(tb_risk *r);
 void risk_kill_load(tb_risk *r);
 
 /* Survival: reads data/macro.json when it changed. */

@@ -92,44 +92,63 @@ static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t len)
     snprintf(dst, len, "%s", s ? (const char *)s : "");
 }
 
+#define RUN_COLS                                                                                   \
+    "id, step, day, attempt, source, due_ns, started_ns, finished_ns, status, final, exit_code,"   \
+    " message, pid, pid_start"
+
+static void read_run(sqlite3_stmt *st, tb_run *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(st, 0);
+    copy_col(st, 1, out->step, sizeof out->step);
+    out->day = sqlite3_column_int(st, 2);
+    out->attempt = sqlite3_column_int(st, 3);
+    copy_col(st, 4, out->source, sizeof out->source);
+    out->due_ns = sqlite3_column_int64(st, 5);
+    out->started_ns = sqlite3_column_int64(st, 6);
+    out->finished_ns = sqlite3_column_int64(st, 7);
+    copy_col(st, 8, out->status, sizeof out->status);
+    out->final = sqlite3_column_int(st, 9);
+    out->exit_code = sqlite3_column_int(st, 10);
+    copy_col(st, 11, out->message, sizeof out->message);
+    out->pid = sqlite3_column_int(st, 12);
+    out->pid_start = sqlite3_column_int64(st, 13);
+}
+
 int tb_history_latest(tb_db *db, const char *step, tb_date day, tb_run *out, tb_err *e)
 {
     sqlite3_stmt *st;
     if (prep(db,
-             "SELECT id, attempt, source, due_ns, started_ns, finished_ns, status, final,"
-             " exit_code, message FROM orch_runs WHERE step=? AND day=?"
+             "SELECT " RUN_COLS " FROM orch_runs WHERE step=? AND day=?"
              " ORDER BY final DESC, id DESC LIMIT 1",
              &st, e) != 0)
         return -1;
     sqlite3_bind_text(st, 1, step, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, day);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        memset(out, 0, sizeof *out);
-        snprintf(out->step, sizeof out->step, "%s", step);
-        out->day = day;
-        out->id = sqlite3_column_int64(st, 0);
-        out->attempt = sqlite3_column_int(st, 1);
-        copy_col(st, 2, out->source, sizeof out->source);
-        out->due_ns = sqlite3_column_int64(st, 3);
-        out->started_ns = sqlite3_column_int64(st, 4);
-        out->finished_ns = sqlite3_column_int64(st, 5);
-        copy_col(st, 6, out->status, sizeof out->status);
-        out->final = sqlite3_column_int(st, 7);
-        out->exit_code = sqlite3_column_int(st, 8);
-        copy_col(st, 9, out->message, sizeof out->message);
-    }
+    if (rc == SQLITE_ROW) read_run(st, out);
     if (done(db, st, rc, e) != 0) return -1;
     return rc == SQLITE_ROW;
 }
 
-int tb_history_mark_interrupted(tb_db *db, int *n, tb_err *e)
+int tb_history_set_pid(tb_db *db, const tb_run *r, tb_err *e)
 {
-    if (tb_db_exec(db,
-                   "UPDATE orch_runs SET status='interrupted', message='the process running it "
-                   "stopped before it finished' WHERE status='running'",
-                   e) != 0)
+    sqlite3_stmt *st;
+    if (prep(db, "UPDATE orch_runs SET pid=?, pid_start=? WHERE id=?", &st, e) != 0) return -1;
+    sqlite3_bind_int(st, 1, r->pid);
+    sqlite3_bind_int64(st, 2, r->pid_start);
+    sqlite3_bind_int64(st, 3, r->id);
+    return done(db, st, sqlite3_step(st), e);
+}
+
+int tb_history_running(tb_db *db, tb_run *out, int max, tb_err *e)
+{
+    sqlite3_stmt *st;
+    if (prep(db, "SELECT " RUN_COLS " FROM orch_runs WHERE status='running' ORDER BY id", &st, e) !=
+        0)
         return -1;
-    *n = sqlite3_changes(db->h);
-    return 0;
+    int n = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (n < max) read_run(st, &out[n++]);
+    return done(db, st, rc, e) == 0 ? n : -1;
 }

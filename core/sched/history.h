@@ -3,8 +3,10 @@
  *
  * One row per attempt of a step for a day. A row is `final` when the step is settled for that
  * day (ok, unavailable, missed, or failed with no retries left): a restarted scheduler does not
- * run a step again once a scheduled final row exists. A row left `running` by a crash is not
- * final, so the step runs again after a restart.
+ * run a step again once a scheduled final row exists. A running row holds the pid of the step's
+ * process group and its start time: a restarted orchestrator adopts a step whose process still
+ * runs, settles one that ended meanwhile from its status file, and runs again only one whose
+ * process is gone without a trace (interrupted).
  */
 #ifndef TB_SCHED_HISTORY_H
 #define TB_SCHED_HISTORY_H
@@ -25,6 +27,8 @@ typedef struct tb_run {
     int final;
     int exit_code;
     char message[256];
+    int pid;             /* the step's process (group) while it runs; 0 before */
+    long long pid_start; /* its start time (clock ticks since boot), against pid reuse */
 } tb_run;
 
 /* Inserts a run (r->id is set); finished_ns 0 means still running. */
@@ -42,7 +46,10 @@ int tb_history_attempts(tb_db *db, const char *step, tb_date day, int *n, tb_err
 /* The latest run of (step, day), preferring final rows: 1 found, 0 none, -1 error. */
 int tb_history_latest(tb_db *db, const char *step, tb_date day, tb_run *out, tb_err *e);
 
-/* Marks rows left `running` (by a process that died) as interrupted; returns how many. */
-int tb_history_mark_interrupted(tb_db *db, int *n, tb_err *e);
+/* Records the process running r->id (r->pid, r->pid_start). */
+int tb_history_set_pid(tb_db *db, const tb_run *r, tb_err *e);
+
+/* Rows left `running` by a process that stopped, oldest first: up to max into out; the count. */
+int tb_history_running(tb_db *db, tb_run *out, int max, tb_err *e);
 
 #endif

@@ -43,15 +43,11 @@ tb_orch *tb_orch_new(const tb_orch_opts *opts, tb_err *e)
     o->log.echo = opts->echo;
     o->kick = event_new(opts->base, -1, 0, kick_cb, o);
     o->timer = evtimer_new(opts->base, timer_cb, o);
-    int n = 0;
     if (tb_schedule_load(o->script, o->script_rel, o->sched, e) != 0 ||
-        (opts->owner && tb_history_mark_interrupted(opts->db, &n, e) != 0)) {
+        (opts->owner && orch_recover(o, e) != 0)) {
         tb_orch_free(o);
         return NULL;
     }
-    if (n)
-        tb_orch_logf(&o->log, TB_LOG_WARN,
-                     "%d step run(s) were interrupted by a stop; they run again", n);
     tb_orch_logf(&o->log, TB_LOG_INFO, "orchestrator schedule loaded: steps=%d file=%s",
                  o->sched->n, o->script_rel);
     return o;
@@ -220,6 +216,10 @@ void tb_orch_free(tb_orch *o)
         tb_history_finish(o->o.db, &o->run, NULL);
         tb_orch_logf(&o->log, TB_LOG_WARN, "step=%s status=interrupted (orchestrator stopping)",
                      o->cur.step);
+        char out[PATH_MAX + 32], status[PATH_MAX + 32];
+        orch_run_files(o, o->run.id, out, status, sizeof out);
+        unlink(out);
+        unlink(status);
     }
     if (o->kick) event_free(o->kick);
     if (o->timer) event_free(o->timer);

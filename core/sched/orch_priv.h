@@ -41,6 +41,17 @@ struct tb_orch {
     struct event *kick, *timer;
 };
 
+/* The files of run id: the step's output and its exit status (run/orch/ID.out, .status). */
+void orch_run_files(const tb_orch *o, int64_t id, char *out, char *status, size_t len);
+
+/* Records the outcome of the current step (o->cur, o->run) and logs it; schedules a retry. */
+void orch_settle(tb_orch *o, const tb_child_result *res);
+
+/* A new owner's look at rows a stopped orchestrator left `running` (orch_adopt.c): a step
+ * whose process still runs is adopted, one that ended meanwhile settled from its status file,
+ * one gone without a trace marked interrupted (it runs again). */
+int orch_recover(tb_orch *o, tb_err *e);
+
 /* Starts the queue's next step when none runs (orch_run.c). */
 void orch_start_next(tb_orch *o);
 

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define NS               1000000000LL
@@ -57,19 +58,28 @@ static const char *outcome(const tb_child_result *r, tb_run *run)
     return "failed";
 }
 
-static void on_exit_cb(const tb_child_result *res, void *ud)
+void orch_run_files(const tb_orch *o, int64_t id, char *out, char *status, size_t len)
 {
-    tb_orch *o = ud;
+    snprintf(out, len, "%s/run/orch/%lld.out", o->home, (long long)id);
+    snprintf(status, len, "%s/run/orch/%lld.status", o->home, (long long)id);
+}
+
+void orch_settle(tb_orch *o, const tb_child_result *res)
+{
     const tb_step *st = tb_schedule_find(o->sched, o->cur.step);
     tb_run *r = &o->run;
-    snprintf(r->status, sizeof r->status, "%s", outcome(res, r));
+    snprintf(r->status, sizeof r->status, "%s", res->lost ? "interrupted" : outcome(res, r));
+    if (res->lost)
+        snprintf(r->message, sizeof r->message,
+                 "adopted after a restart; it ended without an exit status (its process group "
+                 "was killed): it runs again");
     if (res->timed_out)
         snprintf(r->message, sizeof r->message, "killed after its %d s timeout",
                  st ? st->timeout_s : 0);
     r->exit_code = res->exit_code;
     r->finished_ns = tb_clock_now_ns();
     int ok = strcmp(r->status, "ok") == 0 || strcmp(r->status, "unavailable") == 0;
-    r->final = ok || o->cur.manual || !st || o->cur.attempt > st->retries;
+    r->final = !res->lost && (ok || o->cur.manual || !st || o->cur.attempt > st->retries);
     double secs = (double)(tb_clock_mono_ns() - o->cur_mono_ns) / 1e9;
     tb_err e;
     if (tb_history_finish(o->o.db, r, &e) != 0)
@@ -77,11 +87,22 @@ static void on_exit_cb(const tb_child_result *res, void *ud)
     tb_orch_logf(&o->log, ok ? TB_LOG_INFO : TB_LOG_ERROR,
                  "step=%s status=%s duration=%.1fs attempt=%d%s%s", r->step, r->status, secs,
                  r->attempt, r->message[0] ? " message=" : "", r->message);
-    if (!r->final) {
+    if (!r->final && !res->lost) {
         orch_set_retry(o, r->step, r->day, tb_clock_now_ns() + (int64_t)st->retry_delay_s * NS);
         tb_orch_logf(&o->log, TB_LOG_WARN, "step=%s will retry in %d s (attempt %d of %d)", r->step,
                      st->retry_delay_s, r->attempt + 1, st->retries + 1);
     }
+    char out[PATH_MAX + 32], status[PATH_MAX + 32];
+    orch_run_files(o, r->id, out, status, sizeof out);
+    unlink(out); /* its lines are in orchestrator.log now */
+    unlink(status);
+}
+
+static void on_exit_cb(const tb_child_result *res, void *ud)
+{
+    tb_orch *o = ud;
+    tb_run *r = &o->run;
+    orch_settle(o, res);
     tb_child_free(o->child);
     o->child = NULL;
     if (o->o.on_done) o->o.on_done(r, o->o.ud);
@@ -115,8 +136,13 @@ static int spawn(tb_orch *o, const tb_step *st)
     snprintf(day, sizeof day, "TB_ORCH_DAY=%s", tb_date_fmt(o->cur.day, dbuf, sizeof dbuf));
     snprintf(pid, sizeof pid, "TB_ORCH_ENGINE_PID=%d", o->o.engine_pid);
     const char *env[] = {home, step, day, o->o.engine_pid ? pid : NULL, NULL};
+    char out[PATH_MAX + 32], status[PATH_MAX + 32], dir[PATH_MAX + 16];
+    snprintf(dir, sizeof dir, "%s/run/orch", o->home);
+    mkdir(dir, 0700);
     tb_child_opts co = {.argv = argv,
                         .cwd = o->home,
+                        .out_path = out,
+                        .status_path = status,
                         .env = env,
                         .timeout_s = st->timeout_s,
                         .on_line = on_line,
@@ -130,6 +156,7 @@ static int spawn(tb_orch *o, const tb_step *st)
         return -1;
     }
     o->cur_mono_ns = tb_clock_mono_ns();
+    orch_run_files(o, o->run.id, out, status, sizeof out);
     if (!(o->child = tb_child_spawn(o->o.base, &co, &e))) {
         snprintf(o->run.status, sizeof o->run.status, "failed");
         snprintf(o->run.message, sizeof o->run.message, "%s", e.msg);
@@ -138,9 +165,15 @@ static int spawn(tb_orch *o, const tb_step *st)
         tb_orch_logf(&o->log, TB_LOG_ERROR, "step=%s status=failed: %s", st->name, e.msg);
         return -1;
     }
+    /* Recorded at once: a restarted orchestrator adopts the step instead of starting it twice. */
+    o->run.pid = (int)tb_child_pid(o->child);
+    o->run.pid_start = tb_child_start_ticks(o->child);
+    if (tb_history_set_pid(o->o.db, &o->run, &e) != 0)
+        tb_orch_logf(&o->log, TB_LOG_ERROR, "run history: %s", e.msg);
     char what[512];
-    tb_orch_logf(&o->log, TB_LOG_INFO, "step=%s started: %s attempt=%d day=%s source=%s", st->name,
-                 tb_step_describe(st, what, sizeof what), o->cur.attempt, dbuf, o->run.source);
+    tb_orch_logf(&o->log, TB_LOG_INFO, "step=%s started: %s attempt=%d day=%s source=%s pid=%d",
+                 st->name, tb_step_describe(st, what, sizeof what), o->cur.attempt, dbuf,
+                 o->run.source, o->run.pid);
     return 0;
 }
 

@@ -47,6 +47,9 @@ const tb_db_migration tb_db_migrations[] = {
      "INSERT OR IGNORE INTO oms_strategy_positions SELECT 'unattributed', symbol, qty,"
      " cost_basis, avg_price, realized_pnl, fees, day, opened_today FROM oms_positions"
      " WHERE qty != 0;"},
+    {"orchestrator step processes", /* a restarted orchestrator adopts a step still running */
+     "ALTER TABLE orch_runs ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE orch_runs ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;"},
     /* Next: orders, fills, ... */
 };
 

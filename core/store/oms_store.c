@@ -32,7 +32,19 @@ static const char *const schema =
     " sl_stop, sl_limit, filled_qty, filled_notional, filled_avg_price, commission,"               \
     " broker_cum_qty, day_trade, created_ns, updated_ns, filled_ns, closed_ns"
 
-enum { S_BEGIN, S_COMMIT, S_ROLLBACK, S_ORDER, S_FILL, S_POS, S_SPOS, S_DT, S_COUNT };
+enum {
+    S_BEGIN,
+    S_COMMIT,
+    S_ROLLBACK,
+    S_ORDER,
+    S_FILL,
+    S_POS,
+    S_SPOS,
+    S_DT,
+    S_FEE_GET,
+    S_FEE_SET,
+    S_COUNT
+};
 
 struct oms_store {
     sqlite3 *db;
@@ -53,6 +65,8 @@ static const char *const sql[S_COUNT] = {
     "INSERT OR REPLACE INTO oms_strategy_positions (strategy, symbol, qty, cost_basis, avg_price,"
     " realized_pnl, fees, day, opened_today) VALUES (?,?,?,?,?,?,?,?,?)",
     "INSERT OR IGNORE INTO oms_daytrades (client_id, day, symbol, t_ns) VALUES (?,?,?,?)",
+    "SELECT commission FROM oms_fills WHERE exec_id = ?",
+    "UPDATE oms_fills SET commission = ? WHERE exec_id = ?",
 };
 
 static int db_err(oms_store *s, tb_err *e, const char *what)
@@ -214,9 +228,37 @@ static int j_save_fill(void *ud, const oms_order *o, const oms_exec *x, const om
     return 0;
 }
 
+static int j_fill_commission(void *ud, const char *exec_id, tb_money *out, tb_err *e)
+{
+    oms_store *s = ud;
+    sqlite3_stmt *st = s->st[S_FEE_GET];
+    bind_text(st, 1, exec_id);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == SQLITE_ROW) return 0;
+    return rc == SQLITE_DONE ? 1 : db_err(s, e, sql[S_FEE_GET]);
+}
+
+static int j_save_commission(void *ud, const oms_order *o, const char *exec_id, tb_money fee,
+                             const oms_position *p, const oms_position *sp, tb_err *e)
+{
+    oms_store *s = ud;
+    s->busy = 0;
+    if (step(s, S_BEGIN, e) < 0) return rollback(s);
+    sqlite3_stmt *st = s->st[S_FEE_SET];
+    sqlite3_bind_int64(st, 1, fee);
+    bind_text(st, 2, exec_id);
+    if (step(s, S_FEE_SET, e) < 0 || put_order(s, o, e) < 0 || put_position(s, NULL, p, e) < 0 ||
+        (sp && put_position(s, o->strategy, sp, e) < 0) || step(s, S_COMMIT, e) < 0)
+        return rollback(s);
+    return 0;
+}
+
 oms_journal oms_store_journal(oms_store *s)
 {
-    oms_journal j = {s, j_save_orders, j_save_fill};
+    oms_journal j = {s, j_save_orders, j_save_fill, j_fill_commission, j_save_commission};
     return j;
 }
 
@@ -374,4 +416,18 @@ int oms_store_load(oms_store *s, oms *m, int32_t since_day, tb_err *e)
         return tb_err_prefix(e, "oms_store_load: ");
     oms_check_invariants(m); /* a difference is logged and counted, the engine still starts */
     return 0;
+}
+
+int oms_store_cash(oms_store *s, tb_money initial, tb_money *out, tb_err *e)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT COALESCE(SUM(CASE side WHEN 'buy' THEN -qty * price"
+                           " ELSE qty * price END - COALESCE(commission, 0)), 0) FROM oms_fills",
+                           -1, &st, NULL) != SQLITE_OK)
+        return tb_errf(e, "oms_fills: %s", sqlite3_errmsg(s->db));
+    int rc = sqlite3_step(st);
+    *out = initial + (rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : tb_errf(e, "oms_fills: %s", sqlite3_errmsg(s->db));
 }

@@ -2,6 +2,7 @@
 #include "data/csv.h"
 #include "data/sample_gen.h"
 #include "log/log.h"
+#include "util/clock.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -30,11 +31,20 @@ static void sample_equity(tb_runner *r, int64_t t_ns)
 
 #define COMPONENT(r) ((r)->o.log_component ? (r)->o.log_component : "replay")
 
+static void caught_up(tb_runner *r)
+{
+    r->catching_up = 0;
+    double secs = (double)(tb_clock_mono_ns() - r->catch_up_mono_ns) / 1e9;
+    TB_INFO("replay", "caught up: %zu bars in %.1f s; strategies trade from here", r->catch_up_bars,
+            secs);
+}
+
 static void on_replay(const tb_replay_ev *ev, void *ud)
 {
     tb_runner *r = ud;
     switch (ev->type) {
     case TB_REPLAY_BAR:
+        if (r->catching_up && ev->bar->start_ns > r->catch_up_to_ns) caught_up(r);
         tb_trader_on_bar(r->trader, ev->bar);
         if (ev->sim_ns - r->last_sample_ns >= SAMPLE_EVERY_NS) sample_equity(r, ev->sim_ns);
         break;
@@ -61,11 +71,32 @@ static void on_replay(const tb_replay_ev *ev, void *ud)
         break;
     }
     case TB_REPLAY_DONE:
+        if (r->catching_up) caught_up(r);
         r->done = 1;
         TB_INFO(COMPONENT(r), "replay finished");
         if (r->o.on_done) r->o.on_done(r->o.ud);
         break;
     }
+}
+
+/* Rows of a --data file that did not become bars: a warning each (the first few) and a summary,
+ * so a backtest over a damaged file does not look like one over a complete one. */
+static void report_skips(tb_runner *r, const char *path, const tb_csv_report *rep)
+{
+    tb_csv_report *all = &r->data_skips;
+    all->rows += rep->rows;
+    all->accepted += rep->accepted;
+    for (int i = 0; i < TB_CSV_NREASONS; i++) all->skipped[i] += rep->skipped[i];
+    for (int k = 0; k < rep->nmsgs && all->nmsgs < TB_CSV_MAX_MSGS; k++)
+        memcpy(all->msgs[all->nmsgs++], rep->msgs[k], sizeof all->msgs[0]);
+    size_t n = tb_csv_skipped(rep);
+    if (!n) return;
+    char sum[192];
+    tb_csv_summary(rep, sum, sizeof sum);
+    TB_WARN(COMPONENT(r), "%s: %s", path, sum);
+    for (int k = 0; k < rep->nmsgs; k++) TB_WARN(COMPONENT(r), "skipped %s", rep->msgs[k]);
+    if (n > (size_t)rep->nmsgs)
+        TB_WARN(COMPONENT(r), "%s: ... and %zu more skipped rows", path, n - (size_t)rep->nmsgs);
 }
 
 static int load_csv_dir(tb_runner *r, const char *dir, tb_err *e)
@@ -85,6 +116,7 @@ static int load_csv_dir(tb_runner *r, const char *dir, tb_err *e)
             closedir(d);
             return -1;
         }
+        report_skips(r, path, &rep);
         files++;
     }
     closedir(d);
@@ -154,6 +186,7 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
                          .decisions = o->decisions,
                          .journal = o->journal,
                          .flatten_minutes = o->flatten_minutes,
+                         .reject_hold_minutes = o->reject_hold_minutes,
                          .allow_short = o->allow_short,
                          .gate = o->gate,
                          .gate_tick = o->gate_tick,
@@ -183,6 +216,21 @@ int tb_runner_start(tb_runner *r, tb_err *e)
     if (r->live) return tb_live_start(r->live, e);
     TB_INFO("replay", "replaying %zu bars of %u symbols at %s", r->bars.n,
             tb_symtab_count(&r->syms), r->o.speed > 0 ? "paced speed" : "full speed");
+    /* After a restart the part played before is caught up at full speed, not paced: it only
+     * warms indicators (strategies do not see it, nothing fills on it). */
+    int64_t resume = tb_trader_resume_ns(r->trader);
+    size_t seen = 0;
+    while (seen < r->bars.n && r->bars.v[seen].start_ns <= resume) seen++;
+    if (seen > 0) {
+        char to[40];
+        r->catching_up = 1;
+        r->catch_up_to_ns = resume;
+        r->catch_up_bars = seen;
+        r->catch_up_mono_ns = tb_clock_mono_ns();
+        tb_replay_fast_until(r->replay, resume);
+        TB_INFO("replay", "catching up to %s (%zu bars) at full speed; strategies trade after it",
+                tb_clock_fmt_utc(resume, to, sizeof to), seen);
+    }
     return tb_replay_start(r->replay, e);
 }
 

@@ -10,6 +10,7 @@
 #define TB_TRADE_RUNNER_H
 
 #include "data/bar.h"
+#include "data/csv.h"
 #include "data/calendar.h"
 #include "data/sample_gen.h"
 #include "data/symbols.h"
@@ -31,7 +32,8 @@ typedef struct tb_runner_opts {
     int32_t slippage_bps;
     tb_money commission_per_share;
     int flatten_minutes;
-    int allow_short; /* the account may sell short (config risk.allow_short) */
+    double reject_hold_minutes; /* trade/admit.h */
+    int allow_short;            /* the account may sell short (config risk.allow_short) */
     tb_jsonl *decisions;
     oms_journal journal;
     tb_gate_fn gate; /* risk gates (core/risk/gates.h); NULL: everything passes */
@@ -69,6 +71,13 @@ typedef struct tb_runner {
     size_t ncurve, capcurve;
     int64_t last_sample_ns;
     int done;
+    tb_csv_report data_skips; /* rows of the --data files that did not become bars, all files */
+    /* After a restart: the bars seen before it are played at full speed, strategies not
+     * trading, until the resume point (catch_up_to_ns, catch_up_bars of them). */
+    int catching_up;
+    int64_t catch_up_to_ns;
+    size_t catch_up_bars;
+    int64_t catch_up_mono_ns;
 } tb_runner;
 
 /* The sample data the runner generates for o when it plays neither CSV files nor a live feed

@@ -1,5 +1,6 @@
 #include "trade/trader.h"
 #include "trade/trader_priv.h"
+#include "trade/admit.h"
 #include "log/log.h"
 #include "ml/ml.h"
 #include "util/clock.h"
@@ -44,6 +45,7 @@ struct tb_trader {
     tb_counters rejects, gate_blocks;
     int halted;
     char halt_reason[128];
+    tb_admit admit; /* broker readiness and reject holds, before the gates */
 };
 
 static int32_t yyyymmdd(int64_t t_ns)
@@ -220,7 +222,12 @@ int tb_trader_cancel_all(tb_trader *t)
 
 broker tb_trader_broker(tb_trader *t)
 {
-    return paper_broker(t->paper);
+    return t->ext.vt ? t->ext : paper_broker(t->paper);
+}
+
+const tb_admit *tb_trader_admit(const tb_trader *t)
+{
+    return &t->admit;
 }
 
 double tb_trader_last_price_of(const tb_trader *t, const char *symbol)
@@ -239,6 +246,10 @@ static void on_oms_event(void *ud, const oms_event *ev)
 {
     tb_trader *t = ud;
     tb_strategy *s = tb_shost_find(t->o.shost, ev->order->strategy);
+    if (ev->kind == OMS_EV_FEE) { /* a commission after its fill: the fees, nothing to tell */
+        t->st.fees += ev->exec->commission;
+        return;
+    }
     if (ev->kind == OMS_EV_FILL) {
         t->st.fills++;
         t->st.fees += ev->exec->commission;
@@ -247,6 +258,7 @@ static void on_oms_event(void *ud, const oms_event *ev)
     } else if (ev->order->status == OMS_ST_REJECTED) {
         t->st.rejected++;
         tb_counters_inc(&t->rejects, ev->order->note);
+        tb_admit_on_reject(&t->admit, ev->order, t->now_ns);
         TB_WARN("orders", "order rejected: %s %s %s: %s", ev->order->client_id, ev->order->symbol,
                 oms_side_name(ev->order->side), ev->order->note);
     }
@@ -279,6 +291,7 @@ tb_trader *tb_trader_new(const tb_trader_opts *o, tb_err *e)
     }
     t->o = *o;
     t->cur_sym = -1;
+    tb_admit_init(&t->admit, o->reject_hold_minutes);
     paper_config pc = o->paper;
     if (!pc.market_open_fn) {
         pc.market_open_fn = market_open;
@@ -370,6 +383,12 @@ void tb_trader_gate_ctx(tb_trader *t, tb_gate_ctx *cx)
 int tb_trader_gate(tb_trader *t, const oms_intent *in, char *gate, size_t gate_len, char *why,
                    size_t why_len)
 {
+    /* The broker first: an order it cannot take now is refused before it exists. */
+    if (tb_admit_check(&t->admit, tb_trader_broker(t), t->oms, in, t->now_ns, gate, gate_len, why,
+                       why_len)) {
+        t->st.blocked++;
+        return 1;
+    }
     if (!t->o.gate) return 0;
     tb_gate_ctx cx;
     tb_trader_gate_ctx(t, &cx);
@@ -435,6 +454,11 @@ static void flatten_if_late(tb_trader *t, const tb_bar *bar)
     const char *owners[64]; /* book entries never move: the names stay valid across submits */
     int n = oms_symbol_strategies(t->oms, sym, owners, NULL, 64);
     for (int i = 0; i < n && i < 64; i++) flatten_owner(t, bar, owners[i], sym);
+}
+
+int64_t tb_trader_resume_ns(const tb_trader *t)
+{
+    return t->resume_ns;
 }
 
 void tb_trader_set_resume(tb_trader *t, int64_t ns)
@@ -541,6 +565,7 @@ void tb_trader_on_bar(tb_trader *t, const tb_bar *bar)
                         .close = bar->close,
                         .volume = bar->volume,
                         .seq = (int64_t)t->st.bars};
+    tb_admit_tick(&t->admit, t->now_ns);
     tb_shost_on_bar(t->o.shost, &view);
     flatten_if_late(t, bar);
     t->cur_sym = -1;

@@ -56,8 +56,10 @@ typedef struct tb_trader_opts {
     void *gate_ud;
     int flatten_minutes; /* close what strategies left open this many minutes before the close;
                             0: never */
-    int allow_short;     /* the account may sell short; a strategy also needs its own
-                            allow_short for ctx:short (docs/strategy-api.md) */
+    double reject_hold_minutes; /* a symbol rejected for good takes no entries this long (0: off;
+                                   trade/admit.h) */
+    int allow_short;            /* the account may sell short; a strategy also needs its own
+                                   allow_short for ctx:short (docs/strategy-api.md) */
     /* A real broker instead of the paper one: called once with the order manager; fills *out
      * and returns 0, or -1 with e. NULL: the paper broker. The maker owns the adapter. */
     int (*make_broker)(void *ud, oms *m, broker *out, tb_err *e);
@@ -110,8 +112,13 @@ int tb_trader_halted(const tb_trader *t, const char **reason);
 /* Requests a cancel of every open order; returns how many were asked to cancel. */
 int tb_trader_cancel_all(tb_trader *t);
 
-/* The broker the trader sends to (state, account). */
+/* The broker the trader sends to (state, account): the real adapter when one is configured,
+ * else the in-process paper broker. */
 broker tb_trader_broker(tb_trader *t);
+
+struct tb_admit;
+/* Broker readiness refusals and the per-symbol reject holds (trade/admit.h). */
+const struct tb_admit *tb_trader_admit(const tb_trader *t);
 
 /* The last close of a symbol, NaN when it was never seen. */
 double tb_trader_last_price_of(const tb_trader *t, const char *symbol);
@@ -133,6 +140,9 @@ oms *tb_trader_oms(tb_trader *t);
  * warm indicators and prices again; strategies do not see them and nothing fills on them.
  */
 void tb_trader_set_resume(tb_trader *t, int64_t ns);
+
+/* The resume point set above (0: none). */
+int64_t tb_trader_resume_ns(const tb_trader *t);
 
 /* Start of the bar being processed, or of the last one (what a replay cursor records). */
 int64_t tb_trader_bar_ns(const tb_trader *t);

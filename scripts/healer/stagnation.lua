@@ -4,16 +4,9 @@
 -- on a branch and is only kept if a replay of the last sessions trades and is not worse than
 -- the baseline (healer.metrics). Can be auto-applied: it stays inside the declared bounds.
 
--- A strategy file is a table of params and functions: read it without running its callbacks.
+-- What the strategy file declares (params, tunable bounds), read in the strategy sandbox.
 local function strategy_table(file)
-  local f = io.open(file, "r")
-  if not f then return nil end
-  local src = f:read("a")
-  f:close()
-  local env = { string = string, math = math, table = table, os = { time = os.time, date = os.date } }
-  local chunk = load(src, "=" .. file, "t", env)
-  local ok, t = pcall(chunk or error)
-  return ok and type(t) == "table" and t or nil
+  return (tb.sentinel.strategy(file))
 end
 
 local function propose(finding, home)

@@ -11,6 +11,8 @@
 // "connected but silent" stream; a new connection is served normally (a reconnect cures it).
 // silent {on, hold}: trade_updates sends nothing while REST keeps filling; with hold the events
 // are kept and delivered, in order, when silent is turned off (a late stream).
+// fill {client_order_id, qty, price, at}: an execution; at (RFC 3339) dates it in the past, as
+// filled_at/updated_at and the trade update's timestamp (a fill learned late, after a crash).
 // Usage: node alpaca_emu.js [--port N] [--key K --secret S] [--schema current|legacy]
 //                           [--fill auto|manual] [--text-frames] [--tls-cert F --tls-key F]
 // Prints {"port":N} on stdout once listening.
@@ -94,7 +96,8 @@ function position(sym) {
   return st.positions.get(sym);
 }
 
-function fill(o, qty, px) {
+// at: when the execution happened (RFC 3339; default now), for fills learned late.
+function fill(o, qty, px, at) {
   const left = Number(o.qty) - Number(o.filled_qty);
   qty = Math.min(qty, left);
   if (qty <= 0 || terminal(o.status)) return;
@@ -103,7 +106,7 @@ function fill(o, qty, px) {
   o.filled_qty = String(filled);
   o.filled_avg_price = money(o._filled_notional / filled);
   o.status = filled === Number(o.qty) ? 'filled' : 'partially_filled';
-  o.updated_at = now();
+  o.updated_at = at || now();
   if (o.status === 'filled') o.filled_at = o.updated_at;
   const p = position(o.symbol);
   const sq = o.side === 'buy' ? qty : -qty;
@@ -112,7 +115,7 @@ function fill(o, qty, px) {
   p.qty += sq;
   st.cash -= sq * px;
   emit(o.status === 'filled' ? 'fill' : 'partial_fill', o,
-       { price: money(px), qty: String(qty), position_qty: String(p.qty) });
+       { price: money(px), qty: String(qty), position_qty: String(p.qty), timestamp: o.updated_at });
   if (o.status === 'filled' && o.legs) for (const l of o.legs) { l.status = 'new'; emit('new', l); }
   if (o.status === 'filled' && o._parent) {
     for (const l of o._parent.legs) if (l !== o && !terminal(l.status)) cancel(l);
@@ -246,7 +249,7 @@ function control(url, b, res) {
   }
   const o = b && (st.byClient.get(b.client_order_id) || st.byId.get(b.id));
   if (p === 'fill') { if (!o) return err(res, 404, 40410000, 'order not found');
-    fill(o, Number(b.qty || o.qty), Number(b.price || price(o.symbol))); return send(res, 200, pub(o)); }
+    fill(o, Number(b.qty || o.qty), Number(b.price || price(o.symbol)), b.at); return send(res, 200, pub(o)); }
   if (p === 'reject') { if (!o) return err(res, 404, 40410000, 'order not found');
     o.status = 'rejected'; o.failed_at = now(); emit('rejected', o); return send(res, 200, pub(o)); }
   if (p === 'drop_stream') { for (const c of st.streams) c.drop(); return send(res, 200, { n: st.streams.size }); }

@@ -25,11 +25,17 @@
 //   data" when none), IB's historical pacing enforced with 162 (an identical request within 15 s,
 //   a sixth for one contract within 2 s, more than 60 in 10 minutes); subscriptions die with the
 //   socket (restart), on 1101 and on a farm-broken notice, and are not renewed by the emulator.
+// --max-version N: the highest server version this Gateway speaks (default 151); the handshake
+//   settles on min(client max, N), and only the 151 layout of placeOrder is modelled: at any other
+//   version every placeOrder is answered 320 (what an older Gateway does with a 151 order).
+// --reject-symbol S|* [--reject-text T]: as reject_symbol below, from the start.
 // Usage: node ibgw_emu.js [--port N] [--next-id N] [--max-version N] [--tick-ms N] [--data-open ISO]
 // Prints {"port":N,"ctl":M}; control (POST or GET) http://127.0.0.1:M/<name>: lost, restored,
 // restored_lost, restart?ms=N, hold_id?id=N, drop_mid, price?symbol=S&price=P,
-// partial?qty=N, reject_next?text=T, drop_exec?n=N (the next N execDetails never sent),
-// use_id?id=N, fills?on=0|1, farm_broken, farm_ok, data_advance?minutes=N,
+// partial?qty=N, reject_next?text=T, reject_symbol?symbol=S|*&text=T (201 for every new order of
+// S from now on: a symbol rejected for good),  drop_exec?n=N (the next N execDetails never sent),
+// use_id?id=N, fills?on=0|1, comm_delay?ms=N (COMMISSION_REPORT sent N ms after its execution;
+// stats.commission_micros sums every execution's commission), farm_broken, farm_ok, data_advance?minutes=N,
 // expected?symbols=A,B (minute bars of the series so far), stats;
 // data_silent: the real-time subscriptions open now stay open but get no bar (the socket stays
 //   up, history keeps growing; a new subscription after CANCEL_REAL_TIME_BARS gets bars again);
@@ -52,12 +58,13 @@ const PLACE_FIELDS = 110, MAXD = '1.7976931348623157E308';
 const st = {
   nextId: Number(args['next-id'] || 1000), clients: new Map(), down: false, held: new Set(), foreign: new Set(),
   orders: new Map(), execs: [], positions: new Map(), prices: new Map(), used: new Set(),
-  partialNext: 0, rejectNext: null, dropExec: 0, fillsOn: true, permSeq: 900000, execSeq: 0, cash: 1000000,
+  partialNext: 0, commDelay: 0, rejectNext: null, rejectSymbols: new Set(args['reject-symbol'] ? [args['reject-symbol']] : []),
+  rejectSymbolText: args['reject-text'] || 'No Trading Permissions', dropExec: 0, fillsOn: true, permSeq: 900000, execSeq: 0, cash: 1000000,
   stats: { connects: 0, start_api: 0, req_open: 0, req_pos: 0, req_exec: 0, rejected_326: 0,
     place_order: 0, cancel_order: 0, bad_place: 0, dup_103: 0, rejected_201: 0, fills: 0,
     transmit_violations: 0, req_ids: 0, modify: 0, dropped_execs: 0, msgs: 0, max_per_sec: 0, pacing_100: 0, acct_summary: 0, acct_322: 0, refs: {}, ids: {},
     rt_subs: 0, rt_cancels: 0, rt_silenced: 0, rt_bars_sent: 0, rt_bad: 0, hist_reqs: 0, hist_bad: 0, hist_162_pacing: 0, hist_162_nodata: 0, hist_bars_sent: 0, data_minutes: 0,
-    hist_errors_sent: 0, hist_dropped: 0, hist_held: 0 },
+    hist_errors_sent: 0, hist_dropped: 0, hist_held: 0, rejects_by_symbol: {}, commission_micros: 0 },
 };
 
 // ---- market data: a deterministic series on an emulated clock ----
@@ -198,6 +205,13 @@ function openOrderMsg(o) {
 }
 const statusMsg = (o) => frame([3, o.id, o.status, o.filled, o.qty - o.filled,
   o.filled ? px(o.notional / o.filled) : 0, o.permId, o.parentId || 0, o.lastPx || 0, o.clientId, '', 0]);
+// An execution's time as IB writes it: New York wall time and the zone's name.
+const nyFmt = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', year: 'numeric',
+  month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const ibTime = (ms) => {
+  const p = Object.fromEntries(nyFmt.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  return `${p.year}${p.month}${p.day} ${p.hour}:${p.minute}:${p.second} America/New_York`;
+};
 const execMsg = (x, reqId) => frame([11, reqId, x.orderId, 265598, x.symbol, 'STK', '', '0', '', '',
   'SMART', 'USD', x.symbol, 'NMS', x.execId, x.time, ACCOUNT, 'ISLAND', x.side, x.shares, px(x.price),
   x.permId, x.clientId, 0, x.cumQty, px(x.avgPrice), x.ref, '', '', '', 1]);
@@ -232,13 +246,17 @@ function fill(o, qty, at) {
   const x = { execId: `0000e0d5.${String(++st.execSeq).padStart(8, '0')}.01.01`, orderId: o.id,
     symbol: o.symbol, side: o.action === 'BUY' ? 'BOT' : 'SLD', shares: qty, price: at,
     cumQty: o.filled, avgPrice: o.notional / o.filled, ref: o.ref, permId: o.permId,
-    clientId: o.clientId, time: '20261127 10:00:00 America/New_York', commission: Math.max(1, qty * 0.005) };
+    clientId: o.clientId, time: ibTime(Date.now()), commission: Math.max(1, qty * 0.005) };
   st.execs.push(x);
   st.stats.fills++;
+  st.stats.commission_micros += Math.round(Number(px(x.commission)) * 1e6);
   if (o.filled === o.qty) o.status = 'Filled';
   if (st.dropExec > 0) { // lost on the way: only reqExecutions can still tell the client
     st.dropExec--; st.stats.dropped_execs++;
     sendTo(o.clientId, statusMsg(o));
+  } else if (st.commDelay > 0) { // the commission follows later, as IB's sometimes does
+    sendTo(o.clientId, Buffer.concat([execMsg(x, -1), statusMsg(o)]));
+    setTimeout(() => sendTo(o.clientId, commMsg(x)), st.commDelay);
   } else sendTo(o.clientId, Buffer.concat([execMsg(x, -1), commMsg(x), statusMsg(o)]));
   if (o.status !== 'Filled') return;
   for (const c of st.orders.values()) {
@@ -264,9 +282,13 @@ function evaluate(o) {
 }
 setInterval(() => { if (st.fillsOn) for (const o of [...st.orders.values()]) evaluate(o); }, Number(args['tick-ms'] || 100)).unref();
 
-function placeOrder(clientId, f) {
+function placeOrder(clientId, f, version) {
   st.stats.place_order++;
   const id = Number(f[1]);
+  if (version !== 151) { // the only layout modelled; at another version IB misreads a 151 order
+    st.stats.bad_place++;
+    return sendTo(clientId, err(id, 320, `Error reading request:-'placeOrder' laid out for 151 at server version ${version}`));
+  }
   if (f.length !== PLACE_FIELDS) {
     st.stats.bad_place++;
     return sendTo(clientId, err(id, 10, `placeOrder: ${f.length} fields, server version ${SERVER_MAX} expects ${PLACE_FIELDS}`));
@@ -296,10 +318,13 @@ function placeOrder(clientId, f) {
   }
   o.permId = ++st.permSeq;
   const margin = o.action === 'BUY' && o.qty * (o.lmt || price(o.symbol)) > 4 * st.cash;
-  if (st.rejectNext !== null || margin) {
-    const why = st.rejectNext !== null ? st.rejectNext : 'YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN VALUE MUST EXCEED THE INITIAL MARGIN';
-    st.rejectNext = null;
+  const forGood = st.rejectSymbols.has(o.symbol) || st.rejectSymbols.has('*') ? st.rejectSymbolText : null;
+  if (st.rejectNext !== null || margin || forGood !== null) {
+    const why = forGood !== null ? forGood : st.rejectNext !== null ? st.rejectNext : 'YOUR ORDER IS NOT ACCEPTED. IN ORDER TO OBTAIN THE DESIRED POSITION YOUR EQUITY WITH LOAN VALUE MUST EXCEED THE INITIAL MARGIN';
+    if (forGood === null) st.rejectNext = null;
     st.stats.rejected_201++;
+    const rk = `${o.symbol} ${o.action}`;
+    st.stats.rejects_by_symbol[rk] = (st.stats.rejects_by_symbol[rk] || 0) + 1;
     o.status = 'Inactive';
     st.orders.set(id, o);
     return sendTo(clientId, Buffer.concat([err(id, 201, `Order rejected - reason:${why}`), statusMsg(o)]));
@@ -346,8 +371,11 @@ function onConn(sock) {
       if (buf.length < 8 + n) return;
       const m = buf.subarray(8, 8 + n).toString().match(/^v(\d+)\.\.(\d+)/);
       buf = buf.subarray(8 + n);
-      if (!m || Number(m[2]) < SERVER_MIN || Number(m[1]) > SERVER_MAX) return sock.destroy();
-      sock.write(frame([Math.min(Number(m[2]), SERVER_MAX), '20261127 09:30:00 EST']));
+      if (!m || Number(m[2]) < SERVER_MIN) return sock.destroy();
+      // The version both speak; a client whose minimum is above ours is told ours (an older
+      // Gateway) and must refuse it itself.
+      sock.version = Math.min(Number(m[2]), SERVER_MAX);
+      sock.write(frame([sock.version, '20261127 09:30:00 EST']));
       stage = 'api';
     }
     while (buf.length >= 4) {
@@ -378,7 +406,7 @@ function onConn(sock) {
         err(-1, 2158, 'Sec-def data farm connection is OK:secdefnj')]));
       return;
     }
-    if (id === 3) return placeOrder(clientId, f);
+    if (id === 3) return placeOrder(clientId, f, s.version);
     if (id === 4) {
       st.stats.cancel_order++;
       const o = st.orders.get(Number(f[2]));
@@ -475,8 +503,13 @@ const ctl = http.createServer((req, res) => {
   }
   if (p === 'partial') st.partialNext = Number(q('qty'));
   if (p === 'reject_next') st.rejectNext = q('text') || 'rejected by the emulator';
+  if (p === 'reject_symbol') { // every new order for it (or '*': any) rejected 201 with text, for good
+    st.rejectSymbols.add(q('symbol') || '*');
+    st.rejectSymbolText = q('text') || 'No Trading Permissions';
+  }
   if (p === 'use_id') { st.used.add(Number(q('id'))); st.foreign.add(Number(q('id'))); }
   if (p === 'drop_exec') st.dropExec = Number(q('n') || 1);
+  if (p === 'comm_delay') st.commDelay = Number(q('ms') || 0);
   if (p === 'fills') st.fillsOn = q('on') !== '0';
   res.writeHead(200, { 'Content-Type': 'application/json' });
   const open = [...st.orders.values()].filter(working).map((o) => ({ id: o.id, ref: o.ref, status: o.status, filled: o.filled }));

@@ -9,11 +9,13 @@
 
 #include "broker/alpaca.h"
 #include "broker/alpaca_json.h"
+#include "data/calendar.h"
 #include "log/log.h"
 #include "util/clock.h"
 
 #include <event2/event.h>
 #include <sys/stat.h>
+#include <time.h>
 
 static struct event_base *base;
 static emu E;
@@ -108,12 +110,13 @@ static void rig_close(rig *r)
     oms_free(r->m);
 }
 
-static const oms_order *buy(rig *r, const char *id, oms_type type, tb_qty qty, tb_money limit)
+static const oms_order *place(rig *r, const char *id, oms_side side, oms_type type, tb_qty qty,
+                              tb_money limit)
 {
     oms_intent in = {.client_id = id,
                      .strategy = "t",
                      .symbol = "AAPL",
-                     .side = OMS_BUY,
+                     .side = side,
                      .type = type,
                      .tif = OMS_TIF_DAY,
                      .qty = qty,
@@ -123,6 +126,11 @@ static const oms_order *buy(rig *r, const char *id, oms_type type, tb_qty qty, t
     tb_err e;
     if (oms_submit(r->m, &in, &o, &e) != 0) TBT_FAIL("submit %s: %s", id, e.msg);
     return o;
+}
+
+static const oms_order *buy(rig *r, const char *id, oms_type type, tb_qty qty, tb_money limit)
+{
+    return place(r, id, OMS_BUY, type, qty, limit);
 }
 
 static int posts(const char *cid)
@@ -408,6 +416,30 @@ TEST(bracket_legs_follow_the_parent_and_one_cancels_the_other)
 
 /* A restart: the order manager comes back from its journal with orders the broker may or may
  * not have seen. The one that reached the broker is adopted, the other is never sent. */
+/* A new order manager after a crash: no session day until the first session event. */
+static void rig_restarted(rig *r)
+{
+    oms_config oc = {.max_orders = 1024, .max_symbols = 64, .max_execs = 4096};
+    memset(r, 0, sizeof *r);
+    r->m = oms_new(&oc, NULL);
+    oms_set_listener(r->m, on_event, r);
+}
+
+/* Its adapter (REST only), which reconciles at once. */
+static void rig_reconnect(rig *r)
+{
+    char url[128];
+    tb_err e;
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", E.port);
+    alpaca_opts o = {.base = base,
+                     .trading_url = url,
+                     .key_id = "PKEMULATOR",
+                     .secret_key = "emulator-secret",
+                     .oms = r->m};
+    r->a = alpaca_new(&o, &e);
+    broker_connect(alpaca_broker(r->a), &e);
+}
+
 TEST(restart_with_orders_in_flight_sends_nothing_twice)
 {
     start_emu((const char *const[]){"--fill", "manual", NULL});
@@ -420,11 +452,8 @@ TEST(restart_with_orders_in_flight_sends_nothing_twice)
     emu_ctl(&E, "fill", "{\"client_order_id\":\"tb-t-AAPL-11\",\"qty\":2,\"price\":98}");
 
     rig r2;
-    oms_config oc = {.max_orders = 1024, .max_symbols = 64, .max_execs = 4096};
     tb_err e;
-    memset(&r2, 0, sizeof r2);
-    r2.m = oms_new(&oc, &e);
-    oms_set_listener(r2.m, on_event, &r2);
+    rig_restarted(&r2);
     sent.status = OMS_ST_NEW; /* journaled before the send; the ack never got persisted */
     sent.broker_id[0] = '\0';
     CHECK_INT(oms_restore_order(r2.m, &sent, &e), 0);
@@ -432,15 +461,7 @@ TEST(restart_with_orders_in_flight_sends_nothing_twice)
     snprintf(never.client_id, sizeof never.client_id, "tb-t-AAPL-12");
     never.seq++;
     CHECK_INT(oms_restore_order(r2.m, &never, &e), 0);
-    char url[128];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d", E.port);
-    alpaca_opts o = {.base = base,
-                     .trading_url = url,
-                     .key_id = "PKEMULATOR",
-                     .secret_key = "emulator-secret",
-                     .oms = r2.m};
-    r2.a = alpaca_new(&o, &e);
-    broker_connect(alpaca_broker(r2.a), &e);
+    rig_reconnect(&r2);
     WAIT_FOR(status_of(&r2, "tb-t-AAPL-12") == OMS_ST_REJECTED, 3000);
     WAIT_FOR(oms_find(r2.m, "tb-t-AAPL-11")->filled_qty == 2, 3000);
     CHECK_STR(oms_status_name(status_of(&r2, "tb-t-AAPL-11")), "partially_filled");
@@ -449,6 +470,50 @@ TEST(restart_with_orders_in_flight_sends_nothing_twice)
     CHECK_INT(posts("tb-t-AAPL-11"), 1);
     CHECK_INT(posts("tb-t-AAPL-12"), 0);
     CHECK_CONTAINS(read_log(), "order tb-t-AAPL-12 never reached the broker");
+    rig_close(&r2);
+}
+
+TEST(closing_fill_learned_at_reconciliation_after_a_restart_is_a_day_trade_of_its_day)
+{
+    /* Shares bought this morning; their sell fills while the engine is down. */
+    start_emu((const char *const[]){"--fill", "manual", NULL});
+    rig r;
+    rig_ready(&r, NULL);
+    place(&r, "tb-t-AAPL-30", OMS_SELL, OMS_LIMIT, 6, TB_USD(101, 0));
+    tb_err e;
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-30") == OMS_ST_ACCEPTED, 2000);
+    oms_order sent = *oms_find(r.m, "tb-t-AAPL-30");
+    rig_close(&r);
+    /* It filled at 11:00 New York time on the last trading day before today (the engine was
+     * down since): its day, not the day we learn it. */
+    tb_date day = tb_cal_prev_trading_day(NULL, tb_cal_session_day(tb_clock_now_ns()));
+    int y, mo, d;
+    tb_date_to_ymd(day, &y, &mo, &d);
+    int32_t that_day = y * 10000 + mo * 100 + d;
+    char at[40], body[200];
+    int64_t t = tb_cal_local_to_ns(day, 11 * 3600) / 1000000000LL;
+    strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%S.000000000Z", gmtime(&(time_t){t}));
+    snprintf(body, sizeof body,
+             "{\"client_order_id\":\"tb-t-AAPL-30\",\"qty\":6,\"price\":101,\"at\":\"%s\"}", at);
+    emu_ctl(&E, "fill", body);
+
+    rig r2;
+    rig_restarted(&r2);
+    oms_position p;
+    oms_pos_init(&p, "AAPL");
+    p.qty = p.opened_today = 6;
+    p.cost_basis = TB_USD(600, 0);
+    p.avg_price = TB_USD(100, 0);
+    p.day = that_day; /* bought that morning */
+    CHECK_INT(oms_restore_position(r2.m, &p, &e), 0);
+    CHECK_INT(oms_restore_order(r2.m, &sent, &e), 0);
+    rig_reconnect(&r2);
+    WAIT_FOR(status_of(&r2, "tb-t-AAPL-30") == OMS_ST_FILLED, 3000);
+    CHECK_STR(oms_status_name(status_of(&r2, "tb-t-AAPL-30")), "filled");
+    const oms_daytrade *dt = oms_daytrades_get(oms_get_daytrades(r2.m), 0);
+    CHECK(dt != NULL);
+    if (dt) CHECK_INT(dt->day, that_day); /* was 0: never counted */
+    CHECK_INT(oms_daytrade_count(r2.m, that_day, that_day), 1);
     rig_close(&r2);
 }
 

@@ -10,6 +10,7 @@
 #include "store/oms_store.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -67,6 +68,15 @@ static void child(const char *path, uint64_t seed)
     }
 }
 
+/* The next whole line from the child, waiting at most limit_ms for it (a loaded machine may
+ * be slow to schedule the child, never this slow). */
+static int next_line(FILE *f, char *line, int len, int limit_ms)
+{
+    struct pollfd p = {.fd = fileno(f), .events = POLLIN};
+    if (poll(&p, 1, limit_ms) <= 0) return 0; /* f is unbuffered: nothing waits in it */
+    return fgets(line, len, f) != NULL;
+}
+
 static int64_t scalar(sqlite3 *db, const char *q, const char *arg)
 {
     sqlite3_stmt *st;
@@ -101,11 +111,17 @@ static void run_iteration(uint64_t seed, int restarts)
             child(path, seed * 31 + (uint64_t)round);
         }
         close(fds[1]);
-        /* Kill only once the child has opened the store, so every round trades something. */
+        /* Kill only once the child has made progress (its first fill acknowledged), so every
+         * round trades something however slowly the machine runs it; then at a random moment. */
         FILE *f = fdopen(fds[0], "r");
+        if (f) setvbuf(f, NULL, _IONBF, 0);
         char line[128];
-        if (!f || !fgets(line, sizeof line, f) || strcmp(line, "ready\n") != 0)
+        if (!f || !next_line(f, line, sizeof line, 60000) || strcmp(line, "ready\n") != 0)
             TBT_FAIL("seed %llu round %d: child did not start", (unsigned long long)seed, round);
+        else if (!next_line(f, line, sizeof line, 60000))
+            TBT_FAIL("seed %llu round %d: no fill within 60 s", (unsigned long long)seed, round);
+        else if (nacks < MAX_ACKS && strchr(line, '\n'))
+            oms_strlcpy(acks[nacks++], strtok(line, "\n"), sizeof acks[0]);
         r = r * 6364136223846793005ULL + 1442695040888963407ULL;
         struct timespec ts = {0, (long)(50 + (r >> 33) % 150) * 1000000L};
         nanosleep(&ts, NULL);

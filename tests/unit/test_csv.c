@@ -124,6 +124,34 @@ TEST(malformed_rows_are_reported_with_line_and_field_and_skipped)
     tb_symtab_free(&syms);
 }
 
+TEST(a_last_row_without_line_end_is_reported_and_skipped)
+{
+    tb_symtab syms;
+    tb_symtab_init(&syms);
+    tb_bar_vec v = {0};
+    tb_csv_report rep;
+    tb_err e;
+    /* A file read while it was written: the last volume "30" is what is left of "3000". */
+    const char *text = "t,o,h,l,c,v\n"
+                       "2024-03-01T14:30:00Z,10,11,9,10,100\n"
+                       "2024-03-01T14:31:00Z,10,11,9,10,30";
+    CHECK_INT(parse(text, TB_CSV_SKIP, &syms, &v, &rep, &e), 0);
+    CHECK_INT(rep.rows, 2);
+    CHECK_INT(rep.accepted, 1);
+    CHECK_INT(rep.skipped[TB_CSV_MALFORMED], 1);
+    CHECK_INT(rep.nmsgs, 1);
+    CHECK_CONTAINS(rep.msgs[0], "bars.csv:3: the last row has no line end");
+    /* A trailing blank line or CRLF endings leave every row whole. */
+    tb_bar_vec w = {0};
+    CHECK_INT(parse("t,o,h,l,c,v\r\n2024-03-01T14:30:00Z,10,11,9,10,100\r\n", TB_CSV_SKIP, &syms,
+                    &w, &rep, &e),
+              0);
+    CHECK_INT(rep.accepted, 1);
+    tb_bar_vec_free(&w);
+    tb_bar_vec_free(&v);
+    tb_symtab_free(&syms);
+}
+
 TEST(reject_policy_refuses_the_whole_file_and_adds_nothing)
 {
     tb_symtab syms;

@@ -230,3 +230,29 @@ TEST(bounds_are_read_in_the_sandbox_never_by_running_the_file_outside_it)
     CHECK(tb_strategy_decl(nobounds, strlen(nobounds), "strategies/nb.lua", &e) == NULL);
     CHECK_CONTAINS(e.msg, "tunable.x must declare numeric min <= max");
 }
+
+TEST(the_shipped_strategies_declare_entry_tunables_with_their_defaults_in_bounds)
+{
+    static const char *const files[] = {"opening_range_breakout", "rsi_macd_reversal",
+                                        "vwap_reversion"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char path[512], rel[128];
+        tb_err e;
+        snprintf(rel, sizeof rel, "strategies/%s.lua", files[i]);
+        snprintf(path, sizeof path, "%s/%s", TB_SOURCE_DIR, rel);
+        json_t *d = tb_strategy_decl_file(path, rel, &e);
+        if (!d) TBT_FAIL("%s", e.msg);
+        json_t *tun = json_object_get(d, "tunable");
+        if (json_object_size(tun) == 0) TBT_FAIL("%s declares no tunable param", rel);
+        const char *k;
+        json_t *t;
+        json_object_foreach(tun, k, t)
+        {
+            json_t *v = json_object_get(json_object_get(d, "params"), k);
+            if (!tb_tunable_within(t, v)) TBT_FAIL("%s: default of %s outside its bounds", rel, k);
+            CHECK(json_is_number(json_object_get(t, "step")));
+            CHECK(json_is_integer(json_object_get(t, "loosen")));
+        }
+        json_decref(d);
+    }
+}

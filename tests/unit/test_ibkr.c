@@ -9,6 +9,7 @@
 
 #include "broker/ibkr.h"
 #include "broker/ibkr_msg.h"
+#include "data/calendar.h"
 #include "log/log.h"
 #include "util/clock.h"
 
@@ -655,7 +656,35 @@ TEST(engine_restart_with_an_order_in_flight_finds_it_by_order_ref_and_resends_no
     order(&r2, "tb-t-AAPL-32", OMS_SELL, OMS_MARKET, 6, 0, 0);
     WAIT_FOR(status_of(&r2, "tb-t-AAPL-32") == OMS_ST_FILLED, 2000);
     CHECK(strtoll(oms_find(m2, "tb-t-AAPL-32")->broker_id, NULL, 10) > persisted);
+    /* A same-day round trip: its day trade is dated by IB's execution time, although the
+     * restarted order manager has no session day yet (it was day 0, never counted). */
+    int y, mo, d;
+    tb_date_to_ymd(tb_cal_session_day(tb_clock_now_ns()), &y, &mo, &d);
+    const oms_daytrade *dt = oms_daytrades_get(oms_get_daytrades(m2), 0);
+    CHECK(dt != NULL);
+    if (dt) CHECK_INT(dt->day, y * 10000 + mo * 100 + d);
     rig_close(&r2);
+}
+
+TEST(execution_times_in_ibs_formats_give_the_instant)
+{
+    int64_t t, ny = tb_cal_local_to_ns(tb_date_from_ymd(2026, 11, 27), 10 * 3600);
+    CHECK_INT(ibkr_parse_time("20261127 10:00:00 America/New_York", &t), 0);
+    CHECK_INT(t, ny);
+    CHECK_INT(ibkr_parse_time("20261127 10:00:00 US/Eastern", &t), 0);
+    CHECK_INT(t, ny);
+    CHECK_INT(ibkr_parse_time("20261127  10:00:00", &t), 0); /* no zone: New York */
+    CHECK_INT(t, ny);
+    CHECK_INT(ibkr_parse_time("20261127-15:00:00", &t), 0); /* UTC */
+    CHECK_INT(t, ny);
+    CHECK_INT(ibkr_parse_time("20261127 15:00:00 UTC", &t), 0);
+    CHECK_INT(t, ny);
+    CHECK_INT(ibkr_parse_time("20260707 10:00:00 EDT", &t), 0); /* summer: UTC-4 */
+    CHECK_INT(t, tb_cal_local_to_ns(tb_date_from_ymd(2026, 7, 7), 10 * 3600));
+    CHECK_INT(ibkr_parse_time("20261127 10:00:00 Europe/Zurich", &t), -1); /* no tzdata */
+    CHECK_INT(ibkr_parse_time("", &t), -1);
+    CHECK_INT(ibkr_parse_time("2026-11-27 10:00", &t), -1);
+    CHECK_INT(ibkr_parse_time("20261327 10:00:00", &t), -1);
 }
 
 TEST(connectivity_lost_pauses_new_orders_and_restored_resumes)

@@ -33,12 +33,13 @@ static void spin(int ms)
 static const char *conn_host = "127.0.0.1";
 
 static int data_only;
+static const char *max_version = "151"; /* the emulated Gateway's highest server version */
 
 static ibkr_conn *open_conn(const char *next_id, int client_id, int alt, int64_t persisted)
 {
     if (!base) base = event_base_new();
     emu_stop(&E);
-    const char *args[] = {"--next-id", next_id, NULL};
+    const char *args[] = {"--next-id", next_id, "--max-version", max_version, NULL};
     if (emu_start(&E, "ibgw_emu.js", args) != 0) TBT_FAIL("emulator did not start");
     ibkr_conn_opts o = {.base = base,
                         .host = conn_host,
@@ -142,6 +143,24 @@ TEST(frame_cut_mid_message_is_a_drop_not_a_crash)
     WAIT_FOR(ibkr_conn_state(c) != IBC_READY, 2000);
     WAIT_FOR(ibkr_conn_state(c) == IBC_READY, 3000);
     CHECK_STR(ibkr_state_name(ibkr_conn_state(c)), "ready");
+    ibkr_conn_free(c);
+}
+
+/* A Gateway that settles on 136 would misread every 151-layout order (194 errors, 0 orders in
+ * the field): it is refused at the greeting, never ready, and the refusal says which version. */
+TEST(a_gateway_below_the_built_server_version_is_refused_never_ready)
+{
+    max_version = "136";
+    ibkr_conn *c = open_conn("1000", 7, -1, 0);
+    max_version = "151";
+    ibkr_conn_stats st;
+    WAIT_FOR((ibkr_conn_stats_get(c, &st), st.version_refusals >= 2), 3000);
+    CHECK(st.version_refusals >= 2); /* retried with backoff: the Gateway may be upgraded */
+    CHECK_INT(st.refused_version, 136);
+    CHECK_INT(st.readies, 0);
+    CHECK(ibkr_conn_state(c) != IBC_READY);
+    CHECK_INT(ibkr_conn_take_order_id(c), 0); /* no START_API, so no order id either */
+    CHECK_CONTAINS(emu_ctl(&E, "stats", NULL), "\"start_api\":0");
     ibkr_conn_free(c);
 }
 

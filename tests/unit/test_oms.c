@@ -1,9 +1,11 @@
 #include "tbtest.h"
+#include "data/calendar.h"
 #include "oms/oms.h"
 
 /* A fake broker that records calls, and a fake journal that records what was saved. */
 static int n_submit, n_cancel, n_replace, journaled_before_send, fail_journal, fill_journal_rc;
 static int n_saved, n_fills_saved;
+static int broker_down; /* submits and cancels fail: the connection is gone */
 static char last_saved[OMS_CLIENT_ID_MAX + 1];
 static const oms *cur;
 
@@ -17,6 +19,7 @@ static broker_state fb_state(void *s)
 }
 static int fb_submit(void *s, const broker_submit_req *r, tb_err *e)
 {
+    if (broker_down) return tb_errf(e, "not connected");
     n_submit++;
     journaled_before_send =
         strcmp(last_saved, r->stop_loss ? r->stop_loss->client_id : r->order->client_id) == 0;
@@ -24,6 +27,7 @@ static int fb_submit(void *s, const broker_submit_req *r, tb_err *e)
 }
 static int fb_cancel(void *s, const oms_order *o, tb_err *e)
 {
+    if (broker_down) return tb_errf(e, "not connected");
     n_cancel++;
     return 0;
 }
@@ -43,9 +47,9 @@ static int fb_account(void *s, broker_account *a, tb_err *e)
     return 0;
 }
 static void fb_set_update(void *s, broker_update_fn fn, void *ud) {}
-static const broker_vtable fake_vt = {"fake",     fb_connect,   fb_connect, fb_state,
-                                      fb_submit,  fb_cancel,    fb_replace, fb_positions,
-                                      fb_account, fb_set_update};
+static const broker_vtable fake_vt = {"fake",     fb_connect,    fb_connect, fb_state,
+                                      fb_submit,  fb_cancel,     fb_replace, fb_positions,
+                                      fb_account, fb_set_update, NULL};
 
 static int j_orders(void *ud, const oms_order *const *os, int n, tb_err *e)
 {
@@ -65,13 +69,13 @@ static int j_fill(void *ud, const oms_order *o, const oms_exec *x, const oms_pos
 static oms *setup(uint32_t max_orders)
 {
     n_submit = n_cancel = n_replace = n_saved = n_fills_saved = 0;
-    fail_journal = fill_journal_rc = 0;
+    fail_journal = fill_journal_rc = broker_down = 0;
     last_saved[0] = 0;
     oms_config c = {max_orders, 16, 1024, 20260105};
     oms *m = oms_new(&c, NULL);
     broker b = {&fake_vt, NULL};
     oms_set_broker(m, b);
-    oms_journal j = {NULL, j_orders, j_fill};
+    oms_journal j = {NULL, j_orders, j_fill, NULL, NULL};
     oms_set_journal(m, &j);
     cur = m;
     return m;
@@ -96,7 +100,9 @@ static int update(oms *m, const char *id, oms_status st)
     return oms_on_update(m, &u, &e);
 }
 
-static int fill(oms *m, const char *id, const char *exec, tb_qty q, tb_money px)
+/* An execution; exec_t_ns: when the broker executed it (0: not reported). */
+static int fill_at(oms *m, const char *id, const char *exec, tb_qty q, tb_money px,
+                   int64_t exec_t_ns)
 {
     broker_update u = {.client_id = id,
                        .status = OMS_ST_PARTIALLY_FILLED,
@@ -104,9 +110,15 @@ static int fill(oms *m, const char *id, const char *exec, tb_qty q, tb_money px)
                        .exec_id = exec,
                        .exec_qty = q,
                        .exec_price = px,
-                       .t_ns = 2};
+                       .t_ns = 2,
+                       .exec_t_ns = exec_t_ns};
     tb_err e = {{0}};
     return oms_on_update(m, &u, &e);
+}
+
+static int fill(oms *m, const char *id, const char *exec, tb_qty q, tb_money px)
+{
+    return fill_at(m, id, exec, q, px, 0);
 }
 
 TEST(generated_client_ids_are_deterministic_and_never_repeat)
@@ -246,6 +258,78 @@ TEST(cancel_goes_pending_then_canceled_and_leaves_open_orders)
     oms_free(m);
 }
 
+/* Found by the simulation (docs/simulation.md, invariant 4): with the broker away, the submit and
+ * then the cancel (a strategy's, or the kill switch's) fail; the order is left pending_cancel, and
+ * reconciliation, which finds no such order at the broker, reports it rejected. Refusing that left
+ * an open order forever: it held the session-end flatten, the day-trade gate's pending count and
+ * the kill switch's confirmation. */
+TEST(an_order_that_never_reached_the_broker_ends_rejected_even_with_its_cancel_pending)
+{
+    oms *m = setup(64);
+    const oms_order *o, *open[4];
+    oms_intent in = buy("AAPL", 10);
+    broker_down = 1;
+    CHECK_INT(oms_submit(m, &in, &o, NULL), -1);
+    CHECK_INT(o->status, OMS_ST_NEW);
+    CHECK_INT(oms_cancel(m, o->client_id, NULL), -1);
+    CHECK_INT(o->status, OMS_ST_PENDING_CANCEL);
+    broker_down = 0;
+    CHECK_INT(update(m, o->client_id, OMS_ST_REJECTED), 0);
+    CHECK_INT(o->status, OMS_ST_REJECTED);
+    CHECK_INT(oms_open_orders(m, "AAPL", open, 4), 0);
+    oms_free(m);
+}
+
+/* Found by the simulation: the kill switch cancels an order whose replace is pending; the broker
+ * had already replaced it (the new order carries on and gets its own cancel). Refusing the old
+ * order's "replaced" left it pending_cancel, open, forever. */
+TEST(a_cancel_that_meets_a_finished_replace_ends_the_old_order_replaced)
+{
+    oms *m = setup(64);
+    const oms_order *o, *n, *open[4];
+    oms_intent in = buy("AAPL", 10);
+    in.type = OMS_LIMIT;
+    in.limit_price = 100 * TB_MONEY_CENT * 100;
+    oms_submit(m, &in, &o, NULL);
+    update(m, o->client_id, OMS_ST_ACCEPTED);
+    oms_changes ch = {.limit_price = 101 * TB_MONEY_CENT * 100};
+    CHECK_INT(oms_replace(m, o->client_id, &ch, &n, NULL), 0);
+    CHECK_INT(oms_cancel(m, o->client_id, NULL), 0);
+    CHECK_INT(o->status, OMS_ST_PENDING_CANCEL);
+    CHECK_INT(update(m, o->client_id, OMS_ST_REPLACED), 0);
+    CHECK_INT(o->status, OMS_ST_REPLACED);
+    CHECK_INT(update(m, n->client_id, OMS_ST_ACCEPTED), 0);
+    CHECK_INT(oms_open_orders(m, "AAPL", open, 4), 1);
+    CHECK(open[0] == n);
+    oms_free(m);
+}
+
+/* Found by the simulation: a cancel sent while the broker was away never arrived; reconciliation
+ * reports the partly filled order as it stands, working. Ignored (a fill status without an
+ * execution), it left the order pending_cancel while it worked on at the broker, out of reach of
+ * the kill switch, which does not cancel twice. */
+TEST(reconciliation_saying_a_partly_filled_order_still_works_ends_its_pending_cancel)
+{
+    oms *m = setup(64);
+    const oms_order *o;
+    oms_intent in = buy("AAPL", 10);
+    oms_submit(m, &in, &o, NULL);
+    update(m, o->client_id, OMS_ST_ACCEPTED);
+    CHECK_INT(fill(m, o->client_id, "x1", 4, 100 * 1000000LL), 0);
+    broker_down = 1;
+    CHECK_INT(oms_cancel(m, o->client_id, NULL), -1);
+    CHECK_INT(o->status, OMS_ST_PENDING_CANCEL);
+    broker_down = 0;
+    CHECK_INT(update(m, o->client_id, OMS_ST_PARTIALLY_FILLED), 0); /* no execution: a status */
+    CHECK_INT(o->status, OMS_ST_PARTIALLY_FILLED);
+    CHECK_INT(oms_cancel(m, o->client_id, NULL), 0); /* so it can be canceled again */
+    CHECK_INT(n_cancel, 1);
+    /* An execution while the cancel is pending keeps it pending, as before. */
+    CHECK_INT(fill(m, o->client_id, "x2", 1, 100 * 1000000LL), 0);
+    CHECK_INT(o->status, OMS_ST_PENDING_CANCEL);
+    oms_free(m);
+}
+
 TEST(impossible_transition_from_broker_is_refused)
 {
     oms *m = setup(64);
@@ -343,6 +427,63 @@ TEST(closing_next_session_is_not_a_day_trade)
     fill(m, c->client_id, "s1", 100, TB_USD(11, 0));
     CHECK_INT(oms_daytrade_count(m, 20260101, 20260131), 0);
     CHECK_STR(c->client_id, "tb-rsi-AAPL-20260106-2");
+    oms_free(m);
+}
+
+/* 11:00 New York time on y-m-d. */
+static int64_t ny_11am(int y, int mo, int d)
+{
+    return tb_cal_local_to_ns(tb_date_from_ymd(y, mo, d), 11 * 3600);
+}
+
+/* 100 AAPL bought (executed at buy_t_ns, 0: not reported) and a sell of them submitted. */
+static const oms_order *bought_and_selling(oms *m, int64_t buy_t_ns)
+{
+    const oms_order *o, *c;
+    oms_intent in = buy("AAPL", 100);
+    oms_submit(m, &in, &o, NULL);
+    fill_at(m, o->client_id, "b1", 100, TB_USD(10, 0), buy_t_ns);
+    in.side = OMS_SELL;
+    oms_submit(m, &in, &c, NULL);
+    return c;
+}
+
+TEST(fill_learned_after_a_restart_is_a_day_trade_dated_by_the_brokers_execution_time)
+{
+    /* After a restart the order manager has no session day yet when reconciliation brings the
+     * closing fill of shares bought this morning: it was dated day 0 and never counted. */
+    oms *m = setup(64);
+    const oms_order *c = bought_and_selling(m, 0);
+    oms_set_session_day(m, 0); /* restarted: the first session event has not come yet */
+    CHECK_INT(fill_at(m, c->client_id, "s1", 100, TB_USD(11, 0), ny_11am(2026, 1, 5)), 0);
+    const oms_daytrade *dt = oms_daytrades_get(oms_get_daytrades(m), 0);
+    CHECK(dt != NULL);
+    if (dt) CHECK_INT(dt->day, 20260105);
+    CHECK_INT(oms_daytrade_count(m, 20260105, 20260105), 1);
+    oms_free(m);
+}
+
+TEST(fill_of_an_earlier_day_learned_late_keeps_its_day_and_closes_no_later_shares)
+{
+    oms *m = setup(64);
+    const oms_order *c = bought_and_selling(m, 0); /* opened 2026-01-05 */
+    oms_set_session_day(m, 20260106);
+    /* Executed on the 5th, learned on the 6th: a day trade of the 5th. */
+    fill_at(m, c->client_id, "s1", 100, TB_USD(11, 0), ny_11am(2026, 1, 5) + 3600000000000LL);
+    CHECK_INT(oms_daytrade_count(m, 20260105, 20260105), 1);
+    CHECK_INT(oms_daytrade_count(m, 20260106, 20260106), 0);
+    CHECK_INT(oms_position_get(m, "AAPL")->qty, 0);
+    oms_free(m);
+}
+
+TEST(fill_executed_after_our_simulated_session_day_keeps_ours)
+{
+    /* A replay on simulated days against a broker: the broker's clock is ahead of ours, and the
+     * day-trade window is ours. */
+    oms *m = setup(64);
+    const oms_order *c = bought_and_selling(m, ny_11am(2026, 12, 7));
+    fill_at(m, c->client_id, "s1", 100, TB_USD(11, 0), ny_11am(2026, 12, 7));
+    CHECK_INT(oms_daytrade_count(m, 20260105, 20260105), 1);
     oms_free(m);
 }
 

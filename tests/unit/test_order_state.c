@@ -37,6 +37,8 @@ static const char *const legal[] = {
     "pending_cancel>partially_filled",
     "pending_cancel>filled",
     "pending_cancel>canceled",
+    "pending_cancel>rejected",
+    "pending_cancel>replaced",
     "pending_cancel>expired",
     "pending_replace>accepted",
     "pending_replace>partially_filled",

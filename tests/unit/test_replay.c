@@ -121,27 +121,52 @@ TEST(max_speed_lets_the_loop_serve_other_events_between_batches)
     event_base_free(base);
 }
 
+/* Plays bars at speed (bars starting at or before fast_until at once) until the end or the
+ * stop_at-th bar; c holds what was seen, the result is the wall time in ms. */
+static double play_paced(const tb_bar *bars, size_t n, double speed, int64_t fast_until, rec *c)
+{
+    struct event_base *base = event_base_new();
+    tb_err e;
+    tb_replay_opts o = {speed, 0, NULL};
+    c->order_ok = 1;
+    c->r = tb_replay_new(base, bars, n, &o, on_ev, c, &e);
+    tb_replay_fast_until(c->r, fast_until);
+    int64_t t0 = tb_clock_mono_ns();
+    tb_replay_start(c->r, &e);
+    event_base_dispatch(base);
+    double ms = (double)(tb_clock_mono_ns() - t0) / 1e6;
+    tb_replay_free(c->r);
+    event_base_free(base);
+    return ms;
+}
+
 TEST(paced_replay_takes_simulated_time_divided_by_speed)
 {
     static tb_bar bars[40];
     size_t n = make_bars(bars, 5); /* 5 minutes a session, 2 sessions */
-    struct event_base *base = event_base_new();
-    rec c = {.order_ok = 1};
-    tb_err e;
-    tb_replay_opts o = {3000, 0, NULL}; /* a minute in 20 ms */
-    c.r = tb_replay_new(base, bars, n, &o, on_ev, &c, &e);
-    int64_t t0 = tb_clock_mono_ns();
-    tb_replay_start(c.r, &e);
-    event_base_dispatch(base);
-    double ms = (double)(tb_clock_mono_ns() - t0) / 1e6;
+    rec c = {0};
+    double ms = play_paced(bars, n, 3000, 0, &c); /* a minute in 20 ms */
     CHECK_INT(c.bars, (int)n);
     CHECK_INT(c.done, 1);
     CHECK(c.order_ok);
     /* 2 sessions x 5 minutes x 20 ms; the night between them is skipped. */
     if (ms < 190 || ms > 2000) TBT_FAIL("took %.1f ms, expected about 200", ms);
     CHECK(strcmp(c.log, "SBBBBBBBBBBESBBBBBBBBBBED") == 0);
-    tb_replay_free(c.r);
-    event_base_free(base);
+}
+
+TEST(bars_before_the_resume_point_are_caught_up_at_full_speed_then_paced)
+{
+    static tb_bar bars[400];
+    size_t n = make_bars(bars, 100); /* 100 minutes a session, 2 sessions */
+    /* Seen before a restart: the first session and 3 minutes of the second; then 5 paced
+     * minutes. At 600x a minute takes 100 ms: the seen part paced would take 20 s. */
+    rec c = {.stop_at = 200 + 6 + 2 * 5};
+    double ms = play_paced(bars, n, 600, bars[200 + 5].start_ns, &c);
+    CHECK_INT(c.bars, 216);
+    CHECK(c.order_ok);
+    CHECK_INT(c.starts, 2);
+    CHECK_INT(c.ends, 1);
+    if (ms < 400 || ms > 5000) TBT_FAIL("took %.1f ms, expected about 500", ms);
 }
 
 static void resume_later(evutil_socket_t fd, short what, void *arg)

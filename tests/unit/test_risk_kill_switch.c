@@ -147,3 +147,72 @@ TEST(kill_switch_file_flag_engages_and_removing_it_clears)
     tb_risk_free(r);
     rmdir(dir);
 }
+
+/* Found by the simulation (docs/simulation.md, invariant 4): a cancel the broker never got (it
+ * was away) comes back as a working order at reconciliation, and a book restored after a restart
+ * was never canceled (the gates see the order manager before it is restored). The switch cancels
+ * again, at every tick, what was working before it was engaged; an exit placed since stays. */
+TEST(kill_switch_cancels_again_what_the_broker_still_has_working_but_keeps_later_exits)
+{
+    fx f;
+    tb_risk_cfg c = fx_cfg();
+    fx_init(&f, &c);
+    oms_intent a = fx_intent("AAA", OMS_BUY, 10), b = fx_intent("BBB", OMS_BUY, 10);
+    const oms_order *oa = fx_submit(&f, &a), *ob = fx_submit(&f, &b);
+    CHECK(oa != NULL && ob != NULL);
+    fx_fill(&f, ob->client_id, 10, 50); /* a position to exit during the halt */
+    f.auto_cancel = 0;
+    tb_err e;
+    tb_risk_kill(f.r, "test", "drill", &e);
+    CHECK_INT(oa->status, OMS_ST_PENDING_CANCEL);
+    /* Reconciliation: the broker still has it working (the cancel never arrived). */
+    broker_update u = {.client_id = oa->client_id, .status = OMS_ST_ACCEPTED, .t_ns = 2};
+    CHECK_INT(oms_on_update(f.m, &u, &e), 0);
+    CHECK_INT(oa->status, OMS_ST_ACCEPTED);
+    oms_intent exit = fx_intent("BBB", OMS_SELL, 10);
+    exit.type = OMS_STOP;
+    exit.stop_price = 45 * 1000000LL;
+    const oms_order *ox = fx_submit(&f, &exit);
+    CHECK(ox != NULL);
+    tb_risk_tick(f.r, &f.cx);
+    CHECK_INT(oa->status, OMS_ST_PENDING_CANCEL);
+    CHECK_INT(ox->status, OMS_ST_ACCEPTED);
+    fx_free(&f);
+}
+
+TEST(kill_switch_engaged_before_a_restart_cancels_the_restored_book_at_the_first_tick)
+{
+    char dir[] = "/tmp/tb-kill-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    fx f;
+    tb_risk_cfg c = fx_cfg();
+    fx_init(&f, &c);
+    oms_intent a = fx_intent("AAA", OMS_BUY, 10);
+    const oms_order *oa = fx_submit(&f, &a);
+    CHECK(oa != NULL);
+    oms_order saved = *oa;
+    tb_err e;
+    tb_risk *r = tb_risk_new(&c, dir, &e);
+    CHECK_INT(tb_risk_kill(r, "repl", "halt", &e), 0);
+    tb_risk_free(r);
+    /* The restart, in the engine's order: gates (engaged from the file), then the order
+     * manager they act on, then its book from the journal. */
+    r = tb_risk_new(&c, dir, &e);
+    oms_config oc = {4096, 64, 4096, 20260107};
+    oms *m = oms_new(&oc, NULL);
+    broker fb = {&fx_vt, NULL};
+    oms_set_broker(m, fb);
+    tb_risk_attach(r, m);
+    CHECK_INT(oms_restore_order(m, &saved, &e), 0);
+    const oms_order *open[4];
+    CHECK_INT(oms_open_orders_all(m, open, 4), 1);
+    tb_gate_ctx cx = f.cx;
+    cx.oms = m;
+    tb_risk_tick(r, &cx);
+    CHECK_INT(oms_find(m, saved.client_id)->status, OMS_ST_PENDING_CANCEL);
+    tb_risk_clear(r, "repl", &e);
+    tb_risk_free(r);
+    oms_free(m);
+    fx_free(&f);
+    rmdir(dir);
+}

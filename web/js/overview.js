@@ -33,7 +33,8 @@ function status(s) {
   setText('broker-status', s.broker.status, ok(s.broker.connected));
   setText('broker-name', `${s.broker.name} · ${s.broker.state}`);
   setText('feed-status', s.feed.status, ok(s.feed.connected));
-  setText('feed-detail', `${s.feed.name} · ${s.feed.played.toLocaleString()} of ${s.feed.total.toLocaleString()} bars`);
+  setText('feed-detail', `${s.feed.name} · ${s.feed.played.toLocaleString()} of ${s.feed.total.toLocaleString()} bars`
+    + (s.catching_up ? ` · catching up to ${time(s.feed.catch_up_to)} (${s.feed.catch_up_bars.toLocaleString()} bars)` : ''));
   setText('sim-time', s.sim_time ? `market time ${time(s.sim_time)}` : '');
   const a = s.account || {};
   setText('equity', usd(a.equity));

@@ -1,0 +1,643 @@
+/*
+ * fake_broker.c - the misbehaving in-process broker of the simulation (fake_broker.h).
+ *
+ * The book: orders (found by client id through an open-addressing map), executions (each
+ * linked to its order's previous one), positions and cash per symbol. Updates to the engine go
+ * through a queue with a due step; a disconnect or the engine's crash empties it, and the orders
+ * whose updates were lost stay marked until a reconciliation reports them again.
+ */
+#include "fake_broker.h"
+#include "sim_rng.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fb_order {
+    char cid[OMS_CLIENT_ID_MAX + 1];
+    int sym, parent, tp, sl, last_exec;
+    oms_side side;
+    oms_type type;
+    oms_tif tif;
+    oms_leg leg;
+    oms_status st;
+    tb_qty qty, filled;
+    tb_money limit, stop;
+    int triggered;   /* a stop (or stop-limit) has been touched */
+    int sends;       /* submits of this client id that reached the broker */
+    int undelivered; /* updates made and not yet handed over (or lost) */
+    int live_slot;   /* index in live[], -1 when final */
+} fb_order;
+
+typedef struct fb_exec {
+    int order, prev, delivered;
+    tb_qty qty, cum;
+    tb_money price;
+    oms_status st; /* the order's status after it */
+    int64_t t_ns;
+} fb_exec;
+
+typedef struct fb_msg {
+    int64_t due;
+    int order, exec, dup;
+    oms_status st;
+    const char *reason;
+} fb_msg;
+
+typedef struct fb_sym {
+    char name[OMS_SYMBOL_MAX + 1];
+    tb_qty pos, undelivered;
+    tb_money last;
+} fb_sym;
+
+struct fake_broker {
+    fb_config c;
+    sim_rng rng;
+    broker_state state;
+    int64_t step, reconnect_at, disconnects, t_ns;
+    broker_update_fn fn;
+    void *fn_ud;
+    oms *m;
+    fb_order *o;
+    int no;
+    int *map; /* client id -> order index + 1; 0 empty */
+    uint32_t mapcap;
+    int *live, nlive;
+    fb_exec *x;
+    int nx;
+    int64_t delivered;
+    int max_sends, max_sends_order;
+    fb_msg *q;
+    int nq, capq;
+    fb_sym sym[FB_MAX_SYMBOLS];
+    int nsym;
+    tb_money cash;
+};
+
+static void trace(fake_broker *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include <stdarg.h>
+static void trace(fake_broker *b, const char *fmt, ...)
+{
+    if (!b->c.trace) return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    b->c.trace(b->c.ud, line);
+}
+
+static uint32_t hash_id(const char *s)
+{
+    return (uint32_t)sim_fnv(0xcbf29ce484222325ULL, s, strlen(s));
+}
+
+static int find(const fake_broker *b, const char *cid)
+{
+    for (uint32_t h = hash_id(cid) & (b->mapcap - 1);; h = (h + 1) & (b->mapcap - 1)) {
+        if (!b->map[h]) return -1;
+        if (strcmp(b->o[b->map[h] - 1].cid, cid) == 0) return b->map[h] - 1;
+    }
+}
+
+static int sym_index(fake_broker *b, const char *name)
+{
+    for (int i = 0; i < b->nsym; i++)
+        if (strcmp(b->sym[i].name, name) == 0) return i;
+    if (b->nsym == FB_MAX_SYMBOLS) return -1;
+    oms_strlcpy(b->sym[b->nsym].name, name, sizeof b->sym[0].name);
+    return b->nsym++;
+}
+
+static const char *exec_id(int x, char *buf, size_t n)
+{
+    snprintf(buf, n, "fx-%d", x);
+    return buf;
+}
+
+/* Queues an update (or loses it while the stream is down); the order stays marked until it is
+ * handed over or reconciled. */
+static void emit(fake_broker *b, int oi, int xi, oms_status st, const char *reason)
+{
+    b->o[oi].undelivered++;
+    if (b->state != BROKER_READY || !b->fn) return;
+    int copies = sim_pick(&b->rng, 100) < b->c.dup_pct ? 2 : 1;
+    for (int k = 0; k < copies; k++) {
+        if (b->nq == b->capq) {
+            b->capq = b->capq ? b->capq * 2 : 256;
+            b->q = realloc(b->q, (size_t)b->capq * sizeof *b->q);
+            if (!b->q) abort();
+        }
+        int late = sim_pick(&b->rng, 100) < b->c.late_pct;
+        int64_t due = b->step + (late ? 1 + sim_pick(&b->rng, b->c.max_delay) : 0);
+        b->q[b->nq++] = (fb_msg){due, oi, xi, k, st, reason};
+    }
+}
+
+/* Takes a final order off the working list (the last one moves into its slot). */
+static void unlive(fake_broker *b, int oi)
+{
+    fb_order *o = &b->o[oi];
+    if (o->live_slot < 0) return;
+    int last = b->live[--b->nlive];
+    b->live[o->live_slot] = last;
+    b->o[last].live_slot = o->live_slot;
+    o->live_slot = -1;
+}
+
+static void set_final(fake_broker *b, int oi, oms_status st, const char *reason)
+{
+    fb_order *o = &b->o[oi];
+    o->st = st;
+    if (oms_status_is_terminal(st)) unlive(b, oi);
+    trace(b, "broker %s %s%s%s", o->cid, oms_status_name(st), reason ? ": " : "",
+          reason ? reason : "");
+    emit(b, oi, -1, st, reason);
+}
+
+static int add_order(fake_broker *b, const oms_order *src, int parent)
+{
+    if (b->no == b->c.max_orders) return -1;
+    int oi = b->no++;
+    fb_order *o = &b->o[oi];
+    memset(o, 0, sizeof *o);
+    oms_strlcpy(o->cid, src->client_id, sizeof o->cid);
+    o->sym = sym_index(b, src->symbol);
+    o->parent = parent, o->tp = o->sl = o->last_exec = -1;
+    o->side = src->side, o->type = src->type, o->tif = src->tif, o->leg = src->leg;
+    o->qty = src->qty, o->limit = src->limit_price, o->stop = src->stop_price;
+    o->st = src->leg != OMS_LEG_NONE ? OMS_ST_HELD : OMS_ST_ACCEPTED;
+    o->live_slot = b->nlive;
+    b->live[b->nlive++] = oi;
+    uint32_t h = hash_id(o->cid) & (b->mapcap - 1);
+    while (b->map[h]) h = (h + 1) & (b->mapcap - 1);
+    b->map[h] = oi + 1;
+    return oi;
+}
+
+/* What an adapter's lookup by client id answers for an order the broker never got (a refused
+ * replace's new order, a cancel of an order that never arrived): "not found", reported rejected
+ * (core/broker/alpaca.c does the same). Booked final, so reconciliation reports it too. */
+static void not_found(fake_broker *b, const oms_order *src)
+{
+    if (find(b, src->client_id) >= 0) return;
+    int oi = add_order(b, src, -1);
+    if (oi < 0) return;
+    trace(b, "broker lookup %s: not found", src->client_id);
+    set_final(b, oi, OMS_ST_REJECTED, "never reached the broker");
+}
+
+/* --- the vtable -------------------------------------------------------------------------- */
+
+static int v_connect(void *self, tb_err *e)
+{
+    fake_broker *b = self;
+    b->state = BROKER_CONNECTING; /* ready once the simulator reconciles */
+    return 0;
+}
+
+static int v_disconnect(void *self, tb_err *e)
+{
+    ((fake_broker *)self)->state = BROKER_DISCONNECTED;
+    return 0;
+}
+
+static broker_state v_state(void *self)
+{
+    return ((fake_broker *)self)->state;
+}
+
+static int v_submit(void *self, const broker_submit_req *r, tb_err *e)
+{
+    fake_broker *b = self;
+    if (b->state != BROKER_READY) return tb_errf(e, "fake: not connected");
+    int old = find(b, r->order->client_id);
+    if (old >= 0) {
+        if (++b->o[old].sends > b->max_sends) {
+            b->max_sends = b->o[old].sends;
+            b->max_sends_order = old;
+        }
+        trace(b, "broker resend %s (send %d)", r->order->client_id, b->o[old].sends);
+        return tb_errf(e, "fake: client order id %s already exists", r->order->client_id);
+    }
+    if (b->c.on_submit) b->c.on_submit(b->c.ud, r);
+    int oi = add_order(b, r->order, -1);
+    if (oi < 0) return tb_errf(e, "fake: order book full");
+    b->o[oi].sends = 1;
+    if (r->take_profit && r->stop_loss) {
+        int tp = add_order(b, r->take_profit, oi), sl = add_order(b, r->stop_loss, oi);
+        if (tp < 0 || sl < 0) return tb_errf(e, "fake: order book full");
+        b->o[oi].tp = tp, b->o[oi].sl = sl;
+    }
+    const oms_order *o = r->order;
+    trace(b, "broker submit %s %s %s %s %lld limit=%lld stop=%lld%s", o->client_id, o->strategy,
+          oms_side_name(o->side), oms_type_name(o->type), (long long)o->qty,
+          (long long)o->limit_price, (long long)o->stop_price, r->take_profit ? " bracket" : "");
+    if (sim_chance(&b->rng, b->c.reject_pm)) {
+        set_final(b, oi, OMS_ST_REJECTED, "insufficient buying power (simulated)");
+        if (b->o[oi].tp >= 0) {
+            set_final(b, b->o[oi].tp, OMS_ST_REJECTED, "parent rejected");
+            set_final(b, b->o[oi].sl, OMS_ST_REJECTED, "parent rejected");
+        }
+        return 0;
+    }
+    if (sim_chance(&b->rng, b->c.timeout_pm)) { /* it is working; the answer was lost */
+        trace(b, "broker timeout %s", o->client_id);
+        emit(b, oi, -1, OMS_ST_ACCEPTED, NULL); /* what the adapter's lookup finds, later */
+        return tb_errf(e, "fake: timeout (the order may have reached the broker)");
+    }
+    emit(b, oi, -1, OMS_ST_ACCEPTED, NULL);
+    return 0;
+}
+
+static void cancel_legs(fake_broker *b, int oi, const char *why)
+{
+    int legs[2] = {b->o[oi].tp, b->o[oi].sl};
+    for (int i = 0; i < 2; i++)
+        if (legs[i] >= 0 && b->o[legs[i]].live_slot >= 0)
+            set_final(b, legs[i], OMS_ST_CANCELED, why);
+}
+
+static int v_cancel(void *self, const oms_order *oo, tb_err *e)
+{
+    fake_broker *b = self;
+    if (b->state != BROKER_READY) return tb_errf(e, "fake: not connected");
+    int oi = find(b, oo->client_id);
+    if (oi < 0) not_found(b, oo);
+    if (oi < 0 || b->o[oi].live_slot < 0)
+        return tb_errf(e, "fake: order %s is not working", oo->client_id);
+    set_final(b, oi, OMS_ST_CANCELED, "canceled by request");
+    cancel_legs(b, oi, "parent canceled");
+    return 0;
+}
+
+static int v_replace(void *self, const broker_replace_req *r, tb_err *e)
+{
+    fake_broker *b = self;
+    if (b->state != BROKER_READY) return tb_errf(e, "fake: not connected");
+    int oi = find(b, r->old_order->client_id);
+    if (oi < 0 || b->o[oi].live_slot < 0 || b->o[oi].leg != OMS_LEG_NONE || b->o[oi].tp >= 0) {
+        not_found(b, r->new_order);
+        return tb_errf(e, "fake: order %s cannot be replaced", r->old_order->client_id);
+    }
+    if (find(b, r->new_order->client_id) >= 0)
+        return tb_errf(e, "fake: client order id %s already exists", r->new_order->client_id);
+    set_final(b, oi, OMS_ST_REPLACED, NULL);
+    int ni = add_order(b, r->new_order, -1);
+    if (ni < 0) return tb_errf(e, "fake: order book full");
+    b->o[ni].sends = 1;
+    trace(b, "broker replace %s -> %s qty=%lld limit=%lld", r->old_order->client_id,
+          r->new_order->client_id, (long long)r->new_order->qty,
+          (long long)r->new_order->limit_price);
+    emit(b, ni, -1, OMS_ST_ACCEPTED, NULL);
+    return 0;
+}
+
+static int v_positions(void *self, broker_position *out, int cap, int *n, tb_err *e)
+{
+    fake_broker *b = self;
+    int k = 0;
+    for (int i = 0; i < b->nsym; i++) {
+        if (!b->sym[i].pos) continue;
+        if (k == cap) return tb_errf(e, "fake: more than %d positions", cap);
+        oms_strlcpy(out[k].symbol, b->sym[i].name, sizeof out[k].symbol);
+        out[k].qty = b->sym[i].pos;
+        out[k].avg_price = b->sym[i].last;
+        k++;
+    }
+    *n = k;
+    return 0;
+}
+
+static int v_account(void *self, broker_account *out, tb_err *e)
+{
+    fake_broker *b = self;
+    tb_money value = 0, gross = 0;
+    for (int i = 0; i < b->nsym; i++) {
+        tb_money v = b->sym[i].pos * b->sym[i].last;
+        value += v;
+        gross += v < 0 ? -v : v;
+    }
+    out->has = BROKER_HAS_CASH | BROKER_HAS_EQUITY | BROKER_HAS_BUYING_POWER;
+    out->cash = b->cash;
+    out->equity = b->cash + value;
+    out->buying_power = 2 * out->equity - gross > 0 ? 2 * out->equity - gross : 0;
+    return 0;
+}
+
+static void v_set_update(void *self, broker_update_fn fn, void *ud)
+{
+    fake_broker *b = self;
+    b->fn = fn, b->fn_ud = ud;
+}
+
+/* not_ready NULL: ready exactly when the state is BROKER_READY (broker.h). */
+static const broker_vtable fb_vt = {"fake",    v_connect,    v_disconnect, v_state,
+                                    v_submit,  v_cancel,     v_replace,    v_positions,
+                                    v_account, v_set_update, NULL};
+
+broker fb_broker(fake_broker *b)
+{
+    return (broker){&fb_vt, b};
+}
+
+/* --- life ------------------------------------------------------------------------------------ */
+
+fake_broker *fb_new(const fb_config *c, tb_err *e)
+{
+    fake_broker *b = calloc(1, sizeof *b);
+    if (!b) {
+        tb_errf(e, "fake broker: out of memory");
+        return NULL;
+    }
+    b->c = *c;
+    if (b->c.max_delay < 1) b->c.max_delay = 1;
+    b->rng = sim_stream(c->seed, 2);
+    b->mapcap = 1;
+    while (b->mapcap < (uint32_t)c->max_orders * 2) b->mapcap <<= 1;
+    b->o = malloc((size_t)c->max_orders * sizeof *b->o);
+    b->live = malloc((size_t)c->max_orders * sizeof *b->live);
+    b->map = calloc(b->mapcap, sizeof *b->map);
+    b->x = malloc((size_t)c->max_execs * sizeof *b->x);
+    b->cash = c->cash;
+    b->max_sends = 1;
+    if (!b->o || !b->live || !b->map || !b->x) {
+        fb_free(b);
+        tb_errf(e, "fake broker: out of memory");
+        return NULL;
+    }
+    return b;
+}
+
+void fb_free(fake_broker *b)
+{
+    if (!b) return;
+    free(b->o), free(b->live), free(b->map), free(b->x), free(b->q);
+    free(b);
+}
+
+void fb_attach(fake_broker *b, oms *m)
+{
+    b->m = m;
+}
+
+void fb_crash(fake_broker *b)
+{
+    b->m = NULL;
+    b->fn = NULL;
+    b->nq = 0; /* in flight on the dead socket */
+    b->state = BROKER_DISCONNECTED;
+}
+
+/* --- delivery ------------------------------------------------------------------------------ */
+
+static void hand_over(fake_broker *b, int oi, int xi, oms_status st, const char *reason, int dup)
+{
+    fb_order *o = &b->o[oi];
+    char xid[32];
+    broker_update u = {.client_id = o->cid, .status = st, .reason = reason, .t_ns = b->t_ns};
+    if (xi >= 0) {
+        fb_exec *x = &b->x[xi];
+        u.has_exec = 1;
+        u.exec_id = exec_id(xi, xid, sizeof xid);
+        u.exec_qty = x->qty, u.exec_price = x->price, u.cum_qty = x->cum, u.t_ns = x->t_ns;
+        if (!x->delivered) {
+            x->delivered = 1;
+            b->delivered++;
+            b->sym[o->sym].undelivered -= o->side == OMS_BUY ? x->qty : -x->qty;
+        }
+    }
+    trace(b, "deliver %s %s%s%s%s", o->cid, oms_status_name(st), xi >= 0 ? " exec " : "",
+          xi >= 0 ? xid : "", dup ? " (copy)" : "");
+    if (xi >= 0 && xi + 1 == b->c.lose_exec) return;
+    if (b->fn) b->fn(b->fn_ud, &u);
+}
+
+int fb_deliver(fake_broker *b, int64_t step, int max)
+{
+    b->step = step;
+    int done = 0;
+    for (;;) {
+        int i = 0;
+        while (i < b->nq && b->q[i].due > step) i++;
+        if (i == b->nq) return 0;
+        if (done == max) break;
+        fb_msg msg = b->q[i];
+        memmove(&b->q[i], &b->q[i + 1], (size_t)(b->nq - i - 1) * sizeof *b->q);
+        b->nq--;
+        if (!msg.dup && b->o[msg.order].undelivered > 0) b->o[msg.order].undelivered--;
+        hand_over(b, msg.order, msg.exec, msg.st, msg.reason, msg.dup);
+        done++;
+    }
+    int due = 0;
+    for (int i = 0; i < b->nq; i++) due += b->q[i].due <= step;
+    return due;
+}
+
+void fb_reconcile(fake_broker *b)
+{
+    b->state = BROKER_SYNCING;
+    b->nq = 0; /* what is queued is reported again below */
+    trace(b, "reconcile");
+    int n = b->no;
+    for (int oi = 0; oi < n && b->fn; oi++) {
+        fb_order *o = &b->o[oi];
+        if (!o->undelivered && o->live_slot < 0) continue;
+        int xs[512], k = 0;
+        for (int xi = o->last_exec; xi >= 0 && k < 512; xi = b->x[xi].prev) xs[k++] = xi;
+        while (k > 0) {
+            int xi = xs[--k];
+            hand_over(b, oi, xi, b->x[xi].st, NULL, 0);
+        }
+        hand_over(b, oi, -1, b->o[oi].st, NULL, 0);
+        b->o[oi].undelivered = 0;
+    }
+    /* Orders the engine has open that never reached the broker. */
+    if (b->m && b->fn) {
+        const oms_order *open[2048];
+        int no = oms_open_orders_all(b->m, open, 2048);
+        static char ids[2048][OMS_CLIENT_ID_MAX + 1];
+        for (int i = 0; i < no && i < 2048; i++) oms_strlcpy(ids[i], open[i]->client_id, 129);
+        for (int i = 0; i < no && i < 2048; i++) {
+            if (find(b, ids[i]) >= 0) continue;
+            broker_update u = {.client_id = ids[i],
+                               .status = OMS_ST_REJECTED,
+                               .reason = "not found at the broker",
+                               .t_ns = b->t_ns};
+            trace(b, "reconcile unknown %s: rejected", ids[i]);
+            b->fn(b->fn_ud, &u);
+        }
+    }
+    b->state = b->fn ? BROKER_READY : BROKER_DISCONNECTED;
+}
+
+void fb_tick(fake_broker *b, int64_t step)
+{
+    b->step = step;
+    if (b->state == BROKER_READY && sim_chance(&b->rng, b->c.disconnect_pm)) {
+        b->state = BROKER_DISCONNECTED;
+        b->nq = 0;
+        b->reconnect_at = step + 1 + sim_pick(&b->rng, 20);
+        b->disconnects++;
+        trace(b, "broker disconnected until step %lld", (long long)b->reconnect_at);
+    } else if (b->state == BROKER_DISCONNECTED && b->fn && step >= b->reconnect_at) {
+        fb_reconcile(b);
+    }
+}
+
+/* --- matching -------------------------------------------------------------------------------- */
+
+static int marketable(fb_order *o, tb_money px)
+{
+    int buy = o->side == OMS_BUY;
+    if ((o->type == OMS_STOP || o->type == OMS_STOP_LIMIT) && !o->triggered)
+        o->triggered = buy ? px >= o->stop : px <= o->stop;
+    switch (o->type) {
+    case OMS_MARKET: return 1;
+    case OMS_STOP: return o->triggered;
+    case OMS_LIMIT: return buy ? px <= o->limit : px >= o->limit;
+    case OMS_STOP_LIMIT: return o->triggered && (buy ? px <= o->limit : px >= o->limit);
+    }
+    return 0;
+}
+
+/* What may still trade: a bracket leg shares what its parent bought with its sibling (OCO). */
+static tb_qty remaining(const fake_broker *b, const fb_order *o)
+{
+    tb_qty r = o->qty - o->filled;
+    if (o->parent < 0) return r;
+    const fb_order *p = &b->o[o->parent];
+    tb_qty oco = p->filled - b->o[p->tp].filled - b->o[p->sl].filled;
+    return oco < r ? oco : r;
+}
+
+static void trade(fake_broker *b, int oi, tb_qty q, tb_money px)
+{
+    fb_order *o = &b->o[oi];
+    if (b->nx == b->c.max_execs) return;
+    int xi = b->nx++;
+    o->filled += q;
+    tb_qty sq = o->side == OMS_BUY ? q : -q;
+    b->sym[o->sym].pos += sq;
+    b->sym[o->sym].undelivered += sq;
+    b->cash -= sq * px;
+    int done = o->filled == o->qty;
+    b->x[xi] = (fb_exec){
+        oi,     o->last_exec, 0, q, o->filled, px, done ? OMS_ST_FILLED : OMS_ST_PARTIALLY_FILLED,
+        b->t_ns};
+    o->last_exec = xi;
+    o->st = b->x[xi].st;
+    char xid[32];
+    trace(b, "broker fill %s %s %lld @ %lld cum %lld", o->cid, exec_id(xi, xid, sizeof xid),
+          (long long)q, (long long)px, (long long)o->filled);
+    emit(b, oi, xi, o->st, NULL);
+    if (done) unlive(b, oi);
+}
+
+/* After a trade: a filled parent activates its legs; a leg that used up the position ends both. */
+static void after_trade(fake_broker *b, int oi)
+{
+    fb_order *o = &b->o[oi];
+    if (o->tp >= 0 && o->st == OMS_ST_FILLED) {
+        int legs[2] = {o->tp, o->sl};
+        for (int i = 0; i < 2; i++)
+            if (b->o[legs[i]].st == OMS_ST_HELD) {
+                b->o[legs[i]].st = OMS_ST_ACCEPTED;
+                trace(b, "broker %s accepted (parent filled)", b->o[legs[i]].cid);
+                emit(b, legs[i], -1, OMS_ST_ACCEPTED, NULL);
+            }
+    }
+    if (o->parent >= 0 && remaining(b, o) == 0) {
+        const fb_order *p = &b->o[o->parent];
+        int legs[2] = {p->tp, p->sl};
+        for (int i = 0; i < 2; i++)
+            if (b->o[legs[i]].live_slot >= 0)
+                set_final(b, legs[i], OMS_ST_CANCELED, "one-cancels-other");
+    }
+}
+
+void fb_market(fake_broker *b, const char *symbol, tb_money price, int64_t step, int64_t t_ns)
+{
+    b->step = step, b->t_ns = t_ns;
+    int s = sym_index(b, symbol);
+    if (s < 0) return;
+    b->sym[s].last = price;
+    for (int i = 0; i < b->nlive; i++) {
+        int oi = b->live[i];
+        fb_order *o = &b->o[oi];
+        if (o->sym != s || o->st == OMS_ST_HELD || !marketable(o, price)) continue;
+        if (sim_pick(&b->rng, 100) >= b->c.fill_pct) continue;
+        tb_qty r = remaining(b, o);
+        if (r <= 0) continue;
+        tb_qty q = r > 1 && sim_pick(&b->rng, 100) < b->c.partial_pct
+                       ? 1 + sim_pick(&b->rng, (int)r - 1)
+                       : r;
+        tb_money px = o->type == OMS_LIMIT || o->type == OMS_STOP_LIMIT ? o->limit : price;
+        int slot = o->live_slot;
+        trade(b, oi, q, px);
+        after_trade(b, oi);
+        if (o->live_slot != slot) i--; /* it left the list: the slot holds another order now */
+    }
+}
+
+void fb_end_session(fake_broker *b, int64_t step)
+{
+    b->step = step;
+    for (int i = b->nlive - 1; i >= 0; i--) {
+        if (i >= b->nlive) continue;
+        int oi = b->live[i];
+        if (b->o[oi].tif != OMS_TIF_GTC) set_final(b, oi, OMS_ST_EXPIRED, "day order expired");
+    }
+}
+
+/* --- what only the broker knows ------------------------------------------------------------- */
+
+broker_state fb_state(const fake_broker *b)
+{
+    return b->state;
+}
+
+static const fb_sym *sym_get(const fake_broker *b, const char *symbol)
+{
+    for (int i = 0; i < b->nsym; i++)
+        if (strcmp(b->sym[i].name, symbol) == 0) return &b->sym[i];
+    return NULL;
+}
+
+tb_qty fb_position(const fake_broker *b, const char *symbol)
+{
+    const fb_sym *s = sym_get(b, symbol);
+    return s ? s->pos : 0;
+}
+
+tb_qty fb_undelivered_qty(const fake_broker *b, const char *symbol)
+{
+    const fb_sym *s = sym_get(b, symbol);
+    return s ? s->undelivered : 0;
+}
+
+int64_t fb_execs_delivered(const fake_broker *b)
+{
+    return b->delivered;
+}
+
+int64_t fb_execs_total(const fake_broker *b)
+{
+    return b->nx;
+}
+
+int fb_max_sends(const fake_broker *b, const char **client_id)
+{
+    if (client_id) *client_id = b->max_sends ? b->o[b->max_sends_order].cid : "";
+    return b->max_sends;
+}
+
+int64_t fb_orders(const fake_broker *b)
+{
+    return b->no;
+}
+
+int64_t fb_disconnects(const fake_broker *b)
+{
+    return b->disconnects;
+}
