@@ -19,7 +19,11 @@ for part in 0 1; do
   args=(--strategy "$TB_SOURCE_DIR/strategies/rsi_macd_reversal.lua")
   for f in "${cases[@]:$((part * half)):$half}"; do args+=(--strategy "$f"); done
   t0=$(date +%s%N)
-  "$TRADEBOT" backtest --home "$H" --days 1 "${args[@]}" >"$H/bt$part.out" 2>"$H/bt$part.err" || bt_ok=0
+  rc=0
+  "$TRADEBOT" backtest --home "$H" --days 1 "${args[@]}" >"$H/bt$part.out" 2>"$H/bt$part.err" || rc=$?
+  # The run completes with its report; a strategy disabled on the way makes the status 1.
+  grep -q '^trades ' "$H/bt$part.out" || { echo "  backtest part $part: no report (status $rc)"; bt_ok=0; }
+  [ $rc -eq 0 ] || grep -q 'was disabled during the run' "$H/bt$part.err" || bt_ok=0
   echo "backtest part $part: $(( ($(date +%s%N) - t0) / 1000000 )) ms"
   for f in "${cases[@]:$((part * half)):$half}"; do
     p=$(pattern_of "$f")
