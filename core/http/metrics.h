@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 
+#define TB_METRICS_POS_MAX 256 /* positions exported (non-zero ones) */
+
 typedef struct tb_metrics_snap {
     /* process */
     double cpu_seconds, rss_bytes, vsize_bytes, start_time_seconds, open_fds;
@@ -62,6 +64,23 @@ typedef struct tb_metrics_snap {
         double confidence;
     } ml_conf[64];
     int nml_conf;
+    /* operations (http/dash_ops.c): the daily loss halt, broker reconciliation differences,
+     * Healer directives awaiting approval (-1: unreadable) and the home's file system */
+    int has_daily_loss, daily_loss_halted;
+    int has_reconcile;
+    uint64_t reconcile_differences;
+    int healer_pending;
+    int has_disk;
+    double disk_free_bytes, disk_size_bytes;
+    /* positions: the account's net per symbol (strategy "") and each strategy's own */
+    struct {
+        char symbol[16];
+        char strategy[32];
+        double qty;
+    } pos[TB_METRICS_POS_MAX];
+    int npos;
+    uint64_t invariant_violations; /* account position != sum of strategy positions */
+    uint64_t unallowed_shorts;     /* a strategy left short that may not be */
 } tb_metrics_snap;
 
 /* Fills cpu, rss, vsize, start time and open fds of this process from /proc/self. */

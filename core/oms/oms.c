@@ -370,6 +370,11 @@ static void sanitize(char *dst, size_t cap, const char *src)
             *p = '_';
 }
 
+void oms_strategy_key(const char *name, char *out, size_t cap)
+{
+    sanitize(out, cap < OMS_STRATEGY_MAX + 1 ? cap : OMS_STRATEGY_MAX + 1, name);
+}
+
 /* 0, -1 with e, or OMS_JOURNAL_BUSY with e. */
 static int journal_orders(oms *m, const oms_order *const *os, int n, tb_err *e)
 {

@@ -200,6 +200,10 @@ int oms_positions(const oms *m, const oms_position **out, int cap);
  * The engine's own orders carry the strategy whose position they close ("session end: flatten").
  */
 
+/* The name a strategy's orders carry (and its positions are kept under): the configured name
+ * reduced to [A-Za-z0-9_.] and OMS_STRATEGY_MAX characters, as in client ids. */
+void oms_strategy_key(const char *name, char *out, size_t cap);
+
 /* The strategy's own filled position of a symbol (0 if none). */
 tb_qty oms_strategy_qty(const oms *m, const char *strategy, const char *symbol);
 

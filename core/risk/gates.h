@@ -121,6 +121,9 @@ int tb_risk_kill(tb_risk *r, const char *who, const char *reason, tb_err *e);
 /* Clears it (removes the flag file). */
 int tb_risk_clear(tb_risk *r, const char *who, tb_err *e);
 
+/* 1 while the daily loss limit halts entries in session_day (the day it was hit). */
+int tb_risk_daily_loss_hit(const tb_risk *r, int32_t session_day);
+
 typedef struct tb_risk_kill_state {
     int engaged;
     char who[32], reason[128];
