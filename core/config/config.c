@@ -287,6 +287,7 @@ static const cf_field ml_fields[] = {
     {"eta", CF_NUM, OFF(ml.eta), 0.001, 1, NULL, NULL, 0, 0, 0, NULL},
     {"folds", CF_INT, OFF(ml.folds), 1, 10, NULL, NULL, 0, 0, 0, NULL},
     {"min_rows", CF_INT, OFF(ml.min_rows), 10, 1e9, NULL, NULL, 0, 0, 0, NULL},
+    {"min_auc", CF_NUM, OFF(ml.min_auc), 0, 1, NULL, NULL, 0, 0, 0, NULL},
     END,
 };
 

@@ -190,6 +190,7 @@ typedef struct tb_config {
         double poll_seconds;           /* how often the engine looks at ml_db/models/current */
         int64_t train_rounds, max_depth, folds, min_rows;
         double eta;
+        double min_auc; /* a new model's walk-forward AUC floor for going into service */
     } ml;
     struct {
         int64_t sessions;       /* the window the rules look back over (stagnation: no trades) */
