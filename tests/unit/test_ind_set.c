@@ -90,6 +90,29 @@ TEST(set_rejects_a_bar_with_nan_and_keeps_going)
     series_free(&s);
 }
 
+/* Every one of the six arguments is checked, for NaN and both infinities, and extreme finite
+ * values are not refused. */
+TEST(set_rejects_non_finite_in_any_argument)
+{
+    ind_set_params p;
+    ind_set_defaults(&p);
+    ind_set *set = ind_set_new(&p);
+    const double bad[3] = {NAN, INFINITY, -INFINITY};
+    unsigned long want = 0;
+    for (int arg = 0; arg < 6; arg++)
+        for (int k = 0; k < 3; k++) {
+            double a[6] = {10, 11, 9, 10, 500, 1};
+            a[arg] = bad[k];
+            CHECK_INT(ind_set_update(set, a[0], a[1], a[2], a[3], a[4], a[5]), IND_EINPUT);
+            CHECK_INT(ind_set_rejected(set), ++want);
+        }
+    CHECK_INT(ind_set_bars(set), 0);
+    CHECK(ind_set_update(set, 1e308, 1.7e308, 1e-308, 1e308, 1.7e308, -1.7e308) >= 0);
+    CHECK_INT(ind_set_rejected(set), want);
+    CHECK_INT(ind_set_bars(set), 1);
+    ind_set_free(set);
+}
+
 TEST(set_accessors_by_name)
 {
     CHECK_INT(ind_set_find("rsi"), IND_SET_RSI);
