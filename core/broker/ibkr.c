@@ -350,6 +350,10 @@ ibkr *ibkr_new(const ibkr_opts *o, tb_err *e)
         return NULL;
     }
     a->st.last_order_id = o->last_order_id;
+    if (ibk_unknown_init(a, e) != 0) {
+        free(a);
+        return NULL;
+    }
     oms_set_broker(o->oms, ibkr_broker(a));
     return a;
 }
@@ -376,6 +380,7 @@ void ibkr_free(ibkr *a)
     if (a->conn) ibkr_conn_set_tap(a->conn, NULL); /* no state callbacks into the feed now */
     ibkr_conn_free(a->conn);
     if (a->reconcile_timer) event_free(a->reconcile_timer);
+    ibk_unknown_free(a);
     free(a);
 }
 
