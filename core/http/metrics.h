@@ -39,6 +39,9 @@ typedef struct tb_metrics_snap {
     const char *broker;
     int broker_connected;
     uint64_t order_polls, order_polls_learned, order_stream_reconnects; /* order watchdog */
+    /* the IB send queue (broker/ibkr_pace.h): depth now, written, paced (waited), dropped */
+    int has_send_queue;
+    uint64_t sendq_depth, sendq_max, sendq_sent, sendq_delayed, sendq_dropped;
     /* the HTTP clients (broker's and feed's): retries with backoff, 429s, rate-limit waits */
     uint64_t http_retries, http_429, http_throttled;
     int has_feed_http; /* a live feed with its own client */
