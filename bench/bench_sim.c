@@ -4,6 +4,7 @@
  *
  *   bench_sim [SEEDS] [STEPS] [CHECKS]      defaults: 10 seeds x 10000 steps, checks "all"
  *   SIM_SEED=N SIM_STEPS=M [SIM_TRACE=1] [SIM_CHECKS=1,5] bench_sim    replays one seed
+ *   SIM_PAPER=1: the engine's paper broker instead of the misbehaving one
  *
  * Seeds run from SIM_FIRST_SEED (default 1). A violation prints its seed, step and invariant;
  * the exit status is 1 when a checked invariant was violated.
@@ -39,8 +40,12 @@ int main(int argc, char **argv)
     uint64_t first = strtoull(one ? one : env_or("SIM_FIRST_SEED", "1"), NULL, 10);
     int64_t t0 = tb_clock_mono_ns(), total = 0, bad = 0, seen[5] = {0};
     for (int i = 0; i < seeds; i++) {
-        sim_cfg c = {
-            .seed = first + (uint64_t)i, .steps = steps, .checks = checks, .print_trace = tr};
+        sim_cfg c = {.seed = first + (uint64_t)i,
+                     .steps = steps,
+                     .checks = checks,
+                     .print_trace = tr,
+                     .risk_files = atoi(env_or("SIM_RISK_FILES", "0")),
+                     .paper = atoi(env_or("SIM_PAPER", "0"))};
         sim_result r;
         tb_err e;
         if (sim_run(&c, &r, &e) != 0) {

@@ -127,6 +127,8 @@ int cmd_features(int argc, char **argv)
         fprintf(stderr, "tradebot features: %s (run `tradebot candidates` first)\n", e.msg);
         return 1;
     }
+    for (int i = 0; i < set.nbad && i < TB_CAND_BAD_MSGS; i++)
+        fprintf(stderr, "tradebot features: candidate row refused: %s\n", set.bad[i]);
     tb_config cfg;
     tb_config_errors errs;
     if (tb_config_load(tb_home_path(path, sizeof path, TB_CONFIG_PATH), 1, &cfg, &errs) != 0) {

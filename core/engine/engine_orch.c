@@ -33,9 +33,15 @@ static void load_candidates(tb_engine_orch *eo, int64_t mtime)
     eo->cands = set;
     eo->cand_loaded_ns = mtime;
     char ts[40], day[16];
-    TB_INFO("candidates", "candidates loaded: count=%d file_time=%s date=%s generated_at=%s",
-            set->n, tb_clock_fmt_utc(mtime, ts, sizeof ts), tb_date_fmt(set->date, day, sizeof day),
-            set->generated_at);
+    TB_INFO("candidates",
+            "candidates loaded: count=%d file_time=%s date=%s generated_at=%s refused=%d", set->n,
+            tb_clock_fmt_utc(mtime, ts, sizeof ts), tb_date_fmt(set->date, day, sizeof day),
+            set->generated_at, set->nbad);
+    for (int i = 0; i < set->nbad && i < TB_CAND_BAD_MSGS; i++)
+        TB_WARN("candidates", "candidate row refused: %s", set->bad[i]);
+    if (set->nbad > TB_CAND_BAD_MSGS)
+        TB_WARN("candidates", "... and %d more candidate rows refused",
+                set->nbad - TB_CAND_BAD_MSGS);
 }
 
 static void poll_cb(evutil_socket_t fd, short what, void *arg)

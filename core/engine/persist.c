@@ -80,7 +80,10 @@ static int j_save_fill(void *ud, const oms_order *o, const oms_exec *x, const om
     int old = wait_begin(en);
     int rc = en->runner.trader ? save_cursor(en, e) : 0;
     if (rc == 0) rc = en->inner.save_fill(en->inner.ud, o, x, p, sp, dt, e);
-    return wait_end(en, old, rc);
+    rc = wait_end(en, old, rc);
+    /* Committed: data/pdt_state.json shows it now, not at the next bar (a stop may come first). */
+    if (rc == 0 && dt && en->risk) tb_risk_dt_recorded(en->risk, dt);
+    return rc;
 }
 
 static int j_fill_commission(void *ud, const char *exec_id, tb_money *out, tb_err *e)
@@ -115,21 +118,6 @@ void tb_persist_save_states(tb_engine *en)
     flush_states(en);
 }
 
-/* Cash is what the fills say it is: initial cash, minus buys, plus sells, minus commissions. */
-static int cash_from_fills(tb_engine *en, tb_money initial, tb_money *out, tb_err *e)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(en->db->h,
-                           "SELECT COALESCE(SUM(CASE side WHEN 'buy' THEN -qty * price"
-                           " ELSE qty * price END - COALESCE(commission, 0)), 0) FROM oms_fills",
-                           -1, &st, NULL) != SQLITE_OK)
-        return tb_errf(e, "oms_fills: %s", sqlite3_errmsg(en->db->h));
-    int rc = sqlite3_step(st);
-    *out = initial + (rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : tb_errf(e, "oms_fills: %s", sqlite3_errmsg(en->db->h));
-}
-
 int tb_persist_restore(tb_engine *en, tb_err *e)
 {
     oms *m = tb_trader_oms(en->runner.trader);
@@ -141,7 +129,7 @@ int tb_persist_restore(tb_engine *en, tb_err *e)
      * broker keeps its own, and the adapter reconciles with it when it connects. */
     tb_money cash = 0;
     int canceled = 0, is_paper = strcmp(en->cfg.broker, "paper") == 0;
-    if (is_paper && cash_from_fills(en, en->runner.o.initial_cash, &cash, e) != 0) {
+    if (is_paper && oms_store_cash(en->ostore, en->runner.o.initial_cash, &cash, e) != 0) {
         free(cursor);
         return -1;
     }

@@ -192,25 +192,47 @@ void tb_api_get_account(const tb_http_req *q)
     tb_http_reply_json(q->r, 200, account(q->ud));
 }
 
+/* A position as the API shows it, marked to the last price. */
+static json_t *position_json(tb_trader *t, const oms_position *p)
+{
+    double last = tb_trader_last_price_of(t, p->symbol);
+    double upl =
+        isfinite(last)
+            ? (last * (double)p->qty - (p->qty > 0 ? 1 : -1) * tb_money_to_double(p->cost_basis))
+            : NAN;
+    return json_pack("{s:s, s:I, s:o, s:o, s:o, s:o}", "symbol", p->symbol, "qty",
+                     (json_int_t)p->qty, "avg_price", money(p->avg_price), "last", num(last),
+                     "unrealized_pnl", num(upl), "realized_pnl", money(p->realized_pnl));
+}
+
+/* The account's net position per symbol, each with "strategies": the owners' own positions
+ * (they sum to the net). A symbol is listed while the account or any strategy holds shares. */
 void tb_api_get_positions(const tb_http_req *q)
 {
     tb_dashboard *d = q->ud;
     json_t *arr = json_array();
     tb_trader *t = TRADER(d);
-    const oms_position *ps[4096];
-    int n = t ? oms_positions(tb_trader_oms(t), ps, 4096) : 0;
+    oms *m = t ? tb_trader_oms(t) : NULL;
+    const oms_position *ps[4096], *own[64];
+    const char *names[64];
+    int n = m ? oms_positions(m, ps, 4096) : 0;
     for (int i = 0; i < n && i < 4096; i++) {
-        if (ps[i]->qty == 0) continue;
-        double last = tb_trader_last_price_of(t, ps[i]->symbol);
-        double upl = isfinite(last)
-                         ? (last * (double)ps[i]->qty -
-                            (ps[i]->qty > 0 ? 1 : -1) * tb_money_to_double(ps[i]->cost_basis))
-                         : NAN;
-        json_array_append_new(arr, json_pack("{s:s, s:I, s:o, s:o, s:o, s:o}", "symbol",
-                                             ps[i]->symbol, "qty", (json_int_t)ps[i]->qty,
-                                             "avg_price", money(ps[i]->avg_price), "last",
-                                             num(last), "unrealized_pnl", num(upl), "realized_pnl",
-                                             money(ps[i]->realized_pnl)));
+        int k = oms_symbol_strategies(m, ps[i]->symbol, names, own, 64), held = ps[i]->qty != 0;
+        json_t *by = json_array();
+        for (int j = 0; j < k && j < 64; j++) {
+            if (!own[j]->qty) continue;
+            held = 1;
+            json_t *sj = position_json(t, own[j]);
+            json_object_set_new(sj, "strategy", json_string(names[j]));
+            json_array_append_new(by, sj);
+        }
+        if (!held) {
+            json_decref(by);
+            continue;
+        }
+        json_t *pj = position_json(t, ps[i]);
+        json_object_set_new(pj, "strategies", by);
+        json_array_append_new(arr, pj);
     }
     tb_http_reply_json(q->r, 200, arr);
 }

@@ -4,6 +4,7 @@
  * an empty list: those writers (orchestrator, Sentinel, Healer) may not have run yet.
  */
 #include "http/dash_priv.h"
+#include "cand/cand_file.h"
 #include "home/home.h"
 #include "log/tail.h"
 #include "util/clock.h"
@@ -67,19 +68,21 @@ void tb_api_get_decisions(const tb_http_req *q)
     tb_http_reply_json(q->r, 200, reversed(arr));
 }
 
-/* One CSV row split on commas (the orchestrator writes plain fields). */
+/* One CSV row: every comma splits, so an empty field keeps the columns after it in place. */
 static json_t *csv_row(char *line, json_t *cols)
 {
+    char *f[64];
+    int n = tb_cand_split(line, f, 64);
     json_t *row = cols ? json_object() : json_array();
-    size_t i = 0;
-    for (char *save = NULL, *f = strtok_r(line, ",", &save); f;
-         f = strtok_r(NULL, ",", &save), i++) {
-        f[strcspn(f, "\r")] = 0;
+    for (int i = 0; i < n && i < 64; i++) {
         if (!cols)
-            json_array_append_new(row, json_string(f));
-        else if (i < json_array_size(cols))
-            json_object_set_new(row, json_string_value(json_array_get(cols, i)), json_string(f));
+            json_array_append_new(row, json_string(f[i]));
+        else if (i < (int)json_array_size(cols))
+            json_object_set_new(row, json_string_value(json_array_get(cols, i)), json_string(f[i]));
     }
+    if (cols && n != (int)json_array_size(cols))
+        json_object_set_new(
+            row, "error", json_sprintf("%d fields, the header has %zu", n, json_array_size(cols)));
     return row;
 }
 
@@ -103,9 +106,18 @@ void tb_api_get_candidates(const tb_http_req *q)
         }
     }
     if (f) fclose(f);
+    /* The rows the engine refuses to load, with file:line and why (the same reader). */
+    json_t *refused = json_array();
+    tb_cand_set *set = malloc(sizeof *set);
+    tb_err e;
+    if (set && tb_cand_read(path, set, &e) == 0)
+        for (int i = 0; i < set->nbad && i < TB_CAND_BAD_MSGS; i++)
+            json_array_append_new(refused, json_string(set->bad[i]));
+    free(set);
     tb_http_reply_json(q->r, 200,
-                       json_pack("{s:s, s:o, s:o, s:o}", "file", rel, "loaded_at", loaded,
-                                 "columns", cols ? cols : json_array(), "candidates", rows));
+                       json_pack("{s:s, s:o, s:o, s:o, s:o}", "file", rel, "loaded_at", loaded,
+                                 "columns", cols ? cols : json_array(), "candidates", rows,
+                                 "refused", refused));
 }
 
 /* data/healer_active_directives.json: a list, or {"directives": [...]}. */

@@ -36,6 +36,10 @@ json_t *tb_api_equity_points(tb_dashboard *d, size_t from, size_t max);
 /* Fills a metrics snapshot from the engine. */
 void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s);
 
+/* The daily loss halt, reconciliation differences, pending Healer approvals and the home's disk
+ * (dash_ops.c); part of tb_dash_snapshot. */
+void tb_dash_ops_snapshot(tb_dashboard *d, tb_metrics_snap *s);
+
 /* Handlers (api.c: engine state; api_files.c: files on disk; api_control.c: state changes). */
 void tb_api_get_status(const tb_http_req *q);
 void tb_api_get_account(const tb_http_req *q);

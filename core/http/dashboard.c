@@ -4,6 +4,7 @@
 #include "data/bar_sink.h"
 #include "engine/dbwait.h"
 #include "ml/ml.h"
+#include "oms/unknown.h"
 #include "home/home.h"
 #include "log/log.h"
 #include "log/redact.h"
@@ -167,6 +168,27 @@ static void net_snapshot(tb_engine *en, tb_metrics_snap *s)
     }
 }
 
+/* Non-zero positions: the account's per symbol, then each strategy's. */
+static void positions_snapshot(oms *m, tb_metrics_snap *s)
+{
+    const oms_position *ps[TB_METRICS_POS_MAX];
+    const char *names[TB_METRICS_POS_MAX];
+    int n = oms_positions(m, ps, TB_METRICS_POS_MAX);
+    for (int i = 0; i < n && i < TB_METRICS_POS_MAX && s->npos < TB_METRICS_POS_MAX; i++) {
+        if (!ps[i]->qty) continue;
+        snprintf(s->pos[s->npos].symbol, sizeof s->pos[0].symbol, "%s", ps[i]->symbol);
+        s->pos[s->npos++].qty = (double)ps[i]->qty;
+    }
+    n = oms_strategy_positions(m, names, ps, TB_METRICS_POS_MAX);
+    for (int i = 0; i < n && i < TB_METRICS_POS_MAX && s->npos < TB_METRICS_POS_MAX; i++) {
+        if (!ps[i]->qty) continue;
+        snprintf(s->pos[s->npos].symbol, sizeof s->pos[0].symbol, "%s", ps[i]->symbol);
+        snprintf(s->pos[s->npos].strategy, sizeof s->pos[0].strategy, "%s", names[i]);
+        s->pos[s->npos++].qty = (double)ps[i]->qty;
+    }
+    s->invariant_violations = oms_invariant_violations(m);
+}
+
 void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s)
 {
     tb_engine *en = d->en;
@@ -208,6 +230,11 @@ void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s)
         s->rejects = ts.rejected, s->blocks = ts.blocked, s->order_errors = ts.errors;
         s->rejects_by_reason = tb_trader_rejects(en->runner.trader);
         s->blocks_by_gate = tb_trader_gate_blocks(en->runner.trader);
+        oms *m = tb_trader_oms(en->runner.trader);
+        s->updates_refused = oms_refused_by_reason(m);
+        s->unknown_orders = (uint64_t)oms_unknown_count(m);
+        positions_snapshot(m, s);
+        s->unallowed_shorts = ts.unallowed_shorts;
     }
     s->feed_staleness_seconds =
         d->last_bar_wall_ns ? (double)(tb_clock_now_ns() - d->last_bar_wall_ns) / 1e9 : 0;
@@ -228,6 +255,7 @@ void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s)
         s->bar_store_failed_flushes = bs.failed_flushes, s->bar_store_dropped = bs.dropped;
     }
     ml_snapshot(en, s);
+    tb_dash_ops_snapshot(d, s);
 }
 
 static void get_metrics(const tb_http_req *q)

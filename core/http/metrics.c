@@ -203,6 +203,20 @@ static void broker(tb_sbuf *o, const tb_metrics_snap *s)
          "Order polls that found a change the order stream had not delivered.");
     labelled(o, "tradebot_order_polls_learned_total", "broker", s->broker,
              (double)s->order_polls_learned);
+    head(o, "tradebot_broker_updates_refused_total", "counter",
+         "Broker updates (statuses, fills) the order manager could not apply, by reason; each is "
+         "logged with its ids.");
+    for (int i = 0; s->updates_refused && i < s->updates_refused->n; i++) {
+        tb_sbuf_puts(o, "tradebot_broker_updates_refused_total{broker=\"");
+        tb_metrics_escape_label(o, s->broker);
+        tb_sbuf_puts(o, "\",reason=\"");
+        tb_metrics_escape_label(o, s->updates_refused->c[i].name);
+        tb_sbuf_puts(o, "\"}");
+        value(o, (double)s->updates_refused->c[i].count);
+    }
+    head(o, "tradebot_orders_unknown", "gauge",
+         "Orders whose submission outcome is unknown, looked up at the broker by client id.");
+    labelled(o, "tradebot_orders_unknown", "broker", s->broker, (double)s->unknown_orders);
     head(o, "tradebot_order_stream_reconnects_total", "counter",
          "Order stream reconnects forced by the order watchdog.");
     labelled(o, "tradebot_order_stream_reconnects_total", "broker", s->broker,
@@ -259,6 +273,57 @@ static void ml(tb_sbuf *o, const tb_metrics_snap *s)
                  s->ml_conf[i].confidence);
 }
 
+/* What docker/prometheus/alerts.yml watches beyond the account and the connections. */
+static void ops(tb_sbuf *o, const tb_metrics_snap *s)
+{
+    if (s->has_daily_loss)
+        metric(o, "tradebot_daily_loss_halted", "gauge",
+               "1 while the daily loss limit halts entries for the rest of the session.",
+               s->daily_loss_halted);
+    if (s->has_reconcile) {
+        head(o, "tradebot_reconcile_differences_total", "counter",
+             "Orders or positions the broker's reconciliation found different from ours.");
+        labelled(o, "tradebot_reconcile_differences_total", "broker", s->broker,
+                 (double)s->reconcile_differences);
+    }
+    if (s->healer_pending >= 0)
+        metric(o, "tradebot_healer_pending_approvals", "gauge",
+               "Healer changes validated on their branch, waiting for an operator's approval.",
+               s->healer_pending);
+    if (!s->has_disk) return;
+    metric(o, "tradebot_home_disk_free_bytes", "gauge",
+           "Bytes available to the engine on the home's file system.", s->disk_free_bytes);
+    metric(o, "tradebot_home_disk_size_bytes", "gauge", "Size of the home's file system in bytes.",
+           s->disk_size_bytes);
+}
+
+/* Net and per-strategy shares (non-zero only), and the portfolio invariant's violations: a
+ * count that must stay 0 (docs/orders.md). */
+static void positions(tb_sbuf *o, const tb_metrics_snap *s)
+{
+    head(o, "tradebot_position_shares", "gauge", "The account's net position per symbol.");
+    for (int i = 0; i < s->npos; i++)
+        if (!s->pos[i].strategy[0])
+            labelled(o, "tradebot_position_shares", "symbol", s->pos[i].symbol, s->pos[i].qty);
+    const char *n = "tradebot_strategy_position_shares";
+    head(o, n, "gauge", "Each strategy's own position per symbol (they sum to the account's).");
+    for (int i = 0; i < s->npos; i++) {
+        if (!s->pos[i].strategy[0]) continue;
+        tb_sbuf_printf(o, "%s{strategy=\"", n);
+        tb_metrics_escape_label(o, s->pos[i].strategy);
+        tb_sbuf_puts(o, "\",symbol=\"");
+        tb_metrics_escape_label(o, s->pos[i].symbol);
+        tb_sbuf_puts(o, "\"}");
+        value(o, s->pos[i].qty);
+    }
+    head(o, "tradebot_invariant_violations_total", "counter",
+         "Portfolio invariants found broken (each also an ERROR log line).");
+    labelled(o, "tradebot_invariant_violations_total", "invariant", "account_equals_strategy_sum",
+             (double)s->invariant_violations);
+    labelled(o, "tradebot_invariant_violations_total", "invariant", "no_unallowed_short",
+             (double)s->unallowed_shorts);
+}
+
 void tb_metrics_render(const tb_metrics_snap *s, tb_sbuf *o)
 {
     process(o, s);
@@ -269,6 +334,8 @@ void tb_metrics_render(const tb_metrics_snap *s, tb_sbuf *o)
     broker(o, s);
     database(o, s);
     ml(o, s);
+    ops(o, s);
+    positions(o, s);
     metric(o, "tradebot_strategies", "gauge", "Strategies loaded.", s->strategies);
     metric(o, "tradebot_strategies_disabled", "gauge", "Strategies disabled after errors.",
            s->strategies_disabled);

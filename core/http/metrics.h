@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 
+#define TB_METRICS_POS_MAX 256 /* positions exported (non-zero ones) */
+
 typedef struct tb_metrics_snap {
     /* process */
     double cpu_seconds, rss_bytes, vsize_bytes, start_time_seconds, open_fds;
@@ -42,6 +44,8 @@ typedef struct tb_metrics_snap {
     /* the IB send queue (broker/ibkr_pace.h): depth now, written, paced (waited), dropped */
     int has_send_queue;
     uint64_t sendq_depth, sendq_max, sendq_sent, sendq_delayed, sendq_dropped;
+    const tb_counters *updates_refused; /* broker updates the order manager refused, by reason */
+    uint64_t unknown_orders;            /* orders with an unknown outcome right now */
     /* the HTTP clients (broker's and feed's): retries with backoff, 429s, rate-limit waits */
     uint64_t http_retries, http_429, http_throttled;
     int has_feed_http; /* a live feed with its own client */
@@ -65,6 +69,23 @@ typedef struct tb_metrics_snap {
         double confidence;
     } ml_conf[64];
     int nml_conf;
+    /* operations (http/dash_ops.c): the daily loss halt, broker reconciliation differences,
+     * Healer directives awaiting approval (-1: unreadable) and the home's file system */
+    int has_daily_loss, daily_loss_halted;
+    int has_reconcile;
+    uint64_t reconcile_differences;
+    int healer_pending;
+    int has_disk;
+    double disk_free_bytes, disk_size_bytes;
+    /* positions: the account's net per symbol (strategy "") and each strategy's own */
+    struct {
+        char symbol[16];
+        char strategy[32];
+        double qty;
+    } pos[TB_METRICS_POS_MAX];
+    int npos;
+    uint64_t invariant_violations; /* account position != sum of strategy positions */
+    uint64_t unallowed_shorts;     /* a strategy left short that may not be */
 } tb_metrics_snap;
 
 /* Fills cpu, rss, vsize, start time and open fds of this process from /proc/self. */

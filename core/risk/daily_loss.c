@@ -87,6 +87,11 @@ static void evaluate(tb_risk *r, const tb_gate_ctx *cx)
     if (r->cfg.daily_loss.close_positions && r->oms) close_out(r);
 }
 
+int tb_risk_daily_loss_hit(const tb_risk *r, int32_t session_day)
+{
+    return session_day && r->halted_day == session_day;
+}
+
 void risk_daily_loss_tick(tb_risk *r, const tb_gate_ctx *cx)
 {
     evaluate(r, cx);

@@ -417,3 +417,17 @@ int oms_store_load(oms_store *s, oms *m, int32_t since_day, tb_err *e)
     oms_check_invariants(m); /* a difference is logged and counted, the engine still starts */
     return 0;
 }
+
+int oms_store_cash(oms_store *s, tb_money initial, tb_money *out, tb_err *e)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT COALESCE(SUM(CASE side WHEN 'buy' THEN -qty * price"
+                           " ELSE qty * price END - COALESCE(commission, 0)), 0) FROM oms_fills",
+                           -1, &st, NULL) != SQLITE_OK)
+        return tb_errf(e, "oms_fills: %s", sqlite3_errmsg(s->db));
+    int rc = sqlite3_step(st);
+    *out = initial + (rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : tb_errf(e, "oms_fills: %s", sqlite3_errmsg(s->db));
+}

@@ -45,4 +45,8 @@ oms_journal oms_store_journal(oms_store *s);
  */
 int oms_store_load(oms_store *s, oms *m, int32_t since_day, tb_err *e);
 
+/* Cash as the persisted fills make it: initial, minus buys, plus sells, minus commissions (the
+ * paper exchange's cash after a restart). */
+int oms_store_cash(oms_store *s, tb_money initial, tb_money *out, tb_err *e);
+
 #endif

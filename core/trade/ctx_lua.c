@@ -199,15 +199,20 @@ void tb_trader_ctx_init(void *ud, lua_State *L, tb_strategy *s)
         {NULL, NULL},
     };
     int ctx = lua_gettop(L);
+    /* Upvalue 2 is the name the order manager keeps the strategy's orders and positions under;
+     * 3 the configured name (its configuration: allow_short). */
+    char key[OMS_STRATEGY_MAX + 1];
+    oms_strategy_key(s->name, key, sizeof key);
     for (const luaL_Reg *f = tb_ctx_order_fns; f->name; f++) {
         lua_pushlightuserdata(L, ud);
+        lua_pushstring(L, key);
         lua_pushstring(L, s->name);
-        lua_pushcclosure(L, f->func, 2);
+        lua_pushcclosure(L, f->func, 3);
         lua_setfield(L, ctx, f->name);
     }
     for (const luaL_Reg *f = fns; f->name; f++) {
         lua_pushlightuserdata(L, ud);
-        lua_pushstring(L, s->name);
+        lua_pushstring(L, key);
         int n = 2;
         if (f->func == l_position) lua_newtable(L), n++; /* its cache of handed-out tables */
         lua_pushcclosure(L, f->func, n);

@@ -23,7 +23,8 @@
 #include <string.h>
 
 #define TRADER(L) ((tb_trader *)lua_touserdata(L, lua_upvalueindex(1)))
-#define STRAT(L)  ((const char *)lua_tostring(L, lua_upvalueindex(2)))
+#define STRAT(L)  ((const char *)lua_tostring(L, lua_upvalueindex(2))) /* oms_strategy_key */
+#define NAME(L)   ((const char *)lua_tostring(L, lua_upvalueindex(3))) /* as configured */
 
 #define CTX_MAX_QTY   10000000  /* shares in one order: more is a typo, not a trade */
 #define CTX_MAX_PRICE 1000000.0 /* dollars per share */
@@ -45,7 +46,7 @@ static void check_keys(lua_State *L, int t, const char *what, const char *const 
             for (int i = 0; keys[i] && !ok; i++) ok = strcmp(lua_tostring(L, -1), keys[i]) == 0;
         if (!ok) {
             const char *k = luaL_tolstring(L, -1, NULL);
-            luaL_error(L, "strategy %s: %s: unknown field '%s'", STRAT(L), what, k);
+            luaL_error(L, "strategy %s: %s: unknown field '%s'", NAME(L), what, k);
         }
     }
 }
@@ -60,7 +61,7 @@ static tb_money price_field(lua_State *L, int t, const char *what, const char *k
         return 0;
     }
     if (ty != LUA_TNUMBER)
-        luaL_error(L, "strategy %s: %s: %s must be a number (got %s)", STRAT(L), what, k,
+        luaL_error(L, "strategy %s: %s: %s must be a number (got %s)", NAME(L), what, k,
                    luaL_typename(L, -1));
     double d = lua_tonumber(L, -1);
     lua_pop(L, 1);
@@ -71,7 +72,7 @@ static tb_money price_field(lua_State *L, int t, const char *what, const char *k
         char msg[200]; /* lua_pushfstring knows no %g */
         snprintf(msg, sizeof msg, "%s=%g is not a price (from $0.0001 to $%.0f)", k, d,
                  CTX_MAX_PRICE);
-        luaL_error(L, "strategy %s: %s: %s", STRAT(L), what, msg);
+        luaL_error(L, "strategy %s: %s: %s", NAME(L), what, msg);
     }
     return m;
 }
@@ -80,7 +81,7 @@ static tb_qty qty_field(lua_State *L, int t, const char *what)
 {
     int ty = lua_getfield(L, t, "qty");
     if (ty != LUA_TNUMBER)
-        luaL_error(L, "strategy %s: %s: qty must be a number of shares (got %s)", STRAT(L), what,
+        luaL_error(L, "strategy %s: %s: qty must be a number of shares (got %s)", NAME(L), what,
                    luaL_typename(L, -1));
     double q = lua_tonumber(L, -1);
     lua_pop(L, 1);
@@ -88,7 +89,7 @@ static tb_qty qty_field(lua_State *L, int t, const char *what)
         char msg[200];
         snprintf(msg, sizeof msg, "qty=%g must be a whole number of shares from 1 to %d", q,
                  CTX_MAX_QTY);
-        luaL_error(L, "strategy %s: %s: %s", STRAT(L), what, msg);
+        luaL_error(L, "strategy %s: %s: %s", NAME(L), what, msg);
     }
     return (tb_qty)q;
 }
@@ -101,7 +102,7 @@ static const char *str_field(lua_State *L, int t, const char *what, const char *
         return def;
     }
     if (ty != LUA_TSTRING)
-        luaL_error(L, "strategy %s: %s: %s must be a string (got %s)", STRAT(L), what, k,
+        luaL_error(L, "strategy %s: %s: %s must be a string (got %s)", NAME(L), what, k,
                    luaL_typename(L, -1));
     const char *v = lua_tostring(L, -1);
     lua_pop(L, 1); /* the string stays alive in the table */
@@ -112,7 +113,7 @@ static const char *reason_field(lua_State *L, int t, const char *what)
 {
     const char *r = str_field(L, t, what, "reason", NULL);
     if (!r || !*r)
-        luaL_error(L, "strategy %s: %s needs a reason (reason = \"...\")", STRAT(L), what);
+        luaL_error(L, "strategy %s: %s needs a reason (reason = \"...\")", NAME(L), what);
     return r;
 }
 
@@ -120,7 +121,7 @@ static const char *symbol_field(lua_State *L, int t, const char *what)
 {
     const char *s = str_field(L, t, what, "symbol", tb_trader_cur_symbol(TRADER(L)));
     if (!s || !*s)
-        luaL_error(L, "strategy %s: %s: no symbol: pass symbol= outside on_bar", STRAT(L), what);
+        luaL_error(L, "strategy %s: %s: no symbol: pass symbol= outside on_bar", NAME(L), what);
     return s;
 }
 
@@ -234,11 +235,11 @@ static void read_order(lua_State *L, act_kind k, oms_intent *in)
     tb_err e;
     if (type) {
         if (oms_type_parse(type, &in->type, &e) != 0)
-            luaL_error(L, "strategy %s: %s: %s", STRAT(L), what, e.msg);
+            luaL_error(L, "strategy %s: %s: %s", NAME(L), what, e.msg);
         int needs_limit = in->type == OMS_LIMIT || in->type == OMS_STOP_LIMIT;
         int needs_stop = in->type == OMS_STOP || in->type == OMS_STOP_LIMIT;
         if (needs_limit != (in->limit_price != 0) || needs_stop != (in->stop_price != 0))
-            luaL_error(L, "strategy %s: %s: type=\"%s\" needs %s%s%s", STRAT(L), what, type,
+            luaL_error(L, "strategy %s: %s: type=\"%s\" needs %s%s%s", NAME(L), what, type,
                        needs_limit ? "a limit" : "no limit", needs_stop ? " and a stop" : "",
                        needs_stop ? "" : " and no stop");
     } else {
@@ -247,13 +248,13 @@ static void read_order(lua_State *L, act_kind k, oms_intent *in)
     }
     const char *tif = str_field(L, 2, what, "tif", NULL);
     if (tif && oms_tif_parse(tif, &in->tif, &e) != 0)
-        luaL_error(L, "strategy %s: %s: %s", STRAT(L), what, e.msg);
+        luaL_error(L, "strategy %s: %s: %s", NAME(L), what, e.msg);
     in->take_profit_limit = price_field(L, 2, what, "take_profit");
     in->stop_loss_stop = price_field(L, 2, what, "stop_loss");
     if (in->take_profit_limit || in->stop_loss_stop) {
         if (!in->take_profit_limit || !in->stop_loss_stop)
             luaL_error(L, "strategy %s: %s: a bracket needs both take_profit and stop_loss",
-                       STRAT(L), what);
+                       NAME(L), what);
         in->order_class = OMS_CLASS_BRACKET;
     }
     in->reason = reason_field(L, 2, what);
@@ -261,10 +262,10 @@ static void read_order(lua_State *L, act_kind k, oms_intent *in)
 }
 
 /* Whether a short may be opened: the strategy's config and the account must both say so. */
-static const char *short_refusal(tb_trader *t, const char *strategy)
+static const char *short_refusal(tb_trader *t, const char *name)
 {
     const tb_trader_opts *op = tb_trader_opts_of(t);
-    tb_strategy *s = op->shost ? tb_shost_find(op->shost, strategy) : NULL;
+    tb_strategy *s = op->shost ? tb_shost_find(op->shost, name) : NULL;
     if (!s || !s->allow_short)
         return "this strategy may not sell short (set \"allow_short\": true in its entry in "
                "config/trading_config.json)";
@@ -280,6 +281,9 @@ static int order_action(lua_State *L, act_kind k)
     oms_intent in = {.strategy = STRAT(L), .tif = OMS_TIF_DAY};
     in.side = k == ACT_BUY || k == ACT_COVER ? OMS_BUY : OMS_SELL;
     read_order(L, k, &in);
+    /* A resubmission of an existing id returns that order and sends nothing: its own working
+     * qty must not count against it. */
+    if (in.client_id && oms_find(tb_trader_oms(t), in.client_id)) return submit(L, t, &in);
     oms_exposure x;
     oms_exposure_get(tb_trader_oms(t), in.strategy, in.symbol, &x);
     char why[256];
@@ -303,7 +307,7 @@ static int order_action(lua_State *L, act_kind k)
             return refuse(L, t, &in, why);
         }
     } else if (k == ACT_SHORT) {
-        const char *no = short_refusal(t, in.strategy);
+        const char *no = short_refusal(t, NAME(L));
         if (no) return refuse(L, t, &in, no);
     }
     return submit(L, t, &in);
@@ -335,7 +339,7 @@ static int l_cancel(lua_State *L)
     const char *id = luaL_checkstring(L, 2);
     const oms_order *o = oms_find(tb_trader_oms(t), id);
     if (!o || strcmp(o->strategy, STRAT(L)) != 0)
-        return luaL_error(L, "strategy %s: ctx:cancel: no order %s of this strategy", STRAT(L), id);
+        return luaL_error(L, "strategy %s: ctx:cancel: no order %s of this strategy", NAME(L), id);
     tb_err e;
     if (oms_cancel(tb_trader_oms(t), id, &e) != 0) {
         lua_pushnil(L);
@@ -366,7 +370,7 @@ static int l_close(lua_State *L)
         return luaL_error(L,
                           "strategy %s: ctx:close needs a table with a reason "
                           "(ctx:close{reason = \"...\"})",
-                          STRAT(L));
+                          NAME(L));
     check_keys(L, 2, "ctx:close", close_keys);
     const char *sym = symbol_field(L, 2, "ctx:close");
     const char *reason = reason_field(L, 2, "ctx:close");

@@ -41,6 +41,10 @@ void tb_report_compute(const tb_runner *r, tb_report *out)
     out->fees = tb_money_to_double(st.fees);
     out->bars = st.bars, out->orders = st.orders, out->fills = st.fills;
     out->blocked = st.blocked, out->rejected = st.rejected;
+    out->lowest_account_qty = st.lowest_account_qty;
+    out->lowest_strategy_qty = st.lowest_strategy_qty;
+    out->unallowed_shorts = st.unallowed_shorts;
+    out->invariant_violations = oms_invariant_violations(tb_trader_oms(r->trader));
     out->start_equity = tb_money_to_double(r->o.initial_cash);
     out->end_equity = tb_money_to_double(tb_trader_account(r->trader).equity);
     out->pnl = out->end_equity - out->start_equity;
@@ -74,11 +78,14 @@ void tb_report_print(const tb_report *p, FILE *f)
     fprintf(f, "%-18s %14llu\n", "bars", (unsigned long long)p->bars);
     fprintf(f, "%-18s %14llu\n", "orders", (unsigned long long)p->orders);
     fprintf(f, "%-18s %14llu\n", "blocked intents", (unsigned long long)p->blocked);
+    fprintf(f, "%-18s %14lld\n", "lowest position", (long long)p->lowest_account_qty);
+    fprintf(f, "%-18s %14llu\n", "invariant errors",
+            (unsigned long long)(p->unallowed_shorts + p->invariant_violations));
 }
 
 json_t *tb_report_json(const tb_report *p)
 {
-    return json_pack(
+    json_t *j = json_pack(
         "{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:I}",
         "trades", (json_int_t)p->trades, "win_rate", p->win_rate, "pnl", p->pnl, "gross_pnl",
         p->gross_pnl, "fees", p->fees, "max_drawdown", p->max_drawdown, "max_drawdown_pct",
@@ -86,6 +93,13 @@ json_t *tb_report_json(const tb_report *p)
         p->start_equity, "end_equity", p->end_equity, "bars", (json_int_t)p->bars, "orders",
         (json_int_t)p->orders, "fills", (json_int_t)p->fills, "blocked", (json_int_t)p->blocked,
         "rejected", (json_int_t)p->rejected);
+    json_object_set_new(j, "lowest_account_qty", json_integer(p->lowest_account_qty));
+    json_object_set_new(j, "lowest_strategy_qty", json_integer(p->lowest_strategy_qty));
+    json_object_set_new(j, "invariants",
+                        json_pack("{s:I, s:I}", "account_equals_strategy_sum",
+                                  (json_int_t)p->invariant_violations, "no_unallowed_short",
+                                  (json_int_t)p->unallowed_shorts));
+    return j;
 }
 
 int tb_report_write_csv(const tb_runner *r, const char *dir, tb_err *e)

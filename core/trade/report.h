@@ -15,6 +15,8 @@ typedef struct tb_report {
     double win_rate, pnl, gross_pnl, fees, max_drawdown, max_drawdown_pct, sharpe, exposure;
     double start_equity, end_equity;
     uint64_t bars, orders, fills, blocked, rejected;
+    int64_t lowest_account_qty, lowest_strategy_qty; /* < 0: some position was short */
+    uint64_t unallowed_shorts, invariant_violations; /* must be 0 (docs/orders.md) */
 } tb_report;
 
 void tb_report_compute(const tb_runner *r, tb_report *out);

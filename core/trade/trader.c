@@ -242,10 +242,39 @@ const tb_ring *tb_trader_symbol_bars(const tb_trader *t, const char *symbol)
     return id >= 0 && (uint32_t)id < t->nsym && t->sym[id].ready ? &t->sym[id].bars : NULL;
 }
 
+/* The strategy an order belongs to: orders carry the name reduced to oms_strategy_key, so a
+ * configured name with other characters ("mean-rev") is matched through its key. */
+static tb_strategy *owner_of(tb_trader *t, const char *key)
+{
+    tb_strategy *s = tb_shost_find(t->o.shost, key);
+    for (int i = 0; !s && i < t->o.shost->n; i++) {
+        char k[OMS_STRATEGY_MAX + 1];
+        oms_strategy_key(t->o.shost->s[i]->name, k, sizeof k);
+        if (strcmp(k, key) == 0) s = t->o.shost->s[i];
+    }
+    return s;
+}
+
+/* No strategy's position crosses zero unless the strategy and the account allow shorts (and
+ * then only through ctx:short); a fill that breaks this is an ERROR line and a count. */
+static void check_short(tb_trader *t, const tb_strategy *s, const oms_event *ev)
+{
+    tb_qty own = oms_strategy_qty(t->oms, ev->order->strategy, ev->order->symbol);
+    if (ev->position && ev->position->qty < t->st.lowest_account_qty)
+        t->st.lowest_account_qty = ev->position->qty;
+    if (own < t->st.lowest_strategy_qty) t->st.lowest_strategy_qty = own;
+    if (own >= 0 || (s && s->allow_short && t->o.allow_short)) return;
+    t->st.unallowed_shorts++;
+    TB_ERROR("orders",
+             "INVARIANT VIOLATED: no_unallowed_short: %s is short %lld %s after %s (fill %s)",
+             ev->order->strategy, (long long)-own, ev->order->symbol, ev->order->client_id,
+             ev->exec->exec_id);
+}
+
 static void on_oms_event(void *ud, const oms_event *ev)
 {
     tb_trader *t = ud;
-    tb_strategy *s = tb_shost_find(t->o.shost, ev->order->strategy);
+    tb_strategy *s = owner_of(t, ev->order->strategy);
     if (ev->kind == OMS_EV_FEE) { /* a commission after its fill: the fees, nothing to tell */
         t->st.fees += ev->exec->commission;
         return;
@@ -255,6 +284,7 @@ static void on_oms_event(void *ud, const oms_event *ev)
         t->st.fees += ev->exec->commission;
         record_trade(t, ev);
         record_fill(t, ev);
+        check_short(t, s, ev);
     } else if (ev->order->status == OMS_ST_REJECTED) {
         t->st.rejected++;
         tb_counters_inc(&t->rejects, ev->order->note);

@@ -71,6 +71,11 @@ typedef struct tb_trader_stats {
     uint64_t bars, intents, orders, blocked, rejected, fills, errors;
     tb_money fees;
     int64_t last_ns;
+    /* Portfolio invariants seen after fills: the lowest account position of any symbol and of
+     * any strategy (0 when never short), and fills that left a strategy short that may not be
+     * (each one an ERROR log line). */
+    tb_qty lowest_account_qty, lowest_strategy_qty;
+    uint64_t unallowed_shorts;
 } tb_trader_stats;
 
 /* A closing fill: what a report counts as a trade. */

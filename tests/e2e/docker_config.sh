@@ -30,6 +30,10 @@ check "passwords come from secret files, not inline values" \
   bash -c "! grep -E '^ +[A-Z_]*(PASSWORD|SECRET|TOKEN)[A-Z_]*: *[^$/ ][^ ]*$' docker-compose.yml | grep -v '_FILE:' | grep -q ."
 check "the Gateway health check probes the Gateway (4002), not socat (4004)" \
   grep -q '/dev/tcp/127.0.0.1/4002' docker-compose.yml
+check "Prometheus gets the alerting rules and Alertmanager binds 127.0.0.1:9093 only" \
+  bash -c "grep -q 'prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro' docker-compose.yml &&
+           grep -q '\"127.0.0.1:9093:9093\"' docker-compose.yml &&
+           grep -q 'alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro' docker-compose.yml"
 check "the runbook's container names exist (trading-bot, ib-gateway)" \
   bash -c "grep -q 'container_name: trading-bot' docker-compose.yml && grep -q 'container_name: ib-gateway' docker-compose.yml"
 check ".env and secrets are ignored by git" \

@@ -133,6 +133,17 @@ static int make_broker(void *ud, oms *m, broker *out, tb_err *e)
     return 0;
 }
 
+/* The paper exchange died with the engine: its book comes back from the journal, cash from
+ * the fills, and what was working is canceled (core/engine/persist.c, tb_persist_restore). */
+static int restore_paper(sim *s, tb_err *e)
+{
+    tb_money cash;
+    if (oms_store_cash(s->st, s->initial_cash, &cash, e) != 0) return -1;
+    int n = tb_trader_restore_paper(s->t, cash, e);
+    if (n > 0) sim_trace(s, "paper restored: %d orders canceled", n);
+    return n < 0 ? -1 : 0;
+}
+
 /* As tradebot run starts (core/engine/engine.c, persist.c): the journal, the risk gates with
  * their data/ files, the trader and its broker, the strategies, then the order manager's state
  * from the journal, and the adapter's reconciliation before anything trades. */
@@ -169,10 +180,14 @@ static int boot(sim *s, tb_err *e)
                          .gate_ud = &s->chain,
                          .flatten_minutes = 5,
                          .allow_short = 1, /* a margin account; strategies need their own */
-                         .make_broker = make_broker,
+                         .make_broker = s->fb ? make_broker : NULL,
                          .broker_ud = s};
+    to.paper.seed = s->c.seed;
+    to.paper.initial_cash = s->initial_cash;
+    to.paper.margin = PAPER_REGT; /* as runner.c sets it for an account that may short */
     if (!(s->t = tb_trader_new(&to, e))) return -1;
     oms *m = tb_trader_oms(s->t);
+    if (s->tap) oms_set_broker(m, paper_tap_wrap(s->tap, tb_trader_broker(s->t)));
     tb_risk_attach(s->risk, m);
     for (int i = 0; i < s->nstrat; i++) {
         tb_strategy_cfg sc = {.name = s->strat_name[i],
@@ -183,10 +198,13 @@ static int boot(sim *s, tb_err *e)
     }
     s->alive = 1;
     if (oms_store_load(s->st, m, 0, e) != 0) return -1;
+    if (s->tap && restore_paper(s, e) != 0) return -1;
     if (s->in_session) tb_trader_session_start(s->t, &s->sess);
     if (sim_check_open(s, e) != 0) return -1;
-    fb_attach(s->fb, m);
-    fb_reconcile(s->fb);
+    if (s->fb) {
+        fb_attach(s->fb, m);
+        fb_reconcile(s->fb);
+    }
     if (s->kill) s->kill_settle = s->step + SIM_KILL_GRACE; /* cancels asked at start */
     return 0;
 }
@@ -196,7 +214,7 @@ static void crash(sim *s)
 {
     sim_trace(s, "crash");
     s->r->crashes++;
-    fb_crash(s->fb);
+    if (s->fb) fb_crash(s->fb);
     sim_check_close(s);
     tb_trader_free(s->t);
     tb_shost_free(&s->host);
@@ -225,10 +243,10 @@ static tb_money cents(double px)
 static int deliver(sim *s, int crash_pm, tb_err *e)
 {
     if (sim_chance(&s->world, crash_pm)) {
-        fb_deliver(s->fb, s->step, sim_pick(&s->world, 4));
+        if (s->fb) fb_deliver(s->fb, s->step, sim_pick(&s->world, 4));
         return restart(s, e);
     }
-    fb_deliver(s->fb, s->step, 1 << 30);
+    if (s->fb) fb_deliver(s->fb, s->step, 1 << 30);
     return 0;
 }
 
@@ -299,7 +317,7 @@ static void bars(sim *s, int64_t start_ns)
                     .volume = 20000,
                     .tf_sec = 60,
                     .sym = (uint32_t)i};
-        fb_market(s->fb, sim_symbols[i], cents(px), s->step, start_ns + MIN_NS);
+        if (s->fb) fb_market(s->fb, sim_symbols[i], cents(px), s->step, start_ns + MIN_NS);
         tb_trader_on_bar(s->t, &b);
     }
 }
@@ -309,7 +327,7 @@ static int step(sim *s, tb_err *e)
     if (!s->in_session) next_session(s);
     int64_t start = s->sess.open_ns + s->minute * MIN_NS;
     sim_trace(s, "step %lld", (long long)s->step);
-    fb_tick(s->fb, s->step);
+    if (s->fb) fb_tick(s->fb, s->step);
     if (deliver(s, 3, e) != 0) return -1;
     bars(s, start);
     if (deliver(s, 3, e) != 0) return -1;
@@ -319,7 +337,7 @@ static int step(sim *s, tb_err *e)
     s->minute++;
     if (start + 2 * MIN_NS > s->sess.close_ns) {
         tb_trader_session_end(s->t, &s->sess);
-        fb_end_session(s->fb, s->step);
+        if (s->fb) fb_end_session(s->fb, s->step);
         s->in_session = 0;
         if (deliver(s, 0, e) != 0) return -1;
     }
@@ -367,7 +385,10 @@ static int setup(sim *s, tb_err *e)
                     .on_submit = sim_check_submit,
                     .trace = fb_trace,
                     .ud = s};
-    if (!(s->fb = fb_new(&fc, e))) return -1;
+    s->initial_cash = fc.cash;
+    paper_tap_config tc = {.on_submit = sim_check_submit, .trace = fb_trace, .ud = s};
+    if (s->c.paper ? !(s->tap = paper_tap_new(&tc)) : !(s->fb = fb_new(&fc, e)))
+        return tb_errf(e, "sim: cannot create the broker");
     s->day = tb_date_from_ymd(2026, 1, 2);
     return write_strategies(s, e);
 }
@@ -376,6 +397,7 @@ static void teardown(sim *s)
 {
     if (s->alive) crash(s);
     fb_free(s->fb);
+    paper_tap_free(s->tap);
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
     if (s->dir[0] && system(cmd) != 0) fprintf(stderr, "sim: cannot remove %s\n", s->dir);
@@ -400,9 +422,9 @@ int sim_run(const sim_cfg *c, sim_result *r, tb_err *e)
         }
     }
     r->steps = s->step;
-    r->orders = fb_orders(s->fb);
-    r->fills = fb_execs_total(s->fb);
-    r->disconnects = fb_disconnects(s->fb);
+    r->orders = s->fb ? fb_orders(s->fb) : s->submits;
+    r->fills = s->fb ? fb_execs_total(s->fb) : paper_tap_delivered(s->tap);
+    r->disconnects = s->fb ? fb_disconnects(s->fb) : 0;
     r->day_trades = 0;
     for (int i = 0; i < s->ndt; i++) r->day_trades += s->dt[i].n;
     teardown(s);
@@ -427,4 +449,33 @@ int sim_parse_checks(const char *str, unsigned *out)
     }
     *out = m;
     return 0;
+}
+
+/* --- what the broker saw (sim_priv.h) --------------------------------------------------------- */
+
+tb_qty sim_broker_qty(sim *s, const char *symbol)
+{
+    if (s->fb) return fb_position(s->fb, symbol) - fb_undelivered_qty(s->fb, symbol);
+    broker_position ps[16];
+    int n = 0;
+    tb_err e;
+    if (broker_positions(tb_trader_broker(s->t), ps, 16, &n, &e) != 0) return 0;
+    for (int i = 0; i < n; i++)
+        if (strcmp(ps[i].symbol, symbol) == 0) return ps[i].qty;
+    return 0;
+}
+
+int64_t sim_broker_delivered(const sim *s)
+{
+    return s->fb ? fb_execs_delivered(s->fb) : paper_tap_delivered(s->tap);
+}
+
+int sim_broker_max_sends(const sim *s, const char **client_id)
+{
+    return s->fb ? fb_max_sends(s->fb, client_id) : paper_tap_max_sends(s->tap, client_id);
+}
+
+int sim_broker_ready(const sim *s)
+{
+    return s->fb ? fb_state(s->fb) == BROKER_READY : 1;
 }

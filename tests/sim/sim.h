@@ -35,6 +35,7 @@ typedef struct sim_cfg {
     const char *tmpdir; /* where the run's home goes (NULL: /dev/shm or /tmp) */
     int risk_files;     /* the gates keep data/kill_switch.json and pdt_state.json (not
                            reproducible: the day-trade file is written by wall-clock time) */
+    int paper;          /* the engine's paper broker (tapped) instead of the misbehaving one */
     int lose_exec;      /* sabotage: the broker claims to deliver its n-th execution and does
                            not (0: never); shows that the checks catch a lost fill */
 } sim_cfg;

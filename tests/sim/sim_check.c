@@ -150,7 +150,7 @@ static void check_positions(sim *s)
         const char *sym = sim_symbols[i];
         const oms_position *p = oms_position_get(m, sym);
         tb_qty acct = p ? p->qty : 0;
-        tb_qty brk = fb_position(s->fb, sym) - fb_undelivered_qty(s->fb, sym);
+        tb_qty brk = sim_broker_qty(s, sym);
         if (acct != s->acct_pos[i] || acct != brk)
             sim_violation(s, 1, "%s: account %lld, persisted fills %lld, broker (delivered) %lld",
                           sym, (long long)acct, (long long)s->acct_pos[i], (long long)brk);
@@ -177,7 +177,7 @@ static void check_positions(sim *s)
 static void check_kill_book(sim *s)
 {
     if (!s->kill) return;
-    if (fb_state(s->fb) != BROKER_READY) s->kill_settle = s->step + SIM_KILL_GRACE;
+    if (!sim_broker_ready(s)) s->kill_settle = s->step + SIM_KILL_GRACE;
     if (s->step < s->kill_settle) return;
     const oms_order *open[512];
     int n = oms_open_orders_all(tb_trader_oms(s->t), open, 512);
@@ -198,11 +198,11 @@ void sim_check_step(sim *s)
     check_kill_book(s);
     /* Invariant 5: every execution handed to the engine is in the journal once; ids are unique
      * there, so fewer rows than deliveries is a lost fill. */
-    if (s->fills_seen != fb_execs_delivered(s->fb))
+    if (s->fills_seen != sim_broker_delivered(s))
         sim_violation(s, 5, "%lld fills persisted, %lld distinct executions delivered",
-                      (long long)s->fills_seen, (long long)fb_execs_delivered(s->fb));
+                      (long long)s->fills_seen, (long long)sim_broker_delivered(s));
     const char *cid = "";
-    int sends = fb_max_sends(s->fb, &cid);
+    int sends = sim_broker_max_sends(s, &cid);
     if (sends > 1) sim_violation(s, 5, "%s sent %d times", cid, sends);
     sim_trace(s, "positions %lld %lld", (long long)s->acct_pos[0], (long long)s->acct_pos[1]);
 }
@@ -214,6 +214,7 @@ void sim_check_step(sim *s)
 void sim_check_submit(void *ud, const broker_submit_req *r)
 {
     sim *s = ud;
+    s->submits++;
     if (!s->kill || !s->t) return;
     const oms_order *o = r->order;
     oms *m = tb_trader_oms(s->t);

@@ -6,6 +6,7 @@
 #define TB_SIM_PRIV_H
 
 #include "fake_broker.h"
+#include "paper_tap.h"
 #include "risk/gates.h"
 #include "sim.h"
 #include "sim_rng.h"
@@ -28,7 +29,9 @@ typedef struct sim {
     sim_rng market, world;
     tb_cal cal;
     tb_risk_cfg rc;
-    fake_broker *fb;
+    fake_broker *fb; /* the misbehaving broker, or NULL: the paper mode's tap */
+    paper_tap *tap;
+    tb_money initial_cash;
     /* the engine: everything below is thrown away by a crash */
     int alive;
     tb_symtab syms;
@@ -45,6 +48,7 @@ typedef struct sim {
     int in_session, minute;
     tb_date day;
     int64_t step;
+    int64_t submits;     /* that reached the broker */
     int kill;            /* the operator's kill switch */
     int64_t kill_seq;    /* orders below this sequence were working when it was engaged */
     int64_t kill_settle; /* from this step on they must all be gone (grace for late updates) */
@@ -60,6 +64,14 @@ typedef struct sim {
 } sim;
 
 extern const char *const sim_symbols[SIM_NSYM];
+
+/* What the broker saw, in either mode: its position less the executions it has not handed over
+ * yet, the distinct executions it handed over, the most sends of one client id, and whether it
+ * is connected and ready. */
+tb_qty sim_broker_qty(sim *s, const char *symbol);
+int64_t sim_broker_delivered(const sim *s);
+int sim_broker_max_sends(const sim *s, const char **client_id);
+int sim_broker_ready(const sim *s);
 
 /* One line into the trace hash (and stdout when printing the trace). */
 void sim_trace(sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -109,3 +109,49 @@ TEST(score_components_come_from_lua_and_the_file_round_trips)
     free(set), free(back);
     unlink(script), unlink(csv), rmdir(dir);
 }
+
+TEST(bad_candidate_rows_are_refused_with_file_line_and_the_rest_load)
+{
+    char dir[] = "/tmp/tb-cand-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char csv[256];
+    snprintf(csv, sizeof csv, "%s/top.csv", dir);
+    FILE *f = fopen(csv, "w");
+    fputs("generated_at,date,rank,symbol,score,price,gap_pct,rel_volume,atr_pct,dollar_volume\n"
+          "2026-03-09T12:59:00Z,2026-03-09,1,ACME,1.5,107.80,-1,2,5,300000\n"
+          "2026-03-09T12:59:00Z,2026-03-09,2,BETA,,50.00,1,2,5,300000\n"      /* line 3 */
+          "2026-03-09T12:59:00Z,2026-03-09,3,GAMA,nan,50.00,1,2,5,300000\n"   /* line 4 */
+          "2026-03-09T12:59:00Z,2026-03-09,4,DELT,1.2,-5.00,1,2,5,300000\n"   /* line 5 */
+          "2026-03-09T12:59:00Z,2026-03-09,5,x;rm,1.2,5.00,1,2,5,300000\n"    /* line 6 */
+          "2026-03-09T12:59:00Z,2026-03-09,6,EPSI,1.2,5.00,1,2,5\n"           /* line 7 */
+          "2026-03-09T12:59:00Z,2026-03-09,7,ZETA,0.9,12.5abc,1,2,5,300000\n" /* line 8 */
+          "2026-03-09T12:59:00Z,2026-03-09,8,BRK.B,0.8,412.00,1,2,5,300000\n",
+          f);
+    fclose(f);
+    tb_cand_set *set = calloc(1, sizeof *set);
+    tb_err e;
+    CHECK_INT(tb_cand_read(csv, set, &e), 0);
+    CHECK_INT(set->n, 2);
+    CHECK_STR(set->c[0].symbol, "ACME");
+    CHECK_STR(set->c[1].symbol, "BRK.B");
+    CHECK_INT(set->nbad, 6);
+    CHECK_CONTAINS(set->bad[0], "top.csv:3: score '' is not a number");
+    CHECK_CONTAINS(set->bad[1], "top.csv:4: score 'nan' is not a number");
+    CHECK_CONTAINS(set->bad[2], "top.csv:5: price -5.00 is below 0");
+    CHECK_CONTAINS(set->bad[3], "top.csv:6: symbol 'x;rm' is not a ticker");
+    CHECK_CONTAINS(set->bad[4], "top.csv:7: 9 fields, the header has 10");
+    CHECK_CONTAINS(set->bad[5], "top.csv:8: price '12.5abc' is not a number");
+    free(set);
+    unlink(csv), rmdir(dir);
+}
+
+TEST(splitting_a_candidate_row_keeps_empty_fields_in_place)
+{
+    char line[] = "a,,c,\r\n";
+    char *f[8];
+    CHECK_INT(tb_cand_split(line, f, 8), 4);
+    CHECK_STR(f[0], "a");
+    CHECK_STR(f[1], "");
+    CHECK_STR(f[2], "c");
+    CHECK_STR(f[3], "");
+}

@@ -101,6 +101,11 @@ static void slow_tick(void)
     }
 }
 
+/* A strategy's head: its name, and ctx.state.n counting its bars (1 on the first). */
+#define ON_BAR(name)                                                                               \
+    "return { name = '" name "', on_bar = function(ctx, bar)\n"                                    \
+    "  ctx.state.n = (ctx.state.n or 0) + 1\n"
+
 /* --- the rig: strategies from source, one symbol, one bar a minute --------------------------- */
 typedef struct rig {
     char dir[64], decisions[128];
@@ -217,19 +222,15 @@ TEST(one_strategys_close_does_not_touch_another_strategys_shares)
 {
     static const strat_src ss[] = {
         {"a",
-         "return { name = 'a', on_bar = function(ctx, bar)\n"
-         "  ctx.state.n = (ctx.state.n or 0) + 1\n"
-         "  if ctx.state.n == 1 then ctx:buy{qty = 10, reason = 'a in'} end\n"
-         "  if ctx.state.n == 4 then ctx:close{reason = 'a out'} end\n"
-         "  if ctx.state.n == 6 then ctx.state.pos = tostring(ctx:position().qty) end\n"
-         "end }\n",
+         ON_BAR("a") "  if ctx.state.n == 1 then ctx:buy{qty = 10, reason = 'a in'} end\n"
+                     "  if ctx.state.n == 4 then ctx:close{reason = 'a out'} end\n"
+                     "  if ctx.state.n == 6 then ctx.state.pos = tostring(ctx:position().qty) end\n"
+                     "end }\n",
          0},
         {"b",
-         "return { name = 'b', on_bar = function(ctx, bar)\n"
-         "  ctx.state.n = (ctx.state.n or 0) + 1\n"
-         "  if ctx.state.n == 1 then ctx:buy{qty = 20, reason = 'b in'} end\n"
-         "  if ctx.state.n == 6 then ctx.state.pos = tostring(ctx:position().qty) end\n"
-         "end }\n",
+         ON_BAR("b") "  if ctx.state.n == 1 then ctx:buy{qty = 20, reason = 'b in'} end\n"
+                     "  if ctx.state.n == 6 then ctx.state.pos = tostring(ctx:position().qty) end\n"
+                     "end }\n",
          0},
     };
     rig r;
@@ -250,14 +251,18 @@ TEST(a_sell_larger_than_the_strategy_owns_is_refused_with_a_reason_in_the_decisi
 {
     static const strat_src ss[] = {
         {"over",
-         "return { name = 'over', on_bar = function(ctx, bar)\n"
-         "  ctx.state.n = (ctx.state.n or 0) + 1\n"
-         "  if ctx.state.n == 1 then ctx:buy{qty = 10, reason = 'in'} end\n"
-         "  if ctx.state.n == 3 then\n"
-         "    local id, err = ctx:sell{qty = 30, reason = 'dump it all'}\n"
-         "    ctx.state.err = tostring(err)\n"
-         "  end\n"
-         "end }\n",
+         ON_BAR("over") "  if ctx.state.n == 1 then ctx:buy{qty = 10, reason = 'in'} end\n"
+                        "  if ctx.state.n == 3 then\n"
+                        "    local id, err = ctx:sell{qty = 30, reason = 'dump it all'}\n"
+                        "    ctx.state.err = tostring(err)\n"
+                        "    ctx:sell{qty = 10, limit = 500, id = 'tb-keep-1', reason = 'target'}\n"
+                        "  end\n"
+                        "  if ctx.state.n == 4 then\n"
+                        "    local id, err = ctx:sell{qty = 10, limit = 500, id = 'tb-keep-1',\n"
+                        "                             reason = 'target'}\n"
+                        "    ctx.state.again = tostring(id or err)\n"
+                        "  end\n"
+                        "end }\n",
          0},
     };
     rig r;
@@ -266,6 +271,7 @@ TEST(a_sell_larger_than_the_strategy_owns_is_refused_with_a_reason_in_the_decisi
     char buf[256];
     CHECK_INT(account_qty(&r), 10);
     CHECK_CONTAINS(state_str(&r, 0, "err", buf, sizeof buf), "the strategy owns 10");
+    CHECK_STR(state_str(&r, 0, "again", buf, sizeof buf), "tb-keep-1"); /* idempotent resubmit */
     char *log = slurp(r.decisions);
     CHECK_CONTAINS(log, "\"verdict\":\"refused\"");
     CHECK_CONTAINS(log, "sell 30 AAA: the strategy owns 10 (0 in working sells)");
@@ -277,11 +283,9 @@ TEST(close_every_bar_with_fills_three_bars_late_ends_flat_not_multiplied)
 {
     static const strat_src ss[] = {
         {"closer",
-         "return { name = 'closer', on_bar = function(ctx, bar)\n"
-         "  ctx.state.n = (ctx.state.n or 0) + 1\n"
-         "  if ctx.state.n == 1 then ctx:buy{qty = 20, reason = 'in'} end\n"
-         "  if ctx.state.n >= 6 then ctx:close{reason = 'out, every bar'} end\n"
-         "end }\n",
+         ON_BAR("closer") "  if ctx.state.n == 1 then ctx:buy{qty = 20, reason = 'in'} end\n"
+                          "  if ctx.state.n >= 6 then ctx:close{reason = 'out, every bar'} end\n"
+                          "end }\n",
          0},
     };
     rig r;
@@ -351,20 +355,18 @@ TEST(bad_arguments_are_refused_at_the_call_with_strategy_file_and_line)
 }
 
 static const char short_src[] =
-    "return { name = 'shorty', on_bar = function(ctx, bar)\n"
-    "  ctx.state.n = (ctx.state.n or 0) + 1\n"
-    "  if ctx.state.n == 1 then\n"
-    "    local id, err = ctx:short{qty = 10, reason = 'fade'}\n"
-    "    ctx.state.short = id and 'sent' or tostring(err)\n"
-    "  end\n"
-    "  if ctx.state.n == 3 then\n"
-    "    local id, err = ctx:cover{qty = 11, reason = 'too many'}\n"
-    "    ctx.state.cover11 = id and 'sent' or tostring(err)\n"
-    "    id, err = ctx:cover{qty = 10, reason = 'cover'}\n"
-    "    ctx.state.cover10 = id and 'sent' or tostring(err)\n"
-    "  end\n"
-    "  if ctx.state.n == 2 then ctx.state.pos = tostring(ctx:position().qty) end\n"
-    "end }\n";
+    ON_BAR("shorty") "  if ctx.state.n == 1 then\n"
+                     "    local id, err = ctx:short{qty = 10, reason = 'fade'}\n"
+                     "    ctx.state.short = id and 'sent' or tostring(err)\n"
+                     "  end\n"
+                     "  if ctx.state.n == 3 then\n"
+                     "    local id, err = ctx:cover{qty = 11, reason = 'too many'}\n"
+                     "    ctx.state.cover11 = id and 'sent' or tostring(err)\n"
+                     "    id, err = ctx:cover{qty = 10, reason = 'cover'}\n"
+                     "    ctx.state.cover10 = id and 'sent' or tostring(err)\n"
+                     "  end\n"
+                     "  if ctx.state.n == 2 then ctx.state.pos = tostring(ctx:position().qty) end\n"
+                     "end }\n";
 
 TEST(a_short_needs_the_strategy_and_the_account_to_allow_it)
 {
@@ -398,16 +400,14 @@ TEST(engine_kill_switch_admits_only_what_reduces_the_account)
 {
     static const strat_src ss[] = {
         {"k",
-         "return { name = 'k', on_bar = function(ctx, bar)\n"
-         "  ctx.state.n = (ctx.state.n or 0) + 1\n"
-         "  if ctx.state.n == 1 then ctx:buy{qty = 20, reason = 'in'} end\n"
-         "  if ctx.state.n == 3 then\n"
-         "    local id, err = ctx:buy{qty = 1, reason = 'more'}\n"
-         "    ctx.state.more = id and 'sent' or tostring(err)\n"
-         "    id, err = ctx:close{reason = 'out'}\n"
-         "    ctx.state.close = id and 'sent' or tostring(err)\n"
-         "  end\n"
-         "end }\n",
+         ON_BAR("k") "  if ctx.state.n == 1 then ctx:buy{qty = 20, reason = 'in'} end\n"
+                     "  if ctx.state.n == 3 then\n"
+                     "    local id, err = ctx:buy{qty = 1, reason = 'more'}\n"
+                     "    ctx.state.more = id and 'sent' or tostring(err)\n"
+                     "    id, err = ctx:close{reason = 'out'}\n"
+                     "    ctx.state.close = id and 'sent' or tostring(err)\n"
+                     "  end\n"
+                     "end }\n",
          0},
     };
     rig r;
@@ -419,6 +419,32 @@ TEST(engine_kill_switch_admits_only_what_reduces_the_account)
     char buf[256];
     CHECK_CONTAINS(state_str(&r, 0, "more", buf, sizeof buf), "kill_switch");
     CHECK_STR(state_str(&r, 0, "close", buf, sizeof buf), "sent");
+    CHECK_INT(account_qty(&r), 0);
+    rig_close(&r);
+}
+
+TEST(a_strategy_name_with_other_characters_still_finds_its_own_position)
+{
+    static const strat_src ss[] = {
+        {"mean-rev",
+         ON_BAR("mean-rev") "  if ctx.state.n == 1 then ctx:buy{qty = 10, reason = 'in'} end\n"
+                            "  if ctx.state.n == 3 then\n"
+                            "    ctx.state.pos = tostring(ctx:position().qty)\n"
+                            "    local id, err = ctx:sell{qty = 10, reason = 'out'}\n"
+                            "    ctx.state.sell = id and 'sent' or tostring(err)\n"
+                            "  end\n"
+                            "end, on_fill = function(ctx, f)\n"
+                            "  ctx.state.fills = tostring((tonumber(ctx.state.fills) or 0) + 1)\n"
+                            "end }\n",
+         0},
+    };
+    rig r;
+    rig_open(&r, ss, 1, 0, 0);
+    for (int i = 0; i < 5; i++) rig_bar(&r);
+    char buf[256];
+    CHECK_STR(state_str(&r, 0, "pos", buf, sizeof buf), "10");
+    CHECK_STR(state_str(&r, 0, "fills", buf, sizeof buf), "2"); /* on_fill reaches it */
+    CHECK_STR(state_str(&r, 0, "sell", buf, sizeof buf), "sent");
     CHECK_INT(account_qty(&r), 0);
     rig_close(&r);
 }

@@ -175,3 +175,61 @@ TEST(retries_and_locked_database_figures_are_the_engine_s_not_zeros)
     CHECK_CONTAINS(b.s, "tradebot_db_unjournaled_cancels_total 1");
     free(b.s);
 }
+
+static char *render_snap(const tb_metrics_snap *s)
+{
+    tb_sbuf b = {0};
+    tb_metrics_render(s, &b);
+    return b.s;
+}
+
+/* The series docker/prometheus/alerts.yml alerts on (tests/e2e/prometheus_alerts.sh). */
+TEST(alerting_series_carry_the_engine_s_figures)
+{
+    tb_metrics_snap s;
+    fill(&s);
+    s.broker = "alpaca";
+    s.has_daily_loss = 1, s.daily_loss_halted = 1;
+    s.has_reconcile = 1, s.reconcile_differences = 3;
+    s.healer_pending = 2;
+    s.has_disk = 1, s.disk_free_bytes = 5e9, s.disk_size_bytes = 1e11;
+    char *b = render_snap(&s);
+    CHECK_CONTAINS(b, "\ntradebot_daily_loss_halted 1\n");
+    CHECK_CONTAINS(b, "\ntradebot_reconcile_differences_total{broker=\"alpaca\"} 3\n");
+    CHECK_CONTAINS(b, "\ntradebot_healer_pending_approvals 2\n");
+    CHECK_CONTAINS(b, "\ntradebot_home_disk_free_bytes 5000000000\n");
+    CHECK_CONTAINS(b, "\ntradebot_home_disk_size_bytes 100000000000\n");
+    free(b);
+    s.healer_pending = -1, s.has_disk = 0; /* unknown is absent, never a reassuring 0 */
+    char *c = render_snap(&s);
+    CHECK(strstr(c, "tradebot_healer_pending_approvals") == NULL);
+    CHECK(strstr(c, "tradebot_home_disk_free_bytes") == NULL);
+    free(c);
+}
+
+TEST(positions_net_and_per_strategy_and_the_invariant_counters_are_exposed)
+{
+    tb_metrics_snap s;
+    fill(&s);
+    snprintf(s.pos[0].symbol, sizeof s.pos[0].symbol, "AAPL");
+    s.pos[0].qty = 30;
+    snprintf(s.pos[1].symbol, sizeof s.pos[1].symbol, "AAPL");
+    snprintf(s.pos[1].strategy, sizeof s.pos[1].strategy, "orb");
+    s.pos[1].qty = 10;
+    snprintf(s.pos[2].symbol, sizeof s.pos[2].symbol, "AAPL");
+    snprintf(s.pos[2].strategy, sizeof s.pos[2].strategy, "vwap\"x");
+    s.pos[2].qty = 20;
+    s.npos = 3;
+    s.invariant_violations = 2;
+    tb_sbuf b = {0};
+    tb_metrics_render(&s, &b);
+    CHECK_CONTAINS(b.s, "tradebot_position_shares{symbol=\"AAPL\"} 30\n");
+    CHECK_CONTAINS(b.s, "tradebot_strategy_position_shares{strategy=\"orb\",symbol=\"AAPL\"} 10\n");
+    CHECK_CONTAINS(
+        b.s, "tradebot_strategy_position_shares{strategy=\"vwap\\\"x\",symbol=\"AAPL\"} 20\n");
+    CHECK_CONTAINS(b.s, "tradebot_invariant_violations_total{invariant=\"account_equals_strategy_"
+                        "sum\"} 2\n");
+    CHECK_CONTAINS(b.s,
+                   "tradebot_invariant_violations_total{invariant=\"no_unallowed_short\"} 0\n");
+    free(b.s);
+}

@@ -50,6 +50,23 @@ TEST(seeded_runs_with_crashes_and_a_bad_broker_keep_all_five_invariants)
     }
 }
 
+TEST(the_paper_broker_mode_keeps_all_five_invariants_across_crashes)
+{
+    quiet();
+    sim_cfg c = {.seed = 2, .steps = 1500, .checks = SUITE_CHECKS, .paper = 1};
+    sim_result r;
+    tb_err e = {{0}};
+    if (sim_run(&c, &r, &e) != 0) {
+        TBT_FAIL("paper seed 2: %s", e.msg);
+        return;
+    }
+    if (r.violations)
+        TBT_FAIL("paper seed 2: %s (replay: SIM_PAPER=1 SIM_SEED=2 SIM_STEPS=%lld SIM_TRACE=1 "
+                 "build/bench_sim)",
+                 r.first, (long long)r.first_step + 1);
+    CHECK(r.orders > 0 && r.fills > 0 && r.crashes > 0);
+}
+
 TEST(the_same_seed_replays_bit_for_bit_and_another_seed_does_not)
 {
     quiet();

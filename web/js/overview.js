@@ -62,8 +62,11 @@ function status(s) {
 async function refreshTables() {
   try {
     const [pos, ord, cand] = await Promise.all([api('/api/positions'), api('/api/orders'), api('/api/candidates')]);
-    table('positions', [['symbol', (p) => p.symbol], ['qty', (p) => p.qty], ['avg', (p) => num(p.avg_price)],
-      ['last', (p) => num(p.last)], ['unrealised', (p) => usd(p.unrealized_pnl)]], pos, 'flat');
+    // qty is the account's net; "by strategy" the owners' own shares, which sum to it.
+    const owners = (p) => (p.strategies || []).map((s) => `${s.strategy} ${s.qty}`).join(', ');
+    table('positions', [['symbol', (p) => p.symbol], ['qty', (p) => p.qty], ['by strategy', owners],
+      ['avg', (p) => num(p.avg_price)], ['last', (p) => num(p.last)],
+      ['unrealised', (p) => usd(p.unrealized_pnl)]], pos, 'flat');
     table('orders', [['symbol', (o) => o.symbol], ['side', (o) => o.side], ['qty', (o) => o.qty],
       ['type', (o) => o.type], ['status', (o) => o.status], ['strategy', (o) => o.strategy], ['reason', (o) => o.reason]],
     ord, 'no open orders');
