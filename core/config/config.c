@@ -237,6 +237,10 @@ static const cf_field alpaca_fields[] = {
     {"order_poll_after_s", CF_INT, OFF(alpaca.order_poll_after_s), 0, 3600, NULL, NULL, 0, 0, 0,
      NULL},
     {"order_poll_max", CF_INT, OFF(alpaca.order_poll_max), 1, 50, NULL, NULL, 0, 0, 0, NULL},
+    {"unknown_deadline_s", CF_INT, OFF(alpaca.unknown_deadline_s), 0, 604800, NULL, NULL, 0, 0, 0,
+     NULL},
+    {"unknown_lookup_max_s", CF_INT, OFF(alpaca.unknown_lookup_max_s), 1, 3600, NULL, NULL, 0, 0, 0,
+     NULL},
     END,
 };
 
