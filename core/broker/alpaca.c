@@ -124,11 +124,25 @@ void alp_apply(alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty
     const char *cid = o->client_order_id;
     const oms_order *mine = oms_find(a->o.oms, cid);
     if (!mine && (cid = leg_client_id(a, o->id))) mine = oms_find(a->o.oms, cid);
-    if (!mine) {
+    if (!mine && (a->quiet_apply || strncmp(o->client_order_id, "tb-", 3) != 0)) {
+        /* Another client's order, or one of ours from an older session in the periodic list. */
         TB_DEBUG("alpaca", "order %s (%s) is not ours: ignored", o->id, o->client_order_id);
         return;
     }
+    if (!mine) { /* our id, but the order manager does not hold it: refused, logged, counted */
+        broker_update u = {.client_id = o->client_order_id,
+                           .broker_id = o->id,
+                           .status = o->status,
+                           .has_exec = exec_id != NULL,
+                           .exec_id = exec_id,
+                           .exec_qty = ex_qty,
+                           .exec_price = ex_price,
+                           .t_ns = tb_clock_now_ns()};
+        if (a->fn) a->fn(a->ud, &u);
+        return;
+    }
     if (!a->quiet_apply) alp_heard(a, mine->client_id, tb_clock_now_ns());
+    alp_unknown_adopt(a, mine, o);
     broker_update u = {.client_id = mine->client_id,
                        .broker_id = o->id,
                        .status = o->status,
@@ -137,6 +151,10 @@ void alp_apply(alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty
                        .avg_price = o->filled_avg_price,
                        .t_ns = tb_clock_now_ns(),
                        .exec_t_ns = o->exec_at_ns};
+    /* Given up at its unknown-outcome deadline: whatever end the broker reports (our cancel),
+     * it stays expired here; its fills still count. */
+    if (mine->status == OMS_ST_EXPIRED && oms_status_is_terminal(o->status))
+        u.status = OMS_ST_EXPIRED;
     tb_qty q, have_qty;
     tb_money px, have_notional;
     if (oms_filled_with_held(a->o.oms, mine->client_id, &have_qty, &have_notional) != 0)
@@ -186,11 +204,7 @@ int alp_lookup(alpaca *a, const char *client_id, alp_req *from)
     if (from) {
         memcpy(q->leg_tp, from->leg_tp, sizeof q->leg_tp);
         memcpy(q->leg_sl, from->leg_sl, sizeof q->leg_sl);
-        q->resends = from->resends;
         q->then_cancel = from->then_cancel;
-        q->reject_missing = from->reject_missing;
-        q->body = from->body; /* ownership moves: a resend needs it */
-        from->body = NULL;
     }
     q->on_done = on_order_found;
     a->st.lookups++;
@@ -209,8 +223,6 @@ static int post_order(alpaca *a, alp_req *q)
     return alp_request(a, q, "POST", "/v2/orders", q->body, TB_HTTP_RETRY_429, &e);
 }
 
-static void send_cancel(alpaca *a, const char *cid, const char *broker_id);
-
 static void on_order_found(alp_req *q, const tb_httpc_resp *r)
 {
     alpaca *a = q->a;
@@ -219,31 +231,11 @@ static void on_order_found(alp_req *q, const tb_httpc_resp *r)
     if (r->status == 200 && alp_parse_order(r->body, r->len, &o, &e) == 0) {
         remember_legs(a, q, &o);
         alp_apply(a, &o, NULL, 0, 0, NULL);
-        if (q->then_cancel) send_cancel(a, q->client_id, o.id);
+        if (q->then_cancel) alp_send_cancel(a, q->client_id, o.id);
         return;
     }
-    if (r->status == 404 && q->body && q->resends < 2) {
-        /* It never arrived. The same client_order_id makes a resend safe: a duplicate is 422. */
-        alp_req *n = alp_req_new(a, RQ_SUBMIT, q->client_id);
-        if (!n) return;
-        memcpy(n->leg_tp, q->leg_tp, sizeof n->leg_tp);
-        memcpy(n->leg_sl, q->leg_sl, sizeof n->leg_sl);
-        n->body = q->body, q->body = NULL;
-        n->resends = q->resends + 1;
-        a->st.resubmits++;
-        TB_WARN("alpaca", "order %s not found at the broker: sending it again (same id, resend=%d)",
-                q->client_id, n->resends);
-        post_order(a, n);
-        return;
-    }
-    if (r->status == 404 && (q->body || q->reject_missing)) {
-        TB_WARN("alpaca",
-                "reconcile: order %s never reached the broker: marked rejected, not resent",
-                q->client_id);
-        a->st.differences += q->reject_missing;
-        reject(a, q->client_id, "never reached the broker");
-        return;
-    }
+    /* A 404 says nothing final: a gateway may create the order seconds later. An order whose
+     * outcome is unknown is looked up with backoff until its deadline (alpaca_lookup.c). */
     if (r->status == 401 || r->status == 403) alp_auth_failed(a, r);
     char why[200];
     alp_error_text(r, why, sizeof why);
@@ -265,7 +257,6 @@ static void on_submitted(alp_req *q, const tb_httpc_resp *r)
     alp_error_text(r, why, sizeof why);
     if (r->status == 422 && strstr(why, "client_order_id")) {
         TB_WARN("alpaca", "order %s already at the broker (%s): looking it up", q->client_id, why);
-        q->body = (free(q->body), NULL); /* it exists: never send it again */
         alp_lookup(a, q->client_id, q);
     } else if (r->status >= 400 && r->status < 500 && r->status != 408) {
         a->st.rejects++;
@@ -276,9 +267,10 @@ static void on_submitted(alp_req *q, const tb_httpc_resp *r)
         if (q->leg_sl[0]) reject(a, q->leg_sl, "parent rejected");
     } else {
         a->st.unknown_outcomes++;
+        if (r->status == 200) snprintf(why, sizeof why, "unreadable answer: %s", e.msg);
         TB_WARN("alpaca", "order submit outcome unknown: %s (%s): looking it up by client_order_id",
-                q->client_id, r->status == 200 ? e.msg : why);
-        alp_lookup(a, q->client_id, q);
+                q->client_id, why);
+        alp_unknown_mark(a, q->client_id, why);
     }
 }
 
@@ -374,7 +366,7 @@ static void on_canceled(alp_req *q, const tb_httpc_resp *r)
         poll_order(a, o->client_id, o->broker_id);
 }
 
-static void send_cancel(alpaca *a, const char *cid, const char *broker_id)
+void alp_send_cancel(alpaca *a, const char *cid, const char *broker_id)
 {
     alp_req *q = alp_req_new(a, RQ_CANCEL, cid);
     if (!q) return;
@@ -390,7 +382,7 @@ static int v_cancel(void *self, const oms_order *o, tb_err *e)
     alpaca *a = self;
     if (a->state == BROKER_DISCONNECTED) return not_ready(a, e);
     if (o->broker_id[0]) {
-        send_cancel(a, o->client_id, o->broker_id);
+        alp_send_cancel(a, o->client_id, o->broker_id);
         return 0;
     }
     /* The submit is still in flight: learn the broker's id first. */
@@ -420,7 +412,7 @@ static void on_replaced(alp_req *q, const tb_httpc_resp *r)
     } else {
         a->st.unknown_outcomes++;
         TB_WARN("alpaca", "replace outcome unknown: %s (%s): looking it up", q->client_id, why);
-        alp_lookup(a, q->client_id, NULL);
+        alp_unknown_mark(a, q->client_id, why);
         const oms_order *old = oms_find(a->o.oms, q->old_client_id);
         if (old && old->broker_id[0]) poll_order(a, old->client_id, old->broker_id);
     }
@@ -586,7 +578,7 @@ alpaca *alpaca_new(const alpaca_opts *o, tb_err *e)
         tb_httpc_set_rate(a->http, host, o->rate_per_minute / 60.0, 10);
     }
     a->connect_timer = evtimer_new(o->base, on_connect_timer, a);
-    if (alp_watch_init(a, e) != 0) {
+    if (alp_watch_init(a, e) != 0 || alp_unknown_init(a, e) != 0) {
         alpaca_free(a);
         return NULL;
     }
@@ -607,6 +599,7 @@ void alpaca_free(alpaca *a)
     }
     while (a->polls) poll_unlink_free(a->polls);
     alp_watch_free(a);
+    alp_unknown_free(a);
     if (a->sync_timer) event_free(a->sync_timer);
     if (a->connect_timer) event_free(a->connect_timer);
     free(a);

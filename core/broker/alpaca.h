@@ -36,6 +36,9 @@ typedef struct alpaca_opts {
     long order_poll_after_ms;     /* order watchdog: poll an open order not heard of this long
                                      (0: off) */
     int order_poll_max;           /* at most this many watchdog polls in flight (default 2) */
+    long unknown_deadline_ms;     /* an order with an unknown outcome is looked up this long after
+                                     it was created (0: until the end of its session) */
+    long unknown_lookup_max_ms;   /* the longest wait between its lookups (default 30000) */
     oms *oms;                     /* the order manager it reconciles against (required) */
 } alpaca_opts;
 
@@ -45,6 +48,8 @@ typedef struct alpaca_stats {
     uint64_t order_polls;              /* watchdog polls by id */
     uint64_t polls_learned;            /* ... that found what the stream had not delivered */
     uint64_t stream_forced_reconnects; /* trade_updates dropped by the watchdog */
+    uint64_t unknown_found;            /* orders with an unknown outcome found at the broker */
+    uint64_t unknown_expired;          /* ... never found by their deadline: marked expired */
 } alpaca_stats;
 
 typedef struct alpaca alpaca;

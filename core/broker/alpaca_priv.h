@@ -11,6 +11,7 @@
 #define ALP_LEGMAP    1024
 #define ALP_POSITIONS 512
 #define ALP_HEARD     1024
+#define ALP_UNKNOWN   256
 
 typedef enum { RQ_SUBMIT, RQ_LOOKUP, RQ_CANCEL, RQ_REPLACE, RQ_POLL, RQ_SYNC, RQ_WATCH } rq_kind;
 
@@ -21,11 +22,10 @@ typedef struct alp_req {
     char client_id[OMS_CLIENT_ID_MAX + 1];
     char old_client_id[OMS_CLIENT_ID_MAX + 1]; /* replace: the order being replaced */
     char leg_tp[OMS_CLIENT_ID_MAX + 1], leg_sl[OMS_CLIENT_ID_MAX + 1];
-    char *body; /* submit: kept for a resend after a lookup found nothing */
-    int resends;
-    int then_cancel;    /* lookup: cancel the order once its broker id is known */
-    int reject_missing; /* lookup: a 404 means it never arrived: reject it, never resend */
-    int count;          /* sync: orders seen */
+    char *body;      /* submit: the request body */
+    int then_cancel; /* lookup: cancel the order once its broker id is known */
+    int unknown;     /* lookup of an order with an unknown outcome (alpaca_lookup.c) */
+    int count;       /* sync: orders seen */
     void (*on_done)(struct alp_req *q, const tb_httpc_resp *r);
     struct alp_req *prev, *next;
 } alp_req;
@@ -73,6 +73,13 @@ struct alpaca {
     struct event *watch_timer;
     int64_t last_stream_ns, last_forced_ns;
     int missed; /* polls that learned what the stream never said, since its last event */
+    /* Orders with an unknown outcome (alpaca_lookup.c): their lookups' backoff. */
+    struct {
+        char cid[OMS_CLIENT_ID_MAX + 1];
+        int attempt;
+        int64_t next_ns;
+    } unk[ALP_UNKNOWN];
+    struct event *unknown_timer;
 };
 
 /* Starts a request; on_done gets the answer. Returns -1 when it could not be queued. */
@@ -86,6 +93,9 @@ void alp_apply(struct alpaca *a, const alp_order *o, const char *exec_id, tb_qty
 
 /* Remembers a bracket leg's broker id -> our client id. */
 void alp_leg_remember(struct alpaca *a, const char *broker_id, const char *client_id);
+
+/* Cancels an order at the broker by its broker id (DELETE /v2/orders/{id}), then polls it. */
+void alp_send_cancel(struct alpaca *a, const char *cid, const char *broker_id);
 
 /* Looks an order up by client id (then applies what is found). */
 int alp_lookup(struct alpaca *a, const char *client_id, alp_req *from);
@@ -102,6 +112,17 @@ int alp_watch_init(struct alpaca *a, tb_err *e);
 void alp_watch_free(struct alpaca *a);
 void alp_heard(struct alpaca *a, const char *cid, int64_t now_ns);
 void alp_stream_pulse(struct alpaca *a, int64_t now_ns);
+
+/* Orders with an unknown outcome (alpaca_lookup.c): the 1 s timer that looks them up by
+ * client_order_id with backoff until found or their deadline; marking one unknown (a submit
+ * answered 5xx, timed out or dropped; no acknowledgement at a restart); a lookup's answer. */
+int alp_unknown_init(struct alpaca *a, tb_err *e);
+void alp_unknown_free(struct alpaca *a);
+void alp_unknown_mark(struct alpaca *a, const char *cid, const char *why);
+void alp_unknown_answer(alp_req *q, const tb_httpc_resp *r);
+/* The broker shows an order we hold as unknown (or expired at its deadline): logs the adoption
+ * (alp_apply then applies the broker's state and fills). */
+void alp_unknown_adopt(struct alpaca *a, const oms_order *mine, const alp_order *o);
 
 /* Stream and reconciliation (alpaca_sync.c). */
 int alp_stream_start(struct alpaca *a, tb_err *e);

@@ -133,19 +133,25 @@ static void check_local_open(alpaca *a)
     static const oms_order *open[CAP];
     int n = oms_open_orders_all(a->o.oms, open, CAP);
     if (n > CAP) n = CAP;
-    char ids[64][OMS_CLIENT_ID_MAX + 1];
-    int k = 0;
-    for (int i = 0; i < n && k < 64; i++) {
+    static char ids[64][OMS_CLIENT_ID_MAX + 1], fresh[256][OMS_CLIENT_ID_MAX + 1];
+    int k = 0, nf = 0;
+    for (int i = 0; i < n; i++) {
         const oms_order *o = open[i];
-        if (o->status == OMS_ST_HELD || in_flight(a, o->client_id)) continue;
-        if (o->status == OMS_ST_NEW || !o->broker_id[0] || o->status == OMS_ST_PENDING_CANCEL ||
-            o->status == OMS_ST_PENDING_REPLACE)
+        if (o->status == OMS_ST_HELD || o->status == OMS_ST_UNKNOWN || in_flight(a, o->client_id))
+            continue;
+        /* Journaled `new` and not acknowledged, with no submit of ours in flight: sent before a
+         * crash, or sent and never answered. The list did not show it (yet): unknown. */
+        if (o->status == OMS_ST_NEW && nf < 256)
+            oms_strlcpy(fresh[nf++], o->client_id, sizeof fresh[0]);
+        else if ((!o->broker_id[0] || o->status == OMS_ST_PENDING_CANCEL ||
+                  o->status == OMS_ST_PENDING_REPLACE) &&
+                 k < 64)
             oms_strlcpy(ids[k++], o->client_id, sizeof ids[0]);
     }
-    for (int i = 0; i < k; i++) {
-        alp_req tmp = {.reject_missing = 1};
-        alp_lookup(a, ids[i], &tmp);
-    }
+    for (int i = 0; i < nf; i++)
+        alp_unknown_mark(a, fresh[i],
+                         "no acknowledgement from the broker (restart or lost answer)");
+    for (int i = 0; i < k; i++) alp_lookup(a, ids[i], NULL);
 }
 
 static void compare_positions(alpaca *a)

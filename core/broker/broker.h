@@ -4,8 +4,10 @@
  * Calls return 0 when the request was handed to the broker and -1 when it could not be sent
  * (tb_err says why). A broker's verdict (accepted, rejected, filled, canceled) always arrives
  * through the update callback, possibly from inside the call itself (the paper broker with no
- * latency). An adapter that cannot tell whether a submit reached the broker (timeout, 5xx)
- * returns -1 and must look the order up by client order id before anything is sent again.
+ * latency). A submit that may have reached the broker without a verdict (a synchronous timeout)
+ * returns BROKER_OUTCOME_UNKNOWN: the order becomes `unknown` and the adapter looks it up by
+ * client order id (docs/orders.md); -1 from submit means nothing was sent (it is rejected).
+ * Asynchronous adapters report an unknown outcome later with an update of status `unknown`.
  */
 #ifndef TB_BROKER_BROKER_H
 #define TB_BROKER_BROKER_H
@@ -13,6 +15,8 @@
 #include "oms/order.h"
 #include "util/err.h"
 #include "util/money.h"
+
+#define BROKER_OUTCOME_UNKNOWN (-2) /* submit: sent, no verdict; tb_err says why */
 
 typedef enum {
     BROKER_DISCONNECTED,

@@ -2,10 +2,14 @@
 #include "config/config.h"
 #include "home/home.h"
 #include "log/log.h"
+#include "ml/ml.h"
 #include "ml/model_dir.h"
 #include "ml/pipeline.h"
 #include "store/db.h"
 #include "util/clock.h"
+
+#include <jansson.h>
+#include <stdlib.h>
 
 #include <limits.h>
 #include <math.h>
@@ -14,12 +18,16 @@
 #include <unistd.h>
 
 static const char usage[] =
-    "usage: tradebot train [--home DIR] [--force] [--json]\n\n"
+    "usage: tradebot train [--home DIR] [--force] [--json] | --promote latest|ID\n\n"
     "Trains the trade-gating model with XGBoost on the decision points in ml_db/ml_data.db\n"
     "(when there are fewer than ml.min_rows labelled ones, the configured bars are replayed\n"
     "through the trading path first to write them). Walk-forward validation reports AUC, log\n"
     "loss and calibration by confidence bucket; the model, feature_schema.json and metrics.json\n"
-    "go into ml_db/models/<timestamp>/ and ml_db/models/current points at it when it is valid.\n"
+    "go into ml_db/models/<timestamp>/ and ml_db/models/current points at it when it is valid\n"
+    "and earns its place: walk-forward AUC at least ml.min_auc and not worse than the current\n"
+    "model's on the same validation rows; otherwise it is kept as a candidate (exit 0, a log\n"
+    "line says why). --promote puts a candidate (the latest, or folder ID) in service anyway,\n"
+    "after loading it as the engine would: an operator's decision, logged.\n"
     "A running engine picks it up within ml.poll_seconds, without a restart.\n"
     "Does nothing unless due (ml.retrain_interval_hours since the current model) or --force.\n"
     "Exit status 0 trained or not due, 1 on an error or an invalid model.\n";
@@ -40,10 +48,14 @@ static void print_result(const tb_pipeline_result *r, const char *models, int as
 {
     const tb_train_result *t = &r->train;
     if (as_json) {
-        printf("{\"model\": \"%s\", \"dir\": \"%s\", \"valid\": %s, \"current\": %s, "
-               "\"rows\": %zu, \"generated_rows\": %lld, \"auc\": %.6f, \"logloss\": %.6f}\n",
-               r->name, r->dir, r->valid ? "true" : "false", r->current ? "true" : "false", t->rows,
-               (long long)r->generated, isfinite(t->auc) ? t->auc : -1.0, t->logloss);
+        json_t *o = json_pack("{s:s, s:s, s:b, s:b, s:I, s:I, s:f, s:f, s:s}", "model", r->name,
+                              "dir", r->dir, "valid", r->valid, "current", r->current, "rows",
+                              (json_int_t)t->rows, "generated_rows", (json_int_t)r->generated,
+                              "auc", isfinite(t->auc) ? t->auc : -1.0, "logloss", t->logloss,
+                              "promotion", r->kept_why);
+        char *s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+        puts(s ? s : "{}");
+        free(s), json_decref(o);
         return;
     }
     printf("%-18s %s\n", "model", r->dir);
@@ -60,6 +72,8 @@ static void print_result(const tb_pipeline_result *r, const char *models, int as
             printf("                   %.1f-%.1f %6zu     %.3f     %.3f\n", b / 10.0,
                    (b + 1) / 10.0, t->calib[b].n, t->calib[b].mean_p, t->calib[b].observed);
     if (r->current) printf("%-18s %s/current -> %s\n", "in service", models, r->name);
+    if (r->kept_why[0])
+        printf("%-18s %s\n", r->current ? "promoted" : "kept as candidate", r->kept_why);
 }
 
 static int parse_args(int argc, char **argv, int *force, int *as_json)
@@ -112,9 +126,47 @@ static int train(const tb_config *cfg, int force, int as_json)
         fprintf(stderr, "tradebot train: model %s is not valid: %s\n", r.name, r.invalid_why);
         return 1;
     }
-    TB_INFO("ml", "model trained: id=%s rows=%zu auc=%.4f logloss=%.4f current=%s", r.name,
-            r.train.rows, r.train.auc, r.train.logloss, r.name);
+    if (!r.current) {
+        char cur[PATH_MAX] = "none";
+        tb_models_current(models, cur, sizeof cur);
+        TB_WARN("ml", "model kept as candidate: id=%s auc=%.4f: %s; current stays %s", r.name,
+                r.train.auc, r.kept_why, cur);
+        return 0;
+    }
+    TB_INFO("ml", "model trained: id=%s rows=%zu auc=%.4f logloss=%.4f current=%s (%s)", r.name,
+            r.train.rows, r.train.auc, r.train.logloss, r.name, r.kept_why);
     return 0;
+}
+
+/* An operator puts a kept candidate in service knowingly (docs/ml.md, Training 7). */
+static int promote(const char *which)
+{
+    char models[PATH_MAX], name[256], dir[PATH_MAX + 300];
+    tb_home_path(models, sizeof models, "ml_db/models");
+    if (strcmp(which, "latest") == 0) {
+        if (tb_models_latest(models, name, sizeof name) != 0) {
+            fprintf(stderr, "tradebot train: no trained model in %s\n", models);
+            return 1;
+        }
+    } else {
+        snprintf(name, sizeof name, "%s", which);
+    }
+    snprintf(dir, sizeof dir, "%s/%s", models, name);
+    tb_ml_loaded *l = strchr(name, '/') ? NULL : calloc(1, sizeof *l);
+    tb_err e;
+    int rc = -1;
+    if (!l)
+        fprintf(stderr, "tradebot train: %s: not a model folder of %s\n", name, models);
+    else if (tb_ml_load_dir(l, dir, &e) != 0 || tb_models_point_current(models, name, &e) != 0)
+        fprintf(stderr, "tradebot train: %s: %s\n", name, e.msg);
+    else
+        rc = 0;
+    if (rc == 0) {
+        TB_WARN("ml", "model promoted by an operator: id=%s (current -> %s)", name, name);
+        printf("%-18s %s/current -> %s\n", "in service", models, name);
+    }
+    tb_ml_loaded_free(l);
+    return rc == 0 ? 0 : 1;
 }
 
 int cmd_train(int argc, char **argv)
@@ -125,7 +177,8 @@ int cmd_train(int argc, char **argv)
     }
     tb_home_take_arg(&argc, argv);
     int force = 0, as_json = 0;
-    if (parse_args(argc, argv, &force, &as_json) != 0) return 2;
+    const char *promote_id = argc == 3 && strcmp(argv[1], "--promote") == 0 ? argv[2] : NULL;
+    if (!promote_id && parse_args(argc, argv, &force, &as_json) != 0) return 2;
     tb_err e;
     if (tb_home_init(&e) != 0) {
         fprintf(stderr, "tradebot train: %s\n", e.msg);
@@ -143,7 +196,7 @@ int cmd_train(int argc, char **argv)
     if (tb_config_load(tb_home_path(path, sizeof path, TB_CONFIG_PATH), 1, &cfg, &errs) != 0) {
         fprintf(stderr, "tradebot train: %s\n", errs.msg[0]);
     } else {
-        rc = train(&cfg, force, as_json);
+        rc = promote_id ? promote(promote_id) : train(&cfg, force, as_json);
         tb_config_free(&cfg);
     }
     tb_log_close();

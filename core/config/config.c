@@ -237,6 +237,10 @@ static const cf_field alpaca_fields[] = {
     {"order_poll_after_s", CF_INT, OFF(alpaca.order_poll_after_s), 0, 3600, NULL, NULL, 0, 0, 0,
      NULL},
     {"order_poll_max", CF_INT, OFF(alpaca.order_poll_max), 1, 50, NULL, NULL, 0, 0, 0, NULL},
+    {"unknown_deadline_s", CF_INT, OFF(alpaca.unknown_deadline_s), 0, 604800, NULL, NULL, 0, 0, 0,
+     NULL},
+    {"unknown_lookup_max_s", CF_INT, OFF(alpaca.unknown_lookup_max_s), 1, 3600, NULL, NULL, 0, 0, 0,
+     NULL},
     END,
 };
 
@@ -287,6 +291,7 @@ static const cf_field ml_fields[] = {
     {"eta", CF_NUM, OFF(ml.eta), 0.001, 1, NULL, NULL, 0, 0, 0, NULL},
     {"folds", CF_INT, OFF(ml.folds), 1, 10, NULL, NULL, 0, 0, 0, NULL},
     {"min_rows", CF_INT, OFF(ml.min_rows), 10, 1e9, NULL, NULL, 0, 0, 0, NULL},
+    {"min_auc", CF_NUM, OFF(ml.min_auc), 0, 1, NULL, NULL, 0, 0, 0, NULL},
     END,
 };
 

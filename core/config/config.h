@@ -136,6 +136,9 @@ typedef struct tb_config {
         int64_t reconcile_interval_s; /* REST reconciliation period */
         int64_t order_poll_after_s;   /* an open order not heard of this long is polled (0 off) */
         int64_t order_poll_max;       /* at most this many order polls in flight at once */
+        int64_t unknown_deadline_s;   /* unknown-outcome orders: looked up this long (0: until the
+                                         end of their session) */
+        int64_t unknown_lookup_max_s; /* ... with at most this long between lookups (30) */
     } alpaca;
     struct {
         char *data_url;          /* bars REST: https://data.alpaca.markets */
@@ -190,6 +193,7 @@ typedef struct tb_config {
         double poll_seconds;           /* how often the engine looks at ml_db/models/current */
         int64_t train_rounds, max_depth, folds, min_rows;
         double eta;
+        double min_auc; /* a new model's walk-forward AUC floor for going into service */
     } ml;
     struct {
         int64_t sessions;       /* the window the rules look back over (stagnation: no trades) */

@@ -30,6 +30,8 @@ static int make_alpaca(tb_engine *en, oms *m, broker *out, tb_err *e)
                      .reconcile_interval_ms = (long)c->alpaca.reconcile_interval_s * 1000,
                      .order_poll_after_ms = (long)c->alpaca.order_poll_after_s * 1000,
                      .order_poll_max = (int)c->alpaca.order_poll_max,
+                     .unknown_deadline_ms = (long)c->alpaca.unknown_deadline_s * 1000,
+                     .unknown_lookup_max_ms = (long)c->alpaca.unknown_lookup_max_s * 1000,
                      .oms = m};
     if (!(en->alpaca = alpaca_new(&o, e))) return -1;
     memset(key, 0, sizeof key), memset(secret, 0, sizeof secret);

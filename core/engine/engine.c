@@ -250,6 +250,7 @@ static int open_trading(tb_engine *en, tb_err *e)
         return -1;
     if (!(en->ostore = oms_store_open(en->db->h, e)) || !(en->kv = tb_kv_open(en->db->h, e)))
         return -1;
+    tb_risk_set_kv(en->risk, en->kv); /* where the last write of pdt_state.json is recorded */
     const tb_config *c = &en->cfg;
     if (tb_engine_ml_open(&en->ml, tb_loop_base(en->loop), en->db->h, c, e) != 0) return -1;
     /* Sentinel pauses first, then the risk gates; the ML gate runs last, on what they let
@@ -382,6 +383,7 @@ void tb_engine_close(tb_engine *en)
     tb_engine_brokers_close(en); /* the adapter points into the trader's OMS */
     tb_engine_feedback_close(en);
     if (en->runner_open) {
+        tb_risk_pdt_flush(en->risk); /* while the order manager exists */
         tb_persist_save_states(en);
         tb_bar_sink_free(en->bar_sink); /* last flush, while the runner's symbols exist */
         en->bar_sink = NULL;

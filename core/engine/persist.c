@@ -80,7 +80,10 @@ static int j_save_fill(void *ud, const oms_order *o, const oms_exec *x, const om
     int old = wait_begin(en);
     int rc = en->runner.trader ? save_cursor(en, e) : 0;
     if (rc == 0) rc = en->inner.save_fill(en->inner.ud, o, x, p, sp, dt, e);
-    return wait_end(en, old, rc);
+    rc = wait_end(en, old, rc);
+    /* Committed: data/pdt_state.json shows it now, not at the next bar (a stop may come first). */
+    if (rc == 0 && dt && en->risk) tb_risk_dt_recorded(en->risk, dt);
+    return rc;
 }
 
 static int j_fill_commission(void *ud, const char *exec_id, tb_money *out, tb_err *e)

@@ -280,6 +280,12 @@ int hl_boundary_branch(const char *dir, const char *branch, char *why, size_t le
     const char *mb[] = {"git", "merge-base", "HEAD", branch, NULL};
     char *base = NULL, *raw = NULL;
     int rc = -1;
+    /* Only the Healer's own branches: a name from an edited directives file is never an
+     * option or another ref handed to git merge. */
+    if (strncmp(branch, "healer/auto-fix-", 16) != 0 || strstr(branch, "..")) {
+        snprintf(why, len, "%s is not a healer/auto-fix-* branch", branch);
+        goto out;
+    }
     if (hl_run(mb, dir, -1, &base) != 0 || !base) {
         snprintf(why, len, "%s has no merge base with the home's checkout", branch);
         goto out;

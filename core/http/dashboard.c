@@ -3,6 +3,7 @@
 #include "data/bar_sink.h"
 #include "engine/dbwait.h"
 #include "ml/ml.h"
+#include "oms/unknown.h"
 #include "home/home.h"
 #include "log/log.h"
 #include "log/redact.h"
@@ -221,7 +222,10 @@ void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s)
         s->rejects = ts.rejected, s->blocks = ts.blocked, s->order_errors = ts.errors;
         s->rejects_by_reason = tb_trader_rejects(en->runner.trader);
         s->blocks_by_gate = tb_trader_gate_blocks(en->runner.trader);
-        positions_snapshot(tb_trader_oms(en->runner.trader), s);
+        oms *m = tb_trader_oms(en->runner.trader);
+        s->updates_refused = oms_refused_by_reason(m);
+        s->unknown_orders = (uint64_t)oms_unknown_count(m);
+        positions_snapshot(m, s);
         s->unallowed_shorts = ts.unallowed_shorts;
     }
     s->feed_staleness_seconds =

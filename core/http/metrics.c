@@ -185,6 +185,20 @@ static void broker(tb_sbuf *o, const tb_metrics_snap *s)
          "Order polls that found a change the order stream had not delivered.");
     labelled(o, "tradebot_order_polls_learned_total", "broker", s->broker,
              (double)s->order_polls_learned);
+    head(o, "tradebot_broker_updates_refused_total", "counter",
+         "Broker updates (statuses, fills) the order manager could not apply, by reason; each is "
+         "logged with its ids.");
+    for (int i = 0; s->updates_refused && i < s->updates_refused->n; i++) {
+        tb_sbuf_puts(o, "tradebot_broker_updates_refused_total{broker=\"");
+        tb_metrics_escape_label(o, s->broker);
+        tb_sbuf_puts(o, "\",reason=\"");
+        tb_metrics_escape_label(o, s->updates_refused->c[i].name);
+        tb_sbuf_puts(o, "\"}");
+        value(o, (double)s->updates_refused->c[i].count);
+    }
+    head(o, "tradebot_orders_unknown", "gauge",
+         "Orders whose submission outcome is unknown, looked up at the broker by client id.");
+    labelled(o, "tradebot_orders_unknown", "broker", s->broker, (double)s->unknown_orders);
     head(o, "tradebot_order_stream_reconnects_total", "counter",
          "Order stream reconnects forced by the order watchdog.");
     labelled(o, "tradebot_order_stream_reconnects_total", "broker", s->broker,

@@ -41,6 +41,8 @@ typedef struct tb_metrics_snap {
     const char *broker;
     int broker_connected;
     uint64_t order_polls, order_polls_learned, order_stream_reconnects; /* order watchdog */
+    const tb_counters *updates_refused; /* broker updates the order manager refused, by reason */
+    uint64_t unknown_orders;            /* orders with an unknown outcome right now */
     /* the HTTP clients (broker's and feed's): retries with backoff, 429s, rate-limit waits */
     uint64_t http_retries, http_429, http_throttled;
     int has_feed_http; /* a live feed with its own client */

@@ -262,3 +262,11 @@ const char *tb_ml_schema_problem(const tb_ml *ml, const char *symbol)
     if (!s) return ml->cur->schema.names[0]; /* never scored: nothing is known */
     return s->problem >= 0 ? ml->cur->schema.names[s->problem] : NULL;
 }
+
+int tb_ml_schema_warming(const tb_ml *ml, const char *symbol)
+{
+    if (!ml->cur) return 0;
+    const ml_sym *s = find(ml, symbol);
+    if (!s) return tb_ml_schema_first_problem(&ml->cur->schema, NULL) < 0; /* never scored */
+    return s->problem >= 0 && tb_ml_schema_column_live(&ml->cur->schema, s->problem);
+}

@@ -84,6 +84,11 @@ const float *tb_ml_features(const tb_ml *ml, const char *symbol);
  * of order), or NULL when they are complete. */
 const char *tb_ml_schema_problem(const tb_ml *ml, const char *symbol);
 
+/* With a problem above: 1 when it is only warm-up (the symbol was never scored, or the failing
+ * column is a live feature whose value is not computed yet), 0 when the model's schema names a
+ * feature the live set does not compute (drift). */
+int tb_ml_schema_warming(const tb_ml *ml, const char *symbol);
+
 const tb_ml_opts *tb_ml_opts_of(const tb_ml *ml);
 void tb_ml_set_opts(tb_ml *ml, const tb_ml_opts *o);
 

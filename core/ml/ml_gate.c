@@ -36,6 +36,16 @@ int tb_ml_gate_fn(void *ud, const tb_gate_ctx *cx, const oms_intent *in, char *g
         return 0;
     }
     const char *missing = tb_ml_schema_problem(g->ml, in->symbol);
+    if (missing && o->strict_schema && tb_ml_schema_warming(g->ml, in->symbol)) {
+        /* Not drift: the feature exists but has too few bars yet (ret_60 in the first hour). */
+        snprintf(gate, gate_len, "ml_warming_up");
+        snprintf(reason, reason_len,
+                 "MLIntegration: warming up: %s not computed yet for %s. Blocking entry.", missing,
+                 in->symbol);
+        TB_DEBUG("ml", "%s", reason);
+        record(g->ml, in, conf, "blocked_warming_up");
+        return 1;
+    }
     if (missing && o->strict_schema) {
         TB_WARN("ml", "MLIntegration: STRICT_SCHEMA active. Missing feature %s. Blocking trade.",
                 missing);

@@ -1,6 +1,7 @@
 #include "ml/model_dir.h"
 #include "util/atomic.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
@@ -85,22 +86,42 @@ int tb_models_current(const char *models, char *out, size_t len)
     return 0;
 }
 
+/* The metrics.json of the most recently trained folder (in service or kept as a candidate), a
+ * new reference (its folder's name into name when given), or NULL when no folder has one. */
+static json_t *newest_metrics(const char *models, char *name, size_t name_len)
+{
+    DIR *d = opendir(models);
+    json_t *best = NULL;
+    json_int_t best_at = 0;
+    char path[PATH_MAX + 300];
+    for (struct dirent *de; d && (de = readdir(d));) {
+        if (de->d_name[0] == '.' || strcmp(de->d_name, "current") == 0) continue;
+        snprintf(path, sizeof path, "%s/%s/metrics.json", models, de->d_name);
+        json_t *m = json_load_file(path, 0, NULL);
+        json_t *at = json_object_get(m, "trained_at_unix");
+        if (json_is_integer(at) && (!best || json_integer_value(at) > best_at)) {
+            json_decref(best);
+            best = json_incref(m);
+            best_at = json_integer_value(at);
+            if (name) snprintf(name, name_len, "%s", de->d_name);
+        }
+        json_decref(m);
+    }
+    if (d) closedir(d);
+    return best;
+}
+
+/* Due when the last training (whether its model went into service or stayed a candidate) is
+ * older than the interval: a model kept as a candidate does not make every run train again. */
 int tb_models_due(const char *models, double interval_hours, int64_t now_ns, char *why,
                   size_t why_len)
 {
-    char dir[PATH_MAX], path[PATH_MAX + 16];
-    if (tb_models_current(models, dir, sizeof dir) != 0) {
-        snprintf(why, why_len, "no current model");
+    json_t *m = newest_metrics(models, NULL, 0);
+    if (!m) {
+        snprintf(why, why_len, "no model trained yet");
         return 1;
     }
-    snprintf(path, sizeof path, "%s/metrics.json", dir);
-    json_t *m = json_load_file(path, 0, NULL);
     json_t *at = json_object_get(m, "trained_at_unix");
-    if (!json_is_integer(at)) {
-        json_decref(m);
-        snprintf(why, why_len, "the current model has no trained_at_unix in metrics.json");
-        return 1;
-    }
     double age_h = ((double)now_ns / 1e9 - (double)json_integer_value(at)) / 3600.0;
     const char *when = json_string_value(json_object_get(m, "trained_at"));
     int due = age_h >= interval_hours;
@@ -108,4 +129,11 @@ int tb_models_due(const char *models, double interval_hours, int64_t now_ns, cha
              when ? when : "?", age_h, interval_hours, due ? "" : ": not due yet");
     json_decref(m);
     return due;
+}
+
+int tb_models_latest(const char *models, char *name, size_t len)
+{
+    json_t *m = newest_metrics(models, name, len);
+    json_decref(m);
+    return m ? 0 : -1;
 }

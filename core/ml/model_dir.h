@@ -25,10 +25,14 @@ int tb_models_point_current(const char *models, const char *name, tb_err *e);
 int tb_models_current(const char *models, char *out, size_t len);
 
 /*
- * 1 when a training is due: no current model, or its metrics.json says it was trained at least
- * interval_hours before now. why says which, and when the next one is due.
+ * 1 when a training is due: no folder trained yet, or the most recent one's metrics.json (in
+ * service or kept as a candidate) says it was trained at least interval_hours before now. why
+ * says which, and when the next one is due.
  */
 int tb_models_due(const char *models, double interval_hours, int64_t now_ns, char *why,
                   size_t why_len);
+
+/* The name of the most recently trained folder (in service or a candidate), or -1 if none. */
+int tb_models_latest(const char *models, char *name, size_t len);
 
 #endif

@@ -4,6 +4,7 @@
 #include "ml/ml.h"
 #include "ml/ml_gate.h"
 #include "ml/model_dir.h"
+#include "ml/promote.h"
 #include "trade/runner.h"
 
 #include <event2/event.h>
@@ -163,8 +164,9 @@ static void validate(tb_pipeline_result *r)
     tb_ml_loaded_free(l);
 }
 
-/* metrics.json says whether the folder passed validation, and why not. */
-static void mark_validity(const tb_pipeline_result *r)
+/* metrics.json says whether the folder passed validation, and why not, and whether it went
+ * into service (promotion: the verdict and the AUCs compared). */
+static void mark_validity(const tb_pipeline_result *r, const tb_promote_out *pr)
 {
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/metrics.json", r->dir);
@@ -172,6 +174,13 @@ static void mark_validity(const tb_pipeline_result *r)
     if (!m) return;
     json_object_set_new(m, "valid", json_boolean(r->valid));
     if (!r->valid) json_object_set_new(m, "invalid_why", json_string(r->invalid_why));
+    if (r->valid)
+        json_object_set_new(
+            m, "promotion",
+            json_pack("{s:b, s:s, s:f, s:f, s:I}", "promoted", pr->promote, "why", pr->why,
+                      "current_auc", isfinite(pr->current_auc) ? pr->current_auc : -1.0,
+                      "candidate_auc", isfinite(pr->candidate_auc) ? pr->candidate_auc : -1.0,
+                      "rows_compared", (json_int_t)pr->rows));
     json_dump_file(m, path, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
     json_decref(m);
 }
@@ -215,7 +224,9 @@ int tb_pipeline_run(const tb_pipeline_opts *o, tb_pipeline_result *r, tb_err *e)
                           .eta = c->ml.eta,
                           .embargo_ns = c->ml.horizon_minutes * 60 * 1000000000LL,
                           .progress = o->progress ? train_progress : NULL,
-                          .ud = (void *)o};
+                          .ud = (void *)o,
+                          .oof = malloc((n ? n : 1) * sizeof(float))};
+    if (!tp.oof && rc == 0) rc = tb_errf(e, "out of memory");
     if (rc == 0) {
         snprintf(path, sizeof path, "%s/model.json", r->dir);
         rc = tb_train_run(t, x, y, n, TB_FEATURES_N, &tp, path, &r->train, e);
@@ -231,11 +242,18 @@ int tb_pipeline_run(const tb_pipeline_opts *o, tb_pipeline_result *r, tb_err *e)
             rc = tb_errf(e, "%s: cannot write", path);
         json_decref(m);
     }
-    free(t), free(x), free(y);
+    if (rc == 0) validate(r);
+    tb_promote_out pr = {0};
+    if (rc == 0 && r->valid) {
+        tb_promote_in pin = {o->models,    x, y, n, TB_FEATURES_N, tp.oof, r->train.auc,
+                             c->ml.min_auc};
+        tb_promote_judge(&pin, &pr);
+        snprintf(r->kept_why, sizeof r->kept_why, "%s", pr.why);
+    }
+    free(t), free(x), free(y), free(tp.oof);
     if (rc != 0) return -1;
-    validate(r);
-    mark_validity(r);
-    if (!r->valid) return 0;
+    mark_validity(r, &pr);
+    if (!r->valid || !pr.promote) return 0;
     if (tb_models_point_current(o->models, r->name, e) != 0) return -1;
     r->current = 1;
     return 0;

@@ -6,8 +6,9 @@
  *      (core/trade/runner.h with the ML runtime and gate) to write them;
  *   2. train walk-forward with XGBoost (train.h) on the labelled rows, oldest first;
  *   3. write ml_db/models/<timestamp>/{model.json, feature_schema.json, metrics.json};
- *   4. load the folder back as the engine would (tb_ml_load_dir) and, when it is valid, point
- *      ml_db/models/current at it (model_dir.h).
+ *   4. load the folder back as the engine would (tb_ml_load_dir) and, when it is valid and
+ *      earns its place (promote.h: the AUC floor, not worse than the current model), point
+ *      ml_db/models/current at it (model_dir.h); else it stays a candidate folder.
  */
 #ifndef TB_ML_PIPELINE_H
 #define TB_ML_PIPELINE_H
@@ -35,6 +36,7 @@ typedef struct tb_pipeline_result {
     char dir[PATH_MAX]; /* its path */
     int valid, current; /* passed validation; current now points at it */
     char invalid_why[256];
+    char kept_why[320]; /* valid but kept as a candidate: why (ml/promote.h); else the verdict */
 } tb_pipeline_result;
 
 /* Runs the steps above. -1 on an error (nothing is pointed at); an invalid model is not an

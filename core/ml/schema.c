@@ -101,12 +101,17 @@ int tb_ml_schema_write_live(const char *path, tb_err *e)
     return rc;
 }
 
+int tb_ml_schema_column_live(const tb_ml_schema *s, int i)
+{
+    int id = i >= 0 && i < s->n ? s->map[i] : -1;
+    return id >= 0 && id == i && strcmp(s->types[i], tb_feature_type(id)) == 0;
+}
+
 int tb_ml_schema_first_problem(const tb_ml_schema *s, const float *live)
 {
     for (int i = 0; i < s->n; i++) {
-        int id = s->map[i];
-        if (id < 0 || id != i || strcmp(s->types[i], tb_feature_type(id)) != 0) return i;
-        if (live && isnan(live[id])) return i;
+        if (!tb_ml_schema_column_live(s, i)) return i;
+        if (live && isnan(live[s->map[i]])) return i;
     }
     return -1;
 }

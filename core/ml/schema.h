@@ -43,6 +43,10 @@ int tb_ml_schema_write_live(const char *path, tb_err *e);
  */
 int tb_ml_schema_first_problem(const tb_ml_schema *s, const float *live);
 
+/* 1 when schema column i is a live feature of the same name, place and type: a problem there is
+ * a value not computed yet (warm-up), not a drifted feature set. */
+int tb_ml_schema_column_live(const tb_ml_schema *s, int i);
+
 /* Lays live features out in the schema's order (NaN where the live set lacks a column). */
 void tb_ml_schema_row(const tb_ml_schema *s, const float *live, float *row);
 

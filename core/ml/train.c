@@ -94,6 +94,7 @@ static int evaluate_folds(const int64_t *t, const float *x, const float *y, size
         XGBoosterFree(b);
         if (rc != 0) return -1;
         memcpy(pooled_y + *npooled, y + f->valid_begin, nv * sizeof *y);
+        if (p->oof) memcpy(p->oof + f->valid_begin, pv, nv * sizeof *pv);
         r->fold[k].split = *f;
         r->fold[k].auc = tb_metric_auc(pv, y + f->valid_begin, nv);
         r->fold[k].logloss = tb_metric_logloss(pv, y + f->valid_begin, nv);
@@ -131,6 +132,7 @@ int tb_train_run(const int64_t *t, const float *x, const float *y, size_t n, int
     float *pp = malloc(n * sizeof *pp), *py = malloc(n * sizeof *py);
     size_t np = 0;
     int rc = pp && py ? 0 : tb_errf(e, "train: out of memory");
+    for (size_t i = 0; p->oof && i < n; i++) p->oof[i] = NAN;
     if (rc == 0) rc = evaluate_folds(t, x, y, n, nfeat, p, r, pp, py, &np, e);
     if (rc == 0) {
         r->auc = tb_metric_auc(pp, py, np);

@@ -23,6 +23,7 @@ typedef struct tb_train_params {
     /* progress: stage 0..folds-1 a fold, folds the final model */
     void (*progress)(void *ud, int stage, int stages, int round, int rounds);
     void *ud;
+    float *oof; /* NULL, or n floats: each validation row's out-of-fold prediction (NaN else) */
 } tb_train_params;
 
 typedef struct tb_fold_metrics {

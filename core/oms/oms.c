@@ -6,6 +6,8 @@
 
 #include "data/calendar.h"
 #include "oms/oms_priv.h"
+#include "oms/refused.h"
+#include "oms/unknown.h"
 #include "util/clock.h"
 
 static uint64_t hash_str(const char *s)
@@ -66,6 +68,13 @@ void oms_free(oms *m)
     free(m);
 }
 
+/* A broker update that cannot be applied is logged with its ids and counted by reason. */
+static void refused(oms *m, const broker_update *u)
+{
+    m->update_errors++;
+    oms_refused_report(&m->refused, u, u->client_id && oms_find(m, u->client_id), m->cb_err.msg);
+}
+
 /* An update that meets the locked database waits in memory, and so does every later one: the
  * broker's order of events is what the journal and positions must follow. */
 static void hold(oms *m, const broker_update *u)
@@ -75,11 +84,11 @@ static void hold(oms *m, const broker_update *u)
         return;
     }
     m->held_dropped++;
-    m->update_errors++;
     tb_errf(&m->cb_err,
             "oms: %u broker updates wait for the locked database: update of %s (exec %s) "
             "dropped; the broker's reconciliation must report it again",
             m->held.n, u->client_id ? u->client_id : "?", u->exec_id ? u->exec_id : "-");
+    refused(m, u);
 }
 
 static void on_broker_update(void *ud, const broker_update *u)
@@ -89,7 +98,7 @@ static void on_broker_update(void *ud, const broker_update *u)
         int rc = oms_on_update(m, u, &m->cb_err);
         if (rc == 0) return;
         if (rc != OMS_JOURNAL_BUSY) {
-            m->update_errors++;
+            refused(m, u);
             return;
         }
     }
@@ -107,7 +116,7 @@ int oms_retry_held(oms *m)
         int rc = oms_on_update(m, u, &m->cb_err);
         m->applying_held = 0;
         if (rc == OMS_JOURNAL_BUSY) break;
-        if (rc < 0) m->update_errors++;
+        if (rc < 0) refused(m, u);
         oms_held_pop(&m->held);
     }
     return (int)m->held.n;
@@ -431,6 +440,8 @@ static void init_leg(oms_order *leg, const oms_order *parent, oms_leg kind)
     }
 }
 
+static int change_status(oms *m, slot *s, oms_status to, const char *note, tb_err *e);
+
 int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e)
 {
     if (out) *out = NULL;
@@ -449,6 +460,7 @@ int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e)
         return tb_errf(e, "oms: intent needs a strategy and a symbol");
     if (refuse_detached(m, "submit", in->client_id, e) < 0) return -1;
     if (refuse_while_held(m, e) < 0) return -1;
+    if (oms_unknown_refuse(m, in, e) < 0) return -1;
     if (strlen(in->symbol) > OMS_SYMBOL_MAX)
         return tb_errf(e, "oms: symbol \"%s\" longer than %d", in->symbol, OMS_SYMBOL_MAX);
     int32_t sym = oms_sym_get(m, in->symbol, e);
@@ -513,8 +525,22 @@ int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e)
     if (out) *out = o;
     if (!m->has_broker) return 0;
     broker_submit_req req = {o, tp ? &tp->o : NULL, sl ? &sl->o : NULL};
-    if (broker_submit(m->brk, &req, e) < 0)
-        return tb_err_prefix(e, "oms: %s journaled but not sent: ", o->client_id);
+    int brc = broker_submit(m->brk, &req, e);
+    if (brc == BROKER_OUTCOME_UNKNOWN) {
+        tb_err je;
+        if (o->status == OMS_ST_NEW) change_status(m, ps, OMS_ST_UNKNOWN, e->msg, &je);
+        return tb_err_prefix(e, "oms: %s sent, outcome unknown (looked up by id): ", o->client_id);
+    }
+    if (brc < 0) {
+        /* The adapter refused before sending anything: the outcome is known (not `unknown`). */
+        tb_err_prefix(e, "oms: %s journaled but not sent: ", o->client_id);
+        slot *all[3] = {sl, tp, ps};
+        tb_err je;
+        for (int i = 0; i < 3; i++)
+            if (all[i] && !oms_status_is_terminal(all[i]->o.status))
+                change_status(m, all[i], OMS_ST_REJECTED, e->msg, &je);
+        return -1;
+    }
     return 0;
 fail:
     slot_release(m, sl);
@@ -722,6 +748,8 @@ int oms_on_update(oms *m, const broker_update *u, tb_err *e)
     slot *s = u->client_id ? find_slot(m, u->client_id) : NULL;
     if (!s)
         return tb_errf(e, "oms: update for unknown order %s", u->client_id ? u->client_id : "?");
+    /* "Outcome unknown" only ever applies to an order the broker has not acknowledged yet. */
+    if (u->status == OMS_ST_UNKNOWN && s->o.status != OMS_ST_NEW) return 0;
     if (u->broker_id && u->broker_id[0] && strcmp(s->o.broker_id, u->broker_id) != 0)
         oms_strlcpy(s->o.broker_id, u->broker_id, sizeof s->o.broker_id);
     int rc = u->has_exec ? apply_exec(m, s, u, e) : 0;
@@ -808,6 +836,11 @@ uint64_t oms_update_errors(const oms *m)
 const char *oms_last_update_error(const oms *m)
 {
     return m->cb_err.msg;
+}
+
+const tb_counters *oms_refused_by_reason(const oms *m)
+{
+    return &m->refused;
 }
 
 /* ---- restore ---- */

@@ -17,6 +17,7 @@
 #include "broker/broker.h"
 #include "oms/order.h"
 #include "oms/position.h"
+#include "util/counters.h"
 #include "util/err.h"
 
 typedef struct oms oms;
@@ -118,6 +119,8 @@ void oms_set_session_day(oms *m, int32_t day);
  * lock says "database locked" in e and is counted (oms_busy_refusals).
  */
 int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e);
+/* (An intent is also refused while an order of the same strategy and symbol has an unknown
+ * outcome: see oms/unknown.h.) */
 
 /* Requests a cancel: pending_cancel, journaled, then the broker. 0 if already pending. While the
  * database is locked the cancel is sent all the same, pending_cancel kept in memory only (counted:
@@ -255,6 +258,10 @@ int64_t oms_next_seq(const oms *m);
 /* Number of broker updates refused in the callback, and the last reason (for metrics, logs). */
 uint64_t oms_update_errors(const oms *m);
 const char *oms_last_update_error(const oms *m);
+
+/* Broker updates refused in the callback, by reason (oms/refused.h names them); each was logged
+ * at WARN or ERROR with its client id, broker order id and execution id. */
+const tb_counters *oms_refused_by_reason(const oms *m);
 
 /* Restoring state at start (oms_store_load): no journal calls, no broker calls. */
 int oms_restore_order(oms *m, const oms_order *o, tb_err *e);

@@ -52,6 +52,7 @@ struct oms {
     oms_book book; /* positions per (strategy, symbol) */
     uint64_t invariant_violations;
     char last_invariant[256];
+    tb_counters refused; /* broker updates refused, by reason (each logged: refused.c) */
 };
 
 /* The index of the symbol's entry, created when missing; -1 with e when the table is full. */

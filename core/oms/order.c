@@ -4,8 +4,8 @@
 #include <string.h>
 
 static const char *const status_names[OMS_ST_COUNT] = {
-    "new",    "held",     "accepted", "partially_filled", "pending_cancel", "pending_replace",
-    "filled", "canceled", "rejected", "expired",          "replaced"};
+    "new",     "held",   "accepted", "partially_filled", "pending_cancel", "pending_replace",
+    "unknown", "filled", "canceled", "rejected",         "expired",        "replaced"};
 static const char *const side_names[] = {"buy", "sell"};
 static const char *const type_names[] = {"market", "limit", "stop", "stop_limit"};
 static const char *const tif_names[] = {"day", "gtc", "ioc", "opg", "cls"};
@@ -91,7 +91,11 @@ int oms_status_is_terminal(oms_status s)
 static const unsigned allowed[OMS_ST_COUNT] = {
     [OMS_ST_NEW] = B(OMS_ST_HELD) | B(OMS_ST_ACCEPTED) | B(OMS_ST_PARTIALLY_FILLED) |
                    B(OMS_ST_PENDING_CANCEL) | B(OMS_ST_FILLED) | B(OMS_ST_CANCELED) |
-                   B(OMS_ST_REJECTED) | B(OMS_ST_EXPIRED),
+                   B(OMS_ST_REJECTED) | B(OMS_ST_EXPIRED) | B(OMS_ST_UNKNOWN),
+    /* Only the broker (an acknowledgement, a fill, a verdict found by lookup) or the deadline
+     * (expired) ends an unknown outcome; a cancel waits until the order is found. */
+    [OMS_ST_UNKNOWN] = B(OMS_ST_ACCEPTED) | B(OMS_ST_PARTIALLY_FILLED) | B(OMS_ST_FILLED) |
+                       B(OMS_ST_CANCELED) | B(OMS_ST_REJECTED) | B(OMS_ST_EXPIRED),
     [OMS_ST_HELD] = B(OMS_ST_ACCEPTED) | B(OMS_ST_PARTIALLY_FILLED) | B(OMS_ST_PENDING_CANCEL) |
                     B(OMS_ST_FILLED) | B(OMS_ST_CANCELED) | B(OMS_ST_REJECTED) | B(OMS_ST_EXPIRED),
     [OMS_ST_ACCEPTED] = B(OMS_ST_PARTIALLY_FILLED) | B(OMS_ST_PENDING_CANCEL) |

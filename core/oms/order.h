@@ -36,6 +36,8 @@ typedef enum {
     OMS_ST_PARTIALLY_FILLED, /* working, some qty filled */
     OMS_ST_PENDING_CANCEL,   /* cancel requested, not confirmed */
     OMS_ST_PENDING_REPLACE,  /* replace requested, not confirmed */
+    OMS_ST_UNKNOWN,          /* sent, outcome unknown (timeout, 5xx, crash in flight): looked up
+                                by client id until the broker confirms it or a deadline passes */
     OMS_ST_FILLED,           /* terminal */
     OMS_ST_CANCELED,         /* terminal */
     OMS_ST_REJECTED,         /* terminal */

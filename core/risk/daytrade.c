@@ -147,9 +147,21 @@ int risk_dt_count(tb_risk *r, const tb_gate_ctx *cx, int32_t *first, int32_t *la
         const oms_daytrade *t = oms_daytrades_get(dl, i);
         if (t && t->day >= *first && t->day <= *last && !waived(r, t->client_id)) n++;
     }
+    const oms_daytrade *x = r->dt_extra;
+    if (x && x->day >= *first && x->day <= *last && !waived(r, x->client_id) &&
+        !risk_dt_in_ledger(cx, x->client_id))
+        n++;
     for (int i = 0; i < r->nadj; i++)
         if (r->adj[i].day >= *first && r->adj[i].day <= *last) n += r->adj[i].count;
     return n;
+}
+
+int risk_dt_in_ledger(const tb_gate_ctx *cx, const char *client_id)
+{
+    const oms_daytrades *dl = oms_get_daytrades(cx->oms);
+    for (uint32_t i = 0; i < dl->count; i++)
+        if (strcmp(oms_daytrades_get(dl, i)->client_id, client_id) == 0) return 1;
+    return 0;
 }
 
 void tb_risk_dt_get(tb_risk *r, const tb_gate_ctx *cx, tb_risk_dt_state *out)

@@ -159,6 +159,7 @@ int tb_risk_gate(void *ud, const tb_gate_ctx *cx, const oms_intent *in, char *ga
     tb_risk *r = ud;
     if (!r->cfg.enabled) return 0;
     if (cx->cal) r->cal = cx->cal;
+    if (cx->session_day) r->dt_day = cx->session_day;
     risk_order o;
     risk_order_make(cx, in, &o);
     for (int g = 0; g < TB_GATE_COUNT; g++) {
@@ -175,6 +176,7 @@ void tb_risk_tick(void *ud, const tb_gate_ctx *cx)
 {
     tb_risk *r = ud;
     if (cx->cal) r->cal = cx->cal;
+    if (cx->session_day) r->dt_day = cx->session_day;
     risk_kill_tick(r); /* the operator's stop holds even with the gates disabled */
     if (!r->cfg.enabled) return;
     risk_daily_loss_tick(r, cx);

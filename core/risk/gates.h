@@ -16,6 +16,7 @@
 #ifndef TB_RISK_GATES_H
 #define TB_RISK_GATES_H
 
+#include "store/kv.h"
 #include "trade/trader.h"
 #include "util/err.h"
 #include "util/money.h"
@@ -165,6 +166,17 @@ void tb_risk_dt_get(tb_risk *r, const tb_gate_ctx *cx, tb_risk_dt_state *out);
 
 /* The first day (yyyymmdd) of the window of window_days business days ending on last. */
 int32_t tb_risk_dt_window_first(const tb_cal *cal, int window_days, int32_t last);
+
+/*
+ * data/pdt_state.json is rewritten from the ledger (the database) at every change: a day trade
+ * committed with its fill (tb_risk_dt_recorded), an operator edit, a new session day, and at
+ * shutdown (tb_risk_pdt_flush). Each write's hash is recorded in kv (tb_risk_set_kv), so a start
+ * tells the file the engine last wrote (behind the database after a crash: it is rewritten, not
+ * read as an edit) from one changed by hand while it was stopped (an operator edit).
+ */
+void tb_risk_set_kv(tb_risk *r, tb_kv *kv);
+void tb_risk_dt_recorded(tb_risk *r, const oms_daytrade *dt);
+void tb_risk_pdt_flush(tb_risk *r);
 
 /* A broker that still reports a day-trade count: a difference is logged and the broker wins. */
 void tb_risk_dt_broker_count(tb_risk *r, const tb_gate_ctx *cx, int count);

@@ -62,7 +62,14 @@ struct tb_risk {
     int32_t pdt_file_day;
     int pdt_written_count; /* the count last written to the file (-1: never) */
     int32_t pdt_written_day;
-    const tb_cal *cal; /* from the last context */
+    uint64_t pdt_file_hash;    /* of the file as found at start (0: none) */
+    uint64_t pdt_written_hash; /* of what the file holds from us: written, or found in step */
+    uint64_t pdt_db_hash;      /* the last write as the database recorded it */
+    int pdt_db_known;          /* 1: the database has a record (tb_risk_set_kv) */
+    tb_kv *kv;
+    int32_t dt_day;               /* the latest session day a context showed (yyyymmdd) */
+    const oms_daytrade *dt_extra; /* committed with its fill, not yet in the ledger */
+    const tb_cal *cal;            /* from the last context */
     /* limits */
     int64_t opm[RISK_OPM_MAX]; /* times of recent orders, ring */
     int opm_head, opm_n;
@@ -112,8 +119,13 @@ void risk_survival_poll(tb_risk *r, int force);
 void risk_pdt_poll(tb_risk *r, const tb_gate_ctx *cx);
 void risk_pdt_load(tb_risk *r);
 void risk_pdt_save(tb_risk *r, const tb_gate_ctx *cx);
-/* Day trades in the window from the ledger (minus waived) plus adjustments. */
+/* Checks the file for an operator edit and rewrites it when the count, the day or force says
+ * so; cx must have the order manager and the session day. */
+void risk_pdt_sync(tb_risk *r, const tb_gate_ctx *cx, int force);
+/* Day trades in the window from the ledger (minus waived), r->dt_extra, plus adjustments. */
 int risk_dt_count(tb_risk *r, const tb_gate_ctx *cx, int32_t *first, int32_t *last);
+/* 1 when the order manager's ledger holds the day trade of this closing order. */
+int risk_dt_in_ledger(const tb_gate_ctx *cx, const char *client_id);
 /* Applies a corrected count (operator edit or broker figure) as dated adjustments. */
 void risk_dt_set_count(tb_risk *r, const tb_gate_ctx *cx, int count, const char *source);
 

@@ -281,6 +281,9 @@ static int order_action(lua_State *L, act_kind k)
     oms_intent in = {.strategy = STRAT(L), .tif = OMS_TIF_DAY};
     in.side = k == ACT_BUY || k == ACT_COVER ? OMS_BUY : OMS_SELL;
     read_order(L, k, &in);
+    /* A resubmission of an existing id returns that order and sends nothing: its own working
+     * qty must not count against it. */
+    if (in.client_id && oms_find(tb_trader_oms(t), in.client_id)) return submit(L, t, &in);
     oms_exposure x;
     oms_exposure_get(tb_trader_oms(t), in.strategy, in.symbol, &x);
     char why[256];

@@ -111,16 +111,18 @@ check "no code of the patch ran (no canary from the spec or the orchestrator)" b
 check "main is untouched and clean after (a)" main_untouched "$MAIN0"
 
 # A branch made by hand (or a directives file edited to point at it) is not merged either.
-git -C "$H" checkout -q -b evil
+git -C "$H" checkout -q -b healer/auto-fix-EVIL-20260101000000
 sed -i '1i io.open("'"$H"'/canary_evil", "w"):close()' "$H/scripts/orchestrator.lua"
 git -C "$H" -c user.name=x -c user.email=x@x commit -qam evil
 git -C "$H" checkout -q -
-jq '.directives += [{"id":"EVIL","status":"Executed","kind":"param_change","target":"config/trading_config.json","branch":"evil","change":{}}]' \
+jq '.directives += [{"id":"EVIL","status":"Executed","kind":"param_change","target":"config/trading_config.json","branch":"healer/auto-fix-EVIL-20260101000000","change":{}},{"id":"EVIL2","status":"Executed","kind":"param_change","target":"config/trading_config.json","branch":"main~0","change":{}}]' \
   "$H/data/healer_active_directives.json" >"$H/d.json" && mv "$H/d.json" "$H/data/healer_active_directives.json"
 out=$("$TRADEBOT" healer --home "$H" approve EVIL 2>&1) && rc=0 || rc=$?
 check "approving a directive whose branch touches scripts/ refuses the merge" bash -c "[ $rc -eq 1 ] && grep -q 'touches scripts/orchestrator.lua' <<<'$out'"
 check "main is untouched after the refused merge" main_untouched "$MAIN0"
-git -C "$H" branch -q -D evil
+out=$("$TRADEBOT" healer --home "$H" approve EVIL2 2>&1) && rc=0 || rc=$?
+check "a directive naming any other ref is not merged either" bash -c "[ $rc -eq 1 ] && grep -q 'is not a healer/auto-fix-\* branch' <<<'$out'"
+git -C "$H" branch -q -D healer/auto-fix-EVIL-20260101000000
 
 # (b) risk switched off through a config diff; (c) a param outside its bounds. Both are queued
 # (their paths are allowed), approved by an operator, and refused on their branch by content.

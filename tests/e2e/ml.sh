@@ -12,6 +12,21 @@ cat >"$H/config/trading_config.json" <<'JSON'
 JSON
 M="$H/ml_db/models"
 
+# A model must earn its place: on sample data the walk-forward AUC is near chance (below the
+# default floor ml.min_auc 0.55), so it is kept as a candidate and nothing goes into service.
+out=$("$TRADEBOT" train --home "$H" --force --json) && rc=0 || rc=$?
+cand=$(jq -r .model <<<"$out")
+check "a model below the AUC floor is kept as a candidate, not put in service ($(jq -r .auc <<<"$out"))" \
+  bash -c "[ $rc -eq 0 ] && [ '$(jq -r .current <<<"$out")' = false ] && [ ! -e '$M/current' ] && [ -s '$M/$cand/model.json' ]"
+check "with a clear log line naming the floor" \
+  grep -q "model kept as candidate: id=$cand auc=0\.[0-9]*: walk-forward AUC 0\.[0-9]* is below the floor 0.5500 (ml.min_auc); current stays none" "$H/logs/trading_bot.log"
+check "metrics.json says it was not promoted and why" \
+  bash -c "jq -e '.promotion.promoted == false and (.promotion.why | test(\"below the floor\"))' '$M/$cand/metrics.json' >/dev/null"
+out=$("$TRADEBOT" train --home "$H" --promote nope 2>&1) && rc=0 || rc=$?
+check "promoting an unknown folder fails with one line" bash -c "[ $rc -eq 1 ] && [ ! -e '$M/current' ]"
+# The rest is about serving a model: a floor every model clears.
+jq '.ml.min_auc = 0' "$H/config/trading_config.json" >"$H/c.json" && mv "$H/c.json" "$H/config/trading_config.json"
+
 out=$("$TRADEBOT" train --home "$H" --force --json)
 first=$(sed -n 's/.*"model": "\([^"]*\)".*/\1/p' <<<"$out")
 check "train --force on sample data gives a valid model in service ($first)" \
@@ -28,6 +43,24 @@ rows=$(sqlite3 "$H/ml_db/ml_data.db" "select count(*) from ml_samples where labe
 check "decision points were written and labelled by replaying through the trading path ($rows)" [ "$rows" -gt 500 ]
 out=$("$TRADEBOT" train --home "$H")
 check "train without --force is not due right after a training" grep -q "not due" <<<"$out"
+
+# Not worse than the model in service: a current model that did better stays in service.
+cp "$M/$first/metrics.json" "$H/first_metrics.json"
+jq '.auc = 0.99' "$H/first_metrics.json" >"$M/$first/metrics.json"
+out=$("$TRADEBOT" train --home "$H" --force --json)
+check "a model worse than the current one's walk-forward AUC is kept as a candidate" \
+  bash -c "[ '$(jq -r .current <<<"$out")' = false ] && [ \"\$(readlink '$M/current')\" = '$first' ]"
+check "the log line says worse than the current model's 0.9900" \
+  grep -q "model kept as candidate: id=$(jq -r .model <<<"$out") .*is worse than the current model's recorded 0.9900" "$H/logs/trading_bot.log"
+# When the current model did not train on the newest rows, both are scored on those rows.
+jq '.rows = .rows - 1500' "$H/first_metrics.json" >"$M/$first/metrics.json"
+out=$("$TRADEBOT" train --home "$H" --force --json)
+check "the comparison is on the same validation rows the current model never trained on" \
+  grep -Eq "on the same [0-9]+ validation rows it never trained on" <<<"$(jq -r .promotion <<<"$out")"
+if [ "$(jq -r .current <<<"$out")" = true ]; then want=$(jq -r .model <<<"$out"); else want=$first; fi
+check "and current follows the verdict" [ "$(readlink "$M/current")" = "$want" ]
+ln -sfn "$first" "$M/current.tmp" && mv -T "$M/current.tmp" "$M/current"
+cp "$H/first_metrics.json" "$M/$first/metrics.json"
 
 start_engine
 check "the engine loads the current model at start" wait_for "log_has 'model loaded: id=$first'" 10

@@ -11,6 +11,13 @@
 // "connected but silent" stream; a new connection is served normally (a reconnect cures it).
 // silent {on, hold}: trade_updates sends nothing while REST keeps filling; with hold the events
 // are kept and delivered, in order, when silent is turned off (a late stream).
+// Unknown outcomes (fault kinds for POST /v2/orders): post_504 {count, create_after_ms} answers
+// 504 Gateway Timeout at once and creates the order create_after_ms later (default 3000);
+// post_hang {count, create_after_ms, hang_ms} never answers (the client times out) or, with
+// hang_ms, drops the connection after hang_ms, and creates the order later. A creation whose
+// client_order_id exists by then is dropped (the id is unique), so a resend cannot double it.
+// list_lag {ms}: GET /v2/orders leaves out orders created in the last ms and GET /v2/positions
+// leaves out fills of the last ms (a reconciliation list that lags the stream); ms 0 ends it.
 // fill {client_order_id, qty, price, at}: an execution; at (RFC 3339) dates it in the past, as
 // filled_at/updated_at and the trade update's timestamp (a fill learned late, after a crash).
 // Usage: node alpaca_emu.js [--port N] [--key K --secret S] [--schema current|legacy]
@@ -33,7 +40,8 @@ const st = {
   binary: !args['text-frames'],
   cash: 100000, orders: [], byId: new Map(), byClient: new Map(), positions: new Map(),
   prices: new Map(), faults: [], posts: {}, streams: new Set(), execSeq: 0, silent: false,
-  hold: false, held: [], requests: 0, order_gets: 0,
+  hold: false, held: [], requests: 0, order_gets: 0, postRequests: {}, fills: 0, fillLog: [],
+  listLagMs: 0,
 };
 
 const data = {
@@ -68,7 +76,7 @@ function newOrder(b, cls) {
     side: b.side, time_in_force: b.time_in_force, limit_price: b.limit_price ? String(b.limit_price) : null,
     stop_price: b.stop_price ? String(b.stop_price) : null, status: 'pending_new',
     extended_hours: !!b.extended_hours, legs: null, trail_percent: null, trail_price: null, hwm: null,
-    _filled_notional: 0, _parent: null,
+    _filled_notional: 0, _parent: null, _created_ms: Date.now(),
   };
 }
 const pub = (o) => {
@@ -114,6 +122,8 @@ function fill(o, qty, px, at) {
   else p.cost = (p.qty + sq) === 0 ? 0 : p.cost * (p.qty + sq) / p.qty;
   p.qty += sq;
   st.cash -= sq * px;
+  st.fills++;
+  st.fillLog.push({ t: Date.now(), sym: o.symbol, sq });
   emit(o.status === 'filled' ? 'fill' : 'partial_fill', o,
        { price: money(px), qty: String(qty), position_qty: String(p.qty), timestamp: o.updated_at });
   if (o.status === 'filled' && o.legs) for (const l of o.legs) { l.status = 'new'; emit('new', l); }
@@ -160,9 +170,25 @@ function validate(b) {
 function postOrder(b, res) {
   const bad = validate(b);
   if (bad) return err(res, 422, 40010001, bad);
+  if (b.client_order_id) st.postRequests[b.client_order_id] = (st.postRequests[b.client_order_id] || 0) + 1;
   if (b.client_order_id && st.byClient.has(b.client_order_id))
     return err(res, 422, 40010001, 'client_order_id must be unique');
   if (st.rejectNext) { st.rejectNext--; return err(res, 403, 40310000, 'insufficient buying power'); }
+  let f;
+  if ((f = takeFault('post_504', 'POST', '/v2/orders')) || (f = takeFault('post_hang', 'POST', '/v2/orders'))) {
+    setTimeout(() => { if (!b.client_order_id || !st.byClient.has(b.client_order_id)) createOrder(b); },
+      Number(f.create_after_ms || 3000));
+    if (f.kind === 'post_504') return err(res, 504, 50400000, 'gateway timeout');
+    if (f.hang_ms) setTimeout(() => res.socket.destroy(), Number(f.hang_ms));
+    return; // no answer: the client times out
+  }
+  const o = createOrder(b);
+  if (takeFault('post_accept_500', 'POST', '/v2/orders')) return err(res, 500, 50000000, 'internal server error');
+  send(res, 200, pub(o));
+}
+
+// Creates an order (and its bracket legs) and accepts it on the next turn.
+function createOrder(b) {
   const o = newOrder(b);
   st.posts[o.client_order_id] = (st.posts[o.client_order_id] || 0) + 1;
   index(o);
@@ -178,10 +204,8 @@ function postOrder(b, res) {
     o.legs = [tp, sl];
     index(tp); index(sl);
   }
-  const fault = takeFault('post_accept_500', 'POST', '/v2/orders');
   setImmediate(() => accept(o));
-  if (fault) return err(res, 500, 50000000, 'internal server error');
-  send(res, 200, pub(o));
+  return o;
 }
 
 function index(o) { st.orders.push(o); st.byId.set(o.id, o); st.byClient.set(o.client_order_id, o); }
@@ -202,9 +226,14 @@ function account() {
   return a;
 }
 
-function positionsJson() {
+function positionsJson(lagged) {
   const out = [];
-  for (const [s, p] of st.positions) {
+  const recent = new Map(); // the fills a lagging list has not caught up with
+  if (lagged && st.listLagMs) {
+    for (const f of st.fillLog) if (f.t > Date.now() - st.listLagMs) recent.set(f.sym, (recent.get(f.sym) || 0) + f.sq);
+  }
+  for (const [s, p0] of st.positions) {
+    const p = recent.has(s) ? { qty: p0.qty - recent.get(s), cost: p0.qty ? p0.cost * (p0.qty - recent.get(s)) / p0.qty : 0 } : p0;
     if (p.qty === 0) continue;
     const avg = p.cost / p.qty, cur = price(s);
     out.push({ asset_id: 'b0b6dd9d-8b9b-48a9-ba46-b9d54906e415', symbol: s, exchange: 'NASDAQ',
@@ -241,6 +270,7 @@ function control(url, b, res) {
     if (st.silent) { st.hold = !!b.hold; return send(res, 200, { ok: true }); }
     return send(res, 200, { ok: true, released: releaseHeld() });
   }
+  if (p === 'list_lag') { st.listLagMs = Number(b.ms || 0); return send(res, 200, { ok: true }); }
   if (p === 'reject_next') { st.rejectNext = b.count || 1; return send(res, 200, { ok: true }); }
   if (p === 'price') {
     st.prices.set(b.symbol, Number(b.price));
@@ -255,7 +285,9 @@ function control(url, b, res) {
   if (p === 'drop_stream') { for (const c of st.streams) c.drop(); return send(res, 200, { n: st.streams.size }); }
   if (p === 'stream_raw') { for (const c of st.streams) c.send(b.text, st.binary); return send(res, 200, { ok: true }); }
   if (p === 'stats') {
-    return send(res, 200, { posts: st.posts, order_gets: st.order_gets, orders: st.orders.length, requests: st.requests,
+    const pos = {};
+    for (const [sym, x] of st.positions) if (x.qty) pos[sym] = x.qty;
+    return send(res, 200, { posts: st.posts, post_requests: st.postRequests, fills: st.fills, positions: pos, order_gets: st.order_gets, orders: st.orders.length, requests: st.requests,
       streams: st.streams.size, open: st.orders.filter((x) => !terminal(x.status)).map((x) => x.client_order_id) });
   }
   err(res, 404, 40410000, 'unknown control');
@@ -264,7 +296,8 @@ function control(url, b, res) {
 function listOrders(q) {
   const status = q.get('status') || 'open', limit = Number(q.get('limit') || 50);
   const after = q.get('after'), nested = q.get('nested') === 'true';
-  let l = st.orders.filter((o) => !(nested && o._parent));
+  const lagFrom = st.listLagMs ? Date.now() - st.listLagMs : Infinity;
+  let l = st.orders.filter((o) => !(nested && o._parent) && !(o._created_ms > lagFrom));
   if (status === 'open') l = l.filter((o) => !terminal(o.status));
   else if (status === 'closed') l = l.filter((o) => terminal(o.status));
   if (after) l = l.filter((o) => o.submitted_at > after);
@@ -327,7 +360,7 @@ function route(req, res, body) {
       }
       if (m === 'PATCH') return replace(o, b, res);
     }
-    if (m === 'GET' && path === '/v2/positions') return send(res, 200, positionsJson());
+    if (m === 'GET' && path === '/v2/positions') return send(res, 200, positionsJson(true));
     if (m === 'GET' && (mm = path.match(/^\/v2\/positions\/([A-Z.]+)$/))) {
       const p = positionsJson().find((x) => x.symbol === mm[1]);
       return p ? send(res, 200, p) : err(res, 404, 40410000, 'position does not exist');

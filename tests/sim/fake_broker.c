@@ -244,7 +244,8 @@ static int v_submit(void *self, const broker_submit_req *r, tb_err *e)
     if (sim_chance(&b->rng, b->c.timeout_pm)) { /* it is working; the answer was lost */
         trace(b, "broker timeout %s", o->client_id);
         emit(b, oi, -1, OMS_ST_ACCEPTED, NULL); /* what the adapter's lookup finds, later */
-        return tb_errf(e, "fake: timeout (the order may have reached the broker)");
+        tb_errf(e, "fake: timeout (the order may have reached the broker)");
+        return BROKER_OUTCOME_UNKNOWN;
     }
     emit(b, oi, -1, OMS_ST_ACCEPTED, NULL);
     return 0;

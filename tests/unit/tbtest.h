@@ -59,6 +59,17 @@ static int tbt_failed_checks;
                      tbt_b ? tbt_b : "(null)");                                                    \
     } while (0)
 
+/* The first 64 KiB of a file (a log) as a string, "" when it cannot be read; one buffer, reused. */
+static inline const char *tbt_read_file(const char *path)
+{
+    static char buf[1 << 16];
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f) fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
 #define CHECK_CONTAINS(hay, needle)                                                                \
     do {                                                                                           \
         const char *tbt_h = (hay), *tbt_n = (needle);                                              \

@@ -255,6 +255,12 @@ TEST(a_sell_larger_than_the_strategy_owns_is_refused_with_a_reason_in_the_decisi
                         "  if ctx.state.n == 3 then\n"
                         "    local id, err = ctx:sell{qty = 30, reason = 'dump it all'}\n"
                         "    ctx.state.err = tostring(err)\n"
+                        "    ctx:sell{qty = 10, limit = 500, id = 'tb-keep-1', reason = 'target'}\n"
+                        "  end\n"
+                        "  if ctx.state.n == 4 then\n"
+                        "    local id, err = ctx:sell{qty = 10, limit = 500, id = 'tb-keep-1',\n"
+                        "                             reason = 'target'}\n"
+                        "    ctx.state.again = tostring(id or err)\n"
                         "  end\n"
                         "end }\n",
          0},
@@ -265,6 +271,7 @@ TEST(a_sell_larger_than_the_strategy_owns_is_refused_with_a_reason_in_the_decisi
     char buf[256];
     CHECK_INT(account_qty(&r), 10);
     CHECK_CONTAINS(state_str(&r, 0, "err", buf, sizeof buf), "the strategy owns 10");
+    CHECK_STR(state_str(&r, 0, "again", buf, sizeof buf), "tb-keep-1"); /* idempotent resubmit */
     char *log = slurp(r.decisions);
     CHECK_CONTAINS(log, "\"verdict\":\"refused\"");
     CHECK_CONTAINS(log, "sell 30 AAA: the strategy owns 10 (0 in working sells)");

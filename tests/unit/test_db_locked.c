@@ -485,6 +485,10 @@ TEST(alpaca_fills_held_behind_the_lock_are_counted_once_against_the_brokers_cumu
     tb_err e;
     oms_store *st = oms_store_open(db->h, &e);
     oms *m = new_oms(st);
+    oms_intent in = buy("AAPL", 200);
+    const oms_order *o = NULL;
+    oms_submit(m, &in, &o, &e); /* no broker yet: journaled, kept `new`, not sent */
+    CHECK(o != NULL);
     struct event_base *base = event_base_new();
     alpaca_opts ao = {.base = base,
                       .trading_url = "http://127.0.0.1:9",
@@ -493,10 +497,6 @@ TEST(alpaca_fills_held_behind_the_lock_are_counted_once_against_the_brokers_cumu
                       .oms = m};
     alpaca *a = alpaca_new(&ao, &e); /* never connected: nothing is sent anywhere */
     CHECK(a != NULL);
-    oms_intent in = buy("AAPL", 200);
-    const oms_order *o = NULL;
-    oms_submit(m, &in, &o, &e); /* "not ready": journaled, kept, not sent */
-    CHECK(o != NULL);
     char id[OMS_CLIENT_ID_MAX + 1];
     strcpy(id, o->client_id);
     alp_report(a, id, 0, 0, NULL, 0, 0);

@@ -706,6 +706,7 @@ TEST(connectivity_lost_pauses_new_orders_and_restored_resumes)
     tb_err e;
     CHECK_INT(oms_submit(r.m, &in, &o, &e), -1);
     CHECK_CONTAINS(e.msg, "not ready");
+    CHECK_STATUS(&r, "tb-t-AAPL-40", "rejected"); /* refused before sending: known, not unknown */
     emu_ctl(&E, "restored", NULL);
     WAIT_FOR(broker_get_state(ibkr_broker(r.a)) == BROKER_READY, 2000);
     CHECK_STR(broker_state_name(broker_get_state(ibkr_broker(r.a))), "ready");
@@ -719,8 +720,8 @@ TEST(connectivity_lost_pauses_new_orders_and_restored_resumes)
     ibkr_stats st;
     ibkr_stats_get(r.a, &st);
     CHECK(st.reconciles >= 2);
-    /* The one difference: tb-t-AAPL-40 stayed new (never sent); the sync settled it. */
-    CHECK_INT(st.differences, 1);
+    /* tb-t-AAPL-40 was rejected when the adapter refused it: nothing left for the sync. */
+    CHECK_INT(st.differences, 0);
     CHECK_STATUS(&r, "tb-t-AAPL-40", "rejected");
     CHECK_INT(places("tb-t-AAPL-40"), 0);
     emu_ctl(&E, "farm_broken", NULL);

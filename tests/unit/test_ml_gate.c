@@ -1,6 +1,7 @@
 /*
  * test_ml_gate.c - the ML runtime and gate: STRICT_SCHEMA blocks an entry with the runbook's
- * exact log line when a feature is missing or NaN, the confidence threshold blocks weak entries,
+ * exact log line when the model names a feature the live set lacks, and as "warming up" (not
+ * drift) while a live feature has too few bars, the confidence threshold blocks weak entries,
  * decision points are written and labelled with the forward return, and gates chain.
  */
 #include "tbtest.h"
@@ -125,22 +126,77 @@ static const oms_intent buy = {.strategy = "s",
                                .type = OMS_MARKET,
                                .reason = "test"};
 
-TEST(strict_schema_blocks_a_missing_feature_with_the_exact_log_line)
+/* A runtime with STRICT_SCHEMA, its decisions in an in-memory DB, the log at logpath. */
+typedef struct gate_env {
+    sqlite3 *db;
+    tb_ml_store *st;
+    tb_ml *ml;
+    tb_ml_opts o;
+} gate_env;
+
+static void env_open(gate_env *v, const char *logpath, tb_ml_loaded *model)
 {
-    const char *logpath = path_in("trading_bot.log");
     tb_log_opts lo = {.level = TB_LOG_INFO};
     tb_err e;
     CHECK_INT(tb_log_open(logpath, &lo, &e), 0);
-    sqlite3 *db;
-    sqlite3_open(":memory:", &db);
-    tb_ml_store *st = tb_ml_store_open(db, 0, &e);
-    tb_ml_opts o = {.strict_schema = 1,
-                    .min_confidence = 0,
-                    .sample_every_min = 5,
-                    .horizon_min = 30,
-                    .store = st};
-    tb_ml *ml = tb_ml_new(&o, &e);
-    tb_ml_loaded_free(tb_ml_swap(ml, load("renamed", "rsi_14")));
+    sqlite3_open(":memory:", &v->db);
+    v->st = tb_ml_store_open(v->db, 0, &e);
+    v->o = (tb_ml_opts){.strict_schema = 1,
+                        .min_confidence = 0,
+                        .sample_every_min = 5,
+                        .horizon_min = 30,
+                        .store = v->st};
+    v->ml = tb_ml_new(&v->o, &e);
+    tb_ml_loaded_free(tb_ml_swap(v->ml, model));
+}
+
+static void env_close(gate_env *v)
+{
+    tb_ml_free(v->ml);
+    tb_ml_store_close(v->st);
+    sqlite3_close(v->db);
+}
+
+TEST(strict_schema_says_warming_up_not_missing_feature_while_a_live_feature_has_too_few_bars)
+{
+    const char *logpath = path_in("warmup.log");
+    gate_env env;
+    env_open(&env, logpath, load("live", NULL)); /* the live schema: no drift */
+    tb_ml *ml = env.ml;
+    sqlite3 *db = env.db;
+    tb_ml_gate g = {.ml = ml};
+    char gate[64], why[256];
+    CHECK_INT(tb_ml_gate_fn(&g, NULL, &buy, gate, sizeof gate, why, sizeof why), 1);
+    CHECK_STR(gate, "ml_warming_up"); /* no bar yet */
+    feed f;
+    feed_init(&f);
+    double *c = walk(100);
+    feed_bars(ml, &f, 0, 20, c); /* 20 bars: ret_60 cannot be computed yet */
+    CHECK_INT(tb_ml_gate_fn(&g, NULL, &buy, gate, sizeof gate, why, sizeof why), 1);
+    CHECK_STR(gate, "ml_warming_up");
+    CHECK_CONTAINS(why, "warming up");
+    CHECK_CONTAINS(why, "not computed yet for AAPL");
+    feed_bars(ml, &f, 20, 80, c); /* warm: scored, and the gate lets it through */
+    CHECK_INT(tb_ml_gate_fn(&g, NULL, &buy, gate, sizeof gate, why, sizeof why), 0);
+    tb_log_close();
+    char *log = slurp(logpath);
+    CHECK(log && !strstr(log, "Missing feature"));
+    free(log);
+    CHECK_INT(count(db, "SELECT COUNT(*) FROM ml_decisions WHERE verdict = 'blocked_warming_up'"),
+              2);
+    CHECK_INT(count(db, "SELECT COUNT(*) FROM ml_decisions WHERE verdict = 'blocked_schema'"), 0);
+    free(c);
+    feed_free(&f);
+    env_close(&env);
+}
+
+TEST(strict_schema_blocks_a_missing_feature_with_the_exact_log_line)
+{
+    const char *logpath = path_in("trading_bot.log");
+    gate_env env;
+    env_open(&env, logpath, load("renamed", "rsi_14"));
+    tb_ml *ml = env.ml;
+    sqlite3 *db = env.db;
     feed f;
     feed_init(&f);
     double *c = walk(100);
@@ -158,8 +214,8 @@ TEST(strict_schema_blocks_a_missing_feature_with_the_exact_log_line)
     free(log);
     CHECK_INT(count(db, "SELECT COUNT(*) FROM ml_decisions WHERE verdict = 'blocked_schema'"), 1);
     /* the same model with STRICT_SCHEMA off scores with the column missing (NaN) */
-    o.strict_schema = 0;
-    tb_ml_set_opts(ml, &o);
+    env.o.strict_schema = 0;
+    tb_ml_set_opts(ml, &env.o);
     feed_bars(ml, &f, 100, 0, c);
     tb_bar b = mlt_bar(99, c[99], 1000);
     tb_ml_bar mb = {.sym = 0, .symbol = "AAPL", .bar = &b, .ind = f.ind, .bars = &f.ring};
@@ -168,31 +224,7 @@ TEST(strict_schema_blocks_a_missing_feature_with_the_exact_log_line)
     CHECK_INT(tb_ml_gate_fn(&g, NULL, &buy, gate, sizeof gate, why, sizeof why), 0);
     free(c);
     feed_free(&f);
-    tb_ml_free(ml);
-    tb_ml_store_close(st);
-    sqlite3_close(db);
-}
-
-TEST(strict_schema_blocks_a_nan_feature_during_warm_up)
-{
-    tb_err e;
-    tb_ml_opts o = {.strict_schema = 1, .sample_every_min = 5, .horizon_min = 30};
-    tb_ml *ml = tb_ml_new(&o, &e);
-    tb_ml_loaded_free(tb_ml_swap(ml, load("live", NULL)));
-    feed f;
-    feed_init(&f);
-    double *c = walk(100);
-    feed_bars(ml, &f, 0, 3, c); /* ret_5 needs 6 bars */
-    tb_ml_gate g = {.ml = ml};
-    char gate[64], why[256];
-    CHECK_INT(tb_ml_gate_fn(&g, NULL, &buy, gate, sizeof gate, why, sizeof why), 1);
-    CHECK_STR(why, "MLIntegration: STRICT_SCHEMA active. Missing feature ret_5. Blocking trade.");
-    feed_bars(ml, &f, 3, 90, c); /* warm: every feature known */
-    CHECK(tb_ml_schema_problem(ml, "AAPL") == NULL);
-    CHECK_INT(tb_ml_gate_fn(&g, NULL, &buy, gate, sizeof gate, why, sizeof why), 0);
-    free(c);
-    feed_free(&f);
-    tb_ml_free(ml);
+    env_close(&env);
 }
 
 TEST(confidence_below_the_threshold_blocks_an_entry_and_short_sales_use_its_complement)

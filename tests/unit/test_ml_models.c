@@ -80,13 +80,13 @@ TEST(current_is_replaced_atomically_and_the_runbook_schema_follows_it)
     CHECK(tb_models_current(m, dir, sizeof dir) == 0 && strstr(dir, name)); /* unchanged */
 }
 
-TEST(training_is_due_without_a_model_and_after_the_interval)
+TEST(training_is_due_without_a_model_and_after_the_interval_since_the_last_training)
 {
     const char *m = models();
     char why[256], dir[PATH_MAX], name[64], path[PATH_MAX + 64];
     tb_err e;
     CHECK_INT(tb_models_due(m, 24, NS(2000000000), why, sizeof why), 1);
-    CHECK_CONTAINS(why, "no current model");
+    CHECK_CONTAINS(why, "no model trained yet");
     CHECK_INT(tb_models_new_dir(m, NS(1795753227), dir, sizeof dir, name, sizeof name, &e), 0);
     snprintf(path, sizeof path, "%s/feature_schema.json", dir);
     write_file(path, "{}");
@@ -97,4 +97,12 @@ TEST(training_is_due_without_a_model_and_after_the_interval)
     CHECK_CONTAINS(why, "not due yet");
     CHECK_INT(tb_models_due(m, 24, NS(1795753227 + 24 * 3600), why, sizeof why), 1);
     CHECK_INT(tb_models_due(m, 0.5, NS(1795753227 + 3600), why, sizeof why), 1);
+    /* a later training kept as a candidate (current not moved) counts: not due again at once */
+    CHECK_INT(
+        tb_models_new_dir(m, NS(1795753227 + 48 * 3600), dir, sizeof dir, name, sizeof name, &e),
+        0);
+    snprintf(path, sizeof path, "%s/metrics.json", dir);
+    write_file(path, "{\"trained_at\": \"2026-11-29T04:20:27Z\", \"trained_at_unix\": 1795926027}");
+    CHECK_INT(tb_models_due(m, 24, NS(1795926027 + 3600), why, sizeof why), 0);
+    CHECK_CONTAINS(why, "2026-11-29T04:20:27Z");
 }

@@ -270,7 +270,16 @@ TEST(an_order_that_never_reached_the_broker_ends_rejected_even_with_its_cancel_p
     oms_intent in = buy("AAPL", 10);
     broker_down = 1;
     CHECK_INT(oms_submit(m, &in, &o, NULL), -1);
-    CHECK_INT(o->status, OMS_ST_NEW);
+    /* Refused by the adapter before anything was sent: its outcome is known, rejected at once
+     * (docs/orders.md, Idempotency), so it never stays open. */
+    CHECK_INT(o->status, OMS_ST_REJECTED);
+    CHECK_INT(oms_open_orders(m, "AAPL", open, 4), 0);
+    CHECK_INT(oms_cancel(m, o->client_id, NULL), -1);
+    CHECK_INT(o->status, OMS_ST_REJECTED);
+    /* Sent, then the broker goes away before the cancel: pending_cancel until reconciliation. */
+    broker_down = 0;
+    CHECK_INT(oms_submit(m, &in, &o, NULL), 0);
+    broker_down = 1;
     CHECK_INT(oms_cancel(m, o->client_id, NULL), -1);
     CHECK_INT(o->status, OMS_ST_PENDING_CANCEL);
     broker_down = 0;

@@ -5,7 +5,11 @@
 #include "tbtest.h"
 #include "risk_fixture.h"
 
+#include "log/log.h"
+#include "store/kv.h"
+
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -80,4 +84,156 @@ TEST(pdt_state_file_follows_the_ledger_and_takes_operator_edits)
     fx_free(&f);
     unlink(path);
     rmdir(dir);
+}
+
+/* ---- written with the fill and at shutdown; a start tells our file from an operator's ---- */
+
+static sqlite3 *db;
+static tb_kv *kv;
+static char logpath[96];
+
+/* The engine's journal hook: a day trade committed with its fill is in the file at once. */
+static int jr_orders(void *ud, const oms_order *const *os, int n, tb_err *e)
+{
+    return 0;
+}
+static int jr_fill(void *ud, const oms_order *o, const oms_exec *x, const oms_position *p,
+                   const oms_position *sp, const oms_daytrade *dt, tb_err *e)
+{
+    if (dt) tb_risk_dt_recorded(((fx *)ud)->r, dt);
+    return 0;
+}
+
+/* A (re)start: new gates on the same files and database, the ledger as restored. */
+static void start(fx *f)
+{
+    use_files(f);
+    tb_risk_set_kv(f->r, kv);
+    oms_journal j = {.ud = f, .save_orders = jr_orders, .save_fill = jr_fill};
+    oms_set_journal(f->m, &j);
+}
+
+static void setup_db(fx *f)
+{
+    CHECK(mkdtemp(strcpy(dir, "/tmp/tb-pdt-XXXXXX")) != NULL);
+    snprintf(path, sizeof path, "%s/pdt_state.json", dir);
+    snprintf(logpath, sizeof logpath, "%s/engine.log", dir);
+    tb_log_opts lo = {.level = TB_LOG_INFO};
+    tb_err e;
+    tb_log_open(logpath, &lo, &e);
+    CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+    kv = tb_kv_open(db, &e);
+    CHECK(kv != NULL);
+    tb_risk_cfg c = fx_cfg();
+    fx_init(f, &c);
+    fx_account(f, 100000, 1e6);
+    start(f);
+}
+
+static void teardown_db(fx *f)
+{
+    tb_risk_free(f->r);
+    f->r = NULL;
+    oms_free(f->m);
+    tb_kv_close(kv);
+    sqlite3_close(db);
+    tb_log_close();
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK_INT(system(cmd), 0);
+}
+
+static int log_has(const char *s)
+{
+    FILE *fp = fopen(logpath, "r");
+    char line[512];
+    int found = 0;
+    while (fp && !found && fgets(line, sizeof line, fp)) found = strstr(line, s) != NULL;
+    if (fp) fclose(fp);
+    return found;
+}
+
+/* Running since the session's first bar, one same-day round trip made. */
+static void setup_with_a_day_trade(fx *f)
+{
+    setup_db(f);
+    tb_risk_tick(f->r, &f->cx);
+    CHECK_INT(fx_trade(f, "AAA", OMS_BUY, 10), 0);
+    CHECK_INT(fx_trade(f, "AAA", OMS_SELL, 10), 0);
+}
+
+TEST(a_day_trade_is_in_the_file_as_soon_as_its_fill_is_committed)
+{
+    fx f;
+    setup_with_a_day_trade(&f);
+    CHECK_INT(file_count(), 1); /* no bar, no poll since the first */
+    CHECK_INT(fx_trade(&f, "BBB", OMS_BUY, 10), 0);
+    CHECK_INT(fx_trade(&f, "BBB", OMS_SELL, 10), 0);
+    CHECK_INT(file_count(), 2);
+    teardown_db(&f);
+}
+
+TEST(a_crash_leaves_the_file_behind_and_the_start_takes_the_database_without_an_operator_edit)
+{
+    fx f;
+    setup_with_a_day_trade(&f);
+    CHECK_INT(file_count(), 1);
+    /* The next day trade is committed, and the engine dies before the file is written. */
+    oms_journal none = {.ud = NULL};
+    oms_set_journal(f.m, &none);
+    CHECK_INT(fx_trade(&f, "BBB", OMS_BUY, 10), 0);
+    CHECK_INT(fx_trade(&f, "BBB", OMS_SELL, 10), 0);
+    CHECK_INT(file_count(), 1);
+    start(&f); /* kill -9, then a start: the ledger is the database's */
+    tb_risk_tick(f.r, &f.cx);
+    CHECK_INT(count_now(&f), 2); /* the file's 1 was not taken as an edit (it waived one) */
+    CHECK_INT(file_count(), 2);
+    CHECK(!log_has("(operator)"));
+    teardown_db(&f);
+}
+
+TEST(a_clean_stop_writes_the_file_and_the_next_start_logs_no_edit)
+{
+    fx f;
+    setup_with_a_day_trade(&f);
+    tb_risk_pdt_flush(f.r); /* shutdown */
+    CHECK_INT(file_count(), 1);
+    start(&f);
+    tb_risk_tick(f.r, &f.cx);
+    CHECK_INT(count_now(&f), 1);
+    CHECK(!log_has("(operator)"));
+    teardown_db(&f);
+}
+
+TEST(a_hand_edit_while_stopped_is_an_operator_edit)
+{
+    fx f;
+    setup_with_a_day_trade(&f);
+    tb_risk_pdt_flush(f.r);
+    edit("3"); /* `tradebot pdt --set 3` with the engine stopped */
+    start(&f);
+    tb_risk_tick(f.r, &f.cx);
+    CHECK_INT(count_now(&f), 3);
+    CHECK(log_has("pdt_state.json edited: day_trade_count 1 -> 3 (operator)"));
+    teardown_db(&f);
+}
+
+TEST(the_file_rewritten_with_the_same_bytes_while_running_is_not_an_edit)
+{
+    fx f;
+    setup_with_a_day_trade(&f);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "cp -p %s %s.x && mv %s.x %s && touch %s", path, path, path, path,
+             path);
+    CHECK_INT(system(cmd), 0); /* a backup restored: same bytes, new mtime */
+    usleep(1100000);
+    tb_risk_tick(f.r, &f.cx);
+    CHECK_INT(count_now(&f), 1);
+    CHECK(!log_has("(operator)"));
+    edit("2"); /* a real edit while running */
+    usleep(1100000);
+    tb_risk_tick(f.r, &f.cx);
+    CHECK_INT(count_now(&f), 2);
+    CHECK(log_has("day_trade_count 1 -> 2 (operator)"));
+    teardown_db(&f);
 }
