@@ -132,8 +132,14 @@ static void on_file_changed(const char *path, void *ud)
     if (strcmp(path, en->config_path) == 0) {
         tb_engine_reload_config(en, &e);
     } else if (under(path, "strategies") && ends_with(path, ".lua")) {
-        if (tb_shost_reload_path(&en->shost, path, &e) == 0)
-            TB_DEBUG("strategy", "%s changed; no configured strategy uses it", path);
+        if (tb_shost_reload_path(&en->shost, path, &e) == 0) {
+            /* A trader who drops a file in expects it to run: say why it does not. */
+            const char *rel = strstr(path, "strategies/");
+            TB_INFO("strategy",
+                    "%s is not in the configuration, so it does not run: add {\"file\": \"%s\"} "
+                    "to \"strategies\" in %s",
+                    rel ? rel : path, rel ? rel : path, TB_CONFIG_PATH);
+        }
     } else if (under(path, "scripts") && ends_with(path, ".lua")) {
         reload_script(en, path);
         tb_engine_orch_file_changed(en, path);
