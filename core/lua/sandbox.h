@@ -58,8 +58,9 @@ typedef struct tb_lua_ctl {
     lua_State *main;            /* the state's main thread */
     volatile sig_atomic_t flag; /* set by the watchdog: TB_WD_TIME, TB_WD_INTERRUPT */
     tb_stop_kind stop;          /* why the running (or last) call was stopped */
-    char mem_where[160];        /* where the first refused allocation of this call happened */
-    char stop_msg[320];         /* "time limit exceeded (50 ms) at strategies/x.lua:3" */
+    int starved; /* stopped for time having used under a tenth of it in CPU: a busy machine */
+    char mem_where[160]; /* where the first refused allocation of this call happened */
+    char stop_msg[320];  /* "time limit exceeded (50 ms) at strategies/x.lua:3" */
 } tb_lua_ctl;
 
 /* A new state of the given kind with `tb` as a global (and `require "tb"` in trusted kinds). */

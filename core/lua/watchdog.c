@@ -20,7 +20,7 @@ typedef struct slot {
     _Atomic int fd;
     _Atomic int why;          /* set by the watchdog before it signals */
     _Atomic uint64_t gen;     /* +1 per arming: one signal per arming */
-    _Atomic int64_t limit_ns; /* the arming's own limit, on the thread's CPU clock */
+    _Atomic int64_t cpu_used; /* CPU time of the call when the watchdog stopped it */
     uint64_t signalled_gen;   /* watchdog thread only */
     uint64_t seen_gen;        /* watchdog thread only: the arming cpu_start belongs to */
     int64_t cpu_start;        /* watchdog thread only: the thread's CPU clock when first seen */
@@ -78,24 +78,19 @@ static int64_t cpu_ns(clockid_t c)
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/*
- * A call's limit is the CPU time it uses, read from outside on its thread's CPU clock: a call
- * merely starved on a busy machine is not stopped for it (nor its strategy disabled). Whatever
- * it used, a call is stopped at STARVED_FACTOR times its limit in wall time.
- */
-#define STARVED_FACTOR 10
-
+/* Past the deadline (wall clock). The CPU time the call used meanwhile, read from outside on
+ * the thread's CPU clock, goes with the signal: a call merely starved on a busy machine is
+ * stopped like any other but not blamed for it (tb_wd_cpu_used_ns). */
 static int over_time(slot *s, uint64_t gen, int64_t d, int64_t now)
 {
-    int64_t limit = atomic_load(&s->limit_ns);
     if (s->seen_gen != gen) { /* first look at this arming: count from here, with a tick's grace */
         s->seen_gen = gen;
         s->cpu_start = cpu_ns(s->cpu) - TICK_NS;
     }
     if (now < d) return 0;
-    if (limit <= 0 || now >= d + (STARVED_FACTOR - 1) * limit) return 1;
     int64_t cpu = cpu_ns(s->cpu);
-    return cpu < 0 || cpu - s->cpu_start >= limit;
+    atomic_store(&s->cpu_used, cpu < 0 ? INT64_MAX : cpu - s->cpu_start);
+    return 1;
 }
 
 static void check_slot(slot *s, int64_t now)
@@ -173,18 +168,13 @@ void tb_wd_arm(tb_wd_token *save, lua_State *L, volatile sig_atomic_t *flag, int
     save->deadline_ns = atomic_load(&s->deadline_ns);
     save->fd = atomic_load(&s->fd);
     int64_t d = ms > 0 ? tb_wd_now_ns() + ms * 1000000LL : NO_DEADLINE;
-    int64_t limit = ms > 0 ? ms * 1000000LL : 0;
-    if (save->deadline_ns && save->deadline_ns < d) {
-        d = save->deadline_ns;
-        limit = 0; /* the outer call's deadline, judged in wall time */
-    }
+    if (save->deadline_ns && save->deadline_ns < d) d = save->deadline_ns;
     if (ms <= 0 && fd < 0 && d == NO_DEADLINE) d = 0; /* nothing to watch for this call */
     atomic_store(&s->deadline_ns, 0);                 /* never a half-written arming */
     atomic_store(&s->why, 0);
     atomic_store(&s->L, L);
     atomic_store(&s->flag, (void *)flag);
     atomic_store(&s->fd, fd >= 0 ? fd : save->fd);
-    atomic_store(&s->limit_ns, limit);
     atomic_fetch_add(&s->gen, 1);
     atomic_store(&s->deadline_ns, d);
 }
@@ -198,7 +188,11 @@ void tb_wd_disarm(const tb_wd_token *save)
     atomic_store(&s->L, save->L);
     atomic_store(&s->flag, (void *)save->flag);
     atomic_store(&s->fd, save->L ? save->fd : -1);
-    atomic_store(&s->limit_ns, 0); /* a restored outer arming is judged in wall time */
     atomic_fetch_add(&s->gen, 1);
     atomic_store(&s->deadline_ns, save->L ? save->deadline_ns : 0);
+}
+
+int64_t tb_wd_cpu_used_ns(void)
+{
+    return mine ? atomic_load(&mine->cpu_used) : INT64_MAX;
 }

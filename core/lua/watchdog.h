@@ -2,9 +2,7 @@
  * watchdog.h - a wall-clock deadline for Lua calls, enforced from outside the interpreter.
  *
  * One watchdog thread per process looks at the armed deadline of every thread that runs Lua
- * (a thread-local slot each). When a call has used its limit in CPU time (read on the thread's
- * CPU clock, so a call merely starved on a busy machine is not blamed), or ten times its limit in
- * wall time whatever it used, the watchdog signals that thread; the signal handler,
+ * (a thread-local slot each). When a deadline passes it signals that thread; the signal handler,
  * running on the thread that is inside Lua, sets the call's stop flag and turns the state's count
  * hook to every instruction with lua_sethook (the Lua manual allows this from a signal handler:
  * lua.c stops a script on Ctrl-C the same way). Lua code then stops at its next instruction, and
@@ -41,6 +39,10 @@ void tb_wd_arm(tb_wd_token *save, lua_State *L, volatile sig_atomic_t *flag, int
 
 /* Restores the arming saved by tb_wd_arm (the outer call's, or none). */
 void tb_wd_disarm(const tb_wd_token *save);
+
+/* The CPU time the last call this thread's watchdog stopped for time had used (read from
+ * outside on the thread's CPU clock): far below its limit means the machine starved it. */
+int64_t tb_wd_cpu_used_ns(void);
 
 /* Monotonic clock in nanoseconds. */
 int64_t tb_wd_now_ns(void);

@@ -3,6 +3,7 @@
 #include "log/log.h"
 #include "lua/convert.h"
 #include "lua/keys.h"
+#include "lua/watchdog.h"
 
 #include <lauxlib.h>
 #include <limits.h>
@@ -19,6 +20,7 @@ void tb_shost_init(tb_shost *h, const tb_lua_limits *lim)
     h->max_consecutive_errors = 20;
     h->max_overruns = 3;
     h->state_max_bytes = 1u << 20;
+    h->pause_ms = 4 * lim->time_limit_ms;
 }
 
 void tb_shost_limits(const tb_config *cfg, tb_lua_limits *lim)
@@ -277,12 +279,12 @@ static int reload_one(tb_shost *h, tb_strategy *s, tb_err *e)
                        s->rel, s->name, s->last_error);
     if (load_state(h, &fresh, s->path, s->rel, &h->lim, e) != 0) return -1;
     int dropped = 0;
-    if (carry_state(h, s, &fresh, &dropped, e) != 0) {
-        tb_lua_close(fresh.L);
-        return -1;
-    }
+    tb_err ce;
+    if (carry_state(h, s, &fresh, &dropped, &ce) != 0) /* a fixed file must be able to replace it */
+        TB_WARN("strategy", "reload of %s: %s; the new version starts with an empty state", s->name,
+                ce.msg);
     s->file_hash = hash;
-    s->overruns = 0;
+    s->overruns = s->starved_stops = 0;
     if (dropped)
         TB_WARN("strategy", "reload of %s: %d values in state were not plain data and were dropped",
                 s->name, dropped);
@@ -340,6 +342,8 @@ static void overrun(tb_shost *h, tb_strategy *s, const char *msg)
     snprintf(s->last_error, sizeof s->last_error, "%s", msg);
     TB_ERROR("strategy", "strategy %s over its budget (%d of %d): %s", s->name, s->overruns + 1,
              h->max_overruns, msg);
+    /* Its next calls wait: the loop serves everything else between two stopped calls. */
+    s->paused_until = h->pause_ms > 0 ? tb_wd_now_ns() + h->pause_ms * 1000000LL : 0;
     if (++s->overruns >= h->max_overruns && !s->disabled) {
         disable(s);
         TB_ERROR("strategy", "strategy %s disabled after %d budget overruns; fix %s to reload it",
@@ -349,7 +353,18 @@ static void overrun(tb_shost *h, tb_strategy *s, const char *msg)
 
 static void call_failed(tb_shost *h, tb_strategy *s, tb_err *e)
 {
-    if (tb_lua_ctl_of(s->L)->stop != TB_STOP_NONE) {
+    tb_lua_ctl *c = tb_lua_ctl_of(s->L);
+    /* Stopped for time while it had hardly run: mostly the machine's fault, so it weighs a tenth
+     * of an overrun (a hostile loop on a starved machine is still disabled, ten times later). */
+    if (c->stop != TB_STOP_NONE && c->starved && ++s->starved_stops % 10 != 0) {
+        s->errors++;
+        snprintf(s->last_error, sizeof s->last_error, "%s", e->msg);
+        TB_WARN("strategy", "strategy %s stopped (a tenth of an overrun: the machine was busy): %s",
+                s->name, e->msg);
+        s->paused_until = h->pause_ms > 0 ? tb_wd_now_ns() + h->pause_ms * 1000000LL : 0;
+        return;
+    }
+    if (c->stop != TB_STOP_NONE) {
         overrun(h, s, e->msg);
         return;
     }
@@ -368,6 +383,10 @@ static void call_failed(tb_shost *h, tb_strategy *s, tb_err *e)
 static int push_callback(tb_strategy *s, tb_callback cb)
 {
     if (s->disabled || !s->has[cb]) return -1;
+    if (s->paused_until) {
+        if (tb_wd_now_ns() < s->paused_until) return -1;
+        s->paused_until = 0;
+    }
     lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ref_mod);
     lua_getfield(s->L, -1, cb_names[cb]);
     lua_remove(s->L, -2);

@@ -50,6 +50,8 @@ typedef struct tb_strategy {
     int disabled;    /* after too many consecutive errors or budget overruns */
     int consecutive_errors;
     int overruns;           /* calls stopped by a budget since the file was loaded */
+    int starved_stops;      /* stopped for time on a busy machine: ten make one overrun */
+    int64_t paused_until;   /* monotonic ns: sits out calls after a budget stop (0 = no) */
     uint64_t file_hash;     /* of the file's text as loaded */
     uint64_t disabled_hash; /* file_hash when disabled: the same text is not revived */
     char last_error[512];
@@ -67,6 +69,7 @@ typedef struct tb_shost {
     tb_lua_limits lim;
     int max_consecutive_errors;
     int max_overruns;       /* budget stops before a strategy is disabled */
+    int64_t pause_ms;       /* after a budget stop the strategy sits out this long (4x limit) */
     size_t state_max_bytes; /* ctx.state serialised; 0 = unlimited */
     uint64_t reloads, reload_failures;
 } tb_shost;

@@ -6,7 +6,9 @@
 #include "tbtest.h"
 
 /* Applies an execution of q at px with id x to order id; the test fails when it is refused. */
-static inline void oms_test_fill(oms *m, const char *id, const char *x, tb_qty q, tb_money px)
+/* An execution; oms_on_update's result (e filled on failure). */
+static inline int oms_test_try_fill(oms *m, const char *id, const char *x, tb_qty q, tb_money px,
+                                    tb_err *e)
 {
     broker_update u = {.client_id = id,
                        .status = OMS_ST_PARTIALLY_FILLED,
@@ -15,8 +17,13 @@ static inline void oms_test_fill(oms *m, const char *id, const char *x, tb_qty q
                        .exec_qty = q,
                        .exec_price = px,
                        .t_ns = 5};
+    return oms_on_update(m, &u, e);
+}
+
+static inline void oms_test_fill(oms *m, const char *id, const char *x, tb_qty q, tb_money px)
+{
     tb_err e = {{0}};
-    if (oms_on_update(m, &u, &e) != 0) TBT_FAIL("fill: %s", e.msg);
+    if (oms_test_try_fill(m, id, x, q, px, &e) != 0) TBT_FAIL("fill: %s", e.msg);
 }
 
 #endif

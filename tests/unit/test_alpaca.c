@@ -618,6 +618,40 @@ TEST(bad_keys_give_401_and_a_disconnected_broker)
     rig_close(&r);
 }
 
+TEST(an_executions_time_is_the_trade_updates_timestamp_else_filled_at_else_updated_at)
+{
+    int64_t t15 = tb_cal_local_to_ns(tb_date_from_ymd(2026, 11, 27), 10 * 3600); /* 15:00Z */
+    const char *order = "{\"id\":\"b1\",\"client_order_id\":\"tb-t-AAPL-1\",\"symbol\":\"AAPL\","
+                        "\"status\":\"%s\",\"qty\":\"10\",\"filled_qty\":\"%s\","
+                        "\"filled_at\":%s,\"updated_at\":%s}";
+    char txt[600];
+    alp_order o;
+    tb_err e;
+    snprintf(txt, sizeof txt, order, "filled", "10", "\"2026-11-27T15:00:00.5Z\"",
+             "\"2026-11-27T16:00:00Z\"");
+    CHECK_INT(alp_parse_order(txt, strlen(txt), &o, &e), 0);
+    CHECK_INT(o.exec_at_ns, t15 + 500000000LL);
+    snprintf(txt, sizeof txt, order, "partially_filled", "4", "null",
+             "\"2026-11-27T10:00:00-05:00\"");
+    CHECK_INT(alp_parse_order(txt, strlen(txt), &o, &e), 0);
+    CHECK_INT(o.exec_at_ns, t15);
+    snprintf(txt, sizeof txt, order, "new", "0", "null", "null");
+    CHECK_INT(alp_parse_order(txt, strlen(txt), &o, &e), 0);
+    CHECK_INT(o.exec_at_ns, 0);
+    char msg[900], inner[600];
+    snprintf(inner, sizeof inner, order, "filled", "10", "\"2026-11-27T16:00:00Z\"",
+             "\"2026-11-27T16:00:00Z\"");
+    snprintf(msg, sizeof msg,
+             "{\"stream\":\"trade_updates\",\"data\":{\"event\":\"fill\",\"execution_id\":\"x1\","
+             "\"timestamp\":\"2026-11-27T15:00:00.000000001Z\",\"qty\":\"10\",\"price\":\"100\","
+             "\"order\":%s}}",
+             inner);
+    alp_stream_msg m;
+    CHECK_INT(alp_parse_stream(msg, strlen(msg), &m, &e), 0);
+    CHECK(m.has_exec);
+    CHECK_INT(m.order.exec_at_ns, t15 + 1);
+}
+
 TEST(account_parses_both_the_current_and_the_pre_july_2026_schema)
 {
     const char *cur = "{\"cash\":\"1000.5\",\"equity\":\"2000\",\"buying_power\":\"4000\","

@@ -58,7 +58,8 @@ static void child(const char *path, uint64_t seed)
         const char *sym = SYMS[(r >> 33) % 3];
         tb_money px = TB_USD(100, 0) + (tb_money)((r >> 40) % 1000) * TB_MONEY_CENT;
         paper_on_bar(p, sym, px, px, px, px, 1000, t * MIN_NS, NULL);
-        oms_intent in = {.strategy = "crash",
+        /* Two strategies share the symbols: each owns its fills (positions per strategy). */
+        oms_intent in = {.strategy = ((r >> 50) & 1) ? "crash_a" : "crash_b",
                          .symbol = sym,
                          .type = OMS_MARKET,
                          .side = ((r >> 20) & 1) ? OMS_BUY : OMS_SELL,
@@ -171,6 +172,15 @@ static void run_iteration(uint64_t seed, int restarts)
                          "o.client_id)",
                          NULL),
                   0);
+        /* Each strategy's position equals the sum of its own fills, and none is missing. */
+        CHECK_INT(scalar(db,
+                         "SELECT count(*) FROM (SELECT o.strategy, f.symbol, sum(CASE f.side WHEN "
+                         "'buy' THEN f.qty ELSE -f.qty END) AS q FROM oms_fills f JOIN oms_orders "
+                         "o USING (client_id) GROUP BY 1, 2) x LEFT JOIN oms_strategy_positions "
+                         "sp ON sp.strategy = x.strategy AND sp.symbol = x.symbol WHERE "
+                         "coalesce(sp.qty, 0) != x.q",
+                         NULL),
+                  0);
         int64_t max_seq = scalar(db, "SELECT coalesce(max(seq), 0) FROM oms_orders", NULL);
         CHECK(max_seq > max_seq_before); /* each child carried on from the last seq */
         CHECK_INT(scalar(db, "SELECT count(*) - count(DISTINCT seq) FROM oms_orders", NULL), 0);
@@ -190,7 +200,11 @@ static void run_iteration(uint64_t seed, int restarts)
                                  "symbol = ?), 0)",
                                  SYMS[s]);
             CHECK_INT(p ? p->qty : 0, pos);
+            CHECK_INT(oms_strategy_qty(m, "crash_a", SYMS[s]) +
+                          oms_strategy_qty(m, "crash_b", SYMS[s]),
+                      pos);
         }
+        CHECK_INT(oms_invariant_violations(m), 0);
         CHECK_INT(oms_next_seq(m), max_seq + 1);
         oms_free(m);
         oms_store_close(st);

@@ -137,19 +137,29 @@ TEST(replayed_fill_after_restart_is_refused_by_the_unique_execution_id)
     sqlite3_close(db);
 }
 
-TEST(day_trades_survive_a_restart)
+/* A fresh journal, 10 AAPL bought on 2026-01-05 and their sell submitted (*sell). */
+static oms *bought_and_selling(sqlite3 **db, oms_store **st, const oms_order **sell)
 {
     fresh_path();
-    sqlite3 *db = open_db();
-    oms_store *st = oms_store_open(db, NULL);
-    oms *m = new_oms(st, 20260105);
+    *db = open_db();
+    *st = oms_store_open(*db, NULL);
+    oms *m = new_oms(*st, 20260105);
     oms_intent in = {
         .strategy = "s", .symbol = "AAPL", .side = OMS_BUY, .type = OMS_MARKET, .qty = 10};
-    const oms_order *a, *b;
+    const oms_order *a;
     oms_submit(m, &in, &a, NULL);
     fill(m, a->client_id, "b1", 10, TB_USD(10, 0));
     in.side = OMS_SELL;
-    oms_submit(m, &in, &b, NULL);
+    oms_submit(m, &in, sell, NULL);
+    return m;
+}
+
+TEST(day_trades_survive_a_restart)
+{
+    sqlite3 *db;
+    oms_store *st;
+    const oms_order *b;
+    oms *m = bought_and_selling(&db, &st, &b);
     fill(m, b->client_id, "s1", 10, TB_USD(11, 0));
     CHECK_INT(oms_daytrade_count(m, 20260101, 20260109), 1);
     oms_free(m);
@@ -157,6 +167,34 @@ TEST(day_trades_survive_a_restart)
     CHECK_INT(oms_store_load(st, m, 20260101, NULL), 0);
     CHECK_INT(oms_daytrade_count(m, 20260101, 20260109), 1);
     CHECK_INT(oms_position_get(m, "AAPL")->realized_pnl, TB_USD(10, 0));
+    oms_free(m);
+    oms_store_close(st);
+    sqlite3_close(db);
+}
+
+TEST(a_day_trade_is_committed_in_the_same_transaction_as_its_fill_or_not_at_all)
+{
+    sqlite3 *db;
+    oms_store *st;
+    const oms_order *b;
+    oms *m = bought_and_selling(&db, &st, &b);
+    /* The day trade's row cannot be written: the fill is not committed either. */
+    sqlite3_exec(db,
+                 "CREATE TRIGGER no_dt BEFORE INSERT ON oms_daytrades BEGIN"
+                 " SELECT RAISE(ABORT, 'disk full'); END",
+                 NULL, NULL, NULL);
+    tb_err e = {{0}};
+    CHECK(oms_test_try_fill(m, b->client_id, "s1", 10, TB_USD(11, 0), &e) < 0);
+    CHECK_INT(scalar(db, "SELECT count(*) FROM oms_fills WHERE exec_id = 's1'"), 0);
+    CHECK_INT(scalar(db, "SELECT qty FROM oms_positions WHERE symbol = 'AAPL'"), 10);
+    CHECK_INT(scalar(db, "SELECT count(*) FROM oms_daytrades"), 0);
+    CHECK_INT(oms_daytrade_count(m, 20260101, 20260109), 0); /* memory agrees */
+    sqlite3_exec(db, "DROP TRIGGER no_dt", NULL, NULL, NULL);
+    CHECK_INT(oms_test_try_fill(m, b->client_id, "s1", 10, TB_USD(11, 0), &e), 0); /* redelivered */
+    CHECK_INT(scalar(db, "SELECT count(*) FROM oms_fills WHERE exec_id = 's1'"), 1);
+    CHECK_INT(scalar(db, "SELECT qty FROM oms_positions WHERE symbol = 'AAPL'"), 0);
+    CHECK_INT(scalar(db, "SELECT count(*) FROM oms_daytrades WHERE day = 20260105"), 1);
+    CHECK_INT(oms_daytrade_count(m, 20260101, 20260109), 1);
     oms_free(m);
     oms_store_close(st);
     sqlite3_close(db);

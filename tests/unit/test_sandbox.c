@@ -207,6 +207,7 @@ TEST(a_disabled_strategy_stays_disabled_until_its_file_changes)
     tb_shost h;
     tb_shost_init(&h, &tl);
     h.max_overruns = 2;
+    h.pause_ms = 0; /* no sitting out between the stops */
     tb_err e;
     char *p =
         write_tmp("overrun.lua", "return { on_bar = function(ctx, bar) while true do end end }");
@@ -244,7 +245,8 @@ TEST(work_inside_a_c_function_is_stopped_by_the_deadline_from_outside)
     int64_t t0 = tb_wd_now_ns();
     CHECK_INT(tb_lua_call(L, 0, 1, "strategies/p.lua: on_bar", &e), -1);
     int64_t ms = (tb_wd_now_ns() - t0) / 1000000;
-    CHECK_CONTAINS(e.msg, "time limit exceeded (50 ms) at strategies/p.lua:1: stopped");
+    CHECK_CONTAINS(e.msg, "time limit exceeded (50 ms"); /* "; the machine was busy" under load */
+    CHECK_CONTAINS(e.msg, "at strategies/p.lua:1: stopped");
     CHECK(ms < 600); /* stock Lua: minutes */
     tb_lua_close(L);
 }
@@ -267,4 +269,28 @@ TEST(the_step_budget_stops_a_pattern_without_a_deadline)
     CHECK_STR(lua_tostring(L, -2), "key");
     CHECK_STR(lua_tostring(L, -1), "value");
     tb_lua_close(L);
+}
+
+TEST(a_state_that_cannot_be_carried_does_not_block_a_fixed_file)
+{
+    tb_shost h;
+    tb_shost_init(&h, &lim);
+    tb_err e;
+    char *p = write_tmp("dag.lua", "return { on_bar = function(ctx, bar)\n"
+                                   "  local t = {'leaf'} for i = 1, 30 do t = {t, t} end\n"
+                                   "  ctx.state.dag = t end }");
+    tb_strategy_cfg c = {.name = "dag", .file = p, .enabled = 1};
+    CHECK_INT(tb_shost_add(&h, &c, &e), 0);
+    tb_bar_view bar = {.symbol = "X"};
+    tb_shost_on_bar(&h, &bar);
+    CHECK(tb_shost_state_get(&h, h.s[0], &e) == NULL);
+    CHECK_CONTAINS(e.msg, "ctx.state too large (more than 1024 KB serialised) at dag.");
+    write_tmp("dag.lua", "return { on_bar = function(ctx, bar) ctx.state.fixed = true end }");
+    CHECK_INT(tb_shost_reload_path(&h, h.s[0]->path, &e), 1);
+    tb_shost_on_bar(&h, &bar);
+    json_t *st = tb_shost_state_get(&h, h.s[0], &e);
+    CHECK(st != NULL && json_is_true(json_object_get(st, "fixed")));
+    CHECK(json_object_get(st, "dag") == NULL);
+    json_decref(st);
+    tb_shost_free(&h);
 }

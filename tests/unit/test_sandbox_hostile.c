@@ -13,8 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BARS     6
-#define SLACK_MS 400 /* a loaded machine (and the collection after a memory bomb) */
+#define BARS 6
+#define SLACK_MS                                                                                   \
+    1500 /* a loaded shared machine (load 20 on 2 cores seen); the e2e measures latency */
 #define LIMIT_MS 50
 
 static const char counter_src[] =
