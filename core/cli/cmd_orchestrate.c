@@ -4,6 +4,7 @@
 #include "home/home.h"
 #include "loop/loop.h"
 #include "sched/lock.h"
+#include "data/calendar.h"
 #include "util/clock.h"
 
 #include <limits.h>
@@ -66,6 +67,39 @@ static void on_script_changed(const char *path, void *ud)
     if (strcmp(path, env->script) == 0) tb_orch_reload(env->orch, &e);
 }
 
+/* What the daemon waits for, said when it changes: a foreground `tradebot orchestrate` would
+ * otherwise print nothing for hours between steps. */
+typedef struct next_line {
+    tb_orch_env *env;
+    const tb_step *step;
+    int64_t at_ns;
+    int busy;
+} next_line;
+
+static void say_next(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    next_line *nl = arg;
+    const tb_step *st;
+    int64_t now = tb_clock_now_ns(), at = tb_orch_next_fire(nl->env->orch, now, &st);
+    int busy = tb_orch_busy(nl->env->orch);
+    if (st == nl->step && at == nl->at_ns && busy == nl->busy) return;
+    nl->step = st, nl->at_ns = at, nl->busy = busy;
+    if (busy) return; /* the step's own lines say what happens */
+    if (!st) {
+        printf("tradebot orchestrate: no step is due in the next 10 days\n");
+    } else {
+        char utc[40];
+        int sod;
+        tb_cal_local_time(at, NULL, &sod);
+        int64_t in_min = (at - now) / 60000000000LL;
+        printf("tradebot orchestrate: next step %s at %s (%02d:%02d ET), in %lldh%02lldm\n",
+               st->name, tb_clock_fmt_utc(at, utc, sizeof utc), sod / 3600, sod / 60 % 60,
+               (long long)(in_min / 60), (long long)(in_min % 60));
+    }
+    fflush(stdout);
+}
+
 static void on_stop(void *ud, int signo)
 {
     fprintf(stderr, "tradebot orchestrate: signal %d: stopping\n", signo);
@@ -89,7 +123,16 @@ static int run_daemon(tb_orch_env *env)
         tb_orch_env_start(env, tb_loop_base(loop), isatty(2), 0, 1, &e) == 0) {
         tb_orch_tick(env->orch);
         tb_orch_start(env->orch);
+        const tb_schedule *sc = tb_orch_schedule(env->orch);
+        printf("tradebot orchestrate: %d steps from %s (logs/orchestrator.log has each run)\n",
+               sc ? sc->n : 0, env->script);
+        next_line nl = {.env = env, .at_ns = -1, .busy = -1};
+        struct event *say = event_new(tb_loop_base(loop), -1, EV_PERSIST, say_next, &nl);
+        struct timeval every = {1, 0};
+        if (say) event_add(say, &every);
+        say_next(-1, 0, &nl);
         rc = tb_loop_run(loop);
+        if (say) event_free(say);
     }
     if (rc != 0 && e.msg[0]) fprintf(stderr, "tradebot orchestrate: %s\n", e.msg);
     tb_orch_free(env->orch);

@@ -153,24 +153,27 @@ void tb_orch_tick(tb_orch *o)
     if (!o->child && o->nqueue) event_active(o->kick, 0, 0);
 }
 
-int64_t tb_orch_next_fire(const tb_orch *o, int64_t now_ns)
+int64_t tb_orch_next_fire(const tb_orch *o, int64_t now_ns, const tb_step **step)
 {
     int64_t best = INT64_MAX;
+    if (step) *step = NULL;
     tb_date today = tb_cal_session_day(now_ns);
     for (tb_date d = today - 1; d <= today + 10; d++)
         for (int i = 0; i < o->sched->n; i++) {
             const tb_step *st = &o->sched->steps[i];
             int64_t t;
             if (tb_when_fire(&st->when, o->o.cal, d, st->skip_non_trading, &t) && t > now_ns &&
-                t < best)
+                t < best) {
                 best = t;
+                if (step) *step = st;
+            }
         }
     return best;
 }
 
 void tb_orch_start(tb_orch *o)
 {
-    int64_t now = tb_clock_now_ns(), next = tb_orch_next_fire(o, now);
+    int64_t now = tb_clock_now_ns(), next = tb_orch_next_fire(o, now, NULL);
     int64_t wait = next == INT64_MAX ? 30 * NS : next - now;
     if (wait > 30 * NS) wait = 30 * NS; /* clock changes and edits are noticed soon */
     if (wait < 0) wait = 0;

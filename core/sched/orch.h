@@ -59,8 +59,9 @@ int tb_orch_run_now(tb_orch *o, const char *name, tb_err *e);
 /* The schedule in force. */
 const tb_schedule *tb_orch_schedule(const tb_orch *o);
 
-/* The earliest fire time after now over every step (INT64_MAX when none in 10 days). */
-int64_t tb_orch_next_fire(const tb_orch *o, int64_t now_ns);
+/* The earliest fire time after now over every step (INT64_MAX when none in 10 days); *step
+ * (may be NULL) gets the step that fires then (NULL when none). */
+int64_t tb_orch_next_fire(const tb_orch *o, int64_t now_ns, const tb_step **step);
 
 /* Stops a running step (killed, recorded interrupted) and frees everything. NULL is fine. */
 void tb_orch_free(tb_orch *o);

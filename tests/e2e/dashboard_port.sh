@@ -8,7 +8,7 @@ python3 -c 'import socket,sys,time
 s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(1)
 print(s.getsockname()[1], flush=True); time.sleep(600)' >"$H/holder.out" &
 HOLDER=$!
-trap 'kill $HOLDER 2>/dev/null; cleanup' EXIT
+trap 'kill $HOLDER 2>/dev/null || true; cleanup' EXIT
 wait_for "[ -s '$H/holder.out' ]" 20
 taken=$(cat "$H/holder.out")
 

@@ -16,7 +16,8 @@ sed "s#ALERTS_YML#$RULES#" "$SRC/tests/prometheus/alerts_test.yml" >"$H/alerts_t
 check "promtool test rules: every alert fires on its synthetic series, and only then" \
   bash -c "promtool test rules '$H/alerts_test.yml' >'$H/promtool.out' 2>&1 || { cat '$H/promtool.out'; exit 1; }"
 for a in TradebotDown TradebotNotScraped BrokerDisconnected FeedStale KillSwitchEngaged \
-  DailyLossLimitHit ReconciliationDifference HealerApprovalWaiting DiskFilling; do
+  DailyLossLimitHit ReconciliationDifference HealerApprovalWaiting DiskFilling \
+  PortfolioInvariantViolated; do
   check "alert $a is defined and tested" \
     bash -c "grep -q 'alert: $a\$' '$RULES' && grep -q 'alertname: $a\$' '$SRC/tests/prometheus/alerts_test.yml'"
 done
