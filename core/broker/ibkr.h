@@ -34,6 +34,9 @@ typedef struct ibkr_opts {
     int restart_window_minutes;   /* no new orders this close to the restart (0: off) */
     long reconnect_min_ms, reconnect_max_ms;
     long reconcile_interval_ms; /* quiet re-sync while ready this often (0: off) */
+    long unknown_deadline_ms;   /* unknown-outcome orders: looked up this long after creation
+                                   (0: until the end of their session) */
+    long unknown_lookup_max_ms; /* ... with at most this long between lookups (default 30000) */
     int64_t last_order_id;      /* persisted: the last IB order id used (0: none) */
     /* Persists the last IB order id used; called before the order is written. Optional. */
     int (*save_order_id)(void *ud, int64_t id, tb_err *e);
@@ -45,12 +48,17 @@ typedef struct ibkr_stats {
     uint64_t submits, orders_sent, cancels, rejects, fills, replayed_execs, reconciles, differences,
         window_refusals, code_103, code_201, code_202, resubscribes, foreign, replaces,
         quiet_reconciles;
+    uint64_t unknown_marked, unknown_found, unknown_expired, unknown_lookups; /* ibkr_unknown.c */
     tb_money commission;   /* sum of COMMISSION_REPORTs (replays counted again) */
     uint64_t fees_applied; /* commissions applied to fills already stored */
     int64_t last_order_id;
 } ibkr_stats;
 
 typedef struct ibkr ibkr;
+
+/* At shutdown (ibkr_free, disconnect) the send queue is written out for at most this long, at
+ * the pacer's rate (about 80 messages); what is left is dropped, one line per order. */
+#define IBKR_DRAIN_MS 2000
 
 /* Creates the adapter (disconnected until broker_connect); NULL and e on failure. */
 ibkr *ibkr_new(const ibkr_opts *o, tb_err *e);

@@ -6,77 +6,15 @@
  * through a queue with a due step; a disconnect or the engine's crash empties it, and the orders
  * whose updates were lost stay marked until a reconciliation reports them again.
  */
-#include "fake_broker.h"
+#include "fake_broker_priv.h"
 #include "sim_rng.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
 
-typedef struct fb_order {
-    char cid[OMS_CLIENT_ID_MAX + 1];
-    int sym, parent, tp, sl, last_exec;
-    oms_side side;
-    oms_type type;
-    oms_tif tif;
-    oms_leg leg;
-    oms_status st;
-    tb_qty qty, filled;
-    tb_money limit, stop;
-    int triggered;   /* a stop (or stop-limit) has been touched */
-    int sends;       /* submits of this client id that reached the broker */
-    int undelivered; /* updates made and not yet handed over (or lost) */
-    int live_slot;   /* index in live[], -1 when final */
-} fb_order;
-
-typedef struct fb_exec {
-    int order, prev, delivered;
-    tb_qty qty, cum;
-    tb_money price;
-    oms_status st; /* the order's status after it */
-    int64_t t_ns;
-} fb_exec;
-
-typedef struct fb_msg {
-    int64_t due;
-    int order, exec, dup;
-    oms_status st;
-    const char *reason;
-} fb_msg;
-
-typedef struct fb_sym {
-    char name[OMS_SYMBOL_MAX + 1];
-    tb_qty pos, undelivered;
-    tb_money last;
-} fb_sym;
-
-struct fake_broker {
-    fb_config c;
-    sim_rng rng;
-    broker_state state;
-    int64_t step, reconnect_at, disconnects, t_ns;
-    broker_update_fn fn;
-    void *fn_ud;
-    oms *m;
-    fb_order *o;
-    int no;
-    int *map; /* client id -> order index + 1; 0 empty */
-    uint32_t mapcap;
-    int *live, nlive;
-    fb_exec *x;
-    int nx;
-    int64_t delivered;
-    int max_sends, max_sends_order;
-    fb_msg *q;
-    int nq, capq;
-    fb_sym sym[FB_MAX_SYMBOLS];
-    int nsym;
-    tb_money cash;
-};
-
-static void trace(fake_broker *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
-static void trace(fake_broker *b, const char *fmt, ...)
+void fbp_trace(fake_broker *b, const char *fmt, ...)
 {
     if (!b->c.trace) return;
     char line[512];
@@ -100,7 +38,7 @@ static int find(const fake_broker *b, const char *cid)
     }
 }
 
-static int sym_index(fake_broker *b, const char *name)
+int fbp_sym_index(fake_broker *b, const char *name)
 {
     for (int i = 0; i < b->nsym; i++)
         if (strcmp(b->sym[i].name, name) == 0) return i;
@@ -109,7 +47,7 @@ static int sym_index(fake_broker *b, const char *name)
     return b->nsym++;
 }
 
-static const char *exec_id(int x, char *buf, size_t n)
+const char *fbp_exec_id(int x, char *buf, size_t n)
 {
     snprintf(buf, n, "fx-%d", x);
     return buf;
@@ -117,7 +55,7 @@ static const char *exec_id(int x, char *buf, size_t n)
 
 /* Queues an update (or loses it while the stream is down); the order stays marked until it is
  * handed over or reconciled. */
-static void emit(fake_broker *b, int oi, int xi, oms_status st, const char *reason)
+void fbp_emit(fake_broker *b, int oi, int xi, oms_status st, const char *reason)
 {
     b->o[oi].undelivered++;
     if (b->state != BROKER_READY || !b->fn) return;
@@ -135,7 +73,7 @@ static void emit(fake_broker *b, int oi, int xi, oms_status st, const char *reas
 }
 
 /* Takes a final order off the working list (the last one moves into its slot). */
-static void unlive(fake_broker *b, int oi)
+void fbp_unlive(fake_broker *b, int oi)
 {
     fb_order *o = &b->o[oi];
     if (o->live_slot < 0) return;
@@ -145,14 +83,14 @@ static void unlive(fake_broker *b, int oi)
     o->live_slot = -1;
 }
 
-static void set_final(fake_broker *b, int oi, oms_status st, const char *reason)
+void fbp_set_final(fake_broker *b, int oi, oms_status st, const char *reason)
 {
     fb_order *o = &b->o[oi];
     o->st = st;
-    if (oms_status_is_terminal(st)) unlive(b, oi);
-    trace(b, "broker %s %s%s%s", o->cid, oms_status_name(st), reason ? ": " : "",
-          reason ? reason : "");
-    emit(b, oi, -1, st, reason);
+    if (oms_status_is_terminal(st)) fbp_unlive(b, oi);
+    fbp_trace(b, "broker %s %s%s%s", o->cid, oms_status_name(st), reason ? ": " : "",
+              reason ? reason : "");
+    fbp_emit(b, oi, -1, st, reason);
 }
 
 static int add_order(fake_broker *b, const oms_order *src, int parent)
@@ -162,7 +100,7 @@ static int add_order(fake_broker *b, const oms_order *src, int parent)
     fb_order *o = &b->o[oi];
     memset(o, 0, sizeof *o);
     oms_strlcpy(o->cid, src->client_id, sizeof o->cid);
-    o->sym = sym_index(b, src->symbol);
+    o->sym = fbp_sym_index(b, src->symbol);
     o->parent = parent, o->tp = o->sl = o->last_exec = -1;
     o->side = src->side, o->type = src->type, o->tif = src->tif, o->leg = src->leg;
     o->qty = src->qty, o->limit = src->limit_price, o->stop = src->stop_price;
@@ -183,8 +121,8 @@ static void not_found(fake_broker *b, const oms_order *src)
     if (find(b, src->client_id) >= 0) return;
     int oi = add_order(b, src, -1);
     if (oi < 0) return;
-    trace(b, "broker lookup %s: not found", src->client_id);
-    set_final(b, oi, OMS_ST_REJECTED, "never reached the broker");
+    fbp_trace(b, "broker lookup %s: not found", src->client_id);
+    fbp_set_final(b, oi, OMS_ST_REJECTED, "never reached the broker");
 }
 
 /* --- the vtable -------------------------------------------------------------------------- */
@@ -217,7 +155,7 @@ static int v_submit(void *self, const broker_submit_req *r, tb_err *e)
             b->max_sends = b->o[old].sends;
             b->max_sends_order = old;
         }
-        trace(b, "broker resend %s (send %d)", r->order->client_id, b->o[old].sends);
+        fbp_trace(b, "broker resend %s (send %d)", r->order->client_id, b->o[old].sends);
         return tb_errf(e, "fake: client order id %s already exists", r->order->client_id);
     }
     if (b->c.on_submit) b->c.on_submit(b->c.ud, r);
@@ -230,24 +168,25 @@ static int v_submit(void *self, const broker_submit_req *r, tb_err *e)
         b->o[oi].tp = tp, b->o[oi].sl = sl;
     }
     const oms_order *o = r->order;
-    trace(b, "broker submit %s %s %s %s %lld limit=%lld stop=%lld%s", o->client_id, o->strategy,
-          oms_side_name(o->side), oms_type_name(o->type), (long long)o->qty,
-          (long long)o->limit_price, (long long)o->stop_price, r->take_profit ? " bracket" : "");
+    fbp_trace(b, "broker submit %s %s %s %s %lld limit=%lld stop=%lld%s", o->client_id, o->strategy,
+              oms_side_name(o->side), oms_type_name(o->type), (long long)o->qty,
+              (long long)o->limit_price, (long long)o->stop_price,
+              r->take_profit ? " bracket" : "");
     if (sim_chance(&b->rng, b->c.reject_pm)) {
-        set_final(b, oi, OMS_ST_REJECTED, "insufficient buying power (simulated)");
+        fbp_set_final(b, oi, OMS_ST_REJECTED, "insufficient buying power (simulated)");
         if (b->o[oi].tp >= 0) {
-            set_final(b, b->o[oi].tp, OMS_ST_REJECTED, "parent rejected");
-            set_final(b, b->o[oi].sl, OMS_ST_REJECTED, "parent rejected");
+            fbp_set_final(b, b->o[oi].tp, OMS_ST_REJECTED, "parent rejected");
+            fbp_set_final(b, b->o[oi].sl, OMS_ST_REJECTED, "parent rejected");
         }
         return 0;
     }
     if (sim_chance(&b->rng, b->c.timeout_pm)) { /* it is working; the answer was lost */
-        trace(b, "broker timeout %s", o->client_id);
-        emit(b, oi, -1, OMS_ST_ACCEPTED, NULL); /* what the adapter's lookup finds, later */
+        fbp_trace(b, "broker timeout %s", o->client_id);
+        fbp_emit(b, oi, -1, OMS_ST_ACCEPTED, NULL); /* what the adapter's lookup finds, later */
         tb_errf(e, "fake: timeout (the order may have reached the broker)");
         return BROKER_OUTCOME_UNKNOWN;
     }
-    emit(b, oi, -1, OMS_ST_ACCEPTED, NULL);
+    fbp_emit(b, oi, -1, OMS_ST_ACCEPTED, NULL);
     return 0;
 }
 
@@ -256,7 +195,7 @@ static void cancel_legs(fake_broker *b, int oi, const char *why)
     int legs[2] = {b->o[oi].tp, b->o[oi].sl};
     for (int i = 0; i < 2; i++)
         if (legs[i] >= 0 && b->o[legs[i]].live_slot >= 0)
-            set_final(b, legs[i], OMS_ST_CANCELED, why);
+            fbp_set_final(b, legs[i], OMS_ST_CANCELED, why);
 }
 
 static int v_cancel(void *self, const oms_order *oo, tb_err *e)
@@ -267,7 +206,7 @@ static int v_cancel(void *self, const oms_order *oo, tb_err *e)
     if (oi < 0) not_found(b, oo);
     if (oi < 0 || b->o[oi].live_slot < 0)
         return tb_errf(e, "fake: order %s is not working", oo->client_id);
-    set_final(b, oi, OMS_ST_CANCELED, "canceled by request");
+    fbp_set_final(b, oi, OMS_ST_CANCELED, "canceled by request");
     cancel_legs(b, oi, "parent canceled");
     return 0;
 }
@@ -283,14 +222,14 @@ static int v_replace(void *self, const broker_replace_req *r, tb_err *e)
     }
     if (find(b, r->new_order->client_id) >= 0)
         return tb_errf(e, "fake: client order id %s already exists", r->new_order->client_id);
-    set_final(b, oi, OMS_ST_REPLACED, NULL);
+    fbp_set_final(b, oi, OMS_ST_REPLACED, NULL);
     int ni = add_order(b, r->new_order, -1);
     if (ni < 0) return tb_errf(e, "fake: order book full");
     b->o[ni].sends = 1;
-    trace(b, "broker replace %s -> %s qty=%lld limit=%lld", r->old_order->client_id,
-          r->new_order->client_id, (long long)r->new_order->qty,
-          (long long)r->new_order->limit_price);
-    emit(b, ni, -1, OMS_ST_ACCEPTED, NULL);
+    fbp_trace(b, "broker replace %s -> %s qty=%lld limit=%lld", r->old_order->client_id,
+              r->new_order->client_id, (long long)r->new_order->qty,
+              (long long)r->new_order->limit_price);
+    fbp_emit(b, ni, -1, OMS_ST_ACCEPTED, NULL);
     return 0;
 }
 
@@ -400,7 +339,7 @@ static void hand_over(fake_broker *b, int oi, int xi, oms_status st, const char 
     if (xi >= 0) {
         fb_exec *x = &b->x[xi];
         u.has_exec = 1;
-        u.exec_id = exec_id(xi, xid, sizeof xid);
+        u.exec_id = fbp_exec_id(xi, xid, sizeof xid);
         u.exec_qty = x->qty, u.exec_price = x->price, u.cum_qty = x->cum, u.t_ns = x->t_ns;
         if (!x->delivered) {
             x->delivered = 1;
@@ -408,8 +347,8 @@ static void hand_over(fake_broker *b, int oi, int xi, oms_status st, const char 
             b->sym[o->sym].undelivered -= o->side == OMS_BUY ? x->qty : -x->qty;
         }
     }
-    trace(b, "deliver %s %s%s%s%s", o->cid, oms_status_name(st), xi >= 0 ? " exec " : "",
-          xi >= 0 ? xid : "", dup ? " (copy)" : "");
+    fbp_trace(b, "deliver %s %s%s%s%s", o->cid, oms_status_name(st), xi >= 0 ? " exec " : "",
+              xi >= 0 ? xid : "", dup ? " (copy)" : "");
     if (xi >= 0 && xi + 1 == b->c.lose_exec) return;
     if (b->fn) b->fn(b->fn_ud, &u);
 }
@@ -439,7 +378,7 @@ void fb_reconcile(fake_broker *b)
 {
     b->state = BROKER_SYNCING;
     b->nq = 0; /* what is queued is reported again below */
-    trace(b, "reconcile");
+    fbp_trace(b, "reconcile");
     int n = b->no;
     for (int oi = 0; oi < n && b->fn; oi++) {
         fb_order *o = &b->o[oi];
@@ -465,7 +404,7 @@ void fb_reconcile(fake_broker *b)
                                .status = OMS_ST_REJECTED,
                                .reason = "not found at the broker",
                                .t_ns = b->t_ns};
-            trace(b, "reconcile unknown %s: rejected", ids[i]);
+            fbp_trace(b, "reconcile unknown %s: rejected", ids[i]);
             b->fn(b->fn_ud, &u);
         }
     }
@@ -480,114 +419,9 @@ void fb_tick(fake_broker *b, int64_t step)
         b->nq = 0;
         b->reconnect_at = step + 1 + sim_pick(&b->rng, 20);
         b->disconnects++;
-        trace(b, "broker disconnected until step %lld", (long long)b->reconnect_at);
+        fbp_trace(b, "broker disconnected until step %lld", (long long)b->reconnect_at);
     } else if (b->state == BROKER_DISCONNECTED && b->fn && step >= b->reconnect_at) {
         fb_reconcile(b);
-    }
-}
-
-/* --- matching -------------------------------------------------------------------------------- */
-
-static int marketable(fb_order *o, tb_money px)
-{
-    int buy = o->side == OMS_BUY;
-    if ((o->type == OMS_STOP || o->type == OMS_STOP_LIMIT) && !o->triggered)
-        o->triggered = buy ? px >= o->stop : px <= o->stop;
-    switch (o->type) {
-    case OMS_MARKET: return 1;
-    case OMS_STOP: return o->triggered;
-    case OMS_LIMIT: return buy ? px <= o->limit : px >= o->limit;
-    case OMS_STOP_LIMIT: return o->triggered && (buy ? px <= o->limit : px >= o->limit);
-    }
-    return 0;
-}
-
-/* What may still trade: a bracket leg shares what its parent bought with its sibling (OCO). */
-static tb_qty remaining(const fake_broker *b, const fb_order *o)
-{
-    tb_qty r = o->qty - o->filled;
-    if (o->parent < 0) return r;
-    const fb_order *p = &b->o[o->parent];
-    tb_qty oco = p->filled - b->o[p->tp].filled - b->o[p->sl].filled;
-    return oco < r ? oco : r;
-}
-
-static void trade(fake_broker *b, int oi, tb_qty q, tb_money px)
-{
-    fb_order *o = &b->o[oi];
-    if (b->nx == b->c.max_execs) return;
-    int xi = b->nx++;
-    o->filled += q;
-    tb_qty sq = o->side == OMS_BUY ? q : -q;
-    b->sym[o->sym].pos += sq;
-    b->sym[o->sym].undelivered += sq;
-    b->cash -= sq * px;
-    int done = o->filled == o->qty;
-    b->x[xi] = (fb_exec){
-        oi,     o->last_exec, 0, q, o->filled, px, done ? OMS_ST_FILLED : OMS_ST_PARTIALLY_FILLED,
-        b->t_ns};
-    o->last_exec = xi;
-    o->st = b->x[xi].st;
-    char xid[32];
-    trace(b, "broker fill %s %s %lld @ %lld cum %lld", o->cid, exec_id(xi, xid, sizeof xid),
-          (long long)q, (long long)px, (long long)o->filled);
-    emit(b, oi, xi, o->st, NULL);
-    if (done) unlive(b, oi);
-}
-
-/* After a trade: a filled parent activates its legs; a leg that used up the position ends both. */
-static void after_trade(fake_broker *b, int oi)
-{
-    fb_order *o = &b->o[oi];
-    if (o->tp >= 0 && o->st == OMS_ST_FILLED) {
-        int legs[2] = {o->tp, o->sl};
-        for (int i = 0; i < 2; i++)
-            if (b->o[legs[i]].st == OMS_ST_HELD) {
-                b->o[legs[i]].st = OMS_ST_ACCEPTED;
-                trace(b, "broker %s accepted (parent filled)", b->o[legs[i]].cid);
-                emit(b, legs[i], -1, OMS_ST_ACCEPTED, NULL);
-            }
-    }
-    if (o->parent >= 0 && remaining(b, o) == 0) {
-        const fb_order *p = &b->o[o->parent];
-        int legs[2] = {p->tp, p->sl};
-        for (int i = 0; i < 2; i++)
-            if (b->o[legs[i]].live_slot >= 0)
-                set_final(b, legs[i], OMS_ST_CANCELED, "one-cancels-other");
-    }
-}
-
-void fb_market(fake_broker *b, const char *symbol, tb_money price, int64_t step, int64_t t_ns)
-{
-    b->step = step, b->t_ns = t_ns;
-    int s = sym_index(b, symbol);
-    if (s < 0) return;
-    b->sym[s].last = price;
-    for (int i = 0; i < b->nlive; i++) {
-        int oi = b->live[i];
-        fb_order *o = &b->o[oi];
-        if (o->sym != s || o->st == OMS_ST_HELD || !marketable(o, price)) continue;
-        if (sim_pick(&b->rng, 100) >= b->c.fill_pct) continue;
-        tb_qty r = remaining(b, o);
-        if (r <= 0) continue;
-        tb_qty q = r > 1 && sim_pick(&b->rng, 100) < b->c.partial_pct
-                       ? 1 + sim_pick(&b->rng, (int)r - 1)
-                       : r;
-        tb_money px = o->type == OMS_LIMIT || o->type == OMS_STOP_LIMIT ? o->limit : price;
-        int slot = o->live_slot;
-        trade(b, oi, q, px);
-        after_trade(b, oi);
-        if (o->live_slot != slot) i--; /* it left the list: the slot holds another order now */
-    }
-}
-
-void fb_end_session(fake_broker *b, int64_t step)
-{
-    b->step = step;
-    for (int i = b->nlive - 1; i >= 0; i--) {
-        if (i >= b->nlive) continue;
-        int oi = b->live[i];
-        if (b->o[oi].tif != OMS_TIF_GTC) set_final(b, oi, OMS_ST_EXPIRED, "day order expired");
     }
 }
 

@@ -133,6 +133,31 @@ static int make_broker(void *ud, oms *m, broker *out, tb_err *e)
     return 0;
 }
 
+/* The engine's journal (core/engine/persist.c) as far as the gates see it: a committed fill that
+ * makes a day trade is shown in data/pdt_state.json at once. */
+static int j_save_fill(void *ud, const oms_order *o, const oms_exec *x, const oms_position *p,
+                       const oms_position *sp, const oms_daytrade *dt, tb_err *e)
+{
+    sim *s = ud;
+    int rc = s->inner.save_fill(s->inner.ud, o, x, p, sp, dt, e);
+    if (rc == 0 && dt && s->risk) tb_risk_dt_recorded(s->risk, dt);
+    return rc;
+}
+
+static int j_save_orders(void *ud, const oms_order *const *orders, int n, tb_err *e)
+{
+    sim *s = ud;
+    return s->inner.save_orders(s->inner.ud, orders, n, e);
+}
+
+static oms_journal journal(sim *s)
+{
+    s->inner = oms_store_journal(s->st);
+    /* No commission reported after its fill here: neither broker does it. */
+    oms_journal j = {.ud = s, .save_orders = j_save_orders, .save_fill = j_save_fill};
+    return j;
+}
+
 /* The paper exchange died with the engine: its book comes back from the journal, cash from
  * the fills, and what was working is canceled (core/engine/persist.c, tb_persist_restore). */
 static int restore_paper(sim *s, tb_err *e)
@@ -152,13 +177,15 @@ static int boot(sim *s, tb_err *e)
     tb_symtab_init(&s->syms);
     for (int i = 0; i < SIM_NSYM; i++)
         if (tb_symtab_intern(&s->syms, sim_symbols[i], e) < 0) return -1;
-    if (!(s->db = tb_db_open(s->db_path, NULL, e)) || !(s->st = oms_store_open(s->db->h, e)))
+    if (!(s->db = tb_db_open(s->db_path, NULL, e)) || !(s->st = oms_store_open(s->db->h, e)) ||
+        !(s->kv = tb_kv_open(s->db->h, e)))
         return -1;
     /* The gates' data/ files (kill_switch.json, pdt_state.json) only with risk_files: the
      * day-trade file is written at most once a second of wall time, so with it a run is not
      * bit-for-bit reproducible. Without, the kill switch survives a restart as the file makes it
      * do: engaged when the gates are created, before they see the order manager. */
     if (!(s->risk = tb_risk_new(&s->rc, s->c.risk_files ? s->data_dir : NULL, e))) return -1;
+    tb_risk_set_kv(s->risk, s->kv); /* where the last write of pdt_state.json is recorded */
     if (s->kill && !s->c.risk_files &&
         tb_risk_kill(s->risk, "file", "simulated operator (data/kill_switch.json)", e) != 0)
         return -1;
@@ -174,7 +201,7 @@ static int boot(sim *s, tb_err *e)
     tb_trader_opts to = {.shost = &s->host,
                          .syms = &s->syms,
                          .cal = &s->cal,
-                         .journal = oms_store_journal(s->st),
+                         .journal = journal(s),
                          .gate = tb_gate_chain_fn,
                          .gate_tick = tb_gate_chain_tick,
                          .gate_ud = &s->chain,
@@ -220,9 +247,10 @@ static void crash(sim *s)
     tb_shost_free(&s->host);
     tb_risk_free(s->risk);
     oms_store_close(s->st);
+    tb_kv_close(s->kv);
     tb_db_close(s->db);
     tb_symtab_free(&s->syms);
-    s->t = NULL, s->risk = NULL, s->st = NULL, s->db = NULL;
+    s->t = NULL, s->risk = NULL, s->st = NULL, s->kv = NULL, s->db = NULL;
     s->alive = 0;
 }
 

@@ -11,6 +11,7 @@
 #include "sim.h"
 #include "sim_rng.h"
 #include "store/db.h"
+#include "store/kv.h"
 #include "store/oms_store.h"
 #include "trade/gate_chain.h"
 #include "trade/trader.h"
@@ -41,6 +42,8 @@ typedef struct sim {
     tb_gate_chain chain;
     tb_db *db;
     oms_store *st;
+    tb_kv *kv;
+    oms_journal inner; /* the store's journal, behind the engine's wrapper (sim.c) */
     sqlite3_stmt *q_fills, *q_daytrades;
     /* the market and the clock */
     double px[SIM_NSYM];
