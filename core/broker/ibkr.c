@@ -1,4 +1,5 @@
 #include "broker/ibkr_priv.h"
+#include "broker/ibkr_sendlog.h"
 #include "log/log.h"
 #include "util/clock.h"
 
@@ -102,6 +103,8 @@ static void on_reconcile_timer(evutil_socket_t fd, short w, void *arg)
     ibk_quiet_sync(arg);
 }
 
+static void on_sent(void *ud, const void *frame, size_t len);
+
 static int v_connect(void *self, tb_err *e)
 {
     ibkr *a = self;
@@ -117,6 +120,7 @@ static int v_connect(void *self, tb_err *e)
                          .on_state = on_conn_state,
                          .on_message = ibk_on_message,
                          .on_quiet_synced = on_quiet_synced,
+                         .on_sent = on_sent,
                          .ud = a};
     if (!(a->conn = ibkr_conn_new(&co, e))) return -1;
     if (a->tap.ud) ibkr_conn_set_tap(a->conn, &a->tap);
@@ -135,6 +139,7 @@ static int v_disconnect(void *self, tb_err *e)
 {
     ibkr *a = self;
     if (a->conn && a->tap.on_state) a->tap.on_state(a->tap.ud, IBC_DISCONNECTED); /* subs end */
+    if (a->conn) ibkr_conn_drain(a->conn, IBKR_DRAIN_MS);
     ibkr_conn_free(a->conn); /* closes the socket: the Gateway frees the client id at once */
     a->conn = NULL;
     if (a->reconcile_timer) event_free(a->reconcile_timer);
@@ -170,13 +175,29 @@ static int send_order(ibkr *a, const oms_order *o, int64_t id, int64_t parent, i
     if (rc == 0 && (rc = ibkr_conn_send(a->conn, &b)) != 0)
         tb_errf(e, "ibkr: the connection dropped while sending order %s", o->client_id);
     tb_sbuf_free(&b);
-    if (rc == 0) {
-        a->st.orders_sent++;
-        TB_INFO("ibkr", "order sent: %s id=%lld %s %s %lld %s%s", o->client_id, (long long)id,
-                oms_side_name(o->side), o->symbol, (long long)o->qty, oms_type_name(o->type),
-                parent ? " (bracket leg)" : "");
-    }
+    size_t waiting = rc == 0 ? ibkr_conn_queued(a->conn) : 0;
+    if (waiting) /* "order sent" comes when the pacer writes it (on_sent) */
+        TB_INFO("ibkr", "order queued: %s id=%lld (%zu messages waiting for the pacer)",
+                o->client_id, (long long)id, waiting);
     return rc;
+}
+
+/* A frame reached the socket: an order is "sent" now, not when it was queued. */
+static void on_sent(void *ud, const void *frame, size_t len)
+{
+    ibkr *a = ud;
+    ibkr_frame_info i;
+    ibkr_frame_info_of(frame, len, &i);
+    if (i.msg_id != 3) return;
+    a->st.orders_sent++;
+    const oms_order *o = oms_find(a->o.oms, i.ref);
+    if (!o) {
+        TB_INFO("ibkr", "order sent: %s id=%lld", i.ref, (long long)i.order_id);
+        return;
+    }
+    TB_INFO("ibkr", "order sent: %s id=%lld %s %s %lld %s%s", o->client_id, (long long)i.order_id,
+            oms_side_name(o->side), o->symbol, (long long)o->qty, oms_type_name(o->type),
+            o->leg != OMS_LEG_NONE ? " (bracket leg)" : "");
 }
 
 static void refuse(ibkr *a, const broker_submit_req *r, const char *why)
@@ -373,7 +394,8 @@ void ibkr_free(ibkr *a)
 {
     if (!a) return;
     if (a->tap_detach) a->tap_detach(a->tap.ud);
-    if (a->conn) ibkr_conn_set_tap(a->conn, NULL); /* no state callbacks into the feed now */
+    if (a->conn) ibkr_conn_set_tap(a->conn, NULL);        /* no state callbacks into the feed now */
+    if (a->conn) ibkr_conn_drain(a->conn, IBKR_DRAIN_MS); /* SIGTERM: queued orders go out */
     ibkr_conn_free(a->conn);
     if (a->reconcile_timer) event_free(a->reconcile_timer);
     free(a);

@@ -52,6 +52,10 @@ typedef struct ibkr_stats {
 
 typedef struct ibkr ibkr;
 
+/* At shutdown (ibkr_free, disconnect) the send queue is written out for at most this long, at
+ * the pacer's rate (about 80 messages); what is left is dropped, one line per order. */
+#define IBKR_DRAIN_MS 2000
+
 /* Creates the adapter (disconnected until broker_connect); NULL and e on failure. */
 ibkr *ibkr_new(const ibkr_opts *o, tb_err *e);
 void ibkr_free(ibkr *a);

@@ -1,9 +1,11 @@
 #include "broker/ibkr_conn.h"
 #include "broker/ibkr_pace.h"
+#include "broker/ibkr_sendlog.h"
 #include "log/log.h"
 #include "util/clock.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/dns.h>
@@ -11,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 enum { SYNC_OPEN = 1, SYNC_POS = 2, SYNC_EXEC = 4, SYNC_ALL = 7 };
 
@@ -30,6 +34,9 @@ struct ibkr_conn {
     uint64_t rng;
     ibkr_conn_stats st;
     ibkr_conn_tap tap;
+    evutil_socket_t drain_fd; /* >= 0 while ibkr_conn_drain writes directly */
+    int64_t drain_end_ns;
+    size_t drain_left;
 };
 
 const char *ibkr_state_name(ibkr_state s)
@@ -48,10 +55,31 @@ static void set_state(ibkr_conn *c, ibkr_state s)
     if (c->tap.on_state) c->tap.on_state(c->tap.ud, s);
 }
 
+static size_t write_direct(evutil_socket_t fd, const char *p, size_t len, int64_t end_ns);
+
 static int pace_write(void *ud, const void *frame, size_t len)
 {
     ibkr_conn *c = ud;
-    return c->bev && bufferevent_write(c->bev, frame, len) == 0 ? 0 : -1;
+    if (c->bev && c->drain_fd >= 0) { /* shutdown (ibkr_conn_drain): straight to the socket */
+        size_t left = write_direct(c->drain_fd, frame, len, c->drain_end_ns);
+        c->drain_left += left;
+        if (left) return -1;
+    } else if (!c->bev || bufferevent_write(c->bev, frame, len) != 0) {
+        return -1;
+    }
+    if (c->o.on_sent) c->o.on_sent(c->o.ud, frame, len);
+    return 0;
+}
+
+/* One line per order message dropped unsent (never resent: reconciliation settles them). */
+static void log_unsent(void *ud, const void *frame, size_t len)
+{
+    const char *why = ud;
+    ibkr_frame_info i;
+    char d[128];
+    ibkr_frame_info_of(frame, len, &i);
+    if (i.msg_id == 3 || i.msg_id == 4)
+        TB_WARN("ibkr", "not sent (%s): %s", why, ibkr_frame_describe(&i, d, sizeof d));
 }
 
 static void send_msg(ibkr_conn *c, const int64_t *f, int n)
@@ -128,7 +156,7 @@ static void drop(ibkr_conn *c, const char *why)
     if (c->bev) bufferevent_free(c->bev);
     c->bev = NULL;
     c->st.drops++;
-    size_t lost = ibkr_pacer_clear(c->pace); /* for a session that is gone: never resent */
+    size_t lost = ibkr_pacer_clear(c->pace, log_unsent, "connection gone"); /* never resent */
     if (lost) TB_WARN("ibkr", "%zu queued messages discarded with the connection", lost);
     set_state(c, IBC_DISCONNECTED);
     c->rng = c->rng * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -349,6 +377,7 @@ ibkr_conn *ibkr_conn_new(const ibkr_conn_opts *o, tb_err *e)
         return NULL;
     }
     c->o = *o;
+    c->drain_fd = -1;
     snprintf(c->host, sizeof c->host, "%s", o->host ? o->host : "127.0.0.1");
     if (!c->o.port) c->o.port = 4002;
     if (!c->o.reconnect_min_ms) c->o.reconnect_min_ms = 2000;
@@ -408,6 +437,62 @@ int ibkr_conn_send(ibkr_conn *c, const tb_sbuf *b)
     return ibkr_pacer_send(c->pace, b->s, b->len);
 }
 
+size_t ibkr_conn_queued(const ibkr_conn *c)
+{
+    return ibkr_pacer_queued(c->pace);
+}
+
+/* Writes len bytes straight to the socket (non-blocking: short waits) until end_ns; returns
+ * the bytes it did not take. Shutdown only: the loop that drives the bufferevent is not run. */
+static size_t write_direct(evutil_socket_t fd, const char *p, size_t len, int64_t end_ns)
+{
+    size_t done = 0;
+    while (done < len && tb_clock_mono_ns() < end_ns) {
+        ssize_t n = write(fd, p + done, len - done);
+        if (n > 0) {
+            done += (size_t)n;
+        } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+            break;
+        } else {
+            struct timespec ts = {0, 2000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    return len - done;
+}
+
+size_t ibkr_conn_drain(ibkr_conn *c, long bound_ms)
+{
+    size_t socket_left = 0;
+    if (c->bev) {
+        /* What the bufferevent holds first (its start is frozen, so it is written straight from
+         * its chunks; the bufferevent is freed after), then the queue, paced, frame by frame. */
+        c->drain_end_ns = tb_clock_mono_ns() + (int64_t)bound_ms * 1000000;
+        c->drain_fd = bufferevent_getfd(c->bev);
+        struct evbuffer *out = bufferevent_get_output(c->bev);
+        int n = evbuffer_peek(out, -1, NULL, NULL, 0); /* the start is frozen: no copyout */
+        struct evbuffer_iovec *v = n > 0 ? calloc((size_t)n, sizeof *v) : NULL;
+        if (v) evbuffer_peek(out, -1, NULL, v, n);
+        for (int i = 0; v && i < n; i++) {
+            size_t left = socket_left ? v[i].iov_len
+                                      : write_direct(c->drain_fd, v[i].iov_base, v[i].iov_len,
+                                                     c->drain_end_ns);
+            socket_left += left;
+        }
+        if (n > 0 && !v) socket_left = evbuffer_get_length(out);
+        free(v);
+        if (c->greeted && !socket_left) ibkr_pacer_flush(c->pace, bound_ms);
+    }
+    size_t dropped = ibkr_pacer_clear(c->pace, log_unsent, "shutdown");
+    if (dropped || socket_left || c->drain_left)
+        TB_WARN("ibkr",
+                "shutdown: %zu queued messages dropped unsent after %ld ms (%zu bytes the "
+                "socket did not take)",
+                dropped, bound_ms, socket_left + c->drain_left);
+    c->drain_fd = -1;
+    return dropped;
+}
+
 void ibkr_conn_resync(ibkr_conn *c)
 {
     if (c->bev && c->greeted && c->state != IBC_CONNECTING) request_sync(c);
@@ -440,4 +525,5 @@ void ibkr_conn_stats_get(const ibkr_conn *c, ibkr_conn_stats *out)
     out->msgs_delayed = ps.delayed;
     out->msgs_discarded = ps.discarded;
     out->max_queue = ps.max_queue;
+    out->queue_depth = ibkr_pacer_queued(c->pace);
 }

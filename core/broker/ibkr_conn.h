@@ -49,6 +49,8 @@ typedef struct ibkr_conn_opts {
     void (*on_state)(void *ud, ibkr_state s);
     void (*on_message)(void *ud, const tws_frame *f); /* messages the machine does not consume */
     void (*on_quiet_synced)(void *ud); /* the three lists of a quiet sync have ended */
+    /* A frame was written to the socket (now or when the pacer let it go): "order sent". */
+    void (*on_sent)(void *ud, const void *frame, size_t len);
     void *ud;
 } ibkr_conn_opts;
 
@@ -56,7 +58,7 @@ typedef struct ibkr_conn_stats {
     uint64_t connects, readies, drops, code_1100, code_1101, code_1102, code_326, farm_ok,
         farm_broken, errors, syncs, quiet_syncs;
     uint64_t msgs_sent, msgs_delayed, msgs_discarded; /* the pacer: delayed went via its queue */
-    size_t max_queue;
+    size_t max_queue, queue_depth;                    /* most waiting at once; waiting now */
     int server_version, client_id;
     int refused_version; /* the last greeting's version outside our range (0: none since) */
     uint64_t version_refusals;
@@ -80,6 +82,16 @@ void ibkr_conn_note_order_id(ibkr_conn *c, int64_t id);
 /* Writes one encoded frame through the pacer (sent now or queued in order); -1 when there is no
  * API session (before START_API, dropped). */
 int ibkr_conn_send(ibkr_conn *c, const tb_sbuf *b);
+
+/* Messages waiting for the pacer now. */
+size_t ibkr_conn_queued(const ibkr_conn *c);
+
+/*
+ * Shutdown: writes what is queued (paced) and what the socket has not taken yet, waiting up to
+ * bound_ms in all; whatever is still unsent then is dropped with one line per order message
+ * naming its ids. Returns how many messages were dropped.
+ */
+size_t ibkr_conn_drain(ibkr_conn *c, long bound_ms);
 
 /* Requests open orders, positions and executions again (syncing until all three ended). */
 void ibkr_conn_resync(ibkr_conn *c);

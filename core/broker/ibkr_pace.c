@@ -4,6 +4,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define SEC_NS 1000000000LL
 
@@ -41,20 +42,47 @@ static void arm(ibkr_pacer *p, int64_t ns)
     evtimer_add(p->timer, &tv);
 }
 
+/* The length of the first queued frame (its 4-byte prefix included). */
+static size_t front_len(ibkr_pacer *p)
+{
+    unsigned char h[4];
+    evbuffer_copyout(p->queue, h, 4);
+    return 4 + ((size_t)h[0] << 24 | (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3]);
+}
+
+static void emit_front(ibkr_pacer *p, int64_t now)
+{
+    size_t len = front_len(p);
+    emit(p, evbuffer_pullup(p->queue, (ev_ssize_t)len), len, now);
+    evbuffer_drain(p->queue, len);
+    p->nqueued--;
+}
+
 static void drain(evutil_socket_t fd, short w, void *arg)
 {
     ibkr_pacer *p = arg;
     while (p->nqueued) {
         int64_t now = tb_clock_mono_ns(), ns = wait_ns(p, now);
         if (ns) return arm(p, ns);
-        unsigned char h[4];
-        evbuffer_copyout(p->queue, h, 4);
-        size_t len = 4 + ((size_t)h[0] << 24 | (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3]);
-        unsigned char *f = evbuffer_pullup(p->queue, (ev_ssize_t)len);
-        emit(p, f, len, now);
-        evbuffer_drain(p->queue, len);
-        p->nqueued--;
+        emit_front(p, now);
     }
+}
+
+size_t ibkr_pacer_flush(ibkr_pacer *p, long bound_ms)
+{
+    int64_t end = tb_clock_mono_ns() + (int64_t)bound_ms * 1000000;
+    while (p->nqueued) {
+        int64_t now = tb_clock_mono_ns(), ns = wait_ns(p, now);
+        if (now + ns > end) break;
+        if (ns) {
+            struct timespec ts = {(time_t)(ns / SEC_NS), (long)(ns % SEC_NS)};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        emit_front(p, now);
+    }
+    if (!p->nqueued) evtimer_del(p->timer);
+    return p->nqueued;
 }
 
 ibkr_pacer *ibkr_pacer_new(struct event_base *base, int per_sec, ibkr_pace_write_fn write, void *ud)
@@ -95,9 +123,16 @@ int ibkr_pacer_send(ibkr_pacer *p, const void *frame, size_t len)
     return 0;
 }
 
-size_t ibkr_pacer_clear(ibkr_pacer *p)
+size_t ibkr_pacer_clear(ibkr_pacer *p, void (*each)(void *ud, const void *frame, size_t len),
+                        void *ud)
 {
     size_t n = p->nqueued;
+    while (each && p->nqueued) {
+        size_t len = front_len(p);
+        each(ud, evbuffer_pullup(p->queue, (ev_ssize_t)len), len);
+        evbuffer_drain(p->queue, len);
+        p->nqueued--;
+    }
     evbuffer_drain(p->queue, evbuffer_get_length(p->queue));
     p->nqueued = 0;
     p->st.discarded += n;

@@ -34,8 +34,14 @@ void ibkr_pacer_free(ibkr_pacer *p);
  * 0 when sent or queued, -1 when it could not be written or stored. */
 int ibkr_pacer_send(ibkr_pacer *p, const void *frame, size_t len);
 
-/* Forgets queued messages (the socket they were for is gone); returns how many. */
-size_t ibkr_pacer_clear(ibkr_pacer *p);
+/* Forgets queued messages (the socket they were for is gone); returns how many. each (may be
+ * NULL) sees every dropped frame first, so the caller can say which orders were in it. */
+size_t ibkr_pacer_clear(ibkr_pacer *p, void (*each)(void *ud, const void *frame, size_t len),
+                        void *ud);
+
+/* Shutdown: sends what is queued now, still at most per_sec a second, waiting (blocking) up to
+ * bound_ms in all; returns how many are left. */
+size_t ibkr_pacer_flush(ibkr_pacer *p, long bound_ms);
 
 /* Messages waiting. */
 size_t ibkr_pacer_queued(const ibkr_pacer *p);

@@ -3,11 +3,14 @@
 #include "home/home.h"
 #include "log/log.h"
 #include "risk/macro.h"
+#include "strategy/shipped.h"
 #include "risk/risk_config.h"
 #include "ml/ml_gate.h"
 #include "trade/gate_chain.h"
 #include "ml/model_dir.h"
 #include "trade/report.h"
+#include "trade/report_groups.h"
+#include "trade/report_html.h"
 
 #include <event2/event.h>
 #include <getopt.h>
@@ -21,7 +24,7 @@
 static const char usage[] =
     "usage: tradebot backtest --strategy FILE [--strategy FILE ...] [--symbols A,B,...]\n"
     "         [--from DATE] [--to DATE] [--days N] [--data DIR] [--seed N] [--out DIR] [--json]\n"
-    "         [--ml[=MIN_CONFIDENCE]]\n"
+    "         [--ml[=MIN_CONFIDENCE]] [--report [FILE]]\n"
     "       tradebot backtest --config [--from DATE] [--to DATE] [--data DIR] [--out DIR] "
     "[--json]\n\n"
     "Runs the engine's own trading path over replayed bars as fast as the machine allows: the\n"
@@ -30,6 +33,9 @@ static const char usage[] =
     "Sharpe, exposure and fees (--json for scripts) and writes equity.csv and trades.csv into\n"
     "--out (default data/backtest/). A progress bar shows on a terminal. Two runs with the\n"
     "same inputs give identical output.\n"
+    "--report writes one self-contained HTML page (default OUT/report.html; nothing in it is\n"
+    "fetched from the network): period, symbols, equity and drawdown charts, per-strategy and\n"
+    "per-symbol tables, monthly and daily returns, exposure, fees and the trade list.\n"
     "--ml computes the features and gates entries with ml_db/models/current as the engine does\n"
     "(STRICT_SCHEMA on; entries below MIN_CONFIDENCE, default 0.5, are blocked).\n\n"
     "--config replays the home's configuration as `tradebot run` would: its enabled strategies\n"
@@ -38,10 +44,12 @@ static const char usage[] =
 
 typedef struct bt_args {
     tb_strategy_cfg strat[16];
+    const char *strat_arg[16];
     int nstrat;
     char *symbols[256];
     int nsymbols;
     const char *from, *to, *data, *out;
+    const char *report; /* --report: "" for OUT/report.html; NULL without */
     int days, json, config, days_set, seed_set;
     double ml; /* --ml: minimum confidence; < 0 without --ml */
     long long seed;
@@ -50,12 +58,19 @@ typedef struct bt_args {
 static int parse(int argc, char **argv, bt_args *a)
 {
     static const struct option opts[] = {
-        {"strategy", required_argument, 0, 's'}, {"symbols", required_argument, 0, 'y'},
-        {"from", required_argument, 0, 'f'},     {"to", required_argument, 0, 't'},
-        {"days", required_argument, 0, 'd'},     {"data", required_argument, 0, 'D'},
-        {"seed", required_argument, 0, 'S'},     {"out", required_argument, 0, 'o'},
-        {"json", no_argument, 0, 'j'},           {"ml", optional_argument, 0, 'm'},
-        {"config", no_argument, 0, 'c'},         {0, 0, 0, 0},
+        {"strategy", required_argument, 0, 's'},
+        {"symbols", required_argument, 0, 'y'},
+        {"from", required_argument, 0, 'f'},
+        {"to", required_argument, 0, 't'},
+        {"days", required_argument, 0, 'd'},
+        {"data", required_argument, 0, 'D'},
+        {"seed", required_argument, 0, 'S'},
+        {"out", required_argument, 0, 'o'},
+        {"json", no_argument, 0, 'j'},
+        {"ml", optional_argument, 0, 'm'},
+        {"config", no_argument, 0, 'c'},
+        {"report", optional_argument, 0, 'r'},
+        {0, 0, 0, 0},
     };
     int c;
     optind = 1;
@@ -63,14 +78,7 @@ static int parse(int argc, char **argv, bt_args *a)
         switch (c) {
         case 's':
             if (a->nstrat == 16) return -1;
-            /* A file on the command line is relative to where the command runs, not to home. */
-            a->strat[a->nstrat].file = realpath(optarg, NULL);
-            if (!a->strat[a->nstrat].file) {
-                fprintf(stderr, "tradebot backtest: %s: no such file\n", optarg);
-                return -1;
-            }
-            a->strat[a->nstrat].enabled = 1;
-            a->nstrat++;
+            a->strat_arg[a->nstrat++] = optarg; /* resolved once the home is known */
             break;
         case 'y':
             for (char *tok = strtok(optarg, ","); tok && a->nsymbols < 256; tok = strtok(NULL, ","))
@@ -85,10 +93,57 @@ static int parse(int argc, char **argv, bt_args *a)
         case 'o': a->out = optarg; break;
         case 'j': a->json = 1; break;
         case 'm': a->ml = optarg ? atof(optarg) : 0.5; break;
+        case 'r': /* --report, --report=FILE or --report FILE */
+            if (!optarg && optind < argc && argv[optind][0] != '-') optarg = argv[optind++];
+            a->report = optarg ? optarg : "";
+            break;
         default: return -1;
         }
     }
     return (a->nstrat > 0) != a->config && optind == argc ? 0 : -1;
+}
+
+/*
+ * A --strategy FILE: relative to where the command runs, else to the home, else the shipped
+ * example of that name (written into the home's strategies/ as `tradebot run` does, so the
+ * README's line works in a fresh --home from any folder). The error says where it looked.
+ */
+static int resolve_strategies(bt_args *a)
+{
+    for (int i = 0; i < a->nstrat; i++) {
+        const char *arg = a->strat_arg[i];
+        char home[PATH_MAX];
+        tb_home_path(home, sizeof home, arg);
+        if (arg[0] != '/' && access(arg, R_OK) != 0 &&
+            (access(home, R_OK) == 0 || tb_shipped_materialize(arg, home, sizeof home) == 0))
+            arg = home;
+        a->strat[i].file = realpath(arg, NULL);
+        if (!a->strat[i].file) {
+            char cwd[PATH_MAX], names[1024];
+            tb_shipped_names(names, sizeof names);
+            fprintf(stderr,
+                    "tradebot backtest: --strategy %s: no such file (looked in %s and in the "
+                    "home %s); the shipped examples are %s\n",
+                    a->strat_arg[i], getcwd(cwd, sizeof cwd) ? cwd : ".", tb_home_dir(), names);
+            return -1;
+        }
+        a->strat[i].enabled = 1;
+    }
+    return 0;
+}
+
+/* --report: the HTML page, named on stdout (stderr with --json, which keeps stdout JSON). */
+static int write_report(const tb_runner *r, const tb_report *rep, const char *file,
+                        const char *outdir, int json, tb_err *e)
+{
+    char path[PATH_MAX];
+    if (*file)
+        snprintf(path, sizeof path, "%s", file);
+    else
+        snprintf(path, sizeof path, "%s/report.html", outdir);
+    if (tb_report_write_html(r, rep, path, e) != 0) return -1;
+    fprintf(json ? stderr : stdout, "%-18s %s\n", "report", path);
+    return 0;
 }
 
 static void stop_loop(void *ud)
@@ -200,6 +255,7 @@ int cmd_backtest(int argc, char **argv)
     }
     tb_log_opts lo = {.level = TB_LOG_ERROR, .also_stderr = 1};
     tb_log_configure(&lo);
+    if (resolve_strategies(&a) != 0) return 2;
     int problems = 0;
     struct event_base *base = event_base_new();
     tb_shost host;
@@ -284,15 +340,18 @@ int cmd_backtest(int argc, char **argv)
     if (a.json) {
         json_t *j = tb_report_json(&rep);
         json_object_set_new(j, "survival", tb_bt_macro_json(&bm));
+        tb_report_json_groups(&r, j);
         char *s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
         puts(s);
         free(s);
         json_decref(j);
     } else {
         tb_report_print(&rep, stdout);
+        tb_report_print_groups(&r, stdout);
         tb_bt_macro_print(&bm, stdout);
         printf("%-18s %s/equity.csv, trades.csv\n", "written", outdir);
     }
+    if (a.report && write_report(&r, &rep, a.report, outdir, a.json, &e) != 0) goto out;
     problems = run_problems(&r, &host);
     rc = 0;
 out:

@@ -1,4 +1,5 @@
 #include "engine/engine.h"
+#include "strategy/shipped.h"
 #include "engine/persist.h"
 #include "trade/gate_chain.h"
 #include "engine/engine_orch.h"
@@ -173,27 +174,6 @@ static int open_watch(tb_engine *en, tb_err *e)
     return 0;
 }
 
-static const struct {
-    const char *path, *src;
-} default_strategies[] = {
-#include "default_strategies.inc"
-    {NULL, NULL},
-};
-
-/* A new home gets the example strategies the shipped configuration names. */
-static void write_default_strategies(void)
-{
-    for (int i = 0; default_strategies[i].path; i++) {
-        char path[PATH_MAX];
-        tb_home_path(path, sizeof path, default_strategies[i].path);
-        FILE *f = fopen(path, "wx");
-        if (!f) continue; /* exists: never overwrite an operator's file */
-        fputs(default_strategies[i].src, f);
-        fclose(f);
-        TB_INFO("strategy", "wrote the example strategy %s", default_strategies[i].path);
-    }
-}
-
 static void on_risk_timer(evutil_socket_t fd, short what, void *ud)
 {
     tb_engine *en = ud;
@@ -346,7 +326,7 @@ int tb_engine_open(tb_engine *en, const tb_engine_args *args, tb_err *e)
     tb_loop_hooks hooks = {.on_stop = on_stop, .on_reload = on_reload, .ud = en};
     if (tb_loop_handle_signals(en->loop, &hooks, e) != 0) return -1;
     tb_shost_init_config(&en->shost, &en->cfg);
-    write_default_strategies();
+    tb_shipped_write_missing(); /* a new home gets the examples its configuration names */
     if (open_risk(en, e) != 0 || open_trading(en, e) != 0) return -1;
     for (int i = 0; i < en->cfg.nstrategies; i++) {
         if (!en->cfg.strategies[i].enabled) continue;

@@ -80,8 +80,11 @@ static void push_net(lua_State *L, tb_engine *en)
 {
     lua_newtable(L);
     broker b;
-    set_str(L, "broker_state",
-            tb_engine_real_broker(en, &b) ? broker_state_name(broker_get_state(b)) : "ready");
+    int real = tb_engine_real_broker(en, &b);
+    set_str(L, "broker_state", real ? broker_state_name(broker_get_state(b)) : "ready");
+    char why[200];
+    const char *code = real ? broker_not_ready(b, why, sizeof why) : NULL;
+    if (code) set_str(L, "broker_not_ready", why); /* what refuses new intents now */
     if (en->http) {
         tb_httpc_stats h;
         tb_httpc_stats_get(en->http, &h);
@@ -123,6 +126,15 @@ static void push_net(lua_State *L, tb_engine *en)
         set_int(L, "ibkr_code_1100", (long long)c.code_1100);
         set_int(L, "ibkr_code_326", (long long)c.code_326);
         set_int(L, "ibkr_client_id", c.client_id);
+        set_int(L, "ibkr_server_version", c.server_version);
+        set_int(L, "ibkr_refused_version", c.refused_version);
+        set_int(L, "ibkr_fees_applied", (long long)s.fees_applied);
+        /* the send queue (docs/brokers.md, Pacing) */
+        set_int(L, "ibkr_queue_depth", (long long)c.queue_depth);
+        set_int(L, "ibkr_max_queue", (long long)c.max_queue);
+        set_int(L, "ibkr_msgs_sent", (long long)c.msgs_sent);
+        set_int(L, "ibkr_msgs_delayed", (long long)c.msgs_delayed);
+        set_int(L, "ibkr_msgs_discarded", (long long)c.msgs_discarded);
     }
     lua_setfield(L, -2, "net");
 }

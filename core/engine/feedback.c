@@ -282,11 +282,8 @@ int tb_engine_feedback_gate(void *ud, const tb_gate_ctx *cx, const oms_intent *i
 {
     tb_engine *en = ud;
     if (en->feedback && json_is_true(json_object_get(en->feedback->paused, in->symbol))) {
-        const oms_position *p = oms_position_get(cx->oms, in->symbol);
-        tb_qty q = p ? p->qty : 0;
-        int reduces = (in->side == OMS_SELL && q > 0 && in->qty <= q) ||
-                      (in->side == OMS_BUY && q < 0 && in->qty <= -q);
-        if (!reduces) {
+        /* Exits pass, counting working orders: a paused symbol takes no new exposure. */
+        if (!oms_intent_reduces(cx->oms, NULL, in)) {
             snprintf(gate, gate_len, "sentinel_pause");
             snprintf(reason, reason_len, "%s is paused by a Sentinel directive", in->symbol);
             return 1;

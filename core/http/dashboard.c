@@ -1,5 +1,6 @@
 #include "http/dash_priv.h"
 #include "broker/alpaca.h"
+#include "broker/ibkr.h"
 #include "data/bar_sink.h"
 #include "engine/dbwait.h"
 #include "ml/ml.h"
@@ -149,6 +150,13 @@ static void net_snapshot(tb_engine *en, tb_metrics_snap *s)
         s->has_feed_http = 1;
         s->feed_http_retries = h.retries, s->feed_http_429 = h.status_429;
         s->feed_http_throttled = h.throttled;
+    }
+    if (en->ibkr) {
+        ibkr_conn_stats c;
+        ibkr_get_conn_stats(en->ibkr, &c);
+        s->has_send_queue = 1;
+        s->sendq_depth = c.queue_depth, s->sendq_max = c.max_queue, s->sendq_sent = c.msgs_sent;
+        s->sendq_delayed = c.msgs_delayed, s->sendq_dropped = c.msgs_discarded;
     }
     if (en->dbwait) {
         tb_dbwait_stats w;

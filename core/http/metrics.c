@@ -178,6 +178,24 @@ static void broker(tb_sbuf *o, const tb_metrics_snap *s)
 {
     head(o, "tradebot_broker_connected", "gauge", "1 while the broker connection is ready.");
     labelled(o, "tradebot_broker_connected", "broker", s->broker, s->broker_connected);
+    if (s->has_send_queue) {
+        head(o, "tradebot_ibkr_send_queue_depth", "gauge",
+             "IB messages waiting for the pacer now (at most 40 a second go out).");
+        labelled(o, "tradebot_ibkr_send_queue_depth", "broker", s->broker, (double)s->sendq_depth);
+        head(o, "tradebot_ibkr_send_queue_max", "gauge", "Most IB messages ever waiting at once.");
+        labelled(o, "tradebot_ibkr_send_queue_max", "broker", s->broker, (double)s->sendq_max);
+        head(o, "tradebot_ibkr_messages_sent_total", "counter", "IB messages written.");
+        labelled(o, "tradebot_ibkr_messages_sent_total", "broker", s->broker,
+                 (double)s->sendq_sent);
+        head(o, "tradebot_ibkr_pacing_waits_total", "counter",
+             "IB messages that waited in the send queue for the pacer.");
+        labelled(o, "tradebot_ibkr_pacing_waits_total", "broker", s->broker,
+                 (double)s->sendq_delayed);
+        head(o, "tradebot_ibkr_messages_dropped_total", "counter",
+             "IB messages dropped unsent (connection gone, shutdown bound reached).");
+        labelled(o, "tradebot_ibkr_messages_dropped_total", "broker", s->broker,
+                 (double)s->sendq_dropped);
+    }
     head(o, "tradebot_order_polls_total", "counter",
          "Open orders polled by id by the order watchdog (no update for order_poll_after_s).");
     labelled(o, "tradebot_order_polls_total", "broker", s->broker, (double)s->order_polls);

@@ -41,6 +41,9 @@ typedef struct tb_metrics_snap {
     const char *broker;
     int broker_connected;
     uint64_t order_polls, order_polls_learned, order_stream_reconnects; /* order watchdog */
+    /* the IB send queue (broker/ibkr_pace.h): depth now, written, paced (waited), dropped */
+    int has_send_queue;
+    uint64_t sendq_depth, sendq_max, sendq_sent, sendq_delayed, sendq_dropped;
     const tb_counters *updates_refused; /* broker updates the order manager refused, by reason */
     uint64_t unknown_orders;            /* orders with an unknown outcome right now */
     /* the HTTP clients (broker's and feed's): retries with backoff, 429s, rate-limit waits */

@@ -4,11 +4,11 @@
 #include <math.h>
 #include <stdio.h>
 
+/* An exit reduces the position by no more than what is left once the working orders on its side
+ * have filled (oms_intent_reduces): a second sell of a whole long is a short sale, an entry. */
 static int is_entry(const tb_ml_gate *g, const oms_intent *in)
 {
-    const oms_position *p = g->oms ? oms_position_get(g->oms, in->symbol) : NULL;
-    tb_qty q = p ? p->qty : 0;
-    return q == 0 || (q > 0) == (in->side == OMS_BUY);
+    return !g->oms || !oms_intent_reduces(g->oms, NULL, in);
 }
 
 static void record(tb_ml *ml, const oms_intent *in, double conf, const char *verdict)

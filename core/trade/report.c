@@ -1,4 +1,5 @@
 #include "trade/report.h"
+#include "trade/report_groups.h"
 #include "util/clock.h"
 
 #include <errno.h>
@@ -72,7 +73,7 @@ void tb_report_print(const tb_report *p, FILE *f)
     fprintf(f, "%-18s %14.2f\n", "fees", p->fees);
     fprintf(f, "%-18s %14.2f  (%.2f%%)\n", "max drawdown", p->max_drawdown,
             p->max_drawdown_pct * 100);
-    fprintf(f, "%-18s %14.2f\n", "sharpe (annual)", p->sharpe);
+    fprintf(f, "%-18s %14.2f  (" TB_SHARPE_BASIS ")\n", "sharpe", p->sharpe);
     fprintf(f, "%-18s %13.1f%%\n", "exposure", p->exposure * 100);
     fprintf(f, "%-18s %14.2f\n", "end equity", p->end_equity);
     fprintf(f, "%-18s %14llu\n", "bars", (unsigned long long)p->bars);

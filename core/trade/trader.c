@@ -20,6 +20,8 @@ typedef struct sym_state {
     tb_ring bars;
     double last;
     tb_money realized_seen;   /* the position's realised P&L at the last fill */
+    tb_money fees_seen;       /* the position's fees at the last closing fill */
+    int64_t open_ns;          /* first fill of the open position (0: flat) */
     tb_date flatten_held_day; /* a gate held the session-end flatten (logged once) */
     int ready;
 } sym_state;
@@ -131,7 +133,10 @@ static void record_trade(tb_trader *t, const oms_event *ev)
     sym_state *s = &t->sym[id];
     tb_money delta = ev->position->realized_pnl - s->realized_seen;
     s->realized_seen = ev->position->realized_pnl;
+    if (!s->open_ns) s->open_ns = ev->exec->t_ns;
     if (delta == 0) return; /* an opening fill */
+    int64_t entry_ns = s->open_ns;
+    if (ev->position->qty == 0) s->open_ns = 0;
     if (t->ntrades == t->captrades) {
         size_t cap = t->captrades ? t->captrades * 2 : 256;
         tb_trade_rec *nt = realloc(t->trades, cap * sizeof *nt);
@@ -145,6 +150,10 @@ static void record_trade(tb_trader *t, const oms_event *ev)
     r->qty = ev->exec->qty;
     r->price = ev->exec->price;
     r->pnl = delta;
+    r->side = ev->order->side;
+    r->entry_ns = entry_ns;
+    r->fees = ev->position->fees - s->fees_seen; /* the round trip's: opening fills' too */
+    s->fees_seen = ev->position->fees;
     if (t->o.ml)
         tb_ml_on_trade(t->o.ml, r->symbol, r->strategy, tb_money_to_double(delta), r->t_ns);
 }

@@ -85,7 +85,10 @@ typedef struct tb_trade_rec {
     int64_t t_ns;
     tb_qty qty; /* shares closed */
     tb_money price;
-    tb_money pnl; /* realised by this fill, before fees */
+    tb_money pnl;     /* realised by this fill, before fees */
+    int side;         /* oms_side of the closing fill (sell: a long closed) */
+    int64_t entry_ns; /* first fill of the position it closes (part of) */
+    tb_money fees;    /* the symbol's commissions since its previous closing fill */
 } tb_trade_rec;
 
 /* One execution, kept for the dashboard (the last TB_TRADER_RECENT_FILLS of them). */

@@ -8,7 +8,8 @@
 #   every order is an entry) have their entries held: a few rejections each (orders in flight
 #   when the first came back), not one per signal, and the hold is logged;
 # - a Gateway that settles on server version 136 is refused at the greeting: never ready, no
-#   order sent, the reason in the log and in /api/status.
+#   order sent, the reason in the log and in /api/status;
+# - the IB send queue's figures are on /metrics and in tb.engine.status().net.
 source "$(dirname "$0")/lib.bash"
 trap 'kill ${EMU_PID:-} 2>/dev/null; cleanup' EXIT
 
@@ -70,6 +71,11 @@ check "entries of symbols rejected for good were rejected at most 3 times each (
 check "the hold is logged when it starts" log_has "reject hold on"
 check "held entries are refused as reject_hold in the decision log" \
   grep -q '"gate":"reject_hold"' "$H/logs/enhanced_decision_log.jsonl"
+check "/metrics has the IB send queue figures" \
+  bash -c "curl -s \"\$(dash)/metrics\" | grep -qE '^tradebot_ibkr_messages_sent_total\\{broker=\"ibkr\"\\} [1-9]'"
+out=$(echo 'local n = tb.engine.status().net; return n.ibkr_msgs_sent .. " " .. n.ibkr_queue_depth .. " " .. n.ibkr_msgs_delayed .. " " .. n.ibkr_msgs_discarded' | repl) || true
+check "tb.engine.status().net has the send queue: sent, depth, pacing waits, dropped ($out)" \
+  grep -qE '^.?[1-9][0-9]* [0-9]+ [0-9]+ [0-9]+' <<<"$out"
 stop_engine || true
 kill "$EMU_PID" 2>/dev/null; wait "$EMU_PID" 2>/dev/null || true
 

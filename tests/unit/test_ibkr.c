@@ -488,6 +488,66 @@ TEST(a_burst_of_200_places_and_cancels_reaches_the_gateway_paced_under_45_a_seco
     rig_close(&r);
 }
 
+/* 100 market orders at once: 40 go now, the rest wait for the pacer. (Market: they fill, so
+ * the emulator's stats answer stays small.) */
+static void burst(rig *r, const char *fmt)
+{
+    char id[64];
+    for (int i = 0; i < 100; i++) {
+        snprintf(id, sizeof id, fmt, i);
+        order(r, id, OMS_BUY, OMS_MARKET, 1, 0, 0);
+    }
+}
+
+TEST(order_sent_is_counted_and_logged_when_written_not_when_queued)
+{
+    start_emu();
+    rig r;
+    rig_ready(&r);
+    burst(&r, "tb-t-AAPL-w%d");
+    ibkr_stats st;
+    ibkr_stats_get(r.a, &st);
+    CHECK(st.orders_sent <= 45); /* the pacer's first second, not the whole burst */
+    ibkr_conn_stats cs;
+    ibkr_get_conn_stats(r.a, &cs);
+    CHECK(cs.queue_depth >= 50);
+    CHECK_CONTAINS(read_log(), "order queued: tb-t-AAPL-w99");
+    CHECK(strstr(read_log(), "order sent: tb-t-AAPL-w99 ") == NULL);
+    WAIT_FOR((ibkr_stats_get(r.a, &st), st.orders_sent == 100), 8000);
+    CHECK_INT(st.orders_sent, 100);
+    CHECK_CONTAINS(read_log(), "order sent: tb-t-AAPL-w99 id=");
+    ibkr_get_conn_stats(r.a, &cs);
+    CHECK_INT(cs.queue_depth, 0);
+    rig_close(&r);
+}
+
+/* SIGTERM right after a burst: the queue is written out, paced, for IBKR_DRAIN_MS (about 80
+ * of the 100 orders), and every order still left is named in the log; none vanishes silently. */
+TEST(shutdown_writes_the_queue_out_and_names_every_order_it_drops)
+{
+    start_emu();
+    rig r;
+    rig_ready(&r);
+    burst(&r, "tb-t-AAPL-s%d");
+    rig_close(&r); /* synchronous: what is logged now is all there will be */
+    const char *log = read_log();
+    char line[96];
+    int named = 0;
+    for (int i = 0; i < 100; i++) {
+        snprintf(line, sizeof line, "not sent (shutdown): placeOrder id=%d ref=tb-t-AAPL-s%d\n",
+                 1000 + i, i);
+        named += strstr(log, line) != NULL;
+    }
+    int got = 0; /* what was written has reached the Gateway, or is on its way */
+    for (int i = 0; i < 300 && (got = stat_of("place_order")) < 100 - named; i++) {
+        struct timespec ts = {0, 10000000};
+        nanosleep(&ts, NULL);
+    }
+    CHECK(got >= 60); /* 40 at once, then 40 a second: more than the first second's worth */
+    CHECK_INT(got + named, 100);
+    if (named) CHECK_CONTAINS(log, "queued messages dropped unsent after 2000 ms");
+}
+
 TEST(periodic_reconcile_picks_up_a_missed_execution_once_without_leaving_ready)
 {
     start_emu();
