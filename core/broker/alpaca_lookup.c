@@ -54,21 +54,13 @@ static int in_flight(const alpaca *a, const char *cid)
     return 0;
 }
 
-static void fmt_time(int64_t ns, char *out, size_t cap)
-{
-    time_t t = (time_t)(ns / 1000000000LL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 void alp_unknown_mark(alpaca *a, const char *cid, const char *why)
 {
     const oms_order *o = oms_find(a->o.oms, cid);
     if (!o || o->status != OMS_ST_NEW) return; /* acknowledged meanwhile: nothing is unknown */
     char note[OMS_REASON_MAX + 1], until[32];
     snprintf(note, sizeof note, "outcome unknown: %s", why);
-    fmt_time(oms_unknown_deadline(o, a->o.unknown_deadline_ms), until, sizeof until);
+    oms_unknown_deadline_text(o, a->o.unknown_deadline_ms, until, sizeof until);
     broker_update u = {
         .client_id = cid, .status = OMS_ST_UNKNOWN, .reason = note, .t_ns = tb_clock_now_ns()};
     if (a->fn) a->fn(a->ud, &u);
@@ -116,7 +108,7 @@ void alp_unknown_adopt(alpaca *a, const oms_order *mine, const alp_order *o)
 static void expire(alpaca *a, const oms_order *o)
 {
     char until[32];
-    fmt_time(oms_unknown_deadline(o, a->o.unknown_deadline_ms), until, sizeof until);
+    oms_unknown_deadline_text(o, a->o.unknown_deadline_ms, until, sizeof until);
     a->st.unknown_expired++;
     TB_WARN("alpaca",
             "order %s: outcome still unknown at its deadline %s (not found by client_order_id): "

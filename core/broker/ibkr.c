@@ -371,6 +371,10 @@ ibkr *ibkr_new(const ibkr_opts *o, tb_err *e)
         return NULL;
     }
     a->st.last_order_id = o->last_order_id;
+    if (ibk_unknown_init(a, e) != 0) {
+        free(a);
+        return NULL;
+    }
     oms_set_broker(o->oms, ibkr_broker(a));
     return a;
 }
@@ -398,6 +402,7 @@ void ibkr_free(ibkr *a)
     if (a->conn) ibkr_conn_drain(a->conn, IBKR_DRAIN_MS); /* SIGTERM: queued orders go out */
     ibkr_conn_free(a->conn);
     if (a->reconcile_timer) event_free(a->reconcile_timer);
+    ibk_unknown_free(a);
     free(a);
 }
 

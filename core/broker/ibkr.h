@@ -34,6 +34,9 @@ typedef struct ibkr_opts {
     int restart_window_minutes;   /* no new orders this close to the restart (0: off) */
     long reconnect_min_ms, reconnect_max_ms;
     long reconcile_interval_ms; /* quiet re-sync while ready this often (0: off) */
+    long unknown_deadline_ms;   /* unknown-outcome orders: looked up this long after creation
+                                   (0: until the end of their session) */
+    long unknown_lookup_max_ms; /* ... with at most this long between lookups (default 30000) */
     int64_t last_order_id;      /* persisted: the last IB order id used (0: none) */
     /* Persists the last IB order id used; called before the order is written. Optional. */
     int (*save_order_id)(void *ud, int64_t id, tb_err *e);
@@ -45,6 +48,7 @@ typedef struct ibkr_stats {
     uint64_t submits, orders_sent, cancels, rejects, fills, replayed_execs, reconciles, differences,
         window_refusals, code_103, code_201, code_202, resubscribes, foreign, replaces,
         quiet_reconciles;
+    uint64_t unknown_marked, unknown_found, unknown_expired, unknown_lookups; /* ibkr_unknown.c */
     tb_money commission;   /* sum of COMMISSION_REPORTs (replays counted again) */
     uint64_t fees_applied; /* commissions applied to fills already stored */
     int64_t last_order_id;

@@ -60,6 +60,7 @@ static void on_status(ibkr *a, const tws_frame *f)
         return;
     }
     const oms_order *o = our_order(a, NULL, s.order_id);
+    if (o) ibk_unknown_adopt(a, o, s.order_id, s.status);
     if (o) apply_status(a, o, s.order_id, s.status);
 }
 
@@ -81,6 +82,7 @@ static void on_open(ibkr *a, const tws_frame *f)
         }
         return;
     }
+    ibk_unknown_adopt(a, o, m.order_id, m.status);
     if (a->syncing) ibk_sync_saw_open(a, o->client_id);
     apply_status(a, o, m.order_id, m.status);
 }
@@ -94,10 +96,22 @@ static void on_exec(ibkr *a, const tws_frame *f)
         return;
     }
     const oms_order *o = our_order(a, x.order_ref, x.order_id);
+    if (!o && !strncmp(x.order_ref, "tb-", 3)) {
+        /* Our orderRef on an order the order manager does not hold: refused, logged, counted. */
+        broker_update u = {.client_id = x.order_ref,
+                           .status = OMS_ST_PARTIALLY_FILLED,
+                           .has_exec = 1,
+                           .exec_id = x.exec_id,
+                           .exec_qty = x.shares,
+                           .exec_price = x.price,
+                           .t_ns = tb_clock_now_ns()};
+        if (a->fn) a->fn(a->ud, &u);
+    }
     if (!o) {
         a->st.foreign++;
         return;
     }
+    ibk_unknown_adopt(a, o, x.order_id, "execution");
     if (x.shares <= 0 || x.price <= 0) return;
     /* After a modification IB's cumulative figures include the old order's shares. */
     tb_qty base = o->replaces_id[0] ? ibk_map_base(a, x.order_id) : 0;

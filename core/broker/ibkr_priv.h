@@ -54,6 +54,9 @@ struct ibkr {
     int fees_next;
     ibkr_conn_tap tap; /* the live feed sharing the connection (ibkr_set_data_tap) */
     void (*tap_detach)(void *ud);
+    struct event *unknown_timer; /* lookups of unknown-outcome orders (ibkr_unknown.c) */
+    int unk_attempt;
+    int64_t unk_next_ns;
 };
 
 /* Remembers IB order id -> client id (the newest entry wins). */
@@ -92,6 +95,14 @@ void ibk_fee_report(struct ibkr *a, const char *exec_id, tb_money fee);
 
 /* The broker interface's not_ready (ibkr_ready.c). */
 const char *ibk_not_ready(void *self, char *why, size_t why_len);
+
+/* Unknown outcomes (ibkr_unknown.c): a reconciliation did not show our order `o` (new: it
+ * becomes unknown; unknown past its deadline: expired); IB shows an order we hold as unknown (or
+ * expired at its deadline): logs the adoption; the lookup timer. */
+void ibk_unknown_settle(struct ibkr *a, const oms_order *o);
+void ibk_unknown_adopt(struct ibkr *a, const oms_order *o, int64_t order_id, const char *what);
+int ibk_unknown_init(struct ibkr *a, tb_err *e);
+void ibk_unknown_free(struct ibkr *a);
 
 /* Asks for the account summary (again, after a farm came back). */
 void ibk_request_account(struct ibkr *a);

@@ -93,12 +93,12 @@ static void settle_missing(ibkr *a)
     for (int i = 0; i < k; i++) {
         const oms_order *o = oms_find(a->o.oms, ids[i]);
         if (!o || oms_status_is_terminal(o->status)) continue;
-        a->st.differences++;
-        if (o->status == OMS_ST_NEW) {
-            TB_WARN("ibkr", "reconcile: order %s never reached IB: marked rejected, not resent",
-                    o->client_id);
-            ibk_update(a, o->client_id, 0, OMS_ST_REJECTED, "never reached IB (reconcile)");
+        if (o->status == OMS_ST_NEW || o->status == OMS_ST_UNKNOWN) {
+            /* Not acknowledged: IB may show it later (a late acknowledgement, a reconnect). */
+            a->st.differences += o->status == OMS_ST_NEW;
+            ibk_unknown_settle(a, o);
         } else {
+            a->st.differences++;
             TB_WARN("ibkr", "reconcile: order %s (%s) is not open at IB: marked canceled",
                     o->client_id, oms_status_name(o->status));
             ibk_update(a, o->client_id, 0, OMS_ST_CANCELED, "not open at IB (reconcile)");

@@ -67,6 +67,8 @@ static int make_ibkr(tb_engine *en, oms *m, broker *out, tb_err *e)
                    .reconnect_min_ms = (long)(c->ibkr.reconnect_min_seconds * 1000),
                    .reconnect_max_ms = (long)(c->ibkr.reconnect_max_seconds * 1000),
                    .reconcile_interval_ms = (long)c->ibkr.reconcile_interval_s * 1000,
+                   .unknown_deadline_ms = (long)c->ibkr.unknown_deadline_s * 1000,
+                   .unknown_lookup_max_ms = (long)c->ibkr.unknown_lookup_max_s * 1000,
                    .last_order_id = last ? strtoll(last, NULL, 10) : 0,
                    .save_order_id = save_ibkr_id,
                    .save_ud = en,

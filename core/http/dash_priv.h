@@ -46,6 +46,7 @@ void tb_api_get_account(const tb_http_req *q);
 void tb_api_get_positions(const tb_http_req *q);
 void tb_api_get_orders(const tb_http_req *q);
 void tb_api_get_fills(const tb_http_req *q);
+void tb_api_get_trades(const tb_http_req *q); /* api_trades.c */
 void tb_api_get_equity(const tb_http_req *q);
 void tb_api_get_strategies(const tb_http_req *q);
 void tb_api_get_symbols(const tb_http_req *q);

@@ -37,6 +37,7 @@ static const tb_http_route routes[] = {
     {"/api/positions", TB_HTTP_GET, 0, tb_api_get_positions},
     {"/api/orders", TB_HTTP_GET, 0, tb_api_get_orders},
     {"/api/fills", TB_HTTP_GET, 0, tb_api_get_fills},
+    {"/api/trades", TB_HTTP_GET, 0, tb_api_get_trades},
     {"/api/equity", TB_HTTP_GET, 0, tb_api_get_equity},
     {"/api/strategies", TB_HTTP_GET, 0, tb_api_get_strategies},
     {"/api/symbols", TB_HTTP_GET, 0, tb_api_get_symbols},

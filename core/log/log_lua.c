@@ -5,11 +5,28 @@
  * (a strategy's name, "repl", a script's name), so every line says who wrote it.
  */
 #include "log/log.h"
+#include "lua/sandbox.h"
 
 #include <lauxlib.h>
 #include <string.h>
 
 #define TB_COMPONENT_KEY "tb.component"
+
+/* A sandboxed call writes at most TB_LUA_LOG_LINES lines: the text log is the engine's disk and
+ * the operator's attention, not the strategy's. 1 when this line must be dropped. */
+static int over_log_cap(lua_State *L, const char *comp)
+{
+    int t = lua_getfield(L, LUA_REGISTRYINDEX, TB_LUA_CTL_KEY);
+    tb_lua_ctl *c = t == LUA_TLIGHTUSERDATA ? lua_touserdata(L, -1) : NULL;
+    lua_pop(L, 1);
+    if (!c || !c->sandboxed) return 0;
+    if (++c->log_lines == TB_LUA_LOG_LINES + 1)
+        tb_log(TB_LOG_WARN, comp,
+               "more than %d log lines in one call: the rest of this call's "
+               "lines are dropped",
+               TB_LUA_LOG_LINES);
+    return c->log_lines > TB_LUA_LOG_LINES;
+}
 
 static int log_at(lua_State *L, tb_log_level level)
 {
@@ -24,6 +41,7 @@ static int log_at(lua_State *L, tb_log_level level)
     luaL_pushresult(&b);
     lua_getfield(L, LUA_REGISTRYINDEX, TB_COMPONENT_KEY);
     const char *comp = lua_isstring(L, -1) ? lua_tostring(L, -1) : "lua";
+    if (over_log_cap(L, comp)) return 0;
     tb_log(level, comp, "%s", lua_tostring(L, -2));
     return 0;
 }

@@ -236,6 +236,8 @@ lua_State *tb_lua_new(tb_lua_kind kind, const tb_lua_limits *lim, tb_err *e)
         return NULL;
     }
     c->main = L;
+    lua_pushlightuserdata(L, c); /* so tb.log can find it (it also runs in states made elsewhere) */
+    lua_setfield(L, LUA_REGISTRYINDEX, TB_LUA_CTL_KEY);
     if (kind == TB_LUA_KIND_SANDBOX) {
         c->forbid_gc = c->sandboxed = 1;
         open_sandbox_libs(L);
@@ -330,6 +332,7 @@ static void reset_call(lua_State *L, tb_lua_ctl *c)
     c->budget_hit = c->mem_hit = 0;
     c->stop = TB_STOP_NONE;
     c->starved = 0;
+    c->log_lines = 0;
     c->flag = 0;
     c->mem_where[0] = c->stop_msg[0] = '\0';
 }

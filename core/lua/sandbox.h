@@ -29,6 +29,8 @@
 typedef enum { TB_LUA_KIND_SANDBOX, TB_LUA_KIND_TRUSTED, TB_LUA_KIND_FULL } tb_lua_kind;
 
 #define TB_LUA_PATTERN_STEPS 10000000 /* default match steps per pattern function call */
+#define TB_LUA_LOG_LINES     100      /* tb.log lines per call of a sandboxed state */
+#define TB_LUA_CTL_KEY       "tb.ctl" /* registry: the tb_lua_ctl of a state made by tb_lua_new */
 
 typedef struct tb_lua_limits {
     size_t mem_limit;      /* bytes; 0 = unlimited */
@@ -58,7 +60,8 @@ typedef struct tb_lua_ctl {
     lua_State *main;            /* the state's main thread */
     volatile sig_atomic_t flag; /* set by the watchdog: TB_WD_TIME, TB_WD_INTERRUPT */
     tb_stop_kind stop;          /* why the running (or last) call was stopped */
-    int starved; /* stopped for time having used under a tenth of it in CPU: a busy machine */
+    int starved;   /* stopped for time having used under a tenth of it in CPU: a busy machine */
+    int log_lines; /* tb.log lines written by the current call (capped: TB_LUA_LOG_LINES) */
     char mem_where[160]; /* where the first refused allocation of this call happened */
     char stop_msg[320];  /* "time limit exceeded (50 ms) at strategies/x.lua:3" */
 } tb_lua_ctl;

@@ -3,6 +3,7 @@
 #include "data/calendar.h"
 
 #include <string.h>
+#include <time.h>
 
 #define NS_PER_S 1000000000LL
 
@@ -45,6 +46,14 @@ int64_t oms_unknown_deadline(const oms_order *o, long after_ms)
     tb_cal_init(&cal);
     /* The close of the session the order was sent in; after the close, the next one. */
     return tb_cal_next_close(&cal, o->created_ns);
+}
+
+void oms_unknown_deadline_text(const oms_order *o, long after_ms, char *out, size_t cap)
+{
+    time_t t = (time_t)(oms_unknown_deadline(o, after_ms) / NS_PER_S);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 int64_t oms_unknown_backoff_ns(int attempt)

@@ -26,6 +26,9 @@ int oms_unknown_refuse(const oms *m, const oms_intent *in, tb_err *e);
  */
 int64_t oms_unknown_deadline(const oms_order *o, long after_ms);
 
+/* The deadline as RFC 3339 UTC to the second ("2026-11-30T21:00:00Z"), for log lines. */
+void oms_unknown_deadline_text(const oms_order *o, long after_ms, char *out, size_t cap);
+
 /* How many orders have an unknown outcome now (metrics, status). */
 int oms_unknown_count(const oms *m);
 

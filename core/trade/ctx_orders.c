@@ -109,11 +109,19 @@ static const char *str_field(lua_State *L, int t, const char *what, const char *
     return v;
 }
 
+/* Reasons are copied into the decision log, the order and the text log: a strategy's string may
+ * not make the engine allocate and write megabytes on its behalf. */
+#define REASON_MAX_BYTES 1024
+
 static const char *reason_field(lua_State *L, int t, const char *what)
 {
     const char *r = str_field(L, t, what, "reason", NULL);
     if (!r || !*r)
         luaL_error(L, "strategy %s: %s needs a reason (reason = \"...\")", NAME(L), what);
+    size_t n = strlen(r);
+    if (n > REASON_MAX_BYTES)
+        luaL_error(L, "strategy %s: %s: the reason is %I bytes (at most %d)", NAME(L), what,
+                   (lua_Integer)n, REASON_MAX_BYTES);
     return r;
 }
 

@@ -189,7 +189,7 @@ static void trade_list(tb_sbuf *o, const tb_runner *r)
                  "<h2 id=\"trades\">Trades (closing fills, times UTC)</h2><table "
                  "id=\"trade-list\"><tr><th>entry</th><th>exit</th><th>strategy</th><th>symbol"
                  "</th><th>side</th><th>qty</th><th>entry price</th><th>exit price</th><th>P&amp;L"
-                 "</th><th>fees</th></tr>\n");
+                 "</th><th>fees</th><th>reason</th></tr>\n");
     for (size_t i = 0; i < n; i++) {
         char a[40], b[40];
         /* the closing fill's realised P&L gives the average entry: a sell closed a long */
@@ -205,7 +205,9 @@ static void trade_list(tb_sbuf *o, const tb_runner *r)
         tb_sbuf_printf(o, "</td><td>%s</td><td>%lld</td><td>%.4f</td><td>%.4f</td>",
                        long_ ? "long" : "short", (long long)tr[i].qty, entry, exit);
         cell(o, pnl, "%.2f");
-        tb_sbuf_printf(o, "<td>%.2f</td></tr>\n", tb_money_to_double(tr[i].fees));
+        tb_sbuf_printf(o, "<td>%.2f</td><td>", tb_money_to_double(tr[i].fees));
+        esc(o, tr[i].reason);
+        tb_sbuf_puts(o, "</td></tr>\n");
     }
     tb_sbuf_puts(o, "</table>\n");
 }

@@ -151,6 +151,7 @@ static void record_trade(tb_trader *t, const oms_event *ev)
     r->price = ev->exec->price;
     r->pnl = delta;
     r->side = ev->order->side;
+    snprintf(r->reason, sizeof r->reason, "%s", ev->order->reason);
     r->entry_ns = entry_ns;
     r->fees = ev->position->fees - s->fees_seen; /* the round trip's: opening fills' too */
     s->fees_seen = ev->position->fees;

@@ -89,6 +89,7 @@ typedef struct tb_trade_rec {
     int side;         /* oms_side of the closing fill (sell: a long closed) */
     int64_t entry_ns; /* first fill of the position it closes (part of) */
     tb_money fees;    /* the symbol's commissions since its previous closing fill */
+    char reason[64];  /* the closing order's reason (strategy's, or the session-end flatten) */
 } tb_trade_rec;
 
 /* One execution, kept for the dashboard (the last TB_TRADER_RECENT_FILLS of them). */

@@ -65,6 +65,55 @@ try {
   check('the price chart is drawn', (await page.$$('#price-chart canvas')).length === 1);
   await shot(page, 'symbol.png');
 
+  // Trades: the closed trades with filters by strategy, symbol and day; P&L per day and strategy.
+  const tradesApi = async (q = '') => (await fetch(`${base}/api/trades${q}`)).json();
+  for (let i = 0; i < 120 && (await tradesApi()).strategies.length < 2; i++) await page.waitForTimeout(500);
+  const all = await tradesApi();
+  check(`closed trades of two strategies or more (${all.count} trades: ${all.strategies.join(', ')})`, all.strategies.length >= 2);
+  const netOf = (rows) => rows.reduce((s, r) => s + r.net, 0);
+  check('P&L per day and per strategy add up to the same net',
+    Math.abs(netOf(all.by_day) - netOf(all.by_strategy)) < 0.01 && all.by_day.reduce((s, r) => s + r.trades, 0) === all.count);
+  check('a day that is not a date is refused (400)', (await fetch(`${base}/api/trades?day=2026-13-45`)).status === 400);
+  await page.goto(`${base}/trades.html`);
+  await page.waitForSelector('#trades tbody tr td:not(.empty)');
+  const rowsNow = () => page.$$eval('#trades tbody tr', (rs) => rs.length);
+  check(`the trade table lists the closed trades (${await rowsNow()} rows, at least ${Math.min(all.count, 500)})`,
+    (await rowsNow()) >= Math.min(all.count, 500));
+  const header = await page.$$eval('#trades thead th', (ths) => ths.map((t) => t.textContent));
+  check(`the trade table has entry/exit time and price, qty, strategy, P&L, fees, reason (${header.join(', ')})`,
+    ['entry', 'exit', 'entry price', 'exit price', 'qty', 'strategy', 'P&L', 'fees', 'reason'].every((h) => header.includes(h)));
+  const col = (name) => header.indexOf(name);
+  // Each filter: every row shown has the chosen value, and the page's P&L tables follow.
+  const only = (column, value) => page.waitForFunction(([c, v]) => {
+    const rows = [...document.querySelectorAll('#trades tbody tr')];
+    return rows.length > 0 && rows.every((r) => r.children[c] && r.children[c].textContent === v);
+  }, [column, value], { timeout: 10000 }).then(() => true, () => false);
+  const strat = all.strategies[1];
+  await page.selectOption('#f-strategy', strat);
+  check(`filtering by strategy ${strat} shows only its trades`, await only(col('strategy'), strat));
+  const perStrat = await page.$$eval('#by-strategy tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
+  check(`P&L per strategy shows just ${strat} (${perStrat.join(', ')})`, perStrat.length === 1 && perStrat[0] === strat);
+  const mine = await tradesApi(`?strategy=${encodeURIComponent(strat)}`);
+  const sym = mine.trades[0].symbol;
+  await page.selectOption('#f-symbol', sym);
+  check(`filtering by symbol ${sym} too shows only ${strat}'s ${sym} trades`,
+    (await only(col('symbol'), sym)) && (await only(col('strategy'), strat)));
+  await page.selectOption('#f-symbol', '');
+  await page.selectOption('#f-strategy', '');
+  const day = all.days[0];
+  await page.selectOption('#f-day', day);
+  const dayRows = await page.waitForFunction((d) => {
+    const rs = [...document.querySelectorAll('#by-day tbody tr td:first-child')].map((t) => t.textContent);
+    return rs.length === 1 && rs[0] === d;
+  }, day, { timeout: 10000 }).then(() => true, () => false);
+  const exitCol = col('exit');
+  const exits = await page.$$eval('#trades tbody tr', (rs, c) => rs.map((r) => r.children[c].textContent), exitCol);
+  check(`filtering by day ${day} leaves one P&L day and trades that exit that day (${exits.length})`,
+    dayRows && exits.length > 0 && exits.every((e) => e.startsWith(day)));
+  check('open positions list strategies and the account net',
+    (await page.textContent('#open-positions')).length > 0);
+  await shot(page, 'trades.png');
+
   // Kill switch: refused without the token, engaged with it.
   await page.goto(`${base}/`);
   await page.evaluate(() => sessionStorage.clear());

@@ -166,6 +166,17 @@ print("%.3f %s" % (time.time() - t0, body[1:].decode()))
 PY
 check "repl: Ctrl-C stops a runaway chunk within a second" \
   bash -c "read t rest <'$H/repl_int.out'; grep -q 'interrupted' '$H/repl_int.out' && awk -v t=\$t 'BEGIN{exit !(t < 1.0)}'"
+# The same from `tradebot repl`: SIGINT in the client sends the interrupt while it waits.
+( echo 'while true do pcall(function() while true do end end) end'; sleep 15 ) |
+  "$TRADEBOT" repl --home "$H" >"$H/ctrlc.out" 2>&1 &
+RP=$!
+wait_secs "! curl -s -m 0.3 -o /dev/null '$url/api/status'" 10 || true # the loop is inside the chunk
+t0=$(date +%s%N)
+kill -INT "$RP"
+wait_secs "grep -q 'interrupted' '$H/ctrlc.out'" 10 || true
+echo "tradebot repl: Ctrl-C answered in $(( ($(date +%s%N) - t0) / 1000000 )) ms: $(grep interrupted "$H/ctrlc.out" | head -1)"
+check "repl: Ctrl-C in tradebot repl stops the chunk and says so" grep -q 'repl: interrupted at' "$H/ctrlc.out"
+kill "$RP" 2>/dev/null || true
 # ... and by the time limit without it.
 err=$(echo 'local n = 0 while true do pcall(function() while true do n = n + 1 end end) end' | timeout 60 "$TRADEBOT" repl --home "$H" 2>&1) || true
 check "repl: a chunk that catches every error is stopped by the limit" grep -qE "instruction budget exceeded|time limit exceeded" <<<"$err"

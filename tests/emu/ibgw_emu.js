@@ -34,7 +34,8 @@
 // restored_lost, restart?ms=N, hold_id?id=N, drop_mid, price?symbol=S&price=P,
 // partial?qty=N, reject_next?text=T, reject_symbol?symbol=S|*&text=T (201 for every new order of
 // S from now on: a symbol rejected for good),  drop_exec?n=N (the next N execDetails never sent),
-// use_id?id=N, fills?on=0|1, comm_delay?ms=N (COMMISSION_REPORT sent N ms after its execution;
+// use_id?id=N, fills?on=0|1, ack_delay?ms=N&n=K (the next K orders are acknowledged N ms late: no
+// openOrder/orderStatus, not in reqOpenOrders, no fill until then; stats.late_acks counts them), comm_delay?ms=N (COMMISSION_REPORT sent N ms after its execution;
 // stats.commission_micros sums every execution's commission), farm_broken, farm_ok, data_advance?minutes=N,
 // expected?symbols=A,B (minute bars of the series so far), stats;
 // data_silent: the real-time subscriptions open now stay open but get no bar (the socket stays
@@ -64,7 +65,8 @@ const st = {
     place_order: 0, cancel_order: 0, bad_place: 0, dup_103: 0, rejected_201: 0, fills: 0,
     transmit_violations: 0, req_ids: 0, modify: 0, dropped_execs: 0, msgs: 0, max_per_sec: 0, pacing_100: 0, acct_summary: 0, acct_322: 0, refs: {}, ids: {},
     rt_subs: 0, rt_cancels: 0, rt_silenced: 0, rt_bars_sent: 0, rt_bad: 0, hist_reqs: 0, hist_bad: 0, hist_162_pacing: 0, hist_162_nodata: 0, hist_bars_sent: 0, data_minutes: 0,
-    hist_errors_sent: 0, hist_dropped: 0, hist_held: 0, rejects_by_symbol: {}, commission_micros: 0 },
+    hist_errors_sent: 0, hist_dropped: 0, hist_held: 0, rejects_by_symbol: {}, commission_micros: 0, late_acks: 0 },
+  ackDelayMs: 0, ackDelayN: 0,
 };
 
 // ---- market data: a deterministic series on an emulated clock ----
@@ -336,6 +338,14 @@ function placeOrder(clientId, f, version) {
   if (parent && parent.transmitted) st.stats.transmit_violations++; // parent went out alone
   if (!o.transmit) return; // TWS keeps it until a transmitting order of its group arrives
   const group = parent ? [parent, ...[...st.orders.values()].filter((c) => c.parentId === parent.id)] : [o];
+  if (st.ackDelayN > 0) { // acknowledged late: nothing says it exists until then
+    st.ackDelayN--; st.stats.late_acks++;
+    return setTimeout(() => transmit(group), st.ackDelayMs);
+  }
+  transmit(group);
+}
+
+function transmit(group) {
   for (const g of group) {
     if (g.transmitted) continue;
     g.transmitted = true;
@@ -511,6 +521,7 @@ const ctl = http.createServer((req, res) => {
   if (p === 'drop_exec') st.dropExec = Number(q('n') || 1);
   if (p === 'comm_delay') st.commDelay = Number(q('ms') || 0);
   if (p === 'fills') st.fillsOn = q('on') !== '0';
+  if (p === 'ack_delay') { st.ackDelayMs = Number(q('ms') || 5000); st.ackDelayN = Number(q('n') || 1); }
   res.writeHead(200, { 'Content-Type': 'application/json' });
   const open = [...st.orders.values()].filter(working).map((o) => ({ id: o.id, ref: o.ref, status: o.status, filled: o.filled }));
   const positions = Object.fromEntries([...st.positions].map(([s, v]) => [s, v.qty]));

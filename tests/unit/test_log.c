@@ -2,6 +2,7 @@
 #include "log/log.h"
 #include "log/redact.h"
 #include "log/rotate.h"
+#include "log_testutil.h"
 #include "tbtest.h"
 
 #include <dirent.h>
@@ -23,12 +24,8 @@ static char *slurp(const char *path)
 
 TEST(registered_secret_never_reaches_the_text_log)
 {
-    char dir[] = "/tmp/tbtest-log-XXXXXX", path[300];
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(path, sizeof path, "%s/trading_bot.log", dir);
-    tb_err e;
-    tb_log_opts o = {.level = TB_LOG_DEBUG};
-    CHECK_INT(tb_log_open(path, &o, &e), 0);
+    char path[300];
+    CHECK_INT(tbt_open_tmp_log(path, sizeof path), 0);
     tb_redact_add_secret("PKSECRET123456789");
     TB_INFO("alpaca", "connecting with key PKSECRET123456789 to paper");
     TB_WARN("polygon", "GET /v2/aggs?apiKey=abcdef0123&limit=5 failed");
@@ -48,12 +45,8 @@ TEST(registered_secret_never_reaches_the_text_log)
 
 TEST(strategy_strings_cannot_forge_log_lines_or_terminal_escapes)
 {
-    char dir[] = "/tmp/tbtest-log-XXXXXX", path[300];
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(path, sizeof path, "%s/trading_bot.log", dir);
-    tb_err e;
-    tb_log_opts o = {.level = TB_LOG_DEBUG};
-    CHECK_INT(tb_log_open(path, &o, &e), 0);
+    char path[300];
+    CHECK_INT(tbt_open_tmp_log(path, sizeof path), 0);
     /* A reason and a strategy name as a hostile strategy would write them. */
     TB_INFO("evil\nname", "order refused: reason=%s",
             "x\n2026-01-02T00:00:00.000Z ERROR [engine] FORGED\r\x1b[2J\x7f\tend");

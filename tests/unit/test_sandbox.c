@@ -1,6 +1,8 @@
 #include "lua/sandbox.h"
+#include "log/log.h"
 #include "lua/watchdog.h"
 #include "strategy/host.h"
+#include "log_testutil.h"
 #include "tbtest.h"
 
 #include <lauxlib.h>
@@ -293,4 +295,32 @@ TEST(a_state_that_cannot_be_carried_does_not_block_a_fixed_file)
     CHECK(json_object_get(st, "dag") == NULL);
     json_decref(st);
     tb_shost_free(&h);
+}
+
+TEST(a_call_writes_at_most_a_hundred_log_lines)
+{
+    char path[300];
+    CHECK_INT(tbt_open_tmp_log(path, sizeof path), 0);
+    tb_err e;
+    lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, &lim, &e);
+    const char *code = "for i = 1, 500 do tb.log.info('line ' .. i) end";
+    for (int call = 0; call < 2; call++) { /* the cap is per call */
+        CHECK_INT(tb_lua_loadstring(L, code, strlen(code), "=flood", &e), 0);
+        CHECK_INT(tb_lua_call(L, 0, 0, "strategies/flood.lua: on_bar", &e), 0);
+    }
+    tb_lua_close(L);
+    tb_log_close();
+    FILE *f = fopen(path, "r");
+    char line[512];
+    int lines = 0, warned = 0, last = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        lines++;
+        warned += strstr(line, "more than 100 log lines in one call") != NULL;
+        if (strstr(line, "line 100\n")) last++;
+        CHECK(strstr(line, "line 101\n") == NULL);
+    }
+    if (f) fclose(f);
+    CHECK_INT(lines, 2 * 101);
+    CHECK_INT(warned, 2);
+    CHECK_INT(last, 2);
 }
