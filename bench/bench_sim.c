@@ -5,6 +5,8 @@
  *   bench_sim [SEEDS] [STEPS] [CHECKS]      defaults: 10 seeds x 10000 steps, checks "all"
  *   SIM_SEED=N SIM_STEPS=M [SIM_TRACE=1] [SIM_CHECKS=1,5] bench_sim    replays one seed
  *   SIM_PAPER=1: the engine's paper broker instead of the misbehaving one
+ *   SIM_KEEP=1: keep each run's directory (its ml_data.db journal) for inspection
+ *   SIM_NO_REPLACE=1: the operator never replaces an order
  *
  * Seeds run from SIM_FIRST_SEED (default 1). A violation prints its seed, step and invariant;
  * the exit status is 1 when a checked invariant was violated.
@@ -45,7 +47,9 @@ int main(int argc, char **argv)
                      .checks = checks,
                      .print_trace = tr,
                      .risk_files = atoi(env_or("SIM_RISK_FILES", "0")),
-                     .paper = atoi(env_or("SIM_PAPER", "0"))};
+                     .paper = atoi(env_or("SIM_PAPER", "0")),
+                     .keep_dir = atoi(env_or("SIM_KEEP", "0")),
+                     .no_replace = atoi(env_or("SIM_NO_REPLACE", "0"))};
         sim_result r;
         tb_err e;
         if (sim_run(&c, &r, &e) != 0) {

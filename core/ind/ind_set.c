@@ -157,8 +157,11 @@ void ind_set_free(ind_set *set)
 int ind_set_update(ind_set *set, double open, double high, double low, double close, double volume,
                    double session)
 {
-    if (!isfinite(open) || !isfinite(high) || !isfinite(low) || !isfinite(close) ||
-        !isfinite(volume) || !isfinite(session)) {
+    /* x - x is 0 for a finite x and NaN otherwise: one test for the six instead of a compare
+     * and jump each (this runs for every symbol on every bar). */
+    double z = (open - open) + (high - high) + (low - low) + (close - close) + (volume - volume) +
+               (session - session);
+    if (z != z) {
         set->rejected++;
         return IND_EINPUT;
     }

@@ -53,6 +53,38 @@ static inline double stoch_fastk(double c, double hh, double ll)
     return diff != 0.0 ? (c - ll) / diff : 0.0;
 }
 
+/*
+ * Highest of hi[0..kp) and lowest of lo[0..kp), two lanes per SSE2 max/min: half the dependent
+ * steps of a serial scan (this runs for every symbol on every bar). The inputs are finite (the
+ * update refuses others), so the extremes are the same numbers in any order of comparison; only
+ * a -0.0 beside a 0.0 could come out with the other sign, which no price or low has.
+ */
+static inline void stoch_extremes(const double *hi, const double *lo, int kp, double *hh,
+                                  double *ll)
+{
+    int j = 1;
+    double h = hi[0], l = lo[0];
+#ifdef __SSE2__
+    if (kp >= 4) {
+        __m128d hv = _mm_loadu_pd(hi), lv = _mm_loadu_pd(lo);
+        for (j = 2; j + 2 <= kp; j += 2) {
+            hv = _mm_max_pd(hv, _mm_loadu_pd(hi + j));
+            lv = _mm_min_pd(lv, _mm_loadu_pd(lo + j));
+        }
+        hv = _mm_max_sd(hv, _mm_unpackhi_pd(hv, hv));
+        lv = _mm_min_sd(lv, _mm_unpackhi_pd(lv, lv));
+        h = _mm_cvtsd_f64(hv);
+        l = _mm_cvtsd_f64(lv);
+    }
+#endif
+    for (; j < kp; j++) {
+        if (hi[j] > h) h = hi[j];
+        if (lo[j] < l) l = lo[j];
+    }
+    *hh = h;
+    *ll = l;
+}
+
 int ind_stoch_update(void *st, const double *in, double *out)
 {
     stoch_state *s = st;
@@ -67,11 +99,8 @@ int ind_stoch_update(void *st, const double *in, double *out)
         s->count++;
         return IND_WARMUP;
     }
-    double hh = hi[0], ll = lo[0];
-    for (int j = 1; j < s->kp; j++) {
-        if (hi[j] > hh) hh = hi[j];
-        if (lo[j] < ll) ll = lo[j];
-    }
+    double hh, ll;
+    stoch_extremes(hi, lo, s->kp, &hh, &ll);
     double fk = stoch_fastk(c, hh, ll);
     s->ksum += fk;
     kr[s->kpos] = fk;

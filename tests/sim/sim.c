@@ -359,7 +359,7 @@ static int step(sim *s, tb_err *e)
     if (deliver(s, 3, e) != 0) return -1;
     bars(s, start);
     if (deliver(s, 3, e) != 0) return -1;
-    if (sim_chance(&s->world, 20)) replace_one(s);
+    if (sim_chance(&s->world, 20) && !s->c.no_replace) replace_one(s);
     if (sim_chance(&s->world, 8)) toggle_kill(s);
     if (sim_chance(&s->world, 4) && restart(s, e) != 0) return -1;
     s->minute++;
@@ -426,6 +426,10 @@ static void teardown(sim *s)
     if (s->alive) crash(s);
     fb_free(s->fb);
     paper_tap_free(s->tap);
+    if (s->c.keep_dir) {
+        fprintf(stderr, "sim: the run's home (journal, strategies) is kept in %s\n", s->dir);
+        return;
+    }
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
     if (s->dir[0] && system(cmd) != 0) fprintf(stderr, "sim: cannot remove %s\n", s->dir);

@@ -36,6 +36,8 @@ typedef struct sim_cfg {
     int risk_files;     /* the gates keep data/kill_switch.json and pdt_state.json (not
                            reproducible: the day-trade file is written by wall-clock time) */
     int paper;          /* the engine's paper broker (tapped) instead of the misbehaving one */
+    int no_replace;     /* the operator never replaces (their findings are known, see docs) */
+    int keep_dir;       /* leave the run's directory (ml_data.db, strategies) for inspection */
     int lose_exec;      /* sabotage: the broker claims to deliver its n-th execution and does
                            not (0: never); shows that the checks catch a lost fill */
 } sim_cfg;

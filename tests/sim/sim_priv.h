@@ -59,6 +59,7 @@ typedef struct sim {
     int64_t fills_rowid, dt_rowid, fills_seen;
     tb_qty strat_pos[SIM_MAXSTRAT + 2][SIM_NSYM]; /* strategies, "engine", anything else */
     tb_qty acct_pos[SIM_NSYM];
+    tb_qty short_sent[SIM_MAXSTRAT][SIM_NSYM]; /* explicit shorts that reached the broker */
     struct {
         int32_t day;
         int n;

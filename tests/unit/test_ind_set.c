@@ -90,6 +90,29 @@ TEST(set_rejects_a_bar_with_nan_and_keeps_going)
     series_free(&s);
 }
 
+/* Every one of the six arguments is checked, for NaN and both infinities, and extreme finite
+ * values are not refused. */
+TEST(set_rejects_non_finite_in_any_argument)
+{
+    ind_set_params p;
+    ind_set_defaults(&p);
+    ind_set *set = ind_set_new(&p);
+    const double bad[3] = {NAN, INFINITY, -INFINITY};
+    unsigned long want = 0;
+    for (int arg = 0; arg < 6; arg++)
+        for (int k = 0; k < 3; k++) {
+            double a[6] = {10, 11, 9, 10, 500, 1};
+            a[arg] = bad[k];
+            CHECK_INT(ind_set_update(set, a[0], a[1], a[2], a[3], a[4], a[5]), IND_EINPUT);
+            CHECK_INT(ind_set_rejected(set), ++want);
+        }
+    CHECK_INT(ind_set_bars(set), 0);
+    CHECK(ind_set_update(set, 1e308, 1.7e308, 1e-308, 1e308, 1.7e308, -1.7e308) >= 0);
+    CHECK_INT(ind_set_rejected(set), want);
+    CHECK_INT(ind_set_bars(set), 1);
+    ind_set_free(set);
+}
+
 TEST(set_accessors_by_name)
 {
     CHECK_INT(ind_set_find("rsi"), IND_SET_RSI);
@@ -179,6 +202,45 @@ TEST(stale_ignores_values_still_warming_up)
     double bar[1] = {1}, val[1] = {NAN};
     ind_stale_check(&s, bar, 0, val, 1);
     CHECK_INT(ind_stale_check(&s, bar, 0, val, 1), 0);
+}
+
+/* The set's sizes (5 bar values, 4 indicator values) take a vector path: its runs must be those
+ * of a plain memcmp over a sequence of repeats, single-value changes in every position, -0 after
+ * +0 (equal as numbers, not as bits), NaN, and a switch from other sizes. */
+TEST(stale_set_sizes_count_runs_bit_for_bit)
+{
+    ind_stale s;
+    ind_stale_init(&s, 2);
+    double bar[5] = {1, 2, 3, 4, 5}, val[4] = {6, 7, 8, 9}, pb[5], pv[4];
+    int brun = 0, vrun = 0, have = 0;
+    ind_stale_check(&s, bar, 3, val, 1); /* other sizes first: the next call is no repeat */
+    uint64_t r = 12345;
+    for (int step = 0; step < 4000; step++) {
+        r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+        int what = (int)(r >> 33) % 12, at = (int)(r >> 45) % 9;
+        double *slot = at < 5 ? &bar[at] : &val[at - 5];
+        if (what == 0) *slot += 1;
+        if (what == 1) *slot = NAN;
+        if (what == 2) *slot = 0.0;
+        if (what == 3) *slot = -0.0;
+        if (what == 4 && isnan(*slot)) *slot = 1;
+        int bsame = have && !memcmp(pb, bar, sizeof bar),
+            vsame = have && !memcmp(pv, val, sizeof val);
+        for (int i = 0; i < 5; i++) bsame &= !isnan(bar[i]);
+        for (int i = 0; i < 4; i++) vsame &= !isnan(val[i]);
+        brun = bsame ? brun + 1 : 0;
+        vrun = vsame ? vrun + 1 : 0;
+        memcpy(pb, bar, sizeof bar);
+        memcpy(pv, val, sizeof val);
+        have = 1;
+        int want = (brun >= 2 ? IND_STALE_BARS : 0) | (vrun >= 2 ? IND_STALE_VALUES : 0);
+        int got = ind_stale_check(&s, bar, 5, val, 4);
+        if (got != want || s.bar_run != brun || s.val_run != vrun) {
+            TBT_FAIL("step %d: flags %d runs %d/%d, want %d runs %d/%d", step, got, s.bar_run,
+                     s.val_run, want, brun, vrun);
+            break;
+        }
+    }
 }
 
 TEST(set_flags_symbol_whose_bars_stop_changing)

@@ -146,3 +146,32 @@ TEST(update_reports_non_finite_input)
     CHECK_INT(ind->update(st, &x, &y), IND_READY);
     CHECK_NEAR(y, 2.0, 1e-15);
 }
+
+/* ROC's batch loop computes four values a turn with no per-value tests and redoes the run when a
+ * result is not finite: its values must be the streaming ones bit for bit, with and without zero
+ * closes, for every length (the scalar tail) and a non-finite value in the vector part or in the
+ * tail. */
+TEST(roc_batch_is_bit_identical_to_streaming_with_zeros_and_tails)
+{
+    const ind_info *ind = ind_find("roc");
+    const double poison[3] = {NAN, INFINITY, -INFINITY};
+    for (int n = 1; n <= 41; n++)
+        for (int lb = 1; lb <= 6; lb++)
+            for (int pk = -1; pk < 3; pk++) {
+                double x[41], opt[1] = {lb};
+                for (int i = 0; i < n; i++) /* zeros in a third of the runs */
+                    x[i] = n % 3 == 0 && i % 5 == 2 ? 0.0 : 10.0 + (i * 7919 % 13) - 6.5;
+                if (pk >= 0) x[n - 1 - pk * (n / 3)] = poison[pk];
+                const double *in[1] = {x};
+                struct outs b = outs_new(n), st = outs_new(n);
+                int rb = ind->batch(n, in, opt, b.a), rs = run_stream(ind, in, n, opt, st.a);
+                CHECK_INT(rb, rs);
+                for (int i = 0; i < n; i++)
+                    if (memcmp(&b.a[0][i], &st.a[0][i], sizeof(double)) &&
+                        !(isnan(b.a[0][i]) && isnan(st.a[0][i])))
+                        TBT_FAIL("roc n=%d lb=%d poison=%d: [%d] batch %.17g stream %.17g", n, lb,
+                                 pk, i, b.a[0][i], st.a[0][i]);
+                outs_free(&b);
+                outs_free(&st);
+            }
+}
