@@ -527,9 +527,6 @@ int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e)
     if (out) *out = o;
     if (!m->has_broker) return 0;
     broker_submit_req req = {o, tp ? &tp->o : NULL, sl ? &sl->o : NULL};
-    tb_err
-        local; /* the adapter's reason becomes the order's note, even for a caller passing NULL */
-    if (!e) e = &local;
     int brc = broker_submit(m->brk, &req, e);
     if (brc == BROKER_OUTCOME_UNKNOWN) {
         tb_err je;
