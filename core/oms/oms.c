@@ -444,6 +444,8 @@ static int change_status(oms *m, slot *s, oms_status to, const char *note, tb_er
 
 int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e)
 {
+    tb_err local; /* e may be NULL; the broker's refusal is kept as the order's note */
+    if (!e) e = &local;
     if (out) *out = NULL;
     if (in->client_id) {
         const oms_order *old = oms_find(m, in->client_id);

@@ -48,6 +48,14 @@ try {
   const after = await points();
   check(`the equity curve moves without reload (${before} -> ${after} points)`, after > before);
   check('the equity chart is drawn', (await page.$$('#equity-chart canvas')).length === 1);
+  // A session time axis: points one step apart whatever the clock gap (a night, a weekend),
+  // labelled with their market time in order.
+  const axis = await page.$eval('#equity-chart', (e) => {
+    const u = e.uplot, x = u.data[0], n = x.length;
+    return { steps: x.every((v, i) => v === i), labels: u.axes[0].values(u, [0, n - 1], 0, 0, 0), n };
+  });
+  check(`the equity chart's x axis is a session axis labelled with market time (${axis.labels.join(' .. ')})`,
+    axis.steps && axis.n >= 2 && axis.labels.every((l) => /^\d\d-\d\d \d\d:\d\d$/.test(l)) && axis.labels[0] < axis.labels[1]);
   // the README's picture wants a curve with some shape: wait for more of the session
   if (readmePng) await page.waitForFunction(() => Number(document.querySelector('#equity-chart').dataset.points) >= 60, null, { timeout: 60000 });
   await page.waitForTimeout(1500);

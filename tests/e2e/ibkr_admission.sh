@@ -23,7 +23,7 @@ configure() { # port
           "restart_window_minutes": 0, "reconnect_min_seconds": 0.2, "reconnect_max_seconds": 1}}
 JSON
 }
-dash() { grep -o 'http://127.0.0.1:[0-9]*' "$H/logs/trading_bot.log" | tail -1; }
+dash() { grep 'dashboard listening' "$H/logs/trading_bot.log" | grep -o 'http://127.0.0.1:[0-9]*' | tail -1; }
 status() { curl -s "$(dash)/api/status"; }
 broker_field() { status | python3 -c "import json,sys; print(json.load(sys.stdin)['broker'].get('$1'))"; }
 metric() { curl -s "$(dash)/metrics" | grep -E "^$1" | awk '{print $2}' | head -1; }
