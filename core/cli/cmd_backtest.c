@@ -362,6 +362,7 @@ out:
     tb_bt_macro_close(&bm);
     tb_risk_free(risk);
     tb_config_free(&cfg);
+    for (int i = 0; i < a.nstrat; i++) free(a.strat[i].file); /* realpath's */
     event_base_free(base);
     return rc ? rc : problems;
 }
