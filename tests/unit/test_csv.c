@@ -406,3 +406,63 @@ TEST(parser_survives_random_and_mutated_bytes)
     tb_bar_vec_free(&v);
     tb_symtab_free(&syms);
 }
+
+/* Prices are read by a fast path for plain decimals (at most 15 digits) and by strtod for the
+ * rest: every price must be the double strtod gives for its text, bit for bit, on both sides of
+ * the 15-digit line, with leading zeros, a bare point on either side and exponents. */
+TEST(prices_are_bit_for_bit_what_strtod_reads)
+{
+    enum { ROWS = 1000 };
+    static const char *fixed[] = {"5.",
+                                  ".5",
+                                  "007.250",
+                                  "0.1",
+                                  "0.3",
+                                  "1e2",
+                                  "123456789012345",
+                                  "1234567890123456",
+                                  "9.99999999999999",
+                                  "99999999999999.9",
+                                  "0.000000000000001",
+                                  "179.55",
+                                  "1.5E-3",
+                                  "4503599627370497.5"};
+    int nfixed = (int)(sizeof fixed / sizeof *fixed);
+    char(*txt)[40] = malloc(sizeof *txt * ROWS);
+    size_t cap = ROWS * 200, len = 0;
+    char *csv = malloc(cap);
+    len += (size_t)snprintf(csv, cap, "t,o,h,l,c,v\n");
+    uint64_t r = 99;
+    for (int i = 0; i < ROWS; i++) {
+        r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+        if (i < nfixed) {
+            snprintf(txt[i], sizeof txt[i], "%s", fixed[i]);
+        } else {
+            double x = (double)(r >> 11) / (double)(1ULL << 53) * pow(10, (int)(r % 9) - 2);
+            snprintf(txt[i], sizeof txt[i], "%.*f", (int)(r >> 7) % 12, x + 1);
+        }
+        len += (size_t)snprintf(csv + len, cap - len, "2024-03-01T%02d:%02d:00Z,%s,%s,%s,%s,1\n",
+                                i / 60, i % 60, txt[i], txt[i], txt[i], txt[i]);
+    }
+    tb_symtab syms;
+    tb_symtab_init(&syms);
+    tb_bar_vec v = {0};
+    tb_csv_report rep;
+    tb_err e;
+    CHECK_INT(tb_csv_parse(csv, len, "prices.csv", &(tb_csv_opts){TB_CSV_SKIP, 60, "TEST"}, &syms,
+                           &v, &rep, &e),
+              0);
+    CHECK_INT(v.n, ROWS);
+    for (int m = 0; m < rep.nmsgs; m++) TBT_FAIL("%s", rep.msgs[m]);
+    for (size_t i = 0; i < v.n && i < ROWS; i++) {
+        double want = strtod(txt[i], NULL);
+        if (memcmp(&v.v[i].open, &want, sizeof want) || memcmp(&v.v[i].close, &want, sizeof want)) {
+            TBT_FAIL("row %zu '%s': read %.17g, strtod %.17g", i, txt[i], v.v[i].open, want);
+            break;
+        }
+    }
+    tb_bar_vec_free(&v);
+    tb_symtab_free(&syms);
+    free(csv);
+    free(txt);
+}
