@@ -47,9 +47,12 @@ export function stream(handlers) {
   return es;
 }
 
+// Rounded to the cent first (plus 0 turns -0 into 0): a loss of a fraction of a cent is $0.00,
+// not -$0.00.
 export const usd = (v) =>
   v === null || v === undefined ? '–'
-    : v.toLocaleString('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 2 });
+    : (Math.round(v * 100) / 100 + 0).toLocaleString('en-US',
+      { style: 'currency', currency: 'USD', maximumFractionDigits: 2 });
 export const pct = (v) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(2)}%`);
 export const num = (v, d = 2) => (v === null || v === undefined ? '–' : Number(v).toFixed(d));
 export const time = (s) => (s ? s.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '–');
