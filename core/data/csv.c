@@ -58,8 +58,21 @@ static int split_line(const char *p, const char *end, field *f)
         int quoted = p < end && *p == '"';
         if (quoted) p++;
         while (p < end) {
-            char ch = *p;
-            if (quoted && ch == '"') {
+            if (!quoted) { /* the rest of the field up to its comma, copied in one go */
+                const char *q = p;
+                while (q < end && *q != ',') q++;
+                size_t run = (size_t)(q - p), room = MAX_FIELD - cur->len;
+                if (run > room) {
+                    cur->too_long = 1;
+                    run = room;
+                }
+                memcpy(cur->s + cur->len, p, run);
+                cur->len += run;
+                p = q;
+                break;
+            }
+            char ch = *p; /* inside quotes: a comma is data, "" is one quote */
+            if (ch == '"') {
                 if (p + 1 < end && p[1] == '"') {
                     p++;
                 } else {
@@ -67,8 +80,6 @@ static int split_line(const char *p, const char *end, field *f)
                     p++;
                     continue;
                 }
-            } else if (!quoted && ch == ',') {
-                break;
             }
             if (cur->len < MAX_FIELD)
                 cur->s[cur->len++] = ch;
