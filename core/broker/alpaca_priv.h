@@ -6,6 +6,7 @@
 
 #include "broker/alpaca.h"
 #include "broker/alpaca_json.h"
+#include "broker/posdiff.h"
 #include "net/ws.h"
 
 #define ALP_LEGMAP    1024
@@ -80,6 +81,7 @@ struct alpaca {
         int64_t next_ns;
     } unk[ALP_UNKNOWN];
     struct event *unknown_timer;
+    posdiff posdiff; /* position differences seen by reconciliations (logged once each) */
 };
 
 /* Starts a request; on_done gets the answer. Returns -1 when it could not be queued. */

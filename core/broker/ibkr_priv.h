@@ -7,6 +7,7 @@
 
 #include "broker/ibkr.h"
 #include "broker/ibkr_msg.h"
+#include "broker/posdiff.h"
 
 #define IBK_IDMAP     4096
 #define IBK_POSITIONS 512
@@ -57,6 +58,7 @@ struct ibkr {
     struct event *unknown_timer; /* lookups of unknown-outcome orders (ibkr_unknown.c) */
     int unk_attempt;
     int64_t unk_next_ns;
+    posdiff posdiff; /* position differences seen by reconciliations (logged once each) */
 };
 
 /* Remembers IB order id -> client id (the newest entry wins). */

@@ -54,28 +54,7 @@ void ibk_position_put(ibkr *a, const ibkr_position *p)
 
 static void compare_positions(ibkr *a)
 {
-    for (int i = 0; i < a->npos; i++) {
-        const oms_position *p = oms_position_get(a->o.oms, a->pos[i].symbol);
-        tb_qty mine = p ? p->qty : 0;
-        if (mine != a->pos[i].qty) {
-            a->st.differences++;
-            TB_WARN("ibkr", "reconcile: position differs: %s local=%lld broker=%lld",
-                    a->pos[i].symbol, (long long)mine, (long long)a->pos[i].qty);
-        }
-    }
-    const oms_position *ps[1024];
-    int n = oms_positions(a->o.oms, ps, 1024);
-    for (int i = 0; i < n && i < 1024; i++) {
-        if (!ps[i]->qty) continue;
-        int found = 0;
-        for (int k = 0; k < a->npos && !found; k++)
-            found = !strcmp(a->pos[k].symbol, ps[i]->symbol) && a->pos[k].qty;
-        if (!found) {
-            a->st.differences++;
-            TB_WARN("ibkr", "reconcile: position differs: %s local=%lld broker=0", ps[i]->symbol,
-                    (long long)ps[i]->qty);
-        }
-    }
+    posdiff_compare(&a->posdiff, "ibkr", a->o.oms, a->pos, a->npos, &a->st.differences);
 }
 
 /* Our open orders IB does not list as open and whose executions do not fill them. */
