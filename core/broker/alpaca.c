@@ -524,9 +524,14 @@ static void v_set_update(void *self, broker_update_fn fn, void *ud)
     a->fn = fn, a->ud = ud;
 }
 
+static const struct posdiff *v_differences(void *self)
+{
+    return &((alpaca *)self)->posdiff;
+}
+
 static const broker_vtable alpaca_vt = {"alpaca",  v_connect,    v_disconnect, v_state,
                                         v_submit,  v_cancel,     v_replace,    v_positions,
-                                        v_account, v_set_update, NULL};
+                                        v_account, v_set_update, NULL, v_differences};
 
 broker alpaca_broker(alpaca *a)
 {
@@ -545,6 +550,7 @@ alpaca *alpaca_new(const alpaca_opts *o, tb_err *e)
         return NULL;
     }
     a->o = *o;
+    a->posdiff.persist_rounds = o->position_difference_rounds;
     if (!a->o.cancel_poll_ms) a->o.cancel_poll_ms = 2000;
     if (!a->o.stream_reconnect_min_ms) a->o.stream_reconnect_min_ms = 5000;
     if (!a->o.stream_reconnect_max_ms) a->o.stream_reconnect_max_ms = 120000;

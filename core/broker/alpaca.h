@@ -39,6 +39,8 @@ typedef struct alpaca_opts {
     long unknown_deadline_ms;     /* an order with an unknown outcome is looked up this long after
                                      it was created (0: until the end of its session) */
     long unknown_lookup_max_ms;   /* the longest wait between its lookups (default 30000) */
+    int position_difference_rounds; /* reconciliations with the same gap before a position
+                                       difference holds entries (<= 0: 2; broker/posdiff.h) */
     oms *oms;                     /* the order manager it reconciles against (required) */
 } alpaca_opts;
 

@@ -57,3 +57,8 @@ const char *broker_not_ready(broker b, char *why, size_t why_len)
              broker_state_name(s));
     return broker_state_name(s);
 }
+
+const struct posdiff *broker_differences(broker b)
+{
+    return b.vt->differences ? b.vt->differences(b.self) : NULL;
+}

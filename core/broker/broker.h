@@ -70,6 +70,8 @@ typedef struct broker_account {
     tb_money cash, equity, buying_power;
 } broker_account;
 
+struct posdiff;
+
 typedef struct broker_vtable {
     const char *name;
     int (*connect)(void *self, tb_err *e);
@@ -86,6 +88,9 @@ typedef struct broker_vtable {
      * out now: NULL when it can, else a short reason code ("disconnected", "paused",
      * "restart_window", ...) with a sentence for the operator in why. */
     const char *(*not_ready)(void *self, char *why, size_t why_len);
+    /* Optional (NULL: none). The position differences its reconciliations see
+     * (broker/posdiff.h): persistent ones hold entries on their symbol. */
+    const struct posdiff *(*differences)(void *self);
 } broker_vtable;
 
 /* A broker handle: the vtable and the adapter's state. Owned by whoever created the adapter. */
@@ -115,5 +120,8 @@ void broker_set_update_fn(broker b, broker_update_fn fn, void *ud);
  * are ready exactly when their state is BROKER_READY.
  */
 const char *broker_not_ready(broker b, char *why, size_t why_len);
+
+/* The adapter's position differences (broker/posdiff.h), or NULL when it keeps none. */
+const struct posdiff *broker_differences(broker b);
 
 #endif

@@ -333,9 +333,14 @@ static void v_set_update(void *self, broker_update_fn fn, void *ud)
     a->fn = fn, a->ud = ud;
 }
 
+static const struct posdiff *v_differences(void *self)
+{
+    return &((ibkr *)self)->posdiff;
+}
+
 static const broker_vtable ibkr_vt = {"ibkr",    v_connect,    v_disconnect, v_state,
                                       v_submit,  v_cancel,     v_replace,    v_positions,
-                                      v_account, v_set_update, ibk_not_ready};
+                                      v_account, v_set_update, ibk_not_ready, v_differences};
 
 broker ibkr_broker(ibkr *a)
 {
@@ -354,6 +359,7 @@ ibkr *ibkr_new(const ibkr_opts *o, tb_err *e)
         return NULL;
     }
     a->o = *o;
+    a->posdiff.persist_rounds = o->position_difference_rounds;
     snprintf(a->host, sizeof a->host, "%s", o->host && *o->host ? o->host : "127.0.0.1");
     snprintf(a->account, sizeof a->account, "%s", o->account ? o->account : "");
     snprintf(a->restart_time, sizeof a->restart_time, "%s",

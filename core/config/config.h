@@ -139,6 +139,7 @@ typedef struct tb_config {
         int64_t unknown_deadline_s;   /* unknown-outcome orders: looked up this long (0: until the
                                          end of their session) */
         int64_t unknown_lookup_max_s; /* ... with at most this long between lookups (30) */
+        int64_t position_difference_rounds; /* reconciliations before a difference holds entries */
     } alpaca;
     struct {
         char *data_url;          /* bars REST: https://data.alpaca.markets */
@@ -179,6 +180,8 @@ typedef struct tb_config {
         int64_t unknown_deadline_s;    /* unknown-outcome orders: looked up this long (0: until
                                           the end of their session) */
         int64_t unknown_lookup_max_s;  /* ... with at most this long between lookups (30) */
+        int64_t position_difference_rounds; /* reconciliations before a difference holds
+                                               entries (2) */
         int64_t feed_client_id;        /* "feed": "ibkr" without broker ibkr; -1: client_id + 100 */
         int64_t feed_stale_after_s;    /* no 5 s bar for any symbol this long, market open:
                                           resubscribe + backfill (0: off) */

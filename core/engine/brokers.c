@@ -32,6 +32,7 @@ static int make_alpaca(tb_engine *en, oms *m, broker *out, tb_err *e)
                      .order_poll_max = (int)c->alpaca.order_poll_max,
                      .unknown_deadline_ms = (long)c->alpaca.unknown_deadline_s * 1000,
                      .unknown_lookup_max_ms = (long)c->alpaca.unknown_lookup_max_s * 1000,
+                     .position_difference_rounds = (int)c->alpaca.position_difference_rounds,
                      .oms = m};
     if (!(en->alpaca = alpaca_new(&o, e))) return -1;
     memset(key, 0, sizeof key), memset(secret, 0, sizeof secret);
@@ -69,6 +70,7 @@ static int make_ibkr(tb_engine *en, oms *m, broker *out, tb_err *e)
                    .reconcile_interval_ms = (long)c->ibkr.reconcile_interval_s * 1000,
                    .unknown_deadline_ms = (long)c->ibkr.unknown_deadline_s * 1000,
                    .unknown_lookup_max_ms = (long)c->ibkr.unknown_lookup_max_s * 1000,
+                   .position_difference_rounds = (int)c->ibkr.position_difference_rounds,
                    .last_order_id = last ? strtoll(last, NULL, 10) : 0,
                    .save_order_id = save_ibkr_id,
                    .save_ud = en,

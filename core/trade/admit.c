@@ -1,4 +1,5 @@
 #include "trade/admit.h"
+#include "broker/posdiff.h"
 #include "broker/reject_class.h"
 #include "log/log.h"
 
@@ -47,6 +48,16 @@ int tb_admit_check(tb_admit *a, broker b, const oms *m, const oms_intent *in, in
     if (code) {
         snprintf(gate, gate_len, "broker:%s", code);
         a->not_ready_refusals++;
+        return 1;
+    }
+    const posdiff_entry *d = posdiff_persistent(broker_differences(b), in->symbol);
+    if (d && !reduces(m, in)) {
+        snprintf(gate, gate_len, "position_difference");
+        snprintf(why, why_len,
+                 "%s: the engine holds %lld, the broker %lld, after %d reconciliations: no new "
+                 "entries until it is resolved",
+                 d->symbol, (long long)d->local, (long long)d->broker, d->rounds);
+        a->posdiff_refusals++;
         return 1;
     }
     tb_admit_hold *h = find(a, in->symbol);

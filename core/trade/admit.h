@@ -11,6 +11,10 @@
  * next signal (or the flatten, every bar) asks again once it is. A hold never stops an exit: it
  * only refuses orders that would open or add to a position on that symbol (a short-sale refusal
  * holds only short entries). Cancels are not intents and are not judged here.
+ *
+ * A position difference with the broker that persists across reconciliations (broker/posdiff.h)
+ * refuses entries on its symbol the same way (gate "position_difference") until a reconciliation
+ * sees it resolved: sizing on a position the broker does not confirm trades blind.
  */
 #ifndef TB_TRADE_ADMIT_H
 #define TB_TRADE_ADMIT_H
@@ -33,14 +37,15 @@ typedef struct tb_admit {
     int64_t hold_ns; /* 0: no holds */
     tb_admit_hold hold[TB_ADMIT_HOLDS];
     int nhold;
-    uint64_t not_ready_refusals, hold_refusals, holds_started, holds_ended;
+    uint64_t not_ready_refusals, hold_refusals, holds_started, holds_ended, posdiff_refusals;
 } tb_admit;
 
 /* hold_minutes <= 0: permanent rejections start no hold. */
 void tb_admit_init(tb_admit *a, double hold_minutes);
 
 /*
- * 1 when the intent must not become an order now: gate ("broker:paused", "reject_hold") and why
+ * 1 when the intent must not become an order now: gate ("broker:paused", "reject_hold",
+ * "position_difference") and why
  * are filled. b is the broker orders go to; m gives the symbol's position (exit or entry); now_ns
  * is the trader's clock (the bar's end; wall time on a live feed).
  */

@@ -65,6 +65,7 @@ static const broker_vtable fake_broker_vt = {"fake",
                                              fake_broker_positions,
                                              fake_broker_account,
                                              fake_broker_set_update,
+                                             NULL,
                                              NULL};
 
 /* The fake broker handle, its counters reset. */

@@ -9,6 +9,7 @@
 
 #include "broker/reject_class.h"
 #include "oms/oms.h"
+#include "broker/posdiff.h"
 #include "trade/admit.h"
 
 #include <stdio.h>
@@ -29,6 +30,12 @@ static const char *fb_not_ready(void *s, char *why, size_t n)
     return fake_code;
 }
 
+static posdiff fake_diffs; /* what the broker's reconciliations saw */
+static const struct posdiff *fb_differences(void *s)
+{
+    return &fake_diffs;
+}
+
 /* risk_fixture.h's hand-driven broker, with the state and not_ready under the test's control. */
 static broker_vtable plain_vt, ready_vt;
 
@@ -46,6 +53,8 @@ static void setup(world *w)
     fx_cur = &f; /* the fixture's broker functions look here */
     plain_vt = fx_vt, plain_vt.name = "plain", plain_vt.state = fb_state;
     ready_vt = plain_vt, ready_vt.name = "fake", ready_vt.not_ready = fb_not_ready;
+    ready_vt.differences = fb_differences;
+    memset(&fake_diffs, 0, sizeof fake_diffs);
     fake_state = BROKER_READY, fake_code = NULL;
     oms_config c = {256, 16, 256, 20260105};
     memset(w, 0, sizeof *w);
@@ -221,4 +230,28 @@ TEST(permanent_and_transient_reasons_of_both_brokers)
         CHECK_INT(broker_reject_classify(cases[i].why), cases[i].k);
     }
     CHECK_INT(broker_reject_classify(NULL), BROKER_REJECT_TRANSIENT);
+}
+
+TEST(a_persistent_position_difference_holds_entries_not_exits_until_it_is_resolved)
+{
+    world w;
+    setup(&w);
+    hold_long(w.m, "AAA", 10);
+    broker_position b = {.symbol = "AAA", .qty = 4}; /* 6 shares sold behind the engine's back */
+    uint64_t diffs = 0;
+    oms_intent add = intent("AAA", OMS_BUY, 5), exit = intent("AAA", OMS_SELL, 4),
+               other = intent("BBB", OMS_BUY, 5);
+    posdiff_compare(&fake_diffs, "fake", w.m, &b, 1, &diffs);
+    CHECK_INT(check_at(&w, &add, MIN_NS), 0); /* one round: may be a lagging list */
+    posdiff_compare(&fake_diffs, "fake", w.m, &b, 1, &diffs);
+    CHECK_INT(check_at(&w, &add, MIN_NS), 1); /* two rounds, same gap: persistent */
+    CHECK_STR(w.gate, "position_difference");
+    CHECK_CONTAINS(w.why, "engine holds 10, the broker 4");
+    CHECK_INT(w.a.posdiff_refusals, 1);
+    CHECK_INT(check_at(&w, &exit, MIN_NS), 0);
+    CHECK_INT(check_at(&w, &other, MIN_NS), 0);
+    b.qty = 10; /* the broker's list agrees again */
+    posdiff_compare(&fake_diffs, "fake", w.m, &b, 1, &diffs);
+    CHECK_INT(check_at(&w, &add, MIN_NS), 0);
+    oms_free(w.m);
 }

@@ -56,3 +56,52 @@ TEST(a_lasting_difference_is_logged_once_and_its_resolution_once)
     CHECK_INT(count("reconcile: position difference resolved: AAPL local=0 broker=0"), 1);
     oms_free(flat);
 }
+
+TEST(a_difference_persists_after_two_rounds_with_the_same_gap_and_a_lagging_list_does_not)
+{
+    CHECK_INT(tbt_open_tmp_log(logpath, sizeof logpath), 0);
+    posdiff pd;
+    memset(&pd, 0, sizeof pd);
+    uint64_t diffs = 0;
+    oms *m = with_position(10);
+    broker_position b = {.symbol = "AAPL", .qty = 0}; /* the list lags the engine's fills */
+    posdiff_compare(&pd, "alpaca", m, &b, 1, &diffs);
+    CHECK(posdiff_persistent(&pd, "AAPL") == NULL);
+    oms_free(m);
+    m = with_position(15); /* more fills; the list shows the first ones: the gap moved */
+    b.qty = 10;
+    posdiff_compare(&pd, "alpaca", m, &b, 1, &diffs);
+    CHECK(posdiff_persistent(&pd, "AAPL") == NULL);
+    CHECK_INT(posdiff_persistent_count(&pd), 0);
+    b.qty = 15; /* caught up: resolved, never persistent */
+    posdiff_compare(&pd, "alpaca", m, &b, 1, &diffs);
+    CHECK_INT(pd.n, 0);
+    CHECK_INT(count("position difference persists"), 0);
+    b.qty = 12; /* 3 shares gone behind the engine's back: the same gap twice */
+    posdiff_compare(&pd, "alpaca", m, &b, 1, &diffs);
+    posdiff_compare(&pd, "alpaca", m, &b, 1, &diffs);
+    const posdiff_entry *d = posdiff_persistent(&pd, "AAPL");
+    CHECK(d != NULL);
+    CHECK_INT(d->local, 15);
+    CHECK_INT(d->broker, 12);
+    CHECK(d->since_ns > 0);
+    CHECK_INT(posdiff_persistent_count(&pd), 1);
+    CHECK_INT(count("reconcile: position difference persists: AAPL local=15 broker=12"), 1);
+    posdiff_compare(&pd, "alpaca", m, &b, 1, &diffs); /* said once */
+    CHECK_INT(count("position difference persists"), 1);
+    oms_free(m);
+    m = with_position(20); /* the engine trades on: the gap stays, so does the difference */
+    b.qty = 17;
+    posdiff_compare(&pd, "alpaca", m, &b, 1, &diffs);
+    CHECK(posdiff_persistent(&pd, "AAPL") != NULL);
+    b.qty = 20;
+    posdiff_compare(&pd, "alpaca", m, &b, 1, &diffs);
+    CHECK(posdiff_persistent(&pd, "AAPL") == NULL);
+    CHECK_INT(count("position difference resolved: AAPL local=20 broker=20: entries allowed again"),
+              1);
+    pd.persist_rounds = 1; /* configured: the first round already */
+    b.qty = 1;
+    posdiff_compare(&pd, "ibkr", m, &b, 1, &diffs);
+    CHECK(posdiff_persistent(&pd, "AAPL") != NULL);
+    oms_free(m);
+}
