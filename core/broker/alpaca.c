@@ -531,7 +531,7 @@ static const struct posdiff *v_differences(void *self)
 
 static const broker_vtable alpaca_vt = {"alpaca",  v_connect,    v_disconnect, v_state,
                                         v_submit,  v_cancel,     v_replace,    v_positions,
-                                        v_account, v_set_update, NULL, v_differences};
+                                        v_account, v_set_update, NULL,         v_differences};
 
 broker alpaca_broker(alpaca *a)
 {

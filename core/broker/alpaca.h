@@ -27,21 +27,21 @@ typedef struct alpaca_opts {
     const char *trading_url; /* https://paper-api.alpaca.markets (paper) or api.alpaca.markets */
     const char *stream_url;  /* wss://paper-api.alpaca.markets/stream; "" or NULL: REST only */
     const char *key_id, *secret_key;
-    const char *ca_file;          /* tests: CA bundle for a local TLS emulator */
-    double rate_per_minute;       /* trading API limit (200 a minute) */
-    long reconcile_interval_ms;   /* periodic reconciliation (0: only at start and reconnect) */
-    long stream_reconnect_min_ms; /* default 5000: Alpaca keeps a dropped socket for ~90 s */
-    long stream_reconnect_max_ms; /* default 120000 */
-    long cancel_poll_ms;          /* poll an order this long after a cancel (default 2000) */
-    long order_poll_after_ms;     /* order watchdog: poll an open order not heard of this long
-                                     (0: off) */
-    int order_poll_max;           /* at most this many watchdog polls in flight (default 2) */
-    long unknown_deadline_ms;     /* an order with an unknown outcome is looked up this long after
-                                     it was created (0: until the end of its session) */
-    long unknown_lookup_max_ms;   /* the longest wait between its lookups (default 30000) */
+    const char *ca_file;            /* tests: CA bundle for a local TLS emulator */
+    double rate_per_minute;         /* trading API limit (200 a minute) */
+    long reconcile_interval_ms;     /* periodic reconciliation (0: only at start and reconnect) */
+    long stream_reconnect_min_ms;   /* default 5000: Alpaca keeps a dropped socket for ~90 s */
+    long stream_reconnect_max_ms;   /* default 120000 */
+    long cancel_poll_ms;            /* poll an order this long after a cancel (default 2000) */
+    long order_poll_after_ms;       /* order watchdog: poll an open order not heard of this long
+                                       (0: off) */
+    int order_poll_max;             /* at most this many watchdog polls in flight (default 2) */
+    long unknown_deadline_ms;       /* an order with an unknown outcome is looked up this long after
+                                       it was created (0: until the end of its session) */
+    long unknown_lookup_max_ms;     /* the longest wait between its lookups (default 30000) */
     int position_difference_rounds; /* reconciliations with the same gap before a position
                                        difference holds entries (<= 0: 2; broker/posdiff.h) */
-    oms *oms;                     /* the order manager it reconciles against (required) */
+    oms *oms;                       /* the order manager it reconciles against (required) */
 } alpaca_opts;
 
 typedef struct alpaca_stats {

@@ -338,8 +338,8 @@ static const struct posdiff *v_differences(void *self)
     return &((ibkr *)self)->posdiff;
 }
 
-static const broker_vtable ibkr_vt = {"ibkr",    v_connect,    v_disconnect, v_state,
-                                      v_submit,  v_cancel,     v_replace,    v_positions,
+static const broker_vtable ibkr_vt = {"ibkr",    v_connect,    v_disconnect,  v_state,
+                                      v_submit,  v_cancel,     v_replace,     v_positions,
                                       v_account, v_set_update, ibk_not_ready, v_differences};
 
 broker ibkr_broker(ibkr *a)

@@ -33,13 +33,13 @@ typedef struct ibkr_opts {
     const char *restart_zone;     /* "America/New_York" or "UTC" */
     int restart_window_minutes;   /* no new orders this close to the restart (0: off) */
     long reconnect_min_ms, reconnect_max_ms;
-    long reconcile_interval_ms; /* quiet re-sync while ready this often (0: off) */
-    long unknown_deadline_ms;   /* unknown-outcome orders: looked up this long after creation
-                                   (0: until the end of their session) */
-    long unknown_lookup_max_ms; /* ... with at most this long between lookups (default 30000) */
+    long reconcile_interval_ms;     /* quiet re-sync while ready this often (0: off) */
+    long unknown_deadline_ms;       /* unknown-outcome orders: looked up this long after creation
+                                       (0: until the end of their session) */
+    long unknown_lookup_max_ms;     /* ... with at most this long between lookups (default 30000) */
     int position_difference_rounds; /* reconciliations with the same gap before a position
                                        difference holds entries (<= 0: 2; broker/posdiff.h) */
-    int64_t last_order_id;      /* persisted: the last IB order id used (0: none) */
+    int64_t last_order_id;          /* persisted: the last IB order id used (0: none) */
     /* Persists the last IB order id used; called before the order is written. Optional. */
     int (*save_order_id)(void *ud, int64_t id, tb_err *e);
     void *save_ud;

@@ -394,7 +394,7 @@ static void v_set_update(void *self, broker_update_fn fn, void *ud)
 
 static const broker_vtable paper_vt = {"paper",   v_connect,    v_disconnect, v_state,
                                        v_submit,  v_cancel,     v_replace,    v_positions,
-                                       v_account, v_set_update, NULL, NULL};
+                                       v_account, v_set_update, NULL,         NULL};
 
 broker paper_broker(paper *p)
 {

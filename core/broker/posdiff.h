@@ -22,7 +22,7 @@
 #include "oms/oms.h"
 #include "util/money.h"
 
-#define POSDIFF_MAX 64
+#define POSDIFF_MAX            64
 #define POSDIFF_PERSIST_ROUNDS 2 /* default: one lagging list is forgiven */
 
 typedef struct posdiff_entry {

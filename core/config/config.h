@@ -176,10 +176,10 @@ typedef struct tb_config {
         char *restart_zone;             /* America/New_York | UTC */
         int64_t restart_window_minutes; /* no new orders this close to the restart */
         double reconnect_min_seconds, reconnect_max_seconds;
-        int64_t reconcile_interval_s;  /* quiet re-sync while ready (0: off) */
-        int64_t unknown_deadline_s;    /* unknown-outcome orders: looked up this long (0: until
-                                          the end of their session) */
-        int64_t unknown_lookup_max_s;  /* ... with at most this long between lookups (30) */
+        int64_t reconcile_interval_s;       /* quiet re-sync while ready (0: off) */
+        int64_t unknown_deadline_s;         /* unknown-outcome orders: looked up this long (0: until
+                                               the end of their session) */
+        int64_t unknown_lookup_max_s;       /* ... with at most this long between lookups (30) */
         int64_t position_difference_rounds; /* reconciliations before a difference holds
                                                entries (2) */
         int64_t feed_client_id;        /* "feed": "ibkr" without broker ibkr; -1: client_id + 100 */

@@ -4,6 +4,7 @@
  * the engine already keeps; nothing here changes state. docs/dashboard.md shows the shapes.
  */
 #include "http/dash_priv.h"
+#include "broker/posdiff.h"
 #include "risk/gates.h"
 #include "risk/macro.h"
 #include "ind/ind_set.h"
@@ -85,6 +86,24 @@ static json_t *broker_status(tb_dashboard *d)
                           "status", status, "state", broker_state_name(s));
     if (code) json_object_set_new(j, "not_ready", json_string(code));
     return j;
+}
+
+/* The position differences that persisted across reconciliations (broker/posdiff.h): each
+ * holds new entries on its symbol until it is resolved; the Overview shows them as an alert. */
+static json_t *position_differences(tb_dashboard *d)
+{
+    tb_trader *t = TRADER(d);
+    const posdiff *p = t ? broker_differences(tb_trader_broker(t)) : NULL;
+    json_t *a = json_array();
+    for (int i = 0; p && i < p->n; i++) {
+        const posdiff_entry *e = &p->d[i];
+        if (!e->persistent) continue;
+        json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:o, s:i}", "symbol", e->symbol,
+                                           "engine_qty", (json_int_t)e->local, "broker_qty",
+                                           (json_int_t)e->broker, "since", iso(e->since_ns),
+                                           "reconciliations", e->rounds));
+    }
+    return a;
 }
 
 /* Peak and drawdown over the curve and the current equity. */
@@ -179,6 +198,7 @@ json_t *tb_api_status(tb_dashboard *d)
     json_object_set_new(o, "sim_time",
                         json_incref(json_object_get(json_object_get(o, "feed"), "sim_time")));
     json_object_set_new(o, "catching_up", json_boolean(en->runner_open && en->runner.catching_up));
+    json_object_set_new(o, "position_differences", position_differences(d));
     return o;
 }
 

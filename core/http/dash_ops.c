@@ -6,6 +6,7 @@
 #include "http/dash_priv.h"
 #include "broker/alpaca.h"
 #include "broker/ibkr.h"
+#include "broker/posdiff.h"
 #include "healer/store.h"
 #include "home/home.h"
 #include "risk/gates.h"
@@ -41,10 +42,14 @@ void tb_dash_ops_snapshot(tb_dashboard *d, tb_metrics_snap *s)
         alpaca_stats as;
         alpaca_stats_get(en->alpaca, &as);
         s->has_reconcile = 1, s->reconcile_differences = as.differences;
+        s->position_differences =
+            posdiff_persistent_count(broker_differences(alpaca_broker(en->alpaca)));
     } else if (en->ibkr) {
         ibkr_stats is;
         ibkr_stats_get(en->ibkr, &is);
         s->has_reconcile = 1, s->reconcile_differences = is.differences;
+        s->position_differences =
+            posdiff_persistent_count(broker_differences(ibkr_broker(en->ibkr)));
     }
     s->healer_pending = healer_pending();
     struct statvfs v;

@@ -285,6 +285,11 @@ static void ops(tb_sbuf *o, const tb_metrics_snap *s)
              "Orders or positions the broker's reconciliation found different from ours.");
         labelled(o, "tradebot_reconcile_differences_total", "broker", s->broker,
                  (double)s->reconcile_differences);
+        head(o, "tradebot_position_differences", "gauge",
+             "Position differences with the broker that persisted across reconciliations; each "
+             "holds new entries on its symbol until it is resolved.");
+        labelled(o, "tradebot_position_differences", "broker", s->broker,
+                 (double)s->position_differences);
     }
     if (s->healer_pending >= 0)
         metric(o, "tradebot_healer_pending_approvals", "gauge",

@@ -74,6 +74,7 @@ typedef struct tb_metrics_snap {
     int has_daily_loss, daily_loss_halted;
     int has_reconcile;
     uint64_t reconcile_differences;
+    int position_differences; /* persistent ones now (broker/posdiff.h): entries held */
     int healer_pending;
     int has_disk;
     double disk_free_bytes, disk_size_bytes;
