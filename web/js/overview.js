@@ -64,6 +64,11 @@ function status(s) {
   setText('latency-detail', `p50 ${num(l.p50 / 1000, 2)} ms · max ${num(l.max / 1000, 1)} ms · ${l.count} probes`);
   setText('kill-state', s.kill_switch.engaged ? `ENGAGED ${s.kill_switch.reason}` : 'off',
     s.kill_switch.engaged ? 'big bad' : 'big ok');
+  const diffs = s.position_differences || [];
+  document.getElementById('posdiff-alert').hidden = !diffs.length;
+  table('posdiff', [['symbol', (d) => d.symbol], ['engine qty', (d) => d.engine_qty],
+    ['broker qty', (d) => d.broker_qty], ['since', (d) => time(d.since)],
+    ['reconciliations', (d) => d.reconciliations]], diffs, 'none');
   const t = s.trading;
   table('trading', [['bars', () => t.bars], ['intents', () => t.intents], ['orders', () => t.orders],
     ['fills', () => t.fills], ['blocked', () => t.blocked], ['rejected', () => t.rejected]], [t]);
