@@ -18,6 +18,8 @@
 // client_order_id exists by then is dropped (the id is unique), so a resend cannot double it.
 // list_lag {ms}: GET /v2/orders leaves out orders created in the last ms and GET /v2/positions
 // leaves out fills of the last ms (a reconciliation list that lags the stream); ms 0 ends it.
+// position_set {symbol, qty}: the account's position becomes qty with no order, fill or stream
+// event (shares moved behind the engine's back: a trade on the broker's own page, a transfer).
 // fill {client_order_id, qty, price, at}: an execution; at (RFC 3339) dates it in the past, as
 // filled_at/updated_at and the trade update's timestamp (a fill learned late, after a crash).
 // Usage: node alpaca_emu.js [--port N] [--key K --secret S] [--schema current|legacy]
@@ -269,6 +271,11 @@ function control(url, b, res) {
     st.silent = !!b.on;
     if (st.silent) { st.hold = !!b.hold; return send(res, 200, { ok: true }); }
     return send(res, 200, { ok: true, released: releaseHeld() });
+  }
+  if (p === 'position_set') { // shares moved behind the engine's back (a manual trade, a transfer)
+    const x = position(b.symbol), q = Number(b.qty);
+    x.cost = q * price(b.symbol); x.qty = q;
+    return send(res, 200, { ok: true });
   }
   if (p === 'list_lag') { st.listLagMs = Number(b.ms || 0); return send(res, 200, { ok: true }); }
   if (p === 'reject_next') { st.rejectNext = b.count || 1; return send(res, 200, { ok: true }); }
