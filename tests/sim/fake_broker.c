@@ -274,7 +274,7 @@ static void v_set_update(void *self, broker_update_fn fn, void *ud)
 /* not_ready NULL: ready exactly when the state is BROKER_READY (broker.h). */
 static const broker_vtable fb_vt = {"fake",    v_connect,    v_disconnect, v_state,
                                     v_submit,  v_cancel,     v_replace,    v_positions,
-                                    v_account, v_set_update, NULL, NULL};
+                                    v_account, v_set_update, NULL,         NULL};
 
 broker fb_broker(fake_broker *b)
 {

@@ -126,7 +126,7 @@ static const char *v_not_ready(void *self, char *why, size_t why_len)
 
 static const broker_vtable tap_vt = {"paper",   v_connect,    v_disconnect, v_state,
                                      v_submit,  v_cancel,     v_replace,    v_positions,
-                                     v_account, v_set_update, v_not_ready, NULL};
+                                     v_account, v_set_update, v_not_ready,  NULL};
 
 paper_tap *paper_tap_new(const paper_tap_config *c)
 {

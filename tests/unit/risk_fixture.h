@@ -72,7 +72,7 @@ static int fxb_account(void *s, broker_account *a, tb_err *e)
 static void fxb_set_update(void *s, broker_update_fn fn, void *ud) {}
 static const broker_vtable fx_vt = {"fixture",   fxb_ok,         fxb_ok,      fxb_state,
                                     fxb_submit,  fxb_cancel,     fxb_replace, fxb_positions,
-                                    fxb_account, fxb_set_update, NULL, NULL};
+                                    fxb_account, fxb_set_update, NULL,        NULL};
 
 static double fx_price(void *ud, const char *s)
 {

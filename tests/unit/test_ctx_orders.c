@@ -72,7 +72,7 @@ static void sb_set_update(void *s, broker_update_fn fn, void *ud)
 }
 static const broker_vtable slow_vt = {"slow",     sb_ok,         sb_ok,      sb_state,
                                       sb_submit,  sb_cancel,     sb_replace, sb_positions,
-                                      sb_account, sb_set_update, NULL, NULL};
+                                      sb_account, sb_set_update, NULL,       NULL};
 
 static int make_slow(void *ud, oms *m, broker *out, tb_err *e)
 {

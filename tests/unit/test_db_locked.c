@@ -107,7 +107,7 @@ static void fb_set_update(void *s, broker_update_fn fn, void *ud)
 }
 static const broker_vtable fake_vt = {"fake",     fb_ok,         fb_ok,      fb_state,
                                       fb_submit,  fb_cancel,     fb_replace, fb_positions,
-                                      fb_account, fb_set_update, NULL, NULL};
+                                      fb_account, fb_set_update, NULL,       NULL};
 
 static int n_fill_events;
 /* A strategy that places a protective stop from on_fill (when set): what its submits returned. */

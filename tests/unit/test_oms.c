@@ -49,7 +49,7 @@ static int fb_account(void *s, broker_account *a, tb_err *e)
 static void fb_set_update(void *s, broker_update_fn fn, void *ud) {}
 static const broker_vtable fake_vt = {"fake",     fb_connect,    fb_connect, fb_state,
                                       fb_submit,  fb_cancel,     fb_replace, fb_positions,
-                                      fb_account, fb_set_update, NULL, NULL};
+                                      fb_account, fb_set_update, NULL,       NULL};
 
 static int j_orders(void *ud, const oms_order *const *os, int n, tb_err *e)
 {
