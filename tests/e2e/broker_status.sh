@@ -20,13 +20,6 @@ check "paper: /api/status reports the paper broker, connected" \
 check "paper: tradebot_broker_connected{broker=\"paper\"} is 1" bash -c "[ \"\$(connected_metric paper)\" = 1 ]"
 stop_engine || true
 
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
 P=$(free_port)
 rm -rf "$H/logs" "$H/run"
 cat >"$H/config/trading_config.json" <<JSON

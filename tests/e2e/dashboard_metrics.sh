@@ -18,13 +18,6 @@ check "the shipped prometheus.yml is valid" promtool check config "$TB_SOURCE_DI
 check "/metrics answers in text format 0.0.4" \
   bash -c "curl -sI '$url/metrics' | grep -qi '^content-type: text/plain; version=0.0.4'"
 
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
 pp=$(free_port)
 cat >"$H/prometheus.yml" <<Y
 global: { scrape_interval: 1s, evaluation_interval: 1s }

@@ -57,6 +57,15 @@ start_node_emu() {
   CTL=$(sed -nE 's/.*"ctl":([0-9]+).*/\1/p' "$EMU_OUT")
 }
 
+# A TCP port on loopback that nothing listens on now.
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+
 log_has() { grep -qF -- "$1" "$H/logs/trading_bot.log"; }
 
 finish() {
