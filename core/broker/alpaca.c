@@ -551,6 +551,7 @@ alpaca *alpaca_new(const alpaca_opts *o, tb_err *e)
     }
     a->o = *o;
     a->posdiff.persist_rounds = o->position_difference_rounds;
+    a->posdiff.persist_min_ns = (int64_t)o->position_difference_min_ms * 1000000;
     if (!a->o.cancel_poll_ms) a->o.cancel_poll_ms = 2000;
     if (!a->o.stream_reconnect_min_ms) a->o.stream_reconnect_min_ms = 5000;
     if (!a->o.stream_reconnect_max_ms) a->o.stream_reconnect_max_ms = 120000;

@@ -41,7 +41,8 @@ typedef struct alpaca_opts {
     long unknown_lookup_max_ms;     /* the longest wait between its lookups (default 30000) */
     int position_difference_rounds; /* reconciliations with the same gap before a position
                                        difference holds entries (<= 0: 2; broker/posdiff.h) */
-    oms *oms;                       /* the order manager it reconciles against (required) */
+    long position_difference_min_ms; /* ... and at least this old (0: rounds only) */
+    oms *oms;                        /* the order manager it reconciles against (required) */
 } alpaca_opts;
 
 typedef struct alpaca_stats {

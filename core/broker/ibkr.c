@@ -360,6 +360,7 @@ ibkr *ibkr_new(const ibkr_opts *o, tb_err *e)
     }
     a->o = *o;
     a->posdiff.persist_rounds = o->position_difference_rounds;
+    a->posdiff.persist_min_ns = (int64_t)o->position_difference_min_ms * 1000000;
     snprintf(a->host, sizeof a->host, "%s", o->host && *o->host ? o->host : "127.0.0.1");
     snprintf(a->account, sizeof a->account, "%s", o->account ? o->account : "");
     snprintf(a->restart_time, sizeof a->restart_time, "%s",

@@ -39,7 +39,8 @@ typedef struct ibkr_opts {
     long unknown_lookup_max_ms;     /* ... with at most this long between lookups (default 30000) */
     int position_difference_rounds; /* reconciliations with the same gap before a position
                                        difference holds entries (<= 0: 2; broker/posdiff.h) */
-    int64_t last_order_id;          /* persisted: the last IB order id used (0: none) */
+    long position_difference_min_ms; /* ... and at least this old (0: rounds only) */
+    int64_t last_order_id;           /* persisted: the last IB order id used (0: none) */
     /* Persists the last IB order id used; called before the order is written. Optional. */
     int (*save_order_id)(void *ud, int64_t id, tb_err *e);
     void *save_ud;

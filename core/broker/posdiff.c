@@ -16,6 +16,7 @@ static void count_round(posdiff *p, posdiff_entry *d, const char *who)
     int need = p->persist_rounds > 0 ? p->persist_rounds : POSDIFF_PERSIST_ROUNDS;
     if (d->rounds < need) d->rounds++;
     if (d->persistent || d->rounds < need) return;
+    if (p->persist_min_ns > 0 && tb_clock_now_ns() - d->since_ns < p->persist_min_ns) return;
     d->persistent = 1;
     TB_WARN(who,
             "reconcile: position difference persists: %s local=%lld broker=%lld for %d "

@@ -7,13 +7,15 @@
  * (`reconcile: position difference resolved: AAPL local=5 broker=5`). Fixed table, no allocation.
  *
  * A difference still there after persist_rounds consecutive reconciliations with the same gap
- * (broker minus engine) is *persistent*: one WARN line (`reconcile: position difference
+ * (broker minus engine), and at least persist_min_ns after that gap was first seen, is
+ * *persistent*: one WARN line (`reconcile: position difference
  * persists: ...`), new entries on that symbol are refused (core/trade/admit.c, gate
  * "position_difference") and /api/status, /metrics and the Sentinel show it, until it resolves.
  * Why rounds with the same gap: a reconciliation list that lags the stream (fills the engine
  * already has, not yet in the broker's list) shows a gap that changes or closes by the next
  * round; a real difference (shares moved behind the engine's back) keeps its gap even while the
- * engine trades the symbol.
+ * engine trades the symbol. The age covers a list that lags without the engine trading (the gap
+ * then stays the same until the list catches up; Alpaca's emulator fault list_lag: 60 s).
  */
 #ifndef TB_BROKER_POSDIFF_H
 #define TB_BROKER_POSDIFF_H
@@ -37,7 +39,8 @@ typedef struct posdiff_entry {
 typedef struct posdiff {
     posdiff_entry d[POSDIFF_MAX];
     int n;
-    int persist_rounds; /* <= 0: POSDIFF_PERSIST_ROUNDS */
+    int persist_rounds;     /* <= 0: POSDIFF_PERSIST_ROUNDS */
+    int64_t persist_min_ns; /* ... and at least this old (wall time; 0: rounds only) */
 } posdiff;
 
 /* Starts a reconciliation's comparison. */

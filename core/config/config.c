@@ -243,6 +243,8 @@ static const cf_field alpaca_fields[] = {
      NULL},
     {"position_difference_rounds", CF_INT, OFF(alpaca.position_difference_rounds), 1, 1000, NULL,
      NULL, 0, 0, 0, NULL},
+    {"position_difference_min_s", CF_INT, OFF(alpaca.position_difference_min_s), 0, 86400, NULL,
+     NULL, 0, 0, 0, NULL},
     END,
 };
 
@@ -346,6 +348,8 @@ static const cf_field ibkr_fields[] = {
     {"unknown_lookup_max_s", CF_INT, OFF(ibkr.unknown_lookup_max_s), 1, 3600, NULL, NULL, 0, 0, 0,
      NULL},
     {"position_difference_rounds", CF_INT, OFF(ibkr.position_difference_rounds), 1, 1000, NULL,
+     NULL, 0, 0, 0, NULL},
+    {"position_difference_min_s", CF_INT, OFF(ibkr.position_difference_min_s), 0, 86400, NULL,
      NULL, 0, 0, 0, NULL},
     {"reconcile_interval_s", CF_INT, OFF(ibkr.reconcile_interval_s), 0, 86400, NULL, NULL, 0, 0, 0,
      NULL},

@@ -140,6 +140,7 @@ typedef struct tb_config {
                                          end of their session) */
         int64_t unknown_lookup_max_s; /* ... with at most this long between lookups (30) */
         int64_t position_difference_rounds; /* reconciliations before a difference holds entries */
+        int64_t position_difference_min_s;  /* ... and its least age (90) */
     } alpaca;
     struct {
         char *data_url;          /* bars REST: https://data.alpaca.markets */
@@ -182,6 +183,7 @@ typedef struct tb_config {
         int64_t unknown_lookup_max_s;       /* ... with at most this long between lookups (30) */
         int64_t position_difference_rounds; /* reconciliations before a difference holds
                                                entries (2) */
+        int64_t position_difference_min_s;  /* ... and its least age (90) */
         int64_t feed_client_id;        /* "feed": "ibkr" without broker ibkr; -1: client_id + 100 */
         int64_t feed_stale_after_s;    /* no 5 s bar for any symbol this long, market open:
                                           resubscribe + backfill (0: off) */

@@ -33,6 +33,7 @@ static int make_alpaca(tb_engine *en, oms *m, broker *out, tb_err *e)
                      .unknown_deadline_ms = (long)c->alpaca.unknown_deadline_s * 1000,
                      .unknown_lookup_max_ms = (long)c->alpaca.unknown_lookup_max_s * 1000,
                      .position_difference_rounds = (int)c->alpaca.position_difference_rounds,
+                     .position_difference_min_ms = (long)c->alpaca.position_difference_min_s * 1000,
                      .oms = m};
     if (!(en->alpaca = alpaca_new(&o, e))) return -1;
     memset(key, 0, sizeof key), memset(secret, 0, sizeof secret);
@@ -71,6 +72,7 @@ static int make_ibkr(tb_engine *en, oms *m, broker *out, tb_err *e)
                    .unknown_deadline_ms = (long)c->ibkr.unknown_deadline_s * 1000,
                    .unknown_lookup_max_ms = (long)c->ibkr.unknown_lookup_max_s * 1000,
                    .position_difference_rounds = (int)c->ibkr.position_difference_rounds,
+                   .position_difference_min_ms = (long)c->ibkr.position_difference_min_s * 1000,
                    .last_order_id = last ? strtoll(last, NULL, 10) : 0,
                    .save_order_id = save_ibkr_id,
                    .save_ud = en,

@@ -4,7 +4,9 @@
 # difference; after two reconciliations with the same gap it is persistent: /api/status lists it,
 # /metrics tradebot_position_differences is 1, and the strategy's next entry on that symbol is
 # refused (decision log gate position_difference, no order at the broker). When the broker's
-# position agrees again it is resolved: the list empties and entries go out again.
+# position agrees again it is resolved: the list empties and entries go out again. The least age
+# (position_difference_min_s, 90 s by default: it forgives a lagging list, as in
+# tests/e2e/alpaca_unknown.sh) is 0 here to keep the test short; tests/unit/test_posdiff.c has it.
 source "$(dirname "$0")/lib.bash"
 
 start_node_emu alpaca_emu.js --port 0 --key PKE2EPDKEY --secret e2e-pd-secret \
@@ -23,7 +25,7 @@ cat >"$H/config/trading_config.json" <<JSON
  "risk": {"survival": {"stale": "ignore"}},
  "alpaca": {"trading_url": "http://127.0.0.1:$PORT", "stream_url": "ws://127.0.0.1:$PORT/stream",
             "rate_per_minute": 60000, "reconcile_interval_s": 1, "order_poll_after_s": 0,
-            "position_difference_rounds": 2},
+            "position_difference_rounds": 2, "position_difference_min_s": 0},
  "alpaca_data": {"data_url": "http://127.0.0.1:$PORT", "stream_url": "ws://127.0.0.1:$PORT/v2",
                  "stale_after_s": 0},
  "strategies": [{"file": "strategies/add.lua"}]}

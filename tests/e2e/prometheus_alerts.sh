@@ -17,14 +17,15 @@ check "promtool test rules: every alert fires on its synthetic series, and only 
   bash -c "promtool test rules '$H/alerts_test.yml' >'$H/promtool.out' 2>&1 || { cat '$H/promtool.out'; exit 1; }"
 for a in TradebotDown TradebotNotScraped BrokerDisconnected FeedStale KillSwitchEngaged \
   DailyLossLimitHit ReconciliationDifference HealerApprovalWaiting DiskFilling \
-  PortfolioInvariantViolated; do
+  PortfolioInvariantViolated PositionDifferencePersists; do
   check "alert $a is defined and tested" \
     bash -c "grep -q 'alert: $a\$' '$RULES' && grep -q 'alertname: $a\$' '$SRC/tests/prometheus/alerts_test.yml'"
 done
 
 # Every tradebot_* series the rules read is in the running engine's /metrics (a renamed metric
 # would leave an alert that can never fire). The reconciliation counter exists with a real
-# broker (alpaca, ibkr) only: the paper run here checks its name in the unit test instead.
+# broker (alpaca, ibkr) only, as does the position difference gauge: the paper run here checks
+# their names in the unit test instead (tests/e2e/alpaca_posdiff.sh reads the gauge live).
 mkdir -p "$H/config"
 echo '{"dashboard": {"port": 0}, "replay": {"speed": 300, "days": 3}}' >"$H/config/trading_config.json"
 start_engine
@@ -33,7 +34,7 @@ url=$(grep -o 'http://127.0.0.1:[0-9]*' "$H/logs/trading_bot.log" | head -1)
 wait_for "curl -s '$url/metrics' | grep -q '^tradebot_bars_total [1-9]'" 60
 curl -s "$url/metrics" >"$H/metrics.txt"
 for m in $(grep -o 'tradebot_[a-z0-9_]*' "$RULES" | sort -u); do
-  [ "$m" = tradebot_reconcile_differences_total ] && continue
+  case $m in tradebot_reconcile_differences_total | tradebot_position_differences) continue ;; esac
   check "/metrics exports $m, which alerts.yml reads" grep -q "^$m[{ ]" "$H/metrics.txt"
 done
 free=$(awk '/^tradebot_home_disk_free_bytes /{print $2}' "$H/metrics.txt")

@@ -6,6 +6,7 @@
 #include "tbtest.h"
 #include "broker/posdiff.h"
 #include "log_testutil.h"
+#include "util/clock.h"
 
 static char logpath[256];
 
@@ -103,5 +104,28 @@ TEST(a_difference_persists_after_two_rounds_with_the_same_gap_and_a_lagging_list
     b.qty = 1;
     posdiff_compare(&pd, "ibkr", m, &b, 1, &diffs);
     CHECK(posdiff_persistent(&pd, "AAPL") != NULL);
+    oms_free(m);
+}
+
+TEST(with_a_least_age_a_difference_persists_only_once_it_is_that_old)
+{
+    CHECK_INT(tbt_open_tmp_log(logpath, sizeof logpath), 0);
+    const int64_t s = 1000000000LL, t0 = 1796049000LL * s;
+    posdiff pd;
+    memset(&pd, 0, sizeof pd);
+    pd.persist_min_ns = 90 * s; /* a list lagging 60 s (the emulator's list_lag) is forgiven */
+    uint64_t diffs = 0;
+    oms *m = with_position(0); /* sold; the lagging list still shows the shares */
+    broker_position b = {.symbol = "AAPL", .qty = 5};
+    for (int k = 0; k <= 60; k += 30) {
+        tb_clock_set_fake_ns(t0 + k * s);
+        posdiff_compare(&pd, "alpaca", m, &b, 1, &diffs);
+        CHECK(posdiff_persistent(&pd, "AAPL") == NULL);
+    }
+    tb_clock_set_fake_ns(t0 + 90 * s); /* still there 90 s on: not a lag */
+    posdiff_compare(&pd, "alpaca", m, &b, 1, &diffs);
+    CHECK(posdiff_persistent(&pd, "AAPL") != NULL);
+    CHECK_INT(posdiff_persistent(&pd, "AAPL")->since_ns, t0);
+    tb_clock_set_fake_ns(0);
     oms_free(m);
 }
