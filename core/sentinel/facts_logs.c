@@ -47,6 +47,30 @@ static void on_session_line(const char *line, size_t len, void *ud)
     json_object_set_new(all, day, s); /* a replayed day seen again replaces the older line */
 }
 
+/* Position differences that persist (broker/posdiff.h's lines): a "persists" line adds its
+ * symbol, a "resolved" line or an engine start (the adapter's table starts empty) removes it. */
+static void on_posdiff_line(const char *line, size_t len, void *ud)
+{
+    json_t *open = ud;
+    const char *p;
+    char sym[32], who[16] = "";
+    long long local, broker;
+    if (strstr(line, "[engine] engine started:")) {
+        json_object_clear(open);
+    } else if ((p = strstr(line, "reconcile: position difference persists: ")) &&
+               sscanf(p + 41, "%31s local=%lld broker=%lld", sym, &local, &broker) == 3) {
+        const char *b = strchr(line, '[');
+        if (b) sscanf(b, "[%15[^]]]", who);
+        json_object_set_new(open, sym,
+                            json_pack("{s:s, s:I, s:I, s:o, s:s}", "symbol", sym, "engine_qty",
+                                      (json_int_t)local, "broker_qty", (json_int_t)broker, "since",
+                                      json_stringn(line, len > 24 ? 24 : len), "broker", who));
+    } else if ((p = strstr(line, "reconcile: position difference resolved: ")) &&
+               sscanf(p + 41, "%31s", sym) == 1) {
+        json_object_del(open, sym);
+    }
+}
+
 typedef struct incident_ctx {
     json_t *stale, *connectivity;
     json_int_t errors, warnings;
@@ -87,6 +111,12 @@ static void scan_engine_log(json_t *facts, json_t *state)
     json_t *sessions = json_object();
     tb_tail_lines(path, LOG_WINDOW, on_session_line, sessions);
     json_object_set_new(facts, "sessions_played", sessions);
+    json_t *open = json_object(), *diffs = json_array(), *d;
+    tb_tail_lines(path, LOG_WINDOW, on_posdiff_line, open);
+    const char *sym;
+    json_object_foreach(open, sym, d) json_array_append(diffs, d);
+    json_decref(open);
+    json_object_set_new(facts, "position_differences", diffs); /* unresolved at the log's end */
     incident_ctx c = {.stale = json_array(), .connectivity = json_array()};
     int64_t end =
         tb_tail_from(path, state_int(state, "engine_log_offset"), LOG_WINDOW, on_incident_line, &c);

@@ -4,7 +4,8 @@
 # difference; after two reconciliations with the same gap it is persistent: /api/status lists it,
 # /metrics tradebot_position_differences is 1, and the strategy's next entry on that symbol is
 # refused (decision log gate position_difference, no order at the broker). When the broker's
-# position agrees again it is resolved: the list empties and entries go out again. The least age
+# position agrees again it is resolved: the list empties and entries go out again. The Sentinel's
+# audit reports it as an ERROR finding while it persists. The least age
 # (position_difference_min_s, 90 s by default: it forgives a lagging list, as in
 # tests/e2e/alpaca_unknown.sh) is 0 here to keep the test short; tests/unit/test_posdiff.c has it.
 source "$(dirname "$0")/lib.bash"
@@ -64,6 +65,10 @@ check "/api/status lists it: AAPL engine 1, broker 4, since" \
   wait_for "[ \"\$(diffs)\" = AAPL:1:4:True ]" 10
 check "/metrics tradebot_position_differences{broker=\"alpaca\"} is 1" \
   wait_for "[ \"\$(gauge)\" = 1 ]" 10
+check "the Sentinel's audit reports it: an ERROR naming AAPL, engine 1, broker 4" \
+  bash -c "'$TRADEBOT' sentinel --home '$H' --json >'$H/sentinel.json' 2>&1 &&
+    jq -e '[.. | objects | select(.rule==\"position_difference\" and .severity==\"ERROR\" and .symbol==\"AAPL\")
+      | .message] | any(test(\"position difference: AAPL engine 1, broker 4\"))' '$H/sentinel.json' >/dev/null"
 orders=$(emu_orders)
 bar
 check "the next entry on AAPL is refused with gate position_difference" \

@@ -27,6 +27,16 @@ describe("sentinel rules", function()
     assert.are.equal(0, #rule("stagnation")(f))          -- too few sessions to judge
   end)
 
+  it("a persistent position difference is an ERROR naming the symbol and quantities", function()
+    assert.are.equal(0, #rule("position_difference")(facts({ position_differences = {} })))
+    local out = rule("position_difference")(facts({ position_differences = { { symbol = "AAPL",
+      engine_qty = 1, broker_qty = 4, since = "2026-03-01T00:00:02.000Z", broker = "alpaca" } } }))
+    assert.are.equal(1, #out)
+    assert.are.equal("ERROR", out[1].severity)
+    assert.are.equal("AAPL", out[1].symbol)
+    assert.truthy(out[1].message:find("position difference: AAPL engine 1, broker 4 (alpaca)", 1, true))
+  end)
+
   it("a drawdown past twice the limit is CRITICAL and halves the size", function()
     local out = rule("drawdown")(facts({ pnl = { max_drawdown_pct = 12, max_drawdown = 12000 } }))
     assert.are.equal("CRITICAL", out[1].severity)

@@ -132,6 +132,37 @@ TEST(facts_count_trades_pnl_and_drawdown_per_session_of_the_window)
     tb_config_free(&cfg);
 }
 
+/* The differences that persist and are not resolved at the log's end are a fact (issue 19); an
+ * engine start forgets the earlier ones (the adapter's table starts empty and says them again). */
+TEST(persistent_position_differences_still_unresolved_are_a_fact)
+{
+    make_home();
+    write_file(home, "logs/trading_bot.log",
+               "2026-03-01T00:00:00.000Z WARN  [alpaca] reconcile: position difference persists: "
+               "OLD local=1 broker=2 for 2 reconciliations: new entries on OLD held\n"
+               "2026-03-01T00:00:01.000Z INFO  [engine] engine started: home=h broker=alpaca\n"
+               "2026-03-01T00:00:02.000Z WARN  [alpaca] reconcile: position difference persists: "
+               "AAPL local=1 broker=4 for 2 reconciliations: new entries on AAPL held\n"
+               "2026-03-01T00:00:03.000Z WARN  [alpaca] reconcile: position difference persists: "
+               "MSFT local=0 broker=7 for 2 reconciliations: new entries on MSFT held\n"
+               "2026-03-01T00:00:04.000Z INFO  [alpaca] reconcile: position difference resolved: "
+               "MSFT local=0 broker=0: entries allowed again\n");
+    tb_config cfg;
+    tb_err e;
+    json_t *f = gather_home(&cfg, NULL, &e);
+    CHECK(f != NULL);
+    json_t *d = json_object_get(f, "position_differences");
+    CHECK_INT((int)json_array_size(d), 1);
+    json_t *a = json_array_get(d, 0);
+    CHECK_STR(json_string_value(json_object_get(a, "symbol")), "AAPL");
+    CHECK_INT((int)json_integer_value(json_object_get(a, "engine_qty")), 1);
+    CHECK_INT((int)json_integer_value(json_object_get(a, "broker_qty")), 4);
+    CHECK_STR(json_string_value(json_object_get(a, "since")), "2026-03-01T00:00:02.000Z");
+    CHECK_STR(json_string_value(json_object_get(a, "broker")), "alpaca");
+    json_decref(f);
+    tb_config_free(&cfg);
+}
+
 TEST(the_candidates_file_is_read_by_its_symbol_column_so_missed_opportunities_stay)
 {
     make_home();
