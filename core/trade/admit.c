@@ -66,7 +66,20 @@ int tb_admit_check(tb_admit *a, broker b, const oms *m, const oms_intent *in, in
         end_hold(a, (int)(h - a->hold), "time is up");
         return 0;
     }
-    if (reduces(m, in) || (h->shorts_only && in->side == OMS_BUY)) return 0;
+    if (reduces(m, in)) {
+        if (now_ns < h->next_exit_ns) {
+            snprintf(gate, gate_len, "reject_exit_backoff");
+            snprintf(why, why_len,
+                     "%s: the broker rejected %d exits for good (%s): the next one in %lld s",
+                     h->symbol, h->exit_rejects, h->why,
+                     (long long)((h->next_exit_ns - now_ns) / 1000000000LL));
+            a->hold_refusals++;
+            return 1;
+        }
+        h->exit_sent = 1;
+        return 0;
+    }
+    if (h->shorts_only && in->side == OMS_BUY) return 0;
     snprintf(gate, gate_len, "reject_hold");
     snprintf(why, why_len, "%s was rejected for good by the broker (%s): no new entries for %lld s",
              h->symbol, h->why, (long long)((h->until_ns - now_ns) / 1000000000LL));
@@ -82,6 +95,14 @@ void tb_admit_on_reject(tb_admit *a, const oms_order *o, int64_t now_ns)
     if (h) { /* already held: the newest rejection extends it, quietly */
         h->until_ns = now_ns + a->hold_ns;
         h->shorts_only &= k == BROKER_REJECT_SHORT;
+        if (h->exit_sent) { /* the exit admitted under the hold came back rejected */
+            int k2 = h->exit_rejects < 4 ? h->exit_rejects : 4;
+            int64_t wait =
+                (60000000000LL << k2) < 900000000000LL ? 60000000000LL << k2 : 900000000000LL;
+            h->exit_rejects++;
+            h->exit_sent = 0;
+            h->next_exit_ns = now_ns + wait;
+        }
         return;
     }
     if (a->nhold == TB_ADMIT_HOLDS) {
@@ -90,6 +111,7 @@ void tb_admit_on_reject(tb_admit *a, const oms_order *o, int64_t now_ns)
         return;
     }
     h = &a->hold[a->nhold++];
+    memset(h, 0, sizeof *h); /* a slot an ended hold left */
     snprintf(h->symbol, sizeof h->symbol, "%s", o->symbol);
     snprintf(h->why, sizeof h->why, "%s", o->note);
     h->shorts_only = k == BROKER_REJECT_SHORT;

@@ -8,9 +8,12 @@
  * broker cannot take them (they would go out stale, if at all).
  *
  * Exits are refused too while the broker is not ready: they cannot be sent, and the strategy's
- * next signal (or the flatten, every bar) asks again once it is. A hold never stops an exit: it
- * only refuses orders that would open or add to a position on that symbol (a short-sale refusal
- * holds only short entries). Cancels are not intents and are not judged here.
+ * next signal (or the flatten, every bar) asks again once it is. A hold never stops an exit for
+ * good: it refuses orders that would open or add to a position on that symbol (a short-sale
+ * refusal holds only short entries), and paces exits the broker keeps rejecting (after the
+ * k-th rejected exit the next waits 2^(k-1) minutes, at most 15; gate "reject_exit_backoff"),
+ * so a position the broker will not let us close is not asked about on every bar. Cancels are
+ * not intents and are not judged here.
  *
  * A position difference with the broker that persists across reconciliations (broker/posdiff.h)
  * refuses entries on its symbol the same way (gate "position_difference") until a reconciliation
@@ -31,6 +34,9 @@ typedef struct tb_admit_hold {
     int shorts_only; /* the reason was about short selling: long entries go on */
     int64_t until_ns;
     char why[OMS_REASON_MAX + 1];
+    int exit_sent;        /* an exit was admitted since the last rejection */
+    int exit_rejects;     /* exits rejected while held: the next waits 1, 2, 4 ... 15 minutes */
+    int64_t next_exit_ns; /* no exit before this (0: now) */
 } tb_admit_hold;
 
 typedef struct tb_admit {

@@ -179,6 +179,31 @@ TEST(a_permanent_rejection_holds_entries_not_exits_until_the_time_is_up)
     oms_free(w.m);
 }
 
+TEST(exits_the_broker_keeps_rejecting_for_good_back_off_instead_of_going_out_every_bar)
+{
+    world w;
+    setup(&w);
+    hold_long(w.m, "AAA", 10);
+    oms_order r = rejected("AAA", "201 Order rejected - reason:No trading permissions");
+    tb_admit_on_reject(&w.a, &r, 10 * MIN_NS); /* the hold starts */
+    oms_intent exit = intent("AAA", OMS_SELL, 10);
+    /* The flatten asks every bar for an hour: an exit goes out, is rejected, and each next one
+     * waits 1, 2, 4, 8, then 15 minutes. */
+    int sent = 0;
+    for (int64_t t = 11; t < 71; t++) {
+        if (check_at(&w, &exit, t * MIN_NS) == 0) {
+            sent++;
+            tb_admit_on_reject(&w.a, &r, t * MIN_NS);
+        } else {
+            CHECK_STR(w.gate, "reject_exit_backoff");
+        }
+    }
+    CHECK(sent >= 6 && sent <= 8); /* 11, 12, 14, 18, 26, 41, 56 */
+    CHECK_CONTAINS(w.why, "rejected");
+    CHECK_INT(w.a.holds_started, 1); /* one hold, one log line, all along */
+    oms_free(w.m);
+}
+
 TEST(a_short_sale_refusal_holds_short_entries_only_and_transient_ones_hold_nothing)
 {
     world w;
