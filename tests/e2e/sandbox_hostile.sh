@@ -49,7 +49,7 @@ cat >"$H/config/trading_config.json" <<JSON
 JSON
 start_engine
 wait_for "grep -q 'dashboard listening' '$H/logs/trading_bot.log'" 20
-url=$(grep -o 'http://127.0.0.1:[0-9]*' "$H/logs/trading_bot.log" | head -1)
+url=$(grep -o -m1 'http://127.0.0.1:[0-9]*' "$H/logs/trading_bot.log" | head -1)
 wait_for "curl -s '$url/api/status' | grep -q '\"bars\": *[1-9]'" 30 || true
 
 # The machine's own noise first: /api/status before any hostile strategy runs.
@@ -137,7 +137,7 @@ kill "$PROBE"; wait "$PROBE" 2>/dev/null || true
 echo "example strategies: events $ev0 -> $ev1, orders $or0 -> $or1"
 check "run: the example strategies kept trading throughout" bash -c "[ $ev1 -gt $ev0 ] && [ $or1 -gt $or0 ]"
 sort -n "$H/status.times" | cut -d' ' -f1 >"$H/status.sorted"
-echo "slowest /api/status answers (s, at):"; sort -rn "$H/status.times" | head -5 | sed 's/^/  /'
+echo "slowest /api/status answers (s, at):"; sort -rn "$H/status.times" | sed -n '1,5s/^/  /p'
 n=$(wc -l <"$H/status.sorted")
 max=$(tail -1 "$H/status.sorted")
 p99=$(sed -n "$(( (n * 99 + 99) / 100 ))p" "$H/status.sorted")
