@@ -217,8 +217,9 @@ int ibkr_parse_time(const char *s, int64_t *ns)
     const char *p = s + n;
     while (*p == ' ') p++;
     int k = 0;
-    if (sscanf(p, "%2d:%2d:%2d%n", &hh, &mm, &ss, &k) != 3 || mo < 1 || mo > 12 || d < 1 ||
-        d > 31 || hh > 23 || mm > 59 || ss > 60)
+    /* A year far out (or negative, which %4d takes) overflows nanoseconds: found by fuzzing. */
+    if (sscanf(p, "%2d:%2d:%2d%n", &hh, &mm, &ss, &k) != 3 || y < 1900 || y > 2200 || mo < 1 ||
+        mo > 12 || d < 1 || d > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
         return -1;
     p += k;
     while (*p == ' ') p++;

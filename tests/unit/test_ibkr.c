@@ -778,6 +778,11 @@ TEST(execution_times_in_ibs_formats_give_the_instant)
     CHECK_INT(ibkr_parse_time("20261127 10:00:00 Europe/Zurich", &t), -1); /* no tzdata */
     CHECK_INT(ibkr_parse_time("", &t), -1);
     CHECK_INT(ibkr_parse_time("2026-11-27 10:00", &t), -1);
+    /* Years and fields no broker sends: refused, not overflowed (UBSan in fuzz/vendor_json). */
+    CHECK_INT(ibkr_parse_time("99991231 10:00:00 America/New_York", &t), -1);
+    CHECK_INT(ibkr_parse_time("99991231-10:00:00", &t), -1);
+    CHECK_INT(ibkr_parse_time("-9991231 10:00:00", &t), -1);
+    CHECK_INT(ibkr_parse_time("20261127 -1:00:00", &t), -1);
     CHECK_INT(ibkr_parse_time("20261327 10:00:00", &t), -1);
 }
 
