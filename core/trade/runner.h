@@ -10,7 +10,7 @@
 #define TB_TRADE_RUNNER_H
 
 #include "data/bar.h"
-#include "data/csv.h"
+#include "data/csv_cache.h"
 #include "data/calendar.h"
 #include "data/sample_gen.h"
 #include "data/symbols.h"
@@ -51,6 +51,7 @@ typedef struct tb_runner_opts {
      * the Sentinel and the Healer read from logs/trading_bot.log; a replay that is not the
      * engine's (the training replay) names itself so it is not taken for trading. */
     const char *log_component;
+    const tb_csv_cache_opts *csv_cache; /* data_dir's column caches (NULL: on, next to the CSV) */
 } tb_runner_opts;
 
 typedef struct tb_equity_point {
