@@ -1,6 +1,6 @@
 #include "tbtest.h"
 #include "http/trade_log.h"
-#include "store/oms_store.h"
+#include "oms/oms_store.h"
 
 #include <sqlite3.h>
 
