@@ -104,6 +104,8 @@ spec:
         tradebot/sweep: $name
     spec:
       restartPolicy: Never
+      securityContext:
+        fsGroup: 10001  # the image's user (docker/Dockerfile) may write the results volume
       containers:
         - name: shard
           image: $image
@@ -154,6 +156,8 @@ spec:
   template:
     spec:
       restartPolicy: Never
+      securityContext:
+        fsGroup: 10001
       containers:
         - name: merge
           image: $image
