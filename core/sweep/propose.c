@@ -3,8 +3,7 @@
  */
 #include "sweep/propose.h"
 #include "config/config.h"
-#include "healer/healer_priv.h"
-#include "healer/store.h"
+#include "healer/healer.h"
 #include "home/home.h"
 #include "strategy/decl.h"
 
@@ -107,22 +106,5 @@ int tb_sweep_propose(const tb_sweep_view *v, char *id, size_t idlen, tb_err *e)
     json_t *d = tb_sweep_directive(v, decl, name, e);
     json_decref(decl);
     if (!d) return -1;
-    int lock = hl_store_lock(), rc = -1;
-    json_t *root = hl_store_load(e);
-    if (root) {
-        json_t *keep = json_incref(d);
-        const char *why;
-        if (hl_add_proposal(root, d, "sweep") != 1 &&
-            (why = json_string_value(json_object_get(keep, "error")))) {
-            hl_store_save(root, NULL); /* the refusal is kept for the operator */
-            rc = tb_errf(e, "refused by the Healer's boundary: %s", why);
-        } else if (!json_object_get(keep, "id")) {
-            rc = tb_errf(e, "not proposed: the same change is already open in %s", HL_DIRECTIVES);
-        } else if ((rc = hl_store_save(root, e)) == 0)
-            snprintf(id, idlen, "%s", json_string_value(json_object_get(keep, "id")));
-        json_decref(keep);
-    }
-    json_decref(root);
-    hl_store_unlock(lock);
-    return rc;
+    return hl_propose_one(d, "sweep", id, idlen, e);
 }
