@@ -9,12 +9,13 @@
 #include "engine/feeds.h"
 #include "data/bar_sink.h"
 #include "home/home.h"
-#include "http/dashboard.h"
 #include "log/log.h"
 #include "log/rotate.h"
 #include "lua/sandbox.h"
 #include "risk/macro.h"
 #include "risk/risk_config.h"
+#include "risk/risk_lua.h"
+#include "ml/ml_lua.h"
 #include "util/clock.h"
 
 #include <stdio.h>
@@ -26,6 +27,24 @@ static tb_engine *current;
 tb_engine *tb_engine_current(void)
 {
     return current;
+}
+
+/* tb.risk's view of the running trader (risk/risk_lua.h). */
+static int risk_gate_ctx(void *ud, tb_gate_ctx *cx)
+{
+    tb_engine *en = ud;
+    if (!en->runner_open || !en->runner.trader) return 0;
+    tb_trader_gate_ctx(en->runner.trader, cx);
+    return 1;
+}
+
+/* tb.risk and tb.ml.status() read this engine until it closes. */
+static void attach_lua(tb_engine *en)
+{
+    tb_risk_lua_attach(&(tb_risk_lua_src){
+        .risk = &en->risk, .cfg = &en->cfg, .gate_ctx = risk_gate_ctx, .ud = en});
+    tb_ml_lua_attach(
+        &(tb_ml_lua_src){.ml = &en->ml.ml, .loads = &en->ml.loads, .refusals = &en->ml.refusals});
 }
 
 static void apply_logging(const tb_config *c)
@@ -311,6 +330,7 @@ int tb_engine_open(tb_engine *en, const tb_engine_args *args, tb_err *e)
 {
     memset(en, 0, sizeof *en);
     current = en;
+    attach_lua(en);
     en->started_ns = tb_clock_now_ns();
     tb_home_path(en->config_path, sizeof en->config_path, TB_CONFIG_PATH);
     if (tb_config_write_default(en->config_path, e) == 1)
@@ -344,10 +364,6 @@ int tb_engine_open(tb_engine *en, const tb_engine_args *args, tb_err *e)
                             .time_limit_ms = en->cfg.repl.time_limit_ms};
         if (!(en->repl = tb_repl_server_new(tb_loop_base(en->loop), sock, &rl, e))) return -1;
     }
-    /* The engine trades without its dashboard: a taken port is an error in the log, not a stop. */
-    tb_err de;
-    if (en->cfg.dashboard.enabled && !(en->dash = tb_dashboard_open(en, &de)))
-        TB_ERROR("dashboard", "dashboard not started: %s", de.msg);
     return 0;
 }
 
@@ -378,7 +394,6 @@ void tb_engine_stop(tb_engine *en)
 
 void tb_engine_close(tb_engine *en)
 {
-    tb_dashboard_close(en->dash);
     tb_repl_server_free(en->repl);
     tb_engine_orch_close(en);
     tb_watch_free(en->watch);
@@ -408,5 +423,9 @@ void tb_engine_close(tb_engine *en)
     tb_config_free(&en->cfg);
     TB_INFO("engine", "engine stopped");
     tb_rotate_wait();
-    if (current == en) current = NULL;
+    if (current == en) {
+        current = NULL;
+        tb_risk_lua_attach(NULL);
+        tb_ml_lua_attach(NULL);
+    }
 }
