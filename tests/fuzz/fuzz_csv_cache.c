@@ -30,8 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < f.n; i++) {
             tb_bar b;
             tb_csv_file_bar(&f, i, f.sym[i], &b);
-            if (!tb_bar_valid(&b) || f.sym[i] >= f.nsyms || !(b.vwap > 0) || b.trades < 0)
-                abort();
+            if (!tb_bar_valid(&b) || f.sym[i] >= f.nsyms || !(b.vwap > 0) || b.trades < 0) abort();
             if (i && (b.start_ns < f.start_ns[i - 1] ||
                       (b.start_ns == f.start_ns[i - 1] && f.sym[i] <= f.sym[i - 1])))
                 abort();
