@@ -11,11 +11,12 @@
 #include "trade/report.h"
 #include "trade/report_groups.h"
 #include "trade/report_html.h"
-#include "util/jobs.h"
+#include "sweep/pool.h"
 
 #include <event2/event.h>
 #include <getopt.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -378,56 +379,81 @@ out:
     return rc ? rc : problems;
 }
 
-/* --separate: one run per strategy, over the worker pool. */
+/* --separate: one run per strategy over sweep's pool of worker processes; outputs kept until
+ * every earlier run has printed, so they come in --strategy order for any number of workers. */
 typedef struct sep {
     const bt_args *a;
     char names[16][64];
+    char *out[16];
+    int status[16], done[16];
+    size_t finished, printed;
     json_t *json; /* --json: the array being built */
 } sep;
 
-static const char *sep_name(void *ud, size_t i)
+/* The child's stderr (file f), each line naming the run, onto the real stderr fd in one go. */
+static void relay_err(const char *name, FILE *f, int fd)
 {
-    return ((sep *)ud)->names[i];
+    char line[1024];
+    rewind(f);
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strlen(line);
+        dprintf(fd, "%s: %s%s", name, line, n && line[n - 1] == '\n' ? "" : "\n");
+    }
 }
 
-static int sep_run(void *ud, size_t i)
+static int sep_run(void *ud, size_t i, int fd)
 {
     sep *s = ud;
     bt_args one = *s->a;
     char out[PATH_MAX];
+    FILE *err = tmpfile();
+    int real_err = dup(STDERR_FILENO);
+    if (!err || real_err < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fileno(err), STDERR_FILENO) < 0)
+        return 127;
     snprintf(out, sizeof out, "%s/%s", s->a->out ? s->a->out : "data/backtest", s->names[i]);
     one.strat[0] = s->a->strat[i];
     one.strat_arg[0] = s->a->strat_arg[i];
     one.nstrat = 1;
     one.out = out;
-    return run_one(&one);
+    int rc = run_one(&one);
+    fflush(stdout);
+    fflush(stderr);
+    relay_err(s->names[i], err, real_err);
+    return rc;
 }
 
-/* A job's stderr, each line naming the run. */
-static void relay_err(const char *name, const char *err)
+static void sep_print(sep *s, size_t i)
 {
-    while (*err) {
-        const char *nl = strchr(err, '\n');
-        int len = nl ? (int)(nl - err) : (int)strlen(err);
-        fprintf(stderr, "%s: %.*s\n", name, len, err);
-        err += len + (nl != NULL);
+    if (s->json) {
+        json_t *result = json_loads(s->out[i], 0, NULL);
+        json_array_append_new(s->json,
+                              json_pack("{s:s, s:i, s:o}", "name", s->names[i], "exit",
+                                        s->status[i], "result", result ? result : json_null()));
+    } else {
+        printf("%s%-18s %s\n", i ? "\n" : "", "run", s->names[i]);
+        fputs(s->out[i], stdout);
     }
+    free(s->out[i]);
+    s->out[i] = NULL;
 }
 
-static void sep_done(void *ud, size_t i, int status, const char *out, size_t outlen,
-                     const char *err, size_t errlen)
+static int sep_done(void *ud, size_t i, const char *buf, size_t len, int failed, tb_err *e)
 {
     sep *s = ud;
-    (void)outlen, (void)errlen;
-    relay_err(s->names[i], err);
-    if (s->json) {
-        json_t *result = json_loads(out, 0, NULL);
-        json_array_append_new(s->json, json_pack("{s:s, s:i, s:o}", "name", s->names[i], "exit",
-                                                 status, "result", result ? result : json_null()));
-        return;
-    }
-    printf("%s%-18s %s\n", i ? "\n" : "", "run", s->names[i]);
-    fputs(out, stdout);
+    (void)e;
+    if (!(s->out[i] = malloc(len + 1))) return tb_errf(e, "out of memory");
+    memcpy(s->out[i], buf, len + 1);
+    s->status[i] = failed, s->done[i] = 1;
+    if (failed)
+        fprintf(stderr, "tradebot backtest: [%zu/%d] %s FAILED (exit %d)\n", ++s->finished,
+                s->a->nstrat, s->names[i], failed);
+    else
+        fprintf(stderr, "tradebot backtest: [%zu/%d] %s ok\n", ++s->finished, s->a->nstrat,
+                s->names[i]);
+    for (; s->printed < (size_t)s->a->nstrat && s->done[s->printed]; s->printed++)
+        sep_print(s, s->printed);
+    fflush(stdout);
+    return 0;
 }
 
 /* Run names: the strategy files' names without .lua, made unique with -2, -3, ... */
@@ -447,6 +473,15 @@ static void sep_names(const bt_args *a, sep *s)
     }
 }
 
+/* The CPUs this process may run on. */
+static int cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
 static int run_separate(const bt_args *a)
 {
     if (a->config || (a->report && *a->report)) {
@@ -458,32 +493,36 @@ static int run_separate(const bt_args *a)
     sep_names(a, &s);
     char outdir[PATH_MAX];
     mkdir(tb_home_path(outdir, sizeof outdir, a->out ? a->out : "data/backtest"), 0755);
-    tb_jobs_opts o = {.njobs = (size_t)a->nstrat,
-                      .workers = a->jobs,
+    size_t tasks[16];
+    for (int i = 0; i < a->nstrat; i++) tasks[i] = (size_t)i;
+    tb_pool_opts o = {.jobs = a->jobs ? a->jobs : cpus(),
+                      .tasks = tasks,
+                      .ntasks = (size_t)a->nstrat,
                       .run = sep_run,
-                      .name = sep_name,
-                      .on_done = sep_done,
-                      .progress = stderr,
-                      .prefix = "tradebot backtest",
+                      .done = sep_done,
                       .ud = &s};
-    tb_jobs_result res;
     tb_err e;
-    int rc = tb_jobs_run(&o, &res, &e);
+    int rc = tb_pool_run(&o, &e);
     if (s.json) {
         char *txt = json_dumps(s.json, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
         puts(txt);
         free(txt);
         json_decref(s.json);
     }
+    int nfailed = 0, first = -1;
+    for (int i = 0; i < a->nstrat; i++) {
+        free(a->strat[i].file); /* realpath's */
+        free(s.out[i]);
+        if (s.status[i] && !nfailed++) first = i;
+    }
     if (rc != 0) {
         fprintf(stderr, "tradebot backtest: %s\n", e.msg);
         return 1;
     }
-    for (int i = 0; i < a->nstrat; i++) free(a->strat[i].file); /* realpath's */
-    if (!res.failed) return 0;
-    fprintf(stderr, "tradebot backtest: %zu of %d runs failed, the first %s (exit %d)\n",
-            res.failed, a->nstrat, s.names[res.first_index], res.first_status);
-    return res.first_status;
+    if (!nfailed) return 0;
+    fprintf(stderr, "tradebot backtest: %d of %d runs failed, the first %s (exit %d)\n", nfailed,
+            a->nstrat, s.names[first], s.status[first]);
+    return s.status[first];
 }
 
 int cmd_backtest(int argc, char **argv)
