@@ -20,6 +20,12 @@
  * a directive equal to an open one is not proposed twice. Returns how many were added. */
 int hl_propose(const tb_config *cfg, tb_err *e);
 
+/* Adds one proposal d (stolen) from another part of tradebot (proposer: "sweep") to the
+ * directives file as Queued, under the file's lock; the same checks as the rules' proposals
+ * (kind, boundary, not a duplicate of an open one). id receives its id. -1 with why otherwise
+ * (a refusal by the boundary is kept in the file, as for any proposal). */
+int hl_propose_one(json_t *d, const char *proposer, char *id, size_t idlen, tb_err *e);
+
 /* The optional LLM proposer: asks the configured chat completions endpoint for a patch per
  * finding of severity WARNING and above; adds script_patch directives (can_auto_apply false).
  * Returns how many were added (0 when llm_enabled is false). */
