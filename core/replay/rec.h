@@ -171,7 +171,4 @@ int tb_rec_get_strategy(const tb_rec_reader *r, const tb_rec_rec *x, const char 
 /* The trading path's bar of a recorded one (sym: its id in the caller's symbol table). */
 void tb_rec_bar_to(const tb_rec_bar *x, uint32_t sym, tb_bar *out);
 
-/* FNV-1a 64 of a text: the strategy host's file hash (tb_strategy.file_hash). */
-uint64_t tb_rec_hash(const void *p, size_t n);
-
 #endif

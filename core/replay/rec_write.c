@@ -18,14 +18,6 @@
 
 #define HOT_MAX 4096 /* the largest bar, session, decision or update record */
 
-uint64_t tb_rec_hash(const void *p, size_t n)
-{
-    const unsigned char *c = p;
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) h = (h ^ c[i]) * 1099511628211ULL;
-    return h;
-}
-
 static int write_all(int fd, const unsigned char *p, size_t n)
 {
     while (n) {

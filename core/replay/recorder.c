@@ -12,6 +12,7 @@
 #include "log/log.h"
 #include "replay/rec.h"
 #include "util/clock.h"
+#include "util/hash.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -102,7 +103,7 @@ static void record_strategy(tb_recorder *r, tb_strategy *s)
 {
     size_t tlen = 0;
     char *text = read_text(s->path, &tlen);
-    uint64_t h = text ? tb_rec_hash(text, tlen) : 0;
+    uint64_t h = text ? tb_fnv64(TB_FNV64_SEED, text, tlen) /* the host's file_hash */ : 0;
     char hash[24];
     snprintf(hash, sizeof hash, "%016llx", (unsigned long long)h);
     json_t *syms = json_array();
