@@ -9,7 +9,6 @@
 #include "engine/feeds.h"
 #include "data/bar_sink.h"
 #include "home/home.h"
-#include "http/dashboard.h"
 #include "log/log.h"
 #include "log/rotate.h"
 #include "lua/sandbox.h"
@@ -365,10 +364,6 @@ int tb_engine_open(tb_engine *en, const tb_engine_args *args, tb_err *e)
                             .time_limit_ms = en->cfg.repl.time_limit_ms};
         if (!(en->repl = tb_repl_server_new(tb_loop_base(en->loop), sock, &rl, e))) return -1;
     }
-    /* The engine trades without its dashboard: a taken port is an error in the log, not a stop. */
-    tb_err de;
-    if (en->cfg.dashboard.enabled && !(en->dash = tb_dashboard_open(en, &de)))
-        TB_ERROR("dashboard", "dashboard not started: %s", de.msg);
     return 0;
 }
 
@@ -399,7 +394,6 @@ void tb_engine_stop(tb_engine *en)
 
 void tb_engine_close(tb_engine *en)
 {
-    tb_dashboard_close(en->dash);
     tb_repl_server_free(en->repl);
     tb_engine_orch_close(en);
     tb_watch_free(en->watch);
