@@ -108,7 +108,7 @@ export function candleChart(box, height, lines) {
     u,
     setData(b, f, o) {
       bars = b, fills = f, orders = o;
-      box.bars = b;
+      box.bars = b, box.orders = o;
       u.setData([b.t.map((_, i) => i), b.open, b.high, b.low, b.close, ...lines.map(([, , , k]) => b.indicators[k])]);
     },
   };
