@@ -21,6 +21,7 @@ int cmd_train(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_sentinel(int argc, char **argv);
 int cmd_healer(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 const tb_command tb_commands[] = {
     {"run", "run the engine (paper broker and replayed sample data by default)", cmd_run},
@@ -28,6 +29,9 @@ const tb_command tb_commands[] = {
     {"repl", "attach to the running engine's Lua REPL (run/tradebot.sock)", cmd_repl},
     {"backtest", "run strategies over replayed bars as fast as possible; print a report",
      cmd_backtest},
+    {"sweep",
+     "parameter sweeps and walk-forward, local or sharded (Slurm): sweep SPEC|merge|report",
+     cmd_sweep},
     {"check", "validate configuration, strategies and scripts; print every error", cmd_check},
     {"data", "market data: generate sample bars, import CSV, show the session calendar", cmd_data},
     {"health", "exit 0 when the running engine answers and is healthy (Docker, systemd)",

@@ -226,3 +226,29 @@ int hl_add_proposal(json_t *root, json_t *d, const char *proposer)
 {
     return add_directive(root, d, proposer);
 }
+
+int hl_propose_one(json_t *d, const char *proposer, char *id, size_t idlen, tb_err *e)
+{
+    json_t *keep = json_incref(d);
+    int fd = hl_store_lock(), rc = -1;
+    json_t *root = hl_store_load(e);
+    const char *why;
+    if (!root) {
+        /* e says why */
+    } else if (add_directive(root, d, proposer) == 1) {
+        rc = hl_store_save(root, e);
+        if (rc == 0) snprintf(id, idlen, "%s", json_string_value(json_object_get(keep, "id")));
+    } else if ((why = json_string_value(json_object_get(keep, "error")))) {
+        hl_store_save(root, NULL); /* the refusal is kept for the operator */
+        rc = tb_errf(e, "refused by the Healer's boundary: %s", why);
+    } else {
+        rc = tb_errf(e,
+                     "not proposed: the same change is already open in %s (or the directive is "
+                     "not valid)",
+                     HL_DIRECTIVES);
+    }
+    hl_store_unlock(fd);
+    json_decref(root);
+    json_decref(keep);
+    return rc;
+}

@@ -155,7 +155,7 @@ int tb_runner_sample_cfg(const tb_runner_opts *o, tb_sample_cfg *sc, tb_err *e)
     const char *first = o->start && *o->start ? o->start : o->from;
     if (first && *first && tb_date_parse(first, &sc->start, e) != 0) return -1;
     tb_date last;
-    if (o->to && *o->to) { /* enough days to reach --to; the filter cuts the rest */
+    if (o->to && *o->to && !o->sample_cut_only) { /* enough days to reach --to; cut after */
         if (tb_date_parse(o->to, &last, e) != 0) return tb_err_prefix(e, "--to: ");
         sc->days = last >= sc->start ? (int)(last - sc->start) + 1 : 1;
     }

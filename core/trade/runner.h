@@ -28,6 +28,9 @@ typedef struct tb_runner_opts {
     const char *start;     /* sample data: first date, YYYY-MM-DD ("" default) */
     const char *data_dir;  /* CSV files to replay instead of sample data (NULL: sample) */
     const char *from, *to; /* YYYY-MM-DD: only sessions in [from, to] are played (NULL: all) */
+    /* Sample data: generate exactly `days` from `start` and only cut it to [from, to] (a sweep's
+     * segments are stretches of one data set). 0: --to extends the generation to reach it. */
+    int sample_cut_only;
     tb_money initial_cash;
     int32_t slippage_bps;
     tb_money commission_per_share;

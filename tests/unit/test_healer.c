@@ -2,8 +2,10 @@
 #include "healer/healer.h"
 #include "healer/healer_priv.h"
 #include "healer/store.h"
+#include "data/calendar.h"
 #include "home/home.h"
 #include "tbtest.h"
+#include "util/clock.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -140,4 +142,55 @@ TEST(status_changes_are_stamped_and_recorded_in_the_history)
     CHECK_INT(n, 2);
     CHECK_INT(hl_approve("nope", "cli", NULL, &e), -1);
     CHECK_CONTAINS(e.msg, "no directive nope");
+}
+
+static int history_count(const char *needle)
+{
+    char path[256], line[2048];
+    snprintf(path, sizeof path, "%s/logs/healer_history.jsonl", dir);
+    FILE *f = fopen(path, "r");
+    int n = 0;
+    while (f && fgets(line, sizeof line, f)) n += strstr(line, needle) != NULL;
+    if (f) fclose(f);
+    return n;
+}
+
+TEST(a_nightly_run_past_midnight_records_the_warning_directives_it_leaves_as_skipped)
+{
+    make_checkout();
+    tb_home_set_override(dir);
+    tb_err e;
+    CHECK_INT(tb_home_init(&e), 0);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "cd %s && git init -q && git -c user.name=t -c user.email=t@localhost commit -q "
+             "--allow-empty -m home",
+             dir);
+    CHECK_INT(system(cmd), 0);
+    json_t *root = hl_store_load(&e);
+    json_array_append_new(json_object_get(root, "directives"),
+                          json_pack("{s:s, s:s, s:b, s:s}", "id", "W1", "severity", "WARNING",
+                                    "can_auto_apply", 1, "status", "Queued"));
+    json_array_append_new(json_object_get(root, "directives"),
+                          json_pack("{s:s, s:s, s:b, s:s}", "id", "M1", "severity", "WARNING",
+                                    "can_auto_apply", 0, "status", "Queued"));
+    CHECK_INT(hl_store_save(root, &e), 0);
+    json_decref(root);
+    /* 2026-12-08 00:40 UTC: the 22:30 nightly run started late, past midnight. */
+    tb_clock_set_fake_ns((int64_t)(tb_date_from_ymd(2026, 12, 8) * 86400LL + 40 * 60) *
+                         1000000000LL);
+    hl_run_counts n;
+    CHECK_INT(hl_run_due(NULL, HL_RUN_SCHEDULE, NULL, &n, &e), 0);
+    CHECK_INT(n.skipped, 0); /* a morning run leaves them for the night without a word */
+    CHECK_INT(history_count("\"skipped\""), 0);
+    CHECK_INT(hl_run_due(NULL, HL_RUN_NIGHTLY, NULL, &n, &e), 0);
+    CHECK_INT(n.ran, 0);
+    CHECK_INT(n.skipped, 1); /* W1; M1 waits for an operator whatever the time */
+    CHECK_CONTAINS(n.skip_reason, "started at 00:40 UTC");
+    CHECK_INT(history_count("\"id\":\"W1\",\"status\":\"skipped\""), 1);
+    CHECK_INT(history_count("\"id\":\"M1\",\"status\":\"skipped\""), 0);
+    root = hl_store_load(&e);
+    CHECK_STR(hl_status(hl_store_find(root, "W1")), "Queued"); /* still waits for its window */
+    json_decref(root);
+    tb_clock_set_fake_ns(0);
 }
