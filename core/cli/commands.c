@@ -21,6 +21,7 @@ int cmd_train(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_sentinel(int argc, char **argv);
 int cmd_healer(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 
 const tb_command tb_commands[] = {
@@ -51,6 +52,8 @@ const tb_command tb_commands[] = {
      cmd_sentinel},
     {"healer", "repairs from findings on git branches, proven by replay: list|run|approve|...",
      cmd_healer},
+    {"replay", "replay a recorded live session; compare its decisions (--list, --last N)",
+     cmd_replay},
     {"version", "print the version", cmd_version},
     {NULL, NULL, NULL},
 };
