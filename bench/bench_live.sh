@@ -93,8 +93,9 @@ url=$(grep -o 'http://127.0.0.1:[0-9]*' "$LOG" | grep -v ":$PORT" | head -n 1)
 
 metrics() { curl -s --max-time 30 "$url/metrics"; }
 # "le count" lines of the live loop histogram, then "count N" and "max_us X" from /api/status.
+# (A build from before the mode label has one unlabelled series: taken as is, to compare.)
 hist() {
-  metrics | sed -nE 's/^tradebot_loop_latency_seconds_bucket\{mode="live",le="([^"]+)"\} ([0-9]+)$/\1 \2/p'
+  metrics | sed -nE 's/^tradebot_loop_latency_seconds_bucket\{(mode="live",)?le="([^"]+)"\} ([0-9]+)$/\2 \3/p'
 }
 bars_total() { metrics | sed -nE 's/^tradebot_bars_total ([0-9]+)$/\1/p'; }
 
