@@ -21,6 +21,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* FNV-1a of the run's trades, every field: two builds that trade alike print the same hash. */
+static uint64_t trades_hash(const tb_trader *t, size_t *n)
+{
+    const tb_trade_rec *tr = tb_trader_trades(t, n);
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < *n; i++) {
+        char line[256];
+        int k = snprintf(line, sizeof line, "%s %s %lld %lld %lld %lld %d %lld %lld %s\n",
+                         tr[i].symbol, tr[i].strategy, (long long)tr[i].t_ns, (long long)tr[i].qty,
+                         (long long)tr[i].price, (long long)tr[i].pnl, tr[i].side,
+                         (long long)tr[i].entry_ns, (long long)tr[i].fees, tr[i].reason);
+        for (int j = 0; j < k && j < (int)sizeof line; j++)
+            h = (h ^ (unsigned char)line[j]) * 1099511628211ULL;
+    }
+    return h;
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -75,6 +92,9 @@ static void throughput(const char *file, int nsym, int days)
            "fills %llu)\n",
            file, tb_symtab_count(&r.syms), days, (unsigned long long)st.bars, s,
            (double)st.bars / s, (unsigned long long)st.orders, (unsigned long long)st.fills);
+    size_t ntr;
+    uint64_t th = trades_hash(r.trader, &ntr);
+    printf("trades      %zu, hash %016llx\n", ntr, (unsigned long long)th);
     tb_runner_close(&r);
     tb_shost_free(&h);
     event_base_free(base);
