@@ -100,7 +100,8 @@ static void throughput(const char *file, int nsym, int days)
     printf("throughput  %s, %u symbols, %d days: %llu bars in %.3f s = %.0f bars/s (orders %llu, "
            "fills %llu); CPU time %.3f s = %.0f bars/s\n",
            file, tb_symtab_count(&r.syms), days, (unsigned long long)st.bars, s,
-           (double)st.bars / s, (unsigned long long)st.orders, (unsigned long long)st.fills, cs, (double)st.bars / cs);
+           (double)st.bars / s, (unsigned long long)st.orders, (unsigned long long)st.fills, cs,
+           (double)st.bars / cs);
     size_t ntr;
     uint64_t th = trades_hash(r.trader, &ntr);
     printf("trades      %zu, hash %016llx\n", ntr, (unsigned long long)th);

@@ -15,6 +15,11 @@ const oms_position *oms_strategy_position(const oms *m, const char *strategy, co
     return i >= 0 ? &m->book.e[i].pos : NULL;
 }
 
+uint32_t oms_strategy_positions_made(const oms *m)
+{
+    return m->book.n;
+}
+
 tb_qty oms_strategy_qty(const oms *m, const char *strategy, const char *symbol)
 {
     const oms_position *p = oms_strategy_position(m, strategy, symbol);

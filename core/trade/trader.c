@@ -657,6 +657,21 @@ const tb_ring *tb_trader_cur_bars(const tb_trader *t)
     return t->cur_sym >= 0 && (uint32_t)t->cur_sym < t->nsym ? &t->sym[t->cur_sym].bars : NULL;
 }
 
+int32_t tb_trader_cur_sym(const tb_trader *t)
+{
+    return t->cur_sym >= 0 && (uint32_t)t->cur_sym < t->nsym ? t->cur_sym : -1;
+}
+
+double tb_trader_cur_last(const tb_trader *t)
+{
+    return t->cur_sym >= 0 && (uint32_t)t->cur_sym < t->nsym ? t->sym[t->cur_sym].last : NAN;
+}
+
+int64_t tb_trader_sym_id(const tb_trader *t, const char *symbol)
+{
+    return tb_symtab_find(t->o.syms, symbol);
+}
+
 const char *tb_trader_cur_symbol(const tb_trader *t)
 {
     return sym_name(t, t->cur_sym);

@@ -75,8 +75,7 @@ static void run(const char *file, int nsym, int days, text *out, size_t *ntrades
     for (size_t i = 0; i < *ntrades; i++)
         put(out, "trade %s %s %" PRId64 " %lld %lld %lld %d %" PRId64 " %lld %s\n", tr[i].symbol,
             tr[i].strategy, tr[i].t_ns, (long long)tr[i].qty, (long long)tr[i].price,
-            (long long)tr[i].pnl, tr[i].side, tr[i].entry_ns, (long long)tr[i].fees,
-            tr[i].reason);
+            (long long)tr[i].pnl, tr[i].side, tr[i].entry_ns, (long long)tr[i].fees, tr[i].reason);
     tb_report rep;
     tb_report_compute(&r, &rep);
     json_t *j = tb_report_json(&rep);
