@@ -44,6 +44,7 @@ struct paper {
     paper_config cfg;
     porder *orders;
     uint32_t norders;
+    uint32_t first_live; /* every order before it is dead (orders are appended, never revived) */
     psym *syms;
     uint32_t nsyms;
     int32_t *slots; /* open addressing: symbol name -> index in syms, -1 empty */
@@ -158,6 +159,14 @@ static void emit_status(paper *p, const porder *o, oms_status st, const char *re
     deliver(p, &q);
 }
 
+/* The first order that may be live: the scans below start there, not at the session's first
+ * order (a busy session holds thousands of finished orders until paper_end_session). */
+static uint32_t live_from(paper *p)
+{
+    while (p->first_live < p->norders && !p->orders[p->first_live].live) p->first_live++;
+    return p->first_live;
+}
+
 static void set_dead(paper *p, porder *o)
 {
     if (!o->live) return;
@@ -199,10 +208,10 @@ broker_account paper_account(const paper *p)
 }
 
 /* Money reserved by working orders that open exposure. */
-static tb_money reserved(const paper *p)
+static tb_money reserved(paper *p)
 {
     tb_money r = 0;
-    for (uint32_t i = 0; i < p->norders; i++) {
+    for (uint32_t i = live_from(p); i < p->norders; i++) {
         const porder *o = &p->orders[i];
         if (!o->live || o->leg != OMS_LEG_NONE) continue;
         tb_money px = o->limit ? o->limit : o->stop ? o->stop : p->syms[o->sym].last;
@@ -329,7 +338,7 @@ static int v_submit(void *self, const broker_submit_req *r, tb_err *e)
 
 static porder *find_live(paper *p, const char *client_id)
 {
-    for (uint32_t i = p->norders; i-- > 0;)
+    for (uint32_t i = p->norders, lo = live_from(p); i-- > lo;)
         if (p->orders[i].live && strcmp(p->orders[i].client_id, client_id) == 0)
             return &p->orders[i];
     return NULL;
@@ -514,7 +523,7 @@ int paper_on_bar(paper *p, const char *symbol, tb_money open, tb_money high, tb_
     if (p->timer) flush_due(p, INT64_MAX);
     tb_qty left = volume;
     if (p->cfg.participation_pct > 0) left = volume * p->cfg.participation_pct / 100;
-    for (uint32_t i = 0; p->syms[si].nlive > 0 && i < p->norders; i++) {
+    for (uint32_t i = live_from(p); p->syms[si].nlive > 0 && i < p->norders; i++) {
         porder *o = &p->orders[i];
         if (!o->live || !o->active || o->sym != si) continue;
         if (t_ns <= o->submit_t || t_ns < o->eligible_t) continue;
@@ -562,6 +571,7 @@ void paper_end_session(paper *p)
     }
     free(map);
     p->norders = k;
+    p->first_live = 0;
 }
 
 void paper_restore_cash(paper *p, tb_money cash)

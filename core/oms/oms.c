@@ -265,13 +265,13 @@ const oms_order *oms_find(const oms *m, const char *client_id)
 int32_t oms_sym_get(oms *m, const char *symbol, tb_err *e)
 {
     uint32_t i = (uint32_t)hash_str(symbol) & m->sym_mask;
-    uint32_t n = 0;
     while (m->syms[i].used) {
         if (strcmp(m->syms[i].pos.symbol, symbol) == 0) return (int32_t)i;
         i = (i + 1) & m->sym_mask;
     }
-    for (uint32_t k = 0; k <= m->sym_mask; k++) n += m->syms[k].used;
-    if (n >= m->cfg.max_symbols) return tb_errf(e, "oms: more than %u symbols", m->cfg.max_symbols);
+    if (m->nsyms >= m->cfg.max_symbols)
+        return tb_errf(e, "oms: more than %u symbols", m->cfg.max_symbols);
+    m->nsyms++;
     m->syms[i].used = 1;
     m->syms[i].open_head = -1;
     m->syms[i].book_head = -1;

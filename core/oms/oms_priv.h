@@ -35,6 +35,7 @@ struct oms {
     uint32_t id_mask;
     sym_entry *syms;
     uint32_t sym_mask;
+    uint32_t nsyms; /* entries used: the max_symbols check needs no scan of the table */
     oms_execset *execs;
     oms_daytrades daytrades;
     int64_t next_seq;

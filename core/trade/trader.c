@@ -83,9 +83,13 @@ static const char *sym_name(const tb_trader *t, int32_t id)
     return id >= 0 ? tb_symtab_name(t->o.syms, (uint32_t)id) : "";
 }
 
+/* The paper broker asks on every order: inside the current session's day (as session_id below
+ * finds it) the session's own bounds answer without the calendar's time-zone arithmetic. */
 static int market_open(void *ud, int64_t t_ns)
 {
     tb_trader *t = ud;
+    if (t->in_session && t_ns >= t->session.pre_open_ns && t_ns < t->session.post_close_ns)
+        return t_ns >= t->session.open_ns && t_ns < t->session.close_ns;
     return tb_cal_is_open(t->o.cal, t_ns, 0);
 }
 
@@ -302,7 +306,8 @@ static void on_oms_event(void *ud, const oms_event *ev)
         TB_WARN("orders", "order rejected: %s %s %s: %s", ev->order->client_id, ev->order->symbol,
                 oms_side_name(ev->order->side), ev->order->note);
     }
-    if (!s) return;
+    /* The order's table is built only for a strategy that will get it. */
+    if (!s || !tb_shost_wants(s, ev->kind == OMS_EV_FILL ? TB_CB_ON_FILL : TB_CB_ON_ORDER)) return;
     lua_State *L = s->L;
     if (ev->kind == OMS_EV_FILL) {
         tb_trader_push_order(L, ev->order);
