@@ -387,6 +387,11 @@ oms *tb_trader_oms(tb_trader *t)
     return t->oms;
 }
 
+uint64_t tb_trader_invariant_violations(tb_trader *t)
+{
+    return oms_invariant_violations(t->oms) + paper_invariant_violations(t->paper);
+}
+
 void tb_trader_session_start(tb_trader *t, const tb_session *s)
 {
     t->session = *s;
