@@ -95,8 +95,8 @@ int oms_check_symbol(oms *m, const sym_entry *y)
 int oms_check_invariants(oms *m)
 {
     int bad = 0;
-    for (uint32_t i = 0; i <= m->sym_mask; i++)
-        if (m->syms[i].used && oms_check_symbol(m, &m->syms[i]) < 0) bad++;
+    for (uint32_t u = 0; u < m->nsyms; u++)
+        if (oms_check_symbol(m, &m->syms[m->used_idx[u]]) < 0) bad++;
     return bad;
 }
 
