@@ -16,33 +16,30 @@
 #include "data/ring.h"
 #include "data/symbols.h"
 #include "log/jsonl.h"
+#include "oms/gate.h"
 #include "oms/oms.h"
 #include "strategy/host.h"
 #include "util/counters.h"
 
 #include <stdint.h>
 
-/* What a gate sees besides the intent: the order manager, the account and the clock. */
-typedef struct tb_gate_ctx {
-    oms *oms;
-    broker_account account; /* marked to the last prices */
-    const tb_cal *cal;
-    int64_t now_ns;      /* the trader's time (the replayed bar's end) */
-    int32_t session_day; /* yyyymmdd of now_ns */
-    /* Last trade price and last bar volume of a symbol; NAN when never seen. */
-    double (*last_price)(void *ud, const char *symbol);
-    double (*last_volume)(void *ud, const char *symbol);
-    void *price_ud;
-} tb_gate_ctx;
-
-/* A gate verdict: 0 pass, 1 blocked (gate and reason filled). core/risk/gates.h plugs in here. */
-typedef int (*tb_gate_fn)(void *ud, const tb_gate_ctx *cx, const oms_intent *in, char *gate,
-                          size_t gate_len, char *reason, size_t reason_len);
-
-/* Called after every bar with the same context: time-driven risk work (daily loss, sessions). */
-typedef void (*tb_gate_tick_fn)(void *ud, const tb_gate_ctx *cx);
-
 struct tb_ml;
+struct tb_replay_ev;
+
+/*
+ * Who watches the trading path without taking part (the session recorder, core/replay/): every
+ * callback is optional and runs on the loop thread. feed sees each bar and session boundary
+ * before the trader does (called by the runner); decision sees every intent with its verdict
+ * (the decision log's line); wrap_broker may replace the broker the order manager talks to with
+ * a decorator of it (before it is connected).
+ */
+typedef struct tb_trade_tap {
+    void (*feed)(void *ud, const struct tb_replay_ev *ev);
+    void (*decision)(void *ud, const oms_intent *in, const char *verdict, const char *gate,
+                     const char *why, const oms_order *o);
+    void (*wrap_broker)(void *ud, broker *b);
+    void *ud;
+} tb_trade_tap;
 
 typedef struct tb_trader_opts {
     tb_shost *shost;
@@ -64,7 +61,8 @@ typedef struct tb_trader_opts {
      * and returns 0, or -1 with e. NULL: the paper broker. The maker owns the adapter. */
     int (*make_broker)(void *ud, oms *m, broker *out, tb_err *e);
     void *broker_ud;
-    struct tb_ml *ml; /* features and confidence per bar (core/ml/ml.h); NULL: none */
+    struct tb_ml *ml;        /* features and confidence per bar (core/ml/ml.h); NULL: none */
+    const tb_trade_tap *tap; /* NULL: none */
 } tb_trader_opts;
 
 typedef struct tb_trader_stats {
