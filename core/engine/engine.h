@@ -65,6 +65,7 @@ typedef struct tb_engine {
     uint64_t broker_waits;
     struct tb_bar_sink *bar_sink; /* live bars into the bar store (bar_store.live) */
     struct tb_dbwait *dbwait;     /* writes waiting for a locked database (engine/dbwait.h) */
+    struct tb_recorder *recorder; /* the session recording of a live feed (replay/recorder.h) */
 } tb_engine;
 
 /* The engine of this process, or NULL (the REPL's tb.engine reads it). */

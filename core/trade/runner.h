@@ -54,6 +54,10 @@ typedef struct tb_runner_opts {
      * the Sentinel and the Healer read from logs/trading_bot.log; a replay that is not the
      * engine's (the training replay) names itself so it is not taken for trading. */
     const char *log_component;
+    const tb_trade_tap *tap; /* the session recorder (trader.h); NULL: none */
+    /* The caller hands the events (tradebot replay, tb_runner_feed): nothing is loaded or
+     * played; the live and data options are ignored. */
+    int external;
 } tb_runner_opts;
 
 typedef struct tb_equity_point {
@@ -90,6 +94,10 @@ int tb_runner_sample_cfg(const tb_runner_opts *o, tb_sample_cfg *sc, tb_err *e);
 /* Loads the bars and builds the trader; nothing plays before tb_runner_start. */
 int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e);
 int tb_runner_start(tb_runner *r, tb_err *e);
+
+/* One event of an external runner (o.external): a bar or a session boundary, as a feed would
+ * hand it (same session lines, equity samples and trader calls). */
+void tb_runner_feed(tb_runner *r, const tb_replay_ev *ev);
 void tb_runner_close(tb_runner *r);
 
 #endif
