@@ -4,11 +4,11 @@
  */
 #include "sweep/spec.h"
 #include "sweep/spec_sets.h"
-#include "data/sample_gen.h"
 #include "home/home.h"
 #include "lua/convert.h"
 #include "lua/sandbox.h"
 #include "strategy/shipped.h"
+#include "util/hash.h"
 
 #include <lauxlib.h>
 #include <limits.h>
@@ -185,13 +185,13 @@ static int resolve_strategy(tb_sweep_spec *s, const char *dir, const char *name,
 static int hash_spec(tb_sweep_spec *s, tb_err *e)
 {
     char *text = json_dumps(s->json, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
-    uint64_t h = tb_sample_fnv1a(text, strlen(text), 0);
+    uint64_t h = tb_fnv64(TB_FNV64_BASIS, text, strlen(text));
     free(text);
     FILE *f = fopen(s->strategy_path, "rb");
     if (!f) return tb_errf(e, "%s: cannot read", s->strategy_path);
     char buf[8192];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) h = tb_sample_fnv1a(buf, n, h);
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) h = tb_fnv64(h, buf, n);
     fclose(f);
     snprintf(s->hash, sizeof s->hash, "%016llx", (unsigned long long)h);
     return 0;
