@@ -3,8 +3,9 @@
  * would run the strategy with that parameter set over that segment: the home's configuration
  * for the sandbox limits and risk gates (no state files), survival mode per session, the paper
  * broker with backtest's defaults; but no wall-clock deadline on strategy calls (only the
- * instruction budget), so a loaded machine cannot change a result. The sweep's worker pool calls it
- * in a fresh child process per task, so nothing one task leaves behind can reach the next.
+ * instruction budget), so a loaded machine cannot change a result. The sweep's worker pool
+ * calls it in a fresh child process per task, so nothing one task leaves behind can reach the
+ * next.
  */
 #ifndef TB_CLI_SWEEP_RUN_H
 #define TB_CLI_SWEEP_RUN_H
