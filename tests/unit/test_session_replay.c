@@ -28,15 +28,21 @@ static int64_t minute(int m) /* 2026-11-30 (a Monday) 09:30 ET + m minutes */
 
 static void put_bar(tb_rec_writer *w, int seq)
 {
-    tb_rec_bar b = {.seq = seq, .start_ns = minute(seq), .tf_sec = 60, .open = 10, .high = 10.5,
-                    .low = 9.5, .close = 10, .volume = 1000};
+    tb_rec_bar b = {.seq = seq,
+                    .start_ns = minute(seq),
+                    .tf_sec = 60,
+                    .open = 10,
+                    .high = 10.5,
+                    .low = 9.5,
+                    .close = 10,
+                    .volume = 1000};
     snprintf(b.symbol, sizeof b.symbol, "AAPL");
     tb_err e;
     CHECK_INT(tb_rec_put_bar(w, &b, &e), 0);
 }
 
-static void put_decision(tb_rec_writer *w, int seq, int side, const char *verdict,
-                         const char *gate, const char *id)
+static void put_decision(tb_rec_writer *w, int seq, int side, const char *verdict, const char *gate,
+                         const char *id)
 {
     tb_rec_decision d = {.bar_seq = seq, .side = side, .type = 0, .qty = 5};
     snprintf(d.strategy, sizeof d.strategy, "t");
@@ -50,8 +56,13 @@ static void put_decision(tb_rec_writer *w, int seq, int side, const char *verdic
 
 static void put_fill(tb_rec_writer *w, int seq, const char *id, tb_money price)
 {
-    tb_rec_update u = {.bar_seq = seq, .status = OMS_ST_FILLED, .has_exec = 1, .exec_qty = 5,
-                       .exec_price = price, .cum_qty = 5, .avg_price = price,
+    tb_rec_update u = {.bar_seq = seq,
+                       .status = OMS_ST_FILLED,
+                       .has_exec = 1,
+                       .exec_qty = 5,
+                       .exec_price = price,
+                       .cum_qty = 5,
+                       .avg_price = price,
                        .t_ns = minute(seq) + 1};
     snprintf(u.client_id, sizeof u.client_id, "%s", id);
     snprintf(u.exec_id, sizeof u.exec_id, "x-%s", id);
@@ -67,13 +78,13 @@ static void write_session(const char *path, int blocked)
     tb_err e;
     unlink(path);
     CHECK_INT(tb_rec_writer_open(&w, path, 1 << 16, &e), 0);
-    const char *meta = "{\"id\":\"t1\",\"config\":{\"strategies\":[{\"file\":\"strategies/t.lua\"}]},"
-                       "\"macro\":{\"vix\":15,\"survival\":false,\"valid\":true,\"source\":\"t\","
-                       "\"vix_date\":\"2026-11-27\"}}";
+    const char *meta =
+        "{\"id\":\"t1\",\"config\":{\"strategies\":[{\"file\":\"strategies/t.lua\"}]},"
+        "\"macro\":{\"vix\":15,\"survival\":false,\"valid\":true,\"source\":\"t\","
+        "\"vix_date\":\"2026-11-27\"}}";
     CHECK_INT(tb_rec_put_raw(&w, TB_REC_META, meta, strlen(meta), &e), 0);
     const char *sj = "{\"name\":\"t\",\"file\":\"strategies/t.lua\",\"params\":{\"at\":2}}";
-    CHECK_INT(tb_rec_put_strategy(&w, sj, strlen(sj), strategy_text, strlen(strategy_text), &e),
-              0);
+    CHECK_INT(tb_rec_put_strategy(&w, sj, strlen(sj), strategy_text, strlen(strategy_text), &e), 0);
     tb_rec_session s = {.start = 1, .date = tb_date_from_ymd(2026, 11, 30), .t_ns = minute(0)};
     CHECK_INT(tb_rec_put_session(&w, &s, &e), 0);
     put_bar(&w, 1);
@@ -190,12 +201,12 @@ TEST(replay_starts_from_what_the_restarted_engine_restored)
     tb_rec_writer w;
     tb_err e;
     CHECK_INT(tb_rec_writer_open(&w, path, 1 << 16, &e), 0);
-    const char *meta = "{\"id\":\"t2\",\"config\":{\"strategies\":[{\"file\":\"strategies/t.lua\"}]},"
-                       "\"macro\":{\"vix\":15,\"survival\":false,\"valid\":true}}";
+    const char *meta =
+        "{\"id\":\"t2\",\"config\":{\"strategies\":[{\"file\":\"strategies/t.lua\"}]},"
+        "\"macro\":{\"vix\":15,\"survival\":false,\"valid\":true}}";
     CHECK_INT(tb_rec_put_raw(&w, TB_REC_META, meta, strlen(meta), &e), 0);
     const char *sj = "{\"name\":\"t\",\"file\":\"strategies/t.lua\",\"params\":{\"at\":2}}";
-    CHECK_INT(tb_rec_put_strategy(&w, sj, strlen(sj), strategy_text, strlen(strategy_text), &e),
-              0);
+    CHECK_INT(tb_rec_put_strategy(&w, sj, strlen(sj), strategy_text, strlen(strategy_text), &e), 0);
     tb_rec_session s = {.start = 1, .date = tb_date_from_ymd(2026, 11, 30), .t_ns = minute(0)};
     CHECK_INT(tb_rec_put_session(&w, &s, &e), 0);
     char start[512];
