@@ -1,6 +1,8 @@
 #include "cli/commands.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int cmd_run(int argc, char **argv);
@@ -82,5 +84,15 @@ int tb_wants_help(int argc, char **argv)
         if (strcmp(argv[i], "--") == 0) return 0;
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) return 1;
     }
+    return 0;
+}
+
+int tb_cli_print_json(void *j)
+{
+    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
+    json_decref(j);
+    if (!s) return 1;
+    puts(s);
+    free(s);
     return 0;
 }

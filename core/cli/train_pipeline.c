@@ -6,6 +6,7 @@
 #include "ml/model_dir.h"
 #include "ml/promote.h"
 #include "trade/runner.h"
+#include "util/atomic.h"
 
 #include <event2/event.h>
 #include <inttypes.h>
@@ -70,21 +71,13 @@ static int generate(const tb_pipeline_opts *o, tb_pipeline_result *res, tb_err *
     tb_runner_opts ro = {
         .base = base,
         .shost = &host,
-        .seed = (uint64_t)c->replay.seed,
-        .days = (int)c->replay.days,
-        .nsymbols = (int)c->replay.symbols,
-        .start = c->replay.start,
-        .data_dir = c->replay.data_dir && *c->replay.data_dir ? c->replay.data_dir : NULL,
-        .initial_cash = (tb_money)(c->paper.initial_cash * 1e6),
-        .slippage_bps = (int32_t)c->paper.slippage_bps,
-        .commission_per_share = (tb_money)(c->paper.commission_per_share * 1e6 + 0.5),
-        .flatten_minutes = (int)c->paper.flatten_minutes,
         .gate = tb_ml_gate_fn,
         .gate_ud = &gate,
         .ml = ml,
         .on_done = gen_done,
         .ud = &g,
         .log_component = "train-replay"}; /* not the engine's sessions (the Sentinel reads those) */
+    tb_runner_opts_from_config(&ro, c);
     int rc = ml && base ? tb_runner_open(&r, &ro, e) : tb_errf(e, "out of memory");
     struct event *tick = NULL;
     if (rc == 0) {
@@ -181,7 +174,9 @@ static void mark_validity(const tb_pipeline_result *r, const tb_promote_out *pr)
                       "current_auc", isfinite(pr->current_auc) ? pr->current_auc : -1.0,
                       "candidate_auc", isfinite(pr->candidate_auc) ? pr->candidate_auc : -1.0,
                       "rows_compared", (json_int_t)pr->rows));
-    json_dump_file(m, path, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+    tb_err e;
+    if (tb_atomic_write_json(path, m, JSON_INDENT(2) | JSON_REAL_PRECISION(6), 0644, &e) != 0)
+        TB_WARN("train", "%s", e.msg);
     json_decref(m);
 }
 
@@ -238,8 +233,7 @@ int tb_pipeline_run(const tb_pipeline_opts *o, tb_pipeline_result *r, tb_err *e)
     if (rc == 0) {
         snprintf(path, sizeof path, "%s/metrics.json", r->dir);
         json_t *m = metrics_json(o, r);
-        if (json_dump_file(m, path, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0)
-            rc = tb_errf(e, "%s: cannot write", path);
+        rc = tb_atomic_write_json(path, m, JSON_INDENT(2) | JSON_REAL_PRECISION(6), 0644, e);
         json_decref(m);
     }
     if (rc == 0) validate(r);

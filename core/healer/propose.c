@@ -1,7 +1,8 @@
 /*
  * propose.c - directives from findings: each Lua file of scripts/healer/ returns
  * function(findings, ctx) -> list of {finding, severity, symbol, kind, target, change, rationale,
- * can_auto_apply}; ctx.home is the home directory (findings name files relative to it). Files
+ * can_auto_apply, since}; ctx.home is the home directory (findings name files relative to it),
+ * ctx.strategies the configured strategies by name ({file, enabled, params}). Files
  * are read afresh at every run (hot reload).
  */
 #include "healer/boundary.h"
@@ -48,42 +49,21 @@ json_t *hl_last_findings(void)
     return out;
 }
 
-static int is_open(const char *status)
-{
-    /* Refused counts too: a change refused once is not proposed (and refused) again. */
-    return strcmp(status, "Queued") == 0 || strcmp(status, "PENDING_EXECUTION") == 0 ||
-           strcmp(status, "Executed") == 0 || strcmp(status, "Promoted") == 0 ||
-           strcmp(status, "Refused") == 0;
-}
-
-static int already_open(json_t *root, json_t *d)
-{
-    size_t i;
-    json_t *o;
-    json_array_foreach(json_object_get(root, "directives"), i, o)
-    {
-        if (!is_open(hl_status(o))) continue;
-        if (json_equal(json_object_get(o, "target"), json_object_get(d, "target")) &&
-            json_equal(json_object_get(o, "change"), json_object_get(d, "change")))
-            return 1;
-    }
-    return 0;
-}
-
 static int valid_kind(const char *k)
 {
     return k && (strcmp(k, "param_change") == 0 || strcmp(k, "config_change") == 0 ||
                  strcmp(k, "script_patch") == 0);
 }
 
-/* Adds d (stolen) to root as Queued unless it is invalid or a duplicate. Returns 1 if added. */
-static int add_directive(json_t *root, json_t *d, const char *proposer)
+/* Adds d (stolen) to root as Queued unless it is invalid or already answered (answered.c;
+ * by_finding for proposals made from the Sentinel's findings). Returns 1 if added. */
+static int add_directive(json_t *root, json_t *d, const char *proposer, int by_finding)
 {
     static int seq;
     char id[64], ts[40];
     const char *kind = json_string_value(json_object_get(d, "kind"));
     if (!json_is_object(d) || !valid_kind(kind) || !json_is_string(json_object_get(d, "target")) ||
-        !json_object_get(d, "change") || already_open(root, d)) {
+        !json_object_get(d, "change") || hl_already_answered(root, d, by_finding)) {
         json_decref(d);
         return 0;
     }
@@ -132,7 +112,23 @@ static json_t *finding_message(json_t *findings, json_t *d)
     return NULL;
 }
 
-static int run_rule(lua_State *L, const char *dir, const char *name, json_t *findings, json_t *root)
+/* ctx.strategies: name -> {file, enabled, params (the configuration's overrides)}. */
+static void push_strategies(lua_State *L, const tb_config *cfg)
+{
+    json_t *m = json_object();
+    for (int i = 0; cfg && i < cfg->nstrategies; i++) {
+        const tb_strategy_cfg *s = &cfg->strategies[i];
+        if (s->name)
+            json_object_set_new(m, s->name,
+                                json_pack("{s:s?, s:b, s:O?}", "file", s->file, "enabled",
+                                          s->enabled, "params", s->params));
+    }
+    tb_lua_push_json(L, m);
+    json_decref(m);
+}
+
+static int run_rule(lua_State *L, const tb_config *cfg, const char *dir, const char *name,
+                    json_t *findings, json_t *root)
 {
     char path[4096], rel[300];
     tb_err e;
@@ -144,9 +140,11 @@ static int run_rule(lua_State *L, const char *dir, const char *name, json_t *fin
              lua_isfunction(L, -1);
     if (ok) {
         tb_lua_push_json(L, findings);
-        lua_createtable(L, 0, 1); /* ctx: what a proposer may need besides the findings */
+        lua_createtable(L, 0, 2); /* ctx: what a proposer may need besides the findings */
         lua_pushstring(L, tb_home_dir());
         lua_setfield(L, -2, "home");
+        push_strategies(L, cfg);
+        lua_setfield(L, -2, "strategies");
     }
     if (!ok || tb_lua_call(L, 2, 1, rel, &e) != 0) {
         json_t *ev =
@@ -164,7 +162,7 @@ static int run_rule(lua_State *L, const char *dir, const char *name, json_t *fin
         json_object_set_new(d, "rule_file", json_string(rel));
         if (!json_object_get(d, "finding_message"))
             json_object_set(d, "finding_message", finding_message(findings, d));
-        added += add_directive(root, json_incref(d), "lua");
+        added += add_directive(root, json_incref(d), "lua", 1);
     }
     json_decref(list);
     lua_settop(L, top);
@@ -176,7 +174,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int hl_propose(const tb_config *cfg, tb_err *e)
+int hl_propose(const tb_config *cfg, json_t **unanswered, tb_err *e)
 {
     json_t *root = hl_store_load(e);
     if (!root) return -1;
@@ -193,13 +191,14 @@ int hl_propose(const tb_config *cfg, tb_err *e)
     qsort(names, (size_t)n, sizeof *names, cmp_str);
     lua_State *L = tb_lua_new(TB_LUA_KIND_TRUSTED, NULL, e);
     for (int i = 0; i < n; i++) {
-        if (L) added += run_rule(L, dir, names[i], findings, root);
+        if (L) added += run_rule(L, cfg, dir, names[i], findings, root);
         free(names[i]);
     }
     if (L) tb_lua_close(L);
     tb_err le;
     int llm = hl_propose_llm(cfg, root, findings, &le);
     if (llm > 0) added += llm;
+    if (unanswered) *unanswered = hl_unanswered(findings, root);
     json_decref(findings);
     /* The proposals were made on a snapshot (the LLM may take a while); the new ones are added
      * to the file as it is now. */
@@ -224,7 +223,7 @@ int hl_propose(const tb_config *cfg, tb_err *e)
 
 int hl_add_proposal(json_t *root, json_t *d, const char *proposer)
 {
-    return add_directive(root, d, proposer);
+    return add_directive(root, d, proposer, 1);
 }
 
 int hl_propose_one(json_t *d, const char *proposer, char *id, size_t idlen, tb_err *e)
@@ -235,7 +234,7 @@ int hl_propose_one(json_t *d, const char *proposer, char *id, size_t idlen, tb_e
     const char *why;
     if (!root) {
         /* e says why */
-    } else if (add_directive(root, d, proposer) == 1) {
+    } else if (add_directive(root, d, proposer, 0) == 1) {
         rc = hl_store_save(root, e);
         if (rc == 0) snprintf(id, idlen, "%s", json_string_value(json_object_get(keep, "id")));
     } else if ((why = json_string_value(json_object_get(keep, "error")))) {

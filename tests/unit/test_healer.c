@@ -33,19 +33,26 @@ TEST(a_replay_worse_on_any_configured_metric_is_refused)
 
 static char dir[64];
 
+/* Writes text to dir/folder/name (folder created). */
+static void put_file(const char *folder, const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, folder);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/%s/%s", dir, folder, name);
+    FILE *f = fopen(path, "w");
+    if (!f) TBT_FAIL("cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
 static void make_checkout(void)
 {
     snprintf(dir, sizeof dir, "/tmp/tb-healer-XXXXXX");
     if (!mkdtemp(dir)) TBT_FAIL("mkdtemp");
-    char path[256];
-    snprintf(path, sizeof path, "%s/config", dir);
-    mkdir(path, 0755);
-    snprintf(path, sizeof path, "%s/config/trading_config.json", dir);
-    FILE *f = fopen(path, "w");
-    fputs("{\"strategies\": [{\"file\": \"strategies/momentum.lua\", \"params\": {\"qty\": 5}},\n"
-          " {\"file\": \"strategies/other.lua\", \"name\": \"o\"}]}\n",
-          f);
-    fclose(f);
+    put_file("config", "trading_config.json",
+             "{\"strategies\": [{\"file\": \"strategies/momentum.lua\", \"params\": {\"qty\": "
+             "5}},\n {\"file\": \"strategies/other.lua\", \"name\": \"o\"}]}\n");
 }
 
 static json_t *config_of(void)
@@ -193,4 +200,77 @@ TEST(a_nightly_run_past_midnight_records_the_warning_directives_it_leaves_as_ski
     CHECK_STR(hl_status(hl_store_find(root, "W1")), "Queued"); /* still waits for its window */
     json_decref(root);
     tb_clock_set_fake_ns(0);
+}
+
+static json_t *stagnation_fix(const char *min_move, const char *since)
+{
+    char text[512];
+    snprintf(text, sizeof text,
+             "{\"finding\": \"stagnation\", \"severity\": \"WARNING\", \"kind\": \"param_change\","
+             " \"target\": \"config/trading_config.json\", \"since\": \"%s\","
+             " \"change\": {\"strategy\": \"momentum\", \"params\": {\"min_move_pct\": %s}}}",
+             since, min_move);
+    return json_loads(text, 0, NULL);
+}
+
+static int proposals(json_t *root)
+{
+    return (int)json_array_size(json_object_get(root, "directives"));
+}
+
+TEST(a_finding_is_answered_once_not_again_at_every_audit_while_its_window_predates_the_fix)
+{
+    make_checkout();
+    tb_home_set_override(dir);
+    tb_err e;
+    CHECK_INT(tb_home_init(&e), 0);
+    put_file("strategies", "momentum.lua",
+             "return { name = 'momentum', params = { min_move_pct = 9 },\n"
+             "  tunable = { min_move_pct = { min = 0.5, max = 9, step = 0.5, loosen = -1 } },\n"
+             "  on_bar = function() end }\n");
+    json_t *root = json_pack("{s:[]}", "directives");
+    CHECK_INT(hl_add_proposal(root, stagnation_fix("5", "2026-12-01"), "lua"), 1);
+    json_t *first = json_array_get(json_object_get(root, "directives"), 0);
+    CHECK_STR(hl_status(first), "Queued");
+    /* The next audit, same finding, a further step: the first still awaits its run. */
+    CHECK_INT(hl_add_proposal(root, stagnation_fix("3", "2026-12-02"), "lua"), 0);
+    /* Merged on 2026-12-04; the window still starts before: not answered again. */
+    hl_set_status(first, "Promoted", NULL, NULL);
+    json_object_set_new(json_object_get(first, "timestamps"), "Promoted",
+                        json_string("2026-12-04T22:41:00.000Z"));
+    CHECK_INT(hl_add_proposal(root, stagnation_fix("3", "2026-12-03"), "lua"), 0);
+    CHECK_INT(hl_add_proposal(root, stagnation_fix("3", "2026-12-04"), "lua"), 0);
+    CHECK_INT(proposals(root), 1);
+    /* Every session of the window played with the fix and still no trade: a new step. */
+    CHECK_INT(hl_add_proposal(root, stagnation_fix("3", "2026-12-07"), "lua"), 1);
+    json_t *second = json_array_get(json_object_get(root, "directives"), 1);
+    /* Rejected by an operator: the same change is not asked again the next night. */
+    hl_set_status(second, "Rejected", NULL, NULL);
+    CHECK_INT(hl_add_proposal(root, stagnation_fix("3", "2026-12-08"), "lua"), 0);
+    CHECK_INT(proposals(root), 2);
+    json_decref(root);
+}
+
+TEST(a_run_says_how_many_warning_findings_per_rule_no_directive_answers)
+{
+    json_t *findings = json_loads(
+        "[{\"rule\": \"missed_opportunities\", \"severity\": \"WARNING\", \"symbol\": \"BOLT\","
+        "  \"evidence\": {\"strategy\": \"orb\", \"gate\": \"buying_power\"}},"
+        " {\"rule\": \"missed_opportunities\", \"severity\": \"WARNING\", \"symbol\": \"CRUX\","
+        "  \"evidence\": {\"strategy\": \"vwap\", \"gate\": \"daytrade\"}},"
+        " {\"rule\": \"missed_opportunities\", \"severity\": \"WARNING\", \"symbol\": \"DYNO\","
+        "  \"evidence\": {\"strategy\": \"vwap\", \"gate\": \"daytrade\"}},"
+        " {\"rule\": \"gate_overblocking\", \"severity\": \"WARNING\", \"symbol\": null},"
+        " {\"rule\": \"schema_drift\", \"severity\": \"INFO\", \"symbol\": null}]",
+        0, NULL);
+    json_t *root =
+        json_loads("{\"directives\": [{\"finding\": \"missed_opportunities\", \"symbol\": null,"
+                   " \"status\": \"Rejected\", \"change\": {\"strategy\": \"orb\", \"params\": "
+                   "{\"qty\": 15}}}]}",
+                   0, NULL);
+    json_t *u = hl_unanswered(findings, root);
+    CHECK_INT((int)json_object_size(u), 2); /* INFO findings are not counted */
+    CHECK_INT((int)json_integer_value(json_object_get(u, "missed_opportunities")), 2);
+    CHECK_INT((int)json_integer_value(json_object_get(u, "gate_overblocking")), 1);
+    json_decref(u), json_decref(findings), json_decref(root);
 }
