@@ -15,8 +15,8 @@ PKGS=(
   clang-format docker-compose yamllint rclone
   jq
   # tests: Prometheus scraping the engine, amtool checking the Alertmanager configuration, the
-  # dashboard in a headless browser
-  prometheus prometheus-alertmanager chromium
+  # dashboard in a headless browser (its reference screenshots are drawn in DejaVu Sans)
+  prometheus prometheus-alertmanager chromium fonts-dejavu-core fonts-dejavu-extra
   libssl-dev libwslay-dev clang libclang-rt-14-dev
   libxgboost-dev
 )
