@@ -135,6 +135,9 @@ check "the candidate was replayed too ($(dj .replay.candidate.trades) trades)" \
 check "the directive's log says what it was proven on" \
   grep -q "replay: proven on recorded live sessions (1): $id" "$H/$(dj .log)"
 check "and the engine log too" log_has "directive $D: proven on recorded live sessions"
+"$TRADEBOT" healer --home "$H" show "$D" >"$H/show.out" 2>&1 || true
+check "healer show names the recorded session the figures come from" \
+  bash -c "grep -q '^replay     2026-11-30 .. 2026-11-30' '$H/show.out' && grep -q 'on *recorded live sessions (1): $id' '$H/show.out'"
 
 # A restart in the session: the second recording starts from what the engine restored (the
 # strategy's counts and flags), so a replay of it alone decides as the engine did.
