@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "data/calendar.h"
+#include "log/log.h"
 #include "oms/oms_priv.h"
 #include "oms/refused.h"
 #include "oms/unknown.h"
@@ -610,6 +611,14 @@ int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_o
     /* The new qty is the unfilled remainder and brokers count fills from the old order's:
      * both need the fills still held. */
     if (refuse_while_held(m, e) < 0) return -1;
+    /* The gates admitted the old order's shares, no more: a replace changes prices or gives
+     * shares back, and more shares are a new order through the gates. */
+    tb_qty left = s->o.qty - s->o.filled_qty;
+    if (c->qty < 0 || c->qty > left)
+        return tb_errf(e,
+                       "oms: replace: %s asks for %lld shares, the order has %lld left: a replace "
+                       "never adds shares (cancel and send a new order through the gates)",
+                       client_id, (long long)c->qty, (long long)left);
     slot *ns = slot_alloc(m, e);
     if (!ns) return -1;
     oms_order *n = &ns->o;
@@ -626,7 +635,9 @@ int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_o
     if (c->stop_price) n->stop_price = c->stop_price;
     n->filled_qty = n->broker_cum_qty = 0;
     n->filled_notional = n->filled_avg_price = n->commission = 0;
-    n->day_trade = 0;
+    /* One order to the broker and to the day-trade count: the replacement of an order that made
+     * a day trade makes none of its own. */
+    n->day_trade = s->o.day_trade;
     n->status = OMS_ST_NEW;
     n->created_ns = n->updated_ns = tb_clock_now_ns();
     n->filled_ns = n->closed_ns = 0;
@@ -682,6 +693,19 @@ static int32_t fill_day(const oms *m, const broker_update *u)
     return day;
 }
 
+/* Whether an order this one replaces (directly or along a chain) made a day trade: its fill
+ * came after the replace was sent, so the replacement did not inherit the mark. */
+static int replaced_day_trade(const oms *m, const oms_order *o)
+{
+    for (int hop = 0; hop < 16 && o->replaces_id[0]; hop++) {
+        const slot *p = find_slot(m, o->replaces_id);
+        if (!p) return 0;
+        if (p->o.day_trade) return 1;
+        o = &p->o;
+    }
+    return 0;
+}
+
 static int apply_exec(oms *m, slot *s, const broker_update *u, tb_err *e)
 {
     oms_exec x;
@@ -711,6 +735,8 @@ static int apply_exec(oms *m, slot *s, const broker_update *u, tb_err *e)
     if (oms_pos_apply(&spos, next.side, x.qty, x.price, x.commission, day, NULL, e) < 0)
         return tb_err_prefix(e, "oms: strategy %s: ", next.strategy);
     oms_daytrade dt, *dtp = NULL;
+    if (chg.closed_today > 0 && !next.day_trade && replaced_day_trade(m, &next))
+        next.day_trade = 1; /* counted on the order it replaces */
     if (chg.closed_today > 0 && !next.day_trade) {
         next.day_trade = 1;
         memset(&dt, 0, sizeof dt);
@@ -745,6 +771,74 @@ static int apply_exec(oms *m, slot *s, const broker_update *u, tb_err *e)
     return 0;
 }
 
+/* Fills overtaken by the order's final status (a canceled with 5 filled at the broker, our fills
+ * still on the way): ending the order now would tell the gates those shares never traded, and a
+ * strategy could sell them again or spend a day trade they already made. The order stays as it
+ * is until the fills arrive; a broker that reports the same end three times without them (its
+ * executions lost for good) ends it all the same, loudly. 1: held back. */
+static int defer_final(oms *m, slot *s, const broker_update *u)
+{
+    if (u->has_exec || u->cum_qty <= s->o.filled_qty || oms_status_is_terminal(s->o.status) ||
+        (u->status != OMS_ST_CANCELED && u->status != OMS_ST_EXPIRED &&
+         u->status != OMS_ST_REPLACED))
+        return 0;
+    if (u->cum_qty > s->o.broker_cum_qty) s->o.broker_cum_qty = u->cum_qty;
+    if (s->deferred_reports >= 2) {
+        TB_ERROR("oms",
+                 "order %s: broker reports it %s with %lld filled, %lld arrived here: ended "
+                 "without the missing fills (reconciliation will show the position difference)",
+                 s->o.client_id, oms_status_name(u->status), (long long)u->cum_qty,
+                 (long long)s->o.filled_qty);
+        s->deferred = 0;
+        return 0;
+    }
+    if (!s->deferred)
+        TB_INFO("oms",
+                "order %s: %s at the broker with %lld filled, %lld here: kept working "
+                "until the fills arrive",
+                s->o.client_id, oms_status_name(u->status), (long long)u->cum_qty,
+                (long long)s->o.filled_qty);
+    s->deferred = (uint8_t)(u->status + 1);
+    s->deferred_reports++;
+    return 1;
+}
+
+/* The held-back final status, once the fills it waited for are in. */
+static int finish_deferred(oms *m, slot *s, tb_err *e)
+{
+    if (!s->deferred || s->o.filled_qty < s->o.broker_cum_qty) return 0;
+    oms_status to = (oms_status)(s->deferred - 1);
+    s->deferred = s->deferred_reports = 0;
+    if (oms_status_is_terminal(s->o.status)) return 0;
+    return change_status(m, s, to, "fills arrived after the broker's final status", e);
+}
+
+/* A fill of a replaced order that arrived after the replace was sent (it was in flight): the
+ * replacement asked for the remainder without it, so together they would trade more shares than
+ * the gates admitted (a sell past the strategy's own, a second day trade). The replacement is
+ * canceled; the strategy decides again on what it then holds. */
+static void trim_replacement(oms *m, const slot *old)
+{
+    const oms_order *open[64];
+    int n = oms_open_orders(m, old->o.symbol, open, 64);
+    for (int i = 0; i < n && i < 64; i++) {
+        const oms_order *r = open[i];
+        if (strcmp(r->replaces_id, old->o.client_id) != 0) continue;
+        if (old->o.filled_qty + r->qty <= old->o.qty || r->status == OMS_ST_PENDING_CANCEL) return;
+        char id[OMS_CLIENT_ID_MAX + 1];
+        oms_strlcpy(id, r->client_id, sizeof id);
+        tb_err e;
+        TB_WARN("oms",
+                "late fill of replaced order %s (%lld of %lld filled): replacement %s for %lld "
+                "would trade more than the order admitted, canceling it",
+                old->o.client_id, (long long)old->o.filled_qty, (long long)old->o.qty, id,
+                (long long)r->qty);
+        if (oms_cancel(m, id, &e) < 0)
+            TB_ERROR("oms", "cancel of replacement %s after a late fill failed: %s", id, e.msg);
+        return;
+    }
+}
+
 int oms_on_update(oms *m, const broker_update *u, tb_err *e)
 {
     slot *s = u->client_id ? find_slot(m, u->client_id) : NULL;
@@ -754,8 +848,13 @@ int oms_on_update(oms *m, const broker_update *u, tb_err *e)
     if (u->status == OMS_ST_UNKNOWN && s->o.status != OMS_ST_NEW) return 0;
     if (u->broker_id && u->broker_id[0] && strcmp(s->o.broker_id, u->broker_id) != 0)
         oms_strlcpy(s->o.broker_id, u->broker_id, sizeof s->o.broker_id);
+    oms_status before = s->o.status;
     int rc = u->has_exec ? apply_exec(m, s, u, e) : 0;
     if (rc < 0) return rc;
+    if (u->has_exec && (before == OMS_ST_PENDING_REPLACE || before == OMS_ST_REPLACED))
+        trim_replacement(m, s);
+    if (u->has_exec && finish_deferred(m, s, e) < 0) return -1;
+    if (defer_final(m, s, u)) return 0;
     /* A partly filled order reported as such, without an execution (reconciliation), while we
      * wait for a cancel or replace: the broker never got the request, the order works on. */
     if (!u->has_exec && u->status == OMS_ST_PARTIALLY_FILLED && s->o.filled_qty > 0 &&

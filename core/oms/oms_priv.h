@@ -17,6 +17,10 @@ typedef struct slot {
     int32_t sym;        /* symbol index */
     int32_t prev, next; /* open-order list of the symbol */
     uint8_t used, open;
+    /* A final status (canceled, expired, replaced) the broker reported with more shares filled
+     * than our fills say: held back, the order still working here, until those fills arrive
+     * (value: the status + 1; deferred_reports counts the reports while waiting). */
+    uint8_t deferred, deferred_reports;
 } slot;
 
 typedef struct sym_entry {
