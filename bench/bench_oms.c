@@ -17,7 +17,7 @@
 
 #include "broker/paper.h"
 #include "oms/oms.h"
-#include "store/oms_store.h"
+#include "oms/oms_store.h"
 #include "util/clock.h"
 
 #define MIN_NS 60000000000LL

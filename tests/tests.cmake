@@ -50,7 +50,8 @@ endforeach()
 
 add_test(NAME lint/clang-format COMMAND bash ${CMAKE_SOURCE_DIR}/tests/lint.sh format)
 add_test(NAME lint/luacheck COMMAND bash ${CMAKE_SOURCE_DIR}/tests/lint.sh lua)
-set_tests_properties(lint/clang-format lint/luacheck PROPERTIES LABELS lint
+add_test(NAME lint/layering COMMAND bash ${CMAKE_SOURCE_DIR}/tests/layering.sh)
+set_tests_properties(lint/clang-format lint/luacheck lint/layering PROPERTIES LABELS lint
                      WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 
 # Parser fuzzing (libFuzzer): the message parsers are compiled again with clang's coverage

@@ -4,7 +4,6 @@
  * does): a running engine's loop never blocks on them.
  */
 #include "cand/snapshot.h"
-#include "engine/feeds.h"
 #include "feed/polygon.h"
 #include "home/home.h"
 

@@ -4,7 +4,7 @@
 #include "log/log.h"
 #include "ml/ml.h"
 #include "ml/model_dir.h"
-#include "ml/pipeline.h"
+#include "cli/train_pipeline.h"
 #include "store/db.h"
 #include "util/clock.h"
 

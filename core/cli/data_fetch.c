@@ -4,6 +4,7 @@
 #include "engine/engine.h"
 #include "engine/feeds.h"
 #include "feed/fetch.h"
+#include "feed/polygon.h"
 #include "home/home.h"
 #include "util/clock.h"
 

@@ -15,6 +15,8 @@
 #include "lua/sandbox.h"
 #include "risk/macro.h"
 #include "risk/risk_config.h"
+#include "risk/risk_lua.h"
+#include "ml/ml_lua.h"
 #include "util/clock.h"
 
 #include <stdio.h>
@@ -26,6 +28,24 @@ static tb_engine *current;
 tb_engine *tb_engine_current(void)
 {
     return current;
+}
+
+/* tb.risk's view of the running trader (risk/risk_lua.h). */
+static int risk_gate_ctx(void *ud, tb_gate_ctx *cx)
+{
+    tb_engine *en = ud;
+    if (!en->runner_open || !en->runner.trader) return 0;
+    tb_trader_gate_ctx(en->runner.trader, cx);
+    return 1;
+}
+
+/* tb.risk and tb.ml.status() read this engine until it closes. */
+static void attach_lua(tb_engine *en)
+{
+    tb_risk_lua_attach(&(tb_risk_lua_src){
+        .risk = &en->risk, .cfg = &en->cfg, .gate_ctx = risk_gate_ctx, .ud = en});
+    tb_ml_lua_attach(
+        &(tb_ml_lua_src){.ml = &en->ml.ml, .loads = &en->ml.loads, .refusals = &en->ml.refusals});
 }
 
 static void apply_logging(const tb_config *c)
@@ -311,6 +331,7 @@ int tb_engine_open(tb_engine *en, const tb_engine_args *args, tb_err *e)
 {
     memset(en, 0, sizeof *en);
     current = en;
+    attach_lua(en);
     en->started_ns = tb_clock_now_ns();
     tb_home_path(en->config_path, sizeof en->config_path, TB_CONFIG_PATH);
     if (tb_config_write_default(en->config_path, e) == 1)
@@ -408,5 +429,9 @@ void tb_engine_close(tb_engine *en)
     tb_config_free(&en->cfg);
     TB_INFO("engine", "engine stopped");
     tb_rotate_wait();
-    if (current == en) current = NULL;
+    if (current == en) {
+        current = NULL;
+        tb_risk_lua_attach(NULL);
+        tb_ml_lua_attach(NULL);
+    }
 }

@@ -16,7 +16,7 @@
 #include "log/jsonl.h"
 #include "store/db.h"
 #include "store/kv.h"
-#include "store/oms_store.h"
+#include "oms/oms_store.h"
 #include "strategy/host.h"
 #include "trade/gate_chain.h"
 #include "trade/runner.h"

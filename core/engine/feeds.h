@@ -28,8 +28,4 @@ int tb_engine_live_opts(struct tb_engine *en, tb_live_opts *lo, tb_engine_feed_b
 /* The symbols a live feed subscribes (see above) into buf; returns how many (0: none). */
 int tb_engine_feed_symbols(const struct tb_engine *en, tb_engine_feed_buf *buf);
 
-/* Reads the Polygon key: POLYGON_API_KEY, else file (mode 0600: "POLYGON_API_KEY=..." or the
- * bare key). */
-int tb_polygon_load_key(const char *file, char *key, size_t cap, tb_err *e);
-
 #endif

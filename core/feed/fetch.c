@@ -3,7 +3,7 @@
 #include "feed/alpaca_data.h"
 #include "feed/polygon.h"
 #include "log/log.h"
-#include "store/fetch_ledger.h"
+#include "feed/fetch_ledger.h"
 
 #include <event2/event.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * market's daily bars, one request a day) or Alpaca's minute bars with page_token pagination.
  *
  * Runs on a private event loop until done (a one-shot command, never the engine's loop). What
- * the fetch ledger (store/fetch_ledger.h) says is complete is not asked for again; the missing
+ * the fetch ledger (feed/fetch_ledger.h) says is complete is not asked for again; the missing
  * trading days of a symbol are asked for in spans of consecutive days, one span at a time.
  * Minute bars are kept for the regular session only (what the live feed stores); a minute the
  * vendor has no bar for stays a gap, counted, never invented. The bars of a span and its

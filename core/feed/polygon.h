@@ -66,4 +66,8 @@ int polygon_movers(polygon *p, int gainers, polygon_done_fn fn, void *ud, tb_err
 /* The latest value of an index ("I:VIX"). */
 int polygon_index_value(polygon *p, const char *ticker, polygon_done_fn fn, void *ud, tb_err *e);
 
+/* Reads the Polygon key: POLYGON_API_KEY, else file (mode 0600: "POLYGON_API_KEY=..." or the
+ * bare key). */
+int tb_polygon_load_key(const char *file, char *key, size_t cap, tb_err *e);
+
 #endif

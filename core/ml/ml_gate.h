@@ -1,5 +1,5 @@
 /*
- * ml_gate.h - the ML gate (tb_gate_fn shape, core/trade/trader.h), run after the risk gates.
+ * ml_gate.h - the ML gate (tb_gate_fn shape, core/oms/gate.h), run after the risk gates.
  *
  * For an entry (an intent that opens or adds to a position; exits always pass) with a model in
  * service:
@@ -15,7 +15,7 @@
 
 #include "ml/ml.h"
 #include "oms/oms.h"
-#include "trade/trader.h"
+#include "oms/gate.h"
 
 typedef struct tb_ml_gate {
     tb_ml *ml;

@@ -10,8 +10,8 @@
  *                                      labels, blocked_schema, blocked_confidence} of the
  *                                      running engine
  */
-#include "engine/engine.h"
 #include "ml/features.h"
+#include "ml/ml_lua.h"
 #include "ml/schema.h"
 
 #include <inttypes.h>
@@ -65,13 +65,20 @@ static void set_int(lua_State *L, const char *k, long long v)
     lua_setfield(L, -2, k);
 }
 
+static tb_ml_lua_src src; /* ml NULL: no engine attached */
+
+void tb_ml_lua_attach(const tb_ml_lua_src *s)
+{
+    src = s ? *s : (tb_ml_lua_src){0};
+}
+
 static int l_status(lua_State *L)
 {
-    tb_engine *en = tb_engine_current();
-    if (!en) return luaL_error(L, "no engine is running in this process");
-    if (!en->ml.ml) return luaL_error(L, "ml is disabled (ml.enabled = false)");
-    const tb_ml_loaded *m = tb_ml_current(en->ml.ml);
-    const tb_ml_stats *st = tb_ml_stats_mut(en->ml.ml);
+    if (!src.ml) return luaL_error(L, "no engine is running in this process");
+    tb_ml *ml = *src.ml;
+    if (!ml) return luaL_error(L, "ml is disabled (ml.enabled = false)");
+    const tb_ml_loaded *m = tb_ml_current(ml);
+    const tb_ml_stats *st = tb_ml_stats_mut(ml);
     lua_newtable(L);
     if (m) {
         lua_pushstring(L, m->id);
@@ -79,8 +86,8 @@ static int l_status(lua_State *L)
         set_int(L, "trees", m->model.ntrees);
         set_int(L, "features", m->model.nfeat);
     }
-    set_int(L, "loads", (long long)en->ml.loads);
-    set_int(L, "refusals", (long long)en->ml.refusals);
+    set_int(L, "loads", (long long)*src.loads);
+    set_int(L, "refusals", (long long)*src.refusals);
     set_int(L, "scored", (long long)st->scored);
     set_int(L, "samples", (long long)st->samples);
     set_int(L, "labels", (long long)st->labels);

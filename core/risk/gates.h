@@ -2,7 +2,7 @@
  * gates.h - the risk gates every strategy intent passes before it becomes an order.
  *
  * One tb_risk holds the gates' configuration and state; tb_risk_gate is a tb_gate_fn and
- * tb_risk_tick a tb_gate_tick_fn (trade/trader.h). The chain runs in a fixed order and the first
+ * tb_risk_tick a tb_gate_tick_fn (oms/gate.h). The chain runs in a fixed order and the first
  * gate that blocks names itself and says why:
  *
  *   kill_switch · hours · daily_loss · survival · limits · daytrade · margin · buying_power
@@ -17,7 +17,7 @@
 #define TB_RISK_GATES_H
 
 #include "store/kv.h"
-#include "trade/trader.h"
+#include "oms/gate.h"
 #include "util/err.h"
 #include "util/money.h"
 

@@ -3,7 +3,6 @@
  * fetched on a private event loop (this runs in `tradebot vix`, `tradebot macro` and once at an
  * engine's first start, never on a running engine's loop).
  */
-#include "engine/feeds.h"
 #include "feed/polygon.h"
 #include "home/home.h"
 #include "risk/macro.h"

@@ -7,16 +7,22 @@
  *   tb.risk.kill(reason)    -> engages the kill switch (cancels every open order)
  *   tb.risk.clear()         -> clears it
  */
-#include "engine/engine.h"
-#include "risk/gates.h"
+#include "risk/risk_lua.h"
 
 #include <lauxlib.h>
 
-static tb_engine *need_risk(lua_State *L)
+static tb_risk_lua_src src; /* risk NULL: no engine attached */
+
+void tb_risk_lua_attach(const tb_risk_lua_src *s)
 {
-    tb_engine *en = tb_engine_current();
-    if (!en || !en->risk) luaL_error(L, "no engine with risk gates is running in this process");
-    return en;
+    src = s ? *s : (tb_risk_lua_src){0};
+}
+
+static tb_risk *need_risk(lua_State *L)
+{
+    if (!src.risk || !*src.risk)
+        luaL_error(L, "no engine with risk gates is running in this process");
+    return *src.risk;
 }
 
 static void set_int(lua_State *L, const char *k, long long v)
@@ -76,57 +82,54 @@ static void push_macro(lua_State *L, const tb_risk *r)
     set_bool(L, "stale", stale);
 }
 
-static void push_day_trades(lua_State *L, tb_engine *en)
+static void push_day_trades(lua_State *L, tb_risk *r)
 {
     tb_risk_dt_state d = {0};
     tb_gate_ctx cx;
-    if (en->runner_open && en->runner.trader) {
-        tb_trader_gate_ctx(en->runner.trader, &cx);
-        tb_risk_dt_get(en->risk, &cx, &d);
-    }
+    if (src.gate_ctx && src.gate_ctx(src.ud, &cx)) tb_risk_dt_get(r, &cx, &d);
     lua_newtable(L);
     set_int(L, "count", d.count);
     set_int(L, "pending", d.pending);
     set_int(L, "reserved", d.reserved);
     set_int(L, "left", d.left);
     set_bool(L, "applies", d.applies);
-    set_int(L, "max", en->cfg.risk.day_trades.max_day_trades);
-    set_str(L, "policy", en->cfg.risk.day_trades.policy);
+    set_int(L, "max", src.cfg->risk.day_trades.max_day_trades);
+    set_str(L, "policy", src.cfg->risk.day_trades.policy);
 }
 
 static int l_status(lua_State *L)
 {
-    tb_engine *en = need_risk(L);
+    tb_risk *r = need_risk(L);
     lua_newtable(L);
-    set_bool(L, "enabled", en->cfg.risk.enabled);
-    push_gates(L, en->risk);
+    set_bool(L, "enabled", src.cfg->risk.enabled);
+    push_gates(L, r);
     lua_setfield(L, -2, "gates");
-    push_kill(L, en->risk);
+    push_kill(L, r);
     lua_setfield(L, -2, "kill");
-    push_macro(L, en->risk);
+    push_macro(L, r);
     lua_setfield(L, -2, "macro");
-    push_day_trades(L, en);
+    push_day_trades(L, r);
     lua_setfield(L, -2, "day_trades");
     return 1;
 }
 
 static int l_kill(lua_State *L)
 {
-    tb_engine *en = need_risk(L);
+    tb_risk *r = need_risk(L);
     const char *reason = luaL_checkstring(L, 1);
     tb_err e;
-    if (tb_risk_kill(en->risk, "repl", reason, &e) != 0) return luaL_error(L, "%s", e.msg);
+    if (tb_risk_kill(r, "repl", reason, &e) != 0) return luaL_error(L, "%s", e.msg);
     tb_risk_kill_state k;
-    tb_risk_kill_get(en->risk, &k);
+    tb_risk_kill_get(r, &k);
     lua_pushinteger(L, k.cancels_requested);
     return 1;
 }
 
 static int l_clear(lua_State *L)
 {
-    tb_engine *en = need_risk(L);
+    tb_risk *r = need_risk(L);
     tb_err e;
-    if (tb_risk_clear(en->risk, "repl", &e) != 0) return luaL_error(L, "%s", e.msg);
+    if (tb_risk_clear(r, "repl", &e) != 0) return luaL_error(L, "%s", e.msg);
     lua_pushboolean(L, 1);
     return 1;
 }

@@ -23,6 +23,15 @@ typedef struct tb_db_migration {
 extern const tb_db_migration tb_db_migrations[];
 extern const int tb_db_nmigrations;
 
+/* The positions per (strategy, symbol): shared by oms_store_open (oms/oms_store.c) and the
+ * migration that creates it (store/migrations.c), which is released: this text never changes, a
+ * change is a new step. */
+#define TB_DB_OMS_STRATEGY_POSITIONS_DDL                                                           \
+    "CREATE TABLE IF NOT EXISTS oms_strategy_positions ("                                          \
+    " strategy TEXT NOT NULL, symbol TEXT NOT NULL, qty INTEGER, cost_basis INTEGER,"              \
+    " avg_price INTEGER, realized_pnl INTEGER, fees INTEGER, day INTEGER, opened_today INTEGER,"   \
+    " PRIMARY KEY (strategy, symbol));"
+
 /* Lock waits (ms). The engine's loop connection waits TB_DB_LOOP_BUSY_MS: a write that cannot
  * get the lock in that time is kept in memory and retried from a timer (bar sink, deferred
  * rows, fills waiting to be committed). Journaling an intent before it is sent may wait

@@ -4,7 +4,6 @@
  * correction is a new step.
  */
 #include "store/db.h"
-#include "store/oms_store.h"
 
 const tb_db_migration tb_db_migrations[] = {
     {"bars", "CREATE TABLE bars ("
@@ -36,14 +35,14 @@ const tb_db_migration tb_db_migrations[] = {
                             " PRIMARY KEY (vendor, symbol, timeframe, day)"
                             ") WITHOUT ROWID;"},
     /* Positions per strategy (issue 17). The order manager's own tables are created by
-     * store/oms_store.c; an older database has the account's positions only, and those become
+     * oms/oms_store.c; an older database has the account's positions only, and those become
      * the position of the owner "unattributed" so that the account stays the sum of its
      * strategies (the engine's session-end flatten then closes them as that owner). */
     {"positions per strategy",
      "CREATE TABLE IF NOT EXISTS oms_positions ("
      " symbol TEXT PRIMARY KEY, qty INTEGER, cost_basis INTEGER, avg_price INTEGER,"
      " realized_pnl INTEGER, fees INTEGER, day INTEGER, opened_today "
-     "INTEGER);" OMS_STORE_STRATEGY_POSITIONS_DDL
+     "INTEGER);" TB_DB_OMS_STRATEGY_POSITIONS_DDL
      "INSERT OR IGNORE INTO oms_strategy_positions SELECT 'unattributed', symbol, qty,"
      " cost_basis, avg_price, realized_pnl, fees, day, opened_today FROM oms_positions"
      " WHERE qty != 0;"},

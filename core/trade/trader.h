@@ -16,31 +16,12 @@
 #include "data/ring.h"
 #include "data/symbols.h"
 #include "log/jsonl.h"
+#include "oms/gate.h"
 #include "oms/oms.h"
 #include "strategy/host.h"
 #include "util/counters.h"
 
 #include <stdint.h>
-
-/* What a gate sees besides the intent: the order manager, the account and the clock. */
-typedef struct tb_gate_ctx {
-    oms *oms;
-    broker_account account; /* marked to the last prices */
-    const tb_cal *cal;
-    int64_t now_ns;      /* the trader's time (the replayed bar's end) */
-    int32_t session_day; /* yyyymmdd of now_ns */
-    /* Last trade price and last bar volume of a symbol; NAN when never seen. */
-    double (*last_price)(void *ud, const char *symbol);
-    double (*last_volume)(void *ud, const char *symbol);
-    void *price_ud;
-} tb_gate_ctx;
-
-/* A gate verdict: 0 pass, 1 blocked (gate and reason filled). core/risk/gates.h plugs in here. */
-typedef int (*tb_gate_fn)(void *ud, const tb_gate_ctx *cx, const oms_intent *in, char *gate,
-                          size_t gate_len, char *reason, size_t reason_len);
-
-/* Called after every bar with the same context: time-driven risk work (daily loss, sessions). */
-typedef void (*tb_gate_tick_fn)(void *ud, const tb_gate_ctx *cx);
 
 struct tb_ml;
 

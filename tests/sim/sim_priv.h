@@ -12,7 +12,7 @@
 #include "sim_rng.h"
 #include "store/db.h"
 #include "store/kv.h"
-#include "store/oms_store.h"
+#include "oms/oms_store.h"
 #include "trade/gate_chain.h"
 #include "trade/trader.h"
 

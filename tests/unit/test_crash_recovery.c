@@ -7,7 +7,7 @@
 #include "tbtest.h"
 #include "broker/paper.h"
 #include "oms/oms.h"
-#include "store/oms_store.h"
+#include "oms/oms_store.h"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -8,7 +8,7 @@
 #include "risk_fixture.h"
 #include "store/db.h"
 #include "store/kv.h"
-#include "store/oms_store.h"
+#include "oms/oms_store.h"
 #include "util/clock.h"
 
 #include <event2/event.h>

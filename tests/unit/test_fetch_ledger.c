@@ -1,4 +1,4 @@
-#include "store/fetch_ledger.h"
+#include "feed/fetch_ledger.h"
 #include "tbtest.h"
 
 #include <unistd.h>

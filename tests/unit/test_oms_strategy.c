@@ -4,7 +4,7 @@
 #include "tbtest.h"
 #include "oms/oms.h"
 #include "store/db.h"
-#include "store/oms_store.h"
+#include "oms/oms_store.h"
 #include "oms_testutil.h"
 
 #include <stdlib.h>

@@ -19,14 +19,6 @@
 
 typedef struct oms_store oms_store;
 
-/* The positions per (strategy, symbol): shared by oms_store_open and the migration that creates
- * it (store/migrations.c), which is released: this text never changes, a change is a new step. */
-#define OMS_STORE_STRATEGY_POSITIONS_DDL                                                           \
-    "CREATE TABLE IF NOT EXISTS oms_strategy_positions ("                                          \
-    " strategy TEXT NOT NULL, symbol TEXT NOT NULL, qty INTEGER, cost_basis INTEGER,"              \
-    " avg_price INTEGER, realized_pnl INTEGER, fees INTEGER, day INTEGER, opened_today INTEGER,"   \
-    " PRIMARY KEY (strategy, symbol));"
-
 /* Creates the tables if missing and prepares statements on db (not closed by oms_store_close). */
 oms_store *oms_store_open(sqlite3 *db, tb_err *e);
 

@@ -1,4 +1,4 @@
-#include "store/oms_store.h"
+#include "oms/oms_store.h"
 #include "store/db.h"
 
 #include <stdlib.h>
@@ -23,7 +23,7 @@ static const char *const schema =
     " symbol TEXT PRIMARY KEY, qty INTEGER, cost_basis INTEGER, avg_price INTEGER,"
     " realized_pnl INTEGER, fees INTEGER, day INTEGER, opened_today INTEGER);"
     /* Also created by migration 4 (store/migrations.c), which fills it for an older database. */
-    OMS_STORE_STRATEGY_POSITIONS_DDL "CREATE TABLE IF NOT EXISTS oms_daytrades ("
+    TB_DB_OMS_STRATEGY_POSITIONS_DDL "CREATE TABLE IF NOT EXISTS oms_daytrades ("
     " client_id TEXT PRIMARY KEY, day INTEGER, symbol TEXT, t_ns INTEGER);";
 
 #define ORDER_COLS                                                                                 \

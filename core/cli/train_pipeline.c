@@ -1,4 +1,4 @@
-#include "ml/pipeline.h"
+#include "cli/train_pipeline.h"
 #include "home/home.h"
 #include "log/log.h"
 #include "ml/ml.h"

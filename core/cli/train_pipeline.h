@@ -1,5 +1,5 @@
 /*
- * pipeline.h - what `tradebot train` does, step by step, so the command stays a thin shell:
+ * train_pipeline.h - what `tradebot train` does, step by step, so the command stays a thin shell:
  *
  *   1. samples: when ml_samples holds fewer than ml.min_rows labelled rows of the live schema,
  *      replay the configured bars (sample data by default) through the real trading path
@@ -10,8 +10,8 @@
  *      earns its place (promote.h: the AUC floor, not worse than the current model), point
  *      ml_db/models/current at it (model_dir.h); else it stays a candidate folder.
  */
-#ifndef TB_ML_PIPELINE_H
-#define TB_ML_PIPELINE_H
+#ifndef TB_CLI_TRAIN_PIPELINE_H
+#define TB_CLI_TRAIN_PIPELINE_H
 
 #include "config/config.h"
 #include "ml/train.h"
