@@ -31,6 +31,11 @@ void tb_shost_limits(const tb_config *cfg, tb_lua_limits *lim)
     lim->pattern_steps = cfg->sandbox.pattern_steps;
 }
 
+void tb_shost_offline(tb_shost *h)
+{
+    h->lim.time_on_cpu = 1;
+}
+
 void tb_shost_init_config(tb_shost *h, const tb_config *cfg)
 {
     tb_lua_limits lim;

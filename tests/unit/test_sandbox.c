@@ -253,6 +253,50 @@ TEST(work_inside_a_c_function_is_stopped_by_the_deadline_from_outside)
     tb_lua_close(L);
 }
 
+/* A call that waits without using the CPU: what a busy machine does to a strategy. */
+static int nap(lua_State *L)
+{
+    usleep(300000);
+    return 0;
+}
+
+static int call_napping(int on_cpu, tb_err *e)
+{
+    tb_lua_limits tl = {.mem_limit = 16u << 20, .time_limit_ms = 50, .time_on_cpu = on_cpu};
+    lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, &tl, e);
+    lua_register(L, "nap", nap);
+    const char *code = "nap(); local n = 0; for i = 1, 100000 do n = n + i end; return n";
+    int rc = tb_lua_loadstring(L, code, strlen(code), "=strategies/n.lua", e);
+    if (rc == 0) rc = tb_lua_call(L, 0, 1, "strategies/n.lua: on_bar", e);
+    tb_lua_close(L);
+    return rc;
+}
+
+/* A backtest stopped an on_bar when the machine was busy, so two runs of the same inputs gave
+ * different trades (e2e trading, "identical output", under load). Offline runs count CPU time. */
+TEST(a_starved_call_is_stopped_on_the_wall_clock_but_not_on_the_cpu_clock)
+{
+    tb_err e;
+    CHECK_INT(call_napping(0, &e), -1);
+    CHECK_CONTAINS(e.msg, "time limit exceeded (50 ms");
+    CHECK_INT(call_napping(1, &e), 0);
+}
+
+TEST(the_cpu_clock_deadline_still_stops_work_inside_a_c_function)
+{
+    tb_lua_limits tl = {.mem_limit = 16u << 20,
+                        .time_limit_ms = 50,
+                        .time_on_cpu = 1,
+                        .pattern_steps = 1000000000000LL};
+    tb_err e;
+    lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, &tl, &e);
+    const char *code = "return ('a'):rep(26):find(('a*'):rep(12) .. 'b')";
+    CHECK_INT(tb_lua_loadstring(L, code, strlen(code), "=strategies/p.lua", &e), 0);
+    CHECK_INT(tb_lua_call(L, 0, 1, "strategies/p.lua: on_bar", &e), -1);
+    CHECK_CONTAINS(e.msg, "time limit exceeded (50 ms)");
+    tb_lua_close(L);
+}
+
 TEST(the_step_budget_stops_a_pattern_without_a_deadline)
 {
     tb_lua_limits tl = {.mem_limit = 16u << 20, .pattern_steps = 100000};
