@@ -14,8 +14,9 @@ PKGS=(
   libevent-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libjansson-dev zlib1g-dev libedit-dev
   clang-format docker-compose yamllint rclone
   jq
-  # tests: Prometheus scraping the engine, the dashboard in a headless browser
-  prometheus chromium
+  # tests: Prometheus scraping the engine, amtool checking the Alertmanager configuration, the
+  # dashboard in a headless browser
+  prometheus prometheus-alertmanager chromium
   libssl-dev libwslay-dev clang libclang-rt-14-dev
   libxgboost-dev
 )

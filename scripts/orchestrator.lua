@@ -30,11 +30,13 @@ M.steps = {
   -- Adaptive control: tunable params of strategies that stopped trading (scripts/controller.lua).
   { name = "param_control", at = "15 minutes after close", lua = "run_controller", timeout = 300 },
   -- Healer, CRITICAL directives only: "at the next orchestrator run" (WARNING/ERROR wait for 22:30).
+  -- A home without git: recorded skipped with the reason.
   { name = "healer_critical", at = "30 minutes before open", command = { "healer", "run" },
     timeout = 1800 },
-  -- Nightly SRE (docs/operations.md 4.6, 4.7): the audit, then the Healer's due directives.
+  -- Nightly SRE (docs/operations.md 4.6, 4.7): the audit, then the Healer's due directives. Run
+  -- late, past midnight UTC, the Healer leaves WARNING/ERROR directives queued: skipped.
   { name = "sentinel", at = "22:30 UTC", command = { "sentinel" }, timeout = 1800 },
-  { name = "healer", at = "22:30 UTC", command = { "healer", "run" }, timeout = 1800 },
+  { name = "healer", at = "22:30 UTC", command = { "healer", "run", "--nightly" }, timeout = 1800 },
 }
 
 -- run_log_rotation: text logs past logging.max_bytes and JSONL audit trails past
@@ -63,6 +65,14 @@ function M.run_log_rotation()
   print("Log rotation complete.")
 end
 
+-- A step that does not apply to this home: the orchestrator records it `skipped` with why
+-- (exit status 78 and a "skipped: WHY" line), not failed.
+local function skip(why)
+  print("skipped: " .. why)
+  io.stdout:flush()
+  os.exit(78)
+end
+
 local function shell_quote(s)
   return "'" .. s:gsub("'", "'\\''") .. "'"
 end
@@ -78,8 +88,8 @@ end
 function M.run_data_archiver()
   local remote = tb.ops.settings().archive_remote
   if remote == "" then
-    error("orchestrator.archive_remote is not set in config/trading_config.json "
-      .. "(an rclone destination such as \"archive:tradebot\")", 0)
+    skip("orchestrator.archive_remote is not set in config/trading_config.json (set an rclone "
+      .. "destination such as \"archive:tradebot\" to copy data/archives/ off this machine)")
   end
   if not os.execute("command -v rclone >/dev/null 2>&1") then
     error("rclone is not installed (Debian package rclone; scripts/install.sh installs it)", 0)

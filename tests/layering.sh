@@ -7,9 +7,6 @@
 set -euo pipefail
 cd "${TB_SOURCE_DIR:-$(dirname "$0")/..}"
 
-# Edges still to be fixed ("from>to"); each one is removed when its include is gone.
-EXCEPTIONS="engine>http oms>broker"
-
 rows=$(awk '/^```layers$/ {on = 1; next} on && /^```/ {exit} on' docs/architecture.md)
 [ -n "$rows" ] || { echo "docs/architecture.md: no \`\`\`layers block" >&2; exit 1; }
 declare -A rank
@@ -29,22 +26,16 @@ fail=0
 for d in $(find core -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort); do
   [ -n "${rank[$d]:-}" ] || { echo "core/$d: not placed in the layers block of docs/architecture.md"; fail=1; }
 done
-seen=""
 while read -r from to where; do
   [ -n "$from" ] || continue
   [ "$from" = main.c ] && continue # the entry point sits above every folder
   rf=${rank[$from]:-0} rt=${rank[$to]:-0}
   [ "$rt" -gt "$rf" ] && continue
-  case " $(echo $EXCEPTIONS) " in *" $from>$to "*) seen="$seen $from>$to"; continue ;; esac
   echo "$where: $from includes $to (row $rt is not below row $rf)"
   fail=1
 done <<<"$edges"
-for x in $EXCEPTIONS; do
-  case " $seen " in *" $x "*) ;; *) echo "exception $x no longer occurs: remove it from tests/layering.sh"; fail=1 ;; esac
-done
-
-# A cycle needs an upward edge, but say so plainly when the exceptions hide one.
+# A cycle needs an upward edge, so this is a second opinion that names the loop.
 loops=$(awk '$1 != "main.c" {print $1, $2}' <<<"$edges" | sort -u | tsort 2>&1 >/dev/null || true)
-if [ -n "$loops" ] && [ -z "$(echo $EXCEPTIONS)" ]; then echo "$loops"; fail=1; fi
+if [ -n "$loops" ]; then echo "$loops"; fail=1; fi
 [ $fail -eq 0 ] && echo "layering: $(wc -l <<<"$edges") cross-folder includes, all downward"
 exit $fail

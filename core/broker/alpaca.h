@@ -15,7 +15,7 @@
 #ifndef TB_BROKER_ALPACA_H
 #define TB_BROKER_ALPACA_H
 
-#include "broker/broker.h"
+#include "oms/broker.h"
 #include "net/http.h"
 #include "oms/oms.h"
 

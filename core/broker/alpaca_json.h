@@ -10,7 +10,7 @@
 #ifndef TB_BROKER_ALPACA_JSON_H
 #define TB_BROKER_ALPACA_JSON_H
 
-#include "broker/broker.h"
+#include "oms/broker.h"
 
 #include <stddef.h>
 

@@ -17,7 +17,7 @@
 #ifndef TB_BROKER_IBKR_H
 #define TB_BROKER_IBKR_H
 
-#include "broker/broker.h"
+#include "oms/broker.h"
 #include "broker/ibkr_conn.h"
 #include "oms/oms.h"
 

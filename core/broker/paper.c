@@ -1,4 +1,5 @@
 #include "broker/paper.h"
+#include "util/hash.h"
 
 #include <event2/event.h>
 #include <stdio.h>
@@ -71,16 +72,12 @@ static uint64_t next_rand(paper *p)
 /* FNV-1a 64 of a client order id: stable names for the exchange's ids across restarts. */
 static uint64_t id_hash(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    return tb_fnv64_str(TB_FNV64_SEED, s);
 }
 
 static uint32_t sym_hash(const char *s)
 {
-    uint32_t h = 2166136261u;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
+    return tb_fnv32_str(s);
 }
 
 /* Every bar looks its symbol up: a hash probe, not a scan of all symbols. */

@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "broker/broker.h"
+#include "oms/broker.h"
 #include "oms/position.h"
 
 struct event_base;

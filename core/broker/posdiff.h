@@ -20,7 +20,7 @@
 #ifndef TB_BROKER_POSDIFF_H
 #define TB_BROKER_POSDIFF_H
 
-#include "broker/broker.h"
+#include "oms/broker.h"
 #include "oms/oms.h"
 #include "util/money.h"
 

@@ -5,6 +5,7 @@
 #include "home/home.h"
 #include "log/log.h"
 #include "sched/defaults.h"
+#include "util/clock.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -12,14 +13,17 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: tradebot healer [--home DIR] [list [--json] | show ID | run [--now] [--id ID]\n"
-    "                        [--no-propose] | approve ID | reject ID | rollback [ID] |\n"
+    "usage: tradebot healer [--home DIR] [list [--json] | show ID | run [--now | --nightly]\n"
+    "                        [--id ID] [--no-propose] | approve ID | reject ID | rollback [ID] |\n"
     "                        cleanup [--all]]\n\n"
     "Repairs from the Sentinel's findings (docs/operations.md 4.7). The home must be a git\n"
     "repository. `run` (the default) turns the last audit's findings into directives with the\n"
     "Lua files of scripts/healer/ (and the LLM proposer when healer.llm_enabled), then executes\n"
-    "the due ones: CRITICAL at once, WARNING and ERROR from 22:30 UTC (--now: regardless of the\n"
-    "time), only those with can_auto_apply true or approved by an operator. Each runs in its own\n"
+    "the due ones: CRITICAL at once, WARNING and ERROR from 22:30 UTC to midnight (--now:\n"
+    "regardless of the time; --nightly, the orchestrator's nightly step: started past midnight,\n"
+    "it records the WARNING and ERROR ones it leaves as skipped and exits 78), only those with\n"
+    "can_auto_apply true or approved by an operator. A home without git: exit 78, skipped. Each\n"
+    "runs in its own\n"
     "git worktree on branch healer/auto-fix-{SYMBOL}-{TIMESTAMP}: apply, validate (changed Lua\n"
     "files load, tradebot check, busted specs if any, a replay of the last healer.replay_sessions\n"
     "sessions not worse on healer.metrics), commit. Success leaves the branch; failure deletes\n"
@@ -141,14 +145,20 @@ static int fail(const char *msg)
     return 1;
 }
 
+/* sysexits EX_CONFIG: the orchestrator records the step `skipped` with the "skipped: " line. */
+#define EXIT_SKIPPED 78
+
 static int do_run(const tb_config *cfg, int argc, char **argv)
 {
-    int nightly = 0, propose = 1;
+    hl_run_mode mode = HL_RUN_SCHEDULE;
+    int propose = 1;
     const char *only = NULL;
     tb_err e;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--now") == 0)
-            nightly = 1;
+            mode = HL_RUN_NOW;
+        else if (strcmp(argv[i], "--nightly") == 0 && mode != HL_RUN_NOW)
+            mode = HL_RUN_NIGHTLY;
         else if (strcmp(argv[i], "--no-propose") == 0)
             propose = 0;
         else if (strcmp(argv[i], "--id") == 0 && i + 1 < argc)
@@ -158,10 +168,19 @@ static int do_run(const tb_config *cfg, int argc, char **argv)
     }
     int added = propose ? hl_propose(cfg, &e) : 0;
     if (added < 0) return fail(e.msg);
-    int failed = 0, ran = hl_run_due(cfg, nightly, only, &failed, &e);
-    if (ran < 0) return fail(e.msg);
-    printf("healer: %d proposed, %d executed, %d failed\n", added, ran, failed);
-    return 0;
+    if (!hl_home_is_repo()) { /* a default home: nothing can run, which is not a failure */
+        printf("healer: %d proposed, 0 executed\nskipped: %s is not a git repository with a "
+               "commit; the Healer runs directives on branches of it (docs/operations.md 4.7)\n",
+               added, tb_home_dir());
+        return EXIT_SKIPPED;
+    }
+    hl_run_counts n;
+    if (hl_run_due(cfg, mode, only, &n, &e) < 0) return fail(e.msg);
+    printf("healer: %d proposed, %d executed, %d failed\n", added, n.ran, n.failed);
+    if (n.skipped == 0) return 0;
+    printf("skipped: %d directive%s not run (%d executed): %s\n", n.skipped,
+           n.skipped == 1 ? "" : "s", n.ran, n.skip_reason);
+    return EXIT_SKIPPED;
 }
 
 int cmd_healer(int argc, char **argv)
@@ -171,6 +190,7 @@ int cmd_healer(int argc, char **argv)
         return 0;
     }
     tb_home_take_arg(&argc, argv);
+    tb_clock_from_env(); /* tests pick the hour: the nightly window whatever the real time */
     tb_err e;
     tb_config cfg;
     tb_config_errors errs;

@@ -22,11 +22,12 @@ static const char usage[] =
     "it\n"
     "changes. Without options it runs until Ctrl-C or SIGTERM.\n\n"
     "  --status     did today's (or --date D's) sequence complete? one line per step; exit 0 when\n"
-    "               every scheduled step settled ok (or unavailable: its command does not exist\n"
-    "               yet), 1 when not\n"
+    "               every scheduled step settled ok, skipped (it does not apply to this home,\n"
+    "               e.g. the Healer without git: exit status 78 and a \"skipped: WHY\" line) or\n"
+    "               unavailable (its command does not exist yet), 1 when not\n"
     "  --list       the steps as read from the script\n"
     "  --dry-run    what would run when over the next N days (default 1)\n"
-    "  --step NAME  run one step now and wait for it; exit 0 when it succeeded\n"
+    "  --step NAME  run one step now and wait for it; exit 0 when it succeeded or skipped\n"
     "  --json       machine-readable --status / --list\n";
 
 typedef struct opts {
@@ -161,6 +162,7 @@ int cmd_orchestrate(int argc, char **argv)
         return 2;
     }
     tb_orch_has_command = has_command;
+    tb_clock_from_env(); /* tests pick the day: a trading day whatever the real date */
     tb_orch_env env;
     tb_err e = {""};
     if (tb_orch_env_open(&env, NULL, NULL, &e) != 0) {

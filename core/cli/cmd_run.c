@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 #include "engine/engine.h"
 #include "home/home.h"
+#include "http/dashboard.h"
 #include "log/log.h"
 #include "sched/orch_env.h"
 
@@ -38,6 +39,17 @@ static int take_port(int *argc, char **argv, int *port)
 static int has_command(const char *name)
 {
     return tb_command_find(name) != NULL;
+}
+
+/* The engine trades without its dashboard: a taken port is an error in the log, not a stop. */
+static void open_dashboard(tb_engine *en)
+{
+    tb_err de;
+    if (!en->cfg.dashboard.enabled) return;
+    if (!(en->dash = tb_dashboard_open(en, &de)))
+        TB_ERROR("dashboard", "dashboard not started: %s", de.msg);
+    else
+        en->dash_port = tb_dashboard_port(en->dash);
 }
 
 int cmd_run(int argc, char **argv)
@@ -89,8 +101,10 @@ int cmd_run(int argc, char **argv)
         TB_ERROR("engine", "cannot start: %s", e.msg);
         fprintf(stderr, "tradebot run: %s\n", e.msg);
     } else {
+        open_dashboard(&en);
         rc = tb_engine_run(&en) == 0 ? 0 : 1;
     }
+    tb_dashboard_close(en.dash);
     tb_engine_close(&en);
     tb_log_close();
     close(lock); /* last: the log's final line is written while we still own the home */

@@ -7,6 +7,8 @@
 #include "home/home.h"
 #include "risk/macro.h"
 
+#include <jansson.h>
+#include <math.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,8 +52,8 @@ int cmd_vix(int argc, char **argv)
         return 1;
     }
     if (json)
-        printf("{\"vix\": %.2f, \"date\": \"%s\", \"source\": \"%s\", \"survival\": %s}\n", vix,
-               date, src, vix >= thr ? "true" : "false");
+        tb_cli_print_json(json_pack("{s:f, s:s, s:s, s:b}", "vix", round(vix * 100) / 100, "date",
+                                    date, "source", src, "survival", vix >= thr));
     else
         printf("VIX %.2f (%s, %s)%s\n", vix, date, src,
                vix >= thr ? ": survival mode (at or above the threshold)" : "");

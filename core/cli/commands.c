@@ -1,6 +1,8 @@
 #include "cli/commands.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int cmd_run(int argc, char **argv);
@@ -21,6 +23,8 @@ int cmd_train(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_sentinel(int argc, char **argv);
 int cmd_healer(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 const tb_command tb_commands[] = {
     {"run", "run the engine (paper broker and replayed sample data by default)", cmd_run},
@@ -28,6 +32,9 @@ const tb_command tb_commands[] = {
     {"repl", "attach to the running engine's Lua REPL (run/tradebot.sock)", cmd_repl},
     {"backtest", "run strategies over replayed bars as fast as possible; print a report",
      cmd_backtest},
+    {"sweep",
+     "parameter sweeps and walk-forward, local or sharded (Slurm): sweep SPEC|merge|report",
+     cmd_sweep},
     {"check", "validate configuration, strategies and scripts; print every error", cmd_check},
     {"data", "market data: generate sample bars, import CSV, show the session calendar", cmd_data},
     {"health", "exit 0 when the running engine answers and is healthy (Docker, systemd)",
@@ -47,6 +54,8 @@ const tb_command tb_commands[] = {
      cmd_sentinel},
     {"healer", "repairs from findings on git branches, proven by replay: list|run|approve|...",
      cmd_healer},
+    {"replay", "replay a recorded live session; compare its decisions (--list, --last N)",
+     cmd_replay},
     {"version", "print the version", cmd_version},
     {NULL, NULL, NULL},
 };
@@ -75,5 +84,15 @@ int tb_wants_help(int argc, char **argv)
         if (strcmp(argv[i], "--") == 0) return 0;
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) return 1;
     }
+    return 0;
+}
+
+int tb_cli_print_json(void *j)
+{
+    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
+    json_decref(j);
+    if (!s) return 1;
+    puts(s);
+    free(s);
     return 0;
 }

@@ -24,4 +24,8 @@ void tb_commands_usage(void *f);
 /* True when argv holds -h or --help (checked by every sub-command before anything else). */
 int tb_wants_help(int argc, char **argv);
 
+/* Prints j as one line of JSON on stdout and releases it (json_t *, from jansson: values built
+ * by json_pack are escaped, never printf'd into quotes). Returns 0, or 1 when j is NULL. */
+int tb_cli_print_json(void *j);
+
 #endif

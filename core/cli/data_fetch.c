@@ -1,4 +1,5 @@
 #include "cli/data_fetch.h"
+#include "cli/commands.h"
 #include "broker/alpaca.h"
 #include "config/config.h"
 #include "engine/engine.h"
@@ -8,6 +9,7 @@
 #include "home/home.h"
 #include "util/clock.h"
 
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,14 +135,13 @@ static void print_summary(const tb_fetch_opts *o, const fetch_args *a, const tb_
     tb_date_fmt(o->to, t, sizeof t);
     const char *v = tb_fetch_vendor_name(o->vendor), *tf = o->tf_sec == 60 ? "1m" : "1d";
     if (a->json) {
-        printf("{\"vendor\": \"%s\", \"tf\": \"%s\", \"from\": \"%s\", \"to\": \"%s\", "
-               "\"grouped\": %s, \"wanted\": %lld, \"already\": %lld, \"requests\": %lld, "
-               "\"pages\": %lld, \"bars\": %lld, \"outside\": %lld, \"complete_days\": %lld, "
-               "\"gap_minutes\": %lld, \"failures\": %lld}\n",
-               v, tf, f, t, o->grouped ? "true" : "false", (long long)r->wanted,
-               (long long)r->already, (long long)r->requests, (long long)r->pages,
-               (long long)r->bars, (long long)r->outside, (long long)r->marked,
-               (long long)r->gap_minutes, (long long)r->failures);
+        tb_cli_print_json(json_pack(
+            "{s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "vendor", v,
+            "tf", tf, "from", f, "to", t, "grouped", o->grouped, "wanted", (json_int_t)r->wanted,
+            "already", (json_int_t)r->already, "requests", (json_int_t)r->requests, "pages",
+            (json_int_t)r->pages, "bars", (json_int_t)r->bars, "outside", (json_int_t)r->outside,
+            "complete_days", (json_int_t)r->marked, "gap_minutes", (json_int_t)r->gap_minutes,
+            "failures", (json_int_t)r->failures));
         return;
     }
     printf("fetch %s %s%s %s..%s: %lld %s, %lld already stored, %lld requests, %lld pages, "

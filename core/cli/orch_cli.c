@@ -172,7 +172,7 @@ int tb_orch_run_step(tb_orch_env *env, const char *name)
         if (tb_history_latest(env->db, name, today, &r, &e) == 1) {
             printf("step=%s status=%s duration=%.1fs%s%s\n", name, r.status, duration_s(&r),
                    r.message[0] ? " message=" : "", r.message);
-            rc = strcmp(r.status, "ok") == 0 ? 0 : 1;
+            rc = strcmp(r.status, "ok") == 0 || strcmp(r.status, "skipped") == 0 ? 0 : 1;
         }
     } else {
         fprintf(stderr, "tradebot orchestrate: %s\n", e.msg);

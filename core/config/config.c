@@ -273,6 +273,12 @@ static const cf_field candidates_fields[] = {
     END,
 };
 
+static const cf_field record_fields[] = {
+    {"enabled", CF_BOOL, OFF(record.enabled), 0, 0, NULL, NULL, 0, 0, 0, NULL},
+    {"buffer_kb", CF_INT, OFF(record.buffer_kb), 64, 1048576, NULL, NULL, 0, 0, 0, NULL},
+    END,
+};
+
 static const cf_field bar_store_fields[] = {
     {"live", CF_BOOL, OFF(bar_store.live), 0, 0, NULL, NULL, 0, 0, 0, NULL},
     {"flush_ms", CF_INT, OFF(bar_store.flush_ms), 50, 600000, NULL, NULL, 0, 0, 0, NULL},
@@ -384,6 +390,7 @@ static const cf_field root_fields[] = {
     {"polygon", CF_OBJ, 0, 0, 0, NULL, polygon_fields, 0, 0, 0, NULL},
     {"candidates", CF_OBJ, 0, 0, 0, NULL, candidates_fields, 0, 0, 0, NULL},
     {"bar_store", CF_OBJ, 0, 0, 0, NULL, bar_store_fields, 0, 0, 0, NULL},
+    {"record", CF_OBJ, 0, 0, 0, NULL, record_fields, 0, 0, 0, NULL},
     {"orders", CF_OBJ, 0, 0, 0, NULL, orders_fields, 0, 0, 0, NULL},
     {"ibkr", CF_OBJ, 0, 0, 0, NULL, ibkr_fields, 0, 0, 0, NULL},
     {"ml", CF_OBJ, 0, 0, 0, NULL, ml_fields, 0, 0, 0, NULL},

@@ -165,6 +165,10 @@ typedef struct tb_config {
         int64_t buffer_bars; /* at most this many wait for a locked database */
     } bar_store;
     struct {
+        int enabled;       /* a live-feed engine records its session (docs/replay.md) */
+        int64_t buffer_kb; /* records wait here until the loop writes them */
+    } record;
+    struct {
         double reject_hold_minutes; /* a symbol rejected for good takes no entries this long */
     } orders;
     struct {

@@ -1,4 +1,5 @@
 #include "data/sample_gen.h"
+#include "util/hash.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -90,10 +91,7 @@ void tb_sample_defaults(tb_sample_cfg *c)
 
 uint64_t tb_sample_fnv1a(const void *buf, size_t len, uint64_t h)
 {
-    const unsigned char *p = buf;
-    if (!h) h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
-    return h;
+    return tb_fnv64(h ? h : TB_FNV64_BASIS, buf, len);
 }
 
 #define ALPHA 0.08 /* GARCH(1,1) shock weight */

@@ -1,4 +1,5 @@
 #include "data/symbols.h"
+#include "util/hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +19,7 @@ void tb_symtab_free(tb_symtab *t)
 
 static uint32_t hash_name(const char *s, size_t len)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    return tb_fnv32(s, len);
 }
 
 /* Slot holding name, or the empty slot where it would go. */

@@ -5,7 +5,7 @@
 #ifndef TB_ENGINE_BROKERS_H
 #define TB_ENGINE_BROKERS_H
 
-#include "broker/broker.h"
+#include "oms/broker.h"
 #include "oms/oms.h"
 
 struct tb_engine;

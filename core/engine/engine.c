@@ -9,12 +9,12 @@
 #include "engine/feeds.h"
 #include "data/bar_sink.h"
 #include "home/home.h"
-#include "http/dashboard.h"
 #include "log/log.h"
 #include "log/rotate.h"
 #include "lua/sandbox.h"
 #include "risk/macro.h"
 #include "risk/risk_config.h"
+#include "replay/recorder.h"
 #include "risk/risk_lua.h"
 #include "ml/ml_lua.h"
 #include "util/clock.h"
@@ -263,6 +263,36 @@ static int open_bar_sink(tb_engine *en, tb_live_opts *lo, tb_err *e)
     return 0;
 }
 
+/* A live session is recorded (record.enabled) for `tradebot replay` and the Healer. A recorder
+ * that cannot start is an error in the log, not a stop: the engine trades without it. */
+static void open_recorder(tb_engine *en, tb_runner_opts *ro)
+{
+    char dir[PATH_MAX];
+    tb_err e;
+    json_t *cfg = json_load_file(en->config_path, 0, NULL);
+    tb_macro m;
+    int survival = 0, stale = 0;
+    tb_risk_macro_get(en->risk, &m, &survival, &stale);
+    json_t *macro =
+        json_pack("{s:f, s:b, s:b, s:s, s:s}", "vix", m.vix, "survival", survival, "valid",
+                  m.valid && !stale, "source", m.source, "vix_date", m.vix_date);
+    tb_recorder_opts o = {.base = tb_loop_base(en->loop),
+                          .dir = tb_home_path(dir, sizeof dir, TB_SESSIONS_DIR),
+                          .shost = &en->shost,
+                          .syms = &en->runner.syms, /* the runner's table: its address is fixed */
+                          .config = cfg,
+                          .macro = macro,
+                          .broker = en->cfg.broker,
+                          .feed = en->cfg.feed,
+                          .buffer_bytes = (size_t)en->cfg.record.buffer_kb << 10};
+    if (!(en->recorder = tb_recorder_open(&o, &e)))
+        TB_ERROR("record", "session not recorded: %s", e.msg);
+    else
+        ro->tap = tb_recorder_tap(en->recorder);
+    json_decref(cfg);
+    json_decref(macro);
+}
+
 static int open_trading(tb_engine *en, tb_err *e)
 {
     char path[PATH_MAX];
@@ -316,6 +346,7 @@ static int open_trading(tb_engine *en, tb_err *e)
     int live = tb_engine_live_opts(en, &lo, &fb, e);
     if (live > 0) ro.live = &lo;
     if (live > 0 && c->bar_store.live && open_bar_sink(en, &lo, e) != 0) live = -1;
+    if (live > 0 && c->record.enabled) open_recorder(en, &ro);
     int rc = live < 0 ? -1 : tb_runner_open(&en->runner, &ro, e);
     memset(&fb, 0, sizeof fb); /* the keys: copied by the feed */
     if (rc != 0) return -1;
@@ -365,10 +396,6 @@ int tb_engine_open(tb_engine *en, const tb_engine_args *args, tb_err *e)
                             .time_limit_ms = en->cfg.repl.time_limit_ms};
         if (!(en->repl = tb_repl_server_new(tb_loop_base(en->loop), sock, &rl, e))) return -1;
     }
-    /* The engine trades without its dashboard: a taken port is an error in the log, not a stop. */
-    tb_err de;
-    if (en->cfg.dashboard.enabled && !(en->dash = tb_dashboard_open(en, &de)))
-        TB_ERROR("dashboard", "dashboard not started: %s", de.msg);
     return 0;
 }
 
@@ -399,7 +426,6 @@ void tb_engine_stop(tb_engine *en)
 
 void tb_engine_close(tb_engine *en)
 {
-    tb_dashboard_close(en->dash);
     tb_repl_server_free(en->repl);
     tb_engine_orch_close(en);
     tb_watch_free(en->watch);
@@ -416,6 +442,8 @@ void tb_engine_close(tb_engine *en)
         en->bar_sink = NULL;
         tb_runner_close(&en->runner);
     }
+    tb_recorder_close(en->recorder); /* after the trader: its broker is the recorder's decorator */
+    en->recorder = NULL;
     tb_bar_sink_free(en->bar_sink); /* the runner failed to open: nothing buffered */
     if (en->risk_timer) event_free(en->risk_timer);
     tb_risk_free(en->risk);

@@ -45,8 +45,11 @@ typedef struct tb_engine {
     oms_store *ostore;
     oms_journal inner; /* the OMS store's journal, wrapped by persist.c */
     tb_kv *kv;
-    struct tb_engine_orch *orch;         /* daily sequence and candidates file (engine_orch.h) */
-    struct tb_dashboard *dash;           /* web dashboard, API and /metrics; NULL when off */
+    struct tb_engine_orch *orch; /* daily sequence and candidates file (engine_orch.h) */
+    /* The web dashboard, API and /metrics: a view of the engine, so the program opens it after
+     * tb_engine_open and closes it before tb_engine_close (cli/cmd_run.c); NULL when off. */
+    struct tb_dashboard *dash;
+    int dash_port;                       /* the port it listens on */
     struct tb_engine_feedback *feedback; /* controller overlay, Sentinel directives (feedback.h) */
     tb_kill_switch_fn kill_switch;       /* NULL: tb_engine_kill_switch_default */
     void *kill_switch_ud;
@@ -62,6 +65,7 @@ typedef struct tb_engine {
     uint64_t broker_waits;
     struct tb_bar_sink *bar_sink; /* live bars into the bar store (bar_store.live) */
     struct tb_dbwait *dbwait;     /* writes waiting for a locked database (engine/dbwait.h) */
+    struct tb_recorder *recorder; /* the session recording of a live feed (replay/recorder.h) */
 } tb_engine;
 
 /* The engine of this process, or NULL (the REPL's tb.engine reads it). */

@@ -22,7 +22,6 @@
 #include "lua/convert.h"
 #include "engine/engine_orch.h"
 #include "home/home.h"
-#include "http/dashboard.h"
 #include "util/clock.h"
 #include "version.h"
 
@@ -158,8 +157,7 @@ static int l_status(lua_State *L)
     set_int(L, "config_reload_failures", (long long)en->config_reload_failures);
     if (en->dash) {
         char url[128];
-        snprintf(url, sizeof url, "http://%s:%d/", en->cfg.dashboard.bind,
-                 tb_dashboard_port(en->dash));
+        snprintf(url, sizeof url, "http://%s:%d/", en->cfg.dashboard.bind, en->dash_port);
         set_str(L, "dashboard", url);
     }
     tb_latency lat;

@@ -6,6 +6,7 @@
 #include "util/clock.h"
 
 #include <event2/event.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,18 +283,41 @@ static void send_json(alpaca_data *a, const char *s)
     if (tb_ws_send_text(a->ws, s, strlen(s)) != 0) later(a, ACT_DROP, "send failed");
 }
 
+/* Built with jansson: a symbol is data, never JSON text. */
 static void subscribe(alpaca_data *a)
 {
-    char list[4096];
-    size_t k = 0;
-    for (int i = 0; i < a->nsyms && k + 24 < sizeof list; i++)
-        k += (size_t)snprintf(list + k, sizeof list - k, "%s\"%s\"", i ? "," : "", a->syms[i]);
-    char *msg = malloc(2 * k + 128);
-    if (!msg) return;
-    sprintf(msg, "{\"action\":\"subscribe\",\"bars\":[%s],\"updatedBars\":[%s]}", list, list);
+    json_t *syms = json_array();
+    for (int i = 0; syms && i < a->nsyms; i++) json_array_append_new(syms, json_string(a->syms[i]));
+    json_t *j = syms ? json_pack("{s:s, s:O, s:o}", "action", "subscribe", "bars", syms,
+                                 "updatedBars", syms)
+                     : NULL;
+    char *msg = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!msg) {
+        later(a, ACT_DROP, "cannot build the subscribe message");
+        return;
+    }
     send_json(a, msg);
     free(msg);
     set_state(a, AD_SUBSCRIBING, "subscribe sent");
+}
+
+/* Built with jansson into a buffer wiped after sending: a quote or backslash in a key is data. */
+static void send_auth(alpaca_data *a)
+{
+    char auth[1600]; /* two 127-byte keys, every byte escaped as \uXXXX */
+    json_t *j = json_pack("{s:s, s:s, s:s}", "action", "auth", "key", a->key, "secret", a->secret);
+    size_t n = j ? json_dumpb(j, auth, sizeof auth - 1, JSON_COMPACT) : 0;
+    json_decref(j);
+    if (n == 0 || n >= sizeof auth) { /* the keys are not UTF-8: no retry can help */
+        set_state(a, AD_AUTH_FAILED, "the keys are not valid UTF-8");
+        later(a, ACT_HALT, "the keys are not valid UTF-8");
+        return;
+    }
+    auth[n] = '\0';
+    send_json(a, auth);
+    memset(auth, 0, sizeof auth);
+    set_state(a, AD_AUTHENTICATING, "auth sent");
 }
 
 static void on_error_msg(alpaca_data *a, const ad_msg *m)
@@ -343,12 +367,7 @@ static void on_msg(void *ud, const ad_msg *m)
     switch (m->type) {
     case AD_MSG_SUCCESS:
         if (strcmp(m->msg, "connected") == 0) {
-            char auth[400];
-            snprintf(auth, sizeof auth, "{\"action\":\"auth\",\"key\":\"%s\",\"secret\":\"%s\"}",
-                     a->key, a->secret);
-            send_json(a, auth);
-            memset(auth, 0, sizeof auth);
-            set_state(a, AD_AUTHENTICATING, "auth sent");
+            send_auth(a);
         } else if (strcmp(m->msg, "authenticated") == 0) {
             subscribe(a);
         }

@@ -20,6 +20,12 @@
  * a directive equal to an open one is not proposed twice. Returns how many were added. */
 int hl_propose(const tb_config *cfg, tb_err *e);
 
+/* Adds one proposal d (stolen) from another part of tradebot (proposer: "sweep") to the
+ * directives file as Queued, under the file's lock; the same checks as the rules' proposals
+ * (kind, boundary, not a duplicate of an open one). id receives its id. -1 with why otherwise
+ * (a refusal by the boundary is kept in the file, as for any proposal). */
+int hl_propose_one(json_t *d, const char *proposer, char *id, size_t idlen, tb_err *e);
+
 /* The optional LLM proposer: asks the configured chat completions endpoint for a patch per
  * finding of severity WARNING and above; adds script_patch directives (can_auto_apply false).
  * Returns how many were added (0 when llm_enabled is false). */
@@ -28,10 +34,24 @@ int hl_propose_llm(const tb_config *cfg, json_t *root, json_t *findings, tb_err 
 /* The last audit's findings (a new array). */
 json_t *hl_last_findings(void);
 
+/* Who runs the directives: any `healer run` (CRITICAL ones, WARNING and ERROR ones from 22:30
+ * UTC), --now (all regardless of the time) or the orchestrator's nightly step (--nightly: like
+ * the first, and past midnight the WARNING and ERROR ones it leaves are recorded skipped). */
+typedef enum hl_run_mode { HL_RUN_SCHEDULE, HL_RUN_NOW, HL_RUN_NIGHTLY } hl_run_mode;
+
+typedef struct hl_run_counts {
+    int ran, failed, skipped; /* executed, of which failed; left for the next nightly window */
+    char skip_reason[256];    /* why they were skipped (skipped > 0) */
+} hl_run_counts;
+
+/* 1 when the home is a git repository with a commit (directives run on branches of it). */
+int hl_home_is_repo(void);
+
 /* Marks due directives PENDING_EXECUTION (can_auto_apply; CRITICAL always, WARNING and ERROR
- * from 22:30 UTC or when nightly is set) and executes every PENDING_EXECUTION one (only_id:
- * just that one). Returns the number executed; *failed counts those that failed. */
-int hl_run_due(const tb_config *cfg, int nightly, const char *only_id, int *failed, tb_err *e);
+ * from 22:30 UTC or with HL_RUN_NOW) and executes every PENDING_EXECUTION one (only_id: just
+ * that one). Fills *n; returns the number executed, -1 on error (a home without git). */
+int hl_run_due(const tb_config *cfg, hl_run_mode mode, const char *only_id, hl_run_counts *n,
+               tb_err *e);
 
 /* Executes one directive: worktree, branch, apply, validate, replay, commit. Sets its status
  * (Executed or Failed) and the branch, replay figures and failure log. */

@@ -9,6 +9,12 @@
  * open one (propose.c). Returns 1 when added. */
 int hl_add_proposal(json_t *root, json_t *d, const char *proposer);
 
+/* Why proposal d is not added to root, or NULL when it may be (answered.c): the same change
+ * was decided before; with by_finding (proposals made from the Sentinel's findings) also a
+ * directive for the same finding in flight, or a merged one whose effect d's evidence (its
+ * `since` date) predates. */
+const char *hl_already_answered(json_t *root, json_t *d, int by_finding);
+
 /* Validates the checkout at dir after a change: every changed Lua file loads, `tradebot check`
  * passes, busted specs pass when the checkout has them (validate.c). Fills why on failure. */
 int hl_validate(const char *dir, json_t *changed, int logfd, char *why, size_t len);

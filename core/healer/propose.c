@@ -48,42 +48,21 @@ json_t *hl_last_findings(void)
     return out;
 }
 
-static int is_open(const char *status)
-{
-    /* Refused counts too: a change refused once is not proposed (and refused) again. */
-    return strcmp(status, "Queued") == 0 || strcmp(status, "PENDING_EXECUTION") == 0 ||
-           strcmp(status, "Executed") == 0 || strcmp(status, "Promoted") == 0 ||
-           strcmp(status, "Refused") == 0;
-}
-
-static int already_open(json_t *root, json_t *d)
-{
-    size_t i;
-    json_t *o;
-    json_array_foreach(json_object_get(root, "directives"), i, o)
-    {
-        if (!is_open(hl_status(o))) continue;
-        if (json_equal(json_object_get(o, "target"), json_object_get(d, "target")) &&
-            json_equal(json_object_get(o, "change"), json_object_get(d, "change")))
-            return 1;
-    }
-    return 0;
-}
-
 static int valid_kind(const char *k)
 {
     return k && (strcmp(k, "param_change") == 0 || strcmp(k, "config_change") == 0 ||
                  strcmp(k, "script_patch") == 0);
 }
 
-/* Adds d (stolen) to root as Queued unless it is invalid or a duplicate. Returns 1 if added. */
-static int add_directive(json_t *root, json_t *d, const char *proposer)
+/* Adds d (stolen) to root as Queued unless it is invalid or already answered (answered.c;
+ * by_finding for proposals made from the Sentinel's findings). Returns 1 if added. */
+static int add_directive(json_t *root, json_t *d, const char *proposer, int by_finding)
 {
     static int seq;
     char id[64], ts[40];
     const char *kind = json_string_value(json_object_get(d, "kind"));
     if (!json_is_object(d) || !valid_kind(kind) || !json_is_string(json_object_get(d, "target")) ||
-        !json_object_get(d, "change") || already_open(root, d)) {
+        !json_object_get(d, "change") || hl_already_answered(root, d, by_finding)) {
         json_decref(d);
         return 0;
     }
@@ -164,7 +143,7 @@ static int run_rule(lua_State *L, const char *dir, const char *name, json_t *fin
         json_object_set_new(d, "rule_file", json_string(rel));
         if (!json_object_get(d, "finding_message"))
             json_object_set(d, "finding_message", finding_message(findings, d));
-        added += add_directive(root, json_incref(d), "lua");
+        added += add_directive(root, json_incref(d), "lua", 1);
     }
     json_decref(list);
     lua_settop(L, top);
@@ -224,5 +203,31 @@ int hl_propose(const tb_config *cfg, tb_err *e)
 
 int hl_add_proposal(json_t *root, json_t *d, const char *proposer)
 {
-    return add_directive(root, d, proposer);
+    return add_directive(root, d, proposer, 1);
+}
+
+int hl_propose_one(json_t *d, const char *proposer, char *id, size_t idlen, tb_err *e)
+{
+    json_t *keep = json_incref(d);
+    int fd = hl_store_lock(), rc = -1;
+    json_t *root = hl_store_load(e);
+    const char *why;
+    if (!root) {
+        /* e says why */
+    } else if (add_directive(root, d, proposer, 0) == 1) {
+        rc = hl_store_save(root, e);
+        if (rc == 0) snprintf(id, idlen, "%s", json_string_value(json_object_get(keep, "id")));
+    } else if ((why = json_string_value(json_object_get(keep, "error")))) {
+        hl_store_save(root, NULL); /* the refusal is kept for the operator */
+        rc = tb_errf(e, "refused by the Healer's boundary: %s", why);
+    } else {
+        rc = tb_errf(e,
+                     "not proposed: the same change is already open in %s (or the directive is "
+                     "not valid)",
+                     HL_DIRECTIVES);
+    }
+    hl_store_unlock(fd);
+    json_decref(root);
+    json_decref(keep);
+    return rc;
 }

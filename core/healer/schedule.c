@@ -1,7 +1,9 @@
 /*
  * schedule.c - when directives run: CRITICAL ones at the next orchestrator run (any
- * `healer run`), WARNING and ERROR ones at 22:30 UTC (the nightly run, or --now); only those
- * with can_auto_apply run without an operator, the others wait in Queued for `approve`.
+ * `healer run`), WARNING and ERROR ones from 22:30 UTC to midnight (the nightly run, or --now);
+ * only those with can_auto_apply run without an operator, the others wait in Queued for
+ * `approve`. The nightly run started late, past midnight, leaves the WARNING and ERROR ones
+ * Queued and says so: a `skipped` line per directive in the history, and the run reports it.
  */
 #include "healer/healer.h"
 #include "healer/proc.h"
@@ -9,26 +11,43 @@
 #include "home/home.h"
 #include "util/clock.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define WINDOW_SEC (22 * 3600 + 30 * 60)
 
 static int nightly_window(void)
 {
     int64_t sec = tb_clock_now_ns() / 1000000000LL % 86400;
-    return sec >= 22 * 3600 + 30 * 60;
+    return sec >= WINDOW_SEC;
 }
 
-static int due(json_t *d, int nightly)
+/* 1 due, 0 not (waits for an operator or its time), -1 due but for the nightly window. */
+static int due(json_t *d, hl_run_mode mode)
 {
     const char *sev = json_string_value(json_object_get(d, "severity"));
     if (!json_is_true(json_object_get(d, "can_auto_apply")) || !sev) return 0;
     if (strcmp(sev, "CRITICAL") == 0) return 1;
-    return (strcmp(sev, "WARNING") == 0 || strcmp(sev, "ERROR") == 0) &&
-           (nightly || nightly_window());
+    if (strcmp(sev, "WARNING") != 0 && strcmp(sev, "ERROR") != 0) return 0;
+    return mode == HL_RUN_NOW || nightly_window() ? 1 : -1;
 }
 
-/* The home must be a git repository with a commit: directives run on branches of it. */
-static int home_is_repo(void)
+/* A WARNING/ERROR directive the late nightly run leaves for the next window: a history line. */
+static void record_skipped(json_t *d, char *reason, size_t len)
+{
+    int64_t sec = tb_clock_now_ns() / 1000000000LL % 86400;
+    snprintf(reason, len,
+             "WARNING and ERROR directives run from 22:30 UTC until midnight and the nightly run "
+             "started at %02d:%02d UTC; they wait for the next nightly run (or `healer run --now`)",
+             (int)(sec / 3600), (int)(sec / 60 % 60));
+    json_t *ev = json_pack("{s:O?, s:s, s:O?, s:s}", "id", json_object_get(d, "id"), "status",
+                           "skipped", "severity", json_object_get(d, "severity"), "reason", reason);
+    hl_history(ev);
+    json_decref(ev);
+}
+
+int hl_home_is_repo(void)
 {
     const char *argv[] = {"git", "rev-parse", "--verify", "-q", "HEAD", NULL};
     char *out = NULL;
@@ -37,9 +56,11 @@ static int home_is_repo(void)
     return rc == 0;
 }
 
-int hl_run_due(const tb_config *cfg, int nightly, const char *only_id, int *failed, tb_err *e)
+int hl_run_due(const tb_config *cfg, hl_run_mode mode, const char *only_id, hl_run_counts *n,
+               tb_err *e)
 {
-    if (!home_is_repo())
+    memset(n, 0, sizeof *n);
+    if (!hl_home_is_repo())
         return tb_errf(e,
                        "%s is not a git repository with a commit; the Healer works on branches "
                        "of it (docs/operations.md 4.7)",
@@ -48,13 +69,15 @@ int hl_run_due(const tb_config *cfg, int nightly, const char *only_id, int *fail
     if (!root) return -1;
     size_t i;
     json_t *d;
-    int ran = 0;
-    *failed = 0;
     json_array_foreach(json_object_get(root, "directives"), i, d)
     {
         const char *id = json_string_value(json_object_get(d, "id"));
         if (only_id && (!id || strcmp(id, only_id) != 0)) continue;
-        if (strcmp(hl_status(d), "Queued") == 0 && due(d, nightly)) {
+        int when = strcmp(hl_status(d), "Queued") == 0 ? due(d, mode) : 0;
+        if (when < 0 && mode == HL_RUN_NIGHTLY) {
+            record_skipped(d, n->skip_reason, sizeof n->skip_reason);
+            n->skipped++;
+        } else if (when > 0) {
             hl_set_status(d, "PENDING_EXECUTION", "due by schedule (can_auto_apply)", NULL);
             if (hl_store_put(d, e) != 0) goto out;
         }
@@ -65,11 +88,11 @@ int hl_run_due(const tb_config *cfg, int nightly, const char *only_id, int *fail
         if (only_id && (!id || strcmp(id, only_id) != 0)) continue;
         if (strcmp(hl_status(d), "PENDING_EXECUTION") != 0) continue;
         tb_err xe;
-        if (hl_execute(cfg, d, &xe) != 0) (*failed)++;
-        ran++;
+        if (hl_execute(cfg, d, &xe) != 0) n->failed++;
+        n->ran++;
         if (hl_store_put(d, e) != 0) goto out;
     }
 out:
     json_decref(root);
-    return ran;
+    return n->ran;
 }

@@ -1,5 +1,7 @@
 /*
- * api_symbol.c - /api/symbol/<SYMBOL>: the recent bars of one symbol with indicator lines.
+ * api_symbol.c - /api/symbol/<SYMBOL>: the recent bars of one symbol with indicator lines, and
+ * the symbol's fills since the first of those bars as persisted (oms_fills), for the candlestick
+ * chart's buy and sell markers.
  *
  * The trader keeps the last 512 bars per symbol and only the current indicator values, so the
  * lines are recomputed here by a fresh indicator set over those bars (a few microseconds): the
@@ -8,6 +10,8 @@
 #include "http/dash_priv.h"
 #include "data/calendar.h"
 #include "ind/ind_set.h"
+#include "log/log.h"
+#include "util/clock.h"
 
 #include <math.h>
 #include <string.h>
@@ -39,6 +43,45 @@ static long day_key(int64_t t_ns)
     int y, m, d;
     tb_date_to_ymd(tb_cal_session_day(t_ns), &y, &m, &d);
     return (long)y * 10000 + m * 100 + d;
+}
+
+#define SYMBOL_FILLS_MAX 2000
+
+/* The symbol's persisted fills at or after from_ns, oldest first (the newest SYMBOL_FILLS_MAX). A
+ * database that cannot be read leaves the list empty with a WARN: the bars still show. */
+static json_t *fills_since(tb_dashboard *d, const char *sym, int64_t from_ns)
+{
+    json_t *a = json_array();
+    sqlite3_stmt *st;
+    if (!d->en->db) return a;
+    sqlite3 *db = d->en->db->h;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT * FROM (SELECT f.rowid, f.t_ns, f.side, f.qty, f.price,"
+                           " coalesce(o.strategy, '') FROM oms_fills f LEFT JOIN oms_orders o"
+                           " ON o.client_id = f.client_id WHERE f.symbol = ? AND f.t_ns >= ?"
+                           " ORDER BY f.rowid DESC LIMIT ?) ORDER BY rowid",
+                           -1, &st, NULL) != SQLITE_OK) {
+        TB_WARN("dashboard", "symbol %s: oms_fills: %s", sym, sqlite3_errmsg(db));
+        return a;
+    }
+    sqlite3_bind_text(st, 1, sym, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, from_ns);
+    sqlite3_bind_int(st, 3, SYMBOL_FILLS_MAX);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t t = sqlite3_column_int64(st, 1);
+        char ts[40];
+        json_array_append_new(a, json_pack("{s:f, s:s, s:s, s:I, s:f, s:s}", "t", (double)t / 1e9,
+                                           "time", tb_clock_fmt_utc(t, ts, sizeof ts), "side",
+                                           (const char *)sqlite3_column_text(st, 2), "qty",
+                                           (json_int_t)sqlite3_column_int64(st, 3), "price",
+                                           tb_money_to_double(sqlite3_column_int64(st, 4)),
+                                           "strategy", (const char *)sqlite3_column_text(st, 5)));
+    }
+    if (rc != SQLITE_DONE)
+        TB_WARN("dashboard", "symbol %s: oms_fills: %s", sym, sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return a;
 }
 
 void tb_api_get_symbol(const tb_http_req *q)
@@ -83,8 +126,9 @@ void tb_api_get_symbol(const tb_http_req *q)
         }
     }
     ind_set_free(set);
+    int64_t from = ring->len ? tb_ring_get(ring, ring->len - 1)->start_ns : INT64_MAX;
     tb_http_reply_json(q->r, 200,
-                       json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "symbol", sym, "t", t,
-                                 "open", o, "high", h, "low", l, "close", c, "volume", v,
-                                 "indicators", ind));
+                       json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "symbol", sym,
+                                 "t", t, "open", o, "high", h, "low", l, "close", c, "volume", v,
+                                 "indicators", ind, "fills", fills_since(d, sym, from)));
 }

@@ -1,11 +1,13 @@
 /*
- * api_trades.c - GET /api/trades: the closed trades of this run (closing fills, newest first)
- * with filters strategy=, symbol= and day=YYYY-MM-DD (the session day of the exit), and the
- * matching trades' P&L per day and per strategy. The lists of strategies, symbols and days
- * traded come with it, for the page's filter menus.
+ * api_trades.c - GET /api/trades: the account's closed trades (closing fills, newest first),
+ * built from the persisted fills so they survive a restart (trade_log.h), with filters strategy=,
+ * symbol= and day=YYYY-MM-DD (the session day of the exit), and the matching trades' P&L per day
+ * and per strategy. The lists of strategies, symbols and days traded come with it, for the page's
+ * filter menus.
  */
 #include "http/dash_priv.h"
 #include "data/calendar.h"
+#include "log/log.h"
 #include "util/clock.h"
 
 #include <stdlib.h>
@@ -91,7 +93,10 @@ void tb_api_get_trades(const tb_http_req *q)
     }
     if (limit < 1 || limit > TRADES_MAX) limit = limit < 1 ? 1 : TRADES_MAX;
     size_t n = 0;
-    const tb_trade_rec *tr = d->en->runner_open ? tb_trader_trades(d->en->runner.trader, &n) : NULL;
+    tb_err e = {0};
+    if (d->en->db && tb_trade_log_sync(d->trades, d->en->db->h, &e) < 0)
+        TB_WARN("dashboard", "trade list: %s", e.msg); /* the trades read so far still show */
+    const tb_trade_rec *tr = tb_trade_log_trades(d->trades, &n);
     static groups by_day, by_strat, all_strat, all_sym, all_day; /* the loop's thread only */
     by_day.n = by_strat.n = all_strat.n = all_sym.n = all_day.n = 0;
     json_t *list = json_array();

@@ -9,6 +9,7 @@
 #include "http/metrics.h"
 #include "http/server.h"
 #include "http/sse.h"
+#include "http/trade_log.h"
 
 #include <jansson.h>
 
@@ -24,6 +25,7 @@ struct tb_dashboard {
     /* what the stream already sent */
     int64_t decisions_off;
     size_t equity_sent;
+    tb_trade_log *trades; /* closed trades from oms_fills, read on by each /api/trades */
     char web_dir[4096];
 };
 

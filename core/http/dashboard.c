@@ -352,7 +352,8 @@ tb_dashboard *tb_dashboard_open(tb_engine *en, tb_err *e)
         TB_INFO("dashboard", "created the dashboard token in %s (mode 0600)",
                 c->dashboard.token_file);
     tb_dashboard *d = calloc(1, sizeof *d);
-    if (!d || !(d->sse = tb_sse_new())) {
+    if (!d || !(d->sse = tb_sse_new()) || !(d->trades = tb_trade_log_new())) {
+        if (d) tb_sse_free(d->sse);
         free(d);
         tb_errf(e, "dashboard: out of memory");
         return NULL;
@@ -398,5 +399,6 @@ void tb_dashboard_close(tb_dashboard *d)
     if (d->tick) event_free(d->tick);
     tb_sse_free(d->sse);
     tb_http_free(d->http);
+    tb_trade_log_free(d->trades);
     free(d);
 }

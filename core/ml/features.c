@@ -1,4 +1,5 @@
 #include "ml/features.h"
+#include "util/hash.h"
 #include "data/calendar.h"
 
 #include <math.h>
@@ -28,13 +29,10 @@ int tb_feature_find(const char *name)
 
 uint64_t tb_features_hash_of(const char *const *nm, const char *const *ty, int n)
 {
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = TB_FNV64_SEED;
     for (int i = 0; i < n; i++) {
-        const char *parts[3] = {nm[i], ty[i], NULL};
-        for (int p = 0; parts[p]; p++) {
-            for (const char *c = parts[p]; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211ULL;
-            h = (h ^ (unsigned char)(p == 0 ? ':' : ';')) * 1099511628211ULL;
-        }
+        h = tb_fnv64_byte(tb_fnv64_str(h, nm[i]), ':');
+        h = tb_fnv64_byte(tb_fnv64_str(h, ty[i]), ';');
     }
     return h;
 }

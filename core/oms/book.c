@@ -1,15 +1,14 @@
 #include "oms/book.h"
+#include "util/hash.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static uint64_t hash2(const char *a, const char *b)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *a; a++) h = (h ^ (unsigned char)*a) * 1099511628211ULL;
-    h = (h ^ 0xff) * 1099511628211ULL; /* separator: ("ab","c") != ("a","bc") */
-    for (; *b; b++) h = (h ^ (unsigned char)*b) * 1099511628211ULL;
-    return h ^ (h >> 29);
+    uint64_t h = tb_fnv64_str(TB_FNV64_SEED, a);
+    h = tb_fnv64_byte(h, 0xff); /* separator: ("ab","c") != ("a","bc") */
+    return tb_hash_fold(tb_fnv64_str(h, b));
 }
 
 int oms_book_init(oms_book *b, uint32_t cap)

@@ -11,7 +11,7 @@
 #ifndef TB_OMS_HELD_H
 #define TB_OMS_HELD_H
 
-#include "broker/broker.h"
+#include "oms/broker.h"
 #include "oms/order.h"
 
 #include <stdint.h>

@@ -1,4 +1,5 @@
 #include "oms/oms.h"
+#include "util/hash.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +14,7 @@
 
 static uint64_t hash_str(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h ^ (h >> 29);
+    return tb_hash_fold(tb_fnv64_str(TB_FNV64_SEED, s));
 }
 
 static uint32_t pow2_at_least(uint32_t n)

@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "broker/broker.h"
+#include "oms/broker.h"
 #include "oms/order.h"
 #include "oms/position.h"
 #include "util/counters.h"

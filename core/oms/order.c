@@ -1,4 +1,5 @@
 #include "oms/order.h"
+#include "util/hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -215,9 +216,7 @@ struct oms_execset {
 
 static uint64_t hash_str(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h ^ (h >> 29);
+    return tb_hash_fold(tb_fnv64_str(TB_FNV64_SEED, s));
 }
 
 oms_execset *oms_execset_new(uint32_t capacity)

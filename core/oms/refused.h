@@ -7,7 +7,7 @@
 #ifndef TB_OMS_REFUSED_H
 #define TB_OMS_REFUSED_H
 
-#include "broker/broker.h"
+#include "oms/broker.h"
 #include "util/counters.h"
 
 /* The reason label of a refusal: "unknown_order", "invalid_transition", "bad_execution",

@@ -14,6 +14,7 @@
  * database's count: read as an edit it changes nothing and logs nothing.
  */
 #include "risk/risk_priv.h"
+#include "util/hash.h"
 #include "util/atomic.h"
 #include "log/log.h"
 #include "util/clock.h"
@@ -68,8 +69,7 @@ static json_t *day_trade_list(tb_risk *r, const tb_gate_ctx *cx, int32_t first, 
 /* FNV-1a: tells our own bytes from anyone else's (not a defence against a forger). */
 static uint64_t hash_bytes(const char *p, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+    uint64_t h = tb_fnv64(TB_FNV64_SEED, p, n);
     return h ? h : 1;
 }
 

@@ -15,6 +15,12 @@ static int done(tb_db *db, sqlite3_stmt *st, int rc, tb_err *e)
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : tb_db_fail(db, rc, "orch_runs", e);
 }
 
+int tb_run_settled_ok(const char *status)
+{
+    return strcmp(status, "ok") == 0 || strcmp(status, "skipped") == 0 ||
+           strcmp(status, "unavailable") == 0;
+}
+
 int tb_history_insert(tb_db *db, tb_run *r, tb_err *e)
 {
     sqlite3_stmt *st;

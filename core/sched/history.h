@@ -2,10 +2,10 @@
  * history.h - the orchestrator's run history in ml_db/ml_data.db (table orch_runs).
  *
  * One row per attempt of a step for a day. A row is `final` when the step is settled for that
- * day (ok, unavailable, missed, or failed with no retries left): a restarted scheduler does not
- * run a step again once a scheduled final row exists. A running row holds the pid of the step's
- * process group and its start time: a restarted orchestrator adopts a step whose process still
- * runs, settles one that ended meanwhile from its status file, and runs again only one whose
+ * day (ok, skipped, unavailable, missed, or failed with no retries left): a restarted scheduler
+ * does not run a step again once a scheduled final row exists. A running row holds the pid of the
+ * step's process group and its start time: a restarted orchestrator adopts a step whose process
+ * still runs, settles one that ended meanwhile from its status file, and runs again only one whose
  * process is gone without a trace (interrupted).
  */
 #ifndef TB_SCHED_HISTORY_H
@@ -23,13 +23,18 @@ typedef struct tb_run {
     int attempt;
     char source[16]; /* schedule | manual */
     int64_t due_ns, started_ns, finished_ns;
-    char status[16]; /* running ok failed timeout unavailable missed interrupted */
+    char status[16]; /* running ok skipped failed timeout unavailable missed interrupted */
     int final;
     int exit_code;
     char message[256];
     int pid;             /* the step's process (group) while it runs; 0 before */
     long long pid_start; /* its start time (clock ticks since boot), against pid reuse */
 } tb_run;
+
+/* 1 for an outcome that settles a step for good without a failure: ok, skipped (the step said
+ * it does not apply to this home, with the reason) and unavailable (its command does not
+ * exist). */
+int tb_run_settled_ok(const char *status);
 
 /* Inserts a run (r->id is set); finished_ns 0 means still running. */
 int tb_history_insert(tb_db *db, tb_run *r, tb_err *e);

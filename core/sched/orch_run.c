@@ -12,6 +12,8 @@
 
 #define NS               1000000000LL
 #define EXIT_UNAVAILABLE 69 /* sysexits EX_UNAVAILABLE: "what this step needs does not exist" */
+#define EXIT_SKIPPED     78 /* sysexits EX_CONFIG: "this home's configuration does not call for it" */
+#define SKIP_PREFIX      "skipped: "
 
 static void fill_run(tb_orch *o, const orch_item *it, tb_run *r)
 {
@@ -47,11 +49,28 @@ static void on_line(const char *line, void *ud)
     tb_orch_logf(&o->log, TB_LOG_INFO, "step=%s | %s", o->cur.step, line);
 }
 
-static const char *outcome(const tb_child_result *r, tb_run *run)
+/* Why a step skipped itself: its last output line starting "skipped: " (run/orch/ID.out). */
+static void skip_reason(const char *out_path, char *msg, size_t len)
+{
+    char line[512];
+    snprintf(msg, len, "the step skipped itself (exit status %d) without saying why", EXIT_SKIPPED);
+    FILE *f = fopen(out_path, "r");
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, SKIP_PREFIX, strlen(SKIP_PREFIX)) == 0)
+            snprintf(msg, len, "%.*s", (int)strcspn(line + strlen(SKIP_PREFIX), "\r\n"),
+                     line + strlen(SKIP_PREFIX));
+    if (f) fclose(f);
+}
+
+static const char *outcome(const tb_child_result *r, tb_run *run, const char *out_path)
 {
     if (r->timed_out) return "timeout";
     if (r->exit_code == 0) return "ok";
     if (r->exit_code == EXIT_UNAVAILABLE) return "unavailable";
+    if (r->exit_code == EXIT_SKIPPED && !r->signaled) {
+        skip_reason(out_path, run->message, sizeof run->message);
+        return "skipped";
+    }
     snprintf(run->message, sizeof run->message, "%s %d",
              r->signaled ? "killed by signal" : "exit status",
              r->signaled ? r->exit_code - 128 : r->exit_code);
@@ -68,7 +87,9 @@ void orch_settle(tb_orch *o, const tb_child_result *res)
 {
     const tb_step *st = tb_schedule_find(o->sched, o->cur.step);
     tb_run *r = &o->run;
-    snprintf(r->status, sizeof r->status, "%s", res->lost ? "interrupted" : outcome(res, r));
+    char out[PATH_MAX + 32], status[PATH_MAX + 32];
+    orch_run_files(o, r->id, out, status, sizeof out);
+    snprintf(r->status, sizeof r->status, "%s", res->lost ? "interrupted" : outcome(res, r, out));
     if (res->lost)
         snprintf(r->message, sizeof r->message,
                  "adopted after a restart; it ended without an exit status (its process group "
@@ -78,7 +99,7 @@ void orch_settle(tb_orch *o, const tb_child_result *res)
                  st ? st->timeout_s : 0);
     r->exit_code = res->exit_code;
     r->finished_ns = tb_clock_now_ns();
-    int ok = strcmp(r->status, "ok") == 0 || strcmp(r->status, "unavailable") == 0;
+    int ok = tb_run_settled_ok(r->status);
     r->final = !res->lost && (ok || o->cur.manual || !st || o->cur.attempt > st->retries);
     double secs = (double)(tb_clock_mono_ns() - o->cur_mono_ns) / 1e9;
     tb_err e;
@@ -92,8 +113,6 @@ void orch_settle(tb_orch *o, const tb_child_result *res)
         tb_orch_logf(&o->log, TB_LOG_WARN, "step=%s will retry in %d s (attempt %d of %d)", r->step,
                      st->retry_delay_s, r->attempt + 1, st->retries + 1);
     }
-    char out[PATH_MAX + 32], status[PATH_MAX + 32];
-    orch_run_files(o, r->id, out, status, sizeof out);
     unlink(out); /* its lines are in orchestrator.log now */
     unlink(status);
 }

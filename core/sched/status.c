@@ -27,9 +27,7 @@ int tb_sched_day_status(tb_db *db, const tb_schedule *s, const tb_cal *cal, tb_d
         if (rc < 0) return -1;
         ss->has_run = rc;
         ss->state = state_of(ss, now);
-        int settled_ok =
-            ss->has_run && ss->run.final &&
-            (strcmp(ss->run.status, "ok") == 0 || strcmp(ss->run.status, "unavailable") == 0);
+        int settled_ok = ss->has_run && ss->run.final && tb_run_settled_ok(ss->run.status);
         if (ss->scheduled && !settled_ok) *complete = 0;
     }
     return 0;

@@ -13,14 +13,16 @@ typedef struct tb_step_status {
     int scheduled;   /* fires that day */
     int64_t fire_ns; /* when it fires (scheduled only) */
     int has_run;
-    tb_run run;        /* the latest run (final preferred) when has_run */
-    const char *state; /* ok failed timeout unavailable missed interrupted running due pending
-                          "not scheduled" */
+    tb_run run; /* the latest run (final preferred) when has_run */
+    /* ok skipped failed timeout unavailable missed interrupted running due pending
+       "not scheduled" */
+    const char *state;
 } tb_step_status;
 
 /*
  * Fills out[0 .. s->n-1] for day d as seen at now. *complete is 1 when every step scheduled that
- * day settled as ok or unavailable (a missing command is reported, not counted as failing).
+ * day settled as ok, skipped (the step does not apply to this home, with the reason) or
+ * unavailable (a missing command is reported, not counted as failing).
  */
 int tb_sched_day_status(tb_db *db, const tb_schedule *s, const tb_cal *cal, tb_date d, int64_t now,
                         tb_step_status *out, int *complete, tb_err *e);

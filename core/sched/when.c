@@ -79,6 +79,21 @@ int tb_when_parse(const char *text, tb_when *out, tb_err *e)
     return tb_errf(e, "time \"%s\": %s", s, forms);
 }
 
+/* An ET wall time as a UTC instant. On the spring-forward day the clock jumps from 02:00 EST
+ * to 03:00 EDT: a time in the missing hour fires at 03:00 EDT, the first moment after the gap
+ * (as cron does), not an hour early at 01:30 EST. On the fall-back day a time between 01:00
+ * and 02:00 happens twice: it fires once, at the first (EDT) occurrence. */
+static int64_t et_fire(tb_date d, int sec)
+{
+    int64_t t = tb_cal_local_to_ns(d, sec);
+    tb_date back;
+    int back_sec;
+    tb_cal_local_time(t, &back, &back_sec);
+    if (back != d || back_sec != sec) /* not a wall time of that day: in the gap */
+        t = tb_cal_local_to_ns(d, (sec / 3600 + 1) * 3600);
+    return t;
+}
+
 int tb_when_fire(const tb_when *w, const tb_cal *cal, tb_date d, int skip_closed, int64_t *out)
 {
     tb_session ss;
@@ -90,7 +105,7 @@ int tb_when_fire(const tb_when *w, const tb_cal *cal, tb_date d, int skip_closed
         return 1;
     case TB_WHEN_ET:
         if (skip_closed && !trading) return 0;
-        *out = tb_cal_local_to_ns(d, w->sec);
+        *out = et_fire(d, w->sec);
         return 1;
     case TB_WHEN_OPEN:
     case TB_WHEN_CLOSE:

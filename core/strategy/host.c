@@ -1,4 +1,5 @@
 #include "strategy/host.h"
+#include "util/hash.h"
 #include "home/home.h"
 #include "log/log.h"
 #include "lua/convert.h"
@@ -48,11 +49,11 @@ void tb_shost_init_config(tb_shost *h, const tb_config *cfg)
 /* FNV-1a of the file's text: a disabled strategy comes back only when this changes. */
 static uint64_t file_hash(const char *path)
 {
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = TB_FNV64_SEED;
     FILE *f = fopen(path, "rb");
     if (!f) return 0;
     int c;
-    while ((c = getc(f)) != EOF) h = (h ^ (unsigned char)c) * 1099511628211ULL;
+    while ((c = getc(f)) != EOF) h = tb_fnv64_byte(h, (unsigned char)c);
     fclose(f);
     return h;
 }

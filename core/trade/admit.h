@@ -22,7 +22,7 @@
 #ifndef TB_TRADE_ADMIT_H
 #define TB_TRADE_ADMIT_H
 
-#include "broker/broker.h"
+#include "oms/broker.h"
 #include "oms/oms.h"
 
 #include <stddef.h>

@@ -137,6 +137,7 @@ void tb_ctx_log_decision(tb_trader *t, const oms_intent *in, const char *verdict
                          const char *why, const oms_order *o)
 {
     const tb_trader_opts *op = tb_trader_opts_of(t);
+    if (op->tap && op->tap->decision) op->tap->decision(op->tap->ud, in, verdict, gate, why, o);
     if (!op->decisions) return;
     char ts[40];
     json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "t",

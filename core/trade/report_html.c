@@ -12,7 +12,7 @@
 #define CHART_H      220
 #define CHART_POINTS 1500 /* a longer curve is sampled: the page stays small */
 
-static const char style[] =
+const char tb_report_html_style[] =
     "body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}"
     "h1{font-size:20px}h2{font-size:16px;margin-top:28px;border-bottom:1px solid #ccc}"
     "table{border-collapse:collapse;margin:6px 0}td,th{padding:2px 10px;text-align:right;"
@@ -20,7 +20,7 @@ static const char style[] =
     "text-align:left}.neg{color:#b00}.pos{color:#070}.note{color:#a60}"
     "svg{background:#fafafa;border:1px solid #ddd}";
 
-static void esc(tb_sbuf *o, const char *s)
+void tb_report_html_esc(tb_sbuf *o, const char *s)
 {
     for (; *s; s++) {
         if (*s == '<')
@@ -57,7 +57,7 @@ static void chart(tb_sbuf *o, const tb_runner *r, const double *y, const char *l
     double sx = n > 1 ? (CHART_W - 70.0) / (double)(n - 1) : 0, sy = (CHART_H - 30.0) / (hi - lo);
     tb_sbuf_printf(o, "<svg width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"", CHART_W,
                    CHART_H);
-    esc(o, label);
+    tb_report_html_esc(o, label);
     tb_sbuf_printf(o,
                    "\"><text x=\"4\" y=\"14\" font-size=\"11\">%.2f</text><text x=\"4\" "
                    "y=\"%d\" font-size=\"11\">%.2f</text>",
@@ -143,7 +143,7 @@ static void groups(tb_sbuf *o, const tb_runner *r, int by_symbol)
                    by_symbol ? "symbol" : "strategy");
     for (size_t i = 0; i < n; i++) {
         tb_sbuf_puts(o, "<tr><td>");
-        esc(o, g[i].name);
+        tb_report_html_esc(o, g[i].name);
         tb_sbuf_printf(o, "</td><td>%zu</td><td>%.1f%%</td>", g[i].trades,
                        100.0 * (double)g[i].wins / (double)g[i].trades);
         cell(o, tb_money_to_double(g[i].gross), "%.2f");
@@ -199,14 +199,14 @@ static void trade_list(tb_sbuf *o, const tb_runner *r)
         tb_sbuf_printf(o, "<tr class=\"trade\"><td>%.19s</td><td>%.19s</td><td>",
                        tb_clock_fmt_utc(tr[i].entry_ns, a, sizeof a),
                        tb_clock_fmt_utc(tr[i].t_ns, b, sizeof b));
-        esc(o, tr[i].strategy);
+        tb_report_html_esc(o, tr[i].strategy);
         tb_sbuf_puts(o, "</td><td>");
-        esc(o, tr[i].symbol);
+        tb_report_html_esc(o, tr[i].symbol);
         tb_sbuf_printf(o, "</td><td>%s</td><td>%lld</td><td>%.4f</td><td>%.4f</td>",
                        long_ ? "long" : "short", (long long)tr[i].qty, entry, exit);
         cell(o, pnl, "%.2f");
         tb_sbuf_printf(o, "<td>%.2f</td><td>", tb_money_to_double(tr[i].fees));
-        esc(o, tr[i].reason);
+        tb_report_html_esc(o, tr[i].reason);
         tb_sbuf_puts(o, "</td></tr>\n");
     }
     tb_sbuf_puts(o, "</table>\n");
@@ -221,16 +221,16 @@ static void header(tb_sbuf *o, const tb_runner *r, const tb_report_day *d, size_
                    "tradebot backtest %s .. %s</title><style>%s</style></head><body>\n"
                    "<h1>tradebot backtest</h1>\n<p id=\"period\">Period: <b>%s .. %s</b> (%zu "
                    "sessions)</p>\n<p id=\"symbols\">Symbols: ",
-                   a, b, style, a, b, nd);
+                   a, b, tb_report_html_style, a, b, nd);
     uint32_t ns = tb_symtab_count(&r->syms);
     for (uint32_t i = 0; i < ns; i++) {
         if (i) tb_sbuf_puts(o, ", ");
-        esc(o, tb_symtab_name(&r->syms, i));
+        tb_report_html_esc(o, tb_symtab_name(&r->syms, i));
     }
     tb_sbuf_puts(o, "</p>\n<p>Strategies: ");
     for (int i = 0; r->o.shost && i < r->o.shost->n; i++) {
         if (i) tb_sbuf_puts(o, ", ");
-        esc(o, r->o.shost->s[i]->name);
+        tb_report_html_esc(o, r->o.shost->s[i]->name);
     }
     tb_sbuf_puts(o, "</p>\n");
 }

@@ -42,6 +42,7 @@ static void caught_up(tb_runner *r)
 static void on_replay(const tb_replay_ev *ev, void *ud)
 {
     tb_runner *r = ud;
+    if (r->o.tap && r->o.tap->feed) r->o.tap->feed(r->o.tap->ud, ev);
     switch (ev->type) {
     case TB_REPLAY_BAR:
         if (r->catching_up && ev->bar->start_ns > r->catch_up_to_ns) caught_up(r);
@@ -155,7 +156,7 @@ int tb_runner_sample_cfg(const tb_runner_opts *o, tb_sample_cfg *sc, tb_err *e)
     const char *first = o->start && *o->start ? o->start : o->from;
     if (first && *first && tb_date_parse(first, &sc->start, e) != 0) return -1;
     tb_date last;
-    if (o->to && *o->to) { /* enough days to reach --to; the filter cuts the rest */
+    if (o->to && *o->to && !o->sample_cut_only) { /* enough days to reach --to; cut after */
         if (tb_date_parse(o->to, &last, e) != 0) return tb_err_prefix(e, "--to: ");
         sc->days = last >= sc->start ? (int)(last - sc->start) + 1 : 1;
     }
@@ -169,8 +170,8 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
     r->o = *o;
     tb_symtab_init(&r->syms);
     tb_cal_init(&r->cal);
-    if (o->live) {
-        /* nothing to load: the vendor's bars arrive as they close */
+    if (o->live || o->external) {
+        /* nothing to load: the vendor's bars arrive as they close, or the caller hands them */
     } else if (o->data_dir) {
         if (load_csv_dir(r, o->data_dir, e) != 0) return -1;
     } else {
@@ -179,7 +180,8 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
             tb_sample_generate(&sc, &r->syms, &r->bars, NULL, e) != 0)
             return -1;
     }
-    if (!o->live && (o->from || o->to) && filter_dates(r, o->from, o->to, e) != 0) return -1;
+    if (!o->live && !o->external && (o->from || o->to) && filter_dates(r, o->from, o->to, e) != 0)
+        return -1;
     tb_trader_opts to = {.shost = o->shost,
                          .syms = &r->syms,
                          .cal = &r->cal,
@@ -193,7 +195,8 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
                          .gate_ud = o->gate_ud,
                          .make_broker = o->make_broker,
                          .broker_ud = o->broker_ud,
-                         .ml = o->ml};
+                         .ml = o->ml,
+                         .tap = o->tap};
     to.paper.seed = o->seed;
     /* The paper account is a cash account (no short sales) unless shorting is configured. */
     to.paper.margin = o->allow_short ? PAPER_REGT : PAPER_CASH;
@@ -201,6 +204,7 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
     to.paper.slippage_bps = o->slippage_bps;
     to.paper.commission_per_share = o->commission_per_share;
     if (!(r->trader = tb_trader_new(&to, e))) return -1;
+    if (o->external) return 0;
     if (o->live) {
         tb_live_opts lo = *o->live;
         lo.base = o->base, lo.syms = &r->syms, lo.cal = &r->cal, lo.cb = on_replay, lo.ud = r;
@@ -209,6 +213,11 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
     tb_replay_opts ro = {.speed = o->speed, .cal = &r->cal};
     r->replay = tb_replay_new(o->base, r->bars.v, r->bars.n, &ro, on_replay, r, e);
     return r->replay ? 0 : -1;
+}
+
+void tb_runner_feed(tb_runner *r, const tb_replay_ev *ev)
+{
+    on_replay(ev, r);
 }
 
 int tb_runner_start(tb_runner *r, tb_err *e)

@@ -28,6 +28,9 @@ typedef struct tb_runner_opts {
     const char *start;     /* sample data: first date, YYYY-MM-DD ("" default) */
     const char *data_dir;  /* CSV files to replay instead of sample data (NULL: sample) */
     const char *from, *to; /* YYYY-MM-DD: only sessions in [from, to] are played (NULL: all) */
+    /* Sample data: generate exactly `days` from `start` and only cut it to [from, to] (a sweep's
+     * segments are stretches of one data set). 0: --to extends the generation to reach it. */
+    int sample_cut_only;
     tb_money initial_cash;
     int32_t slippage_bps;
     tb_money commission_per_share;
@@ -51,6 +54,10 @@ typedef struct tb_runner_opts {
      * the Sentinel and the Healer read from logs/trading_bot.log; a replay that is not the
      * engine's (the training replay) names itself so it is not taken for trading. */
     const char *log_component;
+    const tb_trade_tap *tap; /* the session recorder (trader.h); NULL: none */
+    /* The caller hands the events (tradebot replay, tb_runner_feed): nothing is loaded or
+     * played; the live and data options are ignored. */
+    int external;
 } tb_runner_opts;
 
 typedef struct tb_equity_point {
@@ -87,6 +94,10 @@ int tb_runner_sample_cfg(const tb_runner_opts *o, tb_sample_cfg *sc, tb_err *e);
 /* Loads the bars and builds the trader; nothing plays before tb_runner_start. */
 int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e);
 int tb_runner_start(tb_runner *r, tb_err *e);
+
+/* One event of an external runner (o.external): a bar or a session boundary, as a feed would
+ * hand it (same session lines, equity samples and trader calls). */
+void tb_runner_feed(tb_runner *r, const tb_replay_ev *ev);
 void tb_runner_close(tb_runner *r);
 
 #endif

@@ -350,6 +350,7 @@ tb_trader *tb_trader_new(const tb_trader_opts *o, tb_err *e)
         }
         b = t->ext;
     }
+    if (o->tap && o->tap->wrap_broker) o->tap->wrap_broker(o->tap->ud, &b);
     oms_set_broker(t->oms, b);
     if (broker_connect(b, e) != 0) {
         tb_trader_free(t);

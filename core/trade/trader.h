@@ -24,6 +24,22 @@
 #include <stdint.h>
 
 struct tb_ml;
+struct tb_replay_ev;
+
+/*
+ * Who watches the trading path without taking part (the session recorder, core/replay/): every
+ * callback is optional and runs on the loop thread. feed sees each bar and session boundary
+ * before the trader does (called by the runner); decision sees every intent with its verdict
+ * (the decision log's line); wrap_broker may replace the broker the order manager talks to with
+ * a decorator of it (before it is connected).
+ */
+typedef struct tb_trade_tap {
+    void (*feed)(void *ud, const struct tb_replay_ev *ev);
+    void (*decision)(void *ud, const oms_intent *in, const char *verdict, const char *gate,
+                     const char *why, const oms_order *o);
+    void (*wrap_broker)(void *ud, broker *b);
+    void *ud;
+} tb_trade_tap;
 
 typedef struct tb_trader_opts {
     tb_shost *shost;
@@ -45,7 +61,8 @@ typedef struct tb_trader_opts {
      * and returns 0, or -1 with e. NULL: the paper broker. The maker owns the adapter. */
     int (*make_broker)(void *ud, oms *m, broker *out, tb_err *e);
     void *broker_ud;
-    struct tb_ml *ml; /* features and confidence per bar (core/ml/ml.h); NULL: none */
+    struct tb_ml *ml;        /* features and confidence per bar (core/ml/ml.h); NULL: none */
+    const tb_trade_tap *tap; /* NULL: none */
 } tb_trader_opts;
 
 typedef struct tb_trader_stats {

@@ -3,10 +3,20 @@
 -- towards the loosening bound, in whole steps. The change goes into config/trading_config.json
 -- on a branch and is only kept if a replay of the last sessions trades and is not worse than
 -- the baseline (healer.metrics). Can be auto-applied: it stays inside the declared bounds.
+-- `since` (the first session the finding covers) lets the Healer answer the finding once: while
+-- a fix is merged and the window still holds sessions played before it, nothing new is proposed.
 
 -- What the strategy file declares (params, tunable bounds), read in the strategy sandbox.
 local function strategy_table(file)
   return (tb.sentinel.strategy(file))
+end
+
+local function first_session(sessions)
+  local first
+  for _, d in ipairs(sessions or {}) do
+    if type(d) == "string" and (not first or d < first) then first = d end
+  end
+  return first
 end
 
 local function propose(finding, home)
@@ -34,6 +44,7 @@ local function propose(finding, home)
     kind = "param_change",
     target = "config/trading_config.json",
     change = { strategy = ev.strategy, params = params },
+    since = first_session(ev.sessions),
     rationale = string.format("%s: no trades in %d sessions; loosen entry within the declared "
       .. "bounds: %s", ev.strategy, #(ev.sessions or {}), table.concat(why, ", ")),
     can_auto_apply = true,

@@ -2,7 +2,7 @@
 // running engine. Usage: node dashboard.test.mjs BASE_URL TOKEN_FILE ARTIFACT_DIR [README_PNG]
 // Prints "ok   <name>" / "FAIL <name>" lines and exits non-zero when anything failed.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, readFileSync, rmSync, mkdirSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -32,6 +32,71 @@ page.on('response', (r) => {
 });
 page.on('pageerror', (e) => problems.push(String(e)));
 const points = () => page.$eval('#equity-chart', (e) => Number(e.dataset.points));
+
+// Candlesticks on the Symbol page of a symbol with fills and a working order with a price (the
+// opening range breakout's bracket legs): a disc at each fill's price on the candle of the bar it
+// filled in, of its side's colour on the canvas, and a line at each working order's price. The
+// markers go to ARTIFACT_DIR/symbol_markers.json for the shell to find in oms_fills.
+async function pickSymbol(page) {
+  for (let i = 0; i < 120; i++) {
+    let sym = null, most = 0;
+    const orders = await (await fetch(`${base}/api/orders`)).json();
+    for (const s of new Set(orders.filter((x) => x.limit != null || x.stop != null).map((x) => x.symbol))) {
+      const b = await (await fetch(`${base}/api/symbol/${encodeURIComponent(s)}`)).json();
+      if (b.fills && b.fills.length > most) { sym = s; most = b.fills.length; } // the most markers
+    }
+    if (sym) return sym;
+    await page.waitForTimeout(500);
+  }
+  return null;
+}
+
+async function candles(page) {
+  // The bracket may close between the pick and the page's load: then pick again.
+  let sym = null, drawn = false;
+  for (let i = 0; i < 5 && !drawn; i++) {
+    if (!(sym = await pickSymbol(page))) break;
+    await page.goto(`${base}/symbol.html?s=${encodeURIComponent(sym)}`);
+    drawn = await page.waitForFunction(() => {
+      const b = document.querySelector('#price-chart');
+      return b.markers && b.markers.length && b.orderLines && b.orderLines.length;
+    }, null, { timeout: 6000 }).then(() => true, () => false);
+  }
+  check(`the Symbol page of ${sym} draws fill markers and working order lines`, drawn);
+  if (!drawn) return;
+  // One synchronous look: what the page last drew and the canvas it drew it on.
+  const seen = await page.$eval('#price-chart', (box) => {
+    const u = box.uplot, ctx = u.ctx, dpr = devicePixelRatio;
+    const px = (x, y) => Array.from(ctx.getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data.slice(0, 3));
+    // markers and lines are in the canvas's CSS pixels; uPlot's positions are the plot area's
+    const top = u.bbox.top / dpr, left = u.bbox.left / dpr;
+    const lines = box.orderLines.map((l) => ({ ...l, want: top + u.valToPos(l.price, 'y') }));
+    const markers = box.markers.map((m, k) => ({
+      ...m, pixel: px(m.x, m.y), at: u.posToVal(m.y - top, 'y'), xAt: u.posToVal(m.x - left, 'x'),
+      // a later disc within 10 px covers this one's centre
+      covered: box.markers.slice(k + 1).some((n) => Math.hypot(n.x - m.x, n.y - m.y) < 10),
+    }));
+    const perPx = Math.abs(u.posToVal(0, 'y') - u.posToVal(1, 'y'));
+    const bar = markers.map((m) => [box.bars.t[m.i], box.bars.t[m.i + 1] ?? Infinity]);
+    return { markers, lines, perPx, bar, orders: box.orders };
+  });
+  const hex = (c) => [1, 3, 5].map((k) => parseInt(c.slice(k, k + 2), 16));
+  const colors = { buy: hex('#2ea0ff'), sell: hex('#ff9f1c') };
+  const bad = seen.markers.filter((m) => Math.abs(m.at - m.price) > 1.5 * seen.perPx || Math.abs(m.xAt - m.i) > 0.5);
+  check(`${seen.markers.length} fill markers of ${sym} sit at their fill prices on their bars${bad.length ? ': ' + JSON.stringify(bad) : ''}`,
+    seen.markers.length > 0 && bad.length === 0);
+  // The bar a marker is on is the one the fill's time falls in (a fill may be a little outside
+  // its candle: the paper broker's slippage).
+  const offBar = seen.markers.filter((m, k) => !(seen.bar[k][0] <= Date.parse(m.time) / 1000 && Date.parse(m.time) / 1000 < seen.bar[k][1]));
+  check(`each marker is on the bar its fill's time falls in${offBar.length ? ': ' + JSON.stringify(offBar) : ''}`, offBar.length === 0);
+  const wrong = seen.markers.filter((m) => !m.covered && m.pixel.some((v, k) => Math.abs(v - colors[m.side][k]) > 8));
+  check(`the canvas shows each marker in its side's colour (buy blue, sell orange)${wrong.length ? ': ' + JSON.stringify(wrong) : ''}`, wrong.length === 0);
+  const want = seen.orders.flatMap((o) => ['limit', 'stop'].filter((k) => o[k] != null).map((k) => ({ kind: k, price: o[k] })));
+  const onChart = (o) => seen.lines.some((l) => l.kind === o.kind && Math.abs(l.price - o.price) < 1e-9 && Math.abs(l.y - l.want) <= 1);
+  check(`each working order's price is a line on the chart (${want.map((o) => `${o.kind} ${o.price}`).join(', ')})`,
+    want.length > 0 && want.every(onChart));
+  writeFileSync(join(artifacts, 'symbol_markers.json'), JSON.stringify({ symbol: sym, markers: seen.markers }));
+}
 
 try {
   // Overview: both connections say Connected, and the equity curve grows while we watch.
@@ -71,6 +136,7 @@ try {
   const text = await page.textContent('#decisions');
   check(`the ${d.symbol} page shows the decision's reason "${d.reason}"`, text.includes(d.reason));
   check('the price chart is drawn', (await page.$$('#price-chart canvas')).length === 1);
+  await candles(page);
   await shot(page, 'symbol.png');
 
   // Trades: the closed trades with filters by strategy, symbol and day; P&L per day and strategy.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The dashboard in headless Chromium (Debian's, driven by playwright-core from npm) against an
 # engine replaying sample data: Connected, a moving equity curve, a decision with its reason, the
-# kill switch only with the token, Health & Audit. Screenshots go to build/test-artifacts/.
+# kill switch only with the token, Health & Audit; candlesticks on the Symbol page with markers at
+# the persisted fills and lines at working orders. Screenshots go to build/test-artifacts/.
 source "$(dirname "$0")/lib.bash"
 B="$TB_SOURCE_DIR/tests/browser"
 ART="$(dirname "$TRADEBOT")/test-artifacts"
@@ -29,7 +30,20 @@ check "the engine serves the dashboard ($url)" curl -sf -o /dev/null "$url/"
 has_decisions() { [ "$(curl -s "$url/api/decisions?limit=1")" != "[]" ]; }
 wait_for has_decisions 60
 
+rm -f "$ART/symbol_markers.json"
 node "$B/dashboard.test.mjs" "$url" "$H/run/dashboard.token" "$ART" ${README_PNG:+"$README_PNG"} && ok "browser tests" || fail "browser tests"
+# The Symbol page's fill markers are fills the engine persisted: same symbol, side, price, time.
+M="$ART/symbol_markers.json"
+unfound() {
+  local sym; sym=$(jq -r .symbol "$M")
+  jq -r '.markers[] | [.side, (.price * 1000000 | round), .time] | @tsv' "$M" | while IFS=$'\t' read -r side micro t; do
+    [ "$(sqlite3 "$H/ml_db/ml_data.db" "select count(*) from oms_fills where symbol='$sym' and side='$side' and price=$micro and strftime('%Y-%m-%dT%H:%M:%fZ', t_ns / 1e9, 'unixepoch') = '$t'")" -ge 1 ] || echo "$side $micro $t"
+  done
+}
+n_markers=$(jq '.markers | length' "$M" 2>/dev/null || echo 0)
+missing=$([ "$n_markers" -gt 0 ] && unfound || true)
+check "the $n_markers fill markers on the Symbol page are fills in oms_fills (side, price, time)${missing:+; not found: $missing}" \
+  bash -c "[ '$n_markers' -gt 0 ] && [ -z '$missing' ]"
 # The browser engaged the kill switch: no new exposure reaches the broker (exits that reduce a
 # position still may: docs/risk.md), entries are blocked, nothing stays open.
 field() { curl -s "$url/api/status" | grep -o "\"$1\":[0-9]*" | head -1 | cut -d: -f2; }

@@ -2,9 +2,10 @@
 # The shipped alerting rules (docker/prometheus/alerts.yml): promtool accepts them, each alert
 # fires on synthetic series when it should and not before (tests/prometheus/alerts_test.yml),
 # every series they read is one the engine's /metrics really exports, and the Alertmanager
-# configuration is valid (amtool, when installed).
+# configuration is valid and routes critical alerts to its receiver (amtool).
 source "$(dirname "$0")/lib.bash"
 command -v promtool >/dev/null || { echo "promtool missing: ./scripts/install.sh"; exit 1; }
+command -v amtool >/dev/null || { echo "amtool missing (prometheus-alertmanager): ./scripts/install.sh"; exit 1; }
 SRC=${TB_SOURCE_DIR:?}
 RULES="$SRC/docker/prometheus/alerts.yml"
 
@@ -50,11 +51,14 @@ check "two Executed directives are two pending approvals" \
 check "the daily loss limit is not hit in a calm replay" grep -q '^tradebot_daily_loss_halted 0$' "$H/metrics.txt"
 stop_engine || true
 
-if command -v amtool >/dev/null; then
-  check "amtool check-config accepts alertmanager.yml" amtool check-config "$SRC/docker/alertmanager/alertmanager.yml"
-else
-  echo "skip amtool check-config (prometheus-alertmanager not installed)"
-fi
+AM="$SRC/docker/alertmanager/alertmanager.yml"
+check "amtool check-config accepts alertmanager.yml" amtool check-config "$AM"
+# The check is not vacuous: a route to a receiver that does not exist is refused.
+sed 's/^  receiver: webhook$/  receiver: nobody/' "$AM" >"$H/am_bad.yml"
+check "amtool check-config refuses a route to an undefined receiver" \
+  bash -c "! amtool check-config '$H/am_bad.yml' >/dev/null 2>&1 && grep -q 'receiver: nobody' '$H/am_bad.yml'"
+check "a critical alert routes to the example webhook receiver" \
+  bash -c "[ \"\$(amtool config routes test --config.file='$AM' severity=critical alertname=KillSwitchEngaged 2>/dev/null)\" = webhook ]"
 check "yamllint accepts the alerting files" yamllint -d "{extends: default, rules: {line-length: {max: 110}, document-start: disable, comments: {min-spaces-from-content: 1}}}" \
   "$RULES" "$SRC/docker/alertmanager/alertmanager.yml" "$SRC/docker/prometheus/prometheus.yml"
 finish

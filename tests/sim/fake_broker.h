@@ -12,7 +12,7 @@
 #ifndef TB_SIM_FAKE_BROKER_H
 #define TB_SIM_FAKE_BROKER_H
 
-#include "broker/broker.h"
+#include "oms/broker.h"
 #include "oms/oms.h"
 
 #include <stdint.h>

@@ -7,7 +7,7 @@
 #ifndef TB_SIM_PAPER_TAP_H
 #define TB_SIM_PAPER_TAP_H
 
-#include "broker/broker.h"
+#include "oms/broker.h"
 
 #include <stdint.h>
 

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "util/hash.h"
+
 typedef struct sim_rng {
     uint64_t s;
 } sim_rng;
@@ -43,9 +45,7 @@ static inline sim_rng sim_stream(uint64_t seed, uint64_t concern)
 /* FNV-1a over bytes: the event trace's fingerprint. */
 static inline uint64_t sim_fnv(uint64_t h, const void *p, unsigned long n)
 {
-    const unsigned char *b = p;
-    for (unsigned long i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ULL;
-    return h;
+    return tb_fnv64(h, p, n);
 }
 
 #endif

@@ -7,7 +7,7 @@
 #ifndef TB_TEST_FAKE_BROKER_H
 #define TB_TEST_FAKE_BROKER_H
 
-#include "broker/broker.h"
+#include "oms/broker.h"
 
 static struct {
     int submits, cancels, replaces;

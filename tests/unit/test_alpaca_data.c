@@ -169,6 +169,24 @@ TEST(stream_authenticates_subscribes_and_delivers_closed_bars_keeping_gaps)
     rig_close(&g);
 }
 
+TEST(stream_auth_sends_keys_with_quotes_and_backslashes_as_json_strings)
+{
+    /* A secret with JSON's special characters must arrive as itself, not break the message or
+     * add fields to it. */
+    const char *secret = "emu\"sec\\ret\",\"key\":\"x";
+    const char *args[] = {"--secret", secret, NULL};
+    start_emu(args);
+    rig g;
+    rig_open(&g, secret, 0);
+    const char *aapl[] = {"AAPL"};
+    subscribe(&g, aapl, 1);
+    WAIT_FOR(alpaca_data_state(g.ad) == AD_LIVE, 3000);
+    CHECK_STR(alpaca_data_state_name(alpaca_data_state(g.ad)), "live");
+    CHECK_CONTAINS(emu_ctl(&E, "data_stats", NULL), "\"auths\":1,");
+    CHECK_CONTAINS(emu_ctl(&E, "data_stats", NULL), "\"auth_failures\":0,");
+    rig_close(&g);
+}
+
 TEST(bad_keys_disconnect_the_stream_and_are_not_retried)
 {
     start_emu(NULL);

@@ -2,8 +2,10 @@
 #include "healer/healer.h"
 #include "healer/healer_priv.h"
 #include "healer/store.h"
+#include "data/calendar.h"
 #include "home/home.h"
 #include "tbtest.h"
+#include "util/clock.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -31,19 +33,26 @@ TEST(a_replay_worse_on_any_configured_metric_is_refused)
 
 static char dir[64];
 
+/* Writes text to dir/folder/name (folder created). */
+static void put_file(const char *folder, const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, folder);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/%s/%s", dir, folder, name);
+    FILE *f = fopen(path, "w");
+    if (!f) TBT_FAIL("cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
 static void make_checkout(void)
 {
     snprintf(dir, sizeof dir, "/tmp/tb-healer-XXXXXX");
     if (!mkdtemp(dir)) TBT_FAIL("mkdtemp");
-    char path[256];
-    snprintf(path, sizeof path, "%s/config", dir);
-    mkdir(path, 0755);
-    snprintf(path, sizeof path, "%s/config/trading_config.json", dir);
-    FILE *f = fopen(path, "w");
-    fputs("{\"strategies\": [{\"file\": \"strategies/momentum.lua\", \"params\": {\"qty\": 5}},\n"
-          " {\"file\": \"strategies/other.lua\", \"name\": \"o\"}]}\n",
-          f);
-    fclose(f);
+    put_file("config", "trading_config.json",
+             "{\"strategies\": [{\"file\": \"strategies/momentum.lua\", \"params\": {\"qty\": "
+             "5}},\n {\"file\": \"strategies/other.lua\", \"name\": \"o\"}]}\n");
 }
 
 static json_t *config_of(void)
@@ -140,4 +149,104 @@ TEST(status_changes_are_stamped_and_recorded_in_the_history)
     CHECK_INT(n, 2);
     CHECK_INT(hl_approve("nope", "cli", NULL, &e), -1);
     CHECK_CONTAINS(e.msg, "no directive nope");
+}
+
+static int history_count(const char *needle)
+{
+    char path[256], line[2048];
+    snprintf(path, sizeof path, "%s/logs/healer_history.jsonl", dir);
+    FILE *f = fopen(path, "r");
+    int n = 0;
+    while (f && fgets(line, sizeof line, f)) n += strstr(line, needle) != NULL;
+    if (f) fclose(f);
+    return n;
+}
+
+TEST(a_nightly_run_past_midnight_records_the_warning_directives_it_leaves_as_skipped)
+{
+    make_checkout();
+    tb_home_set_override(dir);
+    tb_err e;
+    CHECK_INT(tb_home_init(&e), 0);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "cd %s && git init -q && git -c user.name=t -c user.email=t@localhost commit -q "
+             "--allow-empty -m home",
+             dir);
+    CHECK_INT(system(cmd), 0);
+    json_t *root = hl_store_load(&e);
+    json_array_append_new(json_object_get(root, "directives"),
+                          json_pack("{s:s, s:s, s:b, s:s}", "id", "W1", "severity", "WARNING",
+                                    "can_auto_apply", 1, "status", "Queued"));
+    json_array_append_new(json_object_get(root, "directives"),
+                          json_pack("{s:s, s:s, s:b, s:s}", "id", "M1", "severity", "WARNING",
+                                    "can_auto_apply", 0, "status", "Queued"));
+    CHECK_INT(hl_store_save(root, &e), 0);
+    json_decref(root);
+    /* 2026-12-08 00:40 UTC: the 22:30 nightly run started late, past midnight. */
+    tb_clock_set_fake_ns((int64_t)(tb_date_from_ymd(2026, 12, 8) * 86400LL + 40 * 60) *
+                         1000000000LL);
+    hl_run_counts n;
+    CHECK_INT(hl_run_due(NULL, HL_RUN_SCHEDULE, NULL, &n, &e), 0);
+    CHECK_INT(n.skipped, 0); /* a morning run leaves them for the night without a word */
+    CHECK_INT(history_count("\"skipped\""), 0);
+    CHECK_INT(hl_run_due(NULL, HL_RUN_NIGHTLY, NULL, &n, &e), 0);
+    CHECK_INT(n.ran, 0);
+    CHECK_INT(n.skipped, 1); /* W1; M1 waits for an operator whatever the time */
+    CHECK_CONTAINS(n.skip_reason, "started at 00:40 UTC");
+    CHECK_INT(history_count("\"id\":\"W1\",\"status\":\"skipped\""), 1);
+    CHECK_INT(history_count("\"id\":\"M1\",\"status\":\"skipped\""), 0);
+    root = hl_store_load(&e);
+    CHECK_STR(hl_status(hl_store_find(root, "W1")), "Queued"); /* still waits for its window */
+    json_decref(root);
+    tb_clock_set_fake_ns(0);
+}
+
+static json_t *stagnation_fix(const char *min_move, const char *since)
+{
+    char text[512];
+    snprintf(text, sizeof text,
+             "{\"finding\": \"stagnation\", \"severity\": \"WARNING\", \"kind\": \"param_change\","
+             " \"target\": \"config/trading_config.json\", \"since\": \"%s\","
+             " \"change\": {\"strategy\": \"momentum\", \"params\": {\"min_move_pct\": %s}}}",
+             since, min_move);
+    return json_loads(text, 0, NULL);
+}
+
+static int proposals(json_t *root)
+{
+    return (int)json_array_size(json_object_get(root, "directives"));
+}
+
+TEST(a_finding_is_answered_once_not_again_at_every_audit_while_its_window_predates_the_fix)
+{
+    make_checkout();
+    tb_home_set_override(dir);
+    tb_err e;
+    CHECK_INT(tb_home_init(&e), 0);
+    put_file("strategies", "momentum.lua",
+             "return { name = 'momentum', params = { min_move_pct = 9 },\n"
+             "  tunable = { min_move_pct = { min = 0.5, max = 9, step = 0.5, loosen = -1 } },\n"
+             "  on_bar = function() end }\n");
+    json_t *root = json_pack("{s:[]}", "directives");
+    CHECK_INT(hl_add_proposal(root, stagnation_fix("5", "2026-12-01"), "lua"), 1);
+    json_t *first = json_array_get(json_object_get(root, "directives"), 0);
+    CHECK_STR(hl_status(first), "Queued");
+    /* The next audit, same finding, a further step: the first still awaits its run. */
+    CHECK_INT(hl_add_proposal(root, stagnation_fix("3", "2026-12-02"), "lua"), 0);
+    /* Merged on 2026-12-04; the window still starts before: not answered again. */
+    hl_set_status(first, "Promoted", NULL, NULL);
+    json_object_set_new(json_object_get(first, "timestamps"), "Promoted",
+                        json_string("2026-12-04T22:41:00.000Z"));
+    CHECK_INT(hl_add_proposal(root, stagnation_fix("3", "2026-12-03"), "lua"), 0);
+    CHECK_INT(hl_add_proposal(root, stagnation_fix("3", "2026-12-04"), "lua"), 0);
+    CHECK_INT(proposals(root), 1);
+    /* Every session of the window played with the fix and still no trade: a new step. */
+    CHECK_INT(hl_add_proposal(root, stagnation_fix("3", "2026-12-07"), "lua"), 1);
+    json_t *second = json_array_get(json_object_get(root, "directives"), 1);
+    /* Rejected by an operator: the same change is not asked again the next night. */
+    hl_set_status(second, "Rejected", NULL, NULL);
+    CHECK_INT(hl_add_proposal(root, stagnation_fix("3", "2026-12-08"), "lua"), 0);
+    CHECK_INT(proposals(root), 2);
+    json_decref(root);
 }

@@ -5,6 +5,7 @@
  */
 #include "home/home.h"
 #include "sched/orch.h"
+#include "sched/status.h"
 #include "tbtest.h"
 #include "util/clock.h"
 
@@ -275,6 +276,47 @@ TEST(a_hanging_step_is_killed_at_its_timeout_and_exit_69_means_unavailable)
     CHECK_CONTAINS(log, "step=hang | hanging");
     CHECK_CONTAINS(log, "step=hang status=timeout duration=1.");
     CHECK_CONTAINS(log, "step=refuse | needs tradebot widgets");
+    tb_orch_free(o);
+    tb_db_close(db);
+    event_base_free(base);
+    teardown();
+}
+
+static const char skip_script[] =
+    "local M = { steps = {\n"
+    "  { name = 'archive', at = '22:30 UTC', lua = 'skip' },\n"
+    "  { name = 'mark', at = '22:30 UTC', lua = 'mark' },\n"
+    "} }\n"
+    "function M.skip() print('looking for a remote') print('skipped: no remote is set') "
+    "os.exit(78) end\n"
+    "function M.mark() print('done') end\n"
+    "local argv = { ... }\n"
+    "if argv[1] == '--call' then M[argv[2]]() return end\n"
+    "return M\n";
+
+TEST(a_step_exiting_78_is_skipped_with_its_reason_and_the_day_still_completes)
+{
+    setup(skip_script);
+    /* Tuesday 2026-12-08 23:00 UTC: both steps are scheduled that day. */
+    tb_clock_set_fake_ns(utc(2026, 12, 8, 23, 0));
+    struct event_base *base = event_base_new();
+    tb_db *db = open_db();
+    tb_orch *o = new_orch(base, db);
+    tb_err e;
+    CHECK_INT(tb_orch_run_now(o, "archive", &e), 0);
+    CHECK_INT(tb_orch_run_now(o, "mark", &e), 0);
+    while (tb_orch_busy(o)) event_base_loop(base, EVLOOP_ONCE);
+    CHECK_INT(rows(db, "step='archive' AND status='skipped' AND final=1 AND "
+                       "message='no remote is set'"),
+              1);
+    tb_step_status ss[8];
+    int complete = 0;
+    CHECK_INT(tb_sched_day_status(db, tb_orch_schedule(o), &cal, tb_date_from_ymd(2026, 12, 8),
+                                  utc(2026, 12, 8, 23, 0), ss, &complete, &e),
+              0);
+    CHECK_STR(ss[0].state, "skipped");
+    CHECK_STR(ss[1].state, "ok");
+    CHECK_INT(complete, 1);
     tb_orch_free(o);
     tb_db_close(db);
     event_base_free(base);

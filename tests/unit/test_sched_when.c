@@ -93,6 +93,37 @@ TEST(et_clock_steps_move_with_dst)
     CHECK_INT(fire("08:00 ET", 2026, 11, 2, 1), utc(2026, 11, 2, 13, 0));
 }
 
+TEST(et_step_in_the_missing_spring_hour_fires_at_three_edt)
+{
+    /* 2027-03-14: 02:00 EST jumps to 03:00 EDT. 02:30 ET does not exist: 03:00 EDT (07:00Z),
+     * never 01:30 EST (06:30Z), which is before the step's own wall time. */
+    CHECK_INT(fire("02:30 ET", 2027, 3, 14, 0), utc(2027, 3, 14, 7, 0));
+    CHECK_INT(fire("02:00 ET", 2027, 3, 14, 0), utc(2027, 3, 14, 7, 0));
+    CHECK_INT(fire("02:59 ET", 2027, 3, 14, 0), utc(2027, 3, 14, 7, 0));
+    /* Around the gap the wall time is kept: 01:59 EST, 03:00 and 03:30 EDT. */
+    CHECK_INT(fire("01:59 ET", 2027, 3, 14, 0), utc(2027, 3, 14, 6, 59));
+    CHECK_INT(fire("03:00 ET", 2027, 3, 14, 0), utc(2027, 3, 14, 7, 0));
+    CHECK_INT(fire("03:30 ET", 2027, 3, 14, 0), utc(2027, 3, 14, 7, 30));
+    /* The day before and after: plain EST and EDT. */
+    CHECK_INT(fire("02:30 ET", 2027, 3, 13, 0), utc(2027, 3, 13, 7, 30));
+    CHECK_INT(fire("02:30 ET", 2027, 3, 15, 0), utc(2027, 3, 15, 6, 30));
+}
+
+TEST(et_step_in_the_repeated_autumn_hour_fires_once_at_the_first_occurrence)
+{
+    /* 2026-11-01: 02:00 EDT falls back to 01:00 EST; 01:30 happens at 05:30Z and 06:30Z. */
+    CHECK_INT(fire("01:30 ET", 2026, 11, 1, 0), utc(2026, 11, 1, 5, 30));
+    CHECK_INT(fire("00:30 ET", 2026, 11, 1, 0), utc(2026, 11, 1, 4, 30));
+    CHECK_INT(fire("02:30 ET", 2026, 11, 1, 0), utc(2026, 11, 1, 7, 30));
+    CHECK_INT(fire("08:00 ET", 2026, 11, 1, 0), utc(2026, 11, 1, 13, 0));
+    /* Each day has one instant for the step: consecutive days are a day (plus/minus the hour
+     * the clock moved) apart, never two firings in one day. */
+    int64_t a = fire("01:30 ET", 2026, 10, 31, 0), b = fire("01:30 ET", 2026, 11, 1, 0),
+            c = fire("01:30 ET", 2026, 11, 2, 0);
+    CHECK_INT(b - a, 86400 * NS);
+    CHECK_INT(c - b, 86400 * NS + 3600 * NS);
+}
+
 TEST(early_close_and_holidays_follow_the_calendar)
 {
     /* 2026-11-27, the day after Thanksgiving, closes 13:00 EST; Thanksgiving is closed. */

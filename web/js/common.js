@@ -92,3 +92,19 @@ export function table(id, columns, rows, empty = 'none') {
 export function showError(where, err) {
   setText(where, err ? `Error: ${err.message}` : '', err ? 'error' : '');
 }
+
+// A session time axis for uPlot: the x of a point is its index, so nights, weekends and
+// holidays take no room; the axis and the legend show the point's market time (UTC) from
+// times() (seconds, one per index).
+export function sessionX(times) {
+  const when = (x) => {
+    const t = times()[Math.round(x)];
+    return t === undefined ? '' : new Date(t * 1000).toISOString().slice(5, 16).replace('T', ' ');
+  };
+  return {
+    scale: { time: false },
+    series: { value: (u, v) => when(v) },
+    axis: { stroke: '#8a96a3', grid: { stroke: '#2a323c' }, values: (u, vs) => vs.map(when), space: 110,
+      incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000] },
+  };
+}

@@ -1,26 +1,19 @@
 // Overview: connection status, account, equity and drawdown, positions, orders, candidates.
-import { api, post, stream, setToken, token, usd, pct, num, time, setText, table, showError } from './common.js';
+import { api, post, stream, setToken, token, usd, pct, num, time, setText, table, showError, sessionX } from './common.js';
 
 const points = { i: [], t: [], eq: [], dd: [] };
-// The x of a point is its index: nights, weekends and holidays take no room (a session time
-// axis); the axis and the legend show the point's market time (UTC).
-const when = (x) => {
-  const t = points.t[Math.round(x)];
-  return t === undefined ? '' : new Date(t * 1000).toISOString().slice(5, 16).replace('T', ' ');
-};
 let eqChart = null;
 let ddChart = null;
 
 function chart(id, label, color, values, tick) {
   const box = document.getElementById(id);
+  const x = sessionX(() => points.t);
   const opts = {
     width: box.clientWidth || 800,
     height: 220,
-    scales: { x: { time: false } },
-    series: [{ value: (u, v) => when(v) }, { label, stroke: color, width: 1.5, value: (u, v) => values(v) }],
-    axes: [{ stroke: '#8a96a3', grid: { stroke: '#2a323c' }, values: (u, vs) => vs.map(when),
-             space: 110, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000] },
-           { stroke: '#8a96a3', grid: { stroke: '#2a323c' }, size: 80, values: (u, vs) => vs.map(tick) }],
+    scales: { x: x.scale },
+    series: [x.series, { label, stroke: color, width: 1.5, value: (u, v) => values(v) }],
+    axes: [x.axis, { stroke: '#8a96a3', grid: { stroke: '#2a323c' }, size: 80, values: (u, vs) => vs.map(tick) }],
   };
   const u = new uPlot(opts, [[], []], box);
   box.uplot = u; // for the browser test

@@ -1,25 +1,24 @@
-// Symbol view: bars with indicators, the decisions with their reasons, orders and fills.
-import { api, stream, num, time, el, setText, table, showError } from './common.js';
+// Symbol view: candlesticks with indicators, buy/sell markers at the fills and the working
+// orders' prices; the decisions with their reasons, orders and fills.
+import { api, stream, num, time, el, setText, table, showError, sessionX } from './common.js';
+import { candleChart } from './candles.js';
 
 const params = new URLSearchParams(location.search);
 let symbol = params.get('s') || '';
 let priceChart = null;
 let rsiChart = null;
 let decisions = [];
-
-const axes = [{ stroke: '#8a96a3', grid: { stroke: '#2a323c' } }, { stroke: '#8a96a3', grid: { stroke: '#2a323c' }, size: 60 }];
+let times = [];
 
 function charts() {
-  const w = document.getElementById('price-chart').clientWidth || 800;
-  priceChart = new uPlot({
-    width: w, height: 300, axes,
-    series: [{}, { label: 'close', stroke: '#d7dde4', width: 1.5 }, { label: 'sma', stroke: '#d29922' },
-      { label: 'vwap', stroke: '#58a6ff' }, { label: 'bb upper', stroke: '#6e7681', dash: [4, 4] },
-      { label: 'bb lower', stroke: '#6e7681', dash: [4, 4] }],
-  }, [[], [], [], [], [], []], document.getElementById('price-chart'));
+  const box = document.getElementById('price-chart');
+  priceChart = candleChart(box, 340, [['sma', '#d29922', null, 'sma'], ['vwap', '#a371f7', null, 'vwap'],
+    ['bb upper', '#6e7681', [4, 4], 'bb_upper'], ['bb lower', '#6e7681', [4, 4], 'bb_lower']]);
+  const x = sessionX(() => times);
   rsiChart = new uPlot({
-    width: w, height: 160, axes, scales: { y: { range: [0, 100] } },
-    series: [{}, { label: 'rsi', stroke: '#a371f7' }],
+    width: box.clientWidth || 800, height: 160, scales: { x: x.scale, y: { range: [0, 100] } },
+    axes: [x.axis, { stroke: '#8a96a3', grid: { stroke: '#2a323c' }, size: 60 }],
+    series: [x.series, { label: 'rsi', stroke: '#a371f7' }],
   }, [[], []], document.getElementById('rsi-chart'));
 }
 
@@ -42,14 +41,15 @@ async function loadSymbol() {
       api(`/api/decisions?symbol=${encodeURIComponent(symbol)}&limit=200`),
       api(`/api/orders?symbol=${encodeURIComponent(symbol)}`),
       api(`/api/fills?symbol=${encodeURIComponent(symbol)}`)]);
-    const i = bars.indicators;
-    priceChart.setData([bars.t, bars.close, i.sma, i.vwap, i.bb_upper, i.bb_lower]);
-    rsiChart.setData([bars.t, i.rsi]);
+    times = bars.t;
+    priceChart.setData(bars, bars.fills, ord);
+    rsiChart.setData([bars.t.map((_, k) => k), bars.indicators.rsi]);
     setText('last', `last ${num(bars.close[bars.close.length - 1])}`);
     decisions = dec;
     renderDecisions();
     table('orders', [['side', (o) => o.side], ['qty', (o) => o.qty], ['type', (o) => o.type],
-      ['status', (o) => o.status], ['reason', (o) => o.reason]], ord, 'no open orders');
+      ['limit', (o) => num(o.limit)], ['stop', (o) => num(o.stop)], ['status', (o) => o.status],
+      ['reason', (o) => o.reason]], ord, 'no open orders');
     table('fills', [['time', (f) => time(f.time)], ['side', (f) => f.side], ['qty', (f) => f.qty],
       ['price', (f) => num(f.price)], ['strategy', (f) => f.strategy]], fills, 'no fills yet');
     showError('error', null);

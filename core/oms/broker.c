@@ -1,4 +1,4 @@
-#include "broker/broker.h"
+#include "oms/broker.h"
 
 #include <stdio.h>
 

@@ -1,5 +1,6 @@
 /*
- * broker.h - the broker interface: a C vtable implemented by paper, alpaca and ibkr adapters.
+ * broker.h - the broker interface: a C vtable implemented by paper, alpaca and ibkr adapters
+ * (core/broker/). It sits with the order manager, which drives it, below the adapters.
  *
  * Calls return 0 when the request was handed to the broker and -1 when it could not be sent
  * (tb_err says why). A broker's verdict (accepted, rejected, filled, canceled) always arrives
@@ -9,8 +10,8 @@
  * client order id (docs/orders.md); -1 from submit means nothing was sent (it is rejected).
  * Asynchronous adapters report an unknown outcome later with an update of status `unknown`.
  */
-#ifndef TB_BROKER_BROKER_H
-#define TB_BROKER_BROKER_H
+#ifndef TB_OMS_BROKER_H
+#define TB_OMS_BROKER_H
 
 #include "oms/order.h"
 #include "util/err.h"

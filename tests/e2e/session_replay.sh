@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# A live session (Alpaca emulator feed + Alpaca emulator broker, loopback) is recorded in
+# data/sessions/<id>.rec; `tradebot replay` reproduces its decisions exactly (exit 0); an edited
+# strategy replayed with --strategies current shows the differences (exit 1); a torn last record
+# still replays the intact part and says so; a Healer proposal on that home is proven on the
+# recorded session, not on sample data. docs/replay.md.
+source "$(dirname "$0")/lib.bash"
+
+start_node_emu alpaca_emu.js --port 0 --key PKE2ERECKEY --secret e2e-rec-secret \
+  --data-open 2026-11-30T14:30:00Z
+trap 'kill $EMU_PID 2>/dev/null || true; cleanup' EXIT
+E="http://127.0.0.1:$PORT/__emu"
+emu() { curl -s -X POST -H 'Content-Type: application/json' -d "${2:-{\}}" "$E/$1"; }
+
+mkdir -p "$H/config" "$H/strategies"
+cat >"$H/strategies/rec_probe.lua" <<'LUA'
+-- Buys on the buy_at-th bar of a symbol; sells on the first bar that finds it filled.
+return {
+  params = { buy_at = 2, qty = 3 },
+  on_bar = function(ctx, bar)
+    local n = (ctx.state[bar.symbol] or 0) + 1
+    ctx.state[bar.symbol] = n
+    local held = ctx:position(bar.symbol).qty
+    if n == ctx.params.buy_at then
+      ctx:buy{ symbol = bar.symbol, qty = ctx.params.qty, reason = "probe buy " .. n }
+    elseif held > 0 and not ctx.state["sold_" .. bar.symbol] then
+      ctx.state["sold_" .. bar.symbol] = true
+      ctx:sell{ symbol = bar.symbol, qty = held, reason = "probe sell " .. n }
+    end
+  end,
+}
+LUA
+cat >"$H/config/trading_config.json" <<JSON
+{"broker": "alpaca", "feed": "alpaca", "symbols": ["AAPL", "MSFT"],
+ "dashboard": {"enabled": false},
+ "alpaca": {"trading_url": "http://127.0.0.1:$PORT", "stream_url": "ws://127.0.0.1:$PORT/stream",
+            "rate_per_minute": 60000, "reconcile_interval_s": 2},
+ "alpaca_data": {"data_url": "http://127.0.0.1:$PORT", "stream_url": "ws://127.0.0.1:$PORT/v2"},
+ "strategies": [{"file": "strategies/rec_probe.lua"}]}
+JSON
+export APCA_API_KEY_ID=PKE2ERECKEY APCA_API_SECRET_KEY=e2e-rec-secret
+export TRADEBOT_CLOCK_START=$((1796049000 + 20 * 60)) # Monday 2026-11-30 09:50 ET
+start_engine
+check "the engine subscribes to the bars stream" wait_for "log_has 'subscribed to minute bars of 2 symbols'" 20
+check "the session is recorded under data/sessions" log_has "recording the session to $H/data/sessions/"
+fills() { sqlite3 "$H/ml_db/ml_data.db" 'select count(*) from oms_fills' 2>/dev/null || echo 0; }
+emu data_advance '{"minutes":3}' >/dev/null
+check "the probe's buys are filled by the broker" wait_for '[ "$(fills)" -ge 2 ]' 30
+emu data_advance '{"minutes":4}' >/dev/null
+check "the probe's sells are filled by the broker" wait_for '[ "$(fills)" -ge 4 ]' 30
+stop_engine || true
+check "the engine closes the recording cleanly" log_has "recorded: bars="
+
+list=$("$TRADEBOT" replay --home "$H" --list)
+echo "$list"
+id=$(awk 'NR==1{print $1}' <<<"$list")
+check "replay --list names the session, complete, with its bars and broker updates" \
+  grep -qE "^$id +bars=1[0-9] +decisions=[1-9][0-9]* +updates=[1-9][0-9]* +complete" <<<"$list"
+
+rc=0; "$TRADEBOT" replay --home "$H" "$id" >"$H/replay.out" 2>&1 || rc=$?
+cat "$H/replay.out"
+check "the replay reproduces the recorded decisions exactly (exit 0)" [ "$rc" = 0 ]
+check "it prints the replayed decisions" grep -q "rec_probe: sell 3 AAPL market submitted" "$H/replay.out"
+check "and says identical" grep -q "4 recorded decisions, 4 replayed; identical" "$H/replay.out"
+# The recording holds the strategy's text: editing the file does not change a recorded replay.
+sed -i 's/buy_at = 2/buy_at = 3/' "$H/strategies/rec_probe.lua"
+rc=0; "$TRADEBOT" replay --home "$H" "$id" --quiet >/dev/null 2>&1 || rc=$?
+check "an edited file does not change a replay of the recorded version (exit $rc)" [ "$rc" = 0 ]
+rc=0; "$TRADEBOT" replay --home "$H" "$id" --strategies current >"$H/current.out" 2>&1 || rc=$?
+cat "$H/current.out"
+check "--strategies current with the edited param shows differences (exit 1)" [ "$rc" = 1 ]
+check "each difference names bar, symbol, strategy, recorded and replayed decision" \
+  grep -qE "^DIFF bar [0-9]+ 2026-11-30T14:3[0-9]:00.000Z AAPL rec_probe: recorded buy 3 AAPL market submitted \| replayed" "$H/current.out"
+rc=0; "$TRADEBOT" replay --home "$H" "$id" --strategies current --json >"$H/current.json" 2>/dev/null || rc=$?
+check "--json reports identical false and the differences" \
+  python3 -c "import json,sys; j=json.load(open('$H/current.json')); sys.exit(0 if j['identical'] is False and j['differences']>0 and j['diffs'] else 1)"
+
+rc=0; "$TRADEBOT" replay --home "$H" no-such-session >/dev/null 2>"$H/unknown.err" || rc=$?
+check "an unknown session is an error naming it (exit 2)" bash -c "[ $rc = 2 ] && grep -q 'unknown session no-such-session' '$H/unknown.err'"
+
+# A crash while writing leaves a torn last record: cut the clean END record short.
+rec="$H/data/sessions/$id.rec"
+cp "$rec" "$H/full.rec"
+truncate -s -5 "$rec"
+rc=0; "$TRADEBOT" replay --home "$H" "$id" >"$H/torn.out" 2>"$H/torn.err" || rc=$?
+cat "$H/torn.err"
+check "a torn tail still replays the intact part identically (exit $rc)" [ "$rc" = 0 ]
+check "and reports the torn tail with file and offset" \
+  grep -qE "$id.rec: torn last record at offset [0-9]+ \([0-9]+ bytes ignored\)" "$H/torn.err"
+check "--list shows the torn tail" bash -c "'$TRADEBOT' replay --home '$H' --list | grep -q 'torn tail'"
+# A flipped byte in the middle is corruption, not a torn tail: an error naming file and offset.
+cp "$H/full.rec" "$rec"
+size=$(stat -c %s "$rec")
+printf '\xff\xff' | dd of="$rec" bs=1 seek=$((size / 2)) conv=notrunc status=none
+rc=0; "$TRADEBOT" replay --home "$H" "$id" >/dev/null 2>"$H/corrupt.err" || rc=$?
+check "a corrupt record is an error naming file and offset (exit 2)" \
+  bash -c "[ $rc = 2 ] && grep -qE '$id.rec: corrupt .*offset [0-9]+' '$H/corrupt.err'"
+cp "$H/full.rec" "$rec"
+finish

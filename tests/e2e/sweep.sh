@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# `tradebot sweep`: a grid run locally with two workers and the same spec run as three shards
+# then merged give the same ranking and the same HTML report, byte for byte; a task is the same
+# run as `tradebot backtest`; walk-forward states the out-of-sample result first; an interrupted
+# or partial sweep is resumed or reported incomplete; a shard of another sweep is refused; the
+# best set is proposed to the Healer only inside the strategy's tunable bounds.
+source "$(dirname "$0")/lib.bash"
+T() { "$TRADEBOT" --home "$H/home" "$@"; }
+cd "$H"
+
+cat >grid.lua <<'EOF'
+return {
+  strategy = "opening_range_breakout.lua",
+  grid = { range_minutes = {10, 15, 30}, min_relvol = {1.0, 1.2, 1.4} },
+  data = { days = 6, symbols = 6 },
+  metric = "sharpe",
+  top = 3,
+}
+EOF
+T sweep grid.lua --jobs 2 --out local.db >local.out 2>local.err || { cat local.err; exit 1; }
+check "the local run stores every task (9 sets x 1 segment)" \
+  bash -c "[ \$(sqlite3 local.db 'SELECT count(*) FROM sweep_results WHERE disabled = 0') = 9 ]"
+check "progress and an ETA go to stderr" grep -q 'sweep: 9/9 tasks, .* ETA' local.err
+for i in 0 1 2; do T sweep grid.lua --shard $i/3 --jobs 1 >/dev/null 2>&1; done
+check "each shard wrote its own file with its third of the tasks" \
+  bash -c "for i in 0 1 2; do [ \$(sqlite3 sweep.shard-\$i-of-3.db 'SELECT count(*) FROM sweep_results') = 3 ] || exit 1; done"
+T sweep merge merged.db sweep.shard-{0,1,2}-of-3.db >merge.out 2>&1
+T sweep report local.db --html local.html >local.txt 2>/dev/null
+T sweep report merged.db --html merged.html >merged.txt 2>/dev/null
+head -8 local.txt
+check "local and sharded give the same ranking, byte for byte" cmp local.txt merged.txt
+check "... and the same HTML report" cmp local.html merged.html
+q='SELECT task, pnl, sharpe, equity FROM sweep_results ORDER BY task'
+check "... and the same stored results (every double, every equity point)" \
+  bash -c "diff <(sqlite3 local.db '$q') <(sqlite3 merged.db '$q')"
+check "the report fetches nothing (no script, link, img, url)" \
+  bash -c "! grep -Eiq '<(script|link|img|iframe)|@import|url\\(|https?://' local.html"
+for id in heatmap curves ranking in-sample-only; do
+  check "the report has the $id section" grep -q "id=\"$id\"" local.html
+done
+check "the heatmap has a cell per (min_relvol, range_minutes) pair" \
+  bash -c "[ \$(grep -o 'class=\"cell\"' local.html | wc -l) = 9 ]"
+check "the best sets' equity curves (top = 3)" \
+  bash -c "[ \$(grep -o 'class=\"curve\"' local.html | wc -l) = 3 ]"
+
+# A task is the run `tradebot backtest` makes: the strategy's defaults over the same data.
+cat >defaults.lua <<'EOF'
+return { strategy = "opening_range_breakout.lua", grid = { min_relvol = {1.2} }, data = { days = 6 }, metric = "pnl" }
+EOF
+T sweep defaults.lua --out defaults.db >/dev/null 2>&1
+T backtest --strategy opening_range_breakout.lua --days 6 --json >bt.json 2>/dev/null
+bt=$(python3 -c "import json; print('%.4f' % json.load(open('bt.json'))['pnl'])")
+sw=$(sqlite3 defaults.db "SELECT printf('%.4f', pnl) FROM sweep_results")
+check "a sweep task's P&L equals tradebot backtest's ($sw = $bt)" [ "$sw" = "$bt" ]
+
+# Resume: nothing left to run; a missing shard leaves the merge incomplete and says so.
+T sweep grid.lua --out local.db >/dev/null 2>again.err
+check "a rerun resumes: no task is run twice" grep -q 'sweep: 0 tasks to run' again.err
+T sweep merge partial.db sweep.shard-{0,1}-of-3.db >/dev/null 2>partial.err
+check "merge says how many tasks are still missing" grep -q '3 tasks still have no result' partial.err
+T sweep report partial.db >partial.txt 2>/dev/null
+check "the report of a partial merge says INCOMPLETE" grep -q '^INCOMPLETE: 3 of 9' partial.txt
+
+# Refusals: another sweep's shard, a bad spec.
+sed 's/days = 6/days = 5/' grid.lua >other.lua
+T sweep other.lua --shard 0/3 --out other.db >/dev/null 2>&1
+T sweep merge merged.db other.db >/dev/null 2>refuse.err && rc=0 || rc=$?
+check "merge refuses a shard of another sweep (rc $rc)" \
+  bash -c "[ $rc -ne 0 ] && grep -q 'a shard of another sweep' refuse.err"
+echo 'return { strategy = "opening_range_breakout.lua", grid = { qty = {1} }, walkforward = {} }' >bad.lua
+T sweep bad.lua >/dev/null 2>bad.err && rc=0 || rc=$?
+check "a misspelt key is refused naming it (rc $rc)" \
+  bash -c "[ $rc -ne 0 ] && grep -q 'bad.lua: unknown key walkforward' bad.err"
+
+# Walk-forward: choices on train windows, scored on the following test windows only.
+cat >wf.lua <<'EOF'
+return {
+  strategy = "opening_range_breakout.lua",
+  grid = { min_relvol = {0.9, 1.2, 1.6}, range_minutes = {10, 20} },
+  data = { days = 8, symbols = 5 },
+  metric = "pnl",
+  walk_forward = { train = 4, test = 2 },
+}
+EOF
+T sweep wf.lua --out wf.db >/dev/null 2>&1
+T sweep report wf.db --html wf.html >wf.txt 2>/dev/null
+head -6 wf.txt
+check "walk-forward: the first figure printed is out of sample" \
+  bash -c "sed -n 2p wf.txt | grep -q '^walk-forward OUT-OF-SAMPLE (2 windows, train 4 / test 2'"
+check "walk-forward: the HTML states out of sample before in sample" \
+  python3 -c "import sys; s=open('wf.html').read(); i=s.index('id=\"oos-figure\"'); sys.exit(0 if i < s.index('id=\"is-figure\"') and i < s.index('id=\"heatmap\"') else 1)"
+# The chosen set of window 0 is the best on its train segment (seg 0), and its score is its
+# own test segment's (seg 1) P&L.
+best=$(sqlite3 wf.db "SELECT set_id FROM sweep_results WHERE seg = 0 ORDER BY pnl DESC, set_id LIMIT 1")
+oos=$(sqlite3 wf.db "SELECT printf('%.4f', pnl) FROM sweep_results WHERE seg = 1 AND set_id = $best")
+check "window 0 chose set $best on train and scored it on test only ($oos)" \
+  grep -q "window 0: .* chose set $best .* -> test .* pnl $oos " wf.txt
+
+# Proposals go through the Healer and stay inside the strategy's tunable bounds.
+T sweep report local.db --propose >prop1.out 2>prop1.err && rc=0 || rc=$?
+check "a set that moves an untunable param is not proposed (rc $rc)" \
+  bash -c "[ $rc -ne 0 ] && grep -q 'does not declare range_minutes tunable' prop1.err"
+cat >tune.lua <<'EOF'
+return { strategy = "opening_range_breakout.lua", grid = { min_relvol = {0.9, 1.5} }, data = { days = 4, symbols = 4 }, metric = "pnl" }
+EOF
+T sweep tune.lua --out tune.db >/dev/null 2>&1
+T sweep report tune.db --propose >prop2.out 2>prop2.err || cat prop2.err
+id=$(sed -n 's/^proposed   Healer directive \([^ ]*\) .*/\1/p' prop2.out)
+check "the best tunable set is queued as a Healer param_change ($id)" \
+  python3 -c "
+import json,sys
+d=[x for x in json.load(open('$H/home/data/healer_active_directives.json'))['directives'] if x['id']=='$id']
+sys.exit(0 if d and d[0]['kind']=='param_change' and d[0]['status']=='Queued' and d[0]['proposer']=='sweep' and d[0]['change']['strategy']=='opening_range_breakout' and not d[0]['can_auto_apply'] else 1)"
+sed 's/1.5}/2.5}/; s/metric = "pnl"/metric = "max_drawdown_pct"/' tune.lua >wide.lua
+sed -i 's/0.9, 2.5/2.5/' wide.lua
+T sweep wide.lua --out wide.db >/dev/null 2>&1
+T sweep report wide.db --propose >/dev/null 2>prop3.err && rc=0 || rc=$?
+check "a value outside the tunable bounds is not proposed (rc $rc)" \
+  bash -c "[ $rc -ne 0 ] && grep -q 'min_relvol = 2.5 is outside' prop3.err"
+finish
