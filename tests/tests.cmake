@@ -94,4 +94,33 @@ if(TB_CLANG)
            COMMAND sh -c "mkdir -p corpus_csv && ${_fzc} -max_total_time=${TB_FUZZ_SECONDS} -rss_limit_mb=1024 -artifact_prefix=fuzz-csv- corpus_csv ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus_csv"
            WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
   set_tests_properties(fuzz/csv PROPERTIES LABELS fuzz TIMEOUT 120)
+
+  # The session recording reader (`tradebot replay`, the Sentinel's recorded bars).
+  set(_fzr ${CMAKE_BINARY_DIR}/fuzz_rec)
+  set(_srcr ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_rec.c ${CMAKE_SOURCE_DIR}/core/replay/rec_read.c
+            ${CMAKE_SOURCE_DIR}/core/util/err.c)
+  add_custom_command(OUTPUT ${_fzr}
+    COMMAND ${TB_CLANG} -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
+            -I${CMAKE_SOURCE_DIR}/core ${_srcr} -lz -o ${_fzr}
+    DEPENDS ${_srcr} VERBATIM)
+  add_custom_target(fuzzer_rec ALL DEPENDS ${_fzr})
+  add_test(NAME fuzz/rec
+           COMMAND sh -c "mkdir -p corpus_rec && ${_fzr} -max_total_time=${TB_FUZZ_SECONDS} -rss_limit_mb=1024 -artifact_prefix=fuzz-rec- corpus_rec ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus_rec"
+           WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
+  set_tests_properties(fuzz/rec PROPERTIES LABELS fuzz TIMEOUT 120)
+
+  # The CSV column cache reader (`backtest --data`), its own target and seeds.
+  set(_fzk ${CMAKE_BINARY_DIR}/fuzz_csv_cache)
+  set(_srck ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_csv_cache.c ${CMAKE_SOURCE_DIR}/core/data/csv_cache.c
+            ${CMAKE_SOURCE_DIR}/core/data/bar.c ${CMAKE_SOURCE_DIR}/core/data/symbols.c
+            ${CMAKE_SOURCE_DIR}/core/util/hash64.c ${CMAKE_SOURCE_DIR}/core/util/err.c)
+  add_custom_command(OUTPUT ${_fzk}
+    COMMAND ${TB_CLANG} -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
+            -I${CMAKE_SOURCE_DIR}/core ${_srck} -lm -o ${_fzk}
+    DEPENDS ${_srck} VERBATIM)
+  add_custom_target(fuzzer_csv_cache ALL DEPENDS ${_fzk})
+  add_test(NAME fuzz/csv_cache
+           COMMAND sh -c "mkdir -p corpus_csv_cache && ${_fzk} -max_total_time=${TB_FUZZ_SECONDS} -rss_limit_mb=1024 -artifact_prefix=fuzz-csv-cache- corpus_csv_cache ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus_csv_cache"
+           WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
+  set_tests_properties(fuzz/csv_cache PROPERTIES LABELS fuzz TIMEOUT 120)
 endif()

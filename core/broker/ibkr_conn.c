@@ -2,6 +2,7 @@
 #include "broker/ibkr_pace.h"
 #include "broker/ibkr_sendlog.h"
 #include "log/log.h"
+#include "util/backoff.h"
 #include "util/clock.h"
 
 #include <arpa/inet.h>
@@ -30,8 +31,7 @@ struct ibkr_conn {
     int quiet;     /* the sync in progress keeps the state ready */
     int farm_down; /* a farm-broken notice not yet followed by an OK (logged once each) */
     int64_t next_id;
-    long backoff_ms;
-    uint64_t rng;
+    tb_backoff backoff;
     ibkr_conn_stats st;
     ibkr_conn_tap tap;
     evutil_socket_t drain_fd; /* >= 0 while ibkr_conn_drain writes directly */
@@ -159,12 +159,9 @@ static void drop(ibkr_conn *c, const char *why)
     size_t lost = ibkr_pacer_clear(c->pace, log_unsent, "connection gone"); /* never resent */
     if (lost) TB_WARN("ibkr", "%zu queued messages discarded with the connection", lost);
     set_state(c, IBC_DISCONNECTED);
-    c->rng = c->rng * 6364136223846793005ULL + 1442695040888963407ULL;
-    long wait = c->backoff_ms / 2 + (long)((c->rng >> 33) % (uint64_t)(c->backoff_ms / 2 + 1));
+    long wait = tb_backoff_next(&c->backoff, 0);
     TB_WARN("ibkr", "disconnected (%s): reconnect with backoff: wait_ms=%ld client_id=%d", why,
             wait, c->cur_id);
-    c->backoff_ms =
-        c->backoff_ms * 2 > c->o.reconnect_max_ms ? c->o.reconnect_max_ms : c->backoff_ms * 2;
     struct timeval tv = {wait / 1000, (wait % 1000) * 1000};
     evtimer_add(c->retry, &tv);
 }
@@ -272,7 +269,7 @@ static void on_frame(ibkr_conn *c, const tws_frame *f)
         if (v > want) want = v;
         if (want > c->next_id) c->next_id = want;
         c->fails_326 = 0;
-        c->backoff_ms = c->o.reconnect_min_ms;
+        tb_backoff_reset(&c->backoff);
         c->st.client_id = c->cur_id;
         if (c->state == IBC_CONNECTING) request_sync(c);
         return;
@@ -383,9 +380,9 @@ ibkr_conn *ibkr_conn_new(const ibkr_conn_opts *o, tb_err *e)
     if (!c->o.reconnect_min_ms) c->o.reconnect_min_ms = 2000;
     if (!c->o.reconnect_max_ms) c->o.reconnect_max_ms = 60000;
     if (!c->o.connect_timeout_ms) c->o.connect_timeout_ms = 15000;
-    c->backoff_ms = c->o.reconnect_min_ms;
+    tb_backoff_init(&c->backoff, c->o.reconnect_min_ms, c->o.reconnect_max_ms,
+                    (uint64_t)tb_clock_mono_ns());
     c->cur_id = o->client_id;
-    c->rng = (uint64_t)tb_clock_mono_ns();
     c->greet_timer = evtimer_new(o->base, on_greet_timeout, c);
     c->pace = ibkr_pacer_new(o->base, o->max_msgs_per_sec, pace_write, c);
     if (!(c->retry = evtimer_new(o->base, on_retry, c)) || !c->greet_timer || !c->pace) {

@@ -1,5 +1,6 @@
 #include "broker/paper.h"
 #include "util/hash.h"
+#include "util/rand.h"
 
 #include <event2/event.h>
 #include <stdio.h>
@@ -60,14 +61,6 @@ struct paper {
     int npend;
     struct event *timer;
 };
-
-static uint64_t next_rand(paper *p)
-{
-    uint64_t z = (p->rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 /* FNV-1a 64 of a client order id: stable names for the exchange's ids across restarts. */
 static uint64_t id_hash(const char *s)
@@ -404,7 +397,8 @@ broker paper_broker(paper *p)
 static tb_money slipped(paper *p, tb_money px, oms_side side)
 {
     int64_t bps = p->cfg.slippage_bps;
-    if (p->cfg.slippage_random && bps > 0) bps = (int64_t)(next_rand(p) % (uint64_t)(bps + 1));
+    if (p->cfg.slippage_random && bps > 0)
+        bps = (int64_t)(tb_rand_next(&p->rng) % (uint64_t)(bps + 1));
     int64_t s = 0;
     tb_money_muldiv(px, bps, 10000, &s, NULL);
     tb_money out = side == OMS_BUY ? px + s : px - s;

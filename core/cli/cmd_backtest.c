@@ -11,10 +11,12 @@
 #include "trade/report.h"
 #include "trade/report_groups.h"
 #include "trade/report_html.h"
+#include "sweep/pool.h"
 
 #include <event2/event.h>
 #include <getopt.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +26,7 @@
 static const char usage[] =
     "usage: tradebot backtest --strategy FILE [--strategy FILE ...] [--symbols A,B,...]\n"
     "         [--from DATE] [--to DATE] [--days N] [--data DIR] [--seed N] [--out DIR] [--json]\n"
-    "         [--ml[=MIN_CONFIDENCE]] [--report [FILE]]\n"
+    "         [--ml[=MIN_CONFIDENCE]] [--report [FILE]] [--no-cache] [--separate [--jobs N]]\n"
     "       tradebot backtest --config [--from DATE] [--to DATE] [--data DIR] [--out DIR] "
     "[--json]\n\n"
     "Runs the engine's own trading path over replayed bars as fast as the machine allows: the\n"
@@ -37,7 +39,13 @@ static const char usage[] =
     "fetched from the network): period, symbols, equity and drawdown charts, per-strategy and\n"
     "per-symbol tables, monthly and daily returns, exposure, fees and the trade list.\n"
     "--ml computes the features and gates entries with ml_db/models/current as the engine does\n"
-    "(STRICT_SCHEMA on; entries below MIN_CONFIDENCE, default 0.5, are blocked).\n\n"
+    "(STRICT_SCHEMA on; entries below MIN_CONFIDENCE, default 0.5, are blocked).\n"
+    "--data keeps a binary column copy of each CSV in DIR/.tradebot-cache/ (in the home's\n"
+    "cache/csv/ when DIR cannot be written), used while the CSV is unchanged; --no-cache parses\n"
+    "every file and writes none.\n"
+    "--separate runs each --strategy alone, with its own account, over --jobs N worker\n"
+    "processes (default: one per CPU); each writes into OUT/NAME/, and the reports are printed\n"
+    "in --strategy order (--json: an array of {name, exit, result}), the same for any N.\n\n"
     "--config replays the home's configuration as `tradebot run` would: its enabled strategies\n"
     "with their params, symbol_params and symbols, its replay data (seed, days, start, data_dir)\n"
     "and paper broker settings. The Healer proves a change with it.\n";
@@ -51,26 +59,22 @@ typedef struct bt_args {
     const char *from, *to, *data, *out;
     const char *report; /* --report: "" for OUT/report.html; NULL without */
     int days, json, config, days_set, seed_set;
-    double ml; /* --ml: minimum confidence; < 0 without --ml */
+    int separate, jobs, no_cache; /* --separate, --jobs N (0: one per CPU), --no-cache */
+    double ml;                    /* --ml: minimum confidence; < 0 without --ml */
     long long seed;
 } bt_args;
 
 static int parse(int argc, char **argv, bt_args *a)
 {
     static const struct option opts[] = {
-        {"strategy", required_argument, 0, 's'},
-        {"symbols", required_argument, 0, 'y'},
-        {"from", required_argument, 0, 'f'},
-        {"to", required_argument, 0, 't'},
-        {"days", required_argument, 0, 'd'},
-        {"data", required_argument, 0, 'D'},
-        {"seed", required_argument, 0, 'S'},
-        {"out", required_argument, 0, 'o'},
-        {"json", no_argument, 0, 'j'},
-        {"ml", optional_argument, 0, 'm'},
-        {"config", no_argument, 0, 'c'},
-        {"report", optional_argument, 0, 'r'},
-        {0, 0, 0, 0},
+        {"strategy", required_argument, 0, 's'}, {"symbols", required_argument, 0, 'y'},
+        {"from", required_argument, 0, 'f'},     {"to", required_argument, 0, 't'},
+        {"days", required_argument, 0, 'd'},     {"data", required_argument, 0, 'D'},
+        {"seed", required_argument, 0, 'S'},     {"out", required_argument, 0, 'o'},
+        {"json", no_argument, 0, 'j'},           {"ml", optional_argument, 0, 'm'},
+        {"config", no_argument, 0, 'c'},         {"report", optional_argument, 0, 'r'},
+        {"separate", no_argument, 0, 'P'},       {"jobs", required_argument, 0, 'J'},
+        {"no-cache", no_argument, 0, 'N'},       {0, 0, 0, 0},
     };
     int c;
     optind = 1;
@@ -93,6 +97,11 @@ static int parse(int argc, char **argv, bt_args *a)
         case 'o': a->out = optarg; break;
         case 'j': a->json = 1; break;
         case 'm': a->ml = optarg ? atof(optarg) : 0.5; break;
+        case 'P': a->separate = 1; break;
+        case 'J':
+            if ((a->jobs = atoi(optarg)) < 1) return -1;
+            break;
+        case 'N': a->no_cache = 1; break;
         case 'r': /* --report, --report=FILE or --report FILE */
             if (!optarg && optind < argc && argv[optind][0] != '-') optarg = argv[optind++];
             a->report = optarg ? optarg : "";
@@ -144,6 +153,13 @@ static int write_report(const tb_runner *r, const tb_report *rep, const char *fi
     if (tb_report_write_html(r, rep, path, e) != 0) return -1;
     fprintf(json ? stderr : stdout, "%-18s %s\n", "report", path);
     return 0;
+}
+
+/* The home's cache/csv/, for the caches of a --data folder that cannot be written. */
+static const char *csv_cache_dir(char buf[PATH_MAX])
+{
+    mkdir(tb_home_path(buf, PATH_MAX, "cache"), 0755);
+    return tb_home_path(buf, PATH_MAX, "cache/csv");
 }
 
 static void stop_loop(void *ud)
@@ -227,6 +243,14 @@ static int run_problems(const tb_runner *r, const tb_shost *host)
     int disabled = 0;
     for (int i = 0; i < host->n; i++) {
         const tb_strategy *s = host->s[i];
+        /* A call stopped for time on a busy machine also pauses the strategy for a while of
+         * wall-clock time, so its trades depend on the machine's load: say so. */
+        if (!s->disabled && s->errors)
+            fprintf(stderr,
+                    "tradebot backtest: strategy %s: %llu calls failed or were stopped (%d for "
+                    "time on a busy machine); its trades are not those of a clean run: %s\n",
+                    s->name, (unsigned long long)s->errors, s->starved_stops,
+                    s->last_error[0] ? s->last_error : "(no error recorded)");
         if (!s->disabled) continue;
         fprintf(stderr, "tradebot backtest: strategy %s was disabled during the run: %s\n", s->name,
                 s->last_error[0] ? s->last_error : "(no error recorded)");
@@ -235,27 +259,13 @@ static int run_problems(const tb_runner *r, const tb_shost *host)
     return disabled ? 1 : 0;
 }
 
-int cmd_backtest(int argc, char **argv)
+/* One backtest of a's strategies together, in this process: the report on stdout. */
+static int run_one(bt_args *pa)
 {
-    if (tb_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        return 0;
-    }
-    tb_home_take_arg(&argc, argv);
-    bt_args a = {.days = 20, .seed = 42, .ml = -1};
-    if (parse(argc, argv, &a) != 0) {
-        fprintf(stderr, "tradebot backtest: needs --strategy FILE (one or more) or --config\n%s",
-                usage);
-        return 2;
-    }
+    bt_args a = *pa;
     tb_err e;
-    if (tb_home_init(&e) != 0) {
-        fprintf(stderr, "tradebot backtest: %s\n", e.msg);
-        return 1;
-    }
     tb_log_opts lo = {.level = TB_LOG_ERROR, .also_stderr = 1};
     tb_log_configure(&lo);
-    if (resolve_strategies(&a) != 0) return 2;
     int problems = 0;
     struct event_base *base = event_base_new();
     tb_shost host;
@@ -296,8 +306,10 @@ int cmd_backtest(int argc, char **argv)
                          .gate = tb_gate_chain_fn,
                          .gate_tick = tb_gate_chain_tick,
                          .gate_ud = &gates};
-    char data_abs[PATH_MAX];
+    char data_abs[PATH_MAX], cache_dir[PATH_MAX];
     if (a.config) use_config(&a, &cfg, &ro, data_abs, sizeof data_abs);
+    tb_csv_cache_opts cache = {.off = a.no_cache, .fallback_dir = csv_cache_dir(cache_dir)};
+    ro.csv_cache = &cache;
     int rc = 1;
     tb_ml *ml = NULL;
     tb_ml_gate gate = {0};
@@ -366,4 +378,172 @@ out:
     for (int i = 0; i < a.nstrat; i++) free(a.strat[i].file); /* realpath's */
     event_base_free(base);
     return rc ? rc : problems;
+}
+
+/* --separate: one run per strategy over sweep's pool of worker processes; outputs kept until
+ * every earlier run has printed, so they come in --strategy order for any number of workers. */
+typedef struct sep {
+    const bt_args *a;
+    char names[16][64];
+    char *out[16];
+    int status[16], done[16];
+    size_t finished, printed;
+    json_t *json; /* --json: the array being built */
+} sep;
+
+/* The child's stderr (file f), each line naming the run, onto the real stderr fd in one go. */
+static void relay_err(const char *name, FILE *f, int fd)
+{
+    char line[1024];
+    rewind(f);
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strlen(line);
+        dprintf(fd, "%s: %s%s", name, line, n && line[n - 1] == '\n' ? "" : "\n");
+    }
+}
+
+static int sep_run(void *ud, size_t i, int fd)
+{
+    sep *s = ud;
+    bt_args one = *s->a;
+    char out[PATH_MAX];
+    FILE *err = tmpfile();
+    int real_err = dup(STDERR_FILENO);
+    if (!err || real_err < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fileno(err), STDERR_FILENO) < 0)
+        return 127;
+    snprintf(out, sizeof out, "%s/%s", s->a->out ? s->a->out : "data/backtest", s->names[i]);
+    one.strat[0] = s->a->strat[i];
+    one.strat_arg[0] = s->a->strat_arg[i];
+    one.nstrat = 1;
+    one.out = out;
+    int rc = run_one(&one);
+    fflush(stdout);
+    fflush(stderr);
+    relay_err(s->names[i], err, real_err);
+    return rc;
+}
+
+static void sep_print(sep *s, size_t i)
+{
+    if (s->json) {
+        json_t *result = json_loads(s->out[i], 0, NULL);
+        json_array_append_new(s->json,
+                              json_pack("{s:s, s:i, s:o}", "name", s->names[i], "exit",
+                                        s->status[i], "result", result ? result : json_null()));
+    } else {
+        printf("%s%-18s %s\n", i ? "\n" : "", "run", s->names[i]);
+        fputs(s->out[i], stdout);
+    }
+    free(s->out[i]);
+    s->out[i] = NULL;
+}
+
+static int sep_done(void *ud, size_t i, const char *buf, size_t len, int failed, tb_err *e)
+{
+    sep *s = ud;
+    (void)e;
+    if (!(s->out[i] = malloc(len + 1))) return tb_errf(e, "out of memory");
+    memcpy(s->out[i], buf, len + 1);
+    s->status[i] = failed, s->done[i] = 1;
+    if (failed)
+        fprintf(stderr, "tradebot backtest: [%zu/%d] %s FAILED (exit %d)\n", ++s->finished,
+                s->a->nstrat, s->names[i], failed);
+    else
+        fprintf(stderr, "tradebot backtest: [%zu/%d] %s ok\n", ++s->finished, s->a->nstrat,
+                s->names[i]);
+    for (; s->printed < (size_t)s->a->nstrat && s->done[s->printed]; s->printed++)
+        sep_print(s, s->printed);
+    fflush(stdout);
+    return 0;
+}
+
+/* Run names: the strategy files' names without .lua, made unique with -2, -3, ... */
+static void sep_names(const bt_args *a, sep *s)
+{
+    for (int i = 0; i < a->nstrat; i++) {
+        const char *base = strrchr(a->strat[i].file, '/');
+        base = base ? base + 1 : a->strat[i].file;
+        int len = (int)strcspn(base, ".");
+        snprintf(s->names[i], sizeof s->names[i], "%.*s", len > 48 ? 48 : len, base);
+        for (int j = 0, k = 2; j < i; j++)
+            if (strcmp(s->names[i], s->names[j]) == 0) {
+                snprintf(s->names[i], sizeof s->names[i], "%.*s-%d", len > 48 ? 48 : len, base,
+                         k++);
+                j = -1; /* check the new name against all again */
+            }
+    }
+}
+
+/* The CPUs this process may run on. */
+static int cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+static int run_separate(const bt_args *a)
+{
+    if (a->config || (a->report && *a->report)) {
+        fprintf(stderr, "tradebot backtest: --separate takes --strategy files (not --config) and "
+                        "--report without a FILE (each run writes OUT/NAME/report.html)\n");
+        return 2;
+    }
+    sep s = {.a = a, .json = a->json ? json_array() : NULL};
+    sep_names(a, &s);
+    char outdir[PATH_MAX];
+    mkdir(tb_home_path(outdir, sizeof outdir, a->out ? a->out : "data/backtest"), 0755);
+    size_t tasks[16];
+    for (int i = 0; i < a->nstrat; i++) tasks[i] = (size_t)i;
+    tb_pool_opts o = {.jobs = a->jobs ? a->jobs : cpus(),
+                      .tasks = tasks,
+                      .ntasks = (size_t)a->nstrat,
+                      .run = sep_run,
+                      .done = sep_done,
+                      .ud = &s};
+    tb_err e;
+    int rc = tb_pool_run(&o, &e);
+    if (s.json) {
+        char *txt = json_dumps(s.json, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
+        puts(txt);
+        free(txt);
+        json_decref(s.json);
+    }
+    int nfailed = 0, first = -1;
+    for (int i = 0; i < a->nstrat; i++) {
+        free(a->strat[i].file); /* realpath's */
+        free(s.out[i]);
+        if (s.status[i] && !nfailed++) first = i;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "tradebot backtest: %s\n", e.msg);
+        return 1;
+    }
+    if (!nfailed) return 0;
+    fprintf(stderr, "tradebot backtest: %d of %d runs failed, the first %s (exit %d)\n", nfailed,
+            a->nstrat, s.names[first], s.status[first]);
+    return s.status[first];
+}
+
+int cmd_backtest(int argc, char **argv)
+{
+    if (tb_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    tb_home_take_arg(&argc, argv);
+    bt_args a = {.days = 20, .seed = 42, .ml = -1};
+    if (parse(argc, argv, &a) != 0) {
+        fprintf(stderr, "tradebot backtest: needs --strategy FILE (one or more) or --config\n%s",
+                usage);
+        return 2;
+    }
+    tb_err e;
+    if (tb_home_init(&e) != 0) {
+        fprintf(stderr, "tradebot backtest: %s\n", e.msg);
+        return 1;
+    }
+    if (resolve_strategies(&a) != 0) return 2;
+    return a.separate ? run_separate(&a) : run_one(&a);
 }

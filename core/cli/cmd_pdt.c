@@ -56,9 +56,8 @@ static int fill_from_config(json_t *j, int new_window)
         tb_session ss;
         if (!tb_cal_session(&cal, today, &ss)) /* a weekend: the window of the next session */
             today = tb_cal_next_trading_day(&cal, today);
-        int y, m, d, days = (int)cfg.risk.day_trades.window_days;
-        tb_date_to_ymd(today, &y, &m, &d);
-        int32_t first = tb_risk_dt_window_first(&cal, days, y * 10000 + m * 100 + d);
+        int days = (int)cfg.risk.day_trades.window_days;
+        int32_t first = tb_risk_dt_window_first(&cal, days, tb_date_yyyymmdd(today));
         char f[16], l[16];
         fmt_ymd(tb_date_from_ymd(first / 10000, first / 100 % 100, first % 100), f, sizeof f);
         fmt_ymd(today, l, sizeof l);

@@ -6,6 +6,7 @@
 #include "ml/model_dir.h"
 #include "ml/promote.h"
 #include "trade/runner.h"
+#include "util/atomic.h"
 
 #include <event2/event.h>
 #include <inttypes.h>
@@ -182,7 +183,9 @@ static void mark_validity(const tb_pipeline_result *r, const tb_promote_out *pr)
                       "current_auc", isfinite(pr->current_auc) ? pr->current_auc : -1.0,
                       "candidate_auc", isfinite(pr->candidate_auc) ? pr->candidate_auc : -1.0,
                       "rows_compared", (json_int_t)pr->rows));
-    json_dump_file(m, path, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+    tb_err e;
+    if (tb_atomic_write_json(path, m, JSON_INDENT(2) | JSON_REAL_PRECISION(6), 0644, &e) != 0)
+        TB_WARN("train", "%s", e.msg);
     json_decref(m);
 }
 
@@ -239,8 +242,7 @@ int tb_pipeline_run(const tb_pipeline_opts *o, tb_pipeline_result *r, tb_err *e)
     if (rc == 0) {
         snprintf(path, sizeof path, "%s/metrics.json", r->dir);
         json_t *m = metrics_json(o, r);
-        if (json_dump_file(m, path, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0)
-            rc = tb_errf(e, "%s: cannot write", path);
+        rc = tb_atomic_write_json(path, m, JSON_INDENT(2) | JSON_REAL_PRECISION(6), 0644, e);
         json_decref(m);
     }
     if (rc == 0) validate(r);

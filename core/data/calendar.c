@@ -75,6 +75,18 @@ char *tb_date_fmt(tb_date date, char *buf, size_t len)
     return buf;
 }
 
+int32_t tb_date_yyyymmdd(tb_date date)
+{
+    int y, m, d;
+    tb_date_to_ymd(date, &y, &m, &d);
+    return y * 10000 + m * 100 + d;
+}
+
+tb_date tb_date_from_yyyymmdd(int32_t ymd)
+{
+    return tb_date_from_ymd(ymd / 10000, ymd / 100 % 100, ymd % 100);
+}
+
 /* The n-th (1-based) weekday wd of a month; n = -1 for the last. */
 static tb_date nth_weekday(int y, int m, int wd, int n)
 {
@@ -261,6 +273,11 @@ int tb_cal_is_open(const tb_cal *cal, int64_t t_ns, int extended)
     if (!tb_cal_session(cal, tb_cal_session_day(t_ns), &s)) return 0;
     if (extended) return t_ns >= s.pre_open_ns && t_ns < s.post_close_ns;
     return t_ns >= s.open_ns && t_ns < s.close_ns;
+}
+
+int32_t tb_cal_session_yyyymmdd(int64_t t_ns)
+{
+    return tb_date_yyyymmdd(tb_cal_session_day(t_ns));
 }
 
 int64_t tb_cal_next_open(const tb_cal *cal, int64_t t_ns)

@@ -28,6 +28,13 @@ tb_date tb_date_from_ymd(int y, int m, int d);
 /* Splits a date into year, month (1-12) and day (1-31); any pointer may be NULL. */
 void tb_date_to_ymd(tb_date date, int *y, int *m, int *d);
 
+/* The date as the integer yyyymmdd (20261207), the form of session days in SQLite rows,
+ * pdt_state.json and the API. */
+int32_t tb_date_yyyymmdd(tb_date date);
+
+/* The date of an integer yyyymmdd (the inverse of tb_date_yyyymmdd). */
+tb_date tb_date_from_yyyymmdd(int32_t ymd);
+
 /* Day of the week: 0 Sunday .. 6 Saturday. */
 int tb_date_weekday(tb_date date);
 
@@ -73,6 +80,9 @@ void tb_cal_local_time(int64_t t_ns, tb_date *date, int *sec_of_day);
 
 /* The ET calendar date t falls on: the session day of a bar or a fill. */
 tb_date tb_cal_session_day(int64_t t_ns);
+
+/* The session day of t_ns as yyyymmdd. */
+int32_t tb_cal_session_yyyymmdd(int64_t t_ns);
 
 /* Name of the holiday closing the exchange on date, or NULL (weekends are not holidays). */
 const char *tb_cal_holiday(const tb_cal *cal, tb_date date);

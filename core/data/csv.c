@@ -463,6 +463,19 @@ int tb_csv_parse(const char *buf, size_t len, const char *name, const tb_csv_opt
     return 0;
 }
 
+const char *tb_csv_path_symbol(const char *path, char sym[TB_SYM_MAX_LEN + 1])
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = 0;
+    while (base[n] && base[n] != '.' && n < TB_SYM_MAX_LEN) {
+        sym[n] = (char)toupper((unsigned char)base[n]);
+        n++;
+    }
+    sym[n] = '\0';
+    return sym;
+}
+
 int tb_csv_read_file(const char *path, const tb_csv_opts *opts, tb_symtab *syms, tb_bar_vec *out,
                      tb_csv_report *rep, tb_err *e)
 {
@@ -494,17 +507,7 @@ int tb_csv_read_file(const char *path, const tb_csv_opts *opts, tb_symtab *syms,
     }
     tb_csv_opts o = opts ? *opts : (tb_csv_opts){TB_CSV_SKIP, 0, NULL};
     char sym[TB_SYM_MAX_LEN + 1];
-    if (!o.symbol) {
-        const char *base = strrchr(path, '/');
-        base = base ? base + 1 : path;
-        size_t n = 0;
-        while (base[n] && base[n] != '.' && n < TB_SYM_MAX_LEN) {
-            sym[n] = (char)toupper((unsigned char)base[n]);
-            n++;
-        }
-        sym[n] = '\0';
-        o.symbol = sym;
-    }
+    if (!o.symbol) o.symbol = tb_csv_path_symbol(path, sym);
     int rc = tb_csv_parse(buf, len, path, &o, syms, out, rep, e);
     free(buf);
     return rc;

@@ -68,6 +68,10 @@ void tb_csv_summary(const tb_csv_report *rep, char *buf, size_t len);
 int tb_csv_read_file(const char *path, const tb_csv_opts *opts, tb_symtab *syms, tb_bar_vec *out,
                      tb_csv_report *rep, tb_err *e);
 
+/* The symbol a file without a symbol column holds: its name up to the first dot, upper case
+ * ("data/aapl.csv" -> "AAPL"), into sym; returns sym. */
+const char *tb_csv_path_symbol(const char *path, char sym[TB_SYM_MAX_LEN + 1]);
+
 /* Parses a time field of len bytes (forms above) into ns UTC; -1 when it is none of them. */
 int tb_csv_parse_time(const char *s, size_t len, int64_t *ns);
 

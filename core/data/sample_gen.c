@@ -1,5 +1,6 @@
 #include "data/sample_gen.h"
 #include "util/hash.h"
+#include "util/rand.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -9,14 +10,6 @@
 typedef struct rng {
     uint64_t s[4];
 } rng;
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
 
 static uint64_t rotl(uint64_t x, int k)
 {
@@ -37,7 +30,7 @@ static uint64_t next_u64(rng *r)
 
 static void rng_seed(rng *r, uint64_t seed)
 {
-    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&seed);
+    for (int i = 0; i < 4; i++) r->s[i] = tb_rand_next(&seed);
 }
 
 static double uni(rng *r) /* [0, 1) */

@@ -6,6 +6,7 @@
  */
 #include "healer/healer.h"
 #include "healer/proc.h"
+#include "util/atomic.h"
 
 #include <libgen.h>
 #include <stdio.h>
@@ -92,8 +93,8 @@ static int edit_config(json_t *d, const char *dir, tb_err *e)
         rc = set_strategy_path(cfg, json_string_value(json_object_get(ch, "path")),
                                json_object_get(ch, "value"), e);
     }
-    if (rc == 0 && json_dump_file(cfg, path, JSON_INDENT(2)) != 0)
-        rc = tb_errf(e, "cannot write %s", path);
+    /* Atomic: the engine's inotify watch must never load half a configuration. */
+    if (rc == 0) rc = tb_atomic_write_json(path, cfg, JSON_INDENT(2), 0644, e);
     json_decref(cfg);
     return rc;
 }

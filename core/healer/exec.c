@@ -10,7 +10,10 @@
 #include "healer/proc.h"
 #include "healer/store.h"
 #include "home/home.h"
+#include "log/log.h"
 #include "log/tail.h"
+#include "replay/recorder.h"
+#include "replay/session_replay.h"
 #include "util/clock.h"
 
 #include <fcntl.h>
@@ -162,9 +165,9 @@ static char *read_tail(const char *path, size_t max)
 
 static json_t *figures(json_t *rep)
 {
-    return json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?}", "trades", json_object_get(rep, "trades"),
-                     "pnl", json_object_get(rep, "pnl"), "win_rate",
-                     json_object_get(rep, "win_rate"), "max_drawdown_pct",
+    return json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "fills", json_object_get(rep, "fills"),
+                     "trades", json_object_get(rep, "trades"), "pnl", json_object_get(rep, "pnl"),
+                     "win_rate", json_object_get(rep, "win_rate"), "max_drawdown_pct",
                      json_object_get(rep, "max_drawdown_pct"), "sharpe",
                      json_object_get(rep, "sharpe"));
 }
@@ -220,18 +223,58 @@ static void keep_diff(json_t *d, const char *wt, int logfd)
     free(out);
 }
 
+/* What the change is proven on: the last healer.replay_sessions recorded live sessions
+ * (data/sessions, docs/replay.md), or, on a home that never recorded one, the engine's replay
+ * data over its last sessions (and the proposal and the logs say so). */
+typedef struct proof_src {
+    int nrec; /* recorded sessions used; 0: sample or CSV data */
+    char sessions[4096], from[11], to[11], data[4096], what[1024];
+} proof_src;
+
+static void proof_source(const tb_config *cfg, const char *id, proof_src *s, int logfd)
+{
+    static char files[TB_REPLAY_MAX_FILES][4096];
+    int last = (int)cfg->healer.replay_sessions;
+    memset(s, 0, sizeof *s);
+    tb_home_path(s->sessions, sizeof s->sessions, TB_SESSIONS_DIR);
+    int n = tb_sreplay_list(s->sessions, files, TB_REPLAY_MAX_FILES);
+    if (n > 0) {
+        s->nrec = n < last ? n : last;
+        int k = snprintf(s->what, sizeof s->what, "recorded live sessions (%d):", s->nrec);
+        for (int i = n - s->nrec; i < n && k > 0 && (size_t)k < sizeof s->what; i++) {
+            const char *b = strrchr(files[i], '/') + 1;
+            k += snprintf(s->what + k, sizeof s->what - (size_t)k, " %.*s", (int)strlen(b) - 4, b);
+        }
+    } else {
+        replay_window(last, s->from, s->to);
+        if (cfg->replay.data_dir && *cfg->replay.data_dir)
+            tb_home_path(s->data, sizeof s->data, cfg->replay.data_dir);
+        snprintf(s->what, sizeof s->what,
+                 "%s %s .. %s: the home has never recorded a live session (data/sessions is "
+                 "empty)",
+                 s->data[0] ? "replay CSV data" : "sample data", s->from[0] ? s->from : "all",
+                 s->to[0] ? s->to : "all");
+    }
+    hl_logf(logfd, "replay: proven on %s\n", s->what);
+    TB_INFO("healer", "directive %s: proven on %s", id, s->what);
+}
+
+static json_t *prove(const proof_src *s, const tb_config *cfg, const char *wt, int logfd)
+{
+    if (s->nrec)
+        return hl_replay_recorded(wt, s->sessions, (int)cfg->healer.replay_sessions, logfd);
+    return hl_replay(wt, s->from, s->to, s->data, logfd);
+}
+
 /* The steps on the branch; fills why and returns -1 at the first that fails. */
 static int on_branch(const tb_config *cfg, json_t *d, const char *wt, int logfd, char *why,
                      size_t len, int *refused)
 {
-    char from[11], to[11], data[4096] = "";
     tb_err e;
-    replay_window((int)cfg->healer.replay_sessions, from, to);
-    if (cfg->replay.data_dir && *cfg->replay.data_dir)
-        tb_home_path(data, sizeof data, cfg->replay.data_dir);
-    hl_logf(logfd, "replay window: %s .. %s\n", from[0] ? from : "all", to[0] ? to : "all");
+    proof_src src;
+    proof_source(cfg, json_string_value(json_object_get(d, "id")), &src, logfd);
     if (hl_boundary_directive(d, why, len) != 0) return *refused = 1, -1;
-    json_t *base = hl_replay(wt, from, to, data, logfd);
+    json_t *base = prove(&src, cfg, wt, logfd);
     if (!base) return snprintf(why, len, "the baseline replay failed"), -1;
     json_t *before = status_map(wt, logfd);
     if (hl_apply_change(d, wt, logfd, &e) != 0) {
@@ -247,7 +290,7 @@ static int on_branch(const tb_config *cfg, json_t *d, const char *wt, int logfd,
     } else if (!json_array_size(changed)) {
         snprintf(why, len, "the change changed nothing");
     } else if (hl_validate(wt, changed, logfd, why, len) == 0) {
-        cand = hl_replay(wt, from, to, data, logfd);
+        cand = prove(&src, cfg, wt, logfd);
         if (!cand)
             snprintf(why, len, "the replay with the change failed");
         else if (hl_not_worse(cfg->healer.metrics, cfg->healer.nmetrics, base, cand, why, len))
@@ -256,7 +299,8 @@ static int on_branch(const tb_config *cfg, json_t *d, const char *wt, int logfd,
         if (rc && !why[0]) snprintf(why, len, "git commit failed");
     }
     json_object_set_new(d, "replay",
-                        json_pack("{s:s, s:s, s:o, s:o?}", "from", from, "to", to, "baseline",
+                        json_pack("{s:s, s:s, s:s, s:b, s:o, s:o?}", "from", src.from, "to", src.to,
+                                  "source", src.what, "recorded", src.nrec > 0, "baseline",
                                   figures(base), "candidate", cand ? figures(cand) : NULL));
     json_object_set(d, "changed_files", changed);
     json_decref(changed), json_decref(base), json_decref(cand), json_decref(before);

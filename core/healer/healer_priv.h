@@ -24,6 +24,11 @@ int hl_validate(const char *dir, json_t *changed, int logfd, char *why, size_t l
 json_t *hl_replay(const char *dir, const char *from, const char *to, const char *data_dir,
                   int logfd);
 
+/* Replays the last `last` recorded live sessions of sessions_dir with the checkout's strategies
+ * and params (`tradebot replay --last N --strategies current --json`) and returns the report (a
+ * new object) or NULL (validate.c). */
+json_t *hl_replay_recorded(const char *dir, const char *sessions_dir, int last, int logfd);
+
 /* Compares candidate with baseline on the configured metrics; fills why with the first worse
  * one. Returns 1 when not worse on any (validate.c). */
 int hl_not_worse(char *const *metrics, int nmetrics, json_t *base, json_t *cand, char *why,

@@ -128,6 +128,21 @@ json_t *hl_replay(const char *dir, const char *from, const char *to, const char 
     return rep;
 }
 
+json_t *hl_replay_recorded(const char *dir, const char *sessions_dir, int last, int logfd)
+{
+    char n[16];
+    snprintf(n, sizeof n, "%d", last);
+    const char *argv[] = {
+        "tradebot", "replay",       "--home",  dir,      "--sessions", sessions_dir, "--last",
+        n,          "--strategies", "current", "--json", "--quiet",    NULL};
+    char *text = NULL;
+    int rc = hl_run(argv, dir, logfd, &text); /* 1: the change decides differently, as intended */
+    json_t *rep = (rc == 0 || rc == 1) && text ? json_loads(text, 0, NULL) : NULL;
+    hl_logf(logfd, "%s\n", text ? text : "");
+    free(text);
+    return rep;
+}
+
 /* Lower is better for drawdown; higher for the rest. */
 int hl_not_worse(char *const *metrics, int nmetrics, json_t *base, json_t *cand, char *why,
                  size_t len)

@@ -38,13 +38,6 @@ static int valid_symbol(const char *s)
     return 1;
 }
 
-static long day_key(int64_t t_ns)
-{
-    int y, m, d;
-    tb_date_to_ymd(tb_cal_session_day(t_ns), &y, &m, &d);
-    return (long)y * 10000 + m * 100 + d;
-}
-
 #define SYMBOL_FILLS_MAX 2000
 
 /* The symbol's persisted fills at or after from_ns, oldest first (the newest SYMBOL_FILLS_MAX). A
@@ -113,7 +106,8 @@ void tb_api_get_symbol(const tb_http_req *q)
     }
     for (uint32_t ago = ring->len; ago-- > 0;) {
         const tb_bar *b = tb_ring_get(ring, ago);
-        ind_set_update(set, b->open, b->high, b->low, b->close, b->volume, day_key(b->start_ns));
+        ind_set_update(set, b->open, b->high, b->low, b->close, b->volume,
+                       tb_cal_session_yyyymmdd(b->start_ns));
         json_array_append_new(t, json_integer((json_int_t)(b->start_ns / 1000000000)));
         json_array_append_new(o, json_real(b->open));
         json_array_append_new(h, json_real(b->high));

@@ -1,6 +1,7 @@
 #include "net/http.h"
 #include "log/log.h"
 #include "util/clock.h"
+#include "util/rand.h"
 
 #include <curl/curl.h>
 #include <event2/event.h>
@@ -43,14 +44,6 @@ typedef struct sock_ev {
     struct event *ev;
 } sock_ev;
 
-static uint64_t next_rand(tb_http *h)
-{
-    uint64_t z = (h->rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 const char *tb_httpc_reason(long s)
 {
     switch (s) {
@@ -74,8 +67,7 @@ long tb_httpc_backoff_ms(const tb_httpc_opts *o, int n, long retry_after_ms, uin
     long exp = o->backoff_base_ms;
     for (int i = 1; i < n && exp < cap; i++) exp *= 2;
     if (exp > cap) exp = cap;
-    /* Equal jitter: half fixed, half random, so retries of many clients spread out. */
-    long wait = exp / 2 + (long)(rnd % (uint64_t)(exp / 2 + 1));
+    long wait = tb_jitter_half(exp, rnd);
     if (retry_after_ms > wait) wait = retry_after_ms;
     return wait > cap ? cap : wait;
 }
@@ -303,7 +295,8 @@ static void xfer_finished(xfer *x, CURLcode rc)
         TB_ERROR("http", "%ld %s: %s", status, tb_httpc_reason(status), target);
     }
     if (retryable(x, status, rc != CURLE_OK) && x->attempts < h->o.max_attempts) {
-        long wait = tb_httpc_backoff_ms(&h->o, x->attempts, x->retry_after_ms, next_rand(h));
+        long wait =
+            tb_httpc_backoff_ms(&h->o, x->attempts, x->retry_after_ms, tb_rand_next(&h->rng));
         h->st.retries++;
         TB_WARN("http",
                 "auto-retry with exponential backoff: attempt=%d wait_ms=%ld status=%ld%s%s "

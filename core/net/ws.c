@@ -1,5 +1,6 @@
 #include "net/ws.h"
 #include "log/log.h"
+#include "util/backoff.h"
 #include "util/clock.h"
 
 #include <event2/buffer.h>
@@ -34,8 +35,8 @@ struct tb_ws {
     wslay_event_context_ptr ctx;
     struct event *retry;
     char key[32];
-    long backoff_ms;
-    uint64_t opens, reconnects, rng;
+    tb_backoff backoff;
+    uint64_t opens, reconnects;
 };
 
 int tb_ws_parse_url(const char *url, int *tls, char *host, int *port, char *path, size_t cap)
@@ -126,14 +127,9 @@ static void schedule_reconnect_after(tb_ws *w, const char *why, long min_wait_ms
     teardown(w);
     w->state = TB_WS_WAITING;
     w->reconnects++;
-    w->rng = w->rng * 6364136223846793005ULL + 1442695040888963407ULL;
-    long wait = w->backoff_ms / 2 + (long)((w->rng >> 33) % (uint64_t)(w->backoff_ms / 2 + 1));
-    if (wait < min_wait_ms) /* the floor keeps its jitter, so peers do not return in step */
-        wait = min_wait_ms + (long)((w->rng >> 17) % (uint64_t)(min_wait_ms / 10 + 1));
+    long wait = tb_backoff_next(&w->backoff, min_wait_ms);
     TB_WARN("ws", "stream closed: %s: reconnect with backoff: wait_ms=%ld url=%s%s", why, wait,
             w->host, w->path);
-    w->backoff_ms =
-        w->backoff_ms * 2 > w->o.reconnect_max_ms ? w->o.reconnect_max_ms : w->backoff_ms * 2;
     struct timeval tv = {wait / 1000, (wait % 1000) * 1000};
     evtimer_add(w->retry, &tv);
     if (was_open && w->o.on_close) w->o.on_close(w->o.ud, why);
@@ -200,7 +196,7 @@ static void on_read(struct bufferevent *bev, void *arg)
         wslay_event_config_set_max_recv_msg_length(w->ctx, WS_MAX_MSG);
         w->state = TB_WS_OPEN;
         w->opens++;
-        w->backoff_ms = w->o.reconnect_min_ms;
+        tb_backoff_reset(&w->backoff);
         TB_INFO("ws", "stream connected: %s%s", w->host, w->path);
         if (w->o.on_open) w->o.on_open(w->o.ud);
         if (w->state != TB_WS_OPEN) return;
@@ -306,8 +302,8 @@ tb_ws *tb_ws_new(const tb_ws_opts *o, tb_err *e)
     w->o = *o;
     if (!w->o.reconnect_min_ms) w->o.reconnect_min_ms = 2000;
     if (!w->o.reconnect_max_ms) w->o.reconnect_max_ms = 60000;
-    w->backoff_ms = w->o.reconnect_min_ms;
-    w->rng = (uint64_t)tb_clock_mono_ns();
+    tb_backoff_init(&w->backoff, w->o.reconnect_min_ms, w->o.reconnect_max_ms,
+                    (uint64_t)tb_clock_mono_ns());
     if (tb_ws_parse_url(o->url, &w->tls, w->host, &w->port, w->path, sizeof w->path) != 0) {
         tb_errf(e, "ws: bad URL (want ws:// or wss://host[:port]/path): %s", o->url);
         tb_ws_free(w);
@@ -347,8 +343,7 @@ void tb_ws_drop_after(tb_ws *w, const char *why, long min_wait_ms)
     if (w->state == TB_WS_OPEN || w->state == TB_WS_CONNECTING) {
         schedule_reconnect_after(w, why, min_wait_ms);
     } else if (w->state == TB_WS_WAITING) { /* the peer closed first: lengthen the wait */
-        w->rng = w->rng * 6364136223846793005ULL + 1442695040888963407ULL;
-        long wait = min_wait_ms + (long)((w->rng >> 17) % (uint64_t)(min_wait_ms / 10 + 1));
+        long wait = tb_backoff_floor(&w->backoff, min_wait_ms);
         struct timeval tv = {wait / 1000, (wait % 1000) * 1000};
         evtimer_del(w->retry);
         evtimer_add(w->retry, &tv);

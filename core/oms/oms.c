@@ -669,13 +669,6 @@ int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_o
 
 /* ---- updates ---- */
 
-static int32_t ymd_of(int64_t t_ns)
-{
-    int y, mo, d;
-    tb_date_to_ymd(tb_cal_session_day(t_ns), &y, &mo, &d);
-    return y * 10000 + mo * 100 + d;
-}
-
 /* The session day a fill belongs to (its day trade, its position's same-day shares): the broker's
  * execution time when that is earlier than our session day or we have none yet (a fill learned
  * at reconciliation after a restart, or after midnight); else ours, since a replay on simulated
@@ -685,10 +678,10 @@ static int32_t fill_day(const oms *m, const broker_update *u)
 {
     int32_t day = m->cfg.session_day;
     if (u->exec_t_ns > 0) {
-        int32_t ex = ymd_of(u->exec_t_ns);
+        int32_t ex = tb_cal_session_yyyymmdd(u->exec_t_ns);
         if (!day || ex < day) day = ex;
     }
-    if (!day && u->t_ns > 0) day = ymd_of(u->t_ns);
+    if (!day && u->t_ns > 0) day = tb_cal_session_yyyymmdd(u->t_ns);
     return day;
 }
 

@@ -3,7 +3,8 @@
  *
  * Records are encoded into one buffer allocated at open; the owner flushes it with one write()
  * after the event that produced them (the engine: a loop callback once the bar's orders are
- * out), so the bar-to-order path does a memcpy-sized encode and no system call. A failed write
+ * out), so the bar-to-order path does a memcpy-sized encode and no system call; even the CRCs
+ * are computed at the flush. A failed write
  * stops the recording (counted, named in err) rather than leaving a hole in the middle.
  */
 #include "replay/rec.h"
@@ -56,10 +57,25 @@ int tb_rec_writer_open(tb_rec_writer *w, const char *path, size_t buf_cap, tb_er
     return 0;
 }
 
+/* The CRCs of the buffered records, computed here rather than where a record is encoded: the
+ * flush runs after the event, off the bar-to-order path. */
+static void fill_crcs(tb_rec_writer *w)
+{
+    size_t pos = 0;
+    while (pos + TB_REC_FRAME <= w->len) {
+        unsigned char *f = w->buf + pos;
+        size_t len = (size_t)f[0] | (size_t)f[1] << 8 | (size_t)f[2] << 16 | (size_t)f[3] << 24;
+        uLong crc = crc32(0L, f + 8, (uInt)(1 + len));
+        for (int i = 0; i < 4; i++) f[4 + i] = (unsigned char)(crc >> (8 * i));
+        pos += TB_REC_FRAME + len;
+    }
+}
+
 int tb_rec_writer_flush(tb_rec_writer *w, tb_err *e)
 {
     if (w->failed) return tb_errf(e, "%s", w->err);
     if (!w->len) return 0;
+    fill_crcs(w);
     if (write_all(w->fd, w->buf, w->len) != 0) {
         w->failed = 1;
         snprintf(w->err, sizeof w->err, "%s: write failed at byte %llu: %s; recording stopped",
@@ -90,13 +106,19 @@ typedef struct enc {
     size_t n, cap;
 } enc;
 
+/* Fields are little-endian: a plain copy on a little-endian host, byte by byte otherwise. */
 static void put_u(enc *c, uint64_t v, int bytes)
 {
     if (c->n + (size_t)bytes > c->cap) {
         c->n = c->cap + 1; /* overflow: caught by the caller */
         return;
     }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(c->p + c->n, &v, (size_t)bytes);
+    c->n += (size_t)bytes;
+#else
     for (int i = 0; i < bytes; i++) c->p[c->n++] = (unsigned char)(v >> (8 * i));
+#endif
 }
 
 static void put_i64(enc *c, int64_t v)
@@ -133,13 +155,12 @@ static int reserve(tb_rec_writer *w, size_t need, tb_err *e)
     return tb_rec_writer_flush(w, e);
 }
 
+/* Length and type; the CRC is filled when the buffer is written (fill_crcs). */
 static void frame(tb_rec_writer *w, tb_rec_type type, size_t len)
 {
     unsigned char *f = w->buf + w->len;
     f[8] = (unsigned char)type;
-    uLong crc = crc32(0L, f + 8, (uInt)(1 + len));
     for (int i = 0; i < 4; i++) f[i] = (unsigned char)(len >> (8 * i));
-    for (int i = 0; i < 4; i++) f[4 + i] = (unsigned char)(crc >> (8 * i));
     w->len += TB_REC_FRAME + len;
     w->records++;
 }

@@ -39,9 +39,12 @@ struct tb_recorder {
     int warned;
 };
 
+/* A bounded string copy without snprintf's formatting (a few per record, on the hot path). */
 static void copy(char *dst, size_t cap, const char *src)
 {
-    snprintf(dst, cap, "%s", src ? src : "");
+    size_t n = src ? strnlen(src, cap - 1) : 0;
+    if (n) memcpy(dst, src, n);
+    dst[n] = '\0';
 }
 
 static void on_flush(evutil_socket_t fd, short what, void *ud)

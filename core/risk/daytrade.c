@@ -132,9 +132,9 @@ static int waived(const tb_risk *r, const char *id)
 
 int32_t tb_risk_dt_window_first(const tb_cal *cal, int window_days, int32_t last)
 {
-    tb_date d = risk_date(last);
+    tb_date d = tb_date_from_yyyymmdd(last);
     for (int k = 1; k < window_days; k++) d = tb_cal_prev_trading_day(cal, d);
-    return risk_ymd(d);
+    return tb_date_yyyymmdd(d);
 }
 
 int risk_dt_count(tb_risk *r, const tb_gate_ctx *cx, int32_t *first, int32_t *last)

@@ -57,18 +57,6 @@ void tb_risk_cfg_defaults(tb_risk_cfg *c)
     c->buying_power = 1;
 }
 
-int32_t risk_ymd(tb_date d)
-{
-    int y, m, dd;
-    tb_date_to_ymd(d, &y, &m, &dd);
-    return y * 10000 + m * 100 + dd;
-}
-
-tb_date risk_date(int32_t ymd)
-{
-    return tb_date_from_ymd(ymd / 10000, ymd / 100 % 100, ymd % 100);
-}
-
 int64_t risk_mtime(const char *path)
 {
     struct stat st;

@@ -132,10 +132,6 @@ void risk_dt_set_count(tb_risk *r, const tb_gate_ctx *cx, int count, const char 
 /* A file's modification time in ns (0 when missing). */
 int64_t risk_mtime(const char *path);
 
-/* yyyymmdd <-> tb_date */
-int32_t risk_ymd(tb_date d);
-tb_date risk_date(int32_t ymd);
-
 /* Cancels every open order; returns how many cancels were requested. */
 int risk_cancel_all(tb_risk *r, const char *why);
 

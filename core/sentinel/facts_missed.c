@@ -1,11 +1,15 @@
 /*
  * facts_missed.c - missed opportunities: a signal that was blocked or not taken, on a symbol
  * that then moved more than sentinel.missed_move_pct in the signal's direction before the
- * session's close. The bars are loaded by the replay's own code (tb_runner: the seeded sample
- * data or the CSV folder of replay.data_dir), so they are the bars the engine played.
+ * session's close. The bars are the ones the live engine recorded that day (data/sessions,
+ * docs/replay.md) when it recorded any; otherwise they are loaded by the replay's own code
+ * (tb_runner: the seeded sample data or the CSV folder of replay.data_dir), the bars a replay
+ * engine played. facts.missed_source says which.
  */
 #include "data/calendar.h"
 #include "home/home.h"
+#include "replay/recorder.h"
+#include "replay/session_replay.h"
 #include "sentinel/facts.h"
 #include "trade/runner.h"
 
@@ -18,18 +22,34 @@
 typedef struct day_bars {
     struct event_base *base;
     tb_shost host;
-    tb_runner r; /* loads the bars exactly as the engine's replay does (sample data or CSV) */
+    tb_runner r;     /* loads the bars exactly as the engine's replay does (sample data or CSV) */
+    tb_symtab rsyms; /* the recorded bars of the day, when the live engine recorded any */
+    tb_bar_vec rbars;
+    const tb_symtab *syms; /* whichever of the two is used */
+    const tb_bar_vec *bars;
+    long recorded;
     tb_date day;
     int ok;
 } day_bars;
+
+/* The bars the live engine recorded that day; 0 when it recorded none. */
+static long load_recorded(day_bars *b, tb_date day)
+{
+    char dir[4096];
+    memset(b, 0, sizeof *b);
+    b->day = day;
+    tb_symtab_init(&b->rsyms);
+    b->recorded = tb_sreplay_day_bars(tb_home_path(dir, sizeof dir, TB_SESSIONS_DIR), day,
+                                      &b->rsyms, &b->rbars);
+    if (b->recorded > 0) b->syms = &b->rsyms, b->bars = &b->rbars, b->ok = 1;
+    return b->recorded;
+}
 
 static int load_bars(day_bars *b, const tb_config *cfg, const char *date, tb_date day)
 {
     char data[4096];
     tb_err e;
     tb_lua_limits lim = {.mem_limit = 16u << 20, .instr_budget = 1000000, .time_limit_ms = 50};
-    memset(b, 0, sizeof *b);
-    b->day = day;
     if (!(b->base = event_base_new())) return -1;
     tb_shost_init(&b->host, &lim);
     tb_runner_opts o = {.base = b->base,
@@ -48,12 +68,15 @@ static int load_bars(day_bars *b, const tb_config *cfg, const char *date, tb_dat
         return -1;
     }
     b->ok = 1;
+    b->syms = &b->r.syms, b->bars = &b->r.bars;
     return 0;
 }
 
 static void free_bars(day_bars *b)
 {
-    if (b->ok) tb_runner_close(&b->r);
+    tb_bar_vec_free(&b->rbars);
+    tb_symtab_free(&b->rsyms);
+    if (b->ok && !b->recorded) tb_runner_close(&b->r);
     if (b->base) {
         tb_shost_free(&b->host);
         event_base_free(b->base);
@@ -64,8 +87,8 @@ static void free_bars(day_bars *b)
 static double best_move(const day_bars *b, uint32_t sym, int64_t t_ns, double price, int buy)
 {
     double best = 0;
-    for (size_t i = 0; i < b->r.bars.n; i++) {
-        const tb_bar *x = &b->r.bars.v[i];
+    for (size_t i = 0; i < b->bars->n; i++) {
+        const tb_bar *x = &b->bars->v[i];
         if (x->sym != sym || x->start_ns <= t_ns || tb_cal_session_day(x->start_ns) != b->day)
             continue;
         double m = buy ? (x->high - price) / price : (price - x->low) / price;
@@ -100,10 +123,13 @@ void tb_facts_missed(json_t *facts, const tb_config *cfg)
     day_bars b = {0};
     const char *source = "none";
     const char *date = json_string_value(json_object_get(facts, "date"));
-    if (json_array_size(signals) && tb_date_parse(date, &day, &e) == 0 &&
-        load_bars(&b, cfg, date, day) == 0)
-        source = cfg->replay.data_dir && *cfg->replay.data_dir ? "replay CSV data"
-                                                               : "replay sample data";
+    if (json_array_size(signals) && tb_date_parse(date, &day, &e) == 0) {
+        if (load_recorded(&b, day) > 0)
+            source = "recorded live bars";
+        else if (load_bars(&b, cfg, date, day) == 0)
+            source = cfg->replay.data_dir && *cfg->replay.data_dir ? "replay CSV data"
+                                                                   : "replay sample data";
+    }
     size_t i;
     json_t *d;
     json_array_foreach(signals, i, d)
@@ -112,7 +138,7 @@ void tb_facts_missed(json_t *facts, const tb_config *cfg)
         const char *sym = json_string_value(json_object_get(d, "symbol"));
         const char *side = json_string_value(json_object_get(d, "side"));
         double price = json_number_value(json_object_get(d, "price"));
-        int64_t id = sym ? tb_symtab_find(&b.r.syms, sym) : -1;
+        int64_t id = sym ? tb_symtab_find(b.syms, sym) : -1;
         if (id < 0 || !side || !(price > 0) || !is_candidate(facts, sym)) continue;
         int buy = strcmp(side, "buy") == 0;
         char key[96];

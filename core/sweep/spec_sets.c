@@ -2,6 +2,7 @@
  * spec_sets.c - expanding a sweep's grid or random samples into its numbered parameter sets.
  */
 #include "sweep/spec_sets.h"
+#include "util/rand.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -67,15 +68,6 @@ static int grid(tb_sweep_spec *s, json_t *g, const char *name, tb_err *e)
     return 0;
 }
 
-/* splitmix64: the same numbers from the same seed on every machine. */
-static uint64_t next_u64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 typedef struct bound {
     double min, max, step;
     int integer; /* min, max and step all whole: values are integers */
@@ -100,7 +92,7 @@ static int read_bound(json_t *b, const char *where, const char *p, bound *out, t
  * decimals so 0.8 + 3 * 0.1 reads 1.1. */
 static json_t *draw(const bound *b, uint64_t *x)
 {
-    double u = (double)(next_u64(x) >> 11) / 9007199254740992.0, v;
+    double u = (double)(tb_rand_next(x) >> 11) / 9007199254740992.0, v;
     if (b->integer) {
         long long span = (long long)((b->max - b->min) / (b->step ? b->step : 1));
         long long k = (long long)(u * (double)(span + 1));

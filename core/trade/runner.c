@@ -1,10 +1,9 @@
 #include "trade/runner.h"
-#include "data/csv.h"
+#include "data/csv_dir.h"
 #include "data/sample_gen.h"
 #include "log/log.h"
 #include "util/clock.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,30 +99,17 @@ static void report_skips(tb_runner *r, const char *path, const tb_csv_report *re
         TB_WARN(COMPONENT(r), "%s: ... and %zu more skipped rows", path, n - (size_t)rep->nmsgs);
 }
 
+static void on_csv_file(void *ud, const char *path, const tb_csv_file *f)
+{
+    tb_runner *r = ud;
+    report_skips(r, path, &f->rep);
+    if (f->note[0]) TB_INFO(COMPONENT(r), "%s: %s", path, f->note);
+}
+
 static int load_csv_dir(tb_runner *r, const char *dir, tb_err *e)
 {
-    DIR *d = opendir(dir);
-    if (!d) return tb_errf(e, "--data %s: cannot open the folder", dir);
-    struct dirent *de;
-    int files = 0;
-    while ((de = readdir(d))) {
-        size_t n = strlen(de->d_name);
-        if (n < 5 || strcmp(de->d_name + n - 4, ".csv") != 0) continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        tb_csv_opts co = {0};
-        tb_csv_report rep;
-        if (tb_csv_read_file(path, &co, &r->syms, &r->bars, &rep, e) != 0) {
-            closedir(d);
-            return -1;
-        }
-        report_skips(r, path, &rep);
-        files++;
-    }
-    closedir(d);
-    if (!files) return tb_errf(e, "--data %s: no .csv files", dir);
-    tb_bar_vec_sort(&r->bars);
-    return 0;
+    tb_csv_dir_opts o = {.cache = r->o.csv_cache, .on_file = on_csv_file, .ud = r};
+    return tb_csv_dir_load(dir, &o, &r->syms, &r->bars, e);
 }
 
 /* Keeps the bars whose session day is in [from, to]; the vector stays sorted. */

@@ -10,7 +10,7 @@
 #define TB_TRADE_RUNNER_H
 
 #include "data/bar.h"
-#include "data/csv.h"
+#include "data/csv_cache.h"
 #include "data/calendar.h"
 #include "data/sample_gen.h"
 #include "data/symbols.h"
@@ -58,6 +58,7 @@ typedef struct tb_runner_opts {
     /* The caller hands the events (tradebot replay, tb_runner_feed): nothing is loaded or
      * played; the live and data options are ignored. */
     int external;
+    const tb_csv_cache_opts *csv_cache; /* data_dir's column caches (NULL: on, next to the CSV) */
 } tb_runner_opts;
 
 typedef struct tb_equity_point {

@@ -50,13 +50,6 @@ struct tb_trader {
     tb_admit admit; /* broker readiness and reject holds, before the gates */
 };
 
-static int32_t yyyymmdd(int64_t t_ns)
-{
-    int y, m, d;
-    tb_date_to_ymd(tb_cal_session_day(t_ns), &y, &m, &d);
-    return y * 10000 + m * 100 + d;
-}
-
 static sym_state *sym_of(tb_trader *t, uint32_t id)
 {
     if (id >= t->nsym) {
@@ -387,7 +380,7 @@ void tb_trader_session_start(tb_trader *t, const tb_session *s)
 {
     t->session = *s;
     t->in_session = 1;
-    oms_set_session_day(t->oms, yyyymmdd(s->open_ns));
+    oms_set_session_day(t->oms, tb_cal_session_yyyymmdd(s->open_ns));
 }
 
 void tb_trader_session_end(tb_trader *t, const tb_session *s)
@@ -415,7 +408,7 @@ void tb_trader_gate_ctx(tb_trader *t, tb_gate_ctx *cx)
     cx->account = tb_trader_account(t);
     cx->cal = t->o.cal;
     cx->now_ns = t->now_ns;
-    cx->session_day = t->now_ns ? yyyymmdd(t->now_ns) : 0;
+    cx->session_day = t->now_ns ? tb_cal_session_yyyymmdd(t->now_ns) : 0;
     cx->last_price = last_price_cb;
     cx->last_volume = last_volume_cb;
     cx->price_ud = t;

@@ -157,6 +157,8 @@ check "approved to run through the API (HTTP $code)" [ "$code" = 200 ]
 rm -f "$H/home_spec_ran"
 "$TRADEBOT" healer --home "$H" run --no-propose >"$H/run_d2.out" 2>&1
 check "it is proven on its branch (Executed)" [ "$(dir "$DD" .status)" = Executed ]
+check "a home that never recorded a live session proves it on sample data, and says so" \
+  bash -c "grep -q 'sample data .*: the home has never recorded a live session' <<<'$(dir "$DD" .replay.source)' && grep -q 'replay: proven on sample data' '$H/$(dir "$DD" .log)'"
 check "the replay trades where the baseline did not" \
   bash -c "[ $(dir "$DD" .replay.baseline.trades) -eq 0 ] && [ $(dir "$DD" .replay.candidate.trades) -gt 0 ]"
 check "validation ran the home's committed spec from main" test -e "$H/home_spec_ran"

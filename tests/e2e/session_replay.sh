@@ -17,6 +17,7 @@ cat >"$H/strategies/rec_probe.lua" <<'LUA'
 -- Buys on the buy_at-th bar of a symbol; sells on the first bar that finds it filled.
 return {
   params = { buy_at = 2, qty = 3 },
+  tunable = { buy_at = { min = 1, max = 5, step = 1 } },
   on_bar = function(ctx, bar)
     local n = (ctx.state[bar.symbol] or 0) + 1
     ctx.state[bar.symbol] = n
@@ -96,4 +97,35 @@ rc=0; "$TRADEBOT" replay --home "$H" "$id" >/dev/null 2>"$H/corrupt.err" || rc=$
 check "a corrupt record is an error naming file and offset (exit 2)" \
   bash -c "[ $rc = 2 ] && grep -qE '$id.rec: corrupt .*offset [0-9]+' '$H/corrupt.err'"
 cp "$H/full.rec" "$rec"
+
+# The Healer proves a change on the recorded session, not on sample data.
+sed -i 's/buy_at = 3/buy_at = 2/' "$H/strategies/rec_probe.lua"
+mkdir -p "$H/scripts/healer"
+cat >"$H/scripts/healer/zz_probe.lua" <<'LUA'
+return function(findings)
+  return { { finding = "custom_check", severity = "CRITICAL", kind = "param_change",
+    target = "config/trading_config.json", change = { strategy = "rec_probe", params = { buy_at = 3 } },
+    rationale = "enter a bar later", can_auto_apply = true } }
+end
+LUA
+jq '.healer = {"replay_sessions": 5, "metrics": ["trades"]}' "$H/config/trading_config.json" >"$H/c.json"
+mv "$H/c.json" "$H/config/trading_config.json"
+"$TRADEBOT" healer --home "$H" list >/dev/null
+printf 'logs/\ndata/\nml_db/\nrun/\n/*.out\n/*.err\n/*.json\n/*.rec\n' >"$H/.gitignore"
+git -C "$H" init -q && git -C "$H" add -A
+git -C "$H" -c user.name=op -c user.email=op@localhost commit -qm home
+"$TRADEBOT" healer --home "$H" run --now >"$H/heal.out" 2>&1 || true
+cat "$H/heal.out"
+D=$(jq -r '[.directives[] | select(.rule_file=="scripts/healer/zz_probe.lua")] | last | .id' "$H/data/healer_active_directives.json")
+dj() { jq -r --arg id "$D" ".directives[] | select(.id==\$id) | $1" "$H/data/healer_active_directives.json"; }
+src=$(dj .replay.source)
+check "the Healer's proof names the recorded session ($src)" grep -q "recorded live sessions (1): $id" <<<"$src"
+# The emulator filled the four recorded orders at a flat $100: sample data never gives that.
+check "its baseline is the recorded session: its 4 broker fills ($(dj .replay.baseline.fills)), pnl 0 ($(dj .replay.baseline.pnl))" \
+  bash -c "[ '$(dj .replay.baseline.fills)' = 4 ] && [ '$(dj .replay.baseline.pnl)' = 0 ]"
+check "the candidate was replayed too ($(dj .replay.candidate.trades) trades)" \
+  bash -c "[ '$(dj .replay.candidate.trades)' != null ]"
+check "the directive's log says what it was proven on" \
+  grep -q "replay: proven on recorded live sessions (1): $id" "$H/$(dj .log)"
+check "and the engine log too" log_has "directive $D: proven on recorded live sessions"
 finish

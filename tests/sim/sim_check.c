@@ -92,19 +92,12 @@ static void add_daytrade(sim *s, int32_t day)
     if (s->ndt < SIM_MAXDAYS) s->dt[s->ndt++] = (typeof(s->dt[0])){day, 1};
 }
 
-static int32_t ymd(tb_date d)
-{
-    int y, m, dd;
-    tb_date_to_ymd(d, &y, &m, &dd);
-    return y * 10000 + m * 100 + dd;
-}
-
 /* Day trades in the window of window_days sessions ending at last. */
 static int window_count(const sim *s, tb_date last, int32_t *first_out)
 {
     tb_date first = last;
     for (int k = 1; k < s->rc.dt.window_days; k++) first = tb_cal_prev_trading_day(&s->cal, first);
-    int32_t a = ymd(first), b = ymd(last), n = 0;
+    int32_t a = tb_date_yyyymmdd(first), b = tb_date_yyyymmdd(last), n = 0;
     for (int i = 0; i < s->ndt; i++) n += s->dt[i].day >= a && s->dt[i].day <= b ? s->dt[i].n : 0;
     *first_out = a;
     return n;
@@ -128,14 +121,14 @@ static void check_daytrades(sim *s)
     broker_account a = tb_trader_account(s->t);
     if (s->rc.dt.policy == TB_PDT_LEGACY && a.equity >= s->rc.dt.min_equity) return;
     for (int i = 0; i < nd; i++) {
-        tb_date end = tb_date_from_ymd(days[i] / 10000, days[i] / 100 % 100, days[i] % 100);
+        tb_date end = tb_date_from_yyyymmdd(days[i]);
         for (int k = 0; k < s->rc.dt.window_days;
              k++, end = tb_cal_next_trading_day(&s->cal, end)) {
             int32_t first;
             int n = window_count(s, end, &first);
             if (n > s->rc.dt.max_day_trades) {
                 sim_violation(s, 3, "%d day trades in %d..%d, budget %d (%s)", n, (int)first,
-                              (int)ymd(end), s->rc.dt.max_day_trades,
+                              (int)tb_date_yyyymmdd(end), s->rc.dt.max_day_trades,
                               s->rc.dt.policy == TB_PDT_LEGACY ? "pdt_legacy" : "budget");
                 return;
             }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "util/hash.h"
+#include "util/rand.h"
 
 typedef struct sim_rng {
     uint64_t s;
@@ -16,10 +17,7 @@ typedef struct sim_rng {
 
 static inline uint64_t sim_next(sim_rng *r)
 {
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return tb_rand_next(&r->s);
 }
 
 /* Uniform in [0, n); n > 0. */

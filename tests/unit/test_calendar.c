@@ -260,3 +260,14 @@ TEST(session_day_is_the_new_york_date)
     CHECK_INT(tb_cal_session_day(utc(2026, 1, 10, 4, 59)), D(2026, 1, 9));
     CHECK_INT(tb_cal_session_day(-1), D(1969, 12, 31));
 }
+
+TEST(yyyymmdd_round_trips_and_session_day_uses_new_york_dates)
+{
+    CHECK_INT(tb_date_yyyymmdd(tb_date_from_ymd(2026, 12, 7)), 20261207);
+    CHECK_INT(tb_date_from_yyyymmdd(20240229), tb_date_from_ymd(2024, 2, 29));
+    for (tb_date d = tb_date_from_ymd(1999, 12, 25); d < tb_date_from_ymd(2000, 3, 5); d++)
+        CHECK_INT(tb_date_from_yyyymmdd(tb_date_yyyymmdd(d)), d);
+    /* 2026-12-08 02:00 UTC is still the 7th in New York */
+    int64_t t = tb_cal_local_to_ns(tb_date_from_ymd(2026, 12, 7), 21 * 3600);
+    CHECK_INT(tb_cal_session_yyyymmdd(t), 20261207);
+}

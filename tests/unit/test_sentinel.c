@@ -2,6 +2,8 @@
 #include "config/config.h"
 #include "home/home.h"
 #include "lua/sandbox.h"
+#include "data/calendar.h"
+#include "replay/rec.h"
 #include "sentinel/facts.h"
 #include "sentinel/sentinel.h"
 #include "store/db.h"
@@ -127,6 +129,60 @@ TEST(facts_count_trades_pnl_and_drawdown_per_session_of_the_window)
     f = tb_facts_gather(&cfg, "2026-01-05", state, &e);
     CHECK_INT((int)json_array_size(json_object_get(f, "stale_events")), 0);
     CHECK_INT((int)json_array_size(json_object_get(f, "sessions")), 2);
+    json_decref(f);
+    json_decref(state);
+    tb_config_free(&cfg);
+}
+
+/* The live engine recorded ZZZ's bars on 2026-01-06: they rise 20% after the blocked buy (the
+ * replay's CSV bars of the same day rise 5%). */
+static void record_session(void)
+{
+    char dir[256], path[300];
+    snprintf(dir, sizeof dir, "%s/data/sessions", home);
+    mkdir(dir, 0755);
+    snprintf(path, sizeof path, "%s/2026-01-06-143000.rec", dir);
+    tb_rec_writer w;
+    tb_err e;
+    CHECK_INT(tb_rec_writer_open(&w, path, 1 << 16, &e), 0);
+    const char *meta = "{\"id\":\"2026-01-06-143000\",\"config\":{}}";
+    CHECK_INT(tb_rec_put_raw(&w, TB_REC_META, meta, strlen(meta), &e), 0);
+    static const char *const t[] = {"2026-01-06T14:59:00Z", "2026-01-06T15:10:00Z",
+                                    "2026-01-06T16:00:00Z"};
+    static const double hi[] = {10, 11, 12};
+    for (int i = 0; i < 3; i++) {
+        int y, mo, d, h, mi, sec;
+        sscanf(t[i], "%d-%d-%dT%d:%d:%dZ", &y, &mo, &d, &h, &mi, &sec);
+        tb_rec_bar b = {.seq = i + 1,
+                        .start_ns =
+                            ((int64_t)tb_date_from_ymd(y, mo, d) * 86400 + h * 3600 + mi * 60) *
+                            1000000000LL,
+                        .tf_sec = 60,
+                        .open = 10,
+                        .high = hi[i],
+                        .low = 10,
+                        .close = hi[i],
+                        .volume = 100};
+        snprintf(b.symbol, sizeof b.symbol, "ZZZ");
+        CHECK_INT(tb_rec_put_bar(&w, &b, &e), 0);
+    }
+    tb_rec_writer_close(&w);
+}
+
+TEST(missed_opportunities_use_the_bars_the_live_engine_recorded)
+{
+    make_home();
+    record_session();
+    tb_config cfg;
+    tb_err e;
+    json_t *state = json_object();
+    json_t *f = gather_home(&cfg, state, &e);
+    CHECK(f != NULL);
+    CHECK_STR(json_string_value(json_object_get(f, "missed_source")), "recorded live bars");
+    json_t *missed = json_array_get(json_object_get(f, "missed"), 0);
+    CHECK_INT((int)json_array_size(json_object_get(f, "missed")), 1);
+    CHECK_STR(json_string_value(json_object_get(missed, "symbol")), "ZZZ");
+    CHECK_NEAR(json_number_value(json_object_get(missed, "move_pct")), 20.0, 1e-9);
     json_decref(f);
     json_decref(state);
     tb_config_free(&cfg);
