@@ -63,7 +63,8 @@ local function run()
         and fills_in_window(facts, s.name) == 0 and o.last_session ~= last then
       o.params = o.params or {}
       for name, b in pairs(t.tunable) do
-        local old = o.params[name] or (s.params or {})[name] or (t.params or {})[name]
+        -- a sizing param (size = true) does not make entries easier: left to the Healer
+        local old = not b.size and (o.params[name] or (s.params or {})[name] or (t.params or {})[name])
         local dir, step = b.loosen or -1, b.step or 1
         local new = old and math.min(b.max or math.huge, math.max(b.min or -math.huge, old + dir * step))
         if new and new ~= old then

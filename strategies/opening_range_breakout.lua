@@ -13,6 +13,8 @@ return {
   -- a lower volume bar lets more breakouts through.
   tunable = {
     min_relvol = { min = 0.8, max = 2.0, step = 0.1, loosen = -1 },
+    -- shares per entry: the Healer takes a step down when the account could not hold the size
+    qty = { min = 5, max = 20, step = 5, loosen = -1, size = true },
   },
 
   on_bar = function(ctx, bar)

@@ -13,6 +13,8 @@ return {
   -- a higher oversold level arms more entries.
   tunable = {
     oversold = { min = 20, max = 40, step = 2, loosen = 1 },
+    -- shares per entry: the Healer takes a step down when the account could not hold the size
+    qty = { min = 5, max = 20, step = 5, loosen = -1, size = true },
   },
 
   on_bar = function(ctx, bar)

@@ -12,6 +12,8 @@ return {
   -- a smaller stretch counts as stretched sooner.
   tunable = {
     entry_atr = { min = 1.5, max = 3.5, step = 0.25, loosen = -1 },
+    -- shares per entry: the Healer takes a step down when the account could not hold the size
+    qty = { min = 5, max = 20, step = 5, loosen = -1, size = true },
   },
 
   on_bar = function(ctx, bar)

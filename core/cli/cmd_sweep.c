@@ -147,8 +147,8 @@ static void progress(void *ud, size_t done, size_t total)
     int decile = total ? (int)(done * 10 / total) : 10;
     if (r->tty) {
         fprintf(stderr, "\rsweep: %zu/%zu tasks (%3.0f%%), %.0f s, ETA %.0f s   ", done, total,
-                total ? 100.0 * (double)done / (double)total : 100.0, el, done ? eta : 0);
-    } else if (decile != r->last_decile || now - r->last_print_ns > 60000000000LL) {
+                total ? 100.0 * (double)done / (double)total : 100.0, el, eta);
+    } else if (done && (decile != r->last_decile || now - r->last_print_ns > 60000000000LL)) {
         /* a log file (a Slurm task's output) gets a line per tenth, or a minute */
         fprintf(stderr, "sweep: %zu/%zu tasks, %.0f s, ETA %.0f s\n", done, total, el, eta);
         r->last_decile = decile, r->last_print_ns = now;

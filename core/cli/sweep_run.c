@@ -33,6 +33,12 @@ int tb_sweep_run_task(const tb_config *cfg, const tb_sweep_spec *s, const tb_swe
     struct event_base *base = event_base_new();
     tb_shost host;
     tb_shost_init_config(&host, cfg);
+    /* Nothing that reads the clock: with a wall-clock deadline a strategy call on a loaded node
+     * could be stopped for time (and then sit out calls for a while), and the result would
+     * depend on the machine's load instead of the spec. The instruction budget, a count that is
+     * the same on every machine, still stops a runaway strategy. */
+    host.lim.time_limit_ms = 0;
+    host.pause_ms = 0;
     tb_risk_cfg rcfg;
     tb_risk_cfg_from_config(cfg, &rcfg);
     tb_risk *risk = tb_risk_new(&rcfg, NULL, e);

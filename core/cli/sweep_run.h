@@ -2,8 +2,10 @@
  * sweep_run.h - runs one sweep task in this process, as `tradebot backtest --strategy FILE`
  * would run the strategy with that parameter set over that segment: the home's configuration
  * for the sandbox limits and risk gates (no state files), survival mode per session, the paper
- * broker with backtest's defaults. The sweep's worker pool calls it in a fresh child process
- * per task, so nothing one task leaves behind can reach the next.
+ * broker with backtest's defaults; but no wall-clock deadline on strategy calls (only the
+ * instruction budget), so a loaded machine cannot change a result. The sweep's worker pool
+ * calls it in a fresh child process per task, so nothing one task leaves behind can reach the
+ * next.
  */
 #ifndef TB_CLI_SWEEP_RUN_H
 #define TB_CLI_SWEEP_RUN_H

@@ -124,7 +124,9 @@ void *tb_csv_cache_build(const tb_csv_src *src, uint64_t opts_hash, const tb_sym
         if (!m) return free(img), tb_errf(e, "%s: a message not in the parser's form", path), NULL;
         snprintf((char *)p, MSG_LEN, "%s", m);
     }
-    if (n > 1) qsort(bars->v, n, sizeof *bars->v, cmp_local); /* (start, symbol) is unique */
+    size_t k = 1; /* a file of one symbol is in order already */
+    while (k < n && cmp_local(&bars->v[k - 1], &bars->v[k]) < 0) k++;
+    if (k < n) qsort(bars->v, n, sizeof *bars->v, cmp_local); /* (start, symbol) is unique */
     tb_csv_file f;
     lay_out(img, h, &f);
     int64_t *start = (int64_t *)f.start_ns, *trades = (int64_t *)f.trades;

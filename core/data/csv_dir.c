@@ -9,6 +9,7 @@ typedef struct run {
     const tb_csv_file *f;
     uint32_t *gsym;  /* local symbol -> id in the caller's table */
     uint32_t *order; /* bar order when the ids do not follow the local ones; NULL: as stored */
+    int64_t start;   /* of the bar at pos */
     uint64_t key2;   /* of the bar at pos: symbol id << 32 | timeframe */
     size_t pos;
 } run;
@@ -89,47 +90,43 @@ static size_t at(const run *r)
 
 static void set_key(run *r)
 {
-    r->key2 = (uint64_t)r->gsym[r->f->sym[at(r)]] << 32 | (uint32_t)r->f->tf_sec;
+    size_t i = at(r);
+    r->start = r->f->start_ns[i];
+    r->key2 = (uint64_t)r->gsym[r->f->sym[i]] << 32 | (uint32_t)r->f->tf_sec;
 }
 
-/* Heap order: start, symbol id, timeframe, then file order (the stable sort's tie). */
-static int before(const run *a, const run *b)
+/* The run whose next bar comes first: start, symbol id, timeframe, then file order (the stable
+ * sort's tie); -1 for an exhausted run. */
+static int32_t winner(const run *runs, int32_t a, int32_t b)
 {
-    int64_t sa = a->f->start_ns[at(a)], sb = b->f->start_ns[at(b)];
-    if (sa != sb) return sa < sb;
-    if (a->key2 != b->key2) return a->key2 < b->key2;
-    return a < b; /* runs are in file order in one array */
+    if (a < 0 || b < 0) return a < 0 ? b : a;
+    const run *x = &runs[a], *y = &runs[b];
+    if (x->start != y->start) return x->start < y->start ? a : b;
+    if (x->key2 != y->key2) return x->key2 < y->key2 ? a : b;
+    return a < b ? a : b;
 }
 
-static void sift_down(run **h, size_t n, size_t i)
+/* The k-way merge into out (room already made) over a tournament tree: leaves are the runs,
+ * each inner node the winner of its two children, so the next bar costs log2(k) comparisons. */
+static void merge(run *runs, size_t nruns, int32_t *w, size_t leaves, tb_bar_vec *out)
 {
-    for (;;) {
-        size_t l = 2 * i + 1, m = i;
-        if (l < n && before(h[l], h[m])) m = l;
-        if (l + 1 < n && before(h[l + 1], h[m])) m = l + 1;
-        if (m == i) return;
-        run *t = h[i];
-        h[i] = h[m], h[m] = t;
-        i = m;
+    for (size_t i = 0; i < leaves; i++) {
+        int live = i < nruns && runs[i].f->n;
+        if (live) set_key(&runs[i]);
+        w[leaves + i] = live ? (int32_t)i : -1;
     }
-}
-
-/* The k-way merge of the runs into out (room already made). */
-static void merge(run *runs, size_t nruns, run **heap, tb_bar_vec *out)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < nruns; i++)
-        if (runs[i].f->n) set_key(&runs[i]), heap[n++] = &runs[i];
-    for (size_t i = n / 2; i-- > 0;) sift_down(heap, n, i);
-    while (n) {
-        run *r = heap[0];
+    for (size_t n = leaves - 1; n >= 1; n--) w[n] = winner(runs, w[2 * n], w[2 * n + 1]);
+    while (w[1] >= 0) {
+        int32_t k = w[1];
+        run *r = &runs[k];
         size_t i = at(r);
         tb_csv_file_bar(r->f, i, r->gsym[r->f->sym[i]], &out->v[out->n++]);
         if (++r->pos == r->f->n)
-            heap[0] = heap[--n];
+            w[leaves + (size_t)k] = -1;
         else
             set_key(r);
-        sift_down(heap, n, 0);
+        for (size_t n = (leaves + (size_t)k) / 2; n >= 1; n /= 2)
+            w[n] = winner(runs, w[2 * n], w[2 * n + 1]);
     }
 }
 
@@ -155,20 +152,22 @@ int tb_csv_dir_load(const char *dir, const tb_csv_dir_opts *o, tb_symtab *syms, 
     size_t n;
     char **names = list_csv(dir, &n, e);
     if (!names) return -1;
+    size_t leaves = 1;
+    while (leaves < n) leaves *= 2;
     tb_csv_file *files = calloc(n, sizeof *files);
     run *runs = calloc(n, sizeof *runs);
-    run **heap = calloc(n, sizeof *heap);
-    int rc = files && runs && heap ? 0 : tb_errf(e, "--data %s: out of memory", dir);
+    int32_t *tree = calloc(2 * leaves, sizeof *tree);
+    int rc = files && runs && tree ? 0 : tb_errf(e, "--data %s: out of memory", dir);
     if (rc == 0) rc = load_files(dir, names, n, o, files, runs, syms, e);
     size_t total = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) total += files[i].n;
     if (rc == 0) rc = tb_bar_vec_reserve(out, out->n + total + 1, e);
-    if (rc == 0) merge(runs, n, heap, out);
+    if (rc == 0) merge(runs, n, tree, leaves, out);
     for (size_t i = 0; i < n; i++) {
         if (files) tb_csv_file_free(&files[i]);
         if (runs) free(runs[i].gsym), free(runs[i].order);
         free(names[i]);
     }
-    free(names), free(files), free(runs), free(heap);
+    free(names), free(files), free(runs), free(tree);
     return rc;
 }

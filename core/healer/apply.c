@@ -4,7 +4,9 @@
  * key by its dotted path, script_patch applies a unified diff with `git apply` (or replaces
  * the target file's content).
  */
+#include "config/config.h"
 #include "healer/healer.h"
+#include "healer/healer_priv.h"
 #include "healer/proc.h"
 #include "util/atomic.h"
 
@@ -61,6 +63,15 @@ static int set_strategy_path(json_t *cfg, const char *dotted, json_t *value, tb_
                : tb_errf(e, "config_change %s: cannot set", dotted);
 }
 
+void hl_default_strategies(json_t *cfg)
+{
+    if (json_object_get(cfg, "strategies")) return;
+    json_t *def = json_loads(tb_config_default_json, 0, NULL);
+    json_t *list = json_object_get(def, "strategies");
+    if (json_is_array(list)) json_object_set(cfg, "strategies", list);
+    json_decref(def);
+}
+
 static int edit_config(json_t *d, const char *dir, tb_err *e)
 {
     char path[4096];
@@ -71,6 +82,7 @@ static int edit_config(json_t *d, const char *dir, tb_err *e)
     json_t *ch = json_object_get(d, "change");
     const char *kind = json_string_value(json_object_get(d, "kind"));
     int rc = 0;
+    hl_default_strategies(cfg);
     if (strcmp(kind, "param_change") == 0) {
         const char *name = json_string_value(json_object_get(ch, "strategy"));
         json_t *s = name ? find_strategy(cfg, name) : NULL;

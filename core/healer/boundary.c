@@ -5,6 +5,7 @@
  * bounds. Also the readers of a version of the home and the record of a refusal.
  */
 #include "healer/boundary.h"
+#include "healer/healer_priv.h"
 #include "healer/proc.h"
 #include "healer/store.h"
 #include "home/home.h"
@@ -230,6 +231,8 @@ static int check_config(const hl_tree *base, const hl_tree *cand, char *why, siz
     } else if (!b) {
         if (!why[0]) snprintf(why, len, "the change creates %s", path);
     } else {
+        hl_default_strategies(b);
+        hl_default_strategies(c);
         json_t *sb = stripped(b), *sc = stripped(c);
         if (!json_equal(sb, sc)) {
             char where[160];

@@ -15,6 +15,11 @@ int hl_add_proposal(json_t *root, json_t *d, const char *proposer);
  * `since` date) predates. */
 const char *hl_already_answered(json_t *root, json_t *d, int by_finding);
 
+/* A configuration (JSON) without "strategies" runs the default list: sets it there, as the
+ * loader would (apply.c). A change of one strategy's params then keeps the others running, and
+ * the boundary compares the lists the engine runs, not the keys written (boundary.c). */
+void hl_default_strategies(json_t *cfg);
+
 /* Validates the checkout at dir after a change: every changed Lua file loads, `tradebot check`
  * passes, busted specs pass when the checkout has them (validate.c). Fills why on failure. */
 int hl_validate(const char *dir, json_t *changed, int logfd, char *why, size_t len);

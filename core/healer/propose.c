@@ -1,7 +1,8 @@
 /*
  * propose.c - directives from findings: each Lua file of scripts/healer/ returns
  * function(findings, ctx) -> list of {finding, severity, symbol, kind, target, change, rationale,
- * can_auto_apply}; ctx.home is the home directory (findings name files relative to it). Files
+ * can_auto_apply, since}; ctx.home is the home directory (findings name files relative to it),
+ * ctx.strategies the configured strategies by name ({file, enabled, params}). Files
  * are read afresh at every run (hot reload).
  */
 #include "healer/boundary.h"
@@ -111,7 +112,23 @@ static json_t *finding_message(json_t *findings, json_t *d)
     return NULL;
 }
 
-static int run_rule(lua_State *L, const char *dir, const char *name, json_t *findings, json_t *root)
+/* ctx.strategies: name -> {file, enabled, params (the configuration's overrides)}. */
+static void push_strategies(lua_State *L, const tb_config *cfg)
+{
+    json_t *m = json_object();
+    for (int i = 0; cfg && i < cfg->nstrategies; i++) {
+        const tb_strategy_cfg *s = &cfg->strategies[i];
+        if (s->name)
+            json_object_set_new(m, s->name,
+                                json_pack("{s:s?, s:b, s:O?}", "file", s->file, "enabled",
+                                          s->enabled, "params", s->params));
+    }
+    tb_lua_push_json(L, m);
+    json_decref(m);
+}
+
+static int run_rule(lua_State *L, const tb_config *cfg, const char *dir, const char *name,
+                    json_t *findings, json_t *root)
 {
     char path[4096], rel[300];
     tb_err e;
@@ -123,9 +140,11 @@ static int run_rule(lua_State *L, const char *dir, const char *name, json_t *fin
              lua_isfunction(L, -1);
     if (ok) {
         tb_lua_push_json(L, findings);
-        lua_createtable(L, 0, 1); /* ctx: what a proposer may need besides the findings */
+        lua_createtable(L, 0, 2); /* ctx: what a proposer may need besides the findings */
         lua_pushstring(L, tb_home_dir());
         lua_setfield(L, -2, "home");
+        push_strategies(L, cfg);
+        lua_setfield(L, -2, "strategies");
     }
     if (!ok || tb_lua_call(L, 2, 1, rel, &e) != 0) {
         json_t *ev =
@@ -172,7 +191,7 @@ int hl_propose(const tb_config *cfg, tb_err *e)
     qsort(names, (size_t)n, sizeof *names, cmp_str);
     lua_State *L = tb_lua_new(TB_LUA_KIND_TRUSTED, NULL, e);
     for (int i = 0; i < n; i++) {
-        if (L) added += run_rule(L, dir, names[i], findings, root);
+        if (L) added += run_rule(L, cfg, dir, names[i], findings, root);
         free(names[i]);
     }
     if (L) tb_lua_close(L);

@@ -55,8 +55,9 @@ void tb_sweep_print(const tb_sweep_view *v, FILE *f)
     else
         fprintf(f, "no walk-forward: every figure below is in sample (the sets are ranked on the "
                    "data they are scored on)\n");
-    fprintf(f, "ranked by %s%s (%s)\n", wf ? "mean in-sample " : "", v->metric->name,
-            v->metric->what);
+    fprintf(f, "ranked by %s%s (%s); the other columns: %s\n", wf ? "mean in-sample " : "",
+            v->metric->name, v->metric->what,
+            wf ? "means over the test segments" : "the whole period");
     fprintf(f, "%4s %5s", "rank", "set");
     if (wf) fprintf(f, " %12s", "oos");
     fprintf(f, " %12s", wf ? "is" : v->metric->name);

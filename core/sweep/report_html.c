@@ -147,7 +147,7 @@ static void heatmap(tb_sbuf *o, const tb_sweep_view *v, const double *fig, const
     tb_sbuf_printf(o, "<h2 id=\"%s\">", id);
     esc(o, title);
     tb_sbuf_printf(o, "</h2>\n<svg width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"%s\">",
-                   140 + cw * (int)nx, 40 + ch * ((int)ny + 1), id);
+                   (int)fmax(620, 140 + cw * (double)nx), 40 + ch * ((int)ny + 1), id);
     for (size_t y = 0; y < ny; y++) {
         tb_sbuf_printf(o, "<text x=\"4\" y=\"%zu\" font-size=\"11\">", 40 + ch * y + 17);
         esc(o, v->heat_y);

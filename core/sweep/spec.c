@@ -4,11 +4,11 @@
  */
 #include "sweep/spec.h"
 #include "sweep/spec_sets.h"
-#include "data/sample_gen.h"
 #include "home/home.h"
 #include "lua/convert.h"
 #include "lua/sandbox.h"
 #include "strategy/shipped.h"
+#include "util/hash.h"
 
 #include <lauxlib.h>
 #include <limits.h>
@@ -77,8 +77,8 @@ static int str_field(json_t *o, const char *key, char *out, size_t len, const ch
     return 0;
 }
 
-static int parse_data(tb_sweep_spec *s, json_t *d, const char *data_dir, const char *name,
-                      tb_err *e)
+static int parse_data(tb_sweep_spec *s, json_t *d, const char *data_dir, const char *specdir,
+                      const char *name, tb_err *e)
 {
     static const char *const keys[] = {"days", "seed", "symbols", "start",
                                        "dir",  "from", "to",      NULL};
@@ -97,8 +97,18 @@ static int parse_data(tb_sweep_spec *s, json_t *d, const char *data_dir, const c
         str_field(d, "to", s->to, sizeof s->to, where, e) != 0 ||
         str_field(d, "dir", dir, sizeof dir, where, e) != 0)
         return -1;
-    if (data_dir) snprintf(dir, sizeof dir, "%s", data_dir);
-    if (*dir) s->data_dir = strdup(dir);
+    /* data.dir is relative to the spec, --data to where the command runs; either is made
+     * absolute, so a shard started elsewhere (a Slurm job's folder) reads the same files */
+    char joined[8192], abs[PATH_MAX];
+    if (data_dir)
+        snprintf(joined, sizeof joined, "%s", data_dir);
+    else if (*dir && dir[0] != '/')
+        snprintf(joined, sizeof joined, "%s/%s", specdir, dir);
+    else
+        snprintf(joined, sizeof joined, "%s", dir);
+    if (*joined && !realpath(joined, abs))
+        return tb_errf(e, "%s: data folder %s: no such folder", name, joined);
+    if (*joined) s->data_dir = strdup(abs);
     if (!s->start[0]) snprintf(s->start, sizeof s->start, "2026-01-02"); /* the sample's own */
     return 0;
 }
@@ -185,13 +195,13 @@ static int resolve_strategy(tb_sweep_spec *s, const char *dir, const char *name,
 static int hash_spec(tb_sweep_spec *s, tb_err *e)
 {
     char *text = json_dumps(s->json, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
-    uint64_t h = tb_sample_fnv1a(text, strlen(text), 0);
+    uint64_t h = tb_fnv64(TB_FNV64_BASIS, text, strlen(text));
     free(text);
     FILE *f = fopen(s->strategy_path, "rb");
     if (!f) return tb_errf(e, "%s: cannot read", s->strategy_path);
     char buf[8192];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) h = tb_sample_fnv1a(buf, n, h);
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) h = tb_fnv64(h, buf, n);
     fclose(f);
     snprintf(s->hash, sizeof s->hash, "%016llx", (unsigned long long)h);
     return 0;
@@ -217,7 +227,7 @@ static int parse_table(tb_sweep_spec *s, const char *name, const char *dir, cons
         return tb_errf(e, "%s: metric %s is not one of %s", name, metric, list);
     }
     if (parse_symbols(s, json_object_get(j, "symbols"), name, e) != 0 ||
-        parse_data(s, json_object_get(j, "data"), data_dir, name, e) != 0 ||
+        parse_data(s, json_object_get(j, "data"), data_dir, dir, name, e) != 0 ||
         parse_walk_forward(s, json_object_get(j, "walk_forward"), name, e) != 0 ||
         int_field(j, "top", 5, 1, 20, name, &s->top, e) != 0 ||
         tb_sweep_expand_sets(s, name, e) != 0 ||

@@ -25,7 +25,8 @@ local function propose(finding, home)
   if not (s and type(s.tunable) == "table") then return nil end
   local current, params, why = ev.params or {}, {}, {}
   for name, t in pairs(s.tunable) do
-    local cur = current[name] or (s.params or {})[name]
+    -- sizing params (size = true) are not entry thresholds: missed_opportunities.lua moves them
+    local cur = not t.size and (current[name] or (s.params or {})[name])
     local step, dir = t.step or 1, t.loosen or -1
     local bound = dir < 0 and t.min or t.max
     if type(cur) == "number" and bound and cur ~= bound then

@@ -26,7 +26,6 @@ cat >"$H/config/trading_config.json" <<J
   "healer": { "replay_sessions": 3, "metrics": ["trades", "pnl"] },
   "strategies": [ { "file": "strategies/rsi_strict.lua" } ] }
 J
-printf 'logs/\ndata/\nml_db/\nrun/\n*.out\n' >"$H/.gitignore"
 
 start_engine
 check "the engine replays three sample days" wait_for "log_has 'replay finished'" 90
@@ -34,18 +33,10 @@ url=$(grep -o 'http://127.0.0.1:[0-9]*' "$H/logs/trading_bot.log" | head -1)
 fills=$(sqlite3 "$H/ml_db/ml_data.db" "select count(*) from oms_fills" 2>/dev/null || echo 0)
 check "rsi_strict made no trade in three sessions ($fills fills)" [ "$fills" -eq 0 ]
 # The home becomes a git repository once the engine wrote the shipped scripts into it.
-git -C "$H" init -q
-git -C "$H" add -A
-git -C "$H" -c user.name=op -c user.email=op@localhost commit -qm "home"
+git_home
 MAIN0=$(git -C "$H" rev-parse HEAD)
 
-# The nightly steps, at 22:40 UTC on a Tuesday (the Healer's WARNING window).
-export TRADEBOT_CLOCK_START=1796769600
-nightly() {
-  "$TRADEBOT" orchestrate --home "$H" --step sentinel >"$H/sentinel$1.out" 2>&1 || true
-  "$TRADEBOT" orchestrate --home "$H" --step healer >"$H/healer$1.out" 2>&1 || true
-}
-nightly 1
+nightly_steps 1
 check "the sentinel step is ok" grep -q "step=sentinel status=ok" "$H/sentinel1.out"
 check "the audit found the stagnation of rsi_strict" \
   bash -c "jq -s -e 'any(.[]; .kind==\"finding\" and .rule==\"stagnation\" and .evidence.strategy==\"rsi_strict\")' '$H/logs/sentinel_activity.jsonl' >/dev/null"
@@ -92,7 +83,7 @@ check "the running engine uses it" \
 check "the approval is audited" grep -q "\"id\":\"$ID\"" "$H/logs/control_audit_log.jsonl"
 
 # The next night: the same stagnant sessions (played before the fix) are not answered again.
-nightly 2
+nightly_steps 2
 check "the second audit still reports the stagnation (the window is the same sessions)" \
   bash -c "grep -q 'step=sentinel status=ok' '$H/sentinel2.out' && [ \$(jq -s '[.[] | select(.kind==\"finding\" and .rule==\"stagnation\" and .evidence.strategy==\"rsi_strict\")] | length' '$H/logs/sentinel_activity.jsonl') -eq 2 ]"
 check "the second healer run proposes nothing" \

@@ -92,3 +92,22 @@ npm_install() {
   echo "npm ci failed in $dir"
   exit 1
 }
+
+# Makes the home a git repository with one commit of what is in it (the Healer works on branches
+# of it); the runtime folders are ignored.
+git_home() {
+  printf 'logs/\ndata/\nml_db/\nrun/\n*.out\n' >"$H/.gitignore"
+  git -C "$H" init -q
+  git -C "$H" add -A
+  git -C "$H" -c user.name=op -c user.email=op@localhost commit -qm "home"
+}
+
+# The orchestrator's nightly steps, sentinel then healer, as the scheduler runs them, at 22:40
+# UTC on Tuesday 2026-12-08 (inside the Healer's WARNING window whatever the real time). Their
+# outputs go to $H/sentinel$1.out and $H/healer$1.out.
+nightly_steps() {
+  TRADEBOT_CLOCK_START=1796769600 "$TRADEBOT" orchestrate --home "$H" --step sentinel \
+    >"$H/sentinel$1.out" 2>&1 || true
+  TRADEBOT_CLOCK_START=1796769600 "$TRADEBOT" orchestrate --home "$H" --step healer \
+    >"$H/healer$1.out" 2>&1 || true
+}

@@ -69,7 +69,9 @@ check "and in the Sentinel's activity log as an action" grep -q '"message":"Stra
 printf '{"generated_at":"x","date":"x","directives":[{"id":"P-1","type":"pause_symbol","symbol":"ZZZ"}]}' >"$H/data/sentinel_feedback.json.tmp"
 mv "$H/data/sentinel_feedback.json.tmp" "$H/data/sentinel_feedback.json"
 check "a pause_symbol directive is applied and logged" wait_for "log_has 'directive applied: id=P-1 type=pause_symbol symbol=ZZZ'" 10
-check "a directive without severity is still in the activity log" grep -q '"id":"P-1"' "$H/logs/sentinel_activity.jsonl"
+# The engine logs the directive, then appends it to the activity log: wait for both.
+check "a directive without severity is still in the activity log" \
+  wait_for "grep -q '\"id\":\"P-1\"' '$H/logs/sentinel_activity.jsonl'" 10
 check "the Sentinel audit is visible in the dashboard API" \
   bash -c "curl -s '$url/api/health' | jq -e '.sentinel[] | select(.rule==\"stagnation\")' >/dev/null"
 

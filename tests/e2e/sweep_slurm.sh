@@ -92,9 +92,25 @@ wait_for "sinfo -h -o %t 2>/dev/null | grep -Eq '^(idle|mix|alloc)'" 30 ||
   skip "the node did not come up idle: $(sinfo 2>&1 | tail -1); $(tail -3 "$D/slurmd.log" 2>/dev/null)"
 echo "slurm up: $(sinfo -h -o '%P %a %D %t %c')"
 
-# The sweep: 8 sets x 1 segment, split 4 ways.
+# The sweep: 8 sets x 1 segment, split 4 ways (bench/sweep_200.sh sets SWEEP_BENCH=1: the
+# 200-combination sweep over 20 sample days of docs/sweeps.md).
 cd "$H"
-cat >spec.lua <<'EOF'
+if [ "${SWEEP_BENCH:-}" ]; then
+  cat >spec.lua <<'EOF'
+return {
+  strategy = "opening_range_breakout.lua",
+  grid = {
+    range_minutes = {5, 10, 15, 20, 25, 30, 35, 40, 45, 60},
+    min_relvol = {0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.25,
+                  1.3, 1.35, 1.4, 1.45, 1.5, 1.55, 1.6, 1.65, 1.7, 1.75},
+  },
+  data = { days = 20 },
+  metric = "sharpe",
+}
+EOF
+  per_shard=50 cap=3600
+else
+  cat >spec.lua <<'EOF'
 return {
   strategy = "opening_range_breakout.lua",
   grid = { range_minutes = {10, 30}, min_relvol = {0.9, 1.1, 1.3, 1.6} },
@@ -102,7 +118,11 @@ return {
   metric = "sharpe",
 }
 EOF
-"$TRADEBOT" --home "$H/home" sweep spec.lua --jobs 2 --out local.db >/dev/null 2>&1
+  per_shard=2 cap=180
+fi
+t0=$(date +%s.%N)
+"$TRADEBOT" --home "$H/home" sweep spec.lua --out local.db >/dev/null 2>local.err || { cat local.err; exit 1; }
+echo "local, every core ($(nproc)): $(echo "$(date +%s.%N) - $t0" | bc) s, load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$TRADEBOT" --home "$H/home" sweep report local.db --html local.html >local.txt 2>/dev/null
 t0=$(date +%s.%N)
 "$TRADEBOT" --home "$H/home" sweep spec.lua --slurm --shards 4 --dir "$D/run" --submit >submit.out 2>&1 ||
@@ -116,12 +136,12 @@ array=$(sed -n 's/^array_job=\([0-9]*\) .*/\1/p' submit.out)
 merge=$(sed -n 's/.*merge_job=\([0-9]*\).*/\1/p' submit.out)
 check "sbatch gave a job id for the array ($array) and the merge ($merge)" [ -n "$array" ] && [ -n "$merge" ]
 done_cond="[ -s '$D/run/ranking.txt' ] && [ -z \"\$(squeue -h -j $merge 2>/dev/null)\" ]"
-wait_for "$done_cond" 180 || { tail -5 "$D"/run/slurm-*.out "$D/slurmctld.log" 2>/dev/null; fail "the merge job finished"; }
-echo "array + merge through Slurm: $(echo "$(date +%s.%N) - $t0" | bc) s"
+wait_for "$done_cond" $cap || { tail -5 "$D"/run/slurm-*.out "$D/slurmctld.log" 2>/dev/null; fail "the merge job finished"; }
+echo "array + merge through Slurm (4 shards): $(echo "$(date +%s.%N) - $t0" | bc) s, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in 0 1 2 3; do
   check "array task $i wrote shard $i/4" \
     bash -c "[ \"\$(sqlite3 '$D/run/shard-$i.db' \"SELECT value FROM sweep_meta WHERE key = 'shard'\")\" = '$i/4' ] &&
-             [ \$(sqlite3 '$D/run/shard-$i.db' 'SELECT count(*) FROM sweep_results') = 2 ]"
+             [ \$(sqlite3 '$D/run/shard-$i.db' 'SELECT count(*) FROM sweep_results') = $per_shard ]"
 done
 check "the merged ranking equals the local one, byte for byte" cmp local.txt "$D/run/ranking.txt"
 check "the merged HTML report equals the local one, byte for byte" cmp local.html "$D/run/report.html"

@@ -1,6 +1,7 @@
 /* The Healer's boundary (core/healer/boundary.h): what a change may touch, judged on the whole
  * diff and on the content it leaves, with bounds read through the strategy sandbox. */
 #include "healer/boundary.h"
+#include "healer/healer.h"
 #include "home/home.h"
 #include "strategy/decl.h"
 #include "tbtest.h"
@@ -255,4 +256,49 @@ TEST(the_shipped_strategies_declare_entry_tunables_with_their_defaults_in_bounds
         }
         json_decref(d);
     }
+}
+
+TEST(a_param_change_on_a_config_without_strategies_keeps_the_default_list_and_passes)
+{
+    /* A home's config may leave "strategies" out: the engine runs the default list. Writing
+     * one strategy's params must not replace that list with one entry (dropping the others),
+     * and the boundary compares the lists the engine runs. */
+    char why[512] = "", src[512], text[8192];
+    trees();
+    put(base, "config/trading_config.json", "{\"risk\": {\"enabled\": true}}");
+    put(cand, "config/trading_config.json", "{\"risk\": {\"enabled\": true}}");
+    static const char *const files[] = {"opening_range_breakout", "rsi_macd_reversal",
+                                        "vwap_reversion"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(src, sizeof src, "%s/strategies/%s.lua", TB_SOURCE_DIR, files[i]);
+        FILE *f = fopen(src, "r");
+        size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+        text[n] = '\0';
+        if (f) fclose(f);
+        snprintf(src, sizeof src, "strategies/%s.lua", files[i]);
+        put(base, src, text);
+        put(cand, src, text);
+    }
+    json_t *d = directive("param_change", "{\"strategy\": \"rsi_macd_reversal\", "
+                                          "\"params\": {\"qty\": 15}}");
+    tb_err e;
+    CHECK_INT(hl_apply_change(d, cand, -1, &e), 0);
+    json_decref(d);
+    snprintf(src, sizeof src, "%s/config/trading_config.json", cand);
+    json_t *cfg = json_load_file(src, 0, NULL);
+    json_t *list = json_object_get(cfg, "strategies");
+    CHECK_INT((int)json_array_size(list), 3);
+    CHECK_INT((int)json_integer_value(
+                  json_object_get(json_object_get(json_array_get(list, 0), "params"), "qty")),
+              15);
+    json_decref(cfg);
+    if (judge("config/trading_config.json", why, sizeof why) != 0) TBT_FAIL("refused: %s", why);
+    /* Out of bounds is still refused on that path. */
+    put(cand, "config/trading_config.json",
+        "{\"risk\": {\"enabled\": true}, \"strategies\": ["
+        "{\"file\": \"strategies/rsi_macd_reversal.lua\", \"params\": {\"qty\": 50}},"
+        "{\"file\": \"strategies/opening_range_breakout.lua\"},"
+        "{\"file\": \"strategies/vwap_reversion.lua\"}]}");
+    CHECK_INT(judge("config/trading_config.json", why, sizeof why), -1);
+    CHECK_CONTAINS(why, "qty = 50 is outside its bounds [5, 20]");
 }
