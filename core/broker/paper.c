@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log/log.h"
 #include "oms/position.h"
 
 typedef struct porder {
@@ -28,7 +29,8 @@ typedef struct psym {
     oms_position pos;
     tb_money last;
     int has_price, tradable;
-    int nlive; /* live orders: a bar of a symbol with none skips the order scan */
+    int nlive;   /* live orders: a bar of a symbol with none skips the order scan */
+    tb_money mv; /* last x qty as the account's sums below hold it */
 } psym;
 
 /* An update waiting for the latency timer (strings copied). */
@@ -46,11 +48,17 @@ struct paper {
     paper_config cfg;
     porder *orders;
     uint32_t norders;
+    uint32_t first_live; /* every order before it is dead (orders are appended, never revived) */
     psym *syms;
     uint32_t nsyms;
     int32_t *slots; /* open addressing: symbol name -> index in syms, -1 empty */
     uint32_t mask;
     tb_money cash;
+    /* Sums of every symbol's market value and its absolute value, kept as prices and positions
+     * change (the account is asked on every bar by the gates); checked against a full sum at
+     * every fill. */
+    tb_money mv_sum, mv_gross;
+    uint64_t invariant_violations;
     broker_state state;
     broker_update_fn fn;
     void *ud;
@@ -148,6 +156,14 @@ static void emit_status(paper *p, const porder *o, oms_status st, const char *re
     deliver(p, &q);
 }
 
+/* The first order that may be live: the scans below start there, not at the session's first
+ * order (a busy session holds thousands of finished orders until paper_end_session). */
+static uint32_t live_from(paper *p)
+{
+    while (p->first_live < p->norders && !p->orders[p->first_live].live) p->first_live++;
+    return p->first_live;
+}
+
 static void set_dead(paper *p, porder *o)
 {
     if (!o->live) return;
@@ -163,36 +179,58 @@ static void finish(paper *p, porder *o, oms_status st, const char *reason)
 
 /* ---- account ---- */
 
-static tb_money gross_exposure(const paper *p)
+static tb_money market_value(const psym *s)
 {
-    tb_money g = 0;
+    tb_money mv = 0;
+    tb_money_mul_qty(s->last, s->pos.qty, &mv, NULL);
+    return mv;
+}
+
+/* After a symbol's last price or position changed: its share of the account's sums. */
+static void revalue(paper *p, psym *s)
+{
+    tb_money mv = market_value(s);
+    p->mv_sum += mv - s->mv;
+    p->mv_gross += (mv < 0 ? -mv : mv) - (s->mv < 0 ? -s->mv : s->mv);
+    s->mv = mv;
+}
+
+/* The kept sums equal a full sum over the symbols; a difference is an ERROR and a count (and the
+ * full sums are taken, so one slip does not stay). */
+static void check_sums(paper *p)
+{
+    tb_money sum = 0, gross = 0;
     for (uint32_t i = 0; i < p->nsyms; i++) {
-        tb_money mv = 0;
-        tb_money_mul_qty(p->syms[i].last, p->syms[i].pos.qty, &mv, NULL);
-        g += mv < 0 ? -mv : mv;
+        tb_money mv = market_value(&p->syms[i]);
+        sum += mv;
+        gross += mv < 0 ? -mv : mv;
     }
-    return g;
+    if (sum == p->mv_sum && gross == p->mv_gross) return;
+    p->invariant_violations++;
+    TB_ERROR("paper", "INVARIANT VIOLATED: paper_account_sums: kept %lld/%lld, full %lld/%lld",
+             (long long)p->mv_sum, (long long)p->mv_gross, (long long)sum, (long long)gross);
+    p->mv_sum = sum, p->mv_gross = gross;
+}
+
+uint64_t paper_invariant_violations(const paper *p)
+{
+    return p->invariant_violations;
 }
 
 broker_account paper_account(const paper *p)
 {
     broker_account a = {BROKER_HAS_CASH | BROKER_HAS_EQUITY | BROKER_HAS_BUYING_POWER, p->cash,
-                        p->cash, 0};
-    for (uint32_t i = 0; i < p->nsyms; i++) {
-        tb_money mv = 0;
-        tb_money_mul_qty(p->syms[i].last, p->syms[i].pos.qty, &mv, NULL);
-        a.equity += mv;
-    }
-    a.buying_power = p->cfg.margin == PAPER_CASH ? p->cash : 2 * a.equity - gross_exposure(p);
+                        p->cash + p->mv_sum, 0};
+    a.buying_power = p->cfg.margin == PAPER_CASH ? p->cash : 2 * a.equity - p->mv_gross;
     if (a.buying_power < 0) a.buying_power = 0;
     return a;
 }
 
 /* Money reserved by working orders that open exposure. */
-static tb_money reserved(const paper *p)
+static tb_money reserved(paper *p)
 {
     tb_money r = 0;
-    for (uint32_t i = 0; i < p->norders; i++) {
+    for (uint32_t i = live_from(p); i < p->norders; i++) {
         const porder *o = &p->orders[i];
         if (!o->live || o->leg != OMS_LEG_NONE) continue;
         tb_money px = o->limit ? o->limit : o->stop ? o->stop : p->syms[o->sym].last;
@@ -319,7 +357,7 @@ static int v_submit(void *self, const broker_submit_req *r, tb_err *e)
 
 static porder *find_live(paper *p, const char *client_id)
 {
-    for (uint32_t i = p->norders; i-- > 0;)
+    for (uint32_t i = p->norders, lo = live_from(p); i-- > lo;)
         if (p->orders[i].live && strcmp(p->orders[i].client_id, client_id) == 0)
             return &p->orders[i];
     return NULL;
@@ -447,6 +485,8 @@ static void do_fill(paper *p, porder *o, tb_qty q, tb_money px, int64_t t)
     psym *s = &p->syms[o->sym];
     tb_money comm = commission_for(p, o, q), value = px * q;
     oms_pos_apply(&s->pos, o->side, q, px, comm, 0, NULL, NULL);
+    revalue(p, s);
+    check_sums(p);
     p->cash += (o->side == OMS_BUY ? -value : value) - comm;
     o->filled += q;
     o->notional += value;
@@ -505,7 +545,7 @@ int paper_on_bar(paper *p, const char *symbol, tb_money open, tb_money high, tb_
     if (p->timer) flush_due(p, INT64_MAX);
     tb_qty left = volume;
     if (p->cfg.participation_pct > 0) left = volume * p->cfg.participation_pct / 100;
-    for (uint32_t i = 0; p->syms[si].nlive > 0 && i < p->norders; i++) {
+    for (uint32_t i = live_from(p); p->syms[si].nlive > 0 && i < p->norders; i++) {
         porder *o = &p->orders[i];
         if (!o->live || !o->active || o->sym != si) continue;
         if (t_ns <= o->submit_t || t_ns < o->eligible_t) continue;
@@ -522,6 +562,7 @@ int paper_on_bar(paper *p, const char *symbol, tb_money open, tb_money high, tb_
     }
     p->syms[si].last = close;
     p->syms[si].has_price = 1;
+    revalue(p, &p->syms[si]);
     return 0;
 }
 
@@ -553,6 +594,7 @@ void paper_end_session(paper *p)
     }
     free(map);
     p->norders = k;
+    p->first_live = 0;
 }
 
 void paper_restore_cash(paper *p, tb_money cash)
@@ -567,6 +609,7 @@ int paper_restore_position(paper *p, const oms_position *pos, tb_err *e)
     p->syms[i].pos = *pos;
     p->syms[i].last = pos->avg_price;
     p->syms[i].has_price = 1;
+    revalue(p, &p->syms[i]);
     return 0;
 }
 

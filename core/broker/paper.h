@@ -75,8 +75,13 @@ void paper_end_session(paper *p);
 void paper_restore_cash(paper *p, tb_money cash);
 int paper_restore_position(paper *p, const oms_position *pos, tb_err *e);
 
-/* Account figures now (cash, equity at last prices, buying power). */
+/* Account figures now (cash, equity at last prices, buying power), from sums kept as prices and
+ * positions change. */
 broker_account paper_account(const paper *p);
+
+/* Times the kept sums differed from a full sum over the symbols (checked at every fill; each an
+ * ERROR "INVARIANT VIOLATED: paper_account_sums" line). Must stay 0. */
+uint64_t paper_invariant_violations(const paper *p);
 
 /* Number of updates waiting for their latency timer. */
 int paper_pending_updates(const paper *p);

@@ -210,17 +210,14 @@ static tb_ml *open_ml(double min_conf, tb_err *e)
 static void use_config(const bt_args *a, const tb_config *c, tb_runner_opts *ro, char *data,
                        size_t len)
 {
-    if (!a->seed_set) ro->seed = (uint64_t)c->replay.seed;
-    if (!a->days_set) ro->days = (int)c->replay.days;
-    ro->nsymbols = (int)c->replay.symbols;
-    ro->start = c->replay.start;
-    if (!a->data && c->replay.data_dir && *c->replay.data_dir)
-        ro->data_dir = tb_home_path(data, len, c->replay.data_dir);
-    ro->initial_cash = (tb_money)(c->paper.initial_cash * 1e6);
-    ro->slippage_bps = (int32_t)c->paper.slippage_bps;
-    ro->commission_per_share = (tb_money)(c->paper.commission_per_share * 1e6 + 0.5);
-    ro->flatten_minutes = (int)c->paper.flatten_minutes;
-    ro->allow_short = c->risk.allow_short;
+    tb_runner_opts cli = *ro;
+    tb_runner_opts_from_config(ro, c);
+    if (a->seed_set) ro->seed = cli.seed;
+    if (a->days_set) ro->days = cli.days;
+    if (a->data)
+        ro->data_dir = cli.data_dir;
+    else if (ro->data_dir)
+        ro->data_dir = tb_home_path(data, len, ro->data_dir);
 }
 
 /*

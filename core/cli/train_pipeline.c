@@ -72,21 +72,13 @@ static int generate(const tb_pipeline_opts *o, tb_pipeline_result *res, tb_err *
     tb_runner_opts ro = {
         .base = base,
         .shost = &host,
-        .seed = (uint64_t)c->replay.seed,
-        .days = (int)c->replay.days,
-        .nsymbols = (int)c->replay.symbols,
-        .start = c->replay.start,
-        .data_dir = c->replay.data_dir && *c->replay.data_dir ? c->replay.data_dir : NULL,
-        .initial_cash = (tb_money)(c->paper.initial_cash * 1e6),
-        .slippage_bps = (int32_t)c->paper.slippage_bps,
-        .commission_per_share = (tb_money)(c->paper.commission_per_share * 1e6 + 0.5),
-        .flatten_minutes = (int)c->paper.flatten_minutes,
         .gate = tb_ml_gate_fn,
         .gate_ud = &gate,
         .ml = ml,
         .on_done = gen_done,
         .ud = &g,
         .log_component = "train-replay"}; /* not the engine's sessions (the Sentinel reads those) */
+    tb_runner_opts_from_config(&ro, c);
     int rc = ml && base ? tb_runner_open(&r, &ro, e) : tb_errf(e, "out of memory");
     struct event *tick = NULL;
     if (rc == 0) {

@@ -314,29 +314,18 @@ static int open_trading(tb_engine *en, tb_err *e)
     tb_gate_chain_add(&en->gates, tb_engine_feedback_gate, NULL, en);
     tb_gate_chain_add(&en->gates, tb_risk_gate, tb_risk_tick, en->risk);
     if (en->ml.ml) tb_gate_chain_add(&en->gates, tb_ml_gate_fn, NULL, &en->ml.gate);
-    tb_runner_opts ro = {
-        .base = tb_loop_base(en->loop),
-        .shost = &en->shost,
-        .speed = c->replay.speed,
-        .seed = (uint64_t)c->replay.seed,
-        .days = (int)c->replay.days,
-        .nsymbols = (int)c->replay.symbols,
-        .start = c->replay.start,
-        .data_dir = c->replay.data_dir && *c->replay.data_dir ? c->replay.data_dir : NULL,
-        .initial_cash = (tb_money)(c->paper.initial_cash * 1e6),
-        .slippage_bps = (int32_t)c->paper.slippage_bps,
-        .commission_per_share = (tb_money)(c->paper.commission_per_share * 1e6 + 0.5),
-        .flatten_minutes = (int)c->paper.flatten_minutes,
-        .reject_hold_minutes = c->orders.reject_hold_minutes,
-        .allow_short = c->risk.allow_short,
-        .decisions = en->decisions,
-        .journal = tb_persist_journal(en),
-        .gate = tb_gate_chain_fn,
-        .gate_tick = tb_gate_chain_tick,
-        .gate_ud = &en->gates,
-        .ml = en->ml.ml,
-        .on_session_end = on_session_end,
-        .ud = en};
+    tb_runner_opts ro = {.base = tb_loop_base(en->loop),
+                         .shost = &en->shost,
+                         .speed = c->replay.speed,
+                         .decisions = en->decisions,
+                         .journal = tb_persist_journal(en),
+                         .gate = tb_gate_chain_fn,
+                         .gate_tick = tb_gate_chain_tick,
+                         .gate_ud = &en->gates,
+                         .ml = en->ml.ml,
+                         .on_session_end = on_session_end,
+                         .ud = en};
+    tb_runner_opts_from_config(&ro, c);
     if (strcmp(c->broker, "paper") != 0) {
         ro.make_broker = tb_engine_make_broker;
         ro.broker_ud = en;

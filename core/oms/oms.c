@@ -38,11 +38,12 @@ oms *oms_new(const oms_config *c, tb_err *e)
     m->free_stack = malloc(c->max_orders * sizeof *m->free_stack);
     m->id_table = malloc(idsz * sizeof *m->id_table);
     m->syms = calloc(m->sym_mask + 1, sizeof *m->syms);
+    m->used_idx = malloc(c->max_symbols * sizeof *m->used_idx);
     m->execs = oms_execset_new(c->max_execs);
     /* Room for 8 owners per symbol on average: strategies, the engine and the risk close-out. */
     if (oms_book_init(&m->book, c->max_symbols * 8) != 0 ||
         oms_held_init(&m->held, HELD_MAX) != 0 || !m->slots || !m->free_stack || !m->id_table ||
-        !m->syms || !m->execs) {
+        !m->syms || !m->used_idx || !m->execs) {
         oms_free(m);
         return tb_errf(e, "oms: out of memory"), NULL;
     }
@@ -62,6 +63,7 @@ void oms_free(oms *m)
     free(m->free_stack);
     free(m->id_table);
     free(m->syms);
+    free(m->used_idx);
     oms_execset_free(m->execs);
     oms_held_free(&m->held);
     oms_book_free(&m->book);
@@ -265,13 +267,15 @@ const oms_order *oms_find(const oms *m, const char *client_id)
 int32_t oms_sym_get(oms *m, const char *symbol, tb_err *e)
 {
     uint32_t i = (uint32_t)hash_str(symbol) & m->sym_mask;
-    uint32_t n = 0;
     while (m->syms[i].used) {
         if (strcmp(m->syms[i].pos.symbol, symbol) == 0) return (int32_t)i;
         i = (i + 1) & m->sym_mask;
     }
-    for (uint32_t k = 0; k <= m->sym_mask; k++) n += m->syms[k].used;
-    if (n >= m->cfg.max_symbols) return tb_errf(e, "oms: more than %u symbols", m->cfg.max_symbols);
+    if (m->nsyms >= m->cfg.max_symbols)
+        return tb_errf(e, "oms: more than %u symbols", m->cfg.max_symbols);
+    uint32_t k = m->nsyms++;
+    for (; k > 0 && m->used_idx[k - 1] > i; k--) m->used_idx[k] = m->used_idx[k - 1];
+    m->used_idx[k] = i;
     m->syms[i].used = 1;
     m->syms[i].open_head = -1;
     m->syms[i].book_head = -1;
@@ -879,8 +883,8 @@ int oms_open_orders(const oms *m, const char *symbol, const oms_order **out, int
 int oms_open_orders_all(const oms *m, const oms_order **out, int cap)
 {
     int n = 0;
-    for (uint32_t i = 0; i <= m->sym_mask; i++) {
-        if (!m->syms[i].used) continue;
+    for (uint32_t u = 0; u < m->nsyms; u++) {
+        uint32_t i = m->used_idx[u];
         for (int32_t k = m->syms[i].open_head; k >= 0; k = m->slots[k].next) {
             if (n < cap) out[n] = &m->slots[k].o;
             n++;
@@ -898,11 +902,12 @@ const oms_position *oms_position_get(const oms *m, const char *symbol)
 int oms_positions(const oms *m, const oms_position **out, int cap)
 {
     int n = 0;
-    for (uint32_t i = 0; i <= m->sym_mask; i++)
-        if (m->syms[i].used && m->syms[i].traded) {
-            if (n < cap) out[n] = &m->syms[i].pos;
-            n++;
-        }
+    for (uint32_t u = 0; u < m->nsyms; u++) {
+        const sym_entry *y = &m->syms[m->used_idx[u]];
+        if (!y->traded) continue;
+        if (n < cap) out[n] = &y->pos;
+        n++;
+    }
     return n;
 }
 

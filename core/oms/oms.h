@@ -210,8 +210,13 @@ void oms_strategy_key(const char *name, char *out, size_t cap);
 /* The strategy's own filled position of a symbol (0 if none). */
 tb_qty oms_strategy_qty(const oms *m, const char *strategy, const char *symbol);
 
-/* The strategy's position with its P&L, or NULL if it never traded the symbol. */
+/* The strategy's position with its P&L, or NULL if it never traded the symbol. A position, once
+ * made, stays at the same address for the manager's life, so a caller may keep the pointer. */
 const oms_position *oms_strategy_position(const oms *m, const char *strategy, const char *symbol);
+
+/* How many strategy positions were ever made: while it is unchanged, a NULL from
+ * oms_strategy_position stays NULL (callers cache the answer per symbol on the per-bar path). */
+uint32_t oms_strategy_positions_made(const oms *m);
 
 /* Every (strategy, symbol) position: strategies[i] owns out[i], for i < cap; returns how many
  * exist. Either array may be NULL to count only. */

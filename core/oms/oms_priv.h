@@ -39,6 +39,11 @@ struct oms {
     uint32_t id_mask;
     sym_entry *syms;
     uint32_t sym_mask;
+    uint32_t nsyms; /* entries used: the max_symbols check needs no scan of the table */
+    /* The used entries' indices in ascending order: walks over every symbol visit them in the
+     * table's order, as a scan of the whole table did, without its empty slots (the risk gates
+     * walk positions and open orders for every intent; the table has 2 x max_symbols slots). */
+    uint32_t *used_idx;
     oms_execset *execs;
     oms_daytrades daytrades;
     int64_t next_seq;

@@ -15,6 +15,11 @@ const oms_position *oms_strategy_position(const oms *m, const char *strategy, co
     return i >= 0 ? &m->book.e[i].pos : NULL;
 }
 
+uint32_t oms_strategy_positions_made(const oms *m)
+{
+    return m->book.n;
+}
+
 tb_qty oms_strategy_qty(const oms *m, const char *strategy, const char *symbol)
 {
     const oms_position *p = oms_strategy_position(m, strategy, symbol);
@@ -90,8 +95,8 @@ int oms_check_symbol(oms *m, const sym_entry *y)
 int oms_check_invariants(oms *m)
 {
     int bad = 0;
-    for (uint32_t i = 0; i <= m->sym_mask; i++)
-        if (m->syms[i].used && oms_check_symbol(m, &m->syms[i]) < 0) bad++;
+    for (uint32_t u = 0; u < m->nsyms; u++)
+        if (oms_check_symbol(m, &m->syms[m->used_idx[u]]) < 0) bad++;
     return bad;
 }
 

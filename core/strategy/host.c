@@ -385,6 +385,11 @@ static void call_failed(tb_shost *h, tb_strategy *s, tb_err *e)
     }
 }
 
+int tb_shost_wants(const tb_strategy *s, tb_callback cb)
+{
+    return !s->disabled && s->has[cb];
+}
+
 /* Pushes the callback and ctx; returns 0 when the strategy has that callback. */
 static int push_callback(tb_strategy *s, tb_callback cb)
 {

@@ -113,6 +113,10 @@ void tb_shost_on_bar(tb_shost *h, const tb_bar_view *bar);
 /* True when strategy s trades symbol (it lists it, or lists none). */
 int tb_strategy_subscribed(const tb_strategy *s, const char *symbol);
 
+/* True when s has callback cb and is not disabled: its arguments are worth building. (A paused
+ * strategy still says yes; tb_shost_call then drops them.) */
+int tb_shost_wants(const tb_strategy *s, tb_callback cb);
+
 /* Calls callback cb of s with ctx and the nargs values on top of s->L (popped). */
 void tb_shost_call(tb_shost *h, tb_strategy *s, tb_callback cb, int nargs);
 

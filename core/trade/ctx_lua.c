@@ -20,31 +20,88 @@
 #define TRADER(L) ((tb_trader *)lua_touserdata(L, lua_upvalueindex(1)))
 #define STRAT(L)  ((const char *)lua_tostring(L, lua_upvalueindex(2)))
 
-/* 1 when the table at idx holds exactly the four position fields given (keys: key table). */
-static int position_is(lua_State *L, int idx, int keys, const lua_Number v[4])
+/* ctx:position()'s upvalues: 1 trader, 2 strategy key, 3 the tables handed out (by symbol id + 1,
+ * or by name for a symbol the engine does not know), 4 the key table, 5 the position cache. */
+#define POS_TABLES lua_upvalueindex(3)
+#define POS_KEYS   lua_upvalueindex(4)
+#define POS_CACHE  lua_upvalueindex(5)
+
+/* Per strategy: symbol id -> its position in the order manager. A position never moves once made,
+ * so the pointer is kept; a NULL (never traded) is asked again only after a new position was made
+ * anywhere (oms_strategy_positions_made). Spares a hash probe and two string compares a bar. */
+typedef struct pos_slot {
+    const oms_position *p;
+    uint32_t made;
+    uint32_t known;
+} pos_slot;
+
+typedef struct pos_cache {
+    uint32_t n;
+    pos_slot v[];
+} pos_cache;
+
+static void push_pos_cache(lua_State *L, uint32_t n)
+{
+    pos_cache *c = lua_newuserdatauv(L, sizeof *c + n * sizeof c->v[0], 0);
+    c->n = n;
+    memset(c->v, 0, n * sizeof c->v[0]);
+}
+
+static const oms_position *cached_position(lua_State *L, tb_trader *t, uint32_t id, const char *sym)
+{
+    pos_cache *c = lua_touserdata(L, POS_CACHE);
+    if (id >= c->n) { /* a symbol registered since: grow (the old slots stay valid) */
+        uint32_t old = c->n;
+        push_pos_cache(L, id + 64);
+        pos_cache *nc = lua_touserdata(L, -1);
+        memcpy(nc->v, c->v, old * sizeof c->v[0]);
+        lua_replace(L, POS_CACHE);
+        c = nc;
+    }
+    pos_slot *s = &c->v[id];
+    const oms *m = tb_trader_oms(t);
+    uint32_t made = oms_strategy_positions_made(m);
+    if (!s->known || (!s->p && s->made != made)) {
+        s->p = oms_strategy_position(m, STRAT(L), sym);
+        s->made = made, s->known = 1;
+    }
+    return s->p;
+}
+
+/* 1 when the table at idx holds exactly the four position fields given. */
+static int position_is(lua_State *L, int idx, const lua_Number v[4])
 {
     static const tb_key k[4] = {TB_K_QTY, TB_K_AVG_PRICE, TB_K_REALIZED, TB_K_UNREALIZED};
-    int same = 1;
-    for (int i = 0; i < 4 && same; i++) {
-        tb_lua_pushk(L, keys, k[i]);
-        lua_rawget(L, idx);
-        same = lua_type(L, -1) == LUA_TNUMBER && lua_tonumber(L, -1) == v[i];
+    for (int i = 0; i < 4; i++) {
+        tb_lua_pushk(L, POS_KEYS, k[i]);
+        int same = lua_rawget(L, idx) == LUA_TNUMBER && lua_tonumber(L, -1) == v[i];
         lua_pop(L, 1);
+        if (!same) return 0;
     }
-    return same;
+    return 1;
 }
 
 /* ctx:position([symbol]): the strategy's own {qty, avg_price, realized, unrealized}. Asked on every
- * bar, mostly of flat symbols: the last table handed out per symbol (upvalue 3) is handed out again
- * while it still holds exactly these values (checked, so a strategy that changed it gets a fresh
- * one); a new table is made only when the position or its price moved, which spares the collector.
- */
+ * bar, mostly of flat symbols: the last table handed out per symbol is handed out again while it
+ * still holds exactly these values (checked, so a strategy that changed it gets a fresh one); a
+ * new table is made only when the position or its price moved, which spares the collector. The
+ * current symbol (no argument) is found by id, without a string. */
 static int l_position(lua_State *L)
 {
     tb_trader *t = TRADER(L);
-    const char *sym = luaL_optstring(L, 2, tb_trader_cur_symbol(t));
-    const oms_position *p = oms_strategy_position(tb_trader_oms(t), STRAT(L), sym);
-    double last = tb_trader_last_price(t, sym);
+    int64_t id;
+    const char *sym;
+    double last;
+    if (lua_isnoneornil(L, 2) && (id = tb_trader_cur_sym(t)) >= 0) {
+        sym = tb_trader_cur_symbol(t);
+        last = tb_trader_cur_last(t);
+    } else {
+        sym = luaL_optstring(L, 2, tb_trader_cur_symbol(t));
+        id = tb_trader_sym_id(t, sym);
+        last = tb_trader_last_price(t, sym);
+    }
+    const oms_position *p = id >= 0 ? cached_position(L, t, (uint32_t)id, sym)
+                                    : oms_strategy_position(tb_trader_oms(t), STRAT(L), sym);
     lua_Number v[4] = {0, 0, 0, 0};
     if (p) {
         v[0] = (lua_Number)p->qty;
@@ -52,41 +109,53 @@ static int l_position(lua_State *L)
         v[2] = tb_money_to_double(p->realized_pnl);
         if (p->qty && isfinite(last)) v[3] = (last - v[1]) * (double)p->qty;
     }
-    lua_settop(L, 2);       /* keeps the argument (sym may point into it) until it is copied */
-    lua_pushstring(L, sym); /* the cache key, at 2 */
+    lua_settop(L, 2); /* keeps the argument (sym may point into it) until it is copied */
+    if (id >= 0)
+        lua_pushinteger(L, id + 1); /* the cache key, at 2 */
+    else
+        lua_pushstring(L, sym);
     lua_replace(L, 2);
-    tb_lua_push_keys(L); /* 3 */
     lua_pushvalue(L, 2);
-    if (lua_rawget(L, lua_upvalueindex(3)) == LUA_TTABLE && position_is(L, 4, 3, v)) return 1;
-    lua_createtable(L, 0, 4); /* 5 */
-    tb_lua_pushk(L, 3, TB_K_QTY);
+    if (lua_rawget(L, POS_TABLES) == LUA_TTABLE && position_is(L, 3, v)) return 1;
+    lua_createtable(L, 0, 4); /* 4 */
+    tb_lua_pushk(L, POS_KEYS, TB_K_QTY);
     lua_pushinteger(L, p ? p->qty : 0);
-    lua_rawset(L, 5);
+    lua_rawset(L, 4);
     static const tb_key k[3] = {TB_K_AVG_PRICE, TB_K_REALIZED, TB_K_UNREALIZED};
     for (int i = 0; i < 3; i++) {
-        tb_lua_pushk(L, 3, k[i]);
+        tb_lua_pushk(L, POS_KEYS, k[i]);
         lua_pushnumber(L, v[i + 1]);
-        lua_rawset(L, 5);
+        lua_rawset(L, 4);
     }
     lua_pushvalue(L, 2);
-    lua_pushvalue(L, 5);
-    lua_rawset(L, lua_upvalueindex(3));
+    lua_pushvalue(L, 4);
+    lua_rawset(L, POS_TABLES);
     return 1;
 }
 
+/* ctx:orders([symbol]): the strategy's open orders of the symbol, oldest last. Asked on every bar
+ * and mostly empty: the empty table handed out last (upvalue 3) is handed out again while it is
+ * still empty and has no metatable (a strategy that filled or decorated it gets a fresh one). */
 static int l_orders(lua_State *L)
 {
     tb_trader *t = TRADER(L);
     const char *sym = luaL_optstring(L, 2, tb_trader_cur_symbol(t));
     const oms_order *open[64];
-    int n = oms_open_orders(tb_trader_oms(t), sym, open, 64);
-    lua_createtable(L, n, 0);
-    int k = 0;
+    int n = oms_open_orders(tb_trader_oms(t), sym, open, 64), k = 0;
     for (int i = 0; i < n && i < 64; i++) {
         if (strcmp(open[i]->strategy, STRAT(L)) != 0) continue;
+        if (k == 0) lua_createtable(L, n, 0);
         tb_trader_push_order(L, open[i]);
         lua_rawseti(L, -2, ++k);
     }
+    if (k > 0) return 1;
+    lua_pushvalue(L, lua_upvalueindex(3));
+    lua_pushnil(L);
+    if (!lua_next(L, -2) && !lua_getmetatable(L, -1)) return 1;
+    lua_settop(L, 2);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_replace(L, lua_upvalueindex(3));
     return 1;
 }
 
@@ -214,7 +283,15 @@ void tb_trader_ctx_init(void *ud, lua_State *L, tb_strategy *s)
         lua_pushlightuserdata(L, ud);
         lua_pushstring(L, key);
         int n = 2;
-        if (f->func == l_position) lua_newtable(L), n++; /* its cache of handed-out tables */
+        if (f->func == l_position) { /* the tables handed out, the keys, the position cache */
+            lua_newtable(L);
+            tb_lua_push_keys(L);
+            push_pos_cache(L, 64);
+            n += 3;
+        } else if (f->func == l_orders) { /* the empty table handed out last */
+            lua_newtable(L);
+            n++;
+        }
         lua_pushcclosure(L, f->func, n);
         lua_setfield(L, ctx, f->name);
     }

@@ -45,7 +45,7 @@ void tb_report_compute(const tb_runner *r, tb_report *out)
     out->lowest_account_qty = st.lowest_account_qty;
     out->lowest_strategy_qty = st.lowest_strategy_qty;
     out->unallowed_shorts = st.unallowed_shorts;
-    out->invariant_violations = oms_invariant_violations(tb_trader_oms(r->trader));
+    out->invariant_violations = tb_trader_invariant_violations(r->trader);
     out->start_equity = tb_money_to_double(r->o.initial_cash);
     out->end_equity = tb_money_to_double(tb_trader_account(r->trader).equity);
     out->pnl = out->end_equity - out->start_equity;

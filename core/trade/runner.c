@@ -150,6 +150,30 @@ int tb_runner_sample_cfg(const tb_runner_opts *o, tb_sample_cfg *sc, tb_err *e)
     return 0;
 }
 
+/* Dollars of the configuration to micro-dollars, rounded to the nearest micro (the schema
+ * bounds the values, so the conversion cannot fail for a loaded configuration). */
+static tb_money config_money(double dollars)
+{
+    tb_money m = 0;
+    tb_err e;
+    return tb_money_from_double(dollars, 1, &m, &e) == 0 ? m : 0;
+}
+
+void tb_runner_opts_from_config(tb_runner_opts *ro, const tb_config *c)
+{
+    ro->seed = (uint64_t)c->replay.seed;
+    ro->days = (int)c->replay.days;
+    ro->nsymbols = (int)c->replay.symbols;
+    ro->start = c->replay.start;
+    ro->data_dir = c->replay.data_dir && *c->replay.data_dir ? c->replay.data_dir : NULL;
+    ro->initial_cash = config_money(c->paper.initial_cash);
+    ro->slippage_bps = (int32_t)c->paper.slippage_bps;
+    ro->commission_per_share = config_money(c->paper.commission_per_share);
+    ro->flatten_minutes = (int)c->paper.flatten_minutes;
+    ro->reject_hold_minutes = c->orders.reject_hold_minutes;
+    ro->allow_short = c->risk.allow_short;
+}
+
 int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
 {
     memset(r, 0, sizeof *r);

@@ -9,6 +9,7 @@
 #ifndef TB_TRADE_RUNNER_H
 #define TB_TRADE_RUNNER_H
 
+#include "config/config.h"
 #include "data/bar.h"
 #include "data/csv_cache.h"
 #include "data/calendar.h"
@@ -94,6 +95,13 @@ int tb_runner_sample_cfg(const tb_runner_opts *o, tb_sample_cfg *sc, tb_err *e);
 
 /* Loads the bars and builds the trader; nothing plays before tb_runner_start. */
 int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e);
+
+/* Sets ro's data and account fields from the configuration `tradebot run` trades with, so a
+ * backtest, the training replay and the engine replay alike: replay.seed, days, symbols, start
+ * and data_dir (as configured, relative to the home; NULL when empty), paper.initial_cash,
+ * slippage_bps, commission_per_share (exact micro-dollars) and flatten_minutes,
+ * orders.reject_hold_minutes and risk.allow_short. Leaves every other field as it was. */
+void tb_runner_opts_from_config(tb_runner_opts *ro, const tb_config *c);
 int tb_runner_start(tb_runner *r, tb_err *e);
 
 /* One event of an external runner (o.external): a bar or a session boundary, as a feed would

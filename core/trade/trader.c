@@ -76,9 +76,13 @@ static const char *sym_name(const tb_trader *t, int32_t id)
     return id >= 0 ? tb_symtab_name(t->o.syms, (uint32_t)id) : "";
 }
 
+/* The paper broker asks on every order: inside the current session's day (as session_id below
+ * finds it) the session's own bounds answer without the calendar's time-zone arithmetic. */
 static int market_open(void *ud, int64_t t_ns)
 {
     tb_trader *t = ud;
+    if (t->in_session && t_ns >= t->session.pre_open_ns && t_ns < t->session.post_close_ns)
+        return t_ns >= t->session.open_ns && t_ns < t->session.close_ns;
     return tb_cal_is_open(t->o.cal, t_ns, 0);
 }
 
@@ -295,7 +299,8 @@ static void on_oms_event(void *ud, const oms_event *ev)
         TB_WARN("orders", "order rejected: %s %s %s: %s", ev->order->client_id, ev->order->symbol,
                 oms_side_name(ev->order->side), ev->order->note);
     }
-    if (!s) return;
+    /* The order's table is built only for a strategy that will get it. */
+    if (!s || !tb_shost_wants(s, ev->kind == OMS_EV_FILL ? TB_CB_ON_FILL : TB_CB_ON_ORDER)) return;
     lua_State *L = s->L;
     if (ev->kind == OMS_EV_FILL) {
         tb_trader_push_order(L, ev->order);
@@ -374,6 +379,11 @@ void tb_trader_free(tb_trader *t)
 oms *tb_trader_oms(tb_trader *t)
 {
     return t->oms;
+}
+
+uint64_t tb_trader_invariant_violations(tb_trader *t)
+{
+    return oms_invariant_violations(t->oms) + paper_invariant_violations(t->paper);
 }
 
 void tb_trader_session_start(tb_trader *t, const tb_session *s)
@@ -649,6 +659,21 @@ const ind_set *tb_trader_cur_ind(const tb_trader *t)
 const tb_ring *tb_trader_cur_bars(const tb_trader *t)
 {
     return t->cur_sym >= 0 && (uint32_t)t->cur_sym < t->nsym ? &t->sym[t->cur_sym].bars : NULL;
+}
+
+int32_t tb_trader_cur_sym(const tb_trader *t)
+{
+    return t->cur_sym >= 0 && (uint32_t)t->cur_sym < t->nsym ? t->cur_sym : -1;
+}
+
+double tb_trader_cur_last(const tb_trader *t)
+{
+    return t->cur_sym >= 0 && (uint32_t)t->cur_sym < t->nsym ? t->sym[t->cur_sym].last : NAN;
+}
+
+int64_t tb_trader_sym_id(const tb_trader *t, const char *symbol)
+{
+    return tb_symtab_find(t->o.syms, symbol);
 }
 
 const char *tb_trader_cur_symbol(const tb_trader *t)

@@ -142,6 +142,10 @@ void tb_trader_free(tb_trader *t);
 /* The order manager (for restore at start and for reports). */
 oms *tb_trader_oms(tb_trader *t);
 
+/* Broken invariants counted so far: the order manager's (account = sum of strategies) and the
+ * paper account's kept sums. Must stay 0 (each one is an ERROR line when it happens). */
+uint64_t tb_trader_invariant_violations(tb_trader *t);
+
 /*
  * After a restart: bars that start at or before ns were processed before the crash. They only
  * warm indicators and prices again; strategies do not see them and nothing fills on them.

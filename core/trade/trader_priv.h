@@ -13,6 +13,11 @@
 const ind_set *tb_trader_cur_ind(const tb_trader *t);
 const tb_ring *tb_trader_cur_bars(const tb_trader *t);
 const char *tb_trader_cur_symbol(const tb_trader *t);
+/* The symbol id of the bar being handed to strategies, -1 outside on_bar; its last close. */
+int32_t tb_trader_cur_sym(const tb_trader *t);
+double tb_trader_cur_last(const tb_trader *t);
+/* The id of a registered symbol, -1 for a name the engine does not know. */
+int64_t tb_trader_sym_id(const tb_trader *t, const char *symbol);
 double tb_trader_last_price(tb_trader *t, const char *symbol);
 int64_t tb_trader_now(const tb_trader *t);
 int64_t tb_trader_session_close(const tb_trader *t);

@@ -29,13 +29,15 @@ static const char strategy[] =
     "  if s.n == 5 then ctx:close{reason = 'exit'} end\n"
     "end }\n";
 
-TEST(position_tables_follow_the_position_and_are_never_shared_after_a_change_or_a_write)
+/* Runs src over nbars one-minute bars of AAA (close 100, 101, ...) through the real trader and
+ * paper broker; returns the strategy's ctx.state. */
+static json_t *run(const char *src, int nbars)
 {
     char dir[] = "/tmp/tb-pos-XXXXXX", path[64];
     CHECK(mkdtemp(dir) != NULL);
     snprintf(path, sizeof path, "%s/pos.lua", dir);
     FILE *fp = fopen(path, "w");
-    fputs(strategy, fp);
+    fputs(src, fp);
     fclose(fp);
     tb_err e;
     tb_lua_limits lim = {.mem_limit = 64u << 20, .instr_budget = 5000000};
@@ -57,11 +59,22 @@ TEST(position_tables_follow_the_position_and_are_never_shared_after_a_change_or_
                 .tf_sec = 60,
                 .volume = 5000,
                 .sym = (uint32_t)tb_symtab_intern(&syms, "AAA", &e)};
-    for (int i = 0; i < 8; i++, b.start_ns += 60000000000LL) {
+    for (int i = 0; i < nbars; i++, b.start_ns += 60000000000LL) {
         b.open = b.close = 100 + i, b.high = b.close + 0.5, b.low = b.close - 0.5;
         tb_trader_on_bar(t, &b);
     }
     json_t *st = tb_shost_state_get(&host, host.s[0], &e);
+    tb_trader_free(t);
+    tb_shost_free(&host);
+    tb_symtab_free(&syms);
+    unlink(path);
+    rmdir(dir);
+    return st;
+}
+
+TEST(position_tables_follow_the_position_and_are_never_shared_after_a_change_or_a_write)
+{
+    json_t *st = run(strategy, 8);
     const char *bad = json_string_value(json_object_get(st, "bad"));
     const char *qtys = json_string_value(json_object_get(st, "qtys"));
     const char *unreal = json_string_value(json_object_get(st, "unreal"));
@@ -70,9 +83,41 @@ TEST(position_tables_follow_the_position_and_are_never_shared_after_a_change_or_
     CHECK(qtys != NULL && strcmp(qtys + strlen(qtys) - 2, "0,") == 0); /* and was closed */
     CHECK(unreal != NULL && strstr(unreal, "10.00,") != NULL);         /* 10 shares up a dollar */
     json_decref(st);
-    tb_trader_free(t);
-    tb_shost_free(&host);
-    tb_symtab_free(&syms);
-    unlink(path);
-    rmdir(dir);
+}
+
+/* ctx:orders() hands out one empty table again while nothing is working (no garbage per bar);
+ * a table the strategy filled or gave a metatable is never handed out again, and working orders
+ * come in a table of their own. */
+static const char orders_strategy[] =
+    "return { name = 'ord', on_bar = function(ctx, bar)\n"
+    "  local s = ctx.state\n"
+    "  s.n = (s.n or 0) + 1\n"
+    "  s.bad = s.bad or ''\n"
+    "  s.counts = (s.counts or '') .. #ctx:orders() .. ','\n"
+    "  local a = ctx:orders()\n"
+    "  if next(a) ~= nil or getmetatable(a) ~= nil then s.bad = s.bad .. ' not-empty' end\n"
+    "  a[1] = 'mine'\n"
+    "  local b = ctx:orders()\n"
+    "  if b == a or #b ~= 0 then s.bad = s.bad .. ' filled-table-handed-out' end\n"
+    "  setmetatable(b, { __len = function() return 7 end })\n"
+    "  local c = ctx:orders()\n"
+    "  if c == b or #c ~= 0 then s.bad = s.bad .. ' decorated-table-handed-out' end\n"
+    "  if a[1] ~= 'mine' then s.bad = s.bad .. ' kept-table-changed' end\n"
+    "  if s.n == 2 then\n"
+    "    ctx:buy{qty = 10, reason = 'enter'}\n"
+    "    local o = ctx:orders()\n"
+    "    if #o ~= 1 or o == c or o[1].qty ~= 10 then s.bad = s.bad .. ' working-order-missing' "
+    "end\n"
+    "    if #ctx:orders() ~= 1 then s.bad = s.bad .. ' working-order-missing-again' end\n"
+    "  end\n"
+    "end }\n";
+
+TEST(empty_orders_table_is_reused_only_while_empty_and_plain)
+{
+    json_t *st = run(orders_strategy, 4);
+    const char *bad = json_string_value(json_object_get(st, "bad"));
+    const char *counts = json_string_value(json_object_get(st, "counts"));
+    CHECK_STR(bad ? bad : "(none)", "");
+    CHECK_STR(counts ? counts : "(none)", "0,0,0,0,"); /* the buy filled on the next bar */
+    json_decref(st);
 }

@@ -667,3 +667,22 @@ TEST(full_pool_evicts_finished_orders_but_never_working_ones)
     CHECK(oms_find(m, c->client_id) == c);
     oms_free(m);
 }
+
+TEST(symbols_past_max_symbols_are_refused_and_known_ones_still_trade)
+{
+    oms *m = setup(256); /* max_symbols 16 */
+    const oms_order *o;
+    char sym[16];
+    for (int i = 0; i < 16; i++) {
+        snprintf(sym, sizeof sym, "S%d", i);
+        oms_intent in = buy(sym, 1);
+        CHECK_INT(oms_submit(m, &in, &o, NULL), 0);
+    }
+    oms_intent extra = buy("ONE_TOO_MANY", 1);
+    tb_err e = {{0}};
+    CHECK(oms_submit(m, &extra, &o, &e) < 0);
+    CHECK(strstr(e.msg, "more than 16 symbols") != NULL);
+    oms_intent again = buy("S3", 2); /* a known symbol is not a new one */
+    CHECK_INT(oms_submit(m, &again, &o, NULL), 0);
+    oms_free(m);
+}
