@@ -51,7 +51,8 @@ endforeach()
 add_test(NAME lint/clang-format COMMAND bash ${CMAKE_SOURCE_DIR}/tests/lint.sh format)
 add_test(NAME lint/luacheck COMMAND bash ${CMAKE_SOURCE_DIR}/tests/lint.sh lua)
 add_test(NAME lint/layering COMMAND bash ${CMAKE_SOURCE_DIR}/tests/layering.sh)
-set_tests_properties(lint/clang-format lint/luacheck lint/layering PROPERTIES LABELS lint
+add_test(NAME lint/architecture_doc COMMAND bash ${CMAKE_SOURCE_DIR}/tests/architecture_doc.sh)
+set_tests_properties(lint/clang-format lint/luacheck lint/layering lint/architecture_doc PROPERTIES LABELS lint
                      WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 
 # Parser fuzzing (libFuzzer): the message parsers are compiled again with clang's coverage

@@ -124,6 +124,8 @@ static void print_one(json_t *d)
     if (json_is_object(r)) {
         printf("replay     %s .. %s\n", json_string_value(json_object_get(r, "from")),
                json_string_value(json_object_get(r, "to")));
+        /* what the proof stands on: recorded live sessions, or sample data on a new home */
+        field("  on", json_object_get(r, "source"));
         print_figures("baseline", json_object_get(r, "baseline"));
         print_figures("candidate", json_object_get(r, "candidate"));
     } else {
@@ -143,6 +145,23 @@ static int fail(const char *msg)
 {
     fprintf(stderr, "tradebot healer: %s\n", msg);
     return 1;
+}
+
+/* Why a run proposed less than the audit found: the findings no directive answers, per rule. */
+static void say_unanswered(json_t *u)
+{
+    const char *rule;
+    json_t *n;
+    int first = 1;
+    json_object_foreach(u, rule, n)
+    {
+        printf("%s%s %lld", first ? "healer: findings no directive answers: " : ", ", rule,
+               (long long)json_integer_value(n));
+        first = 0;
+    }
+    if (!first)
+        printf(" (no file of scripts/healer/ changes a strategy for them; docs/operations.md "
+               "4.7)\n");
 }
 
 /* sysexits EX_CONFIG: the orchestrator records the step `skipped` with the "skipped: " line. */
@@ -166,8 +185,11 @@ static int do_run(const tb_config *cfg, int argc, char **argv)
         else
             return fprintf(stderr, "%s", usage), 2;
     }
-    int added = propose ? hl_propose(cfg, &e) : 0;
+    json_t *unanswered = NULL;
+    int added = propose ? hl_propose(cfg, &unanswered, &e) : 0;
     if (added < 0) return fail(e.msg);
+    say_unanswered(unanswered);
+    json_decref(unanswered);
     if (!hl_home_is_repo()) { /* a default home: nothing can run, which is not a failure */
         printf("healer: %d proposed, 0 executed\nskipped: %s is not a git repository with a "
                "commit; the Healer runs directives on branches of it (docs/operations.md 4.7)\n",

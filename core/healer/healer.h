@@ -17,8 +17,13 @@
 #include <jansson.h>
 
 /* Turns the last audit's findings (logs/sentinel_activity.jsonl) into new Queued directives;
- * a directive equal to an open one is not proposed twice. Returns how many were added. */
-int hl_propose(const tb_config *cfg, tb_err *e);
+ * a finding is answered once (answered.c). Returns how many were added. With unanswered, sets
+ * it to {rule: count} of the WARNING-or-worse findings no directive answers (a new object). */
+int hl_propose(const tb_config *cfg, json_t **unanswered, tb_err *e);
+
+/* {rule: count} of the WARNING-or-worse findings that no directive of root answers (same rule;
+ * same symbol and strategy when the directive names them). A new object. */
+json_t *hl_unanswered(json_t *findings, json_t *root);
 
 /* Adds one proposal d (stolen) from another part of tradebot (proposer: "sweep") to the
  * directives file as Queued, under the file's lock; the same checks as the rules' proposals

@@ -174,7 +174,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int hl_propose(const tb_config *cfg, tb_err *e)
+int hl_propose(const tb_config *cfg, json_t **unanswered, tb_err *e)
 {
     json_t *root = hl_store_load(e);
     if (!root) return -1;
@@ -198,6 +198,7 @@ int hl_propose(const tb_config *cfg, tb_err *e)
     tb_err le;
     int llm = hl_propose_llm(cfg, root, findings, &le);
     if (llm > 0) added += llm;
+    if (unanswered) *unanswered = hl_unanswered(findings, root);
     json_decref(findings);
     /* The proposals were made on a snapshot (the LLM may take a while); the new ones are added
      * to the file as it is now. */

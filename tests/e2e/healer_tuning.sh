@@ -64,9 +64,11 @@ check "the home's checkout is untouched until approval" \
 "$TRADEBOT" healer --home "$H" show "$ID" >"$H/show.out" 2>&1
 check "healer show: the finding, the replay figures before and after, the diff" \
   bash -c "grep -q '^finding    stagnation' '$H/show.out' && grep -q 'baseline   trades 0 ' '$H/show.out' && grep -q 'candidate  trades $B1 ' '$H/show.out' && grep -q '^+.*\"oversold\": $NEW' '$H/show.out'"
+check "the home never traded live: the proof says it ran on sample data" \
+  bash -c "[ '$(dir .replay.recorded)' = false ] && grep -q '^  on .*sample data' '$H/show.out'"
 curl -s "$url/api/health" >"$H/health.json"
 check "the dashboard's API (Health & Audit) has the directive with its diff and replay" \
-  bash -c "jq -e --arg id $ID '.directives[] | select(.id==\$id and .status==\"Executed\") | (.diff | test(\"oversold\")) and .replay.candidate.trades > 0' '$H/health.json' >/dev/null"
+  bash -c "jq -e --arg id $ID '.directives[] | select(.id==\$id and .status==\"Executed\") | (.diff | test(\"oversold\")) and .replay.candidate.trades > 0 and (.replay.source | test(\"sample data\"))' '$H/health.json' >/dev/null"
 
 code=$(curl -s -o "$H/approve0.json" -w '%{http_code}' -X POST "$url/api/healer/approve/$ID")
 check "approving without the token is refused ($code)" bash -c "[ '$code' = 401 ] || [ '$code' = 403 ]"

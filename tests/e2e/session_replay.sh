@@ -128,4 +128,20 @@ check "the candidate was replayed too ($(dj .replay.candidate.trades) trades)" \
 check "the directive's log says what it was proven on" \
   grep -q "replay: proven on recorded live sessions (1): $id" "$H/$(dj .log)"
 check "and the engine log too" log_has "directive $D: proven on recorded live sessions"
+
+# A restart in the session: the second recording starts from what the engine restored (the
+# strategy's counts and flags), so a replay of it alone decides as the engine did.
+git -C "$H" checkout -q -- . 2>/dev/null || true
+start_engine
+check "the restarted engine records a second session" \
+  wait_for "[ \$(ls '$H/data/sessions' | wc -l) = 2 ]" 20
+emu data_advance '{"minutes":3}' >/dev/null
+wait_for "[ \"\$(sqlite3 '$H/ml_db/ml_data.db' 'select count(*) from bars' 2>/dev/null)\" -ge 20 ]" 20 || true
+stop_engine || true
+id2=$("$TRADEBOT" replay --home "$H" --list | awk 'END{print $1}') # oldest first
+"$TRADEBOT" replay --home "$H" --list
+rc=0; "$TRADEBOT" replay --home "$H" "$id2" >"$H/replay2.out" 2>&1 || rc=$?
+cat "$H/replay2.out"
+check "the session after the restart replays identically from the restored state (exit $rc)" [ "$rc" = 0 ]
+check "it holds the restored state" bash -c "strings '$H/data/sessions/$id2.rec' | grep -q '\"states\":{\"rec_probe\":{\"AAPL\":'"
 finish

@@ -250,3 +250,27 @@ TEST(a_finding_is_answered_once_not_again_at_every_audit_while_its_window_predat
     CHECK_INT(proposals(root), 2);
     json_decref(root);
 }
+
+TEST(a_run_says_how_many_warning_findings_per_rule_no_directive_answers)
+{
+    json_t *findings = json_loads(
+        "[{\"rule\": \"missed_opportunities\", \"severity\": \"WARNING\", \"symbol\": \"BOLT\","
+        "  \"evidence\": {\"strategy\": \"orb\", \"gate\": \"buying_power\"}},"
+        " {\"rule\": \"missed_opportunities\", \"severity\": \"WARNING\", \"symbol\": \"CRUX\","
+        "  \"evidence\": {\"strategy\": \"vwap\", \"gate\": \"daytrade\"}},"
+        " {\"rule\": \"missed_opportunities\", \"severity\": \"WARNING\", \"symbol\": \"DYNO\","
+        "  \"evidence\": {\"strategy\": \"vwap\", \"gate\": \"daytrade\"}},"
+        " {\"rule\": \"gate_overblocking\", \"severity\": \"WARNING\", \"symbol\": null},"
+        " {\"rule\": \"schema_drift\", \"severity\": \"INFO\", \"symbol\": null}]",
+        0, NULL);
+    json_t *root =
+        json_loads("{\"directives\": [{\"finding\": \"missed_opportunities\", \"symbol\": null,"
+                   " \"status\": \"Rejected\", \"change\": {\"strategy\": \"orb\", \"params\": "
+                   "{\"qty\": 15}}}]}",
+                   0, NULL);
+    json_t *u = hl_unanswered(findings, root);
+    CHECK_INT((int)json_object_size(u), 2); /* INFO findings are not counted */
+    CHECK_INT((int)json_integer_value(json_object_get(u, "missed_opportunities")), 2);
+    CHECK_INT((int)json_integer_value(json_object_get(u, "gate_overblocking")), 1);
+    json_decref(u), json_decref(findings), json_decref(root);
+}

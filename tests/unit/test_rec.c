@@ -174,6 +174,25 @@ TEST(rec_corrupt_record_in_the_middle_is_an_error_naming_file_and_offset)
     unlink(path);
 }
 
+TEST(rec_damaged_length_is_corruption_not_a_torn_tail)
+{
+    char path[256];
+    tmp_path(path, sizeof path, "len");
+    write_session(path, 1 << 16);
+    size_t n;
+    unsigned char *p = slurp(path, &n);
+    p[TB_REC_HEADER + 1] ^= 0x40; /* the first record's length now points past the end */
+    tb_rec_reader r;
+    tb_err e;
+    CHECK_INT(tb_rec_open_mem(&r, p, n, path, &e), 0);
+    tb_rec_rec x;
+    CHECK_INT(tb_rec_next(&r, &x, &e), -1);
+    CHECK_CONTAINS(e.msg, "corrupt record at offset 16: damaged length");
+    CHECK_INT(r.torn, 0);
+    free(p);
+    unlink(path);
+}
+
 TEST(rec_other_format_version_is_refused_with_both_versions)
 {
     char path[256];
@@ -186,7 +205,7 @@ TEST(rec_other_format_version_is_refused_with_both_versions)
     tb_err e;
     CHECK_INT(tb_rec_open_mem(&r, p, n, path, &e), -1);
     CHECK_CONTAINS(e.msg, "version 9");
-    CHECK_CONTAINS(e.msg, "this build reads 1");
+    CHECK_CONTAINS(e.msg, "this build reads 2");
     CHECK_INT(tb_rec_open_mem(&r, "garbage!", 8, "x.rec", &e), -1);
     CHECK_CONTAINS(e.msg, "not a session recording");
     free(p);
