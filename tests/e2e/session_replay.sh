@@ -33,7 +33,7 @@ return {
 LUA
 cat >"$H/config/trading_config.json" <<JSON
 {"broker": "alpaca", "feed": "alpaca", "symbols": ["AAPL", "MSFT"],
- "dashboard": {"enabled": false},
+ "dashboard": {"port": 0},
  "alpaca": {"trading_url": "http://127.0.0.1:$PORT", "stream_url": "ws://127.0.0.1:$PORT/stream",
             "rate_per_minute": 60000, "reconcile_interval_s": 2},
  "alpaca_data": {"data_url": "http://127.0.0.1:$PORT", "stream_url": "ws://127.0.0.1:$PORT/v2"},
@@ -49,6 +49,13 @@ emu data_advance '{"minutes":3}' >/dev/null
 check "the probe's buys are filled by the broker" wait_for '[ "$(fills)" -ge 2 ]' 30
 emu data_advance '{"minutes":4}' >/dev/null
 check "the probe's sells are filled by the broker" wait_for '[ "$(fills)" -ge 4 ]' 30
+wait_for "log_has 'dashboard listening'" 10
+url=$(grep -o 'http://127.0.0.1:[0-9]*' "$H/logs/trading_bot.log" | grep -v ":$PORT" | head -1)
+metric() { curl -s "$url/metrics" | sed -nE "s/^$1 ([0-9.e+-]+)$/\1/p" | head -1; }
+check "/metrics counts the recording's bytes ($(metric tradebot_record_bytes_total))" \
+  bash -c "awk 'BEGIN{exit !($(metric tradebot_record_bytes_total) > 1000)}'"
+check "and no lost record, no failure" \
+  bash -c "[ '$(metric tradebot_record_dropped_total)' = 0 ] && [ '$(metric tradebot_record_failed)' = 0 ]"
 stop_engine || true
 check "the engine closes the recording cleanly" log_has "recorded: bars="
 

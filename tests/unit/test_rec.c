@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 static void tmp_path(char *out, size_t len, const char *name)
@@ -237,6 +238,29 @@ TEST(rec_small_buffer_flushes_and_keeps_order)
     }
     CHECK_INT(i, 500);
     tb_rec_close(&r);
+    unlink(path);
+}
+
+TEST(rec_failed_write_stops_the_recording_and_says_where)
+{
+    char path[256];
+    tmp_path(path, sizeof path, "fail");
+    tb_rec_writer w;
+    tb_err e;
+    CHECK_INT(tb_rec_writer_open(&w, path, 1 << 16, &e), 0);
+    int ro = open("/dev/null", O_RDONLY); /* every write to it fails (EBADF) */
+    dup2(ro, w.fd);
+    close(ro);
+    tb_rec_bar b = {.seq = 1, .start_ns = 1, .tf_sec = 60};
+    snprintf(b.symbol, sizeof b.symbol, "AAPL");
+    CHECK_INT(tb_rec_put_bar(&w, &b, &e), 0); /* buffered */
+    CHECK_INT(tb_rec_writer_flush(&w, &e), -1);
+    CHECK_CONTAINS(e.msg, path);
+    CHECK_CONTAINS(e.msg, "write failed at byte 16");
+    CHECK_INT(w.failed, 1);
+    CHECK_INT(tb_rec_put_bar(&w, &b, &e), -1); /* nothing more is recorded */
+    CHECK_CONTAINS(e.msg, "recording stopped");
+    tb_rec_writer_close(&w);
     unlink(path);
 }
 
