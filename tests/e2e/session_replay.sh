@@ -135,6 +135,9 @@ check "the candidate was replayed too ($(dj .replay.candidate.trades) trades)" \
 check "the directive's log says what it was proven on" \
   grep -q "replay: proven on recorded live sessions (1): $id" "$H/$(dj .log)"
 check "and the engine log too" log_has "directive $D: proven on recorded live sessions"
+"$TRADEBOT" healer --home "$H" show "$D" >"$H/show.out" 2>&1 || true
+check "healer show names the recorded session the figures come from" \
+  bash -c "grep -q '^replay     2026-11-30 .. 2026-11-30' '$H/show.out' && grep -q 'on *recorded live sessions (1): $id' '$H/show.out'"
 
 # A restart in the session: the second recording starts from what the engine restored (the
 # strategy's counts and flags), so a replay of it alone decides as the engine did.
@@ -144,11 +147,15 @@ check "the restarted engine records a second session" \
   wait_for "[ \$(ls '$H/data/sessions' | wc -l) = 2 ]" 20
 emu data_advance '{"minutes":3}' >/dev/null
 wait_for "[ \"\$(sqlite3 '$H/ml_db/ml_data.db' 'select count(*) from bars' 2>/dev/null)\" -ge 20 ]" 20 || true
-stop_engine || true
 id2=$("$TRADEBOT" replay --home "$H" --list | awk 'END{print $1}') # oldest first
-"$TRADEBOT" replay --home "$H" --list
+check "the bars are in the recording as they arrive, while the engine runs" \
+  wait_for "'$TRADEBOT' replay --home '$H' --list | grep -qE '^$id2 +bars=[1-9][0-9]* '" 20
+kill -KILL "$ENGINE_PID"; wait "$ENGINE_PID" 2>/dev/null || true; ENGINE_PID=""
+list=$("$TRADEBOT" replay --home "$H" --list); echo "$list"
+check "after kill -9 the recording is readable, without its END record (open)" \
+  grep -qE "^$id2 +bars=[1-9][0-9]* .* open$" <<<"$list"
 rc=0; "$TRADEBOT" replay --home "$H" "$id2" >"$H/replay2.out" 2>&1 || rc=$?
 cat "$H/replay2.out"
-check "the session after the restart replays identically from the restored state (exit $rc)" [ "$rc" = 0 ]
+check "the session after the restart, killed -9, replays identically from the restored state (exit $rc)" [ "$rc" = 0 ]
 check "it holds the restored state" bash -c "strings '$H/data/sessions/$id2.rec' | grep -q '\"states\":{\"rec_probe\":{\"AAPL\":'"
 finish
