@@ -1,4 +1,5 @@
 #include "cand/score.h"
+#include "lua/bind.h"
 #include "lua/sandbox.h"
 
 #include <lauxlib.h>
@@ -63,12 +64,6 @@ int tb_scorer_open(tb_scorer *s, const char *path, const char *chunkname, tb_err
     return 0;
 }
 
-static void set_num(lua_State *L, const char *k, double v)
-{
-    lua_pushnumber(L, v);
-    lua_setfield(L, -2, k);
-}
-
 int tb_scorer_score(tb_scorer *s, tb_cand *c, tb_err *e)
 {
     lua_State *L = s->L;
@@ -76,12 +71,12 @@ int tb_scorer_score(tb_scorer *s, tb_cand *c, tb_err *e)
     lua_newtable(L);
     lua_pushstring(L, c->symbol);
     lua_setfield(L, -2, "symbol");
-    set_num(L, "price", c->price);
-    set_num(L, "prev_close", c->prev_close);
-    set_num(L, "gap_pct", c->gap_pct);
-    set_num(L, "rel_volume", c->rel_volume);
-    set_num(L, "atr_pct", c->atr_pct);
-    set_num(L, "dollar_volume", c->dollar_volume);
+    tbl_set_num(L, "price", c->price);
+    tbl_set_num(L, "prev_close", c->prev_close);
+    tbl_set_num(L, "gap_pct", c->gap_pct);
+    tbl_set_num(L, "rel_volume", c->rel_volume);
+    tbl_set_num(L, "atr_pct", c->atr_pct);
+    tbl_set_num(L, "dollar_volume", c->dollar_volume);
     if (tb_lua_call(L, 1, 1, "candidates score", e) != 0) return -1;
     if (!lua_istable(L, -1)) {
         lua_pop(L, 1);

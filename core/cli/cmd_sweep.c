@@ -146,8 +146,10 @@ static void progress(void *ud, size_t done, size_t total)
     double eta = done ? el / (double)done * (double)(total - done) : 0;
     int decile = total ? (int)(done * 10 / total) : 10;
     if (r->tty) {
-        fprintf(stderr, "\rsweep: %zu/%zu tasks (%3.0f%%), %.0f s, ETA %.0f s   ", done, total,
-                total ? 100.0 * (double)done / (double)total : 100.0, el, eta);
+        char eta_s[32] = "-"; /* nothing to estimate from before the first task ends */
+        if (done) snprintf(eta_s, sizeof eta_s, "%.0f s", eta);
+        fprintf(stderr, "\rsweep: %zu/%zu tasks (%3.0f%%), %.0f s, ETA %s   ", done, total,
+                total ? 100.0 * (double)done / (double)total : 100.0, el, eta_s);
     } else if (done && (decile != r->last_decile || now - r->last_print_ns > 60000000000LL)) {
         /* a log file (a Slurm task's output) gets a line per tenth, or a minute */
         fprintf(stderr, "sweep: %zu/%zu tasks, %.0f s, ETA %.0f s\n", done, total, el, eta);

@@ -10,14 +10,12 @@
  */
 #include "data/calendar.h"
 #include "data/csv.h"
+#include "lua/bind.h"
 
 #include <lauxlib.h>
 #include <lua.h>
 #include <math.h>
 #include <stdio.h>
-
-int tbl_open_data(lua_State *L);
-int tbl_open_data_sandbox(lua_State *L);
 
 #define NS_LIMIT 100000000000000LL /* 1e14: larger integers are ns */
 
@@ -160,12 +158,6 @@ static int l_prev_trading_day(lua_State *L)
     return 1;
 }
 
-static void set_num(lua_State *L, const char *k, double v)
-{
-    lua_pushnumber(L, v);
-    lua_setfield(L, -2, k);
-}
-
 /* read_csv(path [, {policy="skip"|"reject", tf=seconds, symbol=}]) -> bars, report
  * or nil, message. Each bar: {symbol, t (seconds), t_ns, tf, o, h, l, c, v, vw, n}. */
 static int l_read_csv(lua_State *L)
@@ -201,17 +193,17 @@ static int l_read_csv(lua_State *L)
         lua_createtable(L, 0, 11);
         lua_pushstring(L, tb_symtab_name(&syms, b->sym));
         lua_setfield(L, -2, "symbol");
-        set_num(L, "t", (double)b->start_ns / 1e9);
+        tbl_set_num(L, "t", (double)b->start_ns / 1e9);
         lua_pushinteger(L, b->start_ns);
         lua_setfield(L, -2, "t_ns");
         lua_pushinteger(L, b->tf_sec);
         lua_setfield(L, -2, "tf");
-        set_num(L, "o", b->open);
-        set_num(L, "h", b->high);
-        set_num(L, "l", b->low);
-        set_num(L, "c", b->close);
-        set_num(L, "v", b->volume);
-        set_num(L, "vw", b->vwap);
+        tbl_set_num(L, "o", b->open);
+        tbl_set_num(L, "h", b->high);
+        tbl_set_num(L, "l", b->low);
+        tbl_set_num(L, "c", b->close);
+        tbl_set_num(L, "v", b->volume);
+        tbl_set_num(L, "vw", b->vwap);
         lua_pushinteger(L, b->trades);
         lua_setfield(L, -2, "n");
         lua_rawseti(L, -2, (lua_Integer)i + 1);

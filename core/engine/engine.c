@@ -263,6 +263,42 @@ static int open_bar_sink(tb_engine *en, tb_live_opts *lo, tb_err *e)
     return 0;
 }
 
+static json_t *position_json(const char *strategy, const oms_position *p)
+{
+    return json_pack("{s:s?, s:s, s:I, s:I, s:I, s:I, s:I, s:i, s:I}", "strategy", strategy,
+                     "symbol", p->symbol, "qty", (json_int_t)p->qty, "cost_basis",
+                     (json_int_t)p->cost_basis, "avg_price", (json_int_t)p->avg_price,
+                     "realized_pnl", (json_int_t)p->realized_pnl, "fees", (json_int_t)p->fees,
+                     "day", (int)p->day, "opened_today", (json_int_t)p->opened_today);
+}
+
+/* What the engine restored before its first bar (a restart in the session): the replay starts
+ * from the same resume point, strategies' state, positions and order sequence. */
+static json_t *record_start_state(void *ud)
+{
+    tb_engine *en = ud;
+    if (!en->runner_open) return NULL;
+    oms *m = tb_trader_oms(en->runner.trader);
+    json_t *states = json_object(), *acct = json_array(), *own = json_array();
+    for (int i = 0; i < en->shost.n; i++) {
+        tb_err e;
+        json_t *st = tb_shost_state_get(&en->shost, en->shost.s[i], &e);
+        if (st) json_object_set_new(states, en->shost.s[i]->name, st);
+    }
+    static const oms_position *ps[4096];
+    static const char *names[4096];
+    int n = oms_positions(m, ps, 4096);
+    for (int i = 0; i < n && i < 4096; i++)
+        if (ps[i]->qty) json_array_append_new(acct, position_json(NULL, ps[i]));
+    n = oms_strategy_positions(m, names, ps, 4096);
+    for (int i = 0; i < n && i < 4096; i++)
+        if (ps[i]->qty) json_array_append_new(own, position_json(names[i], ps[i]));
+    return json_pack("{s:I, s:I, s:o, s:o, s:o}", "resume_ns",
+                     (json_int_t)tb_trader_resume_ns(en->runner.trader), "next_seq",
+                     (json_int_t)oms_next_seq(m), "states", states, "positions", acct,
+                     "strategy_positions", own);
+}
+
 /* A live session is recorded (record.enabled) for `tradebot replay` and the Healer. A recorder
  * that cannot start is an error in the log, not a stop: the engine trades without it. */
 static void open_recorder(tb_engine *en, tb_runner_opts *ro)
@@ -284,7 +320,9 @@ static void open_recorder(tb_engine *en, tb_runner_opts *ro)
                           .macro = macro,
                           .broker = en->cfg.broker,
                           .feed = en->cfg.feed,
-                          .buffer_bytes = (size_t)en->cfg.record.buffer_kb << 10};
+                          .buffer_bytes = (size_t)en->cfg.record.buffer_kb << 10,
+                          .start_state = record_start_state,
+                          .start_ud = en};
     if (!(en->recorder = tb_recorder_open(&o, &e)))
         TB_ERROR("record", "session not recorded: %s", e.msg);
     else

@@ -244,6 +244,9 @@ static void proof_source(const tb_config *cfg, const char *id, proof_src *s, int
         for (int i = n - s->nrec; i < n && k > 0 && (size_t)k < sizeof s->what; i++) {
             const char *b = strrchr(files[i], '/') + 1;
             k += snprintf(s->what + k, sizeof s->what - (size_t)k, " %.*s", (int)strlen(b) - 4, b);
+            /* the window's dates: the ids start with the sessions' start dates (oldest first) */
+            if (!s->from[0]) snprintf(s->from, sizeof s->from, "%.10s", b);
+            snprintf(s->to, sizeof s->to, "%.10s", b);
         }
     } else {
         replay_window(last, s->from, s->to);

@@ -6,6 +6,7 @@
 #include "ml/ml.h"
 #include "oms/unknown.h"
 #include "home/home.h"
+#include "replay/recorder.h"
 #include "log/log.h"
 #include "log/redact.h"
 #include "log/tail.h"
@@ -254,6 +255,12 @@ void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s)
         s->has_bar_store = 1;
         s->bar_store_written = bs.written, s->bar_store_pending = bs.pending;
         s->bar_store_failed_flushes = bs.failed_flushes, s->bar_store_dropped = bs.dropped;
+    }
+    if (en->recorder) {
+        tb_recorder_stats rs;
+        tb_recorder_stats_get(en->recorder, &rs);
+        s->has_record = 1;
+        s->record_bytes = rs.bytes, s->record_dropped = rs.dropped, s->record_failed = rs.failed;
     }
     ml_snapshot(en, s);
     tb_dash_ops_snapshot(d, s);

@@ -128,6 +128,16 @@ static void market(tb_sbuf *o, const tb_metrics_snap *s)
          "Data stream reconnects by the silence watchdog (connected, market open, no bar).");
     labelled(o, "tradebot_feed_stale_reconnects_total", "feed", s->feed,
              (double)s->feed_stale_reconnects);
+    if (s->has_record) {
+        metric(o, "tradebot_record_bytes_total", "counter",
+               "Bytes of the session recording (data/sessions, docs/replay.md).",
+               (double)s->record_bytes);
+        metric(o, "tradebot_record_dropped_total", "counter",
+               "Session records lost (a failed write stops the recording).",
+               (double)s->record_dropped);
+        metric(o, "tradebot_record_failed", "gauge",
+               "1 when the session recording stopped on a write error.", (double)s->record_failed);
+    }
     if (!s->has_bar_store) return;
     metric(o, "tradebot_bar_store_bars_written_total", "counter",
            "Live bars committed to the bar store.", (double)s->bar_store_written);

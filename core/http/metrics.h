@@ -30,6 +30,9 @@ typedef struct tb_metrics_snap {
     uint64_t feed_stale_reconnects; /* silence watchdog reconnects of the data stream */
     int has_bar_store;              /* a live feed writing to the bar store (data/bar_sink.h) */
     uint64_t bar_store_written, bar_store_pending, bar_store_failed_flushes, bar_store_dropped;
+    int has_record; /* a session recording is open (replay/recorder.h) */
+    uint64_t record_bytes, record_dropped;
+    int record_failed;
     /* orders */
     uint64_t intents, orders, fills, rejects, blocks, order_errors;
     const tb_counters *rejects_by_reason, *blocks_by_gate;

@@ -11,6 +11,7 @@
  */
 #include "ind/ind.h"
 #include "ind/ind_set.h"
+#include "lua/bind.h"
 #include "lua/tb_module.h"
 
 #include <lauxlib.h>

@@ -5,6 +5,7 @@
  * (a strategy's name, "repl", a script's name), so every line says who wrote it.
  */
 #include "log/log.h"
+#include "lua/bind.h"
 #include "lua/sandbox.h"
 
 #include <lauxlib.h>

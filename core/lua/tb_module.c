@@ -1,4 +1,5 @@
 #include "lua/tb_module.h"
+#include "lua/bind.h"
 #include "version.h"
 
 #include <lauxlib.h>
@@ -8,18 +9,6 @@ typedef struct tb_submodule {
     int (*open)(lua_State *L);
     tb_lua_trust min_trust; /* TB_LUA_SANDBOX: strategies may use it too */
 } tb_submodule;
-
-int tbl_open_log(lua_State *L);
-int tbl_open_json(lua_State *L);
-int tbl_open_util(lua_State *L);
-int tbl_open_engine(lua_State *L);
-int tbl_open_ind(lua_State *L);
-int tbl_open_data(lua_State *L);
-int tbl_open_data_sandbox(lua_State *L);
-int tbl_open_risk(lua_State *L);
-int tbl_open_ops(lua_State *L);
-int tbl_open_ml(lua_State *L);
-int tbl_open_sentinel(lua_State *L);
 
 /* A name may have a sandbox row and a fuller trusted row after it: the last row allowed wins. */
 static const tb_submodule submodules[] = {

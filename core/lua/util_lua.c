@@ -2,6 +2,7 @@
  * util_lua.c - tb.inspect(v): the REPL's pretty printer, for scripts too; tb.json is lua-cjson.
  */
 #include "lua/convert.h"
+#include "lua/bind.h"
 
 #include <lauxlib.h>
 

@@ -11,6 +11,7 @@
  *                                      running engine
  */
 #include "ml/features.h"
+#include "lua/bind.h"
 #include "ml/ml_lua.h"
 #include "ml/schema.h"
 
@@ -59,12 +60,6 @@ static int l_write_schema(lua_State *L)
     return 1;
 }
 
-static void set_int(lua_State *L, const char *k, long long v)
-{
-    lua_pushinteger(L, v);
-    lua_setfield(L, -2, k);
-}
-
 static tb_ml_lua_src src; /* ml NULL: no engine attached */
 
 void tb_ml_lua_attach(const tb_ml_lua_src *s)
@@ -83,16 +78,16 @@ static int l_status(lua_State *L)
     if (m) {
         lua_pushstring(L, m->id);
         lua_setfield(L, -2, "model");
-        set_int(L, "trees", m->model.ntrees);
-        set_int(L, "features", m->model.nfeat);
+        tbl_set_int(L, "trees", m->model.ntrees);
+        tbl_set_int(L, "features", m->model.nfeat);
     }
-    set_int(L, "loads", (long long)*src.loads);
-    set_int(L, "refusals", (long long)*src.refusals);
-    set_int(L, "scored", (long long)st->scored);
-    set_int(L, "samples", (long long)st->samples);
-    set_int(L, "labels", (long long)st->labels);
-    set_int(L, "blocked_schema", (long long)st->blocked_schema);
-    set_int(L, "blocked_confidence", (long long)st->blocked_confidence);
+    tbl_set_int(L, "loads", (long long)*src.loads);
+    tbl_set_int(L, "refusals", (long long)*src.refusals);
+    tbl_set_int(L, "scored", (long long)st->scored);
+    tbl_set_int(L, "samples", (long long)st->samples);
+    tbl_set_int(L, "labels", (long long)st->labels);
+    tbl_set_int(L, "blocked_schema", (long long)st->blocked_schema);
+    tbl_set_int(L, "blocked_confidence", (long long)st->blocked_confidence);
     return 1;
 }
 

@@ -3,10 +3,13 @@
  * file per engine run under data/sessions/<id>.rec, read back by `tradebot replay`.
  *
  * A file is an 16-byte header ("TBRECORD", u32 version, u32 zero) and then records, each
- *   u32 payload length | u32 CRC-32 of (type byte, payload) | u8 type | payload
+ *   u32 payload length | u32 its complement | u32 CRC-32 of (type byte, payload) | u8 type |
+ *   payload
  * little-endian. Records are only ever appended, so a process killed mid-write leaves at most
- * one partial record at the end: the reader reports it as a torn tail and stops there. A CRC
- * that does not match with more bytes after it is corruption and an error naming the offset.
+ * one partial record at the end: the reader reports it as a torn tail and stops there. A length
+ * that does not match its complement, or a CRC that does not match with more bytes after the
+ * record, is corruption and an error naming the offset (a damaged length is never taken for a
+ * torn tail).
  *
  * Bars, decisions and broker updates are fixed-shape records encoded into the writer's buffer
  * (no allocation per event); strings are u16-length-prefixed and capped at the sizes below
@@ -22,9 +25,11 @@
 #include <stdint.h>
 
 #define TB_REC_MAGIC       "TBRECORD"
-#define TB_REC_VERSION     1u
+#define TB_REC_VERSION     2u /* 2: the length's complement in the frame */
 #define TB_REC_HEADER      16
-#define TB_REC_FRAME       9           /* length, CRC, type */
+#define TB_REC_FRAME       13 /* length, ~length, CRC, type */
+#define TB_REC_OFF_CRC     8
+#define TB_REC_OFF_TYPE    12
 #define TB_REC_MAX_PAYLOAD (16u << 20) /* a strategy file and its params at most */
 
 typedef enum {
@@ -34,8 +39,12 @@ typedef enum {
     TB_REC_SESSION = 4,  /* a session started or ended */
     TB_REC_DECISION = 5, /* an intent and its verdict (gate name when refused) */
     TB_REC_UPDATE = 6,   /* a broker update: ack, fill, reject, cancel */
-    TB_REC_END = 7       /* clean close (absent after a crash) */
+    TB_REC_END = 7,      /* clean close (absent after a crash) */
+    TB_REC_START = 8     /* JSON, before the first bar: what the engine restored (resume point,
+                            strategies' state, positions, next order sequence) */
 } tb_rec_type;
+
+#define TB_REC_LAST TB_REC_START
 
 #define TB_REC_SYM   16
 #define TB_REC_NAME  64

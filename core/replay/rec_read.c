@@ -96,12 +96,13 @@ int tb_rec_next(tb_rec_reader *r, tb_rec_rec *out, tb_err *e)
     const unsigned char *f = r->data + r->pos;
     if (left < TB_REC_FRAME) return torn(r);
     uint64_t len = rd_u(f, 4);
-    uint32_t crc = (uint32_t)rd_u(f + 4, 4);
-    if (len > TB_REC_MAX_PAYLOAD)
-        return tb_errf(e, "%s: corrupt record at offset %zu: length %llu (at most %u)", r->path,
-                       r->pos, (unsigned long long)len, TB_REC_MAX_PAYLOAD);
+    uint32_t crc = (uint32_t)rd_u(f + TB_REC_OFF_CRC, 4);
+    if ((uint32_t)rd_u(f + 4, 4) != (uint32_t) ~(uint32_t)len || len > TB_REC_MAX_PAYLOAD)
+        return tb_errf(e,
+                       "%s: corrupt record at offset %zu: damaged length %llu (%zu bytes follow)",
+                       r->path, r->pos, (unsigned long long)len, left);
     if (left < TB_REC_FRAME + len) return torn(r);
-    uint32_t got = (uint32_t)crc32(0L, f + 8, (uInt)(1 + len));
+    uint32_t got = (uint32_t)crc32(0L, f + TB_REC_OFF_TYPE, (uInt)(1 + len));
     if (got != crc) {
         if (left == TB_REC_FRAME + len) return torn(r); /* the last record, cut short in place */
         return tb_errf(e,
@@ -109,12 +110,12 @@ int tb_rec_next(tb_rec_reader *r, tb_rec_rec *out, tb_err *e)
                        "bytes follow)",
                        r->path, r->pos, got, crc, left - TB_REC_FRAME - (size_t)len);
     }
-    out->type = (tb_rec_type)f[8];
+    out->type = (tb_rec_type)f[TB_REC_OFF_TYPE];
     out->p = f + TB_REC_FRAME;
     out->len = (size_t)len;
     out->offset = r->pos;
     r->pos += TB_REC_FRAME + (size_t)len;
-    if (out->type < TB_REC_META || out->type > TB_REC_END)
+    if (out->type < TB_REC_META || out->type > TB_REC_LAST)
         return tb_errf(e, "%s: unknown record type %d at offset %llu", r->path, (int)out->type,
                        (unsigned long long)out->offset);
     return 1;

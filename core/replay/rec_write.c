@@ -57,6 +57,24 @@ int tb_rec_writer_open(tb_rec_writer *w, const char *path, size_t buf_cap, tb_er
     return 0;
 }
 
+static void put_le32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* A frame's length, its complement and type (the CRC comes later: set_crc). */
+static void set_head(unsigned char *f, tb_rec_type type, size_t len)
+{
+    put_le32(f, (uint32_t)len);
+    put_le32(f + 4, ~(uint32_t)len);
+    f[TB_REC_OFF_TYPE] = (unsigned char)type;
+}
+
+static void set_crc(unsigned char *f, uLong crc)
+{
+    put_le32(f + TB_REC_OFF_CRC, (uint32_t)crc);
+}
+
 /* The CRCs of the buffered records, computed here rather than where a record is encoded: the
  * flush runs after the event, off the bar-to-order path. */
 static void fill_crcs(tb_rec_writer *w)
@@ -65,8 +83,7 @@ static void fill_crcs(tb_rec_writer *w)
     while (pos + TB_REC_FRAME <= w->len) {
         unsigned char *f = w->buf + pos;
         size_t len = (size_t)f[0] | (size_t)f[1] << 8 | (size_t)f[2] << 16 | (size_t)f[3] << 24;
-        uLong crc = crc32(0L, f + 8, (uInt)(1 + len));
-        for (int i = 0; i < 4; i++) f[4 + i] = (unsigned char)(crc >> (8 * i));
+        set_crc(f, crc32(0L, f + TB_REC_OFF_TYPE, (uInt)(1 + len)));
         pos += TB_REC_FRAME + len;
     }
 }
@@ -158,9 +175,7 @@ static int reserve(tb_rec_writer *w, size_t need, tb_err *e)
 /* Length and type; the CRC is filled when the buffer is written (fill_crcs). */
 static void frame(tb_rec_writer *w, tb_rec_type type, size_t len)
 {
-    unsigned char *f = w->buf + w->len;
-    f[8] = (unsigned char)type;
-    for (int i = 0; i < 4; i++) f[i] = (unsigned char)(len >> (8 * i));
+    set_head(w->buf + w->len, type, len);
     w->len += TB_REC_FRAME + len;
     w->records++;
 }
@@ -187,10 +202,8 @@ int tb_rec_put_raw(tb_rec_writer *w, tb_rec_type type, const void *payload, size
         if (tb_rec_writer_flush(w, e) != 0) return -1;
         if (w->cap < TB_REC_FRAME + len) { /* larger than the buffer: straight to the file */
             unsigned char f[TB_REC_FRAME];
-            f[8] = (unsigned char)type;
-            uLong crc = crc32(crc32(0L, f + 8, 1), payload, (uInt)len);
-            for (int i = 0; i < 4; i++) f[i] = (unsigned char)(len >> (8 * i));
-            for (int i = 0; i < 4; i++) f[4 + i] = (unsigned char)(crc >> (8 * i));
+            set_head(f, type, len);
+            set_crc(f, crc32(crc32(0L, f + TB_REC_OFF_TYPE, 1), payload, (uInt)len));
             if (write_all(w->fd, f, sizeof f) != 0 || write_all(w->fd, payload, len) != 0) {
                 w->failed = 1;
                 snprintf(w->err, sizeof w->err, "%s: write failed: %s; recording stopped", w->path,

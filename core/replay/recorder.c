@@ -37,6 +37,9 @@ struct tb_recorder {
     void *up_ud;
     tb_recorder_stats st;
     int warned;
+    json_t *(*start_state)(void *ud);
+    void *start_ud;
+    int started; /* the START record is written */
 };
 
 /* A bounded string copy without snprintf's formatting (a few per record, on the hot path). */
@@ -141,6 +144,18 @@ static void check_versions(tb_recorder *r)
 
 /* --- the tap --------------------------------------------------------------------------------- */
 
+/* What the engine restored before its first bar (a restart): the replay starts from it. */
+static void record_start(tb_recorder *r)
+{
+    r->started = 1;
+    json_t *j = r->start_state ? r->start_state(r->start_ud) : NULL;
+    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    tb_err e;
+    if (s) count_put(r, tb_rec_put_raw(&r->w, TB_REC_START, s, strlen(s), &e), &e);
+    free(s);
+    json_decref(j);
+}
+
 static void tap_feed(void *ud, const tb_replay_ev *ev)
 {
     tb_recorder *r = ud;
@@ -148,6 +163,7 @@ static void tap_feed(void *ud, const tb_replay_ev *ev)
     int rc = 0;
     if (ev->type == TB_REPLAY_BAR) {
         check_versions(r);
+        if (!r->started) record_start(r);
         const tb_bar *b = ev->bar;
         tb_rec_bar x = {.seq = ++r->bar_seq,
                         .start_ns = b->start_ns,
@@ -414,6 +430,8 @@ tb_recorder *tb_recorder_open(const tb_recorder_opts *o, tb_err *e)
     r->w.fd = -1;
     r->shost = o->shost;
     r->syms = o->syms;
+    r->start_state = o->start_state;
+    r->start_ud = o->start_ud;
     r->tap = (tb_trade_tap){
         .feed = tap_feed, .decision = tap_decision, .wrap_broker = tap_wrap_broker, .ud = r};
     if (!(r->flush_ev = event_new(o->base, -1, 0, on_flush, r))) {

@@ -37,6 +37,10 @@ typedef struct tb_recorder_opts {
     const char *broker; /* for the META record */
     const char *feed;
     size_t buffer_bytes; /* record buffer (config record.buffer_kb) */
+    /* What the engine restored at start, as JSON (a new reference), recorded before the first
+     * bar (START); NULL: none. */
+    json_t *(*start_state)(void *ud);
+    void *start_ud;
 } tb_recorder_opts;
 
 typedef struct tb_recorder_stats {

@@ -194,6 +194,11 @@ void tb_rbroker_at(tb_rbroker *b, int file, int64_t bar_seq)
     b->file = file, b->seq = bar_seq;
 }
 
+int tb_rbroker_restore(tb_rbroker *b, const oms_position *p, tb_err *e)
+{
+    return paper_restore_position(b->paper, p, e);
+}
+
 void tb_rbroker_bar(tb_rbroker *b, const tb_rec_bar *x)
 {
     tb_money o, h, l, c;

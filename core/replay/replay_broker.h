@@ -28,6 +28,10 @@ broker tb_rbroker_broker(tb_rbroker *b);
 /* Where the stream is: file index and bar sequence (orders are matched on them). */
 void tb_rbroker_at(tb_rbroker *b, int file, int64_t bar_seq);
 
+/* A position the engine held at start, for the paper exchange (orders the recording never sent
+ * may close it). */
+int tb_rbroker_restore(tb_rbroker *b, const oms_position *p, tb_err *e);
+
 /* A recorded bar, for the paper exchange. */
 void tb_rbroker_bar(tb_rbroker *b, const tb_rec_bar *bar);
 

@@ -11,9 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* By id, i.e. the path without ".rec": "...-145000" before "...-145000-2" (a second engine start
+ * in the same second), which a plain comparison of the paths would invert ('-' < '.'). */
 static int cmp_path(const void *a, const void *b)
 {
-    return strcmp((const char *)a, (const char *)b);
+    const char *x = a, *y = b;
+    size_t nx = strlen(x) - 4, ny = strlen(y) - 4, n = nx < ny ? nx : ny;
+    int c = strncmp(x, y, n);
+    return c ? c : (nx > ny) - (nx < ny);
 }
 
 int tb_sreplay_list(const char *dir, char (*out)[4096], int cap)

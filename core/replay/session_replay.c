@@ -282,6 +282,64 @@ static int open_runner(rp *p, tb_err *e)
     return 0;
 }
 
+/* --- what the engine restored at start ----------------------------------------------------- */
+
+static int position_of(json_t *j, oms_position *p)
+{
+    const char *sym = json_string_value(json_object_get(j, "symbol"));
+    if (!sym || strlen(sym) > OMS_SYMBOL_MAX) return -1;
+    memset(p, 0, sizeof *p);
+    snprintf(p->symbol, sizeof p->symbol, "%s", sym);
+    p->qty = json_integer_value(json_object_get(j, "qty"));
+    p->cost_basis = json_integer_value(json_object_get(j, "cost_basis"));
+    p->avg_price = json_integer_value(json_object_get(j, "avg_price"));
+    p->realized_pnl = json_integer_value(json_object_get(j, "realized_pnl"));
+    p->fees = json_integer_value(json_object_get(j, "fees"));
+    p->day = (int32_t)json_integer_value(json_object_get(j, "day"));
+    p->opened_today = json_integer_value(json_object_get(j, "opened_today"));
+    return 0;
+}
+
+/* The START record of the first recording: the resume point (bars before it only warm up, as
+ * after the restart), the strategies' state, the positions and the order sequence (so the
+ * replayed orders carry the recorded client ids). A later recording is a later engine run: its
+ * state is what the replay itself built. */
+static int apply_start(rp *p, const tb_rec_rec *x, tb_err *e)
+{
+    if (p->file != 0) return 0;
+    json_t *j = json_loadb((const char *)x->p, x->len, 0, NULL);
+    if (!json_is_object(j))
+        return tb_errf(e, "%s: unreadable START record at offset %llu", p->o->files[p->file],
+                       (unsigned long long)x->offset);
+    oms *m = tb_trader_oms(p->r.trader);
+    int64_t resume = json_integer_value(json_object_get(j, "resume_ns"));
+    if (resume > 0) tb_trader_set_resume(p->r.trader, resume);
+    int64_t seq = json_integer_value(json_object_get(j, "next_seq"));
+    if (seq > 0) oms_restore_seq(m, seq);
+    const char *name;
+    json_t *v;
+    json_object_foreach(json_object_get(j, "states"), name, v)
+    {
+        tb_strategy *s = tb_shost_find(&p->host, name);
+        if (s && json_is_object(v)) tb_shost_state_set(s, v);
+    }
+    int rc = 0;
+    oms_position pos;
+    json_t *acct = json_object_get(j, "positions"), *own = json_object_get(j, "strategy_positions");
+    for (size_t i = 0; rc == 0 && i < json_array_size(acct); i++) {
+        if (position_of(json_array_get(acct, i), &pos) != 0) continue;
+        rc = oms_restore_position(m, &pos, e);
+        if (rc == 0) rc = tb_rbroker_restore(p->rb, &pos, e);
+    }
+    for (size_t i = 0; rc == 0 && i < json_array_size(own); i++) {
+        const char *st = json_string_value(json_object_get(json_array_get(own, i), "strategy"));
+        if (st && position_of(json_array_get(own, i), &pos) == 0)
+            rc = oms_restore_strategy_position(m, st, &pos, e);
+    }
+    json_decref(j);
+    return rc == 0 ? 0 : tb_err_prefix(e, "%s: START record: ", p->o->files[p->file]);
+}
+
 /* --- playing ---------------------------------------------------------------------------------- */
 
 /* The macro state the session's gates had (recorded at start), fresh (staleness is measured on
@@ -352,6 +410,7 @@ static int play_record(rp *p, const tb_rec_rec *x, tb_sreplay_result *out, tb_er
         tb_rbroker_update(p->rb, &u);
         return 0;
     }
+    case TB_REC_START: return apply_start(p, x, e);
     case TB_REC_STRATEGY: /* a version to add, or one the engine reloaded: as it happened */
         return p->o->current ? 0 : apply_version(p, x, e);
     default: return 0;

@@ -8,6 +8,7 @@
  *   tb.risk.clear()         -> clears it
  */
 #include "risk/risk_lua.h"
+#include "lua/bind.h"
 
 #include <lauxlib.h>
 
@@ -25,30 +26,12 @@ static tb_risk *need_risk(lua_State *L)
     return *src.risk;
 }
 
-static void set_int(lua_State *L, const char *k, long long v)
-{
-    lua_pushinteger(L, v);
-    lua_setfield(L, -2, k);
-}
-
-static void set_str(lua_State *L, const char *k, const char *v)
-{
-    lua_pushstring(L, v);
-    lua_setfield(L, -2, k);
-}
-
-static void set_bool(lua_State *L, const char *k, int v)
-{
-    lua_pushboolean(L, v);
-    lua_setfield(L, -2, k);
-}
-
 static void push_gates(lua_State *L, const tb_risk *r)
 {
     const uint64_t *c = tb_risk_counts(r);
     lua_createtable(L, 0, TB_GATE_COUNT);
     for (int g = 0; g < TB_GATE_COUNT; g++)
-        set_int(L, tb_gate_name((tb_gate_id)g), (long long)c[g]);
+        tbl_set_int(L, tb_gate_name((tb_gate_id)g), (long long)c[g]);
 }
 
 static void push_kill(lua_State *L, const tb_risk *r)
@@ -56,14 +39,14 @@ static void push_kill(lua_State *L, const tb_risk *r)
     tb_risk_kill_state k;
     tb_risk_kill_get(r, &k);
     lua_newtable(L);
-    set_bool(L, "engaged", k.engaged);
+    tbl_set_bool(L, "engaged", k.engaged);
     if (k.engaged) {
-        set_str(L, "who", k.who);
-        set_str(L, "reason", k.reason);
-        set_int(L, "since", (long long)(k.since_ns / 1000000000LL));
+        tbl_set_str(L, "who", k.who);
+        tbl_set_str(L, "reason", k.reason);
+        tbl_set_int(L, "since", (long long)(k.since_ns / 1000000000LL));
     }
-    set_int(L, "cancels_requested", k.cancels_requested);
-    set_int(L, "cancels_confirmed", k.cancels_confirmed);
+    tbl_set_int(L, "cancels_requested", k.cancels_requested);
+    tbl_set_int(L, "cancels_confirmed", k.cancels_confirmed);
 }
 
 static void push_macro(lua_State *L, const tb_risk *r)
@@ -75,11 +58,11 @@ static void push_macro(lua_State *L, const tb_risk *r)
     if (m.valid) {
         lua_pushnumber(L, m.vix);
         lua_setfield(L, -2, "vix");
-        set_str(L, "date", m.vix_date);
-        set_str(L, "source", m.source);
+        tbl_set_str(L, "date", m.vix_date);
+        tbl_set_str(L, "source", m.source);
     }
-    set_bool(L, "survival", survival);
-    set_bool(L, "stale", stale);
+    tbl_set_bool(L, "survival", survival);
+    tbl_set_bool(L, "stale", stale);
 }
 
 static void push_day_trades(lua_State *L, tb_risk *r)
@@ -88,20 +71,20 @@ static void push_day_trades(lua_State *L, tb_risk *r)
     tb_gate_ctx cx;
     if (src.gate_ctx && src.gate_ctx(src.ud, &cx)) tb_risk_dt_get(r, &cx, &d);
     lua_newtable(L);
-    set_int(L, "count", d.count);
-    set_int(L, "pending", d.pending);
-    set_int(L, "reserved", d.reserved);
-    set_int(L, "left", d.left);
-    set_bool(L, "applies", d.applies);
-    set_int(L, "max", src.cfg->risk.day_trades.max_day_trades);
-    set_str(L, "policy", src.cfg->risk.day_trades.policy);
+    tbl_set_int(L, "count", d.count);
+    tbl_set_int(L, "pending", d.pending);
+    tbl_set_int(L, "reserved", d.reserved);
+    tbl_set_int(L, "left", d.left);
+    tbl_set_bool(L, "applies", d.applies);
+    tbl_set_int(L, "max", src.cfg->risk.day_trades.max_day_trades);
+    tbl_set_str(L, "policy", src.cfg->risk.day_trades.policy);
 }
 
 static int l_status(lua_State *L)
 {
     tb_risk *r = need_risk(L);
     lua_newtable(L);
-    set_bool(L, "enabled", src.cfg->risk.enabled);
+    tbl_set_bool(L, "enabled", src.cfg->risk.enabled);
     push_gates(L, r);
     lua_setfield(L, -2, "gates");
     push_kill(L, r);

@@ -13,6 +13,7 @@
 #include "data/sample_gen.h"
 #include "home/home.h"
 #include "log/rotate.h"
+#include "lua/bind.h"
 #include "sched/dbcheck.h"
 
 #include <lauxlib.h>
@@ -22,8 +23,6 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-int tbl_open_ops(lua_State *L);
 
 static int load_config(lua_State *L, tb_config *c)
 {

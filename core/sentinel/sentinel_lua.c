@@ -7,6 +7,7 @@
  */
 #include "config/config.h"
 #include "home/home.h"
+#include "lua/bind.h"
 #include "lua/convert.h"
 #include "sentinel/facts.h"
 #include "strategy/decl.h"
@@ -57,7 +58,6 @@ static int l_strategy(lua_State *L)
     return 1;
 }
 
-int tbl_open_sentinel(lua_State *L);
 int tbl_open_sentinel(lua_State *L)
 {
     static const luaL_Reg fns[] = {{"facts", l_facts}, {"strategy", l_strategy}, {NULL, NULL}};

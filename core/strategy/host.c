@@ -293,6 +293,7 @@ static int reload_one(tb_shost *h, tb_strategy *s, tb_err *e)
     s->L = fresh.L;
     s->ref_mod = fresh.ref_mod, s->ref_ctx = fresh.ref_ctx, s->ref_bar = fresh.ref_bar;
     s->ref_params = fresh.ref_params, s->ref_sym_params = fresh.ref_sym_params;
+    s->ctx_data = fresh.ctx_data;
     memcpy(s->has, fresh.has, sizeof s->has);
     lua_pushstring(s->L, s->name);
     lua_setfield(s->L, LUA_REGISTRYINDEX, "tb.component");
@@ -420,58 +421,85 @@ int tb_strategy_subscribed(const tb_strategy *s, const char *symbol)
     return 0;
 }
 
+typedef struct bar_call {
+    tb_shost *h;
+    tb_strategy *s;
+    const tb_bar_view *bar;
+} bar_call;
+
+/*
+ * on_bar's entry, run inside the protected call so that everything the per-bar setup allocates
+ * (a new symbol's name, ctx.ind's first values) is under the sandbox's limits and a failure is
+ * the strategy's error, never a panic: points ctx.params at the symbol's table, fills the reused
+ * bar table and ctx (ctx_bar), then calls on_bar(ctx, bar). Stack: on_bar, ctx, bar_call.
+ */
+static int on_bar_entry(lua_State *L)
+{
+    const bar_call *c = lua_touserdata(L, 3);
+    const tb_bar_view *bar = c->bar;
+    tb_strategy *s = c->s;
+    lua_settop(L, 2);
+    tb_lua_push_keys(L);
+    int keys = 3;
+    if (s->ref_sym_params != LUA_NOREF) { /* point ctx.params at this symbol's table */
+        lua_rawgeti(L, LUA_REGISTRYINDEX, s->ref_sym_params);
+        tb_lua_pushk(L, keys, TB_K_PARAMS);
+        if (lua_getfield(L, -2, bar->symbol) == LUA_TNIL) {
+            lua_pop(L, 1);
+            lua_rawgeti(L, LUA_REGISTRYINDEX, s->ref_params);
+        }
+        lua_rawset(L, 2);
+        lua_pop(L, 1);
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->ref_bar);
+    int t = lua_gettop(L);
+    tb_lua_pushk(L, keys, TB_K_SYMBOL);
+    lua_pushlstring(L, bar->symbol, strlen(bar->symbol));
+    lua_rawset(L, t);
+    tb_lua_pushk(L, keys, TB_K_T);
+    lua_pushinteger(L, bar->t_ns / 1000000000LL);
+    lua_rawset(L, t);
+    tb_lua_pushk(L, keys, TB_K_OPEN);
+    lua_pushnumber(L, bar->open);
+    lua_rawset(L, t);
+    tb_lua_pushk(L, keys, TB_K_HIGH);
+    lua_pushnumber(L, bar->high);
+    lua_rawset(L, t);
+    tb_lua_pushk(L, keys, TB_K_LOW);
+    lua_pushnumber(L, bar->low);
+    lua_rawset(L, t);
+    tb_lua_pushk(L, keys, TB_K_CLOSE);
+    lua_pushnumber(L, bar->close);
+    lua_rawset(L, t);
+    tb_lua_pushk(L, keys, TB_K_VOLUME);
+    lua_pushnumber(L, bar->volume);
+    lua_rawset(L, t);
+    tb_lua_pushk(L, keys, TB_K_SEQ);
+    lua_pushinteger(L, bar->seq);
+    lua_rawset(L, t);
+    lua_remove(L, keys); /* stack: on_bar, ctx, bar */
+    if (c->h->ctx_bar) c->h->ctx_bar(c->h->ctx_ud, L, s);
+    lua_call(L, 2, 0);
+    return 0;
+}
+
 void tb_shost_on_bar(tb_shost *h, const tb_bar_view *bar)
 {
     for (int i = 0; i < h->n; i++) {
         tb_strategy *s = h->s[i];
         if (!tb_strategy_subscribed(s, bar->symbol) || push_callback(s, TB_CB_ON_BAR) != 0)
             continue;
-        lua_State *L = s->L; /* stack: on_bar, ctx */
-        tb_lua_push_keys(L);
-        int keys = lua_gettop(L);
-        if (s->ref_sym_params != LUA_NOREF) { /* point ctx.params at this symbol's table */
-            lua_rawgeti(L, LUA_REGISTRYINDEX, s->ref_sym_params);
-            tb_lua_pushk(L, keys, TB_K_PARAMS);
-            if (lua_getfield(L, -2, bar->symbol) == LUA_TNIL) {
-                lua_pop(L, 1);
-                lua_rawgeti(L, LUA_REGISTRYINDEX, s->ref_params);
-            }
-            lua_rawset(L, keys - 1); /* ctx sits just below the keys */
-            lua_pop(L, 1);
-        }
-        lua_rawgeti(L, LUA_REGISTRYINDEX, s->ref_bar);
-        int t = lua_gettop(L);
-        tb_lua_pushk(L, keys, TB_K_SYMBOL);
-        lua_pushlstring(L, bar->symbol, strlen(bar->symbol));
-        lua_rawset(L, t);
-        tb_lua_pushk(L, keys, TB_K_T);
-        lua_pushinteger(L, bar->t_ns / 1000000000LL);
-        lua_rawset(L, t);
-        tb_lua_pushk(L, keys, TB_K_OPEN);
-        lua_pushnumber(L, bar->open);
-        lua_rawset(L, t);
-        tb_lua_pushk(L, keys, TB_K_HIGH);
-        lua_pushnumber(L, bar->high);
-        lua_rawset(L, t);
-        tb_lua_pushk(L, keys, TB_K_LOW);
-        lua_pushnumber(L, bar->low);
-        lua_rawset(L, t);
-        tb_lua_pushk(L, keys, TB_K_CLOSE);
-        lua_pushnumber(L, bar->close);
-        lua_rawset(L, t);
-        tb_lua_pushk(L, keys, TB_K_VOLUME);
-        lua_pushnumber(L, bar->volume);
-        lua_rawset(L, t);
-        tb_lua_pushk(L, keys, TB_K_SEQ);
-        lua_pushinteger(L, bar->seq);
-        lua_rawset(L, t);
-        lua_remove(L, keys); /* stack: on_bar, ctx, bar */
-        finish_call(h, s, TB_CB_ON_BAR, 2);
+        bar_call c = {.h = h, .s = s, .bar = bar};
+        lua_pushcfunction(s->L, on_bar_entry); /* stack: on_bar, ctx, entry */
+        lua_rotate(s->L, -3, 1);
+        lua_pushlightuserdata(s->L, &c);
+        finish_call(h, s, TB_CB_ON_BAR, 3);
     }
 }
 
 void tb_shost_call(tb_shost *h, tb_strategy *s, tb_callback cb, int nargs)
 {
+    if (h->ctx_other) h->ctx_other(h->ctx_ud, s->L, s);
     if (push_callback(s, cb) != 0) {
         lua_pop(s->L, nargs);
         return;
@@ -483,8 +511,10 @@ void tb_shost_call(tb_shost *h, tb_strategy *s, tb_callback cb, int nargs)
 
 void tb_shost_broadcast(tb_shost *h, tb_callback cb)
 {
-    for (int i = 0; i < h->n; i++)
+    for (int i = 0; i < h->n; i++) {
+        if (h->ctx_other) h->ctx_other(h->ctx_ud, h->s[i]->L, h->s[i]);
         if (push_callback(h->s[i], cb) == 0) finish_call(h, h->s[i], cb, 1);
+    }
 }
 
 json_t *tb_shost_state_get(tb_shost *h, tb_strategy *s, tb_err *e)

@@ -55,15 +55,21 @@ typedef struct tb_strategy {
     uint64_t file_hash;     /* of the file's text as loaded */
     uint64_t disabled_hash; /* file_hash when disabled: the same text is not revived */
     char last_error[512];
+    void *ctx_data; /* the trading runtime's, set by ctx_init (lives in L) */
 } tb_strategy;
 
 /* Called when a strategy state is built (first load and every reload), with ctx on top of the
  * stack: the trading runtime adds its functions (ctx:buy, ctx.ind, ...) here. */
 typedef void (*tb_ctx_init_fn)(void *ud, lua_State *L, tb_strategy *s);
 
+/* Called before a callback: ctx_bar before on_bar, inside its protected call (it may allocate),
+ * ctx_other before any other callback (outside it: it must not allocate). */
+typedef void (*tb_ctx_call_fn)(void *ud, lua_State *L, tb_strategy *s);
+
 typedef struct tb_shost {
     tb_strategy *s[TB_MAX_STRATEGIES];
     tb_ctx_init_fn ctx_init;
+    tb_ctx_call_fn ctx_bar, ctx_other;
     void *ctx_ud;
     int n;
     tb_lua_limits lim;

@@ -17,9 +17,11 @@
 
 char *tb_sh_quote(char *buf, size_t len, const char *s)
 {
-    size_t at = strlen(buf);
-    if (at + 1 < len) buf[at++] = '\'';
-    for (; *s && at + 5 < len; s++) {
+    size_t at = strlen(buf), need = at + 3;
+    for (const char *p = s; *p; p++) need += *p == '\'' ? 4 : 1;
+    if (need > len) return NULL; /* half a quoted word would change the script's meaning */
+    buf[at++] = '\'';
+    for (; *s; s++) {
         if (*s == '\'') {
             memcpy(buf + at, "'\\''", 4);
             at += 4;
@@ -27,7 +29,7 @@ char *tb_sh_quote(char *buf, size_t len, const char *s)
             buf[at++] = *s;
         }
     }
-    if (at + 1 < len) buf[at++] = '\'';
+    buf[at++] = '\'';
     buf[at] = 0;
     return buf;
 }
@@ -52,13 +54,15 @@ static int resolve(const tb_sweep_slurm_opts *o, paths *p, tb_err *e)
     if (!realpath(o->dir, p->dir)) return tb_errf(e, "%s: %s", o->dir, strerror(errno));
     if (o->data && !realpath(o->data, p->data))
         return tb_errf(e, "--data %s: %s", o->data, strerror(errno));
-    tb_sh_quote(p->qbin, sizeof p->qbin, p->bin);
-    tb_sh_quote(p->qspec, sizeof p->qspec, p->spec);
-    tb_sh_quote(p->qhome, sizeof p->qhome, p->home);
-    tb_sh_quote(p->qdir, sizeof p->qdir, p->dir);
+    if (!tb_sh_quote(p->qbin, sizeof p->qbin, p->bin) ||
+        !tb_sh_quote(p->qspec, sizeof p->qspec, p->spec) ||
+        !tb_sh_quote(p->qhome, sizeof p->qhome, p->home) ||
+        !tb_sh_quote(p->qdir, sizeof p->qdir, p->dir))
+        return tb_errf(e, "a path is too long to quote");
     if (o->data) {
         snprintf(p->qdata, sizeof p->qdata, " --data ");
-        tb_sh_quote(p->qdata, sizeof p->qdata, p->data);
+        if (!tb_sh_quote(p->qdata, sizeof p->qdata, p->data))
+            return tb_errf(e, "--data: the path is too long to quote");
     }
     return 0;
 }

@@ -29,7 +29,8 @@ int tb_sweep_slurm_write(const tb_sweep_slurm_opts *o, tb_err *e);
 /* Runs DIR/submit.sh (sbatch must be on PATH); its output goes to stdout. */
 int tb_sweep_slurm_submit(const char *dir, tb_err *e);
 
-/* Appends s to buf single-quoted for sh ('it'\''s'); returns buf. */
+/* Appends s to buf single-quoted for sh ('it'\''s'); returns buf, or NULL (buf unchanged)
+ * when the quoted word does not fit. */
 char *tb_sh_quote(char *buf, size_t len, const char *s);
 
 #endif

@@ -9,6 +9,7 @@
 #include "log/log.h"
 #include "lua/keys.h"
 #include "ml/ml.h"
+#include "trade/ctx_ind.h"
 #include "trade/ctx_orders.h"
 #include "util/clock.h"
 
@@ -210,24 +211,6 @@ static int l_minutes_to_close(lua_State *L)
     return 1;
 }
 
-/* ctx.ind: reads the current symbol's indicator set by name; nil while warming up. The name is
- * looked up in a Lua table of ids (upvalue 1), a hash probe, since this runs several times a bar;
- * the trader is upvalue 2, so the view itself (argument 1) need not be checked on every read.
- */
-static int ind_index(lua_State *L)
-{
-    tb_trader *t = lua_touserdata(L, lua_upvalueindex(2));
-    lua_pushvalue(L, 2);
-    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNUMBER)
-        return luaL_error(L, "ctx.ind has no indicator '%s'", luaL_tolstring(L, 2, NULL));
-    int id = (int)lua_tointeger(L, -1);
-    const ind_set *set = tb_trader_cur_ind(t);
-    double v = set ? ind_set_get(set, (ind_set_value)id) : NAN;
-    if (!isfinite(v)) return 0;
-    lua_pushnumber(L, v);
-    return 1;
-}
-
 /* ctx.ml: the current symbol's confidence (nil without a model, or while strict schema withholds
  * it), the model's id, whether the features fit its schema, and each feature by name. */
 static int ml_index(lua_State *L)
@@ -295,18 +278,7 @@ void tb_trader_ctx_init(void *ud, lua_State *L, tb_strategy *s)
         lua_pushcclosure(L, f->func, n);
         lua_setfield(L, ctx, f->name);
     }
-    tb_trader **view = lua_newuserdatauv(L, sizeof *view, 0);
-    *view = ud;
-    luaL_newmetatable(L, "tb.IndView"); /* __index set each time: it holds this trader */
-    lua_createtable(L, 0, IND_SET_NVALUES);
-    for (int i = 0; i < IND_SET_NVALUES; i++) {
-        lua_pushinteger(L, i);
-        lua_setfield(L, -2, ind_set_name((ind_set_value)i));
-    }
-    lua_pushlightuserdata(L, ud);
-    lua_pushcclosure(L, ind_index, 2);
-    lua_setfield(L, -2, "__index");
-    lua_setmetatable(L, -2);
+    s->ctx_data = tb_ctx_ind_new(L, ud);
     lua_setfield(L, ctx, "ind");
     tb_trader **mlv = lua_newuserdatauv(L, sizeof *mlv, 0);
     *mlv = ud;
@@ -316,4 +288,14 @@ void tb_trader_ctx_init(void *ud, lua_State *L, tb_strategy *s)
     }
     lua_setmetatable(L, -2);
     lua_setfield(L, ctx, "ml");
+}
+
+void tb_trader_ctx_bar(void *ud, lua_State *L, tb_strategy *s)
+{
+    tb_ctx_ind_fill(L, s->ctx_data, tb_trader_cur_ind(ud));
+}
+
+void tb_trader_ctx_other(void *ud, lua_State *L, tb_strategy *s)
+{
+    tb_ctx_ind_clear(L, s->ctx_data);
 }

@@ -357,6 +357,8 @@ tb_trader *tb_trader_new(const tb_trader_opts *o, tb_err *e)
     if (o->journal.save_orders || o->journal.save_fill) oms_set_journal(t->oms, &o->journal);
     oms_set_listener(t->oms, on_oms_event, t);
     o->shost->ctx_init = tb_trader_ctx_init;
+    o->shost->ctx_bar = tb_trader_ctx_bar;
+    o->shost->ctx_other = tb_trader_ctx_other;
     o->shost->ctx_ud = t;
     return t;
 }

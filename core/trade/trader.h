@@ -190,4 +190,9 @@ void tb_trader_stats_get(const tb_trader *t, tb_trader_stats *out);
 /* The hook for tb_shost: adds ctx:buy/sell/close/cancel, ctx.ind, ctx:position() ... */
 void tb_trader_ctx_init(void *ud, lua_State *L, tb_strategy *s);
 
+/* Hooks for tb_shost: before on_bar (inside its protected call) ctx.ind gets the current symbol's
+ * values; before any other callback they are taken out (trade/ctx_ind.h). */
+void tb_trader_ctx_bar(void *ud, lua_State *L, tb_strategy *s);
+void tb_trader_ctx_other(void *ud, lua_State *L, tb_strategy *s);
+
 #endif

@@ -5,6 +5,7 @@ import { chromium } from 'playwright-core';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { symbolWithWorkingOrder } from './pick.mjs';
 
 const [base, tokenFile, artifacts, readmePng] = process.argv.slice(2);
 const token = readFileSync(tokenFile, 'utf8').trim();
@@ -39,12 +40,7 @@ const points = () => page.$eval('#equity-chart', (e) => Number(e.dataset.points)
 // markers go to ARTIFACT_DIR/symbol_markers.json for the shell to find in oms_fills.
 async function pickSymbol(page) {
   for (let i = 0; i < 120; i++) {
-    let sym = null, most = 0;
-    const orders = await (await fetch(`${base}/api/orders`)).json();
-    for (const s of new Set(orders.filter((x) => x.limit != null || x.stop != null).map((x) => x.symbol))) {
-      const b = await (await fetch(`${base}/api/symbol/${encodeURIComponent(s)}`)).json();
-      if (b.fills && b.fills.length > most) { sym = s; most = b.fills.length; } // the most markers
-    }
+    const sym = await symbolWithWorkingOrder(base);
     if (sym) return sym;
     await page.waitForTimeout(500);
   }

@@ -30,6 +30,19 @@ check "the engine serves the dashboard ($url)" curl -sf -o /dev/null "$url/"
 has_decisions() { [ "$(curl -s "$url/api/decisions?limit=1")" != "[]" ]; }
 wait_for has_decisions 60
 
+# Screenshots of every page against the references in tests/browser/screens/ (fixed sample data:
+# the pages' /api answers come from screens/fixtures.json). UPDATE_SCREENS=1 records both again
+# from this engine, once it has trades of two strategies and a symbol with fills and a working
+# order; review the new pictures before committing them. Differences: $ART/screens/.
+rm -rf "$ART/screens"
+if [ -n "${UPDATE_SCREENS:-}" ]; then
+  rich() { [ "$(curl -s "$url/api/trades" | jq '.strategies | length')" -ge 2 ]; }
+  wait_for rich 90
+  node "$B/screens.test.mjs" "$url" "$ART" --record
+fi
+node "$B/screens.test.mjs" "$url" "$ART" && ok "screenshots of every page match their references" ||
+  fail "screenshots of every page match their references (actual, reference and diff in $ART/screens/)"
+
 rm -f "$ART/symbol_markers.json"
 node "$B/dashboard.test.mjs" "$url" "$H/run/dashboard.token" "$ART" ${README_PNG:+"$README_PNG"} && ok "browser tests" || fail "browser tests"
 # The Symbol page's fill markers are fills the engine persisted: same symbol, side, price, time.

@@ -33,7 +33,7 @@ return {
 LUA
 cat >"$H/config/trading_config.json" <<JSON
 {"broker": "alpaca", "feed": "alpaca", "symbols": ["AAPL", "MSFT"],
- "dashboard": {"enabled": false},
+ "dashboard": {"port": 0},
  "alpaca": {"trading_url": "http://127.0.0.1:$PORT", "stream_url": "ws://127.0.0.1:$PORT/stream",
             "rate_per_minute": 60000, "reconcile_interval_s": 2},
  "alpaca_data": {"data_url": "http://127.0.0.1:$PORT", "stream_url": "ws://127.0.0.1:$PORT/v2"},
@@ -49,6 +49,13 @@ emu data_advance '{"minutes":3}' >/dev/null
 check "the probe's buys are filled by the broker" wait_for '[ "$(fills)" -ge 2 ]' 30
 emu data_advance '{"minutes":4}' >/dev/null
 check "the probe's sells are filled by the broker" wait_for '[ "$(fills)" -ge 4 ]' 30
+wait_for "log_has 'dashboard listening'" 10
+url=$(grep -o 'http://127.0.0.1:[0-9]*' "$H/logs/trading_bot.log" | grep -v ":$PORT" | head -1)
+metric() { curl -s "$url/metrics" | sed -nE "s/^$1 ([0-9.e+-]+)$/\1/p" | head -1; }
+check "/metrics counts the recording's bytes ($(metric tradebot_record_bytes_total))" \
+  bash -c "awk 'BEGIN{exit !($(metric tradebot_record_bytes_total) > 1000)}'"
+check "and no lost record, no failure" \
+  bash -c "[ '$(metric tradebot_record_dropped_total)' = 0 ] && [ '$(metric tradebot_record_failed)' = 0 ]"
 stop_engine || true
 check "the engine closes the recording cleanly" log_has "recorded: bars="
 
@@ -128,4 +135,27 @@ check "the candidate was replayed too ($(dj .replay.candidate.trades) trades)" \
 check "the directive's log says what it was proven on" \
   grep -q "replay: proven on recorded live sessions (1): $id" "$H/$(dj .log)"
 check "and the engine log too" log_has "directive $D: proven on recorded live sessions"
+"$TRADEBOT" healer --home "$H" show "$D" >"$H/show.out" 2>&1 || true
+check "healer show names the recorded session the figures come from" \
+  bash -c "grep -q '^replay     2026-11-30 .. 2026-11-30' '$H/show.out' && grep -q 'on *recorded live sessions (1): $id' '$H/show.out'"
+
+# A restart in the session: the second recording starts from what the engine restored (the
+# strategy's counts and flags), so a replay of it alone decides as the engine did.
+git -C "$H" checkout -q -- . 2>/dev/null || true
+start_engine
+check "the restarted engine records a second session" \
+  wait_for "[ \$(ls '$H/data/sessions' | wc -l) = 2 ]" 20
+emu data_advance '{"minutes":3}' >/dev/null
+wait_for "[ \"\$(sqlite3 '$H/ml_db/ml_data.db' 'select count(*) from bars' 2>/dev/null)\" -ge 20 ]" 20 || true
+id2=$("$TRADEBOT" replay --home "$H" --list | awk 'END{print $1}') # oldest first
+check "the bars are in the recording as they arrive, while the engine runs" \
+  wait_for "'$TRADEBOT' replay --home '$H' --list | grep -qE '^$id2 +bars=[1-9][0-9]* '" 20
+kill -KILL "$ENGINE_PID"; wait "$ENGINE_PID" 2>/dev/null || true; ENGINE_PID=""
+list=$("$TRADEBOT" replay --home "$H" --list); echo "$list"
+check "after kill -9 the recording is readable, without its END record (open)" \
+  grep -qE "^$id2 +bars=[1-9][0-9]* .* open$" <<<"$list"
+rc=0; "$TRADEBOT" replay --home "$H" "$id2" >"$H/replay2.out" 2>&1 || rc=$?
+cat "$H/replay2.out"
+check "the session after the restart, killed -9, replays identically from the restored state (exit $rc)" [ "$rc" = 0 ]
+check "it holds the restored state" bash -c "strings '$H/data/sessions/$id2.rec' | grep -q '\"states\":{\"rec_probe\":{\"AAPL\":'"
 finish

@@ -121,3 +121,39 @@ TEST(empty_orders_table_is_reused_only_while_empty_and_plain)
     CHECK_STR(counts ? counts : "(none)", "0,0,0,0,"); /* the buy filled on the next bar */
     json_decref(st);
 }
+
+/* ctx.ind is a table filled before on_bar: it holds the current bar's values (nil while warming
+ * up), reads nil outside on_bar (on_fill here) even after it held values, refuses unknown names
+ * and new keys, and keeps its metatable. */
+static const char ind_strategy[] =
+    "return { name = 'ind', on_bar = function(ctx, bar)\n"
+    "  local s = ctx.state\n"
+    "  s.n = (s.n or 0) + 1\n"
+    "  s.bad = s.bad or ''\n"
+    "  local sma = ctx.ind.sma\n"
+    "  if s.n < 20 and sma ~= nil then s.bad = s.bad .. ' sma-before-warmup' end\n"
+    "  if s.n >= 20 then\n"
+    "    local b, sum = ctx:bars(20), 0\n"
+    "    for i = 1, 20 do sum = sum + b[i].close end\n"
+    "    if not sma or math.abs(sma - sum / 20) > 1e-9 then s.bad = s.bad .. ' sma-wrong' end\n"
+    "    if ctx.ind.sma ~= sma then s.bad = s.bad .. ' second-read-differs' end\n"
+    "  end\n"
+    "  local ok, err = pcall(function() return ctx.ind.nope end)\n"
+    "  if ok or not tostring(err):find('no indicator') then s.bad = s.bad .. ' unknown-read' end\n"
+    "  ok = pcall(function() ctx.ind.mine = 1 end)\n"
+    "  if ok then s.bad = s.bad .. ' new-key-written' end\n"
+    "  if getmetatable(ctx.ind) ~= 'ctx.ind' then s.bad = s.bad .. ' metatable' end\n"
+    "  if s.n == 22 then ctx:buy{qty = 1, reason = 'enter'} end\n"
+    "end, on_fill = function(ctx, fill)\n"
+    "  ctx.state.fill_sma = tostring(ctx.ind.sma)\n"
+    "end }\n";
+
+TEST(ctx_ind_holds_this_bars_values_in_on_bar_and_nil_outside_it)
+{
+    json_t *st = run(ind_strategy, 26);
+    const char *bad = json_string_value(json_object_get(st, "bad"));
+    const char *fill_sma = json_string_value(json_object_get(st, "fill_sma"));
+    CHECK_STR(bad ? bad : "(none)", "");
+    CHECK_STR(fill_sma ? fill_sma : "(no fill)", "nil");
+    json_decref(st);
+}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 static void tmp_path(char *out, size_t len, const char *name)
@@ -174,6 +175,25 @@ TEST(rec_corrupt_record_in_the_middle_is_an_error_naming_file_and_offset)
     unlink(path);
 }
 
+TEST(rec_damaged_length_is_corruption_not_a_torn_tail)
+{
+    char path[256];
+    tmp_path(path, sizeof path, "len");
+    write_session(path, 1 << 16);
+    size_t n;
+    unsigned char *p = slurp(path, &n);
+    p[TB_REC_HEADER + 1] ^= 0x40; /* the first record's length now points past the end */
+    tb_rec_reader r;
+    tb_err e;
+    CHECK_INT(tb_rec_open_mem(&r, p, n, path, &e), 0);
+    tb_rec_rec x;
+    CHECK_INT(tb_rec_next(&r, &x, &e), -1);
+    CHECK_CONTAINS(e.msg, "corrupt record at offset 16: damaged length");
+    CHECK_INT(r.torn, 0);
+    free(p);
+    unlink(path);
+}
+
 TEST(rec_other_format_version_is_refused_with_both_versions)
 {
     char path[256];
@@ -186,7 +206,7 @@ TEST(rec_other_format_version_is_refused_with_both_versions)
     tb_err e;
     CHECK_INT(tb_rec_open_mem(&r, p, n, path, &e), -1);
     CHECK_CONTAINS(e.msg, "version 9");
-    CHECK_CONTAINS(e.msg, "this build reads 1");
+    CHECK_CONTAINS(e.msg, "this build reads 2");
     CHECK_INT(tb_rec_open_mem(&r, "garbage!", 8, "x.rec", &e), -1);
     CHECK_CONTAINS(e.msg, "not a session recording");
     free(p);
@@ -218,6 +238,29 @@ TEST(rec_small_buffer_flushes_and_keeps_order)
     }
     CHECK_INT(i, 500);
     tb_rec_close(&r);
+    unlink(path);
+}
+
+TEST(rec_failed_write_stops_the_recording_and_says_where)
+{
+    char path[256];
+    tmp_path(path, sizeof path, "fail");
+    tb_rec_writer w;
+    tb_err e;
+    CHECK_INT(tb_rec_writer_open(&w, path, 1 << 16, &e), 0);
+    int ro = open("/dev/null", O_RDONLY); /* every write to it fails (EBADF) */
+    dup2(ro, w.fd);
+    close(ro);
+    tb_rec_bar b = {.seq = 1, .start_ns = 1, .tf_sec = 60};
+    snprintf(b.symbol, sizeof b.symbol, "AAPL");
+    CHECK_INT(tb_rec_put_bar(&w, &b, &e), 0); /* buffered */
+    CHECK_INT(tb_rec_writer_flush(&w, &e), -1);
+    CHECK_CONTAINS(e.msg, path);
+    CHECK_CONTAINS(e.msg, "write failed at byte 16");
+    CHECK_INT(w.failed, 1);
+    CHECK_INT(tb_rec_put_bar(&w, &b, &e), -1); /* nothing more is recorded */
+    CHECK_CONTAINS(e.msg, "recording stopped");
+    tb_rec_writer_close(&w);
     unlink(path);
 }
 

@@ -8,6 +8,7 @@
 #include "store/db.h"
 #include "sweep/plan.h"
 #include "sweep/pool.h"
+#include "sweep/slurm.h"
 #include "sweep/spec.h"
 #include "sweep/store.h"
 
@@ -239,4 +240,13 @@ TEST(merge_refuses_a_task_two_shards_disagree_on)
     CHECK_INT(tb_sweep_db_merge(out, &two[1], 1, &missing, &e), -1);
     CHECK_CONTAINS(e.msg, "task 0 has another result");
     unlink(a), unlink(b), unlink(out);
+}
+
+TEST(slurm_paths_are_quoted_for_sh)
+{
+    char buf[128] = "";
+    CHECK_STR(tb_sh_quote(buf, sizeof buf, "/tmp/it's $HOME"), "'/tmp/it'\\''s $HOME'");
+    char small[8] = "";
+    CHECK(tb_sh_quote(small, sizeof small, "abcdefghij") == NULL); /* never half a word */
+    CHECK_STR(small, "");
 }
