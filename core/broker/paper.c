@@ -9,6 +9,7 @@
 
 #include "log/log.h"
 #include "oms/position.h"
+#include "util/idfmt.h"
 
 typedef struct porder {
     char client_id[OMS_CLIENT_ID_MAX + 1];
@@ -271,8 +272,10 @@ static porder *alloc_order(paper *p, const oms_order *src, int32_t sym)
     memset(o, 0, sizeof *o);
     oms_strlcpy(o->client_id, src->client_id, sizeof o->client_id);
     /* Like execution ids, broker ids must not repeat after a restart: derived from our id. */
-    snprintf(o->broker_id, sizeof o->broker_id, "po-%016llx",
-             (unsigned long long)id_hash(src->client_id));
+    tb_idbuf b; /* "po-%016llx" */
+    tb_idbuf_init(&b, o->broker_id, sizeof o->broker_id);
+    tb_idbuf_str(&b, "po-");
+    tb_idbuf_hex16(&b, id_hash(src->client_id));
     o->sym = sym;
     o->side = src->side;
     o->type = src->type;
@@ -494,8 +497,12 @@ static void do_fill(paper *p, porder *o, tb_qty q, tb_money px, int64_t t)
      * took a new fill for a replayed one and skipped it). The order's id and the cumulative qty
      * name one execution. */
     char xid[OMS_EXEC_ID_MAX + 1];
-    snprintf(xid, sizeof xid, "px-%016llx-%lld", (unsigned long long)id_hash(o->client_id),
-             (long long)o->filled);
+    tb_idbuf b; /* "px-%016llx-%lld" */
+    tb_idbuf_init(&b, xid, sizeof xid);
+    tb_idbuf_str(&b, "px-");
+    tb_idbuf_hex16(&b, id_hash(o->client_id));
+    tb_idbuf_str(&b, "-");
+    tb_idbuf_dec(&b, (long long)o->filled, 0);
     int done = o->filled == o->qty;
     if (done) set_dead(p, o);
     broker_update u = {.client_id = o->client_id,

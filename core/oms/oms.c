@@ -7,6 +7,7 @@
 
 #include "data/calendar.h"
 #include "oms/oms_priv.h"
+#include "util/idfmt.h"
 #include "oms/refused.h"
 #include "oms/unknown.h"
 #include "util/clock.h"
@@ -373,6 +374,22 @@ static void slot_index(oms *m, slot *s)
 
 /* ---- submit ---- */
 
+/* "tb-<strategy>-<symbol>-<day %08d>-<seq>", as snprintf wrote it (util/idfmt.h). */
+static void format_client_id(char *out, size_t cap, const char *strategy, const char *symbol,
+                             int day, long long seq)
+{
+    tb_idbuf b;
+    tb_idbuf_init(&b, out, cap);
+    tb_idbuf_str(&b, "tb-");
+    tb_idbuf_str(&b, strategy);
+    tb_idbuf_str(&b, "-");
+    tb_idbuf_str(&b, symbol);
+    tb_idbuf_str(&b, "-");
+    tb_idbuf_dec(&b, day, 8);
+    tb_idbuf_str(&b, "-");
+    tb_idbuf_dec(&b, seq, 0);
+}
+
 static void sanitize(char *dst, size_t cap, const char *src)
 {
     oms_strlcpy(dst, src, cap);
@@ -485,8 +502,8 @@ int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e)
     else {
         char symclean[OMS_SYMBOL_MAX + 1];
         sanitize(symclean, sizeof symclean, in->symbol);
-        snprintf(o->client_id, sizeof o->client_id, "tb-%s-%s-%08d-%lld", o->strategy, symclean,
-                 (int)o->session_day, (long long)o->seq);
+        format_client_id(o->client_id, sizeof o->client_id, o->strategy, symclean,
+                         (int)o->session_day, (long long)o->seq);
     }
     o->side = in->side;
     o->type = in->type;
@@ -620,8 +637,8 @@ int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_o
     ns->sym = s->sym;
     n->seq = m->next_seq;
     n->session_day = m->cfg.session_day;
-    snprintf(n->client_id, sizeof n->client_id, "tb-%s-%s-%08d-%lld", n->strategy, n->symbol,
-             (int)n->session_day, (long long)n->seq);
+    format_client_id(n->client_id, sizeof n->client_id, n->strategy, n->symbol, (int)n->session_day,
+                     (long long)n->seq);
     oms_strlcpy(n->replaces_id, s->o.client_id, sizeof n->replaces_id);
     n->broker_id[0] = n->note[0] = 0;
     n->qty = c->qty ? c->qty : s->o.qty - s->o.filled_qty;

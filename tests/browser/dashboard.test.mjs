@@ -180,8 +180,17 @@ try {
   const exits = await page.$$eval('#trades tbody tr', (rs, c) => rs.map((r) => r.children[c].textContent), exitCol);
   check(`filtering by day ${day} leaves one P&L day and trades that exit that day (${exits.length})`,
     dayRows && exits.length > 0 && exits.every((e) => e.startsWith(day)));
-  check('open positions list strategies and the account net',
-    (await page.textContent('#open-positions')).length > 0);
+  // Open positions: per symbol, the strategies' rows add up to the account's net row (one
+  // render of the table, so the live positions cannot move under the comparison).
+  const held = await page.$$eval('#open-positions tbody tr', (rs) => rs.map((r) => [...r.children].map((td) => td.textContent)));
+  const bySym = {};
+  for (const [strategy, symbol, qty] of held.filter((r) => r.length === 3)) {
+    const e = (bySym[symbol] ??= { own: 0, net: null, strategies: 0 });
+    if (strategy === 'net (account)') e.net = Number(qty); else { e.own += Number(qty); e.strategies++; }
+  }
+  const syms = Object.entries(bySym);
+  check(`open positions list strategies and the account's net, which they add up to (${syms.map(([k, e]) => `${k} ${e.own}/${e.net}`).join(', ')})`,
+    syms.length > 0 && syms.every(([, e]) => e.strategies > 0 && e.net === e.own));
   await shot(page, 'trades.png');
 
   // Kill switch: refused without the token, engaged with it.

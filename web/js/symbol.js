@@ -36,11 +36,10 @@ function renderDecisions() {
 
 async function loadSymbol() {
   try {
-    const [bars, dec, ord, fills] = await Promise.all([
+    const [bars, dec, ord] = await Promise.all([
       api(`/api/symbol/${encodeURIComponent(symbol)}`),
       api(`/api/decisions?symbol=${encodeURIComponent(symbol)}&limit=200`),
-      api(`/api/orders?symbol=${encodeURIComponent(symbol)}`),
-      api(`/api/fills?symbol=${encodeURIComponent(symbol)}`)]);
+      api(`/api/orders?symbol=${encodeURIComponent(symbol)}`)]);
     times = bars.t;
     priceChart.setData(bars, bars.fills, ord);
     rsiChart.setData([bars.t.map((_, k) => k), bars.indicators.rsi]);
@@ -51,7 +50,7 @@ async function loadSymbol() {
       ['limit', (o) => num(o.limit)], ['stop', (o) => num(o.stop)], ['status', (o) => o.status],
       ['reason', (o) => o.reason]], ord, 'no open orders');
     table('fills', [['time', (f) => time(f.time)], ['side', (f) => f.side], ['qty', (f) => f.qty],
-      ['price', (f) => num(f.price)], ['strategy', (f) => f.strategy]], fills, 'no fills yet');
+      ['price', (f) => num(f.price)], ['strategy', (f) => f.strategy]], [...bars.fills].reverse(), 'no fills yet');
     showError('error', null);
   } catch (err) { showError('error', err); }
 }
