@@ -99,6 +99,14 @@ void alp_leg_remember(struct alpaca *a, const char *broker_id, const char *clien
 /* Cancels an order at the broker by its broker id (DELETE /v2/orders/{id}), then polls it. */
 void alp_send_cancel(struct alpaca *a, const char *cid, const char *broker_id);
 
+/* The order verbs of the vtable (alpaca_orders.c). */
+int alp_v_submit(void *self, const broker_submit_req *r, tb_err *e);
+int alp_v_cancel(void *self, const oms_order *o, tb_err *e);
+int alp_v_replace(void *self, const broker_replace_req *r, tb_err *e);
+
+/* Drops a pending poll (unlinked from a->polls) and its timer. */
+void alp_poll_free(poll_later *p);
+
 /* Looks an order up by client id (then applies what is found). */
 int alp_lookup(struct alpaca *a, const char *client_id, alp_req *from);
 
