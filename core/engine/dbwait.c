@@ -127,11 +127,12 @@ static void retry_all(tb_dbwait *w)
         TB_ERROR("store", "strategy state not written: %s", e.msg);
     if (busy) {
         tb_dbwait_note_busy(w);
+        tb_ml_store_locked(w->en->ml.store); /* its rows wait for the lock too, not the timer */
         return;
     }
     tb_ml_store_stats before = {0};
     if (w->en->ml.store) tb_ml_store_stats_get(w->en->ml.store, &before);
-    if (before.pending && tb_ml_store_flush(w->en->ml.store, &busy, &e) != 0) {
+    if (before.queued && tb_ml_store_flush(w->en->ml.store, &busy, &e) != 0) {
         if (busy)
             tb_dbwait_note_busy(w);
         else
@@ -151,7 +152,9 @@ void tb_dbwait_retry(tb_dbwait *w)
     tb_dbwait_stats s;
     tb_dbwait_stats_get(w, &s);
     episode_log(w, &s); /* logged before the retry: an episode seen once is always reported */
-    if (s.held_updates || s.rows_pending) {
+    tb_ml_store_stats ms = {0};
+    if (w->en->ml.store) tb_ml_store_stats_get(w->en->ml.store, &ms);
+    if (s.held_updates || s.rows_pending || ms.queued) { /* queued: the ML rows' group commit */
         int old =
             tb_db_set_busy(w->en->db, w->closing ? TB_DB_DEFAULT_BUSY_MS : TB_DBWAIT_PROBE_MS);
         retry_all(w);

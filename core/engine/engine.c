@@ -372,6 +372,8 @@ static int open_trading(tb_engine *en, tb_err *e)
     tb_engine_feed_buf fb;
     int live = tb_engine_live_opts(en, &lo, &fb, e);
     if (live > 0) ro.live = &lo;
+    /* The live figure only ever holds live samples (a replay's 150x minutes are another series). */
+    tb_loop_set_mode(en->loop, live > 0 ? TB_LOOP_LIVE : TB_LOOP_REPLAY);
     if (live > 0 && c->bar_store.live && open_bar_sink(en, &lo, e) != 0) live = -1;
     if (live > 0 && c->record.enabled) open_recorder(en, &ro);
     int rc = live < 0 ? -1 : tb_runner_open(&en->runner, &ro, e);

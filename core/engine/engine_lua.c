@@ -3,7 +3,7 @@
  *
  *   tb.engine.status()        -> {version, home, pid, uptime_s, broker, feed, strategies,
  *                                 catching_up (a restart replays the seen bars at full speed),
- *                                 reloads..., loop_latency_us = {p50, p99, max, count},
+ *                                 reloads..., loop_latency_us = {mode, p50, p99, max, count},
  *                                 db = {held_updates, intents_refused, rows_pending, ...},
  *                                 net = {broker_state, requests, retries, status_429, ...}}
  *   tb.engine.strategies()    -> { {name, file, version, events, errors, disabled, last_error}, ...
@@ -146,6 +146,7 @@ static int l_status(lua_State *L)
     tb_latency lat;
     tb_loop_latency(en->loop, &lat);
     lua_newtable(L);
+    tbl_set_str(L, "mode", tb_loop_mode_name(tb_loop_get_mode(en->loop)));
     tbl_set_num(L, "p50", tb_latency_quantile(&lat, 0.5));
     tbl_set_num(L, "p99", tb_latency_quantile(&lat, 0.99));
     tbl_set_num(L, "max", lat.max_us);

@@ -97,6 +97,9 @@ int tb_engine_ml_open(tb_engine_ml *m, struct event_base *base, sqlite3 *db, con
     tb_home_path(m->models, sizeof m->models, "ml_db/models");
     mkdir(m->models, 0755);
     if (!(m->store = tb_ml_store_open(db, 0, e))) return -1;
+    /* Committed by the dbwait timer (every 50 ms) in one transaction: a minute's samples for
+     * hundreds of symbols are one fsync on the loop, not one each. */
+    tb_ml_store_group(m->store, 1);
     tb_ml_opts o = opts_of(c, m->store);
     if (!(m->ml = tb_ml_new(&o, e))) return -1;
     m->gate.ml = m->ml;

@@ -13,9 +13,14 @@
 
 static int add_sym(tb_engine_feed_buf *b, int n, const char *s)
 {
-    if (n >= TB_FEED_MAX_SYMBOLS || !s || !*s || strlen(s) >= sizeof b->sym[0]) return n;
+    if (!s || !*s || strlen(s) >= sizeof b->sym[0]) return n;
     for (int i = 0; i < n; i++)
         if (strcmp(b->sym[i], s) == 0) return n;
+    if (n >= TB_FEED_MAX_SYMBOLS) {
+        TB_WARN("feed", "more than %d symbols: %s and the rest are not subscribed",
+                TB_FEED_MAX_SYMBOLS, s);
+        return n;
+    }
     snprintf(b->sym[n], sizeof b->sym[n], "%s", s);
     b->symv[n] = b->sym[n];
     return n + 1;

@@ -12,7 +12,8 @@
 
 struct tb_engine;
 
-#define TB_FEED_MAX_SYMBOLS 256
+/* Symbols one live feed subscribes (Alpaca's paid plans take any number on one stream). */
+#define TB_FEED_MAX_SYMBOLS 1024
 
 /* What the options point into, alive until tb_runner_open has copied it. */
 typedef struct tb_engine_feed_buf {

@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AD_MAX_SYMS 256
+/* Alpaca's paid plans take any number of symbols on one stream; 1,024 bounds our buffers. */
+#define AD_MAX_SYMS 1024
+/* Room for one symbol in a list: up to 15 characters, a separator and quotes. */
+#define AD_SYM_ROOM 18
 
 typedef struct held {
     tb_bar b;
@@ -61,7 +64,8 @@ static void set_state(alpaca_data *a, ad_state s, const char *why)
 struct ad_req {
     alpaca_data *a;
     ad_req *prev, *next;
-    char symbols[2048], single[16], from[40], to[40];
+    char *symbols; /* comma list, sized for all of them (AD_MAX_SYMS) */
+    char single[16], from[40], to[40];
     alpaca_data_done_fn fn;
     void *ud;
     alpaca_data_result res;
@@ -87,6 +91,7 @@ static void req_finish(ad_req *q, int ok)
     req_unlink(q);
     q->fn(q->ud, &q->res);
     tb_bar_vec_free(&q->res.bars);
+    free(q->symbols);
     free(q);
 }
 
@@ -140,20 +145,25 @@ static void url_escape(const char *in, char *out, size_t cap)
 static int get_page(ad_req *q, const char *token, tb_err *e)
 {
     alpaca_data *a = q->a;
-    char url[4096], tok[1024] = "";
+    char tok[1024] = "";
     if (token && *token) url_escape(token, tok, sizeof tok);
+    size_t cap = sizeof a->data_url + strlen(q->symbols) + sizeof tok + 256;
+    char *url = malloc(cap);
+    if (!url) return tb_errf(e, "alpaca data: out of memory");
     int n;
     if (q->single[0])
-        n = snprintf(url, sizeof url, "%s/v2/stocks/%s/bars?", a->data_url, q->single);
+        n = snprintf(url, cap, "%s/v2/stocks/%s/bars?", a->data_url, q->single);
     else
-        n = snprintf(url, sizeof url, "%s/v2/stocks/bars?symbols=%s&", a->data_url, q->symbols);
-    snprintf(url + n, sizeof url - (size_t)n,
+        n = snprintf(url, cap, "%s/v2/stocks/bars?symbols=%s&", a->data_url, q->symbols);
+    snprintf(url + n, cap - (size_t)n,
              "timeframe=1Min&start=%s&end=%s&limit=10000&adjustment=raw&feed=%s%s%s", q->from,
              q->to, a->feed, tok[0] ? "&page_token=" : "", tok);
     const char *hdrs[] = {a->hkey, a->hsecret, "Accept: application/json"};
     tb_httpc_req r = {
         .method = "GET", .url = url, .headers = hdrs, .nheaders = 3, .retry = TB_HTTP_RETRY_ALL};
-    return tb_httpc_request(a->o.http, &r, on_page, q, e);
+    int rc = tb_httpc_request(a->o.http, &r, on_page, q, e);
+    free(url);
+    return rc;
 }
 
 static void fmt_time(int64_t ns, char *out, size_t cap)
@@ -166,15 +176,19 @@ static void fmt_time(int64_t ns, char *out, size_t cap)
 int alpaca_data_bars(alpaca_data *a, const char *const *symbols, int n, int64_t from_ns,
                      int64_t to_ns, alpaca_data_done_fn fn, void *ud, tb_err *e)
 {
-    if (n < 1) return tb_errf(e, "alpaca data: no symbols");
+    if (n < 1 || n > AD_MAX_SYMS) return tb_errf(e, "alpaca data: 1..%d symbols", AD_MAX_SYMS);
     ad_req *q = calloc(1, sizeof *q);
-    if (!q) return tb_errf(e, "alpaca data: out of memory");
+    size_t cap = (size_t)n * AD_SYM_ROOM + 1;
+    if (!q || !(q->symbols = malloc(cap))) {
+        free(q);
+        return tb_errf(e, "alpaca data: out of memory");
+    }
     q->a = a, q->fn = fn, q->ud = ud;
     if (n == 1) snprintf(q->single, sizeof q->single, "%s", symbols[0]);
     size_t k = 0;
-    for (int i = 0; i < n && k + 20 < sizeof q->symbols; i++)
-        k += (size_t)snprintf(q->symbols + k, sizeof q->symbols - k, "%s%s", i ? "," : "",
-                              symbols[i]);
+    q->symbols[0] = '\0';
+    for (int i = 0; i < n; i++) /* every symbol: a backfill that left some out lost their gap */
+        k += (size_t)snprintf(q->symbols + k, cap - k, "%s%.15s", i ? "," : "", symbols[i]);
     fmt_time(from_ns, q->from, sizeof q->from);
     fmt_time(to_ns, q->to, sizeof q->to);
     q->next = a->inflight;
@@ -182,6 +196,7 @@ int alpaca_data_bars(alpaca_data *a, const char *const *symbols, int n, int64_t 
     a->inflight = q;
     if (get_page(q, NULL, e) == 0) return 0;
     req_unlink(q);
+    free(q->symbols);
     free(q);
     return -1;
 }
@@ -494,6 +509,7 @@ void alpaca_data_free(alpaca_data *a)
         ad_req *q = a->inflight;
         req_unlink(q);
         tb_bar_vec_free(&q->res.bars);
+        free(q->symbols);
         free(q);
     }
     tb_ws_free(a->ws);

@@ -7,6 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Events for the trader wait here once the loop has spent TB_LIVE_SLICE_NS on them in one turn
+ * (a minute's bars for hundreds of symbols arrive together), and go on in the next turn, after
+ * whatever else became ready: a fill or a dashboard request waits one slice, not the burst. */
+typedef struct live_ev {
+    tb_replay_event type;
+    int64_t sim_ns;
+    tb_bar bar;
+    tb_session session; /* as it was when the event happened */
+} live_ev;
+
 struct tb_live {
     tb_live_opts o;
     char **symv; /* the symbols, copied */
@@ -19,12 +29,79 @@ struct tb_live {
     tb_session session;
     int started, ended;
     tb_live_stats st;
+    live_ev *q; /* ring of events waiting for the next slice (grows, never per event) */
+    size_t qhead, qn, qcap;
+    struct event *slice; /* 0-timeout timer: the next loop turn (after I/O and due timers) */
+    int in_slice;        /* this loop turn already delivered events, since slice_ns */
+    int64_t slice_ns;
 };
+
+static void deliver(tb_live *l, const live_ev *x)
+{
+    tb_replay_ev ev = {.type = x->type,
+                       .bar = x->type == TB_REPLAY_BAR ? &x->bar : NULL,
+                       .session = &x->session,
+                       .sim_ns = x->sim_ns};
+    l->o.cb(&ev, l->o.ud);
+}
+
+/* A 0 timeout is a timer, run in the loop's next turn after polling I/O; event_active would run
+ * it in this turn's active queue, before anything else could. */
+static void next_turn(tb_live *l)
+{
+    static const struct timeval zero = {0, 0};
+    event_add(l->slice, &zero);
+}
+
+/* 1 while this loop turn may still deliver now: the first delivery of a turn starts its slice. */
+static int slice_open(tb_live *l)
+{
+    int64_t now = tb_clock_mono_ns();
+    if (!l->in_slice) {
+        l->in_slice = 1, l->slice_ns = now;
+        next_turn(l); /* ends the slice when the loop comes back */
+        return 1;
+    }
+    return now - l->slice_ns < TB_LIVE_SLICE_NS;
+}
+
+static int enqueue(tb_live *l, const live_ev *x)
+{
+    if (l->qn == l->qcap) {
+        size_t cap = l->qcap ? l->qcap * 2 : 1024;
+        live_ev *n = malloc(cap * sizeof *n);
+        if (!n) return -1;
+        for (size_t i = 0; i < l->qn; i++) n[i] = l->q[(l->qhead + i) % l->qcap];
+        free(l->q);
+        l->q = n, l->qcap = cap, l->qhead = 0;
+    }
+    l->q[(l->qhead + l->qn++) % l->qcap] = *x;
+    if (l->qn > l->st.queue_max) l->st.queue_max = l->qn;
+    return 0;
+}
+
+static void on_slice(evutil_socket_t fd, short what, void *arg)
+{
+    tb_live *l = arg;
+    l->in_slice = 0;
+    while (l->qn && slice_open(l)) {
+        live_ev x = l->q[l->qhead];
+        l->qhead = (l->qhead + 1) % l->qcap, l->qn--;
+        deliver(l, &x);
+    }
+    if (l->qn) l->st.slices++;
+}
 
 static void emit(tb_live *l, tb_replay_event type, const tb_bar *b, int64_t sim_ns)
 {
-    tb_replay_ev ev = {.type = type, .bar = b, .session = &l->session, .sim_ns = sim_ns};
-    l->o.cb(&ev, l->o.ud);
+    live_ev x = {.type = type, .sim_ns = sim_ns, .session = l->session};
+    if (b) x.bar = *b;
+    if (!l->qn && slice_open(l)) return deliver(l, &x);
+    if (enqueue(l, &x) != 0) { /* out of memory: late is worse than slow, deliver now */
+        TB_ERROR("feed", "live feed: out of memory for the event queue: delivered at once");
+        return deliver(l, &x);
+    }
+    if (!l->in_slice) next_turn(l);
 }
 
 static void end_session(tb_live *l)
@@ -144,6 +221,9 @@ json_t *tb_live_status_json(const tb_live *l, int64_t now_ns)
                   (json_int_t)l->seq.gap_minutes, "sessions", (json_int_t)l->st.sessions,
                   "staleness_s", tb_live_staleness_s(l, now_ns));
     if (!o) return NULL;
+    json_object_set_new(o, "waiting_events", json_integer((json_int_t)l->qn));
+    json_object_set_new(o, "split_bursts", json_integer((json_int_t)l->st.slices));
+    json_object_set_new(o, "queue_max", json_integer((json_int_t)l->st.queue_max));
     if (l->src.status) l->src.status(l->src.s, o);
     if (l->o.store_status) l->o.store_status(l->o.store_ud, o);
     char t[40];
@@ -184,7 +264,8 @@ tb_live *tb_live_new(const tb_live_opts *o, tb_err *e)
     snprintf(l->name, sizeof l->name, "%s", o->name ? o->name : "live");
     tb_httpc_opts ho = {.base = o->base, .ca_file = o->ca_file};
     if (!(l->http = tb_httpc_new(&ho, e)) ||
-        !(l->tick = event_new(o->base, -1, EV_PERSIST, on_tick, l))) {
+        !(l->tick = event_new(o->base, -1, EV_PERSIST, on_tick, l)) ||
+        !(l->slice = event_new(o->base, -1, 0, on_slice, l))) {
         tb_live_free(l);
         return NULL;
     }
@@ -213,6 +294,13 @@ void tb_live_free(tb_live *l)
     tb_httpc_free(l->http);
     if (l->src.free) l->src.free(l->src.s);
     if (l->tick) event_free(l->tick);
+    if (l->slice) event_free(l->slice);
+    if (l->qn)
+        TB_WARN("feed",
+                "live feed %s stopped with %zu bars and session events not yet handed to "
+                "strategies (they are in the bar store)",
+                l->name, l->qn);
+    free(l->q);
     tb_bar_seq_free(&l->seq);
     tb_bar_vec_free(&l->today);
     for (int i = 0; l->symv && i < l->o.nsymbols; i++) free(l->symv[i]);

@@ -11,6 +11,9 @@
  * stays a gap. A corrected bar (Alpaca "u") replaces the stored bar of its (symbol, start) and
  * is counted; strategies, which saw the original when it closed, are not fed it twice.
  * Staleness is the wall time since the last bar while the market is open (0 when closed).
+ * Events reach the callback in order, at most TB_LIVE_SLICE_NS of them in one loop turn: the
+ * rest wait in memory for the next turns, so a burst never holds the loop (a fill waits one
+ * slice, not 500 symbols' strategies).
  */
 #ifndef TB_FEED_LIVE_H
 #define TB_FEED_LIVE_H
@@ -70,8 +73,14 @@ typedef struct tb_live_opts {
     void *ud;
 } tb_live_opts;
 
+/* The longest the live feed holds the loop handing events to the trader in one turn; the rest
+ * go on in the next turns (docs/architecture.md, "Loop latency"). */
+#define TB_LIVE_SLICE_NS (300 * 1000)
+
 typedef struct tb_live_stats {
     uint64_t bars, corrected, duplicates, outside_session, sessions;
+    uint64_t slices;  /* turns that left events for the next one (a burst was split) */
+    size_t queue_max; /* most events ever waiting */
     int64_t last_bar_wall_ns, last_bar_start_ns;
 } tb_live_stats;
 

@@ -185,12 +185,13 @@ json_t *tb_api_status(tb_dashboard *d)
     if (TRADER(d)) tb_trader_stats_get(TRADER(d), &st);
     json_t *o = json_pack(
         "{s:s, s:f, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, "
-        "s:{s:f, s:f, s:f, s:f, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+        "s:{s:s, s:f, s:f, s:f, s:f, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
         "version", TB_VERSION, "uptime_s", (double)(tb_clock_now_ns() - en->started_ns) / 1e9,
         "time", iso(tb_clock_now_ns()), "broker", broker_status(d), "feed", feed_status(d),
         "account", account(d), "kill_switch", kill_state(d), "survival_mode", survival(d), "pdt",
-        pdt(d), "strategies", en->shost.n, "loop_latency_us", "p50", tb_latency_quantile(&lat, 0.5),
-        "p99", tb_latency_quantile(&lat, 0.99), "max", lat.max_us, "last", lat.last_us, "count",
+        pdt(d), "strategies", en->shost.n, "loop_latency_us", "mode",
+        tb_loop_mode_name(tb_loop_get_mode(en->loop)), "p50", tb_latency_quantile(&lat, 0.5), "p99",
+        tb_latency_quantile(&lat, 0.99), "max", lat.max_us, "last", lat.last_us, "count",
         (json_int_t)lat.count, "trading", "bars", (json_int_t)st.bars, "intents",
         (json_int_t)st.intents, "orders", (json_int_t)st.orders, "fills", (json_int_t)st.fills,
         "blocked", (json_int_t)st.blocked, "rejected", (json_int_t)st.rejected, "errors",

@@ -196,7 +196,8 @@ void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s)
     tb_engine *en = d->en;
     memset(s, 0, sizeof *s);
     tb_metrics_read_proc(s);
-    tb_loop_latency(en->loop, &s->lat);
+    for (int m = 0; m < TB_LOOP_NMODES; m++) tb_loop_latency_of(en->loop, m, &s->lat[m]);
+    s->loop_mode = tb_loop_get_mode(en->loop);
     s->feed = en->cfg.feed;
     s->broker = en->cfg.broker;
     s->bars_per_second = d->bars_ps;

@@ -79,22 +79,34 @@ static void counters(tb_sbuf *o, const char *name, const char *help, const char 
         labelled(o, name, label, cs->c[i].name, (double)cs->c[i].count);
 }
 
-static void latency(tb_sbuf *o, const tb_latency *l)
+/* One histogram series per loop mode, labelled mode="live" or "replay": a replay's probes (its
+ * long per-minute callbacks at high speed) never mix into the live figure. */
+static void latency_series(tb_sbuf *o, const char *n, const char *mode, const tb_latency *l)
 {
-    const char *n = "tradebot_loop_latency_seconds";
-    head(o, n, "histogram", "How late the loop's probe timer fires: time the loop was busy.");
     uint64_t cum = 0;
     for (int i = 0; i < TB_LAT_BUCKETS; i++) {
         cum += l->buckets[i];
         if (i == TB_LAT_BUCKETS - 1)
-            tb_sbuf_printf(o, "%s_bucket{le=\"+Inf\"} %llu\n", n, (unsigned long long)cum);
-        else
-            tb_sbuf_printf(o, "%s_bucket{le=\"%g\"} %llu\n", n, tb_latency_bounds_us[i] / 1e6,
+            tb_sbuf_printf(o, "%s_bucket{mode=\"%s\",le=\"+Inf\"} %llu\n", n, mode,
                            (unsigned long long)cum);
+        else
+            tb_sbuf_printf(o, "%s_bucket{mode=\"%s\",le=\"%g\"} %llu\n", n, mode,
+                           tb_latency_bounds_us[i] / 1e6, (unsigned long long)cum);
     }
-    tb_sbuf_printf(o, "%s_sum", n);
+    tb_sbuf_printf(o, "%s_sum{mode=\"%s\"}", n, mode);
     value(o, l->sum_us / 1e6);
-    tb_sbuf_printf(o, "%s_count %llu\n", n, (unsigned long long)l->count);
+    tb_sbuf_printf(o, "%s_count{mode=\"%s\"} %llu\n", n, mode, (unsigned long long)l->count);
+}
+
+static void latency(tb_sbuf *o, const tb_metrics_snap *s)
+{
+    const char *n = "tradebot_loop_latency_seconds";
+    head(o, n, "histogram",
+         "How late the loop's probe timer fires (due time to callback start, main thread): how "
+         "long a ready event waited for the loop. By mode: live feed or replay.");
+    for (int m = 0; m < TB_LOOP_NMODES; m++)
+        if (m == (int)s->loop_mode || s->lat[m].count)
+            latency_series(o, n, tb_loop_mode_name((tb_loop_mode)m), &s->lat[m]);
 }
 
 static void process(tb_sbuf *o, const tb_metrics_snap *s)
@@ -342,7 +354,7 @@ static void positions(tb_sbuf *o, const tb_metrics_snap *s)
 void tb_metrics_render(const tb_metrics_snap *s, tb_sbuf *o)
 {
     process(o, s);
-    latency(o, &s->lat);
+    latency(o, s);
     market(o, s);
     orders(o, s);
     account(o, s);

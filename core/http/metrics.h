@@ -19,8 +19,9 @@
 typedef struct tb_metrics_snap {
     /* process */
     double cpu_seconds, rss_bytes, vsize_bytes, start_time_seconds, open_fds;
-    /* loop */
-    tb_latency lat;
+    /* loop: the probe's histogram per mode (loop/loop.h); the current mode's is always exported */
+    tb_latency lat[TB_LOOP_NMODES];
+    tb_loop_mode loop_mode;
     /* market data and strategies */
     uint64_t bars, events;
     double bars_per_second, events_per_second;

@@ -139,6 +139,52 @@ static inline void stoch_take(int take, int j, double x, int *at, double *ext, i
 #endif
 }
 
+/* Window extremes of at most this many bars take the block method; longer ones rescan. */
+#define STOCH_BLOCK_MAX 256
+
+static inline double max2(double a, double b)
+{
+    return a > b ? a : b; /* maxsd: no jump (the inputs are finite) */
+}
+
+static inline double min2(double a, double b)
+{
+    return a < b ? a : b;
+}
+
+/*
+ * Highest high into hh[i] and lowest low into ll[i] of the kp bars ending at i, for i >= kp - 1
+ * (van Herk / Gil-Werman): the series is cut into blocks of kp bars; a window is the tail of one
+ * block and the head of the next, so its extreme is the larger of the previous block's suffix
+ * extreme at its start and the running extreme of the current block at its end. Three maxsd or
+ * minsd a bar each, no rescans and no branch on the data (a new high is a coin flip on a random
+ * walk). Extremes are the same numbers in any order of comparison (finite inputs).
+ */
+static void stoch_windows(int n, int kp, const double *h, const double *l, double *hh, double *ll)
+{
+    double sh[STOCH_BLOCK_MAX], sl[STOCH_BLOCK_MAX]; /* the previous block's suffix extremes */
+    for (int b = 0; b < n; b += kp) {
+        int e = b + kp < n ? b + kp : n;
+        if (b > 0) {
+            double mh = h[b - 1], ml = l[b - 1];
+            for (int j = kp - 1; j >= 0; j--) {
+                mh = max2(mh, h[b - kp + j]), ml = min2(ml, l[b - kp + j]);
+                sh[j] = mh, sl[j] = ml;
+            }
+        }
+        double ph = h[b], pl = l[b];
+        for (int i = b; i < e; i++) {
+            ph = max2(ph, h[i]), pl = min2(pl, l[i]);
+            int j = i - kp + 1 - (b - kp); /* the window's start in the previous block */
+            if (i == b + kp - 1) {
+                hh[i] = ph, ll[i] = pl; /* the window is this block */
+            } else if (b > 0) {
+                hh[i] = max2(sh[j], ph), ll[i] = min2(sl[j], pl);
+            }
+        }
+    }
+}
+
 int ind_stoch(int n, const double *const *in, const double *opt, double *const *out)
 {
     int kp, ks, dp;
@@ -150,26 +196,40 @@ int ind_stoch(int n, const double *const *in, const double *opt, double *const *
     const double rk = 1.0 / ks, rd = 1.0 / dp;
     for (int i = 0; i < n; i++) bad |= !isfinite(h[i]) | !isfinite(l[i]) | !isfinite(c[i]);
     if (bad) return IND_STREAM_BATCH(stoch, 3, 2);
-    /* Pass 1: fast %K into od, %K into ok. Extremes are rescanned only when they leave. */
-    for (int i = kp - 1; i < n; i++) {
-        int trail = i - kp + 1;
-        if (hi_i < trail) {
-            hi_i = trail;
-            hh = h[trail];
-            for (int j = trail + 1; j < i; j++) stoch_take(h[j] >= hh, j, h[j], &hi_i, &hh, 1);
+    if (kp <= STOCH_BLOCK_MAX) {
+        /* Window extremes first (highs into ok, lows into od), then fast %K over them in place:
+         * index i of each is read before it is written. */
+        stoch_windows(n, kp, h, l, ok, od);
+        for (int i = kp - 1; i < n; i++) {
+            od[i] = stoch_fastk(c[i], ok[i], od[i]);
+            ksum += od[i];
+            if (i >= kp - 1 + ks - 1) {
+                ok[i] = ksum * rk;
+                ksum -= od[i - ks + 1];
+            }
         }
-        stoch_take(h[i] >= hh, i, h[i], &hi_i, &hh, 1);
-        if (lo_i < trail) {
-            lo_i = trail;
-            ll = l[trail];
-            for (int j = trail + 1; j < i; j++) stoch_take(l[j] <= ll, j, l[j], &lo_i, &ll, 0);
-        }
-        stoch_take(l[i] <= ll, i, l[i], &lo_i, &ll, 0);
-        od[i] = stoch_fastk(c[i], hh, ll);
-        ksum += od[i];
-        if (i >= kp - 1 + ks - 1) {
-            ok[i] = ksum * rk;
-            ksum -= od[i - ks + 1];
+    } else {
+        /* Pass 1: fast %K into od, %K into ok. Extremes are rescanned only when they leave. */
+        for (int i = kp - 1; i < n; i++) {
+            int trail = i - kp + 1;
+            if (hi_i < trail) {
+                hi_i = trail;
+                hh = h[trail];
+                for (int j = trail + 1; j < i; j++) stoch_take(h[j] >= hh, j, h[j], &hi_i, &hh, 1);
+            }
+            stoch_take(h[i] >= hh, i, h[i], &hi_i, &hh, 1);
+            if (lo_i < trail) {
+                lo_i = trail;
+                ll = l[trail];
+                for (int j = trail + 1; j < i; j++) stoch_take(l[j] <= ll, j, l[j], &lo_i, &ll, 0);
+            }
+            stoch_take(l[i] <= ll, i, l[i], &lo_i, &ll, 0);
+            od[i] = stoch_fastk(c[i], hh, ll);
+            ksum += od[i];
+            if (i >= kp - 1 + ks - 1) {
+                ok[i] = ksum * rk;
+                ksum -= od[i - ks + 1];
+            }
         }
     }
     /* Pass 2: %D from %K. */

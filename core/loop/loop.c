@@ -13,23 +13,47 @@ struct tb_loop {
     struct event *probe, *sig_int, *sig_term, *sig_hup;
     int64_t probe_ns, probe_due;
     tb_loop_hooks hooks;
-    tb_latency lat;
+    tb_loop_mode mode;
+    tb_latency lat[TB_LOOP_NMODES];
 };
+
+const char *tb_loop_mode_name(tb_loop_mode m)
+{
+    return m == TB_LOOP_LIVE ? "live" : "replay";
+}
+
+void tb_latency_add(tb_latency *lat, double late_us)
+{
+    if (late_us < 0) late_us = 0;
+    lat->count++;
+    lat->sum_us += late_us;
+    lat->last_us = late_us;
+    if (late_us > lat->max_us) lat->max_us = late_us;
+    int b = 0;
+    while (b < TB_LAT_BUCKETS - 1 && late_us > tb_latency_bounds_us[b]) b++;
+    lat->buckets[b]++;
+}
+
+/* One-shot, re-armed for an absolute due time we keep: a persistent libevent timer reschedules
+ * from its own idea of the due time, and a sample measured against another would read a late
+ * probe's successor as early. libevent's cached time is refreshed first, or the timeout would be
+ * counted from the start of this loop turn (earlier callbacks' time) and fire early. */
+static void arm_probe(tb_loop *l, int64_t now)
+{
+    if (l->probe_due <= now) l->probe_due = now + l->probe_ns;
+    int64_t in = l->probe_due - now;
+    struct timeval tv = {(time_t)(in / 1000000000), (suseconds_t)(in % 1000000000 / 1000)};
+    event_base_update_cache_time(l->base);
+    event_add(l->probe, &tv);
+}
 
 static void probe_cb(evutil_socket_t fd, short what, void *arg)
 {
     tb_loop *l = arg;
     int64_t now = tb_clock_mono_ns();
-    double late_us = (double)(now - l->probe_due) / 1000.0;
-    if (late_us < 0) late_us = 0;
-    l->lat.count++;
-    l->lat.sum_us += late_us;
-    l->lat.last_us = late_us;
-    if (late_us > l->lat.max_us) l->lat.max_us = late_us;
-    int b = 0;
-    while (b < TB_LAT_BUCKETS - 1 && late_us > tb_latency_bounds_us[b]) b++;
-    l->lat.buckets[b]++;
-    l->probe_due = now + l->probe_ns;
+    tb_latency_add(&l->lat[l->mode], (double)(now - l->probe_due) / 1000.0);
+    l->probe_due += l->probe_ns; /* the next period's due time; past: from now (arm_probe) */
+    arm_probe(l, now);
 }
 
 tb_loop *tb_loop_new(int64_t probe_ms, tb_err *e)
@@ -51,10 +75,11 @@ tb_loop *tb_loop_new(int64_t probe_ms, tb_err *e)
     }
     if (probe_ms > 0) {
         l->probe_ns = probe_ms * 1000000;
-        l->probe = event_new(l->base, -1, EV_PERSIST, probe_cb, l);
-        struct timeval tv = {(time_t)(probe_ms / 1000), (suseconds_t)((probe_ms % 1000) * 1000)};
-        event_add(l->probe, &tv);
-        l->probe_due = tb_clock_mono_ns() + l->probe_ns;
+        if (!(l->probe = event_new(l->base, -1, 0, probe_cb, l))) {
+            tb_loop_free(l);
+            tb_errf(e, "event loop: cannot create the latency probe");
+            return NULL;
+        }
     }
     return l;
 }
@@ -90,6 +115,10 @@ struct event_base *tb_loop_base(tb_loop *l)
 
 int tb_loop_run(tb_loop *l)
 {
+    if (l->probe) { /* from now: the time before the loop ran (start-up) is not a sample */
+        l->probe_due = 0;
+        arm_probe(l, tb_clock_mono_ns());
+    }
     return event_base_dispatch(l->base) < 0 ? -1 : 0;
 }
 
@@ -98,9 +127,24 @@ void tb_loop_stop(tb_loop *l)
     event_base_loopbreak(l->base);
 }
 
+void tb_loop_set_mode(tb_loop *l, tb_loop_mode m)
+{
+    if ((unsigned)m < TB_LOOP_NMODES) l->mode = m;
+}
+
+tb_loop_mode tb_loop_get_mode(const tb_loop *l)
+{
+    return l->mode;
+}
+
 void tb_loop_latency(const tb_loop *l, tb_latency *out)
 {
-    *out = l->lat;
+    *out = l->lat[l->mode];
+}
+
+void tb_loop_latency_of(const tb_loop *l, tb_loop_mode m, tb_latency *out)
+{
+    *out = (unsigned)m < TB_LOOP_NMODES ? l->lat[m] : (tb_latency){0};
 }
 
 double tb_latency_quantile(const tb_latency *lat, double q)

@@ -44,6 +44,7 @@ static const char *const table_of[S_COUNT] = {"ml_samples", "ml_samples", "ml_de
 /* One write, with everything it binds copied: what waits while the database is locked. */
 typedef struct ml_op {
     int kind, has_f, horizon;
+    int late;                /* waits because it met the lock (not only for its group's commit) */
     int64_t t_ns, ref, qty;  /* ref: the sample a label is for (a row id or a ticket) */
     double close, conf, val; /* val: the forward return of a label, the P&L of an outcome */
     char symbol[16], strategy[48], side[8], model[96], verdict[24];
@@ -57,14 +58,19 @@ typedef struct ticket_map {
     int64_t ticket, rowid;
 } ticket_map;
 
+/* Tickets remembered after their sample was written: a label comes horizon_minutes later, when
+ * every symbol has taken horizon / sample_every more samples (1,024 symbols x 30 / 5 = 6,144). */
+#define TB_ML_STORE_TICKETS 16384
+
 struct tb_ml_store {
     sqlite3 *db;
     sqlite3_stmt *st[S_COUNT];
     int batch, pending;
     char hash[24];
-    int busy; /* the last write met a lock held by another connection */
-    ml_op *q; /* ring of deferred writes, allocated at the first one */
-    uint32_t qhead, qn;
+    int busy;  /* the last write met a lock held by another connection */
+    int group; /* every write waits for tb_ml_store_flush (one commit for a burst) */
+    ml_op *q;  /* ring of deferred writes, allocated at the first one */
+    uint32_t qhead, qn, nlate; /* nlate: of the qn, those that met the lock */
     ticket_map *map;
     int64_t next_ticket;
     tb_ml_store_stats stats;
@@ -105,6 +111,11 @@ void tb_ml_store_close(tb_ml_store *s)
 {
     if (!s) return;
     if (s->pending) sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    if (s->group && s->qn) { /* a group not yet committed (the lock's leftovers are the caller's) */
+        int busy;
+        tb_err e;
+        tb_ml_store_flush(s, &busy, &e);
+    }
     for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(s->st[i]);
     free(s->q);
     free(s->map);
@@ -160,7 +171,7 @@ static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
 static int64_t resolve(const tb_ml_store *s, int64_t ref)
 {
     if (ref < TICKET_BASE) return ref;
-    const ticket_map *t = s->map ? &s->map[ref % TB_ML_STORE_DEFER_MAX] : NULL;
+    const ticket_map *t = s->map ? &s->map[ref % TB_ML_STORE_TICKETS] : NULL;
     return t && t->ticket == ref ? t->rowid : -1;
 }
 
@@ -216,11 +227,22 @@ static int64_t exec_op(tb_ml_store *s, const ml_op *op, tb_err *e)
     return op->kind == S_SAMPLE ? sqlite3_last_insert_rowid(s->db) : 0;
 }
 
-/* Keeps op for tb_ml_store_flush; a sample answers its ticket. -1 when the buffer is full. */
-static int64_t defer(tb_ml_store *s, const ml_op *op, tb_err *e)
+/* Counts a waiting write as one that met the lock: what dbwait reports as a lock episode. */
+static void mark_late(tb_ml_store *s, ml_op *op)
+{
+    if (op->late) return;
+    op->late = 1;
+    s->nlate++;
+    s->stats.deferred++;
+    s->stats.tables |= op->kind == S_SAMPLE || op->kind == S_LABEL ? 1u : 2u;
+}
+
+/* Keeps op for tb_ml_store_flush; a sample answers its ticket. -1 when the buffer is full. late:
+ * it waits because of the lock (or behind rows that do), not only for its group's commit. */
+static int64_t defer(tb_ml_store *s, const ml_op *op, int late, tb_err *e)
 {
     if (!s->q && (!(s->q = malloc(TB_ML_STORE_DEFER_MAX * sizeof *s->q)) ||
-                  !(s->map = calloc(TB_ML_STORE_DEFER_MAX, sizeof *s->map)))) {
+                  !(s->map = calloc(TB_ML_STORE_TICKETS, sizeof *s->map)))) {
         s->stats.dropped++;
         return tb_errf(e, "ml_data.db: %s row lost: out of memory", table_of[op->kind]);
     }
@@ -231,8 +253,8 @@ static int64_t defer(tb_ml_store *s, const ml_op *op, tb_err *e)
     }
     ml_op *slot = &s->q[(s->qhead + s->qn++) % TB_ML_STORE_DEFER_MAX];
     *slot = *op;
-    s->stats.deferred++;
-    s->stats.tables |= op->kind == S_SAMPLE || op->kind == S_LABEL ? 1u : 2u;
+    slot->late = 0;
+    if (late) mark_late(s, slot);
     if (op->kind != S_SAMPLE) return 0;
     slot->ref = TICKET_BASE + s->next_ticket++;
     return slot->ref;
@@ -242,11 +264,32 @@ static int64_t defer(tb_ml_store *s, const ml_op *op, tb_err *e)
  * already wait, so they land in order. */
 static int64_t submit(tb_ml_store *s, const ml_op *op, tb_err *e)
 {
-    if (!s->batch && s->qn) return defer(s, op, e);
+    if (s->group && s->qn == TB_ML_STORE_DEFER_MAX && !s->nlate) {
+        int busy; /* a full group (the timer is late): commit it now rather than drop a row */
+        tb_ml_store_flush(s, &busy, e);
+    }
+    if (!s->batch && (s->qn || s->group)) return defer(s, op, !s->group || s->nlate, e);
     s->busy = 0;
     int64_t rc = exec_op(s, op, e);
-    if (rc < 0 && !s->batch && s->busy) return defer(s, op, e);
+    if (rc < 0 && !s->batch && s->busy) return defer(s, op, 1, e);
     return rc;
+}
+
+void tb_ml_store_group(tb_ml_store *s, int on)
+{
+    s->group = on && !s->batch;
+}
+
+/* The lock stopped a flush: every waiting row now counts as one that met it. */
+static void all_late(tb_ml_store *s)
+{
+    for (uint32_t i = 0; i < s->qn; i++)
+        mark_late(s, &s->q[(s->qhead + i) % TB_ML_STORE_DEFER_MAX]);
+}
+
+void tb_ml_store_locked(tb_ml_store *s)
+{
+    if (s) all_late(s);
 }
 
 int tb_ml_store_flush(tb_ml_store *s, int *busy, tb_err *e)
@@ -255,9 +298,10 @@ int tb_ml_store_flush(tb_ml_store *s, int *busy, tb_err *e)
     if (!s->qn) return 0;
     if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         *busy = tb_db_last_busy(s->db);
+        if (*busy) all_late(s);
         return fail(s, "writing deferred rows", e);
     }
-    uint64_t lost = 0;
+    uint64_t lost = 0, lost_late = 0;
     for (uint32_t i = 0; i < s->qn; i++) {
         ml_op *op = &s->q[(s->qhead + i) % TB_ML_STORE_DEFER_MAX];
         s->busy = 0;
@@ -265,21 +309,24 @@ int tb_ml_store_flush(tb_ml_store *s, int *busy, tb_err *e)
         if (rc < 0 && s->busy) {
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
             *busy = 1;
+            all_late(s);
             return -1;
         }
         lost += rc < 0; /* a row SQLite refuses for good would block every later one */
+        lost_late += rc < 0 && op->late;
         if (rc > 0 && op->kind == S_SAMPLE)
-            s->map[op->ref % TB_ML_STORE_DEFER_MAX] = (ticket_map){op->ref, rc};
+            s->map[op->ref % TB_ML_STORE_TICKETS] = (ticket_map){op->ref, rc};
     }
     if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         *busy = tb_db_last_busy(s->db);
         fail(s, "committing deferred rows", e);
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        if (*busy) all_late(s);
         return -1;
     }
-    s->stats.written_later += s->qn - lost;
+    s->stats.written_later += s->nlate - lost_late;
     s->stats.dropped += lost;
-    s->qhead = s->qn = 0;
+    s->qhead = s->qn = s->nlate = 0;
     s->stats.tables = 0;
     return 0;
 }
@@ -287,7 +334,8 @@ int tb_ml_store_flush(tb_ml_store *s, int *busy, tb_err *e)
 void tb_ml_store_stats_get(const tb_ml_store *s, tb_ml_store_stats *out)
 {
     *out = s->stats;
-    out->pending = s->qn;
+    out->pending = s->nlate;
+    out->queued = s->qn;
 }
 
 static void copy(char *dst, size_t cap, const char *src)

@@ -31,7 +31,8 @@ typedef struct tb_ml_store_stats {
     uint64_t deferred;         /* writes that met a locked database and waited */
     uint64_t written_later;    /* of those, committed by tb_ml_store_flush */
     uint64_t dropped;          /* lost: the buffer was full, or SQLite refused the row */
-    uint64_t pending;          /* waiting now */
+    uint64_t pending;          /* waiting now because of the lock (or behind rows that are) */
+    uint64_t queued;           /* waiting now in all (group mode: also for the next commit) */
     unsigned tables;           /* tables with waiting rows: 1 ml_samples, 2 ml_decisions */
     const char *dropped_table; /* the table of the first dropped row */
 } tb_ml_store_stats;
@@ -61,6 +62,17 @@ int tb_ml_store_decision(tb_ml_store *s, int64_t t_ns, const char *symbol, const
 /* A closing fill: the outcome of the latest open decision of that strategy and symbol. */
 int tb_ml_store_outcome(tb_ml_store *s, const char *symbol, const char *strategy, double pnl,
                         int64_t t_ns, tb_err *e);
+
+/* on: every write waits in memory (in order, as while locked) for tb_ml_store_flush, which
+ * commits them in one transaction. The engine's connection commits with synchronous=FULL (the
+ * order journal's durability), so a row a commit is an fsync each: 500 symbols' samples of one
+ * minute were 500 fsyncs on the loop. Training rows may wait the flush timer (dbwait, 50 ms);
+ * only rows that met the lock count as deferred. Not with batch > 0. */
+void tb_ml_store_group(tb_ml_store *s, int on);
+
+/* Another write found the database locked: every row waiting for its group's commit now waits
+ * for the lock too (counted as deferred, reported by the lock episode). */
+void tb_ml_store_locked(tb_ml_store *s);
 
 /* Writes the waiting rows in one transaction with the connection's lock wait: 0 when none
  * waits any more, -1 with e (every row kept; *busy when the lock was the reason). */

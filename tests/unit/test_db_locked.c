@@ -595,3 +595,92 @@ TEST(a_daily_loss_close_out_refused_by_the_lock_is_sent_on_a_later_risk_tick_onc
     sqlite3_close(other);
     tb_db_close(db);
 }
+
+/* Group mode (the engine's): a burst of samples and labels (hundreds of symbols' bars of one
+ * minute) is one commit, one fsync on the loop instead of one per row; nothing counts as a lock
+ * episode unless the lock stopped a flush; labels still find their samples. */
+static int commits;
+
+static int on_commit(void *ud)
+{
+    commits++;
+    return 0;
+}
+
+TEST(a_burst_of_samples_and_labels_is_one_commit_and_labels_find_their_samples)
+{
+    sqlite3 *other;
+    tb_db *db = open_pair(&other);
+    tb_err e;
+    tb_ml_store *s = tb_ml_store_open(db->h, 0, &e);
+    tb_ml_store_group(s, 1);
+    float f[TB_FEATURES_N];
+    for (int i = 0; i < TB_FEATURES_N; i++) f[i] = (float)i;
+    sqlite3_commit_hook(db->h, on_commit, NULL);
+    commits = 0;
+    int64_t ids[500];
+    char sym[16];
+    for (int i = 0; i < 500; i++) { /* one minute's bars of 500 symbols */
+        snprintf(sym, sizeof sym, "S%03d", i);
+        ids[i] = tb_ml_store_sample(s, 1000 + i, sym, f, 10.0 + i, NAN, NULL, 30, &e);
+        CHECK(ids[i] > 0);
+    }
+    CHECK_INT(commits, 0);
+    CHECK_INT((int)scalar(db->h, "select count(*) from ml_samples"), 0); /* not yet */
+    tb_ml_store_stats st;
+    tb_ml_store_stats_get(s, &st);
+    CHECK_INT((int)st.queued, 500);
+    CHECK_INT((int)st.pending, 0);  /* waiting for the group, not for a lock: */
+    CHECK_INT((int)st.deferred, 0); /* no lock episode to report */
+    CHECK_INT((int)st.tables, 0);
+    int busy = -1;
+    CHECK_INT(tb_ml_store_flush(s, &busy, &e), 0);
+    CHECK_INT(busy, 0);
+    CHECK_INT(commits, 1);
+    CHECK_INT((int)scalar(db->h, "select count(*) from ml_samples"), 500);
+    /* 30 minutes later: every label goes to its own sample, again in one commit */
+    for (int i = 0; i < 500; i++)
+        CHECK_INT(tb_ml_store_label(s, ids[i], i % 2 ? 0.01 : -0.01, &e), 0);
+    CHECK_INT(tb_ml_store_flush(s, &busy, &e), 0);
+    CHECK_INT(commits, 2);
+    CHECK_INT((int)scalar(db->h, "select count(*) from ml_samples where label = 1"), 250);
+    CHECK_INT((int)scalar(db->h, "select count(*) from ml_samples where label = 1 and "
+                                 "(t_ns - 1000) % 2 = 1"),
+              250);
+    tb_ml_store_stats_get(s, &st);
+    CHECK_INT((int)st.written_later, 0);
+    CHECK_INT((int)st.dropped, 0);
+    tb_ml_store_close(s);
+    sqlite3_close(other);
+    tb_db_close(db);
+}
+
+TEST(a_group_left_at_close_is_written_and_a_locked_flush_counts_as_deferred)
+{
+    sqlite3 *other;
+    tb_db *db = open_pair(&other);
+    tb_err e;
+    tb_ml_store *s = tb_ml_store_open(db->h, 0, &e);
+    tb_ml_store_group(s, 1);
+    float f[TB_FEATURES_N] = {0};
+    int64_t id = tb_ml_store_sample(s, 1, "AAPL", f, 10.0, NAN, NULL, 30, &e);
+    lock(other);
+    int busy = 0;
+    CHECK_INT(tb_ml_store_flush(s, &busy, &e), -1);
+    CHECK_INT(busy, 1);
+    tb_ml_store_stats st;
+    tb_ml_store_stats_get(s, &st);
+    CHECK_INT((int)st.deferred, 1); /* now it met the lock: a lock episode's row */
+    CHECK_INT((int)st.pending, 1);
+    CHECK_INT((int)st.tables, 1);
+    CHECK_INT(tb_ml_store_label(s, id, 0.02, &e), 0); /* behind a late row: late too */
+    tb_ml_store_stats_get(s, &st);
+    CHECK_INT((int)st.deferred, 2);
+    unlock(other);
+    CHECK_INT(tb_ml_store_decision(s, 3, "AAPL", "rsi", "buy", 1, 0.6, NULL, "passed", f, &e), 0);
+    tb_ml_store_close(s); /* what waits is written */
+    CHECK_INT((int)scalar(other, "select label from ml_samples where t_ns = 1"), 1);
+    CHECK_INT((int)scalar(other, "select count(*) from ml_decisions"), 1);
+    sqlite3_close(other);
+    tb_db_close(db);
+}

@@ -175,3 +175,43 @@ TEST(roc_batch_is_bit_identical_to_streaming_with_zeros_and_tails)
                 outs_free(&st);
             }
 }
+
+/* Stochastic's batch takes the window extremes by blocks (van Herk / Gil-Werman) up to 256 bars
+ * and by rescans beyond: %K and %D must be the streaming ones bit for bit for every window length
+ * against every series length (block boundaries, a last partial block, a window longer than the
+ * series), on a random walk and on a staircase whose extremes sit at the window's ends. */
+TEST(stoch_batch_is_bit_identical_to_streaming_across_block_boundaries)
+{
+    const ind_info *ind = ind_find("stoch");
+    static double hi[700], lo[700], cl[700];
+    double px = 50;
+    for (int i = 0; i < 700; i++) {
+        px += ((i * 7919) % 17 - 8) * 0.37;
+        hi[i] = px + (i * 31 % 7) * 0.1, lo[i] = px - (i * 17 % 5) * 0.1, cl[i] = px;
+    }
+    int bad = 0, runs = 0;
+    for (int shape = 0; shape < 2; shape++)
+        for (int kp = 1; kp <= 300; kp += kp < 20 ? 1 : 37)
+            for (int n = 1; n <= 700; n += n < 40 ? 1 : 97) {
+                double opt[3] = {kp, 3, 3};
+                double sh[700], sl[700];
+                for (int i = 0; i < n; i++) /* shape 1: rising then falling steps */
+                    sh[i] = shape ? (i % 50 < 25 ? i % 50 : 50 - i % 50) + 0.5 : hi[i],
+                    sl[i] = shape ? sh[i] - 1 : lo[i];
+                const double *in[3] = {sh, sl, cl};
+                struct outs b = outs_new(n), st = outs_new(n);
+                CHECK_INT(ind->batch(n, in, opt, b.a), 0);
+                run_stream(ind, in, n, opt, st.a);
+                for (int k = 0; k < 2; k++)
+                    for (int i = 0; i < n; i++)
+                        if (memcmp(&b.a[k][i], &st.a[k][i], sizeof(double)) &&
+                            !(isnan(b.a[k][i]) && isnan(st.a[k][i])) && bad++ < 5)
+                            TBT_FAIL("stoch kp=%d n=%d out %d [%d]: batch %.17g stream %.17g", kp,
+                                     n, k, i, b.a[k][i], st.a[k][i]);
+                outs_free(&b);
+                outs_free(&st);
+                runs++;
+            }
+    CHECK(runs > 500);
+    CHECK_INT(bad, 0);
+}

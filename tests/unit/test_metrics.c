@@ -13,9 +13,11 @@ static void fill(tb_metrics_snap *s)
     memset(&rejects, 0, sizeof rejects);
     memset(&gates, 0, sizeof gates);
     tb_metrics_read_proc(s);
-    s->lat.count = 6;
-    s->lat.sum_us = 1234;
-    s->lat.buckets[0] = 3, s->lat.buckets[2] = 2, s->lat.buckets[TB_LAT_BUCKETS - 1] = 1;
+    tb_latency *lat = &s->lat[TB_LOOP_REPLAY];
+    s->loop_mode = TB_LOOP_REPLAY;
+    lat->count = 6;
+    lat->sum_us = 1234;
+    lat->buckets[0] = 3, lat->buckets[2] = 2, lat->buckets[TB_LAT_BUCKETS - 1] = 1;
     s->bars = 1000, s->fills = 12, s->orders = 14;
     s->feed = "replay", s->broker = "paper", s->broker_connected = 1;
     s->equity = 100123.45, s->drawdown_ratio = 0.0125;
@@ -112,11 +114,31 @@ TEST(the_issue_s_series_are_all_exposed)
 TEST(histogram_buckets_are_cumulative_and_end_with_the_count)
 {
     char *t = render();
-    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_bucket{le=\"1e-05\"} 3\n");
-    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_bucket{le=\"0.0001\"} 5\n");
-    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_bucket{le=\"+Inf\"} 6\n");
-    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_count 6\n");
-    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_sum 0.001234\n");
+    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_bucket{mode=\"replay\",le=\"1e-05\"} 3\n");
+    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_bucket{mode=\"replay\",le=\"0.0001\"} 5\n");
+    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_bucket{mode=\"replay\",le=\"+Inf\"} 6\n");
+    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_count{mode=\"replay\"} 6\n");
+    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_sum{mode=\"replay\"} 0.001234\n");
+    CHECK(!strstr(t, "mode=\"live\"")); /* a replay engine that never ran live has no live series */
+    free(t);
+}
+
+TEST(live_and_replay_loop_latency_are_separate_series)
+{
+    tb_metrics_snap s;
+    fill(&s);
+    s.loop_mode = TB_LOOP_LIVE;
+    s.lat[TB_LOOP_LIVE].count = 2;
+    s.lat[TB_LOOP_LIVE].buckets[1] = 2;
+    tb_sbuf o = {0};
+    tb_metrics_render(&s, &o);
+    char *t = o.s;
+    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_bucket{mode=\"live\",le=\"1e-05\"} 0\n");
+    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_bucket{mode=\"live\",le=\"5e-05\"} 2\n");
+    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_count{mode=\"live\"} 2\n");
+    CHECK_CONTAINS(t, "tradebot_loop_latency_seconds_count{mode=\"replay\"} 6\n");
+    const char *ty = strstr(t, "# TYPE tradebot_loop_latency_seconds histogram");
+    CHECK(ty && !strstr(ty + 1, "# TYPE tradebot_loop_latency_seconds histogram")); /* one family */
     free(t);
 }
 

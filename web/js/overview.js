@@ -54,7 +54,8 @@ function status(s) {
     : `day-trade guard does not apply (policy ${p.policy || 'off'})`);
   const l = s.loop_latency_us;
   setText('latency', `p99 ${num(l.p99 / 1000, 1)} ms`);
-  setText('latency-detail', `p50 ${num(l.p50 / 1000, 2)} ms · max ${num(l.max / 1000, 1)} ms · ${l.count} probes`);
+  // The figure of this run's mode only (docs/architecture.md, "Loop latency"): a replay's is not live's.
+  setText('latency-detail', `${l.mode || ''} · p50 ${num(l.p50 / 1000, 2)} ms · max ${num(l.max / 1000, 1)} ms · ${l.count} probes`);
   setText('kill-state', s.kill_switch.engaged ? `ENGAGED ${s.kill_switch.reason}` : 'off',
     s.kill_switch.engaged ? 'big bad' : 'big ok');
   const diffs = s.position_differences || [];
