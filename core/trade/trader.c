@@ -37,6 +37,7 @@ struct tb_trader {
     int32_t cur_sym;
     int64_t now_ns;
     tb_session session;
+    int32_t session_ymd; /* the session's day as YYYYMMDD */
     int in_session;
     tb_trader_stats st;
     tb_trade_rec *trades;
@@ -392,7 +393,8 @@ void tb_trader_session_start(tb_trader *t, const tb_session *s)
 {
     t->session = *s;
     t->in_session = 1;
-    oms_set_session_day(t->oms, tb_cal_session_yyyymmdd(s->open_ns));
+    t->session_ymd = tb_cal_session_yyyymmdd(s->open_ns);
+    oms_set_session_day(t->oms, t->session_ymd);
 }
 
 void tb_trader_session_end(tb_trader *t, const tb_session *s)
@@ -420,7 +422,12 @@ void tb_trader_gate_ctx(tb_trader *t, tb_gate_ctx *cx)
     cx->account = tb_trader_account(t);
     cx->cal = t->o.cal;
     cx->now_ns = t->now_ns;
-    cx->session_day = t->now_ns ? tb_cal_session_yyyymmdd(t->now_ns) : 0;
+    /* Asked on every bar (gate_tick): inside the current session's day it is that session's. */
+    if (t->in_session && t->now_ns >= t->session.pre_open_ns &&
+        t->now_ns < t->session.post_close_ns)
+        cx->session_day = t->session_ymd;
+    else
+        cx->session_day = t->now_ns ? tb_cal_session_yyyymmdd(t->now_ns) : 0;
     cx->last_price = last_price_cb;
     cx->last_volume = last_volume_cb;
     cx->price_ud = t;
