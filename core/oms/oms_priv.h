@@ -70,4 +70,12 @@ const sym_entry *oms_sym_lookup(const oms *m, const char *symbol);
  * counts it and returns -1. */
 int oms_check_symbol(oms *m, const sym_entry *y);
 
+/* The pool, the client-id map and the open list (oms_pool.c). */
+slot *oms_slot_find(const oms *m, const char *client_id); /* NULL: unknown id */
+slot *oms_slot_alloc(oms *m, tb_err *e);                  /* NULL with e: the pool is full */
+void oms_slot_release(oms *m, slot *s);                   /* back to the pool, out of the map */
+void oms_slot_index(oms *m, slot *s);                     /* into the client-id map */
+void oms_open_link(oms *m, slot *s);                      /* onto the open list */
+void oms_open_unlink(oms *m, slot *s);
+
 #endif
