@@ -233,6 +233,35 @@ TEST(a_disabled_strategy_stays_disabled_until_its_file_changes)
     tb_shost_free(&h);
 }
 
+/* Offline, a stopped strategy is called again on the next bar: a wall-clock pause would skip
+ * as many bars as the replay reaches meanwhile, a number that depends on the machine. */
+static int calls_after_a_stop(int offline)
+{
+    tb_lua_limits tl = {.mem_limit = 16u << 20, .instr_budget = 100000, .time_limit_ms = 50};
+    tb_shost h;
+    tb_shost_init(&h, &tl);
+    if (offline) tb_shost_offline(&h);
+    h.max_overruns = 100;
+    tb_err e;
+    char *p = write_tmp("pause.lua", "n = 0\nreturn { on_bar = function(ctx, bar)\n"
+                                     "  n = n + 1; if n == 1 then while true do end end end }");
+    tb_strategy_cfg c = {.name = "pause", .file = p, .enabled = 1};
+    CHECK_INT(tb_shost_add(&h, &c, &e), 0);
+    tb_bar_view bar = {.symbol = "X"};
+    for (int i = 0; i < 3; i++) tb_shost_on_bar(&h, &bar);
+    lua_getglobal(h.s[0]->L, "n");
+    int n = (int)lua_tointeger(h.s[0]->L, -1);
+    lua_pop(h.s[0]->L, 1);
+    tb_shost_free(&h);
+    return n;
+}
+
+TEST(an_offline_run_does_not_pause_a_stopped_strategy_on_the_wall_clock)
+{
+    CHECK_INT(calls_after_a_stop(1), 3);
+    CHECK(calls_after_a_stop(0) < 3); /* live: it sits out 200 ms, the loop serves the rest */
+}
+
 TEST(work_inside_a_c_function_is_stopped_by_the_deadline_from_outside)
 {
     /* No step budget to speak of: only the watchdog's deadline can stop this backtracking. */
