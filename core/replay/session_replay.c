@@ -337,6 +337,7 @@ static int apply_start(rp *p, const tb_rec_rec *x, tb_err *e)
             rc = oms_restore_strategy_position(m, st, &pos, e);
     }
     json_decref(j);
+    if (rc == 0) tb_trader_restored(p->r.trader);
     return rc == 0 ? 0 : tb_err_prefix(e, "%s: START record: ", p->o->files[p->file]);
 }
 
