@@ -491,6 +491,7 @@ int tb_sreplay_run(const tb_sreplay_opts *o, tb_sreplay_result *out, tb_err *e)
     else
         goto out;
     tb_shost_init_config(&p->host, p->c);
+    tb_shost_offline(&p->host); /* a busy machine must not turn an identical replay into a diff */
     if (open_runner(p, e) != 0) goto out;
     if (o->current && add_current(p, e) != 0) goto out;
     for (int i = 0; i < p->nfiles; i++)
