@@ -10,9 +10,17 @@
  *    the trader until its order reached the broker interface (the whole on_bar call for bars
  *    that produced an order), p50 and p99.
  * 3. Memory per symbol: the per-symbol state the trader keeps.
+ *
+ * TB_BENCH_GATES=1 runs both with the risk gates of the default configuration, as `tradebot
+ * backtest` does (bar-to-order "including every gate"); the trades then differ (the gates block
+ * some). TB_BENCH_TIME_LIMIT_MS sets the sandbox's deadline per call.
  */
+#include "config/config.h"
 #include "data/ring.h"
 #include "ind/ind_set.h"
+#include "risk/gates.h"
+#include "risk/risk_config.h"
+#include "trade/gate_chain.h"
 #include "trade/runner.h"
 #include "util/clock.h"
 
@@ -53,6 +61,36 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static int gates_on(void)
+{
+    const char *g = getenv("TB_BENCH_GATES");
+    return g && atoi(g) != 0;
+}
+
+/* The default configuration's risk gates for one run (TB_BENCH_GATES=1). No macro state is fed
+ * (tradebot backtest replays a VIX series): survival's stale fail-safe is off, so entries are not
+ * all blocked; every other gate judges every intent. */
+static tb_gate_chain *bench_gates(tb_risk **risk)
+{
+    tb_config cfg;
+    tb_config_errors errs;
+    tb_risk_cfg rc;
+    tb_err e;
+    if (tb_config_load("/nonexistent/trading_config.json", 1, &cfg, &errs) != 0) {
+        fprintf(stderr, "bench_backtest: gates: %s\n", errs.msg[0]);
+        exit(1);
+    }
+    tb_risk_cfg_from_config(&cfg, &rc);
+    rc.survival.stale_is_survival = 0;
+    tb_gate_chain *chain = calloc(1, sizeof *chain);
+    if (!chain || !(*risk = tb_risk_new(&rc, NULL, &e))) {
+        fprintf(stderr, "bench_backtest: gates: %s\n", chain ? e.msg : "out of memory");
+        exit(1);
+    }
+    tb_gate_chain_add(chain, tb_risk_gate, tb_risk_tick, *risk);
+    return chain; /* kept for the process's life */
+}
+
 static int open_runner(tb_runner *r, struct event_base *base, tb_shost *h, const char *file,
                        int nsym, int days)
 {
@@ -71,11 +109,17 @@ static int open_runner(tb_runner *r, struct event_base *base, tb_shost *h, const
                         .slippage_bps = 2,
                         .commission_per_share = 5000,
                         .flatten_minutes = 5};
+    tb_risk *risk = NULL;
+    if (gates_on()) {
+        o.gate = tb_gate_chain_fn, o.gate_tick = tb_gate_chain_tick;
+        o.gate_ud = bench_gates(&risk);
+    }
     tb_err e;
     if (tb_runner_open(r, &o, &e) != 0) {
         fprintf(stderr, "bench_backtest: %s\n", e.msg);
         return -1;
     }
+    if (risk) tb_risk_attach(risk, tb_trader_oms(r->trader));
     tb_strategy_cfg sc = {.name = "bench", .file = (char *)file, .enabled = 1};
     if (tb_shost_add(h, &sc, &e) != 0) {
         fprintf(stderr, "bench_backtest: %s\n", e.msg);
@@ -97,11 +141,11 @@ static void throughput(const char *file, int nsym, int days)
     double s = (double)(tb_clock_mono_ns() - t0) / 1e9, cs = (double)(cpu_ns() - c0) / 1e9;
     tb_trader_stats st;
     tb_trader_stats_get(r.trader, &st);
-    printf("throughput  %s, %u symbols, %d days: %llu bars in %.3f s = %.0f bars/s (orders %llu, "
+    printf("throughput%s  %s, %u symbols, %d days: %llu bars in %.3f s = %.0f bars/s (orders %llu, "
            "fills %llu); CPU time %.3f s = %.0f bars/s\n",
-           file, tb_symtab_count(&r.syms), days, (unsigned long long)st.bars, s,
-           (double)st.bars / s, (unsigned long long)st.orders, (unsigned long long)st.fills, cs,
-           (double)st.bars / cs);
+           gates_on() ? " (gates)" : "", file, tb_symtab_count(&r.syms), days,
+           (unsigned long long)st.bars, s, (double)st.bars / s, (unsigned long long)st.orders,
+           (unsigned long long)st.fills, cs, (double)st.bars / cs);
     size_t ntr;
     uint64_t th = trades_hash(r.trader, &ntr);
     printf("trades      %zu, hash %016llx\n", ntr, (unsigned long long)th);

@@ -51,7 +51,8 @@ int64_t ibk_map_id(const ibkr *a, const char *cid)
     return 0;
 }
 
-void ibk_update(ibkr *a, const char *cid, int64_t order_id, oms_status st, const char *reason)
+void ibk_update_cum(ibkr *a, const char *cid, int64_t order_id, oms_status st, const char *reason,
+                    tb_qty cum_qty)
 {
     char bid[24] = "";
     if (order_id > 0) snprintf(bid, sizeof bid, "%lld", (long long)order_id);
@@ -59,8 +60,14 @@ void ibk_update(ibkr *a, const char *cid, int64_t order_id, oms_status st, const
                        .broker_id = bid[0] ? bid : NULL,
                        .status = st,
                        .reason = reason,
+                       .cum_qty = cum_qty,
                        .t_ns = tb_clock_now_ns()};
     if (a->fn) a->fn(a->ud, &u);
+}
+
+void ibk_update(ibkr *a, const char *cid, int64_t order_id, oms_status st, const char *reason)
+{
+    ibk_update_cum(a, cid, order_id, st, reason, 0);
 }
 
 /* ---- connection ----------------------------------------------------------------------------- */

@@ -37,9 +37,10 @@ static int status_of(const oms *m, const oms_order *o, const char *s)
     return -1; /* PendingSubmit, PendingCancel, Filled, Inactive: nothing new on their own */
 }
 
-static void apply_status(ibkr *a, const oms_order *o, int64_t order_id, const char *status)
+static void apply_status(ibkr *a, const oms_order *o, const ibkr_status *s)
 {
-    int st = status_of(a->o.oms, o, status);
+    int64_t order_id = s->order_id;
+    int st = status_of(a->o.oms, o, s->status);
     if (st < 0 || oms_status_is_terminal(o->status)) return;
     if (st == OMS_ST_ACCEPTED && (o->status == OMS_ST_PENDING_CANCEL || o->filled_qty > 0)) {
         if (!o->broker_id[0]) ibk_update(a, o->client_id, order_id, o->status, NULL);
@@ -47,8 +48,11 @@ static void apply_status(ibkr *a, const oms_order *o, int64_t order_id, const ch
     }
     if (st == OMS_ST_CANCELED && o->filled_qty >= o->qty) return;
     if (st == OMS_ST_ACCEPTED) ibk_replace_done(a, o);
-    ibk_update(a, o->client_id, order_id, (oms_status)st,
-               st == OMS_ST_CANCELED ? "cancelled at IB" : NULL);
+    /* IB's filled count (from the replaced order's base, as executions are) lets the order
+     * manager wait for executions a Cancelled overtook. */
+    tb_qty cum = s->filled - (o->replaces_id[0] ? ibk_map_base(a, order_id) : 0);
+    ibk_update_cum(a, o->client_id, order_id, (oms_status)st,
+                   st == OMS_ST_CANCELED ? "cancelled at IB" : NULL, cum > 0 ? cum : 0);
 }
 
 static void on_status(ibkr *a, const tws_frame *f)
@@ -61,7 +65,7 @@ static void on_status(ibkr *a, const tws_frame *f)
     }
     const oms_order *o = our_order(a, NULL, s.order_id);
     if (o) ibk_unknown_adopt(a, o, s.order_id, s.status);
-    if (o) apply_status(a, o, s.order_id, s.status);
+    if (o) apply_status(a, o, &s);
 }
 
 static void on_open(ibkr *a, const tws_frame *f)
@@ -84,7 +88,9 @@ static void on_open(ibkr *a, const tws_frame *f)
     }
     ibk_unknown_adopt(a, o, m.order_id, m.status);
     if (a->syncing) ibk_sync_saw_open(a, o->client_id);
-    apply_status(a, o, m.order_id, m.status);
+    ibkr_status st = {.order_id = m.order_id}; /* openOrder carries no filled count */
+    snprintf(st.status, sizeof st.status, "%s", m.status);
+    apply_status(a, o, &st);
 }
 
 static void on_exec(ibkr *a, const tws_frame *f)

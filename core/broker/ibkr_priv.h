@@ -73,6 +73,10 @@ int64_t ibk_map_id(const struct ibkr *a, const char *cid);
 /* Sends one update to the OMS callback. */
 void ibk_update(struct ibkr *a, const char *cid, int64_t order_id, oms_status st,
                 const char *reason);
+/* ibk_update with the broker's cumulative filled quantity (a final status that overtook its
+ * executions: the order manager waits for them). */
+void ibk_update_cum(struct ibkr *a, const char *cid, int64_t order_id, oms_status st,
+                    const char *reason, tb_qty cum_qty);
 
 /* A replacement was acknowledged (or filled): its old order becomes replaced, once. */
 void ibk_replace_done(struct ibkr *a, const oms_order *o);

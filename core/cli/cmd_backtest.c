@@ -277,6 +277,7 @@ static int run_one(bt_args *pa)
         return 1;
     }
     tb_shost_init_config(&host, &cfg); /* the same sandbox limits as `tradebot run` */
+    tb_shost_offline(&host);
     tb_risk_cfg rcfg;
     tb_risk_cfg_from_config(&cfg, &rcfg);
     tb_risk *risk = tb_risk_new(&rcfg, NULL, &e);

@@ -140,6 +140,7 @@ int cmd_features(int argc, char **argv)
     struct event_base *base = event_base_new();
     tb_shost host;
     tb_shost_init_config(&host, &cfg);
+    tb_shost_offline(&host);
     tb_runner r;
     memset(&r, 0, sizeof r);
     tb_ml *ml = open_ml(&e);

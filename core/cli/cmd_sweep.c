@@ -27,7 +27,7 @@ static const char usage[] =
     "usage: tradebot sweep SPEC [--jobs N] [--shard I/N] [--out FILE] [--data DIR]\n"
     "       tradebot sweep SPEC --slurm [--shards N] [--dir DIR] [--jobs N] [--submit]\n"
     "       tradebot sweep merge OUT.db SHARD.db...\n"
-    "       tradebot sweep report FILE.db [--html FILE] [--propose]\n\n"
+    "       tradebot sweep report FILE.db [--html FILE] [--propose] [--json]\n\n"
     "Runs the strategy of the Lua spec SPEC with every parameter set of its grid (or its random\n"
     "samples) over its data, each run as `tradebot backtest` would, and stores the results in a\n"
     "SQLite file (--out, default sweep.db; a shard's default sweep.shard-I-of-N.db). Runs that\n"
@@ -41,7 +41,8 @@ static const char usage[] =
     "              --submit runs submit.sh (sbatch)\n"
     "report prints the ranking (the walk-forward out-of-sample result first) and writes one\n"
     "self-contained HTML page (--html, default FILE.html); --propose queues the best set as a\n"
-    "Healer param_change the operator approves (`tradebot healer approve ID`).\n"
+    "Healer param_change the operator approves (`tradebot healer approve ID`); --json prints\n"
+    "the ranking as JSON for scripts (figures that could not be computed are null).\n"
     "The spec format and a worked example: docs/sweeps.md.\n";
 
 typedef struct sweep_args {

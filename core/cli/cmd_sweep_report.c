@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int cmd_sweep_merge(int argc, char **argv)
@@ -37,7 +38,7 @@ int cmd_sweep_merge(int argc, char **argv)
     return 0;
 }
 
-static int report(const char *file, const char *html, int propose)
+static int report(const char *file, const char *html, int propose, int json)
 {
     tb_err e;
     tb_db *db = tb_sweep_db_open(file, &e);
@@ -46,7 +47,15 @@ static int report(const char *file, const char *html, int propose)
     int rc = db ? tb_sweep_view_load(&v, db, &e) : -1;
     char path[PATH_MAX], id[64];
     if (rc == 0) {
-        tb_sweep_print(&v, stdout);
+        if (json) {
+            json_t *j = tb_sweep_json(&v);
+            char *t = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+            puts(t ? t : "null");
+            free(t);
+            json_decref(j);
+        } else {
+            tb_sweep_print(&v, stdout);
+        }
         if (html)
             snprintf(path, sizeof path, "%s", html);
         else
@@ -59,7 +68,8 @@ static int report(const char *file, const char *html, int propose)
                 v.missing, v.ntasks);
     if (rc == 0 && propose && tb_home_init(&e) == 0 &&
         (rc = tb_sweep_propose(&v, id, sizeof id, &e)) == 0)
-        printf("proposed   Healer directive %s (Queued): `tradebot healer approve %s`\n", id, id);
+        fprintf(json ? stderr : stdout,
+                "proposed   Healer directive %s (Queued): `tradebot healer approve %s`\n", id, id);
     else if (rc == 0 && propose)
         rc = -1;
     if (rc) fprintf(stderr, "tradebot sweep report: %s\n", e.msg);
@@ -70,22 +80,27 @@ static int report(const char *file, const char *html, int propose)
 
 int cmd_sweep_report(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"html", required_argument, 0, 'h'}, {"propose", no_argument, 0, 'p'}, {0, 0, 0, 0}};
+    static const struct option opts[] = {{"html", required_argument, 0, 'h'},
+                                         {"propose", no_argument, 0, 'p'},
+                                         {"json", no_argument, 0, 'j'},
+                                         {0, 0, 0, 0}};
     if (tb_wants_help(argc, argv)) {
-        printf("usage: tradebot sweep report FILE.db [--html FILE] [--propose]\n(see `tradebot "
+        printf("usage: tradebot sweep report FILE.db [--html FILE] [--propose] [--json]\n(see "
+               "`tradebot "
                "sweep --help`)\n");
         return 0;
     }
     tb_home_take_arg(&argc, argv);
     const char *html = NULL;
-    int propose = 0, c;
+    int propose = 0, json = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'h')
             html = optarg;
         else if (c == 'p')
             propose = 1;
+        else if (c == 'j')
+            json = 1;
         else
             return 2;
     }
@@ -93,5 +108,5 @@ int cmd_sweep_report(int argc, char **argv)
         fprintf(stderr, "tradebot sweep report: needs one FILE.db\n");
         return 2;
     }
-    return report(argv[optind], html, propose);
+    return report(argv[optind], html, propose, json);
 }

@@ -63,6 +63,7 @@ static int generate(const tb_pipeline_opts *o, tb_pipeline_result *res, tb_err *
     struct event_base *base = event_base_new();
     tb_shost host;
     tb_shost_init_config(&host, c);
+    tb_shost_offline(&host);
     add_strategies(&host, c);
     tb_ml_gate gate = {.ml = ml};
     tb_runner r;

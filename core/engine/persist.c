@@ -122,6 +122,7 @@ int tb_persist_restore(tb_engine *en, tb_err *e)
 {
     oms *m = tb_trader_oms(en->runner.trader);
     if (oms_store_load(en->ostore, m, 0, e) != 0) return -1;
+    tb_trader_restored(en->runner.trader);
     /* The cursor first: canceling stale orders journals them, which records the cursor. */
     char *cursor = tb_kv_get(en->kv, CURSOR_KEY, e);
     if (cursor) tb_trader_set_resume(en->runner.trader, strtoll(cursor, NULL, 10));

@@ -94,7 +94,7 @@ void tb_api_get_trades(const tb_http_req *q)
     if (limit < 1 || limit > TRADES_MAX) limit = limit < 1 ? 1 : TRADES_MAX;
     size_t n = 0;
     tb_err e = {0};
-    if (d->en->db && tb_trade_log_sync(d->trades, d->en->db->h, &e) < 0)
+    if (d->en->db && tb_trade_log_sync(d->trades, d->en->db->h, tb_clock_mono_ns(), &e) < 0)
         TB_WARN("dashboard", "trade list: %s", e.msg); /* the trades read so far still show */
     const tb_trade_rec *tr = tb_trade_log_trades(d->trades, &n);
     static groups by_day, by_strat, all_strat, all_sym, all_day; /* the loop's thread only */

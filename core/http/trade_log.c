@@ -23,6 +23,7 @@ struct tb_trade_log {
     int64_t last_rowid;
     size_t fills;         /* rows read */
     tb_money commissions; /* their commissions, to notice one amended later */
+    int64_t checked_ns;   /* the last look for amended commissions (0: never) */
 };
 
 tb_trade_log *tb_trade_log_new(void)
@@ -149,11 +150,14 @@ static int unchanged(tb_trade_log *l, sqlite3 *db, tb_err *e)
     return rc == SQLITE_ROW ? same : tb_errf(e, "oms_fills: %s", sqlite3_errmsg(db));
 }
 
-int tb_trade_log_sync(tb_trade_log *l, sqlite3 *db, tb_err *e)
+int tb_trade_log_sync(tb_trade_log *l, sqlite3 *db, int64_t now_ns, tb_err *e)
 {
-    int same = unchanged(l, db, e);
-    if (same < 0) return -1;
-    if (!same) reset(l);
+    if (!l->checked_ns || now_ns - l->checked_ns >= TB_TRADE_LOG_RECHECK_NS) {
+        int same = unchanged(l, db, e);
+        if (same < 0) return -1;
+        if (!same) reset(l);
+        l->checked_ns = now_ns ? now_ns : 1;
+    }
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
                            "SELECT f.rowid, f.symbol, f.side, f.qty, f.price,"

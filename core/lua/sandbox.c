@@ -227,6 +227,7 @@ lua_State *tb_lua_new(tb_lua_kind kind, const tb_lua_limits *lim, tb_err *e)
     c->limit = lim ? lim->mem_limit : 0;
     c->budget = lim ? lim->instr_budget : 0;
     c->time_limit_ms = lim ? lim->time_limit_ms : 0;
+    c->time_on_cpu = lim ? lim->time_on_cpu : 0;
     c->pattern_steps = lim && lim->pattern_steps ? lim->pattern_steps : TB_LUA_PATTERN_STEPS;
     c->watch_fd = -1;
     lua_State *L = lua_newstate(limited_alloc, c);
@@ -342,7 +343,7 @@ int tb_lua_call(lua_State *L, int nargs, int nres, const char *what, tb_err *e)
     tb_lua_ctl *c = tb_lua_ctl_of(L);
     reset_call(L, c);
     tb_wd_token wd;
-    tb_wd_arm(&wd, L, &c->flag, c->time_limit_ms, c->watch_fd);
+    tb_wd_arm(&wd, L, &c->flag, c->time_limit_ms, c->time_on_cpu, c->watch_fd);
     int rc = lua_pcall(L, nargs, nres, 0);
     tb_wd_disarm(&wd);
     if (rc == LUA_OK) return 0;

@@ -37,6 +37,9 @@ typedef struct tb_lua_limits {
     int64_t instr_budget;  /* per tb_lua_call; 0 = unlimited */
     int64_t time_limit_ms; /* wall clock per tb_lua_call; 0 = unlimited */
     int64_t pattern_steps; /* per string.find/match/gmatch/gsub call; 0 = TB_LUA_PATTERN_STEPS */
+    /* time_limit_ms counts the thread's CPU time, not the wall clock: offline runs (backtest,
+     * replay, training), whose results must not depend on how busy the machine is. */
+    int time_on_cpu;
 } tb_lua_limits;
 
 /* Why a call was stopped. */
@@ -52,6 +55,7 @@ typedef enum {
 typedef struct tb_lua_ctl {
     size_t used, peak, limit;
     int64_t budget, count, time_limit_ms, pattern_steps;
+    int time_on_cpu; /* tb_lua_limits.time_on_cpu */
     int budget_hit, mem_hit;
     int hooked;                 /* the count hook is installed */
     int sandboxed;              /* TB_LUA_KIND_SANDBOX */

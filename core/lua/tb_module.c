@@ -20,10 +20,19 @@ static const tb_submodule submodules[] = {
     {"data", tbl_open_data_sandbox, TB_LUA_SANDBOX},
     {"data", tbl_open_data, TB_LUA_TRUSTED},
     {"risk", tbl_open_risk, TB_LUA_TRUSTED},
-    {"ops", tbl_open_ops, TB_LUA_TRUSTED},
+    {"orch", tbl_open_orch, TB_LUA_TRUSTED},
     {"ml", tbl_open_ml, TB_LUA_TRUSTED},
     {"sentinel", tbl_open_sentinel, TB_LUA_TRUSTED},
     {NULL, NULL, 0},
+};
+
+/* Older names kept so operators' scripts keep working: tb.<alias> is the same table as tb.<name>.
+ */
+static const struct {
+    const char *alias, *name;
+} aliases[] = {
+    {"ops", "orch"}, /* the orchestrator's steps were tb.ops before the module took its name */
+    {NULL, NULL},
 };
 
 int tb_lua_open(lua_State *L, tb_lua_trust trust)
@@ -35,6 +44,13 @@ int tb_lua_open(lua_State *L, tb_lua_trust trust)
         if (m->min_trust > trust) continue;
         m->open(L);
         lua_setfield(L, -2, m->name);
+    }
+    for (int i = 0; aliases[i].alias; i++) {
+        if (lua_getfield(L, -1, aliases[i].name) == LUA_TNIL) {
+            lua_pop(L, 1);
+            continue;
+        }
+        lua_setfield(L, -2, aliases[i].alias);
     }
     return 1;
 }

@@ -17,6 +17,7 @@ typedef struct slot {
     _Atomic(lua_State *) L;
     _Atomic(void *) flag; /* volatile sig_atomic_t * */
     _Atomic int64_t deadline_ns;
+    _Atomic int64_t cpu_limit_ns; /* > 0: the deadline is this much CPU time, not deadline_ns */
     _Atomic int fd;
     _Atomic int why;          /* set by the watchdog before it signals */
     _Atomic uint64_t gen;     /* +1 per arming: one signal per arming */
@@ -83,11 +84,13 @@ static int64_t cpu_ns(clockid_t c)
  * stopped like any other but not blamed for it (tb_wd_cpu_used_ns). */
 static int over_time(slot *s, uint64_t gen, int64_t d, int64_t now)
 {
+    int64_t cpu_lim = atomic_load(&s->cpu_limit_ns);
     if (s->seen_gen != gen) { /* first look at this arming: count from here, with a tick's grace */
         s->seen_gen = gen;
-        s->cpu_start = cpu_ns(s->cpu) - TICK_NS;
+        s->cpu_start = cpu_ns(s->cpu) - (cpu_lim > 0 ? 0 : TICK_NS);
     }
     if (now < d) return 0;
+    if (cpu_lim > 0 && cpu_ns(s->cpu) - s->cpu_start < cpu_lim) return 0; /* starved, not slow */
     int64_t cpu = cpu_ns(s->cpu);
     atomic_store(&s->cpu_used, cpu < 0 ? INT64_MAX : cpu - s->cpu_start);
     return 1;
@@ -157,7 +160,8 @@ static slot *my_slot(void)
     return mine;
 }
 
-void tb_wd_arm(tb_wd_token *save, lua_State *L, volatile sig_atomic_t *flag, int64_t ms, int fd)
+void tb_wd_arm(tb_wd_token *save, lua_State *L, volatile sig_atomic_t *flag, int64_t ms, int on_cpu,
+               int fd)
 {
     save->L = NULL;
     if (ms <= 0 && fd < 0 && !mine) return;
@@ -166,6 +170,7 @@ void tb_wd_arm(tb_wd_token *save, lua_State *L, volatile sig_atomic_t *flag, int
     save->L = atomic_load(&s->L);
     save->flag = atomic_load(&s->flag);
     save->deadline_ns = atomic_load(&s->deadline_ns);
+    save->cpu_limit_ns = atomic_load(&s->cpu_limit_ns);
     save->fd = atomic_load(&s->fd);
     int64_t d = ms > 0 ? tb_wd_now_ns() + ms * 1000000LL : NO_DEADLINE;
     if (save->deadline_ns && save->deadline_ns < d) d = save->deadline_ns;
@@ -175,6 +180,7 @@ void tb_wd_arm(tb_wd_token *save, lua_State *L, volatile sig_atomic_t *flag, int
     atomic_store(&s->L, L);
     atomic_store(&s->flag, (void *)flag);
     atomic_store(&s->fd, fd >= 0 ? fd : save->fd);
+    atomic_store(&s->cpu_limit_ns, on_cpu && ms > 0 ? ms * 1000000LL : save->cpu_limit_ns);
     atomic_fetch_add(&s->gen, 1);
     atomic_store(&s->deadline_ns, d);
 }
@@ -188,6 +194,7 @@ void tb_wd_disarm(const tb_wd_token *save)
     atomic_store(&s->L, save->L);
     atomic_store(&s->flag, (void *)save->flag);
     atomic_store(&s->fd, save->L ? save->fd : -1);
+    atomic_store(&s->cpu_limit_ns, save->L ? save->cpu_limit_ns : 0);
     atomic_fetch_add(&s->gen, 1);
     atomic_store(&s->deadline_ns, save->L ? save->deadline_ns : 0);
 }

@@ -25,17 +25,20 @@
 typedef struct tb_wd_token {
     lua_State *L;
     volatile sig_atomic_t *flag;
-    int64_t deadline_ns;
+    int64_t deadline_ns, cpu_limit_ns;
     int fd;
 } tb_wd_token;
 
 /*
  * Arms this thread's deadline ms milliseconds from now (never later than a deadline already
  * armed: nested calls keep the outer limit) for L; *flag gets TB_WD_TIME or TB_WD_INTERRUPT when
- * the call is stopped. fd >= 0 is a REPL client socket watched for an interrupt frame or hang-up.
+ * the call is stopped. on_cpu: the ms are the thread's CPU time from the arming (a call starved by
+ * a busy machine is not stopped: an offline run's results must not depend on the load); the wall
+ * clock otherwise. fd >= 0 is a REPL client socket watched for an interrupt frame or hang-up.
  * The previous arming is saved in *save for tb_wd_disarm. ms <= 0 and fd < 0 arms nothing.
  */
-void tb_wd_arm(tb_wd_token *save, lua_State *L, volatile sig_atomic_t *flag, int64_t ms, int fd);
+void tb_wd_arm(tb_wd_token *save, lua_State *L, volatile sig_atomic_t *flag, int64_t ms, int on_cpu,
+               int fd);
 
 /* Restores the arming saved by tb_wd_arm (the outer call's, or none). */
 void tb_wd_disarm(const tb_wd_token *save);

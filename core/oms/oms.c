@@ -1,21 +1,16 @@
 #include "oms/oms.h"
-#include "util/hash.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "data/calendar.h"
+#include "log/log.h"
 #include "oms/oms_priv.h"
 #include "util/idfmt.h"
 #include "oms/refused.h"
 #include "oms/unknown.h"
 #include "util/clock.h"
-
-static uint64_t hash_str(const char *s)
-{
-    return tb_hash_fold(tb_fnv64_str(TB_FNV64_SEED, s));
-}
 
 static uint32_t pow2_at_least(uint32_t n)
 {
@@ -217,161 +212,6 @@ void oms_set_session_day(oms *m, int32_t day)
     m->cfg.session_day = day;
 }
 
-/* ---- client id map ---- */
-
-static uint32_t id_find(const oms *m, const char *id, int *found)
-{
-    uint32_t i = (uint32_t)hash_str(id) & m->id_mask;
-    while (m->id_table[i] >= 0) {
-        if (strcmp(m->slots[m->id_table[i]].o.client_id, id) == 0) {
-            *found = 1;
-            return i;
-        }
-        i = (i + 1) & m->id_mask;
-    }
-    *found = 0;
-    return i;
-}
-
-static void id_remove(oms *m, const char *id)
-{
-    int found;
-    uint32_t i = id_find(m, id, &found);
-    if (!found) return;
-    m->id_table[i] = -1;
-    for (uint32_t j = (i + 1) & m->id_mask; m->id_table[j] >= 0; j = (j + 1) & m->id_mask) {
-        uint32_t home = (uint32_t)hash_str(m->slots[m->id_table[j]].o.client_id) & m->id_mask;
-        if (((j - home) & m->id_mask) >= ((j - i) & m->id_mask)) {
-            m->id_table[i] = m->id_table[j];
-            m->id_table[j] = -1;
-            i = j;
-        }
-    }
-}
-
-static slot *find_slot(const oms *m, const char *id)
-{
-    int found;
-    uint32_t i = id_find(m, id, &found);
-    return found ? &m->slots[m->id_table[i]] : NULL;
-}
-
-const oms_order *oms_find(const oms *m, const char *client_id)
-{
-    slot *s = client_id ? find_slot(m, client_id) : NULL;
-    return s ? &s->o : NULL;
-}
-
-/* ---- symbols ---- */
-
-int32_t oms_sym_get(oms *m, const char *symbol, tb_err *e)
-{
-    uint32_t i = (uint32_t)hash_str(symbol) & m->sym_mask;
-    while (m->syms[i].used) {
-        if (strcmp(m->syms[i].pos.symbol, symbol) == 0) return (int32_t)i;
-        i = (i + 1) & m->sym_mask;
-    }
-    if (m->nsyms >= m->cfg.max_symbols)
-        return tb_errf(e, "oms: more than %u symbols", m->cfg.max_symbols);
-    uint32_t k = m->nsyms++;
-    for (; k > 0 && m->used_idx[k - 1] > i; k--) m->used_idx[k] = m->used_idx[k - 1];
-    m->used_idx[k] = i;
-    m->syms[i].used = 1;
-    m->syms[i].open_head = -1;
-    m->syms[i].book_head = -1;
-    oms_pos_init(&m->syms[i].pos, symbol);
-    return (int32_t)i;
-}
-
-const sym_entry *oms_sym_lookup(const oms *m, const char *symbol)
-{
-    uint32_t i = (uint32_t)hash_str(symbol) & m->sym_mask;
-    while (m->syms[i].used) {
-        if (strcmp(m->syms[i].pos.symbol, symbol) == 0) return &m->syms[i];
-        i = (i + 1) & m->sym_mask;
-    }
-    return NULL;
-}
-
-static void open_link(oms *m, slot *s)
-{
-    int32_t idx = (int32_t)(s - m->slots);
-    sym_entry *y = &m->syms[s->sym];
-    s->prev = -1;
-    s->next = y->open_head;
-    if (y->open_head >= 0) m->slots[y->open_head].prev = idx;
-    y->open_head = idx;
-    s->open = 1;
-}
-
-static void open_unlink(oms *m, slot *s)
-{
-    if (!s->open) return;
-    sym_entry *y = &m->syms[s->sym];
-    if (s->prev >= 0)
-        m->slots[s->prev].next = s->next;
-    else
-        y->open_head = s->next;
-    if (s->next >= 0) m->slots[s->next].prev = s->prev;
-    s->open = 0;
-}
-
-/* ---- pool ---- */
-
-/* Takes a free slot. When none is left, evicts the older half of the finished orders (closed
- * before their mean close time) in one pass, so eviction costs O(1) per order amortised. */
-static slot *slot_alloc(oms *m, tb_err *e)
-{
-    if (!m->nfree) {
-        __int128 sum = 0;
-        int64_t n = 0, newest = INT64_MIN;
-        for (uint32_t i = 0; i < m->cfg.max_orders; i++) {
-            slot *s = &m->slots[i];
-            if (s->used && oms_status_is_terminal(s->o.status)) {
-                sum += s->o.closed_ns;
-                n++;
-                if (s->o.closed_ns > newest) newest = s->o.closed_ns;
-            }
-        }
-        if (!n)
-            return tb_errf(e, "oms: all %u order slots hold working orders", m->cfg.max_orders),
-                   NULL;
-        int64_t cut = (int64_t)(sum / n);
-        for (uint32_t i = 0; i < m->cfg.max_orders; i++) {
-            slot *s = &m->slots[i];
-            if (s->used && oms_status_is_terminal(s->o.status) &&
-                (s->o.closed_ns < cut || (cut == newest && s->o.closed_ns == cut))) {
-                id_remove(m, s->o.client_id);
-                s->used = 0;
-                m->free_stack[m->nfree++] = (int32_t)i;
-            }
-        }
-    }
-    slot *s = &m->slots[m->free_stack[--m->nfree]];
-    memset(s, 0, sizeof *s);
-    s->used = 1;
-    s->prev = s->next = -1;
-    return s;
-}
-
-static void slot_release(oms *m, slot *s)
-{
-    if (!s) return;
-    int found;
-    uint32_t i = id_find(m, s->o.client_id, &found);
-    if (found && m->id_table[i] == (int32_t)(s - m->slots)) id_remove(m, s->o.client_id);
-    open_unlink(m, s);
-    s->used = 0;
-    m->free_stack[m->nfree++] = (int32_t)(s - m->slots);
-}
-
-static void slot_index(oms *m, slot *s)
-{
-    int found;
-    uint32_t i = id_find(m, s->o.client_id, &found);
-    m->id_table[i] = (int32_t)(s - m->slots);
-}
-
 /* ---- submit ---- */
 
 /* "tb-<strategy>-<symbol>-<day %08d>-<seq>", as snprintf wrote it (util/idfmt.h). */
@@ -488,7 +328,7 @@ int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e)
     int32_t sym = oms_sym_get(m, in->symbol, e);
     if (sym < 0) return -1;
 
-    slot *ps = slot_alloc(m, e), *tp = NULL, *sl = NULL;
+    slot *ps = oms_slot_alloc(m, e), *tp = NULL, *sl = NULL;
     if (!ps) return -1;
     oms_order *o = &ps->o;
     int64_t now = tb_clock_now_ns();
@@ -521,15 +361,15 @@ int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e)
     const oms_order *batch[3] = {o, NULL, NULL};
     int n = 1;
     if (oms_order_validate(o, e) < 0) goto fail;
-    slot_index(m, ps);
+    oms_slot_index(m, ps);
     if (o->order_class == OMS_CLASS_BRACKET) {
-        if (!(tp = slot_alloc(m, e)) || !(sl = slot_alloc(m, e))) goto fail;
+        if (!(tp = oms_slot_alloc(m, e)) || !(sl = oms_slot_alloc(m, e))) goto fail;
         init_leg(&tp->o, o, OMS_LEG_TAKE_PROFIT);
         init_leg(&sl->o, o, OMS_LEG_STOP_LOSS);
         tp->sym = sl->sym = sym;
         if (oms_order_validate(&tp->o, e) < 0 || oms_order_validate(&sl->o, e) < 0) goto fail;
-        slot_index(m, tp);
-        slot_index(m, sl);
+        oms_slot_index(m, tp);
+        oms_slot_index(m, sl);
         batch[n++] = &tp->o;
         batch[n++] = &sl->o;
     }
@@ -541,9 +381,9 @@ int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e)
     }
     if (jrc < 0) goto fail;
     m->next_seq++;
-    open_link(m, ps);
-    if (tp) open_link(m, tp);
-    if (sl) open_link(m, sl);
+    oms_open_link(m, ps);
+    if (tp) oms_open_link(m, tp);
+    if (sl) oms_open_link(m, sl);
     if (out) *out = o;
     if (!m->has_broker) return 0;
     broker_submit_req req = {o, tp ? &tp->o : NULL, sl ? &sl->o : NULL};
@@ -565,9 +405,9 @@ int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e)
     }
     return 0;
 fail:
-    slot_release(m, sl);
-    slot_release(m, tp);
-    slot_release(m, ps);
+    oms_slot_release(m, sl);
+    oms_slot_release(m, tp);
+    oms_slot_release(m, ps);
     return -1;
 }
 
@@ -587,7 +427,7 @@ static int set_status(oms *m, slot *s, oms_status to, const char *note, int unjo
     else if (rc < 0)
         return rc;
     s->o = next;
-    if (oms_status_is_terminal(to)) open_unlink(m, s);
+    if (oms_status_is_terminal(to)) oms_open_unlink(m, s);
     notify(m, OMS_EV_ORDER, &s->o, NULL, NULL);
     return 0;
 }
@@ -603,7 +443,7 @@ static int change_status(oms *m, slot *s, oms_status to, const char *note, tb_er
  * other held updates. After a crash in between, reconciliation asks the broker. */
 int oms_cancel(oms *m, const char *client_id, tb_err *e)
 {
-    slot *s = find_slot(m, client_id);
+    slot *s = oms_slot_find(m, client_id);
     if (!s) return tb_errf(e, "oms: cancel: unknown order %s", client_id);
     if (s->o.status == OMS_ST_PENDING_CANCEL) return 0;
     if (refuse_detached(m, "cancel", client_id, e) < 0) return -1;
@@ -620,7 +460,7 @@ int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_o
                 tb_err *e)
 {
     if (out) *out = NULL;
-    slot *s = find_slot(m, client_id);
+    slot *s = oms_slot_find(m, client_id);
     if (!s) return tb_errf(e, "oms: replace: unknown order %s", client_id);
     if (refuse_detached(m, "replace", client_id, e) < 0) return -1;
     if (s->o.status != OMS_ST_ACCEPTED && s->o.status != OMS_ST_PARTIALLY_FILLED)
@@ -630,7 +470,15 @@ int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_o
     /* The new qty is the unfilled remainder and brokers count fills from the old order's:
      * both need the fills still held. */
     if (refuse_while_held(m, e) < 0) return -1;
-    slot *ns = slot_alloc(m, e);
+    /* The gates admitted the old order's shares, no more: a replace changes prices or gives
+     * shares back, and more shares are a new order through the gates. */
+    tb_qty left = s->o.qty - s->o.filled_qty;
+    if (c->qty < 0 || c->qty > left)
+        return tb_errf(e,
+                       "oms: replace: %s asks for %lld shares, the order has %lld left: a replace "
+                       "never adds shares (cancel and send a new order through the gates)",
+                       client_id, (long long)c->qty, (long long)left);
+    slot *ns = oms_slot_alloc(m, e);
     if (!ns) return -1;
     oms_order *n = &ns->o;
     *n = s->o;
@@ -646,17 +494,19 @@ int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_o
     if (c->stop_price) n->stop_price = c->stop_price;
     n->filled_qty = n->broker_cum_qty = 0;
     n->filled_notional = n->filled_avg_price = n->commission = 0;
-    n->day_trade = 0;
+    /* One order to the broker and to the day-trade count: the replacement of an order that made
+     * a day trade makes none of its own. */
+    n->day_trade = s->o.day_trade;
     n->status = OMS_ST_NEW;
     n->created_ns = n->updated_ns = tb_clock_now_ns();
     n->filled_ns = n->closed_ns = 0;
     oms_order old = s->o;
     if (oms_order_validate(n, e) < 0 ||
         oms_order_set_status(&old, OMS_ST_PENDING_REPLACE, n->created_ns, e) < 0) {
-        slot_release(m, ns);
+        oms_slot_release(m, ns);
         return -1;
     }
-    slot_index(m, ns);
+    oms_slot_index(m, ns);
     const oms_order *batch[2] = {&old, n};
     int jrc = journal_orders(m, batch, 2, e);
     if (jrc == OMS_JOURNAL_BUSY) {
@@ -664,12 +514,12 @@ int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_o
         tb_errf(e, "database locked: replace of %s not journaled, not sent", client_id);
     }
     if (jrc < 0) {
-        slot_release(m, ns);
+        oms_slot_release(m, ns);
         return -1;
     }
     m->next_seq++;
     s->o = old;
-    open_link(m, ns);
+    oms_open_link(m, ns);
     if (out) *out = n;
     if (!m->has_broker) return 0;
     broker_replace_req req = {&s->o, n};
@@ -724,6 +574,8 @@ static int apply_exec(oms *m, slot *s, const broker_update *u, tb_err *e)
     if (oms_pos_apply(&spos, next.side, x.qty, x.price, x.commission, day, NULL, e) < 0)
         return tb_err_prefix(e, "oms: strategy %s: ", next.strategy);
     oms_daytrade dt, *dtp = NULL;
+    if (chg.closed_today > 0 && !next.day_trade && oms_late_replaced_day_trade(m, &next))
+        next.day_trade = 1; /* counted on the order it replaces */
     if (chg.closed_today > 0 && !next.day_trade) {
         next.day_trade = 1;
         memset(&dt, 0, sizeof dt);
@@ -753,22 +605,30 @@ static int apply_exec(oms *m, slot *s, const broker_update *u, tb_err *e)
     m->book.e[be].pos = spos;
     oms_check_symbol(m, &m->syms[s->sym]);
     if (dtp) oms_daytrades_record(&m->daytrades, dtp);
-    if (oms_status_is_terminal(s->o.status)) open_unlink(m, s);
+    if (oms_status_is_terminal(s->o.status)) oms_open_unlink(m, s);
     notify(m, OMS_EV_FILL, &s->o, &x, &m->syms[s->sym].pos);
     return 0;
 }
 
 int oms_on_update(oms *m, const broker_update *u, tb_err *e)
 {
-    slot *s = u->client_id ? find_slot(m, u->client_id) : NULL;
+    slot *s = u->client_id ? oms_slot_find(m, u->client_id) : NULL;
     if (!s)
         return tb_errf(e, "oms: update for unknown order %s", u->client_id ? u->client_id : "?");
     /* "Outcome unknown" only ever applies to an order the broker has not acknowledged yet. */
     if (u->status == OMS_ST_UNKNOWN && s->o.status != OMS_ST_NEW) return 0;
     if (u->broker_id && u->broker_id[0] && strcmp(s->o.broker_id, u->broker_id) != 0)
         oms_strlcpy(s->o.broker_id, u->broker_id, sizeof s->o.broker_id);
+    oms_status before = s->o.status;
     int rc = u->has_exec ? apply_exec(m, s, u, e) : 0;
     if (rc < 0) return rc;
+    if (u->has_exec && (before == OMS_ST_PENDING_REPLACE || before == OMS_ST_REPLACED))
+        oms_late_trim_replacement(m, s);
+    oms_status late_to;
+    if (u->has_exec && oms_late_deferred_due(s, &late_to) &&
+        change_status(m, s, late_to, "fills arrived after the broker's final status", e) < 0)
+        return -1;
+    if (oms_late_defer_final(m, s, u)) return 0;
     /* A partly filled order reported as such, without an execution (reconciliation), while we
      * wait for a cancel or replace: the broker never got the request, the order works on. */
     if (!u->has_exec && u->status == OMS_ST_PARTIALLY_FILLED && s->o.filled_qty > 0 &&
@@ -783,119 +643,4 @@ int oms_on_update(oms *m, const broker_update *u, tb_err *e)
         (oms_status_is_terminal(s->o.status) || s->o.status == OMS_ST_PARTIALLY_FILLED))
         return 0;
     return change_status(m, s, u->status, u->reason, e);
-}
-
-/* ---- queries ---- */
-
-int oms_open_orders(const oms *m, const char *symbol, const oms_order **out, int cap)
-{
-    const sym_entry *y = oms_sym_lookup(m, symbol);
-    int n = 0;
-    for (int32_t i = y ? y->open_head : -1; i >= 0; i = m->slots[i].next) {
-        if (n < cap) out[n] = &m->slots[i].o;
-        n++;
-    }
-    return n;
-}
-
-int oms_open_orders_all(const oms *m, const oms_order **out, int cap)
-{
-    int n = 0;
-    for (uint32_t u = 0; u < m->nsyms; u++) {
-        uint32_t i = m->used_idx[u];
-        for (int32_t k = m->syms[i].open_head; k >= 0; k = m->slots[k].next) {
-            if (n < cap) out[n] = &m->slots[k].o;
-            n++;
-        }
-    }
-    return n;
-}
-
-const oms_position *oms_position_get(const oms *m, const char *symbol)
-{
-    const sym_entry *y = oms_sym_lookup(m, symbol);
-    return y && y->traded ? &y->pos : NULL;
-}
-
-int oms_positions(const oms *m, const oms_position **out, int cap)
-{
-    int n = 0;
-    for (uint32_t u = 0; u < m->nsyms; u++) {
-        const sym_entry *y = &m->syms[m->used_idx[u]];
-        if (!y->traded) continue;
-        if (n < cap) out[n] = &y->pos;
-        n++;
-    }
-    return n;
-}
-
-const oms_daytrades *oms_get_daytrades(const oms *m)
-{
-    return &m->daytrades;
-}
-
-int oms_daytrade_count(const oms *m, int32_t first_day, int32_t last_day)
-{
-    return oms_daytrades_count(&m->daytrades, first_day, last_day);
-}
-
-int64_t oms_next_seq(const oms *m)
-{
-    return m->next_seq;
-}
-
-uint64_t oms_update_errors(const oms *m)
-{
-    return m->update_errors;
-}
-
-const char *oms_last_update_error(const oms *m)
-{
-    return m->cb_err.msg;
-}
-
-const tb_counters *oms_refused_by_reason(const oms *m)
-{
-    return &m->refused;
-}
-
-/* ---- restore ---- */
-
-int oms_restore_order(oms *m, const oms_order *o, tb_err *e)
-{
-    if (oms_find(m, o->client_id)) return tb_errf(e, "oms: restore: duplicate %s", o->client_id);
-    int32_t sym = oms_sym_get(m, o->symbol, e);
-    if (sym < 0) return -1;
-    slot *s = slot_alloc(m, e);
-    if (!s) return -1;
-    s->o = *o;
-    s->sym = sym;
-    slot_index(m, s);
-    if (!oms_status_is_terminal(o->status)) open_link(m, s);
-    oms_restore_seq(m, o->seq + 1);
-    return 0;
-}
-
-int oms_restore_position(oms *m, const oms_position *p, tb_err *e)
-{
-    int32_t sym = oms_sym_get(m, p->symbol, e);
-    if (sym < 0) return -1;
-    m->syms[sym].pos = *p;
-    m->syms[sym].traded = 1;
-    return 0;
-}
-
-void oms_restore_exec(oms *m, const char *exec_id)
-{
-    oms_execset_add(m->execs, exec_id);
-}
-
-void oms_restore_daytrade(oms *m, const oms_daytrade *dt)
-{
-    oms_daytrades_record(&m->daytrades, dt);
-}
-
-void oms_restore_seq(oms *m, int64_t next_seq)
-{
-    if (next_seq > m->next_seq) m->next_seq = next_seq;
 }

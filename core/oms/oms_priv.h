@@ -17,6 +17,10 @@ typedef struct slot {
     int32_t sym;        /* symbol index */
     int32_t prev, next; /* open-order list of the symbol */
     uint8_t used, open;
+    /* A final status (canceled, expired, replaced) the broker reported with more shares filled
+     * than our fills say: held back, the order still working here, until those fills arrive
+     * (value: the status + 1; deferred_reports counts the reports while waiting). */
+    uint8_t deferred, deferred_reports;
 } slot;
 
 typedef struct sym_entry {
@@ -69,5 +73,23 @@ const sym_entry *oms_sym_lookup(const oms *m, const char *symbol);
 /* Account qty of the symbol == sum of its strategies' qtys; on a difference logs an ERROR line,
  * counts it and returns -1. */
 int oms_check_symbol(oms *m, const sym_entry *y);
+
+/* The pool, the client-id map and the open list (oms_pool.c). */
+slot *oms_slot_find(const oms *m, const char *client_id); /* NULL: unknown id */
+slot *oms_slot_alloc(oms *m, tb_err *e);                  /* NULL with e: the pool is full */
+void oms_slot_release(oms *m, slot *s);                   /* back to the pool, out of the map */
+void oms_slot_index(oms *m, slot *s);                     /* into the client-id map */
+void oms_open_link(oms *m, slot *s);                      /* onto the open list */
+void oms_open_unlink(oms *m, slot *s);
+
+/* oms_late.c. Whether an order this one replaces (along a chain) made a day trade. */
+int oms_late_replaced_day_trade(const oms *m, const oms_order *o);
+/* A fill of the replaced order old arrived: cancels its replacement if together they would
+ * trade more than old's shares. */
+void oms_late_trim_replacement(oms *m, const slot *old);
+/* 1: u is a final status overtaking fills the broker reports: held back, the order works on. */
+int oms_late_defer_final(oms *m, slot *s, const broker_update *u);
+/* 1 with *to: the held-back final status is due now that its fills are in. */
+int oms_late_deferred_due(slot *s, oms_status *to);
 
 #endif

@@ -337,6 +337,7 @@ static int apply_start(rp *p, const tb_rec_rec *x, tb_err *e)
             rc = oms_restore_strategy_position(m, st, &pos, e);
     }
     json_decref(j);
+    if (rc == 0) tb_trader_restored(p->r.trader);
     return rc == 0 ? 0 : tb_err_prefix(e, "%s: START record: ", p->o->files[p->file]);
 }
 
@@ -491,6 +492,7 @@ int tb_sreplay_run(const tb_sreplay_opts *o, tb_sreplay_result *out, tb_err *e)
     else
         goto out;
     tb_shost_init_config(&p->host, p->c);
+    tb_shost_offline(&p->host); /* a busy machine must not turn an identical replay into a diff */
     if (open_runner(p, e) != 0) goto out;
     if (o->current && add_current(p, e) != 0) goto out;
     for (int i = 0; i < p->nfiles; i++)

@@ -49,7 +49,8 @@ static int load_bars(day_bars *b, const tb_config *cfg, const char *date, tb_dat
 {
     char data[4096];
     tb_err e;
-    tb_lua_limits lim = {.mem_limit = 16u << 20, .instr_budget = 1000000, .time_limit_ms = 50};
+    tb_lua_limits lim = {
+        .mem_limit = 16u << 20, .instr_budget = 1000000, .time_limit_ms = 50, .time_on_cpu = 1};
     if (!(b->base = event_base_new())) return -1;
     tb_shost_init(&b->host, &lim);
     tb_runner_opts o = {.base = b->base,

@@ -32,6 +32,14 @@ void tb_shost_limits(const tb_config *cfg, tb_lua_limits *lim)
     lim->pattern_steps = cfg->sandbox.pattern_steps;
 }
 
+void tb_shost_offline(tb_shost *h)
+{
+    h->lim.time_on_cpu = 1;
+    /* Sitting out calls for a wall-clock while would skip as many bars as the run replays in
+     * that time: a number that depends on the machine. Overruns still disable. */
+    h->pause_ms = 0;
+}
+
 void tb_shost_init_config(tb_shost *h, const tb_config *cfg)
 {
     tb_lua_limits lim;

@@ -96,6 +96,12 @@ void tb_shost_limits(const tb_config *cfg, tb_lua_limits *lim);
 /* tb_shost_init with every sandbox setting of the configuration. */
 void tb_shost_init_config(tb_shost *h, const tb_config *cfg);
 
+/* For runs over recorded or sample bars (backtest, replay, training): the time limit counts the
+ * strategy's CPU time, so a busy machine cannot stop a call and change the results (the same
+ * inputs give the same output), and a stopped strategy does not sit out a wall-clock pause (the
+ * bars it would skip depend on the replay's speed). Call before strategies are added. */
+void tb_shost_offline(tb_shost *h);
+
 /* Loads a strategy from its configuration (file relative to home). */
 int tb_shost_add(tb_shost *h, const tb_strategy_cfg *cfg, tb_err *e);
 

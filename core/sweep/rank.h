@@ -72,6 +72,11 @@ double tb_sweep_value(const tb_sweep_view *v, size_t set, int seg, int col);
 /* Prints the ranking (the out-of-sample result first when there is one). */
 void tb_sweep_print(const tb_sweep_view *v, FILE *f);
 
+/* The ranking as JSON for scripts (rank_json.c): {walk_forward (null without), strategy,
+ * metric, sessions, sets, tasks, missing, ranking: [{rank, set, params, in_sample,
+ * out_of_sample}], proposed}. A new reference. */
+json_t *tb_sweep_json(const tb_sweep_view *v);
+
 /* "a=1, b=2.5" for set (into buf). */
 const char *tb_sweep_set_text(const tb_sweep_view *v, size_t set, char *buf, size_t len);
 

@@ -22,6 +22,7 @@ typedef struct sym_state {
     tb_money realized_seen;   /* the position's realised P&L at the last fill */
     tb_money fees_seen;       /* the position's fees at the last closing fill */
     int64_t open_ns;          /* first fill of the open position (0: flat) */
+    int seeded;               /* realized_seen/fees_seen start from the restored position */
     tb_date flatten_held_day; /* a gate held the session-end flatten (logged once) */
     int ready;
 } sym_state;
@@ -37,6 +38,7 @@ struct tb_trader {
     int32_t cur_sym;
     int64_t now_ns;
     tb_session session;
+    int32_t session_ymd; /* the session's day as YYYYMMDD */
     int in_session;
     tb_trader_stats st;
     tb_trade_rec *trades;
@@ -47,7 +49,9 @@ struct tb_trader {
     tb_counters rejects, gate_blocks;
     int halted;
     char halt_reason[128];
-    tb_admit admit; /* broker readiness and reject holds, before the gates */
+    tb_admit admit;      /* broker readiness and reject holds, before the gates */
+    oms_position *seeds; /* restored positions with P&L or fees (tb_trader_restored) */
+    int nseeds;
 };
 
 static sym_state *sym_of(tb_trader *t, uint32_t id)
@@ -123,11 +127,24 @@ void tb_trader_push_order(lua_State *L, const oms_order *o)
     }
 }
 
+/* A symbol's first fill since the start: its P&L count starts from the restored position's. */
+static void seed(tb_trader *t, sym_state *s, const char *symbol)
+{
+    s->seeded = 1;
+    for (int i = 0; i < t->nseeds; i++)
+        if (strcmp(t->seeds[i].symbol, symbol) == 0) {
+            s->realized_seen = t->seeds[i].realized_pnl;
+            s->fees_seen = t->seeds[i].fees;
+            return;
+        }
+}
+
 static void record_trade(tb_trader *t, const oms_event *ev)
 {
     int64_t id = tb_symtab_find(t->o.syms, ev->order->symbol);
     if (!ev->position || id < 0 || (uint32_t)id >= t->nsym) return;
     sym_state *s = &t->sym[id];
+    if (!s->seeded) seed(t, s, ev->order->symbol);
     tb_money delta = ev->position->realized_pnl - s->realized_seen;
     s->realized_seen = ev->position->realized_pnl;
     if (!s->open_ns) s->open_ns = ev->exec->t_ns;
@@ -373,6 +390,7 @@ void tb_trader_free(tb_trader *t)
         }
     free(t->sym);
     free(t->trades);
+    free(t->seeds);
     oms_free(t->oms);
     paper_free(t->paper);
     free(t);
@@ -392,7 +410,8 @@ void tb_trader_session_start(tb_trader *t, const tb_session *s)
 {
     t->session = *s;
     t->in_session = 1;
-    oms_set_session_day(t->oms, tb_cal_session_yyyymmdd(s->open_ns));
+    t->session_ymd = tb_cal_session_yyyymmdd(s->open_ns);
+    oms_set_session_day(t->oms, t->session_ymd);
 }
 
 void tb_trader_session_end(tb_trader *t, const tb_session *s)
@@ -420,7 +439,12 @@ void tb_trader_gate_ctx(tb_trader *t, tb_gate_ctx *cx)
     cx->account = tb_trader_account(t);
     cx->cal = t->o.cal;
     cx->now_ns = t->now_ns;
-    cx->session_day = t->now_ns ? tb_cal_session_yyyymmdd(t->now_ns) : 0;
+    /* Asked on every bar (gate_tick): inside the current session's day it is that session's. */
+    if (t->in_session && t->now_ns >= t->session.pre_open_ns &&
+        t->now_ns < t->session.post_close_ns)
+        cx->session_day = t->session_ymd;
+    else
+        cx->session_day = t->now_ns ? tb_cal_session_yyyymmdd(t->now_ns) : 0;
     cx->last_price = last_price_cb;
     cx->last_volume = last_volume_cb;
     cx->price_ud = t;
@@ -516,6 +540,18 @@ void tb_trader_set_resume(tb_trader *t, int64_t ns)
 int64_t tb_trader_bar_ns(const tb_trader *t)
 {
     return t->bar_ns;
+}
+
+void tb_trader_restored(tb_trader *t)
+{
+    const oms_position *ps[4096];
+    int n = oms_positions(t->oms, ps, 4096);
+    if (n > 4096) n = 4096;
+    free(t->seeds);
+    t->seeds = n > 0 ? calloc((size_t)n, sizeof *t->seeds) : NULL;
+    t->nseeds = 0;
+    for (int i = 0; t->seeds && i < n; i++)
+        if (ps[i]->realized_pnl || ps[i]->fees) t->seeds[t->nseeds++] = *ps[i];
 }
 
 int tb_trader_restore_paper(tb_trader *t, tb_money cash, tb_err *e)

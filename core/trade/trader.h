@@ -165,6 +165,11 @@ int64_t tb_trader_bar_ns(const tb_trader *t);
  */
 int tb_trader_restore_paper(tb_trader *t, tb_money cash, tb_err *e);
 
+/* After the order manager's positions were restored: a trade's P&L is what a fill adds to its
+ * symbol's realised P&L, so that count starts from the restored figures (else the first fill
+ * after a restart reported the day's earlier P&L as one trade, and the ML outcome learnt it). */
+void tb_trader_restored(tb_trader *t);
+
 /* One closed bar (any symbol). */
 void tb_trader_on_bar(tb_trader *t, const tb_bar *bar);
 

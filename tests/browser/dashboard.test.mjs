@@ -76,6 +76,12 @@ async function candles(page) {
     const bar = markers.map((m) => [box.bars.t[m.i], box.bars.t[m.i + 1] ?? Infinity]);
     return { markers, lines, perPx, bar, orders: box.orders };
   });
+  const axis = await page.$eval('#price-chart', (e) => {
+    const u = e.uplot, x = u.data[0], n = x.length;
+    return { steps: x.every((v, i) => v === i), labels: u.axes[0].values(u, [0, n - 1], 0, 0, 0), n };
+  });
+  check(`the candlesticks are on a session axis labelled with market time (${axis.labels.join(' .. ')})`,
+    axis.steps && axis.n >= 2 && axis.labels.every((l) => /^\d\d-\d\d \d\d:\d\d$/.test(l)) && axis.labels[0] < axis.labels[1]);
   const hex = (c) => [1, 3, 5].map((k) => parseInt(c.slice(k, k + 2), 16));
   const colors = { buy: hex('#2ea0ff'), sell: hex('#ff9f1c') };
   const bad = seen.markers.filter((m) => Math.abs(m.at - m.price) > 1.5 * seen.perPx || Math.abs(m.xAt - m.i) > 0.5);

@@ -101,6 +101,17 @@ oos=$(sqlite3 wf.db "SELECT printf('%.4f', pnl) FROM sweep_results WHERE seg = 1
 check "window 0 chose set $best on train and scored it on test only ($oos)" \
   grep -q "window 0: .* chose set $best .* -> test .* pnl $oos " wf.txt
 
+T sweep report wf.db --json >wf.json 2>/dev/null
+check "--json: out of sample first, the same figures as the text, every set ranked" \
+  python3 -c "
+import json, re, sys
+j = json.load(open('wf.json'))
+text = open('wf.txt').read()
+oos = float(re.search(r'OUT-OF-SAMPLE .*: mean pnl ([-0-9.]+)', text).group(1))
+sys.exit(0 if list(j)[0] == 'walk_forward' and abs(j['walk_forward']['out_of_sample'] - oos) < 1e-4
+         and len(j['walk_forward']['windows']) == 2 and len(j['ranking']) == 6
+         and j['proposed']['set'] == j['walk_forward']['windows'][-1]['chosen'] else 1)"
+
 # CSV bars: data.dir is relative to the spec (here a sub-folder), and a shard run from another
 # folder (as a Slurm job runs in its own) reads the same files and merges with the others.
 mkdir -p specs

@@ -222,6 +222,17 @@ static int v_replace(void *self, const broker_replace_req *r, tb_err *e)
     }
     if (find(b, r->new_order->client_id) >= 0)
         return tb_errf(e, "fake: client order id %s already exists", r->new_order->client_id);
+    /* A broker knows its own fills: a replacement asking for more than the old order has left
+     * here (its fills still on the way to us) is refused, and the old order works on. One that
+     * does not (Alpaca-API issue 165) is what oms.c's trim_replacement limits. */
+    tb_qty left = b->o[oi].qty - b->o[oi].filled;
+    if (r->new_order->qty > left) {
+        not_found(b, r->new_order);
+        fbp_trace(b, "broker replace %s refused: asks %lld, %lld left", r->old_order->client_id,
+                  (long long)r->new_order->qty, (long long)left);
+        return tb_errf(e, "fake: replace of %s asks for %lld shares, %lld left",
+                       r->old_order->client_id, (long long)r->new_order->qty, (long long)left);
+    }
     fbp_set_final(b, oi, OMS_ST_REPLACED, NULL);
     int ni = add_order(b, r->new_order, -1);
     if (ni < 0) return tb_errf(e, "fake: order book full");
@@ -336,6 +347,9 @@ static void hand_over(fake_broker *b, int oi, int xi, oms_status st, const char 
     fb_order *o = &b->o[oi];
     char xid[32];
     broker_update u = {.client_id = o->cid, .status = st, .reason = reason, .t_ns = b->t_ns};
+    /* A final status carries the order's filled count, as Alpaca's order object (filled_qty) and
+     * IB's orderStatus (filled) do: it may overtake executions still on their way. */
+    if (xi < 0 && oms_status_is_terminal(st)) u.cum_qty = o->filled;
     if (xi >= 0) {
         fb_exec *x = &b->x[xi];
         u.has_exec = 1;

@@ -10,6 +10,10 @@
  * (the test prints the new hash and the text's first lines).
  */
 #include "tbtest.h"
+#include "config/config.h"
+#include "risk/gates.h"
+#include "risk/risk_config.h"
+#include "trade/gate_chain.h"
 #include "trade/report.h"
 #include "trade/runner.h"
 
@@ -47,8 +51,9 @@ static uint64_t fnv1a(const char *s, size_t n)
     return h;
 }
 
-/* Runs file over the sample data and writes what a user sees of the run into out. */
-static void run(const char *file, int nsym, int days, text *out, size_t *ntrades)
+/* Runs file over the sample data and writes what a user sees of the run into out; with gated,
+ * under the default configuration's risk gates (no macro state: survival's stale fail-safe off). */
+static void run(const char *file, int nsym, int days, int gated, text *out, size_t *ntrades)
 {
     struct event_base *base = event_base_new();
     tb_lua_limits lim = {.mem_limit = 64u << 20, .instr_budget = 5000000, .time_limit_ms = 0};
@@ -65,7 +70,23 @@ static void run(const char *file, int nsym, int days, text *out, size_t *ntrades
                         .flatten_minutes = 5};
     tb_runner r;
     tb_err e;
+    tb_risk *risk = NULL;
+    tb_gate_chain gates = {0};
+    if (gated) {
+        tb_config cfg;
+        tb_config_errors errs;
+        tb_risk_cfg rc;
+        CHECK_INT(tb_config_load("/nonexistent/trading_config.json", 1, &cfg, &errs), 0);
+        tb_risk_cfg_from_config(&cfg, &rc);
+        rc.survival.stale_is_survival = 0;
+        risk = tb_risk_new(&rc, NULL, &e);
+        CHECK(risk != NULL);
+        tb_gate_chain_add(&gates, tb_risk_gate, tb_risk_tick, risk);
+        o.gate = tb_gate_chain_fn, o.gate_tick = tb_gate_chain_tick, o.gate_ud = &gates;
+        o.initial_cash = 100000LL * 1000000; /* tradebot backtest's account: the limits bite */
+    }
     CHECK_INT(tb_runner_open(&r, &o, &e), 0);
+    if (risk) tb_risk_attach(risk, tb_trader_oms(r.trader));
     tb_strategy_cfg sc = {.name = "golden", .file = (char *)file, .enabled = 1};
     CHECK_INT(tb_shost_add(&h, &sc, &e), 0);
     CHECK_INT(tb_runner_start(&r, &e), 0);
@@ -88,18 +109,22 @@ static void run(const char *file, int nsym, int days, text *out, size_t *ntrades
             r.curve[i].exposed);
     CHECK_INT(rep.invariant_violations, 0);
     CHECK_INT(rep.unallowed_shorts, 0);
+    if (gated) put(out, "blocked %llu\n", (unsigned long long)rep.blocked);
+    if (gated) fprintf(stderr, "  gated: %llu intents blocked\n", (unsigned long long)rep.blocked);
     tb_runner_close(&r);
+    tb_risk_free(risk);
     tb_shost_free(&h);
     event_base_free(base);
 }
 
-static void check_golden(const char *name, int nsym, int days, uint64_t want, size_t min_trades)
+static void check_golden(const char *name, int nsym, int days, int gated, uint64_t want,
+                         size_t min_trades)
 {
     char file[1024];
     snprintf(file, sizeof file, "%s/strategies/%s", TB_SOURCE_DIR, name);
     text t = {0};
     size_t n = 0;
-    run(file, nsym, days, &t, &n);
+    run(file, nsym, days, gated, &t, &n);
     uint64_t got = fnv1a(t.buf, t.len);
     fprintf(stderr, "  %s: %zu trades, %zu bytes of text, hash 0x%016" PRIx64 "\n", name, n, t.len,
             got);
@@ -114,15 +139,23 @@ static void check_golden(const char *name, int nsym, int days, uint64_t want, si
 
 TEST(rsi_macd_reversal_trades_exactly_as_before)
 {
-    check_golden("rsi_macd_reversal.lua", 40, 3, 0x4c794c7ed445cdd5ULL, 200);
+    check_golden("rsi_macd_reversal.lua", 40, 3, 0, 0x4c794c7ed445cdd5ULL, 200);
 }
 
 TEST(vwap_reversion_trades_exactly_as_before)
 {
-    check_golden("vwap_reversion.lua", 40, 3, 0xb112685be5dbd6caULL, 50);
+    check_golden("vwap_reversion.lua", 40, 3, 0, 0xb112685be5dbd6caULL, 50);
 }
 
 TEST(opening_range_breakout_trades_exactly_as_before)
 {
-    check_golden("opening_range_breakout.lua", 40, 3, 0x3eaf819822ee666bULL, 20);
+    check_golden("opening_range_breakout.lua", 40, 3, 0, 0x3eaf819822ee666bULL, 20);
+}
+
+/* The same through the risk gates as `tradebot backtest` runs them, with its $100,000 account
+ * (limits, margin, buying power, hours and day trades judge every intent; 479 are blocked). The
+ * hash is what the code before issue 21 gives. */
+TEST(vwap_reversion_under_the_risk_gates_trades_exactly_as_before)
+{
+    check_golden("vwap_reversion.lua", 40, 3, 1, 0x41ce1948883ba486ULL, 100);
 }

@@ -377,6 +377,158 @@ TEST(replace_creates_a_new_order_and_the_old_one_ends_replaced)
     oms_free(m);
 }
 
+/* A replace never adds shares: the gates admitted the old order's, and a replace is not judged by
+ * them (an exit of 10 replaced by one of 50 sold 40 the strategy did not own). */
+TEST(replace_asking_for_more_shares_than_left_is_refused)
+{
+    oms *m = setup(64);
+    const oms_order *o, *n;
+    oms_intent in = buy("AAPL", 10);
+    in.type = OMS_LIMIT;
+    in.limit_price = TB_USD(100, 0);
+    oms_submit(m, &in, &o, NULL);
+    update(m, o->client_id, OMS_ST_ACCEPTED);
+    fill(m, o->client_id, "x1", 4, TB_USD(100, 0));
+    tb_err e = {{0}};
+    oms_changes c = {.qty = 7};
+    CHECK_INT(oms_replace(m, o->client_id, &c, &n, &e), -1);
+    CHECK_CONTAINS(e.msg, "never adds shares");
+    c.qty = -1;
+    CHECK_INT(oms_replace(m, o->client_id, &c, &n, &e), -1);
+    CHECK_INT(n_replace, 0);
+    CHECK_INT(o->status, OMS_ST_PARTIALLY_FILLED);
+    c.qty = 6; /* the remainder itself is fine */
+    CHECK_INT(oms_replace(m, o->client_id, &c, &n, &e), 0);
+    CHECK_INT(n->qty, 6);
+    oms_free(m);
+}
+
+/* Found by the simulation (SIM_SEED=34 SIM_STEPS=78): the replacement of a closing order that had
+ * made a day trade made a second one when it filled. One order, one day trade. */
+TEST(replacement_of_an_order_that_made_a_day_trade_makes_none_of_its_own)
+{
+    oms *m = setup(64);
+    const oms_order *o, *c, *n;
+    oms_intent in = buy("AAPL", 100);
+    oms_submit(m, &in, &o, NULL);
+    fill(m, o->client_id, "b1", 100, TB_USD(10, 0));
+    in.side = OMS_SELL;
+    in.type = OMS_LIMIT;
+    in.limit_price = TB_USD(12, 0);
+    oms_submit(m, &in, &c, NULL);
+    update(m, c->client_id, OMS_ST_ACCEPTED);
+    fill(m, c->client_id, "s1", 30, TB_USD(12, 0));
+    CHECK_INT(oms_daytrade_count(m, 20260105, 20260105), 1);
+    oms_changes ch = {.limit_price = TB_USD(11, 0)};
+    CHECK_INT(oms_replace(m, c->client_id, &ch, &n, NULL), 0);
+    CHECK_INT(update(m, c->client_id, OMS_ST_REPLACED), 0);
+    CHECK_INT(fill(m, n->client_id, "s2", 70, TB_USD(11, 0)), 0);
+    CHECK_INT(oms_daytrade_count(m, 20260105, 20260105), 1);
+    oms_free(m);
+}
+
+/* The old order's fill was in flight when the replace went out (the broker executed it first): the
+ * replacement asks for the remainder without it. The day trade counts once, and the replacement,
+ * which would now sell shares the strategy no longer owns, is canceled. */
+TEST(late_fill_of_a_replaced_order_cancels_the_replacement_and_counts_one_day_trade)
+{
+    oms *m = setup(64);
+    const oms_order *o, *c, *n;
+    oms_intent in = buy("AAPL", 10);
+    oms_submit(m, &in, &o, NULL);
+    fill(m, o->client_id, "b1", 10, TB_USD(10, 0));
+    in.side = OMS_SELL;
+    in.type = OMS_LIMIT;
+    in.limit_price = TB_USD(12, 0);
+    oms_submit(m, &in, &c, NULL);
+    update(m, c->client_id, OMS_ST_ACCEPTED);
+    oms_changes ch = {.limit_price = TB_USD(11, 0)};
+    CHECK_INT(oms_replace(m, c->client_id, &ch, &n, NULL), 0);
+    CHECK_INT(n->qty, 10);
+    CHECK_INT(n_cancel, 0);
+    CHECK_INT(fill(m, c->client_id, "s1", 4, TB_USD(12, 0)), 0); /* the late fill */
+    CHECK_INT(n_cancel, 1);
+    CHECK_INT(n->status, OMS_ST_PENDING_CANCEL);
+    CHECK_INT(oms_daytrade_count(m, 20260105, 20260105), 1);
+    /* The broker filled part of the replacement before the cancel: no second day trade. */
+    CHECK_INT(fill(m, n->client_id, "s2", 2, TB_USD(11, 0)), 0);
+    CHECK_INT(oms_daytrade_count(m, 20260105, 20260105), 1);
+    CHECK_INT(oms_position_get(m, "AAPL")->qty, 4);
+    oms_free(m);
+}
+
+/* A late fill that leaves room for the replacement keeps it working (the chain never trades more
+ * than the old order's shares). */
+TEST(late_fill_within_the_old_orders_shares_keeps_the_replacement)
+{
+    oms *m = setup(64);
+    const oms_order *o, *n;
+    oms_intent in = buy("AAPL", 10);
+    in.type = OMS_LIMIT;
+    in.limit_price = TB_USD(100, 0);
+    oms_submit(m, &in, &o, NULL);
+    update(m, o->client_id, OMS_ST_ACCEPTED);
+    oms_changes ch = {.qty = 5, .limit_price = TB_USD(101, 0)};
+    CHECK_INT(oms_replace(m, o->client_id, &ch, &n, NULL), 0);
+    CHECK_INT(fill(m, o->client_id, "x1", 5, TB_USD(100, 0)), 0);
+    CHECK_INT(n_cancel, 0);
+    CHECK_INT(fill(m, o->client_id, "x2", 1, TB_USD(100, 0)), 0);
+    CHECK_INT(n_cancel, 1);
+    oms_free(m);
+}
+
+static int final_with_cum(oms *m, const char *id, oms_status st, tb_qty cum)
+{
+    broker_update u = {.client_id = id, .status = st, .cum_qty = cum, .t_ns = 3};
+    tb_err e = {{0}};
+    return oms_on_update(m, &u, &e);
+}
+
+/* Found by the simulation (SIM_SEED=48 SIM_STEPS=328): a sell's "canceled" overtook its fill of 5;
+ * taken at its word, the order left the book with no shares sold, the day-trade gate admitted
+ * another closing sell, and the late fill made a third day trade in a budget of two. The final
+ * status now waits for the fills the broker says it has. */
+TEST(final_status_that_overtakes_its_fills_waits_for_them)
+{
+    oms *m = setup(64);
+    const oms_order *o, *c, *open[4];
+    oms_intent in = buy("AAPL", 10);
+    oms_submit(m, &in, &o, NULL);
+    fill(m, o->client_id, "b1", 10, TB_USD(10, 0));
+    in.side = OMS_SELL;
+    in.qty = 8;
+    oms_submit(m, &in, &c, NULL);
+    update(m, c->client_id, OMS_ST_ACCEPTED);
+    CHECK_INT(oms_cancel(m, c->client_id, NULL), 0);
+    CHECK_INT(final_with_cum(m, c->client_id, OMS_ST_CANCELED, 5), 0);
+    CHECK_INT(c->status, OMS_ST_PENDING_CANCEL); /* still working to the gates */
+    CHECK_INT(oms_open_orders(m, "AAPL", open, 4), 1);
+    CHECK_INT(fill(m, c->client_id, "s1", 5, TB_USD(11, 0)), 0);
+    CHECK_INT(c->status, OMS_ST_CANCELED);
+    CHECK_INT(c->filled_qty, 5);
+    CHECK_INT(oms_open_orders(m, "AAPL", open, 4), 0);
+    CHECK_INT(oms_position_get(m, "AAPL")->qty, 5);
+    oms_free(m);
+}
+
+/* Executions lost for good (the broker repeats its final status, they never come): the order
+ * ends on the third report, with an ERROR, instead of working forever. */
+TEST(final_status_reported_three_times_without_its_fills_ends_the_order)
+{
+    oms *m = setup(64);
+    const oms_order *o;
+    oms_intent in = buy("AAPL", 10);
+    oms_submit(m, &in, &o, NULL);
+    update(m, o->client_id, OMS_ST_ACCEPTED);
+    CHECK_INT(final_with_cum(m, o->client_id, OMS_ST_EXPIRED, 4), 0);
+    CHECK_INT(o->status, OMS_ST_ACCEPTED);
+    CHECK_INT(final_with_cum(m, o->client_id, OMS_ST_EXPIRED, 4), 0);
+    CHECK_INT(o->status, OMS_ST_ACCEPTED);
+    CHECK_INT(final_with_cum(m, o->client_id, OMS_ST_EXPIRED, 4), 0);
+    CHECK_INT(o->status, OMS_ST_EXPIRED);
+    oms_free(m);
+}
+
 TEST(bracket_submit_creates_held_legs_on_the_opposite_side)
 {
     oms *m = setup(64);

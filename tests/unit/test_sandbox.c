@@ -233,6 +233,35 @@ TEST(a_disabled_strategy_stays_disabled_until_its_file_changes)
     tb_shost_free(&h);
 }
 
+/* Offline, a stopped strategy is called again on the next bar: a wall-clock pause would skip
+ * as many bars as the replay reaches meanwhile, a number that depends on the machine. */
+static int calls_after_a_stop(int offline)
+{
+    tb_lua_limits tl = {.mem_limit = 16u << 20, .instr_budget = 100000, .time_limit_ms = 50};
+    tb_shost h;
+    tb_shost_init(&h, &tl);
+    if (offline) tb_shost_offline(&h);
+    h.max_overruns = 100;
+    tb_err e;
+    char *p = write_tmp("pause.lua", "n = 0\nreturn { on_bar = function(ctx, bar)\n"
+                                     "  n = n + 1; if n == 1 then while true do end end end }");
+    tb_strategy_cfg c = {.name = "pause", .file = p, .enabled = 1};
+    CHECK_INT(tb_shost_add(&h, &c, &e), 0);
+    tb_bar_view bar = {.symbol = "X"};
+    for (int i = 0; i < 3; i++) tb_shost_on_bar(&h, &bar);
+    lua_getglobal(h.s[0]->L, "n");
+    int n = (int)lua_tointeger(h.s[0]->L, -1);
+    lua_pop(h.s[0]->L, 1);
+    tb_shost_free(&h);
+    return n;
+}
+
+TEST(an_offline_run_does_not_pause_a_stopped_strategy_on_the_wall_clock)
+{
+    CHECK_INT(calls_after_a_stop(1), 3);
+    CHECK(calls_after_a_stop(0) < 3); /* live: it sits out 200 ms, the loop serves the rest */
+}
+
 TEST(work_inside_a_c_function_is_stopped_by_the_deadline_from_outside)
 {
     /* No step budget to speak of: only the watchdog's deadline can stop this backtracking. */
@@ -250,6 +279,50 @@ TEST(work_inside_a_c_function_is_stopped_by_the_deadline_from_outside)
     CHECK_CONTAINS(e.msg, "time limit exceeded (50 ms"); /* "; the machine was busy" under load */
     CHECK_CONTAINS(e.msg, "at strategies/p.lua:1: stopped");
     CHECK(ms < 600); /* stock Lua: minutes */
+    tb_lua_close(L);
+}
+
+/* A call that waits without using the CPU: what a busy machine does to a strategy. */
+static int nap(lua_State *L)
+{
+    usleep(300000);
+    return 0;
+}
+
+static int call_napping(int on_cpu, tb_err *e)
+{
+    tb_lua_limits tl = {.mem_limit = 16u << 20, .time_limit_ms = 50, .time_on_cpu = on_cpu};
+    lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, &tl, e);
+    lua_register(L, "nap", nap);
+    const char *code = "nap(); local n = 0; for i = 1, 100000 do n = n + i end; return n";
+    int rc = tb_lua_loadstring(L, code, strlen(code), "=strategies/n.lua", e);
+    if (rc == 0) rc = tb_lua_call(L, 0, 1, "strategies/n.lua: on_bar", e);
+    tb_lua_close(L);
+    return rc;
+}
+
+/* A backtest stopped an on_bar when the machine was busy, so two runs of the same inputs gave
+ * different trades (e2e trading, "identical output", under load). Offline runs count CPU time. */
+TEST(a_starved_call_is_stopped_on_the_wall_clock_but_not_on_the_cpu_clock)
+{
+    tb_err e;
+    CHECK_INT(call_napping(0, &e), -1);
+    CHECK_CONTAINS(e.msg, "time limit exceeded (50 ms");
+    CHECK_INT(call_napping(1, &e), 0);
+}
+
+TEST(the_cpu_clock_deadline_still_stops_work_inside_a_c_function)
+{
+    tb_lua_limits tl = {.mem_limit = 16u << 20,
+                        .time_limit_ms = 50,
+                        .time_on_cpu = 1,
+                        .pattern_steps = 1000000000000LL};
+    tb_err e;
+    lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, &tl, &e);
+    const char *code = "return ('a'):rep(26):find(('a*'):rep(12) .. 'b')";
+    CHECK_INT(tb_lua_loadstring(L, code, strlen(code), "=strategies/p.lua", &e), 0);
+    CHECK_INT(tb_lua_call(L, 0, 1, "strategies/p.lua: on_bar", &e), -1);
+    CHECK_CONTAINS(e.msg, "time limit exceeded (50 ms)");
     tb_lua_close(L);
 }
 

@@ -1,11 +1,12 @@
 /*
- * ops_lua.c - tb.ops: what the daily sequence's Lua steps need from C (trusted scripts only).
+ * orch_lua.c - tb.orch (also tb.ops, its older name): what the daily sequence's Lua steps need
+ * from C (trusted scripts only).
  *
- *   tb.ops.settings()            -> {archive_remote, script, max_bytes, jsonl_max_bytes,
- * repl_socket} tb.ops.rotate(path, max)     -> archive path (.gz) when path was over max bytes,
- * else nil, why tb.ops.engine_running()      -> true when an engine answers on its REPL socket
- *   tb.ops.db_check(path)        -> ok, report (lock and PRAGMA quick_check, in words)
- *   tb.ops.sample_vix([date])    -> vix, "YYYY-MM-DD", source: the sample generator's VIX
+ *   tb.orch.settings()         -> {archive_remote, script, max_bytes, jsonl_max_bytes, repl_socket}
+ *   tb.orch.rotate(path, max)  -> archive path (.gz) when path was over max bytes, else nil, why
+ *   tb.orch.engine_running()   -> true when an engine answers on its REPL socket
+ *   tb.orch.db_check(path)     -> ok, report (lock and PRAGMA quick_check, in words)
+ *   tb.orch.sample_vix([date]) -> vix, "YYYY-MM-DD", source: the sample generator's VIX
  *
  * Rotation waits for the compression, so a step that returns has its archive on disk.
  */
@@ -140,7 +141,7 @@ static int l_sample_vix(lua_State *L)
     return 3;
 }
 
-int tbl_open_ops(lua_State *L)
+int tbl_open_orch(lua_State *L)
 {
     static const luaL_Reg fns[] = {
         {"settings", l_settings},
