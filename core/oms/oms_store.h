@@ -41,4 +41,16 @@ int oms_store_load(oms_store *s, oms *m, int32_t since_day, tb_err *e);
  * paper exchange's cash after a restart). */
 int oms_store_cash(oms_store *s, tb_money initial, tb_money *out, tb_err *e);
 
+/* Reads for the Sentinel's facts, so no one else writes SQL against these tables. Each calls fn
+ * once per row and returns 0, or -1 when the query failed (a database without the tables). */
+
+/* Orders and orders with fills per strategy ("" for none) and session day (yyyymmdd). */
+typedef void (*oms_store_activity_fn)(void *ud, const char *strategy, int32_t day, int64_t orders,
+                                      int64_t filled);
+int oms_store_activity(sqlite3 *db, oms_store_activity_fn fn, void *ud);
+
+/* Each session's fills as cash flows (sells in, buys out) less commissions, oldest first. */
+typedef void (*oms_store_cashflow_fn)(void *ud, int32_t day, tb_money net);
+int oms_store_cashflow_by_day(sqlite3 *db, oms_store_cashflow_fn fn, void *ud);
+
 #endif

@@ -158,3 +158,19 @@ int tb_history_running(tb_db *db, tb_run *out, int max, tb_err *e)
         if (n < max) read_run(st, &out[n++]);
     return done(db, st, rc, e) == 0 ? n : -1;
 }
+
+int tb_history_failures(sqlite3 *db, int max, tb_history_failure_fn fn, void *ud)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT step, status, message FROM orch_runs WHERE final = 1 AND"
+                           " status NOT IN ('ok','unavailable') ORDER BY id DESC LIMIT ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int(st, 1, max);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        fn(ud, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+           (const char *)sqlite3_column_text(st, 2));
+    sqlite3_finalize(st);
+    return 0;
+}

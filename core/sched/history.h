@@ -57,4 +57,10 @@ int tb_history_set_pid(tb_db *db, const tb_run *r, tb_err *e);
 /* Rows left `running` by a process that stopped, oldest first: up to max into out; the count. */
 int tb_history_running(tb_db *db, tb_run *out, int max, tb_err *e);
 
+/* The Sentinel's read of orch_runs: the newest `max` settled attempts that failed (status neither
+ * ok nor unavailable), newest first, fn once each. 0, or -1 when the query failed (no table). */
+typedef void (*tb_history_failure_fn)(void *ud, const char *step, const char *status,
+                                      const char *message);
+int tb_history_failures(sqlite3 *db, int max, tb_history_failure_fn fn, void *ud);
+
 #endif

@@ -1,10 +1,13 @@
 /*
- * facts.c - the Sentinel's facts from SQLite (ml_db/ml_data.db: oms_orders, oms_fills,
- * orch_runs, model predictions when the ML issue's table exists, PRAGMA quick_check) and the
- * assembly of the whole facts object (files: facts_logs.c; missed moves: facts_missed.c).
+ * facts.c - the Sentinel's facts from SQLite (ml_db/ml_data.db, read through the tables'
+ * owners: oms_store for orders and fills, sched/history for orch_runs, ml_store for the model's
+ * decisions; PRAGMA quick_check) and the assembly of the whole facts object (files: facts_logs.c;
+ * missed moves: facts_missed.c).
  */
 #include "data/calendar.h"
 #include "ml/ml_store.h"
+#include "oms/oms_store.h"
+#include "sched/history.h"
 #include "home/home.h"
 #include "sentinel/facts.h"
 #include "util/clock.h"
@@ -21,62 +24,60 @@ static json_t *obj_at(json_t *parent, const char *key)
 }
 
 /* oms_store keeps session_day as YYYYMMDD. */
-static const char *day_str(sqlite3_stmt *st, int col, char *buf)
+static const char *day_str(int64_t v, char *buf)
 {
-    int64_t v = sqlite3_column_int64(st, col);
     snprintf(buf, 16, "%04d-%02d-%02d", (int)(v / 10000) % 10000, (int)(v / 100) % 100,
              (int)(v % 100));
     return buf;
 }
 
 /* Orders and fills per strategy and session of the window. */
+static void on_activity(void *ud, const char *strategy, int32_t session_day, int64_t orders,
+                        int64_t filled)
+{
+    json_t *facts = ud, *act = obj_at(facts, "strategy_activity");
+    char day[16];
+    day_str(session_day, day);
+    if (!json_object_get(json_object_get(facts, "window_set"), day)) return;
+    json_t *s = obj_at(act, strategy);
+    json_object_set_new(obj_at(s, "orders_by_session"), day, json_integer(orders));
+    json_object_set_new(obj_at(s, "fills_by_session"), day, json_integer(filled));
+}
+
 static void db_trades(sqlite3 *db, json_t *facts)
 {
-    json_t *act = obj_at(facts, "strategy_activity"), *win = json_object_get(facts, "window_set");
-    sqlite3_stmt *st;
-    const char *sql = "SELECT coalesce(strategy,''), session_day, count(*),"
-                      " sum(filled_qty > 0) FROM oms_orders GROUP BY 1, 2";
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        char day[16];
-        day_str(st, 1, day);
-        if (!json_object_get(win, day)) continue;
-        json_t *s = obj_at(act, (const char *)sqlite3_column_text(st, 0));
-        json_object_set_new(obj_at(s, "orders_by_session"), day,
-                            json_integer(sqlite3_column_int64(st, 2)));
-        json_object_set_new(obj_at(s, "fills_by_session"), day,
-                            json_integer(sqlite3_column_int64(st, 3)));
-    }
-    sqlite3_finalize(st);
+    obj_at(facts, "strategy_activity");
+    oms_store_activity(db, on_activity, facts);
+}
+
+typedef struct pnl_acc {
+    json_t *win, *by;
+    double cum, peak, dd;
+} pnl_acc;
+
+static void on_cashflow(void *ud, int32_t session_day, tb_money net)
+{
+    pnl_acc *a = ud;
+    char day[16];
+    day_str(session_day, day);
+    if (!json_object_get(a->win, day)) return;
+    double pnl = (double)net / 1e6;
+    json_object_set_new(a->by, day, json_real(pnl));
+    a->cum += pnl;
+    if (a->cum > a->peak) a->peak = a->cum;
+    if (a->peak - a->cum > a->dd) a->dd = a->peak - a->cum;
 }
 
 /* Realized P&L per session: the session's fills as cash flows (positions are flat at the close:
  * the engine flattens what strategies leave), less commissions. Money is micro-dollars. */
 static void db_pnl(sqlite3 *db, json_t *facts, double initial_cash)
 {
-    json_t *win = json_object_get(facts, "window_set"), *by = json_object();
-    sqlite3_stmt *st;
-    const char *sql =
-        "SELECT session_day, sum(CASE side WHEN 'buy' THEN -qty*price ELSE qty*price END)"
-        " - sum(coalesce(commission,0)) FROM oms_fills GROUP BY 1 ORDER BY 1";
-    double cum = 0, peak = 0, dd = 0;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            char day[16];
-            day_str(st, 0, day);
-            if (!json_object_get(win, day)) continue;
-            double pnl = (double)sqlite3_column_int64(st, 1) / 1e6;
-            json_object_set_new(by, day, json_real(pnl));
-            cum += pnl;
-            if (cum > peak) peak = cum;
-            if (peak - cum > dd) dd = peak - cum;
-        }
-        sqlite3_finalize(st);
-    }
+    pnl_acc a = {.win = json_object_get(facts, "window_set"), .by = json_object()};
+    oms_store_cashflow_by_day(db, on_cashflow, &a);
     json_object_set_new(facts, "pnl",
-                        json_pack("{s:o, s:f, s:f, s:f}", "by_session", by, "window", cum,
-                                  "max_drawdown", dd, "max_drawdown_pct",
-                                  initial_cash > 0 ? 100.0 * dd / initial_cash : 0.0));
+                        json_pack("{s:o, s:f, s:f, s:f}", "by_session", a.by, "window", a.cum,
+                                  "max_drawdown", a.dd, "max_drawdown_pct",
+                                  initial_cash > 0 ? 100.0 * a.dd / initial_cash : 0.0));
 }
 
 static int has_table(sqlite3 *db, const char *name)
@@ -106,6 +107,12 @@ static void db_model(sqlite3 *db, json_t *facts)
     json_object_set_new(facts, "model", m);
 }
 
+static void on_failure(void *ud, const char *step, const char *status, const char *message)
+{
+    json_array_append_new(
+        ud, json_pack("{s:s, s:s, s:s}", "step", step, "status", status, "message", message));
+}
+
 static void db_checks(sqlite3 *db, json_t *facts)
 {
     sqlite3_stmt *st;
@@ -118,18 +125,7 @@ static void db_checks(sqlite3 *db, json_t *facts)
         snprintf(result, sizeof result, "%s", sqlite3_errmsg(db));
     }
     json_t *failed = json_array();
-    if (has_table(db, "orch_runs") &&
-        sqlite3_prepare_v2(db,
-                           "SELECT step, status, message FROM orch_runs WHERE final = 1 AND"
-                           " status NOT IN ('ok','unavailable') ORDER BY id DESC LIMIT 20",
-                           -1, &st, NULL) == SQLITE_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW)
-            json_array_append_new(failed,
-                                  json_pack("{s:s, s:s, s:s}", "step", sqlite3_column_text(st, 0),
-                                            "status", sqlite3_column_text(st, 1), "message",
-                                            sqlite3_column_text(st, 2)));
-        sqlite3_finalize(st);
-    }
+    if (has_table(db, "orch_runs")) tb_history_failures(db, 20, on_failure, failed);
     json_object_set_new(facts, "db", json_pack("{s:s}", "quick_check", result));
     json_object_set_new(facts, "orchestrator_failures", failed);
 }
