@@ -4,6 +4,7 @@
 #include "data/bar_sink.h"
 #include "engine/dbwait.h"
 #include "ml/ml.h"
+#include "ml/ml_store.h"
 #include "oms/unknown.h"
 #include "home/home.h"
 #include "replay/recorder.h"
@@ -112,22 +113,8 @@ static void resolve_web_dir(tb_dashboard *d)
 /* The ML gate's decisions by confidence decile and outcome, and the symbols' latest confidence. */
 static void ml_snapshot(tb_engine *en, tb_metrics_snap *s)
 {
-    sqlite3_stmt *st;
-    if (en->db && sqlite3_prepare_v2(en->db->h,
-                                     "SELECT MIN(CAST(confidence * 10 AS INTEGER), 9), outcome,"
-                                     " COUNT(*) FROM ml_decisions WHERE confidence IS NOT NULL"
-                                     " GROUP BY 1, 2",
-                                     -1, &st, NULL) == SQLITE_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            int b = sqlite3_column_int(st, 0);
-            int k =
-                sqlite3_column_type(st, 1) == SQLITE_NULL ? 2 : (sqlite3_column_int(st, 1) ? 0 : 1);
-            if (b < 0 || b > 9) continue;
-            s->ml_predictions[b][k] += (double)sqlite3_column_int64(st, 2);
-            s->ml_has_predictions = 1;
-        }
-        sqlite3_finalize(st);
-    }
+    if (en->db && tb_ml_decisions_by_decile(en->db->h, s->ml_predictions) > 0)
+        s->ml_has_predictions = 1;
     if (!en->runner_open || !en->ml.ml) return;
     uint32_t n = tb_symtab_count(&en->runner.syms);
     for (uint32_t i = 0; i < n && s->nml_conf < 64; i++) {

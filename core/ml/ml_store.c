@@ -444,3 +444,42 @@ int tb_ml_store_training_set(sqlite3 *db, int64_t **t, float **x, float **y, siz
     sqlite3_finalize(st);
     return 0;
 }
+
+int64_t tb_ml_decisions_by_decile(sqlite3 *db, double counts[10][3])
+{
+    sqlite3_stmt *st;
+    if (!db || sqlite3_prepare_v2(db,
+                                  "SELECT MIN(CAST(confidence * 10 AS INTEGER), 9), outcome,"
+                                  " COUNT(*) FROM ml_decisions WHERE confidence IS NOT NULL"
+                                  " GROUP BY 1, 2",
+                                  -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int64_t rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int b = sqlite3_column_int(st, 0);
+        int k = sqlite3_column_type(st, 1) == SQLITE_NULL ? 2 : (sqlite3_column_int(st, 1) ? 0 : 1);
+        if (b < 0 || b > 9) continue;
+        counts[b][k] += (double)sqlite3_column_int64(st, 2);
+        rows++;
+    }
+    sqlite3_finalize(st);
+    return rows;
+}
+
+int tb_ml_decisions_calibration(sqlite3 *db, tb_ml_calibration *out)
+{
+    sqlite3_stmt *st;
+    memset(out, 0, sizeof *out);
+    if (!db || sqlite3_prepare_v2(db,
+                                  "SELECT count(*), avg(confidence), avg(outcome) FROM ml_decisions"
+                                  " WHERE outcome IS NOT NULL AND confidence IS NOT NULL",
+                                  -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
+        out->n = sqlite3_column_int64(st, 0);
+        out->mean_probability = sqlite3_column_double(st, 1);
+        out->hit_rate = sqlite3_column_double(st, 2);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}

@@ -87,4 +87,19 @@ int tb_ml_store_training_set(sqlite3 *db, int64_t **t, float **x, float **y, siz
 /* Number of labelled samples of the live schema (0 when the table does not exist). */
 int64_t tb_ml_store_count_labelled(sqlite3 *db);
 
+/* Reads of ml_decisions for the dashboard and the Sentinel, so no one else writes SQL against the
+ * table. Adds the decisions that have a confidence into counts[decile][outcome] (decile 0..9 of
+ * the confidence; outcome 0 won, 1 lost, 2 still open); returns how many rows were counted, or
+ * -1 when the query failed (a database without the table). */
+int64_t tb_ml_decisions_by_decile(sqlite3 *db, double counts[10][3]);
+
+typedef struct tb_ml_calibration {
+    int64_t n;               /* closed decisions with a confidence */
+    double mean_probability; /* their mean confidence */
+    double hit_rate;         /* the share that won */
+} tb_ml_calibration;
+
+/* The model's calibration against outcomes. 0 (out->n may be 0), or -1 when the query failed. */
+int tb_ml_decisions_calibration(sqlite3 *db, tb_ml_calibration *out);
+
 #endif

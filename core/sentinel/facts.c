@@ -4,6 +4,7 @@
  * assembly of the whole facts object (files: facts_logs.c; missed moves: facts_missed.c).
  */
 #include "data/calendar.h"
+#include "ml/ml_store.h"
 #include "home/home.h"
 #include "sentinel/facts.h"
 #include "util/clock.h"
@@ -96,20 +97,11 @@ static int has_table(sqlite3 *db, const char *name)
 static void db_model(sqlite3 *db, json_t *facts)
 {
     json_t *m = json_pack("{s:b}", "available", 0);
-    sqlite3_stmt *st;
-    /* ml_decisions: the ML gate's entries with their confidence and, once closed, outcome. */
-    if (has_table(db, "ml_decisions") &&
-        sqlite3_prepare_v2(db,
-                           "SELECT count(*), avg(confidence), avg(outcome) FROM ml_decisions"
-                           " WHERE outcome IS NOT NULL AND confidence IS NOT NULL",
-                           -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
-            json_decref(m);
-            m = json_pack("{s:b, s:I, s:f, s:f}", "available", 1, "n",
-                          (json_int_t)sqlite3_column_int64(st, 0), "mean_probability",
-                          sqlite3_column_double(st, 1), "hit_rate", sqlite3_column_double(st, 2));
-        }
-        sqlite3_finalize(st);
+    tb_ml_calibration c;
+    if (has_table(db, "ml_decisions") && tb_ml_decisions_calibration(db, &c) == 0 && c.n > 0) {
+        json_decref(m);
+        m = json_pack("{s:b, s:I, s:f, s:f}", "available", 1, "n", (json_int_t)c.n,
+                      "mean_probability", c.mean_probability, "hit_rate", c.hit_rate);
     }
     json_object_set_new(facts, "model", m);
 }
