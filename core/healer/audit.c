@@ -12,14 +12,6 @@
 
 #include <stdio.h>
 
-static const char schema[] = "CREATE TABLE IF NOT EXISTS healer_audit ("
-                             " id INTEGER PRIMARY KEY,"
-                             " t TEXT NOT NULL,"         /* UTC, ISO 8601 */
-                             " action TEXT NOT NULL,"    /* healer_directive_approved, ... */
-                             " directive TEXT NOT NULL," /* the directive's id */
-                             " by TEXT NOT NULL,"        /* cli | dashboard */
-                             " detail TEXT NOT NULL)";
-
 static int audit_row(const char *t, const char *action, const char *id, const char *who,
                      const char *detail, tb_err *e)
 {
@@ -27,12 +19,12 @@ static int audit_row(const char *t, const char *action, const char *id, const ch
     tb_db_opts opts = {.busy_ms = 1000};
     tb_db *db = tb_db_open(tb_home_path(path, sizeof path, "ml_db/ml_data.db"), &opts, e);
     if (!db) return -1;
-    sqlite3_stmt *st = NULL;
-    int rc = tb_db_exec(db, schema, e);
-    if (rc == 0 && sqlite3_prepare_v2(db->h,
-                                      "INSERT INTO healer_audit (t, action, directive, by, detail)"
-                                      " VALUES (?, ?, ?, ?, ?)",
-                                      -1, &st, NULL) != SQLITE_OK)
+    sqlite3_stmt *st = NULL; /* healer_audit: a migration (store/migrations.c) */
+    int rc = 0;
+    if (sqlite3_prepare_v2(db->h,
+                           "INSERT INTO healer_audit (t, action, directive, by, detail)"
+                           " VALUES (?, ?, ?, ?, ?)",
+                           -1, &st, NULL) != SQLITE_OK)
         rc = tb_errf(e, "healer_audit: %s", sqlite3_errmsg(db->h));
     if (rc == 0) {
         const char *v[] = {t, action, id, who, detail ? detail : ""};

@@ -49,6 +49,15 @@ const tb_db_migration tb_db_migrations[] = {
     {"orchestrator step processes", /* a restarted orchestrator adopts a step still running */
      "ALTER TABLE orch_runs ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;"
      "ALTER TABLE orch_runs ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;"},
+    /* The Healer's audit trail (healer/audit.c), created on first use before it was a step: an
+     * older database may already hold it with its rows, hence IF NOT EXISTS. */
+    {"healer audit trail", "CREATE TABLE IF NOT EXISTS healer_audit ("
+                           " id INTEGER PRIMARY KEY,"
+                           " t TEXT NOT NULL,"         /* UTC, ISO 8601 */
+                           " action TEXT NOT NULL,"    /* healer_directive_approved, ... */
+                           " directive TEXT NOT NULL," /* the directive's id */
+                           " by TEXT NOT NULL,"        /* cli | dashboard */
+                           " detail TEXT NOT NULL)"},
     /* Next: orders, fills, ... */
 };
 

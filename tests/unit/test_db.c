@@ -109,3 +109,39 @@ TEST(corrupt_file_error_names_the_file)
     CHECK_CONTAINS(e.msg, path);
     CHECK_CONTAINS(e.msg, "corrupt");
 }
+
+/* A database made before healer_audit was a migration: the table was created on first use and
+ * holds rows. Opening it with today's steps applies the new one without touching them. */
+TEST(a_database_from_before_the_healer_audit_step_upgrades_and_keeps_its_rows)
+{
+    tb_err e;
+    const char *p = tmp_path("old.db");
+    tb_db_opts o = {.migrations = tb_db_migrations, .nmigrations = tb_db_nmigrations - 1};
+    tb_db *db = tb_db_open(p, &o, &e);
+    CHECK(db != NULL);
+    if (!db) return;
+    CHECK_INT(tb_db_exec(db,
+                         "CREATE TABLE IF NOT EXISTS healer_audit (id INTEGER PRIMARY KEY,"
+                         " t TEXT NOT NULL, action TEXT NOT NULL, directive TEXT NOT NULL,"
+                         " by TEXT NOT NULL, detail TEXT NOT NULL);"
+                         "INSERT INTO healer_audit (t, action, directive, by, detail)"
+                         " VALUES ('2026-12-01T00:00:00Z', 'healer_directive_approved', 'd-1',"
+                         " 'cli', '')",
+                         &e),
+              0);
+    tb_db_close(db);
+    db = tb_db_open(p, NULL, &e);
+    CHECK(db != NULL);
+    if (!db) return;
+    int v;
+    CHECK_INT(tb_db_user_version(db, &v, &e), 0);
+    CHECK_INT(v, tb_db_nmigrations);
+    CHECK_INT(query_int(db, "SELECT count(*) FROM healer_audit WHERE directive = 'd-1'"), 1);
+    tb_db_close(db);
+    /* and a new database has the table from the start */
+    db = tb_db_open(tmp_path("new.db"), NULL, &e);
+    CHECK(db != NULL);
+    if (!db) return;
+    CHECK_INT(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'healer_audit'"), 1);
+    tb_db_close(db);
+}
