@@ -227,7 +227,11 @@ try {
   await page.waitForSelector('#sentinel tbody tr td:not(.empty)');
   check('Sentinel audits are listed', (await page.textContent('#sentinel')).includes('Strategic Stagnation'));
   check('a failed directive shows its failure log', (await page.textContent('#dir-failed')).includes('View Failure Log'));
-  check('gate blocks list the kill switch', (await page.textContent('#gates')).includes('kill_switch'));
+  // The page refreshes every 5 s; the first entry the kill switch blocks may come after it loaded.
+  const killBlocked = await page
+    .waitForFunction(() => document.querySelector('#gates').textContent.includes('kill_switch'), null, { timeout: 60000 })
+    .then(() => true, () => false);
+  check('gate blocks list the kill switch', killBlocked);
   await page.click('#dir-queued button');
   await page.waitForFunction(() => document.querySelector('#approve-msg').textContent.includes('approved'));
   check('a queued directive is approved with the token', true);

@@ -64,7 +64,16 @@ gross() { curl -s "$url/api/positions" | jq '[.[] | .qty | if . < 0 then -. else
 g1=$(gross) b1=$(field bars); sleep 2; g2=$(gross) b2=$(field bars)
 check "with the kill switch engaged bars flow ($b1 -> $b2) and exposure does not grow ($g1 -> $g2 shares)" \
   bash -c "[ '$b2' -gt '$b1' ] && [ '$g2' -le '$g1' ]"
-check "the kill switch cancelled the open orders" [ "$(curl -s "$url/api/orders")" = "[]" ]
+# Working orders that add exposure (a buy while flat or long, a sell while flat or short); exits
+# the kill switch admitted after it engaged may still be working (docs/risk.md).
+adding() {
+  local o p
+  o=$(curl -s "$url/api/orders") p=$(curl -s "$url/api/positions")
+  jq -n --argjson o "$o" --argjson p "$p" '[ $o[] as $x
+    | ([ $p[] | select(.symbol == $x.symbol) | .qty ] | .[0] // 0) as $q
+    | select(($x.side == "buy" and $q >= 0) or ($x.side == "sell" and $q <= 0)) ] | length'
+}
+check "the kill switch cancelled every open order that adds exposure" [ "$(adding)" = 0 ]
 check "blocked intents are in the decision log with the gate" \
   grep -q '"verdict":"blocked".*"gate":"kill_switch"\|"gate":"kill_switch".*"verdict":"blocked"' "$H/logs/enhanced_decision_log.jsonl"
 check "approving wrote the directive back" grep -q '"approved_by": "dashboard"' "$H/data/healer_active_directives.json"
