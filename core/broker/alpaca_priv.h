@@ -7,6 +7,7 @@
 #include "broker/alpaca.h"
 #include "broker/alpaca_json.h"
 #include "broker/posdiff.h"
+#include "broker/reconcile.h"
 #include "net/ws.h"
 
 #define ALP_LEGMAP    1024
@@ -81,7 +82,10 @@ struct alpaca {
         int64_t next_ns;
     } unk[ALP_UNKNOWN];
     struct event *unknown_timer;
-    posdiff posdiff; /* position differences seen by reconciliations (logged once each) */
+    posdiff posdiff;       /* position differences seen by reconciliations (logged once each) */
+    reconcile_round round; /* the reconciliation in progress (broker/reconcile.h) */
+    int sync_periodic;     /* ... started by the timer (its summary says "periodic") */
+    int sync_orders;       /* ... orders the broker listed */
 };
 
 /* Starts a request; on_done gets the answer. Returns -1 when it could not be queued. */

@@ -109,11 +109,9 @@ static void sync_done(alpaca *a, int ok)
 {
     a->syncing = 0;
     if (!ok) return;
-    a->st.reconciles++;
-    if (a->state == BROKER_SYNCING) {
-        a->state = BROKER_READY;
-        TB_INFO("alpaca", "reconciled: broker ready");
-    }
+    int periodic = a->sync_periodic && a->state == BROKER_READY;
+    if (a->state == BROKER_SYNCING) a->state = BROKER_READY;
+    reconcile_end(&a->round, a->sync_orders, a->npos, periodic);
     a->synced_once = 1;
     start_timer(a);
 }
@@ -148,15 +146,12 @@ static void check_local_open(alpaca *a)
                  k < 64)
             oms_strlcpy(ids[k++], o->client_id, sizeof ids[0]);
     }
-    for (int i = 0; i < nf; i++)
+    for (int i = 0; i < nf; i++) {
+        reconcile_unacknowledged(&a->round, oms_find(a->o.oms, fresh[i]));
         alp_unknown_mark(a, fresh[i],
                          "no acknowledgement from the broker (restart or lost answer)");
+    }
     for (int i = 0; i < k; i++) alp_lookup(a, ids[i], NULL);
-}
-
-static void compare_positions(alpaca *a)
-{
-    posdiff_compare(&a->posdiff, "alpaca", a->o.oms, a->pos, a->npos, &a->st.differences);
 }
 
 static void on_sync_positions(alp_req *q, const tb_httpc_resp *r)
@@ -170,7 +165,7 @@ static void on_sync_positions(alp_req *q, const tb_httpc_resp *r)
         sync_done(a, 0);
         return;
     }
-    compare_positions(a);
+    reconcile_positions(&a->round, a->pos, a->npos);
     check_local_open(a);
     sync_done(a, 1);
 }
@@ -195,6 +190,7 @@ static void on_sync_orders(alp_req *q, const tb_httpc_resp *r)
         return;
     }
     TB_DEBUG("alpaca", "reconcile: %d orders from the broker", q->count);
+    a->sync_orders = q->count;
     alp_req *n = alp_req_new(a, RQ_SYNC, NULL);
     if (!n) return sync_done(a, 0);
     n->on_done = on_sync_positions;
@@ -202,10 +198,20 @@ static void on_sync_orders(alp_req *q, const tb_httpc_resp *r)
         sync_done(a, 0);
 }
 
-void alp_sync_start(alpaca *a)
+/* Starts a reconciliation; periodic: started by the timer (its summary line says so). */
+static void sync_start(alpaca *a, int periodic)
 {
     if (a->syncing || a->state == BROKER_DISCONNECTED) return;
     a->syncing = 1;
+    a->sync_periodic = periodic;
+    a->sync_orders = 0;
+    a->round = (reconcile_round){.who = "alpaca",
+                                 .orders = "orders listed by the broker",
+                                 .oms = a->o.oms,
+                                 .posdiff = &a->posdiff,
+                                 .differences = &a->st.differences,
+                                 .reconciles = &a->st.reconciles};
+    reconcile_begin(&a->round);
     alp_req *q = alp_req_new(a, RQ_SYNC, NULL);
     tb_err e;
     if (!q) return sync_done(a, 0);
@@ -218,7 +224,12 @@ void alp_sync_start(alpaca *a)
 static void on_sync_timer(evutil_socket_t fd, short w, void *arg)
 {
     alpaca *a = arg;
-    if (a->state == BROKER_READY) alp_sync_start(a);
+    if (a->state == BROKER_READY) sync_start(a, 1);
+}
+
+void alp_sync_start(alpaca *a)
+{
+    sync_start(a, 0);
 }
 
 void alpaca_reconcile(alpaca *a)

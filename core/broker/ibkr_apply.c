@@ -80,9 +80,9 @@ static void on_open(ibkr *a, const tws_frame *f)
     if (!o) {
         a->st.foreign++;
         if (a->syncing && !strncmp(m.order_ref, "tb-", 3)) {
-            a->st.differences++;
-            TB_WARN("ibkr", "reconcile: open order %s (id %lld) at IB is unknown here: left alone",
-                    m.order_ref, (long long)m.order_id);
+            char id[24];
+            snprintf(id, sizeof id, "%lld", (long long)m.order_id);
+            reconcile_foreign_open(&a->round, m.order_ref, id);
         }
         return;
     }

@@ -8,6 +8,7 @@
 #include "broker/ibkr.h"
 #include "broker/ibkr_msg.h"
 #include "broker/posdiff.h"
+#include "broker/reconcile.h"
 
 #define IBK_IDMAP     4096
 #define IBK_POSITIONS 512
@@ -58,7 +59,8 @@ struct ibkr {
     struct event *unknown_timer; /* lookups of unknown-outcome orders (ibkr_unknown.c) */
     int unk_attempt;
     int64_t unk_next_ns;
-    posdiff posdiff; /* position differences seen by reconciliations (logged once each) */
+    posdiff posdiff;       /* position differences seen by reconciliations (logged once each) */
+    reconcile_round round; /* the reconciliation in progress (broker/reconcile.h) */
 };
 
 /* Remembers IB order id -> client id (the newest entry wins). */

@@ -17,6 +17,14 @@ void ibk_sync_begin(ibkr *a)
     a->sync_started_ns = tb_clock_now_ns();
     a->nseen = 0;
     a->nsync_pos = 0;
+    a->round = (reconcile_round){.who = "ibkr",
+                                 .orders = "open orders at IB",
+                                 .oms = a->o.oms,
+                                 .posdiff = &a->posdiff,
+                                 .differences = &a->st.differences,
+                                 .reconciles = &a->st.reconciles,
+                                 .periodic = &a->st.quiet_reconciles};
+    reconcile_begin(&a->round);
 }
 
 void ibk_sync_saw_open(ibkr *a, const char *cid)
@@ -52,11 +60,6 @@ void ibk_position_put(ibkr *a, const ibkr_position *p)
     put(a->pos, &a->npos, p); /* later updates of the subscription keep the list current */
 }
 
-static void compare_positions(ibkr *a)
-{
-    posdiff_compare(&a->posdiff, "ibkr", a->o.oms, a->pos, a->npos, &a->st.differences);
-}
-
 /* Our open orders IB does not list as open and whose executions do not fill them. */
 static void settle_missing(ibkr *a)
 {
@@ -74,7 +77,7 @@ static void settle_missing(ibkr *a)
         if (!o || oms_status_is_terminal(o->status)) continue;
         if (o->status == OMS_ST_NEW || o->status == OMS_ST_UNKNOWN) {
             /* Not acknowledged: IB may show it later (a late acknowledgement, a reconnect). */
-            a->st.differences += o->status == OMS_ST_NEW;
+            reconcile_unacknowledged(&a->round, o);
             ibk_unknown_settle(a, o);
         } else {
             a->st.differences++;
@@ -90,20 +93,10 @@ void ibk_sync_end(ibkr *a)
     a->syncing = 0;
     memcpy(a->pos, a->sync_pos, (size_t)a->nsync_pos * sizeof a->pos[0]);
     a->npos = a->nsync_pos;
-    uint64_t before = a->st.differences;
-    compare_positions(a);
+    reconcile_positions(&a->round, a->pos, a->npos);
     settle_missing(a);
-    a->st.reconciles++;
-    if (a->quiet) {
-        a->st.quiet_reconciles++;
-        a->quiet = 0;
-        TB_INFO("ibkr", "periodic reconcile: %d open orders at IB, %d positions, %llu differences",
-                a->nseen, a->npos, (unsigned long long)(a->st.differences - before));
-        return;
-    }
-    TB_INFO("ibkr",
-            "reconciled: %d open orders at IB, %d positions, %llu differences: broker ready",
-            a->nseen, a->npos, (unsigned long long)(a->st.differences - before));
+    reconcile_end(&a->round, a->nseen, a->npos, a->quiet);
+    a->quiet = 0;
 }
 
 void ibk_quiet_sync(ibkr *a)

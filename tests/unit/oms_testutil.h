@@ -26,4 +26,16 @@ static inline void oms_test_fill(oms *m, const char *id, const char *x, tb_qty q
     if (oms_test_try_fill(m, id, x, q, px, &e) != 0) TBT_FAIL("fill: %s", e.msg);
 }
 
+/* A small order manager (session 2026-11-30) holding qty of sym, as restored from its journal. */
+static inline oms *oms_test_with_position(const char *sym, tb_qty qty)
+{
+    oms_config c = {.max_orders = 16, .max_symbols = 8, .max_execs = 64, .session_day = 20261130};
+    oms *m = oms_new(&c, NULL);
+    oms_position p;
+    oms_pos_init(&p, sym);
+    p.qty = qty;
+    oms_restore_position(m, &p, NULL);
+    return m;
+}
+
 #endif

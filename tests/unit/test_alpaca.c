@@ -546,6 +546,13 @@ TEST(restart_with_orders_in_flight_sends_nothing_twice)
     CHECK_INT(posts("tb-t-AAPL-11"), 1);
     CHECK_INT(posts("tb-t-AAPL-12"), 0);
     CHECK_CONTAINS(read_log(), "order tb-t-AAPL-12: submit outcome unknown (no acknowledgement");
+    /* The unacknowledged order is a reconciliation difference, counted and in the summary line,
+     * as on IB (broker/reconcile.h): before, Alpaca marked it unknown and counted nothing. */
+    alpaca_stats st;
+    alpaca_stats_get(r2.a, &st);
+    CHECK_INT(st.differences, 1);
+    CHECK_CONTAINS(read_log(), "reconciled: 1 orders listed by the broker, 1 positions, "
+                               "1 differences: broker ready");
     rig_close(&r2);
 }
 

@@ -6,27 +6,19 @@
 #include "tbtest.h"
 #include "broker/posdiff.h"
 #include "log_testutil.h"
+#include "oms_testutil.h"
 #include "util/clock.h"
 
 static char logpath[256];
 
 static int count(const char *needle)
 {
-    const char *s = tbt_read_file(logpath);
-    int n = 0;
-    for (const char *p = s; (p = strstr(p, needle)); p++) n++;
-    return n;
+    return tbt_log_count(logpath, needle);
 }
 
 static oms *with_position(tb_qty qty)
 {
-    oms_config c = {16, 8, 64, 20261130};
-    oms *m = oms_new(&c, NULL);
-    oms_position p;
-    oms_pos_init(&p, "AAPL");
-    p.qty = qty;
-    oms_restore_position(m, &p, NULL);
-    return m;
+    return oms_test_with_position("AAPL", qty);
 }
 
 TEST(a_lasting_difference_is_logged_once_and_its_resolution_once)
