@@ -3,6 +3,7 @@
 #define TB_LOG_TESTUTIL_H
 
 #include "log/log.h"
+#include "tbtest.h" /* tbt_read_file */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@ static inline int tbt_open_tmp_log(char *path, size_t len)
     return tb_log_open(path, &o, &e);
 }
 
-/* How many times needle occurs in the log at path (include after tbtest.h: tbt_read_file). */
+/* How many times needle occurs in the log at path. */
 static inline int tbt_log_count(const char *path, const char *needle)
 {
     const char *s = tbt_read_file(path);
