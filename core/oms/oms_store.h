@@ -1,8 +1,8 @@
 /*
  * oms_store.h - the order manager's journal in SQLite: orders, fills, positions, day trades.
  *
- * Takes a handle another module opened (core/store/db.c owns the file and its migrations); the
- * tables here are created with CREATE TABLE IF NOT EXISTS so the two can land independently.
+ * Takes a handle opened by tb_db_open (core/store/db.c): the tables are created by the schema
+ * migrations (core/store/migrations.c), read and written only here.
  * Every write is one transaction. The handle should be in WAL mode; oms_store_open sets
  * synchronous=FULL on it: under WAL, NORMAL already survives a killed process, but a commit can
  * be lost on power failure, and a fill the broker has executed must never be lost. The cost is
@@ -19,7 +19,7 @@
 
 typedef struct oms_store oms_store;
 
-/* Creates the tables if missing and prepares statements on db (not closed by oms_store_close). */
+/* Prepares statements on db, a tb_db_open handle (not closed by oms_store_close). */
 oms_store *oms_store_open(sqlite3 *db, tb_err *e);
 
 /* Finalizes the statements and frees s. */

@@ -2,6 +2,7 @@
 #include "broker/paper.h"
 #include "oms/oms.h"
 #include "oms/oms_store.h"
+#include "db_testutil.h"
 #include "oms_testutil.h"
 
 #include <unistd.h>
@@ -12,10 +13,7 @@ static char dbpath[256];
 
 static sqlite3 *open_db(void)
 {
-    sqlite3 *db = NULL;
-    if (sqlite3_open(dbpath, &db) != SQLITE_OK) TBT_FAIL("open %s", dbpath);
-    sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
-    return db;
+    return tbt_db_open(dbpath);
 }
 
 static char dirs[16][64];
