@@ -411,33 +411,3 @@ int oms_store_cash(oms_store *s, tb_money initial, tb_money *out, tb_err *e)
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 0 : tb_errf(e, "oms_fills: %s", sqlite3_errmsg(s->db));
 }
-
-int oms_store_activity(sqlite3 *db, oms_store_activity_fn fn, void *ud)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT coalesce(strategy,''), session_day, count(*),"
-                           " sum(filled_qty > 0) FROM oms_orders GROUP BY 1, 2",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    while (sqlite3_step(st) == SQLITE_ROW)
-        fn(ud, (const char *)sqlite3_column_text(st, 0), (int32_t)sqlite3_column_int64(st, 1),
-           sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3));
-    sqlite3_finalize(st);
-    return 0;
-}
-
-int oms_store_cashflow_by_day(sqlite3 *db, oms_store_cashflow_fn fn, void *ud)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(
-            db,
-            "SELECT session_day, sum(CASE side WHEN 'buy' THEN -qty*price ELSE qty*price END)"
-            " - sum(coalesce(commission,0)) FROM oms_fills GROUP BY 1 ORDER BY 1",
-            -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    while (sqlite3_step(st) == SQLITE_ROW)
-        fn(ud, (int32_t)sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
-    sqlite3_finalize(st);
-    return 0;
-}

@@ -53,4 +53,32 @@ int oms_store_activity(sqlite3 *db, oms_store_activity_fn fn, void *ud);
 typedef void (*oms_store_cashflow_fn)(void *ud, int32_t day, tb_money net);
 int oms_store_cashflow_by_day(sqlite3 *db, oms_store_cashflow_fn fn, void *ud);
 
+/* Reads for the dashboard's symbol page and trade log (http/api_symbol.c, http/trade_log.c).
+ * These return -1 with e naming oms_fills when the query failed. */
+
+/* One persisted fill with its order's strategy and reason ("" when the order row is missing).
+ * The strings point into the query's row: valid during the callback only. side is the stored
+ * text, unchecked: the reader decides what a corrupt one means. */
+typedef struct oms_fill_row {
+    int64_t rowid; /* insertion order: a reader resumes after the last one it saw */
+    const char *exec_id, *symbol, *side, *strategy, *reason;
+    tb_qty qty;
+    tb_money price, commission; /* commission 0 when unknown */
+    int64_t t_ns;               /* 0 when unknown */
+    int32_t session_day;        /* yyyymmdd; 0 when unknown */
+} oms_fill_row;
+typedef void (*oms_fill_fn)(void *ud, const oms_fill_row *f);
+
+/* Every fill persisted after after_rowid, in rowid order. */
+int oms_store_fills_after(sqlite3 *db, int64_t after_rowid, oms_fill_fn fn, void *ud, tb_err *e);
+
+/* The symbol's fills at or after from_ns: the newest max of them, oldest first. */
+int oms_store_symbol_fills(sqlite3 *db, const char *symbol, int64_t from_ns, int max,
+                           oms_fill_fn fn, void *ud, tb_err *e);
+
+/* How many fills have rowid <= upto_rowid and the sum of their commissions (to notice a row
+ * amended or gone since a reader saw it). */
+int oms_store_fills_upto(sqlite3 *db, int64_t upto_rowid, int64_t *count, tb_money *commissions,
+                         tb_err *e);
+
 #endif
