@@ -45,11 +45,7 @@ int ibkr_enc_rt_bars(tb_sbuf *b, int64_t req_id, const char *symbol, int use_rth
 
 int ibkr_enc_cancel_rt_bars(tb_sbuf *b, int64_t req_id, tb_err *e)
 {
-    tws_begin(b);
-    tws_put_int(b, 51);
-    tws_put_int(b, 1);
-    tws_put_int(b, req_id);
-    return tws_end(b, e);
+    return tws_ints(b, (const int64_t[]){51, 1, req_id}, 3, e);
 }
 
 int ibkr_enc_hist(tb_sbuf *b, int64_t req_id, const char *symbol, const char *end,

@@ -86,9 +86,7 @@ static void send_msg(ibkr_conn *c, const int64_t *f, int n)
 {
     tb_sbuf b = {0};
     tb_err e;
-    tws_begin(&b);
-    for (int i = 0; i < n; i++) tws_put_int(&b, f[i]);
-    if (c->bev && tws_end(&b, &e) == 0) ibkr_pacer_send(c->pace, b.s, b.len);
+    if (c->bev && tws_ints(&b, f, n, &e) == 0) ibkr_pacer_send(c->pace, b.s, b.len);
     tb_sbuf_free(&b);
 }
 

@@ -1,8 +1,10 @@
 #include "broker/ibkr_msg.h"
 #include "data/calendar.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,29 +76,17 @@ int ibkr_enc_place(tb_sbuf *b, const ibkr_order *o, tb_err *e)
 
 int ibkr_enc_cancel(tb_sbuf *b, int64_t order_id, tb_err *e)
 {
-    tws_begin(b);
-    tws_put_int(b, 4);
-    tws_put_int(b, 1);
-    tws_put_int(b, order_id);
-    return tws_end(b, e);
+    return tws_ints(b, (const int64_t[]){4, 1, order_id}, 3, e);
 }
 
 int ibkr_enc_req_ids(tb_sbuf *b, tb_err *e)
 {
-    tws_begin(b);
-    tws_put_int(b, 8);
-    tws_put_int(b, 1);
-    tws_put_int(b, 1);
-    return tws_end(b, e);
+    return tws_ints(b, (const int64_t[]){8, 1, 1}, 3, e);
 }
 
 int ibkr_enc_cancel_account_summary(tb_sbuf *b, int64_t req_id, tb_err *e)
 {
-    tws_begin(b);
-    tws_put_int(b, 63);
-    tws_put_int(b, 1);
-    tws_put_int(b, req_id);
-    return tws_end(b, e);
+    return tws_ints(b, (const int64_t[]){63, 1, req_id}, 3, e);
 }
 
 int ibkr_enc_account_summary(tb_sbuf *b, int64_t req_id, tb_err *e)
@@ -177,35 +167,72 @@ static int need(const tws_frame *f, int id, int n, tb_err *e)
     return 0;
 }
 
-int ibkr_dec_status(const tws_frame *f, ibkr_status *o, tb_err *e)
+/* One field of a message: its index on the wire, what it holds, where it goes in the struct. The
+ * decoders are tables of these, so a message's layout reads as a list and one loop decodes all. */
+typedef enum { F_STR, F_INT, F_QTY, F_MONEY } fkind;
+typedef struct {
+    int at;
+    fkind kind;
+    size_t off, cap; /* cap: a string member's size */
+} fspec;
+
+#define ROW(at, kind, T, m)                                                                        \
+    {                                                                                              \
+        at, kind, offsetof(T, m), sizeof(((T *)0)->m)                                              \
+    }
+
+/* Checks the message's id and length, zeroes out (size bytes) and fills it row by row; the first
+ * number that does not parse is the error, named by its field. */
+static int decode(const tws_frame *f, int id, int nfields, const fspec *spec, int nspec, void *out,
+                  size_t size, tb_err *e)
 {
-    memset(o, 0, sizeof *o);
-    if (need(f, 3, 11, e) != 0) return -1;
-    copy(o->status, sizeof o->status, f, 2);
-    if (num_int(f, 1, &o->order_id, e) || num_qty(f, 3, &o->filled, e) ||
-        num_qty(f, 4, &o->remaining, e) || num_money(f, 5, &o->avg_price, e) ||
-        num_int(f, 6, &o->perm_id, e) || num_int(f, 7, &o->parent_id, e) ||
-        num_int(f, 9, &o->client_id, e))
-        return -1;
+    memset(out, 0, size);
+    if (need(f, id, nfields, e) != 0) return -1;
+    char *o = out;
+    for (int k = 0; k < nspec; k++) {
+        const fspec *r = &spec[k];
+        void *m = o + r->off;
+        assert(r->kind == F_STR || r->cap == sizeof(int64_t)); /* numbers are int64 members */
+        int rc = 0;
+        switch (r->kind) {
+        case F_STR: copy(m, r->cap, f, r->at); break;
+        case F_INT: rc = num_int(f, r->at, m, e); break;
+        case F_QTY: rc = num_qty(f, r->at, m, e); break;
+        case F_MONEY: rc = num_money(f, r->at, m, e); break;
+        }
+        if (rc != 0) return -1;
+    }
     return 0;
 }
 
+#define DECODE(f, id, n, spec, out, e)                                                             \
+    decode(f, id, n, spec, (int)(sizeof spec / sizeof spec[0]), out, sizeof *(out), e)
+
+static const fspec status_spec[] = {
+    ROW(2, F_STR, ibkr_status, status),      ROW(1, F_INT, ibkr_status, order_id),
+    ROW(3, F_QTY, ibkr_status, filled),      ROW(4, F_QTY, ibkr_status, remaining),
+    ROW(5, F_MONEY, ibkr_status, avg_price), ROW(6, F_INT, ibkr_status, perm_id),
+    ROW(7, F_INT, ibkr_status, parent_id),   ROW(9, F_INT, ibkr_status, client_id),
+};
+
+int ibkr_dec_status(const tws_frame *f, ibkr_status *o, tb_err *e)
+{
+    return DECODE(f, 3, 11, status_spec, o, e);
+}
+
+static const fspec open_spec[] = {
+    ROW(3, F_STR, ibkr_open, symbol),         ROW(13, F_STR, ibkr_open, action),
+    ROW(15, F_STR, ibkr_open, type),          ROW(18, F_STR, ibkr_open, tif),
+    ROW(23, F_STR, ibkr_open, order_ref),     ROW(86, F_STR, ibkr_open, status),
+    ROW(1, F_INT, ibkr_open, order_id),       ROW(14, F_QTY, ibkr_open, qty),
+    ROW(16, F_MONEY, ibkr_open, limit_price), ROW(17, F_MONEY, ibkr_open, stop_price),
+    ROW(24, F_INT, ibkr_open, client_id),     ROW(25, F_INT, ibkr_open, perm_id),
+    ROW(58, F_INT, ibkr_open, parent_id),
+};
+
 int ibkr_dec_open(const tws_frame *f, ibkr_open *o, tb_err *e)
 {
-    memset(o, 0, sizeof *o);
-    if (need(f, 5, IBKR_OPEN_ORDER_FIELDS, e) != 0) return -1;
-    copy(o->symbol, sizeof o->symbol, f, 3);
-    copy(o->action, sizeof o->action, f, 13);
-    copy(o->type, sizeof o->type, f, 15);
-    copy(o->tif, sizeof o->tif, f, 18);
-    copy(o->order_ref, sizeof o->order_ref, f, 23);
-    copy(o->status, sizeof o->status, f, 86);
-    if (num_int(f, 1, &o->order_id, e) || num_qty(f, 14, &o->qty, e) ||
-        num_money(f, 16, &o->limit_price, e) || num_money(f, 17, &o->stop_price, e) ||
-        num_int(f, 24, &o->client_id, e) || num_int(f, 25, &o->perm_id, e) ||
-        num_int(f, 58, &o->parent_id, e))
-        return -1;
-    return 0;
+    return DECODE(f, 5, IBKR_OPEN_ORDER_FIELDS, open_spec, o, e);
 }
 
 int ibkr_parse_time(const char *s, int64_t *ns)
@@ -237,19 +264,18 @@ int ibkr_parse_time(const char *s, int64_t *ns)
     return 0;
 }
 
+static const fspec exec_spec[] = {
+    ROW(4, F_STR, ibkr_exec, symbol),       ROW(14, F_STR, ibkr_exec, exec_id),
+    ROW(18, F_STR, ibkr_exec, side),        ROW(26, F_STR, ibkr_exec, order_ref),
+    ROW(1, F_INT, ibkr_exec, req_id),       ROW(2, F_INT, ibkr_exec, order_id),
+    ROW(19, F_QTY, ibkr_exec, shares),      ROW(20, F_MONEY, ibkr_exec, price),
+    ROW(22, F_INT, ibkr_exec, client_id),   ROW(24, F_QTY, ibkr_exec, cum_qty),
+    ROW(25, F_MONEY, ibkr_exec, avg_price),
+};
+
 int ibkr_dec_exec(const tws_frame *f, ibkr_exec *o, tb_err *e)
 {
-    memset(o, 0, sizeof *o);
-    if (need(f, 11, IBKR_EXEC_FIELDS - 1, e) != 0) return -1;
-    copy(o->symbol, sizeof o->symbol, f, 4);
-    copy(o->exec_id, sizeof o->exec_id, f, 14);
-    copy(o->side, sizeof o->side, f, 18);
-    copy(o->order_ref, sizeof o->order_ref, f, 26);
-    if (num_int(f, 1, &o->req_id, e) || num_int(f, 2, &o->order_id, e) ||
-        num_qty(f, 19, &o->shares, e) || num_money(f, 20, &o->price, e) ||
-        num_int(f, 22, &o->client_id, e) || num_qty(f, 24, &o->cum_qty, e) ||
-        num_money(f, 25, &o->avg_price, e))
-        return -1;
+    if (DECODE(f, 11, IBKR_EXEC_FIELDS - 1, exec_spec, o, e) != 0) return -1;
     if (!o->exec_id[0]) return tb_errf(e, "ibkr: execution without an execId");
     char t[48];
     copy(t, sizeof t, f, 15);
@@ -257,38 +283,45 @@ int ibkr_dec_exec(const tws_frame *f, ibkr_exec *o, tb_err *e)
     return 0;
 }
 
+static const fspec commission_spec[] = {
+    ROW(2, F_STR, ibkr_commission, exec_id),
+    ROW(3, F_MONEY, ibkr_commission, commission),
+};
+
 int ibkr_dec_commission(const tws_frame *f, ibkr_commission *o, tb_err *e)
 {
-    memset(o, 0, sizeof *o);
-    if (need(f, 59, 4, e) != 0) return -1;
-    copy(o->exec_id, sizeof o->exec_id, f, 2);
-    return num_money(f, 3, &o->commission, e);
+    return DECODE(f, 59, 4, commission_spec, o, e);
 }
+
+static const fspec position_spec[] = {
+    ROW(2, F_STR, ibkr_position, account),     ROW(4, F_STR, ibkr_position, symbol),
+    ROW(5, F_STR, ibkr_position, sec_type),    ROW(14, F_QTY, ibkr_position, qty),
+    ROW(15, F_MONEY, ibkr_position, avg_cost),
+};
 
 int ibkr_dec_position(const tws_frame *f, ibkr_position *o, tb_err *e)
 {
-    memset(o, 0, sizeof *o);
-    if (need(f, 61, 16, e) != 0) return -1;
-    copy(o->account, sizeof o->account, f, 2);
-    copy(o->symbol, sizeof o->symbol, f, 4);
-    copy(o->sec_type, sizeof o->sec_type, f, 5);
-    if (num_qty(f, 14, &o->qty, e) || num_money(f, 15, &o->avg_cost, e)) return -1;
-    return 0;
+    return DECODE(f, 61, 16, position_spec, o, e);
 }
+
+static const fspec acct_spec[] = {
+    ROW(4, F_STR, ibkr_acct_value, tag),
+    ROW(5, F_MONEY, ibkr_acct_value, value),
+};
 
 int ibkr_dec_account_value(const tws_frame *f, ibkr_acct_value *o, tb_err *e)
 {
-    memset(o, 0, sizeof *o);
-    if (need(f, 63, 7, e) != 0) return -1;
-    copy(o->tag, sizeof o->tag, f, 4);
-    return num_money(f, 5, &o->value, e);
+    return DECODE(f, 63, 7, acct_spec, o, e);
 }
+
+static const fspec error_spec[] = {
+    ROW(2, F_INT, ibkr_error, id),
+    ROW(3, F_INT, ibkr_error, code),
+};
 
 int ibkr_dec_error(const tws_frame *f, ibkr_error *o, tb_err *e)
 {
-    memset(o, 0, sizeof *o);
-    if (need(f, 4, 5, e) != 0) return -1;
-    if (num_int(f, 2, &o->id, e) || num_int(f, 3, &o->code, e)) return -1;
+    if (DECODE(f, 4, 5, error_spec, o, e) != 0) return -1;
     o->text = f->field[4];
     return 0;
 }

@@ -42,6 +42,13 @@ int tws_end(tb_sbuf *b, tb_err *e)
     return 0;
 }
 
+int tws_ints(tb_sbuf *b, const int64_t *v, int n, tb_err *e)
+{
+    tws_begin(b);
+    for (int i = 0; i < n; i++) tws_put_int(b, v[i]);
+    return tws_end(b, e);
+}
+
 int tws_greeting(tb_sbuf *b, int min_version, int max_version, tb_err *e)
 {
     char v[48];

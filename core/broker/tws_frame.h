@@ -28,6 +28,10 @@ void tws_put_double(tb_sbuf *b, double v, int set);
 /* Writes the length prefix; -1 when the message is too long or memory ran out. */
 int tws_end(tb_sbuf *b, tb_err *e);
 
+/* A whole message of n integer fields (its id, version and arguments: the cancels and the short
+ * requests), begun and ended; what tws_end returns. */
+int tws_ints(tb_sbuf *b, const int64_t *v, int n, tb_err *e);
+
 /* The client greeting: "API\0" and the framed version range "v<min>..<max>". */
 int tws_greeting(tb_sbuf *b, int min_version, int max_version, tb_err *e);
 

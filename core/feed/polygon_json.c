@@ -70,8 +70,11 @@ static int results(json_t *j, pg_page *page, tb_err *e)
     return 0;
 }
 
-int pg_parse_aggs(const char *text, size_t len, uint32_t sym, int32_t tf_sec, tb_bar_vec *out,
-                  pg_page *page, tb_err *e)
+/* The bars of an answer's results: every row of one symbol `sym` (aggregates), or, with `syms`,
+ * each row's own symbol "T" interned there (grouped daily). A row without a price or the time, or
+ * whose bar is not valid, is skipped (page->count counts the bars appended). */
+static int parse_bars(const char *text, size_t len, tb_symtab *syms, uint32_t sym, int32_t tf_sec,
+                      tb_bar_vec *out, pg_page *page, tb_err *e)
 {
     json_t *j = load(text, len, page, e);
     if (!j) return -1;
@@ -82,37 +85,34 @@ int pg_parse_aggs(const char *text, size_t len, uint32_t sym, int32_t tf_sec, tb
     json_array_foreach(json_object_get(j, "results"), i, r)
     {
         if (rc != 0) break;
-        if (row_bar(r, sym, tf_sec, &b) != 0 || !tb_bar_valid(&b)) continue; /* skipped, counted */
+        uint32_t id = sym;
+        if (syms) {
+            const char *t = json_string_value(json_object_get(r, "T"));
+            if (!t || !*t || strlen(t) > 15) continue;
+            int64_t k = tb_symtab_intern(syms, t, e);
+            if (k < 0) {
+                rc = -1;
+                break;
+            }
+            id = (uint32_t)k;
+        }
+        if (row_bar(r, id, tf_sec, &b) != 0 || !tb_bar_valid(&b)) continue; /* skipped, counted */
         if ((rc = tb_bar_vec_push(out, &b, e)) == 0) page->count++;
     }
     json_decref(j);
     return rc;
 }
 
+int pg_parse_aggs(const char *text, size_t len, uint32_t sym, int32_t tf_sec, tb_bar_vec *out,
+                  pg_page *page, tb_err *e)
+{
+    return parse_bars(text, len, NULL, sym, tf_sec, out, page, e);
+}
+
 int pg_parse_grouped(const char *text, size_t len, tb_symtab *syms, tb_bar_vec *out, pg_page *page,
                      tb_err *e)
 {
-    json_t *j = load(text, len, page, e);
-    if (!j) return -1;
-    int rc = results(j, page, e);
-    size_t i;
-    json_t *r;
-    tb_bar b;
-    json_array_foreach(json_object_get(j, "results"), i, r)
-    {
-        if (rc != 0) break;
-        const char *t = json_string_value(json_object_get(r, "T"));
-        if (!t || !*t || strlen(t) > 15) continue;
-        int64_t id = tb_symtab_intern(syms, t, e);
-        if (id < 0) {
-            rc = -1;
-            break;
-        }
-        if (row_bar(r, (uint32_t)id, 86400, &b) != 0 || !tb_bar_valid(&b)) continue;
-        if ((rc = tb_bar_vec_push(out, &b, e)) == 0) page->count++;
-    }
-    json_decref(j);
-    return rc;
+    return parse_bars(text, len, syms, 0, 86400, out, page, e);
 }
 
 int pg_parse_index_value(const char *text, size_t len, double *value, pg_page *page, tb_err *e)

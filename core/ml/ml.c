@@ -1,6 +1,7 @@
 #include "ml/ml.h"
 #include "data/calendar.h"
 #include "log/log.h"
+#include "util/grow.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -132,13 +133,9 @@ tb_ml_stats *tb_ml_stats_mut(tb_ml *ml)
 
 static ml_sym *sym_of(tb_ml *ml, uint32_t id, const char *name)
 {
-    if (id >= ml->nsym) {
-        uint32_t n = id + 64;
-        ml_sym *ns = realloc(ml->sym, n * sizeof *ns);
-        if (!ns) return NULL;
-        memset(ns + ml->nsym, 0, (n - ml->nsym) * sizeof *ns);
-        ml->sym = ns, ml->nsym = n;
-    }
+    ml_sym *ns = tb_grow_zeroed(ml->sym, &ml->nsym, id, sizeof *ns);
+    if (!ns) return NULL;
+    ml->sym = ns;
     ml_sym *s = &ml->sym[id];
     if (!s->ready) {
         s->ready = 1, s->conf = NAN, s->problem = -1;

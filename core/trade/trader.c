@@ -4,6 +4,7 @@
 #include "log/log.h"
 #include "ml/ml.h"
 #include "util/clock.h"
+#include "util/grow.h"
 
 #include <lauxlib.h>
 #include <math.h>
@@ -56,13 +57,9 @@ struct tb_trader {
 
 static sym_state *sym_of(tb_trader *t, uint32_t id)
 {
-    if (id >= t->nsym) {
-        uint32_t n = id + 64;
-        sym_state *ns = realloc(t->sym, n * sizeof *ns);
-        if (!ns) return NULL;
-        memset(ns + t->nsym, 0, (n - t->nsym) * sizeof *ns);
-        t->sym = ns, t->nsym = n;
-    }
+    sym_state *ns = tb_grow_zeroed(t->sym, &t->nsym, id, sizeof *ns);
+    if (!ns) return NULL;
+    t->sym = ns;
     sym_state *s = &t->sym[id];
     if (!s->ready) {
         ind_set_params p;
