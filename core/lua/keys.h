@@ -36,4 +36,20 @@ static inline void tb_lua_pushk(lua_State *L, int keys, tb_key k)
     lua_rawgeti(L, keys, (lua_Integer)k + 1);
 }
 
+/* t[k] = v, a number; t and keys are not relative to the top (absolute or pseudo indexes). */
+static inline void tb_lua_setk_num(lua_State *L, int keys, int t, tb_key k, lua_Number v)
+{
+    tb_lua_pushk(L, keys, k);
+    lua_pushnumber(L, v);
+    lua_rawset(L, t);
+}
+
+/* t[k] = v, an integer; t and keys are not relative to the top (absolute or pseudo indexes). */
+static inline void tb_lua_setk_int(lua_State *L, int keys, int t, tb_key k, lua_Integer v)
+{
+    tb_lua_pushk(L, keys, k);
+    lua_pushinteger(L, v);
+    lua_rawset(L, t);
+}
+
 #endif

@@ -15,18 +15,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* What a gate sees besides the intent: the order manager, the account and the clock. */
+/* What a gate sees besides the intent: the order manager, the account and the clock. Build it
+ * with a designated initialiser (or tb_trader_gate_ctx) so that a field added later starts
+ * zeroed: every optional field below means "not known, ask the slow way" when zero. */
 typedef struct tb_gate_ctx {
     oms *oms;
     broker_account account; /* marked to the last prices */
     const tb_cal *cal;
     int64_t now_ns;      /* the trader's time (the replayed bar's end) */
     int32_t session_day; /* yyyymmdd of now_ns */
+    /* cal's session of the current trading day, computed once per session; NULL: none known.
+     * The hours gate uses its bounds while now_ns is inside them instead of asking cal twice
+     * per intent; outside them (or NULL) it asks cal. */
+    const tb_session *session;
     /* Last trade price and last bar volume of a symbol; NAN when never seen. */
     double (*last_price)(void *ud, const char *symbol);
     double (*last_volume)(void *ud, const char *symbol);
+    /* Optional: last_price of a position's symbol (p from oms_positions / oms_position_get)
+     * without a lookup by name, which the gates would do for every open position per intent.
+     * NULL: last_price(p->symbol). Both must give the same price. */
+    double (*position_last)(void *ud, const oms_position *p);
     void *price_ud;
 } tb_gate_ctx;
+
+/* The last price of position p as cx gives it (position_last, else by name). */
+static inline double tb_gate_position_last(const tb_gate_ctx *cx, const oms_position *p)
+{
+    return cx->position_last ? cx->position_last(cx->price_ud, p)
+                             : cx->last_price(cx->price_ud, p->symbol);
+}
 
 /* A gate verdict: 0 pass, 1 blocked (gate and reason filled). core/risk/gates.h plugs in here. */
 typedef int (*tb_gate_fn)(void *ud, const tb_gate_ctx *cx, const oms_intent *in, char *gate,

@@ -197,6 +197,12 @@ const oms_position *oms_position_get(const oms *m, const char *symbol);
 /* Every position into out[0..cap); returns how many exist. */
 int oms_positions(const oms *m, const oms_position **out, int cap);
 
+/* Position p's index in m (p from oms_positions or oms_position_get): below oms_position_slots,
+ * the same for a symbol as long as m lives, so a caller can keep per-symbol data in a flat array
+ * instead of looking the name up for every position it walks. */
+uint32_t oms_position_index(const oms *m, const oms_position *p);
+uint32_t oms_position_slots(const oms *m);
+
 /*
  * Positions per strategy. Every order belongs to the strategy named in it, and so do its fills:
  * oms_position_get is the account's net position of a symbol, the sum of its strategies'.

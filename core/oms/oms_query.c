@@ -5,6 +5,7 @@
 #include "oms/oms.h"
 #include "oms/oms_priv.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* ---- queries ---- */
@@ -49,6 +50,18 @@ int oms_positions(const oms *m, const oms_position **out, int cap)
         n++;
     }
     return n;
+}
+
+uint32_t oms_position_index(const oms *m, const oms_position *p)
+{
+    const sym_entry *y =
+        (const sym_entry *)(const void *)((const char *)p - offsetof(sym_entry, pos));
+    return (uint32_t)(y - m->syms);
+}
+
+uint32_t oms_position_slots(const oms *m)
+{
+    return m->sym_mask + 1;
 }
 
 const oms_daytrades *oms_get_daytrades(const oms *m)

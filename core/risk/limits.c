@@ -53,7 +53,7 @@ static double book_notional(const tb_gate_ctx *cx, int *npos)
     for (int i = 0; i < n && i < 4096; i++) {
         if (!ps[i]->qty) continue;
         (*npos)++;
-        double last = cx->last_price(cx->price_ud, ps[i]->symbol);
+        double last = tb_gate_position_last(cx, ps[i]);
         if (!isfinite(last)) last = tb_money_to_double(ps[i]->avg_price);
         sum += fabs((double)ps[i]->qty) * last;
     }

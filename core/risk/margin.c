@@ -44,6 +44,7 @@ static double side_req(const band *b, double price, double shares)
 
 typedef struct expo {
     const char *symbol;
+    const oms_position *p; /* the open position, priced without a lookup by name; else NULL */
     tb_qty pos, buys, sells;
 } expo;
 
@@ -63,10 +64,9 @@ static double requirement(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o
     int n = 0;
     const oms_position *ps[1024];
     int np = oms_positions(cx->oms, ps, 1024);
-    for (int i = 0; i < np && i < 1024; i++) {
-        expo *e = ps[i]->qty ? expo_of(x, &n, 1024, ps[i]->symbol) : NULL;
-        if (e) e->pos = ps[i]->qty;
-    }
+    /* Positions are one per symbol: each is a new entry, no search needed. */
+    for (int i = 0; i < np && i < 1024 && n < 1024; i++)
+        if (ps[i]->qty) x[n++] = (expo){.symbol = ps[i]->symbol, .p = ps[i], .pos = ps[i]->qty};
     const oms_order *open[1024];
     int no = oms_open_orders_all(cx->oms, open, 1024);
     for (int i = 0; i < no && i < 1024; i++) {
@@ -88,9 +88,9 @@ static double requirement(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o
     const preset *p = &presets[r->cfg.margin];
     double req = 0;
     for (int i = 0; i < n; i++) {
-        double px = strcmp(x[i].symbol, o->in->symbol) == 0
-                        ? o->price
-                        : cx->last_price(cx->price_ud, x[i].symbol);
+        double px = &x[i] == me ? o->price
+                    : x[i].p    ? tb_gate_position_last(cx, x[i].p)
+                                : cx->last_price(cx->price_ud, x[i].symbol);
         if (!isfinite(px)) continue;
         double lng = (double)(x[i].pos + x[i].buys), shrt = (double)(x[i].pos - x[i].sells);
         double rl = lng > 0 ? side_req(p->lng, px, lng) : 0;

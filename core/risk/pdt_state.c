@@ -282,10 +282,7 @@ void risk_pdt_poll(tb_risk *r, const tb_gate_ctx *cx)
 /* The context the last gate call or tick showed, for writes between them. */
 static int saved_ctx(tb_risk *r, tb_gate_ctx *cx)
 {
-    memset(cx, 0, sizeof *cx);
-    cx->oms = r->oms;
-    cx->cal = r->cal;
-    cx->session_day = r->dt_day;
+    *cx = (tb_gate_ctx){.oms = r->oms, .cal = r->cal, .session_day = r->dt_day};
     return r->files && r->cfg.enabled && r->oms && r->dt_day;
 }
 

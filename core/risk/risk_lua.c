@@ -68,7 +68,7 @@ static void push_macro(lua_State *L, const tb_risk *r)
 static void push_day_trades(lua_State *L, tb_risk *r)
 {
     tb_risk_dt_state d = {0};
-    tb_gate_ctx cx;
+    tb_gate_ctx cx = {0};
     if (src.gate_ctx && src.gate_ctx(src.ud, &cx)) tb_risk_dt_get(r, &cx, &d);
     lua_newtable(L);
     tbl_set_int(L, "count", d.count);

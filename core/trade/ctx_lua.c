@@ -119,15 +119,9 @@ static int l_position(lua_State *L)
     lua_pushvalue(L, 2);
     if (lua_rawget(L, POS_TABLES) == LUA_TTABLE && position_is(L, 3, v)) return 1;
     lua_createtable(L, 0, 4); /* 4 */
-    tb_lua_pushk(L, POS_KEYS, TB_K_QTY);
-    lua_pushinteger(L, p ? p->qty : 0);
-    lua_rawset(L, 4);
+    tb_lua_setk_int(L, POS_KEYS, 4, TB_K_QTY, p ? p->qty : 0);
     static const tb_key k[3] = {TB_K_AVG_PRICE, TB_K_REALIZED, TB_K_UNREALIZED};
-    for (int i = 0; i < 3; i++) {
-        tb_lua_pushk(L, POS_KEYS, k[i]);
-        lua_pushnumber(L, v[i + 1]);
-        lua_rawset(L, 4);
-    }
+    for (int i = 0; i < 3; i++) tb_lua_setk_num(L, POS_KEYS, 4, k[i], v[i + 1]);
     lua_pushvalue(L, 2);
     lua_pushvalue(L, 4);
     lua_rawset(L, POS_TABLES);

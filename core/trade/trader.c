@@ -41,6 +41,14 @@ struct tb_trader {
     tb_session session;
     int32_t session_ymd; /* the session's day as YYYYMMDD */
     int in_session;
+    /* The gates' view of the session: o.cal's session of the day, computed once per session
+     * (tb_gate_ctx.session); gate_session_ok 0 when there is none. */
+    tb_session gate_session;
+    int gate_session_ok;
+    /* oms position index -> symbol id (-1: not looked up yet), so the gates price every open
+     * position per intent without a lookup by name (tb_gate_ctx.position_last). */
+    int32_t *pos_sym;
+    uint32_t npos_sym;
     tb_trader_stats st;
     tb_trade_rec *trades;
     size_t ntrades, captrades;
@@ -354,6 +362,13 @@ tb_trader *tb_trader_new(const tb_trader_opts *o, tb_err *e)
         tb_trader_free(t);
         return NULL;
     }
+    t->npos_sym = oms_position_slots(t->oms);
+    if (!(t->pos_sym = malloc(t->npos_sym * sizeof *t->pos_sym))) {
+        tb_errf(e, "trader: out of memory");
+        tb_trader_free(t);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < t->npos_sym; i++) t->pos_sym[i] = -1;
     broker b = paper_broker(t->paper);
     if (o->make_broker) {
         if (o->make_broker(o->broker_ud, t->oms, &t->ext, e) != 0) {
@@ -388,6 +403,7 @@ void tb_trader_free(tb_trader *t)
     free(t->sym);
     free(t->trades);
     free(t->seeds);
+    free(t->pos_sym);
     oms_free(t->oms);
     paper_free(t->paper);
     free(t);
@@ -408,6 +424,7 @@ void tb_trader_session_start(tb_trader *t, const tb_session *s)
     t->session = *s;
     t->in_session = 1;
     t->session_ymd = tb_cal_session_yyyymmdd(s->open_ns);
+    t->gate_session_ok = tb_cal_session(t->o.cal, tb_cal_session_day(s->open_ns), &t->gate_session);
     oms_set_session_day(t->oms, t->session_ymd);
 }
 
@@ -415,6 +432,7 @@ void tb_trader_session_end(tb_trader *t, const tb_session *s)
 {
     if (!t->ext.vt) paper_end_session(t->paper);
     t->in_session = 0;
+    t->gate_session_ok = 0;
 }
 
 static double last_price_cb(void *ud, const char *symbol)
@@ -430,21 +448,39 @@ static double last_volume_cb(void *ud, const char *symbol)
     return tb_ring_get(&t->sym[id].bars, 0)->volume;
 }
 
+/* The symbol id of an order manager position, looked up by name once per symbol. */
+static double position_last_cb(void *ud, const oms_position *p)
+{
+    tb_trader *t = ud;
+    uint32_t k = oms_position_index(t->oms, p);
+    int64_t id = k < t->npos_sym ? t->pos_sym[k] : -1;
+    if (id < 0) {
+        id = tb_symtab_find(t->o.syms, p->symbol); /* names are never removed: ids are stable */
+        if (id < 0) return NAN;
+        if (k < t->npos_sym) t->pos_sym[k] = (int32_t)id;
+    }
+    return (uint32_t)id < t->nsym && t->sym[id].ready ? t->sym[id].last : NAN;
+}
+
 void tb_trader_gate_ctx(tb_trader *t, tb_gate_ctx *cx)
 {
-    cx->oms = t->oms;
-    cx->account = tb_trader_account(t);
-    cx->cal = t->o.cal;
-    cx->now_ns = t->now_ns;
     /* Asked on every bar (gate_tick): inside the current session's day it is that session's. */
-    if (t->in_session && t->now_ns >= t->session.pre_open_ns &&
-        t->now_ns < t->session.post_close_ns)
-        cx->session_day = t->session_ymd;
-    else
-        cx->session_day = t->now_ns ? tb_cal_session_yyyymmdd(t->now_ns) : 0;
-    cx->last_price = last_price_cb;
-    cx->last_volume = last_volume_cb;
-    cx->price_ud = t;
+    int in_day = t->in_session && t->now_ns >= t->session.pre_open_ns &&
+                 t->now_ns < t->session.post_close_ns;
+    *cx = (tb_gate_ctx){
+        .oms = t->oms,
+        .account = tb_trader_account(t),
+        .cal = t->o.cal,
+        .now_ns = t->now_ns,
+        .session_day = in_day      ? t->session_ymd
+                       : t->now_ns ? tb_cal_session_yyyymmdd(t->now_ns)
+                                   : 0,
+        .session = t->in_session && t->gate_session_ok ? &t->gate_session : NULL,
+        .last_price = last_price_cb,
+        .last_volume = last_volume_cb,
+        .position_last = position_last_cb,
+        .price_ud = t,
+    };
 }
 
 int tb_trader_gate(tb_trader *t, const oms_intent *in, char *gate, size_t gate_len, char *why,

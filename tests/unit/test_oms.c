@@ -686,3 +686,34 @@ TEST(symbols_past_max_symbols_are_refused_and_known_ones_still_trade)
     CHECK_INT(oms_submit(m, &again, &o, NULL), 0);
     oms_free(m);
 }
+
+/* The gates price positions through a flat array indexed by oms_position_index: the index must
+ * be distinct per symbol, below oms_position_slots, and unchanged as more symbols arrive. */
+TEST(position_index_is_distinct_and_stable_as_symbols_are_added)
+{
+    oms *m = setup(256);
+    static const char *const syms[] = {"AAPL", "MSFT", "SPY", "QQQ", "IWM", "TSLA", "NVDA", "F"};
+    uint32_t idx[8];
+    for (int i = 0; i < 8; i++) {
+        const oms_order *o;
+        oms_intent in = buy(syms[i], 10);
+        CHECK_INT(oms_submit(m, &in, &o, NULL), 0);
+        CHECK_INT(update(m, o->client_id, OMS_ST_ACCEPTED), 0);
+        char exec[16];
+        snprintf(exec, sizeof exec, "x%d", i);
+        CHECK_INT(fill(m, o->client_id, exec, 10, TB_USD(10, 0)), 0);
+        CHECK(oms_position_get(m, syms[i]) != NULL);
+        idx[i] = oms_position_index(m, oms_position_get(m, syms[i]));
+        CHECK(idx[i] < oms_position_slots(m));
+        for (int k = 0; k < i; k++) {
+            CHECK(idx[k] != idx[i]);
+            CHECK_INT(oms_position_index(m, oms_position_get(m, syms[k])), idx[k]);
+        }
+    }
+    const oms_position *ps[8];
+    CHECK_INT(oms_positions(m, ps, 8), 8);
+    for (int i = 0; i < 8; i++)
+        CHECK_INT(oms_position_index(m, ps[i]),
+                  oms_position_index(m, oms_position_get(m, ps[i]->symbol)));
+    oms_free(m);
+}

@@ -5,64 +5,34 @@
  * after a restart reported the day's earlier P&L as part of one trade (and fed it to the ML
  * outcome hook).
  */
-#include "tbtest.h"
-#include "trade/runner.h"
-
-#include <event2/event.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-static void strategy_file(char *path, size_t len)
-{
-    snprintf(path, len, "/tmp/tbtest-restore-XXXXXX.lua");
-    int fd = mkstemps(path, 4);
-    FILE *f = fdopen(fd, "w");
-    fputs("local n = 0\n"
-          "return { on_bar = function(ctx, bar)\n"
-          "  if bar.symbol ~= 'SPY' then return end\n"
-          "  n = n + 1\n"
-          "  if n == 5 then ctx:buy{qty = 10, reason = 'in'} end\n"
-          "  if n == 20 then ctx:close{reason = 'out'} end\n"
-          "end }\n",
-          f);
-    fclose(f);
-}
+#include "runner_fixture.h"
 
 /* The first trade's P&L, with a restored flat SPY position that realised `earlier` before. */
 static tb_money first_trade_pnl(tb_money earlier, int call_restored)
 {
-    struct event_base *base = event_base_new();
-    tb_lua_limits lim = {.mem_limit = 64u << 20, .instr_budget = 5000000};
-    tb_shost h;
-    tb_shost_init(&h, &lim);
-    tb_runner_opts o = {.base = base,
-                        .shost = &h,
-                        .seed = 42,
-                        .days = 1,
-                        .nsymbols = 0,
-                        .initial_cash = 100000LL * 1000000};
-    tb_runner r;
-    tb_err e;
-    CHECK_INT(tb_runner_open(&r, &o, &e), 0);
+    rf x;
+    tb_runner_opts o = {.seed = 42, .days = 1, .nsymbols = 0, .initial_cash = 100000LL * 1000000};
+    CHECK_INT(rf_open(&x, &o), 0);
     oms_position p;
     oms_pos_init(&p, "SPY");
     p.realized_pnl = earlier;
-    CHECK_INT(oms_restore_position(tb_trader_oms(r.trader), &p, &e), 0);
-    if (call_restored) tb_trader_restored(r.trader);
-    char path[64];
-    strategy_file(path, sizeof path);
-    tb_strategy_cfg sc = {.name = "restore", .file = path, .enabled = 1};
-    CHECK_INT(tb_shost_add(&h, &sc, &e), 0);
-    CHECK_INT(tb_runner_start(&r, &e), 0);
-    event_base_dispatch(base);
+    tb_err e;
+    CHECK_INT(oms_restore_position(tb_trader_oms(x.r.trader), &p, &e), 0);
+    if (call_restored) tb_trader_restored(x.r.trader);
+    CHECK_INT(rf_run(&x, "restore",
+                     "local n = 0\n"
+                     "return { on_bar = function(ctx, bar)\n"
+                     "  if bar.symbol ~= 'SPY' then return end\n"
+                     "  n = n + 1\n"
+                     "  if n == 5 then ctx:buy{qty = 10, reason = 'in'} end\n"
+                     "  if n == 20 then ctx:close{reason = 'out'} end\n"
+                     "end }\n"),
+              0);
     size_t n = 0;
-    const tb_trade_rec *tr = tb_trader_trades(r.trader, &n);
+    const tb_trade_rec *tr = tb_trader_trades(x.r.trader, &n);
     tb_money pnl = n ? tr[0].pnl : INT64_MIN;
     CHECK(n >= 1);
-    tb_runner_close(&r);
-    tb_shost_free(&h);
-    event_base_free(base);
-    remove(path);
+    rf_close(&x);
     return pnl;
 }
 

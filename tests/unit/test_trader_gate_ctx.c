@@ -1,0 +1,64 @@
+/*
+ * The context the trader hands the gates (tb_trader_gate_ctx): its shortcuts must give what the
+ * slow way gives, for every intent of a replay, or a gate decides differently than it did:
+ * - position_last (prices by the order manager's position index) equals last_price by name,
+ *   for every position, as positions open, close and new symbols arrive;
+ * - session (the calendar's session, computed once per session) holds now, and its bounds
+ *   answer "regular session" and "extended hours" as the calendar does.
+ */
+#include "runner_fixture.h"
+
+#include <math.h>
+
+static int intents, positions_priced, sessions_seen, mismatches;
+
+/* A gate that passes everything and checks the context against the slow answers. */
+static int checking_gate(void *ud, const tb_gate_ctx *cx, const oms_intent *in, char *gate,
+                         size_t gl, char *why, size_t wl)
+{
+    (void)ud, (void)in, (void)gate, (void)gl, (void)why, (void)wl;
+    intents++;
+    const oms_position *ps[256];
+    int n = oms_positions(cx->oms, ps, 256);
+    for (int i = 0; i < n && i < 256; i++) {
+        double a = cx->position_last(cx->price_ud, ps[i]);
+        double b = cx->last_price(cx->price_ud, ps[i]->symbol);
+        if (!(a == b || (isnan(a) && isnan(b)))) mismatches++;
+        positions_priced += isfinite(a) != 0;
+    }
+    if (cx->session) {
+        sessions_seen++;
+        const tb_session *s = cx->session;
+        int64_t t = cx->now_ns;
+        int in_day = t >= s->pre_open_ns && t < s->post_close_ns;
+        if (in_day && (t >= s->open_ns && t < s->close_ns) != tb_cal_is_open(cx->cal, t, 0))
+            mismatches++;
+        if (in_day != tb_cal_is_open(cx->cal, t, 1)) mismatches++;
+    }
+    return 0;
+}
+
+TEST(gate_context_shortcuts_agree_with_the_slow_answers_for_every_intent)
+{
+    rf x;
+    tb_runner_opts o = {.seed = 7,
+                        .days = 2,
+                        .nsymbols = 6,
+                        .initial_cash = 1000000LL * 1000000,
+                        .gate = checking_gate};
+    CHECK_INT(rf_open(&x, &o), 0);
+    CHECK_INT(rf_run(&x, "gatectx",
+                     "local n = {}\n"
+                     "return { on_bar = function(ctx, bar)\n"
+                     "  n[bar.symbol] = (n[bar.symbol] or 0) + 1\n"
+                     "  local k = n[bar.symbol] % 30\n"
+                     "  if k == 3 then ctx:buy{qty = 5, reason = 'in'} end\n"
+                     "  if k == 20 then ctx:close{reason = 'out'} end\n"
+                     "end }\n"),
+              0);
+    CHECK_INT(mismatches, 0);
+    CHECK(intents > 50);
+    CHECK(positions_priced > intents); /* several symbols held at once were priced */
+    CHECK_INT(sessions_seen, intents); /* every intent came inside a session */
+    rf_close(&x);
+}
