@@ -72,8 +72,8 @@ static void run(const char *file, int nsym, int days, int gated, text *out, size
     tb_err e;
     tb_risk *risk = NULL;
     tb_gate_chain gates = {0};
+    tb_config cfg; /* freed at the end: the risk configuration may point into it */
     if (gated) {
-        tb_config cfg;
         tb_config_errors errs;
         tb_risk_cfg rc;
         CHECK_INT(tb_config_load("/nonexistent/trading_config.json", 1, &cfg, &errs), 0);
@@ -113,6 +113,7 @@ static void run(const char *file, int nsym, int days, int gated, text *out, size
     if (gated) fprintf(stderr, "  gated: %llu intents blocked\n", (unsigned long long)rep.blocked);
     tb_runner_close(&r);
     tb_risk_free(risk);
+    if (gated) tb_config_free(&cfg);
     tb_shost_free(&h);
     event_base_free(base);
 }
