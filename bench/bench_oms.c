@@ -18,6 +18,7 @@
 #include "broker/paper.h"
 #include "oms/oms.h"
 #include "oms/oms_store.h"
+#include "store/db.h"
 #include "util/clock.h"
 
 #define MIN_NS 60000000000LL
@@ -132,13 +133,13 @@ int main(int argc, char **argv)
     run_fills(n);
     char path[512];
     snprintf(path, sizeof path, "%s/bench_oms_%d.db", dir, (int)getpid());
-    sqlite3 *db;
-    if (sqlite3_open(path, &db) != SQLITE_OK) return 1;
-    sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
-    oms_store *st = oms_store_open(db, NULL);
+    tb_err e = {{0}};
+    tb_db *db = tb_db_open(path, NULL, &e);
+    if (!db) return fprintf(stderr, "%s\n", e.msg), 1;
+    oms_store *st = oms_store_open(db->h, NULL);
     run_submit("submit -> paper ack (SQLite FULL)", n / 100 > 100 ? n / 100 : 100, st);
     oms_store_close(st);
-    sqlite3_close(db);
+    tb_db_close(db);
     char side[600];
     unlink(path);
     snprintf(side, sizeof side, "%s-wal", path);

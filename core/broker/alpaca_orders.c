@@ -138,15 +138,23 @@ static void on_polled(alp_req *q, const tb_httpc_resp *r)
         alp_apply(q->a, &o, NULL, 0, 0, NULL);
 }
 
-static void poll_order(alpaca *a, const char *cid, const char *broker_id)
+/* A request on one order at /v2/orders/<broker id> (poll: GET, cancel: DELETE); its answer goes
+ * to on_done. */
+static void order_request(alpaca *a, rq_kind kind, const char *method, const char *cid,
+                          const char *broker_id, void (*on_done)(alp_req *, const tb_httpc_resp *))
 {
-    alp_req *q = alp_req_new(a, RQ_POLL, cid);
+    alp_req *q = alp_req_new(a, kind, cid);
     if (!q) return;
-    q->on_done = on_polled;
+    q->on_done = on_done;
     char path[200];
     snprintf(path, sizeof path, "/v2/orders/%s", broker_id);
     tb_err e;
-    alp_request(a, q, "GET", path, NULL, TB_HTTP_RETRY_ALL, &e);
+    alp_request(a, q, method, path, NULL, TB_HTTP_RETRY_ALL, &e);
+}
+
+static void poll_order(alpaca *a, const char *cid, const char *broker_id)
+{
+    order_request(a, RQ_POLL, "GET", cid, broker_id, on_polled);
 }
 
 void alp_poll_free(poll_later *p)
@@ -202,13 +210,7 @@ static void on_canceled(alp_req *q, const tb_httpc_resp *r)
 
 void alp_send_cancel(alpaca *a, const char *cid, const char *broker_id)
 {
-    alp_req *q = alp_req_new(a, RQ_CANCEL, cid);
-    if (!q) return;
-    q->on_done = on_canceled;
-    char path[200];
-    snprintf(path, sizeof path, "/v2/orders/%s", broker_id);
-    tb_err e;
-    alp_request(a, q, "DELETE", path, NULL, TB_HTTP_RETRY_ALL, &e);
+    order_request(a, RQ_CANCEL, "DELETE", cid, broker_id, on_canceled);
 }
 
 int alp_v_cancel(void *self, const oms_order *o, tb_err *e)

@@ -40,16 +40,8 @@ int cmd_macro(int argc, char **argv)
     }
     tb_err e;
     tb_config cfg;
-    tb_config_errors errs;
-    char path[PATH_MAX], out[PATH_MAX];
-    if (tb_home_init(&e) != 0) {
-        fprintf(stderr, "tradebot macro: %s\n", e.msg);
-        return 1;
-    }
-    if (tb_config_load(tb_home_path(path, sizeof path, TB_CONFIG_PATH), 1, &cfg, &errs) != 0) {
-        fprintf(stderr, "tradebot macro: %s\n", errs.msg[0]);
-        return 1;
-    }
+    char out[PATH_MAX];
+    if (tb_cli_home_config("macro", &cfg) != 0) return 1;
     tb_home_path(out, sizeof out, "data/macro.json");
     tb_macro m;
     int rc = 0;

@@ -82,18 +82,8 @@ int cmd_sentinel(int argc, char **argv)
     }
     tb_err e;
     tb_config cfg;
-    tb_config_errors errs;
-    char cfgpath[PATH_MAX];
-    if (tb_home_init(&e) != 0) {
-        fprintf(stderr, "tradebot sentinel: %s\n", e.msg);
-        return 1;
-    }
+    if (tb_cli_home_config("sentinel", &cfg) != 0) return 1;
     tb_sched_write_default_scripts(); /* a new home gets the shipped rules */
-    if (tb_config_load(tb_home_path(cfgpath, sizeof cfgpath, TB_CONFIG_PATH), 1, &cfg, &errs) !=
-        0) {
-        fprintf(stderr, "tradebot sentinel: %s\n", errs.msg[0]);
-        return 1;
-    }
     json_t *out = tb_sentinel_run(&cfg, date, &e);
     tb_config_free(&cfg);
     if (!out) {

@@ -32,16 +32,7 @@ int cmd_vix(int argc, char **argv)
     }
     tb_err e;
     tb_config cfg;
-    tb_config_errors errs;
-    char path[PATH_MAX];
-    if (tb_home_init(&e) != 0) {
-        fprintf(stderr, "tradebot vix: %s\n", e.msg);
-        return 1;
-    }
-    if (tb_config_load(tb_home_path(path, sizeof path, TB_CONFIG_PATH), 1, &cfg, &errs) != 0) {
-        fprintf(stderr, "tradebot vix: %s\n", errs.msg[0]);
-        return 1;
-    }
+    if (tb_cli_home_config("vix", &cfg) != 0) return 1;
     double vix;
     char date[16] = "", src[300] = "";
     int rc = tb_macro_fetch_vix(&cfg, &vix, date, sizeof date, src, sizeof src, &e);

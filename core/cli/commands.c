@@ -1,6 +1,9 @@
 #include "cli/commands.h"
+#include "config/config.h"
+#include "home/home.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,5 +97,21 @@ int tb_cli_print_json(void *j)
     if (!s) return 1;
     puts(s);
     free(s);
+    return 0;
+}
+
+int tb_cli_home_config(const char *cmd, tb_config *cfg)
+{
+    tb_err e;
+    tb_config_errors errs;
+    char path[PATH_MAX];
+    if (tb_home_init(&e) != 0) {
+        fprintf(stderr, "tradebot %s: %s\n", cmd, e.msg);
+        return 1;
+    }
+    if (tb_config_load(tb_home_path(path, sizeof path, TB_CONFIG_PATH), 1, cfg, &errs) != 0) {
+        fprintf(stderr, "tradebot %s: %s\n", cmd, errs.msg[0]);
+        return 1;
+    }
     return 0;
 }

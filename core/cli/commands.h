@@ -28,4 +28,11 @@ int tb_wants_help(int argc, char **argv);
  * by json_pack are escaped, never printf'd into quotes). Returns 0, or 1 when j is NULL. */
 int tb_cli_print_json(void *j);
 
+struct tb_config;
+
+/* Opens the home (creating it) and loads its config into cfg (free with tb_config_free). Returns 0,
+ * or 1 after printing "tradebot <cmd>: <what went wrong>" on stderr: the sub-command's exit
+ * status. */
+int tb_cli_home_config(const char *cmd, struct tb_config *cfg);
+
 #endif

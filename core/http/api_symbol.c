@@ -11,6 +11,7 @@
 #include "data/calendar.h"
 #include "ind/ind_set.h"
 #include "log/log.h"
+#include "oms/oms_store.h"
 #include "util/clock.h"
 
 #include <math.h>
@@ -40,40 +41,25 @@ static int valid_symbol(const char *s)
 
 #define SYMBOL_FILLS_MAX 2000
 
+static void on_fill(void *ud, const oms_fill_row *f)
+{
+    char ts[40];
+    json_array_append_new(ud,
+                          json_pack("{s:f, s:s, s:s, s:I, s:f, s:s}", "t", (double)f->t_ns / 1e9,
+                                    "time", tb_clock_fmt_utc(f->t_ns, ts, sizeof ts), "side",
+                                    f->side, "qty", (json_int_t)f->qty, "price",
+                                    tb_money_to_double(f->price), "strategy", f->strategy));
+}
+
 /* The symbol's persisted fills at or after from_ns, oldest first (the newest SYMBOL_FILLS_MAX). A
  * database that cannot be read leaves the list empty with a WARN: the bars still show. */
 static json_t *fills_since(tb_dashboard *d, const char *sym, int64_t from_ns)
 {
     json_t *a = json_array();
-    sqlite3_stmt *st;
     if (!d->en->db) return a;
-    sqlite3 *db = d->en->db->h;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT * FROM (SELECT f.rowid, f.t_ns, f.side, f.qty, f.price,"
-                           " coalesce(o.strategy, '') FROM oms_fills f LEFT JOIN oms_orders o"
-                           " ON o.client_id = f.client_id WHERE f.symbol = ? AND f.t_ns >= ?"
-                           " ORDER BY f.rowid DESC LIMIT ?) ORDER BY rowid",
-                           -1, &st, NULL) != SQLITE_OK) {
-        TB_WARN("dashboard", "symbol %s: oms_fills: %s", sym, sqlite3_errmsg(db));
-        return a;
-    }
-    sqlite3_bind_text(st, 1, sym, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, from_ns);
-    sqlite3_bind_int(st, 3, SYMBOL_FILLS_MAX);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t t = sqlite3_column_int64(st, 1);
-        char ts[40];
-        json_array_append_new(a, json_pack("{s:f, s:s, s:s, s:I, s:f, s:s}", "t", (double)t / 1e9,
-                                           "time", tb_clock_fmt_utc(t, ts, sizeof ts), "side",
-                                           (const char *)sqlite3_column_text(st, 2), "qty",
-                                           (json_int_t)sqlite3_column_int64(st, 3), "price",
-                                           tb_money_to_double(sqlite3_column_int64(st, 4)),
-                                           "strategy", (const char *)sqlite3_column_text(st, 5)));
-    }
-    if (rc != SQLITE_DONE)
-        TB_WARN("dashboard", "symbol %s: oms_fills: %s", sym, sqlite3_errmsg(db));
-    sqlite3_finalize(st);
+    tb_err e = {0};
+    if (oms_store_symbol_fills(d->en->db->h, sym, from_ns, SYMBOL_FILLS_MAX, on_fill, a, &e) < 0)
+        TB_WARN("dashboard", "symbol %s: %s", sym, e.msg);
     return a;
 }
 

@@ -3,6 +3,7 @@
  */
 #include "http/trade_log.h"
 #include "data/symbols.h"
+#include "oms/oms_store.h"
 #include "oms/position.h"
 
 #include <stdlib.h>
@@ -89,27 +90,19 @@ static tb_trade_rec *next_trade(tb_trade_log *l, tb_err *e)
     return r;
 }
 
-static const char *text(sqlite3_stmt *st, int col)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    return t ? (const char *)t : "";
-}
-
 /* One persisted fill: moves its symbol's position; a fill that realises P&L is a trade. */
-static int apply_row(tb_trade_log *l, sqlite3_stmt *st, tb_err *e)
+static int apply_row(tb_trade_log *l, const oms_fill_row *f, tb_err *e)
 {
-    const char *symbol = text(st, 1);
+    const char *symbol = f->symbol;
     oms_side side;
-    if (oms_side_parse(text(st, 2), &side, e) < 0) return -1;
-    tb_qty qty = sqlite3_column_int64(st, 3);
-    tb_money price = sqlite3_column_int64(st, 4), fee = sqlite3_column_int64(st, 5);
-    int64_t t_ns = sqlite3_column_int64(st, 6);
+    if (oms_side_parse(f->side, &side, e) < 0) return -1;
+    tb_money price = f->price;
+    int64_t t_ns = f->t_ns;
     sym_state *s = state_of(l, symbol, e);
     if (!s) return -1;
     oms_position before = s->pos;
     oms_pos_change chg;
-    if (oms_pos_apply(&s->pos, side, qty, price, fee, (int32_t)sqlite3_column_int(st, 7), &chg, e) <
-        0)
+    if (oms_pos_apply(&s->pos, side, f->qty, price, f->commission, f->session_day, &chg, e) < 0)
         return -1;
     if (!before.qty) s->open_ns = t_ns;
     if (chg.closed == 0) return 0; /* an opening fill */
@@ -119,8 +112,8 @@ static int apply_row(tb_trade_log *l, sqlite3_stmt *st, tb_err *e)
         return -1;
     }
     snprintf(r->symbol, sizeof r->symbol, "%s", symbol);
-    snprintf(r->strategy, sizeof r->strategy, "%s", text(st, 8));
-    snprintf(r->reason, sizeof r->reason, "%s", text(st, 9));
+    snprintf(r->strategy, sizeof r->strategy, "%s", f->strategy);
+    snprintf(r->reason, sizeof r->reason, "%s", f->reason);
     r->t_ns = t_ns, r->qty = chg.closed, r->price = price, r->pnl = chg.realized;
     r->side = (int)side, r->entry_ns = s->open_ns;
     r->fees = s->pos.fees - s->fees_seen; /* the round trip's: opening fills' too */
@@ -135,19 +128,28 @@ static int apply_row(tb_trade_log *l, sqlite3_stmt *st, tb_err *e)
 static int unchanged(tb_trade_log *l, sqlite3 *db, tb_err *e)
 {
     if (!l->fills) return 1;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT count(*), coalesce(sum(commission), 0) FROM oms_fills"
-                           " WHERE rowid <= ?",
-                           -1, &st, NULL) != SQLITE_OK)
-        return tb_errf(e, "oms_fills: %s", sqlite3_errmsg(db));
-    sqlite3_bind_int64(st, 1, l->last_rowid);
-    int rc = sqlite3_step(st), same = 0;
-    if (rc == SQLITE_ROW)
-        same = (size_t)sqlite3_column_int64(st, 0) == l->fills &&
-               sqlite3_column_int64(st, 1) == l->commissions;
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? same : tb_errf(e, "oms_fills: %s", sqlite3_errmsg(db));
+    int64_t n;
+    tb_money fees;
+    if (oms_store_fills_upto(db, l->last_rowid, &n, &fees, e) < 0) return -1;
+    return (size_t)n == l->fills && fees == l->commissions;
+}
+
+typedef struct sync_ctx {
+    tb_trade_log *l;
+    tb_err *e;
+    int bad; /* rows the positions could not take */
+} sync_ctx;
+
+static void on_fill(void *ud, const oms_fill_row *f)
+{
+    sync_ctx *c = ud;
+    tb_err why = {0};
+    /* A row the position cannot take (a corrupt side or quantity) is skipped and named: the
+     * trades of the other rows still show. */
+    if (apply_row(c->l, f, &why) < 0 && !c->bad++)
+        tb_errf(c->e, "oms_fills: fill %s (%s): %s", f->exec_id, f->symbol, why.msg);
+    c->l->last_rowid = f->rowid;
+    c->l->fills++, c->l->commissions += f->commission;
 }
 
 int tb_trade_log_sync(tb_trade_log *l, sqlite3 *db, int64_t now_ns, tb_err *e)
@@ -158,28 +160,7 @@ int tb_trade_log_sync(tb_trade_log *l, sqlite3 *db, int64_t now_ns, tb_err *e)
         if (!same) reset(l);
         l->checked_ns = now_ns ? now_ns : 1;
     }
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT f.rowid, f.symbol, f.side, f.qty, f.price,"
-                           " coalesce(f.commission, 0), coalesce(f.t_ns, 0),"
-                           " coalesce(f.session_day, 0), coalesce(o.strategy, ''),"
-                           " coalesce(o.reason, ''), f.exec_id FROM oms_fills f"
-                           " LEFT JOIN oms_orders o ON o.client_id = f.client_id"
-                           " WHERE f.rowid > ? ORDER BY f.rowid",
-                           -1, &st, NULL) != SQLITE_OK)
-        return tb_errf(e, "oms_fills: %s", sqlite3_errmsg(db));
-    sqlite3_bind_int64(st, 1, l->last_rowid);
-    int rc, bad = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        tb_err why = {0};
-        /* A row the position cannot take (a corrupt side or quantity) is skipped and named:
-         * the trades of the other rows still show. */
-        if (apply_row(l, st, &why) < 0 && !bad++)
-            tb_errf(e, "oms_fills: fill %s (%s): %s", text(st, 10), text(st, 1), why.msg);
-        l->last_rowid = sqlite3_column_int64(st, 0);
-        l->fills++, l->commissions += sqlite3_column_int64(st, 5);
-    }
-    if (rc != SQLITE_DONE) tb_errf(e, "oms_fills: %s", sqlite3_errmsg(db));
-    sqlite3_finalize(st);
-    return rc != SQLITE_DONE || bad ? -1 : 0;
+    sync_ctx c = {.l = l, .e = e};
+    if (oms_store_fills_after(db, l->last_rowid, on_fill, &c, e) < 0) return -1;
+    return c.bad ? -1 : 0;
 }

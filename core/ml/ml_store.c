@@ -8,22 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char schema_sql[] =
-    "CREATE TABLE IF NOT EXISTS ml_samples ("
-    " id INTEGER PRIMARY KEY, t_ns INTEGER NOT NULL, symbol TEXT NOT NULL,"
-    " schema_hash TEXT NOT NULL, features TEXT NOT NULL, close REAL NOT NULL,"
-    " confidence REAL, model TEXT, horizon_min INTEGER NOT NULL, fwd_ret REAL, label INTEGER);"
-    "CREATE INDEX IF NOT EXISTS ml_samples_t ON ml_samples (t_ns);"
-    "CREATE TABLE IF NOT EXISTS ml_decisions ("
-    " id INTEGER PRIMARY KEY, t_ns INTEGER NOT NULL, symbol TEXT NOT NULL,"
-    " strategy TEXT NOT NULL, side TEXT NOT NULL, qty INTEGER NOT NULL, confidence REAL,"
-    " model TEXT, verdict TEXT NOT NULL, outcome_pnl REAL, outcome INTEGER, closed_t_ns INTEGER,"
-    " schema_hash TEXT, features TEXT);"
-    "CREATE INDEX IF NOT EXISTS ml_decisions_open ON ml_decisions (strategy, symbol, outcome);"
-    "CREATE VIEW IF NOT EXISTS ml_calibration AS SELECT"
-    " MIN(CAST(confidence * 10 AS INTEGER), 9) AS bucket, COUNT(*) AS n,"
-    " AVG(confidence) AS mean_confidence, AVG(outcome) AS win_rate, SUM(outcome_pnl) AS pnl"
-    " FROM ml_decisions WHERE confidence IS NOT NULL AND outcome IS NOT NULL GROUP BY bucket;";
+/* The tables and the ml_calibration view are created by the schema migrations
+ * (store/migrations.c, step 7): the caller opens the database with tb_db_open. */
 
 enum { S_SAMPLE, S_LABEL, S_DECISION, S_OUTCOME, S_COUNT };
 
@@ -92,15 +78,10 @@ tb_ml_store *tb_ml_store_open(sqlite3 *db, int batch, tb_err *e)
     }
     s->db = db, s->batch = batch;
     snprintf(s->hash, sizeof s->hash, "%016" PRIx64, tb_features_schema_hash());
-    if (sqlite3_exec(db, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
-        fail(s, "creating the ML tables", e);
-        tb_ml_store_close(s);
-        return NULL;
-    }
     for (int i = 0; i < S_COUNT; i++)
         if (sqlite3_prepare_v3(db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) !=
             SQLITE_OK) {
-            fail(s, "preparing statements", e);
+            fail(s, "preparing statements (a database not opened with tb_db_open?)", e);
             tb_ml_store_close(s);
             return NULL;
         }

@@ -1,6 +1,6 @@
 /*
- * ml_store.h - the ML tables of ml_db/ml_data.db (created here with CREATE TABLE IF NOT EXISTS,
- * so they stay independent of the engine's migration list):
+ * ml_store.h - the ML tables of ml_db/ml_data.db (created by the schema migrations,
+ * core/store/migrations.c; the handle comes from tb_db_open):
  *
  *   ml_samples    one row per decision point: time, symbol, schema hash, the feature vector (a
  *                 JSON array in schema order, null for a missing value), the close, the model's

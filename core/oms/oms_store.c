@@ -4,27 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const schema =
-    "CREATE TABLE IF NOT EXISTS oms_orders ("
-    " client_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, broker_id TEXT, symbol TEXT NOT NULL,"
-    " strategy TEXT, reason TEXT, note TEXT, parent_id TEXT, replaces_id TEXT,"
-    " session_day INTEGER, side TEXT, type TEXT, tif TEXT, class TEXT, leg INTEGER,"
-    " status TEXT, qty INTEGER, limit_price INTEGER, stop_price INTEGER, tp_limit INTEGER,"
-    " sl_stop INTEGER, sl_limit INTEGER, filled_qty INTEGER, filled_notional INTEGER,"
-    " filled_avg_price INTEGER, commission INTEGER, broker_cum_qty INTEGER, day_trade INTEGER,"
-    " created_ns INTEGER, updated_ns INTEGER, filled_ns INTEGER, closed_ns INTEGER);"
-    "CREATE INDEX IF NOT EXISTS oms_orders_status ON oms_orders(status, session_day);"
-    "CREATE TABLE IF NOT EXISTS oms_fills ("
-    " exec_id TEXT NOT NULL UNIQUE, client_id TEXT NOT NULL, symbol TEXT NOT NULL,"
-    " side TEXT NOT NULL, qty INTEGER NOT NULL, price INTEGER NOT NULL, commission INTEGER,"
-    " cum_qty INTEGER, t_ns INTEGER, session_day INTEGER);"
-    "CREATE INDEX IF NOT EXISTS oms_fills_day ON oms_fills(session_day);"
-    "CREATE TABLE IF NOT EXISTS oms_positions ("
-    " symbol TEXT PRIMARY KEY, qty INTEGER, cost_basis INTEGER, avg_price INTEGER,"
-    " realized_pnl INTEGER, fees INTEGER, day INTEGER, opened_today INTEGER);"
-    /* Also created by migration 4 (store/migrations.c), which fills it for an older database. */
-    TB_DB_OMS_STRATEGY_POSITIONS_DDL "CREATE TABLE IF NOT EXISTS oms_daytrades ("
-    " client_id TEXT PRIMARY KEY, day INTEGER, symbol TEXT, t_ns INTEGER);";
+/* The tables are created by the schema migrations (store/migrations.c, steps 4 and 7): the
+ * caller opens the database with tb_db_open. */
 
 #define ORDER_COLS                                                                                 \
     "client_id, seq, broker_id, symbol, strategy, reason, note, parent_id, replaces_id,"           \
@@ -81,16 +62,15 @@ oms_store *oms_store_open(sqlite3 *db, tb_err *e)
     oms_store *s = calloc(1, sizeof *s);
     if (!s) return tb_errf(e, "oms_store: out of memory"), NULL;
     s->db = db;
-    if (sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK) {
-        db_err(s, e, "create tables");
+    if (sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK) {
+        db_err(s, e, "synchronous=FULL");
         free(s);
         return NULL;
     }
     for (int i = 0; i < S_COUNT; i++)
         if (sqlite3_prepare_v3(db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) !=
             SQLITE_OK) {
-            db_err(s, e, "prepare");
+            db_err(s, e, "prepare (a database not opened with tb_db_open?)");
             oms_store_close(s);
             return NULL;
         }
@@ -430,34 +410,4 @@ int oms_store_cash(oms_store *s, tb_money initial, tb_money *out, tb_err *e)
     *out = initial + (rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0);
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 0 : tb_errf(e, "oms_fills: %s", sqlite3_errmsg(s->db));
-}
-
-int oms_store_activity(sqlite3 *db, oms_store_activity_fn fn, void *ud)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT coalesce(strategy,''), session_day, count(*),"
-                           " sum(filled_qty > 0) FROM oms_orders GROUP BY 1, 2",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    while (sqlite3_step(st) == SQLITE_ROW)
-        fn(ud, (const char *)sqlite3_column_text(st, 0), (int32_t)sqlite3_column_int64(st, 1),
-           sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3));
-    sqlite3_finalize(st);
-    return 0;
-}
-
-int oms_store_cashflow_by_day(sqlite3 *db, oms_store_cashflow_fn fn, void *ud)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(
-            db,
-            "SELECT session_day, sum(CASE side WHEN 'buy' THEN -qty*price ELSE qty*price END)"
-            " - sum(coalesce(commission,0)) FROM oms_fills GROUP BY 1 ORDER BY 1",
-            -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    while (sqlite3_step(st) == SQLITE_ROW)
-        fn(ud, (int32_t)sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
-    sqlite3_finalize(st);
-    return 0;
 }

@@ -1,8 +1,8 @@
 /*
  * oms_store.h - the order manager's journal in SQLite: orders, fills, positions, day trades.
  *
- * Takes a handle another module opened (core/store/db.c owns the file and its migrations); the
- * tables here are created with CREATE TABLE IF NOT EXISTS so the two can land independently.
+ * Takes a handle opened by tb_db_open (core/store/db.c): the tables are created by the schema
+ * migrations (core/store/migrations.c), read and written only here.
  * Every write is one transaction. The handle should be in WAL mode; oms_store_open sets
  * synchronous=FULL on it: under WAL, NORMAL already survives a killed process, but a commit can
  * be lost on power failure, and a fill the broker has executed must never be lost. The cost is
@@ -19,7 +19,7 @@
 
 typedef struct oms_store oms_store;
 
-/* Creates the tables if missing and prepares statements on db (not closed by oms_store_close). */
+/* Prepares statements on db, a tb_db_open handle (not closed by oms_store_close). */
 oms_store *oms_store_open(sqlite3 *db, tb_err *e);
 
 /* Finalizes the statements and frees s. */
@@ -52,5 +52,33 @@ int oms_store_activity(sqlite3 *db, oms_store_activity_fn fn, void *ud);
 /* Each session's fills as cash flows (sells in, buys out) less commissions, oldest first. */
 typedef void (*oms_store_cashflow_fn)(void *ud, int32_t day, tb_money net);
 int oms_store_cashflow_by_day(sqlite3 *db, oms_store_cashflow_fn fn, void *ud);
+
+/* Reads for the dashboard's symbol page and trade log (http/api_symbol.c, http/trade_log.c).
+ * These return -1 with e naming oms_fills when the query failed. */
+
+/* One persisted fill with its order's strategy and reason ("" when the order row is missing).
+ * The strings point into the query's row: valid during the callback only. side is the stored
+ * text, unchecked: the reader decides what a corrupt one means. */
+typedef struct oms_fill_row {
+    int64_t rowid; /* insertion order: a reader resumes after the last one it saw */
+    const char *exec_id, *symbol, *side, *strategy, *reason;
+    tb_qty qty;
+    tb_money price, commission; /* commission 0 when unknown */
+    int64_t t_ns;               /* 0 when unknown */
+    int32_t session_day;        /* yyyymmdd; 0 when unknown */
+} oms_fill_row;
+typedef void (*oms_fill_fn)(void *ud, const oms_fill_row *f);
+
+/* Every fill persisted after after_rowid, in rowid order. */
+int oms_store_fills_after(sqlite3 *db, int64_t after_rowid, oms_fill_fn fn, void *ud, tb_err *e);
+
+/* The symbol's fills at or after from_ns: the newest max of them, oldest first. */
+int oms_store_symbol_fills(sqlite3 *db, const char *symbol, int64_t from_ns, int max,
+                           oms_fill_fn fn, void *ud, tb_err *e);
+
+/* How many fills have rowid <= upto_rowid and the sum of their commissions (to notice a row
+ * amended or gone since a reader saw it). */
+int oms_store_fills_upto(sqlite3 *db, int64_t upto_rowid, int64_t *count, tb_money *commissions,
+                         tb_err *e);
 
 #endif

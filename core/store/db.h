@@ -23,7 +23,7 @@ typedef struct tb_db_migration {
 extern const tb_db_migration tb_db_migrations[];
 extern const int tb_db_nmigrations;
 
-/* The positions per (strategy, symbol): shared by oms_store_open (oms/oms_store.c) and the
+/* The positions per (strategy, symbol): once shared by oms_store_open (oms/oms_store.c) and the
  * migration that creates it (store/migrations.c), which is released: this text never changes, a
  * change is a new step. */
 #define TB_DB_OMS_STRATEGY_POSITIONS_DDL                                                           \

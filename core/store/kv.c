@@ -17,16 +17,7 @@ struct tb_kv {
 
 tb_kv *tb_kv_open(sqlite3 *db, tb_err *e)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(
-            db,
-            "CREATE TABLE IF NOT EXISTS engine_kv (key TEXT PRIMARY KEY, value TEXT NOT NULL,"
-            " updated_ns INTEGER)",
-            NULL, NULL, &msg) != SQLITE_OK) {
-        tb_errf(e, "engine_kv: %s", msg ? msg : sqlite3_errmsg(db));
-        sqlite3_free(msg);
-        return NULL;
-    }
+    /* engine_kv is created by the schema migrations (store/migrations.c, step 7). */
     tb_kv *kv = calloc(1, sizeof *kv);
     if (!kv) {
         tb_errf(e, "engine_kv: out of memory");

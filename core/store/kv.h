@@ -11,7 +11,8 @@
 
 typedef struct tb_kv tb_kv;
 
-/* Creates the table if needed and prepares the statements (the handle stays the caller's). */
+/* Prepares the statements on a tb_db_open handle (engine_kv comes from the migrations; the
+ * handle stays the caller's). */
 tb_kv *tb_kv_open(sqlite3 *db, tb_err *e);
 void tb_kv_close(tb_kv *kv);
 

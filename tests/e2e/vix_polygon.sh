@@ -30,4 +30,13 @@ sed -i "s/127.0.0.1:[0-9]*/127.0.0.1:$PORT/" "$H/config/trading_config.json"
 out=$("$TRADEBOT" vix --home "$H" 2>&1)
 check "a plan without indices falls back to the configured CSV and says so" \
   bash -c "grep -q 'falling back to the configured csv' <<<'$out' && grep -q 'VIX 18.90 (2026-11-26, csv:data/vix.csv (polygon unavailable))' <<<'$out'"
+# A broken config stops vix, macro and the sentinel with exit 1 and one line naming the file.
+cp "$H/config/trading_config.json" "$H/config.good"
+printf '{"risk": {"survival": {"source": 5' >"$H/config/trading_config.json"
+for cmd in vix macro sentinel; do
+  rc=0; out=$("$TRADEBOT" $cmd --home "$H" 2>&1) || rc=$?
+  check "a broken config stops $cmd with exit 1 and names the file ($out)" \
+    bash -c "[ $rc -eq 1 ] && grep -q '^tradebot $cmd: .*config/trading_config.json: line' <<<'$out'"
+done
+mv "$H/config.good" "$H/config/trading_config.json"
 finish

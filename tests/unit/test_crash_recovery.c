@@ -8,6 +8,7 @@
 #include "broker/paper.h"
 #include "oms/oms.h"
 #include "oms/oms_store.h"
+#include "store/db.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -33,10 +34,10 @@ static void on_event(void *ud, const oms_event *ev)
 
 static void child(const char *path, uint64_t seed)
 {
-    sqlite3 *db;
-    if (sqlite3_open(path, &db) != SQLITE_OK) _exit(2);
-    sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
-    oms_store *st = oms_store_open(db, NULL);
+    tb_err e = {{0}};
+    tb_db *tdb = tb_db_open(path, NULL, &e);
+    if (!tdb) _exit(2);
+    oms_store *st = oms_store_open(tdb->h, NULL);
     oms_config oc = {4096, 16, 1 << 16, 20260105};
     oms *m = oms_new(&oc, NULL);
     if (!st || !m || oms_store_load(st, m, 20260105, NULL) < 0) _exit(2);

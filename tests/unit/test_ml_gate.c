@@ -5,6 +5,7 @@
  * decision points are written and labelled with the forward return, and gates chain.
  */
 #include "tbtest.h"
+#include "db_testutil.h"
 #include "ml_testutil.h"
 #include "log/log.h"
 #include "ml/ml.h"
@@ -139,7 +140,7 @@ static void env_open(gate_env *v, const char *logpath, tb_ml_loaded *model)
     tb_log_opts lo = {.level = TB_LOG_INFO};
     tb_err e;
     CHECK_INT(tb_log_open(logpath, &lo, &e), 0);
-    sqlite3_open(":memory:", &v->db);
+    v->db = tbt_db_open(":memory:");
     v->st = tb_ml_store_open(v->db, 0, &e);
     v->o = (tb_ml_opts){.strict_schema = 1,
                         .min_confidence = 0,
@@ -260,7 +261,7 @@ TEST(confidence_below_the_threshold_blocks_an_entry_and_short_sales_use_its_comp
 TEST(decision_points_are_written_and_labelled_with_the_forward_return)
 {
     sqlite3 *db;
-    sqlite3_open(":memory:", &db);
+    db = tbt_db_open(":memory:");
     tb_err e;
     tb_ml_store *st = tb_ml_store_open(db, 0, &e);
     tb_ml_opts o = {.sample_every_min = 5, .horizon_min = 30, .store = st};

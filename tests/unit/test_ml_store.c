@@ -1,6 +1,7 @@
 /* The reads of ml_decisions the dashboard (/metrics) and the Sentinel's facts are built from. */
 #include "ml/ml_store.h"
 #include "tbtest.h"
+#include "db_testutil.h"
 
 #include <sqlite3.h>
 
@@ -22,6 +23,7 @@ TEST(decisions_count_by_decile_and_outcome_and_calibrate)
     tb_ml_calibration c;
     CHECK(tb_ml_decisions_by_decile(db, counts) == -1); /* no table yet */
     CHECK_INT(tb_ml_decisions_calibration(db, &c), -1);
+    tbt_db_migrate(db);
     tb_err e;
     tb_ml_store *s = tb_ml_store_open(db, 0, &e);
     CHECK(s != NULL);

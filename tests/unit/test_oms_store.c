@@ -2,8 +2,10 @@
 #include "broker/paper.h"
 #include "oms/oms.h"
 #include "oms/oms_store.h"
+#include "db_testutil.h"
 #include "oms_testutil.h"
 
+#include <string.h>
 #include <unistd.h>
 
 #define MIN_NS 60000000000LL
@@ -12,10 +14,7 @@ static char dbpath[256];
 
 static sqlite3 *open_db(void)
 {
-    sqlite3 *db = NULL;
-    if (sqlite3_open(dbpath, &db) != SQLITE_OK) TBT_FAIL("open %s", dbpath);
-    sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
-    return db;
+    return tbt_db_open(dbpath);
 }
 
 static char dirs[16][64];
@@ -240,5 +239,51 @@ TEST(orders_are_in_the_database_before_the_broker_is_called)
     paper_free(p);
     oms_free(m);
     oms_store_close(st);
+    sqlite3_close(db);
+}
+
+static void collect(void *ud, const oms_fill_row *f)
+{
+    char *out = ud;
+    size_t n = strlen(out);
+    snprintf(out + n, 512 - n, "%s/%s/%s/%lld/%lld/%s;", f->exec_id, f->symbol, f->side,
+             (long long)f->qty, (long long)f->t_ns, f->strategy);
+}
+
+TEST(the_dashboard_reads_fills_through_the_store)
+{
+    sqlite3 *db = tbt_db_open(":memory:");
+    CHECK_INT(sqlite3_exec(db,
+                           "INSERT INTO oms_orders (client_id, seq, symbol, strategy) VALUES"
+                           " ('c1', 1, 'AAPL', 'orb');"
+                           "INSERT INTO oms_fills (exec_id, client_id, symbol, side, qty, price,"
+                           " commission, t_ns) VALUES ('x1', 'c1', 'AAPL', 'buy', 5, 1, 2, 10),"
+                           " ('x2', 'c1', 'AAPL', 'buy', 6, 1, 3, 20),"
+                           " ('y1', 'gone', 'MSFT', 'sell', 7, 1, NULL, 30),"
+                           " ('x3', 'c1', 'AAPL', 'sell', 11, 1, 4, 40)",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    char out[512] = "";
+    tb_err e = {0};
+    /* The symbol page: that symbol only, from a time on, the newest max of them, oldest first. */
+    CHECK_INT(oms_store_symbol_fills(db, "AAPL", 15, 5, collect, out, &e), 0);
+    CHECK_STR(out, "x2/AAPL/buy/6/20/orb;x3/AAPL/sell/11/40/orb;");
+    out[0] = 0;
+    CHECK_INT(oms_store_symbol_fills(db, "AAPL", 0, 2, collect, out, &e), 0);
+    CHECK_STR(out, "x2/AAPL/buy/6/20/orb;x3/AAPL/sell/11/40/orb;");
+    /* The trade log: everything after a row, an order row missing gives no strategy. */
+    out[0] = 0;
+    CHECK_INT(oms_store_fills_after(db, 2, collect, out, &e), 0);
+    CHECK_STR(out, "y1/MSFT/sell/7/30/;x3/AAPL/sell/11/40/orb;");
+    int64_t n = 0;
+    tb_money fees = 0;
+    CHECK_INT(oms_store_fills_upto(db, 3, &n, &fees, &e), 0);
+    CHECK_INT(n, 3);
+    CHECK_INT(fees, 5); /* an unknown commission counts 0 */
+    sqlite3_close(db);
+    /* A database without the tables: an error naming the table, not a crash. */
+    CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+    CHECK_INT(oms_store_fills_after(db, 0, collect, out, &e), -1);
+    CHECK_CONTAINS(e.msg, "oms_fills");
     sqlite3_close(db);
 }

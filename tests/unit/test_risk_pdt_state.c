@@ -3,6 +3,7 @@
  * restart, validated and kept as dated corrections across a restart (runbook 2.3).
  */
 #include "tbtest.h"
+#include "db_testutil.h"
 #include "risk_fixture.h"
 
 #include "log/log.h"
@@ -121,7 +122,7 @@ static void setup_db(fx *f)
     tb_log_opts lo = {.level = TB_LOG_INFO};
     tb_err e;
     tb_log_open(logpath, &lo, &e);
-    CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+    db = tbt_db_open(":memory:");
     kv = tb_kv_open(db, &e);
     CHECK(kv != NULL);
     tb_risk_cfg c = fx_cfg();

@@ -1,4 +1,5 @@
 #include "tbtest.h"
+#include "db_testutil.h"
 #include "http/trade_log.h"
 #include "oms/oms_store.h"
 
@@ -15,7 +16,7 @@ static int64_t now_ns = 1000000000; /* the clock handed to each sync */
 static void fresh(void)
 {
     tb_err e = {0};
-    CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
+    db = tbt_db_open(":memory:");
     st = oms_store_open(db, &e);
     if (!st) TBT_FAIL("oms_store_open: %s", e.msg);
     l = tb_trade_log_new();

@@ -1,0 +1,36 @@
+/*
+ * db_testutil.h - a raw SQLite handle with the engine's schema, for tests that hand a handle to
+ * oms_store, ml_store or kv (which no longer create their tables: store/migrations.c does).
+ * Works for ":memory:", which tb_db_open refuses (no WAL there); a file gets WAL as the engine's.
+ */
+#ifndef TB_DB_TESTUTIL_H
+#define TB_DB_TESTUTIL_H
+
+#include "store/db.h"
+#include "tbtest.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Applies every missing migration to an open handle; fails the test when one fails. */
+static inline void tbt_db_migrate(sqlite3 *h)
+{
+    tb_db w = {.h = h};
+    snprintf(w.path, sizeof w.path, "%s", "test handle");
+    tb_err e = {{0}};
+    if (tb_db_migrate(&w, tb_db_migrations, tb_db_nmigrations, &e) != 0)
+        TBT_FAIL("migrate: %s", e.msg);
+}
+
+/* Opens path and applies every migration; fails the test (and returns the handle as far as it
+ * got) when either step fails. */
+static inline sqlite3 *tbt_db_open(const char *path)
+{
+    sqlite3 *h = NULL;
+    if (sqlite3_open(path, &h) != SQLITE_OK) TBT_FAIL("open %s", path);
+    if (strcmp(path, ":memory:") != 0) sqlite3_exec(h, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+    tbt_db_migrate(h);
+    return h;
+}
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * test_migrations.c - the tables the owners used to create on first use (oms_*, ml_*, engine_kv)
+ * now come from store/migrations.c. A database made before that (schema version 6, the owners'
+ * own CREATE statements, copied below as they were) must upgrade keeping every row and column,
+ * and a fresh database must get exactly the schema the old path gave.
+ */
+#include "tbtest.h"
+#include "store/db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The owners' DDL before step 7, verbatim (it repeats step 7 on purpose: a copy frozen here
+ * is what an old database holds, whatever store/migrations.c says now): oms/oms_store.c,
+ * ml/ml_store.c, store/kv.c. */
+static const char old_oms[] =
+    "CREATE TABLE IF NOT EXISTS oms_orders ("
+    " client_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, broker_id TEXT, symbol TEXT NOT NULL,"
+    " strategy TEXT, reason TEXT, note TEXT, parent_id TEXT, replaces_id TEXT,"
+    " session_day INTEGER, side TEXT, type TEXT, tif TEXT, class TEXT, leg INTEGER,"
+    " status TEXT, qty INTEGER, limit_price INTEGER, stop_price INTEGER, tp_limit INTEGER,"
+    " sl_stop INTEGER, sl_limit INTEGER, filled_qty INTEGER, filled_notional INTEGER,"
+    " filled_avg_price INTEGER, commission INTEGER, broker_cum_qty INTEGER, day_trade INTEGER,"
+    " created_ns INTEGER, updated_ns INTEGER, filled_ns INTEGER, closed_ns INTEGER);"
+    "CREATE INDEX IF NOT EXISTS oms_orders_status ON oms_orders(status, session_day);"
+    "CREATE TABLE IF NOT EXISTS oms_fills ("
+    " exec_id TEXT NOT NULL UNIQUE, client_id TEXT NOT NULL, symbol TEXT NOT NULL,"
+    " side TEXT NOT NULL, qty INTEGER NOT NULL, price INTEGER NOT NULL, commission INTEGER,"
+    " cum_qty INTEGER, t_ns INTEGER, session_day INTEGER);"
+    "CREATE INDEX IF NOT EXISTS oms_fills_day ON oms_fills(session_day);"
+    "CREATE TABLE IF NOT EXISTS oms_positions ("
+    " symbol TEXT PRIMARY KEY, qty INTEGER, cost_basis INTEGER, avg_price INTEGER,"
+    " realized_pnl INTEGER, fees INTEGER, day INTEGER, opened_today INTEGER);"
+    "CREATE TABLE IF NOT EXISTS oms_strategy_positions ("
+    " strategy TEXT NOT NULL, symbol TEXT NOT NULL, qty INTEGER, cost_basis INTEGER,"
+    " avg_price INTEGER, realized_pnl INTEGER, fees INTEGER, day INTEGER, opened_today INTEGER,"
+    " PRIMARY KEY (strategy, symbol));"
+    "CREATE TABLE IF NOT EXISTS oms_daytrades ("
+    " client_id TEXT PRIMARY KEY, day INTEGER, symbol TEXT, t_ns INTEGER);";
+
+static const char old_ml[] =
+    "CREATE TABLE IF NOT EXISTS ml_samples ("
+    " id INTEGER PRIMARY KEY, t_ns INTEGER NOT NULL, symbol TEXT NOT NULL,"
+    " schema_hash TEXT NOT NULL, features TEXT NOT NULL, close REAL NOT NULL,"
+    " confidence REAL, model TEXT, horizon_min INTEGER NOT NULL, fwd_ret REAL, label INTEGER);"
+    "CREATE INDEX IF NOT EXISTS ml_samples_t ON ml_samples (t_ns);"
+    "CREATE TABLE IF NOT EXISTS ml_decisions ("
+    " id INTEGER PRIMARY KEY, t_ns INTEGER NOT NULL, symbol TEXT NOT NULL,"
+    " strategy TEXT NOT NULL, side TEXT NOT NULL, qty INTEGER NOT NULL, confidence REAL,"
+    " model TEXT, verdict TEXT NOT NULL, outcome_pnl REAL, outcome INTEGER, closed_t_ns INTEGER,"
+    " schema_hash TEXT, features TEXT);"
+    "CREATE INDEX IF NOT EXISTS ml_decisions_open ON ml_decisions (strategy, symbol, outcome);"
+    "CREATE VIEW IF NOT EXISTS ml_calibration AS SELECT"
+    " MIN(CAST(confidence * 10 AS INTEGER), 9) AS bucket, COUNT(*) AS n,"
+    " AVG(confidence) AS mean_confidence, AVG(outcome) AS win_rate, SUM(outcome_pnl) AS pnl"
+    " FROM ml_decisions WHERE confidence IS NOT NULL AND outcome IS NOT NULL GROUP BY bucket;";
+
+static const char old_kv[] = "CREATE TABLE IF NOT EXISTS engine_kv (key TEXT PRIMARY KEY,"
+                             " value TEXT NOT NULL, updated_ns INTEGER)";
+
+/* One row in every table the owners created, each column set to something recognisable. */
+static const char old_rows[] =
+    "INSERT INTO oms_orders VALUES ('c1', 7, 'b1', 'AAPL', 'orb', 'entry', 'n', NULL, NULL,"
+    " 20260105, 'buy', 'limit', 'day', 'simple', 0, 'filled', 10, 1000000, 0, 0, 0, 0, 10,"
+    " 10000000, 1000000, 5000, 10, 0, 1, 2, 3, 4);"
+    "INSERT INTO oms_fills VALUES ('x1', 'c1', 'AAPL', 'buy', 10, 1000000, 5000, 10, 3,"
+    " 20260105);"
+    "INSERT INTO oms_positions VALUES ('AAPL', 10, 10000000, 1000000, 0, 5000, 20260105, 1);"
+    "INSERT INTO oms_strategy_positions VALUES ('orb', 'AAPL', 10, 10000000, 1000000, 0, 5000,"
+    " 20260105, 1);"
+    "INSERT INTO oms_daytrades VALUES ('c1', 20260105, 'AAPL', 3);";
+static const char old_ml_rows[] =
+    "INSERT INTO ml_samples VALUES (1, 3, 'AAPL', 'h', '[1,2]', 100.5, 0.7, 'm', 30, 0.01, 1);"
+    "INSERT INTO ml_decisions VALUES (1, 3, 'AAPL', 'orb', 'buy', 10, 0.8, 'm', 'passed', 12.5,"
+    " 1, 9, 'h', '[1,2]');";
+static const char old_kv_rows[] = "INSERT INTO engine_kv VALUES ('replay.cursor', '42', 5);";
+
+static char dir[] = "/tmp/tb-migr-XXXXXX";
+
+static const char *tmp_path(const char *name)
+{
+    static char p[256];
+    static int made; /* not "ends in X": a random name may end in X too */
+    if (!made) CHECK(mkdtemp(dir) != NULL);
+    made = 1;
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    unlink(p);
+    return p;
+}
+
+static void exec(sqlite3 *h, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK) TBT_FAIL("%s: %s", sql, msg);
+    sqlite3_free(msg);
+}
+
+/* The concatenation of query's rows (each column text joined by '|', rows by '\n'). */
+static const char *rows(sqlite3 *h, const char *query)
+{
+    static char out[16384];
+    size_t n = 0;
+    out[0] = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(h, query, -1, &st, NULL) != SQLITE_OK) {
+        TBT_FAIL("%s: %s", query, sqlite3_errmsg(h));
+        return "";
+    }
+    while (sqlite3_step(st) == SQLITE_ROW)
+        for (int c = 0; c < sqlite3_column_count(st); c++) {
+            const char *v = (const char *)sqlite3_column_text(st, c);
+            int last = c == sqlite3_column_count(st) - 1;
+            n += (size_t)snprintf(out + n, sizeof out - n, "%s%s", v ? v : "NULL",
+                                  last ? "\n" : "|");
+            if (n >= sizeof out) n = sizeof out - 1;
+        }
+    sqlite3_finalize(st);
+    return out;
+}
+
+/* A database as today's main made it: migrations 1-6, then the owners' tables with rows. */
+static void make_old(const char *path, int with_ml, int with_kv)
+{
+    tb_err e = {{0}};
+    tb_db_opts six = {.migrations = tb_db_migrations, .nmigrations = 6};
+    tb_db *db = tb_db_open(path, &six, &e);
+    if (!db) {
+        TBT_FAIL("open at version 6: %s", e.msg);
+        return;
+    }
+    exec(db->h, old_oms);
+    exec(db->h, old_rows);
+    if (with_ml) exec(db->h, old_ml), exec(db->h, old_ml_rows);
+    if (with_kv) exec(db->h, old_kv), exec(db->h, old_kv_rows);
+    tb_db_close(db);
+}
+
+/* path opened the way the engine opens it: every migration applied. NULL fails the test. */
+static tb_db *open_current(const char *path)
+{
+    tb_err e = {{0}};
+    tb_db *db = tb_db_open(path, NULL, &e);
+    if (!db) TBT_FAIL("open %s: %s", path, e.msg);
+    return db;
+}
+
+#define SCHEMA_Q "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+
+static const char *const every_row[] = {
+    "SELECT * FROM oms_orders",    "SELECT * FROM oms_fills",
+    "SELECT * FROM oms_positions", "SELECT * FROM oms_strategy_positions",
+    "SELECT * FROM oms_daytrades", "SELECT * FROM ml_samples",
+    "SELECT * FROM ml_decisions",  "SELECT * FROM ml_calibration",
+    "SELECT * FROM engine_kv",
+};
+
+TEST(an_old_database_upgrades_keeping_every_row_and_column)
+{
+    const char *path = tmp_path("old.db");
+    make_old(path, 1, 1);
+    /* What the old database holds, read before the upgrade. */
+    sqlite3 *raw;
+    CHECK_INT(sqlite3_open(path, &raw), SQLITE_OK);
+    char before_schema[16384], before[9][1024];
+    snprintf(before_schema, sizeof before_schema, "%s", rows(raw, SCHEMA_Q));
+    for (int i = 0; i < 9; i++)
+        snprintf(before[i], sizeof before[i], "%s", rows(raw, every_row[i]));
+    sqlite3_close(raw);
+    CHECK_CONTAINS(before[0], "c1|7|b1|AAPL|orb|entry"); /* the fixture wrote what we think */
+    CHECK_CONTAINS(before[8], "replay.cursor|42|5");
+
+    tb_err e = {{0}};
+    tb_db *db = open_current(path);
+    if (!db) return;
+    int v = 0;
+    CHECK_INT(tb_db_user_version(db, &v, &e), 0);
+    CHECK_INT(v, tb_db_nmigrations);
+    CHECK_STR(rows(db->h, SCHEMA_Q), before_schema); /* nothing dropped, added or altered */
+    for (int i = 0; i < 9; i++) CHECK_STR(rows(db->h, every_row[i]), before[i]);
+    tb_db_close(db);
+}
+
+TEST(an_old_database_without_the_ml_and_kv_tables_gets_them)
+{
+    const char *path = tmp_path("oms_only.db");
+    make_old(path, 0, 0); /* an engine that never ran ML nor saved state */
+    tb_db *db = open_current(path);
+    if (!db) return;
+    CHECK_CONTAINS(rows(db->h, "SELECT * FROM oms_fills"), "x1|c1|AAPL|buy|10|1000000|5000");
+    CHECK_STR(rows(db->h, "SELECT count(*) FROM ml_samples"), "0\n");
+    CHECK_STR(rows(db->h, "SELECT count(*) FROM ml_calibration"), "0\n");
+    exec(db->h, old_ml_rows);
+    exec(db->h, old_kv_rows); /* the columns the owners write are all there */
+    tb_db_close(db);
+}
+
+TEST(a_fresh_database_gets_the_schema_the_owners_used_to_create)
+{
+    const char *old = tmp_path("old_full.db");
+    make_old(old, 1, 1);
+    sqlite3 *raw;
+    CHECK_INT(sqlite3_open(old, &raw), SQLITE_OK);
+    char want[16384];
+    snprintf(want, sizeof want, "%s", rows(raw, SCHEMA_Q));
+    sqlite3_close(raw);
+    tb_db *db = open_current(tmp_path("fresh.db"));
+    if (!db) return;
+    CHECK_STR(rows(db->h, SCHEMA_Q), want);
+    CHECK_CONTAINS(want, "CREATE TABLE oms_fills ( exec_id TEXT NOT NULL UNIQUE");
+    tb_db_close(db);
+}
