@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -456,6 +457,23 @@ static size_t write_direct(evutil_socket_t fd, const char *p, size_t len, int64_
     return len - done;
 }
 
+/* Ends our side and reads until the Gateway closes its own (or end_ns). A close() with unread
+ * data in our receive buffer sends a reset, and a reset makes the peer's kernel drop what it has
+ * received and not yet read: the last orders written would never reach the Gateway. */
+static void close_gently(evutil_socket_t fd, int64_t end_ns)
+{
+    char scratch[4096];
+    if (shutdown(fd, SHUT_WR) != 0) return;
+    while (tb_clock_mono_ns() < end_ns) {
+        ssize_t n = read(fd, scratch, sizeof scratch);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return;
+        if (n < 0) {
+            struct timespec ts = {0, 2000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
 size_t ibkr_conn_drain(ibkr_conn *c, long bound_ms)
 {
     size_t socket_left = 0;
@@ -484,6 +502,7 @@ size_t ibkr_conn_drain(ibkr_conn *c, long bound_ms)
                 "shutdown: %zu queued messages dropped unsent after %ld ms (%zu bytes the "
                 "socket did not take)",
                 dropped, bound_ms, socket_left + c->drain_left);
+    if (c->bev && c->drain_fd >= 0) close_gently(c->drain_fd, tb_clock_mono_ns() + 1000000000LL);
     c->drain_fd = -1;
     return dropped;
 }

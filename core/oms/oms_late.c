@@ -54,7 +54,6 @@ int oms_late_defer_final(oms *m, slot *s, const broker_update *u)
 }
 
 /* The held-back final status, once the fills it waited for are in. */
-
 int oms_late_deferred_due(slot *s, oms_status *to)
 {
     if (!s->deferred || s->o.filled_qty < s->o.broker_cum_qty) return 0;
@@ -67,7 +66,6 @@ int oms_late_deferred_due(slot *s, oms_status *to)
  * replacement asked for the remainder without it, so together they would trade more shares than
  * the gates admitted (a sell past the strategy's own, a second day trade). The replacement is
  * canceled; the strategy decides again on what it then holds. */
-
 void oms_late_trim_replacement(oms *m, const slot *old)
 {
     const oms_order *open[64];
