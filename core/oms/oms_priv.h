@@ -1,7 +1,8 @@
 /*
- * oms_priv.h - the order manager's state, shared by its files (oms.c: orders and updates;
- * oms_strategy.c: positions per strategy, pending exposure and the invariant check). Not for
- * users outside core/oms/.
+ * oms_priv.h - the order manager's state, shared by its files (oms.c: lifecycle and the held
+ * broker updates; oms_requests.c: submit, cancel, replace; oms_update.c: broker updates applied;
+ * oms_pool.c: the order pool and maps; oms_late.c: news out of order; oms_strategy.c: positions
+ * per strategy, pending exposure and the invariant check). Not for users outside core/oms/.
  */
 #ifndef TB_OMS_PRIV_H
 #define TB_OMS_PRIV_H
@@ -96,6 +97,15 @@ void oms_slot_release(oms *m, slot *s);                   /* back to the pool, o
 void oms_slot_index(oms *m, slot *s);                     /* into the client-id map */
 void oms_open_link(oms *m, slot *s);                      /* onto the open list */
 void oms_open_unlink(oms *m, slot *s);
+
+/* oms_update.c. Hands the orders to the journal: 0, -1 with e, or OMS_JOURNAL_BUSY with e. */
+int oms_journal_orders(oms *m, const oms_order *const *os, int n, tb_err *e);
+/* Moves s to status to (with note when not NULL) on a copy, journals it, then commits and tells
+ * the listener; with unjournaled_ok a locked database does not stop the change (a cancel
+ * request). 0, or what oms_journal_orders returned. */
+int oms_set_status(oms *m, slot *s, oms_status to, const char *note, int unjournaled_ok, tb_err *e);
+/* oms_set_status with the journal required. */
+int oms_change_status(oms *m, slot *s, oms_status to, const char *note, tb_err *e);
 
 /* oms_late.c. Whether an order this one replaces (along a chain) made a day trade. */
 int oms_late_replaced_day_trade(const oms *m, const oms_order *o);
