@@ -6,17 +6,10 @@
 #ifndef TB_TEST_ALPACA_TESTUTIL_H
 #define TB_TEST_ALPACA_TESTUTIL_H
 
-#include "emu_util.h"
+#include "emu_loop.h"
 #include "tbtest.h"
 
 #include "broker/alpaca.h"
-#include "log/log.h"
-
-#include <event2/event.h>
-
-static struct event_base *base;
-static emu E;
-static char logpath[128];
 
 typedef struct rig {
     oms *m;
@@ -31,29 +24,9 @@ static inline void on_event(void *ud, const oms_event *ev)
 
 static inline void start_emu(const char *const *args)
 {
-    if (!base) {
-        base = event_base_new();
-        snprintf(logpath, sizeof logpath, "/tmp/tb_test_alpaca_%d.log", (int)getpid());
-        tb_log_opts lo = {.level = TB_LOG_DEBUG};
-        tb_err e;
-        tb_log_open(logpath, &lo, &e);
-    }
-    emu_stop(&E);
-    if (emu_start(&E, "alpaca_emu.js", args) != 0) TBT_FAIL("emulator did not start");
+    emu_loop_open("test_alpaca");
+    emu_restart("alpaca_emu.js", args);
 }
-
-static inline void spin(int ms)
-{
-    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-    event_base_loopexit(base, &tv);
-    event_base_dispatch(base);
-}
-
-/* Runs the loop until cond holds (checked every 10 ms) or max_ms passes. */
-#define WAIT_FOR(cond, max_ms)                                                                     \
-    do {                                                                                           \
-        for (int w_ = 0; w_ < (max_ms) / 10 && !(cond); w_++) spin(10);                            \
-    } while (0)
 
 static const char *tls_ca; /* set by the TLS test: https and wss with this CA */
 static long poll_after_ms; /* the order watchdog (0: off, as the other tests expect) */
@@ -134,13 +107,10 @@ static inline const oms_order *buy(rig *r, const char *id, oms_type type, tb_qty
     return place(r, id, OMS_BUY, type, qty, limit);
 }
 
+/* How many orders the emulator was given with this client_order_id. */
 static inline int posts(const char *cid)
 {
-    const char *s = emu_ctl(&E, "stats", NULL);
-    char key[200];
-    snprintf(key, sizeof key, "\"%s\":", cid);
-    const char *p = strstr(s, key);
-    return p ? atoi(p + strlen(key)) : 0;
+    return emu_stat(cid, 0);
 }
 
 /* How many POST /v2/orders the emulator received with this client_order_id. */
@@ -157,24 +127,6 @@ static inline oms_status status_of(rig *r, const char *cid)
 {
     const oms_order *o = oms_find(r->m, cid);
     return o ? o->status : OMS_ST_COUNT;
-}
-
-static inline char *read_log(void)
-{
-    static char buf[1 << 18];
-    FILE *f = fopen(logpath, "r");
-    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-    if (f) fclose(f);
-    buf[n] = '\0';
-    return buf;
-}
-
-__attribute__((destructor)) static void alpaca_rig_teardown(void)
-{
-    emu_stop(&E);
-    tb_log_close();
-    if (logpath[0] && !getenv("KEEP")) unlink(logpath);
-    if (base) event_base_free(base);
 }
 
 #endif
