@@ -182,7 +182,7 @@ int ind_set_update(ind_set *set, double open, double high, double low, double cl
     ind_relvol_step(ST(relvol_state, S_RELVOL), volume, &v[IND_SET_RELVOL]);
     set->bars++;
     double bar[5] = {open, high, low, close, volume};
-    return ind_stale_check(&set->stale, bar, 5, &v[IND_SET_RSI], 4);
+    return ind_stale_check_5_4(&set->stale, bar, &v[IND_SET_RSI]);
 }
 
 double ind_set_get(const ind_set *set, ind_set_value v)
