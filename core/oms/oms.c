@@ -34,11 +34,13 @@ oms *oms_new(const oms_config *c, tb_err *e)
     m->id_table = malloc(idsz * sizeof *m->id_table);
     m->syms = calloc(m->sym_mask + 1, sizeof *m->syms);
     m->used_idx = malloc(c->max_symbols * sizeof *m->used_idx);
+    m->held_idx = malloc(c->max_symbols * sizeof *m->held_idx);
+    m->open_idx = malloc(c->max_symbols * sizeof *m->open_idx);
     m->execs = oms_execset_new(c->max_execs);
     /* Room for 8 owners per symbol on average: strategies, the engine and the risk close-out. */
     if (oms_book_init(&m->book, c->max_symbols * 8) != 0 ||
         oms_held_init(&m->held, HELD_MAX) != 0 || !m->slots || !m->free_stack || !m->id_table ||
-        !m->syms || !m->used_idx || !m->execs) {
+        !m->syms || !m->used_idx || !m->held_idx || !m->open_idx || !m->execs) {
         oms_free(m);
         return tb_errf(e, "oms: out of memory"), NULL;
     }
@@ -59,6 +61,8 @@ void oms_free(oms *m)
     free(m->id_table);
     free(m->syms);
     free(m->used_idx);
+    free(m->held_idx);
+    free(m->open_idx);
     oms_execset_free(m->execs);
     oms_held_free(&m->held);
     oms_book_free(&m->book);

@@ -29,6 +29,7 @@ typedef struct sym_entry {
     int32_t open_head;
     int32_t book_head; /* the symbol's strategy positions (oms_book chain) */
     uint8_t used, traded;
+    uint8_t in_held, in_open; /* on the held / open lists below (oms_sym_track) */
 } sym_entry;
 
 struct oms {
@@ -45,6 +46,12 @@ struct oms {
      * table's order, as a scan of the whole table did, without its empty slots (the risk gates
      * walk positions and open orders for every intent; the table has 2 x max_symbols slots). */
     uint32_t *used_idx;
+    /* Of those, the entries with a position (qty != 0) and those with open orders, also in
+     * ascending order: the risk gates walk them for every intent, so their work follows what is
+     * held and working, not every symbol ever seen. Kept by oms_sym_track at every change of a
+     * position or an open list; oms_check_invariants compares them with a walk of used_idx. */
+    uint32_t *held_idx, *open_idx;
+    uint32_t nheld, nopen;
     oms_execset *execs;
     oms_daytrades daytrades;
     int64_t next_seq;
@@ -70,6 +77,14 @@ int32_t oms_sym_get(oms *m, const char *symbol, tb_err *e);
 
 /* The symbol's entry, or NULL when it was never seen. */
 const sym_entry *oms_sym_lookup(const oms *m, const char *symbol);
+
+/* Puts entry i on or off the held and open lists as its position and open orders now are
+ * (oms_active.c). Call after every change of either. */
+void oms_sym_track(oms *m, uint32_t i);
+
+/* The held and open lists == a walk of every used entry; on a difference logs an ERROR line,
+ * counts it and returns -1 (oms_active.c). */
+int oms_check_lists(oms *m);
 
 /* Account qty of the symbol == sum of its strategies' qtys; on a difference logs an ERROR line,
  * counts it and returns -1. */

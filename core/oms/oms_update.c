@@ -130,6 +130,7 @@ static int apply_exec(oms *m, slot *s, const broker_update *u, tb_err *e)
     s->o = next;
     m->syms[s->sym].pos = pos;
     m->syms[s->sym].traded = 1;
+    oms_sym_track(m, (uint32_t)s->sym);
     if (be < 0)
         be = oms_book_get(&m->book, next.strategy, next.symbol, &m->syms[s->sym].book_head, e);
     m->book.e[be].pos = spos;

@@ -8,8 +8,8 @@
  * still runs, settles one that ended meanwhile from its status file, and runs again only one whose
  * process is gone without a trace (interrupted).
  */
-#ifndef TB_SCHED_HISTORY_H
-#define TB_SCHED_HISTORY_H
+#ifndef TB_ORCH_HISTORY_H
+#define TB_ORCH_HISTORY_H
 
 #include "data/calendar.h"
 #include "store/db.h"

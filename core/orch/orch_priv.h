@@ -1,10 +1,10 @@
 /* orch_priv.h - the orchestrator's state, shared by orch.c (when) and orch_run.c (how). */
-#ifndef TB_SCHED_ORCH_PRIV_H
-#define TB_SCHED_ORCH_PRIV_H
+#ifndef TB_ORCH_ORCH_PRIV_H
+#define TB_ORCH_ORCH_PRIV_H
 
-#include "sched/child.h"
-#include "sched/orch.h"
-#include "sched/orch_log.h"
+#include "orch/child.h"
+#include "orch/orch.h"
+#include "orch/orch_log.h"
 
 #include <limits.h>
 

@@ -1,4 +1,4 @@
-#include "sched/defaults.h"
+#include "orch/defaults.h"
 #include "home/home.h"
 
 #include <limits.h>
@@ -13,7 +13,7 @@ static const struct {
     {NULL, NULL},
 };
 
-int tb_sched_write_default_scripts(void)
+int tb_orch_write_default_scripts(void)
 {
     int n = 0;
     char dir[PATH_MAX];
@@ -30,7 +30,7 @@ int tb_sched_write_default_scripts(void)
     return n;
 }
 
-const char *tb_sched_default_script(const char *rel)
+const char *tb_orch_default_script(const char *rel)
 {
     for (int i = 0; scripts[i].path; i++)
         if (strcmp(scripts[i].path, rel) == 0) return scripts[i].src;

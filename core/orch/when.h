@@ -9,8 +9,8 @@
  * on daylight-saving change days; they never fire on a closed day. Clock times fire every day
  * unless the step skips non-trading days.
  */
-#ifndef TB_SCHED_WHEN_H
-#define TB_SCHED_WHEN_H
+#ifndef TB_ORCH_WHEN_H
+#define TB_ORCH_WHEN_H
 
 #include "data/calendar.h"
 #include "util/err.h"

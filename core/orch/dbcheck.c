@@ -1,4 +1,4 @@
-#include "sched/dbcheck.h"
+#include "orch/dbcheck.h"
 #include "store/db.h"
 
 #include <sqlite3.h>

@@ -1,4 +1,4 @@
-#include "sched/schedule.h"
+#include "orch/schedule.h"
 #include "lua/sandbox.h"
 
 #include <lauxlib.h>
@@ -92,7 +92,7 @@ static int read_steps(lua_State *L, tb_schedule *s, tb_err *e)
     if (!lua_istable(L, -1)) return tb_errf(e, "the script must return a table { steps = {...} }");
     if (lua_getfield(L, -1, "steps") != LUA_TTABLE) return tb_errf(e, "steps must be a list");
     int n = (int)luaL_len(L, -1);
-    if (n > TB_SCHED_MAX) return tb_errf(e, "more than %d steps", TB_SCHED_MAX);
+    if (n > TB_ORCH_MAX_STEPS) return tb_errf(e, "more than %d steps", TB_ORCH_MAX_STEPS);
     for (int i = 1; i <= n; i++) {
         if (lua_rawgeti(L, -1, i) != LUA_TTABLE) return tb_errf(e, "steps[%d] must be a table", i);
         if (read_step(L, s, &s->steps[s->n], e) != 0)

@@ -10,12 +10,12 @@
  * they exist). Times come from tb_clock_now_ns(), so tests drive a week with a fake clock and
  * tb_orch_tick().
  */
-#ifndef TB_SCHED_ORCH_H
-#define TB_SCHED_ORCH_H
+#ifndef TB_ORCH_ORCH_H
+#define TB_ORCH_ORCH_H
 
 #include "data/calendar.h"
-#include "sched/history.h"
-#include "sched/schedule.h"
+#include "orch/history.h"
+#include "orch/schedule.h"
 
 #include <event2/event.h>
 

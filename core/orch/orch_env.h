@@ -2,11 +2,11 @@
  * orch_env.h - what `tradebot orchestrate` and the engine both set up around the orchestrator:
  * home, configuration, the default scripts, ml_db/ml_data.db, the calendar, the schedule.
  */
-#ifndef TB_SCHED_ORCH_ENV_H
-#define TB_SCHED_ORCH_ENV_H
+#ifndef TB_ORCH_ORCH_ENV_H
+#define TB_ORCH_ORCH_ENV_H
 
 #include "config/config.h"
-#include "sched/orch.h"
+#include "orch/orch.h"
 
 #include <limits.h>
 

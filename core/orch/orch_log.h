@@ -6,8 +6,8 @@
  * tb_log. The file is reopened when the log rotation step moves it away, so no line is written
  * into an archive. Lines pass through redaction like every log line.
  */
-#ifndef TB_SCHED_ORCH_LOG_H
-#define TB_SCHED_ORCH_LOG_H
+#ifndef TB_ORCH_ORCH_LOG_H
+#define TB_ORCH_ORCH_LOG_H
 
 #include "log/log.h"
 

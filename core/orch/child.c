@@ -1,4 +1,4 @@
-#include "sched/child.h"
+#include "orch/child.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* When orchestrator steps fire: time specs, the session calendar, both DST change days. */
-#include "sched/when.h"
+#include "orch/when.h"
 #include "tbtest.h"
 
 #define NS 1000000000LL

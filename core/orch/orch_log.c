@@ -1,4 +1,4 @@
-#include "sched/orch_log.h"
+#include "orch/orch_log.h"
 #include "log/redact.h"
 #include "util/clock.h"
 

@@ -5,8 +5,8 @@
  * PRAGMA quick_check and compares the schema version with this binary's migrations. The report
  * is one line an operator can act on.
  */
-#ifndef TB_SCHED_DBCHECK_H
-#define TB_SCHED_DBCHECK_H
+#ifndef TB_ORCH_DBCHECK_H
+#define TB_ORCH_DBCHECK_H
 
 #include <stddef.h>
 

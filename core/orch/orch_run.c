@@ -2,7 +2,7 @@
  * orch_run.c - how a step runs: the child's command line and environment, its output into
  * orchestrator.log, and the outcome into the run history.
  */
-#include "sched/orch_priv.h"
+#include "orch/orch_priv.h"
 #include "util/clock.h"
 
 #include <stdio.h>

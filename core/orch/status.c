@@ -1,4 +1,4 @@
-#include "sched/status.h"
+#include "orch/status.h"
 
 #include <string.h>
 
@@ -13,8 +13,8 @@ static const char *state_of(const tb_step_status *ss, int64_t now)
     return ss->fire_ns <= now ? "due" : "pending";
 }
 
-int tb_sched_day_status(tb_db *db, const tb_schedule *s, const tb_cal *cal, tb_date d, int64_t now,
-                        tb_step_status *out, int *complete, tb_err *e)
+int tb_orch_day_status(tb_db *db, const tb_schedule *s, const tb_cal *cal, tb_date d, int64_t now,
+                       tb_step_status *out, int *complete, tb_err *e)
 {
     *complete = 1;
     for (int i = 0; i < s->n; i++) {

@@ -15,7 +15,7 @@
 #include "home/home.h"
 #include "log/rotate.h"
 #include "lua/bind.h"
-#include "sched/dbcheck.h"
+#include "orch/dbcheck.h"
 
 #include <lauxlib.h>
 #include <limits.h>

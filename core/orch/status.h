@@ -2,11 +2,11 @@
  * status.h - "did today's sequence complete?": each step of the schedule on one day, with its
  * fire time and the outcome the run history holds.
  */
-#ifndef TB_SCHED_STATUS_H
-#define TB_SCHED_STATUS_H
+#ifndef TB_ORCH_STATUS_H
+#define TB_ORCH_STATUS_H
 
-#include "sched/history.h"
-#include "sched/schedule.h"
+#include "orch/history.h"
+#include "orch/schedule.h"
 
 typedef struct tb_step_status {
     const tb_step *step;
@@ -24,7 +24,7 @@ typedef struct tb_step_status {
  * day settled as ok, skipped (the step does not apply to this home, with the reason) or
  * unavailable (a missing command is reported, not counted as failing).
  */
-int tb_sched_day_status(tb_db *db, const tb_schedule *s, const tb_cal *cal, tb_date d, int64_t now,
-                        tb_step_status *out, int *complete, tb_err *e);
+int tb_orch_day_status(tb_db *db, const tb_schedule *s, const tb_cal *cal, tb_date d, int64_t now,
+                       tb_step_status *out, int *complete, tb_err *e);
 
 #endif

@@ -1,4 +1,4 @@
-#include "sched/lock.h"
+#include "orch/lock.h"
 #include "home/home.h"
 
 #include <stdio.h>

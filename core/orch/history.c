@@ -1,4 +1,4 @@
-#include "sched/history.h"
+#include "orch/history.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "sched/when.h"
+#include "orch/when.h"
 
 #include <ctype.h>
 #include <stdio.h>

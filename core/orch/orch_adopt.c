@@ -6,7 +6,7 @@
  * exit status its supervisor wrote; only a step gone without a trace is marked interrupted and
  * runs again.
  */
-#include "sched/orch_priv.h"
+#include "orch/orch_priv.h"
 #include "util/clock.h"
 
 #include <signal.h>

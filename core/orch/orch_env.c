@@ -1,6 +1,6 @@
-#include "sched/orch_env.h"
+#include "orch/orch_env.h"
 #include "home/home.h"
-#include "sched/defaults.h"
+#include "orch/defaults.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +24,7 @@ int tb_orch_env_open(tb_orch_env *env, const tb_config *cfg, tb_db *db, tb_err *
     if (tb_home_init(e) != 0) return -1;
     if (!cfg && load_config(env, e) != 0) return -1;
     const tb_config *c = cfg ? cfg : &env->cfg;
-    tb_sched_write_default_scripts();
+    tb_orch_write_default_scripts();
     snprintf(env->script_rel, sizeof env->script_rel, "%s", c->orchestrator.script);
     tb_home_path(env->script, sizeof env->script, c->orchestrator.script);
     tb_home_path(env->log_path, sizeof env->log_path, "logs/orchestrator.log");

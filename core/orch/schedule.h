@@ -7,14 +7,14 @@
  * in a child `tradebot lua scripts/orchestrator.lua --call NAME`. Loading checks every field and
  * says which step and key is wrong, so a bad edit never replaces a good schedule.
  */
-#ifndef TB_SCHED_SCHEDULE_H
-#define TB_SCHED_SCHEDULE_H
+#ifndef TB_ORCH_SCHEDULE_H
+#define TB_ORCH_SCHEDULE_H
 
-#include "sched/when.h"
+#include "orch/when.h"
 #include "util/err.h"
 
-#define TB_STEP_MAX_ARGS 16
-#define TB_SCHED_MAX     64
+#define TB_STEP_MAX_ARGS  16
+#define TB_ORCH_MAX_STEPS 64
 
 typedef struct tb_step {
     char name[64];
@@ -31,7 +31,7 @@ typedef struct tb_step {
 } tb_step;
 
 typedef struct tb_schedule {
-    tb_step steps[TB_SCHED_MAX];
+    tb_step steps[TB_ORCH_MAX_STEPS];
     int n;
 } tb_schedule;
 

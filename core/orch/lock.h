@@ -3,8 +3,8 @@
  * runs the daily sequence (`tradebot orchestrate` or an engine with orchestrator.enabled), so
  * the two never both run a step.
  */
-#ifndef TB_SCHED_LOCK_H
-#define TB_SCHED_LOCK_H
+#ifndef TB_ORCH_LOCK_H
+#define TB_ORCH_LOCK_H
 
 #include "util/err.h"
 

@@ -1,4 +1,4 @@
-#include "sched/orch_priv.h"
+#include "orch/orch_priv.h"
 #include "util/clock.h"
 
 #include <stdio.h>

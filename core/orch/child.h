@@ -10,8 +10,8 @@
  * orchestrator adopts it (tb_child_adopt): it follows the same file, notices the end through
  * the recorded pid and its start time (never a recycled pid), and reads the status.
  */
-#ifndef TB_SCHED_CHILD_H
-#define TB_SCHED_CHILD_H
+#ifndef TB_ORCH_CHILD_H
+#define TB_ORCH_CHILD_H
 
 #include "util/err.h"
 
