@@ -115,8 +115,9 @@ static int approve_locked(const char *id, const char *who, json_t **result, tb_e
     return rc;
 }
 
-static int reject_locked(const char *id, const char *who, tb_err *e)
+static int reject_locked(const char *id, const char *who, json_t **result, tb_err *e)
 {
+    (void)result; /* a rejection changes no directive: nothing to hand back */
     json_t *root = hl_store_load(e), *d;
     if (!root) return -1;
     if (!(d = hl_store_find(root, id))) {
@@ -200,28 +201,30 @@ static int rollback_locked(const char *want, const char *who, json_t **result, t
     return rc;
 }
 
-int hl_approve(const char *id, const char *who, json_t **result, tb_err *e)
+/* Runs one of the verbs below under the directives file's lock (hl_store_lock): the Healer
+ * command and the dashboard change the file from different processes. */
+static int under_lock(int (*verb)(const char *, const char *, json_t **, tb_err *), const char *id,
+                      const char *who, json_t **result, tb_err *e)
 {
     int lock = hl_store_lock();
-    int rc = approve_locked(id, who, result, e);
+    int rc = verb(id, who, result, e);
     hl_store_unlock(lock);
     return rc;
+}
+
+int hl_approve(const char *id, const char *who, json_t **result, tb_err *e)
+{
+    return under_lock(approve_locked, id, who, result, e);
 }
 
 int hl_reject(const char *id, const char *who, tb_err *e)
 {
-    int lock = hl_store_lock();
-    int rc = reject_locked(id, who, e);
-    hl_store_unlock(lock);
-    return rc;
+    return under_lock(reject_locked, id, who, NULL, e);
 }
 
 int hl_rollback(const char *id, const char *who, json_t **result, tb_err *e)
 {
-    int lock = hl_store_lock();
-    int rc = rollback_locked(id, who, result, e);
-    hl_store_unlock(lock);
-    return rc;
+    return under_lock(rollback_locked, id, who, result, e);
 }
 
 static int awaits_review(json_t *root, const char *branch)
