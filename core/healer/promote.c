@@ -84,14 +84,23 @@ static int merge(json_t *d, const char *who, int logfd, tb_err *e)
     return 0;
 }
 
+/* The directives file (*root, the caller's to free) and the directive id in it; NULL with the
+ * reason in e (and nothing to free) when the file cannot be read or has no such directive. */
+static json_t *load_directive(const char *id, json_t **root, tb_err *e)
+{
+    if (!(*root = hl_store_load(e))) return NULL;
+    json_t *d = hl_store_find(*root, id);
+    if (!d) {
+        json_decref(*root);
+        tb_errf(e, "no directive %s", id);
+    }
+    return d;
+}
+
 static int approve_locked(const char *id, const char *who, json_t **result, tb_err *e)
 {
-    json_t *root = hl_store_load(e), *d;
-    if (!root) return -1;
-    if (!(d = hl_store_find(root, id))) {
-        json_decref(root);
-        return tb_errf(e, "no directive %s", id);
-    }
+    json_t *root, *d = load_directive(id, &root, e);
+    if (!d) return -1;
     const char *st = hl_status(d);
     int rc = 0, logfd = open_log(id);
     if (strcmp(st, "Executed") == 0) {
@@ -118,12 +127,8 @@ static int approve_locked(const char *id, const char *who, json_t **result, tb_e
 static int reject_locked(const char *id, const char *who, json_t **result, tb_err *e)
 {
     (void)result; /* a rejection changes no directive: nothing to hand back */
-    json_t *root = hl_store_load(e), *d;
-    if (!root) return -1;
-    if (!(d = hl_store_find(root, id))) {
-        json_decref(root);
-        return tb_errf(e, "no directive %s", id);
-    }
+    json_t *root, *d = load_directive(id, &root, e);
+    if (!d) return -1;
     const char *st = hl_status(d);
     if (strcmp(st, "Promoted") == 0 || strcmp(st, "RolledBack") == 0 ||
         strcmp(st, "Rejected") == 0) {
