@@ -1,9 +1,10 @@
 /*
  * ind_set.c - one symbol's standard indicators in one block: a header, then each indicator's
- * streaming state at an aligned offset. The update calls each indicator's own update directly.
+ * streaming state at an aligned offset. The update runs each indicator's step inline (ind_step.h).
  */
 #include "ind/ind_set.h"
 #include "ind/ind.h"
+#include "ind/ind_step.h"
 
 #include <math.h>
 #include <stdalign.h>
@@ -152,7 +153,7 @@ void ind_set_free(ind_set *set)
     free(set);
 }
 
-#define ST(k) ((unsigned char *)set + set->off[k])
+#define ST(type, k) ((type *)((unsigned char *)set + set->off[k]))
 
 int ind_set_update(ind_set *set, double open, double high, double low, double close, double volume,
                    double session)
@@ -165,24 +166,23 @@ int ind_set_update(ind_set *set, double open, double high, double low, double cl
         set->rejected++;
         return IND_EINPUT;
     }
+    /* The inputs are finite: each indicator's step, inlined (ind_step.h), without its own check. */
     double *v = set->v;
-    double hlc[3] = {high, low, close}, cv[2] = {close, volume};
-    double hlcvs[5] = {high, low, close, volume, session};
-    ind_sma_update(ST(S_SMA), &close, &v[IND_SET_SMA]);
-    ind_ema_update(ST(S_EMA), &close, &v[IND_SET_EMA]);
-    ind_rsi_update(ST(S_RSI), &close, &v[IND_SET_RSI]);
-    ind_macd_update(ST(S_MACD), &close, &v[IND_SET_MACD]);
-    ind_atr_update(ST(S_ATR), hlc, &v[IND_SET_ATR]);
-    ind_bbands_update(ST(S_BB), &close, &v[IND_SET_BB_UPPER]);
-    ind_stoch_update(ST(S_STOCH), hlc, &v[IND_SET_STOCH_K]);
-    ind_adx_update(ST(S_ADX), hlc, &v[IND_SET_ADX]);
-    ind_obv_update(ST(S_OBV), cv, &v[IND_SET_OBV]);
-    ind_vwap_update(ST(S_VWAP), hlcvs, &v[IND_SET_VWAP]);
-    ind_roc_update(ST(S_ROC), &close, &v[IND_SET_ROC]);
-    ind_relvol_update(ST(S_RELVOL), &volume, &v[IND_SET_RELVOL]);
+    ind_sma_step(ST(sma_state, S_SMA), close, &v[IND_SET_SMA]);
+    ind_ema_step(ST(ema_state, S_EMA), close, &v[IND_SET_EMA]);
+    ind_rsi_step(ST(rsi_state, S_RSI), close, &v[IND_SET_RSI]);
+    ind_macd_step(ST(macd_state, S_MACD), close, &v[IND_SET_MACD]);
+    ind_atr_step(ST(atr_state, S_ATR), high, low, close, &v[IND_SET_ATR]);
+    ind_bbands_step(ST(bb_state, S_BB), close, &v[IND_SET_BB_UPPER]);
+    ind_stoch_step(ST(stoch_state, S_STOCH), high, low, close, &v[IND_SET_STOCH_K]);
+    ind_adx_step(ST(adx_state, S_ADX), high, low, close, &v[IND_SET_ADX]);
+    ind_obv_step(ST(obv_state, S_OBV), close, volume, &v[IND_SET_OBV]);
+    ind_vwap_step(ST(vwap_state, S_VWAP), high, low, close, volume, session, &v[IND_SET_VWAP]);
+    ind_roc_step(ST(roc_state, S_ROC), close, &v[IND_SET_ROC]);
+    ind_relvol_step(ST(relvol_state, S_RELVOL), volume, &v[IND_SET_RELVOL]);
     set->bars++;
     double bar[5] = {open, high, low, close, volume};
-    return ind_stale_check(&set->stale, bar, 5, &v[IND_SET_RSI], 4);
+    return ind_stale_check_5_4(&set->stale, bar, &v[IND_SET_RSI]);
 }
 
 double ind_set_get(const ind_set *set, ind_set_value v)
