@@ -10,6 +10,7 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 
 #include "data/calendar.h"
+#include "intent_testutil.h"
 #include "oms/oms.h"
 #include "risk/gates.h"
 #include "util/clock.h"
@@ -148,17 +149,9 @@ static void fx_free(fx *f)
     oms_free(f->m);
 }
 
-/* A market day order (risk_fixture.h is also built into bench/, without tbtest.h and so
- * without oms_testutil.h). */
 static oms_intent fx_intent(const char *sym, oms_side side, tb_qty qty)
 {
-    return (oms_intent){.strategy = "t",
-                        .symbol = sym,
-                        .side = side,
-                        .type = OMS_MARKET,
-                        .tif = OMS_TIF_DAY,
-                        .qty = qty,
-                        .reason = "test"};
+    return oms_test_order("t", sym, side, qty);
 }
 
 /* The gate's verdict on an intent (1 blocked; f->gate and f->why say by what). */
