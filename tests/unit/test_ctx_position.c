@@ -23,6 +23,7 @@ static const char strategy[] =
     "  if c.qty ~= b.qty or c.avg_price ~= b.avg_price or c.unrealized ~= b.unrealized then\n"
     "    s.bad = s.bad .. ' unequal'\n"
     "  end\n"
+    "  if c ~= b then s.bad = s.bad .. ' unchanged-table-not-handed-out-again' end\n"
     "  s.qtys = (s.qtys or '') .. b.qty .. ','\n"
     "  s.unreal = (s.unreal or '') .. string.format('%.2f', b.unrealized) .. ','\n"
     "  s.kept, s.kept_qty = b, b.qty\n"
