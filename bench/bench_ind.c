@@ -5,6 +5,7 @@
  * series inside the timed loop). Usage: bench_ind [N [set]]; `set` times only the indicator set.
  * Figures go to docs/performance.md.
  */
+#include "bench.h"
 #include "ind/ind.h"
 #include "ind/ind_set.h"
 
@@ -13,23 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static uint64_t rng = 88172645463325252ull;
-static double urand(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (double)(rng >> 11) / 9007199254740992.0;
-}
 
 static double *high, *low, *close_, *volume, *session;
 
@@ -86,7 +70,7 @@ static void set_bench(int n, int gathered)
                 int i = bar_index(s, WARM + b, n);
                 in[s][0] = high[i], in[s][1] = low[i], in[s][2] = close_[i], in[s][3] = volume[i];
             }
-        double t0 = now();
+        double t0 = bench_now();
         if (gathered)
             for (int s = 0; s < SYMBOLS; s++)
                 ind_set_update(sets[s], in[s][2], in[s][0], in[s][1], in[s][2], in[s][3], 1);
@@ -95,7 +79,7 @@ static void set_bench(int n, int gathered)
                 int i = bar_index(s, WARM + b, n);
                 ind_set_update(sets[s], close_[i], high[i], low[i], close_[i], volume[i], 1);
             }
-        double dt = now() - t0;
+        double dt = bench_now() - t0;
         total += dt;
         dts[b] = dt;
         if (dt > worst) worst = dt;
@@ -134,22 +118,22 @@ static void each_indicator(int n, int ns, double *const *out)
         ind->batch(n, in, opt, out); /* warm the pages */
         double best = 1e30;
         for (int rep = 0; rep < 3; rep++) {
-            double t0 = now();
+            double t0 = bench_now();
             ind->batch(n, in, opt, out);
-            double dt = now() - t0;
+            double dt = bench_now() - t0;
             if (dt < best) best = dt;
         }
         sink += out[0][n - 1];
         void *st = malloc(ind->size(opt));
         ind->init(st, opt);
         double x[IND_MAX_IO], y[IND_MAX_IO];
-        double t0 = now();
+        double t0 = bench_now();
         for (int i = 0; i < ns; i++) {
             for (int k = 0; k < ind->ninputs; k++) x[k] = in[k][i];
             ind->update(st, x, y);
             sink += y[0];
         }
-        double ds = now() - t0;
+        double ds = bench_now() - t0;
         free(st);
         printf("%-8s %14.2f %14.2f\n", ind->name, best * 1e9 / n, ds * 1e9 / ns);
     }
@@ -167,11 +151,11 @@ int main(int argc, char **argv)
     double px = 100.0;
     for (int i = 0; i < n; i++) {
         double open = px;
-        px *= 1.0 + (urand() - 0.5) * 0.01;
+        px *= 1.0 + (bench_urand() - 0.5) * 0.01;
         close_[i] = px;
-        high[i] = fmax(open, px) + urand() * 0.2;
-        low[i] = fmin(open, px) - urand() * 0.2;
-        volume[i] = floor(urand() * 10000);
+        high[i] = fmax(open, px) + bench_urand() * 0.2;
+        low[i] = fmin(open, px) - bench_urand() * 0.2;
+        volume[i] = floor(bench_urand() * 10000);
         session[i] = i / 390;
     }
     double *out[IND_MAX_IO];

@@ -20,7 +20,7 @@ int ind_bbands_start(const double *opt)
 size_t ind_bbands_size(const double *opt)
 {
     int p = bb_period(opt);
-    return p < 0 ? 0 : sizeof(bb_state) + (size_t)p * sizeof(double);
+    return p < 0 ? 0 : ind_ring_at(sizeof(bb_state)) + (size_t)p * sizeof(double);
 }
 
 int ind_bbands_init(void *st, const double *opt)
@@ -42,7 +42,10 @@ int ind_bbands_update(void *st, const double *in, double *out)
         out[0] = out[1] = out[2] = NAN;
         return IND_EINPUT;
     }
-    return ind_bbands_step(st, x, out);
+    bb_state *s = st;
+    double *ring = ind_ring_of(s, sizeof *s);
+    ind_ring_swap(ring, &s->pos, s->n, x);
+    return ind_bbands_step(s, x, ring[s->pos], out);
 }
 
 int ind_bbands(int n, const double *const *in, const double *opt, double *const *out)

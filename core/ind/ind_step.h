@@ -25,22 +25,35 @@ static inline double ind_ring_swap(double *ring, int *pos, int n, double x)
 /* ---- sma: a running sum divided by the period; the bar leaving is subtracted after each output */
 
 typedef struct sma_state {
-    int n, count, pos;
+    int n, count, pos; /* pos: the standalone state's ring (the n doubles after it) */
     double sum;
-    double ring[]; /* the last n inputs */
 } sma_state;
 
-static inline int ind_sma_step(sma_state *s, double x, double *out)
+/* Ring-bearing states (sma, bbands, roc, relvol, stoch) keep their ring in the doubles right
+ * after them when they stand alone; the set keeps the rings elsewhere (one ring of closes for
+ * sma, bbands and roc), so their steps take the value leaving the window, not the ring. */
+static inline size_t ind_ring_at(size_t state_size)
+{
+    return (state_size + sizeof(double) - 1) & ~(sizeof(double) - 1);
+}
+
+static inline double *ind_ring_of(void *state, size_t state_size)
+{
+    return (double *)((unsigned char *)state + ind_ring_at(state_size));
+}
+
+/* leaving: the input period-1 bars ago (this x when the period is 1), read once the window is
+ * full. */
+static inline int ind_sma_step(sma_state *s, double x, double leaving, double *out)
 {
     s->sum += x;
-    ind_ring_swap(s->ring, &s->pos, s->n, x);
     if (s->count < s->n - 1) {
         s->count++;
         out[0] = NAN;
         return IND_WARMUP;
     }
     out[0] = s->sum / s->n;
-    s->sum -= s->ring[s->pos];
+    s->sum -= leaving;
     return IND_READY;
 }
 
@@ -182,7 +195,6 @@ static inline int ind_atr_step(atr_state *s, double h, double l, double c, doubl
 typedef struct bb_state {
     int n, count, pos;
     double mult, r, sum, sum2; /* r = 1/period */
-    double ring[];
 } bb_state;
 
 /*
@@ -201,20 +213,19 @@ static inline void bb_out(double sum, double sum2, double r, double mult, double
     *l = mid - d;
 }
 
-static inline int ind_bbands_step(bb_state *s, double x, double *out)
+/* leaving: as for the sma. */
+static inline int ind_bbands_step(bb_state *s, double x, double leaving, double *out)
 {
     s->sum += x;
     s->sum2 += x * x;
-    ind_ring_swap(s->ring, &s->pos, s->n, x);
     if (s->count < s->n - 1) {
         s->count++;
         out[0] = out[1] = out[2] = NAN;
         return IND_WARMUP;
     }
     bb_out(s->sum, s->sum2, s->r, s->mult, &out[0], &out[1], &out[2]);
-    double t = s->ring[s->pos];
-    s->sum -= t;
-    s->sum2 -= t * t;
+    s->sum -= leaving;
+    s->sum2 -= leaving * leaving;
     return IND_READY;
 }
 
@@ -224,8 +235,17 @@ typedef struct stoch_state {
     int kp, ks, dp, count, pos, kcount, kpos, dcount, dpos;
     double ksum, dsum, rk, rd; /* rk = 1/ks, rd = 1/dp: the SMAs multiply, as Tulip's do */
     double ph, pl;             /* highest high, lowest low of the current block so far */
-    double buf[];              /* high[kp+1], low[kp+1], fast %K[ks], %K[dp] */
 } stoch_state;
+
+/* ind_stoch_init with the buffer (ind_stoch_buf_len doubles) where the caller keeps it; a NULL
+ * buffer sets up the state only (to size the buffer). */
+int ind_stoch_init_state(stoch_state *s, double *buf, const double *opt);
+
+/* Doubles of a stochastic's buffer: high[kp+1], low[kp+1], fast %K[ks], %K[dp]. */
+static inline size_t ind_stoch_buf_len(int kp, int ks, int dp)
+{
+    return (size_t)(2 * (kp + 1) + ks + dp);
+}
 
 static inline double max2(double a, double b)
 {
@@ -255,10 +275,11 @@ static inline double stoch_fastk(double c, double hh, double ll)
  * scan of the window, and no branch on the data. Extremes are the same numbers in any order
  * (finite inputs; a -0.0 next to a 0.0 could come out with the other sign, which no price has).
  */
-static inline void stoch_window(stoch_state *s, double h, double l, double *hh, double *ll)
+static inline void stoch_window(stoch_state *s, double *buf, double h, double l, double *hh,
+                                double *ll)
 {
     int kp = s->kp, j = s->pos;
-    double *hi = s->buf, *lo = hi + kp + 1;
+    double *hi = buf, *lo = hi + kp + 1;
     hi[j] = h;
     lo[j] = l;
     s->ph = max2(h, s->ph);
@@ -275,12 +296,13 @@ static inline void stoch_window(stoch_state *s, double h, double l, double *hh, 
     s->pl = INFINITY;
 }
 
-static inline int ind_stoch_step(stoch_state *s, double h, double l, double c, double *out)
+static inline int ind_stoch_step(stoch_state *s, double *buf, double h, double l, double c,
+                                 double *out)
 {
-    double *kr = s->buf + 2 * (s->kp + 1), *dr = kr + s->ks;
+    double *kr = buf + 2 * (s->kp + 1), *dr = kr + s->ks;
     double hh, ll;
     out[0] = out[1] = NAN;
-    stoch_window(s, h, l, &hh, &ll);
+    stoch_window(s, buf, h, l, &hh, &ll);
     if (s->count < s->kp - 1) {
         s->count++;
         return IND_WARMUP;
@@ -435,7 +457,6 @@ static inline int ind_vwap_step(vwap_state *s, double h, double l, double c, dou
 
 typedef struct roc_state {
     int n, count, pos;
-    double ring[];
 } roc_state;
 
 static inline double roc_value(double x, double old)
@@ -443,9 +464,9 @@ static inline double roc_value(double x, double old)
     return old != 0.0 ? ((x / old) - 1.0) * 100.0 : 0.0;
 }
 
-static inline int ind_roc_step(roc_state *s, double x, double *out)
+/* old: the close n bars ago, read once n bars have passed. */
+static inline int ind_roc_step(roc_state *s, double x, double old, double *out)
 {
-    double old = ind_ring_swap(s->ring, &s->pos, s->n, x);
     if (s->count < s->n) {
         s->count++;
         out[0] = NAN;
@@ -460,7 +481,6 @@ static inline int ind_roc_step(roc_state *s, double x, double *out)
 typedef struct relvol_state {
     int n, count, pos;
     double sum;
-    double ring[];
 } relvol_state;
 
 static inline double relvol_value(double v, double sum, double n)
@@ -469,9 +489,9 @@ static inline double relvol_value(double v, double sum, double n)
     return mean > 0.0 ? v / mean : 0.0;
 }
 
-static inline int ind_relvol_step(relvol_state *s, double v, double *out)
+/* old: the volume n bars ago, read once n bars have passed. */
+static inline int ind_relvol_step(relvol_state *s, double v, double old, double *out)
 {
-    double old = ind_ring_swap(s->ring, &s->pos, s->n, v);
     if (s->count < s->n) {
         s->count++;
         s->sum += v;

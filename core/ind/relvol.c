@@ -14,7 +14,7 @@ int ind_relvol_start(const double *opt)
 size_t ind_relvol_size(const double *opt)
 {
     int p = ind_iparam(opt[0], 1, IND_MAX_PERIOD);
-    return p < 0 ? 0 : sizeof(relvol_state) + (size_t)p * sizeof(double);
+    return p < 0 ? 0 : ind_ring_at(sizeof(relvol_state)) + (size_t)p * sizeof(double);
 }
 
 int ind_relvol_init(void *st, const double *opt)
@@ -34,7 +34,9 @@ int ind_relvol_update(void *st, const double *in, double *out)
         out[0] = NAN;
         return IND_EINPUT;
     }
-    return ind_relvol_step(st, v, out);
+    relvol_state *s = st;
+    double old = ind_ring_swap(ind_ring_of(s, sizeof *s), &s->pos, s->n, v);
+    return ind_relvol_step(s, v, old, out);
 }
 
 int ind_relvol(int n, const double *const *in, const double *opt, double *const *out)

@@ -13,7 +13,7 @@ int ind_roc_start(const double *opt)
 size_t ind_roc_size(const double *opt)
 {
     int p = ind_iparam(opt[0], 1, IND_MAX_PERIOD);
-    return p < 0 ? 0 : sizeof(roc_state) + (size_t)p * sizeof(double);
+    return p < 0 ? 0 : ind_ring_at(sizeof(roc_state)) + (size_t)p * sizeof(double);
 }
 
 int ind_roc_init(void *st, const double *opt)
@@ -32,7 +32,9 @@ int ind_roc_update(void *st, const double *in, double *out)
         out[0] = NAN;
         return IND_EINPUT;
     }
-    return ind_roc_step(st, x, out);
+    roc_state *s = st;
+    double old = ind_ring_swap(ind_ring_of(s, sizeof *s), &s->pos, s->n, x);
+    return ind_roc_step(s, x, old, out);
 }
 
 /* The steady state one value at a time, as the streaming update computes it. Returns nonzero if

@@ -13,7 +13,7 @@ int ind_sma_start(const double *opt)
 size_t ind_sma_size(const double *opt)
 {
     int p = ind_iparam(opt[0], 1, IND_MAX_PERIOD);
-    return p < 0 ? 0 : sizeof(sma_state) + (size_t)p * sizeof(double);
+    return p < 0 ? 0 : ind_ring_at(sizeof(sma_state)) + (size_t)p * sizeof(double);
 }
 
 int ind_sma_init(void *st, const double *opt)
@@ -34,7 +34,9 @@ int ind_sma_update(void *st, const double *in, double *out)
         out[0] = NAN;
         return IND_EINPUT;
     }
-    return ind_sma_step(s, x, out);
+    double *ring = ind_ring_of(s, sizeof *s);
+    ind_ring_swap(ring, &s->pos, s->n, x);
+    return ind_sma_step(s, x, ring[s->pos], out);
 }
 
 int ind_sma(int n, const double *const *in, const double *opt, double *const *out)

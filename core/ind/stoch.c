@@ -25,12 +25,11 @@ size_t ind_stoch_size(const double *opt)
 {
     int kp, ks, dp;
     if (stoch_params(opt, &kp, &ks, &dp) < 0) return 0;
-    return sizeof(stoch_state) + (size_t)(2 * (kp + 1) + ks + dp) * sizeof(double);
+    return ind_ring_at(sizeof(stoch_state)) + ind_stoch_buf_len(kp, ks, dp) * sizeof(double);
 }
 
-int ind_stoch_init(void *st, const double *opt)
+int ind_stoch_init_state(stoch_state *s, double *buf, const double *opt)
 {
-    stoch_state *s = st;
     if (stoch_params(opt, &s->kp, &s->ks, &s->dp) < 0) return IND_EPARAM;
     s->count = s->pos = s->kcount = s->kpos = s->dcount = s->dpos = 0;
     s->ksum = s->dsum = 0.0;
@@ -38,9 +37,14 @@ int ind_stoch_init(void *st, const double *opt)
     s->rd = 1.0 / s->dp;
     s->ph = -INFINITY; /* no bar yet: the extremes of an empty block and of the previous one */
     s->pl = INFINITY;
-    double *hi = s->buf, *lo = hi + s->kp + 1;
-    for (int i = 0; i <= s->kp; i++) hi[i] = -INFINITY, lo[i] = INFINITY;
+    double *hi = buf, *lo = hi + s->kp + 1;
+    for (int i = 0; buf && i <= s->kp; i++) hi[i] = -INFINITY, lo[i] = INFINITY;
     return 0;
+}
+
+int ind_stoch_init(void *st, const double *opt)
+{
+    return ind_stoch_init_state(st, ind_ring_of(st, sizeof(stoch_state)), opt);
 }
 
 int ind_stoch_update(void *st, const double *in, double *out)
@@ -50,7 +54,8 @@ int ind_stoch_update(void *st, const double *in, double *out)
         out[0] = out[1] = NAN;
         return IND_EINPUT;
     }
-    return ind_stoch_step(st, h, l, c, out);
+    stoch_state *s = st;
+    return ind_stoch_step(s, ind_ring_of(s, sizeof *s), h, l, c, out);
 }
 
 /* The extreme moves to bar j (value x) when `take`: selects, not jumps (new highs and lows come
