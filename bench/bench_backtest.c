@@ -19,6 +19,7 @@
  *   TB_BENCH_GATES=1 TB_BENCH_PART=latency valgrind --tool=callgrind \
  *       --toggle-collect=tb_trader_on_bar build/bench_backtest
  */
+#include "bench.h"
 #include "config/config.h"
 #include "data/ring.h"
 #include "ind/ind_set.h"
@@ -160,14 +161,7 @@ static void throughput(const char *file, int nsym, int days)
 
 static void latency(int nsym)
 {
-    const char *path = "/tmp/bench_backtest_every40.lua";
-    FILE *f = fopen(path, "w");
-    fputs("return { on_bar = function(ctx, bar)\n"
-          "  ctx.state.n = (ctx.state.n or 0) + 1\n"
-          "  if ctx.state.n % 40 == 0 then ctx:buy{ qty = 1, reason = 'bench' } end\n"
-          "end }\n",
-          f);
-    fclose(f);
+    const char *path = bench_every40_strategy("/tmp/bench_backtest_every40.lua");
     struct event_base *base = event_base_new();
     tb_runner r;
     tb_shost h;

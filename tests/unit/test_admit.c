@@ -71,13 +71,7 @@ static int check_at(world *w, const oms_intent *in, int64_t t)
 
 static oms_intent intent(const char *sym, oms_side side, tb_qty q)
 {
-    return (oms_intent){.strategy = "s",
-                        .symbol = sym,
-                        .side = side,
-                        .type = OMS_MARKET,
-                        .tif = OMS_TIF_DAY,
-                        .qty = q,
-                        .reason = "test"};
+    return oms_test_order("s", sym, side, q);
 }
 
 /* A filled buy: the symbol then has a long position of q. */
