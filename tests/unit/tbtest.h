@@ -19,8 +19,8 @@ struct tbt_case {
     tbt_fn fn;
 };
 
-static struct tbt_case tbt_cases[512];
-static int tbt_ncases;
+static __attribute__((unused)) struct tbt_case tbt_cases[512];
+static __attribute__((unused)) int tbt_ncases;
 static int tbt_failed_checks;
 
 #define TEST(tname)                                                                                \
@@ -86,6 +86,7 @@ static inline const char *tbt_read_file(const char *path)
         if (!tbt_ok) TBT_FAIL("%s == %.12g, expected %.12g", #a, tbt_a, tbt_b);                    \
     } while (0)
 
+#ifndef TBTEST_NO_MAIN /* a bench reusing a test fixture has its own main */
 int main(int argc, char **argv)
 {
     int passed = 0, failed = 0;
@@ -105,5 +106,6 @@ int main(int argc, char **argv)
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : (passed ? 0 : 1);
 }
+#endif
 
 #endif
