@@ -13,7 +13,8 @@
  *
  * TB_BENCH_GATES=1 runs both with the risk gates of the default configuration, as `tradebot
  * backtest` does (bar-to-order "including every gate"); the trades then differ (the gates block
- * some). TB_BENCH_TIME_LIMIT_MS sets the sandbox's deadline per call. TB_BENCH_PART=latency
+ * some). TB_BENCH_TIME_LIMIT_MS sets the sandbox's deadline per call, TB_BENCH_INSTR_BUDGET its
+ * instruction budget (both 0: no count hook, to measure the hook's cost). TB_BENCH_PART=latency
  * (or throughput) runs that part alone, so a profile of the order path holds nothing else:
  *
  *   TB_BENCH_GATES=1 TB_BENCH_PART=latency valgrind --tool=callgrind \
@@ -102,8 +103,12 @@ static int open_runner(tb_runner *r, struct event_base *base, tb_shost *h, const
     /* TB_BENCH_TIME_LIMIT_MS: the sandbox's deadline per call (default 50 as configured; 0 runs
      * without the watchdog timer, to measure what it costs). */
     const char *tl = getenv("TB_BENCH_TIME_LIMIT_MS");
-    tb_lua_limits lim = {
-        .mem_limit = 64u << 20, .instr_budget = 5000000, .time_limit_ms = tl ? atoll(tl) : 50};
+    /* TB_BENCH_INSTR_BUDGET: instructions per call (default 5,000,000; 0 with the timer off runs
+     * without the count hook, to measure what the hook costs: never a configuration to trade). */
+    const char *ib = getenv("TB_BENCH_INSTR_BUDGET");
+    tb_lua_limits lim = {.mem_limit = 64u << 20,
+                         .instr_budget = ib ? atoll(ib) : 5000000,
+                         .time_limit_ms = tl ? atoll(tl) : 50};
     tb_shost_init(h, &lim);
     tb_runner_opts o = {.base = base,
                         .shost = h,

@@ -218,7 +218,8 @@ void tb_trader_on_bar(tb_trader *t, const tb_bar *bar)
                         .low = bar->low,
                         .close = bar->close,
                         .volume = bar->volume,
-                        .seq = (int64_t)t->st.bars};
+                        .seq = (int64_t)t->st.bars,
+                        .symbol_key = bar->sym + 1};
     tb_admit_tick(&t->admit, t->now_ns);
     tb_shost_on_bar(t->o.shost, &view);
     tb_trader_flatten_if_late(t, bar);
