@@ -10,8 +10,8 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 
 #include "data/calendar.h"
+#include "intent_testutil.h"
 #include "oms/oms.h"
-#include "oms_testutil.h"
 #include "risk/gates.h"
 #include "util/clock.h"
 
