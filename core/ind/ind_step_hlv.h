@@ -137,8 +137,10 @@ static inline double stoch_k(stoch_state *s, double *kr, double fk)
     return k;
 }
 
-static inline void ind_stoch_ready(stoch_state *s, double *buf, double h, double l, double c,
-                                   double *out)
+/* Always inlined: gcc otherwise keeps it a call in the set's update (the block pass makes it
+ * look large), which costs the update a frame and its spills on every bar. */
+static inline __attribute__((always_inline)) void
+ind_stoch_ready(stoch_state *s, double *buf, double h, double l, double c, double *out)
 {
     double *kr = buf + 2 * (s->kp + 1), *dr = kr + s->ks;
     double hh, ll;

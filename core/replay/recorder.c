@@ -404,11 +404,8 @@ static int record_meta(tb_recorder *r, const tb_recorder_opts *o, tb_err *e)
 
 tb_recorder *tb_recorder_open(const tb_recorder_opts *o, tb_err *e)
 {
-    tb_recorder *r = calloc(1, sizeof *r);
-    if (!r) {
-        tb_errf(e, "recorder: out of memory");
-        return NULL;
-    }
+    tb_recorder *r = tb_zalloc(sizeof *r, "recorder", e);
+    if (!r) return NULL;
     r->w.fd = -1;
     r->shost = o->shost;
     r->syms = o->syms;

@@ -2,6 +2,7 @@
 #ifndef TB_TEST_OMS_TESTUTIL_H
 #define TB_TEST_OMS_TESTUTIL_H
 
+#include "intent_testutil.h"
 #include "oms/oms.h"
 #include "tbtest.h"
 
@@ -23,20 +24,6 @@ static inline int oms_test_try_fill(oms *m, const char *id, const char *x, tb_qt
 {
     broker_update u = oms_test_exec(id, x, q, px);
     return oms_on_update(m, &u, e);
-}
-
-/* A market day order of q sym from strategy, reason "test". */
-static inline oms_intent oms_test_order(const char *strategy, const char *sym, oms_side side,
-                                        tb_qty q)
-{
-    oms_intent in = {.strategy = strategy,
-                     .symbol = sym,
-                     .side = side,
-                     .type = OMS_MARKET,
-                     .tif = OMS_TIF_DAY,
-                     .qty = q,
-                     .reason = "test"};
-    return in;
 }
 
 /* Submits in; the order, or NULL with the test failed (a duplicate fails too). */

@@ -10,8 +10,8 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 
 #include "data/calendar.h"
+#include "intent_testutil.h"
 #include "oms/oms.h"
-#include "oms_testutil.h"
 #include "risk/gates.h"
 #include "util/clock.h"
 
@@ -159,6 +159,18 @@ static int fx_gate(fx *f, const oms_intent *in)
 {
     f->gate[0] = f->why[0] = 0;
     return tb_risk_gate(f->r, &f->cx, in, f->gate, sizeof f->gate, f->why, sizeof f->why);
+}
+
+/* The gates' verdict on an intent as text: why they block it, or "pass". */
+static const char *fx_verdict(fx *f, const oms_intent *in)
+{
+    return fx_gate(f, in) ? f->why : "pass";
+}
+
+/* The gate that blocks an intent (f->why says why), or "pass". */
+static const char *fx_blocked_by(fx *f, const oms_intent *in)
+{
+    return fx_gate(f, in) ? f->gate : "pass";
 }
 
 /* Gate, then submit; the order's client id (static buffer per call site is the caller's), or

@@ -5,6 +5,7 @@
  * them through; which broker reasons are permanent (broker/reject_class.h).
  */
 #include "tbtest.h"
+#include "oms_testutil.h"
 #include "risk_fixture.h"
 
 #include "broker/reject_class.h"

@@ -5,6 +5,8 @@
  *   for every position, as positions open, close and new symbols arrive;
  * - session (the calendar's session, computed once per session) holds now, and its bounds
  *   answer "regular session" and "extended hours" as the calendar does;
+ * - the last price and volume of the intent's symbol, asked with the current bar's name pointer
+ *   (answered without a lookup), equal those asked with a copy of the name;
  * - the order manager's held positions (oms_positions_held) are the non-flat ones of a walk over
  *   every position, in the same order (the gates sum prices over them: same order, same sum),
  *   and its open orders (oms_open_orders_all) those of every symbol asked one by one, each
@@ -13,6 +15,7 @@
 #include "runner_fixture.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static int intents, positions_priced, sessions_seen, mismatches, held_seen, open_seen;
@@ -70,8 +73,16 @@ static void check_order_positions(const tb_gate_ctx *cx)
 static int checking_gate(void *ud, const tb_gate_ctx *cx, const oms_intent *in, char *gate,
                          size_t gl, char *why, size_t wl)
 {
-    (void)ud, (void)in, (void)gate, (void)gl, (void)why, (void)wl;
+    (void)ud, (void)gate, (void)gl, (void)why, (void)wl;
     intents++;
+    /* The intent's symbol is the current bar's name pointer (no symbol= in the strategy): its
+     * price and volume must be those of a copy of the name, which is looked up by hashing. */
+    char copy[OMS_SYMBOL_MAX + 1];
+    snprintf(copy, sizeof copy, "%s", in->symbol);
+    double pa = cx->last_price(cx->price_ud, in->symbol), pb = cx->last_price(cx->price_ud, copy);
+    double va = cx->last_volume(cx->price_ud, in->symbol);
+    double vb = cx->last_volume(cx->price_ud, copy);
+    if (!(pa == pb && va == vb) || !isfinite(pa)) mismatches++;
     check_held(cx->oms);
     check_open(cx->oms);
     check_order_positions(cx);
