@@ -64,7 +64,7 @@ if(TB_CLANG)
   set(_src ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_vendor_json.c ${CMAKE_SOURCE_DIR}/core/broker/alpaca_json.c
            ${CMAKE_SOURCE_DIR}/core/oms/order.c ${CMAKE_SOURCE_DIR}/core/util/money.c
            ${CMAKE_SOURCE_DIR}/core/util/err.c ${CMAKE_SOURCE_DIR}/core/feed/polygon_json.c
-           ${CMAKE_SOURCE_DIR}/core/data/bar.c ${CMAKE_SOURCE_DIR}/core/data/symbols.c
+           ${CMAKE_SOURCE_DIR}/core/data/bar.c ${CMAKE_SOURCE_DIR}/core/data/symbols.c ${CMAKE_SOURCE_DIR}/core/util/hmap.c
            ${CMAKE_SOURCE_DIR}/core/broker/tws_frame.c ${CMAKE_SOURCE_DIR}/core/util/sbuf.c
            ${CMAKE_SOURCE_DIR}/core/feed/alpaca_data_json.c ${CMAKE_SOURCE_DIR}/core/data/csv.c
            ${CMAKE_SOURCE_DIR}/core/data/calendar.c
@@ -84,7 +84,7 @@ if(TB_CLANG)
   # The CSV bar reader (`tradebot data import`), its own target and seeds.
   set(_fzc ${CMAKE_BINARY_DIR}/fuzz_csv)
   set(_srcc ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_csv.c ${CMAKE_SOURCE_DIR}/core/data/csv.c
-            ${CMAKE_SOURCE_DIR}/core/data/bar.c ${CMAKE_SOURCE_DIR}/core/data/symbols.c
+            ${CMAKE_SOURCE_DIR}/core/data/bar.c ${CMAKE_SOURCE_DIR}/core/data/symbols.c ${CMAKE_SOURCE_DIR}/core/util/hmap.c
             ${CMAKE_SOURCE_DIR}/core/data/calendar.c ${CMAKE_SOURCE_DIR}/core/util/err.c)
   add_custom_command(OUTPUT ${_fzc}
     COMMAND ${TB_CLANG} -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
@@ -113,7 +113,7 @@ if(TB_CLANG)
   # The CSV column cache reader (`backtest --data`), its own target and seeds.
   set(_fzk ${CMAKE_BINARY_DIR}/fuzz_csv_cache)
   set(_srck ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_csv_cache.c ${CMAKE_SOURCE_DIR}/core/data/csv_cache.c
-            ${CMAKE_SOURCE_DIR}/core/data/bar.c ${CMAKE_SOURCE_DIR}/core/data/symbols.c
+            ${CMAKE_SOURCE_DIR}/core/data/bar.c ${CMAKE_SOURCE_DIR}/core/data/symbols.c ${CMAKE_SOURCE_DIR}/core/util/hmap.c
             ${CMAKE_SOURCE_DIR}/core/util/hash64.c ${CMAKE_SOURCE_DIR}/core/util/err.c)
   add_custom_command(OUTPUT ${_fzk}
     COMMAND ${TB_CLANG} -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
