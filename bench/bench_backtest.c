@@ -13,7 +13,11 @@
  *
  * TB_BENCH_GATES=1 runs both with the risk gates of the default configuration, as `tradebot
  * backtest` does (bar-to-order "including every gate"); the trades then differ (the gates block
- * some). TB_BENCH_TIME_LIMIT_MS sets the sandbox's deadline per call.
+ * some). TB_BENCH_TIME_LIMIT_MS sets the sandbox's deadline per call. TB_BENCH_PART=latency
+ * (or throughput) runs that part alone, so a profile of the order path holds nothing else:
+ *
+ *   TB_BENCH_GATES=1 TB_BENCH_PART=latency valgrind --tool=callgrind \
+ *       --toggle-collect=tb_trader_on_bar build/bench_backtest
  */
 #include "config/config.h"
 #include "data/ring.h"
@@ -203,8 +207,9 @@ int main(int argc, char **argv)
 {
     const char *file = argc > 1 ? argv[1] : TB_SOURCE_DIR_BENCH "/strategies/rsi_macd_reversal.lua";
     int nsym = argc > 2 ? atoi(argv[2]) : 120, days = argc > 3 ? atoi(argv[3]) : 5;
-    throughput(file, nsym, days);
-    latency(nsym);
+    const char *part = getenv("TB_BENCH_PART");
+    if (!part || strcmp(part, "latency") != 0) throughput(file, nsym, days);
+    if (!part || strcmp(part, "throughput") != 0) latency(nsym);
     ind_set_params p;
     ind_set_defaults(&p);
     printf("memory per symbol: indicator set %zu B + recent bars ring %zu B (512 bars)\n",

@@ -118,16 +118,17 @@ static int exec_from_cum(tb_qty have_qty, tb_money have_notional, const alp_orde
     return *price > 0 ? 1 : -1;
 }
 
-void alp_apply(alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty, tb_money ex_price,
-               const char *reason)
+int alp_apply(alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty, tb_money ex_price,
+              const char *reason)
 {
     const char *cid = o->client_order_id;
     const oms_order *mine = oms_find(a->o.oms, cid);
     if (!mine && (cid = leg_client_id(a, o->id))) mine = oms_find(a->o.oms, cid);
-    if (!mine && (a->quiet_apply || strncmp(o->client_order_id, "tb-", 3) != 0)) {
-        /* Another client's order, or one of ours from an older session in the periodic list. */
-        TB_DEBUG("alpaca", "order %s (%s) is not ours: ignored", o->id, o->client_order_id);
-        return;
+    if (!mine && (a->quiet_apply || !reconcile_is_ours(o->client_order_id))) {
+        /* Another client's order, or one with our prefix in the reconciliation's list (which
+         * flags it when it still works there: alpaca_sync.c). */
+        TB_DEBUG("alpaca", "order %s (%s) is not held here: ignored", o->id, o->client_order_id);
+        return 0;
     }
     if (!mine) { /* our id, but the order manager does not hold it: refused, logged, counted */
         broker_update u = {.client_id = o->client_order_id,
@@ -139,7 +140,7 @@ void alp_apply(alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty
                            .exec_price = ex_price,
                            .t_ns = tb_clock_now_ns()};
         if (a->fn) a->fn(a->ud, &u);
-        return;
+        return 0;
     }
     if (!a->quiet_apply) alp_heard(a, mine->client_id, tb_clock_now_ns());
     alp_unknown_adopt(a, mine, o);
@@ -177,6 +178,7 @@ void alp_apply(alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty
                 mine->client_id);
     }
     if (a->fn) a->fn(a->ud, &u);
+    return 1;
 }
 
 /* ---- connection ----------------------------------------------------------------------------- */

@@ -53,6 +53,8 @@ typedef struct alpaca_stats {
     uint64_t stream_forced_reconnects; /* trade_updates dropped by the watchdog */
     uint64_t unknown_found;            /* orders with an unknown outcome found at the broker */
     uint64_t unknown_expired;          /* ... never found by their deadline: marked expired */
+    uint64_t periodic_reconciles;      /* reconciliations started by the reconcile_interval timer
+                                          (IB: ibkr_stats.quiet_reconciles) */
 } alpaca_stats;
 
 typedef struct alpaca alpaca;

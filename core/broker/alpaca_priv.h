@@ -93,9 +93,12 @@ int alp_request(struct alpaca *a, alp_req *q, const char *method, const char *pa
                 const char *body, tb_httpc_retry retry, tb_err *e);
 alp_req *alp_req_new(struct alpaca *a, rq_kind kind, const char *client_id);
 
-/* Applies a broker order to the order manager (fills from cumulative figures). */
-void alp_apply(struct alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty,
-               tb_money ex_price, const char *reason);
+/* Applies a broker order to the order manager (fills from cumulative figures). Returns 1 when
+ * the order manager holds the order, 0 when it does not (another client's order, or ours that it
+ * does not hold: on the stream that is a refused update, in the reconciliation's list it is
+ * left to the caller). */
+int alp_apply(struct alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty,
+              tb_money ex_price, const char *reason);
 
 /* Remembers a bracket leg's broker id -> our client id. */
 void alp_leg_remember(struct alpaca *a, const char *broker_id, const char *client_id);

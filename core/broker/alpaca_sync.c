@@ -175,8 +175,12 @@ static void on_sync_order(void *ud, const alp_order *o)
     alp_req *q = ud;
     q->count++;
     q->a->quiet_apply = 1; /* a list is not news of the order: the watchdog still polls it */
-    alp_apply(q->a, o, NULL, 0, 0, NULL);
+    int held = alp_apply(q->a, o, NULL, 0, 0, NULL);
     q->a->quiet_apply = 0;
+    /* The list holds every status (older sessions' orders too): only one still working at the
+     * broker is an open order the engine lost; IB's list holds only open ones (ibkr_apply.c). */
+    if (!held && !oms_status_is_terminal(o->status))
+        reconcile_foreign_open(&q->a->round, o->client_order_id, o->id);
 }
 
 static void on_sync_orders(alp_req *q, const tb_httpc_resp *r)
@@ -210,7 +214,8 @@ static void sync_start(alpaca *a, int periodic)
                                  .oms = a->o.oms,
                                  .posdiff = &a->posdiff,
                                  .differences = &a->st.differences,
-                                 .reconciles = &a->st.reconciles};
+                                 .reconciles = &a->st.reconciles,
+                                 .periodic = &a->st.periodic_reconciles};
     reconcile_begin(&a->round);
     alp_req *q = alp_req_new(a, RQ_SYNC, NULL);
     tb_err e;

@@ -79,7 +79,7 @@ static void on_open(ibkr *a, const tws_frame *f)
     const oms_order *o = our_order(a, m.order_ref, m.order_id);
     if (!o) {
         a->st.foreign++;
-        if (a->syncing && !strncmp(m.order_ref, "tb-", 3)) {
+        if (a->syncing) { /* IB's open-order list: every order it shows is working */
             char id[24];
             snprintf(id, sizeof id, "%lld", (long long)m.order_id);
             reconcile_foreign_open(&a->round, m.order_ref, id);
@@ -102,7 +102,7 @@ static void on_exec(ibkr *a, const tws_frame *f)
         return;
     }
     const oms_order *o = our_order(a, x.order_ref, x.order_id);
-    if (!o && !strncmp(x.order_ref, "tb-", 3)) {
+    if (!o && reconcile_is_ours(x.order_ref)) {
         /* Our orderRef on an order the order manager does not hold: refused, logged, counted. */
         broker_update u = {.client_id = x.order_ref,
                            .status = OMS_ST_PARTIALLY_FILLED,

@@ -3,6 +3,8 @@
 
 #include "log/log.h"
 
+#include <string.h>
+
 void reconcile_begin(reconcile_round *r)
 {
     r->before = *r->differences;
@@ -18,11 +20,18 @@ void reconcile_unacknowledged(reconcile_round *r, const oms_order *o)
     if (o && o->status == OMS_ST_NEW) (*r->differences)++;
 }
 
-void reconcile_foreign_open(reconcile_round *r, const char *client_id, const char *broker_id)
+int reconcile_is_ours(const char *client_id)
 {
+    return client_id && strncmp(client_id, "tb-", 3) == 0;
+}
+
+int reconcile_foreign_open(reconcile_round *r, const char *client_id, const char *broker_id)
+{
+    if (!reconcile_is_ours(client_id)) return 0;
     (*r->differences)++;
     TB_WARN(r->who, "reconcile: open order %s (id %s) at the broker is unknown here: left alone",
             client_id, broker_id);
+    return 1;
 }
 
 uint64_t reconcile_end(reconcile_round *r, int n_orders, int n_positions, int periodic)

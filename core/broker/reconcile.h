@@ -44,9 +44,15 @@ void reconcile_positions(reconcile_round *r, const broker_position *pos, int npo
  * as a difference; the caller marks it unknown (its outcome is looked up, never sent again). */
 void reconcile_unacknowledged(reconcile_round *r, const oms_order *o);
 
-/* An open order at the broker with our id prefix that the engine does not hold (lost journal,
- * another engine on the account): one WARN line and a difference; it is left alone. */
-void reconcile_foreign_open(reconcile_round *r, const char *client_id, const char *broker_id);
+/* Whether a broker's client order id carries our prefix ("tb-"): an order some tradebot made,
+ * as opposed to one the trader or another program placed by hand. */
+int reconcile_is_ours(const char *client_id);
+
+/* An open order at the broker that the engine does not hold. With our id prefix (lost journal,
+ * another engine on the account) it is one WARN line and a difference, and 1 is returned; other
+ * clients' orders (a trader's manual ones) are not counted: 0, the adapter keeps its own
+ * treatment. Either way the order is left alone: nothing is adopted or canceled. */
+int reconcile_foreign_open(reconcile_round *r, const char *client_id, const char *broker_id);
 
 /* Ends the round: counts it (and, when periodic, in *periodic) and logs the summary line with
  * n_orders orders and n_positions positions. Returns the differences of this round. */

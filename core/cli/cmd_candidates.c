@@ -2,7 +2,7 @@
 #include "cli/commands.h"
 #include "home/home.h"
 #include "log/log.h"
-#include "sched/defaults.h"
+#include "orch/defaults.h"
 #include "util/clock.h"
 
 #include <limits.h>
@@ -61,7 +61,7 @@ static int run(const char *date, int write, tb_err *e)
     tb_config_errors errs;
     if (tb_config_load(tb_home_path(cfgpath, sizeof cfgpath, TB_CONFIG_PATH), 1, &cfg, &errs) != 0)
         return tb_errf(e, "%s", errs.n ? errs.msg[0] : "configuration error");
-    tb_sched_write_default_scripts();
+    tb_orch_write_default_scripts();
     tb_scorer s = {0};
     tb_cand_set *set = calloc(1, sizeof *set);
     tb_select_info info;

@@ -2,7 +2,7 @@
 #include "config/config.h"
 #include "home/home.h"
 #include "lua/sandbox.h"
-#include "sched/schedule.h"
+#include "orch/schedule.h"
 #include "ml/schema.h"
 #include "strategy/host.h"
 

@@ -4,7 +4,7 @@
 #include "healer/store.h"
 #include "home/home.h"
 #include "log/log.h"
-#include "sched/defaults.h"
+#include "orch/defaults.h"
 #include "util/clock.h"
 
 #include <limits.h>
@@ -222,7 +222,7 @@ int cmd_healer(int argc, char **argv)
     tb_log_opts lo = {.level = TB_LOG_INFO};
     if (tb_log_open(tb_home_path(cfgpath, sizeof cfgpath, "logs/trading_bot.log"), &lo, &e) != 0)
         return fail(e.msg);
-    tb_sched_write_default_scripts(); /* a new home gets the shipped proposers */
+    tb_orch_write_default_scripts(); /* a new home gets the shipped proposers */
     if (tb_config_load(tb_home_path(cfgpath, sizeof cfgpath, TB_CONFIG_PATH), 1, &cfg, &errs) != 0)
         return fail(errs.msg[0]);
     const char *sub = argc > 1 ? argv[1] : "run";

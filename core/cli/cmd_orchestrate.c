@@ -3,7 +3,7 @@
 #include "engine/watch.h"
 #include "home/home.h"
 #include "loop/loop.h"
-#include "sched/lock.h"
+#include "orch/lock.h"
 #include "data/calendar.h"
 #include "util/clock.h"
 

@@ -3,7 +3,7 @@
 #include "home/home.h"
 #include "http/dashboard.h"
 #include "log/log.h"
-#include "sched/orch_env.h"
+#include "orch/orch_env.h"
 
 #include <limits.h>
 #include <stdio.h>

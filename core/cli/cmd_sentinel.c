@@ -1,7 +1,7 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "home/home.h"
-#include "sched/defaults.h"
+#include "orch/defaults.h"
 #include "sentinel/sentinel.h"
 
 #include <getopt.h>
@@ -83,7 +83,7 @@ int cmd_sentinel(int argc, char **argv)
     tb_err e;
     tb_config cfg;
     if (tb_cli_home_config("sentinel", &cfg) != 0) return 1;
-    tb_sched_write_default_scripts(); /* a new home gets the shipped rules */
+    tb_orch_write_default_scripts(); /* a new home gets the shipped rules */
     json_t *out = tb_sentinel_run(&cfg, date, &e);
     tb_config_free(&cfg);
     if (!out) {

@@ -1,5 +1,5 @@
 #include "cli/orch_cli.h"
-#include "sched/status.h"
+#include "orch/status.h"
 #include "util/clock.h"
 
 #include <event2/event.h>
@@ -58,9 +58,9 @@ int tb_orch_print_status(tb_orch_env *env, const char *date, int json)
         fprintf(stderr, "tradebot orchestrate: --date: %s\n", e.msg);
         return 2;
     }
-    tb_step_status ss[TB_SCHED_MAX];
+    tb_step_status ss[TB_ORCH_MAX_STEPS];
     int complete;
-    if (tb_sched_day_status(env->db, env->sched, &env->cal, d, now, ss, &complete, &e) != 0) {
+    if (tb_orch_day_status(env->db, env->sched, &env->cal, d, now, ss, &complete, &e) != 0) {
         fprintf(stderr, "tradebot orchestrate: %s\n", e.msg);
         return 1;
     }
@@ -134,7 +134,7 @@ int tb_orch_print_dry_run(tb_orch_env *env, int days)
 {
     int64_t now = tb_clock_now_ns(), end = now + (int64_t)days * 86400 * NS;
     tb_date today = tb_cal_session_day(now);
-    int cap = (days + 3) * TB_SCHED_MAX, n = 0;
+    int cap = (days + 3) * TB_ORCH_MAX_STEPS, n = 0;
     firing *f = calloc((size_t)cap, sizeof *f);
     if (!f) return 1;
     for (tb_date d = today - 1; d <= today + days + 1; d++)

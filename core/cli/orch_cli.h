@@ -5,7 +5,7 @@
 #ifndef TB_CLI_ORCH_CLI_H
 #define TB_CLI_ORCH_CLI_H
 
-#include "sched/orch_env.h"
+#include "orch/orch_env.h"
 
 /* --status [--date D] [--json]: 0 when the day's sequence completed, 1 when not. */
 int tb_orch_print_status(tb_orch_env *env, const char *date, int json);

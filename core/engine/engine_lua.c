@@ -82,6 +82,7 @@ static void push_net(lua_State *L, tb_engine *en)
         alpaca_stats a;
         alpaca_stats_get(en->alpaca, &a);
         tbl_set_int(L, "reconciles", (long long)a.reconciles);
+        tbl_set_int(L, "periodic_reconciles", (long long)a.periodic_reconciles);
         tbl_set_int(L, "reconcile_differences", (long long)a.differences);
         tbl_set_int(L, "unknown_outcomes", (long long)a.unknown_outcomes);
         tbl_set_int(L, "order_lookups", (long long)a.lookups);
@@ -97,6 +98,7 @@ static void push_net(lua_State *L, tb_engine *en)
         ibkr_stats_get(en->ibkr, &s);
         ibkr_get_conn_stats(en->ibkr, &c);
         tbl_set_int(L, "reconciles", (long long)s.reconciles);
+        tbl_set_int(L, "periodic_reconciles", (long long)s.quiet_reconciles);
         tbl_set_int(L, "reconcile_differences", (long long)s.differences);
         tbl_set_int(L, "ibkr_orders_sent", (long long)s.orders_sent);
         tbl_set_int(L, "ibkr_fills", (long long)s.fills);

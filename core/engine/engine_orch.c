@@ -2,8 +2,8 @@
 #include "engine/engine.h"
 #include "home/home.h"
 #include "log/log.h"
-#include "sched/lock.h"
-#include "sched/orch_env.h"
+#include "orch/lock.h"
+#include "orch/orch_env.h"
 #include "util/clock.h"
 
 #include <stdlib.h>

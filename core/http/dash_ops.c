@@ -42,12 +42,14 @@ void tb_dash_ops_snapshot(tb_dashboard *d, tb_metrics_snap *s)
         alpaca_stats as;
         alpaca_stats_get(en->alpaca, &as);
         s->has_reconcile = 1, s->reconcile_differences = as.differences;
+        s->reconciles = as.reconciles, s->periodic_reconciles = as.periodic_reconciles;
         s->position_differences =
             posdiff_persistent_count(broker_differences(alpaca_broker(en->alpaca)));
     } else if (en->ibkr) {
         ibkr_stats is;
         ibkr_stats_get(en->ibkr, &is);
         s->has_reconcile = 1, s->reconcile_differences = is.differences;
+        s->reconciles = is.reconciles, s->periodic_reconciles = is.quiet_reconciles;
         s->position_differences =
             posdiff_persistent_count(broker_differences(ibkr_broker(en->ibkr)));
     }

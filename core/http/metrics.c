@@ -312,6 +312,14 @@ static void ops(tb_sbuf *o, const tb_metrics_snap *s)
              "holds new entries on its symbol until it is resolved.");
         labelled(o, "tradebot_position_differences", "broker", s->broker,
                  (double)s->position_differences);
+        head(o, "tradebot_reconciles_total", "counter",
+             "Reconciliation rounds with the broker (connect, reconnect, timer).");
+        labelled(o, "tradebot_reconciles_total", "broker", s->broker, (double)s->reconciles);
+        head(o, "tradebot_periodic_reconciles_total", "counter",
+             "Reconciliation rounds started while ready (reconcile_interval_s; IB: also the "
+             "lookups of unknown orders).");
+        labelled(o, "tradebot_periodic_reconciles_total", "broker", s->broker,
+                 (double)s->periodic_reconciles);
     }
     if (s->healer_pending >= 0)
         metric(o, "tradebot_healer_pending_approvals", "gauge",

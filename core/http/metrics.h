@@ -78,6 +78,7 @@ typedef struct tb_metrics_snap {
     int has_daily_loss, daily_loss_halted;
     int has_reconcile;
     uint64_t reconcile_differences;
+    uint64_t reconciles, periodic_reconciles; /* rounds; those the interval timer started */
     int position_differences; /* persistent ones now (broker/posdiff.h): entries held */
     int healer_pending;
     int has_disk;

@@ -20,7 +20,7 @@ int tbl_open_ind(lua_State *L);          /* core/ind/ind_lua.c */
 int tbl_open_data(lua_State *L);         /* core/data/data_lua.c: calendar and read_csv */
 int tbl_open_data_sandbox(lua_State *L); /* core/data/data_lua.c: the calendar only */
 int tbl_open_risk(lua_State *L);         /* core/risk/risk_lua.c */
-int tbl_open_orch(lua_State *L);         /* core/sched/orch_lua.c */
+int tbl_open_orch(lua_State *L);         /* core/orch/orch_lua.c */
 int tbl_open_ml(lua_State *L);           /* core/ml/ml_lua.c */
 int tbl_open_sentinel(lua_State *L);     /* core/sentinel/sentinel_lua.c */
 

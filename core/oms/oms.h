@@ -197,6 +197,10 @@ const oms_position *oms_position_get(const oms *m, const char *symbol);
 /* Every position into out[0..cap); returns how many exist. */
 int oms_positions(const oms *m, const oms_position **out, int cap);
 
+/* The positions that are not flat (qty != 0) into out[0..cap), in the order oms_positions gives
+ * them; returns how many there are. Costs what is held, not every symbol ever traded. */
+int oms_positions_held(const oms *m, const oms_position **out, int cap);
+
 /* Position p's index in m (p from oms_positions or oms_position_get): below oms_position_slots,
  * the same for a symbol as long as m lives, so a caller can keep per-symbol data in a flat array
  * instead of looking the name up for every position it walks. */
@@ -253,7 +257,8 @@ int oms_intent_reduces(const oms *m, const char *strategy, const oms_intent *in)
 /*
  * The invariant "account qty == sum of strategy qtys" per symbol is checked after every fill
  * (and by oms_check_invariants): a difference is an ERROR log line and a count, never silence.
- * Returns the number of symbols that differ now.
+ * oms_check_invariants also checks that the held positions and the open orders the walks above
+ * give are those of a walk over every symbol. Returns the number of differences found now.
  */
 int oms_check_invariants(oms *m);
 uint64_t oms_invariant_violations(const oms *m);

@@ -101,6 +101,7 @@ void oms_open_link(oms *m, slot *s)
     if (y->open_head >= 0) m->slots[y->open_head].prev = idx;
     y->open_head = idx;
     s->open = 1;
+    oms_sym_track(m, (uint32_t)s->sym);
 }
 
 void oms_open_unlink(oms *m, slot *s)
@@ -113,6 +114,7 @@ void oms_open_unlink(oms *m, slot *s)
         y->open_head = s->next;
     if (s->next >= 0) m->slots[s->next].prev = s->prev;
     s->open = 0;
+    oms_sym_track(m, (uint32_t)s->sym);
 }
 
 /* ---- pool ---- */
@@ -194,6 +196,7 @@ int oms_restore_position(oms *m, const oms_position *p, tb_err *e)
     if (sym < 0) return -1;
     m->syms[sym].pos = *p;
     m->syms[sym].traded = 1;
+    oms_sym_track(m, (uint32_t)sym);
     return 0;
 }
 

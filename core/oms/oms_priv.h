@@ -1,7 +1,8 @@
 /*
- * oms_priv.h - the order manager's state, shared by its files (oms.c: orders and updates;
- * oms_strategy.c: positions per strategy, pending exposure and the invariant check). Not for
- * users outside core/oms/.
+ * oms_priv.h - the order manager's state, shared by its files (oms.c: lifecycle and the held
+ * broker updates; oms_requests.c: submit, cancel, replace; oms_update.c: broker updates applied;
+ * oms_pool.c: the order pool and maps; oms_late.c: news out of order; oms_strategy.c: positions
+ * per strategy, pending exposure and the invariant check). Not for users outside core/oms/.
  */
 #ifndef TB_OMS_PRIV_H
 #define TB_OMS_PRIV_H
@@ -28,6 +29,7 @@ typedef struct sym_entry {
     int32_t open_head;
     int32_t book_head; /* the symbol's strategy positions (oms_book chain) */
     uint8_t used, traded;
+    uint8_t in_held, in_open; /* on the held / open lists below (oms_sym_track) */
 } sym_entry;
 
 struct oms {
@@ -44,6 +46,12 @@ struct oms {
      * table's order, as a scan of the whole table did, without its empty slots (the risk gates
      * walk positions and open orders for every intent; the table has 2 x max_symbols slots). */
     uint32_t *used_idx;
+    /* Of those, the entries with a position (qty != 0) and those with open orders, also in
+     * ascending order: the risk gates walk them for every intent, so their work follows what is
+     * held and working, not every symbol ever seen. Kept by oms_sym_track at every change of a
+     * position or an open list; oms_check_invariants compares them with a walk of used_idx. */
+    uint32_t *held_idx, *open_idx;
+    uint32_t nheld, nopen;
     oms_execset *execs;
     oms_daytrades daytrades;
     int64_t next_seq;
@@ -70,6 +78,14 @@ int32_t oms_sym_get(oms *m, const char *symbol, tb_err *e);
 /* The symbol's entry, or NULL when it was never seen. */
 const sym_entry *oms_sym_lookup(const oms *m, const char *symbol);
 
+/* Puts entry i on or off the held and open lists as its position and open orders now are
+ * (oms_active.c). Call after every change of either. */
+void oms_sym_track(oms *m, uint32_t i);
+
+/* The held and open lists == a walk of every used entry; on a difference logs an ERROR line,
+ * counts it and returns -1 (oms_active.c). */
+int oms_check_lists(oms *m);
+
 /* Account qty of the symbol == sum of its strategies' qtys; on a difference logs an ERROR line,
  * counts it and returns -1. */
 int oms_check_symbol(oms *m, const sym_entry *y);
@@ -81,6 +97,15 @@ void oms_slot_release(oms *m, slot *s);                   /* back to the pool, o
 void oms_slot_index(oms *m, slot *s);                     /* into the client-id map */
 void oms_open_link(oms *m, slot *s);                      /* onto the open list */
 void oms_open_unlink(oms *m, slot *s);
+
+/* oms_update.c. Hands the orders to the journal: 0, -1 with e, or OMS_JOURNAL_BUSY with e. */
+int oms_journal_orders(oms *m, const oms_order *const *os, int n, tb_err *e);
+/* Moves s to status to (with note when not NULL) on a copy, journals it, then commits and tells
+ * the listener; with unjournaled_ok a locked database does not stop the change (a cancel
+ * request). 0, or what oms_journal_orders returned. */
+int oms_set_status(oms *m, slot *s, oms_status to, const char *note, int unjournaled_ok, tb_err *e);
+/* oms_set_status with the journal required. */
+int oms_change_status(oms *m, slot *s, oms_status to, const char *note, tb_err *e);
 
 /* oms_late.c. Whether an order this one replaces (along a chain) made a day trade. */
 int oms_late_replaced_day_trade(const oms *m, const oms_order *o);

@@ -24,8 +24,8 @@ int oms_open_orders(const oms *m, const char *symbol, const oms_order **out, int
 int oms_open_orders_all(const oms *m, const oms_order **out, int cap)
 {
     int n = 0;
-    for (uint32_t u = 0; u < m->nsyms; u++) {
-        uint32_t i = m->used_idx[u];
+    for (uint32_t u = 0; u < m->nopen; u++) {
+        uint32_t i = m->open_idx[u];
         for (int32_t k = m->syms[i].open_head; k >= 0; k = m->slots[k].next) {
             if (n < cap) out[n] = &m->slots[k].o;
             n++;
@@ -47,6 +47,16 @@ int oms_positions(const oms *m, const oms_position **out, int cap)
         const sym_entry *y = &m->syms[m->used_idx[u]];
         if (!y->traded) continue;
         if (n < cap) out[n] = &y->pos;
+        n++;
+    }
+    return n;
+}
+
+int oms_positions_held(const oms *m, const oms_position **out, int cap)
+{
+    int n = 0;
+    for (uint32_t u = 0; u < m->nheld; u++) {
+        if (n < cap) out[n] = &m->syms[m->held_idx[u]].pos;
         n++;
     }
     return n;

@@ -103,9 +103,8 @@ static int symbols(const tb_gate_ctx *cx, const char **out, int cap)
 {
     int n = 0;
     const oms_position *ps[1024];
-    int np = oms_positions(cx->oms, ps, 1024);
-    for (int i = 0; i < np && i < 1024 && n < cap; i++)
-        if (ps[i]->qty) out[n++] = ps[i]->symbol;
+    int np = oms_positions_held(cx->oms, ps, 1024);
+    for (int i = 0; i < np && i < 1024 && n < cap; i++) out[n++] = ps[i]->symbol;
     const oms_order *open[1024];
     int no = oms_open_orders_all(cx->oms, open, 1024);
     for (int i = 0; i < no && i < 1024 && n < cap; i++) {

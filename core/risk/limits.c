@@ -47,11 +47,10 @@ static tb_qty pending_same_side(const tb_gate_ctx *cx, const char *sym, oms_side
 static double book_notional(const tb_gate_ctx *cx, int *npos)
 {
     const oms_position *ps[4096];
-    int n = oms_positions(cx->oms, ps, 4096);
+    int n = oms_positions_held(cx->oms, ps, 4096);
     double sum = 0;
     *npos = 0;
     for (int i = 0; i < n && i < 4096; i++) {
-        if (!ps[i]->qty) continue;
         (*npos)++;
         double last = tb_gate_position_last(cx, ps[i]);
         if (!isfinite(last)) last = tb_money_to_double(ps[i]->avg_price);

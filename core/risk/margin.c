@@ -63,10 +63,10 @@ static double requirement(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o
     static expo x[1024];
     int n = 0;
     const oms_position *ps[1024];
-    int np = oms_positions(cx->oms, ps, 1024);
+    int np = oms_positions_held(cx->oms, ps, 1024);
     /* Positions are one per symbol: each is a new entry, no search needed. */
     for (int i = 0; i < np && i < 1024 && n < 1024; i++)
-        if (ps[i]->qty) x[n++] = (expo){.symbol = ps[i]->symbol, .p = ps[i], .pos = ps[i]->qty};
+        x[n++] = (expo){.symbol = ps[i]->symbol, .p = ps[i], .pos = ps[i]->qty};
     const oms_order *open[1024];
     int no = oms_open_orders_all(cx->oms, open, 1024);
     for (int i = 0; i < no && i < 1024; i++) {

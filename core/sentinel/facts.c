@@ -1,13 +1,13 @@
 /*
  * facts.c - the Sentinel's facts from SQLite (ml_db/ml_data.db, read through the tables'
- * owners: oms_store for orders and fills, sched/history for orch_runs, ml_store for the model's
+ * owners: oms_store for orders and fills, orch/history for orch_runs, ml_store for the model's
  * decisions; PRAGMA quick_check) and the assembly of the whole facts object (files: facts_logs.c;
  * missed moves: facts_missed.c).
  */
 #include "data/calendar.h"
 #include "ml/ml_store.h"
 #include "oms/oms_store.h"
-#include "sched/history.h"
+#include "orch/history.h"
 #include "home/home.h"
 #include "sentinel/facts.h"
 #include "util/clock.h"

@@ -34,5 +34,8 @@ check "the keys never appear in the log" bash -c "! grep -q 'e2e-secret-value' '
 out=$(echo 'local n = tb.engine.status().net; return n.broker_state .. " " .. n.reconciles .. " " .. n.stream_events' | repl) || true
 net_ok() { grep -qE '^.?ready [1-9][0-9]* [1-9]' <<<"$out"; }
 check "tb.engine.status().net shows the broker ready, reconciled, with stream events ($out)" net_ok
+periodic() { echo 'return tb.engine.status().net.periodic_reconciles' | repl | grep -qE '^.?[1-9]'; }
+check "tb.engine.status().net counts the reconcile_interval_s rounds (periodic_reconciles)" \
+  wait_for periodic 20
 stop_engine || true
 finish

@@ -41,5 +41,8 @@ check "alpaca, broker up: /api/status says connected" \
   wait_for "[ \"\$(broker_field connected)\" = True ]" 30
 check "alpaca, broker up: tradebot_broker_connected{broker=\"alpaca\"} is 1" \
   bash -c "[ \"\$(connected_metric alpaca)\" = 1 ]"
+periodic_metric() { curl -s "$(dash)/metrics" | sed -nE 's/^tradebot_periodic_reconciles_total\{broker="alpaca"\} ([0-9]+)$/\1/p'; }
+check "alpaca: tradebot_periodic_reconciles_total{broker=\"alpaca\"} counts the 2 s rounds" \
+  wait_for '[ "$(periodic_metric)" -ge 1 ] 2>/dev/null' 20
 stop_engine || true
 finish

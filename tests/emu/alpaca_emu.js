@@ -20,6 +20,9 @@
 // leaves out fills of the last ms (a reconciliation list that lags the stream); ms 0 ends it.
 // position_set {symbol, qty}: the account's position becomes qty with no order, fill or stream
 // event (shares moved behind the engine's back: a trade on the broker's own page, a transfer).
+// place {order body}: an order placed on the account by someone else (another engine, the trader
+// on Alpaca's page): created as POST /v2/orders creates it, not counted in post_requests.
+// stats: deletes counts DELETE /v2/orders/{id} per client_order_id (answered or 422).
 // fill {client_order_id, qty, price, at}: an execution; at (RFC 3339) dates it in the past, as
 // filled_at/updated_at and the trade update's timestamp (a fill learned late, after a crash).
 // Usage: node alpaca_emu.js [--port N] [--key K --secret S] [--schema current|legacy]
@@ -42,7 +45,7 @@ const st = {
   binary: !args['text-frames'],
   cash: 100000, orders: [], byId: new Map(), byClient: new Map(), positions: new Map(),
   prices: new Map(), faults: [], posts: {}, streams: new Set(), execSeq: 0, silent: false,
-  hold: false, held: [], requests: 0, order_gets: 0, postRequests: {}, fills: 0, fillLog: [],
+  hold: false, held: [], requests: 0, order_gets: 0, postRequests: {}, deletes: {}, fills: 0, fillLog: [],
   listLagMs: 0,
 };
 
@@ -278,6 +281,11 @@ function control(url, b, res) {
     return send(res, 200, { ok: true });
   }
   if (p === 'list_lag') { st.listLagMs = Number(b.ms || 0); return send(res, 200, { ok: true }); }
+  if (p === 'place') { // an order someone else placed on the account (another engine, a trader)
+    const bad = validate(b);
+    if (bad || st.byClient.has(b.client_order_id)) return err(res, 422, 40010001, bad || 'client_order_id must be unique');
+    return send(res, 200, pub(createOrder(b)));
+  }
   if (p === 'reject_next') { st.rejectNext = b.count || 1; return send(res, 200, { ok: true }); }
   if (p === 'price') {
     st.prices.set(b.symbol, Number(b.price));
@@ -294,7 +302,7 @@ function control(url, b, res) {
   if (p === 'stats') {
     const pos = {};
     for (const [sym, x] of st.positions) if (x.qty) pos[sym] = x.qty;
-    return send(res, 200, { posts: st.posts, post_requests: st.postRequests, fills: st.fills, positions: pos, order_gets: st.order_gets, orders: st.orders.length, requests: st.requests,
+    return send(res, 200, { posts: st.posts, post_requests: st.postRequests, deletes: st.deletes, fills: st.fills, positions: pos, order_gets: st.order_gets, orders: st.orders.length, requests: st.requests,
       streams: st.streams.size, open: st.orders.filter((x) => !terminal(x.status)).map((x) => x.client_order_id) });
   }
   err(res, 404, 40410000, 'unknown control');
@@ -361,6 +369,7 @@ function route(req, res, body) {
       if (!o) return err(res, 404, 40410000, 'order not found');
       if (m === 'GET') { st.order_gets++; return send(res, 200, pub(o)); }
       if (m === 'DELETE') {
+        st.deletes[o.client_order_id] = (st.deletes[o.client_order_id] || 0) + 1;
         if (terminal(o.status)) return err(res, 422, 42210000, `order is already in "${o.status}" state`);
         setImmediate(() => cancel(o));
         res.writeHead(204); return res.end();

@@ -140,6 +140,10 @@ static void check_daytrades(sim *s)
 static void check_positions(sim *s)
 {
     oms *m = tb_trader_oms(s->t);
+    /* The order manager's own: account == sum of strategies, and the lists of held positions
+     * and of symbols with open orders (the gates walk them) == a walk of every symbol. */
+    if (oms_check_invariants(m) != 0)
+        sim_violation(s, 1, "order manager: %s", oms_last_invariant_violation(m));
     for (int i = 0; i < SIM_NSYM; i++) {
         const char *sym = sim_symbols[i];
         const oms_position *p = oms_position_get(m, sym);

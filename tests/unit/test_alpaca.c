@@ -5,171 +5,14 @@
  * restart with an order in flight. Nothing may be lost or sent twice.
  */
 #include "tbtest.h"
-#include "emu_util.h"
+#include "alpaca_testutil.h"
 
-#include "broker/alpaca.h"
 #include "broker/alpaca_json.h"
 #include "data/calendar.h"
-#include "log/log.h"
 #include "util/clock.h"
 
-#include <event2/event.h>
 #include <sys/stat.h>
 #include <time.h>
-
-static struct event_base *base;
-static emu E;
-static char logpath[128];
-
-typedef struct rig {
-    oms *m;
-    alpaca *a;
-    int fills;
-} rig;
-
-static void on_event(void *ud, const oms_event *ev)
-{
-    if (ev->kind == OMS_EV_FILL) ((rig *)ud)->fills++;
-}
-
-static void start_emu(const char *const *args)
-{
-    if (!base) {
-        base = event_base_new();
-        snprintf(logpath, sizeof logpath, "/tmp/tb_test_alpaca_%d.log", (int)getpid());
-        tb_log_opts lo = {.level = TB_LOG_DEBUG};
-        tb_err e;
-        tb_log_open(logpath, &lo, &e);
-    }
-    emu_stop(&E);
-    if (emu_start(&E, "alpaca_emu.js", args) != 0) TBT_FAIL("emulator did not start");
-}
-
-static void spin(int ms)
-{
-    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-    event_base_loopexit(base, &tv);
-    event_base_dispatch(base);
-}
-
-/* Runs the loop until cond holds (checked every 10 ms) or max_ms passes. */
-#define WAIT_FOR(cond, max_ms)                                                                     \
-    do {                                                                                           \
-        for (int w_ = 0; w_ < (max_ms) / 10 && !(cond); w_++) spin(10);                            \
-    } while (0)
-
-static const char *tls_ca; /* set by the TLS test: https and wss with this CA */
-static long poll_after_ms; /* the order watchdog (0: off, as the other tests expect) */
-static long unknown_deadline_ms, unknown_max_ms; /* unknown outcomes (0: the defaults) */
-
-static void rig_open(rig *r, const char *key, long reconcile_ms)
-{
-    memset(r, 0, sizeof *r);
-    oms_config oc = {.max_orders = 1024, .max_symbols = 64, .max_execs = 4096};
-    tb_err e;
-    r->m = oms_new(&oc, &e);
-    oms_set_session_day(r->m, 20261127);
-    oms_set_listener(r->m, on_event, r);
-    char url[128], ws[128];
-    snprintf(url, sizeof url, "%s://127.0.0.1:%d", tls_ca ? "https" : "http", E.port);
-    snprintf(ws, sizeof ws, "%s://127.0.0.1:%d/stream", tls_ca ? "wss" : "ws", E.port);
-    alpaca_opts o = {.base = base,
-                     .trading_url = url,
-                     .stream_url = ws,
-                     .key_id = key ? key : "PKEMULATOR",
-                     .secret_key = "emulator-secret",
-                     .rate_per_minute = 6000,
-                     .reconcile_interval_ms = reconcile_ms,
-                     .stream_reconnect_min_ms = 100,
-                     .stream_reconnect_max_ms = 400,
-                     .cancel_poll_ms = 200,
-                     .order_poll_after_ms = poll_after_ms,
-                     .unknown_deadline_ms = unknown_deadline_ms,
-                     .unknown_lookup_max_ms = unknown_max_ms,
-                     .ca_file = tls_ca && *tls_ca ? tls_ca : NULL,
-                     .oms = r->m};
-    r->a = alpaca_new(&o, &e);
-    CHECK(r->a != NULL);
-    broker_connect(alpaca_broker(r->a), &e);
-}
-
-static int ready(rig *r)
-{
-    alpaca_stats st;
-    alpaca_stats_get(r->a, &st);
-    return broker_get_state(alpaca_broker(r->a)) == BROKER_READY && st.reconciles > 0;
-}
-
-static void rig_ready(rig *r, const char *key)
-{
-    rig_open(r, key, 0);
-    WAIT_FOR(ready(r), 3000);
-    WAIT_FOR(0, 100); /* the stream authenticates and listens */
-}
-
-static void rig_close(rig *r)
-{
-    alpaca_free(r->a);
-    oms_free(r->m);
-}
-
-static const oms_order *place(rig *r, const char *id, oms_side side, oms_type type, tb_qty qty,
-                              tb_money limit)
-{
-    oms_intent in = {.client_id = id,
-                     .strategy = "t",
-                     .symbol = "AAPL",
-                     .side = side,
-                     .type = type,
-                     .tif = OMS_TIF_DAY,
-                     .qty = qty,
-                     .limit_price = limit,
-                     .reason = "test"};
-    const oms_order *o = NULL;
-    tb_err e;
-    if (oms_submit(r->m, &in, &o, &e) != 0) TBT_FAIL("submit %s: %s", id, e.msg);
-    return o;
-}
-
-static const oms_order *buy(rig *r, const char *id, oms_type type, tb_qty qty, tb_money limit)
-{
-    return place(r, id, OMS_BUY, type, qty, limit);
-}
-
-static int posts(const char *cid)
-{
-    const char *s = emu_ctl(&E, "stats", NULL);
-    char key[200];
-    snprintf(key, sizeof key, "\"%s\":", cid);
-    const char *p = strstr(s, key);
-    return p ? atoi(p + strlen(key)) : 0;
-}
-
-/* How many POST /v2/orders the emulator received with this client_order_id. */
-static int post_requests(const char *cid)
-{
-    const char *s = strstr(emu_ctl(&E, "stats", NULL), "\"post_requests\":");
-    char key[200];
-    snprintf(key, sizeof key, "\"%s\":", cid);
-    const char *p = s ? strstr(s, key) : NULL;
-    return p ? atoi(p + strlen(key)) : 0;
-}
-
-static oms_status status_of(rig *r, const char *cid)
-{
-    const oms_order *o = oms_find(r->m, cid);
-    return o ? o->status : OMS_ST_COUNT;
-}
-
-static char *read_log(void)
-{
-    static char buf[1 << 18];
-    FILE *f = fopen(logpath, "r");
-    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-    if (f) fclose(f);
-    buf[n] = '\0';
-    return buf;
-}
 
 TEST(market_order_fills_through_the_stream_once)
 {
@@ -742,12 +585,4 @@ TEST(keys_file_must_be_private)
     TB_INFO("test", "secret is %s", s);
     CHECK(strstr(read_log(), "filesecret99") == NULL);
     unlink(path);
-}
-
-__attribute__((destructor)) static void teardown(void)
-{
-    emu_stop(&E);
-    tb_log_close();
-    if (logpath[0] && !getenv("KEEP")) unlink(logpath);
-    if (base) event_base_free(base);
 }

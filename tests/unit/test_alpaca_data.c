@@ -6,43 +6,17 @@
  * and an updated bar replacing by (symbol, start).
  */
 #include "tbtest.h"
-#include "emu_util.h"
+#include "emu_loop.h"
 
 #include "feed/alpaca_data.h"
-#include "log/log.h"
 #include "util/clock.h"
-
-#include <event2/event.h>
 
 #define OPEN_NS (1796049000LL * TB_NS_PER_SEC) /* 2026-11-30 14:30Z: 09:30 ET */
 
-static struct event_base *base;
-static emu E;
-
-static void spin(int ms)
-{
-    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-    event_base_loopexit(base, &tv);
-    event_base_dispatch(base);
-}
-
-#define WAIT_FOR(cond, max_ms)                                                                     \
-    do {                                                                                           \
-        for (int w_ = 0; w_ < (max_ms) / 10 && !(cond); w_++) spin(10);                            \
-    } while (0)
-
 static void start_emu(const char *const *args)
 {
-    if (!base) {
-        base = event_base_new();
-        tb_log_opts lo = {.level = TB_LOG_DEBUG};
-        char p[128];
-        snprintf(p, sizeof p, "/tmp/tb_test_alpaca_data_%d.log", (int)getpid());
-        tb_err e;
-        tb_log_open(p, &lo, &e);
-    }
-    emu_stop(&E);
-    if (emu_start(&E, "alpaca_emu.js", args) != 0) TBT_FAIL("emulator did not start");
+    emu_loop_open("test_alpaca_data");
+    emu_restart("alpaca_emu.js", args);
     tb_clock_set_fake_ns(OPEN_NS + 60LL * 60 * TB_NS_PER_SEC); /* 10:30 ET that day */
 }
 

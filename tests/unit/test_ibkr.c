@@ -5,20 +5,15 @@
  * 1100/1101/1102 pause and resume, and the restart window. Nothing may be lost or sent twice.
  */
 #include "tbtest.h"
-#include "emu_util.h"
+#include "emu_loop.h"
 
 #include "broker/ibkr.h"
 #include "broker/ibkr_msg.h"
 #include "data/calendar.h"
-#include "log/log.h"
 #include "util/clock.h"
 
-#include <event2/event.h>
 #include <time.h>
 
-static struct event_base *base;
-static emu E;
-static char logpath[128];
 static int64_t saved_id;      /* what save_order_id persisted */
 static long rig_reconcile_ms; /* periodic quiet re-sync of the next rig (0: off) */
 
@@ -39,30 +34,11 @@ static int save_id(void *ud, int64_t id, tb_err *e)
     return 0;
 }
 
-static void spin(int ms)
-{
-    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-    event_base_loopexit(base, &tv);
-    event_base_dispatch(base);
-}
-
-#define WAIT_FOR(cond, max_ms)                                                                     \
-    do {                                                                                           \
-        for (int w_ = 0; w_ < (max_ms) / 10 && !(cond); w_++) spin(10);                            \
-    } while (0)
-
 static void start_emu(void)
 {
-    if (!base) {
-        base = event_base_new();
-        snprintf(logpath, sizeof logpath, "/tmp/tb_test_ibkr_%d.log", (int)getpid());
-        tb_log_opts lo = {.level = TB_LOG_DEBUG};
-        tb_err e;
-        tb_log_open(logpath, &lo, &e);
-    }
-    emu_stop(&E);
+    emu_loop_open("test_ibkr");
     const char *args[] = {"--tick-ms", "20", "--next-id", "1000", NULL};
-    if (emu_start(&E, "ibgw_emu.js", args) != 0) TBT_FAIL("emulator did not start");
+    emu_restart("ibgw_emu.js", args);
 }
 
 static int ready(rig *r)
@@ -147,30 +123,13 @@ static oms_status status_of(rig *r, const char *cid)
 /* How many placeOrder messages the Gateway got for an orderRef. */
 static int places(const char *ref)
 {
-    const char *s = emu_ctl(&E, "stats", NULL);
-    char key[200];
-    snprintf(key, sizeof key, "\"%s\":", ref);
-    const char *p = strstr(s, key);
-    return p ? atoi(p + strlen(key)) : 0;
+    return emu_stat(ref, 0);
 }
 
+/* One of the Gateway's counters, -1 when it has none of that name. */
 static int stat_of(const char *name)
 {
-    const char *s = emu_ctl(&E, "stats", NULL);
-    char key[64];
-    snprintf(key, sizeof key, "\"%s\":", name);
-    const char *p = strstr(s, key);
-    return p ? atoi(p + strlen(key)) : -1;
-}
-
-static char *read_log(void)
-{
-    static char buf[1 << 20];
-    FILE *f = fopen(logpath, "r");
-    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-    if (f) fclose(f);
-    buf[n] = '\0';
-    return buf;
+    return emu_stat(name, -1);
 }
 
 TEST(place_order_has_the_110_fields_of_server_version_151_with_order_ref_and_transmit)
@@ -865,11 +824,4 @@ TEST(no_new_orders_in_the_window_around_the_daily_restart)
     WAIT_FOR(0, 100);
     CHECK_INT(places("tb-t-AAPL-50"), 0);
     rig_close(&r);
-}
-
-__attribute__((destructor)) static void teardown(void)
-{
-    emu_stop(&E);
-    if (base) event_base_free(base);
-    if (logpath[0]) unlink(logpath);
 }

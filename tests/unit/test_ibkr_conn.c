@@ -4,31 +4,14 @@
  * the daily restart survived by reconnecting, and 326 answered with the alternate client id.
  */
 #include "tbtest.h"
-#include "emu_util.h"
+#include "emu_loop.h"
 
 #include "broker/ibkr_bars.h"
 #include "broker/ibkr_conn.h"
-#include "log/log.h"
 
-#include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static struct event_base *base;
-static emu E;
-
-static void spin(int ms)
-{
-    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-    event_base_loopexit(base, &tv);
-    event_base_dispatch(base);
-}
-
-#define WAIT_FOR(cond, max_ms)                                                                     \
-    do {                                                                                           \
-        for (int w_ = 0; w_ < (max_ms) / 10 && !(cond); w_++) spin(10);                            \
-    } while (0)
 
 static const char *conn_host = "127.0.0.1";
 
@@ -37,10 +20,9 @@ static const char *max_version = "151"; /* the emulated Gateway's highest server
 
 static ibkr_conn *open_conn(const char *next_id, int client_id, int alt, int64_t persisted)
 {
-    if (!base) base = event_base_new();
-    emu_stop(&E);
+    emu_loop_open(NULL);
     const char *args[] = {"--next-id", next_id, "--max-version", max_version, NULL};
-    if (emu_start(&E, "ibgw_emu.js", args) != 0) TBT_FAIL("emulator did not start");
+    emu_restart("ibgw_emu.js", args);
     ibkr_conn_opts o = {.base = base,
                         .host = conn_host,
                         .hosts_only = 1,
@@ -181,12 +163,6 @@ TEST(host_name_is_resolved_without_blocking_the_loop)
     ibkr_conn_free(c);
     spin(50); /* libevent delivers the cancelled lookups' callbacks on the loop */
     conn_host = "127.0.0.1";
-}
-
-__attribute__((destructor)) static void teardown(void)
-{
-    emu_stop(&E);
-    if (base) event_base_free(base);
 }
 
 TEST(a_data_only_connection_is_ready_without_requesting_orders_positions_or_executions)

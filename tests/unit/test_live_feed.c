@@ -6,31 +6,13 @@
  * that is not retried) and the free plan's 5 requests a minute holding polls back.
  */
 #include "tbtest.h"
-#include "emu_util.h"
+#include "emu_loop.h"
 
 #include "feed/live.h"
-#include "log/log.h"
 #include "util/clock.h"
-
-#include <event2/event.h>
 
 #define OPEN_NS (1796049000LL * TB_NS_PER_SEC) /* Monday 2026-11-30 09:30 ET */
 #define MIN_NS  (60 * TB_NS_PER_SEC)
-
-static struct event_base *base;
-static emu E;
-
-static void spin(int ms)
-{
-    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-    event_base_loopexit(base, &tv);
-    event_base_dispatch(base);
-}
-
-#define WAIT_FOR(cond, max_ms)                                                                     \
-    do {                                                                                           \
-        for (int w_ = 0; w_ < (max_ms) / 10 && !(cond); w_++) spin(10);                            \
-    } while (0)
 
 typedef struct seen {
     int bars, starts, ends, bar_before_start;
@@ -60,16 +42,8 @@ typedef struct rig {
 
 static void start(rig *g, const char *script, const char *const *args, tb_live_opts *o)
 {
-    if (!base) {
-        base = event_base_new();
-        tb_log_opts lo = {.level = TB_LOG_DEBUG};
-        char p[128];
-        snprintf(p, sizeof p, "/tmp/tb_test_live_feed_%d.log", (int)getpid());
-        tb_err e;
-        tb_log_open(p, &lo, &e);
-    }
-    emu_stop(&E);
-    if (emu_start(&E, script, args) != 0) TBT_FAIL("emulator did not start");
+    emu_loop_open("test_live_feed");
+    emu_restart(script, args);
     tb_clock_set_fake_ns(OPEN_NS + 30 * MIN_NS); /* 10:00 ET */
     memset(g, 0, sizeof *g);
     tb_symtab_init(&g->syms);
@@ -195,8 +169,7 @@ static void polygon_opts(tb_live_opts *o, char *url, double rate)
 
 static int emu_requests(void)
 {
-    const char *s = strstr(emu_ctl(&E, "stats", NULL), "\"requests\":");
-    return s ? atoi(s + 11) : -1;
+    return emu_stat("requests", -1);
 }
 
 TEST(polygon_delayed_plan_is_shown_delayed_and_the_free_rate_holds_polls_back)

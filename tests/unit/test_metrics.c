@@ -213,12 +213,15 @@ TEST(alerting_series_carry_the_engine_s_figures)
     s.broker = "alpaca";
     s.has_daily_loss = 1, s.daily_loss_halted = 1;
     s.has_reconcile = 1, s.reconcile_differences = 3, s.position_differences = 1;
+    s.reconciles = 9, s.periodic_reconciles = 7;
     s.healer_pending = 2;
     s.has_disk = 1, s.disk_free_bytes = 5e9, s.disk_size_bytes = 1e11;
     char *b = render_snap(&s);
     CHECK_CONTAINS(b, "\ntradebot_daily_loss_halted 1\n");
     CHECK_CONTAINS(b, "\ntradebot_reconcile_differences_total{broker=\"alpaca\"} 3\n");
     CHECK_CONTAINS(b, "\ntradebot_position_differences{broker=\"alpaca\"} 1\n");
+    CHECK_CONTAINS(b, "\ntradebot_reconciles_total{broker=\"alpaca\"} 9\n");
+    CHECK_CONTAINS(b, "\ntradebot_periodic_reconciles_total{broker=\"alpaca\"} 7\n");
     CHECK_CONTAINS(b, "\ntradebot_healer_pending_approvals 2\n");
     CHECK_CONTAINS(b, "\ntradebot_home_disk_free_bytes 5000000000\n");
     CHECK_CONTAINS(b, "\ntradebot_home_disk_size_bytes 100000000000\n");

@@ -4,8 +4,8 @@
  * spring DST change; retries, timeouts, unavailable commands, missed steps and reloads.
  */
 #include "home/home.h"
-#include "sched/orch.h"
-#include "sched/status.h"
+#include "orch/orch.h"
+#include "orch/status.h"
 #include "tbtest.h"
 #include "util/clock.h"
 
@@ -311,8 +311,8 @@ TEST(a_step_exiting_78_is_skipped_with_its_reason_and_the_day_still_completes)
               1);
     tb_step_status ss[8];
     int complete = 0;
-    CHECK_INT(tb_sched_day_status(db, tb_orch_schedule(o), &cal, tb_date_from_ymd(2026, 12, 8),
-                                  utc(2026, 12, 8, 23, 0), ss, &complete, &e),
+    CHECK_INT(tb_orch_day_status(db, tb_orch_schedule(o), &cal, tb_date_from_ymd(2026, 12, 8),
+                                 utc(2026, 12, 8, 23, 0), ss, &complete, &e),
               0);
     CHECK_STR(ss[0].state, "skipped");
     CHECK_STR(ss[1].state, "ok");

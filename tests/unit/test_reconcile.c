@@ -37,13 +37,17 @@ TEST(every_difference_of_a_round_is_counted_and_summarised)
     reconcile_unacknowledged(&r, &fresh);
     reconcile_unacknowledged(&r, &acked); /* acknowledged meanwhile: no difference */
     reconcile_unacknowledged(&r, NULL);   /* gone meanwhile: no difference, no crash */
-    reconcile_foreign_open(&r, "tb-t-TSLA-9", "12345");
+    CHECK_INT(reconcile_foreign_open(&r, "tb-t-TSLA-9", "12345"), 1);
+    /* A trader's manual order: not ours, not a difference; the adapter keeps its treatment. */
+    CHECK_INT(reconcile_foreign_open(&r, "manual-1", "12346"), 0);
+    CHECK_INT(reconcile_foreign_open(&r, "", "12347"), 0);
     CHECK_INT(reconcile_end(&r, 3, 2, 0), 3);
     CHECK_INT(diffs, 10);
     CHECK_INT(rounds, 1);
     CHECK_INT(count("reconcile: position differs: AAPL local=10 broker=5"), 1);
     CHECK_INT(count("reconcile: open order tb-t-TSLA-9 (id 12345) at the broker is unknown here"),
               1);
+    CHECK_INT(count("reconcile: open order manual-1"), 0);
     CHECK_INT(count("reconciled: 3 orders listed by the broker, 2 positions, 3 differences: "
                     "broker ready"),
               1);

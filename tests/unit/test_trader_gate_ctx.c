@@ -4,13 +4,49 @@
  * - position_last (prices by the order manager's position index) equals last_price by name,
  *   for every position, as positions open, close and new symbols arrive;
  * - session (the calendar's session, computed once per session) holds now, and its bounds
- *   answer "regular session" and "extended hours" as the calendar does.
+ *   answer "regular session" and "extended hours" as the calendar does;
+ * - the order manager's held positions (oms_positions_held) are the non-flat ones of a walk over
+ *   every position, in the same order (the gates sum prices over them: same order, same sum),
+ *   and its open orders (oms_open_orders_all) those of every symbol asked one by one.
  */
 #include "runner_fixture.h"
 
 #include <math.h>
 
-static int intents, positions_priced, sessions_seen, mismatches;
+static int intents, positions_priced, sessions_seen, mismatches, held_seen, open_seen;
+static const tb_symtab *symbols; /* the replay's, for the open orders asked symbol by symbol */
+
+/* oms_positions_held against the non-flat entries of oms_positions, in order. */
+static void check_held(oms *m)
+{
+    const oms_position *all[256], *held[256];
+    int n = oms_positions(m, all, 256), nh = oms_positions_held(m, held, 256), k = 0;
+    for (int i = 0; i < n && i < 256; i++) {
+        if (!all[i]->qty) continue;
+        if (k >= nh || held[k] != all[i]) mismatches++;
+        k++;
+    }
+    if (k != nh) mismatches++;
+    held_seen += nh;
+}
+
+/* oms_open_orders_all against oms_open_orders of every symbol: the same orders, each once. */
+static void check_open(oms *m)
+{
+    const oms_order *all[256], *one[64];
+    int n = oms_open_orders_all(m, all, 256), total = 0;
+    for (uint32_t id = 0; id < tb_symtab_count(symbols); id++) {
+        int k = oms_open_orders(m, tb_symtab_name(symbols, id), one, 64);
+        total += k;
+        for (int i = 0; i < k && i < 64; i++) {
+            int found = 0;
+            for (int j = 0; j < n && j < 256; j++) found += all[j] == one[i];
+            if (found != 1) mismatches++;
+        }
+    }
+    if (total != n) mismatches++;
+    open_seen += n;
+}
 
 /* A gate that passes everything and checks the context against the slow answers. */
 static int checking_gate(void *ud, const tb_gate_ctx *cx, const oms_intent *in, char *gate,
@@ -18,6 +54,9 @@ static int checking_gate(void *ud, const tb_gate_ctx *cx, const oms_intent *in, 
 {
     (void)ud, (void)in, (void)gate, (void)gl, (void)why, (void)wl;
     intents++;
+    check_held(cx->oms);
+    check_open(cx->oms);
+    if (oms_check_invariants(cx->oms) != 0) mismatches++;
     const oms_position *ps[256];
     int n = oms_positions(cx->oms, ps, 256);
     for (int i = 0; i < n && i < 256; i++) {
@@ -47,16 +86,25 @@ TEST(gate_context_shortcuts_agree_with_the_slow_answers_for_every_intent)
                         .initial_cash = 1000000LL * 1000000,
                         .gate = checking_gate};
     CHECK_INT(rf_open(&x, &o), 0);
-    CHECK_INT(rf_run(&x, "gatectx",
-                     "local n = {}\n"
-                     "return { on_bar = function(ctx, bar)\n"
-                     "  n[bar.symbol] = (n[bar.symbol] or 0) + 1\n"
-                     "  local k = n[bar.symbol] % 30\n"
-                     "  if k == 3 then ctx:buy{qty = 5, reason = 'in'} end\n"
-                     "  if k == 20 then ctx:close{reason = 'out'} end\n"
-                     "end }\n"),
-              0);
+    symbols = &x.r.syms;
+    /* Market entries, limit entries resting below the price (open orders over many bars, some
+     * filled, some canceled by the close), partial exits and closes. */
+    CHECK_INT(
+        rf_run(
+            &x, "gatectx",
+            "local n = {}\n"
+            "return { on_bar = function(ctx, bar)\n"
+            "  n[bar.symbol] = (n[bar.symbol] or 0) + 1\n"
+            "  local k = n[bar.symbol] % 30\n"
+            "  if k == 3 then ctx:buy{qty = 5, reason = 'in'} end\n"
+            "  if k == 7 then ctx:buy{qty = 3, limit = bar.close * 0.998, reason = 'rest'} end\n"
+            "  if k == 12 and ctx:position().qty >= 2 then ctx:sell{qty = 2, reason = 'part'} end\n"
+            "  if k == 20 then ctx:close{reason = 'out'} end\n"
+            "end }\n"),
+        0);
     CHECK_INT(mismatches, 0);
+    CHECK(held_seen > intents); /* several positions held at once */
+    CHECK(open_seen > 0);       /* open orders were there to compare */
     CHECK(intents > 50);
     CHECK(positions_priced > intents); /* several symbols held at once were priced */
     CHECK_INT(sessions_seen, intents); /* every intent came inside a session */
