@@ -78,12 +78,19 @@ static inline tb_hmap_it tb_hmap_probe(const tb_hmap *m, uint32_t hash)
  * when the probe reached an empty slot (it->at is that slot: where a put adds the key). */
 static inline uint32_t tb_hmap_next(const tb_hmap *m, tb_hmap_it *it)
 {
+    uint32_t pos = it->pos, mask = m->mask, hash = it->hash; /* in registers through the loop */
     for (;;) {
-        const tb_hmap_slot *s = &m->slot[it->pos];
-        it->at = it->pos;
-        if (s->val == TB_HMAP_NONE) return TB_HMAP_NONE;
-        it->pos = (it->pos + 1) & m->mask;
-        if (s->hash == it->hash) return s->val;
+        const tb_hmap_slot *s = &m->slot[pos];
+        if (s->val == TB_HMAP_NONE) {
+            it->pos = it->at = pos;
+            return TB_HMAP_NONE;
+        }
+        if (s->hash == hash) {
+            it->at = pos;
+            it->pos = (pos + 1) & mask;
+            return s->val;
+        }
+        pos = (pos + 1) & mask;
     }
 }
 
