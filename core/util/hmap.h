@@ -14,6 +14,10 @@
  *         if (strcmp(rows[v].name, name) == 0) return v;     // found: it is on it
  *     tb_hmap_put(&m, &it, new_row);                         // absent: it is where it goes
  *
+ * A map that never removes nor grows keeps each entry in the slot the put gave it (it->at), so
+ * its owner may keep rows parallel to the table instead (the order manager's symbols: listed in
+ * table order).
+ *
  * The table has room for twice its capacity, so a probe meets an empty slot soon. Memory is
  * allocated by tb_hmap_init and tb_hmap_grow only; probes, puts and removals allocate nothing.
  * Removal shifts later entries of the cluster back (Knuth's algorithm R): no tombstones, so a

@@ -8,6 +8,18 @@
 
 #include <stdio.h>
 
+/* n owners, numbered: strategies "s0", "s1", ... of symbol, or symbols "S0", "S1", ... of strategy
+ * (the one of the two given); each added entry gives a non-negative index. */
+static void add_owners(oms_book *b, int n, const char *strategy, const char *symbol, int32_t *head)
+{
+    char name[16];
+    for (int i = 0; i < n; i++) {
+        snprintf(name, sizeof name, symbol ? "s%d" : "S%d", i);
+        if (oms_book_get(b, symbol ? name : strategy, symbol ? symbol : name, head, NULL) < 0)
+            TBT_FAIL("owner %d of %d not added", i, n);
+    }
+}
+
 TEST(entries_are_found_by_strategy_and_symbol_and_chained_per_symbol)
 {
     oms_book b;
@@ -58,11 +70,7 @@ TEST(a_full_book_refuses_a_new_owner_by_name_and_keeps_the_known_ones)
     oms_book b;
     CHECK_INT(oms_book_init(&b, 5), 0);
     int32_t head = -1;
-    char sym[16];
-    for (int i = 0; i < 5; i++) {
-        snprintf(sym, sizeof sym, "S%d", i);
-        CHECK(oms_book_get(&b, "rsi", sym, &head, NULL) >= 0);
-    }
+    add_owners(&b, 5, "rsi", NULL, &head);
     tb_err e = {{0}};
     CHECK_INT(oms_book_get(&b, "macd", "S0", &head, &e), -1);
     CHECK_CONTAINS(e.msg, "oms: more than 5 strategy positions (strategy macd, S0)");
@@ -77,11 +85,7 @@ TEST(the_table_walk_lists_each_entry_once)
     oms_book b;
     CHECK_INT(oms_book_init(&b, 100), 0);
     int32_t head = -1;
-    char st[16];
-    for (int i = 0; i < 77; i++) {
-        snprintf(st, sizeof st, "s%d", i);
-        oms_book_get(&b, st, "SPY", &head, NULL);
-    }
+    add_owners(&b, 77, NULL, "SPY", &head);
     uint8_t seen[100] = {0};
     int n = 0;
     for (uint32_t i = 0; i < oms_book_slots(&b); i++) {
