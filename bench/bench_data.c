@@ -2,6 +2,7 @@
  * bench_data.c - market-data throughput: ring push, aggregation, CSV import, bar store writes
  * and replay at maximum speed, on sample data. Usage: bench_data [DAYS] (default 50).
  */
+#include "bench.h"
 #include "data/aggregate.h"
 #include "data/bar_store.h"
 #include "data/csv.h"
@@ -102,12 +103,7 @@ int main(int argc, char **argv)
     }
     tb_bar_store_close(bs);
     tb_db_close(db);
-    char side[64];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    bench_remove_db(path);
 
     struct event_base *base = event_base_new();
     tb_replay_opts o = {0, 1000, NULL};

@@ -4,6 +4,7 @@
  * XGBoosterPredict over the same rows; and ns per feature vector (tb_features_compute).
  * Usage: bench_ml [ROWS]. Figures go to docs/performance.md ("ML").
  */
+#include "bench.h"
 #include "ml/features.h"
 #include "ml/model.h"
 
@@ -11,34 +12,17 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <xgboost/c_api.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static uint64_t rng = 88172645463325252ull;
-static double urand(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (double)(rng >> 11) / 9007199254740992.0;
-}
 
 static void data(float *x, float *y, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         for (int j = 0; j < TB_FEATURES_N; j++)
-            x[i * TB_FEATURES_N + j] = urand() < 0.02 ? NAN : (float)(urand() * 2 - 1);
+            x[i * TB_FEATURES_N + j] = bench_urand() < 0.02 ? NAN : (float)(bench_urand() * 2 - 1);
         double s = 0;
         for (int j = 0; j < 5; j++)
             s += isnan(x[i * TB_FEATURES_N + j]) ? 0 : x[i * TB_FEATURES_N + j];
-        y[i] = s + (urand() - 0.5) > 0;
+        y[i] = s + (bench_urand() - 0.5) > 0;
     }
 }
 
@@ -78,9 +62,9 @@ int main(int argc, char **argv)
     }
     float *x = malloc(rows * TB_FEATURES_N * sizeof *x), *y = malloc(rows * sizeof *y);
     data(x, y, rows);
-    double t0 = now();
+    double t0 = bench_now();
     for (size_t i = 0; i < rows; i++) sink += tb_ml_model_predict(&m, x + i * TB_FEATURES_N);
-    double t1 = now();
+    double t1 = bench_now();
     printf("model: %d trees, max depth %d, %d nodes, %d features\n", m.ntrees, m.max_depth,
            m.nnodes, m.nfeat);
     printf("%-44s %8.0f ns/row (%zu rows)\n", "tb_ml_model_predict (C, one row a call)",
@@ -91,14 +75,14 @@ int main(int argc, char **argv)
     XGBoosterLoadModel(b, path);
     bst_ulong len;
     const float *out;
-    t0 = now();
+    t0 = bench_now();
     XGDMatrixCreateFromMat(x, rows, TB_FEATURES_N, NAN, &d);
     XGBoosterPredict(b, d, 0, 0, 0, &len, &out);
-    t1 = now();
+    t1 = bench_now();
     printf("%-44s %8.0f ns/row (batch of %zu, all cores)\n", "XGBoosterPredict (libxgboost)",
            (t1 - t0) / (double)rows * 1e9, rows);
     size_t one = rows < 2000 ? rows : 2000;
-    t0 = now();
+    t0 = bench_now();
     for (size_t i = 0; i < one; i++) {
         DMatrixHandle d1;
         XGDMatrixCreateFromMat(x + i * TB_FEATURES_N, 1, TB_FEATURES_N, NAN, &d1);
@@ -106,7 +90,7 @@ int main(int argc, char **argv)
         sink += out[0];
         XGDMatrixFree(d1);
     }
-    t1 = now();
+    t1 = bench_now();
     printf("%-44s %8.0f ns/row (%zu rows)\n", "XGBoosterPredict, one row a call",
            (t1 - t0) / (double)one * 1e9, one);
     XGDMatrixFree(d);
@@ -119,13 +103,13 @@ int main(int argc, char **argv)
     tb_ring_init(&r, 512, &e);
     double px = 100;
     for (int i = 0; i < 600; i++) {
-        px *= 1 + (urand() - 0.5) * 0.002;
+        px *= 1 + (bench_urand() - 0.5) * 0.002;
         tb_bar bar = {.start_ns = 1767623400000000000LL + i * 60000000000LL,
                       .open = px,
                       .high = px + 0.1,
                       .low = px - 0.1,
                       .close = px,
-                      .volume = 1000 + urand() * 500,
+                      .volume = 1000 + bench_urand() * 500,
                       .tf_sec = 60};
         ind_set_update(ind, bar.open, bar.high, bar.low, bar.close, bar.volume, 1);
         tb_ring_push(&r, &bar);
@@ -134,13 +118,13 @@ int main(int argc, char **argv)
         .prev_close = 99, .session_open = 100, .vix = NAN, .now_ns = 1767640000000000000LL};
     float f[TB_FEATURES_N];
     size_t nf = 2000000;
-    t0 = now();
+    t0 = bench_now();
     for (size_t i = 0; i < nf; i++) {
         cx.now_ns += 60000000000LL;
         tb_features_compute(ind, &r, &cx, f);
         sink += f[0];
     }
-    t1 = now();
+    t1 = bench_now();
     printf("%-44s %8.0f ns/vector (%d features)\n", "tb_features_compute",
            (t1 - t0) / (double)nf * 1e9, TB_FEATURES_N);
     printf("(checksum %g)\n", sink);

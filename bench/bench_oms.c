@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "broker/paper.h"
 #include "oms/oms.h"
 #include "oms/oms_store.h"
@@ -140,11 +141,6 @@ int main(int argc, char **argv)
     run_submit("submit -> paper ack (SQLite FULL)", n / 100 > 100 ? n / 100 : 100, st);
     oms_store_close(st);
     tb_db_close(db);
-    char side[600];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    bench_remove_db(path);
     return 0;
 }

@@ -58,70 +58,44 @@ set_tests_properties(lint/clang-format lint/luacheck lint/layering lint/architec
 # Parser fuzzing (libFuzzer): the message parsers are compiled again with clang's coverage
 # instrumentation and sanitizers, and a short run (TB_FUZZ_SECONDS, default 10) is a test.
 find_program(TB_CLANG NAMES clang clang-14)
+
+# tb_fuzz(NAME CORPUS LIBS SOURCES...): tests/fuzz/fuzz_NAME.c with the core SOURCES (paths from
+# the source root), built by clang as a fuzzer (target fuzzer_NAME) and run briefly as the test
+# fuzz/NAME. New inputs go to a corpus in the build tree; the committed seeds in
+# tests/fuzz/CORPUS are read only. Crashing inputs are kept as fuzz-NAME-* in the build tree.
+function(tb_fuzz name corpus libs)
+  set(bin ${CMAKE_BINARY_DIR}/fuzz_${name})
+  set(src ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_${name}.c)
+  foreach(f ${ARGN})
+    list(APPEND src ${CMAKE_SOURCE_DIR}/${f})
+  endforeach()
+  add_custom_command(OUTPUT ${bin}
+    COMMAND ${TB_CLANG} -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
+            -I${CMAKE_SOURCE_DIR}/core ${src} ${libs} -o ${bin}
+    DEPENDS ${src} VERBATIM)
+  add_custom_target(fuzzer_${name} ALL DEPENDS ${bin})
+  add_test(NAME fuzz/${name}
+           COMMAND sh -c "mkdir -p ${corpus} && ${bin} -max_total_time=${TB_FUZZ_SECONDS} -rss_limit_mb=1024 -artifact_prefix=fuzz-${name}- ${corpus} ${CMAKE_SOURCE_DIR}/tests/fuzz/${corpus}"
+           WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
+  set_tests_properties(fuzz/${name} PROPERTIES LABELS fuzz TIMEOUT 120)
+endfunction()
+
 if(TB_CLANG)
   set(TB_FUZZ_SECONDS 10 CACHE STRING "seconds per fuzz test")
-  set(_fz ${CMAKE_BINARY_DIR}/fuzz_vendor_json)
-  set(_src ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_vendor_json.c ${CMAKE_SOURCE_DIR}/core/broker/alpaca_json.c
-           ${CMAKE_SOURCE_DIR}/core/oms/order.c ${CMAKE_SOURCE_DIR}/core/util/money.c
-           ${CMAKE_SOURCE_DIR}/core/util/err.c ${CMAKE_SOURCE_DIR}/core/feed/polygon_json.c
-           ${CMAKE_SOURCE_DIR}/core/data/bar.c ${CMAKE_SOURCE_DIR}/core/data/symbols.c ${CMAKE_SOURCE_DIR}/core/util/hmap.c
-           ${CMAKE_SOURCE_DIR}/core/broker/tws_frame.c ${CMAKE_SOURCE_DIR}/core/util/sbuf.c
-           ${CMAKE_SOURCE_DIR}/core/feed/alpaca_data_json.c ${CMAKE_SOURCE_DIR}/core/data/csv.c
-           ${CMAKE_SOURCE_DIR}/core/data/calendar.c
-           ${CMAKE_SOURCE_DIR}/core/broker/ibkr_msg.c ${CMAKE_SOURCE_DIR}/core/broker/ibkr_bars.c
-           ${CMAKE_SOURCE_DIR}/core/feed/ibkr_agg.c)
-  add_custom_command(OUTPUT ${_fz}
-    COMMAND ${TB_CLANG} -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
-            -I${CMAKE_SOURCE_DIR}/core ${_src} -ljansson -lm -o ${_fz}
-    DEPENDS ${_src} VERBATIM)
-  add_custom_target(fuzzers ALL DEPENDS ${_fz})
-  # New inputs go to a corpus in the build tree; the committed seeds are read only.
-  add_test(NAME fuzz/vendor_json
-           COMMAND sh -c "mkdir -p corpus_json && ${_fz} -max_total_time=${TB_FUZZ_SECONDS} -rss_limit_mb=1024 -artifact_prefix=fuzz- corpus_json ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus_json"
-           WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
-  set_tests_properties(fuzz/vendor_json PROPERTIES LABELS fuzz TIMEOUT 120)
-
-  # The CSV bar reader (`tradebot data import`), its own target and seeds.
-  set(_fzc ${CMAKE_BINARY_DIR}/fuzz_csv)
-  set(_srcc ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_csv.c ${CMAKE_SOURCE_DIR}/core/data/csv.c
-            ${CMAKE_SOURCE_DIR}/core/data/bar.c ${CMAKE_SOURCE_DIR}/core/data/symbols.c ${CMAKE_SOURCE_DIR}/core/util/hmap.c
-            ${CMAKE_SOURCE_DIR}/core/data/calendar.c ${CMAKE_SOURCE_DIR}/core/util/err.c)
-  add_custom_command(OUTPUT ${_fzc}
-    COMMAND ${TB_CLANG} -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
-            -I${CMAKE_SOURCE_DIR}/core ${_srcc} -lm -o ${_fzc}
-    DEPENDS ${_srcc} VERBATIM)
-  add_custom_target(fuzzer_csv ALL DEPENDS ${_fzc})
-  add_test(NAME fuzz/csv
-           COMMAND sh -c "mkdir -p corpus_csv && ${_fzc} -max_total_time=${TB_FUZZ_SECONDS} -rss_limit_mb=1024 -artifact_prefix=fuzz-csv- corpus_csv ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus_csv"
-           WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
-  set_tests_properties(fuzz/csv PROPERTIES LABELS fuzz TIMEOUT 120)
-
+  # Every vendor message parser and the TWS framing.
+  tb_fuzz(vendor_json corpus_json "-ljansson;-lm"
+          core/broker/alpaca_json.c core/oms/order.c core/util/money.c core/util/err.c
+          core/feed/polygon_json.c core/data/bar.c core/data/symbols.c core/broker/tws_frame.c
+          core/util/sbuf.c core/feed/alpaca_data_json.c core/data/csv.c core/data/calendar.c
+          core/broker/ibkr_msg.c core/broker/ibkr_bars.c core/feed/ibkr_agg.c core/util/hmap.c)
+  # The CSV bar reader (`tradebot data import`).
+  tb_fuzz(csv corpus_csv -lm
+          core/data/csv.c core/data/bar.c core/data/symbols.c core/data/calendar.c core/util/err.c
+          core/util/hmap.c)
   # The session recording reader (`tradebot replay`, the Sentinel's recorded bars).
-  set(_fzr ${CMAKE_BINARY_DIR}/fuzz_rec)
-  set(_srcr ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_rec.c ${CMAKE_SOURCE_DIR}/core/replay/rec_read.c
-            ${CMAKE_SOURCE_DIR}/core/util/err.c)
-  add_custom_command(OUTPUT ${_fzr}
-    COMMAND ${TB_CLANG} -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
-            -I${CMAKE_SOURCE_DIR}/core ${_srcr} -lz -o ${_fzr}
-    DEPENDS ${_srcr} VERBATIM)
-  add_custom_target(fuzzer_rec ALL DEPENDS ${_fzr})
-  add_test(NAME fuzz/rec
-           COMMAND sh -c "mkdir -p corpus_rec && ${_fzr} -max_total_time=${TB_FUZZ_SECONDS} -rss_limit_mb=1024 -artifact_prefix=fuzz-rec- corpus_rec ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus_rec"
-           WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
-  set_tests_properties(fuzz/rec PROPERTIES LABELS fuzz TIMEOUT 120)
-
-  # The CSV column cache reader (`backtest --data`), its own target and seeds.
-  set(_fzk ${CMAKE_BINARY_DIR}/fuzz_csv_cache)
-  set(_srck ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_csv_cache.c ${CMAKE_SOURCE_DIR}/core/data/csv_cache.c
-            ${CMAKE_SOURCE_DIR}/core/data/bar.c ${CMAKE_SOURCE_DIR}/core/data/symbols.c ${CMAKE_SOURCE_DIR}/core/util/hmap.c
-            ${CMAKE_SOURCE_DIR}/core/util/hash64.c ${CMAKE_SOURCE_DIR}/core/util/err.c)
-  add_custom_command(OUTPUT ${_fzk}
-    COMMAND ${TB_CLANG} -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
-            -I${CMAKE_SOURCE_DIR}/core ${_srck} -lm -o ${_fzk}
-    DEPENDS ${_srck} VERBATIM)
-  add_custom_target(fuzzer_csv_cache ALL DEPENDS ${_fzk})
-  add_test(NAME fuzz/csv_cache
-           COMMAND sh -c "mkdir -p corpus_csv_cache && ${_fzk} -max_total_time=${TB_FUZZ_SECONDS} -rss_limit_mb=1024 -artifact_prefix=fuzz-csv-cache- corpus_csv_cache ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus_csv_cache"
-           WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
-  set_tests_properties(fuzz/csv_cache PROPERTIES LABELS fuzz TIMEOUT 120)
+  tb_fuzz(rec corpus_rec -lz core/replay/rec_read.c core/util/err.c)
+  # The CSV column cache reader (`backtest --data`).
+  tb_fuzz(csv_cache corpus_csv_cache -lm
+          core/data/csv_cache.c core/data/bar.c core/data/symbols.c core/util/hash64.c
+          core/util/err.c core/util/hmap.c)
 endif()

@@ -118,6 +118,23 @@ static int exec_from_cum(tb_qty have_qty, tb_money have_notional, const alp_orde
     return *price > 0 ? 1 : -1;
 }
 
+/* Our cancel is under way at Alpaca and the order still shows a working status (its poll, the
+ * watchdog, a reconciliation, a stream event before the cancel's): it stays pending_cancel, or
+ * the order manager would take it for "the cancel never arrived" and whoever cancels working
+ * orders (kill switch, cancel-all) would send a second DELETE. An execution keeps it anyway
+ * (order manager); a rejected cancel (order_cancel_rejected) lets the order work on. */
+static void keep_pending_cancel(alpaca *a, const oms_order *mine, broker_update *u)
+{
+    if (u->reason && strcmp(u->reason, "order_cancel_rejected") == 0) {
+        alp_cancel_rejected(a, mine->client_id);
+        return;
+    }
+    if (mine->status == OMS_ST_PENDING_CANCEL && !u->has_exec && /* an execution keeps it */
+        (u->status == OMS_ST_ACCEPTED || u->status == OMS_ST_PARTIALLY_FILLED) &&
+        alp_cancel_under_way(a, mine->client_id, u->t_ns))
+        u->status = OMS_ST_PENDING_CANCEL;
+}
+
 int alp_apply(alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty, tb_money ex_price,
               const char *reason)
 {
@@ -177,6 +194,7 @@ int alp_apply(alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty,
         TB_WARN("alpaca", "order %s: cannot derive the fill price from cumulative figures",
                 mine->client_id);
     }
+    keep_pending_cancel(a, mine, &u);
     if (a->fn) a->fn(a->ud, &u);
     return 1;
 }

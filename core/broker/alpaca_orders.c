@@ -177,12 +177,45 @@ static void on_poll_timer(evutil_socket_t fd, short w, void *arg)
     alp_poll_free(p);
 }
 
+static int cancel_slot(const alpaca *a, const char *cid)
+{
+    for (int i = 0; i < ALP_CANCELS; i++)
+        if (a->cancels[i].cid[0] && strcmp(a->cancels[i].cid, cid) == 0) return i;
+    return -1;
+}
+
+/* Alpaca accepted the cancel of cid now. */
+static void cancel_accepted(alpaca *a, const char *cid)
+{
+    int i = cancel_slot(a, cid);
+    if (i < 0) i = a->ncancels_next++ % ALP_CANCELS; /* the oldest goes: long settled */
+    oms_strlcpy(a->cancels[i].cid, cid, sizeof a->cancels[i].cid);
+    a->cancels[i].at_ns = tb_clock_now_ns();
+}
+
+int alp_cancel_under_way(const alpaca *a, const char *cid, int64_t now_ns)
+{
+    for (const alp_req *q = a->reqs; q; q = q->next)
+        if ((q->kind == RQ_CANCEL || (q->kind == RQ_LOOKUP && q->then_cancel)) &&
+            strcmp(q->client_id, cid) == 0)
+            return 1;
+    int i = cancel_slot(a, cid);
+    return i >= 0 && now_ns - a->cancels[i].at_ns < ALP_CANCEL_HOLD_NS;
+}
+
+void alp_cancel_rejected(alpaca *a, const char *cid)
+{
+    int i = cancel_slot(a, cid);
+    if (i >= 0) a->cancels[i].cid[0] = '\0';
+}
+
 static void on_canceled(alp_req *q, const tb_httpc_resp *r)
 {
     alpaca *a = q->a;
     const oms_order *o = oms_find(a->o.oms, q->client_id);
     if (!o) return;
     if (r->status == 204 || r->status == 200) {
+        cancel_accepted(a, o->client_id);
         /* The canceled event comes on the stream; poll in case the stream is silent. */
         poll_later *p = calloc(1, sizeof *p);
         if (!p || !(p->ev = evtimer_new(a->o.base, on_poll_timer, p))) {

@@ -14,6 +14,10 @@
 #define ALP_POSITIONS 512
 #define ALP_HEARD     1024
 #define ALP_UNKNOWN   256
+#define ALP_CANCELS   256
+/* How long after Alpaca accepted a cancel (204) the order may still show a working status
+ * before that means the cancel did not take. */
+#define ALP_CANCEL_HOLD_NS (30LL * 1000000000LL)
 
 typedef enum { RQ_SUBMIT, RQ_LOOKUP, RQ_CANCEL, RQ_REPLACE, RQ_POLL, RQ_SYNC, RQ_WATCH } rq_kind;
 
@@ -82,6 +86,12 @@ struct alpaca {
         int64_t next_ns;
     } unk[ALP_UNKNOWN];
     struct event *unknown_timer;
+    /* Cancels Alpaca accepted (204) and when: the venue confirms them later (alpaca_orders.c). */
+    struct {
+        char cid[OMS_CLIENT_ID_MAX + 1];
+        int64_t at_ns;
+    } cancels[ALP_CANCELS];
+    int ncancels_next;
     posdiff posdiff;       /* position differences seen by reconciliations (logged once each) */
     reconcile_round round; /* the reconciliation in progress (broker/reconcile.h) */
     int sync_periodic;     /* ... started by the timer (its summary says "periodic") */
@@ -110,6 +120,15 @@ void alp_send_cancel(struct alpaca *a, const char *cid, const char *broker_id);
 int alp_v_submit(void *self, const broker_submit_req *r, tb_err *e);
 int alp_v_cancel(void *self, const oms_order *o, tb_err *e);
 int alp_v_replace(void *self, const broker_replace_req *r, tb_err *e);
+
+/* Whether a cancel of cid is under way at Alpaca: a DELETE (or the lookup that precedes it) in
+ * flight, or one Alpaca accepted less than ALP_CANCEL_HOLD_NS ago and has not rejected since.
+ * Alpaca cancels asynchronously: until then the order still shows its working status, which
+ * does not mean the cancel never arrived. */
+int alp_cancel_under_way(const struct alpaca *a, const char *cid, int64_t now_ns);
+
+/* Alpaca rejected the cancel of cid (order_cancel_rejected): the order works on. */
+void alp_cancel_rejected(struct alpaca *a, const char *cid);
 
 /* Drops a pending poll (unlinked from a->polls) and its timer. */
 void alp_poll_free(poll_later *p);

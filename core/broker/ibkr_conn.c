@@ -367,11 +367,8 @@ static void connect_now(ibkr_conn *c)
 
 ibkr_conn *ibkr_conn_new(const ibkr_conn_opts *o, tb_err *e)
 {
-    ibkr_conn *c = calloc(1, sizeof *c);
-    if (!c) {
-        tb_errf(e, "ibkr: out of memory");
-        return NULL;
-    }
+    ibkr_conn *c = tb_zalloc(sizeof *c, "ibkr", e);
+    if (!c) return NULL;
     c->o = *o;
     c->drain_fd = -1;
     snprintf(c->host, sizeof c->host, "%s", o->host ? o->host : "127.0.0.1");

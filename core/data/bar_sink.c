@@ -24,11 +24,8 @@ static void on_timer(evutil_socket_t fd, short what, void *ud)
 
 tb_bar_sink *tb_bar_sink_new(const tb_bar_sink_opts *o, tb_err *e)
 {
-    tb_bar_sink *s = calloc(1, sizeof *s);
-    if (!s) {
-        tb_errf(e, "bar store: out of memory");
-        return NULL;
-    }
+    tb_bar_sink *s = tb_zalloc(sizeof *s, "bar store", e);
+    if (!s) return NULL;
     s->o = *o;
     if (s->o.capacity <= 0) s->o.capacity = 131072;
     if (s->o.flush_ms <= 0) s->o.flush_ms = 2000;

@@ -84,14 +84,23 @@ static int merge(json_t *d, const char *who, int logfd, tb_err *e)
     return 0;
 }
 
+/* The directives file (*root, the caller's to free) and the directive id in it; NULL with the
+ * reason in e (and nothing to free) when the file cannot be read or has no such directive. */
+static json_t *load_directive(const char *id, json_t **root, tb_err *e)
+{
+    if (!(*root = hl_store_load(e))) return NULL;
+    json_t *d = hl_store_find(*root, id);
+    if (!d) {
+        json_decref(*root);
+        tb_errf(e, "no directive %s", id);
+    }
+    return d;
+}
+
 static int approve_locked(const char *id, const char *who, json_t **result, tb_err *e)
 {
-    json_t *root = hl_store_load(e), *d;
-    if (!root) return -1;
-    if (!(d = hl_store_find(root, id))) {
-        json_decref(root);
-        return tb_errf(e, "no directive %s", id);
-    }
+    json_t *root, *d = load_directive(id, &root, e);
+    if (!d) return -1;
     const char *st = hl_status(d);
     int rc = 0, logfd = open_log(id);
     if (strcmp(st, "Executed") == 0) {
@@ -115,14 +124,11 @@ static int approve_locked(const char *id, const char *who, json_t **result, tb_e
     return rc;
 }
 
-static int reject_locked(const char *id, const char *who, tb_err *e)
+static int reject_locked(const char *id, const char *who, json_t **result, tb_err *e)
 {
-    json_t *root = hl_store_load(e), *d;
-    if (!root) return -1;
-    if (!(d = hl_store_find(root, id))) {
-        json_decref(root);
-        return tb_errf(e, "no directive %s", id);
-    }
+    (void)result; /* a rejection changes no directive: nothing to hand back */
+    json_t *root, *d = load_directive(id, &root, e);
+    if (!d) return -1;
     const char *st = hl_status(d);
     if (strcmp(st, "Promoted") == 0 || strcmp(st, "RolledBack") == 0 ||
         strcmp(st, "Rejected") == 0) {
@@ -200,28 +206,30 @@ static int rollback_locked(const char *want, const char *who, json_t **result, t
     return rc;
 }
 
-int hl_approve(const char *id, const char *who, json_t **result, tb_err *e)
+/* Runs one of the verbs below under the directives file's lock (hl_store_lock): the Healer
+ * command and the dashboard change the file from different processes. */
+static int under_lock(int (*verb)(const char *, const char *, json_t **, tb_err *), const char *id,
+                      const char *who, json_t **result, tb_err *e)
 {
     int lock = hl_store_lock();
-    int rc = approve_locked(id, who, result, e);
+    int rc = verb(id, who, result, e);
     hl_store_unlock(lock);
     return rc;
+}
+
+int hl_approve(const char *id, const char *who, json_t **result, tb_err *e)
+{
+    return under_lock(approve_locked, id, who, result, e);
 }
 
 int hl_reject(const char *id, const char *who, tb_err *e)
 {
-    int lock = hl_store_lock();
-    int rc = reject_locked(id, who, e);
-    hl_store_unlock(lock);
-    return rc;
+    return under_lock(reject_locked, id, who, NULL, e);
 }
 
 int hl_rollback(const char *id, const char *who, json_t **result, tb_err *e)
 {
-    int lock = hl_store_lock();
-    int rc = rollback_locked(id, who, result, e);
-    hl_store_unlock(lock);
-    return rc;
+    return under_lock(rollback_locked, id, who, result, e);
 }
 
 static int awaits_review(json_t *root, const char *branch)

@@ -7,12 +7,7 @@
  * and MINUS_DI lookbacks). Smoothing steps multiply by (1 - 1/p) and 1/p instead of dividing
  * by p: equal to TA-Lib up to rounding, with no division on the chain between bars.
  */
-#include "ind/ind_priv.h"
-
-typedef struct adx_state {
-    int n, count;
-    double ph, pl, pc, pdm, mdm, tr, sumdx, adx, a, b; /* a = 1 - 1/p, b = 1/p */
-} adx_state;
+#include "ind/ind_step.h"
 
 int ind_adx_start(const double *opt)
 {
@@ -37,81 +32,13 @@ int ind_adx_init(void *st, const double *opt)
     return 0;
 }
 
-/* The bar's -DM and +DM: at most one is non-zero. Written as a 0/1 factor, not a branch (the
- * comparisons are coin flips on a random walk); dm * 0 adds a zero, as the branch would. */
-static inline double adx_minus(double dp, double dm)
-{
-    return dm * (double)((dm > 0) & (dp < dm));
-}
-
-static inline double adx_plus(double dp, double dm)
-{
-    return dp * (double)((dp > 0) & (dp > dm));
-}
-
-/* The larger of the bar's range and the gaps from the previous close. */
-static inline double adx_tr(double h, double l, double pc)
-{
-    double tr = h - l, a = fabs(h - pc), b = fabs(l - pc);
-    if (a > tr) tr = a;
-    if (b > tr) tr = b;
-    return tr;
-}
-
-/* +DI and -DI from the smoothed sums (0 when the range is ~0); returns DX, or -1 if undefined. */
-static inline double adx_dx(double mdm, double pdm, double tr, double *pdi, double *mdi)
-{
-    if (IND_IS_ZERO(tr)) {
-        *pdi = *mdi = 0.0;
-        return -1.0;
-    }
-    double inv = 100.0 / tr, m = mdm * inv, p = pdm * inv, sum = m + p;
-    *pdi = p;
-    *mdi = m;
-    return IND_IS_ZERO(sum) ? -1.0 : 100.0 * (fabs(m - p) / sum);
-}
-
 static inline int adx_step(adx_state *s, double h, double l, double c, double *out)
 {
-    out[0] = out[1] = out[2] = NAN;
-    if (!isfinite(h) || !isfinite(l) || !isfinite(c)) return IND_EINPUT;
-    int t = s->count;
-    if (t == 0) {
-        s->ph = h;
-        s->pl = l;
-        s->pc = c;
-        s->count = 1;
-        return IND_WARMUP;
+    if (!isfinite(h) || !isfinite(l) || !isfinite(c)) {
+        out[0] = out[1] = out[2] = NAN;
+        return IND_EINPUT;
     }
-    double dp = h - s->ph, dm = s->pl - l, tr = adx_tr(h, l, s->pc);
-    s->ph = h;
-    s->pl = l;
-    s->pc = c;
-    if (t < s->n) {
-        s->mdm += adx_minus(dp, dm);
-        s->pdm += adx_plus(dp, dm);
-        s->tr += tr;
-        s->count++;
-        return IND_WARMUP;
-    }
-    s->mdm = s->mdm * s->a + adx_minus(dp, dm);
-    s->pdm = s->pdm * s->a + adx_plus(dp, dm);
-    s->tr = s->tr * s->a + tr;
-    double dx = adx_dx(s->mdm, s->pdm, s->tr, &out[1], &out[2]);
-    if (t < 2 * s->n - 1) {
-        if (dx >= 0.0) s->sumdx += dx;
-        s->count++;
-        return IND_WARMUP;
-    }
-    if (t == 2 * s->n - 1) {
-        if (dx >= 0.0) s->sumdx += dx;
-        s->adx = s->sumdx / s->n;
-        s->count++;
-    } else if (dx >= 0.0) {
-        s->adx = s->adx * s->a + dx * s->b;
-    }
-    out[0] = s->adx;
-    return IND_READY;
+    return ind_adx_step(s, h, l, c, out);
 }
 
 int ind_adx_update(void *st, const double *in, double *out)

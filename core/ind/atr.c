@@ -4,12 +4,7 @@
  * `period`), then atr = (atr*(p-1) + tr) / p, computed as atr*((p-1)/p) + tr*(1/p): equal up to
  * rounding, without a division on the chain between bars.
  */
-#include "ind/ind_priv.h"
-
-typedef struct atr_state {
-    int n, count;
-    double pc, sum, atr, a, b; /* a = (p-1)/p, b = 1/p */
-} atr_state;
+#include "ind/ind_step.h"
 
 int ind_atr_start(const double *opt)
 {
@@ -40,23 +35,7 @@ static inline int atr_step(atr_state *s, double h, double l, double c, double *o
         *out = NAN;
         return IND_EINPUT;
     }
-    double tr = h - l, a = fabs(h - s->pc), b = fabs(l - s->pc);
-    if (a > tr) tr = a;
-    if (b > tr) tr = b;
-    s->pc = c;
-    if (s->count > s->n) {
-        s->atr = s->atr * s->a + tr * s->b;
-        *out = s->atr;
-        return IND_READY;
-    }
-    if (s->count++ > 0) s->sum += tr;
-    if (s->count <= s->n) {
-        *out = NAN;
-        return IND_WARMUP;
-    }
-    s->atr = s->sum / s->n;
-    *out = s->atr;
-    return IND_READY;
+    return ind_atr_step(s, h, l, c, out);
 }
 
 int ind_atr_update(void *st, const double *in, double *out)

@@ -3,13 +3,7 @@
  * order (upper, middle, lower) and arithmetic (running sums of x and x^2; a variance under 1e-14
  * gives a deviation of 0). TA-Lib takes separate up/down multipliers; here one serves both.
  */
-#include "ind/ind_priv.h"
-
-typedef struct bb_state {
-    int n, count, pos;
-    double mult, r, sum, sum2; /* r = 1/period */
-    double ring[];
-} bb_state;
+#include "ind/ind_step.h"
 
 static int bb_period(const double *opt)
 {
@@ -26,7 +20,7 @@ int ind_bbands_start(const double *opt)
 size_t ind_bbands_size(const double *opt)
 {
     int p = bb_period(opt);
-    return p < 0 ? 0 : sizeof(bb_state) + (size_t)p * sizeof(double);
+    return p < 0 ? 0 : ind_ring_at(sizeof(bb_state)) + (size_t)p * sizeof(double);
 }
 
 int ind_bbands_init(void *st, const double *opt)
@@ -41,44 +35,17 @@ int ind_bbands_init(void *st, const double *opt)
     return 0;
 }
 
-/*
- * Outputs for one full window; sum and sum2 still include the bar about to leave. r = 1/period:
- * multiplying by it instead of dividing (as Tulip does) leaves one divider use per bar (the sqrt)
- * and stays within 1e-9 of TA-Lib's divisions (test_ind_reference).
- */
-static inline void bb_out(double sum, double sum2, double r, double mult, double *u, double *m,
-                          double *l)
-{
-    double mid = sum * r;
-    double var = sum2 * r - mid * mid;
-    double d = var < 1e-14 ? 0.0 : sqrt(var) * mult;
-    *u = mid + d;
-    *m = mid;
-    *l = mid - d;
-}
-
 int ind_bbands_update(void *st, const double *in, double *out)
 {
-    bb_state *s = st;
     double x = in[0];
     if (!isfinite(x)) {
         out[0] = out[1] = out[2] = NAN;
         return IND_EINPUT;
     }
-    s->sum += x;
-    s->sum2 += x * x;
-    s->ring[s->pos] = x;
-    if (++s->pos == s->n) s->pos = 0;
-    if (s->count < s->n - 1) {
-        s->count++;
-        out[0] = out[1] = out[2] = NAN;
-        return IND_WARMUP;
-    }
-    bb_out(s->sum, s->sum2, s->r, s->mult, &out[0], &out[1], &out[2]);
-    double t = s->ring[s->pos];
-    s->sum -= t;
-    s->sum2 -= t * t;
-    return IND_READY;
+    bb_state *s = st;
+    double *ring = ind_ring_of(s, sizeof *s);
+    ind_ring_swap(ring, &s->pos, s->n, x);
+    return ind_bbands_step(s, x, ring[s->pos], out);
 }
 
 int ind_bbands(int n, const double *const *in, const double *opt, double *const *out)

@@ -4,12 +4,7 @@
  * ema*(1-k) + x*k rather than TA-Lib's (x-ema)*k + ema: equal up to rounding (~1e-16), and one
  * operation shorter on the dependency chain between bars.
  */
-#include "ind/ind_priv.h"
-
-typedef struct ema_state {
-    int n, count;
-    double k, a, sum, ema; /* a = 1 - k */
-} ema_state;
+#include "ind/ind_step.h"
 
 int ind_ema_start(const double *opt)
 {
@@ -40,19 +35,7 @@ static inline int ema_step(ema_state *s, double x, double *out)
         *out = NAN;
         return IND_EINPUT;
     }
-    if (s->count >= s->n) {
-        s->ema = s->ema * s->a + x * s->k;
-        *out = s->ema;
-        return IND_READY;
-    }
-    s->sum += x;
-    if (++s->count < s->n) {
-        *out = NAN;
-        return IND_WARMUP;
-    }
-    s->ema = s->sum / s->n;
-    *out = s->ema;
-    return IND_READY;
+    return ind_ema_step(s, x, out);
 }
 
 int ind_ema_update(void *st, const double *in, double *out)

@@ -1,38 +1,40 @@
 /*
- * ind_set.c - one symbol's standard indicators in one block: a header, then each indicator's
- * streaming state at an aligned offset. The update calls each indicator's own update directly.
+ * ind_set.c - one symbol's standard indicators in one block, laid out for the update that runs
+ * for every symbol on every bar: the values and every indicator's state first (typed members at
+ * fixed offsets), then the rings (one ring of closes serves the SMA, the Bollinger Bands and the
+ * ROC; the relative volume's volumes; the Stochastic's blocks), the cold fields last. The update
+ * runs each indicator's step inline (ind_step.h). With 1,000 symbols the sets outgrow the core's
+ * L2 cache and the update is bound by the bytes it moves, so the block is kept small: no offsets
+ * table, no padding between states, no ring kept twice.
  */
 #include "ind/ind_set.h"
 #include "ind/ind.h"
+#include "ind/ind_step.h"
 
 #include <math.h>
-#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-    S_SMA,
-    S_EMA,
-    S_RSI,
-    S_MACD,
-    S_ATR,
-    S_BB,
-    S_STOCH,
-    S_ADX,
-    S_OBV,
-    S_VWAP,
-    S_ROC,
-    S_RELVOL,
-    S_N
-};
-
 struct ind_set {
-    ind_set_params p;
-    size_t off[S_N];
-    unsigned long bars, rejected;
-    ind_stale stale;
+    unsigned long bars;
+    int cring, cpos; /* ring of closes: its length, the slot of the last close */
     double v[IND_SET_NVALUES];
-    alignas(max_align_t) unsigned char mem[];
+    sma_state sma;
+    ema_state ema;
+    rsi_state rsi;
+    macd_state macd;
+    atr_state atr;
+    bb_state bb;
+    stoch_state stoch;
+    adx_state adx;
+    obv_state obv;
+    vwap_state vwap;
+    roc_state roc;
+    relvol_state relvol;
+    ind_stale stale;
+    unsigned long rejected;
+    ind_set_params p;
+    double ring[]; /* closes[cring], volumes[relvol], the Stochastic's buffer */
 };
 
 static const char *const names[IND_SET_NVALUES] = {
@@ -61,75 +63,60 @@ void ind_set_defaults(ind_set_params *p)
                           .stale_cycles = 5};
 }
 
-/* Options per state, in the order of the indicator's table row. */
-static void opts(const ind_set_params *p, int k, double *o)
+/* Inits every state from the params (each indicator's own init: the ring-bearing ones here touch
+ * only their state; the Stochastic's buffer is filled when stoch_buf is given). IND_EPARAM if a
+ * param is out of bounds. */
+static int init_states(ind_set *set, const ind_set_params *p, double *stoch_buf)
 {
-    switch (k) {
-    case S_SMA: o[0] = p->sma; break;
-    case S_EMA: o[0] = p->ema; break;
-    case S_RSI: o[0] = p->rsi; break;
-    case S_MACD:
-        o[0] = p->macd_fast;
-        o[1] = p->macd_slow;
-        o[2] = p->macd_signal;
-        break;
-    case S_ATR: o[0] = p->atr; break;
-    case S_BB:
-        o[0] = p->bb_period;
-        o[1] = p->bb_stddev;
-        break;
-    case S_STOCH:
-        o[0] = p->stoch_k;
-        o[1] = p->stoch_kslow;
-        o[2] = p->stoch_d;
-        break;
-    case S_ADX: o[0] = p->adx; break;
-    case S_ROC: o[0] = p->roc; break;
-    case S_RELVOL: o[0] = p->relvol; break;
-    default: break;
-    }
+    double o1[1] = {p->sma}, o2[2] = {p->bb_period, p->bb_stddev};
+    double macd[3] = {p->macd_fast, p->macd_slow, p->macd_signal};
+    double stoch[3] = {p->stoch_k, p->stoch_kslow, p->stoch_d};
+    int rc = ind_sma_init(&set->sma, o1);
+    o1[0] = p->ema;
+    rc |= ind_ema_init(&set->ema, o1);
+    o1[0] = p->rsi;
+    rc |= ind_rsi_init(&set->rsi, o1);
+    rc |= ind_macd_init(&set->macd, macd);
+    o1[0] = p->atr;
+    rc |= ind_atr_init(&set->atr, o1);
+    rc |= ind_bbands_init(&set->bb, o2);
+    rc |= ind_stoch_init_state(&set->stoch, stoch_buf, stoch);
+    o1[0] = p->adx;
+    rc |= ind_adx_init(&set->adx, o1);
+    rc |= ind_obv_init(&set->obv, NULL);
+    rc |= ind_vwap_init(&set->vwap, NULL);
+    o1[0] = p->roc;
+    rc |= ind_roc_init(&set->roc, o1);
+    o1[0] = p->relvol;
+    rc |= ind_relvol_init(&set->relvol, o1);
+    if (rc) return IND_EPARAM;
+    int c = set->sma.n > set->bb.n ? set->sma.n : set->bb.n;
+    set->cring = c > set->roc.n ? c : set->roc.n + 1; /* the ROC reads the close roc bars ago */
+    return 0;
 }
 
-static const ind_size_fn sizes[S_N] = {
-    ind_sma_size,   ind_ema_size, ind_rsi_size, ind_macd_size, ind_atr_size, ind_bbands_size,
-    ind_stoch_size, ind_adx_size, ind_obv_size, ind_vwap_size, ind_roc_size, ind_relvol_size};
-static const ind_init_fn inits[S_N] = {
-    ind_sma_init,   ind_ema_init, ind_rsi_init, ind_macd_init, ind_atr_init, ind_bbands_init,
-    ind_stoch_init, ind_adx_init, ind_obv_init, ind_vwap_init, ind_roc_init, ind_relvol_init};
-
-/* Fills off[] and returns the total size, 0 on bad params. */
-static size_t layout(const ind_set_params *p, size_t *off)
+/* Doubles after the struct: closes, volumes, the Stochastic's buffer. */
+static size_t ring_len(const ind_set *set)
 {
-    size_t at = sizeof(struct ind_set);
-    for (int k = 0; k < S_N; k++) {
-        double o[IND_MAX_PARAMS] = {0};
-        opts(p, k, o);
-        size_t n = sizes[k](o);
-        if (!n) return 0;
-        at = (at + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
-        off[k] = at;
-        at += n;
-    }
-    return at;
+    return (size_t)set->cring + (size_t)set->relvol.n +
+           ind_stoch_buf_len(set->stoch.kp, set->stoch.ks, set->stoch.dp);
 }
 
 size_t ind_set_size(const ind_set_params *p)
 {
-    size_t off[S_N];
-    return layout(p, off);
+    ind_set s;
+    if (init_states(&s, p, NULL) < 0) return 0;
+    return sizeof s + ring_len(&s) * sizeof(double);
 }
 
 int ind_set_init(ind_set *set, const ind_set_params *p)
 {
-    size_t off[S_N];
-    if (!layout(p, off)) return IND_EPARAM;
+    ind_set s;
+    if (init_states(&s, p, NULL) < 0) return IND_EPARAM;
+    memset(set->ring, 0, ring_len(&s) * sizeof(double));
+    if (init_states(set, p, set->ring + s.cring + s.relvol.n) < 0) return IND_EPARAM;
     set->p = *p;
-    memcpy(set->off, off, sizeof off);
-    for (int k = 0; k < S_N; k++) {
-        double o[IND_MAX_PARAMS] = {0};
-        opts(p, k, o);
-        if (inits[k]((unsigned char *)set + off[k], o) < 0) return IND_EPARAM;
-    }
+    set->cpos = set->cring - 1;
     set->bars = set->rejected = 0;
     ind_stale_init(&set->stale, p->stale_cycles);
     for (int i = 0; i < IND_SET_NVALUES; i++) set->v[i] = NAN;
@@ -139,7 +126,7 @@ int ind_set_init(ind_set *set, const ind_set_params *p)
 ind_set *ind_set_new(const ind_set_params *p)
 {
     size_t n = ind_set_size(p);
-    ind_set *set = n ? aligned_alloc(alignof(max_align_t), (n + 63) & ~(size_t)63) : NULL;
+    ind_set *set = n ? aligned_alloc(64, (n + 63) & ~(size_t)63) : NULL;
     if (set && ind_set_init(set, p) < 0) {
         free(set);
         return NULL;
@@ -152,7 +139,13 @@ void ind_set_free(ind_set *set)
     free(set);
 }
 
-#define ST(k) ((unsigned char *)set + set->off[k])
+/* The close k bars before the last one (k < cring). */
+static inline double close_back(const ind_set *set, int k)
+{
+    int i = set->cpos - k;
+    i += set->cring & -(i < 0);
+    return set->ring[i];
+}
 
 int ind_set_update(ind_set *set, double open, double high, double low, double close, double volume,
                    double session)
@@ -165,24 +158,27 @@ int ind_set_update(ind_set *set, double open, double high, double low, double cl
         set->rejected++;
         return IND_EINPUT;
     }
-    double *v = set->v;
-    double hlc[3] = {high, low, close}, cv[2] = {close, volume};
-    double hlcvs[5] = {high, low, close, volume, session};
-    ind_sma_update(ST(S_SMA), &close, &v[IND_SET_SMA]);
-    ind_ema_update(ST(S_EMA), &close, &v[IND_SET_EMA]);
-    ind_rsi_update(ST(S_RSI), &close, &v[IND_SET_RSI]);
-    ind_macd_update(ST(S_MACD), &close, &v[IND_SET_MACD]);
-    ind_atr_update(ST(S_ATR), hlc, &v[IND_SET_ATR]);
-    ind_bbands_update(ST(S_BB), &close, &v[IND_SET_BB_UPPER]);
-    ind_stoch_update(ST(S_STOCH), hlc, &v[IND_SET_STOCH_K]);
-    ind_adx_update(ST(S_ADX), hlc, &v[IND_SET_ADX]);
-    ind_obv_update(ST(S_OBV), cv, &v[IND_SET_OBV]);
-    ind_vwap_update(ST(S_VWAP), hlcvs, &v[IND_SET_VWAP]);
-    ind_roc_update(ST(S_ROC), &close, &v[IND_SET_ROC]);
-    ind_relvol_update(ST(S_RELVOL), &volume, &v[IND_SET_RELVOL]);
+    /* The inputs are finite: each indicator's step, inlined (ind_step.h), without its own check. */
+    double *v = set->v, *vols = set->ring + set->cring;
+    int cpos = set->cpos + 1;
+    set->cpos = cpos &= -(cpos < set->cring);
+    set->ring[cpos] = close;
+    ind_sma_step(&set->sma, close, close_back(set, set->sma.n - 1), &v[IND_SET_SMA]);
+    ind_ema_step(&set->ema, close, &v[IND_SET_EMA]);
+    ind_rsi_step(&set->rsi, close, &v[IND_SET_RSI]);
+    ind_macd_step(&set->macd, close, &v[IND_SET_MACD]);
+    ind_atr_step(&set->atr, high, low, close, &v[IND_SET_ATR]);
+    ind_bbands_step(&set->bb, close, close_back(set, set->bb.n - 1), &v[IND_SET_BB_UPPER]);
+    ind_stoch_step(&set->stoch, vols + set->relvol.n, high, low, close, &v[IND_SET_STOCH_K]);
+    ind_adx_step(&set->adx, high, low, close, &v[IND_SET_ADX]);
+    ind_obv_step(&set->obv, close, volume, &v[IND_SET_OBV]);
+    ind_vwap_step(&set->vwap, high, low, close, volume, session, &v[IND_SET_VWAP]);
+    ind_roc_step(&set->roc, close, close_back(set, set->roc.n), &v[IND_SET_ROC]);
+    double old = ind_ring_swap(vols, &set->relvol.pos, set->relvol.n, volume);
+    ind_relvol_step(&set->relvol, volume, old, &v[IND_SET_RELVOL]);
     set->bars++;
     double bar[5] = {open, high, low, close, volume};
-    return ind_stale_check(&set->stale, bar, 5, &v[IND_SET_RSI], 4);
+    return ind_stale_check_5_4(&set->stale, bar, &v[IND_SET_RSI]);
 }
 
 double ind_set_get(const ind_set *set, ind_set_value v)

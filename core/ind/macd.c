@@ -5,12 +5,7 @@
  * A slow period shorter than the fast one is swapped, as TA-Lib does. EMA steps are written
  * e*(1-k) + x*k (see ema.c).
  */
-#include "ind/ind_priv.h"
-
-typedef struct macd_state {
-    int fast, slow, sig, count, mcount;
-    double kf, ks, kg, af, as, ag, sumf, sums, sumg, ef, es, eg; /* a = 1 - k */
-} macd_state;
+#include "ind/ind_step.h"
 
 static int macd_params(const double *opt, int *fast, int *slow, int *sig)
 {
@@ -59,35 +54,7 @@ static inline int macd_step(macd_state *s, double x, double *out)
         out[0] = out[1] = out[2] = NAN;
         return IND_EINPUT;
     }
-    int t = s->count < s->slow ? s->count++ : s->slow;
-    if (t == s->slow) {
-        s->ef = s->ef * s->af + x * s->kf;
-        s->es = s->es * s->as + x * s->ks;
-    } else {
-        s->sums += x;
-        if (t >= s->slow - s->fast) s->sumf += x;
-        if (t < s->slow - 1) {
-            out[0] = out[1] = out[2] = NAN;
-            return IND_WARMUP;
-        }
-        s->es = s->sums / s->slow;
-        s->ef = s->sumf / s->fast;
-    }
-    double m = s->ef - s->es;
-    if (s->mcount >= s->sig) {
-        s->eg = s->eg * s->ag + m * s->kg;
-    } else {
-        s->sumg += m;
-        if (++s->mcount < s->sig) {
-            out[0] = out[1] = out[2] = NAN;
-            return IND_WARMUP;
-        }
-        s->eg = s->sumg / s->sig;
-    }
-    out[0] = m;
-    out[1] = s->eg;
-    out[2] = m - s->eg;
-    return IND_READY;
+    return ind_macd_step(s, x, out);
 }
 
 int ind_macd_update(void *st, const double *in, double *out)

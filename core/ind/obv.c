@@ -2,12 +2,7 @@
  * obv.c - on-balance volume. TA-Lib's convention: the first output is the first bar's volume
  * (Tulip starts at 0); then volume is added on an up close, subtracted on a down close.
  */
-#include "ind/ind_priv.h"
-
-typedef struct obv_state {
-    int started;
-    double pc, obv;
-} obv_state;
+#include "ind/ind_step.h"
 
 int ind_obv_start(const double *opt)
 {
@@ -33,15 +28,7 @@ static inline int obv_step(obv_state *s, double c, double v, double *out)
         *out = NAN;
         return IND_EINPUT;
     }
-    if (!s->started) {
-        s->started = 1;
-        s->obv = v;
-    } else {
-        s->obv += v * (double)((c > s->pc) - (c < s->pc)); /* as the batch loop: no branch */
-    }
-    s->pc = c;
-    *out = s->obv;
-    return IND_READY;
+    return ind_obv_step(s, c, v, out);
 }
 
 int ind_obv_update(void *st, const double *in, double *out)

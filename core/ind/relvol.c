@@ -3,13 +3,7 @@
  * it (the current bar is not in the mean, so a spike is not diluted by itself). No TA-Lib
  * equivalent. A zero mean (no volume in the window) gives 0, not infinity.
  */
-#include "ind/ind_priv.h"
-
-typedef struct relvol_state {
-    int n, count, pos;
-    double sum;
-    double ring[];
-} relvol_state;
+#include "ind/ind_step.h"
 
 int ind_relvol_start(const double *opt)
 {
@@ -20,7 +14,7 @@ int ind_relvol_start(const double *opt)
 size_t ind_relvol_size(const double *opt)
 {
     int p = ind_iparam(opt[0], 1, IND_MAX_PERIOD);
-    return p < 0 ? 0 : sizeof(relvol_state) + (size_t)p * sizeof(double);
+    return p < 0 ? 0 : ind_ring_at(sizeof(relvol_state)) + (size_t)p * sizeof(double);
 }
 
 int ind_relvol_init(void *st, const double *opt)
@@ -33,33 +27,16 @@ int ind_relvol_init(void *st, const double *opt)
     return 0;
 }
 
-static inline double relvol_value(double v, double sum, double n)
-{
-    double mean = sum / n;
-    return mean > 0.0 ? v / mean : 0.0;
-}
-
 int ind_relvol_update(void *st, const double *in, double *out)
 {
-    relvol_state *s = st;
     double v = in[0];
     if (!isfinite(v)) {
         out[0] = NAN;
         return IND_EINPUT;
     }
-    double old = s->ring[s->pos];
-    s->ring[s->pos] = v;
-    if (++s->pos == s->n) s->pos = 0;
-    if (s->count < s->n) {
-        s->count++;
-        s->sum += v;
-        out[0] = NAN;
-        return IND_WARMUP;
-    }
-    out[0] = relvol_value(v, s->sum, s->n);
-    s->sum += v;
-    s->sum -= old;
-    return IND_READY;
+    relvol_state *s = st;
+    double old = ind_ring_swap(ind_ring_of(s, sizeof *s), &s->pos, s->n, v);
+    return ind_relvol_step(s, v, old, out);
 }
 
 int ind_relvol(int n, const double *const *in, const double *opt, double *const *out)

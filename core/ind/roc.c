@@ -2,12 +2,7 @@
  * roc.c - rate of change in percent, ((close / close[period bars ago]) - 1) * 100, with TA-Lib's
  * 0 when the old close is 0.
  */
-#include "ind/ind_priv.h"
-
-typedef struct roc_state {
-    int n, count, pos;
-    double ring[];
-} roc_state;
+#include "ind/ind_step.h"
 
 int ind_roc_start(const double *opt)
 {
@@ -18,7 +13,7 @@ int ind_roc_start(const double *opt)
 size_t ind_roc_size(const double *opt)
 {
     int p = ind_iparam(opt[0], 1, IND_MAX_PERIOD);
-    return p < 0 ? 0 : sizeof(roc_state) + (size_t)p * sizeof(double);
+    return p < 0 ? 0 : ind_ring_at(sizeof(roc_state)) + (size_t)p * sizeof(double);
 }
 
 int ind_roc_init(void *st, const double *opt)
@@ -30,29 +25,16 @@ int ind_roc_init(void *st, const double *opt)
     return 0;
 }
 
-static inline double roc_value(double x, double old)
-{
-    return old != 0.0 ? ((x / old) - 1.0) * 100.0 : 0.0;
-}
-
 int ind_roc_update(void *st, const double *in, double *out)
 {
-    roc_state *s = st;
     double x = in[0];
     if (!isfinite(x)) {
         out[0] = NAN;
         return IND_EINPUT;
     }
-    double old = s->ring[s->pos];
-    s->ring[s->pos] = x;
-    if (++s->pos == s->n) s->pos = 0;
-    if (s->count < s->n) {
-        s->count++;
-        out[0] = NAN;
-        return IND_WARMUP;
-    }
-    out[0] = roc_value(x, old);
-    return IND_READY;
+    roc_state *s = st;
+    double old = ind_ring_swap(ind_ring_of(s, sizeof *s), &s->pos, s->n, x);
+    return ind_roc_step(s, x, old, out);
 }
 
 /* The steady state one value at a time, as the streaming update computes it. Returns nonzero if

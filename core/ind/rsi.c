@@ -4,12 +4,7 @@
  * Output 0 when both averages are (near) zero, as TA-Lib does. The smoothing is written
  * avg*((p-1)/p) + x*(1/p): equal to TA-Lib's up to rounding, without a division on the chain.
  */
-#include "ind/ind_priv.h"
-
-typedef struct rsi_state {
-    int n, count;
-    double prev, gain, loss, a, b; /* a = (p-1)/p, b = 1/p */
-} rsi_state;
+#include "ind/ind_step.h"
 
 int ind_rsi_start(const double *opt)
 {
@@ -34,42 +29,13 @@ int ind_rsi_init(void *st, const double *opt)
     return 0;
 }
 
-static inline double rsi_value(double gain, double loss)
-{
-    double t = gain + loss;
-    return IND_IS_ZERO(t) ? 0.0 : 100.0 * (gain / t);
-}
-
 static inline int rsi_step(rsi_state *s, double x, double *out)
 {
     if (!isfinite(x)) {
         *out = NAN;
         return IND_EINPUT;
     }
-    double d = x - s->prev;
-    s->prev = x;
-    if (s->count > s->n) {
-        s->loss = s->loss * s->a + ind_pos(-d) * s->b;
-        s->gain = s->gain * s->a + ind_pos(d) * s->b;
-        *out = rsi_value(s->gain, s->loss);
-        return IND_READY;
-    }
-    if (s->count++ == 0) {
-        *out = NAN;
-        return IND_WARMUP;
-    }
-    if (d < 0)
-        s->loss -= d;
-    else
-        s->gain += d;
-    if (s->count <= s->n) {
-        *out = NAN;
-        return IND_WARMUP;
-    }
-    s->loss /= s->n;
-    s->gain /= s->n;
-    *out = rsi_value(s->gain, s->loss);
-    return IND_READY;
+    return ind_rsi_step(s, x, out);
 }
 
 int ind_rsi_update(void *st, const double *in, double *out)

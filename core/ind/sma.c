@@ -2,13 +2,7 @@
  * sma.c - simple moving average. TA-Lib's arithmetic: a running sum, divided by the period,
  * from which the bar leaving the window is subtracted after each output.
  */
-#include "ind/ind_priv.h"
-
-typedef struct sma_state {
-    int n, count, pos;
-    double sum;
-    double ring[]; /* the last n inputs */
-} sma_state;
+#include "ind/ind_step.h"
 
 int ind_sma_start(const double *opt)
 {
@@ -19,7 +13,7 @@ int ind_sma_start(const double *opt)
 size_t ind_sma_size(const double *opt)
 {
     int p = ind_iparam(opt[0], 1, IND_MAX_PERIOD);
-    return p < 0 ? 0 : sizeof(sma_state) + (size_t)p * sizeof(double);
+    return p < 0 ? 0 : ind_ring_at(sizeof(sma_state)) + (size_t)p * sizeof(double);
 }
 
 int ind_sma_init(void *st, const double *opt)
@@ -40,17 +34,9 @@ int ind_sma_update(void *st, const double *in, double *out)
         out[0] = NAN;
         return IND_EINPUT;
     }
-    s->sum += x;
-    s->ring[s->pos] = x;
-    if (++s->pos == s->n) s->pos = 0;
-    if (s->count < s->n - 1) {
-        s->count++;
-        out[0] = NAN;
-        return IND_WARMUP;
-    }
-    out[0] = s->sum / s->n;
-    s->sum -= s->ring[s->pos];
-    return IND_READY;
+    double *ring = ind_ring_of(s, sizeof *s);
+    ind_ring_swap(ring, &s->pos, s->n, x);
+    return ind_sma_step(s, x, ring[s->pos], out);
 }
 
 int ind_sma(int n, const double *const *in, const double *opt, double *const *out)

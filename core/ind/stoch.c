@@ -4,13 +4,7 @@
  * SMA(dperiod) of %K. As in TA-Lib, both outputs start at the same bar, (kperiod-1) + (kslow-1)
  * + (dperiod-1).
  */
-#include "ind/ind_priv.h"
-
-typedef struct stoch_state {
-    int kp, ks, dp, count, pos, kcount, kpos, dcount, dpos;
-    double ksum, dsum, rk, rd; /* rk = 1/ks, rd = 1/dp: the SMAs multiply, as Tulip's do */
-    double buf[];              /* high[kp], low[kp], fast %K[ks], %K[dp] */
-} stoch_state;
+#include "ind/ind_step.h"
 
 static int stoch_params(const double *opt, int *kp, int *ks, int *dp)
 {
@@ -31,97 +25,37 @@ size_t ind_stoch_size(const double *opt)
 {
     int kp, ks, dp;
     if (stoch_params(opt, &kp, &ks, &dp) < 0) return 0;
-    return sizeof(stoch_state) + (size_t)(2 * kp + ks + dp) * sizeof(double);
+    return ind_ring_at(sizeof(stoch_state)) + ind_stoch_buf_len(kp, ks, dp) * sizeof(double);
 }
 
-int ind_stoch_init(void *st, const double *opt)
+int ind_stoch_init_state(stoch_state *s, double *buf, const double *opt)
 {
-    stoch_state *s = st;
     if (stoch_params(opt, &s->kp, &s->ks, &s->dp) < 0) return IND_EPARAM;
     s->count = s->pos = s->kcount = s->kpos = s->dcount = s->dpos = 0;
     s->ksum = s->dsum = 0.0;
     s->rk = 1.0 / s->ks;
     s->rd = 1.0 / s->dp;
+    s->ph = -INFINITY; /* no bar yet: the extremes of an empty block and of the previous one */
+    s->pl = INFINITY;
+    double *hi = buf, *lo = hi + s->kp + 1;
+    for (int i = 0; buf && i <= s->kp; i++) hi[i] = -INFINITY, lo[i] = INFINITY;
     return 0;
 }
 
-/* TA-Lib's (c - ll) / ((hh - ll) / 100), with the inner division as a multiplication by 0.01
- * (one divider use per bar instead of two; within 1e-9 of TA-Lib). */
-static inline double stoch_fastk(double c, double hh, double ll)
+int ind_stoch_init(void *st, const double *opt)
 {
-    double diff = (hh - ll) * 0.01;
-    return diff != 0.0 ? (c - ll) / diff : 0.0;
-}
-
-/*
- * Highest of hi[0..kp) and lowest of lo[0..kp), two lanes per SSE2 max/min: half the dependent
- * steps of a serial scan (this runs for every symbol on every bar). The inputs are finite (the
- * update refuses others), so the extremes are the same numbers in any order of comparison; only
- * a -0.0 beside a 0.0 could come out with the other sign, which no price or low has.
- */
-static inline void stoch_extremes(const double *hi, const double *lo, int kp, double *hh,
-                                  double *ll)
-{
-    int j = 1;
-    double h = hi[0], l = lo[0];
-#ifdef __SSE2__
-    if (kp >= 4) {
-        __m128d hv = _mm_loadu_pd(hi), lv = _mm_loadu_pd(lo);
-        for (j = 2; j + 2 <= kp; j += 2) {
-            hv = _mm_max_pd(hv, _mm_loadu_pd(hi + j));
-            lv = _mm_min_pd(lv, _mm_loadu_pd(lo + j));
-        }
-        hv = _mm_max_sd(hv, _mm_unpackhi_pd(hv, hv));
-        lv = _mm_min_sd(lv, _mm_unpackhi_pd(lv, lv));
-        h = _mm_cvtsd_f64(hv);
-        l = _mm_cvtsd_f64(lv);
-    }
-#endif
-    for (; j < kp; j++) {
-        if (hi[j] > h) h = hi[j];
-        if (lo[j] < l) l = lo[j];
-    }
-    *hh = h;
-    *ll = l;
+    return ind_stoch_init_state(st, ind_ring_of(st, sizeof(stoch_state)), opt);
 }
 
 int ind_stoch_update(void *st, const double *in, double *out)
 {
-    stoch_state *s = st;
     double h = in[0], l = in[1], c = in[2];
-    out[0] = out[1] = NAN;
-    if (!isfinite(h) || !isfinite(l) || !isfinite(c)) return IND_EINPUT;
-    double *hi = s->buf, *lo = hi + s->kp, *kr = lo + s->kp, *dr = kr + s->ks;
-    hi[s->pos] = h;
-    lo[s->pos] = l;
-    if (++s->pos == s->kp) s->pos = 0;
-    if (s->count < s->kp - 1) {
-        s->count++;
-        return IND_WARMUP;
+    if (!isfinite(h) || !isfinite(l) || !isfinite(c)) {
+        out[0] = out[1] = NAN;
+        return IND_EINPUT;
     }
-    double hh, ll;
-    stoch_extremes(hi, lo, s->kp, &hh, &ll);
-    double fk = stoch_fastk(c, hh, ll);
-    s->ksum += fk;
-    kr[s->kpos] = fk;
-    if (++s->kpos == s->ks) s->kpos = 0;
-    if (s->kcount < s->ks - 1) {
-        s->kcount++;
-        return IND_WARMUP;
-    }
-    double k = s->ksum * s->rk;
-    s->ksum -= kr[s->kpos];
-    s->dsum += k;
-    dr[s->dpos] = k;
-    if (++s->dpos == s->dp) s->dpos = 0;
-    if (s->dcount < s->dp - 1) {
-        s->dcount++;
-        return IND_WARMUP;
-    }
-    out[0] = k;
-    out[1] = s->dsum * s->rd;
-    s->dsum -= dr[s->dpos];
-    return IND_READY;
+    stoch_state *s = st;
+    return ind_stoch_step(s, ind_ring_of(s, sizeof *s), h, l, c, out);
 }
 
 /* The extreme moves to bar j (value x) when `take`: selects, not jumps (new highs and lows come
@@ -141,16 +75,6 @@ static inline void stoch_take(int take, int j, double x, int *at, double *ext, i
 
 /* Window extremes of at most this many bars take the block method; longer ones rescan. */
 #define STOCH_BLOCK_MAX 256
-
-static inline double max2(double a, double b)
-{
-    return a > b ? a : b; /* maxsd: no jump (the inputs are finite) */
-}
-
-static inline double min2(double a, double b)
-{
-    return a < b ? a : b;
-}
 
 /*
  * Highest high into hh[i] and lowest low into ll[i] of the kp bars ending at i, for i >= kp - 1

@@ -5,12 +5,7 @@
  * the trading date as YYYYMMDD); a change of id starts a new session, so there is no calendar
  * here. Before any volume has traded in the session the value is the bar's typical price.
  */
-#include "ind/ind_priv.h"
-
-typedef struct vwap_state {
-    int started;
-    double session, pv, vol;
-} vwap_state;
+#include "ind/ind_step.h"
 
 int ind_vwap_start(const double *opt)
 {
@@ -38,16 +33,7 @@ static inline int vwap_step(vwap_state *s, const double *x, double *out)
             return IND_EINPUT;
         }
     }
-    if (!s->started || x[4] != s->session) {
-        s->started = 1;
-        s->session = x[4];
-        s->pv = s->vol = 0.0;
-    }
-    double tp = (x[0] + x[1] + x[2]) / 3.0;
-    s->pv += tp * x[3];
-    s->vol += x[3];
-    *out = s->vol > 0.0 ? s->pv / s->vol : tp;
-    return IND_READY;
+    return ind_vwap_step(s, x[0], x[1], x[2], x[3], x[4], out);
 }
 
 int ind_vwap_update(void *st, const double *in, double *out)

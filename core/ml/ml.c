@@ -68,11 +68,8 @@ void tb_ml_loaded_free(tb_ml_loaded *l)
 
 tb_ml *tb_ml_new(const tb_ml_opts *o, tb_err *e)
 {
-    tb_ml *ml = calloc(1, sizeof *ml);
-    if (!ml) {
-        tb_errf(e, "ml: out of memory");
-        return NULL;
-    }
+    tb_ml *ml = tb_zalloc(sizeof *ml, "ml", e);
+    if (!ml) return NULL;
     ml->o = *o;
     ml->vix = NAN;
     return ml;

@@ -294,11 +294,8 @@ static int init_tls(tb_ws *w, tb_err *e)
 
 tb_ws *tb_ws_new(const tb_ws_opts *o, tb_err *e)
 {
-    tb_ws *w = calloc(1, sizeof *w);
-    if (!w) {
-        tb_errf(e, "ws: out of memory");
-        return NULL;
-    }
+    tb_ws *w = tb_zalloc(sizeof *w, "ws", e);
+    if (!w) return NULL;
     w->o = *o;
     if (!w->o.reconnect_min_ms) w->o.reconnect_min_ms = 2000;
     if (!w->o.reconnect_max_ms) w->o.reconnect_max_ms = 60000;

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int tb_errf(tb_err *e, const char *fmt, ...)
@@ -25,4 +26,11 @@ int tb_err_prefix(tb_err *e, const char *fmt, ...)
     memcpy(old, e->msg, sizeof old);
     snprintf(e->msg, sizeof e->msg, "%s%s", prefix, old);
     return -1;
+}
+
+void *tb_zalloc(size_t size, const char *who, tb_err *e)
+{
+    void *p = calloc(1, size);
+    if (!p) tb_errf(e, "%s: out of memory", who);
+    return p;
 }

@@ -20,4 +20,8 @@ int tb_errf(tb_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 /* Prefixes the existing message with more context ("config/x.json: " + old). Returns -1. */
 int tb_err_prefix(tb_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* calloc(1, size) for a constructor; when that fails, NULL with "<who>: out of memory" in e.
+ * One allocation failure message for every `*_new`. */
+void *tb_zalloc(size_t size, const char *who, tb_err *e);
+
 #endif

@@ -10,11 +10,7 @@
 # tests/e2e/alpaca_unknown.sh) is 0 here to keep the test short; tests/unit/test_posdiff.c has it.
 source "$(dirname "$0")/lib.bash"
 
-start_node_emu alpaca_emu.js --port 0 --key PKE2EPDKEY --secret e2e-pd-secret \
-  --data-open 2026-11-30T14:30:00Z --data-skip 999
-trap 'kill $EMU_PID 2>/dev/null; cleanup' EXIT
-E="http://127.0.0.1:$PORT/__emu"
-emu() { curl -s -X POST -H 'Content-Type: application/json' -d "${2:-{\}}" "$E/$1"; }
+start_alpaca_emu PKE2EPDKEY e2e-pd-secret --data-open 2026-11-30T14:30:00Z --data-skip 999
 
 mkdir -p "$H/config" "$H/strategies"
 cat >"$H/strategies/add.lua" <<'LUA'
@@ -31,13 +27,9 @@ cat >"$H/config/trading_config.json" <<JSON
                  "stale_after_s": 0},
  "strategies": [{"file": "strategies/add.lua"}]}
 JSON
-export APCA_API_KEY_ID=PKE2EPDKEY APCA_API_SECRET_KEY=e2e-pd-secret
 export TRADEBOT_CLOCK_START=$((1796049000 + 20 * 60)) # Monday 2026-11-30 09:50 ET
 LOG="$H/logs/trading_bot.log"
 DL="$H/logs/enhanced_decision_log.jsonl"
-count() { grep -cF -- "$1" "$LOG" 2>/dev/null || true; }
-pos() { echo 'local p = tb.engine.positions() for _, x in ipairs(p) do if x.symbol == "AAPL" then return x.qty end end return 0' | repl; }
-emu_pos() { emu stats | sed -nE 's/.*"positions":\{"AAPL":(-?[0-9]+).*/\1/p' | grep . || echo 0; }
 emu_orders() { emu stats | sed -nE 's/.*"orders":([0-9]+).*/\1/p'; }
 dash() { grep 'dashboard listening' "$LOG" | grep -o 'http://127.0.0.1:[0-9]*' | tail -1; }
 diffs() { curl -s "$(dash)/api/status" | python3 -c "import json,sys
@@ -48,19 +40,19 @@ refused() { grep -c '"gate":"position_difference"' "$DL" 2>/dev/null || true; }
 bar() { emu data_advance '{"minutes":1}' >/dev/null; }
 
 start_engine
-wait_for "[ \$(count 'subscribed to minute bars of 1 symbols') -ge 1 ]" 30 ||
+wait_for "[ \$(count_log 'subscribed to minute bars of 1 symbols') -ge 1 ]" 30 ||
   { echo "the feed did not subscribe"; tail -20 "$LOG"; exit 1; }
 wait_for "log_has 'dashboard listening'" 10
 emu price '{"symbol":"AAPL","price":100}' >/dev/null
 
 bar
 check "an entry goes out: engine and broker hold 1" \
-  wait_for "[ \"\$(pos)\" = 1 ] && [ \"\$(emu_pos)\" = 1 ]" 20
+  wait_for "[ \"\$(engine_qty AAPL)\" = 1 ] && [ \"\$(emu_qty AAPL)\" = 1 ]" 20
 check "no difference listed while they agree" wait_for "[ -z \"\$(diffs)\" ] && [ \"\$(gauge)\" = 0 ]" 1
 
 emu position_set '{"symbol":"AAPL","qty":4}' >/dev/null # 3 shares bought on the broker's own page
 check "the difference persists after reconciliation: the engine log says so" \
-  wait_for "[ \$(count 'position difference persists: AAPL local=1 broker=4') -ge 1 ]" 20
+  wait_for "[ \$(count_log 'position difference persists: AAPL local=1 broker=4') -ge 1 ]" 20
 check "/api/status lists it: AAPL engine 1, broker 4, since" \
   wait_for "[ \"\$(diffs)\" = AAPL:1:4:True ]" 10
 check "/metrics tradebot_position_differences{broker=\"alpaca\"} is 1" \
@@ -74,17 +66,17 @@ bar
 check "the next entry on AAPL is refused with gate position_difference" \
   wait_for "[ \$(refused) -ge 1 ]" 20
 check "the refusal says why" bash -c "grep '\"gate\":\"position_difference\"' '$DL' | grep -q 'engine holds 1, the broker 4'"
-check "no order reached the broker while it persists" [ "$(emu_orders) $(pos)" = "$orders 1" ]
+check "no order reached the broker while it persists" [ "$(emu_orders) $(engine_qty AAPL)" = "$orders 1" ]
 
 emu position_set '{"symbol":"AAPL","qty":1}' >/dev/null # the operator undid it
 check "resolved: the engine log says entries are allowed again" \
-  wait_for "[ \$(count 'position difference resolved: AAPL local=1 broker=1: entries allowed again') -ge 1 ]" 20
+  wait_for "[ \$(count_log 'position difference resolved: AAPL local=1 broker=1: entries allowed again') -ge 1 ]" 20
 check "/api/status lists no difference, the gauge is 0" \
   wait_for "[ -z \"\$(diffs)\" ] && [ \"\$(gauge)\" = 0 ]" 10
 n=$(refused)
 bar
 check "entries go out again: engine and broker hold 2" \
-  wait_for "[ \"\$(pos)\" = 2 ] && [ \"\$(emu_pos)\" = 2 ]" 20
+  wait_for "[ \"\$(engine_qty AAPL)\" = 2 ] && [ \"\$(emu_qty AAPL)\" = 2 ]" 20
 check "no further refusal" [ "$(refused)" = "$n" ]
 stop_engine || true
 finish

@@ -9,11 +9,7 @@
 # engine's position equals the broker's.
 source "$(dirname "$0")/lib.bash"
 
-start_node_emu alpaca_emu.js --port 0 --key PKE2EUNKEY --secret e2e-unk-secret \
-  --data-open 2026-11-30T14:30:00Z --data-skip 999
-trap 'kill $EMU_PID 2>/dev/null; cleanup' EXIT
-E="http://127.0.0.1:$PORT/__emu"
-emu() { curl -s -X POST -H 'Content-Type: application/json' -d "${2:-{\}}" "$E/$1"; }
+start_alpaca_emu PKE2EUNKEY e2e-unk-secret --data-open 2026-11-30T14:30:00Z --data-skip 999
 
 mkdir -p "$H/config" "$H/strategies"
 cat >"$H/strategies/flip.lua" <<'LUA'
@@ -39,27 +35,22 @@ cat >"$H/config/trading_config.json" <<JSON
                  "stale_after_s": 0},
  "strategies": [{"file": "strategies/flip.lua"}]}
 JSON
-export APCA_API_KEY_ID=PKE2EUNKEY APCA_API_SECRET_KEY=e2e-unk-secret
 export TRADEBOT_CLOCK_START=$((1796049000 + 20 * 60)) # Monday 2026-11-30 09:50 ET
 LOG="$H/logs/trading_bot.log"
 DB="$H/ml_db/ml_data.db"
-count() { grep -cF -- "$1" "$LOG" 2>/dev/null || true; }
-pos() { echo 'local p = tb.engine.positions() for _, x in ipairs(p) do if x.symbol == "AAPL" then return x.qty end end return 0' | repl; }
-emu_pos() { emu stats | sed -nE 's/.*"positions":\{"AAPL":(-?[0-9]+).*/\1/p' | grep . || echo 0; }
 requests() { emu stats | grep -oE '"post_requests":\{[^}]*\}' | grep -oE '"tb-[^"]+"' | wc -l; }
 engine_up() {
   start_engine
-  wait_for "[ \$(count 'subscribed to minute bars of 1 symbols') -ge $1 ]" 30 ||
+  wait_for "[ \$(count_log 'subscribed to minute bars of 1 symbols') -ge $1 ]" 30 ||
     { echo "the feed did not subscribe"; tail -20 "$LOG"; exit 1; }
 }
-kill9() { kill -9 "$ENGINE_PID"; wait "$ENGINE_PID" 2>/dev/null || true; ENGINE_PID=""; rm -f "$H/run/tradebot.sock"; }
 bar() { emu data_advance '{"minutes":1}' >/dev/null; }
 # Waits until the nth adoption and the engine and the broker hold qty.
 settled() {
   check "$2: the order is adopted when it appears" \
-    wait_for "[ \$(count 'found at the broker after an unknown outcome') -ge $1 ]" 30
-  check "$2: engine and broker both hold $3 ($(pos) / $(emu_pos))" \
-    wait_for "[ \"\$(pos)\" = $3 ] && [ \"\$(emu_pos)\" = $3 ]" 15
+    wait_for "[ \$(count_log 'found at the broker after an unknown outcome') -ge $1 ]" 30
+  check "$2: engine and broker both hold $3 ($(engine_qty AAPL) / $(emu_qty AAPL))" \
+    wait_for "[ \"\$(engine_qty AAPL)\" = $3 ] && [ \"\$(emu_qty AAPL)\" = $3 ]" 15
   emu clear >/dev/null # faults the engine did not meet (no resends) must not hit the next step
 }
 
@@ -69,7 +60,7 @@ emu price '{"symbol":"AAPL","price":100}' >/dev/null
 # 1. 504 three times (a blind resend would meet them too), the order created 4 s later.
 emu fault '{"kind":"post_504","count":3,"create_after_ms":4000}' >/dev/null
 bar
-check "504: the order is marked unknown, not rejected" wait_for "[ \$(count 'marked unknown') -ge 1 ]" 15
+check "504: the order is marked unknown, not rejected" wait_for "[ \$(count_log 'marked unknown') -ge 1 ]" 15
 bar # the strategy asks again while the first order is unknown
 check "the second order is refused with the reason in the decision log" \
   wait_for "grep -q 'has an unknown outcome' '$H/logs/enhanced_decision_log.jsonl'" 15
@@ -80,7 +71,7 @@ check "no order was taken for never having reached the broker" bash -c "! grep -
 emu list_lag '{"ms":60000}' >/dev/null
 emu fault '{"kind":"post_hang","count":2,"hang_ms":300,"create_after_ms":5000}' >/dev/null
 bar
-check "dropped request: the order is marked unknown" wait_for "[ \$(count 'marked unknown') -ge 2 ]" 15
+check "dropped request: the order is marked unknown" wait_for "[ \$(count_log 'marked unknown') -ge 2 ]" 15
 kill9
 engine_up 2
 settled 2 "dropped request, kill -9 while unknown" 0
@@ -105,7 +96,7 @@ emu list_lag '{"ms":0}' >/dev/null
 # A restarted feed may hand the strategy a minute again: wait until nothing is in flight.
 broker_fills() { emu stats | sed -nE 's/.*"fills":([0-9]+).*/\1/p'; }
 db_fills() { sqlite3 "$DB" "select count(*) from oms_fills"; }
-quiet() { [ "$(db_fills)" = "$(broker_fills)" ] && [ "$(pos)" = "$(emu_pos)" ] && ! emu stats | grep -q '"open":\["'; }
+quiet() { [ "$(db_fills)" = "$(broker_fills)" ] && [ "$(engine_qty AAPL)" = "$(emu_qty AAPL)" ] && ! emu stats | grep -q '"open":\["'; }
 check "0 lost fills: the database holds every fill the broker made ($(db_fills) of $(broker_fills))" \
   wait_for quiet 20
 stats=$(emu stats)
@@ -113,7 +104,7 @@ check "0 duplicate orders: no client order id created twice at the broker" \
   bash -c "! grep -oE '\"posts\":\{[^}]*\}' <<<'$stats' | grep -qE ':([2-9]|[1-9][0-9])'"
 check "every order the engine journaled is known at the broker" \
   [ "$(sqlite3 "$DB" "select count(*) from oms_orders where status in ('new','unknown')")" = 0 ]
-check "the engine's position equals the broker's ($(pos) / $(emu_pos))" wait_for quiet 20
+check "the engine's position equals the broker's ($(engine_qty AAPL) / $(emu_qty AAPL))" wait_for quiet 20
 check "no broker update was refused" bash -c "! grep -q 'broker update refused' '$LOG'"
 stop_engine || true
 finish

@@ -9,27 +9,18 @@ mkdir -p "$H/config"
 echo '{"replay": {"speed": 4000, "days": 3}, "reload": {"enabled": false}}' >"$H/config/trading_config.json"
 DB="$H/ml_db/ml_data.db"
 
-# Positions that disagree with the fills (must be none).
-mismatches() {
-  sqlite3 "$DB" "WITH f AS (SELECT symbol, SUM(CASE side WHEN 'buy' THEN qty ELSE -qty END) AS q
-                   FROM oms_fills GROUP BY symbol)
-                 SELECT COUNT(*) FROM f LEFT JOIN oms_positions p USING (symbol)
-                 WHERE COALESCE(p.qty, 0) != f.q"
-}
-
 for delay in 1.3 0.7 2.1; do
   start_engine
   sleep "$delay"
-  kill -9 "$ENGINE_PID"; wait "$ENGINE_PID" 2>/dev/null || true; ENGINE_PID=""
-  rm -f "$H/run/tradebot.sock"
-  check "after kill -9 (${delay}s) positions equal the persisted fills" [ "$(mismatches)" = 0 ]
+  kill9
+  check "after kill -9 (${delay}s) positions equal the persisted fills" [ "$(position_mismatches)" = 0 ]
 done
 fills_before=$(sqlite3 "$DB" "select count(*) from oms_fills")
 
 start_engine
 check "the restart says what it restored" wait_for "log_has 'restored after restart: positions='" 10
 check "the replay resumes and finishes" wait_for "log_has 'replay finished'" 120
-check "positions still equal the fills after the last restart" [ "$(mismatches)" = 0 ]
+check "positions still equal the fills after the last restart" [ "$(position_mismatches)" = 0 ]
 fills_after=$(sqlite3 "$DB" "select count(*) from oms_fills")
 check "no fill was lost ($fills_before before the last start, $fills_after at the end)" [ "$fills_after" -ge "$fills_before" ]
 

@@ -12,12 +12,6 @@ mkdir -p "$H/config"
 echo '{"replay": {"speed": 900, "days": 3}, "reload": {"enabled": false}, "dashboard": {"enabled": false}}' \
   >"$H/config/trading_config.json"
 DB="$H/ml_db/ml_data.db"
-mismatches() {
-  sqlite3 "$DB" "WITH f AS (SELECT symbol, SUM(CASE side WHEN 'buy' THEN qty ELSE -qty END) AS q
-                   FROM oms_fills GROUP BY symbol)
-                 SELECT COUNT(*) FROM f LEFT JOIN oms_positions p USING (symbol)
-                 WHERE COALESCE(p.qty, 0) != f.q"
-}
 lat() { echo "return tb.engine.status().loop_latency_us.$1" | repl; }
 # Holds the write lock for $1 seconds in a real sqlite3 process.
 hold_lock() {
@@ -75,7 +69,7 @@ check "held fills were committed after the release ($(dbst))" bash -c "[ \"\$(ec
 check "nothing waits any more" bash -c "[ \"\$(echo 'return tb.engine.status().db.rows_pending + tb.engine.status().db.held_updates' | TRADEBOT=$TRADEBOT $TRADEBOT repl --home $H)\" = 0 ]"
 fills1=$(sqlite3 "$DB" "select count(*) from oms_fills")
 check "fills kept coming after the lock ($fills0 -> $fills1)" [ "$fills1" -gt "$fills0" ]
-check "positions in the database equal the persisted fills" [ "$(mismatches)" = 0 ]
+check "positions in the database equal the persisted fills" [ "$(position_mismatches)" = 0 ]
 # The engine keeps trading: a fill may land between reading one side and the other, so each
 # comparison is retried for a few seconds; a real difference stays.
 engine_pos() { echo 'local t = {} for _, p in ipairs(tb.engine.positions()) do t[#t+1] = p.symbol .. "=" .. p.qty end table.sort(t) return table.concat(t, ",")' | repl; }
@@ -96,14 +90,13 @@ check "strategy state is in engine_kv" \
 # kill -9 while the database is locked and fills wait in memory, then restart.
 hold_lock 8
 check "a fill meets the lock and is held" wait_for "[ \$(dbst | cut -d' ' -f1) -gt 0 ]" 7
-kill -9 "$ENGINE_PID"; wait "$ENGINE_PID" 2>/dev/null || true; ENGINE_PID=""
+kill9
 wait $LOCK
-rm -f "$H/run/tradebot.sock"
-check "after kill -9 while locked, positions equal the persisted fills" [ "$(mismatches)" = 0 ]
+check "after kill -9 while locked, positions equal the persisted fills" [ "$(position_mismatches)" = 0 ]
 start_engine
 check "the restart says what it restored" wait_for "log_has 'restored after restart: positions='" 10
 sleep 2
-check "after the restart positions still equal the fills" [ "$(mismatches)" = 0 ]
+check "after the restart positions still equal the fills" [ "$(position_mismatches)" = 0 ]
 check "after the restart the paper cash is what the persisted fills say ($(engine_cash))" wait_for same_cash 5
 stop_engine || true
 dup=$(sqlite3 "$DB" "select count(*) from (select client_id from oms_orders group by client_id having count(*) > 1)")

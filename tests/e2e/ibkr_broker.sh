@@ -6,13 +6,7 @@
 # start.
 source "$(dirname "$0")/lib.bash"
 
-EMU_OUT="$H/emu.out"
-node "$TB_SOURCE_DIR/tests/emu/ibgw_emu.js" --port 0 --tick-ms 20 --next-id 500 >"$EMU_OUT" 2>"$H/emu.err" &
-EMU_PID=$!
-trap 'kill $EMU_PID 2>/dev/null; cleanup' EXIT
-wait_for "grep -q port '$EMU_OUT'" 10 || { echo "emulator did not start"; exit 1; }
-PORT=$(sed -E 's/.*"port":([0-9]+).*/\1/' "$EMU_OUT")
-CTL=$(sed -E 's/.*"ctl":([0-9]+).*/\1/' "$EMU_OUT")
+start_node_emu ibgw_emu.js --port 0 --tick-ms 20 --next-id 500
 
 mkdir -p "$H/config"
 cat >"$H/config/trading_config.json" <<JSON

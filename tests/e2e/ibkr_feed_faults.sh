@@ -11,18 +11,11 @@
 # stretch. The wall clock is shifted into a market minute (TRADEBOT_CLOCK_START).
 source "$(dirname "$0")/lib.bash"
 
-EMU_PID=""
-trap '[ -n "$EMU_PID" ] && kill $EMU_PID 2>/dev/null; cleanup' EXIT
 export TRADEBOT_CLOCK_START=$((1796049000 + 20 * 60)) # Monday 2026-11-30 09:50 ET
 
 start_node_emu ibgw_emu.js --port 0 --tick-ms 20 \
   --data-open 2026-11-30T14:30:00Z
-emu() { curl -s "http://127.0.0.1:$CTL/$1"; }
-stat() { emu stats | sed -nE "s/.*\"$1\":([0-9]+).*/\1/p"; }
 expected() { emu "expected?symbols=AAPL,MSFT" | sed -nE 's/.*"bars":([0-9]+).*/\1/p'; }
-metric() { curl -s "$URL/metrics" | sed -nE "s/^$1(\{[^}]*\})? ([0-9.e+-]+)$/\2/p" | head -1; }
-feed_stat() { curl -s "$URL/api/status" | grep -o "\"$1\": *[0-9]*" | grep -o '[0-9]*$' | head -1; }
-count_log() { grep -cF -- "$1" "$H/logs/trading_bot.log" || true; }
 # The bars delivered since mark() equal the series' minutes since then.
 mark() { B0=$(metric tradebot_bars_total); E0=$(expected); }
 all_since_mark() { [ $(($(metric tradebot_bars_total) - B0)) = $(($(expected) - E0)) ]; }
@@ -40,9 +33,8 @@ JSON
 emu "data_advance?minutes=6" >/dev/null # 09:30..09:35 before the engine starts
 start_engine
 wait_for "log_has 'ibkr feed: subscribed to real-time bars of 2 symbols'" 20
-wait_for "[ \"\$(stat rt_active)\" = 2 ]" 10
-wait_for "grep -q 'dashboard listening' '$H/logs/trading_bot.log'" 10
-URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$H/logs/trading_bot.log" | grep -v ":$PORT" | head -1)
+wait_for "[ \"\$(emu_stat rt_active)\" = 2 ]" 10
+URL=$(dashboard_url)
 
 echo "--- an error answer to a historical request"
 emu "hist_error?code=354&n=1" >/dev/null
@@ -61,9 +53,9 @@ mark
 emu hist_hold >/dev/null
 emu restored_lost >/dev/null # 1101: resubscribe, then backfill
 wait_for "[ \$(count_log 'ibkr feed: resubscribed to real-time bars') -ge 1 ]" 10
-wait_for "[ \"\$(stat rt_active)\" = 2 ]" 10
+wait_for "[ \"\$(emu_stat rt_active)\" = 2 ]" 10
 emu "data_advance?minutes=1" >/dev/null # 09:40: the backfills are asked for and held
-wait_for "[ \"\$(stat hist_held)\" = 2 ]" 10
+wait_for "[ \"\$(emu_stat hist_held)\" = 2 ]" 10
 emu "data_advance?minutes=22" >/dev/null # 09:41..10:02 close while the backfills wait
 check "outgrowing the held minutes is logged" \
   wait_for "log_has 'more than 16 minutes wait for its backfill: the oldest come from history instead'" 10
@@ -78,9 +70,9 @@ mark
 emu "hist_drop?n=1" >/dev/null
 emu restored_lost >/dev/null
 wait_for "[ \$(count_log 'ibkr feed: resubscribed to real-time bars') -ge 2 ]" 10
-wait_for "[ \"\$(stat rt_active)\" = 2 ]" 10
+wait_for "[ \"\$(emu_stat rt_active)\" = 2 ]" 10
 emu "data_advance?minutes=1" >/dev/null # 10:03
-wait_for "[ \"\$(stat hist_dropped)\" = 1 ]" 10
+wait_for "[ \"\$(emu_stat hist_dropped)\" = 1 ]" 10
 emu "data_advance?minutes=2" >/dev/null # 10:04, 10:05: held for the unanswered symbol
 check "the unanswered request is abandoned after 60 s and logged" \
   wait_for "grep -qE 'ibkr feed: historical request [0-9]+ \\([A-Z]+, [0-9]+ S ending [0-9: -]+\\) unanswered for 6[0-9] s: abandoned' '$H/logs/trading_bot.log'" 80
@@ -89,6 +81,6 @@ check "its held minutes follow: every minute since arrived" wait_for all_since_m
 mark
 emu "data_advance?minutes=2" >/dev/null # 10:06, 10:07
 check "and its minutes flow again" wait_for all_since_mark 10
-check "the historical pacer never made the Gateway answer 162" [ "$(stat hist_162_pacing)" = 0 ]
+check "the historical pacer never made the Gateway answer 162" [ "$(emu_stat hist_162_pacing)" = 0 ]
 stop_engine || true
 finish

@@ -12,20 +12,13 @@
 # The wall clock is shifted into a market minute (TRADEBOT_CLOCK_START) so this runs at any hour.
 source "$(dirname "$0")/lib.bash"
 
-EMU_PID=""
-trap '[ -n "$EMU_PID" ] && kill $EMU_PID 2>/dev/null; cleanup' EXIT
 export TRADEBOT_CLOCK_START=$((1796049000 + 20 * 60)) # Monday 2026-11-30 09:50 ET
 OPEN=1796049000                                      # 09:30 ET, the emulator's first minute
 
 start_node_emu ibgw_emu.js --port 0 --tick-ms 20 \
   --data-open 2026-11-30T14:30:00Z
-emu() { curl -s "http://127.0.0.1:$CTL/$1"; }
-stat() { emu stats | sed -nE "s/.*\"$1\":([0-9]+).*/\1/p"; }
 expected() { emu "expected?symbols=AAPL,MSFT" | sed -nE 's/.*"bars":([0-9]+).*/\1/p'; }
-metric() { curl -s "$URL/metrics" | sed -nE "s/^$1(\{[^}]*\})? ([0-9.e+-]+)$/\2/p" | head -1; }
-feed_stat() { curl -s "$URL/api/status" | grep -o "\"$1\": *[0-9]*" | grep -o '[0-9]*$' | head -1; }
 bars_are_expected() { [ "$(metric tradebot_bars_total)" = "$(expected)" ]; }
-count_log() { grep -cF -- "$1" "$H/logs/trading_bot.log" || true; }
 
 mkdir -p "$H/config" "$H/strategies"
 cat >"$H/strategies/first_bar.lua" <<'LUA'
@@ -53,9 +46,8 @@ emu "data_advance?minutes=5" >/dev/null
 start_engine
 check "the feed subscribes on its own connection" \
   wait_for "log_has 'ibkr feed: subscribed to real-time bars of 2 symbols (5 s TRADES, regular hours, own connection)'" 20
-wait_for "[ \"\$(stat rt_active)\" = 2 ]" 10
-wait_for "grep -q 'dashboard listening' '$H/logs/trading_bot.log'" 10
-URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$H/logs/trading_bot.log" | grep -v ":$PORT" | head -1)
+wait_for "[ \"\$(emu_stat rt_active)\" = 2 ]" 10
+URL=$(dashboard_url)
 
 emu "data_advance?minutes=1" >/dev/null # 09:35: MSFT's first real-time minute; AAPL has no trade
 check "started mid-session, the session is backfilled from the open" \
@@ -66,7 +58,7 @@ check "every minute of the session arrives once, in order ($(expected) bars)" wa
 check "the strategy's first bar is the open's" \
   grep -q "first bar [A-Z]* at $OPEN\"" "$H/logs/enhanced_decision_log.jsonl"
 check "the session's earlier minutes came from history (REQ_HISTORICAL_DATA)" \
-  [ "$(stat hist_reqs)" -ge 2 ]
+  [ "$(emu_stat hist_reqs)" -ge 2 ]
 
 emu "data_advance?minutes=1" >/dev/null # 09:36: MSFT has no +55 s bar
 check "a thin minute is closed by the timer ($(expected) bars)" wait_for bars_are_expected 5
@@ -85,7 +77,7 @@ emu "data_advance?minutes=3" >/dev/null # 09:38..09:40: nothing on the silent su
 check "the silence is noticed and named in the log" \
   wait_for "log_has 'ibkr feed: real-time bars silent: no 5 s bar for any of 2 symbols for'" 15
 check "the subscriptions are cancelled (CANCEL_REAL_TIME_BARS) and requested again" \
-  wait_for "[ \"\$(stat rt_cancels)\" = 2 ] && [ \"\$(stat rt_active)\" = 2 ]" 5
+  wait_for "[ \"\$(emu_stat rt_cancels)\" = 2 ] && [ \"\$(emu_stat rt_active)\" = 2 ]" 5
 emu "data_advance?minutes=1" >/dev/null # 09:41: the first minute after the resubscription
 check "the silent minutes are backfilled, each exactly once ($(expected) bars)" wait_for bars_are_expected 10
 check "one watchdog resubscription" [ "$(count_log 'ibkr feed: real-time bars silent')" = 1 ]
@@ -94,7 +86,7 @@ check "/metrics counts it (tradebot_feed_stale_reconnects_total)" \
 
 emu restored_lost >/dev/null # 1101: subscriptions lost, socket kept
 check "1101 resubscribes" wait_for "[ \$(count_log 'ibkr feed: resubscribed to real-time bars') -ge 2 ]" 10
-wait_for "[ \"\$(stat rt_active)\" = 2 ]" 10
+wait_for "[ \"\$(emu_stat rt_active)\" = 2 ]" 10
 emu data_silent >/dev/null
 emu "data_advance?minutes=2" >/dev/null # 09:42, 09:43: no real-time bar after the resubscription
 check "without a minute after the resubscription the backfill starts on its timer" \
@@ -102,8 +94,8 @@ check "without a minute after the resubscription the backfill starts on its time
 check "the minutes since arrive once ($(expected) bars)" wait_for bars_are_expected 10
 
 check "the data-only connection requested no orders, positions or executions" \
-  [ "$(stat req_open)$(stat req_pos)$(stat req_exec)" = 000 ]
-check "the historical pacer never made the Gateway answer 162" [ "$(stat hist_162_pacing)" = 0 ]
+  [ "$(emu_stat req_open)$(emu_stat req_pos)$(emu_stat req_exec)" = 000 ]
+check "the historical pacer never made the Gateway answer 162" [ "$(emu_stat hist_162_pacing)" = 0 ]
 check "no feed request error was logged twice (ibkr_conn leaves them to the feed)" \
   bash -c "! grep -qE 'error id=[78]000' '$H/logs/trading_bot.log'"
 stop_engine || true

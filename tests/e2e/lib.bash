@@ -7,8 +7,11 @@ passes=0
 H=$(mktemp -d /tmp/tb-e2e-XXXXXX)
 ENGINE_PID=""
 
+EMU_PID=""
+
 cleanup() {
   [ -n "$ENGINE_PID" ] && kill "$ENGINE_PID" 2>/dev/null && wait "$ENGINE_PID" 2>/dev/null
+  [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null
   [ "${KEEP:-}" ] || rm -rf "$H"
 }
 trap cleanup EXIT
@@ -55,6 +58,70 @@ start_node_emu() {
   wait_for "grep -q '\"port\":[0-9]*.*}' '$EMU_OUT'" 10 || { echo "emulator did not start"; cat "$H/emu.err"; exit 1; }
   PORT=$(sed -E 's/.*"port":([0-9]+).*/\1/' "$EMU_OUT")
   CTL=$(sed -nE 's/.*"ctl":([0-9]+).*/\1/p' "$EMU_OUT")
+}
+
+# start_alpaca_emu KEY SECRET [ARGS]: the Alpaca emulator (trading and data) with that key pair,
+# which the engine is given in its environment (APCA_API_KEY_ID, APCA_API_SECRET_KEY).
+start_alpaca_emu() {
+  local key=$1 secret=$2; shift 2
+  start_node_emu alpaca_emu.js --port 0 --key "$key" --secret "$secret" "$@"
+  export APCA_API_KEY_ID=$key APCA_API_SECRET_KEY=$secret
+}
+
+# emu PATH [JSON]: a control request to the emulator start_node_emu started. The IB Gateway
+# emulator has a control port (CTL) taking GET PATH?query; the HTTP emulators (Alpaca, Polygon)
+# take POST /__emu/PATH with a JSON body ({} by default).
+emu() {
+  if [ -n "${CTL:-}" ]; then
+    curl -s "http://127.0.0.1:$CTL/$1"
+  else
+    curl -s -X POST -H 'Content-Type: application/json' -d "${2:-{\}}" "http://127.0.0.1:$PORT/__emu/$1"
+  fi
+}
+
+# emu_stat NAME: the whole-number field NAME of the emulator's stats.
+emu_stat() { emu stats | sed -nE "s/.*\"$1\":([0-9]+).*/\1/p"; }
+
+# The dashboard's base URL (http://127.0.0.1:N) from the engine's latest `dashboard listening`
+# line, once the engine has written it (up to 10 s).
+dashboard_url() {
+  wait_for "log_has 'dashboard listening'" 10 || { echo "no dashboard listening line" >&2; return 1; }
+  sed -nE 's|.*dashboard listening: (http://[0-9.]+:[0-9]+)/.*|\1|p' "$H/logs/trading_bot.log" | tail -1
+}
+
+# metric NAME: the value of the first series NAME (any labels) on the dashboard at $URL.
+metric() { curl -s "$URL/metrics" | sed -nE "s/^$1(\{[^}]*\})? ([0-9.e+-]+)$/\2/p" | sed -n 1p; }
+
+# feed_stat NAME: the first whole-number field NAME in the dashboard's /api/status at $URL.
+feed_stat() { curl -s "$URL/api/status" | grep -o "\"$1\": *[0-9]*" | grep -o '[0-9]*$' | sed -n 1p; }
+
+# How many lines of the engine's log contain the text $1.
+count_log() { grep -cF -- "$1" "$H/logs/trading_bot.log" 2>/dev/null || true; }
+
+# kill9: the engine dies by SIGKILL (a crash: no clean shutdown) and leaves its socket file,
+# which is removed so that start_engine waits for the next engine's.
+kill9() {
+  kill -9 "$ENGINE_PID"
+  wait "$ENGINE_PID" 2>/dev/null || true
+  ENGINE_PID=""
+  rm -f "$H/run/tradebot.sock"
+}
+
+# engine_qty SYMBOL: the engine's position in SYMBOL (0 when flat), asked over the REPL.
+engine_qty() {
+  echo "local p = tb.engine.positions() for _, x in ipairs(p) do if x.symbol == \"$1\" then return x.qty end end return 0" | repl
+}
+
+# emu_qty SYMBOL: the broker emulator's position in SYMBOL (0 when flat).
+emu_qty() { emu stats | sed -nE "s/.*\"positions\":\{\"$1\":(-?[0-9]+).*/\1/p" | grep . || echo 0; }
+
+# How many symbols' positions in the database differ from the sum of the persisted fills (an
+# invariant: must be 0 whenever the engine is stopped or killed).
+position_mismatches() {
+  sqlite3 "$H/ml_db/ml_data.db" "WITH f AS (SELECT symbol, SUM(CASE side WHEN 'buy' THEN qty ELSE -qty END) AS q
+                   FROM oms_fills GROUP BY symbol)
+                 SELECT COUNT(*) FROM f LEFT JOIN oms_positions p USING (symbol)
+                 WHERE COALESCE(p.qty, 0) != f.q"
 }
 
 # A TCP port on loopback that nothing listens on now.

@@ -6,45 +6,25 @@
 # market minute (TRADEBOT_CLOCK_START) so this runs at any hour.
 source "$(dirname "$0")/lib.bash"
 
-EMU_OUT="$H/emu.out"
-node "$TB_SOURCE_DIR/tests/emu/alpaca_emu.js" --port 0 --key PKE2EDATAKEY --secret e2e-data-secret \
-  --data-open 2026-11-30T14:30:00Z >"$EMU_OUT" 2>"$H/emu.err" &
-EMU_PID=$!
-trap 'kill $EMU_PID 2>/dev/null; cleanup' EXIT
-wait_for "grep -q port '$EMU_OUT'" 10 || { echo "emulator did not start"; exit 1; }
-PORT=$(sed -E 's/.*"port":([0-9]+).*/\1/' "$EMU_OUT")
-E="http://127.0.0.1:$PORT/__emu"
-emu() { curl -s -X POST -H 'Content-Type: application/json' -d "${2:-{\}}" "$E/$1"; }
+start_alpaca_emu PKE2EDATAKEY e2e-data-secret --data-open 2026-11-30T14:30:00Z
 
 mkdir -p "$H/config" "$H/strategies"
-cat >"$H/strategies/feed_probe.lua" <<'LUA'
-return {
-  on_bar = function(ctx, bar)
-    ctx.state.n = (ctx.state.n or 0) + 1
-    if ctx.state.n == 3 then
-      ctx:buy{ qty = 1, reason = "feed_probe saw 3 bars, the last " .. bar.symbol .. " at " .. bar.t }
-    end
-  end,
-}
-LUA
+cp "$TB_SOURCE_DIR/tests/e2e/fixtures/feed_probe.lua" "$H/strategies/"
 cat >"$H/config/trading_config.json" <<JSON
 {"feed": "alpaca", "symbols": ["AAPL", "MSFT"],
  "dashboard": {"port": 0},
  "alpaca_data": {"data_url": "http://127.0.0.1:$PORT", "stream_url": "ws://127.0.0.1:$PORT/v2"},
  "strategies": [{"file": "strategies/feed_probe.lua"}]}
 JSON
-export APCA_API_KEY_ID=PKE2EDATAKEY APCA_API_SECRET_KEY=e2e-data-secret
 export TRADEBOT_CLOCK_START=$((1796049000 + 20 * 60)) # Monday 2026-11-30 09:50 ET
 start_engine
 check "the engine subscribes to the bars stream" wait_for "log_has 'subscribed to minute bars of 2 symbols (feed iex)'" 20
-wait_for "grep -q 'dashboard listening' '$H/logs/trading_bot.log'" 10
-url=$(grep -o 'http://127.0.0.1:[0-9]*' "$H/logs/trading_bot.log" | grep -v ":$PORT" | head -1)
-metric() { curl -s "$url/metrics" | sed -nE "s/^$1(\{[^}]*\})? ([0-9.e+-]+)$/\2/p" | head -1; }
+URL=$(dashboard_url)
 stale=$(metric tradebot_data_staleness_seconds)
 check "staleness counts the market minutes without a bar ($stale s)" \
   bash -c "awk 'BEGIN{exit !($stale >= 1190 && $stale < 1300)}'"
 check "the staleness series is labelled with the feed" \
-  bash -c "curl -s '$url/metrics' | grep -q 'tradebot_data_staleness_seconds{feed=\"alpaca\"}'"
+  bash -c "curl -s '$URL/metrics' | grep -q 'tradebot_data_staleness_seconds{feed=\"alpaca\"}'"
 
 emu data_advance '{"minutes":4}' >/dev/null # 09:30..09:33; 09:32 had no trade (no bar)
 check "a strategy sees the bars (decision log)" \
@@ -52,8 +32,8 @@ check "a strategy sees the bars (decision log)" \
 check "the trader processed 6 bars, none invented" wait_for "[ \"\$(metric tradebot_bars_total)\" = 6 ]" 10
 stale=$(metric tradebot_data_staleness_seconds)
 check "staleness falls back after a bar ($stale s)" bash -c "awk 'BEGIN{exit !($stale < 10)}'"
-check "the feed is up" bash -c "[ \"\$(curl -s '$url/metrics' | sed -nE 's/^tradebot_feed_up\{feed=\"alpaca\"\} //p')\" = 1 ]"
-check "/api/status shows the feed real-time" bash -c "curl -s '$url/api/status' | grep -q '\"status\": *\"real-time\"'"
+check "the feed is up" bash -c "[ \"\$(curl -s '$URL/metrics' | sed -nE 's/^tradebot_feed_up\{feed=\"alpaca\"\} //p')\" = 1 ]"
+check "/api/status shows the feed real-time" bash -c "curl -s '$URL/api/status' | grep -q '\"status\": *\"real-time\"'"
 
 emu data_drop '{}' >/dev/null
 wait_for "log_has 'stream closed'" 10

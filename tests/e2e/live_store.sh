@@ -6,13 +6,7 @@
 # loses at most the last flush interval, and `tradebot candidates` reads what the feed wrote.
 source "$(dirname "$0")/lib.bash"
 
-node "$TB_SOURCE_DIR/tests/emu/alpaca_emu.js" --port 0 --key PKE2ESTORE --secret e2e-store-secret \
-  --data-open 2026-11-30T14:30:00Z >"$H/emu.out" 2>"$H/emu.err" &
-EMU_PID=$!
-trap 'kill $EMU_PID 2>/dev/null; cleanup' EXIT
-wait_for "grep -q port '$H/emu.out'" 10 || { echo "emulator did not start"; exit 1; }
-PORT=$(sed -E 's/.*"port":([0-9]+).*/\1/' "$H/emu.out")
-emu() { curl -s -X POST -H 'Content-Type: application/json' -d "${2:-{\}}" "http://127.0.0.1:$PORT/__emu/$1"; }
+start_alpaca_emu PKE2ESTORE e2e-store-secret --data-open 2026-11-30T14:30:00Z
 mkdir -p "$H/config"
 # No strategies and no ML: their own writes wait up to the connection's 5 s for a lock, which
 # would stall the loop during the lock below for reasons that are not the bar store's.
@@ -21,7 +15,6 @@ cat >"$H/config/trading_config.json" <<JSON
  "bar_store": {"flush_ms": 200}, "strategies": [], "ml": {"enabled": false},
  "alpaca_data": {"data_url": "http://127.0.0.1:$PORT", "stream_url": "ws://127.0.0.1:$PORT/v2"}}
 JSON
-export APCA_API_KEY_ID=PKE2ESTORE APCA_API_SECRET_KEY=e2e-store-secret
 export TRADEBOT_CLOCK_START=$((1796049000 + 20 * 60)) # Monday 2026-11-30 09:50 ET
 DB="$H/ml_db/ml_data.db"
 OPEN_NS=1796049000000000000
@@ -39,9 +32,8 @@ emu data_correct '{"symbol":"AAPL","minute":1,"close":123.45}' >/dev/null
 check "a corrected bar replaces the stored one" wait_for "[ \"\$(close_of AAPL 1)\" = 123.45 ]" 10
 check "and adds no row" [ "$(stored)" = 6 ]
 
-wait_for "grep -q 'dashboard listening' '$H/logs/trading_bot.log'" 10
-url=$(grep -o 'http://127.0.0.1:[0-9]*' "$H/logs/trading_bot.log" | grep -v ":$PORT" | head -1)
-status() { curl -s "$url/api/status" | jq -c '.feed.store'; }
+URL=$(dashboard_url)
+status() { curl -s "$URL/api/status" | jq -c '.feed.store'; }
 (echo "BEGIN IMMEDIATE;"; echo ".shell touch '$H/locked'"; sleep 3; echo "COMMIT;") |
   sqlite3 -cmd ".timeout 5000" "$DB" >"$H/lock.out" 2>&1 &
 LOCK=$!
@@ -60,7 +52,7 @@ check "and the recovery is logged" log_has "buffered bars written after"
 st=$(status)
 check "status counts written/pending ($st)" bash -c "jq -e '.written >= 10 and .pending == 0 and .dropped == 0' <<<'$st' >/dev/null"
 check "/metrics exports the store's counters" \
-  bash -c "curl -s '$url/metrics' | grep -qE '^tradebot_bar_store_bars_written_total [0-9]+'"
+  bash -c "curl -s '$URL/metrics' | grep -qE '^tradebot_bar_store_bars_written_total [0-9]+'"
 
 emu data_advance '{"minutes":1}' >/dev/null
 sleep 0.7 # more than three flush intervals, without looking

@@ -7,15 +7,7 @@
 # watchdog can find the fill.
 source "$(dirname "$0")/lib.bash"
 
-EMU_OUT="$H/emu.out"
-node "$TB_SOURCE_DIR/tests/emu/alpaca_emu.js" --port 0 --key PKE2EOWKEY --secret e2e-ow-secret \
-  --fill manual --data-open 2026-11-30T14:30:00Z >"$EMU_OUT" 2>"$H/emu.err" &
-EMU_PID=$!
-trap 'kill $EMU_PID 2>/dev/null; cleanup' EXIT
-wait_for "grep -q port '$EMU_OUT'" 10 || { echo "emulator did not start"; exit 1; }
-PORT=$(sed -E 's/.*"port":([0-9]+).*/\1/' "$EMU_OUT")
-E="http://127.0.0.1:$PORT/__emu"
-emu() { curl -s -X POST -H 'Content-Type: application/json' -d "${2:-{\}}" "$E/$1"; }
+start_alpaca_emu PKE2EOWKEY e2e-ow-secret --fill manual --data-open 2026-11-30T14:30:00Z
 
 mkdir -p "$H/config" "$H/strategies"
 cat >"$H/strategies/rest_limit.lua" <<'LUA'
@@ -38,7 +30,6 @@ cat >"$H/config/trading_config.json" <<JSON
                  "stale_after_s": 0},
  "strategies": [{"file": "strategies/rest_limit.lua"}]}
 JSON
-export APCA_API_KEY_ID=PKE2EOWKEY APCA_API_SECRET_KEY=e2e-ow-secret
 export TRADEBOT_CLOCK_START=$((1796049000 + 20 * 60)) # Monday 2026-11-30 09:50 ET
 start_engine
 check "the broker is ready and the feed subscribed" \
@@ -74,9 +65,8 @@ check "it is not applied twice: still one fill ($(fills))" [ "$(fills)" = 1 ]
 check "and the position is still 3 ($(pos))" [ "$(pos)" = 3 ]
 n=$(grep -c 'trade_updates stream silent' "$H/logs/trading_bot.log" || true)
 check "exactly one forced reconnect ($n)" [ "$n" = 1 ]
-wait_for "grep -q 'dashboard listening' '$H/logs/trading_bot.log'" 10
-url=$(grep -o 'http://127.0.0.1:[0-9]*' "$H/logs/trading_bot.log" | grep -v ":$PORT" | head -1)
+URL=$(dashboard_url)
 check "/metrics counts the poll that learned the fill" \
-  bash -c "curl -s '$url/metrics' | grep -q '^tradebot_order_polls_learned_total{broker=\"alpaca\"} 1$'"
+  bash -c "curl -s '$URL/metrics' | grep -q '^tradebot_order_polls_learned_total{broker=\"alpaca\"} 1$'"
 stop_engine || true
 finish

@@ -7,29 +7,27 @@ source "$(dirname "$0")/lib.bash"
 start_emu() { # emulator plan, config plan
   start_node_emu polygon_emu.js --port 0 --key e2e-polygon-key --plan "$1" \
     --today 2026-11-30
-  curl -s -X POST -d '{"minutes":10}' "http://127.0.0.1:$PORT/__emu/advance" >/dev/null
+  emu advance '{"minutes":10}' >/dev/null
   mkdir -p "$H/config"
   cat >"$H/config/trading_config.json" <<JSON
 {"feed": "massive", "symbols": ["AAPL"], "dashboard": {"port": 0},
  "polygon": {"base_url": "http://127.0.0.1:$PORT", "plan": "$2", "poll_seconds": 1}}
 JSON
 }
-trap 'kill $EMU_PID 2>/dev/null; cleanup' EXIT
 export POLYGON_API_KEY=e2e-polygon-key TRADEBOT_CLOCK_START=$((1796049000 + 20 * 60))
 
 start_emu free free
 start_engine
 check "the probe finds delayed data" wait_for "log_has 'entitlement: delayed data (status DELAYED)'" 20
-wait_for "grep -q 'dashboard listening' '$H/logs/trading_bot.log'" 10
-url=$(grep -o 'http://127.0.0.1:[0-9]*' "$H/logs/trading_bot.log" | grep -v ":$PORT" | head -1)
-check "/api/status shows the feed delayed" bash -c "curl -s '$url/api/status' | grep -q '\"status\": *\"delayed\"'"
+URL=$(dashboard_url)
+check "/api/status shows the feed delayed" bash -c "curl -s '$URL/api/status' | grep -q '\"status\": *\"delayed\"'"
 check "the probe's closed bars reach the trader" \
-  wait_for "curl -s '$url/metrics' | grep -q '^tradebot_bars_total 10'" 10
-curl -s -X POST -d '{"kind":"429","retry_after":1}' "http://127.0.0.1:$PORT/__emu/fault" >/dev/null
+  wait_for "curl -s '$URL/metrics' | grep -q '^tradebot_bars_total 10'" 10
+emu fault '{"kind":"429","retry_after":1}' >/dev/null
 check "a 429 is retried with backoff, as the runbook's log line says" \
   wait_for "log_has 'auto-retry with exponential backoff'" 15
 check "and counted on /metrics for the feed" \
-  wait_for "curl -s '$url/metrics' | grep -qE '^tradebot_rate_limit_retries_total\\{api=\"massive\",client=\"feed\"\\} [1-9]'" 5
+  wait_for "curl -s '$URL/metrics' | grep -qE '^tradebot_rate_limit_retries_total\\{api=\"massive\",client=\"feed\"\\} [1-9]'" 5
 check "the key is never logged" bash -c "! grep -q 'e2e-polygon-key' '$H/logs/trading_bot.log'"
 stop_engine || true
 kill $EMU_PID; wait $EMU_PID 2>/dev/null || true
@@ -40,11 +38,10 @@ start_engine
 check "NOT_AUTHORIZED is logged as a configuration error" \
   wait_for "log_has 'not retried; the feed delivers nothing'" 20
 sleep 2.5 # two poll periods
-n=$(curl -s -X POST "http://127.0.0.1:$PORT/__emu/stats" | sed -E 's/.*"requests":([0-9]+).*/\1/')
+n=$(emu_stat requests)
 check "and is not retried ($n request)" [ "$n" = 1 ]
-wait_for "grep -q 'dashboard listening' '$H/logs/trading_bot.log'" 10
-url=$(grep -o 'http://127.0.0.1:[0-9]*' "$H/logs/trading_bot.log" | grep -v ":$PORT" | head -1)
+URL=$(dashboard_url)
 check "/api/status shows it not authorized" \
-  bash -c "curl -s '$url/api/status' | grep -q '\"status\": *\"not authorized\"'"
+  bash -c "curl -s '$URL/api/status' | grep -q '\"status\": *\"not authorized\"'"
 stop_engine || true
 finish

@@ -6,11 +6,7 @@
 # recorded session, not on sample data. docs/replay.md.
 source "$(dirname "$0")/lib.bash"
 
-start_node_emu alpaca_emu.js --port 0 --key PKE2ERECKEY --secret e2e-rec-secret \
-  --data-open 2026-11-30T14:30:00Z
-trap 'kill $EMU_PID 2>/dev/null || true; cleanup' EXIT
-E="http://127.0.0.1:$PORT/__emu"
-emu() { curl -s -X POST -H 'Content-Type: application/json' -d "${2:-{\}}" "$E/$1"; }
+start_alpaca_emu PKE2ERECKEY e2e-rec-secret --data-open 2026-11-30T14:30:00Z
 
 mkdir -p "$H/config" "$H/strategies"
 cat >"$H/strategies/rec_probe.lua" <<'LUA'
@@ -39,7 +35,6 @@ cat >"$H/config/trading_config.json" <<JSON
  "alpaca_data": {"data_url": "http://127.0.0.1:$PORT", "stream_url": "ws://127.0.0.1:$PORT/v2"},
  "strategies": [{"file": "strategies/rec_probe.lua"}]}
 JSON
-export APCA_API_KEY_ID=PKE2ERECKEY APCA_API_SECRET_KEY=e2e-rec-secret
 export TRADEBOT_CLOCK_START=$((1796049000 + 20 * 60)) # Monday 2026-11-30 09:50 ET
 start_engine
 check "the engine subscribes to the bars stream" wait_for "log_has 'subscribed to minute bars of 2 symbols'" 20
@@ -49,9 +44,7 @@ emu data_advance '{"minutes":3}' >/dev/null
 check "the probe's buys are filled by the broker" wait_for '[ "$(fills)" -ge 2 ]' 30
 emu data_advance '{"minutes":4}' >/dev/null
 check "the probe's sells are filled by the broker" wait_for '[ "$(fills)" -ge 4 ]' 30
-wait_for "log_has 'dashboard listening'" 10
-url=$(grep -o 'http://127.0.0.1:[0-9]*' "$H/logs/trading_bot.log" | grep -v ":$PORT" | head -1)
-metric() { curl -s "$url/metrics" | sed -nE "s/^$1 ([0-9.e+-]+)$/\1/p" | head -1; }
+URL=$(dashboard_url)
 check "/metrics counts the recording's bytes ($(metric tradebot_record_bytes_total))" \
   bash -c "awk 'BEGIN{exit !($(metric tradebot_record_bytes_total) > 1000)}'"
 check "and no lost record, no failure" \

@@ -23,6 +23,9 @@
 // place {order body}: an order placed on the account by someone else (another engine, the trader
 // on Alpaca's page): created as POST /v2/orders creates it, not counted in post_requests.
 // stats: deletes counts DELETE /v2/orders/{id} per client_order_id (answered or 422).
+// Fault cancel_slow {ms, reject}: a DELETE is accepted (204) but the venue takes ms to cancel;
+// meanwhile the order keeps its status (new), as Alpaca's cancel is asynchronous. With reject,
+// the venue refuses the cancel then: order_cancel_rejected on the stream, the order works on.
 // fill {client_order_id, qty, price, at}: an execution; at (RFC 3339) dates it in the past, as
 // filled_at/updated_at and the trade update's timestamp (a fill learned late, after a crash).
 // Usage: node alpaca_emu.js [--port N] [--key K --secret S] [--schema current|legacy]
@@ -371,7 +374,15 @@ function route(req, res, body) {
       if (m === 'DELETE') {
         st.deletes[o.client_order_id] = (st.deletes[o.client_order_id] || 0) + 1;
         if (terminal(o.status)) return err(res, 422, 42210000, `order is already in "${o.status}" state`);
-        setImmediate(() => cancel(o));
+        const slow = takeFault('cancel_slow', m, path);
+        if (slow) {
+          setTimeout(() => {
+            if (terminal(o.status)) return;
+            if (slow.reject) emit('order_cancel_rejected', o); // the venue refused: it works on
+            else cancel(o);
+          }, Number(slow.ms || 1000));
+        }
+        else setImmediate(() => cancel(o));
         res.writeHead(204); return res.end();
       }
       if (m === 'PATCH') return replace(o, b, res);

@@ -296,11 +296,8 @@ broker fb_broker(fake_broker *b)
 
 fake_broker *fb_new(const fb_config *c, tb_err *e)
 {
-    fake_broker *b = calloc(1, sizeof *b);
-    if (!b) {
-        tb_errf(e, "fake broker: out of memory");
-        return NULL;
-    }
+    fake_broker *b = tb_zalloc(sizeof *b, "fake broker", e);
+    if (!b) return NULL;
     b->c = *c;
     if (b->c.max_delay < 1) b->c.max_delay = 1;
     b->rng = sim_stream(c->seed, 2);

@@ -33,4 +33,15 @@ static inline sqlite3 *tbt_db_open(const char *path)
     return h;
 }
 
+/* The first column of sql's first row as an integer; -1 when it has no row or does not compile. */
+static inline int64_t tbt_db_scalar(sqlite3 *h, const char *sql)
+{
+    sqlite3_stmt *st;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
 #endif

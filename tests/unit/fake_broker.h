@@ -1,8 +1,9 @@
 /*
  * fake_broker.h - a broker for order-manager tests: it counts calls, can refuse a submit before
- * sending (as an adapter does when not ready), and keeps the update callback the OMS registers,
- * so a test delivers updates the way an adapter does (fake_broker_deliver). Include it in one
- * test file.
+ * sending (as an adapter does when not ready) and a cancel (the connection gone), shows each
+ * submit to a test's hook (what was journaled by then), and keeps the update callback the OMS
+ * registers, so a test delivers updates the way an adapter does (fake_broker_deliver). Include it
+ * in one test file.
  */
 #ifndef TB_TEST_FAKE_BROKER_H
 #define TB_TEST_FAKE_BROKER_H
@@ -12,6 +13,8 @@
 static struct {
     int submits, cancels, replaces;
     int refuse_submit; /* 1: submit fails with "not ready" and sends nothing */
+    int refuse_cancel; /* 1: cancel fails with "not connected" and sends nothing */
+    void (*on_submit)(const broker_submit_req *r); /* called for each submit sent */
     broker_update_fn fn;
     void *ud;
 } fake_broker_st;
@@ -27,11 +30,13 @@ static broker_state fake_broker_state(void *s)
 static int fake_broker_submit(void *s, const broker_submit_req *r, tb_err *e)
 {
     if (fake_broker_st.refuse_submit) return tb_errf(e, "fake: broker is syncing, not ready");
+    if (fake_broker_st.on_submit) fake_broker_st.on_submit(r);
     fake_broker_st.submits++;
     return 0;
 }
 static int fake_broker_cancel(void *s, const oms_order *o, tb_err *e)
 {
+    if (fake_broker_st.refuse_cancel) return tb_errf(e, "fake: not connected");
     fake_broker_st.cancels++;
     return 0;
 }

@@ -5,19 +5,37 @@
 #include "oms/oms.h"
 #include "tbtest.h"
 
-/* Applies an execution of q at px with id x to order id; the test fails when it is refused. */
+/* The broker's report of an execution x of q shares of order id at px. */
+static inline broker_update oms_test_exec(const char *id, const char *x, tb_qty q, tb_money px)
+{
+    return (broker_update){.client_id = id,
+                           .status = OMS_ST_PARTIALLY_FILLED,
+                           .has_exec = 1,
+                           .exec_id = x,
+                           .exec_qty = q,
+                           .exec_price = px,
+                           .t_ns = 5};
+}
+
 /* An execution; oms_on_update's result (e filled on failure). */
 static inline int oms_test_try_fill(oms *m, const char *id, const char *x, tb_qty q, tb_money px,
                                     tb_err *e)
 {
-    broker_update u = {.client_id = id,
-                       .status = OMS_ST_PARTIALLY_FILLED,
-                       .has_exec = 1,
-                       .exec_id = x,
-                       .exec_qty = q,
-                       .exec_price = px,
-                       .t_ns = 5};
+    broker_update u = oms_test_exec(id, x, q, px);
     return oms_on_update(m, &u, e);
+}
+
+/* A market day order of q sym from strategy "rsi", reason "rsi oversold". */
+static inline oms_intent oms_test_intent(const char *sym, oms_side side, tb_qty q)
+{
+    oms_intent in = {.strategy = "rsi",
+                     .symbol = sym,
+                     .side = side,
+                     .type = OMS_MARKET,
+                     .tif = OMS_TIF_DAY,
+                     .qty = q,
+                     .reason = "rsi oversold"};
+    return in;
 }
 
 static inline void oms_test_fill(oms *m, const char *id, const char *x, tb_qty q, tb_money px)

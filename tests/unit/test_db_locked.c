@@ -5,6 +5,9 @@
 #include "ml/ml_store.h"
 #include "oms/held.h"
 #include "oms/oms.h"
+#include "db_testutil.h"
+#include "fake_broker.h"
+#include "oms_testutil.h"
 #include "risk_fixture.h"
 #include "store/db.h"
 #include "store/kv.h"
@@ -53,62 +56,6 @@ static void unlock(sqlite3 *other)
     sqlite3_exec(other, "COMMIT", NULL, NULL, NULL);
 }
 
-static int64_t scalar(sqlite3 *db, const char *q)
-{
-    sqlite3_stmt *st;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
-/* A broker that keeps the OMS's update callback, so updates arrive the way real ones do. */
-static broker_update_fn upd_fn;
-static void *upd_ud;
-static int n_sent;
-
-static int fb_ok(void *s, tb_err *e)
-{
-    return 0;
-}
-static broker_state fb_state(void *s)
-{
-    return BROKER_READY;
-}
-static int fb_submit(void *s, const broker_submit_req *r, tb_err *e)
-{
-    n_sent++;
-    return 0;
-}
-static int n_cancels;
-static int fb_cancel(void *s, const oms_order *o, tb_err *e)
-{
-    n_cancels++;
-    return 0;
-}
-static int fb_replace(void *s, const broker_replace_req *r, tb_err *e)
-{
-    return 0;
-}
-static int fb_positions(void *s, broker_position *o, int cap, int *n, tb_err *e)
-{
-    *n = 0;
-    return 0;
-}
-static int fb_account(void *s, broker_account *a, tb_err *e)
-{
-    a->has = 0;
-    return 0;
-}
-static void fb_set_update(void *s, broker_update_fn fn, void *ud)
-{
-    upd_fn = fn, upd_ud = ud;
-}
-static const broker_vtable fake_vt = {"fake",     fb_ok,         fb_ok,      fb_state,
-                                      fb_submit,  fb_cancel,     fb_replace, fb_positions,
-                                      fb_account, fb_set_update, NULL,       NULL};
-
 static int n_fill_events;
 /* A strategy that places a protective stop from on_fill (when set): what its submits returned. */
 static int stop_on_fill, stop_rc[8], n_stop_rc;
@@ -133,148 +80,162 @@ static oms *new_oms(oms_store *st)
 {
     oms_config c = {256, 16, 1024, 20260105};
     oms *m = oms_new(&c, NULL);
-    broker b = {&fake_vt, NULL};
-    oms_set_broker(m, b);
+    oms_set_broker(m, fake_broker());
     oms_journal j = oms_store_journal(st);
     oms_set_journal(m, &j);
     oms_set_listener(m, on_event, m);
-    n_sent = n_fill_events = stop_on_fill = n_stop_rc = 0;
+    n_fill_events = stop_on_fill = n_stop_rc = 0;
     return m;
 }
 
 static oms_intent buy(const char *sym, tb_qty q)
 {
-    oms_intent in = {.strategy = "rsi",
-                     .symbol = sym,
-                     .side = OMS_BUY,
-                     .type = OMS_MARKET,
-                     .tif = OMS_TIF_DAY,
-                     .qty = q};
-    return in;
+    return oms_test_intent(sym, OMS_BUY, q);
 }
 
 static void broker_fill(const char *id, const char *exec, tb_qty q, tb_qty cum, tb_money px)
 {
-    broker_update u = {.client_id = id,
-                       .status = OMS_ST_PARTIALLY_FILLED,
-                       .has_exec = 1,
-                       .exec_id = exec,
-                       .exec_qty = q,
-                       .exec_price = px,
-                       .cum_qty = cum,
-                       .t_ns = 2};
-    upd_fn(upd_ud, &u);
+    broker_update u = oms_test_exec(id, exec, q, px);
+    u.cum_qty = cum;
+    u.t_ns = 2;
+    fake_broker_deliver(&u);
 }
 
 static void broker_status(const char *id, oms_status st)
 {
     broker_update u = {.client_id = id, .status = st, .t_ns = 1};
-    upd_fn(upd_ud, &u);
+    fake_broker_deliver(&u);
+}
+
+/* The engine's database and a second connection that can hold its lock, and what a test writes
+ * with: an OMS journaling to it (rig_open_empty, rig_open) or an ML store (rig_open_ml). */
+typedef struct rig {
+    sqlite3 *other;
+    tb_db *db;
+    oms_store *st;
+    oms *m;
+    tb_ml_store *s;
+    char id[OMS_CLIENT_ID_MAX + 1]; /* rig_open's order */
+} rig;
+
+static void rig_open_empty(rig *r)
+{
+    tb_err e;
+    memset(r, 0, sizeof *r);
+    r->db = open_pair(&r->other);
+    r->st = oms_store_open(r->db->h, &e);
+    r->m = new_oms(r->st);
+}
+
+static void rig_open_ml(rig *r)
+{
+    tb_err e;
+    memset(r, 0, sizeof *r);
+    r->db = open_pair(&r->other);
+    r->s = tb_ml_store_open(r->db->h, 0, &e);
+    if (!r->s) TBT_FAIL("ml store: %s", e.msg);
+}
+
+/* The rig with one accepted buy of qty AAPL at limit (0: at the market); id gets its client id. */
+static void rig_open(rig *r, tb_qty qty, tb_money limit)
+{
+    tb_err e;
+    rig_open_empty(r);
+    oms_intent in = buy("AAPL", qty);
+    if (limit) in.type = OMS_LIMIT, in.limit_price = limit;
+    const oms_order *o;
+    if (oms_submit(r->m, &in, &o, &e) != 0) TBT_FAIL("submit: %s", e.msg);
+    strcpy(r->id, o->client_id);
+    broker_status(r->id, OMS_ST_ACCEPTED);
+}
+
+static void rig_close(rig *r)
+{
+    if (r->m) oms_free(r->m);
+    if (r->st) oms_store_close(r->st);
+    if (r->s) tb_ml_store_close(r->s);
+    sqlite3_close(r->other);
+    tb_db_close(r->db);
 }
 
 TEST(an_intent_whose_journal_meets_the_lock_is_refused_quickly_and_never_sent)
 {
-    sqlite3 *other;
-    tb_db *db = open_pair(&other);
+    rig r;
+    rig_open_empty(&r);
     tb_err e;
-    oms_store *st = oms_store_open(db->h, &e);
-    oms *m = new_oms(st);
-    lock(other);
+    lock(r.other);
     oms_intent in = buy("AAPL", 10);
     const oms_order *o;
     int64_t t0 = tb_clock_mono_ns();
-    CHECK_INT(oms_submit(m, &in, &o, &e), -1);
+    CHECK_INT(oms_submit(r.m, &in, &o, &e), -1);
     int64_t ms = (tb_clock_mono_ns() - t0) / 1000000;
     CHECK(ms < 200);
     CHECK_CONTAINS(e.msg, "database locked: intent not journaled, not sent");
-    CHECK_INT(n_sent, 0);
-    CHECK_INT((int)oms_busy_refusals(m), 1);
-    CHECK_INT(oms_open_orders(m, "AAPL", NULL, 0), 0);
-    unlock(other);
-    CHECK_INT(oms_submit(m, &in, &o, &e), 0); /* the next bar tries again */
-    CHECK_INT(n_sent, 1);
-    CHECK_INT((int)scalar(other, "select count(*) from oms_orders"), 1);
-    oms_free(m);
-    oms_store_close(st);
-    sqlite3_close(other);
-    tb_db_close(db);
+    CHECK_INT(fake_broker_st.submits, 0);
+    CHECK_INT((int)oms_busy_refusals(r.m), 1);
+    CHECK_INT(oms_open_orders(r.m, "AAPL", NULL, 0), 0);
+    unlock(r.other);
+    CHECK_INT(oms_submit(r.m, &in, &o, &e), 0); /* the next bar tries again */
+    CHECK_INT(fake_broker_st.submits, 1);
+    CHECK_INT((int)tbt_db_scalar(r.other, "select count(*) from oms_orders"), 1);
+    rig_close(&r);
 }
 
 TEST(fills_that_meet_the_lock_are_held_in_order_not_applied_then_committed_once)
 {
-    sqlite3 *other;
-    tb_db *db = open_pair(&other);
+    rig r;
+    rig_open(&r, 30, 0);
     tb_err e;
-    oms_store *st = oms_store_open(db->h, &e);
-    oms *m = new_oms(st);
-    oms_intent in = buy("AAPL", 30);
-    const oms_order *o;
-    CHECK_INT(oms_submit(m, &in, &o, &e), 0);
-    char id[OMS_CLIENT_ID_MAX + 1];
-    strcpy(id, o->client_id);
-    broker_status(id, OMS_ST_ACCEPTED);
-    lock(other);
-    broker_fill(id, "x1", 10, 10, 100000000);
-    broker_fill(id, "x2", 20, 30, 101000000);
-    broker_status(id, OMS_ST_FILLED); /* waits behind the fills */
-    CHECK_INT((int)oms_held_count(m), 3);
-    CHECK(oms_position_get(m, "AAPL") == NULL); /* not applied: strategies see the committed */
+    lock(r.other);
+    broker_fill(r.id, "x1", 10, 10, 100000000);
+    broker_fill(r.id, "x2", 20, 30, 101000000);
+    broker_status(r.id, OMS_ST_FILLED); /* waits behind the fills */
+    CHECK_INT((int)oms_held_count(r.m), 3);
+    CHECK(oms_position_get(r.m, "AAPL") == NULL); /* not applied: strategies see the committed */
     CHECK_INT(n_fill_events, 0);
-    CHECK_INT((int)oms_find(m, id)->filled_qty, 0);
-    in = buy("MSFT", 5);
-    CHECK_INT(oms_submit(m, &in, &o, &e), -1);
+    CHECK_INT((int)oms_find(r.m, r.id)->filled_qty, 0);
+    oms_intent in = buy("MSFT", 5);
+    const oms_order *o;
+    CHECK_INT(oms_submit(r.m, &in, &o, &e), -1);
     CHECK_CONTAINS(e.msg, "database locked");
-    CHECK_INT(oms_retry_held(m), 3); /* still locked: everything kept */
-    unlock(other);
-    CHECK_INT(oms_retry_held(m), 0);
+    CHECK_INT(oms_retry_held(r.m), 3); /* still locked: everything kept */
+    unlock(r.other);
+    CHECK_INT(oms_retry_held(r.m), 0);
     CHECK_INT(n_fill_events, 2);
-    CHECK_INT((int)oms_position_get(m, "AAPL")->qty, 30);
-    CHECK_INT((int)oms_find(m, id)->filled_qty, 30);
-    CHECK_STR(oms_status_name(oms_find(m, id)->status), "filled");
-    CHECK_INT((int)scalar(other, "select count(*) from oms_fills"), 2);
-    CHECK_INT((int)scalar(other, "select qty from oms_positions where symbol='AAPL'"), 30);
-    CHECK_INT((int)scalar(other, "select rowid from oms_fills where exec_id='x2'") >
-                  scalar(other, "select rowid from oms_fills where exec_id='x1'"),
+    CHECK_INT((int)oms_position_get(r.m, "AAPL")->qty, 30);
+    CHECK_INT((int)oms_find(r.m, r.id)->filled_qty, 30);
+    CHECK_STR(oms_status_name(oms_find(r.m, r.id)->status), "filled");
+    CHECK_INT((int)tbt_db_scalar(r.other, "select count(*) from oms_fills"), 2);
+    CHECK_INT((int)tbt_db_scalar(r.other, "select qty from oms_positions where symbol='AAPL'"), 30);
+    CHECK_INT((int)tbt_db_scalar(r.other, "select rowid from oms_fills where exec_id='x2'") >
+                  tbt_db_scalar(r.other, "select rowid from oms_fills where exec_id='x1'"),
               1);
-    broker_fill(id, "x2", 20, 30, 101000000); /* the broker reports it again: no effect */
+    broker_fill(r.id, "x2", 20, 30, 101000000); /* the broker reports it again: no effect */
     CHECK_INT(n_fill_events, 2);
-    CHECK_INT((int)oms_position_get(m, "AAPL")->qty, 30);
-    CHECK_INT((int)oms_update_errors(m), 0);
-    oms_free(m);
-    oms_store_close(st);
-    sqlite3_close(other);
-    tb_db_close(db);
+    CHECK_INT((int)oms_position_get(r.m, "AAPL")->qty, 30);
+    CHECK_INT((int)oms_update_errors(r.m), 0);
+    rig_close(&r);
 }
 
 TEST(a_cancel_reaches_the_broker_while_locked_and_its_answer_is_journaled_after)
 {
-    sqlite3 *other;
-    tb_db *db = open_pair(&other);
+    rig r;
+    rig_open(&r, 10, 0);
     tb_err e;
-    oms_store *st = oms_store_open(db->h, &e);
-    oms *m = new_oms(st);
-    oms_intent in = buy("AAPL", 10);
-    const oms_order *o;
-    CHECK_INT(oms_submit(m, &in, &o, &e), 0);
-    char id[OMS_CLIENT_ID_MAX + 1];
-    strcpy(id, o->client_id);
-    broker_status(id, OMS_ST_ACCEPTED);
-    n_cancels = 0;
-    lock(other);
-    CHECK_INT(oms_cancel(m, id, &e), 0); /* the kill switch must be able to empty the book */
-    CHECK_INT(n_cancels, 1);
-    CHECK_STR(oms_status_name(oms_find(m, id)->status), "pending_cancel");
-    CHECK_INT((int)oms_unjournaled_cancels(m), 1);
-    broker_status(id, OMS_ST_CANCELED); /* the broker's answer waits for the database */
-    CHECK_INT((int)oms_held_count(m), 1);
-    unlock(other);
-    CHECK_INT(oms_retry_held(m), 0);
-    CHECK_STR(oms_status_name(oms_find(m, id)->status), "canceled");
-    CHECK_INT((int)scalar(other, "select count(*) from oms_orders where status='canceled'"), 1);
-    oms_free(m);
-    oms_store_close(st);
-    sqlite3_close(other);
-    tb_db_close(db);
+    fake_broker_st.cancels = 0;
+    lock(r.other);
+    CHECK_INT(oms_cancel(r.m, r.id, &e), 0); /* the kill switch must be able to empty the book */
+    CHECK_INT(fake_broker_st.cancels, 1);
+    CHECK_STR(oms_status_name(oms_find(r.m, r.id)->status), "pending_cancel");
+    CHECK_INT((int)oms_unjournaled_cancels(r.m), 1);
+    broker_status(r.id, OMS_ST_CANCELED); /* the broker's answer waits for the database */
+    CHECK_INT((int)oms_held_count(r.m), 1);
+    unlock(r.other);
+    CHECK_INT(oms_retry_held(r.m), 0);
+    CHECK_STR(oms_status_name(oms_find(r.m, r.id)->status), "canceled");
+    CHECK_INT(
+        (int)tbt_db_scalar(r.other, "select count(*) from oms_orders where status='canceled'"), 1);
+    rig_close(&r);
 }
 
 TEST(a_full_held_queue_refuses_the_newest_update_and_keeps_the_older_ones)
@@ -323,105 +284,69 @@ TEST(strategy_state_waits_in_memory_while_locked_and_is_written_after)
 
 TEST(ml_rows_wait_in_order_while_locked_and_a_label_finds_its_deferred_sample)
 {
-    sqlite3 *other;
-    tb_db *db = open_pair(&other);
+    rig r;
+    rig_open_ml(&r);
     tb_err e;
-    tb_ml_store *s = tb_ml_store_open(db->h, 0, &e);
     float f[TB_FEATURES_N];
     for (int i = 0; i < TB_FEATURES_N; i++) f[i] = (float)i;
-    int64_t first = tb_ml_store_sample(s, 1, "AAPL", f, 10.0, NAN, NULL, 30, &e);
+    int64_t first = tb_ml_store_sample(r.s, 1, "AAPL", f, 10.0, NAN, NULL, 30, &e);
     CHECK(first > 0);
-    lock(other);
+    lock(r.other);
     int64_t t0 = tb_clock_mono_ns();
-    int64_t ticket = tb_ml_store_sample(s, 2, "AAPL", f, 11.0, 0.7, "m1", 30, &e);
+    int64_t ticket = tb_ml_store_sample(r.s, 2, "AAPL", f, 11.0, 0.7, "m1", 30, &e);
     CHECK((tb_clock_mono_ns() - t0) / 1000000 < 200);
     CHECK(ticket > first);
-    CHECK_INT(tb_ml_store_label(s, first, 0.01, &e), 0);
-    CHECK_INT(tb_ml_store_decision(s, 3, "AAPL", "rsi", "buy", 10, 0.7, "m1", "passed", f, &e), 0);
+    CHECK_INT(tb_ml_store_label(r.s, first, 0.01, &e), 0);
+    CHECK_INT(tb_ml_store_decision(r.s, 3, "AAPL", "rsi", "buy", 10, 0.7, "m1", "passed", f, &e),
+              0);
     tb_ml_store_stats st;
-    tb_ml_store_stats_get(s, &st);
+    tb_ml_store_stats_get(r.s, &st);
     CHECK_INT((int)st.pending, 3);
     CHECK_INT((int)st.tables, 3);
     int busy;
-    CHECK_INT(tb_ml_store_flush(s, &busy, &e), -1);
+    CHECK_INT(tb_ml_store_flush(r.s, &busy, &e), -1);
     CHECK_INT(busy, 1);
-    unlock(other);
-    CHECK_INT(tb_ml_store_flush(s, &busy, &e), 0);
-    CHECK_INT(tb_ml_store_label(s, ticket, -0.02, &e), 0); /* the sample was written late */
-    CHECK_INT((int)scalar(other, "select count(*) from ml_samples"), 2);
-    CHECK_INT((int)scalar(other, "select label from ml_samples where t_ns = 1"), 1);
-    CHECK_INT((int)scalar(other, "select label from ml_samples where t_ns = 2"), 0);
-    CHECK_INT((int)scalar(other, "select count(*) from ml_samples where label is not null"), 2);
-    CHECK_INT((int)scalar(other, "select count(*) from ml_decisions"), 1);
-    tb_ml_store_stats_get(s, &st);
+    unlock(r.other);
+    CHECK_INT(tb_ml_store_flush(r.s, &busy, &e), 0);
+    CHECK_INT(tb_ml_store_label(r.s, ticket, -0.02, &e), 0); /* the sample was written late */
+    CHECK_INT((int)tbt_db_scalar(r.other, "select count(*) from ml_samples"), 2);
+    CHECK_INT((int)tbt_db_scalar(r.other, "select label from ml_samples where t_ns = 1"), 1);
+    CHECK_INT((int)tbt_db_scalar(r.other, "select label from ml_samples where t_ns = 2"), 0);
+    CHECK_INT(
+        (int)tbt_db_scalar(r.other, "select count(*) from ml_samples where label is not null"), 2);
+    CHECK_INT((int)tbt_db_scalar(r.other, "select count(*) from ml_decisions"), 1);
+    tb_ml_store_stats_get(r.s, &st);
     CHECK_INT((int)st.pending, 0);
     CHECK_INT((int)st.written_later, 3);
     CHECK_INT((int)st.dropped, 0);
-    tb_ml_store_close(s);
-    sqlite3_close(other);
-    tb_db_close(db);
+    rig_close(&r);
 }
 
 TEST(ml_rows_beyond_the_buffer_are_dropped_and_counted_with_their_table)
 {
-    sqlite3 *other;
-    tb_db *db = open_pair(&other);
+    rig r;
+    rig_open_ml(&r);
     tb_err e;
-    tb_ml_store *s = tb_ml_store_open(db->h, 0, &e);
-    lock(other);
+    lock(r.other);
     for (int i = 0; i < TB_ML_STORE_DEFER_MAX; i++)
-        CHECK_INT(tb_ml_store_outcome(s, "AAPL", "rsi", 1.0, i, &e), 0);
-    CHECK_INT(tb_ml_store_decision(s, 3, "AAPL", "rsi", "buy", 1, 0.5, NULL, "passed", NULL, &e),
+        CHECK_INT(tb_ml_store_outcome(r.s, "AAPL", "rsi", 1.0, i, &e), 0);
+    CHECK_INT(tb_ml_store_decision(r.s, 3, "AAPL", "rsi", "buy", 1, 0.5, NULL, "passed", NULL, &e),
               -1);
     CHECK_CONTAINS(e.msg, "ml_decisions");
     tb_ml_store_stats st;
-    tb_ml_store_stats_get(s, &st);
+    tb_ml_store_stats_get(r.s, &st);
     CHECK_INT((int)st.dropped, 1);
     CHECK_STR(st.dropped_table, "ml_decisions");
-    unlock(other);
+    unlock(r.other);
     int busy;
-    CHECK_INT(tb_ml_store_flush(s, &busy, &e), 0);
-    tb_ml_store_close(s);
-    sqlite3_close(other);
-    tb_db_close(db);
-}
-
-/* Opens the pair, an OMS on it and one accepted buy of qty AAPL; id gets its client id. */
-typedef struct rig {
-    sqlite3 *other;
-    tb_db *db;
-    oms_store *st;
-    oms *m;
-    char id[OMS_CLIENT_ID_MAX + 1];
-} rig;
-
-static void rig_open(rig *r, tb_qty qty)
-{
-    tb_err e;
-    r->db = open_pair(&r->other);
-    r->st = oms_store_open(r->db->h, &e);
-    r->m = new_oms(r->st);
-    oms_intent in = buy("AAPL", qty);
-    in.type = OMS_LIMIT;
-    in.limit_price = 100000000;
-    const oms_order *o;
-    if (oms_submit(r->m, &in, &o, &e) != 0) TBT_FAIL("submit: %s", e.msg);
-    strcpy(r->id, o->client_id);
-    broker_status(r->id, OMS_ST_ACCEPTED);
-}
-
-static void rig_close(rig *r)
-{
-    oms_free(r->m);
-    oms_store_close(r->st);
-    sqlite3_close(r->other);
-    tb_db_close(r->db);
+    CHECK_INT(tb_ml_store_flush(r.s, &busy, &e), 0);
+    rig_close(&r);
 }
 
 TEST(an_order_placed_in_on_fill_of_the_last_held_update_is_sent)
 {
     rig r;
-    rig_open(&r, 30);
+    rig_open(&r, 30, 100000000);
     lock(r.other);
     broker_fill(r.id, "x1", 10, 10, 100000000);
     broker_fill(r.id, "x2", 20, 30, 100000000);
@@ -433,8 +358,8 @@ TEST(an_order_placed_in_on_fill_of_the_last_held_update_is_sent)
     /* x1's callback: x2 still waits, the position it sees is not the broker's yet. */
     CHECK_INT(stop_rc[0], -1);
     CHECK_CONTAINS(stop_err[0], "database locked: 1 broker updates wait");
-    CHECK_INT(stop_rc[1], 0); /* x2 was the last: memory is the broker's now */
-    CHECK_INT(n_sent, 2);     /* the entry and the stop */
+    CHECK_INT(stop_rc[1], 0);             /* x2 was the last: memory is the broker's now */
+    CHECK_INT(fake_broker_st.submits, 2); /* the entry and the stop */
     CHECK_INT(oms_open_orders(r.m, "AAPL", NULL, 0), 1);
     rig_close(&r);
 }
@@ -442,7 +367,7 @@ TEST(an_order_placed_in_on_fill_of_the_last_held_update_is_sent)
 TEST(a_replace_is_refused_while_updates_are_held)
 {
     rig r;
-    rig_open(&r, 30);
+    rig_open(&r, 30, 100000000);
     lock(r.other);
     broker_fill(r.id, "x1", 10, 10, 100000000); /* held: filled_qty in memory is still 0 */
     unlock(r.other);                            /* released, but the retry timer has not run yet */
@@ -480,76 +405,73 @@ static void alp_report(alpaca *a, const char *cid, tb_qty cum, tb_money avg, con
 
 TEST(alpaca_fills_held_behind_the_lock_are_counted_once_against_the_brokers_cumulative)
 {
-    sqlite3 *other;
-    tb_db *db = open_pair(&other);
+    rig r;
+    rig_open_empty(&r);
     tb_err e;
-    oms_store *st = oms_store_open(db->h, &e);
-    oms *m = new_oms(st);
     oms_intent in = buy("AAPL", 200);
     const oms_order *o = NULL;
-    oms_submit(m, &in, &o, &e); /* no broker yet: journaled, kept `new`, not sent */
+    oms_submit(r.m, &in, &o, &e); /* no broker yet: journaled, kept `new`, not sent */
     CHECK(o != NULL);
     struct event_base *base = event_base_new();
     alpaca_opts ao = {.base = base,
                       .trading_url = "http://127.0.0.1:9",
                       .key_id = "PKTEST",
                       .secret_key = "test-secret",
-                      .oms = m};
+                      .oms = r.m};
     alpaca *a = alpaca_new(&ao, &e); /* never connected: nothing is sent anywhere */
     CHECK(a != NULL);
     char id[OMS_CLIENT_ID_MAX + 1];
     strcpy(id, o->client_id);
     alp_report(a, id, 0, 0, NULL, 0, 0);
-    lock(other);
+    lock(r.other);
     alp_report(a, id, 40, 100000000, "X1", 40, 100000000); /* partial_fill: qty 40, cum 40 */
     alp_report(a, id, 70, 100430000, "X2", 30, 101000000); /* partial_fill: qty 30, cum 70 */
     alp_report(a, id, 70, 100430000, NULL, 0, 0);          /* a watchdog poll: cum 70 */
     alp_report(a, id, 100, 100620000, NULL, 0, 0); /* a reconcile list: a fill the stream lost */
     alp_report(a, id, 70, 100430000, "X2", 30, 101000000); /* the stream replays X2 */
-    CHECK((int)oms_held_count(m) >= 3);
-    CHECK(oms_position_get(m, "AAPL") == NULL);
-    unlock(other);
-    CHECK_INT(oms_retry_held(m), 0);
-    CHECK_INT((int)oms_update_errors(m), 0);
-    CHECK_INT((int)oms_position_get(m, "AAPL")->qty, 100); /* what the broker holds */
-    CHECK_INT((int)oms_find(m, id)->filled_qty, 100);
+    CHECK((int)oms_held_count(r.m) >= 3);
+    CHECK(oms_position_get(r.m, "AAPL") == NULL);
+    unlock(r.other);
+    CHECK_INT(oms_retry_held(r.m), 0);
+    CHECK_INT((int)oms_update_errors(r.m), 0);
+    CHECK_INT((int)oms_position_get(r.m, "AAPL")->qty, 100); /* what the broker holds */
+    CHECK_INT((int)oms_find(r.m, id)->filled_qty, 100);
     CHECK_INT(n_fill_events, 3);
-    CHECK_INT((int)scalar(other, "select count(*) from oms_fills"), 3);
-    CHECK_INT((int)scalar(other, "select qty from oms_fills where exec_id='X1'"), 40);
-    CHECK_INT((int)scalar(other, "select qty from oms_fills where exec_id='X2'"), 30);
-    CHECK_INT((int)scalar(other, "select qty from oms_fills where exec_id='alp-b-1-100'"), 30);
-    CHECK_INT((int)scalar(other, "select sum(qty) from oms_fills"), 100);
+    CHECK_INT((int)tbt_db_scalar(r.other, "select count(*) from oms_fills"), 3);
+    CHECK_INT((int)tbt_db_scalar(r.other, "select qty from oms_fills where exec_id='X1'"), 40);
+    CHECK_INT((int)tbt_db_scalar(r.other, "select qty from oms_fills where exec_id='X2'"), 30);
+    CHECK_INT((int)tbt_db_scalar(r.other, "select qty from oms_fills where exec_id='alp-b-1-100'"),
+              30);
+    CHECK_INT((int)tbt_db_scalar(r.other, "select sum(qty) from oms_fills"), 100);
     alpaca_free(a);
     event_base_free(base);
-    oms_free(m);
-    oms_store_close(st);
-    sqlite3_close(other);
-    tb_db_close(db);
+    rig_close(&r);
 }
 
 TEST(after_the_broker_is_detached_on_fill_orders_and_cancels_send_nothing)
 {
     rig r;
-    rig_open(&r, 30);
+    rig_open(&r, 30, 100000000);
     lock(r.other);
     broker_fill(r.id, "x1", 30, 30, 100000000);
     unlock(r.other);
     oms_detach_broker(r.m); /* shutdown: the adapter is freed next */
-    CHECK(upd_fn == NULL);
+    CHECK(fake_broker_st.fn == NULL);
     stop_on_fill = 1;
-    n_cancels = 0;
+    fake_broker_st.cancels = 0;
     CHECK_INT(oms_retry_held(r.m), 0); /* the final retry still commits the fill */
     CHECK_INT((int)oms_position_get(r.m, "AAPL")->qty, 30);
     CHECK_INT(n_stop_rc, 1);
     CHECK_INT(stop_rc[0], -1);
     CHECK_CONTAINS(stop_err[0], "broker closed");
-    CHECK_INT(n_sent, 1); /* only the entry */
+    CHECK_INT(fake_broker_st.submits, 1); /* only the entry */
     oms_intent in = buy("MSFT", 5);
     in.type = OMS_LIMIT;
     in.limit_price = 100000000;
     tb_err e;
     CHECK_INT(oms_submit(r.m, &in, NULL, &e), -1);
-    CHECK_INT((int)scalar(r.other, "select count(*) from oms_orders where symbol='MSFT'"), 0);
+    CHECK_INT((int)tbt_db_scalar(r.other, "select count(*) from oms_orders where symbol='MSFT'"),
+              0);
     rig_close(&r);
 }
 
@@ -589,7 +511,7 @@ TEST(a_daily_loss_close_out_refused_by_the_lock_is_sent_on_a_later_risk_tick_onc
     tb_risk_tick(f.r, &f.cx); /* done: nothing sent twice */
     CHECK_INT(closing_orders(f.m, "AAA"), 1);
     CHECK_INT(closing_orders(f.m, "BBB"), 1);
-    CHECK_INT((int)scalar(other, "select count(*) from oms_orders where side='sell'"), 2);
+    CHECK_INT((int)tbt_db_scalar(other, "select count(*) from oms_orders where side='sell'"), 2);
     fx_free(&f);
     oms_store_close(st);
     sqlite3_close(other);
@@ -609,50 +531,47 @@ static int on_commit(void *ud)
 
 TEST(a_burst_of_samples_and_labels_is_one_commit_and_labels_find_their_samples)
 {
-    sqlite3 *other;
-    tb_db *db = open_pair(&other);
+    rig r;
+    rig_open_ml(&r);
     tb_err e;
-    tb_ml_store *s = tb_ml_store_open(db->h, 0, &e);
-    tb_ml_store_group(s, 1);
+    tb_ml_store_group(r.s, 1);
     float f[TB_FEATURES_N];
     for (int i = 0; i < TB_FEATURES_N; i++) f[i] = (float)i;
-    sqlite3_commit_hook(db->h, on_commit, NULL);
+    sqlite3_commit_hook(r.db->h, on_commit, NULL);
     commits = 0;
     int64_t ids[500];
     char sym[16];
-    for (int i = 0; i < 500; i++) { /* one minute's bars of 500 symbols */
+    for (int i = 0; i < 500; i++) { /* one minute'r.s bars of 500 symbols */
         snprintf(sym, sizeof sym, "S%03d", i);
-        ids[i] = tb_ml_store_sample(s, 1000 + i, sym, f, 10.0 + i, NAN, NULL, 30, &e);
+        ids[i] = tb_ml_store_sample(r.s, 1000 + i, sym, f, 10.0 + i, NAN, NULL, 30, &e);
         CHECK(ids[i] > 0);
     }
     CHECK_INT(commits, 0);
-    CHECK_INT((int)scalar(db->h, "select count(*) from ml_samples"), 0); /* not yet */
+    CHECK_INT((int)tbt_db_scalar(r.db->h, "select count(*) from ml_samples"), 0); /* not yet */
     tb_ml_store_stats st;
-    tb_ml_store_stats_get(s, &st);
+    tb_ml_store_stats_get(r.s, &st);
     CHECK_INT((int)st.queued, 500);
     CHECK_INT((int)st.pending, 0);  /* waiting for the group, not for a lock: */
     CHECK_INT((int)st.deferred, 0); /* no lock episode to report */
     CHECK_INT((int)st.tables, 0);
     int busy = -1;
-    CHECK_INT(tb_ml_store_flush(s, &busy, &e), 0);
+    CHECK_INT(tb_ml_store_flush(r.s, &busy, &e), 0);
     CHECK_INT(busy, 0);
     CHECK_INT(commits, 1);
-    CHECK_INT((int)scalar(db->h, "select count(*) from ml_samples"), 500);
+    CHECK_INT((int)tbt_db_scalar(r.db->h, "select count(*) from ml_samples"), 500);
     /* 30 minutes later: every label goes to its own sample, again in one commit */
     for (int i = 0; i < 500; i++)
-        CHECK_INT(tb_ml_store_label(s, ids[i], i % 2 ? 0.01 : -0.01, &e), 0);
-    CHECK_INT(tb_ml_store_flush(s, &busy, &e), 0);
+        CHECK_INT(tb_ml_store_label(r.s, ids[i], i % 2 ? 0.01 : -0.01, &e), 0);
+    CHECK_INT(tb_ml_store_flush(r.s, &busy, &e), 0);
     CHECK_INT(commits, 2);
-    CHECK_INT((int)scalar(db->h, "select count(*) from ml_samples where label = 1"), 250);
-    CHECK_INT((int)scalar(db->h, "select count(*) from ml_samples where label = 1 and "
-                                 "(t_ns - 1000) % 2 = 1"),
+    CHECK_INT((int)tbt_db_scalar(r.db->h, "select count(*) from ml_samples where label = 1"), 250);
+    CHECK_INT((int)tbt_db_scalar(r.db->h, "select count(*) from ml_samples where label = 1 and "
+                                          "(t_ns - 1000) % 2 = 1"),
               250);
-    tb_ml_store_stats_get(s, &st);
+    tb_ml_store_stats_get(r.s, &st);
     CHECK_INT((int)st.written_later, 0);
     CHECK_INT((int)st.dropped, 0);
-    tb_ml_store_close(s);
-    sqlite3_close(other);
-    tb_db_close(db);
+    rig_close(&r);
 }
 
 TEST(a_group_left_at_close_is_written_and_a_locked_flush_counts_as_deferred)
@@ -679,8 +598,8 @@ TEST(a_group_left_at_close_is_written_and_a_locked_flush_counts_as_deferred)
     unlock(other);
     CHECK_INT(tb_ml_store_decision(s, 3, "AAPL", "rsi", "buy", 1, 0.6, NULL, "passed", f, &e), 0);
     tb_ml_store_close(s); /* what waits is written */
-    CHECK_INT((int)scalar(other, "select label from ml_samples where t_ns = 1"), 1);
-    CHECK_INT((int)scalar(other, "select count(*) from ml_decisions"), 1);
+    CHECK_INT((int)tbt_db_scalar(other, "select label from ml_samples where t_ns = 1"), 1);
+    CHECK_INT((int)tbt_db_scalar(other, "select count(*) from ml_decisions"), 1);
     sqlite3_close(other);
     tb_db_close(db);
 }

@@ -1,55 +1,26 @@
 #include "tbtest.h"
 #include "data/calendar.h"
+#include "fake_broker.h"
+#include "oms_testutil.h"
 #include "oms/oms.h"
 
-/* A fake broker that records calls, and a fake journal that records what was saved. */
-static int n_submit, n_cancel, n_replace, journaled_before_send, fail_journal, fill_journal_rc;
+/* The fake broker (fake_broker.h), and a fake journal that records what was saved. */
+static int journaled_before_send, fail_journal, fill_journal_rc;
 static int n_saved, n_fills_saved;
-static int broker_down; /* submits and cancels fail: the connection is gone */
 static char last_saved[OMS_CLIENT_ID_MAX + 1];
-static const oms *cur;
 
-static int fb_connect(void *s, tb_err *e)
+/* The broker is shown an order only after the journal has it (an entry's stop loss last). */
+static void check_journaled(const broker_submit_req *r)
 {
-    return 0;
-}
-static broker_state fb_state(void *s)
-{
-    return BROKER_READY;
-}
-static int fb_submit(void *s, const broker_submit_req *r, tb_err *e)
-{
-    if (broker_down) return tb_errf(e, "not connected");
-    n_submit++;
     journaled_before_send =
         strcmp(last_saved, r->stop_loss ? r->stop_loss->client_id : r->order->client_id) == 0;
-    return 0;
 }
-static int fb_cancel(void *s, const oms_order *o, tb_err *e)
+
+/* Submits and cancels fail: the connection is gone. */
+static void broker_down(int down)
 {
-    if (broker_down) return tb_errf(e, "not connected");
-    n_cancel++;
-    return 0;
+    fake_broker_st.refuse_submit = fake_broker_st.refuse_cancel = down;
 }
-static int fb_replace(void *s, const broker_replace_req *r, tb_err *e)
-{
-    n_replace++;
-    return 0;
-}
-static int fb_positions(void *s, broker_position *o, int cap, int *n, tb_err *e)
-{
-    *n = 0;
-    return 0;
-}
-static int fb_account(void *s, broker_account *a, tb_err *e)
-{
-    a->has = 0;
-    return 0;
-}
-static void fb_set_update(void *s, broker_update_fn fn, void *ud) {}
-static const broker_vtable fake_vt = {"fake",     fb_connect,    fb_connect, fb_state,
-                                      fb_submit,  fb_cancel,     fb_replace, fb_positions,
-                                      fb_account, fb_set_update, NULL,       NULL};
 
 static int j_orders(void *ud, const oms_order *const *os, int n, tb_err *e)
 {
@@ -68,29 +39,42 @@ static int j_fill(void *ud, const oms_order *o, const oms_exec *x, const oms_pos
 
 static oms *setup(uint32_t max_orders)
 {
-    n_submit = n_cancel = n_replace = n_saved = n_fills_saved = 0;
-    fail_journal = fill_journal_rc = broker_down = 0;
+    n_saved = n_fills_saved = 0;
+    fail_journal = fill_journal_rc = 0;
     last_saved[0] = 0;
     oms_config c = {max_orders, 16, 1024, 20260105};
     oms *m = oms_new(&c, NULL);
-    broker b = {&fake_vt, NULL};
-    oms_set_broker(m, b);
+    oms_set_broker(m, fake_broker());
+    fake_broker_st.on_submit = check_journaled;
     oms_journal j = {NULL, j_orders, j_fill, NULL, NULL};
     oms_set_journal(m, &j);
-    cur = m;
     return m;
 }
 
 static oms_intent buy(const char *sym, tb_qty q)
 {
-    oms_intent in = {.strategy = "rsi",
-                     .symbol = sym,
-                     .side = OMS_BUY,
-                     .type = OMS_MARKET,
-                     .tif = OMS_TIF_DAY,
-                     .qty = q,
-                     .reason = "rsi oversold"};
+    return oms_test_intent(sym, OMS_BUY, q);
+}
+
+static oms_intent sell(const char *sym, tb_qty q)
+{
+    return oms_test_intent(sym, OMS_SELL, q);
+}
+
+static oms_intent limit(oms_intent in, tb_money px)
+{
+    in.type = OMS_LIMIT;
+    in.limit_price = px;
     return in;
+}
+
+/* Submits in; the order (the test fails when the order manager refuses it). */
+static const oms_order *submit(oms *m, oms_intent in)
+{
+    const oms_order *o = NULL;
+    tb_err e = {{0}};
+    if (oms_submit(m, &in, &o, &e) < 0) TBT_FAIL("submit %s: %s", in.symbol, e.msg);
+    return o;
 }
 
 static int update(oms *m, const char *id, oms_status st)
@@ -104,14 +88,9 @@ static int update(oms *m, const char *id, oms_status st)
 static int fill_at(oms *m, const char *id, const char *exec, tb_qty q, tb_money px,
                    int64_t exec_t_ns)
 {
-    broker_update u = {.client_id = id,
-                       .status = OMS_ST_PARTIALLY_FILLED,
-                       .has_exec = 1,
-                       .exec_id = exec,
-                       .exec_qty = q,
-                       .exec_price = px,
-                       .t_ns = 2,
-                       .exec_t_ns = exec_t_ns};
+    broker_update u = oms_test_exec(id, exec, q, px);
+    u.t_ns = 2;
+    u.exec_t_ns = exec_t_ns;
     tb_err e = {{0}};
     return oms_on_update(m, &u, &e);
 }
@@ -119,6 +98,22 @@ static int fill_at(oms *m, const char *id, const char *exec, tb_qty q, tb_money 
 static int fill(oms *m, const char *id, const char *exec, tb_qty q, tb_money px)
 {
     return fill_at(m, id, exec, q, px, 0);
+}
+
+/* Submits in and has the broker accept it: a working order. */
+static const oms_order *working(oms *m, oms_intent in)
+{
+    const oms_order *o = submit(m, in);
+    if (o && update(m, o->client_id, OMS_ST_ACCEPTED) != 0) TBT_FAIL("accept %s", o->client_id);
+    return o;
+}
+
+/* q AAPL bought and filled at $10 (execution b1): shares a closing order then sells. */
+static const oms_order *bought(oms *m, tb_qty q)
+{
+    const oms_order *o = submit(m, buy("AAPL", q));
+    if (o && fill(m, o->client_id, "b1", q, TB_USD(10, 0)) != 0) TBT_FAIL("fill %s", o->client_id);
+    return o;
 }
 
 TEST(generated_client_ids_are_deterministic_and_never_repeat)
@@ -144,7 +139,7 @@ TEST(second_submit_with_same_client_order_id_returns_the_existing_order)
     CHECK_INT(oms_submit(m, &in, &a, NULL), 0);
     CHECK_INT(oms_submit(m, &in, &b, NULL), 1);
     CHECK(a == b);
-    CHECK_INT(n_submit, 1);
+    CHECK_INT(fake_broker_st.submits, 1);
     CHECK_INT(n_saved, 1);
     oms_free(m);
 }
@@ -167,7 +162,7 @@ TEST(journal_failure_sends_nothing_and_keeps_nothing)
     tb_err e = {{0}};
     CHECK_INT(oms_submit(m, &in, NULL, &e), -1);
     CHECK_CONTAINS(e.msg, "disk full");
-    CHECK_INT(n_submit, 0);
+    CHECK_INT(fake_broker_st.submits, 0);
     CHECK(oms_find(m, "x1") == NULL);
     CHECK_INT(oms_next_seq(m), 1);
     oms_free(m);
@@ -182,17 +177,14 @@ TEST(invalid_intent_is_refused_before_journal)
     in.type = OMS_LIMIT;
     CHECK_INT(oms_submit(m, &in, NULL, NULL), -1);
     CHECK_INT(n_saved, 0);
-    CHECK_INT(n_submit, 0);
+    CHECK_INT(fake_broker_st.submits, 0);
     oms_free(m);
 }
 
 TEST(fills_update_order_and_position_and_replays_change_nothing)
 {
     oms *m = setup(64);
-    const oms_order *o;
-    oms_intent in = buy("AAPL", 100);
-    oms_submit(m, &in, &o, NULL);
-    CHECK_INT(update(m, o->client_id, OMS_ST_ACCEPTED), 0);
+    const oms_order *o = working(m, buy("AAPL", 100));
     CHECK_INT(fill(m, o->client_id, "x1", 40, TB_USD(10, 0)), 0);
     CHECK_INT(fill(m, o->client_id, "x1", 40, TB_USD(10, 0)), 0);
     CHECK_INT(o->filled_qty, 40);
@@ -211,9 +203,7 @@ TEST(fills_update_order_and_position_and_replays_change_nothing)
 TEST(fill_not_committed_by_journal_is_not_applied)
 {
     oms *m = setup(64);
-    const oms_order *o;
-    oms_intent in = buy("AAPL", 100);
-    oms_submit(m, &in, &o, NULL);
+    const oms_order *o = submit(m, buy("AAPL", 100));
     fill_journal_rc = -1;
     CHECK_INT(fill(m, o->client_id, "x1", 40, TB_USD(10, 0)), -1);
     CHECK_INT(o->filled_qty, 0);
@@ -227,9 +217,7 @@ TEST(fill_not_committed_by_journal_is_not_applied)
 TEST(fill_the_journal_already_holds_is_skipped)
 {
     oms *m = setup(64);
-    const oms_order *o;
-    oms_intent in = buy("AAPL", 100);
-    oms_submit(m, &in, &o, NULL);
+    const oms_order *o = submit(m, buy("AAPL", 100));
     fill_journal_rc = 1;
     CHECK_INT(fill(m, o->client_id, "old", 40, TB_USD(10, 0)), 0);
     CHECK_INT(o->filled_qty, 0);
@@ -239,16 +227,13 @@ TEST(fill_the_journal_already_holds_is_skipped)
 TEST(cancel_goes_pending_then_canceled_and_leaves_open_orders)
 {
     oms *m = setup(64);
-    const oms_order *o, *open[4];
-    oms_intent in = buy("AAPL", 10);
-    oms_submit(m, &in, &o, NULL);
-    update(m, o->client_id, OMS_ST_ACCEPTED);
+    const oms_order *o = working(m, buy("AAPL", 10)), *open[4];
     CHECK_INT(oms_open_orders(m, "AAPL", open, 4), 1);
     CHECK(open[0] == o);
     CHECK_INT(oms_cancel(m, o->client_id, NULL), 0);
     CHECK_INT(o->status, OMS_ST_PENDING_CANCEL);
     CHECK_INT(oms_cancel(m, o->client_id, NULL), 0);
-    CHECK_INT(n_cancel, 1);
+    CHECK_INT(fake_broker_st.cancels, 1);
     CHECK_INT(update(m, o->client_id, OMS_ST_CANCELED), 0);
     CHECK_INT(o->status, OMS_ST_CANCELED);
     CHECK_INT(oms_open_orders(m, "AAPL", open, 4), 0);
@@ -268,7 +253,7 @@ TEST(an_order_that_never_reached_the_broker_ends_rejected_even_with_its_cancel_p
     oms *m = setup(64);
     const oms_order *o, *open[4];
     oms_intent in = buy("AAPL", 10);
-    broker_down = 1;
+    broker_down(1);
     CHECK_INT(oms_submit(m, &in, &o, NULL), -1);
     /* Refused by the adapter before anything was sent: its outcome is known, rejected at once
      * (docs/orders.md, Idempotency), so it never stays open. */
@@ -277,12 +262,12 @@ TEST(an_order_that_never_reached_the_broker_ends_rejected_even_with_its_cancel_p
     CHECK_INT(oms_cancel(m, o->client_id, NULL), -1);
     CHECK_INT(o->status, OMS_ST_REJECTED);
     /* Sent, then the broker goes away before the cancel: pending_cancel until reconciliation. */
-    broker_down = 0;
+    broker_down(0);
     CHECK_INT(oms_submit(m, &in, &o, NULL), 0);
-    broker_down = 1;
+    broker_down(1);
     CHECK_INT(oms_cancel(m, o->client_id, NULL), -1);
     CHECK_INT(o->status, OMS_ST_PENDING_CANCEL);
-    broker_down = 0;
+    broker_down(0);
     CHECK_INT(update(m, o->client_id, OMS_ST_REJECTED), 0);
     CHECK_INT(o->status, OMS_ST_REJECTED);
     CHECK_INT(oms_open_orders(m, "AAPL", open, 4), 0);
@@ -295,13 +280,8 @@ TEST(an_order_that_never_reached_the_broker_ends_rejected_even_with_its_cancel_p
 TEST(a_cancel_that_meets_a_finished_replace_ends_the_old_order_replaced)
 {
     oms *m = setup(64);
-    const oms_order *o, *n, *open[4];
-    oms_intent in = buy("AAPL", 10);
-    in.type = OMS_LIMIT;
-    in.limit_price = 100 * TB_MONEY_CENT * 100;
-    oms_submit(m, &in, &o, NULL);
-    update(m, o->client_id, OMS_ST_ACCEPTED);
-    oms_changes ch = {.limit_price = 101 * TB_MONEY_CENT * 100};
+    const oms_order *o = working(m, limit(buy("AAPL", 10), TB_USD(100, 0))), *n, *open[4];
+    oms_changes ch = {.limit_price = TB_USD(101, 0)};
     CHECK_INT(oms_replace(m, o->client_id, &ch, &n, NULL), 0);
     CHECK_INT(oms_cancel(m, o->client_id, NULL), 0);
     CHECK_INT(o->status, OMS_ST_PENDING_CANCEL);
@@ -320,19 +300,16 @@ TEST(a_cancel_that_meets_a_finished_replace_ends_the_old_order_replaced)
 TEST(reconciliation_saying_a_partly_filled_order_still_works_ends_its_pending_cancel)
 {
     oms *m = setup(64);
-    const oms_order *o;
-    oms_intent in = buy("AAPL", 10);
-    oms_submit(m, &in, &o, NULL);
-    update(m, o->client_id, OMS_ST_ACCEPTED);
+    const oms_order *o = working(m, buy("AAPL", 10));
     CHECK_INT(fill(m, o->client_id, "x1", 4, 100 * 1000000LL), 0);
-    broker_down = 1;
+    broker_down(1);
     CHECK_INT(oms_cancel(m, o->client_id, NULL), -1);
     CHECK_INT(o->status, OMS_ST_PENDING_CANCEL);
-    broker_down = 0;
+    broker_down(0);
     CHECK_INT(update(m, o->client_id, OMS_ST_PARTIALLY_FILLED), 0); /* no execution: a status */
     CHECK_INT(o->status, OMS_ST_PARTIALLY_FILLED);
     CHECK_INT(oms_cancel(m, o->client_id, NULL), 0); /* so it can be canceled again */
-    CHECK_INT(n_cancel, 1);
+    CHECK_INT(fake_broker_st.cancels, 1);
     /* An execution while the cancel is pending keeps it pending, as before. */
     CHECK_INT(fill(m, o->client_id, "x2", 1, 100 * 1000000LL), 0);
     CHECK_INT(o->status, OMS_ST_PENDING_CANCEL);
@@ -342,9 +319,7 @@ TEST(reconciliation_saying_a_partly_filled_order_still_works_ends_its_pending_ca
 TEST(impossible_transition_from_broker_is_refused)
 {
     oms *m = setup(64);
-    const oms_order *o;
-    oms_intent in = buy("AAPL", 10);
-    oms_submit(m, &in, &o, NULL);
+    const oms_order *o = submit(m, buy("AAPL", 10));
     update(m, o->client_id, OMS_ST_CANCELED);
     CHECK_INT(update(m, o->client_id, OMS_ST_EXPIRED), -1);
     CHECK_INT(o->status, OMS_ST_CANCELED);
@@ -355,15 +330,10 @@ TEST(impossible_transition_from_broker_is_refused)
 TEST(replace_creates_a_new_order_and_the_old_one_ends_replaced)
 {
     oms *m = setup(64);
-    const oms_order *o, *n;
-    oms_intent in = buy("AAPL", 10);
-    in.type = OMS_LIMIT;
-    in.limit_price = TB_USD(100, 0);
-    oms_submit(m, &in, &o, NULL);
-    update(m, o->client_id, OMS_ST_ACCEPTED);
+    const oms_order *o = working(m, limit(buy("AAPL", 10), TB_USD(100, 0))), *n;
     oms_changes c = {.limit_price = TB_USD(101, 0)};
     CHECK_INT(oms_replace(m, o->client_id, &c, &n, NULL), 0);
-    CHECK_INT(n_replace, 1);
+    CHECK_INT(fake_broker_st.replaces, 1);
     CHECK_INT(o->status, OMS_ST_PENDING_REPLACE);
     CHECK_STR(n->replaces_id, o->client_id);
     CHECK(strcmp(n->client_id, o->client_id) != 0);
@@ -382,12 +352,7 @@ TEST(replace_creates_a_new_order_and_the_old_one_ends_replaced)
 TEST(replace_asking_for_more_shares_than_left_is_refused)
 {
     oms *m = setup(64);
-    const oms_order *o, *n;
-    oms_intent in = buy("AAPL", 10);
-    in.type = OMS_LIMIT;
-    in.limit_price = TB_USD(100, 0);
-    oms_submit(m, &in, &o, NULL);
-    update(m, o->client_id, OMS_ST_ACCEPTED);
+    const oms_order *o = working(m, limit(buy("AAPL", 10), TB_USD(100, 0))), *n;
     fill(m, o->client_id, "x1", 4, TB_USD(100, 0));
     tb_err e = {{0}};
     oms_changes c = {.qty = 7};
@@ -395,7 +360,7 @@ TEST(replace_asking_for_more_shares_than_left_is_refused)
     CHECK_CONTAINS(e.msg, "never adds shares");
     c.qty = -1;
     CHECK_INT(oms_replace(m, o->client_id, &c, &n, &e), -1);
-    CHECK_INT(n_replace, 0);
+    CHECK_INT(fake_broker_st.replaces, 0);
     CHECK_INT(o->status, OMS_ST_PARTIALLY_FILLED);
     c.qty = 6; /* the remainder itself is fine */
     CHECK_INT(oms_replace(m, o->client_id, &c, &n, &e), 0);
@@ -408,15 +373,8 @@ TEST(replace_asking_for_more_shares_than_left_is_refused)
 TEST(replacement_of_an_order_that_made_a_day_trade_makes_none_of_its_own)
 {
     oms *m = setup(64);
-    const oms_order *o, *c, *n;
-    oms_intent in = buy("AAPL", 100);
-    oms_submit(m, &in, &o, NULL);
-    fill(m, o->client_id, "b1", 100, TB_USD(10, 0));
-    in.side = OMS_SELL;
-    in.type = OMS_LIMIT;
-    in.limit_price = TB_USD(12, 0);
-    oms_submit(m, &in, &c, NULL);
-    update(m, c->client_id, OMS_ST_ACCEPTED);
+    bought(m, 100);
+    const oms_order *c = working(m, limit(sell("AAPL", 100), TB_USD(12, 0))), *n;
     fill(m, c->client_id, "s1", 30, TB_USD(12, 0));
     CHECK_INT(oms_daytrade_count(m, 20260105, 20260105), 1);
     oms_changes ch = {.limit_price = TB_USD(11, 0)};
@@ -433,21 +391,14 @@ TEST(replacement_of_an_order_that_made_a_day_trade_makes_none_of_its_own)
 TEST(late_fill_of_a_replaced_order_cancels_the_replacement_and_counts_one_day_trade)
 {
     oms *m = setup(64);
-    const oms_order *o, *c, *n;
-    oms_intent in = buy("AAPL", 10);
-    oms_submit(m, &in, &o, NULL);
-    fill(m, o->client_id, "b1", 10, TB_USD(10, 0));
-    in.side = OMS_SELL;
-    in.type = OMS_LIMIT;
-    in.limit_price = TB_USD(12, 0);
-    oms_submit(m, &in, &c, NULL);
-    update(m, c->client_id, OMS_ST_ACCEPTED);
+    bought(m, 10);
+    const oms_order *c = working(m, limit(sell("AAPL", 10), TB_USD(12, 0))), *n;
     oms_changes ch = {.limit_price = TB_USD(11, 0)};
     CHECK_INT(oms_replace(m, c->client_id, &ch, &n, NULL), 0);
     CHECK_INT(n->qty, 10);
-    CHECK_INT(n_cancel, 0);
+    CHECK_INT(fake_broker_st.cancels, 0);
     CHECK_INT(fill(m, c->client_id, "s1", 4, TB_USD(12, 0)), 0); /* the late fill */
-    CHECK_INT(n_cancel, 1);
+    CHECK_INT(fake_broker_st.cancels, 1);
     CHECK_INT(n->status, OMS_ST_PENDING_CANCEL);
     CHECK_INT(oms_daytrade_count(m, 20260105, 20260105), 1);
     /* The broker filled part of the replacement before the cancel: no second day trade. */
@@ -462,18 +413,13 @@ TEST(late_fill_of_a_replaced_order_cancels_the_replacement_and_counts_one_day_tr
 TEST(late_fill_within_the_old_orders_shares_keeps_the_replacement)
 {
     oms *m = setup(64);
-    const oms_order *o, *n;
-    oms_intent in = buy("AAPL", 10);
-    in.type = OMS_LIMIT;
-    in.limit_price = TB_USD(100, 0);
-    oms_submit(m, &in, &o, NULL);
-    update(m, o->client_id, OMS_ST_ACCEPTED);
+    const oms_order *o = working(m, limit(buy("AAPL", 10), TB_USD(100, 0))), *n;
     oms_changes ch = {.qty = 5, .limit_price = TB_USD(101, 0)};
     CHECK_INT(oms_replace(m, o->client_id, &ch, &n, NULL), 0);
     CHECK_INT(fill(m, o->client_id, "x1", 5, TB_USD(100, 0)), 0);
-    CHECK_INT(n_cancel, 0);
+    CHECK_INT(fake_broker_st.cancels, 0);
     CHECK_INT(fill(m, o->client_id, "x2", 1, TB_USD(100, 0)), 0);
-    CHECK_INT(n_cancel, 1);
+    CHECK_INT(fake_broker_st.cancels, 1);
     oms_free(m);
 }
 
@@ -491,14 +437,8 @@ static int final_with_cum(oms *m, const char *id, oms_status st, tb_qty cum)
 TEST(final_status_that_overtakes_its_fills_waits_for_them)
 {
     oms *m = setup(64);
-    const oms_order *o, *c, *open[4];
-    oms_intent in = buy("AAPL", 10);
-    oms_submit(m, &in, &o, NULL);
-    fill(m, o->client_id, "b1", 10, TB_USD(10, 0));
-    in.side = OMS_SELL;
-    in.qty = 8;
-    oms_submit(m, &in, &c, NULL);
-    update(m, c->client_id, OMS_ST_ACCEPTED);
+    bought(m, 10);
+    const oms_order *c = working(m, sell("AAPL", 8)), *open[4];
     CHECK_INT(oms_cancel(m, c->client_id, NULL), 0);
     CHECK_INT(final_with_cum(m, c->client_id, OMS_ST_CANCELED, 5), 0);
     CHECK_INT(c->status, OMS_ST_PENDING_CANCEL); /* still working to the gates */
@@ -516,10 +456,7 @@ TEST(final_status_that_overtakes_its_fills_waits_for_them)
 TEST(final_status_reported_three_times_without_its_fills_ends_the_order)
 {
     oms *m = setup(64);
-    const oms_order *o;
-    oms_intent in = buy("AAPL", 10);
-    oms_submit(m, &in, &o, NULL);
-    update(m, o->client_id, OMS_ST_ACCEPTED);
+    const oms_order *o = working(m, buy("AAPL", 10));
     CHECK_INT(final_with_cum(m, o->client_id, OMS_ST_EXPIRED, 4), 0);
     CHECK_INT(o->status, OMS_ST_ACCEPTED);
     CHECK_INT(final_with_cum(m, o->client_id, OMS_ST_EXPIRED, 4), 0);
@@ -560,12 +497,7 @@ TEST(bracket_submit_creates_held_legs_on_the_opposite_side)
 TEST(closing_order_with_several_fills_counts_one_day_trade)
 {
     oms *m = setup(64);
-    const oms_order *o, *c;
-    oms_intent in = buy("AAPL", 100);
-    oms_submit(m, &in, &o, NULL);
-    fill(m, o->client_id, "b1", 100, TB_USD(10, 0));
-    in.side = OMS_SELL;
-    oms_submit(m, &in, &c, NULL);
+    const oms_order *o = bought(m, 100), *c = submit(m, sell("AAPL", 100));
     fill(m, c->client_id, "s1", 30, TB_USD(11, 0));
     fill(m, c->client_id, "s2", 70, TB_USD(11, 0));
     CHECK_INT(oms_daytrade_count(m, 20260105, 20260105), 1);
@@ -578,13 +510,9 @@ TEST(closing_order_with_several_fills_counts_one_day_trade)
 TEST(closing_next_session_is_not_a_day_trade)
 {
     oms *m = setup(64);
-    const oms_order *o, *c;
-    oms_intent in = buy("AAPL", 100);
-    oms_submit(m, &in, &o, NULL);
-    fill(m, o->client_id, "b1", 100, TB_USD(10, 0));
+    bought(m, 100);
     oms_set_session_day(m, 20260106);
-    in.side = OMS_SELL;
-    oms_submit(m, &in, &c, NULL);
+    const oms_order *c = submit(m, sell("AAPL", 100));
     fill(m, c->client_id, "s1", 100, TB_USD(11, 0));
     CHECK_INT(oms_daytrade_count(m, 20260101, 20260131), 0);
     CHECK_STR(c->client_id, "tb-rsi-AAPL-20260106-2");
@@ -600,13 +528,9 @@ static int64_t ny_11am(int y, int mo, int d)
 /* 100 AAPL bought (executed at buy_t_ns, 0: not reported) and a sell of them submitted. */
 static const oms_order *bought_and_selling(oms *m, int64_t buy_t_ns)
 {
-    const oms_order *o, *c;
-    oms_intent in = buy("AAPL", 100);
-    oms_submit(m, &in, &o, NULL);
+    const oms_order *o = submit(m, buy("AAPL", 100));
     fill_at(m, o->client_id, "b1", 100, TB_USD(10, 0), buy_t_ns);
-    in.side = OMS_SELL;
-    oms_submit(m, &in, &c, NULL);
-    return c;
+    return submit(m, sell("AAPL", 100));
 }
 
 TEST(fill_learned_after_a_restart_is_a_day_trade_dated_by_the_brokers_execution_time)
@@ -743,10 +667,8 @@ TEST(position_index_is_distinct_and_stable_as_symbols_are_added)
     static const char *const syms[] = {"AAPL", "MSFT", "SPY", "QQQ", "IWM", "TSLA", "NVDA", "F"};
     uint32_t idx[8];
     for (int i = 0; i < 8; i++) {
-        const oms_order *o;
-        oms_intent in = buy(syms[i], 10);
-        CHECK_INT(oms_submit(m, &in, &o, NULL), 0);
-        CHECK_INT(update(m, o->client_id, OMS_ST_ACCEPTED), 0);
+        const oms_order *o = working(m, buy(syms[i], 10));
+        if (!o) break;
         char exec[16];
         snprintf(exec, sizeof exec, "x%d", i);
         CHECK_INT(fill(m, o->client_id, exec, 10, TB_USD(10, 0)), 0);

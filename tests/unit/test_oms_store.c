@@ -47,27 +47,61 @@ static oms *new_oms(oms_store *st, int32_t day)
     return m;
 }
 
-static int64_t scalar(sqlite3 *db, const char *q)
+#define fill oms_test_fill
+
+/* The engine's database, its order store and an order manager journaling to it. */
+typedef struct rig {
+    sqlite3 *db;
+    oms_store *st;
+    oms *m;
+} rig;
+
+/* Opens the database at dbpath as the engine does at start, with an order manager on session
+ * day (0: none). */
+static void rig_reopen(rig *r, int32_t day)
 {
-    sqlite3_stmt *st;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
+    tb_err e = {{0}};
+    r->db = open_db();
+    r->st = oms_store_open(r->db, &e);
+    if (!r->st) TBT_FAIL("oms_store_open: %s", e.msg);
+    r->m = r->st && day ? new_oms(r->st, day) : NULL;
 }
 
-#define fill oms_test_fill
+/* rig_reopen on a fresh database. */
+static void rig_open(rig *r, int32_t day)
+{
+    fresh_path();
+    rig_reopen(r, day);
+}
+
+/* The order manager restarted on day, loading the journal from day from (the database stays). */
+static void rig_restart(rig *r, int32_t day, int32_t from)
+{
+    oms_free(r->m);
+    r->m = new_oms(r->st, day);
+    tb_err e = {{0}};
+    if (oms_store_load(r->st, r->m, from, &e) != 0) TBT_FAIL("oms_store_load: %s", e.msg);
+}
+
+static void rig_close(rig *r)
+{
+    oms_free(r->m);
+    if (r->st) oms_store_close(r->st);
+    sqlite3_close(r->db);
+}
+
+static oms_intent market_buy(const char *sym, tb_qty q)
+{
+    return (oms_intent){
+        .strategy = "s", .symbol = sym, .side = OMS_BUY, .type = OMS_MARKET, .qty = q};
+}
 
 TEST(restart_restores_open_orders_positions_and_sequence)
 {
-    fresh_path();
-    sqlite3 *db = open_db();
+    rig g;
+    rig_open(&g, 20260105);
+    if (!g.st) return;
     tb_err e = {{0}};
-    oms_store *st = oms_store_open(db, &e);
-    CHECK(st != NULL);
-    if (!st) return;
-    oms *m = new_oms(st, 20260105);
     oms_intent in = {.strategy = "rsi",
                      .symbol = "AAPL",
                      .side = OMS_BUY,
@@ -76,21 +110,17 @@ TEST(restart_restores_open_orders_positions_and_sequence)
                      .limit_price = TB_USD(187, 230000),
                      .reason = "oversold"};
     const oms_order *a, *b;
-    CHECK_INT(oms_submit(m, &in, &a, &e), 0);
-    CHECK_INT(oms_submit(m, &in, &b, &e), 0);
-    fill(m, a->client_id, "x1", 40, TB_USD(187, 230000));
-    fill(m, b->client_id, "x2", 100, TB_USD(187, 200000));
+    CHECK_INT(oms_submit(g.m, &in, &a, &e), 0);
+    CHECK_INT(oms_submit(g.m, &in, &b, &e), 0);
+    fill(g.m, a->client_id, "x1", 40, TB_USD(187, 230000));
+    fill(g.m, b->client_id, "x2", 100, TB_USD(187, 200000));
     char aid[OMS_CLIENT_ID_MAX + 1];
     strcpy(aid, a->client_id);
-    oms_free(m);
-    oms_store_close(st);
-    sqlite3_close(db);
+    rig_close(&g);
 
-    db = open_db();
-    st = oms_store_open(db, &e);
-    m = new_oms(st, 20260106);
-    CHECK_INT(oms_store_load(st, m, 20260106, &e), 0);
-    const oms_order *r = oms_find(m, aid);
+    rig_reopen(&g, 20260106);
+    CHECK_INT(oms_store_load(g.st, g.m, 20260106, &e), 0);
+    const oms_order *r = oms_find(g.m, aid);
     CHECK(r != NULL);
     if (r) {
         CHECK_INT(r->status, OMS_ST_PARTIALLY_FILLED);
@@ -98,85 +128,66 @@ TEST(restart_restores_open_orders_positions_and_sequence)
         CHECK_INT(r->limit_price, TB_USD(187, 230000));
         CHECK_STR(r->reason, "oversold");
     }
-    CHECK_INT(oms_open_orders(m, "AAPL", NULL, 0), 1);
-    const oms_position *p = oms_position_get(m, "AAPL");
+    CHECK_INT(oms_open_orders(g.m, "AAPL", NULL, 0), 1);
+    const oms_position *p = oms_position_get(g.m, "AAPL");
     CHECK(p && p->qty == 140);
-    CHECK_INT(oms_next_seq(m), 3);
+    CHECK_INT(oms_next_seq(g.m), 3);
     const oms_order *c;
-    CHECK_INT(oms_submit(m, &in, &c, &e), 0);
+    CHECK_INT(oms_submit(g.m, &in, &c, &e), 0);
     CHECK_STR(c->client_id, "tb-rsi-AAPL-20260106-3");
-    oms_free(m);
-    oms_store_close(st);
-    sqlite3_close(db);
+    rig_close(&g);
 }
 
 TEST(replayed_fill_after_restart_is_refused_by_the_unique_execution_id)
 {
-    fresh_path();
-    sqlite3 *db = open_db();
-    oms_store *st = oms_store_open(db, NULL);
-    oms *m = new_oms(st, 20260105);
-    oms_intent in = {
-        .strategy = "s", .symbol = "MSFT", .side = OMS_BUY, .type = OMS_MARKET, .qty = 10};
+    rig g;
+    rig_open(&g, 20260105);
+    oms_intent in = market_buy("MSFT", 10);
     const oms_order *a;
-    oms_submit(m, &in, &a, NULL);
+    oms_submit(g.m, &in, &a, NULL);
     char aid[OMS_CLIENT_ID_MAX + 1];
     strcpy(aid, a->client_id);
-    fill(m, aid, "x1", 5, TB_USD(400, 0));
-    oms_free(m);
+    fill(g.m, aid, "x1", 5, TB_USD(400, 0));
     /* Restart loading only later days: the exec id is not in memory, only in the table. */
-    m = new_oms(st, 20260110);
-    CHECK_INT(oms_store_load(st, m, 20260110, NULL), 0);
-    fill(m, aid, "x1", 5, TB_USD(400, 0));
-    CHECK_INT(oms_find(m, aid)->filled_qty, 5);
-    CHECK_INT(oms_position_get(m, "MSFT")->qty, 5);
-    CHECK_INT(scalar(db, "SELECT count(*) FROM oms_fills"), 1);
-    oms_free(m);
-    oms_store_close(st);
-    sqlite3_close(db);
+    rig_restart(&g, 20260110, 20260110);
+    fill(g.m, aid, "x1", 5, TB_USD(400, 0));
+    CHECK_INT(oms_find(g.m, aid)->filled_qty, 5);
+    CHECK_INT(oms_position_get(g.m, "MSFT")->qty, 5);
+    CHECK_INT(tbt_db_scalar(g.db, "SELECT count(*) FROM oms_fills"), 1);
+    rig_close(&g);
 }
 
-/* A fresh journal, 10 AAPL bought on 2026-01-05 and their sell submitted (*sell). */
-static oms *bought_and_selling(sqlite3 **db, oms_store **st, const oms_order **sell)
+/* A fresh journal, 10 AAPL bought on 2026-01-05 and their sell submitted (returned). */
+static const oms_order *bought_and_selling(rig *g)
 {
-    fresh_path();
-    *db = open_db();
-    *st = oms_store_open(*db, NULL);
-    oms *m = new_oms(*st, 20260105);
-    oms_intent in = {
-        .strategy = "s", .symbol = "AAPL", .side = OMS_BUY, .type = OMS_MARKET, .qty = 10};
-    const oms_order *a;
-    oms_submit(m, &in, &a, NULL);
-    fill(m, a->client_id, "b1", 10, TB_USD(10, 0));
+    rig_open(g, 20260105);
+    oms_intent in = market_buy("AAPL", 10);
+    const oms_order *a, *sell;
+    oms_submit(g->m, &in, &a, NULL);
+    fill(g->m, a->client_id, "b1", 10, TB_USD(10, 0));
     in.side = OMS_SELL;
-    oms_submit(m, &in, sell, NULL);
-    return m;
+    oms_submit(g->m, &in, &sell, NULL);
+    return sell;
 }
 
 TEST(day_trades_survive_a_restart)
 {
-    sqlite3 *db;
-    oms_store *st;
-    const oms_order *b;
-    oms *m = bought_and_selling(&db, &st, &b);
-    fill(m, b->client_id, "s1", 10, TB_USD(11, 0));
-    CHECK_INT(oms_daytrade_count(m, 20260101, 20260109), 1);
-    oms_free(m);
-    m = new_oms(st, 20260106);
-    CHECK_INT(oms_store_load(st, m, 20260101, NULL), 0);
-    CHECK_INT(oms_daytrade_count(m, 20260101, 20260109), 1);
-    CHECK_INT(oms_position_get(m, "AAPL")->realized_pnl, TB_USD(10, 0));
-    oms_free(m);
-    oms_store_close(st);
-    sqlite3_close(db);
+    rig g;
+    const oms_order *b = bought_and_selling(&g);
+    fill(g.m, b->client_id, "s1", 10, TB_USD(11, 0));
+    CHECK_INT(oms_daytrade_count(g.m, 20260101, 20260109), 1);
+    rig_restart(&g, 20260106, 20260101);
+    CHECK_INT(oms_daytrade_count(g.m, 20260101, 20260109), 1);
+    CHECK_INT(oms_position_get(g.m, "AAPL")->realized_pnl, TB_USD(10, 0));
+    rig_close(&g);
 }
 
 TEST(a_day_trade_is_committed_in_the_same_transaction_as_its_fill_or_not_at_all)
 {
-    sqlite3 *db;
-    oms_store *st;
-    const oms_order *b;
-    oms *m = bought_and_selling(&db, &st, &b);
+    rig g;
+    const oms_order *b = bought_and_selling(&g);
+    oms *m = g.m;
+    sqlite3 *db = g.db;
     /* The day trade's row cannot be written: the fill is not committed either. */
     sqlite3_exec(db,
                  "CREATE TRIGGER no_dt BEFORE INSERT ON oms_daytrades BEGIN"
@@ -184,62 +195,54 @@ TEST(a_day_trade_is_committed_in_the_same_transaction_as_its_fill_or_not_at_all)
                  NULL, NULL, NULL);
     tb_err e = {{0}};
     CHECK(oms_test_try_fill(m, b->client_id, "s1", 10, TB_USD(11, 0), &e) < 0);
-    CHECK_INT(scalar(db, "SELECT count(*) FROM oms_fills WHERE exec_id = 's1'"), 0);
-    CHECK_INT(scalar(db, "SELECT qty FROM oms_positions WHERE symbol = 'AAPL'"), 10);
-    CHECK_INT(scalar(db, "SELECT count(*) FROM oms_daytrades"), 0);
+    CHECK_INT(tbt_db_scalar(db, "SELECT count(*) FROM oms_fills WHERE exec_id = 's1'"), 0);
+    CHECK_INT(tbt_db_scalar(db, "SELECT qty FROM oms_positions WHERE symbol = 'AAPL'"), 10);
+    CHECK_INT(tbt_db_scalar(db, "SELECT count(*) FROM oms_daytrades"), 0);
     CHECK_INT(oms_daytrade_count(m, 20260101, 20260109), 0); /* memory agrees */
     sqlite3_exec(db, "DROP TRIGGER no_dt", NULL, NULL, NULL);
     CHECK_INT(oms_test_try_fill(m, b->client_id, "s1", 10, TB_USD(11, 0), &e), 0); /* redelivered */
-    CHECK_INT(scalar(db, "SELECT count(*) FROM oms_fills WHERE exec_id = 's1'"), 1);
-    CHECK_INT(scalar(db, "SELECT qty FROM oms_positions WHERE symbol = 'AAPL'"), 0);
-    CHECK_INT(scalar(db, "SELECT count(*) FROM oms_daytrades WHERE day = 20260105"), 1);
+    CHECK_INT(tbt_db_scalar(db, "SELECT count(*) FROM oms_fills WHERE exec_id = 's1'"), 1);
+    CHECK_INT(tbt_db_scalar(db, "SELECT qty FROM oms_positions WHERE symbol = 'AAPL'"), 0);
+    CHECK_INT(tbt_db_scalar(db, "SELECT count(*) FROM oms_daytrades WHERE day = 20260105"), 1);
     CHECK_INT(oms_daytrade_count(m, 20260101, 20260109), 1);
-    oms_free(m);
-    oms_store_close(st);
-    sqlite3_close(db);
+    rig_close(&g);
 }
 
 TEST(store_uses_wal_and_full_sync)
 {
-    fresh_path();
-    sqlite3 *db = open_db();
-    oms_store *st = oms_store_open(db, NULL);
-    CHECK_INT(scalar(db, "PRAGMA synchronous"), 2);
+    rig g;
+    rig_open(&g, 0);
+    CHECK_INT(tbt_db_scalar(g.db, "PRAGMA synchronous"), 2);
     sqlite3_stmt *s;
-    sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL);
+    sqlite3_prepare_v2(g.db, "PRAGMA journal_mode", -1, &s, NULL);
     sqlite3_step(s);
     CHECK_STR((const char *)sqlite3_column_text(s, 0), "wal");
     sqlite3_finalize(s);
-    oms_store_close(st);
-    sqlite3_close(db);
+    rig_close(&g);
 }
 
 TEST(orders_are_in_the_database_before_the_broker_is_called)
 {
-    fresh_path();
-    sqlite3 *db = open_db();
-    oms_store *st = oms_store_open(db, NULL);
-    oms *m = new_oms(st, 20260105);
+    rig g;
+    rig_open(&g, 20260105);
+    sqlite3 *db = g.db;
     paper_config pc = {.seed = 1, .initial_cash = TB_USD(1000000, 0)};
     paper *p = paper_new(&pc, NULL);
     broker b = paper_broker(p);
     broker_connect(b, NULL);
-    oms_set_broker(m, b);
+    oms_set_broker(g.m, b);
     paper_on_bar(p, "AAPL", TB_USD(10, 0), TB_USD(10, 0), TB_USD(10, 0), TB_USD(10, 0), 1000,
                  MIN_NS, NULL);
-    oms_intent in = {
-        .strategy = "s", .symbol = "AAPL", .side = OMS_BUY, .type = OMS_MARKET, .qty = 10};
-    CHECK_INT(oms_submit(m, &in, NULL, NULL), 0);
+    oms_intent in = market_buy("AAPL", 10);
+    CHECK_INT(oms_submit(g.m, &in, NULL, NULL), 0);
     /* The paper broker acknowledged synchronously: the row shows the acknowledged state. */
-    CHECK_INT(scalar(db, "SELECT count(*) FROM oms_orders WHERE status='accepted'"), 1);
+    CHECK_INT(tbt_db_scalar(db, "SELECT count(*) FROM oms_orders WHERE status='accepted'"), 1);
     paper_on_bar(p, "AAPL", TB_USD(10, 0), TB_USD(10, 0), TB_USD(10, 0), TB_USD(10, 0), 1000,
                  2 * MIN_NS, NULL);
-    CHECK_INT(scalar(db, "SELECT count(*) FROM oms_orders WHERE status='filled'"), 1);
-    CHECK_INT(scalar(db, "SELECT qty FROM oms_positions WHERE symbol='AAPL'"), 10);
+    CHECK_INT(tbt_db_scalar(db, "SELECT count(*) FROM oms_orders WHERE status='filled'"), 1);
+    CHECK_INT(tbt_db_scalar(db, "SELECT qty FROM oms_positions WHERE symbol='AAPL'"), 10);
     paper_free(p);
-    oms_free(m);
-    oms_store_close(st);
-    sqlite3_close(db);
+    rig_close(&g);
 }
 
 static void collect(void *ud, const oms_fill_row *f)
