@@ -13,9 +13,10 @@
 
 int32_t paper_sym_add(paper *p, const char *s)
 {
-    tb_hmap_it it;
-    int32_t i = paper_sym_probe(p, s, &it);
+    int32_t i = paper_sym_find(p, s); /* every bar: the probe without a cursor to keep */
     if (i >= 0 || p->nsyms == p->cfg.max_symbols) return i;
+    tb_hmap_it it;
+    paper_sym_probe(p, s, &it);
     i = (int32_t)p->nsyms++;
     memset(&p->syms[i], 0, sizeof p->syms[i]);
     oms_pos_init(&p->syms[i].pos, s);

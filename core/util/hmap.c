@@ -1,6 +1,7 @@
 #include "util/hmap.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* The table of every map with capacity 0: probes read its empty slot and end; nothing writes it
  * (a put into a map of capacity 0 fails, and a removal needs a value a probe returned). */
@@ -15,7 +16,7 @@ int tb_hmap_init(tb_hmap *m, uint32_t capacity)
     while (size < 2 * capacity) size <<= 1;
     tb_hmap_slot *s = malloc((size_t)size * sizeof *s);
     if (!s) return -1;
-    for (uint32_t i = 0; i < size; i++) s[i] = nil;
+    memset(s, 0xff, (size_t)size * sizeof *s); /* every val TB_HMAP_NONE: empty */
     m->slot = s;
     m->mask = size - 1;
     return 0;
