@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 /* Monotonic seconds, for the duration of a timed loop. */
@@ -38,6 +39,24 @@ static inline void bench_remove_db(const char *path)
     unlink(side);
     snprintf(side, sizeof side, "%s-shm", path);
     unlink(side);
+}
+
+/* Writes to path the strategy whose orders the latency benchmarks time: one share bought every
+ * 40th bar it sees (bench_backtest's latency part, bench_record). Returns path. */
+static inline const char *bench_every40_strategy(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    fputs("return { on_bar = function(ctx, bar)\n"
+          "  ctx.state.n = (ctx.state.n or 0) + 1\n"
+          "  if ctx.state.n % 40 == 0 then ctx:buy{ qty = 1, reason = 'bench' } end\n"
+          "end }\n",
+          f);
+    fclose(f);
+    return path;
 }
 
 #endif

@@ -13,12 +13,14 @@
  *
  * TB_BENCH_GATES=1 runs both with the risk gates of the default configuration, as `tradebot
  * backtest` does (bar-to-order "including every gate"); the trades then differ (the gates block
- * some). TB_BENCH_TIME_LIMIT_MS sets the sandbox's deadline per call. TB_BENCH_PART=latency
+ * some). TB_BENCH_TIME_LIMIT_MS sets the sandbox's deadline per call, TB_BENCH_INSTR_BUDGET its
+ * instruction budget (both 0: no count hook, to measure the hook's cost). TB_BENCH_PART=latency
  * (or throughput) runs that part alone, so a profile of the order path holds nothing else:
  *
  *   TB_BENCH_GATES=1 TB_BENCH_PART=latency valgrind --tool=callgrind \
  *       --toggle-collect=tb_trader_on_bar build/bench_backtest
  */
+#include "bench.h"
 #include "config/config.h"
 #include "data/ring.h"
 #include "ind/ind_set.h"
@@ -101,8 +103,12 @@ static int open_runner(tb_runner *r, struct event_base *base, tb_shost *h, const
     /* TB_BENCH_TIME_LIMIT_MS: the sandbox's deadline per call (default 50 as configured; 0 runs
      * without the watchdog timer, to measure what it costs). */
     const char *tl = getenv("TB_BENCH_TIME_LIMIT_MS");
-    tb_lua_limits lim = {
-        .mem_limit = 64u << 20, .instr_budget = 5000000, .time_limit_ms = tl ? atoll(tl) : 50};
+    /* TB_BENCH_INSTR_BUDGET: instructions per call (default 5,000,000; 0 with the timer off runs
+     * without the count hook, to measure what the hook costs: never a configuration to trade). */
+    const char *ib = getenv("TB_BENCH_INSTR_BUDGET");
+    tb_lua_limits lim = {.mem_limit = 64u << 20,
+                         .instr_budget = ib ? atoll(ib) : 5000000,
+                         .time_limit_ms = tl ? atoll(tl) : 50};
     tb_shost_init(h, &lim);
     tb_runner_opts o = {.base = base,
                         .shost = h,
@@ -160,14 +166,7 @@ static void throughput(const char *file, int nsym, int days)
 
 static void latency(int nsym)
 {
-    const char *path = "/tmp/bench_backtest_every40.lua";
-    FILE *f = fopen(path, "w");
-    fputs("return { on_bar = function(ctx, bar)\n"
-          "  ctx.state.n = (ctx.state.n or 0) + 1\n"
-          "  if ctx.state.n % 40 == 0 then ctx:buy{ qty = 1, reason = 'bench' } end\n"
-          "end }\n",
-          f);
-    fclose(f);
+    const char *path = bench_every40_strategy("/tmp/bench_backtest_every40.lua");
     struct event_base *base = event_base_new();
     tb_runner r;
     tb_shost h;

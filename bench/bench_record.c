@@ -12,6 +12,7 @@
  * and the bytes per bar. The last argument runs one variant only (for callgrind's instruction
  * counts, which do not depend on the machine's load).
  */
+#include "bench.h"
 #include "feed/replay.h"
 #include "replay/recorder.h"
 #include "trade/runner.h"
@@ -33,19 +34,6 @@ typedef struct result {
     double p50, p99, mean_bar, flush_per_bar, bytes_per_bar;
     size_t orders;
 } result;
-
-static const char *strategy_file(void)
-{
-    static const char *path = "/tmp/bench_record_every40.lua";
-    FILE *f = fopen(path, "w");
-    fputs("return { on_bar = function(ctx, bar)\n"
-          "  ctx.state.n = (ctx.state.n or 0) + 1\n"
-          "  if ctx.state.n % 40 == 0 then ctx:buy{ qty = 1, reason = 'bench' } end\n"
-          "end }\n",
-          f);
-    fclose(f);
-    return path;
-}
 
 static void run(int nsym, int days, int record, result *out)
 {
@@ -78,7 +66,9 @@ static void run(int nsym, int days, int record, result *out)
                         .nsymbols = nsym,
                         .initial_cash = 10000000LL * 1000000,
                         .tap = rec ? tb_recorder_tap(rec) : NULL};
-    tb_strategy_cfg sc = {.name = "bench", .file = (char *)strategy_file(), .enabled = 1};
+    tb_strategy_cfg sc = {.name = "bench",
+                          .file = (char *)bench_every40_strategy("/tmp/bench_record_every40.lua"),
+                          .enabled = 1};
     if (tb_runner_open(&r, &o, &e) != 0 || tb_shost_add(&h, &sc, &e) != 0) {
         fprintf(stderr, "bench_record: %s\n", e.msg);
         exit(1);

@@ -98,6 +98,14 @@ static const char *leg_client_id(const alpaca *a, const char *broker_id)
     return NULL;
 }
 
+const oms_order *alp_held(alpaca *a, const alp_order *o)
+{
+    const oms_order *mine = oms_find(a->o.oms, o->client_order_id);
+    const char *cid;
+    if (!mine && (cid = leg_client_id(a, o->id))) mine = oms_find(a->o.oms, cid);
+    return mine;
+}
+
 /* The execution that takes our order from what we hold (applied, plus executions held behind a
  * locked database: they are applied later, in order, before this one) to the broker's cumulative
  * figures. A stream fill whose own qty is that difference keeps its id and price. */
@@ -135,17 +143,15 @@ static void keep_pending_cancel(alpaca *a, const oms_order *mine, broker_update 
         u->status = OMS_ST_PENDING_CANCEL;
 }
 
-int alp_apply(alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty, tb_money ex_price,
-              const char *reason)
+void alp_apply(alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty, tb_money ex_price,
+               const char *reason)
 {
-    const char *cid = o->client_order_id;
-    const oms_order *mine = oms_find(a->o.oms, cid);
-    if (!mine && (cid = leg_client_id(a, o->id))) mine = oms_find(a->o.oms, cid);
+    const oms_order *mine = alp_held(a, o);
     if (!mine && (a->quiet_apply || !reconcile_is_ours(o->client_order_id))) {
         /* Another client's order, or one with our prefix in the reconciliation's list (which
          * flags it when it still works there: alpaca_sync.c). */
         TB_DEBUG("alpaca", "order %s (%s) is not held here: ignored", o->id, o->client_order_id);
-        return 0;
+        return;
     }
     if (!mine) { /* our id, but the order manager does not hold it: refused, logged, counted */
         broker_update u = {.client_id = o->client_order_id,
@@ -157,7 +163,7 @@ int alp_apply(alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty,
                            .exec_price = ex_price,
                            .t_ns = tb_clock_now_ns()};
         if (a->fn) a->fn(a->ud, &u);
-        return 0;
+        return;
     }
     if (!a->quiet_apply) alp_heard(a, mine->client_id, tb_clock_now_ns());
     alp_unknown_adopt(a, mine, o);
@@ -196,7 +202,6 @@ int alp_apply(alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty,
     }
     keep_pending_cancel(a, mine, &u);
     if (a->fn) a->fn(a->ud, &u);
-    return 1;
 }
 
 /* ---- connection ----------------------------------------------------------------------------- */

@@ -46,7 +46,7 @@ static void forget(alpaca *a, const char *cid)
     if (i >= 0) a->unk[i].cid[0] = '\0';
 }
 
-static int in_flight(const alpaca *a, const char *cid)
+int alp_in_flight(const alpaca *a, const char *cid)
 {
     for (const alp_req *q = a->reqs; q; q = q->next)
         if ((q->kind == RQ_LOOKUP || q->kind == RQ_SUBMIT) && strcmp(q->client_id, cid) == 0)
@@ -175,7 +175,7 @@ static void on_tick(evutil_socket_t fd, short w, void *arg)
     }
     for (int i = 0; i < n; i++) {
         const oms_order *o = open[i];
-        if (o->status != OMS_ST_UNKNOWN || in_flight(a, o->client_id)) continue;
+        if (o->status != OMS_ST_UNKNOWN || alp_in_flight(a, o->client_id)) continue;
         int k = slot_of(a, o->client_id, 1);
         if (k < 0) continue; /* more than ALP_UNKNOWN at once: the rest wait for a slot */
         int64_t deadline = oms_unknown_deadline(o, a->o.unknown_deadline_ms);

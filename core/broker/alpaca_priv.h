@@ -10,11 +10,12 @@
 #include "broker/reconcile.h"
 #include "net/ws.h"
 
-#define ALP_LEGMAP    1024
-#define ALP_POSITIONS 512
-#define ALP_HEARD     1024
-#define ALP_UNKNOWN   256
-#define ALP_CANCELS   256
+#define ALP_LEGMAP       1024
+#define ALP_POSITIONS    512
+#define ALP_HEARD        1024
+#define ALP_UNKNOWN      256
+#define ALP_CANCELS      256
+#define ALP_SYNC_LOOKUPS 64 /* lookups a reconciliation asks for (the rest: next round) */
 /* How long after Alpaca accepted a cancel (204) the order may still show a working status
  * before that means the cancel did not take. */
 #define ALP_CANCEL_HOLD_NS (30LL * 1000000000LL)
@@ -96,6 +97,8 @@ struct alpaca {
     reconcile_round round; /* the reconciliation in progress (broker/reconcile.h) */
     int sync_periodic;     /* ... started by the timer (its summary says "periodic") */
     int sync_orders;       /* ... orders the broker listed */
+    int sync_lookups;      /* ... lookups it asked for */
+    reconcile_seen seen;   /* ... our orders the list settled */
 };
 
 /* Starts a request; on_done gets the answer. Returns -1 when it could not be queued. */
@@ -103,12 +106,18 @@ int alp_request(struct alpaca *a, alp_req *q, const char *method, const char *pa
                 const char *body, tb_httpc_retry retry, tb_err *e);
 alp_req *alp_req_new(struct alpaca *a, rq_kind kind, const char *client_id);
 
-/* Applies a broker order to the order manager (fills from cumulative figures). Returns 1 when
- * the order manager holds the order, 0 when it does not (another client's order, or ours that it
- * does not hold: on the stream that is a refused update, in the reconciliation's list it is
- * left to the caller). */
-int alp_apply(struct alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty,
-              tb_money ex_price, const char *reason);
+/* Our order for a broker order: by client_order_id, or a bracket leg's by its Alpaca id; NULL
+ * when the order manager does not hold it. */
+const oms_order *alp_held(struct alpaca *a, const alp_order *o);
+
+/* Whether a submit or a lookup by client id of cid is in flight (its answer settles it). */
+int alp_in_flight(const struct alpaca *a, const char *cid);
+
+/* Applies a broker order to the order manager (fills from cumulative figures). An order it does
+ * not hold (alp_held) is ignored when another client's or in the reconciliation's list (which
+ * flags ours that still work: alpaca_sync.c), and a refused update otherwise. */
+void alp_apply(struct alpaca *a, const alp_order *o, const char *exec_id, tb_qty ex_qty,
+               tb_money ex_price, const char *reason);
 
 /* Remembers a bracket leg's broker id -> our client id. */
 void alp_leg_remember(struct alpaca *a, const char *broker_id, const char *client_id);

@@ -116,42 +116,32 @@ static void sync_done(alpaca *a, int ok)
     start_timer(a);
 }
 
-static int in_flight(const alpaca *a, const char *cid)
+/* ---- our open orders the list did not settle (broker/reconcile.h) ---- */
+
+/* Held legs wait for their parent; unknown ones have their own lookups (alpaca_lookup.c); a
+ * submit or lookup in flight settles its order with its answer. */
+static int settle_skip(void *ud, const oms_order *o)
 {
-    for (const alp_req *q = a->reqs; q; q = q->next)
-        if ((q->kind == RQ_SUBMIT || q->kind == RQ_LOOKUP) && strcmp(q->client_id, cid) == 0)
-            return 1;
-    return 0;
+    return o->status == OMS_ST_HELD || o->status == OMS_ST_UNKNOWN ||
+           alp_in_flight(ud, o->client_id);
 }
 
-/* Local open orders the broker's list did not settle are looked up one by one. */
-static void check_local_open(alpaca *a)
+/* Journaled `new` and not acknowledged, with no submit of ours in flight: sent before a crash,
+ * or sent and never answered. The list did not show it (yet): unknown. */
+static void settle_unacknowledged(void *ud, const oms_order *o)
 {
-    enum { CAP = 4096 };
-    static const oms_order *open[CAP];
-    int n = oms_open_orders_all(a->o.oms, open, CAP);
-    if (n > CAP) n = CAP;
-    static char ids[64][OMS_CLIENT_ID_MAX + 1], fresh[256][OMS_CLIENT_ID_MAX + 1];
-    int k = 0, nf = 0;
-    for (int i = 0; i < n; i++) {
-        const oms_order *o = open[i];
-        if (o->status == OMS_ST_HELD || o->status == OMS_ST_UNKNOWN || in_flight(a, o->client_id))
-            continue;
-        /* Journaled `new` and not acknowledged, with no submit of ours in flight: sent before a
-         * crash, or sent and never answered. The list did not show it (yet): unknown. */
-        if (o->status == OMS_ST_NEW && nf < 256)
-            oms_strlcpy(fresh[nf++], o->client_id, sizeof fresh[0]);
-        else if ((!o->broker_id[0] || o->status == OMS_ST_PENDING_CANCEL ||
-                  o->status == OMS_ST_PENDING_REPLACE) &&
-                 k < 64)
-            oms_strlcpy(ids[k++], o->client_id, sizeof ids[0]);
-    }
-    for (int i = 0; i < nf; i++) {
-        reconcile_unacknowledged(&a->round, oms_find(a->o.oms, fresh[i]));
-        alp_unknown_mark(a, fresh[i],
-                         "no acknowledgement from the broker (restart or lost answer)");
-    }
-    for (int i = 0; i < k; i++) alp_lookup(a, ids[i], NULL);
+    alp_unknown_mark(ud, o->client_id,
+                     "no acknowledgement from the broker (restart or lost answer)");
+}
+
+/* Alpaca's list is the latest orders of every status, not the working ones: an order missing
+ * from it fell out of that window (or a cancel or replace of it is still pending) and is looked
+ * up by client order id, at most ALP_SYNC_LOOKUPS a round (the trading API's rate limit). */
+static void settle_missing(void *ud, const oms_order *o)
+{
+    alpaca *a = ud;
+    if (a->sync_lookups < ALP_SYNC_LOOKUPS && alp_lookup(a, o->client_id, NULL) == 0)
+        a->sync_lookups++;
 }
 
 static void on_sync_positions(alp_req *q, const tb_httpc_resp *r)
@@ -166,7 +156,11 @@ static void on_sync_positions(alp_req *q, const tb_httpc_resp *r)
         return;
     }
     reconcile_positions(&a->round, a->pos, a->npos);
-    check_local_open(a);
+    a->sync_lookups = 0;
+    reconcile_settle_missing(&a->round, &(reconcile_settle){.skip = settle_skip,
+                                                            .unacknowledged = settle_unacknowledged,
+                                                            .missing = settle_missing,
+                                                            .ud = a});
     sync_done(a, 1);
 }
 
@@ -174,13 +168,21 @@ static void on_sync_order(void *ud, const alp_order *o)
 {
     alp_req *q = ud;
     q->count++;
-    q->a->quiet_apply = 1; /* a list is not news of the order: the watchdog still polls it */
-    int held = alp_apply(q->a, o, NULL, 0, 0, NULL);
-    q->a->quiet_apply = 0;
+    alpaca *a = q->a;
+    const oms_order *mine = alp_held(a, o);
+    char cid[OMS_CLIENT_ID_MAX + 1];
+    if (mine) oms_strlcpy(cid, mine->client_id, sizeof cid);
+    a->quiet_apply = 1; /* a list is not news of the order: the watchdog still polls it */
+    alp_apply(a, o, NULL, 0, 0, NULL);
+    a->quiet_apply = 0;
     /* The list holds every status (older sessions' orders too): only one still working at the
      * broker is an open order the engine lost; IB's list holds only open ones (ibkr_apply.c). */
-    if (!held && !oms_status_is_terminal(o->status))
-        reconcile_foreign_open(&q->a->round, o->client_order_id, o->id);
+    if (!mine && !oms_status_is_terminal(o->status))
+        reconcile_foreign_open(&a->round, o->client_order_id, o->id);
+    /* Settled by the list, unless a cancel or replace of it is still pending there. */
+    if (mine && (mine = oms_find(a->o.oms, cid)) && mine->status != OMS_ST_PENDING_CANCEL &&
+        mine->status != OMS_ST_PENDING_REPLACE)
+        reconcile_saw(&a->round, cid);
 }
 
 static void on_sync_orders(alp_req *q, const tb_httpc_resp *r)
@@ -215,7 +217,8 @@ static void sync_start(alpaca *a, int periodic)
                                  .posdiff = &a->posdiff,
                                  .differences = &a->st.differences,
                                  .reconciles = &a->st.reconciles,
-                                 .periodic = &a->st.periodic_reconciles};
+                                 .periodic = &a->st.periodic_reconciles,
+                                 .seen = &a->seen};
     reconcile_begin(&a->round);
     alp_req *q = alp_req_new(a, RQ_SYNC, NULL);
     tb_err e;

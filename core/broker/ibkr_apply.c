@@ -87,7 +87,7 @@ static void on_open(ibkr *a, const tws_frame *f)
         return;
     }
     ibk_unknown_adopt(a, o, m.order_id, m.status);
-    if (a->syncing) ibk_sync_saw_open(a, o->client_id);
+    if (a->syncing) reconcile_saw(&a->round, o->client_id);
     ibkr_status st = {.order_id = m.order_id}; /* openOrder carries no filled count */
     snprintf(st.status, sizeof st.status, "%s", m.status);
     apply_status(a, o, &st);

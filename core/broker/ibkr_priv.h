@@ -12,7 +12,6 @@
 
 #define IBK_IDMAP     4096
 #define IBK_POSITIONS 512
-#define IBK_SEEN      1024
 #define IBK_FEES      1024
 
 /* A recent execution and its commission (ibkr_fees.c): commissionReport comes after its
@@ -43,11 +42,9 @@ struct ibkr {
     int map_next;
     broker_position pos[IBK_POSITIONS], sync_pos[IBK_POSITIONS];
     int npos, nsync_pos;
-    char seen_open[IBK_SEEN][OMS_CLIENT_ID_MAX + 1]; /* orders open at IB in this sync */
-    int nseen;
+    reconcile_seen seen; /* our orders open at IB in this sync (broker/reconcile.h) */
     int syncing, farm_broken, acct_req;
-    int quiet;               /* the sync in progress is a periodic one: orders go on */
-    int64_t sync_started_ns; /* orders created after it cannot be in IB's lists */
+    int quiet; /* the sync in progress is a periodic one: orders go on */
     struct event *reconcile_timer;
     int64_t acct_active; /* reqId of this session's account summary subscription (0: none) */
     broker_account acct;
@@ -93,7 +90,6 @@ void ibk_sync_begin(struct ibkr *a);
 void ibk_sync_end(struct ibkr *a);
 /* The periodic quiet re-sync: begins while ready (ibkr_sync.c). */
 void ibk_quiet_sync(struct ibkr *a);
-void ibk_sync_saw_open(struct ibkr *a, const char *cid);
 void ibk_position_put(struct ibkr *a, const ibkr_position *p);
 
 /* An execution of our order cid: *fee set (and 1 returned) when its commission came first. */

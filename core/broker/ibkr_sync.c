@@ -14,8 +14,6 @@ void ibk_sync_begin(ibkr *a)
 {
     a->syncing = 1;
     a->quiet = 0;
-    a->sync_started_ns = tb_clock_now_ns();
-    a->nseen = 0;
     a->nsync_pos = 0;
     a->round = (reconcile_round){.who = "ibkr",
                                  .orders = "open orders at IB",
@@ -23,22 +21,9 @@ void ibk_sync_begin(ibkr *a)
                                  .posdiff = &a->posdiff,
                                  .differences = &a->st.differences,
                                  .reconciles = &a->st.reconciles,
-                                 .periodic = &a->st.quiet_reconciles};
+                                 .periodic = &a->st.quiet_reconciles,
+                                 .seen = &a->seen};
     reconcile_begin(&a->round);
-}
-
-void ibk_sync_saw_open(ibkr *a, const char *cid)
-{
-    for (int i = 0; i < a->nseen; i++)
-        if (!strcmp(a->seen_open[i], cid)) return;
-    if (a->nseen < IBK_SEEN) oms_strlcpy(a->seen_open[a->nseen++], cid, sizeof a->seen_open[0]);
-}
-
-static int seen_open(const ibkr *a, const char *cid)
-{
-    for (int i = 0; i < a->nseen; i++)
-        if (!strcmp(a->seen_open[i], cid)) return 1;
-    return a->nseen >= IBK_SEEN; /* list overflowed: assume open rather than cancel */
 }
 
 static void put(broker_position *list, int *n, const ibkr_position *p)
@@ -60,32 +45,33 @@ void ibk_position_put(ibkr *a, const ibkr_position *p)
     put(a->pos, &a->npos, p); /* later updates of the subscription keep the list current */
 }
 
-/* Our open orders IB does not list as open and whose executions do not fill them. */
-static void settle_missing(ibkr *a)
+/* ---- our open orders IB's lists did not show (broker/reconcile.h) ---- */
+
+/* Created after the lists were asked for (IB cannot show it yet), or filled by its executions
+ * (the status that ends it is on its way). */
+static int settle_skip(void *ud, const oms_order *o)
 {
-    enum { CAP = 4096 };
-    static const oms_order *open[CAP];
-    static char ids[256][OMS_CLIENT_ID_MAX + 1];
-    int n = oms_open_orders_all(a->o.oms, open, CAP), k = 0;
-    if (n > CAP) n = CAP;
-    for (int i = 0; i < n && k < 256; i++)
-        if (!seen_open(a, open[i]->client_id) && open[i]->filled_qty < open[i]->qty &&
-            open[i]->created_ns <= a->sync_started_ns) /* newer: sent after the request */
-            oms_strlcpy(ids[k++], open[i]->client_id, sizeof ids[0]);
-    for (int i = 0; i < k; i++) {
-        const oms_order *o = oms_find(a->o.oms, ids[i]);
-        if (!o || oms_status_is_terminal(o->status)) continue;
-        if (o->status == OMS_ST_NEW || o->status == OMS_ST_UNKNOWN) {
-            /* Not acknowledged: IB may show it later (a late acknowledgement, a reconnect). */
-            reconcile_unacknowledged(&a->round, o);
-            ibk_unknown_settle(a, o);
-        } else {
-            a->st.differences++;
-            TB_WARN("ibkr", "reconcile: order %s (%s) is not open at IB: marked canceled",
-                    o->client_id, oms_status_name(o->status));
-            ibk_update(a, o->client_id, 0, OMS_ST_CANCELED, "not open at IB (reconcile)");
-        }
-    }
+    const ibkr *a = ud;
+    return o->created_ns > a->round.asked_ns || o->filled_qty >= o->qty;
+}
+
+/* Not acknowledged: IB may show it later (a late acknowledgement, a reconnect). */
+static void settle_unacknowledged(void *ud, const oms_order *o)
+{
+    ibk_unknown_settle(ud, o);
+}
+
+/* IB's open-order list holds every order working at IB: an acknowledged order missing from it
+ * (and not filled by its executions) works no more, so it is canceled here. An unknown one is
+ * looked up by these very lists, until its deadline. */
+static void settle_missing(void *ud, const oms_order *o)
+{
+    ibkr *a = ud;
+    if (o->status == OMS_ST_UNKNOWN) return ibk_unknown_settle(a, o);
+    a->st.differences++;
+    TB_WARN("ibkr", "reconcile: order %s (%s) is not open at IB: marked canceled", o->client_id,
+            oms_status_name(o->status));
+    ibk_update(a, o->client_id, 0, OMS_ST_CANCELED, "not open at IB (reconcile)");
 }
 
 void ibk_sync_end(ibkr *a)
@@ -94,8 +80,11 @@ void ibk_sync_end(ibkr *a)
     memcpy(a->pos, a->sync_pos, (size_t)a->nsync_pos * sizeof a->pos[0]);
     a->npos = a->nsync_pos;
     reconcile_positions(&a->round, a->pos, a->npos);
-    settle_missing(a);
-    reconcile_end(&a->round, a->nseen, a->npos, a->quiet);
+    reconcile_settle_missing(&a->round, &(reconcile_settle){.skip = settle_skip,
+                                                            .unacknowledged = settle_unacknowledged,
+                                                            .missing = settle_missing,
+                                                            .ud = a});
+    reconcile_end(&a->round, a->seen.n, a->npos, a->quiet);
     a->quiet = 0;
 }
 

@@ -13,6 +13,14 @@
  *
  *   reconciled: N <what>, N positions, N differences: broker ready     (connect, reconnect)
  *   periodic reconcile: N <what>, N positions, N differences           (timer, lookups)
+ *
+ * Settling our open orders that the round's lists did not show is shared too
+ * (reconcile_settle_missing): an order never acknowledged is a difference and becomes unknown
+ * (looked up, never sent again). What the absence of an acknowledged order means is the broker's,
+ * because the lists mean different things: IB's open-order list holds every working order and
+ * nothing else, so an order missing from it is no longer working there (canceled); Alpaca's list is
+ * the latest 500 orders of every status, so a missing order only fell out of that window (looked up
+ * by id).
  */
 #ifndef TB_BROKER_RECONCILE_H
 #define TB_BROKER_RECONCILE_H
@@ -23,6 +31,14 @@
 
 #include <stdint.h>
 
+#define RECONCILE_SEEN 1024 /* our orders a round's lists can show (beyond: all taken as shown) */
+
+/* Our orders the broker's lists showed during a round (storage kept by the adapter). */
+typedef struct reconcile_seen {
+    int n;
+    char cid[RECONCILE_SEEN][OMS_CLIENT_ID_MAX + 1];
+} reconcile_seen;
+
 typedef struct reconcile_round {
     const char *who;       /* log component: "alpaca", "ibkr" */
     const char *orders;    /* the summary's noun for the order count: "open orders at IB" */
@@ -31,11 +47,38 @@ typedef struct reconcile_round {
     uint64_t *differences; /* the adapter's metrics; periodic may be NULL */
     uint64_t *reconciles;
     uint64_t *periodic;
-    uint64_t before; /* differences when the round began */
+    reconcile_seen *seen; /* the adapter's storage for the orders the lists showed */
+    uint64_t before;      /* differences when the round began */
+    int64_t asked_ns;     /* when it began: orders created later cannot be in its lists */
 } reconcile_round;
 
-/* Begins a round: remembers the difference count so the summary can say this round's. */
+/* How an adapter settles our open orders that a round's lists did not show. */
+typedef struct reconcile_settle {
+    /* The adapter settles this order another way now (a request in flight, a held leg) or the
+     * lists cannot show it (IB: created after r->asked_ns): the round leaves it alone. */
+    int (*skip)(void *ud, const oms_order *o);
+    /* Never acknowledged: the adapter marks it unknown (looked up, never sent again). */
+    void (*unacknowledged)(void *ud, const oms_order *o);
+    /* Acknowledged (or unknown): what its absence from the lists means at this broker. */
+    void (*missing)(void *ud, const oms_order *o);
+    void *ud;
+} reconcile_settle;
+
+/* Begins a round now (before its lists are asked for): remembers the difference count so the
+ * summary can say this round's, and forgets the orders the last round's lists showed. */
 void reconcile_begin(reconcile_round *r);
+
+/* The lists showed our order client_id (settled by them). */
+void reconcile_saw(reconcile_round *r, const char *client_id);
+
+/* Whether the lists showed client_id; when more orders were shown than RECONCILE_SEEN holds,
+ * every order counts as shown (nothing is settled on a list that was cut short). */
+int reconcile_listed(const reconcile_round *r, const char *client_id);
+
+/* Settles our open orders that the round's lists did not show and s->skip does not leave alone
+ * (at most 256 a round; the rest wait for the next): never acknowledged (`new`) ones are a
+ * difference and go to s->unacknowledged, the others to s->missing. */
+void reconcile_settle_missing(reconcile_round *r, const reconcile_settle *s);
 
 /* Compares the broker's positions (pos, npos) with the engine's; each difference is counted. */
 void reconcile_positions(reconcile_round *r, const broker_position *pos, int npos);

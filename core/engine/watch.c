@@ -94,11 +94,8 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
 tb_watch *tb_watch_new(struct event_base *base, int64_t debounce_ms, tb_watch_cb cb, void *ud,
                        tb_err *e)
 {
-    tb_watch *w = calloc(1, sizeof *w);
-    if (!w) {
-        tb_errf(e, "watch: out of memory");
-        return NULL;
-    }
+    tb_watch *w = tb_zalloc(sizeof *w, "watch", e);
+    if (!w) return NULL;
     w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (w->fd < 0) {
         tb_errf(e, "watch: inotify: %s", strerror(errno));

@@ -240,11 +240,8 @@ tb_live *tb_live_new(const tb_live_opts *o, tb_err *e)
                    "\"symbols\", write a candidates file, or give strategies symbols)");
         return NULL;
     }
-    tb_live *l = calloc(1, sizeof *l);
-    if (!l) {
-        tb_errf(e, "live feed: out of memory");
-        return NULL;
-    }
+    tb_live *l = tb_zalloc(sizeof *l, "live feed", e);
+    if (!l) return NULL;
     l->o = *o;
     if (!(l->symv = calloc((size_t)o->nsymbols, sizeof *l->symv))) {
         free(l);

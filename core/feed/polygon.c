@@ -44,11 +44,8 @@ polygon *polygon_new(const polygon_opts *o, tb_err *e)
         tb_errf(e, "polygon: base_url and api key are required");
         return NULL;
     }
-    polygon *p = calloc(1, sizeof *p);
-    if (!p) {
-        tb_errf(e, "polygon: out of memory");
-        return NULL;
-    }
+    polygon *p = tb_zalloc(sizeof *p, "polygon", e);
+    if (!p) return NULL;
     p->http = o->http;
     snprintf(p->base, sizeof p->base, "%s", o->base_url);
     size_t n = strlen(p->base);
@@ -149,11 +146,8 @@ static int get(pq *q, const char *url, tb_err *e)
 
 static pq *pq_new(polygon *p, pq_kind k, polygon_done_fn fn, void *ud, tb_err *e)
 {
-    pq *q = calloc(1, sizeof *q);
-    if (!q) {
-        tb_errf(e, "polygon: out of memory");
-        return NULL;
-    }
+    pq *q = tb_zalloc(sizeof *q, "polygon", e);
+    if (!q) return NULL;
     q->p = p, q->kind = k, q->fn = fn, q->ud = ud;
     q->next = p->inflight;
     if (q->next) q->next->prev = q;

@@ -103,7 +103,8 @@ static json_t *read_json(const hl_tree *t, const char *path, char *why, size_t l
 {
     char *text = t->read(t->ud, path, NULL);
     json_error_t je;
-    json_t *j = text ? json_loads(text, 0, &je) : NULL;
+    /* as the engine's loader reads it: a duplicate key is an error, not first or last wins */
+    json_t *j = text ? json_loads(text, JSON_REJECT_DUPLICATES, &je) : NULL;
     if (text && !j) snprintf(why, len, "%s:%d: %s", path, je.line, je.text);
     free(text);
     return j;
@@ -184,19 +185,25 @@ static int check_params(json_t *b, json_t *c, json_t *tunable, const char *where
     return 0;
 }
 
-static int check_strategy_entry(const hl_tree *cand, json_t *bs, json_t *cs, size_t i, char *why,
+/* The bounds come from the base version of the strategy file (main's), never from the change:
+ * a change that creates the file, or repairs one that does not load, brings no bounds. */
+static int check_strategy_entry(const hl_tree *base, json_t *bs, json_t *cs, size_t i, char *why,
                                 size_t len)
 {
     json_t *bp = json_object_get(bs, "params"), *cp = json_object_get(cs, "params");
     json_t *bsp = json_object_get(bs, "symbol_params"), *csp = json_object_get(cs, "symbol_params");
     if (json_equal(bp, cp) && json_equal(bsp, csp)) return 0;
     const char *file = json_string_value(json_object_get(cs, "file"));
-    json_t *decl = file ? read_decl(cand, file, why, len) : NULL;
-    if (!decl)
-        return why[0] ? -1
-                      : (snprintf(why, len, "strategies[%zu]: no strategy file to read bounds from",
-                                  i),
-                         -1);
+    json_t *decl = file ? read_decl(base, file, why, len) : NULL;
+    if (!decl) {
+        char what[256];
+        snprintf(what, sizeof what, "%s", why[0] ? why : "it is missing");
+        snprintf(why, len,
+                 "strategies[%zu]: no bounds for its params in the base version of %s (%s): "
+                 "the bounds come from main, never from the change",
+                 i, file ? file : "(no file)", what);
+        return -1;
+    }
     json_t *tun = json_object_get(decl, "tunable");
     char where[160];
     snprintf(where, sizeof where, "strategies[%zu].params", i);
@@ -245,7 +252,7 @@ static int check_config(const hl_tree *base, const hl_tree *cand, char *why, siz
             rc = 0;
             json_t *bl = json_object_get(b, "strategies"), *cl = json_object_get(c, "strategies");
             for (size_t i = 0; rc == 0 && i < json_array_size(cl); i++)
-                rc = check_strategy_entry(cand, json_array_get(bl, i), json_array_get(cl, i), i,
+                rc = check_strategy_entry(base, json_array_get(bl, i), json_array_get(cl, i), i,
                                           why, len);
         }
         json_decref(sb), json_decref(sc);
@@ -278,29 +285,21 @@ int hl_boundary_content(const hl_tree *base, const hl_tree *cand, json_t *change
     return 0;
 }
 
-int hl_boundary_branch(const char *dir, const char *branch, char *why, size_t len)
+static const char outside_msg[] = "a Healer change may touch only strategies/*.lua and the "
+                                  "params/symbol_params of config/trading_config.json";
+
+/* Every path that differs between revisions from and to of the repository at dir, and its
+ * content judged against from (boundary.h). Returns 0, or -1 with why. */
+static int check_range(const char *dir, const char *from, const char *to, char *why, size_t len)
 {
-    const char *mb[] = {"git", "merge-base", "HEAD", branch, NULL};
-    char *base = NULL, *raw = NULL;
-    int rc = -1;
-    /* Only the Healer's own branches: a name from an edited directives file is never an
-     * option or another ref handed to git merge. */
-    if (strncmp(branch, "healer/auto-fix-", 16) != 0 || strstr(branch, "..")) {
-        snprintf(why, len, "%s is not a healer/auto-fix-* branch", branch);
-        goto out;
-    }
-    if (hl_run(mb, dir, -1, &base) != 0 || !base) {
-        snprintf(why, len, "%s has no merge base with the home's checkout", branch);
-        goto out;
-    }
-    base[strcspn(base, "\n")] = 0;
-    const char *diff[] = {"git", "diff", "--raw", "-z", "--no-renames", base, branch, NULL};
+    const char *diff[] = {"git", "diff", "--raw", "-z", "--no-renames", from, to, NULL};
+    char *raw = NULL;
     if (hl_run(diff, dir, -1, &raw) != 0 || !raw) {
-        snprintf(why, len, "cannot list what %s changes", branch);
-        goto out;
+        free(raw);
+        return snprintf(why, len, "cannot list what %s changes", to), -1;
     }
     json_t *changed = json_array();
-    rc = 0;
+    int rc = 0;
     /* ":<old mode> <new mode> <old sha> <new sha> <status>\0<path>\0" per file */
     for (char *p = raw; rc == 0 && *p == ':';) {
         char newmode[8] = "", status = 0;
@@ -308,10 +307,7 @@ int hl_boundary_branch(const char *dir, const char *branch, char *why, size_t le
         char *path = p + strlen(p) + 1;
         p = path + strlen(path) + 1;
         if (!hl_path_allowed(path)) {
-            snprintf(why, len,
-                     "touches %s: a Healer change may touch only strategies/*.lua and "
-                     "the params/symbol_params of config/trading_config.json",
-                     path);
+            snprintf(why, len, "touches %s: %s", path, outside_msg);
             rc = -1;
         } else if (status != 'A' && status != 'M') {
             snprintf(why, len, "%s: status %c (only additions and modifications)", path, status);
@@ -324,13 +320,53 @@ int hl_boundary_branch(const char *dir, const char *branch, char *why, size_t le
         }
     }
     if (rc == 0) {
-        hl_rev rb = {dir, base}, rc2 = {dir, branch};
-        hl_tree tb = {hl_read_rev, &rb}, tc = {hl_read_rev, &rc2};
-        rc = hl_boundary_content(&tb, &tc, changed, why, len);
+        hl_rev rb = {dir, from}, rt = {dir, to};
+        hl_tree tb = {hl_read_rev, &rb}, tt = {hl_read_rev, &rt};
+        rc = hl_boundary_content(&tb, &tt, changed, why, len);
     }
     json_decref(changed);
-out:
-    free(base), free(raw);
+    free(raw);
+    return rc;
+}
+
+/* The first line git prints for argv (an object id), or NULL when it fails. */
+static char *git_line(const char *const *argv, const char *dir)
+{
+    char *out = NULL;
+    if (hl_run(argv, dir, -1, &out) != 0 || !out || !*out) {
+        free(out);
+        return NULL;
+    }
+    out[strcspn(out, "\n")] = 0;
+    return out;
+}
+
+int hl_boundary_branch(const char *dir, const char *branch, char *why, size_t len)
+{
+    /* Only the Healer's own branches: a name from an edited directives file is never an
+     * option or another ref handed to git merge. */
+    if (strncmp(branch, "healer/auto-fix-", 16) != 0 || strstr(branch, ".."))
+        return snprintf(why, len, "%s is not a healer/auto-fix-* branch", branch), -1;
+    const char *mb[] = {"git", "merge-base", "HEAD", branch, NULL};
+    const char *head[] = {"git", "rev-parse", "--verify", "HEAD", NULL};
+    const char *mt[] = {"git", "merge-tree", "--write-tree", "HEAD", branch, NULL};
+    char *base = git_line(mb, dir), *head_oid = NULL, *merged = NULL;
+    int rc = -1;
+    if (!base) {
+        snprintf(why, len, "%s has no merge base with the home's checkout", branch);
+    } else if (check_range(dir, base, branch, why, len) != 0) {
+        /* the branch's own change, against the version it was proven on */
+    } else if (!(head_oid = git_line(head, dir)) || !(merged = git_line(mt, dir))) {
+        snprintf(why, len,
+                 "%s does not merge cleanly into the home's checkout (git merge-tree "
+                 "--write-tree, git 2.38 or later)",
+                 branch);
+    } else {
+        /* What main becomes, against main as it is now: main may have narrowed the bounds
+         * or changed the strategy since the branch was made. */
+        rc = check_range(dir, head_oid, merged, why, len);
+    }
+    free(base), free(head_oid), free(merged);
     return rc;
 }
 

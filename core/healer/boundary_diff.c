@@ -78,10 +78,11 @@ static void add_outside(diff_state *s, const char *path)
 static int header_line(diff_state *s, const char *l, size_t n, char *why, size_t len)
 {
     char path[512];
+    /* "rename old"/"rename new": git apply's older spelling of "rename from"/"rename to". */
     static const char *const refused[] = {
-        "rename from",       "rename to",           "copy from",    "copy to",
-        "similarity index",  "dissimilarity index", "old mode",     "new mode",
-        "deleted file mode", "GIT binary patch",    "Binary files", NULL};
+        "rename from",       "rename to",        "rename old",          "rename new", "copy from",
+        "copy to",           "similarity index", "dissimilarity index", "old mode",   "new mode",
+        "deleted file mode", "GIT binary patch", "Binary files",        NULL};
     for (int i = 0; refused[i]; i++)
         if (starts(l, n, refused[i]))
             return snprintf(why, len,

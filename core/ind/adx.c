@@ -7,7 +7,7 @@
  * and MINUS_DI lookbacks). Smoothing steps multiply by (1 - 1/p) and 1/p instead of dividing
  * by p: equal to TA-Lib up to rounding, with no division on the chain between bars.
  */
-#include "ind/ind_step.h"
+#include "ind/ind_step_hlv.h"
 
 int ind_adx_start(const double *opt)
 {
@@ -67,7 +67,7 @@ int ind_adx(int n, const double *const *in, const double *opt, double *const *ou
     for (; i < n; i++) {
         double hi = h[i], lo = l[i], ci = c[i];
         bad |= !isfinite(hi) | !isfinite(lo) | !isfinite(ci);
-        double dp = hi - ph, dm = pl - lo, tr = adx_tr(hi, lo, pc);
+        double dp = hi - ph, dm = pl - lo, tr = ind_true_range(hi, lo, pc);
         ph = hi;
         pl = lo;
         pc = ci;

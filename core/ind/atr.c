@@ -4,7 +4,7 @@
  * `period`), then atr = (atr*(p-1) + tr) / p, computed as atr*((p-1)/p) + tr*(1/p): equal up to
  * rounding, without a division on the chain between bars.
  */
-#include "ind/ind_step.h"
+#include "ind/ind_step_hlv.h"
 
 int ind_atr_start(const double *opt)
 {
@@ -62,9 +62,7 @@ int ind_atr(int n, const double *const *in, const double *opt, double *const *ou
             skipped++;
             continue;
         }
-        double tr = hi - lo, x = fabs(hi - pc), y = fabs(lo - pc);
-        if (x > tr) tr = x;
-        if (y > tr) tr = y;
+        double tr = ind_true_range(hi, lo, pc);
         pc = ci;
         atr = atr * a + tr * b;
         o[i] = atr;

@@ -10,6 +10,7 @@
 #include "ind/ind_set.h"
 #include "ind/ind.h"
 #include "ind/ind_step.h"
+#include "ind/ind_step_hlv.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 struct ind_set {
     unsigned long bars;
     int cring, cpos; /* ring of closes: its length, the slot of the last close */
+    int steady;      /* every indicator past its warm-up: the update runs the ready steps */
     double v[IND_SET_NVALUES];
     sma_state sma;
     ema_state ema;
@@ -118,6 +120,7 @@ int ind_set_init(ind_set *set, const ind_set_params *p)
     set->p = *p;
     set->cpos = set->cring - 1;
     set->bars = set->rejected = 0;
+    set->steady = 0;
     ind_stale_init(&set->stale, p->stale_cycles);
     for (int i = 0; i < IND_SET_NVALUES; i++) set->v[i] = NAN;
     return 0;
@@ -147,6 +150,42 @@ static inline double close_back(const ind_set *set, int k)
     return set->ring[i];
 }
 
+/* Nonzero once every indicator is past its warm-up (it then stays so). */
+static int all_steady(const ind_set *set)
+{
+    return ind_sma_steady(&set->sma) & ind_ema_steady(&set->ema) & ind_rsi_steady(&set->rsi) &
+           ind_macd_steady(&set->macd) & ind_atr_steady(&set->atr) & ind_bbands_steady(&set->bb) &
+           ind_stoch_steady(&set->stoch) & ind_adx_steady(&set->adx) & ind_obv_steady(&set->obv) &
+           ind_vwap_steady(&set->vwap) & ind_roc_steady(&set->roc) &
+           ind_relvol_steady(&set->relvol);
+}
+
+/*
+ * Every indicator one bar on: its ready step when `ready` (every one is steady), else its whole
+ * step. Inlined with `ready` a constant at both calls, so each copy has no test per indicator.
+ */
+#define STEP(name, ...)                                                                            \
+    (ready ? ind_##name##_ready(__VA_ARGS__) : (void)ind_##name##_step(__VA_ARGS__))
+static inline __attribute__((always_inline)) void steps(ind_set *set, double h, double l, double c,
+                                                        double vol, double ses, const int ready)
+{
+    double *v = set->v, *vols = set->ring + set->cring;
+    STEP(sma, &set->sma, c, close_back(set, set->sma.n - 1), &v[IND_SET_SMA]);
+    STEP(ema, &set->ema, c, &v[IND_SET_EMA]);
+    STEP(rsi, &set->rsi, c, &v[IND_SET_RSI]);
+    STEP(macd, &set->macd, c, &v[IND_SET_MACD]);
+    STEP(atr, &set->atr, h, l, c, &v[IND_SET_ATR]);
+    STEP(bbands, &set->bb, c, close_back(set, set->bb.n - 1), &v[IND_SET_BB_UPPER]);
+    STEP(stoch, &set->stoch, vols + set->relvol.n, h, l, c, &v[IND_SET_STOCH_K]);
+    STEP(adx, &set->adx, h, l, c, &v[IND_SET_ADX]);
+    STEP(obv, &set->obv, c, vol, &v[IND_SET_OBV]);
+    STEP(vwap, &set->vwap, h, l, c, vol, ses, &v[IND_SET_VWAP]);
+    STEP(roc, &set->roc, c, close_back(set, set->roc.n), &v[IND_SET_ROC]);
+    double old = ind_ring_swap(vols, &set->relvol.pos, set->relvol.n, vol);
+    STEP(relvol, &set->relvol, vol, old, &v[IND_SET_RELVOL]);
+}
+#undef STEP
+
 int ind_set_update(ind_set *set, double open, double high, double low, double close, double volume,
                    double session)
 {
@@ -158,27 +197,20 @@ int ind_set_update(ind_set *set, double open, double high, double low, double cl
         set->rejected++;
         return IND_EINPUT;
     }
-    /* The inputs are finite: each indicator's step, inlined (ind_step.h), without its own check. */
-    double *v = set->v, *vols = set->ring + set->cring;
+    /* The inputs are finite: each indicator's step, inlined (ind_step.h), without its own check;
+     * once all are steady, their ready steps alone, without a warm-up test each. */
     int cpos = set->cpos + 1;
     set->cpos = cpos &= -(cpos < set->cring);
     set->ring[cpos] = close;
-    ind_sma_step(&set->sma, close, close_back(set, set->sma.n - 1), &v[IND_SET_SMA]);
-    ind_ema_step(&set->ema, close, &v[IND_SET_EMA]);
-    ind_rsi_step(&set->rsi, close, &v[IND_SET_RSI]);
-    ind_macd_step(&set->macd, close, &v[IND_SET_MACD]);
-    ind_atr_step(&set->atr, high, low, close, &v[IND_SET_ATR]);
-    ind_bbands_step(&set->bb, close, close_back(set, set->bb.n - 1), &v[IND_SET_BB_UPPER]);
-    ind_stoch_step(&set->stoch, vols + set->relvol.n, high, low, close, &v[IND_SET_STOCH_K]);
-    ind_adx_step(&set->adx, high, low, close, &v[IND_SET_ADX]);
-    ind_obv_step(&set->obv, close, volume, &v[IND_SET_OBV]);
-    ind_vwap_step(&set->vwap, high, low, close, volume, session, &v[IND_SET_VWAP]);
-    ind_roc_step(&set->roc, close, close_back(set, set->roc.n), &v[IND_SET_ROC]);
-    double old = ind_ring_swap(vols, &set->relvol.pos, set->relvol.n, volume);
-    ind_relvol_step(&set->relvol, volume, old, &v[IND_SET_RELVOL]);
+    if (set->steady) {
+        steps(set, high, low, close, volume, session, 1);
+    } else {
+        steps(set, high, low, close, volume, session, 0);
+        set->steady = all_steady(set);
+    }
     set->bars++;
     double bar[5] = {open, high, low, close, volume};
-    return ind_stale_check_5_4(&set->stale, bar, &v[IND_SET_RSI]);
+    return ind_stale_check_5_4(&set->stale, bar, &set->v[IND_SET_RSI]);
 }
 
 double ind_set_get(const ind_set *set, ind_set_value v)

@@ -14,7 +14,7 @@
 #include <emmintrin.h>
 #endif
 
-#define IND_STALE_MAX 8 /* values compared per side */
+#define IND_STALE_MAX 5 /* values compared per side (the set compares 5 and 4) */
 
 enum {
     IND_STALE_BARS = 1,   /* the bar (OHLCV) repeated `cycles` times in a row */

@@ -2,7 +2,7 @@
  * obv.c - on-balance volume. TA-Lib's convention: the first output is the first bar's volume
  * (Tulip starts at 0); then volume is added on an up close, subtracted on a down close.
  */
-#include "ind/ind_step.h"
+#include "ind/ind_step_hlv.h"
 
 int ind_obv_start(const double *opt)
 {

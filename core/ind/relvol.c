@@ -3,7 +3,7 @@
  * it (the current bar is not in the mean, so a spike is not diluted by itself). No TA-Lib
  * equivalent. A zero mean (no volume in the window) gives 0, not infinity.
  */
-#include "ind/ind_step.h"
+#include "ind/ind_step_hlv.h"
 
 int ind_relvol_start(const double *opt)
 {

@@ -4,7 +4,7 @@
  * SMA(dperiod) of %K. As in TA-Lib, both outputs start at the same bar, (kperiod-1) + (kslow-1)
  * + (dperiod-1).
  */
-#include "ind/ind_step.h"
+#include "ind/ind_step_hlv.h"
 
 static int stoch_params(const double *opt, int *kp, int *ks, int *dp)
 {

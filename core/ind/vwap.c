@@ -5,7 +5,7 @@
  * the trading date as YYYYMMDD); a change of id starts a new session, so there is no calendar
  * here. Before any volume has traded in the session the value is the bar's typical price.
  */
-#include "ind/ind_step.h"
+#include "ind/ind_step_hlv.h"
 
 int ind_vwap_start(const double *opt)
 {

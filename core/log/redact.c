@@ -119,3 +119,69 @@ void tb_redact(const char *src, char *dst, size_t dstlen)
     }
     dst[o] = '\0';
 }
+
+/* A member name that says its value is a secret (any case); a name pointing at a secret kept
+ * elsewhere (keys_file, llm_key_env) is not one. */
+static int secret_name(const char *k)
+{
+    static const char *const words[] = {"secret",     "token", "password", "passwd", "passphrase",
+                                        "credential", "auth",  "private",  "key",    NULL};
+    char low[128];
+    size_t n = 0;
+    for (; k[n] && n < sizeof low - 1; n++) low[n] = (char)tolower((unsigned char)k[n]);
+    low[n] = 0;
+    size_t m = strlen(low);
+    if ((m > 5 && strcmp(low + m - 5, "_file") == 0) || (m > 4 && strcmp(low + m - 4, "_env") == 0))
+        return 0;
+    for (int i = 0; words[i]; i++)
+        if (strstr(low, words[i])) return 1;
+    return 0;
+}
+
+/* A string value that holds a registered secret or a secret field's value. */
+static int secret_value(const char *s)
+{
+    for (int i = 0; i < nsecrets; i++)
+        if (strstr(s, secrets[i])) return 1;
+    for (const char *p = s; *p; p++) {
+        size_t klen = match_key(p, s);
+        const char *v = klen ? value_start(p + klen) : NULL;
+        if (v && value_len(v) > 0) return 1;
+    }
+    return 0;
+}
+
+int tb_redact_json(json_t *j, int names)
+{
+    int n = 0;
+    if (json_is_array(j)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(j, i, v)
+        {
+            if (json_is_string(v) && secret_value(json_string_value(v))) {
+                json_array_set_new(j, i, json_string(TB_REDACTED));
+                n++;
+            } else {
+                n += tb_redact_json(v, names);
+            }
+        }
+        return n;
+    }
+    const char *k;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(j, tmp, k, v)
+    {
+        if (names && secret_name(k)) {
+            json_object_del(j, k);
+            n++;
+        } else if (json_is_string(v) && secret_value(json_string_value(v))) {
+            json_object_set_new(j, k, json_string(TB_REDACTED));
+            n++;
+        } else {
+            n += tb_redact_json(v, names);
+        }
+    }
+    return n;
+}

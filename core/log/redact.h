@@ -9,6 +9,7 @@
 #ifndef TB_LOG_REDACT_H
 #define TB_LOG_REDACT_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #define TB_REDACTED "[REDACTED]"
@@ -21,5 +22,13 @@ void tb_redact_clear(void);
 
 /* Copies src into dst (size dstlen, always NUL-terminated) with secrets replaced. */
 void tb_redact(const char *src, char *dst, size_t dstlen);
+
+/* For JSON kept on disk (a session recording's configuration): removes from j, recursively and
+ * in place, every member whose name says it holds a secret, in any case (apiKey, API_KEY,
+ * Secret, passphrase, Authorization, ..., but not the *_file / *_env names that point at one),
+ * and replaces by TB_REDACTED every string value holding a registered secret or a secret field
+ * (a URL's apikey=...). With names 0 only the values are looked at (a strategy's params, whose
+ * names are the strategy's own). Returns how many were removed or replaced. */
+int tb_redact_json(json_t *j, int names);
 
 #endif

@@ -58,11 +58,8 @@ static void probe_cb(evutil_socket_t fd, short what, void *arg)
 
 tb_loop *tb_loop_new(int64_t probe_ms, tb_err *e)
 {
-    tb_loop *l = calloc(1, sizeof *l);
-    if (!l) {
-        tb_errf(e, "event loop: out of memory");
-        return NULL;
-    }
+    tb_loop *l = tb_zalloc(sizeof *l, "event loop", e);
+    if (!l) return NULL;
     struct event_config *cfg = event_config_new();
     /* Monotonic timers: a wall-clock step must not fire or stall every timer at once. */
     event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);

@@ -71,11 +71,8 @@ static int fail(tb_ml_store *s, const char *what, tb_err *e)
 
 tb_ml_store *tb_ml_store_open(sqlite3 *db, int batch, tb_err *e)
 {
-    tb_ml_store *s = calloc(1, sizeof *s);
-    if (!s) {
-        tb_errf(e, "ml store: out of memory");
-        return NULL;
-    }
+    tb_ml_store *s = tb_zalloc(sizeof *s, "ml store", e);
+    if (!s) return NULL;
     s->db = db, s->batch = batch;
     snprintf(s->hash, sizeof s->hash, "%016" PRIx64, tb_features_schema_hash());
     for (int i = 0; i < S_COUNT; i++)

@@ -343,11 +343,8 @@ tb_http *tb_httpc_new(const tb_httpc_opts *opts, tb_err *e)
         }
         global_done = 1;
     }
-    tb_http *h = calloc(1, sizeof *h);
-    if (!h) {
-        tb_errf(e, "http: out of memory");
-        return NULL;
-    }
+    tb_http *h = tb_zalloc(sizeof *h, "http", e);
+    if (!h) return NULL;
     h->o = *opts;
     if (!h->o.timeout_ms) h->o.timeout_ms = 15000;
     if (!h->o.connect_timeout_ms) h->o.connect_timeout_ms = 5000;

@@ -36,7 +36,7 @@ struct tb_ws {
     struct event *retry;
     char key[32];
     tb_backoff backoff;
-    uint64_t opens, reconnects;
+    uint64_t reconnects;
 };
 
 int tb_ws_parse_url(const char *url, int *tls, char *host, int *port, char *path, size_t cap)
@@ -195,7 +195,6 @@ static void on_read(struct bufferevent *bev, void *arg)
         }
         wslay_event_config_set_max_recv_msg_length(w->ctx, WS_MAX_MSG);
         w->state = TB_WS_OPEN;
-        w->opens++;
         tb_backoff_reset(&w->backoff);
         TB_INFO("ws", "stream connected: %s%s", w->host, w->path);
         if (w->o.on_open) w->o.on_open(w->o.ud);
@@ -356,16 +355,6 @@ void tb_ws_halt(tb_ws *w, const char *why)
     w->state = TB_WS_IDLE;
     TB_WARN("ws", "stream stopped without reconnecting: %s: url=%s%s", why, w->host, w->path);
     if (was_open && w->o.on_close) w->o.on_close(w->o.ud, why);
-}
-
-tb_ws_state tb_ws_get_state(const tb_ws *w)
-{
-    return w->state;
-}
-
-uint64_t tb_ws_opens(const tb_ws *w)
-{
-    return w->opens;
 }
 
 uint64_t tb_ws_reconnects(const tb_ws *w)

@@ -55,10 +55,7 @@ void tb_ws_drop_after(tb_ws *w, const char *why, long min_wait_ms);
  * tb_ws_start connects again. */
 void tb_ws_halt(tb_ws *w, const char *why);
 
-tb_ws_state tb_ws_get_state(const tb_ws *w);
-
-/* Handshakes completed and reconnects scheduled so far. */
-uint64_t tb_ws_opens(const tb_ws *w);
+/* Reconnects scheduled so far. */
 uint64_t tb_ws_reconnects(const tb_ws *w);
 
 /* Closes without reconnecting and frees. */

@@ -31,9 +31,10 @@ typedef struct tb_gate_ctx {
     /* Last trade price and last bar volume of a symbol; NAN when never seen. */
     double (*last_price)(void *ud, const char *symbol);
     double (*last_volume)(void *ud, const char *symbol);
-    /* Optional: last_price of a position's symbol (p from oms_positions / oms_position_get)
-     * without a lookup by name, which the gates would do for every open position per intent.
-     * NULL: last_price(p->symbol). Both must give the same price. */
+    /* Optional: last_price of a position's symbol (p from oms_positions, oms_position_get or
+     * oms_order_position) without a lookup by name, which the gates would do for every open
+     * position and order per intent. NULL: last_price(p->symbol). Both must give the same
+     * price. */
     double (*position_last)(void *ud, const oms_position *p);
     void *price_ud;
 } tb_gate_ctx;

@@ -201,6 +201,11 @@ int oms_positions(const oms *m, const oms_position **out, int cap);
  * them; returns how many there are. Costs what is held, not every symbol ever traded. */
 int oms_positions_held(const oms *m, const oms_position **out, int cap);
 
+/* The position of order o's symbol without a lookup by name: the pointer oms_positions and
+ * oms_position_get give for that symbol, or, if it never traded, a flat one (qty 0) that
+ * oms_position_index also knows. o must be one of m's orders (oms_find, oms_open_orders*). */
+const oms_position *oms_order_position(const oms *m, const oms_order *o);
+
 /* Position p's index in m (p from oms_positions or oms_position_get): below oms_position_slots,
  * the same for a symbol as long as m lives, so a caller can keep per-symbol data in a flat array
  * instead of looking the name up for every position it walks. */

@@ -62,6 +62,12 @@ int oms_positions_held(const oms *m, const oms_position **out, int cap)
     return n;
 }
 
+const oms_position *oms_order_position(const oms *m, const oms_order *o)
+{
+    const slot *s = (const slot *)(const void *)o; /* the order is its slot's first member */
+    return &m->syms[s->sym].pos;
+}
+
 uint32_t oms_position_index(const oms *m, const oms_position *p)
 {
     const sym_entry *y =

@@ -172,11 +172,8 @@ tb_repl_server *tb_repl_server_new(struct event_base *base, const char *path,
     }
     if (claim_path(path, e) != 0) return NULL;
     snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
-    tb_repl_server *s = calloc(1, sizeof *s);
-    if (!s) {
-        tb_errf(e, "REPL: out of memory");
-        return NULL;
-    }
+    tb_repl_server *s = tb_zalloc(sizeof *s, "REPL", e);
+    if (!s) return NULL;
     s->base = base;
     s->lim = *lim;
     snprintf(s->path, sizeof s->path, "%s", path);

@@ -38,7 +38,8 @@ int tb_rec_writer_open(tb_rec_writer *w, const char *path, size_t buf_cap, tb_er
     if (buf_cap < 2 * HOT_MAX) buf_cap = 2 * HOT_MAX;
     if (!(w->buf = malloc(buf_cap))) return tb_errf(e, "%s: out of memory", path);
     w->cap = buf_cap;
-    w->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0640);
+    /* 0600 like the database: a recording holds every order, fill and broker update */
+    w->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
     if (w->fd < 0) {
         free(w->buf);
         w->buf = NULL;

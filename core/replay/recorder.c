@@ -10,6 +10,7 @@
 #include "replay/recorder.h"
 #include "feed/replay.h"
 #include "log/log.h"
+#include "log/redact.h"
 #include "replay/rec.h"
 #include "util/clock.h"
 #include "util/hash.h"
@@ -114,10 +115,13 @@ static void record_strategy(tb_recorder *r, tb_strategy *s)
     snprintf(hash, sizeof hash, "%016llx", (unsigned long long)h);
     json_t *syms = json_array();
     for (int i = 0; i < s->nsymbols; i++) json_array_append_new(syms, json_string(s->symbols[i]));
-    json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:b, s:o, s:O?, s:O?, s:b}", "name", s->name,
+    /* params by value only: their names are the strategy's, and replay needs them all */
+    json_t *params = json_deep_copy(s->cfg_params), *sp = json_deep_copy(s->cfg_symbol_params);
+    tb_redact_json(params, 0), tb_redact_json(sp, 0);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:b, s:o, s:o?, s:o?, s:b}", "name", s->name,
                           "file", s->rel, "hash", hash, "version", s->version, "allow_short",
-                          s->allow_short, "symbols", syms, "params", s->cfg_params, "symbol_params",
-                          s->cfg_symbol_params, "text_matches_loaded", text && h == s->file_hash);
+                          s->allow_short, "symbols", syms, "params", params, "symbol_params", sp,
+                          "text_matches_loaded", text && h == s->file_hash);
     char *js = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     tb_err e;
     int rc = js ? tb_rec_put_strategy(&r->w, js, strlen(js), text ? text : "", tlen, &e)
@@ -359,28 +363,6 @@ static void tap_wrap_broker(void *ud, broker *b)
 
 /* --- lifecycle ------------------------------------------------------------------------------- */
 
-/* Keys that may hold a secret are not recorded (keys live in their own files, but a config may
- * still carry one inline). */
-static void drop_secrets(json_t *j)
-{
-    const char *k;
-    json_t *v;
-    void *tmp;
-    if (json_is_array(j)) {
-        size_t i;
-        json_array_foreach(j, i, v) drop_secrets(v);
-        return;
-    }
-    json_object_foreach_safe(j, tmp, k, v)
-    {
-        if (strstr(k, "secret") || strstr(k, "token") || strstr(k, "password") ||
-            (strstr(k, "key") && !strstr(k, "key_file") && !strstr(k, "key_env")))
-            json_object_del(j, k);
-        else
-            drop_secrets(v);
-    }
-}
-
 static int create_file(tb_recorder *r, const tb_recorder_opts *o, tb_err *e)
 {
     if (mkdir(o->dir, 0750) != 0 && errno != EEXIST)
@@ -406,7 +388,7 @@ static int record_meta(tb_recorder *r, const tb_recorder_opts *o, tb_err *e)
     char ts[40];
     int64_t now = tb_clock_now_ns();
     json_t *cfg = o->config ? json_deep_copy(o->config) : json_object();
-    drop_secrets(cfg);
+    tb_redact_json(cfg, 1); /* keys live in their own files, but a config may carry one inline */
     json_t *m = json_pack("{s:s, s:s, s:I, s:s, s:s, s:i, s:i, s:o}", "id", r->id, "started",
                           tb_clock_fmt_utc(now, ts, sizeof ts), "started_ns", (json_int_t)now,
                           "broker", o->broker ? o->broker : "", "feed", o->feed ? o->feed : "",
@@ -422,11 +404,8 @@ static int record_meta(tb_recorder *r, const tb_recorder_opts *o, tb_err *e)
 
 tb_recorder *tb_recorder_open(const tb_recorder_opts *o, tb_err *e)
 {
-    tb_recorder *r = calloc(1, sizeof *r);
-    if (!r) {
-        tb_errf(e, "recorder: out of memory");
-        return NULL;
-    }
+    tb_recorder *r = tb_zalloc(sizeof *r, "recorder", e);
+    if (!r) return NULL;
     r->w.fd = -1;
     r->shost = o->shost;
     r->syms = o->syms;

@@ -161,11 +161,8 @@ static const broker_vtable rb_vt = {.name = "replay",
 
 tb_rbroker *tb_rbroker_new(const paper_config *pc, tb_err *e)
 {
-    tb_rbroker *b = calloc(1, sizeof *b);
-    if (!b) {
-        tb_errf(e, "replay broker: out of memory");
-        return NULL;
-    }
+    tb_rbroker *b = tb_zalloc(sizeof *b, "replay broker", e);
+    if (!b) return NULL;
     b->paper_rows = json_array();
     if (!(b->paper = paper_new(pc, e))) {
         tb_rbroker_free(b);

@@ -16,12 +16,12 @@ static double reserved(const tb_gate_ctx *cx)
     for (int i = 0; i < n && i < 4096; i++) {
         const oms_order *o = open[i];
         if (o->leg != OMS_LEG_NONE) continue; /* bracket legs close what the parent opened */
-        const oms_position *p = oms_position_get(cx->oms, o->symbol);
-        tb_qty pos = p ? p->qty : 0;
+        const oms_position *p = oms_order_position(cx->oms, o); /* flat if never traded */
+        tb_qty pos = p->qty;
         int reduces = (pos > 0 && o->side == OMS_SELL) || (pos < 0 && o->side == OMS_BUY);
         if (reduces) continue;
-        double px = o->limit_price ? tb_money_to_double(o->limit_price)
-                                   : cx->last_price(cx->price_ud, o->symbol);
+        double px =
+            o->limit_price ? tb_money_to_double(o->limit_price) : tb_gate_position_last(cx, p);
         if (isfinite(px)) sum += px * (double)(o->qty - o->filled_qty);
     }
     return sum;

@@ -141,6 +141,17 @@ void risk_order_make(const tb_gate_ctx *cx, const oms_intent *in, risk_order *o)
     }
 }
 
+const risk_book *risk_book_get(const tb_gate_ctx *cx, const risk_order *o)
+{
+    risk_book *b = o->book;
+    if (b->ready) return b;
+    b->n = oms_positions_held(cx->oms, b->p, RISK_BOOK_MAX);
+    if (b->n > RISK_BOOK_MAX) b->n = RISK_BOOK_MAX;
+    for (int i = 0; i < b->n; i++) b->last[i] = tb_gate_position_last(cx, b->p[i]);
+    b->ready = 1;
+    return b;
+}
+
 int tb_risk_gate(void *ud, const tb_gate_ctx *cx, const oms_intent *in, char *gate, size_t gate_len,
                  char *reason, size_t reason_len)
 {
@@ -150,6 +161,8 @@ int tb_risk_gate(void *ud, const tb_gate_ctx *cx, const oms_intent *in, char *ga
     if (cx->session_day) r->dt_day = cx->session_day;
     risk_order o;
     risk_order_make(cx, in, &o);
+    o.book = &r->book;
+    r->book.ready = 0;
     for (int g = 0; g < TB_GATE_COUNT; g++) {
         if (!chain[g].check(r, cx, &o, reason, reason_len)) continue;
         r->blocked[g]++;

@@ -44,17 +44,15 @@ static tb_qty pending_same_side(const tb_gate_ctx *cx, const char *sym, oms_side
 }
 
 /* Notional of every position at its last price plus working entry orders, and open positions. */
-static double book_notional(const tb_gate_ctx *cx, int *npos)
+static double book_notional(const tb_gate_ctx *cx, const risk_order *o, int *npos)
 {
-    const oms_position *ps[4096];
-    int n = oms_positions_held(cx->oms, ps, 4096);
+    const risk_book *b = risk_book_get(cx, o);
     double sum = 0;
-    *npos = 0;
-    for (int i = 0; i < n && i < 4096; i++) {
-        (*npos)++;
-        double last = tb_gate_position_last(cx, ps[i]);
-        if (!isfinite(last)) last = tb_money_to_double(ps[i]->avg_price);
-        sum += fabs((double)ps[i]->qty) * last;
+    *npos = b->n;
+    for (int i = 0; i < b->n; i++) {
+        double last = b->last[i];
+        if (!isfinite(last)) last = tb_money_to_double(b->p[i]->avg_price);
+        sum += fabs((double)b->p[i]->qty) * last;
     }
     return sum;
 }
@@ -79,7 +77,7 @@ static int size_check(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o, ch
         return 1;
     }
     int npos;
-    double total = book_notional(cx, &npos) + (double)o->opening * o->price;
+    double total = book_notional(cx, o, &npos) + (double)o->opening * o->price;
     if (c->limits.max_total_notional && total > tb_money_to_double(c->limits.max_total_notional)) {
         snprintf(why, n, "total exposure would be $%.2f (limit $%.2f)", total,
                  tb_money_to_double(c->limits.max_total_notional));

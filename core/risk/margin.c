@@ -44,16 +44,35 @@ static double side_req(const band *b, double price, double shares)
 
 typedef struct expo {
     const char *symbol;
-    const oms_position *p; /* the open position, priced without a lookup by name; else NULL */
+    /* The symbol's order manager position (held, or flat with open orders): one per symbol, so
+     * entries match by pointer, and it is priced without a lookup by name. NULL: the intent's
+     * symbol, unknown to the order manager. */
+    const oms_position *p;
+    double last; /* a held position's price from the intent's book; NAN: ask position_last */
     tb_qty pos, buys, sells;
 } expo;
 
-static expo *expo_of(expo *x, int *n, int cap, const char *sym)
+/* The entry of position p (a symbol's: one per symbol), added if missing. */
+static expo *expo_of(expo *x, int *n, int cap, const oms_position *p)
 {
     for (int i = 0; i < *n; i++)
+        if (x[i].p == p) return &x[i];
+    if (*n == cap) return NULL;
+    x[*n] = (expo){.symbol = p->symbol, .p = p, .last = NAN};
+    return &x[(*n)++];
+}
+
+/* The intent's entry: its symbol may be held (found by pointer), have only open orders (a flat
+ * position: compared by name, those entries are few), or be unknown to the order manager. */
+static expo *intent_expo(const tb_gate_ctx *cx, expo *x, int *n, int nheld, int cap,
+                         const char *sym)
+{
+    const oms_position *held = oms_position_get(cx->oms, sym);
+    if (held && held->qty) return expo_of(x, n, cap, held);
+    for (int i = nheld; i < *n; i++)
         if (strcmp(x[i].symbol, sym) == 0) return &x[i];
     if (*n == cap) return NULL;
-    x[*n] = (expo){.symbol = sym};
+    x[*n] = (expo){.symbol = sym, .last = NAN};
     return &x[(*n)++];
 }
 
@@ -62,15 +81,16 @@ static double requirement(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o
 {
     static expo x[1024];
     int n = 0;
-    const oms_position *ps[1024];
-    int np = oms_positions_held(cx->oms, ps, 1024);
+    const risk_book *b = risk_book_get(cx, o);
     /* Positions are one per symbol: each is a new entry, no search needed. */
-    for (int i = 0; i < np && i < 1024 && n < 1024; i++)
-        x[n++] = (expo){.symbol = ps[i]->symbol, .p = ps[i], .pos = ps[i]->qty};
+    for (int i = 0; i < b->n && n < 1024; i++)
+        x[n++] = (expo){
+            .symbol = b->p[i]->symbol, .p = b->p[i], .last = b->last[i], .pos = b->p[i]->qty};
+    int nheld = n;
     const oms_order *open[1024];
     int no = oms_open_orders_all(cx->oms, open, 1024);
     for (int i = 0; i < no && i < 1024; i++) {
-        expo *e = expo_of(x, &n, 1024, open[i]->symbol);
+        expo *e = expo_of(x, &n, 1024, oms_order_position(cx->oms, open[i]));
         if (!e || open[i]->status == OMS_ST_HELD) continue; /* held legs are not working */
         tb_qty left = open[i]->qty - open[i]->filled_qty;
         if (open[i]->side == OMS_BUY)
@@ -78,7 +98,7 @@ static double requirement(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o
         else
             e->sells += left;
     }
-    expo *me = expo_of(x, &n, 1024, o->in->symbol);
+    expo *me = intent_expo(cx, x, &n, nheld, 1024, o->in->symbol);
     if (me) {
         if (o->in->side == OMS_BUY)
             me->buys += o->in->qty;
@@ -89,6 +109,7 @@ static double requirement(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o
     double req = 0;
     for (int i = 0; i < n; i++) {
         double px = &x[i] == me ? o->price
+                    : i < nheld ? x[i].last
                     : x[i].p    ? tb_gate_position_last(cx, x[i].p)
                                 : cx->last_price(cx->price_ud, x[i].symbol);
         if (!isfinite(px)) continue;

@@ -14,8 +14,20 @@
 #define RISK_ADJ_MAX    64   /* operator/broker day-trade adjustments remembered */
 #define RISK_WAIVED_MAX 64
 
+#define RISK_BOOK_MAX 4096 /* held positions the gates look at */
+
+/* The held positions with their last prices (position_last; NAN when unknown), taken once per
+ * intent for the gates that walk them all (limits' book notional, the margin requirement): one
+ * walk and one price each instead of one per gate. Filled on first use (risk_book_get). */
+typedef struct risk_book {
+    int ready, n;
+    const oms_position *p[RISK_BOOK_MAX];
+    double last[RISK_BOOK_MAX];
+} risk_book;
+
 /* An intent as the gates see it: sizes, price and what it does to the position. */
 typedef struct risk_order {
+    risk_book *book; /* the held positions, priced (risk_book_get) */
     const oms_intent *in;
     double price;          /* limit (or stop) price, else the last trade; NAN when unknown */
     double last;           /* last trade */
@@ -79,10 +91,14 @@ struct tb_risk {
     int32_t halted_day; /* session day the limit was hit (0: none) */
     int close_pending;  /* some position has no closing order yet (refused): retried each tick */
     int close_logged;   /* the refusal was logged in this close-out */
+    risk_book book;     /* of the intent being judged */
 };
 
 /* Classifies an intent (position, price, same-day shares). */
 void risk_order_make(const tb_gate_ctx *cx, const oms_intent *in, risk_order *o);
+
+/* The intent's book of held positions and their last prices, taken on first use. */
+const risk_book *risk_book_get(const tb_gate_ctx *cx, const risk_order *o);
 
 /* Each gate: 1 when blocked, with why filled. */
 int risk_kill_switch_check(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o, char *why,

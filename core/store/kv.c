@@ -18,11 +18,8 @@ struct tb_kv {
 tb_kv *tb_kv_open(sqlite3 *db, tb_err *e)
 {
     /* engine_kv is created by the schema migrations (store/migrations.c, step 7). */
-    tb_kv *kv = calloc(1, sizeof *kv);
-    if (!kv) {
-        tb_errf(e, "engine_kv: out of memory");
-        return NULL;
-    }
+    tb_kv *kv = tb_zalloc(sizeof *kv, "engine_kv", e);
+    if (!kv) return NULL;
     kv->db = db;
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO engine_kv (key, value, updated_ns) VALUES (?1, ?2,"

@@ -41,6 +41,7 @@ typedef struct tb_strategy {
     json_t *cfg_symbol_params; /* { "AAPL": { param: value } }, laid over cfg_params per symbol */
     lua_State *L;
     int ref_mod, ref_ctx, ref_bar;
+    int ref_entry, ref_syms;        /* the per-bar Lua entry; symbol key -> its Lua string */
     int ref_params, ref_sym_params; /* base ctx.params; per-symbol tables or LUA_NOREF */
     int has[TB_CB_COUNT];
     char what[TB_CB_COUNT][300]; /* "<file>: <callback>" for error messages */
@@ -86,6 +87,7 @@ typedef struct tb_bar_view {
     int64_t t_ns;
     double open, high, low, close, volume;
     int64_t seq;
+    uint32_t symbol_key; /* the caller's id of the symbol + 1 (0: none): its Lua string is kept */
 } tb_bar_view;
 
 void tb_shost_init(tb_shost *h, const tb_lua_limits *lim);

@@ -57,52 +57,56 @@ json_t *tb_sweep_directive(const tb_sweep_view *v, json_t *decl, const char *nam
                      "rationale", rationale, "can_auto_apply", 0);
 }
 
-/* The declaration (name, tunable bounds) of the file the sweep ran; the Healer checks the
- * bounds again, in the home's file, before the change is applied. */
-static json_t *read_decl(const tb_sweep_view *v, char *name, size_t len, tb_err *e)
+/* The name of the strategy the sweep ran (its file's declared name, else the file's). */
+static int sweep_name(const tb_sweep_view *v, char *name, size_t len, tb_err *e)
 {
     char rel[512];
     snprintf(rel, sizeof rel, "%s", v->strategy);
     json_t *decl = tb_strategy_decl_file(v->strategy_path, v->strategy, e);
-    if (!decl) return NULL;
+    if (!decl) return -1;
     const char *n = json_string_value(json_object_get(decl, "name"));
     char *b = basename(rel);
     if (!n && strlen(b) > 4 && strcmp(b + strlen(b) - 4, ".lua") == 0) b[strlen(b) - 4] = 0;
     snprintf(name, len, "%s", n ? n : b);
-    return decl;
+    json_decref(decl);
+    return 0;
 }
 
-/* The Healer applies a param_change to a strategy of config/trading_config.json only. */
-static int in_config(const char *name, tb_err *e)
+/* The declaration of the home's file of strategy name (its entry in config/trading_config.json):
+ * the Healer applies a param_change there, so its bounds are the ones a proposal must keep,
+ * never those of the file a results database names (a copy, an older version, anything). */
+static json_t *home_decl(const char *name, tb_err *e)
 {
     tb_config cfg;
     tb_config_errors errs;
-    char path[PATH_MAX];
+    char path[PATH_MAX], rel[512] = "";
     if (tb_config_load(tb_home_path(path, sizeof path, TB_CONFIG_PATH), 1, &cfg, &errs) != 0)
-        return tb_errf(e, "%s", errs.msg[0]);
-    int found = 0;
-    for (int i = 0; i < cfg.nstrategies && !found; i++) {
+        return tb_errf(e, "%s", errs.msg[0]), NULL;
+    for (int i = 0; i < cfg.nstrategies && !rel[0]; i++) {
         char f[512];
         snprintf(f, sizeof f, "%s", cfg.strategies[i].file ? cfg.strategies[i].file : "");
         char *b = basename(f);
         size_t n = strlen(b);
         if (n > 4 && strcmp(b + n - 4, ".lua") == 0) b[n - 4] = 0;
-        found = (cfg.strategies[i].name && strcmp(cfg.strategies[i].name, name) == 0) ||
-                (!cfg.strategies[i].name && strcmp(b, name) == 0);
+        if ((cfg.strategies[i].name && strcmp(cfg.strategies[i].name, name) == 0) ||
+            (!cfg.strategies[i].name && strcmp(b, name) == 0))
+            snprintf(rel, sizeof rel, "%s", cfg.strategies[i].file ? cfg.strategies[i].file : "");
     }
     tb_config_free(&cfg);
-    return found ? 0
-                 : tb_errf(e,
-                           "strategy %s is not in config/trading_config.json: add it there "
-                           "before its params can be proposed",
-                           name);
+    if (!rel[0])
+        return tb_errf(e,
+                       "strategy %s is not in config/trading_config.json: add it there "
+                       "before its params can be proposed",
+                       name),
+               NULL;
+    return tb_strategy_decl_file(tb_home_path(path, sizeof path, rel), rel, e);
 }
 
 int tb_sweep_propose(const tb_sweep_view *v, char *id, size_t idlen, tb_err *e)
 {
     char name[256];
-    json_t *decl = read_decl(v, name, sizeof name, e);
-    if (!decl || in_config(name, e) != 0) return json_decref(decl), -1;
+    json_t *decl = sweep_name(v, name, sizeof name, e) == 0 ? home_decl(name, e) : NULL;
+    if (!decl) return -1;
     json_t *d = tb_sweep_directive(v, decl, name, e);
     json_decref(decl);
     if (!d) return -1;

@@ -3,8 +3,10 @@
  * --propose`): a param_change of the strategy's params in config/trading_config.json, Queued
  * for the operator, who approves it as any Healer change (`tradebot healer approve ID`, then it
  * is validated on a branch and promoted). It stays inside the Healer's boundary: every swept
- * param must be declared `tunable` by the strategy and the value within its [min, max], and the
- * strategy must be in the configuration; otherwise nothing is proposed and the error says why.
+ * param must be declared `tunable` by the strategy and the value within its [min, max], the
+ * bounds read from the home's file of the strategy (the one the Healer changes), never from the
+ * file the results database names; and the strategy must be in the configuration; otherwise
+ * nothing is proposed and the error says why.
  */
 #ifndef TB_SWEEP_PROPOSE_H
 #define TB_SWEEP_PROPOSE_H

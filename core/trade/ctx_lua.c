@@ -22,10 +22,12 @@
 #define STRAT(L)  ((const char *)lua_tostring(L, lua_upvalueindex(2)))
 
 /* ctx:position()'s upvalues: 1 trader, 2 strategy key, 3 the tables handed out (by symbol id + 1,
- * or by name for a symbol the engine does not know), 4 the key table, 5 the position cache. */
+ * or by name for a symbol the engine does not know), 4 the key table, 5 the position cache, 6-9
+ * the field names qty, avg_price, realized, unrealized (an upvalue is pushed without a lookup). */
 #define POS_TABLES lua_upvalueindex(3)
 #define POS_KEYS   lua_upvalueindex(4)
 #define POS_CACHE  lua_upvalueindex(5)
+#define POS_FIELD  6
 
 /* Per strategy: symbol id -> its position in the order manager. A position never moves once made,
  * so the pointer is kept; a NULL (never traded) is asked again only after a new position was made
@@ -69,17 +71,17 @@ static const oms_position *cached_position(lua_State *L, tb_trader *t, uint32_t 
     return s->p;
 }
 
-/* 1 when the table at idx holds exactly the four position fields given. */
+/* 1 when the table at idx holds exactly the four position fields given (qty first: the one that
+ * changes). */
 static int position_is(lua_State *L, int idx, const lua_Number v[4])
 {
-    static const tb_key k[4] = {TB_K_QTY, TB_K_AVG_PRICE, TB_K_REALIZED, TB_K_UNREALIZED};
-    for (int i = 0; i < 4; i++) {
-        tb_lua_pushk(L, POS_KEYS, k[i]);
-        int same = lua_rawget(L, idx) == LUA_TNUMBER && lua_tonumber(L, -1) == v[i];
-        lua_pop(L, 1);
-        if (!same) return 0;
+    int top = lua_gettop(L), same = 1;
+    for (int i = 0; i < 4 && same; i++) {
+        lua_pushvalue(L, lua_upvalueindex(POS_FIELD + i));
+        same = lua_rawget(L, idx) == LUA_TNUMBER && lua_tonumberx(L, -1, NULL) == v[i];
     }
-    return 1;
+    lua_settop(L, top);
+    return same;
 }
 
 /* ctx:position([symbol]): the strategy's own {qty, avg_price, realized, unrealized}. Asked on every
@@ -111,20 +113,26 @@ static int l_position(lua_State *L)
         if (p->qty && isfinite(last)) v[3] = (last - v[1]) * (double)p->qty;
     }
     lua_settop(L, 2); /* keeps the argument (sym may point into it) until it is copied */
-    if (id >= 0)
-        lua_pushinteger(L, id + 1); /* the cache key, at 2 */
-    else
+    if (id >= 0) {    /* 3: the table handed out last, or nil */
+        if (lua_rawgeti(L, POS_TABLES, id + 1) == LUA_TTABLE && position_is(L, 3, v)) return 1;
+    } else {
         lua_pushstring(L, sym);
-    lua_replace(L, 2);
-    lua_pushvalue(L, 2);
-    if (lua_rawget(L, POS_TABLES) == LUA_TTABLE && position_is(L, 3, v)) return 1;
+        lua_replace(L, 2); /* the cache key */
+        lua_pushvalue(L, 2);
+        if (lua_rawget(L, POS_TABLES) == LUA_TTABLE && position_is(L, 3, v)) return 1;
+    }
     lua_createtable(L, 0, 4); /* 4 */
     tb_lua_setk_int(L, POS_KEYS, 4, TB_K_QTY, p ? p->qty : 0);
     static const tb_key k[3] = {TB_K_AVG_PRICE, TB_K_REALIZED, TB_K_UNREALIZED};
     for (int i = 0; i < 3; i++) tb_lua_setk_num(L, POS_KEYS, 4, k[i], v[i + 1]);
-    lua_pushvalue(L, 2);
     lua_pushvalue(L, 4);
-    lua_rawset(L, POS_TABLES);
+    if (id >= 0) {
+        lua_rawseti(L, POS_TABLES, id + 1);
+    } else {
+        lua_pushvalue(L, 2);
+        lua_insert(L, -2);
+        lua_rawset(L, POS_TABLES);
+    }
     return 1;
 }
 
@@ -260,11 +268,13 @@ void tb_trader_ctx_init(void *ud, lua_State *L, tb_strategy *s)
         lua_pushlightuserdata(L, ud);
         lua_pushstring(L, key);
         int n = 2;
-        if (f->func == l_position) { /* the tables handed out, the keys, the position cache */
+        if (f->func == l_position) { /* the tables handed out, the keys, the cache, 4 names */
             lua_newtable(L);
             tb_lua_push_keys(L);
             push_pos_cache(L, 64);
-            n += 3;
+            static const tb_key k[4] = {TB_K_QTY, TB_K_AVG_PRICE, TB_K_REALIZED, TB_K_UNREALIZED};
+            for (int i = 0; i < 4; i++) tb_lua_pushk(L, -2 - i, k[i]); /* keys sinks by one */
+            n += 7;
         } else if (f->func == l_orders) { /* the empty table handed out last */
             lua_newtable(L);
             n++;

@@ -30,41 +30,73 @@
 #define CTX_MAX_PRICE 1000000.0 /* dollars per share */
 #define PRICE_TICK    100       /* prices become money at $0.0001 */
 
-/* The fields an order table may have; anything else is a typo (`limt=`) and an error. */
-static const char *const order_keys[] = {"symbol", "qty", "type",        "limit",
-                                         "stop",   "tif", "take_profit", "stop_loss",
+/* The fields an order table may have, in the order they are checked; anything else is a typo
+ * (`limt=`) and an error. F_* index them. */
+static const char *const order_keys[] = {"symbol", "qty", "limit",       "stop",
+                                         "type",   "tif", "take_profit", "stop_loss",
                                          "reason", "id",  NULL};
+enum { F_SYMBOL, F_QTY, F_LIMIT, F_STOP, F_TYPE, F_TIF, F_TP, F_SL, F_REASON, F_ID, F_MAX };
 static const char *const close_keys[] = {"symbol", "reason", NULL};
+enum { FC_SYMBOL, FC_REASON };
 
-static void check_keys(lua_State *L, int t, const char *what, const char *const *keys)
+/* A field's value as the table holds it: its type and, for a number or a string, the value (a
+ * string stays alive in the table for the call). */
+typedef struct field {
+    int type;
+    lua_Number num;
+    const char *str;
+} field;
+
+static field field_at_top(lua_State *L)
 {
+    int ty = lua_type(L, -1);
+    return (field){.type = ty,
+                   .num = ty == LUA_TNUMBER ? lua_tonumber(L, -1) : 0,
+                   .str = ty == LUA_TSTRING ? lua_tostring(L, -1) : NULL};
+}
+
+/* One pass over the table at t: each known key's value into f (the rest LUA_TNIL), a Lua error
+ * for the first key that is not in keys. The values are checked after, in the order of keys, so
+ * a bad table gets the same error a lookup per field gave. A table with a metatable may inherit
+ * fields through __index: those still missing are looked up as before. */
+static void read_fields(lua_State *L, int t, const char *what, const char *const *keys, field *f)
+{
+    for (int i = 0; keys[i]; i++) f[i] = (field){.type = LUA_TNIL};
     lua_pushnil(L);
     while (lua_next(L, t)) {
-        lua_pop(L, 1);
-        int ok = 0;
-        if (lua_type(L, -1) == LUA_TSTRING)
-            for (int i = 0; keys[i] && !ok; i++) ok = strcmp(lua_tostring(L, -1), keys[i]) == 0;
-        if (!ok) {
-            const char *k = luaL_tolstring(L, -1, NULL);
-            luaL_error(L, "strategy %s: %s: unknown field '%s'", NAME(L), what, k);
+        int k = -1;
+        if (lua_type(L, -2) == LUA_TSTRING) {
+            const char *name = lua_tostring(L, -2);
+            for (int i = 0; keys[i] && k < 0; i++)
+                if (strcmp(name, keys[i]) == 0) k = i;
         }
+        if (k < 0) {
+            lua_pop(L, 1);
+            const char *name = luaL_tolstring(L, -1, NULL);
+            luaL_error(L, "strategy %s: %s: unknown field '%s'", NAME(L), what, name);
+        }
+        f[k] = field_at_top(L);
+        lua_pop(L, 1);
+    }
+    if (!lua_getmetatable(L, t)) return;
+    lua_pop(L, 1);
+    for (int i = 0; keys[i]; i++) {
+        if (f[i].type != LUA_TNIL) continue;
+        lua_getfield(L, t, keys[i]);
+        f[i] = field_at_top(L);
+        lua_pop(L, 1);
     }
 }
 
 /* A price field: nil gives 0 (none); otherwise a finite number in (0, CTX_MAX_PRICE] that is
  * still above zero as money (a limit of 0.00001 does not become "no limit": it is refused). */
-static tb_money price_field(lua_State *L, int t, const char *what, const char *k)
+static tb_money price_field(lua_State *L, const field *f, const char *what, const char *k)
 {
-    int ty = lua_getfield(L, t, k);
-    if (ty == LUA_TNIL) {
-        lua_pop(L, 1);
-        return 0;
-    }
-    if (ty != LUA_TNUMBER)
+    if (f->type == LUA_TNIL) return 0;
+    if (f->type != LUA_TNUMBER)
         luaL_error(L, "strategy %s: %s: %s must be a number (got %s)", NAME(L), what, k,
-                   luaL_typename(L, -1));
-    double d = lua_tonumber(L, -1);
-    lua_pop(L, 1);
+                   lua_typename(L, f->type));
+    double d = f->num;
     tb_money m = 0;
     tb_err e;
     if (!isfinite(d) || d <= 0 || d > CTX_MAX_PRICE ||
@@ -77,14 +109,12 @@ static tb_money price_field(lua_State *L, int t, const char *what, const char *k
     return m;
 }
 
-static tb_qty qty_field(lua_State *L, int t, const char *what)
+static tb_qty qty_field(lua_State *L, const field *f, const char *what)
 {
-    int ty = lua_getfield(L, t, "qty");
-    if (ty != LUA_TNUMBER)
+    if (f->type != LUA_TNUMBER)
         luaL_error(L, "strategy %s: %s: qty must be a number of shares (got %s)", NAME(L), what,
-                   luaL_typename(L, -1));
-    double q = lua_tonumber(L, -1);
-    lua_pop(L, 1);
+                   lua_typename(L, f->type));
+    double q = f->num;
     if (!isfinite(q) || q <= 0 || q != floor(q) || q > CTX_MAX_QTY) {
         char msg[200];
         snprintf(msg, sizeof msg, "qty=%g must be a whole number of shares from 1 to %d", q,
@@ -94,28 +124,23 @@ static tb_qty qty_field(lua_State *L, int t, const char *what)
     return (tb_qty)q;
 }
 
-static const char *str_field(lua_State *L, int t, const char *what, const char *k, const char *def)
+static const char *str_field(lua_State *L, const field *f, const char *what, const char *k,
+                             const char *def)
 {
-    int ty = lua_getfield(L, t, k);
-    if (ty == LUA_TNIL) {
-        lua_pop(L, 1);
-        return def;
-    }
-    if (ty != LUA_TSTRING)
+    if (f->type == LUA_TNIL) return def;
+    if (f->type != LUA_TSTRING)
         luaL_error(L, "strategy %s: %s: %s must be a string (got %s)", NAME(L), what, k,
-                   luaL_typename(L, -1));
-    const char *v = lua_tostring(L, -1);
-    lua_pop(L, 1); /* the string stays alive in the table */
-    return v;
+                   lua_typename(L, f->type));
+    return f->str;
 }
 
 /* Reasons are copied into the decision log, the order and the text log: a strategy's string may
  * not make the engine allocate and write megabytes on its behalf. */
 #define REASON_MAX_BYTES 1024
 
-static const char *reason_field(lua_State *L, int t, const char *what)
+static const char *reason_field(lua_State *L, const field *f, const char *what)
 {
-    const char *r = str_field(L, t, what, "reason", NULL);
+    const char *r = str_field(L, f, what, "reason", NULL);
     if (!r || !*r)
         luaL_error(L, "strategy %s: %s needs a reason (reason = \"...\")", NAME(L), what);
     size_t n = strlen(r);
@@ -125,9 +150,9 @@ static const char *reason_field(lua_State *L, int t, const char *what)
     return r;
 }
 
-static const char *symbol_field(lua_State *L, int t, const char *what)
+static const char *symbol_field(lua_State *L, const field *f, const char *what)
 {
-    const char *s = str_field(L, t, what, "symbol", tb_trader_cur_symbol(TRADER(L)));
+    const char *s = str_field(L, f, what, "symbol", tb_trader_cur_symbol(TRADER(L)));
     if (!s || !*s)
         luaL_error(L, "strategy %s: %s: no symbol: pass symbol= outside on_bar", NAME(L), what);
     return s;
@@ -235,12 +260,13 @@ static void read_order(lua_State *L, act_kind k, oms_intent *in)
 {
     const char *what = act_names[k];
     luaL_checktype(L, 2, LUA_TTABLE);
-    check_keys(L, 2, what, order_keys);
-    in->symbol = symbol_field(L, 2, what);
-    in->qty = qty_field(L, 2, what);
-    in->limit_price = price_field(L, 2, what, "limit");
-    in->stop_price = price_field(L, 2, what, "stop");
-    const char *type = str_field(L, 2, what, "type", NULL);
+    field f[F_MAX];
+    read_fields(L, 2, what, order_keys, f);
+    in->symbol = symbol_field(L, &f[F_SYMBOL], what);
+    in->qty = qty_field(L, &f[F_QTY], what);
+    in->limit_price = price_field(L, &f[F_LIMIT], what, "limit");
+    in->stop_price = price_field(L, &f[F_STOP], what, "stop");
+    const char *type = str_field(L, &f[F_TYPE], what, "type", NULL);
     tb_err e;
     if (type) {
         if (oms_type_parse(type, &in->type, &e) != 0)
@@ -255,19 +281,19 @@ static void read_order(lua_State *L, act_kind k, oms_intent *in)
         in->type = in->limit_price ? (in->stop_price ? OMS_STOP_LIMIT : OMS_LIMIT)
                                    : (in->stop_price ? OMS_STOP : OMS_MARKET);
     }
-    const char *tif = str_field(L, 2, what, "tif", NULL);
+    const char *tif = str_field(L, &f[F_TIF], what, "tif", NULL);
     if (tif && oms_tif_parse(tif, &in->tif, &e) != 0)
         luaL_error(L, "strategy %s: %s: %s", NAME(L), what, e.msg);
-    in->take_profit_limit = price_field(L, 2, what, "take_profit");
-    in->stop_loss_stop = price_field(L, 2, what, "stop_loss");
+    in->take_profit_limit = price_field(L, &f[F_TP], what, "take_profit");
+    in->stop_loss_stop = price_field(L, &f[F_SL], what, "stop_loss");
     if (in->take_profit_limit || in->stop_loss_stop) {
         if (!in->take_profit_limit || !in->stop_loss_stop)
             luaL_error(L, "strategy %s: %s: a bracket needs both take_profit and stop_loss",
                        NAME(L), what);
         in->order_class = OMS_CLASS_BRACKET;
     }
-    in->reason = reason_field(L, 2, what);
-    in->client_id = str_field(L, 2, what, "id", NULL);
+    in->reason = reason_field(L, &f[F_REASON], what);
+    in->client_id = str_field(L, &f[F_ID], what, "id", NULL);
 }
 
 /* Whether a short may be opened: the strategy's config and the account must both say so. */
@@ -293,8 +319,9 @@ static int order_action(lua_State *L, act_kind k)
     /* A resubmission of an existing id returns that order and sends nothing: its own working
      * qty must not count against it. */
     if (in.client_id && oms_find(tb_trader_oms(t), in.client_id)) return submit(L, t, &in);
-    oms_exposure x;
-    oms_exposure_get(tb_trader_oms(t), in.strategy, in.symbol, &x);
+    oms_exposure x = {0, 0, 0}; /* a buy and a short need not know what the strategy holds */
+    if (k == ACT_SELL || k == ACT_COVER)
+        oms_exposure_get(tb_trader_oms(t), in.strategy, in.symbol, &x);
     char why[256];
     if (k == ACT_SELL) {
         tb_qty own = x.filled > 0 ? x.filled - x.working_sell : 0;
@@ -380,9 +407,10 @@ static int l_close(lua_State *L)
                           "strategy %s: ctx:close needs a table with a reason "
                           "(ctx:close{reason = \"...\"})",
                           NAME(L));
-    check_keys(L, 2, "ctx:close", close_keys);
-    const char *sym = symbol_field(L, 2, "ctx:close");
-    const char *reason = reason_field(L, 2, "ctx:close");
+    field f[2];
+    read_fields(L, 2, "ctx:close", close_keys, f);
+    const char *sym = symbol_field(L, &f[FC_SYMBOL], "ctx:close");
+    const char *reason = reason_field(L, &f[FC_REASON], "ctx:close");
     oms *m = tb_trader_oms(t);
     tb_qty own = oms_strategy_qty(m, STRAT(L), sym);
     const oms_order *open[64];

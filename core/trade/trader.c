@@ -218,7 +218,8 @@ void tb_trader_on_bar(tb_trader *t, const tb_bar *bar)
                         .low = bar->low,
                         .close = bar->close,
                         .volume = bar->volume,
-                        .seq = (int64_t)t->st.bars};
+                        .seq = (int64_t)t->st.bars,
+                        .symbol_key = bar->sym + 1};
     tb_admit_tick(&t->admit, t->now_ns);
     tb_shost_on_bar(t->o.shost, &view);
     tb_trader_flatten_if_late(t, bar);
@@ -266,6 +267,10 @@ double tb_trader_cur_last(const tb_trader *t)
 
 int64_t tb_trader_sym_id(const tb_trader *t, const char *symbol)
 {
+    /* An order or a question of the strategy without symbol= carries the current bar's name,
+     * this very pointer (names never move): its id without hashing the name. */
+    if (t->cur_sym >= 0 && symbol == tb_symtab_name(t->o.syms, (uint32_t)t->cur_sym))
+        return t->cur_sym;
     return tb_symtab_find(t->o.syms, symbol);
 }
 
@@ -276,7 +281,7 @@ const char *tb_trader_cur_symbol(const tb_trader *t)
 
 double tb_trader_last_price(tb_trader *t, const char *symbol)
 {
-    int64_t id = tb_symtab_find(t->o.syms, symbol);
+    int64_t id = tb_trader_sym_id(t, symbol);
     return id >= 0 && (uint32_t)id < t->nsym && t->sym[id].ready ? t->sym[id].last : NAN;
 }
 

@@ -64,7 +64,7 @@ static double last_price_cb(void *ud, const char *symbol)
 static double last_volume_cb(void *ud, const char *symbol)
 {
     tb_trader *t = ud;
-    int64_t id = tb_symtab_find(t->o.syms, symbol);
+    int64_t id = tb_trader_sym_id(t, symbol);
     if (id < 0 || (uint32_t)id >= t->nsym || !t->sym[id].ready || !t->sym[id].bars.len) return NAN;
     return tb_ring_get(&t->sym[id].bars, 0)->volume;
 }

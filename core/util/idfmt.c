@@ -1,8 +1,15 @@
 #include "util/idfmt.h"
 
-static void put(tb_idbuf *b, char c)
+#include <string.h>
+
+/* Appends n bytes of s, cut at the buffer's end; the text always ends in NUL. One copy per
+ * piece: a store and a terminator per character cost as much as the rest of the id. */
+static void put_n(tb_idbuf *b, const char *s, size_t n)
 {
-    if (b->len + 1 < b->cap) b->out[b->len++] = c;
+    size_t room = b->cap - 1 - b->len;
+    if (n > room) n = room;
+    memcpy(b->out + b->len, s, n);
+    b->len += n;
     b->out[b->len] = '\0';
 }
 
@@ -23,15 +30,18 @@ void tb_idbuf_dec(tb_idbuf *b, long long v, int width)
     char d[24];
     int n = 0;
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    do d[n++] = (char)('0' + u % 10);
+    do d[sizeof d - 1 - n++] = (char)('0' + u % 10);
     while ((u /= 10) != 0);
-    if (v < 0) put(b, '-');
-    for (int pad = width - n - (v < 0); pad > 0; pad--) put(b, '0');
-    while (n > 0) put(b, d[--n]);
+    if (v < 0) put_n(b, "-", 1);
+    for (int pad = width - n - (v < 0); pad > 0; pad -= 16)
+        put_n(b, "0000000000000000", pad < 16 ? (size_t)pad : 16);
+    put_n(b, d + sizeof d - n, (size_t)n);
 }
 
 void tb_idbuf_hex16(tb_idbuf *b, uint64_t v)
 {
     static const char hex[] = "0123456789abcdef";
-    for (int shift = 60; shift >= 0; shift -= 4) put(b, hex[(v >> shift) & 15]);
+    char h[16];
+    for (int i = 0; i < 16; i++) h[i] = hex[(v >> (60 - 4 * i)) & 15];
+    put_n(b, h, sizeof h);
 }

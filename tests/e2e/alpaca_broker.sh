@@ -21,7 +21,7 @@ JSON
 export APCA_API_KEY_ID=PKE2ETESTKEY APCA_API_SECRET_KEY=e2e-secret-value
 start_engine
 check "the broker reconciles before the feed starts" wait_for "log_has 'broker ready: starting the feed'" 20
-check "the trade_updates stream listens" log_has "trade_updates stream listening"
+check "the trade_updates stream listens" wait_for "log_has 'trade_updates stream listening'" 20
 check "the replay finishes" wait_for "log_has 'replay finished'" 60
 sleep 1
 curl -s -X POST "http://127.0.0.1:$PORT/__emu/stats" >"$H/stats.json"

@@ -6,12 +6,14 @@ fails=0
 passes=0
 H=$(mktemp -d /tmp/tb-e2e-XXXXXX)
 ENGINE_PID=""
+EMU_PID="" # the emulator start_node_emu started last: stopped at exit
 
-EMU_PID=""
-
+# Stops what the test started and removes the home. No step may fail: under set -e a failed
+# command in the EXIT trap ends it there (the home stays) with status 1 whatever the checks said,
+# and the engine or the emulator may be gone already.
 cleanup() {
-  [ -n "$ENGINE_PID" ] && kill "$ENGINE_PID" 2>/dev/null && wait "$ENGINE_PID" 2>/dev/null
-  [ -n "$EMU_PID" ] && kill "$EMU_PID" 2>/dev/null
+  if [ -n "$ENGINE_PID" ]; then kill "$ENGINE_PID" 2>/dev/null && wait "$ENGINE_PID" 2>/dev/null || true; fi
+  if [ -n "$EMU_PID" ]; then kill "$EMU_PID" 2>/dev/null || true; fi
   [ "${KEEP:-}" ] || rm -rf "$H"
 }
 trap cleanup EXIT

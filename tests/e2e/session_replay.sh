@@ -27,13 +27,17 @@ return {
   end,
 }
 LUA
+# Secrets where nobody expects them: the recording keeps none of them.
 cat >"$H/config/trading_config.json" <<JSON
 {"broker": "alpaca", "feed": "alpaca", "symbols": ["AAPL", "MSFT"],
+ "_Alpaca_Secret": "e2e-inline-SECRET-1", "_apiKey": "e2e-inline-KEY-2",
+ "_ops_note": "paper account, key PKE2ERECKEY",
+ "healer": {"llm_url": "http://127.0.0.1:9/v1?api_key=e2e-url-KEY-3"},
  "dashboard": {"port": 0},
  "alpaca": {"trading_url": "http://127.0.0.1:$PORT", "stream_url": "ws://127.0.0.1:$PORT/stream",
             "rate_per_minute": 60000, "reconcile_interval_s": 2},
  "alpaca_data": {"data_url": "http://127.0.0.1:$PORT", "stream_url": "ws://127.0.0.1:$PORT/v2"},
- "strategies": [{"file": "strategies/rec_probe.lua"}]}
+ "strategies": [{"file": "strategies/rec_probe.lua", "params": {"_account": "e2e-rec-secret"}}]}
 JSON
 export TRADEBOT_CLOCK_START=$((1796049000 + 20 * 60)) # Monday 2026-11-30 09:50 ET
 start_engine
@@ -51,6 +55,14 @@ check "and no lost record, no failure" \
   bash -c "[ '$(metric tradebot_record_dropped_total)' = 0 ] && [ '$(metric tradebot_record_failed)' = 0 ]"
 stop_engine || true
 check "the engine closes the recording cleanly" log_has "recorded: bars="
+rec1=$(ls "$H"/data/sessions/*.rec)
+check "the recording is the owner's alone (mode $(stat -c %a "$rec1"), like the database)" \
+  [ "$(stat -c %a "$rec1")" = 600 ]
+for secret in e2e-inline-SECRET-1 e2e-inline-KEY-2 PKE2ERECKEY e2e-url-KEY-3 e2e-rec-secret; do
+  check "the recording holds no $secret (config or strategy params)" \
+    bash -c "! grep -aqF '$secret' '$rec1'"
+done
+check "but the configuration around them is kept" grep -aqF '"llm_url"' "$rec1"
 
 list=$("$TRADEBOT" replay --home "$H" --list)
 echo "$list"

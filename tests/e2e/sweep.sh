@@ -153,4 +153,18 @@ T sweep wide.lua --out wide.db >/dev/null 2>&1
 T sweep report wide.db --propose >/dev/null 2>prop3.err && rc=0 || rc=$?
 check "a value outside the tunable bounds is not proposed (rc $rc)" \
   bash -c "[ $rc -ne 0 ] && grep -q 'min_relvol = 2.5 is outside' prop3.err"
+# A crafted results database naming a file that declares the same strategy with wider bounds:
+# the bounds of the home's file, which the Healer would change, still hold.
+cat >wide_bounds.lua <<'EOF'
+return { name = "opening_range_breakout", params = { min_relvol = 1.2 },
+  tunable = { min_relvol = { min = 0, max = 100 } }, on_bar = function() end }
+EOF
+cp wide.db crafted.db
+sqlite3 crafted.db "UPDATE sweep_meta SET value = '$H/wide_bounds.lua' WHERE key = 'strategy_path'"
+n0=$(jq '.directives | length' "$H/home/data/healer_active_directives.json")
+T sweep report crafted.db --propose >/dev/null 2>prop4.err && rc=0 || rc=$?
+check "a crafted database naming a file with wider bounds proposes nothing (rc $rc: $(head -c 200 prop4.err))" \
+  bash -c "[ $rc -ne 0 ] && grep -q 'min_relvol = 2.5 is outside opening_range_breakout.s tunable bounds \[0.8' prop4.err"
+check "and queues no directive" \
+  [ "$(jq '.directives | length' "$H/home/data/healer_active_directives.json")" = "$n0" ]
 finish

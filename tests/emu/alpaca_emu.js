@@ -20,8 +20,9 @@
 // leaves out fills of the last ms (a reconciliation list that lags the stream); ms 0 ends it.
 // position_set {symbol, qty}: the account's position becomes qty with no order, fill or stream
 // event (shares moved behind the engine's back: a trade on the broker's own page, a transfer).
-// place {order body}: an order placed on the account by someone else (another engine, the trader
-// on Alpaca's page): created as POST /v2/orders creates it, not counted in post_requests.
+// place {order body, count}: an order placed on the account by someone else (another engine, the
+// trader on Alpaca's page): created as POST /v2/orders creates it, not counted in post_requests;
+// with count, that many (client_order_id gets -1, -2, ...).
 // stats: deletes counts DELETE /v2/orders/{id} per client_order_id (answered or 422).
 // Fault cancel_slow {ms, reject}: a DELETE is accepted (204) but the venue takes ms to cancel;
 // meanwhile the order keeps its status (new), as Alpaca's cancel is asynchronous. With reject,
@@ -287,7 +288,9 @@ function control(url, b, res) {
   if (p === 'place') { // an order someone else placed on the account (another engine, a trader)
     const bad = validate(b);
     if (bad || st.byClient.has(b.client_order_id)) return err(res, 422, 40010001, bad || 'client_order_id must be unique');
-    return send(res, 200, pub(createOrder(b)));
+    if (!b.count) return send(res, 200, pub(createOrder(b)));
+    for (let i = 1; i <= Number(b.count); i++) createOrder(Object.assign({}, b, { client_order_id: `${b.client_order_id}-${i}` }));
+    return send(res, 200, { placed: Number(b.count) });
   }
   if (p === 'reject_next') { st.rejectNext = b.count || 1; return send(res, 200, { ok: true }); }
   if (p === 'price') {

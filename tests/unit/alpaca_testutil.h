@@ -7,6 +7,7 @@
 #define TB_TEST_ALPACA_TESTUTIL_H
 
 #include "emu_loop.h"
+#include "oms_testutil.h"
 #include "tbtest.h"
 
 #include "broker/alpaca.h"
@@ -86,19 +87,9 @@ static inline void rig_close(rig *r)
 static inline const oms_order *place(rig *r, const char *id, oms_side side, oms_type type,
                                      tb_qty qty, tb_money limit)
 {
-    oms_intent in = {.client_id = id,
-                     .strategy = "t",
-                     .symbol = "AAPL",
-                     .side = side,
-                     .type = type,
-                     .tif = OMS_TIF_DAY,
-                     .qty = qty,
-                     .limit_price = limit,
-                     .reason = "test"};
-    const oms_order *o = NULL;
-    tb_err e;
-    if (oms_submit(r->m, &in, &o, &e) != 0) TBT_FAIL("submit %s: %s", id, e.msg);
-    return o;
+    oms_intent in = oms_test_order("t", "AAPL", side, qty);
+    in.client_id = id, in.type = type, in.limit_price = limit;
+    return oms_test_submit(r->m, &in);
 }
 
 static inline const oms_order *buy(rig *r, const char *id, oms_type type, tb_qty qty,

@@ -2,6 +2,7 @@
 #ifndef TB_TEST_OMS_TESTUTIL_H
 #define TB_TEST_OMS_TESTUTIL_H
 
+#include "intent_testutil.h"
 #include "oms/oms.h"
 #include "tbtest.h"
 
@@ -25,16 +26,21 @@ static inline int oms_test_try_fill(oms *m, const char *id, const char *x, tb_qt
     return oms_on_update(m, &u, e);
 }
 
+/* Submits in; the order, or NULL with the test failed (a duplicate fails too). */
+static inline const oms_order *oms_test_submit(oms *m, const oms_intent *in)
+{
+    const oms_order *o = NULL;
+    tb_err e = {{0}};
+    if (oms_submit(m, in, &o, &e) != 0)
+        TBT_FAIL("submit %s: %s", in->client_id ? in->client_id : in->symbol, e.msg);
+    return o;
+}
+
 /* A market day order of q sym from strategy "rsi", reason "rsi oversold". */
 static inline oms_intent oms_test_intent(const char *sym, oms_side side, tb_qty q)
 {
-    oms_intent in = {.strategy = "rsi",
-                     .symbol = sym,
-                     .side = side,
-                     .type = OMS_MARKET,
-                     .tif = OMS_TIF_DAY,
-                     .qty = q,
-                     .reason = "rsi oversold"};
+    oms_intent in = oms_test_order("rsi", sym, side, q);
+    in.reason = "rsi oversold";
     return in;
 }
 

@@ -10,6 +10,7 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 
 #include "data/calendar.h"
+#include "intent_testutil.h"
 #include "oms/oms.h"
 #include "risk/gates.h"
 #include "util/clock.h"
@@ -150,14 +151,7 @@ static void fx_free(fx *f)
 
 static oms_intent fx_intent(const char *sym, oms_side side, tb_qty qty)
 {
-    oms_intent in = {.strategy = "t",
-                     .symbol = sym,
-                     .side = side,
-                     .type = OMS_MARKET,
-                     .tif = OMS_TIF_DAY,
-                     .qty = qty,
-                     .reason = "test"};
-    return in;
+    return oms_test_order("t", sym, side, qty);
 }
 
 /* The gate's verdict on an intent (1 blocked; f->gate and f->why say by what). */

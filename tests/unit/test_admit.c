@@ -5,6 +5,7 @@
  * them through; which broker reasons are permanent (broker/reject_class.h).
  */
 #include "tbtest.h"
+#include "oms_testutil.h"
 #include "risk_fixture.h"
 
 #include "broker/reject_class.h"
@@ -71,13 +72,7 @@ static int check_at(world *w, const oms_intent *in, int64_t t)
 
 static oms_intent intent(const char *sym, oms_side side, tb_qty q)
 {
-    return (oms_intent){.strategy = "s",
-                        .symbol = sym,
-                        .side = side,
-                        .type = OMS_MARKET,
-                        .tif = OMS_TIF_DAY,
-                        .qty = q,
-                        .reason = "test"};
+    return oms_test_order("s", sym, side, q);
 }
 
 /* A filled buy: the symbol then has a long position of q. */

@@ -91,10 +91,10 @@ TEST(a_cancel_the_venue_rejects_leaves_the_order_working_and_cancelable_again)
 {
     rig r;
     rig_with_resting_order(&r, "tb-t-AAPL-62");
-    cancel_with(&r, "tb-t-AAPL-62", "{\"kind\":\"cancel_slow\",\"ms\":1500,\"reject\":true}");
+    cancel_with(&r, "tb-t-AAPL-62", "{\"kind\":\"cancel_slow\",\"ms\":2500,\"reject\":true}");
     WAIT_FOR(0, 400); /* its poll, the watchdog, reconciliations find it new: still pending */
     CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-62")), "pending_cancel");
-    expect_status(&r, "tb-t-AAPL-62", OMS_ST_ACCEPTED, 5000);
+    expect_status(&r, "tb-t-AAPL-62", OMS_ST_ACCEPTED, 6000);
     /* Working again: a new cancel is a new DELETE, and this one takes. */
     cancel_with(&r, "tb-t-AAPL-62", NULL);
     expect_status(&r, "tb-t-AAPL-62", OMS_ST_CANCELED, 3000);

@@ -2,8 +2,9 @@
  * test_alpaca_sync: the Alpaca adapter's reconciliation against the emulator, where it must
  * behave as IB's does (broker/reconcile.c, issue 24): an order working at Alpaca with our id
  * prefix that the engine does not hold is flagged (a WARN line and a difference), a trader's
- * manual order is left alone in silence, and the rounds the interval timer starts are counted
- * apart.
+ * manual order is left alone in silence, the rounds the interval timer starts are counted
+ * apart, and a working order of ours that the list (the latest 500 orders) no longer shows is
+ * looked up.
  */
 #include "tbtest.h"
 #include "alpaca_testutil.h"
@@ -91,5 +92,33 @@ TEST(periodic_reconciles_count_the_interval_timers_rounds_only)
     CHECK(st.periodic_reconciles >= 2);
     CHECK(st.reconciles >= st.periodic_reconciles + 1); /* + the connect round */
     CHECK(log_count("[alpaca] periodic reconcile: ") - lines >= (int)st.periodic_reconciles);
+    rig_close(&r);
+}
+
+/* Alpaca's list is the latest 500 orders of every status, not the working ones: a working order
+ * of ours can fall out of it (a busy account, a GTC order from days ago). Before, only orders with
+ * a cancel or replace pending were looked up, so with the watchdog off and the stream silent its
+ * fill was never learned; now every order the list does not settle is looked up, as on IB every
+ * order its open-order list does not show is settled. */
+TEST(a_working_order_that_fell_out_of_the_list_is_looked_up_and_its_fill_learned)
+{
+    start_emu((const char *const[]){"--fill", "manual", NULL});
+    rig r;
+    rig_open(&r, NULL, 300); /* the watchdog is off: reconciliation is the only net */
+    WAIT_FOR(ready(&r), 3000);
+    buy(&r, "tb-t-AAPL-70", OMS_LIMIT, 5, TB_USD(99, 0));
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-70") == OMS_ST_ACCEPTED, 2000);
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-70")), "accepted");
+    emu_ctl(&E, "silent", "{\"on\":true}");
+    CHECK_CONTAINS(emu_ctl(&E, "place",
+                           "{\"client_order_id\":\"manual-bulk\",\"count\":500,\"symbol\":"
+                           "\"TSLA\",\"qty\":1,\"side\":\"buy\",\"type\":\"limit\","
+                           "\"time_in_force\":\"day\",\"limit_price\":50}"),
+                   "\"placed\":500");
+    emu_ctl(&E, "fill", "{\"client_order_id\":\"tb-t-AAPL-70\",\"qty\":5,\"price\":98}");
+    WAIT_FOR(status_of(&r, "tb-t-AAPL-70") == OMS_ST_FILLED, 5000);
+    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-70")), "filled");
+    CHECK_INT(oms_position_get(r.m, "AAPL") ? oms_position_get(r.m, "AAPL")->qty : 0, 5);
+    CHECK_INT(r.fills, 1);
     rig_close(&r);
 }

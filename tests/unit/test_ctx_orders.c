@@ -301,6 +301,22 @@ TEST(close_every_bar_with_fills_three_bars_late_ends_flat_not_multiplied)
     rig_close(&r);
 }
 
+/* Opens r with the one strategy ss, runs three bars and reads its state.errs into buf, split
+ * into lines (at most cap); returns how many. The caller closes r. */
+static int run_arg_errors(rig *r, const strat_src *ss, char *buf, size_t n, char **line, int cap)
+{
+    rig_open(r, ss, 1, 0, 0);
+    for (int i = 0; i < 3; i++) rig_bar(r);
+    state_str(r, 0, "errs", buf, n);
+    int k = 0;
+    for (char *p = buf, *nl; p && *p; p = nl ? nl + 1 : NULL, k++) {
+        nl = strchr(p, '\n');
+        if (nl) *nl = 0;
+        if (k < cap) line[k] = p;
+    }
+    return k;
+}
+
 TEST(bad_arguments_are_refused_at_the_call_with_strategy_file_and_line)
 {
     static const strat_src ss[] = {
@@ -331,17 +347,12 @@ TEST(bad_arguments_are_refused_at_the_call_with_strategy_file_and_line)
          0},
     };
     rig r;
-    rig_open(&r, ss, 1, 0, 0);
-    for (int i = 0; i < 3; i++) rig_bar(&r);
-    char buf[8192];
-    state_str(&r, 0, "errs", buf, sizeof buf);
-    int lines = 0;
-    for (char *p = buf, *nl; p && *p; p = nl ? nl + 1 : NULL, lines++) {
-        nl = strchr(p, '\n');
-        if (nl) *nl = 0;
-        CHECK_CONTAINS(p, "args.lua:");
-        CHECK_CONTAINS(p, "strategy args");
-        if (strstr(p, "accepted")) TBT_FAIL("accepted: %s", p);
+    char buf[8192], *line[32];
+    int lines = run_arg_errors(&r, ss, buf, sizeof buf, line, 32);
+    for (int i = 0; i < lines && i < 32; i++) {
+        CHECK_CONTAINS(line[i], "args.lua:");
+        CHECK_CONTAINS(line[i], "strategy args");
+        if (strstr(line[i], "accepted")) TBT_FAIL("accepted: %s", line[i]);
     }
     CHECK_INT(lines, 16);
     state_str(&r, 0, "errs", buf, sizeof buf);
@@ -351,6 +362,59 @@ TEST(bad_arguments_are_refused_at_the_call_with_strategy_file_and_line)
     CHECK_CONTAINS(buf, "type=\"limit\" needs a limit");
     CHECK_INT(account_qty(&r), 0);
     CHECK_INT(oms_open_orders(tb_trader_oms(r.t), "AAA", NULL, 0), 0);
+    rig_close(&r);
+}
+
+/* Which error a table with several faults gets, word for word: unknown fields first, then the
+ * fields in a fixed order (symbol, qty, limit, stop, type, tif, brackets, reason, id); a field a
+ * table inherits through its metatable's __index counts. */
+TEST(an_order_table_with_several_faults_gets_the_first_in_a_fixed_order)
+{
+    static const strat_src ss[] = {
+        {"args",
+         "local function try(f) local ok, err = pcall(f); return ok and 'accepted' or err end\n"
+         "return { name = 'args', on_bar = function(ctx, bar)\n"
+         "  if ctx.state.done then return end\n"
+         "  ctx.state.done = true\n"
+         "  local e = {}\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 'x', limt = 1, reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 'x', limit = 'y', reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 1, limit = 'y'} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{symbol = 5, qty = 'x', reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 1, tif = 3, stop = 'z', reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 1, tif = 3, id = {}} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 1, reason = 'r', id = {}} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{[1] = 2, qty = 1, reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:buy{qty = 1, take_profit = 200, reason = 'r'} end)\n"
+         "  e[#e+1] = try(function() ctx:close{reason = 5} end)\n"
+         "  e[#e+1] = try(function()\n"
+         "    ctx:buy(setmetatable({qty = 1}, {__index = {reason = 'inherited'}})) end)\n"
+         "  ctx.state.errs = table.concat(e, '\\n')\n"
+         "end }\n",
+         0},
+    };
+    static const char *const want[] = {
+        "args.lua:6: strategy args: ctx:buy: unknown field 'limt'",
+        "args.lua:7: strategy args: ctx:buy: qty must be a number of shares (got string)",
+        "args.lua:8: strategy args: ctx:buy: limit must be a number (got string)",
+        "args.lua:9: strategy args: ctx:buy: symbol must be a string (got number)",
+        "args.lua:10: strategy args: ctx:buy: stop must be a number (got string)",
+        "args.lua:11: strategy args: ctx:buy: tif must be a string (got number)",
+        "args.lua:12: strategy args: ctx:buy: id must be a string (got table)",
+        "args.lua:13: strategy args: ctx:buy: unknown field '1'",
+        "args.lua:14: strategy args: ctx:buy: a bracket needs both take_profit and stop_loss",
+        "args.lua:15: strategy args: ctx:close: reason must be a string (got number)",
+        "accepted",
+    };
+    const int nwant = (int)(sizeof want / sizeof want[0]);
+    rig r;
+    char buf[8192], *line[32];
+    int lines = run_arg_errors(&r, ss, buf, sizeof buf, line, 32);
+    CHECK_INT(lines, nwant);
+    for (int i = 0; i < lines && i < nwant; i++) {
+        size_t np = strlen(line[i]), nw = strlen(want[i]); /* the file's path comes first */
+        CHECK_STR(line[i] + (np > nw ? np - nw : 0), want[i]);
+    }
     rig_close(&r);
 }
 

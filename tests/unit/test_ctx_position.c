@@ -1,5 +1,6 @@
 /* ctx:position() through the real trader and paper broker: the values follow the position, a
- * table a strategy kept keeps its values, and a table it wrote into is never handed out again. */
+ * table a strategy kept keeps its values, and a table it wrote into is never handed out again.
+ * Also ctx:orders(), ctx.ind and the bar on_bar sees, through the same trader. */
 #include "tbtest.h"
 #include "trade/trader.h"
 #include "util/clock.h"
@@ -22,6 +23,7 @@ static const char strategy[] =
     "  if c.qty ~= b.qty or c.avg_price ~= b.avg_price or c.unrealized ~= b.unrealized then\n"
     "    s.bad = s.bad .. ' unequal'\n"
     "  end\n"
+    "  if c ~= b then s.bad = s.bad .. ' unchanged-table-not-handed-out-again' end\n"
     "  s.qtys = (s.qtys or '') .. b.qty .. ','\n"
     "  s.unreal = (s.unreal or '') .. string.format('%.2f', b.unrealized) .. ','\n"
     "  s.kept, s.kept_qty = b, b.qty\n"
@@ -29,9 +31,10 @@ static const char strategy[] =
     "  if s.n == 5 then ctx:close{reason = 'exit'} end\n"
     "end }\n";
 
-/* Runs src over nbars one-minute bars of AAA (close 100, 101, ...) through the real trader and
- * paper broker; returns the strategy's ctx.state. */
-static json_t *run(const char *src, int nbars)
+/* Runs src over nbars one-minute bars (close 100, 101, ...) through the real trader and paper
+ * broker, bar i of symbol syms[i] (all AAA when syms is NULL), with the configuration's
+ * symbol_params sp (or none); returns the strategy's ctx.state. */
+static json_t *run_syms(const char *src, int nbars, const char *const *syms_of, json_t *sp)
 {
     char dir[] = "/tmp/tb-pos-XXXXXX", path[64];
     CHECK(mkdtemp(dir) != NULL);
@@ -50,16 +53,14 @@ static json_t *run(const char *src, int nbars)
     tb_trader_opts to = {.shost = &host, .syms = &syms, .cal = &cal};
     to.paper.initial_cash = 100000LL * 1000000;
     tb_trader *t = tb_trader_new(&to, &e);
-    tb_strategy_cfg sc = {.file = path, .enabled = 1};
+    tb_strategy_cfg sc = {.file = path, .enabled = 1, .symbol_params = sp};
     CHECK_INT(tb_shost_add(&host, &sc, &e), 0);
     tb_session s;
     tb_cal_session(&cal, tb_date_from_ymd(2026, 1, 7), &s);
     tb_trader_session_start(t, &s);
-    tb_bar b = {.start_ns = s.open_ns + 30 * 60000000000LL,
-                .tf_sec = 60,
-                .volume = 5000,
-                .sym = (uint32_t)tb_symtab_intern(&syms, "AAA", &e)};
+    tb_bar b = {.start_ns = s.open_ns + 30 * 60000000000LL, .tf_sec = 60, .volume = 5000};
     for (int i = 0; i < nbars; i++, b.start_ns += 60000000000LL) {
+        b.sym = (uint32_t)tb_symtab_intern(&syms, syms_of ? syms_of[i] : "AAA", &e);
         b.open = b.close = 100 + i, b.high = b.close + 0.5, b.low = b.close - 0.5;
         tb_trader_on_bar(t, &b);
     }
@@ -70,6 +71,11 @@ static json_t *run(const char *src, int nbars)
     unlink(path);
     rmdir(dir);
     return st;
+}
+
+static json_t *run(const char *src, int nbars)
+{
+    return run_syms(src, nbars, NULL, NULL);
 }
 
 TEST(position_tables_follow_the_position_and_are_never_shared_after_a_change_or_a_write)
@@ -155,5 +161,54 @@ TEST(ctx_ind_holds_this_bars_values_in_on_bar_and_nil_outside_it)
     const char *fill_sma = json_string_value(json_object_get(st, "fill_sma"));
     CHECK_STR(bad ? bad : "(none)", "");
     CHECK_STR(fill_sma ? fill_sma : "(no fill)", "nil");
+    json_decref(st);
+}
+
+/* The bar on_bar sees: the host fills one reused table per strategy from Lua (strategy/host.c,
+ * the on_bar entry) and hands each symbol's string from a table kept by symbol id. Interleaved
+ * symbols, one first seen late, a strategy that writes into the bar, per-symbol params and an
+ * on_bar replaced at run time must all see each bar as it is. */
+static const char bars_strategy[] =
+    "local M = { name = 'bars', params = { k = 1 } }\n"
+    "function M.on_bar(ctx, bar)\n"
+    "  local s = ctx.state\n"
+    "  s.seen = (s.seen or '') .. string.format('%s:%g:%g:%g:%g:%g:%d:%d:%d;', bar.symbol,\n"
+    "    bar.open, bar.high, bar.low, bar.close, bar.volume, bar.t % 100000, bar.seq,\n"
+    "    ctx.params.k)\n"
+    "  bar.symbol, bar.close, bar.extra = 'XXX', -1, 'mine'\n"
+    "  s.extra = bar.extra\n"
+    "  s.n = (s.n or 0) + 1\n"
+    "  if s.n == 7 then\n"
+    "    M.on_bar = function(c, b) c.state.late = (c.state.late or '') .. b.symbol .. ';' end\n"
+    "  end\n"
+    "end\n"
+    "return M\n";
+
+TEST(every_bar_reaches_on_bar_with_its_own_fields_symbol_and_params)
+{
+    static const char *const order[9] = {"AAA", "BBB", "AAA", "BBB", "CCC",
+                                         "AAA", "CCC", "BBB", "AAA"};
+    json_t *sp = json_pack("{s:{s:i}}", "BBB", "k", 5);
+    json_t *st = run_syms(bars_strategy, 9, order, sp);
+    json_decref(sp);
+    CHECK(st != NULL);
+    tb_cal cal;
+    tb_cal_init(&cal);
+    tb_session s;
+    tb_cal_session(&cal, tb_date_from_ymd(2026, 1, 7), &s);
+    int64_t t0 = (s.open_ns + 30 * 60000000000LL) / 1000000000LL;
+    char want[1024] = "", one[128];
+    for (int i = 0; i < 7; i++) { /* the seventh call replaced on_bar */
+        snprintf(one, sizeof one, "%s:%d:%g:%g:%d:5000:%d:%d:%d;", order[i], 100 + i, 100.5 + i,
+                 99.5 + i, 100 + i, (int)((t0 + i * 60) % 100000), i + 1,
+                 strcmp(order[i], "BBB") == 0 ? 5 : 1);
+        strcat(want, one);
+    }
+    const char *seen = json_string_value(json_object_get(st, "seen"));
+    CHECK_STR(seen ? seen : "(none)", want);
+    const char *late = json_string_value(json_object_get(st, "late"));
+    CHECK_STR(late ? late : "(none)", "BBB;AAA;"); /* the replacement runs from the next bar */
+    const char *extra = json_string_value(json_object_get(st, "extra"));
+    CHECK_STR(extra ? extra : "(none)", "mine");
     json_decref(st);
 }

@@ -82,6 +82,41 @@ TEST(a_removed_lua_comment_inside_a_hunk_is_content_not_a_header)
     CHECK_INT(diff_ok(diff, why, sizeof why), 0);
 }
 
+TEST(git_s_other_spellings_of_a_rename_are_refused_before_the_patch_is_applied)
+{
+    /* `git apply` takes "rename old"/"rename new" as "rename from"/"rename to": the first
+     * section moves scripts/orchestrator.lua into strategies/ while its diff --git line names
+     * one strategy; the second is an ordinary change. */
+    char why[512];
+    const char *diff = "diff --git a/strategies/z.lua b/strategies/z.lua\n"
+                       "rename old scripts/orchestrator.lua\n"
+                       "rename new strategies/z.lua\n"
+                       "diff --git a/strategies/b.lua b/strategies/b.lua\n"
+                       "--- a/strategies/b.lua\n+++ b/strategies/b.lua\n@@ -1 +1 @@\n-a\n+b\n";
+    CHECK_INT(diff_ok(diff, why, sizeof why), -1);
+    CHECK_CONTAINS(why, "rename old");
+}
+
+TEST(odd_spellings_of_paths_are_refused)
+{
+    char why[512], diff[1024];
+    static const char *const paths[] = {
+        "./strategies/a.lua",      "strategies/./a.lua",
+        "/strategies/a.lua",       "strategies//a.lua",
+        "strategies/a.lua/",       "strategies/%2e%2e/x.lua",
+        "strategies/\xc3\xa9.lua", "strategies/.lua",
+        "strategies/a.LUA ",       "Strategies/a.lua",
+        ".git/hooks/pre-commit",   "strategies/a.lua.orig",
+        "strategies/a\\..lua",     "config/../strategies/a.lua",
+    };
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+        snprintf(diff, sizeof diff, "--- a/%s\n+++ b/%s\n@@ -1 +1 @@\n-a\n+b\n", paths[i],
+                 paths[i]);
+        if (diff_ok(diff, why, sizeof why) != -1) TBT_FAIL("accepted %s", paths[i]);
+        if (hl_path_allowed(paths[i])) TBT_FAIL("path allowed: %s", paths[i]);
+    }
+}
+
 static json_t *directive(const char *kind, const char *change)
 {
     char text[1024];
@@ -147,6 +182,16 @@ static int judge(const char *path, char *why, size_t len)
 {
     hl_tree b = {hl_read_dir, base}, c = {hl_read_dir, cand};
     json_t *changed = json_pack("[s]", path);
+    int rc = hl_boundary_content(&b, &c, changed, why, len);
+    json_decref(changed);
+    return rc;
+}
+
+static int judge_all(const char *const *paths, char *why, size_t len)
+{
+    hl_tree b = {hl_read_dir, base}, c = {hl_read_dir, cand};
+    json_t *changed = json_array();
+    for (size_t i = 0; paths[i]; i++) json_array_append_new(changed, json_string(paths[i]));
     int rc = hl_boundary_content(&b, &c, changed, why, len);
     json_decref(changed);
     return rc;
@@ -301,4 +346,146 @@ TEST(a_param_change_on_a_config_without_strategies_keeps_the_default_list_and_pa
         "{\"file\": \"strategies/vwap_reversion.lua\"}]}");
     CHECK_INT(judge("config/trading_config.json", why, sizeof why), -1);
     CHECK_CONTAINS(why, "qty = 50 is outside its bounds [5, 20]");
+}
+
+static const char ghost_cfg[] = "{\"strategies\": [{\"file\": \"strategies/ghost.lua\"%s}]}";
+
+TEST(bounds_come_from_the_base_version_even_for_a_strategy_file_the_change_creates)
+{
+    /* main's configuration names a strategy whose file main lacks (deleted, or not yet
+     * written): a change that brings the file may not bring the bounds its params are checked
+     * against. */
+    char why[512] = "", cfg[512];
+    const char *both[] = {"strategies/ghost.lua", "config/trading_config.json", NULL};
+    trees();
+    snprintf(cfg, sizeof cfg, ghost_cfg, "");
+    put(base, "config/trading_config.json", cfg);
+    put(cand, "strategies/ghost.lua",
+        "return { params = { qty = 10 }, tunable = { qty = { min = 1, max = 100000 } },\n"
+        "  on_bar = function() end }\n");
+    snprintf(cfg, sizeof cfg, ghost_cfg, ", \"params\": {\"qty\": 99999}");
+    put(cand, "config/trading_config.json", cfg);
+    CHECK_INT(judge_all(both, why, sizeof why), -1);
+    CHECK_CONTAINS(why, "strategies/ghost.lua");
+    CHECK_CONTAINS(why, "base");
+    /* the same file in main: its bounds apply, and 99999 is within them */
+    put(base, "strategies/ghost.lua",
+        "return { params = { qty = 10 }, tunable = { qty = { min = 1, max = 100000 } },\n"
+        "  on_bar = function() end }\n");
+    why[0] = 0;
+    if (judge_all(both, why, sizeof why) != 0) TBT_FAIL("refused: %s", why);
+}
+
+/* rsi.lua with its tunable oversold in [10, 40] and the default given. */
+static void rsi_with(const char *root, const char *oversold)
+{
+    char text[256];
+    snprintf(text, sizeof text,
+             "return { params = { oversold = %s },\n"
+             "  tunable = { oversold = { min = 10, max = 40 } }, on_bar = function() end }\n",
+             oversold);
+    put(root, "strategies/rsi.lua", text);
+}
+
+TEST(values_json_cannot_hold_exactly_are_refused_not_read_as_something_in_bounds)
+{
+    static const char *const values[] = {
+        "NaN",    "Infinity", "-Infinity", "1e309", "-1e309",      "99999999999999999999999",
+        "\"20\"", "true",     "null",      "[20]",  "{\"v\": 20}", "0x14",
+        "-0.0",
+    };
+    char why[512], cfg[512];
+    trees();
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        snprintf(cfg, sizeof cfg,
+                 "{\"risk\": {\"enabled\": true}, \"strategies\": [" RSI_ENTRY
+                 "\"params\": {\"oversold\": %s}}]}",
+                 values[i]);
+        put(cand, "config/trading_config.json", cfg);
+        why[0] = 0;
+        if (judge("config/trading_config.json", why, sizeof why) != -1)
+            TBT_FAIL("accepted oversold = %s", values[i]);
+        CHECK(why[0] != 0);
+    }
+    /* a strategy file's own default of NaN or math.huge */
+    rsi_with(cand, "0/0");
+    CHECK_INT(judge("strategies/rsi.lua", why, sizeof why), -1);
+    rsi_with(cand, "math.huge");
+    CHECK_INT(judge("strategies/rsi.lua", why, sizeof why), -1);
+    rsi_with(cand, "40");
+    CHECK_INT(judge("strategies/rsi.lua", why, sizeof why), 0);
+}
+
+TEST(duplicate_keys_in_the_configuration_are_refused)
+{
+    /* The engine's loader refuses a duplicate key; other readers take the first or the last:
+     * the boundary reads the configuration as the engine does. */
+    char why[512] = "";
+    trees();
+    put(cand, "config/trading_config.json",
+        "{\"risk\": {\"enabled\": false}, \"risk\": {\"enabled\": true}, \"strategies\": "
+        "[" RSI_ENTRY "\"params\": {\"oversold\": 20}}]}");
+    CHECK_INT(judge("config/trading_config.json", why, sizeof why), -1);
+    put(cand, "config/trading_config.json",
+        "{\"risk\": {\"enabled\": true}, \"strategies\": [" RSI_ENTRY
+        "\"params\": {\"oversold\": 99, \"oversold\": 20}}]}");
+    CHECK_INT(judge("config/trading_config.json", why, sizeof why), -1);
+}
+
+/* A git repository with main and a healer branch, for the check made when a change is merged. */
+static char repo[64];
+
+static void git(const char *args)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "git -C %s -c user.name=t -c user.email=t@t -c init.defaultBranch=main %s "
+             ">/dev/null 2>&1",
+             repo, args);
+    if (system(cmd) != 0) TBT_FAIL("%s", cmd);
+}
+
+static const char rsi_fmt[] = "return { params = { oversold = 30 },\n"
+                              "  tunable = { oversold = { min = 10, max = %d } },\n"
+                              "  on_bar = function() end }\n";
+static const char cfg_fmt[] = "{\n  \"risk\": {\"enabled\": %s},\n  \"strategies\": [\n"
+                              "    {\"file\": \"strategies/rsi.lua\", \"params\": {\"oversold\": "
+                              "%d}}\n  ]\n}\n";
+
+TEST(a_branch_is_judged_against_main_s_bounds_when_it_is_merged_not_its_merge_base_s)
+{
+    /* The Healer proposed oversold 38 within [10, 40]; while it waited for review, the operator
+     * narrowed the bounds on main to [10, 35]. Approving it must not put 38 into main. */
+    char why[512] = "", text[512];
+    snprintf(repo, sizeof repo, "/tmp/tb-hlr-XXXXXX");
+    if (!mkdtemp(repo)) TBT_FAIL("mkdtemp");
+    git("init -q");
+    snprintf(text, sizeof text, rsi_fmt, 40);
+    put(repo, "strategies/rsi.lua", text);
+    snprintf(text, sizeof text, cfg_fmt, "true", 30);
+    put(repo, "config/trading_config.json", text);
+    git("add -A");
+    git("commit -qm home");
+    git("checkout -qb healer/auto-fix-rsi-20261207000000");
+    snprintf(text, sizeof text, cfg_fmt, "true", 38);
+    put(repo, "config/trading_config.json", text);
+    git("commit -qam tune");
+    git("checkout -q main");
+    CHECK_INT(hl_boundary_branch(repo, "healer/auto-fix-rsi-20261207000000", why, sizeof why), 0);
+    /* main moves on elsewhere in the configuration: the branch still merges */
+    snprintf(text, sizeof text, cfg_fmt, "false", 30);
+    put(repo, "config/trading_config.json", text);
+    git("commit -qam risk");
+    why[0] = 0;
+    if (hl_boundary_branch(repo, "healer/auto-fix-rsi-20261207000000", why, sizeof why) != 0)
+        TBT_FAIL("refused after an unrelated change on main: %s", why);
+    /* main narrows the bounds */
+    snprintf(text, sizeof text, rsi_fmt, 35);
+    put(repo, "strategies/rsi.lua", text);
+    git("commit -qam narrow");
+    CHECK_INT(hl_boundary_branch(repo, "healer/auto-fix-rsi-20261207000000", why, sizeof why), -1);
+    CHECK_CONTAINS(why, "oversold = 38 is outside its bounds [10, 35]");
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", repo);
+    if (system(cmd) != 0) TBT_FAIL("%s", cmd);
 }

@@ -6,6 +6,7 @@
  */
 #include "tbtest.h"
 #include "emu_loop.h"
+#include "oms_testutil.h"
 
 #include "broker/ibkr.h"
 #include "broker/ibkr_msg.h"
@@ -96,20 +97,9 @@ static void rig_close(rig *r)
 static const oms_order *order(rig *r, const char *id, oms_side side, oms_type type, tb_qty qty,
                               tb_money limit, tb_money stop)
 {
-    oms_intent in = {.client_id = id,
-                     .strategy = "t",
-                     .symbol = "AAPL",
-                     .side = side,
-                     .type = type,
-                     .tif = OMS_TIF_DAY,
-                     .qty = qty,
-                     .limit_price = limit,
-                     .stop_price = stop,
-                     .reason = "test"};
-    const oms_order *o = NULL;
-    tb_err e;
-    if (oms_submit(r->m, &in, &o, &e) != 0) TBT_FAIL("submit %s: %s", id, e.msg);
-    return o;
+    oms_intent in = oms_test_order("t", "AAPL", side, qty);
+    in.client_id = id, in.type = type, in.limit_price = limit, in.stop_price = stop;
+    return oms_test_submit(r->m, &in);
 }
 
 static oms_status status_of(rig *r, const char *cid)

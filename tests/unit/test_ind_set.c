@@ -98,6 +98,44 @@ TEST(set_shared_close_ring_serves_every_period)
     }
 }
 
+/* Once every indicator is past its warm-up the set runs their ready steps alone: that must not
+ * start before the slowest indicator is ready, whichever it is. Each period-bearing indicator in
+ * turn gets a long period while the others warm up in a few bars. */
+TEST(set_values_equal_individual_indicators_whichever_warms_up_last)
+{
+    for (int k = 0; k < 10; k++) {
+        ind_set_params p = {.sma = 2,
+                            .ema = 2,
+                            .rsi = 2,
+                            .macd_fast = 2,
+                            .macd_slow = 3,
+                            .macd_signal = 1,
+                            .atr = 2,
+                            .bb_period = 2,
+                            .bb_stddev = 2.0,
+                            .stoch_k = 2,
+                            .stoch_kslow = 1,
+                            .stoch_d = 1,
+                            .adx = 2,
+                            .roc = 1,
+                            .relvol = 1,
+                            .stale_cycles = 5};
+        switch (k) {
+        case 0: p.sma = 40; break;
+        case 1: p.ema = 40; break;
+        case 2: p.rsi = 40; break;
+        case 3: p.macd_slow = 30; break;
+        case 4: p.macd_signal = 30; break;
+        case 5: p.atr = 40; break;
+        case 6: p.bb_period = 40; break;
+        case 7: p.stoch_k = 20, p.stoch_kslow = 10, p.stoch_d = 10; break;
+        case 8: p.adx = 20; break;
+        default: p.roc = 40, p.relvol = 41; break;
+        }
+        if (set_mismatches(&p, 200, 31 + k)) TBT_FAIL("case %d", k);
+    }
+}
+
 TEST(set_rejects_a_bar_with_nan_and_keeps_going)
 {
     ind_set_params p;

@@ -169,3 +169,34 @@ TEST(text_log_rotates_past_max_bytes)
     closedir(d);
     CHECK(gz >= 1);
 }
+
+TEST(json_kept_on_disk_loses_secret_names_in_any_case_and_registered_values)
+{
+    tb_redact_add_secret("PKJSONSECRET42");
+    json_t *j = json_loads(
+        "{\"_Alpaca_Secret\": \"s1\", \"apiKey\": \"s2\", \"API_KEY\": \"s3\", \"Passphrase\": "
+        "\"s4\","
+        " \"alpaca\": {\"keys_file\": \"config/keys.json\", \"Authorization\": \"Bearer s5\"},"
+        " \"healer\": {\"llm_key_env\": \"OPENAI_API_KEY\", \"llm_url\": "
+        "\"http://h/v1?apikey=s6\"},"
+        " \"_note\": \"key PKJSONSECRET42\", \"symbols\": [\"AAPL\", \"PKJSONSECRET42\"],"
+        " \"strategies\": [{\"params\": {\"key_level\": 10, \"account\": \"PKJSONSECRET42\"}}]}",
+        0, NULL);
+    CHECK(j != NULL);
+    json_t *params = json_deep_copy(
+        json_object_get(json_array_get(json_object_get(j, "strategies"), 0), "params"));
+    CHECK_INT(tb_redact_json(j, 1), 10);
+    char *s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+    CHECK_STR(s, "{\"_note\":\"[REDACTED]\",\"alpaca\":{\"keys_file\":\"config/keys.json\"},"
+                 "\"healer\":{\"llm_key_env\":\"OPENAI_API_KEY\",\"llm_url\":\"[REDACTED]\"},"
+                 "\"strategies\":[{\"params\":{\"account\":\"[REDACTED]\"}}],"
+                 "\"symbols\":[\"AAPL\",\"[REDACTED]\"]}");
+    free(s);
+    /* a strategy's params by value only: its key_level is a price, not a secret */
+    CHECK_INT(tb_redact_json(params, 0), 1);
+    s = json_dumps(params, JSON_SORT_KEYS | JSON_COMPACT);
+    CHECK_STR(s, "{\"account\":\"[REDACTED]\",\"key_level\":10}");
+    free(s);
+    json_decref(params);
+    json_decref(j);
+}

@@ -112,12 +112,7 @@ static char *slurp(const char *path)
 
 static int count(sqlite3 *db, const char *sql)
 {
-    sqlite3_stmt *st;
-    int n = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return n;
+    return (int)tbt_db_scalar(db, sql);
 }
 
 static const oms_intent buy = {.strategy = "s",

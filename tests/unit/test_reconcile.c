@@ -85,3 +85,84 @@ TEST(a_periodic_round_says_so_and_is_counted_where_the_adapter_keeps_it)
     CHECK_INT(diffs, 1);
     oms_free(m);
 }
+
+/* What the settle callbacks were given, in order ("u:<id>" unacknowledged, "m:<id>" missing). */
+static char calls[512];
+
+static int skip_d(void *ud, const oms_order *o)
+{
+    return strcmp(o->client_id, "tb-t-AAPL-4") == 0;
+}
+
+static void note(const char *what, const oms_order *o)
+{
+    size_t n = strlen(calls);
+    snprintf(calls + n, sizeof calls - n, "%s:%s ", what, o->client_id);
+}
+
+static void on_unacknowledged(void *ud, const oms_order *o)
+{
+    note("u", o);
+}
+
+static void on_missing(void *ud, const oms_order *o)
+{
+    note("m", o);
+}
+
+static void restore(oms *m, const char *id, oms_status st, int seq)
+{
+    oms_order o = {.seq = seq, .status = st, .side = OMS_BUY, .type = OMS_MARKET, .qty = 5};
+    snprintf(o.client_id, sizeof o.client_id, "%s", id);
+    snprintf(o.symbol, sizeof o.symbol, "AAPL");
+    snprintf(o.strategy, sizeof o.strategy, "t");
+    tb_err e;
+    if (oms_restore_order(m, &o, &e) != 0) TBT_FAIL("restore %s: %s", id, e.msg);
+}
+
+TEST(orders_the_lists_did_not_show_are_settled_by_the_adapter_and_the_unacknowledged_counted)
+{
+    CHECK_INT(tbt_open_tmp_log(logpath, sizeof logpath), 0);
+    oms *m = oms_test_with_position("AAPL", 0);
+    restore(m, "tb-t-AAPL-1", OMS_ST_NEW, 1);      /* never acknowledged, not listed */
+    restore(m, "tb-t-AAPL-2", OMS_ST_ACCEPTED, 2); /* acknowledged, not listed */
+    restore(m, "tb-t-AAPL-3", OMS_ST_ACCEPTED, 3); /* listed: settled by the list */
+    restore(m, "tb-t-AAPL-4", OMS_ST_ACCEPTED, 4); /* the adapter's own business */
+    restore(m, "tb-t-AAPL-5", OMS_ST_FILLED, 5);   /* ended: not open */
+    static reconcile_seen seen;
+    posdiff pd;
+    memset(&pd, 0, sizeof pd);
+    uint64_t diffs = 0, rounds = 0;
+    reconcile_round r = {.who = "alpaca",
+                         .orders = "orders",
+                         .oms = m,
+                         .posdiff = &pd,
+                         .differences = &diffs,
+                         .reconciles = &rounds,
+                         .seen = &seen};
+    reconcile_settle s = {
+        .skip = skip_d, .unacknowledged = on_unacknowledged, .missing = on_missing};
+    reconcile_begin(&r);
+    reconcile_saw(&r, "tb-t-AAPL-3");
+    reconcile_saw(&r, "tb-t-AAPL-3"); /* shown twice (a list and its legs): once */
+    CHECK_INT(seen.n, 1);
+    calls[0] = '\0';
+    reconcile_settle_missing(&r, &s);
+    CHECK_CONTAINS(calls, "u:tb-t-AAPL-1 "); /* in the order manager's order */
+    CHECK_CONTAINS(calls, "m:tb-t-AAPL-2 ");
+    CHECK_INT(strlen(calls), 28);
+    CHECK_INT(reconcile_end(&r, 1, 0, 0), 1); /* the unacknowledged order */
+    /* The next round forgets what the last one's lists showed. */
+    reconcile_begin(&r);
+    CHECK_INT(reconcile_listed(&r, "tb-t-AAPL-3"), 0);
+    /* A list longer than the round can hold: every order counts as shown, none is settled. */
+    char id[32];
+    for (int i = 0; i < RECONCILE_SEEN; i++) {
+        snprintf(id, sizeof id, "tb-x-%d", i);
+        reconcile_saw(&r, id);
+    }
+    calls[0] = '\0';
+    reconcile_settle_missing(&r, &s);
+    CHECK_STR(calls, "");
+    oms_free(m);
+}

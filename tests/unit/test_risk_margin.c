@@ -72,6 +72,17 @@ TEST(margin_scenario_working_orders_count_toward_exposure)
     CHECK_INT(fx_gate(&f, &b), 1);
     b.qty = 100;
     CHECK_INT(fx_gate(&f, &b), 0);
+    /* A working short sale of 100 CCC ($20: $600 required) and a buy of 100 CCC on top: the
+     * symbol's worst side is still the short's $600, not $600 plus the buy's $500. CCC has no
+     * position, only the working order: the intent must meet that order's entry. */
+    fx_account(&f, 30800, 1e9); /* AAA's 300 need $7,500 */
+    oms_intent s = fx_intent("CCC", OMS_SELL, 100), c = fx_intent("CCC", OMS_BUY, 100);
+    CHECK(fx_submit(&f, &s) != NULL);
+    fx_account(&f, 8100, 1e9);
+    CHECK_INT(fx_gate(&f, &c), 0);
+    fx_account(&f, 8050, 1e9);
+    CHECK_INT(fx_gate(&f, &c), 1);
+    CHECK_CONTAINS(f.why, "requirement $8100.00");
     fx_free(&f);
 }
 

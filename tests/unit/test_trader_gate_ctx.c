@@ -5,13 +5,18 @@
  *   for every position, as positions open, close and new symbols arrive;
  * - session (the calendar's session, computed once per session) holds now, and its bounds
  *   answer "regular session" and "extended hours" as the calendar does;
+ * - the last price and volume of the intent's symbol, asked with the current bar's name pointer
+ *   (answered without a lookup), equal those asked with a copy of the name;
  * - the order manager's held positions (oms_positions_held) are the non-flat ones of a walk over
  *   every position, in the same order (the gates sum prices over them: same order, same sum),
- *   and its open orders (oms_open_orders_all) those of every symbol asked one by one.
+ *   and its open orders (oms_open_orders_all) those of every symbol asked one by one, each
+ *   with its symbol's position (oms_order_position) priced as by name.
  */
 #include "runner_fixture.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 static int intents, positions_priced, sessions_seen, mismatches, held_seen, open_seen;
 static const tb_symtab *symbols; /* the replay's, for the open orders asked symbol by symbol */
@@ -48,14 +53,39 @@ static void check_open(oms *m)
     open_seen += n;
 }
 
+/* Each open order's position (oms_order_position) is its symbol's, priced as by name. */
+static void check_order_positions(const tb_gate_ctx *cx)
+{
+    const oms_order *all[256];
+    int n = oms_open_orders_all(cx->oms, all, 256);
+    for (int i = 0; i < n && i < 256; i++) {
+        const oms_position *p = oms_order_position(cx->oms, all[i]);
+        const oms_position *g = oms_position_get(cx->oms, all[i]->symbol);
+        if (strcmp(p->symbol, all[i]->symbol) != 0 || (g && g != p) || (!g && p->qty != 0))
+            mismatches++;
+        double a = cx->position_last(cx->price_ud, p);
+        double b = cx->last_price(cx->price_ud, all[i]->symbol);
+        if (!(a == b || (isnan(a) && isnan(b)))) mismatches++;
+    }
+}
+
 /* A gate that passes everything and checks the context against the slow answers. */
 static int checking_gate(void *ud, const tb_gate_ctx *cx, const oms_intent *in, char *gate,
                          size_t gl, char *why, size_t wl)
 {
-    (void)ud, (void)in, (void)gate, (void)gl, (void)why, (void)wl;
+    (void)ud, (void)gate, (void)gl, (void)why, (void)wl;
     intents++;
+    /* The intent's symbol is the current bar's name pointer (no symbol= in the strategy): its
+     * price and volume must be those of a copy of the name, which is looked up by hashing. */
+    char copy[OMS_SYMBOL_MAX + 1];
+    snprintf(copy, sizeof copy, "%s", in->symbol);
+    double pa = cx->last_price(cx->price_ud, in->symbol), pb = cx->last_price(cx->price_ud, copy);
+    double va = cx->last_volume(cx->price_ud, in->symbol);
+    double vb = cx->last_volume(cx->price_ud, copy);
+    if (!(pa == pb && va == vb) || !isfinite(pa)) mismatches++;
     check_held(cx->oms);
     check_open(cx->oms);
+    check_order_positions(cx);
     if (oms_check_invariants(cx->oms) != 0) mismatches++;
     const oms_position *ps[256];
     int n = oms_positions(cx->oms, ps, 256);
