@@ -13,6 +13,7 @@
 #include "log/log.h"
 #include "strategy/decl.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,9 +154,19 @@ static void first_difference(json_t *a, json_t *b, char *out, size_t len)
         }
 }
 
-/* Changed keys of two param objects (either may be NULL): each tunable, in bounds. */
-static int check_params(json_t *b, json_t *c, json_t *tunable, const char *where, char *why,
-                        size_t len)
+/* A param whose default is a whole number (a Lua integer: shares, bars, minutes) takes whole
+ * numbers only: qty = 12.5 is within [5, 20] but every ctx:buy with it fails. */
+static int whole_if_default_is(json_t *def, json_t *v)
+{
+    if (!json_is_integer(def) || json_is_integer(v)) return 1;
+    double x = json_number_value(v);
+    return x == floor(x);
+}
+
+/* Changed keys of two param objects (either may be NULL): each tunable, in bounds, whole when
+ * its default (in defaults, the strategy's params) is. */
+static int check_params(json_t *b, json_t *c, json_t *tunable, json_t *defaults, const char *where,
+                        char *why, size_t len)
 {
     if ((b && !json_is_object(b)) || (c && !json_is_object(c)))
         return snprintf(why, len, "%s must be an object", where), -1;
@@ -180,6 +191,12 @@ static int check_params(json_t *b, json_t *c, json_t *tunable, const char *where
                          json_number_value(json_object_get(t, "max")));
                 return -1;
             }
+            json_t *def = json_object_get(defaults, k);
+            if (nv && !whole_if_default_is(def, nv))
+                return snprintf(why, len,
+                                "%s.%s = %g must be a whole number, as its default %lld is", where,
+                                k, json_number_value(nv), (long long)json_integer_value(def)),
+                       -1;
         }
     }
     return 0;
@@ -207,7 +224,8 @@ static int check_strategy_entry(const hl_tree *base, json_t *bs, json_t *cs, siz
     json_t *tun = json_object_get(decl, "tunable");
     char where[160];
     snprintf(where, sizeof where, "strategies[%zu].params", i);
-    int rc = check_params(bp, cp, tun, where, why, len);
+    json_t *defs = json_object_get(decl, "params");
+    int rc = check_params(bp, cp, tun, defs, where, why, len);
     if (rc == 0 && ((bsp && !json_is_object(bsp)) || (csp && !json_is_object(csp)))) {
         snprintf(why, len, "strategies[%zu].symbol_params must be an object", i);
         rc = -1;
@@ -219,8 +237,8 @@ static int check_strategy_entry(const hl_tree *base, json_t *bs, json_t *cs, siz
         json_object_foreach(both[side], sym, v)
         {
             snprintf(where, sizeof where, "strategies[%zu].symbol_params.%s", i, sym);
-            if ((rc = check_params(json_object_get(bsp, sym), json_object_get(csp, sym), tun, where,
-                                   why, len)) != 0)
+            if ((rc = check_params(json_object_get(bsp, sym), json_object_get(csp, sym), tun, defs,
+                                   where, why, len)) != 0)
                 break;
         }
     }

@@ -9,6 +9,7 @@
 #include "healer/proc.h"
 #include "healer/store.h"
 #include "home/home.h"
+#include "log/log.h"
 #include "util/clock.h"
 
 #include <stdio.h>
@@ -56,6 +57,36 @@ int hl_home_is_repo(void)
     return rc == 0;
 }
 
+/* The status of directive id in the file now (an operator may have decided since the run read
+ * it), copied into st. */
+static void stored_status(const char *id, char *st, size_t len)
+{
+    tb_err e;
+    json_t *root = hl_store_load(&e), *cur = root && id ? hl_store_find(root, id) : NULL;
+    snprintf(st, len, "%s", cur ? hl_status(cur) : "gone");
+    json_decref(root);
+}
+
+/* d was decided on (rejected) while it ran: its result is not written over that decision, and
+ * the branch it made goes, so nobody can promote what the operator turned down. */
+static void drop_result(json_t *d)
+{
+    const char *id = json_string_value(json_object_get(d, "id"));
+    const char *branch = json_string_value(json_object_get(d, "branch"));
+    char st[40];
+    stored_status(id, st, sizeof st);
+    if (branch) {
+        const char *del[] = {"git", "branch", "-D", branch, NULL};
+        hl_run(del, tb_home_dir(), -1, NULL);
+    }
+    TB_WARN("healer", "healer directive %s was %s while it ran: its result is dropped%s%s",
+            id ? id : "?", st, branch ? ", branch deleted: " : "", branch ? branch : "");
+    json_t *ev = json_pack("{s:s?, s:s, s:s, s:s?}", "id", id, "status", "dropped", "kept", st,
+                           "deleted_branch", branch);
+    hl_history(ev);
+    json_decref(ev);
+}
+
 int hl_run_due(const tb_config *cfg, hl_run_mode mode, const char *only_id, hl_run_counts *n,
                tb_err *e)
 {
@@ -79,7 +110,7 @@ int hl_run_due(const tb_config *cfg, hl_run_mode mode, const char *only_id, hl_r
             n->skipped++;
         } else if (when > 0) {
             hl_set_status(d, "PENDING_EXECUTION", "due by schedule (can_auto_apply)", NULL);
-            if (hl_store_put(d, e) != 0) goto out;
+            if (hl_store_put_if(d, "Queued", e) < 0) goto out; /* 1: decided meanwhile */
         }
     }
     json_array_foreach(json_object_get(root, "directives"), i, d)
@@ -87,10 +118,15 @@ int hl_run_due(const tb_config *cfg, hl_run_mode mode, const char *only_id, hl_r
         const char *id = json_string_value(json_object_get(d, "id"));
         if (only_id && (!id || strcmp(id, only_id) != 0)) continue;
         if (strcmp(hl_status(d), "PENDING_EXECUTION") != 0) continue;
+        char now[40];
+        stored_status(id, now, sizeof now);
+        if (strcmp(now, "PENDING_EXECUTION") != 0) continue; /* rejected since it was read */
         tb_err xe;
         if (hl_execute(cfg, d, &xe) != 0) n->failed++;
         n->ran++;
-        if (hl_store_put(d, e) != 0) goto out;
+        int put = hl_store_put_if(d, "PENDING_EXECUTION", e);
+        if (put < 0) goto out;
+        if (put == 1) drop_result(d);
     }
 out:
     json_decref(root);

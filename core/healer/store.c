@@ -115,7 +115,7 @@ void hl_store_unlock(int fd)
     if (fd >= 0) close(fd); /* closing releases the flock */
 }
 
-int hl_store_put(json_t *d, tb_err *e)
+int hl_store_put_if(json_t *d, const char *expect, tb_err *e)
 {
     int fd = hl_store_lock();
     json_t *root = hl_store_load(e);
@@ -123,22 +123,32 @@ int hl_store_put(json_t *d, tb_err *e)
     if (root) {
         json_t *list = json_object_get(root, "directives");
         const char *id = json_string_value(json_object_get(d, "id"));
-        size_t i;
+        size_t i, at = (size_t)-1;
         json_t *o;
-        int found = 0;
         json_array_foreach(list, i, o)
         {
             const char *oid = json_string_value(json_object_get(o, "id"));
             if (id && oid && strcmp(id, oid) == 0) {
-                json_array_set(list, i, d);
-                found = 1;
+                at = i;
                 break;
             }
         }
-        if (!found) json_array_append(list, d);
-        rc = hl_store_save(root, e);
+        if (expect && (at == (size_t)-1 || strcmp(hl_status(o), expect) != 0)) {
+            rc = 1; /* decided elsewhere meanwhile: that decision stands */
+        } else {
+            if (at == (size_t)-1)
+                json_array_append(list, d);
+            else
+                json_array_set(list, at, d);
+            rc = hl_store_save(root, e);
+        }
         json_decref(root);
     }
     hl_store_unlock(fd);
     return rc;
+}
+
+int hl_store_put(json_t *d, tb_err *e)
+{
+    return hl_store_put_if(d, NULL, e);
 }

@@ -36,6 +36,11 @@ void hl_store_unlock(int fd);
  * concurrent changes to other directives are kept. */
 int hl_store_put(json_t *d, tb_err *e);
 
+/* The same only while the stored directive's status is still expect (what it was when the
+ * caller read it): returns 0 written, 1 when an operator or another run changed it meanwhile
+ * (nothing written: their decision stands), -1 with e. */
+int hl_store_put_if(json_t *d, const char *expect, tb_err *e);
+
 /* The directive with this id in root (borrowed), or NULL. */
 json_t *hl_store_find(json_t *root, const char *id);
 

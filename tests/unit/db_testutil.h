@@ -10,7 +10,9 @@
 #include "tbtest.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Applies every missing migration to an open handle; fails the test when one fails. */
 static inline void tbt_db_migrate(sqlite3 *h)
@@ -42,6 +44,34 @@ static inline int64_t tbt_db_scalar(sqlite3 *h, const char *sql)
         v = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return v;
+}
+
+static char tbt_db_dir[64];
+
+static inline void tbt_db_dir_remove(void)
+{
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tbt_db_dir);
+    if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", tbt_db_dir);
+}
+
+/* A fresh engine database (tb_db_open: WAL and every migration) in this executable's temporary
+ * directory, which is removed at exit; the file's path in tbt_db_path. NULL with the test failed.
+ */
+static char tbt_db_path[128];
+static inline tb_db *tbt_db_fresh(void)
+{
+    static int n;
+    if (!tbt_db_dir[0]) {
+        snprintf(tbt_db_dir, sizeof tbt_db_dir, "/tmp/tb_test_db_XXXXXX");
+        if (!mkdtemp(tbt_db_dir)) TBT_FAIL("mkdtemp %s", tbt_db_dir);
+        atexit(tbt_db_dir_remove);
+    }
+    snprintf(tbt_db_path, sizeof tbt_db_path, "%s/db%d.db", tbt_db_dir, n++);
+    tb_err e = {{0}};
+    tb_db *db = tb_db_open(tbt_db_path, NULL, &e);
+    if (!db) TBT_FAIL("open %s: %s", tbt_db_path, e.msg);
+    return db;
 }
 
 #endif

@@ -161,6 +161,18 @@ static int fx_gate(fx *f, const oms_intent *in)
     return tb_risk_gate(f->r, &f->cx, in, f->gate, sizeof f->gate, f->why, sizeof f->why);
 }
 
+/* The gates' verdict on an intent as text: why they block it, or "pass". */
+static const char *fx_verdict(fx *f, const oms_intent *in)
+{
+    return fx_gate(f, in) ? f->why : "pass";
+}
+
+/* The gate that blocks an intent (f->why says why), or "pass". */
+static const char *fx_blocked_by(fx *f, const oms_intent *in)
+{
+    return fx_gate(f, in) ? f->gate : "pass";
+}
+
 /* Gate, then submit; the order's client id (static buffer per call site is the caller's), or
  * NULL when blocked. */
 static const oms_order *fx_submit(fx *f, const oms_intent *in)

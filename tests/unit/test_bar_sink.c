@@ -1,27 +1,13 @@
 #include "data/bar_sink.h"
 #include "data/bar_store.h"
 #include "tbtest.h"
+#include "db_testutil.h"
 
 #include <event2/event.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MIN 60000000000LL
-
-static char path[256];
-
-static tb_db *fresh_db(void)
-{
-    static char dir[] = "/tmp/tb_sink_XXXXXX";
-    static int n;
-    if (dir[sizeof dir - 2] == 'X') mkdtemp(dir);
-    snprintf(path, sizeof path, "%s/db%d.db", dir, n++);
-    unlink(path);
-    tb_err e;
-    tb_db *db = tb_db_open(path, NULL, &e);
-    if (!db) fprintf(stderr, "%s\n", e.msg);
-    return db;
-}
 
 static tb_bar bar(uint32_t sym, int64_t start, double px)
 {
@@ -51,7 +37,7 @@ static void setup(fixture *f, long capacity)
 {
     tb_err e;
     f->base = event_base_new();
-    f->db = fresh_db();
+    f->db = tbt_db_fresh();
     tb_symtab_init(&f->syms);
     f->aapl = (uint32_t)tb_symtab_intern(&f->syms, "AAPL", &e);
     tb_bar_sink_opts o = {
@@ -124,7 +110,7 @@ TEST(a_locked_database_keeps_the_bars_and_does_not_stall)
     fixture f;
     setup(&f, 0);
     sqlite3 *other;
-    CHECK_INT(sqlite3_open(path, &other), SQLITE_OK);
+    CHECK_INT(sqlite3_open(tbt_db_path, &other), SQLITE_OK);
     CHECK_INT(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
     for (int i = 0; i < 3; i++) {
         tb_bar b = bar(f.aapl, i * MIN, 100 + i);
@@ -173,7 +159,7 @@ TEST(the_timer_flushes_on_the_loop_and_shutdown_flushes_the_rest)
     tb_err e;
     fixture f;
     f.base = event_base_new();
-    f.db = fresh_db();
+    f.db = tbt_db_fresh();
     tb_symtab_init(&f.syms);
     f.aapl = (uint32_t)tb_symtab_intern(&f.syms, "AAPL", &e);
     tb_bar_sink_opts o = {.base = f.base, .db = f.db, .syms = &f.syms, .flush_ms = 50};

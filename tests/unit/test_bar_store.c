@@ -1,23 +1,10 @@
 #include "data/bar_store.h"
 #include "tbtest.h"
+#include "db_testutil.h"
 
 #include <unistd.h>
 
 #define MIN 60000000000LL
-
-static tb_db *fresh_db(void)
-{
-    static char dir[] = "/tmp/tb_bs_XXXXXX";
-    static int n;
-    char path[256];
-    if (dir[sizeof dir - 2] == 'X') mkdtemp(dir);
-    snprintf(path, sizeof path, "%s/db%d.db", dir, n++);
-    unlink(path);
-    tb_err e;
-    tb_db *db = tb_db_open(path, NULL, &e);
-    if (!db) fprintf(stderr, "%s\n", e.msg);
-    return db;
-}
 
 static tb_bar bar(uint32_t sym, int64_t start, double px)
 {
@@ -27,7 +14,7 @@ static tb_bar bar(uint32_t sym, int64_t start, double px)
 
 TEST(bars_read_back_merged_by_time_then_symbol)
 {
-    tb_db *db = fresh_db();
+    tb_db *db = tbt_db_fresh();
     tb_err e;
     tb_bar_store *bs = tb_bar_store_open(db, &e);
     tb_symtab syms;
@@ -68,7 +55,7 @@ TEST(bars_read_back_merged_by_time_then_symbol)
 
 TEST(late_or_corrected_bar_replaces_by_symbol_and_start)
 {
-    tb_db *db = fresh_db();
+    tb_db *db = tbt_db_fresh();
     tb_err e;
     tb_bar_store *bs = tb_bar_store_open(db, &e);
     tb_symtab syms;
@@ -92,7 +79,7 @@ TEST(late_or_corrected_bar_replaces_by_symbol_and_start)
 
 TEST(large_put_spans_several_batches_and_nan_vwap_reads_back_as_nan)
 {
-    tb_db *db = fresh_db();
+    tb_db *db = tbt_db_fresh();
     tb_err e;
     tb_bar_store *bs = tb_bar_store_open(db, &e);
     tb_symtab syms;
@@ -119,7 +106,7 @@ TEST(large_put_spans_several_batches_and_nan_vwap_reads_back_as_nan)
 
 TEST(put_with_unknown_symbol_fails_and_rolls_back)
 {
-    tb_db *db = fresh_db();
+    tb_db *db = tbt_db_fresh();
     tb_err e;
     tb_bar_store *bs = tb_bar_store_open(db, &e);
     tb_symtab syms;

@@ -1,23 +1,12 @@
 #include "feed/fetch_ledger.h"
 #include "tbtest.h"
+#include "db_testutil.h"
 
 #include <unistd.h>
 
-static tb_db *fresh_db(void)
-{
-    static char dir[] = "/tmp/tb_fl_XXXXXX";
-    static int n;
-    char path[256];
-    if (dir[sizeof dir - 2] == 'X') mkdtemp(dir);
-    snprintf(path, sizeof path, "%s/db%d.db", dir, n++);
-    unlink(path);
-    tb_err e;
-    return tb_db_open(path, NULL, &e);
-}
-
 TEST(marked_days_are_reported_per_vendor_symbol_and_timeframe)
 {
-    tb_db *db = fresh_db();
+    tb_db *db = tbt_db_fresh();
     tb_err e;
     tb_date d0 = tb_date_from_ymd(2026, 1, 5);
     CHECK_INT(tb_fetch_ledger_mark(db, "polygon", "AAPL", 60, d0 + 1, 386, 1, &e), 0);
@@ -37,7 +26,7 @@ TEST(marked_days_are_reported_per_vendor_symbol_and_timeframe)
 
 TEST(marking_a_day_again_replaces_its_row)
 {
-    tb_db *db = fresh_db();
+    tb_db *db = tbt_db_fresh();
     tb_err e;
     tb_date d = tb_date_from_ymd(2026, 1, 5);
     CHECK_INT(tb_fetch_ledger_mark(db, "polygon", "*", 86400, d, 4, 1, &e), 0);

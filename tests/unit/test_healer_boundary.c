@@ -220,6 +220,13 @@ TEST(config_params_change_only_within_the_bounds_the_strategy_declares)
          "alters risk in config/trading_config.json"},
         {"true", "{\"file\": \"strategies/other.lua\", \"params\": {\"oversold\": 30}}",
          "strategies[0].file"},
+        /* a whole-number default takes whole numbers: 20.5 is in bounds but not a level the
+         * strategy was written for (qty = 12.5 fails every order) */
+        {"true", RSI_ENTRY "\"params\": {\"oversold\": 20.5}}",
+         "params.oversold = 20.5 must be a whole number, as its default 30 is"},
+        {"true", RSI_ENTRY "\"symbol_params\": {\"AAPL\": {\"oversold\": 39.999}}}",
+         "symbol_params.AAPL.oversold = 39.999 must be a whole number"},
+        {"true", RSI_ENTRY "\"params\": {\"oversold\": 20.0}}", NULL},
     };
     char why[512], cfg[1024];
     trees();

@@ -8,7 +8,7 @@ TEST(buying_power_passes_an_entry_it_covers)
     fx_init(&f, &c);
     fx_account(&f, 100000, 20000);
     oms_intent in = fx_intent("AAA", OMS_BUY, 200);
-    CHECK_INT(fx_gate(&f, &in), 0);
+    CHECK_STR(fx_verdict(&f, &in), "pass");
     fx_free(&f);
 }
 
@@ -21,8 +21,7 @@ TEST(buying_power_reserves_our_working_orders)
     oms_intent a = fx_intent("AAA", OMS_BUY, 150);
     CHECK(fx_submit(&f, &a) != NULL); /* $15,000 working */
     oms_intent b = fx_intent("BBB", OMS_BUY, 150);
-    CHECK_INT(fx_gate(&f, &b), 1);
-    CHECK_STR(f.gate, "buying_power");
+    CHECK_STR(fx_blocked_by(&f, &b), "buying_power");
     CHECK_STR(f.why, "insufficient buying power: order $7500.00, available $5000.00 ($15000.00 "
                      "held by open orders)");
     fx_free(&f);
@@ -36,6 +35,6 @@ TEST(buying_power_never_blocks_an_exit)
     CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 100), 0);
     fx_account(&f, 100000, 0);
     oms_intent out = fx_intent("AAA", OMS_SELL, 100);
-    CHECK_INT(fx_gate(&f, &out), 0);
+    CHECK_STR(fx_verdict(&f, &out), "pass");
     fx_free(&f);
 }

@@ -9,7 +9,7 @@ TEST(daily_loss_passes_while_above_the_limit)
     tb_risk_tick(f.r, &f.cx); /* the session's starting equity: 100,000 */
     fx_account(&f, 95001, 190000);
     oms_intent in = fx_intent("AAA", OMS_BUY, 10);
-    CHECK_INT(fx_gate(&f, &in), 0);
+    CHECK_STR(fx_verdict(&f, &in), "pass");
     fx_free(&f);
 }
 
@@ -31,10 +31,9 @@ TEST(daily_loss_halts_entries_cancels_and_closes_until_next_session)
     CHECK_INT(open[0]->side, OMS_SELL);
     CHECK_STR(open[0]->reason, "daily loss limit: close");
     oms_intent in = fx_intent("CCC", OMS_BUY, 10);
-    CHECK_INT(fx_gate(&f, &in), 1);
-    CHECK_STR(f.gate, "daily_loss");
+    CHECK_STR(fx_blocked_by(&f, &in), "daily_loss");
     CHECK_STR(f.why, "daily loss limit 5000.00 reached: entries halted until the next session");
     fx_at(&f, 20260108, 10, 0);
-    CHECK_INT(fx_gate(&f, &in), 0);
+    CHECK_STR(fx_verdict(&f, &in), "pass");
     fx_free(&f);
 }

@@ -33,8 +33,7 @@ TEST(pdt_legacy_scenario_two_round_trips_then_the_last_is_held_back)
     CHECK_INT(round_trip(&f, "AAA"), 0);
     CHECK_INT(round_trip(&f, "BBB"), 0);
     oms_intent in = fx_intent("CCC", OMS_BUY, 10);
-    CHECK_INT(fx_gate(&f, &in), 1);
-    CHECK_STR(f.gate, "daytrade");
+    CHECK_STR(fx_blocked_by(&f, &in), "daytrade");
     CHECK_STR(f.why, "Pattern Day Trader: a new entry could only be closed by a day trade (1 "
                      "left, 0 kept for open same-day positions)");
     CHECK_INT(tb_risk_counts(f.r)[TB_GATE_DAYTRADE], 1);
@@ -57,11 +56,11 @@ TEST(pdt_legacy_last_day_trade_allows_a_reversal_above_3_percent)
     tb_risk_dt_broker_count(f.r, &f.cx, 2);         /* the broker says 2 are used */
     oms_intent out = fx_intent("AAA", OMS_SELL, 10);
     fx_set_price(&f, "AAA", 101);
-    CHECK_INT(fx_gate(&f, &out), 1);
-    CHECK_STR(f.why, "Pattern Day Trader: last day trade held back (a same-day close needs > 3% "
-                     "unrealised profit, has 1.00%)");
+    CHECK_STR(fx_verdict(&f, &out),
+              "Pattern Day Trader: last day trade held back (a same-day close needs > 3% "
+              "unrealised profit, has 1.00%)");
     fx_set_price(&f, "AAA", 103.5);
-    CHECK_INT(fx_gate(&f, &out), 0);
+    CHECK_STR(fx_verdict(&f, &out), "pass");
     fx_free(&f);
 }
 
@@ -73,7 +72,7 @@ TEST(pdt_legacy_last_day_trade_lets_a_protective_exit_out_unless_configured)
     tb_risk_dt_broker_count(f.r, &f.cx, 2);
     fx_set_price(&f, "AAA", 97);
     oms_intent out = fx_intent("AAA", OMS_SELL, 10);
-    CHECK_INT(fx_gate(&f, &out), 0);
+    CHECK_STR(fx_verdict(&f, &out), "pass");
     tb_risk_cfg c = fx_cfg();
     c.dt.block_exits = 1;
     tb_risk_configure(f.r, &c);
@@ -89,11 +88,11 @@ TEST(pdt_legacy_no_day_trade_left_blocks_the_same_day_close)
     tb_risk_dt_broker_count(f.r, &f.cx, 3);
     fx_set_price(&f, "AAA", 90);
     oms_intent out = fx_intent("AAA", OMS_SELL, 10);
-    CHECK_INT(fx_gate(&f, &out), 1);
-    CHECK_STR(f.why, "Pattern Day Trader: no day trade left (3 used in 5 business days, 0 "
-                     "pending, max 3)");
+    CHECK_STR(fx_verdict(&f, &out),
+              "Pattern Day Trader: no day trade left (3 used in 5 business days, 0 "
+              "pending, max 3)");
     fx_at(&f, 20260108, 10, 0); /* tomorrow it is not a day trade */
-    CHECK_INT(fx_gate(&f, &out), 0);
+    CHECK_STR(fx_verdict(&f, &out), "pass");
     fx_free(&f);
 }
 
@@ -104,8 +103,7 @@ TEST(budget_scenario_applies_whatever_the_equity)
     fx_account(&f, 1e6, 1e6);
     CHECK_INT(round_trip(&f, "AAA"), 0);
     oms_intent in = fx_intent("BBB", OMS_BUY, 10);
-    CHECK_INT(fx_gate(&f, &in), 1);
-    CHECK_CONTAINS(f.why, "day-trade budget: ");
+    CHECK_CONTAINS(fx_verdict(&f, &in), "day-trade budget: ");
     fx_free(&f);
 }
 
@@ -122,7 +120,7 @@ TEST(budget_window_is_business_days_of_the_calendar)
     fx_at(&f, 20260108, 10, 0); /* window 01-02 .. 01-08: still 3 */
     CHECK_INT(fx_gate(&f, &in), 1);
     fx_at(&f, 20260109, 10, 0); /* 01-05 .. 01-09 */
-    CHECK_INT(fx_gate(&f, &in), 0);
+    CHECK_STR(fx_verdict(&f, &in), "pass");
     fx_free(&f);
 }
 
@@ -136,9 +134,9 @@ TEST(budget_counts_pending_exits_of_several_strategies)
     CHECK(fx_submit(&f, &a) != NULL); /* working: would make the one day trade */
     oms_intent b = fx_intent("AAA", OMS_SELL, 5);
     b.strategy = "s2";
-    CHECK_INT(fx_gate(&f, &b), 1);
-    CHECK_STR(f.why, "day-trade budget: no day trade left (0 used in 5 business days, 1 pending, "
-                     "max 1)");
+    CHECK_STR(fx_verdict(&f, &b),
+              "day-trade budget: no day trade left (0 used in 5 business days, 1 pending, "
+              "max 1)");
     fx_free(&f);
 }
 

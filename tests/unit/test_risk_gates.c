@@ -19,11 +19,9 @@ TEST(gates_run_in_order_and_report_the_first_block)
     tb_err e;
     tb_risk_kill(f.r, "test", "drill", &e);
     oms_intent in = fx_intent("AAA", OMS_BUY, 10);
-    CHECK_INT(fx_gate(&f, &in), 1);
-    CHECK_STR(f.gate, "kill_switch");
+    CHECK_STR(fx_blocked_by(&f, &in), "kill_switch");
     tb_risk_clear(f.r, "test", &e);
-    CHECK_INT(fx_gate(&f, &in), 1);
-    CHECK_STR(f.gate, "survival");
+    CHECK_STR(fx_blocked_by(&f, &in), "survival");
     const uint64_t *n = tb_risk_counts(f.r);
     CHECK_INT(n[TB_GATE_KILL_SWITCH], 1);
     CHECK_INT(n[TB_GATE_SURVIVAL], 1);
@@ -41,7 +39,7 @@ TEST(gates_disabled_pass_everything)
     tb_err e;
     tb_risk_kill(f.r, "test", "drill", &e);
     oms_intent in = fx_intent("AAA", OMS_BUY, 10);
-    CHECK_INT(fx_gate(&f, &in), 0);
+    CHECK_STR(fx_verdict(&f, &in), "pass");
     fx_free(&f);
 }
 

@@ -11,15 +11,14 @@ TEST(kill_switch_blocks_entries_with_who_and_reason)
     tb_risk_cfg c = fx_cfg();
     fx_init(&f, &c);
     oms_intent in = fx_intent("AAA", OMS_BUY, 10);
-    CHECK_INT(fx_gate(&f, &in), 0);
+    CHECK_STR(fx_verdict(&f, &in), "pass");
     tb_err e;
     CHECK_INT(tb_risk_kill(f.r, "test", "drill", &e), 0);
-    CHECK_INT(fx_gate(&f, &in), 1);
-    CHECK_STR(f.gate, "kill_switch");
+    CHECK_STR(fx_blocked_by(&f, &in), "kill_switch");
     CHECK_STR(f.why, "kill switch engaged by test: drill");
     CHECK_INT(tb_risk_counts(f.r)[TB_GATE_KILL_SWITCH], 1);
     CHECK_INT(tb_risk_clear(f.r, "test", &e), 0);
-    CHECK_INT(fx_gate(&f, &in), 0);
+    CHECK_STR(fx_verdict(&f, &in), "pass");
     fx_free(&f);
 }
 
@@ -32,7 +31,7 @@ TEST(kill_switch_lets_exits_through)
     tb_err e;
     tb_risk_kill(f.r, "test", "drill", &e);
     oms_intent out = fx_intent("AAA", OMS_SELL, 10);
-    CHECK_INT(fx_gate(&f, &out), 0);
+    CHECK_STR(fx_verdict(&f, &out), "pass");
     oms_intent more = fx_intent("AAA", OMS_BUY, 1);
     CHECK_INT(fx_gate(&f, &more), 1);
     fx_free(&f);
@@ -68,7 +67,7 @@ TEST(kill_switch_admits_exits_only_up_to_the_exposure_counting_working_orders)
     tb_risk_kill(f.r, "test", "drill", &e);
     CHECK_INT(fx_gate(&f, &more), 1);
     more.qty = 20;
-    CHECK_INT(fx_gate(&f, &more), 0);
+    CHECK_STR(fx_verdict(&f, &more), "pass");
     fx_free(&f);
 }
 

@@ -15,7 +15,7 @@ TEST(margin_regulatory_long_25_percent_passes_at_the_limit)
     fx f;
     setup(&f, TB_MARGIN_REGULATORY, 10000);
     oms_intent in = fx_intent("AAA", OMS_BUY, 400); /* $40,000 x 25% = $10,000 */
-    CHECK_INT(fx_gate(&f, &in), 0);
+    CHECK_STR(fx_verdict(&f, &in), "pass");
     fx_free(&f);
 }
 
@@ -24,8 +24,7 @@ TEST(margin_regulatory_long_blocks_a_deficit)
     fx f;
     setup(&f, TB_MARGIN_REGULATORY, 10000);
     oms_intent in = fx_intent("AAA", OMS_BUY, 401);
-    CHECK_INT(fx_gate(&f, &in), 1);
-    CHECK_STR(f.gate, "margin");
+    CHECK_STR(fx_blocked_by(&f, &in), "margin");
     CHECK_STR(f.why, "intraday margin: maintenance requirement $10025.00 after this order exceeds "
                      "equity $10000.00 (regulatory)");
     fx_free(&f);
@@ -36,14 +35,13 @@ TEST(margin_scenario_short_sales_need_30_percent_or_5_dollars_a_share)
     fx f;
     setup(&f, TB_MARGIN_REGULATORY, 600);
     oms_intent in = fx_intent("CCC", OMS_SELL, 100); /* $20: max(30% x 2,000, 100 x $5) */
-    CHECK_INT(fx_gate(&f, &in), 0);
+    CHECK_STR(fx_verdict(&f, &in), "pass");
     in.qty = 101;
     CHECK_INT(fx_gate(&f, &in), 1);
     fx_set_price(&f, "CCC", 4); /* under $5: max(100%, $2.50 a share) */
     fx_account(&f, 399, 1e9);
     in.qty = 100;
-    CHECK_INT(fx_gate(&f, &in), 1);
-    CHECK_CONTAINS(f.why, "requirement $400.00");
+    CHECK_CONTAINS(fx_verdict(&f, &in), "requirement $400.00");
     fx_free(&f);
 }
 
@@ -53,12 +51,11 @@ TEST(margin_scenario_alpaca_preset_wants_everything_under_2_50)
     setup(&f, TB_MARGIN_ALPACA, 1000);
     fx_set_price(&f, "PNY", 2);
     oms_intent in = fx_intent("PNY", OMS_BUY, 600); /* $1,200 at 100% */
-    CHECK_INT(fx_gate(&f, &in), 1);
-    CHECK_CONTAINS(f.why, "(alpaca)");
+    CHECK_CONTAINS(fx_verdict(&f, &in), "(alpaca)");
     fx_free(&f);
     setup(&f, TB_MARGIN_REGULATORY, 1000);
     fx_set_price(&f, "PNY", 2);
-    CHECK_INT(fx_gate(&f, &in), 0); /* $1,200 at 25% */
+    CHECK_STR(fx_verdict(&f, &in), "pass"); /* $1,200 at 25% */
     fx_free(&f);
 }
 
@@ -71,7 +68,7 @@ TEST(margin_scenario_working_orders_count_toward_exposure)
     oms_intent b = fx_intent("AAA", OMS_BUY, 101);
     CHECK_INT(fx_gate(&f, &b), 1);
     b.qty = 100;
-    CHECK_INT(fx_gate(&f, &b), 0);
+    CHECK_STR(fx_verdict(&f, &b), "pass");
     /* A working short sale of 100 CCC ($20: $600 required) and a buy of 100 CCC on top: the
      * symbol's worst side is still the short's $600, not $600 plus the buy's $500. CCC has no
      * position, only the working order: the intent must meet that order's entry. */
@@ -79,10 +76,9 @@ TEST(margin_scenario_working_orders_count_toward_exposure)
     oms_intent s = fx_intent("CCC", OMS_SELL, 100), c = fx_intent("CCC", OMS_BUY, 100);
     CHECK(fx_submit(&f, &s) != NULL);
     fx_account(&f, 8100, 1e9);
-    CHECK_INT(fx_gate(&f, &c), 0);
+    CHECK_STR(fx_verdict(&f, &c), "pass");
     fx_account(&f, 8050, 1e9);
-    CHECK_INT(fx_gate(&f, &c), 1);
-    CHECK_CONTAINS(f.why, "requirement $8100.00");
+    CHECK_CONTAINS(fx_verdict(&f, &c), "requirement $8100.00");
     fx_free(&f);
 }
 
@@ -100,7 +96,7 @@ TEST(margin_scenario_reducing_orders_pass_in_a_deficit)
     oms_intent add = fx_intent("AAA", OMS_BUY, 1);
     CHECK_INT(fx_gate(&f, &add), 1);
     oms_intent cut = fx_intent("AAA", OMS_SELL, 100);
-    CHECK_INT(fx_gate(&f, &cut), 0);
+    CHECK_STR(fx_verdict(&f, &cut), "pass");
     fx_free(&f);
 }
 
@@ -109,6 +105,6 @@ TEST(margin_off_passes_anything)
     fx f;
     setup(&f, TB_MARGIN_OFF, 10);
     oms_intent in = fx_intent("AAA", OMS_BUY, 400);
-    CHECK_INT(fx_gate(&f, &in), 0);
+    CHECK_STR(fx_verdict(&f, &in), "pass");
     fx_free(&f);
 }

@@ -20,7 +20,7 @@ TEST(survival_passes_entries_below_the_threshold)
     fx_init(&f, &c);
     set_vix(&f, 39.99, 0);
     oms_intent in = fx_intent("AAA", OMS_BUY, 10);
-    CHECK_INT(fx_gate(&f, &in), 0);
+    CHECK_STR(fx_verdict(&f, &in), "pass");
     fx_free(&f);
 }
 
@@ -32,11 +32,10 @@ TEST(survival_blocks_entries_at_vix_40_and_passes_exits)
     CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 10), 0);
     set_vix(&f, 40, 0);
     oms_intent in = fx_intent("BBB", OMS_BUY, 10);
-    CHECK_INT(fx_gate(&f, &in), 1);
-    CHECK_STR(f.gate, "survival");
+    CHECK_STR(fx_blocked_by(&f, &in), "survival");
     CHECK_STR(f.why, "Survival Mode: VIX 40.00 >= 40");
     oms_intent out = fx_intent("AAA", OMS_SELL, 10);
-    CHECK_INT(fx_gate(&f, &out), 0);
+    CHECK_STR(fx_verdict(&f, &out), "pass");
     fx_free(&f);
 }
 
@@ -47,11 +46,11 @@ TEST(survival_stale_state_applies_the_fail_safe)
     fx_init(&f, &c);
     set_vix(&f, 15, 25); /* older than max_age_hours (24) */
     oms_intent in = fx_intent("AAA", OMS_BUY, 10);
-    CHECK_INT(fx_gate(&f, &in), 1);
-    CHECK_STR(f.why, "Survival Mode: macro state is stale (run `tradebot macro --force`)");
+    CHECK_STR(fx_verdict(&f, &in),
+              "Survival Mode: macro state is stale (run `tradebot macro --force`)");
     c.survival.stale_is_survival = 0;
     tb_risk_configure(f.r, &c);
-    CHECK_INT(fx_gate(&f, &in), 0);
+    CHECK_STR(fx_verdict(&f, &in), "pass");
     fx_free(&f);
 }
 
