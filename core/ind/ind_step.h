@@ -58,13 +58,13 @@ static inline double *ind_ring_of(void *state, size_t state_size)
     return (double *)((unsigned char *)state + ind_ring_at(state_size)) + 1;
 }
 
-/* leaving: the input period-1 bars ago (this x when the period is 1), read once the window is
- * full. */
 static inline int ind_sma_steady(const sma_state *s)
 {
     return s->count >= s->n - 1;
 }
 
+/* leaving: the input period-1 bars ago (this x when the period is 1), read once the window is
+ * full. */
 static inline void ind_sma_ready(sma_state *s, double x, double leaving, double *out)
 {
     s->sum += x;
@@ -214,7 +214,8 @@ static inline int ind_macd_step(macd_state *s, double x, double *out)
         ind_macd_ready(s, x, out);
         return IND_READY;
     }
-    /* Warming up: the signal has not started (mcount < sig; it only counts once the EMAs run). */
+    /* Not steady, so the signal is still warming up (mcount < sig): mcount counts only once both
+     * EMAs run. */
     int t = s->count < s->slow ? s->count++ : s->slow;
     double m;
     if (t == s->slow) {
