@@ -188,6 +188,7 @@ static void latency(int nsym)
         int64_t t0 = tb_clock_mono_ns();
         tb_trader_on_bar(r.trader, b);
         int64_t dt = tb_clock_mono_ns() - t0;
+        tb_shost_gc_pay(&h); /* as the runner does after each bar */
         tb_trader_stats_get(r.trader, &after);
         if (after.orders > before.orders) lat[n++] = dt;
     }

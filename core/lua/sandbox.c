@@ -2,6 +2,7 @@
 #include "lua/guard.h"
 #include "lua/watchdog.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -11,6 +12,14 @@
 #include <string.h>
 
 #define HOOK_EVERY 1000 /* instructions between budget checks */
+/* The deferred collector (tb_lua_gc_defer) keeps Lua's own pacing: a step per 2^13 bytes
+ * allocated, a new cycle once the heap doubles (pause 200 %). A payment takes at most
+ * GC_PAY_STEPS steps (~1 ms) so the loop stays responsive; a call finding more than GC_OWED_MAX
+ * unpaid collects it first, inside its own time limit. */
+#define GC_STEP_BYTES (8u << 10)
+#define GC_PAUSE      2
+#define GC_PAY_STEPS  16
+#define GC_OWED_MAX   (512u << 10)
 
 static char stop_key; /* its address is the stop error: no Lua value can equal it */
 
@@ -37,12 +46,24 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         return NULL;
     }
     if (c->limit && nsize > old && c->used + (nsize - old) > c->limit) {
+        c->mem_refused = c->mem_hit ? 2 : 1; /* 2: over already, a retry cures nothing */
+        c->refused_ptr = ptr;
+        c->refused_size = nsize;
         if (!c->mem_hit && c->main) where(c->main, c->mem_where, sizeof c->mem_where);
         c->mem_hit = 1;
         return NULL;
     }
     void *p = realloc(ptr, nsize);
     if (!p) return NULL;
+    if (c->mem_refused && nsize > old) {
+        /* Lua answers a refusal with a full (emergency) collection and asks again with the same
+         * block and size: granted now, that refusal was garbage (which the deferred collector
+         * leaves until then), not a strategy over its cap. */
+        if (c->mem_refused == 1 && ptr == c->refused_ptr && nsize == c->refused_size)
+            c->mem_hit = 0;
+        c->mem_refused = 0;
+    }
+    if (nsize > old) c->gc_owed += nsize - old;
     c->used = c->used - old + nsize;
     if (c->used > c->peak) c->peak = c->used;
     return p;
@@ -316,6 +337,39 @@ void tb_lua_forbid_gc(lua_State *L)
     tb_lua_ctl_of(L)->forbid_gc = 1;
 }
 
+void tb_lua_gc_defer(lua_State *L)
+{
+    tb_lua_ctl *c = tb_lua_ctl_of(L);
+    lua_gc(L, LUA_GCSTOP);
+    c->gc_deferred = 1;
+    c->gc_owed = 0;
+}
+
+/* Up to max collector steps for what c owes (a step per GC_STEP_BYTES allocated). */
+static int gc_pay(lua_State *L, tb_lua_ctl *c, int max)
+{
+    int steps = 0;
+    if (c->used < c->gc_resume) { /* the pause after a cycle, as Lua's own collector waits */
+        c->gc_owed = 0;
+        return 0;
+    }
+    while (c->gc_owed >= GC_STEP_BYTES && steps < max) {
+        c->gc_owed -= GC_STEP_BYTES;
+        steps++;
+        if (lua_gc(L, LUA_GCSTEP, 0)) { /* a cycle ended: what is left is live */
+            c->gc_resume = c->used * GC_PAUSE;
+            c->gc_owed = 0;
+        }
+    }
+    return steps;
+}
+
+int tb_lua_gc_pay(lua_State *L)
+{
+    tb_lua_ctl *c = tb_lua_ctl_of(L);
+    return c->gc_deferred ? gc_pay(L, c, GC_PAY_STEPS) : 0;
+}
+
 void tb_lua_watch_fd(lua_State *L, int fd)
 {
     tb_lua_ctl *c = tb_lua_ctl_of(L);
@@ -330,7 +384,7 @@ static void reset_call(lua_State *L, tb_lua_ctl *c)
     if (c->stop != TB_STOP_NONE || c->flag)
         lua_sethook(L, c->hooked ? budget_hook : NULL, c->hooked ? LUA_MASKCOUNT : 0, HOOK_EVERY);
     c->count = 0;
-    c->budget_hit = c->mem_hit = 0;
+    c->budget_hit = c->mem_hit = c->mem_refused = 0;
     c->stop = TB_STOP_NONE;
     c->starved = 0;
     c->log_lines = 0;
@@ -344,6 +398,9 @@ int tb_lua_call(lua_State *L, int nargs, int nres, const char *what, tb_err *e)
     reset_call(L, c);
     tb_wd_token wd;
     tb_wd_arm(&wd, L, &c->flag, c->time_limit_ms, c->time_on_cpu, c->watch_fd);
+    /* A state allocating faster than its payments collect (or one nobody pays for) catches up
+     * here, on its own time limit: the loop does not pay for a strategy's churn. */
+    if (c->gc_deferred && c->gc_owed > GC_OWED_MAX) gc_pay(L, c, INT_MAX);
     int rc = lua_pcall(L, nargs, nres, 0);
     tb_wd_disarm(&wd);
     if (rc == LUA_OK) return 0;

@@ -57,6 +57,9 @@ typedef struct tb_lua_ctl {
     int64_t budget, count, time_limit_ms, pattern_steps;
     int time_on_cpu; /* tb_lua_limits.time_on_cpu */
     int budget_hit, mem_hit;
+    int mem_refused;   /* the last growth was refused at the cap (Lua may collect and ask again) */
+    void *refused_ptr; /* ... with this block */
+    size_t refused_size;        /* ... and this size */
     int hooked;                 /* the count hook is installed */
     int sandboxed;              /* TB_LUA_KIND_SANDBOX */
     int forbid_gc;              /* setmetatable refuses __gc, getmetatable hides userdata's */
@@ -64,8 +67,11 @@ typedef struct tb_lua_ctl {
     lua_State *main;            /* the state's main thread */
     volatile sig_atomic_t flag; /* set by the watchdog: TB_WD_TIME, TB_WD_INTERRUPT */
     tb_stop_kind stop;          /* why the running (or last) call was stopped */
-    int starved;   /* stopped for time having used under a tenth of it in CPU: a busy machine */
-    int log_lines; /* tb.log lines written by the current call (capped: TB_LUA_LOG_LINES) */
+    int starved;      /* stopped for time having used under a tenth of it in CPU: a busy machine */
+    int log_lines;    /* tb.log lines written by the current call (capped: TB_LUA_LOG_LINES) */
+    int gc_deferred;  /* tb_lua_gc_defer: the collector runs in tb_lua_gc_pay only */
+    size_t gc_owed;   /* bytes allocated since the collector last ran for them */
+    size_t gc_resume; /* after a finished cycle: no collection until used reaches this */
     char mem_where[160]; /* where the first refused allocation of this call happened */
     char stop_msg[320];  /* "time limit exceeded (50 ms) at strategies/x.lua:3" */
 } tb_lua_ctl;
@@ -113,5 +119,21 @@ void tb_lua_watch_fd(lua_State *L, int fd);
 
 /* Refuses finalizers (setmetatable with __gc) in a trusted state too (the REPL). */
 void tb_lua_forbid_gc(lua_State *L);
+
+/*
+ * Moves the collector's work out of calls: its automatic steps stop, and tb_lua_gc_pay does the
+ * work the allocations since the last payment asked for (the same pacing as Lua's own: a step per
+ * 8 KB allocated, a cycle once the heap doubles), at most 16 steps (~1 ms) a payment. Call pay
+ * where a pause costs nothing (between bars). A call finding more than 512 KB unpaid collects it
+ * first, inside its own time limit, so a state nobody pays for still collects and a strategy's
+ * churn is not paid on the loop's time; an allocation refused at the memory cap still runs Lua's
+ * full emergency collection first, so garbage never counts against a strategy's cap.
+ */
+void tb_lua_gc_defer(lua_State *L);
+
+/* Does (up to 16 steps of) the collection owed by a deferred state (nothing for other states).
+ * Returns the number of collector steps taken. Runs no Lua code (sandboxed states refuse
+ * finalizers). */
+int tb_lua_gc_pay(lua_State *L);
 
 #endif

@@ -168,6 +168,7 @@ static int load_state(const tb_shost *h, tb_strategy *out, const char *path, con
 {
     lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, lim, e);
     if (!L) return -1;
+    tb_lua_gc_defer(L); /* collected by tb_shost_gc_pay, between bars, not inside one */
     if (tb_lua_loadfile(L, path, rel, e) != 0) goto fail;
     char what[320];
     snprintf(what, sizeof what, "%s: loading", rel);
@@ -543,6 +544,11 @@ void tb_shost_on_bar(tb_shost *h, const tb_bar_view *bar)
         lua_pushlightuserdata(s->L, &c);
         finish_call(h, s, TB_CB_ON_BAR, 1);
     }
+}
+
+void tb_shost_gc_pay(tb_shost *h)
+{
+    for (int i = 0; i < h->n; i++) tb_lua_gc_pay(h->s[i]->L);
 }
 
 void tb_shost_call(tb_shost *h, tb_strategy *s, tb_callback cb, int nargs)

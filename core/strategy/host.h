@@ -119,6 +119,10 @@ int tb_shost_check_file(const char *path, const char *rel, const tb_lua_limits *
 /* Calls on_bar of every enabled strategy subscribed to bar->symbol (all, when it lists none). */
 void tb_shost_on_bar(tb_shost *h, const tb_bar_view *bar);
 
+/* Runs the Lua garbage collection the strategies' calls have owed since the last time (their
+ * collectors do no work inside a call: tb_lua_gc_defer). Call after a bar's orders are out. */
+void tb_shost_gc_pay(tb_shost *h);
+
 /* True when strategy s trades symbol (it lists it, or lists none). */
 int tb_strategy_subscribed(const tb_strategy *s, const char *symbol);
 
