@@ -25,6 +25,13 @@ for ((i = 1; i <= runs; i++)); do
             echo "$which run $i: a call was stopped for time (machine starved it): left out"
             continue
         fi
+        # Builds before d31cf5c print wall-clock bars/s only: compared with the other's CPU figure
+        # that reads as a 3-4x gain on a loaded machine. Refuse instead.
+        if ! grep -q '^throughput.*CPU time' "$out/$which.$i"; then
+            echo "ab_backtest: $bin prints no CPU-time throughput (a build before d31cf5c?):" \
+                "add d31cf5c's bench change to it" >&2
+            exit 1
+        fi
         awk -v w="$which" '
             /^throughput/ { for (k = 1; k <= NF; k++) if ($k == "bars/s") bps = $(k - 1) # the last: CPU
                             match($0, /orders [0-9]+, fills [0-9]+/); of = substr($0, RSTART, RLENGTH) }

@@ -5,7 +5,6 @@
  *
  *   bench_risk_property [SEEDS] [STEPS]     (defaults: 500 seeds of 4000 steps)
  */
-#define TBTEST_NO_MAIN /* this program has its own main */
 #include "../tests/unit/risk_fixture.h"
 #include "../tests/unit/risk_property.h"
 #include "log/log.h"

@@ -7,8 +7,11 @@ int tb_ring_init(tb_ring *r, uint32_t cap, tb_err *e)
 {
     memset(r, 0, sizeof *r);
     if (cap == 0) return tb_errf(e, "ring capacity must be at least 1");
-    r->buf = calloc(cap, sizeof *r->buf);
+    r->buf = malloc(cap * sizeof *r->buf);
     if (!r->buf) return tb_errf(e, "out of memory for a ring of %u bars", cap);
+    /* Zeroed by writing, not by calloc's fresh pages: the pages are mapped now, not one by one
+     * as later bars fill the ring (a page fault on the per-bar path). */
+    memset(r->buf, 0, cap * sizeof *r->buf);
     r->cap = cap;
     return 0;
 }

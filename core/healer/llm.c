@@ -1,9 +1,11 @@
 /*
  * llm.c - the optional LLM proposer: for each finding of severity WARNING or above that names a
- * file (evidence.file), asks an OpenAI-compatible chat completions endpoint (healer.llm_url)
+ * file (evidence.file) a change may touch (boundary.h: no other file of the home, such as a keys
+ * file, is ever sent), asks an OpenAI-compatible chat completions endpoint (healer.llm_url)
  * for a unified diff. What comes back is only a proposal: a script_patch directive with
  * can_auto_apply false that goes through the same branch, validation and replay as any other.
  */
+#include "healer/boundary.h"
 #include "healer/healer.h"
 #include "healer/healer_priv.h"
 #include "healer/store.h"
@@ -151,6 +153,11 @@ int hl_propose_llm(const tb_config *cfg, json_t *root, json_t *findings, tb_err 
             json_string_value(json_object_get(json_object_get(f, "evidence"), "file"));
         char path[4096], target[512];
         if (!severe(f) || !file || asked >= 5) continue;
+        if (!hl_path_allowed(file)) { /* a diff of it would be refused: never show it */
+            TB_INFO("healer", "LLM proposer: %s is outside what a change may touch: not sent",
+                    file);
+            continue;
+        }
         char *content = slurp(tb_home_path(path, sizeof path, file));
         if (!content) continue;
         asked++;

@@ -26,7 +26,7 @@ int ind_adx_init(void *st, const double *opt)
     s->n = ind_iparam(opt[0], 2, IND_MAX_PERIOD);
     if (s->n < 0) return IND_EPARAM;
     s->count = 0;
-    s->ph = s->pl = s->pc = s->pdm = s->mdm = s->tr = s->sumdx = s->adx = 0.0;
+    s->ph = s->pl = s->pc = s->pdm = s->mdm = s->tr = s->adx = 0.0;
     s->b = 1.0 / s->n;
     s->a = 1.0 - s->b;
     return 0;

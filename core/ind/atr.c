@@ -23,7 +23,7 @@ int ind_atr_init(void *st, const double *opt)
     s->n = ind_iparam(opt[0], 1, IND_MAX_PERIOD);
     if (s->n < 0) return IND_EPARAM;
     s->count = 0;
-    s->pc = s->sum = s->atr = 0.0;
+    s->pc = s->atr = 0.0;
     s->a = (s->n - 1.0) / s->n;
     s->b = 1.0 / s->n;
     return 0;

@@ -20,7 +20,7 @@ int ind_bbands_start(const double *opt)
 size_t ind_bbands_size(const double *opt)
 {
     int p = bb_period(opt);
-    return p < 0 ? 0 : ind_ring_at(sizeof(bb_state)) + (size_t)p * sizeof(double);
+    return p < 0 ? 0 : ind_ring_bytes(sizeof(bb_state), (size_t)p);
 }
 
 int ind_bbands_init(void *st, const double *opt)
@@ -30,7 +30,7 @@ int ind_bbands_init(void *st, const double *opt)
     if (s->n < 0) return IND_EPARAM;
     s->mult = opt[1];
     s->r = 1.0 / s->n;
-    s->count = s->pos = 0;
+    s->count = *ind_ring_pos(s, sizeof *s) = 0;
     s->sum = s->sum2 = 0.0;
     return 0;
 }
@@ -44,8 +44,9 @@ int ind_bbands_update(void *st, const double *in, double *out)
     }
     bb_state *s = st;
     double *ring = ind_ring_of(s, sizeof *s);
-    ind_ring_swap(ring, &s->pos, s->n, x);
-    return ind_bbands_step(s, x, ring[s->pos], out);
+    int *pos = ind_ring_pos(s, sizeof *s);
+    ind_ring_swap(ring, pos, s->n, x);
+    return ind_bbands_step(s, x, ring[*pos], out);
 }
 
 int ind_bbands(int n, const double *const *in, const double *opt, double *const *out)

@@ -25,7 +25,7 @@ int ind_ema_init(void *st, const double *opt)
     s->count = 0;
     s->k = 2.0 / (s->n + 1);
     s->a = 1.0 - s->k;
-    s->sum = s->ema = 0.0;
+    s->ema = 0.0;
     return 0;
 }
 

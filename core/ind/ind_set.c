@@ -3,9 +3,9 @@
  * for every symbol on every bar: the values and every indicator's state first (typed members at
  * fixed offsets), then the rings (one ring of closes serves the SMA, the Bollinger Bands and the
  * ROC; the relative volume's volumes; the Stochastic's blocks), the cold fields last. The update
- * runs each indicator's step inline (ind_step.h). With 1,000 symbols the sets outgrow the core's
- * L2 cache and the update is bound by the bytes it moves, so the block is kept small: no offsets
- * table, no padding between states, no ring kept twice.
+ * runs each indicator's step inline (ind_step.h, ind_step_hlv.h). With 1,000 symbols the sets
+ * outgrow the core's L2 cache and the update is bound by the bytes it moves, so the block is kept
+ * small: no offsets table, no padding between states, no ring kept twice.
  */
 #include "ind/ind_set.h"
 #include "ind/ind.h"
@@ -65,15 +65,28 @@ void ind_set_defaults(ind_set_params *p)
                           .stale_cycles = 5};
 }
 
-/* Inits every state from the params (each indicator's own init: the ring-bearing ones here touch
- * only their state; the Stochastic's buffer is filled when stoch_buf is given). IND_EPARAM if a
- * param is out of bounds. */
+/* The state of an indicator whose standalone init also zeroes its ring position (the slot after
+ * its state, ind_ring_pos): run on a copy with that slot, so it cannot write into the next
+ * member of the set. */
+#define INIT_ALONE(init, dst, opt)                                                                 \
+    do {                                                                                           \
+        struct {                                                                                   \
+            __typeof__(dst) s;                                                                     \
+            double pos;                                                                            \
+        } alone_;                                                                                  \
+        rc |= init(&alone_, opt);                                                                  \
+        dst = alone_.s;                                                                            \
+    } while (0)
+
+/* Inits every state from the params, each with the indicator's own init (the Stochastic's
+ * buffer is filled when stoch_buf is given). IND_EPARAM if a param is out of bounds. */
 static int init_states(ind_set *set, const ind_set_params *p, double *stoch_buf)
 {
     double o1[1] = {p->sma}, o2[2] = {p->bb_period, p->bb_stddev};
     double macd[3] = {p->macd_fast, p->macd_slow, p->macd_signal};
     double stoch[3] = {p->stoch_k, p->stoch_kslow, p->stoch_d};
-    int rc = ind_sma_init(&set->sma, o1);
+    int rc = 0;
+    INIT_ALONE(ind_sma_init, set->sma, o1);
     o1[0] = p->ema;
     rc |= ind_ema_init(&set->ema, o1);
     o1[0] = p->rsi;
@@ -81,14 +94,14 @@ static int init_states(ind_set *set, const ind_set_params *p, double *stoch_buf)
     rc |= ind_macd_init(&set->macd, macd);
     o1[0] = p->atr;
     rc |= ind_atr_init(&set->atr, o1);
-    rc |= ind_bbands_init(&set->bb, o2);
+    INIT_ALONE(ind_bbands_init, set->bb, o2);
     rc |= ind_stoch_init_state(&set->stoch, stoch_buf, stoch);
     o1[0] = p->adx;
     rc |= ind_adx_init(&set->adx, o1);
     rc |= ind_obv_init(&set->obv, NULL);
     rc |= ind_vwap_init(&set->vwap, NULL);
     o1[0] = p->roc;
-    rc |= ind_roc_init(&set->roc, o1);
+    INIT_ALONE(ind_roc_init, set->roc, o1);
     o1[0] = p->relvol;
     rc |= ind_relvol_init(&set->relvol, o1);
     if (rc) return IND_EPARAM;

@@ -29,30 +29,42 @@ static inline double ind_ring_swap(double *ring, int *pos, int n, double x)
 /* ---- sma: a running sum divided by the period; the bar leaving is subtracted after each output */
 
 typedef struct sma_state {
-    int n, count, pos; /* pos: the standalone state's ring (the n doubles after it) */
+    int n, count;
     double sum;
 } sma_state;
 
-/* Ring-bearing states (sma, bbands, roc, relvol, stoch) keep their ring in the doubles right
- * after them when they stand alone; the set keeps the rings elsewhere (one ring of closes for
- * sma, bbands and roc), so their steps take the value leaving the window, not the ring. */
+/* Ring-bearing states (sma, bbands, roc, relvol, stoch) keep, when they stand alone, a slot for
+ * the ring's position and then the ring right after them; the set keeps the rings elsewhere (one
+ * ring of closes for sma, bbands and roc, whose states then need no position), so their steps
+ * take the value leaving the window, not the ring. */
 static inline size_t ind_ring_at(size_t state_size)
 {
     return (state_size + sizeof(double) - 1) & ~(sizeof(double) - 1);
 }
 
-static inline double *ind_ring_of(void *state, size_t state_size)
+/* Bytes of a standalone state with a ring of n doubles. */
+static inline size_t ind_ring_bytes(size_t state_size, size_t n)
 {
-    return (double *)((unsigned char *)state + ind_ring_at(state_size));
+    return ind_ring_at(state_size) + (1 + n) * sizeof(double);
 }
 
-/* leaving: the input period-1 bars ago (this x when the period is 1), read once the window is
- * full. */
+static inline int *ind_ring_pos(void *state, size_t state_size)
+{
+    return (int *)((unsigned char *)state + ind_ring_at(state_size));
+}
+
+static inline double *ind_ring_of(void *state, size_t state_size)
+{
+    return (double *)((unsigned char *)state + ind_ring_at(state_size)) + 1;
+}
+
 static inline int ind_sma_steady(const sma_state *s)
 {
     return s->count >= s->n - 1;
 }
 
+/* leaving: the input period-1 bars ago (this x when the period is 1), read once the window is
+ * full. */
 static inline void ind_sma_ready(sma_state *s, double x, double leaving, double *out)
 {
     s->sum += x;
@@ -76,7 +88,7 @@ static inline int ind_sma_step(sma_state *s, double x, double leaving, double *o
 
 typedef struct ema_state {
     int n, count;
-    double k, a, sum, ema; /* a = 1 - k */
+    double k, a, ema; /* a = 1 - k; ema holds the sum of the inputs until it is seeded */
 } ema_state;
 
 static inline int ind_ema_steady(const ema_state *s)
@@ -96,12 +108,12 @@ static inline int ind_ema_step(ema_state *s, double x, double *out)
         ind_ema_ready(s, x, out);
         return IND_READY;
     }
-    s->sum += x;
+    s->ema += x;
     if (++s->count < s->n) {
         *out = NAN;
         return IND_WARMUP;
     }
-    s->ema = s->sum / s->n;
+    s->ema = s->ema / s->n;
     *out = s->ema;
     return IND_READY;
 }
@@ -163,7 +175,9 @@ static inline int ind_rsi_step(rsi_state *s, double x, double *out)
 
 typedef struct macd_state {
     int fast, slow, sig, count, mcount;
-    double kf, ks, kg, af, as, ag, sumf, sums, sumg, ef, es, eg; /* a = 1 - k */
+    /* a = 1 - k. Until seeded, ef, es and eg hold the sums of the inputs (or MACD values) that
+     * seed them: a symbol's state keeps no field only the warm-up uses. */
+    double kf, ks, kg, af, as, ag, ef, es, eg;
 } macd_state;
 
 /* The signal starts only once both EMAs run, so steady is both counters at their end. */
@@ -200,28 +214,29 @@ static inline int ind_macd_step(macd_state *s, double x, double *out)
         ind_macd_ready(s, x, out);
         return IND_READY;
     }
-    /* Warming up: the signal has not started (mcount < sig; it only counts once the EMAs run). */
+    /* Not steady, so the signal is still warming up (mcount < sig): mcount counts only once both
+     * EMAs run. */
     int t = s->count < s->slow ? s->count++ : s->slow;
     double m;
     if (t == s->slow) {
         m = macd_emas(s, x);
     } else {
-        s->sums += x;
-        if (t >= s->slow - s->fast) s->sumf += x;
+        s->es += x;
+        if (t >= s->slow - s->fast) s->ef += x;
         if (t < s->slow - 1) {
             out[0] = out[1] = out[2] = NAN;
             return IND_WARMUP;
         }
-        s->es = s->sums / s->slow;
-        s->ef = s->sumf / s->fast;
+        s->es = s->es / s->slow;
+        s->ef = s->ef / s->fast;
         m = s->ef - s->es;
     }
-    s->sumg += m;
+    s->eg += m;
     if (++s->mcount < s->sig) {
         out[0] = out[1] = out[2] = NAN;
         return IND_WARMUP;
     }
-    s->eg = s->sumg / s->sig;
+    s->eg = s->eg / s->sig;
     macd_out(m, s->eg, out);
     return IND_READY;
 }
@@ -229,7 +244,7 @@ static inline int ind_macd_step(macd_state *s, double x, double *out)
 /* ---- bbands: SMA +- mult * population deviation from running sums of x and x^2 */
 
 typedef struct bb_state {
-    int n, count, pos;
+    int n, count;
     double mult, r, sum, sum2; /* r = 1/period */
 } bb_state;
 
@@ -280,7 +295,7 @@ static inline int ind_bbands_step(bb_state *s, double x, double leaving, double 
 /* ---- roc: ((close / close n bars ago) - 1) * 100, 0 when the old close is 0 */
 
 typedef struct roc_state {
-    int n, count, pos;
+    int n, count;
 } roc_state;
 
 static inline double roc_value(double x, double old)

@@ -21,7 +21,8 @@ static inline double ind_true_range(double h, double l, double pc)
 
 typedef struct atr_state {
     int n, count;
-    double pc, sum, atr, a, b; /* a = (p-1)/p, b = 1/p */
+    double pc, atr, a, b; /* a = (p-1)/p, b = 1/p; atr holds the sum of the true ranges until
+                             it is seeded */
 } atr_state;
 
 static inline int ind_atr_steady(const atr_state *s)
@@ -45,12 +46,12 @@ static inline int ind_atr_step(atr_state *s, double h, double l, double c, doubl
     }
     double tr = ind_true_range(h, l, s->pc);
     s->pc = c;
-    if (s->count++ > 0) s->sum += tr;
+    if (s->count++ > 0) s->atr += tr;
     if (s->count <= s->n) {
         *out = NAN;
         return IND_WARMUP;
     }
-    s->atr = s->sum / s->n;
+    s->atr = s->atr / s->n;
     *out = s->atr;
     return IND_READY;
 }
@@ -186,7 +187,8 @@ static inline int ind_stoch_step(stoch_state *s, double *buf, double h, double l
 
 typedef struct adx_state {
     int n, count;
-    double ph, pl, pc, pdm, mdm, tr, sumdx, adx, a, b; /* a = 1 - 1/p, b = 1/p */
+    double ph, pl, pc, pdm, mdm, tr, adx, a, b; /* a = 1 - 1/p, b = 1/p; adx holds the sum of
+                                                  the first DX values until it is seeded */
 } adx_state;
 
 /* The bar's -DM and +DM: at most one is non-zero. Written as a 0/1 factor, not a branch (the
@@ -267,10 +269,10 @@ static inline int ind_adx_step(adx_state *s, double h, double l, double c, doubl
         return IND_WARMUP;
     }
     double dx = adx_smooth(s, h, l, c, out);
-    if (dx >= 0.0) s->sumdx += dx;
+    if (dx >= 0.0) s->adx += dx;
     s->count++;
     if (t < 2 * s->n - 1) return IND_WARMUP;
-    s->adx = s->sumdx / s->n; /* t == 2n-1: the first ADX, the mean of n DX */
+    s->adx = s->adx / s->n; /* t == 2n-1: the first ADX, the mean of n DX */
     out[0] = s->adx;
     return IND_READY;
 }

@@ -44,7 +44,7 @@ int ind_macd_init(void *st, const double *opt)
     s->af = 1.0 - s->kf;
     s->as = 1.0 - s->ks;
     s->ag = 1.0 - s->kg;
-    s->sumf = s->sums = s->sumg = s->ef = s->es = s->eg = 0.0;
+    s->ef = s->es = s->eg = 0.0;
     return 0;
 }
 

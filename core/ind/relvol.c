@@ -14,7 +14,7 @@ int ind_relvol_start(const double *opt)
 size_t ind_relvol_size(const double *opt)
 {
     int p = ind_iparam(opt[0], 1, IND_MAX_PERIOD);
-    return p < 0 ? 0 : ind_ring_at(sizeof(relvol_state)) + (size_t)p * sizeof(double);
+    return p < 0 ? 0 : ind_ring_bytes(sizeof(relvol_state), (size_t)p);
 }
 
 int ind_relvol_init(void *st, const double *opt)

@@ -13,7 +13,7 @@ int ind_roc_start(const double *opt)
 size_t ind_roc_size(const double *opt)
 {
     int p = ind_iparam(opt[0], 1, IND_MAX_PERIOD);
-    return p < 0 ? 0 : ind_ring_at(sizeof(roc_state)) + (size_t)p * sizeof(double);
+    return p < 0 ? 0 : ind_ring_bytes(sizeof(roc_state), (size_t)p);
 }
 
 int ind_roc_init(void *st, const double *opt)
@@ -21,7 +21,7 @@ int ind_roc_init(void *st, const double *opt)
     roc_state *s = st;
     s->n = ind_iparam(opt[0], 1, IND_MAX_PERIOD);
     if (s->n < 0) return IND_EPARAM;
-    s->count = s->pos = 0;
+    s->count = *ind_ring_pos(s, sizeof *s) = 0;
     return 0;
 }
 
@@ -33,7 +33,7 @@ int ind_roc_update(void *st, const double *in, double *out)
         return IND_EINPUT;
     }
     roc_state *s = st;
-    double old = ind_ring_swap(ind_ring_of(s, sizeof *s), &s->pos, s->n, x);
+    double old = ind_ring_swap(ind_ring_of(s, sizeof *s), ind_ring_pos(s, sizeof *s), s->n, x);
     return ind_roc_step(s, x, old, out);
 }
 

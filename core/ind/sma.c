@@ -13,7 +13,7 @@ int ind_sma_start(const double *opt)
 size_t ind_sma_size(const double *opt)
 {
     int p = ind_iparam(opt[0], 1, IND_MAX_PERIOD);
-    return p < 0 ? 0 : ind_ring_at(sizeof(sma_state)) + (size_t)p * sizeof(double);
+    return p < 0 ? 0 : ind_ring_bytes(sizeof(sma_state), (size_t)p);
 }
 
 int ind_sma_init(void *st, const double *opt)
@@ -21,7 +21,7 @@ int ind_sma_init(void *st, const double *opt)
     sma_state *s = st;
     s->n = ind_iparam(opt[0], 1, IND_MAX_PERIOD);
     if (s->n < 0) return IND_EPARAM;
-    s->count = s->pos = 0;
+    s->count = *ind_ring_pos(s, sizeof *s) = 0;
     s->sum = 0.0;
     return 0;
 }
@@ -35,8 +35,9 @@ int ind_sma_update(void *st, const double *in, double *out)
         return IND_EINPUT;
     }
     double *ring = ind_ring_of(s, sizeof *s);
-    ind_ring_swap(ring, &s->pos, s->n, x);
-    return ind_sma_step(s, x, ring[s->pos], out);
+    int *pos = ind_ring_pos(s, sizeof *s);
+    ind_ring_swap(ring, pos, s->n, x);
+    return ind_sma_step(s, x, ring[*pos], out);
 }
 
 int ind_sma(int n, const double *const *in, const double *opt, double *const *out)

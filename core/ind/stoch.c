@@ -25,7 +25,7 @@ size_t ind_stoch_size(const double *opt)
 {
     int kp, ks, dp;
     if (stoch_params(opt, &kp, &ks, &dp) < 0) return 0;
-    return ind_ring_at(sizeof(stoch_state)) + ind_stoch_buf_len(kp, ks, dp) * sizeof(double);
+    return ind_ring_bytes(sizeof(stoch_state), ind_stoch_buf_len(kp, ks, dp));
 }
 
 int ind_stoch_init_state(stoch_state *s, double *buf, const double *opt)

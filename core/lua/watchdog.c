@@ -160,6 +160,22 @@ static slot *my_slot(void)
     return mine;
 }
 
+/*
+ * Stores of the arming thread. Only this thread writes its slot, so they need no read-modify-write
+ * and no full fence: a sequentially consistent store is an xchg on x86 (about 12 ns each, 20 a
+ * call: a tenth of a backtest's time per bar), a release store a plain mov. Release keeps them in
+ * program order for the watchdog thread (each orders every store before it), and the signal
+ * handler runs on this thread, which sees its own stores in order. The watchdog's decision is a
+ * hint in any case: the handler checks the deadline again before it stops the call.
+ */
+#define PUT(field, v) atomic_store_explicit(&(field), (v), memory_order_release)
+#define GET(field)    atomic_load_explicit(&(field), memory_order_relaxed) /* own slot */
+
+static void next_gen(slot *s)
+{
+    PUT(s->gen, GET(s->gen) + 1);
+}
+
 void tb_wd_arm(tb_wd_token *save, lua_State *L, volatile sig_atomic_t *flag, int64_t ms, int on_cpu,
                int fd)
 {
@@ -167,36 +183,36 @@ void tb_wd_arm(tb_wd_token *save, lua_State *L, volatile sig_atomic_t *flag, int
     if (ms <= 0 && fd < 0 && !mine) return;
     slot *s = my_slot();
     if (!s) return;
-    save->L = atomic_load(&s->L);
-    save->flag = atomic_load(&s->flag);
-    save->deadline_ns = atomic_load(&s->deadline_ns);
-    save->cpu_limit_ns = atomic_load(&s->cpu_limit_ns);
-    save->fd = atomic_load(&s->fd);
+    save->L = GET(s->L);
+    save->flag = GET(s->flag);
+    save->deadline_ns = GET(s->deadline_ns);
+    save->cpu_limit_ns = GET(s->cpu_limit_ns);
+    save->fd = GET(s->fd);
     int64_t d = ms > 0 ? tb_wd_now_ns() + ms * 1000000LL : NO_DEADLINE;
     if (save->deadline_ns && save->deadline_ns < d) d = save->deadline_ns;
     if (ms <= 0 && fd < 0 && d == NO_DEADLINE) d = 0; /* nothing to watch for this call */
-    atomic_store(&s->deadline_ns, 0);                 /* never a half-written arming */
-    atomic_store(&s->why, 0);
-    atomic_store(&s->L, L);
-    atomic_store(&s->flag, (void *)flag);
-    atomic_store(&s->fd, fd >= 0 ? fd : save->fd);
-    atomic_store(&s->cpu_limit_ns, on_cpu && ms > 0 ? ms * 1000000LL : save->cpu_limit_ns);
-    atomic_fetch_add(&s->gen, 1);
-    atomic_store(&s->deadline_ns, d);
+    PUT(s->deadline_ns, 0);                           /* never a half-written arming */
+    PUT(s->why, 0);
+    PUT(s->L, L);
+    PUT(s->flag, (void *)flag);
+    PUT(s->fd, fd >= 0 ? fd : save->fd);
+    PUT(s->cpu_limit_ns, on_cpu && ms > 0 ? ms * 1000000LL : save->cpu_limit_ns);
+    next_gen(s);
+    PUT(s->deadline_ns, d);
 }
 
 void tb_wd_disarm(const tb_wd_token *save)
 {
     slot *s = mine;
     if (!s) return;
-    atomic_store(&s->deadline_ns, 0);
-    atomic_store(&s->why, 0);
-    atomic_store(&s->L, save->L);
-    atomic_store(&s->flag, (void *)save->flag);
-    atomic_store(&s->fd, save->L ? save->fd : -1);
-    atomic_store(&s->cpu_limit_ns, save->L ? save->cpu_limit_ns : 0);
-    atomic_fetch_add(&s->gen, 1);
-    atomic_store(&s->deadline_ns, save->L ? save->deadline_ns : 0);
+    PUT(s->deadline_ns, 0);
+    PUT(s->why, 0);
+    PUT(s->L, save->L);
+    PUT(s->flag, (void *)save->flag);
+    PUT(s->fd, save->L ? save->fd : -1);
+    PUT(s->cpu_limit_ns, save->L ? save->cpu_limit_ns : 0);
+    next_gen(s);
+    PUT(s->deadline_ns, save->L ? save->deadline_ns : 0);
 }
 
 int64_t tb_wd_cpu_used_ns(void)

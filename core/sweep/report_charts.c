@@ -102,9 +102,14 @@ static void plot(tb_sbuf *o, curve *cs, int n)
                    W, H, hi, H - 24, lo);
     const curve *ref = &cs[0];
     size_t every = ref->n > 12 ? (ref->n + 11) / 12 : 1;
-    for (size_t k = 0; k < ref->n; k += every)
-        tb_sbuf_printf(o, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\">%s</text>",
-                       60 + sx * (double)k, H - 6, ref->day[k] ? ref->day[k] + 5 : "");
+    for (size_t k = 0; k < ref->n; k += every) {
+        /* MM-DD of a YYYY-MM-DD read from the results file: escaped, and never past its end */
+        const char *day = ref->day[k] ? ref->day[k] : "";
+        tb_sbuf_printf(o, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\">", 60 + sx * (double)k,
+                       H - 6);
+        tb_report_html_esc(o, strlen(day) > 5 ? day + 5 : day);
+        tb_sbuf_puts(o, "</text>");
+    }
     for (int i = 0; i < n; i++) {
         tb_sbuf_printf(o,
                        "<polyline class=\"curve\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\" "

@@ -19,6 +19,14 @@ static void esc(tb_sbuf *o, const char *s)
     tb_report_html_esc(o, s);
 }
 
+/* "from .. to": dates read from the results file, which may come from anywhere (a shard). */
+static void span(tb_sbuf *o, const char *from, const char *to)
+{
+    esc(o, from);
+    tb_sbuf_puts(o, " .. ");
+    esc(o, to);
+}
+
 static void numcell(tb_sbuf *o, double x)
 {
     if (isnan(x))
@@ -32,10 +40,10 @@ static void headline(tb_sbuf *o, const tb_sweep_view *v)
     const char *m = v->metric->name;
     tb_sbuf_puts(o, "<h1>tradebot sweep: ");
     esc(o, v->strategy);
-    tb_sbuf_printf(o,
-                   "</h1>\n<p id=\"period\">Sessions <b>%s .. %s</b> (%d); %zu sets x %d "
-                   "segments = %zu tasks; ranked by <b>%s</b> (",
-                   v->first, v->last, v->sessions, v->nsets, v->nseg, v->ntasks, m);
+    tb_sbuf_puts(o, "</h1>\n<p id=\"period\">Sessions <b>");
+    span(o, v->first, v->last);
+    tb_sbuf_printf(o, "</b> (%d); %zu sets x %d segments = %zu tasks; ranked by <b>%s</b> (",
+                   v->sessions, v->nsets, v->nseg, v->ntasks, m);
     esc(o, v->metric->what);
     tb_sbuf_puts(o, ").</p>\n");
     if (v->missing)
@@ -62,12 +70,15 @@ static void headline(tb_sbuf *o, const tb_sweep_view *v)
         const tb_sweep_window *w = &v->win[k];
         char buf[512] = "-";
         if (w->chosen >= 0) tb_sweep_set_text(v, (size_t)w->chosen, buf, sizeof buf);
-        tb_sbuf_printf(o, "<tr><td>%d</td><td>%s .. %s</td><td>%ld: ", k, v->seg[w->train_seg].from,
-                       v->seg[w->train_seg].to, w->chosen);
+        tb_sbuf_printf(o, "<tr><td>%d</td><td>", k);
+        span(o, v->seg[w->train_seg].from, v->seg[w->train_seg].to);
+        tb_sbuf_printf(o, "</td><td>%ld: ", w->chosen);
         esc(o, buf);
         tb_sbuf_puts(o, "</td>");
         numcell(o, w->is);
-        tb_sbuf_printf(o, "<td>%s .. %s</td>", v->seg[w->test_seg].from, v->seg[w->test_seg].to);
+        tb_sbuf_puts(o, "<td>");
+        span(o, v->seg[w->test_seg].from, v->seg[w->test_seg].to);
+        tb_sbuf_puts(o, "</td>");
         numcell(o, w->oos);
         numcell(o, w->oos_pnl);
         tb_sbuf_puts(o, "</tr>");

@@ -215,6 +215,7 @@ int tb_runner_open(tb_runner *r, const tb_runner_opts *o, tb_err *e)
     to.paper.commission_per_share = o->commission_per_share;
     if (!(r->trader = tb_trader_new(&to, e))) return -1;
     if (o->external) return 0;
+    if (!o->live) tb_trader_prepare(r->trader, tb_symtab_count(&r->syms)); /* all have bars */
     if (o->live) {
         tb_live_opts lo = *o->live;
         lo.base = o->base, lo.syms = &r->syms, lo.cal = &r->cal, lo.cb = on_replay, lo.ud = r;

@@ -26,9 +26,15 @@ static sym_state *sym_of(tb_trader *t, uint32_t id)
         tb_err e;
         s->ind = ind_set_new(&p);
         if (!s->ind || tb_ring_init(&s->bars, RECENT_BARS, &e) != 0) return NULL;
+        s->last = NAN; /* no bar yet (tb_trader_prepare makes the state before the first) */
         s->ready = 1;
     }
     return s;
+}
+
+void tb_trader_prepare(tb_trader *t, uint32_t nsym)
+{
+    for (uint32_t id = 0; id < nsym; id++) sym_of(t, id); /* a failure is retried at its bar */
 }
 
 /* The paper broker asks on every order: inside the current session's day (as session_id below
@@ -55,7 +61,9 @@ double tb_trader_last_price_of(const tb_trader *t, const char *symbol)
 const tb_ring *tb_trader_symbol_bars(const tb_trader *t, const char *symbol)
 {
     int64_t id = tb_symtab_find(t->o.syms, symbol);
-    return id >= 0 && (uint32_t)id < t->nsym && t->sym[id].ready ? &t->sym[id].bars : NULL;
+    return id >= 0 && (uint32_t)id < t->nsym && t->sym[id].ready && t->sym[id].bars.len
+               ? &t->sym[id].bars
+               : NULL;
 }
 
 /* --- lifecycle ------------------------------------------------------------------------------ */

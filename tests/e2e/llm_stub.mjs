@@ -1,9 +1,10 @@
 // A local OpenAI-compatible chat completions endpoint for the Healer's LLM proposer tests
 // (node core modules only). Listens on 127.0.0.1, writes its port to argv[2], appends each
-// request ({model, authorization, finding}) to argv[3], and answers with a unified diff that
-// breaks the file it was shown (a syntax error), so validation must refuse it. With argv[4]
-// (an answer file) and that file present, it answers with the file's text instead, read at each
-// request: a test scripts what the "model" proposes (multi-file diffs, config edits, ...).
+// request ({model, authorization, finding, user: all the model is shown}) to argv[3], and
+// answers with a unified diff that breaks the file it was shown (a syntax error), so validation
+// must refuse it. With argv[4] (an answer file) and that file present, it answers with the
+// file's text instead, read at each request: a test scripts what the "model" proposes
+// (multi-file diffs, config edits, ...).
 import { createServer } from 'node:http';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 
@@ -31,7 +32,7 @@ const server = createServer((req, res) => {
       const r = JSON.parse(body);
       const user = r.messages.find((m) => m.role === 'user').content;
       appendFileSync(logFile, JSON.stringify({ model: r.model, authorization: req.headers.authorization || '',
-        finding: user.split('\n')[0] }) + '\n');
+        finding: user.split('\n')[0], user }) + '\n');
       const scripted = answerFile && existsSync(answerFile);
       const content = scripted ? readFileSync(answerFile, 'utf8')
         : `Name the strategy differently.\n\`\`\`diff\n${breakingDiff(user)}\`\`\`\n`;

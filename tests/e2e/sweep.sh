@@ -167,4 +167,14 @@ check "a crafted database naming a file with wider bounds proposes nothing (rc $
   bash -c "[ $rc -ne 0 ] && grep -q 'min_relvol = 2.5 is outside opening_range_breakout.s tunable bounds \[0.8' prop4.err"
 check "and queues no directive" \
   [ "$(jq '.directives | length' "$H/home/data/healer_active_directives.json")" = "$n0" ]
+# A results file from elsewhere (a shard on a shared cluster disk) with markup in its dates: the
+# report shows it as text, never as markup, and reads no date past its end.
+cp wf.db evil.db
+sqlite3 evil.db "UPDATE sweep_meta SET value = '<script>alert(1)' WHERE key IN ('first', 'last');
+  UPDATE sweep_segments SET from_day = '<script>alert(2)</script>', to_day = '<img src=x onerror=alert(3)>';
+  UPDATE sweep_results SET equity = '[[\"2026-<svg onload=alert(4)>\", 1], [\"\", 2], [\"x\", 3]]'"
+T sweep report evil.db --html evil.html >/dev/null 2>evil.err && rc=0 || rc=$?
+check "a results file with markup in its dates still reports (rc $rc)" [ "$rc" = 0 ]
+check "its HTML holds that markup as text only" \
+  bash -c "! grep -qE '<script>alert|<img src=x|<svg onload' evil.html && grep -q '&lt;script&gt;alert(2' evil.html && grep -q '&lt;svg onload' evil.html"
 finish

@@ -113,4 +113,33 @@ static inline void mlt_write_schema(const char *path, const char *const *names, 
     fclose(f);
 }
 
+/* What the runtime reads the features from: the default indicator set and 512 bars of one
+ * symbol. */
+typedef struct feed {
+    ind_set *ind;
+    tb_ring ring;
+} feed;
+
+static inline void feed_init(feed *f)
+{
+    ind_set_params p;
+    ind_set_defaults(&p);
+    f->ind = ind_set_new(&p);
+    tb_err e;
+    if (tb_ring_init(&f->ring, 512, &e) != 0) TBT_FAIL("ring: %s", e.msg);
+}
+
+/* One bar into the indicators (session day) and the ring. */
+static inline void feed_push(feed *f, const tb_bar *b, int32_t day)
+{
+    ind_set_update(f->ind, b->open, b->high, b->low, b->close, b->volume, day);
+    tb_ring_push(&f->ring, b);
+}
+
+static inline void feed_free(feed *f)
+{
+    ind_set_free(f->ind);
+    tb_ring_free(&f->ring);
+}
+
 #endif

@@ -19,8 +19,8 @@ struct tbt_case {
     tbt_fn fn;
 };
 
-static struct tbt_case tbt_cases[512] __attribute__((unused)); /* unused with TBTEST_NO_MAIN */
-static int tbt_ncases __attribute__((unused));
+static struct tbt_case tbt_cases[512];
+static int tbt_ncases;
 static int tbt_failed_checks;
 
 #define TEST(tname)                                                                                \
@@ -86,9 +86,6 @@ static inline const char *tbt_read_file(const char *path)
         if (!tbt_ok) TBT_FAIL("%s == %.12g, expected %.12g", #a, tbt_a, tbt_b);                    \
     } while (0)
 
-/* A program that borrows the test fixtures but has a main of its own (bench/bench_risk_property.c)
- * defines TBTEST_NO_MAIN before including them. */
-#ifndef TBTEST_NO_MAIN
 int main(int argc, char **argv)
 {
     int passed = 0, failed = 0;
@@ -108,6 +105,5 @@ int main(int argc, char **argv)
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : (passed ? 0 : 1);
 }
-#endif
 
 #endif

@@ -97,6 +97,16 @@ static void on_done(void *ud, alpaca_data_result *r)
     for (size_t i = 0; i < r->bars.n && i < 128; i++) g->v[i] = r->bars.v[i];
 }
 
+/* The rig subscribed to syms with secret, its stream live (the test fails when it is not). */
+static void rig_live(rig *g, const char *secret, const char *const *syms, int n)
+{
+    rig_open(g, secret, 0);
+    subscribe(g, syms, n);
+    WAIT_FOR(alpaca_data_state(g->ad) == AD_LIVE, 3000);
+    if (alpaca_data_state(g->ad) != AD_LIVE)
+        TBT_FAIL("stream %s, not live", alpaca_data_state_name(alpaca_data_state(g->ad)));
+}
+
 TEST(bars_rest_follows_every_page_token_page_for_one_and_many_symbols)
 {
     const char *args[] = {"--data-page", "7", NULL};
@@ -126,11 +136,8 @@ TEST(stream_authenticates_subscribes_and_delivers_closed_bars_keeping_gaps)
 {
     start_emu(NULL);
     rig g;
-    rig_open(&g, "emulator-secret", 0);
     const char *both[] = {"AAPL", "MSFT"};
-    subscribe(&g, both, 2);
-    WAIT_FOR(alpaca_data_state(g.ad) == AD_LIVE, 3000);
-    CHECK_STR(alpaca_data_state_name(alpaca_data_state(g.ad)), "live");
+    rig_live(&g, "emulator-secret", both, 2);
     emu_ctl(&E, "data_advance", "{\"minutes\":5}");
     WAIT_FOR(g.r.n >= 8, 3000);
     spin(100);
@@ -151,11 +158,8 @@ TEST(stream_auth_sends_keys_with_quotes_and_backslashes_as_json_strings)
     const char *args[] = {"--secret", secret, NULL};
     start_emu(args);
     rig g;
-    rig_open(&g, secret, 0);
     const char *aapl[] = {"AAPL"};
-    subscribe(&g, aapl, 1);
-    WAIT_FOR(alpaca_data_state(g.ad) == AD_LIVE, 3000);
-    CHECK_STR(alpaca_data_state_name(alpaca_data_state(g.ad)), "live");
+    rig_live(&g, secret, aapl, 1);
     CHECK_CONTAINS(emu_ctl(&E, "data_stats", NULL), "\"auths\":1,");
     CHECK_CONTAINS(emu_ctl(&E, "data_stats", NULL), "\"auth_failures\":0,");
     rig_close(&g);
@@ -205,10 +209,8 @@ TEST(reconnect_resubscribes_and_backfills_the_gap_without_duplicates_or_invented
 {
     start_emu(NULL);
     rig g;
-    rig_open(&g, "emulator-secret", 0);
     const char *aapl[] = {"AAPL"};
-    subscribe(&g, aapl, 1);
-    WAIT_FOR(alpaca_data_state(g.ad) == AD_LIVE, 3000);
+    rig_live(&g, "emulator-secret", aapl, 1);
     emu_ctl(&E, "data_advance", "{\"minutes\":5}"); /* 0..4, no 3 */
     WAIT_FOR(g.r.n >= 4, 3000);
     emu_ctl(&E, "data_drop", "{}");
@@ -260,10 +262,8 @@ TEST(an_updated_bar_replaces_the_bar_of_the_same_symbol_and_start)
 {
     start_emu(NULL);
     rig g;
-    rig_open(&g, "emulator-secret", 0);
     const char *aapl[] = {"AAPL"};
-    subscribe(&g, aapl, 1);
-    WAIT_FOR(alpaca_data_state(g.ad) == AD_LIVE, 3000);
+    rig_live(&g, "emulator-secret", aapl, 1);
     emu_ctl(&E, "data_advance", "{\"minutes\":3}");
     WAIT_FOR(g.r.n >= 3, 3000);
     emu_ctl(&E, "data_correct", "{\"symbol\":\"AAPL\",\"minute\":1,\"close\":150.25}");

@@ -101,8 +101,10 @@ static void slow_tick(void)
     }
 }
 
-/* A strategy's head: its name, and ctx.state.n counting its bars (1 on the first). */
+/* A strategy's head: its name, ctx.state.n counting its bars (1 on the first), and
+ * sent(ctx:verb{...}): "sent", or why the order was refused. */
 #define ON_BAR(name)                                                                               \
+    "local function sent(id, err) return id and 'sent' or tostring(err) end\n"                     \
     "return { name = '" name "', on_bar = function(ctx, bar)\n"                                    \
     "  ctx.state.n = (ctx.state.n or 0) + 1\n"
 
@@ -420,14 +422,11 @@ TEST(an_order_table_with_several_faults_gets_the_first_in_a_fixed_order)
 
 static const char short_src[] =
     ON_BAR("shorty") "  if ctx.state.n == 1 then\n"
-                     "    local id, err = ctx:short{qty = 10, reason = 'fade'}\n"
-                     "    ctx.state.short = id and 'sent' or tostring(err)\n"
+                     "    ctx.state.short = sent(ctx:short{qty = 10, reason = 'fade'})\n"
                      "  end\n"
                      "  if ctx.state.n == 3 then\n"
-                     "    local id, err = ctx:cover{qty = 11, reason = 'too many'}\n"
-                     "    ctx.state.cover11 = id and 'sent' or tostring(err)\n"
-                     "    id, err = ctx:cover{qty = 10, reason = 'cover'}\n"
-                     "    ctx.state.cover10 = id and 'sent' or tostring(err)\n"
+                     "    ctx.state.cover11 = sent(ctx:cover{qty = 11, reason = 'too many'})\n"
+                     "    ctx.state.cover10 = sent(ctx:cover{qty = 10, reason = 'cover'})\n"
                      "  end\n"
                      "  if ctx.state.n == 2 then ctx.state.pos = tostring(ctx:position().qty) end\n"
                      "end }\n";
@@ -466,10 +465,8 @@ TEST(engine_kill_switch_admits_only_what_reduces_the_account)
         {"k",
          ON_BAR("k") "  if ctx.state.n == 1 then ctx:buy{qty = 20, reason = 'in'} end\n"
                      "  if ctx.state.n == 3 then\n"
-                     "    local id, err = ctx:buy{qty = 1, reason = 'more'}\n"
-                     "    ctx.state.more = id and 'sent' or tostring(err)\n"
-                     "    id, err = ctx:close{reason = 'out'}\n"
-                     "    ctx.state.close = id and 'sent' or tostring(err)\n"
+                     "    ctx.state.more = sent(ctx:buy{qty = 1, reason = 'more'})\n"
+                     "    ctx.state.close = sent(ctx:close{reason = 'out'})\n"
                      "  end\n"
                      "end }\n",
          0},
@@ -494,8 +491,7 @@ TEST(a_strategy_name_with_other_characters_still_finds_its_own_position)
          ON_BAR("mean-rev") "  if ctx.state.n == 1 then ctx:buy{qty = 10, reason = 'in'} end\n"
                             "  if ctx.state.n == 3 then\n"
                             "    ctx.state.pos = tostring(ctx:position().qty)\n"
-                            "    local id, err = ctx:sell{qty = 10, reason = 'out'}\n"
-                            "    ctx.state.sell = id and 'sent' or tostring(err)\n"
+                            "    ctx.state.sell = sent(ctx:sell{qty = 10, reason = 'out'})\n"
                             "  end\n"
                             "end, on_fill = function(ctx, f)\n"
                             "  ctx.state.fills = tostring((tonumber(ctx.state.fills) or 0) + 1)\n"

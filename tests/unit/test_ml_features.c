@@ -12,24 +12,21 @@
 
 TEST(features_are_computed_from_indicators_bars_and_context)
 {
-    ind_set_params p;
-    ind_set_defaults(&p);
-    ind_set *ind = ind_set_new(&p);
-    tb_ring r;
-    tb_err e;
-    tb_ring_init(&r, 512, &e);
+    feed fd;
+    feed_init(&fd);
+    ind_set *ind = fd.ind;
+    tb_ring *r = &fd.ring;
     double close = 100;
     for (int i = 0; i < 80; i++) {
         close *= 1.001;
         tb_bar b = mlt_bar(i, close, 1000 + i);
-        ind_set_update(ind, b.open, b.high, b.low, b.close, b.volume, 20260105);
-        tb_ring_push(&r, &b);
+        feed_push(&fd, &b, 20260105);
     }
-    const tb_bar *last = tb_ring_get(&r, 0);
+    const tb_bar *last = tb_ring_get(r, 0);
     tb_feature_ctx cx = {
         .prev_close = 98, .session_open = 99, .vix = NAN, .now_ns = tb_bar_end_ns(last)};
     float f[TB_FEATURES_N];
-    CHECK_INT(tb_features_compute(ind, &r, &cx, f), 0);
+    CHECK_INT(tb_features_compute(ind, r, &cx, f), 0);
     CHECK_NEAR(f[TB_F_RET_1], 0.001, 1e-5);
     CHECK_NEAR(f[TB_F_RET_5], pow(1.001, 5) - 1, 1e-5);
     CHECK_NEAR(f[TB_F_RET_60], pow(1.001, 60) - 1, 1e-5);
@@ -40,32 +37,25 @@ TEST(features_are_computed_from_indicators_bars_and_context)
     CHECK_NEAR(f[TB_F_VIX], TB_FEATURES_VIX_DEFAULT, 1e-9);
     CHECK(f[TB_F_VWAP_DIST] > 0); /* a steady rise closes above its VWAP */
     cx.vix = 31.5;
-    tb_features_compute(ind, &r, &cx, f);
+    tb_features_compute(ind, r, &cx, f);
     CHECK_NEAR(f[TB_F_VIX], 31.5, 1e-6);
-    ind_set_free(ind);
-    tb_ring_free(&r);
+    feed_free(&fd);
 }
 
 TEST(features_warming_up_are_nan_and_counted)
 {
-    ind_set_params p;
-    ind_set_defaults(&p);
-    ind_set *ind = ind_set_new(&p);
-    tb_ring r;
-    tb_err e;
-    tb_ring_init(&r, 512, &e);
+    feed fd;
+    feed_init(&fd);
     tb_bar b = mlt_bar(0, 50, 100);
-    ind_set_update(ind, b.open, b.high, b.low, b.close, b.volume, 1);
-    tb_ring_push(&r, &b);
+    feed_push(&fd, &b, 1);
     tb_feature_ctx cx = {.prev_close = NAN, .session_open = 50, .vix = NAN, .now_ns = 0};
     float f[TB_FEATURES_N];
-    int nan = tb_features_compute(ind, &r, &cx, f);
+    int nan = tb_features_compute(fd.ind, &fd.ring, &cx, f);
     CHECK(nan >= 8);
     CHECK(isnan(f[TB_F_RET_1]) && isnan(f[TB_F_RSI_14]));
     CHECK_NEAR(f[TB_F_GAP_PCT], 0, 1e-12); /* no previous session known */
     CHECK(!isnan(f[TB_F_VIX]) && !isnan(f[TB_F_TIME_OF_DAY]));
-    ind_set_free(ind);
-    tb_ring_free(&r);
+    feed_free(&fd);
 }
 
 TEST(schema_hash_depends_on_names_and_order)

@@ -30,19 +30,13 @@ static const char *path_in(const char *name)
     return buf[k];
 }
 
-typedef struct feed {
-    ind_set *ind;
-    tb_ring ring;
-} feed;
-
 /* n minute bars of one symbol through the runtime; the session closes at 16:00. */
 static void feed_bars(tb_ml *ml, feed *f, int from, int n, double *closes)
 {
     int64_t close_ns = tb_cal_local_to_ns(tb_date_from_ymd(2026, 1, 5), 16 * 3600);
     for (int i = from; i < from + n; i++) {
         tb_bar b = mlt_bar(i, closes[i], 1000 + (i % 7) * 100);
-        ind_set_update(f->ind, b.open, b.high, b.low, b.close, b.volume, 20260105);
-        tb_ring_push(&f->ring, &b);
+        feed_push(f, &b, 20260105);
         tb_ml_bar mb = {.sym = 0,
                         .symbol = "AAPL",
                         .bar = &b,
@@ -51,21 +45,6 @@ static void feed_bars(tb_ml *ml, feed *f, int from, int n, double *closes)
                         .session_close_ns = close_ns};
         tb_ml_on_bar(ml, &mb);
     }
-}
-
-static void feed_init(feed *f)
-{
-    ind_set_params p;
-    ind_set_defaults(&p);
-    f->ind = ind_set_new(&p);
-    tb_err e;
-    tb_ring_init(&f->ring, 512, &e);
-}
-
-static void feed_free(feed *f)
-{
-    ind_set_free(f->ind);
-    tb_ring_free(&f->ring);
 }
 
 static double *walk(int n)
@@ -153,6 +132,16 @@ static void env_close(gate_env *v)
     sqlite3_close(v->db);
 }
 
+/* f set up and fed n bars of a random walk through ml; the walk's closes (the caller frees them).
+ */
+static double *fed_walk(tb_ml *ml, feed *f, int n)
+{
+    feed_init(f);
+    double *c = walk(n);
+    feed_bars(ml, f, 0, n, c);
+    return c;
+}
+
 TEST(strict_schema_says_warming_up_not_missing_feature_while_a_live_feature_has_too_few_bars)
 {
     const char *logpath = path_in("warmup.log");
@@ -194,9 +183,7 @@ TEST(strict_schema_blocks_a_missing_feature_with_the_exact_log_line)
     tb_ml *ml = env.ml;
     sqlite3 *db = env.db;
     feed f;
-    feed_init(&f);
-    double *c = walk(100);
-    feed_bars(ml, &f, 0, 100, c);
+    double *c = fed_walk(ml, &f, 100);
     tb_ml_gate g = {.ml = ml};
     char gate[64], why[256];
     CHECK_INT(tb_ml_gate_fn(&g, NULL, &buy, gate, sizeof gate, why, sizeof why), 1);
@@ -230,9 +217,7 @@ TEST(confidence_below_the_threshold_blocks_an_entry_and_short_sales_use_its_comp
         .strict_schema = 1, .min_confidence = 0.999, .sample_every_min = 5, .horizon_min = 30};
     tb_ml *ml = tb_ml_new(&o, &e);
     feed f;
-    feed_init(&f);
-    double *c = walk(100);
-    feed_bars(ml, &f, 0, 100, c);
+    double *c = fed_walk(ml, &f, 100);
     tb_ml_gate g = {.ml = ml};
     char gate[64], why[256];
     CHECK_INT(tb_ml_gate_fn(&g, NULL, &buy, gate, sizeof gate, why, sizeof why), 0); /* no model */

@@ -81,14 +81,29 @@ static void submit(paper *p, const oms_order *o)
     if (broker_submit(paper_broker(p), &r, &e) != 0) TBT_FAIL("submit: %s", e.msg);
 }
 
+/* Submits a day order of q AAPL; px is its limit or stop price (unused for a market order). */
+static void place(paper *p, const char *id, oms_side side, oms_type type, tb_qty q, tb_money px)
+{
+    oms_order o = order(id, side, type, q);
+    if (type == OMS_LIMIT) o.limit_price = px;
+    if (type == OMS_STOP) o.stop_price = px;
+    submit(p, &o);
+}
+
+/* A paper exchange with configuration c that has seen one AAPL bar around $100 (minute 1). */
+static paper *at_100(paper_config c)
+{
+    paper *p = mk(c);
+    bar(p, "AAPL", 100, 101, 99, 100, 1000, 1 * MIN_NS);
+    return p;
+}
+
 TEST(market_buy_fills_at_next_bars_open_plus_slippage)
 {
     paper_config c = base_cfg();
     c.slippage_bps = 10;
-    paper *p = mk(c);
-    bar(p, "AAPL", 100, 101, 99, 100, 1000, 1 * MIN_NS);
-    oms_order o = order("m1", OMS_BUY, OMS_MARKET, 10);
-    submit(p, &o);
+    paper *p = at_100(c);
+    place(p, "m1", OMS_BUY, OMS_MARKET, 10, 0);
     CHECK_INT(ups[0].status, OMS_ST_ACCEPTED);
     CHECK_INT(count_execs(), 0);
     bar(p, "AAPL", 200, 201, 199, 200, 1000, 2 * MIN_NS);
@@ -104,11 +119,8 @@ TEST(market_buy_fills_at_next_bars_open_plus_slippage)
 
 TEST(limit_buy_fills_only_when_low_trades_through)
 {
-    paper *p = mk(base_cfg());
-    bar(p, "AAPL", 100, 101, 99, 100, 1000, 1 * MIN_NS);
-    oms_order o = order("l1", OMS_BUY, OMS_LIMIT, 10);
-    o.limit_price = TB_USD(98, 0);
-    submit(p, &o);
+    paper *p = at_100(base_cfg());
+    place(p, "l1", OMS_BUY, OMS_LIMIT, 10, TB_USD(98, 0));
     bar(p, "AAPL", 99, 100, 98, 99, 1000, 2 * MIN_NS); /* touches 98 */
     CHECK_INT(count_execs(), 0);
     bar(p, "AAPL", 99, 100, 97.99, 99, 1000, 3 * MIN_NS);
@@ -121,26 +133,28 @@ TEST(limit_buy_fills_on_touch_when_configured)
 {
     paper_config c = base_cfg();
     c.limit_fill_on_touch = 1;
-    paper *p = mk(c);
-    bar(p, "AAPL", 100, 101, 99, 100, 1000, 1 * MIN_NS);
-    oms_order o = order("l1", OMS_BUY, OMS_LIMIT, 10);
-    o.limit_price = TB_USD(98, 0);
-    submit(p, &o);
+    paper *p = at_100(c);
+    place(p, "l1", OMS_BUY, OMS_LIMIT, 10, TB_USD(98, 0));
     bar(p, "AAPL", 99, 100, 98, 99, 1000, 2 * MIN_NS);
     CHECK_INT(count_execs(), 1);
     paper_free(p);
 }
 
+/* The price an order of 10 AAPL at px (its limit or stop) fills at when the next bar opens at
+ * open, a dollar range around it (0 when it does not fill). */
+static tb_money gap_fill(paper_config c, oms_side side, oms_type type, tb_money px, double open)
+{
+    paper *p = at_100(c);
+    place(p, "g1", side, type, 10, px);
+    bar(p, "AAPL", open, open + 1, open - 1, open, 1000, 2 * MIN_NS);
+    tb_money filled = last_exec() ? last_exec()->exec_price : 0;
+    paper_free(p);
+    return filled;
+}
+
 TEST(limit_buy_gapping_below_fills_at_the_open)
 {
-    paper *p = mk(base_cfg());
-    bar(p, "AAPL", 100, 101, 99, 100, 1000, 1 * MIN_NS);
-    oms_order o = order("l1", OMS_BUY, OMS_LIMIT, 10);
-    o.limit_price = TB_USD(98, 0);
-    submit(p, &o);
-    bar(p, "AAPL", 95, 96, 94, 95, 1000, 2 * MIN_NS);
-    CHECK_INT(last_exec() ? last_exec()->exec_price : 0, TB_USD(95, 0));
-    paper_free(p);
+    CHECK_INT(gap_fill(base_cfg(), OMS_BUY, OMS_LIMIT, TB_USD(98, 0), 95), TB_USD(95, 0));
 }
 
 TEST(stop_sell_triggers_at_the_stop_and_fills_with_slippage)
@@ -148,11 +162,8 @@ TEST(stop_sell_triggers_at_the_stop_and_fills_with_slippage)
     paper_config c = base_cfg();
     c.slippage_bps = 100;
     c.margin = PAPER_REGT;
-    paper *p = mk(c);
-    bar(p, "AAPL", 100, 101, 99, 100, 1000, 1 * MIN_NS);
-    oms_order o = order("s1", OMS_SELL, OMS_STOP, 10);
-    o.stop_price = TB_USD(95, 0);
-    submit(p, &o);
+    paper *p = at_100(c);
+    place(p, "s1", OMS_SELL, OMS_STOP, 10, TB_USD(95, 0));
     bar(p, "AAPL", 99, 100, 96, 97, 1000, 2 * MIN_NS);
     CHECK_INT(count_execs(), 0);
     bar(p, "AAPL", 97, 98, 94, 95, 1000, 3 * MIN_NS);
@@ -164,24 +175,15 @@ TEST(stop_sell_gapping_below_fills_from_the_open)
 {
     paper_config c = base_cfg();
     c.margin = PAPER_REGT;
-    paper *p = mk(c);
-    bar(p, "AAPL", 100, 101, 99, 100, 1000, 1 * MIN_NS);
-    oms_order o = order("s1", OMS_SELL, OMS_STOP, 10);
-    o.stop_price = TB_USD(95, 0);
-    submit(p, &o);
-    bar(p, "AAPL", 90, 91, 89, 90, 1000, 2 * MIN_NS);
-    CHECK_INT(last_exec() ? last_exec()->exec_price : 0, TB_USD(90, 0));
-    paper_free(p);
+    CHECK_INT(gap_fill(c, OMS_SELL, OMS_STOP, TB_USD(95, 0), 90), TB_USD(90, 0));
 }
 
 TEST(partial_fills_follow_volume_participation)
 {
     paper_config c = base_cfg();
     c.participation_pct = 10;
-    paper *p = mk(c);
-    bar(p, "AAPL", 100, 101, 99, 100, 1000, 1 * MIN_NS);
-    oms_order o = order("m1", OMS_BUY, OMS_MARKET, 250);
-    submit(p, &o);
+    paper *p = at_100(c);
+    place(p, "m1", OMS_BUY, OMS_MARKET, 250, 0);
     bar(p, "AAPL", 100, 101, 99, 100, 1000, 2 * MIN_NS);
     CHECK_INT(last_exec()->exec_qty, 100);
     CHECK_INT(last_exec()->status, OMS_ST_PARTIALLY_FILLED);
@@ -208,8 +210,7 @@ TEST(rejects_like_a_broker_unknown_symbol_zero_qty_closed_market_buying_power_sh
     c.symbols = syms;
     c.nsymbols = 2;
     c.initial_cash = TB_USD(10000, 0);
-    paper *p = mk(c);
-    bar(p, "AAPL", 100, 101, 99, 100, 1000, 1 * MIN_NS);
+    paper *p = at_100(c);
     bar(p, "ZZZZ", 100, 101, 99, 100, 1000, 1 * MIN_NS);
     oms_order o = order("r1", OMS_BUY, OMS_MARKET, 10);
     strcpy(o.symbol, "ZZZZ");
@@ -236,15 +237,13 @@ TEST(reg_t_margin_allows_twice_equity_and_short_sales)
     paper_config c = base_cfg();
     c.margin = PAPER_REGT;
     c.initial_cash = TB_USD(10000, 0);
-    paper *p = mk(c);
-    bar(p, "AAPL", 100, 101, 99, 100, 1000, 1 * MIN_NS);
+    paper *p = at_100(c);
     oms_order o = order("g1", OMS_BUY, OMS_MARKET, 199);
     CHECK_STR(reject_reason(p, &o), "(accepted)");
     oms_order big = order("g2", OMS_BUY, OMS_MARKET, 2);
     CHECK_STR(reject_reason(p, &big), "insufficient buying power");
     paper_free(p);
-    p = mk(c);
-    bar(p, "AAPL", 100, 101, 99, 100, 1000, 1 * MIN_NS);
+    p = at_100(c);
     oms_order s = order("g3", OMS_SELL, OMS_MARKET, 50);
     CHECK_STR(reject_reason(p, &s), "(accepted)");
     paper_free(p);
@@ -255,10 +254,8 @@ TEST(commission_per_share_with_minimum_updates_cash_and_equity)
     paper_config c = base_cfg();
     c.commission_per_share = 5000; /* $0.005 */
     c.commission_min = TB_USD(1, 0);
-    paper *p = mk(c);
-    bar(p, "AAPL", 100, 101, 99, 100, 1000, 1 * MIN_NS);
-    oms_order o = order("c1", OMS_BUY, OMS_MARKET, 10);
-    submit(p, &o);
+    paper *p = at_100(c);
+    place(p, "c1", OMS_BUY, OMS_MARKET, 10, 0);
     bar(p, "AAPL", 100, 103, 99, 102, 1000, 2 * MIN_NS);
     CHECK_INT(last_exec()->commission, TB_USD(1, 0));
     broker_account a = paper_account(p);
@@ -279,8 +276,7 @@ static void run_random(uint64_t seed, tb_money *prices, char ids[3][OMS_EXEC_ID_
     c.seed = seed;
     c.slippage_bps = 50;
     c.slippage_random = 1;
-    paper *p = mk(c);
-    bar(p, "AAPL", 100, 101, 99, 100, 1000, 1 * MIN_NS);
+    paper *p = at_100(c);
     for (int i = 0; i < 3; i++) {
         char id[16];
         snprintf(id, sizeof id, "d%d", i);
@@ -313,10 +309,8 @@ TEST(execution_ids_never_repeat_across_a_restarted_exchange)
     char before[3][OMS_EXEC_ID_MAX + 1], after[OMS_EXEC_ID_MAX + 1];
     tb_money px[3];
     run_random(7, px, before);
-    paper *p = mk(base_cfg());
-    bar(p, "AAPL", 100, 101, 99, 100, 1000, 1 * MIN_NS);
-    oms_order o = order("restart-1", OMS_BUY, OMS_MARKET, 1);
-    submit(p, &o);
+    paper *p = at_100(base_cfg());
+    place(p, "restart-1", OMS_BUY, OMS_MARKET, 1, 0);
     bar(p, "AAPL", 100, 101, 99, 100, 1000, 2 * MIN_NS);
     oms_strlcpy(after, last_exec()->exec_id, sizeof after);
     paper_free(p);
@@ -328,14 +322,11 @@ TEST(ioc_remainder_is_canceled_and_day_orders_expire_at_session_end)
 {
     paper_config c = base_cfg();
     c.participation_pct = 10;
-    paper *p = mk(c);
-    bar(p, "AAPL", 100, 101, 99, 100, 1000, 1 * MIN_NS);
+    paper *p = at_100(c);
     oms_order o = order("i1", OMS_BUY, OMS_MARKET, 150);
     o.tif = OMS_TIF_IOC;
     submit(p, &o);
-    oms_order l = order("d1", OMS_BUY, OMS_LIMIT, 10);
-    l.limit_price = TB_USD(50, 0);
-    submit(p, &l);
+    place(p, "d1", OMS_BUY, OMS_LIMIT, 10, TB_USD(50, 0));
     bar(p, "AAPL", 100, 101, 99, 100, 1000, 2 * MIN_NS);
     CHECK_INT(last_exec()->exec_qty, 100);
     CHECK_INT(ups[nups - 1].status, OMS_ST_CANCELED);
@@ -352,10 +343,8 @@ TEST(acks_wait_for_the_latency_timer_on_an_event_base)
     paper_config c = base_cfg();
     c.base = eb;
     c.latency_ns = 5000000; /* 5 ms */
-    paper *p = mk(c);
-    bar(p, "AAPL", 100, 101, 99, 100, 1000, 1 * MIN_NS);
-    oms_order o = order("t1", OMS_BUY, OMS_MARKET, 1);
-    submit(p, &o);
+    paper *p = at_100(c);
+    place(p, "t1", OMS_BUY, OMS_MARKET, 1, 0);
     CHECK_INT(nups, 0);
     CHECK_INT(paper_pending_updates(p), 1);
     event_base_loop(eb, EVLOOP_ONCE);
@@ -471,5 +460,40 @@ TEST(account_sums_kept_per_bar_equal_a_full_sum_over_a_random_session)
     }
     CHECK(count_execs() > 100);
     CHECK_INT(paper_invariant_violations(p), 0);
+    paper_free(p);
+}
+
+TEST(symbols_past_max_symbols_are_refused_and_the_known_ones_keep_trading)
+{
+    paper_config c = base_cfg();
+    c.max_symbols = 40;
+    paper *p = mk(c);
+    char nm[16];
+    for (int i = 0; i < 40; i++) { /* fills the table: each symbol its own price */
+        snprintf(nm, sizeof nm, "S%d", i);
+        bar(p, nm, 10 + i, 10 + i, 10 + i, 10 + i, 1000, MIN_NS);
+    }
+    tb_money px;
+    tb_money_from_double(10, 1, &px, NULL);
+    tb_err e = {{0}};
+    CHECK_INT(paper_on_bar(p, "EXTRA", px, px, px, px, 1000, 2 * MIN_NS, &e), -1);
+    CHECK_CONTAINS(e.msg, "paper: more than 40 symbols");
+    oms_position pos;
+    oms_pos_init(&pos, "EXTRA2");
+    pos.qty = 5;
+    CHECK_INT(paper_restore_position(p, &pos, &e), -1);
+    CHECK_CONTAINS(e.msg, "paper: no room to restore EXTRA2");
+    /* Each known symbol still finds its own row: a buy of S37 fills at S37's next open. */
+    oms_order o = order("c-s37", OMS_BUY, OMS_MARKET, 10);
+    strcpy(o.symbol, "S37");
+    submit(p, &o);
+    bar(p, "S36", 50, 50, 50, 50, 1000, 3 * MIN_NS);
+    CHECK(last_exec() == NULL);
+    bar(p, "S37", 47, 47, 47, 47, 1000, 3 * MIN_NS);
+    const broker_update *x = last_exec();
+    CHECK(x != NULL);
+    if (x) CHECK_INT(x->exec_qty, 10);
+    if (x) CHECK_INT(x->exec_price, TB_USD(47, 0));
+    CHECK_INT(paper_restore_position(p, &(oms_position){.symbol = "S3", .qty = 1}, &e), 0);
     paper_free(p);
 }

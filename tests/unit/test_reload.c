@@ -97,20 +97,26 @@ static lua_Integer state_int(const char *key)
     return v;
 }
 
-TEST(reload_under_a_stream_of_events_loses_and_duplicates_nothing)
+/* A fresh home from the template home (mkdtemp) with version 1 of counter.lua, run by host. */
+static void host_counter(char *home)
 {
-    char home[] = "/tmp/tbtest-reload-XXXXXX";
-    CHECK(mkdtemp(home) != NULL);
+    if (!mkdtemp(home)) TBT_FAIL("mkdtemp %s", home);
     tb_home_set_override(home);
     tb_err e;
-    CHECK_INT(tb_home_init(&e), 0);
+    if (tb_home_init(&e) != 0) TBT_FAIL("home: %s", e.msg);
     snprintf(strat_path, sizeof strat_path, "%s/strategies/counter.lua", home);
     write_version(1, 0, 0);
-
     tb_lua_limits lim = {.mem_limit = 32u << 20, .instr_budget = 1000000};
     tb_shost_init(&host, &lim);
     tb_strategy_cfg cfg = {.name = "counter", .file = "strategies/counter.lua", .enabled = 1};
-    CHECK_INT(tb_shost_add(&host, &cfg, &e), 0);
+    if (tb_shost_add(&host, &cfg, &e) != 0) TBT_FAIL("add counter: %s", e.msg);
+}
+
+TEST(reload_under_a_stream_of_events_loses_and_duplicates_nothing)
+{
+    char home[] = "/tmp/tbtest-reload-XXXXXX";
+    host_counter(home);
+    tb_err e;
 
     loop = tb_loop_new(10, &e);
     char dir[4200];
@@ -145,16 +151,8 @@ TEST(reload_under_a_stream_of_events_loses_and_duplicates_nothing)
 TEST(broken_file_keeps_the_running_version_and_says_where)
 {
     char home[] = "/tmp/tbtest-reload2-XXXXXX";
-    CHECK(mkdtemp(home) != NULL);
-    tb_home_set_override(home);
+    host_counter(home);
     tb_err e;
-    CHECK_INT(tb_home_init(&e), 0);
-    snprintf(strat_path, sizeof strat_path, "%s/strategies/counter.lua", home);
-    write_version(1, 0, 0);
-    tb_lua_limits lim = {.mem_limit = 32u << 20, .instr_budget = 1000000};
-    tb_shost_init(&host, &lim);
-    tb_strategy_cfg cfg = {.name = "counter", .file = "strategies/counter.lua", .enabled = 1};
-    CHECK_INT(tb_shost_add(&host, &cfg, &e), 0);
     tb_bar_view bar = {.symbol = "AAPL", .seq = 1};
     tb_shost_on_bar(&host, &bar);
     write_version(2, 1, 0);

@@ -60,15 +60,25 @@ static void on_ev(const tb_replay_ev *ev, void *ud)
 
 static int turns;
 
+/* A replay at full speed, batch bars a turn, of make_bars(per_day) in bars, reported to c; the
+ * number of bars. */
+static size_t open_replay(rec *c, struct event_base *base, tb_bar *bars, int per_day, int batch)
+{
+    size_t n = make_bars(bars, per_day);
+    tb_err e;
+    tb_replay_opts o = {.speed = 0, .batch = batch};
+    c->r = tb_replay_new(base, bars, n, &o, on_ev, c, &e);
+    if (!c->r) TBT_FAIL("replay: %s", e.msg);
+    return n;
+}
+
 TEST(max_speed_plays_every_bar_between_session_events)
 {
     static tb_bar bars[4000];
-    size_t n = make_bars(bars, 390);
     struct event_base *base = event_base_new();
     rec c = {.order_ok = 1};
+    size_t n = open_replay(&c, base, bars, 390, 100);
     tb_err e;
-    tb_replay_opts o = {0, 100, NULL};
-    c.r = tb_replay_new(base, bars, n, &o, on_ev, &c, &e);
     CHECK(c.r != NULL);
     CHECK_INT(tb_replay_start(c.r, &e), 0);
     event_base_dispatch(base);
@@ -101,12 +111,10 @@ static void count_turn(evutil_socket_t fd, short what, void *arg)
 TEST(max_speed_lets_the_loop_serve_other_events_between_batches)
 {
     static tb_bar bars[4000];
-    size_t n = make_bars(bars, 390);
     struct event_base *base = event_base_new();
     rec c = {.order_ok = 1};
+    size_t n = open_replay(&c, base, bars, 390, 100);
     tb_err e;
-    tb_replay_opts o = {0, 100, NULL};
-    c.r = tb_replay_new(base, bars, n, &o, on_ev, &c, &e);
     /* A timer re-added at every turn stands for sockets and the REPL. */
     turns = 0;
     other = evtimer_new(base, count_turn, &c);
@@ -181,12 +189,10 @@ static void resume_later(evutil_socket_t fd, short what, void *arg)
 TEST(pause_holds_delivery_until_resume)
 {
     static tb_bar bars[400];
-    size_t n = make_bars(bars, 100);
     struct event_base *base = event_base_new();
     rec c = {.order_ok = 1, .pause_at = 7};
+    size_t n = open_replay(&c, base, bars, 100, 1000);
     tb_err e;
-    tb_replay_opts o = {0, 1000, NULL};
-    c.r = tb_replay_new(base, bars, n, &o, on_ev, &c, &e);
     tb_replay_start(c.r, &e);
     event_base_loop(base, EVLOOP_NONBLOCK);
     CHECK_INT(c.bars, 7);
@@ -203,12 +209,10 @@ TEST(pause_holds_delivery_until_resume)
 TEST(stop_ends_the_replay_without_done)
 {
     static tb_bar bars[400];
-    size_t n = make_bars(bars, 100);
     struct event_base *base = event_base_new();
     rec c = {.order_ok = 1, .stop_at = 5};
+    open_replay(&c, base, bars, 100, 1000);
     tb_err e;
-    tb_replay_opts o = {0, 1000, NULL};
-    c.r = tb_replay_new(base, bars, n, &o, on_ev, &c, &e);
     tb_replay_start(c.r, &e);
     event_base_dispatch(base); /* returns: nothing left scheduled */
     CHECK_INT(c.bars, 5);

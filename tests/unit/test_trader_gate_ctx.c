@@ -140,3 +140,26 @@ TEST(gate_context_shortcuts_agree_with_the_slow_answers_for_every_intent)
     CHECK_INT(sessions_seen, intents); /* every intent came inside a session */
     rf_close(&x);
 }
+
+/* A replay makes every symbol's state before its first bar (tb_trader_prepare, off the
+ * bar-to-order path); until that bar the symbol still has no price and no bars, as when the
+ * state was made at the bar: the gates see NAN, not a price of 0. */
+TEST(a_prepared_symbol_has_no_price_and_no_bars_before_its_first_bar)
+{
+    rf x;
+    tb_runner_opts o = {.seed = 7, .days = 1, .nsymbols = 3, .initial_cash = 1000000LL * 1000000};
+    CHECK_INT(rf_open(&x, &o), 0);
+    CHECK(tb_symtab_count(&x.r.syms) >= 3);
+    for (uint32_t id = 0; id < tb_symtab_count(&x.r.syms); id++) {
+        const char *sym = tb_symtab_name(&x.r.syms, id);
+        CHECK(isnan(tb_trader_last_price_of(x.r.trader, sym)));
+        CHECK(tb_trader_symbol_bars(x.r.trader, sym) == NULL);
+    }
+    CHECK_INT(rf_run(&x, "idle", "return { on_bar = function(ctx, bar) end }\n"), 0);
+    for (uint32_t id = 0; id < tb_symtab_count(&x.r.syms); id++) {
+        const char *sym = tb_symtab_name(&x.r.syms, id);
+        CHECK(isfinite(tb_trader_last_price_of(x.r.trader, sym)));
+        CHECK(tb_trader_symbol_bars(x.r.trader, sym) != NULL);
+    }
+    rf_close(&x);
+}
