@@ -87,14 +87,15 @@ if(TB_CLANG)
           core/broker/alpaca_json.c core/oms/order.c core/util/money.c core/util/err.c
           core/feed/polygon_json.c core/data/bar.c core/data/symbols.c core/broker/tws_frame.c
           core/util/sbuf.c core/feed/alpaca_data_json.c core/data/csv.c core/data/calendar.c
-          core/broker/ibkr_msg.c core/broker/ibkr_bars.c core/feed/ibkr_agg.c)
+          core/broker/ibkr_msg.c core/broker/ibkr_bars.c core/feed/ibkr_agg.c core/util/hmap.c)
   # The CSV bar reader (`tradebot data import`).
   tb_fuzz(csv corpus_csv -lm
-          core/data/csv.c core/data/bar.c core/data/symbols.c core/data/calendar.c core/util/err.c)
+          core/data/csv.c core/data/bar.c core/data/symbols.c core/data/calendar.c core/util/err.c
+          core/util/hmap.c)
   # The session recording reader (`tradebot replay`, the Sentinel's recorded bars).
   tb_fuzz(rec corpus_rec -lz core/replay/rec_read.c core/util/err.c)
   # The CSV column cache reader (`backtest --data`).
   tb_fuzz(csv_cache corpus_csv_cache -lm
           core/data/csv_cache.c core/data/bar.c core/data/symbols.c core/util/hash64.c
-          core/util/err.c)
+          core/util/err.c core/util/hmap.c)
 endif()

@@ -13,15 +13,15 @@
 
 int32_t paper_sym_add(paper *p, const char *s)
 {
-    int32_t i = paper_sym_find(p, s);
+    int32_t i = paper_sym_find(p, s); /* every bar: the probe without a cursor to keep */
     if (i >= 0 || p->nsyms == p->cfg.max_symbols) return i;
+    tb_hmap_it it;
+    paper_sym_probe(p, s, &it);
     i = (int32_t)p->nsyms++;
     memset(&p->syms[i], 0, sizeof p->syms[i]);
     oms_pos_init(&p->syms[i].pos, s);
     p->syms[i].tradable = p->cfg.symbols == NULL;
-    uint32_t j = tb_fnv32_str(s) & p->mask;
-    while (p->slots[j] >= 0) j = (j + 1) & p->mask;
-    p->slots[j] = i;
+    tb_hmap_put(&p->sym_map, &it, (uint32_t)i); /* room for max_symbols: sized in paper_new */
     return i;
 }
 
@@ -124,12 +124,7 @@ paper *paper_new(const paper_config *c, tb_err *e)
     if ((uint32_t)c->nsymbols > p->cfg.max_symbols) p->cfg.max_symbols = (uint32_t)c->nsymbols;
     p->orders = calloc(p->cfg.max_orders, sizeof *p->orders);
     p->syms = calloc(p->cfg.max_symbols, sizeof *p->syms);
-    uint32_t nslots = 16;
-    while (nslots < 2 * p->cfg.max_symbols) nslots *= 2; /* load factor <= 1/2 */
-    p->mask = nslots - 1;
-    p->slots = malloc(nslots * sizeof *p->slots);
-    if (p->slots) memset(p->slots, 0xff, nslots * sizeof *p->slots);
-    if (!p->orders || !p->syms || !p->slots) {
+    if (!p->orders || !p->syms || tb_hmap_init(&p->sym_map, p->cfg.max_symbols) != 0) {
         paper_free(p);
         return tb_errf(e, "paper: out of memory"), NULL;
     }
@@ -156,6 +151,6 @@ void paper_free(paper *p)
     if (p->timer) event_free(p->timer);
     free(p->orders);
     free(p->syms);
-    free(p->slots);
+    tb_hmap_free(&p->sym_map);
     free(p);
 }

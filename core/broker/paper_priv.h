@@ -13,6 +13,7 @@
 
 #include "broker/paper.h"
 #include "util/hash.h"
+#include "util/hmap.h"
 
 typedef struct porder {
     char client_id[OMS_CLIENT_ID_MAX + 1];
@@ -55,8 +56,7 @@ struct paper {
     uint32_t first_live; /* every order before it is dead (orders are appended, never revived) */
     psym *syms;
     uint32_t nsyms;
-    int32_t *slots; /* open addressing: symbol name -> index in syms, -1 empty */
-    uint32_t mask;
+    tb_hmap sym_map; /* symbol name -> index in syms */
     tb_money cash;
     /* Sums of every symbol's market value and its absolute value, kept as prices and positions
      * change (the account is asked on every bar by the gates); checked against a full sum at
@@ -80,14 +80,20 @@ static inline uint64_t paper_id_hash(const char *s)
     return tb_fnv64_str(TB_FNV64_SEED, s);
 }
 
+/* The index of symbol s in syms, or -1 with *it where it would go. */
+static inline int32_t paper_sym_probe(const paper *p, const char *s, tb_hmap_it *it)
+{
+    *it = tb_hmap_probe(&p->sym_map, tb_fnv32_str(s));
+    for (uint32_t k; (k = tb_hmap_next(&p->sym_map, it)) != TB_HMAP_NONE;)
+        if (strcmp(p->syms[k].pos.symbol, s) == 0) return (int32_t)k;
+    return -1;
+}
+
 /* Every bar looks its symbol up: a hash probe, not a scan of all symbols. */
 static inline int32_t paper_sym_find(const paper *p, const char *s)
 {
-    for (uint32_t i = tb_fnv32_str(s) & p->mask;; i = (i + 1) & p->mask) {
-        int32_t k = p->slots[i];
-        if (k < 0) return -1;
-        if (strcmp(p->syms[k].pos.symbol, s) == 0) return k;
-    }
+    tb_hmap_it it;
+    return paper_sym_probe(p, s, &it);
 }
 
 /* The first order that may be live: the scans start there, not at the session's first order (a

@@ -7,6 +7,7 @@
 #define TB_DATA_SYMBOLS_H
 
 #include "util/err.h"
+#include "util/hmap.h"
 
 #include <stdint.h>
 
@@ -14,12 +15,12 @@
 
 typedef struct tb_symtab {
     char **names;    /* id -> name */
-    uint32_t *slots; /* open-addressing hash: id + 1, 0 = empty */
+    tb_hmap ids;     /* name -> id, grown as names arrive */
     uint32_t n, cap; /* names used / allocated */
-    uint32_t nslots; /* power of two */
 } tb_symtab;
 
-/* Initializes an empty table (no allocation until the first symbol). */
+/* Initializes an empty table (no allocation until the first symbol). A zeroed table is empty
+ * too. */
 void tb_symtab_init(tb_symtab *t);
 
 /* Releases every name and the table. */

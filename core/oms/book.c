@@ -13,12 +13,12 @@ static uint64_t hash2(const char *a, const char *b)
 
 int oms_book_init(oms_book *b, uint32_t cap)
 {
-    uint32_t size = 2;
-    while (size < cap * 2) size <<= 1;
     memset(b, 0, sizeof *b);
-    b->e = calloc(size, sizeof *b->e);
-    if (!b->e) return -1;
-    b->mask = size - 1;
+    b->e = calloc(cap ? cap : 1, sizeof *b->e);
+    if (!b->e || tb_hmap_init(&b->map, cap) != 0) {
+        oms_book_free(b);
+        return -1;
+    }
     b->cap = cap;
     return 0;
 }
@@ -27,46 +27,53 @@ void oms_book_free(oms_book *b)
 {
     free(b->e);
     b->e = NULL;
+    tb_hmap_free(&b->map);
 }
 
-/* The slot of (strategy, symbol), or the empty slot where it would go (*found 0). */
-static uint32_t probe(const oms_book *b, const char *strategy, const char *symbol, int *found)
+/* The entry of (strategy, symbol), or -1 with *it where it would go. */
+static int32_t probe(const oms_book *b, const char *strategy, const char *symbol, tb_hmap_it *it)
 {
-    uint32_t i = (uint32_t)hash2(strategy, symbol) & b->mask;
-    while (b->e[i].used) {
-        if (strcmp(b->e[i].strategy, strategy) == 0 && strcmp(b->e[i].pos.symbol, symbol) == 0) {
-            *found = 1;
-            return i;
-        }
-        i = (i + 1) & b->mask;
-    }
-    *found = 0;
-    return i;
+    *it = tb_hmap_probe(&b->map, (uint32_t)hash2(strategy, symbol));
+    for (uint32_t i; (i = tb_hmap_next(&b->map, it)) != TB_HMAP_NONE;)
+        if (strcmp(b->e[i].strategy, strategy) == 0 && strcmp(b->e[i].pos.symbol, symbol) == 0)
+            return (int32_t)i;
+    return -1;
 }
 
 int32_t oms_book_find(const oms_book *b, const char *strategy, const char *symbol)
 {
-    int found;
-    uint32_t i = probe(b, strategy, symbol, &found);
-    return found ? (int32_t)i : -1;
+    tb_hmap_it it;
+    return probe(b, strategy, symbol, &it);
+}
+
+uint32_t oms_book_slots(const oms_book *b)
+{
+    return tb_hmap_slots(&b->map);
+}
+
+int32_t oms_book_slot_entry(const oms_book *b, uint32_t i)
+{
+    uint32_t v = tb_hmap_slot_val(&b->map, i);
+    return v == TB_HMAP_NONE ? -1 : (int32_t)v;
 }
 
 int32_t oms_book_get(oms_book *b, const char *strategy, const char *symbol, int32_t *symbol_head,
                      tb_err *e)
 {
-    int found;
-    uint32_t i = probe(b, strategy, symbol, &found);
-    if (found) return (int32_t)i;
+    tb_hmap_it it;
+    int32_t i = probe(b, strategy, symbol, &it);
+    if (i >= 0) return i;
     if (b->n >= b->cap)
         return tb_errf(e, "oms: more than %u strategy positions (strategy %s, %s)", b->cap,
                        strategy, symbol);
+    i = (int32_t)b->n;
     oms_book_entry *x = &b->e[i];
     memset(x, 0, sizeof *x);
-    x->used = 1;
     oms_strlcpy(x->strategy, strategy, sizeof x->strategy);
     oms_pos_init(&x->pos, symbol);
     x->next_of_symbol = *symbol_head;
-    *symbol_head = (int32_t)i;
+    *symbol_head = i;
+    tb_hmap_put(&b->map, &it, (uint32_t)i); /* room for cap entries */
     b->n++;
-    return (int32_t)i;
+    return i;
 }

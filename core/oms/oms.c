@@ -12,13 +12,6 @@
 #include "oms/oms_priv.h"
 #include "oms/refused.h"
 
-static uint32_t pow2_at_least(uint32_t n)
-{
-    uint32_t p = 2;
-    while (p < n) p <<= 1;
-    return p;
-}
-
 oms *oms_new(const oms_config *c, tb_err *e)
 {
     if (!c->max_orders || !c->max_symbols || !c->max_execs)
@@ -26,25 +19,21 @@ oms *oms_new(const oms_config *c, tb_err *e)
     oms *m = calloc(1, sizeof *m);
     if (!m) return tb_errf(e, "oms: out of memory"), NULL;
     m->cfg = *c;
-    uint32_t idsz = pow2_at_least(c->max_orders * 2);
-    m->sym_mask = pow2_at_least(c->max_symbols * 2) - 1;
-    m->id_mask = idsz - 1;
+    int maps = tb_hmap_init(&m->ids, c->max_orders) | tb_hmap_init(&m->sym_map, c->max_symbols);
     m->slots = calloc(c->max_orders, sizeof *m->slots);
     m->free_stack = malloc(c->max_orders * sizeof *m->free_stack);
-    m->id_table = malloc(idsz * sizeof *m->id_table);
-    m->syms = calloc(m->sym_mask + 1, sizeof *m->syms);
+    m->syms = calloc(tb_hmap_slots(&m->sym_map), sizeof *m->syms);
     m->used_idx = malloc(c->max_symbols * sizeof *m->used_idx);
     m->held_idx = malloc(c->max_symbols * sizeof *m->held_idx);
     m->open_idx = malloc(c->max_symbols * sizeof *m->open_idx);
     m->execs = oms_execset_new(c->max_execs);
     /* Room for 8 owners per symbol on average: strategies, the engine and the risk close-out. */
-    if (oms_book_init(&m->book, c->max_symbols * 8) != 0 ||
-        oms_held_init(&m->held, HELD_MAX) != 0 || !m->slots || !m->free_stack || !m->id_table ||
-        !m->syms || !m->used_idx || !m->held_idx || !m->open_idx || !m->execs) {
+    if (maps != 0 || oms_book_init(&m->book, c->max_symbols * 8) != 0 ||
+        oms_held_init(&m->held, HELD_MAX) != 0 || !m->slots || !m->free_stack || !m->syms ||
+        !m->used_idx || !m->held_idx || !m->open_idx || !m->execs) {
         oms_free(m);
         return tb_errf(e, "oms: out of memory"), NULL;
     }
-    memset(m->id_table, 0xff, idsz * sizeof *m->id_table);
     for (uint32_t i = 0; i < c->max_orders; i++)
         m->free_stack[i] = (int32_t)(c->max_orders - 1 - i);
     m->nfree = c->max_orders;
@@ -58,7 +47,8 @@ void oms_free(oms *m)
     if (!m) return;
     free(m->slots);
     free(m->free_stack);
-    free(m->id_table);
+    tb_hmap_free(&m->ids);
+    tb_hmap_free(&m->sym_map);
     free(m->syms);
     free(m->used_idx);
     free(m->held_idx);

@@ -6,53 +6,40 @@
 #include "oms/oms.h"
 #include "oms/oms_priv.h"
 #include "util/hash.h"
+#include "util/hmap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t hash_str(const char *s)
+static uint32_t hash_str(const char *s)
 {
-    return tb_hash_fold(tb_fnv64_str(TB_FNV64_SEED, s));
+    return (uint32_t)tb_hash_fold(tb_fnv64_str(TB_FNV64_SEED, s));
 }
 
 /* ---- client id map ---- */
 
-static uint32_t id_find(const oms *m, const char *id, int *found)
+/* The slot index of client id, or -1 with *it where it would go. Inline: on the order path, a
+ * local it stays in registers. */
+static inline int32_t id_find(const oms *m, const char *id, tb_hmap_it *it)
 {
-    uint32_t i = (uint32_t)hash_str(id) & m->id_mask;
-    while (m->id_table[i] >= 0) {
-        if (strcmp(m->slots[m->id_table[i]].o.client_id, id) == 0) {
-            *found = 1;
-            return i;
-        }
-        i = (i + 1) & m->id_mask;
-    }
-    *found = 0;
-    return i;
+    *it = tb_hmap_probe(&m->ids, hash_str(id));
+    for (uint32_t k; (k = tb_hmap_next(&m->ids, it)) != TB_HMAP_NONE;)
+        if (strcmp(m->slots[k].o.client_id, id) == 0) return (int32_t)k;
+    return -1;
 }
 
 static void id_remove(oms *m, const char *id)
 {
-    int found;
-    uint32_t i = id_find(m, id, &found);
-    if (!found) return;
-    m->id_table[i] = -1;
-    for (uint32_t j = (i + 1) & m->id_mask; m->id_table[j] >= 0; j = (j + 1) & m->id_mask) {
-        uint32_t home = (uint32_t)hash_str(m->slots[m->id_table[j]].o.client_id) & m->id_mask;
-        if (((j - home) & m->id_mask) >= ((j - i) & m->id_mask)) {
-            m->id_table[i] = m->id_table[j];
-            m->id_table[j] = -1;
-            i = j;
-        }
-    }
+    tb_hmap_it it;
+    if (id_find(m, id, &it) >= 0) tb_hmap_remove(&m->ids, &it);
 }
 
 slot *oms_slot_find(const oms *m, const char *id)
 {
-    int found;
-    uint32_t i = id_find(m, id, &found);
-    return found ? &m->slots[m->id_table[i]] : NULL;
+    tb_hmap_it it;
+    int32_t k = id_find(m, id, &it);
+    return k >= 0 ? &m->slots[k] : NULL;
 }
 
 const oms_order *oms_find(const oms *m, const char *client_id)
@@ -63,19 +50,28 @@ const oms_order *oms_find(const oms *m, const char *client_id)
 
 /* ---- symbols ---- */
 
+/* The index of symbol's entry, or -1 with *it where it would go. Inline: the gates look symbols
+ * up for every intent, and a local it then stays in registers. */
+static inline int32_t sym_find(const oms *m, const char *symbol, tb_hmap_it *it)
+{
+    *it = tb_hmap_probe(&m->sym_map, hash_str(symbol));
+    for (uint32_t k; (k = tb_hmap_next(&m->sym_map, it)) != TB_HMAP_NONE;)
+        if (strcmp(m->syms[k].pos.symbol, symbol) == 0) return (int32_t)k;
+    return -1;
+}
+
 int32_t oms_sym_get(oms *m, const char *symbol, tb_err *e)
 {
-    uint32_t i = (uint32_t)hash_str(symbol) & m->sym_mask;
-    while (m->syms[i].used) {
-        if (strcmp(m->syms[i].pos.symbol, symbol) == 0) return (int32_t)i;
-        i = (i + 1) & m->sym_mask;
-    }
+    tb_hmap_it it;
+    int32_t found = sym_find(m, symbol, &it);
+    if (found >= 0) return found;
     if (m->nsyms >= m->cfg.max_symbols)
         return tb_errf(e, "oms: more than %u symbols", m->cfg.max_symbols);
+    uint32_t i = it.at;               /* the entry lives at its slot of the map (oms_priv.h) */
+    tb_hmap_put(&m->sym_map, &it, i); /* room for max_symbols: sized in oms_new */
     uint32_t k = m->nsyms++;
     for (; k > 0 && m->used_idx[k - 1] > i; k--) m->used_idx[k] = m->used_idx[k - 1];
     m->used_idx[k] = i;
-    m->syms[i].used = 1;
     m->syms[i].open_head = -1;
     m->syms[i].book_head = -1;
     oms_pos_init(&m->syms[i].pos, symbol);
@@ -84,12 +80,9 @@ int32_t oms_sym_get(oms *m, const char *symbol, tb_err *e)
 
 const sym_entry *oms_sym_lookup(const oms *m, const char *symbol)
 {
-    uint32_t i = (uint32_t)hash_str(symbol) & m->sym_mask;
-    while (m->syms[i].used) {
-        if (strcmp(m->syms[i].pos.symbol, symbol) == 0) return &m->syms[i];
-        i = (i + 1) & m->sym_mask;
-    }
-    return NULL;
+    tb_hmap_it it;
+    int32_t k = sym_find(m, symbol, &it);
+    return k >= 0 ? &m->syms[k] : NULL;
 }
 
 void oms_open_link(oms *m, slot *s)
@@ -158,9 +151,8 @@ slot *oms_slot_alloc(oms *m, tb_err *e)
 void oms_slot_release(oms *m, slot *s)
 {
     if (!s) return;
-    int found;
-    uint32_t i = id_find(m, s->o.client_id, &found);
-    if (found && m->id_table[i] == (int32_t)(s - m->slots)) id_remove(m, s->o.client_id);
+    tb_hmap_it it;
+    if (id_find(m, s->o.client_id, &it) == (int32_t)(s - m->slots)) tb_hmap_remove(&m->ids, &it);
     oms_open_unlink(m, s);
     s->used = 0;
     m->free_stack[m->nfree++] = (int32_t)(s - m->slots);
@@ -168,9 +160,10 @@ void oms_slot_release(oms *m, slot *s)
 
 void oms_slot_index(oms *m, slot *s)
 {
-    int found;
-    uint32_t i = id_find(m, s->o.client_id, &found);
-    m->id_table[i] = (int32_t)(s - m->slots);
+    tb_hmap_it it;
+    id_find(m, s->o.client_id, &it);
+    /* Replaces the id's slot, or adds it: the map has room for every slot of the pool. */
+    tb_hmap_put(&m->ids, &it, (uint32_t)(s - m->slots));
 }
 
 /* ---- restore ---- */

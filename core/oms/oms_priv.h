@@ -10,6 +10,7 @@
 #include "oms/book.h"
 #include "oms/held.h"
 #include "oms/oms.h"
+#include "util/hmap.h"
 
 #define HELD_MAX 4096 /* broker updates kept while the database is locked */
 
@@ -28,7 +29,7 @@ typedef struct sym_entry {
     oms_position pos;
     int32_t open_head;
     int32_t book_head; /* the symbol's strategy positions (oms_book chain) */
-    uint8_t used, traded;
+    uint8_t traded;
     uint8_t in_held, in_open; /* on the held / open lists below (oms_sym_track) */
 } sym_entry;
 
@@ -37,10 +38,12 @@ struct oms {
     slot *slots;
     int32_t *free_stack;
     uint32_t nfree;
-    int32_t *id_table; /* client id -> slot, open addressing, -1 empty */
-    uint32_t id_mask;
+    tb_hmap ids; /* client id -> slot */
+    /* symbol -> entry in syms. An entry lives at the index of its slot in the map, which never
+     * removes nor grows (so the slot stays), and syms has one entry per slot: index order is the
+     * table's order, the order every walk over the symbols has always followed. */
+    tb_hmap sym_map;
     sym_entry *syms;
-    uint32_t sym_mask;
     uint32_t nsyms; /* entries used: the max_symbols check needs no scan of the table */
     /* The used entries' indices in ascending order: walks over every symbol visit them in the
      * table's order, as a scan of the whole table did, without its empty slots (the risk gates

@@ -77,7 +77,7 @@ uint32_t oms_position_index(const oms *m, const oms_position *p)
 
 uint32_t oms_position_slots(const oms *m)
 {
-    return m->sym_mask + 1;
+    return tb_hmap_slots(&m->sym_map);
 }
 
 const oms_daytrades *oms_get_daytrades(const oms *m)

@@ -29,9 +29,10 @@ tb_qty oms_strategy_qty(const oms *m, const char *strategy, const char *symbol)
 int oms_strategy_positions(const oms *m, const char **strategies, const oms_position **out, int cap)
 {
     int n = 0;
-    for (uint32_t i = 0; i <= m->book.mask; i++) {
-        const oms_book_entry *x = &m->book.e[i];
-        if (!x->used) continue;
+    for (uint32_t i = 0; i < oms_book_slots(&m->book); i++) {
+        int32_t k = oms_book_slot_entry(&m->book, i);
+        if (k < 0) continue;
+        const oms_book_entry *x = &m->book.e[k];
         if (n < cap) {
             if (strategies) strategies[n] = x->strategy;
             if (out) out[n] = &x->pos;

@@ -1,5 +1,6 @@
 #include "oms/order.h"
 #include "util/hash.h"
+#include "util/hmap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -205,18 +206,17 @@ int oms_order_apply_exec(oms_order *o, const oms_exec *x, oms_execset *seen, tb_
     return 1;
 }
 
-/* Open addressing with linear probing over slot indices into a FIFO ring of ids; removal of the
- * oldest uses backward-shift deletion, so there are no tombstones. */
+/* A FIFO ring of ids with a util/hmap from id to ring index; adding to a full set first drops
+ * the oldest id from both. */
 struct oms_execset {
     uint32_t cap, count, head; /* ring: ids[head .. head+count) */
-    uint32_t mask;             /* table size - 1 */
     char (*ids)[OMS_EXEC_ID_MAX + 1];
-    int32_t *table; /* ring index or -1 */
+    tb_hmap map; /* id -> ring index */
 };
 
-static uint64_t hash_str(const char *s)
+static uint32_t hash_str(const char *s)
 {
-    return tb_hash_fold(tb_fnv64_str(TB_FNV64_SEED, s));
+    return (uint32_t)tb_hash_fold(tb_fnv64_str(TB_FNV64_SEED, s));
 }
 
 oms_execset *oms_execset_new(uint32_t capacity)
@@ -224,17 +224,12 @@ oms_execset *oms_execset_new(uint32_t capacity)
     if (capacity == 0) capacity = 1;
     oms_execset *s = calloc(1, sizeof *s);
     if (!s) return NULL;
-    uint32_t size = 2;
-    while (size < capacity * 2) size <<= 1;
     s->cap = capacity;
-    s->mask = size - 1;
     s->ids = calloc(capacity, sizeof *s->ids);
-    s->table = malloc(size * sizeof *s->table);
-    if (!s->ids || !s->table) {
+    if (!s->ids || tb_hmap_init(&s->map, capacity) != 0) {
         oms_execset_free(s);
         return NULL;
     }
-    memset(s->table, 0xff, size * sizeof *s->table);
     return s;
 }
 
@@ -242,62 +237,42 @@ void oms_execset_free(oms_execset *s)
 {
     if (!s) return;
     free(s->ids);
-    free(s->table);
+    tb_hmap_free(&s->map);
     free(s);
 }
 
-static uint32_t find_slot(const oms_execset *s, const char *id, int *found)
+/* The ring index of id, or TB_HMAP_NONE with *it where it would go. */
+static uint32_t find(const oms_execset *s, const char *id, tb_hmap_it *it)
 {
-    uint32_t i = (uint32_t)hash_str(id) & s->mask;
-    while (s->table[i] >= 0) {
-        if (strcmp(s->ids[s->table[i]], id) == 0) {
-            *found = 1;
-            return i;
-        }
-        i = (i + 1) & s->mask;
-    }
-    *found = 0;
-    return i;
+    *it = tb_hmap_probe(&s->map, hash_str(id));
+    for (uint32_t r; (r = tb_hmap_next(&s->map, it)) != TB_HMAP_NONE;)
+        if (strcmp(s->ids[r], id) == 0) return r;
+    return TB_HMAP_NONE;
 }
 
 int oms_execset_has(const oms_execset *s, const char *id)
 {
-    int found;
-    find_slot(s, id, &found);
-    return found;
-}
-
-static void remove_slot(oms_execset *s, uint32_t i)
-{
-    s->table[i] = -1;
-    for (uint32_t j = (i + 1) & s->mask; s->table[j] >= 0; j = (j + 1) & s->mask) {
-        uint32_t home = (uint32_t)hash_str(s->ids[s->table[j]]) & s->mask;
-        /* Move j back into the hole at i when its home is not in the cyclic range (i, j]. */
-        if (((j - home) & s->mask) >= ((j - i) & s->mask)) {
-            s->table[i] = s->table[j];
-            s->table[j] = -1;
-            i = j;
-        }
-    }
+    tb_hmap_it it;
+    return find(s, id, &it) != TB_HMAP_NONE;
 }
 
 int oms_execset_add(oms_execset *s, const char *id)
 {
     if (strlen(id) > OMS_EXEC_ID_MAX) return -1;
-    int found;
-    find_slot(s, id, &found);
-    if (found) return 1;
+    tb_hmap_it it;
+    if (find(s, id, &it) != TB_HMAP_NONE) return 1;
     if (s->count == s->cap) {
-        uint32_t slot = find_slot(s, s->ids[s->head], &found);
-        remove_slot(s, slot);
+        tb_hmap_it old;
+        find(s, s->ids[s->head], &old);
+        tb_hmap_remove(&s->map, &old);
         s->head = (s->head + 1) % s->cap;
         s->count--;
+        find(s, id, &it); /* the removal moved entries: probe again */
     }
     uint32_t r = (s->head + s->count) % s->cap;
     strcpy(s->ids[r], id);
     s->count++;
-    uint32_t slot = find_slot(s, id, &found);
-    s->table[slot] = (int32_t)r;
+    tb_hmap_put(&s->map, &it, r); /* cannot fail: the map has room for cap ids */
     return 0;
 }
 

@@ -17,4 +17,16 @@ static inline oms_intent oms_test_order(const char *strategy, const char *sym, o
     return in;
 }
 
+/* A bracket buy of q sym from strategy "t" as client id `id`: the entry at the market (or a limit
+ * at limit when not 0), a take-profit limit at tp and a stop loss at sl. */
+static inline oms_intent oms_test_bracket(const char *id, const char *sym, tb_qty q, tb_money limit,
+                                          tb_money tp, tb_money sl)
+{
+    oms_intent in = oms_test_order("t", sym, OMS_BUY, q);
+    in.client_id = id, in.order_class = OMS_CLASS_BRACKET;
+    if (limit) in.type = OMS_LIMIT, in.limit_price = limit;
+    in.take_profit_limit = tp, in.stop_loss_stop = sl;
+    return in;
+}
+
 #endif

@@ -306,20 +306,8 @@ TEST(bracket_legs_follow_the_parent_and_one_cancels_the_other)
     start_emu(NULL);
     rig r;
     rig_ready(&r, NULL);
-    oms_intent in = {.client_id = "tb-t-AAPL-10",
-                     .strategy = "t",
-                     .symbol = "AAPL",
-                     .side = OMS_BUY,
-                     .type = OMS_MARKET,
-                     .tif = OMS_TIF_DAY,
-                     .qty = 10,
-                     .order_class = OMS_CLASS_BRACKET,
-                     .take_profit_limit = TB_USD(105, 0),
-                     .stop_loss_stop = TB_USD(95, 0),
-                     .reason = "test"};
-    const oms_order *o;
-    tb_err e;
-    CHECK_INT(oms_submit(r.m, &in, &o, &e), 0);
+    oms_intent in = oms_test_bracket("tb-t-AAPL-10", "AAPL", 10, 0, TB_USD(105, 0), TB_USD(95, 0));
+    CHECK(oms_test_submit(r.m, &in) != NULL);
     WAIT_FOR(status_of(&r, "tb-t-AAPL-10-tp") == OMS_ST_ACCEPTED, 3000);
     CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-10")), "filled");
     CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-10-sl")), "accepted");

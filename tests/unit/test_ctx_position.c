@@ -2,6 +2,7 @@
  * table a strategy kept keeps its values, and a table it wrote into is never handed out again.
  * Also ctx:orders(), ctx.ind and the bar on_bar sees, through the same trader. */
 #include "tbtest.h"
+#include "trader_fixture.h"
 #include "trade/trader.h"
 #include "util/clock.h"
 
@@ -36,40 +37,25 @@ static const char strategy[] =
  * symbol_params sp (or none); returns the strategy's ctx.state. */
 static json_t *run_syms(const char *src, int nbars, const char *const *syms_of, json_t *sp)
 {
-    char dir[] = "/tmp/tb-pos-XXXXXX", path[64];
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(path, sizeof path, "%s/pos.lua", dir);
-    FILE *fp = fopen(path, "w");
-    fputs(src, fp);
-    fclose(fp);
+    tw w;
+    tw_open(&w, "pos.lua", src);
     tb_err e;
-    tb_lua_limits lim = {.mem_limit = 64u << 20, .instr_budget = 5000000};
-    tb_shost host;
-    tb_shost_init(&host, &lim);
-    tb_symtab syms;
-    tb_symtab_init(&syms);
-    tb_cal cal;
-    tb_cal_init(&cal);
-    tb_trader_opts to = {.shost = &host, .syms = &syms, .cal = &cal};
-    to.paper.initial_cash = 100000LL * 1000000;
+    tb_trader_opts to = tw_opts(&w);
     tb_trader *t = tb_trader_new(&to, &e);
-    tb_strategy_cfg sc = {.file = path, .enabled = 1, .symbol_params = sp};
-    CHECK_INT(tb_shost_add(&host, &sc, &e), 0);
+    tb_strategy_cfg sc = {.file = w.strat, .enabled = 1, .symbol_params = sp};
+    CHECK_INT(tb_shost_add(&w.host, &sc, &e), 0);
     tb_session s;
-    tb_cal_session(&cal, tb_date_from_ymd(2026, 1, 7), &s);
+    tb_cal_session(&w.cal, tb_date_from_ymd(2026, 1, 7), &s);
     tb_trader_session_start(t, &s);
     tb_bar b = {.start_ns = s.open_ns + 30 * 60000000000LL, .tf_sec = 60, .volume = 5000};
     for (int i = 0; i < nbars; i++, b.start_ns += 60000000000LL) {
-        b.sym = (uint32_t)tb_symtab_intern(&syms, syms_of ? syms_of[i] : "AAA", &e);
+        b.sym = (uint32_t)tb_symtab_intern(&w.syms, syms_of ? syms_of[i] : "AAA", &e);
         b.open = b.close = 100 + i, b.high = b.close + 0.5, b.low = b.close - 0.5;
         tb_trader_on_bar(t, &b);
     }
-    json_t *st = tb_shost_state_get(&host, host.s[0], &e);
+    json_t *st = tb_shost_state_get(&w.host, w.host.s[0], &e);
     tb_trader_free(t);
-    tb_shost_free(&host);
-    tb_symtab_free(&syms);
-    unlink(path);
-    rmdir(dir);
+    tw_close(&w);
     return st;
 }
 

@@ -238,20 +238,8 @@ TEST(bracket_transmits_with_its_last_leg_and_the_legs_cancel_each_other)
     start_emu();
     rig r;
     rig_ready(&r);
-    oms_intent in = {.client_id = "tb-t-AAPL-10",
-                     .strategy = "t",
-                     .symbol = "AAPL",
-                     .side = OMS_BUY,
-                     .type = OMS_MARKET,
-                     .tif = OMS_TIF_DAY,
-                     .qty = 10,
-                     .order_class = OMS_CLASS_BRACKET,
-                     .take_profit_limit = TB_USD(105, 0),
-                     .stop_loss_stop = TB_USD(95, 0),
-                     .reason = "test"};
-    const oms_order *o;
-    tb_err e;
-    CHECK_INT(oms_submit(r.m, &in, &o, &e), 0);
+    oms_intent in = oms_test_bracket("tb-t-AAPL-10", "AAPL", 10, 0, TB_USD(105, 0), TB_USD(95, 0));
+    CHECK(oms_test_submit(r.m, &in) != NULL);
     WAIT_FOR(status_of(&r, "tb-t-AAPL-10-tp") == OMS_ST_ACCEPTED, 3000);
     CHECK_STATUS(&r, "tb-t-AAPL-10", "filled");
     CHECK_STATUS(&r, "tb-t-AAPL-10-tp", "accepted");
@@ -273,27 +261,15 @@ TEST(bracket_legs_stay_held_until_the_parent_fills_and_go_with_its_cancel)
     start_emu();
     rig r;
     rig_ready(&r);
-    oms_intent in = {.client_id = "tb-t-AAPL-11",
-                     .strategy = "t",
-                     .symbol = "AAPL",
-                     .side = OMS_BUY,
-                     .type = OMS_LIMIT,
-                     .limit_price = TB_USD(90, 0),
-                     .tif = OMS_TIF_DAY,
-                     .qty = 10,
-                     .order_class = OMS_CLASS_BRACKET,
-                     .take_profit_limit = TB_USD(95, 0),
-                     .stop_loss_stop = TB_USD(85, 0),
-                     .reason = "test"};
-    const oms_order *o;
-    tb_err e;
-    CHECK_INT(oms_submit(r.m, &in, &o, &e), 0);
+    oms_intent in =
+        oms_test_bracket("tb-t-AAPL-11", "AAPL", 10, TB_USD(90, 0), TB_USD(95, 0), TB_USD(85, 0));
+    CHECK(oms_test_submit(r.m, &in) != NULL);
     WAIT_FOR(status_of(&r, "tb-t-AAPL-11") == OMS_ST_ACCEPTED, 2000);
     WAIT_FOR(0, 200);
     CHECK_STATUS(&r, "tb-t-AAPL-11", "accepted");
     CHECK_STATUS(&r, "tb-t-AAPL-11-tp", "held");
     CHECK_STATUS(&r, "tb-t-AAPL-11-sl", "held");
-    CHECK_INT(oms_cancel(r.m, "tb-t-AAPL-11", &e), 0);
+    CHECK_INT(oms_cancel(r.m, "tb-t-AAPL-11", NULL), 0);
     WAIT_FOR(status_of(&r, "tb-t-AAPL-11-sl") == OMS_ST_CANCELED, 2000);
     CHECK_STATUS(&r, "tb-t-AAPL-11", "canceled");
     CHECK_STATUS(&r, "tb-t-AAPL-11-tp", "canceled");
@@ -526,6 +502,8 @@ TEST(shutdown_writes_the_queue_out_and_names_every_order_it_drops)
         nanosleep(&ts, NULL);
     }
     CHECK(got >= 60); /* 40 at once, then 40 a second: more than the first second's worth */
+    /* A Gateway that did not read our end in time may lose the last orders written (named). */
+    CHECK(strstr(log, "did not close the connection") == NULL);
     CHECK_INT(got + named, 100);
     if (named) CHECK_CONTAINS(log, "queued messages dropped unsent after 2000 ms");
 }

@@ -589,6 +589,54 @@ TEST(full_pool_evicts_finished_orders_but_never_working_ones)
     oms_free(m);
 }
 
+/* The client-id map through many evictions: ids of orders still in the pool are found, each
+ * to its own order, and ids of evicted orders are gone (a removal that lost a neighbour in the
+ * map would fail the first; one that kept a stale entry the second). */
+TEST(ids_stay_found_through_thousands_of_evictions)
+{
+    oms *m = setup(16);
+    enum { N = 3000 };
+    static char ids[N][OMS_CLIENT_ID_MAX + 1];
+    static int finished[N];
+    uint64_t rng = 7;
+    for (int i = 0; i < N; i++) {
+        oms_intent in = buy(i % 3 ? "AAPL" : "MSFT", 1);
+        const oms_order *o;
+        tb_err e = {{0}};
+        if (oms_submit(m, &in, &o, &e) != 0) {
+            TBT_FAIL("submit %d: %s", i, e.msg);
+            break;
+        }
+        strcpy(ids[i], o->client_id);
+        update(m, ids[i], OMS_ST_ACCEPTED);
+        /* Most orders finish soon; a few stay working for a while. */
+        rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+        int ks[2] = {i - (int)((rng >> 33) % 6), i - 8}; /* at most 9 working */
+        for (int q = 0; q < 2; q++)
+            if (ks[q] >= 0 && !finished[ks[q]]) {
+                update(m, ids[ks[q]], OMS_ST_CANCELED);
+                finished[ks[q]] = 1;
+            }
+        for (int j = i - 8; j <= i; j++) { /* working orders are never evicted */
+            if (j < 0 || finished[j]) continue;
+            const oms_order *f = oms_find(m, ids[j]);
+            if (!f || strcmp(f->client_id, ids[j]) != 0) {
+                TBT_FAIL("step %d: working order %s not found", i, ids[j]);
+                i = N;
+                break;
+            }
+        }
+    }
+    int found = 0;
+    for (int i = 0; i < N; i++) {
+        const oms_order *f = oms_find(m, ids[i]);
+        if (f && strcmp(f->client_id, ids[i]) != 0) TBT_FAIL("%s finds %s", ids[i], f->client_id);
+        found += f != NULL;
+    }
+    CHECK(found <= 16); /* evicted ids are gone from the map */
+    oms_free(m);
+}
+
 TEST(symbols_past_max_symbols_are_refused_and_known_ones_still_trade)
 {
     oms *m = setup(256); /* max_symbols 16 */

@@ -207,6 +207,45 @@ TEST(execset_forgets_the_oldest_when_full_and_keeps_the_rest)
     oms_execset_free(s);
 }
 
+/* The set against a plain FIFO of the last cap distinct ids: ids repeat at random, so the
+ * evictions cut clusters of the set's table at every place. */
+TEST(execset_holds_exactly_the_last_cap_distinct_ids_under_random_repeats)
+{
+    static const uint32_t caps[] = {1, 3, 17};
+    for (size_t c = 0; c < sizeof caps / sizeof *caps; c++) {
+        uint32_t cap = caps[c];
+        oms_execset *s = oms_execset_new(cap);
+        int fifo[17], n = 0; /* ids held, oldest first */
+        uint64_t rng = 99 + cap;
+        char id[32];
+        for (int step = 0; step < 3000; step++) {
+            rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+            int k = (int)((rng >> 33) % 40), held = 0;
+            for (int i = 0; i < n; i++) held |= fifo[i] == k;
+            snprintf(id, sizeof id, "exec-%d", k);
+            int rc = oms_execset_add(s, id);
+            if (rc != (held ? 1 : 0))
+                TBT_FAIL("cap %u step %d: add %s returned %d", cap, step, id, rc);
+            if (!held) {
+                if ((uint32_t)n == cap) memmove(fifo, fifo + 1, (size_t)--n * sizeof *fifo);
+                fifo[n++] = k;
+            }
+            for (int j = 0; j < 40; j++) {
+                int want = 0;
+                for (int i = 0; i < n; i++) want |= fifo[i] == j;
+                snprintf(id, sizeof id, "exec-%d", j);
+                if (oms_execset_has(s, id) != want) {
+                    TBT_FAIL("cap %u step %d: has %s != %d", cap, step, id, want);
+                    step = 3000;
+                    break;
+                }
+            }
+        }
+        CHECK_INT(oms_execset_count(s), n);
+        oms_execset_free(s);
+    }
+}
+
 TEST(validate_rejects_zero_qty_missing_prices_and_crossed_brackets)
 {
     oms_order o = mk(OMS_ST_NEW);

@@ -462,3 +462,38 @@ TEST(account_sums_kept_per_bar_equal_a_full_sum_over_a_random_session)
     CHECK_INT(paper_invariant_violations(p), 0);
     paper_free(p);
 }
+
+TEST(symbols_past_max_symbols_are_refused_and_the_known_ones_keep_trading)
+{
+    paper_config c = base_cfg();
+    c.max_symbols = 40;
+    paper *p = mk(c);
+    char nm[16];
+    for (int i = 0; i < 40; i++) { /* fills the table: each symbol its own price */
+        snprintf(nm, sizeof nm, "S%d", i);
+        bar(p, nm, 10 + i, 10 + i, 10 + i, 10 + i, 1000, MIN_NS);
+    }
+    tb_money px;
+    tb_money_from_double(10, 1, &px, NULL);
+    tb_err e = {{0}};
+    CHECK_INT(paper_on_bar(p, "EXTRA", px, px, px, px, 1000, 2 * MIN_NS, &e), -1);
+    CHECK_CONTAINS(e.msg, "paper: more than 40 symbols");
+    oms_position pos;
+    oms_pos_init(&pos, "EXTRA2");
+    pos.qty = 5;
+    CHECK_INT(paper_restore_position(p, &pos, &e), -1);
+    CHECK_CONTAINS(e.msg, "paper: no room to restore EXTRA2");
+    /* Each known symbol still finds its own row: a buy of S37 fills at S37's next open. */
+    oms_order o = order("c-s37", OMS_BUY, OMS_MARKET, 10);
+    strcpy(o.symbol, "S37");
+    submit(p, &o);
+    bar(p, "S36", 50, 50, 50, 50, 1000, 3 * MIN_NS);
+    CHECK(last_exec() == NULL);
+    bar(p, "S37", 47, 47, 47, 47, 1000, 3 * MIN_NS);
+    const broker_update *x = last_exec();
+    CHECK(x != NULL);
+    if (x) CHECK_INT(x->exec_qty, 10);
+    if (x) CHECK_INT(x->exec_price, TB_USD(47, 0));
+    CHECK_INT(paper_restore_position(p, &(oms_position){.symbol = "S3", .qty = 1}, &e), 0);
+    paper_free(p);
+}

@@ -4,6 +4,7 @@
  */
 #include "tbtest.h"
 #include "risk_fixture.h"
+#include "trader_fixture.h"
 #include "trade/trader.h"
 
 #include <stdlib.h>
@@ -55,43 +56,27 @@ static char *slurp(const char *path)
 
 TEST(blocked_intent_is_one_decision_log_line_through_the_real_trader)
 {
-    char dir[] = "/tmp/tb-gates-XXXXXX", strat[64], log[64];
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(strat, sizeof strat, "%s/buyer.lua", dir);
-    snprintf(log, sizeof log, "%s/decisions.jsonl", dir);
-    FILE *fp = fopen(strat, "w");
-    fputs("return { name = 'buyer', on_bar = function(ctx, bar)\n"
-          "  if ctx:position().qty == 0 then ctx:buy{qty = 10, reason = 'always'} end\n"
-          "end }\n",
-          fp);
-    fclose(fp);
+    tw w;
+    tw_open(&w, "buyer.lua",
+            "return { name = 'buyer', on_bar = function(ctx, bar)\n"
+            "  if ctx:position().qty == 0 then ctx:buy{qty = 10, reason = 'always'} end\n"
+            "end }\n");
+    char log[96];
+    snprintf(log, sizeof log, "%s/decisions.jsonl", w.dir);
     tb_err e;
-    tb_lua_limits lim = {.mem_limit = 64u << 20, .instr_budget = 5000000};
-    tb_shost host;
-    tb_shost_init(&host, &lim);
-    tb_symtab syms;
-    tb_symtab_init(&syms);
-    tb_cal cal;
-    tb_cal_init(&cal);
     tb_jsonl *dec = tb_jsonl_open(log, 0, &e);
     tb_risk_cfg c = fx_cfg();
     tb_risk *r = tb_risk_new(&c, NULL, &e);
     tb_macro m = {.vix = 18, .valid = 1, .time_ns = tb_clock_now_ns()};
     tb_risk_set_macro(r, &m);
-    tb_trader_opts to = {.shost = &host,
-                         .syms = &syms,
-                         .cal = &cal,
-                         .decisions = dec,
-                         .gate = tb_risk_gate,
-                         .gate_tick = tb_risk_tick,
-                         .gate_ud = r};
-    to.paper.initial_cash = 100000LL * 1000000;
+    tb_trader_opts to = tw_opts(&w);
+    to.decisions = dec, to.gate = tb_risk_gate, to.gate_tick = tb_risk_tick, to.gate_ud = r;
     tb_trader *t = tb_trader_new(&to, &e);
     tb_risk_attach(r, tb_trader_oms(t));
-    tb_strategy_cfg sc = {.file = strat, .enabled = 1};
-    CHECK_INT(tb_shost_add(&host, &sc, &e), 0);
+    tb_strategy_cfg sc = {.file = w.strat, .enabled = 1};
+    CHECK_INT(tb_shost_add(&w.host, &sc, &e), 0);
     tb_session s;
-    tb_cal_session(&cal, tb_date_from_ymd(2026, 1, 7), &s);
+    tb_cal_session(&w.cal, tb_date_from_ymd(2026, 1, 7), &s);
     tb_trader_session_start(t, &s);
     tb_risk_kill(r, "test", "drill", &e);
     tb_bar b = {.start_ns = s.open_ns + 30 * 60000000000LL,
@@ -101,7 +86,7 @@ TEST(blocked_intent_is_one_decision_log_line_through_the_real_trader)
                 .close = 100,
                 .volume = 5000,
                 .tf_sec = 60,
-                .sym = (uint32_t)tb_symtab_intern(&syms, "AAA", &e)};
+                .sym = (uint32_t)tb_symtab_intern(&w.syms, "AAA", &e)};
     tb_trader_on_bar(t, &b);
     tb_risk_clear(r, "test", &e);
     b.start_ns += 60000000000LL;
@@ -118,10 +103,6 @@ TEST(blocked_intent_is_one_decision_log_line_through_the_real_trader)
     CHECK_INT(st.orders, 1);
     CHECK_INT(tb_risk_counts(r)[TB_GATE_KILL_SWITCH], 1);
     tb_trader_free(t);
-    tb_shost_free(&host);
-    tb_symtab_free(&syms);
     tb_risk_free(r);
-    unlink(strat);
-    unlink(log);
-    rmdir(dir);
+    tw_close(&w);
 }
