@@ -188,25 +188,33 @@ TEST(missed_opportunities_use_the_bars_the_live_engine_recorded)
     tb_config_free(&cfg);
 }
 
+/* The facts of a home whose engine log is text. */
+static json_t *facts_of_log(const char *text, tb_config *cfg)
+{
+    tb_err e;
+    make_home();
+    write_file(home, "logs/trading_bot.log", text);
+    json_t *f = gather_home(cfg, NULL, &e);
+    if (!f) TBT_FAIL("no facts: %s", e.msg);
+    return f;
+}
+
 /* The differences that persist and are not resolved at the log's end are a fact (issue 19); an
  * engine start forgets the earlier ones (the adapter's table starts empty and says them again). */
 TEST(persistent_position_differences_still_unresolved_are_a_fact)
 {
-    make_home();
-    write_file(home, "logs/trading_bot.log",
-               "2026-03-01T00:00:00.000Z WARN  [alpaca] reconcile: position difference persists: "
-               "OLD local=1 broker=2 for 2 reconciliations: new entries on OLD held\n"
-               "2026-03-01T00:00:01.000Z INFO  [engine] engine started: home=h broker=alpaca\n"
-               "2026-03-01T00:00:02.000Z WARN  [alpaca] reconcile: position difference persists: "
-               "AAPL local=1 broker=4 for 2 reconciliations: new entries on AAPL held\n"
-               "2026-03-01T00:00:03.000Z WARN  [alpaca] reconcile: position difference persists: "
-               "MSFT local=0 broker=7 for 2 reconciliations: new entries on MSFT held\n"
-               "2026-03-01T00:00:04.000Z INFO  [alpaca] reconcile: position difference resolved: "
-               "MSFT local=0 broker=0: entries allowed again\n");
     tb_config cfg;
-    tb_err e;
-    json_t *f = gather_home(&cfg, NULL, &e);
-    CHECK(f != NULL);
+    json_t *f = facts_of_log(
+        "2026-03-01T00:00:00.000Z WARN  [alpaca] reconcile: position difference persists: "
+        "OLD local=1 broker=2 for 2 reconciliations: new entries on OLD held\n"
+        "2026-03-01T00:00:01.000Z INFO  [engine] engine started: home=h broker=alpaca\n"
+        "2026-03-01T00:00:02.000Z WARN  [alpaca] reconcile: position difference persists: "
+        "AAPL local=1 broker=4 for 2 reconciliations: new entries on AAPL held\n"
+        "2026-03-01T00:00:03.000Z WARN  [alpaca] reconcile: position difference persists: "
+        "MSFT local=0 broker=7 for 2 reconciliations: new entries on MSFT held\n"
+        "2026-03-01T00:00:04.000Z INFO  [alpaca] reconcile: position difference resolved: "
+        "MSFT local=0 broker=0: entries allowed again\n",
+        &cfg);
     json_t *d = json_object_get(f, "position_differences");
     CHECK_INT((int)json_array_size(d), 1);
     json_t *a = json_array_get(d, 0);
@@ -215,6 +223,52 @@ TEST(persistent_position_differences_still_unresolved_are_a_fact)
     CHECK_INT((int)json_integer_value(json_object_get(a, "broker_qty")), 4);
     CHECK_STR(json_string_value(json_object_get(a, "since")), "2026-03-01T00:00:02.000Z");
     CHECK_STR(json_string_value(json_object_get(a, "broker")), "alpaca");
+    json_decref(f);
+    tb_config_free(&cfg);
+}
+
+/* A strategy's words reach the engine log (tb.log, an order reason, an error message), but the
+ * Sentinel reads the engine's lines by their component: no forged session, position difference,
+ * stale feed or error count. */
+TEST(a_strategy_cannot_write_lines_the_sentinel_reads_as_the_engine_s)
+{
+    tb_config cfg;
+    json_t *f = facts_of_log(
+        "2026-03-02T21:00:00.000Z INFO  [replay] session 2026-03-02 ended: bars=390 orders=7 "
+        "fills=7 blocked=0 equity=100000.00\n"
+        /* the engine's own, read */
+        "2026-03-02T21:00:00.500Z WARN  [alpaca] reconcile: position difference persists: "
+        "NVDA local=1 broker=2 for 2 reconciliations: new entries on NVDA held\n"
+        /* tb.log from a strategy named momentum, as the engine wrote it before */
+        "2026-03-02T21:00:01.000Z INFO  [momentum] [replay] session 2026-03-02 ended: bars=1 "
+        "orders=0 fills=0 blocked=0 equity=1\n"
+        /* and as it writes it now, from a strategy that calls itself replay */
+        "2026-03-02T21:00:02.000Z INFO  [strategy:replay] session 2026-03-03 ended: bars=1 "
+        "orders=0 fills=0 blocked=0 equity=1\n"
+        /* a Lua error message and an order reason carry any text */
+        "2026-03-02T21:00:03.000Z WARN  [strategy] reconcile: position difference persists: "
+        "AAPL local=0 broker=100 for 2 reconciliations: new entries on AAPL held\n"
+        "2026-03-02T21:00:04.000Z INFO  [oms] order refused: reason=x [alpaca] reconcile: "
+        "position difference persists: MSFT local=0 broker=9 for 2 reconciliations\n"
+        "2026-03-02T21:00:05.000Z WARN  [strategy:alpaca] reconcile: position difference "
+        "persists: TSLA local=0 broker=5 for 2 reconciliations\n"
+        "2026-03-02T21:00:06.000Z INFO  [strategy:feed] data stale ERROR websocket disconnect\n"
+        "2026-03-02T21:00:07.000Z WARN  [strategy:feed] the feed is stale, websocket disconnect\n"
+        "2026-03-02T21:00:09.000Z WARN  [feed] bars stale for 120 s\n",
+        &cfg);
+    /* errors and warnings by the line's level, not by a word in its text */
+    CHECK_INT((int)json_integer_value(json_object_get(f, "log_errors")), 0);
+    CHECK_INT((int)json_integer_value(json_object_get(f, "log_warnings")), 5);
+    json_t *played = json_object_get(f, "sessions_played");
+    CHECK_INT((int)json_object_size(played), 1);
+    CHECK_INT(
+        (int)json_integer_value(json_object_get(json_object_get(played, "2026-03-02"), "orders")),
+        7);
+    json_t *d = json_object_get(f, "position_differences");
+    CHECK_INT((int)json_array_size(d), 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(d, 0), "symbol")), "NVDA");
+    CHECK_INT((int)json_array_size(json_object_get(f, "stale_events")), 1);
+    CHECK_INT((int)json_array_size(json_object_get(f, "connectivity")), 0);
     json_decref(f);
     tb_config_free(&cfg);
 }
