@@ -37,7 +37,8 @@ struct ibkr_conn {
     ibkr_conn_tap tap;
     evutil_socket_t drain_fd; /* >= 0 while ibkr_conn_drain writes directly */
     int64_t drain_end_ns;
-    size_t drain_left;
+    size_t drain_left;   /* bytes the socket did not take */
+    size_t drain_unsent; /* frames not written (each named) */
 };
 
 const char *ibkr_state_name(ibkr_state s)
@@ -56,21 +57,13 @@ static void set_state(ibkr_conn *c, ibkr_state s)
     if (c->tap.on_state) c->tap.on_state(c->tap.ud, s);
 }
 
-static size_t write_direct(evutil_socket_t fd, const char *p, size_t len, int64_t end_ns);
+static size_t write_direct(evutil_socket_t fd, const char *p, size_t len, int64_t start_by,
+                           int64_t end_ns);
 
-static int pace_write(void *ud, const void *frame, size_t len)
-{
-    ibkr_conn *c = ud;
-    if (c->bev && c->drain_fd >= 0) { /* shutdown (ibkr_conn_drain): straight to the socket */
-        size_t left = write_direct(c->drain_fd, frame, len, c->drain_end_ns);
-        c->drain_left += left;
-        if (left) return -1;
-    } else if (!c->bev || bufferevent_write(c->bev, frame, len) != 0) {
-        return -1;
-    }
-    if (c->o.on_sent) c->o.on_sent(c->o.ud, frame, len);
-    return 0;
-}
+/* At shutdown a frame begun just before the bound may finish this much after it; the Gateway
+ * then has this long to read our end and close its own (see close_gently). */
+#define IBKR_CLOSE_WAIT_MS 3000L
+#define FRAME_GRACE_NS     250000000LL
 
 /* One line per order message dropped unsent (never resent: reconciliation settles them). */
 static void log_unsent(void *ud, const void *frame, size_t len)
@@ -81,6 +74,27 @@ static void log_unsent(void *ud, const void *frame, size_t len)
     ibkr_frame_info_of(frame, len, &i);
     if (i.msg_id == 3 || i.msg_id == 4)
         TB_WARN("ibkr", "not sent (%s): %s", why, ibkr_frame_describe(&i, d, sizeof d));
+}
+
+static int pace_write(void *ud, const void *frame, size_t len)
+{
+    ibkr_conn *c = ud;
+    if (c->bev && c->drain_fd >= 0) { /* shutdown (ibkr_conn_drain): straight to the socket */
+        /* Begun before the bound or not at all; a frame begun is finished (a torn one is
+         * garbage to the Gateway). One not written is named like the queue's rest. */
+        size_t left = write_direct(c->drain_fd, frame, len, c->drain_end_ns,
+                                   c->drain_end_ns + FRAME_GRACE_NS);
+        c->drain_left += left;
+        if (left) {
+            c->drain_unsent++;
+            log_unsent("shutdown", frame, len);
+            return -1;
+        }
+    } else if (!c->bev || bufferevent_write(c->bev, frame, len) != 0) {
+        return -1;
+    }
+    if (c->o.on_sent) c->o.on_sent(c->o.ud, frame, len);
+    return 0;
 }
 
 static void send_msg(ibkr_conn *c, const int64_t *f, int n)
@@ -435,11 +449,14 @@ size_t ibkr_conn_queued(const ibkr_conn *c)
     return ibkr_pacer_queued(c->pace);
 }
 
-/* Writes len bytes straight to the socket (non-blocking: short waits) until end_ns; returns
- * the bytes it did not take. Shutdown only: the loop that drives the bufferevent is not run. */
-static size_t write_direct(evutil_socket_t fd, const char *p, size_t len, int64_t end_ns)
+/* Writes len bytes straight to the socket (non-blocking: short waits), begun before start_by
+ * or not at all, until end_ns; returns the bytes it did not take. Shutdown only: the loop that
+ * drives the bufferevent is not run. */
+static size_t write_direct(evutil_socket_t fd, const char *p, size_t len, int64_t start_by,
+                           int64_t end_ns)
 {
     size_t done = 0;
+    if (tb_clock_mono_ns() >= start_by) return len;
     while (done < len && tb_clock_mono_ns() < end_ns) {
         ssize_t n = write(fd, p + done, len - done);
         if (n > 0) {
@@ -455,9 +472,11 @@ static size_t write_direct(evutil_socket_t fd, const char *p, size_t len, int64_
 }
 
 /* Ends our side and reads until the Gateway closes its own (or end_ns). A close() with unread
- * data in our receive buffer sends a reset, and a reset makes the peer's kernel drop what it has
- * received and not yet read: the last orders written would never reach the Gateway. */
-static void close_gently(evutil_socket_t fd, int64_t end_ns)
+ * data in our receive buffer, or data arriving after it, sends a reset, and a reset makes the
+ * peer's kernel drop what it has received and not yet read: the last orders written would never
+ * reach the Gateway. The Gateway closes once it has read our end, so its close is the proof it
+ * read every order; a Gateway that does not close in time is named. */
+static void close_gently(evutil_socket_t fd, int64_t end_ns, long wait_ms)
 {
     char scratch[4096];
     if (shutdown(fd, SHUT_WR) != 0) return;
@@ -469,6 +488,11 @@ static void close_gently(evutil_socket_t fd, int64_t end_ns)
             nanosleep(&ts, NULL);
         }
     }
+    TB_WARN("ibkr",
+            "shutdown: the Gateway did not close the connection within %ld ms of ours: the "
+            "last orders written may not have reached it (reconciliation at the next start "
+            "settles them)",
+            wait_ms);
 }
 
 size_t ibkr_conn_drain(ibkr_conn *c, long bound_ms)
@@ -486,20 +510,22 @@ size_t ibkr_conn_drain(ibkr_conn *c, long bound_ms)
         for (int i = 0; v && i < n; i++) {
             size_t left = socket_left ? v[i].iov_len
                                       : write_direct(c->drain_fd, v[i].iov_base, v[i].iov_len,
-                                                     c->drain_end_ns);
+                                                     c->drain_end_ns, c->drain_end_ns);
             socket_left += left;
         }
         if (n > 0 && !v) socket_left = evbuffer_get_length(out);
         free(v);
         if (c->greeted && !socket_left) ibkr_pacer_flush(c->pace, bound_ms);
     }
-    size_t dropped = ibkr_pacer_clear(c->pace, log_unsent, "shutdown");
+    size_t dropped = ibkr_pacer_clear(c->pace, log_unsent, "shutdown") + c->drain_unsent;
     if (dropped || socket_left || c->drain_left)
         TB_WARN("ibkr",
                 "shutdown: %zu queued messages dropped unsent after %ld ms (%zu bytes the "
                 "socket did not take)",
                 dropped, bound_ms, socket_left + c->drain_left);
-    if (c->bev && c->drain_fd >= 0) close_gently(c->drain_fd, tb_clock_mono_ns() + 1000000000LL);
+    if (c->bev && c->drain_fd >= 0)
+        close_gently(c->drain_fd, tb_clock_mono_ns() + IBKR_CLOSE_WAIT_MS * 1000000LL,
+                     IBKR_CLOSE_WAIT_MS);
     c->drain_fd = -1;
     return dropped;
 }

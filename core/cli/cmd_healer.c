@@ -43,6 +43,21 @@ static const char *diff_of(json_t *d)
     return diff ? diff : json_string_value(json_object_get(json_object_get(d, "change"), "patch"));
 }
 
+/* Prints text a proposer wrote (an LLM's diff, rationale, finding) with its control characters
+ * made visible (\r, \x1b): a carriage return or an escape sequence would otherwise let a diff
+ * hide from the reviewer a line of the very change being approved. Newlines and tabs stay. */
+static void put_visible(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\n' || *p == '\t' || (*p >= 0x20 && *p != 0x7f))
+            putchar(*p);
+        else if (*p == '\r')
+            fputs("\\r", stdout);
+        else
+            printf("\\x%02x", *p);
+    }
+}
+
 /* "2 files +3 -1" for a diff, else the change itself in one line. */
 static void summary(json_t *d, char *out, size_t len)
 {
@@ -82,19 +97,24 @@ static void print_list(json_t *root, int json)
         const char *b = json_string_value(json_object_get(d, "branch"));
         char sum[96];
         summary(d, sum, sizeof sum);
-        printf("%-22s %-18s %-8s %-13s %-26s %-6s %s%s%s\n",
-               json_string_value(json_object_get(d, "id")), hl_status(d),
-               json_string_value(json_object_get(d, "severity")),
-               json_string_value(json_object_get(d, "kind")),
-               json_string_value(json_object_get(d, "target")),
-               json_is_true(json_object_get(d, "can_auto_apply")) ? "auto" : "manual", sum,
-               b ? " " : "", b ? b : "");
+        char line[1024];
+        snprintf(line, sizeof line, "%-22s %-18s %-8s %-13s %-26s %-6s %s%s%s\n",
+                 json_string_value(json_object_get(d, "id")), hl_status(d),
+                 json_string_value(json_object_get(d, "severity")),
+                 json_string_value(json_object_get(d, "kind")),
+                 json_string_value(json_object_get(d, "target")),
+                 json_is_true(json_object_get(d, "can_auto_apply")) ? "auto" : "manual", sum,
+                 b ? " " : "", b ? b : "");
+        put_visible(line);
     }
 }
 
 static void field(const char *name, json_t *v)
 {
-    if (json_is_string(v)) printf("%-10s %s\n", name, json_string_value(v));
+    if (!json_is_string(v)) return;
+    printf("%-10s ", name);
+    put_visible(json_string_value(v));
+    putchar('\n');
 }
 
 static void print_figures(const char *name, json_t *f)
@@ -133,10 +153,14 @@ static void print_one(json_t *d)
     }
     const char *diff = diff_of(d);
     if (diff) {
-        printf("diff:\n%s%s", diff, diff[0] && diff[strlen(diff) - 1] == '\n' ? "" : "\n");
+        fputs("diff:\n", stdout);
+        put_visible(diff);
+        if (diff[0] && diff[strlen(diff) - 1] != '\n') putchar('\n');
     } else {
         char *c = json_dumps(json_object_get(d, "change"), JSON_INDENT(2) | JSON_SORT_KEYS);
-        printf("change (not applied yet):\n%s\n", c ? c : "");
+        fputs("change (not applied yet):\n", stdout);
+        put_visible(c ? c : "");
+        putchar('\n');
         free(c);
     }
 }

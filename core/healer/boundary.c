@@ -13,7 +13,6 @@
 #include "log/log.h"
 #include "strategy/decl.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,15 +153,6 @@ static void first_difference(json_t *a, json_t *b, char *out, size_t len)
         }
 }
 
-/* A param whose default is a whole number (a Lua integer: shares, bars, minutes) takes whole
- * numbers only: qty = 12.5 is within [5, 20] but every ctx:buy with it fails. */
-static int whole_if_default_is(json_t *def, json_t *v)
-{
-    if (!json_is_integer(def) || json_is_integer(v)) return 1;
-    double x = json_number_value(v);
-    return x == floor(x);
-}
-
 /* Changed keys of two param objects (either may be NULL): each tunable, in bounds, whole when
  * its default (in defaults, the strategy's params) is. */
 static int check_params(json_t *b, json_t *c, json_t *tunable, json_t *defaults, const char *where,
@@ -192,7 +182,7 @@ static int check_params(json_t *b, json_t *c, json_t *tunable, json_t *defaults,
                 return -1;
             }
             json_t *def = json_object_get(defaults, k);
-            if (nv && !whole_if_default_is(def, nv))
+            if (nv && !tb_param_whole_ok(def, nv))
                 return snprintf(why, len,
                                 "%s.%s = %g must be a whole number, as its default %lld is", where,
                                 k, json_number_value(nv), (long long)json_integer_value(def)),

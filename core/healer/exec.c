@@ -31,9 +31,10 @@ typedef struct sessions_ctx {
 static void on_session(const char *line, size_t len, void *ud)
 {
     sessions_ctx *c = ud;
-    const char *p = strstr(line, "[replay] session ");
+    const char *p = tb_log_line_from(line, len, "replay", "session "); /* the engine's only */
     char day[11];
-    if (!p || sscanf(p, "[replay] session %10s ended:", day) != 1 || !strstr(p, " ended:")) return;
+    if (!p || sscanf(p, "session %10s ended:", day) != 1 || strncmp(p + 18, " ended:", 7) != 0)
+        return;
     for (int i = 0; i < c->n; i++)
         if (strcmp(c->days[i], day) == 0) return;
     if (c->n == 256) memmove(c->days, c->days + 1, sizeof c->days[0] * 255), c->n--;

@@ -137,3 +137,35 @@ uint64_t tb_log_count(tb_log_level level)
 {
     return (unsigned)level <= TB_LOG_ERROR ? lg.counts[level] : 0;
 }
+
+int tb_log_line_parse(const char *line, size_t len, tb_log_line *out)
+{
+    const char *end = line + len, *p = memchr(line, ' ', len);
+    if (!p) return -1;
+    while (p < end && *p == ' ') p++;
+    out->level = -1;
+    for (int i = 0; i < 4; i++) {
+        size_t n = strlen(level_names[i]);
+        if ((size_t)(end - p) > n && strncmp(p, level_names[i], n) == 0 && p[n] == ' ')
+            out->level = i, p += n;
+    }
+    while (p < end && *p == ' ') p++;
+    if (out->level < 0 || p >= end || *p != '[') return -1;
+    const char *close = memchr(p, ']', (size_t)(end - p));
+    size_t n = close ? (size_t)(close - p - 1) : 0;
+    if (!close || n >= sizeof out->component || close + 1 >= end || close[1] != ' ') return -1;
+    memcpy(out->component, p + 1, n);
+    out->component[n] = 0;
+    out->message = close + 2;
+    return 0;
+}
+
+const char *tb_log_line_from(const char *line, size_t len, const char *component,
+                             const char *prefix)
+{
+    tb_log_line l;
+    if (tb_log_line_parse(line, len, &l) != 0 || strcmp(l.component, component) != 0) return NULL;
+    size_t n = strlen(prefix);
+    return (size_t)(line + len - l.message) >= n && strncmp(l.message, prefix, n) == 0 ? l.message
+                                                                                       : NULL;
+}

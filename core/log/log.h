@@ -37,6 +37,23 @@ void tb_log(tb_log_level level, const char *component, const char *fmt, ...)
 /* Flushes and closes; later lines go to stderr. */
 void tb_log_close(void);
 
+/* A line of the text log as tb_log wrote it: "TIME LEVEL [component] message". */
+typedef struct tb_log_line {
+    int level;           /* tb_log_level */
+    char component[80];  /* as written (control characters escaped) */
+    const char *message; /* into the line */
+} tb_log_line;
+
+/* Splits a line of the text log. Returns 0, or -1 when it is not one. Readers of the engine's
+ * own lines (the Sentinel, the Healer) match the component and the message's start, never a
+ * text anywhere in a line: a strategy's words (tb.log, an order reason, an error) may hold any
+ * text but never another component, which strategies' lines do not share (strategy:<name>). */
+int tb_log_line_parse(const char *line, size_t len, tb_log_line *out);
+
+/* The message of line when component wrote it and it starts with prefix, else NULL. */
+const char *tb_log_line_from(const char *line, size_t len, const char *component,
+                             const char *prefix);
+
 /* Counts of lines written per level since start (for metrics and Sentinel). */
 uint64_t tb_log_count(tb_log_level level);
 

@@ -16,6 +16,7 @@
 #include "trade/runner.h"
 #include "util/clock.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -439,6 +440,21 @@ static int play_file(rp *p, int i, tb_sreplay_result *out, tb_err *e)
     return 0;
 }
 
+/* The scratch folder holds only the files this replay wrote (the recorded configuration and
+ * strategy texts), no subfolder: removed file by file, without a shell, so a TMPDIR with a quote
+ * in it neither breaks the cleanup nor runs anything. A leftover is harmless. */
+static void remove_scratch(const char *dir)
+{
+    DIR *d = opendir(dir);
+    char path[4400];
+    for (struct dirent *de; d && (de = readdir(d));) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        unlink(path);
+    }
+    if (d) closedir(d);
+    rmdir(dir);
+}
 static void rp_free(rp *p)
 {
     if (p->runner_open) tb_runner_close(&p->r);
@@ -455,12 +471,7 @@ static void rp_free(rp *p)
     free(p->rec.v);
     free(p->rep.v);
     free(p->sent.v);
-    if (p->scratch[0]) {
-        char cmd[4200];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", p->scratch);
-        if (system(cmd) != 0) { /* a leftover temporary folder is harmless */
-        }
-    }
+    if (p->scratch[0]) remove_scratch(p->scratch);
     free(p);
 }
 

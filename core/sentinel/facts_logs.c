@@ -8,6 +8,7 @@
 #include "ml/features.h"
 #include "log/tail.h"
 #include "sentinel/facts.h"
+#include "log/log.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -34,12 +35,11 @@ static json_t *obj_at(json_t *parent, const char *key)
 /* "session 2026-01-05 ended: bars=.. orders=.. fills=.. blocked=.. equity=.." */
 static void on_session_line(const char *line, size_t len, void *ud)
 {
-    const char *p = strstr(line, "[replay] session ");
+    const char *p = tb_log_line_from(line, len, "replay", "session ");
     char day[11];
     unsigned long long bars, orders, fills, blocked;
-    if (!p ||
-        sscanf(p, "[replay] session %10s ended: bars=%llu orders=%llu fills=%llu blocked=%llu", day,
-               &bars, &orders, &fills, &blocked) != 5)
+    if (!p || sscanf(p, "session %10s ended: bars=%llu orders=%llu fills=%llu blocked=%llu", day,
+                     &bars, &orders, &fills, &blocked) != 5)
         return;
     json_t *all = ud, *s = json_pack("{s:s, s:I, s:I, s:I, s:I}", "date", day, "bars",
                                      (json_int_t)bars, "orders", (json_int_t)orders, "fills",
@@ -52,20 +52,23 @@ static void on_session_line(const char *line, size_t len, void *ud)
 static void on_posdiff_line(const char *line, size_t len, void *ud)
 {
     json_t *open = ud;
-    const char *p;
+    const char *p = NULL;
     char sym[32], who[16] = "";
     long long local, broker;
-    if (strstr(line, "[engine] engine started:")) {
+    /* the broker adapters that reconcile (broker/reconcile.c), by their component */
+    static const char *const brokers[] = {"alpaca", "ibkr", NULL};
+    for (int i = 0; brokers[i] && !p; i++)
+        if ((p = tb_log_line_from(line, len, brokers[i], "reconcile: position difference ")))
+            snprintf(who, sizeof who, "%s", brokers[i]);
+    if (tb_log_line_from(line, len, "engine", "engine started:")) {
         json_object_clear(open);
-    } else if ((p = strstr(line, "reconcile: position difference persists: ")) &&
+    } else if (p && strncmp(p, "reconcile: position difference persists: ", 41) == 0 &&
                sscanf(p + 41, "%31s local=%lld broker=%lld", sym, &local, &broker) == 3) {
-        const char *b = strchr(line, '[');
-        if (b) sscanf(b, "[%15[^]]]", who);
         json_object_set_new(open, sym,
                             json_pack("{s:s, s:I, s:I, s:o, s:s}", "symbol", sym, "engine_qty",
                                       (json_int_t)local, "broker_qty", (json_int_t)broker, "since",
                                       json_stringn(line, len > 24 ? 24 : len), "broker", who));
-    } else if ((p = strstr(line, "reconcile: position difference resolved: ")) &&
+    } else if (p && strncmp(p, "reconcile: position difference resolved: ", 41) == 0 &&
                sscanf(p + 41, "%31s", sym) == 1) {
         json_object_del(open, sym);
     }
@@ -90,12 +93,16 @@ static void on_incident_line(const char *line, size_t len, void *ud)
     static const char *const conn[] = {"disconnect", "reconnect", "connection", "broker error",
                                        "timed out",  "websocket", NULL};
     incident_ctx *c = ud;
-    int err = strstr(line, " ERROR ") != NULL, warn = strstr(line, " WARN ") != NULL;
+    tb_log_line l;
+    if (tb_log_line_parse(line, len, &l) != 0) return;
+    int err = l.level == TB_LOG_ERROR, warn = l.level == TB_LOG_WARN;
     c->errors += err;
     c->warnings += warn;
-    if (has_word(line, stale) && (err || warn) && json_array_size(c->stale) < 200)
+    /* a strategy's own words about staleness or connections are not the feed's or the broker's */
+    if (strncmp(l.component, "strategy:", 9) == 0) return;
+    if (has_word(l.message, stale) && (err || warn) && json_array_size(c->stale) < 200)
         json_array_append_new(c->stale, json_string(line));
-    if (has_word(line, conn) && (err || warn) && json_array_size(c->connectivity) < 200)
+    if (has_word(l.message, conn) && (err || warn) && json_array_size(c->connectivity) < 200)
         json_array_append_new(c->connectivity, json_string(line));
 }
 

@@ -8,6 +8,7 @@
 #include "lua/sandbox.h"
 
 #include <lauxlib.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,4 +100,11 @@ int tb_tunable_within(const json_t *entry, const json_t *value)
     if (!json_is_number(value) || !json_is_number(mn) || !json_is_number(mx)) return 0;
     double v = json_number_value(value);
     return v >= json_number_value(mn) - 1e-12 && v <= json_number_value(mx) + 1e-12;
+}
+
+int tb_param_whole_ok(const json_t *def, const json_t *value)
+{
+    if (!json_is_integer(def) || json_is_integer(value)) return 1;
+    double x = json_number_value(value);
+    return x == floor(x);
 }

@@ -24,4 +24,9 @@ json_t *tb_strategy_decl_file(const char *path, const char *rel, tb_err *e);
 /* 1 when value is a number within the tunable entry's [min, max]. */
 int tb_tunable_within(const json_t *entry, const json_t *value);
 
+/* 1 when value may replace a param whose default is def: a whole-number default (a Lua integer:
+ * shares, bars, minutes) takes whole numbers only (qty = 12.5 is within [5, 20], but no order can
+ * carry it). */
+int tb_param_whole_ok(const json_t *def, const json_t *value);
+
 #endif

@@ -50,6 +50,15 @@ void tb_shost_init_config(tb_shost *h, const tb_config *cfg)
 }
 
 /* FNV-1a of the file's text: a disabled strategy comes back only when this changes. */
+/* The component of a strategy's own log lines (tb.log): strategy:<name>, a name no part of the
+ * engine uses, so a strategy named "replay" or "alpaca" cannot write lines the Sentinel and the
+ * Healer read as the engine's (log.h: tb_log_line_from). */
+static void set_component(lua_State *L, const char *name)
+{
+    lua_pushfstring(L, "strategy:%s", name);
+    lua_setfield(L, LUA_REGISTRYINDEX, "tb.component");
+}
+
 static uint64_t file_hash(const char *path)
 {
     uint64_t h = TB_FNV64_SEED;
@@ -215,8 +224,7 @@ static int load_state(const tb_shost *h, tb_strategy *out, const char *path, con
     out->ref_bar = luaL_ref(L, LUA_REGISTRYINDEX);
     out->ref_ctx = luaL_ref(L, LUA_REGISTRYINDEX);
     out->ref_mod = luaL_ref(L, LUA_REGISTRYINDEX); /* pops the module table */
-    lua_pushstring(L, out->name);
-    lua_setfield(L, LUA_REGISTRYINDEX, "tb.component");
+    set_component(L, out->name);
     out->L = L;
     return 0;
 fail:
@@ -346,8 +354,7 @@ static int reload_one(tb_shost *h, tb_strategy *s, tb_err *e)
     s->ref_params = fresh.ref_params, s->ref_sym_params = fresh.ref_sym_params;
     s->ctx_data = fresh.ctx_data;
     memcpy(s->has, fresh.has, sizeof s->has);
-    lua_pushstring(s->L, s->name);
-    lua_setfield(s->L, LUA_REGISTRYINDEX, "tb.component");
+    set_component(s->L, s->name);
     s->version++;
     s->disabled = 0;
     s->consecutive_errors = 0;

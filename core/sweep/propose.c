@@ -35,6 +35,12 @@ json_t *tb_sweep_directive(const tb_sweep_view *v, json_t *decl, const char *nam
                     json_number_value(json_object_get(t, "max")));
             return NULL;
         }
+        json_t *def = json_object_get(json_object_get(decl, "params"), k);
+        if (!tb_param_whole_ok(def, x)) {
+            tb_errf(e, "%s = %g must be a whole number, as %s's default %lld is", k,
+                    json_number_value(x), name, (long long)json_integer_value(def));
+            return NULL;
+        }
     }
     char what[512], buf[512];
     int wf = v->wf_train > 0;

@@ -35,6 +35,8 @@ done
 check "backtest: every hostile strategy is stopped for its reason and the run completes" [ $bt_ok = 1 ]
 check "backtest: the example strategy still trades beside them" \
   bash -c "grep -q rsi_macd_reversal '$H/data/backtest/trades.csv' || grep -qE '^orders +[1-9]' '$H/bt0.out'"
+check "backtest: a strategy's own lines carry strategy:<name>, a component no part of the engine uses" \
+  grep -qE 'ERROR \[strategy:[^]]*log_forgery(\.lua)?\] hostile' "$H/bt0.err" "$H/bt1.err"
 check "backtest: a newline in a strategy's log line does not forge a line" \
   bash -c "grep -qF 'hostile\\n2026-01-02T00:00:00Z ERROR [engine] FORGED engine line\\x1b[2J' '$H/bt0.err' '$H/bt1.err' && ! grep -q '^2026-01-02T00:00:00Z ERROR \[engine\] FORGED' '$H/bt0.err' '$H/bt1.err'"
 

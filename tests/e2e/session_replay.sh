@@ -75,6 +75,12 @@ cat "$H/replay.out"
 check "the replay reproduces the recorded decisions exactly (exit 0)" [ "$rc" = 0 ]
 check "it prints the replayed decisions" grep -q "rec_probe: sell 3 AAPL market submitted" "$H/replay.out"
 check "and says identical" grep -q "4 recorded decisions, 4 replayed; identical" "$H/replay.out"
+# A TMPDIR with a quote in it: the replay's scratch folder goes without a shell.
+odd="$H/tmp'; touch '$H/canary_tmpdir'; '"
+mkdir -p "$odd"
+rc=0; TMPDIR="$odd" "$TRADEBOT" replay --home "$H" "$id" --quiet >/dev/null 2>&1 || rc=$?
+check "a TMPDIR with a quote: the replay runs (exit $rc), runs nothing else, leaves no scratch folder" \
+  bash -c "[ $rc = 0 ] && [ ! -e '$H/canary_tmpdir' ] && [ -z \"\$(ls -A \"\$1\")\" ]" _ "$odd"
 # The recording holds the strategy's text: editing the file does not change a recorded replay.
 sed -i 's/buy_at = 2/buy_at = 3/' "$H/strategies/rec_probe.lua"
 rc=0; "$TRADEBOT" replay --home "$H" "$id" --quiet >/dev/null 2>&1 || rc=$?

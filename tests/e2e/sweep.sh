@@ -167,6 +167,15 @@ check "a crafted database naming a file with wider bounds proposes nothing (rc $
   bash -c "[ $rc -ne 0 ] && grep -q 'min_relvol = 2.5 is outside opening_range_breakout.s tunable bounds \[0.8' prop4.err"
 check "and queues no directive" \
   [ "$(jq '.directives | length' "$H/home/data/healer_active_directives.json")" = "$n0" ]
+# Shares are whole: a grid value of 12.5 for qty (whose default is 20) is within [5, 20] but no
+# order can carry it.
+cat >half.lua <<'EOF'
+return { strategy = "opening_range_breakout.lua", grid = { qty = {12.5} }, data = { days = 2, symbols = 2 }, metric = "pnl" }
+EOF
+T sweep half.lua --out half.db >/dev/null 2>&1
+T sweep report half.db --propose >/dev/null 2>prop5.err && rc=0 || rc=$?
+check "a fractional qty is not proposed (rc $rc: $(head -c 160 prop5.err))" \
+  bash -c "[ $rc -ne 0 ] && grep -q 'qty = 12.5 must be a whole number' prop5.err"
 # A results file from elsewhere (a shard on a shared cluster disk) with markup in its dates: the
 # report shows it as text, never as markup, and reads no date past its end.
 cp wf.db evil.db

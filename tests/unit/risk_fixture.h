@@ -149,6 +149,15 @@ static void fx_free(fx *f)
     oms_free(f->m);
 }
 
+static tb_risk_cfg fx_cfg(void);
+
+/* fx_init with the default risk configuration. */
+static void fx_init_default(fx *f)
+{
+    tb_risk_cfg c = fx_cfg();
+    fx_init(f, &c);
+}
+
 static oms_intent fx_intent(const char *sym, oms_side side, tb_qty qty)
 {
     return oms_test_order("t", sym, side, qty);

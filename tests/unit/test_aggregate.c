@@ -126,22 +126,23 @@ static void check_tf(int tf, tb_date from, tb_date to)
     }
 }
 
+/* check_tf for 5 minutes, 15 minutes, an hour and a day. */
+static void check_every_tf(tb_date from, tb_date to)
+{
+    static const int tfs[] = {300, 900, 3600, 86400};
+    for (size_t i = 0; i < sizeof tfs / sizeof tfs[0]; i++) check_tf(tfs[i], from, to);
+}
+
 TEST(aggregates_agree_with_bars_built_directly_across_dst_change)
 {
     tb_date from = tb_date_from_ymd(2026, 3, 4), to = tb_date_from_ymd(2026, 3, 12);
-    check_tf(300, from, to);
-    check_tf(900, from, to);
-    check_tf(3600, from, to);
-    check_tf(86400, from, to);
+    check_every_tf(from, to);
 }
 
 TEST(aggregates_agree_with_bars_built_directly_around_thanksgiving)
 {
     tb_date from = tb_date_from_ymd(2026, 11, 23), to = tb_date_from_ymd(2026, 12, 2);
-    check_tf(300, from, to);
-    check_tf(900, from, to);
-    check_tf(3600, from, to);
-    check_tf(86400, from, to);
+    check_every_tf(from, to);
 }
 
 static tb_bar minute_at(tb_date d, int hh, int mm, double px, double vol, double vwap)
@@ -154,6 +155,13 @@ static tb_bar minute_at(tb_date d, int hh, int mm, double px, double vol, double
     b.vwap = vwap;
     b.trades = 1;
     return b;
+}
+
+/* Pushes the minute hh:mm of d (price px, volume vol, vwap px) into a; what tb_agg_push says. */
+static int push_at(tb_agg *a, tb_date d, int hh, int mm, double px, double vol, tb_bar *out)
+{
+    tb_bar m = minute_at(d, hh, mm, px, vol, px);
+    return tb_agg_push(a, &m, out);
 }
 
 TEST(five_minute_bar_is_emitted_by_its_last_minute)
@@ -198,14 +206,13 @@ TEST(gap_closes_the_previous_bucket_and_late_minute_is_refused)
     tb_date d = tb_date_from_ymd(2026, 3, 10);
     tb_agg a;
     tb_agg_init(&a, 300, NULL, NULL);
-    tb_bar out[2], m = minute_at(d, 9, 31, 10, 1, 10);
-    CHECK_INT(tb_agg_push(&a, &m, out), 0);
-    m = minute_at(d, 9, 44, 11, 1, 11); /* completes 09:40 bucket at once, closes 09:30 */
-    CHECK_INT(tb_agg_push(&a, &m, out), 2);
+    tb_bar out[2];
+    CHECK_INT(push_at(&a, d, 9, 31, 10, 1, out), 0);
+    /* 09:44 completes the 09:40 bucket at once and closes 09:30's. */
+    CHECK_INT(push_at(&a, d, 9, 44, 11, 1, out), 2);
     CHECK_INT(out[0].start_ns, tb_cal_local_to_ns(d, 9 * 3600 + 30 * 60));
     CHECK_INT(out[1].start_ns, tb_cal_local_to_ns(d, 9 * 3600 + 40 * 60));
-    m = minute_at(d, 9, 43, 11, 1, 11);
-    CHECK_INT(tb_agg_push(&a, &m, out), -1);
+    CHECK_INT(push_at(&a, d, 9, 43, 11, 1, out), -1);
 }
 
 TEST(hour_bars_start_0930_and_last_is_cut_at_early_close)
@@ -234,18 +241,15 @@ TEST(daily_bar_ignores_extended_hours_and_completes_at_close)
     tb_date d = tb_date_from_ymd(2026, 11, 27);
     tb_agg a;
     tb_agg_init(&a, 86400, NULL, NULL);
-    tb_bar out[2], m = minute_at(d, 8, 0, 99, 1000, 99);
-    CHECK_INT(tb_agg_push(&a, &m, out), 0);
-    m = minute_at(d, 9, 30, 10, 1, 10);
-    CHECK_INT(tb_agg_push(&a, &m, out), 0);
-    m = minute_at(d, 12, 59, 12, 1, 12);
-    CHECK_INT(tb_agg_push(&a, &m, out), 1);
+    tb_bar out[2];
+    CHECK_INT(push_at(&a, d, 8, 0, 99, 1000, out), 0);
+    CHECK_INT(push_at(&a, d, 9, 30, 10, 1, out), 0);
+    CHECK_INT(push_at(&a, d, 12, 59, 12, 1, out), 1);
     CHECK_NEAR(out[0].open, 10, 0);
     CHECK_NEAR(out[0].high, 12, 0);
     CHECK_NEAR(out[0].volume, 2, 0);
     CHECK_INT(out[0].start_ns, tb_cal_local_to_ns(d, 9 * 3600 + 1800));
-    m = minute_at(d, 13, 30, 12, 1, 12);
-    CHECK_INT(tb_agg_push(&a, &m, out), 0);
+    CHECK_INT(push_at(&a, d, 13, 30, 12, 1, out), 0);
 }
 
 TEST(bad_timeframe_is_an_error)

@@ -62,62 +62,69 @@ static json_t *config_of(void)
     return json_load_file(path, 0, NULL);
 }
 
+/* Applies the directive change_json to the checkout; hl_apply_change's result. */
+static int apply(const char *change_json, tb_err *e)
+{
+    json_t *d = json_loads(change_json, 0, NULL);
+    if (!d) TBT_FAIL("not JSON: %s", change_json);
+    int rc = d ? hl_apply_change(d, dir, -1, e) : -1;
+    json_decref(d);
+    return rc;
+}
+
 TEST(a_param_change_sets_the_named_strategys_params_in_the_checkouts_config)
 {
     make_checkout();
     tb_err e;
-    json_t *d =
-        json_loads("{\"kind\": \"param_change\", \"target\": \"config/trading_config.json\","
-                   " \"change\": {\"strategy\": \"momentum\", \"params\": {\"min\": 5}}}",
-                   0, NULL);
-    CHECK_INT(hl_apply_change(d, dir, -1, &e), 0);
+    CHECK_INT(apply("{\"kind\": \"param_change\", \"target\": \"config/trading_config.json\","
+                    " \"change\": {\"strategy\": \"momentum\", \"params\": {\"min\": 5}}}",
+                    &e),
+              0);
     json_t *cfg = config_of();
     json_t *p = json_object_get(json_array_get(json_object_get(cfg, "strategies"), 0), "params");
     CHECK_INT((int)json_integer_value(json_object_get(p, "min")), 5);
     CHECK_INT((int)json_integer_value(json_object_get(p, "qty")), 5); /* the others stay */
-    json_decref(cfg), json_decref(d);
-    d = json_loads("{\"kind\": \"param_change\", \"target\": \"config/trading_config.json\","
-                   " \"change\": {\"strategy\": \"ghost\", \"param\": \"x\", \"value\": 1}}",
-                   0, NULL);
-    CHECK_INT(hl_apply_change(d, dir, -1, &e), -1);
+    json_decref(cfg);
+    CHECK_INT(apply("{\"kind\": \"param_change\", \"target\": \"config/trading_config.json\","
+                    " \"change\": {\"strategy\": \"ghost\", \"param\": \"x\", \"value\": 1}}",
+                    &e),
+              -1);
     CHECK_CONTAINS(e.msg, "no strategy ghost");
-    json_decref(d);
 }
 
 TEST(a_config_change_sets_a_strategy_param_by_its_dotted_path_and_nothing_else)
 {
     make_checkout();
     tb_err e;
-    json_t *d = json_loads(
-        "{\"kind\": \"config_change\", \"target\": \"config/trading_config.json\","
-        " \"change\": {\"path\": \"strategies.o.symbol_params.AAPL.min\", \"value\": 3}}",
-        0, NULL);
-    CHECK_INT(hl_apply_change(d, dir, -1, &e), 0);
+    CHECK_INT(
+        apply("{\"kind\": \"config_change\", \"target\": \"config/trading_config.json\","
+              " \"change\": {\"path\": \"strategies.o.symbol_params.AAPL.min\", \"value\": 3}}",
+              &e),
+        0);
     json_t *cfg = config_of();
     json_t *o = json_array_get(json_object_get(cfg, "strategies"), 1);
     CHECK_INT((int)json_integer_value(json_object_get(
                   json_object_get(json_object_get(o, "symbol_params"), "AAPL"), "min")),
               3);
-    json_decref(cfg), json_decref(d);
-    d = json_loads("{\"kind\": \"config_change\", \"target\": \"config/trading_config.json\","
-                   " \"change\": {\"path\": \"risk.enabled\", \"value\": false}}",
-                   0, NULL);
-    CHECK_INT(hl_apply_change(d, dir, -1, &e), -1);
+    json_decref(cfg);
+    CHECK_INT(apply("{\"kind\": \"config_change\", \"target\": \"config/trading_config.json\","
+                    " \"change\": {\"path\": \"risk.enabled\", \"value\": false}}",
+                    &e),
+              -1);
     cfg = config_of();
     CHECK(json_object_get(cfg, "risk") == NULL);
-    json_decref(cfg), json_decref(d);
+    json_decref(cfg);
 }
 
 TEST(a_script_patch_outside_the_home_is_refused)
 {
     make_checkout();
     tb_err e;
-    json_t *d = json_loads("{\"kind\": \"script_patch\", \"target\": \"../../etc/x.lua\","
-                           " \"change\": {\"content\": \"return 1\"}}",
-                           0, NULL);
-    CHECK_INT(hl_apply_change(d, dir, -1, &e), -1);
+    CHECK_INT(apply("{\"kind\": \"script_patch\", \"target\": \"../../etc/x.lua\","
+                    " \"change\": {\"content\": \"return 1\"}}",
+                    &e),
+              -1);
     CHECK_CONTAINS(e.msg, "inside the home");
-    json_decref(d);
 }
 
 TEST(status_changes_are_stamped_and_recorded_in_the_history)

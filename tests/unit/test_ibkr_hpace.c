@@ -9,6 +9,27 @@
 
 #define S 1000000000LL
 
+/* The tag of the request that goes at now, or -1 when none may (or none waits). */
+static int64_t tag_at(ibkr_hpace *p, int64_t now)
+{
+    int64_t tag, wait;
+    return ibkr_hpace_pop(p, now, &tag, &wait) == 1 ? tag : -1;
+}
+
+/* How long the next request must still wait at now, or -1 when one goes (or none waits). */
+static int64_t wait_at(ibkr_hpace *p, int64_t now)
+{
+    int64_t tag, wait;
+    return ibkr_hpace_pop(p, now, &tag, &wait) == 0 ? wait : -1;
+}
+
+static ibkr_hpace_stats stats_of(ibkr_hpace *p)
+{
+    ibkr_hpace_stats st;
+    ibkr_hpace_stats_get(p, &st);
+    return st;
+}
+
 TEST(requests_go_at_once_while_no_rule_objects)
 {
     ibkr_hpace *p = ibkr_hpace_new(0);
@@ -16,12 +37,9 @@ TEST(requests_go_at_once_while_no_rule_objects)
     CHECK_INT(ibkr_hpace_pop(p, 0, &tag, &wait), -1);
     ibkr_hpace_push(p, "AAPL|a", "AAPL", 1);
     ibkr_hpace_push(p, "MSFT|a", "MSFT", 2);
-    CHECK_INT(ibkr_hpace_pop(p, 100 * S, &tag, &wait), 1);
-    CHECK_INT(tag, 1);
-    CHECK_INT(ibkr_hpace_pop(p, 100 * S, &tag, &wait), 1);
-    CHECK_INT(tag, 2);
-    ibkr_hpace_stats st;
-    ibkr_hpace_stats_get(p, &st);
+    CHECK_INT(tag_at(p, 100 * S), 1);
+    CHECK_INT(tag_at(p, 100 * S), 2);
+    ibkr_hpace_stats st = stats_of(p);
     CHECK_INT(st.sent, 2);
     CHECK_INT(st.delayed, 0);
     ibkr_hpace_free(p);
@@ -34,13 +52,10 @@ TEST(an_identical_request_waits_15_seconds)
     ibkr_hpace_push(p, "AAPL|x", "AAPL", 1);
     CHECK_INT(ibkr_hpace_pop(p, 1000 * S, &tag, &wait), 1);
     ibkr_hpace_push(p, "AAPL|x", "AAPL", 2); /* a retry after 162 */
-    CHECK_INT(ibkr_hpace_pop(p, 1003 * S, &tag, &wait), 0);
-    CHECK_INT(wait, 12 * S);
+    CHECK_INT(wait_at(p, 1003 * S), 12 * S);
     CHECK_INT(ibkr_hpace_pop(p, 1015 * S - 1, &tag, &wait), 0);
-    CHECK_INT(ibkr_hpace_pop(p, 1015 * S, &tag, &wait), 1);
-    CHECK_INT(tag, 2);
-    ibkr_hpace_stats st;
-    ibkr_hpace_stats_get(p, &st);
+    CHECK_INT(tag_at(p, 1015 * S), 2);
+    ibkr_hpace_stats st = stats_of(p);
     CHECK_INT(st.delayed, 1); /* counted once however often it was asked */
     CHECK_INT(st.by_identical, 1);
     ibkr_hpace_free(p);
@@ -57,15 +72,12 @@ TEST(a_sixth_request_for_one_contract_within_2_s_waits_and_blocks_those_behind_i
     }
     ibkr_hpace_push(p, "MSFT|0", "MSFT", 100);
     for (int i = 0; i < 5; i++) CHECK_INT(ibkr_hpace_pop(p, 10 * S + i * (S / 10), &tag, &wait), 1);
-    CHECK_INT(ibkr_hpace_pop(p, 11 * S, &tag, &wait), 0); /* six in 2 s would be a violation */
-    CHECK_INT(wait, S);                                   /* the first of the five went at 10 s */
+    /* Six in 2 s would be a violation: the first of the five went at 10 s. */
+    CHECK_INT(wait_at(p, 11 * S), S);
     CHECK_INT(ibkr_hpace_pop(p, 12 * S - 1, &tag, &wait), 0);
-    CHECK_INT(ibkr_hpace_pop(p, 12 * S, &tag, &wait), 1);
-    CHECK_INT(tag, 5);
-    CHECK_INT(ibkr_hpace_pop(p, 12 * S, &tag, &wait), 1); /* in order: MSFT only now */
-    CHECK_INT(tag, 100);
-    ibkr_hpace_stats st;
-    ibkr_hpace_stats_get(p, &st);
+    CHECK_INT(tag_at(p, 12 * S), 5);
+    CHECK_INT(tag_at(p, 12 * S), 100); /* in order: MSFT only now */
+    ibkr_hpace_stats st = stats_of(p);
     CHECK_INT(st.by_contract, 1);
     ibkr_hpace_free(p);
 }
@@ -81,12 +93,9 @@ TEST(the_61st_request_in_ten_minutes_waits_for_the_oldest_to_age_out)
         ibkr_hpace_push(p, k, c, i);
     }
     for (int i = 0; i < 60; i++) CHECK_INT(ibkr_hpace_pop(p, i * 5 * S, &tag, &wait), 1);
-    CHECK_INT(ibkr_hpace_pop(p, 300 * S, &tag, &wait), 0);
-    CHECK_INT(wait, 300 * S); /* the first went at 0: free at 600 s */
-    CHECK_INT(ibkr_hpace_pop(p, 600 * S, &tag, &wait), 1);
-    CHECK_INT(tag, 60);
-    ibkr_hpace_stats st;
-    ibkr_hpace_stats_get(p, &st);
+    CHECK_INT(wait_at(p, 300 * S), 300 * S); /* the first went at 0: free at 600 s */
+    CHECK_INT(tag_at(p, 600 * S), 60);
+    ibkr_hpace_stats st = stats_of(p);
     CHECK_INT(st.by_window, 1);
     CHECK_INT(st.sent, 61);
     ibkr_hpace_free(p);
@@ -102,9 +111,7 @@ TEST(the_margin_widens_every_window_and_clear_keeps_the_history)
     ibkr_hpace_clear(p); /* the connection dropped */
     CHECK_INT(ibkr_hpace_waiting(p), 0);
     ibkr_hpace_push(p, "A|x", "A", 3);
-    CHECK_INT(ibkr_hpace_pop(p, 15 * S, &tag, &wait), 0);
-    CHECK_INT(wait, S / 4);
-    CHECK_INT(ibkr_hpace_pop(p, 15 * S + S / 4, &tag, &wait), 1);
-    CHECK_INT(tag, 3);
+    CHECK_INT(wait_at(p, 15 * S), S / 4);
+    CHECK_INT(tag_at(p, 15 * S + S / 4), 3);
     ibkr_hpace_free(p);
 }

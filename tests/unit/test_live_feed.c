@@ -172,17 +172,26 @@ static int emu_requests(void)
     return emu_stat("requests", -1);
 }
 
+/* g and o for a Polygon emulator on plan (free, paid, unentitled) serving 2026-11-30, with syms
+ * and rate requests a minute (0: no limit); url holds the emulator's address. */
+static void start_polygon(rig *g, tb_live_opts *o, char *url, const char *plan,
+                          const char *const *syms, int n, double rate)
+{
+    memset(o, 0, sizeof *o);
+    o->symbols = syms, o->nsymbols = n;
+    const char *args[] = {"--plan", plan, "--today", "2026-11-30", NULL};
+    start(g, "polygon_emu.js", args, o);
+    polygon_opts(o, url, rate);
+}
+
 TEST(polygon_delayed_plan_is_shown_delayed_and_the_free_rate_holds_polls_back)
 {
     rig g;
-    tb_live_opts o = {0};
-    const char *syms[] = {"AAPL", "MSFT"};
-    o.symbols = syms, o.nsymbols = 2;
-    const char *args[] = {"--plan", "free", "--today", "2026-11-30", NULL};
-    start(&g, "polygon_emu.js", args, &o);
-    emu_ctl(&E, "advance", "{\"minutes\":10}");
+    tb_live_opts o;
     char url[64];
-    polygon_opts(&o, url, 5);
+    static const char *const syms[] = {"AAPL", "MSFT"};
+    start_polygon(&g, &o, url, "free", syms, 2, 5);
+    emu_ctl(&E, "advance", "{\"minutes\":10}");
     open_live(&g, &o);
     WAIT_FOR(g.s.bars >= 10, 3000);
     CHECK_STR(status_of(&g, "entitlement"), "delayed");
@@ -197,14 +206,11 @@ TEST(polygon_delayed_plan_is_shown_delayed_and_the_free_rate_holds_polls_back)
 TEST(polygon_paid_plan_polls_every_symbol_from_the_last_bar_and_only_closed_minutes)
 {
     rig g;
-    tb_live_opts o = {0};
-    const char *syms[] = {"AAPL", "MSFT"};
-    o.symbols = syms, o.nsymbols = 2;
-    const char *args[] = {"--plan", "paid", "--today", "2026-11-30", NULL};
-    start(&g, "polygon_emu.js", args, &o);
-    emu_ctl(&E, "advance", "{\"minutes\":5}");
+    tb_live_opts o;
     char url[64];
-    polygon_opts(&o, url, 0);
+    static const char *const syms[] = {"AAPL", "MSFT"};
+    start_polygon(&g, &o, url, "paid", syms, 2, 0);
+    emu_ctl(&E, "advance", "{\"minutes\":5}");
     open_live(&g, &o);
     WAIT_FOR(g.s.bars >= 10, 3000);
     CHECK_STR(status_of(&g, "entitlement"), "real-time");
@@ -224,14 +230,11 @@ TEST(polygon_paid_plan_polls_every_symbol_from_the_last_bar_and_only_closed_minu
 TEST(polygon_not_authorized_is_a_configuration_error_and_not_retried)
 {
     rig g;
-    tb_live_opts o = {0};
-    const char *syms[] = {"AAPL"};
-    o.symbols = syms, o.nsymbols = 1;
-    const char *args[] = {"--plan", "unentitled", "--today", "2026-11-30", NULL};
-    start(&g, "polygon_emu.js", args, &o);
-    emu_ctl(&E, "advance", "{\"minutes\":5}");
+    tb_live_opts o;
     char url[64];
-    polygon_opts(&o, url, 0);
+    static const char *const syms[] = {"AAPL"};
+    start_polygon(&g, &o, url, "unentitled", syms, 1, 0);
+    emu_ctl(&E, "advance", "{\"minutes\":5}");
     open_live(&g, &o);
     WAIT_FOR(strcmp(status_of(&g, "entitlement"), "not authorized") == 0, 3000);
     CHECK_STR(status_of(&g, "entitlement"), "not authorized");
@@ -246,13 +249,10 @@ TEST(polygon_not_authorized_is_a_configuration_error_and_not_retried)
 TEST(polygon_bad_key_is_a_configuration_error_and_not_retried)
 {
     rig g;
-    tb_live_opts o = {0};
-    const char *syms[] = {"AAPL"};
-    o.symbols = syms, o.nsymbols = 1;
-    const char *args[] = {"--plan", "paid", "--today", "2026-11-30", NULL};
-    start(&g, "polygon_emu.js", args, &o);
+    tb_live_opts o;
     char url[64];
-    polygon_opts(&o, url, 0);
+    static const char *const syms[] = {"AAPL"};
+    start_polygon(&g, &o, url, "paid", syms, 1, 0);
     o.polygon.api_key = "not-the-key";
     open_live(&g, &o);
     WAIT_FOR(strcmp(status_of(&g, "entitlement"), "not authorized") == 0, 3000);

@@ -109,13 +109,20 @@ TEST(jsonl_cuts_a_torn_last_line_at_open)
     CHECK_STR(slurp(path), "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n");
 }
 
+/* Makes the directory dir (a mkdtemp template) with an archives/ folder in it; path (300 bytes)
+ * is dir/file, arch the archives folder. */
+static void rotation_dirs(char *dir, const char *file, char *path, char *arch)
+{
+    if (!mkdtemp(dir)) TBT_FAIL("mkdtemp %s", dir);
+    snprintf(path, 300, "%s/%s", dir, file);
+    snprintf(arch, 300, "%s/archives", dir);
+    mkdir(arch, 0755);
+}
+
 TEST(jsonl_rotates_by_size_into_archives_compressed)
 {
     char dir[] = "/tmp/tbtest-rot-XXXXXX", path[300], arch[300];
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(path, sizeof path, "%s/sentinel_activity.jsonl", dir);
-    snprintf(arch, sizeof arch, "%s/archives", dir);
-    mkdir(arch, 0755);
+    rotation_dirs(dir, "sentinel_activity.jsonl", path, arch);
     tb_err e;
     tb_jsonl *j = tb_jsonl_open(path, 0, &e);
     tb_jsonl_set_rotation(j, 1000, arch);
@@ -150,10 +157,7 @@ TEST(jsonl_rotates_by_size_into_archives_compressed)
 TEST(text_log_rotates_past_max_bytes)
 {
     char dir[] = "/tmp/tbtest-lrot-XXXXXX", path[300], arch[300];
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(path, sizeof path, "%s/trading_bot.log", dir);
-    snprintf(arch, sizeof arch, "%s/archives", dir);
-    mkdir(arch, 0755);
+    rotation_dirs(dir, "trading_bot.log", path, arch);
     tb_err e;
     tb_log_opts o = {.level = TB_LOG_INFO, .max_bytes = 2000, .archive_dir = arch};
     CHECK_INT(tb_log_open(path, &o, &e), 0);

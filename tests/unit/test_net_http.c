@@ -141,14 +141,19 @@ static void get(tb_http *h, const char *path, const char *method, tb_httpc_retry
     CHECK_INT(tb_httpc_request(h, &r, on_done, res, &e), 0);
 }
 
-static char *read_log(void)
+/* The client's log so far (its first 64 KiB). */
+static const char *read_log(void)
 {
-    static char buf[1 << 16];
-    FILE *f = fopen(logpath, "r");
-    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-    if (f) fclose(f);
-    buf[n] = '\0';
-    return buf;
+    return tbt_read_file(logpath);
+}
+
+/* One request through h, the loop run until it is answered (max_ms at the most); its result. */
+static result fetch(tb_http *h, const char *path, const char *method, tb_httpc_retry rp, int max_ms)
+{
+    result res = {0};
+    get(h, path, method, rp, &res);
+    run_until(&res, 1, max_ms);
+    return res;
 }
 
 TEST(get_returns_body_and_reuses_one_connection)
@@ -190,9 +195,7 @@ TEST(status_429_is_retried_after_retry_after_and_logged)
 TEST(status_500_is_retried_with_backoff_until_success)
 {
     tb_http *h = client(2000);
-    result res = {0};
-    get(h, "/500", "GET", TB_HTTP_RETRY_ALL, &res);
-    run_until(&res, 1, 5000);
+    result res = fetch(h, "/500", "GET", TB_HTTP_RETRY_ALL, 5000);
     CHECK_INT(res.status, 200);
     CHECK_INT(res.attempts, 3);
     tb_httpc_stats st;
@@ -205,9 +208,7 @@ TEST(status_500_is_retried_with_backoff_until_success)
 TEST(order_post_with_500_is_not_retried_blindly)
 {
     tb_http *h = client(2000);
-    result res = {0};
-    get(h, "/v2/orders", "POST", TB_HTTP_RETRY_429, &res);
-    run_until(&res, 1, 3000);
+    result res = fetch(h, "/v2/orders", "POST", TB_HTTP_RETRY_429, 3000);
     CHECK_INT(res.status, 500);
     CHECK_INT(res.attempts, 1);
     CHECK_INT(hits[P_ORDER], 1);
@@ -217,9 +218,7 @@ TEST(order_post_with_500_is_not_retried_blindly)
 TEST(unauthorized_is_logged_with_its_code_and_never_retried)
 {
     tb_http *h = client(2000);
-    result res = {0};
-    get(h, "/401", "GET", TB_HTTP_RETRY_ALL, &res);
-    run_until(&res, 1, 3000);
+    result res = fetch(h, "/401", "GET", TB_HTTP_RETRY_ALL, 3000);
     CHECK_INT(res.status, 401);
     CHECK_INT(hits[P_401], 1);
     tb_httpc_stats st;

@@ -21,6 +21,14 @@ static int parse(const char *text, pg_snap_vec *v, tb_err *e)
     return pg_parse_snapshot(text, strlen(text), v, &page, e);
 }
 
+/* Parses text, which must hold exactly one snapshot, into v. */
+static void parse_one(const char *text, pg_snap_vec *v)
+{
+    tb_err e = {{0}};
+    if (parse(text, v, &e) != 0) TBT_FAIL("parse: %s", e.msg);
+    if (v->n != 1) TBT_FAIL("%zu snapshots, expected 1", (size_t)v->n);
+}
+
 TEST(snapshot_fields_are_read_as_polygon_documents_them)
 {
     const char *t = SNAP(
@@ -34,9 +42,7 @@ TEST(snapshot_fields_are_read_as_polygon_documents_them)
         "\"t\":1796050199000000000,\"x\":4},"
         "\"lastQuote\":{\"P\":203.12,\"S\":2,\"p\":203.08,\"s\":3,\"t\":1796050199000000000}}");
     pg_snap_vec v;
-    tb_err e;
-    CHECK_INT(parse(t, &v, &e), 0);
-    CHECK_INT(v.n, 1);
+    parse_one(t, &v);
     const pg_snap *s = pg_snap_find(&v, "AAPL");
     CHECK(s != NULL);
     CHECK(s->day.present && s->min.present && s->prev_day.present && s->has_trade && s->has_quote);
@@ -58,9 +64,7 @@ TEST(a_cleared_day_and_missing_or_null_parts_are_absent_not_zero_prices)
                          "\"vw\":0},\"min\":null,\"prevDay\":{\"o\":240,\"h\":250,\"l\":238,"
                          "\"c\":245.5,\"v\":9e7},\"lastTrade\":{\"p\":247,\"s\":10}}");
     pg_snap_vec v;
-    tb_err e;
-    CHECK_INT(parse(t, &v, &e), 0);
-    CHECK_INT(v.n, 1);
+    parse_one(t, &v);
     CHECK(!v.v[0].day.present);
     CHECK(!v.v[0].min.present);
     CHECK(v.v[0].prev_day.present);
@@ -82,9 +86,7 @@ TEST(a_ticker_with_a_bad_field_is_refused_and_the_reason_names_the_field_and_tic
         "{\"ticker\":\"A B\"},{\"todaysChange\":1},[1],"
         "{\"ticker\":\"BIG\",\"min\":{\"o\":1,\"h\":1,\"l\":1,\"c\":-1}}]}";
     pg_snap_vec v;
-    tb_err e;
-    CHECK_INT(parse(t, &v, &e), 0);
-    CHECK_INT(v.n, 1);
+    parse_one(t, &v);
     CHECK_STR(v.v[0].ticker, "GOOD");
     CHECK_INT(v.skipped, 8);
     CHECK_STR(v.why, "tickers[1] (BAD): day.c is not a finite number");

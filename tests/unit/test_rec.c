@@ -85,6 +85,17 @@ static int read_all(const char *path, int counts[8], tb_rec_reader *r, tb_err *e
     return rc;
 }
 
+/* The bytes (n of them, the caller frees them) of a recorded session written to a fresh
+ * path named name. */
+static unsigned char *session_bytes(char *path, size_t len, const char *name, size_t *n)
+{
+    tmp_path(path, len, name);
+    write_session(path, 1 << 16);
+    unsigned char *p = slurp(path, n);
+    if (!p) TBT_FAIL("cannot read %s", path);
+    return p;
+}
+
 TEST(rec_round_trip_gives_back_every_field)
 {
     char path[256];
@@ -130,10 +141,8 @@ TEST(rec_round_trip_gives_back_every_field)
 TEST(rec_torn_tail_is_reported_and_the_intact_part_read)
 {
     char path[256];
-    tmp_path(path, sizeof path, "torn");
-    write_session(path, 1 << 16);
     size_t n;
-    unsigned char *p = slurp(path, &n);
+    unsigned char *p = session_bytes(path, sizeof path, "torn", &n);
     for (size_t cut = 1; cut <= 20; cut++) { /* every cut inside the END record (and the update) */
         tb_rec_reader r;
         tb_err e;
@@ -156,10 +165,8 @@ TEST(rec_torn_tail_is_reported_and_the_intact_part_read)
 TEST(rec_corrupt_record_in_the_middle_is_an_error_naming_file_and_offset)
 {
     char path[256];
-    tmp_path(path, sizeof path, "corrupt");
-    write_session(path, 1 << 16);
     size_t n;
-    unsigned char *p = slurp(path, &n);
+    unsigned char *p = session_bytes(path, sizeof path, "corrupt", &n);
     p[n / 2] ^= 0x5a; /* a flipped byte with records after it */
     FILE *f = fopen(path, "wb");
     fwrite(p, 1, n, f);
@@ -178,10 +185,8 @@ TEST(rec_corrupt_record_in_the_middle_is_an_error_naming_file_and_offset)
 TEST(rec_damaged_length_is_corruption_not_a_torn_tail)
 {
     char path[256];
-    tmp_path(path, sizeof path, "len");
-    write_session(path, 1 << 16);
     size_t n;
-    unsigned char *p = slurp(path, &n);
+    unsigned char *p = session_bytes(path, sizeof path, "len", &n);
     p[TB_REC_HEADER + 1] ^= 0x40; /* the first record's length now points past the end */
     tb_rec_reader r;
     tb_err e;
@@ -197,10 +202,8 @@ TEST(rec_damaged_length_is_corruption_not_a_torn_tail)
 TEST(rec_other_format_version_is_refused_with_both_versions)
 {
     char path[256];
-    tmp_path(path, sizeof path, "ver");
-    write_session(path, 1 << 16);
     size_t n;
-    unsigned char *p = slurp(path, &n);
+    unsigned char *p = session_bytes(path, sizeof path, "ver", &n);
     p[8] = 9;
     tb_rec_reader r;
     tb_err e;

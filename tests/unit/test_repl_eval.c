@@ -15,24 +15,29 @@ static int incomplete(const char *code)
     return r;
 }
 
+/* Checks that every chunk of srcs (NULL-ended) waits for more (want 1) or is sent (want 0). */
+static void expect(int want, const char *const *srcs)
+{
+    for (const char *const *src = srcs; *src; src++) {
+        int got = incomplete(*src);
+        if (got != want) TBT_FAIL("\"%s\": incomplete %d, expected %d", *src, got, want);
+    }
+}
+
 TEST(a_bare_expression_is_complete)
 {
-    CHECK_INT(incomplete("tb.engine.status().dashboard\n"), 0);
-    CHECK_INT(incomplete("1 + 2\n"), 0);
-    CHECK_INT(incomplete("tb.engine.status()\n"), 0);
+    expect(0, (const char *const[]){"tb.engine.status().dashboard\n", "1 + 2\n",
+                                    "tb.engine.status()\n", NULL});
 }
 
 TEST(a_statement_is_complete)
 {
-    CHECK_INT(incomplete("x = 1\n"), 0);
-    CHECK_INT(incomplete("return tb.engine.status()\n"), 0);
+    expect(0, (const char *const[]){"x = 1\n", "return tb.engine.status()\n", NULL});
 }
 
 TEST(an_unfinished_chunk_waits_for_more)
 {
-    CHECK_INT(incomplete("for i = 1, 3 do\n"), 1);
-    CHECK_INT(incomplete("1 +\n"), 1);
-    CHECK_INT(incomplete("f(\n"), 1);
+    expect(1, (const char *const[]){"for i = 1, 3 do\n", "1 +\n", "f(\n", NULL});
 }
 
 TEST(a_syntax_error_is_sent_to_be_reported)

@@ -4,8 +4,7 @@
 TEST(buying_power_passes_an_entry_it_covers)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    fx_init(&f, &c);
+    fx_init_default(&f);
     fx_account(&f, 100000, 20000);
     oms_intent in = fx_intent("AAA", OMS_BUY, 200);
     CHECK_STR(fx_verdict(&f, &in), "pass");
@@ -15,8 +14,7 @@ TEST(buying_power_passes_an_entry_it_covers)
 TEST(buying_power_reserves_our_working_orders)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    fx_init(&f, &c);
+    fx_init_default(&f);
     fx_account(&f, 100000, 20000);
     oms_intent a = fx_intent("AAA", OMS_BUY, 150);
     CHECK(fx_submit(&f, &a) != NULL); /* $15,000 working */
@@ -30,8 +28,7 @@ TEST(buying_power_reserves_our_working_orders)
 TEST(buying_power_never_blocks_an_exit)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    fx_init(&f, &c);
+    fx_init_default(&f);
     CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 100), 0);
     fx_account(&f, 100000, 0);
     oms_intent out = fx_intent("AAA", OMS_SELL, 100);

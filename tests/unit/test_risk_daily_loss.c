@@ -4,8 +4,7 @@
 TEST(daily_loss_passes_while_above_the_limit)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    fx_init(&f, &c);
+    fx_init_default(&f);
     tb_risk_tick(f.r, &f.cx); /* the session's starting equity: 100,000 */
     fx_account(&f, 95001, 190000);
     oms_intent in = fx_intent("AAA", OMS_BUY, 10);
@@ -16,8 +15,7 @@ TEST(daily_loss_passes_while_above_the_limit)
 TEST(daily_loss_halts_entries_cancels_and_closes_until_next_session)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    fx_init(&f, &c);
+    fx_init_default(&f);
     tb_risk_tick(f.r, &f.cx);
     CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 10), 0);
     oms_intent w = fx_intent("BBB", OMS_BUY, 10);

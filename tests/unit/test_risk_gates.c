@@ -13,8 +13,7 @@
 TEST(gates_run_in_order_and_report_the_first_block)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    fx_init(&f, &c);
+    fx_init_default(&f);
     tb_macro m = {.vix = 50, .valid = 1, .time_ns = tb_clock_now_ns()};
     tb_risk_set_macro(f.r, &m);
     tb_err e;

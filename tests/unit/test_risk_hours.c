@@ -4,8 +4,7 @@
 TEST(hours_pass_in_the_regular_session)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    fx_init(&f, &c);
+    fx_init_default(&f);
     oms_intent in = fx_intent("AAA", OMS_BUY, 10);
     fx_at(&f, 20260107, 9, 30);
     CHECK_STR(fx_verdict(&f, &in), "pass");
@@ -17,8 +16,7 @@ TEST(hours_pass_in_the_regular_session)
 TEST(hours_block_pre_market_by_default)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    fx_init(&f, &c);
+    fx_init_default(&f);
     oms_intent in = fx_intent("AAA", OMS_BUY, 10);
     fx_at(&f, 20260107, 8, 0);
     CHECK_STR(fx_blocked_by(&f, &in), "hours");

@@ -8,8 +8,7 @@
 TEST(kill_switch_blocks_entries_with_who_and_reason)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    fx_init(&f, &c);
+    fx_init_default(&f);
     oms_intent in = fx_intent("AAA", OMS_BUY, 10);
     CHECK_STR(fx_verdict(&f, &in), "pass");
     tb_err e;
@@ -25,8 +24,7 @@ TEST(kill_switch_blocks_entries_with_who_and_reason)
 TEST(kill_switch_lets_exits_through)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    fx_init(&f, &c);
+    fx_init_default(&f);
     CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 10), 0);
     tb_err e;
     tb_risk_kill(f.r, "test", "drill", &e);
@@ -74,8 +72,7 @@ TEST(kill_switch_admits_exits_only_up_to_the_exposure_counting_working_orders)
 TEST(kill_switch_cancels_every_open_order_and_counts_confirmations)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    fx_init(&f, &c);
+    fx_init_default(&f);
     oms_intent a = fx_intent("AAA", OMS_BUY, 10), b = fx_intent("BBB", OMS_BUY, 10);
     CHECK(fx_submit(&f, &a) != NULL);
     CHECK(fx_submit(&f, &b) != NULL);
@@ -154,8 +151,7 @@ TEST(kill_switch_file_flag_engages_and_removing_it_clears)
 TEST(kill_switch_cancels_again_what_the_broker_still_has_working_but_keeps_later_exits)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    fx_init(&f, &c);
+    fx_init_default(&f);
     oms_intent a = fx_intent("AAA", OMS_BUY, 10), b = fx_intent("BBB", OMS_BUY, 10);
     const oms_order *oa = fx_submit(&f, &a), *ob = fx_submit(&f, &b);
     CHECK(oa != NULL && ob != NULL);

@@ -4,8 +4,7 @@
 TEST(limits_pass_an_ordinary_entry)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    fx_init(&f, &c);
+    fx_init_default(&f);
     oms_intent in = fx_intent("AAA", OMS_BUY, 100);
     CHECK_STR(fx_verdict(&f, &in), "pass");
     fx_free(&f);
@@ -14,8 +13,7 @@ TEST(limits_pass_an_ordinary_entry)
 TEST(limits_block_a_fat_finger_limit_price)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    fx_init(&f, &c);
+    fx_init_default(&f);
     oms_intent in = fx_intent("AAA", OMS_BUY, 10);
     in.type = OMS_LIMIT;
     in.limit_price = 1000 * 1000000LL;

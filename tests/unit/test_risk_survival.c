@@ -16,8 +16,7 @@ static void set_vix(fx *f, double vix, int64_t age_hours)
 TEST(survival_passes_entries_below_the_threshold)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    fx_init(&f, &c);
+    fx_init_default(&f);
     set_vix(&f, 39.99, 0);
     oms_intent in = fx_intent("AAA", OMS_BUY, 10);
     CHECK_STR(fx_verdict(&f, &in), "pass");
@@ -27,8 +26,7 @@ TEST(survival_passes_entries_below_the_threshold)
 TEST(survival_blocks_entries_at_vix_40_and_passes_exits)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    fx_init(&f, &c);
+    fx_init_default(&f);
     CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 10), 0);
     set_vix(&f, 40, 0);
     oms_intent in = fx_intent("BBB", OMS_BUY, 10);

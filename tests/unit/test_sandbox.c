@@ -25,14 +25,26 @@ static char *write_tmp(const char *name, const char *src)
     return path;
 }
 
-/* Runs code in a fresh sandbox; returns 0 ok, -1 with e set. */
-static int run_sandboxed(const char *code, tb_err *e)
+/* Runs code as strategies/<file>'s on_bar in a fresh sandbox with limits tl (and the C function
+ * fn as the global fn_name, when given); 0, or -1 with e set. */
+static int run_as(const tb_lua_limits *tl, const char *file, const char *code, const char *fn_name,
+                  lua_CFunction fn, tb_err *e)
 {
-    lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, &lim, e);
-    int rc = tb_lua_loadstring(L, code, strlen(code), "=t", e);
-    if (rc == 0) rc = tb_lua_call(L, 0, 0, "strategies/t.lua: on_bar", e);
+    lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, tl, e);
+    if (fn) lua_register(L, fn_name, fn);
+    char chunk[64], where[80];
+    snprintf(chunk, sizeof chunk, "=strategies/%s", file);
+    snprintf(where, sizeof where, "strategies/%s: on_bar", file);
+    int rc = tb_lua_loadstring(L, code, strlen(code), chunk, e);
+    if (rc == 0) rc = tb_lua_call(L, 0, 1, where, e);
     tb_lua_close(L);
     return rc;
+}
+
+/* Runs code in a fresh sandbox with the test limits; returns 0 ok, -1 with e set. */
+static int run_sandboxed(const char *code, tb_err *e)
+{
+    return run_as(&lim, "t.lua", code, NULL, NULL, e);
 }
 
 TEST(sandbox_has_no_io_os_debug_or_require)
@@ -262,6 +274,9 @@ TEST(an_offline_run_does_not_pause_a_stopped_strategy_on_the_wall_clock)
     CHECK(calls_after_a_stop(0) < 3); /* live: it sits out 200 ms, the loop serves the rest */
 }
 
+/* A pattern that backtracks for minutes in stock Lua, inside string.find (C). */
+static const char backtracking[] = "return ('a'):rep(26):find(('a*'):rep(12) .. 'b')";
+
 TEST(work_inside_a_c_function_is_stopped_by_the_deadline_from_outside)
 {
     /* No step budget to speak of: only the watchdog's deadline can stop this backtracking. */
@@ -270,16 +285,12 @@ TEST(work_inside_a_c_function_is_stopped_by_the_deadline_from_outside)
                         .time_limit_ms = 50,
                         .pattern_steps = 1000000000000LL};
     tb_err e;
-    lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, &tl, &e);
-    const char *code = "return ('a'):rep(26):find(('a*'):rep(12) .. 'b')";
-    CHECK_INT(tb_lua_loadstring(L, code, strlen(code), "=strategies/p.lua", &e), 0);
     int64_t t0 = tb_wd_now_ns();
-    CHECK_INT(tb_lua_call(L, 0, 1, "strategies/p.lua: on_bar", &e), -1);
+    CHECK_INT(run_as(&tl, "p.lua", backtracking, NULL, NULL, &e), -1);
     int64_t ms = (tb_wd_now_ns() - t0) / 1000000;
     CHECK_CONTAINS(e.msg, "time limit exceeded (50 ms"); /* "; the machine was busy" under load */
     CHECK_CONTAINS(e.msg, "at strategies/p.lua:1: stopped");
     CHECK(ms < 600); /* stock Lua: minutes */
-    tb_lua_close(L);
 }
 
 /* A call that waits without using the CPU: what a busy machine does to a strategy. */
@@ -292,13 +303,8 @@ static int nap(lua_State *L)
 static int call_napping(int on_cpu, tb_err *e)
 {
     tb_lua_limits tl = {.mem_limit = 16u << 20, .time_limit_ms = 50, .time_on_cpu = on_cpu};
-    lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, &tl, e);
-    lua_register(L, "nap", nap);
     const char *code = "nap(); local n = 0; for i = 1, 100000 do n = n + i end; return n";
-    int rc = tb_lua_loadstring(L, code, strlen(code), "=strategies/n.lua", e);
-    if (rc == 0) rc = tb_lua_call(L, 0, 1, "strategies/n.lua: on_bar", e);
-    tb_lua_close(L);
-    return rc;
+    return run_as(&tl, "n.lua", code, "nap", nap, e);
 }
 
 /* A backtest stopped an on_bar when the machine was busy, so two runs of the same inputs gave
@@ -318,12 +324,8 @@ TEST(the_cpu_clock_deadline_still_stops_work_inside_a_c_function)
                         .time_on_cpu = 1,
                         .pattern_steps = 1000000000000LL};
     tb_err e;
-    lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, &tl, &e);
-    const char *code = "return ('a'):rep(26):find(('a*'):rep(12) .. 'b')";
-    CHECK_INT(tb_lua_loadstring(L, code, strlen(code), "=strategies/p.lua", &e), 0);
-    CHECK_INT(tb_lua_call(L, 0, 1, "strategies/p.lua: on_bar", &e), -1);
+    CHECK_INT(run_as(&tl, "p.lua", backtracking, NULL, NULL, &e), -1);
     CHECK_CONTAINS(e.msg, "time limit exceeded (50 ms)");
-    tb_lua_close(L);
 }
 
 TEST(the_step_budget_stops_a_pattern_without_a_deadline)

@@ -93,45 +93,61 @@ static json_t *gather_home(tb_config *cfg, json_t *state, tb_err *e)
     return tb_facts_gather(cfg, NULL, state, e);
 }
 
+/* make_home's facts: the configuration, the Sentinel's state and what it gathered. */
+typedef struct gathered {
+    tb_config cfg;
+    json_t *state, *f;
+    tb_err e;
+} gathered;
+
+static void gather(gathered *g)
+{
+    g->state = json_object();
+    g->f = gather_home(&g->cfg, g->state, &g->e);
+    if (!g->f) TBT_FAIL("gather: %s", g->e.msg);
+}
+
+static void gathered_free(gathered *g)
+{
+    json_decref(g->f);
+    json_decref(g->state);
+    tb_config_free(&g->cfg);
+}
+
 TEST(facts_count_trades_pnl_and_drawdown_per_session_of_the_window)
 {
     make_home();
-    tb_config cfg;
-    tb_err e;
-    json_t *state = json_object();
-    json_t *f = gather_home(&cfg, state, &e);
-    CHECK(f != NULL);
-    CHECK_STR(json_string_value(json_object_get(f, "date")), "2026-01-06");
-    CHECK_INT((int)json_array_size(json_object_get(f, "sessions")), 3);
-    json_t *a = json_object_get(json_object_get(f, "strategy_activity"), "a");
+    gathered g;
+    gather(&g);
+    CHECK_STR(json_string_value(json_object_get(g.f, "date")), "2026-01-06");
+    CHECK_INT((int)json_array_size(json_object_get(g.f, "sessions")), 3);
+    json_t *a = json_object_get(json_object_get(g.f, "strategy_activity"), "a");
     CHECK_INT((int)json_integer_value(
                   json_object_get(json_object_get(a, "fills_by_session"), "2026-01-06")),
               2);
     CHECK_INT((int)json_integer_value(json_object_get(a, "intents")), 2);
-    json_t *pnl = json_object_get(f, "pnl");
+    json_t *pnl = json_object_get(g.f, "pnl");
     CHECK_NEAR(json_number_value(json_object_get(pnl, "window")), -101.0, 1e-9);
     CHECK_NEAR(json_number_value(json_object_get(pnl, "max_drawdown")), 101.0, 1e-9);
-    json_t *d = json_object_get(f, "decisions");
+    json_t *d = json_object_get(g.f, "decisions");
     CHECK_INT(
         (int)json_integer_value(json_object_get(json_object_get(d, "blocked_by_gate"), "limits")),
         1);
-    CHECK_INT((int)json_array_size(json_object_get(f, "stale_events")), 1);
-    CHECK_STR(json_string_value(json_object_get(json_object_get(f, "db"), "quick_check")), "ok");
+    CHECK_INT((int)json_array_size(json_object_get(g.f, "stale_events")), 1);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(g.f, "db"), "quick_check")), "ok");
     /* the blocked buy: ZZZ then rose 5% (more than missed_move_pct 1.5) */
-    json_t *missed = json_array_get(json_object_get(f, "missed"), 0);
-    CHECK_INT((int)json_array_size(json_object_get(f, "missed")), 1);
+    json_t *missed = json_array_get(json_object_get(g.f, "missed"), 0);
+    CHECK_INT((int)json_array_size(json_object_get(g.f, "missed")), 1);
     CHECK_STR(json_string_value(json_object_get(missed, "symbol")), "ZZZ");
     CHECK_STR(json_string_value(json_object_get(missed, "gate")), "limits");
     CHECK_NEAR(json_number_value(json_object_get(missed, "move_pct")), 5.0, 1e-9);
-    CHECK_STR(json_string_value(json_object_get(f, "missed_source")), "replay CSV data");
-    json_decref(f);
+    CHECK_STR(json_string_value(json_object_get(g.f, "missed_source")), "replay CSV data");
+    json_decref(g.f);
     /* the next audit reads only what the log gained since: the stale event is not seen twice */
-    f = tb_facts_gather(&cfg, "2026-01-05", state, &e);
-    CHECK_INT((int)json_array_size(json_object_get(f, "stale_events")), 0);
-    CHECK_INT((int)json_array_size(json_object_get(f, "sessions")), 2);
-    json_decref(f);
-    json_decref(state);
-    tb_config_free(&cfg);
+    g.f = tb_facts_gather(&g.cfg, "2026-01-05", g.state, &g.e);
+    CHECK_INT((int)json_array_size(json_object_get(g.f, "stale_events")), 0);
+    CHECK_INT((int)json_array_size(json_object_get(g.f, "sessions")), 2);
+    gathered_free(&g);
 }
 
 /* The live engine recorded ZZZ's bars on 2026-01-06: they rise 20% after the blocked buy (the
@@ -173,40 +189,43 @@ TEST(missed_opportunities_use_the_bars_the_live_engine_recorded)
 {
     make_home();
     record_session();
-    tb_config cfg;
-    tb_err e;
-    json_t *state = json_object();
-    json_t *f = gather_home(&cfg, state, &e);
-    CHECK(f != NULL);
-    CHECK_STR(json_string_value(json_object_get(f, "missed_source")), "recorded live bars");
-    json_t *missed = json_array_get(json_object_get(f, "missed"), 0);
-    CHECK_INT((int)json_array_size(json_object_get(f, "missed")), 1);
+    gathered g;
+    gather(&g);
+    CHECK_STR(json_string_value(json_object_get(g.f, "missed_source")), "recorded live bars");
+    json_t *missed = json_array_get(json_object_get(g.f, "missed"), 0);
+    CHECK_INT((int)json_array_size(json_object_get(g.f, "missed")), 1);
     CHECK_STR(json_string_value(json_object_get(missed, "symbol")), "ZZZ");
     CHECK_NEAR(json_number_value(json_object_get(missed, "move_pct")), 20.0, 1e-9);
-    json_decref(f);
-    json_decref(state);
-    tb_config_free(&cfg);
+    gathered_free(&g);
+}
+
+/* The facts of a home whose engine log is text. */
+static json_t *facts_of_log(const char *text, tb_config *cfg)
+{
+    tb_err e;
+    make_home();
+    write_file(home, "logs/trading_bot.log", text);
+    json_t *f = gather_home(cfg, NULL, &e);
+    if (!f) TBT_FAIL("no facts: %s", e.msg);
+    return f;
 }
 
 /* The differences that persist and are not resolved at the log's end are a fact (issue 19); an
  * engine start forgets the earlier ones (the adapter's table starts empty and says them again). */
 TEST(persistent_position_differences_still_unresolved_are_a_fact)
 {
-    make_home();
-    write_file(home, "logs/trading_bot.log",
-               "2026-03-01T00:00:00.000Z WARN  [alpaca] reconcile: position difference persists: "
-               "OLD local=1 broker=2 for 2 reconciliations: new entries on OLD held\n"
-               "2026-03-01T00:00:01.000Z INFO  [engine] engine started: home=h broker=alpaca\n"
-               "2026-03-01T00:00:02.000Z WARN  [alpaca] reconcile: position difference persists: "
-               "AAPL local=1 broker=4 for 2 reconciliations: new entries on AAPL held\n"
-               "2026-03-01T00:00:03.000Z WARN  [alpaca] reconcile: position difference persists: "
-               "MSFT local=0 broker=7 for 2 reconciliations: new entries on MSFT held\n"
-               "2026-03-01T00:00:04.000Z INFO  [alpaca] reconcile: position difference resolved: "
-               "MSFT local=0 broker=0: entries allowed again\n");
     tb_config cfg;
-    tb_err e;
-    json_t *f = gather_home(&cfg, NULL, &e);
-    CHECK(f != NULL);
+    json_t *f = facts_of_log(
+        "2026-03-01T00:00:00.000Z WARN  [alpaca] reconcile: position difference persists: "
+        "OLD local=1 broker=2 for 2 reconciliations: new entries on OLD held\n"
+        "2026-03-01T00:00:01.000Z INFO  [engine] engine started: home=h broker=alpaca\n"
+        "2026-03-01T00:00:02.000Z WARN  [alpaca] reconcile: position difference persists: "
+        "AAPL local=1 broker=4 for 2 reconciliations: new entries on AAPL held\n"
+        "2026-03-01T00:00:03.000Z WARN  [alpaca] reconcile: position difference persists: "
+        "MSFT local=0 broker=7 for 2 reconciliations: new entries on MSFT held\n"
+        "2026-03-01T00:00:04.000Z INFO  [alpaca] reconcile: position difference resolved: "
+        "MSFT local=0 broker=0: entries allowed again\n",
+        &cfg);
     json_t *d = json_object_get(f, "position_differences");
     CHECK_INT((int)json_array_size(d), 1);
     json_t *a = json_array_get(d, 0);
@@ -215,6 +234,52 @@ TEST(persistent_position_differences_still_unresolved_are_a_fact)
     CHECK_INT((int)json_integer_value(json_object_get(a, "broker_qty")), 4);
     CHECK_STR(json_string_value(json_object_get(a, "since")), "2026-03-01T00:00:02.000Z");
     CHECK_STR(json_string_value(json_object_get(a, "broker")), "alpaca");
+    json_decref(f);
+    tb_config_free(&cfg);
+}
+
+/* A strategy's words reach the engine log (tb.log, an order reason, an error message), but the
+ * Sentinel reads the engine's lines by their component: no forged session, position difference,
+ * stale feed or error count. */
+TEST(a_strategy_cannot_write_lines_the_sentinel_reads_as_the_engine_s)
+{
+    tb_config cfg;
+    json_t *f = facts_of_log(
+        "2026-03-02T21:00:00.000Z INFO  [replay] session 2026-03-02 ended: bars=390 orders=7 "
+        "fills=7 blocked=0 equity=100000.00\n"
+        /* the engine's own, read */
+        "2026-03-02T21:00:00.500Z WARN  [alpaca] reconcile: position difference persists: "
+        "NVDA local=1 broker=2 for 2 reconciliations: new entries on NVDA held\n"
+        /* tb.log from a strategy named momentum, as the engine wrote it before */
+        "2026-03-02T21:00:01.000Z INFO  [momentum] [replay] session 2026-03-02 ended: bars=1 "
+        "orders=0 fills=0 blocked=0 equity=1\n"
+        /* and as it writes it now, from a strategy that calls itself replay */
+        "2026-03-02T21:00:02.000Z INFO  [strategy:replay] session 2026-03-03 ended: bars=1 "
+        "orders=0 fills=0 blocked=0 equity=1\n"
+        /* a Lua error message and an order reason carry any text */
+        "2026-03-02T21:00:03.000Z WARN  [strategy] reconcile: position difference persists: "
+        "AAPL local=0 broker=100 for 2 reconciliations: new entries on AAPL held\n"
+        "2026-03-02T21:00:04.000Z INFO  [oms] order refused: reason=x [alpaca] reconcile: "
+        "position difference persists: MSFT local=0 broker=9 for 2 reconciliations\n"
+        "2026-03-02T21:00:05.000Z WARN  [strategy:alpaca] reconcile: position difference "
+        "persists: TSLA local=0 broker=5 for 2 reconciliations\n"
+        "2026-03-02T21:00:06.000Z INFO  [strategy:feed] data stale ERROR websocket disconnect\n"
+        "2026-03-02T21:00:07.000Z WARN  [strategy:feed] the feed is stale, websocket disconnect\n"
+        "2026-03-02T21:00:09.000Z WARN  [feed] bars stale for 120 s\n",
+        &cfg);
+    /* errors and warnings by the line's level, not by a word in its text */
+    CHECK_INT((int)json_integer_value(json_object_get(f, "log_errors")), 0);
+    CHECK_INT((int)json_integer_value(json_object_get(f, "log_warnings")), 5);
+    json_t *played = json_object_get(f, "sessions_played");
+    CHECK_INT((int)json_object_size(played), 1);
+    CHECK_INT(
+        (int)json_integer_value(json_object_get(json_object_get(played, "2026-03-02"), "orders")),
+        7);
+    json_t *d = json_object_get(f, "position_differences");
+    CHECK_INT((int)json_array_size(d), 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(d, 0), "symbol")), "NVDA");
+    CHECK_INT((int)json_array_size(json_object_get(f, "stale_events")), 1);
+    CHECK_INT((int)json_array_size(json_object_get(f, "connectivity")), 0);
     json_decref(f);
     tb_config_free(&cfg);
 }
@@ -228,17 +293,14 @@ TEST(the_candidates_file_is_read_by_its_symbol_column_so_missed_opportunities_st
                "dollar_volume\n"
                "2026-01-06T13:00:00Z,2026-01-06,1,ZZZ,0.9,10.00,1.0,2.0,3.0,1000000\n"
                "2026-01-06T13:00:00Z,2026-01-06,2,AAPL,0.8,190.00,1.0,2.0,3.0,1000000\n");
-    tb_config cfg;
-    tb_err e;
-    json_t *state = json_object();
-    json_t *f = gather_home(&cfg, state, &e);
-    json_t *syms = json_object_get(json_object_get(f, "candidates"), "symbols");
+    gathered g;
+    gather(&g);
+    json_t *syms = json_object_get(json_object_get(g.f, "candidates"), "symbols");
     CHECK_INT((int)json_array_size(syms), 2);
     CHECK_STR(json_string_value(json_array_get(syms, 0)), "ZZZ");
     CHECK_STR(json_string_value(json_array_get(syms, 1)), "AAPL");
-    CHECK_INT((int)json_array_size(json_object_get(f, "missed")), 1); /* ZZZ is a candidate */
-    json_decref(f), json_decref(state);
-    tb_config_free(&cfg);
+    CHECK_INT((int)json_array_size(json_object_get(g.f, "missed")), 1); /* ZZZ is a candidate */
+    gathered_free(&g);
 }
 
 /* The id of the only directive of an audit of date (NULL when it issued none), a copy. */

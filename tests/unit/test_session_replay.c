@@ -26,6 +26,20 @@ static int64_t minute(int m) /* 2026-11-30 (a Monday) 09:30 ET + m minutes */
     return tb_cal_local_to_ns(tb_date_from_ymd(2026, 11, 30), 9 * 3600 + 1800 + m * 60);
 }
 
+/* Starts a fresh recording at path: the meta record meta, strategy t.lua (at = 2) and the start
+ * of the 2026-11-30 session. */
+static void rec_begin(tb_rec_writer *w, const char *path, const char *meta)
+{
+    tb_err e;
+    unlink(path);
+    CHECK_INT(tb_rec_writer_open(w, path, 1 << 16, &e), 0);
+    CHECK_INT(tb_rec_put_raw(w, TB_REC_META, meta, strlen(meta), &e), 0);
+    const char *sj = "{\"name\":\"t\",\"file\":\"strategies/t.lua\",\"params\":{\"at\":2}}";
+    CHECK_INT(tb_rec_put_strategy(w, sj, strlen(sj), strategy_text, strlen(strategy_text), &e), 0);
+    tb_rec_session s = {.start = 1, .date = tb_date_from_ymd(2026, 11, 30), .t_ns = minute(0)};
+    CHECK_INT(tb_rec_put_session(w, &s, &e), 0);
+}
+
 static void put_bar(tb_rec_writer *w, int seq)
 {
     tb_rec_bar b = {.seq = seq,
@@ -75,18 +89,10 @@ static void put_fill(tb_rec_writer *w, int seq, const char *id, tb_money price)
 static void write_session(const char *path, int blocked)
 {
     tb_rec_writer w;
-    tb_err e;
-    unlink(path);
-    CHECK_INT(tb_rec_writer_open(&w, path, 1 << 16, &e), 0);
-    const char *meta =
-        "{\"id\":\"t1\",\"config\":{\"strategies\":[{\"file\":\"strategies/t.lua\"}]},"
-        "\"macro\":{\"vix\":15,\"survival\":false,\"valid\":true,\"source\":\"t\","
-        "\"vix_date\":\"2026-11-27\"}}";
-    CHECK_INT(tb_rec_put_raw(&w, TB_REC_META, meta, strlen(meta), &e), 0);
-    const char *sj = "{\"name\":\"t\",\"file\":\"strategies/t.lua\",\"params\":{\"at\":2}}";
-    CHECK_INT(tb_rec_put_strategy(&w, sj, strlen(sj), strategy_text, strlen(strategy_text), &e), 0);
-    tb_rec_session s = {.start = 1, .date = tb_date_from_ymd(2026, 11, 30), .t_ns = minute(0)};
-    CHECK_INT(tb_rec_put_session(&w, &s, &e), 0);
+    rec_begin(&w, path,
+              "{\"id\":\"t1\",\"config\":{\"strategies\":[{\"file\":\"strategies/t.lua\"}]},"
+              "\"macro\":{\"vix\":15,\"survival\":false,\"valid\":true,\"source\":\"t\","
+              "\"vix_date\":\"2026-11-27\"}}");
     put_bar(&w, 1);
     put_bar(&w, 2);
     if (blocked) {
@@ -116,13 +122,21 @@ static int replay(const char *path, const tb_config *current, tb_sreplay_result 
     return rc;
 }
 
+/* A session recorded to /tmp/tb_srp_<pid>_<name>.rec (path; blocked: its order was blocked)
+ * and replayed with its recorded strategies into res; replay's result. */
+static int record_and_replay(char *path, size_t len, const char *name, int blocked,
+                             tb_sreplay_result *res)
+{
+    snprintf(path, len, "/tmp/tb_srp_%d_%s.rec", (int)getpid(), name);
+    write_session(path, blocked);
+    return replay(path, NULL, res);
+}
+
 TEST(replay_gives_a_recorded_block_the_same_gate_and_verdict)
 {
     char path[128];
-    snprintf(path, sizeof path, "/tmp/tb_srp_%d_block.rec", (int)getpid());
-    write_session(path, 1);
     tb_sreplay_result res;
-    CHECK_INT(replay(path, NULL, &res), 0);
+    CHECK_INT(record_and_replay(path, sizeof path, "block", 1, &res), 0);
     CHECK_INT(res.recorded, 1);
     CHECK_INT(res.replayed, 1);
     CHECK_INT(res.differences, 0);
@@ -135,10 +149,8 @@ TEST(replay_gives_a_recorded_block_the_same_gate_and_verdict)
 TEST(replay_answers_recorded_orders_with_the_recorded_fills)
 {
     char path[128];
-    snprintf(path, sizeof path, "/tmp/tb_srp_%d_fill.rec", (int)getpid());
-    write_session(path, 0);
     tb_sreplay_result res;
-    CHECK_INT(replay(path, NULL, &res), 0);
+    CHECK_INT(record_and_replay(path, sizeof path, "fill", 0, &res), 0);
     CHECK_INT(res.differences, 0);
     CHECK_INT(res.recorded, 2);
     CHECK_INT((int)res.report.fills, 2);
@@ -197,18 +209,11 @@ TEST(replay_starts_from_what_the_restarted_engine_restored)
 {
     char path[128];
     snprintf(path, sizeof path, "/tmp/tb_srp_%d_restart.rec", (int)getpid());
-    unlink(path);
     tb_rec_writer w;
     tb_err e;
-    CHECK_INT(tb_rec_writer_open(&w, path, 1 << 16, &e), 0);
-    const char *meta =
-        "{\"id\":\"t2\",\"config\":{\"strategies\":[{\"file\":\"strategies/t.lua\"}]},"
-        "\"macro\":{\"vix\":15,\"survival\":false,\"valid\":true}}";
-    CHECK_INT(tb_rec_put_raw(&w, TB_REC_META, meta, strlen(meta), &e), 0);
-    const char *sj = "{\"name\":\"t\",\"file\":\"strategies/t.lua\",\"params\":{\"at\":2}}";
-    CHECK_INT(tb_rec_put_strategy(&w, sj, strlen(sj), strategy_text, strlen(strategy_text), &e), 0);
-    tb_rec_session s = {.start = 1, .date = tb_date_from_ymd(2026, 11, 30), .t_ns = minute(0)};
-    CHECK_INT(tb_rec_put_session(&w, &s, &e), 0);
+    rec_begin(&w, path,
+              "{\"id\":\"t2\",\"config\":{\"strategies\":[{\"file\":\"strategies/t.lua\"}]},"
+              "\"macro\":{\"vix\":15,\"survival\":false,\"valid\":true}}");
     char start[512];
     snprintf(start, sizeof start,
              "{\"resume_ns\":%lld,\"next_seq\":9,\"states\":{\"t\":{\"n\":5}},"
