@@ -1,4 +1,5 @@
 #include "strategy/host.h"
+#include "strategy/host_priv.h"
 #include "util/hash.h"
 #include "home/home.h"
 #include "log/log.h"
@@ -49,17 +50,17 @@ void tb_shost_init_config(tb_shost *h, const tb_config *cfg)
     h->state_max_bytes = (size_t)cfg->sandbox.state_max_kb << 10;
 }
 
-/* FNV-1a of the file's text: a disabled strategy comes back only when this changes. */
 /* The component of a strategy's own log lines (tb.log): strategy:<name>, a name no part of the
  * engine uses, so a strategy named "replay" or "alpaca" cannot write lines the Sentinel and the
  * Healer read as the engine's (log.h: tb_log_line_from). */
-static void set_component(lua_State *L, const char *name)
+void tb_shost_set_component(lua_State *L, const char *name)
 {
     lua_pushfstring(L, "strategy:%s", name);
     lua_setfield(L, LUA_REGISTRYINDEX, "tb.component");
 }
 
-static uint64_t file_hash(const char *path)
+/* FNV-1a of the file's text: a disabled strategy comes back only when this changes. */
+uint64_t tb_shost_file_hash(const char *path)
 {
     uint64_t h = TB_FNV64_SEED;
     FILE *f = fopen(path, "rb");
@@ -172,8 +173,8 @@ fail:
  * Loads file into a fresh sandbox and builds the context. On success the new state holds, in its
  * registry, the module table, ctx and a reusable bar table; *out gets them.
  */
-static int load_state(const tb_shost *h, tb_strategy *out, const char *path, const char *rel,
-                      const tb_lua_limits *lim, tb_err *e)
+int tb_shost_load_state(const tb_shost *h, tb_strategy *out, const char *path, const char *rel,
+                        const tb_lua_limits *lim, tb_err *e)
 {
     lua_State *L = tb_lua_new(TB_LUA_KIND_SANDBOX, lim, e);
     if (!L) return -1;
@@ -224,7 +225,7 @@ static int load_state(const tb_shost *h, tb_strategy *out, const char *path, con
     out->ref_bar = luaL_ref(L, LUA_REGISTRYINDEX);
     out->ref_ctx = luaL_ref(L, LUA_REGISTRYINDEX);
     out->ref_mod = luaL_ref(L, LUA_REGISTRYINDEX); /* pops the module table */
-    set_component(L, out->name);
+    tb_shost_set_component(L, out->name);
     out->L = L;
     return 0;
 fail:
@@ -237,7 +238,7 @@ int tb_shost_check_file(const char *path, const char *rel, const tb_lua_limits *
     tb_strategy tmp;
     memset(&tmp, 0, sizeof tmp);
     snprintf(tmp.name, sizeof tmp.name, "check");
-    if (load_state(NULL, &tmp, path, rel, lim, e) != 0) return -1;
+    if (tb_shost_load_state(NULL, &tmp, path, rel, lim, e) != 0) return -1;
     tb_lua_close(tmp.L);
     return 0;
 }
@@ -255,7 +256,7 @@ int tb_shost_add(tb_shost *h, const tb_strategy_cfg *cfg, tb_err *e)
     s->cfg_params = cfg->params ? json_incref(cfg->params) : NULL;
     s->cfg_symbol_params = cfg->symbol_params ? json_incref(cfg->symbol_params) : NULL;
     s->allow_short = cfg->allow_short;
-    if (load_state(h, s, s->path, s->rel, &h->lim, e) != 0) {
+    if (tb_shost_load_state(h, s, s->path, s->rel, &h->lim, e) != 0) {
         json_decref(s->cfg_params);
         json_decref(s->cfg_symbol_params);
         free(s);
@@ -272,7 +273,7 @@ int tb_shost_add(tb_shost *h, const tb_strategy_cfg *cfg, tb_err *e)
         free(s);
         return -1;
     }
-    s->file_hash = file_hash(s->path);
+    s->file_hash = tb_shost_file_hash(s->path);
     s->symbols = calloc((size_t)cfg->nsymbols + 1, sizeof *s->symbols);
     for (int i = 0; i < cfg->nsymbols; i++) s->symbols[i] = strdup(cfg->symbols[i]);
     s->nsymbols = cfg->nsymbols;
@@ -280,112 +281,6 @@ int tb_shost_add(tb_shost *h, const tb_strategy_cfg *cfg, tb_err *e)
     h->s[h->n++] = s;
     TB_INFO("strategy", "strategy loaded: name=%s file=%s", s->name, s->rel);
     return 0;
-}
-
-typedef struct carry {
-    tb_strategy *from;
-    size_t max_bytes;
-    int *dropped;
-    char err[400];
-} carry;
-
-/* On the fresh state, protected: its allocations may hit its memory cap. */
-static int carry_fn(lua_State *L)
-{
-    carry *c = lua_touserdata(L, 1);
-    tb_strategy *s = c->from;
-    lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ref_ctx);
-    lua_pushliteral(s->L, "state");
-    lua_rawget(s->L, -2);
-    int rc = tb_lua_xcopy_bounded(s->L, -1, L, c->max_bytes, c->dropped, c->err, sizeof c->err);
-    lua_pop(s->L, 2);
-    if (rc != 0) return luaL_error(L, "ctx.state %s", c->err);
-    return 1;
-}
-
-/* Copies ctx.state (plain data, bounded) from s into the fresh state's ctx. */
-static int carry_state(tb_shost *h, tb_strategy *s, tb_strategy *fresh, int *dropped, tb_err *e)
-{
-    carry c = {.from = s, .max_bytes = h->state_max_bytes, .dropped = dropped};
-    lua_State *L = fresh->L;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, fresh->ref_ctx);
-    lua_pushcfunction(L, carry_fn);
-    lua_pushlightuserdata(L, &c);
-    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-        tb_errf(e, "%s: cannot carry the state over: %s", s->rel,
-                lua_isstring(L, -1) ? lua_tostring(L, -1) : "out of memory");
-        lua_pop(L, 2);
-        return -1;
-    }
-    lua_setfield(L, -2, "state");
-    lua_pop(L, 1);
-    return 0;
-}
-
-/* Loads the file again in a fresh state and swaps it in, carrying `state` over. */
-static int reload_one(tb_shost *h, tb_strategy *s, tb_err *e)
-{
-    tb_strategy fresh;
-    memset(&fresh, 0, sizeof fresh);
-    snprintf(fresh.name, sizeof fresh.name, "%s", s->name);
-    fresh.index = s->index;
-    fresh.cfg_params = s->cfg_params;
-    fresh.cfg_symbol_params = s->cfg_symbol_params;
-    snprintf(fresh.rel, sizeof fresh.rel, "%s", s->rel);
-    uint64_t hash = file_hash(s->path);
-    if (s->disabled && hash == s->disabled_hash)
-        return tb_errf(e, "%s: strategy %s stays disabled: its file has not changed since (%s)",
-                       s->rel, s->name, s->last_error);
-    if (load_state(h, &fresh, s->path, s->rel, &h->lim, e) != 0) return -1;
-    int dropped = 0;
-    tb_err ce;
-    if (carry_state(h, s, &fresh, &dropped, &ce) != 0) /* a fixed file must be able to replace it */
-        TB_WARN("strategy", "reload of %s: %s; the new version starts with an empty state", s->name,
-                ce.msg);
-    s->file_hash = hash;
-    s->overruns = s->starved_stops = 0;
-    if (dropped)
-        TB_WARN("strategy", "reload of %s: %d values in state were not plain data and were dropped",
-                s->name, dropped);
-    tb_lua_close(s->L);
-    s->L = fresh.L;
-    s->ref_mod = fresh.ref_mod, s->ref_ctx = fresh.ref_ctx, s->ref_bar = fresh.ref_bar;
-    s->ref_entry = fresh.ref_entry, s->ref_syms = fresh.ref_syms;
-    s->ref_params = fresh.ref_params, s->ref_sym_params = fresh.ref_sym_params;
-    s->ctx_data = fresh.ctx_data;
-    memcpy(s->has, fresh.has, sizeof s->has);
-    set_component(s->L, s->name);
-    s->version++;
-    s->disabled = 0;
-    s->consecutive_errors = 0;
-    return 0;
-}
-
-int tb_shost_reload_path(tb_shost *h, const char *path, tb_err *e)
-{
-    int n = 0;
-    for (int i = 0; i < h->n; i++) {
-        tb_strategy *s = h->s[i];
-        if (strcmp(s->path, path) != 0) continue;
-        int was_disabled = s->disabled;
-        int rc = reload_one(h, s, e);
-        if (rc != 0 && was_disabled && s->disabled_hash == file_hash(s->path)) {
-            TB_WARN("strategy", "%s", e->msg); /* a config reload does not revive it */
-            continue;
-        }
-        if (rc != 0) {
-            h->reload_failures++;
-            snprintf(s->last_error, sizeof s->last_error, "%s", e->msg);
-            TB_ERROR("strategy", "strategy reload failed: %s (keeping version %d running)", e->msg,
-                     s->version);
-            return -1;
-        }
-        h->reloads++;
-        n++;
-        TB_INFO("strategy", "strategy reloaded: name=%s file=%s version=%d", s->name, s->rel,
-                s->version);
-    }
-    return n;
 }
 
 static void disable(tb_strategy *s)
