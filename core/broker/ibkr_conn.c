@@ -515,7 +515,9 @@ size_t ibkr_conn_drain(ibkr_conn *c, long bound_ms)
         }
         if (n > 0 && !v) socket_left = evbuffer_get_length(out);
         free(v);
-        if (c->greeted && !socket_left) ibkr_pacer_flush(c->pace, bound_ms);
+        /* The queue gets what is left of the same bound, not a bound of its own. */
+        long left_ms = (long)((c->drain_end_ns - tb_clock_mono_ns()) / 1000000);
+        if (c->greeted && !socket_left && left_ms > 0) ibkr_pacer_flush(c->pace, left_ms);
     }
     size_t dropped = ibkr_pacer_clear(c->pace, log_unsent, "shutdown") + c->drain_unsent;
     if (dropped || socket_left || c->drain_left)
