@@ -130,7 +130,10 @@ static int exec_from_cum(tb_qty have_qty, tb_money have_notional, const alp_orde
  * watchdog, a reconciliation, a stream event before the cancel's): it stays pending_cancel, or
  * the order manager would take it for "the cancel never arrived" and whoever cancels working
  * orders (kill switch, cancel-all) would send a second DELETE. An execution keeps it anyway
- * (order manager); a rejected cancel (order_cancel_rejected) lets the order work on. */
+ * (order manager); a rejected cancel (order_cancel_rejected) lets the order work on. A cancel
+ * refused without that stream event shows only as the order working on: it then stays
+ * pending_cancel until the hold ends (ALP_CANCEL_HOLD_NS), skipped meanwhile by the kill switch
+ * and cancel-all (a known limit, up to 30 s). */
 static void keep_pending_cancel(alpaca *a, const oms_order *mine, broker_update *u)
 {
     if (u->reason && strcmp(u->reason, "order_cancel_rejected") == 0) {

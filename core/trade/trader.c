@@ -25,7 +25,11 @@ static sym_state *sym_of(tb_trader *t, uint32_t id)
         ind_set_defaults(&p);
         tb_err e;
         s->ind = ind_set_new(&p);
-        if (!s->ind || tb_ring_init(&s->bars, RECENT_BARS, &e) != 0) return NULL;
+        if (!s->ind || tb_ring_init(&s->bars, RECENT_BARS, &e) != 0) {
+            ind_set_free(s->ind); /* made again when the symbol is next asked for */
+            s->ind = NULL;
+            return NULL;
+        }
         s->last = NAN; /* no bar yet (tb_trader_prepare makes the state before the first) */
         s->ready = 1;
     }

@@ -131,6 +131,8 @@ TEST(restart_restores_open_orders_positions_and_sequence)
     CHECK_INT(oms_open_orders(g.m, "AAPL", NULL, 0), 1);
     const oms_position *p = oms_position_get(g.m, "AAPL");
     CHECK(p && p->qty == 140);
+    /* The gates' lists of held positions and open-order symbols agree with a full walk. */
+    CHECK_INT(oms_invariant_violations(g.m), 0);
     CHECK_INT(oms_next_seq(g.m), 3);
     const oms_order *c;
     CHECK_INT(oms_submit(g.m, &in, &c, &e), 0);
