@@ -33,7 +33,9 @@ static void on_session(const char *line, size_t len, void *ud)
     sessions_ctx *c = ud;
     const char *p = tb_log_line_from(line, len, "replay", "session "); /* the engine's only */
     char day[11];
-    if (!p || sscanf(p, "session %10s ended:", day) != 1 || strncmp(p + 18, " ended:", 7) != 0)
+    /* A day of 10 characters puts " ended:" at p + 18 (a shorter one must not read past it). */
+    if (!p || sscanf(p, "session %10s ended:", day) != 1 || strlen(day) != 10 ||
+        strncmp(p + 18, " ended:", 7) != 0)
         return;
     for (int i = 0; i < c->n; i++)
         if (strcmp(c->days[i], day) == 0) return;
