@@ -10,6 +10,7 @@
 #include <lualib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define HOOK_EVERY 1000 /* instructions between budget checks */
 /* The deferred collector (tb_lua_gc_defer) keeps Lua's own pacing: a step per 2^13 bytes
@@ -345,15 +346,25 @@ void tb_lua_gc_defer(lua_State *L)
     c->gc_owed = 0;
 }
 
+static int64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 /* Up to max collector steps for what c owes (a step per GC_STEP_BYTES allocated). */
 static int gc_pay(lua_State *L, tb_lua_ctl *c, int max)
 {
     int steps = 0;
+    int64_t t0 = 0;
+    c->gc_pay_ns = 0;
     if (c->used < c->gc_resume) { /* the pause after a cycle, as Lua's own collector waits */
         c->gc_owed = 0;
         return 0;
     }
     while (c->gc_owed >= GC_STEP_BYTES && steps < max) {
+        if (!steps) t0 = thread_cpu_ns(); /* read only when a step is taken */
         c->gc_owed -= GC_STEP_BYTES;
         steps++;
         if (lua_gc(L, LUA_GCSTEP, 0)) { /* a cycle ended: what is left is live */
@@ -361,6 +372,7 @@ static int gc_pay(lua_State *L, tb_lua_ctl *c, int max)
             c->gc_owed = 0;
         }
     }
+    if (steps) c->gc_pay_ns = thread_cpu_ns() - t0;
     return steps;
 }
 

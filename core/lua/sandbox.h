@@ -67,11 +67,12 @@ typedef struct tb_lua_ctl {
     lua_State *main;            /* the state's main thread */
     volatile sig_atomic_t flag; /* set by the watchdog: TB_WD_TIME, TB_WD_INTERRUPT */
     tb_stop_kind stop;          /* why the running (or last) call was stopped */
-    int starved;      /* stopped for time having used under a tenth of it in CPU: a busy machine */
-    int log_lines;    /* tb.log lines written by the current call (capped: TB_LUA_LOG_LINES) */
-    int gc_deferred;  /* tb_lua_gc_defer: the collector runs in tb_lua_gc_pay only */
-    size_t gc_owed;   /* bytes allocated since the collector last ran for them */
-    size_t gc_resume; /* after a finished cycle: no collection until used reaches this */
+    int starved;       /* stopped for time having used under a tenth of it in CPU: a busy machine */
+    int log_lines;     /* tb.log lines written by the current call (capped: TB_LUA_LOG_LINES) */
+    int gc_deferred;   /* tb_lua_gc_defer: the collector runs in tb_lua_gc_pay only */
+    size_t gc_owed;    /* bytes allocated since the collector last ran for them */
+    size_t gc_resume;  /* after a finished cycle: no collection until used reaches this */
+    int64_t gc_pay_ns; /* thread CPU time of the last payment (0: it took no step) */
     char mem_where[160]; /* where the first refused allocation of this call happened */
     char stop_msg[320];  /* "time limit exceeded (50 ms) at strategies/x.lua:3" */
 } tb_lua_ctl;
@@ -132,8 +133,9 @@ void tb_lua_forbid_gc(lua_State *L);
 void tb_lua_gc_defer(lua_State *L);
 
 /* Does (up to 16 steps of) the collection owed by a deferred state (nothing for other states).
- * Returns the number of collector steps taken. Runs no Lua code (sandboxed states refuse
- * finalizers). */
+ * Returns the number of collector steps taken; the thread CPU time they took is left in the
+ * state's gc_pay_ns (one step can be long: weak tables make the atomic phase grow with them).
+ * Runs no Lua code (sandboxed states refuse finalizers). */
 int tb_lua_gc_pay(lua_State *L);
 
 #endif

@@ -448,9 +448,22 @@ void tb_shost_on_bar(tb_shost *h, const tb_bar_view *bar)
     }
 }
 
+/* A strategy's garbage is collected here, outside its calls, where no watchdog runs: a payment
+ * longer than a call's time limit (in CPU time, like the calls' offline limit: weak tables can
+ * make one step long) is that strategy's overrun, as the same work inside a call would be. */
 void tb_shost_gc_pay(tb_shost *h)
 {
-    for (int i = 0; i < h->n; i++) tb_lua_gc_pay(h->s[i]->L);
+    for (int i = 0; i < h->n; i++) {
+        tb_strategy *s = h->s[i];
+        if (!tb_lua_gc_pay(s->L) || h->lim.time_limit_ms <= 0 || s->disabled) continue;
+        int64_t ns = tb_lua_ctl_of(s->L)->gc_pay_ns;
+        if (ns <= h->lim.time_limit_ms * 1000000) continue;
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "%s: collecting its garbage took %lld ms of CPU (time limit %lld ms)", s->rel,
+                 (long long)(ns / 1000000), (long long)h->lim.time_limit_ms);
+        overrun(h, s, msg);
+    }
 }
 
 void tb_shost_call(tb_shost *h, tb_strategy *s, tb_callback cb, int nargs)

@@ -129,3 +129,43 @@ TEST(a_strategy_keeping_everything_is_still_stopped_at_its_cap)
     CHECK(tb_lua_ctl_of(h.s[0]->L)->used <= lim.mem_limit);
     tb_shost_free(&h);
 }
+
+/* Collector work runs outside calls, where no watchdog runs: a weak-key table whose values chain
+ * its keys makes one step of the atomic phase long (ephemerons converge pass by pass). A payment
+ * over the time limit is the strategy's overrun, as the same work inside its call would be. */
+TEST(a_payment_over_the_time_limit_is_the_strategy_s_overrun)
+{
+    tb_shost h;
+    host_with(&h, "local st = ctx.state "
+                  "if not st.wk then st.wk = setmetatable({}, {__mode = 'k'}) st.head = {} "
+                  "st.last = st.head st.n = 0 end "
+                  "if st.n < 60000 then for i = 1, 4000 do local k = {} st.wk[st.last] = k "
+                  "st.last = k end st.n = st.n + 4000 end "
+                  "for i = 1, 2000 do local t = {i, i, i, i} end");
+    h.lim.time_limit_ms = 5; /* the calls keep the state's own limits (none here) */
+    tb_bar_view bar = {.symbol = "AAPL", .close = 100};
+    for (int i = 0; i < 2000 && h.s[0]->overruns == 0; i++) {
+        tb_shost_on_bar(&h, &bar);
+        tb_shost_gc_pay(&h);
+    }
+    CHECK_INT(h.s[0]->overruns, 1);
+    CHECK_CONTAINS(h.s[0]->last_error, "collecting its garbage took");
+    CHECK_CONTAINS(h.s[0]->last_error, "(time limit 5 ms)");
+    tb_shost_free(&h);
+}
+
+/* Honest garbage is paid in slices far under the limit: no overrun. */
+TEST(paying_for_honest_garbage_is_no_overrun)
+{
+    tb_shost h;
+    host_with(&h, garbage);
+    h.lim.time_limit_ms = 50;
+    tb_bar_view bar = {.symbol = "AAPL", .close = 100};
+    for (int i = 0; i < 200; i++) {
+        tb_shost_on_bar(&h, &bar);
+        tb_shost_gc_pay(&h);
+    }
+    CHECK_INT(h.s[0]->overruns, 0);
+    CHECK_INT(h.s[0]->errors, 0);
+    tb_shost_free(&h);
+}
