@@ -118,6 +118,7 @@ void risk_order_make(const tb_gate_ctx *cx, const oms_intent *in, risk_order *o)
                : in->stop_price ? tb_money_to_double(in->stop_price)
                                 : o->last;
     const oms_position *p = cx->oms ? oms_position_get(cx->oms, in->symbol) : NULL;
+    o->position = p;
     oms_exposure x = {0, 0, 0};
     if (cx->oms) oms_exposure_get(cx->oms, NULL, in->symbol, &x);
     o->pos = x.filled;

@@ -96,9 +96,8 @@ static expo *expo_of(expos *s, const oms_position *p)
 
 /* The intent's entry: its symbol may be held (found by pointer), have only open orders (a flat
  * position: compared by name, those entries are few), or be unknown to the order manager. */
-static expo *intent_expo(const tb_gate_ctx *cx, expos *s, const char *sym)
+static expo *intent_expo(expos *s, const oms_position *held, const char *sym)
 {
-    const oms_position *held = oms_position_get(cx->oms, sym);
     if (held && held->qty) return expo_of(s, held);
     for (int i = 0; i < s->n; i++)
         if (s->x[i].held < 0 && strcmp(s->x[i].symbol, sym) == 0) return &s->x[i];
@@ -127,7 +126,7 @@ static double requirement(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o
         else
             e->sells += left;
     }
-    expo *me = intent_expo(cx, &s, o->in->symbol);
+    expo *me = intent_expo(&s, o->position, o->in->symbol);
     if (me) {
         if (o->in->side == OMS_BUY)
             me->buys += o->in->qty;
