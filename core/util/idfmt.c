@@ -21,8 +21,11 @@ void tb_idbuf_init(tb_idbuf *b, char *out, size_t cap)
 
 void tb_idbuf_str(tb_idbuf *b, const char *s)
 {
-    while (*s && b->len + 1 < b->cap) b->out[b->len++] = *s++;
-    b->out[b->len] = '\0';
+    char *out = b->out; /* in locals: stores through b would be reloaded after each byte */
+    size_t len = b->len, last = b->cap - 1;
+    while (*s && len < last) out[len++] = *s++;
+    out[len] = '\0';
+    b->len = len;
 }
 
 void tb_idbuf_dec(tb_idbuf *b, long long v, int width)
