@@ -246,7 +246,7 @@ static int submit(lua_State *L, tb_trader *t, oms_intent *in)
     }
     st->orders += rc == 0;
     tb_ctx_log_decision(t, in, rc == 0 ? "submitted" : "duplicate", NULL, NULL, o);
-    lua_pushstring(L, o->client_id);
+    lua_pushlstring(L, o->client_id, strlen(o->client_id)); /* lua_pushstring: a cache probe too */
     return 1;
 }
 

@@ -45,6 +45,6 @@ void tb_idbuf_hex16(tb_idbuf *b, uint64_t v)
 {
     static const char hex[] = "0123456789abcdef";
     char h[16];
-    for (int i = 0; i < 16; i++) h[i] = hex[(v >> (60 - 4 * i)) & 15];
+    for (int i = 15; i >= 0; i--, v >>= 4) h[i] = hex[v & 15]; /* no shift by a variable */
     put_n(b, h, sizeof h);
 }
