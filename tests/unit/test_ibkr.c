@@ -88,6 +88,21 @@ static void rig_ready(rig *r)
     CHECK(ready(r));
 }
 
+/* A fresh Gateway emulator and a rig ready on it. */
+static void rig_start(rig *r)
+{
+    start_emu();
+    rig_ready(r);
+}
+
+/* The adapter's counters now. */
+static ibkr_stats stats_of(rig *r)
+{
+    ibkr_stats st;
+    ibkr_stats_get(r->a, &st);
+    return st;
+}
+
 static void rig_close(rig *r)
 {
     ibkr_free(r->a);
@@ -179,12 +194,10 @@ TEST(decoders_refuse_short_or_garbled_messages)
 
 TEST(market_order_fills_once_with_the_ib_execution_id)
 {
-    start_emu();
     rig r;
-    rig_ready(&r);
+    rig_start(&r);
     order(&r, "tb-t-AAPL-1", OMS_BUY, OMS_MARKET, 10, 0, 0);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-1") == OMS_ST_FILLED, 3000);
-    CHECK_STATUS(&r, "tb-t-AAPL-1", "filled");
+    EXPECT_STATUS(&r, "tb-t-AAPL-1", OMS_ST_FILLED, 3000);
     const oms_order *o = oms_find(r.m, "tb-t-AAPL-1");
     CHECK_STR(o->broker_id, "1000");
     CHECK_INT(o->filled_avg_price, TB_USD(100, 0));
@@ -194,7 +207,7 @@ TEST(market_order_fills_once_with_the_ib_execution_id)
     CHECK_INT(places("tb-t-AAPL-1"), 1);
     ibkr_stats st;
     WAIT_FOR(0, 100);
-    ibkr_stats_get(r.a, &st);
+    st = stats_of(&r);
     CHECK(st.commission > 0);
     broker_position pos[4];
     int n = 0;
@@ -211,9 +224,8 @@ TEST(market_order_fills_once_with_the_ib_execution_id)
 
 TEST(limit_rests_until_touched_and_stop_triggers_through_its_price)
 {
-    start_emu();
     rig r;
-    rig_ready(&r);
+    rig_start(&r);
     order(&r, "tb-t-AAPL-2", OMS_BUY, OMS_LIMIT, 5, TB_USD(98, 0), 0);
     order(&r, "tb-t-AAPL-3", OMS_SELL, OMS_STOP, 5, 0, TB_USD(97, 0));
     WAIT_FOR(status_of(&r, "tb-t-AAPL-3") == OMS_ST_ACCEPTED, 2000);
@@ -221,13 +233,11 @@ TEST(limit_rests_until_touched_and_stop_triggers_through_its_price)
     CHECK_STATUS(&r, "tb-t-AAPL-2", "accepted");
     CHECK_STATUS(&r, "tb-t-AAPL-3", "accepted");
     emu_ctl(&E, "price?symbol=AAPL&price=98", NULL);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-2") == OMS_ST_FILLED, 2000);
-    CHECK_STATUS(&r, "tb-t-AAPL-2", "filled");
+    EXPECT_STATUS(&r, "tb-t-AAPL-2", OMS_ST_FILLED, 2000);
     CHECK_INT(oms_find(r.m, "tb-t-AAPL-2")->filled_avg_price, TB_USD(98, 0));
     CHECK_STATUS(&r, "tb-t-AAPL-3", "accepted");
     emu_ctl(&E, "price?symbol=AAPL&price=96.5", NULL);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-3") == OMS_ST_FILLED, 2000);
-    CHECK_STATUS(&r, "tb-t-AAPL-3", "filled");
+    EXPECT_STATUS(&r, "tb-t-AAPL-3", OMS_ST_FILLED, 2000);
     CHECK_INT(oms_find(r.m, "tb-t-AAPL-3")->filled_avg_price, TB_USD(96, 500000));
     CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 0);
     rig_close(&r);
@@ -235,9 +245,8 @@ TEST(limit_rests_until_touched_and_stop_triggers_through_its_price)
 
 TEST(bracket_transmits_with_its_last_leg_and_the_legs_cancel_each_other)
 {
-    start_emu();
     rig r;
-    rig_ready(&r);
+    rig_start(&r);
     oms_intent in = oms_test_bracket("tb-t-AAPL-10", "AAPL", 10, 0, TB_USD(105, 0), TB_USD(95, 0));
     CHECK(oms_test_submit(r.m, &in) != NULL);
     WAIT_FOR(status_of(&r, "tb-t-AAPL-10-tp") == OMS_ST_ACCEPTED, 3000);
@@ -258,9 +267,8 @@ TEST(bracket_transmits_with_its_last_leg_and_the_legs_cancel_each_other)
 
 TEST(bracket_legs_stay_held_until_the_parent_fills_and_go_with_its_cancel)
 {
-    start_emu();
     rig r;
-    rig_ready(&r);
+    rig_start(&r);
     oms_intent in =
         oms_test_bracket("tb-t-AAPL-11", "AAPL", 10, TB_USD(90, 0), TB_USD(95, 0), TB_USD(85, 0));
     CHECK(oms_test_submit(r.m, &in) != NULL);
@@ -280,31 +288,26 @@ TEST(bracket_legs_stay_held_until_the_parent_fills_and_go_with_its_cancel)
 
 TEST(partial_fill_accumulates_and_cancel_ends_the_rest)
 {
-    start_emu();
     rig r;
-    rig_ready(&r);
+    rig_start(&r);
     emu_ctl(&E, "partial?qty=4", NULL);
     order(&r, "tb-t-AAPL-4", OMS_BUY, OMS_LIMIT, 10, TB_USD(100, 0), 0);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-4") == OMS_ST_PARTIALLY_FILLED, 2000);
-    CHECK_STATUS(&r, "tb-t-AAPL-4", "partially_filled");
+    EXPECT_STATUS(&r, "tb-t-AAPL-4", OMS_ST_PARTIALLY_FILLED, 2000);
     CHECK_INT(oms_find(r.m, "tb-t-AAPL-4")->filled_qty, 4);
     tb_err e;
     CHECK_INT(oms_cancel(r.m, "tb-t-AAPL-4", &e), 0);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-4") == OMS_ST_CANCELED, 2000);
-    CHECK_STATUS(&r, "tb-t-AAPL-4", "canceled");
+    EXPECT_STATUS(&r, "tb-t-AAPL-4", OMS_ST_CANCELED, 2000);
     CHECK_INT(oms_find(r.m, "tb-t-AAPL-4")->filled_qty, 4);
     CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 4);
-    ibkr_stats st;
-    ibkr_stats_get(r.a, &st);
+    ibkr_stats st = stats_of(&r);
     CHECK_INT(st.code_202, 1);
     rig_close(&r);
 }
 
 TEST(replace_moves_a_resting_limit_under_the_same_ib_id_and_it_fills_at_the_new_price)
 {
-    start_emu();
     rig r;
-    rig_ready(&r);
+    rig_start(&r);
     const oms_order *o = order(&r, "tb-t-AAPL-20", OMS_BUY, OMS_LIMIT, 5, TB_USD(98, 0), 0);
     WAIT_FOR(status_of(&r, "tb-t-AAPL-20") == OMS_ST_ACCEPTED, 2000);
     char ib_id[32];
@@ -320,8 +323,7 @@ TEST(replace_moves_a_resting_limit_under_the_same_ib_id_and_it_fills_at_the_new_
     CHECK_STATUS(&r, "tb-t-AAPL-20", "replaced");
     CHECK_STATUS(&r, ncid, "accepted");
     emu_ctl(&E, "price?symbol=AAPL&price=99", NULL); /* touches 99, not the old 98 */
-    WAIT_FOR(status_of(&r, ncid) == OMS_ST_FILLED, 2000);
-    CHECK_STATUS(&r, ncid, "filled");
+    EXPECT_STATUS(&r, ncid, OMS_ST_FILLED, 2000);
     CHECK_INT(oms_find(r.m, ncid)->filled_avg_price, TB_USD(99, 0));
     CHECK_STR(oms_find(r.m, ncid)->broker_id, ib_id);
     CHECK_INT(oms_find(r.m, "tb-t-AAPL-20")->filled_qty, 0);
@@ -336,9 +338,8 @@ TEST(replace_moves_a_resting_limit_under_the_same_ib_id_and_it_fills_at_the_new_
 
 TEST(replace_after_a_partial_fill_keeps_the_filled_shares_on_the_old_order_once)
 {
-    start_emu();
     rig r;
-    rig_ready(&r);
+    rig_start(&r);
     emu_ctl(&E, "partial?qty=4", NULL);
     order(&r, "tb-t-AAPL-21", OMS_BUY, OMS_LIMIT, 10, TB_USD(100, 0), 0);
     WAIT_FOR(status_of(&r, "tb-t-AAPL-21") == OMS_ST_PARTIALLY_FILLED, 2000);
@@ -353,8 +354,7 @@ TEST(replace_after_a_partial_fill_keeps_the_filled_shares_on_the_old_order_once)
     WAIT_FOR(status_of(&r, ncid) == OMS_ST_ACCEPTED, 2000);
     CHECK_STATUS(&r, "tb-t-AAPL-21", "replaced");
     emu_ctl(&E, "price?symbol=AAPL&price=100.5", NULL);
-    WAIT_FOR(status_of(&r, ncid) == OMS_ST_FILLED, 2000);
-    CHECK_STATUS(&r, ncid, "filled");
+    EXPECT_STATUS(&r, ncid, OMS_ST_FILLED, 2000);
     CHECK_INT(oms_find(r.m, ncid)->filled_qty, 6);
     CHECK_INT(oms_find(r.m, ncid)->broker_cum_qty, 6); /* IB counts 10 for the whole IB order */
     CHECK_INT(oms_find(r.m, ncid)->filled_avg_price, TB_USD(100, 500000));
@@ -382,9 +382,8 @@ static int all_in(rig *r, const char *fmt, int n, oms_status st)
 
 TEST(a_burst_of_200_places_and_cancels_reaches_the_gateway_paced_under_45_a_second_all_of_it)
 {
-    start_emu();
     rig r;
-    rig_ready(&r);
+    rig_start(&r);
     char id[64];
     tb_err e;
     for (int i = 0; i < 100; i++) {
@@ -425,20 +424,7 @@ TEST(order_acknowledged_late_is_unknown_then_adopted_with_its_fill_not_rejected)
     rig_reconcile_ms = 0;
     emu_ctl(&E, "ack_delay?ms=2500&n=1", NULL);
     order(&r, "tb-t-AAPL-60", OMS_BUY, OMS_MARKET, 5, 0, 0);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-60") == OMS_ST_UNKNOWN, 3000);
-    CHECK_STATUS(&r, "tb-t-AAPL-60", "unknown");
-    oms_intent again = {.strategy = "t",
-                        .symbol = "AAPL",
-                        .side = OMS_BUY,
-                        .type = OMS_MARKET,
-                        .qty = 5,
-                        .reason = "again"};
-    tb_err e;
-    CHECK_INT(oms_submit(r.m, &again, NULL, &e), -1);
-    CHECK_CONTAINS(e.msg, "tb-t-AAPL-60 has an unknown outcome");
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-60") == OMS_ST_FILLED, 8000);
-    CHECK_STATUS(&r, "tb-t-AAPL-60", "filled");
-    CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 5);
+    EXPECT_UNKNOWN_THEN_ADOPTED(&r, "tb-t-AAPL-60", 5, 3000, 8000);
     CHECK_INT(places("tb-t-AAPL-60"), 1);
     CHECK_CONTAINS(read_log(), "order tb-t-AAPL-60 found at IB after an unknown outcome");
     CHECK_INT(oms_update_errors(r.m), 0);
@@ -458,19 +444,17 @@ static void burst(rig *r, const char *fmt)
 
 TEST(order_sent_is_counted_and_logged_when_written_not_when_queued)
 {
-    start_emu();
     rig r;
-    rig_ready(&r);
+    rig_start(&r);
     burst(&r, "tb-t-AAPL-w%d");
-    ibkr_stats st;
-    ibkr_stats_get(r.a, &st);
+    ibkr_stats st = stats_of(&r);
     CHECK(st.orders_sent <= 45); /* the pacer's first second, not the whole burst */
     ibkr_conn_stats cs;
     ibkr_get_conn_stats(r.a, &cs);
     CHECK(cs.queue_depth >= 50);
     CHECK_CONTAINS(read_log(), "order queued: tb-t-AAPL-w99");
     CHECK(strstr(read_log(), "order sent: tb-t-AAPL-w99 ") == NULL);
-    WAIT_FOR((ibkr_stats_get(r.a, &st), st.orders_sent == 100), 8000);
+    WAIT_FOR((st = stats_of(&r), st.orders_sent == 100), 8000);
     CHECK_INT(st.orders_sent, 100);
     CHECK_CONTAINS(read_log(), "order sent: tb-t-AAPL-w99 id=");
     ibkr_get_conn_stats(r.a, &cs);
@@ -482,9 +466,8 @@ TEST(order_sent_is_counted_and_logged_when_written_not_when_queued)
  * of the 100 orders), and every order still left is named in the log; none vanishes silently. */
 TEST(shutdown_writes_the_queue_out_and_names_every_order_it_drops)
 {
-    start_emu();
     rig r;
-    rig_ready(&r);
+    rig_start(&r);
     burst(&r, "tb-t-AAPL-s%d");
     rig_close(&r); /* synchronous: what is logged now is all there will be */
     const char *log = read_log();
@@ -520,10 +503,10 @@ TEST(periodic_reconcile_picks_up_a_missed_execution_once_without_leaving_ready)
     order(&r, "tb-t-AAPL-30", OMS_BUY, OMS_MARKET, 3, 0, 0);
     WAIT_FOR(stat_of("dropped_execs") == 1, 2000);
     CHECK_INT(stat_of("dropped_execs"), 1);
-    ibkr_stats_get(r.a, &st);
+    st = stats_of(&r);
     uint64_t q0 = st.quiet_reconciles;
     WAIT_FOR(0, 100);
-    ibkr_stats_get(r.a, &st);
+    st = stats_of(&r);
     if (st.quiet_reconciles == q0) CHECK_INT(oms_find(r.m, "tb-t-AAPL-30")->filled_qty, 0);
     /* A resting order sent meanwhile must survive the periodic syncs. */
     order(&r, "tb-t-AAPL-31", OMS_BUY, OMS_LIMIT, 2, TB_USD(90, 0), 0);
@@ -538,7 +521,7 @@ TEST(periodic_reconcile_picks_up_a_missed_execution_once_without_leaving_ready)
         not_ready += broker_get_state(ibkr_broker(r.a)) != BROKER_READY;
     }
     CHECK_INT(not_ready, 0);
-    ibkr_stats_get(r.a, &st);
+    st = stats_of(&r);
     CHECK(st.quiet_reconciles >= q0 + 2);
     CHECK(st.replayed_execs >= 1);
     CHECK_INT(r.fills, 1);
@@ -552,13 +535,11 @@ TEST(periodic_reconcile_picks_up_a_missed_execution_once_without_leaving_ready)
 
 TEST(reject_201_is_final_and_shows_the_brokers_text)
 {
-    start_emu();
     rig r;
-    rig_ready(&r);
+    rig_start(&r);
     emu_ctl(&E, "reject_next?text=INSUFFICIENT%20MARGIN", NULL);
     order(&r, "tb-t-AAPL-5", OMS_BUY, OMS_MARKET, 10, 0, 0);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-5") == OMS_ST_REJECTED, 2000);
-    CHECK_STATUS(&r, "tb-t-AAPL-5", "rejected");
+    EXPECT_STATUS(&r, "tb-t-AAPL-5", OMS_ST_REJECTED, 2000);
     CHECK_CONTAINS(oms_find(r.m, "tb-t-AAPL-5")->note, "201 Order rejected - reason:INSUFFICIENT");
     WAIT_FOR(0, 300);
     CHECK_INT(places("tb-t-AAPL-5"), 1); /* never retried */
@@ -577,15 +558,13 @@ TEST(duplicate_id_103_asks_for_ids_resyncs_and_never_resends)
     rig r;
     rig_ready(&r);
     order(&r, "tb-t-AAPL-7", OMS_BUY, OMS_MARKET, 1, 0, 0);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-7") == OMS_ST_REJECTED, 2000);
-    CHECK_STATUS(&r, "tb-t-AAPL-7", "rejected");
+    EXPECT_STATUS(&r, "tb-t-AAPL-7", OMS_ST_REJECTED, 2000);
     CHECK_CONTAINS(oms_find(r.m, "tb-t-AAPL-7")->note, "103");
     WAIT_FOR(ready(&r) && stat_of("req_ids") >= 1, 2000);
     CHECK(stat_of("req_ids") >= 1);
     CHECK(stat_of("req_open") >= 2);
     order(&r, "tb-t-AAPL-8", OMS_BUY, OMS_MARKET, 1, 0, 0);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-8") == OMS_ST_FILLED, 2000);
-    CHECK_STATUS(&r, "tb-t-AAPL-8", "filled");
+    EXPECT_STATUS(&r, "tb-t-AAPL-8", OMS_ST_FILLED, 2000);
     CHECK(strtoll(oms_find(r.m, "tb-t-AAPL-8")->broker_id, NULL, 10) > 1000);
     CHECK_INT(places("tb-t-AAPL-7"), 1);
     rig_close(&r);
@@ -595,9 +574,8 @@ TEST(duplicate_id_103_asks_for_ids_resyncs_and_never_resends)
  * arrives once, through reqExecutions after the reconnect. */
 TEST(gateway_restart_with_an_order_in_flight_loses_and_duplicates_nothing)
 {
-    start_emu();
     rig r;
-    rig_ready(&r);
+    rig_start(&r);
     order(&r, "tb-t-AAPL-20", OMS_BUY, OMS_LIMIT, 10, TB_USD(99, 0), 0);
     emu_ctl(&E, "partial?qty=3", NULL);
     emu_ctl(&E, "price?symbol=AAPL&price=99", NULL);
@@ -616,8 +594,7 @@ TEST(gateway_restart_with_an_order_in_flight_loses_and_duplicates_nothing)
     CHECK_INT(oms_find(r.m, "tb-t-AAPL-20")->filled_qty, 10);
     CHECK_INT(r.fills, 2);
     CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 10);
-    ibkr_stats st;
-    ibkr_stats_get(r.a, &st);
+    ibkr_stats st = stats_of(&r);
     CHECK(st.replayed_execs >= 1); /* the first execution came again and changed nothing */
     CHECK(st.reconciles >= 2);
     CHECK_INT(st.differences, 0);
@@ -634,9 +611,8 @@ TEST(gateway_restart_with_an_order_in_flight_loses_and_duplicates_nothing)
  * orderRef until its deadline, never taken for "never placed" on one reconciliation). */
 TEST(engine_restart_with_an_order_in_flight_finds_it_by_order_ref_and_resends_nothing)
 {
-    start_emu();
     rig r;
-    rig_ready(&r);
+    rig_start(&r);
     order(&r, "tb-t-AAPL-30", OMS_BUY, OMS_LIMIT, 6, TB_USD(97, 0), 0);
     WAIT_FOR(status_of(&r, "tb-t-AAPL-30") == OMS_ST_ACCEPTED, 2000);
     oms_order sent = *oms_find(r.m, "tb-t-AAPL-30");
@@ -716,9 +692,8 @@ TEST(execution_times_in_ibs_formats_give_the_instant)
 
 TEST(connectivity_lost_pauses_new_orders_and_restored_resumes)
 {
-    start_emu();
     rig r;
-    rig_ready(&r);
+    rig_start(&r);
     emu_ctl(&E, "lost", NULL);
     WAIT_FOR(broker_get_state(ibkr_broker(r.a)) != BROKER_READY, 2000);
     CHECK_STR(broker_state_name(broker_get_state(ibkr_broker(r.a))), "syncing");
@@ -738,14 +713,12 @@ TEST(connectivity_lost_pauses_new_orders_and_restored_resumes)
     WAIT_FOR(broker_get_state(ibkr_broker(r.a)) == BROKER_READY, 2000);
     CHECK_STR(broker_state_name(broker_get_state(ibkr_broker(r.a))), "ready");
     order(&r, "tb-t-AAPL-41", OMS_BUY, OMS_MARKET, 1, 0, 0);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-41") == OMS_ST_FILLED, 2000);
-    CHECK_STATUS(&r, "tb-t-AAPL-41", "filled");
+    EXPECT_STATUS(&r, "tb-t-AAPL-41", OMS_ST_FILLED, 2000);
     emu_ctl(&E, "lost", NULL);
     emu_ctl(&E, "restored_lost", NULL); /* data lost: everything requested again, reconciled */
     WAIT_FOR(0, 100);
     WAIT_FOR(broker_get_state(ibkr_broker(r.a)) == BROKER_READY, 2000);
-    ibkr_stats st;
-    ibkr_stats_get(r.a, &st);
+    ibkr_stats st = stats_of(&r);
     CHECK(st.reconciles >= 2);
     /* tb-t-AAPL-40 was rejected when the adapter refused it: nothing left for the sync. */
     CHECK_INT(st.differences, 0);
@@ -754,7 +727,7 @@ TEST(connectivity_lost_pauses_new_orders_and_restored_resumes)
     emu_ctl(&E, "farm_broken", NULL);
     emu_ctl(&E, "farm_ok", NULL);
     WAIT_FOR(0, 100);
-    ibkr_stats_get(r.a, &st);
+    st = stats_of(&r);
     CHECK_INT(st.resubscribes, 1);
     CHECK(stat_of("acct_summary") >= 3);
     CHECK_INT(stat_of("acct_322"), 0); /* each new summary request ended the previous one */
