@@ -64,12 +64,8 @@ TEST(replace_moves_the_limit_and_the_old_order_becomes_replaced)
     rig_start(&r, (const char *const[]){"--fill", "manual", NULL});
     buy(&r, "tb-t-AAPL-3", OMS_LIMIT, 5, TB_USD(90, 0));
     WAIT_FOR(status_of(&r, "tb-t-AAPL-3") == OMS_ST_ACCEPTED, 2000);
-    oms_changes c = {.limit_price = TB_USD(95, 0)};
-    const oms_order *n = NULL;
-    tb_err e;
-    CHECK_INT(oms_replace(r.m, "tb-t-AAPL-3", &c, &n, &e), 0);
     char nid[OMS_CLIENT_ID_MAX + 1];
-    snprintf(nid, sizeof nid, "%s", n ? n->client_id : "");
+    oms_test_replace_limit(r.m, "tb-t-AAPL-3", TB_USD(95, 0), nid);
     WAIT_FOR(status_of(&r, nid) == OMS_ST_ACCEPTED, 2000);
     CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-3")), "replaced");
     CHECK_STR(oms_status_name(status_of(&r, nid)), "accepted");

@@ -53,11 +53,17 @@ static void cancel_with(rig *r, const char *cid, const char *fault)
     CHECK_INT(oms_cancel(r->m, cid, &e), 0);
 }
 
+/* A fresh rig with cid resting (rig_with_resting_order), and cid's cancel with fault. */
+static void cancel_resting(rig *r, const char *cid, const char *fault)
+{
+    rig_with_resting_order(r, cid);
+    cancel_with(r, cid, fault);
+}
+
 TEST(a_cancel_is_one_delete_through_its_poll_the_watchdog_and_reconciliations)
 {
     rig r;
-    rig_with_resting_order(&r, "tb-t-AAPL-60");
-    cancel_with(&r, "tb-t-AAPL-60", NULL);
+    cancel_resting(&r, "tb-t-AAPL-60", NULL);
     EXPECT_STATUS(&r, "tb-t-AAPL-60", OMS_ST_CANCELED, 2000);
     WAIT_FOR(0, 1000); /* the cancel's poll (200 ms), watchdog ticks, five reconciliations */
     CHECK_INT(deletes("tb-t-AAPL-60"), 1);
@@ -67,10 +73,9 @@ TEST(a_cancel_is_one_delete_through_its_poll_the_watchdog_and_reconciliations)
 TEST(a_poll_that_finds_the_order_still_new_after_an_accepted_cancel_sends_no_second_cancel)
 {
     rig r;
-    rig_with_resting_order(&r, "tb-t-AAPL-61");
     /* Alpaca answers 204 at once and cancels 3 s later; meanwhile the order shows `new` to the
      * cancel's poll (200 ms), the watchdog and the reconciliations. */
-    cancel_with(&r, "tb-t-AAPL-61", "{\"kind\":\"cancel_slow\",\"ms\":3000}");
+    cancel_resting(&r, "tb-t-AAPL-61", "{\"kind\":\"cancel_slow\",\"ms\":3000}");
     cancel_what_works(&r, "tb-t-AAPL-61", 1200);
     CHECK_INT(deletes("tb-t-AAPL-61"), 1);
     CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-61")), "pending_cancel");
@@ -82,8 +87,7 @@ TEST(a_poll_that_finds_the_order_still_new_after_an_accepted_cancel_sends_no_sec
 TEST(a_cancel_the_venue_rejects_leaves_the_order_working_and_cancelable_again)
 {
     rig r;
-    rig_with_resting_order(&r, "tb-t-AAPL-62");
-    cancel_with(&r, "tb-t-AAPL-62", "{\"kind\":\"cancel_slow\",\"ms\":2500,\"reject\":true}");
+    cancel_resting(&r, "tb-t-AAPL-62", "{\"kind\":\"cancel_slow\",\"ms\":2500,\"reject\":true}");
     WAIT_FOR(0, 400); /* its poll, the watchdog, reconciliations find it new: still pending */
     CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-62")), "pending_cancel");
     EXPECT_STATUS(&r, "tb-t-AAPL-62", OMS_ST_ACCEPTED, 6000);

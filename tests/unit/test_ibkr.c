@@ -5,6 +5,7 @@
  * 1100/1101/1102 pause and resume, and the restart window. Nothing may be lost or sent twice.
  */
 #include "tbtest.h"
+#include "tws_testutil.h"
 #include "emu_loop.h"
 #include "oms_testutil.h"
 
@@ -95,6 +96,14 @@ static void rig_start(rig *r)
     rig_ready(r);
 }
 
+/* As rig_start, with a periodic quiet re-sync every ms (the other rigs have none). */
+static void rig_start_reconciling(rig *r, long ms)
+{
+    rig_reconcile_ms = ms;
+    rig_start(r);
+    rig_reconcile_ms = 0;
+}
+
 /* The adapter's counters now. */
 static ibkr_stats stats_of(rig *r)
 {
@@ -157,18 +166,8 @@ TEST(place_order_has_the_110_fields_of_server_version_151_with_order_ref_and_tra
     size_t used;
     CHECK_INT(tws_frame_next((const uint8_t *)b.s, b.len, &used, &f, &e), 1);
     CHECK_INT(f.n, IBKR_PLACE_ORDER_FIELDS);
-    CHECK_STR(f.field[0], "3");
-    CHECK_STR(f.field[3], "AAPL");
-    CHECK_STR(f.field[4], "STK");
-    CHECK_STR(f.field[9], "SMART");
-    CHECK_STR(f.field[16], "SELL");
-    CHECK_STR(f.field[18], "LMT");
-    CHECK_STR(f.field[19], "101.25");
-    CHECK_STR(f.field[20], "");
-    CHECK_STR(f.field[23], "DU1");
-    CHECK_STR(f.field[26], "tb-x-1");
-    CHECK_STR(f.field[27], "0");
-    CHECK_STR(f.field[28], "1000");
+    CHECK_FIELDS(f, {0, "3"}, {3, "AAPL"}, {4, "STK"}, {9, "SMART"}, {16, "SELL"}, {18, "LMT"},
+                 {19, "101.25"}, {20, ""}, {23, "DU1"}, {26, "tb-x-1"}, {27, "0"}, {28, "1000"});
     tws_frame_free(&f);
     tb_sbuf_free(&b);
 }
@@ -286,13 +285,19 @@ TEST(bracket_legs_stay_held_until_the_parent_fills_and_go_with_its_cancel)
     rig_close(&r);
 }
 
+/* A ready rig with a limit buy of 10 AAPL at $100 as cid, of which IB filled 4. */
+static void rig_with_partial_fill(rig *r, const char *cid)
+{
+    rig_start(r);
+    emu_ctl(&E, "partial?qty=4", NULL);
+    order(r, cid, OMS_BUY, OMS_LIMIT, 10, TB_USD(100, 0), 0);
+    EXPECT_STATUS(r, cid, OMS_ST_PARTIALLY_FILLED, 2000);
+}
+
 TEST(partial_fill_accumulates_and_cancel_ends_the_rest)
 {
     rig r;
-    rig_start(&r);
-    emu_ctl(&E, "partial?qty=4", NULL);
-    order(&r, "tb-t-AAPL-4", OMS_BUY, OMS_LIMIT, 10, TB_USD(100, 0), 0);
-    EXPECT_STATUS(&r, "tb-t-AAPL-4", OMS_ST_PARTIALLY_FILLED, 2000);
+    rig_with_partial_fill(&r, "tb-t-AAPL-4");
     CHECK_INT(oms_find(r.m, "tb-t-AAPL-4")->filled_qty, 4);
     tb_err e;
     CHECK_INT(oms_cancel(r.m, "tb-t-AAPL-4", &e), 0);
@@ -313,12 +318,8 @@ TEST(replace_moves_a_resting_limit_under_the_same_ib_id_and_it_fills_at_the_new_
     char ib_id[32];
     snprintf(ib_id, sizeof ib_id, "%s", o->broker_id);
     CHECK(ib_id[0] != 0);
-    const oms_order *n = NULL;
-    oms_changes c = {.limit_price = TB_USD(99, 0)};
-    tb_err e;
-    CHECK_INT(oms_replace(r.m, "tb-t-AAPL-20", &c, &n, &e), 0);
     char ncid[OMS_CLIENT_ID_MAX + 1];
-    snprintf(ncid, sizeof ncid, "%s", n->client_id);
+    oms_test_replace_limit(r.m, "tb-t-AAPL-20", TB_USD(99, 0), ncid);
     WAIT_FOR(status_of(&r, ncid) == OMS_ST_ACCEPTED, 2000);
     CHECK_STATUS(&r, "tb-t-AAPL-20", "replaced");
     CHECK_STATUS(&r, ncid, "accepted");
@@ -339,18 +340,11 @@ TEST(replace_moves_a_resting_limit_under_the_same_ib_id_and_it_fills_at_the_new_
 TEST(replace_after_a_partial_fill_keeps_the_filled_shares_on_the_old_order_once)
 {
     rig r;
-    rig_start(&r);
-    emu_ctl(&E, "partial?qty=4", NULL);
-    order(&r, "tb-t-AAPL-21", OMS_BUY, OMS_LIMIT, 10, TB_USD(100, 0), 0);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-21") == OMS_ST_PARTIALLY_FILLED, 2000);
+    rig_with_partial_fill(&r, "tb-t-AAPL-21");
     emu_ctl(&E, "price?symbol=AAPL&price=101", NULL);
-    const oms_order *n = NULL;
-    oms_changes c = {.limit_price = TB_USD(100, 500000)};
-    tb_err e;
-    CHECK_INT(oms_replace(r.m, "tb-t-AAPL-21", &c, &n, &e), 0);
     char ncid[OMS_CLIENT_ID_MAX + 1];
-    snprintf(ncid, sizeof ncid, "%s", n->client_id);
-    CHECK_INT(n->qty, 6);
+    const oms_order *n = oms_test_replace_limit(r.m, "tb-t-AAPL-21", TB_USD(100, 500000), ncid);
+    CHECK_INT(n ? n->qty : -1, 6);
     WAIT_FOR(status_of(&r, ncid) == OMS_ST_ACCEPTED, 2000);
     CHECK_STATUS(&r, "tb-t-AAPL-21", "replaced");
     emu_ctl(&E, "price?symbol=AAPL&price=100.5", NULL);
@@ -417,11 +411,8 @@ TEST(a_burst_of_200_places_and_cancels_reaches_the_gateway_paced_under_45_a_seco
  * order on the symbol, and is adopted with its fill when IB shows it; nothing is placed twice. */
 TEST(order_acknowledged_late_is_unknown_then_adopted_with_its_fill_not_rejected)
 {
-    start_emu();
     rig r;
-    rig_reconcile_ms = 300;
-    rig_ready(&r);
-    rig_reconcile_ms = 0;
+    rig_start_reconciling(&r, 300);
     emu_ctl(&E, "ack_delay?ms=2500&n=1", NULL);
     order(&r, "tb-t-AAPL-60", OMS_BUY, OMS_MARKET, 5, 0, 0);
     EXPECT_UNKNOWN_THEN_ADOPTED(&r, "tb-t-AAPL-60", 5, 3000, 8000);
@@ -493,11 +484,8 @@ TEST(shutdown_writes_the_queue_out_and_names_every_order_it_drops)
 
 TEST(periodic_reconcile_picks_up_a_missed_execution_once_without_leaving_ready)
 {
-    start_emu();
     rig r;
-    rig_reconcile_ms = 800;
-    rig_ready(&r);
-    rig_reconcile_ms = 0;
+    rig_start_reconciling(&r, 800);
     ibkr_stats st;
     emu_ctl(&E, "drop_exec", NULL);
     order(&r, "tb-t-AAPL-30", OMS_BUY, OMS_MARKET, 3, 0, 0);
