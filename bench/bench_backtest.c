@@ -21,13 +21,9 @@
  *       --toggle-collect=tb_trader_on_bar build/bench_backtest
  */
 #include "bench.h"
-#include "config/config.h"
+#include "../tests/unit/sample_run.h"
 #include "data/ring.h"
 #include "ind/ind_set.h"
-#include "risk/gates.h"
-#include "risk/risk_config.h"
-#include "trade/gate_chain.h"
-#include "trade/runner.h"
 #include "util/clock.h"
 
 #include <event2/event.h>
@@ -83,28 +79,18 @@ static int gates_on(void)
     return g && atoi(g) != 0;
 }
 
-/* The default configuration's risk gates for one run (TB_BENCH_GATES=1). No macro state is fed
- * (tradebot backtest replays a VIX series): survival's stale fail-safe is off, so entries are not
- * all blocked; every other gate judges every intent. */
+/* The default configuration's risk gates for one run (TB_BENCH_GATES=1), as sample_run_gates
+ * sets them: every gate judges every intent. Kept for the process's life. */
 static tb_gate_chain *bench_gates(tb_risk **risk)
 {
-    tb_config cfg;
-    tb_config_errors errs;
-    tb_risk_cfg rc;
+    static tb_config cfg;
     tb_err e;
-    if (tb_config_load("/nonexistent/trading_config.json", 1, &cfg, &errs) != 0) {
-        fprintf(stderr, "bench_backtest: gates: %s\n", errs.msg[0]);
-        exit(1);
-    }
-    tb_risk_cfg_from_config(&cfg, &rc);
-    rc.survival.stale_is_survival = 0;
     tb_gate_chain *chain = calloc(1, sizeof *chain);
-    if (!chain || !(*risk = tb_risk_new(&rc, NULL, &e))) {
-        fprintf(stderr, "bench_backtest: gates: %s\n", chain ? e.msg : "out of memory");
+    if (!chain || !(*risk = sample_run_gates(&cfg, chain, &e))) {
+        fprintf(stderr, "bench_backtest: %s\n", chain ? e.msg : "gates: out of memory");
         exit(1);
     }
-    tb_gate_chain_add(chain, tb_risk_gate, tb_risk_tick, *risk);
-    return chain; /* kept for the process's life */
+    return chain;
 }
 
 static int open_runner(tb_runner *r, struct event_base *base, tb_shost *h, const char *file,
@@ -120,15 +106,7 @@ static int open_runner(tb_runner *r, struct event_base *base, tb_shost *h, const
                          .instr_budget = ib ? atoll(ib) : 5000000,
                          .time_limit_ms = tl ? atoll(tl) : 50};
     tb_shost_init(h, &lim);
-    tb_runner_opts o = {.base = base,
-                        .shost = h,
-                        .seed = 42,
-                        .days = days,
-                        .nsymbols = nsym,
-                        .initial_cash = 10000000LL * 1000000,
-                        .slippage_bps = 2,
-                        .commission_per_share = 5000,
-                        .flatten_minutes = 5};
+    tb_runner_opts o = sample_run_opts(base, h, nsym, days);
     tb_risk *risk = NULL;
     if (gates_on()) {
         o.gate = tb_gate_chain_fn, o.gate_tick = tb_gate_chain_tick;
@@ -222,12 +200,7 @@ static void latency(int nsym)
     tb_date day = -1;
     for (size_t i = 0; i < r.bars.n; i++) {
         const tb_bar *b = &r.bars.v[i];
-        tb_date d = tb_cal_session_day(b->start_ns);
-        if (d != day) {
-            tb_cal_session(&r.cal, d, &ses);
-            tb_trader_session_start(r.trader, &ses);
-            day = d;
-        }
+        if (sample_run_new_day(&r.cal, b, &day, &ses)) tb_trader_session_start(r.trader, &ses);
         tb_trader_stats before, after;
         tb_trader_stats_get(r.trader, &before);
         int cg = order_bars_wanted(&ob, i);

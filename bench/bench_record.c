@@ -13,9 +13,9 @@
  * counts, which do not depend on the machine's load).
  */
 #include "bench.h"
+#include "../tests/unit/sample_run.h"
 #include "feed/replay.h"
 #include "replay/recorder.h"
-#include "trade/runner.h"
 #include "util/clock.h"
 
 #include <event2/event.h>
@@ -59,13 +59,10 @@ static void run(int nsym, int days, int record, result *out)
             exit(1);
         }
     }
-    tb_runner_opts o = {.base = base,
-                        .shost = &h,
-                        .seed = 42,
-                        .days = days,
-                        .nsymbols = nsym,
-                        .initial_cash = 10000000LL * 1000000,
-                        .tap = rec ? tb_recorder_tap(rec) : NULL};
+    tb_runner_opts o = sample_run_opts(base, &h, nsym, days);
+    o.slippage_bps = 0, o.commission_per_share = 0,
+    o.flatten_minutes = 0; /* its earlier figures: no costs, no flattening */
+    o.tap = rec ? tb_recorder_tap(rec) : NULL;
     tb_strategy_cfg sc = {.name = "bench",
                           .file = (char *)bench_every40_strategy("/tmp/bench_record_every40.lua"),
                           .enabled = 1};
@@ -80,12 +77,9 @@ static void run(int nsym, int days, int record, result *out)
     tb_date day = -1;
     for (size_t i = 0; i < r.bars.n; i++) {
         const tb_bar *b = &r.bars.v[i];
-        tb_date d = tb_cal_session_day(b->start_ns);
-        if (d != day) {
-            tb_cal_session(&r.cal, d, &ses);
+        if (sample_run_new_day(&r.cal, b, &day, &ses)) {
             tb_replay_ev sev = {.type = TB_REPLAY_SESSION_START, .session = &ses};
             tb_runner_feed(&r, &sev);
-            day = d;
         }
         tb_replay_ev ev = {
             .type = TB_REPLAY_BAR, .bar = b, .session = &ses, .sim_ns = tb_bar_end_ns(b)};

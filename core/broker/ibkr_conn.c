@@ -2,6 +2,7 @@
 #include "broker/ibkr_pace.h"
 #include "broker/ibkr_sendlog.h"
 #include "log/log.h"
+#include "loop/stall.h"
 #include "util/backoff.h"
 #include "util/clock.h"
 
@@ -300,7 +301,7 @@ static void on_frame(ibkr_conn *c, const tws_frame *f)
     if (c->o.on_message) c->o.on_message(c->o.ud, f);
 }
 
-static void on_read(struct bufferevent *bev, void *arg)
+static void on_read_run(struct bufferevent *bev, void *arg)
 {
     ibkr_conn *c = arg;
     struct evbuffer *in = bufferevent_get_input(bev);
@@ -321,6 +322,14 @@ static void on_read(struct bufferevent *bev, void *arg)
         tws_frame_free(&f);
         if (!c->bev) return; /* dropped inside */
     }
+}
+
+/* Named work for the loop's stall record (loop/stall.h). */
+static void on_read(struct bufferevent *bev, void *arg)
+{
+    tb_work_begin(TB_WORK_NET, "IB Gateway read", NULL);
+    on_read_run(bev, arg);
+    tb_work_end();
 }
 
 static void on_event(struct bufferevent *bev, short what, void *arg)

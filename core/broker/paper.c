@@ -3,6 +3,7 @@
  * queue of delayed updates, restore after a restart, and creation. The order verbs are in
  * paper_orders.c, the fill model in paper_fill.c, the account's sums in paper_account.c.
  */
+#include "loop/stall.h"
 #include "broker/paper.h"
 
 #include <event2/event.h>
@@ -52,8 +53,10 @@ void paper_flush_due(paper *p, int64_t upto)
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
+    tb_work_begin(TB_WORK_BROKER, "paper broker fills", NULL);
     paper *p = arg;
     paper_flush_due(p, INT64_MAX);
+    tb_work_end();
 }
 
 void paper_emit_status(paper *p, const porder *o, oms_status st, const char *reason)

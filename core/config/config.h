@@ -66,6 +66,7 @@ typedef struct tb_config {
     } repl;
     struct {
         int64_t latency_probe_ms;
+        int64_t stall_warn_ms; /* work holding the loop longer is a WARN line; 0 = off */
     } loop;
     struct {
         double speed;    /* 0: as fast as possible; N: N times real time */

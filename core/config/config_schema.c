@@ -76,6 +76,7 @@ static const cf_field repl_fields[] = {
 
 static const cf_field loop_fields[] = {
     {"latency_probe_ms", CF_INT, OFF(loop.latency_probe_ms), 1, 60000, NULL, NULL, 0, 0, 0, NULL},
+    {"stall_warn_ms", CF_INT, OFF(loop.stall_warn_ms), 0, 600000, NULL, NULL, 0, 0, 0, NULL},
     END,
 };
 

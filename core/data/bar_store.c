@@ -43,19 +43,9 @@ static int put_one(tb_bar_store *bs, const tb_symtab *syms, const tb_bar *b, tb_
     const char *name = tb_symtab_name(syms, b->sym);
     if (!name) return tb_errf(e, "%s: bar with unknown symbol id %u", bs->db->path, b->sym);
     sqlite3_stmt *st = bs->put;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, b->tf_sec);
-    sqlite3_bind_int64(st, 3, b->start_ns);
-    sqlite3_bind_double(st, 4, b->open);
-    sqlite3_bind_double(st, 5, b->high);
-    sqlite3_bind_double(st, 6, b->low);
-    sqlite3_bind_double(st, 7, b->close);
-    sqlite3_bind_double(st, 8, b->volume);
-    if (isfinite(b->vwap))
-        sqlite3_bind_double(st, 9, b->vwap);
-    else
-        sqlite3_bind_null(st, 9);
-    sqlite3_bind_int64(st, 10, b->trades);
+    TB_DB_BIND(st, TB_DB_TEXT(name), TB_DB_INT(b->tf_sec), TB_DB_INT(b->start_ns),
+               TB_DB_REAL(b->open), TB_DB_REAL(b->high), TB_DB_REAL(b->low), TB_DB_REAL(b->close),
+               TB_DB_REAL(b->volume), TB_DB_REAL_OR_NULL(b->vwap), TB_DB_INT(b->trades));
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : tb_db_fail(bs->db, rc, "inserting a bar", e);
@@ -104,9 +94,7 @@ int tb_bar_store_read(tb_bar_store *bs, tb_symtab *syms, const char *const *symb
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(bs->db->h, sql, -1, &st, NULL);
     if (rc != SQLITE_OK) return tb_db_fail(bs->db, rc, "reading bars", e);
-    sqlite3_bind_int(st, 1, tf_sec);
-    sqlite3_bind_int64(st, 2, from_ns);
-    sqlite3_bind_int64(st, 3, to_ns);
+    TB_DB_BIND(st, TB_DB_INT(tf_sec), TB_DB_INT(from_ns), TB_DB_INT(to_ns));
     for (int i = 0; i < nsymbols; i++) sqlite3_bind_text(st, i + 4, symbols[i], -1, SQLITE_STATIC);
     int64_t last_id = -1;
     const char *last_name = NULL;

@@ -4,6 +4,7 @@
 #include "engine/engine.h"
 #include "home/home.h"
 #include "log/log.h"
+#include "loop/stall.h"
 
 #include <event2/event.h>
 #include <stdlib.h>
@@ -102,7 +103,7 @@ int tb_engine_real_broker(tb_engine *en, broker *out)
     return en->alpaca || en->ibkr;
 }
 
-static void on_wait_ready(evutil_socket_t fd, short w, void *arg)
+static void on_wait_ready_run(evutil_socket_t fd, short w, void *arg)
 {
     tb_engine *en = arg;
     broker b;
@@ -117,6 +118,14 @@ static void on_wait_ready(evutil_socket_t fd, short w, void *arg)
     if (++en->broker_waits % 200 == 0)
         TB_WARN("broker", "waiting for the broker: state=%s",
                 broker_state_name(broker_get_state(b)));
+}
+
+/* Named work for the loop's stall record (loop/stall.h). */
+static void on_wait_ready(evutil_socket_t fd, short w, void *arg)
+{
+    tb_work_begin(TB_WORK_TIMER, "broker readiness wait", NULL);
+    on_wait_ready_run(fd, w, arg);
+    tb_work_end();
 }
 
 int tb_engine_start_feed(tb_engine *en, tb_err *e)

@@ -1,6 +1,7 @@
 #include "engine/dbwait.h"
 #include "engine/engine.h"
 #include "log/log.h"
+#include "loop/stall.h"
 #include "util/clock.h"
 
 #include <stdlib.h>
@@ -166,7 +167,9 @@ void tb_dbwait_retry(tb_dbwait *w)
 
 static void on_timer(evutil_socket_t fd, short what, void *ud)
 {
+    tb_work_begin(TB_WORK_TIMER, "database lock retry", NULL);
     tb_dbwait_retry(ud);
+    tb_work_end();
 }
 
 tb_dbwait *tb_dbwait_new(tb_engine *en, struct event_base *base)

@@ -1,4 +1,5 @@
 #include "engine/engine.h"
+#include "loop/stall.h"
 #include "strategy/shipped.h"
 #include "engine/persist.h"
 #include "trade/gate_chain.h"
@@ -78,6 +79,7 @@ int tb_engine_reload_config(tb_engine *en, tb_err *e)
     tb_config old = en->cfg;
     en->cfg = fresh;
     apply_logging(&en->cfg);
+    tb_loop_set_stall_ms(en->loop, en->cfg.loop.stall_warn_ms);
     /* Strategies whose configuration changed are reloaded with their new params. */
     for (int i = 0; i < en->cfg.nstrategies; i++) {
         const tb_strategy_cfg *sc = &en->cfg.strategies[i];
@@ -196,8 +198,10 @@ static int open_watch(tb_engine *en, tb_err *e)
 
 static void on_risk_timer(evutil_socket_t fd, short what, void *ud)
 {
+    tb_work_begin(TB_WORK_TIMER, "risk poll", NULL);
     tb_engine *en = ud;
     tb_risk_poll(en->risk, 0);
+    tb_work_end();
 }
 
 /* The gates, with a macro state computed at first start (a home without data/macro.json would
@@ -404,6 +408,7 @@ int tb_engine_open(tb_engine *en, const tb_engine_args *args, tb_err *e)
     if (args && args->dashboard_port >= 0) en->cfg.dashboard.port = args->dashboard_port;
     apply_logging(&en->cfg);
     if (!(en->loop = tb_loop_new(en->cfg.loop.latency_probe_ms, e))) return -1;
+    tb_loop_set_stall_ms(en->loop, en->cfg.loop.stall_warn_ms);
     tb_loop_hooks hooks = {.on_stop = on_stop, .on_reload = on_reload, .ud = en};
     if (tb_loop_handle_signals(en->loop, &hooks, e) != 0) return -1;
     tb_shost_init_config(&en->shost, &en->cfg);

@@ -1,6 +1,7 @@
 #include "engine/engine_ml.h"
 #include "home/home.h"
 #include "log/log.h"
+#include "loop/stall.h"
 #include "ml/model_dir.h"
 
 #include <jansson.h>
@@ -86,7 +87,9 @@ static int arm(tb_engine_ml *m, double s)
 
 static void on_poll(evutil_socket_t fd, short what, void *arg)
 {
+    tb_work_begin(TB_WORK_TIMER, "ML model poll", NULL);
     tb_engine_ml_poll(arg);
+    tb_work_end();
 }
 
 int tb_engine_ml_open(tb_engine_ml *m, struct event_base *base, sqlite3 *db, const tb_config *c,

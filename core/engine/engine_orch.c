@@ -2,6 +2,7 @@
 #include "engine/engine.h"
 #include "home/home.h"
 #include "log/log.h"
+#include "loop/stall.h"
 #include "orch/lock.h"
 #include "orch/orch_env.h"
 #include "util/clock.h"
@@ -44,7 +45,7 @@ static void load_candidates(tb_engine_orch *eo, int64_t mtime)
                 set->nbad - TB_CAND_BAD_MSGS);
 }
 
-static void poll_cb(evutil_socket_t fd, short what, void *arg)
+static void poll_cb_run(evutil_socket_t fd, short what, void *arg)
 {
     tb_engine_orch *eo = arg;
     struct stat st;
@@ -53,6 +54,14 @@ static void poll_cb(evutil_socket_t fd, short what, void *arg)
     if (m == eo->cand_mtime_ns) return;
     eo->cand_mtime_ns = m; /* a bad file is reported once, not every poll */
     load_candidates(eo, m);
+}
+
+/* Named work for the loop's stall record (loop/stall.h). */
+static void poll_cb(evutil_socket_t fd, short what, void *arg)
+{
+    tb_work_begin(TB_WORK_ORCH, "candidates file poll", NULL);
+    poll_cb_run(fd, what, arg);
+    tb_work_end();
 }
 
 static int open_orchestrator(tb_engine *en, tb_engine_orch *eo, tb_err *e)

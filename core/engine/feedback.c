@@ -2,6 +2,7 @@
  * feedback.c - the controller's overlay and the Sentinel's directives, applied to the running
  * engine between two events (a poll timer on the loop).
  */
+#include "loop/stall.h"
 #include "engine/feedback.h"
 #include "util/atomic.h"
 #include "home/home.h"
@@ -234,6 +235,7 @@ static void load_overlay(tb_engine *en)
 
 static void on_poll(evutil_socket_t fd, short what, void *ud)
 {
+    tb_work_begin(TB_WORK_RELOAD, "feedback and overlay poll", NULL);
     tb_engine *en = ud;
     struct tb_engine_feedback *fb = en->feedback;
     int64_t m = mtime_of(TB_OVERLAY_PATH);
@@ -246,6 +248,7 @@ static void on_poll(evutil_socket_t fd, short what, void *ud)
         fb->feedback_mtime = m;
         apply_feedback(en);
     }
+    tb_work_end();
 }
 
 int tb_engine_feedback_open(tb_engine *en, tb_err *e)

@@ -1,4 +1,5 @@
 #include "engine/watch.h"
+#include "loop/stall.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -37,7 +38,7 @@ static int ignored(const char *name)
            (n > 5 && !strcmp(name + n - 5, ".part"));
 }
 
-static void flush_cb(evutil_socket_t fd, short what, void *arg)
+static void flush_cb_run(evutil_socket_t fd, short what, void *arg)
 {
     tb_watch *w = arg;
     /* Copy first: a callback may add watches or trigger more events. */
@@ -48,6 +49,14 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
     w->npending = 0;
     for (int i = 0; i < n; i++) w->cb(paths[i], w->ud);
     free(paths);
+}
+
+/* Named work for the loop's stall record (loop/stall.h). */
+static void flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+    tb_work_begin(TB_WORK_RELOAD, "hot reload", NULL);
+    flush_cb_run(fd, what, arg);
+    tb_work_end();
 }
 
 static void queue_path(tb_watch *w, const char *path)

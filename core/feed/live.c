@@ -1,6 +1,7 @@
 #include "feed/live.h"
 #include "feed/bar_seq.h"
 #include "log/log.h"
+#include "loop/stall.h"
 #include "util/clock.h"
 
 #include <event2/event.h>
@@ -82,6 +83,7 @@ static int enqueue(tb_live *l, const live_ev *x)
 
 static void on_slice(evutil_socket_t fd, short what, void *arg)
 {
+    tb_work_begin(TB_WORK_FEED, "live feed slice", NULL);
     tb_live *l = arg;
     l->in_slice = 0;
     while (l->qn && slice_open(l)) {
@@ -90,6 +92,7 @@ static void on_slice(evutil_socket_t fd, short what, void *arg)
         deliver(l, &x);
     }
     if (l->qn) l->st.slices++;
+    tb_work_end();
 }
 
 static void emit(tb_live *l, tb_replay_event type, const tb_bar *b, int64_t sim_ns)
@@ -121,7 +124,7 @@ static void start_session(tb_live *l, const tb_session *s)
     emit(l, TB_REPLAY_SESSION_START, NULL, s->open_ns);
 }
 
-static void on_tick(evutil_socket_t fd, short what, void *arg)
+static void on_tick_run(evutil_socket_t fd, short what, void *arg)
 {
     tb_live *l = arg;
     int64_t now = tb_clock_now_ns(), grace = (int64_t)l->o.end_grace_ms * 1000000;
@@ -130,6 +133,14 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     if (!tb_cal_session(l->o.cal, tb_cal_session_day(now), &s)) return;
     if (now >= s.open_ns && now < s.close_ns + grace && (!l->started || l->session.date != s.date))
         start_session(l, &s);
+}
+
+/* Named work for the loop's stall record (loop/stall.h). */
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    tb_work_begin(TB_WORK_FEED, "live feed session timer", NULL);
+    on_tick_run(fd, what, arg);
+    tb_work_end();
 }
 
 static int replace(tb_live *l, const tb_bar *b)

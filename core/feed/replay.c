@@ -1,4 +1,5 @@
 #include "feed/replay.h"
+#include "loop/stall.h"
 #include "util/clock.h"
 
 #include <event2/event.h>
@@ -164,7 +165,7 @@ static void finish(tb_replay *r)
     fire(r, TB_REPLAY_DONE, NULL);
 }
 
-static void on_timer(evutil_socket_t fd, short what, void *arg)
+static void on_timer_run(evutil_socket_t fd, short what, void *arg)
 {
     tb_replay *r = arg;
     if (r->state != TB_REPLAY_RUNNING) return;
@@ -190,6 +191,14 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
         finish(r);
     else
         schedule(r);
+}
+
+/* Named work for the loop's stall record (loop/stall.h). */
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    tb_work_begin(TB_WORK_FEED, "replay bars", NULL);
+    on_timer_run(fd, what, arg);
+    tb_work_end();
 }
 
 int tb_replay_start(tb_replay *r, tb_err *e)

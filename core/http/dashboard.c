@@ -3,6 +3,7 @@
 #include "broker/ibkr.h"
 #include "data/bar_sink.h"
 #include "engine/dbwait.h"
+#include "loop/stall.h"
 #include "ml/ml.h"
 #include "ml/ml_store.h"
 #include "oms/unknown.h"
@@ -185,6 +186,7 @@ void tb_dash_snapshot(tb_dashboard *d, tb_metrics_snap *s)
     tb_metrics_read_proc(s);
     for (int m = 0; m < TB_LOOP_NMODES; m++) tb_loop_latency_of(en->loop, m, &s->lat[m]);
     s->loop_mode = tb_loop_get_mode(en->loop);
+    tb_loop_stalls(en->loop, &s->stalls);
     s->feed = en->cfg.feed;
     s->broker = en->cfg.broker;
     s->bars_per_second = d->bars_ps;
@@ -306,6 +308,7 @@ static void push(tb_dashboard *d)
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
+    tb_work_begin(TB_WORK_TIMER, "dashboard push", NULL);
     tb_dashboard *d = arg;
     tb_engine *en = d->en;
     int64_t now = tb_clock_mono_ns();
@@ -333,6 +336,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         if (stat(tb_home_path(path, sizeof path, "logs/enhanced_decision_log.jsonl"), &st) == 0)
             d->decisions_off = st.st_size;
     }
+    tb_work_end();
 }
 
 tb_dashboard *tb_dashboard_open(tb_engine *en, tb_err *e)

@@ -109,6 +109,20 @@ static void latency(tb_sbuf *o, const tb_metrics_snap *s)
             latency_series(o, n, tb_loop_mode_name((tb_loop_mode)m), &s->lat[m]);
 }
 
+/* Every kind is exported, zeros included: an alert on rate() needs the series before the first
+ * stall. */
+static void stalls(tb_sbuf *o, const tb_metrics_snap *s)
+{
+    head(o, "tradebot_loop_stalls_total", "counter",
+         "Times one piece of work held the event loop longer than loop.stall_warn_ms, by kind "
+         "(the WARN line 'loop stall:' names it); unnamed: a late probe no named work explains.");
+    for (int k = 0; k < TB_WORK_NKINDS; k++)
+        labelled(o, "tradebot_loop_stalls_total", "kind", tb_work_kind_name((tb_work_kind)k),
+                 (double)s->stalls.count[k]);
+    metric(o, "tradebot_loop_stall_longest_seconds", "gauge",
+           "The longest loop stall since start (0: none past the threshold).", s->stalls.longest_s);
+}
+
 static void process(tb_sbuf *o, const tb_metrics_snap *s)
 {
     metric(o, "process_cpu_seconds_total", "counter", "User and system CPU time spent in seconds.",
@@ -363,6 +377,7 @@ void tb_metrics_render(const tb_metrics_snap *s, tb_sbuf *o)
 {
     process(o, s);
     latency(o, s);
+    stalls(o, s);
     market(o, s);
     orders(o, s);
     account(o, s);

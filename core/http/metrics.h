@@ -22,6 +22,7 @@ typedef struct tb_metrics_snap {
     /* loop: the probe's histogram per mode (loop/loop.h); the current mode's is always exported */
     tb_latency lat[TB_LOOP_NMODES];
     tb_loop_mode loop_mode;
+    tb_stall_stats stalls; /* work that held the loop past loop.stall_warn_ms (loop/stall.h) */
     /* market data and strategies */
     uint64_t bars, events;
     double bars_per_second, events_per_second;

@@ -1,4 +1,5 @@
 #include "http/server.h"
+#include "loop/stall.h"
 
 #include <event2/buffer.h>
 #include <event2/keyvalq_struct.h>
@@ -231,7 +232,7 @@ static int host_ok(const tb_http *h, struct evhttp_request *r)
     return 0;
 }
 
-static void on_request(struct evhttp_request *r, void *arg)
+static void serve(struct evhttp_request *r, void *arg)
 {
     tb_http *h = arg;
     if (!host_ok(h, r)) {
@@ -251,6 +252,22 @@ static void on_request(struct evhttp_request *r, void *arg)
         dispatch(h, r, path, evhttp_uri_get_query(u));
     }
     free(path);
+}
+
+/* A request is named work for the loop's stall record (loop/stall.h): "dashboard GET /api/x". */
+static void on_request(struct evhttp_request *r, void *arg)
+{
+    enum evhttp_cmd_type c = evhttp_request_get_command(r);
+    const char *what = c == EVHTTP_REQ_GET    ? "dashboard GET"
+                       : c == EVHTTP_REQ_POST ? "dashboard POST"
+                       : c == EVHTTP_REQ_HEAD ? "dashboard HEAD"
+                                              : "dashboard request";
+    const char *uri = evhttp_request_get_uri(r);
+    char path[128]; /* without the query: words a client sends after '?' stay out of the log */
+    snprintf(path, sizeof path, "%.*s", (int)strcspn(uri ? uri : "", "?"), uri ? uri : "");
+    tb_work_begin(TB_WORK_DASHBOARD, what, path);
+    serve(r, arg);
+    tb_work_end();
 }
 
 tb_http *tb_http_new(struct event_base *base, const char *bind, int port, const char *token,

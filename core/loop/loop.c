@@ -15,6 +15,7 @@ struct tb_loop {
     tb_loop_hooks hooks;
     tb_loop_mode mode;
     tb_latency lat[TB_LOOP_NMODES];
+    tb_stall stall;
 };
 
 const char *tb_loop_mode_name(tb_loop_mode m)
@@ -52,6 +53,7 @@ static void probe_cb(evutil_socket_t fd, short what, void *arg)
     tb_loop *l = arg;
     int64_t now = tb_clock_mono_ns();
     tb_latency_add(&l->lat[l->mode], (double)(now - l->probe_due) / 1000.0);
+    tb_stall_probe(&l->stall, now, now - l->probe_due);
     l->probe_due += l->probe_ns; /* the next period's due time; past: from now (arm_probe) */
     arm_probe(l, now);
 }
@@ -85,7 +87,9 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 {
     tb_loop *l = arg;
     if (sig == SIGHUP) {
+        tb_work_begin(TB_WORK_RELOAD, "SIGHUP configuration reload", NULL);
         if (l->hooks.on_reload) l->hooks.on_reload(l->hooks.ud);
+        tb_work_end();
         return;
     }
     if (l->hooks.on_stop) l->hooks.on_stop(l->hooks.ud, (int)sig);
@@ -116,7 +120,10 @@ int tb_loop_run(tb_loop *l)
         l->probe_due = 0;
         arm_probe(l, tb_clock_mono_ns());
     }
-    return event_base_dispatch(l->base) < 0 ? -1 : 0;
+    tb_stall *prev = tb_stall_attach(&l->stall);
+    int rc = event_base_dispatch(l->base) < 0 ? -1 : 0;
+    tb_stall_attach(prev);
+    return rc;
 }
 
 void tb_loop_stop(tb_loop *l)
@@ -127,6 +134,16 @@ void tb_loop_stop(tb_loop *l)
 void tb_loop_set_mode(tb_loop *l, tb_loop_mode m)
 {
     if ((unsigned)m < TB_LOOP_NMODES) l->mode = m;
+}
+
+void tb_loop_set_stall_ms(tb_loop *l, int64_t ms)
+{
+    tb_stall_set_warn_ms(&l->stall, ms);
+}
+
+void tb_loop_stalls(const tb_loop *l, tb_stall_stats *out)
+{
+    tb_stall_stats_of(&l->stall, out);
 }
 
 tb_loop_mode tb_loop_get_mode(const tb_loop *l)

@@ -15,6 +15,7 @@
 #ifndef TB_LOOP_H
 #define TB_LOOP_H
 
+#include "loop/stall.h"
 #include "util/err.h"
 
 #include <event2/event.h>
@@ -62,6 +63,13 @@ void tb_loop_stop(tb_loop *l);
 /* Samples from now on go to mode m's histogram (a new loop is in TB_LOOP_REPLAY). */
 void tb_loop_set_mode(tb_loop *l, tb_loop_mode m);
 tb_loop_mode tb_loop_get_mode(const tb_loop *l);
+
+/* Stalls (loop/stall.h): work or a probe wait over ms milliseconds is logged and counted; 0 (a
+ * new loop) turns it off. */
+void tb_loop_set_stall_ms(tb_loop *l, int64_t ms);
+
+/* Copies the stall counts. */
+void tb_loop_stalls(const tb_loop *l, tb_stall_stats *out);
 
 /* Copies the latency statistics of the current mode. */
 void tb_loop_latency(const tb_loop *l, tb_latency *out);

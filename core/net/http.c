@@ -1,5 +1,6 @@
 #include "net/http.h"
 #include "log/log.h"
+#include "loop/stall.h"
 #include "util/clock.h"
 #include "util/rand.h"
 
@@ -93,19 +94,23 @@ static void check_done(tb_http *h);
 
 static void on_sock(evutil_socket_t fd, short what, void *arg)
 {
+    tb_work_begin(TB_WORK_NET, "HTTP client answers", NULL);
     tb_http *h = arg;
     int flags = (what & EV_READ ? CURL_CSELECT_IN : 0) | (what & EV_WRITE ? CURL_CSELECT_OUT : 0);
     int running;
     curl_multi_socket_action(h->multi, fd, flags, &running);
     check_done(h);
+    tb_work_end();
 }
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
+    tb_work_begin(TB_WORK_NET, "HTTP client timers", NULL);
     tb_http *h = arg;
     int running;
     curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     check_done(h);
+    tb_work_end();
 }
 
 static int sock_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)

@@ -1,5 +1,6 @@
 #include "net/ws.h"
 #include "log/log.h"
+#include "loop/stall.h"
 #include "util/backoff.h"
 #include "util/clock.h"
 
@@ -178,7 +179,7 @@ static int read_handshake(tb_ws *w)
     return ok ? 1 : -1;
 }
 
-static void on_read(struct bufferevent *bev, void *arg)
+static void on_read_run(struct bufferevent *bev, void *arg)
 {
     tb_ws *w = arg;
     if (w->state == TB_WS_CONNECTING) {
@@ -201,6 +202,14 @@ static void on_read(struct bufferevent *bev, void *arg)
         if (w->state != TB_WS_OPEN) return;
     }
     pump(w);
+}
+
+/* Named work for the loop's stall record (loop/stall.h). */
+static void on_read(struct bufferevent *bev, void *arg)
+{
+    tb_work_begin(TB_WORK_NET, "stream read from", ((tb_ws *)arg)->host);
+    on_read_run(bev, arg);
+    tb_work_end();
 }
 
 static void send_upgrade(tb_ws *w)

@@ -62,3 +62,42 @@ const struct posdiff *broker_differences(broker b)
 {
     return b.vt->differences ? b.vt->differences(b.self) : NULL;
 }
+
+/* The wrapped broker: the first member of the decorator's state (broker.h). */
+static broker inner(void *self)
+{
+    return *(broker *)self;
+}
+
+int broker_fwd_connect(void *self, tb_err *e)
+{
+    return broker_connect(inner(self), e);
+}
+int broker_fwd_disconnect(void *self, tb_err *e)
+{
+    return broker_disconnect(inner(self), e);
+}
+broker_state broker_fwd_state(void *self)
+{
+    return broker_get_state(inner(self));
+}
+int broker_fwd_cancel(void *self, const oms_order *o, tb_err *e)
+{
+    return broker_cancel(inner(self), o, e);
+}
+int broker_fwd_positions(void *self, broker_position *out, int cap, int *n, tb_err *e)
+{
+    return broker_positions(inner(self), out, cap, n, e);
+}
+int broker_fwd_account(void *self, broker_account *out, tb_err *e)
+{
+    return broker_account_get(inner(self), out, e);
+}
+const char *broker_fwd_not_ready(void *self, char *why, size_t why_len)
+{
+    return broker_not_ready(inner(self), why, why_len);
+}
+const struct posdiff *broker_fwd_differences(void *self)
+{
+    return broker_differences(inner(self));
+}

@@ -125,4 +125,19 @@ const char *broker_not_ready(broker b, char *why, size_t why_len);
 /* The adapter's position differences (broker/posdiff.h), or NULL when it keeps none. */
 const struct posdiff *broker_differences(broker b);
 
+/*
+ * Forwarders for a decorator (a broker that wraps another: the session recorder, the replay
+ * broker): self points to a struct whose FIRST member is the wrapped broker, and each forwarder
+ * calls the same function of that broker. A decorator's vtable names these for what it passes
+ * through unchanged and its own functions for the rest.
+ */
+int broker_fwd_connect(void *self, tb_err *e);
+int broker_fwd_disconnect(void *self, tb_err *e);
+broker_state broker_fwd_state(void *self);
+int broker_fwd_cancel(void *self, const oms_order *o, tb_err *e);
+int broker_fwd_positions(void *self, broker_position *out, int cap, int *n, tb_err *e);
+int broker_fwd_account(void *self, broker_account *out, tb_err *e);
+const char *broker_fwd_not_ready(void *self, char *why, size_t why_len);
+const struct posdiff *broker_fwd_differences(void *self);
+
 #endif

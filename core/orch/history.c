@@ -23,51 +23,33 @@ int tb_run_settled_ok(const char *status)
 
 int tb_history_insert(tb_db *db, tb_run *r, tb_err *e)
 {
-    sqlite3_stmt *st;
-    if (prep(db,
-             "INSERT INTO orch_runs (step, day, attempt, source, due_ns, started_ns, finished_ns,"
-             " status, final, exit_code, message) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-             &st, e) != 0)
-        return -1;
-    sqlite3_bind_text(st, 1, r->step, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, r->day);
-    sqlite3_bind_int(st, 3, r->attempt);
-    sqlite3_bind_text(st, 4, r->source, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, r->due_ns);
-    sqlite3_bind_int64(st, 6, r->started_ns);
-    sqlite3_bind_int64(st, 7, r->finished_ns);
-    sqlite3_bind_text(st, 8, r->status, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 9, r->final);
-    sqlite3_bind_int(st, 10, r->exit_code);
-    sqlite3_bind_text(st, 11, r->message, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
+    int rc = TB_DB_RUN(db,
+                       "INSERT INTO orch_runs (step, day, attempt, source, due_ns, started_ns,"
+                       " finished_ns, status, final, exit_code, message)"
+                       " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                       "orch_runs", e, TB_DB_TEXT(r->step), TB_DB_INT(r->day),
+                       TB_DB_INT(r->attempt), TB_DB_TEXT(r->source), TB_DB_INT(r->due_ns),
+                       TB_DB_INT(r->started_ns), TB_DB_INT(r->finished_ns), TB_DB_TEXT(r->status),
+                       TB_DB_INT(r->final), TB_DB_INT(r->exit_code), TB_DB_TEXT(r->message));
     r->id = sqlite3_last_insert_rowid(db->h);
-    return done(db, st, rc, e);
+    return rc;
 }
 
 int tb_history_finish(tb_db *db, const tb_run *r, tb_err *e)
 {
-    sqlite3_stmt *st;
-    if (prep(db,
-             "UPDATE orch_runs SET status=?, final=?, exit_code=?, finished_ns=?, message=?"
-             " WHERE id=?",
-             &st, e) != 0)
-        return -1;
-    sqlite3_bind_text(st, 1, r->status, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, r->final);
-    sqlite3_bind_int(st, 3, r->exit_code);
-    sqlite3_bind_int64(st, 4, r->finished_ns);
-    sqlite3_bind_text(st, 5, r->message, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, r->id);
-    return done(db, st, sqlite3_step(st), e);
+    return TB_DB_RUN(db,
+                     "UPDATE orch_runs SET status=?, final=?, exit_code=?, finished_ns=?, message=?"
+                     " WHERE id=?",
+                     "orch_runs", e, TB_DB_TEXT(r->status), TB_DB_INT(r->final),
+                     TB_DB_INT(r->exit_code), TB_DB_INT(r->finished_ns), TB_DB_TEXT(r->message),
+                     TB_DB_INT(r->id));
 }
 
 static int count(tb_db *db, const char *sql, const char *step, tb_date day, int *n, tb_err *e)
 {
     sqlite3_stmt *st;
     if (prep(db, sql, &st, e) != 0) return -1;
-    sqlite3_bind_text(st, 1, step, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, day);
+    TB_DB_BIND(st, TB_DB_TEXT(step), TB_DB_INT(day));
     int rc = sqlite3_step(st);
     *n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     return done(db, st, rc, e);
@@ -129,8 +111,7 @@ int tb_history_latest(tb_db *db, const char *step, tb_date day, tb_run *out, tb_
              " ORDER BY final DESC, id DESC LIMIT 1",
              &st, e) != 0)
         return -1;
-    sqlite3_bind_text(st, 1, step, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, day);
+    TB_DB_BIND(st, TB_DB_TEXT(step), TB_DB_INT(day));
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) read_run(st, out);
     if (done(db, st, rc, e) != 0) return -1;
@@ -139,12 +120,8 @@ int tb_history_latest(tb_db *db, const char *step, tb_date day, tb_run *out, tb_
 
 int tb_history_set_pid(tb_db *db, const tb_run *r, tb_err *e)
 {
-    sqlite3_stmt *st;
-    if (prep(db, "UPDATE orch_runs SET pid=?, pid_start=? WHERE id=?", &st, e) != 0) return -1;
-    sqlite3_bind_int(st, 1, r->pid);
-    sqlite3_bind_int64(st, 2, r->pid_start);
-    sqlite3_bind_int64(st, 3, r->id);
-    return done(db, st, sqlite3_step(st), e);
+    return TB_DB_RUN(db, "UPDATE orch_runs SET pid=?, pid_start=? WHERE id=?", "orch_runs", e,
+                     TB_DB_INT(r->pid), TB_DB_INT(r->pid_start), TB_DB_INT(r->id));
 }
 
 int tb_history_running(tb_db *db, tb_run *out, int max, tb_err *e)

@@ -1,4 +1,5 @@
 #include "orch/orch_priv.h"
+#include "loop/stall.h"
 #include "util/clock.h"
 
 #include <stdio.h>
@@ -10,14 +11,18 @@
 
 static void kick_cb(evutil_socket_t fd, short what, void *arg)
 {
+    tb_work_begin(TB_WORK_ORCH, "orchestrator step start", NULL);
     orch_start_next(arg);
+    tb_work_end();
 }
 
 static void timer_cb(evutil_socket_t fd, short what, void *arg)
 {
+    tb_work_begin(TB_WORK_ORCH, "orchestrator tick", NULL);
     tb_orch *o = arg;
     tb_orch_tick(o);
     tb_orch_start(o);
+    tb_work_end();
 }
 
 tb_orch *tb_orch_new(const tb_orch_opts *opts, tb_err *e)

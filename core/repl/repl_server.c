@@ -1,5 +1,6 @@
 #include "repl/repl_server.h"
 #include "log/log.h"
+#include "loop/stall.h"
 #include "lua/sandbox.h"
 #include "repl/repl_eval.h"
 #include "repl/repl_proto.h"
@@ -101,7 +102,9 @@ static void read_cb(struct bufferevent *bev, void *arg)
         }
         evbuffer_remove(in, code, n);
         code[n] = '\0';
+        tb_work_begin(TB_WORK_REPL, "REPL chunk", NULL); /* its text may hold anything */
         int rc = tb_repl_eval(c->L, code, n, &c->out);
+        tb_work_end();
         free(code);
         reply(c, rc == 0);
     }

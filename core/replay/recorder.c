@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 struct tb_recorder {
+    broker inner; /* first (broker_fwd_*): the broker the order manager really talks to */
     tb_rec_writer w;
     tb_trade_tap tap;
     tb_shost *shost;
@@ -33,7 +34,6 @@ struct tb_recorder {
     char id[64];
     int64_t bar_seq;
     int versions[TB_MAX_STRATEGIES]; /* the version of each strategy last recorded (0: none) */
-    broker inner;                    /* the broker the order manager really talks to */
     broker_update_fn up_fn;          /* the order manager's update callback */
     void *up_ud;
     tb_recorder_stats st;
@@ -276,32 +276,12 @@ static void on_update(void *ud, const broker_update *u)
     if (r->up_fn) r->up_fn(r->up_ud, u);
 }
 
-static int d_connect(void *self, tb_err *e)
-{
-    return broker_connect(((tb_recorder *)self)->inner, e);
-}
-
-static int d_disconnect(void *self, tb_err *e)
-{
-    return broker_disconnect(((tb_recorder *)self)->inner, e);
-}
-
-static broker_state d_state(void *self)
-{
-    return broker_get_state(((tb_recorder *)self)->inner);
-}
-
 static int d_submit(void *self, const broker_submit_req *q, tb_err *e)
 {
     tb_recorder *r = self;
     int rc = broker_submit(r->inner, q, e);
     record_sent(r, q->order, rc, e);
     return rc;
-}
-
-static int d_cancel(void *self, const oms_order *o, tb_err *e)
-{
-    return broker_cancel(((tb_recorder *)self)->inner, o, e);
 }
 
 static int d_replace(void *self, const broker_replace_req *q, tb_err *e)
@@ -312,16 +292,6 @@ static int d_replace(void *self, const broker_replace_req *q, tb_err *e)
     return rc;
 }
 
-static int d_positions(void *self, broker_position *out, int cap, int *n, tb_err *e)
-{
-    return broker_positions(((tb_recorder *)self)->inner, out, cap, n, e);
-}
-
-static int d_account(void *self, broker_account *out, tb_err *e)
-{
-    return broker_account_get(((tb_recorder *)self)->inner, out, e);
-}
-
 static void d_set_update_fn(void *self, broker_update_fn fn, void *ud)
 {
     tb_recorder *r = self;
@@ -329,27 +299,17 @@ static void d_set_update_fn(void *self, broker_update_fn fn, void *ud)
     broker_set_update_fn(r->inner, fn ? on_update : NULL, fn ? r : NULL);
 }
 
-static const char *d_not_ready(void *self, char *why, size_t len)
-{
-    return broker_not_ready(((tb_recorder *)self)->inner, why, len);
-}
-
-static const struct posdiff *d_differences(void *self)
-{
-    return broker_differences(((tb_recorder *)self)->inner);
-}
-
-static const broker_vtable decorator_vt = {.connect = d_connect,
-                                           .disconnect = d_disconnect,
-                                           .state = d_state,
+static const broker_vtable decorator_vt = {.connect = broker_fwd_connect,
+                                           .disconnect = broker_fwd_disconnect,
+                                           .state = broker_fwd_state,
                                            .submit = d_submit,
-                                           .cancel = d_cancel,
+                                           .cancel = broker_fwd_cancel,
                                            .replace = d_replace,
-                                           .positions = d_positions,
-                                           .account = d_account,
+                                           .positions = broker_fwd_positions,
+                                           .account = broker_fwd_account,
                                            .set_update_fn = d_set_update_fn,
-                                           .not_ready = d_not_ready,
-                                           .differences = d_differences};
+                                           .not_ready = broker_fwd_not_ready,
+                                           .differences = broker_fwd_differences};
 
 static void tap_wrap_broker(void *ud, broker *b)
 {

@@ -14,6 +14,7 @@ typedef struct sent_rec {
 } sent_rec;
 
 struct tb_rbroker {
+    broker inner; /* first (broker_fwd_*): the paper broker, for what the recording lacks */
     paper *paper;
     broker_update_fn fn;
     void *ud;
@@ -83,16 +84,6 @@ static void to_paper(tb_rbroker *b, const oms_order *o)
 
 /* --- the vtable ------------------------------------------------------------------------------ */
 
-static int rb_connect(void *self, tb_err *e)
-{
-    return broker_connect(paper_broker(((tb_rbroker *)self)->paper), e);
-}
-
-static int rb_disconnect(void *self, tb_err *e)
-{
-    return broker_disconnect(paper_broker(((tb_rbroker *)self)->paper), e);
-}
-
 static broker_state rb_state(void *self)
 {
     (void)self;
@@ -105,7 +96,7 @@ static int rb_submit(void *self, const broker_submit_req *q, tb_err *e)
     sent_rec *s = match(b, q->order);
     if (!s) {
         to_paper(b, q->order);
-        return broker_submit(paper_broker(b->paper), q, e);
+        return broker_submit(b->inner, q, e);
     }
     snprintf(s->replayed_id, sizeof s->replayed_id, "%s", q->order->client_id);
     if (strcmp(s->d.verdict, "send_failed") == 0) return tb_errf(e, "%s", s->d.why);
@@ -116,7 +107,7 @@ static int rb_cancel(void *self, const oms_order *o, tb_err *e)
 {
     tb_rbroker *b = self;
     /* A recorded order's cancel is answered by the recorded updates, when the session had one. */
-    return is_paper(b, o->client_id) ? broker_cancel(paper_broker(b->paper), o, e) : 0;
+    return is_paper(b, o->client_id) ? broker_cancel(b->inner, o, e) : 0;
 }
 
 static int rb_replace(void *self, const broker_replace_req *q, tb_err *e)
@@ -124,39 +115,29 @@ static int rb_replace(void *self, const broker_replace_req *q, tb_err *e)
     tb_rbroker *b = self;
     if (is_paper(b, q->old_order->client_id)) {
         to_paper(b, q->new_order);
-        return broker_replace(paper_broker(b->paper), q, e);
+        return broker_replace(b->inner, q, e);
     }
     sent_rec *s = match(b, q->new_order);
     if (s) snprintf(s->replayed_id, sizeof s->replayed_id, "%s", q->new_order->client_id);
     return 0;
 }
 
-static int rb_positions(void *self, broker_position *out, int cap, int *n, tb_err *e)
-{
-    return broker_positions(paper_broker(((tb_rbroker *)self)->paper), out, cap, n, e);
-}
-
-static int rb_account(void *self, broker_account *out, tb_err *e)
-{
-    return broker_account_get(paper_broker(((tb_rbroker *)self)->paper), out, e);
-}
-
 static void rb_set_update_fn(void *self, broker_update_fn fn, void *ud)
 {
     tb_rbroker *b = self;
     b->fn = fn, b->ud = ud;
-    broker_set_update_fn(paper_broker(b->paper), fn, ud); /* paper fills go straight to the OMS */
+    broker_set_update_fn(b->inner, fn, ud); /* paper fills go straight to the OMS */
 }
 
 static const broker_vtable rb_vt = {.name = "replay",
-                                    .connect = rb_connect,
-                                    .disconnect = rb_disconnect,
+                                    .connect = broker_fwd_connect,
+                                    .disconnect = broker_fwd_disconnect,
                                     .state = rb_state,
                                     .submit = rb_submit,
                                     .cancel = rb_cancel,
                                     .replace = rb_replace,
-                                    .positions = rb_positions,
-                                    .account = rb_account,
+                                    .positions = broker_fwd_positions,
+                                    .account = broker_fwd_account,
                                     .set_update_fn = rb_set_update_fn};
 
 tb_rbroker *tb_rbroker_new(const paper_config *pc, tb_err *e)
@@ -168,6 +149,7 @@ tb_rbroker *tb_rbroker_new(const paper_config *pc, tb_err *e)
         tb_rbroker_free(b);
         return NULL;
     }
+    b->inner = paper_broker(b->paper);
     return b;
 }
 

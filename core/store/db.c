@@ -1,6 +1,7 @@
 #include "store/db.h"
 
 #include <fcntl.h>
+#include <math.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,36 @@ int tb_db_fail(tb_db *db, int rc, const char *what, tb_err *e)
                        path, what, msg);
     default: return tb_errf(e, "%s: %s: %s", path, what, msg);
     }
+}
+
+int tb_db_bind(sqlite3_stmt *st, const tb_db_val *v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int rc, k = i + 1;
+        switch (v[i].kind) {
+        case TB_DB_V_TEXT:
+            rc = v[i].text ? sqlite3_bind_text(st, k, v[i].text, -1, SQLITE_STATIC)
+                           : sqlite3_bind_null(st, k);
+            break;
+        case TB_DB_V_INT: rc = sqlite3_bind_int64(st, k, v[i].i); break;
+        case TB_DB_V_REAL: rc = sqlite3_bind_double(st, k, v[i].d); break;
+        default:
+            rc = isfinite(v[i].d) ? sqlite3_bind_double(st, k, v[i].d) : sqlite3_bind_null(st, k);
+        }
+        if (rc != SQLITE_OK) return rc;
+    }
+    return SQLITE_OK;
+}
+
+int tb_db_run(tb_db *db, const char *sql, const tb_db_val *v, int n, const char *what, tb_err *e)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) return tb_db_fail(db, rc, what, e);
+    rc = tb_db_bind(st, v, n);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : tb_db_fail(db, rc, what, e);
 }
 
 /* The database holds orders, fills and account history: the owner's alone. SQLite gives the

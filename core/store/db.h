@@ -13,6 +13,7 @@
 #include "util/err.h"
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 typedef struct tb_db_migration {
     const char *name; /* short description, shown in errors */
@@ -77,6 +78,38 @@ int tb_db_set_busy(tb_db *db, int ms);
 /* 1 when the last failure on h was a lock held by another connection (SQLITE_BUSY/LOCKED):
  * a write worth retrying later, not a broken database. */
 int tb_db_last_busy(sqlite3 *h);
+
+/* One value to bind: made by TB_DB_TEXT, TB_DB_INT, TB_DB_REAL or TB_DB_REAL_OR_NULL, so each
+ * argument is converted by the compiler (no format letters to get wrong). */
+typedef struct tb_db_val {
+    enum { TB_DB_V_TEXT, TB_DB_V_INT, TB_DB_V_REAL, TB_DB_V_REAL_OR_NULL } kind;
+    const char *text; /* NULL binds NULL; SQLITE_STATIC: it must outlive the step */
+    int64_t i;
+    double d;
+} tb_db_val;
+
+#define TB_DB_TEXT(v) ((tb_db_val){.kind = TB_DB_V_TEXT, .text = (v)})
+#define TB_DB_INT(v)  ((tb_db_val){.kind = TB_DB_V_INT, .i = (v)})
+#define TB_DB_REAL(v) ((tb_db_val){.kind = TB_DB_V_REAL, .d = (v)})
+/* A REAL where there is one: NaN or an infinity (no vwap, no confidence) binds NULL. */
+#define TB_DB_REAL_OR_NULL(v) ((tb_db_val){.kind = TB_DB_V_REAL_OR_NULL, .d = (v)})
+
+/* Binds v[0..n-1] to st's parameters 1..n. Returns SQLITE_OK or the first bind's error code. */
+int tb_db_bind(sqlite3_stmt *st, const tb_db_val *v, int n);
+
+/* tb_db_bind(st, the values listed, their count): TB_DB_BIND(st, TB_DB_TEXT(s), TB_DB_INT(n)). */
+#define TB_DB_BIND(st, ...)                                                                        \
+    tb_db_bind((st), (const tb_db_val[]){__VA_ARGS__},                                             \
+               (int)(sizeof((const tb_db_val[]){__VA_ARGS__}) / sizeof(tb_db_val)))
+
+/* Prepares sql, binds v[0..n-1], steps it once to the end and finalizes it: a statement without
+ * rows (INSERT, UPDATE, DELETE). Errors name `what` through tb_db_fail. */
+int tb_db_run(tb_db *db, const char *sql, const tb_db_val *v, int n, const char *what, tb_err *e);
+
+/* tb_db_run with the values listed: TB_DB_RUN(db, sql, what, e, TB_DB_TEXT(s), TB_DB_INT(n)). */
+#define TB_DB_RUN(db, sql, what, e, ...)                                                           \
+    tb_db_run((db), (sql), (const tb_db_val[]){__VA_ARGS__},                                       \
+              (int)(sizeof((const tb_db_val[]){__VA_ARGS__}) / sizeof(tb_db_val)), (what), (e))
 
 /* Fills e from an SQLite result code rc of `what`, naming the file and explaining BUSY/LOCKED
  * and CORRUPT/NOTADB. Returns -1. */

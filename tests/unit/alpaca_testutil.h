@@ -78,6 +78,21 @@ static inline void rig_ready(rig *r, const char *key)
     WAIT_FOR(0, 100); /* the stream authenticates and listens */
 }
 
+/* The emulator started with args (NULL: its defaults) and a rig ready on it. */
+static inline void rig_start(rig *r, const char *const *args)
+{
+    start_emu(args);
+    rig_ready(r, NULL);
+}
+
+/* The adapter's counters now. */
+static inline alpaca_stats rig_stats(rig *r)
+{
+    alpaca_stats st;
+    alpaca_stats_get(r->a, &st);
+    return st;
+}
+
 static inline void rig_close(rig *r)
 {
     alpaca_free(r->a);

@@ -53,6 +53,27 @@ static inline void spin(int ms)
         for (int w_ = 0; w_ < (max_ms) / 10 && !(cond); w_++) spin(10);                            \
     } while (0)
 
+/* Runs the loop until order cid of rig r reaches status st or max_ms passes, then checks it did
+ * (the test's status_of(r, cid) reads the order manager). */
+#define EXPECT_STATUS(r, cid, st, max_ms)                                                          \
+    do {                                                                                           \
+        WAIT_FOR(status_of(r, cid) == (st), max_ms);                                               \
+        CHECK_STR(oms_status_name(status_of(r, cid)), oms_status_name(st));                        \
+    } while (0)
+
+/* The issue-19 contract on any broker: market buy cid of q AAPL (strategy "t") becomes unknown
+ * within unknown_ms, the strategy's next order on the symbol is refused naming it, and it is
+ * adopted with its fill within fill_ms (oms_testutil.h's oms_test_buy_again is the next order). */
+#define EXPECT_UNKNOWN_THEN_ADOPTED(r, cid, q, unknown_ms, fill_ms)                                \
+    do {                                                                                           \
+        EXPECT_STATUS(r, cid, OMS_ST_UNKNOWN, unknown_ms);                                         \
+        tb_err eu_;                                                                                \
+        CHECK_INT(oms_test_buy_again((r)->m, q, &eu_), -1);                                        \
+        CHECK_CONTAINS(eu_.msg, cid " has an unknown outcome");                                    \
+        EXPECT_STATUS(r, cid, OMS_ST_FILLED, fill_ms);                                             \
+        CHECK_INT(oms_position_get((r)->m, "AAPL")->qty, q);                                       \
+    } while (0)
+
 /* The number after "key": in the emulator's /__emu/stats answer, or missing when it has none. */
 static inline int emu_stat(const char *key, int missing)
 {

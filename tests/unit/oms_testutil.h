@@ -36,6 +36,28 @@ static inline const oms_order *oms_test_submit(oms *m, const oms_intent *in)
     return o;
 }
 
+/* Replaces order cid's limit price with limit; the new order (its client id copied into ncid, ""
+ * when there is none), or NULL with the test failed. */
+static inline const oms_order *oms_test_replace_limit(oms *m, const char *cid, tb_money limit,
+                                                      char ncid[OMS_CLIENT_ID_MAX + 1])
+{
+    const oms_order *n = NULL;
+    oms_changes c = {.limit_price = limit};
+    tb_err e = {{0}};
+    if (oms_replace(m, cid, &c, &n, &e) != 0) TBT_FAIL("replace %s: %s", cid, e.msg);
+    snprintf(ncid, OMS_CLIENT_ID_MAX + 1, "%s", n ? n->client_id : "");
+    return n;
+}
+
+/* Another market buy of q AAPL by strategy "t" (the broker rigs' strategy and symbol), as the
+ * strategy would send it while its last order's outcome is unknown: oms_submit's result. */
+static inline int oms_test_buy_again(oms *m, tb_qty q, tb_err *e)
+{
+    oms_intent again = oms_test_order("t", "AAPL", OMS_BUY, q);
+    again.reason = "again";
+    return oms_submit(m, &again, NULL, e);
+}
+
 /* A market day order of q sym from strategy "rsi", reason "rsi oversold". */
 static inline oms_intent oms_test_intent(const char *sym, oms_side side, tb_qty q)
 {

@@ -14,15 +14,22 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* A ready rig on a fresh emulator that answers the next order's POST with fault (JSON, as the
+ * emulator's /__emu/fault takes it), and a market buy of q AAPL as client id cid. */
+static void market_buy_through_fault(rig *r, const char *fault, const char *cid, tb_qty q)
+{
+    rig_start(r, NULL);
+    emu_ctl(&E, "fault", fault);
+    buy(r, cid, OMS_MARKET, q, 0);
+}
+
 TEST(market_order_fills_through_the_stream_once)
 {
-    start_emu(NULL);
     rig r;
-    rig_ready(&r, NULL);
+    rig_start(&r, NULL);
     CHECK_STR(broker_state_name(broker_get_state(alpaca_broker(r.a))), "ready");
     buy(&r, "tb-t-AAPL-1", OMS_MARKET, 10, 0);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-1") == OMS_ST_FILLED, 3000);
-    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-1")), "filled");
+    EXPECT_STATUS(&r, "tb-t-AAPL-1", OMS_ST_FILLED, 3000);
     const oms_position *p = oms_position_get(r.m, "AAPL");
     CHECK(p && p->qty == 10);
     CHECK_INT(r.fills, 1);
@@ -36,72 +43,56 @@ TEST(market_order_fills_through_the_stream_once)
 
 TEST(partial_fills_accumulate_and_cancel_ends_the_rest)
 {
-    start_emu((const char *const[]){"--fill", "manual", NULL});
     rig r;
-    rig_ready(&r, NULL);
+    rig_start(&r, (const char *const[]){"--fill", "manual", NULL});
     buy(&r, "tb-t-AAPL-2", OMS_LIMIT, 10, TB_USD(99, 0));
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-2") == OMS_ST_ACCEPTED, 2000);
-    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-2")), "accepted");
+    EXPECT_STATUS(&r, "tb-t-AAPL-2", OMS_ST_ACCEPTED, 2000);
     emu_ctl(&E, "fill", "{\"client_order_id\":\"tb-t-AAPL-2\",\"qty\":3,\"price\":98.5}");
     WAIT_FOR(oms_find(r.m, "tb-t-AAPL-2")->filled_qty == 3, 2000);
     CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-2")), "partially_filled");
     CHECK_INT(oms_find(r.m, "tb-t-AAPL-2")->filled_avg_price, TB_USD(98, 500000));
     tb_err e;
     CHECK_INT(oms_cancel(r.m, "tb-t-AAPL-2", &e), 0);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-2") == OMS_ST_CANCELED, 2000);
-    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-2")), "canceled");
+    EXPECT_STATUS(&r, "tb-t-AAPL-2", OMS_ST_CANCELED, 2000);
     CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 3);
     rig_close(&r);
 }
 
 TEST(replace_moves_the_limit_and_the_old_order_becomes_replaced)
 {
-    start_emu((const char *const[]){"--fill", "manual", NULL});
     rig r;
-    rig_ready(&r, NULL);
+    rig_start(&r, (const char *const[]){"--fill", "manual", NULL});
     buy(&r, "tb-t-AAPL-3", OMS_LIMIT, 5, TB_USD(90, 0));
     WAIT_FOR(status_of(&r, "tb-t-AAPL-3") == OMS_ST_ACCEPTED, 2000);
-    oms_changes c = {.limit_price = TB_USD(95, 0)};
-    const oms_order *n = NULL;
-    tb_err e;
-    CHECK_INT(oms_replace(r.m, "tb-t-AAPL-3", &c, &n, &e), 0);
     char nid[OMS_CLIENT_ID_MAX + 1];
-    snprintf(nid, sizeof nid, "%s", n ? n->client_id : "");
+    oms_test_replace_limit(r.m, "tb-t-AAPL-3", TB_USD(95, 0), nid);
     WAIT_FOR(status_of(&r, nid) == OMS_ST_ACCEPTED, 2000);
     CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-3")), "replaced");
     CHECK_STR(oms_status_name(status_of(&r, nid)), "accepted");
     emu_ctl(&E, "price", "{\"symbol\":\"AAPL\",\"price\":94}");
-    WAIT_FOR(status_of(&r, nid) == OMS_ST_FILLED, 2000);
-    CHECK_STR(oms_status_name(status_of(&r, nid)), "filled");
+    EXPECT_STATUS(&r, nid, OMS_ST_FILLED, 2000);
     CHECK_INT(oms_find(r.m, nid)->filled_avg_price, TB_USD(95, 0));
     rig_close(&r);
 }
 
 TEST(rejection_carries_the_brokers_message)
 {
-    start_emu(NULL);
     rig r;
-    rig_ready(&r, NULL);
+    rig_start(&r, NULL);
     emu_ctl(&E, "reject_next", "{\"count\":1}");
     buy(&r, "tb-t-AAPL-4", OMS_MARKET, 1000000, 0);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-4") == OMS_ST_REJECTED, 2000);
-    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-4")), "rejected");
+    EXPECT_STATUS(&r, "tb-t-AAPL-4", OMS_ST_REJECTED, 2000);
     CHECK_CONTAINS(oms_find(r.m, "tb-t-AAPL-4")->note, "insufficient buying power");
     rig_close(&r);
 }
 
 TEST(order_accepted_but_answered_500_is_looked_up_not_resent)
 {
-    start_emu(NULL);
     rig r;
-    rig_ready(&r, NULL);
-    emu_ctl(&E, "fault", "{\"kind\":\"post_accept_500\",\"count\":1}");
-    buy(&r, "tb-t-AAPL-5", OMS_MARKET, 7, 0);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-5") == OMS_ST_FILLED, 3000);
-    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-5")), "filled");
+    market_buy_through_fault(&r, "{\"kind\":\"post_accept_500\",\"count\":1}", "tb-t-AAPL-5", 7);
+    EXPECT_STATUS(&r, "tb-t-AAPL-5", OMS_ST_FILLED, 3000);
     CHECK_INT(posts("tb-t-AAPL-5"), 1);
-    alpaca_stats st;
-    alpaca_stats_get(r.a, &st);
+    alpaca_stats st = rig_stats(&r);
     CHECK_INT(st.unknown_outcomes, 1);
     CHECK_INT(st.resubmits, 0);
     CHECK_CONTAINS(read_log(), "order submit outcome unknown: tb-t-AAPL-5");
@@ -113,32 +104,16 @@ TEST(order_accepted_but_answered_500_is_looked_up_not_resent)
  * its strategy's next order on the symbol, and is adopted with its fill when it appears. */
 TEST(order_answered_504_and_created_seconds_later_is_adopted_not_rejected)
 {
-    start_emu(NULL);
     rig r;
-    rig_ready(&r, NULL);
-    emu_ctl(&E, "fault", "{\"kind\":\"post_504\",\"count\":3,\"create_after_ms\":3500}");
-    buy(&r, "tb-t-AAPL-50", OMS_MARKET, 7, 0);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-50") == OMS_ST_UNKNOWN, 2000);
-    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-50")), "unknown");
-    oms_intent again = {.strategy = "t",
-                        .symbol = "AAPL",
-                        .side = OMS_BUY,
-                        .type = OMS_MARKET,
-                        .qty = 7,
-                        .reason = "again"};
-    tb_err e;
-    CHECK_INT(oms_submit(r.m, &again, NULL, &e), -1);
-    CHECK_CONTAINS(e.msg, "tb-t-AAPL-50 has an unknown outcome");
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-50") == OMS_ST_FILLED, 9000);
-    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-50")), "filled");
-    CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 7);
+    market_buy_through_fault(&r, "{\"kind\":\"post_504\",\"count\":3,\"create_after_ms\":3500}",
+                             "tb-t-AAPL-50", 7);
+    EXPECT_UNKNOWN_THEN_ADOPTED(&r, "tb-t-AAPL-50", 7, 2000, 9000);
     CHECK_INT(r.fills, 1);
     CHECK_INT(posts("tb-t-AAPL-50"), 1);
     CHECK_INT(post_requests("tb-t-AAPL-50"), 1);
     CHECK_CONTAINS(read_log(), "order tb-t-AAPL-50 (outcome unknown): lookup 1: 404");
     CHECK_CONTAINS(read_log(), "order tb-t-AAPL-50 found at the broker after an unknown outcome");
-    alpaca_stats st;
-    alpaca_stats_get(r.a, &st);
+    alpaca_stats st = rig_stats(&r);
     CHECK_INT(st.unknown_found, 1);
     rig_close(&r);
 }
@@ -149,15 +124,12 @@ TEST(order_answered_504_and_created_seconds_later_is_adopted_not_rejected)
  * with a log line; when the broker creates it after that, its fill is still applied. */
 TEST(unknown_order_expires_at_its_deadline_and_a_later_fill_is_still_applied)
 {
-    start_emu(NULL);
     unknown_deadline_ms = 1500, unknown_max_ms = 500;
     rig r;
-    rig_ready(&r, NULL);
-    emu_ctl(&E, "fault",
-            "{\"kind\":\"post_hang\",\"count\":2,\"hang_ms\":200,\"create_after_ms\":3000}");
-    buy(&r, "tb-t-AAPL-51", OMS_MARKET, 4, 0);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-51") == OMS_ST_EXPIRED, 4000);
-    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-51")), "expired");
+    market_buy_through_fault(
+        &r, "{\"kind\":\"post_hang\",\"count\":2,\"hang_ms\":200,\"create_after_ms\":3000}",
+        "tb-t-AAPL-51", 4);
+    EXPECT_STATUS(&r, "tb-t-AAPL-51", OMS_ST_EXPIRED, 4000);
     CHECK_CONTAINS(read_log(), "order tb-t-AAPL-51: outcome still unknown at its deadline");
     WAIT_FOR(oms_position_get(r.m, "AAPL") && oms_position_get(r.m, "AAPL")->qty == 4, 5000);
     CHECK(oms_position_get(r.m, "AAPL") != NULL);
@@ -170,15 +142,13 @@ TEST(unknown_order_expires_at_its_deadline_and_a_later_fill_is_still_applied)
 
 TEST(burst_of_429_is_retried_and_the_order_sent_once)
 {
-    start_emu(NULL);
     rig r;
-    rig_ready(&r, NULL);
-    emu_ctl(&E, "fault",
-            "{\"kind\":\"429\",\"count\":2,\"method\":\"POST\",\"path\":\"/v2/orders\","
-            "\"retry_after\":0}");
-    buy(&r, "tb-t-AAPL-6", OMS_MARKET, 2, 0);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-6") == OMS_ST_FILLED, 5000);
-    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-6")), "filled");
+    market_buy_through_fault(
+        &r,
+        "{\"kind\":\"429\",\"count\":2,\"method\":\"POST\",\"path\":\"/v2/orders\","
+        "\"retry_after\":0}",
+        "tb-t-AAPL-6", 2);
+    EXPECT_STATUS(&r, "tb-t-AAPL-6", OMS_ST_FILLED, 5000);
     CHECK_INT(posts("tb-t-AAPL-6"), 1);
     CHECK_CONTAINS(read_log(), "auto-retry with exponential backoff: attempt=3");
     rig_close(&r);
@@ -186,11 +156,9 @@ TEST(burst_of_429_is_retried_and_the_order_sent_once)
 
 TEST(malformed_answer_to_a_submit_leaves_the_outcome_unknown_and_nothing_is_resent)
 {
-    start_emu(NULL);
     rig r;
-    rig_ready(&r, NULL);
-    emu_ctl(&E, "fault", "{\"kind\":\"malformed\",\"count\":1,\"method\":\"POST\"}");
-    buy(&r, "tb-t-AAPL-7", OMS_MARKET, 1, 0);
+    market_buy_through_fault(&r, "{\"kind\":\"malformed\",\"count\":1,\"method\":\"POST\"}",
+                             "tb-t-AAPL-7", 1);
     WAIT_FOR(status_of(&r, "tb-t-AAPL-7") != OMS_ST_NEW, 3000);
     /* The garbled answer says nothing about the order: it is unknown and looked up, never sent
      * a second time (the emulator did not create it: lookups find nothing, it stays unknown). */
@@ -200,29 +168,25 @@ TEST(malformed_answer_to_a_submit_leaves_the_outcome_unknown_and_nothing_is_rese
     CHECK_CONTAINS(read_log(), "order tb-t-AAPL-7 (outcome unknown): lookup 2: 404");
     emu_ctl(&E, "stream_raw", "{\"text\":\"{not json\"}");
     WAIT_FOR(0, 200);
-    alpaca_stats st;
-    alpaca_stats_get(r.a, &st);
+    alpaca_stats st = rig_stats(&r);
     CHECK_INT(st.stream_errors, 1);
     rig_close(&r);
 }
 
 TEST(fill_while_the_stream_is_down_is_recovered_after_reconnect)
 {
-    start_emu((const char *const[]){"--fill", "manual", NULL});
     rig r;
-    rig_ready(&r, NULL);
+    rig_start(&r, (const char *const[]){"--fill", "manual", NULL});
     buy(&r, "tb-t-AAPL-8", OMS_LIMIT, 4, TB_USD(99, 0));
     WAIT_FOR(status_of(&r, "tb-t-AAPL-8") == OMS_ST_ACCEPTED, 2000);
     emu_ctl(&E, "silent", "{\"on\":true}");
     emu_ctl(&E, "drop_stream", "{}");
     emu_ctl(&E, "fill", "{\"client_order_id\":\"tb-t-AAPL-8\",\"qty\":4,\"price\":98}");
     emu_ctl(&E, "silent", "{\"on\":false}");
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-8") == OMS_ST_FILLED, 3000);
-    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-8")), "filled");
+    EXPECT_STATUS(&r, "tb-t-AAPL-8", OMS_ST_FILLED, 3000);
     CHECK_INT(oms_position_get(r.m, "AAPL")->qty, 4);
     CHECK_INT(r.fills, 1);
-    alpaca_stats st;
-    alpaca_stats_get(r.a, &st);
+    alpaca_stats st = rig_stats(&r);
     CHECK(st.stream_reconnects >= 1);
     CHECK(st.reconciles >= 2);
     rig_close(&r);
@@ -236,8 +200,7 @@ TEST(silent_stream_is_covered_by_periodic_reconciliation)
     WAIT_FOR(ready(&r), 3000);
     emu_ctl(&E, "silent", "{\"on\":true}");
     buy(&r, "tb-t-AAPL-9", OMS_MARKET, 3, 0);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-9") == OMS_ST_FILLED, 3000);
-    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-9")), "filled");
+    EXPECT_STATUS(&r, "tb-t-AAPL-9", OMS_ST_FILLED, 3000);
     CHECK_INT(r.fills, 1);
     rig_close(&r);
 }
@@ -266,8 +229,7 @@ TEST(order_fill_missed_by_a_silent_stream_is_learned_by_polling_and_counted_once
     WAIT_FOR(status_of(&r, "tb-t-AAPL-20") == OMS_ST_ACCEPTED, 2000);
     /* A resting order is polled, finds nothing new, and a quiet stream is left alone. */
     WAIT_FOR(0, 2200);
-    alpaca_stats st;
-    alpaca_stats_get(r.a, &st);
+    alpaca_stats st = rig_stats(&r);
     CHECK(st.order_polls >= 1);
     CHECK_INT(st.polls_learned, 0);
     CHECK_INT(st.stream_forced_reconnects, 0);
@@ -281,7 +243,7 @@ TEST(order_fill_missed_by_a_silent_stream_is_learned_by_polling_and_counted_once
     CHECK(took_ms <= 500 + 1000 + 300); /* order_poll_after + one tick + the answer */
     CHECK_INT(qty_of(&r, "AAPL"), 5);
     CHECK_INT(r.fills, 1);
-    alpaca_stats_get(r.a, &st);
+    st = rig_stats(&r);
     CHECK_INT(st.polls_learned, 1);
     /* That poll is the evidence: the silent stream is reconnected, once. */
     WAIT_FOR((alpaca_stats_get(r.a, &st), st.stream_forced_reconnects >= 1), 3000);
@@ -296,16 +258,15 @@ TEST(order_fill_missed_by_a_silent_stream_is_learned_by_polling_and_counted_once
     CHECK_INT(r.fills, 1);
     CHECK_INT(qty_of(&r, "AAPL"), 5);
     CHECK_INT(filled_of(&r, "tb-t-AAPL-20"), 5);
-    alpaca_stats_get(r.a, &st);
+    st = rig_stats(&r);
     CHECK_INT(st.stream_forced_reconnects, 1);
     rig_close(&r);
 }
 
 TEST(bracket_legs_follow_the_parent_and_one_cancels_the_other)
 {
-    start_emu(NULL);
     rig r;
-    rig_ready(&r, NULL);
+    rig_start(&r, NULL);
     oms_intent in = oms_test_bracket("tb-t-AAPL-10", "AAPL", 10, 0, TB_USD(105, 0), TB_USD(95, 0));
     CHECK(oms_test_submit(r.m, &in) != NULL);
     WAIT_FOR(status_of(&r, "tb-t-AAPL-10-tp") == OMS_ST_ACCEPTED, 3000);
@@ -347,9 +308,8 @@ static void rig_reconnect(rig *r)
 
 TEST(restart_with_orders_in_flight_sends_nothing_twice)
 {
-    start_emu((const char *const[]){"--fill", "manual", NULL});
     rig r;
-    rig_ready(&r, NULL);
+    rig_start(&r, (const char *const[]){"--fill", "manual", NULL});
     buy(&r, "tb-t-AAPL-11", OMS_LIMIT, 6, TB_USD(99, 0));
     WAIT_FOR(status_of(&r, "tb-t-AAPL-11") == OMS_ST_ACCEPTED, 2000);
     oms_order sent = *oms_find(r.m, "tb-t-AAPL-11");
@@ -379,8 +339,7 @@ TEST(restart_with_orders_in_flight_sends_nothing_twice)
     CHECK_CONTAINS(read_log(), "order tb-t-AAPL-12: submit outcome unknown (no acknowledgement");
     /* The unacknowledged order is a reconciliation difference, counted and in the summary line,
      * as on IB (broker/reconcile.h): before, Alpaca marked it unknown and counted nothing. */
-    alpaca_stats st;
-    alpaca_stats_get(r2.a, &st);
+    alpaca_stats st = rig_stats(&r2);
     CHECK_INT(st.differences, 1);
     CHECK_CONTAINS(read_log(), "reconciled: 1 orders listed by the broker, 1 positions, "
                                "1 differences: broker ready");
@@ -390,9 +349,8 @@ TEST(restart_with_orders_in_flight_sends_nothing_twice)
 TEST(closing_fill_learned_at_reconciliation_after_a_restart_is_a_day_trade_of_its_day)
 {
     /* Shares bought this morning; their sell fills while the engine is down. */
-    start_emu((const char *const[]){"--fill", "manual", NULL});
     rig r;
-    rig_ready(&r, NULL);
+    rig_start(&r, (const char *const[]){"--fill", "manual", NULL});
     place(&r, "tb-t-AAPL-30", OMS_SELL, OMS_LIMIT, 6, TB_USD(101, 0));
     tb_err e;
     WAIT_FOR(status_of(&r, "tb-t-AAPL-30") == OMS_ST_ACCEPTED, 2000);
@@ -422,8 +380,7 @@ TEST(closing_fill_learned_at_reconciliation_after_a_restart_is_a_day_trade_of_it
     CHECK_INT(oms_restore_position(r2.m, &p, &e), 0);
     CHECK_INT(oms_restore_order(r2.m, &sent, &e), 0);
     rig_reconnect(&r2);
-    WAIT_FOR(status_of(&r2, "tb-t-AAPL-30") == OMS_ST_FILLED, 3000);
-    CHECK_STR(oms_status_name(status_of(&r2, "tb-t-AAPL-30")), "filled");
+    EXPECT_STATUS(&r2, "tb-t-AAPL-30", OMS_ST_FILLED, 3000);
     const oms_daytrade *dt = oms_daytrades_get(oms_get_daytrades(r2.m), 0);
     CHECK(dt != NULL);
     if (dt) CHECK_INT(dt->day, that_day); /* was 0: never counted */
@@ -505,9 +462,8 @@ TEST(account_parses_both_the_current_and_the_pre_july_2026_schema)
     CHECK_INT(a.buying_power, TB_USD(4000, 0));
     CHECK_INT(alp_parse_account("{}", 2, &a, &e), 0);
     CHECK_INT(a.has, 0);
-    start_emu((const char *const[]){"--schema", "legacy", NULL});
     rig r;
-    rig_ready(&r, NULL);
+    rig_start(&r, (const char *const[]){"--schema", "legacy", NULL});
     broker_account b;
     broker_account_get(alpaca_broker(r.a), &b, &e);
     CHECK_INT(b.has, 7);
@@ -535,10 +491,8 @@ TEST(tls_rest_and_stream_verify_the_certificate)
     CHECK_STR(broker_state_name(broker_get_state(alpaca_broker(r.a))), "ready");
     emu_ctl_tls = 1;
     buy(&r, "tb-t-AAPL-20", OMS_MARKET, 1, 0);
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-20") == OMS_ST_FILLED, 3000);
-    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-20")), "filled");
-    alpaca_stats st;
-    alpaca_stats_get(r.a, &st);
+    EXPECT_STATUS(&r, "tb-t-AAPL-20", OMS_ST_FILLED, 3000);
+    alpaca_stats st = rig_stats(&r);
     CHECK(st.stream_events >= 2); /* new and fill arrived over wss */
     rig_close(&r);
     tls_ca = ""; /* https without our CA: the system store does not trust it */

@@ -41,15 +41,7 @@ static void rig_with_resting_order(rig *r, const char *cid)
     poll_after_ms = 0;
     WAIT_FOR(ready(r), 3000);
     buy(r, cid, OMS_LIMIT, 5, TB_USD(90, 0));
-    WAIT_FOR(status_of(r, cid) == OMS_ST_ACCEPTED, 2000);
-    CHECK_STR(oms_status_name(status_of(r, cid)), "accepted");
-}
-
-/* Waits up to ms for cid to reach st, then checks it did. */
-static void expect_status(rig *r, const char *cid, oms_status st, int ms)
-{
-    WAIT_FOR(status_of(r, cid) == st, ms);
-    CHECK_STR(oms_status_name(status_of(r, cid)), oms_status_name(st));
+    EXPECT_STATUS(r, cid, OMS_ST_ACCEPTED, 2000);
 }
 
 /* Cancels cid through the order manager; fault (JSON, or NULL) is what the emulator does with
@@ -61,12 +53,18 @@ static void cancel_with(rig *r, const char *cid, const char *fault)
     CHECK_INT(oms_cancel(r->m, cid, &e), 0);
 }
 
+/* A fresh rig with cid resting (rig_with_resting_order), and cid's cancel with fault. */
+static void cancel_resting(rig *r, const char *cid, const char *fault)
+{
+    rig_with_resting_order(r, cid);
+    cancel_with(r, cid, fault);
+}
+
 TEST(a_cancel_is_one_delete_through_its_poll_the_watchdog_and_reconciliations)
 {
     rig r;
-    rig_with_resting_order(&r, "tb-t-AAPL-60");
-    cancel_with(&r, "tb-t-AAPL-60", NULL);
-    expect_status(&r, "tb-t-AAPL-60", OMS_ST_CANCELED, 2000);
+    cancel_resting(&r, "tb-t-AAPL-60", NULL);
+    EXPECT_STATUS(&r, "tb-t-AAPL-60", OMS_ST_CANCELED, 2000);
     WAIT_FOR(0, 1000); /* the cancel's poll (200 ms), watchdog ticks, five reconciliations */
     CHECK_INT(deletes("tb-t-AAPL-60"), 1);
     rig_close(&r);
@@ -75,14 +73,13 @@ TEST(a_cancel_is_one_delete_through_its_poll_the_watchdog_and_reconciliations)
 TEST(a_poll_that_finds_the_order_still_new_after_an_accepted_cancel_sends_no_second_cancel)
 {
     rig r;
-    rig_with_resting_order(&r, "tb-t-AAPL-61");
     /* Alpaca answers 204 at once and cancels 3 s later; meanwhile the order shows `new` to the
      * cancel's poll (200 ms), the watchdog and the reconciliations. */
-    cancel_with(&r, "tb-t-AAPL-61", "{\"kind\":\"cancel_slow\",\"ms\":3000}");
+    cancel_resting(&r, "tb-t-AAPL-61", "{\"kind\":\"cancel_slow\",\"ms\":3000}");
     cancel_what_works(&r, "tb-t-AAPL-61", 1200);
     CHECK_INT(deletes("tb-t-AAPL-61"), 1);
     CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-61")), "pending_cancel");
-    expect_status(&r, "tb-t-AAPL-61", OMS_ST_CANCELED, 6000);
+    EXPECT_STATUS(&r, "tb-t-AAPL-61", OMS_ST_CANCELED, 6000);
     CHECK_INT(deletes("tb-t-AAPL-61"), 1);
     rig_close(&r);
 }
@@ -90,14 +87,13 @@ TEST(a_poll_that_finds_the_order_still_new_after_an_accepted_cancel_sends_no_sec
 TEST(a_cancel_the_venue_rejects_leaves_the_order_working_and_cancelable_again)
 {
     rig r;
-    rig_with_resting_order(&r, "tb-t-AAPL-62");
-    cancel_with(&r, "tb-t-AAPL-62", "{\"kind\":\"cancel_slow\",\"ms\":2500,\"reject\":true}");
+    cancel_resting(&r, "tb-t-AAPL-62", "{\"kind\":\"cancel_slow\",\"ms\":2500,\"reject\":true}");
     WAIT_FOR(0, 400); /* its poll, the watchdog, reconciliations find it new: still pending */
     CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-62")), "pending_cancel");
-    expect_status(&r, "tb-t-AAPL-62", OMS_ST_ACCEPTED, 6000);
+    EXPECT_STATUS(&r, "tb-t-AAPL-62", OMS_ST_ACCEPTED, 6000);
     /* Working again: a new cancel is a new DELETE, and this one takes. */
     cancel_with(&r, "tb-t-AAPL-62", NULL);
-    expect_status(&r, "tb-t-AAPL-62", OMS_ST_CANCELED, 3000);
+    EXPECT_STATUS(&r, "tb-t-AAPL-62", OMS_ST_CANCELED, 3000);
     CHECK_INT(deletes("tb-t-AAPL-62"), 2);
     rig_close(&r);
 }

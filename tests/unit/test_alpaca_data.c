@@ -66,6 +66,17 @@ static void rig_open(rig *g, const char *secret, long limit_backoff_ms)
     if (!g->ad) TBT_FAIL("alpaca_data_new: %s", e.msg);
 }
 
+/* The feed's counters now. */
+static alpaca_data_stats stats_of(rig *g)
+{
+    alpaca_data_stats st;
+    alpaca_data_stats_get(g->ad, &st);
+    return st;
+}
+
+/* Checks that the emulator's data-side counters hold text (e.g. "\"auths\":1,"). */
+#define CHECK_EMU_DATA_STATS(text) CHECK_CONTAINS(emu_ctl(&E, "data_stats", NULL), text)
+
 static void rig_close(rig *g)
 {
     tb_httpc_free(g->http); /* first: nothing in flight calls back into a freed client */
@@ -142,8 +153,7 @@ TEST(stream_authenticates_subscribes_and_delivers_closed_bars_keeping_gaps)
     WAIT_FOR(g.r.n >= 8, 3000);
     spin(100);
     CHECK_INT(g.r.n, 8);
-    alpaca_data_stats st;
-    alpaca_data_stats_get(g.ad, &st);
+    alpaca_data_stats st = stats_of(&g);
     CHECK_INT(st.gap_minutes, 2); /* minute 3 of both symbols */
     CHECK_INT(g.r.bars[0].start_ns, minute(0));
     CHECK_STR(tb_symtab_name(&g.r.syms, g.r.bars[0].sym), "AAPL");
@@ -160,8 +170,8 @@ TEST(stream_auth_sends_keys_with_quotes_and_backslashes_as_json_strings)
     rig g;
     const char *aapl[] = {"AAPL"};
     rig_live(&g, secret, aapl, 1);
-    CHECK_CONTAINS(emu_ctl(&E, "data_stats", NULL), "\"auths\":1,");
-    CHECK_CONTAINS(emu_ctl(&E, "data_stats", NULL), "\"auth_failures\":0,");
+    CHECK_EMU_DATA_STATS("\"auths\":1,");
+    CHECK_EMU_DATA_STATS("\"auth_failures\":0,");
     rig_close(&g);
 }
 
@@ -175,10 +185,9 @@ TEST(bad_keys_disconnect_the_stream_and_are_not_retried)
     WAIT_FOR(alpaca_data_state(g.ad) == AD_AUTH_FAILED, 3000);
     CHECK_STR(alpaca_data_state_name(alpaca_data_state(g.ad)), "auth_failed");
     spin(1500); /* ten reconnect periods */
-    CHECK_CONTAINS(emu_ctl(&E, "data_stats", NULL), "\"opens\":1,");
-    CHECK_CONTAINS(emu_ctl(&E, "data_stats", NULL), "\"auth_failures\":1,");
-    alpaca_data_stats st;
-    alpaca_data_stats_get(g.ad, &st);
+    CHECK_EMU_DATA_STATS("\"opens\":1,");
+    CHECK_EMU_DATA_STATS("\"auth_failures\":1,");
+    alpaca_data_stats st = stats_of(&g);
     CHECK_INT(st.auth_failures, 1);
     rig_close(&g);
 }
@@ -194,9 +203,8 @@ TEST(connection_limit_406_backs_off_instead_of_retrying_tightly)
     WAIT_FOR(alpaca_data_state(a.ad) == AD_LIVE, 3000);
     subscribe(&b, aapl, 1);
     spin(1000); /* b's own reconnect period is 150..400 ms: a tight retry would show here */
-    CHECK_CONTAINS(emu_ctl(&E, "data_stats", NULL), "\"rejected_406\":1,");
-    alpaca_data_stats st;
-    alpaca_data_stats_get(b.ad, &st);
+    CHECK_EMU_DATA_STATS("\"rejected_406\":1,");
+    alpaca_data_stats st = stats_of(&b);
     CHECK_INT(st.limit_406, 1);
     CHECK(alpaca_data_state(b.ad) != AD_LIVE);
     rig_close(&a); /* the first connection goes away: after its back-off b gets in */
@@ -223,12 +231,11 @@ TEST(reconnect_resubscribes_and_backfills_the_gap_without_duplicates_or_invented
     CHECK_INT(g.r.n, 10);
     static const int want[] = {0, 1, 2, 4, 5, 6, 7, 8, 9, 10};
     for (int i = 0; i < 10 && i < g.r.n; i++) CHECK_INT(g.r.bars[i].start_ns, minute(want[i]));
-    alpaca_data_stats st;
-    alpaca_data_stats_get(g.ad, &st);
+    alpaca_data_stats st = stats_of(&g);
     CHECK_INT(st.backfills, 1);
     CHECK_INT(st.backfilled_bars, 4);
     CHECK(st.duplicates >= 2); /* minute 4 from REST and minute 8 resent on subscribe */
-    CHECK_CONTAINS(emu_ctl(&E, "data_stats", NULL), "\"subscribes\":2,");
+    CHECK_EMU_DATA_STATS("\"subscribes\":2,");
     rig_close(&g);
 }
 
@@ -249,12 +256,11 @@ TEST(watchdog_reconnect_of_a_stream_silent_from_the_start_backfills_from_the_ope
     WAIT_FOR(alpaca_data_state(g.ad) == AD_LIVE && g.r.n >= 6, 5000);
     spin(200);
     CHECK_INT(g.r.n, 6);
-    alpaca_data_stats st;
-    alpaca_data_stats_get(g.ad, &st);
+    alpaca_data_stats st = stats_of(&g);
     CHECK_INT(st.stale_reconnects, 1);
     CHECK_INT(st.backfills, 1);
     CHECK_INT(st.backfilled_bars, 6);
-    CHECK_CONTAINS(emu_ctl(&E, "data_stats", NULL), "\"opens\":2,");
+    CHECK_EMU_DATA_STATS("\"opens\":2,");
     rig_close(&g);
 }
 
@@ -272,8 +278,7 @@ TEST(an_updated_bar_replaces_the_bar_of_the_same_symbol_and_start)
     CHECK_INT(g.r.corrected[3], 1);
     CHECK_INT(g.r.bars[3].start_ns, minute(1));
     CHECK_NEAR(g.r.bars[3].close, 150.25, 1e-9);
-    alpaca_data_stats st;
-    alpaca_data_stats_get(g.ad, &st);
+    alpaca_data_stats st = stats_of(&g);
     CHECK_INT(st.corrected, 1);
     CHECK_INT(st.bars, 3);
     rig_close(&g);

@@ -46,9 +46,8 @@ static void reconcile_now(rig *r)
 
 TEST(an_open_order_with_our_prefix_the_engine_does_not_hold_is_flagged_as_on_ibkr)
 {
-    start_emu((const char *const[]){"--fill", "manual", NULL});
     rig r;
-    rig_ready(&r, NULL);
+    rig_start(&r, (const char *const[]){"--fill", "manual", NULL});
     /* Another engine on the account (or ours before a lost journal); a trader by hand; and an
      * order of ours from an older session, long rejected. */
     place_elsewhere("tb-other-TSLA-20261127-1", "limit", "90");
@@ -78,9 +77,8 @@ TEST(an_open_order_with_our_prefix_the_engine_does_not_hold_is_flagged_as_on_ibk
 
 TEST(periodic_reconciles_count_the_interval_timers_rounds_only)
 {
-    start_emu(NULL);
     rig r;
-    rig_ready(&r, NULL); /* no interval: connect, stream (re)connects and the ones asked for */
+    rig_start(&r, NULL); /* no interval: connect, stream (re)connects and the ones asked for */
     reconcile_now(&r);
     CHECK(stats(&r).reconciles >= 2);
     CHECK_INT(stats(&r).periodic_reconciles, 0);
@@ -107,8 +105,7 @@ TEST(a_working_order_that_fell_out_of_the_list_is_looked_up_and_its_fill_learned
     rig_open(&r, NULL, 300); /* the watchdog is off: reconciliation is the only net */
     WAIT_FOR(ready(&r), 3000);
     buy(&r, "tb-t-AAPL-70", OMS_LIMIT, 5, TB_USD(99, 0));
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-70") == OMS_ST_ACCEPTED, 2000);
-    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-70")), "accepted");
+    EXPECT_STATUS(&r, "tb-t-AAPL-70", OMS_ST_ACCEPTED, 2000);
     emu_ctl(&E, "silent", "{\"on\":true}");
     CHECK_CONTAINS(emu_ctl(&E, "place",
                            "{\"client_order_id\":\"manual-bulk\",\"count\":500,\"symbol\":"
@@ -116,8 +113,7 @@ TEST(a_working_order_that_fell_out_of_the_list_is_looked_up_and_its_fill_learned
                            "\"time_in_force\":\"day\",\"limit_price\":50}"),
                    "\"placed\":500");
     emu_ctl(&E, "fill", "{\"client_order_id\":\"tb-t-AAPL-70\",\"qty\":5,\"price\":98}");
-    WAIT_FOR(status_of(&r, "tb-t-AAPL-70") == OMS_ST_FILLED, 5000);
-    CHECK_STR(oms_status_name(status_of(&r, "tb-t-AAPL-70")), "filled");
+    EXPECT_STATUS(&r, "tb-t-AAPL-70", OMS_ST_FILLED, 5000);
     CHECK_INT(oms_position_get(r.m, "AAPL") ? oms_position_get(r.m, "AAPL")->qty : 0, 5);
     CHECK_INT(r.fills, 1);
     rig_close(&r);

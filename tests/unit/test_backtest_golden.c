@@ -10,12 +10,8 @@
  * (the test prints the new hash and the text's first lines).
  */
 #include "tbtest.h"
-#include "config/config.h"
-#include "risk/gates.h"
-#include "risk/risk_config.h"
-#include "trade/gate_chain.h"
+#include "sample_run.h"
 #include "trade/report.h"
-#include "trade/runner.h"
 
 #include <event2/event.h>
 #include <inttypes.h>
@@ -59,29 +55,15 @@ static void run(const char *file, int nsym, int days, int gated, text *out, size
     tb_lua_limits lim = {.mem_limit = 64u << 20, .instr_budget = 5000000, .time_limit_ms = 0};
     tb_shost h;
     tb_shost_init(&h, &lim);
-    tb_runner_opts o = {.base = base,
-                        .shost = &h,
-                        .seed = 42,
-                        .days = days,
-                        .nsymbols = nsym,
-                        .initial_cash = 10000000LL * 1000000,
-                        .slippage_bps = 2,
-                        .commission_per_share = 5000,
-                        .flatten_minutes = 5};
+    tb_runner_opts o = sample_run_opts(base, &h, nsym, days);
     tb_runner r;
     tb_err e;
     tb_risk *risk = NULL;
     tb_gate_chain gates = {0};
     tb_config cfg; /* freed at the end: the risk configuration may point into it */
     if (gated) {
-        tb_config_errors errs;
-        tb_risk_cfg rc;
-        CHECK_INT(tb_config_load("/nonexistent/trading_config.json", 1, &cfg, &errs), 0);
-        tb_risk_cfg_from_config(&cfg, &rc);
-        rc.survival.stale_is_survival = 0;
-        risk = tb_risk_new(&rc, NULL, &e);
+        risk = sample_run_gates(&cfg, &gates, &e);
         CHECK(risk != NULL);
-        tb_gate_chain_add(&gates, tb_risk_gate, tb_risk_tick, risk);
         o.gate = tb_gate_chain_fn, o.gate_tick = tb_gate_chain_tick, o.gate_ud = &gates;
         o.initial_cash = 100000LL * 1000000; /* tradebot backtest's account: the limits bite */
     }

@@ -1,6 +1,7 @@
 /* test_ibkr_bars: the IB live feed's messages at server version 151 (REQ_REAL_TIME_BARS,
  * REQ_HISTORICAL_DATA out; REAL_TIME_BARS, HISTORICAL_DATA in) and 5-second -> 1-minute bars. */
 #include "tbtest.h"
+#include "tws_testutil.h"
 
 #include "broker/ibkr_bars.h"
 #include "feed/ibkr_agg.h"
@@ -39,16 +40,8 @@ TEST(real_time_bars_request_has_the_19_fields_of_version_151)
     tws_frame f;
     split(&b, &f);
     CHECK_INT(f.n, IBKR_RT_BARS_FIELDS);
-    CHECK_STR(f.field[0], "50");
-    CHECK_STR(f.field[1], "3");
-    CHECK_STR(f.field[2], "700000001");
-    CHECK_STR(f.field[4], "AAPL");
-    CHECK_STR(f.field[5], "STK");
-    CHECK_STR(f.field[10], "SMART");
-    CHECK_STR(f.field[12], "USD");
-    CHECK_STR(f.field[15], "5");
-    CHECK_STR(f.field[16], "TRADES");
-    CHECK_STR(f.field[17], "1");
+    CHECK_FIELDS(f, {0, "50"}, {1, "3"}, {2, "700000001"}, {4, "AAPL"}, {5, "STK"}, {10, "SMART"},
+                 {12, "USD"}, {15, "5"}, {16, "TRADES"}, {17, "1"});
     tws_frame_free(&f);
     tb_sbuf_free(&b);
 }
@@ -61,17 +54,10 @@ TEST(historical_request_has_no_version_field_and_asks_1_min_trades_epoch_dates)
     tws_frame f;
     split(&b, &f);
     CHECK_INT(f.n, IBKR_HIST_REQ_FIELDS);
-    CHECK_STR(f.field[0], "20");
-    CHECK_STR(f.field[1], "700000002"); /* reqId right after the id: no version from 124 on */
-    CHECK_STR(f.field[3], "MSFT");
-    CHECK_STR(f.field[14], "0");                 /* includeExpired */
-    CHECK_STR(f.field[15], "20261130-14:40:00"); /* endDateTime */
-    CHECK_STR(f.field[16], "1 min");
-    CHECK_STR(f.field[17], "600 S");
-    CHECK_STR(f.field[18], "1"); /* useRTH */
-    CHECK_STR(f.field[19], "TRADES");
-    CHECK_STR(f.field[20], "2"); /* formatDate: epoch seconds */
-    CHECK_STR(f.field[21], "0"); /* keepUpToDate */
+    /* reqId right after the id: no version from 124 on; formatDate 2: epoch seconds */
+    CHECK_FIELDS(f, {0, "20"}, {1, "700000002"}, {3, "MSFT"}, {14, "0" /* includeExpired */},
+                 {15, "20261130-14:40:00" /* endDateTime */}, {16, "1 min"}, {17, "600 S"},
+                 {18, "1" /* useRTH */}, {19, "TRADES"}, {20, "2"}, {21, "0" /* keepUpToDate */});
     tws_frame_free(&f);
     tb_sbuf_free(&b);
 }

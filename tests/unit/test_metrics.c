@@ -259,3 +259,20 @@ TEST(positions_net_and_per_strategy_and_the_invariant_counters_are_exposed)
                    "tradebot_invariant_violations_total{invariant=\"no_unallowed_short\"} 0\n");
     free(b.s);
 }
+
+TEST(loop_stalls_are_counted_by_kind_with_every_kind_exported)
+{
+    tb_metrics_snap s;
+    fill(&s);
+    s.stalls.count[TB_WORK_REPL] = 3;
+    s.stalls.count[TB_WORK_UNNAMED] = 1;
+    s.stalls.longest_s = 1.75;
+    tb_sbuf o = {0};
+    tb_metrics_render(&s, &o);
+    CHECK_CONTAINS(o.s, "# TYPE tradebot_loop_stalls_total counter\n");
+    CHECK_CONTAINS(o.s, "tradebot_loop_stalls_total{kind=\"repl\"} 3\n");
+    CHECK_CONTAINS(o.s, "tradebot_loop_stalls_total{kind=\"unnamed\"} 1\n");
+    CHECK_CONTAINS(o.s, "tradebot_loop_stalls_total{kind=\"dashboard\"} 0\n"); /* before any */
+    CHECK_CONTAINS(o.s, "tradebot_loop_stall_longest_seconds 1.75\n");
+    tb_sbuf_free(&o);
+}

@@ -1,8 +1,8 @@
 /*
  * test_migrations.c - the tables the owners used to create on first use (oms_*, ml_*, engine_kv)
  * now come from store/migrations.c. A database made before that (schema version 6, the owners'
- * own CREATE statements, copied below as they were) must upgrade keeping every row and column,
- * and a fresh database must get exactly the schema the old path gave.
+ * own CREATE statements, kept as they were in tests/data/schema_v6_*.sql) must upgrade keeping
+ * every row and column, and a fresh database must get exactly the schema the old path gave.
  */
 #include "tbtest.h"
 #include "store/db.h"
@@ -12,53 +12,30 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The owners' DDL before step 7, verbatim (it repeats step 7 on purpose: a copy frozen here
- * is what an old database holds, whatever store/migrations.c says now): oms/oms_store.c,
- * ml/ml_store.c, store/kv.c. */
-static const char old_oms[] =
-    "CREATE TABLE IF NOT EXISTS oms_orders ("
-    " client_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, broker_id TEXT, symbol TEXT NOT NULL,"
-    " strategy TEXT, reason TEXT, note TEXT, parent_id TEXT, replaces_id TEXT,"
-    " session_day INTEGER, side TEXT, type TEXT, tif TEXT, class TEXT, leg INTEGER,"
-    " status TEXT, qty INTEGER, limit_price INTEGER, stop_price INTEGER, tp_limit INTEGER,"
-    " sl_stop INTEGER, sl_limit INTEGER, filled_qty INTEGER, filled_notional INTEGER,"
-    " filled_avg_price INTEGER, commission INTEGER, broker_cum_qty INTEGER, day_trade INTEGER,"
-    " created_ns INTEGER, updated_ns INTEGER, filled_ns INTEGER, closed_ns INTEGER);"
-    "CREATE INDEX IF NOT EXISTS oms_orders_status ON oms_orders(status, session_day);"
-    "CREATE TABLE IF NOT EXISTS oms_fills ("
-    " exec_id TEXT NOT NULL UNIQUE, client_id TEXT NOT NULL, symbol TEXT NOT NULL,"
-    " side TEXT NOT NULL, qty INTEGER NOT NULL, price INTEGER NOT NULL, commission INTEGER,"
-    " cum_qty INTEGER, t_ns INTEGER, session_day INTEGER);"
-    "CREATE INDEX IF NOT EXISTS oms_fills_day ON oms_fills(session_day);"
-    "CREATE TABLE IF NOT EXISTS oms_positions ("
-    " symbol TEXT PRIMARY KEY, qty INTEGER, cost_basis INTEGER, avg_price INTEGER,"
-    " realized_pnl INTEGER, fees INTEGER, day INTEGER, opened_today INTEGER);"
-    "CREATE TABLE IF NOT EXISTS oms_strategy_positions ("
-    " strategy TEXT NOT NULL, symbol TEXT NOT NULL, qty INTEGER, cost_basis INTEGER,"
-    " avg_price INTEGER, realized_pnl INTEGER, fees INTEGER, day INTEGER, opened_today INTEGER,"
-    " PRIMARY KEY (strategy, symbol));"
-    "CREATE TABLE IF NOT EXISTS oms_daytrades ("
-    " client_id TEXT PRIMARY KEY, day INTEGER, symbol TEXT, t_ns INTEGER);";
-
-static const char old_ml[] =
-    "CREATE TABLE IF NOT EXISTS ml_samples ("
-    " id INTEGER PRIMARY KEY, t_ns INTEGER NOT NULL, symbol TEXT NOT NULL,"
-    " schema_hash TEXT NOT NULL, features TEXT NOT NULL, close REAL NOT NULL,"
-    " confidence REAL, model TEXT, horizon_min INTEGER NOT NULL, fwd_ret REAL, label INTEGER);"
-    "CREATE INDEX IF NOT EXISTS ml_samples_t ON ml_samples (t_ns);"
-    "CREATE TABLE IF NOT EXISTS ml_decisions ("
-    " id INTEGER PRIMARY KEY, t_ns INTEGER NOT NULL, symbol TEXT NOT NULL,"
-    " strategy TEXT NOT NULL, side TEXT NOT NULL, qty INTEGER NOT NULL, confidence REAL,"
-    " model TEXT, verdict TEXT NOT NULL, outcome_pnl REAL, outcome INTEGER, closed_t_ns INTEGER,"
-    " schema_hash TEXT, features TEXT);"
-    "CREATE INDEX IF NOT EXISTS ml_decisions_open ON ml_decisions (strategy, symbol, outcome);"
-    "CREATE VIEW IF NOT EXISTS ml_calibration AS SELECT"
-    " MIN(CAST(confidence * 10 AS INTEGER), 9) AS bucket, COUNT(*) AS n,"
-    " AVG(confidence) AS mean_confidence, AVG(outcome) AS win_rate, SUM(outcome_pnl) AS pnl"
-    " FROM ml_decisions WHERE confidence IS NOT NULL AND outcome IS NOT NULL GROUP BY bucket;";
-
-static const char old_kv[] = "CREATE TABLE IF NOT EXISTS engine_kv (key TEXT PRIMARY KEY,"
-                             " value TEXT NOT NULL, updated_ns INTEGER)";
+/* The owners' DDL before step 7, verbatim, as fixtures in tests/data/schema_v6_*.sql (frozen on
+ * purpose: they repeat step 7 as an old database holds it, whatever store/migrations.c says now):
+ * oms/oms_store.c, ml/ml_store.c, store/kv.c. Returns the file's text (static), or "" after
+ * failing the test. */
+static const char *old_ddl(const char *owner)
+{
+    static char text[3][8192];
+    static int next;
+    char path[512];
+    snprintf(path, sizeof path, "%s/tests/data/schema_v6_%s.sql", TB_SOURCE_DIR, owner);
+    char *out = text[next++ % 3];
+    out[0] = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        TBT_FAIL("%s: cannot open the fixture", path);
+        return out;
+    }
+    size_t n = fread(out, 1, sizeof text[0] - 1, f);
+    int full = !feof(f);
+    fclose(f);
+    out[n] = 0;
+    if (full) TBT_FAIL("%s: larger than %zu bytes", path, sizeof text[0] - 1);
+    return out;
+}
 
 /* One row in every table the owners created, each column set to something recognisable. */
 static const char old_rows[] =
@@ -130,10 +107,10 @@ static void make_old(const char *path, int with_ml, int with_kv)
         TBT_FAIL("open at version 6: %s", e.msg);
         return;
     }
-    exec(db->h, old_oms);
+    exec(db->h, old_ddl("oms"));
     exec(db->h, old_rows);
-    if (with_ml) exec(db->h, old_ml), exec(db->h, old_ml_rows);
-    if (with_kv) exec(db->h, old_kv), exec(db->h, old_kv_rows);
+    if (with_ml) exec(db->h, old_ddl("ml")), exec(db->h, old_ml_rows);
+    if (with_kv) exec(db->h, old_ddl("kv")), exec(db->h, old_kv_rows);
     tb_db_close(db);
 }
 

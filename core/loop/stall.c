@@ -1,0 +1,121 @@
+#include "loop/stall.h"
+#include "log/log.h"
+#include "util/clock.h"
+
+#include <stdio.h>
+#include <time.h>
+
+/* The record of the loop running on this thread: set by tb_loop_run, so the callbacks that mark
+ * their work need no handle to the loop (the HTTP server, the REPL and the feeds only get the
+ * libevent base). */
+static _Thread_local tb_stall *cur;
+
+static const char *const kind_names[TB_WORK_NKINDS] = {
+    [TB_WORK_UNNAMED] = "unnamed",   [TB_WORK_DASHBOARD] = "dashboard", [TB_WORK_REPL] = "repl",
+    [TB_WORK_ORCH] = "orchestrator", [TB_WORK_FEED] = "feed",           [TB_WORK_BROKER] = "broker",
+    [TB_WORK_NET] = "net",           [TB_WORK_RELOAD] = "reload",       [TB_WORK_TIMER] = "timer",
+};
+
+const char *tb_work_kind_name(tb_work_kind k)
+{
+    return (unsigned)k < TB_WORK_NKINDS ? kind_names[k] : "unnamed";
+}
+
+static int64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void tb_stall_set_warn_ms(tb_stall *s, int64_t ms)
+{
+    s->warn_ns = ms > 0 ? ms * 1000000 : 0;
+    s->probe_cpu_ns = thread_cpu_ns();
+}
+
+tb_stall *tb_stall_attach(tb_stall *s)
+{
+    tb_stall *prev = cur;
+    cur = s;
+    return prev;
+}
+
+/* Counts a stall; returns 1 when its line may be written now (then with *unlogged, the stalls
+ * not written since the last line), 0 inside the rate limit. */
+static int record(tb_stall *s, tb_work_kind k, int64_t len_ns, int64_t now, uint64_t *unlogged)
+{
+    s->st.count[k]++;
+    double len_s = (double)len_ns / 1e9;
+    if (len_s > s->st.longest_s) s->st.longest_s = len_s;
+    if (s->st.lines && now - s->last_line_ns < (int64_t)TB_STALL_LINE_GAP_S * 1000000000) {
+        s->unlogged++;
+        return 0;
+    }
+    *unlogged = s->unlogged;
+    s->unlogged = 0;
+    s->last_line_ns = now;
+    s->st.lines++;
+    return 1;
+}
+
+/* "" or "; 3 more stalls since the last line (rate-limited)" */
+static const char *unlogged_note(char *buf, size_t n, uint64_t unlogged)
+{
+    if (!unlogged) return "";
+    snprintf(buf, n, "; %llu more since the last line, not logged (tradebot_loop_stalls_total)",
+             (unsigned long long)unlogged);
+    return buf;
+}
+
+void tb_work_begin(tb_work_kind kind, const char *what, const char *detail)
+{
+    tb_stall *s = cur;
+    if (!s || s->depth++) return;
+    s->kind = kind, s->what = what, s->detail = detail;
+    s->start_ns = tb_clock_mono_ns();
+}
+
+void tb_work_end(void)
+{
+    tb_stall *s = cur;
+    if (!s || !s->depth || --s->depth) return;
+    int64_t now = tb_clock_mono_ns(), len = now - s->start_ns;
+    s->last_what = s->what, s->last_ns = len;
+    if (!s->warn_ns || len <= s->warn_ns) return;
+    s->explained = 1;
+    uint64_t unlogged;
+    if (!record(s, s->kind, len, now, &unlogged)) return;
+    char note[128];
+    TB_WARN("loop", "loop stall: %.2f s in %s%s%s (kind=%s, threshold %lld ms%s)",
+            (double)len / 1e9, s->what, s->detail ? " " : "", s->detail ? s->detail : "",
+            tb_work_kind_name(s->kind), (long long)(s->warn_ns / 1000000),
+            unlogged_note(note, sizeof note, unlogged));
+}
+
+void tb_stall_probe(tb_stall *s, int64_t now_ns, int64_t late_ns)
+{
+    if (!s->warn_ns) return;
+    int64_t cpu = thread_cpu_ns(), cpu_used = cpu - s->probe_cpu_ns;
+    s->probe_cpu_ns = cpu;
+    int explained = s->explained;
+    s->explained = 0;
+    if (late_ns <= s->warn_ns || explained) return;
+    uint64_t unlogged;
+    if (!record(s, TB_WORK_UNNAMED, late_ns, now_ns, &unlogged)) return;
+    char note[128];
+    /* CPU time since the previous sample (the wait plus one probe period at most): under half
+     * the wait means the thread was mostly waiting for a CPU, not working. */
+    int busy_machine = cpu_used * 2 < late_ns;
+    TB_WARN("loop",
+            "loop stall: %.2f s in unnamed work (kind=unnamed, threshold %lld ms; the loop thread "
+            "used %.2f s of CPU meanwhile%s; last named work: %s, %.3f s%s)",
+            (double)late_ns / 1e9, (long long)(s->warn_ns / 1000000), (double)cpu_used / 1e9,
+            busy_machine ? ": the machine was busy" : "", s->last_what ? s->last_what : "none",
+            (double)s->last_ns / 1e9, unlogged_note(note, sizeof note, unlogged));
+}
+
+void tb_stall_stats_of(const tb_stall *s, tb_stall_stats *out)
+{
+    *out = s->st;
+}
