@@ -42,19 +42,29 @@ tb_stall *tb_stall_attach(tb_stall *s)
 }
 
 /* Counts a stall; returns 1 when its line may be written now (then with *unlogged, the stalls
- * not written since the last line), 0 inside the rate limit. */
+ * not written since the last line), 0 beyond the rate limit. A burst of lines is allowed (the
+ * stalls of one bad minute, each named) and refills one line per TB_STALL_REFILL_S. */
 static int record(tb_stall *s, tb_work_kind k, int64_t len_ns, int64_t now, uint64_t *unlogged)
 {
     s->st.count[k]++;
     double len_s = (double)len_ns / 1e9;
     if (len_s > s->st.longest_s) s->st.longest_s = len_s;
-    if (s->st.lines && now - s->last_line_ns < (int64_t)TB_STALL_LINE_GAP_S * 1000000000) {
+    const int64_t refill = (int64_t)TB_STALL_REFILL_S * 1000000000;
+    if (!s->refill_ns) {
+        s->lines_left = TB_STALL_BURST, s->refill_ns = now;
+    } else if (now - s->refill_ns >= refill) {
+        int64_t gained = (now - s->refill_ns) / refill;
+        s->refill_ns += gained * refill;
+        s->lines_left += gained > TB_STALL_BURST ? TB_STALL_BURST : (int)gained;
+        if (s->lines_left > TB_STALL_BURST) s->lines_left = TB_STALL_BURST;
+    }
+    if (s->lines_left <= 0) {
         s->unlogged++;
         return 0;
     }
+    s->lines_left--;
     *unlogged = s->unlogged;
     s->unlogged = 0;
-    s->last_line_ns = now;
     s->st.lines++;
     return 1;
 }
