@@ -385,6 +385,7 @@ void alpaca_free(alpaca *a)
     alp_unknown_free(a);
     if (a->sync_timer) event_free(a->sync_timer);
     if (a->connect_timer) event_free(a->connect_timer);
+    reconcile_seen_free(&a->seen);
     free(a);
 }
 
