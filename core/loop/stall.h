@@ -11,8 +11,10 @@
  *   Work longer than the threshold is logged when it ends: "loop stall: 1.8 s in dashboard GET
  *   /api/status". Work marked inside other work belongs to the outer one.
  * - The latency probe. A probe sample (docs/architecture.md) longer than the threshold that no
- *   named work explains is logged as kind "unnamed", with the thread's CPU time over the wait: a
- *   wait spent off the CPU is the machine's load, not the engine's work.
+ *   named work explains is logged as kind "unnamed".
+ *
+ * Each line says how much CPU the loop's thread used since the probe's last sample: a stall
+ * spent mostly off the CPU is the machine's load, not the engine's work.
  *
  * Lines are rate-limited (TB_STALL_BURST at once, then one per TB_STALL_REFILL_S; the next line
  * says how many were not written); every stall is counted.
@@ -58,7 +60,8 @@ typedef struct tb_stall {
     const char *last_what; /* the last named work that ended (a static string) */
     int64_t last_ns;       /* and its length */
     int explained;         /* named work stalled since the probe's last sample */
-    int64_t probe_cpu_ns;  /* thread CPU time at the probe's last sample */
+    int64_t probe_wall_ns; /* the probe's last sample (monotonic), 0 before the first */
+    int64_t probe_cpu_ns;  /* and the thread's CPU time then */
     int lines_left;        /* of the rate limit's burst */
     int64_t refill_ns;     /* when the burst last gained a line */
     uint64_t unlogged;
