@@ -32,6 +32,16 @@
 #include <string.h>
 #include <time.h>
 
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define BENCH_CALLGRIND 1
+#endif
+#endif
+#ifndef BENCH_CALLGRIND
+#define CALLGRIND_TOGGLE_COLLECT
+#endif
+
 /* This thread's CPU time: on a shared machine the wall time also holds the waits for a core. */
 static int64_t cpu_ns(void)
 {
@@ -142,8 +152,43 @@ static void throughput(const char *file, int nsym, int days)
     event_base_free(base);
 }
 
+/* TB_BENCH_ORDER_BARS=FILE: a run without FILE writes the indices of the bars that ordered to
+ * it; a run with it (under `valgrind --tool=callgrind --collect-atstart=no`) collects only those
+ * bars, so the instructions are the order bars' alone. The replay is deterministic (raise
+ * TB_BENCH_TIME_LIMIT_MS under valgrind), so both runs order on the same bars. */
+typedef struct order_bars {
+    FILE *out;
+    size_t *v, n, at;
+} order_bars;
+
+static void order_bars_open(order_bars *ob)
+{
+    *ob = (order_bars){0};
+    const char *path = getenv("TB_BENCH_ORDER_BARS");
+    if (!path) return;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        ob->out = fopen(path, "w");
+        return;
+    }
+    size_t cap = 0, i;
+    while (fscanf(f, "%zu", &i) == 1) {
+        if (ob->n == cap) ob->v = realloc(ob->v, (cap = cap ? 2 * cap : 1024) * sizeof *ob->v);
+        ob->v[ob->n++] = i;
+    }
+    fclose(f);
+}
+
+static int order_bars_wanted(order_bars *ob, size_t i)
+{
+    while (ob->at < ob->n && ob->v[ob->at] < i) ob->at++;
+    return ob->at < ob->n && ob->v[ob->at] == i;
+}
+
 static void latency(int nsym)
 {
+    order_bars ob;
+    order_bars_open(&ob);
     const char *path = bench_every40_strategy("/tmp/bench_backtest_every40.lua");
     struct event_base *base = event_base_new();
     tb_runner r;
@@ -158,13 +203,21 @@ static void latency(int nsym)
         if (sample_run_new_day(&r.cal, b, &day, &ses)) tb_trader_session_start(r.trader, &ses);
         tb_trader_stats before, after;
         tb_trader_stats_get(r.trader, &before);
+        int cg = order_bars_wanted(&ob, i);
+        if (cg) CALLGRIND_TOGGLE_COLLECT;
         int64_t t0 = tb_clock_mono_ns();
         tb_trader_on_bar(r.trader, b);
         int64_t dt = tb_clock_mono_ns() - t0;
+        if (cg) CALLGRIND_TOGGLE_COLLECT;
         tb_shost_gc_pay(&h); /* as the runner does after each bar */
         tb_trader_stats_get(r.trader, &after);
-        if (after.orders > before.orders) lat[n++] = dt;
+        if (after.orders > before.orders) {
+            lat[n++] = dt;
+            if (ob.out) fprintf(ob.out, "%zu\n", i);
+        }
     }
+    if (ob.out) fclose(ob.out);
+    free(ob.v);
     qsort(lat, n, sizeof *lat, cmp_i64);
     if (n)
         printf("bar-to-order  %zu orders: p50 %.2f us, p99 %.2f us, max %.2f us\n", n,

@@ -61,21 +61,27 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 
 void paper_emit_status(paper *p, const porder *o, oms_status st, const char *reason)
 {
+    if (!(p->timer && p->cfg.latency_ns > 0 && p->npend < PAPER_PENDING_MAX)) {
+        /* Delivered now: the update points at the order's own strings, nothing is queued. */
+        broker_update u = {.client_id = o->client_id,
+                           .broker_id = o->broker_id,
+                           .status = st,
+                           .reason = reason && reason[0] ? reason : NULL,
+                           .t_ns = p->now};
+        if (p->fn) p->fn(p->ud, &u);
+        return;
+    }
     pending q;
     memset(&q, 0, sizeof q);
     oms_strlcpy(q.client_id, o->client_id, sizeof q.client_id);
     oms_strlcpy(q.broker_id, o->broker_id, sizeof q.broker_id);
     oms_strlcpy(q.reason, reason, sizeof q.reason);
     q.status = st;
-    if (p->timer && p->cfg.latency_ns > 0 && p->npend < PAPER_PENDING_MAX) {
-        q.due_ns = 0;
-        p->pend[p->npend++] = q;
-        struct timeval tv = {(time_t)(p->cfg.latency_ns / 1000000000LL),
-                             (suseconds_t)(p->cfg.latency_ns % 1000000000LL / 1000)};
-        evtimer_add(p->timer, &tv);
-        return;
-    }
-    deliver(p, &q);
+    q.due_ns = 0;
+    p->pend[p->npend++] = q;
+    struct timeval tv = {(time_t)(p->cfg.latency_ns / 1000000000LL),
+                         (suseconds_t)(p->cfg.latency_ns % 1000000000LL / 1000)};
+    evtimer_add(p->timer, &tv);
 }
 
 void paper_set_dead(paper *p, porder *o)

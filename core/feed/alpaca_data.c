@@ -293,6 +293,13 @@ static void later(alpaca_data *a, ad_action act, const char *why)
     event_active(a->act, EV_TIMEOUT, 0);
 }
 
+/* Stops for good (bad keys, a feed the plan lacks): the state says why, no reconnect follows. */
+static void halt(alpaca_data *a, ad_state s, const char *why)
+{
+    set_state(a, s, why);
+    later(a, ACT_HALT, why);
+}
+
 static void send_json(alpaca_data *a, const char *s)
 {
     if (tb_ws_send_text(a->ws, s, strlen(s)) != 0) later(a, ACT_DROP, "send failed");
@@ -325,8 +332,7 @@ static void send_auth(alpaca_data *a)
     size_t n = j ? json_dumpb(j, auth, sizeof auth - 1, JSON_COMPACT) : 0;
     json_decref(j);
     if (n == 0 || n >= sizeof auth) { /* the keys are not UTF-8: no retry can help */
-        set_state(a, AD_AUTH_FAILED, "the keys are not valid UTF-8");
-        later(a, ACT_HALT, "the keys are not valid UTF-8");
+        halt(a, AD_AUTH_FAILED, "the keys are not valid UTF-8");
         return;
     }
     auth[n] = '\0';
@@ -356,15 +362,13 @@ static void on_error_msg(alpaca_data *a, const ad_msg *m)
                  "%d %s: market data stream disconnected; check "
                  "APCA_API_KEY_ID/APCA_API_SECRET_KEY (not retried)",
                  m->code, m->msg);
-        set_state(a, AD_AUTH_FAILED, why);
-        return later(a, ACT_HALT, why);
+        return halt(a, AD_AUTH_FAILED, why);
     case 409:
         TB_ERROR("alpaca_data",
                  "409 %s: the plan does not include the %s feed; set "
                  "alpaca_data.feed to iex (not retried)",
                  m->msg, a->feed);
-        set_state(a, AD_NOT_ENTITLED, why);
-        return later(a, ACT_HALT, why);
+        return halt(a, AD_NOT_ENTITLED, why);
     case 405: TB_ERROR("alpaca_data", "405 %s: too many symbols for the plan", m->msg); return;
     case 403: /* already authenticated: harmless */
         TB_WARN("alpaca_data", "403 %s", m->msg);

@@ -29,6 +29,15 @@ static int healer_pending(void)
     return n;
 }
 
+/* The reconciliation figures of a live adapter (each names its periodic rounds its own way). */
+static void reconcile_snapshot(tb_metrics_snap *s, broker b, uint64_t rounds, uint64_t periodic,
+                               uint64_t differences)
+{
+    s->has_reconcile = 1, s->reconcile_differences = differences;
+    s->reconciles = rounds, s->periodic_reconciles = periodic;
+    s->position_differences = posdiff_persistent_count(broker_differences(b));
+}
+
 void tb_dash_ops_snapshot(tb_dashboard *d, tb_metrics_snap *s)
 {
     tb_engine *en = d->en;
@@ -41,17 +50,13 @@ void tb_dash_ops_snapshot(tb_dashboard *d, tb_metrics_snap *s)
     if (en->alpaca) {
         alpaca_stats as;
         alpaca_stats_get(en->alpaca, &as);
-        s->has_reconcile = 1, s->reconcile_differences = as.differences;
-        s->reconciles = as.reconciles, s->periodic_reconciles = as.periodic_reconciles;
-        s->position_differences =
-            posdiff_persistent_count(broker_differences(alpaca_broker(en->alpaca)));
+        reconcile_snapshot(s, alpaca_broker(en->alpaca), as.reconciles, as.periodic_reconciles,
+                           as.differences);
     } else if (en->ibkr) {
         ibkr_stats is;
         ibkr_stats_get(en->ibkr, &is);
-        s->has_reconcile = 1, s->reconcile_differences = is.differences;
-        s->reconciles = is.reconciles, s->periodic_reconciles = is.quiet_reconciles;
-        s->position_differences =
-            posdiff_persistent_count(broker_differences(ibkr_broker(en->ibkr)));
+        reconcile_snapshot(s, ibkr_broker(en->ibkr), is.reconciles, is.quiet_reconciles,
+                           is.differences);
     }
     s->healer_pending = healer_pending();
     struct statvfs v;

@@ -117,14 +117,6 @@ static int run(tb_ml_store *s, int i, tb_err *e)
     return ok ? 0 : -1;
 }
 
-static void bind_real_or_null(sqlite3_stmt *st, int i, double v)
-{
-    if (isfinite(v))
-        sqlite3_bind_double(st, i, v);
-    else
-        sqlite3_bind_null(st, i);
-}
-
 /* The features as a JSON array, null for a missing value; returns the length. */
 static int features_json(const float *f, char *buf, size_t len)
 {
@@ -140,9 +132,10 @@ static int features_json(const float *f, char *buf, size_t len)
     return (int)at;
 }
 
-static void bind_opt_text(sqlite3_stmt *st, int i, const char *v)
+/* An optional text column: "" (no model) is stored as NULL. */
+static const char *or_null(const char *v)
 {
-    if (*v) sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    return *v ? v : NULL;
 }
 
 /* The row id a label names: itself, or what its ticket became when the sample was written. */
@@ -160,14 +153,10 @@ static int64_t exec_op(tb_ml_store *s, const ml_op *op, tb_err *e)
     char buf[TB_FEATURES_N * 20 + 4];
     switch (op->kind) {
     case S_SAMPLE:
-        sqlite3_bind_int64(st, 1, op->t_ns);
-        sqlite3_bind_text(st, 2, op->symbol, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, s->hash, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, buf, features_json(op->f, buf, sizeof buf), SQLITE_STATIC);
-        sqlite3_bind_double(st, 5, op->close);
-        bind_real_or_null(st, 6, op->conf);
-        bind_opt_text(st, 7, op->model);
-        sqlite3_bind_int(st, 8, op->horizon);
+        features_json(op->f, buf, sizeof buf);
+        TB_DB_BIND(st, TB_DB_INT(op->t_ns), TB_DB_TEXT(op->symbol), TB_DB_TEXT(s->hash),
+                   TB_DB_TEXT(buf), TB_DB_REAL(op->close), TB_DB_REAL_OR_NULL(op->conf),
+                   TB_DB_TEXT(or_null(op->model)), TB_DB_INT(op->horizon));
         break;
     case S_LABEL: {
         int64_t id = resolve(s, op->ref);
@@ -175,31 +164,19 @@ static int64_t exec_op(tb_ml_store *s, const ml_op *op, tb_err *e)
             s->busy = 0;
             return tb_errf(e, "ml_data.db: labelling a sample: its row was never written");
         }
-        sqlite3_bind_double(st, 1, op->val);
-        sqlite3_bind_int(st, 2, op->val > 0);
-        sqlite3_bind_int64(st, 3, id);
+        TB_DB_BIND(st, TB_DB_REAL(op->val), TB_DB_INT(op->val > 0), TB_DB_INT(id));
         break;
     }
     case S_DECISION:
-        sqlite3_bind_int64(st, 1, op->t_ns);
-        sqlite3_bind_text(st, 2, op->symbol, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, op->strategy, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, op->side, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 5, op->qty);
-        bind_real_or_null(st, 6, op->conf);
-        bind_opt_text(st, 7, op->model);
-        sqlite3_bind_text(st, 8, op->verdict, -1, SQLITE_STATIC);
-        if (op->has_f) {
-            sqlite3_bind_text(st, 9, s->hash, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 10, buf, features_json(op->f, buf, sizeof buf), SQLITE_STATIC);
-        }
+        if (op->has_f) features_json(op->f, buf, sizeof buf);
+        TB_DB_BIND(st, TB_DB_INT(op->t_ns), TB_DB_TEXT(op->symbol), TB_DB_TEXT(op->strategy),
+                   TB_DB_TEXT(op->side), TB_DB_INT(op->qty), TB_DB_REAL_OR_NULL(op->conf),
+                   TB_DB_TEXT(or_null(op->model)), TB_DB_TEXT(op->verdict),
+                   TB_DB_TEXT(op->has_f ? s->hash : NULL), TB_DB_TEXT(op->has_f ? buf : NULL));
         break;
     default:
-        sqlite3_bind_double(st, 1, op->val);
-        sqlite3_bind_int(st, 2, op->val > 0);
-        sqlite3_bind_int64(st, 3, op->t_ns);
-        sqlite3_bind_text(st, 4, op->strategy, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, op->symbol, -1, SQLITE_STATIC);
+        TB_DB_BIND(st, TB_DB_REAL(op->val), TB_DB_INT(op->val > 0), TB_DB_INT(op->t_ns),
+                   TB_DB_TEXT(op->strategy), TB_DB_TEXT(op->symbol));
     }
     if (run(s, op->kind, e) != 0) return -1;
     return op->kind == S_SAMPLE ? sqlite3_last_insert_rowid(s->db) : 0;

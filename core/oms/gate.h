@@ -36,6 +36,9 @@ typedef struct tb_gate_ctx {
      * position and order per intent. NULL: last_price(p->symbol). Both must give the same
      * price. */
     double (*position_last)(void *ud, const oms_position *p);
+    /* Optional: position_last of n positions into out, in one call (the gates price every held
+     * position per intent). NULL: position_last for each. Must give the same prices. */
+    void (*positions_last)(void *ud, const oms_position *const *p, int n, double *out);
     void *price_ud;
 } tb_gate_ctx;
 

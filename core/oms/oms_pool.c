@@ -5,6 +5,7 @@
  */
 #include "oms/oms.h"
 #include "oms/oms_priv.h"
+#include "log/log.h"
 #include "util/hash.h"
 #include "util/hmap.h"
 
@@ -33,10 +34,15 @@ static void id_remove(oms *m, const char *id)
 {
     tb_hmap_it it;
     if (id_find(m, id, &it) >= 0) tb_hmap_remove(&m->ids, &it);
+    m->id_recent = 0; /* rare (slots evicted or released): not worth telling which id went */
 }
 
 slot *oms_slot_find(const oms *m, const char *id)
 {
+    if (m->id_recent) {
+        slot *r = &m->slots[m->id_recent - 1];
+        if (r->used && strcmp(r->o.client_id, id) == 0) return r;
+    }
     tb_hmap_it it;
     int32_t k = id_find(m, id, &it);
     return k >= 0 ? &m->slots[k] : NULL;
@@ -153,9 +159,24 @@ void oms_slot_release(oms *m, slot *s)
     if (!s) return;
     tb_hmap_it it;
     if (id_find(m, s->o.client_id, &it) == (int32_t)(s - m->slots)) tb_hmap_remove(&m->ids, &it);
+    m->id_recent = 0;
     oms_open_unlink(m, s);
     s->used = 0;
     m->free_stack[m->nfree++] = (int32_t)(s - m->slots);
+}
+
+int oms_check_id_recent(oms *m)
+{
+    if (!m->id_recent) return 0;
+    const slot *r = &m->slots[m->id_recent - 1];
+    tb_hmap_it it;
+    if (!r->used || id_find(m, r->o.client_id, &it) == m->id_recent - 1) return 0;
+    m->invariant_violations++;
+    snprintf(m->last_invariant, sizeof m->last_invariant,
+             "id_recent_is_mapped: slot %d (%s) is not what the id map gives", m->id_recent - 1,
+             r->o.client_id);
+    TB_ERROR("oms", "INVARIANT VIOLATED: %s", m->last_invariant);
+    return -1;
 }
 
 void oms_slot_index(oms *m, slot *s)
@@ -164,6 +185,7 @@ void oms_slot_index(oms *m, slot *s)
     id_find(m, s->o.client_id, &it);
     /* Replaces the id's slot, or adds it: the map has room for every slot of the pool. */
     tb_hmap_put(&m->ids, &it, (uint32_t)(s - m->slots));
+    m->id_recent = (int32_t)(s - m->slots) + 1;
 }
 
 /* ---- restore ---- */

@@ -39,6 +39,9 @@ struct oms {
     int32_t *free_stack;
     uint32_t nfree;
     tb_hmap ids; /* client id -> slot */
+    /* The slot last indexed + 1 (0: none), which ids maps its id to until a removal: the
+     * broker's acknowledgement of an order follows its submit, found without hashing the id. */
+    int32_t id_recent;
     /* symbol -> entry in syms. An entry lives at the index of its slot in the map, which never
      * removes nor grows (so the slot stays), and syms has one entry per slot: index order is the
      * table's order, the order every walk over the symbols has always followed. */
@@ -97,8 +100,12 @@ int oms_check_symbol(oms *m, const sym_entry *y);
 slot *oms_slot_find(const oms *m, const char *client_id); /* NULL: unknown id */
 slot *oms_slot_alloc(oms *m, tb_err *e);                  /* NULL with e: the pool is full */
 void oms_slot_release(oms *m, slot *s);                   /* back to the pool, out of the map */
-void oms_slot_index(oms *m, slot *s);                     /* into the client-id map */
-void oms_open_link(oms *m, slot *s);                      /* onto the open list */
+void oms_slot_index(oms *m, slot *s);
+
+/* Checks that the slot the id lookup tries first (id_recent) is the one the id map gives: 0, or
+ * -1 counted and logged as an invariant violation. */
+int oms_check_id_recent(oms *m);     /* into the client-id map */
+void oms_open_link(oms *m, slot *s); /* onto the open list */
 void oms_open_unlink(oms *m, slot *s);
 
 /* oms_update.c. Hands the orders to the journal: 0, -1 with e, or OMS_JOURNAL_BUSY with e. */

@@ -38,13 +38,22 @@ static void format_client_id(char *out, size_t cap, const char *strategy, const 
     tb_idbuf_dec(&b, seq, 0);
 }
 
+/* The bytes an id keeps as they are: letters, digits, '_' and '.'; any other becomes '_'. */
+static int id_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.';
+}
+
+/* src (NULL: "") cut to cap - 1 bytes, each byte kept or made '_', in one pass. */
 static void sanitize(char *dst, size_t cap, const char *src)
 {
-    oms_strlcpy(dst, src, cap);
-    for (char *p = dst; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '_' || *p == '.'))
-            *p = '_';
+    size_t n = 0;
+    for (; src && src[n] && n + 1 < cap; n++) {
+        unsigned char c = (unsigned char)src[n];
+        dst[n] = id_byte(c) ? (char)c : '_';
+    }
+    dst[n] = 0;
 }
 
 void oms_strategy_key(const char *name, char *out, size_t cap)

@@ -99,6 +99,7 @@ int oms_check_invariants(oms *m)
     for (uint32_t u = 0; u < m->nsyms; u++)
         if (oms_check_symbol(m, &m->syms[m->used_idx[u]]) < 0) bad++;
     if (oms_check_lists(m) < 0) bad++;
+    if (oms_check_id_recent(m) < 0) bad++;
     return bad;
 }
 

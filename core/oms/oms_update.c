@@ -36,17 +36,24 @@ static void notify(oms *m, oms_event_kind k, const oms_order *o, const oms_exec 
  * database does not stop the change (a cancel request: see oms_cancel). */
 int oms_set_status(oms *m, slot *s, oms_status to, const char *note, int unjournaled_ok, tb_err *e)
 {
-    oms_order next = s->o;
-    if (next.status == to) return 0;
-    if (oms_order_set_status(&next, to, tb_clock_now_ns(), e) < 0) return -1;
-    if (note) oms_strlcpy(next.note, note, sizeof next.note);
-    const oms_order *one = &next;
-    int rc = oms_journal_orders(m, &one, 1, e);
-    if (rc == OMS_JOURNAL_BUSY && unjournaled_ok)
-        m->unjournaled_cancels++;
-    else if (rc < 0)
-        return rc;
-    s->o = next;
+    if (s->o.status == to) return 0;
+    if (!m->journal.save_orders) {
+        /* Nothing to write first (a backtest): changed in place. oms_order_set_status leaves the
+         * order as it was when it refuses; two copies of the whole order were most of the cost. */
+        if (oms_order_set_status(&s->o, to, tb_clock_now_ns(), e) < 0) return -1;
+        if (note) oms_strlcpy(s->o.note, note, sizeof s->o.note);
+    } else {
+        oms_order next = s->o;
+        if (oms_order_set_status(&next, to, tb_clock_now_ns(), e) < 0) return -1;
+        if (note) oms_strlcpy(next.note, note, sizeof next.note);
+        const oms_order *one = &next;
+        int rc = oms_journal_orders(m, &one, 1, e);
+        if (rc == OMS_JOURNAL_BUSY && unjournaled_ok)
+            m->unjournaled_cancels++;
+        else if (rc < 0)
+            return rc;
+        s->o = next;
+    }
     if (oms_status_is_terminal(to)) oms_open_unlink(m, s);
     notify(m, OMS_EV_ORDER, &s->o, NULL, NULL);
     return 0;

@@ -118,6 +118,7 @@ void risk_order_make(const tb_gate_ctx *cx, const oms_intent *in, risk_order *o)
                : in->stop_price ? tb_money_to_double(in->stop_price)
                                 : o->last;
     const oms_position *p = cx->oms ? oms_position_get(cx->oms, in->symbol) : NULL;
+    o->position = p;
     oms_exposure x = {0, 0, 0};
     if (cx->oms) oms_exposure_get(cx->oms, NULL, in->symbol, &x);
     o->pos = x.filled;
@@ -147,7 +148,10 @@ const risk_book *risk_book_get(const tb_gate_ctx *cx, const risk_order *o)
     if (b->ready) return b;
     b->n = oms_positions_held(cx->oms, b->p, RISK_BOOK_MAX);
     if (b->n > RISK_BOOK_MAX) b->n = RISK_BOOK_MAX;
-    for (int i = 0; i < b->n; i++) b->last[i] = tb_gate_position_last(cx, b->p[i]);
+    if (cx->positions_last)
+        cx->positions_last(cx->price_ud, b->p, b->n, b->last);
+    else
+        for (int i = 0; i < b->n; i++) b->last[i] = tb_gate_position_last(cx, b->p[i]);
     b->ready = 1;
     return b;
 }

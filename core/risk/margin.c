@@ -41,7 +41,7 @@ static inline double max2(double a, double b)
     return a > b ? a : b;
 }
 
-static double side_req(const band *b, double price, double shares)
+static inline double side_req(const band *b, double price, double shares)
 {
     for (int i = 0; i < 2; i++)
         if (price < b[i].below || i == 1 || b[i + 1].below == 0)
@@ -49,55 +49,76 @@ static double side_req(const band *b, double price, double shares)
     return 0;
 }
 
+/* A symbol's requirement at price px: the worse of its long side (position plus open buys) and
+ * its short side (position less open sells). */
+static inline double symbol_req(const preset *p, double px, tb_qty pos, tb_qty buys, tb_qty sells)
+{
+    double lng = (double)(pos + buys), shrt = (double)(pos - sells);
+    double rl = lng > 0 ? side_req(p->lng, px, lng) : 0;
+    double rs = shrt < 0 ? side_req(p->shrt, px, -shrt) : 0;
+    return max2(rl, rs);
+}
+
+#define EXPO_MAX 1024 /* symbols the requirement looks at */
+
+/* A symbol that open orders or the intent touch: few per intent. The held positions nothing
+ * touches are summed straight from the book. */
 typedef struct expo {
     const char *symbol;
     /* The symbol's order manager position (held, or flat with open orders): one per symbol, so
      * entries match by pointer, and it is priced without a lookup by name. NULL: the intent's
      * symbol, unknown to the order manager. */
     const oms_position *p;
-    double last; /* a held position's price from the intent's book; NAN: ask position_last */
-    tb_qty pos, buys, sells;
+    int held; /* its index in the book; -1: not held (its position counts as flat) */
+    tb_qty buys, sells;
 } expo;
 
+typedef struct expos {
+    expo x[EXPO_MAX];
+    int n, nheld;     /* entries; the book's positions that count as held */
+    int at[EXPO_MAX]; /* held position i's entry + 1; 0: untouched */
+    const risk_book *b;
+} expos;
+
 /* The entry of position p (a symbol's: one per symbol), added if missing. */
-static expo *expo_of(expo *x, int *n, int cap, const oms_position *p)
+static expo *expo_of(expos *s, const oms_position *p)
 {
-    for (int i = 0; i < *n; i++)
-        if (x[i].p == p) return &x[i];
-    if (*n == cap) return NULL;
-    x[*n] = (expo){.symbol = p->symbol, .p = p, .last = NAN};
-    return &x[(*n)++];
+    for (int i = 0; i < s->n; i++)
+        if (s->x[i].p == p) return &s->x[i];
+    if (s->n == EXPO_MAX) return NULL;
+    int held = -1;
+    for (int i = 0; i < s->nheld && held < 0; i++)
+        if (s->b->p[i] == p) held = i;
+    if (held >= 0) s->at[held] = s->n + 1;
+    s->x[s->n] = (expo){.symbol = p->symbol, .p = p, .held = held};
+    return &s->x[s->n++];
 }
 
 /* The intent's entry: its symbol may be held (found by pointer), have only open orders (a flat
  * position: compared by name, those entries are few), or be unknown to the order manager. */
-static expo *intent_expo(const tb_gate_ctx *cx, expo *x, int *n, int nheld, int cap,
-                         const char *sym)
+static expo *intent_expo(expos *s, const oms_position *held, const char *sym)
 {
-    const oms_position *held = oms_position_get(cx->oms, sym);
-    if (held && held->qty) return expo_of(x, n, cap, held);
-    for (int i = nheld; i < *n; i++)
-        if (strcmp(x[i].symbol, sym) == 0) return &x[i];
-    if (*n == cap) return NULL;
-    x[*n] = (expo){.symbol = sym, .last = NAN};
-    return &x[(*n)++];
+    if (held && held->qty) return expo_of(s, held);
+    for (int i = 0; i < s->n; i++)
+        if (s->x[i].held < 0 && strcmp(s->x[i].symbol, sym) == 0) return &s->x[i];
+    if (s->n == EXPO_MAX) return NULL;
+    s->x[s->n] = (expo){.symbol = sym, .held = -1};
+    return &s->x[s->n++];
 }
 
-/* The requirement of every symbol's worst-case exposure, with the intent added. */
+/* The requirement of every symbol's worst-case exposure, with the intent added. Summed in the
+ * book's order of held positions, then the other symbols in the order they were met: the same
+ * sum, to the last bit, as one entry per symbol in that order. */
 static double requirement(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o)
 {
-    static expo x[1024];
-    int n = 0;
-    const risk_book *b = risk_book_get(cx, o);
-    /* Positions are one per symbol: each is a new entry, no search needed. */
-    for (int i = 0; i < b->n && n < 1024; i++)
-        x[n++] = (expo){
-            .symbol = b->p[i]->symbol, .p = b->p[i], .last = b->last[i], .pos = b->p[i]->qty};
-    int nheld = n;
+    static expos s; /* at[] is left zeroed after each use */
+    s.b = risk_book_get(cx, o);
+    s.n = 0;
+    s.nheld = s.b->n < EXPO_MAX ? s.b->n : EXPO_MAX;
     const oms_order *open[1024];
     int no = oms_open_orders_all(cx->oms, open, 1024);
     for (int i = 0; i < no && i < 1024; i++) {
-        expo *e = expo_of(x, &n, 1024, oms_order_position(cx->oms, open[i]));
+        expo *e = expo_of(&s, oms_order_position(cx->oms, open[i]));
         if (!e || open[i]->status == OMS_ST_HELD) continue; /* held legs are not working */
         tb_qty left = open[i]->qty - open[i]->filled_qty;
         if (open[i]->side == OMS_BUY)
@@ -105,7 +126,7 @@ static double requirement(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o
         else
             e->sells += left;
     }
-    expo *me = intent_expo(cx, x, &n, nheld, 1024, o->in->symbol);
+    expo *me = intent_expo(&s, o->position, o->in->symbol);
     if (me) {
         if (o->in->side == OMS_BUY)
             me->buys += o->in->qty;
@@ -114,16 +135,25 @@ static double requirement(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o
     }
     const preset *p = &presets[r->cfg.margin];
     double req = 0;
-    for (int i = 0; i < n; i++) {
-        double px = &x[i] == me ? o->price
-                    : i < nheld ? x[i].last
-                    : x[i].p    ? tb_gate_position_last(cx, x[i].p)
-                                : cx->last_price(cx->price_ud, x[i].symbol);
-        if (!isfinite(px)) continue;
-        double lng = (double)(x[i].pos + x[i].buys), shrt = (double)(x[i].pos - x[i].sells);
-        double rl = lng > 0 ? side_req(p->lng, px, lng) : 0;
-        double rs = shrt < 0 ? side_req(p->shrt, px, -shrt) : 0;
-        req += max2(rl, rs);
+    for (int i = 0; i < s.nheld; i++) {
+        tb_qty pos = s.b->p[i]->qty;
+        if (!s.at[i]) {
+            double px = s.b->last[i];
+            if (isfinite(px)) req += symbol_req(p, px, pos, 0, 0);
+            continue;
+        }
+        const expo *e = &s.x[s.at[i] - 1];
+        s.at[i] = 0;
+        double px = e == me ? o->price : s.b->last[i];
+        if (isfinite(px)) req += symbol_req(p, px, pos, e->buys, e->sells);
+    }
+    for (int i = 0; i < s.n; i++) {
+        const expo *e = &s.x[i];
+        if (e->held >= 0) continue;
+        double px = e == me ? o->price
+                    : e->p  ? tb_gate_position_last(cx, e->p)
+                            : cx->last_price(cx->price_ud, e->symbol);
+        if (isfinite(px)) req += symbol_req(p, px, 0, e->buys, e->sells);
     }
     return req;
 }

@@ -29,12 +29,13 @@ typedef struct risk_book {
 typedef struct risk_order {
     risk_book *book; /* the held positions, priced (risk_book_get) */
     const oms_intent *in;
-    double price;          /* limit (or stop) price, else the last trade; NAN when unknown */
-    double last;           /* last trade */
-    tb_qty pos;            /* signed filled position before */
-    tb_qty working_buy;    /* unfilled rest of the symbol's working buys (oms_exposure) */
-    tb_qty working_sell;   /* and sells: a gate judges the position as if all of them fill */
-    tb_qty signed_qty;     /* + buy, - sell */
+    const oms_position *position; /* the symbol's (oms_position_get), NULL when never traded */
+    double price;                 /* limit (or stop) price, else the last trade; NAN when unknown */
+    double last;                  /* last trade */
+    tb_qty pos;                   /* signed filled position before */
+    tb_qty working_buy;           /* unfilled rest of the symbol's working buys (oms_exposure) */
+    tb_qty working_sell;          /* and sells: a gate judges the position as if all of them fill */
+    tb_qty signed_qty;            /* + buy, - sell */
     int reduces;           /* an exit: opposite side, qty <= |pos| - working orders on its side */
     tb_qty opening;        /* shares it would open beyond what is left to reduce */
     int closes_today;      /* it would close shares opened this session day */

@@ -69,10 +69,10 @@ static double last_volume_cb(void *ud, const char *symbol)
     return tb_ring_get(&t->sym[id].bars, 0)->volume;
 }
 
-/* The symbol id of an order manager position, looked up by name once per symbol. */
-static double position_last_cb(void *ud, const oms_position *p)
+/* The last price of an order manager position: its symbol id looked up by name once per
+ * symbol. */
+static inline double position_last(tb_trader *t, const oms_position *p)
 {
-    tb_trader *t = ud;
     uint32_t k = oms_position_index(t->oms, p);
     int64_t id = k < t->npos_sym ? t->pos_sym[k] : -1;
     if (id < 0) {
@@ -81,6 +81,16 @@ static double position_last_cb(void *ud, const oms_position *p)
         if (k < t->npos_sym) t->pos_sym[k] = (int32_t)id;
     }
     return (uint32_t)id < t->nsym && t->sym[id].ready ? t->sym[id].last : NAN;
+}
+
+static double position_last_cb(void *ud, const oms_position *p)
+{
+    return position_last(ud, p);
+}
+
+static void positions_last_cb(void *ud, const oms_position *const *p, int n, double *out)
+{
+    for (int i = 0; i < n; i++) out[i] = position_last(ud, p[i]);
 }
 
 void tb_trader_gate_ctx(tb_trader *t, tb_gate_ctx *cx)
@@ -100,6 +110,7 @@ void tb_trader_gate_ctx(tb_trader *t, tb_gate_ctx *cx)
         .last_price = last_price_cb,
         .last_volume = last_volume_cb,
         .position_last = position_last_cb,
+        .positions_last = positions_last_cb,
         .price_ud = t,
     };
 }

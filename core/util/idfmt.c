@@ -21,8 +21,11 @@ void tb_idbuf_init(tb_idbuf *b, char *out, size_t cap)
 
 void tb_idbuf_str(tb_idbuf *b, const char *s)
 {
-    while (*s && b->len + 1 < b->cap) b->out[b->len++] = *s++;
-    b->out[b->len] = '\0';
+    char *out = b->out; /* in locals: stores through b would be reloaded after each byte */
+    size_t len = b->len, last = b->cap - 1;
+    while (*s && len < last) out[len++] = *s++;
+    out[len] = '\0';
+    b->len = len;
 }
 
 void tb_idbuf_dec(tb_idbuf *b, long long v, int width)
@@ -42,6 +45,6 @@ void tb_idbuf_hex16(tb_idbuf *b, uint64_t v)
 {
     static const char hex[] = "0123456789abcdef";
     char h[16];
-    for (int i = 0; i < 16; i++) h[i] = hex[(v >> (60 - 4 * i)) & 15];
+    for (int i = 15; i >= 0; i--, v >>= 4) h[i] = hex[v & 15]; /* no shift by a variable */
     put_n(b, h, sizeof h);
 }

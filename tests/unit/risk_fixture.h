@@ -182,6 +182,28 @@ static const char *fx_blocked_by(fx *f, const oms_intent *in)
     return fx_gate(f, in) ? f->gate : "pass";
 }
 
+/* fx_verdict and fx_blocked_by of a market intent of qty sym (fx_intent's). */
+static const char *fx_verdict_for(fx *f, const char *sym, oms_side side, tb_qty qty)
+{
+    oms_intent in = fx_intent(sym, side, qty);
+    return fx_verdict(f, &in);
+}
+
+static const char *fx_blocked_by_for(fx *f, const char *sym, oms_side side, tb_qty qty)
+{
+    oms_intent in = fx_intent(sym, side, qty);
+    return fx_blocked_by(f, &in);
+}
+
+/* A limit intent of qty sym at price dollars. */
+static oms_intent fx_limit_intent(const char *sym, oms_side side, tb_qty qty, double price)
+{
+    oms_intent in = fx_intent(sym, side, qty);
+    in.type = OMS_LIMIT;
+    in.limit_price = (tb_money)(price * 1e6 + 0.5);
+    return in;
+}
+
 /* Gate, then submit; the order's client id (static buffer per call site is the caller's), or
  * NULL when blocked. */
 static const oms_order *fx_submit(fx *f, const oms_intent *in)

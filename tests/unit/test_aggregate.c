@@ -158,78 +158,85 @@ static tb_bar minute_at(tb_date d, int hh, int mm, double px, double vol, double
 }
 
 /* Pushes the minute hh:mm of d (price px, volume vol, vwap px) into a; what tb_agg_push says. */
-static int push_at(tb_agg *a, tb_date d, int hh, int mm, double px, double vol, tb_bar *out)
+/* An aggregator of tf_sec bars on one day d; out takes what a push completes. */
+typedef struct day_agg {
+    tb_agg a;
+    tb_date d;
+    tb_bar out[2];
+} day_agg;
+
+static void day_agg_open(day_agg *g, int tf_sec, int y, int m, int day)
 {
-    tb_bar m = minute_at(d, hh, mm, px, vol, px);
-    return tb_agg_push(a, &m, out);
+    tb_agg_init(&g->a, tf_sec, NULL, NULL);
+    g->d = tb_date_from_ymd(y, m, day);
+}
+
+/* Pushes the hh:mm ET minute at px (its vwap too) with vol; tb_agg_push's count. */
+static int push_at(day_agg *g, int hh, int mm, double px, double vol)
+{
+    tb_bar m = minute_at(g->d, hh, mm, px, vol, px);
+    return tb_agg_push(&g->a, &m, g->out);
 }
 
 TEST(five_minute_bar_is_emitted_by_its_last_minute)
 {
-    tb_date d = tb_date_from_ymd(2026, 3, 10);
-    tb_agg a;
-    tb_agg_init(&a, 300, NULL, NULL);
-    tb_bar out[2];
+    day_agg g;
+    day_agg_open(&g, 300, 2026, 3, 10);
     for (int mm = 30; mm < 34; mm++) {
-        tb_bar m = minute_at(d, 9, mm, 10 + mm, 100, 10 + mm);
-        CHECK_INT(tb_agg_push(&a, &m, out), 0);
+        tb_bar m = minute_at(g.d, 9, mm, 10 + mm, 100, 10 + mm);
+        CHECK_INT(tb_agg_push(&g.a, &m, g.out), 0);
     }
-    tb_bar m = minute_at(d, 9, 34, 50, 100, 50);
-    CHECK_INT(tb_agg_push(&a, &m, out), 1);
-    CHECK_INT(out[0].start_ns, tb_cal_local_to_ns(d, 9 * 3600 + 1800));
-    CHECK_INT(out[0].tf_sec, 300);
-    CHECK_NEAR(out[0].open, 40, 0);
-    CHECK_NEAR(out[0].high, 50, 0);
-    CHECK_NEAR(out[0].low, 40, 0);
-    CHECK_NEAR(out[0].close, 50, 0);
-    CHECK_NEAR(out[0].volume, 500, 0);
-    CHECK_INT(out[0].trades, 5);
-    CHECK_NEAR(out[0].vwap, (40 + 41 + 42 + 43 + 50) / 5.0, 1e-12);
+    tb_bar m = minute_at(g.d, 9, 34, 50, 100, 50);
+    CHECK_INT(tb_agg_push(&g.a, &m, g.out), 1);
+    CHECK_INT(g.out[0].start_ns, tb_cal_local_to_ns(g.d, 9 * 3600 + 1800));
+    CHECK_INT(g.out[0].tf_sec, 300);
+    CHECK_NEAR(g.out[0].open, 40, 0);
+    CHECK_NEAR(g.out[0].high, 50, 0);
+    CHECK_NEAR(g.out[0].low, 40, 0);
+    CHECK_NEAR(g.out[0].close, 50, 0);
+    CHECK_NEAR(g.out[0].volume, 500, 0);
+    CHECK_INT(g.out[0].trades, 5);
+    CHECK_NEAR(g.out[0].vwap, (40 + 41 + 42 + 43 + 50) / 5.0, 1e-12);
     tb_bar dummy;
-    CHECK_INT(tb_agg_flush(&a, &dummy), 0);
+    CHECK_INT(tb_agg_flush(&g.a, &dummy), 0);
 }
 
 TEST(vwap_is_volume_weighted)
 {
-    tb_date d = tb_date_from_ymd(2026, 3, 10);
-    tb_agg a;
-    tb_agg_init(&a, 900, NULL, NULL);
-    tb_bar out[2], m1 = minute_at(d, 10, 0, 10, 100, 10), m2 = minute_at(d, 10, 1, 20, 300, 20);
-    tb_agg_push(&a, &m1, out);
-    tb_agg_push(&a, &m2, out);
-    CHECK_INT(tb_agg_flush(&a, out), 1);
-    CHECK_NEAR(out[0].vwap, (10 * 100 + 20 * 300) / 400.0, 1e-12);
+    day_agg g;
+    day_agg_open(&g, 900, 2026, 3, 10);
+    tb_bar m1 = minute_at(g.d, 10, 0, 10, 100, 10), m2 = minute_at(g.d, 10, 1, 20, 300, 20);
+    tb_agg_push(&g.a, &m1, g.out);
+    tb_agg_push(&g.a, &m2, g.out);
+    CHECK_INT(tb_agg_flush(&g.a, g.out), 1);
+    CHECK_NEAR(g.out[0].vwap, (10 * 100 + 20 * 300) / 400.0, 1e-12);
 }
 
 TEST(gap_closes_the_previous_bucket_and_late_minute_is_refused)
 {
-    tb_date d = tb_date_from_ymd(2026, 3, 10);
-    tb_agg a;
-    tb_agg_init(&a, 300, NULL, NULL);
-    tb_bar out[2];
-    CHECK_INT(push_at(&a, d, 9, 31, 10, 1, out), 0);
+    day_agg g;
+    day_agg_open(&g, 300, 2026, 3, 10);
+    CHECK_INT(push_at(&g, 9, 31, 10, 1), 0);
     /* 09:44 completes the 09:40 bucket at once and closes 09:30's. */
-    CHECK_INT(push_at(&a, d, 9, 44, 11, 1, out), 2);
-    CHECK_INT(out[0].start_ns, tb_cal_local_to_ns(d, 9 * 3600 + 30 * 60));
-    CHECK_INT(out[1].start_ns, tb_cal_local_to_ns(d, 9 * 3600 + 40 * 60));
-    CHECK_INT(push_at(&a, d, 9, 43, 11, 1, out), -1);
+    CHECK_INT(push_at(&g, 9, 44, 11, 1), 2);
+    CHECK_INT(g.out[0].start_ns, tb_cal_local_to_ns(g.d, 9 * 3600 + 30 * 60));
+    CHECK_INT(g.out[1].start_ns, tb_cal_local_to_ns(g.d, 9 * 3600 + 40 * 60));
+    CHECK_INT(push_at(&g, 9, 43, 11, 1), -1);
 }
 
 TEST(hour_bars_start_0930_and_last_is_cut_at_early_close)
 {
-    tb_date d = tb_date_from_ymd(2026, 11, 27); /* 13:00 close */
-    tb_agg a;
-    tb_agg_init(&a, 3600, NULL, NULL);
-    tb_bar out[2];
+    day_agg g;
+    day_agg_open(&g, 3600, 2026, 11, 27); /* 13:00 close */
     int emitted = 0;
     for (int t = 9 * 60 + 30; t < 13 * 60; t++) {
-        tb_bar m = minute_at(d, t / 60, t % 60, 10, 1, 10);
-        int r = tb_agg_push(&a, &m, out);
+        tb_bar m = minute_at(g.d, t / 60, t % 60, 10, 1, 10);
+        int r = tb_agg_push(&g.a, &m, g.out);
         if (r == 1) {
             int sod;
-            tb_cal_local_time(out[0].start_ns, NULL, &sod);
+            tb_cal_local_time(g.out[0].start_ns, NULL, &sod);
             CHECK_INT(sod, 9 * 3600 + 1800 + emitted * 3600);
-            CHECK_NEAR(out[0].volume, emitted < 3 ? 60 : 30, 0);
+            CHECK_NEAR(g.out[0].volume, emitted < 3 ? 60 : 30, 0);
             emitted++;
         }
     }
@@ -238,18 +245,16 @@ TEST(hour_bars_start_0930_and_last_is_cut_at_early_close)
 
 TEST(daily_bar_ignores_extended_hours_and_completes_at_close)
 {
-    tb_date d = tb_date_from_ymd(2026, 11, 27);
-    tb_agg a;
-    tb_agg_init(&a, 86400, NULL, NULL);
-    tb_bar out[2];
-    CHECK_INT(push_at(&a, d, 8, 0, 99, 1000, out), 0);
-    CHECK_INT(push_at(&a, d, 9, 30, 10, 1, out), 0);
-    CHECK_INT(push_at(&a, d, 12, 59, 12, 1, out), 1);
-    CHECK_NEAR(out[0].open, 10, 0);
-    CHECK_NEAR(out[0].high, 12, 0);
-    CHECK_NEAR(out[0].volume, 2, 0);
-    CHECK_INT(out[0].start_ns, tb_cal_local_to_ns(d, 9 * 3600 + 1800));
-    CHECK_INT(push_at(&a, d, 13, 30, 12, 1, out), 0);
+    day_agg g;
+    day_agg_open(&g, 86400, 2026, 11, 27);
+    CHECK_INT(push_at(&g, 8, 0, 99, 1000), 0);
+    CHECK_INT(push_at(&g, 9, 30, 10, 1), 0);
+    CHECK_INT(push_at(&g, 12, 59, 12, 1), 1);
+    CHECK_NEAR(g.out[0].open, 10, 0);
+    CHECK_NEAR(g.out[0].high, 12, 0);
+    CHECK_NEAR(g.out[0].volume, 2, 0);
+    CHECK_INT(g.out[0].start_ns, tb_cal_local_to_ns(g.d, 9 * 3600 + 1800));
+    CHECK_INT(push_at(&g, 13, 30, 12, 1), 0);
 }
 
 TEST(bad_timeframe_is_an_error)

@@ -108,6 +108,13 @@ static void slow_tick(void)
     "return { name = '" name "', on_bar = function(ctx, bar)\n"                                    \
     "  ctx.state.n = (ctx.state.n or 0) + 1\n"
 
+/* A strategy that buys qty at its first bar and, at its third, does what follows (up to "  end\n").
+ */
+#define ENTER_THEN_AT_3(name, qty)                                                                 \
+    ON_BAR(name)                                                                                   \
+    "  if ctx.state.n == 1 then ctx:buy{qty = " qty ", reason = 'in'} end\n"                       \
+    "  if ctx.state.n == 3 then\n"
+
 /* --- the rig: strategies from source, one symbol, one bar a minute --------------------------- */
 typedef struct rig {
     char dir[64], decisions[128];
@@ -178,6 +185,19 @@ static void rig_bar(rig *r)
     r->b.start_ns += MIN_NS;
 }
 
+/* rig_open with one strategy, name, from src: no shorts, fills at once. */
+static void rig_open_one(rig *r, const char *name, const char *src)
+{
+    const strat_src ss = {name, src, 0};
+    rig_open(r, &ss, 1, 0, 0);
+}
+
+/* n bars, one a minute. */
+static void rig_bars(rig *r, int n)
+{
+    for (int i = 0; i < n; i++) rig_bar(r);
+}
+
 static void rig_close(rig *r)
 {
     tb_trader_free(r->t);
@@ -204,6 +224,13 @@ static const char *state_str(rig *r, int i, const char *k, char *out, size_t len
     snprintf(out, len, "%s", v ? v : "");
     json_decref(st);
     return out;
+}
+
+/* Strategy 0's state field k as a string ("" when absent); one buffer, reused. */
+static const char *state_of(rig *r, const char *k)
+{
+    static char buf[256];
+    return state_str(r, 0, k, buf, sizeof buf);
 }
 
 static char *slurp(const char *path)
@@ -237,10 +264,10 @@ TEST(one_strategys_close_does_not_touch_another_strategys_shares)
     };
     rig r;
     rig_open(&r, ss, 2, 0, 0);
-    for (int i = 0; i < 8; i++) rig_bar(&r);
+    rig_bars(&r, 8);
     char buf[64];
     CHECK_INT(account_qty(&r), 20);
-    CHECK_STR(state_str(&r, 0, "pos", buf, sizeof buf), "0");
+    CHECK_STR(state_of(&r, "pos"), "0");
     CHECK_STR(state_str(&r, 1, "pos", buf, sizeof buf), "20");
     oms *m = tb_trader_oms(r.t);
     CHECK_INT(oms_strategy_qty(m, "a", "AAA"), 0);
@@ -251,29 +278,25 @@ TEST(one_strategys_close_does_not_touch_another_strategys_shares)
 
 TEST(a_sell_larger_than_the_strategy_owns_is_refused_with_a_reason_in_the_decision_log)
 {
-    static const strat_src ss[] = {
-        {"over",
-         ON_BAR("over") "  if ctx.state.n == 1 then ctx:buy{qty = 10, reason = 'in'} end\n"
-                        "  if ctx.state.n == 3 then\n"
-                        "    local id, err = ctx:sell{qty = 30, reason = 'dump it all'}\n"
-                        "    ctx.state.err = tostring(err)\n"
-                        "    ctx:sell{qty = 10, limit = 500, id = 'tb-keep-1', reason = 'target'}\n"
-                        "  end\n"
-                        "  if ctx.state.n == 4 then\n"
-                        "    local id, err = ctx:sell{qty = 10, limit = 500, id = 'tb-keep-1',\n"
-                        "                             reason = 'target'}\n"
-                        "    ctx.state.again = tostring(id or err)\n"
-                        "  end\n"
-                        "end }\n",
-         0},
-    };
     rig r;
-    rig_open(&r, ss, 1, 0, 0);
-    for (int i = 0; i < 6; i++) rig_bar(&r);
-    char buf[256];
+    rig_open_one(
+        &r, "over",
+        ENTER_THEN_AT_3(
+            "over",
+            "10") "    local id, err = ctx:sell{qty = 30, reason = 'dump it all'}\n"
+                  "    ctx.state.err = tostring(err)\n"
+                  "    ctx:sell{qty = 10, limit = 500, id = 'tb-keep-1', reason = 'target'}\n"
+                  "  end\n"
+                  "  if ctx.state.n == 4 then\n"
+                  "    local id, err = ctx:sell{qty = 10, limit = 500, id = 'tb-keep-1',\n"
+                  "                             reason = 'target'}\n"
+                  "    ctx.state.again = tostring(id or err)\n"
+                  "  end\n"
+                  "end }\n");
+    rig_bars(&r, 6);
     CHECK_INT(account_qty(&r), 10);
-    CHECK_CONTAINS(state_str(&r, 0, "err", buf, sizeof buf), "the strategy owns 10");
-    CHECK_STR(state_str(&r, 0, "again", buf, sizeof buf), "tb-keep-1"); /* idempotent resubmit */
+    CHECK_CONTAINS(state_of(&r, "err"), "the strategy owns 10");
+    CHECK_STR(state_of(&r, "again"), "tb-keep-1"); /* idempotent resubmit */
     char *log = slurp(r.decisions);
     CHECK_CONTAINS(log, "\"verdict\":\"refused\"");
     CHECK_CONTAINS(log, "sell 30 AAA: the strategy owns 10 (0 in working sells)");
@@ -433,78 +456,66 @@ static const char short_src[] =
 
 TEST(a_short_needs_the_strategy_and_the_account_to_allow_it)
 {
-    char buf[256];
+    static const struct {
+        int strategy, account;
+        const char *refusal;
+    } one_side[] = {{0, 1, "this strategy may not sell short"},
+                    {1, 0, "the account may not sell short"}}; /* a cash account */
     strat_src ss[] = {{"shorty", short_src, 0}};
     rig r;
-    rig_open(&r, ss, 1, 1, 0); /* account allows, strategy does not */
-    for (int i = 0; i < 3; i++) rig_bar(&r);
-    CHECK_CONTAINS(state_str(&r, 0, "short", buf, sizeof buf), "this strategy may not sell short");
-    CHECK_INT(account_qty(&r), 0);
-    rig_close(&r);
-
+    for (int k = 0; k < 2; k++) {
+        ss[0].allow_short = one_side[k].strategy;
+        rig_open(&r, ss, 1, one_side[k].account, 0);
+        rig_bars(&r, 3);
+        CHECK_CONTAINS(state_of(&r, "short"), one_side[k].refusal);
+        CHECK_INT(account_qty(&r), 0);
+        rig_close(&r);
+    }
     ss[0].allow_short = 1;
-    rig_open(&r, ss, 1, 0, 0); /* strategy allows, the (cash) account does not */
-    for (int i = 0; i < 3; i++) rig_bar(&r);
-    CHECK_CONTAINS(state_str(&r, 0, "short", buf, sizeof buf), "the account may not sell short");
-    CHECK_INT(account_qty(&r), 0);
-    rig_close(&r);
-
     rig_open(&r, ss, 1, 1, 0);
-    for (int i = 0; i < 5; i++) rig_bar(&r);
-    CHECK_STR(state_str(&r, 0, "short", buf, sizeof buf), "sent");
-    CHECK_STR(state_str(&r, 0, "pos", buf, sizeof buf), "-10");
-    CHECK_CONTAINS(state_str(&r, 0, "cover11", buf, sizeof buf), "the strategy is short 10");
-    CHECK_STR(state_str(&r, 0, "cover10", buf, sizeof buf), "sent");
+    rig_bars(&r, 5);
+    CHECK_STR(state_of(&r, "short"), "sent");
+    CHECK_STR(state_of(&r, "pos"), "-10");
+    CHECK_CONTAINS(state_of(&r, "cover11"), "the strategy is short 10");
+    CHECK_STR(state_of(&r, "cover10"), "sent");
     CHECK_INT(account_qty(&r), 0);
     rig_close(&r);
 }
 
 TEST(engine_kill_switch_admits_only_what_reduces_the_account)
 {
-    static const strat_src ss[] = {
-        {"k",
-         ON_BAR("k") "  if ctx.state.n == 1 then ctx:buy{qty = 20, reason = 'in'} end\n"
-                     "  if ctx.state.n == 3 then\n"
-                     "    ctx.state.more = sent(ctx:buy{qty = 1, reason = 'more'})\n"
-                     "    ctx.state.close = sent(ctx:close{reason = 'out'})\n"
-                     "  end\n"
-                     "end }\n",
-         0},
-    };
     rig r;
-    rig_open(&r, ss, 1, 0, 0);
-    rig_bar(&r);
-    rig_bar(&r);
+    rig_open_one(
+        &r, "k",
+        ENTER_THEN_AT_3("k", "20") "    ctx.state.more = sent(ctx:buy{qty = 1, reason = 'more'})\n"
+                                   "    ctx.state.close = sent(ctx:close{reason = 'out'})\n"
+                                   "  end\n"
+                                   "end }\n");
+    rig_bars(&r, 2);
     tb_trader_set_halt(r.t, 1, "drill");
-    for (int i = 0; i < 3; i++) rig_bar(&r);
-    char buf[256];
-    CHECK_CONTAINS(state_str(&r, 0, "more", buf, sizeof buf), "kill_switch");
-    CHECK_STR(state_str(&r, 0, "close", buf, sizeof buf), "sent");
+    rig_bars(&r, 3);
+    CHECK_CONTAINS(state_of(&r, "more"), "kill_switch");
+    CHECK_STR(state_of(&r, "close"), "sent");
     CHECK_INT(account_qty(&r), 0);
     rig_close(&r);
 }
 
 TEST(a_strategy_name_with_other_characters_still_finds_its_own_position)
 {
-    static const strat_src ss[] = {
-        {"mean-rev",
-         ON_BAR("mean-rev") "  if ctx.state.n == 1 then ctx:buy{qty = 10, reason = 'in'} end\n"
-                            "  if ctx.state.n == 3 then\n"
-                            "    ctx.state.pos = tostring(ctx:position().qty)\n"
-                            "    ctx.state.sell = sent(ctx:sell{qty = 10, reason = 'out'})\n"
-                            "  end\n"
-                            "end, on_fill = function(ctx, f)\n"
-                            "  ctx.state.fills = tostring((tonumber(ctx.state.fills) or 0) + 1)\n"
-                            "end }\n",
-         0},
-    };
     rig r;
-    rig_open(&r, ss, 1, 0, 0);
-    for (int i = 0; i < 5; i++) rig_bar(&r);
-    char buf[256];
-    CHECK_STR(state_str(&r, 0, "pos", buf, sizeof buf), "10");
-    CHECK_STR(state_str(&r, 0, "fills", buf, sizeof buf), "2"); /* on_fill reaches it */
-    CHECK_STR(state_str(&r, 0, "sell", buf, sizeof buf), "sent");
+    rig_open_one(
+        &r, "mean-rev",
+        ENTER_THEN_AT_3("mean-rev",
+                        "10") "    ctx.state.pos = tostring(ctx:position().qty)\n"
+                              "    ctx.state.sell = sent(ctx:sell{qty = 10, reason = 'out'})\n"
+                              "  end\n"
+                              "end, on_fill = function(ctx, f)\n"
+                              "  ctx.state.fills = tostring((tonumber(ctx.state.fills) or 0) + 1)\n"
+                              "end }\n");
+    rig_bars(&r, 5);
+    CHECK_STR(state_of(&r, "pos"), "10");
+    CHECK_STR(state_of(&r, "fills"), "2"); /* on_fill reaches it */
+    CHECK_STR(state_of(&r, "sell"), "sent");
     CHECK_INT(account_qty(&r), 0);
     rig_close(&r);
 }

@@ -77,32 +77,51 @@ TEST(fill_through_zero_flips_long_to_short_at_the_fill_price)
     CHECK_INT(mv, -TB_USD(20000, 0));
 }
 
-TEST(closing_shares_opened_the_same_day_reports_closed_today)
-{
-    oms_pos_init(&P, "AAPL");
-    fill(OMS_BUY, 100, TB_USD(10, 0), 20260105);
-    fill(OMS_SELL, 40, TB_USD(10, 0), 20260105);
-    CHECK_INT(C.closed_today, 40);
-    CHECK_INT(P.opened_today, 60);
-}
+/* Which shares a sell closes: the day's own first (a day trade), then those held overnight. */
+static const struct {
+    const char *what;
+    struct {
+        oms_side side;
+        tb_qty qty;
+        tb_money px;
+        int32_t day;
+    } fills[3];
+    tb_qty closed, closed_today, opened_today; /* after the last fill */
+} day_cases[] = {
+    {.what = "closing shares opened the same day reports closed today",
+     .fills = {{OMS_BUY, 100, TB_USD(10, 0), 20260105}, {OMS_SELL, 40, TB_USD(10, 0), 20260105}},
+     .closed = 40,
+     .closed_today = 40,
+     .opened_today = 60},
+    {.what = "closing yesterday's shares is not a day trade",
+     .fills = {{OMS_BUY, 100, TB_USD(10, 0), 20260105}, {OMS_SELL, 100, TB_USD(10, 0), 20260106}},
+     .closed = 100,
+     .closed_today = 0,
+     .opened_today = 0},
+    {.what = "held overnight plus a same-day buy closes today's shares first",
+     .fills = {{OMS_BUY, 100, TB_USD(10, 0), 20260105},
+               {OMS_BUY, 50, TB_USD(11, 0), 20260106},
+               {OMS_SELL, 80, TB_USD(12, 0), 20260106}},
+     .closed = 80,
+     .closed_today = 50,
+     .opened_today = 0},
+};
 
-TEST(closing_yesterdays_shares_is_not_a_day_trade)
+TEST(a_close_counts_the_days_own_shares_first_and_yesterdays_are_not_day_trades)
 {
-    oms_pos_init(&P, "AAPL");
-    fill(OMS_BUY, 100, TB_USD(10, 0), 20260105);
-    fill(OMS_SELL, 100, TB_USD(10, 0), 20260106);
-    CHECK_INT(C.closed, 100);
-    CHECK_INT(C.closed_today, 0);
-}
-
-TEST(held_overnight_plus_same_day_buy_closes_todays_shares_first)
-{
-    oms_pos_init(&P, "AAPL");
-    fill(OMS_BUY, 100, TB_USD(10, 0), 20260105);
-    fill(OMS_BUY, 50, TB_USD(11, 0), 20260106);
-    fill(OMS_SELL, 80, TB_USD(12, 0), 20260106);
-    CHECK_INT(C.closed_today, 50);
-    CHECK_INT(P.opened_today, 0);
+    for (size_t i = 0; i < sizeof day_cases / sizeof day_cases[0]; i++) {
+        oms_pos_init(&P, "AAPL");
+        for (int k = 0; k < 3 && day_cases[i].fills[k].qty; k++)
+            fill(day_cases[i].fills[k].side, day_cases[i].fills[k].qty, day_cases[i].fills[k].px,
+                 day_cases[i].fills[k].day);
+        if (C.closed != day_cases[i].closed || C.closed_today != day_cases[i].closed_today ||
+            P.opened_today != day_cases[i].opened_today)
+            TBT_FAIL("%s: closed %lld, closed today %lld, opened today %lld; expected %lld, %lld, "
+                     "%lld",
+                     day_cases[i].what, (long long)C.closed, (long long)C.closed_today,
+                     (long long)P.opened_today, (long long)day_cases[i].closed,
+                     (long long)day_cases[i].closed_today, (long long)day_cases[i].opened_today);
+    }
 }
 
 TEST(bad_fill_leaves_position_unchanged)

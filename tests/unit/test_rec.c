@@ -85,12 +85,18 @@ static int read_all(const char *path, int counts[8], tb_rec_reader *r, tb_err *e
     return rc;
 }
 
+/* A session (write_session) recorded at a fresh path named name; path gets it. */
+static void recorded(char *path, size_t len, const char *name)
+{
+    tmp_path(path, len, name);
+    write_session(path, 1 << 16);
+}
+
 /* The bytes (n of them, the caller frees them) of a recorded session written to a fresh
  * path named name. */
 static unsigned char *session_bytes(char *path, size_t len, const char *name, size_t *n)
 {
-    tmp_path(path, len, name);
-    write_session(path, 1 << 16);
+    recorded(path, len, name);
     unsigned char *p = slurp(path, n);
     if (!p) TBT_FAIL("cannot read %s", path);
     return p;
@@ -99,8 +105,7 @@ static unsigned char *session_bytes(char *path, size_t len, const char *name, si
 TEST(rec_round_trip_gives_back_every_field)
 {
     char path[256];
-    tmp_path(path, sizeof path, "rt");
-    write_session(path, 1 << 16);
+    recorded(path, sizeof path, "rt");
     tb_rec_reader r;
     tb_err e;
     CHECK_INT(tb_rec_open(&r, path, &e), 0);
@@ -270,8 +275,7 @@ TEST(rec_failed_write_stops_the_recording_and_says_where)
 TEST(rec_writer_refuses_to_overwrite_a_recording)
 {
     char path[256];
-    tmp_path(path, sizeof path, "excl");
-    write_session(path, 1 << 16);
+    recorded(path, sizeof path, "excl");
     tb_rec_writer w;
     tb_err e;
     CHECK_INT(tb_rec_writer_open(&w, path, 1 << 16, &e), -1);

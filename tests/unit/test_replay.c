@@ -60,28 +60,39 @@ static void on_ev(const tb_replay_ev *ev, void *ud)
 
 static int turns;
 
-/* A replay at full speed, batch bars a turn, of make_bars(per_day) in bars, reported to c; the
- * number of bars. */
-static size_t open_replay(rec *c, struct event_base *base, tb_bar *bars, int per_day, int batch)
+/* A replay at full speed, batch bars a turn, of make_bars(per_day) in bars, on a loop of its own
+ * (c->base), reported to c; the number of bars. */
+static size_t open_replay(rec *c, tb_bar *bars, int per_day, int batch)
 {
     size_t n = make_bars(bars, per_day);
     tb_err e;
     tb_replay_opts o = {.speed = 0, .batch = batch};
-    c->r = tb_replay_new(base, bars, n, &o, on_ev, c, &e);
+    c->base = event_base_new();
+    c->r = tb_replay_new(c->base, bars, n, &o, on_ev, c, &e);
     if (!c->r) TBT_FAIL("replay: %s", e.msg);
     return n;
+}
+
+static int start_replay(rec *c)
+{
+    tb_err e;
+    return tb_replay_start(c->r, &e);
+}
+
+static void close_replay(rec *c)
+{
+    tb_replay_free(c->r);
+    event_base_free(c->base);
 }
 
 TEST(max_speed_plays_every_bar_between_session_events)
 {
     static tb_bar bars[4000];
-    struct event_base *base = event_base_new();
     rec c = {.order_ok = 1};
-    size_t n = open_replay(&c, base, bars, 390, 100);
-    tb_err e;
+    size_t n = open_replay(&c, bars, 390, 100);
     CHECK(c.r != NULL);
-    CHECK_INT(tb_replay_start(c.r, &e), 0);
-    event_base_dispatch(base);
+    CHECK_INT(start_replay(&c), 0);
+    event_base_dispatch(c.base);
     CHECK_INT(c.bars, (int)n);
     CHECK_INT(c.starts, 2);
     CHECK_INT(c.ends, 2);
@@ -94,8 +105,7 @@ TEST(max_speed_plays_every_bar_between_session_events)
     CHECK_INT(p.total, n);
     CHECK_INT(p.state, TB_REPLAY_FINISHED);
     CHECK_INT(p.sim_ns, tb_bar_end_ns(&bars[n - 1]));
-    tb_replay_free(c.r);
-    event_base_free(base);
+    close_replay(&c);
 }
 
 static struct event *other;
@@ -111,40 +121,36 @@ static void count_turn(evutil_socket_t fd, short what, void *arg)
 TEST(max_speed_lets_the_loop_serve_other_events_between_batches)
 {
     static tb_bar bars[4000];
-    struct event_base *base = event_base_new();
     rec c = {.order_ok = 1};
-    size_t n = open_replay(&c, base, bars, 390, 100);
-    tb_err e;
+    size_t n = open_replay(&c, bars, 390, 100);
     /* A timer re-added at every turn stands for sockets and the REPL. */
     turns = 0;
-    other = evtimer_new(base, count_turn, &c);
+    other = evtimer_new(c.base, count_turn, &c);
     struct timeval zero = {0, 0};
     event_add(other, &zero);
-    tb_replay_start(c.r, &e);
-    while (c.done == 0) event_base_loop(base, EVLOOP_ONCE);
+    CHECK_INT(start_replay(&c), 0);
+    while (c.done == 0) event_base_loop(c.base, EVLOOP_ONCE);
     event_free(other);
     CHECK_INT(c.bars, (int)n);
     if (turns < (int)(n / 100) - 1) TBT_FAIL("other event ran %d times for %zu bars", turns, n);
-    tb_replay_free(c.r);
-    event_base_free(base);
+    close_replay(&c);
 }
 
 /* Plays bars at speed (bars starting at or before fast_until at once) until the end or the
  * stop_at-th bar; c holds what was seen, the result is the wall time in ms. */
 static double play_paced(const tb_bar *bars, size_t n, double speed, int64_t fast_until, rec *c)
 {
-    struct event_base *base = event_base_new();
     tb_err e;
     tb_replay_opts o = {speed, 0, NULL};
     c->order_ok = 1;
-    c->r = tb_replay_new(base, bars, n, &o, on_ev, c, &e);
+    c->base = event_base_new();
+    c->r = tb_replay_new(c->base, bars, n, &o, on_ev, c, &e);
     tb_replay_fast_until(c->r, fast_until);
     int64_t t0 = tb_clock_mono_ns();
     tb_replay_start(c->r, &e);
-    event_base_dispatch(base);
+    event_base_dispatch(c->base);
     double ms = (double)(tb_clock_mono_ns() - t0) / 1e6;
-    tb_replay_free(c->r);
-    event_base_free(base);
+    close_replay(c);
     return ms;
 }
 
@@ -189,40 +195,34 @@ static void resume_later(evutil_socket_t fd, short what, void *arg)
 TEST(pause_holds_delivery_until_resume)
 {
     static tb_bar bars[400];
-    struct event_base *base = event_base_new();
     rec c = {.order_ok = 1, .pause_at = 7};
-    size_t n = open_replay(&c, base, bars, 100, 1000);
-    tb_err e;
-    tb_replay_start(c.r, &e);
-    event_base_loop(base, EVLOOP_NONBLOCK);
+    size_t n = open_replay(&c, bars, 100, 1000);
+    CHECK_INT(start_replay(&c), 0);
+    event_base_loop(c.base, EVLOOP_NONBLOCK);
     CHECK_INT(c.bars, 7);
     struct timeval tv = {0, 20000};
-    event_base_once(base, -1, EV_TIMEOUT, resume_later, &c, &tv);
-    event_base_dispatch(base);
+    event_base_once(c.base, -1, EV_TIMEOUT, resume_later, &c, &tv);
+    event_base_dispatch(c.base);
     CHECK(c.order_ok);
     CHECK_INT(c.bars, (int)n);
     CHECK_INT(c.done, 1);
-    tb_replay_free(c.r);
-    event_base_free(base);
+    close_replay(&c);
 }
 
 TEST(stop_ends_the_replay_without_done)
 {
     static tb_bar bars[400];
-    struct event_base *base = event_base_new();
     rec c = {.order_ok = 1, .stop_at = 5};
-    open_replay(&c, base, bars, 100, 1000);
-    tb_err e;
-    tb_replay_start(c.r, &e);
-    event_base_dispatch(base); /* returns: nothing left scheduled */
+    open_replay(&c, bars, 100, 1000);
+    CHECK_INT(start_replay(&c), 0);
+    event_base_dispatch(c.base); /* returns: nothing left scheduled */
     CHECK_INT(c.bars, 5);
     CHECK_INT(c.done, 0);
     tb_replay_progress p;
     tb_replay_get_progress(c.r, &p);
     CHECK_INT(p.state, TB_REPLAY_STOPPED);
     CHECK_INT(p.played, 5);
-    tb_replay_free(c.r);
-    event_base_free(base);
+    close_replay(&c);
 }
 
 TEST(unsorted_bars_are_refused)

@@ -7,8 +7,7 @@ TEST(daily_loss_passes_while_above_the_limit)
     fx_init_default(&f);
     tb_risk_tick(f.r, &f.cx); /* the session's starting equity: 100,000 */
     fx_account(&f, 95001, 190000);
-    oms_intent in = fx_intent("AAA", OMS_BUY, 10);
-    CHECK_STR(fx_verdict(&f, &in), "pass");
+    CHECK_STR(fx_verdict_for(&f, "AAA", OMS_BUY, 10), "pass");
     fx_free(&f);
 }
 

@@ -16,6 +16,16 @@ static void legacy(fx *f, double equity)
     fx_account(f, equity, 1e6);
 }
 
+/* The legacy rule at $20,000 with 10 AAA bought today at $100 and `used` day trades used at the
+ * broker; the intent that would close the long (a day trade). */
+static oms_intent long_today(fx *f, int used)
+{
+    legacy(f, 20000);
+    CHECK_INT(fx_trade(f, "AAA", OMS_BUY, 10), 0);
+    tb_risk_dt_broker_count(f->r, &f->cx, used);
+    return fx_intent("AAA", OMS_SELL, 10);
+}
+
 /* Policy budget of max day trades, keep_last off. */
 static void budget(fx *f, int max)
 {
@@ -32,8 +42,7 @@ TEST(pdt_legacy_scenario_two_round_trips_then_the_last_is_held_back)
     legacy(&f, 20000);
     CHECK_INT(round_trip(&f, "AAA"), 0);
     CHECK_INT(round_trip(&f, "BBB"), 0);
-    oms_intent in = fx_intent("CCC", OMS_BUY, 10);
-    CHECK_STR(fx_blocked_by(&f, &in), "daytrade");
+    CHECK_STR(fx_blocked_by_for(&f, "CCC", OMS_BUY, 10), "daytrade");
     CHECK_STR(f.why, "Pattern Day Trader: a new entry could only be closed by a day trade (1 "
                      "left, 0 kept for open same-day positions)");
     CHECK_INT(tb_risk_counts(f.r)[TB_GATE_DAYTRADE], 1);
@@ -51,10 +60,7 @@ TEST(pdt_legacy_does_not_apply_at_25000_or_more)
 TEST(pdt_legacy_last_day_trade_allows_a_reversal_above_3_percent)
 {
     fx f;
-    legacy(&f, 20000);
-    CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 10), 0); /* at $100 */
-    tb_risk_dt_broker_count(f.r, &f.cx, 2);         /* the broker says 2 are used */
-    oms_intent out = fx_intent("AAA", OMS_SELL, 10);
+    oms_intent out = long_today(&f, 2); /* at $100; the broker says 2 are used */
     fx_set_price(&f, "AAA", 101);
     CHECK_STR(fx_verdict(&f, &out),
               "Pattern Day Trader: last day trade held back (a same-day close needs > 3% "
@@ -67,11 +73,8 @@ TEST(pdt_legacy_last_day_trade_allows_a_reversal_above_3_percent)
 TEST(pdt_legacy_last_day_trade_lets_a_protective_exit_out_unless_configured)
 {
     fx f;
-    legacy(&f, 20000);
-    CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 10), 0);
-    tb_risk_dt_broker_count(f.r, &f.cx, 2);
+    oms_intent out = long_today(&f, 2);
     fx_set_price(&f, "AAA", 97);
-    oms_intent out = fx_intent("AAA", OMS_SELL, 10);
     CHECK_STR(fx_verdict(&f, &out), "pass");
     tb_risk_cfg c = fx_cfg();
     c.dt.block_exits = 1;
@@ -83,11 +86,8 @@ TEST(pdt_legacy_last_day_trade_lets_a_protective_exit_out_unless_configured)
 TEST(pdt_legacy_no_day_trade_left_blocks_the_same_day_close)
 {
     fx f;
-    legacy(&f, 20000);
-    CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 10), 0);
-    tb_risk_dt_broker_count(f.r, &f.cx, 3);
+    oms_intent out = long_today(&f, 3);
     fx_set_price(&f, "AAA", 90);
-    oms_intent out = fx_intent("AAA", OMS_SELL, 10);
     CHECK_STR(fx_verdict(&f, &out),
               "Pattern Day Trader: no day trade left (3 used in 5 business days, 0 "
               "pending, max 3)");
@@ -102,8 +102,7 @@ TEST(budget_scenario_applies_whatever_the_equity)
     budget(&f, 1);
     fx_account(&f, 1e6, 1e6);
     CHECK_INT(round_trip(&f, "AAA"), 0);
-    oms_intent in = fx_intent("BBB", OMS_BUY, 10);
-    CHECK_CONTAINS(fx_verdict(&f, &in), "day-trade budget: ");
+    CHECK_CONTAINS(fx_verdict_for(&f, "BBB", OMS_BUY, 10), "day-trade budget: ");
     fx_free(&f);
 }
 

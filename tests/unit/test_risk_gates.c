@@ -38,8 +38,7 @@ TEST(gates_disabled_pass_everything)
     fx_init(&f, &c);
     tb_err e;
     tb_risk_kill(f.r, "test", "drill", &e);
-    oms_intent in = fx_intent("AAA", OMS_BUY, 10);
-    CHECK_STR(fx_verdict(&f, &in), "pass");
+    CHECK_STR(fx_verdict_for(&f, "AAA", OMS_BUY, 10), "pass");
     fx_free(&f);
 }
 

@@ -1,6 +1,14 @@
 #include "tbtest.h"
 #include "risk_fixture.h"
 
+/* The fixture with extended hours on. */
+static void extended_hours(fx *f)
+{
+    tb_risk_cfg c = fx_cfg();
+    c.extended_hours = 1;
+    fx_init(f, &c);
+}
+
 TEST(hours_pass_in_the_regular_session)
 {
     fx f;
@@ -29,15 +37,11 @@ TEST(hours_block_pre_market_by_default)
 TEST(hours_extended_take_limit_orders_only)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    c.extended_hours = 1;
-    fx_init(&f, &c);
+    extended_hours(&f);
     fx_at(&f, 20260107, 17, 0);
     oms_intent mkt = fx_intent("AAA", OMS_BUY, 10);
     CHECK_STR(fx_verdict(&f, &mkt), "extended hours take limit orders only");
-    oms_intent lim = mkt;
-    lim.type = OMS_LIMIT;
-    lim.limit_price = 100 * 1000000LL;
+    oms_intent lim = fx_limit_intent("AAA", OMS_BUY, 10, 100);
     CHECK_STR(fx_verdict(&f, &lim), "pass");
     fx_free(&f);
 }
@@ -45,12 +49,8 @@ TEST(hours_extended_take_limit_orders_only)
 TEST(hours_block_everything_when_the_market_is_closed)
 {
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    c.extended_hours = 1;
-    fx_init(&f, &c);
-    oms_intent lim = fx_intent("AAA", OMS_SELL, 10);
-    lim.type = OMS_LIMIT;
-    lim.limit_price = 100 * 1000000LL;
+    extended_hours(&f);
+    oms_intent lim = fx_limit_intent("AAA", OMS_SELL, 10, 100);
     fx_at(&f, 20260107, 21, 0);
     CHECK_STR(fx_verdict(&f, &lim), "market closed");
     fx_at(&f, 20260110, 11, 0); /* a Saturday */
@@ -74,12 +74,8 @@ TEST(hours_session_in_the_context_gives_the_calendars_verdicts)
 {
     static const int32_t days[] = {20260107, 20261127, 20260309, 20260308, 20260703};
     fx f;
-    tb_risk_cfg c = fx_cfg();
-    c.extended_hours = 1;
-    fx_init(&f, &c);
-    oms_intent mkt = fx_intent("AAA", OMS_BUY, 10), lim = mkt;
-    lim.type = OMS_LIMIT;
-    lim.limit_price = 100 * 1000000LL;
+    extended_hours(&f);
+    oms_intent mkt = fx_intent("AAA", OMS_BUY, 10), lim = fx_limit_intent("AAA", OMS_BUY, 10, 100);
     int checked = 0, blocked = 0;
     for (size_t k = 0; k < sizeof days / sizeof days[0]; k++) {
         tb_date d = tb_date_from_ymd(days[k] / 10000, days[k] / 100 % 100, days[k] % 100);

@@ -28,8 +28,7 @@ TEST(kill_switch_lets_exits_through)
     CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 10), 0);
     tb_err e;
     tb_risk_kill(f.r, "test", "drill", &e);
-    oms_intent out = fx_intent("AAA", OMS_SELL, 10);
-    CHECK_STR(fx_verdict(&f, &out), "pass");
+    CHECK_STR(fx_verdict_for(&f, "AAA", OMS_SELL, 10), "pass");
     oms_intent more = fx_intent("AAA", OMS_BUY, 1);
     CHECK_INT(fx_gate(&f, &more), 1);
     fx_free(&f);

@@ -5,8 +5,7 @@ TEST(limits_pass_an_ordinary_entry)
 {
     fx f;
     fx_init_default(&f);
-    oms_intent in = fx_intent("AAA", OMS_BUY, 100);
-    CHECK_STR(fx_verdict(&f, &in), "pass");
+    CHECK_STR(fx_verdict_for(&f, "AAA", OMS_BUY, 100), "pass");
     fx_free(&f);
 }
 
@@ -14,9 +13,7 @@ TEST(limits_block_a_fat_finger_limit_price)
 {
     fx f;
     fx_init_default(&f);
-    oms_intent in = fx_intent("AAA", OMS_BUY, 10);
-    in.type = OMS_LIMIT;
-    in.limit_price = 1000 * 1000000LL;
+    oms_intent in = fx_limit_intent("AAA", OMS_BUY, 10, 1000);
     CHECK_STR(fx_blocked_by(&f, &in), "limits");
     CHECK_STR(f.why, "price $1000.00 is 900.0% from the last trade $100.00 (band 10%)");
     in.limit_price = 105 * 1000000LL;

@@ -18,8 +18,7 @@ TEST(survival_passes_entries_below_the_threshold)
     fx f;
     fx_init_default(&f);
     set_vix(&f, 39.99, 0);
-    oms_intent in = fx_intent("AAA", OMS_BUY, 10);
-    CHECK_STR(fx_verdict(&f, &in), "pass");
+    CHECK_STR(fx_verdict_for(&f, "AAA", OMS_BUY, 10), "pass");
     fx_free(&f);
 }
 
@@ -29,11 +28,9 @@ TEST(survival_blocks_entries_at_vix_40_and_passes_exits)
     fx_init_default(&f);
     CHECK_INT(fx_trade(&f, "AAA", OMS_BUY, 10), 0);
     set_vix(&f, 40, 0);
-    oms_intent in = fx_intent("BBB", OMS_BUY, 10);
-    CHECK_STR(fx_blocked_by(&f, &in), "survival");
+    CHECK_STR(fx_blocked_by_for(&f, "BBB", OMS_BUY, 10), "survival");
     CHECK_STR(f.why, "Survival Mode: VIX 40.00 >= 40");
-    oms_intent out = fx_intent("AAA", OMS_SELL, 10);
-    CHECK_STR(fx_verdict(&f, &out), "pass");
+    CHECK_STR(fx_verdict_for(&f, "AAA", OMS_SELL, 10), "pass");
     fx_free(&f);
 }
 

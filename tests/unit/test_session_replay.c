@@ -132,6 +132,14 @@ static int record_and_replay(char *path, size_t len, const char *name, int block
     return replay(path, NULL, res);
 }
 
+/* Frees what a replay returned and removes its recording (path, when not NULL). */
+static void replayed_free(tb_sreplay_result *res, const char *path)
+{
+    json_decref(res->diffs);
+    json_decref(res->sessions);
+    if (path) unlink(path);
+}
+
 TEST(replay_gives_a_recorded_block_the_same_gate_and_verdict)
 {
     char path[128];
@@ -142,8 +150,7 @@ TEST(replay_gives_a_recorded_block_the_same_gate_and_verdict)
     CHECK_INT(res.differences, 0);
     CHECK_INT(res.bars, 4);
     CHECK_INT((int)res.report.orders, 0);
-    json_decref(res.diffs), json_decref(res.sessions);
-    unlink(path);
+    replayed_free(&res, path);
 }
 
 TEST(replay_answers_recorded_orders_with_the_recorded_fills)
@@ -158,8 +165,7 @@ TEST(replay_answers_recorded_orders_with_the_recorded_fills)
     CHECK_INT((int)res.unmatched_updates, 0);
     CHECK_INT((int)res.report.trades, 1);
     CHECK_NEAR(res.report.gross_pnl, 2.5, 1e-9); /* 5 shares, $10.25 -> $10.75, as recorded */
-    json_decref(res.diffs), json_decref(res.sessions);
-    unlink(path);
+    replayed_free(&res, path);
 }
 
 TEST(replay_with_current_params_reports_each_difference_and_fills_new_orders_on_paper)
@@ -187,7 +193,7 @@ TEST(replay_with_current_params_reports_each_difference_and_fills_new_orders_on_
     CHECK_STR(json_string_value(json_object_get(d0, "recorded")), "buy 5 AAPL market submitted");
     CHECK_STR(json_string_value(json_object_get(d0, "replayed")), "(none)");
     CHECK_INT((int)json_integer_value(json_object_get(d0, "bar")), 2);
-    json_decref(res.diffs), json_decref(res.sessions);
+    replayed_free(&res, NULL);
     tb_config_free(&cfg);
     unlink(file), rmdir(dir), unlink(path);
 }
@@ -200,7 +206,7 @@ TEST(replay_of_an_unreadable_recording_is_an_error_naming_it)
     tb_err e;
     CHECK_INT(tb_sreplay_run(&o, &res, &e), -1);
     CHECK_CONTAINS(e.msg, "/nonexistent/x.rec");
-    json_decref(res.diffs), json_decref(res.sessions);
+    replayed_free(&res, NULL);
 }
 
 /* An engine restarted in the session: it had 5 AAPL (the strategy's own), its strategy counted
@@ -236,6 +242,5 @@ TEST(replay_starts_from_what_the_restarted_engine_restored)
     CHECK_INT(res.replayed, 1);
     CHECK_INT((int)res.unmatched_updates, 0);
     CHECK_NEAR(res.report.gross_pnl, 2.5, 1e-9); /* the restored 5 at $10.25 sold at $10.75 */
-    json_decref(res.diffs), json_decref(res.sessions);
-    unlink(path);
+    replayed_free(&res, path);
 }

@@ -1,8 +1,9 @@
 /*
  * The context the trader hands the gates (tb_trader_gate_ctx): its shortcuts must give what the
  * slow way gives, for every intent of a replay, or a gate decides differently than it did:
- * - position_last (prices by the order manager's position index) equals last_price by name,
- *   for every position, as positions open, close and new symbols arrive;
+ * - position_last (prices by the order manager's position index) and positions_last (the same
+ *   for many at once) equal last_price by name, for every position, as positions open, close and
+ * new symbols arrive;
  * - session (the calendar's session, computed once per session) holds now, and its bounds
  *   answer "regular session" and "extended hours" as the calendar does;
  * - the last price and volume of the intent's symbol, asked with the current bar's name pointer
@@ -89,10 +90,13 @@ static int checking_gate(void *ud, const tb_gate_ctx *cx, const oms_intent *in, 
     if (oms_check_invariants(cx->oms) != 0) mismatches++;
     const oms_position *ps[256];
     int n = oms_positions(cx->oms, ps, 256);
+    double batch[256];
+    cx->positions_last(cx->price_ud, ps, n < 256 ? n : 256, batch);
     for (int i = 0; i < n && i < 256; i++) {
         double a = cx->position_last(cx->price_ud, ps[i]);
         double b = cx->last_price(cx->price_ud, ps[i]->symbol);
         if (!(a == b || (isnan(a) && isnan(b)))) mismatches++;
+        if (!(batch[i] == b || (isnan(batch[i]) && isnan(b)))) mismatches++;
         positions_priced += isfinite(a) != 0;
     }
     if (cx->session) {
