@@ -22,6 +22,13 @@ alp_req *alp_req_new(alpaca *a, rq_kind kind, const char *client_id)
     return q;
 }
 
+int alp_req_pending(const alpaca *a, const char *cid, int (*match)(const alp_req *q))
+{
+    for (const alp_req *q = a->reqs; q; q = q->next)
+        if (match(q) && strcmp(q->client_id, cid) == 0) return 1;
+    return 0;
+}
+
 static void req_unlink_free(alp_req *q)
 {
     alpaca *a = q->a;
@@ -378,6 +385,7 @@ void alpaca_free(alpaca *a)
     alp_unknown_free(a);
     if (a->sync_timer) event_free(a->sync_timer);
     if (a->connect_timer) event_free(a->connect_timer);
+    reconcile_seen_free(&a->seen);
     free(a);
 }
 

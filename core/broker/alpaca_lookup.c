@@ -46,12 +46,14 @@ static void forget(alpaca *a, const char *cid)
     if (i >= 0) a->unk[i].cid[0] = '\0';
 }
 
+static int settles(const alp_req *q)
+{
+    return q->kind == RQ_LOOKUP || q->kind == RQ_SUBMIT;
+}
+
 int alp_in_flight(const alpaca *a, const char *cid)
 {
-    for (const alp_req *q = a->reqs; q; q = q->next)
-        if ((q->kind == RQ_LOOKUP || q->kind == RQ_SUBMIT) && strcmp(q->client_id, cid) == 0)
-            return 1;
-    return 0;
+    return alp_req_pending(a, cid, settles);
 }
 
 void alp_unknown_mark(alpaca *a, const char *cid, const char *why)

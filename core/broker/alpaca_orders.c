@@ -193,12 +193,14 @@ static void cancel_accepted(alpaca *a, const char *cid)
     a->cancels[i].at_ns = tb_clock_now_ns();
 }
 
+static int cancels(const alp_req *q)
+{
+    return q->kind == RQ_CANCEL || (q->kind == RQ_LOOKUP && q->then_cancel);
+}
+
 int alp_cancel_under_way(const alpaca *a, const char *cid, int64_t now_ns)
 {
-    for (const alp_req *q = a->reqs; q; q = q->next)
-        if ((q->kind == RQ_CANCEL || (q->kind == RQ_LOOKUP && q->then_cancel)) &&
-            strcmp(q->client_id, cid) == 0)
-            return 1;
+    if (alp_req_pending(a, cid, cancels)) return 1;
     int i = cancel_slot(a, cid);
     return i >= 0 && now_ns - a->cancels[i].at_ns < ALP_CANCEL_HOLD_NS;
 }

@@ -106,6 +106,10 @@ int alp_request(struct alpaca *a, alp_req *q, const char *method, const char *pa
                 const char *body, tb_httpc_retry retry, tb_err *e);
 alp_req *alp_req_new(struct alpaca *a, rq_kind kind, const char *client_id);
 
+/* Whether a request for client id cid that match accepts is in flight: the one walk of the
+ * adapter's requests that alp_in_flight and alp_cancel_under_way share. */
+int alp_req_pending(const struct alpaca *a, const char *cid, int (*match)(const alp_req *q));
+
 /* Our order for a broker order: by client_order_id, or a bracket leg's by its Alpaca id; NULL
  * when the order manager does not hold it. */
 const oms_order *alp_held(struct alpaca *a, const alp_order *o);

@@ -417,6 +417,7 @@ void ibkr_free(ibkr *a)
     ibkr_conn_free(a->conn);
     if (a->reconcile_timer) event_free(a->reconcile_timer);
     ibk_unknown_free(a);
+    reconcile_seen_free(&a->seen);
     free(a);
 }
 

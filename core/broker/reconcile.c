@@ -3,48 +3,78 @@
 
 #include "log/log.h"
 #include "util/clock.h"
+#include "util/hash.h"
 
 #include <string.h>
+
+static uint32_t id_hash(const char *client_id)
+{
+    uint64_t h = tb_fnv64_str(TB_FNV64_SEED, client_id);
+    return (uint32_t)(h ^ h >> 32);
+}
+
+/* The index in s->cid of client_id, or -1; *it is left where a put adds it. */
+static int seen_find(const reconcile_seen *s, const char *client_id, tb_hmap_it *it)
+{
+    *it = tb_hmap_probe(&s->map, id_hash(client_id));
+    for (uint32_t v; (v = tb_hmap_next(&s->map, it)) != TB_HMAP_NONE;)
+        if (strcmp(s->cid[v], client_id) == 0) return (int)v;
+    return -1;
+}
+
+void reconcile_seen_free(reconcile_seen *s)
+{
+    tb_hmap_free(&s->map);
+}
 
 void reconcile_begin(reconcile_round *r)
 {
     r->before = *r->differences;
     r->asked_ns = tb_clock_now_ns();
-    if (r->seen) r->seen->n = 0;
+    reconcile_seen *s = r->seen;
+    if (!s) return;
+    for (int i = 0; i < s->n; i++) { /* forget the last round's, keeping the table */
+        tb_hmap_it it;
+        if (seen_find(s, s->cid[i], &it) >= 0) tb_hmap_remove(&s->map, &it);
+    }
+    s->n = 0;
+    s->no_map = tb_hmap_capacity(&s->map) == 0 && tb_hmap_init(&s->map, RECONCILE_SEEN) != 0;
 }
 
 void reconcile_saw(reconcile_round *r, const char *client_id)
 {
     reconcile_seen *s = r->seen;
-    if (!s || reconcile_listed(r, client_id)) return;
-    oms_strlcpy(s->cid[s->n++], client_id, sizeof s->cid[0]);
+    if (!s || s->no_map || s->n >= RECONCILE_SEEN) return;
+    tb_hmap_it it;
+    if (seen_find(s, client_id, &it) >= 0) return;
+    oms_strlcpy(s->cid[s->n], client_id, sizeof s->cid[0]);
+    if (tb_hmap_put(&s->map, &it, (uint32_t)s->n) == 0) s->n++;
 }
 
 int reconcile_listed(const reconcile_round *r, const char *client_id)
 {
     const reconcile_seen *s = r->seen;
     if (!s) return 0;
-    for (int i = 0; i < s->n; i++)
-        if (strcmp(s->cid[i], client_id) == 0) return 1;
-    return s->n >= RECONCILE_SEEN; /* the list overflowed: take it as shown */
+    if (s->no_map || s->n >= RECONCILE_SEEN) return 1; /* the list overflowed: take it as shown */
+    tb_hmap_it it;
+    return seen_find(s, client_id, &it) >= 0;
 }
 
 void reconcile_settle_missing(reconcile_round *r, const reconcile_settle *s)
 {
-    enum { CAP = 4096, MAX = 256 };
-    static const oms_order *open[CAP];
-    static char ids[MAX][OMS_CLIENT_ID_MAX + 1];
-    int n = oms_open_orders_all(r->oms, open, CAP), k = 0;
-    if (n > CAP) n = CAP;
-    for (int i = 0; i < n && k < MAX; i++) {
-        const oms_order *o = open[i];
+    reconcile_seen *w = r->seen;
+    if (!w) return;
+    int n = oms_open_orders_all(r->oms, w->open, RECONCILE_OPEN), k = 0;
+    if (n > RECONCILE_OPEN) n = RECONCILE_OPEN;
+    for (int i = 0; i < n && k < RECONCILE_SETTLE; i++) {
+        const oms_order *o = w->open[i];
         if (reconcile_listed(r, o->client_id)) continue;
         if (s->skip && s->skip(s->ud, o)) continue;
-        oms_strlcpy(ids[k++], o->client_id, sizeof ids[0]);
+        oms_strlcpy(w->settle[k++], o->client_id, sizeof w->settle[0]);
     }
     /* The callbacks change orders: each is found again by its id. */
     for (int i = 0; i < k; i++) {
-        const oms_order *o = oms_find(r->oms, ids[i]);
+        const oms_order *o = oms_find(r->oms, w->settle[i]);
         if (!o || oms_status_is_terminal(o->status)) continue;
         if (o->status == OMS_ST_NEW) {
             reconcile_unacknowledged(r, o);

@@ -31,13 +31,27 @@
 
 #include <stdint.h>
 
-#define RECONCILE_SEEN 1024 /* our orders a round's lists can show (beyond: all taken as shown) */
+#include "util/hmap.h"
 
-/* Our orders the broker's lists showed during a round (storage kept by the adapter). */
+#define RECONCILE_SEEN   1024 /* our orders a round's lists can show (beyond: all taken as shown) */
+#define RECONCILE_OPEN   4096 /* open orders a round looks at */
+#define RECONCILE_SETTLE 256  /* orders a round settles (the rest: the next round) */
+
+/* A round's storage, kept by the adapter (zeroed with it; reconcile_seen_free at its end): the
+ * orders the broker's lists showed, found by id through a hash map (a round with a thousand
+ * orders does not compare every id with every other), and the work lists of
+ * reconcile_settle_missing (no static buffer: a settle callback may start another round). */
 typedef struct reconcile_seen {
     int n;
+    int no_map; /* no memory for the map: every order counts as shown */
     char cid[RECONCILE_SEEN][OMS_CLIENT_ID_MAX + 1];
+    tb_hmap map; /* the id's hash -> its index in cid */
+    const oms_order *open[RECONCILE_OPEN];
+    char settle[RECONCILE_SETTLE][OMS_CLIENT_ID_MAX + 1];
 } reconcile_seen;
+
+/* Releases the map of s (the adapter's end). */
+void reconcile_seen_free(reconcile_seen *s);
 
 typedef struct reconcile_round {
     const char *who;       /* log component: "alpaca", "ibkr" */
@@ -76,8 +90,9 @@ void reconcile_saw(reconcile_round *r, const char *client_id);
 int reconcile_listed(const reconcile_round *r, const char *client_id);
 
 /* Settles our open orders that the round's lists did not show and s->skip does not leave alone
- * (at most 256 a round; the rest wait for the next): never acknowledged (`new`) ones are a
- * difference and go to s->unacknowledged, the others to s->missing. */
+ * (at most RECONCILE_SETTLE a round; the rest wait for the next): never acknowledged (`new`) ones
+ * are a difference and go to s->unacknowledged, the others to s->missing. Needs r->seen (its
+ * work lists); without it nothing is settled. */
 void reconcile_settle_missing(reconcile_round *r, const reconcile_settle *s);
 
 /* Compares the broker's positions (pos, npos) with the engine's; each difference is counted. */

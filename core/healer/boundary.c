@@ -278,13 +278,7 @@ int hl_boundary_content(const hl_tree *base, const hl_tree *cand, json_t *change
     json_array_foreach(changed, i, f)
     {
         const char *p = json_string_value(f);
-        if (!hl_path_allowed(p)) {
-            snprintf(why, len,
-                     "touches %s: a Healer change may touch only strategies/*.lua and "
-                     "the params/symbol_params of config/trading_config.json",
-                     p ? p : "?");
-            return -1;
-        }
+        if (!hl_path_allowed(p)) return hl_refuse_path(p ? p : "?", why, len);
         int rc = strcmp(p, "config/trading_config.json") == 0
                      ? check_config(base, cand, why, len)
                      : check_strategy(base, cand, p, why, len);
@@ -292,9 +286,6 @@ int hl_boundary_content(const hl_tree *base, const hl_tree *cand, json_t *change
     }
     return 0;
 }
-
-static const char outside_msg[] = "a Healer change may touch only strategies/*.lua and the "
-                                  "params/symbol_params of config/trading_config.json";
 
 /* Every path that differs between revisions from and to of the repository at dir, and its
  * content judged against from (boundary.h). Returns 0, or -1 with why. */
@@ -315,8 +306,7 @@ static int check_range(const char *dir, const char *from, const char *to, char *
         char *path = p + strlen(p) + 1;
         p = path + strlen(path) + 1;
         if (!hl_path_allowed(path)) {
-            snprintf(why, len, "touches %s: %s", path, outside_msg);
-            rc = -1;
+            rc = hl_refuse_path(path, why, len);
         } else if (status != 'A' && status != 'M') {
             snprintf(why, len, "%s: status %c (only additions and modifications)", path, status);
             rc = -1;

@@ -36,6 +36,10 @@ char *hl_read_rev(void *rev, const char *path, size_t *len);
 /* 1 when a Healer change may touch path at all (its content is checked separately). */
 int hl_path_allowed(const char *path);
 
+/* The refusal of a path hl_path_allowed() refuses: why gets "touches <path>: <the boundary>"
+ * (one wording for the diff, the git tree and the content checks). Returns -1. */
+int hl_refuse_path(const char *path, char *why, size_t len);
+
 /* Checks every file section of a unified diff (not only the first): paths a/<p> and b/<p>,
  * each allowed, no rename, copy, deletion, mode change, symlink or binary patch. Appends the
  * paths to files when given. Returns 0, or -1 with why. */

@@ -30,7 +30,7 @@ int hl_path_allowed(const char *p)
     return 1;
 }
 
-static int refuse_path(const char *path, char *why, size_t len)
+int hl_refuse_path(const char *path, char *why, size_t len)
 {
     snprintf(why, len, "touches %s: %s", path, boundary_msg);
     return -1;
@@ -167,7 +167,7 @@ int hl_boundary_diff(const char *diff, json_t *files, char *why, size_t len)
     if (s.old_left > 0 || s.new_left > 0)
         return snprintf(why, len, "the diff ends inside a hunk (fewer lines than announced)"), -1;
     if (!sections) return snprintf(why, len, "no file section (+++ b/<path>) in the diff"), -1;
-    if (s.outside[0]) return refuse_path(s.outside, why, len);
+    if (s.outside[0]) return hl_refuse_path(s.outside, why, len);
     return 0;
 }
 
@@ -207,6 +207,6 @@ int hl_boundary_directive(json_t *d, char *why, size_t len)
     if (strcmp(kind, "script_patch") != 0) return snprintf(why, len, "unknown kind %s", kind), -1;
     const char *patch = json_string_value(json_object_get(ch, "patch"));
     if (patch) return hl_boundary_diff(patch, NULL, why, len);
-    if (!hl_path_allowed(target)) return refuse_path(target ? target : "(no target)", why, len);
+    if (!hl_path_allowed(target)) return hl_refuse_path(target ? target : "(no target)", why, len);
     return 0;
 }

@@ -31,7 +31,6 @@ static int64_t thread_cpu_ns(void)
 void tb_stall_set_warn_ms(tb_stall *s, int64_t ms)
 {
     s->warn_ns = ms > 0 ? ms * 1000000 : 0;
-    s->probe_cpu_ns = thread_cpu_ns();
 }
 
 tb_stall *tb_stall_attach(tb_stall *s)
@@ -42,19 +41,29 @@ tb_stall *tb_stall_attach(tb_stall *s)
 }
 
 /* Counts a stall; returns 1 when its line may be written now (then with *unlogged, the stalls
- * not written since the last line), 0 inside the rate limit. */
+ * not written since the last line), 0 beyond the rate limit. A burst of lines is allowed (the
+ * stalls of one bad minute, each named) and refills one line per TB_STALL_REFILL_S. */
 static int record(tb_stall *s, tb_work_kind k, int64_t len_ns, int64_t now, uint64_t *unlogged)
 {
     s->st.count[k]++;
     double len_s = (double)len_ns / 1e9;
     if (len_s > s->st.longest_s) s->st.longest_s = len_s;
-    if (s->st.lines && now - s->last_line_ns < (int64_t)TB_STALL_LINE_GAP_S * 1000000000) {
+    const int64_t refill = (int64_t)TB_STALL_REFILL_S * 1000000000;
+    if (!s->refill_ns) {
+        s->lines_left = TB_STALL_BURST, s->refill_ns = now;
+    } else if (now - s->refill_ns >= refill) {
+        int64_t gained = (now - s->refill_ns) / refill;
+        s->refill_ns += gained * refill;
+        s->lines_left += gained > TB_STALL_BURST ? TB_STALL_BURST : (int)gained;
+        if (s->lines_left > TB_STALL_BURST) s->lines_left = TB_STALL_BURST;
+    }
+    if (s->lines_left <= 0) {
         s->unlogged++;
         return 0;
     }
+    s->lines_left--;
     *unlogged = s->unlogged;
     s->unlogged = 0;
-    s->last_line_ns = now;
     s->st.lines++;
     return 1;
 }
@@ -76,6 +85,19 @@ void tb_work_begin(tb_work_kind kind, const char *what, const char *detail)
     s->start_ns = tb_clock_mono_ns();
 }
 
+/* "; the loop thread used 0.05 s of CPU in the last 0.46 s: the machine was busy": the thread's
+ * CPU time since the probe's last sample (a probe period before the work began, at most, when
+ * the probe runs), "" before any sample. Under half the wall time on a CPU means the thread
+ * mostly waited for one: the machine's load, not the engine's work. */
+static const char *cpu_note(const tb_stall *s, int64_t now, int64_t cpu_now, char *buf, size_t n)
+{
+    if (!s->probe_wall_ns || now <= s->probe_wall_ns) return "";
+    int64_t wall = now - s->probe_wall_ns, cpu = cpu_now - s->probe_cpu_ns;
+    snprintf(buf, n, "; the loop thread used %.2f s of CPU in the last %.2f s%s", (double)cpu / 1e9,
+             (double)wall / 1e9, cpu * 2 < wall ? ": the machine was busy" : "");
+    return buf;
+}
+
 void tb_work_end(void)
 {
     tb_stall *s = cur;
@@ -86,33 +108,32 @@ void tb_work_end(void)
     s->explained = 1;
     uint64_t unlogged;
     if (!record(s, s->kind, len, now, &unlogged)) return;
-    char note[128];
-    TB_WARN("loop", "loop stall: %.2f s in %s%s%s (kind=%s, threshold %lld ms%s)",
+    char note[128], cpu[128];
+    TB_WARN("loop", "loop stall: %.2f s in %s%s%s (kind=%s, threshold %lld ms%s%s)",
             (double)len / 1e9, s->what, s->detail ? " " : "", s->detail ? s->detail : "",
             tb_work_kind_name(s->kind), (long long)(s->warn_ns / 1000000),
+            cpu_note(s, now, thread_cpu_ns(), cpu, sizeof cpu),
             unlogged_note(note, sizeof note, unlogged));
 }
 
 void tb_stall_probe(tb_stall *s, int64_t now_ns, int64_t late_ns)
 {
     if (!s->warn_ns) return;
-    int64_t cpu = thread_cpu_ns(), cpu_used = cpu - s->probe_cpu_ns;
-    s->probe_cpu_ns = cpu;
+    int64_t cpu_now = thread_cpu_ns();
     int explained = s->explained;
     s->explained = 0;
-    if (late_ns <= s->warn_ns || explained) return;
     uint64_t unlogged;
-    if (!record(s, TB_WORK_UNNAMED, late_ns, now_ns, &unlogged)) return;
-    char note[128];
-    /* CPU time since the previous sample (the wait plus one probe period at most): under half
-     * the wait means the thread was mostly waiting for a CPU, not working. */
-    int busy_machine = cpu_used * 2 < late_ns;
-    TB_WARN("loop",
-            "loop stall: %.2f s in unnamed work (kind=unnamed, threshold %lld ms; the loop thread "
-            "used %.2f s of CPU meanwhile%s; last named work: %s, %.3f s%s)",
-            (double)late_ns / 1e9, (long long)(s->warn_ns / 1000000), (double)cpu_used / 1e9,
-            busy_machine ? ": the machine was busy" : "", s->last_what ? s->last_what : "none",
-            (double)s->last_ns / 1e9, unlogged_note(note, sizeof note, unlogged));
+    if (late_ns > s->warn_ns && !explained &&
+        record(s, TB_WORK_UNNAMED, late_ns, now_ns, &unlogged)) {
+        char note[128], cpu[128];
+        TB_WARN("loop",
+                "loop stall: %.2f s in unnamed work (kind=unnamed, threshold %lld ms%s; last named "
+                "work: %s, %.3f s%s)",
+                (double)late_ns / 1e9, (long long)(s->warn_ns / 1000000),
+                cpu_note(s, now_ns, cpu_now, cpu, sizeof cpu), s->last_what ? s->last_what : "none",
+                (double)s->last_ns / 1e9, unlogged_note(note, sizeof note, unlogged));
+    }
+    s->probe_cpu_ns = cpu_now, s->probe_wall_ns = now_ns;
 }
 
 void tb_stall_stats_of(const tb_stall *s, tb_stall_stats *out)

@@ -11,11 +11,13 @@
  *   Work longer than the threshold is logged when it ends: "loop stall: 1.8 s in dashboard GET
  *   /api/status". Work marked inside other work belongs to the outer one.
  * - The latency probe. A probe sample (docs/architecture.md) longer than the threshold that no
- *   named work explains is logged as kind "unnamed", with the thread's CPU time over the wait: a
- *   wait spent off the CPU is the machine's load, not the engine's work.
+ *   named work explains is logged as kind "unnamed".
  *
- * Lines are rate-limited (one per TB_STALL_LINE_GAP_S; the next says how many were not
- * written); every stall is counted.
+ * Each line says how much CPU the loop's thread used since the probe's last sample: a stall
+ * spent mostly off the CPU is the machine's load, not the engine's work.
+ *
+ * Lines are rate-limited (TB_STALL_BURST at once, then one per TB_STALL_REFILL_S; the next line
+ * says how many were not written); every stall is counted.
  */
 #ifndef TB_LOOP_STALL_H
 #define TB_LOOP_STALL_H
@@ -36,7 +38,8 @@ typedef enum {
     TB_WORK_NKINDS
 } tb_work_kind;
 
-#define TB_STALL_LINE_GAP_S 10
+#define TB_STALL_BURST    5  /* lines written at once before the rate limit */
+#define TB_STALL_REFILL_S 10 /* then one line per this many seconds */
 
 /* "unnamed", "dashboard", "repl", "orchestrator", "feed", "broker", "net", "reload", "timer". */
 const char *tb_work_kind_name(tb_work_kind k);
@@ -57,8 +60,10 @@ typedef struct tb_stall {
     const char *last_what; /* the last named work that ended (a static string) */
     int64_t last_ns;       /* and its length */
     int explained;         /* named work stalled since the probe's last sample */
-    int64_t probe_cpu_ns;  /* thread CPU time at the probe's last sample */
-    int64_t last_line_ns;
+    int64_t probe_wall_ns; /* the probe's last sample (monotonic), 0 before the first */
+    int64_t probe_cpu_ns;  /* and the thread's CPU time then */
+    int lines_left;        /* of the rate limit's burst */
+    int64_t refill_ns;     /* when the burst last gained a line */
     uint64_t unlogged;
     tb_stall_stats st;
 } tb_stall;

@@ -262,7 +262,10 @@ int tb_shost_add(tb_shost *h, const tb_strategy_cfg *cfg, tb_err *e)
         free(s);
         return -1;
     }
-    if (cfg->name) snprintf(s->name, sizeof s->name, "%s", cfg->name); /* config wins */
+    if (cfg->name) { /* config wins, in the strategy's own log lines too */
+        snprintf(s->name, sizeof s->name, "%s", cfg->name);
+        tb_shost_set_component(s->L, s->name);
+    }
     tb_strategy *taken = tb_shost_find(h, s->name);
     if (taken) {
         tb_errf(e, "%s: strategy name '%s' is already taken by %s: refused (%s keeps running)",

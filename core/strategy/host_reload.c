@@ -82,6 +82,8 @@ static int reload_one(tb_shost *h, tb_strategy *s, tb_err *e)
     s->ref_params = fresh.ref_params, s->ref_sym_params = fresh.ref_sym_params;
     s->ctx_data = fresh.ctx_data;
     memcpy(s->has, fresh.has, sizeof s->has);
+    /* Not redundant with the loader's: it named the state after the new file's `name`, and the
+     * engine runs it under the registered one (test_reload). */
     tb_shost_set_component(s->L, s->name);
     s->version++;
     s->disabled = 0;

@@ -95,7 +95,7 @@ JSON
   check "[$broker] every historical request had the 23 fields of version 151" [ "$(emu_stat hist_bad)" = 0 ]
   check "[$broker] every real-time request had the 19 fields of version 151" [ "$(emu_stat rt_bad)" = 0 ]
   check "[$broker] /api/status shows the ibkr feed real-time" \
-    bash -c "curl -s '$URL/api/status' | grep -q '\"status\": *\"real-time\"'"
+    feed_status_is "real-time"
   stop_engine || true
   kill $EMU_PID 2>/dev/null
   wait $EMU_PID 2>/dev/null || true

@@ -20,17 +20,7 @@ start_node_emu ibgw_emu.js --port 0 --tick-ms 20 \
 expected() { emu "expected?symbols=AAPL,MSFT" | sed -nE 's/.*"bars":([0-9]+).*/\1/p'; }
 bars_are_expected() { [ "$(metric tradebot_bars_total)" = "$(expected)" ]; }
 
-mkdir -p "$H/config" "$H/strategies"
-cat >"$H/strategies/first_bar.lua" <<'LUA'
-return {
-  on_bar = function(ctx, bar)
-    if not ctx.state.seen then
-      ctx.state.seen = true
-      ctx:buy{ qty = 1, reason = "first bar " .. bar.symbol .. " at " .. bar.t }
-    end
-  end,
-}
-LUA
+first_bar_strategy first_bar 'ctx:buy{ qty = 1, reason = "first bar " .. bar.symbol .. " at " .. bar.t }'
 cat >"$H/config/trading_config.json" <<JSON
 {"feed": "ibkr", "broker": "paper", "symbols": ["AAPL", "MSFT"],
  "dashboard": {"port": 0}, "risk": {"survival": {"stale": "ignore"}},

@@ -94,6 +94,29 @@ dashboard_url() {
 # metric NAME: the value of the first series NAME (any labels) on the dashboard at $URL.
 metric() { curl -s "$URL/metrics" | sed -nE "s/^$1(\{[^}]*\})? ([0-9.e+-]+)$/\2/p" | sed -n 1p; }
 
+# first_bar_strategy NAME LUA: writes $H/strategies/NAME.lua, a strategy that runs the Lua
+# statements LUA (ctx and bar in scope) once, on the first bar it sees.
+first_bar_strategy() {
+  mkdir -p "$H/config" "$H/strategies"
+  cat >"$H/strategies/$1.lua" <<LUA
+return {
+  on_bar = function(ctx, bar)
+    if not ctx.state.done_once then
+      ctx.state.done_once = true
+      $2
+    end
+  end,
+}
+LUA
+}
+
+# dash_grep PATH GREP-ARGS...: the dashboard's PATH at $URL matches (grep -q GREP-ARGS). The whole
+# answer is read first: a grep -q that stops early would end curl by SIGPIPE under pipefail.
+dash_grep() { local path=$1; shift; grep -q "$@" <<<"$(curl -s "$URL$path")"; }
+
+# feed_status_is STATUS: the dashboard's /api/status at $URL shows the feed's status STATUS.
+feed_status_is() { dash_grep /api/status "\"status\": *\"$1\""; }
+
 # feed_stat NAME: the first whole-number field NAME in the dashboard's /api/status at $URL.
 feed_stat() { curl -s "$URL/api/status" | grep -o "\"$1\": *[0-9]*" | grep -o '[0-9]*$' | sed -n 1p; }
 

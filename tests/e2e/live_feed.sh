@@ -24,7 +24,7 @@ stale=$(metric tradebot_data_staleness_seconds)
 check "staleness counts the market minutes without a bar ($stale s)" \
   bash -c "awk 'BEGIN{exit !($stale >= 1190 && $stale < 1300)}'"
 check "the staleness series is labelled with the feed" \
-  bash -c "curl -s '$URL/metrics' | grep -q 'tradebot_data_staleness_seconds{feed=\"alpaca\"}'"
+  dash_grep /metrics 'tradebot_data_staleness_seconds{feed="alpaca"}'
 
 emu data_advance '{"minutes":4}' >/dev/null # 09:30..09:33; 09:32 had no trade (no bar)
 check "a strategy sees the bars (decision log)" \
@@ -33,7 +33,7 @@ check "the trader processed 6 bars, none invented" wait_for "[ \"\$(metric trade
 stale=$(metric tradebot_data_staleness_seconds)
 check "staleness falls back after a bar ($stale s)" bash -c "awk 'BEGIN{exit !($stale < 10)}'"
 check "the feed is up" bash -c "[ \"\$(curl -s '$URL/metrics' | sed -nE 's/^tradebot_feed_up\{feed=\"alpaca\"\} //p')\" = 1 ]"
-check "/api/status shows the feed real-time" bash -c "curl -s '$URL/api/status' | grep -q '\"status\": *\"real-time\"'"
+check "/api/status shows the feed real-time" feed_status_is "real-time"
 
 emu data_drop '{}' >/dev/null
 wait_for "log_has 'stream closed'" 10

@@ -52,7 +52,7 @@ check "and the recovery is logged" log_has "buffered bars written after"
 st=$(status)
 check "status counts written/pending ($st)" bash -c "jq -e '.written >= 10 and .pending == 0 and .dropped == 0' <<<'$st' >/dev/null"
 check "/metrics exports the store's counters" \
-  bash -c "curl -s '$URL/metrics' | grep -qE '^tradebot_bar_store_bars_written_total [0-9]+'"
+  dash_grep /metrics -E '^tradebot_bar_store_bars_written_total [0-9]+'
 
 emu data_advance '{"minutes":1}' >/dev/null
 sleep 0.7 # more than three flush intervals, without looking

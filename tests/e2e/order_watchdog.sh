@@ -9,18 +9,8 @@ source "$(dirname "$0")/lib.bash"
 
 start_alpaca_emu PKE2EOWKEY e2e-ow-secret --fill manual --data-open 2026-11-30T14:30:00Z
 
-mkdir -p "$H/config" "$H/strategies"
-cat >"$H/strategies/rest_limit.lua" <<'LUA'
-return {
-  on_bar = function(ctx, bar)
-    if not ctx.state.sent then
-      ctx.state.sent = true
-      local limit = math.floor(bar.close * 95) / 100
-      ctx:buy{ qty = 3, type = "limit", limit = limit, reason = "rest a limit 5% below the market" }
-    end
-  end,
-}
-LUA
+first_bar_strategy rest_limit 'local limit = math.floor(bar.close * 95) / 100
+      ctx:buy{ qty = 3, type = "limit", limit = limit, reason = "rest a limit 5% below the market" }'
 cat >"$H/config/trading_config.json" <<JSON
 {"broker": "alpaca", "feed": "alpaca", "symbols": ["AAPL"],
  "dashboard": {"port": 0}, "risk": {"survival": {"stale": "ignore"}},
@@ -67,6 +57,6 @@ n=$(grep -c 'trade_updates stream silent' "$H/logs/trading_bot.log" || true)
 check "exactly one forced reconnect ($n)" [ "$n" = 1 ]
 URL=$(dashboard_url)
 check "/metrics counts the poll that learned the fill" \
-  bash -c "curl -s '$URL/metrics' | grep -q '^tradebot_order_polls_learned_total{broker=\"alpaca\"} 1$'"
+  dash_grep /metrics '^tradebot_order_polls_learned_total{broker="alpaca"} 1$'
 stop_engine || true
 finish

@@ -20,14 +20,14 @@ start_emu free free
 start_engine
 check "the probe finds delayed data" wait_for "log_has 'entitlement: delayed data (status DELAYED)'" 20
 URL=$(dashboard_url)
-check "/api/status shows the feed delayed" bash -c "curl -s '$URL/api/status' | grep -q '\"status\": *\"delayed\"'"
+check "/api/status shows the feed delayed" feed_status_is "delayed"
 check "the probe's closed bars reach the trader" \
-  wait_for "curl -s '$URL/metrics' | grep -q '^tradebot_bars_total 10'" 10
+  wait_for "dash_grep /metrics '^tradebot_bars_total 10'" 10
 emu fault '{"kind":"429","retry_after":1}' >/dev/null
 check "a 429 is retried with backoff, as the runbook's log line says" \
   wait_for "log_has 'auto-retry with exponential backoff'" 15
 check "and counted on /metrics for the feed" \
-  wait_for "curl -s '$URL/metrics' | grep -qE '^tradebot_rate_limit_retries_total\\{api=\"massive\",client=\"feed\"\\} [1-9]'" 5
+  wait_for "dash_grep /metrics -E '^tradebot_rate_limit_retries_total\\{api=\"massive\",client=\"feed\"\\} [1-9]'" 5
 check "the key is never logged" bash -c "! grep -q 'e2e-polygon-key' '$H/logs/trading_bot.log'"
 stop_engine || true
 kill $EMU_PID; wait $EMU_PID 2>/dev/null || true
@@ -42,6 +42,6 @@ n=$(emu_stat requests)
 check "and is not retried ($n request)" [ "$n" = 1 ]
 URL=$(dashboard_url)
 check "/api/status shows it not authorized" \
-  bash -c "curl -s '$URL/api/status' | grep -q '\"status\": *\"not authorized\"'"
+  feed_status_is "not authorized"
 stop_engine || true
 finish

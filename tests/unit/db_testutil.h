@@ -46,6 +46,30 @@ static inline int64_t tbt_db_scalar(sqlite3 *h, const char *sql)
     return v;
 }
 
+/* query's rows as text: each column as SQLite's text of it ("NULL" for NULL) joined by '|', each
+ * row ended by '\n'; one buffer, reused. "" with the test failed when query does not compile. */
+static inline const char *tbt_db_rows(sqlite3 *h, const char *query)
+{
+    static char out[16384];
+    size_t n = 0;
+    out[0] = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(h, query, -1, &st, NULL) != SQLITE_OK) {
+        TBT_FAIL("%s: %s", query, sqlite3_errmsg(h));
+        return "";
+    }
+    while (sqlite3_step(st) == SQLITE_ROW)
+        for (int c = 0; c < sqlite3_column_count(st); c++) {
+            const char *v = (const char *)sqlite3_column_text(st, c);
+            int last = c == sqlite3_column_count(st) - 1;
+            n += (size_t)snprintf(out + n, sizeof out - n, "%s%s", v ? v : "NULL",
+                                  last ? "\n" : "|");
+            if (n >= sizeof out) n = sizeof out - 1;
+        }
+    sqlite3_finalize(st);
+    return out;
+}
+
 static char tbt_db_dir[64];
 
 static inline void tbt_db_dir_remove(void)

@@ -1,5 +1,6 @@
 #include "store/db.h"
 #include "tbtest.h"
+#include "db_testutil.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -148,24 +149,6 @@ TEST(a_database_from_before_the_healer_audit_step_upgrades_and_keeps_its_rows)
     tb_db_close(db);
 }
 
-/* The row tb_db_run wrote, each column as SQLite's text of it ("NULL" for NULL), joined by '|'. */
-static const char *row_text(tb_db *db, const char *sql)
-{
-    static char out[512];
-    size_t n = 0;
-    out[0] = 0;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) return "prepare failed";
-    if (sqlite3_step(st) == SQLITE_ROW)
-        for (int c = 0; c < sqlite3_column_count(st) && n < sizeof out; c++) {
-            const char *v = (const char *)sqlite3_column_text(st, c);
-            n += (size_t)snprintf(out + n, sizeof out - n, "%s%s", c ? "|" : "",
-                                  sqlite3_column_type(st, c) == SQLITE_NULL ? "NULL" : v);
-        }
-    sqlite3_finalize(st);
-    return out;
-}
-
 TEST(bound_values_keep_their_type_and_null_where_there_is_no_value)
 {
     tb_err e = {{0}};
@@ -179,10 +162,10 @@ TEST(bound_values_keep_their_type_and_null_where_there_is_no_value)
                        TB_DB_REAL(1.5), TB_DB_REAL_OR_NULL(NAN), TB_DB_REAL_OR_NULL(INFINITY),
                        TB_DB_REAL_OR_NULL(-2.25), TB_DB_INT(-7));
     CHECK_INT(rc, 0);
-    CHECK_STR(row_text(db, "SELECT t, n, big, r, a, b, c, z FROM v"),
-              "AAPL|NULL|9223372036854775806|1.5|NULL|NULL|-2.25|-7");
-    CHECK_STR(row_text(db, "SELECT typeof(big), typeof(r), typeof(z) FROM v"),
-              "integer|real|integer");
+    CHECK_STR(tbt_db_rows(db->h, "SELECT t, n, big, r, a, b, c, z FROM v"),
+              "AAPL|NULL|9223372036854775806|1.5|NULL|NULL|-2.25|-7\n");
+    CHECK_STR(tbt_db_rows(db->h, "SELECT typeof(big), typeof(r), typeof(z) FROM v"),
+              "integer|real|integer\n");
     tb_db_close(db);
 }
 
@@ -206,6 +189,6 @@ TEST(a_failing_run_names_the_file_and_what_it_was_doing)
         TB_DB_RUN(db, "INSERT INTO v VALUES (?, 1)", "too many", &e, TB_DB_INT(1), TB_DB_INT(2)),
         -1); /* a value with no parameter is a bind error, not silently dropped */
     CHECK_CONTAINS(e.msg, "too many");
-    CHECK_STR(row_text(db, "SELECT count(*) FROM v"), "0");
+    CHECK_STR(tbt_db_rows(db->h, "SELECT count(*) FROM v"), "0\n");
     tb_db_close(db);
 }

@@ -5,6 +5,7 @@
  * every row and column, and a fresh database must get exactly the schema the old path gave.
  */
 #include "tbtest.h"
+#include "db_testutil.h"
 #include "store/db.h"
 
 #include <stdio.h>
@@ -74,29 +75,6 @@ static void exec(sqlite3 *h, const char *sql)
     sqlite3_free(msg);
 }
 
-/* The concatenation of query's rows (each column text joined by '|', rows by '\n'). */
-static const char *rows(sqlite3 *h, const char *query)
-{
-    static char out[16384];
-    size_t n = 0;
-    out[0] = 0;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(h, query, -1, &st, NULL) != SQLITE_OK) {
-        TBT_FAIL("%s: %s", query, sqlite3_errmsg(h));
-        return "";
-    }
-    while (sqlite3_step(st) == SQLITE_ROW)
-        for (int c = 0; c < sqlite3_column_count(st); c++) {
-            const char *v = (const char *)sqlite3_column_text(st, c);
-            int last = c == sqlite3_column_count(st) - 1;
-            n += (size_t)snprintf(out + n, sizeof out - n, "%s%s", v ? v : "NULL",
-                                  last ? "\n" : "|");
-            if (n >= sizeof out) n = sizeof out - 1;
-        }
-    sqlite3_finalize(st);
-    return out;
-}
-
 /* A database as today's main made it: migrations 1-6, then the owners' tables with rows. */
 static void make_old(const char *path, int with_ml, int with_kv)
 {
@@ -141,9 +119,9 @@ TEST(an_old_database_upgrades_keeping_every_row_and_column)
     sqlite3 *raw;
     CHECK_INT(sqlite3_open(path, &raw), SQLITE_OK);
     char before_schema[16384], before[9][1024];
-    snprintf(before_schema, sizeof before_schema, "%s", rows(raw, SCHEMA_Q));
+    snprintf(before_schema, sizeof before_schema, "%s", tbt_db_rows(raw, SCHEMA_Q));
     for (int i = 0; i < 9; i++)
-        snprintf(before[i], sizeof before[i], "%s", rows(raw, every_row[i]));
+        snprintf(before[i], sizeof before[i], "%s", tbt_db_rows(raw, every_row[i]));
     sqlite3_close(raw);
     CHECK_CONTAINS(before[0], "c1|7|b1|AAPL|orb|entry"); /* the fixture wrote what we think */
     CHECK_CONTAINS(before[8], "replay.cursor|42|5");
@@ -154,8 +132,8 @@ TEST(an_old_database_upgrades_keeping_every_row_and_column)
     int v = 0;
     CHECK_INT(tb_db_user_version(db, &v, &e), 0);
     CHECK_INT(v, tb_db_nmigrations);
-    CHECK_STR(rows(db->h, SCHEMA_Q), before_schema); /* nothing dropped, added or altered */
-    for (int i = 0; i < 9; i++) CHECK_STR(rows(db->h, every_row[i]), before[i]);
+    CHECK_STR(tbt_db_rows(db->h, SCHEMA_Q), before_schema); /* nothing dropped, added or altered */
+    for (int i = 0; i < 9; i++) CHECK_STR(tbt_db_rows(db->h, every_row[i]), before[i]);
     tb_db_close(db);
 }
 
@@ -165,9 +143,9 @@ TEST(an_old_database_without_the_ml_and_kv_tables_gets_them)
     make_old(path, 0, 0); /* an engine that never ran ML nor saved state */
     tb_db *db = open_current(path);
     if (!db) return;
-    CHECK_CONTAINS(rows(db->h, "SELECT * FROM oms_fills"), "x1|c1|AAPL|buy|10|1000000|5000");
-    CHECK_STR(rows(db->h, "SELECT count(*) FROM ml_samples"), "0\n");
-    CHECK_STR(rows(db->h, "SELECT count(*) FROM ml_calibration"), "0\n");
+    CHECK_CONTAINS(tbt_db_rows(db->h, "SELECT * FROM oms_fills"), "x1|c1|AAPL|buy|10|1000000|5000");
+    CHECK_STR(tbt_db_rows(db->h, "SELECT count(*) FROM ml_samples"), "0\n");
+    CHECK_STR(tbt_db_rows(db->h, "SELECT count(*) FROM ml_calibration"), "0\n");
     exec(db->h, old_ml_rows);
     exec(db->h, old_kv_rows); /* the columns the owners write are all there */
     tb_db_close(db);
@@ -180,11 +158,11 @@ TEST(a_fresh_database_gets_the_schema_the_owners_used_to_create)
     sqlite3 *raw;
     CHECK_INT(sqlite3_open(old, &raw), SQLITE_OK);
     char want[16384];
-    snprintf(want, sizeof want, "%s", rows(raw, SCHEMA_Q));
+    snprintf(want, sizeof want, "%s", tbt_db_rows(raw, SCHEMA_Q));
     sqlite3_close(raw);
     tb_db *db = open_current(tmp_path("fresh.db"));
     if (!db) return;
-    CHECK_STR(rows(db->h, SCHEMA_Q), want);
+    CHECK_STR(tbt_db_rows(db->h, SCHEMA_Q), want);
     CHECK_CONTAINS(want, "CREATE TABLE oms_fills ( exec_id TEXT NOT NULL UNIQUE");
     tb_db_close(db);
 }

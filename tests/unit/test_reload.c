@@ -165,3 +165,39 @@ TEST(broken_file_keeps_the_running_version_and_says_where)
     CHECK_INT(state_int("v"), 1);
     tb_shost_free(&host);
 }
+
+/* The component of the strategy's own log lines (tb.log): "strategy:<name>". */
+static const char *component_of(const tb_strategy *s)
+{
+    static char buf[128];
+    lua_getfield(s->L, LUA_REGISTRYINDEX, "tb.component");
+    snprintf(buf, sizeof buf, "%s", lua_tostring(s->L, -1) ? lua_tostring(s->L, -1) : "(none)");
+    lua_pop(s->L, 1);
+    return buf;
+}
+
+TEST(a_strategy_s_log_lines_carry_its_registered_name_whatever_its_file_calls_itself)
+{
+    char home[] = "/tmp/tbtest-reload3-XXXXXX";
+    host_counter(home); /* configured and declared as counter */
+    CHECK_STR(component_of(host.s[0]), "strategy:counter");
+    /* A new version names itself otherwise: the engine still runs it as counter (its orders,
+     * its metrics), so its lines must say counter too. */
+    FILE *f = fopen(strat_path, "w");
+    fputs("return { name = 'renamed', on_bar = function(ctx, bar) end }\n", f);
+    fclose(f);
+    tb_err e;
+    CHECK_INT(tb_shost_reload_path(&host, strat_path, &e), 1);
+    CHECK_STR(host.s[0]->name, "counter");
+    CHECK_STR(component_of(host.s[0]), "strategy:counter");
+    tb_shost_free(&host);
+
+    /* At first load too: the configuration's name wins over the file's. */
+    tb_lua_limits lim = {.mem_limit = 32u << 20, .instr_budget = 1000000};
+    tb_shost_init(&host, &lim);
+    tb_strategy_cfg cfg = {.name = "configured", .file = "strategies/counter.lua", .enabled = 1};
+    CHECK_INT(tb_shost_add(&host, &cfg, &e), 0);
+    CHECK_STR(host.s[0]->name, "configured");
+    CHECK_STR(component_of(host.s[0]), "strategy:configured");
+    tb_shost_free(&host);
+}
