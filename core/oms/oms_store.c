@@ -77,6 +77,14 @@ oms_store *oms_store_open(sqlite3 *db, tb_err *e)
     return s;
 }
 
+int oms_store_set_durability(oms_store *s, oms_durability d, tb_err *e)
+{
+    const char *q =
+        d == OMS_DURABLE_CRASH ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL";
+    if (sqlite3_exec(s->db, q, NULL, NULL, NULL) != SQLITE_OK) return db_err(s, e, q + 7);
+    return 0;
+}
+
 void oms_store_close(oms_store *s)
 {
     if (!s) return;

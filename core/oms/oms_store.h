@@ -6,7 +6,9 @@
  * Every write is one transaction. The handle should be in WAL mode; oms_store_open sets
  * synchronous=FULL on it: under WAL, NORMAL already survives a killed process, but a commit can
  * be lost on power failure, and a fill the broker has executed must never be lost. The cost is
- * one fsync per commit, a few per order: orders are rare next to bars.
+ * one fsync per commit, a few per order (milliseconds each on a busy disk, on the caller's
+ * thread); oms_store_set_durability relaxes it where nothing outside the process holds the
+ * other side (the paper exchange).
  */
 #ifndef TB_STORE_OMS_STORE_H
 #define TB_STORE_OMS_STORE_H
@@ -24,6 +26,18 @@ oms_store *oms_store_open(sqlite3 *db, tb_err *e);
 
 /* Finalizes the statements and frees s. */
 void oms_store_close(oms_store *s);
+
+/*
+ * How far a commit must survive. OMS_DURABLE_POWER, what oms_store_open sets: synchronous=FULL,
+ * an fsync per commit, so a commit outlives a power cut: for a real broker, whose orders and
+ * fills exist outside this process and must never be lost. OMS_DURABLE_CRASH: synchronous=NORMAL
+ * under WAL, a commit outlives the process being killed (it is in the WAL file before the call
+ * returns) but the last few may be lost to a power cut: enough for the paper exchange, whose book
+ * lives in this same database and is rebuilt from it at a start, so a power cut rewinds the
+ * account and the exchange together. It applies to the whole connection (db).
+ */
+typedef enum { OMS_DURABLE_POWER, OMS_DURABLE_CRASH } oms_durability;
+int oms_store_set_durability(oms_store *s, oms_durability d, tb_err *e);
 
 /* Journal hooks for oms_set_journal, writing into s. */
 oms_journal oms_store_journal(oms_store *s);

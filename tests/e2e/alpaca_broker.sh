@@ -30,6 +30,8 @@ check "no client order id made two orders" \
   bash -c "! grep -oE '\"posts\":\{[^}]*\}' '$H/stats.json' | grep -qE ':([2-9]|[1-9][0-9])'"
 fills=$(sqlite3 "$H/ml_db/ml_data.db" "select count(*) from oms_fills" 2>/dev/null || echo 0)
 check "fills from the broker are committed to ml_db/ml_data.db ($fills)" [ "$fills" -gt 0 ]
+check "a real broker's fills are synced to disk at every journal commit" \
+  log_has 'journal: every commit is synced to disk (broker alpaca)'
 check "the keys never appear in the log" bash -c "! grep -q 'e2e-secret-value' '$H/logs/trading_bot.log'"
 out=$(echo 'local n = tb.engine.status().net; return n.broker_state .. " " .. n.reconciles .. " " .. n.stream_events' | repl) || true
 net_ok() { grep -qE '^.?ready [1-9][0-9]* [1-9]' <<<"$out"; }

@@ -220,6 +220,12 @@ TEST(store_uses_wal_and_full_sync)
     sqlite3_step(s);
     CHECK_STR((const char *)sqlite3_column_text(s, 0), "wal");
     sqlite3_finalize(s);
+    /* The paper exchange's durability (WAL without a sync per commit) and back. */
+    tb_err e;
+    CHECK_INT(oms_store_set_durability(g.st, OMS_DURABLE_CRASH, &e), 0);
+    CHECK_INT(tbt_db_scalar(g.db, "PRAGMA synchronous"), 1);
+    CHECK_INT(oms_store_set_durability(g.st, OMS_DURABLE_POWER, &e), 0);
+    CHECK_INT(tbt_db_scalar(g.db, "PRAGMA synchronous"), 2);
     rig_close(&g);
 }
 
