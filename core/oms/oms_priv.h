@@ -61,6 +61,10 @@ struct oms {
     oms_execset *execs;
     oms_daytrades daytrades;
     int64_t next_seq;
+    /* "-<session day %08d>-" of the client ids, made once per day (day_txt_for: its day). */
+    char day_txt[24];
+    uint8_t day_txt_len;
+    int32_t day_txt_for;
     broker brk;
     int has_broker;
     int detached; /* oms_detach_broker: the adapter is gone */

@@ -34,6 +34,11 @@ static const char digit_pairs[] =
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
 
+void tb_idbuf_mem(tb_idbuf *b, const char *s, size_t n)
+{
+    put_n(b, s, n);
+}
+
 void tb_idbuf_dec(tb_idbuf *b, long long v, int width)
 {
     char d[24];
