@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #if defined(__has_include)
@@ -40,6 +41,7 @@
 #endif
 #ifndef BENCH_CALLGRIND
 #define CALLGRIND_TOGGLE_COLLECT
+#define CALLGRIND_DUMP_STATS
 #endif
 
 /* This thread's CPU time: on a shared machine the wall time also holds the waits for a core. */
@@ -48,6 +50,14 @@ static int64_t cpu_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* This thread's minor page faults so far. */
+static long minor_faults(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_THREAD, &ru);
+    return ru.ru_minflt;
 }
 
 /* FNV-1a of the run's trades, every field: two builds that trade alike print the same hash. */
@@ -155,15 +165,17 @@ static void throughput(const char *file, int nsym, int days)
 /* TB_BENCH_ORDER_BARS=FILE: a run without FILE writes the indices of the bars that ordered to
  * it; a run with it (under `valgrind --tool=callgrind --collect-atstart=no`) collects only those
  * bars, so the instructions are the order bars' alone. The replay is deterministic (raise
- * TB_BENCH_TIME_LIMIT_MS under valgrind), so both runs order on the same bars. */
+ * TB_BENCH_TIME_LIMIT_MS under valgrind), so both runs order on the same bars. With
+ * TB_BENCH_DUMP=1 as well, callgrind writes one file per order bar (the slow ones, one by one). */
 typedef struct order_bars {
+    int dump;
     FILE *out;
     size_t *v, n, at;
 } order_bars;
 
 static void order_bars_open(order_bars *ob)
 {
-    *ob = (order_bars){0};
+    *ob = (order_bars){.dump = getenv("TB_BENCH_DUMP") != NULL};
     const char *path = getenv("TB_BENCH_ORDER_BARS");
     if (!path) return;
     FILE *f = fopen(path, "r");
@@ -195,7 +207,7 @@ static void latency(int nsym)
     tb_shost h;
     if (open_runner(&r, base, &h, path, nsym, 2) != 0) exit(1);
     int64_t *lat = malloc(r.bars.n * sizeof *lat);
-    size_t n = 0;
+    size_t n = 0, nfaulted = 0; /* order bars that took a page fault (a microsecond or more) */
     tb_session ses;
     tb_date day = -1;
     for (size_t i = 0; i < r.bars.n; i++) {
@@ -205,14 +217,19 @@ static void latency(int nsym)
         tb_trader_stats_get(r.trader, &before);
         int cg = order_bars_wanted(&ob, i);
         if (cg) CALLGRIND_TOGGLE_COLLECT;
+        long f0 = minor_faults();
         int64_t t0 = tb_clock_mono_ns();
         tb_trader_on_bar(r.trader, b);
         int64_t dt = tb_clock_mono_ns() - t0;
+        long faulted = minor_faults() > f0;
         if (cg) CALLGRIND_TOGGLE_COLLECT;
+        if (cg && ob.dump) CALLGRIND_DUMP_STATS;
         tb_shost_gc_pay(&h); /* as the runner does after each bar */
+        tb_trader_warm(r.trader);
         tb_trader_stats_get(r.trader, &after);
         if (after.orders > before.orders) {
             lat[n++] = dt;
+            nfaulted += faulted;
             if (ob.out) fprintf(ob.out, "%zu\n", i);
         }
     }
@@ -220,8 +237,10 @@ static void latency(int nsym)
     free(ob.v);
     qsort(lat, n, sizeof *lat, cmp_i64);
     if (n)
-        printf("bar-to-order  %zu orders: p50 %.2f us, p99 %.2f us, max %.2f us\n", n,
-               (double)lat[n / 2] / 1e3, (double)lat[n * 99 / 100] / 1e3, (double)lat[n - 1] / 1e3);
+        printf("bar-to-order  %zu orders: p50 %.2f us, p99 %.2f us, max %.2f us; %zu took a page "
+               "fault\n",
+               n, (double)lat[n / 2] / 1e3, (double)lat[n * 99 / 100] / 1e3,
+               (double)lat[n - 1] / 1e3, nfaulted);
     free(lat);
     tb_runner_close(&r);
     tb_shost_free(&h);

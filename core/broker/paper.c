@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "broker/paper_priv.h"
+#include "util/touch.h"
 
 int32_t paper_sym_add(paper *p, const char *s)
 {
@@ -152,6 +153,12 @@ paper *paper_new(const paper_config *c, tb_err *e)
         }
     }
     return p;
+}
+
+void paper_warm(paper *p, uint32_t n)
+{
+    for (uint32_t i = p->norders; i < p->norders + n && i < p->cfg.max_orders; i++)
+        tb_touch(&p->orders[i], sizeof p->orders[i]);
 }
 
 void paper_free(paper *p)

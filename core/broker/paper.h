@@ -52,6 +52,10 @@ typedef struct paper paper;
 paper *paper_new(const paper_config *c, tb_err *e);
 void paper_free(paper *p);
 
+/* Touches the memory of the next n order records (as oms_warm does for the order manager's
+ * slots): between events, so that a new order does not page-fault. */
+void paper_warm(paper *p, uint32_t n);
+
 /* The vtable handle for the OMS. */
 broker paper_broker(paper *p);
 

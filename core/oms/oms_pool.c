@@ -8,6 +8,7 @@
 #include "log/log.h"
 #include "util/hash.h"
 #include "util/hmap.h"
+#include "util/touch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,18 @@ void oms_open_unlink(oms *m, slot *s)
 
 /* Takes a free slot. When none is left, evicts the older half of the finished orders (closed
  * before their mean close time) in one pass, so eviction costs O(1) per order amortised. */
+void oms_warm(oms *m, uint32_t n)
+{
+    for (uint32_t k = 1; k <= n && k <= m->nfree; k++)
+        tb_touch(&m->slots[m->free_stack[m->nfree - k]], sizeof(slot));
+}
+
+void oms_warm_symbol(oms *m, const char *symbol)
+{
+    tb_hmap_it it;
+    if (sym_find(m, symbol, &it) < 0) tb_touch(&m->syms[it.at], sizeof m->syms[it.at]);
+}
+
 slot *oms_slot_alloc(oms *m, tb_err *e)
 {
     if (!m->nfree) {

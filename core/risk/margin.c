@@ -80,15 +80,33 @@ typedef struct expos {
     const risk_book *b;
 } expos;
 
-/* The entry of position p (a symbol's: one per symbol), added if missing. */
+/* p's index among the book's held positions, or -1. The book is in ascending entry order
+ * (oms_positions_held), so its pointers ascend: a binary search (an intent at the end of a day
+ * meets tens of open orders, each searched for). */
+static int book_index(const expos *s, const oms_position *p)
+{
+    int lo = 0, hi = s->nheld;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (s->b->p[mid] < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->nheld && s->b->p[lo] == p ? lo : -1;
+}
+
+/* The entry of position p (a symbol's: one per symbol), added if missing. A held position's is
+ * found through at[]; another's by a walk from the newest entry (open orders come grouped by
+ * symbol, so that is the first one looked at). */
 static expo *expo_of(expos *s, const oms_position *p)
 {
-    for (int i = 0; i < s->n; i++)
-        if (s->x[i].p == p) return &s->x[i];
+    int held = book_index(s, p);
+    if (held >= 0 && s->at[held]) return &s->x[s->at[held] - 1];
+    if (held < 0)
+        for (int i = s->n - 1; i >= 0; i--)
+            if (s->x[i].p == p) return &s->x[i];
     if (s->n == EXPO_MAX) return NULL;
-    int held = -1;
-    for (int i = 0; i < s->nheld && held < 0; i++)
-        if (s->b->p[i] == p) held = i;
     if (held >= 0) s->at[held] = s->n + 1;
     s->x[s->n] = (expo){.symbol = p->symbol, .p = p, .held = held};
     return &s->x[s->n++];

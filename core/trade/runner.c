@@ -47,6 +47,7 @@ static void on_replay(const tb_replay_ev *ev, void *ud)
         if (r->catching_up && ev->bar->start_ns > r->catch_up_to_ns) caught_up(r);
         tb_trader_on_bar(r->trader, ev->bar);
         if (r->o.shost) tb_shost_gc_pay(r->o.shost); /* after the bar's orders, not inside */
+        tb_trader_warm(r->trader);
         if (ev->sim_ns - r->last_sample_ns >= SAMPLE_EVERY_NS) sample_equity(r, ev->sim_ns);
         break;
     case TB_REPLAY_SESSION_START: {

@@ -38,7 +38,10 @@ static sym_state *sym_of(tb_trader *t, uint32_t id)
 
 void tb_trader_prepare(tb_trader *t, uint32_t nsym)
 {
-    for (uint32_t id = 0; id < nsym; id++) sym_of(t, id); /* a failure is retried at its bar */
+    for (uint32_t id = 0; id < nsym; id++) {
+        sym_of(t, id); /* a failure is retried at its bar */
+        oms_warm_symbol(t->oms, tb_symtab_name(t->o.syms, id));
+    }
 }
 
 /* The paper broker asks on every order: inside the current session's day (as session_id below
@@ -172,6 +175,12 @@ static long session_id(const tb_trader *t, const tb_bar *bar)
         bar->start_ns < t->session.post_close_ns)
         return t->session.date;
     return tb_cal_session_day(bar->start_ns);
+}
+
+void tb_trader_warm(tb_trader *t)
+{
+    oms_warm(t->oms, 4); /* orders a bar may send before the next call: a bracket is three */
+    if (t->paper) paper_warm(t->paper, 4);
 }
 
 void tb_trader_on_bar(tb_trader *t, const tb_bar *bar)

@@ -173,11 +173,17 @@ void tb_trader_restored(tb_trader *t);
 /* One closed bar (any symbol). */
 void tb_trader_on_bar(tb_trader *t, const tb_bar *bar);
 
+/* Between bars (after a bar's orders are out): makes the memory the next orders will take
+ * resident (the order manager's slots, the paper broker's records), so that an order does not
+ * pay a page fault on the bar-to-order path. */
+void tb_trader_warm(tb_trader *t);
+
 /* Makes the per-symbol state (indicator set, ring of recent bars, its pages touched) of symbol
  * ids 0..nsym-1 now instead of at each symbol's first bar: a replay that knows its symbols takes
  * that work (~35,000 instructions and the ring's page faults a symbol) off the bar-to-order path.
  * Nothing a strategy or gate sees changes: a symbol without a bar has no price (NAN) and no
- * bars (tb_trader_symbol_bars NULL). */
+ * bars (tb_trader_symbol_bars NULL). The order manager's entry each symbol will take is touched
+ * too (oms_warm_symbol), not made. */
 void tb_trader_prepare(tb_trader *t, uint32_t nsym);
 
 /* Session boundaries from the feed: start resets session state, end expires day orders. */

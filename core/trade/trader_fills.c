@@ -64,6 +64,8 @@ static void seed(tb_trader *t, sym_state *s, const char *symbol)
         }
 }
 
+/* Names are copied with oms_strlcpy, not snprintf("%s"): the same bytes and cut, ~30
+ * instructions instead of ~700 each (three per fill, three more per closing fill). */
 static void record_trade(tb_trader *t, const oms_event *ev)
 {
     int64_t id = tb_symtab_find(t->o.syms, ev->order->symbol);
@@ -83,14 +85,14 @@ static void record_trade(tb_trader *t, const oms_event *ev)
         t->trades = nt, t->captrades = cap;
     }
     tb_trade_rec *r = &t->trades[t->ntrades++];
-    snprintf(r->symbol, sizeof r->symbol, "%s", ev->order->symbol);
-    snprintf(r->strategy, sizeof r->strategy, "%s", ev->order->strategy);
+    oms_strlcpy(r->symbol, ev->order->symbol, sizeof r->symbol);
+    oms_strlcpy(r->strategy, ev->order->strategy, sizeof r->strategy);
     r->t_ns = ev->exec->t_ns;
     r->qty = ev->exec->qty;
     r->price = ev->exec->price;
     r->pnl = delta;
     r->side = ev->order->side;
-    snprintf(r->reason, sizeof r->reason, "%s", ev->order->reason);
+    oms_strlcpy(r->reason, ev->order->reason, sizeof r->reason);
     r->entry_ns = entry_ns;
     r->fees = ev->position->fees - s->fees_seen; /* the round trip's: opening fills' too */
     s->fees_seen = ev->position->fees;
@@ -107,9 +109,9 @@ const tb_trade_rec *tb_trader_trades(const tb_trader *t, size_t *n)
 static void record_fill(tb_trader *t, const oms_event *ev)
 {
     tb_fill_rec *f = &t->fills[t->nfills++ % TB_TRADER_RECENT_FILLS];
-    snprintf(f->client_id, sizeof f->client_id, "%s", ev->order->client_id);
-    snprintf(f->symbol, sizeof f->symbol, "%s", ev->order->symbol);
-    snprintf(f->strategy, sizeof f->strategy, "%s", ev->order->strategy);
+    oms_strlcpy(f->client_id, ev->order->client_id, sizeof f->client_id);
+    oms_strlcpy(f->symbol, ev->order->symbol, sizeof f->symbol);
+    oms_strlcpy(f->strategy, ev->order->strategy, sizeof f->strategy);
     f->side = (int)ev->order->side;
     f->t_ns = ev->exec->t_ns;
     f->qty = ev->exec->qty;

@@ -145,13 +145,21 @@ TEST(a_broker_not_ready_refuses_every_intent_with_its_reason_and_creates_no_orde
     oms_free(w.m);
 }
 
+/* setup, 10 AAA held, and an AAA order the broker rejects for good at minute 10 (the hold
+ * starts); the rejected order. */
+static oms_order held_then_rejected(world *w)
+{
+    setup(w);
+    hold_long(w->m, "AAA", 10);
+    oms_order r = rejected("AAA", "201 Order rejected - reason:No trading permissions");
+    tb_admit_on_reject(&w->a, &r, 10 * MIN_NS);
+    return r;
+}
+
 TEST(a_permanent_rejection_holds_entries_not_exits_until_the_time_is_up)
 {
     world w;
-    setup(&w);
-    hold_long(w.m, "AAA", 10);
-    oms_order r = rejected("AAA", "201 Order rejected - reason:No trading permissions");
-    tb_admit_on_reject(&w.a, &r, 10 * MIN_NS);
+    oms_order r = held_then_rejected(&w); /* the hold starts */
     CHECK_INT(w.a.holds_started, 1);
     oms_intent add = intent("AAA", OMS_BUY, 5), exit = intent("AAA", OMS_SELL, 10),
                flip = intent("AAA", OMS_SELL, 15), other = intent("BBB", OMS_BUY, 5);
@@ -177,10 +185,7 @@ TEST(a_permanent_rejection_holds_entries_not_exits_until_the_time_is_up)
 TEST(exits_the_broker_keeps_rejecting_for_good_back_off_instead_of_going_out_every_bar)
 {
     world w;
-    setup(&w);
-    hold_long(w.m, "AAA", 10);
-    oms_order r = rejected("AAA", "201 Order rejected - reason:No trading permissions");
-    tb_admit_on_reject(&w.a, &r, 10 * MIN_NS); /* the hold starts */
+    oms_order r = held_then_rejected(&w); /* the hold starts */
     oms_intent exit = intent("AAA", OMS_SELL, 10);
     /* The flatten asks every bar for an hour: an exit goes out, is rejected, and each next one
      * waits 1, 2, 4, 8, then 15 minutes. */

@@ -53,25 +53,43 @@ static void teardown(fixture *f)
     event_base_free(f->base);
 }
 
+/* n AAPL bars, minutes 0..n-1, at $100 (rising a dollar a minute when rising). */
+static void push_minutes(fixture *f, int n, int rising)
+{
+    for (int i = 0; i < n; i++) {
+        tb_bar b = bar(f->aapl, i * MIN, 100 + (rising ? i : 0));
+        tb_bar_sink_push(f->s, &b);
+    }
+}
+
+static tb_bar_sink_stats stats_of(fixture *f)
+{
+    tb_bar_sink_stats st;
+    tb_bar_sink_stats_get(f->s, &st);
+    return st;
+}
+
+/* Flushes, and checks that the store then holds n bars: all written, none pending. */
+static void flush_all(fixture *f, int64_t n)
+{
+    CHECK_INT(tb_bar_sink_flush(f->s, "test"), 0);
+    CHECK_INT(stored(f->db), n);
+    tb_bar_sink_stats st = stats_of(f);
+    CHECK_INT(st.pending, 0);
+    CHECK_INT(st.written, n);
+}
+
 TEST(pushed_bars_reach_the_store_only_when_flushed)
 {
     fixture f;
     setup(&f, 0);
     CHECK(f.s != NULL);
-    for (int i = 0; i < 5; i++) {
-        tb_bar b = bar(f.aapl, i * MIN, 100 + i);
-        tb_bar_sink_push(f.s, &b);
-    }
+    push_minutes(&f, 5, 1);
     CHECK_INT(stored(f.db), 0);
-    tb_bar_sink_stats st;
-    tb_bar_sink_stats_get(f.s, &st);
+    tb_bar_sink_stats st = stats_of(&f);
     CHECK_INT(st.pending, 5);
-    CHECK_INT(tb_bar_sink_flush(f.s, "test"), 0);
-    CHECK_INT(stored(f.db), 5);
-    tb_bar_sink_stats_get(f.s, &st);
-    CHECK_INT(st.pending, 0);
-    CHECK_INT(st.written, 5);
-    CHECK_INT(st.flushes, 1);
+    flush_all(&f, 5);
+    CHECK_INT(stats_of(&f).flushes, 1);
     teardown(&f);
 }
 
@@ -112,26 +130,18 @@ TEST(a_locked_database_keeps_the_bars_and_does_not_stall)
     sqlite3 *other;
     CHECK_INT(sqlite3_open(tbt_db_path, &other), SQLITE_OK);
     CHECK_INT(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-    for (int i = 0; i < 3; i++) {
-        tb_bar b = bar(f.aapl, i * MIN, 100 + i);
-        tb_bar_sink_push(f.s, &b);
-    }
+    push_minutes(&f, 3, 1);
     double t0 = now_s();
     CHECK_INT(tb_bar_sink_flush(f.s, "test"), -1);
     CHECK(now_s() - t0 < 1.0); /* 20 ms of lock wait, not the connection's 5 s */
-    tb_bar_sink_stats st;
-    tb_bar_sink_stats_get(f.s, &st);
+    tb_bar_sink_stats st = stats_of(&f);
     CHECK_INT(st.pending, 3);
     CHECK_INT(st.failed_flushes, 1);
     tb_bar b = bar(f.aapl, 3 * MIN, 103);
     tb_bar_sink_push(f.s, &b); /* still accepted while locked */
     CHECK_INT(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(other);
-    CHECK_INT(tb_bar_sink_flush(f.s, "test"), 0);
-    CHECK_INT(stored(f.db), 4);
-    tb_bar_sink_stats_get(f.s, &st);
-    CHECK_INT(st.written, 4);
-    CHECK_INT(st.pending, 0);
+    flush_all(&f, 4);
     teardown(&f);
 }
 
@@ -139,12 +149,8 @@ TEST(a_full_buffer_counts_the_dropped_bars)
 {
     fixture f;
     setup(&f, 1000);
-    for (int i = 0; i < 1003; i++) {
-        tb_bar b = bar(f.aapl, i * MIN, 100);
-        tb_bar_sink_push(f.s, &b);
-    }
-    tb_bar_sink_stats st;
-    tb_bar_sink_stats_get(f.s, &st);
+    push_minutes(&f, 1003, 0);
+    tb_bar_sink_stats st = stats_of(&f);
     CHECK_INT(st.pending, 1000);
     CHECK_INT(st.dropped, 3);
     json_t *o = json_object();

@@ -50,40 +50,44 @@ TEST(open_is_1330_utc_in_summer_and_1430_in_winter)
     CHECK_INT(s.post_close_ns, utc(2026, 1, 16, 1, 0));
 }
 
+/* The session's open on day d, or -1 when the market is closed that day. */
+static int64_t open_of(tb_date d)
+{
+    tb_session s;
+    return tb_cal_session(NULL, d, &s) ? s.open_ns : -1;
+}
+
+/* New York's wall time at t, in seconds since its midnight. */
+static int local_sod(int64_t t)
+{
+    int sod;
+    tb_cal_local_time(t, NULL, &sod);
+    return sod;
+}
+
 TEST(dst_starts_2026_03_08_at_0200_local)
 {
     /* Friday before: EST; Monday after: EDT. */
-    tb_session s;
-    CHECK(tb_cal_session(NULL, D(2026, 3, 6), &s));
-    CHECK_INT(s.open_ns, utc(2026, 3, 6, 14, 30));
-    CHECK(tb_cal_session(NULL, D(2026, 3, 9), &s));
-    CHECK_INT(s.open_ns, utc(2026, 3, 9, 13, 30));
+    CHECK_INT(open_of(D(2026, 3, 6)), utc(2026, 3, 6, 14, 30));
+    CHECK_INT(open_of(D(2026, 3, 9)), utc(2026, 3, 9, 13, 30));
     /* 06:59 UTC is 01:59 EST; 07:00 UTC is 03:00 EDT. */
     CHECK_INT(tb_cal_utc_offset(utc(2026, 3, 8, 6, 59)), -5 * 3600);
     CHECK_INT(tb_cal_utc_offset(utc(2026, 3, 8, 7, 0)), -4 * 3600);
-    int sod;
-    tb_cal_local_time(utc(2026, 3, 8, 7, 0), NULL, &sod);
-    CHECK_INT(sod, 3 * 3600);
+    CHECK_INT(local_sod(utc(2026, 3, 8, 7, 0)), 3 * 3600);
     CHECK_INT(tb_cal_utc_offset(utc(2026, 3, 8, 4, 0)), -5 * 3600);
 }
 
 TEST(dst_ends_2026_11_01_at_0200_local)
 {
-    tb_session s;
-    CHECK(tb_cal_session(NULL, D(2026, 10, 30), &s));
-    CHECK_INT(s.open_ns, utc(2026, 10, 30, 13, 30));
-    CHECK(tb_cal_session(NULL, D(2026, 11, 2), &s));
-    CHECK_INT(s.open_ns, utc(2026, 11, 2, 14, 30));
+    CHECK_INT(open_of(D(2026, 10, 30)), utc(2026, 10, 30, 13, 30));
+    CHECK_INT(open_of(D(2026, 11, 2)), utc(2026, 11, 2, 14, 30));
     /* 05:59 UTC is 01:59 EDT; 06:00 UTC is 01:00 EST (the hour repeats). */
     CHECK_INT(tb_cal_utc_offset(utc(2026, 11, 1, 5, 59)), -4 * 3600);
     CHECK_INT(tb_cal_utc_offset(utc(2026, 11, 1, 6, 0)), -5 * 3600);
-    CHECK_INT(tb_cal_session(NULL, D(2026, 11, 1), &s), 0); /* a Sunday */
+    CHECK_INT(open_of(D(2026, 11, 1)), -1); /* a Sunday */
     /* 22:30 UTC is 17:30 EST / 18:30 EDT. */
-    int sod;
-    tb_cal_local_time(utc(2026, 12, 1, 22, 30), NULL, &sod);
-    CHECK_INT(sod, 17 * 3600 + 1800);
-    tb_cal_local_time(utc(2026, 6, 1, 22, 30), NULL, &sod);
-    CHECK_INT(sod, 18 * 3600 + 1800);
+    CHECK_INT(local_sod(utc(2026, 12, 1, 22, 30)), 17 * 3600 + 1800);
+    CHECK_INT(local_sod(utc(2026, 6, 1, 22, 30)), 18 * 3600 + 1800);
 }
 
 TEST(dst_rules_before_2007_used_april_and_october)

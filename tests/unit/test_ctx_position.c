@@ -59,18 +59,32 @@ static json_t *run_syms(const char *src, int nbars, const char *const *syms_of, 
     return st;
 }
 
+/* The string st[key], or absent when it is missing or not a string. */
+static const char *field(json_t *st, const char *key, const char *absent)
+{
+    const char *v = json_string_value(json_object_get(st, key));
+    return v ? v : absent;
+}
+
 static json_t *run(const char *src, int nbars)
 {
     return run_syms(src, nbars, NULL, NULL);
 }
 
+/* run, with the strategy's own checks (each failure appended to ctx.state.bad) all passed. */
+static json_t *run_clean(const char *src, int nbars)
+{
+    json_t *st = run(src, nbars);
+    const char *bad = field(st, "bad", "(none)");
+    if (strcmp(bad, "") != 0) TBT_FAIL("the strategy's checks failed:%s", bad);
+    return st;
+}
+
 TEST(position_tables_follow_the_position_and_are_never_shared_after_a_change_or_a_write)
 {
-    json_t *st = run(strategy, 8);
-    const char *bad = json_string_value(json_object_get(st, "bad"));
-    const char *qtys = json_string_value(json_object_get(st, "qtys"));
-    const char *unreal = json_string_value(json_object_get(st, "unreal"));
-    CHECK_STR(bad ? bad : "(none)", "");
+    json_t *st = run_clean(strategy, 8);
+    const char *qtys = field(st, "qtys", NULL);
+    const char *unreal = field(st, "unreal", NULL);
     CHECK(qtys != NULL && strstr(qtys, "10,") != NULL);                /* the entry filled */
     CHECK(qtys != NULL && strcmp(qtys + strlen(qtys) - 2, "0,") == 0); /* and was closed */
     CHECK(unreal != NULL && strstr(unreal, "10.00,") != NULL);         /* 10 shares up a dollar */
@@ -106,11 +120,8 @@ static const char orders_strategy[] =
 
 TEST(empty_orders_table_is_reused_only_while_empty_and_plain)
 {
-    json_t *st = run(orders_strategy, 4);
-    const char *bad = json_string_value(json_object_get(st, "bad"));
-    const char *counts = json_string_value(json_object_get(st, "counts"));
-    CHECK_STR(bad ? bad : "(none)", "");
-    CHECK_STR(counts ? counts : "(none)", "0,0,0,0,"); /* the buy filled on the next bar */
+    json_t *st = run_clean(orders_strategy, 4);
+    CHECK_STR(field(st, "counts", "(none)"), "0,0,0,0,"); /* the buy filled on the next bar */
     json_decref(st);
 }
 
@@ -142,11 +153,8 @@ static const char ind_strategy[] =
 
 TEST(ctx_ind_holds_this_bars_values_in_on_bar_and_nil_outside_it)
 {
-    json_t *st = run(ind_strategy, 26);
-    const char *bad = json_string_value(json_object_get(st, "bad"));
-    const char *fill_sma = json_string_value(json_object_get(st, "fill_sma"));
-    CHECK_STR(bad ? bad : "(none)", "");
-    CHECK_STR(fill_sma ? fill_sma : "(no fill)", "nil");
+    json_t *st = run_clean(ind_strategy, 26);
+    CHECK_STR(field(st, "fill_sma", "(no fill)"), "nil");
     json_decref(st);
 }
 
@@ -190,11 +198,8 @@ TEST(every_bar_reaches_on_bar_with_its_own_fields_symbol_and_params)
                  strcmp(order[i], "BBB") == 0 ? 5 : 1);
         strcat(want, one);
     }
-    const char *seen = json_string_value(json_object_get(st, "seen"));
-    CHECK_STR(seen ? seen : "(none)", want);
-    const char *late = json_string_value(json_object_get(st, "late"));
-    CHECK_STR(late ? late : "(none)", "BBB;AAA;"); /* the replacement runs from the next bar */
-    const char *extra = json_string_value(json_object_get(st, "extra"));
-    CHECK_STR(extra ? extra : "(none)", "mine");
+    CHECK_STR(field(st, "seen", "(none)"), want);
+    CHECK_STR(field(st, "late", "(none)"), "BBB;AAA;"); /* the replacement runs from the next bar */
+    CHECK_STR(field(st, "extra", "(none)"), "mine");
     json_decref(st);
 }

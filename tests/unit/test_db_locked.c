@@ -343,11 +343,17 @@ TEST(ml_rows_beyond_the_buffer_are_dropped_and_counted_with_their_table)
     rig_close(&r);
 }
 
+/* The rig with a buy of 30 AAPL at $100 accepted, then its database locked by another writer. */
+static void rig_open_locked(rig *r)
+{
+    rig_open(r, 30, 100000000);
+    lock(r->other);
+}
+
 TEST(an_order_placed_in_on_fill_of_the_last_held_update_is_sent)
 {
     rig r;
-    rig_open(&r, 30, 100000000);
-    lock(r.other);
+    rig_open_locked(&r);
     broker_fill(r.id, "x1", 10, 10, 100000000);
     broker_fill(r.id, "x2", 20, 30, 100000000);
     CHECK_INT((int)oms_held_count(r.m), 2);
@@ -367,8 +373,7 @@ TEST(an_order_placed_in_on_fill_of_the_last_held_update_is_sent)
 TEST(a_replace_is_refused_while_updates_are_held)
 {
     rig r;
-    rig_open(&r, 30, 100000000);
-    lock(r.other);
+    rig_open_locked(&r);
     broker_fill(r.id, "x1", 10, 10, 100000000); /* held: filled_qty in memory is still 0 */
     unlock(r.other);                            /* released, but the retry timer has not run yet */
     oms_changes c = {.limit_price = 99000000};
@@ -451,8 +456,7 @@ TEST(alpaca_fills_held_behind_the_lock_are_counted_once_against_the_brokers_cumu
 TEST(after_the_broker_is_detached_on_fill_orders_and_cancels_send_nothing)
 {
     rig r;
-    rig_open(&r, 30, 100000000);
-    lock(r.other);
+    rig_open_locked(&r);
     broker_fill(r.id, "x1", 30, 30, 100000000);
     unlock(r.other);
     oms_detach_broker(r.m); /* shutdown: the adapter is freed next */

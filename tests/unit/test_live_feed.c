@@ -38,9 +38,13 @@ typedef struct rig {
     tb_cal cal;
     tb_live *l;
     seen s;
+    tb_live_opts o; /* what open_live opens; a test may change it before */
+    char url[64], wurl[64];
 } rig;
 
-static void start(rig *g, const char *script, const char *const *args, tb_live_opts *o)
+/* The emulator script (args) restarted at 10:00 ET on 2026-11-30, and g's options for syms. */
+static void start(rig *g, const char *script, const char *const *args, const char *const *syms,
+                  int n)
 {
     emu_loop_open("test_live_feed");
     emu_restart(script, args);
@@ -48,14 +52,16 @@ static void start(rig *g, const char *script, const char *const *args, tb_live_o
     memset(g, 0, sizeof *g);
     tb_symtab_init(&g->syms);
     tb_cal_init(&g->cal);
+    tb_live_opts *o = &g->o;
     o->base = base, o->syms = &g->syms, o->cal = &g->cal, o->cb = on_ev, o->ud = &g->s;
     o->tick_ms = 50;
+    o->symbols = syms, o->nsymbols = n;
 }
 
-static void open_live(rig *g, const tb_live_opts *o)
+static void open_live(rig *g)
 {
     tb_err e;
-    if (!(g->l = tb_live_new(o, &e)) || tb_live_start(g->l, &e) != 0)
+    if (!(g->l = tb_live_new(&g->o, &e)) || tb_live_start(g->l, &e) != 0)
         TBT_FAIL("live feed: %s", e.msg);
 }
 
@@ -74,8 +80,12 @@ static const char *status_of(rig *g, const char *key)
     return buf;
 }
 
-static void alpaca_opts(tb_live_opts *o, char *url, char *wurl)
+/* g on the Alpaca emulator's data side, for syms. */
+static void start_alpaca(rig *g, const char *const *syms, int n)
 {
+    start(g, "alpaca_emu.js", NULL, syms, n);
+    char *url = g->url, *wurl = g->wurl;
+    tb_live_opts *o = &g->o;
     sprintf(url, "http://127.0.0.1:%d", E.port);
     sprintf(wurl, "ws://127.0.0.1:%d/v2", E.port);
     o->kind = TB_LIVE_ALPACA, o->name = "alpaca";
@@ -87,13 +97,9 @@ static void alpaca_opts(tb_live_opts *o, char *url, char *wurl)
 TEST(alpaca_bars_reach_the_trader_callback_once_inside_a_calendar_session)
 {
     rig g;
-    tb_live_opts o = {0};
-    const char *syms[] = {"AAPL", "MSFT"};
-    o.symbols = syms, o.nsymbols = 2;
-    start(&g, "alpaca_emu.js", NULL, &o);
-    char url[64], wurl[64];
-    alpaca_opts(&o, url, wurl);
-    open_live(&g, &o);
+    static const char *const syms[] = {"AAPL", "MSFT"};
+    start_alpaca(&g, syms, 2);
+    open_live(&g);
     CHECK_INT(g.s.starts, 1); /* 10:00 ET on a trading day: the session is on */
     WAIT_FOR(tb_live_connected(g.l), 3000);
     CHECK_STR(status_of(&g, "status"), "real-time");
@@ -122,13 +128,9 @@ TEST(alpaca_bars_reach_the_trader_callback_once_inside_a_calendar_session)
 TEST(staleness_counts_market_hours_since_the_last_bar_and_is_zero_when_closed)
 {
     rig g;
-    tb_live_opts o = {0};
-    const char *syms[] = {"AAPL"};
-    o.symbols = syms, o.nsymbols = 1;
-    start(&g, "alpaca_emu.js", NULL, &o);
-    char url[64], wurl[64];
-    alpaca_opts(&o, url, wurl);
-    open_live(&g, &o);
+    static const char *const syms[] = {"AAPL"};
+    start_alpaca(&g, syms, 1);
+    open_live(&g);
     WAIT_FOR(tb_live_connected(g.l), 3000);
     int64_t now = tb_clock_now_ns();
     CHECK_NEAR(tb_live_staleness_s(g.l, now), 30 * 60, 1e-6); /* nothing since the open */
@@ -142,13 +144,10 @@ TEST(staleness_counts_market_hours_since_the_last_bar_and_is_zero_when_closed)
 TEST(session_ends_after_the_close_and_the_grace_period)
 {
     rig g;
-    tb_live_opts o = {0};
-    const char *syms[] = {"AAPL"};
-    o.symbols = syms, o.nsymbols = 1, o.end_grace_ms = 60000;
-    start(&g, "alpaca_emu.js", NULL, &o);
-    char url[64], wurl[64];
-    alpaca_opts(&o, url, wurl);
-    open_live(&g, &o);
+    static const char *const syms[] = {"AAPL"};
+    start_alpaca(&g, syms, 1);
+    g.o.end_grace_ms = 60000;
+    open_live(&g);
     CHECK_INT(g.s.starts, 1);
     tb_clock_set_fake_ns(OPEN_NS + 390 * MIN_NS + 30 * TB_NS_PER_SEC); /* 16:00:30 */
     spin(150);
@@ -159,8 +158,10 @@ TEST(session_ends_after_the_close_and_the_grace_period)
     finish(&g);
 }
 
-static void polygon_opts(tb_live_opts *o, char *url, double rate)
+static void polygon_opts(rig *g, double rate)
 {
+    char *url = g->url;
+    tb_live_opts *o = &g->o;
     sprintf(url, "http://127.0.0.1:%d", E.port);
     o->kind = TB_LIVE_POLYGON, o->name = "massive";
     o->polygon.base_url = url, o->polygon.api_key = "polygon-emulator-key";
@@ -172,27 +173,22 @@ static int emu_requests(void)
     return emu_stat("requests", -1);
 }
 
-/* g and o for a Polygon emulator on plan (free, paid, unentitled) serving 2026-11-30, with syms
- * and rate requests a minute (0: no limit); url holds the emulator's address. */
-static void start_polygon(rig *g, tb_live_opts *o, char *url, const char *plan,
-                          const char *const *syms, int n, double rate)
+/* g for a Polygon emulator on plan (free, paid, unentitled) serving 2026-11-30, with syms and
+ * rate requests a minute (0: no limit). */
+static void start_polygon(rig *g, const char *plan, const char *const *syms, int n, double rate)
 {
-    memset(o, 0, sizeof *o);
-    o->symbols = syms, o->nsymbols = n;
     const char *args[] = {"--plan", plan, "--today", "2026-11-30", NULL};
-    start(g, "polygon_emu.js", args, o);
-    polygon_opts(o, url, rate);
+    start(g, "polygon_emu.js", args, syms, n);
+    polygon_opts(g, rate);
 }
 
 TEST(polygon_delayed_plan_is_shown_delayed_and_the_free_rate_holds_polls_back)
 {
     rig g;
-    tb_live_opts o;
-    char url[64];
     static const char *const syms[] = {"AAPL", "MSFT"};
-    start_polygon(&g, &o, url, "free", syms, 2, 5);
+    start_polygon(&g, "free", syms, 2, 5);
     emu_ctl(&E, "advance", "{\"minutes\":10}");
-    open_live(&g, &o);
+    open_live(&g);
     WAIT_FOR(g.s.bars >= 10, 3000);
     CHECK_STR(status_of(&g, "entitlement"), "delayed");
     CHECK(tb_live_connected(g.l));
@@ -206,12 +202,10 @@ TEST(polygon_delayed_plan_is_shown_delayed_and_the_free_rate_holds_polls_back)
 TEST(polygon_paid_plan_polls_every_symbol_from_the_last_bar_and_only_closed_minutes)
 {
     rig g;
-    tb_live_opts o;
-    char url[64];
     static const char *const syms[] = {"AAPL", "MSFT"};
-    start_polygon(&g, &o, url, "paid", syms, 2, 0);
+    start_polygon(&g, "paid", syms, 2, 0);
     emu_ctl(&E, "advance", "{\"minutes\":5}");
-    open_live(&g, &o);
+    open_live(&g);
     WAIT_FOR(g.s.bars >= 10, 3000);
     CHECK_STR(status_of(&g, "entitlement"), "real-time");
     tb_clock_set_fake_ns(OPEN_NS + 7 * MIN_NS + 30 * TB_NS_PER_SEC); /* 09:37:30 */
@@ -230,12 +224,10 @@ TEST(polygon_paid_plan_polls_every_symbol_from_the_last_bar_and_only_closed_minu
 TEST(polygon_not_authorized_is_a_configuration_error_and_not_retried)
 {
     rig g;
-    tb_live_opts o;
-    char url[64];
     static const char *const syms[] = {"AAPL"};
-    start_polygon(&g, &o, url, "unentitled", syms, 1, 0);
+    start_polygon(&g, "unentitled", syms, 1, 0);
     emu_ctl(&E, "advance", "{\"minutes\":5}");
-    open_live(&g, &o);
+    open_live(&g);
     WAIT_FOR(strcmp(status_of(&g, "entitlement"), "not authorized") == 0, 3000);
     CHECK_STR(status_of(&g, "entitlement"), "not authorized");
     spin(800); /* eight poll periods */
@@ -249,12 +241,10 @@ TEST(polygon_not_authorized_is_a_configuration_error_and_not_retried)
 TEST(polygon_bad_key_is_a_configuration_error_and_not_retried)
 {
     rig g;
-    tb_live_opts o;
-    char url[64];
     static const char *const syms[] = {"AAPL"};
-    start_polygon(&g, &o, url, "paid", syms, 1, 0);
-    o.polygon.api_key = "not-the-key";
-    open_live(&g, &o);
+    start_polygon(&g, "paid", syms, 1, 0);
+    g.o.polygon.api_key = "not-the-key";
+    open_live(&g);
     WAIT_FOR(strcmp(status_of(&g, "entitlement"), "not authorized") == 0, 3000);
     CHECK_STR(status_of(&g, "entitlement"), "not authorized");
     CHECK_CONTAINS(status_of(&g, "last_error"), "Unknown API Key");

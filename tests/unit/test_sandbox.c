@@ -98,6 +98,18 @@ TEST(memory_bomb_is_stopped_and_the_state_stays_usable)
     tb_lua_close(L);
 }
 
+/* Strategy i's ctx.state[key] as an integer (0 when it is not one). */
+static lua_Integer state_int(tb_shost *h, int i, const char *key)
+{
+    lua_State *L = h->s[i]->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->s[i]->ref_ctx);
+    lua_getfield(L, -1, "state");
+    lua_getfield(L, -1, key);
+    lua_Integer v = lua_tointeger(L, -1);
+    lua_pop(L, 3);
+    return v;
+}
+
 TEST(runaway_strategy_is_reported_and_others_keep_running)
 {
     tb_shost h;
@@ -118,12 +130,7 @@ TEST(runaway_strategy_is_reported_and_others_keep_running)
     CHECK_CONTAINS(h.s[0]->last_error, "spin.lua: on_bar: ");
     CHECK_CONTAINS(h.s[0]->last_error, "instruction budget exceeded");
     CHECK_INT(h.s[1]->errors, 0);
-    lua_State *L = h.s[1]->L;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, h.s[1]->ref_ctx);
-    lua_getfield(L, -1, "state");
-    lua_getfield(L, -1, "n");
-    CHECK_INT(lua_tointeger(L, -1), 3);
-    lua_pop(L, 3);
+    CHECK_INT(state_int(&h, 1, "n"), 3);
     tb_shost_free(&h);
 }
 
@@ -171,12 +178,7 @@ TEST(params_from_config_override_the_strategy_defaults)
     CHECK_INT(tb_shost_add(&h, &c, &e), 0);
     tb_bar_view bar = {.symbol = "X"};
     tb_shost_on_bar(&h, &bar);
-    lua_State *L = h.s[0]->L;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, h.s[0]->ref_ctx);
-    lua_getfield(L, -1, "state");
-    lua_getfield(L, -1, "sum");
-    CHECK_INT(lua_tointeger(L, -1), 41);
-    lua_pop(L, 3);
+    CHECK_INT(state_int(&h, 0, "sum"), 41);
     json_decref(c.params);
     tb_shost_free(&h);
 }
@@ -202,14 +204,8 @@ TEST(symbol_params_override_params_for_that_symbol_only)
     CHECK_INT(tb_shost_reload_path(&h, h.s[0]->path, &e), 1); /* overrides survive a reload */
     tb_shost_on_bar(&h, &msft);
     tb_shost_on_bar(&h, &aapl);
-    lua_State *L = h.s[0]->L;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, h.s[0]->ref_ctx);
-    lua_getfield(L, -1, "state");
-    lua_getfield(L, -1, "AAPL");
-    CHECK_INT(lua_tointeger(L, -1), 703);
-    lua_getfield(L, -2, "MSFT");
-    CHECK_INT(lua_tointeger(L, -1), 103);
-    lua_pop(L, 4);
+    CHECK_INT(state_int(&h, 0, "AAPL"), 703);
+    CHECK_INT(state_int(&h, 0, "MSFT"), 103);
     json_decref(c.params);
     json_decref(c.symbol_params);
     tb_shost_free(&h);
@@ -277,16 +273,22 @@ TEST(an_offline_run_does_not_pause_a_stopped_strategy_on_the_wall_clock)
 /* A pattern that backtracks for minutes in stock Lua, inside string.find (C). */
 static const char backtracking[] = "return ('a'):rep(26):find(('a*'):rep(12) .. 'b')";
 
+/* The backtracking pattern with no step budget to speak of, under a 50 ms deadline (on the CPU
+ * clock when on_cpu): only the watchdog can stop it. run_as's result. */
+static int run_backtracking(int on_cpu, tb_err *e)
+{
+    tb_lua_limits tl = {.mem_limit = 16u << 20,
+                        .time_limit_ms = 50,
+                        .time_on_cpu = on_cpu,
+                        .pattern_steps = 1000000000000LL};
+    return run_as(&tl, "p.lua", backtracking, NULL, NULL, e);
+}
+
 TEST(work_inside_a_c_function_is_stopped_by_the_deadline_from_outside)
 {
-    /* No step budget to speak of: only the watchdog's deadline can stop this backtracking. */
-    tb_lua_limits tl = {.mem_limit = 16u << 20,
-                        .instr_budget = 0,
-                        .time_limit_ms = 50,
-                        .pattern_steps = 1000000000000LL};
     tb_err e;
     int64_t t0 = tb_wd_now_ns();
-    CHECK_INT(run_as(&tl, "p.lua", backtracking, NULL, NULL, &e), -1);
+    CHECK_INT(run_backtracking(0, &e), -1);
     int64_t ms = (tb_wd_now_ns() - t0) / 1000000;
     CHECK_CONTAINS(e.msg, "time limit exceeded (50 ms"); /* "; the machine was busy" under load */
     CHECK_CONTAINS(e.msg, "at strategies/p.lua:1: stopped");
@@ -319,12 +321,8 @@ TEST(a_starved_call_is_stopped_on_the_wall_clock_but_not_on_the_cpu_clock)
 
 TEST(the_cpu_clock_deadline_still_stops_work_inside_a_c_function)
 {
-    tb_lua_limits tl = {.mem_limit = 16u << 20,
-                        .time_limit_ms = 50,
-                        .time_on_cpu = 1,
-                        .pattern_steps = 1000000000000LL};
     tb_err e;
-    CHECK_INT(run_as(&tl, "p.lua", backtracking, NULL, NULL, &e), -1);
+    CHECK_INT(run_backtracking(1, &e), -1);
     CHECK_CONTAINS(e.msg, "time limit exceeded (50 ms)");
 }
 
