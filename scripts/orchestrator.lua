@@ -43,8 +43,8 @@ M.steps = {
 -- logging.jsonl_max_bytes (500 MB) into data/archives/ as .gz. A running engine rotates the
 -- files it writes itself, so those are left to it.
 function M.run_log_rotation()
-  local s = tb.ops.settings()
-  local engine = tb.ops.engine_running()
+  local s = tb.orch.settings()
+  local engine = tb.orch.engine_running()
   local files = {
     { "logs/trading_bot.log", s.max_bytes, true },
     { "logs/orchestrator.log", s.max_bytes, false },
@@ -58,7 +58,7 @@ function M.run_log_rotation()
     if engine and engine_owned then
       print(path .. ": left to the running engine (it rotates at the same limit)")
     else
-      local archived, why = tb.ops.rotate(path, limit)
+      local archived, why = tb.orch.rotate(path, limit)
       print(path .. ": " .. (archived and ("rotated to " .. archived) or why))
     end
   end
@@ -86,7 +86,7 @@ end
 -- run_data_archiver: copy data/archives/ to the rclone remote orchestrator.archive_remote, then
 -- verify the copy with `rclone check` (every local file present and equal on the remote).
 function M.run_data_archiver()
-  local remote = tb.ops.settings().archive_remote
+  local remote = tb.orch.settings().archive_remote
   if remote == "" then
     skip("orchestrator.archive_remote is not set in config/trading_config.json (set an rclone "
       .. "destination such as \"archive:tradebot\" to copy data/archives/ off this machine)")
@@ -101,7 +101,7 @@ end
 
 -- Database integrity: is ml_db/ml_data.db locked or corrupted (runbook troubleshooting step 4).
 function M.check_database()
-  local ok, report = tb.ops.db_check("ml_db/ml_data.db")
+  local ok, report = tb.orch.db_check("ml_db/ml_data.db")
   print(report)
   if not ok then error("database integrity check failed", 0) end
 end

@@ -45,7 +45,7 @@ check "db_integrity passes on a healthy database" bash -c "[ $rc -eq 0 ] && olog
 (echo "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS hold (x);"; sleep 6) | sqlite3 "$H/ml_db/ml_data.db" &
 holder=$!
 sleep 0.5
-out=$("$TRADEBOT" lua --home "$H" - <<<'local ok, r = tb.ops.db_check() print(ok, r)' 2>&1)
+out=$("$TRADEBOT" lua --home "$H" - <<<'local ok, r = tb.orch.db_check() print(ok, r)' 2>&1)
 check "the database check reports a held lock" grep -q 'false.*LOCKED' <<<"$out"
 kill $holder 2>/dev/null; wait $holder 2>/dev/null || true
 head -c 8192 /dev/urandom >"$H/bad.db"
