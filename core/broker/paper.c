@@ -157,6 +157,8 @@ paper *paper_new(const paper_config *c, tb_err *e)
 
 void paper_warm(paper *p, uint32_t n)
 {
+    if (p->norders == p->warm_norders && n <= p->warm_n) return; /* none taken since */
+    p->warm_norders = p->norders, p->warm_n = n;
     for (uint32_t i = p->norders; i < p->norders + n && i < p->cfg.max_orders; i++)
         tb_touch(&p->orders[i], sizeof p->orders[i]);
 }

@@ -53,6 +53,7 @@ struct paper {
     paper_config cfg;
     porder *orders;
     uint32_t norders;
+    uint32_t warm_norders, warm_n; /* norders at the last paper_warm, and its n */
     uint32_t first_live; /* every order before it is dead (orders are appended, never revived) */
     psym *syms;
     uint32_t nsyms;

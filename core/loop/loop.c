@@ -180,5 +180,6 @@ void tb_loop_free(tb_loop *l)
     for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
         if (evs[i]) event_free(evs[i]);
     event_base_free(l->base);
+    tb_stall_close(&l->stall);
     free(l);
 }

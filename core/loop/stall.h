@@ -13,8 +13,9 @@
  * - The latency probe. A probe sample (docs/architecture.md) longer than the threshold that no
  *   named work explains is logged as kind "unnamed".
  *
- * Each line says how much CPU the loop's thread used since the probe's last sample: a stall
- * spent mostly off the CPU is the machine's load, not the engine's work.
+ * Each line says where the loop thread's time went since the probe's last sample: on a CPU (the
+ * engine's work), waiting for one (the machine's load) or blocked in a system call (a disk, a
+ * lock).
  *
  * Lines are rate-limited (TB_STALL_BURST at once, then one per TB_STALL_REFILL_S; the next line
  * says how many were not written); every stall is counted.
@@ -50,6 +51,12 @@ typedef struct tb_stall_stats {
     uint64_t lines;   /* WARN lines written (the rest were rate-limited) */
 } tb_stall_stats;
 
+/* The loop thread's time: on a CPU and (has_wait) waiting in the run queue for one. */
+typedef struct tb_thread_time {
+    int64_t cpu_ns, wait_ns;
+    int has_wait;
+} tb_thread_time;
+
 /* One loop's stall record; zero-initialised is "off" until tb_stall_set_warn_ms. */
 typedef struct tb_stall {
     int64_t warn_ns; /* 0: stalls are neither logged nor counted */
@@ -57,13 +64,14 @@ typedef struct tb_stall {
     tb_work_kind kind;
     const char *what, *detail; /* valid until tb_work_end */
     int64_t start_ns;
-    const char *last_what; /* the last named work that ended (a static string) */
-    int64_t last_ns;       /* and its length */
-    int explained;         /* named work stalled since the probe's last sample */
-    int64_t probe_wall_ns; /* the probe's last sample (monotonic), 0 before the first */
-    int64_t probe_cpu_ns;  /* and the thread's CPU time then */
-    int lines_left;        /* of the rate limit's burst */
-    int64_t refill_ns;     /* when the burst last gained a line */
+    const char *last_what;     /* the last named work that ended (a static string) */
+    int64_t last_ns;           /* and its length */
+    int explained;             /* named work stalled since the probe's last sample */
+    int64_t probe_wall_ns;     /* the probe's last sample (monotonic), 0 before the first */
+    tb_thread_time probe_time; /* and the thread's time then */
+    int sched_tried, sched_fd; /* /proc/thread-self/schedstat of the loop's thread */
+    int lines_left;            /* of the rate limit's burst */
+    int64_t refill_ns;         /* when the burst last gained a line */
     uint64_t unlogged;
     tb_stall_stats st;
 } tb_stall;
@@ -87,6 +95,9 @@ void tb_work_end(void);
 
 /* The probe's sample: late_ns from its due time to now_ns. Logs and counts an unnamed stall. */
 void tb_stall_probe(tb_stall *s, int64_t now_ns, int64_t late_ns);
+
+/* Closes the record's file (the loop's end); it may be used again. */
+void tb_stall_close(tb_stall *s);
 
 /* Copies the counts. */
 void tb_stall_stats_of(const tb_stall *s, tb_stall_stats *out);

@@ -259,6 +259,10 @@ typedef struct oms_exposure {
 /* The exposure of a strategy (NULL: the account) in a symbol. */
 void oms_exposure_get(const oms *m, const char *strategy, const char *symbol, oms_exposure *out);
 
+/* The account's exposure in a symbol (oms_exposure_get with strategy NULL) and its position
+ * (oms_position_get), from one lookup: the gates ask both for every intent. */
+const oms_position *oms_position_exposure(const oms *m, const char *symbol, oms_exposure *out);
+
 /* The positions of one symbol's owners (as oms_strategy_positions); returns how many exist. */
 int oms_symbol_strategies(const oms *m, const char *symbol, const char **strategies,
                           const oms_position **out, int cap);

@@ -123,6 +123,9 @@ void oms_open_unlink(oms *m, slot *s)
  * before their mean close time) in one pass, so eviction costs O(1) per order amortised. */
 void oms_warm(oms *m, uint32_t n)
 {
+    /* Nothing taken or given back since a call that touched as many: nothing to do (every bar). */
+    if (m->nfree == m->warm_nfree && n <= m->warm_n) return;
+    m->warm_nfree = m->nfree, m->warm_n = n;
     for (uint32_t k = 1; k <= n && k <= m->nfree; k++)
         tb_touch(&m->slots[m->free_stack[m->nfree - k]], sizeof(slot));
 }

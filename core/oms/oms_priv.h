@@ -38,7 +38,8 @@ struct oms {
     slot *slots;
     int32_t *free_stack;
     uint32_t nfree;
-    tb_hmap ids; /* client id -> slot */
+    uint32_t warm_nfree, warm_n; /* nfree at the last oms_warm, and its n */
+    tb_hmap ids;                 /* client id -> slot */
     /* The slot last indexed + 1 (0: none), which ids maps its id to until a removal: the
      * broker's acknowledgement of an order follows its submit, found without hashing the id. */
     int32_t id_recent;
@@ -61,6 +62,10 @@ struct oms {
     oms_execset *execs;
     oms_daytrades daytrades;
     int64_t next_seq;
+    /* "-<session day %08d>-" of the client ids, made once per day (day_txt_for: its day). */
+    char day_txt[24];
+    uint8_t day_txt_len;
+    int32_t day_txt_for;
     broker brk;
     int has_broker;
     int detached; /* oms_detach_broker: the adapter is gone */

@@ -22,19 +22,27 @@ static int refuse_detached(const oms *m, const char *what, const char *id, tb_er
                    id ? id : "(new order)");
 }
 
-/* "tb-<strategy>-<symbol>-<day %08d>-<seq>", as snprintf wrote it (util/idfmt.h). */
-static void format_client_id(char *out, size_t cap, const char *strategy, const char *symbol,
-                             int day, long long seq)
+/* "tb-<strategy>-<symbol>-<day %08d>-<seq>", as snprintf wrote it (util/idfmt.h). The day's
+ * part is made once per session day: every order of the day has it. */
+static void format_client_id(oms *m, char *out, size_t cap, const char *strategy,
+                             const char *symbol, int day, long long seq)
 {
+    if (!m->day_txt_len || m->day_txt_for != day) {
+        tb_idbuf d;
+        tb_idbuf_init(&d, m->day_txt, sizeof m->day_txt);
+        tb_idbuf_str(&d, "-");
+        tb_idbuf_dec(&d, day, 8);
+        tb_idbuf_str(&d, "-");
+        m->day_txt_len = (uint8_t)d.len;
+        m->day_txt_for = day;
+    }
     tb_idbuf b;
     tb_idbuf_init(&b, out, cap);
-    tb_idbuf_str(&b, "tb-");
+    tb_idbuf_mem(&b, "tb-", 3);
     tb_idbuf_str(&b, strategy);
-    tb_idbuf_str(&b, "-");
+    tb_idbuf_mem(&b, "-", 1);
     tb_idbuf_str(&b, symbol);
-    tb_idbuf_str(&b, "-");
-    tb_idbuf_dec(&b, day, 8);
-    tb_idbuf_str(&b, "-");
+    tb_idbuf_mem(&b, m->day_txt, m->day_txt_len);
     tb_idbuf_dec(&b, seq, 0);
 }
 
@@ -136,7 +144,7 @@ int oms_submit(oms *m, const oms_intent *in, const oms_order **out, tb_err *e)
     else {
         char symclean[OMS_SYMBOL_MAX + 1];
         sanitize(symclean, sizeof symclean, in->symbol);
-        format_client_id(o->client_id, sizeof o->client_id, o->strategy, symclean,
+        format_client_id(m, o->client_id, sizeof o->client_id, o->strategy, symclean,
                          (int)o->session_day, (long long)o->seq);
     }
     o->side = in->side;
@@ -253,8 +261,8 @@ int oms_replace(oms *m, const char *client_id, const oms_changes *c, const oms_o
     ns->sym = s->sym;
     n->seq = m->next_seq;
     n->session_day = m->cfg.session_day;
-    format_client_id(n->client_id, sizeof n->client_id, n->strategy, n->symbol, (int)n->session_day,
-                     (long long)n->seq);
+    format_client_id(m, n->client_id, sizeof n->client_id, n->strategy, n->symbol,
+                     (int)n->session_day, (long long)n->seq);
     oms_strlcpy(n->replaces_id, s->o.client_id, sizeof n->replaces_id);
     n->broker_id[0] = n->note[0] = 0;
     n->qty = c->qty ? c->qty : s->o.qty - s->o.filled_qty;

@@ -58,10 +58,10 @@ static tb_qty working_rest(const oms *m, const oms_order *o)
     return rest > 0 ? rest : 0;
 }
 
-void oms_exposure_get(const oms *m, const char *strategy, const char *symbol, oms_exposure *out)
+static void exposure_of(const oms *m, const char *strategy, const char *symbol, const sym_entry *y,
+                        oms_exposure *out)
 {
     memset(out, 0, sizeof *out);
-    const sym_entry *y = symbol ? oms_sym_lookup(m, symbol) : NULL;
     if (!y) return;
     if (strategy)
         out->filled = oms_strategy_qty(m, strategy, symbol);
@@ -76,6 +76,18 @@ void oms_exposure_get(const oms *m, const char *strategy, const char *symbol, om
         else
             out->working_sell += rest;
     }
+}
+
+void oms_exposure_get(const oms *m, const char *strategy, const char *symbol, oms_exposure *out)
+{
+    exposure_of(m, strategy, symbol, symbol ? oms_sym_lookup(m, symbol) : NULL, out);
+}
+
+const oms_position *oms_position_exposure(const oms *m, const char *symbol, oms_exposure *out)
+{
+    const sym_entry *y = symbol ? oms_sym_lookup(m, symbol) : NULL;
+    exposure_of(m, NULL, symbol, y, out);
+    return y && y->traded ? &y->pos : NULL;
 }
 
 int oms_check_symbol(oms *m, const sym_entry *y)

@@ -117,10 +117,9 @@ void risk_order_make(const tb_gate_ctx *cx, const oms_intent *in, risk_order *o)
     o->price = in->limit_price  ? tb_money_to_double(in->limit_price)
                : in->stop_price ? tb_money_to_double(in->stop_price)
                                 : o->last;
-    const oms_position *p = cx->oms ? oms_position_get(cx->oms, in->symbol) : NULL;
-    o->position = p;
     oms_exposure x = {0, 0, 0};
-    if (cx->oms) oms_exposure_get(cx->oms, NULL, in->symbol, &x);
+    const oms_position *p = cx->oms ? oms_position_exposure(cx->oms, in->symbol, &x) : NULL;
+    o->position = p;
     o->pos = x.filled;
     o->working_buy = x.working_buy;
     o->working_sell = x.working_sell;
@@ -142,12 +141,21 @@ void risk_order_make(const tb_gate_ctx *cx, const oms_intent *in, risk_order *o)
     }
 }
 
+const risk_book *risk_book_held(const tb_gate_ctx *cx, const risk_order *o)
+{
+    risk_book *b = o->book;
+    if (b->ready || b->held) return b;
+    b->n = oms_positions_held(cx->oms, b->p, RISK_BOOK_MAX);
+    if (b->n > RISK_BOOK_MAX) b->n = RISK_BOOK_MAX;
+    b->held = 1;
+    return b;
+}
+
 const risk_book *risk_book_get(const tb_gate_ctx *cx, const risk_order *o)
 {
     risk_book *b = o->book;
     if (b->ready) return b;
-    b->n = oms_positions_held(cx->oms, b->p, RISK_BOOK_MAX);
-    if (b->n > RISK_BOOK_MAX) b->n = RISK_BOOK_MAX;
+    risk_book_held(cx, o);
     if (cx->positions_last)
         cx->positions_last(cx->price_ud, b->p, b->n, b->last);
     else
@@ -166,7 +174,7 @@ int tb_risk_gate(void *ud, const tb_gate_ctx *cx, const oms_intent *in, char *ga
     risk_order o;
     risk_order_make(cx, in, &o);
     o.book = &r->book;
-    r->book.ready = 0;
+    r->book.ready = r->book.held = 0;
     for (int g = 0; g < TB_GATE_COUNT; g++) {
         if (!chain[g].check(r, cx, &o, reason, reason_len)) continue;
         r->blocked[g]++;

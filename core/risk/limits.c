@@ -43,12 +43,11 @@ static tb_qty pending_same_side(const tb_gate_ctx *cx, const char *sym, oms_side
     return q;
 }
 
-/* Notional of every position at its last price plus working entry orders, and open positions. */
-static double book_notional(const tb_gate_ctx *cx, const risk_order *o, int *npos)
+/* Notional of every held position at its last price. */
+static double book_notional(const tb_gate_ctx *cx, const risk_order *o)
 {
     const risk_book *b = risk_book_get(cx, o);
     double sum = 0;
-    *npos = b->n;
     for (int i = 0; i < b->n; i++) {
         double last = b->last[i];
         if (!isfinite(last)) last = tb_money_to_double(b->p[i]->avg_price);
@@ -76,13 +75,15 @@ static int size_check(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o, ch
                  tb_money_to_double(c->limits.max_position_notional));
         return 1;
     }
-    int npos;
-    double total = book_notional(cx, o, &npos) + (double)o->opening * o->price;
+    /* The book is priced only for a total to check (off by default: 0). */
+    double total =
+        c->limits.max_total_notional ? book_notional(cx, o) + (double)o->opening * o->price : 0;
     if (c->limits.max_total_notional && total > tb_money_to_double(c->limits.max_total_notional)) {
         snprintf(why, n, "total exposure would be $%.2f (limit $%.2f)", total,
                  tb_money_to_double(c->limits.max_total_notional));
         return 1;
     }
+    int npos = risk_book_held(cx, o)->n;
     if (c->limits.max_open_positions && o->pos == 0 && npos >= c->limits.max_open_positions) {
         snprintf(why, n, "%d positions open (limit %d)", npos, c->limits.max_open_positions);
         return 1;

@@ -20,7 +20,7 @@
  * intent for the gates that walk them all (limits' book notional, the margin requirement): one
  * walk and one price each instead of one per gate. Filled on first use (risk_book_get). */
 typedef struct risk_book {
-    int ready, n;
+    int held, ready, n; /* p[] filled (risk_book_held); last[] too (risk_book_get) */
     const oms_position *p[RISK_BOOK_MAX];
     double last[RISK_BOOK_MAX];
 } risk_book;
@@ -100,6 +100,10 @@ void risk_order_make(const tb_gate_ctx *cx, const oms_intent *in, risk_order *o)
 
 /* The intent's book of held positions and their last prices, taken on first use. */
 const risk_book *risk_book_get(const tb_gate_ctx *cx, const risk_order *o);
+
+/* The intent's book with its positions but not yet their prices (a count is all limits need
+ * when no total notional is configured). */
+const risk_book *risk_book_held(const tb_gate_ctx *cx, const risk_order *o);
 
 /* Each gate: 1 when blocked, with why filled. */
 int risk_kill_switch_check(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o, char *why,

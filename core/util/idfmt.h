@@ -23,6 +23,9 @@ void tb_idbuf_init(tb_idbuf *b, char *out, size_t cap);
 /* %s */
 void tb_idbuf_str(tb_idbuf *b, const char *s);
 
+/* %.*s of a text whose length n is known (no byte of s[0..n) is NUL) */
+void tb_idbuf_mem(tb_idbuf *b, const char *s, size_t n);
+
 /* %0<width>lld (width 0: %lld) */
 void tb_idbuf_dec(tb_idbuf *b, long long v, int width);
 

@@ -9,6 +9,7 @@
 
 #include <event2/event.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 static void busy_ms(int ms)
@@ -102,7 +103,8 @@ TEST(named_work_past_the_threshold_is_a_warn_line_naming_it_and_a_count_of_its_k
     CHECK_CONTAINS(t, " WARN  [loop] loop stall: 0.");
     /* with the loop thread's CPU time since the probe's last sample (a busy wait: CPU) */
     CHECK_CONTAINS(t, " s in dashboard GET /api/slow (kind=dashboard, threshold 150 ms; the loop "
-                      "thread used 0.");
+                      "thread over the last 0.");
+    CHECK_CONTAINS(t, " s on a CPU");
     CHECK_INT(count_of(t, "loop stall:"), 1 + (int)st.count[TB_WORK_UNNAMED]);
     /* the probe that waited behind it does not count it again */
     CHECK_INT(unnamed_cpu_lines(t), 0);
@@ -115,7 +117,8 @@ TEST(a_late_probe_no_named_work_explains_is_an_unnamed_stall)
     CHECK(st.count[TB_WORK_UNNAMED] >= 1);
     CHECK_INT(st.count[TB_WORK_DASHBOARD], 0);
     CHECK(st.longest_s >= 0.35); /* the probe due early in the 400 ms wait */
-    CHECK_CONTAINS(t, "s in unnamed work (kind=unnamed, threshold 150 ms; the loop thread used ");
+    CHECK_CONTAINS(t, "s in unnamed work (kind=unnamed, threshold 150 ms; the loop thread over the "
+                      "last ");
 }
 
 TEST(no_threshold_no_stall_and_work_outside_a_running_loop_is_not_recorded)
@@ -147,11 +150,36 @@ TEST(work_inside_work_is_the_outer_one_s)
     tb_work_end();
     tb_work_end();
     tb_stall_attach(prev);
+    tb_stall_close(&s);
     const char *t = log_text();
     CHECK_INT(s.st.count[TB_WORK_DASHBOARD], 1);
     CHECK_INT(s.st.count[TB_WORK_NET], 0);
     CHECK_CONTAINS(t, "s in dashboard POST /api/control (kind=dashboard");
     CHECK_INT(s.depth, 0);
+}
+
+/* Work that sleeps in a system call (a disk write, a lock) is told from work on the CPU and
+ * from a busy machine: the scheduler's statistics say the thread was neither running nor
+ * waiting to run. */
+TEST(a_stall_spent_asleep_in_a_system_call_is_said_to_be_blocked)
+{
+    if (access("/proc/thread-self/schedstat", R_OK) != 0) return; /* no statistics: not said */
+    log_to_file();
+    tb_stall s = {0};
+    tb_stall_set_warn_ms(&s, 100);
+    tb_stall *prev = tb_stall_attach(&s);
+    tb_stall_probe(&s, tb_clock_mono_ns(), 0); /* the sample the note counts from */
+    tb_work_begin(TB_WORK_TIMER, "database lock retry", NULL);
+    struct timespec nap = {0, 400000000};
+    nanosleep(&nap, NULL);
+    tb_work_end();
+    tb_stall_attach(prev);
+    tb_stall_close(&s);
+    const char *t = log_text();
+    CHECK_INT(s.st.count[TB_WORK_TIMER], 1);
+    CHECK_CONTAINS(t, "s in database lock retry (kind=timer, threshold 100 ms; the loop thread "
+                      "over the last 0.");
+    CHECK_CONTAINS(t, " s blocked: asleep in a system call (I/O or a lock))");
 }
 
 TEST(lines_are_rate_limited_and_the_next_line_says_how_many_were_not_written)
@@ -166,6 +194,7 @@ TEST(lines_are_rate_limited_and_the_next_line_says_how_many_were_not_written)
     CHECK_INT(s.st.lines, TB_STALL_BURST);
     tb_stall_probe(&s, t + TB_STALL_REFILL_S * sec, 250000000); /* one line gained */
     tb_stall_probe(&s, t + TB_STALL_REFILL_S * sec + 1, 200000000);
+    tb_stall_close(&s);
     const char *t_log = log_text();
     CHECK_INT(s.st.count[TB_WORK_UNNAMED], TB_STALL_BURST + 4);
     CHECK_INT(s.st.lines, TB_STALL_BURST + 1);

@@ -160,3 +160,106 @@ TEST(a_taken_name_is_refused_and_the_first_keeps_running)
     tb_shost_free(&h);
     remove(first);
 }
+
+/* A strategy that wraps its whole on_bar in a catch point and loops to catch the stop and go on.
+ * Code after the catch point would count in ctx.state.caught (and a message handler in
+ * ctx.state.handled): it never runs, the call ends with the stop, and max_overruns such calls
+ * disable the strategy (docs/strategy-api.md, "Limits"). */
+static const char *const catchers[] = {
+    "pcall",
+    "while true do pcall(body, ctx, bar); s.caught = (s.caught or 0) + 1 end",
+    "xpcall",
+    "while true do\n"
+    "  xpcall(body, function(e) s.handled = true; return e end, ctx, bar)\n"
+    "  s.caught = (s.caught or 0) + 1\n"
+    "end",
+    "coroutine.resume",
+    "while true do coroutine.resume(coroutine.create(body), ctx, bar); s.caught = (s.caught or 0) "
+    "+ "
+    "1 end",
+    "coroutine.wrap in pcall",
+    "while true do pcall(coroutine.wrap(body), ctx, bar); s.caught = (s.caught or 0) + 1 end",
+};
+
+static int state_set(tb_strategy *s, const char *key)
+{
+    lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ref_ctx);
+    lua_getfield(s->L, -1, "state");
+    int set = lua_getfield(s->L, -1, key) != LUA_TNIL;
+    lua_pop(s->L, 3);
+    return set;
+}
+
+/* Runs one catcher under lim; returns the failed checks. */
+static int run_catcher(const char *name, const char *loop, const tb_lua_limits *lim,
+                       const char *expect)
+{
+    char src[1024], path[128];
+    snprintf(src, sizeof src,
+             "local function body(ctx, bar) local n = 0 while true do n = n + 1 end end\n"
+             "return { on_bar = function(ctx, bar)\n local s = ctx.state\n %s\nend }\n",
+             loop);
+    snprintf(path, sizeof path, "/tmp/tbtest-catcher-%d.lua", (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs(src, f);
+    fclose(f);
+    tb_shost h;
+    tb_shost_init(&h, lim);
+    h.pause_ms = 0; /* the stops in a row; the pause is test_sandbox's */
+    tb_err e;
+    tb_strategy_cfg c = {.name = "catcher", .file = path, .enabled = 1};
+    int fails = 0;
+    if (tb_shost_add(&h, &c, &e) != 0) {
+        fprintf(stderr, "  %s: cannot load: %s\n", name, e.msg);
+        tb_shost_free(&h);
+        return 1;
+    }
+    tb_strategy *s = h.s[0];
+    tb_bar_view bar = {.symbol = "AAPL", .close = 100};
+    int64_t worst = 0;
+    for (int i = 0; i < h.max_overruns + 2; i++) { /* two more bars: not called once disabled */
+        int64_t t0 = tb_wd_now_ns();
+        tb_shost_on_bar(&h, &bar);
+        int64_t ms = (tb_wd_now_ns() - t0) / 1000000;
+        if (ms > worst) worst = ms;
+        if (i < h.max_overruns && !strstr(s->last_error, expect)) {
+            fprintf(stderr, "  %s: call %d ended with \"%s\", not \"%s\"\n", name, i + 1,
+                    s->last_error, expect);
+            fails++;
+        }
+    }
+    if (state_set(s, "caught") || state_set(s, "handled")) {
+        fprintf(stderr, "  %s: code after the catch point ran\n", name);
+        fails++;
+    }
+    if (!s->disabled || s->overruns != h.max_overruns || s->errors != (uint64_t)h.max_overruns) {
+        fprintf(stderr, "  %s: disabled %d after %d overruns, %llu errors (max_overruns %d)\n",
+                name, s->disabled, s->overruns, (unsigned long long)s->errors, h.max_overruns);
+        fails++;
+    }
+    if (worst > LIMIT_MS + SLACK_MS) {
+        fprintf(stderr, "  %s: a bar took %lld ms\n", name, (long long)worst);
+        fails++;
+    }
+    printf("  %-24s %-32s stopped in <= %3lld ms, disabled after %d\n", name, expect,
+           (long long)worst, s->overruns);
+    tb_shost_free(&h);
+    remove(path);
+    return fails;
+}
+
+TEST(a_stop_caught_by_pcall_xpcall_or_a_coroutine_still_ends_the_call_and_disables)
+{
+    /* The instruction budget first; then only the time limit (CPU clock: a busy machine neither
+     * hastens nor weakens the stop). */
+    tb_lua_limits budget = {.mem_limit = 64u << 20, .instr_budget = 5000000};
+    tb_lua_limits time = {.mem_limit = 64u << 20, .time_limit_ms = LIMIT_MS, .time_on_cpu = 1};
+    int fails = 0, n = (int)(sizeof catchers / sizeof catchers[0]) / 2;
+    for (int i = 0; i < n; i++) {
+        fails += run_catcher(catchers[2 * i], catchers[2 * i + 1], &budget,
+                             "instruction budget exceeded (5000000 instructions)");
+        fails +=
+            run_catcher(catchers[2 * i], catchers[2 * i + 1], &time, "time limit exceeded (50 ms)");
+    }
+    CHECK_INT(fails, 0);
+}

@@ -8,6 +8,7 @@
  *   answer "regular session" and "extended hours" as the calendar does;
  * - the last price and volume of the intent's symbol, asked with the current bar's name pointer
  *   (answered without a lookup), equal those asked with a copy of the name;
+ * - oms_position_exposure gives what oms_position_get and oms_exposure_get give, per symbol;
  * - the order manager's held positions (oms_positions_held) are the non-flat ones of a walk over
  *   every position, in the same order (the gates sum prices over them: same order, same sum),
  *   and its open orders (oms_open_orders_all) those of every symbol asked one by one, each
@@ -70,6 +71,21 @@ static void check_order_positions(const tb_gate_ctx *cx)
     }
 }
 
+/* oms_position_exposure (one lookup) against oms_position_get and oms_exposure_get, for every
+ * symbol of the replay. */
+static void check_position_exposure(oms *m)
+{
+    for (uint32_t id = 0; id < tb_symtab_count(symbols); id++) {
+        const char *s = tb_symtab_name(symbols, id);
+        oms_exposure a, b;
+        const oms_position *p = oms_position_exposure(m, s, &a);
+        oms_exposure_get(m, NULL, s, &b);
+        if (p != oms_position_get(m, s) || a.filled != b.filled || a.working_buy != b.working_buy ||
+            a.working_sell != b.working_sell)
+            mismatches++;
+    }
+}
+
 /* A gate that passes everything and checks the context against the slow answers. */
 static int checking_gate(void *ud, const tb_gate_ctx *cx, const oms_intent *in, char *gate,
                          size_t gl, char *why, size_t wl)
@@ -87,6 +103,7 @@ static int checking_gate(void *ud, const tb_gate_ctx *cx, const oms_intent *in, 
     check_held(cx->oms);
     check_open(cx->oms);
     check_order_positions(cx);
+    check_position_exposure(cx->oms);
     if (oms_check_invariants(cx->oms) != 0) mismatches++;
     const oms_position *ps[256];
     int n = oms_positions(cx->oms, ps, 256);
