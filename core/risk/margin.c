@@ -41,12 +41,11 @@ static inline double max2(double a, double b)
     return a > b ? a : b;
 }
 
+/* The first band whose bound is above the price, or the only one. */
 static inline double side_req(const band *b, double price, double shares)
 {
-    for (int i = 0; i < 2; i++)
-        if (price < b[i].below || i == 1 || b[i + 1].below == 0)
-            return max2(b[i].pct * price * shares, b[i].per_share * shares);
-    return 0;
+    const band *k = price < b[0].below || b[1].below == 0 ? &b[0] : &b[1];
+    return max2(k->pct * price * shares, k->per_share * shares);
 }
 
 /* A symbol's requirement at price px: the worse of its long side (position plus open buys) and
@@ -155,9 +154,11 @@ static double requirement(tb_risk *r, const tb_gate_ctx *cx, const risk_order *o
     double req = 0;
     for (int i = 0; i < s.nheld; i++) {
         tb_qty pos = s.b->p[i]->qty;
-        if (!s.at[i]) {
+        if (!s.at[i]) { /* its position alone: symbol_req(p, px, pos, 0, 0) on its one side */
             double px = s.b->last[i];
-            if (isfinite(px)) req += symbol_req(p, px, pos, 0, 0);
+            if (!isfinite(px) || !pos) continue; /* a flat one adds +0: nothing */
+            req += pos > 0 ? max2(side_req(p->lng, px, (double)pos), 0)
+                           : max2(0, side_req(p->shrt, px, -(double)pos));
             continue;
         }
         const expo *e = &s.x[s.at[i] - 1];
