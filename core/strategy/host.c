@@ -59,6 +59,15 @@ void tb_shost_set_component(lua_State *L, const char *name)
     lua_setfield(L, LUA_REGISTRYINDEX, "tb.component");
 }
 
+void tb_shost_apply_name(tb_strategy *s)
+{
+    tb_shost_set_component(s->L, s->name);
+    lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ref_ctx);
+    lua_pushstring(s->L, s->name);
+    lua_setfield(s->L, -2, "name");
+    lua_pop(s->L, 1);
+}
+
 /* FNV-1a of the file's text: a disabled strategy comes back only when this changes. */
 uint64_t tb_shost_file_hash(const char *path)
 {
@@ -262,9 +271,9 @@ int tb_shost_add(tb_shost *h, const tb_strategy_cfg *cfg, tb_err *e)
         free(s);
         return -1;
     }
-    if (cfg->name) { /* config wins, in the strategy's own log lines too */
+    if (cfg->name) { /* config wins, in the strategy's own log lines and ctx.name too */
         snprintf(s->name, sizeof s->name, "%s", cfg->name);
-        tb_shost_set_component(s->L, s->name);
+        tb_shost_apply_name(s);
     }
     tb_strategy *taken = tb_shost_find(h, s->name);
     if (taken) {

@@ -14,6 +14,10 @@
 /* Names the component of the state's own log lines: strategy:<name> (tb.log). */
 void tb_shost_set_component(lua_State *L, const char *name);
 
+/* Gives s's state the name the engine runs it under (s->name), where the loader used the file's
+ * `name` field: the component of its log lines and ctx.name, which its code reads. */
+void tb_shost_apply_name(tb_strategy *s);
+
 /* FNV-1a of the file's text (0 when it cannot be read). */
 uint64_t tb_shost_file_hash(const char *path);
 

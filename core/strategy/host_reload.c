@@ -84,7 +84,7 @@ static int reload_one(tb_shost *h, tb_strategy *s, tb_err *e)
     memcpy(s->has, fresh.has, sizeof s->has);
     /* Not redundant with the loader's: it named the state after the new file's `name`, and the
      * engine runs it under the registered one (test_reload). */
-    tb_shost_set_component(s->L, s->name);
+    tb_shost_apply_name(s);
     s->version++;
     s->disabled = 0;
     s->consecutive_errors = 0;

@@ -176,6 +176,17 @@ static const char *component_of(const tb_strategy *s)
     return buf;
 }
 
+/* ctx.name as the strategy's code reads it. */
+static const char *ctx_name_of(const tb_strategy *s)
+{
+    static char buf[128];
+    lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->ref_ctx);
+    lua_getfield(s->L, -1, "name");
+    snprintf(buf, sizeof buf, "%s", lua_tostring(s->L, -1) ? lua_tostring(s->L, -1) : "(none)");
+    lua_pop(s->L, 2);
+    return buf;
+}
+
 TEST(a_strategy_s_log_lines_carry_its_registered_name_whatever_its_file_calls_itself)
 {
     char home[] = "/tmp/tbtest-reload3-XXXXXX";
@@ -190,6 +201,7 @@ TEST(a_strategy_s_log_lines_carry_its_registered_name_whatever_its_file_calls_it
     CHECK_INT(tb_shost_reload_path(&host, strat_path, &e), 1);
     CHECK_STR(host.s[0]->name, "counter");
     CHECK_STR(component_of(host.s[0]), "strategy:counter");
+    CHECK_STR(ctx_name_of(host.s[0]), "counter");
     tb_shost_free(&host);
 
     /* At first load too: the configuration's name wins over the file's. */
@@ -199,5 +211,6 @@ TEST(a_strategy_s_log_lines_carry_its_registered_name_whatever_its_file_calls_it
     CHECK_INT(tb_shost_add(&host, &cfg, &e), 0);
     CHECK_STR(host.s[0]->name, "configured");
     CHECK_STR(component_of(host.s[0]), "strategy:configured");
+    CHECK_STR(ctx_name_of(host.s[0]), "configured"); /* what its own code reads, too */
     tb_shost_free(&host);
 }
