@@ -40,8 +40,8 @@
 #endif
 #endif
 #ifndef BENCH_CALLGRIND
-#define CALLGRIND_TOGGLE_COLLECT
-#define CALLGRIND_DUMP_STATS
+#define CALLGRIND_TOGGLE_COLLECT ((void)0) /* a statement, so `if (cg) ...;` has a body */
+#define CALLGRIND_DUMP_STATS     ((void)0)
 #endif
 
 /* This thread's CPU time: on a shared machine the wall time also holds the waits for a core. */
