@@ -117,8 +117,8 @@ void tb_work_begin(tb_work_kind kind, const char *what, const char *detail)
  * probe period before the work began, at most, when the probe runs); "" before any sample. Over
  * half the wall time waiting for a CPU is the machine's load; blocked, the thread slept in a
  * system call (a disk write, a lock); on a CPU, the engine's own work. */
-static const char *time_note(const tb_stall *s, int64_t now, const tb_thread_time *t, char *buf,
-                             size_t n)
+static const char *time_note(const tb_stall *s, int64_t now, const tb_thread_time *t, int named,
+                             char *buf, size_t n)
 {
     if (!s->probe_wall_ns || now <= s->probe_wall_ns) return "";
     int64_t wall = now - s->probe_wall_ns, cpu = t->cpu_ns - s->probe_time.cpu_ns;
@@ -128,8 +128,9 @@ static const char *time_note(const tb_stall *s, int64_t now, const tb_thread_tim
         verdict = cpu * 2 < wall ? ": off the CPU (a busy machine or blocked)" : verdict;
     else if (wait * 2 > wall)
         verdict = ": the machine was busy";
-    else if (blocked * 2 > wall)
-        verdict = ": asleep in a system call (I/O or a lock)";
+    else if (blocked * 2 > wall) /* a late probe with no work: the loop's own wait counts too */
+        verdict = named ? ": asleep in a system call (I/O or a lock)"
+                        : ": asleep (idle in the loop's wait, woken late, or in a system call)";
     int k = snprintf(buf, n, "; the loop thread over the last %.2f s: %.2f s on a CPU",
                      (double)wall / 1e9, (double)cpu / 1e9);
     if (t->has_wait && k > 0 && (size_t)k < n)
@@ -155,7 +156,7 @@ void tb_work_end(void)
     TB_WARN("loop", "loop stall: %.2f s in %s%s%s (kind=%s, threshold %lld ms%s%s)",
             (double)len / 1e9, s->what, s->detail ? " " : "", s->detail ? s->detail : "",
             tb_work_kind_name(s->kind), (long long)(s->warn_ns / 1000000),
-            time_note(s, now, &t, tn, sizeof tn), unlogged_note(note, sizeof note, unlogged));
+            time_note(s, now, &t, 1, tn, sizeof tn), unlogged_note(note, sizeof note, unlogged));
 }
 
 void tb_stall_probe(tb_stall *s, int64_t now_ns, int64_t late_ns)
@@ -173,7 +174,7 @@ void tb_stall_probe(tb_stall *s, int64_t now_ns, int64_t late_ns)
                 "loop stall: %.2f s in unnamed work (kind=unnamed, threshold %lld ms%s; last named "
                 "work: %s, %.3f s%s)",
                 (double)late_ns / 1e9, (long long)(s->warn_ns / 1000000),
-                time_note(s, now_ns, &t, tn, sizeof tn), s->last_what ? s->last_what : "none",
+                time_note(s, now_ns, &t, 0, tn, sizeof tn), s->last_what ? s->last_what : "none",
                 (double)s->last_ns / 1e9, unlogged_note(note, sizeof note, unlogged));
     }
     s->probe_time = t, s->probe_wall_ns = now_ns;

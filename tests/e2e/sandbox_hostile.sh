@@ -160,11 +160,13 @@ held=$(awk '/: working[);]/ && match($0, /loop stall: [0-9.]+/) {
   split(substr($0, RSTART, RLENGTH), a, " "); if (a[3] >= 1.0) n++ } END { print n + 0 }' <<<"$stalls")
 check "run: the engine's own work never held the loop a second (its loop stall lines)" [ "$held" -eq 0 ]
 # An answer of a second or more is the machine's when the engine's stall lines say the loop's
-# thread waited for a CPU or for the disk (the order journal's fdatasync, synchronous=FULL: 25-160
-# ms each while other tests write, strace), and never that the engine's work held it (above).
+# thread waited for a CPU, and never that the engine's work held it (above). Not excused: the
+# thread asleep in a system call. The paper journal's fdatasync per commit (25-160 ms each while
+# other tests write, strace) held the loop 1-9 s before the paper journal stopped syncing each
+# commit (docs/orders.md); an fsync back on this path must fail here.
 # The lines are rate-limited, so they cannot be matched one by one to the answers.
-busy=$(grep -cE 'the machine was busy|asleep in a system call' <<<"$stalls" || true)
-check "run: /api/status answers within 100 ms typically (p90 < 200 ms, max < 1 s unless the engine's log says the machine held it back) throughout" \
+busy=$(grep -cE 'the machine was busy' <<<"$stalls" || true)
+check "run: /api/status answers within 100 ms typically (p90 < 200 ms, max < 1 s unless the engine's log says the machine's CPUs held it back) throughout" \
   awk -v m="$max" -v p="$p90" -v q="$p50" -v b="$busy" 'BEGIN{exit !(q < 0.1 && p < 0.2 && (m < 1.0 || b > 0))}'
 # The REPL (trusted, on the loop thread: it blocks the loop while it runs, up to its limit).
 # A chunk that swallows its errors is stopped by Ctrl-C (an empty frame) at once...

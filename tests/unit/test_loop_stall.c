@@ -182,6 +182,30 @@ TEST(a_stall_spent_asleep_in_a_system_call_is_said_to_be_blocked)
     CHECK_CONTAINS(t, " s blocked: asleep in a system call (I/O or a lock))");
 }
 
+/* A late probe with no work: the sleep may be the loop's own wait for events (woken late by the
+ * kernel or the hypervisor), not a system call of the engine's, and the line says so. */
+TEST(an_unnamed_stall_asleep_does_not_blame_a_system_call)
+{
+    if (access("/proc/thread-self/schedstat", R_OK) != 0) return;
+    log_to_file();
+    tb_stall s = {0};
+    tb_stall_set_warn_ms(&s, 100);
+    tb_stall *prev = tb_stall_attach(&s);
+    int64_t t0 = tb_clock_mono_ns();
+    tb_stall_probe(&s, t0, 0);
+    struct timespec nap = {0, 400000000};
+    nanosleep(&nap, NULL);
+    int64_t t1 = tb_clock_mono_ns();
+    tb_stall_probe(&s, t1, t1 - t0 - 10000000); /* due 10 ms after the last */
+    tb_stall_attach(prev);
+    tb_stall_close(&s);
+    const char *t = log_text();
+    CHECK_INT(s.st.count[TB_WORK_UNNAMED], 1);
+    CHECK_CONTAINS(t,
+                   " s blocked: asleep (idle in the loop's wait, woken late, or in a system call)");
+    CHECK(strstr(t, "asleep in a system call") == NULL);
+}
+
 TEST(lines_are_rate_limited_and_the_next_line_says_how_many_were_not_written)
 {
     log_to_file();
