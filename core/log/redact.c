@@ -8,7 +8,13 @@
 #define MAX_SECRETS 32
 
 static char *secrets[MAX_SECRETS];
+static size_t secret_lens[MAX_SECRETS];
 static int nsecrets;
+/* The first bytes of the registered secrets: tb_redact copies a byte no secret starts with, and
+ * no secret field name either (key_first), without comparing anything at it. Every log line and
+ * decision goes through here: comparing every key and secret at every byte was 20 us for a
+ * 470-byte decision line. Set at start (tb_redact_add_secret), read by every logging thread. */
+static unsigned char secret_first[256];
 
 /* Field names whose value is a secret, in the forms they take in headers, URLs and JSON. */
 static const char *const secret_keys[] = {
@@ -29,13 +35,23 @@ static const char *const secret_keys[] = {
     NULL,
 };
 
+/* 1 for the bytes, in either case, that start a name above (the C locale's strncasecmp). */
+static const unsigned char key_first[256] = {
+    ['a'] = 1, ['A'] = 1, ['k'] = 1, ['K'] = 1, ['p'] = 1, ['P'] = 1,
+    ['s'] = 1, ['S'] = 1, ['t'] = 1, ['T'] = 1, ['v'] = 1, ['V'] = 1,
+};
+
 int tb_redact_add_secret(const char *value)
 {
     if (!value || strlen(value) < 4) return 0;
     for (int i = 0; i < nsecrets; i++)
         if (strcmp(secrets[i], value) == 0) return 0;
     if (nsecrets >= MAX_SECRETS) return -1;
-    secrets[nsecrets++] = strdup(value);
+    char *copy = strdup(value);
+    if (!copy) return -1;
+    secret_lens[nsecrets] = strlen(copy);
+    secret_first[(unsigned char)copy[0]] = 1;
+    secrets[nsecrets++] = copy;
     return 0;
 }
 
@@ -43,11 +59,13 @@ void tb_redact_clear(void)
 {
     for (int i = 0; i < nsecrets; i++) free(secrets[i]);
     nsecrets = 0;
+    memset(secret_first, 0, sizeof secret_first);
 }
 
 /* Length of a secret field name starting at s (preceded by a non-identifier char), else 0. */
 static size_t match_key(const char *s, const char *start)
 {
+    if (!key_first[(unsigned char)*s]) return 0;
     if (s > start && (isalnum((unsigned char)s[-1]) || s[-1] == '_' || s[-1] == '-')) return 0;
     for (int i = 0; secret_keys[i]; i++) {
         size_t n = strlen(secret_keys[i]);
@@ -95,10 +113,15 @@ void tb_redact(const char *src, char *dst, size_t dstlen)
     size_t o = 0;
     const char *p = src;
     while (*p && o + 1 < dstlen) {
+        unsigned char ch = (unsigned char)*p;
+        if (!(key_first[ch] | secret_first[ch])) { /* most bytes: nothing starts here */
+            dst[o++] = *p++;
+            continue;
+        }
         int hit = 0;
         for (int i = 0; i < nsecrets && !hit; i++) {
-            size_t n = strlen(secrets[i]);
-            if (strncmp(p, secrets[i], n) == 0) {
+            size_t n = secret_lens[i];
+            if (secrets[i][0] == *p && strncmp(p, secrets[i], n) == 0) {
                 put(dst, dstlen, &o, TB_REDACTED, strlen(TB_REDACTED));
                 p += n;
                 hit = 1;
