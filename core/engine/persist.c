@@ -81,7 +81,7 @@ static int j_save_fill(void *ud, const oms_order *o, const oms_exec *x, const om
     int rc = en->runner.trader ? save_cursor(en, e) : 0;
     if (rc == 0) rc = en->inner.save_fill(en->inner.ud, o, x, p, sp, dt, e);
     rc = wait_end(en, old, rc);
-    /* Committed: data/pdt_state.json shows it now, not at the next bar (a stop may come first). */
+    /* Committed: data/pdt_state.json shows it now (a burst within a second: by the 1 s poll). */
     if (rc == 0 && dt && en->risk) tb_risk_dt_recorded(en->risk, dt);
     return rc;
 }

@@ -204,6 +204,7 @@ void tb_risk_poll(tb_risk *r, int force)
     r->last_poll_mono = now;
     risk_kill_poll(r);
     risk_survival_poll(r, 0);
+    risk_pdt_dirty_poll(r);
 }
 
 int risk_cancel_all(tb_risk *r, const char *why)

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #define MAX_OPERATOR_COUNT 1000
+#define PDT_FILL_WRITE_GAP_NS 1000000000LL
 
 static void fmt_ymd(int32_t ymd, char *buf, size_t n)
 {
@@ -159,6 +160,7 @@ void risk_pdt_save(tb_risk *r, const tb_gate_ctx *cx)
         return;
     }
     r->pdt_mtime = risk_mtime(r->pdt_path);
+    r->pdt_dirty = 0;
     r->pdt_written_count = count;
     r->pdt_written_day = cx->session_day;
     r->pdt_written_hash = h;
@@ -286,14 +288,35 @@ static int saved_ctx(tb_risk *r, tb_gate_ctx *cx)
     return r->files && r->cfg.enabled && r->oms && r->dt_day;
 }
 
+/*
+ * A day trade committed with its fill is in the file at once, unless a day trade wrote the file
+ * less than a second ago: then the next poll writes it (the 1 s timer, or a bar's tick), and a
+ * stop writes it too. The ledger in the database is what the gates count; the file shows it.
+ * An atomic write is an fsync on the loop, 1-3 ms on a virtual disk: when hundreds of positions
+ * close in the same minute (the session-end flatten) one write per fill held the loop that long
+ * for every fill, and fills and acknowledgements waited behind it.
+ */
 void tb_risk_dt_recorded(tb_risk *r, const oms_daytrade *dt)
 {
     if (dt->day > r->dt_day) r->dt_day = dt->day;
     tb_gate_ctx cx;
     if (!saved_ctx(r, &cx)) return;
+    int64_t now = tb_clock_mono_ns();
+    if (r->pdt_written_count >= 0 && now - r->pdt_fill_write_mono < PDT_FILL_WRITE_GAP_NS) {
+        r->pdt_dirty = 1;
+        return;
+    }
+    r->pdt_fill_write_mono = now;
     r->dt_extra = dt;
     risk_pdt_sync(r, &cx, 0);
     r->dt_extra = NULL;
+}
+
+void risk_pdt_dirty_poll(tb_risk *r)
+{
+    tb_gate_ctx cx;
+    if (!r->pdt_dirty || !saved_ctx(r, &cx)) return;
+    risk_pdt_sync(r, &cx, 1);
 }
 
 void tb_risk_pdt_flush(tb_risk *r)

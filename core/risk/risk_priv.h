@@ -79,6 +79,8 @@ struct tb_risk {
     uint64_t pdt_written_hash; /* of what the file holds from us: written, or found in step */
     uint64_t pdt_db_hash;      /* the last write as the database recorded it */
     int pdt_db_known;          /* 1: the database has a record (tb_risk_set_kv) */
+    int64_t pdt_fill_write_mono; /* when a committed day trade last wrote the file */
+    int pdt_dirty;               /* a day trade since then, for the next poll to write */
     tb_kv *kv;
     int32_t dt_day;               /* the latest session day a context showed (yyyymmdd) */
     const oms_daytrade *dt_extra; /* committed with its fill, not yet in the ledger */
@@ -139,6 +141,8 @@ void risk_survival_poll(tb_risk *r, int force);
 /* Day trades: the state file (read operator edits, write the count and its list). */
 void risk_pdt_poll(tb_risk *r, const tb_gate_ctx *cx);
 void risk_pdt_load(tb_risk *r);
+/* Writes the file when day trades came faster than one write a second (tb_risk_poll). */
+void risk_pdt_dirty_poll(tb_risk *r);
 void risk_pdt_save(tb_risk *r, const tb_gate_ctx *cx);
 /* Checks the file for an operator edit and rewrites it when the count, the day or force says
  * so; cx must have the order manager and the session day. */

@@ -168,9 +168,52 @@ TEST(a_day_trade_is_in_the_file_as_soon_as_its_fill_is_committed)
     fx f;
     setup_with_a_day_trade(&f);
     CHECK_INT(file_count(), 1); /* no bar, no poll since the first */
+    usleep(1100000);            /* not a burst */
     CHECK_INT(fx_trade(&f, "BBB", OMS_BUY, 10), 0);
     CHECK_INT(fx_trade(&f, "BBB", OMS_SELL, 10), 0);
     CHECK_INT(file_count(), 2);
+    teardown_db(&f);
+}
+
+/* The session-end flatten closes many positions in one minute: the file (an fsync on the loop
+ * each time) is written once for the burst's first day trade, then by the 1 s poll with all of
+ * them; the gates count every one at once from the ledger. */
+TEST(a_burst_of_day_trades_writes_the_file_once_a_second_and_loses_none)
+{
+    fx f;
+    setup_with_a_day_trade(&f);
+    CHECK_INT(file_count(), 1);
+    char sym[8];
+    for (int i = 0; i < 20; i++) {
+        snprintf(sym, sizeof sym, "B%02d", i);
+        fx_set_price(&f, sym, 10);
+        CHECK_INT(fx_trade(&f, sym, OMS_BUY, 10), 0);
+        CHECK_INT(fx_trade(&f, sym, OMS_SELL, 10), 0);
+    }
+    CHECK_INT(count_now(&f), 21);
+    CHECK(file_count() < 21); /* a loaded machine may have let a second pass: not every one */
+    usleep(1100000);
+    tb_risk_poll(f.r, 0); /* the engine's 1 s timer */
+    CHECK_INT(file_count(), 21);
+    CHECK(!log_has("(operator)"));
+    CHECK_INT(fx_trade(&f, "CCC", OMS_BUY, 10), 0); /* after a quiet second: at once again */
+    CHECK_INT(fx_trade(&f, "CCC", OMS_SELL, 10), 0);
+    CHECK_INT(file_count(), 22);
+    teardown_db(&f);
+}
+
+TEST(a_stop_in_a_burst_writes_every_day_trade)
+{
+    fx f;
+    setup_with_a_day_trade(&f);
+    CHECK_INT(fx_trade(&f, "BBB", OMS_BUY, 10), 0);
+    CHECK_INT(fx_trade(&f, "BBB", OMS_SELL, 10), 0);
+    tb_risk_pdt_flush(f.r); /* shutdown */
+    CHECK_INT(file_count(), 2);
+    start(&f);
+    tb_risk_tick(f.r, &f.cx);
+    CHECK_INT(count_now(&f), 2);
+    CHECK(!log_has("(operator)"));
     teardown_db(&f);
 }
 
