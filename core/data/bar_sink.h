@@ -2,8 +2,9 @@
  * bar_sink.h - the live feed's bars into the bar store without SQLite on the per-bar path.
  *
  * A push copies the bar into a buffer allocated once (no allocation, no I/O); a timer on the
- * engine's loop writes what is buffered in one transaction (tb_bar_store_put: a corrected bar
- * replaces the stored one of its (symbol, timeframe, start)). The engine also flushes at the end
+ * engine's loop writes what is buffered, a slice of 64 bars per transaction and loop turn so that
+ * I/O and timers run between slices (tb_bar_store_put: a corrected bar replaces the stored one of
+ * its (symbol, timeframe, start)). The engine also flushes at the end
  * of a session and at shutdown. While the database is locked by another process (SQLITE_BUSY)
  * a flush waits only busy_ms, keeps every bar buffered and is retried on the next tick: the
  * loop never stalls and nothing is lost unless the buffer fills (then the newest bars are
@@ -51,8 +52,8 @@ void tb_bar_sink_free(tb_bar_sink *s);
 /* Buffers one bar (ud is the sink: the live feed's store hook). */
 void tb_bar_sink_push(void *ud, const tb_bar *b);
 
-/* Writes what is buffered in one transaction now; why goes in the log on failure. 0, or -1
- * with the bars kept. */
+/* Writes everything buffered in one transaction now (session end, shutdown); why goes in the
+ * log on failure. 0, or -1 with the bars kept. */
 int tb_bar_sink_flush(tb_bar_sink *s, const char *why);
 
 void tb_bar_sink_stats_get(const tb_bar_sink *s, tb_bar_sink_stats *out);

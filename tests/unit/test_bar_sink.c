@@ -33,16 +33,25 @@ typedef struct fixture {
     tb_bar_sink *s;
 } fixture;
 
-static void setup(fixture *f, long capacity)
+/* A sink of capacity bars (0: the default) whose timer flushes every flush_ms. */
+static void setup_timed(fixture *f, long capacity, long flush_ms)
 {
     tb_err e;
     f->base = event_base_new();
     f->db = tbt_db_fresh();
     tb_symtab_init(&f->syms);
     f->aapl = (uint32_t)tb_symtab_intern(&f->syms, "AAPL", &e);
-    tb_bar_sink_opts o = {
-        .base = f->base, .db = f->db, .syms = &f->syms, .capacity = capacity, .flush_ms = 3600000};
+    tb_bar_sink_opts o = {.base = f->base,
+                          .db = f->db,
+                          .syms = &f->syms,
+                          .capacity = capacity,
+                          .flush_ms = flush_ms};
     f->s = tb_bar_sink_new(&o, &e);
+}
+
+static void setup(fixture *f, long capacity)
+{
+    setup_timed(f, capacity, 3600000); /* flushed by the test only */
 }
 
 static void teardown(fixture *f)
@@ -162,14 +171,8 @@ TEST(a_full_buffer_counts_the_dropped_bars)
 
 TEST(the_timer_flushes_on_the_loop_and_shutdown_flushes_the_rest)
 {
-    tb_err e;
     fixture f;
-    f.base = event_base_new();
-    f.db = tbt_db_fresh();
-    tb_symtab_init(&f.syms);
-    f.aapl = (uint32_t)tb_symtab_intern(&f.syms, "AAPL", &e);
-    tb_bar_sink_opts o = {.base = f.base, .db = f.db, .syms = &f.syms, .flush_ms = 50};
-    f.s = tb_bar_sink_new(&o, &e);
+    setup_timed(&f, 0, 50);
     tb_bar b = bar(f.aapl, 0, 100);
     tb_bar_sink_push(f.s, &b);
     struct timeval tv = {0, 120000};
@@ -181,5 +184,52 @@ TEST(the_timer_flushes_on_the_loop_and_shutdown_flushes_the_rest)
     tb_bar_sink_free(f.s);
     f.s = NULL;
     CHECK_INT(stored(f.db), 2);
+    teardown(&f);
+}
+
+/* Loop turns until the sink has nothing pending (progress, never a fixed time); returns how many
+ * turns wrote bars. */
+static int turns_until_written(fixture *f)
+{
+    int turns = 0;
+    for (int64_t before = stored(f->db); stats_of(f).pending > 0;) {
+        event_base_loop(f->base, EVLOOP_ONCE);
+        int64_t now = stored(f->db);
+        turns += now > before;
+        before = now;
+    }
+    return turns;
+}
+
+/* A timer's flush is sliced (64 bars a transaction, one slice a loop turn): the 1,000 bars 500
+ * symbols buffer in two seconds were one 8 ms transaction that held the loop; a bar pushed
+ * between slices is written after the older ones, and a buffer written from its front and
+ * filled again keeps every bar. */
+TEST(the_timer_flush_writes_a_slice_a_loop_turn_and_keeps_every_bar)
+{
+    tb_err e;
+    fixture f;
+    setup_timed(&f, 1000, 20);
+    push_minutes(&f, 1000, 1);
+    while (stored(f.db) == 0) event_base_loop(f.base, EVLOOP_ONCE); /* the timer */
+    CHECK_INT(stored(f.db), 64);
+    CHECK_INT(stats_of(&f).pending, 936);
+    for (int i = 1000; i < 1064; i++) { /* the front is free again: 64 more fit */
+        tb_bar b = bar(f.aapl, i * MIN, 100 + i);
+        tb_bar_sink_push(f.s, &b);
+    }
+    CHECK_INT(stats_of(&f).dropped, 0);
+    CHECK(turns_until_written(&f) >= 15); /* 1,000 more bars, 64 at a time */
+    CHECK_INT(stored(f.db), 1064);
+    tb_bar_sink_stats st = stats_of(&f);
+    CHECK_INT(st.written, 1064);
+    CHECK_INT(st.dropped, 0);
+    tb_bar_store *bs = tb_bar_store_open(f.db, &e);
+    tb_bar_vec v = {0};
+    CHECK_INT(tb_bar_store_read(bs, &f.syms, NULL, 0, 60, 0, 2000 * MIN, &v, &e), 0);
+    CHECK_INT(v.n, 1064);
+    for (size_t i = 0; i < v.n; i++) CHECK(v.v[i].close == 100 + (double)i);
+    tb_bar_vec_free(&v);
+    tb_bar_store_close(bs);
     teardown(&f);
 }
