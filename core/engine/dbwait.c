@@ -2,6 +2,7 @@
 #include "engine/engine.h"
 #include "log/log.h"
 #include "loop/stall.h"
+#include "store/checkpoint.h"
 #include "util/clock.h"
 
 #include <stdlib.h>
@@ -17,6 +18,7 @@ struct tb_dbwait {
     int64_t episode_ns;
     uint64_t refused_seen, held_seen, rows_seen; /* counters at the episode's start */
     uint64_t episodes;
+    int64_t ckpt_failures; /* the checkpointer's failures already logged */
 };
 
 static oms *oms_of(const tb_dbwait *w)
@@ -165,10 +167,24 @@ void tb_dbwait_retry(tb_dbwait *w)
     episode_log(w, &s);
 }
 
+/* The checkpointer cannot log from its thread: a line here whenever more of its runs failed. */
+static void checkpoint_log(tb_dbwait *w)
+{
+    if (!w->en->ckpt) return;
+    tb_ckpt_stats c = tb_ckpt_stats_of(w->en->ckpt);
+    if (c.failures == w->ckpt_failures) return;
+    w->ckpt_failures = c.failures;
+    TB_WARN("store",
+            "checkpoint of ml_db/ml_data.db failed: %s (%lld so far; WAL %lld pages): the WAL "
+            "grows until one succeeds",
+            sqlite3_errstr(c.last_rc), (long long)c.failures, (long long)c.wal_pages);
+}
+
 static void on_timer(evutil_socket_t fd, short what, void *ud)
 {
     tb_work_begin(TB_WORK_TIMER, "database lock retry", NULL);
     tb_dbwait_retry(ud);
+    checkpoint_log(ud);
     tb_work_end();
 }
 

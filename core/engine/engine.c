@@ -5,6 +5,7 @@
 #include "trade/gate_chain.h"
 #include "engine/engine_orch.h"
 #include "engine/brokers.h"
+#include "store/checkpoint.h"
 #include "engine/dbwait.h"
 #include "engine/feedback.h"
 #include "engine/feeds.h"
@@ -363,6 +364,9 @@ static int open_trading(tb_engine *en, tb_err *e)
                           tb_home_path(archives, sizeof archives, "data/archives"));
     if (!(en->db = tb_db_open(tb_home_path(path, sizeof path, "ml_db/ml_data.db"), NULL, e)))
         return -1;
+    tb_err ce;
+    if (!(en->ckpt = tb_ckpt_start(en->db->path, en->db->h, TB_ENGINE_CHECKPOINT_MS, &ce)))
+        TB_WARN("store", "%s; the loop checkpoints the WAL itself", ce.msg);
     if (!(en->ostore = oms_store_open(en->db->h, e)) || !(en->kv = tb_kv_open(en->db->h, e)))
         return -1;
     if (journal_durability(en, e) != 0) return -1;
@@ -503,6 +507,7 @@ void tb_engine_close(tb_engine *en)
     tb_shost_free(&en->shost);
     tb_kv_close(en->kv);
     oms_store_close(en->ostore);
+    tb_ckpt_stop(en->ckpt);
     tb_db_close(en->db);
     tb_jsonl_close(en->decisions);
     tb_loop_free(en->loop);

@@ -29,6 +29,9 @@ struct tb_dashboard;
  * where the request came from (audit). Returns 0 or -1 with e. The risk issue may replace it. */
 typedef int (*tb_kill_switch_fn)(void *ud, int engage, const char *who, tb_err *e);
 
+/* How often the WAL of ml_db/ml_data.db is checkpointed off the loop (store/checkpoint.h). */
+#define TB_ENGINE_CHECKPOINT_MS 1000
+
 typedef struct tb_engine {
     tb_config cfg;
     char config_path[PATH_MAX];
@@ -65,6 +68,7 @@ typedef struct tb_engine {
     uint64_t broker_waits;
     struct tb_bar_sink *bar_sink; /* live bars into the bar store (bar_store.live) */
     struct tb_dbwait *dbwait;     /* writes waiting for a locked database (engine/dbwait.h) */
+    struct tb_ckpt *ckpt; /* the database's WAL checkpoints, off the loop (store/checkpoint.h) */
     struct tb_recorder *recorder; /* the session recording of a live feed (replay/recorder.h) */
 } tb_engine;
 
