@@ -20,6 +20,9 @@
 #     busy, the engine then gets a core whenever it has work, as on a quiet machine. Without it
 #     the probe also measures the time the engine waited for a CPU.
 #   PERF_OUT=FILE records the engine with `perf record -g` during the streaming window.
+#   BENCH_STALLS=1 sets the engine's loop.stall_warn_ms to 1 and prints, after the table, how many
+#     pieces of work held the loop over 1 ms, by kind (tradebot_loop_stalls_total, whole run):
+#     what the late probes were waiting for (docs/architecture.md, "Loop latency").
 set -euo pipefail
 
 NSYM=${1:-500}
@@ -70,9 +73,11 @@ PORT=$(sed -E 's/.*"port":([0-9]+).*/\1/' "$H/emu.out")
 E="http://127.0.0.1:$PORT/__emu"
 
 mkdir -p "$H/config"
+loop_cfg=""
+[ -n "${BENCH_STALLS:-}" ] && loop_cfg=' "loop": {"stall_warn_ms": 1},'
 cat >"$H/config/trading_config.json" <<JSON
 {"feed": "alpaca", "symbols": [$symbols],
- "logging": {"stderr": false},
+ "logging": {"stderr": false},$loop_cfg
  "dashboard": {"port": 0},
  "alpaca_data": {"data_url": "http://127.0.0.1:$PORT", "stream_url": "ws://127.0.0.1:$PORT/v2"},
  "strategies": [{"file": "strategies/rsi_macd_reversal.lua"},
@@ -131,6 +136,11 @@ cpu1=$(cpu_ticks)
 cpu_us_bar=$(awk -v a="$cpu0" -v b="$cpu1" -v hz="$(getconf CLK_TCK)" -v n="$want" 'BEGIN{printf "%.1f", (b - a) / hz * 1e6 / n}')
 status=$(curl -s --max-time 30 "$url/api/status")
 maxus=$(sed -nE 's/.*"loop_latency_us": *\{[^}]*"max": *([0-9.e+-]+).*/\1/p' <<<"$status")
+stalls=""
+if [ -n "${BENCH_STALLS:-}" ]; then
+  stalls=$(metrics | sed -nE 's/^tradebot_loop_stalls_total\{kind="([a-z]+)"\} ([0-9]+)$/\1 \2/p' |
+    awk '$2 > 0 {printf "%s%s %s", (n++ ? ", " : ""), $1, $2}')
+fi
 read -r hwm rss < <(awk '/^VmHWM/{h=$2} /^VmRSS/{r=$2} END{print h, r}' "/proc/$ENGINE_PID/status")
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -166,3 +176,6 @@ join -j1 <(sort -k1,1 <<<"$before") <(sort -k1,1 <<<"$after") | sed 's/^+Inf /1e
     printf "  VmHWM %.1f MB, VmRSS %.1f MB\n", hwm / 1024, rss / 1024
     printf "  load average %s%s\n", load, (rt ? " (engine SCHED_FIFO)" : "")
   }'
+if [ -n "${BENCH_STALLS:-}" ] && [ -z "${BENCH_JSON:-}" ]; then
+  echo "  loop held over 1 ms    ${stalls:-never} (by kind, whole run)"
+fi
