@@ -59,7 +59,8 @@ tb_bar_sink *tb_bar_sink_new(const tb_bar_sink_opts *o, tb_err *e)
     if (!(s->store = tb_bar_store_open(o->db, e)) ||
         !(s->timer = event_new(o->base, -1, EV_PERSIST, on_timer, s)) ||
         !(s->more = event_new(o->base, -1, 0, on_timer, s)) || event_add(s->timer, &tv) != 0) {
-        if (s->store && (!s->timer || !s->more)) tb_errf(e, "bar store: cannot add the flush timer");
+        if (s->store && (!s->timer || !s->more))
+            tb_errf(e, "bar store: cannot add the flush timer");
         tb_bar_store_close(s->store);
         if (s->timer) event_free(s->timer);
         if (s->more) event_free(s->more);

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_OPERATOR_COUNT 1000
+#define MAX_OPERATOR_COUNT    1000
 #define PDT_FILL_WRITE_GAP_NS 1000000000LL
 
 static void fmt_ymd(int32_t ymd, char *buf, size_t n)

@@ -75,10 +75,10 @@ struct tb_risk {
     int32_t pdt_file_day;
     int pdt_written_count; /* the count last written to the file (-1: never) */
     int32_t pdt_written_day;
-    uint64_t pdt_file_hash;    /* of the file as found at start (0: none) */
-    uint64_t pdt_written_hash; /* of what the file holds from us: written, or found in step */
-    uint64_t pdt_db_hash;      /* the last write as the database recorded it */
-    int pdt_db_known;          /* 1: the database has a record (tb_risk_set_kv) */
+    uint64_t pdt_file_hash;      /* of the file as found at start (0: none) */
+    uint64_t pdt_written_hash;   /* of what the file holds from us: written, or found in step */
+    uint64_t pdt_db_hash;        /* the last write as the database recorded it */
+    int pdt_db_known;            /* 1: the database has a record (tb_risk_set_kv) */
     int64_t pdt_fill_write_mono; /* when a committed day trade last wrote the file */
     int pdt_dirty;               /* a day trade since then, for the next poll to write */
     tb_kv *kv;

@@ -41,11 +41,8 @@ static void setup_timed(fixture *f, long capacity, long flush_ms)
     f->db = tbt_db_fresh();
     tb_symtab_init(&f->syms);
     f->aapl = (uint32_t)tb_symtab_intern(&f->syms, "AAPL", &e);
-    tb_bar_sink_opts o = {.base = f->base,
-                          .db = f->db,
-                          .syms = &f->syms,
-                          .capacity = capacity,
-                          .flush_ms = flush_ms};
+    tb_bar_sink_opts o = {
+        .base = f->base, .db = f->db, .syms = &f->syms, .capacity = capacity, .flush_ms = flush_ms};
     f->s = tb_bar_sink_new(&o, &e);
 }
 

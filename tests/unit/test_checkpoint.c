@@ -44,8 +44,10 @@ static int kick_and_wait(tb_ckpt *c)
     tb_ckpt_kick(c);
     for (long i = 0; i < 200000000L; i++) {
         if (tb_ckpt_stats_of(c).runs > before) return 1;
-        if (i % 1000 == 0) usleep(1000);
-        else sched_yield();
+        if (i % 1000 == 0)
+            usleep(1000);
+        else
+            sched_yield();
     }
     return 0;
 }

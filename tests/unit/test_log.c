@@ -76,10 +76,20 @@ TEST(redaction_leaves_ordinary_words_alone)
 /* The rule as the redaction was first written: at every byte, every registered secret, then
  * every field name, compared in full. The fast scan (it skips bytes no secret or name starts with)
  * must give the same bytes for every input and output size. */
-static const char *const oracle_names[] = {
-    "apca-api-secret-key", "apca-api-key-id", "apikey", "api_key", "authorization",
-    "secret_key", "secret", "password", "passwd", "token", "key_id", "private_key",
-    "tws_password", "vnc_password"};
+static const char *const oracle_names[] = {"apca-api-secret-key",
+                                           "apca-api-key-id",
+                                           "apikey",
+                                           "api_key",
+                                           "authorization",
+                                           "secret_key",
+                                           "secret",
+                                           "password",
+                                           "passwd",
+                                           "token",
+                                           "key_id",
+                                           "private_key",
+                                           "tws_password",
+                                           "vnc_password"};
 static const char *const oracle_secrets[] = {"PKSECRET123", "s3cr3t-v4lue", "apika"};
 
 static int ident(char c)
@@ -119,8 +129,10 @@ static void oracle_redact(const char *src, char *dst, size_t cap)
                 v++;
                 while (*v == ' ') v++;
                 v += *v == '"' || *v == '\'';
-                if (!strncasecmp(v, "bearer ", 7)) v += 7;
-                else if (!strncasecmp(v, "basic ", 6)) v += 6;
+                if (!strncasecmp(v, "bearer ", 7))
+                    v += 7;
+                else if (!strncasecmp(v, "basic ", 6))
+                    v += 6;
                 size_t n = strcspn(v, "\"' ,;&}\n\r\t");
                 if (n) {
                     EMIT(p, v - p);
@@ -138,12 +150,50 @@ static void oracle_redact(const char *src, char *dst, size_t cap)
 
 TEST(redaction_gives_the_bytes_of_the_full_comparison_for_any_input)
 {
-    static const char *const bits[] = {
-        "apca-api-secret-key", "APCA-API-KEY-ID", "apiKey", "API_KEY", "Authorization",
-        "secret_key", "Secret", "password", "PASSWD", "token", "key_id", "private_key",
-        "tws_password", "vnc_password", "PKSECRET123", "s3cr3t-v4lue", "apika", "Bearer ",
-        "basic ", ": ", "=", "\"", "'", " ", ",", ";", "&", "}", "{", "\n", "\t", "_", "-",
-        "x", "qty", "10", "s", "t", "a", "k", "p", "v", "\xc3\xa9", "\x01"};
+    static const char *const bits[] = {"apca-api-secret-key",
+                                       "APCA-API-KEY-ID",
+                                       "apiKey",
+                                       "API_KEY",
+                                       "Authorization",
+                                       "secret_key",
+                                       "Secret",
+                                       "password",
+                                       "PASSWD",
+                                       "token",
+                                       "key_id",
+                                       "private_key",
+                                       "tws_password",
+                                       "vnc_password",
+                                       "PKSECRET123",
+                                       "s3cr3t-v4lue",
+                                       "apika",
+                                       "Bearer ",
+                                       "basic ",
+                                       ": ",
+                                       "=",
+                                       "\"",
+                                       "'",
+                                       " ",
+                                       ",",
+                                       ";",
+                                       "&",
+                                       "}",
+                                       "{",
+                                       "\n",
+                                       "\t",
+                                       "_",
+                                       "-",
+                                       "x",
+                                       "qty",
+                                       "10",
+                                       "s",
+                                       "t",
+                                       "a",
+                                       "k",
+                                       "p",
+                                       "v",
+                                       "\xc3\xa9",
+                                       "\x01"};
     tb_redact_clear();
     for (size_t i = 0; i < sizeof oracle_secrets / sizeof *oracle_secrets; i++)
         CHECK_INT(tb_redact_add_secret(oracle_secrets[i]), 0);
