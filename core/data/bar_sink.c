@@ -117,7 +117,7 @@ static int flush_some(tb_bar_sink *s, const char *why, int busy_ms, size_t max)
         return -1;
     }
     if (s->fails_in_row)
-        TB_INFO("store", "bar store: %zu buffered bars written after %llu failed flushes", s->n,
+        TB_INFO("store", "bar store: %zu buffered bars written after %llu failed flushes", k,
                 (unsigned long long)s->fails_in_row);
     s->fails_in_row = 0;
     s->st.written += k;
