@@ -290,8 +290,9 @@ static int saved_ctx(tb_risk *r, tb_gate_ctx *cx)
 
 /*
  * A day trade committed with its fill is in the file at once, unless a day trade wrote the file
- * less than a second ago: then the next poll writes it (the 1 s timer, or a bar's tick), and a
- * stop writes it too. The ledger in the database is what the gates count; the file shows it.
+ * less than a second ago (and the database recorded that write): then the next poll writes it
+ * (the 1 s timer, or a bar's tick: within about two seconds), and a stop writes it too. The
+ * ledger in the database is what the gates count; the file shows it.
  * An atomic write is an fsync on the loop, 1-3 ms on a virtual disk: when hundreds of positions
  * close in the same minute (the session-end flatten) one write per fill held the loop that long
  * for every fill, and fills and acknowledgements waited behind it.
@@ -302,7 +303,11 @@ void tb_risk_dt_recorded(tb_risk *r, const oms_daytrade *dt)
     tb_gate_ctx cx;
     if (!saved_ctx(r, &cx)) return;
     int64_t now = tb_clock_mono_ns();
-    if (r->pdt_written_count >= 0 && now - r->pdt_fill_write_mono < PDT_FILL_WRITE_GAP_NS) {
+    /* Only behind a write the database has recorded: after a crash the start must find the
+     * file it left, or it reads the file's lower count as an operator edit and waives. */
+    int recorded = r->pdt_db_known && r->pdt_db_hash == r->pdt_written_hash;
+    if (recorded && r->pdt_written_count >= 0 &&
+        now - r->pdt_fill_write_mono < PDT_FILL_WRITE_GAP_NS) {
         r->pdt_dirty = 1;
         return;
     }
