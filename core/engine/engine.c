@@ -365,7 +365,8 @@ static int open_trading(tb_engine *en, tb_err *e)
     if (!(en->db = tb_db_open(tb_home_path(path, sizeof path, "ml_db/ml_data.db"), NULL, e)))
         return -1;
     tb_err ce;
-    if (!(en->ckpt = tb_ckpt_start(en->db->path, en->db->h, TB_ENGINE_CHECKPOINT_MS, &ce)))
+    if (!(en->ckpt = tb_ckpt_start(en->db->path, en->db->h, TB_ENGINE_CHECKPOINT_MS,
+                                   TB_ENGINE_CHECKPOINT_BACKSTOP_PAGES, &ce)))
         TB_WARN("store", "%s; the loop checkpoints the WAL itself", ce.msg);
     if (!(en->ostore = oms_store_open(en->db->h, e)) || !(en->kv = tb_kv_open(en->db->h, e)))
         return -1;

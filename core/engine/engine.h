@@ -31,6 +31,8 @@ typedef int (*tb_kill_switch_fn)(void *ud, int engage, const char *who, tb_err *
 
 /* How often the WAL of ml_db/ml_data.db is checkpointed off the loop (store/checkpoint.h). */
 #define TB_ENGINE_CHECKPOINT_MS 1000
+/* ... and the loop's own checkpoint left as a backstop at this many WAL pages (40 MB). */
+#define TB_ENGINE_CHECKPOINT_BACKSTOP_PAGES 10000
 
 typedef struct tb_engine {
     tb_config cfg;

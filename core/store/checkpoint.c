@@ -52,7 +52,8 @@ static void *loop(void *arg)
     return NULL;
 }
 
-tb_ckpt *tb_ckpt_start(const char *path, sqlite3 *writer, int interval_ms, tb_err *e)
+tb_ckpt *tb_ckpt_start(const char *path, sqlite3 *writer, int interval_ms, int backstop_pages,
+                       tb_err *e)
 {
     tb_ckpt *c = calloc(1, sizeof *c);
     if (!c) return tb_errf(e, "%s: checkpointer: out of memory", path), NULL;
@@ -89,7 +90,7 @@ tb_ckpt *tb_ckpt_start(const char *path, sqlite3 *writer, int interval_ms, tb_er
         free(c);
         return NULL;
     }
-    sqlite3_wal_autocheckpoint(writer, 0);
+    sqlite3_wal_autocheckpoint(writer, backstop_pages > 0 ? backstop_pages : 1000);
     return c;
 }
 
