@@ -230,3 +230,21 @@ TEST(the_timer_flush_writes_a_slice_a_loop_turn_and_keeps_every_bar)
     tb_bar_store_close(bs);
     teardown(&f);
 }
+
+/* Under a real broker the connection commits with synchronous=FULL (the journal's durability):
+ * the bar slices commit without an fsync each and the connection is FULL again afterwards. */
+TEST(a_flush_leaves_the_journals_synchronous_level_as_it_found_it)
+{
+    fixture f;
+    setup_timed(&f, 0, 20);
+    CHECK_INT(sqlite3_exec(f.db->h, "PRAGMA synchronous=FULL", NULL, NULL, NULL), SQLITE_OK);
+    push_minutes(&f, 100, 1);
+    CHECK_INT(turns_until_written(&f), 2);
+    CHECK_INT(stored(f.db), 100);
+    sqlite3_stmt *st;
+    CHECK_INT(sqlite3_prepare_v2(f.db->h, "PRAGMA synchronous", -1, &st, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+    CHECK_INT(sqlite3_column_int(st, 0), 2);
+    sqlite3_finalize(st);
+    teardown(&f);
+}
