@@ -101,33 +101,27 @@ static void warn_failure(tb_bar_sink *s, const char *why, const tb_err *e)
             why, e->msg, s->n, s->o.flush_ms, (unsigned long long)s->fails_in_row);
 }
 
-/* The connection's synchronous level (0-3), -1 unknown. */
-static int sync_level(sqlite3 *h)
-{
-    sqlite3_stmt *st;
-    int level = -1;
-    if (sqlite3_prepare_v2(h, "PRAGMA synchronous", -1, &st, NULL) != SQLITE_OK) return -1;
-    if (sqlite3_step(st) == SQLITE_ROW) level = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return level;
-}
-
 /* Bars are the vendor's history (`tradebot data fetch` gets a lost minute back), so their
  * commits are not synced: under a real broker's synchronous=FULL every slice would be an fsync
  * on the loop. The journal's next commit syncs the WAL, these frames with it. Returns the level
  * to restore (0: nothing changed). */
-static int relax_sync(sqlite3 *h)
+static int relax_sync(tb_db *db)
 {
-    int level = sqlite3_get_autocommit(h) ? sync_level(h) : -1;
-    if (level < 2 || sqlite3_exec(h, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
+    int level = -1;
+    tb_err e;
+    if (!sqlite3_get_autocommit(db->h) || tb_db_pragma_int(db, "synchronous", &level, &e) != 0 ||
+        level < 2 || tb_db_exec(db, "PRAGMA synchronous=NORMAL", &e) != 0)
         return 0;
     return level;
 }
 
-static void restore_sync(sqlite3 *h, int level)
+/* A journal left unsynced would be silent data loss on a power cut: a failure is an error line. */
+static void restore_sync(tb_db *db, int level)
 {
-    if (level == 2) sqlite3_exec(h, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
-    if (level == 3) sqlite3_exec(h, "PRAGMA synchronous=EXTRA", NULL, NULL, NULL);
+    tb_err e;
+    const char *q = level == 2 ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=EXTRA";
+    if (level >= 2 && tb_db_exec(db, q, &e) != 0)
+        TB_ERROR("store", "bar store: the journal's durability could not be restored: %s", e.msg);
 }
 
 /* Writes the oldest max bars buffered (all of them: SIZE_MAX) in one transaction. */
@@ -136,9 +130,9 @@ static int flush_some(tb_bar_sink *s, const char *why, int busy_ms, size_t max)
     if (s->n == 0) return 0;
     size_t k = s->n < max ? s->n : max;
     tb_err e;
-    int old = tb_db_set_busy(s->o.db, busy_ms), level = relax_sync(s->o.db->h);
+    int old = tb_db_set_busy(s->o.db, busy_ms), level = relax_sync(s->o.db);
     int rc = tb_bar_store_put(s->store, s->o.syms, s->buf + s->head, k, &e);
-    restore_sync(s->o.db->h, level);
+    restore_sync(s->o.db, level);
     tb_db_set_busy(s->o.db, old);
     if (rc != 0) {
         s->st.failed_flushes++;

@@ -4,14 +4,14 @@
  * SQLite checkpoints a WAL from inside whichever commit pushes it past 1,000 pages, and a
  * checkpoint syncs the WAL and the database file: 40-150 ms on a busy virtio disk, on the
  * engine's loop, whatever the journal's own durability (measured with strace under
- * bench/bench_live.sh, docs/performance.md "Live loop"). The checkpointer turns the loop
- * connection's automatic checkpoint off and runs a PASSIVE checkpoint every interval from its own
- * connection: PASSIVE never waits for a lock and never blocks a reader or the writer, and once
- * the whole WAL has been copied the next write starts it over, so it stays as small as before.
- * But a PASSIVE checkpoint copies only the frames there when it starts, and the WAL starts over
- * only when a write finds all of them copied: commits that keep coming during each checkpoint
- * grow it without bound (a review measured 2 GB in 10 s of back-to-back commits). So the writer
- * keeps its own checkpoint as a backstop at backstop_pages (the engine: 10,000, 40 MB), far
+ * bench/bench_live.sh, docs/performance.md "Live loop"). The checkpointer raises the loop
+ * connection's automatic checkpoint to a backstop (below) and runs a PASSIVE checkpoint every
+ * interval from its own connection: PASSIVE never waits for a lock and never blocks a reader or the
+ * writer, and once the whole WAL has been copied the next write starts it over, so it stays as
+ * small as before. But a PASSIVE checkpoint copies only the frames there when it starts, and the
+ * WAL starts over only when a write finds all of them copied: commits that keep coming during each
+ * checkpoint grow it without bound (a review measured 2 GB in 10 s of back-to-back commits). So the
+ * writer keeps its own checkpoint as a backstop at backstop_pages (the engine: 10,000, 40 MB), far
  * above what the thread leaves behind in ordinary trading, where it then copies little.
  * The thread does not log (the logger is the loop's): it counts runs and failures for the
  * engine to report.

@@ -102,15 +102,23 @@ int tb_db_exec(tb_db *db, const char *sql, tb_err *e)
     return rc == SQLITE_OK ? 0 : tb_db_fail(db, rc, sql, e);
 }
 
+int tb_db_pragma_int(tb_db *db, const char *name, int *out, tb_err *e)
+{
+    char sql[64], what[64];
+    snprintf(sql, sizeof sql, "PRAGMA %s", name);
+    snprintf(what, sizeof what, "reading %s", name);
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) return tb_db_fail(db, rc, what, e);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *out = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : tb_db_fail(db, rc, what, e);
+}
+
 int tb_db_user_version(tb_db *db, int *version, tb_err *e)
 {
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st, NULL);
-    if (rc != SQLITE_OK) return tb_db_fail(db, rc, "reading user_version", e);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : tb_db_fail(db, rc, "reading user_version", e);
+    return tb_db_pragma_int(db, "user_version", version, e);
 }
 
 int tb_db_migrate(tb_db *db, const tb_db_migration *steps, int n, tb_err *e)

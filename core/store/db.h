@@ -64,6 +64,9 @@ void tb_db_close(tb_db *db);
 int tb_db_exec(tb_db *db, const char *sql, tb_err *e);
 
 /* Reads PRAGMA user_version: the number of migrations applied. */
+/* The integer a PRAGMA answers with (name: "synchronous", "user_version", ...). 0 or -1 with e. */
+int tb_db_pragma_int(tb_db *db, const char *name, int *out, tb_err *e);
+
 int tb_db_user_version(tb_db *db, int *version, tb_err *e);
 
 /* Applies steps[version .. n-1], one transaction each. Fails when the file is newer than n. */

@@ -221,6 +221,23 @@ TEST(a_day_trade_after_an_unrecorded_write_is_written_at_once)
     teardown_db(&f);
 }
 
+/* kill -9 inside a burst's wait: the file holds the first day trade only, the database both.
+ * The start takes the database's count and rewrites the file, without an operator edit. */
+TEST(a_crash_inside_a_bursts_wait_loses_no_day_trade_and_reads_no_edit)
+{
+    fx f;
+    setup_with_a_day_trade(&f);
+    CHECK_INT(fx_trade(&f, "BBB", OMS_BUY, 10), 0);
+    CHECK_INT(fx_trade(&f, "BBB", OMS_SELL, 10), 0);
+    CHECK_INT(file_count(), 1); /* waiting for the poll */
+    start(&f);                  /* no stop: the process died */
+    tb_risk_tick(f.r, &f.cx);
+    CHECK_INT(count_now(&f), 2);
+    CHECK_INT(file_count(), 2);
+    CHECK(!log_has("(operator)"));
+    teardown_db(&f);
+}
+
 TEST(a_stop_in_a_burst_writes_every_day_trade)
 {
     fx f;
